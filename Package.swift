@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "crm-engine",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "EventSourcing", targets: ["EventSourcing"]),
+        .library(name: "EventStoreLMDB", targets: ["EventStoreLMDB"]),
+        .library(name: "EventStoreConformance", targets: ["EventStoreConformance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        .target(name: "EventSourcing"),
+        .target(
+            name: "EventStoreLMDB",
+            dependencies: [
+                "LMDB", "EventSourcing",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "EventStoreConformance", dependencies: ["EventSourcing"]),
+        // A small writer process for the crash-safety and multi-process tests (not a user tool).
+        .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
+        .executableTarget(
+            name: "QuickStart",
+            dependencies: ["EventStoreLMDB", "EventSourcing"],
+            path: "Examples/QuickStart"
+        ),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
+        .testTarget(
+            name: "EventStoreLMDBTests",
+            dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
