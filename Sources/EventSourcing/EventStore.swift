@@ -20,6 +20,7 @@ public protocol EventStore: Sendable {
 
     /// Appends events to several streams atomically: all are written, or none. Each stream's expected
     /// version is checked against its state before this append. Returns one result per stream, in order.
+    @discardableResult
     func append(_ appends: [StreamAppend]) async throws -> [AppendResult]
 
     /// Events of one stream from `version` (inclusive) in `direction`, at most `limit`. A missing stream reads empty.

@@ -1,0 +1,31 @@
+// swift-tools-version: 6.1
+// The benchmark suite is a separate package so that packages embedding crm-engine never resolve
+// ordo-one/benchmark. Run it from the repository root with:
+//     swift package --package-path Benchmarks benchmark
+// or, for the comparison with the raw-LMDB limit: Benchmarks/compare.sh
+import PackageDescription
+
+let package = Package(
+    name: "crm-engine-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        // Resolves here only with an explicit trait list (see shared/docs/TOOLCHAIN-NOTES.md).
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "EventStoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EventSourcing", package: "main"),
+                .product(name: "EventStoreLMDB", package: "main"),
+            ],
+            path: "EventStoreBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
