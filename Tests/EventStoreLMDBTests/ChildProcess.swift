@@ -1,0 +1,98 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process whose standard output is collected on a dedicated thread, so tests can wait for
+/// lines and for exit without blocking the cooperative thread pool.
+final class ChildProcess: Sendable {
+    private final class Output: Sendable {
+        let bytes = Mutex<[UInt8]>([])
+        let eof = Atomic<Bool>(false)
+    }
+    private let process: Process
+    private let output = Output()
+    let pid: Int32
+
+    init(executable: String, arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        self.pid = process.processIdentifier
+        let reader = pipe.fileHandleForReading
+        let output = self.output
+        let thread = Thread {
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                output.bytes.withLock { $0 += chunk }
+            }
+            output.eof.store(true, ordering: .releasing)
+        }
+        thread.start()
+    }
+
+    /// Complete lines printed so far.
+    var lines: [String] {
+        output.bytes.withLock { bytes in
+            guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+            return String(decoding: bytes[...lastNewline], as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+    }
+
+    /// Waits until a complete line satisfies `predicate`; false after `timeout` seconds or when the child ends.
+    func waitForLine(timeout: Double, where predicate: (String) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if lines.contains(where: predicate) { return true }
+            if output.eof.load(ordering: .acquiring) { return lines.contains(where: predicate) }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+
+    func kill(_ signal: Int32 = SIGKILL) {
+        _ = Glibc.kill(pid, signal)
+    }
+
+    /// Waits for the child to exit and its output to be read completely.
+    func waitForExit(timeout: Double = 30) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !process.isRunning && output.eof.load(ordering: .acquiring) { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+}
+
+/// The path of the `store-harness` executable built beside the test bundle.
+func storeHarnessPath() throws -> String {
+    var candidates: [String] = []
+    if let override = ProcessInfo.processInfo.environment["STORE_HARNESS"] { candidates.append(override) }
+    let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    candidates.append(argv0.appendingPathComponent("store-harness").path)
+    candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("store-harness").path)
+    if let executable = Bundle.main.executableURL?.deletingLastPathComponent() {
+        candidates.append(executable.appendingPathComponent("store-harness").path)
+    }
+    // The package's own build folder, found from this source file.
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/store-harness").path)
+    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+        return candidate
+    }
+    throw HarnessNotFound(searched: candidates)
+}
+
+struct HarnessNotFound: Error, CustomStringConvertible {
+    let searched: [String]
+    var description: String { "store-harness not found; looked in \(searched.joined(separator: ", ")). Build it with `swift build`." }
+}
