@@ -41,7 +41,9 @@ struct ProcessTests {
         var kills = 0
         var generator = SystemRandomNumberGenerator()
 
-        for round in 0..<24 {
+        // `make stress` sets CRM_STRESS for a longer run.
+        let rounds = ProcessInfo.processInfo.environment["CRM_STRESS"] == nil ? 24 : 100
+        for round in 0..<rounds {
             // A small initial map on some rounds, so kills also land around map growth.
             let mapSize = round % 3 == 0 ? 256 * 1024 : 64 * 1024 * 1024
             let child = try ChildProcess(executable: harness, arguments: [
