@@ -1,0 +1,137 @@
+import Foundation
+
+/// Appends the binary payload format's primitives to a byte buffer.
+///
+/// The format is positional: values follow each other in declaration order with no field names.
+/// Integers are LEB128 varints (signed ones zigzag-encoded), floating point is 8 or 4 little-endian bytes,
+/// strings and byte arrays are a varint length and the bytes, optionals a 0/1 tag and the value,
+/// collections a 4-byte little-endian count and the elements.
+struct BinaryWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
+
+    @inline(__always) mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    @inline(__always) mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    @inline(__always) mutating func signed(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    @inline(__always) mutating func fixed64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always) mutating func fixed32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    @inline(__always) mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    @inline(__always) mutating func raw(_ buffer: UnsafeRawBufferPointer) {
+        varint(UInt64(buffer.count))
+        bytes.append(contentsOf: buffer)
+    }
+
+    /// Reserves a 4-byte count and returns its offset, to be patched with ``patchCount(at:_:)``.
+    mutating func reserveCount() -> Int {
+        let offset = bytes.count
+        bytes.append(contentsOf: [0, 0, 0, 0])
+        return offset
+    }
+
+    mutating func patchCount(at offset: Int, _ count: Int) {
+        let value = UInt32(truncatingIfNeeded: count)
+        bytes[offset] = UInt8(truncatingIfNeeded: value)
+        bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
+        bytes[offset + 2] = UInt8(truncatingIfNeeded: value >> 16)
+        bytes[offset + 3] = UInt8(truncatingIfNeeded: value >> 24)
+    }
+}
+
+/// Reads the binary payload format from memory it does not own (e.g. LMDB's map), checking every bound.
+struct BinaryReader {
+    let buffer: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+
+    var isAtEnd: Bool { offset >= buffer.count }
+    var remaining: Int { buffer.count - offset }
+
+    @inline(__always) mutating func byte() throws(PayloadCodingError) -> UInt8 {
+        guard offset < buffer.count else { throw PayloadCodingError(.truncated, "expected a byte at \(offset)") }
+        defer { offset += 1 }
+        return buffer[offset]
+    }
+
+    @inline(__always) mutating func varint() throws(PayloadCodingError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < buffer.count else { throw PayloadCodingError(.truncated, "varint runs past the end") }
+            let b = buffer[offset]
+            offset += 1
+            if shift == 63 && b > 1 { throw PayloadCodingError(.invalid, "varint overflows 64 bits") }
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+            if shift > 63 { throw PayloadCodingError(.invalid, "varint longer than 10 bytes") }
+        }
+    }
+
+    @inline(__always) mutating func signed() throws(PayloadCodingError) -> Int64 {
+        let v = try varint()
+        return Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)
+    }
+
+    @inline(__always) mutating func fixed64() throws(PayloadCodingError) -> UInt64 {
+        guard remaining >= 8 else { throw PayloadCodingError(.truncated, "expected 8 bytes at \(offset)") }
+        defer { offset += 8 }
+        return UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    @inline(__always) mutating func fixed32() throws(PayloadCodingError) -> UInt32 {
+        guard remaining >= 4 else { throw PayloadCodingError(.truncated, "expected 4 bytes at \(offset)") }
+        defer { offset += 4 }
+        return UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// A length-prefixed byte run, lent from the buffer.
+    @inline(__always) mutating func raw() throws(PayloadCodingError) -> UnsafeRawBufferPointer {
+        let length = try varint()
+        guard length <= UInt64(remaining) else { throw PayloadCodingError(.truncated, "a run of \(length) bytes passes the end") }
+        let count = Int(length)
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)])
+    }
+
+    @inline(__always) mutating func string() throws(PayloadCodingError) -> String {
+        let utf8 = try raw()
+        guard let text = String(validating: utf8, as: UTF8.self) else {
+            throw PayloadCodingError(.invalid, "text is not valid UTF-8")
+        }
+        return text
+    }
+
+    /// A collection count, checked against the bytes left (every element takes at least one byte).
+    mutating func count() throws(PayloadCodingError) -> Int {
+        let value = Int(try fixed32())
+        guard value <= remaining else { throw PayloadCodingError(.invalid, "a count of \(value) exceeds the bytes left") }
+        return value
+    }
+}
