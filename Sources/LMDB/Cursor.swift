@@ -69,7 +69,9 @@ public final class Cursor {
     /// Deletes the entry at the cursor (write transactions only).
     public func deleteCurrent() throws(LMDBError) {
         guard let raw else { throw LMDBError.transactionEnded }
-        try check(mdb_cursor_del(raw, 0), "mdb_cursor_del")
+        let rc = mdb_cursor_del(raw, 0)
+        if rc == MDB_MAP_FULL { transaction.sawMapFull = true }  // grow the map and retry
+        try check(rc, "mdb_cursor_del")
     }
 }
 

@@ -25,6 +25,9 @@ import Darwin
 /// A write closure may therefore run more than once: keep its effects inside the transaction.
 ///
 /// The environment is always opened with `MDB_NOTLS`, so read transactions are not tied to threads.
+///
+/// Do not call ``write(_:)`` from inside a ``read(_:)`` closure: growing the map waits until no transaction
+/// of this environment is active, and the enclosing read would never end.
 // @unchecked Sendable: LMDB's environment is thread-safe with MDB_NOTLS; write transactions are
 // serialised by LMDB's writer lock; transactions never leave one synchronous call; map resizing is
 // guarded by `resizeLock`, which every transaction holds shared.
@@ -118,8 +121,8 @@ public final class Environment: @unchecked Sendable {
             _ = mdb_reader_check(handle, &dead)
         } catch {
             if let handle { mdb_env_close(handle) }
-            pthread_rwlock_destroy(resizeLock)
-            resizeLock.deallocate()
+            // Every stored property is initialised here, so throwing runs `deinit`, which destroys and
+            // frees `resizeLock`; doing it here too made `deinit` lock a freed lock (hang) and free it twice.
             throw error
         }
         env = handle
@@ -155,6 +158,7 @@ public final class Environment: @unchecked Sendable {
                 } else {
                     rc = mdb_dbi_open(try txn.pointer(), nil, opts.rawValue, &dbi)
                 }
+                if rc == MDB_MAP_FULL { txn.sawMapFull = true }  // grow the map and retry
                 try check(rc, "mdb_dbi_open")
                 return Database(handle: dbi)
             }
