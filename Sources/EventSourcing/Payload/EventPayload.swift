@@ -73,7 +73,7 @@ public struct PayloadRegistry: Sendable {
 
     /// Registers how bytes stored under an older schema `version` are read: decoded as `Old`, then
     /// upcast to the current type `P`.
-    public mutating func registerLegacy<P: EventPayload, Old: Decodable>(
+    public mutating func registerLegacy<P: EventPayload, Old: Decodable & Sendable>(
         _ type: P.Type, version: UInt32, storedAs old: Old.Type, upcast: @escaping @Sendable (Old) throws -> P
     ) {
         if entries[P.eventType] == nil { register(P.self) }
