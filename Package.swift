@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EventSourcing", targets: ["EventSourcing"]),
         .library(name: "EventStoreLMDB", targets: ["EventStoreLMDB"]),
         .library(name: "EventStoreConformance", targets: ["EventStoreConformance"]),
+        .library(name: "CRMDomain", targets: ["CRMDomain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -29,6 +30,7 @@ let package = Package(
             ]
         ),
         .target(name: "EventStoreConformance", dependencies: ["EventSourcing"]),
+        .target(name: "CRMDomain", dependencies: ["EventSourcing"]),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
         .executableTarget(
@@ -38,6 +40,7 @@ let package = Package(
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
+        .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStoreLMDBTests",
             dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness"]

@@ -1,6 +1,12 @@
 import EventSourcing
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The store's own binary layout of one event in the log (format version 1), little-endian:
 ///
 /// ```
@@ -70,6 +76,43 @@ enum Envelope {
     /// Decodes the record at `position`, lending its payload from `buffer`.
     @inline(__always)
     static func decode(_ buffer: UnsafeRawBufferPointer, position: GlobalPosition) throws(EventStoreError) -> BorrowedEvent {
+        var cache = TextCache()
+        return try decode(buffer, position: position, cache: &cache)
+    }
+
+    /// Remembers the last texts decoded within one read transaction: consecutive events of one stream (a
+    /// command's events, a replayed aggregate) share stream id, type and actor, and then share one String
+    /// instead of allocating and validating it again. The remembered bytes point into the transaction's
+    /// memory map, so a cache must never outlive its transaction.
+    struct TextCache {
+        private var stream = Slot()
+        private var type = Slot()
+        private var actor = Slot()
+
+        struct Slot {
+            var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            var value = ""
+
+            @inline(__always)
+            mutating func text(_ candidate: UnsafeRawBufferPointer) -> String {
+                if candidate.count == bytes.count, let a = candidate.baseAddress, let b = bytes.baseAddress,
+                   memcmp(a, b, candidate.count) == 0 {
+                    return value
+                }
+                value = String(decoding: candidate, as: UTF8.self)
+                bytes = candidate
+                return value
+            }
+        }
+
+        @inline(__always) mutating func stream(_ b: UnsafeRawBufferPointer) -> String { stream.text(b) }
+        @inline(__always) mutating func type(_ b: UnsafeRawBufferPointer) -> String { type.text(b) }
+        @inline(__always) mutating func actor(_ b: UnsafeRawBufferPointer) -> String { actor.text(b) }
+    }
+
+    /// Decodes the record at `position`, lending its payload from `buffer` and reusing texts from `cache`.
+    @inline(__always)
+    static func decode(_ buffer: UnsafeRawBufferPointer, position: GlobalPosition, cache: inout TextCache) throws(EventStoreError) -> BorrowedEvent {
         guard buffer.count >= headerSize else { throw corrupted(position, "record shorter than its header") }
         let flags = buffer[4]
         let version = buffer.loadUnaligned(fromByteOffset: 5, as: UInt64.self).littleEndian
@@ -96,9 +139,9 @@ enum Envelope {
             causation = UUID(uuid: buffer.loadUnaligned(fromByteOffset: offset, as: uuid_t.self))
             offset += 16
         }
-        let stream = text(buffer, &offset, streamLength)
-        let type = text(buffer, &offset, typeLength)
-        let actor = text(buffer, &offset, actorLength)
+        let stream = cache.stream(slice(buffer, &offset, streamLength))
+        let type = cache.type(slice(buffer, &offset, typeLength))
+        let actor = cache.actor(slice(buffer, &offset, actorLength))
         let source = flags & flagSource != 0 ? text(buffer, &offset, sourceLength) : nil
         let clientIP = flags & flagClientIP != 0 ? text(buffer, &offset, ipLength) : nil
         let payload = UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + payloadLength)])
@@ -131,6 +174,12 @@ enum Envelope {
 
     static func date(micros: Int64) -> Date {
         Date(timeIntervalSince1970: Double(micros / 1_000_000) + Double(micros % 1_000_000) / 1_000_000)
+    }
+
+    @inline(__always)
+    private static func slice(_ buffer: UnsafeRawBufferPointer, _ offset: inout Int, _ length: Int) -> UnsafeRawBufferPointer {
+        defer { offset += length }
+        return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + length)])
     }
 
     @inline(__always)

@@ -236,6 +236,7 @@ public final class LMDBEventStore: EventStore {
         return try read { txn in
             try txn.withCursor(on: dbs.events) { cursor in
                 var count = 0
+                var cache = Envelope.TextCache()
                 var entry: Cursor.Entry?
                 switch direction {
                 case .forward:
@@ -247,7 +248,7 @@ public final class LMDBEventStore: EventStore {
                     guard let key = Keys.readUInt64(current.key) else {
                         throw EventStoreError(.corrupted, detail: "unreadable log key")
                     }
-                    try body(try Envelope.decode(current.value, position: GlobalPosition(key)))
+                    try body(try Envelope.decode(current.value, position: GlobalPosition(key), cache: &cache))
                     count += 1
                     if count >= limit { break }
                     entry = direction == .forward ? try cursor.next() : try cursor.previous()
@@ -271,6 +272,7 @@ public final class LMDBEventStore: EventStore {
             guard let head = Keys.Head(headBytes) else { throw EventStoreError(.corrupted, detail: "unreadable stream head", stream: stream) }
             return try txn.withCursor(on: dbs.streams) { cursor in
                 var count = 0
+                var cache = Envelope.TextCache()
                 var entry: Cursor.Entry?
                 switch direction {
                 case .forward: entry = try Keys.withStreamKey(head.number, version.rawValue) { try cursor.seek(atLeast: $0) }
@@ -284,7 +286,7 @@ public final class LMDBEventStore: EventStore {
                     guard let record else {
                         throw EventStoreError(.corrupted, detail: "stream index points past the log", stream: stream, position: GlobalPosition(position))
                     }
-                    try body(try Envelope.decode(record, position: GlobalPosition(position)))
+                    try body(try Envelope.decode(record, position: GlobalPosition(position), cache: &cache))
                     count += 1
                     if count >= limit { break }
                     entry = direction == .forward ? try cursor.next() : try cursor.previous()

@@ -1,0 +1,151 @@
+import EventSourcing
+import Foundation
+
+/// Configuration as data (R-ORG-4), part 1: branch time zones, holidays, SLA deadlines, task routing
+/// rules, reminder lead times and ticket rule chains. One stream, ``Settings/streamID``; every change is
+/// an event, so the settings have a modification trail like any record.
+public enum Settings: Aggregate {
+    public static let category = "settings"
+    /// The one settings stream.
+    public static let streamID = StreamID("settings-global")
+
+    /// Reminder lead times used until a setting says otherwise, in days.
+    public static let defaultLeadDays: [ReminderKind: Int] = [
+        .birthday: 3, .anniversary: 7, .holiday: 5, .appointment: 1, .contractExpiry: 30, .diary: 0, .subscription: 1,
+    ]
+
+    public struct State: Sendable, Equatable {
+        public var branchTimeZones: [String: String] = [:]
+        public var holidays: [Holiday] = []
+        public var slaDeadlines: [SLADeadline] = []
+        public var routingRules: [RoutingRule] = []
+        public var reminderLeadDays: [ReminderKind: Int] = [:]
+        public var ticketRuleChains: [TicketRuleChain] = []
+
+        public init() {}
+
+        /// The calendar of a branch's time zone (UTC when the branch has none set).
+        public func calendar(forBranch branch: String?) -> LocalCalendar {
+            branch.flatMap { branchTimeZones[$0] }.flatMap(LocalCalendar.init(timeZoneID:)) ?? .utc
+        }
+
+        /// The SLA deadline for a ticket kind and severity, if configured.
+        public func sla(kind: TicketKind, severity: TicketSeverity) -> SLADeadline? {
+            slaDeadlines.first { $0.kind == kind && $0.severity == severity }
+        }
+
+        /// Days ahead a reminder of `kind` is generated.
+        public func leadDays(_ kind: ReminderKind) -> Int {
+            reminderLeadDays[kind] ?? Settings.defaultLeadDays[kind] ?? 0
+        }
+
+        /// Holidays on `date` that apply to `branch`.
+        public func holidays(on date: LocalDate, branch: String?) -> [Holiday] {
+            holidays.filter { $0.date == date && $0.applies(to: branch) }
+        }
+
+        /// The actions of the rule chains matching a ticket's kind and severity, in order.
+        public func ruleActions(kind: TicketKind, severity: TicketSeverity) -> [RuleAction] {
+            ticketRuleChains.filter { $0.kind == kind && severity >= $0.minimumSeverity }.flatMap(\.actions)
+        }
+    }
+
+    public enum Command: Sendable {
+        case setBranchTimeZone(branch: String, timeZoneID: String)
+        case addHoliday(Holiday)
+        case removeHoliday(date: LocalDate, name: String)
+        case setSLADeadline(SLADeadline)
+        case replaceRoutingRules([RoutingRule])
+        case setReminderLeadTime(kind: ReminderKind, days: Int)
+        case setTicketRuleChain(TicketRuleChain)
+        case removeTicketRuleChain(kind: TicketKind, minimumSeverity: TicketSeverity)
+    }
+
+    public typealias Event = SettingsEvent
+
+    public static var initialState: State { State() }
+
+    public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
+        switch command {
+        case .setBranchTimeZone(let branch, let zone):
+            let branch = try Validate.text(branch, field: "branch", max: 100)
+            let zone = try Validate.timeZone(zone, field: "timeZoneID")
+            guard state.branchTimeZones[branch] != zone else { return [] }
+            return [.branchTimeZoneSet(BranchTimeZoneSet(branch: branch, timeZoneID: zone))]
+
+        case .addHoliday(var holiday):
+            holiday.name = try Validate.text(holiday.name, field: "name", max: 100)
+            guard !state.holidays.contains(where: { $0.date == holiday.date && $0.name == holiday.name }) else {
+                throw DomainError(.alreadyExists, field: "date", "a holiday of that name is already on that date")
+            }
+            return [.holidayAdded(HolidayAdded(holiday: holiday))]
+
+        case .removeHoliday(let date, let name):
+            guard state.holidays.contains(where: { $0.date == date && $0.name == name }) else {
+                throw .notFound("no such holiday on that date")
+            }
+            return [.holidayRemoved(HolidayRemoved(date: date, name: name))]
+
+        case .setSLADeadline(let deadline):
+            guard deadline.responseMinutes > 0 else { throw .invalid("responseMinutes", "must be positive") }
+            guard deadline.resolutionMinutes >= deadline.responseMinutes else {
+                throw .invalid("resolutionMinutes", "must not be shorter than the response deadline")
+            }
+            let previous = state.sla(kind: deadline.kind, severity: deadline.severity)
+            guard previous != deadline else { return [] }
+            return [.slaDeadlineSet(SLADeadlineSet(deadline: deadline, previous: previous))]
+
+        case .replaceRoutingRules(let rules):
+            var names = Set<String>()
+            for rule in rules {
+                _ = try Validate.text(rule.name, field: "name", max: 100)
+                guard names.insert(rule.name).inserted else { throw .invalid("name", "rule names must be unique") }
+            }
+            guard rules != state.routingRules else { return [] }
+            return [.routingRulesReplaced(RoutingRulesReplaced(rules: rules))]
+
+        case .setReminderLeadTime(let kind, let days):
+            guard (0...366).contains(days) else { throw .invalid("days", "must be between 0 and 366") }
+            let previous = state.reminderLeadDays[kind]
+            guard previous != days else { return [] }
+            return [.reminderLeadTimeSet(ReminderLeadTimeSet(kind: kind, days: days, previousDays: previous))]
+
+        case .setTicketRuleChain(let chain):
+            guard !chain.actions.isEmpty else { throw .invalid("actions", "a rule chain needs at least one action") }
+            for action in chain.actions where action.kind == .queueLetter && (action.template ?? "").isEmpty {
+                throw .invalid("template", "a letter action needs a template")
+            }
+            for action in chain.actions where action.kind == .createTask && (action.department ?? "").isEmpty {
+                throw .invalid("department", "a task action needs a department")
+            }
+            if state.ticketRuleChains.contains(chain) { return [] }
+            return [.ticketRuleChainSet(TicketRuleChainSet(chain: chain))]
+
+        case .removeTicketRuleChain(let kind, let minimum):
+            guard state.ticketRuleChains.contains(where: { $0.kind == kind && $0.minimumSeverity == minimum }) else {
+                throw .notFound("no rule chain for that kind and severity")
+            }
+            return [.ticketRuleChainRemoved(TicketRuleChainRemoved(kind: kind, minimumSeverity: minimum))]
+        }
+    }
+
+    public static func evolve(_ state: State, _ event: Event) -> State {
+        var s = state
+        switch event {
+        case .branchTimeZoneSet(let e): s.branchTimeZones[e.branch] = e.timeZoneID
+        case .holidayAdded(let e): s.holidays.append(e.holiday)
+        case .holidayRemoved(let e): s.holidays.removeAll { $0.date == e.date && $0.name == e.name }
+        case .slaDeadlineSet(let e):
+            s.slaDeadlines.removeAll { $0.kind == e.deadline.kind && $0.severity == e.deadline.severity }
+            s.slaDeadlines.append(e.deadline)
+        case .routingRulesReplaced(let e): s.routingRules = e.rules
+        case .reminderLeadTimeSet(let e): s.reminderLeadDays[e.kind] = e.days
+        case .ticketRuleChainSet(let e):
+            s.ticketRuleChains.removeAll { $0.kind == e.chain.kind && $0.minimumSeverity == e.chain.minimumSeverity }
+            s.ticketRuleChains.append(e.chain)
+        case .ticketRuleChainRemoved(let e):
+            s.ticketRuleChains.removeAll { $0.kind == e.kind && $0.minimumSeverity == e.minimumSeverity }
+        }
+        return s
+    }
+}

@@ -1,0 +1,139 @@
+import EventSourcing
+import Foundation
+
+public struct BranchTimeZoneSet: EventPayload, Equatable {
+    public static let eventType = "BranchTimeZoneSet"
+    public static let schemaVersion: UInt32 = 1
+    public var branch: String
+    public var timeZoneID: String
+
+    public init(branch: String, timeZoneID: String) {
+        self.branch = branch
+        self.timeZoneID = timeZoneID
+    }
+}
+
+public struct HolidayAdded: EventPayload, Equatable {
+    public static let eventType = "HolidayAdded"
+    public static let schemaVersion: UInt32 = 1
+    public var holiday: Holiday
+
+    public init(holiday: Holiday) {
+        self.holiday = holiday
+    }
+}
+
+public struct HolidayRemoved: EventPayload, Equatable {
+    public static let eventType = "HolidayRemoved"
+    public static let schemaVersion: UInt32 = 1
+    public var date: LocalDate
+    public var name: String
+
+    public init(date: LocalDate, name: String) {
+        self.date = date
+        self.name = name
+    }
+}
+
+public struct SLADeadlineSet: EventPayload, Equatable {
+    public static let eventType = "SLADeadlineSet"
+    public static let schemaVersion: UInt32 = 1
+    public var deadline: SLADeadline
+    /// The deadline it replaced, for the modification trail.
+    public var previous: SLADeadline?
+
+    public init(deadline: SLADeadline, previous: SLADeadline? = nil) {
+        self.deadline = deadline
+        self.previous = previous
+    }
+}
+
+public struct RoutingRulesReplaced: EventPayload, Equatable {
+    public static let eventType = "RoutingRulesReplaced"
+    public static let schemaVersion: UInt32 = 1
+    public var rules: [RoutingRule]
+
+    public init(rules: [RoutingRule]) {
+        self.rules = rules
+    }
+}
+
+public struct ReminderLeadTimeSet: EventPayload, Equatable {
+    public static let eventType = "ReminderLeadTimeSet"
+    public static let schemaVersion: UInt32 = 1
+    public var kind: ReminderKind
+    public var days: Int
+    public var previousDays: Int?
+
+    public init(kind: ReminderKind, days: Int, previousDays: Int? = nil) {
+        self.kind = kind
+        self.days = days
+        self.previousDays = previousDays
+    }
+}
+
+public struct TicketRuleChainSet: EventPayload, Equatable {
+    public static let eventType = "TicketRuleChainSet"
+    public static let schemaVersion: UInt32 = 1
+    public var chain: TicketRuleChain
+
+    public init(chain: TicketRuleChain) {
+        self.chain = chain
+    }
+}
+
+public struct TicketRuleChainRemoved: EventPayload, Equatable {
+    public static let eventType = "TicketRuleChainRemoved"
+    public static let schemaVersion: UInt32 = 1
+    public var kind: TicketKind
+    public var minimumSeverity: TicketSeverity
+
+    public init(kind: TicketKind, minimumSeverity: TicketSeverity) {
+        self.kind = kind
+        self.minimumSeverity = minimumSeverity
+    }
+}
+
+/// The events of the settings aggregate.
+public enum SettingsEvent: DomainEvent {
+    case branchTimeZoneSet(BranchTimeZoneSet)
+    case holidayAdded(HolidayAdded)
+    case holidayRemoved(HolidayRemoved)
+    case slaDeadlineSet(SLADeadlineSet)
+    case routingRulesReplaced(RoutingRulesReplaced)
+    case reminderLeadTimeSet(ReminderLeadTimeSet)
+    case ticketRuleChainSet(TicketRuleChainSet)
+    case ticketRuleChainRemoved(TicketRuleChainRemoved)
+
+    public static let payloadTypes: [any EventPayload.Type] = [
+        BranchTimeZoneSet.self, HolidayAdded.self, HolidayRemoved.self, SLADeadlineSet.self, RoutingRulesReplaced.self,
+        ReminderLeadTimeSet.self, TicketRuleChainSet.self, TicketRuleChainRemoved.self,
+    ]
+
+    public var payload: any EventPayload {
+        switch self {
+        case .branchTimeZoneSet(let p): return p
+        case .holidayAdded(let p): return p
+        case .holidayRemoved(let p): return p
+        case .slaDeadlineSet(let p): return p
+        case .routingRulesReplaced(let p): return p
+        case .reminderLeadTimeSet(let p): return p
+        case .ticketRuleChainSet(let p): return p
+        case .ticketRuleChainRemoved(let p): return p
+        }
+    }
+
+    public init?(payload: any EventPayload) {
+        switch payload {
+        case let p as BranchTimeZoneSet: self = .branchTimeZoneSet(p)
+        case let p as HolidayAdded: self = .holidayAdded(p)
+        case let p as HolidayRemoved: self = .holidayRemoved(p)
+        case let p as SLADeadlineSet: self = .slaDeadlineSet(p)
+        case let p as RoutingRulesReplaced: self = .routingRulesReplaced(p)
+        case let p as ReminderLeadTimeSet: self = .reminderLeadTimeSet(p)
+        case let p as TicketRuleChainSet: self = .ticketRuleChainSet(p)
+        case let p as TicketRuleChainRemoved: self = .ticketRuleChainRemoved(p)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// A public holiday, for all branches or for some.
+public struct Holiday: Hashable, Sendable, Codable {
+    public var date: LocalDate
+    public var name: String
+    /// The branches it applies to; empty means every branch.
+    public var branches: [String]
+
+    public init(date: LocalDate, name: String, branches: [String] = []) {
+        self.date = date
+        self.name = name
+        self.branches = branches
+    }
+
+    public func applies(to branch: String?) -> Bool {
+        branches.isEmpty || branch.map(branches.contains) == true
+    }
+}
+
+/// Response and resolution deadlines for tickets of one kind and severity.
+public struct SLADeadline: Hashable, Sendable, Codable {
+    public var kind: TicketKind
+    public var severity: TicketSeverity
+    /// Minutes from opening until the first response is due.
+    public var responseMinutes: Int
+    /// Minutes from opening until resolution is due.
+    public var resolutionMinutes: Int
+
+    public init(kind: TicketKind, severity: TicketSeverity, responseMinutes: Int, resolutionMinutes: Int) {
+        self.kind = kind
+        self.severity = severity
+        self.responseMinutes = responseMinutes
+        self.resolutionMinutes = resolutionMinutes
+    }
+}
+
+/// A task routing rule (R-TSK-1): the first rule whose conditions all match decides the assignee.
+/// A condition left nil matches anything.
+public struct RoutingRule: Hashable, Sendable, Codable {
+    public var name: String
+    public var branch: String?
+    public var community: String?
+    public var productLine: String?
+    public var customerGroup: String?
+    /// The employee to assign; nil assigns the customer's owner (account manager).
+    public var assignee: String?
+
+    public init(name: String, branch: String? = nil, community: String? = nil, productLine: String? = nil,
+                customerGroup: String? = nil, assignee: String? = nil) {
+        self.name = name
+        self.branch = branch
+        self.community = community
+        self.productLine = productLine
+        self.customerGroup = customerGroup
+        self.assignee = assignee
+    }
+}
+
+/// What a routed task is about, for matching against ``RoutingRule``s.
+public struct RoutingInput: Hashable, Sendable {
+    public var branch: String?
+    public var community: String?
+    public var productLine: String?
+    public var customerGroup: String?
+    public var customerOwner: String?
+
+    public init(branch: String? = nil, community: String? = nil, productLine: String? = nil, customerGroup: String? = nil, customerOwner: String? = nil) {
+        self.branch = branch
+        self.community = community
+        self.productLine = productLine
+        self.customerGroup = customerGroup
+        self.customerOwner = customerOwner
+    }
+}
+
+extension Array where Element == RoutingRule {
+    /// The assignee the first matching rule gives, or nil when no rule matches (or it names the owner
+    /// and the customer has none).
+    public func route(_ input: RoutingInput) -> String? {
+        func matches(_ condition: String?, _ value: String?) -> Bool { condition == nil || condition == value }
+        for rule in self where matches(rule.branch, input.branch) && matches(rule.community, input.community)
+            && matches(rule.productLine, input.productLine) && matches(rule.customerGroup, input.customerGroup) {
+            return rule.assignee ?? input.customerOwner
+        }
+        return nil
+    }
+}
+
+/// One step of a ticket rule chain (R-SRV-2), e.g. "complaint received → notify the sales owner →
+/// queue an apology letter".
+public struct RuleAction: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Tell the customer's owner (a notification task).
+        case notifyOwner
+        /// Queue a letter from a template (an outbox item).
+        case queueLetter
+        /// Dispatch a follow-up task to a department.
+        case createTask
+        /// Raise the ticket's severity one step.
+        case escalate
+    }
+
+    public var kind: Kind
+    /// The letter template or the task's subject.
+    public var template: String?
+    /// The department a created task goes to.
+    public var department: String?
+    /// Hours until a created task is due.
+    public var dueInHours: Int?
+
+    public init(kind: Kind, template: String? = nil, department: String? = nil, dueInHours: Int? = nil) {
+        self.kind = kind
+        self.template = template
+        self.department = department
+        self.dueInHours = dueInHours
+    }
+}
+
+/// The rule chain for tickets of one kind, at or above a minimum severity.
+public struct TicketRuleChain: Hashable, Sendable, Codable {
+    public var kind: TicketKind
+    public var minimumSeverity: TicketSeverity
+    public var actions: [RuleAction]
+
+    public init(kind: TicketKind, minimumSeverity: TicketSeverity = .low, actions: [RuleAction]) {
+        self.kind = kind
+        self.minimumSeverity = minimumSeverity
+        self.actions = actions
+    }
+}
