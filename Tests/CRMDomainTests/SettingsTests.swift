@@ -148,3 +148,17 @@ struct LocalCalendarTests {
         }
     }
 }
+
+@Suite("Derived ids")
+struct DerivedIDTests {
+    @Test func derivedIDsAreReproducibleAndDistinct() {
+        let a = UUID.derived("reminder", "birthday", "c-1", "2026-11-25")
+        #expect(a == UUID.derived("reminder", "birthday", "c-1", "2026-11-25"))
+        #expect(a != UUID.derived("reminder", "birthday", "c-1", "2026-11-26"))
+        #expect(UUID.derived("ab", "c") != UUID.derived("a", "bc"), "parts are separated")
+        #expect(a.uuid.6 >> 4 == 8)
+        var seen = Set<UUID>()
+        for i in 0..<10_000 { seen.insert(UUID.derived("x", String(i))) }
+        #expect(seen.count == 10_000)
+    }
+}
