@@ -19,11 +19,11 @@ setup:
 build: setup
 	$(SWIFT) build
 
-# Builds everything, runs every test (swift-testing), then runs the example against a fresh store.
+# Builds everything, runs the example against a fresh store, then runs every test (swift-testing).
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build QuickStart "$$dir/log" >/dev/null && rm -rf "$$dir" && echo "Example QuickStart ran."
+	$(SWIFT) test --skip-build --disable-xctest
 
 # Until the HTTP server lands, `make run` runs the QuickStart example on the store under $(DATA).
 run: build
