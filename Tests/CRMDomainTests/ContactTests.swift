@@ -7,9 +7,9 @@ import Testing
 struct ContactTests {
     static let id = UUID.derived("test", "contact")
     static let boss = UUID.derived("test", "boss")
-    static let new = NewContact(customerID: Customers.id, name: "Zhang Min", role: .primary, title: "CFO", phone: "+86 21 5555-0101", email: "zhang@example.cn")
+    static let new = NewContact(customerID: CustomerFixtures.id, name: "Zhang Min", role: .primary, title: "CFO", phone: "+86 21 5555-0101", email: "zhang@example.cn")
     static let created = ContactEvent.created(ContactCreated(
-        contactID: id, customerID: Customers.id, name: "Zhang Min", role: .primary, title: "CFO", phone: "+86 21 5555-0101", email: "zhang@example.cn"))
+        contactID: id, customerID: CustomerFixtures.id, name: "Zhang Min", role: .primary, title: "CFO", phone: "+86 21 5555-0101", email: "zhang@example.cn"))
     static let reportsToBoss = ContactRelationship(contactID: boss, kind: .reportsTo)
 
     static func scenario(_ more: [ContactEvent] = []) -> Scenario<Contact> { Scenario(Contact.self, given: [created] + more) }
@@ -17,32 +17,32 @@ struct ContactTests {
     @Test func creatingAContactRecordsItsDetails() {
         var s = Scenario(Contact.self)
         #expect(s.apply(.create(contactID: Self.id, Self.new)) == [Self.created])
-        #expect(s.state.customerID == Customers.id)
+        #expect(s.state.customerID == CustomerFixtures.id)
         #expect(s.state.role == .primary)
         #expect(s.state.email == "zhang@example.cn")
         #expect(Self.scenario().whenRefused(.create(contactID: Self.id, Self.new))?.code == .alreadyExists)
     }
 
     @Test func blankOptionalDetailsAreLeftEmpty() {
-        let events = Scenario(Contact.self).when(.create(contactID: Self.id, NewContact(customerID: Customers.id, name: "A", phone: " ", email: "")))
-        #expect(events == [.created(ContactCreated(contactID: Self.id, customerID: Customers.id, name: "A", role: .other, title: nil, phone: nil, email: nil))])
+        let events = Scenario(Contact.self).when(.create(contactID: Self.id, NewContact(customerID: CustomerFixtures.id, name: "A", phone: " ", email: "")))
+        #expect(events == [.created(ContactCreated(contactID: Self.id, customerID: CustomerFixtures.id, name: "A", role: .other, title: nil, phone: nil, email: nil))])
     }
 
     @Test(arguments: ["no-at-sign", "two@@example.com", "@example.com", "a@nodot", "a b@example.com", "a@example.", "a@.com"])
     func malformedEmailsAreRefused(email: String) {
-        let error = Scenario(Contact.self).whenRefused(.create(contactID: Self.id, NewContact(customerID: Customers.id, name: "A", email: email)))
+        let error = Scenario(Contact.self).whenRefused(.create(contactID: Self.id, NewContact(customerID: CustomerFixtures.id, name: "A", email: email)))
         #expect(error?.code == .invalid)
         #expect(error?.field == "email")
     }
 
     @Test(arguments: ["12", "call me", "+86 21 5555 0101 0101 0101 0101 0101", "555#123"])
     func malformedPhonesAreRefused(phone: String) {
-        let error = Scenario(Contact.self).whenRefused(.create(contactID: Self.id, NewContact(customerID: Customers.id, name: "A", phone: phone)))
+        let error = Scenario(Contact.self).whenRefused(.create(contactID: Self.id, NewContact(customerID: CustomerFixtures.id, name: "A", phone: phone)))
         #expect(error?.field == "phone")
     }
 
     @Test func aContactNeedsAName() {
-        #expect(Scenario(Contact.self).whenRefused(.create(contactID: Self.id, NewContact(customerID: Customers.id, name: "  ")))?.field == "name")
+        #expect(Scenario(Contact.self).whenRefused(.create(contactID: Self.id, NewContact(customerID: CustomerFixtures.id, name: "  ")))?.field == "name")
     }
 
     @Test func commandsOnAMissingContactAreRefused() {
@@ -92,9 +92,9 @@ struct ContactTests {
 
     @Test func aContactMovesToTheSurvivorOfAMerge() {
         var s = Self.scenario()
-        #expect(s.apply(.moveToCustomer(Customers.other)) == [.movedToCustomer(ContactMovedToCustomer(contactID: Self.id, fromCustomerID: Customers.id, toCustomerID: Customers.other))])
-        #expect(s.state.customerID == Customers.other)
-        #expect(s.when(.moveToCustomer(Customers.other)).isEmpty)
+        #expect(s.apply(.moveToCustomer(CustomerFixtures.other)) == [.movedToCustomer(ContactMovedToCustomer(contactID: Self.id, fromCustomerID: CustomerFixtures.id, toCustomerID: CustomerFixtures.other))])
+        #expect(s.state.customerID == CustomerFixtures.other)
+        #expect(s.when(.moveToCustomer(CustomerFixtures.other)).isEmpty)
     }
 
     @Test func archivingBlocksChangesUntilRestored() {
@@ -103,7 +103,7 @@ struct ContactTests {
         #expect(s.when(.archive(reason: nil)).isEmpty)
         #expect(s.whenRefused(.edit(ContactEdit(name: "B")))?.code == .archived)
         #expect(s.whenRefused(.addRelationship(Self.reportsToBoss))?.code == .archived)
-        #expect(s.whenRefused(.moveToCustomer(Customers.other))?.code == .archived)
+        #expect(s.whenRefused(.moveToCustomer(CustomerFixtures.other))?.code == .archived)
         #expect(s.apply(.restore) == [.restored(ContactRestored(contactID: Self.id))])
         #expect(!s.state.isArchived)
         #expect(s.when(.restore).isEmpty)
@@ -112,9 +112,9 @@ struct ContactTests {
     @Test func everyContactEventRoundTripsThroughBothEncodings() throws {
         let events: [ContactEvent] = [
             Self.created,
-            .created(ContactCreated(contactID: Self.id, customerID: Customers.id, name: "王芳", role: .other, title: nil, phone: nil, email: nil)),
+            .created(ContactCreated(contactID: Self.id, customerID: CustomerFixtures.id, name: "王芳", role: .other, title: nil, phone: nil, email: nil)),
             .edited(ContactEdited(contactID: Self.id, changes: [FieldChange(field: "phone", old: nil, new: .text("123"))])),
-            .movedToCustomer(ContactMovedToCustomer(contactID: Self.id, fromCustomerID: Customers.id, toCustomerID: Customers.other)),
+            .movedToCustomer(ContactMovedToCustomer(contactID: Self.id, fromCustomerID: CustomerFixtures.id, toCustomerID: CustomerFixtures.other)),
             .relationshipAdded(ContactRelationshipAdded(contactID: Self.id, relationship: Self.reportsToBoss)),
             .relationshipRemoved(ContactRelationshipRemoved(contactID: Self.id, relationship: Self.reportsToBoss)),
             .archived(ContactArchived(contactID: Self.id, reason: nil)),

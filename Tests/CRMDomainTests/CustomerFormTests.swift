@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Fields used across the customer tests.
-enum Fields {
+enum FormFixtures {
     static let meters = FieldDefinition(name: "meterCount", label: "Meters", type: .number, required: true, minimum: 1, maximum: 10)
     static let note = FieldDefinition(name: "note", label: "Note", type: .text, maxLength: 5)
     static let tariff = FieldDefinition(name: "tariff", label: "Tariff", type: .enumeration, options: ["day", "night"])
@@ -17,13 +17,13 @@ enum Fields {
 
 @Suite("Customer forms")
 struct CustomerFormTests {
-    static let defined = CustomerFormEvent.defined(CustomerFormDefined(group: "residential", fields: [Fields.meters, Fields.note]))
+    static let defined = CustomerFormEvent.defined(CustomerFormDefined(group: "residential", fields: [FormFixtures.meters, FormFixtures.note]))
 
     @Test func definingAFormRecordsItsFieldsAndGivesTheDefinition() {
         var s = Scenario(CustomerForm.self)
-        let events = s.apply(.define(group: "residential", fields: [Fields.meters, Fields.note]))
+        let events = s.apply(.define(group: "residential", fields: [FormFixtures.meters, FormFixtures.note]))
         #expect(events == [Self.defined])
-        #expect(s.state.definition == FormDefinition(group: "residential", fields: [Fields.meters, Fields.note]))
+        #expect(s.state.definition == FormDefinition(group: "residential", fields: [FormFixtures.meters, FormFixtures.note]))
     }
 
     @Test func aFormIsDefinedOnce() {
@@ -56,21 +56,21 @@ struct CustomerFormTests {
     }
 
     @Test func fieldNamesAreUniqueWithinADefinition() {
-        let error = Scenario(CustomerForm.self).whenRefused(.define(group: "g", fields: [Fields.note, Fields.note]))
+        let error = Scenario(CustomerForm.self).whenRefused(.define(group: "g", fields: [FormFixtures.note, FormFixtures.note]))
         #expect(error?.field == "name")
     }
 
     @Test func addingAFieldNeedsAFormAndAFreshName() {
-        #expect(Scenario(CustomerForm.self).whenRefused(.addField(Fields.tariff))?.code == .notFound)
+        #expect(Scenario(CustomerForm.self).whenRefused(.addField(FormFixtures.tariff))?.code == .notFound)
         var s = Scenario(CustomerForm.self, given: [Self.defined])
-        #expect(s.apply(.addField(Fields.tariff)) == [.fieldAdded(CustomerFormFieldAdded(group: "residential", field: Fields.tariff))])
-        #expect(s.state.definition?.field("tariff") == Fields.tariff)
-        #expect(s.whenRefused(.addField(Fields.tariff))?.code == .alreadyExists)
+        #expect(s.apply(.addField(FormFixtures.tariff)) == [.fieldAdded(CustomerFormFieldAdded(group: "residential", field: FormFixtures.tariff))])
+        #expect(s.state.definition?.field("tariff") == FormFixtures.tariff)
+        #expect(s.whenRefused(.addField(FormFixtures.tariff))?.code == .alreadyExists)
     }
 
     @Test func changingAFieldRecordsEachChangedSettingOldToNew() {
         var s = Scenario(CustomerForm.self, given: [Self.defined])
-        var changed = Fields.meters
+        var changed = FormFixtures.meters
         changed.label = "Meter count"
         changed.maximum = 20
         let events = s.apply(.changeField(changed))
@@ -84,11 +84,11 @@ struct CustomerFormTests {
 
     @Test func aFieldsTypeCannotChangeAndUnknownFieldsCannotBeChanged() {
         let s = Scenario(CustomerForm.self, given: [Self.defined])
-        var retyped = Fields.note
+        var retyped = FormFixtures.note
         retyped.type = .number
         retyped.maxLength = nil
         #expect(s.whenRefused(.changeField(retyped))?.field == "type")
-        #expect(s.whenRefused(.changeField(Fields.tariff))?.code == .notFound)
+        #expect(s.whenRefused(.changeField(FormFixtures.tariff))?.code == .notFound)
     }
 
     @Test func retiringAFieldKeepsItsNameReservedAndIsIdempotent() {
@@ -97,9 +97,9 @@ struct CustomerFormTests {
         #expect(s.state.definition?.field("note") == nil)
         #expect(s.state.definition?.retired == ["note"])
         #expect(s.when(.retireField(name: "note")).isEmpty)
-        #expect(s.whenRefused(.addField(Fields.note))?.code == .alreadyExists)
+        #expect(s.whenRefused(.addField(FormFixtures.note))?.code == .alreadyExists)
         #expect(s.whenRefused(.retireField(name: "nothing"))?.code == .notFound)
-        #expect(s.whenRefused(.changeField(Fields.note))?.code == .notFound)
+        #expect(s.whenRefused(.changeField(FormFixtures.note))?.code == .notFound)
     }
 
     @Test func valuesThatFitTheFormHaveNoViolations() {
@@ -107,11 +107,11 @@ struct CustomerFormTests {
             "meterCount": .number(2), "note": .text("hi"), "tariff": .option("night"),
             "deposit": .money(Money(100, .cny)), "since": .date(date("2020-01-01")), "paperless": .bool(true),
         ]
-        #expect(Fields.residential.violations(of: values).isEmpty)
+        #expect(FormFixtures.residential.violations(of: values).isEmpty)
     }
 
     @Test func everyViolationNamesItsField() {
-        var form = Fields.residential
+        var form = FormFixtures.residential
         form.retired = ["old"]
         let problems = form.violations(of: [
             "note": .text("too long"), "tariff": .option("weekend"), "deposit": .money(Money(-1, .cny)),
@@ -133,9 +133,9 @@ struct CustomerFormTests {
     @Test func everyFormEventRoundTripsThroughBothEncodings() throws {
         try expectRoundTrips([
             Self.defined,
-            .fieldAdded(CustomerFormFieldAdded(group: "residential", field: Fields.tariff)),
-            .fieldAdded(CustomerFormFieldAdded(group: "residential", field: Fields.deposit)),
-            .fieldChanged(CustomerFormFieldChanged(group: "residential", field: Fields.meters, changes: [
+            .fieldAdded(CustomerFormFieldAdded(group: "residential", field: FormFixtures.tariff)),
+            .fieldAdded(CustomerFormFieldAdded(group: "residential", field: FormFixtures.deposit)),
+            .fieldChanged(CustomerFormFieldChanged(group: "residential", field: FormFixtures.meters, changes: [
                 FieldChange(field: "maximum", old: .number(10), new: nil),
                 FieldChange(field: "options", old: .list(["a"]), new: .list(["a", "b"])),
             ])),

@@ -4,10 +4,10 @@ import Foundation
 import Testing
 
 /// Fixtures shared by the customer tests.
-enum Customers {
+enum CustomerFixtures {
     static let id = UUID.derived("test", "customer")
     static let other = UUID.derived("test", "other customer")
-    static let form = Fields.residential
+    static let form = FormFixtures.residential
     static let billing = ExternalKey(system: "billing", key: "ACC-1001")
 
     static let person = NewCustomer(
@@ -33,29 +33,29 @@ struct CustomerTests {
 
     @Test func creatingACustomerRecordsItsProfileCustomValuesAndKeys() {
         var s = Scenario(Customer.self)
-        let events = s.apply(.create(customerID: Customers.id, Customers.person, form: Customers.form))
-        #expect(events == [Customers.created])
-        #expect(s.state.id == Customers.id)
+        let events = s.apply(.create(customerID: CustomerFixtures.id, CustomerFixtures.person, form: CustomerFixtures.form))
+        #expect(events == [CustomerFixtures.created])
+        #expect(s.state.id == CustomerFixtures.id)
         #expect(s.state.status == .active)
-        #expect(s.state.externalKey(system: "billing") == Customers.billing)
+        #expect(s.state.externalKey(system: "billing") == CustomerFixtures.billing)
         #expect(s.state.keyDate?.kind == .birthday)
         #expect(s.state.accountHolder == "Li Wei")
     }
 
     @Test func aCustomerIsCreatedOnce() {
-        let error = Customers.scenario().whenRefused(.create(customerID: Customers.id, Customers.person, form: Customers.form))
+        let error = CustomerFixtures.scenario().whenRefused(.create(customerID: CustomerFixtures.id, CustomerFixtures.person, form: CustomerFixtures.form))
         #expect(error?.code == .alreadyExists)
     }
 
     @Test func creationValidatesCustomValuesAgainstTheGroupsForm() {
-        var missing = Customers.person
+        var missing = CustomerFixtures.person
         missing.customFields = [:]
         let s = Scenario(Customer.self)
-        #expect(s.whenRefused(.create(customerID: Customers.id, missing, form: Customers.form))?.field == "meterCount")
-        var wrongOption = Customers.person
+        #expect(s.whenRefused(.create(customerID: CustomerFixtures.id, missing, form: CustomerFixtures.form))?.field == "meterCount")
+        var wrongOption = CustomerFixtures.person
         wrongOption.customFields["tariff"] = .option("weekend")
-        #expect(s.whenRefused(.create(customerID: Customers.id, wrongOption, form: Customers.form))?.field == "tariff")
-        #expect(s.whenRefused(.create(customerID: Customers.id, Customers.person, form: .empty(group: "sme")))?.field == "group")
+        #expect(s.whenRefused(.create(customerID: CustomerFixtures.id, wrongOption, form: CustomerFixtures.form))?.field == "tariff")
+        #expect(s.whenRefused(.create(customerID: CustomerFixtures.id, CustomerFixtures.person, form: .empty(group: "sme")))?.field == "group")
     }
 
     @Test(arguments: [
@@ -72,7 +72,7 @@ struct CustomerTests {
                                     externalKeys: [ExternalKey(system: "billing", key: "1"), ExternalKey(system: "billing", key: "2")])),
     ])
     func malformedNewCustomersAreRefused(field: String, customer: NewCustomer) {
-        let error = Scenario(Customer.self).whenRefused(.create(customerID: Customers.id, customer, form: Customers.form))
+        let error = Scenario(Customer.self).whenRefused(.create(customerID: CustomerFixtures.id, customer, form: CustomerFixtures.form))
         #expect(error?.code == .invalid)
         #expect(error?.field == field)
     }
@@ -80,7 +80,7 @@ struct CustomerTests {
     @Test func anOrganisationHasAFoundingAnniversary() {
         var s = Scenario(Customer.self)
         let org = NewCustomer(kind: .organisation, name: "Acme Ltd", group: "sme", industry: "retail", founded: date("2001-06-15"))
-        s.apply(.create(customerID: Customers.other, org, form: .empty(group: "sme")))
+        s.apply(.create(customerID: CustomerFixtures.other, org, form: .empty(group: "sme")))
         #expect(s.state.keyDate?.kind == .anniversary)
         #expect(s.state.keyDate?.date == date("2001-06-15"))
         #expect(s.state.status == .prospect)
@@ -88,7 +88,7 @@ struct CustomerTests {
 
     @Test func commandsOnAMissingCustomerAreRefused() {
         let s = Scenario(Customer.self)
-        #expect(s.whenRefused(.edit(CustomerEdit(name: "X"), form: Customers.form))?.code == .notFound)
+        #expect(s.whenRefused(.edit(CustomerEdit(name: "X"), form: CustomerFixtures.form))?.code == .notFound)
         #expect(s.whenRefused(.archive(reason: nil))?.code == .notFound)
         #expect(s.whenRefused(.suspend(reason: "debt"))?.code == .notFound)
     }
@@ -96,11 +96,11 @@ struct CustomerTests {
     // MARK: edit
 
     @Test func anEditRecordsExactlyTheChangedFieldsOldToNew() {
-        var s = Customers.scenario()
+        var s = CustomerFixtures.scenario()
         let edit = CustomerEdit(name: "Li Wei", industry: .set("energy"), owner: .set("emp-9"), birthday: .keep,
                                 setCustomFields: ["meterCount": .number(2), "tariff": .option("night")])
-        let events = s.apply(.edit(edit, form: Customers.form))
-        #expect(events == [.edited(CustomerEdited(customerID: Customers.id, changes: [
+        let events = s.apply(.edit(edit, form: CustomerFixtures.form))
+        #expect(events == [.edited(CustomerEdited(customerID: CustomerFixtures.id, changes: [
             FieldChange(field: "industry", old: nil, new: .text("energy")),
             FieldChange(field: "owner", old: .text("emp-7"), new: .text("emp-9")),
             FieldChange(field: "custom.meterCount", old: .number(1), new: .number(2)),
@@ -112,48 +112,48 @@ struct CustomerTests {
     }
 
     @Test func anEditThatChangesNothingRecordsNothing() {
-        let s = Customers.scenario()
+        let s = CustomerFixtures.scenario()
         let same = CustomerEdit(name: "Li Wei", branch: .set("shanghai"), owner: .set("emp-7"), setCustomFields: ["meterCount": .number(1)])
-        #expect(s.when(.edit(same, form: Customers.form)).isEmpty)
-        #expect(s.when(.edit(CustomerEdit(), form: Customers.form)).isEmpty)
+        #expect(s.when(.edit(same, form: CustomerFixtures.form)).isEmpty)
+        #expect(s.when(.edit(CustomerEdit(), form: CustomerFixtures.form)).isEmpty)
     }
 
     @Test func clearingFieldsIsTracedAndRequiredCustomFieldsCannotBeCleared() {
-        var s = Customers.scenario()
-        let events = s.apply(.edit(CustomerEdit(branch: .clear, birthday: .clear), form: Customers.form))
-        #expect(events == [.edited(CustomerEdited(customerID: Customers.id, changes: [
+        var s = CustomerFixtures.scenario()
+        let events = s.apply(.edit(CustomerEdit(branch: .clear, birthday: .clear), form: CustomerFixtures.form))
+        #expect(events == [.edited(CustomerEdited(customerID: CustomerFixtures.id, changes: [
             FieldChange(field: "branch", old: .text("shanghai"), new: nil),
             FieldChange(field: "birthday", old: .date(date("1980-11-27")), new: nil),
         ]))])
         #expect(s.state.branch == nil && s.state.birthday == nil)
-        let error = s.whenRefused(.edit(CustomerEdit(clearCustomFields: ["meterCount"]), form: Customers.form))
+        let error = s.whenRefused(.edit(CustomerEdit(clearCustomFields: ["meterCount"]), form: CustomerFixtures.form))
         #expect(error?.code == .invalid)
         #expect(error?.field == "meterCount")
     }
 
     @Test func anEditsNewValuesAreValidated() {
-        let s = Customers.scenario()
-        #expect(s.whenRefused(.edit(CustomerEdit(setCustomFields: ["meterCount": .number(99)]), form: Customers.form))?.field == "meterCount")
-        #expect(s.whenRefused(.edit(CustomerEdit(setCustomFields: ["nope": .bool(true)]), form: Customers.form))?.field == "nope")
-        #expect(s.whenRefused(.edit(CustomerEdit(name: ""), form: Customers.form))?.field == "name")
-        #expect(s.whenRefused(.edit(CustomerEdit(founded: .set(date("2000-01-01"))), form: Customers.form))?.field == "founded")
+        let s = CustomerFixtures.scenario()
+        #expect(s.whenRefused(.edit(CustomerEdit(setCustomFields: ["meterCount": .number(99)]), form: CustomerFixtures.form))?.field == "meterCount")
+        #expect(s.whenRefused(.edit(CustomerEdit(setCustomFields: ["nope": .bool(true)]), form: CustomerFixtures.form))?.field == "nope")
+        #expect(s.whenRefused(.edit(CustomerEdit(name: ""), form: CustomerFixtures.form))?.field == "name")
+        #expect(s.whenRefused(.edit(CustomerEdit(founded: .set(date("2000-01-01"))), form: CustomerFixtures.form))?.field == "founded")
         #expect(s.whenRefused(.edit(CustomerEdit(name: "X"), form: .empty(group: "sme")))?.field == "group")
     }
 
     @Test func aValueOfARetiredFieldStaysUntilClearedButCannotBeSetAnew() {
-        var s = Customers.scenario()
-        s.apply(.edit(CustomerEdit(setCustomFields: ["note": .text("vip")]), form: Customers.form))
-        var form = Customers.form
+        var s = CustomerFixtures.scenario()
+        s.apply(.edit(CustomerEdit(setCustomFields: ["note": .text("vip")]), form: CustomerFixtures.form))
+        var form = CustomerFixtures.form
         form.fields.removeAll { $0.name == "note" }
         form.retired = ["note"]
         #expect(s.when(.edit(CustomerEdit(owner: .set("emp-2")), form: form)).count == 1)
         #expect(s.whenRefused(.edit(CustomerEdit(setCustomFields: ["note": .text("new")]), form: form))?.field == "note")
         let cleared = s.apply(.edit(CustomerEdit(clearCustomFields: ["note"]), form: form))
-        #expect(cleared == [.edited(CustomerEdited(customerID: Customers.id, changes: [FieldChange(field: "custom.note", old: .text("vip"), new: nil)]))])
+        #expect(cleared == [.edited(CustomerEdited(customerID: CustomerFixtures.id, changes: [FieldChange(field: "custom.note", old: .text("vip"), new: nil)]))])
     }
 
     @Test func changingGroupRevalidatesAllCustomValuesAgainstTheNewForm() {
-        var s = Customers.scenario()
+        var s = CustomerFixtures.scenario()
         let sme = FormDefinition(group: "sme", fields: [FieldDefinition(name: "employees", label: "Employees", type: .number, required: true)])
         #expect(s.whenRefused(.edit(CustomerEdit(group: "sme"), form: sme))?.field == "employees")
         let events = s.apply(.edit(CustomerEdit(group: "sme", setCustomFields: ["employees": .number(12)], clearCustomFields: ["meterCount"]), form: sme))
@@ -165,59 +165,59 @@ struct CustomerTests {
     // MARK: archive, restore
 
     @Test func archivingBlocksChangesUntilRestored() {
-        var s = Customers.scenario()
-        #expect(s.apply(.archive(reason: "duplicate entry")) == [.archived(CustomerArchived(customerID: Customers.id, reason: "duplicate entry"))])
+        var s = CustomerFixtures.scenario()
+        #expect(s.apply(.archive(reason: "duplicate entry")) == [.archived(CustomerArchived(customerID: CustomerFixtures.id, reason: "duplicate entry"))])
         #expect(s.state.isArchived)
         #expect(s.when(.archive(reason: nil)).isEmpty)
-        #expect(s.whenRefused(.edit(CustomerEdit(name: "X"), form: Customers.form))?.code == .archived)
+        #expect(s.whenRefused(.edit(CustomerEdit(name: "X"), form: CustomerFixtures.form))?.code == .archived)
         #expect(s.whenRefused(.suspend(reason: "debt"))?.code == .archived)
         #expect(s.whenRefused(.setExternalKey(ExternalKey(system: "crm", key: "1")))?.code == .archived)
-        #expect(s.apply(.restore) == [.restored(CustomerRestored(customerID: Customers.id))])
+        #expect(s.apply(.restore) == [.restored(CustomerRestored(customerID: CustomerFixtures.id))])
         #expect(!s.state.isArchived && s.state.status == .active)
         #expect(s.when(.restore).isEmpty)
-        #expect(s.when(.edit(CustomerEdit(name: "X"), form: Customers.form)).count == 1)
+        #expect(s.when(.edit(CustomerEdit(name: "X"), form: CustomerFixtures.form)).count == 1)
     }
 
     // MARK: merge
 
     @Test func aMergedDuplicateRecordsItsSurvivorReleasesItsKeysAndIsFinal() {
-        var s = Customers.scenario()
-        let events = s.apply(.markMerged(into: Customers.other))
-        #expect(events == [.mergedInto(CustomerMergedInto(customerID: Customers.id, survivorID: Customers.other, releasedKeys: [Customers.billing]))])
+        var s = CustomerFixtures.scenario()
+        let events = s.apply(.markMerged(into: CustomerFixtures.other))
+        #expect(events == [.mergedInto(CustomerMergedInto(customerID: CustomerFixtures.id, survivorID: CustomerFixtures.other, releasedKeys: [CustomerFixtures.billing]))])
         #expect(s.state.status == .merged)
-        #expect(s.state.mergedInto == Customers.other)
+        #expect(s.state.mergedInto == CustomerFixtures.other)
         #expect(s.state.externalKeys.isEmpty)
-        #expect(s.whenRefused(.edit(CustomerEdit(name: "X"), form: Customers.form))?.code == .invalidTransition)
+        #expect(s.whenRefused(.edit(CustomerEdit(name: "X"), form: CustomerFixtures.form))?.code == .invalidTransition)
         #expect(s.whenRefused(.restore)?.code == .invalidTransition)
         #expect(s.whenRefused(.markMerged(into: UUID.derived("third")))?.code == .invalidTransition)
     }
 
     @Test func aCustomerCannotBeMergedIntoItself() {
-        let error = Customers.scenario().whenRefused(.markMerged(into: Customers.id))
+        let error = CustomerFixtures.scenario().whenRefused(.markMerged(into: CustomerFixtures.id))
         #expect(error?.field == "survivorID")
     }
 
     @Test func theSurvivorRecordsWhatItAbsorbedOnce() {
-        var s = Customers.scenario()
+        var s = CustomerFixtures.scenario()
         let contact = UUID.derived("contact")
         let task = UUID.derived("task")
-        let events = s.apply(.absorbDuplicate(duplicateID: Customers.other, contactIDs: [contact], openWorkIDs: [task]))
-        #expect(events == [.absorbedDuplicate(CustomerAbsorbedDuplicate(customerID: Customers.id, duplicateID: Customers.other, contactIDs: [contact], openWorkIDs: [task]))])
-        #expect(s.state.absorbed == [Customers.other])
-        #expect(s.when(.absorbDuplicate(duplicateID: Customers.other, contactIDs: [contact], openWorkIDs: [task])).isEmpty)
-        #expect(s.whenRefused(.absorbDuplicate(duplicateID: Customers.id, contactIDs: [], openWorkIDs: []))?.field == "duplicateID")
+        let events = s.apply(.absorbDuplicate(duplicateID: CustomerFixtures.other, contactIDs: [contact], openWorkIDs: [task]))
+        #expect(events == [.absorbedDuplicate(CustomerAbsorbedDuplicate(customerID: CustomerFixtures.id, duplicateID: CustomerFixtures.other, contactIDs: [contact], openWorkIDs: [task]))])
+        #expect(s.state.absorbed == [CustomerFixtures.other])
+        #expect(s.when(.absorbDuplicate(duplicateID: CustomerFixtures.other, contactIDs: [contact], openWorkIDs: [task])).isEmpty)
+        #expect(s.whenRefused(.absorbDuplicate(duplicateID: CustomerFixtures.id, contactIDs: [], openWorkIDs: []))?.field == "duplicateID")
     }
 
     // MARK: external keys
 
     @Test func settingAnExternalKeyReplacesTheSystemsKeyAndDeclaresClaims() {
-        var s = Customers.scenario()
+        var s = CustomerFixtures.scenario()
         let newKey = ExternalKey(system: "billing", key: "ACC-2002")
         let command = Customer.Command.setExternalKey(newKey)
         let claims = Customer.claims(command, state: s.state)
         #expect(claims.claimed == [newKey])
-        #expect(claims.released == [Customers.billing])
-        #expect(s.apply(command) == [.externalKeySet(CustomerExternalKeySet(customerID: Customers.id, key: newKey, previousKey: "ACC-1001"))])
+        #expect(claims.released == [CustomerFixtures.billing])
+        #expect(s.apply(command) == [.externalKeySet(CustomerExternalKeySet(customerID: CustomerFixtures.id, key: newKey, previousKey: "ACC-1001"))])
         #expect(s.state.externalKey(system: "billing") == newKey)
         #expect(s.state.externalKeys.count == 1)
         #expect(s.when(command).isEmpty)
@@ -226,19 +226,19 @@ struct CustomerTests {
     }
 
     @Test func removingAnExternalKeyReleasesIt() {
-        var s = Customers.scenario()
-        #expect(Customer.claims(.removeExternalKey(system: "billing"), state: s.state).released == [Customers.billing])
-        #expect(s.apply(.removeExternalKey(system: "billing")) == [.externalKeyRemoved(CustomerExternalKeyRemoved(customerID: Customers.id, key: Customers.billing))])
+        var s = CustomerFixtures.scenario()
+        #expect(Customer.claims(.removeExternalKey(system: "billing"), state: s.state).released == [CustomerFixtures.billing])
+        #expect(s.apply(.removeExternalKey(system: "billing")) == [.externalKeyRemoved(CustomerExternalKeyRemoved(customerID: CustomerFixtures.id, key: CustomerFixtures.billing))])
         #expect(s.state.externalKeys.isEmpty)
         #expect(s.whenRefused(.removeExternalKey(system: "billing"))?.code == .notFound)
     }
 
     @Test func creationClaimsItsKeysAndMergingReleasesThem() {
-        let create = Customer.Command.create(customerID: Customers.id, Customers.person, form: Customers.form)
-        #expect(Customer.claims(create, state: Customer.initialState).claimed == [Customers.billing])
-        let s = Customers.scenario()
+        let create = Customer.Command.create(customerID: CustomerFixtures.id, CustomerFixtures.person, form: CustomerFixtures.form)
+        #expect(Customer.claims(create, state: Customer.initialState).claimed == [CustomerFixtures.billing])
+        let s = CustomerFixtures.scenario()
         #expect(Customer.claims(create, state: s.state).claimed.isEmpty)
-        #expect(Customer.claims(.markMerged(into: Customers.other), state: s.state).released == [Customers.billing])
+        #expect(Customer.claims(.markMerged(into: CustomerFixtures.other), state: s.state).released == [CustomerFixtures.billing])
         #expect(Customer.claims(.suspend(reason: "x"), state: s.state) == ([], []))
     }
 }
