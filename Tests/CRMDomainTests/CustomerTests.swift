@@ -241,4 +241,27 @@ struct CustomerTests {
         #expect(Customer.claims(.markMerged(into: CustomerFixtures.other), state: s.state).released == [CustomerFixtures.billing])
         #expect(Customer.claims(.suspend(reason: "x"), state: s.state) == ([], []))
     }
+
+    @Test func anEditCannotMoveAKeyDateIntoTheFuture() {
+        let s = CustomerFixtures.scenario()
+        let error = s.whenRefused(.edit(CustomerEdit(birthday: .set(date("2031-05-01"))), form: CustomerFixtures.form))
+        #expect(error?.code == .invalid)
+        #expect(error?.field == "birthday")
+        let events = s.when(.edit(CustomerEdit(birthday: .set(date("1980-11-28"))), form: CustomerFixtures.form))
+        #expect(events == [.edited(CustomerEdited(customerID: CustomerFixtures.id, changes: [
+            FieldChange(field: "birthday", old: .date(date("1980-11-27")), new: .date(date("1980-11-28"))),
+        ]))])
+    }
+
+    @Test func aCustomerWithoutAKeyDateHasNone() {
+        var s = Scenario(Customer.self)
+        s.apply(.create(customerID: CustomerFixtures.id, NewCustomer(kind: .person, name: "A", group: "g"), form: .empty(group: "g")))
+        #expect(s.state.keyDate == nil)
+    }
+
+    @Test func changeValidationIgnoresMissingRequiredFieldsButFullValidationDoesNot() {
+        let form = CustomerFixtures.form
+        #expect(form.changeViolations(of: ["note": .text("ok")]).isEmpty)
+        #expect(form.violations(of: ["note": .text("ok")]).map(\.field) == ["meterCount"])
+    }
 }

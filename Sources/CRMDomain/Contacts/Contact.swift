@@ -14,6 +14,7 @@ import Foundation
 public enum Contact: Aggregate {
     public static let category = "contact"
 
+    /// A contact as its events leave it; `customerID` is the customer it belongs to now.
     public struct State: Sendable, Equatable {
         public var id: UUID?
         public var customerID: UUID?
@@ -27,9 +28,11 @@ public enum Contact: Aggregate {
 
         public init() {}
 
+        /// Whether the contact was created.
         public var exists: Bool { id != nil }
     }
 
+    /// What can be asked of a contact; new ids come in the command.
     public enum Command: Sendable {
         case create(contactID: UUID, NewContact)
         case edit(ContactEdit)

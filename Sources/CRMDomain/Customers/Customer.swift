@@ -13,6 +13,7 @@ import Foundation
 public enum Customer: Aggregate {
     public static let category = "customer"
 
+    /// A customer as its events leave it.
     public struct State: Sendable, Equatable {
         /// Nil until created.
         public var id: UUID?
@@ -24,11 +25,13 @@ public enum Customer: Aggregate {
         public var community: String?
         /// The account manager's employee id.
         public var owner: String?
+        /// `prospect`, `active`, `suspended` or `merged` (final).
         public var status: CustomerStatus = .prospect
         /// Archived customers keep their status and history but refuse changes until restored.
         public var isArchived = false
         public var birthday: LocalDate?
         public var founded: LocalDate?
+        /// Values of the group form's custom fields, by key.
         public var customFields: [String: FieldValue] = [:]
         /// At most one key per system; an edit by external key is addressed through these.
         public var externalKeys: [ExternalKey] = []
@@ -44,12 +47,15 @@ public enum Customer: Aggregate {
 
         public init() {}
 
+        /// Whether the customer was created.
         public var exists: Bool { id != nil }
         /// Who holds the account: the customer, or whom it was transferred to.
         public var accountHolder: String { transferredTo ?? name }
         /// The customer's key in `system`, if any.
         public func externalKey(system: String) -> ExternalKey? { externalKeys.first { $0.system == system } }
+        /// The appointment with `id`, in any status.
         public func appointment(_ id: UUID) -> Appointment? { appointments.first { $0.id == id } }
+        /// The installation with `id`, active or removed.
         public func installation(_ id: UUID) -> Installation? { installations.first { $0.id == id } }
         /// The customer's key date and the reminder kind it drives: a person's birthday or an
         /// organisation's founding anniversary (R-CUS-5).
@@ -61,6 +67,7 @@ public enum Customer: Aggregate {
         }
     }
 
+    /// What can be asked of a customer; new ids and other aggregates' data come in the command.
     public enum Command: Sendable {
         /// Creates the customer; `form` is its group's form (``FormDefinition/empty(group:)`` when none).
         case create(customerID: UUID, NewCustomer, form: FormDefinition)

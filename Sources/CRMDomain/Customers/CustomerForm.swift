@@ -17,6 +17,7 @@ public enum CustomerForm: Aggregate {
     /// The reproducible id of a group's form.
     public static func id(group: String) -> UUID { UUID.derived("customer-form", group) }
 
+    /// A group's form as its events leave it.
     public struct State: Sendable, Equatable {
         /// The form, once defined.
         public var definition: FormDefinition?
@@ -24,6 +25,7 @@ public enum CustomerForm: Aggregate {
         public init(definition: FormDefinition? = nil) { self.definition = definition }
     }
 
+    /// What can be asked of a form.
     public enum Command: Sendable {
         /// Defines a group's form with its first fields (possibly none).
         case define(group: String, fields: [FieldDefinition])

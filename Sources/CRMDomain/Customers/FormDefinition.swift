@@ -24,7 +24,9 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     public var name: String
     /// The label shown to users.
     public var label: String
+    /// The type values must have; it never changes once defined.
     public var type: CustomFieldType
+    /// Whether a customer of the group must have a (non-blank) value.
     public var required: Bool
     /// Text only: the longest allowed value, in characters.
     public var maxLength: Int?
@@ -111,6 +113,7 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
 /// The engine reads it from the group's ``CustomerForm`` stream and passes it into customer commands
 /// (a rule never reads another aggregate). A group without a form has ``empty(group:)``.
 public struct FormDefinition: Hashable, Sendable, Codable {
+    /// The customer group the form belongs to.
     public var group: String
     /// The active fields, in display order.
     public var fields: [FieldDefinition]
