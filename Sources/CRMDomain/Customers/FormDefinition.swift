@@ -1,0 +1,172 @@
+import Foundation
+
+/// The type of a custom field on a customer group's form (R-CUS-2).
+public enum CustomFieldType: String, CaseIterable, Hashable, Sendable, Codable {
+    case text, number, money, date
+    /// One of a fixed list of options (``FieldDefinition/options``).
+    case enumeration
+    case boolean
+
+    /// Whether `value` has this type.
+    public func accepts(_ value: FieldValue) -> Bool {
+        switch (self, value) {
+        case (.text, .text), (.number, .number), (.money, .money), (.date, .date), (.enumeration, .option), (.boolean, .bool):
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// One custom field of a form: its key, label, type, required flag and validation.
+public struct FieldDefinition: Hashable, Sendable, Codable {
+    /// The key custom values are stored under: a letter, then letters, digits or `_` (at most 64).
+    public var name: String
+    /// The label shown to users.
+    public var label: String
+    /// The type values must have; it never changes once defined.
+    public var type: CustomFieldType
+    /// Whether a customer of the group must have a (non-blank) value.
+    public var required: Bool
+    /// Text only: the longest allowed value, in characters.
+    public var maxLength: Int?
+    /// Number and money only: the smallest allowed value (amount for money).
+    public var minimum: Decimal?
+    /// Number and money only: the largest allowed value (amount for money).
+    public var maximum: Decimal?
+    /// Enumeration only: the allowed options, in display order.
+    public var options: [String]
+
+    public init(name: String, label: String, type: CustomFieldType, required: Bool = false, maxLength: Int? = nil,
+                minimum: Decimal? = nil, maximum: Decimal? = nil, options: [String] = []) {
+        self.name = name
+        self.label = label
+        self.type = type
+        self.required = required
+        self.maxLength = maxLength
+        self.minimum = minimum
+        self.maximum = maximum
+        self.options = options
+    }
+
+    /// Checks the definition itself: a well-formed key, a label, and only the validation its type allows.
+    public func validated() throws(DomainError) -> FieldDefinition {
+        var d = self
+        guard Self.isValidName(name) else { throw .invalid("name", "must be a letter then letters, digits or _ (at most 64)") }
+        d.label = try Validate.text(label, field: "label", max: 100)
+        if let maxLength {
+            guard type == .text else { throw .invalid("maxLength", "only text fields have a maximum length") }
+            guard maxLength > 0 else { throw .invalid("maxLength", "must be positive") }
+        }
+        if minimum != nil || maximum != nil {
+            guard type == .number || type == .money else { throw .invalid("minimum", "only number and money fields have bounds") }
+            if let minimum, let maximum, minimum > maximum { throw .invalid("maximum", "must not be below the minimum") }
+        }
+        if type == .enumeration {
+            d.options = options.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            guard !d.options.isEmpty, !d.options.contains(where: \.isEmpty) else { throw .invalid("options", "an enumeration needs non-empty options") }
+            guard Set(d.options).count == d.options.count else { throw .invalid("options", "options must be unique") }
+        } else if !options.isEmpty {
+            throw .invalid("options", "only enumeration fields have options")
+        }
+        return d
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 64,
+              first.properties.isAlphabetic, first.isASCII else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+    }
+
+    /// The problem with `value` for this field, or nil when it fits: type, length, bounds, options.
+    public func violation(of value: FieldValue) -> DomainError? {
+        guard type.accepts(value) else { return .invalid(name, "expects a \(type.rawValue) value") }
+        switch value {
+        case .text(let text):
+            if let maxLength, text.count > maxLength { return .invalid(name, "must be at most \(maxLength) characters") }
+        case .number(let number):
+            return boundsViolation(number)
+        case .money(let money):
+            return boundsViolation(money.amount)
+        case .option(let option):
+            if !options.contains(option) { return .invalid(name, "is not one of the options") }
+        default:
+            break
+        }
+        return nil
+    }
+
+    private func boundsViolation(_ number: Decimal) -> DomainError? {
+        if let minimum, number < minimum { return .invalid(name, "must be at least \(minimum)") }
+        if let maximum, number > maximum { return .invalid(name, "must be at most \(maximum)") }
+        return nil
+    }
+
+    /// Whether a value counts as absent for a required field (empty text).
+    static func isBlank(_ value: FieldValue) -> Bool {
+        if case .text(let text) = value { return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        return false
+    }
+}
+
+/// A customer group's form as the customer rules read it: its active fields and the keys of retired ones.
+/// The engine reads it from the group's ``CustomerForm`` stream and passes it into customer commands
+/// (a rule never reads another aggregate). A group without a form has ``empty(group:)``.
+public struct FormDefinition: Hashable, Sendable, Codable {
+    /// The customer group the form belongs to.
+    public var group: String
+    /// The active fields, in display order.
+    public var fields: [FieldDefinition]
+    /// Keys of retired fields: stored values stay, new values are refused, the key is never reused.
+    public var retired: [String]
+
+    public init(group: String, fields: [FieldDefinition] = [], retired: [String] = []) {
+        self.group = group
+        self.fields = fields
+        self.retired = retired
+    }
+
+    /// The form of a group that has defined none: no custom fields.
+    public static func empty(group: String) -> FormDefinition { FormDefinition(group: group) }
+
+    /// The active field named `name`.
+    public func field(_ name: String) -> FieldDefinition? { fields.first { $0.name == name } }
+
+    /// Every problem with a complete set of custom values (R-CUS-2), ordered by field name: unknown or
+    /// retired keys, type mismatches, length, bounds and options, and required fields missing.
+    /// Empty when the values fit.
+    ///
+    /// ```swift
+    /// let problems = form.violations(of: ["meterCount": .number(3)])
+    /// ```
+    public func violations(of values: [String: FieldValue]) -> [DomainError] {
+        var problems = changeViolations(of: values)
+        for field in fields where field.required {
+            if values[field.name].map(FieldDefinition.isBlank) ?? true {
+                problems.append(.invalid(field.name, "is required"))
+            }
+        }
+        return problems.sorted { ($0.field ?? "") < ($1.field ?? "") }
+    }
+
+    /// The problems of values being set, without checking that required fields are present: unknown or
+    /// retired keys, type, length, bounds, options.
+    public func changeViolations(of values: [String: FieldValue]) -> [DomainError] {
+        var problems: [DomainError] = []
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            if let field = field(key) {
+                if let problem = field.violation(of: value) { problems.append(problem) }
+            } else if retired.contains(key) {
+                problems.append(.invalid(key, "is a retired field"))
+            } else {
+                problems.append(.invalid(key, "is not a field of this form"))
+            }
+        }
+        return problems
+    }
+
+    /// Throws the first of ``violations(of:)``.
+    public func validate(_ values: [String: FieldValue]) throws(DomainError) {
+        if let first = violations(of: values).first { throw first }
+    }
+}
