@@ -54,6 +54,7 @@ public enum Diary: Aggregate {
         }
     }
 
+    /// One employee's diary: items by id and subscriptions by kind.
     public struct State: Sendable, Equatable {
         public var items: [UUID: Item] = [:]
         public var subscriptions: [ReminderKind: Subscription] = [:]
@@ -69,6 +70,7 @@ public enum Diary: Aggregate {
         }
     }
 
+    /// What an employee can do with their diary.
     public enum Command: Sendable {
         /// Adds an item; adding the same item again records nothing, a different one with its id is refused.
         case addItem(Item)

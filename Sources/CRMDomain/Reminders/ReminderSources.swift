@@ -5,6 +5,7 @@ import Foundation
 public struct ReminderSources: Sendable, Equatable {
     /// A customer's yearly key date: a birthday or a founding anniversary.
     public struct KeyDate: Hashable, Sendable {
+        /// Which yearly date it is.
         public enum Kind: String, CaseIterable, Hashable, Sendable, Codable {
             case birthday, foundingAnniversary
 

@@ -60,6 +60,7 @@ public enum WorkTask: Aggregate {
         }
     }
 
+    /// What can be asked of a task. Dispatches carry the new task id; the others act on the loaded task.
     public enum Command: Sendable {
         /// Dispatch to a named assignee. Repeating it with identical content records nothing.
         case dispatch(taskID: UUID, details: Details, assignee: String)
