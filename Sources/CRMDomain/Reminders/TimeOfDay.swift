@@ -24,7 +24,7 @@ public struct TimeOfDay: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { (lhs.hour, lhs.minute) < (rhs.hour, rhs.minute) }
 
-    /// The instant this time falls on `date` in `calendar`'s zone (the next valid instant in a DST gap).
+    /// The instant this time falls on `date` in `calendar`'s zone (a time skipped by a DST change is resolved by Foundation's calendar).
     public func instant(on date: LocalDate, in calendar: LocalCalendar) -> Date {
         var gregorian = Calendar(identifier: .gregorian)
         gregorian.timeZone = calendar.timeZone
