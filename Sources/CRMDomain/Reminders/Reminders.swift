@@ -1,0 +1,159 @@
+import Foundation
+
+/// Reminder generation (R-TSK-4, R-TSK-7, R-CUS-5): a pure function from a day, the reminder sources and
+/// the settings to the ``WorkTask`` dispatch commands of the reminder tasks due to be created.
+///
+/// For every occurrence (a key date's yearly recurrence, a holiday, an appointment, a contract expiry, a
+/// diary item) on local day `O`, a reminder task for the person concerned is dispatched on any day `D`
+/// with `D ≤ O ≤ D + lead`, where `lead` is `settings.leadDays(kind)` (or a diary subscription's own
+/// lead time). Days are read in each source's branch calendar (`settings.calendar(forBranch:)`); the task
+/// is due at the start of `O` in that zone, or at the appointment's start, or at a diary item's time.
+///
+/// Reminder task ids derive from their source and occurrence day, not from the day of generation, so
+/// generating one day twice — or catching up on missed days — yields the same commands, and the task's
+/// idempotent dispatch records nothing the second time.
+///
+/// ```swift
+/// for command in Reminders.commands(for: today, sources: sources, settings: settings) {
+///     // run each command on WorkTask's stream of its task id
+/// }
+/// ```
+public enum Reminders {
+    /// The most days ahead a reminder is generated (the range the settings allow).
+    public static let maximumLeadDays = 366
+
+    /// The dispatch commands for the reminders generated on `day`, ordered by due instant, then task id.
+    public static func commands(for day: LocalDate, sources: ReminderSources, settings: Settings.State) -> [WorkTask.Command] {
+        var found: [Occurrence] = []
+        for kind in [ReminderKind.birthday, .anniversary, .holiday, .appointment, .contractExpiry] {
+            let through = day.adding(days: lead(settings.leadDays(kind)))
+            found += occurrences(of: kind, from: day, through: through, sources: sources, settings: settings,
+                                 holidayRecipients: sources.employees)
+        }
+        for entry in sources.diaries {
+            found += diaryOccurrences(entry, from: day, settings: settings)
+            found += subscriptionOccurrences(entry, from: day, sources: sources, settings: settings)
+        }
+        var seen = Set<UUID>()
+        return found
+            .filter { !$0.recipient.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && seen.insert($0.taskID).inserted }
+            .sorted { ($0.dueAt, $0.taskID.uuidString) < ($1.dueAt, $1.taskID.uuidString) }
+            .map(\.command)
+    }
+
+    /// The id of the reminder of `kind` for the source `sourceID` occurring on `occurrence`.
+    public static func reminderID(kind: ReminderKind, sourceID: String, occurrence: LocalDate) -> UUID {
+        UUID.derived("reminder", kind.rawValue, sourceID, occurrence.description)
+    }
+
+    /// The occurrences of one yearly key date between two days (inclusive), never in or before its own
+    /// year; February 29th falls on the 28th in common years.
+    public static func yearlyOccurrences(of date: LocalDate, from: LocalDate, through: LocalDate) -> [LocalDate] {
+        guard from <= through else { return [] }
+        return (from.year...through.year).map { date.anniversary(in: $0) }
+            .filter { $0.year > date.year && from <= $0 && $0 <= through }
+    }
+
+    private static func lead(_ days: Int) -> Int { min(max(days, 0), maximumLeadDays) }
+
+    /// The occurrences of a standard reminder kind in a window, each for the person it concerns.
+    private static func occurrences(of kind: ReminderKind, from: LocalDate, through: LocalDate, sources: ReminderSources,
+                                    settings: Settings.State, holidayRecipients: [ReminderSources.Employee]) -> [Occurrence] {
+        switch kind {
+        case .birthday, .anniversary:
+            return sources.keyDates.filter { $0.kind.reminderKind == kind }.flatMap { keyDate in
+                let calendar = settings.calendar(forBranch: keyDate.branch)
+                return yearlyOccurrences(of: keyDate.date, from: from, through: through).map { day in
+                    let title = keyDate.kind == .birthday
+                        ? "Birthday on \(day)"
+                        : "Founding anniversary (\(day.year - keyDate.date.year) years) on \(day)"
+                    return Occurrence(kind: kind, sourceID: keyDate.customerID.uuidString.lowercased(), day: day,
+                                      recipient: keyDate.owner, branch: keyDate.branch, customerID: keyDate.customerID,
+                                      dueAt: calendar.startOfDay(day), title: title)
+                }
+            }
+        case .holiday:
+            return holidayRecipients.flatMap { employee in
+                let calendar = settings.calendar(forBranch: employee.branch)
+                return settings.holidays
+                    .filter { from <= $0.date && $0.date <= through && $0.applies(to: employee.branch) }
+                    .map { holiday in
+                        Occurrence(kind: .holiday, sourceID: "\(employee.id)/\(holiday.name)", day: holiday.date,
+                                   recipient: employee.id, branch: employee.branch, customerID: nil,
+                                   dueAt: calendar.startOfDay(holiday.date), title: "Holiday: \(holiday.name) on \(holiday.date)")
+                    }
+            }
+        case .appointment:
+            return sources.appointments.compactMap { appointment in
+                let day = settings.calendar(forBranch: appointment.branch).localDate(of: appointment.start)
+                guard from <= day && day <= through else { return nil }
+                return Occurrence(kind: .appointment, sourceID: appointment.id.uuidString.lowercased(), day: day,
+                                  recipient: appointment.owner, branch: appointment.branch, customerID: appointment.customerID,
+                                  dueAt: appointment.start, title: "Appointment (\(appointment.purpose)) on \(day)")
+            }
+        case .contractExpiry:
+            return sources.contractExpiries.compactMap { contract in
+                guard from <= contract.expiry && contract.expiry <= through else { return nil }
+                let calendar = settings.calendar(forBranch: contract.branch)
+                return Occurrence(kind: .contractExpiry, sourceID: contract.contractID.uuidString.lowercased(), day: contract.expiry,
+                                  recipient: contract.owner, branch: contract.branch, customerID: contract.customerID,
+                                  dueAt: calendar.startOfDay(contract.expiry), title: "Contract expires on \(contract.expiry)")
+            }
+        case .diary, .subscription:
+            return []
+        }
+    }
+
+    /// The employee's own diary items in the diary lead window.
+    private static func diaryOccurrences(_ entry: ReminderSources.EmployeeDiary, from: LocalDate, settings: Settings.State) -> [Occurrence] {
+        let through = from.adding(days: lead(settings.leadDays(.diary)))
+        let calendar = settings.calendar(forBranch: entry.employee.branch)
+        return entry.diary.sortedItems.filter { from <= $0.date && $0.date <= through }.map { item in
+            let firstLine = item.note.split(whereSeparator: \.isNewline).first.map(String.init) ?? item.note
+            return Occurrence(kind: .diary, sourceID: item.id.uuidString.lowercased(), day: item.date,
+                              recipient: entry.employee.id, branch: entry.employee.branch, customerID: item.customerID,
+                              dueAt: item.time?.instant(on: item.date, in: calendar) ?? calendar.startOfDay(item.date),
+                              title: String(firstLine.prefix(200)), note: item.note)
+        }
+    }
+
+    /// Extra reminders for the employee's subscriptions: occurrences of the subscribed kinds that concern
+    /// them (their customers, their branch's holidays), each subscription with its own lead time.
+    private static func subscriptionOccurrences(_ entry: ReminderSources.EmployeeDiary, from: LocalDate, sources: ReminderSources,
+                                                settings: Settings.State) -> [Occurrence] {
+        let employee = entry.employee
+        return entry.diary.subscriptions.values.sorted { $0.kind.rawValue < $1.kind.rawValue }.flatMap { subscription in
+            let through = from.adding(days: lead(subscription.leadDays ?? settings.leadDays(.subscription)))
+            return occurrences(of: subscription.kind, from: from, through: through, sources: sources, settings: settings,
+                               holidayRecipients: [employee])
+                .filter { $0.recipient == employee.id }
+                .map { base in
+                    Occurrence(kind: .subscription, sourceID: "\(employee.id)/\(base.kind.rawValue)/\(base.sourceID)", day: base.day,
+                               recipient: employee.id, branch: base.branch, customerID: base.customerID,
+                               dueAt: base.dueAt, title: "Subscribed: \(base.title)")
+                }
+        }
+    }
+}
+
+/// One occurrence a reminder is due for, before it becomes a dispatch command.
+private struct Occurrence {
+    var kind: ReminderKind
+    var sourceID: String
+    var day: LocalDate
+    var recipient: String
+    var branch: String?
+    var customerID: UUID?
+    var dueAt: Date
+    var title: String
+    var note: String?
+
+    var taskID: UUID { Reminders.reminderID(kind: kind, sourceID: sourceID, occurrence: day) }
+
+    var command: WorkTask.Command {
+        .dispatch(taskID: taskID,
+                  details: WorkTask.Details(title: String(title.prefix(200)), note: note, customerID: customerID, kind: .reminder,
+                                            dueAt: dueAt, branch: branch, reminderKind: kind),
+                  assignee: recipient)
+    }
+}
