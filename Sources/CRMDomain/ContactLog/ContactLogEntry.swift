@@ -40,6 +40,7 @@ public enum ContactLogEntry: Aggregate {
         }
     }
 
+    /// A logged contact as its events left it.
     public struct State: Sendable, Equatable {
         /// Nil until the contact is logged.
         public var id: UUID?
@@ -50,13 +51,17 @@ public enum ContactLogEntry: Aggregate {
 
         public init() {}
 
+        /// Whether the contact has been logged.
         public var exists: Bool { id != nil }
     }
 
+    /// What can be asked of a contact log entry.
     public enum Command: Sendable {
+        /// Logs a contact (the first command of its stream).
         case log(id: UUID, customerID: UUID, details: Details)
         /// Replaces the details; only changed fields are recorded, and nothing changed records nothing.
         case amend(Details)
+        /// Withdraws a wrong entry; it stays in the history.
         case retract(reason: String)
     }
 

@@ -39,6 +39,7 @@ public enum Ticket: Aggregate {
         }
     }
 
+    /// A ticket as its events left it.
     public struct State: Sendable, Equatable {
         /// Nil until the ticket is opened.
         public var id: UUID?
@@ -73,6 +74,7 @@ public enum Ticket: Aggregate {
         public var exists: Bool { id != nil }
     }
 
+    /// What can be asked of a ticket.
     public enum Command: Sendable {
         /// Opens a ticket; `sla` is the engine's look-up for kind and severity (nil → `notConfigured`).
         case open(id: UUID, channel: ContactChannel, kind: TicketKind, severity: TicketSeverity, customerID: UUID,
@@ -248,7 +250,7 @@ public enum Ticket: Aggregate {
     }
 }
 
-extension Ticket.State {
+fileprivate extension Ticket.State {
     /// Ends the current department's stint, if one is running.
     mutating func closeStint(at instant: Date) {
         guard let last = stints.indices.last, stints[last].leftAt == nil else { return }

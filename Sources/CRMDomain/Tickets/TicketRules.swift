@@ -84,7 +84,7 @@ public enum TicketRules {
     }
 }
 
-extension TicketSeverity {
+fileprivate extension TicketSeverity {
     /// The next higher severity; nil for the highest.
     var nextHigher: TicketSeverity? {
         guard let index = Self.allCases.firstIndex(of: self), index + 1 < Self.allCases.count else { return nil }

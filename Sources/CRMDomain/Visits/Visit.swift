@@ -54,6 +54,7 @@ public enum Visit: Aggregate {
         }
     }
 
+    /// A visit as its events left it.
     public struct State: Sendable, Equatable {
         /// Nil until the visit is planned.
         public var id: UUID?
@@ -74,7 +75,9 @@ public enum Visit: Aggregate {
         public var exists: Bool { id != nil }
     }
 
+    /// What can be asked of a visit.
     public enum Command: Sendable {
+        /// Plans a visit (the first command of its stream).
         case plan(id: UUID, customerID: UUID, visitor: String, scheduledAt: Date, contacts: [UUID], agenda: String, place: String)
         /// Moves a planned visit; a nil `place` keeps the place. Nothing changed → no events.
         case reschedule(to: Date, place: String?, reason: String?)
@@ -84,6 +87,7 @@ public enum Visit: Aggregate {
         case cancel(reason: String)
         /// Adds a cost line (also to a cancelled visit: a booking may not be refundable).
         case addCostLine(CostLine)
+        /// Removes a cost line; the removed line stays in the event.
         case removeCostLine(id: UUID)
     }
 
