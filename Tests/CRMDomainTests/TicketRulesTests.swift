@@ -115,4 +115,16 @@ struct TicketRulesTests {
         let (event, _) = opened()
         #expect(TicketRules.followUps(for: event, eventID: eventID, ticket: Ticket.initialState, settings: settings([complaintChain])).isEmpty)
     }
+
+    @Test func aReactorRunningLateWithANewerStateDerivesTheSameFollowUps() {
+        let chain = TicketRuleChain(kind: .faultRepair, actions: [RuleAction(kind: .escalate), RuleAction(kind: .createTask, department: "ops", dueInHours: 1)])
+        let (event, ticket) = opened(kind: .faultRepair, severity: .high)
+        let rules = settings([chain])
+        let atOnce = TicketRules.followUps(for: event, eventID: eventID, ticket: ticket, settings: rules)
+        var later = Scenario(Ticket.self, given: [event], at: t0.addingTimeInterval(7200))
+        later.apply(.changeSeverity(to: .critical, sla: SLADeadline(kind: .faultRepair, severity: .critical, responseMinutes: 5, resolutionMinutes: 60), reason: nil))
+        #expect(later.state.severity == .critical)
+        #expect(TicketRules.followUps(for: event, eventID: eventID, ticket: later.state, settings: rules) == atOnce)
+        #expect(atOnce.count == 2)
+    }
 }

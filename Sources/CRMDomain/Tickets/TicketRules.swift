@@ -31,7 +31,9 @@ public struct FollowUp: Hashable, Sendable {
 /// let followUps = TicketRules.followUps(for: event, eventID: recorded.id, ticket: state, settings: settings)
 /// ```
 public enum TicketRules {
-    /// The follow-ups of `event`, recorded with `eventID`, for the ticket as it is after the event.
+    /// The follow-ups of `event`, recorded with `eventID`. `ticket` gives the ticket's id, customer, kind
+    /// and subject; the severity and the instant come from the event itself, so a reactor that runs late
+    /// (with a newer state) still derives the same follow-ups.
     ///
     /// - A ticket opened triggers the actions of every chain matching its kind and severity
     ///   (``Settings/State/ruleActions(kind:severity:)``).
@@ -45,21 +47,23 @@ public enum TicketRules {
         guard let ticketID = ticket.id, let customerID = ticket.customerID else { return [] }
         let actions: [RuleAction]
         let at: Date
+        let severity: TicketSeverity
         var allowEscalation = true
         switch event {
         case .opened(let e):
             actions = settings.ruleActions(kind: e.kind, severity: e.severity)
             at = e.openedAt
+            severity = e.severity
         case .severityChanged(let e) where e.isEscalation:
             actions = settings.ticketRuleChains
                 .filter { $0.kind == ticket.kind && e.newSeverity >= $0.minimumSeverity && e.oldSeverity < $0.minimumSeverity }
                 .flatMap(\.actions)
             at = e.changedAt
+            severity = e.newSeverity
             allowEscalation = false
         default:
             return []
         }
-        let severity = ticket.severity
         var result: [FollowUp] = []
         for (index, rule) in actions.enumerated() {
             let action: FollowUp.Action
