@@ -9,7 +9,8 @@ let package = Package(
     name: "crm-engine-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named explicitly: a path dependency is otherwise known by its folder's name, which differs per clone.
+        .package(name: "crm-engine", path: ".."),
         // Resolves here only with an explicit trait list (see shared/docs/TOOLCHAIN-NOTES.md).
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -18,10 +19,22 @@ let package = Package(
             name: "EventStoreBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "EventSourcing", package: "main"),
-                .product(name: "EventStoreLMDB", package: "main"),
+                .product(name: "EventSourcing", package: "crm-engine"),
+                .product(name: "EventStoreLMDB", package: "crm-engine"),
             ],
             path: "EventStoreBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        .executableTarget(
+            name: "PayloadCodecBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EventSourcing", package: "crm-engine"),
+                .product(name: "CRMDomain", package: "crm-engine"),
+            ],
+            path: "PayloadCodecBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]

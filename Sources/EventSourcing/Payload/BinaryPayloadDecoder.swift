@@ -88,6 +88,9 @@ public enum BinaryPayloadDecoder {
             if T.self == UInt.self { return try cast(try unsigned(UInt.self)) }
             if T.self == Data.self { return try cast(Data(try reader.raw())) }
             if T.self == [UInt8].self { return try cast(Array(try reader.raw())) }
+            if let custom = T.self as? any BinaryPayloadCodable.Type {
+                return try cast(try custom.init(fromBinary: &reader))
+            }
             if let optional = T.self as? any OptionalPayload.Type {
                 guard try tag() else { return try cast(optional.makeNone()) }
                 guard let wrapped = optional.wrappedType as? any Decodable.Type else {
@@ -114,19 +117,8 @@ public enum BinaryPayloadDecoder {
             return typed
         }
 
-        func uuid() throws -> UUID {
-            guard reader.remaining >= 16 else { throw PayloadCodingError(.truncated, "expected a 16-byte UUID") }
-            defer { reader.offset += 16 }
-            return UUID(uuid: reader.buffer.loadUnaligned(fromByteOffset: reader.offset, as: uuid_t.self))
-        }
-
-        func decimal() throws -> Decimal {
-            let text = try reader.string()
-            guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN || text == "NaN" else {
-                throw PayloadCodingError(.invalid, "not a decimal number")
-            }
-            return value
-        }
+        func uuid() throws -> UUID { try reader.uuid() }
+        func decimal() throws -> Decimal { try reader.decimal() }
     }
 
     struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {

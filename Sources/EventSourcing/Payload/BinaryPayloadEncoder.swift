@@ -53,6 +53,10 @@ public enum BinaryPayloadEncoder {
             if T.self == UInt.self, let v = value as? UInt { writer.varint(UInt64(v)); return }
             if T.self == Data.self, let v = value as? Data { v.withUnsafeBytes { writer.raw($0) }; return }
             if T.self == [UInt8].self, let v = value as? [UInt8] { v.withUnsafeBytes { writer.raw($0) }; return }
+            if let v = value as? any BinaryPayloadCodable {
+                v.encode(toBinary: &writer)
+                return
+            }
             if let v = value as? any OptionalPayload {
                 if let wrapped = v.wrappedValue as? any Encodable {
                     writer.byte(1)

@@ -6,14 +6,14 @@ import Foundation
 /// Integers are LEB128 varints (signed ones zigzag-encoded), floating point is 8 or 4 little-endian bytes,
 /// strings and byte arrays are a varint length and the bytes, optionals a 0/1 tag and the value,
 /// collections a 4-byte little-endian count and the elements.
-struct BinaryWriter {
-    var bytes: [UInt8] = []
+public struct BinaryWriter {
+    public internal(set) var bytes: [UInt8] = []
 
-    init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
-    @inline(__always) mutating func byte(_ value: UInt8) { bytes.append(value) }
+    @inline(__always) public mutating func byte(_ value: UInt8) { bytes.append(value) }
 
-    @inline(__always) mutating func varint(_ value: UInt64) {
+    @inline(__always) public mutating func varint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -22,19 +22,19 @@ struct BinaryWriter {
         bytes.append(UInt8(v))
     }
 
-    @inline(__always) mutating func signed(_ value: Int64) {
+    @inline(__always) public mutating func signed(_ value: Int64) {
         varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    @inline(__always) mutating func fixed64(_ value: UInt64) {
+    @inline(__always) public mutating func fixed64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always) mutating func fixed32(_ value: UInt32) {
+    @inline(__always) public mutating func fixed32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always) mutating func string(_ value: String) {
+    @inline(__always) public mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
@@ -42,19 +42,19 @@ struct BinaryWriter {
         }
     }
 
-    @inline(__always) mutating func raw(_ buffer: UnsafeRawBufferPointer) {
+    @inline(__always) public mutating func raw(_ buffer: UnsafeRawBufferPointer) {
         varint(UInt64(buffer.count))
         bytes.append(contentsOf: buffer)
     }
 
     /// Reserves a 4-byte count and returns its offset, to be patched with ``patchCount(at:_:)``.
-    mutating func reserveCount() -> Int {
+    public mutating func reserveCount() -> Int {
         let offset = bytes.count
         bytes.append(contentsOf: [0, 0, 0, 0])
         return offset
     }
 
-    mutating func patchCount(at offset: Int, _ count: Int) {
+    public mutating func patchCount(at offset: Int, _ count: Int) {
         let value = UInt32(truncatingIfNeeded: count)
         bytes[offset] = UInt8(truncatingIfNeeded: value)
         bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
@@ -64,22 +64,22 @@ struct BinaryWriter {
 }
 
 /// Reads the binary payload format from memory it does not own (e.g. LMDB's map), checking every bound.
-struct BinaryReader {
+public struct BinaryReader {
     let buffer: UnsafeRawBufferPointer
     var offset = 0
 
-    init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+    public init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
 
-    var isAtEnd: Bool { offset >= buffer.count }
-    var remaining: Int { buffer.count - offset }
+    public var isAtEnd: Bool { offset >= buffer.count }
+    public var remaining: Int { buffer.count - offset }
 
-    @inline(__always) mutating func byte() throws(PayloadCodingError) -> UInt8 {
+    @inline(__always) public mutating func byte() throws(PayloadCodingError) -> UInt8 {
         guard offset < buffer.count else { throw PayloadCodingError(.truncated, "expected a byte at \(offset)") }
         defer { offset += 1 }
         return buffer[offset]
     }
 
-    @inline(__always) mutating func varint() throws(PayloadCodingError) -> UInt64 {
+    @inline(__always) public mutating func varint() throws(PayloadCodingError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -94,25 +94,25 @@ struct BinaryReader {
         }
     }
 
-    @inline(__always) mutating func signed() throws(PayloadCodingError) -> Int64 {
+    @inline(__always) public mutating func signed() throws(PayloadCodingError) -> Int64 {
         let v = try varint()
         return Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)
     }
 
-    @inline(__always) mutating func fixed64() throws(PayloadCodingError) -> UInt64 {
+    @inline(__always) public mutating func fixed64() throws(PayloadCodingError) -> UInt64 {
         guard remaining >= 8 else { throw PayloadCodingError(.truncated, "expected 8 bytes at \(offset)") }
         defer { offset += 8 }
         return UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    @inline(__always) mutating func fixed32() throws(PayloadCodingError) -> UInt32 {
+    @inline(__always) public mutating func fixed32() throws(PayloadCodingError) -> UInt32 {
         guard remaining >= 4 else { throw PayloadCodingError(.truncated, "expected 4 bytes at \(offset)") }
         defer { offset += 4 }
         return UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     /// A length-prefixed byte run, lent from the buffer.
-    @inline(__always) mutating func raw() throws(PayloadCodingError) -> UnsafeRawBufferPointer {
+    @inline(__always) public mutating func raw() throws(PayloadCodingError) -> UnsafeRawBufferPointer {
         let length = try varint()
         guard length <= UInt64(remaining) else { throw PayloadCodingError(.truncated, "a run of \(length) bytes passes the end") }
         let count = Int(length)
@@ -120,7 +120,7 @@ struct BinaryReader {
         return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)])
     }
 
-    @inline(__always) mutating func string() throws(PayloadCodingError) -> String {
+    @inline(__always) public mutating func string() throws(PayloadCodingError) -> String {
         let utf8 = try raw()
         guard let text = String(validating: utf8, as: UTF8.self) else {
             throw PayloadCodingError(.invalid, "text is not valid UTF-8")
@@ -129,9 +129,92 @@ struct BinaryReader {
     }
 
     /// A collection count, checked against the bytes left (every element takes at least one byte).
-    mutating func count() throws(PayloadCodingError) -> Int {
+    public mutating func count() throws(PayloadCodingError) -> Int {
         let value = Int(try fixed32())
         guard value <= remaining else { throw PayloadCodingError(.invalid, "a count of \(value) exceeds the bytes left") }
         return value
+    }
+}
+
+extension BinaryWriter {
+    @inline(__always) public mutating func bool(_ value: Bool) { byte(value ? 1 : 0) }
+    @inline(__always) public mutating func uuid(_ value: UUID) { withUnsafeBytes(of: value.uuid) { bytes.append(contentsOf: $0) } }
+    @inline(__always) public mutating func decimal(_ value: Decimal) { string(value.description) }
+    /// A presence tag, then the value when there is one.
+    @inline(__always) public mutating func optional<T>(_ value: T?, _ write: (inout BinaryWriter, T) -> Void) {
+        if let value {
+            byte(1)
+            write(&self, value)
+        } else {
+            byte(0)
+        }
+    }
+    /// A 4-byte count, then each element.
+    public mutating func array<T>(_ values: [T], _ write: (inout BinaryWriter, T) -> Void) {
+        let offset = reserveCount()
+        patchCount(at: offset, values.count)
+        for value in values { write(&self, value) }
+    }
+}
+
+extension BinaryReader {
+    @inline(__always) public mutating func bool() throws(PayloadCodingError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: throw PayloadCodingError(.invalid, "a boolean is neither 0 nor 1")
+        }
+    }
+
+    @inline(__always) public mutating func uuid() throws(PayloadCodingError) -> UUID {
+        guard remaining >= 16 else { throw PayloadCodingError(.truncated, "expected a 16-byte UUID") }
+        defer { offset += 16 }
+        return UUID(uuid: buffer.loadUnaligned(fromByteOffset: offset, as: uuid_t.self))
+    }
+
+    public mutating func decimal() throws(PayloadCodingError) -> Decimal {
+        let text = try string()
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN || text == "NaN" else {
+            throw PayloadCodingError(.invalid, "not a decimal number")
+        }
+        return value
+    }
+
+    /// A presence tag, then the value when there is one.
+    @inline(__always) public mutating func optional<T>(_ read: (inout BinaryReader) throws -> T) throws -> T? {
+        switch try byte() {
+        case 0: return nil
+        case 1: return try read(&self)
+        default: throw PayloadCodingError(.invalid, "an optional's tag is neither 0 nor 1")
+        }
+    }
+
+    /// A 4-byte count, then each element.
+    public mutating func array<T>(_ read: (inout BinaryReader) throws -> T) throws -> [T] {
+        let n = try count()
+        var values: [T] = []
+        values.reserveCapacity(n)
+        for _ in 0..<n { values.append(try read(&self)) }
+        return values
+    }
+}
+
+/// A type with a hand-written binary form: the coders call it instead of `Codable`, which spares the
+/// container allocations of keyed coding. Worth it for small value types that every event carries
+/// (field changes, dates, money). The form must match field for field between the two methods; JSON
+/// still goes through `Codable`.
+public protocol BinaryPayloadCodable {
+    init(fromBinary reader: inout BinaryReader) throws
+    func encode(toBinary writer: inout BinaryWriter)
+}
+
+/// Arrays of hand-coded values skip the unkeyed container too (same bytes: a 4-byte count, then the elements).
+extension Array: BinaryPayloadCodable where Element: BinaryPayloadCodable {
+    public init(fromBinary reader: inout BinaryReader) throws {
+        self = try reader.array { try Element(fromBinary: &$0) }
+    }
+
+    public func encode(toBinary writer: inout BinaryWriter) {
+        writer.array(self) { $1.encode(toBinary: &$0) }
     }
 }
