@@ -91,7 +91,7 @@ rm -rf "$WORK/raw-db"
 step "running our benchmarks (N=$BENCH_EVENTS)"
 export BENCH_RESULTS="$RESULTS_DIR/ours.jsonl"
 export BENCH_TMPDIR="${BENCH_TMPDIR:-$WORK}"
-if ! swiftpm "$WORK/run.log" swift package --package-path "$BENCH_DIR" benchmark \
+if ! swiftpm "$WORK/run.log" swift package --package-path "$BENCH_DIR" benchmark --target EventStoreBenchmarks \
     --format jmh --path "$WORK/jmh" --no-progress; then
     echo "compare.sh: the benchmark run failed" >&2
     exit 1
@@ -226,5 +226,29 @@ print()
 f_label, _ = raw_row("f ")
 print("disk probe, raw-LMDB run: " + raw_lines[f_label].strip())
 print("(durable figures are comparable only between runs whose disk probe agrees)")
+PY
+
+# 5. The payload codec against Foundation's JSONDecoder on the same event, same run (issue: ≥ 5×).
+step "running the payload codec benchmark"
+rm -f "$RESULTS_DIR/codec.jsonl"
+if ! BENCH_RESULTS="$RESULTS_DIR/codec.jsonl" swiftpm "$WORK/codec.log" swift package --package-path "$BENCH_DIR" benchmark \
+    --target PayloadCodecBenchmarks --no-progress; then
+    echo "compare.sh: the codec benchmark failed" >&2
+    exit 1
+fi
+python3 - "$RESULTS_DIR/codec.jsonl" <<'PY' | tee -a "$RESULTS_DIR/table.txt"
+import json, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    if line.strip():
+        record = json.loads(line)
+        runs.setdefault(record["key"], []).append(record["decodesPerSecond"])
+binary, json_ = statistics.median(runs.get("codec_binary", [0])), statistics.median(runs.get("codec_json", [0]))
+ratio = binary / json_ if json_ else 0
+print()
+print("| payload decode (CustomerEdited, 2 changes) | decodes/s | ratio | threshold | result |")
+print("|---|---|---|---|---|")
+print(f"| binary codec from a raw pointer | {binary / 1e3:.0f}k | {ratio:.1f}× JSONDecoder | ≥ 5× | {'PASS' if ratio >= 5 else 'MISS'} |")
+print(f"| Foundation JSONDecoder, same event | {json_ / 1e3:.0f}k | | | |")
 PY
 echo "(kept in $RESULTS_DIR)" >&2

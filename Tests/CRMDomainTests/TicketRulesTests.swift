@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 private let t0 = Date(timeIntervalSince1970: 1_767_225_600)
-private let ticketID = UUID(uuidString: "7A1D0C2E-0000-4000-8000-0000000000A1")!
+private let rulesTicketID = UUID(uuidString: "7A1D0C2E-0000-4000-8000-0000000000A1")!
 private let customerID = UUID(uuidString: "7A1D0C2E-0000-4000-8000-0000000000A2")!
 private let eventID = UUID(uuidString: "7A1D0C2E-0000-4000-8000-0000000000E1")!
 
@@ -19,10 +19,10 @@ private let complaintChain = TicketRuleChain(kind: .complaint, minimumSeverity: 
 /// A ticket just opened, with the event that opened it.
 private func opened(kind: TicketKind = .complaint, severity: TicketSeverity = .normal) -> (TicketEvent, Ticket.State) {
     let events = Scenario(Ticket.self, at: t0).when(.open(
-        id: ticketID, channel: .email, kind: kind, severity: severity, customerID: customerID, subject: "Rude technician",
+        id: rulesTicketID, channel: .email, kind: kind, severity: severity, customerID: customerID, subject: "Rude technician",
         description: nil, department: "call-center",
         sla: SLADeadline(kind: kind, severity: severity, responseMinutes: 60, resolutionMinutes: 480)))
-    return (events.first ?? .closed(TicketClosed(ticketID: ticketID, satisfaction: 1, closedAt: t0)), Ticket.replay(events))
+    return (events.first ?? .closed(TicketClosed(ticketID: rulesTicketID, satisfaction: 1, closedAt: t0)), Ticket.replay(events))
 }
 
 private func followUpID(_ index: Int, event: UUID = eventID) -> UUID { UUID.derived("followup", event.uuidString, String(index)) }
@@ -33,8 +33,8 @@ struct TicketRulesTests {
         let (event, ticket) = opened()
         let followUps = TicketRules.followUps(for: event, eventID: eventID, ticket: ticket, settings: settings([complaintChain]))
         #expect(followUps == [
-            FollowUp(id: followUpID(0), action: .notifyOwner(customerID: customerID, ticketID: ticketID, subject: "Rude technician")),
-            FollowUp(id: followUpID(1), action: .queueLetter(template: "apology", customerID: customerID, ticketID: ticketID)),
+            FollowUp(id: followUpID(0), action: .notifyOwner(customerID: customerID, ticketID: rulesTicketID, subject: "Rude technician")),
+            FollowUp(id: followUpID(1), action: .queueLetter(template: "apology", customerID: customerID, ticketID: rulesTicketID)),
         ])
     }
 
@@ -65,8 +65,8 @@ struct TicketRulesTests {
         let (event, ticket) = opened(kind: .faultRepair)
         let followUps = TicketRules.followUps(for: event, eventID: eventID, ticket: ticket, settings: settings([chain]))
         #expect(followUps.map(\.action) == [
-            .createTask(department: "field-service", subject: "Send a technician", dueAt: t0.addingTimeInterval(4 * 3600), customerID: customerID, ticketID: ticketID),
-            .createTask(department: "quality", subject: "Rude technician", dueAt: nil, customerID: customerID, ticketID: ticketID),
+            .createTask(department: "field-service", subject: "Send a technician", dueAt: t0.addingTimeInterval(4 * 3600), customerID: customerID, ticketID: rulesTicketID),
+            .createTask(department: "quality", subject: "Rude technician", dueAt: nil, customerID: customerID, ticketID: rulesTicketID),
         ])
     }
 
@@ -74,7 +74,7 @@ struct TicketRulesTests {
         let chain = TicketRuleChain(kind: .faultRepair, actions: [RuleAction(kind: .escalate)])
         let (event, ticket) = opened(kind: .faultRepair, severity: .high)
         #expect(TicketRules.followUps(for: event, eventID: eventID, ticket: ticket, settings: settings([chain])).map(\.action)
-                == [.escalate(ticketID: ticketID, from: .high, to: .critical)])
+                == [.escalate(ticketID: rulesTicketID, from: .high, to: .critical)])
         let (critical, criticalTicket) = opened(kind: .faultRepair, severity: .critical)
         #expect(TicketRules.followUps(for: critical, eventID: eventID, ticket: criticalTicket, settings: settings([chain])).isEmpty)
     }
@@ -93,7 +93,7 @@ struct TicketRulesTests {
         let followUps = TicketRules.followUps(for: event, eventID: eventID, ticket: s.state, settings: settings(chains))
         #expect(followUps == [
             FollowUp(id: followUpID(0), action: .createTask(department: "management", subject: "Call the customer",
-                                                           dueAt: t0.addingTimeInterval(600 + 2 * 3600), customerID: customerID, ticketID: ticketID)),
+                                                           dueAt: t0.addingTimeInterval(600 + 2 * 3600), customerID: customerID, ticketID: rulesTicketID)),
         ])
     }
 

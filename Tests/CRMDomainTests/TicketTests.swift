@@ -3,78 +3,42 @@ import EventSourcing
 import Foundation
 import Testing
 
-private let t0 = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01 00:00 UTC
-private func minute(_ m: Double) -> Date { t0.addingTimeInterval(m * 60) }
-private let ticketID = UUID(uuidString: "7A1D0C2E-0000-4000-8000-000000000001")!
-private let customerID = UUID(uuidString: "7A1D0C2E-0000-4000-8000-0000000000C1")!
-
-private func sla(_ kind: TicketKind = .complaint, _ severity: TicketSeverity = .normal, response: Int = 60, resolution: Int = 480) -> SLADeadline {
-    SLADeadline(kind: kind, severity: severity, responseMinutes: response, resolutionMinutes: resolution)
-}
-
-private func open(kind: TicketKind = .complaint, severity: TicketSeverity = .normal, subject: String = "Water bill too high",
-                  department: String = "call-center") -> Ticket.Command {
-    .open(id: ticketID, channel: .callCenter, kind: kind, severity: severity, customerID: customerID,
-          subject: subject, description: "Customer says the bill doubled", department: department, sla: sla(kind, severity))
-}
-
-private extension Scenario where A == Ticket {
-    /// Applies `command` at minute `m` after t0.
-    @discardableResult
-    mutating func apply(_ command: Ticket.Command, atMinute m: Double, sourceLocation: SourceLocation = #_sourceLocation) -> [TicketEvent] {
-        context.now = minute(m)
-        return apply(command, sourceLocation: sourceLocation)
-    }
-}
-
-/// A ticket opened at t0 (response due at minute 60, resolution at minute 480), then the given steps.
-private func ticket(_ steps: [(Double, Ticket.Command)] = []) -> Scenario<Ticket> {
-    var s = Scenario(Ticket.self, at: t0)
-    s.apply(open())
-    for (m, command) in steps { s.apply(command, atMinute: m) }
-    return s
-}
-
-private let toInProgress: [(Double, Ticket.Command)] = [(10, .assign(assignee: "emp-2")), (20, .startWork)]
-private let toResolved = toInProgress + [(100, .resolve(resolution: "Meter misread; bill corrected"))]
-private let toClosed = toResolved + [(200, .close(satisfaction: 4, comment: nil))]
-
 @Suite("Tickets")
 struct TicketTests {
     // MARK: open
 
     @Test func openingFixesTheSLADeadlinesAsInstants() {
-        let events = Scenario(Ticket.self, at: t0).when(open())
+        let events = Scenario(Ticket.self, at: ticketT0).when(openTicket())
         #expect(events == [.opened(TicketOpened(
-            ticketID: ticketID, channel: .callCenter, kind: .complaint, severity: .normal, customerID: customerID,
+            ticketID: ticketID, channel: .callCenter, kind: .complaint, severity: .normal, customerID: ticketCustomerID,
             subject: "Water bill too high", description: "Customer says the bill doubled", department: "call-center",
-            openedAt: t0, responseDueAt: minute(60), resolutionDueAt: minute(480)))])
+            openedAt: ticketT0, responseDueAt: ticketMinute(60), resolutionDueAt: ticketMinute(480)))])
         let state = Ticket.replay(events)
         #expect(state.status == .open)
-        #expect(state.stints == [Ticket.DepartmentStint(department: "call-center", enteredAt: t0)])
+        #expect(state.stints == [Ticket.DepartmentStint(department: "call-center", enteredAt: ticketT0)])
     }
 
     @Test func openingWithoutAnSLAIsNotConfigured() {
-        let error = Scenario(Ticket.self).whenRefused(open().withSLA(nil))
+        let error = Scenario(Ticket.self).whenRefused(openTicket().withSLA(nil))
         #expect(error?.code == .notConfigured)
         #expect(error?.field == "sla")
     }
 
     @Test func openingWithAnSLAForAnotherKindOrSeverityIsRefused() {
         let s = Scenario(Ticket.self)
-        #expect(s.whenRefused(open().withSLA(sla(.praise, .normal)))?.field == "sla")
-        #expect(s.whenRefused(open().withSLA(sla(.complaint, .critical)))?.field == "sla")
-        #expect(s.whenRefused(open().withSLA(sla(response: 0)))?.code == .invalid)
+        #expect(s.whenRefused(openTicket().withSLA(ticketSLA(.praise, .normal)))?.field == "sla")
+        #expect(s.whenRefused(openTicket().withSLA(ticketSLA(.complaint, .critical)))?.field == "sla")
+        #expect(s.whenRefused(openTicket().withSLA(ticketSLA(response: 0)))?.code == .invalid)
     }
 
     @Test func openingNeedsASubjectAndADepartment() {
         let s = Scenario(Ticket.self)
-        #expect(s.whenRefused(open(subject: "  "))?.field == "subject")
-        #expect(s.whenRefused(open(department: ""))?.field == "department")
+        #expect(s.whenRefused(openTicket(subject: "  "))?.field == "subject")
+        #expect(s.whenRefused(openTicket(department: ""))?.field == "department")
     }
 
     @Test func openingTwiceIsRefused() {
-        #expect(ticket().whenRefused(open())?.code == .alreadyExists)
+        #expect(ticket().whenRefused(openTicket())?.code == .alreadyExists)
     }
 
     @Test(arguments: [
@@ -91,9 +55,9 @@ struct TicketTests {
     @Test func assigningAnOpenTicketRecordsTheFirstResponse() {
         var s = ticket()
         let events = s.apply(.assign(assignee: "emp-2"), atMinute: 15)
-        #expect(events == [.assigned(TicketAssigned(ticketID: ticketID, assignee: "emp-2", previousAssignee: nil, assignedAt: minute(15)))])
+        #expect(events == [.assigned(TicketAssigned(ticketID: ticketID, assignee: "emp-2", previousAssignee: nil, assignedAt: ticketMinute(15)))])
         #expect(s.state.status == .assigned)
-        #expect(s.state.firstRespondedAt == minute(15))
+        #expect(s.state.firstRespondedAt == ticketMinute(15))
         #expect(s.state.firstResponseTime.map { abs($0 - 900) < 0.001 } == true)
     }
 
@@ -101,8 +65,8 @@ struct TicketTests {
         var s = ticket([(15, .assign(assignee: "emp-2"))])
         #expect(s.when(.assign(assignee: "emp-2")).isEmpty, "the same assignee again records nothing")
         let events = s.apply(.assign(assignee: "emp-3"), atMinute: 30)
-        #expect(events == [.assigned(TicketAssigned(ticketID: ticketID, assignee: "emp-3", previousAssignee: "emp-2", assignedAt: minute(30)))])
-        #expect(s.state.firstRespondedAt == minute(15))
+        #expect(events == [.assigned(TicketAssigned(ticketID: ticketID, assignee: "emp-3", previousAssignee: "emp-2", assignedAt: ticketMinute(30)))])
+        #expect(s.state.firstRespondedAt == ticketMinute(15))
         #expect(s.whenRefused(.assign(assignee: " "))?.field == "assignee")
     }
 
@@ -116,9 +80,9 @@ struct TicketTests {
     @Test func startingWorkOnAnAssignedTicketPutsItInProgress() {
         var s = ticket([(10, .assign(assignee: "emp-2"))])
         let events = s.apply(.startWork, atMinute: 20)
-        #expect(events == [.workStarted(TicketWorkStarted(ticketID: ticketID, assignee: "emp-2", startedAt: minute(20)))])
+        #expect(events == [.workStarted(TicketWorkStarted(ticketID: ticketID, assignee: "emp-2", startedAt: ticketMinute(20)))])
         #expect(s.state.status == .inProgress)
-        #expect(s.state.firstRespondedAt == minute(10))
+        #expect(s.state.firstRespondedAt == ticketMinute(10))
     }
 
     @Test func startingWorkOnAnOpenTicketTakesItForTheActorAndIsTheFirstResponse() {
@@ -127,7 +91,7 @@ struct TicketTests {
         s.apply(.startWork, atMinute: 5)
         #expect(s.state.assignee == "emp-7")
         #expect(s.state.status == .inProgress)
-        #expect(s.state.firstRespondedAt == minute(5))
+        #expect(s.state.firstRespondedAt == ticketMinute(5))
     }
 
     // MARK: resolve, close, reopen
@@ -135,9 +99,9 @@ struct TicketTests {
     @Test func resolvingATicketInProgressEndsTheDepartmentsTime() {
         var s = ticket(toInProgress)
         let events = s.apply(.resolve(resolution: "Bill corrected"), atMinute: 90)
-        #expect(events == [.resolved(TicketResolved(ticketID: ticketID, resolution: "Bill corrected", resolvedAt: minute(90)))])
+        #expect(events == [.resolved(TicketResolved(ticketID: ticketID, resolution: "Bill corrected", resolvedAt: ticketMinute(90)))])
         #expect(s.state.status == .resolved)
-        #expect(s.state.stints.last?.leftAt == minute(90))
+        #expect(s.state.stints.last?.leftAt == ticketMinute(90))
         #expect(s.whenRefused(.resolve(resolution: "again"))?.code == .invalidTransition)
     }
 
@@ -148,7 +112,7 @@ struct TicketTests {
     @Test func closingRecordsTheSatisfactionRating() {
         var s = ticket(toResolved)
         let events = s.apply(.close(satisfaction: 5, comment: "Quick and friendly"), atMinute: 120)
-        #expect(events == [.closed(TicketClosed(ticketID: ticketID, satisfaction: 5, comment: "Quick and friendly", closedAt: minute(120)))])
+        #expect(events == [.closed(TicketClosed(ticketID: ticketID, satisfaction: 5, comment: "Quick and friendly", closedAt: ticketMinute(120)))])
         #expect(s.state.status == .closed)
         #expect(s.state.satisfaction == 5)
         #expect(s.state.satisfactionComment == "Quick and friendly")
@@ -165,12 +129,12 @@ struct TicketTests {
     func reopeningAResolvedOrClosedTicketGivesItBackToItsAssignee(closed: Bool) {
         var s = ticket(closed ? toClosed : toResolved)
         let events = s.apply(.reopen(reason: "Bill still wrong"), atMinute: 300)
-        #expect(events == [.reopened(TicketReopened(ticketID: ticketID, reason: "Bill still wrong", fromStatus: closed ? .closed : .resolved, reopenedAt: minute(300)))])
+        #expect(events == [.reopened(TicketReopened(ticketID: ticketID, reason: "Bill still wrong", fromStatus: closed ? .closed : .resolved, reopenedAt: ticketMinute(300)))])
         #expect(s.state.status == .assigned)
         #expect(s.state.assignee == "emp-2")
         #expect(s.state.resolvedAt == nil)
         #expect(s.state.reopenCount == 1)
-        #expect(s.state.stints.map(\.enteredAt) == [t0, minute(300)])
+        #expect(s.state.stints.map(\.enteredAt) == [ticketT0, ticketMinute(300)])
         #expect(s.whenRefused(.reopen(reason: "twice"))?.code == .invalidTransition, "an assigned ticket cannot be reopened")
     }
 
@@ -183,13 +147,13 @@ struct TicketTests {
     @Test func handingOverRecordsEachDepartmentsTimeAndReopensTheTicketThere() {
         var s = ticket(toInProgress)
         let events = s.apply(.handOver(toDepartment: "billing", reason: "tariff question"), atMinute: 30)
-        #expect(events == [.handedOver(TicketHandedOver(ticketID: ticketID, fromDepartment: "call-center", toDepartment: "billing", reason: "tariff question", handedOverAt: minute(30)))])
+        #expect(events == [.handedOver(TicketHandedOver(ticketID: ticketID, fromDepartment: "call-center", toDepartment: "billing", reason: "tariff question", handedOverAt: ticketMinute(30)))])
         #expect(s.state.department == "billing")
         #expect(s.state.status == .open)
         #expect(s.state.assignee == nil)
         #expect(s.state.stints == [
-            Ticket.DepartmentStint(department: "call-center", enteredAt: t0, leftAt: minute(30)),
-            Ticket.DepartmentStint(department: "billing", enteredAt: minute(30)),
+            Ticket.DepartmentStint(department: "call-center", enteredAt: ticketT0, leftAt: ticketMinute(30)),
+            Ticket.DepartmentStint(department: "billing", enteredAt: ticketMinute(30)),
         ])
     }
 
@@ -203,12 +167,12 @@ struct TicketTests {
 
     @Test func escalatingRecomputesTheDeadlinesFromOpeningAndTracesOldAndNew() {
         var s = ticket([(10, .assign(assignee: "emp-2"))])
-        let events = s.apply(.changeSeverity(to: .high, sla: sla(.complaint, .high, response: 30, resolution: 240), reason: "customer angry"), atMinute: 20)
+        let events = s.apply(.changeSeverity(to: .high, sla: ticketSLA(.complaint, .high, response: 30, resolution: 240), reason: "customer angry"), atMinute: 20)
         #expect(events == [.severityChanged(TicketSeverityChanged(
-            ticketID: ticketID, oldSeverity: .normal, newSeverity: .high, oldResponseDueAt: minute(60), newResponseDueAt: minute(30),
-            oldResolutionDueAt: minute(480), newResolutionDueAt: minute(240), reason: "customer angry", changedAt: minute(20)))])
+            ticketID: ticketID, oldSeverity: .normal, newSeverity: .high, oldResponseDueAt: ticketMinute(60), newResponseDueAt: ticketMinute(30),
+            oldResolutionDueAt: ticketMinute(480), newResolutionDueAt: ticketMinute(240), reason: "customer angry", changedAt: ticketMinute(20)))])
         #expect(s.state.severity == .high)
-        #expect(s.state.resolutionDueAt == minute(240))
+        #expect(s.state.resolutionDueAt == ticketMinute(240))
         if case .severityChanged(let e) = events.first { #expect(e.isEscalation) }
     }
 
@@ -220,7 +184,7 @@ struct TicketTests {
         let s = ticket()
         let error = s.whenRefused(.changeSeverity(to: .low, sla: nil, reason: nil))
         #expect(error?.code == .notConfigured)
-        #expect(s.whenRefused(.changeSeverity(to: .low, sla: sla(.complaint, .high), reason: nil))?.field == "sla")
+        #expect(s.whenRefused(.changeSeverity(to: .low, sla: ticketSLA(.complaint, .high), reason: nil))?.field == "sla")
     }
 
     // MARK: every invalid transition
@@ -258,17 +222,17 @@ struct TicketTests {
 
     @Test func everyTicketEventRoundTripsThroughBothEncodings() throws {
         try expectRoundTrips([
-            TicketEvent.opened(TicketOpened(ticketID: ticketID, channel: .walkIn, kind: .billingQuery, severity: .critical, customerID: customerID,
-                                            subject: "账单", description: nil, department: "call-center", openedAt: t0, responseDueAt: minute(15), resolutionDueAt: minute(240))),
-            .assigned(TicketAssigned(ticketID: ticketID, assignee: "emp-2", previousAssignee: "emp-1", assignedAt: minute(1.5))),
-            .workStarted(TicketWorkStarted(ticketID: ticketID, assignee: "emp-2", startedAt: minute(2))),
-            .handedOver(TicketHandedOver(ticketID: ticketID, fromDepartment: "call-center", toDepartment: "billing", reason: "tariff", handedOverAt: minute(3))),
-            .resolved(TicketResolved(ticketID: ticketID, resolution: "fixed", resolvedAt: minute(4))),
-            .closed(TicketClosed(ticketID: ticketID, satisfaction: 4, comment: "ok", closedAt: minute(5))),
-            .reopened(TicketReopened(ticketID: ticketID, reason: "again", fromStatus: .closed, reopenedAt: minute(6))),
-            .severityChanged(TicketSeverityChanged(ticketID: ticketID, oldSeverity: .low, newSeverity: .high, oldResponseDueAt: minute(60),
-                                                   newResponseDueAt: minute(30), oldResolutionDueAt: minute(480), newResolutionDueAt: minute(240),
-                                                   reason: nil, changedAt: minute(7))),
+            TicketEvent.opened(TicketOpened(ticketID: ticketID, channel: .walkIn, kind: .billingQuery, severity: .critical, customerID: ticketCustomerID,
+                                            subject: "账单", description: nil, department: "call-center", openedAt: ticketT0, responseDueAt: ticketMinute(15), resolutionDueAt: ticketMinute(240))),
+            .assigned(TicketAssigned(ticketID: ticketID, assignee: "emp-2", previousAssignee: "emp-1", assignedAt: ticketMinute(1.5))),
+            .workStarted(TicketWorkStarted(ticketID: ticketID, assignee: "emp-2", startedAt: ticketMinute(2))),
+            .handedOver(TicketHandedOver(ticketID: ticketID, fromDepartment: "call-center", toDepartment: "billing", reason: "tariff", handedOverAt: ticketMinute(3))),
+            .resolved(TicketResolved(ticketID: ticketID, resolution: "fixed", resolvedAt: ticketMinute(4))),
+            .closed(TicketClosed(ticketID: ticketID, satisfaction: 4, comment: "ok", closedAt: ticketMinute(5))),
+            .reopened(TicketReopened(ticketID: ticketID, reason: "again", fromStatus: .closed, reopenedAt: ticketMinute(6))),
+            .severityChanged(TicketSeverityChanged(ticketID: ticketID, oldSeverity: .low, newSeverity: .high, oldResponseDueAt: ticketMinute(60),
+                                                   newResponseDueAt: ticketMinute(30), oldResolutionDueAt: ticketMinute(480), newResolutionDueAt: ticketMinute(240),
+                                                   reason: nil, changedAt: ticketMinute(7))),
         ])
     }
 }
