@@ -64,3 +64,29 @@ func expectRoundTrips<E: DomainEvent>(_ events: [E], sourceLocation: SourceLocat
 func date(_ text: String) -> LocalDate {
     LocalDate(text) ?? LocalDate(year: 2000, month: 1, day: 1)!
 }
+
+/// Bytes from hex text (fixtures of stored payloads).
+func hexBytes(_ hex: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var index = hex.startIndex
+    while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+        if let byte = UInt8(hex[index..<next], radix: 16) { bytes.append(byte) }
+        index = next
+    }
+    return bytes
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+/// A small deterministic generator for mutation tests.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
