@@ -23,6 +23,9 @@
 # Exits non-zero only when something fails to build or run; a missed threshold prints MISS and exits 0.
 set -euo pipefail
 
+# The whole script is one compound command, parsed before it runs: editing this file while it runs
+# (bash otherwise reads scripts lazily) cannot break a run in progress.
+{
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(git -C "$BENCH_DIR" rev-parse --show-toplevel 2>/dev/null || (cd "$BENCH_DIR/.." && pwd))"
 SHARED_BENCH="${SHARED_BENCH:-$REPO_ROOT/../shared/bench}"
@@ -44,8 +47,19 @@ command -v pkg-config >/dev/null || { echo "compare.sh: pkg-config is required" 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/crm-compare.XXXXXX")"
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
-mkdir -p "$RESULTS_DIR"
-rm -f "$RESULTS_DIR"/raw-lmdb.txt "$RESULTS_DIR"/ours.jsonl "$RESULTS_DIR"/*.jmh.json "$RESULTS_DIR"/table.txt
+OUT="$WORK/out"  # this run's outputs; copied to RESULTS_DIR at the end
+mkdir -p "$OUT"
+
+# One measuring run at a time on this machine: two runs at once (or a run beside a build) disturb each
+# other's figures, and they would share RESULTS_DIR.
+if command -v flock >/dev/null; then
+    LOCK_FILE="${COMPARE_LOCK:-${TMPDIR:-/tmp}/crm-engine-compare.lock}"
+    exec 9>"$LOCK_FILE"
+    if ! flock -n 9; then
+        echo "compare.sh: another compare.sh run holds $LOCK_FILE; waiting for it to finish" >&2
+        flock 9
+    fi
+fi
 
 step() { printf '\n== %s (%s)\n' "$1" "$(date '+%H:%M:%S')" >&2; }
 
@@ -84,23 +98,23 @@ fi
 step "running lmdb_limit -n $BENCH_EVENTS -s $BENCH_PAYLOAD -b $BENCH_BATCH -c $BENCH_SINGLE -r $RAW_RUNS"
 mkdir -p "$WORK/raw-db"
 "$WORK/lmdb_limit" -n "$BENCH_EVENTS" -s "$BENCH_PAYLOAD" -b "$BENCH_BATCH" -c "$BENCH_SINGLE" -r "$RAW_RUNS" \
-    -d "$WORK/raw-db" >"$RESULTS_DIR/raw-lmdb.txt"
+    -d "$WORK/raw-db" >"$OUT/raw-lmdb.txt"
 rm -rf "$WORK/raw-db"
 
 # 3. Ours, right after.
 step "running our benchmarks (N=$BENCH_EVENTS)"
-export BENCH_RESULTS="$RESULTS_DIR/ours.jsonl"
+export BENCH_RESULTS="$OUT/ours.jsonl"
 export BENCH_TMPDIR="${BENCH_TMPDIR:-$WORK}"
 if ! swiftpm "$WORK/run.log" swift package --package-path "$BENCH_DIR" benchmark --target EventStoreBenchmarks \
     --format jmh --path "$WORK/jmh" --no-progress; then
     echo "compare.sh: the benchmark run failed" >&2
     exit 1
 fi
-cp "$WORK"/jmh/*.jmh.json "$RESULTS_DIR"/ 2>/dev/null || true
+cp "$WORK"/jmh/*.jmh.json "$OUT"/ 2>/dev/null || true
 
 # 4. One table.
 step "comparing"
-python3 - "$RESULTS_DIR" <<'PY' | tee "$RESULTS_DIR/table.txt"
+python3 - "$OUT" <<'PY' | tee "$OUT/table.txt"
 import glob, json, os, re, statistics, sys
 
 results = sys.argv[1]
@@ -230,13 +244,13 @@ PY
 
 # 5. The payload codec against Foundation's JSONDecoder on the same event, same run (issue: ≥ 5×).
 step "running the payload codec benchmark"
-rm -f "$RESULTS_DIR/codec.jsonl"
-if ! BENCH_RESULTS="$RESULTS_DIR/codec.jsonl" swiftpm "$WORK/codec.log" swift package --package-path "$BENCH_DIR" benchmark \
+rm -f "$OUT/codec.jsonl"
+if ! BENCH_RESULTS="$OUT/codec.jsonl" swiftpm "$WORK/codec.log" swift package --package-path "$BENCH_DIR" benchmark \
     --target PayloadCodecBenchmarks --no-progress; then
     echo "compare.sh: the codec benchmark failed" >&2
     exit 1
 fi
-python3 - "$RESULTS_DIR/codec.jsonl" <<'PY' | tee -a "$RESULTS_DIR/table.txt"
+python3 - "$OUT/codec.jsonl" <<'PY' | tee -a "$OUT/table.txt"
 import json, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
@@ -251,4 +265,10 @@ print("|---|---|---|---|---|")
 print(f"| binary codec from a raw pointer | {binary / 1e3:.0f}k | {ratio:.1f}× JSONDecoder | ≥ 5× | {'PASS' if ratio >= 5 else 'MISS'} |")
 print(f"| Foundation JSONDecoder, same event | {json_ / 1e3:.0f}k | | | |")
 PY
+mkdir -p "$RESULTS_DIR"
+rm -f "$RESULTS_DIR"/raw-lmdb.txt "$RESULTS_DIR"/ours.jsonl "$RESULTS_DIR"/codec.jsonl "$RESULTS_DIR"/*.jmh.json \
+    "$RESULTS_DIR"/table.txt
+cp "$OUT"/* "$RESULTS_DIR"/
 echo "(kept in $RESULTS_DIR)" >&2
+exit 0
+}
