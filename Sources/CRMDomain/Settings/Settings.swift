@@ -1,8 +1,9 @@
 import EventSourcing
 import Foundation
 
-/// Configuration as data (R-ORG-4), part 1: branch time zones, holidays, SLA deadlines, task routing
-/// rules, reminder lead times and ticket rule chains. One stream, ``Settings/streamID``; every change is
+/// Configuration as data (R-ORG-4): branch time zones, holidays, SLA deadlines, task routing rules,
+/// reminder lead times and ticket rule chains (part 1); discount limits, exchange rates, warning and
+/// loyalty thresholds and KPI rules (part 2, `Settings+Sales.swift`). One stream, ``Settings/streamID``; every change is
 /// an event, so the settings have a modification trail like any record.
 public enum Settings: Aggregate {
     public static let category = "settings"
@@ -21,6 +22,12 @@ public enum Settings: Aggregate {
         public var routingRules: [RoutingRule] = []
         public var reminderLeadDays: [ReminderKind: Int] = [:]
         public var ticketRuleChains: [TicketRuleChain] = []
+        /// Discount limits set explicitly; ``effectiveDiscountLimits`` adds the defaults.
+        public var discountLimits: [DiscountLimit] = []
+        public var exchangeRates: [ExchangeRate] = []
+        public var warningThresholds: [WarningThreshold] = []
+        public var loyaltyThresholds: [LoyaltyThreshold] = []
+        public var kpiRules: [KPIRule] = []
 
         public init() {}
 
@@ -59,6 +66,12 @@ public enum Settings: Aggregate {
         case setReminderLeadTime(kind: ReminderKind, days: Int)
         case setTicketRuleChain(TicketRuleChain)
         case removeTicketRuleChain(kind: TicketKind, minimumSeverity: TicketSeverity)
+        case setDiscountLimit(DiscountLimit)
+        /// Adds a dated rate, or replaces the one with the same currencies and start date.
+        case setExchangeRate(ExchangeRate)
+        case setWarningThreshold(WarningThreshold)
+        case replaceLoyaltyThresholds([LoyaltyThreshold])
+        case replaceKPIRules([KPIRule])
     }
 
     public typealias Event = SettingsEvent
@@ -126,6 +139,9 @@ public enum Settings: Aggregate {
                 throw .notFound("no rule chain for that kind and severity")
             }
             return [.ticketRuleChainRemoved(TicketRuleChainRemoved(kind: kind, minimumSeverity: minimum))]
+
+        case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules:
+            return try decideSales(command, state: state)
         }
     }
 
@@ -145,6 +161,17 @@ public enum Settings: Aggregate {
             s.ticketRuleChains.append(e.chain)
         case .ticketRuleChainRemoved(let e):
             s.ticketRuleChains.removeAll { $0.kind == e.kind && $0.minimumSeverity == e.minimumSeverity }
+        case .discountLimitSet(let e):
+            s.discountLimits.removeAll { $0.role == e.limit.role }
+            s.discountLimits.append(e.limit)
+        case .exchangeRateSet(let e):
+            s.exchangeRates.removeAll { $0.from == e.rate.from && $0.to == e.rate.to && $0.validFrom == e.rate.validFrom }
+            s.exchangeRates.append(e.rate)
+        case .warningThresholdSet(let e):
+            s.warningThresholds.removeAll { $0.sameScope(as: e.threshold) }
+            s.warningThresholds.append(e.threshold)
+        case .loyaltyThresholdsReplaced(let e): s.loyaltyThresholds = e.thresholds
+        case .kpiRulesReplaced(let e): s.kpiRules = e.rules
         }
         return s
     }

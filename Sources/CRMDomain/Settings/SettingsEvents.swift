@@ -104,10 +104,16 @@ public enum SettingsEvent: DomainEvent {
     case reminderLeadTimeSet(ReminderLeadTimeSet)
     case ticketRuleChainSet(TicketRuleChainSet)
     case ticketRuleChainRemoved(TicketRuleChainRemoved)
+    case discountLimitSet(DiscountLimitSet)
+    case exchangeRateSet(ExchangeRateSet)
+    case warningThresholdSet(WarningThresholdSet)
+    case loyaltyThresholdsReplaced(LoyaltyThresholdsReplaced)
+    case kpiRulesReplaced(KPIRulesReplaced)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         BranchTimeZoneSet.self, HolidayAdded.self, HolidayRemoved.self, SLADeadlineSet.self, RoutingRulesReplaced.self,
         ReminderLeadTimeSet.self, TicketRuleChainSet.self, TicketRuleChainRemoved.self,
+        DiscountLimitSet.self, ExchangeRateSet.self, WarningThresholdSet.self, LoyaltyThresholdsReplaced.self, KPIRulesReplaced.self,
     ]
 
     public var payload: any EventPayload {
@@ -120,6 +126,11 @@ public enum SettingsEvent: DomainEvent {
         case .reminderLeadTimeSet(let p): return p
         case .ticketRuleChainSet(let p): return p
         case .ticketRuleChainRemoved(let p): return p
+        case .discountLimitSet(let p): return p
+        case .exchangeRateSet(let p): return p
+        case .warningThresholdSet(let p): return p
+        case .loyaltyThresholdsReplaced(let p): return p
+        case .kpiRulesReplaced(let p): return p
         }
     }
 
@@ -133,7 +144,71 @@ public enum SettingsEvent: DomainEvent {
         case let p as ReminderLeadTimeSet: self = .reminderLeadTimeSet(p)
         case let p as TicketRuleChainSet: self = .ticketRuleChainSet(p)
         case let p as TicketRuleChainRemoved: self = .ticketRuleChainRemoved(p)
+        case let p as DiscountLimitSet: self = .discountLimitSet(p)
+        case let p as ExchangeRateSet: self = .exchangeRateSet(p)
+        case let p as WarningThresholdSet: self = .warningThresholdSet(p)
+        case let p as LoyaltyThresholdsReplaced: self = .loyaltyThresholdsReplaced(p)
+        case let p as KPIRulesReplaced: self = .kpiRulesReplaced(p)
         default: return nil
         }
+    }
+}
+
+// MARK: Part 2: sales, analysis and money settings
+
+public struct DiscountLimitSet: EventPayload, Equatable {
+    public static let eventType = "DiscountLimitSet"
+    public static let schemaVersion: UInt32 = 1
+    public var limit: DiscountLimit
+    public var previous: DiscountLimit?
+
+    public init(limit: DiscountLimit, previous: DiscountLimit? = nil) {
+        self.limit = limit
+        self.previous = previous
+    }
+}
+
+public struct ExchangeRateSet: EventPayload, Equatable {
+    public static let eventType = "ExchangeRateSet"
+    public static let schemaVersion: UInt32 = 1
+    public var rate: ExchangeRate
+    /// The rate it replaced (same currencies and start date), if any.
+    public var previous: ExchangeRate?
+
+    public init(rate: ExchangeRate, previous: ExchangeRate? = nil) {
+        self.rate = rate
+        self.previous = previous
+    }
+}
+
+public struct WarningThresholdSet: EventPayload, Equatable {
+    public static let eventType = "WarningThresholdSet"
+    public static let schemaVersion: UInt32 = 1
+    public var threshold: WarningThreshold
+    public var previous: WarningThreshold?
+
+    public init(threshold: WarningThreshold, previous: WarningThreshold? = nil) {
+        self.threshold = threshold
+        self.previous = previous
+    }
+}
+
+public struct LoyaltyThresholdsReplaced: EventPayload, Equatable {
+    public static let eventType = "LoyaltyThresholdsReplaced"
+    public static let schemaVersion: UInt32 = 1
+    public var thresholds: [LoyaltyThreshold]
+
+    public init(thresholds: [LoyaltyThreshold]) {
+        self.thresholds = thresholds
+    }
+}
+
+public struct KPIRulesReplaced: EventPayload, Equatable {
+    public static let eventType = "KPIRulesReplaced"
+    public static let schemaVersion: UInt32 = 1
+    public var rules: [KPIRule]
+
+    public init(rules: [KPIRule]) {
+        self.rules = rules
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+
+extension Settings.State {
+    /// Every role's discount limit: the ones set, then the specification's defaults for roles not set.
+    public var effectiveDiscountLimits: [DiscountLimit] {
+        discountLimits + DiscountLimit.defaults.filter { d in !discountLimits.contains { $0.role == d.role } }
+    }
+
+    /// The most specific threshold for `metric` in a branch and community: community, then branch, then global.
+    public func warningThreshold(_ metric: String, branch: String?, community: String?) -> WarningThreshold? {
+        let candidates = warningThresholds.filter { $0.metric == metric }
+        return candidates.first { $0.branch == branch && $0.community == community && community != nil }
+            ?? candidates.first { $0.branch == branch && $0.community == nil && branch != nil }
+            ?? candidates.first { $0.branch == nil && $0.community == nil }
+    }
+}
+
+extension WarningThreshold {
+    func sameScope(as other: WarningThreshold) -> Bool {
+        metric == other.metric && branch == other.branch && community == other.community
+    }
+}
+
+extension Settings {
+    /// The part-2 commands: validation and the events they record.
+    static func decideSales(_ command: Command, state: State) throws(DomainError) -> [Event] {
+        switch command {
+        case .setDiscountLimit(var limit):
+            limit.role = try Validate.text(limit.role, field: "role", max: 100)
+            guard limit.maxPercent >= 0, limit.maxPercent <= 100 else { throw .invalid("maxPercent", "must be between 0 and 100") }
+            let previous = state.discountLimits.first { $0.role == limit.role }
+            guard previous != limit else { return [] }
+            return [.discountLimitSet(DiscountLimitSet(limit: limit, previous: previous))]
+
+        case .setExchangeRate(let rate):
+            guard rate.from != rate.to else { throw .invalid("to", "a rate needs two different currencies") }
+            guard rate.rate > 0 else { throw .invalid("rate", "must be positive") }
+            let previous = state.exchangeRates.first { $0.from == rate.from && $0.to == rate.to && $0.validFrom == rate.validFrom }
+            guard previous != rate else { return [] }
+            return [.exchangeRateSet(ExchangeRateSet(rate: rate, previous: previous))]
+
+        case .setWarningThreshold(var threshold):
+            threshold.metric = try Validate.text(threshold.metric, field: "metric", max: 100)
+            if threshold.community != nil && threshold.branch == nil {
+                throw .invalid("branch", "a community threshold needs its branch")
+            }
+            let previous = state.warningThresholds.first { $0.sameScope(as: threshold) }
+            guard previous != threshold else { return [] }
+            return [.warningThresholdSet(WarningThresholdSet(threshold: threshold, previous: previous))]
+
+        case .replaceLoyaltyThresholds(let thresholds):
+            var tiers = Set<String>()
+            for t in thresholds {
+                _ = try Validate.text(t.tier, field: "tier", max: 100)
+                guard tiers.insert(t.tier).inserted else { throw .invalid("tier", "tiers must be unique") }
+            }
+            guard Set(thresholds.map(\.minimumScore)).count == thresholds.count else {
+                throw .invalid("minimumScore", "two tiers cannot start at the same score")
+            }
+            let sorted = thresholds.sorted { $0.minimumScore < $1.minimumScore }
+            guard sorted != state.loyaltyThresholds else { return [] }
+            return [.loyaltyThresholdsReplaced(LoyaltyThresholdsReplaced(thresholds: sorted))]
+
+        case .replaceKPIRules(let rules):
+            var indicators = Set<String>()
+            for rule in rules {
+                _ = try Validate.text(rule.indicator, field: "indicator", max: 100)
+                guard indicators.insert(rule.indicator).inserted else { throw .invalid("indicator", "indicators must be unique") }
+                guard rule.weight >= 0 else { throw .invalid("weight", "must not be negative") }
+                guard rule.target > 0 else { throw .invalid("target", "must be positive") }
+                guard rule.bonusPoints >= 0 else { throw .invalid("bonusPoints", "must not be negative") }
+            }
+            guard rules != state.kpiRules else { return [] }
+            return [.kpiRulesReplaced(KPIRulesReplaced(rules: rules))]
+
+        default:
+            return []
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+import Testing
+
+@Suite("Settings, part 2: discounts, exchange rates, thresholds, KPI rules")
+struct SettingsSalesTests {
+    func dec(_ text: String) -> Decimal { Decimal(string: text) ?? .nan }
+
+    @Test func discountLimitsDefaultToTheSpecificationAndCanBeChanged() {
+        var s = Scenario(Settings.self)
+        #expect(s.state.effectiveDiscountLimits.first { $0.role == "officeManager" }?.maxPercent == 25)
+        let events = s.apply(.setDiscountLimit(DiscountLimit(role: "officeManager", maxPercent: 20)))
+        #expect(events == [.discountLimitSet(DiscountLimitSet(limit: DiscountLimit(role: "officeManager", maxPercent: 20), previous: nil))])
+        #expect(s.state.effectiveDiscountLimits.first { $0.role == "officeManager" }?.maxPercent == 20)
+        #expect(s.state.effectiveDiscountLimits.count == 3)
+        #expect(s.when(.setDiscountLimit(DiscountLimit(role: "officeManager", maxPercent: 20))).isEmpty)
+        #expect(s.whenRefused(.setDiscountLimit(DiscountLimit(role: "x", maxPercent: 101)))?.field == "maxPercent")
+        #expect(s.whenRefused(.setDiscountLimit(DiscountLimit(role: " ", maxPercent: 5)))?.field == "role")
+    }
+
+    @Test func conversionUsesTheRateValidOnTheEntrysDateAcrossARateChange() {
+        var s = Scenario(Settings.self)
+        s.apply(.setExchangeRate(ExchangeRate(from: .usd, to: .cny, rate: dec("7.10"), validFrom: date("2026-01-01"))))
+        s.apply(.setExchangeRate(ExchangeRate(from: .usd, to: .cny, rate: dec("7.25"), validFrom: date("2026-03-01"))))
+        let rates = s.state.exchangeRates
+        let hundred = Money(100, .usd)
+        #expect(rates.convert(hundred, to: .cny, on: date("2026-02-28")) == Money(dec("710"), .cny))
+        #expect(rates.convert(hundred, to: .cny, on: date("2026-03-01")) == Money(dec("725"), .cny))
+        #expect(rates.convert(hundred, to: .cny, on: date("2025-12-31")) == nil, "no rate before the first one")
+        #expect(rates.convert(Money(dec("725"), .cny), to: .usd, on: date("2026-03-02")) == Money(100, .usd), "inverse rate")
+        #expect(rates.convert(Money(5, .eur), to: .cny, on: date("2026-03-02")) == nil, "unknown pair")
+        #expect(rates.convert(Money(5, .eur), to: .eur, on: date("2026-03-02")) == Money(5, .eur))
+    }
+
+    @Test func replacingARateOnTheSameDayRecordsThePreviousOne() {
+        var s = Scenario(Settings.self)
+        let first = ExchangeRate(from: .eur, to: .cny, rate: dec("7.8"), validFrom: date("2026-01-01"))
+        s.apply(.setExchangeRate(first))
+        let corrected = ExchangeRate(from: .eur, to: .cny, rate: dec("7.9"), validFrom: date("2026-01-01"))
+        #expect(s.apply(.setExchangeRate(corrected)) == [.exchangeRateSet(ExchangeRateSet(rate: corrected, previous: first))])
+        #expect(s.state.exchangeRates == [corrected])
+        #expect(s.whenRefused(.setExchangeRate(ExchangeRate(from: .eur, to: .eur, rate: 1, validFrom: date("2026-01-01"))))?.field == "to")
+        #expect(s.whenRefused(.setExchangeRate(ExchangeRate(from: .eur, to: .usd, rate: 0, validFrom: date("2026-01-01"))))?.field == "rate")
+    }
+
+    @Test func warningThresholdsResolveFromTheMostSpecificScope() {
+        var s = Scenario(Settings.self)
+        s.apply(.setWarningThreshold(WarningThreshold(metric: "revenueDropPercent", value: 30)))
+        s.apply(.setWarningThreshold(WarningThreshold(metric: "revenueDropPercent", branch: "north", value: 20)))
+        s.apply(.setWarningThreshold(WarningThreshold(metric: "revenueDropPercent", branch: "north", community: "harbour", value: 10)))
+        #expect(s.state.warningThreshold("revenueDropPercent", branch: "north", community: "harbour")?.value == 10)
+        #expect(s.state.warningThreshold("revenueDropPercent", branch: "north", community: "hill")?.value == 20)
+        #expect(s.state.warningThreshold("revenueDropPercent", branch: "south", community: nil)?.value == 30)
+        #expect(s.state.warningThreshold("activityDropPercent", branch: "south", community: nil) == nil)
+        #expect(s.whenRefused(.setWarningThreshold(WarningThreshold(metric: "m", community: "c", value: 1)))?.field == "branch")
+    }
+
+    @Test func loyaltyThresholdsAreUniqueAndKeptInScoreOrder() {
+        var s = Scenario(Settings.self)
+        s.apply(.replaceLoyaltyThresholds([LoyaltyThreshold(tier: "gold", minimumScore: 80), LoyaltyThreshold(tier: "silver", minimumScore: 50)]))
+        #expect(s.state.loyaltyThresholds.map(\.tier) == ["silver", "gold"])
+        #expect(s.whenRefused(.replaceLoyaltyThresholds([LoyaltyThreshold(tier: "a", minimumScore: 1), LoyaltyThreshold(tier: "a", minimumScore: 2)]))?.field == "tier")
+        #expect(s.whenRefused(.replaceLoyaltyThresholds([LoyaltyThreshold(tier: "a", minimumScore: 1), LoyaltyThreshold(tier: "b", minimumScore: 1)]))?.field == "minimumScore")
+    }
+
+    @Test func kpiRulesAreValidated() {
+        var s = Scenario(Settings.self)
+        let rules = [KPIRule(indicator: "visitsMade", weight: dec("0.4"), target: 20, bonusPoints: 5), KPIRule(indicator: "dealsClosed", weight: dec("0.6"), target: 3)]
+        #expect(s.apply(.replaceKPIRules(rules)) == [.kpiRulesReplaced(KPIRulesReplaced(rules: rules))])
+        #expect(s.when(.replaceKPIRules(rules)).isEmpty)
+        #expect(s.whenRefused(.replaceKPIRules([KPIRule(indicator: "a", weight: -1, target: 1)]))?.field == "weight")
+        #expect(s.whenRefused(.replaceKPIRules([KPIRule(indicator: "a", weight: 1, target: 0)]))?.field == "target")
+        #expect(s.whenRefused(.replaceKPIRules([KPIRule(indicator: "a", weight: 1, target: 1), KPIRule(indicator: "a", weight: 1, target: 2)]))?.field == "indicator")
+    }
+
+    @Test func partTwoSettingsEventsRoundTrip() throws {
+        try expectRoundTrips([
+            SettingsEvent.discountLimitSet(DiscountLimitSet(limit: DiscountLimit(role: "salesManager", maxPercent: dec("12.5")), previous: DiscountLimit.defaults[0])),
+            .exchangeRateSet(ExchangeRateSet(rate: ExchangeRate(from: .usd, to: .cny, rate: dec("7.1234"), validFrom: date("2026-01-01")), previous: nil)),
+            .warningThresholdSet(WarningThresholdSet(threshold: WarningThreshold(metric: "m", branch: "b", community: "c", value: dec("12.5")), previous: nil)),
+            .loyaltyThresholdsReplaced(LoyaltyThresholdsReplaced(thresholds: [LoyaltyThreshold(tier: "金卡", minimumScore: 90)])),
+            .kpiRulesReplaced(KPIRulesReplaced(rules: [KPIRule(indicator: "visitsMade", weight: dec("0.5"), target: 10, bonusPoints: 2)])),
+        ])
+    }
+}
