@@ -1,0 +1,154 @@
+import EventSourcing
+import Foundation
+
+/// A customer's loyalty points (R-CUS-8): lots accrued by rules (spend, tenure, activities) or by hand,
+/// redeemed first-in-first-out and never below zero, expiring lot by lot; a ledger of every movement with
+/// its reason. Stream `loyalty-<customerID>`.
+///
+/// Days are local dates (the engine reads them in the customer's branch calendar). A lot with
+/// `expiresOn` is valid on the days before it; on `expiresOn` it can no longer be redeemed, and
+/// ``Command/expire(asOf:)`` records the loss.
+public enum LoyaltyAccount: Aggregate {
+    public static let category = "loyalty"
+
+    /// Points earned together, and how many are left.
+    public struct Lot: Hashable, Sendable {
+        public let id: UUID
+        public let points: Int
+        public var remaining: Int
+        public let source: AccrualSource
+        public let earnedOn: LocalDate
+        public let expiresOn: LocalDate?
+
+        /// Whether the lot's points may be used on `day`.
+        public func isValid(on day: LocalDate) -> Bool { expiresOn.map { day < $0 } ?? true }
+    }
+
+    /// One movement of the ledger.
+    public struct LedgerEntry: Hashable, Sendable {
+        public enum Kind: String, Hashable, Sendable { case accrual, redemption, expiry }
+        public let kind: Kind
+        public let day: LocalDate
+        /// Positive for accruals, negative for redemptions and expiries.
+        public let points: Int
+        public let reason: String
+    }
+
+    public struct State: Sendable, Equatable {
+        public var customerID: UUID?
+        /// Lots in the order they were earned (earliest first): the FIFO order.
+        public var lots: [Lot] = []
+        public var ledger: [LedgerEntry] = []
+        /// Source references already accrued (idempotency).
+        public var accruedSources: Set<String> = []
+        public var redemptions: Set<UUID> = []
+
+        public init() {}
+
+        /// Points usable on `day`.
+        public func balance(on day: LocalDate) -> Int {
+            lots.filter { $0.isValid(on: day) }.reduce(0) { $0 + $1.remaining }
+        }
+
+        /// Points left in all lots, expired or not, until an expiry is recorded.
+        public var recordedBalance: Int { lots.reduce(0) { $0 + $1.remaining } }
+    }
+
+    public enum Command: Sendable {
+        /// Adds a lot. `sourceReference` identifies what earned it: accruing the same reference again records nothing.
+        case accrue(customerID: UUID, points: Int, source: AccrualSource, sourceReference: String, reason: String,
+                    earnedOn: LocalDate, expiresOn: LocalDate?)
+        /// Spends points on `day`, oldest valid lots first; refused beyond the balance.
+        case redeem(redemptionID: UUID, points: Int, reason: String, on: LocalDate)
+        /// Records the loss of every lot whose `expiresOn` is on or before `asOf`.
+        case expire(asOf: LocalDate)
+    }
+
+    public typealias Event = LoyaltyEvent
+
+    public static var initialState: State { State() }
+
+    /// The id of the lot a source earns: the same source always gives the same lot.
+    public static func lotID(customerID: UUID, sourceReference: String) -> UUID {
+        UUID.derived("loyalty-lot", customerID.uuidString, sourceReference)
+    }
+
+    public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
+        switch command {
+        case .accrue(let customerID, let points, let source, let reference, let reason, let earnedOn, let expiresOn):
+            if let existing = state.customerID, existing != customerID {
+                throw .invalid("customerID", "the account belongs to another customer")
+            }
+            let reference = try Validate.text(reference, field: "sourceReference", max: 200)
+            let reason = try Validate.text(reason, field: "reason", max: 500)
+            guard points > 0 else { throw .invalid("points", "must be positive") }
+            if let expiresOn, expiresOn <= earnedOn { throw .invalid("expiresOn", "must be after the day the points are earned") }
+            guard !state.accruedSources.contains(reference) else { return [] }
+            return [.accrued(PointsAccrued(
+                customerID: customerID, lotID: lotID(customerID: customerID, sourceReference: reference), points: points,
+                source: source, sourceReference: reference, reason: reason, earnedOn: earnedOn, expiresOn: expiresOn
+            ))]
+
+        case .redeem(let redemptionID, let points, let reason, let day):
+            guard let customerID = state.customerID else { throw .notFound("the customer has no points") }
+            guard !state.redemptions.contains(redemptionID) else { return [] }
+            let reason = try Validate.text(reason, field: "reason", max: 500)
+            guard points > 0 else { throw .invalid("points", "must be positive") }
+            let available = state.balance(on: day)
+            guard points <= available else {
+                throw .invalid("points", "exceeds the balance of \(available) points")
+            }
+            var needed = points
+            var draws: [LotDraw] = []
+            for lot in fifo(state.lots) where lot.remaining > 0 && lot.isValid(on: day) && needed > 0 {
+                let take = min(lot.remaining, needed)
+                draws.append(LotDraw(lotID: lot.id, points: take))
+                needed -= take
+            }
+            return [.redeemed(PointsRedeemed(customerID: customerID, redemptionID: redemptionID, points: points, reason: reason, redeemedOn: day, draws: draws))]
+
+        case .expire(let asOf):
+            guard let customerID = state.customerID else { return [] }
+            let draws = fifo(state.lots).filter { $0.remaining > 0 && !$0.isValid(on: asOf) }.map { LotDraw(lotID: $0.id, points: $0.remaining) }
+            guard !draws.isEmpty else { return [] }
+            return [.expired(PointsExpired(customerID: customerID, asOf: asOf, points: draws.reduce(0) { $0 + $1.points }, draws: draws))]
+        }
+    }
+
+    /// Lots in first-in-first-out order: earliest earned first, then the earliest to expire.
+    static func fifo(_ lots: [Lot]) -> [Lot] {
+        lots.enumerated().sorted { a, b in
+            if a.element.earnedOn != b.element.earnedOn { return a.element.earnedOn < b.element.earnedOn }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    public static func evolve(_ state: State, _ event: Event) -> State {
+        var s = state
+        switch event {
+        case .accrued(let e):
+            s.customerID = e.customerID
+            s.accruedSources.insert(e.sourceReference)
+            s.lots.append(Lot(id: e.lotID, points: e.points, remaining: e.points, source: e.source, earnedOn: e.earnedOn, expiresOn: e.expiresOn))
+            s.ledger.append(LedgerEntry(kind: .accrual, day: e.earnedOn, points: e.points, reason: e.reason))
+        case .redeemed(let e):
+            s.redemptions.insert(e.redemptionID)
+            s.lots = draw(e.draws, from: s.lots)
+            s.ledger.append(LedgerEntry(kind: .redemption, day: e.redeemedOn, points: -e.points, reason: e.reason))
+        case .expired(let e):
+            s.lots = draw(e.draws, from: s.lots)
+            s.ledger.append(LedgerEntry(kind: .expiry, day: e.asOf, points: -e.points, reason: "expired"))
+        }
+        return s
+    }
+
+    private static func draw(_ draws: [LotDraw], from lots: [Lot]) -> [Lot] {
+        var lots = lots
+        for d in draws {
+            if let index = lots.firstIndex(where: { $0.id == d.lotID }) {
+                lots[index].remaining = max(0, lots[index].remaining - d.points)
+            }
+        }
+        return lots
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// How spend, tenure and activities earn points (R-CUS-8): configuration the engine keeps with the
+/// settings and passes in.
+public struct LoyaltyAccrualRule: Hashable, Sendable, Codable {
+    public var source: AccrualSource
+    /// For spend: points per whole unit of `currency` spent. For activities and tenure: points per occurrence / year.
+    public var points: Decimal
+    /// The currency spend is counted in (converted at the rate valid on the revenue's date).
+    public var currency: Currency?
+    /// For activities: which one (e.g. `surveyAnswered`); nil for spend and tenure.
+    public var activity: String?
+    /// Months until accrued points expire; nil: never.
+    public var validityMonths: Int?
+
+    public init(source: AccrualSource, points: Decimal, currency: Currency? = nil, activity: String? = nil, validityMonths: Int? = nil) {
+        self.source = source
+        self.points = points
+        self.currency = currency
+        self.activity = activity
+        self.validityMonths = validityMonths
+    }
+}
+
+/// Pure functions from business facts to accrual commands; the engine's reactor runs them.
+public enum LoyaltyRules {
+    /// The accrual a revenue entry earns: whole points for the spend converted into the rule's currency at
+    /// the rate valid on the entry's day, rounded down. Nil when no spend rule applies, the rate is unknown
+    /// or the entry earns less than one point (refunds and reversals earn nothing).
+    public static func accrual(
+        forRevenueEntry entryID: UUID, customerID: UUID, amount: Money, on day: LocalDate,
+        rules: [LoyaltyAccrualRule], rates: [ExchangeRate]
+    ) -> LoyaltyAccount.Command? {
+        guard let rule = rules.first(where: { $0.source == .spend }), amount.amount > 0 else { return nil }
+        let spend = rule.currency.flatMap { rates.convert(amount, to: $0, on: day) } ?? (rule.currency == nil ? amount : nil)
+        guard let spend else { return nil }
+        var product = spend.amount * rule.points
+        var whole = Decimal()
+        NSDecimalRound(&whole, &product, 0, .down)
+        let points = NSDecimalNumber(decimal: whole).intValue
+        guard points >= 1 else { return nil }
+        return .accrue(
+            customerID: customerID, points: points, source: .spend, sourceReference: "revenue-\(entryID.uuidString.lowercased())",
+            reason: "spend \(amount)", earnedOn: day, expiresOn: rule.validityMonths.map { day.adding(months: $0) }
+        )
+    }
+
+    /// The accrual an activity earns (e.g. a survey answered), once per `reference`.
+    public static func accrual(
+        forActivity activity: String, reference: String, customerID: UUID, on day: LocalDate, rules: [LoyaltyAccrualRule]
+    ) -> LoyaltyAccount.Command? {
+        guard let rule = rules.first(where: { $0.source == .activity && $0.activity == activity }) else { return nil }
+        let points = NSDecimalNumber(decimal: rule.points).intValue
+        guard points >= 1 else { return nil }
+        return .accrue(
+            customerID: customerID, points: points, source: .activity, sourceReference: "\(activity)-\(reference)",
+            reason: activity, earnedOn: day, expiresOn: rule.validityMonths.map { day.adding(months: $0) }
+        )
+    }
+}
+
+extension LocalDate {
+    /// The same day `months` later (the month's last day when it is shorter).
+    public func adding(months: Int) -> LocalDate {
+        let total = year * 12 + (month - 1) + months
+        let y = total / 12
+        let m = total % 12 + 1
+        var d = day
+        while d > 28, LocalDate(year: y, month: m, day: d) == nil { d -= 1 }
+        return LocalDate(year: y, month: m, day: d) ?? self
+    }
+}
