@@ -43,7 +43,7 @@ enum OrgFixture {
     /// there; the customer form's `income` field is hidden from them.
     static let managerPeriod = ValidityPeriod(from: day(0), until: day(365))
     static let manager = EffectivePermissions(permissions: [
-        Permission(module: .customers, actions: [.query, .create, .edit], scope: .branch("north"), validity: managerPeriod),
+        Permission(module: .customers, actions: [.create, .edit, .query], scope: .branch("north"), validity: managerPeriod),
         Permission(module: .quotes, actions: [.approve], scope: .branch("north"), validity: managerPeriod),
     ], hiddenFields: [HiddenField(formGroup: "residential", field: "income")])
 }
