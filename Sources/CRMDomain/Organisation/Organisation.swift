@@ -108,12 +108,12 @@ public enum Organisation: Aggregate {
     public static var initialState: State { State() }
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
-        if case .bootstrap(let admin, let roleID, let roleName, let grantID) = command {
-            return try bootstrap(admin, roleID: roleID, roleName: roleName, grantID: grantID, state: state)
+        if case .bootstrap = command {} else if !state.bootstrapped {
+            throw DomainError(.notConfigured, "the organisation has no administrator yet: bootstrap it first")
         }
-        guard state.bootstrapped else { throw DomainError(.notConfigured, "the organisation has no administrator yet: bootstrap it first") }
         switch command {
-        case .bootstrap: return []
+        case .bootstrap(let admin, let roleID, let roleName, let grantID):
+            return try bootstrap(admin, roleID: roleID, roleName: roleName, grantID: grantID, state: state)
         case .createUnit(let unit): return try createUnit(unit, state: state)
         case .renameUnit(let id, let name): return try renameUnit(id, name: name, state: state)
         case .moveUnit(let id, let parentID): return try moveUnit(id, to: parentID, state: state)
