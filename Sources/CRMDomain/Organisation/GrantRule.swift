@@ -1,0 +1,76 @@
+import Foundation
+
+/// What a grant would give beyond what the grantor holds: the first excess ``GrantRule`` finds.
+public enum GrantExcess: Hashable, Sendable, CustomStringConvertible {
+    /// The grantor has no permission in force for this action in this module.
+    case action(Permission.Module, Permission.Action)
+    /// The grantor has the action, but over no scope that covers the one granted.
+    case scope(Permission.Module, Permission.Action, DataScope)
+    /// The grantor has the action over the scope, but not for the whole period granted.
+    case validity(Permission.Module, Permission.Action, DataScope)
+    /// The grant would show a form field hidden from the grantor.
+    case hiddenField(HiddenField)
+
+    /// The input field the refusal names: `actions`, `scope`, `validity` or `hiddenFields`.
+    public var field: String {
+        switch self {
+        case .action: return "actions"
+        case .scope: return "scope"
+        case .validity: return "validity"
+        case .hiddenField: return "hiddenFields"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .action(m, a): return "grantor lacks \(a.rawValue) on \(m.rawValue)"
+        case let .scope(m, a, s): return "grantor lacks scope \(s) for \(a.rawValue) on \(m.rawValue)"
+        case let .validity(m, a, s): return "grantor does not hold \(a.rawValue) on \(m.rawValue) over \(s) for the whole period"
+        case let .hiddenField(f): return "field \(f) is hidden from the grantor"
+        }
+    }
+
+    /// The refusal: an invalid input naming what is exceeded.
+    public var error: DomainError { .invalid(field, description) }
+}
+
+/// The grant rule (R-ORG-2): nobody grants a right, scope, field visibility or period they do not hold.
+/// Pure, so the rule is tested on its own; the organisation applies it to role definitions and role grants.
+///
+/// ```swift
+/// if let excess = GrantRule.excess(granting: role.permissions, hiding: role.hiddenFields, by: grantor) {
+///     throw excess.error
+/// }
+/// ```
+public enum GrantRule {
+    /// The first thing `permissions` and `hiddenFields` would grant beyond `grantor`, or nil when the
+    /// grantor holds all of it. Each action of each permission must be covered by one permission the
+    /// grantor holds with the same module and action, a scope covering it and a period including the whole
+    /// period granted (periods of several grantor permissions are not joined). Every field hidden from the
+    /// grantor must stay hidden (a grant without permissions shows no field).
+    public static func excess(granting permissions: [Permission], hiding hiddenFields: [HiddenField],
+                              by grantor: EffectivePermissions) -> GrantExcess? {
+        for permission in permissions {
+            for action in permission.actions {
+                let same = grantor.permissions.filter { $0.module == permission.module && $0.actions.contains(action) }
+                guard !same.isEmpty else { return .action(permission.module, action) }
+                let scoped = same.filter { $0.scope.covers(permission.scope) }
+                guard !scoped.isEmpty else { return .scope(permission.module, action, permission.scope) }
+                guard scoped.contains(where: { $0.validity.covers(permission.validity) }) else {
+                    return .validity(permission.module, action, permission.scope)
+                }
+            }
+        }
+        if !permissions.isEmpty {  // a role without permissions shows nothing
+            let hiding = Set(hiddenFields)
+            if let shown = grantor.hiddenFields.first(where: { !hiding.contains($0) }) { return .hiddenField(shown) }
+        }
+        return nil
+    }
+
+    /// Throws the first excess of ``excess(granting:hiding:by:)`` as an invalid input.
+    public static func check(granting permissions: [Permission], hiding hiddenFields: [HiddenField],
+                             by grantor: EffectivePermissions) throws(DomainError) {
+        if let excess = excess(granting: permissions, hiding: hiddenFields, by: grantor) { throw excess.error }
+    }
+}
