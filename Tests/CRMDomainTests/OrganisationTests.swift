@@ -216,6 +216,7 @@ struct OrganisationTests {
             s.whenRefused(.defineRole(roleID: F.id("r"), RoleDefinition(name: "r", permissions: [p], hiddenFields: hiding), grantor: F.manager))
         }
         #expect(define(Permission(module: .customers, actions: [.delete], scope: north, validity: F.managerPeriod))?.field == "actions")
+        #expect(define(Permission(module: .customers, actions: [.delete], scope: north, validity: F.managerPeriod))?.code == .forbidden)
         #expect(define(Permission(module: .customers, actions: [.query], scope: .all, validity: F.managerPeriod))?.field == "scope")
         #expect(define(Permission(module: .customers, actions: [.query], scope: north, validity: F.managerPeriod), hiding: [])?.field == "hiddenFields")
         #expect(define(Permission(module: .customers, actions: [.query], scope: north))?.field == "validity")

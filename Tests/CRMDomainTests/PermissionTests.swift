@@ -59,7 +59,7 @@ struct PermissionTests {
         let excess = GrantRule.excess(granting: [Permission(module: .customers, actions: [.query, .delete], scope: north, validity: F.managerPeriod)],
                                       hiding: [HiddenField(formGroup: "residential", field: "income")], by: F.manager)
         #expect(excess == .action(.customers, .delete))
-        #expect(excess?.error.code == .invalid)
+        #expect(excess?.error.code == .forbidden)
         #expect(excess?.error.field == "actions")
         #expect(GrantRule.excess(granting: [Permission(module: .contracts, actions: [.query], scope: north, validity: F.managerPeriod)],
                                  hiding: [HiddenField(formGroup: "residential", field: "income")], by: F.manager) == .action(.contracts, .query))

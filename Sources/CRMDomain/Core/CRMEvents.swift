@@ -12,7 +12,7 @@ public enum CRMEvents {
         CustomerFormEvent.self, CustomerEvent.self, ContactEvent.self,
         WorkTaskEvent.self, DiaryEvent.self,
         TicketEvent.self, VisitEvent.self, ContactLogEvent.self,
-        LoyaltyEvent.self,
+        LoyaltyEvent.self, OrganisationEvent.self,
     ]
 
     /// A registry holding every CRM payload type and its upcasters, checked with ``PayloadRegistry/validate()``

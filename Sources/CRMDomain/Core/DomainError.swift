@@ -17,6 +17,8 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let archived = Code("archived")
         /// A setting the command needs is missing (e.g. no SLA for this ticket kind).
         public static let notConfigured = Code("notConfigured")
+        /// The acting principal lacks what the command needs (e.g. granting a right one does not hold).
+        public static let forbidden = Code("forbidden")
     }
 
     public let code: Code

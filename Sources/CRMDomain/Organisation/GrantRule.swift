@@ -31,7 +31,7 @@ public enum GrantExcess: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The refusal: an invalid input naming what is exceeded.
-    public var error: DomainError { .invalid(field, description) }
+    public var error: DomainError { DomainError(.forbidden, field: field, description) }
 }
 
 /// The grant rule (R-ORG-2): nobody grants a right, scope, field visibility or period they do not hold.
