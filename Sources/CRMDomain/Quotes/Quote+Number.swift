@@ -1,0 +1,34 @@
+import Foundation
+
+extension Quote {
+    /// The quote number `Q-<CUSTCODE>-<YYYYMMDD>-<NNN>` from the customer's code (letters, digits and
+    /// hyphens, upper-cased), the local date of issue and the day's sequence number (1–999) the engine
+    /// allocated.
+    ///
+    /// ```swift
+    /// try Quote.number(customerCode: "acme", date: LocalDate(year: 2026, month: 3, day: 9)!, sequence: 7)  // "Q-ACME-20260309-007"
+    /// ```
+    public static func number(customerCode: String, date: LocalDate, sequence: Int) throws(DomainError) -> String {
+        let code = try self.customerCode(customerCode)
+        guard (1...999).contains(sequence) else { throw .invalid("sequence", "must be between 1 and 999") }
+        let day = String(format: "%04d%02d%02d", date.year, date.month, date.day)
+        return "Q-\(code)-\(day)-\(String(format: "%03d", sequence))"
+    }
+
+    /// The unique keys a command claims: the quote number on the first `create`. The engine reserves it in
+    /// the same append as the command's events, so no two quotes share a number (ARCHITECTURE decision 11).
+    /// Call it on a command `decide` accepted.
+    public static func claims(_ command: Command, state: State) -> [String] {
+        guard case .create(_, _, let code, let date, let sequence, _, _, _) = command, !state.exists,
+              let number = try? number(customerCode: code, date: date, sequence: sequence) else { return [] }
+        return [number]
+    }
+
+    static func customerCode(_ code: String) throws(DomainError) -> String {
+        let code = try Validate.text(code, field: "customerCode", max: 20).uppercased()
+        guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw .invalid("customerCode", "letters, digits and hyphens only")
+        }
+        return code
+    }
+}

@@ -1,0 +1,198 @@
+import EventSourcing
+import Foundation
+
+/// A quote to a customer (R-SAL-3): lines from catalog products at the standard price, line and overall
+/// discounts, exact decimal totals. A discount over the author's role limit (from the settings' discount
+/// limits, passed in the command) waits for one approval step by a role whose limit covers it, which
+/// approves or sends it back with a reason. Numbers are `Q-<CUSTCODE>-<YYYYMMDD>-<NNN>` (see
+/// ``Quote/number(customerCode:date:sequence:)`` and ``Quote/claims(_:state:)``); every revision is kept.
+///
+/// ```swift
+/// let events = try Quote.decide(.create(quoteID: id, customerID: customer, customerCode: "ACME", date: today,
+///                                       sequence: 1, draft: draft, authorRole: "salesManager", limits: DiscountLimit.defaults),
+///                               state: Quote.initialState, context: context)
+/// ```
+///
+/// A discount no role's limit covers is refused outright (`invalid`, field `discountPercent`): it could
+/// never be approved. An author whose role has no limit may grant no discount without approval.
+public enum Quote: Aggregate {
+    public static let category = "quote"
+
+    /// The current state of one quote; `quoteID == nil` until it is created.
+    public struct State: Sendable, Equatable {
+        public var quoteID: UUID?
+        public var customerID: UUID?
+        public var customerCode: String = ""
+        public var number: String = ""
+        /// Every revision, oldest first; the last is current.
+        public var revisions: [QuoteRevision] = []
+        public var status: Status = .pendingApproval
+        /// The approval of the current revision, if it needed and got one.
+        public var approval: QuoteApproved?
+        /// Why the current revision was sent back or rejected.
+        public var reason: String?
+
+        public init() {}
+
+        /// Whether the quote has been created.
+        public var exists: Bool { quoteID != nil }
+        /// The current revision.
+        public var current: QuoteRevision? { revisions.last }
+        /// The current total, exact.
+        public var total: Money? {
+            guard let draft = current?.draft, let currency = draft.currency else { return nil }
+            return Money(draft.total, currency)
+        }
+    }
+
+    /// What can be asked of a quote. `create` carries the new id; the others act on the loaded quote.
+    public enum Command: Sendable {
+        /// A new quote, number from `customerCode`, the local `date` and the `sequence` the engine allocated.
+        /// Repeating it with identical content records nothing.
+        case create(quoteID: UUID, customerID: UUID, customerCode: String, date: LocalDate, sequence: Int,
+                    draft: QuoteDraft, authorRole: String, limits: [DiscountLimit])
+        /// Revision n + 1 with new content; the author is the context's actor.
+        case revise(draft: QuoteDraft, authorRole: String, limits: [DiscountLimit])
+        /// Approve a quote waiting for approval; refused (field `approverRole`) when the role's limit doesn't cover it.
+        case approve(approverRole: String, limits: [DiscountLimit])
+        /// Send a quote waiting for approval back to its author; the reason is required.
+        case sendBack(reason: String)
+        /// Send the approved revision to the customer.
+        case send
+        /// The customer accepts (an approved or sent quote).
+        case accept
+        /// The customer rejects (an approved or sent quote); the reason is required.
+        case reject(reason: String)
+    }
+
+    public typealias Event = QuoteEvent
+
+    public static var initialState: State { State() }
+
+    public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
+        switch command {
+        case .create(let id, let customerID, let code, let date, let sequence, let draft, let role, let limits):
+            let number = try number(customerCode: code, date: date, sequence: sequence)
+            let revision = try revision(1, draft: draft, role: role, limits: limits, context: context)
+            if let original = state.revisions.first, state.exists {
+                guard state.quoteID == id, state.customerID == customerID, state.number == number,
+                      original.draft == revision.draft, original.authorRole == revision.authorRole else {
+                    throw DomainError(.alreadyExists, field: "quoteID", "a quote with this id exists")
+                }
+                return []
+            }
+            return [.created(QuoteCreated(quoteID: id, customerID: customerID, customerCode: try customerCode(code),
+                                          number: number, revision: revision))]
+
+        case .revise(let draft, let role, let limits):
+            let (id, current) = try loaded(state)
+            guard !state.status.isFinal else { throw .transition("the customer has answered; the quote is final") }
+            let revision = try revision(current.number + 1, draft: draft, role: role, limits: limits, context: context)
+            guard revision.draft != current.draft || state.status == .sentBack else { return [] }
+            return [.revised(QuoteRevised(quoteID: id, revision: revision))]
+
+        case .approve(let role, let limits):
+            let (id, current) = try loaded(state)
+            guard state.status == .pendingApproval else { throw .transition("the quote is not waiting for approval") }
+            let role = try Validate.text(role, field: "approverRole", max: 100)
+            guard let limit = limits.limit(for: role), current.draft.discountWithin(limit) else {
+                throw .invalid("approverRole", "the approver's discount limit does not cover this quote")
+            }
+            return [.approved(QuoteApproved(quoteID: id, revision: current.number, approver: context.actor, approverRole: role,
+                                            approverLimit: limit, discountPercent: current.draft.largestDiscountPercent))]
+
+        case .sendBack(let reason):
+            let (id, current) = try loaded(state)
+            guard state.status == .pendingApproval else { throw .transition("the quote is not waiting for approval") }
+            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            return [.sentBack(QuoteSentBack(quoteID: id, revision: current.number, approver: context.actor, reason: reason))]
+
+        case .send:
+            let (id, current) = try loaded(state)
+            if state.status == .sent { return [] }
+            guard state.status == .approved else { throw .transition("only an approved quote can be sent") }
+            return [.sent(QuoteSent(quoteID: id, revision: current.number, sentAt: context.now))]
+
+        case .accept:
+            let (id, current) = try loaded(state)
+            if state.status == .accepted { return [] }
+            guard state.status == .approved || state.status == .sent else { throw .transition("only an approved or sent quote can be accepted") }
+            guard let total = state.total else { throw .notFound("no such quote") }
+            return [.accepted(QuoteAccepted(quoteID: id, revision: current.number, total: total, acceptedAt: context.now))]
+
+        case .reject(let reason):
+            let (id, current) = try loaded(state)
+            guard state.status == .approved || state.status == .sent else { throw .transition("only an approved or sent quote can be rejected") }
+            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            return [.rejected(QuoteRejected(quoteID: id, revision: current.number, reason: reason, rejectedAt: context.now))]
+        }
+    }
+
+    public static func evolve(_ state: State, _ event: Event) -> State {
+        var s = state
+        switch event {
+        case .created(let e):
+            s.quoteID = e.quoteID
+            s.customerID = e.customerID
+            s.customerCode = e.customerCode
+            s.number = e.number
+            s.revisions = [e.revision]
+            s.status = e.revision.needsApproval ? .pendingApproval : .approved
+        case .revised(let e):
+            s.revisions.append(e.revision)
+            s.status = e.revision.needsApproval ? .pendingApproval : .approved
+            s.approval = nil
+            s.reason = nil
+        case .approved(let e):
+            s.status = .approved
+            s.approval = e
+        case .sentBack(let e):
+            s.status = .sentBack
+            s.reason = e.reason
+        case .sent:
+            s.status = .sent
+        case .accepted:
+            s.status = .accepted
+        case .rejected(let e):
+            s.status = .rejected
+            s.reason = e.reason
+        }
+        return s
+    }
+
+    private static func loaded(_ state: State) throws(DomainError) -> (UUID, QuoteRevision) {
+        guard let id = state.quoteID, let current = state.current else { throw .notFound("no such quote") }
+        return (id, current)
+    }
+
+    /// A validated revision, with whether it needs approval under the author's limit.
+    private static func revision(_ number: Int, draft: QuoteDraft, role: String, limits: [DiscountLimit],
+                                 context: CommandContext) throws(DomainError) -> QuoteRevision {
+        let draft = try validated(draft)
+        let role = try Validate.text(role, field: "authorRole", max: 100)
+        guard limits.contains(where: { draft.discountWithin($0.maxPercent) }) || draft.discountWithin(0) else {
+            throw .invalid("discountPercent", "no role's discount limit covers this discount")
+        }
+        let limit = limits.limit(for: role)
+        return QuoteRevision(number: number, draft: draft, author: context.actor, authorRole: role, authorLimit: limit,
+                             needsApproval: !draft.discountWithin(limit ?? 0), createdAt: context.now)
+    }
+
+    private static func validated(_ draft: QuoteDraft) throws(DomainError) -> QuoteDraft {
+        var d = draft
+        guard let currency = draft.currency else { throw .invalid("lines", "a quote needs at least one line") }
+        d.lines = []
+        for line in draft.lines {
+            var l = line
+            l.productName = try Validate.text(line.productName, field: "productName")
+            guard line.unitPrice.currency == currency else { throw .invalid("unitPrice", "all lines must be in one currency") }
+            guard !line.unitPrice.amount.isNaN, line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
+            guard !line.quantity.isNaN, line.quantity > 0 else { throw .invalid("quantity", "must be positive") }
+            l.discountPercent = try Percent.check(line.discountPercent, field: "lineDiscountPercent")
+            d.lines.append(l)
+        }
+        d.discountPercent = try Percent.check(draft.discountPercent, field: "discountPercent")
+        d.note = try Validate.optionalText(draft.note, field: "note")
+        return d
+    }
+}
