@@ -13,6 +13,7 @@ public enum CRMEvents {
         WorkTaskEvent.self, DiaryEvent.self,
         TicketEvent.self, VisitEvent.self, ContactLogEvent.self,
         LoyaltyEvent.self, OrganisationEvent.self,
+        OpportunityEvent.self, QuoteEvent.self, ProductEvent.self,
     ]
 
     /// A registry holding every CRM payload type and its upcasters, checked with ``PayloadRegistry/validate()``
