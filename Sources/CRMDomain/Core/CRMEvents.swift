@@ -14,6 +14,7 @@ public enum CRMEvents {
         TicketEvent.self, VisitEvent.self, ContactLogEvent.self,
         LoyaltyEvent.self, OrganisationEvent.self,
         OpportunityEvent.self, QuoteEvent.self, ProductEvent.self,
+        SensitiveWordListEvent.self, BoardEvent.self,
     ]
 
     /// A registry holding every CRM payload type and its upcasters, checked with ``PayloadRegistry/validate()``
