@@ -1,0 +1,268 @@
+import EventSourcing
+import Foundation
+
+/// A customer contract (R-SAL-4): drafted from a customer, product lines and an accepted quote; negotiated
+/// (records of who noted what, when); approved in a single step or sent back with a reason; in force from
+/// its effective date to its expiry; renewed by its auto-renewal clause, expired or terminated.
+///
+/// Quote acceptance is checked by the engine before drafting: the command carries only the quote's id and
+/// number (a rule never reads another aggregate).
+///
+/// ```swift
+/// let events = try Contract.decide(.draft(id: id, customerID: customer, owner: "emp-7", branch: "sh",
+///     title: "Gas supply 2026", quoteID: quote, quoteNumber: "C001-20260105-01", lines: lines, terms: terms),
+///     state: Contract.initialState, context: context)
+/// ```
+///
+/// Allowed transitions (anything else is `invalidTransition`):
+///
+/// | command | from | to |
+/// |---|---|---|
+/// | recordNegotiation | draft, negotiating | negotiating |
+/// | changeLines, changeTerms | draft, negotiating | unchanged |
+/// | submitForApproval | draft, negotiating | pendingApproval |
+/// | approve | pendingApproval | approved |
+/// | sendBack | pendingApproval | negotiating |
+/// | activate | approved | active |
+/// | renew | active, expired | active (expiry moved by the term) |
+/// | expire | active | expired |
+/// | terminate | approved, active | terminated |
+public enum Contract: Aggregate {
+    public static let category = "contract"
+
+    /// A contract as its events left it; `id == nil` until it is drafted.
+    public struct State: Sendable, Equatable {
+        public var id: UUID?
+        public var status: Status = .draft
+        public var customerID: UUID?
+        public var owner: String = ""
+        public var branch: String?
+        public var title: String = ""
+        public var quoteID: UUID?
+        public var quoteNumber: String = ""
+        public var lines: [Line] = []
+        public var terms: Terms?
+        public var negotiations: [Negotiation] = []
+        /// The reason of the last send-back, cleared on approval.
+        public var sentBackReason: String?
+        public var approvedBy: String?
+        public var approvedAt: Date?
+        public var activatedAt: Date?
+        /// How many times the contract was renewed.
+        public var renewals: Int = 0
+        public var termination: Termination?
+
+        public init() {}
+
+        /// Whether the contract has been drafted.
+        public var exists: Bool { id != nil }
+
+        /// The sum of the lines (all lines share one currency); nil before drafting.
+        public var total: Money? {
+            guard let currency = lines.first?.unitPrice.currency else { return nil }
+            return Money(lines.reduce(Decimal(0)) { $0 + $1.amount.amount }, currency)
+        }
+    }
+
+    /// What can be asked of a contract.
+    public enum Command: Sendable {
+        /// Drafts the contract (the first command of its stream) from an accepted quote.
+        case draft(id: UUID, customerID: UUID, owner: String, branch: String?, title: String, quoteID: UUID,
+                   quoteNumber: String, lines: [Line], terms: Terms)
+        /// Replaces the product lines while drafting or negotiating; the same lines → no events.
+        case changeLines([Line])
+        /// Changes the dates or the renewal clause while drafting or negotiating; records exactly the
+        /// changed fields; nothing changed → no events.
+        case changeTerms(Terms)
+        /// Records a negotiation note by the acting person, now.
+        case recordNegotiation(note: String)
+        case submitForApproval
+        case approve(note: String?)
+        /// Back to negotiation, with a reason (required).
+        case sendBack(reason: String)
+        case activate
+        /// Renews by `termMonths`, or by the clause's renewal term when nil.
+        case renew(termMonths: Int? = nil)
+        /// Records that the contract ran out: `today` (the branch's local day) must be after the expiry.
+        case expire(today: LocalDate)
+        /// Ends the contract early: `lastDay` between the effective date and the expiry.
+        case terminate(reason: String, lastDay: LocalDate)
+    }
+
+    public typealias Event = ContractEvent
+
+    public static var initialState: State { State() }
+
+    public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
+        guard case let .draft(id, customerID, owner, branch, title, quoteID, quoteNumber, lines, terms) = command else {
+            guard let id = state.id, let terms = state.terms else { throw .notFound("no such contract") }
+            return try decideExisting(command, id: id, terms: terms, state: state, context: context)
+        }
+        guard !state.exists else { throw DomainError(.alreadyExists, "the contract is already drafted") }
+        let ownerName = try Validate.text(owner, field: "owner", max: 100)
+        let branchName = try Validate.optionalText(branch, field: "branch", max: 100)
+        let titleText = try Validate.text(title, field: "title")
+        let number = try Validate.text(quoteNumber, field: "quoteNumber", max: 100)
+        return [.drafted(ContractDrafted(
+            contractID: id, customerID: customerID, owner: ownerName, branch: branchName, title: titleText,
+            quoteID: quoteID, quoteNumber: number, lines: try validated(lines), terms: try validated(terms),
+            draftedBy: context.actor, draftedAt: context.now))]
+    }
+
+    private static func decideExisting(_ command: Command, id: UUID, terms: Terms, state: State,
+                                       context: CommandContext) throws(DomainError) -> [Event] {
+        switch command {
+        case .draft:
+            throw DomainError(.alreadyExists, "the contract is already drafted")
+
+        case .changeLines(let lines):
+            let lines = try validated(lines)
+            try require(state.status.isEditable, "lines can change only while drafting or negotiating")
+            guard lines != state.lines else { return [] }
+            return [.linesChanged(ContractLinesChanged(contractID: id, previousLines: state.lines, lines: lines))]
+
+        case .changeTerms(let new):
+            let new = try validated(new)
+            try require(state.status.isEditable, "terms can change only while drafting or negotiating")
+            var changes: [FieldChange] = []
+            changes.record("effective", .date(terms.effective), .date(new.effective))
+            changes.record("serviceStart", .date(terms.serviceStart), .date(new.serviceStart))
+            changes.record("expiry", .date(terms.expiry), .date(new.expiry))
+            changes.record("renewalTermMonths", terms.renewalTermMonths.map { .number(Decimal($0)) },
+                           new.renewalTermMonths.map { .number(Decimal($0)) })
+            guard !changes.isEmpty else { return [] }
+            return [.termsChanged(ContractTermsChanged(contractID: id, terms: new, changes: changes))]
+
+        case .recordNegotiation(let note):
+            let text = try Validate.text(note, field: "note", max: 10_000)
+            try require(state.status.isEditable, "negotiation is recorded only while drafting or negotiating")
+            return [.negotiationRecorded(ContractNegotiationRecorded(
+                contractID: id, negotiation: Negotiation(by: context.actor, at: context.now, note: text)))]
+
+        case .submitForApproval:
+            try require(state.status.isEditable, "only a draft or a contract in negotiation can be submitted")
+            return [.submittedForApproval(ContractSubmittedForApproval(contractID: id, by: context.actor, at: context.now))]
+
+        case .approve(let note):
+            let note = try Validate.optionalText(note, field: "note")
+            try require(state.status == .pendingApproval, "only a contract pending approval can be approved")
+            return [.approved(ContractApproved(contractID: id, by: context.actor, at: context.now, note: note))]
+
+        case .sendBack(let reason):
+            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            try require(state.status == .pendingApproval, "only a contract pending approval can be sent back")
+            return [.sentBack(ContractSentBack(contractID: id, by: context.actor, at: context.now, reason: reason))]
+
+        case .activate:
+            try require(state.status == .approved, "only an approved contract can be activated")
+            return [.activated(ContractActivated(contractID: id, by: context.actor, at: context.now))]
+
+        case .renew(let override):
+            try require(state.status == .active || state.status == .expired, "only an active or expired contract can be renewed")
+            guard let months = override ?? terms.renewalTermMonths else {
+                throw .invalid("termMonths", "the contract has no auto-renewal clause: give a renewal term")
+            }
+            try validRenewalTerm(months, field: "termMonths")
+            return [.renewed(ContractRenewed(contractID: id, previousExpiry: terms.expiry,
+                                             expiry: ContractDates.adding(months: months, to: terms.expiry),
+                                             termMonths: months, by: context.actor, at: context.now))]
+
+        case .expire(let today):
+            try require(state.status == .active, "only an active contract can expire")
+            guard today > terms.expiry else { throw .invalid("today", "the contract runs until its expiry day") }
+            return [.expired(ContractExpired(contractID: id, expiry: terms.expiry, recordedAt: context.now))]
+
+        case .terminate(let reason, let lastDay):
+            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            try require(state.status == .approved || state.status == .active, "only an approved or active contract can be terminated")
+            guard terms.effective <= lastDay, lastDay <= terms.expiry else {
+                throw .invalid("lastDay", "must fall between the effective date and the expiry")
+            }
+            return [.terminated(ContractTerminated(
+                contractID: id, termination: Termination(reason: reason, date: lastDay, by: context.actor), at: context.now))]
+        }
+    }
+
+    private static func require(_ condition: Bool, _ detail: String) throws(DomainError) {
+        guard condition else { throw .transition(detail) }
+    }
+
+    /// At least one line; positive quantities, non-negative prices in one currency, each product once.
+    static func validated(_ lines: [Line]) throws(DomainError) -> [Line] {
+        guard let currency = lines.first?.unitPrice.currency else { throw .invalid("lines", "a contract needs at least one product") }
+        var result: [Line] = []
+        for var line in lines {
+            line.name = try Validate.text(line.name, field: "name")
+            guard line.quantity > 0 else { throw .invalid("quantity", "must be positive") }
+            guard line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
+            guard line.unitPrice.currency == currency else { throw .invalid("unitPrice", "all lines must be in one currency") }
+            guard !result.contains(where: { $0.productID == line.productID }) else {
+                throw .invalid("lines", "each product appears once")
+            }
+            result.append(line)
+        }
+        return result
+    }
+
+    /// effective ≤ serviceStart ≤ expiry, effective < expiry, a renewal term of 1…120 months if any.
+    static func validated(_ terms: Terms) throws(DomainError) -> Terms {
+        guard terms.serviceStart >= terms.effective else { throw .invalid("serviceStart", "must not be before the effective date") }
+        guard terms.expiry > terms.effective else { throw .invalid("expiry", "must be after the effective date") }
+        guard terms.expiry >= terms.serviceStart else { throw .invalid("expiry", "must not be before the service start") }
+        if let months = terms.renewalTermMonths { try validRenewalTerm(months, field: "renewalTermMonths") }
+        return terms
+    }
+
+    private static func validRenewalTerm(_ months: Int, field: String) throws(DomainError) {
+        guard (1...maximumRenewalTermMonths).contains(months) else {
+            throw .invalid(field, "must be 1 to \(maximumRenewalTermMonths) months")
+        }
+    }
+
+    public static func evolve(_ state: State, _ event: Event) -> State {
+        var s = state
+        switch event {
+        case .drafted(let e):
+            s.id = e.contractID
+            s.status = .draft
+            s.customerID = e.customerID
+            s.owner = e.owner
+            s.branch = e.branch
+            s.title = e.title
+            s.quoteID = e.quoteID
+            s.quoteNumber = e.quoteNumber
+            s.lines = e.lines
+            s.terms = e.terms
+        case .linesChanged(let e):
+            s.lines = e.lines
+        case .termsChanged(let e):
+            s.terms = e.terms
+        case .negotiationRecorded(let e):
+            s.status = .negotiating
+            s.negotiations.append(e.negotiation)
+        case .submittedForApproval:
+            s.status = .pendingApproval
+        case .approved(let e):
+            s.status = .approved
+            s.approvedBy = e.by
+            s.approvedAt = e.at
+            s.sentBackReason = nil
+        case .sentBack(let e):
+            s.status = .negotiating
+            s.sentBackReason = e.reason
+        case .activated(let e):
+            s.status = .active
+            s.activatedAt = e.at
+        case .renewed(let e):
+            s.status = .active
+            s.terms?.expiry = e.expiry
+            s.renewals += 1
+        case .expired:
+            s.status = .expired
+        case .terminated(let e):
+            s.status = .terminated
+            s.termination = e.termination
+        }
+        return s
+    }
+}

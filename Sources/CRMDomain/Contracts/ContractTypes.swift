@@ -1,0 +1,93 @@
+import Foundation
+
+extension Contract {
+    /// Where a contract is in its life (R-SAL-4). A renewal keeps (or makes) the contract active; the
+    /// number of renewals is kept in ``State/renewals``.
+    public enum Status: String, CaseIterable, Hashable, Sendable, Codable {
+        case draft, negotiating, pendingApproval, approved, active, expired, terminated
+
+        /// Whether the terms and lines may still change (before approval is asked).
+        public var isEditable: Bool { self == .draft || self == .negotiating }
+    }
+
+    /// One product line of a contract: an exact quantity at an exact unit price.
+    public struct Line: Hashable, Sendable, Codable {
+        public var productID: UUID
+        /// The product's name when the contract was drafted (a contract keeps what was agreed).
+        public var name: String
+        public var quantity: Decimal
+        public var unitPrice: Money
+
+        public init(productID: UUID, name: String, quantity: Decimal, unitPrice: Money) {
+            self.productID = productID
+            self.name = name
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+        }
+
+        /// Quantity × unit price, exact.
+        public var amount: Money { Money(quantity * unitPrice.amount, unitPrice.currency) }
+    }
+
+    /// The dates of a contract and its auto-renewal clause.
+    public struct Terms: Hashable, Sendable, Codable {
+        /// The day the contract takes effect.
+        public var effective: LocalDate
+        /// The day service starts (on or after `effective`).
+        public var serviceStart: LocalDate
+        /// The last day of the contract (after `effective`, not before `serviceStart`).
+        public var expiry: LocalDate
+        /// The auto-renewal clause: on renewal the expiry moves this many months; nil = no auto-renewal.
+        public var renewalTermMonths: Int?
+
+        public init(effective: LocalDate, serviceStart: LocalDate, expiry: LocalDate, renewalTermMonths: Int? = nil) {
+            self.effective = effective
+            self.serviceStart = serviceStart
+            self.expiry = expiry
+            self.renewalTermMonths = renewalTermMonths
+        }
+    }
+
+    /// One negotiation record: who noted what, when.
+    public struct Negotiation: Hashable, Sendable, Codable {
+        public var by: String
+        public var at: Date
+        public var note: String
+
+        public init(by: String, at: Date, note: String) {
+            self.by = by
+            self.at = at
+            self.note = note
+        }
+    }
+
+    /// How a contract ended early.
+    public struct Termination: Hashable, Sendable, Codable {
+        public var reason: String
+        /// The last day of service.
+        public var date: LocalDate
+        public var by: String
+
+        public init(reason: String, date: LocalDate, by: String) {
+            self.reason = reason
+            self.date = date
+            self.by = by
+        }
+    }
+
+    /// The longest renewal term the clause allows, in months.
+    public static let maximumRenewalTermMonths = 120
+}
+
+/// Month arithmetic for contract dates: the same day `months` later, or the month's last day when it is
+/// shorter (January 31st + 1 month = February 28th/29th).
+enum ContractDates {
+    static func adding(months: Int, to date: LocalDate) -> LocalDate {
+        let index = date.year * 12 + (date.month - 1) + months
+        let year = index / 12
+        let month = index % 12 + 1
+        var day = date.day
+        while day > 28, LocalDate(year: year, month: month, day: day) == nil { day -= 1 }
+        return LocalDate(year: year, month: month, day: day) ?? date
+    }
+}
