@@ -164,7 +164,7 @@ public enum Contract: Aggregate {
             }
             try validRenewalTerm(months, field: "termMonths")
             return [.renewed(ContractRenewed(contractID: id, previousExpiry: terms.expiry,
-                                             expiry: ContractDates.adding(months: months, to: terms.expiry),
+                                             expiry: terms.expiry.adding(months: months),
                                              termMonths: months, by: context.actor, at: context.now))]
 
         case .expire(let today):

@@ -78,16 +78,3 @@ extension Contract {
     /// The longest renewal term the clause allows, in months.
     public static let maximumRenewalTermMonths = 120
 }
-
-/// Month arithmetic for contract dates: the same day `months` later, or the month's last day when it is
-/// shorter (January 31st + 1 month = February 28th/29th).
-enum ContractDates {
-    static func adding(months: Int, to date: LocalDate) -> LocalDate {
-        let index = date.year * 12 + (date.month - 1) + months
-        let year = index / 12
-        let month = index % 12 + 1
-        var day = date.day
-        while day > 28, LocalDate(year: year, month: month, day: day) == nil { day -= 1 }
-        return LocalDate(year: year, month: month, day: day) ?? date
-    }
-}

@@ -14,6 +14,7 @@ public enum CRMEvents {
         TicketEvent.self, VisitEvent.self, ContactLogEvent.self,
         LoyaltyEvent.self, OrganisationEvent.self,
         OpportunityEvent.self, QuoteEvent.self, ProductEvent.self,
+        ContractEvent.self, RevenueEvent.self, CampaignEvent.self,
         SensitiveWordListEvent.self, BoardEvent.self,
     ]
 

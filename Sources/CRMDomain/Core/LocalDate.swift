@@ -45,6 +45,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return LocalDate(year: c.year ?? year, month: c.month ?? month, day: c.day ?? day) ?? self
     }
 
+    /// The same day `months` later (or earlier), or the month's last day when it is shorter:
+    /// January 31st + 1 month = February 28th (29th in leap years).
+    public func adding(months: Int) -> LocalDate {
+        let total = year * 12 + (month - 1) + months
+        let y = total / 12
+        let m = total % 12 + 1
+        var d = day
+        while d > 28, LocalDate(year: y, month: m, day: d) == nil { d -= 1 }
+        return LocalDate(year: y, month: m, day: d) ?? self
+    }
+
     /// Days from `self` to `other` (positive when `other` is later).
     public func days(until other: LocalDate) -> Int {
         let calendar = LocalCalendar.gregorianUTC

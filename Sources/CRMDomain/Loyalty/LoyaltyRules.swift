@@ -58,15 +58,3 @@ public enum LoyaltyRules {
         )
     }
 }
-
-extension LocalDate {
-    /// The same day `months` later (the month's last day when it is shorter).
-    public func adding(months: Int) -> LocalDate {
-        let total = year * 12 + (month - 1) + months
-        let y = total / 12
-        let m = total % 12 + 1
-        var d = day
-        while d > 28, LocalDate(year: y, month: m, day: d) == nil { d -= 1 }
-        return LocalDate(year: y, month: m, day: d) ?? self
-    }
-}
