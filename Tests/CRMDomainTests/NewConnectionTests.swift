@@ -231,6 +231,36 @@ struct NewConnectionTests {
         #expect(ConnectionStage.siteSurvey < .commissioning)
     }
 
+    @Test func replanningRecordsExactlyTheChangedFields() {
+        var s = scenario([Self.opened], at: Self.t0 + Self.day)
+        let events = s.apply(.replan(deadline: Self.t0 + 3 * Self.day, assignee: "emp-other"))
+        #expect(events == [.replanned(ConnectionStageReplanned(
+            connectionID: Self.connectionID, stage: .application,
+            changes: [FieldChange(field: "assignee", old: .text("emp-intake"), new: .text("emp-other"))],
+            deadline: Self.t0 + 3 * Self.day, assignee: "emp-other"))])
+        #expect(s.state.currentAssignee == "emp-other")
+        let later = s.apply(.replan(deadline: Self.t0 + 5 * Self.day, assignee: "emp-other"))
+        guard case .replanned(let replanned)? = later.first else {
+            Issue.record("expected a replan")
+            return
+        }
+        #expect(replanned.changes.map(\.field) == ["deadline"])
+        #expect(s.state.currentDeadline == Self.t0 + 5 * Self.day)
+        #expect(s.state.isStageLate(at: Self.t0 + 4 * Self.day) == false)
+        #expect(s.when(.replan(deadline: Self.t0 + 5 * Self.day, assignee: "emp-other")).isEmpty)
+        #expect(s.whenRefused(.replan(deadline: Self.t0, assignee: "emp-other"))?.field == "deadline")
+        #expect(s.whenRefused(.replan(deadline: Self.t0 + 5 * Self.day, assignee: " "))?.field == "assignee")
+    }
+
+    @Test func replanningKeepsTheStageAndItsStartTime() {
+        var s = scenario(Self.history(upTo: .design), at: Self.t0 + Self.day)
+        s.apply(.replan(deadline: Self.t0 + 8 * Self.day, assignee: "emp-designer"))
+        #expect(s.state.currentStage == .design)
+        #expect(s.state.visits.last?.enteredAt == Self.t0)
+        #expect(s.state.timeSpent(at: Self.t0 + Self.day)[.design] == Self.day)
+        #expect(scenario(Self.history(upTo: .archived)).whenRefused(.replan(deadline: Self.t0 + 1, assignee: "e"))?.code == .invalidTransition)
+    }
+
     @Test func everyEventRoundTrips() throws {
         let pipe = ConnectionMaterial(name: "pipe", quantity: Decimal(string: "2.25") ?? 0, unit: "m")
         try expectRoundTrips([
@@ -243,6 +273,9 @@ struct NewConnectionTests {
             Self.advanced(.commissioning),
             .sentBack(ConnectionStageSentBack(connectionID: Self.connectionID, from: .design, to: .fee, reason: "r",
                                               sentBackAt: Self.t0, deadline: Self.t0 + 1, assignee: "e")),
+            .replanned(ConnectionStageReplanned(connectionID: Self.connectionID, stage: .design,
+                                                changes: [FieldChange(field: "assignee", old: .text("a"), new: .text("b"))],
+                                                deadline: Self.t0 + 1, assignee: "b")),
             .cancelled(ConnectionCancelled(connectionID: Self.connectionID, stage: .fee, reason: "r", cancelledAt: Self.t0)),
         ])
     }

@@ -5,6 +5,13 @@ import Foundation
 /// manager, every change of either recorded (old → new), and mutual feedback — the agent rates the manager's
 /// follow-up, the manager rates the agent's handling — for the assessment both ways (R-ANA-1).
 /// One stream per customer, `pairing-<id>` with the id from ``id(customerID:)``.
+///
+/// ```swift
+/// let stream = MaintenancePairing.stream(MaintenancePairing.id(customerID: customerID))
+/// let events = try MaintenancePairing.decide(.giveFeedback(feedbackID: id, direction: .agentRatesManager, giver: "agent-1",
+///                                                          rating: 4, comment: nil, about: ticketID),
+///                                            state: state, context: context)
+/// ```
 public enum MaintenancePairing: Aggregate {
     public static let category = "pairing"
 

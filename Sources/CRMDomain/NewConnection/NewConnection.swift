@@ -7,6 +7,12 @@ import Foundation
 /// to the previous one with a reason; the whole connection can be cancelled. Stream `connection-<id>`.
 ///
 /// The fee stage is complete only when at least one fee was assessed in it and every fee assessed in it is paid.
+///
+/// ```swift
+/// let (_, state) = try NewConnection.execute(.advance(note: "survey done", deadline: due, assignee: "emp-7"),
+///                                            state: state, context: context)
+/// state.summary?.stage   // .fee
+/// ```
 public enum NewConnection: Aggregate {
     public static let category = "connection"
 
@@ -82,6 +88,8 @@ public enum NewConnection: Aggregate {
         case advance(note: String?, deadline: Date?, assignee: String?)
         /// Sends the current stage back to the previous one, with the reopened stage's deadline and assignee.
         case sendBack(reason: String, deadline: Date, assignee: String)
+        /// Changes the current stage's deadline and/or assignee; records exactly what changed.
+        case replan(deadline: Date, assignee: String)
         case cancel(reason: String)
     }
 
@@ -152,6 +160,18 @@ public enum NewConnection: Aggregate {
             return [.sentBack(ConnectionStageSentBack(connectionID: id, from: stage, to: previous, reason: reason,
                                                       sentBackAt: context.now, deadline: deadline, assignee: assignee))]
 
+        case .replan(let deadline, let assignee):
+            let assignee = try Validate.text(assignee, field: "assignee", max: 100)
+            var changes: [FieldChange] = []
+            if deadline != state.currentDeadline {
+                guard deadline > context.now else { throw .invalid("deadline", "must be in the future") }
+                changes.record("deadline", state.currentDeadline.map(Self.fieldValue), Self.fieldValue(deadline))
+            }
+            changes.record("assignee", state.currentAssignee.map(FieldValue.text), .text(assignee))
+            guard !changes.isEmpty else { return [] }
+            return [.replanned(ConnectionStageReplanned(connectionID: id, stage: stage, changes: changes,
+                                                        deadline: deadline, assignee: assignee))]
+
         case .cancel(let reason):
             let reason = try Validate.text(reason, field: "reason", max: 2000)
             return [.cancelled(ConnectionCancelled(connectionID: id, stage: stage, reason: reason, cancelledAt: context.now))]
@@ -178,12 +198,24 @@ public enum NewConnection: Aggregate {
         case .sentBack(let e):
             s.closeCurrentVisit(at: e.sentBackAt, note: e.reason)
             s.visits.append(StageVisit(stage: e.to, enteredAt: e.sentBackAt, deadline: e.deadline, assignee: e.assignee))
+        case .replanned(let e):
+            if let last = s.visits.indices.last {
+                let visit = s.visits[last]
+                s.visits[last] = StageVisit(stage: visit.stage, enteredAt: visit.enteredAt, deadline: e.deadline, assignee: e.assignee)
+            }
         case .cancelled(let e):
             s.closeCurrentVisit(at: e.cancelledAt, note: e.reason)
             s.cancelledAt = e.cancelledAt
             s.cancelReason = e.reason
         }
         return s
+    }
+}
+
+extension NewConnection {
+    /// An instant as a trail value: ISO 8601 text in UTC.
+    static func fieldValue(_ instant: Date) -> FieldValue {
+        .text(instant.formatted(.iso8601))
     }
 }
 

@@ -117,6 +117,25 @@ public struct ConnectionStageSentBack: EventPayload, Equatable {
     }
 }
 
+public struct ConnectionStageReplanned: EventPayload, Equatable {
+    public static let eventType = "ConnectionStageReplanned"
+    public static let schemaVersion: UInt32 = 1
+    public var connectionID: UUID
+    public var stage: ConnectionStage
+    /// The changed fields (`deadline` as text in ISO 8601, `assignee`), old → new.
+    public var changes: [FieldChange]
+    public var deadline: Date
+    public var assignee: String
+
+    public init(connectionID: UUID, stage: ConnectionStage, changes: [FieldChange], deadline: Date, assignee: String) {
+        self.connectionID = connectionID
+        self.stage = stage
+        self.changes = changes
+        self.deadline = deadline
+        self.assignee = assignee
+    }
+}
+
 public struct ConnectionCancelled: EventPayload, Equatable {
     public static let eventType = "ConnectionCancelled"
     public static let schemaVersion: UInt32 = 1
@@ -141,11 +160,12 @@ public enum NewConnectionEvent: DomainEvent {
     case feePaid(ConnectionFeePaid)
     case advanced(ConnectionStageAdvanced)
     case sentBack(ConnectionStageSentBack)
+    case replanned(ConnectionStageReplanned)
     case cancelled(ConnectionCancelled)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         ConnectionOpened.self, ConnectionMaterialAdded.self, ConnectionFeeAssessed.self, ConnectionFeePaid.self,
-        ConnectionStageAdvanced.self, ConnectionStageSentBack.self, ConnectionCancelled.self,
+        ConnectionStageAdvanced.self, ConnectionStageSentBack.self, ConnectionStageReplanned.self, ConnectionCancelled.self,
     ]
 
     public var payload: any EventPayload {
@@ -156,6 +176,7 @@ public enum NewConnectionEvent: DomainEvent {
         case .feePaid(let p): return p
         case .advanced(let p): return p
         case .sentBack(let p): return p
+        case .replanned(let p): return p
         case .cancelled(let p): return p
         }
     }
@@ -168,6 +189,7 @@ public enum NewConnectionEvent: DomainEvent {
         case let p as ConnectionFeePaid: self = .feePaid(p)
         case let p as ConnectionStageAdvanced: self = .advanced(p)
         case let p as ConnectionStageSentBack: self = .sentBack(p)
+        case let p as ConnectionStageReplanned: self = .replanned(p)
         case let p as ConnectionCancelled: self = .cancelled(p)
         default: return nil
         }
