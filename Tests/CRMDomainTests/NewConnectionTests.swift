@@ -203,6 +203,17 @@ struct NewConnectionTests {
         #expect(scenario([Self.opened]).whenRefused(.cancel(reason: ""))?.field == "reason")
     }
 
+    @Test func aCancelledConnectionRefusesWorkAndStopsTheClock() {
+        var s = scenario([Self.opened], at: Self.t0 + Self.day)
+        s.apply(.cancel(reason: "withdrawn"))
+        #expect(s.whenRefused(.assessFee(feeID: Self.feeID, amount: Money(1, .cny), description: "x"))?.code == .invalidTransition)
+        #expect(s.whenRefused(.addMaterial(ConnectionMaterial(name: "pipe", quantity: 1, unit: "m")))?.code == .invalidTransition)
+        #expect(s.whenRefused(.replan(deadline: Self.t0 + 9 * Self.day, assignee: "e"))?.code == .invalidTransition)
+        #expect(s.whenRefused(.sendBack(reason: "r", deadline: Self.t0 + 9 * Self.day, assignee: "e"))?.code == .invalidTransition)
+        #expect(s.state.timeSpent(at: Self.t0 + 30 * Self.day)[.application] == Self.day)
+        #expect(s.state.visits.last?.note == "withdrawn")
+    }
+
     @Test func aStageIsLateOnlyAfterItsDeadline() {
         let state = NewConnection.replay([Self.opened])
         #expect(state.isStageLate(at: Self.t0 + 3 * Self.day) == false)
@@ -244,7 +255,7 @@ struct NewConnectionTests {
             Issue.record("expected a replan")
             return
         }
-        #expect(replanned.changes.map(\.field) == ["deadline"])
+        #expect(replanned.changes == [FieldChange(field: "deadline", old: .text("2026-01-04T00:00:00Z"), new: .text("2026-01-06T00:00:00Z"))])
         #expect(s.state.currentDeadline == Self.t0 + 5 * Self.day)
         #expect(s.state.isStageLate(at: Self.t0 + 4 * Self.day) == false)
         #expect(s.when(.replan(deadline: Self.t0 + 5 * Self.day, assignee: "emp-other")).isEmpty)
