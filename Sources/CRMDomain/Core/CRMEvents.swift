@@ -16,6 +16,7 @@ public enum CRMEvents {
         OpportunityEvent.self, QuoteEvent.self, ProductEvent.self,
         ContractEvent.self, RevenueEvent.self, CampaignEvent.self,
         SensitiveWordListEvent.self, BoardEvent.self,
+        NewConnectionEvent.self, MaintenanceEvent.self,
     ]
 
     /// A registry holding every CRM payload type and its upcasters, checked with ``PayloadRegistry/validate()``
