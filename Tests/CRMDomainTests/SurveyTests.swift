@@ -10,8 +10,8 @@ struct SurveyTests {
     let bob = SurveyRecipient.partner(UUID.derived("partner-bob"))
     let carol = SurveyRecipient.customer(UUID.derived("customer-carol"))
 
-    var template: SurveyTemplate {
-        SurveyTemplate(templateID: UUID.derived("template-1"), title: "Service satisfaction", questions: [
+    var template: Questionnaire {
+        Questionnaire(templateID: UUID.derived("template-1"), templateVersion: 2, title: "Service satisfaction", questions: [
             .singleChoice("channel", "How did you contact us?", options: ["phone", "email", "visit"]),
             .multipleChoice("topics", "What did you ask about?", options: ["billing", "outage", "meter", "other"], min: 1, max: 2),
             .rating("score", "How satisfied are you?", scale: 5),
@@ -25,7 +25,7 @@ struct SurveyTests {
 
     func created() -> Scenario<Survey> {
         var s = Scenario(Survey.self)
-        s.apply(.create(surveyID: surveyID, template: template))
+        s.apply(.create(surveyID: surveyID, questionnaire: template))
         return s
     }
 
@@ -46,15 +46,16 @@ struct SurveyTests {
         #expect(s.state.status == .draft)
         #expect(s.state.title == "Service satisfaction")
         #expect(s.state.templateID == UUID.derived("template-1"))
+        #expect(s.state.templateVersion == 2)
         #expect(s.state.questions.map(\.id) == ["channel", "topics", "score", "comment"])
         #expect(s.state.questions[0].maxSelections == 1, "a single choice takes exactly one")
-        #expect(s.whenRefused(.create(surveyID: surveyID, template: template))?.code == .alreadyExists)
+        #expect(s.whenRefused(.create(surveyID: surveyID, questionnaire: template))?.code == .alreadyExists)
     }
 
     @Test func aMalformedTemplateIsRefused() {
         let empty = Scenario(Survey.self)
         func refused(_ questions: [SurveyQuestion], title: String = "t") -> DomainError? {
-            empty.whenRefused(.create(surveyID: surveyID, template: SurveyTemplate(title: title, questions: questions)))
+            empty.whenRefused(.create(surveyID: surveyID, questionnaire: Questionnaire(title: title, questions: questions)))
         }
         #expect(refused([.rating("q", "p", scale: 5)], title: " ")?.field == "title")
         #expect(refused([])?.field == "questions")
@@ -157,7 +158,7 @@ struct SurveyTests {
         #expect(refusedAnswer(replacing: "topics", with: .choice("topics", "billing", "outage", "meter"))?.field == "answers.topics", "above max")
         #expect(refusedAnswer(replacing: "topics", with: .choice("topics", "billing", "billing"))?.field == "answers.topics", "chosen twice")
         var s = Scenario(Survey.self)
-        s.apply(.create(surveyID: surveyID, template: SurveyTemplate(title: "t", questions: [
+        s.apply(.create(surveyID: surveyID, questionnaire: Questionnaire(title: "t", questions: [
             .multipleChoice("pick", "Pick two or three", options: ["a", "b", "c", "d"], min: 2, max: 3, required: false),
         ])))
         s.apply(.distribute(recipients: [alice]))
@@ -225,7 +226,7 @@ struct SurveyTests {
     @Test func surveyEventsRoundTrip() throws {
         let at = Date(timeIntervalSince1970: 1_767_225_600)
         try expectRoundTrips([
-            SurveyEvent.created(SurveyCreated(surveyID: surveyID, templateID: UUID.derived("t"), title: "满意度调查", questions: template.questions,
+            SurveyEvent.created(SurveyCreated(surveyID: surveyID, templateID: UUID.derived("t"), templateVersion: 3, title: "满意度调查", questions: template.questions,
                                               createdBy: "emp-1", createdAt: at)),
             .created(SurveyCreated(surveyID: surveyID, templateID: nil, title: "t", questions: [.freeText("c", "p", maxLength: 5)], createdBy: "e", createdAt: at)),
             .distributed(SurveyDistributed(surveyID: surveyID, recipients: [alice, bob], distributedBy: "emp-1", distributedAt: at)),

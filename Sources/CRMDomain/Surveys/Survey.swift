@@ -26,6 +26,7 @@ public enum Survey: Aggregate {
     public struct State: Sendable, Equatable {
         public var surveyID: UUID?
         public var templateID: UUID?
+        public var templateVersion = 0
         public var title = ""
         public var questions: [SurveyQuestion] = []
         public var status = Status.draft
@@ -45,8 +46,8 @@ public enum Survey: Aggregate {
     }
 
     public enum Command: Sendable {
-        /// Creates the survey from a copy of `template`.
-        case create(surveyID: UUID, template: SurveyTemplate)
+        /// Creates the survey from a copy of `questionnaire`.
+        case create(surveyID: UUID, questionnaire: Questionnaire)
         /// Distributes to `recipients` (opening a draft); recipients already included are skipped.
         case distribute(recipients: [SurveyRecipient])
         /// Records `recipient`'s response.
@@ -59,10 +60,10 @@ public enum Survey: Aggregate {
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
-        case .create(let surveyID, let template):
+        case .create(let surveyID, let questionnaire):
             guard state.surveyID == nil else { throw DomainError(.alreadyExists, "the survey already exists") }
-            let t = try SurveyRules.validated(template)
-            return [.created(SurveyCreated(surveyID: surveyID, templateID: t.templateID, title: t.title, questions: t.questions,
+            let t = try SurveyRules.validated(questionnaire)
+            return [.created(SurveyCreated(surveyID: surveyID, templateID: t.templateID, templateVersion: t.templateVersion, title: t.title, questions: t.questions,
                                            createdBy: context.actor, createdAt: context.now))]
 
         case .distribute(let recipients):
@@ -104,6 +105,7 @@ public enum Survey: Aggregate {
         case .created(let e):
             s.surveyID = e.surveyID
             s.templateID = e.templateID
+            s.templateVersion = e.templateVersion
             s.title = e.title
             s.questions = e.questions
             s.status = .draft

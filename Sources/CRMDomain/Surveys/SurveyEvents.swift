@@ -7,15 +7,18 @@ public struct SurveyCreated: EventPayload, Equatable {
     public var surveyID: UUID
     /// The template the questions were copied from, if any.
     public var templateID: UUID?
+    /// The template's version at the copy; 0 for an ad-hoc questionnaire.
+    public var templateVersion: Int
     public var title: String
     /// The copy of the template's questions this survey keeps.
     public var questions: [SurveyQuestion]
     public var createdBy: String
     public var createdAt: Date
 
-    public init(surveyID: UUID, templateID: UUID? = nil, title: String, questions: [SurveyQuestion], createdBy: String, createdAt: Date) {
+    public init(surveyID: UUID, templateID: UUID? = nil, templateVersion: Int = 0, title: String, questions: [SurveyQuestion], createdBy: String, createdAt: Date) {
         self.surveyID = surveyID
         self.templateID = templateID
+        self.templateVersion = templateVersion
         self.title = title
         self.questions = questions
         self.createdBy = createdBy

@@ -2,20 +2,26 @@ import Foundation
 
 /// The pure checks of questionnaires and answers (R-MKT-4).
 public enum SurveyRules {
-    /// The template trimmed and checked: a title, at least one question, unique question ids, and each
+    /// The questionnaire trimmed and checked: a title, at least one question, unique question ids, and each
     /// question well formed for its kind. The field at fault is `title`, `questions` or `questions.<id>`.
-    public static func validated(_ template: SurveyTemplate) throws(DomainError) -> SurveyTemplate {
+    public static func validated(_ template: Questionnaire) throws(DomainError) -> Questionnaire {
         let title = try Validate.text(template.title, field: "title", max: 200)
-        guard !template.questions.isEmpty else { throw .invalid("questions", "a questionnaire needs at least one question") }
-        guard template.questions.count <= 200 else { throw .invalid("questions", "at most 200 questions") }
+        let questions = try validated(questions: template.questions)
+        return Questionnaire(templateID: template.templateID, templateVersion: template.templateVersion, title: title, questions: questions)
+    }
+
+    /// The questions checked: at least one (at most 200), unique ids, each well formed for its kind.
+    public static func validated(questions input: [SurveyQuestion]) throws(DomainError) -> [SurveyQuestion] {
+        guard !input.isEmpty else { throw .invalid("questions", "a questionnaire needs at least one question") }
+        guard input.count <= 200 else { throw .invalid("questions", "at most 200 questions") }
         var seen = Set<String>()
         var questions: [SurveyQuestion] = []
-        for question in template.questions {
+        for question in input {
             let q = try validated(question)
             guard seen.insert(q.id).inserted else { throw .invalid("questions.\(q.id)", "question ids must be unique") }
             questions.append(q)
         }
-        return SurveyTemplate(templateID: template.templateID, title: title, questions: questions)
+        return questions
     }
 
     private static func validated(_ question: SurveyQuestion) throws(DomainError) -> SurveyQuestion {
