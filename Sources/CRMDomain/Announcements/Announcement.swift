@@ -46,6 +46,7 @@ public enum Announcement: Aggregate {
         case publish(announcementID: UUID, title: String, body: String, targets: AnnouncementTargets, expiresAt: Date?)
         /// `reader` marks it read.
         case markRead(AnnouncementReader)
+        /// Takes it down, with the reason shown in the trail.
         case withdraw(reason: String)
     }
 

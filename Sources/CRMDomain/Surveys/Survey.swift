@@ -52,6 +52,7 @@ public enum Survey: Aggregate {
         case distribute(recipients: [SurveyRecipient])
         /// Records `recipient`'s response.
         case respond(responseID: UUID, recipient: SurveyRecipient, answers: [SurveyAnswer])
+        /// Ends the survey: no more responses or distributions.
         case close
     }
 

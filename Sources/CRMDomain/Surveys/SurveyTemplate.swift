@@ -25,10 +25,13 @@ public enum SurveyTemplate: Aggregate {
     }
 
     public enum Command: Sendable {
+        /// Creates the template at version 1.
         case create(templateID: UUID, title: String, questions: [SurveyQuestion])
         /// Replaces the title and questions; a revision that changes nothing records nothing.
         case revise(title: String, questions: [SurveyQuestion])
+        /// Stops offering the template to new surveys.
         case archive
+        /// Offers an archived template again.
         case restore
     }
 
