@@ -17,6 +17,7 @@ public enum CRMEvents {
         ContractEvent.self, RevenueEvent.self, CampaignEvent.self,
         SensitiveWordListEvent.self, BoardEvent.self,
         NewConnectionEvent.self, MaintenanceEvent.self,
+        SurveyTemplateEvent.self, SurveyEvent.self, AnnouncementEvent.self,
     ]
 
     /// A registry holding every CRM payload type and its upcasters, checked with ``PayloadRegistry/validate()``
