@@ -23,10 +23,10 @@ enum FB {
     }
 
     static var submitted: FeedbackEvent {
-        .submitted(FeedbackSubmitted(formID: formID, template: template, submittedBy: "emp-1", reporter: "emp-2", reviewer: "emp-boss", branch: "north", values: values, submittedAt: t0))
+        .submitted(FeedbackFormSubmitted(formID: formID, template: template, submittedBy: "emp-1", reporter: "emp-2", reviewer: "emp-boss", branch: "north", values: values, submittedAt: t0))
     }
-    static var reviewStarted: FeedbackEvent { .reviewStarted(FeedbackReviewStarted(workflowID: workflowID, at: t0)) }
-    static var returned: FeedbackEvent { .returned(FeedbackReturned(workflowID: workflowID, reason: "more detail", returnedAt: t0)) }
+    static var reviewStarted: FeedbackEvent { .reviewStarted(FeedbackFormReviewStarted(workflowID: workflowID, at: t0)) }
+    static var returned: FeedbackEvent { .returned(FeedbackFormReturned(workflowID: workflowID, reason: "more detail", returnedAt: t0)) }
 }
 
 @Suite("Feedback forms")
@@ -96,7 +96,7 @@ struct FeedbackTests {
         let wrong = s.whenRefused(.markReviewed(workflowID: UUID.derived("other")))
         #expect(wrong?.code == .invalid)
         #expect(wrong?.field == "workflowID")
-        #expect(s.apply(.markReviewed(workflowID: FB.workflowID)) == [.reviewed(FeedbackReviewed(workflowID: FB.workflowID, reviewedAt: FB.t0))])
+        #expect(s.apply(.markReviewed(workflowID: FB.workflowID)) == [.reviewed(FeedbackFormReviewed(workflowID: FB.workflowID, reviewedAt: FB.t0))])
         #expect(s.state.status == .reviewed)
         #expect(s.state.reviewedAt == FB.t0)
         #expect(s.when(.markReviewed(workflowID: FB.workflowID)).isEmpty)
@@ -127,7 +127,7 @@ struct FeedbackTests {
             FeedbackValue(field: "area", value: .option("billing")),
         ]
         let events = s.apply(.amend(employee: "emp-1", values: newValues))
-        #expect(events == [.amended(FeedbackAmended(changes: [
+        #expect(events == [.amended(FeedbackFormAmended(changes: [
             FieldChange(field: "hours lost", old: nil, new: .number(5)),
             FieldChange(field: "area", old: .option("metering"), new: .option("billing")),
         ], amendedBy: "emp-1", at: FB.t0))])
@@ -152,9 +152,9 @@ struct FeedbackTests {
         try expectRoundTrips([
             FB.submitted,
             FB.reviewStarted,
-            .reviewed(FeedbackReviewed(workflowID: FB.workflowID, reviewedAt: FB.t0)),
+            .reviewed(FeedbackFormReviewed(workflowID: FB.workflowID, reviewedAt: FB.t0)),
             FB.returned,
-            .amended(FeedbackAmended(changes: [FieldChange(field: "hours lost", old: .number(1), new: nil)], amendedBy: "emp-1", at: FB.t0)),
+            .amended(FeedbackFormAmended(changes: [FieldChange(field: "hours lost", old: .number(1), new: nil)], amendedBy: "emp-1", at: FB.t0)),
         ])
     }
 }

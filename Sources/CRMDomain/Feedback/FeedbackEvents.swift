@@ -1,8 +1,8 @@
 import EventSourcing
 import Foundation
 
-public struct FeedbackSubmitted: EventPayload, Equatable {
-    public static let eventType = "FeedbackSubmitted"
+public struct FeedbackFormSubmitted: EventPayload, Equatable {
+    public static let eventType = "FeedbackFormSubmitted"
     public static let schemaVersion: UInt32 = 1
     public var formID: UUID
     /// A copy of the template the values were checked against.
@@ -30,8 +30,8 @@ public struct FeedbackSubmitted: EventPayload, Equatable {
     }
 }
 
-public struct FeedbackReviewStarted: EventPayload, Equatable {
-    public static let eventType = "FeedbackReviewStarted"
+public struct FeedbackFormReviewStarted: EventPayload, Equatable {
+    public static let eventType = "FeedbackFormReviewStarted"
     public static let schemaVersion: UInt32 = 1
     /// The workflow instance that reviews the submission.
     public var workflowID: UUID
@@ -43,8 +43,8 @@ public struct FeedbackReviewStarted: EventPayload, Equatable {
     }
 }
 
-public struct FeedbackReviewed: EventPayload, Equatable {
-    public static let eventType = "FeedbackReviewed"
+public struct FeedbackFormReviewed: EventPayload, Equatable {
+    public static let eventType = "FeedbackFormReviewed"
     public static let schemaVersion: UInt32 = 1
     public var workflowID: UUID
     public var reviewedAt: Date
@@ -55,8 +55,8 @@ public struct FeedbackReviewed: EventPayload, Equatable {
     }
 }
 
-public struct FeedbackReturned: EventPayload, Equatable {
-    public static let eventType = "FeedbackReturned"
+public struct FeedbackFormReturned: EventPayload, Equatable {
+    public static let eventType = "FeedbackFormReturned"
     public static let schemaVersion: UInt32 = 1
     public var workflowID: UUID
     public var reason: String
@@ -69,8 +69,8 @@ public struct FeedbackReturned: EventPayload, Equatable {
     }
 }
 
-public struct FeedbackAmended: EventPayload, Equatable {
-    public static let eventType = "FeedbackAmended"
+public struct FeedbackFormAmended: EventPayload, Equatable {
+    public static let eventType = "FeedbackFormAmended"
     public static let schemaVersion: UInt32 = 1
     /// Exactly the fields whose value changed, old → new.
     public var changes: [FieldChange]
@@ -86,14 +86,14 @@ public struct FeedbackAmended: EventPayload, Equatable {
 
 /// The events of ``FeedbackForm``.
 public enum FeedbackEvent: DomainEvent {
-    case submitted(FeedbackSubmitted)
-    case reviewStarted(FeedbackReviewStarted)
-    case reviewed(FeedbackReviewed)
-    case returned(FeedbackReturned)
-    case amended(FeedbackAmended)
+    case submitted(FeedbackFormSubmitted)
+    case reviewStarted(FeedbackFormReviewStarted)
+    case reviewed(FeedbackFormReviewed)
+    case returned(FeedbackFormReturned)
+    case amended(FeedbackFormAmended)
 
     public static let payloadTypes: [any EventPayload.Type] = [
-        FeedbackSubmitted.self, FeedbackReviewStarted.self, FeedbackReviewed.self, FeedbackReturned.self, FeedbackAmended.self,
+        FeedbackFormSubmitted.self, FeedbackFormReviewStarted.self, FeedbackFormReviewed.self, FeedbackFormReturned.self, FeedbackFormAmended.self,
     ]
 
     public var payload: any EventPayload {
@@ -108,11 +108,11 @@ public enum FeedbackEvent: DomainEvent {
 
     public init?(payload: any EventPayload) {
         switch payload {
-        case let p as FeedbackSubmitted: self = .submitted(p)
-        case let p as FeedbackReviewStarted: self = .reviewStarted(p)
-        case let p as FeedbackReviewed: self = .reviewed(p)
-        case let p as FeedbackReturned: self = .returned(p)
-        case let p as FeedbackAmended: self = .amended(p)
+        case let p as FeedbackFormSubmitted: self = .submitted(p)
+        case let p as FeedbackFormReviewStarted: self = .reviewStarted(p)
+        case let p as FeedbackFormReviewed: self = .reviewed(p)
+        case let p as FeedbackFormReturned: self = .returned(p)
+        case let p as FeedbackFormAmended: self = .amended(p)
         default: return nil
         }
     }

@@ -57,12 +57,12 @@ public enum FeedbackForm: Aggregate {
             let reviewer = try Validate.text(reviewer, field: "reviewer", max: 100)
             let branch = try Validate.text(branch, field: "branch", max: 100)
             let values = try template.validate(values)
-            return [.submitted(FeedbackSubmitted(formID: id, template: template, submittedBy: submittedBy, reporter: reporter, reviewer: reviewer, branch: branch, values: values, submittedAt: context.now))]
+            return [.submitted(FeedbackFormSubmitted(formID: id, template: template, submittedBy: submittedBy, reporter: reporter, reviewer: reviewer, branch: branch, values: values, submittedAt: context.now))]
 
         case .startReview(let workflowID):
             switch state.status {
             case .none: throw .notFound("no such feedback form")
-            case .submitted: return [.reviewStarted(FeedbackReviewStarted(workflowID: workflowID, at: context.now))]
+            case .submitted: return [.reviewStarted(FeedbackFormReviewStarted(workflowID: workflowID, at: context.now))]
             case .inReview where state.workflowID == workflowID: return []
             default: throw .transition("the form is not waiting for a review")
             }
@@ -70,13 +70,13 @@ public enum FeedbackForm: Aggregate {
         case .markReviewed(let workflowID):
             if state.status == .reviewed, state.workflowID == workflowID { return [] }
             try requireReview(by: workflowID, state: state)
-            return [.reviewed(FeedbackReviewed(workflowID: workflowID, reviewedAt: context.now))]
+            return [.reviewed(FeedbackFormReviewed(workflowID: workflowID, reviewedAt: context.now))]
 
         case .markReturned(let workflowID, let reason):
             if state.status == .returned, state.workflowID == workflowID { return [] }
             try requireReview(by: workflowID, state: state)
             let reason = try Validate.text(reason, field: "reason", max: 2000)
-            return [.returned(FeedbackReturned(workflowID: workflowID, reason: reason, returnedAt: context.now))]
+            return [.returned(FeedbackFormReturned(workflowID: workflowID, reason: reason, returnedAt: context.now))]
 
         case .amend(let employee, let values):
             guard state.status != .none, let template = state.template else { throw .notFound("no such feedback form") }
@@ -88,7 +88,7 @@ public enum FeedbackForm: Aggregate {
                 changes.record(field.name, state.value(field.name), values.first { $0.field == field.name }?.value)
             }
             guard !changes.isEmpty else { return [] }
-            return [.amended(FeedbackAmended(changes: changes, amendedBy: employee, at: context.now))]
+            return [.amended(FeedbackFormAmended(changes: changes, amendedBy: employee, at: context.now))]
         }
     }
 
