@@ -158,3 +158,52 @@ struct FeedbackTests {
         ])
     }
 }
+
+@Suite("Feedback review through a workflow")
+struct FeedbackReviewTests {
+    static let definition = WorkflowDefinitionVersion(definitionID: UUID.derived("fb-def"), version: 3, name: "Feedback review", kind: .feedbackForm, steps: [
+        WorkflowStep(name: "Reviewer", approverRole: "supervisor", deadlineHours: 8, reminderLeadHours: 2, escalateTo: .role("head")),
+    ])
+
+    func instance() -> Scenario<WorkflowInstance> {
+        var w = Scenario(WorkflowInstance.self)
+        w.apply(.start(id: FB.workflowID, subjectKind: .feedbackForm, subjectID: FB.formID, submitter: "emp-1", definition: Self.definition))
+        return w
+    }
+
+    @Test func anApprovedReviewMarksTheFormReviewed() {
+        var w = instance()
+        let events = w.apply(.approve(employee: "emp-boss", roles: ["supervisor"], comment: nil))
+        let reactions = events.compactMap { FeedbackForm.reaction(to: $0, instance: w.state) }
+        #expect(reactions.count == 1)
+        var form = Scenario(FeedbackForm.self, given: [FB.submitted, FB.reviewStarted])
+        for reaction in reactions {
+            #expect(reaction.formID == FB.formID)
+            form.apply(reaction.command)
+        }
+        #expect(form.state.status == .reviewed)
+    }
+
+    @Test func aSendBackToTheSubmitterOrARejectionMarksTheFormReturned() {
+        let w = instance()
+        let sentBack = w.when(.sendBack(employee: "emp-boss", roles: ["supervisor"], reason: "unclear"))
+        var form = Scenario(FeedbackForm.self, given: [FB.submitted, FB.reviewStarted])
+        guard let reaction = sentBack.compactMap({ FeedbackForm.reaction(to: $0, instance: w.state) }).first else {
+            Issue.record("no reaction"); return
+        }
+        form.apply(reaction.command)
+        #expect(form.state.status == .returned)
+        #expect(form.state.returnReason == "unclear")
+        let rejected = w.when(.reject(employee: "emp-boss", roles: ["supervisor"], reason: "off topic"))
+        #expect(rejected.compactMap { FeedbackForm.reaction(to: $0, instance: w.state) }.count == 1)
+    }
+
+    @Test func otherWorkflowEventsAndOtherSubjectsCauseNothing() {
+        let w = instance()
+        let delegated = w.when(.delegate(employee: "emp-boss", roles: ["supervisor"], to: "emp-d"))
+        #expect(delegated.compactMap { FeedbackForm.reaction(to: $0, instance: w.state) }.isEmpty)
+        let quote = Scenario(WorkflowInstance.self, given: [WF.started])
+        let completed = WorkflowEvent.completed(WorkflowCompleted(subjectKind: .quote, subjectID: WF.quoteID, at: WF.t0))
+        #expect(FeedbackForm.reaction(to: completed, instance: quote.state) == nil)
+    }
+}
