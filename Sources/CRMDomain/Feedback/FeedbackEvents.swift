@@ -1,6 +1,7 @@
 import EventSourcing
 import Foundation
 
+/// An employee submitted a feedback form, its values checked against the template.
 public struct FeedbackFormSubmitted: EventPayload, Equatable {
     public static let eventType = "FeedbackFormSubmitted"
     public static let schemaVersion: UInt32 = 1
@@ -30,6 +31,7 @@ public struct FeedbackFormSubmitted: EventPayload, Equatable {
     }
 }
 
+/// A workflow instance started reviewing the form.
 public struct FeedbackFormReviewStarted: EventPayload, Equatable {
     public static let eventType = "FeedbackFormReviewStarted"
     public static let schemaVersion: UInt32 = 1
@@ -43,6 +45,7 @@ public struct FeedbackFormReviewStarted: EventPayload, Equatable {
     }
 }
 
+/// The reviewing workflow approved the form.
 public struct FeedbackFormReviewed: EventPayload, Equatable {
     public static let eventType = "FeedbackFormReviewed"
     public static let schemaVersion: UInt32 = 1
@@ -55,6 +58,7 @@ public struct FeedbackFormReviewed: EventPayload, Equatable {
     }
 }
 
+/// The reviewing workflow returned the form to its submitter.
 public struct FeedbackFormReturned: EventPayload, Equatable {
     public static let eventType = "FeedbackFormReturned"
     public static let schemaVersion: UInt32 = 1
@@ -69,6 +73,7 @@ public struct FeedbackFormReturned: EventPayload, Equatable {
     }
 }
 
+/// The submitter changed values of a returned form.
 public struct FeedbackFormAmended: EventPayload, Equatable {
     public static let eventType = "FeedbackFormAmended"
     public static let schemaVersion: UInt32 = 1

@@ -34,10 +34,13 @@ public enum FeedbackForm: Aggregate {
     }
 
     public enum Command: Sendable {
+        /// Submits the form: `values` are checked against `template`; `submittedAt` is the context's now.
         case submit(id: UUID, template: FeedbackTemplate, submittedBy: String, reporter: String, reviewer: String, branch: String, values: [FeedbackValue])
         /// Records the workflow instance that reviews the submission.
         case startReview(workflowID: UUID)
+        /// The reviewing workflow approved the form.
         case markReviewed(workflowID: UUID)
+        /// The reviewing workflow returned the form, with its reason.
         case markReturned(workflowID: UUID, reason: String)
         /// The submitter changes values after a return.
         case amend(employee: String, values: [FeedbackValue])

@@ -21,6 +21,7 @@ public enum WorkflowDefinition: Aggregate {
     }
 
     public enum Command: Sendable {
+        /// Creates version 1.
         case define(id: UUID, name: String, kind: WorkflowSubjectKind, steps: [WorkflowStep])
         /// A new version with these name and steps; the kind of subject never changes.
         case revise(name: String, steps: [WorkflowStep])

@@ -1,6 +1,7 @@
 import EventSourcing
 import Foundation
 
+/// A workflow definition was created at version 1.
 public struct WorkflowDefined: EventPayload, Equatable {
     public static let eventType = "WorkflowDefined"
     public static let schemaVersion: UInt32 = 1
@@ -12,6 +13,7 @@ public struct WorkflowDefined: EventPayload, Equatable {
     }
 }
 
+/// A workflow definition got a new version; running instances keep theirs.
 public struct WorkflowDefinitionRevised: EventPayload, Equatable {
     public static let eventType = "WorkflowDefinitionRevised"
     public static let schemaVersion: UInt32 = 1

@@ -7,16 +7,25 @@ import Foundation
 /// Sending back: at step n > 1 the instance returns to step n − 1; at step 1 it returns to the submitter
 /// (status ``WorkflowStatus/returnedToSubmitter``), who may `resubmit` (step 1 starts again) or `cancel`.
 /// A step's delegate or any holder of its approver role may approve, send back, reject or re-delegate it.
+///
+/// ```swift
+/// let start = WorkflowInstance.Command.start(id: id, subjectKind: .quote, subjectID: quoteID,
+///                                            submitter: "emp-7", definition: definitionState.current!)
+/// if state.isLate(at: now) { events = try WorkflowInstance.decide(.escalateIfLate(at: now), state: state, context: context) }
+/// ```
 public enum WorkflowInstance: Aggregate {
     public static let category = "workflow"
 
     public typealias State = WorkflowInstanceState
 
     public enum Command: Sendable {
+        /// Starts step 1 for a subject with a copy of `definition` (whose kind must match the subject's).
         case start(id: UUID, subjectKind: WorkflowSubjectKind, subjectID: UUID, submitter: String, definition: WorkflowDefinitionVersion)
         /// Approves the current step; the last approval completes the workflow.
         case approve(employee: String, roles: [String], comment: String?)
+        /// Returns the current step to the previous one, or to the submitter at step 1; a reason is required.
         case sendBack(employee: String, roles: [String], reason: String)
+        /// Hands the current step to another employee, who may then decide it without the role.
         case delegate(employee: String, roles: [String], to: String)
         /// Records the escalation of the current step once, when it is late at `at`; otherwise nothing.
         case escalateIfLate(at: Date)

@@ -1,6 +1,7 @@
 import EventSourcing
 import Foundation
 
+/// A workflow instance started for a subject, with a copy of its definition version.
 public struct WorkflowStarted: EventPayload, Equatable {
     public static let eventType = "WorkflowStarted"
     public static let schemaVersion: UInt32 = 1
@@ -23,6 +24,7 @@ public struct WorkflowStarted: EventPayload, Equatable {
     }
 }
 
+/// The current step was approved by a holder of its role or by its delegate.
 public struct WorkflowStepApproved: EventPayload, Equatable {
     public static let eventType = "WorkflowStepApproved"
     public static let schemaVersion: UInt32 = 1
@@ -43,6 +45,7 @@ public struct WorkflowStepApproved: EventPayload, Equatable {
     }
 }
 
+/// The current step was sent back to the previous step, or to the submitter at the first step.
 public struct WorkflowSentBack: EventPayload, Equatable {
     public static let eventType = "WorkflowSentBack"
     public static let schemaVersion: UInt32 = 1
@@ -62,6 +65,7 @@ public struct WorkflowSentBack: EventPayload, Equatable {
     }
 }
 
+/// The submitter started the first step again after a send-back.
 public struct WorkflowResubmitted: EventPayload, Equatable {
     public static let eventType = "WorkflowResubmitted"
     public static let schemaVersion: UInt32 = 1
@@ -74,6 +78,7 @@ public struct WorkflowResubmitted: EventPayload, Equatable {
     }
 }
 
+/// The current step was delegated to another employee.
 public struct WorkflowStepDelegated: EventPayload, Equatable {
     public static let eventType = "WorkflowStepDelegated"
     public static let schemaVersion: UInt32 = 1
@@ -93,6 +98,7 @@ public struct WorkflowStepDelegated: EventPayload, Equatable {
     }
 }
 
+/// The current step was late and escalated to its target (once per step activation).
 public struct WorkflowStepEscalated: EventPayload, Equatable {
     public static let eventType = "WorkflowStepEscalated"
     public static let schemaVersion: UInt32 = 1
@@ -109,6 +115,7 @@ public struct WorkflowStepEscalated: EventPayload, Equatable {
     }
 }
 
+/// The last step was approved: the subject is approved.
 public struct WorkflowCompleted: EventPayload, Equatable {
     public static let eventType = "WorkflowCompleted"
     public static let schemaVersion: UInt32 = 1
@@ -123,6 +130,7 @@ public struct WorkflowCompleted: EventPayload, Equatable {
     }
 }
 
+/// The current approver rejected the subject; the workflow ended.
 public struct WorkflowRejected: EventPayload, Equatable {
     public static let eventType = "WorkflowRejected"
     public static let schemaVersion: UInt32 = 1
@@ -139,6 +147,7 @@ public struct WorkflowRejected: EventPayload, Equatable {
     }
 }
 
+/// The submitter withdrew the subject; the workflow ended.
 public struct WorkflowCancelled: EventPayload, Equatable {
     public static let eventType = "WorkflowCancelled"
     public static let schemaVersion: UInt32 = 1
