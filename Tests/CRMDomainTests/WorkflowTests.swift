@@ -198,6 +198,17 @@ struct WorkflowTests {
         #expect(s.state.holder == .role("finance"))
     }
 
+    @Test func aDelegateMayPassTheStepOnAndTheTrailKeepsThePreviousDelegate() {
+        var s = Scenario(WorkflowInstance.self, given: [
+            WF.started,
+            .stepDelegated(WorkflowStepDelegated(step: 0, delegatedBy: "emp-m", previousDelegate: nil, delegate: "emp-d", at: WF.t0)),
+        ])
+        let events = s.apply(.delegate(employee: "emp-d", roles: [], to: "emp-e"))
+        #expect(events == [.stepDelegated(WorkflowStepDelegated(step: 0, delegatedBy: "emp-d", previousDelegate: "emp-d", delegate: "emp-e", at: WF.t0))])
+        #expect(s.state.holder == .employee("emp-e"))
+        #expect(s.whenRefused(.approve(employee: "emp-d", roles: [], comment: nil))?.code == .forbidden)
+    }
+
     @Test func delegationRuleViolations() {
         let s = Scenario(WorkflowInstance.self, given: [WF.started])
         #expect(s.whenRefused(.delegate(employee: "emp-m", roles: ["sales-manager"], to: "emp-m"))?.field == "to")

@@ -9,9 +9,10 @@ import Foundation
 /// A step's delegate or any holder of its approver role may approve, send back, reject or re-delegate it.
 ///
 /// ```swift
+/// guard let version = definitionState.current else { return }
 /// let start = WorkflowInstance.Command.start(id: id, subjectKind: .quote, subjectID: quoteID,
-///                                            submitter: "emp-7", definition: definitionState.current!)
-/// if state.isLate(at: now) { events = try WorkflowInstance.decide(.escalateIfLate(at: now), state: state, context: context) }
+///                                            submitter: "emp-7", definition: version)
+/// let escalations = try WorkflowInstance.decide(.escalateIfLate(at: now), state: state, context: context)
 /// ```
 public enum WorkflowInstance: Aggregate {
     public static let category = "workflow"
