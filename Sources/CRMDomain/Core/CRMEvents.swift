@@ -18,6 +18,7 @@ public enum CRMEvents {
         SensitiveWordListEvent.self, BoardEvent.self,
         NewConnectionEvent.self, MaintenanceEvent.self,
         SurveyTemplateEvent.self, SurveyEvent.self, AnnouncementEvent.self,
+        WorkflowDefinitionEvent.self, WorkflowEvent.self, FeedbackEvent.self,
     ]
 
     /// A registry holding every CRM payload type and its upcasters, checked with ``PayloadRegistry/validate()``
