@@ -112,6 +112,14 @@ if ! swiftpm "$WORK/run.log" swift package --package-path "$BENCH_DIR" benchmark
 fi
 cp "$WORK"/jmh/*.jmh.json "$OUT"/ 2>/dev/null || true
 
+# The disk's fsync rate right after our run too (a tiny lmdb_limit run: its row f), to judge whether the
+# durable figures of both sides met the same disk.
+step "disk probe after our run"
+mkdir -p "$WORK/probe-db"
+"$WORK/lmdb_limit" -n 10000 -s "$BENCH_PAYLOAD" -b "$BENCH_BATCH" -c 100 -r 1 -d "$WORK/probe-db" \
+    >"$OUT/probe-after.txt" 2>/dev/null
+rm -rf "$WORK/probe-db"
+
 # 4. One table.
 step "comparing"
 python3 - "$OUT" <<'PY' | tee "$OUT/table.txt"
@@ -239,6 +247,11 @@ for row in rows:
 print()
 f_label, _ = raw_row("f ")
 print("disk probe, raw-LMDB run: " + raw_lines[f_label].strip())
+probe = os.path.join(results, "probe-after.txt")
+if os.path.exists(probe):
+    for probe_line in open(probe):
+        if probe_line.startswith("f "):
+            print("disk probe, after ours:   " + probe_line.strip())
 print("(durable figures are comparable only between runs whose disk probe agrees)")
 PY
 
@@ -266,8 +279,8 @@ print(f"| binary codec from a raw pointer | {binary / 1e3:.0f}k | {ratio:.1f}× 
 print(f"| Foundation JSONDecoder, same event | {json_ / 1e3:.0f}k | | | |")
 PY
 mkdir -p "$RESULTS_DIR"
-rm -f "$RESULTS_DIR"/raw-lmdb.txt "$RESULTS_DIR"/ours.jsonl "$RESULTS_DIR"/codec.jsonl "$RESULTS_DIR"/*.jmh.json \
-    "$RESULTS_DIR"/table.txt
+rm -f "$RESULTS_DIR"/raw-lmdb.txt "$RESULTS_DIR"/probe-after.txt "$RESULTS_DIR"/ours.jsonl \
+    "$RESULTS_DIR"/codec.jsonl "$RESULTS_DIR"/*.jmh.json "$RESULTS_DIR"/table.txt
 cp "$OUT"/* "$RESULTS_DIR"/
 echo "(kept in $RESULTS_DIR)" >&2
 exit 0
