@@ -157,7 +157,8 @@ struct ProcessTests {
         child.kill(SIGKILL)
         #expect(await child.waitForExit())
         let writer = try LMDBEventStore(directory: directory)
-        #expect(try writer.statistics().mapSize > firstMap || firstMap > 128 * 1024, "the map grew during the run")
+        #expect(try writer.statistics().mapSize > 128 * 1024, "the writer grew its 128 KiB map while we read")
+        #expect(try writer.statistics().mapSize >= firstMap)
         await writer.close()
         await reader.close()
     }
