@@ -160,12 +160,6 @@ enum Envelope {
         return stored == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[4...]))
     }
 
-    /// The event id of a record, without decoding the rest.
-    static func eventID(_ buffer: UnsafeRawBufferPointer) -> UUID? {
-        guard buffer.count >= headerSize else { return nil }
-        return UUID(uuid: buffer.loadUnaligned(fromByteOffset: 21, as: uuid_t.self))
-    }
-
     static func micros(_ date: Date) -> Int64 {
         let value = (date.timeIntervalSince1970 * 1_000_000).rounded(.down)
         guard value.isFinite, value > Double(Int64.min), value < Double(Int64.max) else { return 0 }

@@ -139,7 +139,3 @@ struct LoyaltyTests {
         ])
     }
 }
-
-extension LoyaltyAccount.Command: Equatable {
-    public static func == (lhs: Self, rhs: Self) -> Bool { "\(lhs)" == "\(rhs)" }
-}
