@@ -1,0 +1,107 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// Where a record sits for data scope (R-ORG-2): the branch, community and customer group of its
+/// customer, and the employees it belongs to (the account manager who owns the customer, the assignee of
+/// a task). Read models store it with every row that holds customer data, so the engine can filter query
+/// results by the viewer's permissions without reading another view.
+public struct RecordScope: Codable, Hashable, Sendable {
+    public var branch: String?
+    public var community: String?
+    public var group: String?
+    /// Employee ids (as strings) whose own records these are: owner, assignee, author.
+    public var owners: [String]
+
+    public init(branch: String? = nil, community: String? = nil, group: String? = nil, owners: [String] = []) {
+        self.branch = branch
+        self.community = community
+        self.group = group
+        self.owners = owners
+    }
+
+    /// A record that belongs to no branch, community or group (settings, products, the organisation):
+    /// only a permission over all data reaches it.
+    public static let global = RecordScope()
+
+    /// The data scopes the record falls in for `viewer`: its branch, community and group, and `own` when
+    /// the viewer is one of its owners. A global record falls in `all` only.
+    public func dataScopes(viewer: String?) -> [DataScope] {
+        var scopes: [DataScope] = []
+        if let branch { scopes.append(.branch(branch)) }
+        if let community { scopes.append(.community(community)) }
+        if let group { scopes.append(.customerGroup(group)) }
+        if let viewer, owners.contains(viewer) { scopes.append(.own) }
+        if scopes.isEmpty { scopes.append(.all) }
+        return scopes
+    }
+
+    /// The same scope with `employee` added to its owners (the assignee of a task on this customer).
+    public func owned(by employees: String?...) -> RecordScope {
+        var s = self
+        for e in employees.compactMap({ $0 }) where !s.owners.contains(e) { s.owners.append(e) }
+        return s
+    }
+}
+
+/// The scope of every customer, kept by each projection that needs it in a table of its own (a projection
+/// never reads another projection's view): `customer id → RecordScope`, updated from the customer events
+/// that move a customer between branches, communities, groups and owners.
+///
+/// ```swift
+/// try CustomerScopes.apply(event, to: views)            // first, in the projection's apply
+/// let scope = try CustomerScopes.scope(of: customerID, in: views)
+/// ```
+public enum CustomerScopes {
+    public static let table = ViewTable("customer-scope")
+
+    /// The customer events that change a customer's scope.
+    public static let eventTypes: Set<String> = [CustomerCreated.eventType, CustomerEdited.eventType]
+
+    /// Records the scope a customer event gives its customer; other events are ignored.
+    public static func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch event.payload {
+        case let e as CustomerCreated:
+            let scope = RecordScope(branch: e.branch, community: e.community, group: e.group, owners: e.owner.map { [$0] } ?? [])
+            try views.put(row: scope, forKey: key(e.customerID), in: table)
+        case let e as CustomerEdited:
+            let relevant = e.changes.contains { ["branch", "community", "group", "owner"].contains($0.field) }
+            guard relevant else { return }
+            try views.update(RecordScope.self, forKey: key(e.customerID), in: table) { old in
+                var s = old ?? RecordScope()
+                for change in e.changes {
+                    let text = change.new?.textValue
+                    switch change.field {
+                    case "branch": s.branch = text
+                    case "community": s.community = text
+                    case "group": s.group = text
+                    case "owner": s.owners = text.map { [$0] } ?? []
+                    default: break
+                    }
+                }
+                return s
+            }
+        default:
+            return
+        }
+    }
+
+    /// A customer's scope; `global` for an unknown customer (only a permission over all data reaches it).
+    public static func scope(of customerID: UUID?, in views: any ViewReader) throws -> RecordScope {
+        guard let customerID else { return .global }
+        return try views.row(RecordScope.self, forKey: key(customerID), in: table) ?? .global
+    }
+
+    static func key(_ id: UUID) -> [UInt8] { ViewKey().uuid(id).bytes }
+}
+
+extension FieldValue {
+    /// The value as text, for the fields that hold text, options or ids.
+    public var textValue: String? {
+        switch self {
+        case .text(let s), .option(let s): return s
+        case .id(let id): return id.uuidString.lowercased()
+        default: return description
+        }
+    }
+}

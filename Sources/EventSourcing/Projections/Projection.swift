@@ -1,0 +1,130 @@
+import Foundation
+
+/// A named table of a projection's view: rows are byte keys to byte values, sorted by key.
+public struct ViewTable: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public var description: String { name }
+}
+
+/// Reads the rows of a projection's tables: what a query gets, inside one consistent snapshot.
+public protocol ViewReader {
+    /// The value stored under `key`, or nil.
+    func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]?
+    /// Visits the rows whose key starts with `prefix`, in key order, starting after `after` when given
+    /// (for cursor pagination). `body` returns false to stop. The buffers are valid only inside `body`.
+    func scan(
+        _ table: ViewTable, prefix: [UInt8], after: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws
+}
+
+/// Writes the rows of a projection's tables, inside the transaction that also stores its checkpoint.
+public protocol ViewWriter: ViewReader {
+    func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws
+    /// Removes a row; removing a missing row is not an error.
+    func delete(key: [UInt8], in table: ViewTable) throws
+}
+
+extension ViewReader {
+    /// Every row whose key starts with `prefix`.
+    public func scan(
+        _ table: ViewTable, prefix: [UInt8] = [],
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try scan(table, prefix: prefix, after: nil, body)
+    }
+
+    /// The row under `key` decoded as `T` (a row type written with ``ViewWriter/put(row:forKey:in:)``).
+    public func row<T: Decodable>(_ type: T.Type, forKey key: [UInt8], in table: ViewTable) throws -> T? {
+        guard let bytes = try value(forKey: key, in: table) else { return nil }
+        return try BinaryPayloadDecoder.decode(T.self, from: bytes)
+    }
+
+    /// Up to `limit` rows whose key starts with `prefix`, after `after`, decoded as `T`, with their keys.
+    public func rows<T: Decodable>(
+        _ type: T.Type, in table: ViewTable, prefix: [UInt8] = [], after: [UInt8]? = nil, limit: Int = .max,
+        where include: (T) -> Bool = { _ in true }
+    ) throws -> [(key: [UInt8], row: T)] {
+        var out: [(key: [UInt8], row: T)] = []
+        guard limit > 0 else { return out }
+        try scan(table, prefix: prefix, after: after) { key, value in
+            let row = try BinaryPayloadDecoder.decode(T.self, from: value)
+            if include(row) { out.append((Array(key), row)) }
+            return out.count < limit
+        }
+        return out
+    }
+}
+
+extension ViewWriter {
+    /// Stores a row type in the binary payload format (deterministic bytes: dictionaries in key order), so a
+    /// rebuilt view equals the incrementally built one byte for byte.
+    public func put<T: Encodable>(row: T, forKey key: [UInt8], in table: ViewTable) throws {
+        try put(BinaryPayloadEncoder.encode(row), forKey: key, in: table)
+    }
+
+    /// Reads a row, lets `body` change it (nil: a new row) and stores it again; returning nil deletes it.
+    public func update<T: Codable>(_ type: T.Type, forKey key: [UInt8], in table: ViewTable, _ body: (T?) throws -> T?) throws {
+        let old = try row(T.self, forKey: key, in: table)
+        if let new = try body(old) {
+            try put(row: new, forKey: key, in: table)
+        } else if old != nil {
+            try delete(key: key, in: table)
+        }
+    }
+}
+
+/// A decoded event as a projection sees it: where it sits in the log, who caused it, and its payload.
+public struct ProjectionEvent: @unchecked Sendable {
+    public let id: UUID
+    public let stream: StreamID
+    public let streamVersion: StreamVersion
+    public let position: GlobalPosition
+    public let recordedAt: Date
+    public let metadata: EventMetadata
+    /// The payload, upcast to its current schema.
+    public let payload: any EventPayload
+
+    public init(
+        id: UUID, stream: StreamID, streamVersion: StreamVersion, position: GlobalPosition, recordedAt: Date,
+        metadata: EventMetadata, payload: any EventPayload
+    ) {
+        self.id = id
+        self.stream = stream
+        self.streamVersion = streamVersion
+        self.position = position
+        self.recordedAt = recordedAt
+        self.metadata = metadata
+        self.payload = payload
+    }
+}
+
+/// A read model folded from the log (ARCHITECTURE decision 1): a pure function from events to rows.
+///
+/// A projection has a unique ``name``, a ``version`` (raise it whenever the rows it writes change shape
+/// or meaning: the runtime then rebuilds it from the log on open) and the ``tables`` it writes. `apply`
+/// must depend only on the event and the rows already written — never on a clock or on another
+/// projection — so that rebuilding from zero gives exactly the rows incremental updating gave.
+///
+/// ```swift
+/// struct CustomerNames: Projection {
+///     let name = "customer-names"; let version: UInt32 = 1
+///     static let names = ViewTable("names")
+///     var tables: [ViewTable] { [Self.names] }
+///     var eventTypes: Set<String>? { [CustomerCreated.eventType] }
+///     func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+///         guard let e = event.payload as? CustomerCreated else { return }
+///         try views.put(Array(e.name.utf8), forKey: ViewKey().uuid(e.customerID).bytes, in: Self.names)
+///     }
+/// }
+/// ```
+public protocol Projection: Sendable {
+    var name: String { get }
+    var version: UInt32 { get }
+    var tables: [ViewTable] { get }
+    /// The event types this projection reads; other events are not decoded for it (its checkpoint still
+    /// advances past them). Nil reads every event.
+    var eventTypes: Set<String>? { get }
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws
+}
