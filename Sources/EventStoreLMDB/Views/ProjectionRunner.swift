@@ -1,0 +1,519 @@
+import EventSourcing
+import Foundation
+import LMDB
+import Logging
+import Synchronization
+
+/// Runs projections over an event store into LMDB views (ARCHITECTURE decisions 1 and 3).
+///
+/// Each projection has its own LMDB environment under `directory/<name>/<generation>/`, with its checkpoint
+/// written in the same transaction as its rows. ``start()`` catches every projection up with the log
+/// (rebuilding first any whose version changed), then follows the store's subscription. Callers wait for
+/// their own writes with ``waitUntil(_:projections:timeout:)`` (read your writes). ``rebuild(_:progress:)``
+/// replays the log into a shadow generation (no fsync per transaction, large transactions, one sync at the
+/// end) and swaps it in, while queries keep reading the old one. A projection that fails to apply an event
+/// stops, keeps its checkpoint before that event and reports it in ``status()``; the others go on.
+///
+/// ```swift
+/// let views = try ProjectionRunner(store: store, registry: registry, projections: [Customer360()], directory: dir)
+/// try await views.start()
+/// let result = try await store.append(events, to: stream, expectedVersion: .noStream)
+/// try await views.waitUntil(result.lastPosition)
+/// let row = try views.read("customer-360") { try Customer360.customer(id, in: $0) }
+/// ```
+public final class ProjectionRunner: Sendable {
+    /// A projection's state, as ``status()`` reports it.
+    public struct Status: Sendable, Hashable {
+        public let name: String
+        public let version: UInt32
+        public let checkpoint: GlobalPosition
+        /// Set when the projection stopped at an event it could not apply.
+        public let failure: ViewError?
+    }
+
+    /// Progress of a rebuild or an as-of build.
+    public struct Progress: Sendable, Hashable {
+        /// The last position replayed.
+        public let position: GlobalPosition
+        /// The position the replay runs to.
+        public let target: GlobalPosition
+        public let elapsed: Duration
+    }
+
+    struct Slot {
+        let projection: any Projection
+        var environment: ViewEnvironment
+        var generation: Int
+        var checkpoint: GlobalPosition
+        var failure: ViewError?
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let position: GlobalPosition
+        let names: Set<String>?
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    let store: any EventStore
+    let registry: PayloadRegistry
+    public let directory: String
+    let logger: Logger
+    let batchSize: Int
+    /// The projections, in the order given.
+    public let projections: [any Projection]
+    private let slots: Mutex<[String: Slot]>
+    private let waiters = Mutex<(next: UInt64, list: [Waiter], closed: Bool)>((0, [], false))
+    private let live = Mutex<Task<Void, Never>?>(nil)
+    private let applier = Applier()
+
+    /// Opens (creating when missing) the view environments of `projections` under `directory`.
+    public init(
+        store: any EventStore, registry: PayloadRegistry, projections: [any Projection], directory: String,
+        logger: Logger = Logger(label: "crm.views", factory: { _ in SwiftLogNoOpLogHandler() }), batchSize: Int = 4096
+    ) throws {
+        self.store = store
+        self.registry = registry
+        self.directory = directory
+        self.logger = logger
+        self.batchSize = max(batchSize, 1)
+        self.projections = projections
+        var opened: [String: Slot] = [:]
+        for projection in projections {
+            guard opened[projection.name] == nil else { throw ViewError.duplicateName(projection.name) }
+            let generation = try Self.currentGeneration(of: projection.name, in: directory)
+            Self.removeStaleGenerations(of: projection.name, keeping: generation, in: directory)
+            let env = try ViewEnvironment(
+                path: Self.path(projection.name, generation, in: directory), tables: projection.tables, durability: .noMetaSync)
+            opened[projection.name] = Slot(projection: projection, environment: env, generation: generation, checkpoint: try env.checkpoint())
+        }
+        slots = Mutex(opened)
+    }
+
+    // MARK: Running
+
+    /// Rebuilds projections whose version changed, catches every projection up with the log, then keeps
+    /// them following it until ``close()``.
+    public func start() async throws {
+        let changed = try slots.withLock { slots in
+            try slots.values.filter { slot in
+                let stored = try slot.environment.storedVersion()
+                return stored != nil && stored != slot.projection.version
+            }.map(\.projection.name)
+        }
+        if !changed.isEmpty {
+            logger.info("projection version changed; rebuilding", metadata: ["projections": "\(changed.sorted())"])
+            try await rebuild(changed)
+        }
+        try await catchUp()
+        let from = try await store.headPosition().next
+        let task = Task { [weak self] in
+            guard let subscription = self?.store.subscribe(from: from) else { return }
+            do {
+                for try await event in subscription {
+                    guard let self else { return }
+                    if self.lowestCheckpoint() < event.position { try await self.catchUp() }
+                }
+            } catch is CancellationError {
+            } catch {
+                self?.logger.error("views stopped following the log", metadata: ["error": "\(error)"])
+            }
+        }
+        live.withLock { $0 = task }
+    }
+
+    /// Applies every stored event the projections have not seen yet, in batches.
+    public func catchUp() async throws {
+        try await applier.run { try await self.catchUpNow() }
+    }
+
+    private func catchUpNow() async throws {
+        while true {
+            let healthy = slots.withLock { $0.values.filter { $0.failure == nil } }
+            guard let from = healthy.map(\.checkpoint).min()?.next else { return }
+            let batch = try await readBatch(from: from, limit: batchSize, wanted: Self.wantedTypes(healthy.map(\.projection)))
+            guard let last = batch.last else { return }
+            // No suspension from here to the end of the loop body: a rebuild's swap cannot interleave.
+            let current = slots.withLock { $0 }
+            var updated: [String: (GlobalPosition, ViewError?)] = [:]
+            for (name, slot) in current where slot.failure == nil && slot.checkpoint < last {
+                updated[name] = apply(batch.events, through: last, to: slot.projection, in: slot.environment, after: slot.checkpoint)
+            }
+            slots.withLock { slots in
+                for (name, (checkpoint, failure)) in updated {
+                    slots[name]?.checkpoint = checkpoint
+                    if let failure {
+                        slots[name]?.failure = failure
+                        logger.error("projection stopped", metadata: ["projection": "\(name)", "failure": "\(failure)"])
+                    }
+                }
+            }
+            notifyWaiters()
+        }
+    }
+
+    // MARK: Reading
+
+    /// Runs `body` over one consistent snapshot of projection `name`'s tables.
+    public func read<R>(_ name: String, _ body: (any ViewReader) throws -> R) throws -> R {
+        guard let env = slots.withLock({ $0[name]?.environment }) else { throw ViewError.unknownProjection(name) }
+        return try env.read(body)
+    }
+
+    /// Every projection's version, checkpoint and failure.
+    public func status() -> [Status] {
+        slots.withLock { slots in
+            projections.compactMap { p in
+                slots[p.name].map { Status(name: p.name, version: p.version, checkpoint: $0.checkpoint, failure: $0.failure) }
+            }
+        }
+    }
+
+    /// Every row of every table of projection `name`, in key order: for comparing views.
+    public func rows(of name: String) throws -> [String: [(key: [UInt8], value: [UInt8])]] {
+        guard let slot = slots.withLock({ $0[name] }) else { throw ViewError.unknownProjection(name) }
+        return try slot.environment.environment.read { txn in
+            let access = LMDBViewAccess(transaction: txn, tables: slot.environment.tables)
+            var out: [String: [(key: [UInt8], value: [UInt8])]] = [:]
+            for table in slot.projection.tables { out[table.name] = try access.allRows(table) }
+            return out
+        }
+    }
+
+    /// Waits until the projections named (all when nil) have applied the log up to `position`: read your
+    /// own writes. Throws when one of them has failed, when the runtime closes, or after `timeout`.
+    public func waitUntil(_ position: GlobalPosition, projections names: Set<String>? = nil, timeout: Duration = .seconds(30)) async throws {
+        if try reached(position, names) { return }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.suspend(until: position, names) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw ViewError.timedOut(position)
+            }
+            defer { group.cancelAll() }
+            _ = try await group.next()
+        }
+    }
+
+    private func reached(_ position: GlobalPosition, _ names: Set<String>?) throws -> Bool {
+        try slots.withLock { slots in
+            for (name, slot) in slots where names?.contains(name) ?? true {
+                if let failure = slot.failure { throw failure }
+                if slot.checkpoint < position { return false }
+            }
+            return true
+        }
+    }
+
+    private func suspend(until position: GlobalPosition, _ names: Set<String>?) async throws {
+        let id = waiters.withLock { state -> UInt64 in
+            state.next += 1
+            return state.next
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let closed = waiters.withLock { state -> Bool in
+                    if state.closed { return true }
+                    state.list.append(Waiter(id: id, position: position, names: names, continuation: continuation))
+                    return false
+                }
+                if closed { continuation.resume(throwing: ViewError.closed) }
+                notifyWaiters()
+            }
+        } onCancel: {
+            let waiter = waiters.withLock { state -> Waiter? in
+                guard let index = state.list.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.list.remove(at: index)
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    private func notifyWaiters() {
+        let pending = waiters.withLock { $0.list }
+        var done: [(Waiter, (any Error)?)] = []
+        for waiter in pending {
+            do {
+                if try reached(waiter.position, waiter.names) { done.append((waiter, nil)) }
+            } catch {
+                done.append((waiter, error))
+            }
+        }
+        guard !done.isEmpty else { return }
+        let ids = Set(done.map(\.0.id))
+        // Resume only the waiters still listed (a cancelled one was resumed by its handler).
+        let removed = waiters.withLock { state -> Set<UInt64> in
+            let listed = Set(state.list.map(\.id)).intersection(ids)
+            state.list.removeAll { ids.contains($0.id) }
+            return listed
+        }
+        for (waiter, error) in done where removed.contains(waiter.id) {
+            if let error { waiter.continuation.resume(throwing: error) } else { waiter.continuation.resume() }
+        }
+    }
+
+    func lowestCheckpoint() -> GlobalPosition {
+        slots.withLock { $0.values.filter { $0.failure == nil }.map(\.checkpoint).min() ?? .start }
+    }
+
+    /// Stops following the log, fails pending waits and closes the environments. Harmless twice.
+    public func close() async {
+        let task = live.withLock { task -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        await task?.value
+        let pending = waiters.withLock { state -> [Waiter] in
+            state.closed = true
+            defer { state.list = [] }
+            return state.list
+        }
+        for waiter in pending { waiter.continuation.resume(throwing: ViewError.closed) }
+        await applier.run {
+            self.slots.withLock { slots in for slot in slots.values { slot.environment.close() } }
+        }
+    }
+
+    // MARK: Rebuild
+
+    /// Rebuilds the projections named (all when nil) from the whole log into shadow environments, then swaps
+    /// them in; queries keep answering from the old views meanwhile.
+    public func rebuild(_ names: [String]? = nil, progress: (@Sendable (Progress) -> Void)? = nil) async throws {
+        let chosen = try (names ?? projections.map(\.name)).map { name -> any Projection in
+            guard let p = projections.first(where: { $0.name == name }) else { throw ViewError.unknownProjection(name) }
+            return p
+        }
+        guard !chosen.isEmpty else { return }
+        var shadows: [Shadow] = []
+        for projection in chosen {
+            let generation = (slots.withLock { $0[projection.name]?.generation } ?? 0) + 1
+            let path = Self.path(projection.name, generation, in: directory)
+            try? FileManager.default.removeItem(atPath: path)
+            shadows.append(Shadow(projection: projection, generation: generation, environment: try ViewEnvironment(path: path, tables: projection.tables, durability: .noSync)))
+        }
+        let target = try await store.headPosition()
+        var targets = shadows.map { Target(projection: $0.projection, environment: $0.environment, checkpoint: .start) }
+        try await replay(into: &targets, upTo: target, batch: max(batchSize, 16_384), progress: progress)
+        for shadow in shadows { try shadow.environment.sync() }
+        let chosenShadows = shadows
+        let replayed = targets
+        try await applier.run {
+            // Bring the shadows to the live head, then swap them in, while no batch is being applied.
+            var targets = replayed
+            try await self.replay(into: &targets, upTo: nil, batch: self.batchSize, progress: nil)
+            for (index, shadow) in chosenShadows.enumerated() {
+                // The shadow was written without fsync; flush it once, then reopen it for live updates.
+                try shadow.environment.sync()
+                shadow.environment.close()
+                let reopened = try ViewEnvironment(path: shadow.environment.path, tables: shadow.projection.tables, durability: .noMetaSync)
+                try Self.setCurrentGeneration(shadow.generation, of: shadow.projection.name, in: self.directory)
+                let old = self.slots.withLock { slots -> Slot? in
+                    let old = slots[shadow.projection.name]
+                    slots[shadow.projection.name] = Slot(
+                        projection: shadow.projection, environment: reopened, generation: shadow.generation,
+                        checkpoint: targets[index].checkpoint, failure: targets[index].failure)
+                    return old
+                }
+                if let old { try? FileManager.default.removeItem(atPath: old.environment.path) }
+            }
+        }
+        try await catchUp()
+    }
+
+    /// Builds the views of `projections` as of `position` (the whole log when nil) into `directory`, which
+    /// must not hold views yet: the audit replay of all views at a past point (R-LOG-7).
+    public static func build(
+        store: any EventStore, registry: PayloadRegistry, projections: [any Projection], into directory: String,
+        upTo position: GlobalPosition? = nil, progress: (@Sendable (Progress) -> Void)? = nil
+    ) async throws -> GlobalPosition {
+        let runner = try ProjectionRunner(store: store, registry: registry, projections: [], directory: directory)
+        var targets: [Target] = []
+        for projection in projections {
+            let env = try ViewEnvironment(path: path(projection.name, 0, in: directory), tables: projection.tables, durability: .noSync)
+            targets.append(Target(projection: projection, environment: env, checkpoint: .start))
+        }
+        var end = GlobalPosition.start
+        if let position { end = position } else { end = try await store.headPosition() }
+        try await runner.replay(into: &targets, upTo: end, batch: 16_384, progress: progress)
+        for target in targets {
+            if let failure = target.failure { throw failure }
+            try target.environment.sync()
+            target.environment.close()
+            try setCurrentGeneration(0, of: target.projection.name, in: directory)
+        }
+        return targets.map(\.checkpoint).min() ?? end
+    }
+
+    struct Shadow: Sendable {
+        let projection: any Projection
+        let generation: Int
+        let environment: ViewEnvironment
+    }
+
+    struct Target: Sendable {
+        let projection: any Projection
+        let environment: ViewEnvironment
+        var checkpoint: GlobalPosition
+        var failure: ViewError?
+    }
+
+    /// Replays the log into `targets` up to `end` (the head when nil), in transactions of `batch` events.
+    func replay(into targets: inout [Target], upTo end: GlobalPosition?, batch: Int, progress: (@Sendable (Progress) -> Void)?) async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let wanted = Self.wantedTypes(targets.map(\.projection))
+        while let from = targets.filter({ $0.failure == nil }).map(\.checkpoint).min()?.next {
+            if let end, from > end { break }
+            let limit = end.map { Int(min(UInt64(batch), $0.rawValue - from.rawValue + 1)) } ?? batch
+            let events = try await readBatch(from: from, limit: limit, wanted: wanted)
+            guard let last = events.last else { break }
+            for index in targets.indices where targets[index].failure == nil && targets[index].checkpoint < last {
+                let (checkpoint, failure) = apply(
+                    events.events, through: last, to: targets[index].projection, in: targets[index].environment,
+                    after: targets[index].checkpoint)
+                targets[index].checkpoint = checkpoint
+                targets[index].failure = failure
+            }
+            progress?(Progress(position: last, target: end ?? last, elapsed: clock.now - started))
+        }
+    }
+
+    // MARK: Applying
+
+    struct Batch {
+        var events: [Decoded] = []
+        var last: GlobalPosition?
+    }
+
+    struct Decoded {
+        let position: GlobalPosition
+        let type: String
+        let event: ProjectionEvent?
+        let error: String?
+    }
+
+    /// Reads up to `limit` events from `from`, decoding only those of `wanted` types (all when nil).
+    func readBatch(from: GlobalPosition, limit: Int, wanted: Set<String>?) async throws -> Batch {
+        var batch = Batch()
+        batch.events.reserveCapacity(min(limit, 65_536))
+        let registry = self.registry
+        try await store.forEachEvent(from: from, limit: limit) { event in
+            batch.last = event.position
+            guard wanted?.contains(event.type) ?? true else { return }
+            do {
+                let payload = try registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload)
+                batch.events.append(Decoded(
+                    position: event.position, type: event.type,
+                    event: ProjectionEvent(
+                        id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
+                        recordedAt: event.recordedAt, metadata: event.metadata, payload: payload),
+                    error: nil))
+            } catch {
+                batch.events.append(Decoded(position: event.position, type: event.type, event: nil, error: "\(error)"))
+            }
+        }
+        return batch
+    }
+
+    /// Applies the events after `checkpoint` to one projection in one transaction that stores `last` as its
+    /// checkpoint. On a failure nothing of the batch is stored and the failure names the event.
+    func apply(_ events: [Decoded], through last: GlobalPosition, to projection: any Projection, in env: ViewEnvironment, after checkpoint: GlobalPosition) -> (GlobalPosition, ViewError?) {
+        let types = projection.eventTypes
+        var failing: Decoded?
+        do {
+            try env.write(projection: projection, checkpoint: last) { writer in
+                for decoded in events where decoded.position > checkpoint {
+                    guard types?.contains(decoded.type) ?? true else { continue }
+                    failing = decoded
+                    guard let event = decoded.event else {
+                        throw ViewError.projectionFailed(name: projection.name, position: decoded.position, eventType: decoded.type, reason: decoded.error ?? "undecodable")
+                    }
+                    try projection.apply(event, to: writer)
+                }
+                failing = nil
+            }
+            return (last, nil)
+        } catch let error as ViewError {
+            return (checkpoint, error)
+        } catch {
+            let position = failing?.position ?? last
+            // The error's description may not hold payload data: projections throw their own typed errors.
+            return (checkpoint, ViewError.projectionFailed(name: projection.name, position: position, eventType: failing?.type ?? "?", reason: "\(type(of: error)): \(error)"))
+        }
+    }
+
+    static func wantedTypes(_ projections: [any Projection]) -> Set<String>? {
+        var all = Set<String>()
+        for p in projections {
+            guard let types = p.eventTypes else { return nil }
+            all.formUnion(types)
+        }
+        return all
+    }
+
+    // MARK: Directory layout
+
+    static func path(_ name: String, _ generation: Int, in directory: String) -> String {
+        "\(directory)/\(name)/\(generation)"
+    }
+
+    static func currentGeneration(of name: String, in directory: String) throws -> Int {
+        let file = "\(directory)/\(name)/current"
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return 0 }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    static func setCurrentGeneration(_ generation: Int, of name: String, in directory: String) throws {
+        let folder = "\(directory)/\(name)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = "\(folder)/current.tmp"
+        try Data("\(generation)\n".utf8).write(to: URL(fileURLWithPath: temporary), options: .atomic)
+        if rename(temporary, "\(folder)/current") != 0 { throw ViewError.closed }
+    }
+
+    static func removeStaleGenerations(of name: String, keeping generation: Int, in directory: String) {
+        let folder = "\(directory)/\(name)"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for entry in entries where Int(entry) != nil && Int(entry) != generation {
+            try? FileManager.default.removeItem(atPath: "\(folder)/\(entry)")
+        }
+    }
+}
+
+/// Runs one piece of work at a time, across suspensions: batches are applied and shadows swapped in
+/// strict order. (An actor alone would not do: it is free again while the work awaits.)
+actor Applier {
+    private var busy = false
+    private var queue: [CheckedContinuation<Void, Never>] = []
+
+    private func acquire() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { queue.append($0) }
+    }
+
+    private func release() {
+        if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
+    }
+
+    nonisolated func run<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
+        await acquire()
+        do {
+            let result = try await body()
+            await release()
+            return result
+        } catch {
+            await release()
+            throw error
+        }
+    }
+
+    nonisolated func run(_ body: @Sendable () async -> Void) async {
+        await acquire()
+        await body()
+        await release()
+    }
+}

@@ -1,0 +1,150 @@
+import EventSourcing
+import Foundation
+import LMDB
+
+/// One projection's LMDB environment: its tables as named databases and a `meta` database holding the
+/// projection's name, version and checkpoint — written in the same transaction as the rows, so the rows
+/// and the checkpoint always agree, whenever the process dies (ARCHITECTURE decision 3).
+final class ViewEnvironment: @unchecked Sendable {
+    let path: String
+    let environment: Environment
+    let tables: [ViewTable: Database]
+    private let meta: Database
+
+    private static let checkpointKey = Array("checkpoint".utf8)
+    private static let versionKey = Array("version".utf8)
+    private static let nameKey = Array("name".utf8)
+
+    init(path: String, tables: [ViewTable], durability: Environment.Durability, readOnly: Bool = false) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        self.path = path
+        environment = try Environment(path: path, options: Environment.Options(
+            mapSize: 64 << 20, maxDatabases: tables.count + 2, maxReaders: 510, durability: durability, readOnly: readOnly))
+        var dbs: [ViewTable: Database] = [:]
+        for table in tables { dbs[table] = try environment.openDatabase(named: "t:" + table.name) }
+        self.tables = dbs
+        meta = try environment.openDatabase(named: "meta")
+    }
+
+    /// The position of the last event applied (``GlobalPosition/start`` when none).
+    func checkpoint() throws -> GlobalPosition {
+        try environment.read { txn in
+            guard let bytes = try txn.value(forKey: Self.checkpointKey, in: meta), bytes.count == 8 else { return .start }
+            return GlobalPosition(bytes.reduce(0) { $0 << 8 | UInt64($1) })
+        }
+    }
+
+    /// The projection version these rows were built by; nil for a new environment.
+    func storedVersion() throws -> UInt32? {
+        try environment.read { txn in
+            guard let bytes = try txn.value(forKey: Self.versionKey, in: meta), bytes.count == 4 else { return nil }
+            return bytes.reduce(0) { $0 << 8 | UInt32($1) }
+        }
+    }
+
+    /// Runs `body` with a writer over the tables in one transaction that also stores `checkpoint` and the
+    /// projection's identity; nothing is stored when `body` throws.
+    func write(projection: any Projection, checkpoint: GlobalPosition, _ body: (any ViewWriter) throws -> Void) throws {
+        try environment.write { txn in
+            let writer = LMDBViewAccess(transaction: txn, tables: tables)
+            try body(writer)
+            try txn.put(Self.bigEndian(checkpoint.rawValue, bytes: 8), forKey: Self.checkpointKey, in: meta)
+            try txn.put(Self.bigEndian(UInt64(projection.version), bytes: 4), forKey: Self.versionKey, in: meta)
+            try txn.put(Array(projection.name.utf8), forKey: Self.nameKey, in: meta)
+        }
+    }
+
+    /// Runs `body` over one consistent snapshot of the tables.
+    func read<R>(_ body: (any ViewReader) throws -> R) throws -> R {
+        try environment.read { txn in try body(LMDBViewAccess(transaction: txn, tables: tables)) }
+    }
+
+    func sync() throws { try environment.sync(force: true) }
+
+    func close() { environment.close() }
+
+    private static func bigEndian(_ value: UInt64, bytes count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * (count - 1 - $0))) }
+    }
+}
+
+/// ``ViewReader``/``ViewWriter`` over an LMDB transaction.
+struct LMDBViewAccess: ViewWriter {
+    let transaction: Transaction
+    let tables: [ViewTable: Database]
+
+    private func db(_ table: ViewTable) throws -> Database {
+        guard let db = tables[table] else { throw ViewError.unknownTable(table.name) }
+        return db
+    }
+
+    func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]? {
+        try transaction.value(forKey: key, in: db(table))
+    }
+
+    func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
+        try transaction.put(value, forKey: key, in: db(table))
+    }
+
+    func delete(key: [UInt8], in table: ViewTable) throws {
+        _ = try transaction.delete(key: key, in: db(table))
+    }
+
+    func scan(
+        _ table: ViewTable, prefix: [UInt8], after: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        let database = try db(table)
+        try transaction.withCursor(on: database) { cursor in
+            let start = after.map { $0.lexicographicallyPrecedes(prefix) ? prefix : $0 } ?? prefix
+            var entry = start.isEmpty ? try cursor.first() : try cursor.seek(atLeast: start)
+            while let (key, value) = entry {
+                guard key.starts(with: prefix) else { return }
+                if let after, key.elementsEqual(after) {
+                    entry = try cursor.next()
+                    continue
+                }
+                guard try body(key, value) else { return }
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Every row of `table`, in key order.
+    func allRows(_ table: ViewTable) throws -> [(key: [UInt8], value: [UInt8])] {
+        var rows: [(key: [UInt8], value: [UInt8])] = []
+        try scan(table, prefix: [], after: nil) { key, value in
+            rows.append((Array(key), Array(value)))
+            return true
+        }
+        return rows
+    }
+}
+
+/// What can go wrong in the projection runtime.
+public enum ViewError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A projection wrote a table it did not declare.
+    case unknownTable(String)
+    /// No projection has that name.
+    case unknownProjection(String)
+    /// Two projections share one name.
+    case duplicateName(String)
+    /// The projection stopped at an event it could not apply; its views stay at its checkpoint.
+    case projectionFailed(name: String, position: GlobalPosition, eventType: String, reason: String)
+    /// The runtime was closed.
+    case closed
+    /// Waiting for the views to reach a position took longer than allowed.
+    case timedOut(GlobalPosition)
+
+    public var description: String {
+        switch self {
+        case .unknownTable(let t): return "the projection wrote a table it did not declare: \(t)"
+        case .unknownProjection(let n): return "no projection named \(n)"
+        case .duplicateName(let n): return "two projections are named \(n)"
+        case let .projectionFailed(name, position, type, reason):
+            return "projection \(name) stopped at position \(position.rawValue) (\(type)): \(reason)"
+        case .closed: return "the views are closed"
+        case .timedOut(let p): return "the views did not reach position \(p.rawValue) in time"
+        }
+    }
+}

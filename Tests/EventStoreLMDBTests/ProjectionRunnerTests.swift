@@ -1,0 +1,209 @@
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+import Testing
+
+private struct Noted: EventPayload, Equatable {
+    static let eventType = "Noted"
+    static let schemaVersion: UInt32 = 1
+    var text: String
+}
+
+private struct Ignored: EventPayload, Equatable {
+    static let eventType = "Ignored"
+    static let schemaVersion: UInt32 = 1
+    var n: Int
+}
+
+private struct Broken: Error {}
+
+/// Counts notes per stream and keeps each stream's last text; fails on a note "boom" when `fragile`.
+private struct NoteCounter: Projection {
+    var name = "notes"
+    var version: UInt32 = 1
+    var fragile = false
+    static let counts = ViewTable("counts")
+    static let last = ViewTable("last")
+    var tables: [ViewTable] { [Self.counts, Self.last] }
+    var eventTypes: Set<String>? { [Noted.eventType] }
+
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        guard let note = event.payload as? Noted else { return }
+        if fragile && note.text == "boom" { throw Broken() }
+        let key = ViewKey().string(event.stream.rawValue).bytes
+        try views.update(Int.self, forKey: key, in: Self.counts) { ($0 ?? 0) + 1 }
+        try views.put(row: note.text, forKey: key, in: Self.last)
+    }
+
+    static func count(_ stream: String, in views: any ViewReader) throws -> Int {
+        try views.row(Int.self, forKey: ViewKey().string(stream).bytes, in: counts) ?? 0
+    }
+}
+
+@Suite struct ProjectionRunnerTests {
+    var registry: PayloadRegistry {
+        var r = PayloadRegistry()
+        r.register(Noted.self)
+        r.register(Ignored.self)
+        return r
+    }
+
+    func note(_ text: String, _ i: Int) throws -> EventData {
+        try EventData(id: testID(i), payload: Noted(text: text), metadata: .system)
+    }
+
+    func appendNotes(_ store: LMDBEventStore, streams: Int, each: Int, offset: Int = 0) async throws -> GlobalPosition {
+        var last = GlobalPosition.start
+        for s in 0..<streams {
+            for i in 0..<each {
+                let n = offset + s * each + i
+                let r = try await store.append([try note("note \(n)", n)], to: StreamID("s-\(s)"), expectedVersion: .any)
+                last = r.lastPosition
+            }
+        }
+        return last
+    }
+
+    @Test func viewsCatchUpOnStartAndFollowNewWritesUntilTheWriterReadsThem() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        _ = try await appendNotes(store, streams: 3, each: 5)
+        let runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        #expect(try runner.read("notes") { try NoteCounter.count("s-1", in: $0) } == 5)
+        let r = try await store.append([try note("later", 999)], to: "s-1", expectedVersion: .any)
+        try await runner.waitUntil(r.lastPosition)
+        #expect(try runner.read("notes") { try NoteCounter.count("s-1", in: $0) } == 6)
+        #expect(runner.status().first?.checkpoint == r.lastPosition)
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func aReopenedRunnerResumesFromItsCheckpointWithoutApplyingTwice() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        _ = try await appendNotes(store, streams: 2, each: 4)
+        var runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        await runner.close()
+        let head = try await appendNotes(store, streams: 2, each: 3, offset: 100)
+        runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        try await runner.waitUntil(head)
+        #expect(try runner.read("notes") { try NoteCounter.count("s-0", in: $0) } == 7)
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func aRebuildGivesTheSameRowsAsIncrementalUpdatingAndSwapsIn() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views", batchSize: 7)
+        try await runner.start()
+        var head = GlobalPosition.start
+        for s in 0..<5 {
+            head = try await appendNotes(store, streams: 4, each: 6, offset: s * 100)
+            _ = try await store.append([try EventData(id: testID(5000 + s), payload: Ignored(n: s), metadata: .system)], to: "other", expectedVersion: .any)
+        }
+        try await runner.waitUntil(head)
+        let incremental = try runner.rows(of: "notes")
+        try await runner.rebuild()
+        let rebuilt = try runner.rows(of: "notes")
+        #expect(incremental.keys.sorted() == rebuilt.keys.sorted())
+        for (table, rows) in incremental {
+            #expect(rows.map(\.key) == rebuilt[table]?.map(\.key), "keys of \(table)")
+            #expect(rows.map(\.value) == rebuilt[table]?.map(\.value), "values of \(table)")
+        }
+        #expect(try runner.read("notes") { try NoteCounter.count("s-3", in: $0) } == 30)
+        // The swapped-in generation keeps following the log.
+        let r = try await store.append([try note("after", 7777)], to: "s-3", expectedVersion: .any)
+        try await runner.waitUntil(r.lastPosition)
+        #expect(try runner.read("notes") { try NoteCounter.count("s-3", in: $0) } == 31)
+        let generations = try FileManager.default.contentsOfDirectory(atPath: dir + "/views/notes").filter { Int($0) != nil }
+        #expect(generations == ["1"])
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func aChangedVersionRebuildsTheProjectionOnOpen() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        _ = try await appendNotes(store, streams: 2, each: 3)
+        var runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        await runner.close()
+        runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter(version: 2)], directory: dir + "/views")
+        try await runner.start()
+        #expect(runner.status().first?.version == 2)
+        #expect(try runner.read("notes") { try NoteCounter.count("s-1", in: $0) } == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/views/notes").contains("1"))
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func aFailingProjectionStopsAtTheEventAndReportsItWhileOthersGoOn() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let before = try await appendNotes(store, streams: 1, each: 3)
+        let bad = try await store.append([try note("boom", 500)], to: "s-0", expectedVersion: .any)
+        let head = try await appendNotes(store, streams: 1, each: 2, offset: 600)
+        let runner = try ProjectionRunner(
+            store: store, registry: registry,
+            projections: [NoteCounter(name: "fragile", fragile: true), NoteCounter(name: "sturdy")],
+            directory: dir + "/views", batchSize: 3)
+        try await runner.start()
+        let status = Dictionary(uniqueKeysWithValues: runner.status().map { ($0.name, $0) })
+        #expect(status["sturdy"]?.checkpoint == head)
+        #expect(status["sturdy"]?.failure == nil)
+        #expect(try #require(status["fragile"]).checkpoint <= before)
+        guard case .projectionFailed(let name, let position, let type, _)? = status["fragile"]?.failure else {
+            Issue.record("the fragile projection should have failed")
+            return
+        }
+        #expect(name == "fragile" && position == bad.lastPosition && type == "Noted")
+        // Its rows stay consistent with its checkpoint, and waiting on it reports the failure.
+        let count = try runner.read("fragile") { try NoteCounter.count("s-0", in: $0) }
+        #expect(UInt64(count) == status["fragile"]?.checkpoint.rawValue)
+        await #expect(throws: ViewError.self) { try await runner.waitUntil(head, projections: ["fragile"]) }
+        try await runner.waitUntil(head, projections: ["sturdy"])
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func viewsAsOfAPositionHoldOnlyWhatWasKnownThen() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let middle = try await appendNotes(store, streams: 1, each: 4)
+        _ = try await appendNotes(store, streams: 1, each: 4, offset: 50)
+        let reached = try await ProjectionRunner.build(
+            store: store, registry: registry, projections: [NoteCounter()], into: dir + "/asof", upTo: middle)
+        #expect(reached == middle)
+        let asOf = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/asof")
+        #expect(try asOf.read("notes") { try NoteCounter.count("s-0", in: $0) } == 4)
+        await asOf.close()
+        await store.close()
+    }
+
+    @Test func waitingForAPositionTimesOutWhenTheViewsDoNotGetThere() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        await #expect(throws: ViewError.timedOut(GlobalPosition(40))) {
+            try await runner.waitUntil(GlobalPosition(40), timeout: .milliseconds(50))
+        }
+        await runner.close()
+        await store.close()
+    }
+}
+
+private func testID(_ n: Int) -> UUID {
+    UUID(uuidString: String(format: "00000000-0000-7000-8000-%012x", n)) ?? UUID()
+}
