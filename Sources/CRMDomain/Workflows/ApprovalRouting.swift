@@ -145,6 +145,7 @@ public enum ApprovalRouting {
     /// roles); `Quote.approve` checks it against `limits` exactly as in part 2. `currentRevision` is the
     /// quote's current revision number: an instance started for an older revision routes nothing (its
     /// revision was replaced while it ran). Nil for other subjects and for events that decide nothing.
+    /// A delegate needs a covering role of their own: without one `Quote.approve` refuses.
     public static func quoteCommand(after event: WorkflowEvent, instance: WorkflowInstanceState, currentRevision: Int,
                                     approverRole: String, limits: [DiscountLimit]) -> Routed<Quote.Command>? {
         guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
