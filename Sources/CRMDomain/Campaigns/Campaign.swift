@@ -72,15 +72,19 @@ public enum Campaign: Aggregate {
     }
 
     /// What can be asked of a campaign.
-    public enum Command: Sendable {
+    public enum Command: Sendable, Equatable {
         /// Plans the campaign (the first command of its stream).
         case plan(id: UUID, name: String, objective: String, owner: String, budget: Money, start: LocalDate, end: LocalDate)
         /// Changes the plan while planned; records exactly the changed fields; nothing changed → no events.
         case changePlan(name: String, objective: String, budget: Money, start: LocalDate, end: LocalDate)
         /// Sends the plan to feasibility review with the study (required).
+        /// The engine starts a workflow instance for the review (see ``ApprovalRouting``).
         case submitFeasibility(study: String)
+        /// Records the approval; in the engine it is issued by ``ApprovalRouting/campaignCommand(after:instance:)``
+        /// when the campaign's workflow instance completes, as its last approver, with that approval's comment.
         case approve(note: String?)
-        /// Back to planning, with a reason (required).
+        /// Back to planning, with a reason (required); in the engine it is issued by ``ApprovalRouting``
+        /// when the workflow instance is sent back at its first step or rejected.
         case sendBack(reason: String)
         case start
         /// Assigns (or reassigns) a work item; the same assignment again records nothing.

@@ -65,7 +65,7 @@ public enum Contract: Aggregate {
     }
 
     /// What can be asked of a contract.
-    public enum Command: Sendable {
+    public enum Command: Sendable, Equatable {
         /// Drafts the contract (the first command of its stream) from an accepted quote.
         case draft(id: UUID, customerID: UUID, owner: String, branch: String?, title: String, quoteID: UUID,
                    quoteNumber: String, lines: [Line], terms: Terms)
@@ -76,9 +76,13 @@ public enum Contract: Aggregate {
         case changeTerms(Terms)
         /// Records a negotiation note by the acting person, now.
         case recordNegotiation(note: String)
+        /// Asks for approval; the engine starts a workflow instance for it (see ``ApprovalRouting``).
         case submitForApproval
+        /// Records the approval; in the engine it is issued by ``ApprovalRouting/contractCommand(after:instance:)``
+        /// when the contract's workflow instance completes, as its last approver, with that approval's comment.
         case approve(note: String?)
-        /// Back to negotiation, with a reason (required).
+        /// Back to negotiation, with a reason (required); in the engine it is issued by ``ApprovalRouting``
+        /// when the workflow instance is sent back at its first step or rejected.
         case sendBack(reason: String)
         case activate
         /// Renews by `termMonths`, or by the clause's renewal term when nil.

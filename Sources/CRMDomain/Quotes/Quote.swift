@@ -4,7 +4,9 @@ import Foundation
 /// A quote to a customer (R-SAL-3): lines from catalog products at the standard price, line and overall
 /// discounts, exact decimal totals. A discount over the author's role limit (from the settings' discount
 /// limits, passed in the command) waits for one approval step by a role whose limit covers it, which
-/// approves or sends it back with a reason. Numbers are `Q-<CUSTCODE>-<YYYYMMDD>-<NNN>` (see
+/// approves or sends it back with a reason. That step runs as a ``WorkflowInstance``
+/// (``WorkflowDefinition/defaultQuoteApproval(deadlineHours:reminderLeadHours:escalateTo:)`` reproduces the rule);
+/// ``ApprovalRouting`` starts it and records its outcome here with `approve` / `sendBack`. Numbers are `Q-<CUSTCODE>-<YYYYMMDD>-<NNN>` (see
 /// ``Quote/number(customerCode:date:sequence:)`` and ``Quote/claims(_:state:)``); every revision is kept.
 ///
 /// ```swift
@@ -46,7 +48,7 @@ public enum Quote: Aggregate {
     }
 
     /// What can be asked of a quote. `create` carries the new id; the others act on the loaded quote.
-    public enum Command: Sendable {
+    public enum Command: Sendable, Equatable {
         /// A new quote, number from `customerCode`, the local `date` and the `sequence` the engine allocated.
         /// Repeating it with identical content records nothing.
         case create(quoteID: UUID, customerID: UUID, customerCode: String, date: LocalDate, sequence: Int,
@@ -54,8 +56,11 @@ public enum Quote: Aggregate {
         /// Revision n + 1 with new content; the author is the context's actor.
         case revise(draft: QuoteDraft, authorRole: String, limits: [DiscountLimit])
         /// Approve a quote waiting for approval; refused (field `approverRole`) when the role's limit doesn't cover it.
+        /// In the engine it is issued by ``ApprovalRouting/quoteCommand(after:instance:currentRevision:approverRole:limits:)``
+        /// when the quote's workflow instance completes, as its last approver.
         case approve(approverRole: String, limits: [DiscountLimit])
-        /// Send a quote waiting for approval back to its author; the reason is required.
+        /// Send a quote waiting for approval back to its author; the reason is required. In the engine it is
+        /// issued by ``ApprovalRouting`` when the quote's workflow instance is sent back at its first step or rejected.
         case sendBack(reason: String)
         /// Send the approved revision to the customer.
         case send

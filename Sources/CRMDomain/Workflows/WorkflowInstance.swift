@@ -19,7 +19,7 @@ public enum WorkflowInstance: Aggregate {
 
     public typealias State = WorkflowInstanceState
 
-    public enum Command: Sendable {
+    public enum Command: Sendable, Equatable {
         /// Starts step 1 for a subject with a copy of `definition` (whose kind must match the subject's).
         case start(id: UUID, subjectKind: WorkflowSubjectKind, subjectID: UUID, submitter: String, definition: WorkflowDefinitionVersion)
         /// Approves the current step; the last approval completes the workflow.

@@ -1,0 +1,185 @@
+import EventSourcing
+import Foundation
+
+/// How quotes, contracts and campaigns are approved through workflow instances (R-ORG-5, ARCHITECTURE
+/// decision 11): pure functions the engine's reactor runs.
+///
+/// 1. A record event that asks for approval (a quote revision over its author's limit, a contract submitted,
+///    a campaign's feasibility study submitted) → ``WorkflowInstance/Command/start(id:subjectKind:subjectID:submitter:definition:)``
+///    with an instance id derived from the record id and its revision (``instanceID(for:recordID:revision:)``).
+/// 2. Approvers decide the instance's steps. The default definitions use symbolic approver roles; the engine
+///    passes ``quoteApproverRoles(_:draft:limits:)`` / ``approverRoles(_:for:mayApprove:)`` as the command's roles.
+/// 3. The instance's outcome → the record's own `approve` / `sendBack` command, to run as the deciding employee:
+///    completion → approve; sent back to the submitter (at step 1) or rejected → sendBack with the reason;
+///    anything else (an inner step, a send-back to an earlier step, a delegation, a cancellation) → nothing.
+///
+/// ```swift
+/// if let start = ApprovalRouting.start(after: quoteEvent, definition: current) { /* run start.command as start.actor */ }
+/// if let routed = ApprovalRouting.contractCommand(after: workflowEvent, instance: instanceState) {
+///     /* run routed.command on contract-<routed.recordID> as routed.actor */
+/// }
+/// ```
+public enum ApprovalRouting {
+    /// A command the reactor runs on one record, as `actor` (the submitter, or the employee who decided).
+    public struct Routed<Command: Sendable>: Sendable {
+        /// The record (or workflow instance) the command is for.
+        public var recordID: UUID
+        public var command: Command
+        /// Who the command is recorded for: the submitter of a start, the approver of an outcome.
+        public var actor: String
+
+        public init(recordID: UUID, command: Command, actor: String) {
+            self.recordID = recordID
+            self.command = command
+            self.actor = actor
+        }
+    }
+
+    /// What a workflow instance decided about its subject, as far as the subject's record is concerned.
+    public enum Outcome: Hashable, Sendable {
+        /// The last step was approved, by `by` with `comment`.
+        case approved(by: String, comment: String?)
+        /// Sent back to the submitter or rejected, by `by`, with `reason`.
+        case sentBack(by: String, reason: String)
+    }
+
+    // MARK: ids
+
+    /// The reproducible id of the instance approving revision `revision` of a record: the same record and
+    /// revision always give the same id (a replayed reaction or a second node starts no second instance).
+    public static func instanceID(for kind: WorkflowSubjectKind, recordID: UUID, revision: UInt64) -> UUID {
+        UUID.derived("approval", kind.rawValue, recordID.uuidString.lowercased(), String(revision))
+    }
+
+    // MARK: starting
+
+    /// The instance start for a quote event: a created or revised revision that needs approval (over its
+    /// author's limit) starts an instance with id ``instanceID(for:recordID:revision:)`` (revision = the
+    /// quote's revision number), submitted by the revision's author. Anything else → nil. `definition` is
+    /// the current version of the quote definition (e.g. ``WorkflowDefinition/defaultQuoteApproval(deadlineHours:reminderLeadHours:escalateTo:)``);
+    /// nil as well when it is for another kind of subject.
+    public static func start(after event: QuoteEvent, definition: WorkflowDefinitionVersion) -> Routed<WorkflowInstance.Command>? {
+        let quoteID: UUID, revision: QuoteRevision
+        switch event {
+        case .created(let e): (quoteID, revision) = (e.quoteID, e.revision)
+        case .revised(let e): (quoteID, revision) = (e.quoteID, e.revision)
+        default: return nil
+        }
+        guard revision.needsApproval else { return nil }
+        return start(.quote, recordID: quoteID, revision: UInt64(max(revision.number, 0)), submitter: revision.author, definition: definition)
+    }
+
+    /// The instance start for a contract event: `ContractSubmittedForApproval` starts an instance submitted by
+    /// its actor. `version` is the stream version of that event (a contract may be submitted again after a
+    /// send-back, and each submission gets its own instance). Anything else → nil.
+    public static func start(after event: ContractEvent, version: StreamVersion, definition: WorkflowDefinitionVersion) -> Routed<WorkflowInstance.Command>? {
+        guard case .submittedForApproval(let e) = event else { return nil }
+        return start(.contract, recordID: e.contractID, revision: version.rawValue, submitter: e.by, definition: definition)
+    }
+
+    /// The instance start for a campaign event: `CampaignFeasibilitySubmitted` starts an instance submitted by
+    /// its actor. `version` is the stream version of that event. Anything else → nil.
+    public static func start(after event: CampaignEvent, version: StreamVersion, definition: WorkflowDefinitionVersion) -> Routed<WorkflowInstance.Command>? {
+        guard case .feasibilitySubmitted(let e) = event else { return nil }
+        return start(.campaign, recordID: e.campaignID, revision: version.rawValue, submitter: e.by, definition: definition)
+    }
+
+    private static func start(_ kind: WorkflowSubjectKind, recordID: UUID, revision: UInt64, submitter: String,
+                              definition: WorkflowDefinitionVersion) -> Routed<WorkflowInstance.Command>? {
+        guard definition.kind == kind else { return nil }
+        let id = instanceID(for: kind, recordID: recordID, revision: revision)
+        return Routed(recordID: id, command: .start(id: id, subjectKind: kind, subjectID: recordID, submitter: submitter, definition: definition),
+                      actor: submitter)
+    }
+
+    // MARK: who may decide a step
+
+    /// The role among `roles` whose discount limit covers `draft` — the one with the smallest such limit —
+    /// or nil when none does. This is part 2's rule (`Quote.approve` refuses any other role).
+    public static func coveringRole(among roles: [String], draft: QuoteDraft, limits: [DiscountLimit]) -> String? {
+        roles.compactMap { role in limits.limit(for: role).map { (role, $0) } }
+            .filter { draft.discountWithin($0.1) }
+            .min { $0.1 < $1.1 }?.0
+    }
+
+    /// The roles to pass in a quote workflow command for an employee holding `roles`: their own, plus
+    /// ``WorkflowDefinition/quoteDiscountApprover`` when one of them covers `draft` (the quote's current
+    /// revision) under the settings' `limits`.
+    public static func quoteApproverRoles(_ roles: [String], draft: QuoteDraft, limits: [DiscountLimit]) -> [String] {
+        coveringRole(among: roles, draft: draft, limits: limits) == nil ? roles : roles + [WorkflowDefinition.quoteDiscountApprover]
+    }
+
+    /// The roles to pass in a contract or campaign workflow command for an employee holding `roles`: their
+    /// own, plus ``WorkflowDefinition/contractApprover`` / ``WorkflowDefinition/campaignApprover`` when
+    /// `mayApprove` (the engine's check of the `approve` action in that module over the record, as in part 2).
+    public static func approverRoles(_ roles: [String], for kind: WorkflowSubjectKind, mayApprove: Bool) -> [String] {
+        guard mayApprove else { return roles }
+        switch kind {
+        case .contract: return roles + [WorkflowDefinition.contractApprover]
+        case .campaign: return roles + [WorkflowDefinition.campaignApprover]
+        case .quote, .materialRequest, .feedbackForm: return roles
+        }
+    }
+
+    // MARK: outcomes
+
+    /// What `event` of a workflow instance decides about its subject, or nil when it decides nothing yet.
+    /// `instance` is the instance's state after the event (its approvals include the last one).
+    public static func outcome(of event: WorkflowEvent, instance: WorkflowInstanceState) -> Outcome? {
+        switch event {
+        case .completed:
+            guard let last = instance.approvals.last else { return nil }
+            return .approved(by: last.approvedBy, comment: last.comment)
+        case .sentBack(let e) where e.toStep == nil:
+            return .sentBack(by: e.sentBackBy, reason: e.reason)
+        case .rejected(let e):
+            return .sentBack(by: e.rejectedBy, reason: e.reason)
+        default:
+            return nil
+        }
+    }
+
+    /// The quote command recording a quote instance's outcome: `approve(approverRole:limits:)` as the last
+    /// approver, or `sendBack(reason:)` as the employee who sent it back or rejected it. `approverRole` is
+    /// the role the last approver acted in (the engine takes ``coveringRole(among:draft:limits:)`` of their
+    /// roles); `Quote.approve` checks it against `limits` exactly as in part 2. `currentRevision` is the
+    /// quote's current revision number: an instance started for an older revision routes nothing (its
+    /// revision was replaced while it ran). Nil for other subjects and for events that decide nothing.
+    /// A delegate needs a covering role of their own: without one `Quote.approve` refuses.
+    public static func quoteCommand(after event: WorkflowEvent, instance: WorkflowInstanceState, currentRevision: Int,
+                                    approverRole: String, limits: [DiscountLimit]) -> Routed<Quote.Command>? {
+        guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
+              instance.instanceID == instanceID(for: .quote, recordID: quoteID, revision: UInt64(max(currentRevision, 0))),
+              let outcome = outcome(of: event, instance: instance) else { return nil }
+        switch outcome {
+        case .approved(let by, _): return Routed(recordID: quoteID, command: .approve(approverRole: approverRole, limits: limits), actor: by)
+        case .sentBack(let by, let reason): return Routed(recordID: quoteID, command: .sendBack(reason: reason), actor: by)
+        }
+    }
+
+    /// The contract command recording a contract instance's outcome: `approve(note:)` with the last
+    /// approval's comment, as its approver; or `sendBack(reason:)`. Nil for other subjects and for events
+    /// that decide nothing.
+    public static func contractCommand(after event: WorkflowEvent, instance: WorkflowInstanceState) -> Routed<Contract.Command>? {
+        guard instance.subjectKind == .contract, let contractID = instance.subjectID,
+              let outcome = outcome(of: event, instance: instance) else { return nil }
+        switch outcome {
+        case .approved(let by, let comment): return Routed(recordID: contractID, command: .approve(note: comment), actor: by)
+        case .sentBack(let by, let reason): return Routed(recordID: contractID, command: .sendBack(reason: reason), actor: by)
+        }
+    }
+
+    /// The campaign command recording a campaign instance's outcome: `approve(note:)` with the last
+    /// approval's comment, as its approver; or `sendBack(reason:)`. Nil for other subjects and for events
+    /// that decide nothing.
+    public static func campaignCommand(after event: WorkflowEvent, instance: WorkflowInstanceState) -> Routed<Campaign.Command>? {
+        guard instance.subjectKind == .campaign, let campaignID = instance.subjectID,
+              let outcome = outcome(of: event, instance: instance) else { return nil }
+        switch outcome {
+        case .approved(let by, let comment): return Routed(recordID: campaignID, command: .approve(note: comment), actor: by)
+        case .sentBack(let by, let reason): return Routed(recordID: campaignID, command: .sendBack(reason: reason), actor: by)
+        }
+    }
+}
+
+extension ApprovalRouting.Routed: Equatable where Command: Equatable {}
