@@ -11,9 +11,11 @@ let package = Package(
         .library(name: "EventStoreConformance", targets: ["EventStoreConformance"]),
         .library(name: "CRMDomain", targets: ["CRMDomain"]),
         .library(name: "CRMProjections", targets: ["CRMProjections"]),
+        .library(name: "CRMEngine", targets: ["CRMEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -33,6 +35,14 @@ let package = Package(
         .target(name: "EventStoreConformance", dependencies: ["EventSourcing"]),
         .target(name: "CRMDomain", dependencies: ["EventSourcing"]),
         .target(name: "CRMProjections", dependencies: ["CRMDomain", "EventSourcing"]),
+        .target(
+            name: "CRMEngine",
+            dependencies: [
+                "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "LMDB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
         .executableTarget(
@@ -44,6 +54,7 @@ let package = Package(
         .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMProjectionsTests", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
+        .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB"]),
         .testTarget(
             name: "EventStoreLMDBTests",
             dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness"]

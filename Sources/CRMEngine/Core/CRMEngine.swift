@@ -1,0 +1,279 @@
+import CRMDomain
+import CRMProjections
+import Crypto
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+import Logging
+
+/// The CRM as a library (ARCHITECTURE: the application layer users embed). It executes the domain's
+/// commands as an authenticated principal — authorization and data scope here, not in adapters —, keeps
+/// the read models up to date, answers queries, and records who read which customer data.
+///
+/// ```swift
+/// let engine = try await CRMEngine.open(at: "./crm-data")
+/// let (admin, token) = try await engine.bootstrap(administrator: NewEmployee(...))
+/// let result = try await engine.execute(Customer.self, id: customerID, .create(customerID: customerID, new, form: form), as: admin)
+/// let view = try await engine.customer(customerID, as: admin)
+/// await engine.close()
+/// ```
+public final class CRMEngine: Sendable {
+    /// What the engine is opened with; every part has a default.
+    public struct Configuration: Sendable {
+        /// The clock of every decision ("now" of commands, token expiry, overdue).
+        public var clock: any WallClock
+        /// New record and event ids (time-ordered UUIDv7 by default).
+        public var ids: any IDGenerator
+        public var logger: Logger
+        /// How often a command without an expected version is decided again when a concurrent write
+        /// changed its record first.
+        public var maxAttempts: Int
+        /// How long read-audit entries are kept.
+        public var readAuditRetention: TimeInterval
+        /// The read models to keep (all the CRM's by default).
+        public var projections: [any Projection]
+        /// Durability of the log (an LMDB store opened by ``CRMEngine/open(at:configuration:)``).
+        public var durability: LMDBEventStore.Durability
+
+        public init(
+            clock: any WallClock = SystemClock(), ids: (any IDGenerator)? = nil,
+            logger: Logger = Logger(label: "crm.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
+            maxAttempts: Int = 5, readAuditRetention: TimeInterval = 400 * 86_400,
+            projections: [any Projection]? = nil, durability: LMDBEventStore.Durability = .full
+        ) {
+            self.clock = clock
+            self.ids = ids ?? UUIDv7Generator(clock: clock)
+            self.logger = logger
+            self.maxAttempts = max(maxAttempts, 1)
+            self.readAuditRetention = readAuditRetention
+            self.projections = projections ?? CRMViews.all
+            self.durability = durability
+        }
+    }
+
+    public let store: any EventStore
+    public let views: ProjectionRunner
+    public let registry: PayloadRegistry
+    public let configuration: Configuration
+    let audit: ReadAuditLog
+    let organisation = OrganisationCache()
+    private let ownsStore: Bool
+    private let directory: String
+
+    var clock: any WallClock { configuration.clock }
+    var logger: Logger { configuration.logger }
+
+    private init(store: any EventStore, ownsStore: Bool, directory: String, views: ProjectionRunner, registry: PayloadRegistry,
+                 audit: ReadAuditLog, configuration: Configuration) {
+        self.store = store
+        self.ownsStore = ownsStore
+        self.directory = directory
+        self.views = views
+        self.registry = registry
+        self.audit = audit
+        self.configuration = configuration
+    }
+
+    /// Opens the engine over the embedded LMDB store in `directory` (created when missing): the log in
+    /// `log/`, one environment per read model in `views/`, the read audit in `audit/`. One process writes
+    /// a directory at a time.
+    public static func open(at directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
+        let store = try LMDBEventStore(
+            directory: directory + "/log", options: LMDBEventStore.Options(durability: configuration.durability),
+            clock: configuration.clock, logger: configuration.logger)
+        do {
+            return try await open(store: store, ownsStore: true, directory: directory, configuration: configuration)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Opens the engine over any event store (PostgreSQL later, in-memory in tests), with its views and
+    /// read audit under `views` (a local directory: views are derived and rebuilt from the log).
+    public static func open(store: any EventStore, views directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
+        try await open(store: store, ownsStore: false, directory: directory, configuration: configuration)
+    }
+
+    private static func open(store: any EventStore, ownsStore: Bool, directory: String, configuration: Configuration) async throws -> CRMEngine {
+        let registry = try EngineEvents.registry()
+        try FileManager.default.createDirectory(atPath: directory + "/views", withIntermediateDirectories: true)
+        let runner = try ProjectionRunner(
+            store: store, registry: registry, projections: configuration.projections + [CredentialsProjection()],
+            directory: directory + "/views", logger: configuration.logger)
+        let audit = try ReadAuditLog(directory: directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
+        let engine = CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
+                               audit: audit, configuration: configuration)
+        try await runner.start()
+        configuration.logger.info("engine open", metadata: ["views": "\(runner.projections.count)"])
+        return engine
+    }
+
+    /// Stops the views, flushes the read audit and closes the store when the engine opened it.
+    public func close() async {
+        await views.close()
+        await audit.close()
+        if ownsStore { await store.close() }
+    }
+
+    // MARK: Commands
+
+    /// What a command did: the record's stream and version after it, and the events it recorded (none when
+    /// the command changed nothing). `repeated` is true when an idempotency key matched an earlier command,
+    /// whose result this is.
+    public struct CommandResult: Sendable, Hashable {
+        public let stream: StreamID
+        public let version: StreamVersion
+        public let events: [RecordedEvent]
+        public let repeated: Bool
+        /// The log position of the last event written (or of the earlier result): wait for the views there.
+        public var position: GlobalPosition { events.last?.position ?? .start }
+    }
+
+    /// Executes `command` on the record `id` of aggregate `A` as `principal`.
+    ///
+    /// - With `expectedVersion`, a record at another version fails with ``EngineError/Code/conflict`` and
+    ///   nothing is retried; without it, a concurrent change is met by deciding again on fresh state, up to
+    ///   ``Configuration/maxAttempts`` times.
+    /// - With `idempotencyKey`, the result is stored beside the events in the same append; sending the same
+    ///   key again (same principal) returns that first result and writes nothing.
+    /// - Unique keys the command claims are reserved in the same append; a key held by another record fails
+    ///   with ``EngineError/Code/keyTaken``.
+    /// - The principal must hold the module's permission for the command's action over the record's scope;
+    ///   a record it may not even see answers ``EngineError/Code/notFound``.
+    @discardableResult
+    public func execute<A: EngineRecord>(
+        _ type: A.Type, id: UUID, _ command: A.Command, as principal: Principal,
+        expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, causation: UUID? = nil
+    ) async throws -> CommandResult {
+        let stream = A.streamID(id)
+        let idempotency = idempotencyKey.map { Self.idempotencyStream(principal: principal, key: $0) }
+        if let idempotency, let earlier = try await earlierResult(idempotency) { return earlier }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (state, version) = try await load(A.self, stream: stream)
+            if let expectedVersion, expectedVersion != version {
+                throw EngineError(.conflict, "the record is at version \(version.rawValue), not \(expectedVersion.rawValue)", currentVersion: version)
+            }
+            let now = clock.now()
+            try await authorize(A.self, command, state: state, principal: principal, now: now)
+            let command = try await A.prepare(command, state: state, principal: principal, engine: self)
+            let events: [A.Event]
+            do {
+                events = try A.decide(command, state: state, context: CommandContext(now: now, actor: principal.id))
+            } catch {
+                throw EngineError(error)
+            }
+            var metadata = EventMetadata(actor: principal.id, correlationID: configuration.ids.next(), causationID: causation,
+                                         sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
+            if metadata.correlationID == nil { metadata.correlationID = causation }
+            var appends: [StreamAppend] = []
+            if !events.isEmpty {
+                let data = try events.map { try $0.eventData(id: configuration.ids.next(), metadata: metadata) }
+                appends.append(StreamAppend(stream: stream, expectedVersion: version == .noStream ? .noStream : .exact(version), events: data))
+                appends += try await reservations(A.claims(command, state: state), holder: stream, metadata: metadata)
+            }
+            if let idempotency {
+                let outcome = CommandOutcomeRecorded(
+                    stream: stream.rawValue, versionBefore: version.rawValue, versionAfter: version.rawValue + UInt64(events.count))
+                appends.append(StreamAppend(stream: idempotency, expectedVersion: .noStream,
+                                            events: [try EventData(id: configuration.ids.next(), payload: outcome, metadata: metadata)]))
+            }
+            guard !appends.isEmpty else { return CommandResult(stream: stream, version: version, events: [], repeated: false) }
+            do {
+                try await store.append(appends)
+            } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
+                if let idempotency, error.stream == idempotency, let earlier = try await earlierResult(idempotency) { return earlier }
+                if error.stream == stream && expectedVersion != nil {
+                    throw EngineError(.conflict, "the record changed meanwhile", currentVersion: error.actualVersion)
+                }
+                if attempt >= configuration.maxAttempts {
+                    throw EngineError(.contention, "the record kept changing; try again")
+                }
+                continue  // decide again on fresh state (the reservation check runs again too)
+            }
+            let recorded = events.isEmpty ? [] : try await store.readStream(stream, from: version.next, direction: .forward, limit: events.count)
+            return CommandResult(stream: stream, version: StreamVersion(version.rawValue + UInt64(events.count)), events: recorded, repeated: false)
+        }
+    }
+
+    /// The current state and version of a record, for a principal allowed to see it.
+    public func state<A: EngineRecord>(_ type: A.Type, id: UUID, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
+        let loaded = try await load(A.self, stream: A.streamID(id))
+        guard loaded.version != .noStream else { throw EngineError.notFound() }
+        let scope = try await resolve(A.scope(of: nil, state: loaded.state))
+        guard principal.may(.query, in: A.module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
+        audit.record(principal: principal, record: A.streamID(id).rawValue)
+        return loaded
+    }
+
+    // MARK: Internals
+
+    /// The state of a record folded from its stream, and its version.
+    func load<A: Aggregate>(_ type: A.Type, stream: StreamID, upTo limit: (RecordedEvent) -> Bool = { _ in true }) async throws -> (state: A.State, version: StreamVersion) {
+        var state = A.initialState
+        var version = StreamVersion.noStream
+        var from = StreamVersion.first
+        while true {
+            let batch = try await store.readStream(stream, from: from, direction: .forward, limit: 1024)
+            for recorded in batch {
+                guard limit(recorded) else { return (state, version) }
+                let payload = try recorded.payload.withUnsafeBytes {
+                    try registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: $0)
+                }
+                if let event = A.Event(payload: payload) { state = A.evolve(state, event) }
+                version = recorded.streamVersion
+            }
+            guard batch.count == 1024, let last = batch.last else { return (state, version) }
+            from = last.streamVersion.next
+        }
+    }
+
+    private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, state: A.State, principal: Principal, now: Date) async throws {
+        if principal.isSystem { return }
+        let scope = try await resolve(A.scope(of: command, state: state))
+        let action = A.action(for: command)
+        guard principal.may(action, in: A.module, on: scope, at: now) else {
+            // A record the principal may not even see does not exist for it.
+            if action != .create && !principal.may(.query, in: A.module, on: scope, at: now) { throw EngineError.notFound() }
+            throw EngineError(.forbidden, "\(action.rawValue) in \(A.module.rawValue) is not allowed here")
+        }
+    }
+
+    /// A record scope from what an aggregate states: a customer's is read from the customer's stream.
+    func resolve(_ source: ScopeSource) async throws -> RecordScope {
+        switch source {
+        case .global: return .global
+        case .direct(let scope): return scope
+        case .customer(let id, let owners):
+            guard let id else { return RecordScope(owners: owners) }
+            let customer = try await load(Customer.self, stream: Customer.stream(id)).state
+            guard customer.exists else { return RecordScope(owners: owners) }
+            return RecordScope(branch: customer.branch, community: customer.community, group: customer.group,
+                               owners: (customer.owner.map { [$0] } ?? []) + owners)
+        }
+    }
+
+    /// A customer group's form as recorded (an empty form when the group has none).
+    func form(group: String) async throws -> FormDefinition {
+        try await load(CustomerForm.self, stream: CustomerForm.stream(group: group)).state.definition ?? .empty(group: group)
+    }
+
+    private func earlierResult(_ idempotency: StreamID) async throws -> CommandResult? {
+        guard let first = try await store.readStream(idempotency, limit: 1).first else { return nil }
+        let outcome = try registry.decode(CommandOutcomeRecorded.self, schemaVersion: first.schemaVersion, from: first.payload)
+        let stream = StreamID(outcome.stream)
+        let count = Int(outcome.versionAfter - outcome.versionBefore)
+        let events = count == 0 ? [] : try await store.readStream(stream, from: StreamVersion(outcome.versionBefore).next, direction: .forward, limit: count)
+        return CommandResult(stream: stream, version: StreamVersion(outcome.versionAfter), events: events, repeated: true)
+    }
+
+    static func idempotencyStream(principal: Principal, key: String) -> StreamID {
+        StreamID("idempotency-" + hexDigest(principal.id + "\u{0}" + key).prefix(40))
+    }
+
+    static func hexDigest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,173 @@
+import CRMDomain
+import CRMProjections
+import Crypto
+import EventSourcing
+import Foundation
+
+/// An API token as issued: the secret is shown once, here, and stored only as its SHA-256.
+public struct IssuedToken: Sendable, Hashable {
+    public let tokenID: UUID
+    public let employeeID: UUID
+    /// `crm_<token id>_<secret>`: what a client sends as `Authorization: Bearer …`.
+    public let token: String
+}
+
+/// An API token as listed: never its secret.
+public struct TokenInfo: Codable, Sendable, Hashable {
+    public var tokenID: UUID
+    public var employeeID: UUID
+    public var name: String
+    public var issuedAt: Date
+    public var expiresAt: Date?
+    public var revoked: Bool
+}
+
+/// The tokens per employee, for listing: `employee id + token id → TokenInfo`.
+struct CredentialsProjection: Projection {
+    let name = "credentials"
+    let version: UInt32 = 1
+    static let tokens = ViewTable("tokens")
+    static let byID = ViewTable("token-owner")
+    var tables: [ViewTable] { [Self.tokens, Self.byID] }
+    var eventTypes: Set<String>? { [ApiTokenIssued.eventType, ApiTokenRevoked.eventType] }
+
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch event.payload {
+        case let e as ApiTokenIssued:
+            let info = TokenInfo(tokenID: e.tokenID, employeeID: e.employeeID, name: e.name, issuedAt: e.issuedAt, expiresAt: e.expiresAt, revoked: false)
+            try views.put(row: info, forKey: ViewKey().uuid(e.employeeID).uuid(e.tokenID).bytes, in: Self.tokens)
+            try views.put(row: e.employeeID, forKey: ViewKey().uuid(e.tokenID).bytes, in: Self.byID)
+        case let e as ApiTokenRevoked:
+            guard let owner = try views.row(UUID.self, forKey: ViewKey().uuid(e.tokenID).bytes, in: Self.byID) else { return }
+            try views.update(TokenInfo.self, forKey: ViewKey().uuid(owner).uuid(e.tokenID).bytes, in: Self.tokens) { info in
+                info.map { var i = $0; i.revoked = true; return i }
+            }
+        default:
+            return
+        }
+    }
+}
+
+extension CRMEngine {
+    static func tokenStream(_ id: UUID) -> StreamID { StreamID(category: "apitoken", id: id.uuidString.lowercased()) }
+
+    /// Issues an API token to an employee. The employee may issue their own; issuing one for someone else
+    /// needs the organisation module's `edit` permission.
+    public func issueToken(for employeeID: UUID, name: String, expiresAt: Date? = nil, as principal: Principal) async throws -> IssuedToken {
+        let organisation = try await organisation.current(store: store, registry: registry)
+        guard organisation.employees[employeeID]?.active == true else { throw EngineError(.notFound, field: "employee", "no such active employee") }
+        guard principal.employeeID == employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
+            throw EngineError(.forbidden, field: "employee", "issuing a token for another employee needs organisation edit rights")
+        }
+        let label = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !label.isEmpty, label.count <= 100 else { throw EngineError(.invalid, field: "name", "a token needs a name of 1 to 100 characters") }
+        let tokenID = configuration.ids.next()
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let issued = ApiTokenIssued(tokenID: tokenID, employeeID: employeeID, name: label, secretHash: Array(SHA256.hash(data: secret)),
+                                    issuedAt: clock.now(), expiresAt: expiresAt)
+        let metadata = EventMetadata(actor: principal.id, sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
+        try await store.append([try EventData(id: configuration.ids.next(), payload: issued, metadata: metadata)],
+                               to: Self.tokenStream(tokenID), expectedVersion: .noStream)
+        let text = "crm_" + tokenID.uuidString.lowercased().replacingOccurrences(of: "-", with: "") + "_" + Self.base64url(secret)
+        return IssuedToken(tokenID: tokenID, employeeID: employeeID, token: text)
+    }
+
+    /// Revokes a token: its owner or an organisation editor may.
+    public func revokeToken(_ tokenID: UUID, reason: String? = nil, as principal: Principal) async throws {
+        let (issued, revoked) = try await tokenState(tokenID)
+        guard let issued else { throw EngineError.notFound("no such token") }
+        guard principal.employeeID == issued.employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
+            throw EngineError.notFound("no such token")
+        }
+        if revoked { return }
+        let metadata = EventMetadata(actor: principal.id, sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
+        try await store.append([try EventData(id: configuration.ids.next(), payload: ApiTokenRevoked(tokenID: tokenID, reason: reason), metadata: metadata)],
+                               to: Self.tokenStream(tokenID), expectedVersion: .exact(try await store.streamVersion(of: Self.tokenStream(tokenID))))
+    }
+
+    /// The tokens of an employee (never their secrets): the employee's own, or anyone's for an
+    /// organisation viewer.
+    public func tokens(of employeeID: UUID, as principal: Principal) async throws -> [TokenInfo] {
+        guard principal.employeeID == employeeID || principal.may(.query, in: .organisation, on: .global, at: clock.now()) else {
+            throw EngineError(.forbidden, "listing another employee's tokens needs organisation query rights")
+        }
+        return try views.read("credentials") { views in
+            try views.rows(TokenInfo.self, in: CredentialsProjection.tokens, prefix: ViewKey().uuid(employeeID).bytes).map(\.row)
+        }
+    }
+
+    /// The principal a bearer token stands for. Unknown, malformed, revoked and expired tokens, and tokens
+    /// of deactivated employees, all fail alike with ``EngineError/Code/unauthenticated``; the secret is
+    /// compared in constant time.
+    public func authenticate(token: String, clientIP: String? = nil) async throws -> Principal {
+        let refused = EngineError(.unauthenticated, "the token is not valid")
+        let parts = token.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "crm", parts[1].count == 32, let tokenID = Self.uuid(hex: String(parts[1])),
+              let secret = Self.data(base64url: String(parts[2])) else { throw refused }
+        let (issued, revoked) = try await tokenState(tokenID)
+        guard let issued, !revoked else { throw refused }
+        if let expiry = issued.expiresAt, expiry <= clock.now() { throw refused }
+        let presented = Array(SHA256.hash(data: secret))
+        guard Self.constantTimeEqual(presented, issued.secretHash) else { throw refused }
+        let principal = try await self.principal(employeeID: issued.employeeID)
+        guard !principal.permissions.permissions.isEmpty else { throw refused }
+        return principal.from(ip: clientIP)
+    }
+
+    /// An employee as a principal, with the permissions their roles give now.
+    public func principal(employeeID: UUID) async throws -> Principal {
+        let organisation = try await organisation.current(store: store, registry: registry)
+        guard organisation.employees[employeeID]?.active == true else { throw EngineError(.unauthenticated, "no such active employee") }
+        return Principal(employeeID: employeeID, permissions: organisation.effectivePermissions(of: employeeID, at: clock.now()))
+    }
+
+    /// Sets up an empty CRM: the organisation's first administrator (with a role holding every permission)
+    /// and an API token for them. Refused once the organisation exists.
+    public func bootstrap(administrator: NewEmployee, roleName: String = "Administrator") async throws -> (principal: Principal, token: IssuedToken) {
+        let roleID = configuration.ids.next()
+        let grantID = configuration.ids.next()
+        try await execute(Organisation.self, id: UUID(), .bootstrap(administrator: administrator, roleID: roleID, roleName: roleName, grantID: grantID),
+                          as: .system, expectedVersion: .noStream)
+        let principal = try await self.principal(employeeID: administrator.id)
+        let token = try await issueToken(for: administrator.id, name: "bootstrap", as: principal)
+        return (principal, token)
+    }
+
+    private func tokenState(_ tokenID: UUID) async throws -> (issued: ApiTokenIssued?, revoked: Bool) {
+        var issued: ApiTokenIssued?
+        var revoked = false
+        for event in try await store.readStream(Self.tokenStream(tokenID), limit: 16) {
+            switch try registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload) {
+            case let e as ApiTokenIssued: issued = e
+            case is ApiTokenRevoked: revoked = true
+            default: break
+            }
+        }
+        return (issued, revoked)
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in a.indices { difference |= a[i] ^ b[i] }
+        return difference == 0
+    }
+
+    static func base64url(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func data(base64url text: String) -> Data? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s)
+    }
+
+    static func uuid(hex: String) -> UUID? {
+        guard hex.count == 32 else { return nil }
+        let chars = Array(hex)
+        let dashed = String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-" + String(chars[16..<20]) + "-" + String(chars[20..<32])
+        return UUID(uuidString: dashed)
+    }
+}

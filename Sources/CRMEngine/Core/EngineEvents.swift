@@ -1,0 +1,96 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// A unique key was reserved for a record (stream `reservation-<hash of the key>`).
+public struct KeyReserved: EventPayload, Equatable {
+    public static let eventType = "KeyReserved"
+    public static let schemaVersion: UInt32 = 1
+    public var key: UniqueKey
+    /// The stream of the record holding the key.
+    public var holder: String
+    public init(key: UniqueKey, holder: String) {
+        self.key = key
+        self.holder = holder
+    }
+}
+
+/// A unique key was freed (archive, merge, a key replaced or removed).
+public struct KeyReleased: EventPayload, Equatable {
+    public static let eventType = "KeyReleased"
+    public static let schemaVersion: UInt32 = 1
+    public var key: UniqueKey
+    public var holder: String
+    public init(key: UniqueKey, holder: String) {
+        self.key = key
+        self.holder = holder
+    }
+}
+
+/// The first result of a command sent with an idempotency key (stream `idempotency-<hash of principal and
+/// key>`), written in the same append as the command's events: a repeat returns it.
+public struct CommandOutcomeRecorded: EventPayload, Equatable {
+    public static let eventType = "CommandOutcomeRecorded"
+    public static let schemaVersion: UInt32 = 1
+    public var stream: String
+    /// The record's version before and after the command (equal when it recorded nothing).
+    public var versionBefore: UInt64
+    public var versionAfter: UInt64
+    public init(stream: String, versionBefore: UInt64, versionAfter: UInt64) {
+        self.stream = stream
+        self.versionBefore = versionBefore
+        self.versionAfter = versionAfter
+    }
+}
+
+/// An API token was issued to an employee; only the SHA-256 of its secret is kept.
+public struct ApiTokenIssued: EventPayload, Equatable {
+    public static let eventType = "ApiTokenIssued"
+    public static let schemaVersion: UInt32 = 1
+    public var tokenID: UUID
+    public var employeeID: UUID
+    public var name: String
+    /// SHA-256 of the token's secret.
+    public var secretHash: [UInt8]
+    public var issuedAt: Date
+    public var expiresAt: Date?
+    public init(tokenID: UUID, employeeID: UUID, name: String, secretHash: [UInt8], issuedAt: Date, expiresAt: Date?) {
+        self.tokenID = tokenID
+        self.employeeID = employeeID
+        self.name = name
+        self.secretHash = secretHash
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// An API token was revoked; it authenticates no more.
+public struct ApiTokenRevoked: EventPayload, Equatable {
+    public static let eventType = "ApiTokenRevoked"
+    public static let schemaVersion: UInt32 = 1
+    public var tokenID: UUID
+    public var reason: String?
+    public init(tokenID: UUID, reason: String?) {
+        self.tokenID = tokenID
+        self.reason = reason
+    }
+}
+
+/// The engine's own event types besides the domain's.
+public enum EngineEvents {
+    public static let payloadTypes: [any EventPayload.Type] = [
+        KeyReserved.self, KeyReleased.self, CommandOutcomeRecorded.self, ApiTokenIssued.self, ApiTokenRevoked.self,
+    ]
+
+    /// Every CRM and engine payload type, validated.
+    public static func registry() throws -> PayloadRegistry {
+        var registry = try CRMEvents.registry()
+        registry.register(KeyReserved.self)
+        registry.register(KeyReleased.self)
+        registry.register(CommandOutcomeRecorded.self)
+        registry.register(ApiTokenIssued.self)
+        registry.register(ApiTokenRevoked.self)
+        try registry.validate()
+        return registry
+    }
+}

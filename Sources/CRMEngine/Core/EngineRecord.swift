@@ -1,0 +1,230 @@
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+/// Where a record sits for data scope, as an aggregate states it from a command and its state.
+public enum ScopeSource: Sendable, Hashable {
+    /// Settings, products, the organisation: reached only by permissions over all data.
+    case global
+    /// A record of a customer: the customer's branch, community and group; `owners` also see it as their own.
+    case customer(UUID?, owners: [String])
+    /// A record that carries its own scope.
+    case direct(RecordScope)
+}
+
+/// Unique keys a command claims and releases (R-CUS-6 external keys, quote numbers): reserved in
+/// reservation streams in the same atomic append as the command's events.
+public struct KeyClaims: Sendable, Hashable {
+    public var claimed: [UniqueKey]
+    public var released: [UniqueKey]
+    public init(claimed: [UniqueKey] = [], released: [UniqueKey] = []) {
+        self.claimed = claimed
+        self.released = released
+    }
+    public static let none = KeyClaims()
+}
+
+/// One unique key: a namespace (e.g. `external-key:billing`, `quote-number`) and the key in it.
+public struct UniqueKey: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var namespace: String
+    public var key: String
+    public init(namespace: String, key: String) {
+        self.namespace = namespace
+        self.key = key
+    }
+    public var description: String { "\(namespace):\(key)" }
+}
+
+/// An aggregate the engine can execute commands of: which module it belongs to, which action each command
+/// needs, where its records sit for data scope, and which unique keys its commands claim. Authorization
+/// is decided from these in the engine — never in adapters — for every command.
+public protocol EngineRecord: Aggregate {
+    /// The module a permission must name.
+    static var module: Permission.Module { get }
+    /// The action a command needs.
+    static func action(for command: Command) -> Permission.Action
+    /// Where the record sits, from the command (for a create) or the state (`command` is nil for a query).
+    static func scope(of command: Command?, state: State) -> ScopeSource
+    /// The record's stream; a singleton aggregate (settings, organisation) ignores `id`.
+    static func streamID(_ id: UUID) -> StreamID
+    /// The unique keys an accepted command claims and releases.
+    static func claims(_ command: Command, state: State) -> KeyClaims
+    /// The command with the data of other records it needs filled in by the engine from the log (a
+    /// customer's form, say), so a caller cannot pass its own.
+    static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command
+}
+
+extension EngineRecord {
+    public static func streamID(_ id: UUID) -> StreamID { stream(id) }
+    public static func claims(_ command: Command, state: State) -> KeyClaims { .none }
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command { command }
+}
+
+// MARK: - Bindings of the domain's aggregates
+
+extension Customer: EngineRecord {
+    public static var module: Permission.Module { .customers }
+    public static func action(for command: Command) -> Permission.Action {
+        switch command {
+        case .create: return .create
+        case .archive, .markMerged: return .delete
+        default: return .edit
+        }
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource {
+        if case .create(_, let new, _)? = command, !state.exists {
+            return .direct(RecordScope(branch: new.branch, community: new.community, group: new.group, owners: new.owner.map { [$0] } ?? []))
+        }
+        return .direct(RecordScope(branch: state.branch, community: state.community, group: state.group, owners: state.owner.map { [$0] } ?? []))
+    }
+    /// A customer is validated against its group's form as recorded in the log, never a form the caller sends.
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        switch command {
+        case .create(let id, let new, _):
+            return .create(customerID: id, new, form: try await engine.form(group: new.group))
+        case .edit(let edit, _):
+            return .edit(edit, form: try await engine.form(group: edit.group ?? state.group))
+        default:
+            return command
+        }
+    }
+
+    public static func claims(_ command: Command, state: State) -> KeyClaims {
+        let (claimed, released) = Customer.claims(command, state: state) as (claimed: [ExternalKey], released: [ExternalKey])
+        return KeyClaims(claimed: claimed.map(\.uniqueKey), released: released.map(\.uniqueKey))
+    }
+}
+
+extension ExternalKey {
+    /// The reservation of this key: one customer per key and system.
+    var uniqueKey: UniqueKey { UniqueKey(namespace: "external-key:\(system)", key: key) }
+}
+
+extension CustomerForm: EngineRecord {
+    public static var module: Permission.Module { .settings }
+    public static func action(for command: Command) -> Permission.Action {
+        if case .define = command { return .create }
+        return .edit
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
+}
+
+extension WorkTask: EngineRecord {
+    public static var module: Permission.Module { .tasks }
+    public static func action(for command: Command) -> Permission.Action {
+        switch command {
+        case .dispatch, .dispatchByRules, .importExternal: return .create
+        case .cancel: return .delete
+        default: return .edit
+        }
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource {
+        switch command {
+        case .dispatch(_, let details, let assignee)? where state.details == nil:
+            return .customer(details.customerID, owners: [assignee])
+        case .dispatchByRules(_, let details, _, _)? where state.details == nil:
+            return .customer(details.customerID, owners: [])
+        case .importExternal(_, let details, _, let owner)? where state.details == nil:
+            return .customer(details.customerID, owners: [owner])
+        default:
+            return .customer(state.details?.customerID, owners: [state.assignee])
+        }
+    }
+}
+
+extension Ticket: EngineRecord {
+    public static var module: Permission.Module { .tickets }
+    public static func action(for command: Command) -> Permission.Action {
+        if case .open = command { return .create }
+        return .edit
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource {
+        if case .open(_, _, _, _, let customerID, _, _, _, _)? = command, state.customerID == nil {
+            return .customer(customerID, owners: [])
+        }
+        return .customer(state.customerID, owners: state.assignee.map { [$0] } ?? [])
+    }
+}
+
+extension Contact: EngineRecord {
+    public static var module: Permission.Module { .contacts }
+    public static func action(for command: Command) -> Permission.Action {
+        if case .create = command { return .create }
+        return .edit
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource {
+        if case .create(_, let new)? = command, state.customerID == nil { return .customer(new.customerID, owners: []) }
+        return .customer(state.customerID, owners: [])
+    }
+}
+
+extension Visit: EngineRecord {
+    public static var module: Permission.Module { .visits }
+    public static func action(for command: Command) -> Permission.Action {
+        if case .plan = command { return .create }
+        return .edit
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource {
+        if case .plan(_, let customerID, let visitor, _, _, _, _)? = command, state.customerID == nil {
+            return .customer(customerID, owners: [visitor])
+        }
+        return .customer(state.customerID, owners: state.visitor.isEmpty ? [] : [state.visitor])
+    }
+}
+
+extension ContactLogEntry: EngineRecord {
+    public static var module: Permission.Module { .contacts }
+    public static func action(for command: Command) -> Permission.Action {
+        if case .log = command { return .create }
+        return .edit
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource {
+        if case .log(_, let customerID, _)? = command, state.customerID == nil { return .customer(customerID, owners: []) }
+        return .customer(state.customerID, owners: [])
+    }
+}
+
+extension Opportunity: EngineRecord {
+    public static var module: Permission.Module { .opportunities }
+    public static func action(for command: Command) -> Permission.Action {
+        if case .open = command { return .create }
+        return .edit
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource {
+        if case .open(_, let details, _, _, let owner)? = command, state.details == nil {
+            return .customer(details.customerID, owners: [owner])
+        }
+        return .customer(state.details?.customerID, owners: state.owner.isEmpty ? [] : [state.owner])
+    }
+}
+
+extension Organisation: EngineRecord {
+    public static var module: Permission.Module { .organisation }
+    public static func action(for command: Command) -> Permission.Action {
+        switch command {
+        case .bootstrap, .createUnit, .hire, .defineRole: return .create
+        case .dissolveUnit, .deactivate, .revokeRoleGrant: return .delete
+        default: return .edit
+        }
+    }
+    public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
+    public static func streamID(_ id: UUID) -> StreamID { Organisation.streamID }
+    /// Whoever defines, changes or grants a role is the grantor: what they hold bounds what they give.
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        switch command {
+        case .defineRole(let id, let definition, _): return .defineRole(roleID: id, definition, grantor: principal.permissions)
+        case .changeRole(let id, let definition, _): return .changeRole(roleID: id, definition, grantor: principal.permissions)
+        case .grantRole(let id, let employee, let role, let validity, _):
+            return .grantRole(grantID: id, employeeID: employee, roleID: role, validity: validity, grantor: principal.permissions)
+        default: return command
+        }
+    }
+}
+
+extension Settings: EngineRecord {
+    public static var module: Permission.Module { .settings }
+    public static func action(for command: Command) -> Permission.Action { .edit }
+    public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
+    public static func streamID(_ id: UUID) -> StreamID { Settings.streamID }
+}

@@ -1,0 +1,56 @@
+import CRMDomain
+import CRMProjections
+import Foundation
+
+/// Who acts or asks: an employee with the permissions their roles give at this instant, or the system
+/// itself (reactions and scheduled work). Adapters get one from ``CRMEngine/authenticate(token:)`` or
+/// ``CRMEngine/principal(employeeID:)`` and pass it to every command and query.
+public struct Principal: Sendable, Hashable {
+    /// The id recorded as the actor of events: the employee id (lowercase UUID) or `system`.
+    public let id: String
+    public let employeeID: UUID?
+    public let permissions: EffectivePermissions
+    /// Where the request came from, recorded with events and read-audit entries.
+    public var clientIP: String?
+    /// The outside system acting through this principal (an importer, the web console, …).
+    public var sourceSystem: String?
+
+    public init(employeeID: UUID, permissions: EffectivePermissions, clientIP: String? = nil, sourceSystem: String? = nil) {
+        self.id = employeeID.uuidString.lowercased()
+        self.employeeID = employeeID
+        self.permissions = permissions
+        self.clientIP = clientIP
+        self.sourceSystem = sourceSystem
+    }
+
+    private init(system: ()) {
+        id = "system"
+        employeeID = nil
+        permissions = EffectivePermissions(permissions: Permission.everything)
+        clientIP = nil
+        sourceSystem = nil
+    }
+
+    /// The engine itself: reactions, scheduled work and bootstrap. Allowed everything.
+    public static let system = Principal(system: ())
+
+    public var isSystem: Bool { employeeID == nil && id == "system" }
+
+    /// The same principal, seen from `ip`.
+    public func from(ip: String?) -> Principal {
+        var p = self
+        p.clientIP = ip
+        return p
+    }
+
+    /// Whether the principal may do `action` in `module` on a record in `scope` at `instant` (default deny).
+    public func may(_ action: Permission.Action, in module: Permission.Module, on scope: RecordScope, at instant: Date) -> Bool {
+        if isSystem { return true }
+        return scope.dataScopes(viewer: id).contains { permissions.allows(module: module, action: action, scope: $0, at: instant) }
+    }
+
+    /// Whether the principal may see a custom field of a form group.
+    public func canSee(formGroup: String, field: String) -> Bool {
+        isSystem || permissions.canSee(formGroup: formGroup, field: field)
+    }
+}

@@ -1,0 +1,118 @@
+import EventSourcing
+import Foundation
+import LMDB
+import Synchronization
+
+/// One read of customer data (R-LOG-8): who read which record, when and from where.
+public struct ReadAuditEntry: Codable, Sendable, Hashable {
+    public var at: Date
+    /// The principal's id (an employee id).
+    public var principal: String
+    /// The record read: its stream (`customer-…`) or a query name with its subject.
+    public var record: String
+    public var clientIP: String?
+
+    public init(at: Date, principal: String, record: String, clientIP: String?) {
+        self.at = at
+        self.principal = principal
+        self.record = record
+        self.clientIP = clientIP
+    }
+}
+
+/// The read audit: a separate LMDB environment (`audit/`), never the business log. Reads are queued in
+/// memory and written in batches by a background task (so they do not slow queries), and entries older
+/// than the retention period are purged as new ones arrive.
+final class ReadAuditLog: Sendable {
+    private let environment: Environment
+    private let entries: Database
+    private let retention: TimeInterval
+    private let clock: any WallClock
+    private let pending = Mutex<[ReadAuditEntry]>([])
+    private let sequence = Mutex<UInt64>(0)
+    private let flusher = Mutex<Task<Void, Never>?>(nil)
+
+    init(directory: String, retention: TimeInterval, clock: any WallClock) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        environment = try Environment(path: directory, options: Environment.Options(mapSize: 64 << 20, maxDatabases: 2, durability: .noMetaSync))
+        entries = try environment.openDatabase(named: "reads")
+        self.retention = retention
+        self.clock = clock
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                try? self?.flush()
+            }
+        }
+        flusher.withLock { $0 = task }
+    }
+
+    /// Queues an entry for a principal's read; the system's own reads are not audited.
+    func record(principal: Principal, record: String) {
+        guard !principal.isSystem else { return }
+        let entry = ReadAuditEntry(at: clock.now(), principal: principal.id, record: record, clientIP: principal.clientIP)
+        pending.withLock { $0.append(entry) }
+    }
+
+    /// Writes the queued entries in one transaction and purges expired ones.
+    func flush() throws {
+        let batch = pending.withLock { queue -> [ReadAuditEntry] in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        guard !batch.isEmpty else { return }
+        let first = sequence.withLock { s -> UInt64 in
+            defer { s += UInt64(batch.count) }
+            return s
+        }
+        let cutoff = clock.now().addingTimeInterval(-retention)
+        try environment.write { txn in
+            for (offset, entry) in batch.enumerated() {
+                let key = ViewKey().date(entry.at).uint64(first + UInt64(offset)).bytes
+                try txn.put(try BinaryPayloadEncoder.encode(entry), forKey: key, in: entries)
+            }
+            let limit = ViewKey().date(cutoff).bytes
+            try txn.withCursor(on: entries) { cursor in
+                var entry = try cursor.first()
+                while let (key, _) = entry, compare(key, limit) < 0 {
+                    try cursor.deleteCurrent()
+                    entry = try cursor.first()
+                }
+            }
+        }
+    }
+
+    /// Entries from `from` (inclusive) to `to` (exclusive), oldest first, at most `limit`; queued entries
+    /// are written first.
+    func entries(from: Date, to: Date, principal: String? = nil, limit: Int = 1000) throws -> [ReadAuditEntry] {
+        try flush()
+        return try environment.read { txn in
+            try txn.withCursor(on: entries) { cursor in
+                var out: [ReadAuditEntry] = []
+                let end = ViewKey().date(to).bytes
+                var entry = try cursor.seek(atLeast: ViewKey().date(from).bytes)
+                while let (key, value) = entry, compare(key, end) < 0, out.count < limit {
+                    let decoded = try BinaryPayloadDecoder.decode(ReadAuditEntry.self, from: value)
+                    if principal == nil || decoded.principal == principal { out.append(decoded) }
+                    entry = try cursor.next()
+                }
+                return out
+            }
+        }
+    }
+
+    func close() async {
+        let task = flusher.withLock { t -> Task<Void, Never>? in
+            defer { t = nil }
+            return t
+        }
+        task?.cancel()
+        await task?.value
+        try? flush()
+        environment.close()
+    }
+}
+
+private func compare(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Int {
+    b.withUnsafeBytes { LMDB.compare(a, $0) }
+}

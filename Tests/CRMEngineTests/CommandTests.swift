@@ -1,0 +1,121 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import Foundation
+import Testing
+
+@Suite struct CommandTests {
+    @Test func aCommandRecordsItsEventsWithTheActorAndReturnsThem() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let (state, version) = try await f.engine.state(Customer.self, id: id, as: f.admin)
+        #expect(state.name == "Li Wei" && state.branch == "north")
+        #expect(version == StreamVersion(1))
+        let result = try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin)
+        #expect(result.events.map(\.type) == ["CustomerActivated"])
+        #expect(result.events.first?.metadata.actor == f.admin.id)
+        #expect(result.version == StreamVersion(2))
+        await f.close()
+    }
+
+    @Test func aStaleExpectedVersionIsAConflictAndWritesNothing() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let error = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, expectedVersion: StreamVersion(7))
+        }
+        #expect(error?.code == .conflict)
+        #expect(error?.currentVersion == StreamVersion(1))
+        #expect(try await f.engine.store.streamVersion(of: Customer.stream(id)) == StreamVersion(1))
+        try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, expectedVersion: StreamVersion(1))
+        await f.close()
+    }
+
+    @Test func aRepeatedIdempotencyKeyReturnsTheFirstResultAndWritesNothingNew() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let first = try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1")
+        let head = try await f.engine.store.headPosition()
+        let again = try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1")
+        #expect(again.repeated)
+        #expect(again.events == first.events)
+        #expect(try await f.engine.store.headPosition() == head)
+        // Another key is a new command: activating twice is refused by the domain.
+        let refused = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-2")
+        }
+        #expect(refused?.code == .rejected)
+        await f.close()
+    }
+
+    @Test func theIdempotencyKeySurvivesARestart() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let first = try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1")
+        await f.engine.close()
+        let reopened = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock))
+        let again = try await reopened.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1")
+        #expect(again.repeated && again.events == first.events)
+        await reopened.close()
+        try? FileManager.default.removeItem(atPath: f.directory)
+    }
+
+    @Test func concurrentCommandsOnOneRecordAreDecidedAgainOnFreshState() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let engine = f.engine
+        let admin = f.admin
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Four writers: each round at least one wins, so none needs more than four of its five attempts.
+            for n in 0..<4 {
+                group.addTask {
+                    try await engine.execute(Customer.self, id: id, .scheduleAppointment(
+                        id: UUID.derived("appointment", "\(n)"), kind: .onSiteService, at: Date(timeIntervalSince1970: 1_767_300_000 + Double(n) * 3600),
+                        address: "1 Main St", note: nil), as: admin)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let (state, version) = try await f.engine.state(Customer.self, id: id, as: f.admin)
+        #expect(state.appointments.count == 4)
+        #expect(version == StreamVersion(5))
+        await f.close()
+    }
+
+    @Test func anExternalKeyHeldByOneCustomerCannotBeClaimedByAnotherUntilReleased() async throws {
+        let f = try await EngineFixture.make()
+        let key = ExternalKey(system: "billing", key: "A-1")
+        let first = try await f.customer("First", branch: "north", keys: [key])
+        #expect(try await f.engine.holder(of: UniqueKey(namespace: "external-key:billing", key: "A-1")) == Customer.stream(first))
+        let secondID = UUID.derived("customer", "Second")
+        let before = try await f.engine.store.headPosition()
+        let taken = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: secondID, .create(customerID: secondID, NewCustomer(
+                kind: .person, name: "Second", group: "residential", branch: "north", externalKeys: [key]), form: .empty(group: "residential")), as: f.admin)
+        }
+        #expect(taken?.code == .keyTaken)
+        #expect(try await f.engine.store.headPosition() == before)
+        // Removing the key from the first customer releases it (an event too), and the second may take it.
+        try await f.engine.execute(Customer.self, id: first, .removeExternalKey(system: "billing"), as: f.admin)
+        try await f.engine.execute(Customer.self, id: secondID, .create(customerID: secondID, NewCustomer(
+            kind: .person, name: "Second", group: "residential", branch: "north", externalKeys: [key]), form: .empty(group: "residential")), as: f.admin)
+        #expect(try await f.engine.holder(of: UniqueKey(namespace: "external-key:billing", key: "A-1")) == Customer.stream(secondID))
+        await f.close()
+    }
+
+    @Test func aCustomerIsValidatedAgainstItsGroupsRecordedFormNotOneTheCallerSends() async throws {
+        let f = try await EngineFixture.make()
+        try await f.engine.execute(CustomerForm.self, id: CustomerForm.id(group: "business"), .define(group: "business", fields: [
+            FieldDefinition(name: "taxNumber", label: "Tax number", type: .text, required: true),
+        ]), as: f.admin)
+        let id = UUID.derived("customer", "Acme")
+        let refused = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
+                kind: .organisation, name: "Acme", group: "business", branch: "north"), form: .empty(group: "business")), as: f.admin)
+        }
+        #expect(refused?.code == .rejected)
+        #expect(refused?.field == "taxNumber")
+        await f.close()
+    }
+}

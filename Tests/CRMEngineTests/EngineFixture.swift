@@ -1,0 +1,51 @@
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+import Testing
+
+/// An engine over a real LMDB store in a temporary directory, with a manual clock, an administrator and
+/// helpers to hire employees with roles.
+struct EngineFixture {
+    let directory: String
+    let clock: ManualClock
+    let engine: CRMEngine
+    let admin: Principal
+    let adminToken: IssuedToken
+
+    static func make(_ label: String = "engine") async throws -> EngineFixture {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))  // 2026-01-01T00:00Z
+        let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: clock, durability: .noSync))
+        let adminID = UUID.derived("employee", "admin")
+        let (admin, token) = try await engine.bootstrap(administrator: NewEmployee(
+            id: adminID, name: "Ada Admin", position: "administrator", branch: "head-office", hiredOn: try day("2020-01-01")))
+        return EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token)
+    }
+
+    func close() async {
+        await engine.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Hires an employee of `branch` holding one role with `permissions`; returns them as a principal.
+    func hire(_ name: String, branch: String, permissions: [Permission], hidden: [HiddenField] = []) async throws -> Principal {
+        let id = UUID.derived("employee", name)
+        try await engine.execute(Organisation.self, id: id, .hire(NewEmployee(id: id, name: name, position: "staff", branch: branch, hiredOn: try Self.day("2024-01-01"))), as: admin)
+        let roleID = UUID.derived("role", name)
+        try await engine.execute(Organisation.self, id: roleID, .defineRole(roleID: roleID, RoleDefinition(name: "role of \(name)", permissions: permissions, hiddenFields: hidden), grantor: .none), as: admin)
+        try await engine.execute(Organisation.self, id: roleID, .grantRole(grantID: UUID.derived("grant", name), employeeID: id, roleID: roleID, validity: .always, grantor: .none), as: admin)
+        return try await engine.principal(employeeID: id)
+    }
+
+    /// Creates a customer of `branch` as the administrator.
+    @discardableResult
+    func customer(_ name: String, branch: String, group: String = "residential", owner: String? = nil, keys: [ExternalKey] = []) async throws -> UUID {
+        let id = UUID.derived("customer", name)
+        try await engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
+            kind: .person, name: name, group: group, branch: branch, owner: owner, externalKeys: keys), form: .empty(group: group)), as: admin)
+        return id
+    }
+
+    static func day(_ text: String) throws -> LocalDate { try #require(LocalDate(text)) }
+}
