@@ -84,3 +84,14 @@ import Testing
         #expect(try log.views(projection).tables == log.views(projection, batches: 2).tables)
     }
 }
+
+@Suite struct RecordsProjectionsTests {
+    @Test func namesAreUniqueAndEveryReadEventTypeIsRegistered() throws {
+        let names = RecordsProjections.all.map(\.name)
+        #expect(Set(names).count == names.count)
+        let registered = Set(try CRMEvents.registry().eventTypes)
+        for projection in RecordsProjections.all {
+            #expect((projection.eventTypes ?? []).isSubset(of: registered), "\(projection.name)")
+        }
+    }
+}
