@@ -1,0 +1,105 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+extension ContactVisitLog {
+    /// Narrows the log: by kind, channel (`visit` for visits), customer, employee and an instant range
+    /// (`from` inclusive, `until` exclusive).
+    public struct Filter: Sendable, Hashable {
+        public var kind: RecordKind?
+        public var channel: String?
+        public var customerID: UUID?
+        public var employee: String?
+        public var from: Date?
+        public var until: Date?
+
+        public init(kind: RecordKind? = nil, channel: String? = nil, customerID: UUID? = nil, employee: String? = nil,
+                    from: Date? = nil, until: Date? = nil) {
+            self.kind = kind
+            self.channel = channel
+            self.customerID = customerID
+            self.employee = employee
+            self.from = from
+            self.until = until
+        }
+
+        func matches(_ e: ActivityEntry) -> Bool {
+            (kind == nil || e.kind == kind) && (channel == nil || e.channel == channel)
+                && (customerID == nil || e.customerID == customerID) && (employee == nil || e.employee == employee)
+                && (from.map { e.at >= $0 } ?? true) && (until.map { e.at < $0 } ?? true)
+        }
+    }
+
+    /// A page of the log, newest first, with the cursor of its last row.
+    public struct Page: Sendable {
+        public var entries: [ActivityEntry]
+        public var cursor: [UInt8]?
+    }
+
+    /// A customer's contacts and visits, newest first.
+    public static func log(
+        ofCustomer customerID: UUID, in views: any ViewReader, filter: Filter = Filter(), after cursor: [UInt8]? = nil, limit: Int = 50
+    ) throws -> Page {
+        try page(byCustomer, prefix: ViewKey().uuid(customerID), in: views, filter: filter, after: cursor, limit: limit)
+    }
+
+    /// An employee's logged contacts and visits, newest first.
+    public static func log(
+        ofEmployee employee: String, in views: any ViewReader, filter: Filter = Filter(), after cursor: [UInt8]? = nil, limit: Int = 50
+    ) throws -> Page {
+        try page(byEmployee, prefix: ViewKey().string(employee), in: views, filter: filter, after: cursor, limit: limit)
+    }
+
+    /// Entries whose subject and note contain every term of `text`, filtered, newest first.
+    public static func search(_ text: String, in views: any ViewReader, filter: Filter = Filter(), limit: Int = 50) throws -> [ActivityEntry] {
+        let queryTerms = Keywords.queryTerms(text)
+        guard let seed = queryTerms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else { return [] }
+        let seedPrefix = ViewKey().string(seed).bytes
+        var ids: [[UInt8]] = []
+        try views.scan(terms, prefix: seedPrefix) { key, _ in
+            ids.append(Array(key[seedPrefix.count...]))
+            return true
+        }
+        var found: [ActivityEntry] = []
+        for id in ids {
+            var all = true
+            for term in queryTerms where term != seed {
+                if try views.value(forKey: ViewKey().string(term).bytes + id, in: terms) == nil { all = false; break }
+            }
+            guard all, let entry = try views.row(ActivityEntry.self, forKey: id, in: entries), filter.matches(entry) else { continue }
+            found.append(try withScope(entry, views))
+        }
+        found.sort { ($0.at, $1.id.uuidString) > ($1.at, $0.id.uuidString) }
+        return Array(found.prefix(limit))
+    }
+
+    private static func page(
+        _ table: ViewTable, prefix: ViewKey, in views: any ViewReader, filter: Filter, after cursor: [UInt8]?, limit: Int
+    ) throws -> Page {
+        // Rows are newest first: start at `until` (exclusive), stop before `from`.
+        var start = cursor
+        if let until = filter.until {
+            let bound = prefix.newestFirst(until.addingTimeInterval(-0.000_001)).bytes
+            if start.map({ $0.lexicographicallyPrecedes(bound) }) ?? true { start = bound }
+        }
+        var out: [ActivityEntry] = []
+        var last: [UInt8]?
+        guard limit > 0 else { return Page(entries: [], cursor: nil) }
+        try views.scan(table, prefix: prefix.bytes, after: start) { key, value in
+            let entry = try BinaryPayloadDecoder.decode(ActivityEntry.self, from: value)
+            if let from = filter.from, entry.at < from { return false }
+            if filter.matches(entry) {
+                out.append(try withScope(entry, views))
+                last = Array(key)
+            }
+            return out.count < limit
+        }
+        return Page(entries: out, cursor: last)
+    }
+
+    private static func withScope(_ entry: ActivityEntry, _ views: any ViewReader) throws -> ActivityEntry {
+        var e = entry
+        e.scope = try CustomerScopes.scope(of: entry.customerID, in: views).owned(by: entry.employee)
+        return e
+    }
+}

@@ -1,0 +1,120 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// One customer with its related records summarised (R-CUS-4): what ``Customer360Projection`` answers.
+public struct Customer360: Codable, Hashable, Sendable {
+    public var profile: CustomerProfile
+    /// Every contact of the customer, primary first, then by name.
+    public var contacts: [RelatedRecord]
+    /// Open tasks by due instant, then the most recently closed ones (newest first).
+    public var openTasks: [RelatedRecord]
+    public var recentTasks: [RelatedRecord]
+    /// Tickets not yet resolved, oldest first, then the most recently resolved or closed ones.
+    public var openTickets: [RelatedRecord]
+    public var recentTickets: [RelatedRecord]
+    /// The latest visits and contact log entries together, newest first.
+    public var recentActivity: [RelatedRecord]
+    /// Open opportunities, then the latest won or lost ones.
+    public var openOpportunities: [RelatedRecord]
+    public var closedOpportunities: [RelatedRecord]
+    /// Quotes not accepted or rejected yet, then the latest final ones.
+    public var openQuotes: [RelatedRecord]
+    public var closedQuotes: [RelatedRecord]
+    /// Contracts not ended, then the latest expired or terminated ones.
+    public var contracts: [RelatedRecord]
+    public var endedContracts: [RelatedRecord]
+    /// Net revenue per currency (reversals included), in currency order.
+    public var revenue: [Money]
+    /// The loyalty points balance (accrued − redeemed − expired); nil when the customer has no loyalty events.
+    public var loyaltyBalance: Int?
+
+    /// The data scope the engine filters by: the customer's branch, community, group and owner.
+    public var scope: RecordScope { profile.scope }
+
+    /// The same view without the custom fields `canSee` refuses, e.g.
+    /// `view.hidingFields { permissions.canSee(formGroup: $0.formGroup, field: $0.field) }`.
+    public func hidingFields(unless canSee: (CustomField) -> Bool) -> Customer360 {
+        var v = self
+        v.profile.customFields = profile.customFields.filter(canSee)
+        return v
+    }
+
+    /// The same view without the custom fields the holder of `permissions` may not see.
+    public func visible(to permissions: EffectivePermissions) -> Customer360 {
+        hidingFields { permissions.canSee(formGroup: $0.formGroup, field: $0.field) }
+    }
+
+    /// Open tasks already due at `now` (computed here, never stored: R-TSK-3).
+    public func overdueTasks(at now: Date) -> [RelatedRecord] { openTasks.filter { ($0.at ?? .distantFuture) <= now } }
+}
+
+/// A customer's profile as the latest events left it.
+public struct CustomerProfile: Codable, Hashable, Sendable {
+    public var id: UUID
+    public var kind: CustomerKind
+    public var name: String
+    public var group: String
+    public var industry: String?
+    public var branch: String?
+    public var community: String?
+    public var owner: String?
+    public var status: CustomerStatus
+    public var isArchived: Bool
+    public var birthday: LocalDate?
+    public var founded: LocalDate?
+    /// Custom values, sorted by field key; each carries its form group for hidden-field checks.
+    public var customFields: [CustomField]
+    /// Keys in other systems, in system order.
+    public var externalKeys: [ExternalKey]
+    /// The survivor this customer was merged into (its status is then `merged`).
+    public var mergedInto: UUID?
+    /// Duplicates merged into this customer.
+    public var absorbed: [UUID]
+
+    /// Branch, community, group and owner: what the engine filters by.
+    public var scope: RecordScope {
+        RecordScope(branch: branch, community: community, group: group, owners: owner.map { [$0] } ?? [])
+    }
+}
+
+/// One custom form field's value, with the form group it belongs to (the customer's group).
+public struct CustomField: Codable, Hashable, Sendable {
+    public var formGroup: String
+    public var field: String
+    public var value: FieldValue
+
+    public init(formGroup: String, field: String, value: FieldValue) {
+        self.formGroup = formGroup
+        self.field = field
+        self.value = value
+    }
+}
+
+/// A short summary of a record related to a customer.
+///
+/// `title` is the contact's name, the task's title, the ticket's subject, the visit's agenda (its summary once
+/// recorded), the contact log entry's subject, the opportunity's title, the quote's number or the contract's
+/// title. `status` is the record's status (for a contact: `active` or `archived`); `detail` the contact's role,
+/// the ticket's severity, the opportunity's stage, the contact log's channel or the visit's place.
+public struct RelatedRecord: Codable, Hashable, Sendable {
+    public var kind: RecordKind
+    public var id: UUID
+    public var title: String
+    public var status: String
+    public var detail: String?
+    /// The instant that orders the record: a task's due, a ticket's opening, a visit's schedule, a log's
+    /// occurrence, an opportunity's or quote's creation event, a contract's drafting.
+    public var at: Date?
+    /// A day the record names: a visit's actual date, an opportunity's close date, a contract's expiry.
+    public var day: LocalDate?
+    /// The opportunity's expected revenue, the quote's total, the contract's total.
+    public var amount: Money?
+    /// The employee it belongs to: assignee, owner, visitor, author.
+    public var owner: String?
+    /// The scope of the record (its customer's, owned by ``owner``), filled in by the query.
+    public var scope: RecordScope
+
+    /// Whether a contact is the customer's primary contact.
+    public var isPrimary: Bool { kind == .contact && detail == ContactRole.primary.rawValue }
+}

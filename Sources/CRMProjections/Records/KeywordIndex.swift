@@ -1,0 +1,156 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// One record a keyword search found.
+public struct SearchHit: Codable, Hashable, Sendable {
+    public var kind: RecordKind
+    public var id: UUID
+    /// The customer's name, the contact's name, the opportunity's title, the quote's number, the ticket's
+    /// subject, the contract's title or the campaign's name.
+    public var title: String
+    /// The customer it belongs to (a customer's own id for a customer); nil for a campaign.
+    public var customerID: UUID?
+    /// Its customer's current scope; `global` for records of no customer.
+    public var scope: RecordScope
+    /// How well it matched: 2 per query term in its own text, 1 per term only in its customer's name.
+    public var score: Int
+}
+
+/// A keyword index across modules (R-ANA-6): one customer name finds the customer, its contacts,
+/// opportunities, quotes, tickets, contracts and the campaigns that targeted it. Terms come from
+/// ``Keywords`` (words; CJK characters and bigrams; case- and width-folded). A record linked to a customer
+/// is also indexed under its customer's name terms; a rename replaces them.
+///
+/// Tables: `keyword-postings` (term + kind + record id → weight: 2 own text, 1 customer name, 3 both),
+/// `keyword-records` (kind + record id → its title, text, customer and current terms), `keyword-customer-records`
+/// (customer id + kind + record id: the records to re-index when a customer is renamed) and `customer-scope`.
+///
+/// ```swift
+/// let hits = try KeywordIndex.search("北京燃气", in: views, limit: 20)
+/// ```
+public struct KeywordIndex: Projection {
+    public let name = "keyword-index"
+    public let version: UInt32 = 1
+    public init() {}
+
+    static let postings = ViewTable("keyword-postings")
+    static let records = ViewTable("keyword-records")
+    static let customerRecords = ViewTable("keyword-customer-records")
+    public var tables: [ViewTable] { [Self.postings, Self.records, Self.customerRecords, CustomerScopes.table] }
+
+    public var eventTypes: Set<String>? {
+        let types: [any EventPayload.Type] = [
+            CustomerCreated.self, CustomerEdited.self, ContactCreated.self, ContactEdited.self, ContactMovedToCustomer.self,
+            OpportunityOpened.self, OpportunityEdited.self, QuoteCreated.self, TicketOpened.self, ContractDrafted.self,
+            CampaignPlanned.self, CampaignPlanChanged.self, CampaignTargetsSelected.self,
+        ]
+        return CustomerScopes.eventTypes.union(types.map { $0.eventType })
+    }
+
+    /// What the index keeps of a record, to replace its terms when its text or its customer changes.
+    struct Indexed: Codable {
+        var kind: RecordKind
+        var id: UUID
+        var title: String
+        var body: String?
+        var customerID: UUID?
+        var ownTerms: [String]
+        var customerTerms: [String]
+    }
+
+    public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        try CustomerScopes.apply(event, to: views)
+        switch event.payload {
+        case let e as CustomerCreated:
+            try index(.customer, e.customerID, title: e.name, customer: e.customerID, views: views)
+        case let e as CustomerEdited:
+            guard let name = e.changes.first(where: { $0.field == "name" })?.new?.textValue else { return }
+            try index(.customer, e.customerID, title: name, customer: e.customerID, views: views)
+            // Collected first: re-indexing writes while a scan would still be open.
+            for (kind, id) in try Self.linked(to: e.customerID, in: views) where kind != .customer && kind != .campaign {
+                try reindex(kind, id, views: views) { _ in }
+            }
+        case let e as ContactCreated: try index(.contact, e.contactID, title: e.name, customer: e.customerID, views: views)
+        case let e as ContactEdited:
+            guard let name = e.changes.first(where: { $0.field == "name" })?.new?.textValue else { return }
+            try reindex(.contact, e.contactID, views: views) { $0.title = name }
+        case let e as ContactMovedToCustomer:
+            try reindex(.contact, e.contactID, views: views) { $0.customerID = e.toCustomerID }
+        case let e as OpportunityOpened:
+            try index(.opportunity, e.opportunityID, title: e.details.title, customer: e.details.customerID, views: views)
+        case let e as OpportunityEdited:
+            guard let title = e.changes.first(where: { $0.field == "title" })?.new?.textValue else { return }
+            try reindex(.opportunity, e.opportunityID, views: views) { $0.title = title }
+        case let e as QuoteCreated: try index(.quote, e.quoteID, title: e.number, customer: e.customerID, views: views)
+        case let e as TicketOpened:
+            try index(.ticket, e.ticketID, title: e.subject, body: e.description, customer: e.customerID, views: views)
+        case let e as ContractDrafted: try index(.contract, e.contractID, title: e.title, customer: e.customerID, views: views)
+        case let e as CampaignPlanned: try index(.campaign, e.campaignID, title: e.name, body: e.objective, customer: nil, views: views)
+        case let e as CampaignPlanChanged:
+            let name = e.changes.first { $0.field == "name" }?.new?.textValue
+            let objective = e.changes.first { $0.field == "objective" }?.new?.textValue
+            guard name != nil || objective != nil else { return }
+            try reindex(.campaign, e.campaignID, views: views) { r in
+                if let name { r.title = name }
+                if let objective { r.body = objective }
+            }
+        case let e as CampaignTargetsSelected:
+            for customer in e.list.customerIDs {
+                try views.put([], forKey: Self.linkKey(customer, .campaign, e.campaignID), in: Self.customerRecords)
+            }
+        default:
+            return
+        }
+    }
+
+    static func recordKey(_ kind: RecordKind, _ id: UUID) -> [UInt8] { ViewKey().byte(kind.code).uuid(id).bytes }
+    static func postingKey(_ term: String, _ kind: RecordKind, _ id: UUID) -> [UInt8] { ViewKey().string(term).byte(kind.code).uuid(id).bytes }
+    static func linkKey(_ customer: UUID, _ kind: RecordKind, _ id: UUID) -> [UInt8] { ViewKey().uuid(customer).byte(kind.code).uuid(id).bytes }
+
+    private func index(
+        _ kind: RecordKind, _ id: UUID, title: String, body: String? = nil, customer: UUID?, views: any ViewWriter
+    ) throws {
+        let old = try views.row(Indexed.self, forKey: Self.recordKey(kind, id), in: Self.records)
+        let new = Indexed(kind: kind, id: id, title: title, body: body, customerID: customer, ownTerms: [], customerTerms: [])
+        try store(new, replacing: old, views: views)
+    }
+
+    private func reindex(_ kind: RecordKind, _ id: UUID, views: any ViewWriter, _ change: (inout Indexed) -> Void) throws {
+        guard let old = try views.row(Indexed.self, forKey: Self.recordKey(kind, id), in: Self.records) else { return }
+        var new = old
+        change(&new)
+        try store(new, replacing: old, views: views)
+    }
+
+    /// Computes the record's terms, writes the postings that changed and the record.
+    private func store(_ record: Indexed, replacing old: Indexed?, views: any ViewWriter) throws {
+        var new = record
+        new.ownTerms = Keywords.terms(in: [record.title, record.body ?? ""].joined(separator: " "))
+        if record.kind == .customer {
+            new.customerTerms = []
+        } else if let customer = record.customerID {
+            new.customerTerms = try views.row(Indexed.self, forKey: Self.recordKey(.customer, customer), in: Self.records)?.ownTerms ?? []
+        }
+        func weights(_ r: Indexed?) -> [String: UInt8] {
+            var w: [String: UInt8] = [:]
+            for t in r?.ownTerms ?? [] { w[t, default: 0] |= 2 }
+            for t in r?.customerTerms ?? [] { w[t, default: 0] |= 1 }
+            return w
+        }
+        let before = weights(old), after = weights(new)
+        for (term, _) in before where after[term] == nil {
+            try views.delete(key: Self.postingKey(term, record.kind, record.id), in: Self.postings)
+        }
+        for (term, weight) in after where before[term] != weight {
+            try views.put([weight], forKey: Self.postingKey(term, record.kind, record.id), in: Self.postings)
+        }
+        if let oldCustomer = old?.customerID, oldCustomer != new.customerID {
+            try views.delete(key: Self.linkKey(oldCustomer, record.kind, record.id), in: Self.customerRecords)
+        }
+        if let customer = new.customerID, customer != old?.customerID {
+            try views.put([], forKey: Self.linkKey(customer, record.kind, record.id), in: Self.customerRecords)
+        }
+        try views.put(row: new, forKey: Self.recordKey(record.kind, record.id), in: Self.records)
+    }
+}
