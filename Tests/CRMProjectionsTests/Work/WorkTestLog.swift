@@ -14,6 +14,9 @@ final class WorkTestLog {
 
     static func at(hours: Double) -> Date { start.addingTimeInterval(hours * 3600) }
 
+    /// A calendar day from `YYYY-MM-DD`.
+    static func day(_ text: String) throws -> LocalDate { try #require(LocalDate(text)) }
+
     /// Runs `command` on the record `id` of `A` at `now` and records its events; returns them.
     @discardableResult
     func run<A: Aggregate>(_ type: A.Type, _ id: UUID, _ command: A.Command, at now: Date, actor: String = "emp-admin") throws -> [A.Event] {
