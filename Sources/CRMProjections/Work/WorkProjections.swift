@@ -11,7 +11,7 @@ import Foundation
 public enum WorkProjections {
     /// Every projection of this folder, for the runtime to register.
     public static let all: [any Projection] = [
-        TaskBoard(), TicketSLABoard(), OpportunityPipeline(), RevenueCube(), LoyaltyBalances(), ApprovalInbox(),
+        TaskBoard(), TicketSLABoard(), OpportunityPipeline(), RevenueCube(), LoyaltyBalances(), ApprovalInbox(), AnnouncementInbox(),
     ]
 
     /// One page of a query's rows and the cursor of the next page (nil: this was the last one). Pass
