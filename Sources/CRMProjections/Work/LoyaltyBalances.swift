@@ -76,6 +76,14 @@ public struct LoyaltyBalances: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
+        if let customerID = WorkProjections.customerChanged(by: event) {
+            let scope = try CustomerScopes.scope(of: customerID, in: views)
+            let key = ViewKey().uuid(customerID).bytes
+            guard var account = try views.row(Account.self, forKey: key, in: Self.accounts), account.scope != scope else { return }
+            account.scope = scope
+            try views.put(row: account, forKey: key, in: Self.accounts)
+            return
+        }
         switch event.payload {
         case let e as PointsAccrued:
             try views.put(row: Lot(lotID: e.lotID, source: e.source, remaining: e.points, earnedOn: e.earnedOn, expiresOn: e.expiresOn),
@@ -90,12 +98,6 @@ public struct LoyaltyBalances: Projection {
             try draw(e.draws, customer: e.customerID, in: views)
             try move(e.customerID, Movement(kind: .expiry, points: -e.points, day: e.asOf, reason: "expired", position: event.position.rawValue),
                      in: views)
-        case let e as CustomerEdited:
-            let scope = try CustomerScopes.scope(of: e.customerID, in: views)
-            let key = ViewKey().uuid(e.customerID).bytes
-            guard var account = try views.row(Account.self, forKey: key, in: Self.accounts), account.scope != scope else { return }
-            account.scope = scope
-            try views.put(row: account, forKey: key, in: Self.accounts)
         default:
             return
         }

@@ -46,6 +46,10 @@ public struct RevenueCube: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
+        if let customerID = WorkProjections.customerChanged(by: event) {
+            try refresh(customerID, in: views)
+            return
+        }
         switch event.payload {
         case let e as RevenueEntryRecorded:
             try add(e.entry, to: views)
@@ -53,9 +57,6 @@ public struct RevenueCube: Projection {
             try add(e.reversal, to: views)
         case let e as BillingBatchImported:
             for entry in e.entries { try add(entry, to: views) }
-        case let e as CustomerEdited:
-            guard e.changes.contains(where: { ["branch", "community", "group", "owner"].contains($0.field) }) else { return }
-            try refresh(e.customerID, in: views)
         default:
             return
         }

@@ -101,6 +101,7 @@ public struct TaskBoard: Projection {
         }
         switch event.payload {
         case let e as TaskDispatched:
+            guard try views.value(forKey: Self.taskKey(e.taskID), in: Self.tasks) == nil else { return }
             let d = e.details
             var task = Task(
                 taskID: e.taskID, title: d.title, kind: d.kind, customerID: d.customerID,

@@ -54,9 +54,11 @@ extension WorkProjections {
         }
     }
 
-    /// The customer an event changes the scope or name of (a CustomerEdited touching branch, community,
-    /// group, owner or name); nil for every other event.
+    /// The customer whose scope or name an event sets: a CustomerCreated (rows written before the customer
+    /// event arrived take its scope), or a CustomerEdited touching branch, community, group, owner or name;
+    /// nil for every other event.
     static func customerChanged(by event: ProjectionEvent) -> UUID? {
+        if let e = event.payload as? CustomerCreated { return e.customerID }
         guard let e = event.payload as? CustomerEdited else { return nil }
         let fields: Set<String> = ["branch", "community", "group", "owner", "name"]
         return e.changes.contains { fields.contains($0.field) } ? e.customerID : nil

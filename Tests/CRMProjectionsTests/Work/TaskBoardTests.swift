@@ -55,6 +55,18 @@ import Testing
         #expect(try TaskBoard.board(for: "emp-9", now: WorkTestLog.start, calendar: .utc, in: views).dueToday.map(\.taskID) == [id])
     }
 
+    @Test func aTaskRecordedBeforeItsCustomerTakesTheScopeWhenTheCustomerArrives() throws {
+        let customer = UUID.derived("customer", "Late")
+        let id = try dispatch("early", to: "emp-7", dueInHours: 2, customer: customer)
+        var views = try log.views(projection)
+        #expect(try TaskBoard.task(id, in: views)?.scope == RecordScope(owners: ["emp-7"]))
+        try log.customer("Late", branch: "east", owner: "emp-1")
+        views = try log.views(projection)
+        let task = try #require(try TaskBoard.task(id, in: views))
+        #expect(task.scope == RecordScope(branch: "east", group: "residential", owners: ["emp-1", "emp-7"]))
+        #expect(task.customerName == "Late")
+    }
+
     @Test func rescheduleAndEditMoveTheTaskOnTheBoard() throws {
         let id = try dispatch("call back", to: "emp-7", dueInHours: 1)
         try log.run(WorkTask.self, id, .reschedule(dueAt: WorkTestLog.at(hours: 48)), at: WorkTestLog.start)
