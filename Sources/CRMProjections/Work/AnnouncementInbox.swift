@@ -2,7 +2,7 @@ import CRMDomain
 import EventSourcing
 import Foundation
 
-/// The announcement inbox with read state per employee (R-ORG-6): published announcements indexed by each
+/// The announcement inbox with read state per employee (R-ORG-3): published announcements indexed by each
 /// target group (department, branch, role, named employee) and the read receipts. Expiry is checked at
 /// query time; a withdrawn announcement leaves every inbox.
 ///
