@@ -232,8 +232,14 @@ public final class CRMEngine: Sendable {
 
     private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, state: A.State, principal: Principal, now: Date) async throws {
         if principal.isSystem { return }
-        let scope = try await resolve(A.scope(of: command, state: state))
         let action = A.action(for: command)
+        var scope = try await resolve(A.scope(of: command, state: state))
+        if action == .create {
+            // Naming oneself assignee or owner of a new record must not make it one's own: creating needs a
+            // permission over where the record goes (its customer's branch, community, group or owner).
+            let owners = try await resolve(A.scope(of: command, state: state), includingNamedOwners: false).owners
+            scope.owners = owners
+        }
         guard principal.may(action, in: A.module, on: scope, at: now) else {
             // A record the principal may not even see does not exist for it.
             if action != .create && !principal.may(.query, in: A.module, on: scope, at: now) { throw EngineError.notFound() }
@@ -242,11 +248,16 @@ public final class CRMEngine: Sendable {
     }
 
     /// A record scope from what an aggregate states: a customer's is read from the customer's stream.
-    func resolve(_ source: ScopeSource) async throws -> RecordScope {
+    /// Without `includingNamedOwners`, only the owner of the customer a record belongs to counts as an
+    /// owner, not the employees the record itself names.
+    func resolve(_ source: ScopeSource, includingNamedOwners: Bool = true) async throws -> RecordScope {
         switch source {
         case .global: return .global
-        case .direct(let scope): return scope
-        case .customer(let id, let owners):
+        case .direct(var scope):
+            if !includingNamedOwners { scope.owners = [] }
+            return scope
+        case .customer(let id, let named):
+            let owners = includingNamedOwners ? named : []
             guard let id else { return RecordScope(owners: owners) }
             let customer = try await load(Customer.self, stream: Customer.stream(id)).state
             guard customer.exists else { return RecordScope(owners: owners) }

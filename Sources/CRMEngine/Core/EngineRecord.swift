@@ -145,6 +145,13 @@ extension Ticket: EngineRecord {
         }
         return .customer(state.customerID, owners: state.assignee.map { [$0] } ?? [])
     }
+    /// A new ticket's SLA is the one the settings hold for its kind and severity, never the caller's.
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        guard case let .open(id, channel, kind, severity, customerID, subject, description, department, _) = command else { return command }
+        let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+        return .open(id: id, channel: channel, kind: kind, severity: severity, customerID: customerID, subject: subject,
+                     description: description, department: department, sla: settings.sla(kind: kind, severity: severity))
+    }
 }
 
 extension Contact: EngineRecord {

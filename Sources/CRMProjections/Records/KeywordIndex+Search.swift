@@ -53,7 +53,7 @@ extension KeywordIndex {
 
     private static func hit(_ record: Indexed, score: Int, views: any ViewReader) throws -> SearchHit {
         SearchHit(kind: record.kind, id: record.id, title: record.title, customerID: record.customerID,
-                  scope: try CustomerScopes.scope(of: record.customerID, in: views), score: score)
+                  scope: try CustomerScopes.scope(of: record.customerID ?? (record.kind == .customer ? record.id : nil), in: views), score: score)
     }
 
     /// The records linked to a customer, by kind.

@@ -1,0 +1,126 @@
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+extension CRMEngine {
+    /// The name of a read model, for ``ProjectionRunner/read(_:_:)``.
+    static let customer360 = "customer-360"
+    static let history = "modification-history"
+    static let keywords = "keyword-index"
+    static let activityLog = "contact-visit-log"
+
+    /// Waits, when `position` is given, until the read models named have applied the log up to it: pass a
+    /// command's ``CommandResult/position`` to read your own write.
+    func consistent(with position: GlobalPosition?, _ names: Set<String>) async throws {
+        guard let position, position > .start else { return }
+        try await views.waitUntil(position, projections: names)
+    }
+
+    /// A customer with its related records (R-CUS-4), as `principal` may see it: not found outside its
+    /// scope, related records of modules it may not query left out, hidden custom fields removed. The read
+    /// is recorded in the read audit.
+    public func customer(_ id: UUID, as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> Customer360 {
+        try await consistent(with: position, [Self.customer360])
+        guard let view = try views.read(Self.customer360, { try Customer360Projection.customer(id, in: $0) }) else { throw EngineError.notFound() }
+        let now = clock.now()
+        guard principal.may(.query, in: .customers, on: view.scope, at: now) else { throw EngineError.notFound() }
+        audit.record(principal: principal, record: Customer.stream(id).rawValue)
+        var visible = view.hidingFields { principal.canSee(formGroup: $0.formGroup, field: $0.field) }
+        func keep(_ records: [RelatedRecord]) -> [RelatedRecord] {
+            records.filter { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
+        }
+        visible.contacts = keep(visible.contacts)
+        visible.openTasks = keep(visible.openTasks)
+        visible.recentTasks = keep(visible.recentTasks)
+        visible.openTickets = keep(visible.openTickets)
+        visible.recentTickets = keep(visible.recentTickets)
+        visible.recentActivity = keep(visible.recentActivity)
+        visible.openOpportunities = keep(visible.openOpportunities)
+        visible.closedOpportunities = keep(visible.closedOpportunities)
+        visible.openQuotes = keep(visible.openQuotes)
+        visible.closedQuotes = keep(visible.closedQuotes)
+        visible.contracts = keep(visible.contracts)
+        visible.endedContracts = keep(visible.endedContracts)
+        if !principal.may(.query, in: .revenue, on: view.scope, at: now) { visible.revenue = [] }
+        return visible
+    }
+
+    /// A page of the customers `principal` may see, by name (or id), after the cursor of the previous page.
+    public func customers(
+        as principal: Principal, order: Customer360Projection.ListOrder = .name, after cursor: [UInt8]? = nil, limit: Int = 50
+    ) async throws -> Customer360Projection.Page {
+        let now = clock.now()
+        let page = try views.read(Self.customer360) { views in
+            try Customer360Projection.list(in: views, order: order, after: cursor, limit: limit) { item in
+                principal.may(.query, in: .customers, on: item.scope, at: now)
+            }
+        }
+        for item in page.items { audit.record(principal: principal, record: Customer.stream(item.id).rawValue) }
+        return page
+    }
+
+    /// A record's modification history (R-LOG-5): when, who, from where, field, old → new — oldest first.
+    /// Not found when `principal` may not query the record; hidden custom fields are left out.
+    public func history(of stream: StreamID, as principal: Principal, after: StreamVersion? = nil, limit: Int = 100,
+                        consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
+        try await consistent(with: position, [Self.history])
+        let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, in: $0, after: after, limit: limit) }
+        guard let first = entries.first else {
+            if try await store.streamVersion(of: stream) == .noStream { throw EngineError.notFound() }
+            return []
+        }
+        guard principal.may(.query, in: Permission.Module(category: stream.category), on: first.scope, at: clock.now()) else { throw EngineError.notFound() }
+        audit.record(principal: principal, record: "history:" + stream.rawValue)
+        return entries.map { hidingFields($0, from: principal) }
+    }
+
+    /// A customer's history with every record linked to it, in log order; entries of modules `principal`
+    /// may not query are left out.
+    public func history(ofCustomer id: UUID, as principal: Principal, after: GlobalPosition? = nil, limit: Int = 100,
+                        consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
+        try await consistent(with: position, [Self.history])
+        let entries = try views.read(Self.history) { try ModificationHistory.history(ofCustomer: id, in: $0, after: after, limit: limit) }
+        let now = clock.now()
+        guard let first = entries.first, principal.may(.query, in: .customers, on: first.scope, at: now) else { throw EngineError.notFound() }
+        audit.record(principal: principal, record: "history:" + Customer.stream(id).rawValue)
+        return entries
+            .filter { principal.may(.query, in: Permission.Module(category: $0.stream.category), on: $0.scope, at: now) }
+            .map { hidingFields($0, from: principal) }
+    }
+
+    /// Records across modules whose text (or whose customer's name) holds every word of `text` (R-ANA-6),
+    /// limited to what `principal` may query.
+    public func search(_ text: String, as principal: Principal, limit: Int = 50) async throws -> [SearchHit] {
+        let now = clock.now()
+        let hits = try views.read(Self.keywords) { try KeywordIndex.search(text, in: $0, limit: max(limit * 4, limit)) }
+        let visible = hits.filter { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
+        return Array(visible.prefix(limit))
+    }
+
+    /// Contact log entries and visits, newest first, filtered; with `text`, only those whose notes hold it.
+    /// Entries outside `principal`'s scope are left out.
+    public func activity(
+        as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), limit: Int = 50
+    ) async throws -> [ActivityEntry] {
+        let now = clock.now()
+        let entries: [ActivityEntry] = try views.read(Self.activityLog) { views in
+            if let text, !text.isEmpty { return try ContactVisitLog.search(text, in: views, filter: filter, limit: limit * 4) }
+            if let customer = filter.customerID { return try ContactVisitLog.log(ofCustomer: customer, in: views, filter: filter, limit: limit * 4).entries }
+            if let employee = filter.employee { return try ContactVisitLog.log(ofEmployee: employee, in: views, filter: filter, limit: limit * 4).entries }
+            throw EngineError(.invalid, field: "filter", "give a customer, an employee or words to search for")
+        }
+        let visible = entries.filter { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
+        return Array(visible.prefix(limit))
+    }
+
+    private func hidingFields(_ entry: HistoryEntry, from principal: Principal) -> HistoryEntry {
+        guard let group = entry.scope.group, entry.stream.category == Customer.category else { return entry }
+        var e = entry
+        let prefix = Customer.customFieldPrefix
+        e.changes = entry.changes.filter { change in
+            !change.field.hasPrefix(prefix) || principal.canSee(formGroup: group, field: String(change.field.dropFirst(prefix.count)))
+        }
+        return e
+    }
+}
