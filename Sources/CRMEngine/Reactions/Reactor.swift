@@ -1,0 +1,121 @@
+import CRMDomain
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+import Logging
+import Synchronization
+
+/// A command a reaction asks for, with a key unique among the commands of its triggering event.
+public struct ReactionCommand: Sendable {
+    public let key: String
+    let run: @Sendable (CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws -> Void
+
+    /// Executes `command` on record `id` of `A` as the system.
+    public static func execute<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, key: String) -> ReactionCommand
+    where A.Command: Sendable {
+        ReactionCommand(key: key) { engine, idempotencyKey, causation in
+            try await engine.execute(A.self, id: id, command, as: .system, idempotencyKey: idempotencyKey, causation: causation)
+        }
+    }
+}
+
+/// An event → command rule of the domain, run by the ``Reactor``.
+public struct Reaction: Sendable {
+    public let name: String
+    /// The event types it reacts to.
+    public let eventTypes: Set<String>
+    public let commands: @Sendable (ProjectionEvent, CRMEngine) async throws -> [ReactionCommand]
+
+    public init(name: String, eventTypes: Set<String>, commands: @escaping @Sendable (ProjectionEvent, CRMEngine) async throws -> [ReactionCommand]) {
+        self.name = name
+        self.eventTypes = eventTypes
+        self.commands = commands
+    }
+}
+
+/// Runs the reactions over the log with a checkpoint of its own (ARCHITECTURE decision 11). Each command a
+/// reaction asks for is executed with the idempotency key `reaction:<name>:<event id>:<key>`, stored in
+/// the same append as the command's events; so a restart before the checkpoint was saved, a replay or a
+/// second node running the same reactor never executes a reaction twice. A command the domain refuses
+/// (the record moved on) is logged and skipped; a storage failure stops the reactor, which starts again
+/// from its checkpoint on the next ``CRMEngine/startReactor()``.
+final class Reactor: Sendable {
+    let reactions: [Reaction]
+    private let checkpoints: CheckpointStore
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let progress = Mutex<GlobalPosition>(.start)
+    static let name = "reactor"
+
+    init(reactions: [Reaction], directory: String) throws {
+        self.reactions = reactions
+        checkpoints = try CheckpointStore(directory: directory)
+        progress.withLock { $0 = (try? checkpoints.position(of: Self.name)) ?? .start }
+    }
+
+    var position: GlobalPosition { progress.withLock { $0 } }
+
+    func start(engine: CRMEngine) {
+        let types = Set(reactions.flatMap(\.eventTypes))
+        let from = position.next
+        let running = Task { [weak engine] in
+            guard let store = engine?.store else { return }
+            var pending = 0
+            do {
+                for try await recorded in store.subscribe(from: from) {
+                    guard let engine else { return }
+                    if types.contains(recorded.type) {
+                        try await self.react(to: recorded, engine: engine)
+                    }
+                    self.progress.withLock { $0 = recorded.position }
+                    pending += 1
+                    if pending >= 256 || recorded.position >= (try await store.headPosition()) {
+                        try self.checkpoints.set(Self.name, to: recorded.position)
+                        pending = 0
+                    }
+                }
+            } catch is CancellationError {
+            } catch {
+                engine?.logger.error("reactor stopped", metadata: ["error": "\(error)", "position": "\(self.position.rawValue)"])
+            }
+        }
+        task.withLock { $0 = running }
+    }
+
+    private func react(to recorded: RecordedEvent, engine: CRMEngine) async throws {
+        let payload = try engine.registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: recorded.payload)
+        let event = ProjectionEvent(id: recorded.id, stream: recorded.stream, streamVersion: recorded.streamVersion, position: recorded.position,
+                                    recordedAt: recorded.recordedAt, metadata: recorded.metadata, payload: payload)
+        for reaction in reactions where reaction.eventTypes.contains(recorded.type) {
+            for command in try await reaction.commands(event, engine) {
+                let key = "reaction:\(reaction.name):\(recorded.id.uuidString.lowercased()):\(command.key)"
+                do {
+                    try await command.run(engine, key, recorded.id)
+                } catch let error as EngineError where error.code != .unavailable && error.code != .contention {
+                    engine.logger.warning("reaction refused", metadata: [
+                        "reaction": "\(reaction.name)", "position": "\(recorded.position.rawValue)", "code": "\(error.code)"])
+                }
+            }
+        }
+    }
+
+    /// Waits until the reactor has handled the log up to `position` (for tests and read-your-writes).
+    func waitUntil(_ position: GlobalPosition, timeout: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while self.position < position {
+            guard clock.now < deadline else { throw EngineError(.unavailable, "the reactor did not reach position \(position.rawValue) in time") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    func stop() async {
+        let running = task.withLock { t -> Task<Void, Never>? in
+            defer { t = nil }
+            return t
+        }
+        running?.cancel()
+        await running?.value
+        try? checkpoints.set(Self.name, to: position)
+        checkpoints.close()
+    }
+}
