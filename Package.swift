@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "EventStoreLMDB", targets: ["EventStoreLMDB"]),
         .library(name: "EventStoreConformance", targets: ["EventStoreConformance"]),
         .library(name: "CRMDomain", targets: ["CRMDomain"]),
+        .library(name: "CRMDataGenerator", targets: ["CRMDataGenerator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -31,6 +32,7 @@ let package = Package(
         ),
         .target(name: "EventStoreConformance", dependencies: ["EventSourcing"]),
         .target(name: "CRMDomain", dependencies: ["EventSourcing"]),
+        .target(name: "CRMDataGenerator", dependencies: ["CRMDomain", "EventSourcing"]),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
         .executableTarget(
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
+        .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStoreLMDBTests",
             dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness"]
