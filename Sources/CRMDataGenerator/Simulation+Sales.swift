@@ -60,12 +60,12 @@ extension Simulation {
         let id = recordIDs.next(at: date(t))
         var lines: [QuoteLine] = []
         let refs = products[b]
+        let needsApproval = random.chance(0.3)
         for _ in 0..<(1 + random.below(3)) {
             guard let product = random.pick(refs), !lines.contains(where: { $0.productID == product.id }) else { continue }
             lines.append(QuoteLine(productID: product.id, productName: product.name, unitPrice: product.price,
-                                   quantity: Decimal(random.int(in: 1...10)), discountPercent: random.chance(0.2) ? 5 : 0))
+                                   quantity: Decimal(random.int(in: 1...10)), discountPercent: !needsApproval && random.chance(0.2) ? 5 : 0))
         }
-        let needsApproval = random.chance(0.3)
         let discount = Decimal(needsApproval ? [18, 20, 25][random.below(3)] : [0, 0, 5, 10][random.below(4)])
         let validUntil = plan.localDate(of: t, branch: b).adding(days: 30)
         let draft = QuoteDraft(lines: lines, discountPercent: discount, validUntil: validUntil, note: nil)
