@@ -22,7 +22,7 @@ extension HistoryGenerator {
         public var branches: [BranchSpec]
         /// Employees per branch (at least 3): one branch manager, about 60 % account managers, the rest service agents.
         public var employeesPerBranch: Int
-        /// The number of customers; nil scales it from ``targetEvents`` (about one customer per 100 events over 12 months).
+        /// The number of customers; nil scales it from ``targetEvents`` (about one customer per 80 events over 12 months).
         public var customers: Int?
 
         public init(seed: UInt64, targetEvents: Int, start: Date, months: Int = 12,

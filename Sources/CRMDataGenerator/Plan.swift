@@ -144,7 +144,7 @@ struct Plan: Sendable {
         // The roster: about a quarter of the events are billing and usage of the customers' accounts.
         let target = max(configuration.targetEvents, 0)
         let perCustomer = 3.8 + 2.0 * Double(months) * 0.9
-        let customerCount = max(configuration.customers ?? Int(Double(max(target - setupEvents, 0)) * 0.25 / perCustomer), 4)
+        let customerCount = max(configuration.customers ?? Int(Double(max(target - setupEvents, 0)) * 0.3 / perCustomer), 4)
         var planned: [PlannedCustomer] = []
         planned.reserveCapacity(customerCount)
         let earlyDays = min(14, days)

@@ -14,7 +14,7 @@ extension Simulation {
         guard t0 < plan.end else { return 0 }
         let before = pendingActivity
         let action: Action
-        switch random.weighted([0.33, 0.40, 0.11, 0.08, 0.035, 0.045]) {
+        switch random.weighted([0.31, 0.46, 0.11, 0.055, 0.03, 0.035]) {
         case 0: action = .task(taskFlow(c, customer, b, t0))
         case 1: action = .contactLog(contactLogFlow(c, customer, b, t0))
         case 2: action = .visit(visitFlow(c, customer, b, t0))
