@@ -35,8 +35,9 @@ public struct HistoryGenerator: Sendable {
         self.world = plan.world
     }
 
-    /// The number of events the plan expects to produce (close to ``Configuration/targetEvents``).
-    public var plannedEvents: Int { plan.configuration.targetEvents }
+    /// The number of events the plan aims at: the set-up, the customers' onboarding and billing, and the
+    /// activities' budget (the target, unless the target is smaller than the set-up and customers need).
+    public var plannedEvents: Int { plan.setupEvents + plan.plannedCustomerEvents + plan.activityTarget }
 
     /// Calls `body` with every batch, in order. Each batch is one atomic append (one stream, one command).
     /// Throws ``GenerationError`` if a domain rule refuses a command the generator issues (a generator bug),
