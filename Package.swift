@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CRMDomain", targets: ["CRMDomain"]),
         .library(name: "CRMProjections", targets: ["CRMProjections"]),
         .library(name: "CRMEngine", targets: ["CRMEngine"]),
+        .library(name: "CRMDataGenerator", targets: ["CRMDataGenerator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -43,6 +44,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "CRMDataGenerator", dependencies: ["CRMDomain", "EventSourcing"]),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
         .executableTarget(
@@ -54,7 +56,8 @@ let package = Package(
         .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMProjectionsTests", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
-        .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB"]),
+        .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator"]),
+        .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStoreLMDBTests",
             dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness"]
