@@ -1,3 +1,4 @@
+import CRMDataGenerator
 import CRMDomain
 import CRMEngine
 import EventSourcing
@@ -12,6 +13,21 @@ struct EngineFixture {
     let engine: CRMEngine
     let admin: Principal
     let adminToken: IssuedToken
+
+    /// An engine over a history from the data generator (which bootstraps its own organisation); the
+    /// fixture's administrator is the generated one.
+    static func generated(_ label: String, events: Int, seed: UInt64 = 7, configuration: CRMEngine.Configuration? = nil) async throws -> (EngineFixture, HistoryGenerator) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
+        let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01
+        let generator = HistoryGenerator(.init(seed: seed, targetEvents: events, start: start))
+        let clock = ManualClock(generator.world.end)
+        let engine = try await CRMEngine.open(at: directory, configuration: configuration ?? .init(clock: clock, durability: .noSync))
+        try await generator.forEachBatch { try await engine.store.append($0) }
+        let adminID = try #require(generator.world.administrator?.id)
+        let admin = try await engine.principal(employeeID: adminID)
+        let token = try await engine.issueToken(for: adminID, name: "tests", as: admin)
+        return (EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token), generator)
+    }
 
     static func make(_ label: String = "engine") async throws -> EngineFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path

@@ -34,13 +34,17 @@ public final class CRMEngine: Sendable {
         public var projections: [any Projection]
         /// Durability of the log (an LMDB store opened by ``CRMEngine/open(at:configuration:)``).
         public var durability: LMDBEventStore.Durability
+        /// The event → command rules the reactor runs (the CRM's by default); empty runs no reactor.
+        public var reactions: [Reaction]
 
         public init(
             clock: any WallClock = SystemClock(), ids: (any IDGenerator)? = nil,
             logger: Logger = Logger(label: "crm.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
             maxAttempts: Int = 5, readAuditRetention: TimeInterval = 400 * 86_400,
-            projections: [any Projection]? = nil, durability: LMDBEventStore.Durability = .full
+            projections: [any Projection]? = nil, durability: LMDBEventStore.Durability = .full,
+            reactions: [Reaction]? = nil
         ) {
+            self.reactions = reactions ?? CRMReactions.all
             self.clock = clock
             self.ids = ids ?? UUIDv7Generator(clock: clock)
             self.logger = logger
@@ -56,6 +60,7 @@ public final class CRMEngine: Sendable {
     public let registry: PayloadRegistry
     public let configuration: Configuration
     let audit: ReadAuditLog
+    let reactor: Reactor
     let organisation = OrganisationCache()
     private let ownsStore: Bool
     private let directory: String
@@ -64,7 +69,8 @@ public final class CRMEngine: Sendable {
     var logger: Logger { configuration.logger }
 
     private init(store: any EventStore, ownsStore: Bool, directory: String, views: ProjectionRunner, registry: PayloadRegistry,
-                 audit: ReadAuditLog, configuration: Configuration) {
+                 audit: ReadAuditLog, reactor: Reactor, configuration: Configuration) {
+        self.reactor = reactor
         self.store = store
         self.ownsStore = ownsStore
         self.directory = directory
@@ -99,18 +105,21 @@ public final class CRMEngine: Sendable {
         let registry = try EngineEvents.registry()
         try FileManager.default.createDirectory(atPath: directory + "/views", withIntermediateDirectories: true)
         let runner = try ProjectionRunner(
-            store: store, registry: registry, projections: configuration.projections + [CredentialsProjection()],
+            store: store, registry: registry, projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection()],
             directory: directory + "/views", logger: configuration.logger)
         let audit = try ReadAuditLog(directory: directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
+        let reactor = try Reactor(reactions: configuration.reactions, directory: directory + "/reactor")
         let engine = CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
-                               audit: audit, configuration: configuration)
+                               audit: audit, reactor: reactor, configuration: configuration)
         try await runner.start()
+        if !configuration.reactions.isEmpty { reactor.start(engine: engine) }
         configuration.logger.info("engine open", metadata: ["views": "\(runner.projections.count)"])
         return engine
     }
 
     /// Stops the views, flushes the read audit and closes the store when the engine opened it.
     public func close() async {
+        await reactor.stop()
         await views.close()
         await audit.close()
         if ownsStore { await store.close() }
@@ -206,6 +215,12 @@ public final class CRMEngine: Sendable {
         guard principal.may(.query, in: A.module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: A.streamID(id).rawValue)
         return loaded
+    }
+
+    /// Waits until the reactor has handled the log up to `position` (the reactions of a command: pass its
+    /// ``CommandResult/position``).
+    public func reactionsSettled(upTo position: GlobalPosition, timeout: Duration = .seconds(30)) async throws {
+        try await reactor.waitUntil(position, timeout: timeout)
     }
 
     // MARK: Internals

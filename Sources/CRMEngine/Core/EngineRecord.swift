@@ -147,6 +147,11 @@ extension Ticket: EngineRecord {
     }
     /// A new ticket's SLA is the one the settings hold for its kind and severity, never the caller's.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case let .changeSeverity(to, _, reason) = command, state.id != nil {
+            let kind = state.kind
+            let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+            return .changeSeverity(to: to, sla: settings.sla(kind: kind, severity: to), reason: reason)
+        }
         guard case let .open(id, channel, kind, severity, customerID, subject, description, department, _) = command else { return command }
         let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
         return .open(id: id, channel: channel, kind: kind, severity: severity, customerID: customerID, subject: subject,

@@ -8,14 +8,27 @@ import Synchronization
 /// A command a reaction asks for, with a key unique among the commands of its triggering event.
 public struct ReactionCommand: Sendable {
     public let key: String
-    let run: @Sendable (CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws -> Void
+    let runner: any ReactionRunner
 
     /// Executes `command` on record `id` of `A` as the system.
-    public static func execute<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, key: String) -> ReactionCommand
-    where A.Command: Sendable {
-        ReactionCommand(key: key) { engine, idempotencyKey, causation in
-            try await engine.execute(A.self, id: id, command, as: .system, idempotencyKey: idempotencyKey, causation: causation)
-        }
+    public static func execute<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, key: String) -> ReactionCommand {
+        ReactionCommand(key: key, runner: Runner<A>(id: id, command: command))
+    }
+
+    func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws {
+        try await runner.run(engine, idempotencyKey, causation)
+    }
+}
+
+protocol ReactionRunner: Sendable {
+    func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws
+}
+
+private struct Runner<A: EngineRecord>: ReactionRunner {
+    let id: UUID
+    let command: A.Command
+    func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws {
+        try await engine.execute(A.self, id: id, command, as: .system, idempotencyKey: idempotencyKey, causation: causation)
     }
 }
 
@@ -68,7 +81,8 @@ final class Reactor: Sendable {
                     }
                     self.progress.withLock { $0 = recorded.position }
                     pending += 1
-                    if pending >= 256 || recorded.position >= (try await store.headPosition()) {
+                    let head = try await store.headPosition()
+                    if pending >= 256 || recorded.position >= head {
                         try self.checkpoints.set(Self.name, to: recorded.position)
                         pending = 0
                     }

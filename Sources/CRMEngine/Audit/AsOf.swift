@@ -1,0 +1,69 @@
+import CRMDomain
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+
+/// A point in the past: a log position, or an instant (the events recorded at or before it).
+public enum AsOf: Sendable, Hashable {
+    case position(GlobalPosition)
+    case time(Date)
+
+    func includes(_ event: RecordedEvent) -> Bool {
+        switch self {
+        case .position(let p): return event.position <= p
+        case .time(let t): return event.recordedAt <= t
+        }
+    }
+}
+
+extension CRMEngine {
+    /// A record's state as it was at `point` (R-LOG-7), folded from its events up to then, with its version
+    /// then. The principal must be allowed to see the record now. Not found when it did not exist yet.
+    public func state<A: EngineRecord>(_ type: A.Type, id: UUID, asOf point: AsOf, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
+        _ = try await state(A.self, id: id, as: principal)
+        let then = try await load(A.self, stream: A.streamID(id), upTo: point.includes)
+        guard then.version != .noStream else { throw EngineError.notFound("the record did not exist then") }
+        return then
+    }
+
+    /// The log position of the last event recorded at or before `time` (``GlobalPosition/start`` when none).
+    public func position(at time: Date) async throws -> GlobalPosition {
+        var low = GlobalPosition.start
+        var high = try await store.headPosition()
+        // Recorded-at times follow positions (one writer, a monotonic clock), so search by halves.
+        while low < high {
+            let middle = GlobalPosition(low.rawValue + (high.rawValue - low.rawValue + 1) / 2)
+            guard let event = try await store.readAll(from: middle, direction: .forward, limit: 1).first else { break }
+            if event.recordedAt <= time { low = middle } else { high = GlobalPosition(middle.rawValue - 1) }
+        }
+        return low
+    }
+
+    /// Builds every view as it was at `point` into `directory` (which must not hold views yet): the audit
+    /// replay of all views at once (R-LOG-7). Open them with ``ProjectionRunner`` over the same store.
+    /// Needs the organisation module's `analyse` permission over all data.
+    @discardableResult
+    public func buildViews(asOf point: AsOf, into directory: String, as principal: Principal,
+                           progress: (@Sendable (ProjectionRunner.Progress) -> Void)? = nil) async throws -> GlobalPosition {
+        guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
+            throw EngineError(.forbidden, "replaying all views needs the organisation module's analyse permission over all data")
+        }
+        let position: GlobalPosition
+        switch point {
+        case .position(let p): position = p
+        case .time(let t): position = try await self.position(at: t)
+        }
+        return try await ProjectionRunner.build(store: store, registry: registry, projections: views.projections, into: directory,
+                                                upTo: position, progress: progress)
+    }
+
+    /// Rebuilds the views named (all when nil) from the log in shadow environments and swaps them in
+    /// while queries go on. Needs the settings module's `edit` permission over all data.
+    public func rebuildViews(_ names: [String]? = nil, as principal: Principal,
+                             progress: (@Sendable (ProjectionRunner.Progress) -> Void)? = nil) async throws {
+        guard principal.may(.edit, in: .settings, on: .global, at: clock.now()) else {
+            throw EngineError(.forbidden, "rebuilding views needs the settings module's edit permission over all data")
+        }
+        try await views.rebuild(names, progress: progress)
+    }
+}

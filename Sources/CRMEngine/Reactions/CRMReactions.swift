@@ -1,0 +1,42 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// The domain's event → command rules, as the engine's reactor runs them.
+public enum CRMReactions {
+    /// Every reaction the engine runs by default.
+    public static var all: [Reaction] { [ticketRuleChains] }
+
+    /// Ticket rule chains (R-SRV-2): a ticket opened or escalated triggers the follow-ups its settings
+    /// chain: a task for the customer's owner or for a department, a letter queued in the outbox, a raised
+    /// severity. Ids derive from the triggering event (``FollowUp/id``).
+    public static let ticketRuleChains = Reaction(
+        name: "ticket-rule-chains", eventTypes: [TicketOpened.eventType, TicketSeverityChanged.eventType]
+    ) { event, engine in
+        guard let ticketEvent = TicketEvent(payload: event.payload), let ticketID = UUID(uuidString: String(event.stream.rawValue.dropFirst(Ticket.category.count + 1))) else { return [] }
+        let ticket = try await engine.load(Ticket.self, stream: Ticket.stream(ticketID)).state
+        let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+        var commands: [ReactionCommand] = []
+        for followUp in TicketRules.followUps(for: ticketEvent, eventID: event.id, ticket: ticket, settings: settings) {
+            let key = followUp.id.uuidString.lowercased()
+            switch followUp.action {
+            case let .notifyOwner(customerID, ticketID, subject):
+                guard let owner = try await engine.load(Customer.self, stream: Customer.stream(customerID)).state.owner else { continue }
+                let details = WorkTask.Details(title: "Ticket: \(subject)", note: "ticket-\(ticketID.uuidString.lowercased())", customerID: customerID,
+                                               kind: .followUp, dueAt: event.recordedAt.addingTimeInterval(86_400))
+                commands.append(.execute(WorkTask.self, id: followUp.id, .dispatch(taskID: followUp.id, details: details, assignee: owner), key: key))
+            case let .createTask(department, subject, dueAt, customerID, ticketID):
+                let details = WorkTask.Details(title: subject, note: "ticket-\(ticketID.uuidString.lowercased())", customerID: customerID,
+                                               kind: .supportRequest, dueAt: dueAt ?? event.recordedAt.addingTimeInterval(86_400))
+                commands.append(.execute(WorkTask.self, id: followUp.id, .dispatch(taskID: followUp.id, details: details, assignee: department), key: key))
+            case let .queueLetter(template, customerID, ticketID):
+                let item = OutboxItemQueued(itemID: followUp.id, channel: "letter", template: template, customerID: customerID,
+                                            reference: Ticket.stream(ticketID).rawValue, queuedAt: event.recordedAt)
+                commands.append(.execute(OutboxItem.self, id: followUp.id, .queue(item), key: key))
+            case let .escalate(ticketID, _, to):
+                commands.append(.execute(Ticket.self, id: ticketID, .changeSeverity(to: to, sla: nil, reason: "rule chain"), key: key))
+            }
+        }
+        return commands
+    }
+}

@@ -1,0 +1,62 @@
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+import Testing
+
+@Suite struct ReactorTests {
+    func configureChain(_ f: EngineFixture) async throws {
+        try await f.engine.execute(Settings.self, id: UUID(), .setSLADeadline(SLADeadline(kind: .complaint, severity: .high, responseMinutes: 60, resolutionMinutes: 480)), as: f.admin)
+        try await f.engine.execute(Settings.self, id: UUID(), .setTicketRuleChain(TicketRuleChain(kind: .complaint, minimumSeverity: .high, actions: [
+            RuleAction(kind: .notifyOwner),
+            RuleAction(kind: .createTask, template: "Call the customer back", department: "quality", dueInHours: 4),
+            RuleAction(kind: .queueLetter, template: "complaint-received"),
+        ])), as: f.admin)
+    }
+
+    func openComplaint(_ f: EngineFixture, customer: UUID, _ n: Int) async throws -> EngineResult {
+        let id = UUID.derived("ticket", "\(n)")
+        return try await f.engine.execute(Ticket.self, id: id, .open(id: id, channel: .phone, kind: .complaint, severity: .high, customerID: customer,
+                                                                   subject: "Rude installer", description: nil, department: "service", sla: nil), as: f.admin)
+    }
+
+    typealias EngineResult = CRMEngine.CommandResult
+
+    @Test func aComplaintRunsItsRuleChainOnce() async throws {
+        let f = try await EngineFixture.make("reactor")
+        try await configureChain(f)
+        let customer = try await f.customer("Li Wei", branch: "north", owner: "owner-1")
+        let opened = try await openComplaint(f, customer: customer, 1)
+        try await f.engine.reactionsSettled(upTo: opened.position)
+        let view = try await f.engine.customer(customer, as: f.admin, consistentWith: try await f.engine.store.headPosition())
+        #expect(Set(view.openTasks.map(\.title)) == ["Ticket: Rude installer", "Call the customer back"])
+        let letters = try await f.engine.pendingOutbox(as: f.admin)
+        #expect(letters.map(\.template) == ["complaint-received"])
+        // Delivery acknowledged by an adapter takes it off the outbox.
+        let ack = try await f.engine.acknowledgeDelivery(of: try #require(letters.first).itemID, receipt: "L-1", as: f.admin)
+        try await f.engine.views.waitUntil(ack.position)
+        #expect(try await f.engine.pendingOutbox(as: f.admin).isEmpty)
+        await f.close()
+    }
+
+    @Test func aReactionReplayedAfterARestartProducesItsCommandsExactlyOnce() async throws {
+        let f = try await EngineFixture.make("reactor-replay")
+        try await configureChain(f)
+        let customer = try await f.customer("Li Wei", branch: "north", owner: "owner-1")
+        var last = try await openComplaint(f, customer: customer, 1)
+        last = try await openComplaint(f, customer: customer, 2)
+        try await f.engine.reactionsSettled(upTo: last.position)
+        let head = try await f.engine.store.headPosition()
+        let tasksBefore = try await f.engine.customer(customer, as: f.admin, consistentWith: head).openTasks.count
+        #expect(tasksBefore == 4)
+        await f.engine.close()
+        // Lose the reactor's checkpoint, as if the process died before saving it: everything is replayed.
+        try FileManager.default.removeItem(atPath: f.directory + "/reactor")
+        let reopened = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock))
+        try await reopened.reactionsSettled(upTo: head)
+        #expect(try await reopened.store.headPosition() == head, "the replayed reactions wrote nothing new")
+        #expect(try await reopened.customer(customer, as: f.admin).openTasks.count == tasksBefore)
+        await reopened.close()
+        try? FileManager.default.removeItem(atPath: f.directory)
+    }
+}
