@@ -23,6 +23,8 @@ build: setup
 test: setup
 	$(SWIFT) build --build-tests
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build QuickStart "$$dir/log" >/dev/null && rm -rf "$$dir" && echo "Example QuickStart ran."
+	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build EmbeddedService "$$dir/crm" && rm -rf "$$dir" && echo "Example EmbeddedService ran."
+	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build AuditReplay "$$dir/crm" && rm -rf "$$dir" && echo "Example AuditReplay ran."
 	$(SWIFT) test --skip-build --disable-xctest
 
 # Until the HTTP server lands, `make run` runs the QuickStart example on the store under $(DATA).

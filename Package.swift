@@ -52,6 +52,8 @@ let package = Package(
             dependencies: ["EventStoreLMDB", "EventSourcing"],
             path: "Examples/QuickStart"
         ),
+        .executableTarget(name: "EmbeddedService", dependencies: ["CRMEngine", "CRMDomain", "EventSourcing"], path: "Examples/EmbeddedService"),
+        .executableTarget(name: "AuditReplay", dependencies: ["CRMEngine", "CRMDomain", "EventSourcing"], path: "Examples/AuditReplay"),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
