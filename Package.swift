@@ -47,6 +47,10 @@ let package = Package(
         .target(name: "CRMDataGenerator", dependencies: ["CRMDomain", "EventSourcing"]),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
+        // Appends a generated history while the views follow, for the kill-mid-update test (not a user tool).
+        .executableTarget(name: "views-harness", dependencies: ["EventStoreLMDB", "EventSourcing", "CRMProjections", "CRMDataGenerator", "CRMDomain"]),
+        // Child processes for the tests that kill a writer.
+        .target(name: "CRMTestSupport", path: "Tests/Support"),
         .executableTarget(
             name: "QuickStart",
             dependencies: ["EventStoreLMDB", "EventSourcing"],
@@ -58,11 +62,11 @@ let package = Package(
         .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMProjectionsTests", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
-        .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator"]),
+        .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator", "CRMTestSupport", "views-harness"]),
         .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStoreLMDBTests",
-            dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness"]
+            dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness", "CRMTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import EventSourcing
+import CRMTestSupport
 import EventStoreLMDB
 import Foundation
 import Testing

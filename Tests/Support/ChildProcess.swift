@@ -7,16 +7,16 @@ import Glibc
 
 /// A child process whose standard output is collected on a dedicated thread, so tests can wait for
 /// lines and for exit without blocking the cooperative thread pool.
-final class ChildProcess: Sendable {
+public final class ChildProcess: Sendable {
     private final class Output: Sendable {
         let bytes = Mutex<[UInt8]>([])
         let eof = Atomic<Bool>(false)
     }
     private let process: Process
     private let output = Output()
-    let pid: Int32
+    public let pid: Int32
 
-    init(executable: String, arguments: [String]) throws {
+    public init(executable: String, arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -40,7 +40,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Complete lines printed so far.
-    var lines: [String] {
+    public var lines: [String] {
         output.bytes.withLock { bytes in
             guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
             return String(decoding: bytes[...lastNewline], as: UTF8.self).split(separator: "\n").map(String.init)
@@ -48,7 +48,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits until a complete line satisfies `predicate`; false after `timeout` seconds or when the child ends.
-    func waitForLine(timeout: Double, where predicate: (String) -> Bool) async -> Bool {
+    public func waitForLine(timeout: Double, where predicate: (String) -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if lines.contains(where: predicate) { return true }
@@ -58,12 +58,12 @@ final class ChildProcess: Sendable {
         return false
     }
 
-    func kill(_ signal: Int32 = SIGKILL) {
+    public func kill(_ signal: Int32 = SIGKILL) {
         _ = Glibc.kill(pid, signal)
     }
 
     /// Waits for the child to exit and its output to be read completely.
-    func waitForExit(timeout: Double = 30) async -> Bool {
+    public func waitForExit(timeout: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if !process.isRunning && output.eof.load(ordering: .acquiring) { return true }
@@ -73,26 +73,31 @@ final class ChildProcess: Sendable {
     }
 }
 
-/// The path of the `store-harness` executable built beside the test bundle.
-func storeHarnessPath() throws -> String {
+/// The path of the store-harness executable built beside the tests.
+public func storeHarnessPath() throws -> String { try harnessPath("store-harness") }
+
+/// The path of an executable of this package built beside the tests (`STORE_HARNESS`-style override: the
+/// upper-cased name with `_` for `-`).
+public func harnessPath(_ name: String) throws -> String {
     var candidates: [String] = []
-    if let override = ProcessInfo.processInfo.environment["STORE_HARNESS"] { candidates.append(override) }
+    if let override = ProcessInfo.processInfo.environment[name.uppercased().replacingOccurrences(of: "-", with: "_")] { candidates.append(override) }
     let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    candidates.append(argv0.appendingPathComponent("store-harness").path)
-    candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("store-harness").path)
+    candidates.append(argv0.appendingPathComponent(name).path)
+    candidates.append(argv0.deletingLastPathComponent().appendingPathComponent(name).path)
     if let executable = Bundle.main.executableURL?.deletingLastPathComponent() {
-        candidates.append(executable.appendingPathComponent("store-harness").path)
+        candidates.append(executable.appendingPathComponent(name).path)
     }
     // The package's own build folder, found from this source file.
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(packageRoot.appendingPathComponent(".build/debug/store-harness").path)
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/" + name).path)
     for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
         return candidate
     }
-    throw HarnessNotFound(searched: candidates)
+    throw HarnessNotFound(name: name, searched: candidates)
 }
 
-struct HarnessNotFound: Error, CustomStringConvertible {
-    let searched: [String]
-    var description: String { "store-harness not found; looked in \(searched.joined(separator: ", ")). Build it with `swift build`." }
+public struct HarnessNotFound: Error, CustomStringConvertible {
+    public let name: String
+    public let searched: [String]
+    public var description: String { "\(name) not found; looked in \(searched.joined(separator: ", ")). Build it with `swift build`." }
 }
