@@ -33,6 +33,7 @@ import Glibc
             let views = try ProjectionRunner(store: store, registry: registry, projections: CRMViews.all, directory: directory + "/views")
             let head = try await store.headPosition()
             #expect(views.status().contains { $0.checkpoint > .start }, "round \(round): no view got anywhere before the kill")
+            #expect(views.status().allSatisfy { $0.checkpoint <= head })
             for status in views.status() {
                 let projection = try #require(CRMViews.all.first { $0.name == status.name })
                 let fresh = directory + "/check-\(round)-\(status.name)"
