@@ -5,6 +5,7 @@ import EventSourcing
 import EventStoreLMDB
 import Foundation
 import Logging
+import Synchronization
 
 /// The CRM as a library (ARCHITECTURE: the application layer users embed). It executes the domain's
 /// commands as an authenticated principal — authorization and data scope here, not in adapters —, keeps
@@ -62,6 +63,7 @@ public final class CRMEngine: Sendable {
     let audit: ReadAuditLog
     let reactor: Reactor
     let organisation = OrganisationCache()
+    let scheduler = Mutex<Task<Void, Never>?>(nil)
     private let ownsStore: Bool
     private let directory: String
 
@@ -105,7 +107,7 @@ public final class CRMEngine: Sendable {
         let registry = try EngineEvents.registry()
         try FileManager.default.createDirectory(atPath: directory + "/views", withIntermediateDirectories: true)
         let runner = try ProjectionRunner(
-            store: store, registry: registry, projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection()],
+            store: store, registry: registry, projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection()],
             directory: directory + "/views", logger: configuration.logger)
         let audit = try ReadAuditLog(directory: directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
         let reactor = try Reactor(reactions: configuration.reactions, directory: directory + "/reactor")
@@ -119,6 +121,7 @@ public final class CRMEngine: Sendable {
 
     /// Stops the views, flushes the read audit and closes the store when the engine opened it.
     public func close() async {
+        scheduler.withLock { $0?.cancel() }
         await reactor.stop()
         await views.close()
         await audit.close()

@@ -1,0 +1,108 @@
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+/// What the daily reminder run needs of each customer: its key date, owner, branch and open appointments.
+/// One row per customer (`customer id → Row`); an archived or merged customer's row is removed.
+struct ReminderSourcesProjection: Projection {
+    let name = "reminder-sources"
+    let version: UInt32 = 1
+    static let customers = ViewTable("customers")
+    var tables: [ViewTable] { [Self.customers] }
+    var eventTypes: Set<String>? {
+        [CustomerCreated.eventType, CustomerEdited.eventType, CustomerArchived.eventType, CustomerRestored.eventType,
+         CustomerMergedInto.eventType, CustomerAppointmentScheduled.eventType, CustomerAppointmentRescheduled.eventType,
+         CustomerAppointmentCompleted.eventType, CustomerAppointmentCancelled.eventType]
+    }
+
+    struct Row: Codable, Equatable {
+        var customerID: UUID
+        var kind: CustomerKind
+        var owner: String?
+        var branch: String?
+        var birthday: LocalDate?
+        var founded: LocalDate?
+        var archived: Bool
+        var appointments: [AppointmentRow]
+    }
+
+    struct AppointmentRow: Codable, Equatable {
+        var id: UUID
+        var kind: String
+        var start: Date
+    }
+
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch event.payload {
+        case let e as CustomerCreated:
+            try views.put(row: Row(customerID: e.customerID, kind: e.kind, owner: e.owner, branch: e.branch, birthday: e.birthday,
+                                   founded: e.founded, archived: false, appointments: []), forKey: key(e.customerID), in: Self.customers)
+        case let e as CustomerEdited:
+            try update(e.customerID, views) { row in
+                for change in e.changes {
+                    switch change.field {
+                    case "owner": row.owner = change.new?.textValue
+                    case "branch": row.branch = change.new?.textValue
+                    case "birthday": row.birthday = change.new.flatMap(Self.date)
+                    case "founded": row.founded = change.new.flatMap(Self.date)
+                    default: break
+                    }
+                }
+            }
+        case let e as CustomerArchived: try update(e.customerID, views) { $0.archived = true }
+        case let e as CustomerRestored: try update(e.customerID, views) { $0.archived = false }
+        case let e as CustomerMergedInto: try views.delete(key: key(e.customerID), in: Self.customers)
+        case let e as CustomerAppointmentScheduled:
+            try update(e.customerID, views) {
+                $0.appointments.append(AppointmentRow(id: e.appointment.id, kind: e.appointment.kind.rawValue, start: e.appointment.at))
+            }
+        case let e as CustomerAppointmentRescheduled:
+            try update(e.customerID, views) { row in
+                if let i = row.appointments.firstIndex(where: { $0.id == e.appointmentID }) { row.appointments[i].start = e.at }
+            }
+        case let e as CustomerAppointmentCompleted:
+            try update(e.customerID, views) { $0.appointments.removeAll { $0.id == e.appointmentID } }
+        case let e as CustomerAppointmentCancelled:
+            try update(e.customerID, views) { $0.appointments.removeAll { $0.id == e.appointmentID } }
+        default:
+            return
+        }
+    }
+
+    private func update(_ id: UUID, _ views: any ViewWriter, _ body: (inout Row) -> Void) throws {
+        try views.update(Row.self, forKey: key(id), in: Self.customers) { old in
+            guard var row = old else { return nil }
+            body(&row)
+            return row
+        }
+    }
+
+    private func key(_ id: UUID) -> [UInt8] { ViewKey().uuid(id).bytes }
+
+    private static func date(_ value: FieldValue) -> LocalDate? {
+        if case .date(let d) = value { return d }
+        return nil
+    }
+
+    /// The reminder sources of every active customer with an owner.
+    static func sources(in views: any ViewReader) throws -> (keyDates: [ReminderSources.KeyDate], appointments: [ReminderSources.Appointment]) {
+        var keyDates: [ReminderSources.KeyDate] = []
+        var appointments: [ReminderSources.Appointment] = []
+        try views.scan(customers) { _, value in
+            let row = try BinaryPayloadDecoder.decode(Row.self, from: value)
+            guard !row.archived, let owner = row.owner else { return true }
+            if row.kind == .person, let birthday = row.birthday {
+                keyDates.append(.init(customerID: row.customerID, owner: owner, branch: row.branch, kind: .birthday, date: birthday))
+            }
+            if row.kind == .organisation, let founded = row.founded {
+                keyDates.append(.init(customerID: row.customerID, owner: owner, branch: row.branch, kind: .foundingAnniversary, date: founded))
+            }
+            for a in row.appointments {
+                appointments.append(.init(id: a.id, customerID: row.customerID, owner: owner, branch: row.branch, purpose: a.kind, start: a.start))
+            }
+            return true
+        }
+        return (keyDates, appointments)
+    }
+}

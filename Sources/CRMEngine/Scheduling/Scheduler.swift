@@ -1,0 +1,60 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+import Synchronization
+
+/// What one run of the scheduled work did.
+public struct ScheduledWorkReport: Sendable, Hashable {
+    /// The day the run was for (UTC; each reminder is placed in its branch's calendar by the domain).
+    public let day: LocalDate
+    /// Reminder tasks this run dispatched.
+    public let remindersDispatched: Int
+    /// Reminder tasks already dispatched by an earlier run of the same day (or another node).
+    public let remindersAlreadyThere: Int
+}
+
+extension CRMEngine {
+    /// Runs the time-driven work due at the clock's now (R-TSK-4, R-CUS-5): the reminder tasks of the day
+    /// (birthdays, founding anniversaries, holidays, appointments) for their owners. Every reminder's id
+    /// derives from its source and occurrence day and is executed with an idempotency key of that id, so a
+    /// second run on the same day — on this node or another one sharing the log — writes nothing.
+    @discardableResult
+    public func runScheduledWork() async throws -> ScheduledWorkReport {
+        let now = clock.now()
+        let day = LocalCalendar.utc.localDate(of: now)
+        try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
+        let (keyDates, appointments) = try views.read("reminder-sources") { try ReminderSourcesProjection.sources(in: $0) }
+        let settings = try await load(Settings.self, stream: Settings.streamID).state
+        let organisation = try await organisation.current(store: store, registry: registry)
+        let employees = organisation.employees.values.filter(\.active)
+            .map { ReminderSources.Employee(id: $0.id.uuidString.lowercased(), branch: $0.branch) }
+            .sorted { $0.id < $1.id }
+        let sources = ReminderSources(keyDates: keyDates, appointments: appointments, employees: employees)
+        var dispatched = 0
+        var existing = 0
+        for command in Reminders.commands(for: day, sources: sources, settings: settings) {
+            guard case .dispatch(let taskID, _, _) = command else { continue }
+            let result = try await execute(WorkTask.self, id: taskID, command, as: .system,
+                                           idempotencyKey: "schedule:reminder:" + taskID.uuidString.lowercased())
+            if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
+        }
+        logger.info("scheduled work ran", metadata: ["day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)"])
+        return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing)
+    }
+
+    /// Runs ``runScheduledWork()`` every `interval` until the engine closes; failures are logged and the
+    /// next tick tries again.
+    public func startScheduler(every interval: Duration = .seconds(3600)) {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                do {
+                    try await self?.runScheduledWork()
+                } catch {
+                    self?.logger.error("scheduled work failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+        scheduler.withLock { $0?.cancel(); $0 = task }
+    }
+}
