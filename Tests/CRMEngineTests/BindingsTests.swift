@@ -31,6 +31,7 @@ import Testing
         try await e.execute(Quote.self, id: id, .create(quoteID: id, customerID: c, customerCode: "CB", date: day("2026-01-02"),
                                                         sequence: label == "quote" ? 1 : 2, draft: draft, authorRole: role, limits: []), as: p)
     }
+    static let lines = [Contract.Line(productID: UUID.derived("product", "meter"), name: "Meter", quantity: 2, unitPrice: Money(100, .cny))]
     static let terms = Contract.Terms(effective: day("2026-02-01"), serviceStart: day("2026-02-01"), expiry: day("2027-01-31"))
     static func entry(_ id: UUID, _ c: UUID) -> RevenueLedger.Entry {
         RevenueLedger.Entry(id: id, customerID: c, chargeItem: "monthly fee", businessLine: "gas", date: day("2026-01-05"), amount: Money(80, .cny))
@@ -47,7 +48,7 @@ import Testing
         // Deliberately not the recorded steps: the engine takes the recorded version.
         WorkflowDefinitionVersion(definitionID: n("workflowdef", c), version: 1, name: "forged", kind: .materialRequest, steps: [])
     }
-    static let questions = [SurveyQuestion(id: "q1", prompt: "How satisfied are you?", kind: .rating, isRequired: true)]
+    static let questions = [SurveyQuestion(id: "q1", prompt: "How satisfied are you?", kind: .rating, isRequired: true, scale: 5)]
     static let feedbackTemplate = FeedbackTemplate(name: "Weekly report", department: "service", fields: [FeedbackField(name: "summary", type: .text)])
     static func submitFeedback(_ e: CRMEngine, _ id: UUID, _ p: Principal) async throws {
         try await e.execute(FeedbackForm.self, id: id, .submit(id: id, template: feedbackTemplate, submittedBy: p.id, reporter: p.id, reviewer: "manager",
@@ -62,12 +63,12 @@ import Testing
         Case(name: "contract draft", allowed: .branchB, setup: { e, c, p in try await createQuote(e, c, p, role: "Administrator") }) { e, c, p in
             let id = n("contract", c)
             try await e.execute(Contract.self, id: id, .draft(id: id, customerID: c, owner: p.id, branch: "B", title: "Supply", quoteID: n("quote", c),
-                                                              quoteNumber: "forged", lines: [], terms: terms), as: p) },
+                                                              quoteNumber: "forged", lines: lines, terms: terms), as: p) },
         Case(name: "contract negotiation", allowed: .branchB, setup: { e, c, p in
             try await createQuote(e, c, p, role: "Administrator")
             let id = n("contract", c)
             try await e.execute(Contract.self, id: id, .draft(id: id, customerID: c, owner: p.id, branch: "B", title: "Supply", quoteID: n("quote", c),
-                                                              quoteNumber: "", lines: [], terms: terms), as: p)
+                                                              quoteNumber: "", lines: lines, terms: terms), as: p)
         }) { e, c, p in try await e.execute(Contract.self, id: n("contract", c), .recordNegotiation(note: "Asked for a longer term"), as: p) },
         Case(name: "product create", allowed: .admin) { e, c, p in
             let id = n("product", c)
