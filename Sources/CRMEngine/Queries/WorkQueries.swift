@@ -1,0 +1,212 @@
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+/// The work read models (docs/views/Work.md) as `principal` may see them: every row is kept only when the
+/// principal may query its module on the row's scope, every clock-derived fact ("overdue", "today", "late",
+/// "usable") is computed at the engine clock's `now`, local days in the branch's time zone from the
+/// settings, and reads of customer data are recorded in the read audit.
+extension CRMEngine {
+    static let taskBoardView = "task-board"
+    static let ticketBoardView = "ticket-sla-board"
+    static let pipelineView = "opportunity-pipeline"
+    static let revenueView = "revenue-cube"
+    static let loyaltyView = "loyalty-balances"
+    static let approvalView = "approval-inbox"
+    static let announcementView = "announcement-inbox"
+
+    /// An assignee's task board at the engine's `now`: overdue, due later today (in the assignee's branch
+    /// time zone) and upcoming. An employee sees their own board whole; anyone else sees only the tasks
+    /// they may query.
+    ///
+    /// ```swift
+    /// let board = try await engine.taskBoard(for: employee.id, as: employee)
+    /// ```
+    public func taskBoard(for assignee: String, as principal: Principal, upcomingLimit: Int = 100,
+                          consistentWith position: GlobalPosition? = nil) async throws -> TaskBoard.Board {
+        try await consistent(with: position, [Self.taskBoardView])
+        let now = clock.now()
+        let calendar = try await calendar(ofEmployee: assignee)
+        var board = try views.read(Self.taskBoardView) {
+            try TaskBoard.board(for: assignee, now: now, calendar: calendar, upcomingLimit: upcomingLimit, in: $0)
+        }
+        if assignee != principal.id {
+            let visible = { (task: TaskBoard.Task) in self.principalMay(principal, .tasks, task.scope, now) }
+            board.overdue = board.overdue.filter { visible($0.task) }
+            board.dueToday = board.dueToday.filter(visible)
+            board.upcoming = board.upcoming.filter(visible)
+        }
+        auditCustomers(board.overdue.map(\.task.customerID) + board.dueToday.map(\.customerID) + board.upcoming.map(\.customerID), principal)
+        return board
+    }
+
+    /// Every open task past due at the engine's `now` that `principal` may query, most overdue first;
+    /// `daysLate` counts local days in each task's branch time zone. Paginated: pass `next` as `after`.
+    public func overdueTasks(as principal: Principal, after: [UInt8]? = nil, limit: Int = 100,
+                             consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TaskBoard.OverdueTask> {
+        try await consistent(with: position, [Self.taskBoardView])
+        let now = clock.now()
+        let settings = try await settings()
+        var page = try views.read(Self.taskBoardView) {
+            try TaskBoard.overdue(now: now, calendar: .utc, in: $0, after: after, limit: limit) { self.principalMay(principal, .tasks, $0.scope, now) }
+        }
+        page.items = page.items.map { item in
+            var item = item
+            let calendar = settings.calendar(forBranch: item.task.branch ?? item.task.scope.branch)
+            item.daysLate = calendar.localDate(of: item.task.dueAt).days(until: calendar.localDate(of: now))
+            return item
+        }
+        auditCustomers(page.items.map(\.task.customerID), principal)
+        return page
+    }
+
+    /// The open tickets a department holds that `principal` may query, earliest resolution deadline first.
+    public func openTickets(department: String, as principal: Principal, after: [UInt8]? = nil, limit: Int = 100,
+                            consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TicketSLABoard.TicketRow> {
+        try await consistent(with: position, [Self.ticketBoardView])
+        let now = clock.now()
+        let page = try views.read(Self.ticketBoardView) {
+            try TicketSLABoard.open(department: department, in: $0, after: after, limit: limit) { self.principalMay(principal, .tickets, $0.scope, now) }
+        }
+        auditCustomers(page.items.map(\.customerID), principal)
+        return page
+    }
+
+    /// The open tickets past their resolution deadline at the engine's `now` that `principal` may query,
+    /// most overdue first, with the late department.
+    public func overdueTickets(as principal: Principal, after: [UInt8]? = nil, limit: Int = 100,
+                               consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TicketSLABoard.OverdueTicket> {
+        try await consistent(with: position, [Self.ticketBoardView])
+        let now = clock.now()
+        let page = try views.read(Self.ticketBoardView) {
+            try TicketSLABoard.overdue(at: now, in: $0, after: after, limit: limit) { self.principalMay(principal, .tickets, $0.scope, now) }
+        }
+        auditCustomers(page.items.map(\.ticket.customerID), principal)
+        return page
+    }
+
+    /// The monthly overdue report (R-TSK-6) of the tickets `principal` may query, as known at the engine's
+    /// `now`; the month's bounds are read in the principal's branch time zone (UTC for the system).
+    public func monthlyOverdueReport(year: Int, month: Int, as principal: Principal,
+                                     consistentWith position: GlobalPosition? = nil) async throws -> OverdueReport {
+        try await consistent(with: position, [Self.ticketBoardView])
+        let now = clock.now()
+        let calendar = try await calendar(ofEmployee: principal.id)
+        do {
+            let report = try views.read(Self.ticketBoardView) {
+                try TicketSLABoard.monthlyOverdue(year: year, month: month, calendar: calendar, asOf: now, in: $0) {
+                    self.principalMay(principal, .tickets, $0.scope, now)
+                }
+            }
+            auditCustomers(report.lines.map(\.customerID), principal)
+            return report
+        } catch let error as DomainError {
+            throw EngineError(error)
+        }
+    }
+
+    /// An owner's open opportunities that `principal` may query, by pipeline and stage order.
+    public func pipeline(owner: String, as principal: Principal,
+                         consistentWith position: GlobalPosition? = nil) async throws -> [OpportunityPipeline.OpportunityRow] {
+        try await consistent(with: position, [Self.pipelineView])
+        let now = clock.now()
+        let rows = try views.read(Self.pipelineView) { try OpportunityPipeline.pipeline(owner: owner, in: $0) }
+            .filter { principalMay(principal, .opportunities, $0.scope, now) }
+        auditCustomers(rows.map(\.customerID), principal)
+        return rows
+    }
+
+    /// Totals per pipeline, stage and currency (count, amount, weighted forecast) of the open opportunities
+    /// `principal` may query, optionally of one owner.
+    public func pipelineTotals(owner: String? = nil, as principal: Principal,
+                               consistentWith position: GlobalPosition? = nil) async throws -> [OpportunityPipeline.StageTotal] {
+        try await consistent(with: position, [Self.pipelineView])
+        let now = clock.now()
+        return try views.read(Self.pipelineView) {
+            try OpportunityPipeline.totals(owner: owner, in: $0) { self.principalMay(principal, .opportunities, $0.scope, now) }
+        }
+    }
+
+    /// Revenue totals by `dimension` over the months `from` through `through`, per currency, of the cube's
+    /// cells `principal` may query in the revenue module.
+    public func revenue(by dimension: RevenueCube.Dimension, from: RevenueMonth, through: RevenueMonth, as principal: Principal,
+                        consistentWith position: GlobalPosition? = nil) async throws -> [RevenueCube.Total] {
+        try await consistent(with: position, [Self.revenueView])
+        let now = clock.now()
+        var customers: Set<UUID> = []
+        let totals = try views.read(Self.revenueView) {
+            try RevenueCube.totals(by: dimension, from: from, through: through, in: $0) { cell in
+                guard self.principalMay(principal, .revenue, cell.scope, now) else { return false }
+                customers.insert(cell.customerID)
+                return true
+            }
+        }
+        if dimension == .customer { auditCustomers(customers.sorted { $0.uuidString < $1.uuidString }, principal) }
+        return totals
+    }
+
+    /// A customer's loyalty points with those usable today (in the customer's branch time zone); not found
+    /// when `principal` may not query the customer or the customer has no points yet. Recorded in the read audit.
+    public func loyalty(of customer: UUID, as principal: Principal,
+                        consistentWith position: GlobalPosition? = nil) async throws -> LoyaltyBalances.Balance {
+        try await consistent(with: position, [Self.loyaltyView])
+        let now = clock.now()
+        guard let account = try views.read(Self.loyaltyView, { try LoyaltyBalances.account(of: customer, in: $0) }),
+              principalMay(principal, .customers, account.scope, now) else { throw EngineError.notFound() }
+        let today = try await settings().calendar(forBranch: account.scope.branch).localDate(of: now)
+        guard let balance = try views.read(Self.loyaltyView, { try LoyaltyBalances.balance(of: customer, on: today, in: $0) }) else {
+            throw EngineError.notFound()
+        }
+        audit.record(principal: principal, record: LoyaltyAccount.stream(customer).rawValue)
+        return balance
+    }
+
+    /// The principal's approval inbox at the engine's `now`: what waits for them as employee or delegate or
+    /// by a role they hold, what is late, what was escalated to them — the instances they may query in the
+    /// organisation module (an instance's scope: its submitter and delegate as owners).
+    public func approvalInbox(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> ApprovalInbox.Inbox {
+        try await consistent(with: position, [Self.approvalView])
+        let now = clock.now()
+        let roles = try await roleNames(of: principal, at: now)
+        var inbox = try views.read(Self.approvalView) { try ApprovalInbox.inbox(for: principal.id, roles: roles, now: now, in: $0) }
+        let visible = { (item: ApprovalInbox.Item) in self.principalMay(principal, .organisation, item.instance.scope, now) }
+        inbox.pending = inbox.pending.filter(visible)
+        inbox.late = inbox.late.filter(visible)
+        inbox.escalatedToMe = inbox.escalatedToMe.filter(visible)
+        return inbox
+    }
+
+    /// The announcements targeting the principal (by their departments, branch, roles or name) that are
+    /// published and not expired at the engine's `now`, newest first, with their read state. One's own copy
+    /// needs `query` in the organisation module with the `own` scope.
+    public func announcements(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> [AnnouncementInbox.Item] {
+        try await consistent(with: position, [Self.announcementView])
+        let now = clock.now()
+        guard let reader = try await announcementReader(principal, at: now) else { return [] }
+        let items = try views.read(Self.announcementView) { try AnnouncementInbox.inbox(for: reader, now: now, in: $0) }
+        return items.filter { principalMay(principal, .organisation, $0.announcement.scope.owned(by: principal.id), now) }
+    }
+
+    // MARK: Helpers
+
+    private func principalMay(_ principal: Principal, _ module: Permission.Module, _ scope: RecordScope, _ now: Date) -> Bool {
+        principal.may(.query, in: module, on: scope, at: now)
+    }
+
+    /// The calendar of an employee's branch (by employee id text); UTC for an unknown employee or the system.
+    func calendar(ofEmployee id: String) async throws -> LocalCalendar {
+        let settings = try await settings()
+        guard let uuid = UUID(uuidString: id) else { return .utc }
+        let branch = try await organisation.current(store: store, registry: registry).employees[uuid]?.branch
+        return settings.calendar(forBranch: branch)
+    }
+
+    /// Records a read of each customer's data once.
+    private func auditCustomers(_ ids: [UUID?], _ principal: Principal) {
+        var seen: Set<UUID> = []
+        for id in ids.compactMap({ $0 }) where seen.insert(id).inserted {
+            audit.record(principal: principal, record: Customer.stream(id).rawValue)
+        }
+    }
+}
