@@ -15,6 +15,13 @@ extension LoyaltyAccount: EngineRecord {
         if state.customerID == nil, case .accrue(let customerID, _, _, _, _, _, _)? = command { return .customer(customerID, owners: []) }
         return .customer(state.customerID, owners: [])
     }
+    /// The account's id is its customer's: the customer is the record id, whatever the command names.
+    public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource { .customer(id, owners: []) }
+    public static func check(_ command: Command, id: UUID) throws(EngineError) {
+        if case .accrue(let customerID, _, _, _, _, _, _) = command, customerID != id {
+            throw EngineError(.invalid, field: "customerID", "points go to the account of the customer they name")
+        }
+    }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .accrue(_, _, let source, _, _, _, _) = command, source != .manual, !principal.isSystem {
             throw EngineError(.forbidden, field: "source", "points by rule are accrued by the engine's reactions only")

@@ -7,9 +7,8 @@ import Foundation
 /// ``CRMDomain/Diary/stream(employee:)`` of its lowercased text. Adding an item or a subscription →
 /// create; changing an item → edit; removing one → delete.
 ///
-/// Scope: global. A diary's state does not name its employee and ``EngineRecord/scope(of:state:)`` is not
-/// given the record id, so the binding cannot tell an employee's own diary from another's; only a
-/// permission over all data reaches diaries until the engine passes the id (see docs/ENGINE-AUTHORIZATION.md).
+/// Scope: the employee's own (the record id is the employee's id): any permission in `tasks` reaches one's
+/// own diary; another employee's diary only a permission over all data reaches.
 extension Diary: EngineRecord {
     public static var module: Permission.Module { .tasks }
     public static func action(for command: Command) -> Permission.Action {
@@ -20,5 +19,8 @@ extension Diary: EngineRecord {
         }
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
+    public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource {
+        .personal(employee: id.uuidString.lowercased())
+    }
     public static func streamID(_ id: UUID) -> StreamID { stream(employee: id.uuidString.lowercased()) }
 }

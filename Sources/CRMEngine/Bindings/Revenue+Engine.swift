@@ -24,4 +24,17 @@ extension RevenueLedger: EngineRecord {
         case .reverse?, nil: return .customer(nil, owners: [])
         }
     }
+    /// A ledger holds one customer's entries: every entry and reading must name the ledger's customer.
+    public static func check(_ command: Command, id: UUID) throws(EngineError) {
+        let customers: [UUID]
+        switch command {
+        case .record(let entry): customers = [entry.customerID]
+        case .recordUsage(let reading): customers = [reading.customerID]
+        case .importBatch(_, let entries, let readings): customers = entries.map(\.customerID) + readings.map(\.customerID)
+        case .reverse: customers = []
+        }
+        guard customers.allSatisfy({ RevenueLedger.id(customerID: $0) == id }) else {
+            throw EngineError(.invalid, field: "customerID", "a ledger holds the entries of its own customer only")
+        }
+    }
 }

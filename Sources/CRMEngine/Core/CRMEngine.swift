@@ -169,8 +169,10 @@ public final class CRMEngine: Sendable {
                 throw EngineError(.conflict, "the record is at version \(version.rawValue), not \(expectedVersion.rawValue)", currentVersion: version)
             }
             let now = clock.now()
-            try await authorize(A.self, command, state: state, principal: principal, now: now)
+            try A.check(command, id: id)
+            // Filled in first, so authorization judges the command that will run, not the caller's values.
             let command = try await A.prepare(command, state: state, principal: principal, engine: self)
+            try await authorize(A.self, command, id: id, state: state, principal: principal, now: now)
             let events: [A.Event]
             do {
                 events = try A.decide(command, state: state, context: CommandContext(now: now, actor: principal.id))
@@ -214,7 +216,7 @@ public final class CRMEngine: Sendable {
     public func state<A: EngineRecord>(_ type: A.Type, id: UUID, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
         let loaded = try await load(A.self, stream: A.streamID(id))
         guard loaded.version != .noStream else { throw EngineError.notFound() }
-        let scope = try await resolve(A.scope(of: nil, state: loaded.state))
+        let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id))
         guard principal.may(.query, in: A.module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: A.streamID(id).rawValue)
         return loaded
@@ -248,14 +250,14 @@ public final class CRMEngine: Sendable {
         }
     }
 
-    private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, state: A.State, principal: Principal, now: Date) async throws {
+    private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date) async throws {
         if principal.isSystem { return }
         let action = A.action(for: command)
-        var scope = try await resolve(A.scope(of: command, state: state))
+        var scope = try await resolve(A.scope(of: command, state: state, id: id))
         if action == .create {
             // Naming oneself assignee or owner of a new record must not make it one's own: creating needs a
             // permission over where the record goes (its customer's branch, community, group or owner).
-            let owners = try await resolve(A.scope(of: command, state: state), includingNamedOwners: false).owners
+            let owners = try await resolve(A.scope(of: command, state: state, id: id), includingNamedOwners: false).owners
             scope.owners = owners
         }
         guard principal.may(action, in: A.module, on: scope, at: now) else {
@@ -271,6 +273,7 @@ public final class CRMEngine: Sendable {
     func resolve(_ source: ScopeSource, includingNamedOwners: Bool = true) async throws -> RecordScope {
         switch source {
         case .global: return .global
+        case .personal(let employee): return RecordScope(owners: [employee])
         case .direct(var scope):
             if !includingNamedOwners { scope.owners = [] }
             return scope

@@ -11,6 +11,9 @@ public enum ScopeSource: Sendable, Hashable {
     case customer(UUID?, owners: [String])
     /// A record that carries its own scope.
     case direct(RecordScope)
+    /// A record that is an employee's own by its identity (a diary, whose id is its employee's): unlike
+    /// owners a command names, this one counts for creating it too.
+    case personal(employee: String)
 }
 
 /// Unique keys a command claims and releases (R-CUS-6 external keys, quote numbers): reserved in
@@ -46,6 +49,12 @@ public protocol EngineRecord: Aggregate {
     static func action(for command: Command) -> Permission.Action
     /// Where the record sits, from the command (for a create) or the state (`command` is nil for a query).
     static func scope(of command: Command?, state: State) -> ScopeSource
+    /// The same, for the record `id`: what the engine calls. By default the record id plays no part;
+    /// records whose id says whose they are (a diary is its employee's) override this one.
+    static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource
+    /// Refuses a command that does not fit the record it is sent to (a customer's loyalty points sent to
+    /// another customer's account): checked before anything else, with nothing written.
+    static func check(_ command: Command, id: UUID) throws(EngineError)
     /// The record's stream; a singleton aggregate (settings, organisation) ignores `id`.
     static func streamID(_ id: UUID) -> StreamID
     /// The unique keys an accepted command claims and releases.
@@ -58,6 +67,8 @@ public protocol EngineRecord: Aggregate {
 extension EngineRecord {
     public static func streamID(_ id: UUID) -> StreamID { stream(id) }
     public static func claims(_ command: Command, state: State) -> KeyClaims { .none }
+    public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource { scope(of: command, state: state) }
+    public static func check(_ command: Command, id: UUID) throws(EngineError) {}
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command { command }
 }
 
