@@ -74,6 +74,23 @@ struct SettingsSalesTests {
         #expect(s.whenRefused(.replaceKPIRules([KPIRule(indicator: "a", weight: 1, target: 1), KPIRule(indicator: "a", weight: 1, target: 2)]))?.field == "indicator")
     }
 
+    @Test func loyaltyAccrualRulesAreValidated() {
+        var s = Scenario(Settings.self)
+        let rules = [
+            LoyaltyAccrualRule(source: .spend, points: 1, currency: .cny, validityMonths: 24),
+            LoyaltyAccrualRule(source: .activity, points: 5, activity: "surveyAnswered"),
+        ]
+        #expect(s.apply(.replaceLoyaltyAccrualRules(rules)) == [.loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced(rules: rules))])
+        #expect(s.state.loyaltyAccrualRules == rules)
+        #expect(s.when(.replaceLoyaltyAccrualRules(rules)).isEmpty)
+        #expect(s.whenRefused(.replaceLoyaltyAccrualRules([LoyaltyAccrualRule(source: .spend, points: 0)]))?.field == "points")
+        #expect(s.whenRefused(.replaceLoyaltyAccrualRules([LoyaltyAccrualRule(source: .spend, points: 1, validityMonths: 0)]))?.field == "validityMonths")
+        #expect(s.whenRefused(.replaceLoyaltyAccrualRules([LoyaltyAccrualRule(source: .activity, points: 1)]))?.field == "activity")
+        #expect(s.whenRefused(.replaceLoyaltyAccrualRules([LoyaltyAccrualRule(source: .spend, points: 1, activity: "x")]))?.field == "activity")
+        #expect(s.whenRefused(.replaceLoyaltyAccrualRules([LoyaltyAccrualRule(source: .manual, points: 1)]))?.field == "source")
+        #expect(s.whenRefused(.replaceLoyaltyAccrualRules([LoyaltyAccrualRule(source: .spend, points: 1), LoyaltyAccrualRule(source: .spend, points: 2)]))?.field == "source")
+    }
+
     @Test func partTwoSettingsEventsRoundTrip() throws {
         try expectRoundTrips([
             SettingsEvent.discountLimitSet(DiscountLimitSet(limit: DiscountLimit(role: "salesManager", maxPercent: dec("12.5")), previous: DiscountLimit.defaults[0])),
@@ -81,6 +98,7 @@ struct SettingsSalesTests {
             .warningThresholdSet(WarningThresholdSet(threshold: WarningThreshold(metric: "m", branch: "b", community: "c", value: dec("12.5")), previous: nil)),
             .loyaltyThresholdsReplaced(LoyaltyThresholdsReplaced(thresholds: [LoyaltyThreshold(tier: "金卡", minimumScore: 90)])),
             .kpiRulesReplaced(KPIRulesReplaced(rules: [KPIRule(indicator: "visitsMade", weight: dec("0.5"), target: 10, bonusPoints: 2)])),
+            .loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced(rules: [LoyaltyAccrualRule(source: .spend, points: dec("0.5"), currency: .cny, validityMonths: 12)])),
         ])
     }
 }

@@ -59,4 +59,24 @@ import Testing
         await reopened.close()
         try? FileManager.default.removeItem(atPath: f.directory)
     }
+
+    @Test func revenueEarnsLoyaltyPointsOnceByTheSettingsSpendRule() async throws {
+        let f = try await EngineFixture.make("reactor-loyalty")
+        try await f.engine.execute(Settings.self, id: UUID(), .replaceLoyaltyAccrualRules([
+            LoyaltyAccrualRule(source: .spend, points: 1, currency: .cny, validityMonths: 12),
+        ]), as: f.admin)
+        let customer = try await f.customer("Li Wei", branch: "north")
+        let ledger = RevenueLedger.id(customerID: customer)
+        let entry = RevenueLedger.Entry(id: UUID.derived("entry", "1"), customerID: customer, chargeItem: "water", businessLine: "utility",
+                                        date: try EngineFixture.day("2025-12-30"), amount: Money(Decimal(string: "123.45") ?? 0, .cny))
+        let recorded = try await f.engine.execute(RevenueLedger.self, id: ledger, .record(entry), as: f.admin)
+        try await f.engine.reactionsSettled(upTo: recorded.position)
+        let balance = try await f.engine.loyalty(of: customer, as: f.admin, consistentWith: try await f.engine.store.headPosition())
+        #expect(balance.usable == 123)
+        // The same entry again records nothing and earns nothing more.
+        let again = try await f.engine.execute(RevenueLedger.self, id: ledger, .record(entry), as: f.admin)
+        #expect(again.events.isEmpty)
+        #expect(try await f.engine.loyalty(of: customer, as: f.admin).usable == 123)
+        await f.close()
+    }
 }

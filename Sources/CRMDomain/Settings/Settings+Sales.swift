@@ -73,6 +73,28 @@ extension Settings {
             guard rules != state.kpiRules else { return [] }
             return [.kpiRulesReplaced(KPIRulesReplaced(rules: rules))]
 
+        case .replaceLoyaltyAccrualRules(let rules):
+            var kinds = Set<String>()
+            for rule in rules {
+                guard rule.points > 0 else { throw .invalid("points", "must be positive") }
+                if let months = rule.validityMonths, months <= 0 { throw .invalid("validityMonths", "must be positive") }
+                switch rule.source {
+                case .activity:
+                    guard let activity = rule.activity, !activity.trimmingCharacters(in: .whitespaces).isEmpty else {
+                        throw .invalid("activity", "an activity rule names its activity")
+                    }
+                case .spend, .tenure:
+                    guard rule.activity == nil else { throw .invalid("activity", "only activity rules name an activity") }
+                case .manual:
+                    throw .invalid("source", "manual points follow no rule")
+                }
+                guard kinds.insert("\(rule.source.rawValue)/\(rule.activity ?? "")").inserted else {
+                    throw .invalid("source", "one rule per source (and per activity)")
+                }
+            }
+            guard rules != state.loyaltyAccrualRules else { return [] }
+            return [.loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced(rules: rules))]
+
         default:
             return []
         }

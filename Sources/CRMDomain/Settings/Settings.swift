@@ -28,6 +28,8 @@ public enum Settings: Aggregate {
         public var warningThresholds: [WarningThreshold] = []
         public var loyaltyThresholds: [LoyaltyThreshold] = []
         public var kpiRules: [KPIRule] = []
+        /// How spend, tenure and activities earn loyalty points (R-CUS-8); the engine's reactor applies them.
+        public var loyaltyAccrualRules: [LoyaltyAccrualRule] = []
 
         public init() {}
 
@@ -72,6 +74,8 @@ public enum Settings: Aggregate {
         case setWarningThreshold(WarningThreshold)
         case replaceLoyaltyThresholds([LoyaltyThreshold])
         case replaceKPIRules([KPIRule])
+        /// Replaces the loyalty accrual rules: at most one spend rule, one tenure rule, one rule per activity.
+        case replaceLoyaltyAccrualRules([LoyaltyAccrualRule])
     }
 
     public typealias Event = SettingsEvent
@@ -140,7 +144,7 @@ public enum Settings: Aggregate {
             }
             return [.ticketRuleChainRemoved(TicketRuleChainRemoved(kind: kind, minimumSeverity: minimum))]
 
-        case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules:
+        case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules, .replaceLoyaltyAccrualRules:
             return try decideSales(command, state: state)
         }
     }
@@ -172,6 +176,7 @@ public enum Settings: Aggregate {
             s.warningThresholds.append(e.threshold)
         case .loyaltyThresholdsReplaced(let e): s.loyaltyThresholds = e.thresholds
         case .kpiRulesReplaced(let e): s.kpiRules = e.rules
+        case .loyaltyAccrualRulesReplaced(let e): s.loyaltyAccrualRules = e.rules
         }
         return s
     }

@@ -109,11 +109,12 @@ public enum SettingsEvent: DomainEvent {
     case warningThresholdSet(WarningThresholdSet)
     case loyaltyThresholdsReplaced(LoyaltyThresholdsReplaced)
     case kpiRulesReplaced(KPIRulesReplaced)
+    case loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         BranchTimeZoneSet.self, HolidayAdded.self, HolidayRemoved.self, SLADeadlineSet.self, RoutingRulesReplaced.self,
         ReminderLeadTimeSet.self, TicketRuleChainSet.self, TicketRuleChainRemoved.self,
-        DiscountLimitSet.self, ExchangeRateSet.self, WarningThresholdSet.self, LoyaltyThresholdsReplaced.self, KPIRulesReplaced.self,
+        DiscountLimitSet.self, ExchangeRateSet.self, WarningThresholdSet.self, LoyaltyThresholdsReplaced.self, KPIRulesReplaced.self, LoyaltyAccrualRulesReplaced.self,
     ]
 
     public var payload: any EventPayload {
@@ -131,6 +132,7 @@ public enum SettingsEvent: DomainEvent {
         case .warningThresholdSet(let p): return p
         case .loyaltyThresholdsReplaced(let p): return p
         case .kpiRulesReplaced(let p): return p
+        case .loyaltyAccrualRulesReplaced(let p): return p
         }
     }
 
@@ -149,6 +151,7 @@ public enum SettingsEvent: DomainEvent {
         case let p as WarningThresholdSet: self = .warningThresholdSet(p)
         case let p as LoyaltyThresholdsReplaced: self = .loyaltyThresholdsReplaced(p)
         case let p as KPIRulesReplaced: self = .kpiRulesReplaced(p)
+        case let p as LoyaltyAccrualRulesReplaced: self = .loyaltyAccrualRulesReplaced(p)
         default: return nil
         }
     }
@@ -209,6 +212,17 @@ public struct KPIRulesReplaced: EventPayload, Equatable {
     public var rules: [KPIRule]
 
     public init(rules: [KPIRule]) {
+        self.rules = rules
+    }
+}
+
+/// The loyalty accrual rules were replaced (R-CUS-8).
+public struct LoyaltyAccrualRulesReplaced: EventPayload, Equatable {
+    public static let eventType = "LoyaltyAccrualRulesReplaced"
+    public static let schemaVersion: UInt32 = 1
+    public var rules: [LoyaltyAccrualRule]
+
+    public init(rules: [LoyaltyAccrualRule]) {
         self.rules = rules
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// The domain's event → command rules, as the engine's reactor runs them.
 public enum CRMReactions {
     /// Every reaction the engine runs by default.
-    public static var all: [Reaction] { [ticketRuleChains] }
+    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue] }
 
     /// Ticket rule chains (R-SRV-2): a ticket opened or escalated triggers the follow-ups its settings
     /// chain: a task for the customer's owner or for a department, a letter queued in the outbox, a raised
@@ -38,5 +38,17 @@ public enum CRMReactions {
             }
         }
         return commands
+    }
+
+    /// Loyalty points from spend (R-CUS-8): a revenue entry earns the points the settings' spend rule gives,
+    /// converted at the rate of the entry's day (``LoyaltyRules/accrual(forRevenueEntry:customerID:amount:on:rules:rates:)``);
+    /// the lot's id derives from the entry, so an entry never earns twice.
+    public static let loyaltyFromRevenue = Reaction(name: "loyalty-from-revenue", eventTypes: [RevenueEntryRecorded.eventType]) { event, engine in
+        guard let recorded = event.payload as? RevenueEntryRecorded, recorded.entry.reversalOf == nil else { return [] }
+        let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+        let entry = recorded.entry
+        guard let command = LoyaltyRules.accrual(forRevenueEntry: entry.id, customerID: entry.customerID, amount: entry.amount, on: entry.date,
+                                                 rules: settings.loyaltyAccrualRules, rates: settings.exchangeRates) else { return [] }
+        return [.execute(LoyaltyAccount.self, id: entry.customerID, command, key: "accrual")]
     }
 }
