@@ -80,3 +80,30 @@ import Testing
         await f.close()
     }
 }
+
+@Suite struct ApprovalRoutingEngineTests {
+    @Test func aCampaignIsApprovedThroughItsWorkflowAsTheApproverDecided() async throws {
+        let f = try await EngineFixture.make("routing")
+        let planner = try await f.hire("Planner", branch: "north", permissions: [
+            Permission(module: .campaigns, actions: [.query, .create, .edit], scope: .all)])
+        let approver = try await f.hire("Approver", branch: "north", permissions: [
+            Permission(module: .campaigns, actions: [.query, .approve], scope: .all),
+            Permission(module: .organisation, actions: [.query, .approve], scope: .all)])
+        let id = UUID.derived("campaign", "spring")
+        try await f.engine.execute(Campaign.self, id: id, .plan(id: id, name: "Spring", objective: "Renewals", owner: planner.id,
+                                                               budget: Money(5000, .cny), start: try EngineFixture.day("2026-03-01"), end: try EngineFixture.day("2026-04-30")), as: planner)
+        let submitted = try await f.engine.execute(Campaign.self, id: id, .submitFeasibility(study: "Worth it"), as: planner)
+        try await f.engine.reactionsSettled(upTo: submitted.position)
+        let instanceID = ApprovalRouting.instanceID(for: .campaign, recordID: id, revision: submitted.version.rawValue)
+        let (instance, _) = try await f.engine.state(WorkflowInstance.self, id: instanceID, as: f.admin)
+        #expect(instance.subjectID == id && instance.submitter == planner.id)
+
+        let decided = try await f.engine.execute(WorkflowInstance.self, id: instanceID, .approve(employee: "", roles: [], comment: "Go"), as: approver)
+        try await f.engine.reactionsSettled(upTo: decided.position)
+        let campaign = try await f.engine.store.readStream(Campaign.stream(id))
+        let last = try #require(campaign.last)
+        #expect(last.type == "CampaignApproved")
+        #expect(last.metadata.actor == approver.id, "recorded as the approver's decision")
+        await f.close()
+    }
+}

@@ -128,6 +128,10 @@ extension CRMEngine {
         let grantID = configuration.ids.next()
         try await execute(Organisation.self, id: UUID(), .bootstrap(administrator: administrator, roleID: roleID, roleName: roleName, grantID: grantID),
                           as: .system, expectedVersion: .noStream)
+        // The default approval workflows (quotes, contracts, campaigns), so approvals route from day one.
+        for definition in [WorkflowDefinition.defaultQuoteApproval(), WorkflowDefinition.defaultContractApproval(), WorkflowDefinition.defaultCampaignApproval()] {
+            try await execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: .system)
+        }
         let principal = try await self.principal(employeeID: administrator.id)
         let token = try await issueToken(for: administrator.id, name: "bootstrap", as: principal)
         return (principal, token)

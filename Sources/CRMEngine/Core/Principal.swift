@@ -14,6 +14,8 @@ public struct Principal: Sendable, Hashable {
     public var clientIP: String?
     /// The outside system acting through this principal (an importer, the web console, …).
     public var sourceSystem: String?
+    /// The engine itself: allowed everything (reactions, scheduled work, bootstrap).
+    public let isSystem: Bool
 
     public init(employeeID: UUID, permissions: EffectivePermissions, clientIP: String? = nil, sourceSystem: String? = nil) {
         self.id = employeeID.uuidString.lowercased()
@@ -21,20 +23,24 @@ public struct Principal: Sendable, Hashable {
         self.permissions = permissions
         self.clientIP = clientIP
         self.sourceSystem = sourceSystem
+        isSystem = false
     }
 
-    private init(system: ()) {
-        id = "system"
+    private init(systemActingFor actor: String) {
+        id = actor
         employeeID = nil
         permissions = EffectivePermissions(permissions: Permission.everything)
         clientIP = nil
         sourceSystem = nil
+        isSystem = true
     }
 
     /// The engine itself: reactions, scheduled work and bootstrap. Allowed everything.
-    public static let system = Principal(system: ())
+    public static let system = Principal(systemActingFor: "system")
 
-    public var isSystem: Bool { employeeID == nil && id == "system" }
+    /// The engine carrying out what an employee decided elsewhere (a workflow approval routed to its quote):
+    /// allowed everything, recorded with the employee as the actor.
+    static func system(actingFor actor: String) -> Principal { Principal(systemActingFor: actor) }
 
     /// The same principal, seen from `ip`.
     public func from(ip: String?) -> Principal {

@@ -5,7 +5,7 @@ import Foundation
 /// The domain's event → command rules, as the engine's reactor runs them.
 public enum CRMReactions {
     /// Every reaction the engine runs by default.
-    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue] }
+    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, approvalRouting] }
 
     /// Ticket rule chains (R-SRV-2): a ticket opened or escalated triggers the follow-ups its settings
     /// chain: a task for the customer's owner or for a department, a letter queued in the outbox, a raised
@@ -50,5 +50,61 @@ public enum CRMReactions {
         guard let command = LoyaltyRules.accrual(forRevenueEntry: entry.id, customerID: entry.customerID, amount: entry.amount, on: entry.date,
                                                  rules: settings.loyaltyAccrualRules, rates: settings.exchangeRates) else { return [] }
         return [.execute(LoyaltyAccount.self, id: entry.customerID, command, key: "accrual")]
+    }
+
+    /// Approvals through workflow definitions (R-ORG-5): a quote over its author's limit, a contract
+    /// submitted or a campaign's feasibility study starts a workflow instance of the kind's default
+    /// definition (its current version); the instance's outcome is recorded on the quote, contract or
+    /// campaign as done by the employee who decided (``ApprovalRouting``). Instance ids derive from the record
+    /// and its revision.
+    public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: [
+        QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
+        WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
+    ]) { event, engine in
+        func definition(_ kind: WorkflowSubjectKind) async throws -> WorkflowDefinitionVersion? {
+            try await currentDefinition(kind, engine: engine)
+        }
+        func start(_ routed: ApprovalRouting.Routed<WorkflowInstance.Command>?) -> [ReactionCommand] {
+            routed.map { [.execute(WorkflowInstance.self, id: $0.recordID, $0.command, key: "start", actor: $0.actor)] } ?? []
+        }
+        if let e = QuoteEvent(payload: event.payload) {
+            guard let current = try await definition(.quote) else { return [] }
+            return start(ApprovalRouting.start(after: e, definition: current))
+        }
+        if let e = ContractEvent(payload: event.payload) {
+            guard let current = try await definition(.contract) else { return [] }
+            return start(ApprovalRouting.start(after: e, version: event.streamVersion, definition: current))
+        }
+        if let e = CampaignEvent(payload: event.payload) {
+            guard let current = try await definition(.campaign) else { return [] }
+            return start(ApprovalRouting.start(after: e, version: event.streamVersion, definition: current))
+        }
+        guard let e = WorkflowEvent(payload: event.payload) else { return [] }
+        let instance = try await engine.load(WorkflowInstance.self, stream: event.stream).state
+        if let routed = ApprovalRouting.contractCommand(after: e, instance: instance) {
+            return [.execute(Contract.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+        }
+        if let routed = ApprovalRouting.campaignCommand(after: e, instance: instance) {
+            return [.execute(Campaign.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+        }
+        guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
+              let outcome = ApprovalRouting.outcome(of: e, instance: instance) else { return [] }
+        let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
+        let limits = try await engine.settings().effectiveDiscountLimits
+        var role = ""
+        if case .approved(let by, _) = outcome, let approver = UUID(uuidString: by), let draft = quote.current?.draft {
+            let principal = try await engine.principal(employeeID: approver)
+            role = ApprovalRouting.coveringRole(among: try await engine.roleNames(of: principal, at: engine.clock.now()), draft: draft, limits: limits) ?? ""
+        }
+        guard let routed = ApprovalRouting.quoteCommand(after: e, instance: instance, currentRevision: quote.current?.number ?? 0,
+                                                        approverRole: role, limits: limits) else { return [] }
+        return [.execute(Quote.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+    }
+
+    /// The current version of a kind's default workflow definition, if defined.
+    static func currentDefinition(_ kind: WorkflowSubjectKind, engine: CRMEngine) async throws -> WorkflowDefinitionVersion? {
+        let stream = WorkflowDefinition.stream(WorkflowDefinition.defaultID(for: kind))
+        let loaded = try await engine.load(WorkflowDefinition.self, stream: stream)
+        return loaded.state.current
     }
 }

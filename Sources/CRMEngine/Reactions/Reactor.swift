@@ -10,9 +10,10 @@ public struct ReactionCommand: Sendable {
     public let key: String
     let runner: any ReactionRunner
 
-    /// Executes `command` on record `id` of `A` as the system.
-    public static func execute<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, key: String) -> ReactionCommand {
-        ReactionCommand(key: key, runner: Runner<A>(id: id, command: command))
+    /// Executes `command` on record `id` of `A` as the system — recorded as done by `actor` when given
+    /// (the employee whose decision it carries out).
+    public static func execute<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, key: String, actor: String? = nil) -> ReactionCommand {
+        ReactionCommand(key: key, runner: Runner<A>(id: id, command: command, actor: actor))
     }
 
     func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws {
@@ -27,8 +28,10 @@ protocol ReactionRunner: Sendable {
 private struct Runner<A: EngineRecord>: ReactionRunner {
     let id: UUID
     let command: A.Command
+    let actor: String?
     func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws {
-        try await engine.execute(A.self, id: id, command, as: .system, idempotencyKey: idempotencyKey, causation: causation)
+        let principal = actor.map { Principal.system(actingFor: $0) } ?? .system
+        try await engine.execute(A.self, id: id, command, as: principal, idempotencyKey: idempotencyKey, causation: causation)
     }
 }
 
