@@ -39,6 +39,7 @@ struct ViewsHarness {
                                              directory: directory + "/views", batchSize: 64)
             try await views.start()
             let stored = try await store.headPosition().rawValue
+            FileHandle.standardOutput.write(Data("head \(stored)\n".utf8))
             var seen: UInt64 = 0
             var appended = 0
             let generator = HistoryGenerator(.init(seed: seed, targetEvents: events, start: Date(timeIntervalSince1970: 1_735_689_600)))
