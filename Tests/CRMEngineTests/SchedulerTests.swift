@@ -34,4 +34,27 @@ import Testing
         await node.close()
         try? FileManager.default.removeItem(atPath: f.directory)
     }
+
+    @Test func aLateWorkflowStepEscalatesOnceHoweverOftenTheSchedulerRuns() async throws {
+        let f = try await EngineFixture.make("scheduler-escalation")
+        let planner = try await f.hire("Planner", branch: "north", permissions: [
+            Permission(module: .campaigns, actions: [.query, .create, .edit], scope: .all)])
+        let id = UUID.derived("campaign", "late")
+        try await f.engine.execute(Campaign.self, id: id, .plan(id: id, name: "Late", objective: "x", owner: planner.id,
+                                                               budget: Money(100, .cny), start: try EngineFixture.day("2026-03-01"), end: try EngineFixture.day("2026-03-31")), as: planner)
+        let submitted = try await f.engine.execute(Campaign.self, id: id, .submitFeasibility(study: "ok"), as: planner)
+        try await f.engine.reactionsSettled(upTo: submitted.position)
+        #expect(try await f.engine.runScheduledWork().stepsEscalated == 0, "not late yet")
+        f.clock.advance(by: 49 * 3600)  // the default step deadline is 48 hours
+        #expect(try await f.engine.runScheduledWork().stepsEscalated == 1)
+        let head = try await f.engine.store.headPosition()
+        #expect(try await f.engine.runScheduledWork().stepsEscalated == 0)
+        f.clock.advance(by: 24 * 3600)
+        #expect(try await f.engine.runScheduledWork().stepsEscalated == 0)
+        #expect(try await f.engine.store.headPosition() == head)
+        let instanceID = ApprovalRouting.instanceID(for: .campaign, recordID: id, revision: submitted.version.rawValue)
+        let events = try await f.engine.store.readStream(WorkflowInstance.stream(instanceID)).map(\.type)
+        #expect(events.filter { $0.contains("Escalated") }.count == 1)
+        await f.close()
+    }
 }

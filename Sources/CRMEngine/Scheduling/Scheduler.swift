@@ -1,4 +1,5 @@
 import CRMDomain
+import CRMProjections
 import EventSourcing
 import Foundation
 import Synchronization
@@ -11,6 +12,8 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public let remindersDispatched: Int
     /// Reminder tasks already dispatched by an earlier run of the same day (or another node).
     public let remindersAlreadyThere: Int
+    /// Workflow steps this run found late and escalated (each late step escalates once, ever).
+    public let stepsEscalated: Int
 }
 
 extension CRMEngine {
@@ -38,8 +41,28 @@ extension CRMEngine {
                                            idempotencyKey: "schedule:reminder:" + taskID.uuidString.lowercased())
             if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
         }
-        logger.info("scheduled work ran", metadata: ["day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)"])
-        return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing)
+        let escalated = try await escalateLateSteps(now: now)
+        logger.info("scheduled work ran", metadata: [
+            "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)"])
+        return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated)
+    }
+
+    /// Escalates every running workflow step whose deadline passed (R-ORG-5). The domain escalates a step
+    /// once; the idempotency key (instance, step, step start) keeps a second node from even trying twice.
+    private func escalateLateSteps(now: Date) async throws -> Int {
+        try await views.waitUntil(try await store.headPosition(), projections: ["approval-inbox"])
+        let late = try views.read("approval-inbox") { views in
+            try views.rows(ApprovalInbox.Instance.self, in: ApprovalInbox.instances) { instance in
+                instance.status == .running && instance.escalatedTo == nil && (instance.dueAt.map { $0 <= now } ?? false)
+            }.map(\.row)
+        }
+        var escalated = 0
+        for instance in late {
+            let key = "schedule:escalate:\(instance.instanceID.uuidString.lowercased()):\(instance.stepIndex):\(instance.stepStartedAt.timeIntervalSince1970)"
+            let result = try await execute(WorkflowInstance.self, id: instance.instanceID, .escalateIfLate(at: now), as: .system, idempotencyKey: key)
+            if !result.repeated && !result.events.isEmpty { escalated += 1 }
+        }
+        return escalated
     }
 
     /// Runs ``runScheduledWork()`` every `interval` until the engine closes; failures are logged and the
