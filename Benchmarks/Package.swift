@@ -2,7 +2,7 @@
 // The benchmark suite is a separate package so that packages embedding crm-engine never resolve
 // ordo-one/benchmark. Run it from the repository root with:
 //     swift package --package-path Benchmarks benchmark
-// or, for the comparison with the raw-LMDB limit: Benchmarks/compare.sh
+// or, for the comparison with the raw-LMDB limit: Benchmarks/compare.sh (engine: Benchmarks/engine-compare.sh)
 import PackageDescription
 
 let package = Package(
@@ -35,6 +35,22 @@ let package = Package(
                 .product(name: "CRMDomain", package: "crm-engine"),
             ],
             path: "PayloadCodecBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EventSourcing", package: "crm-engine"),
+                .product(name: "EventStoreLMDB", package: "crm-engine"),
+                .product(name: "CRMDomain", package: "crm-engine"),
+                .product(name: "CRMProjections", package: "crm-engine"),
+                .product(name: "CRMEngine", package: "crm-engine"),
+                .product(name: "CRMDataGenerator", package: "crm-engine"),
+            ],
+            path: "EngineBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]

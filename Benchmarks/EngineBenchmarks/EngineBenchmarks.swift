@@ -1,0 +1,243 @@
+import Benchmark
+import CRMDataGenerator
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+
+// Benchmarks of the engine (issue 6): rebuilding every view from a generated history, and the customer-360
+// query. Each rebuild iteration replays the whole cached store once into a fresh directory through
+// `ProjectionRunner.build` (the rebuild path: one LMDB environment per view, MDB_NOSYNC, 16k-event
+// transactions, one sync at the end). Figures are custom metrics and, with BENCH_RESULTS set, one JSON
+// line per iteration, which Benchmarks/engine-compare.sh puts beside raw LMDB and the Python peer.
+// Workload sizes: EngineWorkload.swift.
+
+let eventsPerSecond = BenchmarkMetric.custom("events/s", polarity: .prefersLarger, useScalingFactor: false)
+let peakRSSMiB = BenchmarkMetric.custom("peak RSS (MiB, sampled)", polarity: .prefersSmaller, useScalingFactor: false)
+let peakAnonMiB = BenchmarkMetric.custom("peak RssAnon (MiB, sampled)", polarity: .prefersSmaller, useScalingFactor: false)
+let p50Nanos = BenchmarkMetric.custom("p50 (ns)", polarity: .prefersSmaller, useScalingFactor: false)
+let p99Nanos = BenchmarkMetric.custom("p99 (ns)", polarity: .prefersSmaller, useScalingFactor: false)
+
+func configuration(
+    metrics: [BenchmarkMetric], iterations: Int = EngineSettings.current.iterations,
+    setup: Benchmark.BenchmarkSetupHook? = nil, teardown: Benchmark.BenchmarkTeardownHook? = nil
+) -> Benchmark.Configuration {
+    .init(
+        metrics: metrics, timeUnits: .milliseconds, warmupIterations: 0, scalingFactor: .one,
+        maxDuration: .seconds(3_600), maxIterations: iterations, setup: setup, teardown: teardown)
+}
+
+enum BenchError: Error {
+    case notPrepared
+    case noAdministrator
+}
+
+// MARK: - Rebuild
+
+struct RebuildState: Sendable {
+    let store: LMDBEventStore
+    let events: Int
+    let registry: PayloadRegistry
+}
+
+/// Replays the cached store into a fresh directory through `projections`, per iteration.
+func registerRebuild(key: String, name: String, projections: @escaping @Sendable () -> [any Projection]) {
+    let state = Slot<RebuildState>()
+    Benchmark(
+        name,
+        configuration: configuration(
+            metrics: [.wallClock, .peakMemoryResident, eventsPerSecond, peakRSSMiB, peakAnonMiB],
+            setup: {
+                let cached = CachedStore.rebuildStore()
+                try await cached.ensure()
+                let store = try cached.open()
+                let head = try await store.headPosition()
+                state.value = RebuildState(store: store, events: Int(head.rawValue), registry: try CRMEvents.registry())
+            },
+            teardown: {
+                if let store = state.value?.store { await store.close() }
+                state.value = nil
+            })
+    ) { benchmark in
+        guard let state = state.value else { throw BenchError.notPrepared }
+        let directory = try freshDirectory(key)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let chosen = projections()
+        let clock = ContinuousClock()
+        let sampler = MemorySampler()
+        benchmark.startMeasurement()
+        let started = clock.now
+        let position = try await ProjectionRunner.build(store: state.store, registry: state.registry, projections: chosen, into: directory)
+        let elapsed = started.duration(to: clock.now)
+        benchmark.stopMeasurement()
+        let peaks = sampler.stop()
+        let seconds = elapsed.seconds
+        let rate = seconds > 0 ? Double(state.events) / seconds : 0
+        benchmark.measurement(eventsPerSecond, Int(rate.rounded()))
+        benchmark.measurement(peakRSSMiB, peaks.rss >> 20)
+        benchmark.measurement(peakAnonMiB, peaks.anon >> 20)
+        let viewBytes = directorySize(directory)
+        recordEngine([
+            "key": key, "name": benchmark.name, "iteration": benchmark.currentIteration, "events": state.events,
+            "position": Int(position.rawValue), "seconds": seconds, "eventsPerSecond": rate,
+            "projections": chosen.map(\.name), "viewBytes": viewBytes,
+            "peakRSSBytes": peaks.rss, "peakAnonBytes": peaks.anon, "peakFileBytes": peaks.file,
+            "processMaxRSSBytes": processMaxRSS(),
+        ])
+    }
+}
+
+/// Bytes of the files under `directory`.
+func directorySize(_ directory: String) -> Int {
+    guard let walker = FileManager.default.enumerator(atPath: directory) else { return 0 }
+    var total = 0
+    while let entry = walker.nextObject() as? String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + entry))?[.size] as? Int { total += size }
+    }
+    return total
+}
+
+/// Reads and decodes every event and does nothing with it: the replay's own cost (profile only).
+struct DecodeOnlyProjection: Projection {
+    let name = "decode-only"
+    let version: UInt32 = 1
+    let tables: [ViewTable] = [ViewTable("none")]
+    let eventTypes: Set<String>? = nil
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {}
+}
+
+// MARK: - Customer 360
+
+struct QueryState: Sendable {
+    let store: LMDBEventStore
+    let engine: CRMEngine
+    let admin: Principal
+    let customers: [UUID]
+}
+
+/// Opens the engine over the cached customer-360 store, building its views once into the cache.
+func openCustomer360Engine() async throws -> QueryState {
+    let cached = CachedStore.customer360Store()
+    try await cached.ensure()
+    let store = try cached.open()
+    let fm = FileManager.default
+    if !fm.fileExists(atPath: cached.viewsMarker) {
+        try? fm.removeItem(atPath: cached.engineDirectory)
+        try fm.createDirectory(atPath: cached.engineDirectory + "/views", withIntermediateDirectories: true)
+        FileHandle.standardError.write(Data("building the views of \(cached.directory)\n".utf8))
+        _ = try await ProjectionRunner.build(
+            store: store, registry: try CRMEvents.registry(), projections: CRMViews.all, into: cached.engineDirectory + "/views")
+        try Data("ok\n".utf8).write(to: URL(fileURLWithPath: cached.viewsMarker))
+    }
+    // Read-audit entries of earlier runs are not needed.
+    try? fm.removeItem(atPath: cached.engineDirectory + "/audit")
+    let generator = HistoryGenerator(cached.configuration)
+    let engine = try await CRMEngine.open(
+        store: store, views: cached.engineDirectory,
+        configuration: .init(clock: ManualClock(generator.world.end), durability: .noSync, reactions: []))
+    guard let adminID = generator.world.administrator?.id else { throw BenchError.noAdministrator }
+    let admin = try await engine.principal(employeeID: adminID)
+    return QueryState(store: store, engine: engine, admin: admin, customers: generator.world.customers.map(\.id))
+}
+
+enum QueryPath: String, Sendable {
+    /// `ProjectionRunner.read("customer-360") { Customer360Projection.customer(id, in: $0) }`.
+    case view = "c360_view"
+    /// `CRMEngine.customer(id, as: administrator)`: the view read plus authorization, hidden fields, the
+    /// related records' scopes and the read-audit entry.
+    case engine = "c360_engine"
+}
+
+func registerCustomer360(_ path: QueryPath, name: String) {
+    let state = Slot<QueryState>()
+    Benchmark(
+        name,
+        configuration: configuration(
+            metrics: [.wallClock, eventsPerSecond, p50Nanos, p99Nanos],
+            setup: { state.value = try await openCustomer360Engine() },
+            teardown: {
+                if let s = state.value {
+                    await s.engine.close()
+                    await s.store.close()
+                }
+                state.value = nil
+            })
+    ) { benchmark in
+        guard let s = state.value else { throw BenchError.notPrepared }
+        let queries = EngineSettings.current.queries
+        var random = SplitMix64(state: 0xC360 &+ UInt64(benchmark.currentIteration))
+        let picks = (0..<(queries + 2_000)).map { _ in s.customers[Int(random.next() % UInt64(s.customers.count))] }
+        let clock = ContinuousClock()
+        var latencies: [Double] = []
+        latencies.reserveCapacity(queries)
+        var found = 0
+        func query(_ id: UUID) async throws -> Bool {
+            switch path {
+            case .view:
+                return try s.engine.views.read("customer-360") { try Customer360Projection.customer(id, in: $0) } != nil
+            case .engine:
+                do {
+                    _ = try await s.engine.customer(id, as: s.admin)
+                    return true
+                } catch let error as EngineError where error.code == .notFound {
+                    return false
+                }
+            }
+        }
+        for id in picks.prefix(2_000) { _ = try await query(id) }  // warm the page cache and the caches
+        benchmark.startMeasurement()
+        let started = clock.now
+        for id in picks.dropFirst(2_000) {
+            let t = clock.now
+            if try await query(id) { found += 1 }
+            latencies.append((clock.now - t).seconds)
+        }
+        let elapsed = (clock.now - started).seconds
+        benchmark.stopMeasurement()
+        latencies.sort()
+        let p50 = quantile(latencies, 0.50), p99 = quantile(latencies, 0.99), p999 = quantile(latencies, 0.999)
+        benchmark.measurement(eventsPerSecond, Int((Double(queries) / elapsed).rounded()))
+        benchmark.measurement(p50Nanos, Int(p50 * 1e9))
+        benchmark.measurement(p99Nanos, Int(p99 * 1e9))
+        recordEngine([
+            "key": path.rawValue, "name": benchmark.name, "iteration": benchmark.currentIteration, "queries": queries,
+            "found": found, "customers": s.customers.count, "seconds": elapsed, "queriesPerSecond": Double(queries) / elapsed,
+            "p50": p50, "p90": quantile(latencies, 0.90), "p99": p99, "p999": p999, "max": latencies.last ?? 0,
+            "mean": latencies.reduce(0, +) / Double(max(latencies.count, 1)),
+        ])
+    }
+}
+
+// MARK: - Preparing the cached stores
+
+func registerPrepare(_ name: String, _ work: @escaping @Sendable () async throws -> Void) {
+    Benchmark(name, configuration: configuration(metrics: [.wallClock], iterations: 1)) { _ in try await work() }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let s = EngineSettings.current
+
+    // Generating runs ~36k events/s: engine-compare.sh runs these first, outside the measured runs.
+    registerPrepare("prepare rebuild store") { try await CachedStore.rebuildStore().ensure() }
+    registerPrepare("prepare customer-360 store") {
+        let state = try await openCustomer360Engine()
+        await state.engine.close()
+        await state.store.close()
+    }
+
+    registerRebuild(key: "rebuild", name: "rebuild all views, \(s.events) events") { CRMViews.all }
+
+    registerCustomer360(.view, name: "customer-360 view read, \(s.customers) customers")
+    registerCustomer360(.engine, name: "customer-360 engine query as administrator, \(s.customers) customers")
+
+    // Profile: each projection alone, and the replay with decoding only (run with --filter 'profile.*').
+    registerRebuild(key: "profile_decode_only", name: "profile rebuild, decode only") { [DecodeOnlyProjection()] }
+    for projection in CRMViews.all {
+        let name = projection.name
+        registerRebuild(key: "profile_\(name)", name: "profile rebuild, \(name) alone") {
+            CRMViews.all.filter { $0.name == name }
+        }
+    }
+}
