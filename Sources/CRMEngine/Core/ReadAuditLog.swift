@@ -116,3 +116,14 @@ final class ReadAuditLog: Sendable {
 private func compare(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Int {
     b.withUnsafeBytes { LMDB.compare(a, $0) }
 }
+
+extension CRMEngine {
+    /// Who read which customer data between `from` and `to` (R-LOG-8), oldest first: for auditors holding the
+    /// organisation module's `analyse` permission over all data. Optionally only one principal's reads.
+    public func readAudit(from: Date, to: Date, principal reader: String? = nil, limit: Int = 1000, as principal: Principal) throws -> [ReadAuditEntry] {
+        guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
+            throw EngineError(.forbidden, "the read audit needs the organisation module's analyse permission over all data")
+        }
+        return try audit.entries(from: from, to: to, principal: reader, limit: limit)
+    }
+}

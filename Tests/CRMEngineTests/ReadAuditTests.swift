@@ -1,0 +1,45 @@
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+import Testing
+
+@Suite struct ReadAuditTests {
+    @Test func readsOfCustomerDataAreAuditedOutsideTheBusinessLog() async throws {
+        let f = try await EngineFixture.make("read-audit")
+        let reader = try await f.hire("Reader", branch: "north", permissions: [Permission(module: .customers, actions: [.query], scope: .branch("north"))])
+        let id = try await f.customer("Li Wei", branch: "north")
+        let head = try await f.engine.store.headPosition()
+        let since = f.clock.now()
+        _ = try await f.engine.customer(id, as: reader.from(ip: "198.51.100.4"), consistentWith: head)
+        _ = try await f.engine.history(of: Customer.stream(id), as: reader)
+        f.clock.advance(by: 1)
+        let entries = try f.engine.readAudit(from: since, to: f.clock.now(), as: f.admin)
+        #expect(entries.map(\.record) == [Customer.stream(id).rawValue, "history:" + Customer.stream(id).rawValue])
+        #expect(entries.allSatisfy { $0.principal == reader.id })
+        #expect(entries.first?.clientIP == "198.51.100.4")
+        #expect(try await f.engine.store.headPosition() == head, "reads are never business events")
+        // Only auditors may read the audit.
+        #expect(throws: EngineError.self) { try f.engine.readAudit(from: since, to: f.clock.now(), as: reader) }
+        await f.close()
+    }
+
+    @Test func entriesOlderThanTheRetentionArePurged() async throws {
+        let f = try await EngineFixture.make("read-audit-retention")
+        await f.engine.close()
+        let engine = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock, readAuditRetention: 86_400))
+        let reader = try await engine.principal(employeeID: try #require(f.admin.employeeID))
+        let id = UUID.derived("customer", "Retained")
+        try await engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(kind: .person, name: "Retained", group: "g", branch: "north"),
+                                                             form: .empty(group: "g")), as: reader)
+        let start = f.clock.now()
+        _ = try await engine.state(Customer.self, id: id, as: reader)
+        #expect(try engine.readAudit(from: start, to: start.addingTimeInterval(1), as: reader).count == 1)
+        f.clock.advance(by: 2 * 86_400)
+        _ = try await engine.state(Customer.self, id: id, as: reader)  // a new read triggers the purge on flush
+        let all = try engine.readAudit(from: start.addingTimeInterval(-1), to: f.clock.now().addingTimeInterval(1), as: reader)
+        #expect(all.count == 1 && all.first?.at == f.clock.now())
+        await engine.close()
+        try? FileManager.default.removeItem(atPath: f.directory)
+    }
+}
