@@ -91,6 +91,8 @@ extension CRMEngine {
         guard principal.employeeID == employeeID || principal.may(.query, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, "listing another employee's tokens needs organisation query rights")
         }
+        // Listing follows every token issued so far (a freshly issued one included).
+        try await views.waitUntil(try await store.headPosition(), projections: ["credentials"])
         return try views.read("credentials") { views in
             try views.rows(TokenInfo.self, in: CredentialsProjection.tokens, prefix: ViewKey().uuid(employeeID).bytes).map(\.row)
         }
@@ -101,7 +103,7 @@ extension CRMEngine {
     /// compared in constant time.
     public func authenticate(token: String, clientIP: String? = nil) async throws -> Principal {
         let refused = EngineError(.unauthenticated, "the token is not valid")
-        let parts = token.split(separator: "_", omittingEmptySubsequences: false)
+        let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)  // the secret may hold "_"
         guard parts.count == 3, parts[0] == "crm", parts[1].count == 32, let tokenID = Self.uuid(hex: String(parts[1])),
               let secret = Self.data(base64url: String(parts[2])) else { throw refused }
         let (issued, revoked) = try await tokenState(tokenID)
