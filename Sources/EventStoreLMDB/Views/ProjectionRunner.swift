@@ -1,3 +1,4 @@
+import Dispatch
 import EventSourcing
 import Foundation
 import LMDB
@@ -135,10 +136,10 @@ public final class ProjectionRunner: Sendable {
             guard let last = batch.last else { return }
             // No suspension from here to the end of the loop body: a rebuild's swap cannot interleave.
             let current = slots.withLock { $0 }
+            let due = current.filter { $0.value.failure == nil && $0.value.checkpoint < last }.sorted { $0.key < $1.key }
+            let results = applyConcurrently(batch.events, through: last, due.map { (projection: $0.value.projection, environment: $0.value.environment, after: $0.value.checkpoint) })
             var updated: [String: (GlobalPosition, ViewError?)] = [:]
-            for (name, slot) in current where slot.failure == nil && slot.checkpoint < last {
-                updated[name] = apply(batch.events, through: last, to: slot.projection, in: slot.environment, after: slot.checkpoint)
-            }
+            for (entry, result) in zip(due, results) { updated[entry.key] = result }
             slots.withLock { slots in
                 for (name, (checkpoint, failure)) in updated {
                     slots[name]?.checkpoint = checkpoint
@@ -368,12 +369,12 @@ public final class ProjectionRunner: Sendable {
             let limit = end.map { Int(min(UInt64(batch), $0.rawValue - from.rawValue + 1)) } ?? batch
             let events = try await readBatch(from: from, limit: limit, wanted: wanted)
             guard let last = events.last else { break }
-            for index in targets.indices where targets[index].failure == nil && targets[index].checkpoint < last {
-                let (checkpoint, failure) = apply(
-                    events.events, through: last, to: targets[index].projection, in: targets[index].environment,
-                    after: targets[index].checkpoint)
-                targets[index].checkpoint = checkpoint
-                targets[index].failure = failure
+            let due = targets.indices.filter { targets[$0].failure == nil && targets[$0].checkpoint < last }
+            let jobs = due.map { (projection: targets[$0].projection, environment: targets[$0].environment, after: targets[$0].checkpoint) }
+            let results = applyConcurrently(events.events, through: last, jobs)
+            for (index, result) in zip(due, results) {
+                targets[index].checkpoint = result.0
+                targets[index].failure = result.1
             }
             progress?(Progress(position: last, target: end ?? last, elapsed: clock.now - started))
         }
@@ -443,6 +444,26 @@ public final class ProjectionRunner: Sendable {
         }
     }
 
+    /// Applies one batch to several projections at once, one thread per projection and environment (each
+    /// write transaction starts and ends on its thread): the views of a batch are independent, so a
+    /// rebuild uses every core. Results come back in the order of `jobs`.
+    func applyConcurrently(
+        _ events: [Decoded], through last: GlobalPosition,
+        _ jobs: [(projection: any Projection, environment: ViewEnvironment, after: GlobalPosition)]
+    ) -> [(GlobalPosition, ViewError?)] {
+        guard jobs.count > 1 else {
+            return jobs.map { apply(events, through: last, to: $0.projection, in: $0.environment, after: $0.after) }
+        }
+        let results = Mutex<[Int: (GlobalPosition, ViewError?)]>([:])
+        let shared = UncheckedBox(events)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let job = jobs[index]
+            let result = apply(shared.value, through: last, to: job.projection, in: job.environment, after: job.after)
+            results.withLock { $0[index] = result }
+        }
+        return results.withLock { done in jobs.indices.map { done[$0] ?? (jobs[$0].after, ViewError.closed) } }
+    }
+
     static func wantedTypes(_ projections: [any Projection]) -> Set<String>? {
         var all = Set<String>()
         for p in projections {
@@ -479,6 +500,12 @@ public final class ProjectionRunner: Sendable {
             try? FileManager.default.removeItem(atPath: "\(folder)/\(entry)")
         }
     }
+}
+
+/// Lends immutable decoded events to the threads applying one batch: they only read them.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// Runs one piece of work at a time, across suspensions: batches are applied and shadows swapped in
