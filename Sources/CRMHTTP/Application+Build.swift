@@ -70,7 +70,7 @@ struct Routes: Sendable {
         let result = try await engine.execute(A.self, id: id, command, as: principal, expectedVersion: headers.expectedVersion,
                                               idempotencyKey: headers.idempotencyKey)
         var extra = HTTPFields()
-        if result.repeated { extra[.idempotentReplayed] = "true" }
+        if result.repeated { extra.set("Idempotent-Replayed", "true") }
         let answer = CommandAnswer(result)
         if let location {
             extra[.location] = location + "/" + (answer.id ?? id).uuidString.lowercased()

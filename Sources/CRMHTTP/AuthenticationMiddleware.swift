@@ -31,7 +31,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func clientIP(_ request: Request, peer: SocketAddress?) -> String? {
         let peerIP = peer?.ipAddress
         guard let peerIP, trustedProxies.contains(peerIP) else { return peerIP }
-        let hops = request.headers[values: .xForwardedFor].joined(separator: ",").split(separator: ",")
+        let hops = request.headers.values(named: "x-forwarded-for").joined(separator: ",").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for hop in hops.reversed() where !trustedProxies.contains(hop) {
             // Only a well-formed address is recorded; anything else falls back to the proxy's address.

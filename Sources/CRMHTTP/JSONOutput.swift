@@ -88,7 +88,7 @@ struct PageAnswer<Item: Encodable>: Encodable {
 struct QueryParameters {
     let request: Request
 
-    func string(_ name: String) -> String? { request.uri.queryParameters[name].map(String.init) }
+    func string(_ name: String) -> String? { request.uri.queryParameters[Substring(name)].map { String($0) } }
 
     func limit(default value: Int, max: Int) throws -> Int {
         guard let text = string("limit") else { return value }
@@ -109,10 +109,19 @@ struct QueryParameters {
     }
 }
 
-extension HTTPField.Name {
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
-    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+extension HTTPFields {
+    /// The values of the field `canonical` (lowercase name): for fields HTTPTypes has no constant for.
+    func values(named canonical: String) -> [String] {
+        filter { $0.name.canonicalName == canonical }.map(\.value)
+    }
+
+    /// The first value of the field `canonical` (lowercase name).
+    func value(named canonical: String) -> String? { values(named: canonical).first }
+
+    /// Sets a field HTTPTypes has no constant for (a valid token name, checked without trapping).
+    mutating func set(_ name: String, _ value: String) {
+        if let name = HTTPField.Name(name) { self[name] = value }
+    }
 }
 
 /// The write preconditions of a request: `If-Match` (a record version) and `Idempotency-Key`.
@@ -128,7 +137,7 @@ struct WriteHeaders {
             guard let version = UInt64(text) else { throw Problem.invalid("If-Match", "expected the record's ETag, e.g. \"3\"") }
             expectedVersion = StreamVersion(version)
         }
-        if let key = request.headers[.idempotencyKey] {
+        if let key = request.headers.value(named: "idempotency-key") {
             guard (1...200).contains(key.unicodeScalars.count), key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
                 throw Problem.invalid("Idempotency-Key", "1 to 200 visible ASCII characters")
             }

@@ -21,7 +21,7 @@ extension Routes {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         var start = try query.position("from") ?? GlobalPosition(1)
-        if let last = request.headers[.lastEventID] {
+        if let last = request.headers.value(named: "last-event-id") {
             guard let position = UInt64(last.trimmingCharacters(in: .whitespaces)) else { throw Problem.invalid("Last-Event-ID", "expected a log position") }
             start = GlobalPosition(position &+ 1)
         }
