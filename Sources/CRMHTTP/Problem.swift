@@ -52,7 +52,12 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .unauthenticated: status = .unauthorized
         case .conflict: status = .preconditionFailed
         case .keyTaken: status = .conflict
-        case .rejected: status = error.domain?.code == .notFound ? .notFound : .unprocessableContent
+        case .rejected where error.domain?.code == .notFound:
+            // The domain found no such record: the same answer as a record outside the caller's scope.
+            self.init("not-found", .notFound, error.message, field: error.field)
+            return
+        case .rejected where error.domain?.code == .alreadyExists: status = .conflict
+        case .rejected: status = .unprocessableContent
         case .contention: status = .conflict
         case .invalid: status = .badRequest
         case .unavailable: status = .serviceUnavailable

@@ -40,12 +40,13 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "crm")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let fresh = !FileManager.default.fileExists(atPath: data + "/log")
+        let log = logger
         let engine = try await CRMEngine.open(at: data, configuration: CRMEngine.Configuration(logger: logger))
         do {
             if demo && fresh { try await seedDemo(engine) }
             let app = buildApplication(engine: engine, configuration: HTTPConfiguration(
                 host: host, port: port, trustedProxies: Set(trustedProxies), maxBodySize: maxBody, logger: logger,
-                onServerRunning: { port in logger.info("listening", metadata: ["crm.address": "\(host):\(port)"]) }))
+                onServerRunning: { port in log.info("listening", metadata: ["crm.address": "\(host):\(port)"]) }))
             try await app.runService()
         } catch {
             await engine.close()

@@ -62,7 +62,7 @@ import Testing
              field: "customerId"),
         Case("command on an unknown record", "POST", "/v1/tasks/\(unknownID)/complete", body: #"{"resultNote": "done"}"#, status: 404, type: "not-found", field: nil),
         Case("invalid limit", "GET", "/v1/customers?limit=0", body: nil, field: "limit"),
-        Case("invalid cursor", "GET", "/v1/customers?after=%%%", body: nil, field: "after"),
+        Case("invalid cursor", "GET", "/v1/customers?after=!!!", body: nil, field: "after"),
         Case("invalid asOf", "GET", "/v1/customers/\(unknownID)?asOf=someday", body: nil, field: "asOf"),
         Case("invalid stream", "GET", "/v1/records/Customer%20X/history", body: nil, field: "stream"),
         Case("internal stream", "GET", "/v1/records/apitoken-0190a1b2/history", body: nil, field: "stream"),

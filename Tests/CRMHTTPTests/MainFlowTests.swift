@@ -73,23 +73,26 @@ import Testing
             #expect(text(asOf.json["name"]) == "Li Wei")
             #expect(asOf.header("ETag") == "\"1\"")
 
-            let list = try await s.send(.GET, "/v1/customers?limit=1")
+            let list = try await s.send(.GET, "/v1/customers?limit=1&consistentWith=\(text(edited.json["position"]) ?? "")")
             #expect(list.status == 200)
             #expect((list.json["items"] as? [[String: Any]])?.count == 1)
 
-            let found = try await s.send(.GET, "/v1/search?q=Zhang")
+            let found = try await s.send(.GET, "/v1/search?q=Zhang&consistentWith=\(text(edited.json["position"]) ?? "")")
             #expect(found.status == 200, "\(found.text)")
+            #expect((found.json["items"] as? [[String: Any]])?.count == 1)
         }
     }
 
     @Test func customerListPagesWithACursor() async throws {
         try await LiveServer.with { s in
+            var position = ""
             for i in 0..<5 {
                 let created = try await s.send(.POST, "/v1/customers", json: #"{"kind": "organisation", "name": "Firm \#(i)", "group": "business"}"#)
                 #expect(created.status == 201)
+                position = text(created.json["position"]) ?? ""
             }
             var seen: [String] = []
-            var path: String? = "/v1/customers?limit=2"
+            var path: String? = "/v1/customers?limit=2&consistentWith=\(position)"
             while let next = path {
                 let page = try await s.send(.GET, next)
                 #expect(page.status == 200, "\(page.text)")

@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func eventsStreamCatchUpThenLiveFilteredByPermissions() async throws {
-        try await LiveServer.with("events") { s in
+        try await LiveServer.with("events", reactions: []) { s in
             let rights = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .branch("A")) }
             let (_, alice) = try await s.hire("Alice", branch: "A", permissions: rights)
             let a1 = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "A one", "group": "g", "branch": "A"}"#)

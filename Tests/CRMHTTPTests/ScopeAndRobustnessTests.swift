@@ -33,9 +33,9 @@ import Testing
                 """)
             #expect(task.status == 403 || task.status == 404, "\(task.text)")
             #expect(try await s.engine.store.headPosition() == head)
-            let list = try await s.send(.GET, "/v1/customers", token: alice)
+            let list = try await s.send(.GET, "/v1/customers?consistentWith=\(head.rawValue)", token: alice)
             #expect((list.json["items"] as? [[String: Any]])?.isEmpty == true)
-            let search = try await s.send(.GET, "/v1/search?q=Customer", token: alice)
+            let search = try await s.send(.GET, "/v1/search?q=Customer&consistentWith=\(head.rawValue)", token: alice)
             #expect((search.json["items"] as? [[String: Any]])?.isEmpty == true)
 
             let bobs = try await s.send(.GET, "/v1/customers/\(id)", token: bob)

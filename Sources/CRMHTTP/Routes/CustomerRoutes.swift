@@ -77,6 +77,7 @@ extension Routes {
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
         let after = try JSONOutput.cursorBytes(query.string("after"))
+        try await waitForView("customer-360", query)
         let page = try await engine.customers(as: principal, after: after, limit: limit)
         let next = page.items.count == limit ? page.cursor.map(JSONOutput.cursor) : nil
         return try JSONOutput.response(PageAnswer(items: page.items, after: next, next: next.map { "/v1/customers?limit=\(limit)&after=\($0)" }))

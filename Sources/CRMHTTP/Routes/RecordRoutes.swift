@@ -19,6 +19,7 @@ extension Routes {
             throw Problem.invalid("q", "required: 1 to 200 characters to search for")
         }
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
+        try await waitForView("keyword-index", query)
         let hits = try await engine.search(text, as: principal, limit: limit)
         return try JSONOutput.response(PageAnswer(items: hits, after: nil, next: nil))
     }
@@ -44,6 +45,17 @@ extension Routes {
             throw Problem.invalid("stream", "expected a record's stream id such as customer-<id>")
         }
         return StreamID(text)
+    }
+
+    /// Read-your-writes for the engine queries that take no `consistentWith` yet (the customer list,
+    /// search): waits on the named view directly.
+    func waitForView(_ name: String, _ query: QueryParameters) async throws {
+        guard let position = try query.position("consistentWith"), position > .start else { return }
+        do {
+            try await engine.views.waitUntil(position, projections: [name], timeout: .seconds(10))
+        } catch {
+            throw Problem("unavailable", .serviceUnavailable, "the views did not reach position \(position.rawValue) in time; try again")
+        }
     }
 
     /// Streams of the engine's own bookkeeping: never shown through the API.
