@@ -66,7 +66,13 @@ struct Serve: AsyncParsableCommand {
         try await generator.forEachBatch { try await engine.store.append($0) }
         guard let adminID = generator.world.administrator?.id else { throw ValidationError("the generated world has no administrator") }
         let admin = try await engine.principal(employeeID: adminID)
-        let token = try await engine.issueToken(for: adminID, name: "make run", as: admin)
+        var token = try await engine.issueToken(for: adminID, name: "make run", as: admin)
+        // Engine bug (reported): `authenticate` refuses tokens whose base64url secret holds a `_` (about half
+        // of them). Until it is fixed, an unusable token is revoked and another one issued.
+        for _ in 0..<50 where (try? await engine.authenticate(token: token.token)) == nil {
+            try await engine.revokeToken(token.tokenID, reason: "unusable token", as: admin)
+            token = try await engine.issueToken(for: adminID, name: "make run", as: admin)
+        }
         let head = try await engine.store.headPosition()
         print("Seeded \(head.rawValue) events.")
         print("Administrator token (shown once): \(token.token)")

@@ -20,6 +20,9 @@ struct LiveServer: Sendable {
     let admin: Principal
     let adminToken: String
     let port: Int
+    /// A client of this server alone: a pooled connection must never outlive the server it was opened to
+    /// (a later test's server may get the same port).
+    let client: HTTPClient
 
     struct Answer: Sendable {
         let status: Int
@@ -38,8 +41,9 @@ struct LiveServer: Sendable {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))  // 2026-01-01T00:00Z
         let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: clock, durability: .noSync, reactions: reactions))
         let adminID = UUID.derived("employee", "admin")
-        let (admin, token) = try await engine.bootstrap(administrator: NewEmployee(
+        let (admin, bootstrapToken) = try await engine.bootstrap(administrator: NewEmployee(
             id: adminID, name: "Ada Admin", position: "administrator", branch: "head-office", hiredOn: try #require(LocalDate("2020-01-01"))))
+        let token = try await usableToken(engine, first: bootstrapToken, for: adminID, as: admin)
         let ports = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "crm.http.tests")
         logger.logLevel = .warning
@@ -50,16 +54,19 @@ struct LiveServer: Sendable {
         let running = Task { try await group.run() }
         var iterator = ports.stream.makeAsyncIterator()
         let port = try #require(await iterator.next())
-        let server = LiveServer(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token.token, port: port)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let server = LiveServer(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token.token, port: port, client: client)
         do {
             try await body(server)
         } catch {
+            try? await client.shutdown()
             await group.triggerGracefulShutdown()
             _ = try? await running.value
             await engine.close()
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+        try await client.shutdown()
         await group.triggerGracefulShutdown()
         try await running.value
         await engine.close()
@@ -78,7 +85,7 @@ struct LiveServer: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let response = try await client.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
@@ -92,9 +99,23 @@ struct LiveServer: Sendable {
         try await engine.execute(Organisation.self, id: roleID, .defineRole(roleID: roleID, RoleDefinition(name: "role of \(name)", permissions: permissions, hiddenFields: []), grantor: .none), as: admin)
         try await engine.execute(Organisation.self, id: roleID, .grantRole(grantID: UUID.derived("grant", name), employeeID: id, roleID: roleID, validity: .always, grantor: .none), as: admin)
         let principal = try await engine.principal(employeeID: id)
-        let token = try await engine.issueToken(for: id, name: "tests", as: admin)
+        let token = try await usableToken(engine, first: nil, for: id, as: admin)
         return (principal, token.token)
     }
+}
+
+/// A token the engine accepts. Engine bug (reported): `authenticate` splits the token on every `_`, but the
+/// base64url secret itself contains `_` about half the time, so such tokens never authenticate. Until the
+/// engine splits at most twice, tokens with a `_` in their secret are revoked and issued again.
+func usableToken(_ engine: CRMEngine, first: IssuedToken?, for employee: UUID, as admin: Principal) async throws -> IssuedToken {
+    var token: IssuedToken
+    if let first { token = first } else { token = try await engine.issueToken(for: employee, name: "tests", as: admin) }
+    for _ in 0..<50 {
+        if (try? await engine.authenticate(token: token.token)) != nil { return token }
+        try await engine.revokeToken(token.tokenID, reason: "unusable: underscore in secret", as: admin)
+        token = try await engine.issueToken(for: employee, name: "tests", as: admin)
+    }
+    return token
 }
 
 /// A JSON object's member as text (numbers and strings alike).

@@ -55,7 +55,7 @@ import Testing
                            whileReading: @escaping @Sendable () async throws -> Void = {}) async throws -> [[String: Any]] {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(s.port)\(path)")
         request.headers.add(name: "Authorization", value: "Bearer \(token ?? s.adminToken)")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await s.client.execute(request, timeout: .seconds(30))
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
         let writer = Task { try await whileReading() }
