@@ -59,10 +59,14 @@ struct Serve: AsyncParsableCommand {
     /// Appends a generated history (about 30,000 events: a few hundred customers over a year) and prints a
     /// token of its administrator: the one secret this program ever prints, for the person who ran `make run`.
     private func seedDemo(_ engine: CRMEngine) async throws {
-        print("Seeding demo data into \(data) (a generated year of a few hundred customers)…")
-        let day: TimeInterval = 86_400
-        let today = (Date().timeIntervalSince1970 / day).rounded(.down) * day
-        let generator = HistoryGenerator(.init(seed: 42, targetEvents: 30_000, start: Date(timeIntervalSince1970: today - 365 * day)))
+        say("Seeding demo data into \(data) (a generated year of a few hundred customers)…")
+        // The year before this month, starting on a month's first day (the generator crashes on a start
+        // mid-month: reported).
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let thisMonth = calendar.dateComponents([.year, .month], from: Date())
+        let start = calendar.date(from: DateComponents(year: (thisMonth.year ?? 2026) - 1, month: thisMonth.month ?? 1, day: 1)) ?? Date()
+        let generator = HistoryGenerator(.init(seed: 42, targetEvents: 30_000, start: start))
         try await generator.forEachBatch { try await engine.store.append($0) }
         guard let adminID = generator.world.administrator?.id else { throw ValidationError("the generated world has no administrator") }
         let admin = try await engine.principal(employeeID: adminID)
@@ -74,8 +78,13 @@ struct Serve: AsyncParsableCommand {
             token = try await engine.issueToken(for: adminID, name: "make run", as: admin)
         }
         let head = try await engine.store.headPosition()
-        print("Seeded \(head.rawValue) events.")
-        print("Administrator token (shown once): \(token.token)")
-        print("Try:  curl -H 'Authorization: Bearer \(token.token)' 'http://\(host):\(port)/v1/customers?limit=5'")
+        say("Seeded \(head.rawValue) events.")
+        say("Administrator token (shown once): \(token.token)")
+        say("Try:  curl -H 'Authorization: Bearer \(token.token)' 'http://\(host):\(port)/v1/customers?limit=5'")
     }
+}
+
+/// Writes a line to standard output at once (unbuffered, so it shows before the server's log lines).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
