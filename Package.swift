@@ -17,6 +17,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -45,6 +50,27 @@ let package = Package(
             ]
         ),
         .target(name: "CRMDataGenerator", dependencies: ["CRMDomain", "EventSourcing"]),
+        // The HTTP adapter: routes only, assembled by `buildApplication(engine:configuration:)`.
+        .target(
+            name: "CRMHTTP",
+            dependencies: [
+                "CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Resources/openapi.yaml")]
+        ),
+        // The `crm` command line (for now `crm serve`).
+        .executableTarget(
+            name: "crm",
+            dependencies: [
+                "CRMHTTP", "CRMEngine", "CRMDomain", "EventSourcing", "CRMDataGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
         // Appends a generated history while the views follow, for the kill-mid-update test (not a user tool).
@@ -63,6 +89,18 @@ let package = Package(
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMProjectionsTests", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator", "CRMTestSupport", "views-harness"]),
+        .testTarget(
+            name: "CRMHTTPTests",
+            dependencies: [
+                "CRMHTTP", "CRMEngine", "CRMDomain", "EventSourcing", "CRMProjections",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStoreLMDBTests",

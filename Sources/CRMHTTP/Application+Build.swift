@@ -1,0 +1,95 @@
+import CRMEngine
+import EventSourcing
+import Foundation
+import Hummingbird
+import Logging
+
+/// The CRM's HTTP application over `engine`: the routes of ``buildRouter(engine:configuration:)`` on
+/// `configuration.host:port`. `crm serve` and the tests call it alike.
+///
+/// ```swift
+/// let engine = try await CRMEngine.open(at: "./crm-data")
+/// let app = buildApplication(engine: engine, configuration: HTTPConfiguration(port: 8080))
+/// try await app.runService()          // until SIGTERM or SIGINT: then in-flight requests finish
+/// await engine.close()
+/// ```
+public func buildApplication(engine: CRMEngine, configuration: HTTPConfiguration) -> some ApplicationProtocol {
+    let onRunning = configuration.onServerRunning
+    return Application(
+        router: buildRouter(engine: engine, configuration: configuration),
+        configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "crm"),
+        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+        logger: configuration.logger
+    )
+}
+
+/// The router alone: `/health` without a token, everything else behind bearer authentication, every error
+/// as problem+json. Its ``Router/routes`` are what docs/openapi.yaml must list.
+public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> Router<CRMRequestContext> {
+    let router = Router(context: CRMRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.get("/health") { _, _ -> Response in
+        let head = try await engine.store.headPosition()
+        return try JSONOutput.response(["status": "ok", "head": "\(head.rawValue)"])
+    }
+    router.add(middleware: AuthenticationMiddleware(engine: engine, trustedProxies: configuration.trustedProxies))
+    router.get("/openapi.yaml") { _, _ -> Response in
+        var headers = HTTPFields()
+        headers[.contentType] = "application/yaml; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+    }
+    let routes = Routes(engine: engine, configuration: configuration)
+    let v1 = router.group("v1")
+    routes.addCustomerRoutes(to: v1)
+    routes.addTaskRoutes(to: v1)
+    routes.addTicketRoutes(to: v1)
+    routes.addRecordRoutes(to: v1)
+    routes.addEventRoutes(to: v1)
+    return router
+}
+
+/// The OpenAPI document (docs/openapi.yaml), compiled into the binary.
+public enum OpenAPIDocument {
+    /// Its bytes, as served at `/openapi.yaml`.
+    public static var bytes: [UInt8] { PackageResources.openapi_yaml }
+}
+
+/// The handlers: thin calls into the engine.
+struct Routes: Sendable {
+    let engine: CRMEngine
+    let configuration: HTTPConfiguration
+
+    /// Runs a command from a request: `If-Match` as the expected version, `Idempotency-Key` as the engine's
+    /// key; answers the result with the record's version as `ETag` (201 with `Location` for a create). A
+    /// repeated key answers the first result again with `Idempotent-Replayed: true`.
+    func execute<A: EngineRecord>(
+        _ type: A.Type, id: UUID, _ command: A.Command, request: Request, context: CRMRequestContext, created location: String? = nil
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let headers = try WriteHeaders(request)
+        let result = try await engine.execute(A.self, id: id, command, as: principal, expectedVersion: headers.expectedVersion,
+                                              idempotencyKey: headers.idempotencyKey)
+        var extra = HTTPFields()
+        if result.repeated { extra.set("Idempotent-Replayed", "true") }
+        let answer = CommandAnswer(result)
+        if let location {
+            extra[.location] = location + "/" + (answer.id ?? id).uuidString.lowercased()
+            return try JSONOutput.response(answer, status: .created, version: result.version, headers: extra)
+        }
+        return try JSONOutput.response(answer, version: result.version, headers: extra)
+    }
+
+    /// A new record's id: the body's `id` when the client chose one, else a fresh time-ordered id.
+    func newID(_ body: JSONObjectReader) throws -> UUID {
+        try body.optionalUUID("id") ?? engine.configuration.ids.next()
+    }
+
+    func body(_ request: Request) async throws -> JSONObjectReader {
+        try await JSONObjectReader.read(request, limit: configuration.maxBodySize)
+    }
+
+    /// The `{id}` path parameter as a UUID (400 naming `id` otherwise).
+    func pathID(_ context: CRMRequestContext, _ name: String = "id") throws -> UUID {
+        try JSONObjectReader.uuid(context.parameters.get(name), field: name)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+
+/// How the HTTP adapter listens and what it accepts; every part has a default.
+///
+/// ```swift
+/// let app = try buildApplication(engine: engine, configuration: HTTPConfiguration(port: 8080))
+/// try await app.runService()
+/// ```
+public struct HTTPConfiguration: Sendable {
+    /// The address to bind: loopback unless told otherwise.
+    public var host: String
+    /// The port to bind; 0 picks a free one (see ``onServerRunning``).
+    public var port: Int
+    /// Peers whose `X-Forwarded-For` header is believed (a reverse proxy in front of the server). From any
+    /// other peer the header is ignored and the peer's own address is the client IP.
+    public var trustedProxies: Set<String>
+    /// The largest request body accepted, in bytes (documented in docs/openapi.yaml): larger bodies answer
+    /// 413 with nothing written.
+    public var maxBodySize: Int
+    /// The largest page a list accepts as `limit`.
+    public var maxPageSize: Int
+    /// How often a server-sent event stream sends a keep-alive comment while the log is quiet.
+    public var eventStreamHeartbeat: Duration
+    public var logger: Logger
+    /// Called with the bound port once the server listens (tests bind port 0).
+    public var onServerRunning: @Sendable (Int) async -> Void
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, trustedProxies: Set<String> = [], maxBodySize: Int = 64 * 1024,
+        maxPageSize: Int = 500, eventStreamHeartbeat: Duration = .seconds(15),
+        logger: Logger = Logger(label: "crm.http"), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.trustedProxies = trustedProxies
+        self.maxBodySize = maxBodySize
+        self.maxPageSize = maxPageSize
+        self.eventStreamHeartbeat = eventStreamHeartbeat
+        self.logger = logger
+        self.onServerRunning = onServerRunning
+    }
+}

@@ -1,0 +1,242 @@
+import CRMDomain
+import Foundation
+import Hummingbird
+
+/// Any JSON value, decoded without a target type so that the adapter can name the field at fault.
+enum JSONValue: Decodable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Decimal)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null; return }
+        if let value = try? container.decode(Bool.self) { self = .bool(value); return }
+        if let value = try? container.decode(String.self) { self = .string(value); return }
+        if let value = try? container.decode([JSONValue].self) { self = .array(value); return }
+        if let value = try? container.decode([String: JSONValue].self) { self = .object(value); return }
+        self = .number(try container.decode(Decimal.self))
+    }
+
+    /// What the value is, for error messages.
+    var kind: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+/// A JSON object read strictly, field by field: a missing required field, a wrong type, an unknown field
+/// or an invalid value each throw a 400 problem naming the field (with its path: `details.title`).
+///
+/// ```swift
+/// let body = try await JSONObjectReader.read(request, context: context, limit: 65_536)
+/// let name = try body.string("name")
+/// try body.finish()   // refuses fields nobody read
+/// ```
+final class JSONObjectReader {
+    private let fields: [String: JSONValue]
+    private let path: String
+    private var read: Set<String> = []
+
+    init(_ fields: [String: JSONValue], path: String = "") {
+        self.fields = fields
+        self.path = path
+    }
+
+    /// The request's body as a JSON object: at most `limit` bytes (413 beyond), JSON syntax (400
+    /// `malformed-json`), an object at the top.
+    static func read(_ request: Request, limit: Int) async throws -> JSONObjectReader {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw Problem("unsupported-media-type", .unsupportedMediaType, "send the body as application/json")
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw Problem("payload-too-large", .contentTooLarge, "the request body exceeds \(limit) bytes")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw Problem.malformed("the body is not valid JSON")
+        }
+        guard case .object(let fields) = value else { throw Problem.malformed("the body must be a JSON object, not \(value.kind)") }
+        return JSONObjectReader(fields)
+    }
+
+    private func name(_ key: String) -> String { path + key }
+
+    /// The value of `key`, nil when absent or null.
+    private func value(_ key: String) -> JSONValue? {
+        read.insert(key)
+        guard let value = fields[key], value != .null else { return nil }
+        return value
+    }
+
+    /// Every field, sorted by key, all counted as read (a map of free keys such as custom fields).
+    func all() -> [(key: String, value: JSONValue)] {
+        read.formUnion(fields.keys)
+        return fields.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+    }
+
+    /// Whether the body names `key` at all (null included).
+    func has(_ key: String) -> Bool { fields[key] != nil }
+
+    /// Refuses any field no accessor asked for.
+    func finish() throws {
+        if let unknown = fields.keys.filter({ !read.contains($0) }).sorted().first {
+            throw Problem.invalid(name(unknown), "unknown field")
+        }
+    }
+
+    func optionalString(_ key: String, max: Int = 10_000) throws -> String? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let text) = value else { throw Problem.invalid(name(key), "expected a string, got \(value.kind)") }
+        guard text.count <= max else { throw Problem.invalid(name(key), "at most \(max) characters") }
+        return text
+    }
+
+    func string(_ key: String, max: Int = 10_000) throws -> String {
+        guard let text = try optionalString(key, max: max) else { throw Problem.invalid(name(key), "required") }
+        return text
+    }
+
+    func optionalUUID(_ key: String) throws -> UUID? {
+        guard let text = try optionalString(key, max: 64) else { return nil }
+        guard let id = UUID(uuidString: text) else { throw Problem.invalid(name(key), "expected a UUID") }
+        return id
+    }
+
+    func uuid(_ key: String) throws -> UUID {
+        guard let id = try optionalUUID(key) else { throw Problem.invalid(name(key), "required") }
+        return id
+    }
+
+    func optionalDate(_ key: String) throws -> Date? {
+        guard let text = try optionalString(key, max: 64) else { return nil }
+        guard let date = parseInstant(text) else { throw Problem.invalid(name(key), "expected an RFC 3339 instant, e.g. 2026-03-01T09:00:00Z") }
+        return date
+    }
+
+    func date(_ key: String) throws -> Date {
+        guard let date = try optionalDate(key) else { throw Problem.invalid(name(key), "required") }
+        return date
+    }
+
+    func optionalDay(_ key: String) throws -> LocalDate? {
+        guard let text = try optionalString(key, max: 32) else { return nil }
+        guard let day = LocalDate(text) else { throw Problem.invalid(name(key), "expected a date YYYY-MM-DD") }
+        return day
+    }
+
+    func optionalEnum<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = try optionalString(key, max: 64) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw Problem.invalid(name(key), "expected one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
+    }
+
+    func enumValue<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T where T.RawValue == String {
+        guard let value = try optionalEnum(key, type) else { throw Problem.invalid(name(key), "required") }
+        return value
+    }
+
+    func optionalInt(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = value(key) else { return nil }
+        guard case .number(let number) = value else { throw Problem.invalid(name(key), "expected a number, got \(value.kind)") }
+        var rounded = Decimal()
+        var copy = number
+        NSDecimalRound(&rounded, &copy, 0, .plain)
+        guard rounded == number, number >= Decimal(range.lowerBound), number <= Decimal(range.upperBound) else {
+            throw Problem.invalid(name(key), "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return NSDecimalNumber(decimal: number).intValue
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = try optionalInt(key, in: range) else { throw Problem.invalid(name(key), "required") }
+        return value
+    }
+
+    func optionalStrings(_ key: String, max: Int = 100) throws -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value, items.count <= max else { throw Problem.invalid(name(key), "expected an array of at most \(max) strings") }
+        return try items.enumerated().map { index, item in
+            guard case .string(let text) = item else { throw Problem.invalid(name(key) + "[\(index)]", "expected a string, got \(item.kind)") }
+            return text
+        }
+    }
+
+    /// A nested object, read with the same strictness (its fields named `key.field`).
+    func optionalObject(_ key: String) throws -> JSONObjectReader? {
+        guard let value = value(key) else { return nil }
+        guard case .object(let fields) = value else { throw Problem.invalid(name(key), "expected an object, got \(value.kind)") }
+        return JSONObjectReader(fields, path: name(key) + ".")
+    }
+
+    func optionalArray(_ key: String, max: Int = 100) throws -> [JSONValue]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value, items.count <= max else { throw Problem.invalid(name(key), "expected an array of at most \(max) items") }
+        return items
+    }
+
+    /// An edit of an optional field: absent keeps it, null clears it, a value sets it.
+    func patch<T: Sendable & Equatable>(_ key: String, _ parse: (String) throws -> T?) throws -> ProfilePatch<T> {
+        guard has(key) else { read.insert(key); return .keep }
+        guard let text = try optionalString(key) else { return .clear }
+        guard let parsed = try parse(text) else { throw Problem.invalid(name(key), "invalid value") }
+        return .set(parsed)
+    }
+
+    /// A path or query value that must be a UUID.
+    static func uuid(_ text: String?, field: String) throws -> UUID {
+        guard let text, let id = UUID(uuidString: text) else { throw Problem.invalid(field, "expected a UUID") }
+        return id
+    }
+}
+
+/// An RFC 3339 instant, with or without fractional seconds.
+func parseInstant(_ text: String) -> Date? {
+    let plain = ISO8601DateFormatter()
+    plain.formatOptions = [.withInternetDateTime]
+    if let date = plain.date(from: text) { return date }
+    let fractional = ISO8601DateFormatter()
+    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return fractional.date(from: text)
+}
+
+extension FieldValue {
+    /// A custom value from its JSON form `{"kind": "text", "value": "…"}`: kinds text, option, bool, number, date.
+    static func from(_ value: JSONValue, field: String) throws -> FieldValue {
+        guard case .object(let members) = value else { throw Problem.invalid(field, "expected {\"kind\": …, \"value\": …}") }
+        if let extra = members.keys.filter({ $0 != "kind" && $0 != "value" }).sorted().first {
+            throw Problem.invalid(field + "." + extra, "unknown field")
+        }
+        guard case .string(let kind)? = members["kind"] else { throw Problem.invalid(field + ".kind", "required: text, option, bool, number or date") }
+        switch (kind, members["value"]) {
+        case ("text", .string(let text)?): return .text(text)
+        case ("option", .string(let text)?): return .option(text)
+        case ("bool", .bool(let flag)?): return .bool(flag)
+        case ("number", .number(let number)?): return .number(number)
+        case ("date", .string(let text)?):
+            guard let day = LocalDate(text) else { throw Problem.invalid(field + ".value", "expected a date YYYY-MM-DD") }
+            return .date(day)
+        case ("text", _), ("option", _), ("bool", _), ("number", _), ("date", _):
+            throw Problem.invalid(field + ".value", "missing or of the wrong type for kind \(kind)")
+        default:
+            throw Problem.invalid(field + ".kind", "expected text, option, bool, number or date")
+        }
+    }
+}

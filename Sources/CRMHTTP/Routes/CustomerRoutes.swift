@@ -1,0 +1,155 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import Foundation
+import Hummingbird
+
+extension Routes {
+    func addCustomerRoutes(to v1: RouterGroup<CRMRequestContext>) {
+        v1.post("customers") { request, context in try await createCustomer(request, context) }
+        v1.get("customers") { request, context in try await listCustomers(request, context) }
+        v1.get("customers/:id") { request, context in try await customer(request, context) }
+        v1.patch("customers/:id") { request, context in try await editCustomer(request, context) }
+        v1.get("customers/:id/history") { request, context in try await customerHistory(request, context) }
+    }
+
+    func createCustomer(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
+        let body = try await body(request)
+        let id = try newID(body)
+        let new = NewCustomer(
+            kind: try body.enumValue("kind", CustomerKind.self), name: try body.string("name", max: 500),
+            group: try body.string("group", max: 100), industry: try body.optionalString("industry", max: 200),
+            branch: try body.optionalString("branch", max: 100), community: try body.optionalString("community", max: 100),
+            owner: try body.optionalString("owner", max: 100), status: try body.optionalEnum("status", CustomerStatus.self) ?? .prospect,
+            birthday: try body.optionalDay("birthday"), founded: try body.optionalDay("founded"),
+            customFields: try customFields(body), externalKeys: try externalKeys(body))
+        try body.finish()
+        return try await execute(Customer.self, id: id, .create(customerID: id, new, form: .empty(group: new.group)),
+                                 request: request, context: context, created: "/v1/customers")
+    }
+
+    func editCustomer(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
+        let id = try pathID(context)
+        let body = try await body(request)
+        var edit = CustomerEdit(
+            name: try body.optionalString("name", max: 500), group: try body.optionalString("group", max: 100),
+            industry: try body.patch("industry") { $0 }, branch: try body.patch("branch") { $0 },
+            community: try body.patch("community") { $0 }, owner: try body.patch("owner") { $0 },
+            birthday: try body.patch("birthday") { LocalDate($0) }, founded: try body.patch("founded") { LocalDate($0) })
+        if let values = try body.optionalObject("customFields") {
+            // A value sets the field, null clears it.
+            for (key, value) in values.all() {
+                if value == .null { edit.clearCustomFields.append(key) } else { edit.setCustomFields[key] = try FieldValue.from(value, field: "customFields." + key) }
+            }
+        }
+        try body.finish()
+        return try await execute(Customer.self, id: id, .edit(edit, form: .empty(group: edit.group ?? "")), request: request, context: context)
+    }
+
+    /// The customer 360 with `ETag` = the customer's stream version; with `asOf` (an RFC 3339 instant or a
+    /// log position), the customer's own state then.
+    func customer(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try pathID(context)
+        let query = QueryParameters(request: request)
+        if let asOf = query.string("asOf") {
+            let point: AsOf
+            if let position = UInt64(asOf) { point = .position(GlobalPosition(position)) } else if let instant = parseInstant(asOf) { point = .time(instant) } else {
+                throw Problem.invalid("asOf", "expected an RFC 3339 instant or a log position")
+            }
+            var (state, version) = try await engine.state(Customer.self, id: id, asOf: point, as: principal)
+            // The engine answers the raw state: custom fields the principal may not see are removed here.
+            let group = state.group
+            state.customFields = state.customFields.filter { principal.canSee(formGroup: group, field: $0.key) }
+            return try JSONOutput.response(CustomerStateAnswer(state, version: version), version: version)
+        }
+        // The view is read at least as new as the stream's last event, so the body matches the ETag.
+        let stream = Customer.stream(id)
+        let last = try await engine.store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first
+        let consistent = max(last?.position ?? .start, try query.position("consistentWith") ?? .start)
+        let view = try await engine.customer(id, as: principal, consistentWith: consistent)
+        return try JSONOutput.response(view, version: last?.streamVersion)
+    }
+
+    func listCustomers(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = QueryParameters(request: request)
+        let limit = try query.limit(default: 50, max: configuration.maxPageSize)
+        let after = try JSONOutput.cursorBytes(query.string("after"))
+        try await waitForView("customer-360", query)
+        let page = try await engine.customers(as: principal, after: after, limit: limit)
+        let next = page.items.count == limit ? page.cursor.map(JSONOutput.cursor) : nil
+        return try JSONOutput.response(PageAnswer(items: page.items, after: next, next: next.map { "/v1/customers?limit=\(limit)&after=\($0)" }))
+    }
+
+    func customerHistory(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try pathID(context)
+        let query = QueryParameters(request: request)
+        let limit = try query.limit(default: 100, max: configuration.maxPageSize)
+        let after = try query.position("after")
+        let entries = try await engine.history(ofCustomer: id, as: principal, after: after, limit: limit,
+                                               consistentWith: try query.position("consistentWith"))
+        let next = entries.count == limit ? entries.last.map { "\($0.position.rawValue)" } : nil
+        return try JSONOutput.response(PageAnswer(
+            items: entries, after: next, next: next.map { "/v1/customers/\(id.uuidString.lowercased())/history?limit=\(limit)&after=\($0)" }))
+    }
+
+    private func customFields(_ body: JSONObjectReader) throws -> [String: FieldValue] {
+        guard let values = try body.optionalObject("customFields") else { return [:] }
+        var fields: [String: FieldValue] = [:]
+        for (key, value) in values.all() { fields[key] = try FieldValue.from(value, field: "customFields." + key) }
+        return fields
+    }
+
+    private func externalKeys(_ body: JSONObjectReader) throws -> [ExternalKey] {
+        guard let items = try body.optionalArray("externalKeys", max: 20) else { return [] }
+        return try items.enumerated().map { index, item in
+            guard case .object(let members) = item else { throw Problem.invalid("externalKeys[\(index)]", "expected {\"system\": …, \"key\": …}") }
+            let reader = JSONObjectReader(members, path: "externalKeys[\(index)].")
+            let key = ExternalKey(system: try reader.string("system", max: 32), key: try reader.string("key", max: 128))
+            try reader.finish()
+            return key
+        }
+    }
+}
+
+/// A customer's own state (as of a point in the past), with its version then.
+struct CustomerStateAnswer: Encodable {
+    var id: UUID?
+    var version: UInt64
+    var kind: CustomerKind
+    var name: String
+    var group: String
+    var industry: String?
+    var branch: String?
+    var community: String?
+    var owner: String?
+    var status: CustomerStatus
+    var isArchived: Bool
+    var birthday: LocalDate?
+    var founded: LocalDate?
+    var customFields: [String: FieldValue]
+    var externalKeys: [ExternalKey]
+    var mergedInto: UUID?
+
+    init(_ s: Customer.State, version: StreamVersion) {
+        id = s.id
+        self.version = version.rawValue
+        kind = s.kind
+        name = s.name
+        group = s.group
+        industry = s.industry
+        branch = s.branch
+        community = s.community
+        owner = s.owner
+        status = s.status
+        isArchived = s.isArchived
+        birthday = s.birthday
+        founded = s.founded
+        customFields = s.customFields
+        externalKeys = s.externalKeys
+        mergedInto = s.mergedInto
+    }
+}

@@ -1,0 +1,88 @@
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Every class of bad input answers 4xx problem+json naming the field at fault, writes nothing, and the
+/// server keeps answering.
+@Suite(.serialized) struct BadInputTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let method: String
+        let path: String
+        let body: String?
+        let headers: [(String, String)]
+        let status: Int
+        let type: String
+        let field: String?
+        var testDescription: String { name }
+
+        init(_ name: String, _ method: String = "POST", _ path: String = "/v1/customers", body: String?, headers: [(String, String)] = [],
+             status: Int = 400, type: String = "invalid-field", field: String?) {
+            self.name = name
+            self.method = method
+            self.path = path
+            self.body = body
+            self.headers = headers
+            self.status = status
+            self.type = type
+            self.field = field
+        }
+    }
+
+    static let unknownID = "0190a1b2-0000-7000-8000-000000000001"
+
+    static let cases: [Case] = [
+        Case("malformed JSON", body: #"{"kind": "person", "name": "#, type: "malformed-json", field: nil),
+        Case("not an object", body: #"["person"]"#, type: "malformed-json", field: nil),
+        Case("unknown field", body: #"{"kind": "person", "name": "A", "group": "g", "nickname": "x"}"#, field: "nickname"),
+        Case("wrong type", body: #"{"kind": "person", "name": 42, "group": "g"}"#, field: "name"),
+        Case("missing field", body: #"{"kind": "person", "group": "g"}"#, field: "name"),
+        Case("invalid enumeration value", body: #"{"kind": "robot", "name": "A", "group": "g"}"#, field: "kind"),
+        Case("invalid date", body: #"{"kind": "person", "name": "A", "group": "g", "birthday": "1980-13-40"}"#, field: "birthday"),
+        Case("nested unknown field", body: #"{"kind": "person", "name": "A", "group": "g", "externalKeys": [{"system": "billing", "key": "K1", "x": 1}]}"#,
+             field: "externalKeys[0].x"),
+        Case("invalid custom value", body: #"{"kind": "person", "name": "A", "group": "g", "customFields": {"tier": {"kind": "number", "value": "gold"}}}"#,
+             field: "customFields.tier.value"),
+        Case("domain validation", body: #"{"kind": "person", "name": "   ", "group": "g"}"#, status: 422, type: "rejected", field: "name"),
+        Case("invalid external key", body: #"{"kind": "person", "name": "A", "group": "g", "externalKeys": [{"system": "Billing!", "key": "K1"}]}"#,
+             status: 422, type: "rejected", field: "externalKey"),
+        Case("oversize body", body: #"{"kind": "person", "name": ""# + String(repeating: "x", count: 70_000) + #"", "group": "g"}"#,
+             status: 413, type: "payload-too-large", field: nil),
+        Case("wrong media type", body: "kind=person", headers: [("Content-Type", "text/plain")], status: 415, type: "unsupported-media-type", field: nil),
+        Case("invalid id in the path", "PATCH", "/v1/customers/not-a-uuid", body: #"{"name": "B"}"#, field: "id"),
+        Case("unknown record", "PATCH", "/v1/customers/\(unknownID)", body: #"{"name": "B"}"#, status: 404, type: "not-found", field: nil),
+        Case("invalid If-Match", "PATCH", "/v1/customers/\(unknownID)", body: #"{"name": "B"}"#, headers: [("If-Match", "yesterday")], field: "If-Match"),
+        Case("invalid Idempotency-Key", body: #"{"kind": "person", "name": "A", "group": "g"}"#, headers: [("Idempotency-Key", "has spaces in it")],
+             field: "Idempotency-Key"),
+        Case("invalid instant", "POST", "/v1/tasks", body: #"{"title": "T", "dueAt": "tomorrow", "assignee": "x"}"#, field: "dueAt"),
+        Case("invalid customer id in the body", "POST", "/v1/tasks", body: #"{"title": "T", "dueAt": "2026-01-02T09:00:00Z", "assignee": "x", "customerId": "42"}"#,
+             field: "customerId"),
+        Case("command on an unknown record", "POST", "/v1/tasks/\(unknownID)/complete", body: #"{"resultNote": "done"}"#, status: 404, type: "not-found", field: nil),
+        Case("invalid limit", "GET", "/v1/customers?limit=0", body: nil, field: "limit"),
+        Case("invalid cursor", "GET", "/v1/customers?after=!!!", body: nil, field: "after"),
+        Case("invalid asOf", "GET", "/v1/customers/\(unknownID)?asOf=someday", body: nil, field: "asOf"),
+        Case("invalid stream", "GET", "/v1/records/Customer%20X/history", body: nil, field: "stream"),
+        Case("internal stream", "GET", "/v1/records/apitoken-0190a1b2/history", body: nil, field: "stream"),
+        Case("unknown route", "GET", "/v1/nothing-here", body: nil, status: 404, type: "not-found", field: nil),
+        Case("missing query", "GET", "/v1/search", body: nil, field: "q"),
+    ]
+
+    @Test func everyBadInputClassAnswersAProblemNamingTheFieldAndWritesNothing() async throws {
+        try await LiveServer.with { s in
+            for c in Self.cases {
+                let head = try await s.engine.store.headPosition()
+                let method = HTTPMethod(rawValue: c.method)
+                let answer = try await s.send(method, c.path, json: c.body, headers: c.headers)
+                #expect(answer.status == c.status, "\(c.name): \(answer.status) \(answer.text.prefix(300))")
+                #expect(answer.header("Content-Type") == "application/problem+json", "\(c.name)")
+                #expect(text(answer.json["type"]) == "urn:crm:problem:" + c.type, "\(c.name): \(answer.text.prefix(300))")
+                #expect(text(answer.json["field"]) == c.field, "\(c.name): \(answer.text.prefix(300))")
+                #expect(try await s.engine.store.headPosition() == head, "\(c.name) wrote events")
+            }
+            #expect(try await s.send(.GET, "/health", authenticated: false).status == 200)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import CRMDomain
+import CRMEngine
+import CRMHTTP
+import EventSourcing
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@Suite(.serialized) struct OpenAPITests {
+    /// `METHOD /path` of every operation in docs/openapi.yaml (as compiled into the server), read from the
+    /// document's `paths:` block: two-space-indented paths, four-space-indented methods.
+    static func documentedRoutes() -> Set<String> {
+        let text = String(decoding: OpenAPIDocument.bytes, as: UTF8.self)
+        var routes: Set<String> = []
+        var inPaths = false
+        var path: String?
+        let methods: Set<String> = ["get", "put", "post", "patch", "delete", "head", "options"]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if !line.hasPrefix(" ") && !line.isEmpty { inPaths = line == "paths:"; continue }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /"), !line.hasPrefix("   ") {
+                path = String(line.dropFirst(2).prefix { $0 != ":" })
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), let path {
+                let key = String(line.dropFirst(4).prefix { $0 != ":" })
+                if methods.contains(key) { routes.insert(key.uppercased() + " " + path) }
+            }
+        }
+        return routes
+    }
+
+    @Test func theDocumentListsExactlyTheRoutesOfTheRouter() async throws {
+        try await LiveServer.with("openapi") { s in
+            let router = buildRouter(engine: s.engine, configuration: HTTPConfiguration())
+            let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+            let documented = Self.documentedRoutes()
+            #expect(!routed.isEmpty)
+            #expect(routed.subtracting(documented).isEmpty, "routes missing from docs/openapi.yaml: \(routed.subtracting(documented).sorted())")
+            #expect(documented.subtracting(routed).isEmpty, "documented routes the router lacks: \(documented.subtracting(routed).sorted())")
+        }
+    }
+
+    @Test func theServedDocumentIsTheOneInDocs() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/openapi.yaml")
+        let onDisk = try Data(contentsOf: url)
+        #expect(Array(onDisk) == OpenAPIDocument.bytes)
+    }
+}
+
+@Suite(.serialized) struct EventStreamTests {
+    /// Reads server-sent events until `count` events arrived (or the deadline), returning their data lines.
+    static func readEvents(_ s: LiveServer, path: String, token: String? = nil, count: Int,
+                           whileReading: @escaping @Sendable () async throws -> Void = {}) async throws -> [[String: Any]] {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(s.port)\(path)")
+        request.headers.add(name: "Authorization", value: "Bearer \(token ?? s.adminToken)")
+        let response = try await s.client.execute(request, timeout: .seconds(30))
+        #expect(response.status == .ok)
+        #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+        let writer = Task { try await whileReading() }
+        var buffer = ""
+        var events: [[String: Any]] = []
+        for try await chunk in response.body {
+            buffer += String(buffer: chunk)
+            while let end = buffer.range(of: "\n\n") {
+                let block = buffer[..<end.lowerBound]
+                buffer = String(buffer[end.upperBound...])
+                for line in block.split(separator: "\n") where line.hasPrefix("data: ") {
+                    if let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any] { events.append(object) }
+                }
+            }
+            if events.count >= count { break }
+        }
+        try await writer.value
+        return events
+    }
+
+    @Test func eventsStreamCatchUpThenLiveFilteredByPermissions() async throws {
+        try await LiveServer.with("events", reactions: []) { s in
+            let rights = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .branch("A")) }
+            let (_, alice) = try await s.hire("Alice", branch: "A", permissions: rights)
+            let a1 = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "A one", "group": "g", "branch": "A"}"#)
+            _ = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "B one", "group": "g", "branch": "B"}"#)
+            let from = try #require(text(a1.json["position"]))
+            // Catch-up: A's customer; then live: a later edit of A's customer and another customer of B.
+            let idA = try #require(text(a1.json["id"]))
+            let events = try await Self.readEvents(s, path: "/v1/events?from=\(from)", token: alice, count: 2) {
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "B two", "group": "g", "branch": "B"}"#)
+                _ = try await s.send(.PATCH, "/v1/customers/\(idA)", json: #"{"name": "A renamed"}"#)
+            }
+            #expect(events.count == 2)
+            #expect(events.allSatisfy { text($0["stream"]) == "customer-\(idA.lowercased())" }, "\(events)")
+            #expect(events.map { text($0["version"]) } == ["1", "2"])
+        }
+    }
+}
