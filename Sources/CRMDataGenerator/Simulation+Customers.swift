@@ -116,8 +116,10 @@ extension Simulation {
                                         businessLine: product?.line ?? "gas", date: billDay, amount: Money(amount, currency))
         try execute(RevenueLedger.self, stream: stream, .record(entry), state: &ledger, version: &customer.ledgerVersion,
                     actor: "system", at: time, source: "billing")
-        let periodStart = plan.localDates[plan.monthFirstDay[month - 1]]
-        let periodEnd = plan.localDates[max(plan.monthFirstDay[month] - 1, 0)]
+        // The month billed is the one before `month`; a history that starts mid-month has its first month's
+        // first day before the calendar (a negative index): the period then starts on the calendar's first day.
+        let periodStart = plan.localDates[min(max(plan.monthFirstDay[max(month - 1, 0)], 0), plan.localDates.count - 1)]
+        let periodEnd = plan.localDates[min(max(plan.monthFirstDay[month] - 1, 0), plan.localDates.count - 1)]
         let unit = product?.line == "water" ? "m3" : (product?.line == "heating" ? "kWh" : "m3")
         let quantity = Decimal(base) * 3 + Decimal(random.below(1000)) / 10
         let reading = RevenueLedger.UsageReading(id: recordIDs.next(at: date(time)), customerID: customer.id,

@@ -26,6 +26,20 @@ func batches(_ configuration: HistoryGenerator.Configuration) throws -> [[Stream
         #expect(a != c)
     }
 
+    /// A history may start on any day and at any time, not only on a month's first midnight.
+    @Test(arguments: [1_768_392_000.0, 1_772_280_000.5, 1_769_817_599.0] as [Double])
+    func aHistoryStartingMidMonthGeneratesAndAppends(start: Double) async throws {
+        let generator = HistoryGenerator(.init(seed: 3, targetEvents: 3000, start: Date(timeIntervalSince1970: start)))
+        let store = InMemoryEventStore()
+        var events = 0
+        try await generator.forEachBatch { batch in
+            let results = try await store.append(batch)
+            events += results.count
+        }
+        #expect(events > 2000)
+        #expect(generator.world.customers.count > 10)
+    }
+
     @Test(arguments: [1000, 5000, 20_000])
     func reachesTheTargetWithinTenPercent(target: Int) throws {
         let count = try batches(configuration(events: target)).reduce(0) { $0 + $1.reduce(0) { $0 + $1.events.count } }
