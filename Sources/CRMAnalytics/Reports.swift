@@ -18,12 +18,39 @@ public enum Reports {
         public var onTimePercent: Decimal?
     }
 
+    /// One assignee's completions of one month.
+    public struct CompletionRow: Hashable, Sendable {
+        public var assignee: String
+        public var month: RevenueMonth
+        public var onTime: Int
+        public var late: Int
+
+        public init(assignee: String, month: RevenueMonth, onTime: Int, late: Int) {
+            self.assignee = assignee
+            self.month = month
+            self.onTime = onTime
+            self.late = late
+        }
+
+        /// The task board's monthly counts; nil when its month text is malformed.
+        public init?(_ row: TaskBoard.Completions) {
+            guard let month = RevenueMonth(text: row.month) else { return nil }
+            self.init(assignee: row.assignee, month: month, onTime: row.onTime, late: row.late)
+        }
+    }
+
     /// Task completion statistics per assignee from the task board's monthly counts, months `from`
-    /// through `through` (`YYYY-MM`, inclusive); assignees in id order.
+    /// through `through` (inclusive); assignees in id order.
     public static func taskCompletion(_ rows: [TaskBoard.Completions], from: RevenueMonth, through: RevenueMonth) -> [TaskCompletion] {
+        taskCompletion(rows.compactMap(CompletionRow.init), from: from, through: through)
+    }
+
+    /// Task completion statistics per assignee, months `from` through `through` (inclusive); assignees in id order.
+    public static func taskCompletion(_ rows: [CompletionRow], from: RevenueMonth, through: RevenueMonth) -> [TaskCompletion] {
         var sums: [String: (Int, Int)] = [:]
         for row in rows {
-            guard let m = RevenueMonth(text: row.month), m >= from, m <= through else { continue }
+            let m = row.month
+            guard m >= from, m <= through else { continue }
             let s = sums[row.assignee] ?? (0, 0)
             sums[row.assignee] = (s.0 + row.onTime, s.1 + row.late)
         }
@@ -52,13 +79,19 @@ public enum Reports {
     /// ties by manager. A customer counts for the manager who owns it now (the cells' scope).
     public static func revenueByManager(_ cells: [RevenueCube.Cell], current: ClosedRange<RevenueMonth>, previous: ClosedRange<RevenueMonth>,
                                         currency: Currency) -> [ManagerRevenue] {
+        revenueByManager(cells.compactMap(RevenueExplanation.Row.init), current: current, previous: previous, currency: currency)
+    }
+
+    /// Revenue per account manager (the rows' `manager`) in `current` against `previous`, one currency.
+    public static func revenueByManager(_ cells: [RevenueExplanation.Row], current: ClosedRange<RevenueMonth>, previous: ClosedRange<RevenueMonth>,
+                                        currency: Currency) -> [ManagerRevenue] {
         var now: [String: Decimal] = [:], before: [String: Decimal] = [:], customers: [String: Set<UUID>] = [:]
         for cell in cells where cell.currency == currency {
-            guard let m = RevenueMonth(text: cell.month) else { continue }
-            let manager = cell.scope.owners.first ?? ""
+            let m = cell.month
+            let manager = cell.manager ?? ""
             if current.contains(m) {
                 now[manager, default: 0] += cell.amount
-                customers[manager, default: []].insert(cell.customerID)
+                if let customer = cell.customerID { customers[manager, default: []].insert(customer) }
             }
             if previous.contains(m) { before[manager, default: 0] += cell.amount }
         }

@@ -10,6 +10,33 @@ import Foundation
 /// let why = RevenueExplanation.explain(cells, base: jan...mar, compare: apr...jun, currency: .cny)
 /// ```
 public struct RevenueExplanation: Hashable, Sendable {
+    /// One month × product sum of revenue (a ``CRMProjections/RevenueCube/Cell`` without its customer).
+    public struct Row: Hashable, Sendable {
+        public var month: RevenueMonth
+        public var productID: UUID?
+        public var customerID: UUID?
+        /// The customer's account manager (first owner of the scope).
+        public var manager: String?
+        public var amount: Decimal
+        public var currency: Currency
+
+        public init(month: RevenueMonth, productID: UUID? = nil, customerID: UUID? = nil, manager: String? = nil, amount: Decimal, currency: Currency) {
+            self.month = month
+            self.productID = productID
+            self.customerID = customerID
+            self.manager = manager
+            self.amount = amount
+            self.currency = currency
+        }
+
+        /// A cell of the revenue cube; nil when its month text is malformed.
+        public init?(_ cell: RevenueCube.Cell) {
+            guard let month = RevenueMonth(text: cell.month) else { return nil }
+            self.init(month: month, productID: cell.productID, customerID: cell.customerID, manager: cell.scope.owners.first,
+                      amount: cell.amount, currency: cell.currency)
+        }
+    }
+
     /// One product's (or month's) part of the change.
     public struct Contribution: Hashable, Sendable {
         /// A product id (lowercased, `""` without product) or, for months, `base month→compare month`.
@@ -34,14 +61,20 @@ public struct RevenueExplanation: Hashable, Sendable {
     /// The i-th month of the base period against the i-th of the compared one, in month order.
     public var byMonth: [Contribution]
 
-    /// Explains the change of `cells` (one currency's cells count; others are left out) from `base` to `compare`.
+    /// Explains the change of the cube's `cells` (one currency's count; others are left out) from `base` to `compare`.
     public static func explain(_ cells: [RevenueCube.Cell], base: ClosedRange<RevenueMonth>, compare: ClosedRange<RevenueMonth>,
+                               currency: Currency) -> RevenueExplanation {
+        explain(cells.compactMap(Row.init), base: base, compare: compare, currency: currency)
+    }
+
+    /// Explains the change of `rows` (one currency's count; others are left out) from `base` to `compare`.
+    public static func explain(_ cells: [Row], base: ClosedRange<RevenueMonth>, compare: ClosedRange<RevenueMonth>,
                                currency: Currency) -> RevenueExplanation {
         var baseProducts: [String: Decimal] = [:]
         var compareProducts: [String: Decimal] = [:]
         var months: [RevenueMonth: Decimal] = [:]
         for cell in cells where cell.currency == currency {
-            guard let month = RevenueMonth(text: cell.month) else { continue }
+            let month = cell.month
             let product = cell.productID?.uuidString.lowercased() ?? ""
             if base.contains(month) { baseProducts[product, default: 0] += cell.amount }
             if compare.contains(month) { compareProducts[product, default: 0] += cell.amount }
