@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EventStoreConformance", targets: ["EventStoreConformance"]),
         .library(name: "CRMDomain", targets: ["CRMDomain"]),
         .library(name: "CRMProjections", targets: ["CRMProjections"]),
+        .library(name: "CRMAnalytics", targets: ["CRMAnalytics"]),
         .library(name: "CRMEngine", targets: ["CRMEngine"]),
         .library(name: "CRMDataGenerator", targets: ["CRMDataGenerator"]),
     ],
@@ -41,6 +42,7 @@ let package = Package(
         .target(name: "EventStoreConformance", dependencies: ["EventSourcing"]),
         .target(name: "CRMDomain", dependencies: ["EventSourcing"]),
         .target(name: "CRMProjections", dependencies: ["CRMDomain", "EventSourcing"]),
+        .target(name: "CRMAnalytics", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
         .target(
             name: "CRMEngine",
             dependencies: [
@@ -88,6 +90,7 @@ let package = Package(
         .testTarget(name: "EventSourcingTests", dependencies: ["EventSourcing", "EventStoreConformance"]),
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMProjectionsTests", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
+        .testTarget(name: "CRMAnalyticsTests", dependencies: ["CRMAnalytics", "CRMProjections", "CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator", "CRMTestSupport", "views-harness"]),
         .testTarget(
             name: "CRMHTTPTests",

@@ -1,0 +1,94 @@
+import CRMDomain
+import Foundation
+
+/// A customer's purchases summed per month, in one currency: what RFM, tendency and churn read
+/// (built from ``CustomerActivity`` rows by ``PurchaseHistory/init(_:currency:rates:)``).
+public struct PurchaseHistory: Hashable, Sendable {
+    /// One month's purchases.
+    public struct Month: Hashable, Sendable {
+        public var month: RevenueMonth
+        /// Purchases (entries less reversals).
+        public var purchases: Int
+        /// Net amount.
+        public var amount: Decimal
+
+        public init(month: RevenueMonth, purchases: Int, amount: Decimal) {
+            self.month = month
+            self.purchases = purchases
+            self.amount = amount
+        }
+    }
+
+    public var customerID: UUID
+    public var branch: String?
+    public var firstPurchase: LocalDate?
+    public var lastPurchase: LocalDate?
+    /// Every purchase ever (for the usual gap).
+    public var totalPurchases: Int
+    public var months: [Month]
+
+    public init(customerID: UUID, branch: String? = nil, firstPurchase: LocalDate? = nil, lastPurchase: LocalDate? = nil,
+                totalPurchases: Int? = nil, months: [Month]) {
+        self.customerID = customerID
+        self.branch = branch
+        self.firstPurchase = firstPurchase
+        self.lastPurchase = lastPurchase
+        self.totalPurchases = totalPurchases ?? months.reduce(0) { $0 + $1.purchases }
+        self.months = months
+    }
+
+    /// Purchases and amount in the months `window` (inclusive).
+    public func totals(in window: ClosedRange<RevenueMonth>) -> (purchases: Int, amount: Decimal) {
+        var purchases = 0
+        var amount: Decimal = 0
+        for m in months where window.contains(m.month) {
+            purchases += m.purchases
+            amount += m.amount
+        }
+        return (purchases, amount)
+    }
+
+    /// The usual days between purchases: `(last − first) / (purchases − 1)`; nil with fewer than two
+    /// purchases (a one-purchase customer has no usual gap).
+    public var usualGapDays: Decimal? {
+        guard totalPurchases >= 2, let first = firstPurchase, let last = lastPurchase else { return nil }
+        return (Decimal(first.days(until: last)) / Decimal(totalPurchases - 1)).rounded(2)
+    }
+
+    /// Days from the last purchase to `day`; nil when the customer never bought.
+    public func recencyDays(asOf day: LocalDate) -> Int? {
+        lastPurchase.map { max(0, $0.days(until: day)) }
+    }
+}
+
+extension RFM.Input {
+    /// The RFM facts of a history: recency to `asOf`, frequency and monetary over `window`.
+    public init(_ history: PurchaseHistory, window: ClosedRange<RevenueMonth>, asOf: LocalDate) {
+        let totals = history.totals(in: window)
+        self.init(customerID: history.customerID, branch: history.branch, recencyDays: history.recencyDays(asOf: asOf),
+                  frequency: totals.purchases, monetary: totals.amount)
+    }
+}
+
+extension RevenueMonth {
+    /// The month `count` months later (earlier when negative).
+    public func adding(months count: Int) -> RevenueMonth {
+        let total = year * 12 + (month - 1) + count
+        return RevenueMonth(year: total / 12, month: total % 12 + 1)
+    }
+
+    /// The months `through` and the `count − 1` before it.
+    public static func window(endingAt through: RevenueMonth, months count: Int) -> ClosedRange<RevenueMonth> {
+        through.adding(months: -(max(1, count) - 1))...through
+    }
+
+    /// The month of a local day.
+    public init(_ day: LocalDate) { self.init(year: day.year, month: day.month) }
+
+    /// Parses `YYYY-MM`.
+    public init?(text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else { return nil }
+        self.init(year: y, month: m)
+    }
+}

@@ -1,0 +1,68 @@
+import CRMDomain
+import CRMProjections
+import Foundation
+
+// Adapters from the read models of CRMProjections/Analytics to the inputs of the pure functions.
+
+extension PurchaseHistory {
+    /// A customer's purchases in `currency`: months in other currencies are converted at the rate valid
+    /// on the first day of their month, and left out when no rate is known.
+    public init(_ summary: CustomerActivity.Summary, currency: Currency, rates: [ExchangeRate] = []) {
+        var months: [RevenueMonth: Month] = [:]
+        for m in summary.months {
+            guard let month = RevenueMonth(text: m.month) else { continue }
+            let amount: Decimal
+            if m.currency == currency {
+                amount = m.amount
+            } else if let first = LocalDate(year: month.year, month: month.month, day: 1),
+                      let converted = rates.convert(Money(m.amount, m.currency), to: currency, on: first) {
+                amount = converted.amount
+            } else {
+                continue
+            }
+            var row = months[month] ?? Month(month: month, purchases: 0, amount: 0)
+            row.purchases += m.purchases
+            row.amount += amount
+            months[month] = row
+        }
+        self.init(customerID: summary.customerID, branch: summary.scope.branch, firstPurchase: summary.firstPurchase,
+                  lastPurchase: summary.lastPurchase, totalPurchases: summary.purchases,
+                  months: months.values.sorted { $0.month < $1.month })
+    }
+}
+
+extension Churn.Signals {
+    /// The signals of a customer's activity on `day`: the current period is the `months` months ending
+    /// with `day`'s month, the previous one the `months` before; activity counts contacts, visits and
+    /// purchases. The contract facts are the caller's (from the contracts and the pipeline).
+    public init(_ summary: CustomerActivity.Summary, on day: LocalDate, calendar: LocalCalendar = .utc, months: Int = 3,
+                currency: Currency, rates: [ExchangeRate] = [], contractExpiresInDays: Int? = nil, hasRenewalOpportunity: Bool = false) {
+        let history = PurchaseHistory(summary, currency: currency, rates: rates)
+        let current = RevenueMonth.window(endingAt: RevenueMonth(day), months: months)
+        let previous = RevenueMonth.window(endingAt: current.lowerBound.adding(months: -1), months: months)
+        func count(_ rows: [CustomerActivity.MonthCount], _ window: ClosedRange<RevenueMonth>) -> Int {
+            rows.filter { RevenueMonth(text: $0.month).map(window.contains) ?? false }.reduce(0) { $0 + $1.count }
+        }
+        let now = history.totals(in: current), before = history.totals(in: previous)
+        self.init(
+            customerID: summary.customerID, daysSinceLastPurchase: history.recencyDays(asOf: day), usualGapDays: history.usualGapDays,
+            revenueCurrent: now.amount, revenuePrevious: before.amount,
+            activityCurrent: count(summary.activity, current) + now.purchases, activityPrevious: count(summary.activity, previous) + before.purchases,
+            daysSinceLastContact: summary.lastContactAt.map { max(0, calendar.localDate(of: $0).days(until: day)) },
+            openComplaints: summary.openComplaints, slaBreaches: count(summary.slaBreaches, current),
+            contractExpiresInDays: contractExpiresInDays, hasRenewalOpportunity: hasRenewalOpportunity)
+    }
+}
+
+extension KPI.RuleHistory {
+    /// The history of the settings' KPI rules (``KPIRuleVersions``), each rule with the default curve
+    /// and period unless `rule` maps it otherwise.
+    public init(_ versions: [KPIRuleVersions.Version], rule: (KPIRule) -> KPI.Rule = { KPI.Rule($0) }) {
+        self.init(versions.map { KPI.RuleSet(version: $0.version, effectiveFrom: $0.effectiveFrom, rules: $0.rules.map(rule)) })
+    }
+}
+
+extension KPI {
+    /// Indicator counts as the Decimal values ``KPI/assess(employee:period:values:rules:)`` reads.
+    public static func values(_ counts: [String: Int]) -> [String: Decimal] { counts.mapValues { Decimal($0) } }
+}

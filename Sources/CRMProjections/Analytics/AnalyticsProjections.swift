@@ -1,0 +1,20 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// The read models the analysis layer (CRMAnalytics) reads: employee indicators, customer activity and
+/// the KPI rule versions (docs/ANALYTICS.md).
+///
+/// ```swift
+/// for projection in AnalyticsProjections.all { runtime.register(projection) }
+/// ```
+public enum AnalyticsProjections {
+    /// Every projection of this folder, for the runtime to register.
+    public static let all: [any Projection] = [EmployeeIndicators(), CustomerActivity(), KPIRuleVersions()]
+
+    /// The calendar of a branch from a projection's own `branch → zone` table; UTC when unknown.
+    static func calendar(of branch: String?, table: ViewTable, in views: any ViewReader) throws -> LocalCalendar {
+        guard let branch, let zone = try views.value(forKey: ViewKey().string(branch).bytes, in: table) else { return .utc }
+        return LocalCalendar(timeZoneID: String(decoding: zone, as: UTF8.self)) ?? .utc
+    }
+}

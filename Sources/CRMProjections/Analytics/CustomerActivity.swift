@@ -1,0 +1,202 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// Per customer, what RFM and the churn warning read (R-ANA-3, R-ANA-4): purchases and amounts per month
+/// and currency, first and last purchase day, contacts and visits per month (in the customer's branch time
+/// zone), the last contact, open complaints and SLA breaches per month. Facts of the log only.
+///
+/// A purchase is a revenue entry that is not a reversal and has a positive amount; a reversal subtracts
+/// its amount and one purchase in its own month (the last purchase day is not moved back).
+///
+/// ```swift
+/// let summary = try CustomerActivity.summary(of: customerID, in: views)
+/// ```
+public struct CustomerActivity: Projection {
+    public let name = "customer-activity"
+    public let version: UInt32 = 1
+
+    /// `customer → Summary`.
+    public static let summaries = ViewTable("summaries")
+    /// `kind + record id → Link`: the customer of a planned visit, the facts of a ticket.
+    public static let links = ViewTable("links")
+    /// `branch → IANA zone id`.
+    public static let branchZones = ViewTable("branch-zone")
+
+    public var tables: [ViewTable] { [Self.summaries, Self.links, Self.branchZones, CustomerScopes.table] }
+
+    public var eventTypes: Set<String>? {
+        CustomerScopes.eventTypes.union([
+            BranchTimeZoneSet.eventType, RevenueEntryRecorded.eventType, RevenueEntryReversed.eventType, BillingBatchImported.eventType,
+            ContactLogged.eventType, VisitPlanned.eventType, VisitRecorded.eventType, TicketOpened.eventType, TicketResolved.eventType,
+            TicketReopened.eventType,
+        ])
+    }
+
+    public init() {}
+
+    /// Purchases of one month in one currency.
+    public struct MonthAmount: Codable, Hashable, Sendable {
+        /// `YYYY-MM` of the entries' days.
+        public var month: String
+        public var currency: Currency
+        public var purchases: Int
+        public var amount: Decimal
+    }
+
+    /// A count in one month.
+    public struct MonthCount: Codable, Hashable, Sendable {
+        /// `YYYY-MM`.
+        public var month: String
+        public var count: Int
+    }
+
+    /// One customer's activity.
+    public struct Summary: Codable, Hashable, Sendable {
+        public var customerID: UUID
+        public var scope: RecordScope
+        public var firstPurchase: LocalDate?
+        public var lastPurchase: LocalDate?
+        /// Every purchase, less reversals.
+        public var purchases: Int
+        /// By month, then currency.
+        public var months: [MonthAmount]
+        /// Contacts and visits per month, by month.
+        public var activity: [MonthCount]
+        public var lastContactAt: Date?
+        public var openComplaints: Int
+        /// Tickets resolved after their resolution deadline, per month of resolution.
+        public var slaBreaches: [MonthCount]
+    }
+
+    struct Link: Codable, Hashable, Sendable {
+        var customerID: UUID
+        var complaint: Bool
+        var resolutionDueAt: Date?
+        var open: Bool
+    }
+
+    public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        try CustomerScopes.apply(event, to: views)
+        switch event.payload {
+        case let e as CustomerCreated:
+            try refreshScope(e.customerID, in: views)
+        case let e as CustomerEdited:
+            try refreshScope(e.customerID, in: views)
+        case let e as BranchTimeZoneSet:
+            try views.put(Array(e.timeZoneID.utf8), forKey: ViewKey().string(e.branch).bytes, in: Self.branchZones)
+        case let e as RevenueEntryRecorded:
+            try add(e.entry, in: views)
+        case let e as RevenueEntryReversed:
+            try add(e.reversal, in: views)
+        case let e as BillingBatchImported:
+            for entry in e.entries { try add(entry, in: views) }
+        case let e as ContactLogged:
+            try contact(e.customerID, at: e.details.occurredAt, in: views)
+        case let e as VisitPlanned:
+            try views.put(row: Link(customerID: e.customerID, complaint: false, open: true), forKey: Self.linkKey("visit", e.visitID), in: Self.links)
+        case let e as VisitRecorded:
+            guard let link = try views.row(Link.self, forKey: Self.linkKey("visit", e.visitID), in: Self.links), link.open else { return }
+            try views.put(row: Link(customerID: link.customerID, complaint: false, open: false), forKey: Self.linkKey("visit", e.visitID), in: Self.links)
+            let calendar = try calendar(of: link.customerID, in: views)
+            try contact(link.customerID, at: calendar.startOfDay(e.actual.date), in: views)
+        case let e as TicketOpened:
+            let link = Link(customerID: e.customerID, complaint: e.kind == .complaint, resolutionDueAt: e.resolutionDueAt, open: true)
+            try views.put(row: link, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links)
+            if link.complaint { try update(e.customerID, in: views) { $0.openComplaints += 1 } }
+        case let e as TicketResolved:
+            guard var link = try views.row(Link.self, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links), link.open else { return }
+            link.open = false
+            try views.put(row: link, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links)
+            let late = e.resolvedAt > (link.resolutionDueAt ?? .distantFuture)
+            let month = try monthText(e.resolvedAt, customer: link.customerID, in: views)
+            try update(link.customerID, in: views) { s in
+                if link.complaint { s.openComplaints = max(0, s.openComplaints - 1) }
+                if late { s.slaBreaches = Self.increment(s.slaBreaches, month: month) }
+            }
+        case let e as TicketReopened:
+            guard var link = try views.row(Link.self, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links), !link.open else { return }
+            link.open = true
+            try views.put(row: link, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links)
+            if link.complaint { try update(link.customerID, in: views) { $0.openComplaints += 1 } }
+        default:
+            return
+        }
+    }
+
+    // MARK: - Queries
+
+    /// One customer's summary, or nil when nothing is known of it.
+    public static func summary(of customerID: UUID, in views: any ViewReader) throws -> Summary? {
+        try views.row(Summary.self, forKey: ViewKey().uuid(customerID).bytes, in: summaries)
+    }
+
+    /// Every summary `include` admits (e.g. the viewer's scope, one branch), in customer id order.
+    public static func all(in views: any ViewReader, where include: (Summary) -> Bool = { _ in true }) throws -> [Summary] {
+        try views.rows(Summary.self, in: summaries, where: include).map(\.row)
+    }
+
+    // MARK: - Writing
+
+    static func linkKey(_ kind: String, _ id: UUID) -> [UInt8] { ViewKey().string(kind).uuid(id).bytes }
+
+    private func update(_ customerID: UUID, in views: any ViewWriter, _ body: (inout Summary) -> Void) throws {
+        let scope = try CustomerScopes.scope(of: customerID, in: views)
+        try views.update(Summary.self, forKey: ViewKey().uuid(customerID).bytes, in: Self.summaries) { old in
+            var s = old ?? Summary(customerID: customerID, scope: scope, purchases: 0, months: [], activity: [], openComplaints: 0, slaBreaches: [])
+            body(&s)
+            return s
+        }
+    }
+
+    private func refreshScope(_ customerID: UUID, in views: any ViewWriter) throws {
+        guard try Self.summary(of: customerID, in: views) != nil else { return }
+        let scope = try CustomerScopes.scope(of: customerID, in: views)
+        try update(customerID, in: views) { $0.scope = scope }
+    }
+
+    private func add(_ entry: RevenueLedger.Entry, in views: any ViewWriter) throws {
+        let month = String(format: "%04d-%02d", entry.date.year, entry.date.month)
+        let purchase = entry.reversalOf == nil && entry.amount.amount > 0
+        let reversal = entry.reversalOf != nil
+        try update(entry.customerID, in: views) { s in
+            var months = s.months
+            let index = months.firstIndex { $0.month == month && $0.currency == entry.amount.currency }
+            var cell = index.map { months[$0] } ?? MonthAmount(month: month, currency: entry.amount.currency, purchases: 0, amount: 0)
+            cell.amount += entry.amount.amount
+            if purchase { cell.purchases += 1 }
+            if reversal { cell.purchases = max(0, cell.purchases - 1) }
+            if let index { months[index] = cell } else { months.append(cell) }
+            s.months = months.sorted { ($0.month, $0.currency.rawValue) < ($1.month, $1.currency.rawValue) }
+            if purchase {
+                s.purchases += 1
+                s.firstPurchase = min(s.firstPurchase ?? entry.date, entry.date)
+                s.lastPurchase = max(s.lastPurchase ?? entry.date, entry.date)
+            }
+            if reversal { s.purchases = max(0, s.purchases - 1) }
+        }
+    }
+
+    private func contact(_ customerID: UUID, at instant: Date, in views: any ViewWriter) throws {
+        let month = try monthText(instant, customer: customerID, in: views)
+        try update(customerID, in: views) { s in
+            s.activity = Self.increment(s.activity, month: month)
+            s.lastContactAt = max(s.lastContactAt ?? instant, instant)
+        }
+    }
+
+    static func increment(_ counts: [MonthCount], month: String) -> [MonthCount] {
+        var out = counts
+        if let i = out.firstIndex(where: { $0.month == month }) { out[i].count += 1 } else { out.append(MonthCount(month: month, count: 1)) }
+        return out.sorted { $0.month < $1.month }
+    }
+
+    private func calendar(of customerID: UUID, in views: any ViewReader) throws -> LocalCalendar {
+        try AnalyticsProjections.calendar(of: CustomerScopes.scope(of: customerID, in: views).branch, table: Self.branchZones, in: views)
+    }
+
+    private func monthText(_ instant: Date, customer: UUID, in views: any ViewReader) throws -> String {
+        let day = try calendar(of: customer, in: views).localDate(of: instant)
+        return String(format: "%04d-%02d", day.year, day.month)
+    }
+}
