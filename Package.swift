@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "CRMEngine",
             dependencies: [
-                "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "LMDB",
+                "CRMProjections", "CRMAnalytics", "CRMDomain", "EventSourcing", "EventStoreLMDB", "LMDB",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -14,7 +14,7 @@ import Foundation
 /// ```
 public struct CustomerActivity: Projection {
     public let name = "customer-activity"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
 
     /// `customer → Summary`.
     public static let summaries = ViewTable("summaries")
@@ -80,7 +80,10 @@ public struct CustomerActivity: Projection {
         try CustomerScopes.apply(event, to: views)
         switch event.payload {
         case let e as CustomerCreated:
-            try refreshScope(e.customerID, in: views)
+            // Every customer has a summary from its creation on: one who never bought still counts (RFM
+            // ranks it last; churn looks at it).
+            let scope = try CustomerScopes.scope(of: e.customerID, in: views)
+            try update(e.customerID, in: views) { $0.scope = scope }
         case let e as CustomerEdited:
             try refreshScope(e.customerID, in: views)
         case let e as BranchTimeZoneSet:

@@ -1,0 +1,72 @@
+import CRMAnalytics
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+extension CRMEngine {
+    static let employeeIndicators = "employee-indicators"
+    static let customerActivity = "customer-activity"
+    static let kpiRuleVersions = "kpi-rule-versions"
+
+    /// The KPI assessment of every employee `principal` may see for `month` (`YYYY-MM`, months read in each
+    /// record's branch time zone), ranked (R-ANA-1): a superior sees the employees under them, an employee
+    /// only themself, a holder of `analyse` in the analysis module over all data everyone. Each assessment
+    /// keeps the rule version it was computed under (the rules in force at the month's start).
+    public func kpiAssessments(month: String, as principal: Principal) async throws -> (assessments: [KPI.Assessment], ranking: [KPI.Ranking]) {
+        guard let first = RevenueMonth(text: month), let start = LocalDate(year: first.year, month: first.month, day: 1) else {
+            throw EngineError(.invalid, field: "month", "a month is written YYYY-MM")
+        }
+        let visible = try await employeesVisible(to: principal)
+        let counts = try views.read(Self.employeeIndicators) { try EmployeeIndicators.month(month, in: $0) }
+        let versions = try views.read(Self.kpiRuleVersions) { try KPIRuleVersions.all(in: $0) }
+        let history = KPI.RuleHistory(versions)
+        guard let rules = history.ruleSet(at: LocalCalendar.utc.startOfDay(start)) ?? history.versions.first else { return ([], []) }
+        var assessments: [KPI.Assessment] = []
+        for (employee, values) in counts.sorted(by: { $0.key < $1.key }) where visible.map({ $0.contains(employee) }) ?? true {
+            assessments.append(KPI.assess(employee: employee, period: month, values: KPI.values(values), rules: rules))
+        }
+        return (assessments, KPI.rank(assessments))
+    }
+
+    /// RFM scores, loyalty scores, tiers and segments of the customers `principal` may see (R-ANA-3), over
+    /// the `months` months ending with `day`'s month, in `currency` (other currencies converted at the
+    /// settings' rates), scored globally or per branch.
+    public func rfm(asOf day: LocalDate, months: Int = 12, currency: Currency, partition: RFM.Partition = .global,
+                    as principal: Principal) async throws -> [RFM.Score] {
+        guard months > 0, months <= 120 else { throw EngineError(.invalid, field: "months", "from 1 to 120 months") }
+        let settings = try await self.settings()
+        let now = clock.now()
+        let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
+            .filter { principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
+        let window = RevenueMonth.window(endingAt: RevenueMonth(day), months: months)
+        let inputs = summaries.map { RFM.Input(PurchaseHistory($0, currency: currency, rates: settings.exchangeRates), window: window, asOf: day) }
+        return RFM.score(inputs, partition: partition, tiers: settings.loyaltyThresholds)
+    }
+
+    /// The churn risk of the customers `principal` may see on `day` (R-ANA-5), highest first.
+    public func churnRisks(on day: LocalDate, currency: Currency, as principal: Principal) async throws -> [(customerID: UUID, risk: Churn.Risk)] {
+        let settings = try await self.settings()
+        let now = clock.now()
+        let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
+            .filter { principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
+        return summaries.map { summary in
+            let signals = Churn.Signals(summary, on: day, currency: currency, rates: settings.exchangeRates)
+            let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
+            return (summary.customerID, Churn.risk(signals, configuration: configuration))
+        }.sorted { ($0.risk.score, $1.customerID.uuidString) > ($1.risk.score, $0.customerID.uuidString) }
+    }
+
+    /// The employees whose figures `principal` may see: nil for everyone (analysis over all data), else
+    /// themself and everyone who reports to them, directly or not.
+    func employeesVisible(to principal: Principal) async throws -> Set<String>? {
+        if principal.may(.analyse, in: .analysis, on: .global, at: clock.now()) { return nil }
+        guard let me = principal.employeeID else { return [] }
+        let organisation = try await organisation.current(store: store, registry: registry)
+        var visible: Set<String> = [principal.id]
+        for (id, _) in organisation.employees where organisation.managers(of: id).contains(me) {
+            visible.insert(id.uuidString.lowercased())
+        }
+        return visible
+    }
+}
