@@ -212,7 +212,9 @@ final class MemorySampler: @unchecked Sendable {
             let text = String(cString: line)
             func kB(_ prefix: String) -> Int? {
                 guard text.hasPrefix(prefix) else { return nil }
-                return Int(text.dropFirst(prefix.count).split(separator: " ").first ?? "").map { $0 * 1024 }
+                // "VmRSS:\t  123456 kB": the number is the first run of digits.
+                let digits = text.dropFirst(prefix.count).drop { !$0.isNumber }.prefix { $0.isNumber }
+                return Int(digits).map { $0 * 1024 }
             }
             if let v = kB("VmRSS:") { result.rss = v }
             if let v = kB("RssAnon:") { result.anon = v }
