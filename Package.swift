@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMProjectionsTests", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
         .testTarget(name: "CRMAnalyticsTests", dependencies: ["CRMAnalytics", "CRMProjections", "CRMDomain", "EventSourcing"]),
-        .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator", "CRMTestSupport", "views-harness"]),
+        .testTarget(name: "CRMEngineTests", dependencies: ["CRMEngine", "CRMAnalytics", "CRMProjections", "CRMDomain", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator", "CRMTestSupport", "views-harness"]),
         .testTarget(
             name: "CRMHTTPTests",
             dependencies: [

@@ -10,6 +10,13 @@ extension Churn {
         public var taskID: UUID
         /// The highest risk seen in the episode.
         public var peakRisk: Decimal
+
+        public init(customerID: UUID, startedOn: LocalDate, taskID: UUID, peakRisk: Decimal) {
+            self.customerID = customerID
+            self.startedOn = startedOn
+            self.taskID = taskID
+            self.peakRisk = peakRisk
+        }
     }
 
     /// Where a customer stands: calm, or in an episode. The reactor keeps one per customer.

@@ -1,3 +1,4 @@
+import CRMAnalytics
 import CRMDomain
 import CRMEngine
 import EventSourcing
@@ -55,6 +56,41 @@ import Testing
         let instanceID = ApprovalRouting.instanceID(for: .campaign, recordID: id, revision: submitted.version.rawValue)
         let events = try await f.engine.store.readStream(WorkflowInstance.stream(instanceID)).map(\.type)
         #expect(events.filter { $0.contains("Escalated") }.count == 1)
+        await f.close()
+    }
+}
+
+@Suite struct ChurnWatchTests {
+    @Test func aCustomerAtRiskGetsOneRetentionTaskPerEpisode() async throws {
+        let f = try await EngineFixture.make("churn")
+        let owner = try await f.hire("Keeper", branch: "north", permissions: [Permission(module: .tasks, actions: [.query, .edit], scope: .own)])
+        let customer = try await f.customer("Fading Buyer", branch: "north", owner: owner.id)
+        let ledger = RevenueLedger.id(customerID: customer)
+        for month in 4...9 {  // monthly purchases April to September 2025, then nothing
+            let entry = RevenueLedger.Entry(id: UUID.derived("entry", "\(month)"), customerID: customer, chargeItem: "gas", businessLine: "gas",
+                                            date: try EngineFixture.day(String(format: "2025-%02d-10", month)), amount: Money(100, .cny))
+            try await f.engine.execute(RevenueLedger.self, id: ledger, .record(entry), as: f.admin)
+        }
+        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
+        let day = LocalCalendar.utc.localDate(of: f.clock.now())  // 2026-01-01
+        let risk = try #require(try await f.engine.churnRisks(on: day, currency: .cny, as: f.admin).first { $0.customerID == customer })
+        #expect(risk.risk.score >= 50, "purchase gap, revenue and activity drop")
+
+        #expect(try await f.engine.runScheduledWork().retentionTasksDispatched == 1)
+        f.clock.advance(by: 86_400)
+        #expect(try await f.engine.runScheduledWork().retentionTasksDispatched == 0, "one task per episode")
+        let taskID = Churn.retentionTaskID(customerID: customer, startedOn: day)
+        let (task, _) = try await f.engine.state(WorkTask.self, id: taskID, as: f.admin)
+        #expect(task.assignee == owner.id && task.details?.customerID == customer)
+
+        // Completing the retention task ends the episode; the risk is still high, so the next day opens a new one.
+        try await f.engine.execute(WorkTask.self, id: taskID, .complete(resultNote: "called, offered a discount"), as: owner)
+        f.clock.advance(by: 86_400)
+        #expect(try await f.engine.runScheduledWork().retentionTasksDispatched == 0)
+        let episodes = try await f.engine.store.readStream(ChurnWatch.stream(customer)).map(\.type)
+        #expect(episodes == ["ChurnEpisodeOpened", "ChurnEpisodeEnded"])
+        f.clock.advance(by: 86_400)
+        #expect(try await f.engine.runScheduledWork().retentionTasksDispatched == 1)
         await f.close()
     }
 }

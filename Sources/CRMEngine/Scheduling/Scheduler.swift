@@ -14,6 +14,8 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public let remindersAlreadyThere: Int
     /// Workflow steps this run found late and escalated (each late step escalates once, ever).
     public let stepsEscalated: Int
+    /// Retention tasks dispatched for customers whose churn risk crossed the threshold (one per episode).
+    public let retentionTasksDispatched: Int
 }
 
 extension CRMEngine {
@@ -42,9 +44,11 @@ extension CRMEngine {
             if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
         }
         let escalated = try await escalateLateSteps(now: now)
+        let retention = try await watchChurn(on: day)
         logger.info("scheduled work ran", metadata: [
             "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)"])
-        return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated)
+        return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
+                                   retentionTasksDispatched: retention)
     }
 
     /// Escalates every running workflow step whose deadline passed (R-ORG-5). The domain escalates a step
