@@ -96,14 +96,19 @@ swiftpm() {
     shift
     local attempt
     for attempt in 1 2 3; do
-        if (cd "$REPO_ROOT" && "$@") >"$log" 2>&1; then
+        # The benchmark plugin reports a failed build ("Benchmark failed to run due to build error") and
+        # still exits 0: look for it too.
+        if (cd "$REPO_ROOT" && "$@") >"$log" 2>&1 && ! grep -q 'failed to run due to build error' "$log"; then
             return 0
         fi
-        if ! grep -q 'was modified during the build' "$log"; then
+        # Others edit the main package meanwhile: a file changed under SwiftPM, or a half-edited source
+        # that does not compile yet. Retry after a pause.
+        if ! grep -q 'was modified during the build\|failed to run due to build error' "$log"; then
             break
         fi
-        echo "engine-compare.sh: sources changed during the build; retrying ($attempt)" >&2
-        sleep 10
+        echo "engine-compare.sh: the build failed or sources changed during it; retrying in 60 s ($attempt)" >&2
+        grep -m 3 'error:' "$log" >&2 || true
+        sleep 60
     done
     tail -n 60 "$log" >&2
     return 1
