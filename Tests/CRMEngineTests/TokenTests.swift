@@ -7,8 +7,13 @@ import Testing
 @Suite struct TokenTests {
     @Test func aTokenAuthenticatesItsEmployeeUntilRevokedAndOnlyItsHashIsStored() async throws {
         let f = try await EngineFixture.make("tokens")
+        let since = f.clock.now()
         let principal = try await f.engine.authenticate(token: f.adminToken.token, clientIP: "192.0.2.9")
         #expect(principal.employeeID == f.admin.employeeID && principal.clientIP == "192.0.2.9")
+        // The token's use is audited with the client IP.
+        let uses = try f.engine.readAudit(from: since, to: since.addingTimeInterval(1), as: f.admin)
+        #expect(uses.map(\.record) == ["token:" + f.adminToken.tokenID.uuidString.lowercased()])
+        #expect(uses.first?.clientIP == "192.0.2.9")
         // The secret appears nowhere in the log.
         let secret = try #require(f.adminToken.token.split(separator: "_", maxSplits: 2).last.map(String.init))
         var everything = Data()

@@ -100,7 +100,8 @@ extension CRMEngine {
 
     /// The principal a bearer token stands for. Unknown, malformed, revoked and expired tokens, and tokens
     /// of deactivated employees, all fail alike with ``EngineError/Code/unauthenticated``; the secret is
-    /// compared in constant time.
+    /// compared in constant time. Each successful use is recorded in the read audit (`token:<id>`, with the
+    /// client IP).
     public func authenticate(token: String, clientIP: String? = nil) async throws -> Principal {
         let refused = EngineError(.unauthenticated, "the token is not valid")
         let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)  // the secret may hold "_"
@@ -113,7 +114,10 @@ extension CRMEngine {
         guard Self.constantTimeEqual(presented, issued.secretHash) else { throw refused }
         let principal = try await self.principal(employeeID: issued.employeeID)
         guard !principal.permissions.permissions.isEmpty else { throw refused }
-        return principal.from(ip: clientIP)
+        let authenticated = principal.from(ip: clientIP)
+        // Token use is audited with the client IP (R-LOG-8), in the read audit beside the reads it allows.
+        audit.record(principal: authenticated, record: "token:" + tokenID.uuidString.lowercased())
+        return authenticated
     }
 
     /// An employee as a principal, with the permissions their roles give now.
