@@ -45,6 +45,7 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
     routes.addTicketRoutes(to: v1)
     routes.addRecordRoutes(to: v1)
     routes.addEventRoutes(to: v1)
+    routes.addTokenRoutes(to: v1)
     return router
 }
 

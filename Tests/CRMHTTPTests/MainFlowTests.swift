@@ -24,6 +24,25 @@ import Testing
         }
     }
 
+    @Test func tokensAreIssuedListedAndRevokedOverHTTP() async throws {
+        try await LiveServer.with { s in
+            let adminID = try #require(s.admin.employeeID).uuidString.lowercased()
+            let issued = try await s.send(.POST, "/v1/tokens", json: #"{"employeeId": "\#(adminID)", "name": "laptop"}"#)
+            #expect(issued.status == 201, "\(issued.text)")
+            #expect(issued.header("Cache-Control") == "no-store")
+            let token = try #require(text(issued.json["token"]))
+            let tokenID = try #require(text(issued.json["tokenId"]))
+            #expect(try await s.send(.GET, "/v1/customers", token: token).status == 200)
+            let listed = try await s.send(.GET, "/v1/tokens")
+            #expect(listed.status == 200)
+            #expect(listed.text.contains("laptop") && !listed.text.contains(token.split(separator: "_", maxSplits: 2).last.map(String.init) ?? token))
+            #expect(try await s.send(.DELETE, "/v1/tokens/\(tokenID)").status == 204)
+            #expect(try await s.send(.GET, "/v1/customers", token: token).status == 401)
+            let bad = try await s.send(.POST, "/v1/tokens", json: #"{"employeeId": "\#(adminID)", "name": "x", "scope": "all"}"#)
+            #expect(bad.status == 400 && text(bad.json["field"]) == "scope")
+        }
+    }
+
     @Test func createReadEditWithIfMatchAndReadTheHistory() async throws {
         try await LiveServer.with { s in
             let created = try await s.send(.POST, "/v1/customers", json: Self.customer)
