@@ -113,23 +113,28 @@ struct CustomerCommand: AsyncParsableCommand {
 
 /// Every customer folded from the log, in creation order (merged ones left out); read-only.
 func allCustomers(_ options: StoreOptions) async throws -> [Customer.State] {
+    try await allStates(Customer.self, options).filter { $0.exists && $0.status != .merged }
+}
+
+/// Every record of aggregate `A` folded from the log, in creation order; read-only, beside a server.
+func allStates<A: Aggregate>(_ type: A.Type, _ options: StoreOptions) async throws -> [A.State] {
     let registry = try EngineEvents.registry()
-    var states: [String: Customer.State] = [:]
+    var states: [String: A.State] = [:]
     var order: [String] = []
     try await withReadOnlyStore(options) { log in
         var next = GlobalPosition.start.next
         while true {
             let batch = try await log.readAll(from: next, direction: .forward, limit: 8192)
-            for event in batch where event.stream.category == Customer.category {
+            for event in batch where event.stream.category == A.category {
                 let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
-                guard let customerEvent = Customer.Event(payload: payload) else { continue }
+                guard let domainEvent = A.Event(payload: payload) else { continue }
                 let key = event.stream.rawValue
                 if states[key] == nil { order.append(key) }
-                states[key] = Customer.evolve(states[key] ?? Customer.initialState, customerEvent)
+                states[key] = A.evolve(states[key] ?? A.initialState, domainEvent)
             }
             guard batch.count == 8192, let last = batch.last else { break }
             next = last.position.next
         }
     }
-    return order.compactMap { states[$0] }.filter { $0.exists && $0.status != .merged }
+    return order.compactMap { states[$0] }
 }

@@ -54,6 +54,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Runs `body` with the engine open read-write and closes it afterwards, whether `body` throws or not.
+@discardableResult
 func withEngine<R>(_ options: StoreOptions, creating: Bool = false, _ body: (CRMEngine) async throws -> R) async throws -> R {
     let engine = try await options.openEngine(creating: creating)
     do {

@@ -11,7 +11,7 @@ struct Run {
     let status: Int32
     let stdout: String
     let stderr: String
-    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+    var lines: [String] { stdout.split(whereSeparator: \.isNewline).map(String.init) }
 }
 
 /// Runs the built `crm` binary with `arguments` and waits for it (output goes through files, so a large
@@ -57,8 +57,8 @@ func start(_ arguments: [String]) throws -> Child {
     process.arguments = arguments
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("crm-out-\(UUID().uuidString)")
     let err = FileManager.default.temporaryDirectory.appendingPathComponent("crm-err-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice
@@ -83,7 +83,7 @@ func cleanup(_ path: String) {
 func write(_ text: String, to path: String, bom: Bool = false) {
     var data = Data(bom ? [0xEF, 0xBB, 0xBF] : [])
     data.append(Data(text.utf8))
-    FileManager.default.createFile(atPath: path, contents: data)
+    _ = FileManager.default.createFile(atPath: path, contents: data)
 }
 
 /// A JSON line as a dictionary.

@@ -13,7 +13,7 @@ struct ImportExportTests {
     }
 
     private func customerCount(_ data: String) async throws -> Int {
-        try await crm(["export", "customers", "--data", data]).lines.count - 1
+        try await crm(["customer", "list", "--data", data, "--json"]).lines.count
     }
 
     @Test func aGoodFileWithBOMCRLFQuotesAndChineseImportsAndRoundTrips() async throws {

@@ -101,6 +101,7 @@ struct OperateTests {
         #expect(head > 0)
         let backup = try await crm(["backup", dir + "/backup", "--data", data])
         #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(writer.process.isRunning, "the backup was taken while the writer appended")
         let writerRun = writer.stop()
         _ = writerRun
         #expect(try await crm(["restore", dir + "/backup", "--data", dir + "/restored"]).status == 0)
