@@ -100,7 +100,7 @@ struct TaskCommand: AsyncParsableCommand {
 struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket", abstract: "Open, assign, resolve and list service tickets.",
-        subcommands: [Open.self, Assign.self, Resolve.self, List.self])
+        subcommands: [Open.self, Assign.self, Start.self, Resolve.self, List.self])
 
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a ticket for a customer; its SLA comes from the settings (writes).")
@@ -148,8 +148,24 @@ struct TicketCommand: AsyncParsableCommand {
         }
     }
 
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start work on an open or assigned ticket (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+                try await withEngine(store) { engine in
+                    try await engine.execute(Ticket.self, id: ticketID, .startWork, as: try await store.principal(engine))
+                }
+                out("Started work on ticket \(ticketID.uuidString.lowercased()).")
+            }
+        }
+    }
+
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resolve a ticket (writes).")
+        static let configuration = CommandConfiguration(abstract: "Resolve a ticket in progress (`crm ticket start` first; writes).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The ticket's id.") var id: String
         @Option(help: "The resolution.") var resolution: String

@@ -93,7 +93,7 @@ struct ImportExportTests {
     @Test func aGeneratedFileWithSomeBadRows() async throws {
         let (dir, data) = try await fresh()
         defer { cleanup(dir) }
-        let count = Int(ProcessInfo.processInfo.environment["CRM_IMPORT_ROWS"] ?? "") ?? 1000
+        let count = Int(ProcessInfo.processInfo.environment["CRM_IMPORT_ROWS"] ?? "") ?? 10_000
         var csv = "name,external_key,industry,birthday\r\n"
         var bad: [Int] = []
         for i in 1...count {
