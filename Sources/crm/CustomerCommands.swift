@@ -30,6 +30,18 @@ struct CustomerCommand: AsyncParsableCommand {
                     guard parts.count == 2 else { throw CLIError("`--external-key` needs SYSTEM:KEY", exit: .usage) }
                     return ExternalKey(system: parts[0], key: parts[1])
                 }
+                if let remote = try store.remote() {
+                    let id = UUID().uuidString.lowercased()
+                    var body: [String: Any] = ["id": id, "name": name, "group": group, "kind": kind.rawValue]
+                    body["branch"] = branch
+                    body["industry"] = industry
+                    body["community"] = community
+                    body["owner"] = owner
+                    if !keys.isEmpty { body["externalKeys"] = keys.map { ["system": $0.system, "key": $0.key] } }
+                    try await remote.post("v1/customers", body)
+                    if store.json { out(jsonLine(["id": id])) } else { out("Added customer \(id).") }
+                    return
+                }
                 let id = try await withEngine(store) { engine -> UUID in
                     let id = engine.configuration.ids.next()
                     let new = NewCustomer(kind: kind, name: name, group: group, industry: industry, branch: branch, community: community,
@@ -62,6 +74,18 @@ struct CustomerCommand: AsyncParsableCommand {
                 if let industry { edit.industry = .set(industry) }
                 if let community { edit.community = .set(community) }
                 if let owner { edit.owner = .set(owner) }
+                if let remote = try store.remote() {
+                    var body: [String: Any] = [:]
+                    body["name"] = name
+                    body["group"] = group
+                    body["branch"] = branch
+                    body["industry"] = industry
+                    body["community"] = community
+                    body["owner"] = owner
+                    try await remote.post("v1/customers/" + customerID.uuidString.lowercased(), body, method: "PATCH")
+                    out("Edited customer \(customerID.uuidString.lowercased()).")
+                    return
+                }
                 let changed = try await withEngine(store) { engine -> Int in
                     let principal = try await store.principal(engine)
                     let current = try await engine.state(Customer.self, id: customerID, as: principal).state

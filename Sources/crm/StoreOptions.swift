@@ -17,6 +17,9 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Act as the employee of this API token instead of as the operator (also read from CRM_TOKEN).")
     var token: String?
 
+    @Option(help: "Send writing commands through this running server's HTTP API (with --token).")
+    var server: String?
+
     var logDirectory: String { data + "/log" }
 
     /// Whether the data directory holds a log yet.
@@ -33,6 +36,9 @@ struct StoreOptions: ParsableArguments {
     /// The engine opened read-write (the one writer of the directory); refused, saying so, when a server
     /// holds the store.
     func openEngine(creating: Bool = false) async throws -> CRMEngine {
+        if server != nil {
+            throw CLIError("this command cannot go through a server", hint: "stop the server and run it on the data directory", exit: .usage)
+        }
         if !creating && !hasStore {
             throw CLIError("no CRM store in \(data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
         }

@@ -29,6 +29,15 @@ struct TaskCommand: AsyncParsableCommand {
                     guard let id = UUID(uuidString: text) else { throw CLIError("`\(text)` is not a customer id", exit: .usage) }
                     return id
                 }
+                if let remote = try store.remote() {
+                    let id = UUID().uuidString.lowercased()
+                    var body: [String: Any] = ["id": id, "title": title, "assignee": assignee, "kind": kind.rawValue, "dueAt": iso(dueAt)]
+                    body["note"] = note
+                    body["customerId"] = customerID?.uuidString.lowercased()
+                    try await remote.post("v1/tasks", body)
+                    if store.json { out(jsonLine(["id": id])) } else { out("Dispatched task \(id).") }
+                    return
+                }
                 let id = try await withEngine(store) { engine -> UUID in
                     let id = engine.configuration.ids.next()
                     let details = WorkTask.Details(title: title, note: note, customerID: customerID, kind: kind, dueAt: dueAt)
@@ -50,8 +59,12 @@ struct TaskCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting(data: store.data) {
                 guard let taskID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a task id", exit: .usage) }
-                try await withEngine(store) { engine in
-                    try await engine.execute(WorkTask.self, id: taskID, .complete(resultNote: result), as: try await store.principal(engine))
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tasks/\(taskID.uuidString.lowercased())/complete", ["resultNote": result])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(WorkTask.self, id: taskID, .complete(resultNote: result), as: try await store.principal(engine))
+                    }
                 }
                 out("Completed task \(taskID.uuidString.lowercased()).")
             }
@@ -119,6 +132,15 @@ struct TicketCommand: AsyncParsableCommand {
                 guard let kind = TicketKind(rawValue: kind), let severity = TicketSeverity(rawValue: severity), let channel = ContactChannel(rawValue: channel) else {
                     throw CLIError("unknown --kind, --severity or --channel", hint: "see `crm ticket open --help`", exit: .usage)
                 }
+                if let remote = try store.remote() {
+                    let id = UUID().uuidString.lowercased()
+                    var body: [String: Any] = ["id": id, "channel": channel.rawValue, "kind": kind.rawValue, "severity": severity.rawValue,
+                                               "customerId": customerID.uuidString.lowercased(), "subject": subject, "department": department]
+                    body["description"] = description
+                    try await remote.post("v1/tickets", body)
+                    if store.json { out(jsonLine(["id": id])) } else { out("Opened ticket \(id).") }
+                    return
+                }
                 let id = try await withEngine(store) { engine -> UUID in
                     let id = engine.configuration.ids.next()
                     try await engine.execute(Ticket.self, id: id, .open(id: id, channel: channel, kind: kind, severity: severity, customerID: customerID,
@@ -140,8 +162,12 @@ struct TicketCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting(data: store.data) {
                 guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
-                try await withEngine(store) { engine in
-                    try await engine.execute(Ticket.self, id: ticketID, .assign(assignee: to), as: try await store.principal(engine))
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "assign", ["assignee": to])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(Ticket.self, id: ticketID, .assign(assignee: to), as: try await store.principal(engine))
+                    }
                 }
                 out("Assigned ticket \(ticketID.uuidString.lowercased()).")
             }
@@ -156,8 +182,12 @@ struct TicketCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting(data: store.data) {
                 guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
-                try await withEngine(store) { engine in
-                    try await engine.execute(Ticket.self, id: ticketID, .startWork, as: try await store.principal(engine))
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "start", [:])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(Ticket.self, id: ticketID, .startWork, as: try await store.principal(engine))
+                    }
                 }
                 out("Started work on ticket \(ticketID.uuidString.lowercased()).")
             }
@@ -173,8 +203,12 @@ struct TicketCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting(data: store.data) {
                 guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
-                try await withEngine(store) { engine in
-                    try await engine.execute(Ticket.self, id: ticketID, .resolve(resolution: resolution), as: try await store.principal(engine))
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "resolve", ["resolution": resolution])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(Ticket.self, id: ticketID, .resolve(resolution: resolution), as: try await store.principal(engine))
+                    }
                 }
                 out("Resolved ticket \(ticketID.uuidString.lowercased()).")
             }

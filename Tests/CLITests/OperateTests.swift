@@ -153,23 +153,32 @@ struct OperateTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/then/customer-360"))
     }
 
-    @Test func aWritingCommandIsRefusedWhileAnotherProcessHoldsTheStore() async throws {
+    @Test func aWritingCommandIsRefusedWhileAnotherProcessHoldsTheStoreAndGoesThroughTheServer() async throws {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
         let data = dir + "/data"
-        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada"]).status == 0)
-        let server = try start(["serve", "--data", data, "--port", "0"])
-        var refused: Run?
-        for _ in 0..<100 {
-            try await Task.sleep(for: .milliseconds(100))
-            let run = try await crm(["rebuild", "--data", data])
-            if run.status == 3 { refused = run; break }
-        }
-        let run = try #require(refused)
+        let initRun = try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"])
+        let token = try #require(object(initRun.lines.first ?? "")["token"] as? String)
+        let port = Int.random(in: 20_000..<40_000)
+        let server = try start(["serve", "--data", data, "--port", "\(port)"])
+        for _ in 0..<200 where !server.stderr.contains("listening") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(server.stderr.contains("listening"))
+
+        let run = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential"])
+        #expect(run.status == 3)
         #expect(run.stderr.contains("held by another process"))
         #expect(run.stderr.contains("--server URL --token T"))
+        #expect(try await crm(["rebuild", "--data", data]).status == 3)
         // Reading works beside the server.
         #expect(try await crm(["verify", "--data", data]).status == 0)
+        // Through the server, the write goes in.
+        let remote = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential",
+                                    "--server", "http://127.0.0.1:\(port)", "--token", token])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(try await crm(["customer", "list", "--data", data]).stdout.contains("Li Wei"))
+        let badToken = try await crm(["customer", "add", "--data", data, "--name", "X", "--group", "residential",
+                                      "--server", "http://127.0.0.1:\(port)", "--token", "crm_nope"])
+        #expect(badToken.status == 5)
         _ = server.stop()
     }
 }
