@@ -140,6 +140,16 @@ struct OperateTests {
         #expect(tail.process.isRunning, "tail keeps following")
         _ = tail.stop()
 
+        // Without --from, tail follows only what is appended from now on, by another process.
+        let live = try start(["tail", "--data", data])
+        try await Task.sleep(for: .milliseconds(500))
+        let added = try await crm(["customer", "add", "--data", data, "--name", "Tail Test", "--group", "walk-in-test"])
+        #expect(added.status == 0, "\(added.stderr)")
+        for _ in 0..<200 where !live.stdout.contains("CustomerCreated") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(live.stdout.contains("CustomerCreated"))
+        #expect(!live.stdout.contains("  1  "), "old events are not repeated")
+        _ = live.stop()
+
         let rebuild = try await crm(["rebuild", "--data", data])
         #expect(rebuild.status == 0, "\(rebuild.stderr)")
         #expect(rebuild.stdout.contains("Rebuilt all views"))
