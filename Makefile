@@ -38,6 +38,7 @@ run: build
 stress: setup
 	$(SWIFT) build --build-tests
 	CRM_STRESS=1 $(SWIFT) test --skip-build --disable-xctest --filter "ProcessTests|RobustnessTests"
+	CRM_IMPORT_ROWS=100000 $(SWIFT) test --skip-build --disable-xctest --filter aGeneratedFileWithSomeBadRows
 
 # Our benchmarks beside the raw-LMDB limit, measured in the same run (see docs/BENCHMARKS.md).
 bench: setup

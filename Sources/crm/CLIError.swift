@@ -1,0 +1,76 @@
+import ArgumentParser
+import CRMEngine
+import EventSourcing
+import Foundation
+
+/// What the command line refuses or fails at: a message, what to do next, and the documented exit code
+/// (docs/CLI.md). The text never holds payloads or personal data.
+struct CLIError: Error, CustomStringConvertible {
+    /// The documented exit codes.
+    enum Exit: Int32 {
+        case failure = 1
+        case faults = 2
+        case storeInUse = 3
+        case notFound = 4
+        case refused = 5
+        case usage = 64
+    }
+
+    let message: String
+    let hint: String?
+    let exit: Exit
+
+    init(_ message: String, hint: String? = nil, exit: Exit = .failure) {
+        self.message = message
+        self.hint = hint
+        self.exit = exit
+    }
+
+    var description: String { message }
+
+    /// A store another process writes, for a command that must write it.
+    static func storeInUse(_ data: String, pid: Int32?) -> CLIError {
+        CLIError(
+            "the data directory \(data) is held by another process" + (pid.map { " (pid \($0), probably `crm serve`)" } ?? ""),
+            hint: "stop that process, or send this command through the running server with `--server URL --token T`",
+            exit: .storeInUse)
+    }
+
+    /// Any error translated to what the user sees and the exit code.
+    static func from(_ error: any Error, data: String) -> CLIError {
+        switch error {
+        case let error as CLIError:
+            return error
+        case let error as EventStoreError:
+            switch error.code {
+            case .storeInUse: return storeInUse(data, pid: error.ownerPID)
+            case .corrupted: return CLIError("the store is damaged: \(error)", hint: "run `crm verify`, then restore the last good backup with `crm restore`", exit: .faults)
+            default: return CLIError("storage: \(error)", hint: "check the data directory (--data) and its permissions")
+            }
+        case let error as EngineError:
+            switch error.code {
+            case .notFound: return CLIError("\(error)", hint: "check the id (see `crm customer list`)", exit: .notFound)
+            case .unauthenticated: return CLIError("\(error)", hint: "create a token with `crm token create`", exit: .refused)
+            default: return CLIError("\(error)", exit: .refused)
+            }
+        default:
+            return CLIError("\(error)")
+        }
+    }
+}
+
+/// Runs a subcommand's body: an error is printed to standard error with what to do next, and the process
+/// exits with the error's documented code.
+func reporting(data: String, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let cli = CLIError.from(error, data: data)
+        var text = "error: \(cli.message)\n"
+        if let hint = cli.hint { text += "hint: \(hint)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+        throw ExitCode(cli.exit.rawValue)
+    }
+}

@@ -1,0 +1,58 @@
+import CSV
+import Foundation
+
+/// A CSV file read whole: its header and its rows, each with the line it starts on (a quoted field may
+/// span lines, so row numbers and line numbers differ).
+struct CSVTable {
+    struct Row {
+        let line: Int
+        let cells: [String]
+    }
+
+    let header: [String]
+    let rows: [Row]
+}
+
+/// Reads a UTF-8 CSV file (a BOM is skipped; CRLF or LF line ends; RFC 4180 quotes).
+func readCSV(_ path: String) throws -> CSVTable {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CLIError("cannot read \(path)", hint: "check the path and permissions", exit: .notFound)
+    }
+    guard var text = String(data: data, encoding: .utf8) else {
+        throw CLIError("\(path) is not UTF-8", hint: "save the file as CSV UTF-8", exit: .usage)
+    }
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    let reader: CSVReader
+    do {
+        reader = try CSVReader(string: text, hasHeaderRow: true)
+    } catch {
+        throw CLIError("\(path) is not valid CSV (\(error))", hint: "check the header line's quotes", exit: .usage)
+    }
+    guard let header = reader.headerRow else { throw CLIError("\(path) is empty", hint: "the first line must name the columns", exit: .usage) }
+    func span(_ cells: [String]) -> Int { 1 + cells.reduce(0) { $0 + $1.unicodeScalars.filter { $0 == "\n" }.count } }
+    var line = 1 + span(header)
+    var rows: [CSVTable.Row] = []
+    while let cells = reader.next() {
+        rows.append(CSVTable.Row(line: line, cells: cells))
+        line += span(cells)
+    }
+    if let error = reader.error {
+        throw CLIError("\(path) is not valid CSV near line \(line) (\(error))", hint: "check the quotes on that line", exit: .usage)
+    }
+    return CSVTable(header: header, rows: rows)
+}
+
+/// Writes rows as RFC 4180 CSV: UTF-8, CRLF line ends, fields quoted when they hold a comma, a quote or a
+/// line break; with `bom`, a UTF-8 byte-order mark first so spreadsheet programs detect the encoding.
+func csvData(header: [String], rows: [[String]], bom: Bool) throws -> Data {
+    let stream = OutputStream(toMemory: ())
+    stream.open()
+    let writer = try CSVWriter(stream: stream, newline: .crlf)
+    try writer.write(row: header)
+    for row in rows { try writer.write(row: row) }
+    stream.close()
+    var data = Data(bom ? [0xEF, 0xBB, 0xBF] : [])
+    if let written = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data { data.append(written) }
+    data.append(contentsOf: [0x0D, 0x0A])
+    return data
+}

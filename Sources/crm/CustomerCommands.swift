@@ -1,0 +1,164 @@
+import ArgumentParser
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+
+/// `crm customer add|edit|show|list`.
+struct CustomerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customer", abstract: "Add, edit, show and list customers.",
+        subcommands: [Add.self, Edit.self, ShowOne.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a customer (writes: no server may hold the store).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The name.") var name: String
+        @Option(help: "The customer group (selects the form).") var group: String
+        @Option(help: "person or organisation.") var kind = "person"
+        @Option(help: "The branch.") var branch: String?
+        @Option(help: "The industry.") var industry: String?
+        @Option(help: "The community (territory).") var community: String?
+        @Option(help: "The account manager's employee id.") var owner: String?
+        @Option(help: "An external key as SYSTEM:KEY (repeatable).") var externalKey: [String] = []
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let kind = CustomerKind(rawValue: kind) else { throw CLIError("--kind must be person or organisation", exit: .usage) }
+                let keys = try externalKey.map { text -> ExternalKey in
+                    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw CLIError("`--external-key` needs SYSTEM:KEY", exit: .usage) }
+                    return ExternalKey(system: parts[0], key: parts[1])
+                }
+                if let remote = try store.remote() {
+                    let id = UUID().uuidString.lowercased()
+                    var body: [String: Any] = ["id": id, "name": name, "group": group, "kind": kind.rawValue]
+                    body["branch"] = branch
+                    body["industry"] = industry
+                    body["community"] = community
+                    body["owner"] = owner
+                    if !keys.isEmpty { body["externalKeys"] = keys.map { ["system": $0.system, "key": $0.key] } }
+                    try await remote.post("v1/customers", body)
+                    if store.json { out(jsonLine(["id": id])) } else { out("Added customer \(id).") }
+                    return
+                }
+                let id = try await withEngine(store) { engine -> UUID in
+                    let id = engine.configuration.ids.next()
+                    let new = NewCustomer(kind: kind, name: name, group: group, industry: industry, branch: branch, community: community,
+                                          owner: owner, externalKeys: keys)
+                    try await engine.execute(Customer.self, id: id, .create(customerID: id, new, form: .empty(group: group)),
+                                             as: try await store.principal(engine))
+                    return id
+                }
+                if store.json { out(jsonLine(["id": id.uuidString.lowercased()])) } else { out("Added customer \(id.uuidString.lowercased()).") }
+            }
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Edit a customer's profile; only the options given change (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The customer's id.") var id: String
+        @Option(help: "A new name.") var name: String?
+        @Option(help: "A new group.") var group: String?
+        @Option(help: "A new branch.") var branch: String?
+        @Option(help: "A new industry.") var industry: String?
+        @Option(help: "A new community.") var community: String?
+        @Option(help: "A new account manager (employee id).") var owner: String?
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let customerID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a customer id", exit: .usage) }
+                var edit = CustomerEdit(name: name, group: group)
+                if let branch { edit.branch = .set(branch) }
+                if let industry { edit.industry = .set(industry) }
+                if let community { edit.community = .set(community) }
+                if let owner { edit.owner = .set(owner) }
+                if let remote = try store.remote() {
+                    var body: [String: Any] = [:]
+                    body["name"] = name
+                    body["group"] = group
+                    body["branch"] = branch
+                    body["industry"] = industry
+                    body["community"] = community
+                    body["owner"] = owner
+                    try await remote.post("v1/customers/" + customerID.uuidString.lowercased(), body, method: "PATCH")
+                    out("Edited customer \(customerID.uuidString.lowercased()).")
+                    return
+                }
+                let changed = try await withEngine(store) { engine -> Int in
+                    let principal = try await store.principal(engine)
+                    let current = try await engine.state(Customer.self, id: customerID, as: principal).state
+                    let result = try await engine.execute(Customer.self, id: customerID, .edit(edit, form: .empty(group: group ?? current.group)), as: principal)
+                    return result.events.count
+                }
+                out(changed == 0 ? "Nothing changed." : "Edited customer \(customerID.uuidString.lowercased()).")
+            }
+        }
+    }
+
+    struct ShowOne: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "A customer's profile, now or as of a point (read-only).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The customer's id.") var id: String
+        @Option(help: "A log position or a time.") var asOf: String?
+
+        func run() async throws {
+            let show = try Show.parse(["customer-" + id, "--data", store.data] + (store.json ? ["--json"] : []) + (asOf.map { ["--as-of", $0] } ?? []))
+            try await show.run()
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List customers from the log (read-only).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only this group.") var group: String?
+        @Option(help: "Only this branch.") var branch: String?
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                let customers = try await allCustomers(store).filter {
+                    (group == nil || $0.group == group) && (branch == nil || $0.branch == branch)
+                }
+                if store.json {
+                    for c in customers {
+                        out(jsonLine(["id": c.id?.uuidString.lowercased() ?? "", "name": c.name, "group": c.group, "status": c.status.rawValue,
+                                      "branch": c.branch ?? NSNull(), "archived": c.isArchived] as [String: Any]))
+                    }
+                } else {
+                    printTable(["id", "name", "group", "status", "branch"], customers.map {
+                        [$0.id?.uuidString.lowercased() ?? "", $0.name, $0.group, $0.status.rawValue + ($0.isArchived ? " (archived)" : ""), $0.branch ?? "-"]
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Every customer folded from the log, in creation order (merged ones left out); read-only.
+func allCustomers(_ options: StoreOptions) async throws -> [Customer.State] {
+    try await allStates(Customer.self, options).filter { $0.exists && $0.status != .merged }
+}
+
+/// Every record of aggregate `A` folded from the log, in creation order; read-only, beside a server.
+func allStates<A: Aggregate>(_ type: A.Type, _ options: StoreOptions) async throws -> [A.State] {
+    let registry = try EngineEvents.registry()
+    var states: [String: A.State] = [:]
+    var order: [String] = []
+    try await withReadOnlyStore(options) { log in
+        var next = GlobalPosition.start.next
+        while true {
+            let batch = try await log.readAll(from: next, direction: .forward, limit: 8192)
+            for event in batch where event.stream.category == A.category {
+                let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+                guard let domainEvent = A.Event(payload: payload) else { continue }
+                let key = event.stream.rawValue
+                if states[key] == nil { order.append(key) }
+                states[key] = A.evolve(states[key] ?? A.initialState, domainEvent)
+            }
+            guard batch.count == 8192, let last = batch.last else { break }
+            next = last.position.next
+        }
+    }
+    return order.compactMap { states[$0] }
+}

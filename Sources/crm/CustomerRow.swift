@@ -1,0 +1,119 @@
+import CRMDomain
+import Foundation
+
+/// The profile columns an import understands besides a form's custom fields.
+enum ProfileColumn: String, CaseIterable {
+    case name, kind, group, industry, branch, community, owner, status, birthday, founded
+    case externalKey = "external_key"
+
+    /// Header spellings accepted for the column (compared after ``normalizedHeader(_:)``).
+    var spellings: Set<String> {
+        switch self {
+        case .externalKey: return ["external_key", "externalkey", "key", "external_id"]
+        default: return [rawValue]
+        }
+    }
+}
+
+/// A header compared case-insensitively, with spaces and dashes as underscores.
+func normalizedHeader(_ text: String) -> String {
+    text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+}
+
+/// Where one CSV column goes.
+enum ColumnTarget: Hashable {
+    case profile(ProfileColumn)
+    case custom(String)
+    case ignored
+}
+
+/// A custom field's value read from CSV text by the field's type; nil with a reason when it does not fit.
+func fieldValue(_ text: String, for field: FieldDefinition) -> Result<FieldValue, RowProblem> {
+    switch field.type {
+    case .text: return .success(.text(text))
+    case .enumeration: return .success(.option(text))
+    case .number:
+        guard let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return .failure(RowProblem(field.name, "is not a number")) }
+        return .success(.number(number))
+    case .money:
+        let parts = text.split(separator: " ").map(String.init)
+        guard parts.count == 2 else { return .failure(RowProblem(field.name, "needs an amount and a currency, like `12.50 CNY`")) }
+        let (amountText, currencyText) = Decimal(string: parts[0]) != nil ? (parts[0], parts[1]) : (parts[1], parts[0])
+        guard let amount = Decimal(string: amountText, locale: Locale(identifier: "en_US_POSIX")), let currency = Currency(rawValue: currencyText) else {
+            return .failure(RowProblem(field.name, "needs an amount and a currency, like `12.50 CNY`"))
+        }
+        return .success(.money(Money(amount, currency)))
+    case .date:
+        guard let date = LocalDate(text) else { return .failure(RowProblem(field.name, "is not a date (YYYY-MM-DD)")) }
+        return .success(.date(date))
+    case .boolean:
+        switch text.lowercased() {
+        case "true", "yes", "y", "1": return .success(.bool(true))
+        case "false", "no", "n", "0": return .success(.bool(false))
+        default: return .failure(RowProblem(field.name, "is not yes/no"))
+        }
+    }
+}
+
+/// Why a row cannot be imported: the field and the reason (never the value: it may be personal data).
+struct RowProblem: Error, CustomStringConvertible {
+    let field: String?
+    let reason: String
+    init(_ field: String?, _ reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+    var description: String { field.map { "\($0): \(reason)" } ?? reason }
+}
+
+/// One imported row, read and typed: what the customer should look like.
+struct CustomerRow {
+    var line: Int
+    var name: String
+    var kind: CustomerKind?
+    var group: String
+    var industry: String?
+    var branch: String?
+    var community: String?
+    var owner: String?
+    var status: CustomerStatus?
+    var birthday: LocalDate?
+    var founded: LocalDate?
+    var externalKey: String?
+    var customFields: [String: FieldValue] = [:]
+
+    /// The new customer this row describes.
+    func newCustomer(keySystem: String) -> NewCustomer {
+        NewCustomer(kind: kind ?? .person, name: name, group: group, industry: industry, branch: branch, community: community,
+                    owner: owner, status: status ?? .prospect, birthday: birthday, founded: founded, customFields: customFields,
+                    externalKeys: externalKey.map { [ExternalKey(system: keySystem, key: $0)] } ?? [])
+    }
+
+    /// The edit that makes `state` look like this row: only fields that differ (empty cells change nothing).
+    func edit(from state: Customer.State) -> CustomerEdit {
+        var edit = CustomerEdit()
+        if name != state.name { edit.name = name }
+        if group != state.group { edit.group = group }
+        func patch<V: Sendable & Equatable>(_ new: V?, _ old: V?) -> ProfilePatch<V> {
+            guard let new, new != old else { return .keep }
+            return .set(new)
+        }
+        edit.industry = patch(industry, state.industry)
+        edit.branch = patch(branch, state.branch)
+        edit.community = patch(community, state.community)
+        edit.owner = patch(owner, state.owner)
+        edit.birthday = patch(birthday, state.birthday)
+        edit.founded = patch(founded, state.founded)
+        for (key, value) in customFields where state.customFields[key] != value { edit.setCustomFields[key] = value }
+        return edit
+    }
+}
+
+extension CustomerEdit {
+    /// Whether the edit changes nothing.
+    var isEmpty: Bool {
+        name == nil && group == nil && industry == .keep && branch == .keep && community == .keep && owner == .keep
+            && birthday == .keep && founded == .keep && setCustomFields.isEmpty && clearCustomFields.isEmpty
+    }
+}

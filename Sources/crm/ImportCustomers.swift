@@ -1,0 +1,294 @@
+import ArgumentParser
+import CRMDomain
+import CRMEngine
+import CSV
+import EventSourcing
+import Foundation
+
+/// `crm import customers FILE.csv`.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import data from CSV.", subcommands: [ImportCustomers.self])
+}
+
+/// Customers from a CSV file: validated completely first, then written (all or nothing unless
+/// `--skip-invalid`); idempotent by external key.
+struct ImportCustomers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customers",
+        abstract: "Import customers from a CSV file (UTF-8, optional BOM, RFC 4180 quoting).",
+        discussion: """
+            Header names match the profile fields (name, kind, group, industry, branch, community, owner, status, birthday, \
+            founded, external_key) or the group form's field names or labels, case-insensitively. A row whose external key \
+            a customer already holds updates that customer, writing only changed fields; empty cells change nothing. \
+            Every invalid row is reported with its line number; nothing is written then unless --skip-invalid.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The CSV file.") var file: String
+    @Option(help: "The customer group of every row (else a `group` column is needed).") var group: String?
+    @Option(help: "A file of `CSV header = field` lines renaming columns (`= -` ignores one).") var map: String?
+    @Option(name: .customLong("ignore-column"), help: "A column to ignore (repeatable).") var ignoreColumns: [String] = []
+    @Flag(help: "Ignore every column that matches no field.") var ignoreUnknownColumns = false
+    @Flag(help: "Import the valid rows and report the invalid ones, instead of importing nothing.") var skipInvalid = false
+    @Option(help: "The system the external keys belong to.") var keySystem = "import"
+    @Flag(help: "Validate and report only; write nothing.") var dryRun = false
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let table = try readCSV(file)
+            let renames = try map.map(readMap) ?? [:]
+            let summary = try await withEngine(store) { engine in
+                try await importRows(table, renames: renames, engine: engine)
+            }
+            if store.json {
+                out(jsonLine(summary.json))
+            } else {
+                for problem in summary.problems { out("line \(problem.line): \(problem.problem)") }
+                out("created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), invalid \(summary.problems.count)"
+                    + (summary.problems.isEmpty ? "" : (summary.wrote ? " (skipped)" : " — nothing was written")))
+            }
+            if !summary.problems.isEmpty && !summary.wrote {
+                throw CLIError("\(summary.problems.count) invalid row(s) in \(file); nothing was imported",
+                               hint: "fix the rows listed, or pass --skip-invalid to import the valid ones", exit: .faults)
+            }
+        }
+    }
+
+    struct Problem {
+        let line: Int
+        let problem: RowProblem
+    }
+
+    struct Summary {
+        var created = 0
+        var updated = 0
+        var unchanged = 0
+        var problems: [Problem] = []
+        var wrote = false
+        var json: [String: Any] {
+            ["created": created, "updated": updated, "unchanged": unchanged, "written": wrote,
+             "invalid": problems.map { ["line": $0.line, "field": $0.problem.field ?? NSNull(), "reason": $0.problem.reason] as [String: Any] }]
+        }
+    }
+
+    private func importRows(_ table: CSVTable, renames: [String: String], engine: CRMEngine) async throws -> Summary {
+        let registry = engine.registry
+        let groupColumn = table.header.firstIndex { normalizedHeader(renames[normalizedHeader($0)] ?? $0) == "group" }
+        var groups = Set(group.map { [$0] } ?? [])
+        if group == nil, let groupColumn {
+            for row in table.rows where groupColumn < row.cells.count && !row.cells[groupColumn].isEmpty { groups.insert(row.cells[groupColumn]) }
+        }
+        var forms: [String: FormDefinition] = [:]
+        for name in groups {
+            let state = try await fold(CustomerForm.self, CustomerForm.stream(group: name), store: engine.store, registry: registry)
+            forms[name] = state.definition ?? .empty(group: name)
+        }
+        let targets = try resolveHeader(table.header, renames: renames, forms: Array(forms.values))
+        if group == nil && !targets.contains(.profile(.group)) {
+            throw CLIError("the file has no `group` column", hint: "pass --group G for all rows, or add a group column", exit: .usage)
+        }
+
+        var summary = Summary()
+        var seenKeys: [String: Int] = [:]
+        var plans: [(line: Int, plan: Plan)] = []
+        let context = CommandContext(now: Date(), actor: "crm-cli")
+        for row in table.rows {
+            if row.cells.allSatisfy({ $0.isEmpty }) { continue }
+            switch read(row, targets: targets, forms: forms) {
+            case .failure(let problem):
+                summary.problems.append(Problem(line: row.line, problem: problem))
+            case .success(let customer):
+                if let key = customer.externalKey {
+                    if let first = seenKeys[key] {
+                        summary.problems.append(Problem(line: row.line, problem: RowProblem("external_key", "repeats the key of line \(first)")))
+                        continue
+                    }
+                    seenKeys[key] = row.line
+                }
+                let form = forms[customer.group] ?? .empty(group: customer.group)
+                do {
+                    if let key = customer.externalKey,
+                       let holder = try await engine.holder(of: UniqueKey(namespace: "external-key:\(keySystem)", key: key)) {
+                        guard holder.category == Customer.category, let id = UUID(uuidString: String(holder.rawValue.dropFirst(Customer.category.count + 1))) else {
+                            throw RowProblem("external_key", "the key belongs to a record that is no customer")
+                        }
+                        let state = try await fold(Customer.self, holder, store: engine.store, registry: registry)
+                        let edit = customer.edit(from: state)
+                        if edit.isEmpty {
+                            plans.append((row.line, .unchanged))
+                        } else {
+                            _ = try Customer.decide(.edit(edit, form: form), state: state, context: context)
+                            plans.append((row.line, .update(id, edit, form)))
+                        }
+                    } else {
+                        let id = engine.configuration.ids.next()
+                        let new = customer.newCustomer(keySystem: keySystem)
+                        _ = try Customer.decide(.create(customerID: id, new, form: form), state: Customer.initialState, context: context)
+                        plans.append((row.line, .create(id, new, form)))
+                    }
+                } catch let error as DomainError {
+                    summary.problems.append(Problem(line: row.line, problem: RowProblem(error.field, error.detail)))
+                } catch let problem as RowProblem {
+                    summary.problems.append(Problem(line: row.line, problem: problem))
+                }
+            }
+        }
+        summary.problems.sort { $0.line < $1.line }
+        if dryRun || (!summary.problems.isEmpty && !skipInvalid) { return summary }
+
+        summary.wrote = true
+        let principal = try await store.principal(engine)
+        let progress = ProgressPrinter("import", total: plans.count, unit: "rows")
+        var done = 0
+        var pending = plans[...]
+        try await withThrowingTaskGroup(of: (Int, Plan, RowProblem?).self) { tasks in
+            func next() {
+                guard let (line, plan) = pending.popFirst() else { return }
+                tasks.addTask {
+                    do {
+                        switch plan {
+                        case .unchanged: break
+                        case .create(let id, let new, let form):
+                            try await engine.execute(Customer.self, id: id, .create(customerID: id, new, form: form), as: principal)
+                        case .update(let id, let edit, let form):
+                            try await engine.execute(Customer.self, id: id, .edit(edit, form: form), as: principal)
+                        }
+                        return (line, plan, nil)
+                    } catch let error as EngineError {
+                        return (line, plan, RowProblem(error.field, "\(error.code): \(error.message)"))
+                    }
+                }
+            }
+            for _ in 0..<16 { next() }
+            while let (line, plan, problem) = try await tasks.next() {
+                if let problem {
+                    summary.problems.append(Problem(line: line, problem: problem))
+                } else {
+                    switch plan {
+                    case .unchanged: summary.unchanged += 1
+                    case .create: summary.created += 1
+                    case .update: summary.updated += 1
+                    }
+                }
+                done += 1
+                if plans.count >= 500 { progress.update(done) }
+                next()
+            }
+        }
+        if plans.count >= 1000 { progress.finish(done) }
+        summary.problems.sort { $0.line < $1.line }
+        return summary
+    }
+
+    enum Plan: Sendable {
+        case unchanged
+        case create(UUID, NewCustomer, FormDefinition)
+        case update(UUID, CustomerEdit, FormDefinition)
+    }
+
+    /// Where each column goes; unknown columns are an error unless ignored explicitly.
+    private func resolveHeader(_ header: [String], renames: [String: String], forms: [FormDefinition]) throws -> [ColumnTarget] {
+        let ignored = Set(ignoreColumns.map(normalizedHeader))
+        var targets: [ColumnTarget] = []
+        var unknown: [String] = []
+        for column in header {
+            let renamed = renames[normalizedHeader(column)] ?? column
+            let key = normalizedHeader(renamed)
+            if renamed == "-" || ignored.contains(normalizedHeader(column)) || key.isEmpty && column.isEmpty {
+                targets.append(.ignored)
+            } else if let profile = ProfileColumn.allCases.first(where: { $0.spellings.contains(key) }) {
+                targets.append(.profile(profile))
+            } else if let field = forms.lazy.flatMap(\.fields).first(where: {
+                normalizedHeader($0.name) == key || normalizedHeader($0.label) == key
+            }) {
+                targets.append(.custom(field.name))
+            } else if ignoreUnknownColumns {
+                targets.append(.ignored)
+            } else {
+                unknown.append(column)
+                targets.append(.ignored)
+            }
+        }
+        if !unknown.isEmpty {
+            throw CLIError("unknown column(s): \(unknown.map { "`\($0)`" }.joined(separator: ", "))",
+                           hint: "rename them with --map FILE, ignore them with --ignore-column NAME or --ignore-unknown-columns", exit: .usage)
+        }
+        var seen: Set<ColumnTarget> = []
+        for target in targets where target != .ignored {
+            guard seen.insert(target).inserted else { throw CLIError("two columns fill the same field (\(target))", hint: "ignore one with --ignore-column", exit: .usage) }
+        }
+        return targets
+    }
+
+    /// A CSV row read into a customer, or the first problem found.
+    private func read(_ row: CSVTable.Row, targets: [ColumnTarget], forms: [String: FormDefinition]) -> Result<CustomerRow, RowProblem> {
+        var cells: [ColumnTarget: String] = [:]
+        for (i, target) in targets.enumerated() where target != .ignored && i < row.cells.count {
+            let value = row.cells[i].trimmingCharacters(in: .whitespacesAndNewlines)
+            if !value.isEmpty { cells[target] = value }
+        }
+        if row.cells.count > targets.count, row.cells[targets.count...].contains(where: { !$0.isEmpty }) {
+            return .failure(RowProblem(nil, "has \(row.cells.count) cells but the header \(targets.count)"))
+        }
+        guard let name = cells[.profile(.name)] else { return .failure(RowProblem("name", "is required")) }
+        guard let groupName = group ?? cells[.profile(.group)] else { return .failure(RowProblem("group", "is required")) }
+        var customer = CustomerRow(line: row.line, name: name, group: groupName)
+        if let text = cells[.profile(.kind)] {
+            guard let kind = CustomerKind(rawValue: text.lowercased()) else { return .failure(RowProblem("kind", "must be person or organisation")) }
+            customer.kind = kind
+        }
+        if let text = cells[.profile(.status)] {
+            guard let status = CustomerStatus(rawValue: text.lowercased()) else { return .failure(RowProblem("status", "must be prospect or active")) }
+            customer.status = status
+        }
+        customer.industry = cells[.profile(.industry)]
+        customer.branch = cells[.profile(.branch)]
+        customer.community = cells[.profile(.community)]
+        customer.owner = cells[.profile(.owner)]
+        customer.externalKey = cells[.profile(.externalKey)]
+        for (column, field) in [(ProfileColumn.birthday, "birthday"), (.founded, "founded")] {
+            guard let text = cells[.profile(column)] else { continue }
+            guard let date = LocalDate(text) else { return .failure(RowProblem(field, "is not a date (YYYY-MM-DD)")) }
+            if column == .birthday { customer.birthday = date } else { customer.founded = date }
+        }
+        let form = forms[groupName] ?? .empty(group: groupName)
+        for case (.custom(let fieldName), let text) in cells {
+            guard let field = form.field(fieldName) else {
+                return .failure(RowProblem(fieldName, "is not a field of the form of group `\(groupName)`"))
+            }
+            switch fieldValue(text, for: field) {
+            case .success(let value): customer.customFields[field.name] = value
+            case .failure(let problem): return .failure(problem)
+            }
+        }
+        return .success(customer)
+    }
+
+    /// `header = field` lines; `#` starts a comment; `-` as the field ignores the column.
+    private func readMap(_ path: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError("cannot read the map file \(path)", hint: "give a UTF-8 file of `CSV header = field` lines", exit: .usage)
+        }
+        var renames: [String: String] = [:]
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            if content.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let parts = content.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CLIError("line \(number + 1) of \(path) is not `CSV header = field`", exit: .usage)
+            }
+            renames[normalizedHeader(parts[0])] = parts[1]
+        }
+        return renames
+    }
+}
+
+/// The state a record's stream leaves it in.
+func fold<A: Aggregate>(_ type: A.Type, _ stream: StreamID, store: any EventStore, registry: PayloadRegistry) async throws -> A.State {
+    var state = A.initialState
+    for event in try await store.readStream(stream) {
+        let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+        if let domainEvent = A.Event(payload: payload) { state = A.evolve(state, domainEvent) }
+    }
+    return state
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes to standard output.
+func out(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// Writes a message for the person at the terminal to standard error (never payloads or personal data).
+func note(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// A readable table: columns padded to their widest cell (by characters; wide CJK glyphs count as two).
+func printTable(_ header: [String], _ rows: [[String]]) {
+    var widths = header.map(displayWidth)
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(cell)) }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, cell in
+            i == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] - displayWidth(cell)))
+        }.joined(separator: "  ")
+    }
+    out(line(header))
+    out(line(widths.map { String(repeating: "-", count: $0) }))
+    for row in rows { out(line(row)) }
+}
+
+/// Columns a string takes in a terminal: East Asian wide characters take two.
+func displayWidth(_ text: String) -> Int {
+    text.unicodeScalars.reduce(0) { width, scalar in
+        switch scalar.value {
+        case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6:
+            return width + 2
+        default:
+            return width + 1
+        }
+    }
+}
+
+/// A value as one line of JSON (sorted keys, so output is stable).
+func jsonLine(_ value: Any) -> String {
+    guard JSONSerialization.isValidJSONObject(value),
+          let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        return "null"
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Pretty JSON for `--json` output of one document.
+func jsonPretty(_ value: Any) -> String {
+    guard JSONSerialization.isValidJSONObject(value),
+          let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]) else {
+        return "null"
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// An instant as ISO 8601 in UTC.
+func iso(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
+}
+
+/// Progress of long work on standard error: a bar with rate and ETA on a terminal, plain lines (at most one
+/// a second) otherwise, so logs of scripted runs stay readable.
+final class ProgressPrinter: @unchecked Sendable {
+    // @unchecked: `lock` serialises every access to the mutable fields.
+    private let lock = NSLock()
+    private let label: String
+    private let unit: String
+    private let total: Int
+    private let started = Date()
+    private var lastPrint = Date.distantPast
+    private let terminal = isatty(STDERR_FILENO) == 1
+    private var printedBar = false
+
+    init(_ label: String, total: Int, unit: String = "events") {
+        self.label = label
+        self.total = max(total, 1)
+        self.unit = unit
+    }
+
+    /// Reports `done` of the total.
+    func update(_ done: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        let interval = terminal ? 0.1 : 1.0
+        guard now.timeIntervalSince(lastPrint) >= interval || done >= total else { return }
+        lastPrint = now
+        let elapsed = max(now.timeIntervalSince(started), 0.001)
+        let rate = Double(done) / elapsed
+        let fraction = min(Double(done) / Double(total), 1)
+        let eta = rate > 0 ? Double(total - min(done, total)) / rate : 0
+        let numbers = "\(done)/\(total) \(unit)  \(Int(rate))/s  ETA \(Self.duration(eta))"
+        if terminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))%  \(numbers)\u{1B}[K".utf8))
+            printedBar = true
+        } else {
+            note("\(label): \(Int(fraction * 100))%  \(numbers)")
+        }
+    }
+
+    /// Ends the bar with a summary line.
+    func finish(_ done: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        if printedBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        note("\(label): \(done) \(unit) in \(Self.duration(elapsed)) (\(Int(Double(done) / elapsed))/s)")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m"
+    }
+}

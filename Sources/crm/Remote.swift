@@ -1,0 +1,67 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A running server's HTTP API (docs/openapi.yaml), for writing commands given `--server URL --token T`
+/// while the server holds the store.
+struct Remote {
+    let base: URL
+    let token: String
+
+    init(server: String, token: String?) throws {
+        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
+            throw CLIError("`\(server)` is not a server URL", hint: "give e.g. http://127.0.0.1:8080", exit: .usage)
+        }
+        guard let token, !token.isEmpty else {
+            throw CLIError("--server needs --token T (or CRM_TOKEN)", hint: "create one with `crm token create` before starting the server", exit: .usage)
+        }
+        base = url
+        self.token = token
+    }
+
+    /// Sends `body` as JSON to `path` and returns the answer's JSON object.
+    @discardableResult
+    func post(_ path: String, _ body: [String: Any], method: String = "POST") async throws -> [String: Any] {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.httpMethod = method
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw CLIError("cannot reach the server at \(base.absoluteString)", hint: "check --server and that `crm serve` runs")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        guard (200..<300).contains(status) else {
+            let detail = (answer["detail"] as? String) ?? (answer["title"] as? String) ?? "HTTP \(status)"
+            switch status {
+            case 401: throw CLIError("the server refused the token: \(detail)", hint: "check --token", exit: .refused)
+            case 404: throw CLIError("not found: \(detail)", exit: .notFound)
+            case 400, 422: throw CLIError("the server refused the input: \(detail)", exit: .refused)
+            default: throw CLIError("the server answered \(status): \(detail)", exit: status >= 500 ? .failure : .refused)
+            }
+        }
+        return answer
+    }
+}
+
+extension StoreOptions {
+    /// The server to send writes to, when `--server` was given.
+    func remote() throws -> Remote? {
+        guard let server else { return nil }
+        return try Remote(server: server, token: token ?? ProcessInfo.processInfo.environment["CRM_TOKEN"])
+    }
+
+    /// Refuses `--server` for a command that cannot go through the HTTP API.
+    func refuseRemote(_ command: String) throws {
+        if server != nil {
+            throw CLIError("`crm \(command)` cannot go through a server", hint: "stop the server and run it on the data directory", exit: .usage)
+        }
+    }
+}

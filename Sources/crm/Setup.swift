@@ -1,0 +1,188 @@
+import ArgumentParser
+import CRMDataGenerator
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+
+/// `crm init`: an empty data directory gets its first administrator; their token is printed once.
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a CRM in an empty data directory with its first administrator, and print their API token once.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "The administrator's name.")
+    var adminName: String
+
+    @Option(help: "The administrator's branch.")
+    var branch = "head-office"
+
+    @Option(help: "The administrator's position.")
+    var position = "administrator"
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            if store.hasStore {
+                let head = try await withReadOnlyStore(store) { try await $0.headPosition() }
+                if head > .start {
+                    throw CLIError("\(store.data) already holds a CRM (\(head.rawValue) events)",
+                                   hint: "use another --data directory, or `crm token create` for a new token", exit: .refused)
+                }
+            }
+            let result = try await withEngine(store, creating: true) { engine in
+                let id = engine.configuration.ids.next()
+                let admin = NewEmployee(id: id, name: adminName, position: position, branch: branch, hiredOn: try today())
+                return try await engine.bootstrap(administrator: admin).token
+            }
+            if store.json {
+                out(jsonLine(["employeeID": result.employeeID.uuidString.lowercased(), "tokenID": result.tokenID.uuidString.lowercased(), "token": result.token]))
+            } else {
+                out("Created the CRM in \(store.data).")
+                out("Administrator: \(result.employeeID.uuidString.lowercased())")
+                out("API token (shown once; keep it safe): \(result.token)")
+            }
+        }
+    }
+}
+
+/// Today's date in UTC.
+func today() throws -> LocalDate {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+    let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+    guard let year = parts.year, let month = parts.month, let day = parts.day, let date = LocalDate(year: year, month: month, day: day) else {
+        throw CLIError("cannot read today's date from the system clock")
+    }
+    return date
+}
+
+/// `crm token create|list|revoke`.
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage API tokens.", subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue an API token to an employee; it is printed once.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The employee's id.") var employee: String
+        @Option(help: "A name for the token (where it is used).") var name: String
+        @Option(help: "When the token expires (ISO 8601); never when omitted.") var expires: String?
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let id = UUID(uuidString: employee) else { throw CLIError("`\(employee)` is not an employee id", hint: "give the employee's UUID", exit: .usage) }
+                var expiry: Date?
+                if let expires {
+                    guard let date = parseTime(expires) else { throw CLIError("`\(expires)` is not a time", hint: "give ISO 8601, e.g. 2026-12-31T00:00:00Z", exit: .usage) }
+                    expiry = date
+                }
+                let issued = try await withEngine(store) { engine in
+                    try await engine.issueToken(for: id, name: name, expiresAt: expiry, as: try await store.principal(engine))
+                }
+                if store.json {
+                    out(jsonLine(["employeeID": issued.employeeID.uuidString.lowercased(), "tokenID": issued.tokenID.uuidString.lowercased(), "token": issued.token]))
+                } else {
+                    out("Token \(issued.tokenID.uuidString.lowercased()) for employee \(issued.employeeID.uuidString.lowercased())")
+                    out("API token (shown once; keep it safe): \(issued.token)")
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an employee's tokens (never their secrets).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The employee's id.") var employee: String
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let id = UUID(uuidString: employee) else { throw CLIError("`\(employee)` is not an employee id", exit: .usage) }
+                let tokens = try await withEngine(store) { engine in try await engine.tokens(of: id, as: try await store.principal(engine)) }
+                if store.json {
+                    for t in tokens {
+                        out(jsonLine(["tokenID": t.tokenID.uuidString.lowercased(), "name": t.name, "issuedAt": iso(t.issuedAt),
+                                      "expiresAt": t.expiresAt.map(iso) ?? NSNull(), "revoked": t.revoked]))
+                    }
+                } else {
+                    printTable(["token", "name", "issued", "expires", "revoked"], tokens.map {
+                        [$0.tokenID.uuidString.lowercased(), $0.name, iso($0.issuedAt), $0.expiresAt.map(iso) ?? "never", $0.revoked ? "yes" : "no"]
+                    })
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The token's id (from `crm token list`).") var tokenID: String
+        @Option(help: "Why.") var reason: String?
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let id = UUID(uuidString: tokenID) else { throw CLIError("`\(tokenID)` is not a token id", exit: .usage) }
+                try await withEngine(store) { engine in try await engine.revokeToken(id, reason: reason, as: try await store.principal(engine)) }
+                out("Revoked \(id.uuidString.lowercased()).")
+            }
+        }
+    }
+}
+
+/// `crm demo`: a generated history into an empty store, with progress.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fill an empty data directory with a generated, realistic history (for trying the CRM out).")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "About how many events to generate.")
+    var events = 30_000
+
+    @Option(help: "The generator's seed (the same seed gives the same history).")
+    var seed: UInt64 = 42
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            if store.hasStore, try await withReadOnlyStore(store, { try await $0.headPosition() }) > .start {
+                throw CLIError("\(store.data) is not empty", hint: "`crm demo` fills only an empty data directory; pass another --data", exit: .refused)
+            }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+            let thisMonth = calendar.dateComponents([.year, .month], from: Date())
+            let start = calendar.date(from: DateComponents(year: (thisMonth.year ?? 2026) - 1, month: thisMonth.month ?? 1, day: 1)) ?? Date()
+            let generator = HistoryGenerator(.init(seed: seed, targetEvents: max(events, 100), start: start))
+            let progress = ProgressPrinter("demo", total: max(events, 100))
+            // The generated history goes straight into the log (no flush per batch: the token's commit below
+            // flushes everything); the views then catch up once, in large batches, when the engine opens.
+            let log = try LMDBEventStore(directory: store.logDirectory, options: .init(durability: .noSync))
+            var written = 0
+            do {
+                try await generator.forEachBatch { batch in
+                    _ = try await log.append(batch)
+                    written += batch.reduce(0) { $0 + $1.events.count }
+                    progress.update(written)
+                }
+            } catch {
+                await log.close()
+                throw error
+            }
+            await log.close()
+            progress.finish(written)
+            note("Building the views…")
+            let token = try await withEngine(store) { engine in
+                guard let adminID = generator.world.administrator?.id else { throw CLIError("the generated world has no administrator") }
+                let admin = try await engine.principal(employeeID: adminID)
+                return try await engine.issueToken(for: adminID, name: "crm demo", as: admin)
+            }
+            if store.json {
+                out(jsonLine(["employeeID": token.employeeID.uuidString.lowercased(), "token": token.token]))
+            } else {
+                out("Generated a demo history in \(store.data).")
+                out("Administrator: \(token.employeeID.uuidString.lowercased())")
+                out("API token (shown once; keep it safe): \(token.token)")
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import ArgumentParser
+import CRMEngine
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+
+/// `crm verify`: the full integrity check of the log.
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the whole log's integrity (checksums, gapless positions and versions, indexes); read-only.",
+        discussion: "Exit code 0 when clean, 2 when faults were found (each listed).")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let report = try await withReadOnlyStore(store) { store in try store.verify() }
+            if store.json {
+                out(jsonPretty([
+                    "clean": report.isClean, "events": report.eventCount, "streams": report.streamCount,
+                    "head": Int(clamping: report.headPosition.rawValue), "faultCount": report.faultCount,
+                    "faults": report.faults.map { ["position": $0.position.map { Int(clamping: $0.rawValue) } ?? NSNull(), "detail": $0.detail] as [String: Any] },
+                ] as [String: Any]))
+            } else {
+                out("\(report.eventCount) events, \(report.streamCount) streams, head \(report.headPosition.rawValue)")
+                for fault in report.faults { out("FAULT \(fault)") }
+                out(report.isClean ? "clean" : "\(report.faultCount) fault(s)")
+            }
+            if !report.isClean {
+                throw CLIError("the log has \(report.faultCount) fault(s)", hint: "restore the last good backup with `crm restore DIR` into a new data directory", exit: .faults)
+            }
+        }
+    }
+}
+
+/// `crm backup DIR`: a hot, compacted copy of the log, taken while a server may write.
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the log, compacted and consistent, into DIR (empty or new) while a server may keep writing.",
+        discussion: "The backup holds the log (DIR/log); views are rebuilt from it on restore.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The backup directory (new or empty).") var directory: String
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let started = Date()
+            try await withReadOnlyStore(store) { store in try store.backup(to: directory + "/log") }
+            let copy = try LMDBEventStore(directory: directory + "/log", options: .readOnly)
+            let report = try copy.verify()
+            await copy.close()
+            guard report.isClean else {
+                throw CLIError("the backup in \(directory) failed verification (\(report.faultCount) faults)", hint: "run `crm verify` on the store", exit: .faults)
+            }
+            if store.json {
+                out(jsonLine(["directory": directory, "events": report.eventCount, "head": Int(clamping: report.headPosition.rawValue)] as [String: Any]))
+            } else {
+                out("Backed up \(report.eventCount) events (head \(report.headPosition.rawValue)) to \(directory) in \(ProgressPrinter.duration(Date().timeIntervalSince(started))); verified clean.")
+            }
+        }
+    }
+}
+
+/// `crm restore DIR`: a backup becomes the data directory's log.
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Restore a backup (from `crm backup`) into a data directory that holds no log yet; views are rebuilt on next open.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The backup directory.") var directory: String
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let source = directory + "/log"
+            guard FileManager.default.fileExists(atPath: source + "/data.mdb") else {
+                throw CLIError("no backup in \(directory)", hint: "give a directory written by `crm backup`", exit: .notFound)
+            }
+            guard !store.hasStore else {
+                throw CLIError("\(store.data) already holds a log", hint: "restore into a new --data directory, or move the old one aside first", exit: .refused)
+            }
+            let backup = try LMDBEventStore(directory: source, options: .readOnly)
+            let report = try backup.verify()
+            await backup.close()
+            guard report.isClean else { throw CLIError("the backup has \(report.faultCount) fault(s)", hint: "use an older backup", exit: .faults) }
+            let fm = FileManager.default
+            try fm.createDirectory(atPath: store.logDirectory, withIntermediateDirectories: true)
+            // Copied under another name and renamed, so the log appears whole or not at all.
+            let partial = store.logDirectory + "/data.mdb.restoring"
+            do {
+                try? fm.removeItem(atPath: partial)
+                try fm.copyItem(atPath: source + "/data.mdb", toPath: partial)
+                try fm.moveItem(atPath: partial, toPath: store.logDirectory + "/data.mdb")
+            } catch {
+                try? fm.removeItem(atPath: partial)
+                throw CLIError("cannot copy the backup into \(store.data)", hint: "check free space and permissions")
+            }
+            try? fm.removeItem(atPath: store.data + "/views")
+            let restored = try LMDBEventStore(directory: store.logDirectory, options: .readOnly)
+            let check = try restored.verify()
+            await restored.close()
+            out("Restored \(check.eventCount) events (head \(check.headPosition.rawValue)) into \(store.data); " + (check.isClean ? "verified clean." : "\(check.faultCount) faults!"))
+            if !check.isClean { throw ExitCode(CLIError.Exit.faults.rawValue) }
+        }
+    }
+}
+
+/// `crm stats`: counts and sizes.
+struct Stats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Events, streams, counts per event type, file sizes; read-only.")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let (statistics, types) = try await withReadOnlyStore(store) { store -> (LMDBEventStore.Statistics, [String: Int]) in
+                let statistics = try store.statistics()
+                var types: [String: Int] = [:]
+                var from = GlobalPosition.start.next
+                while true {
+                    var last = GlobalPosition.start
+                    let count = try store.scan(from: from, limit: 65_536) { event in
+                        types[event.type, default: 0] += 1
+                        last = event.position
+                    }
+                    if count < 65_536 { break }
+                    from = last.next
+                }
+                return (statistics, types)
+            }
+            let sizes = directorySizes(store.data)
+            if store.json {
+                out(jsonPretty([
+                    "events": statistics.eventCount, "streams": statistics.streamCount, "head": Int(clamping: statistics.headPosition.rawValue),
+                    "mapSize": statistics.mapSize, "usedBytes": statistics.usedBytes, "eventTypes": types, "fileSizes": sizes,
+                ] as [String: Any]))
+            } else {
+                out("events  \(statistics.eventCount)")
+                out("streams \(statistics.streamCount)")
+                out("head    \(statistics.headPosition.rawValue)")
+                out("log     \(bytes(statistics.usedBytes)) used of a \(bytes(statistics.mapSize)) map")
+                out("")
+                printTable(["event type", "count"], types.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { [$0.key, "\($0.value)"] })
+                out("")
+                printTable(["directory", "size"], sizes.keys.sorted().map { [$0, bytes(sizes[$0] ?? 0)] })
+            }
+        }
+    }
+
+    private func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// Bytes on disk under each top-level folder of the data directory (and each view).
+    private func directorySizes(_ root: String) -> [String: Int] {
+        let fm = FileManager.default
+        var sizes: [String: Int] = [:]
+        func size(_ path: String) -> Int {
+            guard let walker = fm.enumerator(atPath: path) else { return 0 }
+            var total = 0
+            while let file = walker.nextObject() as? String {
+                total += ((try? fm.attributesOfItem(atPath: path + "/" + file))?[.size] as? Int) ?? 0
+            }
+            return total
+        }
+        for folder in (try? fm.contentsOfDirectory(atPath: root)) ?? [] {
+            if folder == "views" {
+                for view in (try? fm.contentsOfDirectory(atPath: root + "/views")) ?? [] { sizes["views/" + view] = size(root + "/views/" + view) }
+            } else {
+                sizes[folder] = size(root + "/" + folder)
+            }
+        }
+        return sizes
+    }
+}
+
+/// One event as a JSON object with its payload in JSON form (`crm dump`, `crm tail`).
+func eventJSON(_ event: RecordedEvent, registry: PayloadRegistry) -> [String: Any] {
+    let payload: Any
+    if let json = try? event.payload.withUnsafeBytes({ try registry.json(event.type, schemaVersion: event.schemaVersion, from: $0) }),
+       let object = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) {
+        payload = object
+    } else {
+        payload = ["undecodable": true, "base64": Data(event.payload).base64EncodedString()]
+    }
+    return [
+        "position": Int(clamping: event.position.rawValue), "stream": event.stream.rawValue, "version": Int(clamping: event.streamVersion.rawValue),
+        "id": event.id.uuidString.lowercased(), "type": event.type, "schemaVersion": Int(event.schemaVersion), "recordedAt": iso(event.recordedAt),
+        "actor": event.metadata.actor, "correlationID": event.metadata.correlationID.map { $0.uuidString.lowercased() } ?? NSNull(),
+        "causationID": event.metadata.causationID.map { $0.uuidString.lowercased() } ?? NSNull(),
+        "sourceSystem": event.metadata.sourceSystem ?? NSNull(), "clientIP": event.metadata.clientIP ?? NSNull(), "payload": payload,
+    ]
+}
+
+/// `crm dump`: events as JSON lines.
+struct Dump: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write events as JSON lines (payloads in JSON form) to standard output; read-only.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "The first log position to write.") var from: UInt64 = 1
+    @Option(help: "Only this stream (e.g. customer-<uuid>).") var stream: String?
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let registry = try EngineEvents.registry()
+            try await withReadOnlyStore(store) { log in
+                if let stream {
+                    let id = try recordStream(stream)
+                    for event in try await log.readStream(id) where event.position.rawValue >= from {
+                        out(jsonLine(eventJSON(event, registry: registry)))
+                    }
+                    return
+                }
+                var next = GlobalPosition(max(from, 1))
+                while true {
+                    let batch = try await log.readAll(from: next, direction: .forward, limit: 4096)
+                    var text = ""
+                    for event in batch { text += jsonLine(eventJSON(event, registry: registry)) + "\n" }
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                    guard batch.count == 4096, let last = batch.last else { break }
+                    next = last.position.next
+                }
+            }
+        }
+    }
+}
+
+/// `crm tail`: follows the log live.
+struct Tail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow the log live, writing each event as a JSON line (or a short line without --json) until interrupted; read-only.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "The first log position to write (default: only new events).") var from: UInt64?
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let registry = try EngineEvents.registry()
+            try await withReadOnlyStore(store) { log in
+                let head = try await log.headPosition()
+                let start = from.map { GlobalPosition(max($0, 1)) } ?? head.next
+                for try await event in log.subscribe(from: start) {
+                    if store.json {
+                        out(jsonLine(eventJSON(event, registry: registry)))
+                    } else {
+                        out("\(event.position.rawValue)  \(iso(event.recordedAt))  \(event.stream.rawValue)  v\(event.streamVersion.rawValue)  \(event.type)  by \(event.metadata.actor)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+
+/// `crm rebuild [PROJECTION]`: rebuilds views from the log in place, with progress.
+struct Rebuild: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild all views, or one, from the log (shadow copy, then swap); writes, so no server may hold the store.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The view to rebuild (all when omitted); `crm stats` lists them under views/.") var projection: String?
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let started = Date()
+            let head = try await withEngine(store) { engine -> GlobalPosition in
+                if let projection, !engine.views.projections.contains(where: { $0.name == projection }) {
+                    let names = engine.views.projections.map(\.name).sorted().joined(separator: ", ")
+                    throw CLIError("no view named \(projection)", hint: "one of: \(names)", exit: .usage)
+                }
+                let head = try await engine.store.headPosition()
+                let progress = ProgressPrinter("rebuild", total: Int(clamping: head.rawValue))
+                try await engine.rebuildViews(projection.map { [$0] }, as: try await store.principal(engine)) { step in
+                    progress.update(Int(clamping: step.position.rawValue))
+                }
+                progress.finish(Int(clamping: head.rawValue))
+                return head
+            }
+            let what = projection ?? "all views"
+            if store.json {
+                out(jsonLine(["rebuilt": what, "head": Int(clamping: head.rawValue), "seconds": Date().timeIntervalSince(started)] as [String: Any]))
+            } else {
+                out("Rebuilt \(what) up to position \(head.rawValue).")
+            }
+        }
+    }
+}
+
+/// `crm replay --to TIME|POSITION --out DIR`: every view as of a past point, into a separate directory.
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build every view as it was at a time or log position into a separate directory (read-only on the store).")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "A log position (a number) or a time (ISO 8601; a plain date means its end, UTC).") var to: String
+    @Option(help: "The directory to build the views in (new or empty).") var out: String
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let point = try parsePoint(to)
+            let fm = FileManager.default
+            if let contents = try? fm.contentsOfDirectory(atPath: out), !contents.isEmpty {
+                throw CLIError("\(out) is not empty", hint: "give a new or empty --out directory", exit: .refused)
+            }
+            try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let registry = try EngineEvents.registry()
+            let reached = try await withReadOnlyStore(store) { log -> GlobalPosition in
+                let target: GlobalPosition
+                switch point {
+                case .position(let p): target = min(p, try await log.headPosition())
+                case .time(let t): target = try await position(at: t, in: log)
+                }
+                let progress = ProgressPrinter("replay", total: Int(clamping: target.rawValue))
+                let reached = try await ProjectionRunner.build(store: log, registry: registry, projections: CRMViews.all, into: out, upTo: target) { step in
+                    progress.update(Int(clamping: step.position.rawValue))
+                }
+                progress.finish(Int(clamping: target.rawValue))
+                return reached
+            }
+            if store.json {
+                self.printJSON(reached)
+            } else {
+                Swift.print("Built \(CRMViews.all.count) views as of position \(reached.rawValue) in \(out).")
+            }
+        }
+    }
+
+    private func printJSON(_ reached: GlobalPosition) {
+        Swift.print(jsonLine(["directory": out, "position": Int(clamping: reached.rawValue), "views": CRMViews.all.map(\.name)] as [String: Any]))
+    }
+}

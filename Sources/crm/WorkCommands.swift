@@ -1,0 +1,249 @@
+import ArgumentParser
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+
+/// `crm task dispatch|complete|list`.
+struct TaskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task", abstract: "Dispatch, complete and list tasks.", subcommands: [Dispatch.self, Complete.self, List.self])
+
+    struct Dispatch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Dispatch a task to an employee (writes).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The title.") var title: String
+        @Option(help: "The assignee's employee id.") var assignee: String
+        @Option(help: "When it is due (ISO 8601; a plain date means its end, UTC).") var due: String
+        @Option(help: "followUp, reminder, supportRequest, visit or other.") var kind = "followUp"
+        @Option(help: "The customer's id.") var customer: String?
+        @Option(help: "A note.") var note: String?
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let dueAt = parseTime(due) else { throw CLIError("`\(due)` is not a time", hint: "give ISO 8601, e.g. 2026-03-01T17:00:00Z", exit: .usage) }
+                guard let kind = WorkTask.Kind(rawValue: kind) else {
+                    throw CLIError("unknown kind `\(kind)`", hint: WorkTask.Kind.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
+                }
+                let customerID = try customer.map { text -> UUID in
+                    guard let id = UUID(uuidString: text) else { throw CLIError("`\(text)` is not a customer id", exit: .usage) }
+                    return id
+                }
+                if let remote = try store.remote() {
+                    let id = UUID().uuidString.lowercased()
+                    var body: [String: Any] = ["id": id, "title": title, "assignee": assignee, "kind": kind.rawValue, "dueAt": iso(dueAt)]
+                    body["note"] = note
+                    body["customerId"] = customerID?.uuidString.lowercased()
+                    try await remote.post("v1/tasks", body)
+                    if store.json { out(jsonLine(["id": id])) } else { out("Dispatched task \(id).") }
+                    return
+                }
+                let id = try await withEngine(store) { engine -> UUID in
+                    let id = engine.configuration.ids.next()
+                    let details = WorkTask.Details(title: title, note: note, customerID: customerID, kind: kind, dueAt: dueAt)
+                    try await engine.execute(WorkTask.self, id: id, .dispatch(taskID: id, details: details, assignee: assignee),
+                                             as: try await store.principal(engine))
+                    return id
+                }
+                if store.json { out(jsonLine(["id": id.uuidString.lowercased()])) } else { out("Dispatched task \(id.uuidString.lowercased()).") }
+            }
+        }
+    }
+
+    struct Complete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Complete a task with a result note (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The task's id.") var id: String
+        @Option(help: "The result (required).") var result: String
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let taskID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a task id", exit: .usage) }
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tasks/\(taskID.uuidString.lowercased())/complete", ["resultNote": result])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(WorkTask.self, id: taskID, .complete(resultNote: result), as: try await store.principal(engine))
+                    }
+                }
+                out("Completed task \(taskID.uuidString.lowercased()).")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List open tasks from the log (read-only).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only this assignee.") var assignee: String?
+        @Option(help: "`today`: only tasks due today (UTC).") var due: String?
+        @Flag(help: "Only tasks past their due time.") var overdue = false
+        @Flag(help: "Completed and cancelled tasks too.") var all = false
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                if let due, due != "today" { throw CLIError("--due takes `today`", exit: .usage) }
+                let now = Date()
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+                let tasks = try await allStates(WorkTask.self, store).filter { task in
+                    guard task.exists, let details = task.details else { return false }
+                    if !all && !task.status.isOpen { return false }
+                    if let assignee, task.assignee != assignee { return false }
+                    if overdue && !(task.status.isOpen && details.dueAt < now) { return false }
+                    if due != nil && !calendar.isDate(details.dueAt, inSameDayAs: now) { return false }
+                    return true
+                }.sorted { ($0.details?.dueAt ?? .distantPast) < ($1.details?.dueAt ?? .distantPast) }
+                if store.json {
+                    for t in tasks {
+                        out(jsonLine(["id": t.taskID?.uuidString.lowercased() ?? "", "title": t.details?.title ?? "", "assignee": t.assignee,
+                                      "status": t.status.rawValue, "dueAt": t.details.map { iso($0.dueAt) } ?? NSNull(),
+                                      "customerID": t.details?.customerID?.uuidString.lowercased() ?? NSNull()] as [String: Any]))
+                    }
+                } else {
+                    printTable(["id", "due", "status", "assignee", "title"], tasks.map {
+                        [$0.taskID?.uuidString.lowercased() ?? "", $0.details.map { iso($0.dueAt) } ?? "", $0.status.rawValue, $0.assignee, $0.details?.title ?? ""]
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// `crm ticket open|assign|resolve|list`.
+struct TicketCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ticket", abstract: "Open, assign, resolve and list service tickets.",
+        subcommands: [Open.self, Assign.self, Start.self, Resolve.self, List.self])
+
+    struct Open: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open a ticket for a customer; its SLA comes from the settings (writes).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The customer's id.") var customer: String
+        @Option(help: "The subject.") var subject: String
+        @Option(help: "The department handling it.") var department: String
+        @Option(help: "faultRepair, billingQuery, complaint, consultation, praise or suggestion.") var kind = "consultation"
+        @Option(help: "low, normal, high or critical.") var severity = "normal"
+        @Option(help: "callCenter, web, email, walkIn, phone, visit, letter or chat.") var channel = "phone"
+        @Option(help: "A description.") var description: String?
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let customerID = UUID(uuidString: customer) else { throw CLIError("`\(customer)` is not a customer id", exit: .usage) }
+                guard let kind = TicketKind(rawValue: kind), let severity = TicketSeverity(rawValue: severity), let channel = ContactChannel(rawValue: channel) else {
+                    throw CLIError("unknown --kind, --severity or --channel", hint: "see `crm ticket open --help`", exit: .usage)
+                }
+                if let remote = try store.remote() {
+                    let id = UUID().uuidString.lowercased()
+                    var body: [String: Any] = ["id": id, "channel": channel.rawValue, "kind": kind.rawValue, "severity": severity.rawValue,
+                                               "customerId": customerID.uuidString.lowercased(), "subject": subject, "department": department]
+                    body["description"] = description
+                    try await remote.post("v1/tickets", body)
+                    if store.json { out(jsonLine(["id": id])) } else { out("Opened ticket \(id).") }
+                    return
+                }
+                let id = try await withEngine(store) { engine -> UUID in
+                    let id = engine.configuration.ids.next()
+                    try await engine.execute(Ticket.self, id: id, .open(id: id, channel: channel, kind: kind, severity: severity, customerID: customerID,
+                                                                        subject: subject, description: description, department: department, sla: nil),
+                                             as: try await store.principal(engine))
+                    return id
+                }
+                if store.json { out(jsonLine(["id": id.uuidString.lowercased()])) } else { out("Opened ticket \(id.uuidString.lowercased()).") }
+            }
+        }
+    }
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a ticket to an employee (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+        @Option(help: "The assignee's employee id.") var to: String
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "assign", ["assignee": to])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(Ticket.self, id: ticketID, .assign(assignee: to), as: try await store.principal(engine))
+                    }
+                }
+                out("Assigned ticket \(ticketID.uuidString.lowercased()).")
+            }
+        }
+    }
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start work on an open or assigned ticket (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "start", [:])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(Ticket.self, id: ticketID, .startWork, as: try await store.principal(engine))
+                    }
+                }
+                out("Started work on ticket \(ticketID.uuidString.lowercased()).")
+            }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve a ticket in progress (`crm ticket start` first; writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+        @Option(help: "The resolution.") var resolution: String
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+                if let remote = try store.remote() {
+                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "resolve", ["resolution": resolution])
+                } else {
+                    try await withEngine(store) { engine in
+                        try await engine.execute(Ticket.self, id: ticketID, .resolve(resolution: resolution), as: try await store.principal(engine))
+                    }
+                }
+                out("Resolved ticket \(ticketID.uuidString.lowercased()).")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List unresolved tickets from the log (read-only).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only this department.") var department: String?
+        @Flag(help: "Only tickets past their resolution deadline.") var overdue = false
+        @Flag(help: "Resolved and closed tickets too.") var all = false
+
+        func run() async throws {
+            try await reporting(data: store.data) {
+                let now = Date()
+                let tickets = try await allStates(Ticket.self, store).filter { t in
+                    guard t.exists else { return false }
+                    let unresolved = t.status != .resolved && t.status != .closed
+                    if !all && !unresolved { return false }
+                    if let department, t.department != department { return false }
+                    if overdue && !(unresolved && t.resolutionDueAt < now) { return false }
+                    return true
+                }.sorted { $0.resolutionDueAt < $1.resolutionDueAt }
+                if store.json {
+                    for t in tickets {
+                        out(jsonLine(["id": t.id?.uuidString.lowercased() ?? "", "subject": t.subject, "status": t.status.rawValue, "severity": t.severity.rawValue,
+                                      "department": t.department, "assignee": t.assignee ?? NSNull(), "resolutionDueAt": iso(t.resolutionDueAt)] as [String: Any]))
+                    }
+                } else {
+                    printTable(["id", "resolve by", "status", "severity", "department", "assignee", "subject"], tickets.map {
+                        [$0.id?.uuidString.lowercased() ?? "", iso($0.resolutionDueAt), $0.status.rawValue, $0.severity.rawValue, $0.department, $0.assignee ?? "-", $0.subject]
+                    })
+                }
+            }
+        }
+    }
+}

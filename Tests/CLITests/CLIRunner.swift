@@ -1,0 +1,93 @@
+import CRMTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a finished `crm` run printed and returned.
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var lines: [String] { stdout.split(whereSeparator: \.isNewline).map(String.init) }
+}
+
+/// Runs the built `crm` binary with `arguments` and waits for it (output goes through files, so a large
+/// output cannot block the child).
+func crm(_ arguments: [String], timeout: Double = 300) async throws -> Run {
+    let process = try start(arguments)
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    if process.process.isRunning { process.process.terminate() }
+    process.process.waitUntilExit()
+    return process.finish()
+}
+
+/// A `crm` child still running.
+final class Child: @unchecked Sendable {
+    // @unchecked: used from one test task at a time.
+    let process: Process
+    let out: URL
+    let err: URL
+
+    init(process: Process, out: URL, err: URL) {
+        self.process = process
+        self.out = out
+        self.err = err
+    }
+
+    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
+
+    func finish() -> Run {
+        Run(status: process.terminationStatus, stdout: stdout, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    func stop() -> Run {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return finish()
+    }
+}
+
+func start(_ arguments: [String]) throws -> Child {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try harnessPath("crm"))
+    process.arguments = arguments
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("crm-out-\(UUID().uuidString)")
+    let err = FileManager.default.temporaryDirectory.appendingPathComponent("crm-err-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    process.standardInput = FileHandle.nullDevice
+    var environment = ProcessInfo.processInfo.environment
+    environment["CRM_TOKEN"] = nil
+    process.environment = environment
+    try process.run()
+    return Child(process: process, out: out, err: err)
+}
+
+/// A fresh temporary directory, removed by the caller with `cleanup`.
+func temporaryDirectory() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("crm-cli-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func cleanup(_ path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+}
+
+func write(_ text: String, to path: String, bom: Bool = false) {
+    var data = Data(bom ? [0xEF, 0xBB, 0xBF] : [])
+    data.append(Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: data)
+}
+
+/// A JSON line as a dictionary.
+func object(_ line: String) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+}

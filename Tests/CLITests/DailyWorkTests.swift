@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@Suite("crm: customers, tasks and tickets", .serialized)
+struct DailyWorkTests {
+    private func id(_ run: Run) -> String { (object(run.lines.last ?? "")["id"] as? String) ?? "" }
+
+    @Test func customerAddEditShowListAndTasks() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        let initRun = try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"])
+        let admin = try #require(object(initRun.lines.first ?? "")["employeeID"] as? String)
+        let token = try #require(object(initRun.lines.first ?? "")["token"] as? String)
+
+        let added = try await crm(["customer", "add", "--data", data, "--name", "王芳", "--group", "residential", "--branch", "north", "--json", "--token", token])
+        #expect(added.status == 0, "\(added.stderr)")
+        let customer = id(added)
+        #expect(try await crm(["customer", "edit", customer, "--data", data, "--industry", "gas"]).status == 0)
+        let shown = try await crm(["customer", "show", customer, "--data", data, "--json"])
+        #expect(shown.stdout.contains("王芳") && shown.stdout.contains("gas"))
+        let history = try await crm(["history", customer, "--data", data, "--json"])
+        #expect(history.lines.count == 2)
+        #expect(object(history.lines.first ?? "")["actor"] as? String == admin, "the token's employee is the actor")
+        let list = try await crm(["customer", "list", "--data", data, "--branch", "north"])
+        #expect(list.stdout.contains("王芳"))
+        #expect(try await crm(["customer", "edit", "not-an-id", "--data", data]).status == 64)
+
+        let task = try await crm(["task", "dispatch", "--data", data, "--title", "Call back", "--assignee", admin, "--due", "2020-01-01",
+                                  "--customer", customer, "--json"])
+        #expect(task.status == 0, "\(task.stderr)")
+        let overdue = try await crm(["task", "list", "--data", data, "--overdue", "--json"])
+        #expect(overdue.lines.count == 1)
+        #expect(try await crm(["task", "list", "--data", data, "--due", "today", "--json"]).lines.isEmpty)
+        #expect(try await crm(["task", "complete", id(task), "--data", data, "--result", "called"]).status == 0)
+        #expect(try await crm(["task", "list", "--data", data, "--json"]).lines.isEmpty)
+        #expect(try await crm(["task", "list", "--data", data, "--all", "--json"]).lines.count == 1)
+        let again = try await crm(["task", "complete", id(task), "--data", data, "--result", "called"])
+        #expect(again.status == 5, "a completed task cannot be completed again: \(again.stderr)")
+    }
+
+    @Test func ticketsOnADemoStore() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        let demo = try await crm(["demo", "--data", data, "--events", "3000", "--json"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let admin = try #require(object(demo.lines.last ?? "")["employeeID"] as? String)
+        let customer = try #require(object(try await crm(["customer", "list", "--data", data, "--json"]).lines.first ?? "")["id"] as? String)
+        let opened = try await crm(["ticket", "open", "--data", data, "--customer", customer, "--subject", "No water", "--department", "service",
+                                    "--kind", "faultRepair", "--severity", "high", "--json"])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let ticket = id(opened)
+        #expect(try await crm(["ticket", "assign", ticket, "--data", data, "--to", admin]).status == 0)
+        let listed = try await crm(["ticket", "list", "--data", data, "--department", "service", "--json"])
+        #expect(listed.lines.contains { object($0)["id"] as? String == ticket })
+        let early = try await crm(["ticket", "resolve", ticket, "--data", data, "--resolution", "valve replaced"])
+        #expect(early.status == 5 && early.stderr.contains("in progress"), "\(early.stderr)")
+        #expect(try await crm(["ticket", "start", ticket, "--data", data]).status == 0)
+        #expect(try await crm(["ticket", "resolve", ticket, "--data", data, "--resolution", "valve replaced"]).status == 0)
+        let after = try await crm(["ticket", "list", "--data", data, "--department", "service", "--json"])
+        #expect(!after.lines.contains { object($0)["id"] as? String == ticket })
+        #expect(try await crm(["ticket", "list", "--data", data, "--overdue"]).status == 0)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@Suite("crm: import and export of customers", .serialized)
+struct ImportExportTests {
+    /// A store with an administrator, and the paths of the test.
+    private func fresh() async throws -> (dir: String, data: String) {
+        let dir = temporaryDirectory()
+        let data = dir + "/data"
+        let run = try await crm(["init", "--data", data, "--admin-name", "Ada"])
+        #expect(run.status == 0, "\(run.stderr)")
+        return (dir, data)
+    }
+
+    private func customerCount(_ data: String) async throws -> Int {
+        try await crm(["customer", "list", "--data", data, "--json"]).lines.count
+    }
+
+    @Test func aGoodFileWithBOMCRLFQuotesAndChineseImportsAndRoundTrips() async throws {
+        let (dir, data) = try await fresh()
+        defer { cleanup(dir) }
+        let csv = "Name,External Key,Industry,Branch\r\n"
+            + "\"Li, \"\"Wei\"\"\",K-1,water,north\r\n"
+            + "张伟,K-2,\"gas\nand power\",南区\r\n"
+            + "Acme Ltd,K-3,,north\r\n"
+        write(csv, to: dir + "/good.csv", bom: true)
+        let run = try await crm(["import", "customers", dir + "/good.csv", "--data", data, "--group", "residential"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("created 3, updated 0, unchanged 0, invalid 0"))
+
+        let again = try await crm(["import", "customers", dir + "/good.csv", "--data", data, "--group", "residential"])
+        #expect(again.stdout.contains("created 0, updated 0, unchanged 3"), "\(again.stdout)")
+
+        let export = try await crm(["export", "customers", "--data", data, "--bom", "--out", dir + "/out.csv"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let bytes = try #require(FileManager.default.contents(atPath: dir + "/out.csv"))
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        #expect(text.contains("\"Li, \"\"Wei\"\"\""))
+        #expect(text.contains("\"gas\nand power\""))
+        #expect(text.contains("张伟"))
+        #expect(text.contains("南区"))
+        #expect(text.hasSuffix("\r\n"))
+        #expect(text.components(separatedBy: "\r\n").count == 5)  // header, 3 rows, the final empty piece
+
+        // The export imports again and changes nothing.
+        let reimport = try await crm(["import", "customers", dir + "/out.csv", "--data", data, "--group", "residential",
+                                      "--ignore-column", "id", "--ignore-unknown-columns"])
+        #expect(reimport.status == 0, "\(reimport.stdout)\(reimport.stderr)")
+    }
+
+    @Test func invalidRowsAreListedWithLineNumbersAndNothingIsWritten() async throws {
+        let (dir, data) = try await fresh()
+        defer { cleanup(dir) }
+        let csv = "name,kind,external_key,birthday\n"
+            + "Good One,person,A-1,1980-01-02\n"           // line 2
+            + ",person,A-2,\n"                              // line 3: no name
+            + "\"Two\nLines\",person,A-3,\n"                // lines 4-5
+            + "Bad Kind,robot,A-4,\n"                       // line 6
+            + "Bad Date,person,A-5,1980-13-40\n"            // line 7
+            + "Repeat,person,A-1,\n"                        // line 8: key of line 2
+        write(csv, to: dir + "/bad.csv")
+        let run = try await crm(["import", "customers", dir + "/bad.csv", "--data", data, "--group", "residential"])
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        let reported = run.lines.filter { $0.hasPrefix("line ") }.compactMap { $0.split(separator: ":").first.map(String.init) }
+        #expect(reported == ["line 3", "line 6", "line 7", "line 8"])
+        #expect(run.stdout.contains("line 8: external_key: repeats the key of line 2"))
+        #expect(run.stderr.contains("--skip-invalid"))
+        #expect(try await customerCount(data) == 0)
+
+        let skipping = try await crm(["import", "customers", dir + "/bad.csv", "--data", data, "--group", "residential", "--skip-invalid"])
+        #expect(skipping.status == 0, "\(skipping.stderr)")
+        #expect(skipping.stdout.contains("created 2"))
+        #expect(try await customerCount(data) == 2)
+        let second = try await crm(["import", "customers", dir + "/bad.csv", "--data", data, "--group", "residential", "--skip-invalid"])
+        #expect(second.stdout.contains("created 0, updated 0, unchanged 2"))
+        #expect(try await customerCount(data) == 2)
+    }
+
+    @Test func unknownColumnsAreAnErrorUnlessMappedOrIgnored() async throws {
+        let (dir, data) = try await fresh()
+        defer { cleanup(dir) }
+        write("Full Name,Shoe Size\nLi Wei,42\n", to: dir + "/odd.csv")
+        let refused = try await crm(["import", "customers", dir + "/odd.csv", "--data", data, "--group", "residential"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("`Full Name`"))
+        write("full name = name\nshoe size = -\n", to: dir + "/map.txt")
+        let mapped = try await crm(["import", "customers", dir + "/odd.csv", "--data", data, "--group", "residential", "--map", dir + "/map.txt"])
+        #expect(mapped.status == 0, "\(mapped.stdout)\(mapped.stderr)")
+        #expect(mapped.stdout.contains("created 1"))
+    }
+
+    @Test func aGeneratedFileWithSomeBadRows() async throws {
+        let (dir, data) = try await fresh()
+        defer { cleanup(dir) }
+        let count = Int(ProcessInfo.processInfo.environment["CRM_IMPORT_ROWS"] ?? "") ?? 10_000
+        var csv = "name,external_key,industry,birthday\r\n"
+        var bad: [Int] = []
+        for i in 1...count {
+            let line = i + 1
+            if i % 97 == 0 {
+                csv += "Customer \(i),G-\(i),retail,not-a-date\r\n"
+                bad.append(line)
+            } else {
+                csv += "\"客户 \(i), Ltd\",G-\(i),retail,\r\n"
+            }
+        }
+        write(csv, to: dir + "/many.csv", bom: true)
+        let strict = try await crm(["import", "customers", dir + "/many.csv", "--data", data, "--group", "residential", "--json"])
+        #expect(strict.status == 2)
+        let report = object(strict.lines.first ?? "")
+        let lines = (report["invalid"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int }
+        #expect(lines == bad)
+        let run = try await crm(["import", "customers", dir + "/many.csv", "--data", data, "--group", "residential", "--skip-invalid", "--json"])
+        #expect(object(run.lines.last ?? "")["created"] as? Int == count - bad.count)
+        #expect(try await customerCount(data) == count - bad.count)
+        let again = try await crm(["import", "customers", dir + "/many.csv", "--data", data, "--group", "residential", "--skip-invalid", "--json"])
+        #expect(object(again.lines.last ?? "")["unchanged"] as? Int == count - bad.count)
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("crm: setup, audit and operations", .serialized)
+struct OperateTests {
+    @Test func initPrintsATokenOnceAndRefusesASecondInit() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        let first = try await crm(["init", "--data", data, "--admin-name", "Ada Admin", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let created = object(first.lines.first ?? "")
+        let employee = try #require(created["employeeID"] as? String)
+        #expect((created["token"] as? String)?.hasPrefix("crm_") == true)
+
+        let token = try await crm(["token", "create", "--data", data, "--employee", employee, "--name", "ci"])
+        #expect(token.status == 0, "\(token.stderr)")
+        #expect(token.stdout.contains("API token (shown once"))
+        let list = try await crm(["token", "list", "--data", data, "--employee", employee, "--json"])
+        #expect(list.lines.count == 2)
+        #expect(!list.stdout.contains("crm_"))
+
+        let again = try await crm(["init", "--data", data, "--admin-name", "Bob"])
+        #expect(again.status == 5)
+        #expect(again.stderr.contains("already holds a CRM"))
+
+        let missing = try await crm(["verify", "--data", dir + "/nothing"])
+        #expect(missing.status == 4)
+        #expect(missing.stderr.contains("hint:"))
+    }
+
+    @Test func historyAndShowAsOfOfACustomer() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada"]).status == 0)
+        write("name,external_key,industry\nLi Wei,C-1,water\n", to: dir + "/a.csv")
+        #expect(try await crm(["import", "customers", dir + "/a.csv", "--data", data, "--group", "residential"]).status == 0)
+        let before = object(try await crm(["stats", "--data", data, "--json"]).stdout)
+        let head = try #require(before["head"] as? Int)
+        write("name,external_key,industry\nLi Wei-Zhang,C-1,gas\n", to: dir + "/b.csv")
+        let update = try await crm(["import", "customers", dir + "/b.csv", "--data", data, "--group", "residential"])
+        #expect(update.stdout.contains("updated 1"), "\(update.stdout)\(update.stderr)")
+
+        let export = try await crm(["export", "customers", "--data", data])
+        let id = try #require(export.lines.dropFirst().first?.split(separator: ",").first.map(String.init))
+        let history = try await crm(["history", "customer-" + id, "--data", data])
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.contains("Li Wei → Li Wei-Zhang"))
+        #expect(history.stdout.contains("water → gas"))
+        #expect(history.stdout.contains("crm-cli"))
+
+        let now = try await crm(["show", id, "--data", data, "--json"])
+        #expect(now.stdout.contains("Li Wei-Zhang"))
+        let then = try await crm(["show", id, "--data", data, "--as-of", "\(head)", "--json"])
+        #expect(then.status == 0, "\(then.stderr)")
+        #expect(then.stdout.contains("\"Li Wei\""))
+        #expect(!then.stdout.contains("Li Wei-Zhang"))
+        let never = try await crm(["show", id, "--data", data, "--as-of", "1"])
+        #expect(never.status == 4)
+    }
+
+    @Test func verifyIsCleanAndFindsACorruptedCopy() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["demo", "--data", data, "--events", "2000"]).status == 0)
+        let clean = try await crm(["verify", "--data", data])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("clean"))
+
+        #expect(try await crm(["backup", dir + "/copy", "--data", data]).status == 0)
+        // Damage one event in the copy: a byte inside the log's data pages.
+        let file = dir + "/copy/log/data.mdb"
+        var bytes = try #require(FileManager.default.contents(atPath: file))
+        let marker = Data("CustomerCreated".utf8)
+        let found = try #require(bytes.range(of: marker))
+        bytes[found.upperBound + 40] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: file))
+        let damaged = try await crm(["verify", "--data", dir + "/copy"])
+        #expect(damaged.status == 2, "\(damaged.stdout)\(damaged.stderr)")
+        #expect(damaged.stdout.contains("FAULT"))
+    }
+
+    @Test func backupWhileAnotherProcessWritesThenRestore() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        let writer = try start(["demo", "--data", data, "--events", "60000"])
+        // Wait until the writer has appended something.
+        var head = 0
+        for _ in 0..<600 where head == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            let stats = try await crm(["stats", "--data", data, "--json"])
+            head = (object(stats.stdout)["head"] as? Int) ?? 0
+        }
+        #expect(head > 0)
+        let backup = try await crm(["backup", dir + "/backup", "--data", data])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(writer.process.isRunning, "the backup was taken while the writer appended")
+        let writerRun = writer.stop()
+        _ = writerRun
+        #expect(try await crm(["restore", dir + "/backup", "--data", dir + "/restored"]).status == 0)
+        let verify = try await crm(["verify", "--data", dir + "/restored", "--json"])
+        #expect(verify.status == 0)
+        let report = object(verify.stdout.replacingOccurrences(of: "\n", with: ""))
+        #expect(((report["head"] as? Int) ?? 0) >= head)
+        #expect(report["clean"] as? Bool == true)
+        // A second restore into the same directory is refused.
+        #expect(try await crm(["restore", dir + "/backup", "--data", dir + "/restored"]).status == 5)
+    }
+
+    @Test func dumpTailRebuildReplayAndStats() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["demo", "--data", data, "--events", "1500"]).status == 0)
+        let stats = object(try await crm(["stats", "--data", data, "--json"]).stdout)
+        let events = try #require(stats["events"] as? Int)
+
+        let dump = try await crm(["dump", "--data", data])
+        #expect(dump.status == 0)
+        #expect(dump.lines.count == events)
+        let first = object(dump.lines.first ?? "")
+        #expect(first["position"] as? Int == 1)
+        #expect(first["payload"] is [String: Any])
+        let stream = try #require(first["stream"] as? String)
+        let one = try await crm(["dump", "--data", data, "--stream", stream])
+        #expect(one.lines.allSatisfy { object($0)["stream"] as? String == stream })
+        let tailFrom = try await crm(["dump", "--data", data, "--from", "\(events - 9)"])
+        #expect(tailFrom.lines.count == 10)
+
+        let tail = try start(["tail", "--data", data, "--from", "\(events - 4)", "--json"])
+        for _ in 0..<200 where tail.stdout.split(separator: "\n").count < 5 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(tail.stdout.split(separator: "\n").count == 5)
+        #expect(tail.process.isRunning, "tail keeps following")
+        _ = tail.stop()
+
+        // Without --from, tail follows only what is appended from now on, by another process.
+        let live = try start(["tail", "--data", data])
+        try await Task.sleep(for: .milliseconds(500))
+        let added = try await crm(["customer", "add", "--data", data, "--name", "Tail Test", "--group", "walk-in-test"])
+        #expect(added.status == 0, "\(added.stderr)")
+        for _ in 0..<200 where !live.stdout.contains("CustomerCreated") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(live.stdout.contains("CustomerCreated"))
+        #expect(!live.stdout.contains("  1  "), "old events are not repeated")
+        _ = live.stop()
+
+        let rebuild = try await crm(["rebuild", "--data", data])
+        #expect(rebuild.status == 0, "\(rebuild.stderr)")
+        #expect(rebuild.stdout.contains("Rebuilt all views"))
+        let one360 = try await crm(["rebuild", "customer-360", "--data", data])
+        #expect(one360.status == 0, "\(one360.stderr)")
+        #expect(try await crm(["rebuild", "no-such-view", "--data", data]).status == 64)
+
+        let replay = try await crm(["replay", "--data", data, "--to", "\(events / 2)", "--out", dir + "/then", "--json"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(object(replay.lines.last ?? "")["position"] as? Int == events / 2)
+        #expect(FileManager.default.fileExists(atPath: dir + "/then/customer-360"))
+    }
+
+    @Test func aWritingCommandIsRefusedWhileAnotherProcessHoldsTheStoreAndGoesThroughTheServer() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        let initRun = try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"])
+        let token = try #require(object(initRun.lines.first ?? "")["token"] as? String)
+        let port = Int.random(in: 20_000..<40_000)
+        let server = try start(["serve", "--data", data, "--port", "\(port)"])
+        for _ in 0..<200 where !server.stderr.contains("listening") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(server.stderr.contains("listening"))
+
+        let run = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential"])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("held by another process"))
+        #expect(run.stderr.contains("--server URL --token T"))
+        #expect(try await crm(["rebuild", "--data", data]).status == 3)
+        // Reading works beside the server.
+        #expect(try await crm(["verify", "--data", data]).status == 0)
+        // Through the server, the write goes in.
+        let remote = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential",
+                                    "--server", "http://127.0.0.1:\(port)", "--token", token])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(try await crm(["customer", "list", "--data", data]).stdout.contains("Li Wei"))
+        let badToken = try await crm(["customer", "add", "--data", data, "--name", "X", "--group", "residential",
+                                      "--server", "http://127.0.0.1:\(port)", "--token", "crm_nope"])
+        #expect(badToken.status == 5)
+        _ = server.stop()
+    }
+}
