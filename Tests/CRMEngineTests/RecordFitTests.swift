@@ -40,3 +40,36 @@ import Testing
         await f.close()
     }
 }
+
+@Suite struct MoveAndKeyReuseTests {
+    @Test func movingACustomerToABranchBeyondOnesReachIsRefused() async throws {
+        let f = try await EngineFixture.make("move")
+        let a = try await f.hire("Mover", branch: "A", permissions: [Permission(module: .customers, actions: [.query, .edit], scope: .branch("A"))])
+        let id = try await f.customer("Moving Customer", branch: "A")
+        let head = try await f.engine.store.headPosition()
+        let refused = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(branch: .set("B")), form: .empty(group: "residential")), as: a)
+        }
+        #expect(refused?.code == .forbidden)
+        #expect(try await f.engine.store.headPosition() == head)
+        // Naming oneself owner does not make the move one's own either.
+        await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(branch: .set("B"), owner: .set(a.id)), form: .empty(group: "residential")), as: a)
+        }
+        // Within the branch, edits go through.
+        try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(name: "Renamed"), form: .empty(group: "residential")), as: a)
+        await f.close()
+    }
+
+    @Test func anIdempotencyKeyReusedForAnotherRecordIsAConflict() async throws {
+        let f = try await EngineFixture.make("key-reuse")
+        let first = try await f.customer("First", branch: "A")
+        let second = try await f.customer("Second", branch: "A")
+        try await f.engine.execute(Customer.self, id: first, .activate, as: f.admin, idempotencyKey: "k-1")
+        let error = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: second, .activate, as: f.admin, idempotencyKey: "k-1")
+        }
+        #expect(error?.code == .conflict && error?.field == "idempotencyKey")
+        await f.close()
+    }
+}

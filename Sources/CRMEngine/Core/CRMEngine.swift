@@ -121,7 +121,12 @@ public final class CRMEngine: Sendable {
 
     /// Stops the views, flushes the read audit and closes the store when the engine opened it.
     public func close() async {
-        scheduler.withLock { $0?.cancel() }
+        let running = scheduler.withLock { task -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        running?.cancel()
+        await running?.value
         await reactor.stop()
         await views.close()
         await audit.close()
@@ -160,7 +165,7 @@ public final class CRMEngine: Sendable {
     ) async throws -> CommandResult {
         let stream = A.streamID(id)
         let idempotency = idempotencyKey.map { Self.idempotencyStream(principal: principal, key: $0) }
-        if let idempotency, let earlier = try await earlierResult(idempotency) { return earlier }
+        if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
         var attempt = 0
         while true {
             attempt += 1
@@ -198,7 +203,7 @@ public final class CRMEngine: Sendable {
             do {
                 try await store.append(appends)
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
-                if let idempotency, error.stream == idempotency, let earlier = try await earlierResult(idempotency) { return earlier }
+                if let idempotency, error.stream == idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
                 if error.stream == stream && expectedVersion != nil {
                     throw EngineError(.conflict, "the record changed meanwhile", currentVersion: error.actualVersion)
                 }
@@ -290,6 +295,14 @@ public final class CRMEngine: Sendable {
     /// A customer group's form as recorded (an empty form when the group has none).
     func form(group: String) async throws -> FormDefinition {
         try await load(CustomerForm.self, stream: CustomerForm.stream(group: group)).state.definition ?? .empty(group: group)
+    }
+
+    /// An idempotency key names one command: reusing it for another record is a conflict, not a repeat.
+    private func sameRecord(_ earlier: CommandResult, _ stream: StreamID) throws -> CommandResult {
+        guard earlier.stream == stream else {
+            throw EngineError(.conflict, field: "idempotencyKey", "the key was already used for another record")
+        }
+        return earlier
     }
 
     private func earlierResult(_ idempotency: StreamID) async throws -> CommandResult? {

@@ -95,6 +95,26 @@ extension Customer: EngineRecord {
         case .create(let id, let new, _):
             return .create(customerID: id, new, form: try await engine.form(group: new.group))
         case .edit(let edit, _):
+            // Moving a customer to another branch, community, group or owner needs the right to edit it
+            // there too: one may not hand a record to a place beyond one's reach.
+            func patched(_ patch: ProfilePatch<String>, _ current: String?) -> String? {
+                switch patch {
+                case .keep: return current
+                case .set(let value): return value
+                case .clear: return nil
+                }
+            }
+            let moved = RecordScope(branch: patched(edit.branch, state.branch), community: patched(edit.community, state.community),
+                                    group: edit.group ?? state.group, owners: patched(edit.owner, state.owner).map { [$0] } ?? [])
+            let current = RecordScope(branch: state.branch, community: state.community, group: state.group, owners: state.owner.map { [$0] } ?? [])
+            if moved != current, !principal.isSystem {
+                // Judged without the new owner: naming someone owner does not make the record one's own.
+                var destination = moved
+                destination.owners = current.owners
+                guard principal.may(.edit, in: .customers, on: destination, at: engine.clock.now()) else {
+                    throw EngineError(.forbidden, field: "branch", "moving the customer there needs edit rights there")
+                }
+            }
             return .edit(edit, form: try await engine.form(group: edit.group ?? state.group))
         default:
             return command

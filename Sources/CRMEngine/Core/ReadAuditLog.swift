@@ -29,15 +29,22 @@ final class ReadAuditLog: Sendable {
     private let retention: TimeInterval
     private let clock: any WallClock
     private let pending = Mutex<[ReadAuditEntry]>([])
-    private let sequence = Mutex<UInt64>(0)
+    private let sequence: Mutex<UInt64>
     private let flusher = Mutex<Task<Void, Never>?>(nil)
 
     init(directory: String, retention: TimeInterval, clock: any WallClock) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         environment = try Environment(path: directory, options: Environment.Options(mapSize: 64 << 20, maxDatabases: 2, durability: .noMetaSync))
         entries = try environment.openDatabase(named: "reads")
+        // Keys are instant + sequence: continue the sequence after the last stored key, so entries of one
+        // instant written before a restart are never overwritten.
+        let reads = entries
+        let last = try environment.read { txn in try txn.withCursor(on: reads) { cursor in try cursor.last().map { Array($0.key) } } }
+        var next: UInt64 = 0
+        if let last, last.count >= 16 { next = last[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } &+ 1 }
         self.retention = retention
         self.clock = clock
+        sequence = Mutex(next)
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
@@ -66,6 +73,16 @@ final class ReadAuditLog: Sendable {
             return s
         }
         let cutoff = clock.now().addingTimeInterval(-retention)
+        do {
+            try write(batch, first: first, cutoff: cutoff)
+        } catch {
+            // Put the entries back, so a failed write loses no read from the audit; the next flush retries.
+            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            throw error
+        }
+    }
+
+    private func write(_ batch: [ReadAuditEntry], first: UInt64, cutoff: Date) throws {
         try environment.write { txn in
             for (offset, entry) in batch.enumerated() {
                 let key = ViewKey().date(entry.at).uint64(first + UInt64(offset)).bytes

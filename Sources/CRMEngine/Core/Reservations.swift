@@ -12,7 +12,8 @@ extension CRMEngine {
     /// A key another record holds fails with ``EngineError/Code/keyTaken`` (its field: the namespace).
     func reservations(_ claims: KeyClaims, holder: StreamID, metadata: EventMetadata) async throws -> [StreamAppend] {
         var appends: [StreamAppend] = []
-        for key in claims.claimed {
+        var seen = Set<UniqueKey>()
+        for key in claims.claimed where seen.insert(key).inserted {
             let stream = Self.reservationStream(key)
             let (current, version) = try await reservationHolder(stream)
             if current == holder.rawValue { continue }

@@ -74,10 +74,11 @@ extension CRMEngine {
     public func startScheduler(every interval: Duration = .seconds(3600)) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
+                guard let engine = self else { return }
                 do {
-                    try await self?.runScheduledWork()
+                    try await engine.runScheduledWork()
                 } catch {
-                    self?.logger.error("scheduled work failed", metadata: ["error": "\(error)"])
+                    engine.logger.error("scheduled work failed", metadata: ["error": "\(type(of: error))"])
                 }
                 try? await Task.sleep(for: interval)
             }

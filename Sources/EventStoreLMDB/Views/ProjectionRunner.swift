@@ -107,17 +107,24 @@ public final class ProjectionRunner: Sendable {
             try await rebuild(changed)
         }
         try await catchUp()
-        let from = try await store.headPosition().next
         let task = Task { [weak self] in
-            guard let subscription = self?.store.subscribe(from: from) else { return }
-            do {
-                for try await event in subscription {
-                    guard let self else { return }
-                    if self.lowestCheckpoint() < event.position { try await self.catchUp() }
+            // Follows from the lowest checkpoint, so an append that landed between the catch-up and the
+            // subscription is not left waiting for a later one; a failure (a store hiccup) is logged and
+            // the subscription started again after a pause, until the runtime closes.
+            while !Task.isCancelled {
+                guard let from = self?.lowestCheckpoint().next, let subscription = self?.store.subscribe(from: from) else { return }
+                do {
+                    for try await event in subscription {
+                        guard let self else { return }
+                        if self.lowestCheckpoint() < event.position { try await self.catchUp() }
+                    }
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self?.logger.error("views stopped following the log; retrying", metadata: ["error": "\(type(of: error))"])
+                    try? await Task.sleep(for: .seconds(1))
                 }
-            } catch is CancellationError {
-            } catch {
-                self?.logger.error("views stopped following the log", metadata: ["error": "\(error)"])
             }
         }
         live.withLock { $0 = task }
@@ -213,12 +220,14 @@ public final class ProjectionRunner: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let closed = waiters.withLock { state -> Bool in
-                    if state.closed { return true }
+                let refused = waiters.withLock { state -> (any Error)? in
+                    if state.closed { return ViewError.closed }
+                    // Cancelled before being listed: the cancellation handler found nothing to resume.
+                    if Task.isCancelled { return CancellationError() }
                     state.list.append(Waiter(id: id, position: position, names: names, continuation: continuation))
-                    return false
+                    return nil
                 }
-                if closed { continuation.resume(throwing: ViewError.closed) }
+                if let refused { continuation.resume(throwing: refused) }
                 notifyWaiters()
             }
         } onCancel: {
@@ -281,7 +290,9 @@ public final class ProjectionRunner: Sendable {
     /// Rebuilds the projections named (all when nil) from the whole log into shadow environments, then swaps
     /// them in; queries keep answering from the old views meanwhile.
     public func rebuild(_ names: [String]? = nil, progress: (@Sendable (Progress) -> Void)? = nil) async throws {
-        let chosen = try (names ?? projections.map(\.name)).map { name -> any Projection in
+        var seen = Set<String>()
+        let unique = (names ?? projections.map(\.name)).filter { seen.insert($0).inserted }
+        let chosen = try unique.map { name -> any Projection in
             guard let p = projections.first(where: { $0.name == name }) else { throw ViewError.unknownProjection(name) }
             return p
         }
