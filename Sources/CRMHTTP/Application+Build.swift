@@ -81,8 +81,14 @@ struct Routes: Sendable {
     }
 
     /// A new record's id: the body's `id` when the client chose one, else a fresh time-ordered id.
-    func newID(_ body: JSONObjectReader) throws -> UUID {
-        try body.optionalUUID("id") ?? engine.configuration.ids.next()
+    /// The new record's id: the body's `id`, else one derived from the caller and its `Idempotency-Key`
+    /// (so a retried create addresses the same record and gets the first answer), else a new UUIDv7.
+    func newID(_ body: JSONObjectReader, _ request: Request, _ context: CRMRequestContext) throws -> UUID {
+        if let id = try body.optionalUUID("id") { return id }
+        if let key = try WriteHeaders(request).idempotencyKey, let principal = context.principal {
+            return UUID.derived("http-create", principal.id, request.uri.path, key)
+        }
+        return engine.configuration.ids.next()
     }
 
     func body(_ request: Request) async throws -> JSONObjectReader {

@@ -16,7 +16,7 @@ extension Routes {
 
     func createCustomer(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let body = try await body(request)
-        let id = try newID(body)
+        let id = try newID(body, request, context)
         let new = NewCustomer(
             kind: try body.enumValue("kind", CustomerKind.self), name: try body.string("name", max: 500),
             group: try body.string("group", max: 100), industry: try body.optionalString("industry", max: 200),

@@ -33,7 +33,7 @@ extension Routes {
 
     func dispatchTask(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let body = try await body(request)
-        let id = try newID(body)
+        let id = try newID(body, request, context)
         let details = WorkTask.Details(
             title: try body.string("title", max: 500), note: try body.optionalString("note"), customerID: try body.optionalUUID("customerId"),
             kind: try body.optionalEnum("kind", WorkTask.Kind.self) ?? .followUp, dueAt: try body.date("dueAt"),

@@ -33,7 +33,7 @@ extension Routes {
 
     func openTicket(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let body = try await body(request)
-        let id = try newID(body)
+        let id = try newID(body, request, context)
         let command = Ticket.Command.open(
             id: id, channel: try body.enumValue("channel", ContactChannel.self), kind: try body.enumValue("kind", TicketKind.self),
             severity: try body.enumValue("severity", TicketSeverity.self), customerID: try body.uuid("customerId"),
