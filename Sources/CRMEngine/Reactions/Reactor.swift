@@ -92,7 +92,7 @@ final class Reactor: Sendable {
                 }
             } catch is CancellationError {
             } catch {
-                engine?.logger.error("reactor stopped", metadata: ["error": "\(error)", "position": "\(self.position.rawValue)"])
+                engine?.logger.error("reactor stopped", metadata: ["error": "\(type(of: error))", "position": "\(self.position.rawValue)"])
             }
         }
         task.withLock { $0 = running }

@@ -450,8 +450,8 @@ public final class ProjectionRunner: Sendable {
             return (checkpoint, error)
         } catch {
             let position = failing?.position ?? last
-            // The error's description may not hold payload data: projections throw their own typed errors.
-            return (checkpoint, ViewError.projectionFailed(name: projection.name, position: position, eventType: failing?.type ?? "?", reason: "\(type(of: error)): \(error)"))
+            // Only the error's type: its description could hold field values of the event (never in logs).
+            return (checkpoint, ViewError.projectionFailed(name: projection.name, position: position, eventType: failing?.type ?? "?", reason: "\(type(of: error))"))
         }
     }
 
