@@ -8,7 +8,7 @@ import Foundation
 extension CRMEngine {
     /// The settings as recorded.
     func settings() async throws -> Settings.State {
-        try await load(Settings.self, stream: Settings.streamID).state
+        try await settingsCache.current(store: store, registry: registry)
     }
 
     /// The names of the roles `principal` holds at `instant` (grants in force then); none for the system.

@@ -62,7 +62,8 @@ public final class CRMEngine: Sendable {
     public let configuration: Configuration
     let audit: ReadAuditLog
     let reactor: Reactor
-    let organisation = OrganisationCache()
+    let organisation = SingletonCache<Organisation>(stream: Organisation.streamID)
+    let settingsCache = SingletonCache<Settings>(stream: Settings.streamID)
     let scheduler = Mutex<Task<Void, Never>?>(nil)
     private let ownsStore: Bool
     private let directory: String
@@ -258,13 +259,9 @@ public final class CRMEngine: Sendable {
     private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date) async throws {
         if principal.isSystem { return }
         let action = A.action(for: command)
-        var scope = try await resolve(A.scope(of: command, state: state, id: id))
-        if action == .create {
-            // Naming oneself assignee or owner of a new record must not make it one's own: creating needs a
-            // permission over where the record goes (its customer's branch, community, group or owner).
-            let owners = try await resolve(A.scope(of: command, state: state, id: id), includingNamedOwners: false).owners
-            scope.owners = owners
-        }
+        // Naming oneself assignee or owner of a new record must not make it one's own: creating needs a
+        // permission over where the record goes (its customer's branch, community, group or owner).
+        let scope = try await resolve(A.scope(of: command, state: state, id: id), includingNamedOwners: action != .create)
         guard principal.may(action, in: A.module, on: scope, at: now) else {
             // A record the principal may not even see does not exist for it.
             if action != .create && !principal.may(.query, in: A.module, on: scope, at: now) { throw EngineError.notFound() }

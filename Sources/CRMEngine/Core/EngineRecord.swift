@@ -180,11 +180,11 @@ extension Ticket: EngineRecord {
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case let .changeSeverity(to, _, reason) = command, state.id != nil {
             let kind = state.kind
-            let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+            let settings = try await engine.settings()
             return .changeSeverity(to: to, sla: settings.sla(kind: kind, severity: to), reason: reason)
         }
         guard case let .open(id, channel, kind, severity, customerID, subject, description, department, _) = command else { return command }
-        let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+        let settings = try await engine.settings()
         return .open(id: id, channel: channel, kind: kind, severity: severity, customerID: customerID, subject: subject,
                      description: description, department: department, sla: settings.sla(kind: kind, severity: severity))
     }

@@ -15,7 +15,7 @@ public enum CRMReactions {
     ) { event, engine in
         guard let ticketEvent = TicketEvent(payload: event.payload), let ticketID = UUID(uuidString: String(event.stream.rawValue.dropFirst(Ticket.category.count + 1))) else { return [] }
         let ticket = try await engine.load(Ticket.self, stream: Ticket.stream(ticketID)).state
-        let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+        let settings = try await engine.settings()
         var commands: [ReactionCommand] = []
         for followUp in TicketRules.followUps(for: ticketEvent, eventID: event.id, ticket: ticket, settings: settings) {
             let key = followUp.id.uuidString.lowercased()
@@ -45,7 +45,7 @@ public enum CRMReactions {
     /// the lot's id derives from the entry, so an entry never earns twice.
     public static let loyaltyFromRevenue = Reaction(name: "loyalty-from-revenue", eventTypes: [RevenueEntryRecorded.eventType]) { event, engine in
         guard let recorded = event.payload as? RevenueEntryRecorded, recorded.entry.reversalOf == nil else { return [] }
-        let settings = try await engine.load(Settings.self, stream: Settings.streamID).state
+        let settings = try await engine.settings()
         let entry = recorded.entry
         guard let command = LoyaltyRules.accrual(forRevenueEntry: entry.id, customerID: entry.customerID, amount: entry.amount, on: entry.date,
                                                  rules: settings.loyaltyAccrualRules, rates: settings.exchangeRates) else { return [] }

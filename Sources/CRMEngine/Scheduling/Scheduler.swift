@@ -29,7 +29,7 @@ extension CRMEngine {
         let day = LocalCalendar.utc.localDate(of: now)
         try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
         let (keyDates, appointments) = try views.read("reminder-sources") { try ReminderSourcesProjection.sources(in: $0) }
-        let settings = try await load(Settings.self, stream: Settings.streamID).state
+        let settings = try await settings()
         let organisation = try await organisation.current(store: store, registry: registry)
         let employees = organisation.employees.values.filter(\.active)
             .map { ReminderSources.Employee(id: $0.id.uuidString.lowercased(), branch: $0.branch) }

@@ -3,18 +3,22 @@ import EventSourcing
 import Foundation
 import Synchronization
 
-/// The organisation's state (employees, roles, grants), kept in memory and brought up to date from its
-/// stream before each use by reading only the events after the cached version.
-final class OrganisationCache: Sendable {
-    private let cached = Mutex<(state: Organisation.State, version: StreamVersion)>((Organisation.initialState, .noStream))
+/// The state of a singleton record (the organisation, the settings), kept in memory and brought up to date
+/// from its stream before each use by reading only the events after the cached version: commands,
+/// reactions and the scheduler read these on every call, so they are never folded from scratch again.
+final class SingletonCache<A: Aggregate>: Sendable {
+    private let stream: StreamID
+    private let cached = Mutex<(state: A.State, version: StreamVersion)>((A.initialState, .noStream))
 
-    func current(store: any EventStore, registry: PayloadRegistry) async throws -> Organisation.State {
+    init(stream: StreamID) { self.stream = stream }
+
+    func current(store: any EventStore, registry: PayloadRegistry) async throws -> A.State {
         var (state, version) = cached.withLock { $0 }
         while true {
-            let batch = try await store.readStream(Organisation.streamID, from: version.next, direction: .forward, limit: 1024)
+            let batch = try await store.readStream(stream, from: version.next, direction: .forward, limit: 1024)
             for recorded in batch {
                 let payload = try registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: recorded.payload)
-                if let event = Organisation.Event(payload: payload) { state = Organisation.evolve(state, event) }
+                if let event = A.Event(payload: payload) { state = A.evolve(state, event) }
                 version = recorded.streamVersion
             }
             if batch.count < 1024 { break }
