@@ -28,8 +28,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.init(year: y, month: m, day: d)
     }
 
-    public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+    public var description: String { Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2) }
+
+    /// `YYYY-MM` of the date: the month key of reports and read models.
+    public var monthText: String { Self.padded(year, 4) + "-" + Self.padded(month, 2) }
+
+    /// `value` in decimal with leading zeros up to `width` digits (what `%0*d` prints; no Foundation
+    /// formatting, which costs a projection more than the rest of its work).
+    public static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value.magnitude)
+        let zeros = String(repeating: "0", count: max(0, width - digits.count - (value < 0 ? 1 : 0)))
+        return (value < 0 ? "-" : "") + zeros + digits
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {

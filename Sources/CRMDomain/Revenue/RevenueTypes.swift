@@ -89,5 +89,5 @@ public struct RevenueMonth: Hashable, Comparable, Sendable, Codable, CustomStrin
     public static func < (lhs: RevenueMonth, rhs: RevenueMonth) -> Bool { (lhs.year, lhs.month) < (rhs.year, rhs.month) }
 
     /// `YYYY-MM`.
-    public var description: String { String(format: "%04d-%02d", year, month) }
+    public var description: String { LocalDate.padded(year, 4) + "-" + LocalDate.padded(month, 2) }
 }

@@ -159,7 +159,7 @@ public struct CustomerActivity: Projection {
     }
 
     private func add(_ entry: RevenueLedger.Entry, in views: any ViewWriter) throws {
-        let month = String(format: "%04d-%02d", entry.date.year, entry.date.month)
+        let month = entry.date.monthText
         let purchase = entry.reversalOf == nil && entry.amount.amount > 0
         let reversal = entry.reversalOf != nil
         try update(entry.customerID, in: views) { s in
@@ -200,6 +200,6 @@ public struct CustomerActivity: Projection {
 
     private func monthText(_ instant: Date, customer: UUID, in views: any ViewReader) throws -> String {
         let day = try calendar(of: customer, in: views).localDate(of: instant)
-        return String(format: "%04d-%02d", day.year, day.month)
+        return day.monthText
     }
 }

@@ -102,7 +102,7 @@ public struct EmployeeIndicators: Projection {
             guard !fact.done else { return }
             fact.done = true
             try put(fact, "visit", e.visitID, in: views)
-            let month = String(format: "%04d-%02d", e.actual.date.year, e.actual.date.month)
+            let month = e.actual.date.monthText
             try add(1, Indicator.visitsMade, employee: fact.employee ?? event.metadata.actor, month: month, in: views)
         case let e as OpportunityOpened:
             try put(Fact(employee: e.owner, customerID: e.details.customerID, done: false), "opportunity", e.opportunityID, in: views)
@@ -211,6 +211,6 @@ public struct EmployeeIndicators: Projection {
 
     private func monthText(_ instant: Date, calendar: LocalCalendar) -> String {
         let day = calendar.localDate(of: instant)
-        return String(format: "%04d-%02d", day.year, day.month)
+        return day.monthText
     }
 }

@@ -114,5 +114,5 @@ extension WorkProjections {
     }
 
     /// `YYYY-MM` of a local day.
-    static func monthText(_ date: LocalDate) -> String { String(format: "%04d-%02d", date.year, date.month) }
+    static func monthText(_ date: LocalDate) -> String { date.monthText }
 }

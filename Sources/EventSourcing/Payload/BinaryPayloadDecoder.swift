@@ -11,12 +11,33 @@ import Foundation
 /// ```
 public enum BinaryPayloadDecoder {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        if let custom = T.self as? any BinaryPayloadCodable.Type {
+            var reader = BinaryReader(bytes)
+            guard let value = try custom.init(fromBinary: &reader) as? T else {
+                throw PayloadCodingError(.invalid, "value of an unexpected type")
+            }
+            guard reader.isAtEnd else { throw PayloadCodingError(.trailingBytes, "\(reader.remaining) bytes after the value") }
+            return value
+        }
         let storage = Storage(bytes)
         let value = try storage.decodeValue(T.self)
         guard storage.reader.isAtEnd else {
             throw PayloadCodingError(.trailingBytes, "\(storage.reader.remaining) bytes after the value")
         }
         return value
+    }
+
+    /// Decodes a struct through its own `Codable` conformance even when it has a hand-written binary form
+    /// (nested values still use theirs): for tests that the two forms read the same bytes.
+    public static func decodeWithCodable<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try bytes.withUnsafeBytes { buffer in
+            let storage = Storage(buffer)
+            let value = try T(from: storage)
+            guard storage.reader.isAtEnd else {
+                throw PayloadCodingError(.trailingBytes, "\(storage.reader.remaining) bytes after the value")
+            }
+            return value
+        }
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {

@@ -14,8 +14,21 @@ import Foundation
 /// ```
 public enum BinaryPayloadEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        if let custom = value as? any BinaryPayloadCodable {
+            var writer = BinaryWriter()
+            custom.encode(toBinary: &writer)
+            return writer.bytes
+        }
         let storage = Storage()
         try storage.encodeValue(value)
+        return storage.writer.bytes
+    }
+
+    /// Encodes a struct through its own `Codable` conformance even when it has a hand-written binary form
+    /// (nested values still use theirs): for tests that the two forms write the same bytes.
+    public static func encodeWithCodable<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let storage = Storage()
+        try value.encode(to: storage)
         return storage.writer.bytes
     }
 

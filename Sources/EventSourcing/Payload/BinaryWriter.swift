@@ -140,6 +140,11 @@ extension BinaryWriter {
     @inline(__always) public mutating func bool(_ value: Bool) { byte(value ? 1 : 0) }
     @inline(__always) public mutating func uuid(_ value: UUID) { withUnsafeBytes(of: value.uuid) { bytes.append(contentsOf: $0) } }
     @inline(__always) public mutating func decimal(_ value: Decimal) { string(value.description) }
+    /// An instant as its 8-byte double (what `Codable` gives for `Date` in this format).
+    @inline(__always) public mutating func date(_ value: Date) { fixed64(value.timeIntervalSinceReferenceDate.bitPattern) }
+    @inline(__always) public mutating func int(_ value: Int) { signed(Int64(value)) }
+    /// A string-backed enum as its raw value (what its synthesized `Codable` writes).
+    @inline(__always) public mutating func rawValue<T: RawRepresentable>(_ value: T) where T.RawValue == String { string(value.rawValue) }
     /// A presence tag, then the value when there is one.
     @inline(__always) public mutating func optional<T>(_ value: T?, _ write: (inout BinaryWriter, T) -> Void) {
         if let value {
@@ -172,9 +177,27 @@ extension BinaryReader {
         return UUID(uuid: buffer.loadUnaligned(fromByteOffset: offset, as: uuid_t.self))
     }
 
+    @inline(__always) public mutating func date() throws(PayloadCodingError) -> Date {
+        Date(timeIntervalSinceReferenceDate: Double(bitPattern: try fixed64()))
+    }
+
+    @inline(__always) public mutating func int() throws(PayloadCodingError) -> Int {
+        let value = try signed()
+        guard let exact = Int(exactly: value) else { throw PayloadCodingError(.invalid, "Int out of range") }
+        return exact
+    }
+
+    /// A string-backed enum from its raw value.
+    @inline(__always) public mutating func rawValue<T: RawRepresentable>(_ type: T.Type) throws(PayloadCodingError) -> T where T.RawValue == String {
+        guard let value = T(rawValue: try string()) else { throw PayloadCodingError(.invalid, "unknown \(T.self) value") }
+        return value
+    }
+
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
     public mutating func decimal() throws(PayloadCodingError) -> Decimal {
         let text = try string()
-        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN || text == "NaN" else {
+        guard let value = Decimal(string: text, locale: Self.posix), !value.isNaN || text == "NaN" else {
             throw PayloadCodingError(.invalid, "not a decimal number")
         }
         return value

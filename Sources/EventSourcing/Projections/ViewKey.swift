@@ -21,7 +21,14 @@ public struct ViewKey: Hashable, Sendable {
     /// A string component: its UTF-8 bytes, then 0 (strings never contain 0 in keys; 0 bytes are dropped).
     public func string(_ s: String) -> ViewKey {
         var k = self
-        k.bytes.append(contentsOf: s.utf8.lazy.filter { $0 != 0 })
+        var text = s
+        text.withUTF8 { utf8 in
+            if utf8.contains(0) {
+                k.bytes.append(contentsOf: utf8.lazy.filter { $0 != 0 })
+            } else {
+                k.bytes.append(contentsOf: utf8)
+            }
+        }
         k.bytes.append(0)
         return k
     }
