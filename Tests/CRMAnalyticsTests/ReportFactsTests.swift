@@ -139,4 +139,24 @@ import Testing
         #expect(table.csv() == "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n\"line\nbreak\",\r\n")
         #expect(table.csv(bom: true).hasPrefix("\u{FEFF}a,b\r\n"))
     }
+
+    @Test func aUsageAnomalyDispatchesOneTaskPerEpisode() {
+        let customer = UUID.derived("customer", "meter"), r = (1...4).map { UUID.derived("reading", "\($0)") }
+        var state = UsageAnomaly.EpisodeState()
+        func step(_ reading: UUID, flagged: Bool, completed: Bool = false) -> UsageAnomaly.Decision {
+            let (next, decision) = UsageAnomaly.step(state, customerID: customer, meter: "m-1", readingID: reading, flagged: flagged, taskCompleted: completed)
+            state = next
+            return decision
+        }
+        let first = UsageAnomaly.taskID(customerID: customer, meter: "m-1", readingID: r[0])
+        #expect(step(r[0], flagged: true) == .dispatchTask(taskID: first))
+        #expect(step(r[0], flagged: true) == .none, "a reading is judged once")
+        #expect(step(r[1], flagged: true) == .none, "a further low reading stays in the episode")
+        #expect(step(r[2], flagged: false) == .episodeEnded(taskID: first, reason: .usageRecovered))
+        let second = UsageAnomaly.taskID(customerID: customer, meter: "m-1", readingID: r[3])
+        #expect(second != first)
+        #expect(step(r[3], flagged: true) == .dispatchTask(taskID: second))
+        #expect(step(r[3], flagged: true, completed: true) == .episodeEnded(taskID: second, reason: .taskCompleted))
+        #expect(step(r[3], flagged: true) == .none, "the completed episode's reading opens nothing again")
+    }
 }
