@@ -160,3 +160,20 @@ import Testing
         #expect(step(r[3], flagged: true) == .none, "the completed episode's reading opens nothing again")
     }
 }
+
+@Suite struct KPIScoringTests {
+    @Test func theSettingsScoringGivesTheCurveAndPeriod() {
+        let rule = KPIRule(indicator: "visitsMade", weight: 10, target: 4, bonusPoints: 2)
+        // Steps: achievement 3/4 = 0.75 reaches the 0.5 step → 10 × 0.5 = 5 points, no bonus.
+        let steps = KPI.Rule(rule, scoring: KPIScoring(indicator: "visitsMade", curve: .steps, steps: [.init(from: 1, factor: 1), .init(from: dec("0.5"), factor: dec("0.5"))],
+                                                       period: .quarter))
+        #expect(steps.period == .quarter)
+        #expect(KPI.item(steps, value: 3).points == 5 && KPI.item(steps, value: 3).score == 5)
+        // Threshold: 3 of 4 scores nothing; 4 of 4 the weight and the bonus.
+        let threshold = KPI.Rule(rule, scoring: KPIScoring(indicator: "visitsMade", curve: .threshold))
+        #expect(KPI.item(threshold, value: 3).score == 0 && KPI.item(threshold, value: 4).score == 12)
+        // Linear capped at 1.2: 6 of 4 = 1.5 → 12 points + 2 bonus.
+        let linear = KPI.Rule(rule, scoring: KPIScoring(indicator: "visitsMade", cap: dec("1.2")))
+        #expect(KPI.item(linear, value: 6).score == 14 && linear.period == .month)
+    }
+}

@@ -143,6 +143,18 @@ import Testing
         ])
     }
 
+    @Test func aScoringChangeIsANewVersionKeepingTheRules() throws {
+        let log = WorkTestLog()
+        log.append(KPIRulesReplaced(rules: [KPIRule(indicator: "contactsMade", weight: 1, target: 10)]), stream: "settings", at: WorkTestLog.start)
+        let scoring = KPIScoring(indicator: "contactsMade", curve: .threshold, period: .quarter)
+        log.append(KPIScoringSet(scoring: scoring, previous: nil), stream: "settings", at: WorkTestLog.at(hours: 1))
+        log.append(KPIRulesReplaced(rules: [KPIRule(indicator: "contactsMade", weight: 2, target: 20)]), stream: "settings", at: WorkTestLog.at(hours: 2))
+        let versions = try KPIRuleVersions.all(in: log.views(KPIRuleVersions()))
+        #expect(versions.map(\.version) == [1, 2, 3])
+        #expect(versions.map(\.scoring) == [[], [scoring], [scoring]])
+        #expect(versions.map { $0.rules.first?.weight } == [1, 1, 2])
+        try log.expectSameTablesInTwoBatchings(KPIRuleVersions())
+    }
 }
 
 @Suite struct ReportProjectionsTests {
