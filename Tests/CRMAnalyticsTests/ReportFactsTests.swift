@@ -177,3 +177,28 @@ import Testing
         #expect(KPI.item(linear, value: 6).score == 14 && linear.period == .month)
     }
 }
+
+@Suite struct WinProbabilityTests {
+    @Test func theFinestGroupWithEnoughHistoryGivesTheRate() {
+        let stages = ["lead", "proposal", "negotiation"]
+        let history = [
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 2, source: "referral", won: true),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 1, source: "referral", won: false),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 2, source: "inbound", won: true),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 0, source: "inbound", won: false),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 1, source: "referral", won: true),
+            WinProbability.Outcome(pipeline: "water", furthestStage: 2, source: "referral", won: true),
+        ]
+        func suggest(_ minimum: Int, stage: String = "proposal") -> WinProbability.Suggestion? {
+            WinProbability.suggest(pipeline: "gas", stages: stages, stage: stage, source: "referral", history: history, minimumSample: minimum)
+        }
+        // Reached "proposal" from a referral: won, lost, won → 2 of 3 = 66.67 → 67 %.
+        #expect(suggest(3).map { [$0.percent, Decimal($0.sample)] } == [67, 3] && suggest(3)?.basis == "pipeline+stage+source")
+        // Any source that reached "proposal": 3 of 4 = 75 %.
+        #expect(suggest(4)?.percent == 75 && suggest(4)?.basis == "pipeline+stage")
+        // The whole gas pipeline: 3 of 5 = 60 %.
+        #expect(suggest(5)?.percent == 60 && suggest(5)?.basis == "pipeline")
+        #expect(suggest(6) == nil)
+        #expect(suggest(1, stage: "unknown") == nil)
+    }
+}

@@ -12,7 +12,7 @@ public enum AnalyticsProjections {
     /// Every projection of this folder, for the runtime to register.
     public static let all: [any Projection] = [
         EmployeeIndicators(), CustomerActivity(), KPIRuleVersions(), CustomerDirectory(), CostLedger(), MaintenanceAssessment(),
-        SurveyResults(), FeedbackForms(), TicketSatisfaction(), UsageReadings(),
+        SurveyResults(), FeedbackForms(), TicketSatisfaction(), UsageReadings(), OpportunityOutcomes(),
     ]
 
     /// The calendar of a branch from a projection's own `branch → zone` table; UTC when unknown.

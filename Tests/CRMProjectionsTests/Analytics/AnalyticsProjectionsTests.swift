@@ -139,7 +139,7 @@ import Testing
         #expect(versions.last?.rules.first?.weight == 2)
         #expect(AnalyticsProjections.all.map(\.name) == [
             "employee-indicators", "customer-activity", "kpi-rule-versions", "customer-directory", "cost-ledger", "maintenance-assessment",
-            "survey-results", "feedback-forms", "ticket-satisfaction", "usage-readings",
+            "survey-results", "feedback-forms", "ticket-satisfaction", "usage-readings", "opportunity-outcomes",
         ])
     }
 
