@@ -145,6 +145,13 @@ import Testing
         let byIndustry = try await engine.costReport(.init(from: Self.march, through: Self.april, costsBy: .industry), as: w.f.admin)
         #expect(byIndustry.map { "\($0.key)=\($0.actual)" } == ["=500", "energy=50"])
         #expect(try await engine.costReport(.init(from: Self.march, through: Self.march), as: w.f.admin).map(\.actual) == [300], "the visit is April's")
+        // By customer, as Alice: the campaign (no branch) is not hers; the visit's customer is, and the read is audited.
+        let since = w.f.clock.now()
+        let byCustomer = try await engine.costReport(.init(from: Self.march, through: Self.april, costsBy: .customer), as: w.alice)
+        #expect(byCustomer.map { "\($0.key)=\($0.actual)" } == ["\(w.customerA.uuidString.lowercased())=50"])
+        w.f.clock.advance(by: 1)
+        let audited = try engine.readAudit(from: since, to: w.f.clock.now(), as: w.f.admin)
+        #expect(audited.map(\.record) == [Customer.stream(w.customerA).rawValue] && audited.allSatisfy { $0.principal == w.alice.id })
 
         // Composition by branch, March: A and B one each (50 %), valued at their March revenue.
         let composition = try await engine.compositionReport(.init(from: Self.march, through: Self.march, compositionBy: "branch"), as: w.f.admin)
@@ -206,5 +213,38 @@ import Testing
         #expect(formsApril.last?.sum == 5)
         #expect(try await engine.feedbackReport(.init(from: Self.march, through: Self.april), as: w.bob).isEmpty, "branch A's forms are not Bob's")
         await w.f.close()
+    }
+}
+
+@Suite struct WinProbabilityQueryTests {
+    @Test func anOpenOpportunityGetsTheHistoricalWinRateOfItsStageAndSource() async throws {
+        let f = try await EngineFixture.make("win-probability")
+        let customer = try await f.customer("Prospect", branch: "north")
+        let pipeline = Pipeline(name: "gas", stages: ["lead", "proposal", "negotiation"])
+        func open(_ label: String, source: String, stage: String) async throws -> UUID {
+            let id = UUID.derived("opportunity", label)
+            try await f.engine.execute(Opportunity.self, id: id, .open(opportunityID: id, details: Opportunity.Details(
+                customerID: customer, title: label, source: source, expectedRevenue: Money(1000, .cny), closeDate: try EngineFixture.day("2026-06-30")),
+                pipeline: pipeline, stage: stage, owner: f.admin.id), as: f.admin)
+            return id
+        }
+        // History from referrals that reached "proposal": won, lost, won (2 of 3 = 67 %); one inbound lead lost.
+        for (label, stage, won) in [("h1", "negotiation", true), ("h2", "proposal", false), ("h3", "proposal", true)] {
+            let id = try await open(label, source: "referral", stage: "lead")
+            try await f.engine.execute(Opportunity.self, id: id, .moveToStage(stage), as: f.admin)
+            try await f.engine.execute(Opportunity.self, id: id, won ? .win(reason: "signed") : .lose(reason: "price"), as: f.admin)
+        }
+        let inbound = try await open("h4", source: "inbound", stage: "lead")
+        try await f.engine.execute(Opportunity.self, id: inbound, .lose(reason: "silent"), as: f.admin)
+        let current = try await open("now", source: "referral", stage: "proposal")
+        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
+
+        let suggestion = try #require(try await f.engine.winProbabilitySuggestion(for: current, minimumSample: 3, as: f.admin))
+        #expect(suggestion.percent == 67 && suggestion.sample == 3 && suggestion.basis == "pipeline+stage+source")
+        // With more history required: the whole pipeline, 2 of 4 = 50 %; recorded as the suggestion.
+        #expect(try await f.engine.suggestWinProbability(for: current, minimumSample: 4, as: f.admin)?.percent == 50)
+        #expect(try await f.engine.state(Opportunity.self, id: current, as: f.admin).state.suggestedProbability == 50)
+        #expect(try await f.engine.winProbabilitySuggestion(for: current, minimumSample: 5, as: f.admin) == nil)
+        await f.close()
     }
 }

@@ -9,6 +9,7 @@ import Foundation
 /// month it has in the time zone of its record's branch (settings; UTC when the branch or its zone is
 /// unknown). Rows are kept when `principal` may `analyse` in the analysis module on their scope (reports
 /// per employee: the employees ``employeesVisible(to:)`` gives), and, with `branch`, when they belong to it.
+/// Reports name no customer except the cost report by customer, whose customers go to the read audit.
 /// Every result converts to a ``ReportTable`` for CSV (``report(_:_:as:)``).
 extension CRMEngine {
     /// The reports by name, as the CLI and HTTP call them.
@@ -155,7 +156,9 @@ extension CRMEngine {
                 Reports.CostFact(category: "visits", source: visit.visitID, month: month, customerID: visit.customerID, industry: industry, amount: $0.amount)
             }
         }
-        return Reports.costs(costs, budgets: budgets, by: p.costsBy, in: p.period)
+        let rows = Reports.costs(costs, budgets: budgets, by: p.costsBy, in: p.period)
+        if p.costsBy == .customer { auditCustomers(rows.map { UUID(uuidString: $0.key) }, principal) }
+        return rows
     }
 
     /// Customer composition (R-ANA-5): the customers that existed by the end of the period, grouped by
