@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "crm",
             dependencies: [
-                "CRMHTTP", "CRMEngine", "CRMDomain", "CRMProjections", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator",
+                "CRMHTTP", "CRMEngine", "CRMAnalytics", "CRMDomain", "CRMProjections", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

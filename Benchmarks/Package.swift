@@ -47,6 +47,7 @@ let package = Package(
                 .product(name: "EventStoreLMDB", package: "crm-engine"),
                 .product(name: "CRMDomain", package: "crm-engine"),
                 .product(name: "CRMProjections", package: "crm-engine"),
+                .product(name: "CRMAnalytics", package: "crm-engine"),
                 .product(name: "CRMEngine", package: "crm-engine"),
                 .product(name: "CRMDataGenerator", package: "crm-engine"),
             ],

@@ -244,6 +244,8 @@ let benchmarks: @Sendable () -> Void = {
     registerCustomer360(.view, name: "customer-360 view read, \(s.customers) customers")
     registerCustomer360(.engine, name: "customer-360 engine query as administrator, \(s.customers) customers")
 
+    registerAnalysis()
+
     // Profile: each projection alone, and the replay with decoding only (run with --filter 'profile.*').
     registerRebuild(key: "profile_decode_only", name: "profile rebuild, decode only") { [DecodeOnlyProjection()] }
     for projection in CRMViews.all {

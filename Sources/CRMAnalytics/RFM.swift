@@ -109,6 +109,17 @@ public enum RFM {
             groups[key, default: []].append(i)
         }
         var out = [Score?](repeating: nil, count: inputs.count)
+        // Loyalty, segment and tier depend on the score triple only: 125 triples, computed once each
+        // (Decimal arithmetic per customer dominated the scoring of 100k customers).
+        var classes: [Int: (loyalty: Decimal, segment: String, tier: String?)] = [:]
+        func classify(_ r: Int, _ f: Int, _ m: Int) -> (loyalty: Decimal, segment: String, tier: String?) {
+            let key = r * 36 + f * 6 + m
+            if let known = classes[key] { return known }
+            let loyalty = loyaltyScore(recency: r, frequency: f, monetary: m, weights: weights)
+            let value = (loyalty, segment(recency: r, frequency: f, monetary: m, rules: segments), tier(of: loyalty, thresholds: tiers))
+            classes[key] = value
+            return value
+        }
         for indices in groups.values {
             let members = indices.map { inputs[$0] }
             // A customer who never bought ranks worst on recency: Int.max days.
@@ -117,11 +128,10 @@ public enum RFM {
             let m = Quintiles.scores(members.map(\.monetary))
             for (k, index) in indices.enumerated() {
                 let input = inputs[index]
-                let loyalty = loyaltyScore(recency: r[k], frequency: f[k], monetary: m[k], weights: weights)
+                let c = classify(r[k], f[k], m[k])
                 out[index] = Score(
                     customerID: input.customerID, branch: input.branch, input: input, recency: r[k], frequency: f[k], monetary: m[k],
-                    loyalty: loyalty, segment: segment(recency: r[k], frequency: f[k], monetary: m[k], rules: segments),
-                    tier: tier(of: loyalty, thresholds: tiers))
+                    loyalty: c.loyalty, segment: c.segment, tier: c.tier)
             }
         }
         return out.compactMap { $0 }

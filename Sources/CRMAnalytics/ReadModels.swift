@@ -55,10 +55,35 @@ extension Churn.Signals {
 }
 
 extension KPI.RuleHistory {
-    /// The history of the settings' KPI rules (``KPIRuleVersions``), each rule with the default curve
-    /// and period unless `rule` maps it otherwise.
-    public init(_ versions: [KPIRuleVersions.Version], rule: (KPIRule) -> KPI.Rule = { KPI.Rule($0) }) {
-        self.init(versions.map { KPI.RuleSet(version: $0.version, effectiveFrom: $0.effectiveFrom, rules: $0.rules.map(rule)) })
+    /// The history of the settings' KPI rules (``KPIRuleVersions``), each rule with the scoring curve and
+    /// period its version's settings gave it (``CRMDomain/KPIScoring``; the default curve and period
+    /// otherwise).
+    public init(_ versions: [KPIRuleVersions.Version]) {
+        self.init(versions.map { v in
+            KPI.RuleSet(version: v.version, effectiveFrom: v.effectiveFrom, rules: v.rules.map { rule in
+                v.scoring.first { $0.indicator == rule.indicator }.map { KPI.Rule(rule, scoring: $0) } ?? KPI.Rule(rule)
+            })
+        })
+    }
+}
+
+extension KPI.Rule {
+    /// A settings rule scored as the settings' ``CRMDomain/KPIScoring`` says.
+    public init(_ rule: KPIRule, scoring: KPIScoring) {
+        let curve: KPI.Curve
+        switch scoring.curve {
+        case .linear: curve = .linear(cap: scoring.cap)
+        case .threshold: curve = .threshold
+        case .steps: curve = .steps(scoring.steps.map { KPI.Step(from: $0.from, factor: $0.factor) })
+        }
+        let period: KPI.Period
+        switch scoring.period {
+        case .day: period = .day
+        case .month: period = .month
+        case .quarter: period = .quarter
+        case .year: period = .year
+        }
+        self.init(rule, curve: curve, period: period)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMAnalytics
 import CRMDomain
 import CRMEngine
 import CRMProjections
@@ -6,29 +7,41 @@ import EventSourcing
 import EventStoreLMDB
 import Foundation
 
-/// `crm export customers|revenue --format csv`: CSV that spreadsheet programs open correctly.
+/// `crm export customers|revenue|report NAME --format csv`: CSV that spreadsheet programs open correctly.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export customers or revenue as CSV (RFC 4180, UTF-8, optional BOM); read-only.",
-        discussion: "Writes to standard output unless --out FILE.")
+        abstract: "Export customers, revenue or a report as CSV (RFC 4180, UTF-8, optional BOM); read-only.",
+        discussion: """
+            Writes to standard output unless --out FILE. Reports: \(CRMEngine.ReportName.allCases.map(\.rawValue).joined(separator: ", ")); \
+            months in each record's branch time zone, e.g. `crm export report overdue --from 2026-03 --to 2026-04 --branch north`.
+            """)
 
     enum What: String, ExpressibleByArgument, CaseIterable {
-        case customers, revenue
+        case customers, revenue, report
     }
 
     @OptionGroup var store: StoreOptions
-    @Argument(help: "What to export: customers or revenue.") var what: What
+    @Argument(help: "What to export: customers, revenue or report.") var what: What
+    @Argument(help: "The report's name (with `report`).") var name: String?
     @Option(help: "The format (csv).") var format = "csv"
     @Flag(help: "Start with a UTF-8 byte-order mark (for spreadsheet programs).") var bom = false
     @Option(help: "The file to write (standard output when omitted).") var out: String?
-    @Option(help: "Revenue: the dimension (month, customer, product, currency).") var by = "month"
-    @Option(help: "Revenue: the first month, YYYY-MM.") var from = "1970-01"
-    @Option(help: "Revenue: the last month, YYYY-MM.") var through = "9999-12"
+    @Option(help: "Revenue: the dimension (month, customer, product, currency); costs report: month, category, customer, industry; composition: kind, group, industry, branch, community, status, segment, tier.")
+    var by: String?
+    @Option(help: "The first month, YYYY-MM (a report needs it).") var from: String?
+    @Option(name: [.customLong("through"), .customLong("to")], help: "The last month, YYYY-MM (a report: the first month when omitted).") var through: String?
+    @Option(help: "Report: only this branch's records.") var branch: String?
+    @Option(help: "Report: the currency of revenue and values (ISO code).") var currency = "CNY"
 
     func run() async throws {
         try await reporting(data: store.data) {
             guard format.lowercased() == "csv" else { throw CLIError("unknown format `\(format)`", hint: "use --format csv", exit: .usage) }
-            let (header, rows) = try await what == .customers ? customers() : revenue()
+            let (header, rows): ([String], [[String]])
+            switch what {
+            case .customers: (header, rows) = try await customers()
+            case .revenue: (header, rows) = try await revenue()
+            case .report: (header, rows) = try await report()
+            }
             let data = try csvData(header: header, rows: rows, bom: bom)
             if let out {
                 guard FileManager.default.createFile(atPath: out, contents: data) else {
@@ -58,19 +71,56 @@ struct Export: AsyncParsableCommand {
     /// Revenue totals from the revenue cube, built from the log into a private directory (so it works
     /// beside a running server without touching its views).
     private func revenue() async throws -> ([String], [[String]]) {
+        let by = self.by ?? "month"
         guard let dimension = RevenueCube.Dimension(rawValue: by) else {
             throw CLIError("unknown dimension `\(by)`", hint: "one of: month, customer, product, currency", exit: .usage)
         }
-        let first = try month(from), last = try month(through)
+        let first = try month(from ?? "1970-01"), last = try month(through ?? "9999-12")
+        let totals = try await withScratchEngine([RevenueCube()]) { engine in
+            try await engine.revenue(by: dimension, from: first, through: last, as: try await store.principal(engine))
+        }
+        return ([by, "currency", "amount", "entries", "reversals"],
+                totals.map { [$0.key, $0.currency.rawValue, "\($0.amount)", "\($0.entries)", "\($0.reversals)"] })
+    }
+
+    /// A report (``CRMEngine/report(_:_:as:)``) over the read models it needs, built from the log into a
+    /// private directory.
+    private func report() async throws -> ([String], [[String]]) {
+        let names = CRMEngine.ReportName.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let name, let report = CRMEngine.ReportName(rawValue: name) else {
+            throw CLIError("unknown report `\(name ?? "")`", hint: "one of: \(names)", exit: .usage)
+        }
+        guard let from else { throw CLIError("a report needs --from YYYY-MM", hint: "e.g. --from 2026-03 --to 2026-04", exit: .usage) }
+        guard let currency = Currency(rawValue: currency.uppercased()) else {
+            throw CLIError("unknown currency `\(currency)`", hint: "an ISO code such as CNY", exit: .usage)
+        }
+        var parameters = CRMEngine.ReportParameters(from: try month(from), through: try month(through ?? from), branch: branch, currency: currency)
+        if report == .costs, let by {
+            guard let dimension = Reports.CostDimension(rawValue: by) else {
+                throw CLIError("unknown dimension `\(by)`", hint: "one of: month, category, customer, industry", exit: .usage)
+            }
+            parameters.costsBy = dimension
+        }
+        if report == .composition, let by { parameters.compositionBy = by }
+        let projections = CRMViews.all.filter { report.projections.contains($0.name) }
+        let table = try await withScratchEngine(projections) { engine in
+            try await engine.report(report, parameters, as: try await store.principal(engine))
+        }
+        return (table.header, table.rows)
+    }
+
+    /// Runs `body` with an engine over the log opened read-only and the given read models built into a
+    /// private directory (so it works beside a running server without touching its views).
+    private func withScratchEngine<T>(_ projections: [any Projection], _ body: (CRMEngine) async throws -> T) async throws -> T {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("crm-export-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let log = try store.openReadOnly()
-        let totals: [RevenueCube.Total]
+        let result: T
         do {
-            let engine = try await CRMEngine.open(store: log, views: scratch, configuration: .init(projections: [RevenueCube()], reactions: []))
+            let engine = try await CRMEngine.open(store: log, views: scratch, configuration: .init(projections: projections, reactions: []))
             do {
                 try await engine.views.waitUntil(try await log.headPosition())
-                totals = try await engine.revenue(by: dimension, from: first, through: last, as: try await store.principal(engine))
+                result = try await body(engine)
             } catch {
                 await engine.close()
                 throw error
@@ -81,8 +131,7 @@ struct Export: AsyncParsableCommand {
             throw error
         }
         await log.close()
-        return ([by, "currency", "amount", "entries", "reversals"],
-                totals.map { [$0.key, $0.currency.rawValue, "\($0.amount)", "\($0.entries)", "\($0.reversals)"] })
+        return result
     }
 
     private func month(_ text: String) throws -> RevenueMonth {

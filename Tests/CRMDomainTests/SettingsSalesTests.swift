@@ -74,6 +74,20 @@ struct SettingsSalesTests {
         #expect(s.whenRefused(.replaceKPIRules([KPIRule(indicator: "a", weight: 1, target: 1), KPIRule(indicator: "a", weight: 1, target: 2)]))?.field == "indicator")
     }
 
+    @Test func kpiScoringIsValidatedAndReplacesTheIndicatorsPrevious() {
+        var s = Scenario(Settings.self)
+        let steps = KPIScoring(indicator: "visitsMade", curve: .steps, steps: [.init(from: 1, factor: 1), .init(from: dec("0.5"), factor: dec("0.5"))], period: .quarter)
+        let sorted = KPIScoring(indicator: "visitsMade", curve: .steps, steps: [.init(from: dec("0.5"), factor: dec("0.5")), .init(from: 1, factor: 1)], period: .quarter)
+        #expect(s.apply(.setKPIScoring(steps)) == [.kpiScoringSet(KPIScoringSet(scoring: sorted, previous: nil))])
+        #expect(s.when(.setKPIScoring(sorted)).isEmpty)
+        let threshold = KPIScoring(indicator: "visitsMade", curve: .threshold)
+        #expect(s.apply(.setKPIScoring(threshold)) == [.kpiScoringSet(KPIScoringSet(scoring: threshold, previous: sorted))])
+        #expect(s.state.kpiScoring == [threshold])
+        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "a", cap: 0)))?.field == "cap")
+        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "a", curve: .steps)))?.field == "steps")
+        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "a", curve: .threshold, steps: [.init(from: 1, factor: 1)])))?.field == "steps")
+    }
+
     @Test func loyaltyAccrualRulesAreValidated() {
         var s = Scenario(Settings.self)
         let rules = [

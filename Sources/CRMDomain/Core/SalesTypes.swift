@@ -103,3 +103,47 @@ public struct KPIRule: Hashable, Sendable, Codable {
         self.bonusPoints = bonusPoints
     }
 }
+
+/// How one KPI indicator is scored and over which period (R-ANA-1), beside its ``KPIRule``: the curve
+/// that turns achievement (value ÷ target) into a factor of the weight, and the period the target is set
+/// for. An indicator without one is scored linearly capped at 1, monthly.
+public struct KPIScoring: Hashable, Sendable, Codable {
+    public enum Curve: String, Hashable, Sendable, Codable, CaseIterable {
+        /// `min(achievement, cap)`.
+        case linear
+        /// 1 once the target is reached, else 0.
+        case threshold
+        /// The factor of the highest step reached.
+        case steps
+    }
+
+    public enum Period: String, Hashable, Sendable, Codable, CaseIterable {
+        case day, month, quarter, year
+    }
+
+    /// One step of a `steps` curve: from this achievement on, this factor.
+    public struct Step: Hashable, Sendable, Codable {
+        public var from: Decimal
+        public var factor: Decimal
+        public init(from: Decimal, factor: Decimal) {
+            self.from = from
+            self.factor = factor
+        }
+    }
+
+    public var indicator: String
+    public var curve: Curve
+    /// The linear curve's cap (1: no credit past the target).
+    public var cap: Decimal
+    /// The steps of a `steps` curve, by `from`.
+    public var steps: [Step]
+    public var period: Period
+
+    public init(indicator: String, curve: Curve = .linear, cap: Decimal = 1, steps: [Step] = [], period: Period = .month) {
+        self.indicator = indicator
+        self.curve = curve
+        self.cap = cap
+        self.steps = steps
+        self.period = period
+    }
+}

@@ -73,6 +73,25 @@ extension Settings {
             guard rules != state.kpiRules else { return [] }
             return [.kpiRulesReplaced(KPIRulesReplaced(rules: rules))]
 
+        case .setKPIScoring(var scoring):
+            scoring.indicator = try Validate.text(scoring.indicator, field: "indicator", max: 100)
+            switch scoring.curve {
+            case .linear:
+                guard scoring.cap > 0 else { throw .invalid("cap", "must be positive") }
+                guard scoring.steps.isEmpty else { throw .invalid("steps", "only a steps curve has steps") }
+            case .threshold:
+                guard scoring.steps.isEmpty else { throw .invalid("steps", "only a steps curve has steps") }
+            case .steps:
+                guard !scoring.steps.isEmpty, Set(scoring.steps.map(\.from)).count == scoring.steps.count else {
+                    throw .invalid("steps", "a steps curve needs steps with distinct achievements")
+                }
+                guard scoring.steps.allSatisfy({ $0.from >= 0 && $0.factor >= 0 }) else { throw .invalid("steps", "must not be negative") }
+                scoring.steps.sort { $0.from < $1.from }
+            }
+            let previous = state.kpiScoring.first { $0.indicator == scoring.indicator }
+            guard previous != scoring else { return [] }
+            return [.kpiScoringSet(KPIScoringSet(scoring: scoring, previous: previous))]
+
         case .replaceLoyaltyAccrualRules(let rules):
             var kinds = Set<String>()
             for rule in rules {

@@ -28,6 +28,8 @@ public enum Settings: Aggregate {
         public var warningThresholds: [WarningThreshold] = []
         public var loyaltyThresholds: [LoyaltyThreshold] = []
         public var kpiRules: [KPIRule] = []
+        /// The scoring curve and period per KPI indicator, where not the default (linear capped at 1, monthly).
+        public var kpiScoring: [KPIScoring] = []
         /// How spend, tenure and activities earn loyalty points (R-CUS-8); the engine's reactor applies them.
         public var loyaltyAccrualRules: [LoyaltyAccrualRule] = []
 
@@ -74,6 +76,8 @@ public enum Settings: Aggregate {
         case setWarningThreshold(WarningThreshold)
         case replaceLoyaltyThresholds([LoyaltyThreshold])
         case replaceKPIRules([KPIRule])
+        /// Sets one indicator's scoring curve and period (replacing the one it had).
+        case setKPIScoring(KPIScoring)
         /// Replaces the loyalty accrual rules: at most one spend rule, one tenure rule, one rule per activity.
         case replaceLoyaltyAccrualRules([LoyaltyAccrualRule])
     }
@@ -144,7 +148,7 @@ public enum Settings: Aggregate {
             }
             return [.ticketRuleChainRemoved(TicketRuleChainRemoved(kind: kind, minimumSeverity: minimum))]
 
-        case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules, .replaceLoyaltyAccrualRules:
+        case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules, .setKPIScoring, .replaceLoyaltyAccrualRules:
             return try decideSales(command, state: state)
         }
     }
@@ -176,6 +180,9 @@ public enum Settings: Aggregate {
             s.warningThresholds.append(e.threshold)
         case .loyaltyThresholdsReplaced(let e): s.loyaltyThresholds = e.thresholds
         case .kpiRulesReplaced(let e): s.kpiRules = e.rules
+        case .kpiScoringSet(let e):
+            s.kpiScoring.removeAll { $0.indicator == e.scoring.indicator }
+            s.kpiScoring.append(e.scoring)
         case .loyaltyAccrualRulesReplaced(let e): s.loyaltyAccrualRules = e.rules
         }
         return s

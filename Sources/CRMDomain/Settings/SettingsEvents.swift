@@ -109,12 +109,13 @@ public enum SettingsEvent: DomainEvent {
     case warningThresholdSet(WarningThresholdSet)
     case loyaltyThresholdsReplaced(LoyaltyThresholdsReplaced)
     case kpiRulesReplaced(KPIRulesReplaced)
+    case kpiScoringSet(KPIScoringSet)
     case loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         BranchTimeZoneSet.self, HolidayAdded.self, HolidayRemoved.self, SLADeadlineSet.self, RoutingRulesReplaced.self,
         ReminderLeadTimeSet.self, TicketRuleChainSet.self, TicketRuleChainRemoved.self,
-        DiscountLimitSet.self, ExchangeRateSet.self, WarningThresholdSet.self, LoyaltyThresholdsReplaced.self, KPIRulesReplaced.self, LoyaltyAccrualRulesReplaced.self,
+        DiscountLimitSet.self, ExchangeRateSet.self, WarningThresholdSet.self, LoyaltyThresholdsReplaced.self, KPIRulesReplaced.self, KPIScoringSet.self, LoyaltyAccrualRulesReplaced.self,
     ]
 
     public var payload: any EventPayload {
@@ -132,6 +133,7 @@ public enum SettingsEvent: DomainEvent {
         case .warningThresholdSet(let p): return p
         case .loyaltyThresholdsReplaced(let p): return p
         case .kpiRulesReplaced(let p): return p
+        case .kpiScoringSet(let p): return p
         case .loyaltyAccrualRulesReplaced(let p): return p
         }
     }
@@ -151,6 +153,7 @@ public enum SettingsEvent: DomainEvent {
         case let p as WarningThresholdSet: self = .warningThresholdSet(p)
         case let p as LoyaltyThresholdsReplaced: self = .loyaltyThresholdsReplaced(p)
         case let p as KPIRulesReplaced: self = .kpiRulesReplaced(p)
+        case let p as KPIScoringSet: self = .kpiScoringSet(p)
         case let p as LoyaltyAccrualRulesReplaced: self = .loyaltyAccrualRulesReplaced(p)
         default: return nil
         }
@@ -213,6 +216,19 @@ public struct KPIRulesReplaced: EventPayload, Equatable {
 
     public init(rules: [KPIRule]) {
         self.rules = rules
+    }
+}
+
+/// One KPI indicator's scoring curve and period were set (R-ANA-1); `previous` is what it replaced.
+public struct KPIScoringSet: EventPayload, Equatable {
+    public static let eventType = "KPIScoringSet"
+    public static let schemaVersion: UInt32 = 1
+    public var scoring: KPIScoring
+    public var previous: KPIScoring?
+
+    public init(scoring: KPIScoring, previous: KPIScoring?) {
+        self.scoring = scoring
+        self.previous = previous
     }
 }
 

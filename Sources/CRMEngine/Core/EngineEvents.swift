@@ -80,7 +80,7 @@ public struct ApiTokenRevoked: EventPayload, Equatable {
 public enum EngineEvents {
     public static let payloadTypes: [any EventPayload.Type] = [
         KeyReserved.self, KeyReleased.self, CommandOutcomeRecorded.self, ApiTokenIssued.self, ApiTokenRevoked.self,
-    ] + OutboxItem.Event.payloadTypes + ChurnWatch.Event.payloadTypes
+    ] + OutboxItem.Event.payloadTypes + ChurnWatch.Event.payloadTypes + UsageWatch.Event.payloadTypes
 
     /// Every CRM and engine payload type, validated.
     public static func registry() throws -> PayloadRegistry {
@@ -92,6 +92,7 @@ public enum EngineEvents {
         registry.register(ApiTokenRevoked.self)
         registry.register(events: OutboxItem.Event.self)
         registry.register(events: ChurnWatch.Event.self)
+        registry.register(events: UsageWatch.Event.self)
         try registry.validate()
         return registry
     }

@@ -57,6 +57,34 @@ extension CRMEngine {
         }.sorted { ($0.risk.score, $1.customerID.uuidString) > ($1.risk.score, $0.customerID.uuidString) }
     }
 
+    /// The win probability suggested for an opportunity from history (R-SAL-2): the win rate of the closed
+    /// opportunities of its pipeline (product line) that reached its stage, from its source, falling back
+    /// to coarser groups (``WinProbability/suggest(pipeline:stages:stage:source:history:minimumSample:)``);
+    /// nil when the history is too thin. Needs the right to query the opportunity; the history is counted
+    /// over all opportunities (only the rate leaves the engine).
+    public func winProbabilitySuggestion(for opportunityID: UUID, minimumSample: Int = 5, as principal: Principal,
+                                         consistentWith position: GlobalPosition? = nil) async throws -> WinProbability.Suggestion? {
+        try await consistent(with: position, ["opportunity-outcomes"])
+        let (state, _) = try await self.state(Opportunity.self, id: opportunityID, as: principal)
+        guard let details = state.details else { throw EngineError.notFound() }
+        let history = try views.read("opportunity-outcomes") {
+            try OpportunityOutcomes.all(in: $0) { $0.status != .open && $0.opportunityID != opportunityID }
+        }
+        return WinProbability.suggest(
+            pipeline: state.pipeline.name, stages: state.pipeline.stages, stage: state.stage, source: details.source,
+            history: history.map { WinProbability.Outcome(pipeline: $0.pipeline, furthestStage: $0.furthestStage, source: $0.source, won: $0.status == .won) },
+            minimumSample: minimumSample)
+    }
+
+    /// Records the suggestion of ``winProbabilitySuggestion(for:minimumSample:as:consistentWith:)`` on the
+    /// opportunity (`suggestWinProbability`; an override by hand still wins); nil, recording nothing, without one.
+    @discardableResult
+    public func suggestWinProbability(for opportunityID: UUID, minimumSample: Int = 5, as principal: Principal) async throws -> WinProbability.Suggestion? {
+        guard let suggestion = try await winProbabilitySuggestion(for: opportunityID, minimumSample: minimumSample, as: principal) else { return nil }
+        try await execute(Opportunity.self, id: opportunityID, .suggestWinProbability(suggestion.percent), as: principal)
+        return suggestion
+    }
+
     /// The employees whose figures `principal` may see: nil for everyone (analysis over all data), else
     /// themself and everyone who reports to them, directly or not.
     func employeesVisible(to principal: Principal) async throws -> Set<String>? {

@@ -203,7 +203,7 @@ extension CRMEngine {
     }
 
     /// Records a read of each customer's data once.
-    private func auditCustomers(_ ids: [UUID?], _ principal: Principal) {
+    func auditCustomers(_ ids: [UUID?], _ principal: Principal) {
         var seen: Set<UUID> = []
         for id in ids.compactMap({ $0 }) where seen.insert(id).inserted {
             audit.record(principal: principal, record: Customer.stream(id).rawValue)

@@ -135,13 +135,9 @@ extension CRMEngine {
                 as: .system, idempotencyKey: "schedule:churn:\(summary.customerID.uuidString.lowercased()):\(day)")
             for event in result.events where event.type == ChurnEpisodeOpened.eventType {
                 let opened = try registry.decode(ChurnEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
-                guard let owner = try await load(Customer.self, stream: Customer.stream(opened.customerID)).state.owner else { continue }
                 let reasons = risk.contributions.map(\.reason.rawValue).joined(separator: ", ")
-                let details = WorkTask.Details(title: "Retention: customer at risk", note: "churn risk \(risk.score) (\(reasons))",
-                                               customerID: opened.customerID, kind: .followUp, dueAt: clock.now().addingTimeInterval(3 * 86_400))
-                let task = try await execute(WorkTask.self, id: opened.taskID, .dispatch(taskID: opened.taskID, details: details, assignee: owner),
-                                             as: .system, idempotencyKey: "schedule:retention:\(opened.taskID.uuidString.lowercased())")
-                if !task.repeated && !task.events.isEmpty { dispatched += 1 }
+                if try await dispatchToOwner(of: opened.customerID, taskID: opened.taskID, title: "Retention: customer at risk",
+                                             note: "churn risk \(risk.score) (\(reasons))", key: "schedule:retention") { dispatched += 1 }
             }
         }
         return dispatched

@@ -16,6 +16,8 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public let stepsEscalated: Int
     /// Retention tasks dispatched for customers whose churn risk crossed the threshold (one per episode).
     public let retentionTasksDispatched: Int
+    /// Tasks dispatched for meters whose latest reading was flagged as a usage anomaly (one per episode).
+    public let usageAnomalyTasksDispatched: Int
 }
 
 extension CRMEngine {
@@ -45,10 +47,11 @@ extension CRMEngine {
         }
         let escalated = try await escalateLateSteps(now: now)
         let retention = try await watchChurn(on: day)
+        let usage = try await watchUsage(on: day)
         logger.info("scheduled work ran", metadata: [
             "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)"])
         return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
-                                   retentionTasksDispatched: retention)
+                                   retentionTasksDispatched: retention, usageAnomalyTasksDispatched: usage)
     }
 
     /// Escalates every running workflow step whose deadline passed (R-ORG-5). The domain escalates a step
@@ -67,6 +70,17 @@ extension CRMEngine {
             if !result.repeated && !result.events.isEmpty { escalated += 1 }
         }
         return escalated
+    }
+
+    /// Dispatches a follow-up task with a deterministic id to a customer's owner, due three days from now,
+    /// under an idempotency key of `key` and the task id; false when the customer has no owner or the task
+    /// was already there.
+    func dispatchToOwner(of customerID: UUID, taskID: UUID, title: String, note: String, key: String) async throws -> Bool {
+        guard let owner = try await load(Customer.self, stream: Customer.stream(customerID)).state.owner else { return false }
+        let details = WorkTask.Details(title: title, note: note, customerID: customerID, kind: .followUp, dueAt: clock.now().addingTimeInterval(3 * 86_400))
+        let task = try await execute(WorkTask.self, id: taskID, .dispatch(taskID: taskID, details: details, assignee: owner),
+                                     as: .system, idempotencyKey: "\(key):\(taskID.uuidString.lowercased())")
+        return !task.repeated && !task.events.isEmpty
     }
 
     /// Runs ``runScheduledWork()`` every `interval` until the engine closes; failures are logged and the

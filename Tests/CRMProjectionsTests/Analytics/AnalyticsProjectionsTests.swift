@@ -137,6 +137,50 @@ import Testing
         #expect(versions.map(\.version) == [1, 3])
         #expect(versions.map(\.effectiveFrom) == [WorkTestLog.start, WorkTestLog.at(hours: 24)])
         #expect(versions.last?.rules.first?.weight == 2)
-        #expect(AnalyticsProjections.all.map(\.name) == ["employee-indicators", "customer-activity", "kpi-rule-versions"])
+        #expect(AnalyticsProjections.all.map(\.name) == [
+            "employee-indicators", "customer-activity", "kpi-rule-versions", "customer-directory", "cost-ledger", "maintenance-assessment",
+            "survey-results", "feedback-forms", "ticket-satisfaction", "usage-readings", "opportunity-outcomes",
+        ])
+    }
+
+    @Test func aScoringChangeIsANewVersionKeepingTheRules() throws {
+        let log = WorkTestLog()
+        log.append(KPIRulesReplaced(rules: [KPIRule(indicator: "contactsMade", weight: 1, target: 10)]), stream: "settings", at: WorkTestLog.start)
+        let scoring = KPIScoring(indicator: "contactsMade", curve: .threshold, period: .quarter)
+        log.append(KPIScoringSet(scoring: scoring, previous: nil), stream: "settings", at: WorkTestLog.at(hours: 1))
+        log.append(KPIRulesReplaced(rules: [KPIRule(indicator: "contactsMade", weight: 2, target: 20)]), stream: "settings", at: WorkTestLog.at(hours: 2))
+        let versions = try KPIRuleVersions.all(in: log.views(KPIRuleVersions()))
+        #expect(versions.map(\.version) == [1, 2, 3])
+        #expect(versions.map(\.scoring) == [[], [scoring], [scoring]])
+        #expect(versions.map { $0.rules.first?.weight } == [1, 1, 2])
+        try log.expectSameTablesInTwoBatchings(KPIRuleVersions())
+    }
+}
+
+@Suite struct ReportProjectionsTests {
+    @Test func costsFormsAndRatingsAreKeptAsFacts() throws {
+        let log = WorkTestLog()
+        let customer = try log.customer("Costly", branch: "east", owner: "emp-1")
+        let visit = UUID.derived("visit", "costly")
+        _ = try log.run(Visit.self, visit, .plan(id: visit, customerID: customer, visitor: "emp-1", scheduledAt: WorkTestLog.at(hours: 30),
+                                                  contacts: [], agenda: "a", place: "p"), at: WorkTestLog.start)
+        let line = Visit.CostLine(id: UUID.derived("line", "1"), kind: .transport, amount: Money(40, .cny))
+        _ = try log.run(Visit.self, visit, .addCostLine(line), at: WorkTestLog.start)
+        _ = try log.run(Visit.self, visit, .addCostLine(Visit.CostLine(id: UUID.derived("line", "2"), kind: .lodging, amount: Money(60, .cny))), at: WorkTestLog.start)
+        _ = try log.run(Visit.self, visit, .removeCostLine(id: line.id), at: WorkTestLog.start)
+        let (_, visits) = try CostLedger.all(in: log.views(CostLedger()))
+        #expect(visits.map { $0.visit.lines.map(\.amount.amount) } == [[60]])
+        #expect(visits.first?.visit.scope.owners == ["emp-1"])
+        try log.expectSameTablesInTwoBatchings(CostLedger())
+
+        let form = UUID.derived("form", "1")
+        let template = FeedbackTemplate(name: "Weekly", department: "sales", fields: [FeedbackField(name: "visits", type: .number)])
+        _ = try log.run(FeedbackForm.self, form, .submit(id: form, template: template, submittedBy: "emp-1", reporter: "emp-1", reviewer: "emp-2",
+                                                          branch: "east", values: [FeedbackValue(field: "visits", value: .number(3))]), at: WorkTestLog.start)
+        _ = try log.run(FeedbackForm.self, form, .startReview(workflowID: UUID.derived("wf", "1")), at: WorkTestLog.at(hours: 1))
+        _ = try log.run(FeedbackForm.self, form, .markReviewed(workflowID: UUID.derived("wf", "1")), at: WorkTestLog.at(hours: 2))
+        let forms = try FeedbackForms.all(in: log.views(FeedbackForms()))
+        #expect(forms.map(\.status) == [.reviewed] && forms.first?.reviewedAt == WorkTestLog.at(hours: 2) && forms.first?.branch == "east")
+        try log.expectSameTablesInTwoBatchings(FeedbackForms())
     }
 }

@@ -1,0 +1,292 @@
+import CRMAnalytics
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+/// The statistics reports (R-ANA-5, R-TSK-6, R-SRV-5, R-SAL-7, R-CUS-9, R-MKT-4, R-ORG-3) as engine
+/// queries. Every report covers the months `from` through `through` (inclusive); an instant falls in the
+/// month it has in the time zone of its record's branch (settings; UTC when the branch or its zone is
+/// unknown). Rows are kept when `principal` may `analyse` in the analysis module on their scope (reports
+/// per employee: the employees ``employeesVisible(to:)`` gives), and, with `branch`, when they belong to it.
+/// Reports name no customer except the cost report by customer, whose customers go to the read audit.
+/// Every result converts to a ``ReportTable`` for CSV (``report(_:_:as:)``).
+extension CRMEngine {
+    /// The reports by name, as the CLI and HTTP call them.
+    public enum ReportName: String, CaseIterable, Sendable {
+        case overdue, taskCompletion = "task-completion", revenueByManager = "revenue-by-manager", serviceQuality = "service-quality",
+             costs, composition, twoLayer = "two-layer", surveys, feedback
+
+        /// The read models the report reads (for a tool that builds only those).
+        public var projections: [String] {
+            switch self {
+            case .overdue: return [CRMEngine.ticketBoardView]
+            case .taskCompletion: return [CRMEngine.taskBoardView]
+            case .revenueByManager: return [CRMEngine.revenueView]
+            case .serviceQuality: return [CRMEngine.ticketBoardView, "ticket-satisfaction"]
+            case .costs: return ["cost-ledger"]
+            case .composition: return ["customer-directory", CRMEngine.customerActivity]
+            case .twoLayer: return ["maintenance-assessment"]
+            case .surveys: return ["survey-results"]
+            case .feedback: return ["feedback-forms"]
+            }
+        }
+    }
+
+    /// What a report covers besides its months.
+    public struct ReportParameters: Sendable, Hashable {
+        public var from: RevenueMonth
+        public var through: RevenueMonth
+        /// Only this branch's records (a report per employee: the employees of the branch).
+        public var branch: String?
+        /// Revenue and value: the currency (others are left out of revenue, converted for composition).
+        public var currency: Currency
+        /// The cost report's dimension.
+        public var costsBy: Reports.CostDimension
+        /// The composition's class: kind, group, industry, branch, community, status, segment or tier.
+        public var compositionBy: String
+
+        public init(from: RevenueMonth, through: RevenueMonth, branch: String? = nil, currency: Currency = .cny,
+                    costsBy: Reports.CostDimension = .month, compositionBy: String = "group") {
+            self.from = from
+            self.through = through
+            self.branch = branch
+            self.currency = currency
+            self.costsBy = costsBy
+            self.compositionBy = compositionBy
+        }
+
+        var period: ClosedRange<RevenueMonth> { from...max(from, through) }
+    }
+
+    /// Any report as a table (for CSV export).
+    ///
+    /// ```swift
+    /// let table = try await engine.report(.overdue, .init(from: march, through: april), as: manager)
+    /// print(table.csv())
+    /// ```
+    public func report(_ name: ReportName, _ p: ReportParameters, as principal: Principal) async throws -> ReportTable {
+        switch name {
+        case .overdue: return ReportTable(rows: try await overdueReport(p, as: principal))
+        case .taskCompletion: return ReportTable(rows: try await taskCompletionReport(p, as: principal))
+        case .revenueByManager: return ReportTable(rows: try await revenueByManagerReport(p, as: principal))
+        case .serviceQuality: return ReportTable(rows: try await serviceQualityReport(p, as: principal))
+        case .costs: return ReportTable(rows: try await costReport(p, as: principal))
+        case .composition: return ReportTable(rows: try await compositionReport(p, as: principal))
+        case .twoLayer: return ReportTable(rows: try await twoLayerReport(p, as: principal))
+        case .surveys: return ReportTable(rows: try await surveyReport(p, as: principal))
+        case .feedback: return ReportTable(rows: try await feedbackReport(p, as: principal))
+        }
+    }
+
+    /// The monthly overdue report per department (R-TSK-6) for each month of the period: the tickets whose
+    /// resolution deadline fell in the month in their customer's branch zone and were late as known at the
+    /// engine's `now`, counted per late department.
+    public func overdueReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.OverdueRow] {
+        let scope = try await reportScope(p, principal)
+        let calendars = Set(scope.settings.branchTimeZones.values.compactMap(LocalCalendar.init(timeZoneID:))).union([.utc])
+        var reports: [OverdueReport] = []
+        var month = p.period.lowerBound
+        while month <= p.period.upperBound {
+            for calendar in calendars.sorted(by: { $0.timeZone.identifier < $1.timeZone.identifier }) {
+                do {
+                    reports.append(try views.read(Self.ticketBoardView) {
+                        try TicketSLABoard.monthlyOverdue(year: month.year, month: month.month, calendar: calendar, asOf: scope.now, in: $0) { row in
+                            scope.admits(row.scope) && scope.settings.calendar(forBranch: row.scope.branch) == calendar
+                        }
+                    })
+                } catch let error as DomainError {
+                    throw EngineError(error)
+                }
+            }
+            month = month.adding(months: 1)
+        }
+        return Reports.overdueByDepartment(reports)
+    }
+
+    /// Task completion statistics per assignee (on time, late; R-ANA-5): completions counted in the
+    /// month of completion in the task's branch zone (the task board's counts).
+    public func taskCompletionReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.TaskCompletion] {
+        let employees = try await reportEmployees(p, principal)
+        let rows = try views.read(Self.taskBoardView) { try $0.rows(TaskBoard.Completions.self, in: TaskBoard.completions).map(\.row) }
+        return Reports.taskCompletion(rows.filter { employees($0.assignee) }, from: p.period.lowerBound, through: p.period.upperBound)
+    }
+
+    /// Revenue and growth per account manager (R-SAL-7) in `currency`: the period against the same number
+    /// of months before it; a customer counts for its current owner.
+    public func revenueByManagerReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.ManagerRevenue] {
+        let scope = try await reportScope(p, principal)
+        let length = (p.period.upperBound.year - p.period.lowerBound.year) * 12 + p.period.upperBound.month - p.period.lowerBound.month + 1
+        let previous = p.period.lowerBound.adding(months: -length)...p.period.lowerBound.adding(months: -1)
+        let cells = try views.read(Self.revenueView) {
+            try RevenueCube.cells(from: previous.lowerBound, through: p.period.upperBound, in: $0) { scope.admits($0.scope) }
+        }
+        return Reports.revenueByManager(cells, current: p.period, previous: previous, currency: p.currency)
+    }
+
+    /// Service quality (R-SRV-5) of the tickets opened in the period (month in the customer's branch zone):
+    /// response rate, in-time responses, average wait and handling, resolution within SLA and the average
+    /// satisfaction of closed tickets; for all tickets, then per assignee.
+    public func serviceQualityReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.ServiceQuality] {
+        let scope = try await reportScope(p, principal)
+        let ratings = try views.read("ticket-satisfaction") { try TicketSatisfaction.all(in: $0) }
+        let tickets = try views.read(Self.ticketBoardView) {
+            try $0.rows(TicketSLABoard.TicketRow.self, in: TicketSLABoard.tickets) { row in
+                scope.admits(row.scope) && scope.contains(row.openedAt, branch: row.scope.branch)
+            }.map(\.row)
+        }
+        return Reports.serviceQuality(tickets.map { Reports.TicketFacts($0, satisfaction: ratings[$0.ticketID]) })
+    }
+
+    /// Cost budget against actual (R-ANA-5) by month, category, customer or industry: campaign budgets
+    /// spread over their plan's days and campaign cost lines (marketing), visit cost lines on the visit's
+    /// day in the customer's branch zone (visits). Campaigns belong to no branch: a branch filter leaves
+    /// them out.
+    public func costReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.CostRow] {
+        let scope = try await reportScope(p, principal)
+        let (campaigns, visits) = try views.read("cost-ledger") { try CostLedger.all(in: $0, where: scope.admits) }
+        var costs: [Reports.CostFact] = [], budgets: [Reports.BudgetFact] = []
+        for c in campaigns {
+            budgets.append(Reports.BudgetFact(category: "marketing", source: c.campaignID, start: c.start, end: c.end, amount: c.budget))
+            costs += c.lines.map { Reports.CostFact(category: "marketing", source: c.campaignID, month: RevenueMonth($0.date), amount: $0.amount) }
+        }
+        for (visit, industry) in visits {
+            let month = RevenueMonth(visit.day(in: scope.settings.calendar(forBranch: visit.scope.branch)))
+            costs += visit.lines.map {
+                Reports.CostFact(category: "visits", source: visit.visitID, month: month, customerID: visit.customerID, industry: industry, amount: $0.amount)
+            }
+        }
+        let rows = Reports.costs(costs, budgets: budgets, by: p.costsBy, in: p.period)
+        if p.costsBy == .customer { auditCustomers(rows.map { UUID(uuidString: $0.key) }, principal) }
+        return rows
+    }
+
+    /// Customer composition (R-ANA-5): the customers that existed by the end of the period, grouped by
+    /// `compositionBy` (kind, group, industry, branch, community, status, or the RFM segment or loyalty
+    /// tier over the period), with each class's revenue in the period in `currency` as its value.
+    public func compositionReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.Share] {
+        let scope = try await reportScope(p, principal)
+        let classes = ["kind", "group", "industry", "branch", "community", "status", "segment", "tier"]
+        guard classes.contains(p.compositionBy) else {
+            throw EngineError(.invalid, field: "by", "one of: " + classes.joined(separator: ", "))
+        }
+        guard let end = LocalDate(year: p.period.upperBound.year, month: p.period.upperBound.month, day: 1)?.adding(months: 1) else {
+            throw EngineError(.invalid, field: "through", "not a valid month")
+        }
+        let profiles = try views.read("customer-directory") {
+            try CustomerDirectory.all(in: $0) { profile in
+                scope.admits(profile.scope) && !profile.archived && profile.status != .merged
+                    && scope.settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) < end
+            }
+        }
+        let summaries = try views.read(Self.customerActivity) { views in
+            try Dictionary(CustomerActivity.all(in: views).map { ($0.customerID, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        var values: [UUID: Decimal] = [:], rfm: [UUID: RFM.Score] = [:]
+        var inputs: [RFM.Input] = []
+        for profile in profiles {
+            guard let summary = summaries[profile.customerID] else { continue }
+            let history = PurchaseHistory(summary, currency: p.currency, rates: scope.settings.exchangeRates)
+            values[profile.customerID] = history.totals(in: p.period).amount
+            inputs.append(RFM.Input(history, window: p.period, asOf: end.adding(days: -1)))
+        }
+        if p.compositionBy == "segment" || p.compositionBy == "tier" {
+            for score in RFM.score(inputs, tiers: scope.settings.loyaltyThresholds) { rfm[score.customerID] = score }
+        }
+        return Reports.composition(profiles, by: { profile in
+            switch p.compositionBy {
+            case "kind": return profile.kind.rawValue
+            case "industry": return profile.industry ?? ""
+            case "branch": return profile.scope.branch ?? ""
+            case "community": return profile.scope.community ?? ""
+            case "status": return profile.status.rawValue
+            case "segment": return rfm[profile.customerID]?.segment ?? ""
+            case "tier": return rfm[profile.customerID]?.tier ?? ""
+            default: return profile.group
+            }
+        }, value: { values[$0.customerID] ?? 0 })
+    }
+
+    /// The two-layer assessment both ways (R-CUS-9): per account manager the agents' ratings, per agent
+    /// the managers' ratings given in the period (month in the customer's branch zone), with the
+    /// customers and partners each holds now.
+    public func twoLayerReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.TwoLayerRow] {
+        let scope = try await reportScope(p, principal)
+        let (pairs, ratings) = try views.read("maintenance-assessment") { try MaintenanceAssessment.all(in: $0, where: scope.admits) }
+        return Reports.twoLayer(
+            pairings: pairs.map { Reports.Pairing(customerID: $0.pair.customerID, agent: $0.pair.agent, manager: $0.pair.manager) },
+            ratings: ratings.map {
+                Reports.Rating(direction: $0.direction, giver: $0.giver, subject: $0.subject, rating: $0.rating,
+                               month: scope.month(of: $0.givenAt, branch: $0.scope.branch))
+            }, in: p.period)
+    }
+
+    /// Survey statistics (R-MKT-4) of the surveys created in the period (UTC months: surveys belong to no
+    /// branch): response rate and speed, per-question results.
+    public func surveyReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.SurveyRow] {
+        let scope = try await reportScope(p, principal)
+        let surveys = try views.read("survey-results") {
+            try SurveyResults.all(in: $0) { scope.admits($0.scope) && p.period.contains(RevenueMonth(LocalCalendar.utc.localDate(of: $0.createdAt))) }
+        }
+        return Reports.surveyStatistics(surveys.map { s in
+            Reports.SurveyFacts(
+                surveyID: s.survey.surveyID, title: s.survey.title, questions: s.survey.questions,
+                distributedAt: Dictionary(s.distributions.map { ($0.recipient, $0.distributedAt) }, uniquingKeysWith: { Swift.min($0, $1) }),
+                responses: s.responses.map { Reports.SurveyFacts.Response(recipient: $0.recipient, respondedAt: $0.respondedAt, answers: $0.answers) })
+        })
+    }
+
+    /// Feedback forms (R-ORG-3) submitted in the period (month in the form's branch zone), aggregated per
+    /// branch and template.
+    public func feedbackReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.FeedbackRow] {
+        let scope = try await reportScope(p, principal)
+        let forms = try views.read("feedback-forms") { try FeedbackForms.all(in: $0) { scope.admits($0.scope) } }
+        return Reports.feedbackByBranch(forms.map {
+            Reports.FeedbackForm(branch: $0.branch, template: $0.template, status: $0.status, month: scope.month(of: $0.submittedAt, branch: $0.branch),
+                                 submittedAt: $0.submittedAt, reviewedAt: $0.reviewedAt, values: $0.values)
+        }, in: p.period)
+    }
+
+    // MARK: - Helpers
+
+    /// Who may see what in a report, and the local months of its instants.
+    struct ReportScope {
+        let principal: Principal
+        let branch: String?
+        let now: Date
+        let settings: Settings.State
+        let period: ClosedRange<RevenueMonth>
+
+        /// Whether a row of this scope belongs in the report.
+        func admits(_ scope: RecordScope) -> Bool {
+            (branch.map { scope.branch == $0 } ?? true) && principal.may(.analyse, in: .analysis, on: scope, at: now)
+        }
+
+        /// The month of `instant` in `branch`'s zone.
+        func month(of instant: Date, branch: String?) -> RevenueMonth {
+            RevenueMonth(settings.calendar(forBranch: branch).localDate(of: instant))
+        }
+
+        /// Whether `instant` falls in the period in `branch`'s zone.
+        func contains(_ instant: Date, branch: String?) -> Bool { period.contains(month(of: instant, branch: branch)) }
+    }
+
+    func reportScope(_ p: ReportParameters, _ principal: Principal) async throws -> ReportScope {
+        guard p.from <= p.through else { throw EngineError(.invalid, field: "from", "the first month comes before the last") }
+        return ReportScope(principal: principal, branch: p.branch, now: clock.now(), settings: try await settings(), period: p.period)
+    }
+
+    /// Whether a report per employee shows an employee (id text): one `principal` may see
+    /// (``employeesVisible(to:)``) and, with a branch, one of that branch.
+    func reportEmployees(_ p: ReportParameters, _ principal: Principal) async throws -> (String) -> Bool {
+        _ = try await reportScope(p, principal)
+        let visible = try await employeesVisible(to: principal)
+        var branchOf: [String: String] = [:]
+        if p.branch != nil {
+            for (id, employee) in try await organisation.current(store: store, registry: registry).employees {
+                branchOf[id.uuidString.lowercased()] = employee.branch
+            }
+        }
+        return { employee in (visible?.contains(employee) ?? true) && (p.branch.map { branchOf[employee] == $0 } ?? true) }
+    }
+}

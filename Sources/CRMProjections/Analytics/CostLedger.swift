@@ -1,0 +1,120 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// Budgets and actual costs for the cost analysis (R-ANA-5): every campaign's budget, plan period and
+/// cost lines (marketing), every visit's customer, day and cost lines (sales and service visits), and the
+/// customers' profiles for the industry. Facts only; months and totals are the query's.
+///
+/// The domain records a budget only for campaigns: visits (and tickets) carry actual costs without a
+/// budget (docs/ANALYTICS.md).
+///
+/// ```swift
+/// let (campaigns, visits) = try CostLedger.all(in: views)
+/// ```
+public struct CostLedger: Projection {
+    public let name = "cost-ledger"
+    public let version: UInt32 = 1
+
+    /// `campaign id → CampaignCosts`.
+    public static let campaigns = ViewTable("campaigns")
+    /// `visit id → VisitCosts`.
+    public static let visits = ViewTable("visits")
+
+    public var tables: [ViewTable] { [Self.campaigns, Self.visits, CustomerScopes.table, CustomerProfiles.table] }
+
+    public var eventTypes: Set<String>? {
+        CustomerProfiles.eventTypes.union([
+            CampaignPlanned.eventType, CampaignPlanChanged.eventType, CampaignCostAdded.eventType,
+            VisitPlanned.eventType, VisitRescheduled.eventType, VisitRecorded.eventType, VisitCostAdded.eventType, VisitCostRemoved.eventType,
+        ])
+    }
+
+    public init() {}
+
+    /// A campaign's budget over its plan and its actual cost lines.
+    public struct CampaignCosts: Codable, Hashable, Sendable {
+        public var campaignID: UUID
+        public var budget: Money
+        public var start: LocalDate
+        public var end: LocalDate
+        public var lines: [Campaign.CostLine]
+        /// The owner; campaigns belong to no branch.
+        public var scope: RecordScope
+    }
+
+    /// A visit's costs and the facts that place them.
+    public struct VisitCosts: Codable, Hashable, Sendable {
+        public var visitID: UUID
+        public var customerID: UUID
+        public var scheduledAt: Date
+        /// The actual day once recorded (then the visit's day).
+        public var actualDate: LocalDate?
+        public var lines: [Visit.CostLine]
+        /// The customer's scope, the visitor among its owners.
+        public var scope: RecordScope
+
+        /// The visit's day: the actual date once recorded, else the scheduled instant in `calendar`.
+        public func day(in calendar: LocalCalendar) -> LocalDate { actualDate ?? calendar.localDate(of: scheduledAt) }
+    }
+
+    public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        try CustomerScopes.apply(event, to: views)
+        try CustomerProfiles.apply(event, to: views)
+        switch event.payload {
+        case let e as CampaignPlanned:
+            let row = CampaignCosts(campaignID: e.campaignID, budget: e.budget, start: e.start, end: e.end, lines: [], scope: RecordScope(owners: [e.owner]))
+            try views.put(row: row, forKey: ViewKey().uuid(e.campaignID).bytes, in: Self.campaigns)
+        case let e as CampaignPlanChanged:
+            try views.update(CampaignCosts.self, forKey: ViewKey().uuid(e.campaignID).bytes, in: Self.campaigns) { old in
+                guard var c = old else { return nil }
+                for change in e.changes {
+                    switch (change.field, change.new) {
+                    case ("budget", .money(let v)?): c.budget = v
+                    case ("start", .date(let v)?): c.start = v
+                    case ("end", .date(let v)?): c.end = v
+                    default: break
+                    }
+                }
+                return c
+            }
+        case let e as CampaignCostAdded:
+            try views.update(CampaignCosts.self, forKey: ViewKey().uuid(e.campaignID).bytes, in: Self.campaigns) { old in
+                guard var c = old, !c.lines.contains(where: { $0.id == e.line.id }) else { return old }
+                c.lines.append(e.line)
+                return c
+            }
+        case let e as VisitPlanned:
+            let scope = try CustomerScopes.scope(of: e.customerID, in: views).owned(by: e.visitor)
+            let row = VisitCosts(visitID: e.visitID, customerID: e.customerID, scheduledAt: e.scheduledAt, lines: [], scope: scope)
+            try views.put(row: row, forKey: ViewKey().uuid(e.visitID).bytes, in: Self.visits)
+        case let e as VisitRescheduled:
+            try changeVisit(e.visitID, in: views) { $0.scheduledAt = e.newScheduledAt }
+        case let e as VisitRecorded:
+            try changeVisit(e.visitID, in: views) { $0.actualDate = e.actual.date }
+        case let e as VisitCostAdded:
+            try changeVisit(e.visitID, in: views) { v in if !v.lines.contains(where: { $0.id == e.line.id }) { v.lines.append(e.line) } }
+        case let e as VisitCostRemoved:
+            try changeVisit(e.visitID, in: views) { v in v.lines.removeAll { $0.id == e.line.id } }
+        default:
+            return
+        }
+    }
+
+    /// Every campaign and every visit with costs, each kept when `include` admits its scope; a visit with
+    /// its customer's industry now.
+    public static func all(in views: any ViewReader, where include: (RecordScope) -> Bool = { _ in true })
+        throws -> (campaigns: [CampaignCosts], visits: [(visit: VisitCosts, industry: String?)]) {
+        let campaigns = try views.rows(CampaignCosts.self, in: campaigns) { include($0.scope) }.map(\.row)
+        let visits = try views.rows(VisitCosts.self, in: visits) { !$0.lines.isEmpty && include($0.scope) }.map(\.row)
+        return (campaigns, try visits.map { ($0, try CustomerProfiles.profile(of: $0.customerID, in: views)?.industry) })
+    }
+
+    private func changeVisit(_ id: UUID, in views: any ViewWriter, _ body: (inout VisitCosts) -> Void) throws {
+        try views.update(VisitCosts.self, forKey: ViewKey().uuid(id).bytes, in: Self.visits) { old in
+            guard var v = old else { return nil }
+            body(&v)
+            return v
+        }
+    }
+}

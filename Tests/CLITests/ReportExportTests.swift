@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+@Suite("crm: export of reports", .serialized)
+struct ReportExportTests {
+    @Test func aReportExportsAsCSVWithItsNameAndMonths() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada"]).status == 0)
+        write("name,external_key,industry,branch\r\nOne,K-1,water,north\r\nTwo,K-2,water,north\r\nThree,K-3,\"gas, power\",south\r\n", to: dir + "/c.csv")
+        let imported = try await crm(["import", "customers", dir + "/c.csv", "--data", data, "--group", "residential"])
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        let today = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: Date())
+        let month = String(format: "%04d-%02d", today.year ?? 0, today.month ?? 0)
+
+        // Composition by industry: water 2 of 3 (66.67 %), "gas, power" 1 of 3 (33.33 %), no revenue yet.
+        let run = try await crm(["export", "report", "composition", "--data", data, "--from", month, "--to", month, "--by", "industry", "--bom",
+                                 "--out", dir + "/composition.csv"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let bytes = try #require(FileManager.default.contents(atPath: dir + "/composition.csv"))
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        #expect(text == "class,customers,percent,value\r\nwater,2,66.67,0\r\n\"gas, power\",1,33.33,0\r\n")
+        let north = try await crm(["export", "report", "composition", "--data", data, "--from", month, "--by", "branch", "--branch", "north"])
+        #expect(north.stdout == "class,customers,percent,value\r\nnorth,2,100,0\r\n")
+
+        let unknown = try await crm(["export", "report", "nonsense", "--data", data, "--from", month])
+        #expect(unknown.status == 64 && unknown.stderr.contains("overdue"))
+        let noMonth = try await crm(["export", "report", "overdue", "--data", data])
+        #expect(noMonth.status == 64 && noMonth.stderr.contains("--from"))
+    }
+}
