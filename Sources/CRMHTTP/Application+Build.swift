@@ -1,4 +1,5 @@
 import CRMEngine
+import Dispatch
 import EventSourcing
 import Foundation
 import Hummingbird
@@ -23,10 +24,12 @@ public func buildApplication(engine: CRMEngine, configuration: HTTPConfiguration
     )
 }
 
-/// The router alone: `/health` without a token, everything else behind bearer authentication, every error
-/// as problem+json. Its ``Router/routes`` are what docs/openapi.yaml must list.
+/// The router alone: `/health` without a token, everything else (`/metrics` too) behind bearer
+/// authentication, every error as problem+json, every request counted and timed. Its ``Router/routes``
+/// are what docs/openapi.yaml must list.
 public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> Router<CRMRequestContext> {
     let router = Router(context: CRMRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: configuration.metrics))
     router.add(middleware: ProblemMiddleware())
     router.get("/health") { _, _ -> Response in
         let head = try await engine.store.headPosition()
@@ -38,6 +41,13 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
         headers[.contentType] = "application/yaml; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
     }
+    // Behind authentication like every route but /health: the figures describe the business's activity.
+    router.get("/metrics") { _, _ -> Response in
+        try await configuration.metrics.updateLag(engine: engine)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: configuration.metrics.exposition())))
+    }
     let routes = Routes(engine: engine, configuration: configuration)
     let v1 = router.group("v1")
     routes.addCustomerRoutes(to: v1)
@@ -46,6 +56,14 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
     routes.addRecordRoutes(to: v1)
     routes.addEventRoutes(to: v1)
     routes.addTokenRoutes(to: v1)
+    routes.addContactRoutes(to: v1)
+    routes.addVisitRoutes(to: v1)
+    routes.addSalesRoutes(to: v1)
+    routes.addCatalogRoutes(to: v1)
+    routes.addCampaignRoutes(to: v1)
+    routes.addOrganisationRoutes(to: v1)
+    routes.addSettingsRoutes(to: v1)
+    routes.addReportRoutes(to: v1)
     return router
 }
 
@@ -68,12 +86,16 @@ struct Routes: Sendable {
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let headers = try WriteHeaders(request)
+        let start = DispatchTime.now().uptimeNanoseconds
         let result = try await engine.execute(A.self, id: id, command, as: principal, expectedVersion: headers.expectedVersion,
                                               idempotencyKey: headers.idempotencyKey)
+        configuration.metrics.recordCommand(category: A.category, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
         var extra = HTTPFields()
         if result.repeated { extra.set("Idempotent-Replayed", "true") }
-        let answer = CommandAnswer(result)
+        var answer = CommandAnswer(result)
         if let location {
+            // A record kept inside a singleton stream (an employee, a role) is named by the id it was created with.
+            if answer.id == nil { answer.id = id }
             extra[.location] = location + "/" + (answer.id ?? id).uuidString.lowercased()
             return try JSONOutput.response(answer, status: .created, version: result.version, headers: extra)
         }

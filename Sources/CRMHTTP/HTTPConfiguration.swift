@@ -23,13 +23,15 @@ public struct HTTPConfiguration: Sendable {
     /// How often a server-sent event stream sends a keep-alive comment while the log is quiet.
     public var eventStreamHeartbeat: Duration
     public var logger: Logger
+    /// The metrics this server records and reports at `/metrics` (a registry of its own by default).
+    public var metrics: HTTPMetrics
     /// Called with the bound port once the server listens (tests bind port 0).
     public var onServerRunning: @Sendable (Int) async -> Void
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustedProxies: Set<String> = [], maxBodySize: Int = 64 * 1024,
         maxPageSize: Int = 500, eventStreamHeartbeat: Duration = .seconds(15),
-        logger: Logger = Logger(label: "crm.http"), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        logger: Logger = Logger(label: "crm.http"), metrics: HTTPMetrics = HTTPMetrics(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.host = host
         self.port = port
@@ -38,6 +40,7 @@ public struct HTTPConfiguration: Sendable {
         self.maxPageSize = maxPageSize
         self.eventStreamHeartbeat = eventStreamHeartbeat
         self.logger = logger
+        self.metrics = metrics
         self.onServerRunning = onServerRunning
     }
 }

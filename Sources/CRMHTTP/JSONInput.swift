@@ -65,6 +65,8 @@ final class JSONObjectReader {
         } catch {
             throw Problem("payload-too-large", .contentTooLarge, "the request body exceeds \(limit) bytes")
         }
+        // A command without fields may be sent without a body.
+        if buffer.readableBytes == 0 { return JSONObjectReader([:]) }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
@@ -200,10 +202,106 @@ final class JSONObjectReader {
         return .set(parsed)
     }
 
+    /// A nested value of a domain type read by its Codable form (the domain's field names, e.g.
+    /// `{"amount": 12.5, "currency": "CNY"}` for money): a wrong type, a missing member or an invalid value
+    /// is a 400 naming the member's path, and members the type does not know are refused like unknown fields.
+    func optionalDecoded<T: Codable>(_ key: String, _ type: T.Type) throws -> T? {
+        guard let value = value(key) else { return nil }
+        return try JSONValue.decode(value, T.self, field: name(key))
+    }
+
+    /// The whole object as a domain value (see ``optionalDecoded(_:_:)``); every field counts as read.
+    func decodedAll<T: Codable>(_ type: T.Type) throws -> T {
+        read.formUnion(fields.keys)
+        return try JSONValue.decode(.object(fields), T.self, field: path)
+    }
+
+    func decoded<T: Codable>(_ key: String, _ type: T.Type) throws -> T {
+        guard let value = try optionalDecoded(key, type) else { throw Problem.invalid(name(key), "required") }
+        return value
+    }
+
     /// A path or query value that must be a UUID.
     static func uuid(_ text: String?, field: String) throws -> UUID {
         guard let text, let id = UUID(uuidString: text) else { throw Problem.invalid(field, "expected a UUID") }
         return id
+    }
+}
+
+extension JSONValue: Encodable {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// `value` as a `T` by its Codable form; members `T` does not encode back are refused as unknown.
+    static func decode<T: Codable>(_ value: JSONValue, _ type: T.Type, field: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let result: T
+        do {
+            result = try decoder.decode(T.self, from: JSONOutput.encoder().encode(value))
+        } catch let error as DecodingError {
+            throw Problem.invalid(memberName(field + error.memberPath), error.shortDescription)
+        }
+        let again = try JSONDecoder().decode(JSONValue.self, from: JSONOutput.encoder().encode(result))
+        if let unknown = value.firstMember(missingFrom: again, path: field) { throw Problem.invalid(memberName(unknown), "unknown field") }
+        return result
+    }
+
+    /// A member path without the separator left at its start when the value was the whole body.
+    private static func memberName(_ path: String) -> String {
+        var name = Substring(path)
+        while name.hasPrefix(".") { name = name.dropFirst() }
+        return name.isEmpty ? "body" : String(name).replacingOccurrences(of: "..", with: ".")
+    }
+
+    /// The path of the first non-null member of `self` that `other` lacks.
+    private func firstMember(missingFrom other: JSONValue, path: String) -> String? {
+        switch (self, other) {
+        case (.object(let mine), .object(let theirs)):
+            for key in mine.keys.sorted() where mine[key] != .null {
+                guard let counterpart = theirs[key] else { return path + "." + key }
+                if let missing = mine[key]?.firstMember(missingFrom: counterpart, path: path + "." + key) { return missing }
+            }
+        case (.array(let mine), .array(let theirs)):
+            for (index, item) in zip(mine.indices, mine) where index < theirs.count {
+                if let missing = item.firstMember(missingFrom: theirs[index], path: path + "[\(index)]") { return missing }
+            }
+        default: break
+        }
+        return nil
+    }
+}
+
+extension DecodingError {
+    /// The failing member as `.a.b[2]` after the field's own name.
+    var memberPath: String {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
+        case .keyNotFound(let key, let c): path = c.codingPath + [key]
+        @unknown default: path = []
+        }
+        return path.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+    }
+
+    /// What went wrong, without the value.
+    var shortDescription: String {
+        switch self {
+        case .typeMismatch(let type, _): return "expected \(type)"
+        case .valueNotFound: return "required"
+        case .keyNotFound: return "required"
+        case .dataCorrupted: return "invalid value"
+        @unknown default: return "invalid value"
+        }
     }
 }
 

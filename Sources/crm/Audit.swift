@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMDomain
 import CRMEngine
+import CRMHTTP
 import CRMProjections
 import EventSourcing
 import EventStoreLMDB

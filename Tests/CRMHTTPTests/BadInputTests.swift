@@ -68,6 +68,22 @@ import Testing
         Case("internal stream", "GET", "/v1/records/apitoken-0190a1b2/history", body: nil, field: "stream"),
         Case("unknown route", "GET", "/v1/nothing-here", body: nil, status: 404, type: "not-found", field: nil),
         Case("missing query", "GET", "/v1/search", body: nil, field: "q"),
+        Case("nested domain value of the wrong type", "POST", "/v1/opportunities",
+             body: #"{"customerId": "\#(unknownID)", "title": "T", "source": "s", "owner": "o", "closeDate": "2026-03-01", "expectedRevenue": {"amount": "lots", "currency": "CNY"}}"#,
+             field: "expectedRevenue.amount"),
+        Case("nested domain value invalid", "POST", "/v1/products", body: #"{"productLine": "gas", "name": "M", "standardPrice": {"amount": 1, "currency": "yuan"}}"#,
+             field: "standardPrice.currency"),
+        Case("nested domain member unknown", "POST", "/v1/quotes",
+             body: #"{"customerId": "\#(unknownID)", "customerCode": "C", "sequence": 1, "authorRole": "r", "draft": {"lines": [{"productID": "\#(unknownID)", "productName": "P", "quantity": 1, "unitPrice": {"amount": 1, "currency": "CNY"}, "discountPercent": 0, "colour": "red"}], "discountPercent": 0}}"#,
+             field: "draft.lines[0].colour"),
+        Case("nested domain member missing", "POST", "/v1/settings/discount-limits", body: #"{"role": "r"}"#, field: "maxPercent"),
+        Case("whole-body domain value with an unknown field", "POST", "/v1/settings/discount-limits", body: #"{"role": "r", "maxPercent": 5, "minPercent": 1}"#,
+             field: "minPercent"),
+        Case("wrong type in a command body", "POST", "/v1/quotes/\(unknownID)/approve", body: #"{"approverRole": 7}"#, field: "approverRole"),
+        Case("missing report parameter", "GET", "/v1/reports/kpi", body: nil, field: "month"),
+        Case("invalid report month", "GET", "/v1/revenue?from=2025&through=2026-01", body: nil, field: "from"),
+        Case("list without its customer", "GET", "/v1/contacts", body: nil, field: "customerId"),
+        Case("singleton command on an unknown record", "POST", "/v1/forms/nobody/fields/retire", body: #"{"name": "x"}"#, status: 404, type: "not-found", field: nil),
     ]
 
     @Test func everyBadInputClassAnswersAProblemNamingTheFieldAndWritesNothing() async throws {

@@ -141,6 +141,9 @@ import Testing
             let completed = try await s.send(.POST, "/v1/tasks/\(taskID)/complete", json: #"{"resultNote": "Called; all fine"}"#)
             #expect(completed.status == 200, "\(completed.text)")
             #expect((completed.json["events"] as? [[String: Any]])?.first.flatMap { text($0["type"]) } == "TaskCompleted")
+            let task = try await s.send(.GET, "/v1/tasks/\(taskID)")
+            #expect(task.status == 200 && task.header("ETag") == completed.header("ETag"), "\(task.text)")
+            #expect(text(task.json["status"]) == "completed", "\(task.text)")
 
             // Completing again is an invalid transition: 422 naming the reason, nothing written.
             let head = try await s.engine.store.headPosition()

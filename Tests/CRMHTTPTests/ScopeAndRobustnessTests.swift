@@ -99,6 +99,14 @@ import Testing
                 {"title": "Seed task", "dueAt": "2026-01-02T09:00:00Z", "assignee": "\(s.admin.id)"}
                 """)
             let taskID = try #require(text(task.json["id"]))
+            let contact = try await s.send(.POST, "/v1/contacts", json: #"{"customerId": "\#(customerID)", "name": "Seed contact"}"#)
+            let contactID = try #require(text(contact.json["id"]))
+            let campaign = try await s.send(.POST, "/v1/campaigns", json: """
+                {"name": "Seed", "objective": "o", "owner": "\(s.admin.id)", "budget": {"amount": 1, "currency": "CNY"}, "start": "2026-01-10", "end": "2026-02-28"}
+                """)
+            let campaignID = try #require(text(campaign.json["id"]))
+            let money = #"{"amount": 12.5, "currency": "CNY"}"#
+            let line = #"{"productID": "0190a1b2-0000-7000-8000-0000000000aa", "productName": "P", "quantity": 2, "unitPrice": \#(money), "discountPercent": 0}"#
             let endpoints: [(HTTPMethod, String, [String: String])] = [
                 (.POST, "/v1/customers", ["kind": "\"person\"", "name": "\"N\"", "group": "\"g\"", "birthday": "\"1980-05-04\"", "branch": "\"A\""]),
                 (.PATCH, "/v1/customers/\(customerID)", ["name": "\"M\"", "industry": "null", "owner": "\"o\""]),
@@ -106,6 +114,20 @@ import Testing
                 (.POST, "/v1/tasks/\(taskID)/accept", [:]),
                 (.POST, "/v1/tickets", ["channel": "\"phone\"", "kind": "\"faultRepair\"", "severity": "\"high\"", "customerId": "\"\(customerID)\"",
                                         "subject": "\"S\"", "department": "\"d\""]),
+                (.POST, "/v1/contacts", ["customerId": "\"\(customerID)\"", "name": "\"C\"", "role": "\"backup\"", "email": "\"a@b.cn\""]),
+                (.PATCH, "/v1/contacts/\(contactID)", ["title": "\"T\"", "phone": "null"]),
+                (.POST, "/v1/visits", ["customerId": "\"\(customerID)\"", "visitor": "\"v\"", "scheduledAt": "\"2026-01-02T09:00:00Z\"",
+                                       "agenda": "\"A\"", "place": "\"P\"", "contacts": "[\"\(contactID)\"]"]),
+                (.POST, "/v1/opportunities", ["customerId": "\"\(customerID)\"", "title": "\"O\"", "source": "\"s\"", "expectedRevenue": money,
+                                              "closeDate": "\"2026-03-01\"", "owner": "\"o\""]),
+                (.POST, "/v1/quotes", ["customerId": "\"\(customerID)\"", "customerCode": "\"SEED\"", "sequence": "1", "authorRole": "\"Administrator\"",
+                                       "draft": #"{"lines": [\#(line)], "discountPercent": 0}"#]),
+                (.POST, "/v1/settings/discount-limits", ["role": "\"r\"", "maxPercent": "5"]),
+                (.POST, "/v1/campaigns/\(campaignID)/costs", ["id": "\"0190a1b2-0000-7000-8000-0000000000bb\"", "description": "\"d\"", "amount": money,
+                                                             "date": "\"2026-01-12\""]),
+                (.POST, "/v1/employees", ["name": "\"E\"", "position": "\"p\"", "branch": "\"A\"", "hiredOn": "\"2025-01-01\""]),
+                (.POST, "/v1/revenue/entries", ["customerId": "\"\(customerID)\"", "chargeItem": "\"fee\"", "businessLine": "\"gas\"",
+                                                "date": "\"2025-12-01\"", "amount": money]),
             ]
             var g = Generator(state: 0x5EED)
             var accepted = 0

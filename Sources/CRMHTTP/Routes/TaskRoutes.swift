@@ -7,41 +7,19 @@ import Hummingbird
 
 extension Routes {
     func addTaskRoutes(to v1: RouterGroup<CRMRequestContext>) {
-        v1.post("tasks") { request, context in try await dispatchTask(request, context) }
-        v1.post("tasks/:id/accept") { request, context in
-            let id = try pathID(context)
-            try await body(request).finish()
-            return try await execute(WorkTask.self, id: id, .accept, request: request, context: context)
+        create(v1, "tasks", WorkTask.self) { id, body in
+            .dispatch(taskID: id, details: WorkTask.Details(
+                        title: try body.string("title", max: 500), note: try body.optionalString("note"), customerID: try body.optionalUUID("customerId"),
+                        kind: try body.optionalEnum("kind", WorkTask.Kind.self) ?? .followUp, dueAt: try body.date("dueAt"),
+                        branch: try body.optionalString("branch", max: 100)),
+                      assignee: try body.string("assignee", max: 100))
         }
-        v1.post("tasks/:id/complete") { request, context in
-            let id = try pathID(context)
-            let body = try await body(request)
-            let note = try body.string("resultNote")
-            try body.finish()
-            return try await execute(WorkTask.self, id: id, .complete(resultNote: note), request: request, context: context)
-        }
-        v1.post("tasks/:id/cancel") { request, context in
-            let id = try pathID(context)
-            let body = try await body(request)
-            let reason = try body.string("reason")
-            try body.finish()
-            return try await execute(WorkTask.self, id: id, .cancel(reason: reason), request: request, context: context)
-        }
+        record(v1, "tasks/:id", WorkTask.self)
+        command(v1, "tasks/:id/accept", WorkTask.self) { _, _ in .accept }
+        command(v1, "tasks/:id/complete", WorkTask.self) { _, body in .complete(resultNote: try body.string("resultNote")) }
+        command(v1, "tasks/:id/cancel", WorkTask.self) { _, body in .cancel(reason: try body.string("reason")) }
         v1.get("tasks/board") { request, context in try await taskBoard(request, context) }
         v1.get("tasks/overdue") { request, context in try await overdueTasks(request, context) }
-    }
-
-    func dispatchTask(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
-        let body = try await body(request)
-        let id = try newID(body, request, context)
-        let details = WorkTask.Details(
-            title: try body.string("title", max: 500), note: try body.optionalString("note"), customerID: try body.optionalUUID("customerId"),
-            kind: try body.optionalEnum("kind", WorkTask.Kind.self) ?? .followUp, dueAt: try body.date("dueAt"),
-            branch: try body.optionalString("branch", max: 100))
-        let assignee = try body.string("assignee", max: 100)
-        try body.finish()
-        return try await execute(WorkTask.self, id: id, .dispatch(taskID: id, details: details, assignee: assignee),
-                                 request: request, context: context, created: "/v1/tasks")
     }
 
     /// An assignee's board (the caller's own by default): overdue, due today, upcoming.

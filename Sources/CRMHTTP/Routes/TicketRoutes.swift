@@ -7,40 +7,18 @@ import Hummingbird
 
 extension Routes {
     func addTicketRoutes(to v1: RouterGroup<CRMRequestContext>) {
-        v1.post("tickets") { request, context in try await openTicket(request, context) }
+        create(v1, "tickets", Ticket.self) { id, body in
+            .open(id: id, channel: try body.enumValue("channel", ContactChannel.self), kind: try body.enumValue("kind", TicketKind.self),
+                  severity: try body.enumValue("severity", TicketSeverity.self), customerID: try body.uuid("customerId"),
+                  subject: try body.string("subject", max: 500), description: try body.optionalString("description"),
+                  department: try body.string("department", max: 100), sla: nil)
+        }
         v1.get("tickets") { request, context in try await openTickets(request, context) }
         v1.get("tickets/overdue") { request, context in try await overdueTickets(request, context) }
-        v1.post("tickets/:id/assign") { request, context in
-            let id = try pathID(context)
-            let body = try await body(request)
-            let assignee = try body.string("assignee", max: 100)
-            try body.finish()
-            return try await execute(Ticket.self, id: id, .assign(assignee: assignee), request: request, context: context)
-        }
-        v1.post("tickets/:id/start") { request, context in
-            let id = try pathID(context)
-            try await body(request).finish()
-            return try await execute(Ticket.self, id: id, .startWork, request: request, context: context)
-        }
-        v1.post("tickets/:id/resolve") { request, context in
-            let id = try pathID(context)
-            let body = try await body(request)
-            let resolution = try body.string("resolution")
-            try body.finish()
-            return try await execute(Ticket.self, id: id, .resolve(resolution: resolution), request: request, context: context)
-        }
-    }
-
-    func openTicket(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
-        let body = try await body(request)
-        let id = try newID(body, request, context)
-        let command = Ticket.Command.open(
-            id: id, channel: try body.enumValue("channel", ContactChannel.self), kind: try body.enumValue("kind", TicketKind.self),
-            severity: try body.enumValue("severity", TicketSeverity.self), customerID: try body.uuid("customerId"),
-            subject: try body.string("subject", max: 500), description: try body.optionalString("description"),
-            department: try body.string("department", max: 100), sla: nil)
-        try body.finish()
-        return try await execute(Ticket.self, id: id, command, request: request, context: context, created: "/v1/tickets")
+        record(v1, "tickets/:id", Ticket.self)
+        command(v1, "tickets/:id/assign", Ticket.self) { _, body in .assign(assignee: try body.string("assignee", max: 100)) }
+        command(v1, "tickets/:id/start", Ticket.self) { _, _ in .startWork }
+        command(v1, "tickets/:id/resolve", Ticket.self) { _, body in .resolve(resolution: try body.string("resolution")) }
     }
 
     /// A department's open tickets, earliest resolution deadline first.

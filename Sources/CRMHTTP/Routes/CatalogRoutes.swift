@@ -1,0 +1,70 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import Foundation
+import Hummingbird
+
+extension Routes {
+    /// The product catalog and the revenue ledgers with the revenue report.
+    func addCatalogRoutes(to v1: Group) {
+        create(v1, "products", Product.self) { id, body in
+            .create(productID: id, productLine: try body.string("productLine", max: 100), name: try body.string("name", max: 500),
+                    standardPrice: try body.decoded("standardPrice", Money.self))
+        }
+        record(v1, "products/:id", Product.self)
+        command(v1, "products/:id/edit", Product.self) { _, body in
+            .edit(productLine: try body.string("productLine", max: 100), name: try body.string("name", max: 500),
+                  standardPrice: try body.decoded("standardPrice", Money.self))
+        }
+        command(v1, "products/:id/retire", Product.self) { _, body in .retire(reason: try body.optionalString("reason", max: 2000)) }
+        command(v1, "products/:id/reactivate", Product.self) { _, _ in .reactivate }
+        command(v1, "products/:id/milestones", Product.self) { _, body in
+            .planMilestone(name: try body.string("name", max: 200), plannedDate: try day(body, "plannedDate"))
+        }
+        command(v1, "products/:id/milestones/reached", Product.self) { _, body in
+            .reachMilestone(name: try body.string("name", max: 200), actualDate: try day(body, "actualDate"),
+                            delayReason: try body.optionalString("delayReason", max: 2000))
+        }
+        command(v1, "products/:id/documents", Product.self) { _, body in
+            .addDocumentVersion(title: try body.string("title", max: 200), version: try body.int("version", in: 1...1_000_000),
+                                uri: try body.string("uri", max: 2000))
+        }
+
+        // A customer's ledger is addressed by the customer: its record id derives from the customer's.
+        let ledger: @Sendable (JSONObjectReader) throws -> UUID? = { RevenueLedger.id(customerID: try $0.uuid("customerId")) }
+        create(v1, "revenue/entries", RevenueLedger.self, id: ledger) { [engine] _, body in
+            .record(RevenueLedger.Entry(
+                id: try body.optionalUUID("id") ?? engine.configuration.ids.next(), customerID: try body.uuid("customerId"),
+                chargeItem: try body.string("chargeItem", max: 200), productID: try body.optionalUUID("productId"),
+                businessLine: try body.string("businessLine", max: 100), date: try day(body, "date"),
+                amount: try body.decoded("amount", Money.self), note: try body.optionalString("note", max: 2000)))
+        }
+        create(v1, "revenue/reversals", RevenueLedger.self, id: ledger) { [engine] _, body in
+            .reverse(entryID: try body.uuid("entryId"), reversalID: try body.optionalUUID("id") ?? engine.configuration.ids.next(),
+                            reason: try body.string("reason", max: 2000))
+        }
+        create(v1, "revenue/usage", RevenueLedger.self, id: ledger) { [engine] _, body in
+            .recordUsage(RevenueLedger.UsageReading(
+                id: try body.optionalUUID("id") ?? engine.configuration.ids.next(), customerID: try body.uuid("customerId"),
+                meter: try body.string("meter", max: 100), periodStart: try day(body, "periodStart"), periodEnd: try day(body, "periodEnd"),
+                quantity: try body.decoded("quantity", Decimal.self), unit: try body.string("unit", max: 32)))
+        }
+        record(v1, "revenue/ledgers/:id", RevenueLedger.self)
+        v1.get("revenue") { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            guard let by = RevenueCube.Dimension(rawValue: query.string("by") ?? "month") else {
+                throw Problem.invalid("by", "expected one of " + RevenueCube.Dimension.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let from = try month(query, "from"), through = try month(query, "through")
+            let totals = try await engine.revenue(by: by, from: from, through: through, as: principal, consistentWith: try query.position("consistentWith"))
+            return try JSONOutput.reflected(["items": totals])
+        }
+    }
+
+    /// A required month `YYYY-MM` from the query.
+    func month(_ query: QueryParameters, _ name: String) throws -> RevenueMonth {
+        guard let text = query.string(name), let month = RevenueMonth(text: text) else { throw Problem.invalid(name, "required: a month YYYY-MM") }
+        return month
+    }
+}

@@ -1,0 +1,75 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import Foundation
+import Hummingbird
+
+extension Routes {
+    /// Employees, roles and their grants (the organisation record), and the approval inbox with the
+    /// decisions on workflow instances (the engine fills in who decides and with which roles).
+    func addOrganisationRoutes(to v1: Group) {
+        create(v1, "employees", Organisation.self) { id, body in
+            .hire(NewEmployee(id: id, name: try body.string("name", max: 200), unitID: try body.optionalUUID("unitId"),
+                              position: try body.string("position", max: 100), branch: try body.string("branch", max: 100),
+                              managerID: try body.optionalUUID("managerId"), hiredOn: try day(body, "hiredOn")))
+        }
+        v1.get("employees") { request, context in
+            let organisation = try await organisationState(context)
+            return try page(Array(organisation.employees.values), key: { $0.id.uuidString }, request: request, path: "/v1/employees")
+        }
+        v1.get("employees/:id") { _, context in
+            let organisation = try await organisationState(context)
+            let id = try pathID(context)
+            guard let employee = organisation.employees[id] else { throw Problem.notFound() }
+            return try JSONOutput.reflected(employee)
+        }
+        command(v1, "employees/:id", Organisation.self, method: .patch) { id, body in
+            .changeEmployee(employeeID: id, EmployeeEdit(
+                name: try body.optionalString("name", max: 200), unitID: try body.has("unitId") ? .some(body.optionalUUID("unitId")) : nil,
+                position: try body.optionalString("position", max: 100), branch: try body.optionalString("branch", max: 100),
+                managerID: try body.has("managerId") ? .some(body.optionalUUID("managerId")) : nil))
+        }
+        command(v1, "employees/:id/deactivate", Organisation.self) { id, body in
+            .deactivate(employeeID: id, reason: try body.optionalString("reason", max: 2000))
+        }
+
+        create(v1, "roles", Organisation.self) { id, body in .defineRole(roleID: id, try roleDefinition(body), grantor: .none) }
+        v1.get("roles") { request, context in
+            let organisation = try await organisationState(context)
+            return try page(Array(organisation.roles.values), key: { $0.id.uuidString }, request: request, path: "/v1/roles")
+        }
+        command(v1, "roles/:id/change", Organisation.self) { id, body in .changeRole(roleID: id, try roleDefinition(body), grantor: .none) }
+        command(v1, "roles/:id/grants", Organisation.self) { [engine] id, body in
+            .grantRole(grantID: try body.optionalUUID("id") ?? engine.configuration.ids.next(), employeeID: try body.uuid("employeeId"), roleID: id,
+                       validity: ValidityPeriod(from: try body.optionalDate("from"), until: try body.optionalDate("until")), grantor: .none)
+        }
+        command(v1, "role-grants/:id/revoke", Organisation.self) { id, _ in .revokeRoleGrant(grantID: id) }
+
+        v1.get("approvals") { request, context in
+            let principal = try context.requirePrincipal()
+            let inbox = try await engine.approvalInbox(as: principal, consistentWith: try QueryParameters(request: request).position("consistentWith"))
+            return try JSONOutput.reflected(inbox)
+        }
+        record(v1, "approvals/:id", WorkflowInstance.self)
+        command(v1, "approvals/:id/approve", WorkflowInstance.self) { _, body in
+            .approve(employee: "", roles: [], comment: try body.optionalString("comment", max: 2000))
+        }
+        command(v1, "approvals/:id/send-back", WorkflowInstance.self) { _, body in
+            .sendBack(employee: "", roles: [], reason: try body.string("reason", max: 2000))
+        }
+        command(v1, "approvals/:id/reject", WorkflowInstance.self) { _, body in .reject(employee: "", roles: [], reason: try body.string("reason", max: 2000)) }
+        command(v1, "approvals/:id/delegate", WorkflowInstance.self) { _, body in .delegate(employee: "", roles: [], to: try body.string("to", max: 100)) }
+        command(v1, "approvals/:id/resubmit", WorkflowInstance.self) { _, _ in .resubmit(employee: "") }
+        command(v1, "approvals/:id/cancel", WorkflowInstance.self) { _, body in .cancel(employee: "", reason: try body.string("reason", max: 2000)) }
+    }
+
+    /// The organisation as recorded, for a caller who may query it (404 otherwise).
+    private func organisationState(_ context: CRMRequestContext) async throws -> Organisation.State {
+        try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal()).state
+    }
+
+    private func roleDefinition(_ body: JSONObjectReader) throws -> RoleDefinition {
+        RoleDefinition(name: try body.string("name", max: 100), permissions: try body.decoded("permissions", [Permission].self),
+                       hiddenFields: try body.optionalDecoded("hiddenFields", [HiddenField].self) ?? [])
+    }
+}

@@ -1,0 +1,104 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import Foundation
+import Hummingbird
+
+extension Routes {
+    /// Opportunities, quotes and contracts.
+    func addSalesRoutes(to v1: Group) {
+        create(v1, "opportunities", Opportunity.self) { id, body in
+            .open(opportunityID: id, details: Opportunity.Details(
+                    customerID: try body.uuid("customerId"), title: try body.string("title", max: 500), source: try body.string("source", max: 100),
+                    expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate")),
+                  pipeline: try body.optionalDecoded("pipeline", Pipeline.self) ?? .default, stage: try body.optionalString("stage", max: 100),
+                  owner: try body.string("owner", max: 100))
+        }
+        v1.get("opportunities") { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            let owner = query.string("owner") ?? principal.id
+            let rows = try await engine.pipeline(owner: owner, as: principal, consistentWith: try query.position("consistentWith"))
+            return try page(rows, key: { "\($0.pipeline)\u{0}\(String(100_000 + $0.stageIndex))\u{0}\($0.opportunityID.uuidString)" }, request: request,
+                            path: "/v1/opportunities", query: "owner=\(escaped(owner))&")
+        }
+        v1.get("opportunities/totals") { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            let totals = try await engine.pipelineTotals(owner: query.string("owner"), as: principal, consistentWith: try query.position("consistentWith"))
+            return try JSONOutput.reflected(["items": totals])
+        }
+        record(v1, "opportunities/:id", Opportunity.self)
+        command(v1, "opportunities/:id/edit", Opportunity.self) { _, body in
+            .edit(title: try body.string("title", max: 500), source: try body.string("source", max: 100),
+                  expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate"))
+        }
+        command(v1, "opportunities/:id/stage", Opportunity.self) { _, body in .moveToStage(try body.string("stage", max: 100)) }
+        command(v1, "opportunities/:id/assign", Opportunity.self) { _, body in
+            .assignByManager(owner: try body.string("owner", max: 100), reason: try body.optionalString("reason", max: 2000))
+        }
+        command(v1, "opportunities/:id/probability", Opportunity.self) { _, body in
+            .overrideWinProbability(try body.decoded("percent", Decimal.self), reason: try body.string("reason", max: 2000))
+        }
+        command(v1, "opportunities/:id/win", Opportunity.self) { _, body in .win(reason: try body.string("reason", max: 2000)) }
+        command(v1, "opportunities/:id/lose", Opportunity.self) { _, body in .lose(reason: try body.string("reason", max: 2000)) }
+        command(v1, "opportunities/:id/reopen", Opportunity.self) { _, body in
+            .reopen(stage: try body.string("stage", max: 100), reason: try body.string("reason", max: 2000))
+        }
+
+        create(v1, "quotes", Quote.self) { id, body in
+            .create(quoteID: id, customerID: try body.uuid("customerId"), customerCode: try body.string("customerCode", max: 32),
+                    date: try body.optionalDay("date") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()),
+                    sequence: try body.int("sequence", in: 1...999_999), draft: try body.decoded("draft", QuoteDraft.self),
+                    authorRole: try body.string("authorRole", max: 100), limits: [])
+        }
+        v1.get("quotes") { request, context in
+            let view = try await customerView(request, context)
+            return try page(view.openQuotes + view.closedQuotes, key: { $0.id.uuidString }, request: request, path: "/v1/quotes",
+                            query: "customerId=\(view.profile.id.uuidString.lowercased())&")
+        }
+        record(v1, "quotes/:id", Quote.self)
+        command(v1, "quotes/:id/revise", Quote.self) { _, body in
+            .revise(draft: try body.decoded("draft", QuoteDraft.self), authorRole: try body.string("authorRole", max: 100), limits: [])
+        }
+        command(v1, "quotes/:id/approve", Quote.self) { _, body in .approve(approverRole: try body.string("approverRole", max: 100), limits: []) }
+        command(v1, "quotes/:id/send-back", Quote.self) { _, body in .sendBack(reason: try body.string("reason", max: 2000)) }
+        command(v1, "quotes/:id/send", Quote.self) { _, _ in .send }
+        command(v1, "quotes/:id/accept", Quote.self) { _, _ in .accept }
+        command(v1, "quotes/:id/reject", Quote.self) { _, body in .reject(reason: try body.string("reason", max: 2000)) }
+
+        create(v1, "contracts", Contract.self) { id, body in
+            .draft(id: id, customerID: try body.uuid("customerId"), owner: try body.string("owner", max: 100),
+                   branch: try body.optionalString("branch", max: 100), title: try body.string("title", max: 500),
+                   quoteID: try body.uuid("quoteId"), quoteNumber: "", lines: try body.decoded("lines", [Contract.Line].self),
+                   terms: try body.decoded("terms", Contract.Terms.self))
+        }
+        v1.get("contracts") { request, context in
+            let view = try await customerView(request, context)
+            return try page(view.contracts + view.endedContracts, key: { $0.id.uuidString }, request: request, path: "/v1/contracts",
+                            query: "customerId=\(view.profile.id.uuidString.lowercased())&")
+        }
+        record(v1, "contracts/:id", Contract.self)
+        command(v1, "contracts/:id/lines", Contract.self) { _, body in .changeLines(try body.decoded("lines", [Contract.Line].self)) }
+        command(v1, "contracts/:id/terms", Contract.self) { _, body in .changeTerms(try body.decodedAll(Contract.Terms.self)) }
+        command(v1, "contracts/:id/negotiations", Contract.self) { _, body in .recordNegotiation(note: try body.string("note")) }
+        command(v1, "contracts/:id/submit", Contract.self) { _, _ in .submitForApproval }
+        command(v1, "contracts/:id/activate", Contract.self) { _, _ in .activate }
+        command(v1, "contracts/:id/renew", Contract.self) { _, body in .renew(termMonths: try body.optionalInt("termMonths", in: 1...600)) }
+        command(v1, "contracts/:id/expire", Contract.self) { _, body in .expire(today: try day(body, "today")) }
+        command(v1, "contracts/:id/terminate", Contract.self) { _, body in
+            .terminate(reason: try body.string("reason", max: 2000), lastDay: try day(body, "lastDay"))
+        }
+    }
+
+    /// A required day `YYYY-MM-DD`.
+    func day(_ body: JSONObjectReader, _ key: String) throws -> LocalDate {
+        guard let day = try body.optionalDay(key) else { throw Problem.invalid(key, "required") }
+        return day
+    }
+
+    /// A query value as it may follow `name=` in a link.
+    func escaped(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? ""
+    }
+}

@@ -1,0 +1,70 @@
+import CRMDomain
+import CRMEngine
+import Foundation
+import Hummingbird
+
+extension Routes {
+    /// The settings (one record), the customer groups' custom-field forms and the approval workflow
+    /// definitions: configuration as data. Nested rules are read in the domain's own field names.
+    func addSettingsRoutes(to v1: Group) {
+        v1.get("settings") { _, context in
+            let (state, version) = try await engine.state(Settings.self, id: Self.singletonID, as: try context.requirePrincipal())
+            return try JSONOutput.reflected(state, version: version)
+        }
+        singleton(v1, "settings/time-zones", Settings.self) { body in
+            .setBranchTimeZone(branch: try body.string("branch", max: 100), timeZoneID: try body.string("timeZone", max: 64))
+        }
+        singleton(v1, "settings/holidays", Settings.self) { body in .addHoliday(try body.decodedAll(Holiday.self)) }
+        singleton(v1, "settings/holidays/remove", Settings.self) { body in
+            .removeHoliday(date: try day(body, "date"), name: try body.string("name", max: 200))
+        }
+        singleton(v1, "settings/sla", Settings.self) { body in .setSLADeadline(try body.decodedAll(SLADeadline.self)) }
+        singleton(v1, "settings/routing-rules", Settings.self) { body in .replaceRoutingRules(try body.decoded("rules", [RoutingRule].self)) }
+        singleton(v1, "settings/reminder-lead-times", Settings.self) { body in
+            .setReminderLeadTime(kind: try body.enumValue("kind", ReminderKind.self), days: try body.int("days", in: 0...366))
+        }
+        singleton(v1, "settings/ticket-rule-chains", Settings.self) { body in .setTicketRuleChain(try body.decodedAll(TicketRuleChain.self)) }
+        singleton(v1, "settings/ticket-rule-chains/remove", Settings.self) { body in
+            .removeTicketRuleChain(kind: try body.enumValue("kind", TicketKind.self), minimumSeverity: try body.enumValue("minimumSeverity", TicketSeverity.self))
+        }
+        singleton(v1, "settings/discount-limits", Settings.self) { body in .setDiscountLimit(try body.decodedAll(DiscountLimit.self)) }
+        singleton(v1, "settings/exchange-rates", Settings.self) { body in .setExchangeRate(try body.decodedAll(ExchangeRate.self)) }
+        singleton(v1, "settings/warning-thresholds", Settings.self) { body in .setWarningThreshold(try body.decodedAll(WarningThreshold.self)) }
+        singleton(v1, "settings/loyalty-thresholds", Settings.self) { body in
+            .replaceLoyaltyThresholds(try body.decoded("thresholds", [LoyaltyThreshold].self))
+        }
+        singleton(v1, "settings/kpi-rules", Settings.self) { body in .replaceKPIRules(try body.decoded("rules", [KPIRule].self)) }
+        singleton(v1, "settings/loyalty-accrual-rules", Settings.self) { body in
+            .replaceLoyaltyAccrualRules(try body.decoded("rules", [LoyaltyAccrualRule].self))
+        }
+
+        // A group's form is addressed by the group's name (or by its record id, which derives from the name
+        // and is what a create's Location names).
+        let form: @Sendable (CRMRequestContext) throws -> UUID = { context in
+            guard let group = context.parameters.get("group"), (1...100).contains(group.count) else { throw Problem.invalid("group", "1 to 100 characters") }
+            return UUID(uuidString: group) ?? CustomerForm.id(group: group)
+        }
+        create(v1, "forms", CustomerForm.self, id: { CustomerForm.id(group: try $0.string("group", max: 100)) }) { _, body in
+            .define(group: try body.string("group", max: 100), fields: try body.optionalDecoded("fields", [FieldDefinition].self) ?? [])
+        }
+        v1.get("forms/:group") { _, context in
+            let (state, version) = try await engine.state(CustomerForm.self, id: try form(context), as: try context.requirePrincipal())
+            return try JSONOutput.reflected(state, version: version)
+        }
+        command(v1, "forms/:group/fields", CustomerForm.self, id: form) { _, body in .addField(try body.decodedAll(FieldDefinition.self)) }
+        command(v1, "forms/:group/fields/change", CustomerForm.self, id: form) { _, body in .changeField(try body.decodedAll(FieldDefinition.self)) }
+        command(v1, "forms/:group/fields/retire", CustomerForm.self, id: form) { _, body in .retireField(name: try body.string("name", max: 64)) }
+
+        // Without an id, a definition is its kind's default: the one approvals route through.
+        create(v1, "workflow-definitions", WorkflowDefinition.self, id: { body in
+            try body.optionalUUID("id") ?? WorkflowDefinition.defaultID(for: body.enumValue("kind", WorkflowSubjectKind.self))
+        }) { id, body in
+            .define(id: id, name: try body.string("name", max: 200), kind: try body.enumValue("kind", WorkflowSubjectKind.self),
+                    steps: try body.decoded("steps", [WorkflowStep].self))
+        }
+        record(v1, "workflow-definitions/:id", WorkflowDefinition.self)
+        command(v1, "workflow-definitions/:id/revise", WorkflowDefinition.self) { _, body in
+            .revise(name: try body.string("name", max: 200), steps: try body.decoded("steps", [WorkflowStep].self))
+        }
+    }
+}

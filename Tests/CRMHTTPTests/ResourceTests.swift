@@ -1,0 +1,200 @@
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Waits until `check` holds (the reactor and the views follow the log asynchronously); fails the test
+/// after `timeout`.
+func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () async throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await check() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("timed out waiting for \(what)")
+}
+
+/// The resources beyond customers, tasks and tickets over real HTTP: the quote approval flow through the
+/// approval inbox, each resource's main commands and queries, and their scope.
+@Suite(.serialized) struct ResourceTests {
+    static let everything = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .all) }
+
+    /// A quote above its author's discount limit waits for approval; the reactor starts the quote workflow,
+    /// the approver finds it in their approval inbox, approves it over HTTP, and the quote is approved.
+    @Test func aQuoteAboveTheDiscountLimitIsApprovedThroughTheApprovalInbox() async throws {
+        try await LiveServer.with("quote-approval") { s in
+            let (_, dora) = try await s.hire("Dora", branch: "head-office", permissions: Self.everything)
+            for (role, limit) in [("Administrator", 5), ("role of Dora", 30)] {
+                let set = try await s.send(.POST, "/v1/settings/discount-limits", json: #"{"role": "\#(role)", "maxPercent": \#(limit)}"#)
+                #expect(set.status == 200, "\(set.text)")
+            }
+            // The quote approval every store starts with is decided by whoever's discount limit covers the quote;
+            // here it is revised into a step of Dora's role, so the quote waits in her approval inbox.
+            let definition = WorkflowDefinition.defaultID(for: .quote).uuidString.lowercased()
+            #expect(try await s.send(.GET, "/v1/workflow-definitions/\(definition)").status == 200)
+            let workflow = try await s.send(.POST, "/v1/workflow-definitions/\(definition)/revise", json: """
+                {"name": "Quote discount approval", "steps": [{"name": "Director", "approverRole": "role of Dora",
+                 "deadlineHours": 48, "reminderLeadHours": 8, "escalateTo": {"kind": "role", "id": "Administrator"}}]}
+                """)
+            #expect(workflow.status == 200, "\(workflow.text)")
+            let customer = try await s.send(.POST, "/v1/customers", json: #"{"kind": "organisation", "name": "Acme Gas", "group": "business", "branch": "head-office"}"#)
+            let customerID = try #require(text(customer.json["id"]))
+            let quote = try await s.send(.POST, "/v1/quotes", json: """
+                {"customerId": "\(customerID)", "customerCode": "ACME", "sequence": 1, "authorRole": "Administrator",
+                 "draft": {"lines": [{"productID": "0190a1b2-0000-7000-8000-0000000000aa", "productName": "Meter", "quantity": 10,
+                                      "unitPrice": {"amount": 100, "currency": "CNY"}, "discountPercent": 0}], "discountPercent": 20}}
+                """)
+            #expect(quote.status == 201, "\(quote.text)")
+            let quoteID = try #require(text(quote.json["id"]))
+            let pending = try await s.send(.GET, "/v1/quotes/\(quoteID)")
+            #expect(pending.status == 200 && pending.header("ETag") == "\"1\"", "\(pending.text)")
+            #expect(text(pending.json["status"]) == "pendingApproval")
+
+            var instanceID: String?
+            try await eventually("the quote in Dora's approval inbox") {
+                let inbox = try await s.send(.GET, "/v1/approvals", token: dora)
+                let item = (inbox.json["pending"] as? [[String: Any]])?.first
+                instanceID = text((item?["instance"] as? [String: Any])?["instanceID"])
+                return instanceID != nil
+            }
+            let instance = try #require(instanceID)
+            // The administrator does not hold the step's role: nothing waits for them.
+            let adminInbox = try await s.send(.GET, "/v1/approvals")
+            #expect((adminInbox.json["pending"] as? [Any])?.isEmpty == true, "\(adminInbox.text)")
+            let approved = try await s.send(.POST, "/v1/approvals/\(instance)/approve", token: dora, json: #"{"comment": "fine"}"#)
+            #expect(approved.status == 200, "\(approved.text)")
+            try await eventually("the quote approved") {
+                text(try await s.send(.GET, "/v1/quotes/\(quoteID)").json["status"]) == "approved"
+            }
+            let listed = try await s.send(.GET, "/v1/quotes?customerId=\(customerID)&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            #expect(listed.status == 200 && (listed.json["items"] as? [Any])?.count == 1, "\(listed.text)")
+            let sent = try await s.send(.POST, "/v1/quotes/\(quoteID)/send")
+            #expect(sent.status == 200, "\(sent.text)")
+        }
+    }
+
+    /// `/metrics` needs a token and reports request counts per route and status that move, command
+    /// latencies, the log head and every projection's lag.
+    @Test func metricsCountRequestsAndReportProjectionLag() async throws {
+        try await LiveServer.with("metrics") { s in
+            #expect(try await s.send(.GET, "/metrics", authenticated: false).status == 401)
+            func healthCount() async throws -> Double {
+                let scrape = try await s.send(.GET, "/metrics")
+                #expect(scrape.status == 200)
+                #expect(scrape.header("Content-Type")?.hasPrefix("text/plain") == true)
+                let line = scrape.text.split(separator: "\n").first {
+                    $0.hasPrefix("crm_http_requests_total{") && $0.contains(#"route="/health""#) && $0.contains(#"status="200""#)
+                }
+                return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0
+            }
+            let before = try await healthCount()
+            for _ in 0..<3 { #expect(try await s.send(.GET, "/health", authenticated: false).status == 200) }
+            #expect(try await healthCount() == before + 3)
+            _ = try await s.send(.POST, "/v1/contacts", json: #"{"customerId": "0190a1b2-0000-7000-8000-000000000001", "name": "Nobody"}"#)
+            let scrape = try await s.send(.GET, "/metrics").text
+            #expect(scrape.contains("crm_http_request_duration_seconds_bucket{"))
+            #expect(scrape.contains(#"route="/v1/contacts""#))
+            #expect(scrape.contains("crm_log_head_position "))
+            #expect(scrape.contains(#"crm_projection_lag_events{projection="customer-360"}"#))
+            _ = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "M", "group": "g"}"#)
+            #expect(try await s.send(.GET, "/metrics").text.contains(#"crm_command_duration_seconds_count{record="customer"}"#))
+        }
+    }
+
+    /// Each resource's main commands and queries answer as documented: creates 201 with Location and ETag,
+    /// commands 200 (412 on a stale If-Match), records with their version as ETag, lists and reports.
+    @Test func everyResourceAnswersItsMainCommandsAndQueries() async throws {
+        try await LiveServer.with("resources") { s in
+            @discardableResult
+            func ok(_ method: HTTPMethod, _ path: String, _ json: String? = nil, status: Int = 200, headers: [(String, String)] = []) async throws -> LiveServer.Answer {
+                let answer = try await s.send(method, path, json: json, headers: headers)
+                #expect(answer.status == status, "\(method) \(path): \(answer.status) \(answer.text.prefix(400))")
+                return answer
+            }
+            func created(_ path: String, _ json: String) async throws -> String {
+                let answer = try await ok(.POST, path, json, status: 201)
+                let id = text(answer.json["id"]) ?? ""
+                #expect(answer.header("Location") == "\(path)/\(id.lowercased())", "\(path)")
+                return id
+            }
+            let customer = try await created("/v1/customers", #"{"kind": "person", "name": "Wang Fang", "group": "residential", "branch": "A"}"#)
+            let contact = try await created("/v1/contacts", #"{"customerId": "\#(customer)", "name": "Wang Lei", "role": "primary", "email": "lei@example.com"}"#)
+            #expect(try await ok(.GET, "/v1/contacts/\(contact)").header("ETag") == "\"1\"")
+            try await ok(.PATCH, "/v1/contacts/\(contact)", #"{"title": "Engineer"}"#, headers: [("If-Match", "\"1\"")])
+            try await ok(.PATCH, "/v1/contacts/\(contact)", #"{"title": null}"#, status: 412, headers: [("If-Match", "\"1\"")])
+            try await ok(.POST, "/v1/contacts/\(contact)/archive", #"{"reason": "left"}"#)
+            try await ok(.POST, "/v1/contacts/\(contact)/restore")
+            let head = try await s.engine.store.headPosition().rawValue
+            #expect((try await ok(.GET, "/v1/contacts?customerId=\(customer)&consistentWith=\(head)").json["items"] as? [Any])?.count == 1)
+
+            let entry = try await created("/v1/contact-log", #"{"customerId": "\#(customer)", "channel": "phone", "subject": "Meter reading", "occurredAt": "2025-12-31T10:00:00Z", "durationSeconds": 120}"#)
+            let visit = try await created("/v1/visits", #"{"customerId": "\#(customer)", "visitor": "\#(s.admin.id)", "scheduledAt": "2026-01-05T09:00:00Z", "agenda": "Safety check", "place": "Home"}"#)
+            try await ok(.POST, "/v1/visits/\(visit)/costs", #"{"kind": "transport", "amount": {"amount": 12.5, "currency": "CNY"}}"#)
+            try await ok(.POST, "/v1/visits/\(visit)/actual", #"{"date": "2026-01-05", "place": "Home", "summary": "All fine"}"#)
+            let activity = try await ok(.GET, "/v1/activity?customerId=\(customer)&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            #expect((activity.json["items"] as? [Any])?.count == 2, "\(activity.text)")
+            try await ok(.POST, "/v1/contact-log/\(entry)/retract", #"{"reason": "wrong customer"}"#)
+
+            let opportunity = try await created("/v1/opportunities", #"{"customerId": "\#(customer)", "title": "New boiler", "source": "visit", "expectedRevenue": {"amount": 5000, "currency": "CNY"}, "closeDate": "2026-03-31", "owner": "\#(s.admin.id)"}"#)
+            try await ok(.POST, "/v1/opportunities/\(opportunity)/stage", #"{"stage": "opportunityConfirmed"}"#)
+            let pipeline = try await ok(.GET, "/v1/opportunities?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            #expect((pipeline.json["items"] as? [Any])?.count == 1, "\(pipeline.text)")
+            try await ok(.GET, "/v1/opportunities/totals")
+            try await ok(.POST, "/v1/opportunities/\(opportunity)/win", #"{"reason": "signed"}"#)
+
+            let product = try await created("/v1/products", #"{"productLine": "gas", "name": "Smart meter", "standardPrice": {"amount": 300, "currency": "CNY"}}"#)
+            try await ok(.POST, "/v1/products/\(product)/milestones", #"{"name": "launch", "plannedDate": "2026-02-01"}"#)
+            #expect(text(try await ok(.GET, "/v1/products/\(product)").json["name"]) == "Smart meter")
+            let ledger = try await ok(.POST, "/v1/revenue/entries", #"{"customerId": "\#(customer)", "chargeItem": "monthly fee", "businessLine": "gas", "date": "2025-12-15", "amount": {"amount": 88, "currency": "CNY"}}"#, status: 201)
+            let ledgerID = try #require(text(ledger.json["id"]))
+            try await ok(.GET, "/v1/revenue/ledgers/\(ledgerID)")
+            let revenue = try await ok(.GET, "/v1/revenue?by=month&from=2025-01&through=2026-12&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            #expect((revenue.json["items"] as? [Any])?.count == 1, "\(revenue.text)")
+
+            let campaign = try await created("/v1/campaigns", #"{"name": "Winter safety", "objective": "Fewer leaks", "owner": "\#(s.admin.id)", "budget": {"amount": 10000, "currency": "CNY"}, "start": "2026-01-10", "end": "2026-02-28"}"#)
+            try await ok(.POST, "/v1/campaigns/\(campaign)/plan", #"{"name": "Winter safety 2026", "objective": "Fewer leaks", "budget": {"amount": 12000, "currency": "CNY"}, "start": "2026-01-10", "end": "2026-02-28"}"#)
+
+            let employee = try await created("/v1/employees", #"{"name": "Zhao Min", "position": "engineer", "branch": "A", "hiredOn": "2025-06-01"}"#)
+            try await ok(.PATCH, "/v1/employees/\(employee)", #"{"position": "senior engineer"}"#)
+            #expect(text(try await ok(.GET, "/v1/employees/\(employee)").json["position"]) == "senior engineer")
+            #expect((try await ok(.GET, "/v1/employees?limit=1").json["next"]) != nil)
+            let role = try await created("/v1/roles", #"{"name": "Field engineer", "permissions": [{"module": "visits", "actions": ["query", "create"], "scope": {"kind": "branch", "value": "A"}, "validity": {}}]}"#)
+            try await ok(.POST, "/v1/roles/\(role)/grants", #"{"employeeId": "\#(employee)"}"#)
+            #expect((try await ok(.GET, "/v1/roles").json["items"] as? [Any])?.count == 2)
+
+            try await ok(.POST, "/v1/settings/time-zones", #"{"branch": "A", "timeZone": "Asia/Shanghai"}"#)
+            let settings = try await ok(.GET, "/v1/settings")
+            #expect(settings.header("ETag") != nil)
+            _ = try await ok(.POST, "/v1/forms", #"{"group": "residential", "fields": []}"#, status: 201)
+            try await ok(.POST, "/v1/forms/residential/fields/retire", #"{"name": "nothing"}"#, status: 404)
+            try await ok(.GET, "/v1/forms/residential")
+
+            try await ok(.GET, "/v1/reports/kpi?month=2025-12")
+            try await ok(.GET, "/v1/reports/rfm?asOf=2026-01-01&currency=CNY")
+            try await ok(.GET, "/v1/reports/churn?on=2026-01-01")
+            try await ok(.GET, "/v1/reports/overdue-tickets?month=2025-12")
+        }
+    }
+
+    /// An employee of branch A gets 404 for branch B's contact, visit and quote list, on reads and writes,
+    /// and writes nothing.
+    @Test func recordsOfAnotherBranchAnswer404() async throws {
+        try await LiveServer.with("resource-scope") { s in
+            let (_, alice) = try await s.hire("Alice", branch: "A", permissions: ScopeOverHTTPTests.rights("A"))
+            let customer = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "Of B", "group": "g", "branch": "B"}"#)
+            let customerID = try #require(text(customer.json["id"]))
+            let contact = try await s.send(.POST, "/v1/contacts", json: #"{"customerId": "\#(customerID)", "name": "Contact of B"}"#)
+            let contactID = try #require(text(contact.json["id"]))
+            let head = try await s.engine.store.headPosition()
+            for (method, path, body) in [(HTTPMethod.GET, "/v1/contacts/\(contactID)", nil), (.POST, "/v1/contacts/\(contactID)/archive", "{}"),
+                                         (.GET, "/v1/contacts?customerId=\(customerID)", nil), (.GET, "/v1/quotes?customerId=\(customerID)", nil)] as [(HTTPMethod, String, String?)] {
+                let answer = try await s.send(method, path, token: alice, json: body)
+                #expect(answer.status == 404, "\(path): \(answer.text)")
+            }
+            #expect(try await s.engine.store.headPosition() == head)
+        }
+    }
+}
