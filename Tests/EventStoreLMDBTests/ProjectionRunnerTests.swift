@@ -175,6 +175,41 @@ private struct NoteCounter: Projection {
         await store.close()
     }
 
+    @Test func aReadOnlyRunnerSeesTheStoredCheckpointsAndFailureAndNeverWrites() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        _ = try await appendNotes(store, streams: 1, each: 3)
+        let bad = try await store.append([try note("boom", 500)], to: "s-0", expectedVersion: .any)
+        let head = try await appendNotes(store, streams: 1, each: 2, offset: 600)
+        let projections: [any Projection] = [NoteCounter(name: "fragile", fragile: true), NoteCounter(name: "sturdy"), NoteCounter(name: "never-built")]
+        let writer = try ProjectionRunner(store: store, registry: registry, projections: Array(projections.prefix(2)), directory: dir + "/views")
+        try await writer.start()
+        let fragileCheckpoint = try #require(writer.status().first { $0.name == "fragile" }).checkpoint
+        await writer.close()
+
+        // Another process's view of the views: checkpoints and the stored failure, views never built left out.
+        let reader = try ProjectionRunner(readingViewsOf: dir + "/views", store: store, registry: registry, projections: projections)
+        let status = Dictionary(uniqueKeysWithValues: reader.status().map { ($0.name, $0) })
+        #expect(status.keys.sorted() == ["fragile", "sturdy"])
+        #expect(status["sturdy"]?.checkpoint == head && status["sturdy"]?.failure == nil)
+        #expect(status["fragile"]?.checkpoint == fragileCheckpoint)
+        #expect(status["fragile"]?.failure.map { "\($0)".contains("position \(bad.lastPosition.rawValue)") } == true)
+        #expect(try reader.read("sturdy") { try NoteCounter.count("s-0", in: $0) } >= 3)
+        await #expect(throws: ViewError.readOnly) { try await reader.rebuild() }
+        try await reader.start()  // does nothing: nothing is applied
+        #expect(reader.status().first { $0.name == "fragile" }?.checkpoint == fragileCheckpoint)
+        await reader.close()
+
+        // Opened for writing again, the projection is tried anew: the stored failure is forgotten.
+        let again = try ProjectionRunner(store: store, registry: registry, projections: Array(projections.prefix(2)), directory: dir + "/views")
+        await again.close()
+        let after = try ProjectionRunner(readingViewsOf: dir + "/views", store: store, registry: registry, projections: projections)
+        #expect(after.status().allSatisfy { $0.failure == nil })
+        await after.close()
+        await store.close()
+    }
+
     @Test func viewsAsOfAPositionHoldOnlyWhatWasKnownThen() async throws {
         let dir = makeTemporaryDirectory("views")
         defer { removeDirectory(dir) }

@@ -63,6 +63,9 @@ public final class ProjectionRunner: Sendable {
     let batchSize: Int
     /// The projections, in the order given.
     public let projections: [any Projection]
+    /// Opened read-only (``init(readingViewsOf:store:registry:projections:)``): the views another process
+    /// keeps are read as they are; nothing is applied, rebuilt or started.
+    public let isReadOnly: Bool
     private let slots: Mutex<[String: Slot]>
     private let waiters = Mutex<(next: UInt64, list: [Waiter], closed: Bool)>((0, [], false))
     private let live = Mutex<Task<Void, Never>?>(nil)
@@ -79,6 +82,7 @@ public final class ProjectionRunner: Sendable {
         self.logger = logger
         self.batchSize = max(batchSize, 1)
         self.projections = projections
+        isReadOnly = false
         var opened: [String: Slot] = [:]
         for projection in projections {
             guard opened[projection.name] == nil else { throw ViewError.duplicateName(projection.name) }
@@ -86,7 +90,33 @@ public final class ProjectionRunner: Sendable {
             Self.removeStaleGenerations(of: projection.name, keeping: generation, in: directory)
             let env = try ViewEnvironment(
                 path: Self.path(projection.name, generation, in: directory), tables: projection.tables, durability: .noMetaSync)
+            // A failure stored by an earlier run is forgotten: the projection is tried again from its checkpoint.
+            try env.clearFailure()
             opened[projection.name] = Slot(projection: projection, environment: env, generation: generation, checkpoint: try env.checkpoint())
+        }
+        slots = Mutex(opened)
+    }
+
+    /// Opens the views of `projections` that exist under `directory` read-only, beside the process that
+    /// writes them (LMDB readers in other processes see its commits). Views not built yet are left out
+    /// (reading one throws ``ViewError/unknownProjection(_:)``); ``status()`` gives each one's stored
+    /// checkpoint and failure as of the open.
+    public init(readingViewsOf directory: String, store: any EventStore, registry: PayloadRegistry, projections: [any Projection]) throws {
+        self.store = store
+        self.registry = registry
+        self.directory = directory
+        self.logger = Logger(label: "crm.views", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.batchSize = 1
+        self.projections = projections
+        isReadOnly = true
+        var opened: [String: Slot] = [:]
+        for projection in projections where opened[projection.name] == nil {
+            let generation = try Self.currentGeneration(of: projection.name, in: directory)
+            let path = Self.path(projection.name, generation, in: directory)
+            guard FileManager.default.fileExists(atPath: path + "/data.mdb") else { continue }
+            let env = try ViewEnvironment(path: path, tables: projection.tables, durability: .noMetaSync, readOnly: true)
+            let failure = try env.storedFailure().map { ViewError.stored(name: projection.name, detail: $0) }
+            opened[projection.name] = Slot(projection: projection, environment: env, generation: generation, checkpoint: try env.checkpoint(), failure: failure)
         }
         slots = Mutex(opened)
     }
@@ -96,6 +126,7 @@ public final class ProjectionRunner: Sendable {
     /// Rebuilds projections whose version changed, catches every projection up with the log, then keeps
     /// them following it until ``close()``.
     public func start() async throws {
+        if isReadOnly { return }
         let changed = try slots.withLock { slots in
             try slots.values.filter { slot in
                 let stored = try slot.environment.storedVersion()
@@ -132,6 +163,7 @@ public final class ProjectionRunner: Sendable {
 
     /// Applies every stored event the projections have not seen yet, in batches.
     public func catchUp() async throws {
+        if isReadOnly { return }
         try await applier.run { try await self.catchUpNow() }
     }
 
@@ -152,6 +184,7 @@ public final class ProjectionRunner: Sendable {
                     slots[name]?.checkpoint = checkpoint
                     if let failure {
                         slots[name]?.failure = failure
+                        try? slots[name]?.environment.recordFailure(failure)
                         logger.error("projection stopped", metadata: ["projection": "\(name)", "failure": "\(failure)"])
                     }
                 }
@@ -168,9 +201,17 @@ public final class ProjectionRunner: Sendable {
         return try env.read(body)
     }
 
-    /// Every projection's version, checkpoint and failure.
+    /// Every projection's version, checkpoint and failure (read-only: as stored now by the writing process).
     public func status() -> [Status] {
-        slots.withLock { slots in
+        if isReadOnly {
+            slots.withLock { slots in
+                for (name, slot) in slots {
+                    if let checkpoint = try? slot.environment.checkpoint() { slots[name]?.checkpoint = checkpoint }
+                    if let stored = try? slot.environment.storedFailure() { slots[name]?.failure = ViewError.stored(name: name, detail: stored) }
+                }
+            }
+        }
+        return slots.withLock { slots in
             projections.compactMap { p in
                 slots[p.name].map { Status(name: p.name, version: p.version, checkpoint: $0.checkpoint, failure: $0.failure) }
             }
@@ -290,6 +331,7 @@ public final class ProjectionRunner: Sendable {
     /// Rebuilds the projections named (all when nil) from the whole log into shadow environments, then swaps
     /// them in; queries keep answering from the old views meanwhile.
     public func rebuild(_ names: [String]? = nil, progress: (@Sendable (Progress) -> Void)? = nil) async throws {
+        if isReadOnly { throw ViewError.readOnly }
         var seen = Set<String>()
         let unique = (names ?? projections.map(\.name)).filter { seen.insert($0).inserted }
         let chosen = try unique.map { name -> any Projection in

@@ -14,6 +14,7 @@ final class ViewEnvironment: @unchecked Sendable {
     private static let checkpointKey = Array("checkpoint".utf8)
     private static let versionKey = Array("version".utf8)
     private static let nameKey = Array("name".utf8)
+    private static let failureKey = Array("failure".utf8)
 
     init(path: String, tables: [ViewTable], durability: Environment.Durability, readOnly: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -40,6 +41,26 @@ final class ViewEnvironment: @unchecked Sendable {
             guard let bytes = try txn.value(forKey: Self.versionKey, in: meta), bytes.count == 4 else { return nil }
             return bytes.reduce(0) { $0 << 8 | UInt32($1) }
         }
+    }
+
+    /// Why the projection stopped, as ``recordFailure(_:)`` stored it (nil while it runs): visible to other
+    /// processes reading the views (`crm stats` beside a server).
+    func storedFailure() throws -> String? {
+        try environment.read { txn in
+            guard let bytes = try txn.value(forKey: Self.failureKey, in: meta), !bytes.isEmpty else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Stores why the projection stopped (event position, type and the error's type; never field values).
+    func recordFailure(_ failure: ViewError) throws {
+        try environment.write { txn in try txn.put(Array("\(failure)".utf8), forKey: Self.failureKey, in: meta) }
+    }
+
+    /// Forgets a stored failure (the projection runs again: restarted or rebuilt).
+    func clearFailure() throws {
+        guard try storedFailure() != nil else { return }
+        try environment.write { txn in try txn.put([], forKey: Self.failureKey, in: meta) }
     }
 
     /// Runs `body` with a writer over the tables in one transaction that also stores `checkpoint` and the
@@ -135,6 +156,10 @@ public enum ViewError: Error, Hashable, Sendable, CustomStringConvertible {
     case closed
     /// Waiting for the views to reach a position took longer than allowed.
     case timedOut(GlobalPosition)
+    /// The process writing the views stored that the projection stopped (seen read-only, by another process).
+    case stored(name: String, detail: String)
+    /// The views were opened read-only (beside the process that writes them).
+    case readOnly
 
     public var description: String {
         switch self {
@@ -145,6 +170,8 @@ public enum ViewError: Error, Hashable, Sendable, CustomStringConvertible {
             return "projection \(name) stopped at position \(position.rawValue) (\(type)): \(reason)"
         case .closed: return "the views are closed"
         case .timedOut(let p): return "the views did not reach position \(p.rawValue) in time"
+        case .stored(_, let detail): return detail
+        case .readOnly: return "the views are open read-only"
         }
     }
 }
