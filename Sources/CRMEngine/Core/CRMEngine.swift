@@ -37,14 +37,18 @@ public final class CRMEngine: Sendable {
         public var durability: LMDBEventStore.Durability
         /// The event → command rules the reactor runs (the CRM's by default); empty runs no reactor.
         public var reactions: [Reaction]
+        /// Where the read audit is written; `<directory>/audit` when nil. A private views directory (a
+        /// scratch engine over a read-only log) still audits into the data directory's `audit/`.
+        public var auditDirectory: String?
 
         public init(
             clock: any WallClock = SystemClock(), ids: (any IDGenerator)? = nil,
             logger: Logger = Logger(label: "crm.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
             maxAttempts: Int = 5, readAuditRetention: TimeInterval = 400 * 86_400,
             projections: [any Projection]? = nil, durability: LMDBEventStore.Durability = .full,
-            reactions: [Reaction]? = nil
+            reactions: [Reaction]? = nil, auditDirectory: String? = nil
         ) {
+            self.auditDirectory = auditDirectory
             self.reactions = reactions ?? CRMReactions.all
             self.clock = clock
             self.ids = ids ?? UUIDv7Generator(clock: clock)
@@ -98,6 +102,28 @@ public final class CRMEngine: Sendable {
         }
     }
 
+    /// Opens the engine read-only over `directory` beside the process that writes it (a running `crm serve`):
+    /// the log and the views are read as that process keeps them (views are not caught up here: their lag is
+    /// in ``ProjectionRunner/status()``), no reactor runs, and every command fails with the store's
+    /// `readOnly` error. Queries authorize and audit as usual: the read audit (`audit/`) is written beside
+    /// the server's own entries (see ``CRMEngine/readAudit(from:to:principal:limit:as:)``).
+    public static func openReadOnly(at directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
+        let store = try LMDBEventStore(directory: directory + "/log", options: .readOnly, clock: configuration.clock, logger: configuration.logger)
+        do {
+            let registry = try EngineEvents.registry()
+            let runner = try ProjectionRunner(
+                readingViewsOf: directory + "/views", store: store, registry: registry,
+                projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection()])
+            let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
+            let reactor = try Reactor(reactions: [], directory: directory + "/reactor")
+            return CRMEngine(store: store, ownsStore: true, directory: directory, views: runner, registry: registry,
+                             audit: audit, reactor: reactor, configuration: configuration)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     /// Opens the engine over any event store (PostgreSQL later, in-memory in tests), with its views and
     /// read audit under `views` (a local directory: views are derived and rebuilt from the log).
     public static func open(store: any EventStore, views directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
@@ -110,7 +136,7 @@ public final class CRMEngine: Sendable {
         let runner = try ProjectionRunner(
             store: store, registry: registry, projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection()],
             directory: directory + "/views", logger: configuration.logger)
-        let audit = try ReadAuditLog(directory: directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
+        let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
         let reactor = try Reactor(reactions: configuration.reactions, directory: directory + "/reactor")
         let engine = CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
                                audit: audit, reactor: reactor, configuration: configuration)
@@ -120,7 +146,8 @@ public final class CRMEngine: Sendable {
         return engine
     }
 
-    /// Stops the views, flushes the read audit and closes the store when the engine opened it.
+    /// Stops the views (caught up with the log first, so a process reading them read-only next sees every
+    /// write of this one), flushes the read audit and closes the store when the engine opened it.
     public func close() async {
         let running = scheduler.withLock { task -> Task<Void, Never>? in
             defer { task = nil }
@@ -129,6 +156,7 @@ public final class CRMEngine: Sendable {
         running?.cancel()
         await running?.value
         await reactor.stop()
+        try? await views.catchUp()
         await views.close()
         await audit.close()
         if ownsStore { await store.close() }

@@ -23,6 +23,11 @@ public struct ReadAuditEntry: Codable, Sendable, Hashable {
 /// The read audit: a separate LMDB environment (`audit/`), never the business log. Reads are queued in
 /// memory and written in batches by a background task (so they do not slow queries), and entries older
 /// than the retention period are purged as new ones arrive.
+///
+/// Several processes may write it at once — a running server and `crm` read commands beside it: LMDB
+/// serialises write transactions across processes through its lock file, and a key is never overwritten
+/// (an entry whose instant + sequence another process took moves to the next free sequence), so no
+/// process loses another's entries. Unlike the log, it has no single-writer lock.
 final class ReadAuditLog: Sendable {
     private let environment: Environment
     private let entries: Database
@@ -54,10 +59,18 @@ final class ReadAuditLog: Sendable {
         flusher.withLock { $0 = task }
     }
 
-    /// Queues an entry for a principal's read; the system's own reads are not audited.
+    /// Queues an entry for a principal's read. The engine's own reads (the system principal with no source
+    /// system: reactions, schedules) are not audited; an operator's tool acting as the system (`crm`, source
+    /// system `crm-cli`) is, as `system@<source system>`.
     func record(principal: Principal, record: String) {
-        guard !principal.isSystem else { return }
-        let entry = ReadAuditEntry(at: clock.now(), principal: principal.id, record: record, clientIP: principal.clientIP)
+        let who: String
+        if principal.isSystem {
+            guard let source = principal.sourceSystem else { return }
+            who = principal.id + "@" + source
+        } else {
+            who = principal.id
+        }
+        let entry = ReadAuditEntry(at: clock.now(), principal: who, record: record, clientIP: principal.clientIP)
         pending.withLock { $0.append(entry) }
     }
 
@@ -74,7 +87,8 @@ final class ReadAuditLog: Sendable {
         }
         let cutoff = clock.now().addingTimeInterval(-retention)
         do {
-            try write(batch, first: first, cutoff: cutoff)
+            let next = try write(batch, first: first, cutoff: cutoff)
+            sequence.withLock { $0 = max($0, next) }
         } catch {
             // Put the entries back, so a failed write loses no read from the audit; the next flush retries.
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }
@@ -82,11 +96,19 @@ final class ReadAuditLog: Sendable {
         }
     }
 
-    private func write(_ batch: [ReadAuditEntry], first: UInt64, cutoff: Date) throws {
+    /// Writes `batch` from sequence `first` on, skipping keys another process took; returns the sequence
+    /// after the last one used.
+    private func write(_ batch: [ReadAuditEntry], first: UInt64, cutoff: Date) throws -> UInt64 {
         try environment.write { txn in
-            for (offset, entry) in batch.enumerated() {
-                let key = ViewKey().date(entry.at).uint64(first + UInt64(offset)).bytes
+            var sequence = first
+            for entry in batch {
+                var key = ViewKey().date(entry.at).uint64(sequence).bytes
+                while try txn.value(forKey: key, in: entries) != nil {
+                    sequence &+= 1
+                    key = ViewKey().date(entry.at).uint64(sequence).bytes
+                }
                 try txn.put(try BinaryPayloadEncoder.encode(entry), forKey: key, in: entries)
+                sequence &+= 1
             }
             let limit = ViewKey().date(cutoff).bytes
             try txn.withCursor(on: entries) { cursor in
@@ -96,6 +118,7 @@ final class ReadAuditLog: Sendable {
                     entry = try cursor.first()
                 }
             }
+            return sequence
         }
     }
 

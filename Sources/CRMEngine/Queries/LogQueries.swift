@@ -1,0 +1,93 @@
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+extension CRMEngine {
+    /// The records whose query permission the engine checks from their own state (the others need the
+    /// module's permission over all data).
+    static let queryableRecords: [any EngineRecord.Type] = [
+        Customer.self, CustomerForm.self, WorkTask.self, Ticket.self, Contact.self, Visit.self, ContactLogEntry.self,
+        Opportunity.self, Quote.self, Contract.self, Campaign.self, LoyaltyAccount.self, Product.self, Organisation.self, Settings.self,
+    ]
+
+    /// A record's events, oldest first, for a principal allowed to query it (the raw trail behind
+    /// `crm show --as-of` and `crm dump --stream`): not found when missing or outside `principal`'s scope.
+    /// The read is recorded in the read audit.
+    public func events(of stream: StreamID, as principal: Principal) async throws -> [RecordedEvent] {
+        let events = try await store.readStream(stream)
+        guard !events.isEmpty else { throw EngineError.notFound() }
+        if !principal.isSystem {
+            let (module, source) = try scopeSource(of: stream, events)
+            let scope = try await resolve(source)
+            guard principal.may(.query, in: module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
+        }
+        audit.record(principal: principal, record: stream.rawValue)
+        return events
+    }
+
+    /// Every record of `A` folded from the log, in creation order, that `principal` may query; each one
+    /// returned is recorded in the read audit. For tools that list without the views (`crm customer list`,
+    /// `crm task list`, exports); a scan of the whole log.
+    public func records<A: EngineRecord>(_ type: A.Type, as principal: Principal) async throws -> [(id: UUID, state: A.State, scope: RecordScope)] {
+        var states: [String: A.State] = [:]
+        var order: [String] = []
+        var next = GlobalPosition.start.next
+        while true {
+            let batch = try await store.readAll(from: next, direction: .forward, limit: 8192)
+            for event in batch where event.stream.category == A.category {
+                let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+                guard let domainEvent = A.Event(payload: payload) else { continue }
+                let key = event.stream.rawValue
+                if states[key] == nil { order.append(key) }
+                states[key] = A.evolve(states[key] ?? A.initialState, domainEvent)
+            }
+            guard batch.count == 8192, let last = batch.last else { break }
+            next = last.position.next
+        }
+        let now = clock.now()
+        var visible: [(id: UUID, state: A.State, scope: RecordScope)] = []
+        for key in order {
+            guard let state = states[key], let id = UUID(uuidString: String(key.dropFirst(A.category.count + 1))) else { continue }
+            let scope = try await resolve(A.scope(of: nil, state: state, id: id))
+            guard principal.may(.query, in: A.module, on: scope, at: now) else { continue }
+            audit.record(principal: principal, record: key)
+            visible.append((id, state, scope))
+        }
+        return visible
+    }
+
+    /// The calendar of a branch (its time zone from the settings; UTC when it has none): where "today",
+    /// "overdue" and month boundaries of that branch's records are read.
+    public func calendar(forBranch branch: String?) async throws -> LocalCalendar {
+        try await settings().calendar(forBranch: branch)
+    }
+
+    /// Allows reading the raw log — every record's data (`crm dump`, `crm tail`, `crm backup`) — to the
+    /// system and to holders of the organisation module's `analyse` permission over all data, and records
+    /// the read as `log:<what>` in the read audit.
+    public func authorizeLogRead(_ what: String, as principal: Principal) throws {
+        guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
+            throw EngineError(.forbidden, "reading the whole log needs the organisation module's analyse permission over all data")
+        }
+        audit.record(principal: principal, record: "log:" + what)
+    }
+
+    /// The module and scope source of a record from its events.
+    private func scopeSource(of stream: StreamID, _ events: [RecordedEvent]) throws -> (Permission.Module, ScopeSource) {
+        func fold<A: EngineRecord>(_ type: A.Type) throws -> (Permission.Module, ScopeSource)? {
+            guard stream.category == A.category else { return nil }
+            var state = A.initialState
+            for event in events {
+                let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+                if let domainEvent = A.Event(payload: payload) { state = A.evolve(state, domainEvent) }
+            }
+            let id = UUID(uuidString: String(stream.rawValue.dropFirst(A.category.count + 1))) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            return (A.module, A.scope(of: nil, state: state, id: id))
+        }
+        for type in Self.queryableRecords {
+            if let found = try fold(type) { return found }
+        }
+        return (Permission.Module(category: String(stream.category)), .global)
+    }
+}
