@@ -9,6 +9,19 @@ import ServiceLifecycle
 extension Routes {
     func addEventRoutes(to v1: RouterGroup<CRMRequestContext>) {
         v1.get("events") { request, context in try await events(request, context) }
+        // Rebuilds views from the log (`crm rebuild --server`): all, or the one named; answers when done.
+        v1.post("views/rebuild") { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await body(request)
+            let projection = try body.optionalString("projection", max: 200)
+            try body.finish()
+            if let projection, !engine.views.projections.contains(where: { $0.name == projection }) {
+                throw Problem.invalid("projection", "no view of that name")
+            }
+            let head = try await engine.store.headPosition()
+            try await engine.rebuildViews(projection.map { [$0] }, as: principal)
+            return try JSONOutput.response(RebuildAnswer(rebuilt: projection ?? "all", head: head.rawValue))
+        }
     }
 
     /// The log as server-sent events from `from` (inclusive; or after the `Last-Event-ID` a reconnecting
@@ -111,4 +124,10 @@ struct EventAnswer: Encodable {
         changes = entry.changes
         summary = entry.summary
     }
+}
+
+/// What `POST /v1/views/rebuild` answers: what was rebuilt, up to which log position.
+struct RebuildAnswer: Encodable {
+    var rebuilt: String
+    var head: UInt64
 }
