@@ -7,48 +7,103 @@ import EventSourcing
 import EventStoreLMDB
 import Foundation
 
-/// `crm history <record>`: a record's modification trail from the log.
+/// `crm history <record> [--linked]`: a record's modification trail, from the modification-history view.
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A record's whole modification trail: when, who, from where, field, old → new (read-only).",
-        discussion: "RECORD is a stream id such as customer-<uuid> or task-<uuid>, or a customer's id.")
+        abstract: "A record's whole modification trail: when, who, from where, field, old → new (read-only; audited).",
+        discussion: """
+            RECORD is a stream id such as customer-<uuid> or task-<uuid>, or a customer's id. With --linked, a customer's \
+            trail holds the records linked to it too (tasks, tickets, visits, contacts, …), in log order.
+            """)
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "The record.") var record: String
+    @Flag(help: "A customer's linked records too (tasks, tickets, visits, …).") var linked = false
 
     func run() async throws {
         try await reporting(data: store.data) {
             let stream = try recordStream(record)
-            let registry = try EngineEvents.registry()
-            let events = try await withReadOnlyStore(store) { try await $0.readStream(stream) }
-            guard !events.isEmpty else { throw CLIError("no record \(stream.rawValue)", hint: "check the id (see `crm customer list`)", exit: .notFound) }
-            var rows: [[String]] = []
-            for event in events {
-                let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
-                let changes = (payload as? HasFieldChanges)?.fieldChanges ?? []
-                let from = [event.metadata.sourceSystem, event.metadata.clientIP].compactMap { $0 }.joined(separator: " ")
-                if store.json {
-                    var entry: [String: Any] = ["stream": stream.rawValue, "eventType": event.type, "actor": event.metadata.actor]
-                    entry["version"] = Int(clamping: event.streamVersion.rawValue)
-                    entry["position"] = Int(clamping: event.position.rawValue)
-                    entry["recordedAt"] = iso(event.recordedAt)
-                    entry["sourceSystem"] = event.metadata.sourceSystem ?? NSNull()
-                    entry["clientIP"] = event.metadata.clientIP ?? NSNull()
-                    entry["changes"] = changes.map { change -> [String: Any] in
-                        ["field": change.field, "old": change.old?.description ?? NSNull(), "new": change.new?.description ?? NSNull()]
+            let entries = try await withReadEngine(store) { engine, principal -> [HistoryEntry] in
+                if linked {
+                    guard stream.category == Customer.category, let id = UUID(uuidString: String(stream.rawValue.dropFirst(Customer.category.count + 1))) else {
+                        throw CLIError("--linked needs a customer", hint: "give customer-<uuid> or a customer's id", exit: .usage)
                     }
-                    out(jsonLine(entry))
-                    continue
+                    var all: [HistoryEntry] = []
+                    while true {
+                        let page = try await engine.history(ofCustomer: id, as: principal, after: all.last?.position, limit: 500)
+                        all += page
+                        if page.count < 500 { return all }
+                    }
                 }
-                if changes.isEmpty {
-                    rows.append([iso(event.recordedAt), event.metadata.actor, from.isEmpty ? "-" : from, event.type, ""])
-                }
-                for change in changes {
-                    rows.append([iso(event.recordedAt), event.metadata.actor, from.isEmpty ? "-" : from, change.field,
-                                 "\(change.old?.description ?? "∅") → \(change.new?.description ?? "∅")"])
+                var all: [HistoryEntry] = []
+                while true {
+                    let page = try await engine.history(of: stream, as: principal, after: all.last?.version, limit: 500)
+                    all += page
+                    if page.count < 500 { return all }
                 }
             }
-            if !store.json { printTable(["when", "who", "from", "field", "old → new"], rows) }
+            guard !entries.isEmpty else { throw CLIError("no history for \(stream.rawValue) yet", hint: "the views may lag the log: see `crm stats`", exit: .notFound) }
+            var rows: [[String]] = []
+            for entry in entries {
+                let from = [entry.sourceSystem, entry.clientIP].compactMap { $0 }.joined(separator: " ")
+                if store.json {
+                    var line: [String: Any] = ["stream": entry.stream.rawValue, "eventType": entry.eventType, "actor": entry.actor]
+                    line["version"] = Int(clamping: entry.version.rawValue)
+                    line["position"] = Int(clamping: entry.position.rawValue)
+                    line["recordedAt"] = iso(entry.recordedAt)
+                    line["sourceSystem"] = entry.sourceSystem ?? NSNull()
+                    line["clientIP"] = entry.clientIP ?? NSNull()
+                    line["changes"] = entry.changes.map { change -> [String: Any] in
+                        ["field": change.field, "old": change.old?.description ?? NSNull(), "new": change.new?.description ?? NSNull()]
+                    }
+                    out(jsonLine(line))
+                    continue
+                }
+                let prefix = linked ? [entry.stream.rawValue] : []
+                if entry.changes.isEmpty {
+                    rows.append(prefix + [iso(entry.recordedAt), entry.actor, from.isEmpty ? "-" : from, entry.summary ?? entry.eventType, ""])
+                }
+                for change in entry.changes {
+                    rows.append(prefix + [iso(entry.recordedAt), entry.actor, from.isEmpty ? "-" : from, change.field,
+                                          "\(change.old?.description ?? "∅") → \(change.new?.description ?? "∅")"])
+                }
+            }
+            if !store.json { printTable((linked ? ["record"] : []) + ["when", "who", "from", "field", "old → new"], rows) }
+        }
+    }
+}
+
+/// `crm audit`: who read which customer data (R-LOG-8), from the read audit.
+struct ReadAudit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Who read which customer data, and when (the read audit; read-only).",
+        discussion: "Reads of the server, of the HTTP API and of `crm` read commands alike; the operator's reads show as system@crm-cli.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "From this time (ISO 8601; default: 24 hours ago).") var from: String?
+    @Option(help: "Up to this time (ISO 8601; default: now).") var to: String?
+    @Option(help: "Only this reader (an employee id, or system@crm-cli).") var principal: String?
+    @Option(help: "At most this many entries.") var limit = 1000
+
+    func run() async throws {
+        try await reporting(data: store.data) {
+            let end = try to.map { text -> Date in
+                guard let date = parseTime(text) else { throw CLIError("`\(text)` is not a time", hint: "give ISO 8601", exit: .usage) }
+                return date
+            } ?? Date()
+            let start = try from.map { text -> Date in
+                guard let date = parseTime(text) else { throw CLIError("`\(text)` is not a time", hint: "give ISO 8601", exit: .usage) }
+                return date
+            } ?? end.addingTimeInterval(-86_400)
+            let entries = try await withReadEngine(store) { engine, reader in
+                try engine.readAudit(from: start, to: end.addingTimeInterval(0.001), principal: principal, limit: limit, as: reader)
+            }
+            if store.json {
+                for e in entries { out(jsonLine(["at": iso(e.at), "principal": e.principal, "record": e.record, "clientIP": e.clientIP ?? NSNull()] as [String: Any])) }
+            } else {
+                printTable(["when", "who", "record", "from"], entries.map { [iso($0.at), $0.principal, $0.record, $0.clientIP ?? "-"] })
+            }
         }
     }
 }
@@ -56,7 +111,7 @@ struct History: AsyncParsableCommand {
 /// `crm show <record> [--as-of TIME|POSITION]`: a record's state now or then.
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A record's state, now or as of a time or log position (read-only).",
+        abstract: "A record's state, now or as of a time or log position (read-only; audited).",
         discussion: "RECORD is a stream id such as customer-<uuid>, task-<uuid>, ticket-<uuid>, or a customer's id.")
 
     @OptionGroup var store: StoreOptions
@@ -68,8 +123,7 @@ struct Show: AsyncParsableCommand {
             let stream = try recordStream(record)
             let point = try asOf.map(parsePoint)
             let registry = try EngineEvents.registry()
-            let all = try await withReadOnlyStore(store) { try await $0.readStream(stream) }
-            guard !all.isEmpty else { throw CLIError("no record \(stream.rawValue)", hint: "check the id (see `crm customer list`)", exit: .notFound) }
+            let all = try await withReadEngine(store) { engine, principal in try await engine.events(of: stream, as: principal) }
             let events = all.filter { event in
                 switch point {
                 case .none: return true

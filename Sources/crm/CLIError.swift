@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMEngine
 import EventSourcing
+import EventStoreLMDB
 import Foundation
 
 /// What the command line refuses or fails at: a message, what to do next, and the documented exit code
@@ -47,10 +48,13 @@ struct CLIError: Error, CustomStringConvertible {
             case .corrupted: return CLIError("the store is damaged: \(error)", hint: "run `crm verify`, then restore the last good backup with `crm restore`", exit: .faults)
             default: return CLIError("storage: \(error)", hint: "check the data directory (--data) and its permissions")
             }
+        case let error as ViewError:
+            return CLIError("views: \(error)", hint: "the views are built when the store is opened for writing: start `crm serve` or run `crm rebuild`")
         case let error as EngineError:
             switch error.code {
             case .notFound: return CLIError("\(error)", hint: "check the id (see `crm customer list`)", exit: .notFound)
             case .unauthenticated: return CLIError("\(error)", hint: "create a token with `crm token create`", exit: .refused)
+            case .forbidden: return CLIError("\(error)", hint: "act as an employee who holds that permission (--token), or as the operator (no token)", exit: .refused)
             default: return CLIError("\(error)", exit: .refused)
             }
         default:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMDomain
 import CRMEngine
+import CRMProjections
 import EventSourcing
 import Foundation
 
@@ -104,7 +105,7 @@ struct CustomerCommand: AsyncParsableCommand {
         @Option(help: "A log position or a time.") var asOf: String?
 
         func run() async throws {
-            let show = try Show.parse(["customer-" + id, "--data", store.data] + (store.json ? ["--json"] : []) + (asOf.map { ["--as-of", $0] } ?? []))
+            let show = try Show.parse(["customer-" + id, "--data", store.data] + (store.json ? ["--json"] : []) + (store.token.map { ["--token", $0] } ?? []) + (asOf.map { ["--as-of", $0] } ?? []))
             try await show.run()
         }
     }
@@ -140,25 +141,21 @@ func allCustomers(_ options: StoreOptions) async throws -> [Customer.State] {
     try await allStates(Customer.self, options).filter { $0.exists && $0.status != .merged }
 }
 
-/// Every record of aggregate `A` folded from the log, in creation order; read-only, beside a server.
-func allStates<A: Aggregate>(_ type: A.Type, _ options: StoreOptions) async throws -> [A.State] {
-    let registry = try EngineEvents.registry()
-    var states: [String: A.State] = [:]
-    var order: [String] = []
-    try await withReadOnlyStore(options) { log in
-        var next = GlobalPosition.start.next
-        while true {
-            let batch = try await log.readAll(from: next, direction: .forward, limit: 8192)
-            for event in batch where event.stream.category == A.category {
-                let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
-                guard let domainEvent = A.Event(payload: payload) else { continue }
-                let key = event.stream.rawValue
-                if states[key] == nil { order.append(key) }
-                states[key] = A.evolve(states[key] ?? A.initialState, domainEvent)
-            }
-            guard batch.count == 8192, let last = batch.last else { break }
-            next = last.position.next
-        }
+/// Every record of aggregate `A` folded from the log, in creation order, that the acting principal may
+/// query; read through the read-only engine (beside a server), each record read recorded in the read audit.
+func allStates<A: EngineRecord>(_ type: A.Type, _ options: StoreOptions) async throws -> [A.State] {
+    try await withReadEngine(options) { engine, principal in
+        try await engine.records(A.self, as: principal).map(\.state)
     }
-    return order.compactMap { states[$0] }
+}
+
+/// The same with each record's branch calendar (its time zone from the settings): for "today".
+func allStatesWithCalendars<A: EngineRecord>(_ type: A.Type, _ options: StoreOptions, branch: (A.State, RecordScope) -> String?) async throws -> [(state: A.State, calendar: LocalCalendar)] {
+    try await withReadEngine(options) { engine, principal in
+        var out: [(state: A.State, calendar: LocalCalendar)] = []
+        for record in try await engine.records(A.self, as: principal) {
+            out.append((record.state, try await engine.calendar(forBranch: branch(record.state, record.scope))))
+        }
+        return out
+    }
 }

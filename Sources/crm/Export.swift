@@ -117,7 +117,7 @@ struct Export: AsyncParsableCommand {
         let log = try store.openReadOnly()
         let result: T
         do {
-            let engine = try await CRMEngine.open(store: log, views: scratch, configuration: .init(projections: projections, reactions: []))
+            let engine = try await CRMEngine.open(store: log, views: scratch, configuration: .init(projections: projections, reactions: [], auditDirectory: store.data + "/audit"))
             do {
                 try await engine.views.waitUntil(try await log.headPosition())
                 result = try await body(engine)

@@ -37,8 +37,13 @@ struct ImportCustomers: AsyncParsableCommand {
         try await reporting(data: store.data) {
             let table = try readCSV(file)
             let renames = try map.map(readMap) ?? [:]
-            let summary = try await withEngine(store) { engine in
-                try await importRows(table, renames: renames, engine: engine)
+            // Through a server: rows are checked on the read-only engine (beside the server) and written
+            // through its HTTP API; otherwise the engine opened here checks and writes them.
+            let summary: Summary
+            if let remote = try store.remote() {
+                summary = try await withReadEngine(store) { engine, _ in try await importRows(table, renames: renames, engine: engine, remote: remote) }
+            } else {
+                summary = try await withEngine(store) { engine in try await importRows(table, renames: renames, engine: engine, remote: nil) }
             }
             if store.json {
                 out(jsonLine(summary.json))
@@ -71,7 +76,7 @@ struct ImportCustomers: AsyncParsableCommand {
         }
     }
 
-    private func importRows(_ table: CSVTable, renames: [String: String], engine: CRMEngine) async throws -> Summary {
+    private func importRows(_ table: CSVTable, renames: [String: String], engine: CRMEngine, remote: Remote?) async throws -> Summary {
         let registry = engine.registry
         let groupColumn = table.header.firstIndex { normalizedHeader(renames[normalizedHeader($0)] ?? $0) == "group" }
         var groups = Set(group.map { [$0] } ?? [])
@@ -146,16 +151,24 @@ struct ImportCustomers: AsyncParsableCommand {
                 guard let (line, plan) = pending.popFirst() else { return }
                 tasks.addTask {
                     do {
-                        switch plan {
-                        case .unchanged: break
-                        case .create(let id, let new, let form):
+                        switch (plan, remote) {
+                        case (.unchanged, _): break
+                        case (.create(let id, let new, _), let remote?):
+                            try await remote.post("v1/customers", try Self.json(new, id: id))
+                        case (.update(let id, let edit, _), let remote?):
+                            try await remote.post("v1/customers/" + id.uuidString.lowercased(), try Self.json(edit), method: "PATCH")
+                        case (.create(let id, let new, let form), nil):
                             try await engine.execute(Customer.self, id: id, .create(customerID: id, new, form: form), as: principal)
-                        case .update(let id, let edit, let form):
+                        case (.update(let id, let edit, let form), nil):
                             try await engine.execute(Customer.self, id: id, .edit(edit, form: form), as: principal)
                         }
                         return (line, plan, nil)
                     } catch let error as EngineError {
                         return (line, plan, RowProblem(error.field, "\(error.code): \(error.message)"))
+                    } catch let error as CLIError where error.exit == .refused || error.exit == .notFound {
+                        return (line, plan, RowProblem(nil, error.message))
+                    } catch let problem as RowProblem {
+                        return (line, plan, problem)
                     }
                 }
             }
@@ -178,6 +191,57 @@ struct ImportCustomers: AsyncParsableCommand {
         if plans.count >= 1000 { progress.finish(done) }
         summary.problems.sort { $0.line < $1.line }
         return summary
+    }
+
+    /// A new customer as the body of `POST /v1/customers`.
+    static func json(_ new: NewCustomer, id: UUID) throws -> [String: Any] {
+        var body: [String: Any] = ["id": id.uuidString.lowercased(), "kind": new.kind.rawValue, "name": new.name, "group": new.group, "status": new.status.rawValue]
+        body["industry"] = new.industry
+        body["branch"] = new.branch
+        body["community"] = new.community
+        body["owner"] = new.owner
+        body["birthday"] = new.birthday?.description
+        body["founded"] = new.founded?.description
+        if !new.customFields.isEmpty { body["customFields"] = try new.customFields.mapValues(json) }
+        if !new.externalKeys.isEmpty { body["externalKeys"] = new.externalKeys.map { ["system": $0.system, "key": $0.key] } }
+        return body
+    }
+
+    /// An edit as the body of `PATCH /v1/customers/{id}` (null clears).
+    static func json(_ edit: CustomerEdit) throws -> [String: Any] {
+        var body: [String: Any] = [:]
+        body["name"] = edit.name
+        body["group"] = edit.group
+        func patch<V>(_ key: String, _ value: ProfilePatch<V>, _ text: (V) -> String) {
+            switch value {
+            case .keep: break
+            case .set(let v): body[key] = text(v)
+            case .clear: body[key] = NSNull()
+            }
+        }
+        patch("industry", edit.industry) { $0 }
+        patch("branch", edit.branch) { $0 }
+        patch("community", edit.community) { $0 }
+        patch("owner", edit.owner) { $0 }
+        patch("birthday", edit.birthday) { $0.description }
+        patch("founded", edit.founded) { $0.description }
+        var fields: [String: Any] = try edit.setCustomFields.mapValues(json)
+        for key in edit.clearCustomFields { fields[key] = NSNull() }
+        if !fields.isEmpty { body["customFields"] = fields }
+        return body
+    }
+
+    /// A custom field's value as the HTTP API takes it.
+    static func json(_ value: FieldValue) throws -> [String: Any] {
+        switch value {
+        case .text(let t): return ["kind": "text", "value": t]
+        case .option(let t): return ["kind": "option", "value": t]
+        case .bool(let b): return ["kind": "bool", "value": b]
+        case .number(let n): return ["kind": "number", "value": NSDecimalNumber(decimal: n)]
+        case .date(let d): return ["kind": "date", "value": d.description]
+        case .money, .id, .list:
+            throw RowProblem(nil, "money, id and list fields cannot go through the server's API yet; import this file with the server stopped")
+        }
     }
 
     enum Plan: Sendable {

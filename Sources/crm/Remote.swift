@@ -24,11 +24,23 @@ struct Remote {
     /// Sends `body` as JSON to `path` and returns the answer's JSON object.
     @discardableResult
     func post(_ path: String, _ body: [String: Any], method: String = "POST") async throws -> [String: Any] {
-        var request = URLRequest(url: base.appendingPathComponent(path))
+        try await send(method, path, body: body) as? [String: Any] ?? [:]
+    }
+
+    /// Sends a request (`body` as JSON when given; `query` as URL parameters) and returns the answer's JSON
+    /// (an object, an array, or nil for an empty answer).
+    @discardableResult
+    func send(_ method: String, _ path: String, body: [String: Any]? = nil, query: [String: String] = [:]) async throws -> Any? {
+        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        guard let url = components?.url else { throw CLIError("cannot form a URL from \(base.absoluteString) and \(path)", exit: .usage) }
+        var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        }
         let data: Data
         let response: URLResponse
         do {
@@ -37,17 +49,19 @@ struct Remote {
             throw CLIError("cannot reach the server at \(base.absoluteString)", hint: "check --server and that `crm serve` runs")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
+        let answer = json as? [String: Any] ?? [:]
         guard (200..<300).contains(status) else {
             let detail = (answer["detail"] as? String) ?? (answer["title"] as? String) ?? "HTTP \(status)"
             switch status {
             case 401: throw CLIError("the server refused the token: \(detail)", hint: "check --token", exit: .refused)
             case 404: throw CLIError("not found: \(detail)", exit: .notFound)
             case 400, 422: throw CLIError("the server refused the input: \(detail)", exit: .refused)
+            case 403: throw CLIError("the server refused: \(detail)", hint: "use a token of an employee with the permission", exit: .refused)
             default: throw CLIError("the server answered \(status): \(detail)", exit: status >= 500 ? .failure : .refused)
             }
         }
-        return answer
+        return json
     }
 }
 

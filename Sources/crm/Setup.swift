@@ -78,14 +78,23 @@ struct Token: AsyncParsableCommand {
                     guard let date = parseTime(expires) else { throw CLIError("`\(expires)` is not a time", hint: "give ISO 8601, e.g. 2026-12-31T00:00:00Z", exit: .usage) }
                     expiry = date
                 }
-                let issued = try await withEngine(store) { engine in
-                    try await engine.issueToken(for: id, name: name, expiresAt: expiry, as: try await store.principal(engine))
+                let (tokenID, employeeID, secret): (String, String, String)
+                if let remote = try store.remote() {
+                    var body: [String: Any] = ["employeeId": id.uuidString.lowercased(), "name": name]
+                    body["expiresAt"] = expiry.map(iso)
+                    let answer = try await remote.post("v1/tokens", body)
+                    (tokenID, employeeID, secret) = (text(answer, "tokenId"), text(answer, "employeeId"), text(answer, "token"))
+                } else {
+                    let issued = try await withEngine(store) { engine in
+                        try await engine.issueToken(for: id, name: name, expiresAt: expiry, as: try await store.principal(engine))
+                    }
+                    (tokenID, employeeID, secret) = (issued.tokenID.uuidString.lowercased(), issued.employeeID.uuidString.lowercased(), issued.token)
                 }
                 if store.json {
-                    out(jsonLine(["employeeID": issued.employeeID.uuidString.lowercased(), "tokenID": issued.tokenID.uuidString.lowercased(), "token": issued.token]))
+                    out(jsonLine(["employeeID": employeeID, "tokenID": tokenID, "token": secret]))
                 } else {
-                    out("Token \(issued.tokenID.uuidString.lowercased()) for employee \(issued.employeeID.uuidString.lowercased())")
-                    out("API token (shown once; keep it safe): \(issued.token)")
+                    out("Token \(tokenID) for employee \(employeeID)")
+                    out("API token (shown once; keep it safe): \(secret)")
                 }
             }
         }
@@ -99,16 +108,23 @@ struct Token: AsyncParsableCommand {
         func run() async throws {
             try await reporting(data: store.data) {
                 guard let id = UUID(uuidString: employee) else { throw CLIError("`\(employee)` is not an employee id", exit: .usage) }
-                let tokens = try await withEngine(store) { engine in try await engine.tokens(of: id, as: try await store.principal(engine)) }
-                if store.json {
-                    for t in tokens {
-                        out(jsonLine(["tokenID": t.tokenID.uuidString.lowercased(), "name": t.name, "issuedAt": iso(t.issuedAt),
-                                      "expiresAt": t.expiresAt.map(iso) ?? NSNull(), "revoked": t.revoked]))
+                // Rows as text: token, name, issued, expires (nil: never), revoked.
+                let rows: [(token: String, name: String, issued: String, expires: String?, revoked: Bool)]
+                if let remote = try store.remote() {
+                    let answer = try await remote.send("GET", "v1/tokens", query: ["employee": id.uuidString.lowercased()]) as? [[String: Any]] ?? []
+                    rows = answer.map { t in
+                        (text(t, "tokenId", "tokenID"), text(t, "name"), text(t, "issuedAt"), t["expiresAt"] as? String, (t["revoked"] as? Bool) ?? false)
                     }
                 } else {
-                    printTable(["token", "name", "issued", "expires", "revoked"], tokens.map {
-                        [$0.tokenID.uuidString.lowercased(), $0.name, iso($0.issuedAt), $0.expiresAt.map(iso) ?? "never", $0.revoked ? "yes" : "no"]
-                    })
+                    let tokens = try await withEngine(store) { engine in try await engine.tokens(of: id, as: try await store.principal(engine)) }
+                    rows = tokens.map { ($0.tokenID.uuidString.lowercased(), $0.name, iso($0.issuedAt), $0.expiresAt.map(iso), $0.revoked) }
+                }
+                if store.json {
+                    for t in rows {
+                        out(jsonLine(["tokenID": t.token, "name": t.name, "issuedAt": t.issued, "expiresAt": t.expires ?? NSNull(), "revoked": t.revoked] as [String: Any]))
+                    }
+                } else {
+                    printTable(["token", "name", "issued", "expires", "revoked"], rows.map { [$0.token, $0.name, $0.issued, $0.expires ?? "never", $0.revoked ? "yes" : "no"] })
                 }
             }
         }
@@ -123,7 +139,11 @@ struct Token: AsyncParsableCommand {
         func run() async throws {
             try await reporting(data: store.data) {
                 guard let id = UUID(uuidString: tokenID) else { throw CLIError("`\(tokenID)` is not a token id", exit: .usage) }
-                try await withEngine(store) { engine in try await engine.revokeToken(id, reason: reason, as: try await store.principal(engine)) }
+                if let remote = try store.remote() {
+                    try await remote.send("DELETE", "v1/tokens/" + id.uuidString.lowercased(), query: reason.map { ["reason": $0] } ?? [:])
+                } else {
+                    try await withEngine(store) { engine in try await engine.revokeToken(id, reason: reason, as: try await store.principal(engine)) }
+                }
                 out("Revoked \(id.uuidString.lowercased()).")
             }
         }
@@ -145,6 +165,7 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
+            try store.refuseRemote("demo")
             if store.hasStore, try await withReadOnlyStore(store, { try await $0.headPosition() }) > .start {
                 throw CLIError("\(store.data) is not empty", hint: "`crm demo` fills only an empty data directory; pass another --data", exit: .refused)
             }
@@ -185,4 +206,10 @@ struct Demo: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// A text field of a server's JSON answer, under the first of `keys` present (ids lower-cased).
+func text(_ object: [String: Any], _ keys: String...) -> String {
+    for key in keys { if let value = object[key] as? String { return UUID(uuidString: value).map { $0.uuidString.lowercased() } ?? value } }
+    return ""
 }

@@ -45,7 +45,10 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             let started = Date()
-            try await withReadOnlyStore(store) { store in try store.backup(to: directory + "/log") }
+            try await withReadEngine(store) { engine, principal in
+                try engine.authorizeLogRead("backup", as: principal)
+                try lmdbLog(engine).backup(to: directory + "/log")
+            }
             let copy = try LMDBEventStore(directory: directory + "/log", options: .readOnly)
             let report = try copy.verify()
             await copy.close()
@@ -71,6 +74,7 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
+            try store.refuseRemote("restore")
             let source = directory + "/log"
             guard FileManager.default.fileExists(atPath: source + "/data.mdb") else {
                 throw CLIError("no backup in \(directory)", hint: "give a directory written by `crm backup`", exit: .notFound)
@@ -106,13 +110,16 @@ struct Restore: AsyncParsableCommand {
 
 /// `crm stats`: counts and sizes.
 struct Stats: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Events, streams, counts per event type, file sizes; read-only.")
+    static let configuration = CommandConfiguration(
+        abstract: "Events, streams, counts per event type, file sizes, each view's lag and failure; read-only.",
+        discussion: "A view's lag is the log's head position minus the last position the view applied (0: up to date).")
 
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
         try await reporting(data: store.data) {
-            let (statistics, types) = try await withReadOnlyStore(store) { store -> (LMDBEventStore.Statistics, [String: Int]) in
+            let (statistics, types, views) = try await withReadEngine(store) { engine, _ -> (LMDBEventStore.Statistics, [String: Int], [ProjectionRunner.Status]) in
+                let store = try lmdbLog(engine)
                 let statistics = try store.statistics()
                 var types: [String: Int] = [:]
                 var from = GlobalPosition.start.next
@@ -125,13 +132,17 @@ struct Stats: AsyncParsableCommand {
                     if count < 65_536 { break }
                     from = last.next
                 }
-                return (statistics, types)
+                return (statistics, types, engine.views.status())
             }
+            let head = statistics.headPosition.rawValue
+            func lag(_ view: ProjectionRunner.Status) -> Int { Int(clamping: head &- min(view.checkpoint.rawValue, head)) }
             let sizes = directorySizes(store.data)
             if store.json {
                 out(jsonPretty([
                     "events": statistics.eventCount, "streams": statistics.streamCount, "head": Int(clamping: statistics.headPosition.rawValue),
                     "mapSize": statistics.mapSize, "usedBytes": statistics.usedBytes, "eventTypes": types, "fileSizes": sizes,
+                    "views": views.map { ["name": $0.name, "checkpoint": Int(clamping: $0.checkpoint.rawValue), "lag": lag($0),
+                                          "failed": $0.failure != nil, "failure": $0.failure.map { "\($0)" } ?? NSNull()] as [String: Any] },
                 ] as [String: Any]))
             } else {
                 out("events  \(statistics.eventCount)")
@@ -142,6 +153,11 @@ struct Stats: AsyncParsableCommand {
                 printTable(["event type", "count"], types.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { [$0.key, "\($0.value)"] })
                 out("")
                 printTable(["directory", "size"], sizes.keys.sorted().map { [$0, bytes(sizes[$0] ?? 0)] })
+                out("")
+                if views.isEmpty { out("no views built yet (they are built when the store is opened for writing: `crm serve`, `crm rebuild`)") }
+                printTable(["view", "checkpoint", "lag", "state"], views.map {
+                    [$0.name, "\($0.checkpoint.rawValue)", "\(lag($0))", $0.failure.map { "FAILED: \($0)" } ?? "ok"]
+                })
             }
         }
     }
@@ -207,14 +223,16 @@ struct Dump: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             let registry = try EngineEvents.registry()
-            try await withReadOnlyStore(store) { log in
+            try await withReadEngine(store) { engine, principal in
+                let log = engine.store
                 if let stream {
                     let id = try recordStream(stream)
-                    for event in try await log.readStream(id) where event.position.rawValue >= from {
+                    for event in try await engine.events(of: id, as: principal) where event.position.rawValue >= from {
                         out(jsonLine(eventJSON(event, registry: registry)))
                     }
                     return
                 }
+                try engine.authorizeLogRead("dump from \(from)", as: principal)
                 var next = GlobalPosition(max(from, 1))
                 while true {
                     let batch = try await log.readAll(from: next, direction: .forward, limit: 4096)
@@ -240,8 +258,10 @@ struct Tail: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             let registry = try EngineEvents.registry()
-            try await withReadOnlyStore(store) { log in
+            try await withReadEngine(store) { engine, principal in
+                let log = engine.store
                 let head = try await log.headPosition()
+                try engine.authorizeLogRead("tail from \(from ?? head.next.rawValue)", as: principal)
                 let start = from.map { GlobalPosition(max($0, 1)) } ?? head.next
                 for try await event in log.subscribe(from: start) {
                     if store.json {

@@ -73,7 +73,32 @@ func withEngine<R>(_ options: StoreOptions, creating: Bool = false, _ body: (CRM
     }
 }
 
-/// Runs `body` with the log open read-only and closes it afterwards.
+/// Runs `body` with the engine open read-only (``CRMEngine/openReadOnly(at:configuration:)``): works beside
+/// a running `crm serve`; reads go through the engine's authorization and are recorded in the read audit
+/// (`audit/`, written beside the server's entries).
+func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) async throws -> R) async throws -> R {
+    guard options.hasStore else {
+        throw CLIError("no CRM store in \(options.data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
+    }
+    let engine = try await CRMEngine.openReadOnly(at: options.data, configuration: CRMEngine.Configuration(reactions: []))
+    do {
+        let result = try await body(engine, try await options.principal(engine))
+        await engine.close()
+        return result
+    } catch {
+        await engine.close()
+        throw error
+    }
+}
+
+/// The engine's LMDB log (the CLI always opens an LMDB store).
+func lmdbLog(_ engine: CRMEngine) throws -> LMDBEventStore {
+    guard let log = engine.store as? LMDBEventStore else { throw CLIError("the engine's log is not an LMDB store") }
+    return log
+}
+
+/// Runs `body` with the log open read-only and closes it afterwards (for commands that read no record's
+/// data: verify, counts).
 func withReadOnlyStore<R>(_ options: StoreOptions, _ body: (LMDBEventStore) async throws -> R) async throws -> R {
     let store = try options.openReadOnly()
     do {

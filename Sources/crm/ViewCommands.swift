@@ -8,7 +8,7 @@ import Foundation
 /// `crm rebuild [PROJECTION]`: rebuilds views from the log in place, with progress.
 struct Rebuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rebuild all views, or one, from the log (shadow copy, then swap); writes, so no server may hold the store.")
+        abstract: "Rebuild all views, or one, from the log (shadow copy, then swap); on a store a server holds, only with --server URL --token T.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "The view to rebuild (all when omitted); `crm stats` lists them under views/.") var projection: String?
@@ -16,6 +16,17 @@ struct Rebuild: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             let started = Date()
+            if let remote = try store.remote() {
+                note("Rebuilding \(projection ?? "all views") on the server (it answers when done)…")
+                let answer = try await remote.send("POST", "v1/views/rebuild", body: projection.map { ["projection": $0] } ?? [:]) as? [String: Any] ?? [:]
+                let head = (answer["head"] as? Int) ?? 0
+                if store.json {
+                    out(jsonLine(["rebuilt": projection ?? "all views", "head": head, "seconds": Date().timeIntervalSince(started)] as [String: Any]))
+                } else {
+                    out("Rebuilt \(projection ?? "all views") up to position \(head) (on the server).")
+                }
+                return
+            }
             let head = try await withEngine(store) { engine -> GlobalPosition in
                 if let projection, !engine.views.projections.contains(where: { $0.name == projection }) {
                     let names = engine.views.projections.map(\.name).sorted().joined(separator: ", ")

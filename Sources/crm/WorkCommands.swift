@@ -75,24 +75,22 @@ struct TaskCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List open tasks from the log (read-only).")
         @OptionGroup var store: StoreOptions
         @Option(help: "Only this assignee.") var assignee: String?
-        @Option(help: "`today`: only tasks due today (UTC).") var due: String?
-        @Flag(help: "Only tasks past their due time.") var overdue = false
+        @Option(help: "`today`: only tasks due today in their branch's time zone (settings).") var due: String?
+        @Flag(help: "Only open tasks past their due time (now; the same instant in every zone).") var overdue = false
         @Flag(help: "Completed and cancelled tasks too.") var all = false
 
         func run() async throws {
             try await reporting(data: store.data) {
                 if let due, due != "today" { throw CLIError("--due takes `today`", exit: .usage) }
                 let now = Date()
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-                let tasks = try await allStates(WorkTask.self, store).filter { task in
+                let tasks = try await allStatesWithCalendars(WorkTask.self, store) { task, scope in task.details?.branch ?? scope.branch }.filter { task, calendar in
                     guard task.exists, let details = task.details else { return false }
                     if !all && !task.status.isOpen { return false }
                     if let assignee, task.assignee != assignee { return false }
                     if overdue && !(task.status.isOpen && details.dueAt < now) { return false }
-                    if due != nil && !calendar.isDate(details.dueAt, inSameDayAs: now) { return false }
+                    if due != nil && calendar.localDate(of: details.dueAt) != calendar.localDate(of: now) { return false }
                     return true
-                }.sorted { ($0.details?.dueAt ?? .distantPast) < ($1.details?.dueAt ?? .distantPast) }
+                }.map(\.state).sorted { ($0.details?.dueAt ?? .distantPast) < ($1.details?.dueAt ?? .distantPast) }
                 if store.json {
                     for t in tasks {
                         out(jsonLine(["id": t.taskID?.uuidString.lowercased() ?? "", "title": t.details?.title ?? "", "assignee": t.assignee,
