@@ -74,6 +74,13 @@ import Testing
         #expect(overdue.map { "\($0.month) \($0.department) \($0.lateTickets)" } == ["2026-03 billing 1", "2026-04 service 2"])
         #expect(try await engine.overdueReport(.init(from: Self.march, through: Self.april), as: w.alice).map(\.lateTickets) == [2], "Alice sees branch A only")
         #expect(try await engine.overdueReport(.init(from: Self.march, through: Self.april, branch: "B"), as: w.f.admin).map(\.department) == ["billing"])
+        // The monthly overdue report reads each ticket's month in its own branch zone too (one code path), not
+        // in the caller's: T1 and T2 are April's, T4 March's, whoever asks.
+        for reader in [w.f.admin, w.alice] {
+            let april = try await engine.monthlyOverdueReport(year: 2026, month: 4, as: reader)
+            #expect(april.departments.map { "\($0.department) \($0.count)" } == ["service 2"])
+        }
+        #expect(try await engine.monthlyOverdueReport(year: 2026, month: 3, as: w.f.admin).departments.map { "\($0.department) \($0.count)" } == ["billing 1"])
 
         // Service quality, March: T1 and T4. Responded 1 of 2 = 50 %, in time 1 of 1, wait 30 min, handling 600 min,
         // resolved in SLA 0 of 1, satisfaction 4.

@@ -58,12 +58,17 @@ public struct OverdueReport: Hashable, Sendable {
     /// The report for `year`-`month` in `calendar`'s zone, as known at `asOf`: a deadline still ahead of
     /// `asOf` is not late yet. An impossible month is refused with `invalid(month)`.
     public static func monthly(_ tickets: [Ticket.State], year: Int, month: Int, calendar: LocalCalendar, asOf: Date) throws(DomainError) -> OverdueReport {
+        try monthly(tickets.map { ($0, calendar) }, year: year, month: month, asOf: asOf)
+    }
+
+    /// The same, each ticket's month read in its own calendar (its branch's zone).
+    public static func monthly(_ tickets: [(ticket: Ticket.State, calendar: LocalCalendar)], year: Int, month: Int, asOf: Date) throws(DomainError) -> OverdueReport {
         guard let first = LocalDate(year: year, month: month, day: 1) else { throw .invalid("month", "not a valid month") }
         let next = month == 12 ? LocalDate(year: year + 1, month: 1, day: 1) : LocalDate(year: year, month: month + 1, day: 1)
-        let start = calendar.startOfDay(first)
-        let end = next.map(calendar.startOfDay) ?? Date.distantFuture
         var lines: [Line] = []
-        for ticket in tickets {
+        for (ticket, calendar) in tickets {
+            let start = calendar.startOfDay(first)
+            let end = next.map(calendar.startOfDay) ?? Date.distantFuture
             guard let id = ticket.id, ticket.resolutionDueAt >= start, ticket.resolutionDueAt < end,
                   ticket.resolutionDueAt < asOf, let late = ticket.lateDepartment(at: asOf) else { continue }
             lines.append(Line(ticketID: id, customerID: ticket.customerID, kind: ticket.kind, severity: ticket.severity,

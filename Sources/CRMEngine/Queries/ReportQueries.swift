@@ -84,21 +84,10 @@ extension CRMEngine {
     /// engine's `now`, counted per late department.
     public func overdueReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.OverdueRow] {
         let scope = try await reportScope(p, principal)
-        let calendars = Set(scope.settings.branchTimeZones.values.compactMap(LocalCalendar.init(timeZoneID:))).union([.utc])
         var reports: [OverdueReport] = []
         var month = p.period.lowerBound
         while month <= p.period.upperBound {
-            for calendar in calendars.sorted(by: { $0.timeZone.identifier < $1.timeZone.identifier }) {
-                do {
-                    reports.append(try views.read(Self.ticketBoardView) {
-                        try TicketSLABoard.monthlyOverdue(year: month.year, month: month.month, calendar: calendar, asOf: scope.now, in: $0) { row in
-                            scope.admits(row.scope) && scope.settings.calendar(forBranch: row.scope.branch) == calendar
-                        }
-                    })
-                } catch let error as DomainError {
-                    throw EngineError(error)
-                }
-            }
+            reports.append(try overdueReport(year: month.year, month: month.month, asOf: scope.now, settings: scope.settings) { scope.admits($0.scope) })
             month = month.adding(months: 1)
         }
         return Reports.overdueByDepartment(reports)

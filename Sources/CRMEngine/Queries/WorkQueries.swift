@@ -87,20 +87,27 @@ extension CRMEngine {
     }
 
     /// The monthly overdue report (R-TSK-6) of the tickets `principal` may query, as known at the engine's
-    /// `now`; the month's bounds are read in the principal's branch time zone (UTC for the system).
+    /// `now`; each ticket's month is read in its own branch's time zone (as in ``overdueReport(_:as:)``).
     public func monthlyOverdueReport(year: Int, month: Int, as principal: Principal,
                                      consistentWith position: GlobalPosition? = nil) async throws -> OverdueReport {
         try await consistent(with: position, [Self.ticketBoardView])
         let now = clock.now()
-        let calendar = try await calendar(ofEmployee: principal.id)
+        let report = try overdueReport(year: year, month: month, asOf: now, settings: try await settings()) {
+            self.principalMay(principal, .tickets, $0.scope, now)
+        }
+        auditCustomers(report.lines.map(\.customerID), principal)
+        return report
+    }
+
+    /// The one code path of the monthly overdue reports: the tickets `include` admits whose resolution
+    /// deadline fell in the month in their branch's time zone and were late at `asOf`.
+    func overdueReport(year: Int, month: Int, asOf: Date, settings: Settings.State,
+                       include: (TicketSLABoard.TicketRow) -> Bool) throws -> OverdueReport {
         do {
-            let report = try views.read(Self.ticketBoardView) {
-                try TicketSLABoard.monthlyOverdue(year: year, month: month, calendar: calendar, asOf: now, in: $0) {
-                    self.principalMay(principal, .tickets, $0.scope, now)
-                }
+            return try views.read(Self.ticketBoardView) {
+                try TicketSLABoard.monthlyOverdue(year: year, month: month, asOf: asOf, in: $0,
+                                                  calendar: { settings.calendar(forBranch: $0.scope.branch) }, where: include)
             }
-            auditCustomers(report.lines.map(\.customerID), principal)
-            return report
         } catch let error as DomainError {
             throw EngineError(error)
         }

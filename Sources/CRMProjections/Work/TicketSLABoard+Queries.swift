@@ -68,4 +68,25 @@ extension TicketSLABoard {
         }
         return try OverdueReport.monthly(states, year: year, month: month, calendar: calendar, asOf: asOf)
     }
+
+    /// The monthly overdue report with each ticket's month read in its own calendar (`calendar(row)`, e.g.
+    /// its branch's zone): the deadlines scanned span the month in every zone (UTC −12 h to +14 h).
+    public static func monthlyOverdue(
+        year: Int, month: Int, asOf: Date, in views: any ViewReader, calendar: (TicketRow) -> LocalCalendar,
+        where include: (TicketRow) -> Bool = { _ in true }
+    ) throws -> OverdueReport {
+        guard let first = LocalDate(year: year, month: month, day: 1) else {
+            return try OverdueReport.monthly([], year: year, month: month, asOf: asOf)
+        }
+        let start = LocalCalendar.utc.startOfDay(first).addingTimeInterval(-14 * 3600)
+        let end = LocalCalendar.utc.startOfDay(first.adding(months: 1)).addingTimeInterval(12 * 3600)
+        var tickets: [(ticket: Ticket.State, calendar: LocalCalendar)] = []
+        try views.scan(byDeadline, prefix: [], after: ViewKey().date(start).bytes) { key, _ in
+            guard let id = UUID(viewKey: key, at: 8), let row = try ticket(id, in: views) else { return true }
+            guard row.resolutionDueAt < end else { return false }
+            if include(row) { tickets.append((row.state, calendar(row))) }
+            return true
+        }
+        return try OverdueReport.monthly(tickets, year: year, month: month, asOf: asOf)
+    }
 }
