@@ -149,6 +149,55 @@ public enum KPI {
                           total: items.reduce(0) { $0 + $1.score })
     }
 
+    /// The months whose indicator values a rule of `period` adds up when `month` is assessed: the month
+    /// itself for a monthly (or daily) rule, the three months of its calendar quarter for a quarterly one,
+    /// the twelve of its year for a yearly one. Months are the indicator cells' months, which the read
+    /// model keeps in each record's branch time zone.
+    public static func months(of period: Period, containing month: RevenueMonth) -> [RevenueMonth] {
+        switch period {
+        case .day, .month:
+            return [month]
+        case .quarter:
+            let first = (month.month - 1) / 3 * 3 + 1
+            return (first..<first + 3).map { RevenueMonth(year: month.year, month: $0) }
+        case .year:
+            return (1...12).map { RevenueMonth(year: month.year, month: $0) }
+        }
+    }
+
+    /// Scores an employee for `month` with each rule over its own period (``months(of:containing:)``):
+    /// a quarterly rule's value is the sum of the quarter's monthly values, scored against its quarterly
+    /// target, side by side with monthly rules scored on the month alone. A daily rule is scored on the
+    /// month's value against its daily target × the month's `workingDays` (the scale daily pay uses).
+    /// `monthly` gives one month's values of the employee (missing: 0).
+    public static func assess(
+        employee: String, month: RevenueMonth, monthly: (RevenueMonth) -> [String: Decimal], rules: RuleSet, workingDays: Int = 22
+    ) -> Assessment {
+        var cache: [RevenueMonth: [String: Decimal]] = [:]
+        func values(_ m: RevenueMonth) -> [String: Decimal] {
+            if let known = cache[m] { return known }
+            let v = monthly(m)
+            cache[m] = v
+            return v
+        }
+        let items = rules.rules.map { rule -> Item in
+            let value = months(of: rule.period, containing: month).reduce(Decimal(0)) { $0 + (values($1)[rule.indicator] ?? 0) }
+            return item(rule, value: value, targetScale: rule.period == .day ? Decimal(max(1, workingDays)) : 1)
+        }
+        return Assessment(employee: employee, period: month.description, ruleVersion: rules.version, items: items,
+                          total: items.reduce(0) { $0 + $1.score })
+    }
+
+    /// Monday to Friday days of a month: the working days a daily rule's target is multiplied by in a
+    /// monthly assessment (the settings' holidays are not subtracted).
+    public static func weekdays(in month: RevenueMonth) -> Int {
+        guard let first = LocalDate(year: month.year, month: month.month, day: 1) else { return 22 }
+        let length = first.days(until: first.adding(months: 1))
+        // 1970-01-01 was a Thursday: day n (0-based from then) is a weekday when (n + 3) mod 7 < 5.
+        let epoch = LocalDate(year: 1970, month: 1, day: 1).map { $0.days(until: first) } ?? 0
+        return (0..<length).filter { (((epoch + $0 + 3) % 7) + 7) % 7 < 5 }.count
+    }
+
     /// Recomputes a stored assessment under the rule version it names: nil when that version is unknown.
     public static func recompute(_ assessment: Assessment, values: [String: Decimal], history: RuleHistory) -> Assessment? {
         history.ruleSet(version: assessment.ruleVersion).map {

@@ -96,4 +96,47 @@ import Testing
         #expect(pay.items.map(\.amount.amount) == [135, 60, 0])
         #expect(pay.total == Money(295, .cny) && pay.base == Money(100, .cny) && pay.ruleVersion == 10)
     }
+
+    @Test func aQuarterRuleSumsTheQuartersMonthsBesideAMonthRuleOnItsMonth() {
+        // Contacts monthly: weight 40, target 100. Visits quarterly: weight 60, target 30, bonus 10.
+        let rules = KPI.RuleSet(version: 5, rules: [
+            KPI.Rule(KPIRule(indicator: "contactsMade", weight: 40, target: 100)),
+            KPI.Rule(KPIRule(indicator: "visitsMade", weight: 60, target: 30, bonusPoints: 10), period: .quarter),
+        ])
+        let cells: [String: [String: [String: Decimal]]] = [
+            "e1": ["2026-01": ["contactsMade": 90, "visitsMade": 8], "2026-02": ["contactsMade": 50, "visitsMade": 12],
+                   "2026-03": ["contactsMade": 120, "visitsMade": 11], "2026-04": ["contactsMade": 10, "visitsMade": 40]],
+            "e2": ["2026-01": ["contactsMade": 100], "2026-02": ["contactsMade": 100], "2026-03": ["contactsMade": 100, "visitsMade": 2]],
+        ]
+        func assess(_ employee: String, _ month: Int) -> KPI.Assessment {
+            KPI.assess(employee: employee, month: RevenueMonth(year: 2026, month: month), monthly: { cells[employee]?[$0.description] ?? [:] }, rules: rules)
+        }
+        // e1, March: contacts 120/100 capped → 40; visits Jan–Mar 8 + 12 + 11 = 31 ≥ 30 → 60 + bonus 10 = 70; total 110.
+        let march = assess("e1", 3)
+        #expect(march.items.map(\.value) == [120, 31])
+        #expect(march.items.map(\.score) == [40, 70])
+        #expect(march.total == 110 && march.period == "2026-03" && march.ruleVersion == 5)
+        // February: the same quarter's visits (31 → 70), contacts 50/100 → 20; total 90.
+        #expect(assess("e1", 2).total == 90)
+        // April starts Q2: visits 40 of 30 → 70, contacts 10/100 → 4; total 74.
+        #expect(assess("e1", 4).items.map(\.score) == [4, 70])
+        // e2, March: contacts 100 → 40; visits 2/30 = 0.0667 → 60 × 0.0667 = 4.00; total 44. The ranking follows the totals.
+        let e2 = assess("e2", 3)
+        #expect(e2.items.map(\.achievement) == [1, dec("0.0667")])
+        #expect(e2.total == 44)
+        #expect(KPI.rank([e2, march]).first?.places.map(\.employee) == ["e1", "e2"])
+        // The periods' months.
+        #expect(KPI.months(of: .quarter, containing: RevenueMonth(year: 2026, month: 11)).map(\.month) == [10, 11, 12])
+        #expect(KPI.months(of: .year, containing: RevenueMonth(year: 2026, month: 5)).count == 12)
+        #expect(KPI.months(of: .month, containing: RevenueMonth(year: 2026, month: 5)).map(\.month) == [5])
+    }
+
+    @Test func aDailyRuleInAMonthlyAssessmentScalesItsTargetByTheMonthsWeekdays() {
+        // March 2026 has 22 weekdays; a daily target of 2 calls → 44 for the month; 33 calls → 0.75 × 20 = 15.
+        #expect(KPI.weekdays(in: RevenueMonth(year: 2026, month: 3)) == 22)
+        #expect(KPI.weekdays(in: RevenueMonth(year: 2026, month: 2)) == 20)
+        let rules = KPI.RuleSet(version: 1, rules: [KPI.Rule(KPIRule(indicator: "contactsMade", weight: 20, target: 2), period: .day)])
+        let a = KPI.assess(employee: "e", month: RevenueMonth(year: 2026, month: 3), monthly: { _ in ["contactsMade": 33] }, rules: rules, workingDays: 22)
+        #expect(a.items.first?.target == 44 && a.items.first?.score == 15)
+    }
 }

@@ -11,20 +11,29 @@ extension CRMEngine {
 
     /// The KPI assessment of every employee `principal` may see for `month` (`YYYY-MM`, months read in each
     /// record's branch time zone), ranked (R-ANA-1): a superior sees the employees under them, an employee
-    /// only themself, a holder of `analyse` in the analysis module over all data everyone. Each assessment
-    /// keeps the rule version it was computed under (the rules in force at the month's start).
+    /// only themself, a holder of `analyse` in the analysis module over all data everyone. Each rule is
+    /// scored over its own period (``KPI/assess(employee:month:monthly:rules:workingDays:)``): a quarterly
+    /// or yearly rule sums the monthly indicator cells of the quarter or year holding `month`. Each
+    /// assessment keeps the rule version it was computed under (the rules in force at the month's start).
     public func kpiAssessments(month: String, as principal: Principal) async throws -> (assessments: [KPI.Assessment], ranking: [KPI.Ranking]) {
         guard let first = RevenueMonth(text: month), let start = LocalDate(year: first.year, month: first.month, day: 1) else {
             throw EngineError(.invalid, field: "month", "a month is written YYYY-MM")
         }
         let visible = try await employeesVisible(to: principal)
-        let counts = try views.read(Self.employeeIndicators) { try EmployeeIndicators.month(month, in: $0) }
         let versions = try views.read(Self.kpiRuleVersions) { try KPIRuleVersions.all(in: $0) }
         let history = KPI.RuleHistory(versions)
         guard let rules = history.ruleSet(at: LocalCalendar.utc.startOfDay(start)) ?? history.versions.first else { return ([], []) }
+        // Every month some rule's period needs, read once: employee → indicator → count.
+        let needed = Set(rules.rules.flatMap { KPI.months(of: $0.period, containing: first) }).union([first])
+        var counts: [RevenueMonth: [String: [String: Int]]] = [:]
+        try views.read(Self.employeeIndicators) { reader in
+            for m in needed { counts[m] = try EmployeeIndicators.month(m.description, in: reader) }
+        }
+        let employees = Set(counts.values.flatMap(\.keys))
         var assessments: [KPI.Assessment] = []
-        for (employee, values) in counts.sorted(by: { $0.key < $1.key }) where visible.map({ $0.contains(employee) }) ?? true {
-            assessments.append(KPI.assess(employee: employee, period: month, values: KPI.values(values), rules: rules))
+        for employee in employees.sorted() where visible.map({ $0.contains(employee) }) ?? true {
+            assessments.append(KPI.assess(employee: employee, month: first, monthly: { KPI.values(counts[$0]?[employee] ?? [:]) },
+                                          rules: rules, workingDays: KPI.weekdays(in: first)))
         }
         return (assessments, KPI.rank(assessments))
     }
