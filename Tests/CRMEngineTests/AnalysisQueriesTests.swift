@@ -48,4 +48,43 @@ import Testing
         #expect(try await f.engine.rfm(asOf: day, currency: currency, as: try await f.engine.principal(employeeID: agent.id)).isEmpty)
         await f.close()
     }
+
+    @Test func aQuarterlyRuleSumsTheQuartersMonthsBesideAMonthlyRule() async throws {
+        let f = try await EngineFixture.make("kpi-periods")
+        let engine = f.engine
+        func at(_ text: String) throws -> Date { try #require(ISO8601DateFormatter().date(from: text)) }
+        // Rules from 2025-12: tasks on time quarterly (weight 60, target 3, bonus 10), late tasks monthly (weight 40, target 2).
+        f.clock.set(try at("2025-12-01T00:00:00Z"))
+        try await engine.execute(Settings.self, id: UUID(), .replaceKPIRules([
+            KPIRule(indicator: "tasksOnTime", weight: 60, target: 3, bonusPoints: 10),
+            KPIRule(indicator: "tasksLate", weight: 40, target: 2),
+        ]), as: f.admin)
+        try await engine.execute(Settings.self, id: UUID(), .setKPIScoring(KPIScoring(indicator: "tasksOnTime", period: .quarter)), as: f.admin)
+        let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
+        // On time in January, February and March; one late in March.
+        for (name, dispatched, due, done) in [("T1", "2026-01-10", "2026-01-20", "2026-01-15"), ("T2", "2026-02-10", "2026-02-20", "2026-02-12"),
+                                              ("T3", "2026-03-05", "2026-03-10", "2026-03-20"), ("T4", "2026-03-06", "2026-03-30", "2026-03-07")] {
+            let id = UUID.derived("task", name)
+            f.clock.set(try at(dispatched + "T09:00:00Z"))
+            try await engine.execute(WorkTask.self, id: id, .dispatch(taskID: id, details: WorkTask.Details(
+                title: name, customerID: nil, kind: .followUp, dueAt: try at(due + "T17:00:00Z"), branch: "A"), assignee: alice.id), as: f.admin)
+            f.clock.set(try at(done + "T12:00:00Z"))
+            try await engine.execute(WorkTask.self, id: id, .complete(resultNote: "done"), as: alice)
+        }
+        try await engine.views.waitUntil(try await engine.store.headPosition())
+
+        // March: on time Jan–Mar 1 + 1 + 1 = 3 of 3 → 60 + bonus 10 = 70; late 1 of 2 → 0.5 × 40 = 20; total 90.
+        let march = try await engine.kpiAssessments(month: "2026-03", as: f.admin)
+        let a = try #require(march.assessments.first { $0.employee == alice.id })
+        #expect(a.items.map(\.indicator) == ["tasksOnTime", "tasksLate"])
+        #expect(a.items.map(\.value) == [3, 1])
+        #expect(a.items.map(\.score) == [70, 20])
+        #expect(a.total == 90 && a.period == "2026-03" && a.ruleVersion > 0)
+        #expect(march.ranking.first?.places.first { $0.employee == alice.id }?.total == 90)
+        // January: a quarterly rule scores the whole quarter (3 → 70) in each of its months; no late task in January.
+        let january = try #require(try await engine.kpiAssessments(month: "2026-01", as: f.admin).assessments.first { $0.employee == alice.id })
+        #expect(january.items.map(\.value) == [3, 0], "the whole quarter's cells are summed, whichever month is asked")
+        #expect(january.total == 70)
+        await f.close()
+    }
 }

@@ -47,9 +47,18 @@ extension CRMEngine {
         }
         let now = clock.now()
         var visible: [(id: UUID, state: A.State, scope: RecordScope)] = []
+        // Records of one customer share its scope: each customer is folded once.
+        var scopes: [ScopeSource: RecordScope] = [:]
         for key in order {
             guard let state = states[key], let id = UUID(uuidString: String(key.dropFirst(A.category.count + 1))) else { continue }
-            let scope = try await resolve(A.scope(of: nil, state: state, id: id))
+            let source = A.scope(of: nil, state: state, id: id)
+            let scope: RecordScope
+            if let known = scopes[source] {
+                scope = known
+            } else {
+                scope = try await resolve(source)
+                scopes[source] = scope
+            }
             guard principal.may(.query, in: A.module, on: scope, at: now) else { continue }
             audit.record(principal: principal, record: key)
             visible.append((id, state, scope))
