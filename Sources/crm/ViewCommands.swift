@@ -68,7 +68,9 @@ struct Replay: AsyncParsableCommand {
             }
             try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
             let registry = try EngineEvents.registry()
-            let reached = try await withReadOnlyStore(store) { log -> GlobalPosition in
+            let reached = try await withReadEngine(store) { engine, principal -> GlobalPosition in
+                let log = engine.store
+                try engine.authorizeLogRead("replay to \(to)", as: principal)
                 let target: GlobalPosition
                 switch point {
                 case .position(let p): target = min(p, try await log.headPosition())

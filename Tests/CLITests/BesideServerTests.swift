@@ -83,6 +83,8 @@ struct BesideServerTests {
         }
         let backup = try await crm(["backup", s.dir + "/backup", "--data", s.data])
         #expect(backup.status == 0, "\(backup.stderr)")
+        let replay = try await crm(["replay", "--to", "3", "--out", s.dir + "/then", "--data", s.data])
+        #expect(replay.status == 0, "\(replay.stderr)")
 
         // One read audit holds the server's read (with the client's address) and the CLI's (the token's
         // employee; the operator as system@crm-cli).
@@ -95,6 +97,7 @@ struct BesideServerTests {
         #expect(entries.contains { $0["record"] as? String == "history:" + customerStream && $0["principal"] as? String == "system@crm-cli" })
         #expect(entries.contains { $0["record"] as? String == "task-" + task && $0["principal"] as? String == "system@crm-cli" })
         #expect(entries.contains { $0["record"] as? String == "log:backup" })
+        #expect(entries.contains { $0["record"] as? String == "log:replay to 3" })
         #expect(entries.contains { ($0["record"] as? String)?.hasPrefix("log:dump") == true })
     }
 
