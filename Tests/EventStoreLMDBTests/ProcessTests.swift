@@ -51,7 +51,7 @@ struct ProcessTests {
                 "append", "--dir", directory, "--writers", "4", "--map-size", "\(mapSize)", "--payload-size", "96",
             ])
             let started = await child.waitForLine(timeout: 30) { $0.hasPrefix("ack ") }
-            #expect(started, "round \(round): the writer acknowledged nothing")
+            #expect(started, "round \(round): the writer acknowledged nothing (exit status \(child.exitStatus.map(String.init) ?? "running"); stderr: \(child.errorTail()))")
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...120, using: &generator)))
             child.kill(SIGKILL)
             kills += 1

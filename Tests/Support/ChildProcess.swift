@@ -14,6 +14,7 @@ public final class ChildProcess: Sendable {
     }
     private let process: Process
     private let output = Output()
+    private let errors = Output()
     public let pid: Int32
 
     public init(executable: String, arguments: [String]) throws {
@@ -21,16 +22,21 @@ public final class ChildProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let pipe = Pipe()
+        let errorPipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errorPipe
         try process.run()
         self.process = process
         self.pid = process.processIdentifier
-        let reader = pipe.fileHandleForReading
-        let output = self.output
+        Self.collect(pipe.fileHandleForReading, into: output)
+        Self.collect(errorPipe.fileHandleForReading, into: errors)
+    }
+
+    /// Reads `handle` to its end on a thread of its own.
+    private static func collect(_ handle: FileHandle, into output: Output) {
         let thread = Thread {
             while true {
-                let chunk = reader.availableData
+                let chunk = handle.availableData
                 if chunk.isEmpty { break }
                 output.bytes.withLock { $0 += chunk }
             }
@@ -38,6 +44,14 @@ public final class ChildProcess: Sendable {
         }
         thread.start()
     }
+
+    /// The last `limit` bytes the child wrote to standard error (for failure messages).
+    public func errorTail(_ limit: Int = 2_000) -> String {
+        errors.bytes.withLock { String(decoding: $0.suffix(limit), as: UTF8.self) }
+    }
+
+    /// Whether the child is still running, and its exit status once it is not.
+    public var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
 
     /// Complete lines printed so far.
     public var lines: [String] {

@@ -348,7 +348,7 @@ public final class ProjectionRunner: Sendable {
         }
         let target = try await store.headPosition()
         var targets = shadows.map { Target(projection: $0.projection, environment: $0.environment, checkpoint: .start) }
-        try await replay(into: &targets, upTo: target, batch: max(batchSize, 16_384), progress: progress)
+        try await replay(into: &targets, upTo: target, batch: Self.replayBatch, progress: progress)
         for shadow in shadows { try shadow.environment.sync() }
         let chosenShadows = shadows
         let replayed = targets
@@ -389,7 +389,7 @@ public final class ProjectionRunner: Sendable {
         }
         var end = GlobalPosition.start
         if let position { end = position } else { end = try await store.headPosition() }
-        try await runner.replay(into: &targets, upTo: end, batch: 16_384, progress: progress)
+        try await runner.replay(into: &targets, upTo: end, batch: replayBatch, progress: progress)
         for target in targets {
             if let failure = target.failure { throw failure }
             try target.environment.sync()
@@ -398,6 +398,12 @@ public final class ProjectionRunner: Sendable {
         }
         return targets.map(\.checkpoint).min() ?? end
     }
+
+    /// Events per transaction when replaying into fresh environments (rebuild, as-of builds). LMDB holds a
+    /// transaction's dirty pages in memory until commit and each environment keeps freed ones for reuse, so
+    /// this bounds the replay's heap: at 16,384 it grew 194 → 291 MiB from 1M to 3M events, at 1,024 it
+    /// measured 40 → 53 MiB (docs/BENCHMARKS.md, "Engine"), for somewhat more CPU per event.
+    static let replayBatch = 1_024
 
     struct Shadow: Sendable {
         let projection: any Projection
