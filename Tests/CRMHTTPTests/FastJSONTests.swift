@@ -11,7 +11,8 @@ import Testing
     {"profile": {"id": "019AE994-68FB-7289-A9F9-47BE7B0FB268", "kind": "person", "name": "Jörg \"Jo\" Müller / A\\B",
       "group": "residential", "branch": "berlin", "owner": "emp-1", "status": "active", "isArchived": false,
       "birthday": "1980-02-29", "customFields": [{"formGroup": "residential", "field": "note", "value": {"kind": "number", "value": 12.5}}],
-      "externalKeys": [{"system": "erp", "key": "K-1/2"}], "absorbed": []},
+      "externalKeys": [{"system": "erp", "key": "K-1/2"}, {"system": "crm", "key": "Q\\\"1"}], "absorbed": ["019AE994-68FB-7289-A9F9-47BE7B0FB2FF"],
+      "industry": "gas", "founded": "1999-12-31", "community": "north", "mergedInto": "019AE994-68FB-7289-A9F9-47BE7B0FB2FE"},
      "contacts": [{"kind": "contact", "id": "019AE994-68FB-7289-A9F9-47BE7B0FB269", "title": "Tab\tNew\nline\u0001 😀 </x>",
        "status": "active", "detail": "primary", "scope": {"owners": []}}],
      "openTasks": [{"kind": "task", "id": "019AE994-68FB-7289-A9F9-47BE7B0FB26A", "title": "Call", "status": "dispatched",
@@ -35,6 +36,10 @@ import Testing
         #expect(try Customer360JSON.encode(view) == Array(try JSONOutput.encoder().encode(view)))
         view.loyaltyBalance = nil
         view.revenue = []
+        view.profile.customFields = []
+        view.profile.externalKeys = []
+        view.profile.absorbed = []
+        (view.profile.industry, view.profile.founded, view.profile.mergedInto, view.profile.branch) = (nil, nil, nil, nil)
         #expect(String(decoding: try Customer360JSON.encode(view), as: UTF8.self) == String(decoding: try JSONOutput.encoder().encode(view), as: UTF8.self))
     }
 
