@@ -307,6 +307,7 @@ extension DecodingError {
 
 /// An RFC 3339 instant, with or without fractional seconds.
 func parseInstant(_ text: String) -> Date? {
+    if let date = parseWholeSecondInstant(text) { return date }
     let plain = ISO8601DateFormatter()
     plain.formatOptions = [.withInternetDateTime]
     if let date = plain.date(from: text) { return date }
@@ -337,4 +338,41 @@ extension FieldValue {
             throw Problem.invalid(field + ".kind", "expected text, option, bool, number or date")
         }
     }
+}
+
+/// The common form `YYYY-MM-DDTHH:MM:SS` with `Z` or `±HH:MM` from 1583 on (Foundation counts earlier days
+/// in the Julian calendar), read without a formatter (creating one costs more than the rest of a request);
+/// nil for anything else, which ``parseInstant(_:)`` leaves to Foundation.
+func parseWholeSecondInstant(_ text: String) -> Date? {
+    let b = Array(text.utf8)
+    guard b.count == 20 || b.count == 25, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
+    func number(_ from: Int, _ length: Int) -> Int? {
+        var value = 0
+        for i in from..<(from + length) {
+            guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+            value = value * 10 + Int(b[i] - 0x30)
+        }
+        return value
+    }
+    guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+          let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+          year >= 1583, (1...12).contains(month), hour < 24, minute < 60, second < 60 else { return nil }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard day >= 1 && day <= monthDays[month - 1] else { return nil }
+    var offset = 0
+    if b.count == 20 {
+        guard b[19] == 0x5A else { return nil }
+    } else {
+        guard b[19] == 0x2B || b[19] == 0x2D, b[22] == 0x3A, let h = number(20, 2), let m = number(23, 2), h < 24, m < 60 else { return nil }
+        offset = (h * 3600 + m * 60) * (b[19] == 0x2B ? 1 : -1)
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    let days = era * 146_097 + doe - 719_468
+    return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
 }

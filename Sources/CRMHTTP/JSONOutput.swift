@@ -15,11 +15,16 @@ enum JSONOutput {
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, version: StreamVersion? = nil,
                          headers extra: HTTPFields = [:]) throws -> Response {
-        let data = try encoder().encode(value)
+        response(json: try encoder().encode(value), status: status, version: version, headers: extra)
+    }
+
+    /// An answer whose JSON is already written (``Customer360JSON``).
+    static func response(json: some Sequence<UInt8>, status: HTTPResponse.Status = .ok, version: StreamVersion? = nil,
+                         headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = "application/json; charset=utf-8"
         if let version { headers[.eTag] = etag(version) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 
     /// A record version as an entity tag: `"3"`.

@@ -97,6 +97,30 @@ private struct NoteCounter: Projection {
         await store.close()
     }
 
+    @Test func aProjectionNoEventConcernsReachesTheHeadAndAfterAReopenAppliesEachEventOnce() async throws {
+        let dir = makeTemporaryDirectory("views-idle")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        _ = try await appendNotes(store, streams: 1, each: 2)
+        var runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        // Batches of events the projection does not follow: its checkpoint still moves, so waits return.
+        var head = GlobalPosition.start
+        for n in 0..<5 {
+            head = try await store.append([try EventData(id: testID(7000 + n), payload: Ignored(n: n), metadata: .system)], to: "other", expectedVersion: .any).lastPosition
+            try await runner.waitUntil(head, timeout: .seconds(10))
+        }
+        #expect(runner.status().first?.checkpoint == head)
+        await runner.close()
+        head = try await appendNotes(store, streams: 1, each: 1, offset: 100)
+        runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        try await runner.waitUntil(head)
+        #expect(try runner.read("notes") { try NoteCounter.count("s-0", in: $0) } == 3)
+        await runner.close()
+        await store.close()
+    }
+
     @Test func aRebuildGivesTheSameRowsAsIncrementalUpdatingAndSwapsIn() async throws {
         let dir = makeTemporaryDirectory("views")
         defer { removeDirectory(dir) }

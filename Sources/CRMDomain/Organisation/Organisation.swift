@@ -82,6 +82,19 @@ public enum Organisation: Aggregate {
                 .compactMap { grant in roles[grant.roleID].map { (role: $0, grant: grant.validity) } }
             return EffectivePermissions.of(roles: held, at: instant)
         }
+
+        /// The first instant after `instant` at which ``effectivePermissions(of:at:)`` of `employeeID` may
+        /// differ without any event: the nearest start or end of one of their role grants or of a permission
+        /// of a role granted to them. Nil when none lies ahead. (Permissions computed at `instant` stay
+        /// right until then, as long as the organisation does not change.)
+        public func nextPermissionChange(of employeeID: UUID, after instant: Date) -> Date? {
+            var bounds: [Date?] = []
+            for grant in roleGrants.values where grant.employeeID == employeeID {
+                bounds += [grant.validity.from, grant.validity.until]
+                for permission in roles[grant.roleID]?.permissions ?? [] { bounds += [permission.validity.from, permission.validity.until] }
+            }
+            return bounds.compactMap { $0 }.filter { $0 > instant }.min()
+        }
     }
 
     public enum Command: Sendable {

@@ -13,6 +13,8 @@ extension WorkflowDefinition {
     /// module over the campaign (part 2's check, made by the engine); granted with
     /// ``ApprovalRouting/approverRoles(_:for:mayApprove:)``.
     public static let campaignApprover = "campaigns.approve"
+    /// The symbolic approver roles: no employee holds them; whoever may decide the subject acts in them.
+    public static let symbolicApproverRoles: Set<String> = [quoteDiscountApprover, contractApprover, campaignApprover]
 
     /// The fixed id of the default definition for `kind`, so every node and every replay defines the same one.
     ///

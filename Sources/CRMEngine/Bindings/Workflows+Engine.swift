@@ -79,18 +79,27 @@ extension WorkflowInstance: EngineRecord {
         let now = engine.clock.now()
         let held = try await engine.roleNames(of: principal, at: now)
         guard let kind = state.subjectKind, let subject = state.subjectID else { return held }
+        return try await engine.deciderRoles(held, of: principal, for: kind, subject: subject, at: now)
+    }
+}
+
+extension CRMEngine {
+    /// The roles `principal` (holding `held`) decides a step about `subject` with: `held`, plus the symbolic
+    /// approver role of the subject's kind when they may approve the subject itself (a quote's current
+    /// revision within one of their roles' discount limits; `approve` in contracts or campaigns over it).
+    func deciderRoles(_ held: [String], of principal: Principal, for kind: WorkflowSubjectKind, subject: UUID, at now: Date) async throws -> [String] {
         switch kind {
         case .quote:
-            let quote = try await engine.load(Quote.self, stream: Quote.stream(subject)).state
+            let quote = try await load(Quote.self, stream: Quote.stream(subject)).state
             guard let draft = quote.current?.draft else { return held }
-            return ApprovalRouting.quoteApproverRoles(held, draft: draft, limits: try await engine.settings().effectiveDiscountLimits)
+            return ApprovalRouting.quoteApproverRoles(held, draft: draft, limits: try await settings().effectiveDiscountLimits)
         case .contract:
-            let contract = try await engine.load(Contract.self, stream: Contract.stream(subject)).state
-            let scope = try await engine.resolve(Contract.scope(of: nil, state: contract))
+            let contract = try await load(Contract.self, stream: Contract.stream(subject)).state
+            let scope = try await resolve(Contract.scope(of: nil, state: contract))
             return ApprovalRouting.approverRoles(held, for: .contract, mayApprove: contract.exists && principal.may(.approve, in: .contracts, on: scope, at: now))
         case .campaign:
-            let campaign = try await engine.load(Campaign.self, stream: Campaign.stream(subject)).state
-            let scope = try await engine.resolve(Campaign.scope(of: nil, state: campaign))
+            let campaign = try await load(Campaign.self, stream: Campaign.stream(subject)).state
+            let scope = try await resolve(Campaign.scope(of: nil, state: campaign))
             return ApprovalRouting.approverRoles(held, for: .campaign, mayApprove: campaign.exists && principal.may(.approve, in: .campaigns, on: scope, at: now))
         case .materialRequest, .feedbackForm:
             return held

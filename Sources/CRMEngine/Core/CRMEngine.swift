@@ -68,6 +68,7 @@ public final class CRMEngine: Sendable {
     let reactor: Reactor
     let organisation = SingletonCache<Organisation>(stream: Organisation.streamID)
     let settingsCache = SingletonCache<Settings>(stream: Settings.streamID)
+    let principals = PrincipalCache()
     let scheduler = Mutex<Task<Void, Never>?>(nil)
     private let ownsStore: Bool
     private let directory: String

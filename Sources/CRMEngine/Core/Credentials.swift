@@ -74,7 +74,7 @@ extension CRMEngine {
 
     /// Revokes a token: its owner or an organisation editor may.
     public func revokeToken(_ tokenID: UUID, reason: String? = nil, as principal: Principal) async throws {
-        let (issued, revoked) = try await tokenState(tokenID)
+        let (issued, revoked, _) = try await tokenState(tokenID)
         guard let issued else { throw EngineError.notFound("no such token") }
         guard principal.employeeID == issued.employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError.notFound("no such token")
@@ -102,22 +102,58 @@ extension CRMEngine {
     /// of deactivated employees, all fail alike with ``EngineError/Code/unauthenticated``; the secret is
     /// compared in constant time. Each successful use is recorded in the read audit (`token:<id>`, with the
     /// client IP).
+    ///
+    /// A verified token is remembered (by its SHA-256, never the token) with its principal while its stream
+    /// and the organisation's stay unchanged, it has not expired and no role grant or permission of the
+    /// employee starts or ends (``PrincipalCache``): a revocation, a deactivation or a changed role or grant
+    /// applies from the very next call.
     public func authenticate(token: String, clientIP: String? = nil) async throws -> Principal {
+        let key = PrincipalCache.Key(token: token)
+        let now = clock.now()
+        if let entry = principals.entry(key) {
+            if try await isCurrent(entry, at: now) { return used(entry, from: clientIP) }
+            principals.remove(key)
+        }
+        let entry = try await verify(token: token, at: now)
+        principals.store(entry, for: key)
+        return used(entry, from: clientIP)
+    }
+
+    /// Whether a remembered token still stands for its principal at `now`: nothing it was computed from changed.
+    private func isCurrent(_ entry: PrincipalCache.Entry, at now: Date) async throws -> Bool {
+        guard entry.isCurrent(at: now) else { return false }
+        guard try await store.streamVersion(of: Self.tokenStream(entry.tokenID)) == entry.tokenVersion else { return false }
+        return try await store.streamVersion(of: Organisation.streamID) == entry.organisationVersion
+    }
+
+    /// The principal seen from `clientIP`, its token use audited with that IP (R-LOG-8) in the read audit
+    /// beside the reads it allows (queued, written in batches off the request path).
+    private func used(_ entry: PrincipalCache.Entry, from clientIP: String?) -> Principal {
+        let authenticated = entry.principal.from(ip: clientIP)
+        audit.record(principal: authenticated, record: entry.auditRecord)
+        return authenticated
+    }
+
+    /// Checks a token from scratch: its form, its stream (issued, not revoked, not expired), its secret and
+    /// its employee's permissions at `now`.
+    private func verify(token: String, at now: Date) async throws -> PrincipalCache.Entry {
         let refused = EngineError(.unauthenticated, "the token is not valid")
         let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)  // the secret may hold "_"
         guard parts.count == 3, parts[0] == "crm", parts[1].count == 32, let tokenID = Self.uuid(hex: String(parts[1])),
               let secret = Self.data(base64url: String(parts[2])) else { throw refused }
-        let (issued, revoked) = try await tokenState(tokenID)
+        let (issued, revoked, tokenVersion) = try await tokenState(tokenID)
         guard let issued, !revoked else { throw refused }
-        if let expiry = issued.expiresAt, expiry <= clock.now() { throw refused }
+        if let expiry = issued.expiresAt, expiry <= now { throw refused }
         let presented = Array(SHA256.hash(data: secret))
         guard Self.constantTimeEqual(presented, issued.secretHash) else { throw refused }
-        let principal = try await self.principal(employeeID: issued.employeeID)
+        let (organisation, organisationVersion) = try await self.organisation.currentWithVersion(store: store, registry: registry)
+        guard organisation.employees[issued.employeeID]?.active == true else { throw refused }
+        let principal = Principal(employeeID: issued.employeeID, permissions: organisation.effectivePermissions(of: issued.employeeID, at: now))
         guard !principal.permissions.permissions.isEmpty else { throw refused }
-        let authenticated = principal.from(ip: clientIP)
-        // Token use is audited with the client IP (R-LOG-8), in the read audit beside the reads it allows.
-        audit.record(principal: authenticated, record: "token:" + tokenID.uuidString.lowercased())
-        return authenticated
+        return PrincipalCache.Entry(
+            tokenID: tokenID, principal: principal, tokenVersion: tokenVersion, organisationVersion: organisationVersion,
+            expiresAt: issued.expiresAt, computedAt: now, changesAt: organisation.nextPermissionChange(of: issued.employeeID, after: now),
+            auditRecord: "token:" + tokenID.uuidString.lowercased())
     }
 
     /// An employee as a principal, with the permissions their roles give now.
@@ -143,17 +179,19 @@ extension CRMEngine {
         return (principal, token)
     }
 
-    private func tokenState(_ tokenID: UUID) async throws -> (issued: ApiTokenIssued?, revoked: Bool) {
+    private func tokenState(_ tokenID: UUID) async throws -> (issued: ApiTokenIssued?, revoked: Bool, version: StreamVersion) {
         var issued: ApiTokenIssued?
         var revoked = false
+        var version = StreamVersion.noStream
         for event in try await store.readStream(Self.tokenStream(tokenID), limit: 16) {
+            version = event.streamVersion
             switch try registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload) {
             case let e as ApiTokenIssued: issued = e
             case is ApiTokenRevoked: revoked = true
             default: break
             }
         }
-        return (issued, revoked)
+        return (issued, revoked, version)
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

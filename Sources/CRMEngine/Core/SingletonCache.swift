@@ -13,6 +13,11 @@ final class SingletonCache<A: Aggregate>: Sendable {
     init(stream: StreamID) { self.stream = stream }
 
     func current(store: any EventStore, registry: PayloadRegistry) async throws -> A.State {
+        try await currentWithVersion(store: store, registry: registry).state
+    }
+
+    /// The state and the stream version it reflects.
+    func currentWithVersion(store: any EventStore, registry: PayloadRegistry) async throws -> (state: A.State, version: StreamVersion) {
         var (state, version) = cached.withLock { $0 }
         while true {
             let batch = try await store.readStream(stream, from: version.next, direction: .forward, limit: 1024)
@@ -26,7 +31,7 @@ final class SingletonCache<A: Aggregate>: Sendable {
         let result = state
         let newVersion = version
         cached.withLock { if $0.version < newVersion { $0 = (result, newVersion) } }
-        return result
+        return (result, newVersion)
     }
 }
 

@@ -176,11 +176,28 @@ extension CRMEngine {
         try await consistent(with: position, [Self.approvalView])
         let now = clock.now()
         let roles = try await roleNames(of: principal, at: now)
-        var inbox = try views.read(Self.approvalView) { try ApprovalInbox.inbox(for: principal.id, roles: roles, now: now, in: $0) }
-        let visible = { (item: ApprovalInbox.Item) in self.principalMay(principal, .organisation, item.instance.scope, now) }
-        inbox.pending = inbox.pending.filter(visible)
-        inbox.late = inbox.late.filter(visible)
-        inbox.escalatedToMe = inbox.escalatedToMe.filter(visible)
+        // Steps of the default definitions wait for a symbolic role (whoever may decide the subject): they are
+        // read too, and kept for those who would decide them in that role.
+        let symbolic = WorkflowDefinition.symbolicApproverRoles.subtracting(roles)
+        var inbox = try views.read(Self.approvalView) {
+            try ApprovalInbox.inbox(for: principal.id, roles: roles + symbolic.sorted(), now: now, in: $0)
+        }
+        var decides: [UUID: Bool] = [:]
+        func keep(_ item: ApprovalInbox.Item, _ party: WorkflowParty?) async throws -> Bool {
+            guard principalMay(principal, .organisation, item.instance.scope, now) else { return false }
+            guard let party, party.kind == .role, symbolic.contains(party.id) else { return true }
+            if let known = decides[item.instance.instanceID] { return known }
+            let decided = try await deciderRoles(roles, of: principal, for: item.instance.subjectKind, subject: item.instance.subjectID, at: now).contains(party.id)
+            decides[item.instance.instanceID] = decided
+            return decided
+        }
+        var pending: [ApprovalInbox.Item] = []
+        for item in inbox.pending where try await keep(item, item.instance.holder) { pending.append(item) }
+        var escalated: [ApprovalInbox.Item] = []
+        for item in inbox.escalatedToMe where try await keep(item, item.instance.escalatedTo) { escalated.append(item) }
+        inbox.pending = pending
+        inbox.late = pending.filter { $0.lateBy != nil }
+        inbox.escalatedToMe = escalated
         return inbox
     }
 

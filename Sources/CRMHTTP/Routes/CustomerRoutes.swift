@@ -69,7 +69,7 @@ extension Routes {
         let last = try await engine.store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first
         let consistent = max(last?.position ?? .start, try query.position("consistentWith") ?? .start)
         let view = try await engine.customer(id, as: principal, consistentWith: consistent)
-        return try JSONOutput.response(view, version: last?.streamVersion)
+        return JSONOutput.response(json: try Customer360JSON.encode(view), version: last?.streamVersion)
     }
 
     func listCustomers(_ request: Request, _ context: CRMRequestContext) async throws -> Response {

@@ -47,7 +47,13 @@ public final class ProjectionRunner: Sendable {
         var generation: Int
         var checkpoint: GlobalPosition
         var failure: ViewError?
+        /// The checkpoint last written here (it lags ``checkpoint`` while batches concern the projection not).
+        var stored: GlobalPosition = .start
     }
+
+    /// How far a projection's stored checkpoint may lag behind its own before it is written anyway, so a
+    /// restart never re-reads much of the log for a projection that rarely sees its events.
+    static let storedCheckpointLag: UInt64 = 10_000
 
     private struct Waiter {
         let id: UInt64
@@ -92,7 +98,8 @@ public final class ProjectionRunner: Sendable {
                 path: Self.path(projection.name, generation, in: directory), tables: projection.tables, durability: .noMetaSync)
             // A failure stored by an earlier run is forgotten: the projection is tried again from its checkpoint.
             try env.clearFailure()
-            opened[projection.name] = Slot(projection: projection, environment: env, generation: generation, checkpoint: try env.checkpoint())
+            let checkpoint = try env.checkpoint()
+            opened[projection.name] = Slot(projection: projection, environment: env, generation: generation, checkpoint: checkpoint, stored: checkpoint)
         }
         slots = Mutex(opened)
     }
@@ -175,13 +182,24 @@ public final class ProjectionRunner: Sendable {
             guard let last = batch.last else { return }
             // No suspension from here to the end of the loop body: a rebuild's swap cannot interleave.
             let current = slots.withLock { $0 }
-            let due = current.filter { $0.value.failure == nil && $0.value.checkpoint < last }.sorted { $0.key < $1.key }
+            let behind = current.filter { $0.value.failure == nil && $0.value.checkpoint < last }.sorted { $0.key < $1.key }
+            // A projection that no event of the batch concerns only moves its checkpoint in memory: writing
+            // it would cost a transaction and a flush per projection and batch under a stream of small
+            // appends. Its stored checkpoint stays behind, so after a restart it reads those events again
+            // and applies nothing, exactly as now; it is stored with the next batch that concerns it.
+            let newest = Self.newestPositionByType(batch.events)
+            let due = behind.filter {
+                Self.concerns($0.value.projection, newest, after: $0.value.checkpoint) || last.rawValue > $0.value.stored.rawValue + Self.storedCheckpointLag
+            }
             let results = applyConcurrently(batch.events, through: last, due.map { (projection: $0.value.projection, environment: $0.value.environment, after: $0.value.checkpoint) })
             var updated: [String: (GlobalPosition, ViewError?)] = [:]
+            for entry in behind { updated[entry.key] = (last, nil) }
             for (entry, result) in zip(due, results) { updated[entry.key] = result }
+            let written = Set(due.map(\.key))
             slots.withLock { slots in
                 for (name, (checkpoint, failure)) in updated {
                     slots[name]?.checkpoint = checkpoint
+                    if written.contains(name) { slots[name]?.stored = checkpoint }
                     if let failure {
                         slots[name]?.failure = failure
                         try? slots[name]?.environment.recordFailure(failure)
@@ -322,7 +340,16 @@ public final class ProjectionRunner: Sendable {
         }
         for waiter in pending { waiter.continuation.resume(throwing: ViewError.closed) }
         await applier.run {
-            self.slots.withLock { slots in for slot in slots.values { slot.environment.close() } }
+            self.slots.withLock { slots in
+                for slot in slots.values {
+                    // A checkpoint kept only in memory (no recent batch concerned the projection) is stored
+                    // now, so a reader of these views sees them current after a clean stop.
+                    if !self.isReadOnly, slot.failure == nil, slot.stored < slot.checkpoint {
+                        try? slot.environment.write(projection: slot.projection, checkpoint: slot.checkpoint) { _ in }
+                    }
+                    slot.environment.close()
+                }
+            }
         }
     }
 
@@ -366,7 +393,7 @@ public final class ProjectionRunner: Sendable {
                     let old = slots[shadow.projection.name]
                     slots[shadow.projection.name] = Slot(
                         projection: shadow.projection, environment: reopened, generation: shadow.generation,
-                        checkpoint: targets[index].checkpoint, failure: targets[index].failure)
+                        checkpoint: targets[index].checkpoint, failure: targets[index].failure, stored: targets[index].checkpoint)
                     return old
                 }
                 if let old { try? FileManager.default.removeItem(atPath: old.environment.path) }
@@ -474,6 +501,19 @@ public final class ProjectionRunner: Sendable {
             }
         }
         return batch
+    }
+
+    /// The position of the newest event of each type in `events`.
+    static func newestPositionByType(_ events: [Decoded]) -> [String: GlobalPosition] {
+        var newest: [String: GlobalPosition] = [:]
+        for event in events { newest[event.type] = max(newest[event.type] ?? .start, event.position) }
+        return newest
+    }
+
+    /// Whether an event of a type `projection` follows lies after `checkpoint` (`newest`: per type).
+    static func concerns(_ projection: any Projection, _ newest: [String: GlobalPosition], after checkpoint: GlobalPosition) -> Bool {
+        guard let types = projection.eventTypes else { return newest.values.contains { $0 > checkpoint } }
+        return types.contains { newest[$0].map { $0 > checkpoint } ?? false }
     }
 
     /// Applies the events after `checkpoint` to one projection in one transaction that stores `last` as its

@@ -1,0 +1,29 @@
+import CRMDomain
+import CRMEngine
+import Foundation
+import Testing
+
+/// Over real HTTP, a token the server has already accepted stops working on the very next request after
+/// the change that ends it.
+@Suite struct AuthenticationCacheTests {
+    @Test func aRevokedGrantAnExpiredTokenAndARevokedTokenAreRefusedOnTheNextRequest() async throws {
+        try await LiveServer.with("auth-cache") { s in
+            let (clerk, token) = try await s.hire("Clara", branch: "north", permissions: [Permission(module: .customers, actions: [.query], scope: .all)])
+            let clerkID = try #require(clerk.employeeID)
+            for _ in 0..<2 { #expect(try await s.send(.GET, "/v1/customers", token: token).status == 200) }
+            try await s.engine.execute(Organisation.self, id: clerkID, .revokeRoleGrant(grantID: UUID.derived("grant", "Clara")), as: s.admin)
+            #expect(try await s.send(.GET, "/v1/customers", token: token).status == 401)
+
+            let expiring = try await s.engine.issueToken(for: try #require(s.admin.employeeID), name: "short",
+                                                         expiresAt: s.clock.now().addingTimeInterval(10), as: s.admin)
+            for _ in 0..<2 { #expect(try await s.send(.GET, "/v1/customers", token: expiring.token).status == 200) }
+            s.clock.advance(by: 10)
+            #expect(try await s.send(.GET, "/v1/customers", token: expiring.token).status == 401)
+
+            let revoked = try await s.engine.issueToken(for: try #require(s.admin.employeeID), name: "revoked", as: s.admin)
+            for _ in 0..<2 { #expect(try await s.send(.GET, "/v1/customers", token: revoked.token).status == 200) }
+            #expect(try await s.send(.DELETE, "/v1/tokens/\(revoked.tokenID.uuidString.lowercased())").status == 204)
+            #expect(try await s.send(.GET, "/v1/customers", token: revoked.token).status == 401)
+        }
+    }
+}
