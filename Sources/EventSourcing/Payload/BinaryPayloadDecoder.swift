@@ -10,15 +10,8 @@ import Foundation
 /// }
 /// ```
 public enum BinaryPayloadDecoder {
+    /// Hand-written forms (``BinaryPayloadCodable``) are taken by `decodeValue`, top level included.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
-        if let custom = T.self as? any BinaryPayloadCodable.Type {
-            var reader = BinaryReader(bytes)
-            guard let value = try custom.init(fromBinary: &reader) as? T else {
-                throw PayloadCodingError(.invalid, "value of an unexpected type")
-            }
-            guard reader.isAtEnd else { throw PayloadCodingError(.trailingBytes, "\(reader.remaining) bytes after the value") }
-            return value
-        }
         let storage = Storage(bytes)
         let value = try storage.decodeValue(T.self)
         guard storage.reader.isAtEnd else {

@@ -13,12 +13,8 @@ import Foundation
 /// let bytes = try BinaryPayloadEncoder.encode(CustomerCreated(...))
 /// ```
 public enum BinaryPayloadEncoder {
+    /// Hand-written forms (``BinaryPayloadCodable``) are taken by `encodeValue`, top level included.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        if let custom = value as? any BinaryPayloadCodable {
-            var writer = BinaryWriter()
-            custom.encode(toBinary: &writer)
-            return writer.bytes
-        }
         let storage = Storage()
         try storage.encodeValue(value)
         return storage.writer.bytes
