@@ -188,14 +188,24 @@ public enum KPI {
                           total: items.reduce(0) { $0 + $1.score })
     }
 
-    /// Monday to Friday days of a month: the working days a daily rule's target is multiplied by in a
-    /// monthly assessment (the settings' holidays are not subtracted).
-    public static func weekdays(in month: RevenueMonth) -> Int {
+    /// Monday to Friday days of a month (no holiday subtracted; see ``workingDays(in:holidays:)``).
+    public static func weekdays(in month: RevenueMonth) -> Int { workingDays(in: month, holidays: []) }
+
+    /// The working days of a month: Monday to Friday, less the `holidays` that fall on one of them (a date
+    /// counted once however many holidays share it). A daily rule's target is multiplied by them in a
+    /// monthly assessment, and monthly targets are divided by them for the daily pay.
+    public static func workingDays(in month: RevenueMonth, holidays: [LocalDate]) -> Int {
         guard let first = LocalDate(year: month.year, month: month.month, day: 1) else { return 22 }
         let length = first.days(until: first.adding(months: 1))
+        let off = Set(holidays)
+        return (0..<length).map { first.adding(days: $0) }.filter { isWeekday($0) && !off.contains($0) }.count
+    }
+
+    /// Whether `day` is a Monday to Friday.
+    public static func isWeekday(_ day: LocalDate) -> Bool {
         // 1970-01-01 was a Thursday: day n (0-based from then) is a weekday when (n + 3) mod 7 < 5.
-        let epoch = LocalDate(year: 1970, month: 1, day: 1).map { $0.days(until: first) } ?? 0
-        return (0..<length).filter { (((epoch + $0 + 3) % 7) + 7) % 7 < 5 }.count
+        let n = LocalDate(year: 1970, month: 1, day: 1).map { $0.days(until: day) } ?? 0
+        return (((n + 3) % 7) + 7) % 7 < 5
     }
 
     /// Recomputes a stored assessment under the rule version it names: nil when that version is unknown.

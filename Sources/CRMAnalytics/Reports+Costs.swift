@@ -53,7 +53,7 @@ extension Reports {
         /// The month `YYYY-MM`, category, customer id (lowercased) or industry; `""` when the cost has none.
         public var key: String
         public var currency: Currency
-        /// Nil where no budget exists for the key (customers and industries: budgets are per campaign).
+        /// Nil where no budget exists for the key.
         public var budget: Decimal?
         public var actual: Decimal
         /// actual − budget (positive: over budget).
@@ -87,8 +87,10 @@ extension Reports {
     }
 
     /// Budget against actual costs by `dimension` over the months of `period`, per currency (never
-    /// converted); in key, then currency order. Budgets count only by month and by category.
-    public static func costs(_ costs: [CostFact], budgets: [BudgetFact], by dimension: CostDimension,
+    /// converted); in key, then currency order. Campaign budgets (`budgets`) count by month and by
+    /// category; the settings' monthly budgets (`monthly`) count where their dimension is the report's —
+    /// category budgets also by month (categories partition the total; customers and industries do not).
+    public static func costs(_ costs: [CostFact], budgets: [BudgetFact], monthly: [CostBudget] = [], by dimension: CostDimension,
                              in period: ClosedRange<RevenueMonth>) -> [CostRow] {
         struct Key: Hashable { var key: String; var currency: Currency }
         var actual: [Key: Decimal] = [:], budget: [Key: Decimal] = [:]
@@ -109,6 +111,15 @@ extension Reports {
                     budget[Key(key: key, currency: b.amount.currency), default: 0] += share.amount
                 }
             }
+        }
+        for b in monthly where period.contains(b.month) {
+            let key: String?
+            switch (dimension, b.dimension) {
+            case (.month, .category): key = b.month.description
+            case (.category, .category), (.customer, .customer), (.industry, .industry): key = b.key
+            default: key = nil
+            }
+            if let key { budget[Key(key: key, currency: b.amount.currency), default: 0] += b.amount.amount }
         }
         return Set(actual.keys).union(budget.keys).map { k in
             let a = actual[k] ?? 0, b = budget[k]

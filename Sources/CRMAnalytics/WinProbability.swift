@@ -2,7 +2,7 @@ import CRMDomain
 import Foundation
 
 /// The win probability suggested from history (R-SAL-2): the win rate of closed opportunities like this
-/// one — same product line (the pipeline), that reached at least this stage, from the same source —
+/// one — same pipeline and product line, that reached at least this stage, from the same source —
 /// falling back to coarser groups while the history is too thin.
 ///
 /// ```swift
@@ -15,12 +15,14 @@ public enum WinProbability {
         /// The highest stage index it reached in its pipeline.
         public var furthestStage: Int
         public var source: String
+        public var productLine: String?
         public var won: Bool
 
-        public init(pipeline: String, furthestStage: Int, source: String, won: Bool) {
+        public init(pipeline: String, furthestStage: Int, source: String, productLine: String? = nil, won: Bool) {
             self.pipeline = pipeline
             self.furthestStage = furthestStage
             self.source = source
+            self.productLine = productLine
             self.won = won
         }
     }
@@ -32,21 +34,29 @@ public enum WinProbability {
         /// How many closed opportunities it rests on.
         public var sample: Int
         public var won: Int
-        /// `pipeline+stage+source`, `pipeline+stage` or `pipeline`: the finest group with enough history.
+        /// `pipeline+line+stage+source`, `pipeline+line+stage`, `pipeline+stage+source`, `pipeline+stage` or
+        /// `pipeline`: the finest group with enough history (the `line` groups only for an opportunity with a
+        /// product line).
         public var basis: String
     }
 
-    /// The suggestion for an opportunity of `pipeline` at `stage` (index in `stages`) from `source`: the win
-    /// rate of the closed opportunities of the same pipeline that reached the stage and came from the same
-    /// source; with fewer than `minimumSample` of them, of those that reached the stage from any source;
-    /// then of the whole pipeline; nil when even that is too thin or the stage is unknown.
-    public static func suggest(pipeline: String, stages: [String], stage: String, source: String, history: [Outcome],
-                               minimumSample: Int = 5) -> Suggestion? {
+    /// The suggestion for an opportunity of `pipeline` (and `productLine`, if it has one) at `stage` (index
+    /// in `stages`) from `source`: the win rate of the closed opportunities of the same pipeline and product
+    /// line that reached the stage and came from the same source; with fewer than `minimumSample` of them,
+    /// of those of the line that reached the stage from any source; then the same two without the product
+    /// line; then of the whole pipeline; nil when even that is too thin or the stage is unknown.
+    public static func suggest(pipeline: String, stages: [String], stage: String, source: String, productLine: String? = nil,
+                               history: [Outcome], minimumSample: Int = 5) -> Suggestion? {
         guard let index = stages.firstIndex(of: stage) else { return nil }
-        let line = history.filter { $0.pipeline == pipeline }
-        let reached = line.filter { $0.furthestStage >= index }
-        let groups: [(String, [Outcome])] = [
-            ("pipeline+stage+source", reached.filter { $0.source == source }), ("pipeline+stage", reached), ("pipeline", line),
+        let inPipeline = history.filter { $0.pipeline == pipeline }
+        let reached = inPipeline.filter { $0.furthestStage >= index }
+        var groups: [(String, [Outcome])] = []
+        if let productLine {
+            let sameLine = reached.filter { $0.productLine == productLine }
+            groups += [("pipeline+line+stage+source", sameLine.filter { $0.source == source }), ("pipeline+line+stage", sameLine)]
+        }
+        groups += [
+            ("pipeline+stage+source", reached.filter { $0.source == source }), ("pipeline+stage", reached), ("pipeline", inPipeline),
         ]
         for (basis, outcomes) in groups where outcomes.count >= max(1, minimumSample) {
             let won = outcomes.filter(\.won).count

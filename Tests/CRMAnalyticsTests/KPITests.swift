@@ -87,6 +87,17 @@ import Testing
         #expect(KPI.recompute(orphan, values: [:], history: history) == nil)
     }
 
+    @Test func workingDaysAreWeekdaysLessTheHolidaysThatFallOnThem() throws {
+        let march = RevenueMonth(year: 2026, month: 3)
+        // March 2026: 22 weekdays. Mon 2 Mar (twice: two holidays that day) and Fri 20 Mar are off; Sat 7 Mar
+        // was no working day anyway; 1 April is another month.
+        let holidays = try ["2026-03-02", "2026-03-02", "2026-03-20", "2026-03-07", "2026-04-01"].map { try #require(LocalDate($0)) }
+        #expect(KPI.workingDays(in: march, holidays: holidays) == 20)
+        #expect(KPI.workingDays(in: march, holidays: []) == KPI.weekdays(in: march))
+        let monday = try #require(LocalDate("2026-03-02")), saturday = try #require(LocalDate("2026-03-07"))
+        #expect(KPI.isWeekday(monday) && !KPI.isWeekday(saturday))
+    }
+
     @Test func dailyPaySpreadsMonthlyTargetsOverWorkingDaysAndPaysPerPoint() throws {
         let scheme = KPI.PayScheme(currency: .cny, basePerDay: 100, defaultRatePerPoint: 2, ratePerPoint: ["contactsMade": 3])
         let day = try #require(LocalDate("2026-03-16"))

@@ -53,6 +53,35 @@ import Testing
         #expect(cny == ["": 500, x.uuidString.lowercased(): 50, y.uuidString.lowercased(): 70])
     }
 
+    @Test func monthlyBudgetsOfTheSettingsCountWhereTheirDimensionIsTheReports() throws {
+        let x = UUID.derived("customer", "x").uuidString.lowercased()
+        let costs = [
+            Reports.CostFact(category: "visits", source: UUID(), month: mar, customerID: UUID.derived("customer", "x"), industry: "energy", amount: Money(50, .cny)),
+            Reports.CostFact(category: "visits", source: UUID(), month: apr, customerID: UUID.derived("customer", "x"), industry: "energy", amount: Money(30, .cny)),
+        ]
+        let monthly = [
+            CostBudget(dimension: .category, key: "visits", month: mar, amount: Money(40, .cny)),
+            CostBudget(dimension: .category, key: "visits", month: apr, amount: Money(60, .cny)),
+            CostBudget(dimension: .category, key: "visits", month: may, amount: Money(999, .cny)),
+            CostBudget(dimension: .customer, key: x, month: mar, amount: Money(100, .cny)),
+            CostBudget(dimension: .industry, key: "energy", month: apr, amount: Money(25, .cny)),
+        ]
+        // By month: the category budgets (categories partition the total); May is outside the period.
+        let byMonth = Reports.costs(costs, budgets: [], monthly: monthly, by: .month, in: mar...apr)
+        #expect(byMonth.map { "\($0.key) \($0.actual)/\($0.budget ?? -1)" } == ["2026-03 50/40", "2026-04 30/60"])
+        #expect(byMonth.map(\.usedPercent) == [125, 50] && byMonth.map(\.variance) == [10, -30])
+        // By category: 80 of 100; by customer: 80 of 100 (March's budget only); by industry: 80 of 25.
+        let byCategory = Reports.costs(costs, budgets: [], monthly: monthly, by: .category, in: mar...apr)
+        #expect(byCategory.map { "\($0.key) \($0.actual)/\($0.budget ?? -1)" } == ["visits 80/100"])
+        let byCustomer = Reports.costs(costs, budgets: [], monthly: monthly, by: .customer, in: mar...apr)
+        #expect(byCustomer.map { "\($0.key) \($0.actual)/\($0.budget ?? -1)" } == ["\(x) 80/100"])
+        let byIndustry = Reports.costs(costs, budgets: [], monthly: monthly, by: .industry, in: mar...apr)
+        #expect(byIndustry.map { "\($0.key) \($0.actual)/\($0.budget ?? -1)" } == ["energy 80/25"] && byIndustry.first?.usedPercent == 320)
+        // A budget with no cost yet still shows, with actual 0.
+        let onlyMay = Reports.costs(costs, budgets: [], monthly: monthly, by: .category, in: may...may)
+        #expect(onlyMay.map { "\($0.key) \($0.actual)/\($0.budget ?? -1)" } == ["visits 0/999"] && onlyMay.first?.usedPercent == 0)
+    }
+
     @Test func theTwoLayerAssessmentGoesBothWays() {
         let c = (1...4).map { UUID.derived("customer", "\($0)") }
         let pairings = [Reports.Pairing(customerID: c[0], agent: "a1", manager: "m1"), Reports.Pairing(customerID: c[1], agent: "a1", manager: "m1"),
@@ -200,5 +229,27 @@ import Testing
         #expect(suggest(5)?.percent == 60 && suggest(5)?.basis == "pipeline")
         #expect(suggest(6) == nil)
         #expect(suggest(1, stage: "unknown") == nil)
+    }
+
+    @Test func anOpportunityWithAProductLineIsFirstComparedWithItsOwnLine() {
+        let stages = ["lead", "proposal", "negotiation"]
+        let history = [
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 2, source: "referral", productLine: "meters", won: true),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 1, source: "referral", productLine: "meters", won: true),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 1, source: "inbound", productLine: "meters", won: false),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 1, source: "referral", productLine: "boilers", won: false),
+            WinProbability.Outcome(pipeline: "gas", furthestStage: 2, source: "referral", won: false),
+        ]
+        func suggest(_ minimum: Int, line: String?) -> WinProbability.Suggestion? {
+            WinProbability.suggest(pipeline: "gas", stages: stages, stage: "proposal", source: "referral", productLine: line,
+                                   history: history, minimumSample: minimum)
+        }
+        // Meters from referrals at "proposal" or beyond: 2 of 2 = 100 %; all meters that far: 2 of 3 = 67 %.
+        #expect(suggest(2, line: "meters").map { "\($0.basis) \($0.percent)" } == "pipeline+line+stage+source 100")
+        #expect(suggest(3, line: "meters").map { "\($0.basis) \($0.percent)" } == "pipeline+line+stage 67")
+        // Then without the line: referrals that far 2 of 4 = 50 %; without a line the line groups are skipped.
+        #expect(suggest(4, line: "meters").map { "\($0.basis) \($0.percent)" } == "pipeline+stage+source 50")
+        #expect(suggest(2, line: nil).map { "\($0.basis) \($0.percent)" } == "pipeline+stage+source 50")
+        #expect(suggest(2, line: "pipes").map { "\($0.basis) \($0.percent)" } == "pipeline+stage+source 50", "no history of the line")
     }
 }

@@ -21,6 +21,21 @@ struct OpportunityTests {
         #expect(s.state.owner == "emp-1")
     }
 
+    @Test func aProductLineIsRecordedAsAnEditOfTheFieldAndCanBeChangedOrCleared() {
+        var s = Scenario(Opportunity.self)
+        let withLine = Opportunity.Command.open(opportunityID: oppID, details: details, pipeline: .default, stage: nil, owner: "emp-1", productLine: " meters ")
+        let line = { (old: String?, new: String?) in
+            OpportunityEvent.edited(OpportunityEdited(opportunityID: oppID, changes: [FieldChange(field: "productLine", old: old.map(FieldValue.option), new: new.map(FieldValue.option))]))
+        }
+        #expect(s.apply(withLine) == [opened, line(nil, "meters")])
+        #expect(s.state.productLine == "meters")
+        #expect(s.when(.setProductLine("meters")).isEmpty)
+        #expect(s.apply(.setProductLine("boilers")) == [line("meters", "boilers")])
+        #expect(s.apply(.setProductLine(nil)) == [line("boilers", nil)])
+        #expect(s.state.productLine == nil)
+        #expect(s.whenRefused(.setProductLine(String(repeating: "x", count: 101)))?.field == "productLine")
+    }
+
     @Test func theDefaultPipelineIsTheSalesStatusLadder() {
         #expect(Pipeline.default.stages == ["maintainingRelationship", "opportunityFound", "opportunityConfirmed", "inSales"])
     }

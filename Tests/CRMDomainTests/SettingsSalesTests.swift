@@ -19,6 +19,41 @@ struct SettingsSalesTests {
         #expect(s.whenRefused(.setDiscountLimit(DiscountLimit(role: " ", maxPercent: 5)))?.field == "role")
     }
 
+    @Test func thePaySchemeIsValidatedAndReplacedWithThePreviousRecorded() {
+        var s = Scenario(Settings.self)
+        let first = PayScheme(currency: .cny, basePerDay: 100, defaultRatePerPoint: 2,
+                              rates: [PayScheme.Rate(indicator: "visitsMade", perPoint: 3), PayScheme.Rate(indicator: "contactsMade", perPoint: 1)])
+        var sorted = first
+        sorted.rates.sort { $0.indicator < $1.indicator }
+        #expect(s.apply(.setPayScheme(first)) == [.paySchemeSet(PaySchemeSet(scheme: sorted, previous: nil))])
+        #expect(s.state.payScheme == sorted)
+        #expect(s.when(.setPayScheme(first)).isEmpty, "the same scheme again records nothing")
+        var second = sorted
+        second.basePerDay = 120
+        #expect(s.apply(.setPayScheme(second)) == [.paySchemeSet(PaySchemeSet(scheme: second, previous: sorted))])
+        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, basePerDay: -1, defaultRatePerPoint: 1)))?.field == "basePerDay")
+        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, defaultRatePerPoint: 1,
+                                                      rates: [.init(indicator: "a", perPoint: 1), .init(indicator: "a", perPoint: 2)])))?.field == "indicator")
+        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, defaultRatePerPoint: 1, rates: [.init(indicator: "a", perPoint: -1)])))?.field == "perPoint")
+    }
+
+    @Test func aCostBudgetHoldsOneAmountPerDimensionKeyMonthAndCurrency() {
+        var s = Scenario(Settings.self)
+        let march = RevenueMonth(year: 2026, month: 3)
+        let customer = UUID(uuidString: "0196A000-0000-7000-8000-00000000C001")!
+        s.apply(.setCostBudget(CostBudget(dimension: .customer, key: customer.uuidString, month: march, amount: Money(100, .cny))))
+        #expect(s.state.costBudgets.map(\.key) == [customer.uuidString.lowercased()], "a customer's key is its id, lowercased")
+        s.apply(.setCostBudget(CostBudget(dimension: .industry, key: "energy", month: march, amount: Money(50, .cny))))
+        s.apply(.setCostBudget(CostBudget(dimension: .industry, key: "energy", month: march, amount: Money(7, .usd))))
+        let replaced = s.apply(.setCostBudget(CostBudget(dimension: .industry, key: "energy", month: march, amount: Money(80, .cny))))
+        #expect(replaced == [.costBudgetSet(CostBudgetSet(budget: CostBudget(dimension: .industry, key: "energy", month: march, amount: Money(80, .cny)),
+                                                          previous: CostBudget(dimension: .industry, key: "energy", month: march, amount: Money(50, .cny))))])
+        #expect(s.state.costBudgets.map { "\($0.key) \($0.amount)" }.sorted() == ["\(customer.uuidString.lowercased()) \(Money(100, .cny))", "energy \(Money(7, .usd))", "energy \(Money(80, .cny))"])
+        #expect(s.whenRefused(.setCostBudget(CostBudget(dimension: .customer, key: "not-an-id", month: march, amount: Money(1, .cny))))?.field == "key")
+        #expect(s.whenRefused(.setCostBudget(CostBudget(dimension: .category, key: "visits", month: RevenueMonth(year: 2026, month: 13), amount: Money(1, .cny))))?.field == "month")
+        #expect(s.whenRefused(.setCostBudget(CostBudget(dimension: .category, key: "visits", month: march, amount: Money(-1, .cny))))?.field == "amount")
+    }
+
     @Test func conversionUsesTheRateValidOnTheEntrysDateAcrossARateChange() {
         var s = Scenario(Settings.self)
         s.apply(.setExchangeRate(ExchangeRate(from: .usd, to: .cny, rate: dec("7.10"), validFrom: date("2026-01-01"))))

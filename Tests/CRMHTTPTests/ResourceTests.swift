@@ -174,6 +174,60 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
         }
     }
 
+    /// The analysis settings (KPI scoring, pay scheme, cost budgets), the daily pay report, an opportunity's
+    /// product line, and the report pages' `next` links keeping the report's parameters.
+    @Test func analysisSettingsDailyPayAndReportPagesOverHTTP() async throws {
+        try await LiveServer.with("analysis-http") { s in
+            @discardableResult
+            func ok(_ method: HTTPMethod, _ path: String, _ json: String? = nil, status: Int = 200) async throws -> LiveServer.Answer {
+                let answer = try await s.send(method, path, json: json)
+                #expect(answer.status == status, "\(method) \(path): \(answer.status) \(answer.text.prefix(400))")
+                return answer
+            }
+            // Without a pay scheme the daily pay is refused, naming the setting.
+            let refused = try await ok(.GET, "/v1/reports/daily-pay?day=2026-03-10", status: 400)
+            #expect(text(refused.json["field"]) == "payScheme" || refused.text.contains("payScheme"), "\(refused.text)")
+            try await ok(.POST, "/v1/settings/kpi-rules", #"{"rules": [{"indicator": "contactsMade", "weight": 10, "target": 20, "bonusPoints": 0}]}"#)
+            try await ok(.POST, "/v1/settings/kpi-scoring", #"{"indicator": "contactsMade", "curve": "linear", "cap": 1.5, "steps": [], "period": "month"}"#)
+            try await ok(.POST, "/v1/settings/kpi-scoring", #"{"indicator": "contactsMade", "curve": "linear", "cap": 0, "steps": [], "period": "month"}"#, status: 422)
+            try await ok(.POST, "/v1/settings/pay-scheme", #"{"currency": "CNY", "basePerDay": 100, "defaultRatePerPoint": 2, "rates": [{"indicator": "contactsMade", "perPoint": 3}]}"#)
+            try await ok(.POST, "/v1/settings/cost-budgets", #"{"dimension": "category", "key": "visits", "month": "2026-03", "amount": {"amount": 500, "currency": "CNY"}}"#)
+            try await ok(.POST, "/v1/settings/cost-budgets", #"{"dimension": "planet", "key": "x", "month": "2026-03", "amount": {"amount": 1, "currency": "CNY"}}"#, status: 400)
+            try await ok(.POST, "/v1/settings/cost-budgets", #"{"dimension": "category", "key": "visits", "month": "March", "amount": {"amount": 1, "currency": "CNY"}}"#, status: 400)
+            let settings = try await ok(.GET, "/v1/settings")
+            #expect(settings.text.contains("\"basePerDay\"") && settings.text.contains("\"costBudgets\""), "\(settings.text.prefix(300))")
+
+            // The administrator's own day: no activity, the base pay alone.
+            let pay = try await ok(.GET, "/v1/reports/daily-pay?day=2026-03-10&employee=\(s.admin.id)")
+            let item = try #require((pay.json["items"] as? [[String: Any]])?.first)
+            #expect(text(item["employee"]) == s.admin.id, "\(pay.text)")
+            #expect((item["total"] as? [String: Any]).map { "\($0["amount"] ?? "")" } == "100", "\(pay.text)")
+            try await ok(.GET, "/v1/reports/daily-pay?day=2026-13-01", status: 400)
+            let byTeam = try await ok(.GET, "/v1/reports/kpi?month=2026-03&by=team")
+            #expect(byTeam.json["rankings"] != nil && byTeam.json["groups"] != nil, "\(byTeam.text.prefix(200))")
+            try await ok(.GET, "/v1/reports/kpi?month=2026-03&by=planet", status: 400)
+
+            // An opportunity opened with a product line, then cleared; both in its history.
+            let customer = try #require(text(try await ok(.POST, "/v1/customers", #"{"kind": "person", "name": "Li Na", "group": "residential", "branch": "A"}"#, status: 201).json["id"]))
+            let opportunity = try #require(text(try await ok(.POST, "/v1/opportunities", #"{"customerId": "\#(customer)", "title": "Boiler", "source": "visit", "expectedRevenue": {"amount": 5000, "currency": "CNY"}, "closeDate": "2026-03-31", "owner": "\#(s.admin.id)", "productLine": "boilers"}"#, status: 201).json["id"]))
+            try await ok(.POST, "/v1/opportunities/\(opportunity)/product-line", #"{"productLine": null}"#)
+            try await ok(.POST, "/v1/opportunities/\(opportunity)/product-line", #"{"productLine": 7}"#, status: 400)
+            let history = try await ok(.GET, "/v1/records/opportunity-\(opportunity.lowercased())/history?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            #expect(history.text.components(separatedBy: "productLine").count - 1 == 2, "\(history.text.prefix(600))")
+
+            // A second customer, so that a page of one has a next link that keeps the report's parameters.
+            try await ok(.POST, "/v1/customers", #"{"kind": "person", "name": "Zhou Yi", "group": "residential", "branch": "A"}"#, status: 201)
+            try await s.engine.views.waitUntil(try await s.engine.store.headPosition())
+            for path in ["/v1/reports/rfm?asOf=2026-03-01&months=6&currency=CNY&limit=1", "/v1/reports/churn?on=2026-03-01&currency=CNY&limit=1"] {
+                let first = try await ok(.GET, path)
+                let next = try #require(text(first.json["next"]), "\(path): \(first.text.prefix(300))")
+                #expect(next.contains("currency=CNY") && (next.contains("asOf=2026-03-01&months=6") || next.contains("on=2026-03-01")), "\(next)")
+                let second = try await ok(.GET, next)
+                #expect((second.json["items"] as? [Any])?.count == 1 && first.text != second.text)
+            }
+        }
+    }
+
     /// An employee of branch A gets 404 for branch B's contact, visit and quote list, on reads and writes,
     /// and writes nothing.
     @Test func recordsOfAnotherBranchAnswer404() async throws {

@@ -23,6 +23,8 @@ public enum Opportunity: Aggregate {
         public var pipeline: Pipeline = .default
         public var stage: String = ""
         public var owner: String = ""
+        /// The product line (R-SAL-2), when one is set.
+        public var productLine: String?
         public var assignment: Assignment = .opener
         public var status: Status = .open
         public var suggestedProbability: Decimal?
@@ -57,8 +59,9 @@ public enum Opportunity: Aggregate {
 
     /// What can be asked of an opportunity. `open` carries the new id; the others act on the loaded one.
     public enum Command: Sendable {
-        /// Open in `pipeline` at `stage` (nil: its first stage). Repeating it with identical content records nothing.
-        case open(opportunityID: UUID, details: Details, pipeline: Pipeline, stage: String?, owner: String)
+        /// Open in `pipeline` at `stage` (nil: its first stage), with an optional product line (recorded as
+        /// a `productLine` edit in the same decision). Repeating it with identical content records nothing.
+        case open(opportunityID: UUID, details: Details, pipeline: Pipeline, stage: String?, owner: String, productLine: String? = nil)
         /// Give it to whoever `rules.route(input)` names; no matching rule → `notConfigured`.
         case assignByRules(input: RoutingInput, rules: [RoutingRule])
         /// A manager gives it to `owner` (the manager is the context's actor).
@@ -67,6 +70,9 @@ public enum Opportunity: Aggregate {
         case moveToStage(String)
         /// Change title, source, expected revenue or close date; records exactly the changed fields.
         case edit(title: String, source: String, expectedRevenue: Money, closeDate: LocalDate)
+        /// Sets (or, with nil, clears) the product line (R-SAL-2: win rates are told apart by it); recorded
+        /// as an `OpportunityEdited` change of the field `productLine`.
+        case setProductLine(String?)
         /// The probability the analysis suggests from history, in percent.
         case suggestWinProbability(Decimal)
         /// A manual probability, in percent; the reason is required.
@@ -83,8 +89,9 @@ public enum Opportunity: Aggregate {
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
-        case .open(let id, let details, let pipeline, let stage, let owner):
+        case .open(let id, let details, let pipeline, let stage, let owner, let productLine):
             let details = try validated(details)
+            let line = try Validate.optionalText(productLine, field: "productLine", max: 100)
             let pipeline = try validated(pipeline)
             let stage = stage ?? pipeline.stages.first ?? ""
             guard pipeline.contains(stage) else { throw .invalid("stage", "not a stage of the pipeline") }
@@ -94,7 +101,8 @@ public enum Opportunity: Aggregate {
                 guard state.original == opened else { throw DomainError(.alreadyExists, field: "opportunityID", "an opportunity with this id exists") }
                 return []
             }
-            return [.opened(opened)]
+            guard let line else { return [.opened(opened)] }
+            return [.opened(opened), .edited(OpportunityEdited(opportunityID: id, changes: [FieldChange(field: "productLine", old: nil, new: .option(line))]))]
 
         case .assignByRules(let input, let rules):
             let id = try open(state)
@@ -128,6 +136,14 @@ public enum Opportunity: Aggregate {
             changes.record("closeDate", .date(current.closeDate), .date(new.closeDate))
             guard !changes.isEmpty else { return [] }
             return [.edited(OpportunityEdited(opportunityID: id, changes: changes))]
+
+        case .setProductLine(let line):
+            let id = try open(state)
+            let line = try Validate.optionalText(line, field: "productLine", max: 100)
+            guard line != state.productLine else { return [] }
+            return [.edited(OpportunityEdited(opportunityID: id, changes: [
+                FieldChange(field: "productLine", old: state.productLine.map(FieldValue.option), new: line.map(FieldValue.option)),
+            ]))]
 
         case .suggestWinProbability(let percent):
             let id = try open(state)
@@ -186,6 +202,8 @@ public enum Opportunity: Aggregate {
                 case ("source", .option(let v)?): s.details?.source = v
                 case ("expectedRevenue", .money(let v)?): s.details?.expectedRevenue = v
                 case ("closeDate", .date(let v)?): s.details?.closeDate = v
+                case ("productLine", .option(let v)?): s.productLine = v
+                case ("productLine", nil): s.productLine = nil
                 default: break
                 }
             }

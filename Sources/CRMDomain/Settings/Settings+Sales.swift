@@ -114,6 +114,33 @@ extension Settings {
             guard rules != state.loyaltyAccrualRules else { return [] }
             return [.loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced(rules: rules))]
 
+        case .setPayScheme(var scheme):
+            guard scheme.basePerDay >= 0 else { throw .invalid("basePerDay", "must not be negative") }
+            guard scheme.defaultRatePerPoint >= 0 else { throw .invalid("defaultRatePerPoint", "must not be negative") }
+            var indicators = Set<String>()
+            for rate in scheme.rates {
+                _ = try Validate.text(rate.indicator, field: "indicator", max: 100)
+                guard indicators.insert(rate.indicator).inserted else { throw .invalid("indicator", "one rate per indicator") }
+                guard rate.perPoint >= 0 else { throw .invalid("perPoint", "must not be negative") }
+            }
+            scheme.rates.sort { $0.indicator < $1.indicator }
+            guard scheme != state.payScheme else { return [] }
+            return [.paySchemeSet(PaySchemeSet(scheme: scheme, previous: state.payScheme))]
+
+        case .setCostBudget(var budget):
+            budget.key = try Validate.text(budget.key, field: "key", max: 100)
+            if budget.dimension == .customer {
+                guard let id = UUID(uuidString: budget.key) else { throw .invalid("key", "a customer budget's key is the customer's id") }
+                budget.key = id.uuidString.lowercased()
+            }
+            guard (1...12).contains(budget.month.month), (1...9999).contains(budget.month.year) else {
+                throw .invalid("month", "a month is written YYYY-MM")
+            }
+            guard budget.amount.amount >= 0 else { throw .invalid("amount", "must not be negative") }
+            let previous = state.costBudgets.first { $0.sameSlot(as: budget) }
+            guard previous != budget else { return [] }
+            return [.costBudgetSet(CostBudgetSet(budget: budget, previous: previous))]
+
         default:
             return []
         }

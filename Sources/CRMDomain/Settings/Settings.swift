@@ -32,6 +32,10 @@ public enum Settings: Aggregate {
         public var kpiScoring: [KPIScoring] = []
         /// How spend, tenure and activities earn loyalty points (R-CUS-8); the engine's reactor applies them.
         public var loyaltyAccrualRules: [LoyaltyAccrualRule] = []
+        /// How daily pay is estimated (R-ANA-2); none until set.
+        public var payScheme: PayScheme?
+        /// Monthly cost budgets of categories, customers and industries (R-ANA-5), beside campaign budgets.
+        public var costBudgets: [CostBudget] = []
 
         public init() {}
 
@@ -80,6 +84,10 @@ public enum Settings: Aggregate {
         case setKPIScoring(KPIScoring)
         /// Replaces the loyalty accrual rules: at most one spend rule, one tenure rule, one rule per activity.
         case replaceLoyaltyAccrualRules([LoyaltyAccrualRule])
+        /// Sets the daily pay scheme (R-ANA-2).
+        case setPayScheme(PayScheme)
+        /// Sets one month's cost budget of a category, customer or industry (replacing the same slot's).
+        case setCostBudget(CostBudget)
     }
 
     public typealias Event = SettingsEvent
@@ -148,7 +156,8 @@ public enum Settings: Aggregate {
             }
             return [.ticketRuleChainRemoved(TicketRuleChainRemoved(kind: kind, minimumSeverity: minimum))]
 
-        case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules, .setKPIScoring, .replaceLoyaltyAccrualRules:
+        case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules, .setKPIScoring, .replaceLoyaltyAccrualRules,
+             .setPayScheme, .setCostBudget:
             return try decideSales(command, state: state)
         }
     }
@@ -184,6 +193,10 @@ public enum Settings: Aggregate {
             s.kpiScoring.removeAll { $0.indicator == e.scoring.indicator }
             s.kpiScoring.append(e.scoring)
         case .loyaltyAccrualRulesReplaced(let e): s.loyaltyAccrualRules = e.rules
+        case .paySchemeSet(let e): s.payScheme = e.scheme
+        case .costBudgetSet(let e):
+            s.costBudgets.removeAll { $0.sameSlot(as: e.budget) }
+            s.costBudgets.append(e.budget)
         }
         return s
     }

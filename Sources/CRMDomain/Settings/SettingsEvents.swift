@@ -111,11 +111,14 @@ public enum SettingsEvent: DomainEvent {
     case kpiRulesReplaced(KPIRulesReplaced)
     case kpiScoringSet(KPIScoringSet)
     case loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced)
+    case paySchemeSet(PaySchemeSet)
+    case costBudgetSet(CostBudgetSet)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         BranchTimeZoneSet.self, HolidayAdded.self, HolidayRemoved.self, SLADeadlineSet.self, RoutingRulesReplaced.self,
         ReminderLeadTimeSet.self, TicketRuleChainSet.self, TicketRuleChainRemoved.self,
         DiscountLimitSet.self, ExchangeRateSet.self, WarningThresholdSet.self, LoyaltyThresholdsReplaced.self, KPIRulesReplaced.self, KPIScoringSet.self, LoyaltyAccrualRulesReplaced.self,
+        PaySchemeSet.self, CostBudgetSet.self,
     ]
 
     public var payload: any EventPayload {
@@ -135,6 +138,8 @@ public enum SettingsEvent: DomainEvent {
         case .kpiRulesReplaced(let p): return p
         case .kpiScoringSet(let p): return p
         case .loyaltyAccrualRulesReplaced(let p): return p
+        case .paySchemeSet(let p): return p
+        case .costBudgetSet(let p): return p
         }
     }
 
@@ -155,6 +160,8 @@ public enum SettingsEvent: DomainEvent {
         case let p as KPIRulesReplaced: self = .kpiRulesReplaced(p)
         case let p as KPIScoringSet: self = .kpiScoringSet(p)
         case let p as LoyaltyAccrualRulesReplaced: self = .loyaltyAccrualRulesReplaced(p)
+        case let p as PaySchemeSet: self = .paySchemeSet(p)
+        case let p as CostBudgetSet: self = .costBudgetSet(p)
         default: return nil
         }
     }
@@ -240,5 +247,31 @@ public struct LoyaltyAccrualRulesReplaced: EventPayload, Equatable {
 
     public init(rules: [LoyaltyAccrualRule]) {
         self.rules = rules
+    }
+}
+
+/// The daily pay scheme was set (R-ANA-2); `previous` is the one it replaced.
+public struct PaySchemeSet: EventPayload, Equatable {
+    public static let eventType = "PaySchemeSet"
+    public static let schemaVersion: UInt32 = 1
+    public var scheme: PayScheme
+    public var previous: PayScheme?
+
+    public init(scheme: PayScheme, previous: PayScheme?) {
+        self.scheme = scheme
+        self.previous = previous
+    }
+}
+
+/// A month's cost budget of a category, customer or industry was set (R-ANA-5); `previous` is the one it replaced.
+public struct CostBudgetSet: EventPayload, Equatable {
+    public static let eventType = "CostBudgetSet"
+    public static let schemaVersion: UInt32 = 1
+    public var budget: CostBudget
+    public var previous: CostBudget?
+
+    public init(budget: CostBudget, previous: CostBudget?) {
+        self.budget = budget
+        self.previous = previous
     }
 }

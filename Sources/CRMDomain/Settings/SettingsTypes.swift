@@ -129,3 +129,57 @@ public struct TicketRuleChain: Hashable, Sendable, Codable {
         self.actions = actions
     }
 }
+
+/// How an account manager's daily pay is estimated from the KPI scheme (R-ANA-2): a base per working
+/// day plus, per KPI item, its day's score × a rate per point (the indicator's own rate, else the default).
+public struct PayScheme: Hashable, Sendable, Codable {
+    /// One indicator's rate per point.
+    public struct Rate: Hashable, Sendable, Codable {
+        public var indicator: String
+        public var perPoint: Decimal
+        public init(indicator: String, perPoint: Decimal) {
+            self.indicator = indicator
+            self.perPoint = perPoint
+        }
+    }
+
+    public var currency: Currency
+    public var basePerDay: Decimal
+    public var defaultRatePerPoint: Decimal
+    /// Rates of indicators paid otherwise than the default, one per indicator, by indicator.
+    public var rates: [Rate]
+
+    public init(currency: Currency, basePerDay: Decimal = 0, defaultRatePerPoint: Decimal, rates: [Rate] = []) {
+        self.currency = currency
+        self.basePerDay = basePerDay
+        self.defaultRatePerPoint = defaultRatePerPoint
+        self.rates = rates
+    }
+}
+
+/// A cost budget for one month (R-ANA-5) beside the campaigns' own budgets: for a cost category (e.g.
+/// `visits`, the sales and service visits' costs, which carry no budget of their own), a customer or an
+/// industry. One per dimension, key, month and currency; setting it again replaces the amount.
+public struct CostBudget: Hashable, Sendable, Codable {
+    public enum Dimension: String, Hashable, Sendable, Codable, CaseIterable {
+        case category, customer, industry
+    }
+
+    public var dimension: Dimension
+    /// The category name, the customer's id (lowercased) or the industry.
+    public var key: String
+    public var month: RevenueMonth
+    public var amount: Money
+
+    public init(dimension: Dimension, key: String, month: RevenueMonth, amount: Money) {
+        self.dimension = dimension
+        self.key = key
+        self.month = month
+        self.amount = amount
+    }
+
+    /// Whether `other` is the budget of the same dimension, key, month and currency.
+    public func sameSlot(as other: CostBudget) -> Bool {
+        dimension == other.dimension && key == other.key && month == other.month && amount.currency == other.amount.currency
+    }
+}

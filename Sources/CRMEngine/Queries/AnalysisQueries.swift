@@ -30,12 +30,83 @@ extension CRMEngine {
             for m in needed { counts[m] = try EmployeeIndicators.month(m.description, in: reader) }
         }
         let employees = Set(counts.values.flatMap(\.keys))
+        let workingDays = try await workingDays(in: first)
         var assessments: [KPI.Assessment] = []
         for employee in employees.sorted() where visible.map({ $0.contains(employee) }) ?? true {
             assessments.append(KPI.assess(employee: employee, month: first, monthly: { KPI.values(counts[$0]?[employee] ?? [:]) },
-                                          rules: rules, workingDays: KPI.weekdays(in: first)))
+                                          rules: rules, workingDays: workingDays(employee)))
         }
         return (assessments, KPI.rank(assessments))
+    }
+
+    /// The KPI rankings of `month` by organisation unit (R-ANA-1): the employees `principal` may see
+    /// (``kpiAssessments(month:as:)``'s reach) grouped by the unit of `level` they belong to — for a team or
+    /// an office the nearest unit of that kind at or above their own unit, for a department the top-most
+    /// department above it — each group's members ranked, and the groups ranked by their members' average
+    /// total (competition ranking, ties by name). Employees without such a unit are left out. Groups are
+    /// named by their unit's name.
+    public func kpiGroupRankings(month: String, level: OrgUnit.Kind, as principal: Principal) async throws -> (rankings: [KPI.Ranking], groups: [KPI.Place]) {
+        let (assessments, _) = try await kpiAssessments(month: month, as: principal)
+        let organisation = try await organisation.current(store: store, registry: registry)
+        var groupOf: [String: String] = [:]
+        for (id, employee) in organisation.employees {
+            guard let unitID = employee.unitID else { continue }
+            let unit = level == .department ? organisation.department(of: unitID) : organisation.chain(from: unitID).first { $0.kind == level }
+            if let unit { groupOf[id.uuidString.lowercased()] = unit.name }
+        }
+        let rankings = KPI.rank(assessments) { groupOf[$0] }
+        return (rankings, KPI.rankGroups(rankings))
+    }
+
+    /// The daily pay estimate (R-ANA-2) of `employee` — or, with nil, of every employee of the organisation
+    /// `principal` may see (``kpiAssessments(month:as:)``'s reach) — on `day`, from the settings' pay scheme
+    /// and the KPI rules in force at the day's start: each rule's target scaled to one day (a monthly target
+    /// ÷ the month's working days — Monday to Friday less the holidays of the employee's branch — a quarterly
+    /// ÷ 3 × them, a yearly ÷ 12 × them), the day's indicator values (in the records' branch zones) scored like
+    /// an assessment, each item paid at its rate per point, plus the base per day. Refused (`invalid`) while
+    /// no pay scheme or no KPI rules are set; an employee the principal may not see is `notFound`.
+    public func dailyPay(on day: LocalDate, employee: String? = nil, as principal: Principal) async throws -> [KPI.PayEstimate] {
+        let settings = try await self.settings()
+        guard let scheme = settings.payScheme else { throw EngineError(.invalid, field: "payScheme", "no pay scheme is set in the settings") }
+        let versions = try views.read(Self.kpiRuleVersions) { try KPIRuleVersions.all(in: $0) }
+        let history = KPI.RuleHistory(versions)
+        guard let rules = history.ruleSet(at: LocalCalendar.utc.startOfDay(day)) ?? history.versions.first else {
+            throw EngineError(.invalid, field: "kpiRules", "no KPI rules are set in the settings")
+        }
+        let visible = try await employeesVisible(to: principal)
+        let wanted: [String]
+        if let employee {
+            let id = employee.lowercased()
+            guard visible.map({ $0.contains(id) }) ?? true else { throw EngineError.notFound() }
+            wanted = [id]
+        } else {
+            let organisation = try await organisation.current(store: store, registry: registry)
+            wanted = organisation.employees.keys.map { $0.uuidString.lowercased() }
+                .filter { id in visible.map { $0.contains(id) } ?? true }.sorted()
+        }
+        let workingDays = try await workingDays(in: RevenueMonth(day))
+        let pay = KPI.PayScheme(currency: scheme.currency, basePerDay: scheme.basePerDay, defaultRatePerPoint: scheme.defaultRatePerPoint,
+                                ratePerPoint: Dictionary(scheme.rates.map { ($0.indicator, $0.perPoint) }, uniquingKeysWith: { a, _ in a }))
+        let values = try views.read(Self.employeeIndicators) { reader in
+            try wanted.map { try EmployeeIndicators.values(employee: $0, day: day, in: reader) }
+        }
+        return zip(wanted, values).map { employee, counts in
+            KPI.dailyPay(employee: employee, day: day, values: KPI.values(counts), rules: rules, scheme: pay, workingDays: workingDays(employee))
+        }
+    }
+
+    /// The working days of `month` per employee (id text): Monday to Friday less the settings' holidays
+    /// that apply to the employee's branch (only holidays of every branch for an unknown employee).
+    func workingDays(in month: RevenueMonth) async throws -> (String) -> Int {
+        let settings = try await self.settings()
+        let organisation = try await organisation.current(store: store, registry: registry)
+        var byBranch: [String: Int] = [:]
+        let everywhere = KPI.workingDays(in: month, holidays: settings.holidays.filter { $0.branches.isEmpty }.map(\.date))
+        for branch in Set(organisation.employees.values.map(\.branch)) {
+            byBranch[branch] = KPI.workingDays(in: month, holidays: settings.holidays.filter { $0.applies(to: branch) }.map(\.date))
+        }
+        let branchOf = Dictionary(organisation.employees.map { ($0.key.uuidString.lowercased(), $0.value.branch) }, uniquingKeysWith: { a, _ in a })
+        return { employee in branchOf[employee.lowercased()].flatMap { byBranch[$0] } ?? everywhere }
     }
 
     /// RFM scores, loyalty scores, tiers and segments of the customers `principal` may see (R-ANA-3), over
@@ -67,8 +138,8 @@ extension CRMEngine {
     }
 
     /// The win probability suggested for an opportunity from history (R-SAL-2): the win rate of the closed
-    /// opportunities of its pipeline (product line) that reached its stage, from its source, falling back
-    /// to coarser groups (``WinProbability/suggest(pipeline:stages:stage:source:history:minimumSample:)``);
+    /// opportunities of its pipeline and product line that reached its stage, from its source, falling back
+    /// to coarser groups (``WinProbability/suggest(pipeline:stages:stage:source:productLine:history:minimumSample:)``);
     /// nil when the history is too thin. Needs the right to query the opportunity; the history is counted
     /// over all opportunities (only the rate leaves the engine).
     public func winProbabilitySuggestion(for opportunityID: UUID, minimumSample: Int = 5, as principal: Principal,
@@ -80,8 +151,10 @@ extension CRMEngine {
             try OpportunityOutcomes.all(in: $0) { $0.status != .open && $0.opportunityID != opportunityID }
         }
         return WinProbability.suggest(
-            pipeline: state.pipeline.name, stages: state.pipeline.stages, stage: state.stage, source: details.source,
-            history: history.map { WinProbability.Outcome(pipeline: $0.pipeline, furthestStage: $0.furthestStage, source: $0.source, won: $0.status == .won) },
+            pipeline: state.pipeline.name, stages: state.pipeline.stages, stage: state.stage, source: details.source, productLine: state.productLine,
+            history: history.map {
+                WinProbability.Outcome(pipeline: $0.pipeline, furthestStage: $0.furthestStage, source: $0.source, productLine: $0.productLine, won: $0.status == .won)
+            },
             minimumSample: minimumSample)
     }
 

@@ -129,11 +129,25 @@ extension CRMEngine {
 
     /// Cost budget against actual (R-ANA-5) by month, category, customer or industry: campaign budgets
     /// spread over their plan's days and campaign cost lines (marketing), visit cost lines on the visit's
-    /// day in the customer's branch zone (visits). Campaigns belong to no branch: a branch filter leaves
-    /// them out.
+    /// day in the customer's branch zone (visits), and the settings' monthly budgets of categories,
+    /// customers and industries (`setCostBudget`). Campaigns and the category and industry budgets belong
+    /// to no branch: a branch filter leaves them out, and those budgets need analysis over all data; a
+    /// customer's budget shows where the customer's own rows would.
     public func costReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.CostRow] {
         let scope = try await reportScope(p, principal)
-        let (campaigns, visits) = try views.read("cost-ledger") { try CostLedger.all(in: $0, where: scope.admits) }
+        let wholeOrganisation = p.branch == nil && principal.may(.analyse, in: .analysis, on: .global, at: scope.now)
+        let (campaigns, visits, monthly) = try views.read("cost-ledger") { reader in
+            let (campaigns, visits) = try CostLedger.all(in: reader, where: scope.admits)
+            let monthly = try scope.settings.costBudgets.filter { budget in
+                switch budget.dimension {
+                case .category, .industry: return wholeOrganisation
+                case .customer:
+                    guard let id = UUID(uuidString: budget.key) else { return false }
+                    return scope.admits(try CustomerScopes.scope(of: id, in: reader))
+                }
+            }
+            return (campaigns, visits, monthly)
+        }
         var costs: [Reports.CostFact] = [], budgets: [Reports.BudgetFact] = []
         for c in campaigns {
             budgets.append(Reports.BudgetFact(category: "marketing", source: c.campaignID, start: c.start, end: c.end, amount: c.budget))
@@ -145,7 +159,7 @@ extension CRMEngine {
                 Reports.CostFact(category: "visits", source: visit.visitID, month: month, customerID: visit.customerID, industry: industry, amount: $0.amount)
             }
         }
-        let rows = Reports.costs(costs, budgets: budgets, by: p.costsBy, in: p.period)
+        let rows = Reports.costs(costs, budgets: budgets, monthly: monthly, by: p.costsBy, in: p.period)
         if p.costsBy == .customer { auditCustomers(rows.map { UUID(uuidString: $0.key) }, principal) }
         return rows
     }

@@ -10,7 +10,13 @@ extension Routes {
     func addReportRoutes(to v1: Group) {
         v1.get("reports/kpi") { request, context in
             let principal = try context.requirePrincipal()
-            guard let month = QueryParameters(request: request).string("month") else { throw Problem.invalid("month", "required: a month YYYY-MM") }
+            let query = QueryParameters(request: request)
+            guard let month = query.string("month") else { throw Problem.invalid("month", "required: a month YYYY-MM") }
+            if let by = query.string("by") {
+                guard let level = OrgUnit.Kind(rawValue: by) else { throw Problem.invalid("by", "expected team, office or department") }
+                let (rankings, groups) = try await engine.kpiGroupRankings(month: month, level: level, as: principal)
+                return try JSONOutput.reflected(["rankings": rankings, "groups": groups] as [String: Any])
+            }
             let (assessments, ranking) = try await engine.kpiAssessments(month: month, as: principal)
             return try JSONOutput.reflected(["assessments": assessments, "ranking": ranking] as [String: Any])
         }
@@ -28,15 +34,24 @@ extension Routes {
             let scores = try await engine.rfm(asOf: try reportDay(query, "asOf"), months: months, currency: try currency(query),
                                               partition: partition, as: principal)
             return try page(scores, key: { $0.customerID.uuidString }, request: request, path: "/v1/reports/rfm",
-                            query: query.string("asOf").map { "asOf=\($0)&" } ?? "")
+                            query: carried(query, ["asOf", "months", "currency", "partition"]))
         }
         v1.get("reports/churn") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
-            let limit = try query.limit(default: 100, max: configuration.maxPageSize)
             let risks = try await engine.churnRisks(on: try reportDay(query, "on"), currency: try currency(query), as: principal)
-            // Highest risk first, as the engine ranks them; the first `limit`.
-            return try JSONOutput.reflected(["items": risks.prefix(limit).map { $0.risk }])
+            // Highest risk first, as the engine ranks them: the cursor key sorts by falling score, then id.
+            return try page(risks.map(\.risk), key: { risk in
+                let rank = max(0, 100_000 - NSDecimalNumber(decimal: risk.score * 100).intValue)
+                return String(1_000_000 + rank) + risk.customerID.uuidString
+            }, request: request, path: "/v1/reports/churn", query: carried(query, ["on", "currency"]))
+        }
+        v1.get("reports/daily-pay") { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            let estimates = try await engine.dailyPay(on: try reportDay(query, "day"), employee: query.string("employee"), as: principal)
+            return try page(estimates, key: { $0.employee }, request: request, path: "/v1/reports/daily-pay",
+                            query: carried(query, ["day", "employee"]))
         }
         v1.get("reports/overdue-tickets") { request, context in
             let principal = try context.requirePrincipal()
@@ -46,6 +61,11 @@ extension Routes {
                                                                consistentWith: try query.position("consistentWith"))
             return try JSONOutput.reflected(report)
         }
+    }
+
+    /// The named query parameters that are present, as `name=value&` for a page's `next` link.
+    private func carried(_ query: QueryParameters, _ names: [String]) -> String {
+        names.compactMap { name in query.string(name).map { "\(name)=\(escaped($0))&" } }.joined()
     }
 
     /// A report's day: the query value, else today at the engine's clock (UTC).

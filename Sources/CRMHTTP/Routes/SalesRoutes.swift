@@ -12,7 +12,7 @@ extension Routes {
                     customerID: try body.uuid("customerId"), title: try body.string("title", max: 500), source: try body.string("source", max: 100),
                     expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate")),
                   pipeline: try body.optionalDecoded("pipeline", Pipeline.self) ?? .default, stage: try body.optionalString("stage", max: 100),
-                  owner: try body.string("owner", max: 100))
+                  owner: try body.string("owner", max: 100), productLine: try body.optionalString("productLine", max: 100))
         }
         v1.get("opportunities") { request, context in
             let principal = try context.requirePrincipal()
@@ -33,6 +33,7 @@ extension Routes {
             .edit(title: try body.string("title", max: 500), source: try body.string("source", max: 100),
                   expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate"))
         }
+        command(v1, "opportunities/:id/product-line", Opportunity.self) { _, body in .setProductLine(try body.optionalString("productLine", max: 100)) }
         command(v1, "opportunities/:id/stage", Opportunity.self) { _, body in .moveToStage(try body.string("stage", max: 100)) }
         command(v1, "opportunities/:id/assign", Opportunity.self) { _, body in
             .assignByManager(owner: try body.string("owner", max: 100), reason: try body.optionalString("reason", max: 2000))

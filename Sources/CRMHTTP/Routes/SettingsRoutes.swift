@@ -34,6 +34,13 @@ extension Routes {
             .replaceLoyaltyThresholds(try body.decoded("thresholds", [LoyaltyThreshold].self))
         }
         singleton(v1, "settings/kpi-rules", Settings.self) { body in .replaceKPIRules(try body.decoded("rules", [KPIRule].self)) }
+        singleton(v1, "settings/kpi-scoring", Settings.self) { body in .setKPIScoring(try body.decodedAll(KPIScoring.self)) }
+        singleton(v1, "settings/pay-scheme", Settings.self) { body in .setPayScheme(try body.decodedAll(PayScheme.self)) }
+        singleton(v1, "settings/cost-budgets", Settings.self) { body in
+            guard let month = RevenueMonth(text: try body.string("month", max: 7)) else { throw Problem.invalid("month", "a month YYYY-MM") }
+            return .setCostBudget(CostBudget(dimension: try body.enumValue("dimension", CostBudget.Dimension.self), key: try body.string("key", max: 100),
+                                             month: month, amount: try body.decoded("amount", Money.self)))
+        }
         singleton(v1, "settings/loyalty-accrual-rules", Settings.self) { body in
             .replaceLoyaltyAccrualRules(try body.decoded("rules", [LoyaltyAccrualRule].self))
         }

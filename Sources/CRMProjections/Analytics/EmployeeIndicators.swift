@@ -19,18 +19,21 @@ import Foundation
 /// ```
 public struct EmployeeIndicators: Projection {
     public let name = "employee-indicators"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
 
     /// `employee + YYYY-MM + indicator → Cell`.
     public static let cells = ViewTable("cells")
     /// `YYYY-MM + employee + indicator → Cell`: the same cells by month, for rankings.
     public static let byMonth = ViewTable("cells-by-month")
+    /// `employee + YYYY-MM-DD + indicator → count` (8 bytes, little-endian): the same counts by local day,
+    /// for the daily pay estimate.
+    public static let byDay = ViewTable("cells-by-day")
     /// `kind + record id → Fact`: who a contact, visit, opportunity, task, ticket or work item belongs to.
     public static let facts = ViewTable("facts")
     /// `branch → IANA zone id`.
     public static let branchZones = ViewTable("branch-zone")
 
-    public var tables: [ViewTable] { [Self.cells, Self.byMonth, Self.facts, Self.branchZones, CustomerScopes.table] }
+    public var tables: [ViewTable] { [Self.cells, Self.byMonth, Self.byDay, Self.facts, Self.branchZones, CustomerScopes.table] }
 
     public var eventTypes: Set<String>? {
         CustomerScopes.eventTypes.union([
@@ -74,7 +77,7 @@ public struct EmployeeIndicators: Projection {
         var branch: String?
         var customerID: UUID?
         var dueAt: Date?
-        /// Where a counted contact went (to take it back on retraction).
+        /// The local day `YYYY-MM-DD` a counted contact went to (to take it back on retraction).
         var month: String?
         var done: Bool
     }
@@ -85,15 +88,16 @@ public struct EmployeeIndicators: Projection {
         case let e as BranchTimeZoneSet:
             try views.put(Array(e.timeZoneID.utf8), forKey: ViewKey().string(e.branch).bytes, in: Self.branchZones)
         case let e as CustomerCreated where e.status == .prospect:
-            let month = try monthText(event.recordedAt, branch: e.branch, in: views)
-            try add(1, Indicator.newPotentialCustomers, employee: e.owner ?? event.metadata.actor, month: month, in: views)
+            let day = try localDay(event.recordedAt, branch: e.branch, in: views)
+            try add(1, Indicator.newPotentialCustomers, employee: e.owner ?? event.metadata.actor, day: day, in: views)
         case let e as ContactLogged:
-            let month = try monthText(e.details.occurredAt, customer: e.customerID, in: views)
-            try add(1, Indicator.contactsMade, employee: event.metadata.actor, month: month, in: views)
-            try put(Fact(employee: event.metadata.actor, customerID: e.customerID, month: month, done: true), "contact", e.entryID, in: views)
+            let day = try localDay(e.details.occurredAt, customer: e.customerID, in: views)
+            try add(1, Indicator.contactsMade, employee: event.metadata.actor, day: day, in: views)
+            try put(Fact(employee: event.metadata.actor, customerID: e.customerID, month: day.description, done: true), "contact", e.entryID, in: views)
         case let e as ContactLogRetracted:
-            guard let fact = try fact("contact", e.entryID, in: views), let employee = fact.employee, let month = fact.month else { return }
-            try add(-1, Indicator.contactsMade, employee: employee, month: month, in: views)
+            guard let fact = try fact("contact", e.entryID, in: views), let employee = fact.employee,
+                  let day = fact.month.flatMap(LocalDate.init) else { return }
+            try add(-1, Indicator.contactsMade, employee: employee, day: day, in: views)
             try views.delete(key: Self.factKey("contact", e.entryID), in: Self.facts)
         case let e as VisitPlanned:
             try put(Fact(employee: e.visitor, customerID: e.customerID, done: false), "visit", e.visitID, in: views)
@@ -102,18 +106,17 @@ public struct EmployeeIndicators: Projection {
             guard !fact.done else { return }
             fact.done = true
             try put(fact, "visit", e.visitID, in: views)
-            let month = e.actual.date.monthText
-            try add(1, Indicator.visitsMade, employee: fact.employee ?? event.metadata.actor, month: month, in: views)
+            try add(1, Indicator.visitsMade, employee: fact.employee ?? event.metadata.actor, day: e.actual.date, in: views)
         case let e as OpportunityOpened:
             try put(Fact(employee: e.owner, customerID: e.details.customerID, done: false), "opportunity", e.opportunityID, in: views)
-            let month = try monthText(event.recordedAt, customer: e.details.customerID, in: views)
-            try add(1, Indicator.newOpportunities, employee: e.owner, month: month, in: views)
+            let day = try localDay(event.recordedAt, customer: e.details.customerID, in: views)
+            try add(1, Indicator.newOpportunities, employee: e.owner, day: day, in: views)
         case let e as OpportunityAssigned:
             try change("opportunity", e.opportunityID, in: views) { $0.employee = e.owner }
         case let e as OpportunityWon:
             guard let fact = try fact("opportunity", e.opportunityID, in: views), let owner = fact.employee else { return }
-            let month = try monthText(e.closedAt, customer: fact.customerID, in: views)
-            try add(1, Indicator.dealsWon, employee: owner, month: month, in: views)
+            let day = try localDay(e.closedAt, customer: fact.customerID, in: views)
+            try add(1, Indicator.dealsWon, employee: owner, day: day, in: views)
         case let e as TaskDispatched:
             try put(Fact(employee: e.assignee, branch: e.details.branch, customerID: e.details.customerID, dueAt: e.details.dueAt, done: false),
                     "task", e.taskID, in: views)
@@ -126,8 +129,8 @@ public struct EmployeeIndicators: Projection {
             fact.done = true
             try put(fact, "task", e.taskID, in: views)
             let onTime = e.completedAt <= (fact.dueAt ?? .distantFuture)
-            let month = try monthText(e.completedAt, branch: fact.branch, in: views)
-            try add(1, onTime ? Indicator.tasksOnTime : Indicator.tasksLate, employee: assignee, month: month, in: views)
+            let day = try localDay(e.completedAt, branch: fact.branch, in: views)
+            try add(1, onTime ? Indicator.tasksOnTime : Indicator.tasksLate, employee: assignee, day: day, in: views)
         case let e as TicketOpened:
             try put(Fact(customerID: e.customerID, dueAt: e.resolutionDueAt, done: false), "ticket", e.ticketID, in: views)
         case let e as TicketAssigned:
@@ -137,12 +140,12 @@ public struct EmployeeIndicators: Projection {
             fact.done = true
             try put(fact, "ticket", e.ticketID, in: views)
             let inSLA = e.resolvedAt <= (fact.dueAt ?? .distantFuture)
-            let month = try monthText(e.resolvedAt, customer: fact.customerID, in: views)
-            try add(1, inSLA ? Indicator.ticketsResolvedInSLA : Indicator.ticketsResolvedLate, employee: assignee, month: month, in: views)
+            let day = try localDay(e.resolvedAt, customer: fact.customerID, in: views)
+            try add(1, inSLA ? Indicator.ticketsResolvedInSLA : Indicator.ticketsResolvedLate, employee: assignee, day: day, in: views)
         case let e as CampaignProgressReported where e.report.percent >= 100:
             guard try fact("campaign-item", e.report.workItemID, in: views) == nil else { return }
             try put(Fact(employee: e.report.owner, done: true), "campaign-item", e.report.workItemID, in: views)
-            try add(1, Indicator.campaignItemsDone, employee: e.report.owner, month: monthText(e.report.at, calendar: .utc), in: views)
+            try add(1, Indicator.campaignItemsDone, employee: e.report.owner, day: LocalCalendar.utc.localDate(of: e.report.at), in: views)
         default:
             return
         }
@@ -155,6 +158,20 @@ public struct EmployeeIndicators: Projection {
         var out: [String: Int] = [:]
         for (_, cell) in try views.rows(Cell.self, in: cells, prefix: ViewKey().string(employee).string(month).bytes) {
             out[cell.indicator] = cell.value
+        }
+        return out
+    }
+
+    /// One employee's indicator values on a local day (in the record's branch zone, like the months).
+    public static func values(employee: String, day: LocalDate, in views: any ViewReader) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        let prefix = ViewKey().string(employee).string(day.description).bytes
+        try views.scan(byDay, prefix: prefix) { key, value in
+            // The rest of the key is the indicator and its closing 0.
+            if let n = decodeCount(Array(value)), key.count > prefix.count {
+                out[String(decoding: key[prefix.count..<(key.count - 1)], as: UTF8.self)] = n
+            }
+            return true
         }
         return out
     }
@@ -186,7 +203,15 @@ public struct EmployeeIndicators: Projection {
         try put(f, kind, id, in: views)
     }
 
-    private func add(_ delta: Int, _ indicator: String, employee: String, month: String, in views: any ViewWriter) throws {
+    private func add(_ delta: Int, _ indicator: String, employee: String, day: LocalDate, in views: any ViewWriter) throws {
+        let month = day.monthText
+        let dayKey = ViewKey().string(employee).string(day.description).string(indicator).bytes
+        let dayValue = (try views.value(forKey: dayKey, in: Self.byDay).flatMap(Self.decodeCount) ?? 0) + delta
+        if dayValue == 0 {
+            try views.delete(key: dayKey, in: Self.byDay)
+        } else {
+            try views.put(Self.encodeCount(dayValue), forKey: dayKey, in: Self.byDay)
+        }
         let key = ViewKey().string(employee).string(month).string(indicator).bytes
         var cell = try views.row(Cell.self, forKey: key, in: Self.cells)
             ?? Cell(employee: employee, month: month, indicator: indicator, value: 0, scope: RecordScope(owners: [employee]))
@@ -201,16 +226,18 @@ public struct EmployeeIndicators: Projection {
         }
     }
 
-    private func monthText(_ instant: Date, customer: UUID?, in views: any ViewReader) throws -> String {
-        try monthText(instant, branch: CustomerScopes.scope(of: customer, in: views).branch, in: views)
+    private func localDay(_ instant: Date, customer: UUID?, in views: any ViewReader) throws -> LocalDate {
+        try localDay(instant, branch: CustomerScopes.scope(of: customer, in: views).branch, in: views)
     }
 
-    private func monthText(_ instant: Date, branch: String?, in views: any ViewReader) throws -> String {
-        monthText(instant, calendar: try AnalyticsProjections.calendar(of: branch, table: Self.branchZones, in: views))
+    private func localDay(_ instant: Date, branch: String?, in views: any ViewReader) throws -> LocalDate {
+        try AnalyticsProjections.calendar(of: branch, table: Self.branchZones, in: views).localDate(of: instant)
     }
 
-    private func monthText(_ instant: Date, calendar: LocalCalendar) -> String {
-        let day = calendar.localDate(of: instant)
-        return day.monthText
+    static func encodeCount(_ count: Int) -> [UInt8] { withUnsafeBytes(of: Int64(count).littleEndian, Array.init) }
+
+    static func decodeCount(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count == 8 else { return nil }
+        return Int(bytes.reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) })
     }
 }

@@ -2,15 +2,15 @@ import CRMDomain
 import EventSourcing
 import Foundation
 
-/// Every opportunity's pipeline (its product line), source, furthest stage reached and outcome, for the
-/// win probability suggested from history (R-SAL-2).
+/// Every opportunity's pipeline, product line, source, furthest stage reached and outcome, for the win
+/// probability suggested from history (R-SAL-2).
 ///
 /// ```swift
 /// let closed = try OpportunityOutcomes.all(in: views).filter { $0.status != .open }
 /// ```
 public struct OpportunityOutcomes: Projection {
     public let name = "opportunity-outcomes"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
 
     /// `opportunity id → Row`.
     public static let rows = ViewTable("rows")
@@ -30,6 +30,8 @@ public struct OpportunityOutcomes: Projection {
         public var pipeline: String
         public var stages: [String]
         public var source: String
+        /// The product line, when one is set (`productLine` edits).
+        public var productLine: String?
         public var stage: String
         /// The highest index in `stages` the opportunity reached.
         public var furthestStage: Int
@@ -41,7 +43,7 @@ public struct OpportunityOutcomes: Projection {
         try CustomerScopes.apply(event, to: views)
         switch event.payload {
         case let e as OpportunityOpened:
-            let row = Row(opportunityID: e.opportunityID, pipeline: e.pipeline.name, stages: e.pipeline.stages, source: e.details.source, stage: e.stage,
+            let row = Row(opportunityID: e.opportunityID, pipeline: e.pipeline.name, stages: e.pipeline.stages, source: e.details.source, productLine: nil, stage: e.stage,
                           furthestStage: e.pipeline.stages.firstIndex(of: e.stage) ?? 0, status: .open,
                           scope: try CustomerScopes.scope(of: e.details.customerID, in: views).owned(by: e.owner))
             try views.put(row: row, forKey: ViewKey().uuid(e.opportunityID).bytes, in: Self.rows)
@@ -49,8 +51,13 @@ public struct OpportunityOutcomes: Projection {
             guard case .option(let stage)? = e.change.new else { return }
             try change(e.opportunityID, in: views) { $0.reach(stage) }
         case let e as OpportunityEdited:
-            for c in e.changes where c.field == "source" {
-                if case .option(let source)? = c.new { try change(e.opportunityID, in: views) { $0.source = source } }
+            for c in e.changes {
+                switch (c.field, c.new) {
+                case ("source", .option(let source)?): try change(e.opportunityID, in: views) { $0.source = source }
+                case ("productLine", .option(let line)?): try change(e.opportunityID, in: views) { $0.productLine = line }
+                case ("productLine", nil): try change(e.opportunityID, in: views) { $0.productLine = nil }
+                default: break
+                }
             }
         case let e as OpportunityWon:
             try change(e.opportunityID, in: views) { $0.reach(e.stage); $0.status = .won }
