@@ -166,3 +166,18 @@ extension Decimal {
         return out
     }
 }
+
+extension RFM.Weights {
+    /// The weights of the settings' RFM scheme (1, 1, 1 without one).
+    public init(_ scheme: RFMScheme?) {
+        self.init(recency: scheme?.recencyWeight ?? 1, frequency: scheme?.frequencyWeight ?? 1, monetary: scheme?.monetaryWeight ?? 1)
+    }
+}
+
+extension RFM.SegmentRule {
+    /// The segment rules of the settings' RFM scheme: the built-in ones without a scheme or segments.
+    public static func rules(of scheme: RFMScheme?) -> [RFM.SegmentRule] {
+        guard let segments = scheme?.segments, !segments.isEmpty else { return defaults }
+        return segments.map { RFM.SegmentRule($0.name, recency: $0.recencyFrom...$0.recencyTo, frequencyMonetary: $0.fmFrom...$0.fmTo) }
+    }
+}

@@ -155,6 +155,70 @@ import Testing
         await f.close()
     }
 
+    @Test func aRevenueChangeIsExplainedByProductAndMonthOverTheCustomersTheCallerMayAnalyse() async throws {
+        let f = try await EngineFixture.make("revenue-explanation")
+        let engine = f.engine
+        let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
+        let a = try await f.customer("Explained A", branch: "A"), b = try await f.customer("Explained B", branch: "B")
+        let meter = UUID.derived("product", "meter"), service = UUID.derived("product", "service")
+        // A: February 80 (meter); March 100 (meter) + 30 (service). B: March 50 (meter).
+        for (n, customer, product, date, amount) in [(1, a, meter, "2026-02-10", 80), (2, a, meter, "2026-03-10", 100), (3, a, service, "2026-03-12", 30),
+                                                     (4, b, meter, "2026-03-05", 50)] {
+            let entry = RevenueLedger.Entry(id: UUID.derived("entry", "\(n)"), customerID: customer, chargeItem: "fee", productID: product, businessLine: "gas",
+                                            date: try EngineFixture.day(date), amount: Money(Decimal(amount), .cny))
+            try await engine.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: customer), .record(entry), as: f.admin)
+        }
+        let head = try await engine.store.headPosition()
+        let feb = RevenueMonth(year: 2026, month: 2), mar = RevenueMonth(year: 2026, month: 3)
+        // Alice (branch A): 80 → 130, +50 = +62.5 %; meter +20 (40 % of the change), service +30 (60 %); Feb→Mar +50.
+        let mine = try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, as: alice, consistentWith: head)
+        #expect(mine.baseTotal == 80 && mine.compareTotal == 130 && mine.change == 50 && mine.changePercent == Decimal(string: "62.5"))
+        let byProduct = Dictionary(uniqueKeysWithValues: mine.byProduct.map { ($0.key, "\($0.change) \($0.sharePercent ?? -1)") })
+        #expect(byProduct == [meter.uuidString.lowercased(): "20 40", service.uuidString.lowercased(): "30 60"])
+        #expect(mine.byMonth.map { "\($0.key) \($0.change)" } == ["2026-02→2026-03 50"])
+        // The administrator also sees B: 80 → 180.
+        #expect(try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, as: f.admin).compareTotal == 180)
+        // One customer: B is outside Alice's reach (nothing), and A's explanation is an audited read.
+        #expect(try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, customer: b, as: alice).compareTotal == 0)
+        let since = f.clock.now()
+        #expect(try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, customer: a, as: alice).compareTotal == 130)
+        f.clock.advance(by: 1)
+        #expect(try engine.readAudit(from: since, to: f.clock.now(), as: f.admin).contains { $0.record == Customer.stream(a).rawValue && $0.principal == alice.id })
+        await f.close()
+    }
+
+    @Test func theSettingsRFMSchemeWeighsTheLoyaltyScoreAndNamesTheSegments() async throws {
+        let f = try await EngineFixture.make("rfm-scheme")
+        let engine = f.engine
+        let often = try await f.customer("Often", branch: "A"), once = try await f.customer("Once", branch: "A"), big = try await f.customer("Big", branch: "A")
+        for (n, customer, date, amount) in [(1, often, "2026-01-10", 100), (2, often, "2026-02-10", 100), (3, often, "2026-03-10", 100),
+                                            (4, once, "2025-06-10", 20), (5, big, "2026-03-20", 500)] {
+            let entry = RevenueLedger.Entry(id: UUID.derived("rfm-entry", "\(n)"), customerID: customer, chargeItem: "fee", businessLine: "gas",
+                                            date: try EngineFixture.day(date), amount: Money(Decimal(amount), .cny))
+            try await engine.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: customer), .record(entry), as: f.admin)
+        }
+        try await engine.views.waitUntil(try await engine.store.headPosition())
+        let day = try EngineFixture.day("2026-03-31")
+        func scores() async throws -> [UUID: String] {
+            Dictionary(uniqueKeysWithValues: try await engine.rfm(asOf: day, currency: .cny, as: f.admin).map {
+                ($0.customerID, "\($0.recency)\($0.frequency)\($0.monetary) \($0.loyalty) \($0.segment)")
+            })
+        }
+        // Quintiles of three: R (days 11, 21, 294) Big 4, Often 2, Once 1; F (1, 3, 1) Often 4, others 1;
+        // M (500, 300, 20) Big 4, Often 2, Once 1. Built-in: loyalty = mean; segments of the defaults.
+        #expect(try await scores() == [big: "414 3 potentialLoyalists", often: "242 2.67 atRisk", once: "111 1 lost"])
+        // Recency only (weights 1, 0, 0) and two segments of the settings' own.
+        try await engine.execute(Settings.self, id: UUID(), .setRFMScheme(RFMScheme(recencyWeight: 1, frequencyWeight: 0, monetaryWeight: 0, segments: [
+            RFMScheme.Segment(name: "recent", recencyFrom: 3, recencyTo: 5, fmFrom: 1, fmTo: 5),
+            RFMScheme.Segment(name: "dormant", recencyFrom: 1, recencyTo: 2, fmFrom: 1, fmTo: 5),
+        ])), as: f.admin)
+        #expect(try await scores() == [big: "414 4 recent", often: "242 2 dormant", once: "111 1 dormant"])
+        await #expect(throws: (any Error).self) {
+            try await engine.execute(Settings.self, id: UUID(), .setRFMScheme(RFMScheme(segments: [RFMScheme.Segment(name: "x", recencyFrom: 0, recencyTo: 5, fmFrom: 1, fmTo: 5)])), as: f.admin)
+        }
+        await f.close()
+    }
+
     @Test func theWinProbabilityComparesAnOpportunityWithItsProductLineFirst() async throws {
         let f = try await EngineFixture.make("win-product-line")
         let customer = try await f.customer("Prospect", branch: "north")

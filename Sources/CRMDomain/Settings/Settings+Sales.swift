@@ -141,6 +141,21 @@ extension Settings {
             guard previous != budget else { return [] }
             return [.costBudgetSet(CostBudgetSet(budget: budget, previous: previous))]
 
+        case .setRFMScheme(var scheme):
+            for (field, weight) in [("recencyWeight", scheme.recencyWeight), ("frequencyWeight", scheme.frequencyWeight), ("monetaryWeight", scheme.monetaryWeight)] {
+                guard weight >= 0 else { throw .invalid(field, "must not be negative") }
+            }
+            for i in scheme.segments.indices {
+                scheme.segments[i].name = try Validate.text(scheme.segments[i].name, field: "name", max: 100)
+                let segment = scheme.segments[i]
+                guard (1...5).contains(segment.recencyFrom), (1...5).contains(segment.recencyTo), segment.recencyFrom <= segment.recencyTo else {
+                    throw .invalid("recencyFrom", "an R range from 1 to 5, from ≤ to")
+                }
+                guard segment.fmFrom >= 1, segment.fmTo <= 5, segment.fmFrom <= segment.fmTo else { throw .invalid("fmFrom", "an FM range from 1 to 5, from ≤ to") }
+            }
+            guard scheme != state.rfmScheme else { return [] }
+            return [.rfmSchemeSet(RFMSchemeSet(scheme: scheme, previous: state.rfmScheme))]
+
         default:
             return []
         }

@@ -36,6 +36,8 @@ public enum Settings: Aggregate {
         public var payScheme: PayScheme?
         /// Monthly cost budgets of categories, customers and industries (R-ANA-5), beside campaign budgets.
         public var costBudgets: [CostBudget] = []
+        /// The RFM weights and segments (R-ANA-3); the built-in ones until set.
+        public var rfmScheme: RFMScheme?
 
         public init() {}
 
@@ -88,6 +90,8 @@ public enum Settings: Aggregate {
         case setPayScheme(PayScheme)
         /// Sets one month's cost budget of a category, customer or industry (replacing the same slot's).
         case setCostBudget(CostBudget)
+        /// Sets the RFM loyalty-score weights and segment rules (R-ANA-3).
+        case setRFMScheme(RFMScheme)
     }
 
     public typealias Event = SettingsEvent
@@ -157,7 +161,7 @@ public enum Settings: Aggregate {
             return [.ticketRuleChainRemoved(TicketRuleChainRemoved(kind: kind, minimumSeverity: minimum))]
 
         case .setDiscountLimit, .setExchangeRate, .setWarningThreshold, .replaceLoyaltyThresholds, .replaceKPIRules, .setKPIScoring, .replaceLoyaltyAccrualRules,
-             .setPayScheme, .setCostBudget:
+             .setPayScheme, .setCostBudget, .setRFMScheme:
             return try decideSales(command, state: state)
         }
     }
@@ -197,6 +201,7 @@ public enum Settings: Aggregate {
         case .costBudgetSet(let e):
             s.costBudgets.removeAll { $0.sameSlot(as: e.budget) }
             s.costBudgets.append(e.budget)
+        case .rfmSchemeSet(let e): s.rfmScheme = e.scheme
         }
         return s
     }

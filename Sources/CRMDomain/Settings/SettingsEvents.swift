@@ -113,12 +113,13 @@ public enum SettingsEvent: DomainEvent {
     case loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced)
     case paySchemeSet(PaySchemeSet)
     case costBudgetSet(CostBudgetSet)
+    case rfmSchemeSet(RFMSchemeSet)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         BranchTimeZoneSet.self, HolidayAdded.self, HolidayRemoved.self, SLADeadlineSet.self, RoutingRulesReplaced.self,
         ReminderLeadTimeSet.self, TicketRuleChainSet.self, TicketRuleChainRemoved.self,
         DiscountLimitSet.self, ExchangeRateSet.self, WarningThresholdSet.self, LoyaltyThresholdsReplaced.self, KPIRulesReplaced.self, KPIScoringSet.self, LoyaltyAccrualRulesReplaced.self,
-        PaySchemeSet.self, CostBudgetSet.self,
+        PaySchemeSet.self, CostBudgetSet.self, RFMSchemeSet.self,
     ]
 
     public var payload: any EventPayload {
@@ -140,6 +141,7 @@ public enum SettingsEvent: DomainEvent {
         case .loyaltyAccrualRulesReplaced(let p): return p
         case .paySchemeSet(let p): return p
         case .costBudgetSet(let p): return p
+        case .rfmSchemeSet(let p): return p
         }
     }
 
@@ -162,6 +164,7 @@ public enum SettingsEvent: DomainEvent {
         case let p as LoyaltyAccrualRulesReplaced: self = .loyaltyAccrualRulesReplaced(p)
         case let p as PaySchemeSet: self = .paySchemeSet(p)
         case let p as CostBudgetSet: self = .costBudgetSet(p)
+        case let p as RFMSchemeSet: self = .rfmSchemeSet(p)
         default: return nil
         }
     }
@@ -272,6 +275,19 @@ public struct CostBudgetSet: EventPayload, Equatable {
 
     public init(budget: CostBudget, previous: CostBudget?) {
         self.budget = budget
+        self.previous = previous
+    }
+}
+
+/// The RFM weights and segment rules were set (R-ANA-3); `previous` is the scheme they replaced.
+public struct RFMSchemeSet: EventPayload, Equatable {
+    public static let eventType = "RFMSchemeSet"
+    public static let schemaVersion: UInt32 = 1
+    public var scheme: RFMScheme
+    public var previous: RFMScheme?
+
+    public init(scheme: RFMScheme, previous: RFMScheme?) {
+        self.scheme = scheme
         self.previous = previous
     }
 }

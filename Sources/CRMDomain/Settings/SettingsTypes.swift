@@ -183,3 +183,37 @@ public struct CostBudget: Hashable, Sendable, Codable {
         dimension == other.dimension && key == other.key && month == other.month && amount.currency == other.amount.currency
     }
 }
+
+/// How RFM scores become a loyalty score and a segment (R-ANA-3): the weights of R, F and M in the
+/// loyalty score and the segment rules, tried in order (the first whose R range and FM range — the mean of
+/// F and M — both hold names the segment). No segments: the built-in ones (docs/ANALYTICS.md).
+public struct RFMScheme: Hashable, Sendable, Codable {
+    /// One segment rule: R from `recencyFrom` to `recencyTo`, FM from `fmFrom` to `fmTo` (scores 1–5).
+    public struct Segment: Hashable, Sendable, Codable {
+        public var name: String
+        public var recencyFrom: Int
+        public var recencyTo: Int
+        public var fmFrom: Decimal
+        public var fmTo: Decimal
+
+        public init(name: String, recencyFrom: Int, recencyTo: Int, fmFrom: Decimal, fmTo: Decimal) {
+            self.name = name
+            self.recencyFrom = recencyFrom
+            self.recencyTo = recencyTo
+            self.fmFrom = fmFrom
+            self.fmTo = fmTo
+        }
+    }
+
+    public var recencyWeight: Decimal
+    public var frequencyWeight: Decimal
+    public var monetaryWeight: Decimal
+    public var segments: [Segment]
+
+    public init(recencyWeight: Decimal = 1, frequencyWeight: Decimal = 1, monetaryWeight: Decimal = 1, segments: [Segment] = []) {
+        self.recencyWeight = recencyWeight
+        self.frequencyWeight = frequencyWeight
+        self.monetaryWeight = monetaryWeight
+        self.segments = segments
+    }
+}

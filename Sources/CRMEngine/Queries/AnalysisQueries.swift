@@ -121,7 +121,8 @@ extension CRMEngine {
             .filter { principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
         let window = RevenueMonth.window(endingAt: RevenueMonth(day), months: months)
         let inputs = summaries.map { RFM.Input(PurchaseHistory($0, currency: currency, rates: settings.exchangeRates), window: window, asOf: day) }
-        return RFM.score(inputs, partition: partition, tiers: settings.loyaltyThresholds)
+        return RFM.score(inputs, partition: partition, weights: RFM.Weights(settings.rfmScheme),
+                         segments: RFM.SegmentRule.rules(of: settings.rfmScheme), tiers: settings.loyaltyThresholds)
     }
 
     /// The churn risk of the customers `principal` may see on `day` (R-ANA-5), highest first.
@@ -135,6 +136,24 @@ extension CRMEngine {
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
             return (summary.customerID, Churn.risk(signals, configuration: configuration))
         }.sorted { ($0.risk.score, $1.customerID.uuidString) > ($1.risk.score, $0.customerID.uuidString) }
+    }
+
+    /// Why revenue rose or fell (R-ANA-4): the `compare` months against the `base` months in `currency`
+    /// (other currencies are left out), split by product and by month (the i-th base month against the
+    /// i-th compared one), over the revenue-cube cells of the customers `principal` may analyse — or of one
+    /// customer, whose read is audited. See ``RevenueExplanation``.
+    public func revenueExplanation(base: ClosedRange<RevenueMonth>, compare: ClosedRange<RevenueMonth>, currency: Currency,
+                                   customer: UUID? = nil, as principal: Principal,
+                                   consistentWith position: GlobalPosition? = nil) async throws -> RevenueExplanation {
+        try await consistent(with: position, [Self.revenueView])
+        let now = clock.now()
+        let cells = try views.read(Self.revenueView) {
+            try RevenueCube.cells(from: min(base.lowerBound, compare.lowerBound), through: max(base.upperBound, compare.upperBound), in: $0) { cell in
+                customer.map { $0 == cell.customerID } ?? true && principal.may(.analyse, in: .analysis, on: cell.scope, at: now)
+            }
+        }
+        if let customer, !cells.isEmpty { auditCustomers([customer], principal) }
+        return RevenueExplanation.explain(cells, base: base, compare: compare, currency: currency)
     }
 
     /// The win probability suggested for an opportunity from history (R-SAL-2): the win rate of the closed

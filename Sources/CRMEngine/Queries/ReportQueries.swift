@@ -194,7 +194,8 @@ extension CRMEngine {
             inputs.append(RFM.Input(history, window: p.period, asOf: end.adding(days: -1)))
         }
         if p.compositionBy == "segment" || p.compositionBy == "tier" {
-            for score in RFM.score(inputs, tiers: scope.settings.loyaltyThresholds) { rfm[score.customerID] = score }
+            for score in RFM.score(inputs, weights: RFM.Weights(scope.settings.rfmScheme), segments: RFM.SegmentRule.rules(of: scope.settings.rfmScheme),
+                                   tiers: scope.settings.loyaltyThresholds) { rfm[score.customerID] = score }
         }
         return Reports.composition(profiles, by: { profile in
             switch p.compositionBy {

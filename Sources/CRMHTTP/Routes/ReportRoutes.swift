@@ -46,6 +46,16 @@ extension Routes {
                 return String(1_000_000 + rank) + risk.customerID.uuidString
             }, request: request, path: "/v1/reports/churn", query: carried(query, ["on", "currency"]))
         }
+        v1.get("reports/revenue-explanation") { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            let base = try month(query, "baseFrom")...month(query, "baseThrough")
+            let compare = try month(query, "from")...month(query, "through")
+            let explanation = try await engine.revenueExplanation(base: base, compare: compare, currency: try currency(query),
+                                                                  customer: try optionalUUID(query, "customerId"), as: principal,
+                                                                  consistentWith: try query.position("consistentWith"))
+            return try JSONOutput.reflected(explanation)
+        }
         v1.get("reports/daily-pay") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)

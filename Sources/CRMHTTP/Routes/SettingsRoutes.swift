@@ -35,6 +35,7 @@ extension Routes {
         }
         singleton(v1, "settings/kpi-rules", Settings.self) { body in .replaceKPIRules(try body.decoded("rules", [KPIRule].self)) }
         singleton(v1, "settings/kpi-scoring", Settings.self) { body in .setKPIScoring(try body.decodedAll(KPIScoring.self)) }
+        singleton(v1, "settings/rfm-scheme", Settings.self) { body in .setRFMScheme(try body.decodedAll(RFMScheme.self)) }
         singleton(v1, "settings/pay-scheme", Settings.self) { body in .setPayScheme(try body.decodedAll(PayScheme.self)) }
         singleton(v1, "settings/cost-budgets", Settings.self) { body in
             guard let month = RevenueMonth(text: try body.string("month", max: 7)) else { throw Problem.invalid("month", "a month YYYY-MM") }
