@@ -64,6 +64,8 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
     routes.addOrganisationRoutes(to: v1)
     routes.addSettingsRoutes(to: v1)
     routes.addReportRoutes(to: v1)
+    routes.addStaffRoutes(to: v1)
+    routes.addCustomerCareRoutes(to: v1)
     return router
 }
 

@@ -174,6 +174,83 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
         }
     }
 
+    /// The staff and customer-care resources answer their main commands and queries over HTTP: units,
+    /// announcements (publish, inbox, read), the board with its sensitive words, feedback forms, a diary,
+    /// loyalty points, pairings with feedback, a new connection, survey templates and surveys.
+    @Test func staffAndCustomerCareResourcesAnswerOverHTTP() async throws {
+        try await LiveServer.with("staff-resources") { s in
+            @discardableResult
+            func ok(_ method: HTTPMethod, _ path: String, _ json: String? = nil, status: Int = 200) async throws -> LiveServer.Answer {
+                let answer = try await s.send(method, path, json: json)
+                #expect(answer.status == status, "\(method) \(path): \(answer.status) \(answer.text.prefix(400))")
+                return answer
+            }
+            func created(_ path: String, _ json: String) async throws -> String {
+                let answer = try await ok(.POST, path, json, status: 201)
+                return text(answer.json["id"]) ?? ""
+            }
+            func head() async throws -> UInt64 { try await s.engine.store.headPosition().rawValue }
+            let me = s.admin.id
+
+            let department = try await created("/v1/units", #"{"kind": "department", "name": "Service"}"#)
+            let team = try await created("/v1/units", #"{"kind": "team", "name": "North", "parentId": "\#(department)"}"#)
+            try await ok(.POST, "/v1/units/\(team)/rename", #"{"name": "North team"}"#)
+            try await ok(.POST, "/v1/units", #"{"kind": "galaxy", "name": "X"}"#, status: 400)
+            #expect((try await ok(.GET, "/v1/units").json["items"] as? [Any])?.count == 2)
+            try await ok(.POST, "/v1/units/\(department)/dissolve", status: 422)
+
+            let notice = try await created("/v1/announcements", #"{"title": "Gas safety week", "body": "Check every meter.", "targets": {"employees": ["\#(me)"]}}"#)
+            let inbox = try await ok(.GET, "/v1/announcements?consistentWith=\(try await head())")
+            #expect((inbox.json["items"] as? [Any])?.count == 1, "\(inbox.text.prefix(300))")
+            try await ok(.POST, "/v1/announcements/\(notice)/read")
+            try await ok(.POST, "/v1/announcements/\(notice)/withdraw", #"{"reason": "over"}"#)
+
+            try await ok(.POST, "/v1/settings/sensitive-words", #"{"word": "scam", "action": "block"}"#)
+            #expect(try await ok(.GET, "/v1/settings/sensitive-words").text.contains("scam"))
+            let thread = try await created("/v1/board/threads", #"{"title": "Winter shifts", "body": "Who covers Sunday?"}"#)
+            try await ok(.POST, "/v1/board/threads/\(thread)/replies", #"{"body": "This is a scam"}"#, status: 422)
+            try await ok(.POST, "/v1/board/threads/\(thread)/replies", #"{"body": "I do"}"#)
+            try await ok(.POST, "/v1/board/threads/\(thread)/lock", #"{"reason": "settled"}"#)
+            #expect(try await ok(.GET, "/v1/board/threads/\(thread)").text.contains("I do"))
+
+            let form = try await created("/v1/feedback-forms", #"{"template": {"name": "Weekly report", "department": "Service", "fields": [{"name": "visits", "type": "number", "options": [], "required": true}]}, "reporter": "\#(me)", "reviewer": "\#(me)", "branch": "A", "values": [{"field": "visits", "value": {"kind": "number", "value": 12}}]}"#)
+            try await ok(.GET, "/v1/feedback-forms/\(form)")
+
+            try await ok(.POST, "/v1/diaries/\(me)/items", #"{"id": "0196a000-0000-7000-8000-0000000d1a01", "date": "2026-03-02", "time": "09:30", "note": "Call the depot"}"#)
+            try await ok(.POST, "/v1/diaries/\(me)/subscriptions", #"{"kind": "birthday", "leadDays": 2}"#)
+            #expect(try await ok(.GET, "/v1/diaries/\(me)").text.contains("Call the depot"))
+
+            let customer = try await created("/v1/customers", #"{"kind": "person", "name": "Sun Li", "group": "residential", "branch": "A"}"#)
+            try await ok(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 100, "reason": "goodwill", "earnedOn": "2026-01-05"}"#)
+            try await ok(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 30, "reason": "gift", "on": "2026-01-06"}"#)
+            try await ok(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 1000, "reason": "too many", "on": "2026-01-06"}"#, status: 422)
+            let points = try await ok(.GET, "/v1/loyalty/\(customer)?consistentWith=\(try await head())")
+            #expect(points.text.contains("70"), "\(points.text.prefix(300))")
+
+            let (agent, _) = try await s.hire("Agent", branch: "A", permissions: Self.everything)
+            let pairing = try await created("/v1/pairings", #"{"customerId": "\#(customer)", "agent": "\#(agent.id)", "manager": "\#(me)"}"#)
+            try await ok(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 4}"#)
+            try await ok(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 9}"#, status: 400)
+            try await ok(.GET, "/v1/pairings/\(pairing)")
+
+            let connection = try await created("/v1/connections", #"{"customerId": "\#(customer)", "address": "1 Gas Road", "deadline": "2026-04-01T00:00:00Z", "assignee": "\#(me)"}"#)
+            try await ok(.POST, "/v1/connections/\(connection)/materials", #"{"name": "pipe", "quantity": 12.5, "unit": "m"}"#)
+            let fee = "0196a000-0000-7000-8000-0000000fee01"
+            try await ok(.POST, "/v1/connections/\(connection)/fees", #"{"feeId": "\#(fee)", "amount": {"amount": 300, "currency": "CNY"}, "description": "survey"}"#)
+            try await ok(.POST, "/v1/connections/\(connection)/fees/pay", #"{"feeId": "\#(fee)"}"#)
+            try await ok(.POST, "/v1/connections/\(connection)/advance", #"{"note": "surveyed", "deadline": "2026-04-10T00:00:00Z", "assignee": "\#(me)"}"#)
+            #expect(try await ok(.GET, "/v1/connections/\(connection)").header("ETag") != nil)
+
+            let template = try await created("/v1/survey-templates", #"{"title": "Service survey", "questions": [{"id": "q1", "prompt": "How was it?", "kind": "rating", "isRequired": true, "scale": 5}]}"#)
+            let survey = try await created("/v1/surveys", #"{"templateId": "\#(template)"}"#)
+            try await ok(.POST, "/v1/surveys/\(survey)/distribute", #"{"recipients": [{"kind": "customer", "id": "\#(customer)"}]}"#)
+            try await ok(.POST, "/v1/surveys/\(survey)/responses", #"{"recipient": {"kind": "customer", "id": "\#(customer)"}, "answers": [{"questionID": "q1", "value": {"kind": "rating", "value": 5}}]}"#)
+            try await ok(.POST, "/v1/surveys/\(survey)/close")
+            #expect(try await ok(.GET, "/v1/surveys/\(survey)").text.contains("How was it?"))
+            try await ok(.POST, "/v1/survey-templates/\(template)/archive")
+        }
+    }
+
     /// The analysis settings (KPI scoring, pay scheme, cost budgets), the daily pay report, an opportunity's
     /// product line, and the report pages' `next` links keeping the report's parameters.
     @Test func analysisSettingsDailyPayAndReportPagesOverHTTP() async throws {

@@ -1,0 +1,116 @@
+import CRMDomain
+import CRMEngine
+import Foundation
+import Hummingbird
+
+extension Routes {
+    /// Loyalty points, maintenance pairings (agent + manager per customer), new service connections,
+    /// survey templates and surveys.
+    func addCustomerCareRoutes(to v1: Group) {
+        // Loyalty: the account's id is its customer's. Points by hand are `manual`; rules accrue by themselves.
+        v1.get("loyalty/:id") { request, context in
+            let query = QueryParameters(request: request)
+            let balance = try await engine.loyalty(of: try pathID(context), as: try context.requirePrincipal(),
+                                                   consistentWith: try query.position("consistentWith"))
+            return try JSONOutput.reflected(balance)
+        }
+        command(v1, "loyalty/:id/accrue", LoyaltyAccount.self) { [engine] id, body in
+            .accrue(customerID: id, points: try body.int("points", in: 1...10_000_000), source: .manual,
+                    sourceReference: try body.optionalString("reference", max: 200) ?? "manual", reason: try body.string("reason", max: 2000),
+                    earnedOn: try body.optionalDay("earnedOn") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()),
+                    expiresOn: try body.optionalDay("expiresOn"))
+        }
+        command(v1, "loyalty/:id/redeem", LoyaltyAccount.self) { [engine] _, body in
+            .redeem(redemptionID: try body.optionalUUID("redemptionId") ?? engine.configuration.ids.next(), points: try body.int("points", in: 1...10_000_000),
+                    reason: try body.string("reason", max: 2000), on: try body.optionalDay("on") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()))
+        }
+        command(v1, "loyalty/:id/expire", LoyaltyAccount.self) { _, body in .expire(asOf: try day(body, "asOf")) }
+
+        // Maintenance pairings: one per customer, its id derived from the customer's.
+        create(v1, "pairings", MaintenancePairing.self, id: { MaintenancePairing.id(customerID: try $0.uuid("customerId")) }) { _, body in
+            .pair(customerID: try body.uuid("customerId"), agent: try body.string("agent", max: 100), manager: try body.string("manager", max: 100))
+        }
+        record(v1, "pairings/:id", MaintenancePairing.self)
+        command(v1, "pairings/:id/agent", MaintenancePairing.self) { _, body in
+            .changeAgent(newAgent: try body.string("agent", max: 100), reason: try body.optionalString("reason", max: 2000))
+        }
+        command(v1, "pairings/:id/manager", MaintenancePairing.self) { _, body in
+            .changeManager(newManager: try body.string("manager", max: 100), reason: try body.optionalString("reason", max: 2000))
+        }
+        command(v1, "pairings/:id/unpair", MaintenancePairing.self) { _, body in .unpair(reason: try body.string("reason", max: 2000)) }
+        command(v1, "pairings/:id/feedback", MaintenancePairing.self) { [engine] _, body in
+            .giveFeedback(feedbackID: try body.optionalUUID("feedbackId") ?? engine.configuration.ids.next(),
+                          direction: try body.enumValue("direction", FeedbackDirection.self), giver: try body.string("giver", max: 100),
+                          rating: try body.int("rating", in: 1...5), comment: try body.optionalString("comment", max: 2000), about: try body.optionalUUID("about"))
+        }
+
+        // New connections (gas/water service connection processes).
+        create(v1, "connections", NewConnection.self) { id, body in
+            .open(connectionID: id, customerID: try body.uuid("customerId"), address: try body.string("address", max: 500),
+                  deadline: try body.date("deadline"), assignee: try body.string("assignee", max: 100))
+        }
+        record(v1, "connections/:id", NewConnection.self)
+        command(v1, "connections/:id/materials", NewConnection.self) { _, body in .addMaterial(try body.decodedAll(ConnectionMaterial.self)) }
+        command(v1, "connections/:id/fees", NewConnection.self) { [engine] _, body in
+            .assessFee(feeID: try body.optionalUUID("feeId") ?? engine.configuration.ids.next(), amount: try body.decoded("amount", Money.self),
+                       description: try body.string("description", max: 500))
+        }
+        command(v1, "connections/:id/fees/pay", NewConnection.self) { _, body in .payFee(feeID: try body.uuid("feeId")) }
+        command(v1, "connections/:id/advance", NewConnection.self) { _, body in
+            .advance(note: try body.optionalString("note", max: 2000), deadline: try body.optionalDate("deadline"), assignee: try body.optionalString("assignee", max: 100))
+        }
+        command(v1, "connections/:id/send-back", NewConnection.self) { _, body in
+            .sendBack(reason: try body.string("reason", max: 2000), deadline: try body.date("deadline"), assignee: try body.string("assignee", max: 100))
+        }
+        command(v1, "connections/:id/replan", NewConnection.self) { _, body in
+            .replan(deadline: try body.date("deadline"), assignee: try body.string("assignee", max: 100))
+        }
+        command(v1, "connections/:id/cancel", NewConnection.self) { _, body in .cancel(reason: try body.string("reason", max: 2000)) }
+
+        // Survey templates and surveys (R-MKT-4). A survey from a template gets the template's recorded questions.
+        create(v1, "survey-templates", SurveyTemplate.self) { id, body in
+            .create(templateID: id, title: try body.string("title", max: 200), questions: try body.decoded("questions", [QuestionBody].self).map(\.question))
+        }
+        record(v1, "survey-templates/:id", SurveyTemplate.self)
+        command(v1, "survey-templates/:id/revise", SurveyTemplate.self) { _, body in
+            .revise(title: try body.string("title", max: 200), questions: try body.decoded("questions", [QuestionBody].self).map(\.question))
+        }
+        command(v1, "survey-templates/:id/archive", SurveyTemplate.self) { _, _ in .archive }
+        command(v1, "survey-templates/:id/restore", SurveyTemplate.self) { _, _ in .restore }
+        create(v1, "surveys", Survey.self) { id, body in
+            if let template = try body.optionalUUID("templateId") {
+                return .create(surveyID: id, questionnaire: Questionnaire(templateID: template, title: try body.optionalString("title", max: 200) ?? "", questions: []))
+            }
+            return .create(surveyID: id, questionnaire: Questionnaire(title: try body.string("title", max: 200),
+                                                                      questions: try body.decoded("questions", [QuestionBody].self).map(\.question)))
+        }
+        record(v1, "surveys/:id", Survey.self)
+        command(v1, "surveys/:id/distribute", Survey.self) { _, body in .distribute(recipients: try body.decoded("recipients", [SurveyRecipient].self)) }
+        command(v1, "surveys/:id/responses", Survey.self) { [engine] _, body in
+            .respond(responseID: try body.optionalUUID("responseId") ?? engine.configuration.ids.next(),
+                     recipient: try body.decoded("recipient", SurveyRecipient.self), answers: try body.decoded("answers", [SurveyAnswer].self))
+        }
+        command(v1, "surveys/:id/close", Survey.self) { _, _ in .close }
+    }
+}
+
+/// A survey question as a body gives it: `id`, `prompt` and `kind` required, the rest defaulting as in
+/// ``CRMDomain/SurveyQuestion/init(id:prompt:kind:isRequired:options:minSelections:maxSelections:scale:maxLength:)``.
+private struct QuestionBody: Codable {
+    var id: String
+    var prompt: String
+    var kind: SurveyQuestion.Kind
+    var isRequired: Bool?
+    var options: [String]?
+    var minSelections: Int?
+    var maxSelections: Int?
+    var scale: Int?
+    var maxLength: Int?
+
+    var question: SurveyQuestion {
+        let defaults = SurveyQuestion(id: id, prompt: prompt, kind: kind, isRequired: isRequired ?? false)
+        return SurveyQuestion(id: id, prompt: prompt, kind: kind, isRequired: isRequired ?? false, options: options ?? [],
+                              minSelections: minSelections ?? defaults.minSelections, maxSelections: maxSelections ?? defaults.maxSelections,
+                              scale: scale ?? defaults.scale, maxLength: maxLength ?? defaults.maxLength)
+    }
+}

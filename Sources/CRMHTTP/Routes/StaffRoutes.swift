@@ -1,0 +1,104 @@
+import CRMDomain
+import CRMEngine
+import Foundation
+import Hummingbird
+
+extension Routes {
+    /// The organisation's units, announcements, the staff board and its sensitive words, feedback and
+    /// report forms, and personal diaries. As everywhere, the engine authorizes and fills in who acts: a
+    /// board post's author, a form's submitter and an announcement's reader are the caller as the
+    /// organisation records them, whatever a body says.
+    func addStaffRoutes(to v1: Group) {
+        // Units (department → office → team) live in the organisation's one record.
+        create(v1, "units", Organisation.self) { id, body in
+            .createUnit(OrgUnit(id: id, kind: try body.enumValue("kind", OrgUnit.Kind.self), name: try body.string("name", max: 200),
+                                parentID: try body.optionalUUID("parentId")))
+        }
+        v1.get("units") { request, context in
+            let (state, _) = try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal())
+            return try page(Array(state.units.values), key: { $0.id.uuidString }, request: request, path: "/v1/units")
+        }
+        command(v1, "units/:id/rename", Organisation.self) { id, body in .renameUnit(unitID: id, name: try body.string("name", max: 200)) }
+        command(v1, "units/:id/move", Organisation.self) { id, body in .moveUnit(unitID: id, parentID: try body.optionalUUID("parentId")) }
+        command(v1, "units/:id/dissolve", Organisation.self) { id, _ in .dissolveUnit(unitID: id) }
+
+        // Announcements: published to departments, branches, roles or named employees; each reader marks
+        // their own copy read.
+        create(v1, "announcements", Announcement.self) { id, body in
+            .publish(announcementID: id, title: try body.string("title", max: 200), body: try body.string("body", max: 20_000),
+                     targets: try body.optionalDecoded("targets", TargetsBody.self).map(\.targets) ?? AnnouncementTargets(),
+                     expiresAt: try body.optionalDate("expiresAt"))
+        }
+        v1.get("announcements") { request, context in
+            let query = QueryParameters(request: request)
+            let items = try await engine.announcements(as: try context.requirePrincipal(), consistentWith: try query.position("consistentWith"))
+            return try JSONOutput.reflected(["items": items])
+        }
+        record(v1, "announcements/:id", Announcement.self)
+        v1.post("announcements/:id/read") { request, context in
+            let body = try await body(request)
+            try body.finish()
+            guard let employee = try context.requirePrincipal().employeeID else {
+                throw Problem.invalid("reader", "only an employee has a copy to mark as read")
+            }
+            return try await execute(Announcement.self, id: try pathID(context), .markRead(AnnouncementReader(employeeID: employee)),
+                                     request: request, context: context)
+        }
+        command(v1, "announcements/:id/withdraw", Announcement.self) { _, body in .withdraw(reason: try body.string("reason", max: 2000)) }
+
+        // The staff board: real-name threads checked against the recorded sensitive words.
+        create(v1, "board/threads", BoardThread.self) { id, body in
+            .start(threadID: id, title: try body.string("title", max: 200), try draft(body), words: [])
+        }
+        record(v1, "board/threads/:id", BoardThread.self)
+        command(v1, "board/threads/:id/replies", BoardThread.self) { _, body in .reply(try draft(body), words: []) }
+        command(v1, "board/threads/:id/hide", BoardThread.self) { _, body in
+            .hide(postID: try body.uuid("postId"), reason: try body.string("reason", max: 2000))
+        }
+        command(v1, "board/threads/:id/restore", BoardThread.self) { _, body in
+            .restore(postID: try body.uuid("postId"), reason: try body.string("reason", max: 2000))
+        }
+        command(v1, "board/threads/:id/lock", BoardThread.self) { _, body in .lock(reason: try body.string("reason", max: 2000)) }
+        command(v1, "board/threads/:id/unlock", BoardThread.self) { _, body in .unlock(reason: try body.string("reason", max: 2000)) }
+        v1.get("settings/sensitive-words") { _, context in
+            let (state, version) = try await engine.state(SensitiveWordList.self, id: Self.singletonID, as: try context.requirePrincipal())
+            return try JSONOutput.reflected(state, version: version)
+        }
+        singleton(v1, "settings/sensitive-words", SensitiveWordList.self) { body in .add(try body.decodedAll(SensitiveWord.self)) }
+        singleton(v1, "settings/sensitive-words/remove", SensitiveWordList.self) { body in .remove(word: try body.string("word", max: 100)) }
+
+        // Feedback and report forms (R-ORG-3): submitted by the caller, reviewed through the approvals inbox.
+        create(v1, "feedback-forms", FeedbackForm.self) { id, body in
+            .submit(id: id, template: try body.decoded("template", FeedbackTemplate.self), submittedBy: "",
+                    reporter: try body.string("reporter", max: 100), reviewer: try body.string("reviewer", max: 100),
+                    branch: try body.string("branch", max: 100), values: try body.decoded("values", [FeedbackValue].self))
+        }
+        record(v1, "feedback-forms/:id", FeedbackForm.self)
+        command(v1, "feedback-forms/:id/amend", FeedbackForm.self) { _, body in .amend(employee: "", values: try body.decoded("values", [FeedbackValue].self)) }
+
+        // Personal diaries (R-TSK-7): the record id is the employee's id.
+        record(v1, "diaries/:id", Diary.self)
+        command(v1, "diaries/:id/items", Diary.self) { _, body in .addItem(try body.decodedAll(Diary.Item.self)) }
+        command(v1, "diaries/:id/items/change", Diary.self) { _, body in .changeItem(try body.decodedAll(Diary.Item.self)) }
+        command(v1, "diaries/:id/items/remove", Diary.self) { _, body in .removeItem(id: try body.uuid("id")) }
+        command(v1, "diaries/:id/subscriptions", Diary.self) { _, body in .subscribe(try body.decodedAll(Diary.Subscription.self)) }
+        command(v1, "diaries/:id/subscriptions/remove", Diary.self) { _, body in .unsubscribe(kind: try body.enumValue("kind", ReminderKind.self)) }
+    }
+
+    /// A board post's text; its id is the body's `postId` or a new one, its author the caller (the engine's).
+    private func draft(_ body: JSONObjectReader) throws -> BoardThread.Draft {
+        BoardThread.Draft(postID: try body.optionalUUID("postId") ?? engine.configuration.ids.next(), author: "", authorName: "", body: try body.string("body", max: 20_000))
+    }
+}
+
+/// An announcement's targets as a body gives them: every list optional.
+private struct TargetsBody: Codable {
+    var departments: [UUID]?
+    var branches: [String]?
+    var roles: [UUID]?
+    var employees: [UUID]?
+
+    var targets: AnnouncementTargets {
+        AnnouncementTargets(departments: departments ?? [], branches: branches ?? [], roles: roles ?? [], employees: employees ?? [])
+    }
+}
