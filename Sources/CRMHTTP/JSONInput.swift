@@ -317,13 +317,14 @@ func parseInstant(_ text: String) -> Date? {
 }
 
 extension FieldValue {
-    /// A custom value from its JSON form `{"kind": "text", "value": "…"}`: kinds text, option, bool, number, date.
+    /// A custom value from its JSON form `{"kind": "text", "value": "…"}`: kinds text, option, bool, number,
+    /// date (`YYYY-MM-DD`), money (`{"amount": 12.5, "currency": "CNY"}`), id (a UUID) and list (strings).
     static func from(_ value: JSONValue, field: String) throws -> FieldValue {
         guard case .object(let members) = value else { throw Problem.invalid(field, "expected {\"kind\": …, \"value\": …}") }
         if let extra = members.keys.filter({ $0 != "kind" && $0 != "value" }).sorted().first {
             throw Problem.invalid(field + "." + extra, "unknown field")
         }
-        guard case .string(let kind)? = members["kind"] else { throw Problem.invalid(field + ".kind", "required: text, option, bool, number or date") }
+        guard case .string(let kind)? = members["kind"] else { throw Problem.invalid(field + ".kind", "required: text, option, bool, number, date, money, id or list") }
         switch (kind, members["value"]) {
         case ("text", .string(let text)?): return .text(text)
         case ("option", .string(let text)?): return .option(text)
@@ -332,10 +333,27 @@ extension FieldValue {
         case ("date", .string(let text)?):
             guard let day = LocalDate(text) else { throw Problem.invalid(field + ".value", "expected a date YYYY-MM-DD") }
             return .date(day)
-        case ("text", _), ("option", _), ("bool", _), ("number", _), ("date", _):
+        case ("money", .object(let money)?):
+            if let extra = money.keys.filter({ $0 != "amount" && $0 != "currency" }).sorted().first {
+                throw Problem.invalid(field + ".value." + extra, "unknown field")
+            }
+            guard case .number(let amount)? = money["amount"] else { throw Problem.invalid(field + ".value.amount", "required: a number") }
+            guard case .string(let code)? = money["currency"], let currency = Currency(rawValue: code) else {
+                throw Problem.invalid(field + ".value.currency", "required: an ISO 4217 code such as CNY")
+            }
+            return .money(Money(amount, currency))
+        case ("id", .string(let text)?):
+            guard let id = UUID(uuidString: text) else { throw Problem.invalid(field + ".value", "expected a UUID") }
+            return .id(id)
+        case ("list", .array(let items)?):
+            return .list(try items.enumerated().map { index, item in
+                guard case .string(let text) = item else { throw Problem.invalid(field + ".value[\(index)]", "expected a string") }
+                return text
+            })
+        case ("text", _), ("option", _), ("bool", _), ("number", _), ("date", _), ("money", _), ("id", _), ("list", _):
             throw Problem.invalid(field + ".value", "missing or of the wrong type for kind \(kind)")
         default:
-            throw Problem.invalid(field + ".kind", "expected text, option, bool, number or date")
+            throw Problem.invalid(field + ".kind", "expected text, option, bool, number, date, money, id or list")
         }
     }
 }

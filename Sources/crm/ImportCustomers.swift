@@ -225,22 +225,23 @@ struct ImportCustomers: AsyncParsableCommand {
         patch("owner", edit.owner) { $0 }
         patch("birthday", edit.birthday) { $0.description }
         patch("founded", edit.founded) { $0.description }
-        var fields: [String: Any] = try edit.setCustomFields.mapValues(json)
+        var fields: [String: Any] = edit.setCustomFields.mapValues(json)
         for key in edit.clearCustomFields { fields[key] = NSNull() }
         if !fields.isEmpty { body["customFields"] = fields }
         return body
     }
 
     /// A custom field's value as the HTTP API takes it.
-    static func json(_ value: FieldValue) throws -> [String: Any] {
+    static func json(_ value: FieldValue) -> [String: Any] {
         switch value {
         case .text(let t): return ["kind": "text", "value": t]
         case .option(let t): return ["kind": "option", "value": t]
         case .bool(let b): return ["kind": "bool", "value": b]
         case .number(let n): return ["kind": "number", "value": NSDecimalNumber(decimal: n)]
         case .date(let d): return ["kind": "date", "value": d.description]
-        case .money, .id, .list:
-            throw RowProblem(nil, "money, id and list fields cannot go through the server's API yet; import this file with the server stopped")
+        case .money(let m): return ["kind": "money", "value": ["amount": NSDecimalNumber(decimal: m.amount), "currency": m.currency.rawValue] as [String: Any]]
+        case .id(let id): return ["kind": "id", "value": id.uuidString.lowercased()]
+        case .list(let items): return ["kind": "list", "value": items]
         }
     }
 

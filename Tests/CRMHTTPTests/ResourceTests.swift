@@ -71,6 +71,59 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
         }
     }
 
+    /// A submitted contract and a campaign's feasibility study wait in the approval inbox of whoever may
+    /// approve them (the default definitions' symbolic roles), are approved over HTTP, and the subjects follow.
+    @Test func contractAndCampaignApprovalsGoThroughTheApprovalInbox() async throws {
+        try await LiveServer.with("contract-campaign-approval") { s in
+            let (_, carol) = try await s.hire("Carol", branch: "head-office", permissions: Self.everything)
+            let customer = try #require(text(try await s.send(.POST, "/v1/customers", json: #"{"kind": "organisation", "name": "Acme Water", "group": "business", "branch": "head-office"}"#).json["id"]))
+            let quote = try await s.send(.POST, "/v1/quotes", json: """
+                {"customerId": "\(customer)", "customerCode": "ACMEW", "sequence": 1, "authorRole": "Administrator",
+                 "draft": {"lines": [{"productID": "0190a1b2-0000-7000-8000-0000000000bb", "productName": "Pump", "quantity": 2,
+                                      "unitPrice": {"amount": 500, "currency": "CNY"}, "discountPercent": 0}], "discountPercent": 0}}
+                """)
+            #expect(quote.status == 201, "\(quote.text)")
+            let quoteID = try #require(text(quote.json["id"]))
+            let contract = try await s.send(.POST, "/v1/contracts", json: """
+                {"customerId": "\(customer)", "owner": "\(s.admin.id)", "branch": "head-office", "title": "Pump supply", "quoteId": "\(quoteID)",
+                 "lines": [{"productID": "0190a1b2-0000-7000-8000-0000000000bb", "name": "Pump", "quantity": 2, "unitPrice": {"amount": 500, "currency": "CNY"}}],
+                 "terms": {"effective": "2026-02-01", "serviceStart": "2026-02-01", "expiry": "2027-01-31", "renewalTermMonths": 12}}
+                """)
+            #expect(contract.status == 201, "\(contract.text)")
+            let contractID = try #require(text(contract.json["id"]))
+            #expect(try await s.send(.POST, "/v1/contracts/\(contractID)/submit").status == 200)
+
+            let campaign = try await s.send(.POST, "/v1/campaigns", json: #"{"name": "Pump week", "objective": "Sell pumps", "owner": "\#(s.admin.id)", "budget": {"amount": 3000, "currency": "CNY"}, "start": "2026-03-01", "end": "2026-03-31"}"#)
+            #expect(campaign.status == 201, "\(campaign.text)")
+            let campaignID = try #require(text(campaign.json["id"]))
+            #expect(try await s.send(.POST, "/v1/campaigns/\(campaignID)/feasibility", json: #"{"study": "Demand is there"}"#).status == 200)
+
+            // Both reach Carol's inbox (she may approve contracts and campaigns); she approves both.
+            var waiting: [String: String] = [:]
+            try await eventually("the contract and the campaign in Carol's approval inbox") {
+                let inbox = try await s.send(.GET, "/v1/approvals", token: carol)
+                for item in (inbox.json["pending"] as? [[String: Any]]) ?? [] {
+                    let instance = item["instance"] as? [String: Any]
+                    if let subject = text(instance?["subjectID"]), let id = text(instance?["instanceID"]) { waiting[subject.lowercased()] = id }
+                }
+                return waiting[contractID.lowercased()] != nil && waiting[campaignID.lowercased()] != nil
+            }
+            for subject in [contractID, campaignID] {
+                let instance = try #require(waiting[subject.lowercased()])
+                let approved = try await s.send(.POST, "/v1/approvals/\(instance)/approve", token: carol, json: #"{"comment": "go"}"#)
+                #expect(approved.status == 200, "\(approved.text)")
+            }
+            try await eventually("the contract approved") {
+                text(try await s.send(.GET, "/v1/contracts/\(contractID)").json["status"]) == "approved"
+            }
+            try await eventually("the campaign approved") {
+                text(try await s.send(.GET, "/v1/campaigns/\(campaignID)").json["status"]) == "approved"
+            }
+            #expect(try await s.send(.POST, "/v1/contracts/\(contractID)/activate").status == 200)
+            #expect(try await s.send(.POST, "/v1/campaigns/\(campaignID)/start").status == 200)
+        }
+    }
+
     /// `/metrics` needs a token and reports request counts per route and status that move, command
     /// latencies, the log head and every projection's lag.
     @Test func metricsCountRequestsAndReportProjectionLag() async throws {
@@ -220,7 +273,12 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
             try await ok(.POST, "/v1/diaries/\(me)/subscriptions", #"{"kind": "birthday", "leadDays": 2}"#)
             #expect(try await ok(.GET, "/v1/diaries/\(me)").text.contains("Call the depot"))
 
-            let customer = try await created("/v1/customers", #"{"kind": "person", "name": "Sun Li", "group": "residential", "branch": "A"}"#)
+            // A money custom field over HTTP (the form's field of type money).
+            _ = try await ok(.POST, "/v1/forms", #"{"group": "residential", "fields": [{"name": "deposit", "label": "Deposit", "type": "money", "required": false, "options": []}]}"#, status: 201)
+            try await ok(.POST, "/v1/customers", #"{"kind": "person", "name": "Bad Deposit", "group": "residential", "branch": "A", "customFields": {"deposit": {"kind": "money", "value": {"amount": "x", "currency": "CNY"}}}}"#, status: 400)
+            let customer = try await created("/v1/customers", #"{"kind": "person", "name": "Sun Li", "group": "residential", "branch": "A", "customFields": {"deposit": {"kind": "money", "value": {"amount": 250.5, "currency": "CNY"}}}}"#)
+            let profile = try await ok(.GET, "/v1/customers/\(customer)?consistentWith=\(try await head())")
+            #expect(profile.text.contains("deposit") && profile.text.contains("250.5"), "\(profile.text.prefix(400))")
             try await ok(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 100, "reason": "goodwill", "earnedOn": "2026-01-05"}"#)
             try await ok(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 30, "reason": "gift", "on": "2026-01-06"}"#)
             try await ok(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 1000, "reason": "too many", "on": "2026-01-06"}"#, status: 422)
