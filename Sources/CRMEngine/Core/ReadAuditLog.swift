@@ -35,7 +35,12 @@ final class ReadAuditLog: Sendable {
     private let clock: any WallClock
     private let pending = Mutex<[ReadAuditEntry]>([])
     private let sequence: Mutex<UInt64>
-    private let flusher = Mutex<Task<Void, Never>?>(nil)
+    /// The flusher thread sleeps on it between flushes; `stopping` (under its lock) ends it.
+    private let wake = NSCondition()
+    private nonisolated(unsafe) var stopping = false
+    /// Signalled once by the flusher thread when it has ended.
+    private let ended = DispatchSemaphore(value: 0)
+    private let started = Mutex(false)
 
     init(directory: String, retention: TimeInterval, clock: any WallClock) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -50,13 +55,33 @@ final class ReadAuditLog: Sendable {
         self.retention = retention
         self.clock = clock
         sequence = Mutex(next)
-        let task = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(200))
-                try? self?.flush()
+        // Flushes run on a thread of their own, every 200 ms: an LMDB write transaction (and the lock other
+        // processes may hold on the audit environment) never occupies a thread of Swift's cooperative pool.
+        let thread = Thread { [weak self] in
+            while let log = self, !log.sleepUnlessStopping(seconds: 0.2) {
+                try? log.flush()
             }
+            self?.ended.signal()
         }
-        flusher.withLock { $0 = task }
+        thread.name = "read-audit-flusher"
+        started.withLock { $0 = true }
+        thread.start()
+    }
+
+    /// Tells the flusher thread to end (synchronous: NSCondition's locking is not for async contexts).
+    private func requestStop() {
+        wake.lock()
+        stopping = true
+        wake.signal()
+        wake.unlock()
+    }
+
+    /// Waits up to `seconds` or until ``close()``; true when stopping.
+    private func sleepUnlessStopping(seconds: TimeInterval) -> Bool {
+        wake.lock()
+        defer { wake.unlock() }
+        if !stopping { _ = wake.wait(until: Date(timeIntervalSinceNow: seconds)) }
+        return stopping
     }
 
     /// Queues an entry for a principal's read. The engine's own reads (the system principal with no source
@@ -142,12 +167,19 @@ final class ReadAuditLog: Sendable {
     }
 
     func close() async {
-        let task = flusher.withLock { t -> Task<Void, Never>? in
-            defer { t = nil }
-            return t
+        let running = started.withLock { s -> Bool in
+            defer { s = false }
+            return s
         }
-        task?.cancel()
-        await task?.value
+        guard running else { return }
+        requestStop()
+        // Wait for the thread off the cooperative pool, then write what is left.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { [ended] in
+                ended.wait()
+                continuation.resume()
+            }
+        }
         try? flush()
         environment.close()
     }
