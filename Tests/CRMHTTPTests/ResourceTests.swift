@@ -306,6 +306,22 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
             try await ok(.POST, "/v1/surveys/\(survey)/close")
             #expect(try await ok(.GET, "/v1/surveys/\(survey)").text.contains("How was it?"))
             try await ok(.POST, "/v1/survey-templates/\(template)/archive")
+            #expect((try await ok(.GET, "/v1/surveys?consistentWith=\(try await head())").json["items"] as? [Any])?.count == 1)
+
+            // Lists without a view of their own: the catalog, page by page in id order.
+            var products: [String] = []
+            for name in ["Meter", "Valve", "Pump"] {
+                products.append(try await created("/v1/products", #"{"productLine": "gas", "name": "\#(name)", "standardPrice": {"amount": 10, "currency": "CNY"}}"#).lowercased())
+            }
+            var seen: [String] = []
+            var next: String? = "/v1/products?limit=2&consistentWith=\(try await head())"
+            while let path = next {
+                let page = try await ok(.GET, path)
+                seen += ((page.json["items"] as? [[String: Any]]) ?? []).compactMap { text($0["productID"])?.lowercased() }
+                next = text(page.json["next"])
+            }
+            #expect(seen == products.sorted(), "\(seen)")
+            try await ok(.GET, "/v1/products?after=nope", status: 400)
         }
     }
 

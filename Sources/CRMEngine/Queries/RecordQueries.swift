@@ -60,6 +60,33 @@ extension CRMEngine {
         return page
     }
 
+    /// The records of type `A` that `principal` may query, in id order (the stream name's), after the record
+    /// `after`, at most `limit` — with each one's state and version. For small collections without a view
+    /// of their own (the product catalog, campaigns, surveys): read from the modification history's stream
+    /// index, each state folded from its stream. Records outside the caller's scope are left out.
+    public func records<A: EngineRecord>(_ type: A.Type, after: UUID? = nil, limit: Int = 100, as principal: Principal,
+                                         consistentWith position: GlobalPosition? = nil) async throws -> [(id: UUID, state: A.State, version: StreamVersion)] {
+        try await consistent(with: position, [Self.history])
+        var out: [(id: UUID, state: A.State, version: StreamVersion)] = []
+        var last = after.map { A.streamID($0).rawValue }
+        let prefixLength = A.category.count + 1
+        while out.count < limit {
+            let streams = try views.read(Self.history) { try ModificationHistory.streams(category: A.category, in: $0, after: last, limit: limit) }
+            guard !streams.isEmpty else { break }
+            for stream in streams where out.count < limit {
+                last = stream.rawValue
+                guard let id = UUID(uuidString: String(stream.rawValue.dropFirst(prefixLength))) else { continue }
+                do {
+                    let (state, version) = try await self.state(A.self, id: id, as: principal)
+                    out.append((id, state, version))
+                } catch let error as EngineError where error.code == .notFound {
+                    continue
+                }
+            }
+        }
+        return out
+    }
+
     /// A record's modification history (R-LOG-5): when, who, from where, field, old → new — oldest first.
     /// Not found when `principal` may not query the record; hidden custom fields are left out.
     public func history(of stream: StreamID, as principal: Principal, after: StreamVersion? = nil, limit: Int = 100,

@@ -12,6 +12,7 @@ extension Routes {
                   owner: try body.string("owner", max: 100), budget: try body.decoded("budget", Money.self),
                   start: try day(body, "start"), end: try day(body, "end"))
         }
+        list(v1, "campaigns", Campaign.self)
         record(v1, "campaigns/:id", Campaign.self)
         command(v1, "campaigns/:id/plan", Campaign.self) { _, body in
             .changePlan(name: try body.string("name", max: 200), objective: try body.string("objective", max: 2000),

@@ -11,6 +11,7 @@ extension Routes {
             .create(productID: id, productLine: try body.string("productLine", max: 100), name: try body.string("name", max: 500),
                     standardPrice: try body.decoded("standardPrice", Money.self))
         }
+        list(v1, "products", Product.self)
         record(v1, "products/:id", Product.self)
         command(v1, "products/:id/edit", Product.self) { _, body in
             .edit(productLine: try body.string("productLine", max: 100), name: try body.string("name", max: 500),

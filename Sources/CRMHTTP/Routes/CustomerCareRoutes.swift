@@ -71,6 +71,7 @@ extension Routes {
         create(v1, "survey-templates", SurveyTemplate.self) { id, body in
             .create(templateID: id, title: try body.string("title", max: 200), questions: try body.decoded("questions", [QuestionBody].self).map(\.question))
         }
+        list(v1, "survey-templates", SurveyTemplate.self)
         record(v1, "survey-templates/:id", SurveyTemplate.self)
         command(v1, "survey-templates/:id/revise", SurveyTemplate.self) { _, body in
             .revise(title: try body.string("title", max: 200), questions: try body.decoded("questions", [QuestionBody].self).map(\.question))
@@ -84,6 +85,7 @@ extension Routes {
             return .create(surveyID: id, questionnaire: Questionnaire(title: try body.string("title", max: 200),
                                                                       questions: try body.decoded("questions", [QuestionBody].self).map(\.question)))
         }
+        list(v1, "surveys", Survey.self)
         record(v1, "surveys/:id", Survey.self)
         command(v1, "surveys/:id/distribute", Survey.self) { _, body in .distribute(recipients: try body.decoded("recipients", [SurveyRecipient].self)) }
         command(v1, "surveys/:id/responses", Survey.self) { [engine] _, body in

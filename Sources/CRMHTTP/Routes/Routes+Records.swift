@@ -50,6 +50,25 @@ extension Routes {
         }
     }
 
+    /// GET `/v1/<collection>`: the records of `A` the caller may query, in id order, `limit` at a time with
+    /// `after` = the last id of the previous page (``CRMEngine/records(_:after:limit:as:consistentWith:)``).
+    func list<A: EngineRecord & SendableMetatype>(_ v1: Group, _ collection: String, _ type: A.Type) {
+        v1.get(RouterPath(collection)) { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            let limit = try query.limit(default: 100, max: configuration.maxPageSize)
+            let after = try query.string("after").map { text -> UUID in
+                guard let id = UUID(uuidString: text) else { throw Problem.invalid("after", "expected the last id of the previous page") }
+                return id
+            }
+            let records = try await engine.records(A.self, after: after, limit: limit + 1, as: principal,
+                                                   consistentWith: try query.position("consistentWith"))
+            let chosen = Array(records.prefix(limit))
+            let next = records.count > limit ? chosen.last.map { $0.id.uuidString.lowercased() } : nil
+            return try JSONOutput.reflectedPage(chosen.map(\.state), after: next, path: "/v1/" + collection, limit: limit)
+        }
+    }
+
     /// GET `/v1/<path>` with an `:id`: the record's current state with `ETag` = its version; 404 when it
     /// does not exist or lies outside the caller's scope.
     func record<A: EngineRecord & SendableMetatype>(_ v1: Group, _ path: String, _ type: A.Type) {

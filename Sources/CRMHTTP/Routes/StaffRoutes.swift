@@ -50,6 +50,7 @@ extension Routes {
         create(v1, "board/threads", BoardThread.self) { id, body in
             .start(threadID: id, title: try body.string("title", max: 200), try draft(body), words: [])
         }
+        list(v1, "board/threads", BoardThread.self)
         record(v1, "board/threads/:id", BoardThread.self)
         command(v1, "board/threads/:id/replies", BoardThread.self) { _, body in .reply(try draft(body), words: []) }
         command(v1, "board/threads/:id/hide", BoardThread.self) { _, body in

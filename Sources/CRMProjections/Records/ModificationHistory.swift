@@ -80,6 +80,25 @@ public struct ModificationHistory: Projection {
         ViewKey().string(stream.rawValue).uint64(version.rawValue).bytes
     }
 
+    /// The streams of one record category (`product`, `campaign`, …) that have events, in stream-name order,
+    /// after the stream named `after`, at most `limit`: one seek per stream, whatever its length.
+    public static func streams(category: String, in views: any ViewReader, after: String? = nil, limit: Int = 100) throws -> [StreamID] {
+        let prefix = Array((category + "-").utf8)
+        var out: [StreamID] = []
+        var cursor = after.map { ViewKey().string($0).uint64(.max).bytes }
+        while out.count < limit {
+            var found: String?
+            try views.scan(entries, prefix: prefix, after: cursor) { key, _ in
+                if let end = key.firstIndex(of: 0) { found = String(decoding: key[..<end], as: UTF8.self) }
+                return false
+            }
+            guard let name = found else { break }
+            out.append(StreamID(name))
+            cursor = ViewKey().string(name).uint64(.max).bytes
+        }
+        return out
+    }
+
     /// A record's history, oldest first, after stream version `after`, at most `limit` entries.
     public static func history(
         of stream: StreamID, in views: any ViewReader, after: StreamVersion? = nil, limit: Int = 100
