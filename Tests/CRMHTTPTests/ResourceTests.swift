@@ -366,6 +366,27 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
             let history = try await ok(.GET, "/v1/records/opportunity-\(opportunity.lowercased())/history?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect(history.text.components(separatedBy: "productLine").count - 1 == 2, "\(history.text.prefix(600))")
 
+            // The win probability of the opportunity (no closed history: null), and recording it.
+            let win = try await ok(.GET, "/v1/opportunities/\(opportunity)/win-probability?minimumSample=1&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            #expect(win.json["suggestion"] is NSNull, "\(win.text)")
+            try await ok(.POST, "/v1/opportunities/\(opportunity)/win-probability/suggest", #"{"minimumSample": 1}"#)
+            try await ok(.GET, "/v1/opportunities/\(opportunity)/win-probability?minimumSample=0", status: 400)
+
+            // Report tables, JSON and CSV; a cost budget set above shows in the costs table.
+            let costs = try await ok(.GET, "/v1/reports/tables/costs?from=2026-03&by=category")
+            #expect((costs.json["header"] as? [String])?.first == "key" && costs.text.contains("visits"), "\(costs.text.prefix(300))")
+            let csv = try await ok(.GET, "/v1/reports/tables/costs?from=2026-03&by=category&format=csv")
+            #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true && csv.text.hasPrefix("key,currency,budget"), "\(csv.text.prefix(200))")
+            try await ok(.GET, "/v1/reports/tables/composition?from=2026-03&by=branch")
+            try await ok(.GET, "/v1/reports/tables/nonsense?from=2026-03", status: 400)
+            try await ok(.GET, "/v1/reports/tables/costs?from=2026-03&by=planet", status: 400)
+
+            // The read audit lists the reads above (the administrator has organisation analyse over all data).
+            let reads = try await ok(.GET, "/v1/audit/reads?from=2000-01-01T00:00:00Z")
+            #expect(((reads.json["items"] as? [Any])?.count ?? 0) > 0, "\(reads.text.prefix(300))")
+            try await ok(.GET, "/v1/audit/reads?from=yesterday", status: 400)
+            #expect(try await ok(.GET, "/v1/outbox").json["items"] is [Any])
+
             // A second customer, so that a page of one has a next link that keeps the report's parameters.
             try await ok(.POST, "/v1/customers", #"{"kind": "person", "name": "Zhou Yi", "group": "residential", "branch": "A"}"#, status: 201)
             try await s.engine.views.waitUntil(try await s.engine.store.headPosition())

@@ -56,6 +56,62 @@ extension Routes {
                                                                   consistentWith: try query.position("consistentWith"))
             return try JSONOutput.reflected(explanation)
         }
+        // Every report of CRMEngine.report(_:_:as:) as a table: JSON (header + rows), or CSV with `format=csv`.
+        v1.get("reports/tables/:name") { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            guard let text = context.parameters.get("name"), let name = CRMEngine.ReportName(rawValue: text) else {
+                throw Problem.invalid("name", "one of: " + CRMEngine.ReportName.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let from = try month(query, "from")
+            let through = try query.string("through").map { _ in try month(query, "through") } ?? from
+            let costsBy = try query.string("by").map { by -> Reports.CostDimension in
+                guard name != .costs || Reports.CostDimension(rawValue: by) != nil else {
+                    throw Problem.invalid("by", "one of: " + Reports.CostDimension.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return Reports.CostDimension(rawValue: by) ?? .month
+            } ?? .month
+            let parameters = CRMEngine.ReportParameters(from: from, through: through, branch: query.string("branch"), currency: try currency(query),
+                                                        costsBy: costsBy, compositionBy: name == .composition ? (query.string("by") ?? "group") : "group")
+            let table = try await engine.report(name, parameters, as: principal)
+            switch query.string("format") ?? "json" {
+            case "json": return try JSONOutput.reflected(["name": name.rawValue, "header": table.header, "rows": table.rows] as [String: Any])
+            case "csv":
+                var headers = HTTPFields()
+                headers[.contentType] = "text/csv; charset=utf-8"
+                headers[.contentDisposition] = "attachment; filename=\"\(name.rawValue).csv\""
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: table.csv())))
+            default: throw Problem.invalid("format", "json or csv")
+            }
+        }
+        // The outbox: messages the reactions queued (letters, notices) for a delivery adapter, which
+        // acknowledges each one it delivered.
+        v1.get("outbox") { request, context in
+            let query = QueryParameters(request: request)
+            let items = try await engine.pendingOutbox(as: try context.requirePrincipal(), limit: try query.limit(default: 100, max: configuration.maxPageSize))
+            return try JSONOutput.reflected(["items": items])
+        }
+        v1.post("outbox/:id/acknowledge") { request, context in
+            let body = try await body(request)
+            let receipt = try body.optionalString("receipt", max: 500)
+            try body.finish()
+            let result = try await engine.acknowledgeDelivery(of: try pathID(context), receipt: receipt, as: try context.requirePrincipal())
+            return try JSONOutput.reflected(["position": "\(result.position.rawValue)", "version": "\(result.version.rawValue)"])
+        }
+        v1.get("audit/reads") { request, context in
+            let principal = try context.requirePrincipal()
+            let query = QueryParameters(request: request)
+            func instant(_ name: String) throws -> Date? {
+                try query.string(name).map { text in
+                    guard let date = parseInstant(text) else { throw Problem.invalid(name, "an instant such as 2026-03-01T00:00:00Z") }
+                    return date
+                }
+            }
+            let now = engine.configuration.clock.now()
+            let entries = try engine.readAudit(from: try instant("from") ?? now.addingTimeInterval(-86_400), to: try instant("to") ?? now.addingTimeInterval(1),
+                                               principal: query.string("principal"), limit: try query.limit(default: 1000, max: 10_000), as: principal)
+            return try JSONOutput.reflected(["items": entries])
+        }
         v1.get("reports/daily-pay") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)

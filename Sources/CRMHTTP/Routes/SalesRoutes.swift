@@ -33,6 +33,19 @@ extension Routes {
             .edit(title: try body.string("title", max: 500), source: try body.string("source", max: 100),
                   expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate"))
         }
+        v1.get("opportunities/:id/win-probability") { request, context in
+            let query = QueryParameters(request: request)
+            let suggestion = try await engine.winProbabilitySuggestion(for: try pathID(context), minimumSample: try minimumSample(query),
+                                                                       as: try context.requirePrincipal(), consistentWith: try query.position("consistentWith"))
+            return try JSONOutput.reflected(["suggestion": suggestion as Any])
+        }
+        v1.post("opportunities/:id/win-probability/suggest") { request, context in
+            let body = try await body(request)
+            let sample = try body.optionalInt("minimumSample", in: 1...10_000) ?? 5
+            try body.finish()
+            let suggestion = try await engine.suggestWinProbability(for: try pathID(context), minimumSample: sample, as: try context.requirePrincipal())
+            return try JSONOutput.reflected(["suggestion": suggestion as Any])
+        }
         command(v1, "opportunities/:id/product-line", Opportunity.self) { _, body in .setProductLine(try body.optionalString("productLine", max: 100)) }
         command(v1, "opportunities/:id/stage", Opportunity.self) { _, body in .moveToStage(try body.string("stage", max: 100)) }
         command(v1, "opportunities/:id/assign", Opportunity.self) { _, body in
@@ -99,6 +112,13 @@ extension Routes {
     }
 
     /// A query value as it may follow `name=` in a link.
+    /// The smallest history a win-rate group needs (`minimumSample`, default 5).
+    func minimumSample(_ query: QueryParameters) throws -> Int {
+        guard let text = query.string("minimumSample") else { return 5 }
+        guard let value = Int(text), (1...10_000).contains(value) else { throw Problem.invalid("minimumSample", "a whole number from 1 to 10000") }
+        return value
+    }
+
     func escaped(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? ""
     }
