@@ -24,7 +24,7 @@ public enum Organisation: Aggregate {
     /// The one organisation stream.
     public static let streamID = StreamID("organisation-global")
 
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Codable {
         /// Whether the first administrator exists.
         public var bootstrapped = false
         /// Live units by id.

@@ -36,7 +36,7 @@ public struct OrgUnit: Hashable, Sendable, Codable {
 }
 
 /// A member of staff (R-ORG-1).
-public struct Employee: Hashable, Sendable {
+public struct Employee: Hashable, Sendable, Codable {
     public var id: UUID
     public var name: String
     /// The department, office or team they belong to.

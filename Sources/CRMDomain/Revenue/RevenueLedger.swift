@@ -26,7 +26,7 @@ public enum RevenueLedger: Aggregate {
     }
 
     /// A customer's ledger as its events left it; `customerID == nil` until the first event.
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Codable {
         public var customerID: UUID?
         /// Every entry in recording order, reversals included: their sum is the net revenue.
         public var entries: [Entry] = []

@@ -15,7 +15,7 @@ public enum Settings: Aggregate {
         .birthday: 3, .anniversary: 7, .holiday: 5, .appointment: 1, .contractExpiry: 30, .diary: 0, .subscription: 1,
     ]
 
-    public struct State: Sendable, Equatable {
+    public struct State: Sendable, Equatable, Codable {
         public var branchTimeZones: [String: String] = [:]
         public var holidays: [Holiday] = []
         public var slaDeadlines: [SLADeadline] = []

@@ -40,15 +40,19 @@ public final class CRMEngine: Sendable {
         /// Where the read audit is written; `<directory>/audit` when nil. A private views directory (a
         /// scratch engine over a read-only log) still audits into the data directory's `audit/`.
         public var auditDirectory: String?
+        /// Snapshots of long streams (``SnapshottableRecord``: the organisation, the settings, revenue
+        /// ledgers): a new one after a load that folded at least this many events past the last; nil keeps none.
+        public var snapshotEvery: Int?
 
         public init(
             clock: any WallClock = SystemClock(), ids: (any IDGenerator)? = nil,
             logger: Logger = Logger(label: "crm.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
             maxAttempts: Int = 5, readAuditRetention: TimeInterval = 400 * 86_400,
             projections: [any Projection]? = nil, durability: LMDBEventStore.Durability = .full,
-            reactions: [Reaction]? = nil, auditDirectory: String? = nil
+            reactions: [Reaction]? = nil, auditDirectory: String? = nil, snapshotEvery: Int? = 500
         ) {
             self.auditDirectory = auditDirectory
+            self.snapshotEvery = snapshotEvery.map { max(1, $0) }
             self.reactions = reactions ?? CRMReactions.all
             self.clock = clock
             self.ids = ids ?? UUIDv7Generator(clock: clock)
@@ -66,6 +70,8 @@ public final class CRMEngine: Sendable {
     public let configuration: Configuration
     let audit: ReadAuditLog
     let reactor: Reactor
+    /// Snapshots of long streams; nil when the configuration keeps none or the engine is read-only.
+    let snapshots: SnapshotStore?
     let organisation = SingletonCache<Organisation>(stream: Organisation.streamID)
     let settingsCache = SingletonCache<Settings>(stream: Settings.streamID)
     let principals = PrincipalCache()
@@ -77,7 +83,8 @@ public final class CRMEngine: Sendable {
     var logger: Logger { configuration.logger }
 
     private init(store: any EventStore, ownsStore: Bool, directory: String, views: ProjectionRunner, registry: PayloadRegistry,
-                 audit: ReadAuditLog, reactor: Reactor, configuration: Configuration) {
+                 audit: ReadAuditLog, reactor: Reactor, snapshots: SnapshotStore? = nil, configuration: Configuration) {
+        self.snapshots = snapshots
         self.reactor = reactor
         self.store = store
         self.ownsStore = ownsStore
@@ -139,8 +146,11 @@ public final class CRMEngine: Sendable {
             directory: directory + "/views", logger: configuration.logger)
         let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
         let reactor = try Reactor(reactions: configuration.reactions, directory: directory + "/reactor")
+        let snapshots = try configuration.snapshotEvery.map { try SnapshotStore(directory: directory + "/snapshots", every: $0) }
         let engine = CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
-                               audit: audit, reactor: reactor, configuration: configuration)
+                               audit: audit, reactor: reactor, snapshots: snapshots, configuration: configuration)
+        if let seed = engine.snapshot(of: Organisation.self, stream: Organisation.streamID) { engine.organisation.seed(seed.state, version: seed.version) }
+        if let seed = engine.snapshot(of: Settings.self, stream: Settings.streamID) { engine.settingsCache.seed(seed.state, version: seed.version) }
         try await runner.start()
         if !configuration.reactions.isEmpty { reactor.start(engine: engine) }
         configuration.logger.info("engine open", metadata: ["views": "\(runner.projections.count)"])
@@ -160,6 +170,7 @@ public final class CRMEngine: Sendable {
         try? await views.catchUp()
         await views.close()
         await audit.close()
+        snapshots?.close()
         if ownsStore { await store.close() }
     }
 
@@ -265,24 +276,28 @@ public final class CRMEngine: Sendable {
 
     // MARK: Internals
 
-    /// The state of a record folded from its stream, and its version.
-    func load<A: Aggregate>(_ type: A.Type, stream: StreamID, upTo limit: (RecordedEvent) -> Bool = { _ in true }) async throws -> (state: A.State, version: StreamVersion) {
-        var state = A.initialState
-        var version = StreamVersion.noStream
-        var from = StreamVersion.first
+    /// The state of a record folded from its stream, and its version: from its snapshot on, when it keeps
+    /// snapshots and none is asked for an earlier point (`limit`), storing a new snapshot after a long fold.
+    func load<A: Aggregate>(_ type: A.Type, stream: StreamID, upTo limit: ((RecordedEvent) -> Bool)? = nil) async throws -> (state: A.State, version: StreamVersion) {
+        let start = limit == nil ? snapshot(of: A.self, stream: stream) : nil
+        var state = start?.state ?? A.initialState
+        var version = start?.version ?? .noStream
+        var from = version.next
         while true {
             let batch = try await store.readStream(stream, from: from, direction: .forward, limit: 1024)
             for recorded in batch {
-                guard limit(recorded) else { return (state, version) }
+                if let limit, !limit(recorded) { return (state, version) }
                 let payload = try recorded.payload.withUnsafeBytes {
                     try registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: $0)
                 }
                 if let event = A.Event(payload: payload) { state = A.evolve(state, event) }
                 version = recorded.streamVersion
             }
-            guard batch.count == 1024, let last = batch.last else { return (state, version) }
+            guard batch.count == 1024, let last = batch.last else { break }
             from = last.streamVersion.next
         }
+        if limit == nil { keepSnapshot(of: A.self, stream: stream, state: state, version: version, from: start?.version ?? .noStream) }
+        return (state, version)
     }
 
     private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date) async throws {

@@ -12,6 +12,11 @@ final class SingletonCache<A: Aggregate>: Sendable {
 
     init(stream: StreamID) { self.stream = stream }
 
+    /// Starts from a stored snapshot instead of the stream's beginning (only before the first fold).
+    func seed(_ state: A.State, version: StreamVersion) {
+        cached.withLock { if $0.version < version { $0 = (state, version) } }
+    }
+
     func current(store: any EventStore, registry: PayloadRegistry) async throws -> A.State {
         try await currentWithVersion(store: store, registry: registry).state
     }
