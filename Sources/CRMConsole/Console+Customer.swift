@@ -66,7 +66,7 @@ extension Console {
                 "when": Format.instant(entry.recordedAt), "who": names[entry.actor] ?? entry.actor, "record": entry.stream.category,
                 "summary": entry.summary ?? entry.eventType,
                 "changes": entry.changes.map { change in
-                    ["field": labels[change.field] ?? change.field, "old": change.old.map(Self.display) ?? "—",
+                    ["field": Self.fieldLabel(change.field, labels), "old": change.old.map(Self.display) ?? "—",
                      "new": change.new.map(Self.display) ?? "—"] as [String: Any]
                 },
             ]
@@ -205,12 +205,23 @@ extension Console {
             let message = error.domain?.detail ?? error.message
             var errors: [String: String] = [:]
             if let field = error.field {
-                let input = ["name", "industry", "community", "birthday", "founded"].contains(field) ? field : "cf_" + field
+                let custom = field.hasPrefix(Customer.customFieldPrefix)
+                let key = custom ? String(field.dropFirst(Customer.customFieldPrefix.count)) : field
+                let input = !custom && ["name", "industry", "community", "birthday", "founded"].contains(key) ? key : "cf_" + key
                 errors[input] = message
             }
             return try await customerPage(visit, id: id, draft: posted, errors: errors, problem: "The customer was not saved: \(message)",
                                           formVersion: expected, status: .unprocessableContent)
         }
+    }
+
+    /// A changed field's label: a custom field (`custom.<key>`) by its form label, a profile field by its name.
+    static func fieldLabel(_ field: String, _ labels: [String: String]) -> String {
+        if field.hasPrefix(Customer.customFieldPrefix) {
+            let key = String(field.dropFirst(Customer.customFieldPrefix.count))
+            return labels[key] ?? key
+        }
+        return labels[field] ?? field
     }
 
     static func patch(_ value: String?, current: String?) -> ProfilePatch<String> {
