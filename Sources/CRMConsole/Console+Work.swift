@@ -26,9 +26,10 @@ extension Console {
 
     var now: Date { engine.configuration.clock.now() }
 
-    /// Employee id → name, when the principal may read the organisation; empty otherwise (ids are shown).
+    /// Employee id → name, when the principal may read the organisation; else only the principal, as "you"
+    /// (other ids are shown as they are).
     func employeeNames(_ principal: Principal) async -> [String: String] {
-        guard let organisation = try? await engine.state(Organisation.self, id: UUID(), as: principal) else { return [:] }
+        guard let organisation = try? await engine.state(Organisation.self, id: UUID(), as: principal) else { return [principal.id: "you"] }
         var names: [String: String] = [:]
         for (id, employee) in organisation.state.employees { names[id.uuidString.lowercased()] = employee.name }
         return names

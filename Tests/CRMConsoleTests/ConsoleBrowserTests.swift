@@ -79,8 +79,9 @@ import Testing
                 #expect(timeline.contains("Meter count"))
                 #expect(timeline.contains("2 → 3"))
                 #expect(timeline.contains("standard → night"))
-                #expect(timeline.contains("Mia Manager") || timeline.contains(s.manager.id))
-                try await browser.screenshot(to: Screenshots.path("customer-timeline"))
+                #expect(timeline.contains("you"), "the manager may not read the organisation: their own changes show as theirs")
+                try await browser.screenshot(to: Screenshots.path("customer-saved"))
+                try await browser.screenshot(of: try await browser.find("#timeline"), to: Screenshots.path("customer-timeline"))
 
                 // An invalid value is shown beside its field; nothing is written.
                 let again = try await browser.find("#f-cf_meterCount")
@@ -88,7 +89,7 @@ import Testing
                 try await browser.type("42", into: again)
                 try await browser.click(try await browser.find("#save-customer"))
                 #expect(!(try await browser.text("#error-cf_meterCount")).isEmpty)
-                try await browser.screenshot(to: Screenshots.path("customer-validation"))
+                try await browser.screenshot(of: try await browser.find("#edit"), to: Screenshots.path("customer-validation"))
 
                 // Someone else edits while the page is open: the browser's edit is reported, not saved over it.
                 try await browser.navigate(to: page)
@@ -100,8 +101,11 @@ import Testing
                 #expect(try await browser.text("#problem").contains("Someone else changed this customer"))
                 try await browser.screenshot(to: Screenshots.path("customer-conflict"))
 
+                // Three days on, the ticket held by service is past its deadline.
+                s.clock.advance(by: 3 * 86_400)
                 try await browser.navigate(to: s.base + "/supervisor")
-                _ = try await browser.find("#kpi")
+                _ = try await browser.find("#overdue-departments svg")
+                #expect(try await browser.text("#overdue-departments").contains("service"))
                 try await browser.screenshot(to: Screenshots.path("supervisor"))
             }
             let (customer, _) = try await s.engine.state(Customer.self, id: s.customerID, as: s.admin)

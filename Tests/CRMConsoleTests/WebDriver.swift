@@ -176,6 +176,14 @@ actor WebDriver {
         try png.write(to: URL(fileURLWithPath: path))
     }
 
+    /// A PNG of one element (scrolled into view), written to `path`.
+    func screenshot(of element: String, to path: String) async throws {
+        guard let base64 = try await command(.GET, "/element/\(element)/screenshot") as? String, let png = Data(base64Encoded: base64) else {
+            throw Failure(description: "no screenshot")
+        }
+        try png.write(to: URL(fileURLWithPath: path))
+    }
+
     /// A command of the current session; answers its `value`.
     @discardableResult
     private func command(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
