@@ -199,7 +199,7 @@ extension Console {
             return try await accountPage(visit, error: "The two passwords differ.", status: .unprocessableContent)
         }
         let cost = configuration.bcryptCost
-        let hash = Bcrypt.hash(password, cost: cost)
+        let hash = await Self.offload { Bcrypt.hash(password, cost: cost) }
         try await engine.setPasswordHash(hash, for: employeeID, as: visit.principal)
         await sessions.setNotice("Password set.", for: visit.session.id)
         return redirect(to: base + "/account")

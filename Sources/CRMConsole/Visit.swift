@@ -152,7 +152,9 @@ extension Console {
             if apiToken.count <= 512, (try? await engine.authenticate(token: apiToken, clientIP: ip)) != nil { credential = .token(apiToken) }
         } else if let employee = form["employee"].flatMap({ UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }),
                   let password = form["password"], !password.isEmpty, password.utf8.count <= 72 {
-            if (try? await engine.authenticate(employeeID: employee, clientIP: ip, verify: { Bcrypt.verify(password, hash: $0) })) != nil {
+            if (try? await engine.authenticate(employeeID: employee, clientIP: ip, verify: { hash in
+                await Self.offload { Bcrypt.verify(password, hash: hash) }
+            })) != nil {
                 credential = .password(employee)
             }
         }
@@ -227,6 +229,13 @@ extension Console {
         let body = pages.render("error", ["status": "\(status.code)", "message": message, "base": base])
         let user: [String: Any]? = session.flatMap { $0.credential == nil ? nil : ["csrf": $0.csrf] }
         return secured(html(pages.layout(title: status.reasonPhrase, body: body, user: user), status: status))
+    }
+
+    /// Runs slow CPU work (bcrypt, ~0.2 s at cost 12) on a dispatch queue, off Swift's cooperative pool.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
+        }
     }
 
     /// A posted form's field, trimmed; nil when absent or blank.

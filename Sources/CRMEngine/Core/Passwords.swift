@@ -52,9 +52,9 @@ extension CRMEngine {
     /// deactivated employee, one without a password or permissions, and a wrong password all fail alike
     /// with ``EngineError/Code/unauthenticated``. Each sign-in is recorded in the read audit
     /// (`password:<employee id>`, with the client IP).
-    public func authenticate(employeeID: UUID, clientIP: String? = nil, verify: (String) -> Bool) async throws -> Principal {
+    public func authenticate(employeeID: UUID, clientIP: String? = nil, verify: (String) async -> Bool) async throws -> Principal {
         let refused = EngineError(.unauthenticated, "the credentials are not valid")
-        guard let hash = try await passwordHash(of: employeeID), verify(hash) else { throw refused }
+        guard let hash = try await passwordHash(of: employeeID), await verify(hash) else { throw refused }
         let principal: Principal
         do {
             principal = try await self.principal(employeeID: employeeID).from(ip: clientIP)
