@@ -58,6 +58,21 @@ import Testing
         }
     }
 
+    @Test func theHomeShowsOverdueDueTodayRemindersAndAnnouncements() async throws {
+        try await ConsoleServer.with("home") { s in
+            let (cookie, _) = try await s.signIn()
+            let home = try await s.send(.GET, "/console", cookie: cookie)
+            #expect(home.status == 200)
+            #expect(home.text.contains("class=\"overdue task-overdue\" data-task=\"\(s.overdueTaskID.uuidString.lowercased())\""))
+            #expect(home.text.contains("3 days late"))
+            #expect(home.text.contains("Confirm the meter reading"))
+            let reminders = try #require(home.text.range(of: "id=\"reminders\""))
+            #expect(home.text[reminders.upperBound...].prefix(600).contains("Birthday: Li Wei"))
+            #expect(home.text.contains("Meter campaign"))
+            #expect(home.text.contains("Read every meter of the north branch by Friday."))
+        }
+    }
+
     @Test func signOutEndsTheSession() async throws {
         try await ConsoleServer.with("signout") { s in
             let (cookie, csrf) = try await s.signIn()

@@ -48,7 +48,7 @@ struct ConsoleServer: Sendable {
         let roleID = UUID.derived("role", "manager")
         let permissions = [Permission.Module.customers, .tasks, .tickets, .contacts, .analysis].map {
             Permission(module: $0, actions: Permission.Action.allCases, scope: .branch("north"))
-        }
+        } + [Permission(module: .organisation, actions: [.query], scope: .own)]  // their own copy of announcements
         try await engine.execute(Organisation.self, id: roleID, .defineRole(roleID: roleID, RoleDefinition(
             name: "Account manager", permissions: permissions, hiddenFields: []), grantor: .none), as: admin)
         try await engine.execute(Organisation.self, id: roleID, .grantRole(
@@ -74,6 +74,14 @@ struct ConsoleServer: Sendable {
         try await engine.execute(WorkTask.self, id: todayTaskID, .dispatch(taskID: todayTaskID, details: WorkTask.Details(
             title: "Confirm the meter reading", customerID: customerID, kind: .followUp, dueAt: now.addingTimeInterval(4 * 3600)),
             assignee: manager.id), as: admin)
+        let reminderID = UUID.derived("task", "birthday")
+        try await engine.execute(WorkTask.self, id: reminderID, .dispatch(taskID: reminderID, details: WorkTask.Details(
+            title: "Birthday: Li Wei", customerID: customerID, kind: .reminder, dueAt: now.addingTimeInterval(5 * 86_400)),
+            assignee: manager.id), as: admin)
+        let announcementID = UUID.derived("announcement", "north")
+        try await engine.execute(Announcement.self, id: announcementID, .publish(
+            announcementID: announcementID, title: "Meter campaign", body: "Read every meter of the north branch by Friday.",
+            targets: AnnouncementTargets(branches: ["north"]), expiresAt: nil), as: admin)
         try await engine.execute(Settings.self, id: UUID(), .setSLADeadline(SLADeadline(
             kind: .faultRepair, severity: .high, responseMinutes: 60, resolutionMinutes: 2 * 24 * 60)), as: admin)
         let ticketID = UUID.derived("ticket", "no-water")
