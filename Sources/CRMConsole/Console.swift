@@ -16,15 +16,18 @@ public struct ConsoleConfiguration: Sendable {
     public var maxSessions: Int
     /// bcrypt's cost for new passwords.
     public var bcryptCost: UInt8
+    /// Failed sign-ins allowed per client address within 15 minutes; more are refused (429).
+    public var maxFailedSignIns: Int
     public var logger: Logger
 
     public init(basePath: String = "/console", secureCookies: Bool = false, idleTimeout: Duration = .seconds(8 * 3600),
-                maxSessions: Int = 10_000, bcryptCost: UInt8 = 12, logger: Logger = Logger(label: "crm.console")) {
+                maxSessions: Int = 10_000, bcryptCost: UInt8 = 12, maxFailedSignIns: Int = 10, logger: Logger = Logger(label: "crm.console")) {
         self.basePath = basePath
         self.secureCookies = secureCookies
         self.idleTimeout = idleTimeout
         self.maxSessions = maxSessions
         self.bcryptCost = bcryptCost
+        self.maxFailedSignIns = maxFailedSignIns
         self.logger = logger
     }
 }
@@ -53,12 +56,14 @@ struct Console: Sendable {
     let configuration: ConsoleConfiguration
     let sessions: SessionStore
     let pages: Pages
+    let signInGuard: SignInGuard
 
     init(engine: CRMEngine, configuration: ConsoleConfiguration) {
         self.engine = engine
         self.configuration = configuration
         sessions = SessionStore(idleTimeout: configuration.idleTimeout, maxSessions: configuration.maxSessions)
         pages = Pages(basePath: configuration.basePath, logger: configuration.logger)
+        signInGuard = SignInGuard(limit: configuration.maxFailedSignIns, cost: configuration.bcryptCost)
     }
 
     var base: String { configuration.basePath }

@@ -145,24 +145,38 @@ extension Console {
             return errorPage(.forbidden, "This form has expired or did not come from this console. Reload the page and try again.", session: nil)
         }
         let ip = context.remoteAddress?.ipAddress
+        let address = ip ?? "unknown"
         let next = safeNext(form["next"])
+        guard await signInGuard.allows(address) else {
+            configuration.logger.warning("console sign-in throttled")
+            return signInForm(session: session, next: next, error: "Too many failed sign-ins from here. Wait a few minutes and try again.",
+                              status: .tooManyRequests)
+        }
         var credential: Credential?
         let apiToken = (form["token"] ?? "").trimmingCharacters(in: .whitespaces)
         if !apiToken.isEmpty {
             if apiToken.count <= 512, (try? await engine.authenticate(token: apiToken, clientIP: ip)) != nil { credential = .token(apiToken) }
-        } else if let employee = form["employee"].flatMap({ UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }),
-                  let password = form["password"], !password.isEmpty, password.utf8.count <= 72 {
-            if (try? await engine.authenticate(employeeID: employee, clientIP: ip, verify: { hash in
-                await Self.offload { Bcrypt.verify(password, hash: hash) }
-            })) != nil {
+        } else if let password = form["password"], !password.isEmpty, password.utf8.count <= 72 {
+            let calls = VerifierCalls()
+            if let employee = form["employee"].flatMap({ UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }),
+               (try? await engine.authenticate(employeeID: employee, clientIP: ip, verify: { hash in
+                   await calls.mark()
+                   return await Self.offload { Bcrypt.verify(password, hash: hash) }
+               })) != nil {
                 credential = .password(employee)
+            } else if await !calls.called {
+                // No hash was checked (no such employee, or no password): check one anyway, so the answer takes as long.
+                let decoy = await signInGuard.decoyHash()
+                _ = await Self.offload { Bcrypt.verify(password, hash: decoy) }
             }
         }
         guard let credential else {
+            await signInGuard.failed(address)
             configuration.logger.info("console sign-in refused")
             return signInForm(session: session, next: next, error: "Sign-in failed: check the token, or the employee id and password.",
                               status: .unauthorized)
         }
+        await signInGuard.succeeded(address)
         await sessions.remove(session.id)
         let signedIn = await sessions.create(credential: credential)
         var response = redirect(to: next ?? base)

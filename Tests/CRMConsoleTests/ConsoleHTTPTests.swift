@@ -98,6 +98,22 @@ import Testing
         }
     }
 
+    @Test func repeatedFailedSignInsAreThrottled() async throws {
+        try await ConsoleServer.with("throttle") { s in
+            let page = try await s.send(.GET, "/console/signin")
+            let anonymous = try #require(ConsoleServer.sessionCookie(page))
+            let csrf = try #require(ConsoleServer.csrf(in: page.text))
+            for _ in 0..<10 {
+                let wrong = try await s.send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", "crm_guess")])
+                #expect(wrong.status == 401)
+            }
+            // Unknown employees count too; past the limit even the right token waits.
+            let throttled = try await s.send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", s.managerToken)])
+            #expect(throttled.status == 429)
+            #expect(ConsoleServer.sessionCookie(throttled) == nil)
+        }
+    }
+
     @Test func anEmployeeSetsAPasswordAndSignsInWithIt() async throws {
         try await ConsoleServer.with("password") { s in
             let (cookie, csrf) = try await s.signIn()
@@ -122,6 +138,10 @@ import Testing
             let wrong = try await s.send(.POST, "/console/signin", cookie: anonymous,
                                          form: [("_csrf", token), ("employee", employee.uuidString), ("password", "not the password")])
             #expect(wrong.status == 401)
+            let unknown = try await s.send(.POST, "/console/signin", cookie: anonymous,
+                                           form: [("_csrf", token), ("employee", UUID().uuidString), ("password", password)])
+            #expect(unknown.status == 401)
+            #expect(unknown.text.contains("Sign-in failed"), "an unknown employee fails like a wrong password")
             let right = try await s.send(.POST, "/console/signin", cookie: anonymous,
                                          form: [("_csrf", token), ("employee", employee.uuidString), ("password", password)])
             #expect(right.status == 303)
