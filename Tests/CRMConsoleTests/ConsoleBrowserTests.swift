@@ -101,11 +101,14 @@ import Testing
                 #expect(try await browser.text("#problem").contains("Someone else changed this customer"))
                 try await browser.screenshot(to: Screenshots.path("customer-conflict"))
 
-                // Three days on, the ticket held by service is past its deadline.
+                // The manager finishes today's task on time; three days on, the ticket held by service is past its deadline.
+                try await s.engine.execute(WorkTask.self, id: s.todayTaskID, .complete(resultNote: "Reading confirmed"), as: s.manager)
                 s.clock.advance(by: 3 * 86_400)
                 try await browser.navigate(to: s.base + "/supervisor")
                 _ = try await browser.find("#overdue-departments svg")
                 #expect(try await browser.text("#overdue-departments").contains("service"))
+                _ = try await browser.find("#kpi svg")
+                #expect(try await browser.text("#kpi").contains("you"))
                 try await browser.screenshot(to: Screenshots.path("supervisor"))
             }
             let (customer, _) = try await s.engine.state(Customer.self, id: s.customerID, as: s.admin)

@@ -189,13 +189,19 @@ import Testing
             let (ticket, _) = try await s.engine.state(Ticket.self, id: s.ticketID, as: s.admin)
             #expect(ticket.department == "billing")
 
-            // Ten days later the ticket is overdue: billing is late.
+            // The overdue task done late, today's on time; ten days later the ticket is overdue: billing is late.
+            try await s.engine.execute(WorkTask.self, id: s.overdueTaskID, .complete(resultNote: "late but done"), as: s.manager)
+            let done = try await s.engine.execute(WorkTask.self, id: s.todayTaskID, .complete(resultNote: "on time"), as: s.manager)
+            try await s.engine.views.waitUntil(done.position)
             s.clock.advance(by: 10 * 86_400)
             let supervisor = try await s.send(.GET, "/console/supervisor", cookie: cookie)
             #expect(supervisor.status == 200)
             #expect(supervisor.text.contains("<svg"))
             #expect(supervisor.text.contains("Overdue tickets per department"))
             #expect(supervisor.text.contains("billing"))
+            #expect(supervisor.text.contains("KPI score by employee"))
+            // The manager sees only their own assessment: 1 of 2 on time → 30, 1 of 2 late → 20.
+            #expect(supervisor.text.contains("<td>1</td><td>you</td><td>50</td>"))
         }
     }
 }

@@ -74,6 +74,10 @@ struct ConsoleServer: Sendable {
         try await engine.execute(WorkTask.self, id: todayTaskID, .dispatch(taskID: todayTaskID, details: WorkTask.Details(
             title: "Confirm the meter reading", customerID: customerID, kind: .followUp, dueAt: now.addingTimeInterval(4 * 3600)),
             assignee: manager.id), as: admin)
+        try await engine.execute(Settings.self, id: UUID(), .replaceKPIRules([
+            KPIRule(indicator: "tasksOnTime", weight: 60, target: 2, bonusPoints: 10),
+            KPIRule(indicator: "tasksLate", weight: 40, target: 2),
+        ]), as: admin)
         let reminderID = UUID.derived("task", "birthday")
         try await engine.execute(WorkTask.self, id: reminderID, .dispatch(taskID: reminderID, details: WorkTask.Details(
             title: "Birthday: Li Wei", customerID: customerID, kind: .reminder, dueAt: now.addingTimeInterval(5 * 86_400)),
