@@ -124,10 +124,14 @@ extension Console {
             ["department": stint.department, "from": Format.instant(stint.enteredAt), "until": orFalse(stint.leftAt.map(Format.instant))]
         }
         let departments = Array(Set(state.stints.map(\.department))).sorted()
+        var customerName = "customer"
+        if let customerID = state.customerID, let view = try? await engine.customer(customerID, as: visit.principal) {
+            customerName = view.profile.name
+        }
         return await page(visit, title: state.subject, template: "ticket", [
             "id": id.uuidString.lowercased(), "subject": state.subject, "status": state.status.rawValue, "department": state.department,
             "severity": state.severity.rawValue, "resolutionDue": Format.instant(state.resolutionDueAt), "late": late,
-            "customerID": orFalse(state.customerID?.uuidString.lowercased()), "description": orFalse(state.description),
+            "customerID": orFalse(state.customerID?.uuidString.lowercased()), "customerName": customerName, "description": orFalse(state.description),
             "stints": stints, "departments": departments, "open": isOpen, "departmentError": orFalse(error), "problem": orFalse(problem),
         ], status: status)
     }

@@ -28,7 +28,7 @@ import Testing
         await browser.quit()
     }
 
-    @Test func anAccountManagerSeesTheOverdueTaskInRedAndCompletesIt() async throws {
+    @Test func anAccountManagerSeesTheOverdueTaskInRedCompletesItAndHandsATicketOver() async throws {
         try await ConsoleServer.with("browser-task") { s in
             try await Self.withBrowser(s) { browser in
                 try await Self.signIn(browser, s)
@@ -53,6 +53,15 @@ import Testing
                 #expect(try await browser.text("#notice") == "Task completed.")
                 #expect(try await browser.text("#overdue").contains("Nothing overdue."))
                 try await browser.screenshot(to: Screenshots.path("home-after-complete"))
+
+                // The customer's open ticket goes to another department.
+                try await browser.navigate(to: s.base + "/tickets/" + s.ticketID.uuidString.lowercased())
+                try await browser.type("billing", into: try await browser.find("#department"))
+                try await browser.type("a question about the bill", into: try await browser.find("#reason"))
+                try await browser.click(try await browser.find("#hand-over"))
+                #expect(try await browser.text("#notice") == "Ticket handed over.")
+                #expect(try await browser.text("#ticket-department") == "billing")
+                try await browser.screenshot(to: Screenshots.path("ticket-handed-over"))
             }
             let (task, _) = try await s.engine.state(WorkTask.self, id: s.overdueTaskID, as: s.admin)
             #expect(task.status == .completed)
