@@ -7,13 +7,20 @@ PORT ?= 8080
 
 all: build
 
-# Installs what the build needs when it is missing: LMDB's headers and library (Debian's liblmdb-dev).
+# Installs what the build needs when it is missing: LMDB's headers and library (Debian's liblmdb-dev), and
+# Chromium with its WebDriver (Debian's chromium, chromium-driver) for the web console's browser tests.
 setup:
 	@if [ -f /usr/include/lmdb.h ] && command -v pkg-config >/dev/null 2>&1; then :; else \
 		echo "Installing liblmdb-dev and pkg-config (LMDB headers missing)…"; \
 		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq liblmdb-dev pkg-config; \
 		elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq liblmdb-dev pkg-config; \
 		else echo "error: LMDB is missing. Run as root, or install it: apt-get install liblmdb-dev pkg-config" >&2; exit 1; fi; \
+	fi
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; else \
+		echo "Installing chromium and chromium-driver (the web console's browser tests need them)…"; \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+		elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver; \
+		else echo "error: chromium is missing. Run as root, or install it: apt-get install chromium chromium-driver" >&2; exit 1; fi; \
 	fi
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift is not on PATH (Swift 6.1 or later is needed)" >&2; exit 1; }
 

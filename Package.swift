@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "CRMHTTP",
             dependencies: [
-                "CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing",
+                "CRMConsole", "CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,6 +69,29 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.embedInCode("Resources/openapi.yaml")]
+        ),
+        // The web console (server-rendered pages under /console) over the same engine; mounted by CRMHTTP's builder.
+        .target(
+            name: "CRMConsole",
+            dependencies: [
+                "CRMEngine", "CRMAnalytics", "CRMProjections", "CRMDomain", "EventSourcing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Resources/layout.mustache"),
+                .embedInCode("Resources/signin.mustache"),
+                .embedInCode("Resources/error.mustache"),
+                .embedInCode("Resources/home.mustache"),
+                .embedInCode("Resources/customer.mustache"),
+                .embedInCode("Resources/customers.mustache"),
+                .embedInCode("Resources/task.mustache"),
+                .embedInCode("Resources/ticket.mustache"),
+                .embedInCode("Resources/supervisor.mustache"),
+                .embedInCode("Resources/account.mustache"),
+            ]
         ),
         // The `crm` command line (for now `crm serve`).
         .executableTarget(
@@ -106,6 +131,19 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CRMConsoleTests",
+            dependencies: [
+                "CRMConsole", "CRMHTTP", "CRMEngine", "CRMDomain", "EventSourcing", "CRMProjections",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import CRMConsole
 import CRMEngine
 import Dispatch
 import EventSourcing
@@ -24,9 +25,10 @@ public func buildApplication(engine: CRMEngine, configuration: HTTPConfiguration
     )
 }
 
-/// The router alone: `/health` without a token, everything else (`/metrics` too) behind bearer
-/// authentication, every error as problem+json, every request counted and timed. Its ``Router/routes``
-/// are what docs/openapi.yaml must list.
+/// The router alone: `/health` without a token, the web console (`/console`, with its own session
+/// sign-in) when configured, everything else (`/metrics` too) behind bearer authentication, every error as
+/// problem+json, every request counted and timed. Its ``Router/routes`` outside the console are what
+/// docs/openapi.yaml must list.
 public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> Router<CRMRequestContext> {
     let router = Router(context: CRMRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: configuration.metrics))
@@ -35,6 +37,8 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
         let head = try await engine.store.headPosition()
         return try JSONOutput.response(["status": "ok", "head": "\(head.rawValue)"])
     }
+    // The console signs people in with a session cookie of its own, so it is mounted before bearer authentication.
+    if let console = configuration.console { addConsole(to: router, engine: engine, configuration: console) }
     router.add(middleware: AuthenticationMiddleware(engine: engine, trustedProxies: configuration.trustedProxies))
     router.get("/openapi.yaml") { _, _ -> Response in
         var headers = HTTPFields()

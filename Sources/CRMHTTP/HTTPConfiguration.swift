@@ -1,3 +1,4 @@
+import CRMConsole
 import Foundation
 import Logging
 
@@ -27,11 +28,15 @@ public struct HTTPConfiguration: Sendable {
     public var metrics: HTTPMetrics
     /// Called with the bound port once the server listens (tests bind port 0).
     public var onServerRunning: @Sendable (Int) async -> Void
+    /// The web console (docs/CONSOLE.md) mounted beside the API, under its `basePath` (`/console`); nil
+    /// serves the API alone.
+    public var console: ConsoleConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustedProxies: Set<String> = [], maxBodySize: Int = 64 * 1024,
         maxPageSize: Int = 500, eventStreamHeartbeat: Duration = .seconds(15),
-        logger: Logger = Logger(label: "crm.http"), metrics: HTTPMetrics = HTTPMetrics(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        logger: Logger = Logger(label: "crm.http"), metrics: HTTPMetrics = HTTPMetrics(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        console: ConsoleConfiguration? = ConsoleConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -42,5 +47,6 @@ public struct HTTPConfiguration: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.onServerRunning = onServerRunning
+        self.console = console
     }
 }

@@ -71,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         say("Seeded \(head.rawValue) events.")
         say("Administrator token (shown once): \(token.token)")
         say("Try:  curl -H 'Authorization: Bearer \(token.token)' 'http://\(host):\(port)/v1/customers?limit=5'")
+        say("Web console: http://\(host):\(port)/console (sign in with the token above)")
     }
 }
 

@@ -80,6 +80,7 @@ public struct ApiTokenRevoked: EventPayload, Equatable {
 public enum EngineEvents {
     public static let payloadTypes: [any EventPayload.Type] = [
         KeyReserved.self, KeyReleased.self, CommandOutcomeRecorded.self, ApiTokenIssued.self, ApiTokenRevoked.self,
+        EmployeePasswordSet.self,
     ] + OutboxItem.Event.payloadTypes + ChurnWatch.Event.payloadTypes + UsageWatch.Event.payloadTypes
 
     /// Every CRM and engine payload type, validated.
@@ -90,6 +91,7 @@ public enum EngineEvents {
         registry.register(CommandOutcomeRecorded.self)
         registry.register(ApiTokenIssued.self)
         registry.register(ApiTokenRevoked.self)
+        registry.register(EmployeePasswordSet.self)
         registry.register(events: OutboxItem.Event.self)
         registry.register(events: ChurnWatch.Event.self)
         registry.register(events: UsageWatch.Event.self)

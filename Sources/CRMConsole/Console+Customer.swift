@@ -1,0 +1,280 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import Foundation
+import Hummingbird
+
+/// The customer page: the 360 view (R-CUS-4), the edit form from the group's custom fields (R-CUS-2) with
+/// the record's version as expected version, and the modification timeline (R-LOG-5).
+extension Console {
+    /// One input of the edit form: a profile field or a custom field (`cf_<key>`).
+    struct EditField {
+        var name: String
+        var label: String
+        var inputType = "text"
+        var required = false
+        var maxLength: Int?
+        var options: [String]?
+        var hint: String?
+        /// The custom field's definition; nil for profile fields.
+        var custom: FieldDefinition?
+        var current: String
+
+        func data(value: String, error: String?) -> [String: Any] {
+            var d: [String: Any] = [
+                "name": name, "label": label, "inputType": inputType, "required": required, "value": value,
+                "maxLength": orFalse(maxLength.map { "\($0)" }), "hint": orFalse(hint), "error": orFalse(error),
+                "isSelect": options != nil,
+            ]
+            if let options {
+                d["options"] = options.map { ["value": $0, "label": $0, "selected": $0 == value] as [String: Any] }
+            }
+            return d
+        }
+    }
+
+    func customer(_ visit: Visit, id: UUID) async throws -> Response {
+        try await customerPage(visit, id: id, draft: nil, errors: [:], problem: nil, formVersion: nil)
+    }
+
+    /// The page; with `draft`, the form shows the posted values (and `errors` per field) instead of the
+    /// current ones, carrying `formVersion` as the version the edit expects.
+    func customerPage(_ visit: Visit, id: UUID, draft: [String: String]?, errors: [String: String], problem: String?,
+                      formVersion: StreamVersion?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = visit.principal
+        let (state, version) = try await engine.state(Customer.self, id: id, as: principal)
+        // Views at least as new as the record's last event (and this session's last write).
+        let last = try await engine.store.readStream(Customer.stream(id), from: .end, direction: .backward, limit: 1).first
+        let position = max(last?.position ?? .start, visit.session.position ?? .start)
+        let view = try await engine.customer(id, as: principal, consistentWith: position)
+        let form = try await engine.customerForm(of: id, as: principal)
+        let history = try await engine.history(ofCustomer: id, as: principal, limit: 500, consistentWith: position)
+        let names = await employeeNames(principal)
+        let fields = editFields(state, form: form)
+
+        let profile = view.profile
+        var keyDate: Any = false
+        if let birthday = profile.birthday { keyDate = ["label": "Birthday", "value": birthday.description] }
+        if let founded = profile.founded { keyDate = ["label": "Founded", "value": founded.description] }
+        let labels = Dictionary(form.fields.map { ($0.name, $0.label) }, uniquingKeysWith: { a, _ in a })
+        let customFields: [[String: Any]] = profile.customFields.map { field in
+            ["name": field.field, "label": labels[field.field] ?? field.field, "value": Self.display(field.value)]
+        }
+        let timeline: [[String: Any]] = history.suffix(100).reversed().map { entry in
+            [
+                "when": Format.instant(entry.recordedAt), "who": names[entry.actor] ?? entry.actor, "record": entry.stream.category,
+                "summary": entry.summary ?? entry.eventType,
+                "changes": entry.changes.map { change in
+                    ["field": Self.fieldLabel(change.field, labels), "old": change.old.map(Self.display) ?? "—",
+                     "new": change.new.map(Self.display) ?? "—"] as [String: Any]
+                },
+            ]
+        }
+        return await page(visit, title: profile.name, template: "customer", [
+            "id": id.uuidString.lowercased(), "name": profile.name, "kind": profile.kind.rawValue, "group": profile.group,
+            "status": profile.status.rawValue, "archived": profile.isArchived, "industry": orFalse(profile.industry),
+            "branch": orFalse(profile.branch), "community": orFalse(profile.community),
+            "owner": orFalse(profile.owner.map { names[$0] ?? $0 }), "keyDate": keyDate, "customFields": customFields,
+            "loyalty": orFalse(view.loyaltyBalance.map { "\($0)" }),
+            "revenue": view.revenue.isEmpty ? false : view.revenue.map(\.description).joined(separator: ", "),
+            "sections": relatedSections(view),
+            "canEdit": !state.isArchived && state.status != .merged,
+            "version": "\((formVersion ?? version).rawValue)",
+            "fields": fields.map { $0.data(value: draft?[$0.name] ?? $0.current, error: errors[$0.name]) },
+            "timeline": timeline, "problem": orFalse(problem),
+        ], status: status)
+    }
+
+    func relatedSections(_ view: Customer360) -> [[String: Any]] {
+        func items(_ records: [RelatedRecord]) -> [[String: Any]] {
+            records.prefix(20).map { record in
+                var link: Any = false
+                switch record.kind {
+                case .task: link = base + "/tasks/" + record.id.uuidString.lowercased()
+                case .ticket: link = base + "/tickets/" + record.id.uuidString.lowercased()
+                default: break
+                }
+                return [
+                    "title": record.title, "status": record.status, "detail": orFalse(record.detail), "link": link,
+                    "when": orFalse(record.at.map(Format.instant) ?? record.day?.description), "amount": orFalse(record.amount?.description),
+                ]
+            }
+        }
+        let sections: [(String, [RelatedRecord])] = [
+            ("Contacts", view.contacts), ("Open tasks", view.openTasks), ("Open tickets", view.openTickets),
+            ("Recent contacts and visits", view.recentActivity), ("Open opportunities", view.openOpportunities),
+            ("Won and lost opportunities", view.closedOpportunities), ("Quotes", view.openQuotes + view.closedQuotes),
+            ("Contracts", view.contracts + view.endedContracts), ("Recent tickets", view.recentTickets),
+        ]
+        return sections.filter { !$0.1.isEmpty }.map { ["heading": $0.0, "items": items($0.1)] }
+    }
+
+    /// The inputs: name, industry, community, the key date, then the group's custom fields in form order.
+    func editFields(_ state: Customer.State, form: FormDefinition) -> [EditField] {
+        var fields = [
+            EditField(name: "name", label: "Name", required: true, maxLength: 500, current: state.name),
+            EditField(name: "industry", label: "Industry", maxLength: 200, current: state.industry ?? ""),
+            EditField(name: "community", label: "Community", maxLength: 100, current: state.community ?? ""),
+        ]
+        switch state.kind {
+        case .person: fields.append(EditField(name: "birthday", label: "Birthday", inputType: "date", current: state.birthday?.description ?? ""))
+        case .organisation: fields.append(EditField(name: "founded", label: "Founded", inputType: "date", current: state.founded?.description ?? ""))
+        }
+        for definition in form.fields {
+            var field = EditField(name: "cf_" + definition.name, label: definition.label, required: definition.required,
+                                  maxLength: definition.maxLength, custom: definition,
+                                  current: state.customFields[definition.name].map(Self.display) ?? "")
+            switch definition.type {
+            case .text: break
+            case .number: field.inputType = "text"; field.hint = "a number"
+            case .money: field.hint = "amount and currency, e.g. 120.50 CNY"
+            case .date: field.inputType = "date"
+            case .enumeration: field.options = definition.options
+            case .boolean: field.options = ["yes", "no"]
+            }
+            fields.append(field)
+        }
+        return fields
+    }
+
+    /// Saves the changed fields with the form's version as expected version: a concurrent edit is reported
+    /// (409, nothing written), invalid values are shown beside their fields (422).
+    func editCustomer(_ visit: Visit, id: UUID) async throws -> Response {
+        let principal = visit.principal
+        let (state, currentVersion) = try await engine.state(Customer.self, id: id, as: principal)
+        let form = try await engine.customerForm(of: id, as: principal)
+        guard let versionText = visit.form["version"], let number = UInt64(versionText) else {
+            throw ConsoleError.badRequest("The form lacks the record's version. Reload the page.")
+        }
+        let expected = StreamVersion(number)
+        let posted = visit.form
+        var edit = CustomerEdit()
+        var errors: [String: String] = [:]
+        let value = { (name: String) in Self.field(posted, name) }
+
+        if let name = value("name") {
+            if name != state.name { edit.name = name }
+        } else {
+            errors["name"] = "is required"
+        }
+        edit.industry = Self.patch(value("industry"), current: state.industry)
+        edit.community = Self.patch(value("community"), current: state.community)
+        func day(_ name: String, current: LocalDate?) -> ProfilePatch<LocalDate> {
+            guard let text = value(name) else { return current == nil ? .keep : .clear }
+            guard let date = LocalDate(text) else { errors[name] = "must be a date (YYYY-MM-DD)"; return .keep }
+            return date == current ? .keep : .set(date)
+        }
+        switch state.kind {
+        case .person: edit.birthday = day("birthday", current: state.birthday)
+        case .organisation: edit.founded = day("founded", current: state.founded)
+        }
+        for definition in form.fields {
+            let input = "cf_" + definition.name
+            let current = state.customFields[definition.name]
+            guard let text = value(input) else {
+                if definition.required { errors[input] = "is required" } else if current != nil { edit.clearCustomFields.append(definition.name) }
+                continue
+            }
+            switch Self.parse(text, as: definition, current: current) {
+            case .success(let parsed): if parsed != current { edit.setCustomFields[definition.name] = parsed }
+            case .failure(let problem): errors[input] = problem.message
+            }
+        }
+        for problem in form.changeViolations(of: edit.setCustomFields) {
+            if let field = problem.field { errors["cf_" + field] = errors["cf_" + field] ?? problem.detail }
+        }
+        guard errors.isEmpty else {
+            return try await customerPage(visit, id: id, draft: posted, errors: errors, problem: "Some values need correcting.",
+                                          formVersion: expected, status: .unprocessableContent)
+        }
+        if edit == CustomerEdit() {
+            await sessions.setNotice("Nothing changed.", for: visit.session.id)
+            return redirect(to: base + "/customers/" + id.uuidString.lowercased())
+        }
+        do {
+            let result = try await engine.execute(Customer.self, id: id, .edit(edit, form: .empty(group: state.group)), as: principal,
+                                                  expectedVersion: expected)
+            return await done(visit, at: result.position, notice: "Customer saved.", then: base + "/customers/" + id.uuidString.lowercased())
+        } catch let error as EngineError where error.code == .conflict {
+            return try await customerPage(
+                visit, id: id, draft: posted, errors: [:],
+                problem: "Someone else changed this customer since you opened it; your changes were not saved. The profile and history show the current state; the form keeps your values — check them and save again.",
+                formVersion: error.currentVersion ?? currentVersion, status: .conflict)
+        } catch let error as EngineError where error.code == .rejected || error.code == .invalid {
+            let message = error.domain?.detail ?? error.message
+            var errors: [String: String] = [:]
+            if let field = error.field {
+                let custom = field.hasPrefix(Customer.customFieldPrefix)
+                let key = custom ? String(field.dropFirst(Customer.customFieldPrefix.count)) : field
+                let input = !custom && ["name", "industry", "community", "birthday", "founded"].contains(key) ? key : "cf_" + key
+                errors[input] = message
+            }
+            return try await customerPage(visit, id: id, draft: posted, errors: errors, problem: "The customer was not saved: \(message)",
+                                          formVersion: expected, status: .unprocessableContent)
+        }
+    }
+
+    /// A changed field's label: a custom field (`custom.<key>`) by its form label, a profile field by its name.
+    static func fieldLabel(_ field: String, _ labels: [String: String]) -> String {
+        if field.hasPrefix(Customer.customFieldPrefix) {
+            let key = String(field.dropFirst(Customer.customFieldPrefix.count))
+            return labels[key] ?? key
+        }
+        return labels[field] ?? field
+    }
+
+    static func patch(_ value: String?, current: String?) -> ProfilePatch<String> {
+        guard let value else { return current == nil ? .keep : .clear }
+        return value == current ? .keep : .set(value)
+    }
+
+    struct ParseProblem: Error {
+        var message: String
+    }
+
+    /// A custom field's input as a value of the field's type.
+    static func parse(_ text: String, as field: FieldDefinition, current: FieldValue?) -> Result<FieldValue, ParseProblem> {
+        switch field.type {
+        case .text:
+            return .success(.text(text))
+        case .number:
+            guard let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), text.allSatisfy({ "0123456789.-+eE".contains($0) }) else {
+                return .failure(ParseProblem(message: "must be a number"))
+            }
+            return .success(.number(number))
+        case .money:
+            let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+            var currency: Currency?
+            if parts.count == 2 { currency = Currency(rawValue: String(parts[1]).uppercased()) }
+            if parts.count == 1, case .money(let old) = current { currency = old.currency }
+            guard let amountText = parts.first, let amount = Decimal(string: String(amountText), locale: Locale(identifier: "en_US_POSIX")),
+                  amountText.allSatisfy({ "0123456789.-".contains($0) }), let currency else {
+                return .failure(ParseProblem(message: "must be an amount and a currency, e.g. 120.50 CNY"))
+            }
+            return .success(.money(Money(amount, currency)))
+        case .date:
+            guard let date = LocalDate(text) else { return .failure(ParseProblem(message: "must be a date (YYYY-MM-DD)")) }
+            return .success(.date(date))
+        case .enumeration:
+            return .success(.option(text))
+        case .boolean:
+            switch text {
+            case "yes": return .success(.bool(true))
+            case "no": return .success(.bool(false))
+            default: return .failure(ParseProblem(message: "must be yes or no"))
+            }
+        }
+    }
+
+    /// A value as the console shows it (and as its form fields hold it).
+    static func display(_ value: FieldValue) -> String {
+        switch value {
+        case .bool(let b): return b ? "yes" : "no"
+        case .money(let m): return "\(m.amount) \(m.currency)"
+        case .list(let items): return items.joined(separator: ", ")
+        case .id(let id): return id.uuidString.lowercased()
+        default: return value.description
+        }
+    }
+}

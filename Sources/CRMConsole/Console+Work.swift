@@ -1,0 +1,211 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+
+/// The account manager's pages: home (R-TSK-2, R-TSK-3, R-ORG-3), tasks, tickets, the customer list and
+/// the account (password).
+extension Console {
+    /// A signed-in page: `template` rendered with `data` inside the layout, with the pending notice.
+    func page(_ visit: Visit, title: String, template: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) async -> Response {
+        var data = data
+        data["csrf"] = visit.session.csrf
+        let body = pages.render(template, data)
+        let notice = await sessions.takeNotice(for: visit.session.id)
+        return html(pages.layout(title: title, body: body, user: ["csrf": visit.session.csrf], notice: notice), status: status)
+    }
+
+    /// After a successful POST: remember the write (notice, position) and go to `location` (post/redirect/get).
+    func done(_ visit: Visit, at position: GlobalPosition, notice: String, then location: String) async -> Response {
+        await sessions.wrote(at: position, notice: notice, for: visit.session.id)
+        return redirect(to: location)
+    }
+
+    var now: Date { engine.configuration.clock.now() }
+
+    /// Employee id → name, when the principal may read the organisation; else only the principal, as "you"
+    /// (other ids are shown as they are).
+    func employeeNames(_ principal: Principal) async -> [String: String] {
+        guard let organisation = try? await engine.state(Organisation.self, id: UUID(), as: principal) else { return [principal.id: "you"] }
+        var names: [String: String] = [:]
+        for (id, employee) in organisation.state.employees { names[id.uuidString.lowercased()] = employee.name }
+        return names
+    }
+
+    // MARK: Home
+
+    /// Tasks due today, overdue tasks (red, with how late), upcoming reminders and tasks, announcements.
+    func home(_ visit: Visit) async throws -> Response {
+        let principal = visit.principal
+        let board = try await engine.taskBoard(for: principal.id, as: principal, upcomingLimit: 50, consistentWith: visit.session.position)
+        let overdue: [[String: Any]] = board.overdue.map { item in
+            ["id": item.task.taskID.uuidString.lowercased(), "title": item.task.title,
+             "late": Format.late(seconds: item.lateBy, days: item.daysLate), "customerName": orFalse(item.task.customerName)]
+        }
+        let dueToday: [[String: Any]] = board.dueToday.map { task in
+            ["id": task.taskID.uuidString.lowercased(), "title": task.title, "due": Format.instant(task.dueAt),
+             "customerName": orFalse(task.customerName)]
+        }
+        let reminders: [[String: Any]] = board.upcoming.filter { $0.kind == .reminder }.prefix(20).map { task in
+            ["id": task.taskID.uuidString.lowercased(), "title": task.title, "kind": "reminder", "due": Format.day(task.dueAt)]
+        }
+        let upcoming: [[String: Any]] = board.upcoming.filter { $0.kind != .reminder }.prefix(20).map { task in
+            ["id": task.taskID.uuidString.lowercased(), "title": task.title, "due": Format.instant(task.dueAt)]
+        }
+        let instant = now
+        let announcements: [[String: Any]] = ((try? await engine.announcements(as: principal, consistentWith: visit.session.position)) ?? [])
+            .filter { $0.announcement.expiresAt.map { $0 > instant } ?? true }
+            .prefix(10).map { item in
+                ["title": item.announcement.title, "body": item.announcement.body, "published": Format.day(item.announcement.publishedAt)]
+            }
+        return await page(visit, title: "Home", template: "home", [
+            "today": Format.day(instant), "overdue": overdue, "dueToday": dueToday, "reminders": reminders, "upcoming": upcoming,
+            "announcements": announcements,
+        ])
+    }
+
+    // MARK: Tasks
+
+    func task(_ visit: Visit, id: UUID) async throws -> Response {
+        try await taskPage(visit, id: id, draft: nil, error: nil, problem: nil)
+    }
+
+    func taskPage(_ visit: Visit, id: UUID, draft: String?, error: String?, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (state, _) = try await engine.state(WorkTask.self, id: id, as: visit.principal)
+        guard let details = state.details else { throw ConsoleError.notFound }
+        var customerName: Any = false
+        if let customerID = details.customerID, let view = try? await engine.customer(customerID, as: visit.principal) {
+            customerName = view.profile.name
+        }
+        let instant = now
+        let late: Any = state.isOverdue(at: instant) ? Format.late(seconds: instant.timeIntervalSince(details.dueAt)) : false
+        return await page(visit, title: details.title, template: "task", [
+            "id": id.uuidString.lowercased(), "title": details.title, "status": state.status.rawValue, "due": Format.instant(details.dueAt),
+            "late": late, "kind": details.kind.rawValue, "note": orFalse(details.note),
+            "customerID": orFalse(details.customerID?.uuidString.lowercased()), "customerName": customerName,
+            "resultNote": orFalse(state.resultNote), "open": state.status.isOpen, "resultDraft": draft ?? "",
+            "resultError": orFalse(error), "problem": orFalse(problem),
+        ], status: status)
+    }
+
+    /// Completes a task with its result note (required); the task leaves the home lists.
+    func completeTask(_ visit: Visit, id: UUID) async throws -> Response {
+        guard let note = Self.field(visit.form, "result") else {
+            return try await taskPage(visit, id: id, draft: nil, error: "A result note is required.", problem: nil, status: .unprocessableContent)
+        }
+        do {
+            let result = try await engine.execute(WorkTask.self, id: id, .complete(resultNote: note), as: visit.principal)
+            return await done(visit, at: result.position, notice: "Task completed.", then: base)
+        } catch let error as EngineError where error.code == .rejected || error.code == .invalid {
+            let message = error.domain?.detail ?? error.message
+            if error.field == "resultNote" {
+                return try await taskPage(visit, id: id, draft: note, error: message, problem: nil, status: .unprocessableContent)
+            }
+            return try await taskPage(visit, id: id, draft: note, error: nil, problem: "The task was not completed: \(message)", status: .unprocessableContent)
+        }
+    }
+
+    // MARK: Tickets
+
+    func ticket(_ visit: Visit, id: UUID) async throws -> Response {
+        try await ticketPage(visit, id: id, error: nil, problem: nil)
+    }
+
+    func ticketPage(_ visit: Visit, id: UUID, error: String?, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (state, _) = try await engine.state(Ticket.self, id: id, as: visit.principal)
+        guard state.exists else { throw ConsoleError.notFound }
+        let isOpen = state.status == .open || state.status == .assigned || state.status == .inProgress
+        let instant = now
+        let late: Any = isOpen && instant > state.resolutionDueAt ? Format.late(seconds: instant.timeIntervalSince(state.resolutionDueAt)) : false
+        let stints: [[String: Any]] = state.stints.map { stint in
+            ["department": stint.department, "from": Format.instant(stint.enteredAt), "until": orFalse(stint.leftAt.map(Format.instant))]
+        }
+        let departments = Array(Set(state.stints.map(\.department))).sorted()
+        var customerName = "customer"
+        if let customerID = state.customerID, let view = try? await engine.customer(customerID, as: visit.principal) {
+            customerName = view.profile.name
+        }
+        return await page(visit, title: state.subject, template: "ticket", [
+            "id": id.uuidString.lowercased(), "subject": state.subject, "status": state.status.rawValue, "department": state.department,
+            "severity": state.severity.rawValue, "resolutionDue": Format.instant(state.resolutionDueAt), "late": late,
+            "customerID": orFalse(state.customerID?.uuidString.lowercased()), "customerName": customerName, "description": orFalse(state.description),
+            "stints": stints, "departments": departments, "open": isOpen, "departmentError": orFalse(error), "problem": orFalse(problem),
+        ], status: status)
+    }
+
+    /// Hands a ticket to another department (open and unassigned there).
+    func handOverTicket(_ visit: Visit, id: UUID) async throws -> Response {
+        guard let department = Self.field(visit.form, "department") else {
+            return try await ticketPage(visit, id: id, error: "Name the department.", problem: nil, status: .unprocessableContent)
+        }
+        do {
+            let result = try await engine.execute(Ticket.self, id: id, .handOver(toDepartment: department, reason: Self.field(visit.form, "reason")),
+                                                  as: visit.principal)
+            return await done(visit, at: result.position, notice: "Ticket handed over.", then: base + "/tickets/" + id.uuidString.lowercased())
+        } catch let error as EngineError where error.code == .rejected || error.code == .invalid {
+            let message = error.domain?.detail ?? error.message
+            return try await ticketPage(visit, id: id, error: error.field == "department" || error.field == "toDepartment" ? message : nil,
+                                        problem: "The ticket was not handed over: \(message)", status: .unprocessableContent)
+        }
+    }
+
+    // MARK: Customers
+
+    /// The customers the principal may see, by name, a page at a time.
+    func customers(_ visit: Visit) async throws -> Response {
+        let after = visit.query["after"].flatMap(Self.cursorBytes)
+        let page = try await engine.customers(as: visit.principal, after: after, limit: 50)
+        let items: [[String: Any]] = page.items.map { item in
+            ["id": item.id.uuidString.lowercased(), "name": item.name, "group": item.group, "branch": orFalse(item.scope.branch),
+             "status": item.status.rawValue]
+        }
+        let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map(Self.cursorText))) : false
+        return await self.page(visit, title: "Customers", template: "customers", ["customers": items, "next": next])
+    }
+
+    static func cursorText(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func cursorBytes(_ text: String) -> [UInt8]? {
+        guard !text.isEmpty, text.count <= 2048 else { return nil }
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s).map(Array.init)
+    }
+
+    // MARK: Account
+
+    func account(_ visit: Visit) async throws -> Response {
+        try await accountPage(visit, error: nil)
+    }
+
+    func accountPage(_ visit: Visit, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let employeeID = visit.principal.employeeID else { throw ConsoleError.notFound }
+        return await page(visit, title: "Account", template: "account", [
+            "employeeID": employeeID.uuidString.lowercased(), "hasPassword": try await engine.hasPassword(employeeID: employeeID),
+            "passwordError": orFalse(error),
+        ], status: status)
+    }
+
+    /// Sets the signed-in employee's password: only its bcrypt hash reaches the engine (and the log).
+    func setPassword(_ visit: Visit) async throws -> Response {
+        guard let employeeID = visit.principal.employeeID else { throw ConsoleError.notFound }
+        let password = visit.form["password"] ?? ""
+        guard password.count >= 10, password.utf8.count <= 72 else {
+            return try await accountPage(visit, error: "Use 10 to 72 characters.", status: .unprocessableContent)
+        }
+        guard password == visit.form["repeat"] else {
+            return try await accountPage(visit, error: "The two passwords differ.", status: .unprocessableContent)
+        }
+        let cost = configuration.bcryptCost
+        let hash = await Self.offload { Bcrypt.hash(password, cost: cost) }
+        try await engine.setPasswordHash(hash, for: employeeID, as: visit.principal)
+        await sessions.setNotice("Password set.", for: visit.session.id)
+        return redirect(to: base + "/account")
+    }
+}

@@ -1,0 +1,75 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+/// An employee's sign-in password was set (stream `password-<employee id>`). Only a one-way hash is kept
+/// (the web console stores a bcrypt hash); the engine never sees or stores the password itself.
+public struct EmployeePasswordSet: EventPayload, Equatable {
+    public static let eventType = "EmployeePasswordSet"
+    public static let schemaVersion: UInt32 = 1
+    public var employeeID: UUID
+    /// The password's one-way hash in the adapter's format (bcrypt `$2b$…` for the web console).
+    public var hash: String
+    public var setAt: Date
+    public init(employeeID: UUID, hash: String, setAt: Date) {
+        self.employeeID = employeeID
+        self.hash = hash
+        self.setAt = setAt
+    }
+}
+
+extension CRMEngine {
+    static func passwordStream(_ employeeID: UUID) -> StreamID { StreamID(category: "password", id: employeeID.uuidString.lowercased()) }
+
+    /// Records the hash of an employee's new password (the last one recorded counts). An employee may set
+    /// their own; setting another's needs the organisation module's `edit` permission. The hash is the
+    /// adapter's (the engine verifies nothing itself: see ``authenticate(employeeID:clientIP:verify:)``).
+    ///
+    /// ```swift
+    /// try await engine.setPasswordHash(Bcrypt.hash(password), for: employee.employeeID!, as: employee)
+    /// ```
+    public func setPasswordHash(_ hash: String, for employeeID: UUID, as principal: Principal) async throws {
+        let organisation = try await organisation.current(store: store, registry: registry)
+        guard organisation.employees[employeeID]?.active == true else { throw EngineError(.notFound, field: "employee", "no such active employee") }
+        guard principal.employeeID == employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
+            throw EngineError(.forbidden, field: "employee", "setting another employee's password needs organisation edit rights")
+        }
+        guard !hash.isEmpty, hash.count <= 200 else { throw EngineError(.invalid, field: "hash", "a password hash has 1 to 200 characters") }
+        let stream = Self.passwordStream(employeeID)
+        let metadata = EventMetadata(actor: principal.id, sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
+        let event = try EventData(id: configuration.ids.next(), payload: EmployeePasswordSet(employeeID: employeeID, hash: hash, setAt: clock.now()),
+                                  metadata: metadata)
+        try await store.append([event], to: stream, expectedVersion: .any)
+    }
+
+    /// Whether an employee has a password set.
+    public func hasPassword(employeeID: UUID) async throws -> Bool {
+        try await passwordHash(of: employeeID) != nil
+    }
+
+    /// The principal of an employee signing in with a password: `verify` is given the stored hash and
+    /// answers whether the presented password matches it (the adapter's bcrypt check). An unknown or
+    /// deactivated employee, one without a password or permissions, and a wrong password all fail alike
+    /// with ``EngineError/Code/unauthenticated``. Each sign-in is recorded in the read audit
+    /// (`password:<employee id>`, with the client IP).
+    public func authenticate(employeeID: UUID, clientIP: String? = nil, verify: (String) async -> Bool) async throws -> Principal {
+        let refused = EngineError(.unauthenticated, "the credentials are not valid")
+        guard let hash = try await passwordHash(of: employeeID), await verify(hash) else { throw refused }
+        let principal: Principal
+        do {
+            principal = try await self.principal(employeeID: employeeID).from(ip: clientIP)
+        } catch {
+            throw refused
+        }
+        guard !principal.permissions.permissions.isEmpty else { throw refused }
+        audit.record(principal: principal, record: "password:" + employeeID.uuidString.lowercased())
+        return principal
+    }
+
+    private func passwordHash(of employeeID: UUID) async throws -> String? {
+        let stream = Self.passwordStream(employeeID)
+        guard let last = try await store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first else { return nil }
+        guard let set = try registry.decode(last.type, schemaVersion: last.schemaVersion, from: last.payload) as? EmployeePasswordSet else { return nil }
+        return set.hash
+    }
+}

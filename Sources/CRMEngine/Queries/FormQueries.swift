@@ -1,0 +1,19 @@
+import CRMDomain
+import EventSourcing
+import Foundation
+
+extension CRMEngine {
+    /// The form of a customer's group as `principal` sees it (R-CUS-2), for rendering an edit form: its
+    /// fields less those hidden from the principal. Needs the right to query the customer (not found
+    /// otherwise, like ``state(_:id:as:)``); the settings module is not needed to fill in a form.
+    ///
+    /// ```swift
+    /// let form = try await engine.customerForm(of: customerID, as: manager)
+    /// ```
+    public func customerForm(of customerID: UUID, as principal: Principal) async throws -> FormDefinition {
+        let (customer, _) = try await state(Customer.self, id: customerID, as: principal)
+        var form = try await form(group: customer.group)
+        form.fields = form.fields.filter { principal.canSee(formGroup: customer.group, field: $0.name) }
+        return form
+    }
+}
