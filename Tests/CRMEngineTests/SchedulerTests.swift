@@ -36,6 +36,37 @@ import Testing
         try? FileManager.default.removeItem(atPath: f.directory)
     }
 
+    @Test func anActiveContractsExpiryAndADiaryItemBecomeRemindersForTheirOwners() async throws {
+        let f = try await EngineFixture.make("scheduler-contract-diary")
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
+        // A contract expiring 20 January 2026 (within the default 30-day lead from 1 January), activated.
+        let quote = UUID.derived("quote", "expiring")
+        try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "EXP", date: try EngineFixture.day("2025-01-02"),
+                                                                  sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        let contract = UUID.derived("contract", "expiring")
+        try await f.engine.execute(Contract.self, id: contract, .draft(id: contract, customerID: customer, owner: owner.id, branch: nil, title: "Supply",
+                                                                       quoteID: quote, quoteNumber: "", lines: ScopeTestsPart2.lines,
+                                                                       terms: Contract.Terms(effective: try EngineFixture.day("2025-01-21"), serviceStart: try EngineFixture.day("2025-01-21"),
+                                                                                             expiry: try EngineFixture.day("2026-01-20"))), as: f.admin)
+        // A drafted contract gets no reminder yet.
+        #expect(try await f.engine.runScheduledWork().remindersDispatched == 0)
+        try await f.engine.execute(Contract.self, id: contract, .submitForApproval, as: f.admin)
+        try await f.engine.execute(Contract.self, id: contract, .approve(note: nil), as: f.admin)
+        try await f.engine.execute(Contract.self, id: contract, .activate, as: f.admin)
+        // The owner's diary: an item today.
+        try await f.engine.execute(Diary.self, id: try #require(UUID(uuidString: owner.id)), .addItem(Diary.Item(id: UUID.derived("diary", "item"),
+                                                                                                                date: try EngineFixture.day("2026-01-01"), note: "Call the depot")), as: owner)
+        let run = try await f.engine.runScheduledWork()
+        #expect(run.remindersDispatched == 2, "the contract's expiry and the diary item")
+        let again = try await f.engine.runScheduledWork()
+        #expect(again.remindersDispatched == 0 && again.remindersAlreadyThere == 2)
+        let board = try await f.engine.taskBoard(for: owner.id, as: owner, consistentWith: try await f.engine.store.headPosition())
+        let titles = (board.dueToday + board.upcoming + board.overdue.map(\.task)).map(\.title)
+        #expect(titles.contains { $0.contains("Call the depot") } && titles.contains { $0.lowercased().contains("contract") }, "\(titles)")
+        await f.close()
+    }
+
     @Test func aLateWorkflowStepEscalatesOnceHoweverOftenTheSchedulerRuns() async throws {
         let f = try await EngineFixture.make("scheduler-escalation")
         let planner = try await f.hire("Planner", branch: "north", permissions: [

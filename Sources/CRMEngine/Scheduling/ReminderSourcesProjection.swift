@@ -4,16 +4,31 @@ import EventSourcing
 import Foundation
 
 /// What the daily reminder run needs of each customer: its key date, owner, branch and open appointments.
-/// One row per customer (`customer id → Row`); an archived or merged customer's row is removed.
+/// One row per customer (`customer id → Row`); an archived or merged customer's row is removed. And every
+/// active contract's expiry, owner and branch (`contract id → ContractRow`), removed when it expires or
+/// is terminated.
 struct ReminderSourcesProjection: Projection {
     let name = "reminder-sources"
-    let version: UInt32 = 1
+    let version: UInt32 = 2
     static let customers = ViewTable("customers")
-    var tables: [ViewTable] { [Self.customers] }
+    static let contracts = ViewTable("contracts")
+    var tables: [ViewTable] { [Self.customers, Self.contracts] }
     var eventTypes: Set<String>? {
         [CustomerCreated.eventType, CustomerEdited.eventType, CustomerArchived.eventType, CustomerRestored.eventType,
          CustomerMergedInto.eventType, CustomerAppointmentScheduled.eventType, CustomerAppointmentRescheduled.eventType,
-         CustomerAppointmentCompleted.eventType, CustomerAppointmentCancelled.eventType]
+         CustomerAppointmentCompleted.eventType, CustomerAppointmentCancelled.eventType,
+         ContractDrafted.eventType, ContractTermsChanged.eventType, ContractActivated.eventType, ContractRenewed.eventType,
+         ContractExpired.eventType, ContractTerminated.eventType]
+    }
+
+    /// A contract as the expiry reminders need it: active from its activation on.
+    struct ContractRow: Codable, Equatable {
+        var contractID: UUID
+        var customerID: UUID
+        var owner: String
+        var branch: String?
+        var expiry: LocalDate
+        var active: Bool
     }
 
     struct Row: Codable, Equatable {
@@ -65,6 +80,14 @@ struct ReminderSourcesProjection: Projection {
             try update(e.customerID, views) { $0.appointments.removeAll { $0.id == e.appointmentID } }
         case let e as CustomerAppointmentCancelled:
             try update(e.customerID, views) { $0.appointments.removeAll { $0.id == e.appointmentID } }
+        case let e as ContractDrafted:
+            try views.put(row: ContractRow(contractID: e.contractID, customerID: e.customerID, owner: e.owner, branch: e.branch,
+                                           expiry: e.terms.expiry, active: false), forKey: key(e.contractID), in: Self.contracts)
+        case let e as ContractTermsChanged: try updateContract(e.contractID, views) { $0.expiry = e.terms.expiry }
+        case let e as ContractActivated: try updateContract(e.contractID, views) { $0.active = true }
+        case let e as ContractRenewed: try updateContract(e.contractID, views) { $0.expiry = e.expiry }
+        case let e as ContractExpired: try views.delete(key: key(e.contractID), in: Self.contracts)
+        case let e as ContractTerminated: try views.delete(key: key(e.contractID), in: Self.contracts)
         default:
             return
         }
@@ -78,7 +101,28 @@ struct ReminderSourcesProjection: Projection {
         }
     }
 
+    private func updateContract(_ id: UUID, _ views: any ViewWriter, _ body: (inout ContractRow) -> Void) throws {
+        try views.update(ContractRow.self, forKey: key(id), in: Self.contracts) { old in
+            guard var row = old else { return nil }
+            body(&row)
+            return row
+        }
+    }
+
     private func key(_ id: UUID) -> [UInt8] { ViewKey().uuid(id).bytes }
+
+    /// Every active contract's expiry, for its owner; the branch is the contract's, else its customer's.
+    static func contractExpiries(in views: any ViewReader) throws -> [ReminderSources.ContractExpiry] {
+        var out: [ReminderSources.ContractExpiry] = []
+        try views.scan(contracts) { _, value in
+            let row = try BinaryPayloadDecoder.decode(ContractRow.self, from: value)
+            guard row.active else { return true }
+            let branch = try row.branch ?? views.row(Row.self, forKey: ViewKey().uuid(row.customerID).bytes, in: customers)?.branch
+            out.append(.init(contractID: row.contractID, customerID: row.customerID, owner: row.owner, branch: branch, expiry: row.expiry))
+            return true
+        }
+        return out
+    }
 
     private static func date(_ value: FieldValue) -> LocalDate? {
         if case .date(let d) = value { return d }

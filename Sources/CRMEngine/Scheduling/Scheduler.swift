@@ -30,13 +30,17 @@ extension CRMEngine {
         let now = clock.now()
         let day = LocalCalendar.utc.localDate(of: now)
         try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
-        let (keyDates, appointments) = try views.read("reminder-sources") { try ReminderSourcesProjection.sources(in: $0) }
+        let (keyDates, appointments, expiries) = try views.read("reminder-sources") {
+            let (keyDates, appointments) = try ReminderSourcesProjection.sources(in: $0)
+            return (keyDates, appointments, try ReminderSourcesProjection.contractExpiries(in: $0))
+        }
         let settings = try await settings()
         let organisation = try await organisation.current(store: store, registry: registry)
         let employees = organisation.employees.values.filter(\.active)
             .map { ReminderSources.Employee(id: $0.id.uuidString.lowercased(), branch: $0.branch) }
             .sorted { $0.id < $1.id }
-        let sources = ReminderSources(keyDates: keyDates, appointments: appointments, employees: employees)
+        let sources = ReminderSources(keyDates: keyDates, appointments: appointments, contractExpiries: expiries, employees: employees,
+                                      diaries: try await diaries(of: employees))
         var dispatched = 0
         var existing = 0
         for command in Reminders.commands(for: day, sources: sources, settings: settings) {
@@ -52,6 +56,26 @@ extension CRMEngine {
             "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)"])
         return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
                                    retentionTasksDispatched: retention, usageAnomalyTasksDispatched: usage)
+    }
+
+    /// The diaries of the active employees that keep one (their items and subscriptions): the diary
+    /// streams listed from the modification history's stream index, each folded from its stream.
+    private func diaries(of employees: [ReminderSources.Employee]) async throws -> [ReminderSources.EmployeeDiary] {
+        try await views.waitUntil(try await store.headPosition(), projections: [Self.history])
+        let byID = Dictionary(employees.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [ReminderSources.EmployeeDiary] = []
+        var after: String?
+        while true {
+            let streams = try views.read(Self.history) { try ModificationHistory.streams(category: Diary.category, in: $0, after: after, limit: 500) }
+            for stream in streams {
+                let owner = String(stream.rawValue.dropFirst(Diary.category.count + 1))
+                guard let employee = byID[owner] else { continue }
+                out.append(.init(employee: employee, diary: try await load(Diary.self, stream: stream).state))
+            }
+            guard streams.count == 500, let last = streams.last else { break }
+            after = last.rawValue
+        }
+        return out
     }
 
     /// Escalates every running workflow step whose deadline passed (R-ORG-5). The domain escalates a step
