@@ -22,7 +22,7 @@ public struct ScheduledWorkReport: Sendable, Hashable {
 
 extension CRMEngine {
     /// Runs the time-driven work due at the clock's now (R-TSK-4, R-CUS-5): the reminder tasks of the day
-    /// (birthdays, founding anniversaries, holidays, appointments) for their owners. Every reminder's id
+    /// (birthdays, founding anniversaries, holidays, appointments, contract expiries, diary items) for their owners. Every reminder's id
     /// derives from its source and occurrence day and is executed with an idempotency key of that id, so a
     /// second run on the same day — on this node or another one sharing the log — writes nothing.
     @discardableResult
