@@ -7,7 +7,8 @@ PORT ?= 8080
 
 all: build
 
-# Installs what the build needs when it is missing: LMDB's headers and library (Debian's liblmdb-dev).
+# Installs what the build needs when it is missing: LMDB's headers and library (Debian's liblmdb-dev),
+# and PostgreSQL's server (Debian's postgresql), which the PostgreSQL store's tests start a throwaway cluster of.
 setup:
 	@if [ -f /usr/include/lmdb.h ] && command -v pkg-config >/dev/null 2>&1; then :; else \
 		echo "Installing liblmdb-dev and pkg-config (LMDB headers missing)…"; \
@@ -15,18 +16,29 @@ setup:
 		elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq liblmdb-dev pkg-config; \
 		else echo "error: LMDB is missing. Run as root, or install it: apt-get install liblmdb-dev pkg-config" >&2; exit 1; fi; \
 	fi
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; else \
+		echo "Installing postgresql (the PostgreSQL store's tests need a server)…"; \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq postgresql; \
+		elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; \
+		else echo "error: PostgreSQL is missing. Run as root, or install it: apt-get install postgresql" >&2; exit 1; fi; \
+	fi
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: swift is not on PATH (Swift 6.1 or later is needed)" >&2; exit 1; }
 
 build: setup
 	$(SWIFT) build
 
-# Builds everything, runs the example against a fresh store, then runs every test (swift-testing).
+# Builds everything, runs the example against a fresh store, then runs every test (swift-testing). The
+# PostgreSQL store's tests get a throwaway cluster on 127.0.0.1 (scripts/test-postgres.sh), stopped
+# afterwards whether the tests pass or not; they fail, never skip, when it cannot be reached.
 test: setup
 	$(SWIFT) build --build-tests
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build QuickStart "$$dir/log" >/dev/null && rm -rf "$$dir" && echo "Example QuickStart ran."
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build EmbeddedService "$$dir/crm" && rm -rf "$$dir" && echo "Example EmbeddedService ran."
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build AuditReplay "$$dir/crm" && rm -rf "$$dir" && echo "Example AuditReplay ran."
-	$(SWIFT) test --skip-build --disable-xctest
+	@export CRM_TEST_PG_STATE=$$(mktemp -u /tmp/crm-test-pg-state.XXXXXX) && \
+		trap 'scripts/test-postgres.sh stop' EXIT && url=$$(scripts/test-postgres.sh start) && \
+		echo "PostgreSQL for the tests: $$url" && \
+		CRM_TEST_POSTGRES_URL="$$url" $(SWIFT) test --skip-build --disable-xctest
 
 # Builds and runs the HTTP server (`crm serve`) on $(DATA), bound to 127.0.0.1:$(PORT). An empty data
 # directory is first seeded with demo data (a generated year, a few hundred customers); the administrator's
