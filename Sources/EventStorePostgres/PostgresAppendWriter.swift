@@ -9,11 +9,13 @@ import Synchronization
 ///
 /// 1. `SELECT position FROM log_head … FOR UPDATE` — waits for every other appender (this process or
 ///    another) and yields the head to number from;
-/// 2. reads the stored rows of every event id and the versions of every stream in the group;
+/// 2. reads the stored rows of every event id and the versions of every stream in the group (one query);
 /// 3. plans each request in order, in memory — idempotent re-sends, id conflicts and stale versions are
 ///    that request's own error, and nothing of it is written;
-/// 4. inserts the planned events and stream versions (one statement each, arrays unnested), moves the
-///    head, `pg_notify`s the new head, commits — then answers every caller.
+/// 4. in one statement, inserts the planned events and stream versions (arrays unnested), moves the head
+///    and `pg_notify`s the new head; commits — then answers every caller.
+///
+/// Five round trips per group: BEGIN, lock, read, write, COMMIT.
 final class PostgresAppendWriter: Sendable {
     private struct Request: Sendable {
         let appends: [StreamAppend]
@@ -175,22 +177,27 @@ final class PostgresAppendWriter: Sendable {
                     for event in append.events { ids.append(event.id) }
                 }
             }
+            // One query for both: the stored rows of the ids, then the versions of the streams (rows
+            // without an event id).
             var known: [UUID: Stored] = [:]
-            let idQuery: PostgresQuery = """
+            var versions: [String: Int64] = [:]
+            let readQuery: PostgresQuery = """
                 SELECT event_id, position, stream_id, stream_version, type, schema_version, metadata, payload
                 FROM \(unescaped: s).events WHERE event_id = ANY(\(ids))
+                UNION ALL
+                SELECT NULL::uuid, NULL::bigint, stream_id, version, NULL::text, NULL::bigint, NULL::bytea, NULL::bytea
+                FROM \(unescaped: s).streams WHERE stream_id = ANY(\(Array(streamSet)))
                 """
-            for try await (id, position, stream, version, type, schemaVersion, metadata, payload) in try await connection.query(idQuery, logger: logger)
-                .decode((UUID, Int64, String, Int64, String, Int64, ByteBuffer, ByteBuffer).self)
+            for try await (id, position, stream, version, type, schemaVersion, metadata, payload) in try await connection.query(readQuery, logger: logger)
+                .decode((UUID?, Int64?, String, Int64, String?, Int64?, ByteBuffer?, ByteBuffer?).self)
             {
+                guard let id else {
+                    versions[stream] = version
+                    continue
+                }
                 known[id] = Stored(
-                    position: position, stream: stream, version: version, type: type, schemaVersion: schemaVersion,
-                    metadata: Array(metadata.readableBytesView), payload: Array(payload.readableBytesView))
-            }
-            var versions: [String: Int64] = [:]
-            let streamQuery: PostgresQuery = "SELECT stream_id, version FROM \(unescaped: s).streams WHERE stream_id = ANY(\(Array(streamSet)))"
-            for try await (stream, version) in try await connection.query(streamQuery, logger: logger).decode((String, Int64).self) {
-                versions[stream] = version
+                    position: position ?? 0, stream: stream, version: version, type: type ?? "", schemaVersion: schemaVersion ?? 0,
+                    metadata: metadata.map { Array($0.readableBytesView) } ?? [], payload: payload.map { Array($0.readableBytesView) } ?? [])
             }
 
             // Plan each request in order; a refused request writes nothing.
@@ -208,26 +215,27 @@ final class PostgresAppendWriter: Sendable {
             }
 
             if !rows.positions.isEmpty {
-                let insert: PostgresQuery = """
-                    INSERT INTO \(unescaped: s).events
-                        (position, stream_id, stream_version, event_id, type, schema_version, recorded_at, metadata, payload)
-                    SELECT * FROM unnest(\(rows.positions)::bigint[], \(rows.streams)::text[], \(rows.versions)::bigint[],
-                        \(rows.ids)::uuid[], \(rows.types)::text[], \(rows.schemaVersions)::bigint[], \(rows.recordedAt)::bigint[],
-                        \(rows.metadata)::bytea[], \(rows.payloads)::bytea[])
-                    """
-                try await connection.query(insert, logger: logger)
+                // One statement writes the events, the stream versions and the head, and notifies
+                // (delivered at commit).
                 let names = Array(touched)
                 let newVersions = names.map { versions[$0] ?? 0 }
-                let upsert: PostgresQuery = """
-                    INSERT INTO \(unescaped: s).streams (stream_id, version)
-                    SELECT * FROM unnest(\(names)::text[], \(newVersions)::bigint[])
-                    ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version
+                let write: PostgresQuery = """
+                    WITH inserted AS (
+                        INSERT INTO \(unescaped: s).events
+                            (position, stream_id, stream_version, event_id, type, schema_version, recorded_at, metadata, payload)
+                        SELECT * FROM unnest(\(rows.positions)::bigint[], \(rows.streams)::text[], \(rows.versions)::bigint[],
+                            \(rows.ids)::uuid[], \(rows.types)::text[], \(rows.schemaVersions)::bigint[], \(rows.recordedAt)::bigint[],
+                            \(rows.metadata)::bytea[], \(rows.payloads)::bytea[])
+                    ), upserted AS (
+                        INSERT INTO \(unescaped: s).streams (stream_id, version)
+                        SELECT * FROM unnest(\(names)::text[], \(newVersions)::bigint[])
+                        ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version
+                    ), moved AS (
+                        UPDATE \(unescaped: s).log_head SET position = \(head) WHERE id = 1
+                    )
+                    SELECT pg_notify(\("crm_log_" + s), \(String(head)))
                     """
-                try await connection.query(upsert, logger: logger)
-                let move: PostgresQuery = "UPDATE \(unescaped: s).log_head SET position = \(head) WHERE id = 1"
-                try await connection.query(move, logger: logger)
-                let notify: PostgresQuery = "SELECT pg_notify(\("crm_log_" + s), \(String(head)))"
-                try await connection.query(notify, logger: logger)
+                try await connection.query(write, logger: logger)
             }
             return (outcomes, GlobalPosition(UInt64(max(head, 0))))
         }
