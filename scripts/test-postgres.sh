@@ -4,6 +4,8 @@
 #   scripts/test-postgres.sh start   initdb + start on 127.0.0.1 on a free port; prints the URL
 #   scripts/test-postgres.sh stop    stops it and deletes its directory
 #   scripts/test-postgres.sh url     prints the URL of the running cluster
+#   scripts/test-postgres.sh pause   stops the server, keeping its data (the failover drill)
+#   scripts/test-postgres.sh resume  starts it again on the same port
 #
 # The cluster lives in a temporary directory owned by the `postgres` user (initdb refuses root), with
 # trust authentication on loopback only, fsync off (test data is disposable; a stopped or killed server still keeps every commit, only an OS crash would not) and UTF-8. Its state file
@@ -12,6 +14,12 @@
 set -euo pipefail
 
 STATE=${CRM_TEST_PG_STATE:-/tmp/crm-test-postgres.state}
+
+# Close every inherited descriptor above stderr, so the server started below does not keep a caller's
+# pipe open (a test reading this script's output would never see its end).
+for fd in $(ls /proc/$$/fd 2>/dev/null); do
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 
 find_bin() {
     local dir
@@ -56,7 +64,7 @@ start() {
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
         if as_pg "$BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 30 start \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PGDIR -c fsync=off -c full_page_writes=off -c max_connections=200" \
+            -o "$(server_options "$port")" \
             >/dev/null 2>&1; then
             URL="postgres://postgres@127.0.0.1:$port/postgres"
             printf 'PGDIR=%q\nBIN=%q\nPORT=%q\nURL=%q\n' "$PGDIR" "$BIN" "$port" "$URL" >"$STATE"
@@ -78,9 +86,27 @@ stop() {
     rm -f "$STATE"
 }
 
+server_options() {
+    echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories=$PGDIR -c fsync=off -c full_page_writes=off -c max_connections=200"
+}
+
+pause() {
+    # shellcheck disable=SC1090
+    . "$STATE"
+    as_pg "$BIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null
+}
+
+resume() {
+    # shellcheck disable=SC1090
+    . "$STATE"
+    as_pg "$BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 30 start -o "$(server_options "$PORT")" >/dev/null
+}
+
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
     url) [ -f "$STATE" ] && { . "$STATE"; echo "$URL"; } ;;
-    *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+    pause) pause ;;
+    resume) resume ;;
+    *) echo "usage: $0 start|stop|url|pause|resume" >&2; exit 2 ;;
 esac
