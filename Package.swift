@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStorePostgresTests",
-            dependencies: ["EventStorePostgres", "EventSourcing", "EventStoreConformance", "CRMEngine", "CRMDomain", "pg-harness", "CRMTestSupport"]
+            dependencies: ["EventStorePostgres", "EventSourcing", "EventStoreConformance", "EventStoreLMDB", "CRMEngine", "CRMDomain", "pg-harness", "crm", "CRMTestSupport"]
         ),
         .testTarget(
             name: "EventStoreLMDBTests",
