@@ -446,19 +446,75 @@ public final class PostgresEventStore: EventStore {
     }
 }
 
-/// Runs `body`, failing with ``EventStoreError/Code/storage`` when it takes longer than `limit`. The body
-/// is cancelled then (a connection lease gives up at once; a query in flight ends when its connection does).
+/// Runs `body`, failing with ``EventStoreError/Code/storage`` when it takes longer than `limit`. On the
+/// deadline the caller gets its error at once and `body` is cancelled and left to end by itself (a connection
+/// lease gives up at once; a query on a half-open connection ends when the connection does): a silent
+/// network never holds a caller longer than `limit`.
 func withDeadline<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
+    let gate = DeadlineGate<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            gate.install(continuation)
+            let work = Task {
+                do {
+                    gate.finish(.success(try await body()))
+                } catch {
+                    gate.finish(.failure(error))
+                }
+            }
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                if Task.isCancelled { return }
+                gate.finish(.failure(EventStoreError(.storage, detail: "database unavailable: no answer within \(limit) while \(what)")))
+            }
+            gate.attach(work: work, timer: timer)
+        }
+    } onCancel: {
+        gate.finish(.failure(CancellationError()))
+    }
+}
+
+/// The one answer of ``withDeadline(_:_:_:)``: whichever of the work, the timer and cancellation comes
+/// first resumes the caller; the others are cancelled.
+final class DeadlineGate<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var outcome: Result<T, any Error>?
+        var work: Task<Void, Never>?
+        var timer: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        let ready = state.withLock { s -> Result<T, any Error>? in
+            if let outcome = s.outcome { return outcome }
+            s.continuation = continuation
             return nil
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw EventStoreError(.storage, detail: "database unavailable: no answer within \(limit) while \(what)")
+        if let ready { continuation.resume(with: ready) }
+    }
+
+    func attach(work: Task<Void, Never>, timer: Task<Void, Never>) {
+        let finished = state.withLock { s -> Bool in
+            s.work = work
+            s.timer = timer
+            return s.outcome != nil
         }
-        return value
+        if finished {
+            work.cancel()
+            timer.cancel()
+        }
+    }
+
+    func finish(_ outcome: Result<T, any Error>) {
+        let (continuation, work, timer) = state.withLock { s -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Task<Void, Never>?) in
+            guard s.outcome == nil else { return (nil, nil, nil) }
+            s.outcome = outcome
+            defer { s.continuation = nil }
+            return (s.continuation, s.work, s.timer)
+        }
+        continuation?.resume(with: outcome)
+        work?.cancel()
+        timer?.cancel()
     }
 }

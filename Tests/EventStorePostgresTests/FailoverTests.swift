@@ -11,7 +11,12 @@ private struct Cluster {
     let script: String
 
     init() {
-        state = FileManager.default.temporaryDirectory.appendingPathComponent("crm-drill-\(UUID().uuidString).state").path
+        // Beside make test's own state file when there is one, so its cleanup trap stops this cluster too.
+        if let shared = ProcessInfo.processInfo.environment["CRM_TEST_PG_STATE"], !shared.isEmpty {
+            state = shared + ".drill"
+        } else {
+            state = FileManager.default.temporaryDirectory.appendingPathComponent("crm-drill-\(UUID().uuidString).state").path
+        }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         script = root.appendingPathComponent("scripts/test-postgres.sh").path
     }
@@ -51,7 +56,7 @@ struct FailoverTests {
             var configuration = try PostgresStoreConfiguration(url: url)
             configuration.schema = "drill"
             configuration.operationTimeout = .seconds(2)
-            configuration.connectTimeout = .seconds(5)
+            configuration.connectTimeout = .seconds(60)
             configuration.pollInterval = .milliseconds(200)
             let store = try await PostgresEventStore.open(configuration)
             let log = DrillLog()
@@ -94,7 +99,7 @@ struct FailoverTests {
             let resumed = ContinuousClock.now
             // Wait for appends to flow again (the pool reconnects by itself).
             var recovered = false
-            for _ in 0..<300 {
+            for _ in 0..<900 {
                 if log.state.withLock({ $0.lastAck > resumed }) { recovered = true; break }
                 try await Task.sleep(for: .milliseconds(100))
             }

@@ -21,8 +21,10 @@ enum TestDatabase {
     static func configuration(_ label: String = "t") throws -> PostgresStoreConfiguration {
         var configuration = try PostgresStoreConfiguration(url: try url())
         configuration.schema = label + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        configuration.connectTimeout = .seconds(20)
-        configuration.operationTimeout = .seconds(30)
+        // Generous: a loaded CI machine (2 cores, hundreds of tests) can starve a connection attempt for
+        // seconds; the timeouts themselves are tested with short values where that is the point.
+        configuration.connectTimeout = .seconds(120)
+        configuration.operationTimeout = .seconds(120)
         return configuration
     }
 
