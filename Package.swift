@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EventSourcing", targets: ["EventSourcing"]),
         .library(name: "EventStoreLMDB", targets: ["EventStoreLMDB"]),
         .library(name: "EventStoreConformance", targets: ["EventStoreConformance"]),
+        .library(name: "EventStorePostgres", targets: ["EventStorePostgres"]),
         .library(name: "CRMDomain", targets: ["CRMDomain"]),
         .library(name: "CRMProjections", targets: ["CRMProjections"]),
         .library(name: "CRMAnalytics", targets: ["CRMAnalytics"]),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -45,6 +47,15 @@ let package = Package(
             ]
         ),
         .target(name: "EventStoreConformance", dependencies: ["EventSourcing"]),
+        // The event log on PostgreSQL (docs/POSTGRES.md): several engine nodes share one log.
+        .target(
+            name: "EventStorePostgres",
+            dependencies: [
+                "EventSourcing",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "CRMDomain", dependencies: ["EventSourcing"]),
         .target(name: "CRMProjections", dependencies: ["CRMDomain", "EventSourcing"]),
         .target(name: "CRMAnalytics", dependencies: ["CRMProjections", "CRMDomain", "EventSourcing"]),
@@ -97,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "crm",
             dependencies: [
-                "CRMHTTP", "CRMEngine", "CRMAnalytics", "CRMDomain", "CRMProjections", "EventSourcing", "EventStoreLMDB", "CRMDataGenerator",
+                "CRMHTTP", "CRMEngine", "CRMAnalytics", "CRMDomain", "CRMProjections", "EventSourcing", "EventStoreLMDB", "EventStorePostgres", "CRMDataGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +117,8 @@ let package = Package(
         ),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
+        // A writer process appending to a shared PostgreSQL log, for the multi-process test (not a user tool).
+        .executableTarget(name: "pg-harness", dependencies: ["EventStorePostgres", "EventSourcing"]),
         // Appends a generated history while the views follow, for the kill-mid-update test (not a user tool).
         .executableTarget(name: "views-harness", dependencies: ["EventStoreLMDB", "EventSourcing", "CRMProjections", "CRMDataGenerator", "CRMDomain"]),
         // Child processes for the tests that kill a writer.
@@ -151,6 +164,10 @@ let package = Package(
         // Runs the built `crm` binary as a child process on temporary data directories.
         .testTarget(name: "CLITests", dependencies: ["crm", "CRMTestSupport"]),
         .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
+        .testTarget(
+            name: "EventStorePostgresTests",
+            dependencies: ["EventStorePostgres", "EventSourcing", "EventStoreConformance", "EventStoreLMDB", "CRMEngine", "CRMDomain", "pg-harness", "crm", "CRMTestSupport"]
+        ),
         .testTarget(
             name: "EventStoreLMDBTests",
             dependencies: ["EventStoreLMDB", "EventSourcing", "EventStoreConformance", "LMDB", "store-harness", "CRMTestSupport"]

@@ -3,6 +3,7 @@ import CRMDataGenerator
 import CRMEngine
 import CRMHTTP
 import EventSourcing
+import EventStorePostgres
 import Foundation
 import Hummingbird
 import Logging
@@ -17,6 +18,11 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "The data directory (created when missing).")
     var data = "./crm-data"
+
+    @Option(help: ArgumentHelp(
+        "The event log: a PostgreSQL URL (postgres://user@host:port/db?schema=crm) shared by several servers; the embedded LMDB log in --data when omitted.",
+        discussion: "With a PostgreSQL log, --data still holds this server's views, reactor checkpoint and read audit (also read from CRM_STORE)."))
+    var store: String?
 
     @Option(help: "The port to listen on.")
     var port = 8080
@@ -39,9 +45,25 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "crm")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let fresh = !FileManager.default.fileExists(atPath: data + "/log")
         let log = logger
-        let engine = try await CRMEngine.open(at: data, configuration: CRMEngine.Configuration(logger: logger))
+        let storeURL = store ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        var fresh = !FileManager.default.fileExists(atPath: data + "/log")
+        let engine: CRMEngine
+        var sharedLog: PostgresEventStore?
+        if let storeURL {
+            // The log on PostgreSQL; this node's views, reactor checkpoint and read audit under --data.
+            let postgres = try await PostgresEventStore.open(url: storeURL, logger: logger)
+            do {
+                fresh = try await postgres.headPosition() == .start
+                engine = try await CRMEngine.open(store: postgres, views: data, configuration: CRMEngine.Configuration(logger: logger))
+            } catch {
+                await postgres.close()
+                throw error
+            }
+            sharedLog = postgres
+        } else {
+            engine = try await CRMEngine.open(at: data, configuration: CRMEngine.Configuration(logger: logger))
+        }
         do {
             if demo && fresh { try await seedDemo(engine) }
             let app = buildApplication(engine: engine, configuration: HTTPConfiguration(
@@ -50,9 +72,11 @@ struct Serve: AsyncParsableCommand {
             try await app.runService()
         } catch {
             await engine.close()
+            await sharedLog?.close()
             throw error
         }
         await engine.close()
+        await sharedLog?.close()
         logger.info("stopped")
     }
 

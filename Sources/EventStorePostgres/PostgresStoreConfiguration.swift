@@ -1,0 +1,104 @@
+import EventSourcing
+import Foundation
+
+/// Where the log lives and how the store behaves: parsed from a URL such as
+/// `postgres://crm:secret@db.example:5432/crm?schema=crm&sslmode=require`.
+///
+/// - `schema` (query item, default `crm`): the PostgreSQL schema holding the log's tables; several logs can
+///   share one database under different schemas. Lower-case letters, digits and `_`, at most 63 bytes.
+/// - `sslmode`: `disable` (default for loopback hosts), `prefer` (default otherwise) or `require`.
+public struct PostgresStoreConfiguration: Sendable, Hashable {
+    public enum TLSMode: String, Sendable, Hashable {
+        case disable, prefer, require
+    }
+
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var schema: String
+    public var tls: TLSMode
+
+    /// The limits the store enforces (the same defaults as the LMDB store).
+    public var limits: EventStoreLimits = .standard
+    /// Most pooled connections this process opens (one more is taken by the notification listener).
+    public var maxConnections: Int = 8
+    /// How long an operation may wait for the database — a connection, a lock, an answer — before it fails
+    /// with ``EventStoreError/Code/storage`` (database unavailable).
+    public var operationTimeout: Duration = .seconds(15)
+    /// How long opening may take to connect and create the schema.
+    public var connectTimeout: Duration = .seconds(10)
+    /// How often a waiting subscription looks at the head itself, in case a notification was missed.
+    public var pollInterval: Duration = .milliseconds(500)
+    /// Whether subscriptions are woken by LISTEN/NOTIFY (else they poll alone: for connection poolers in
+    /// transaction mode, which cannot LISTEN).
+    public var listenForNotifications = true
+    /// Most events the writer commits in one transaction when appends queue up (group commit).
+    public var maxEventsPerCommit: Int = 20_000
+    /// Rows fetched per query by scans and subscriptions.
+    public var readBatchSize: Int = 1_000
+
+    public init(
+        host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
+        schema: String = "crm", tls: TLSMode = .disable
+    ) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+        self.schema = schema
+        self.tls = tls
+    }
+
+    /// Parses `postgres://user[:password]@host[:port]/database[?schema=…&sslmode=…]` (also `postgresql://`).
+    public init(url text: String) throws(EventStoreError) {
+        guard let components = URLComponents(string: text),
+              let scheme = components.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql"
+        else {
+            throw EventStoreError(.storage, detail: "not a postgres:// URL")
+        }
+        guard let host = components.host, !host.isEmpty else { throw EventStoreError(.storage, detail: "the PostgreSQL URL names no host") }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let user = components.user.flatMap { $0.removingPercentEncoding ?? $0 } ?? "postgres"
+        self.init(
+            host: host, port: components.port ?? 5432, username: user,
+            password: components.password.flatMap { $0.removingPercentEncoding ?? $0 },
+            database: database.isEmpty ? user : (database.removingPercentEncoding ?? database)
+        )
+        let loopback = host == "localhost" || host == "127.0.0.1" || host == "::1"
+        tls = loopback ? .disable : .prefer
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "schema":
+                schema = item.value ?? ""
+            case "sslmode":
+                switch item.value ?? "" {
+                case "disable", "allow": tls = .disable
+                case "prefer": tls = .prefer
+                case "require", "verify-ca", "verify-full": tls = .require
+                default: throw EventStoreError(.storage, detail: "unknown sslmode in the PostgreSQL URL")
+                }
+            default:
+                throw EventStoreError(.storage, detail: "unknown option `\(item.name)` in the PostgreSQL URL")
+            }
+        }
+        try Self.validate(schema: schema)
+    }
+
+    /// The URL without its password, for logs and messages.
+    public var redactedURL: String {
+        "postgres://\(username)@\(host):\(port)/\(database)?schema=\(schema)"
+    }
+
+    static func validate(schema: String) throws(EventStoreError) {
+        let bytes = Array(schema.utf8)
+        guard !bytes.isEmpty, bytes.count <= 63,
+              bytes.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }),
+              let first = bytes.first, !(first >= 0x30 && first <= 0x39)
+        else {
+            throw EventStoreError(.storage, detail: "schema names are 1-63 lower-case letters, digits or _, not starting with a digit")
+        }
+    }
+}
