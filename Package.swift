@@ -119,6 +119,8 @@ let package = Package(
         .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
         // A writer process appending to a shared PostgreSQL log, for the multi-process test (not a user tool).
         .executableTarget(name: "pg-harness", dependencies: ["EventStorePostgres", "EventSourcing"]),
+        // One engine node over a shared PostgreSQL log, for the multi-process convergence test (not a user tool).
+        .executableTarget(name: "pg-engine-node", dependencies: ["EventStorePostgres", "EventSourcing", "CRMEngine", "CRMDomain", "CRMProjections"]),
         // Appends a generated history while the views follow, for the kill-mid-update test (not a user tool).
         .executableTarget(name: "views-harness", dependencies: ["EventStoreLMDB", "EventSourcing", "CRMProjections", "CRMDataGenerator", "CRMDomain"]),
         // Child processes for the tests that kill a writer.
@@ -166,7 +168,7 @@ let package = Package(
         .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStorePostgresTests",
-            dependencies: ["EventStorePostgres", "EventSourcing", "EventStoreConformance", "EventStoreLMDB", "CRMEngine", "CRMDomain", "pg-harness", "crm", "CRMTestSupport"]
+            dependencies: ["EventStorePostgres", "EventSourcing", "EventStoreConformance", "EventStoreLMDB", "CRMEngine", "CRMDomain", "pg-harness", "pg-engine-node", "crm", "CRMTestSupport"]
         ),
         .testTarget(
             name: "EventStoreLMDBTests",
