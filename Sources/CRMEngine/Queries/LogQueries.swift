@@ -6,7 +6,7 @@ import Foundation
 extension CRMEngine {
     /// The records whose query permission the engine checks from their own state (the others need the
     /// module's permission over all data).
-    static let queryableRecords: [any EngineRecord.Type] = [
+    static let queryableRecords: [any (EngineRecord & SendableMetatype).Type] = [
         Customer.self, CustomerForm.self, WorkTask.self, Ticket.self, Contact.self, Visit.self, ContactLogEntry.self,
         Opportunity.self, Quote.self, Contract.self, Campaign.self, LoyaltyAccount.self, Product.self, Organisation.self, Settings.self,
     ]
