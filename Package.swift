@@ -116,9 +116,9 @@ let package = Package(
             ]
         ),
         // A small writer process for the crash-safety and multi-process tests (not a user tool).
-        .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing"]),
+        .executableTarget(name: "store-harness", dependencies: ["EventStoreLMDB", "EventSourcing", "CRMTestSupport"]),
         // A writer process appending to a shared PostgreSQL log, for the multi-process test (not a user tool).
-        .executableTarget(name: "pg-harness", dependencies: ["EventStorePostgres", "EventSourcing"]),
+        .executableTarget(name: "pg-harness", dependencies: ["EventStorePostgres", "EventSourcing", "CRMTestSupport"]),
         // One engine node over a shared PostgreSQL log, for the multi-process convergence test (not a user tool).
         .executableTarget(name: "pg-engine-node", dependencies: ["EventStorePostgres", "EventSourcing", "CRMEngine", "CRMDomain", "CRMProjections"]),
         // Appends a generated history while the views follow, for the kill-mid-update test (not a user tool).

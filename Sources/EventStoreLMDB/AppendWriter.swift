@@ -135,7 +135,7 @@ final class AppendWriter: @unchecked Sendable {
     private func process(_ batch: [Request]) {
         var outcomes: [Result<[AppendResult], EventStoreError>] = []
         var final = TransactionState(head: head, nextStreamNumber: nextStreamNumber)
-        let recordedAt = Envelope.micros(clock.now())
+        let recordedAt = clock.now().microsecondsSince1970
         do {
             try env.write { txn in
                 // The closure runs again if the map had to grow: start from the committed state each time.

@@ -147,7 +147,7 @@ enum Envelope {
         let payload = UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + payloadLength)])
         return BorrowedEvent(
             id: id, stream: StreamID(stream), streamVersion: StreamVersion(version), position: position,
-            type: type, schemaVersion: schema, recordedAt: date(micros: micros),
+            type: type, schemaVersion: schema, recordedAt: Date(microsecondsSince1970: micros),
             metadata: EventMetadata(actor: actor, correlationID: correlation, causationID: causation, sourceSystem: source, clientIP: clientIP),
             payload: payload
         )
@@ -158,16 +158,6 @@ enum Envelope {
         guard buffer.count >= headerSize else { return false }
         let stored = buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian
         return stored == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[4...]))
-    }
-
-    static func micros(_ date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1_000_000).rounded(.down)
-        guard value.isFinite, value > Double(Int64.min), value < Double(Int64.max) else { return 0 }
-        return Int64(value)
-    }
-
-    static func date(micros: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(micros / 1_000_000) + Double(micros % 1_000_000) / 1_000_000)
     }
 
     @inline(__always)

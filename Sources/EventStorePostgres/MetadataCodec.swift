@@ -78,15 +78,4 @@ enum MetadataCodec {
             clientIP: flags & flagClientIP != 0 ? ip : nil
         )
     }
-
-    /// Microseconds since 1970, rounded down (as the LMDB envelope keeps `recordedAt`).
-    static func micros(_ date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1_000_000).rounded(.down)
-        guard value.isFinite, value > Double(Int64.min), value < Double(Int64.max) else { return 0 }
-        return Int64(value)
-    }
-
-    static func date(micros: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(micros / 1_000_000) + Double(micros % 1_000_000) / 1_000_000)
-    }
 }

@@ -116,7 +116,7 @@ final class PostgresAppendWriter: Sendable {
 
     private func process(_ batch: [Request]) async {
         let requests = batch.map(\.appends)
-        let recordedAt = MetadataCodec.micros(clock.now())
+        let recordedAt = clock.now().microsecondsSince1970
         do {
             let (outcomes, head) = try await withDeadline(timeout, "appending") { [self] in
                 try await commit(requests, recordedAt: recordedAt)
@@ -144,19 +144,6 @@ final class PostgresAppendWriter: Sendable {
         let schemaVersion: Int64
         let metadata: [UInt8]
         let payload: [UInt8]
-    }
-
-    /// The rows to insert, as column arrays.
-    private struct Rows {
-        var positions: [Int64] = []
-        var streams: [String] = []
-        var versions: [Int64] = []
-        var ids: [UUID] = []
-        var types: [String] = []
-        var schemaVersions: [Int64] = []
-        var recordedAt: [Int64] = []
-        var metadata: [ByteBuffer] = []
-        var payloads: [ByteBuffer] = []
     }
 
     /// The transaction of one group. Returns each request's outcome and the head after the commit.
@@ -203,7 +190,7 @@ final class PostgresAppendWriter: Sendable {
             // Plan each request in order; a refused request writes nothing.
             var outcomes: [Result<[AppendResult], EventStoreError>] = []
             outcomes.reserveCapacity(requests.count)
-            var rows = Rows()
+            var rows = EventRows()
             var touched = Set<String>()
             for appends in requests {
                 do throws(EventStoreError) {
@@ -214,28 +201,10 @@ final class PostgresAppendWriter: Sendable {
                 }
             }
 
-            if !rows.positions.isEmpty {
-                // One statement writes the events, the stream versions and the head, and notifies
-                // (delivered at commit).
-                let names = Array(touched)
-                let newVersions = names.map { versions[$0] ?? 0 }
-                let write: PostgresQuery = """
-                    WITH inserted AS (
-                        INSERT INTO \(unescaped: s).events
-                            (position, stream_id, stream_version, event_id, type, schema_version, recorded_at, metadata, payload)
-                        SELECT * FROM unnest(\(rows.positions)::bigint[], \(rows.streams)::text[], \(rows.versions)::bigint[],
-                            \(rows.ids)::uuid[], \(rows.types)::text[], \(rows.schemaVersions)::bigint[], \(rows.recordedAt)::bigint[],
-                            \(rows.metadata)::bytea[], \(rows.payloads)::bytea[])
-                    ), upserted AS (
-                        INSERT INTO \(unescaped: s).streams (stream_id, version)
-                        SELECT * FROM unnest(\(names)::text[], \(newVersions)::bigint[])
-                        ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version
-                    ), moved AS (
-                        UPDATE \(unescaped: s).log_head SET position = \(head) WHERE id = 1
-                    )
-                    SELECT pg_notify(\("crm_log_" + s), \(String(head)))
-                    """
-                try await connection.query(write, logger: logger)
+            if !rows.isEmpty {
+                // One statement writes the events, the stream versions and the head, and notifies.
+                let streamVersions = Dictionary(uniqueKeysWithValues: touched.map { ($0, versions[$0] ?? 0) })
+                try await connection.query(rows.write(schema: s, streamVersions: streamVersions, head: head), logger: logger)
             }
             return (outcomes, GlobalPosition(UInt64(max(head, 0))))
         }
@@ -250,7 +219,7 @@ final class PostgresAppendWriter: Sendable {
     /// nothing) when the request is refused.
     private func plan(
         _ appends: [StreamAppend], known: inout [UUID: Stored], versions: inout [String: Int64], head: inout Int64,
-        rows: inout Rows, touched: inout Set<String>, recordedAt: Int64
+        rows: inout EventRows, touched: inout Set<String>, recordedAt: Int64
     ) throws(EventStoreError) -> [AppendResult] {
         var plans: [Plan] = []
         plans.reserveCapacity(appends.count)
@@ -284,15 +253,8 @@ final class PostgresAppendWriter: Sendable {
                     head += 1
                     version += 1
                     let metadata = MetadataCodec.encode(event.metadata)
-                    rows.positions.append(head)
-                    rows.streams.append(name)
-                    rows.versions.append(version)
-                    rows.ids.append(event.id)
-                    rows.types.append(event.type)
-                    rows.schemaVersions.append(Int64(event.schemaVersion))
-                    rows.recordedAt.append(recordedAt)
-                    rows.metadata.append(ByteBuffer(bytes: metadata))
-                    rows.payloads.append(ByteBuffer(bytes: event.payload))
+                    rows.append(position: head, stream: name, version: version, id: event.id, type: event.type, schemaVersion: event.schemaVersion,
+                                recordedAt: recordedAt, metadata: metadata, payload: event.payload)
                     known[event.id] = Stored(
                         position: head, stream: name, version: version, type: event.type,
                         schemaVersion: Int64(event.schemaVersion), metadata: metadata, payload: event.payload)

@@ -20,50 +20,19 @@ extension PostgresEventStore {
         let s = schema
         let client = client
         let logger = queryLogger
-        var positions: [Int64] = []
-        var streams: [String] = []
-        var versions: [Int64] = []
-        var ids: [UUID] = []
-        var types: [String] = []
-        var schemaVersions: [Int64] = []
-        var recordedAt: [Int64] = []
-        var metadata: [ByteBuffer] = []
-        var payloads: [ByteBuffer] = []
+        var rows = EventRows()
         var heads: [String: Int64] = [:]
         for event in events {
-            positions.append(Int64(clamping: event.position.rawValue))
-            streams.append(event.stream.rawValue)
-            versions.append(Int64(clamping: event.streamVersion.rawValue))
-            ids.append(event.id)
-            types.append(event.type)
-            schemaVersions.append(Int64(event.schemaVersion))
-            recordedAt.append(MetadataCodec.micros(event.recordedAt))
-            metadata.append(ByteBuffer(bytes: MetadataCodec.encode(event.metadata)))
-            payloads.append(ByteBuffer(bytes: event.payload))
-            heads[event.stream.rawValue] = max(heads[event.stream.rawValue] ?? 0, Int64(clamping: event.streamVersion.rawValue))
+            let version = Int64(clamping: event.streamVersion.rawValue)
+            rows.append(position: Int64(clamping: event.position.rawValue), stream: event.stream.rawValue, version: version, id: event.id,
+                        type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt.microsecondsSince1970,
+                        metadata: MetadataCodec.encode(event.metadata), payload: event.payload)
+            heads[event.stream.rawValue] = max(heads[event.stream.rawValue] ?? 0, version)
         }
-        let names = Array(heads.keys)
-        let newVersions = names.map { heads[$0] ?? 0 }
         let expectedHead = Int64(clamping: first.position.rawValue) - 1
-        let newHead = positions.last ?? expectedHead
+        let newHead = rows.positions.last ?? expectedHead
         let timeout = configuration.operationTimeout
-        let channelName = channel
-        let write: PostgresQuery = """
-            WITH inserted AS (
-                INSERT INTO \(unescaped: s).events
-                    (position, stream_id, stream_version, event_id, type, schema_version, recorded_at, metadata, payload)
-                SELECT * FROM unnest(\(positions)::bigint[], \(streams)::text[], \(versions)::bigint[],
-                    \(ids)::uuid[], \(types)::text[], \(schemaVersions)::bigint[], \(recordedAt)::bigint[],
-                    \(metadata)::bytea[], \(payloads)::bytea[])
-            ), upserted AS (
-                INSERT INTO \(unescaped: s).streams (stream_id, version)
-                SELECT * FROM unnest(\(names)::text[], \(newVersions)::bigint[])
-                ON CONFLICT (stream_id) DO UPDATE SET version = GREATEST(\(unescaped: s).streams.version, EXCLUDED.version)
-            ), moved AS (
-                UPDATE \(unescaped: s).log_head SET position = \(newHead) WHERE id = 1
-            )
-            SELECT pg_notify(\(channelName), \(String(newHead)))
-            """
+        let write = rows.write(schema: s, streamVersions: heads, head: newHead)
         do {
             try await withDeadline(timeout, "importing events") {
                 try await client.withTransaction(logger: logger) { connection in

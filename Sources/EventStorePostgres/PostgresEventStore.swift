@@ -38,7 +38,10 @@ public final class PostgresEventStore: EventStore {
     private let closed = Atomic<Bool>(false)
 
     /// The NOTIFY channel of this log's commits (the payload is the new head position).
-    var channel: String { "crm_log_" + schema }
+    var channel: String { Self.channel(schema: schema) }
+
+    /// The NOTIFY channel of the log in `schema`.
+    static func channel(schema: String) -> String { "crm_log_" + schema }
 
     private init(
         configuration: PostgresStoreConfiguration, client: PostgresClient, runTask: Task<Void, Never>, head: GlobalPosition,
@@ -267,64 +270,57 @@ public final class PostgresEventStore: EventStore {
     /// Reads the log from `position` (inclusive) page by page, each page one query under the timeout.
     @discardableResult
     private func forEachRow(from position: GlobalPosition, direction: ReadDirection, limit: Int, _ body: (Row) throws -> Void) async throws -> Int {
-        try checkOpen()
-        guard limit > 0 else { return 0 }
         let schema = schema
-        var next = Int64(clamping: position.rawValue)
-        var count = 0
-        while count < limit {
-            let want = min(configuration.readBatchSize, limit - count)
-            let from = next
-            let query: PostgresQuery
+        return try await forEachPage(from: position.rawValue, direction: direction, limit: limit, "reading the log", key: \.position.rawValue) { from, want in
             switch direction {
             case .forward:
-                query = "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE position >= \(from) ORDER BY position ASC LIMIT \(Int64(want))"
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE position >= \(from) ORDER BY position ASC LIMIT \(want)"
             case .backward:
-                query = "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE position <= \(from) ORDER BY position DESC LIMIT \(Int64(want))"
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE position <= \(from) ORDER BY position DESC LIMIT \(want)"
             }
-            let page = try await fetch(query, "reading the log")
-            for row in page { try body(row) }
-            count += page.count
-            guard page.count == want, let last = page.last else { break }
-            if direction == .forward {
-                next = Int64(clamping: last.position.rawValue) + 1
-            } else {
-                guard last.position.rawValue > 1 else { break }
-                next = Int64(clamping: last.position.rawValue) - 1
-            }
-        }
-        return count
+        } body: { try body($0) }
     }
 
     /// Reads one stream from `version` (inclusive) page by page.
     private func forEachRow(of stream: StreamID, from version: StreamVersion, direction: ReadDirection, limit: Int, _ body: (Row) throws -> Void) async throws {
-        try checkOpen()
-        guard limit > 0 else { return }
         let schema = schema
         let name = stream.rawValue
-        var next = Int64(clamping: version.rawValue)
+        try await forEachPage(from: version.rawValue, direction: direction, limit: limit, "reading a stream", key: \.version.rawValue) { from, want in
+            switch direction {
+            case .forward:
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE stream_id = \(name) AND stream_version >= \(from) ORDER BY stream_version ASC LIMIT \(want)"
+            case .backward:
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE stream_id = \(name) AND stream_version <= \(from) ORDER BY stream_version DESC LIMIT \(want)"
+            }
+        } body: { try body($0) }
+    }
+
+    /// Pages through rows ordered by `key` (a position or a stream version) from `start` (inclusive) in
+    /// `direction`, at most `limit`: `query(from, want)` selects one page; each page is one query under the
+    /// timeout. Returns how many rows were passed to `body`.
+    @discardableResult
+    private func forEachPage(
+        from start: UInt64, direction: ReadDirection, limit: Int, _ what: String, key: (Row) -> UInt64,
+        query: (_ from: Int64, _ want: Int64) -> PostgresQuery, body: (Row) throws -> Void
+    ) async throws -> Int {
+        try checkOpen()
+        guard limit > 0 else { return 0 }
+        var next = Int64(clamping: start)
         var count = 0
         while count < limit {
             let want = min(configuration.readBatchSize, limit - count)
-            let from = next
-            let query: PostgresQuery
-            switch direction {
-            case .forward:
-                query = "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE stream_id = \(name) AND stream_version >= \(from) ORDER BY stream_version ASC LIMIT \(Int64(want))"
-            case .backward:
-                query = "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE stream_id = \(name) AND stream_version <= \(from) ORDER BY stream_version DESC LIMIT \(Int64(want))"
-            }
-            let page = try await fetch(query, "reading a stream")
+            let page = try await fetch(query(next, Int64(want)), what)
             for row in page { try body(row) }
             count += page.count
             guard page.count == want, let last = page.last else { break }
             if direction == .forward {
-                next = Int64(clamping: last.version.rawValue) + 1
+                next = Int64(clamping: key(last)) + 1
             } else {
-                guard last.version.rawValue > 1 else { break }
-                next = Int64(clamping: last.version.rawValue) - 1
+                guard key(last) > 1 else { break }
+                next = Int64(clamping: key(last)) - 1
             }
         }
+        return count
     }
 
     private func fetch(_ query: PostgresQuery, _ what: String) async throws -> [Row] {
@@ -348,7 +344,7 @@ public final class PostgresEventStore: EventStore {
         }
         return Row(
             position: position, stream: StreamID(c.1), version: StreamVersion(UInt64(c.2)), id: c.3, type: c.4,
-            schemaVersion: UInt32(c.5), recordedAt: MetadataCodec.date(micros: c.6), metadata: metadata, payload: c.8)
+            schemaVersion: UInt32(c.5), recordedAt: Date(microsecondsSince1970: c.6), metadata: metadata, payload: c.8)
     }
 
     static func readHead(_ client: PostgresClient, schema: String, logger: Logger) async throws -> GlobalPosition {

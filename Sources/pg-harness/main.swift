@@ -18,6 +18,7 @@
 //
 // A failed append prints `err <code> <detail>` and is re-sent with the same events (idempotent) until
 // it is acknowledged. Payloads derive from event ids, so a test can check every event's bytes.
+import CRMTestSupport
 import EventSourcing
 import EventStorePostgres
 import Foundation
@@ -26,16 +27,6 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
-
-func payload(for id: UUID, size: Int) -> [UInt8] {
-    let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
-    return (0..<size).map { bytes[$0 % 16] &+ UInt8(truncatingIfNeeded: $0 / 16) }
-}
-
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 struct Arguments: Sendable {
     var url = ""
@@ -72,24 +63,6 @@ struct Arguments: Sendable {
     }
 }
 
-/// Serialises whole lines to stdout, each written at once.
-final class LineWriter: Sendable {
-    private let lock = Mutex(())
-    func write(_ text: String) {
-        lock.withLock { _ in
-            var text = text
-            text.withUTF8 { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(1, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
-        }
-    }
-}
-
 @main
 struct PostgresHarness {
     static func main() async {
@@ -119,13 +92,13 @@ struct PostgresHarness {
                         let count = 1 + call % 3
                         let events = (0..<count).map { _ -> EventData in
                             let id = ids.next()
-                            return EventData(id: id, type: "Written", payload: payload(for: id, size: arguments.payloadSize), metadata: EventMetadata(actor: arguments.name))
+                            return EventData(id: id, type: "Written", payload: harnessPayload(for: id, size: arguments.payloadSize), metadata: EventMetadata(actor: arguments.name))
                         }
                         var appends = [StreamAppend(stream: stream, expectedVersion: .exact(StreamVersion(version)), events: events)]
                         if call % 4 == 3 {
                             let id = ids.next()
                             appends.append(StreamAppend(stream: "shared", expectedVersion: .any, events: [
-                                EventData(id: id, type: "Shared", payload: payload(for: id, size: arguments.payloadSize), metadata: EventMetadata(actor: arguments.name)),
+                                EventData(id: id, type: "Shared", payload: harnessPayload(for: id, size: arguments.payloadSize), metadata: EventMetadata(actor: arguments.name)),
                             ]))
                         }
                         var results: [AppendResult] = []

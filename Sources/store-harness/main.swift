@@ -7,8 +7,9 @@
 //
 //   ack <position> <event-id> <stream> <version>
 //
-// Each payload is derived from its event id (see `payload(for:size:)`), so a test can check that every
-// acknowledged event is present and intact after a SIGKILL. It is test infrastructure, not a user tool.
+// Each payload is derived from its event id (`harnessPayload(for:size:)` in CRMTestSupport), so a test can
+// check that every acknowledged event is present and intact after a SIGKILL. It is test infrastructure, not a user tool.
+import CRMTestSupport
 import EventSourcing
 import EventStoreLMDB
 import Foundation
@@ -17,11 +18,6 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
-
-func payload(for id: UUID, size: Int) -> [UInt8] {
-    let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
-    return (0..<size).map { bytes[$0 % 16] &+ UInt8(truncatingIfNeeded: $0 / 16) }
-}
 
 struct Arguments {
     var command = ""
@@ -45,29 +41,6 @@ struct Arguments {
         }
         guard command == "append", !directory.isEmpty else {
             throw HarnessError("usage: store-harness append --dir DIR [--writers N] [--map-size BYTES] [--payload-size BYTES]")
-        }
-    }
-}
-
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Serialises whole lines to stdout, each flushed at once.
-final class LineWriter: Sendable {
-    private let lock = Mutex(())
-    func write(_ text: String) {
-        lock.withLock { _ in
-            var text = text
-            text.withUTF8 { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(1, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
         }
     }
 }
@@ -102,7 +75,7 @@ struct StoreHarness {
                         let count = 1 + (round % 5)
                         let events = (0..<count).map { _ in
                             let id = ids.next()
-                            return EventData(id: id, type: "Appended", payload: payload(for: id, size: arguments.payloadSize), metadata: EventMetadata(actor: "harness-\(writer)"))
+                            return EventData(id: id, type: "Appended", payload: harnessPayload(for: id, size: arguments.payloadSize), metadata: EventMetadata(actor: "harness-\(writer)"))
                         }
                         let result = try await store.append(events, to: stream, expectedVersion: .any)
                         var lines = ""

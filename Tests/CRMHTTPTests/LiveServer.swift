@@ -90,6 +90,24 @@ struct LiveServer: Sendable {
         return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
 
+    /// Sends a request and expects `status`; a different status fails the test at the caller's line, naming
+    /// the method, the path and the start of the answer.
+    @discardableResult
+    func expect(_ method: HTTPMethod, _ path: String, _ json: String? = nil, status: Int = 200, headers: [(String, String)] = [],
+                sourceLocation: SourceLocation = #_sourceLocation) async throws -> Answer {
+        let answer = try await send(method, path, json: json, headers: headers)
+        #expect(answer.status == status, "\(method) \(path): \(answer.status) \(answer.text.prefix(400))", sourceLocation: sourceLocation)
+        return answer
+    }
+
+    /// POSTs a create to the collection `path`, expects 201 with `Location: <path>/<id>`, and returns the id.
+    func created(_ path: String, _ json: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let answer = try await expect(.POST, path, json, status: 201, sourceLocation: sourceLocation)
+        let id = text(answer.json["id"]) ?? ""
+        #expect(answer.header("Location") == "\(path)/\(id.lowercased())", "\(path)", sourceLocation: sourceLocation)
+        return id
+    }
+
     /// Hires an employee of `branch` holding one role with `permissions` and issues them a token.
     func hire(_ name: String, branch: String, permissions: [Permission]) async throws -> (principal: Principal, token: String) {
         let id = UUID.derived("employee", name)

@@ -156,74 +156,62 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
     /// commands 200 (412 on a stale If-Match), records with their version as ETag, lists and reports.
     @Test func everyResourceAnswersItsMainCommandsAndQueries() async throws {
         try await LiveServer.with("resources") { s in
-            @discardableResult
-            func ok(_ method: HTTPMethod, _ path: String, _ json: String? = nil, status: Int = 200, headers: [(String, String)] = []) async throws -> LiveServer.Answer {
-                let answer = try await s.send(method, path, json: json, headers: headers)
-                #expect(answer.status == status, "\(method) \(path): \(answer.status) \(answer.text.prefix(400))")
-                return answer
-            }
-            func created(_ path: String, _ json: String) async throws -> String {
-                let answer = try await ok(.POST, path, json, status: 201)
-                let id = text(answer.json["id"]) ?? ""
-                #expect(answer.header("Location") == "\(path)/\(id.lowercased())", "\(path)")
-                return id
-            }
-            let customer = try await created("/v1/customers", #"{"kind": "person", "name": "Wang Fang", "group": "residential", "branch": "A"}"#)
-            let contact = try await created("/v1/contacts", #"{"customerId": "\#(customer)", "name": "Wang Lei", "role": "primary", "email": "lei@example.com"}"#)
-            #expect(try await ok(.GET, "/v1/contacts/\(contact)").header("ETag") == "\"1\"")
-            try await ok(.PATCH, "/v1/contacts/\(contact)", #"{"title": "Engineer"}"#, headers: [("If-Match", "\"1\"")])
-            try await ok(.PATCH, "/v1/contacts/\(contact)", #"{"title": null}"#, status: 412, headers: [("If-Match", "\"1\"")])
-            try await ok(.POST, "/v1/contacts/\(contact)/archive", #"{"reason": "left"}"#)
-            try await ok(.POST, "/v1/contacts/\(contact)/restore")
+            let customer = try await s.created("/v1/customers", #"{"kind": "person", "name": "Wang Fang", "group": "residential", "branch": "A"}"#)
+            let contact = try await s.created("/v1/contacts", #"{"customerId": "\#(customer)", "name": "Wang Lei", "role": "primary", "email": "lei@example.com"}"#)
+            #expect(try await s.expect(.GET, "/v1/contacts/\(contact)").header("ETag") == "\"1\"")
+            try await s.expect(.PATCH, "/v1/contacts/\(contact)", #"{"title": "Engineer"}"#, headers: [("If-Match", "\"1\"")])
+            try await s.expect(.PATCH, "/v1/contacts/\(contact)", #"{"title": null}"#, status: 412, headers: [("If-Match", "\"1\"")])
+            try await s.expect(.POST, "/v1/contacts/\(contact)/archive", #"{"reason": "left"}"#)
+            try await s.expect(.POST, "/v1/contacts/\(contact)/restore")
             let head = try await s.engine.store.headPosition().rawValue
-            #expect((try await ok(.GET, "/v1/contacts?customerId=\(customer)&consistentWith=\(head)").json["items"] as? [Any])?.count == 1)
+            #expect((try await s.expect(.GET, "/v1/contacts?customerId=\(customer)&consistentWith=\(head)").json["items"] as? [Any])?.count == 1)
 
-            let entry = try await created("/v1/contact-log", #"{"customerId": "\#(customer)", "channel": "phone", "subject": "Meter reading", "occurredAt": "2025-12-31T10:00:00Z", "durationSeconds": 120}"#)
-            let visit = try await created("/v1/visits", #"{"customerId": "\#(customer)", "visitor": "\#(s.admin.id)", "scheduledAt": "2026-01-05T09:00:00Z", "agenda": "Safety check", "place": "Home"}"#)
-            try await ok(.POST, "/v1/visits/\(visit)/costs", #"{"kind": "transport", "amount": {"amount": 12.5, "currency": "CNY"}}"#)
-            try await ok(.POST, "/v1/visits/\(visit)/actual", #"{"date": "2026-01-05", "place": "Home", "summary": "All fine"}"#)
-            let activity = try await ok(.GET, "/v1/activity?customerId=\(customer)&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            let entry = try await s.created("/v1/contact-log", #"{"customerId": "\#(customer)", "channel": "phone", "subject": "Meter reading", "occurredAt": "2025-12-31T10:00:00Z", "durationSeconds": 120}"#)
+            let visit = try await s.created("/v1/visits", #"{"customerId": "\#(customer)", "visitor": "\#(s.admin.id)", "scheduledAt": "2026-01-05T09:00:00Z", "agenda": "Safety check", "place": "Home"}"#)
+            try await s.expect(.POST, "/v1/visits/\(visit)/costs", #"{"kind": "transport", "amount": {"amount": 12.5, "currency": "CNY"}}"#)
+            try await s.expect(.POST, "/v1/visits/\(visit)/actual", #"{"date": "2026-01-05", "place": "Home", "summary": "All fine"}"#)
+            let activity = try await s.expect(.GET, "/v1/activity?customerId=\(customer)&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect((activity.json["items"] as? [Any])?.count == 2, "\(activity.text)")
-            try await ok(.POST, "/v1/contact-log/\(entry)/retract", #"{"reason": "wrong customer"}"#)
+            try await s.expect(.POST, "/v1/contact-log/\(entry)/retract", #"{"reason": "wrong customer"}"#)
 
-            let opportunity = try await created("/v1/opportunities", #"{"customerId": "\#(customer)", "title": "New boiler", "source": "visit", "expectedRevenue": {"amount": 5000, "currency": "CNY"}, "closeDate": "2026-03-31", "owner": "\#(s.admin.id)"}"#)
-            try await ok(.POST, "/v1/opportunities/\(opportunity)/stage", #"{"stage": "opportunityConfirmed"}"#)
-            let pipeline = try await ok(.GET, "/v1/opportunities?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            let opportunity = try await s.created("/v1/opportunities", #"{"customerId": "\#(customer)", "title": "New boiler", "source": "visit", "expectedRevenue": {"amount": 5000, "currency": "CNY"}, "closeDate": "2026-03-31", "owner": "\#(s.admin.id)"}"#)
+            try await s.expect(.POST, "/v1/opportunities/\(opportunity)/stage", #"{"stage": "opportunityConfirmed"}"#)
+            let pipeline = try await s.expect(.GET, "/v1/opportunities?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect((pipeline.json["items"] as? [Any])?.count == 1, "\(pipeline.text)")
-            try await ok(.GET, "/v1/opportunities/totals")
-            try await ok(.POST, "/v1/opportunities/\(opportunity)/win", #"{"reason": "signed"}"#)
+            try await s.expect(.GET, "/v1/opportunities/totals")
+            try await s.expect(.POST, "/v1/opportunities/\(opportunity)/win", #"{"reason": "signed"}"#)
 
-            let product = try await created("/v1/products", #"{"productLine": "gas", "name": "Smart meter", "standardPrice": {"amount": 300, "currency": "CNY"}}"#)
-            try await ok(.POST, "/v1/products/\(product)/milestones", #"{"name": "launch", "plannedDate": "2026-02-01"}"#)
-            #expect(text(try await ok(.GET, "/v1/products/\(product)").json["name"]) == "Smart meter")
-            let ledger = try await ok(.POST, "/v1/revenue/entries", #"{"customerId": "\#(customer)", "chargeItem": "monthly fee", "businessLine": "gas", "date": "2025-12-15", "amount": {"amount": 88, "currency": "CNY"}}"#, status: 201)
+            let product = try await s.created("/v1/products", #"{"productLine": "gas", "name": "Smart meter", "standardPrice": {"amount": 300, "currency": "CNY"}}"#)
+            try await s.expect(.POST, "/v1/products/\(product)/milestones", #"{"name": "launch", "plannedDate": "2026-02-01"}"#)
+            #expect(text(try await s.expect(.GET, "/v1/products/\(product)").json["name"]) == "Smart meter")
+            let ledger = try await s.expect(.POST, "/v1/revenue/entries", #"{"customerId": "\#(customer)", "chargeItem": "monthly fee", "businessLine": "gas", "date": "2025-12-15", "amount": {"amount": 88, "currency": "CNY"}}"#, status: 201)
             let ledgerID = try #require(text(ledger.json["id"]))
-            try await ok(.GET, "/v1/revenue/ledgers/\(ledgerID)")
-            let revenue = try await ok(.GET, "/v1/revenue?by=month&from=2025-01&through=2026-12&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            try await s.expect(.GET, "/v1/revenue/ledgers/\(ledgerID)")
+            let revenue = try await s.expect(.GET, "/v1/revenue?by=month&from=2025-01&through=2026-12&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect((revenue.json["items"] as? [Any])?.count == 1, "\(revenue.text)")
 
-            let campaign = try await created("/v1/campaigns", #"{"name": "Winter safety", "objective": "Fewer leaks", "owner": "\#(s.admin.id)", "budget": {"amount": 10000, "currency": "CNY"}, "start": "2026-01-10", "end": "2026-02-28"}"#)
-            try await ok(.POST, "/v1/campaigns/\(campaign)/plan", #"{"name": "Winter safety 2026", "objective": "Fewer leaks", "budget": {"amount": 12000, "currency": "CNY"}, "start": "2026-01-10", "end": "2026-02-28"}"#)
+            let campaign = try await s.created("/v1/campaigns", #"{"name": "Winter safety", "objective": "Fewer leaks", "owner": "\#(s.admin.id)", "budget": {"amount": 10000, "currency": "CNY"}, "start": "2026-01-10", "end": "2026-02-28"}"#)
+            try await s.expect(.POST, "/v1/campaigns/\(campaign)/plan", #"{"name": "Winter safety 2026", "objective": "Fewer leaks", "budget": {"amount": 12000, "currency": "CNY"}, "start": "2026-01-10", "end": "2026-02-28"}"#)
 
-            let employee = try await created("/v1/employees", #"{"name": "Zhao Min", "position": "engineer", "branch": "A", "hiredOn": "2025-06-01"}"#)
-            try await ok(.PATCH, "/v1/employees/\(employee)", #"{"position": "senior engineer"}"#)
-            #expect(text(try await ok(.GET, "/v1/employees/\(employee)").json["position"]) == "senior engineer")
-            #expect((try await ok(.GET, "/v1/employees?limit=1").json["next"]) != nil)
-            let role = try await created("/v1/roles", #"{"name": "Field engineer", "permissions": [{"module": "visits", "actions": ["query", "create"], "scope": {"kind": "branch", "value": "A"}, "validity": {}}]}"#)
-            try await ok(.POST, "/v1/roles/\(role)/grants", #"{"employeeId": "\#(employee)"}"#)
-            #expect((try await ok(.GET, "/v1/roles").json["items"] as? [Any])?.count == 2)
+            let employee = try await s.created("/v1/employees", #"{"name": "Zhao Min", "position": "engineer", "branch": "A", "hiredOn": "2025-06-01"}"#)
+            try await s.expect(.PATCH, "/v1/employees/\(employee)", #"{"position": "senior engineer"}"#)
+            #expect(text(try await s.expect(.GET, "/v1/employees/\(employee)").json["position"]) == "senior engineer")
+            #expect((try await s.expect(.GET, "/v1/employees?limit=1").json["next"]) != nil)
+            let role = try await s.created("/v1/roles", #"{"name": "Field engineer", "permissions": [{"module": "visits", "actions": ["query", "create"], "scope": {"kind": "branch", "value": "A"}, "validity": {}}]}"#)
+            try await s.expect(.POST, "/v1/roles/\(role)/grants", #"{"employeeId": "\#(employee)"}"#)
+            #expect((try await s.expect(.GET, "/v1/roles").json["items"] as? [Any])?.count == 2)
 
-            try await ok(.POST, "/v1/settings/time-zones", #"{"branch": "A", "timeZone": "Asia/Shanghai"}"#)
-            let settings = try await ok(.GET, "/v1/settings")
+            try await s.expect(.POST, "/v1/settings/time-zones", #"{"branch": "A", "timeZone": "Asia/Shanghai"}"#)
+            let settings = try await s.expect(.GET, "/v1/settings")
             #expect(settings.header("ETag") != nil)
-            _ = try await ok(.POST, "/v1/forms", #"{"group": "residential", "fields": []}"#, status: 201)
-            try await ok(.POST, "/v1/forms/residential/fields/retire", #"{"name": "nothing"}"#, status: 404)
-            try await ok(.GET, "/v1/forms/residential")
+            _ = try await s.expect(.POST, "/v1/forms", #"{"group": "residential", "fields": []}"#, status: 201)
+            try await s.expect(.POST, "/v1/forms/residential/fields/retire", #"{"name": "nothing"}"#, status: 404)
+            try await s.expect(.GET, "/v1/forms/residential")
 
-            try await ok(.GET, "/v1/reports/kpi?month=2025-12")
-            try await ok(.GET, "/v1/reports/rfm?asOf=2026-01-01&currency=CNY")
-            try await ok(.GET, "/v1/reports/churn?on=2026-01-01")
-            try await ok(.GET, "/v1/reports/overdue-tickets?month=2025-12")
+            try await s.expect(.GET, "/v1/reports/kpi?month=2025-12")
+            try await s.expect(.GET, "/v1/reports/rfm?asOf=2026-01-01&currency=CNY")
+            try await s.expect(.GET, "/v1/reports/churn?on=2026-01-01")
+            try await s.expect(.GET, "/v1/reports/overdue-tickets?month=2025-12")
         }
     }
 
@@ -232,96 +220,86 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
     /// loyalty points, pairings with feedback, a new connection, survey templates and surveys.
     @Test func staffAndCustomerCareResourcesAnswerOverHTTP() async throws {
         try await LiveServer.with("staff-resources") { s in
-            @discardableResult
-            func ok(_ method: HTTPMethod, _ path: String, _ json: String? = nil, status: Int = 200) async throws -> LiveServer.Answer {
-                let answer = try await s.send(method, path, json: json)
-                #expect(answer.status == status, "\(method) \(path): \(answer.status) \(answer.text.prefix(400))")
-                return answer
-            }
-            func created(_ path: String, _ json: String) async throws -> String {
-                let answer = try await ok(.POST, path, json, status: 201)
-                return text(answer.json["id"]) ?? ""
-            }
             func head() async throws -> UInt64 { try await s.engine.store.headPosition().rawValue }
             let me = s.admin.id
 
-            let department = try await created("/v1/units", #"{"kind": "department", "name": "Service"}"#)
-            let team = try await created("/v1/units", #"{"kind": "team", "name": "North", "parentId": "\#(department)"}"#)
-            try await ok(.POST, "/v1/units/\(team)/rename", #"{"name": "North team"}"#)
-            try await ok(.POST, "/v1/units", #"{"kind": "galaxy", "name": "X"}"#, status: 400)
-            #expect((try await ok(.GET, "/v1/units").json["items"] as? [Any])?.count == 2)
-            try await ok(.POST, "/v1/units/\(department)/dissolve", status: 422)
+            let department = try await s.created("/v1/units", #"{"kind": "department", "name": "Service"}"#)
+            let team = try await s.created("/v1/units", #"{"kind": "team", "name": "North", "parentId": "\#(department)"}"#)
+            try await s.expect(.POST, "/v1/units/\(team)/rename", #"{"name": "North team"}"#)
+            try await s.expect(.POST, "/v1/units", #"{"kind": "galaxy", "name": "X"}"#, status: 400)
+            #expect((try await s.expect(.GET, "/v1/units").json["items"] as? [Any])?.count == 2)
+            try await s.expect(.POST, "/v1/units/\(department)/dissolve", status: 422)
 
-            let notice = try await created("/v1/announcements", #"{"title": "Gas safety week", "body": "Check every meter.", "targets": {"employees": ["\#(me)"]}}"#)
-            let inbox = try await ok(.GET, "/v1/announcements?consistentWith=\(try await head())")
+            let notice = try await s.created("/v1/announcements", #"{"title": "Gas safety week", "body": "Check every meter.", "targets": {"employees": ["\#(me)"]}}"#)
+            let inbox = try await s.expect(.GET, "/v1/announcements?consistentWith=\(try await head())")
             #expect((inbox.json["items"] as? [Any])?.count == 1, "\(inbox.text.prefix(300))")
-            try await ok(.POST, "/v1/announcements/\(notice)/read")
-            try await ok(.POST, "/v1/announcements/\(notice)/withdraw", #"{"reason": "over"}"#)
+            try await s.expect(.POST, "/v1/announcements/\(notice)/read")
+            try await s.expect(.POST, "/v1/announcements/\(notice)/withdraw", #"{"reason": "over"}"#)
 
-            try await ok(.POST, "/v1/settings/sensitive-words", #"{"word": "scam", "action": "block"}"#)
-            #expect(try await ok(.GET, "/v1/settings/sensitive-words").text.contains("scam"))
-            let thread = try await created("/v1/board/threads", #"{"title": "Winter shifts", "body": "Who covers Sunday?"}"#)
-            try await ok(.POST, "/v1/board/threads/\(thread)/replies", #"{"body": "This is a scam"}"#, status: 422)
-            try await ok(.POST, "/v1/board/threads/\(thread)/replies", #"{"body": "I do"}"#)
-            try await ok(.POST, "/v1/board/threads/\(thread)/lock", #"{"reason": "settled"}"#)
-            #expect(try await ok(.GET, "/v1/board/threads/\(thread)").text.contains("I do"))
+            try await s.expect(.POST, "/v1/settings/sensitive-words", #"{"word": "scam", "action": "block"}"#)
+            #expect(try await s.expect(.GET, "/v1/settings/sensitive-words").text.contains("scam"))
+            let thread = try await s.created("/v1/board/threads", #"{"title": "Winter shifts", "body": "Who covers Sunday?"}"#)
+            try await s.expect(.POST, "/v1/board/threads/\(thread)/replies", #"{"body": "This is a scam"}"#, status: 422)
+            try await s.expect(.POST, "/v1/board/threads/\(thread)/replies", #"{"body": "I do"}"#)
+            try await s.expect(.POST, "/v1/board/threads/\(thread)/lock", #"{"reason": "settled"}"#)
+            #expect(try await s.expect(.GET, "/v1/board/threads/\(thread)").text.contains("I do"))
 
-            let form = try await created("/v1/feedback-forms", #"{"template": {"name": "Weekly report", "department": "Service", "fields": [{"name": "visits", "type": "number", "options": [], "required": true}]}, "reporter": "\#(me)", "reviewer": "\#(me)", "branch": "A", "values": [{"field": "visits", "value": {"kind": "number", "value": 12}}]}"#)
-            try await ok(.GET, "/v1/feedback-forms/\(form)")
+            let form = try await s.created("/v1/feedback-forms", #"{"template": {"name": "Weekly report", "department": "Service", "fields": [{"name": "visits", "type": "number", "options": [], "required": true}]}, "reporter": "\#(me)", "reviewer": "\#(me)", "branch": "A", "values": [{"field": "visits", "value": {"kind": "number", "value": 12}}]}"#)
+            try await s.expect(.GET, "/v1/feedback-forms/\(form)")
 
-            try await ok(.POST, "/v1/diaries/\(me)/items", #"{"id": "0196a000-0000-7000-8000-0000000d1a01", "date": "2026-03-02", "time": "09:30", "note": "Call the depot"}"#)
-            try await ok(.POST, "/v1/diaries/\(me)/subscriptions", #"{"kind": "birthday", "leadDays": 2}"#)
-            #expect(try await ok(.GET, "/v1/diaries/\(me)").text.contains("Call the depot"))
+            try await s.expect(.POST, "/v1/diaries/\(me)/items", #"{"id": "0196a000-0000-7000-8000-0000000d1a01", "date": "2026-03-02", "time": "09:30", "note": "Call the depot"}"#)
+            try await s.expect(.POST, "/v1/diaries/\(me)/subscriptions", #"{"kind": "birthday", "leadDays": 2}"#)
+            #expect(try await s.expect(.GET, "/v1/diaries/\(me)").text.contains("Call the depot"))
 
             // A money custom field over HTTP (the form's field of type money).
-            _ = try await ok(.POST, "/v1/forms", #"{"group": "residential", "fields": [{"name": "deposit", "label": "Deposit", "type": "money", "required": false, "options": []}]}"#, status: 201)
-            try await ok(.POST, "/v1/customers", #"{"kind": "person", "name": "Bad Deposit", "group": "residential", "branch": "A", "customFields": {"deposit": {"kind": "money", "value": {"amount": "x", "currency": "CNY"}}}}"#, status: 400)
-            let customer = try await created("/v1/customers", #"{"kind": "person", "name": "Sun Li", "group": "residential", "branch": "A", "customFields": {"deposit": {"kind": "money", "value": {"amount": 250.5, "currency": "CNY"}}}}"#)
-            let profile = try await ok(.GET, "/v1/customers/\(customer)?consistentWith=\(try await head())")
+            _ = try await s.expect(.POST, "/v1/forms", #"{"group": "residential", "fields": [{"name": "deposit", "label": "Deposit", "type": "money", "required": false, "options": []}]}"#, status: 201)
+            try await s.expect(.POST, "/v1/customers", #"{"kind": "person", "name": "Bad Deposit", "group": "residential", "branch": "A", "customFields": {"deposit": {"kind": "money", "value": {"amount": "x", "currency": "CNY"}}}}"#, status: 400)
+            let customer = try await s.created("/v1/customers", #"{"kind": "person", "name": "Sun Li", "group": "residential", "branch": "A", "customFields": {"deposit": {"kind": "money", "value": {"amount": 250.5, "currency": "CNY"}}}}"#)
+            let profile = try await s.expect(.GET, "/v1/customers/\(customer)?consistentWith=\(try await head())")
             #expect(profile.text.contains("deposit") && profile.text.contains("250.5"), "\(profile.text.prefix(400))")
-            try await ok(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 100, "reason": "goodwill", "earnedOn": "2026-01-05"}"#)
-            try await ok(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 30, "reason": "gift", "on": "2026-01-06"}"#)
-            try await ok(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 1000, "reason": "too many", "on": "2026-01-06"}"#, status: 422)
-            let points = try await ok(.GET, "/v1/loyalty/\(customer)?consistentWith=\(try await head())")
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 100, "reason": "goodwill", "earnedOn": "2026-01-05"}"#)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 30, "reason": "gift", "on": "2026-01-06"}"#)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 1000, "reason": "too many", "on": "2026-01-06"}"#, status: 422)
+            let points = try await s.expect(.GET, "/v1/loyalty/\(customer)?consistentWith=\(try await head())")
             #expect(points.text.contains("70"), "\(points.text.prefix(300))")
 
             let (agent, _) = try await s.hire("Agent", branch: "A", permissions: Self.everything)
-            let pairing = try await created("/v1/pairings", #"{"customerId": "\#(customer)", "agent": "\#(agent.id)", "manager": "\#(me)"}"#)
-            try await ok(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 4}"#)
-            try await ok(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 9}"#, status: 400)
-            try await ok(.GET, "/v1/pairings/\(pairing)")
+            let pairing = try await s.created("/v1/pairings", #"{"customerId": "\#(customer)", "agent": "\#(agent.id)", "manager": "\#(me)"}"#)
+            try await s.expect(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 4}"#)
+            try await s.expect(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 9}"#, status: 400)
+            try await s.expect(.GET, "/v1/pairings/\(pairing)")
 
-            let connection = try await created("/v1/connections", #"{"customerId": "\#(customer)", "address": "1 Gas Road", "deadline": "2026-04-01T00:00:00Z", "assignee": "\#(me)"}"#)
-            try await ok(.POST, "/v1/connections/\(connection)/materials", #"{"name": "pipe", "quantity": 12.5, "unit": "m"}"#)
+            let connection = try await s.created("/v1/connections", #"{"customerId": "\#(customer)", "address": "1 Gas Road", "deadline": "2026-04-01T00:00:00Z", "assignee": "\#(me)"}"#)
+            try await s.expect(.POST, "/v1/connections/\(connection)/materials", #"{"name": "pipe", "quantity": 12.5, "unit": "m"}"#)
             let fee = "0196a000-0000-7000-8000-0000000fee01"
-            try await ok(.POST, "/v1/connections/\(connection)/fees", #"{"feeId": "\#(fee)", "amount": {"amount": 300, "currency": "CNY"}, "description": "survey"}"#)
-            try await ok(.POST, "/v1/connections/\(connection)/fees/pay", #"{"feeId": "\#(fee)"}"#)
-            try await ok(.POST, "/v1/connections/\(connection)/advance", #"{"note": "surveyed", "deadline": "2026-04-10T00:00:00Z", "assignee": "\#(me)"}"#)
-            #expect(try await ok(.GET, "/v1/connections/\(connection)").header("ETag") != nil)
+            try await s.expect(.POST, "/v1/connections/\(connection)/fees", #"{"feeId": "\#(fee)", "amount": {"amount": 300, "currency": "CNY"}, "description": "survey"}"#)
+            try await s.expect(.POST, "/v1/connections/\(connection)/fees/pay", #"{"feeId": "\#(fee)"}"#)
+            try await s.expect(.POST, "/v1/connections/\(connection)/advance", #"{"note": "surveyed", "deadline": "2026-04-10T00:00:00Z", "assignee": "\#(me)"}"#)
+            #expect(try await s.expect(.GET, "/v1/connections/\(connection)").header("ETag") != nil)
 
-            let template = try await created("/v1/survey-templates", #"{"title": "Service survey", "questions": [{"id": "q1", "prompt": "How was it?", "kind": "rating", "isRequired": true, "scale": 5}]}"#)
-            let survey = try await created("/v1/surveys", #"{"templateId": "\#(template)"}"#)
-            try await ok(.POST, "/v1/surveys/\(survey)/distribute", #"{"recipients": [{"kind": "customer", "id": "\#(customer)"}]}"#)
-            try await ok(.POST, "/v1/surveys/\(survey)/responses", #"{"recipient": {"kind": "customer", "id": "\#(customer)"}, "answers": [{"questionID": "q1", "value": {"kind": "rating", "value": 5}}]}"#)
-            try await ok(.POST, "/v1/surveys/\(survey)/close")
-            #expect(try await ok(.GET, "/v1/surveys/\(survey)").text.contains("How was it?"))
-            try await ok(.POST, "/v1/survey-templates/\(template)/archive")
-            #expect((try await ok(.GET, "/v1/surveys?consistentWith=\(try await head())").json["items"] as? [Any])?.count == 1)
+            let template = try await s.created("/v1/survey-templates", #"{"title": "Service survey", "questions": [{"id": "q1", "prompt": "How was it?", "kind": "rating", "isRequired": true, "scale": 5}]}"#)
+            let survey = try await s.created("/v1/surveys", #"{"templateId": "\#(template)"}"#)
+            try await s.expect(.POST, "/v1/surveys/\(survey)/distribute", #"{"recipients": [{"kind": "customer", "id": "\#(customer)"}]}"#)
+            try await s.expect(.POST, "/v1/surveys/\(survey)/responses", #"{"recipient": {"kind": "customer", "id": "\#(customer)"}, "answers": [{"questionID": "q1", "value": {"kind": "rating", "value": 5}}]}"#)
+            try await s.expect(.POST, "/v1/surveys/\(survey)/close")
+            #expect(try await s.expect(.GET, "/v1/surveys/\(survey)").text.contains("How was it?"))
+            try await s.expect(.POST, "/v1/survey-templates/\(template)/archive")
+            #expect((try await s.expect(.GET, "/v1/surveys?consistentWith=\(try await head())").json["items"] as? [Any])?.count == 1)
 
             // Lists without a view of their own: the catalog, page by page in id order.
             var products: [String] = []
             for name in ["Meter", "Valve", "Pump"] {
-                products.append(try await created("/v1/products", #"{"productLine": "gas", "name": "\#(name)", "standardPrice": {"amount": 10, "currency": "CNY"}}"#).lowercased())
+                products.append(try await s.created("/v1/products", #"{"productLine": "gas", "name": "\#(name)", "standardPrice": {"amount": 10, "currency": "CNY"}}"#).lowercased())
             }
             var seen: [String] = []
             var next: String? = "/v1/products?limit=2&consistentWith=\(try await head())"
             while let path = next {
-                let page = try await ok(.GET, path)
+                let page = try await s.expect(.GET, path)
                 seen += ((page.json["items"] as? [[String: Any]]) ?? []).compactMap { text($0["productID"])?.lowercased() }
                 next = text(page.json["next"])
             }
             #expect(seen == products.sorted(), "\(seen)")
-            try await ok(.GET, "/v1/products?after=nope", status: 400)
+            try await s.expect(.GET, "/v1/products?after=nope", status: 400)
         }
     }
 
@@ -329,72 +307,66 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
     /// product line, and the report pages' `next` links keeping the report's parameters.
     @Test func analysisSettingsDailyPayAndReportPagesOverHTTP() async throws {
         try await LiveServer.with("analysis-http") { s in
-            @discardableResult
-            func ok(_ method: HTTPMethod, _ path: String, _ json: String? = nil, status: Int = 200) async throws -> LiveServer.Answer {
-                let answer = try await s.send(method, path, json: json)
-                #expect(answer.status == status, "\(method) \(path): \(answer.status) \(answer.text.prefix(400))")
-                return answer
-            }
             // Without a pay scheme the daily pay is refused, naming the setting.
-            let refused = try await ok(.GET, "/v1/reports/daily-pay?day=2026-03-10", status: 400)
+            let refused = try await s.expect(.GET, "/v1/reports/daily-pay?day=2026-03-10", status: 400)
             #expect(text(refused.json["field"]) == "payScheme" || refused.text.contains("payScheme"), "\(refused.text)")
-            try await ok(.POST, "/v1/settings/kpi-rules", #"{"rules": [{"indicator": "contactsMade", "weight": 10, "target": 20, "bonusPoints": 0}]}"#)
-            try await ok(.POST, "/v1/settings/kpi-scoring", #"{"indicator": "contactsMade", "curve": "linear", "cap": 1.5, "steps": [], "period": "month"}"#)
-            try await ok(.POST, "/v1/settings/kpi-scoring", #"{"indicator": "contactsMade", "curve": "linear", "cap": 0, "steps": [], "period": "month"}"#, status: 422)
-            try await ok(.POST, "/v1/settings/pay-scheme", #"{"currency": "CNY", "basePerDay": 100, "defaultRatePerPoint": 2, "rates": [{"indicator": "contactsMade", "perPoint": 3}]}"#)
-            try await ok(.POST, "/v1/settings/cost-budgets", #"{"dimension": "category", "key": "visits", "month": "2026-03", "amount": {"amount": 500, "currency": "CNY"}}"#)
-            try await ok(.POST, "/v1/settings/cost-budgets", #"{"dimension": "planet", "key": "x", "month": "2026-03", "amount": {"amount": 1, "currency": "CNY"}}"#, status: 400)
-            try await ok(.POST, "/v1/settings/cost-budgets", #"{"dimension": "category", "key": "visits", "month": "March", "amount": {"amount": 1, "currency": "CNY"}}"#, status: 400)
-            let settings = try await ok(.GET, "/v1/settings")
+            try await s.expect(.POST, "/v1/settings/kpi-rules", #"{"rules": [{"indicator": "contactsMade", "weight": 10, "target": 20, "bonusPoints": 0}]}"#)
+            try await s.expect(.POST, "/v1/settings/kpi-scoring", #"{"indicator": "contactsMade", "curve": "linear", "cap": 1.5, "steps": [], "period": "month"}"#)
+            try await s.expect(.POST, "/v1/settings/kpi-scoring", #"{"indicator": "contactsMade", "curve": "linear", "cap": 0, "steps": [], "period": "month"}"#, status: 422)
+            try await s.expect(.POST, "/v1/settings/pay-scheme", #"{"currency": "CNY", "basePerDay": 100, "defaultRatePerPoint": 2, "rates": [{"indicator": "contactsMade", "perPoint": 3}]}"#)
+            try await s.expect(.POST, "/v1/settings/cost-budgets", #"{"dimension": "category", "key": "visits", "month": "2026-03", "amount": {"amount": 500, "currency": "CNY"}}"#)
+            try await s.expect(.POST, "/v1/settings/cost-budgets", #"{"dimension": "planet", "key": "x", "month": "2026-03", "amount": {"amount": 1, "currency": "CNY"}}"#, status: 400)
+            try await s.expect(.POST, "/v1/settings/cost-budgets", #"{"dimension": "category", "key": "visits", "month": "March", "amount": {"amount": 1, "currency": "CNY"}}"#, status: 400)
+            let settings = try await s.expect(.GET, "/v1/settings")
             #expect(settings.text.contains("\"basePerDay\"") && settings.text.contains("\"costBudgets\""), "\(settings.text.prefix(300))")
 
             // The administrator's own day: no activity, the base pay alone.
-            let pay = try await ok(.GET, "/v1/reports/daily-pay?day=2026-03-10&employee=\(s.admin.id)")
+            let pay = try await s.expect(.GET, "/v1/reports/daily-pay?day=2026-03-10&employee=\(s.admin.id)")
             let item = try #require((pay.json["items"] as? [[String: Any]])?.first)
             #expect(text(item["employee"]) == s.admin.id, "\(pay.text)")
             #expect((item["total"] as? [String: Any]).map { "\($0["amount"] ?? "")" } == "100", "\(pay.text)")
-            try await ok(.GET, "/v1/reports/daily-pay?day=2026-13-01", status: 400)
-            let byTeam = try await ok(.GET, "/v1/reports/kpi?month=2026-03&by=team")
+            try await s.expect(.GET, "/v1/reports/daily-pay?day=2026-13-01", status: 400)
+            let byTeam = try await s.expect(.GET, "/v1/reports/kpi?month=2026-03&by=team")
             #expect(byTeam.json["rankings"] != nil && byTeam.json["groups"] != nil, "\(byTeam.text.prefix(200))")
-            try await ok(.GET, "/v1/reports/kpi?month=2026-03&by=planet", status: 400)
+            try await s.expect(.GET, "/v1/reports/kpi?month=2026-03&by=planet", status: 400)
 
             // An opportunity opened with a product line, then cleared; both in its history.
-            let customer = try #require(text(try await ok(.POST, "/v1/customers", #"{"kind": "person", "name": "Li Na", "group": "residential", "branch": "A"}"#, status: 201).json["id"]))
-            let opportunity = try #require(text(try await ok(.POST, "/v1/opportunities", #"{"customerId": "\#(customer)", "title": "Boiler", "source": "visit", "expectedRevenue": {"amount": 5000, "currency": "CNY"}, "closeDate": "2026-03-31", "owner": "\#(s.admin.id)", "productLine": "boilers"}"#, status: 201).json["id"]))
-            try await ok(.POST, "/v1/opportunities/\(opportunity)/product-line", #"{"productLine": null}"#)
-            try await ok(.POST, "/v1/opportunities/\(opportunity)/product-line", #"{"productLine": 7}"#, status: 400)
-            let history = try await ok(.GET, "/v1/records/opportunity-\(opportunity.lowercased())/history?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            let customer = try #require(text(try await s.expect(.POST, "/v1/customers", #"{"kind": "person", "name": "Li Na", "group": "residential", "branch": "A"}"#, status: 201).json["id"]))
+            let opportunity = try #require(text(try await s.expect(.POST, "/v1/opportunities", #"{"customerId": "\#(customer)", "title": "Boiler", "source": "visit", "expectedRevenue": {"amount": 5000, "currency": "CNY"}, "closeDate": "2026-03-31", "owner": "\#(s.admin.id)", "productLine": "boilers"}"#, status: 201).json["id"]))
+            try await s.expect(.POST, "/v1/opportunities/\(opportunity)/product-line", #"{"productLine": null}"#)
+            try await s.expect(.POST, "/v1/opportunities/\(opportunity)/product-line", #"{"productLine": 7}"#, status: 400)
+            let history = try await s.expect(.GET, "/v1/records/opportunity-\(opportunity.lowercased())/history?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect(history.text.components(separatedBy: "productLine").count - 1 == 2, "\(history.text.prefix(600))")
 
             // The win probability of the opportunity (no closed history: null), and recording it.
-            let win = try await ok(.GET, "/v1/opportunities/\(opportunity)/win-probability?minimumSample=1&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            let win = try await s.expect(.GET, "/v1/opportunities/\(opportunity)/win-probability?minimumSample=1&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect(win.json["suggestion"] is NSNull, "\(win.text)")
-            try await ok(.POST, "/v1/opportunities/\(opportunity)/win-probability/suggest", #"{"minimumSample": 1}"#)
-            try await ok(.GET, "/v1/opportunities/\(opportunity)/win-probability?minimumSample=0", status: 400)
+            try await s.expect(.POST, "/v1/opportunities/\(opportunity)/win-probability/suggest", #"{"minimumSample": 1}"#)
+            try await s.expect(.GET, "/v1/opportunities/\(opportunity)/win-probability?minimumSample=0", status: 400)
 
             // Report tables, JSON and CSV; a cost budget set above shows in the costs table.
-            let costs = try await ok(.GET, "/v1/reports/tables/costs?from=2026-03&by=category")
+            let costs = try await s.expect(.GET, "/v1/reports/tables/costs?from=2026-03&by=category")
             #expect((costs.json["header"] as? [String])?.first == "key" && costs.text.contains("visits"), "\(costs.text.prefix(300))")
-            let csv = try await ok(.GET, "/v1/reports/tables/costs?from=2026-03&by=category&format=csv")
+            let csv = try await s.expect(.GET, "/v1/reports/tables/costs?from=2026-03&by=category&format=csv")
             #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true && csv.text.hasPrefix("key,currency,budget"), "\(csv.text.prefix(200))")
-            try await ok(.GET, "/v1/reports/tables/composition?from=2026-03&by=branch")
-            try await ok(.GET, "/v1/reports/tables/nonsense?from=2026-03", status: 400)
-            try await ok(.GET, "/v1/reports/tables/costs?from=2026-03&by=planet", status: 400)
+            try await s.expect(.GET, "/v1/reports/tables/composition?from=2026-03&by=branch")
+            try await s.expect(.GET, "/v1/reports/tables/nonsense?from=2026-03", status: 400)
+            try await s.expect(.GET, "/v1/reports/tables/costs?from=2026-03&by=planet", status: 400)
 
             // The read audit lists the reads above (the administrator has organisation analyse over all data).
-            let reads = try await ok(.GET, "/v1/audit/reads?from=2000-01-01T00:00:00Z")
+            let reads = try await s.expect(.GET, "/v1/audit/reads?from=2000-01-01T00:00:00Z")
             #expect(((reads.json["items"] as? [Any])?.count ?? 0) > 0, "\(reads.text.prefix(300))")
-            try await ok(.GET, "/v1/audit/reads?from=yesterday", status: 400)
-            #expect(try await ok(.GET, "/v1/outbox").json["items"] is [Any])
+            try await s.expect(.GET, "/v1/audit/reads?from=yesterday", status: 400)
+            #expect(try await s.expect(.GET, "/v1/outbox").json["items"] is [Any])
 
             // A second customer, so that a page of one has a next link that keeps the report's parameters.
-            try await ok(.POST, "/v1/customers", #"{"kind": "person", "name": "Zhou Yi", "group": "residential", "branch": "A"}"#, status: 201)
+            try await s.expect(.POST, "/v1/customers", #"{"kind": "person", "name": "Zhou Yi", "group": "residential", "branch": "A"}"#, status: 201)
             try await s.engine.views.waitUntil(try await s.engine.store.headPosition())
             for path in ["/v1/reports/rfm?asOf=2026-03-01&months=6&currency=CNY&limit=1", "/v1/reports/churn?on=2026-03-01&currency=CNY&limit=1"] {
-                let first = try await ok(.GET, path)
+                let first = try await s.expect(.GET, path)
                 let next = try #require(text(first.json["next"]), "\(path): \(first.text.prefix(300))")
                 #expect(next.contains("currency=CNY") && (next.contains("asOf=2026-03-01&months=6") || next.contains("on=2026-03-01")), "\(next)")
-                let second = try await ok(.GET, next)
+                let second = try await s.expect(.GET, next)
                 #expect((second.json["items"] as? [Any])?.count == 1 && first.text != second.text)
             }
         }

@@ -8,37 +8,13 @@ import Testing
 import Glibc
 #endif
 
-/// The harness derives each payload from its event id; the same rule, to check events after a crash.
-private func expectedPayload(for id: UUID, size: Int) -> [UInt8] {
-    let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
-    return (0..<size).map { bytes[$0 % 16] &+ UInt8(truncatingIfNeeded: $0 / 16) }
-}
-
-/// An acknowledged event as the harness printed it.
-private struct Ack: Hashable {
-    let position: UInt64
-    let id: UUID
-    let stream: String
-    let version: UInt64
-
-    init?(_ line: String) {
-        let parts = line.split(separator: " ")
-        guard parts.count == 5, parts[0] == "ack", let position = UInt64(parts[1]), let id = UUID(uuidString: String(parts[2])),
-              let version = UInt64(parts[4]) else { return nil }
-        self.position = position
-        self.id = id
-        self.stream = String(parts[3])
-        self.version = version
-    }
-}
-
 @Suite("Event store across processes", .serialized)
 struct ProcessTests {
     @Test func acknowledgedEventsSurviveRepeatedSIGKILLAndTheLogStaysGapless() async throws {
         let harness = try storeHarnessPath()
         let directory = makeTemporaryDirectory("crash")
         defer { removeDirectory(directory) }
-        var acknowledged: [UInt64: Ack] = [:]
+        var acknowledged: [UInt64: HarnessAck] = [:]
         var kills = 0
         var generator = SystemRandomNumberGenerator()
 
@@ -57,7 +33,7 @@ struct ProcessTests {
             kills += 1
             #expect(await child.waitForExit(), "round \(round): the killed writer did not exit")
             for line in child.lines {
-                guard let ack = Ack(line) else { continue }
+                guard let ack = HarnessAck(line) else { continue }
                 if let earlier = acknowledged[ack.position] {
                     #expect(earlier == ack, "position \(ack.position) acknowledged twice with different events")
                 }
@@ -79,7 +55,7 @@ struct ProcessTests {
             found += 1
             #expect(event.id == ack.id, "position \(ack.position) holds another event")
             #expect(event.stream.rawValue == ack.stream && event.streamVersion.rawValue == ack.version)
-            #expect(Array(event.payload) == expectedPayload(for: ack.id, size: 96), "payload at \(ack.position) damaged")
+            #expect(Array(event.payload) == harnessPayload(for: ack.id, size: 96), "payload at \(ack.position) damaged")
         }
         #expect(found == acknowledged.count, "acknowledged events missing: \(acknowledged.count - found)")
         // Positions are gapless: the scan saw exactly 1...head.

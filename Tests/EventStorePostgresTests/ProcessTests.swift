@@ -4,30 +4,6 @@ import EventStorePostgres
 import Foundation
 import Testing
 
-/// The harness derives each payload from its event id; the same rule, to check the stored bytes.
-private func expectedPayload(for id: UUID, size: Int) -> [UInt8] {
-    let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
-    return (0..<size).map { bytes[$0 % 16] &+ UInt8(truncatingIfNeeded: $0 / 16) }
-}
-
-/// An acknowledged event as the harness printed it.
-private struct Ack: Hashable {
-    let position: UInt64
-    let id: UUID
-    let stream: String
-    let version: UInt64
-
-    init?(_ line: String) {
-        let parts = line.split(separator: " ")
-        guard parts.count == 5, parts[0] == "ack", let position = UInt64(parts[1]), let id = UUID(uuidString: String(parts[2])),
-              let version = UInt64(parts[4]) else { return nil }
-        self.position = position
-        self.id = id
-        self.stream = String(parts[3])
-        self.version = version
-    }
-}
-
 @Suite("PostgreSQL log shared by processes", .serialized)
 struct ProcessTests {
     @Test func threeWriterProcessesOnOneLogLoseNothingDuplicateNothingAndLeaveNoGap() async throws {
@@ -44,13 +20,13 @@ struct ProcessTests {
                 "--appends", "\(appendsPerWriter)", "--tasks", "4", "--payload-size", "\(payloadSize)",
             ])
         }
-        var acks: [Ack] = []
+        var acks: [HarnessAck] = []
         for (n, child) in children.enumerated() {
             let exited = await child.waitForExit(timeout: 240)
             #expect(exited, "writer \(n) did not finish")
             #expect(child.exitStatus == 0, "writer \(n) exit status \(child.exitStatus.map(String.init) ?? "running"): \(child.errorTail())")
             #expect(child.lines.last == "done", "writer \(n) did not finish its appends")
-            acks += child.lines.compactMap(Ack.init)
+            acks += child.lines.compactMap(HarnessAck.init)
         }
 
         let log = try await store.readAll(from: .start, direction: .forward, limit: .max)
@@ -61,7 +37,7 @@ struct ProcessTests {
         var mismatches = 0
         for ack in acks {
             guard let event = byID[ack.id], event.position.rawValue == ack.position, event.stream.rawValue == ack.stream,
-                  event.streamVersion.rawValue == ack.version, event.payload == expectedPayload(for: ack.id, size: payloadSize)
+                  event.streamVersion.rawValue == ack.version, event.payload == harnessPayload(for: ack.id, size: payloadSize)
             else { mismatches += 1; continue }
         }
         #expect(mismatches == 0, "every acknowledged event is stored where it was acknowledged, intact")

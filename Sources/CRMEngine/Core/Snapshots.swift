@@ -69,8 +69,9 @@ extension CRMEngine {
     /// Stores a new snapshot of `stream` when `A` keeps snapshots and at least `every` events were folded
     /// past the last one (`from`). A failed write is logged and otherwise ignored: snapshots only save time.
     func keepSnapshot<A: Aggregate>(of type: A.Type, stream: StreamID, state: A.State, version: StreamVersion, from: StreamVersion) {
-        guard let snapshots, let kept = A.self as? any SnapshottableRecord.Type,
-              version.rawValue >= from.rawValue &+ UInt64(snapshots.every), version != .noStream else { return }
+        // The cheap test first: most loads fold few events, and the conformance check is a runtime lookup.
+        guard let snapshots, version.rawValue >= from.rawValue &+ UInt64(snapshots.every),
+              let kept = A.self as? any SnapshottableRecord.Type else { return }
         func write<S: SnapshottableRecord>(_ s: S.Type) {
             guard let typed = state as? S.State else { return }
             do {

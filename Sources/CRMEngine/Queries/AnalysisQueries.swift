@@ -30,7 +30,8 @@ extension CRMEngine {
             for m in needed { counts[m] = try EmployeeIndicators.month(m.description, in: reader) }
         }
         let employees = Set(counts.values.flatMap(\.keys))
-        let workingDays = try await workingDays(in: first)
+        let workingDays = Self.workingDays(in: first, settings: try await settings(),
+                                           organisation: try await organisation.current(store: store, registry: registry))
         var assessments: [KPI.Assessment] = []
         for employee in employees.sorted() where visible.map({ $0.contains(employee) }) ?? true {
             assessments.append(KPI.assess(employee: employee, month: first, monthly: { KPI.values(counts[$0]?[employee] ?? [:]) },
@@ -74,17 +75,17 @@ extension CRMEngine {
             throw EngineError(.invalid, field: "kpiRules", "no KPI rules are set in the settings")
         }
         let visible = try await employeesVisible(to: principal)
+        let organisation = try await organisation.current(store: store, registry: registry)
         let wanted: [String]
         if let employee {
             let id = employee.lowercased()
             guard visible.map({ $0.contains(id) }) ?? true else { throw EngineError.notFound() }
             wanted = [id]
         } else {
-            let organisation = try await organisation.current(store: store, registry: registry)
             wanted = organisation.employees.keys.map { $0.uuidString.lowercased() }
                 .filter { id in visible.map { $0.contains(id) } ?? true }.sorted()
         }
-        let workingDays = try await workingDays(in: RevenueMonth(day))
+        let workingDays = Self.workingDays(in: RevenueMonth(day), settings: settings, organisation: organisation)
         let pay = KPI.PayScheme(currency: scheme.currency, basePerDay: scheme.basePerDay, defaultRatePerPoint: scheme.defaultRatePerPoint,
                                 ratePerPoint: Dictionary(scheme.rates.map { ($0.indicator, $0.perPoint) }, uniquingKeysWith: { a, _ in a }))
         let values = try views.read(Self.employeeIndicators) { reader in
@@ -97,9 +98,7 @@ extension CRMEngine {
 
     /// The working days of `month` per employee (id text): Monday to Friday less the settings' holidays
     /// that apply to the employee's branch (only holidays of every branch for an unknown employee).
-    func workingDays(in month: RevenueMonth) async throws -> (String) -> Int {
-        let settings = try await self.settings()
-        let organisation = try await organisation.current(store: store, registry: registry)
+    static func workingDays(in month: RevenueMonth, settings: Settings.State, organisation: Organisation.State) -> (String) -> Int {
         var byBranch: [String: Int] = [:]
         let everywhere = KPI.workingDays(in: month, holidays: settings.holidays.filter { $0.branches.isEmpty }.map(\.date))
         for branch in Set(organisation.employees.values.map(\.branch)) {

@@ -65,14 +65,16 @@ extension Routes {
             }
             let from = try month(query, "from")
             let through = try query.string("through").map { _ in try month(query, "through") } ?? from
-            let costsBy = try query.string("by").map { by -> Reports.CostDimension in
-                guard name != .costs || Reports.CostDimension(rawValue: by) != nil else {
+            let by = query.string("by")
+            var costsBy = Reports.CostDimension.month
+            if name == .costs, let by {
+                guard let dimension = Reports.CostDimension(rawValue: by) else {
                     throw Problem.invalid("by", "one of: " + Reports.CostDimension.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                return Reports.CostDimension(rawValue: by) ?? .month
-            } ?? .month
+                costsBy = dimension
+            }
             let parameters = CRMEngine.ReportParameters(from: from, through: through, branch: query.string("branch"), currency: try currency(query),
-                                                        costsBy: costsBy, compositionBy: name == .composition ? (query.string("by") ?? "group") : "group")
+                                                        costsBy: costsBy, compositionBy: name == .composition ? (by ?? "group") : "group")
             let table = try await engine.report(name, parameters, as: principal)
             switch query.string("format") ?? "json" {
             case "json": return try JSONOutput.reflected(["name": name.rawValue, "header": table.header, "rows": table.rows] as [String: Any])
