@@ -43,14 +43,18 @@ public final class CRMEngine: Sendable {
         /// Snapshots of long streams (``SnapshottableRecord``: the organisation, the settings, revenue
         /// ledgers): a new one after a load that folded at least this many events past the last; nil keeps none.
         public var snapshotEvery: Int?
+        /// How many decoded customer-360 views are kept in memory for repeated reads; 0 keeps none.
+        public var customerCacheSize: Int
 
         public init(
             clock: any WallClock = SystemClock(), ids: (any IDGenerator)? = nil,
             logger: Logger = Logger(label: "crm.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
             maxAttempts: Int = 5, readAuditRetention: TimeInterval = 400 * 86_400,
             projections: [any Projection]? = nil, durability: LMDBEventStore.Durability = .full,
-            reactions: [Reaction]? = nil, auditDirectory: String? = nil, snapshotEvery: Int? = 500
+            reactions: [Reaction]? = nil, auditDirectory: String? = nil, snapshotEvery: Int? = 500,
+            customerCacheSize: Int = 2048
         ) {
+            self.customerCacheSize = max(0, customerCacheSize)
             self.auditDirectory = auditDirectory
             self.snapshotEvery = snapshotEvery.map { max(1, $0) }
             self.reactions = reactions ?? CRMReactions.all
@@ -75,6 +79,7 @@ public final class CRMEngine: Sendable {
     let organisation = SingletonCache<Organisation>(stream: Organisation.streamID)
     let settingsCache = SingletonCache<Settings>(stream: Settings.streamID)
     let principals = PrincipalCache()
+    let customerViews: StampedCache<Customer360>
     let scheduler = Mutex<Task<Void, Never>?>(nil)
     private let ownsStore: Bool
     private let directory: String
@@ -93,6 +98,7 @@ public final class CRMEngine: Sendable {
         self.registry = registry
         self.audit = audit
         self.configuration = configuration
+        self.customerViews = StampedCache(capacity: configuration.customerCacheSize)
     }
 
     /// Opens the engine over the embedded LMDB store in `directory` (created when missing): the log in

@@ -1,5 +1,6 @@
 import CRMDomain
 import CRMProjections
+import EventSourcing
 import Foundation
 
 /// Who acts or asks: an employee with the permissions their roles give at this instant, or the system
@@ -18,7 +19,7 @@ public struct Principal: Sendable, Hashable {
     public let isSystem: Bool
 
     public init(employeeID: UUID, permissions: EffectivePermissions, clientIP: String? = nil, sourceSystem: String? = nil) {
-        self.id = employeeID.uuidString.lowercased()
+        self.id = employeeID.lowercasedString
         self.employeeID = employeeID
         self.permissions = permissions
         self.clientIP = clientIP
@@ -53,6 +54,12 @@ public struct Principal: Sendable, Hashable {
     public func may(_ action: Permission.Action, in module: Permission.Module, on scope: RecordScope, at instant: Date) -> Bool {
         if isSystem { return true }
         return scope.dataScopes(viewer: id).contains { permissions.allows(module: module, action: action, scope: $0, at: instant) }
+    }
+
+    /// Whether the principal may do `action` in `module` on every record, whatever its scope, at `instant`
+    /// (a permission with data scope `all`): then no per-record check can refuse.
+    public func mayEverywhere(_ action: Permission.Action, in module: Permission.Module, at instant: Date) -> Bool {
+        isSystem || permissions.allows(module: module, action: action, scope: .all, at: instant)
     }
 
     /// Whether the principal may see a custom field of a form group.

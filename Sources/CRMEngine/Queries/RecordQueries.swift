@@ -21,29 +21,83 @@ extension CRMEngine {
     /// scope, related records of modules it may not query left out, hidden custom fields removed. The read
     /// is recorded in the read audit.
     public func customer(_ id: UUID, as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> Customer360 {
+        try await customerRead(id, as: principal, consistentWith: position).view
+    }
+
+    /// A customer 360 read: the view as ``customer(_:as:consistentWith:)`` answers it, with the stamp of the
+    /// rows it came from and whether the principal saw all of it.
+    public struct CustomerRead: Sendable {
+        public var view: Customer360
+        /// The log position of the last event that changed this customer's view: the same stamp means the
+        /// same complete view (an adapter may cache what it derives from a complete view under it).
+        public var stamp: GlobalPosition
+        /// True when nothing was left out for this principal: the view equals the stored one.
+        public var isComplete: Bool
+    }
+
+    /// ``customer(_:as:consistentWith:)`` with the view's stamp. Decoded views are kept in a bounded cache
+    /// (``Configuration/customerCacheSize``) checked against the stamp row read in the same snapshot, so a
+    /// repeated read decodes one row instead of the customer's whole prefix.
+    public func customerRead(_ id: UUID, as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> CustomerRead {
         try await consistent(with: position, [Self.customer360])
-        guard let view = try views.read(Self.customer360, { try Customer360Projection.customer(id, in: $0) }) else { throw EngineError.notFound() }
+        let cache = customerViews
+        let read: (Customer360, GlobalPosition)? = try views.read(Self.customer360) { reader in
+            let stamp = try Customer360Projection.stamp(id, in: reader)
+            if let stamp, let cached = cache.value(for: id, stamp: stamp) { return (cached, stamp) }
+            guard let view = try Customer360Projection.customer(id, in: reader) else { return nil }
+            if let stamp { cache.store(view, for: id, stamp: stamp) }
+            return (view, stamp ?? .start)
+        }
+        guard let (view, stamp) = read else { throw EngineError.notFound() }
         let now = clock.now()
         guard principal.may(.query, in: .customers, on: view.scope, at: now) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: Customer.stream(id).rawValue)
-        var visible = view.hidingFields { principal.canSee(formGroup: $0.formGroup, field: $0.field) }
-        func keep(_ records: [RelatedRecord]) -> [RelatedRecord] {
-            records.filter { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
+        var visible = view
+        var complete = true
+        if view.profile.customFields.indices.contains(where: { i in
+            let field = view.profile.customFields[i]
+            return !principal.canSee(formGroup: field.formGroup, field: field.field)
+        }) {
+            visible = view.hidingFields { principal.canSee(formGroup: $0.formGroup, field: $0.field) }
+            complete = false
         }
-        visible.contacts = keep(visible.contacts)
-        visible.openTasks = keep(visible.openTasks)
-        visible.recentTasks = keep(visible.recentTasks)
-        visible.openTickets = keep(visible.openTickets)
-        visible.recentTickets = keep(visible.recentTickets)
-        visible.recentActivity = keep(visible.recentActivity)
-        visible.openOpportunities = keep(visible.openOpportunities)
-        visible.closedOpportunities = keep(visible.closedOpportunities)
-        visible.openQuotes = keep(visible.openQuotes)
-        visible.closedQuotes = keep(visible.closedQuotes)
-        visible.contracts = keep(visible.contracts)
-        visible.endedContracts = keep(visible.endedContracts)
-        if !principal.may(.query, in: .revenue, on: view.scope, at: now) { visible.revenue = [] }
-        return visible
+        // Kinds the principal may query whatever the scope: their records need no check of their own.
+        var everywhere: [(kind: RecordKind, allowed: Bool)] = []
+        func seenEverywhere(_ kind: RecordKind) -> Bool {
+            if let known = everywhere.first(where: { $0.kind == kind }) { return known.allowed }
+            let allowed = principal.mayEverywhere(.query, in: Permission.Module(kind), at: now)
+            everywhere.append((kind, allowed))
+            return allowed
+        }
+        func keep(_ records: inout [RelatedRecord]) {
+            // By index: iterating would copy every record (and retain its strings) just to read its kind.
+            var all = true
+            for i in records.indices where !seenEverywhere(records[i].kind) {
+                all = false
+                break
+            }
+            if all { return }
+            let before = records.count
+            records.removeAll { !principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
+            if records.count != before { complete = false }
+        }
+        keep(&visible.contacts)
+        keep(&visible.openTasks)
+        keep(&visible.recentTasks)
+        keep(&visible.openTickets)
+        keep(&visible.recentTickets)
+        keep(&visible.recentActivity)
+        keep(&visible.openOpportunities)
+        keep(&visible.closedOpportunities)
+        keep(&visible.openQuotes)
+        keep(&visible.closedQuotes)
+        keep(&visible.contracts)
+        keep(&visible.endedContracts)
+        if !visible.revenue.isEmpty && !principal.may(.query, in: .revenue, on: view.scope, at: now) {
+            visible.revenue = []
+            complete = false
+        }
+        return CustomerRead(view: visible, stamp: stamp, isComplete: complete)
     }
 
     /// A page of the customers `principal` may see, by name (or id), after the cursor of the previous page.
@@ -75,7 +129,7 @@ extension CRMEngine {
             guard !streams.isEmpty else { break }
             for stream in streams where out.count < limit {
                 last = stream.rawValue
-                guard let id = UUID(uuidString: String(stream.rawValue.dropFirst(prefixLength))) else { continue }
+                guard let id = UUID(text: String(stream.rawValue.dropFirst(prefixLength))) else { continue }
                 do {
                     let (state, version) = try await self.state(A.self, id: id, as: principal)
                     out.append((id, state, version))

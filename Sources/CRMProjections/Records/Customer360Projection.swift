@@ -6,7 +6,8 @@ import Foundation
 /// customer's key prefix so ``customer(_:in:)`` is a handful of short prefix scans.
 ///
 /// Tables: `customer-360` (customer id + section + sort key + record id → profile, summary rows, revenue
-/// per currency, loyalty balance), `customer-record-link` (record id → its customer and the key of its
+/// per currency, loyalty balance, and the customer's stamp: the log position of the last event that changed
+/// any of its rows), `customer-record-link` (record id → its customer and the key of its
 /// summary row), `customers-by-name` (folded name + id → list item) and `customers-by-id` (id → list item).
 ///
 /// ```swift
@@ -14,7 +15,7 @@ import Foundation
 /// ```
 public struct Customer360Projection: Projection {
     public let name = "customer-360"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
     public init() {}
 
     static let parts = ViewTable("customer-360")
@@ -32,6 +33,8 @@ public struct Customer360Projection: Projection {
         case openTask = 20, recentTask = 21, openTicket = 30, recentTicket = 31, activity = 40
         case openOpportunity = 50, closedOpportunity = 51, openQuote = 60, closedQuote = 61
         case contract = 70, endedContract = 71
+        /// The stamp: 8 bytes, the big-endian position of the last event that changed the customer's rows.
+        case stamp = 255
     }
 
     /// Where a sort component goes in a summary row's key.
@@ -69,9 +72,56 @@ public struct Customer360Projection: Projection {
     }
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        let stamping = StampingWriter(views)
+        try applyUnstamped(event, to: stamping)
+        for customer in stamping.touched {
+            try views.put(ViewKey().uint64(event.position.rawValue).bytes, forKey: Self.key(customer, .stamp), in: Self.parts)
+        }
+    }
+
+    private func applyUnstamped(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         if try applyCustomer(event, to: views) { return }
         if try applyService(event, to: views) { return }
         try applySales(event, to: views)
+    }
+
+    /// The customer's stamp — the position of the last event that changed its view — or nil for a customer
+    /// without rows. Two reads with the same stamp return the same view, so a cache can keep a decoded view
+    /// and check only this one row.
+    public static func stamp(_ id: UUID, in views: any ViewReader) throws -> GlobalPosition? {
+        guard let bytes = try views.value(forKey: key(id, .stamp), in: parts), bytes.count == 8 else { return nil }
+        return GlobalPosition(bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+    }
+
+    /// Passes writes through and notes the customers whose `customer-360` rows they change (the first 16
+    /// bytes of every key there are the customer id).
+    private final class StampingWriter: ViewWriter {
+        let base: any ViewWriter
+        var touched: [UUID] = []
+        init(_ base: any ViewWriter) { self.base = base }
+
+        private func note(_ key: [UInt8], _ table: ViewTable) {
+            guard table == Customer360Projection.parts, key.count >= 16 else { return }
+            let id = key.withUnsafeBytes { $0.loadUnaligned(as: uuid_t.self) }
+            let customer = UUID(uuid: id)
+            if !touched.contains(customer) { touched.append(customer) }
+        }
+
+        func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]? { try base.value(forKey: key, in: table) }
+        func scan(
+            _ table: ViewTable, prefix: [UInt8], after: [UInt8]?,
+            _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+        ) throws {
+            try base.scan(table, prefix: prefix, after: after, body)
+        }
+        func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
+            note(key, table)
+            try base.put(value, forKey: key, in: table)
+        }
+        func delete(key: [UInt8], in table: ViewTable) throws {
+            note(key, table)
+            try base.delete(key: key, in: table)
+        }
     }
 
     // MARK: - Keys and row moves
