@@ -83,6 +83,15 @@ public enum OpenAPIDocument {
 struct Routes: Sendable {
     let engine: CRMEngine
     let configuration: HTTPConfiguration
+    /// Customer 360 documents already written, by customer, under the view's stamp: only complete views
+    /// (nothing left out for the caller) are kept, so one document serves every caller who sees it whole.
+    let customerDocuments: StampedCache<ByteBuffer>
+
+    init(engine: CRMEngine, configuration: HTTPConfiguration) {
+        self.engine = engine
+        self.configuration = configuration
+        customerDocuments = StampedCache(capacity: configuration.customerDocumentCacheSize)
+    }
 
     /// Runs a command from a request: `If-Match` as the expected version, `Idempotency-Key` as the engine's
     /// key; answers the result with the record's version as `ETag` (201 with `Location` for a create). A
@@ -102,10 +111,10 @@ struct Routes: Sendable {
         if let location {
             // A record kept inside a singleton stream (an employee, a role) is named by the id it was created with.
             if answer.id == nil { answer.id = id }
-            extra[.location] = location + "/" + (answer.id ?? id).uuidString.lowercased()
-            return try JSONOutput.response(answer, status: .created, version: result.version, headers: extra)
+            extra[.location] = location + "/" + (answer.id ?? id).lowercasedString
+            return JSONOutput.response(json: answer.json(), status: .created, version: result.version, headers: extra)
         }
-        return try JSONOutput.response(answer, version: result.version, headers: extra)
+        return JSONOutput.response(json: answer.json(), version: result.version, headers: extra)
     }
 
     /// A new record's id: the body's `id` when the client chose one, else a fresh time-ordered id.

@@ -31,13 +31,16 @@ public struct HTTPConfiguration: Sendable {
     /// The web console (docs/CONSOLE.md) mounted beside the API, under its `basePath` (`/console`); nil
     /// serves the API alone.
     public var console: ConsoleConfiguration?
+    /// How many written customer 360 documents are kept for repeated reads; 0 keeps none.
+    public var customerDocumentCacheSize: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustedProxies: Set<String> = [], maxBodySize: Int = 64 * 1024,
         maxPageSize: Int = 500, eventStreamHeartbeat: Duration = .seconds(15),
         logger: Logger = Logger(label: "crm.http"), metrics: HTTPMetrics = HTTPMetrics(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        console: ConsoleConfiguration? = ConsoleConfiguration()
+        console: ConsoleConfiguration? = ConsoleConfiguration(), customerDocumentCacheSize: Int = 2048
     ) {
+        self.customerDocumentCacheSize = max(0, customerDocumentCacheSize)
         self.host = host
         self.port = port
         self.trustedProxies = trustedProxies

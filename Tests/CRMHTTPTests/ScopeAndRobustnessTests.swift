@@ -43,6 +43,32 @@ import Testing
         }
     }
 
+    /// The customer 360 document an administrator's read left in the server's cache is never answered to
+    /// someone who may see less of it; and the cache follows changes of the customer's related records.
+    @Test func aCachedCustomer360IsNeitherServedToSomeoneWhoSeesLessNorStale() async throws {
+        try await LiveServer.with("scope-cache") { s in
+            let (_, clerk) = try await s.hire("Clerk", branch: "A", permissions: Self.rights("A").filter { $0.module != .tasks })
+            let id = try await s.created("/v1/customers", #"{"kind": "person", "name": "Li Wei", "group": "residential", "branch": "A"}"#)
+            let dispatched = try await s.expect(.POST, "/v1/tasks", """
+                {"title": "Call back", "customerId": "\(id)", "kind": "followUp", "dueAt": "2026-01-02T09:00:00Z", "assignee": "\(s.admin.id)"}
+                """, status: 201)
+            let taskID = try #require(text(dispatched.json["id"]))
+            func openTasks(_ answer: LiveServer.Answer) -> [String] {
+                (answer.json["openTasks"] as? [[String: Any]] ?? []).compactMap { text($0["id"])?.lowercased() }
+            }
+            let path = "/v1/customers/\(id)?consistentWith=\(text(dispatched.json["position"]) ?? "")"
+            for _ in 0..<2 { #expect(openTasks(try await s.expect(.GET, path)) == [taskID.lowercased()]) }
+            let clerks = try await s.send(.GET, path, token: clerk)
+            #expect(clerks.status == 200, "\(clerks.text)")
+            #expect(openTasks(clerks).isEmpty && !clerks.text.contains(taskID.uppercased()), "\(clerks.text)")
+
+            let completed = try await s.expect(.POST, "/v1/tasks/\(taskID)/complete", #"{"resultNote": "done"}"#)
+            let after = try await s.expect(.GET, "/v1/customers/\(id)?consistentWith=\(text(completed.json["position"]) ?? "")")
+            #expect(openTasks(after).isEmpty)
+            #expect((after.json["recentTasks"] as? [[String: Any]])?.compactMap { text($0["id"])?.lowercased() } == [taskID.lowercased()])
+        }
+    }
+
     /// X-Forwarded-For is believed only from a trusted proxy: the client IP recorded with the event.
     @Test func theClientIPIsThePeerUnlessATrustedProxyForwards() async throws {
         for (trusted, expected) in [(Set<String>(), "127.0.0.1"), (Set(["127.0.0.1"]), "203.0.113.9")] {

@@ -68,8 +68,15 @@ extension Routes {
         let stream = Customer.stream(id)
         let last = try await engine.store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first
         let consistent = max(last?.position ?? .start, try query.position("consistentWith") ?? .start)
-        let view = try await engine.customer(id, as: principal, consistentWith: consistent)
-        return JSONOutput.response(json: try Customer360JSON.encode(view), version: last?.streamVersion)
+        let read = try await engine.customerRead(id, as: principal, consistentWith: consistent)
+        // A complete view is the same for every caller: its document is kept under the view's stamp.
+        let cacheable = read.isComplete && read.stamp > .start
+        if cacheable, let document = customerDocuments.value(for: id, stamp: read.stamp) {
+            return JSONOutput.response(buffer: document, version: last?.streamVersion)
+        }
+        let document = ByteBuffer(bytes: try Customer360JSON.encode(read.view))
+        if cacheable { customerDocuments.store(document, for: id, stamp: read.stamp) }
+        return JSONOutput.response(buffer: document, version: last?.streamVersion)
     }
 
     func listCustomers(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
@@ -93,7 +100,7 @@ extension Routes {
                                                consistentWith: try query.position("consistentWith"))
         let next = entries.count == limit ? entries.last.map { "\($0.position.rawValue)" } : nil
         return try JSONOutput.response(PageAnswer(
-            items: entries, after: next, next: next.map { "/v1/customers/\(id.uuidString.lowercased())/history?limit=\(limit)&after=\($0)" }))
+            items: entries, after: next, next: next.map { "/v1/customers/\(id.lowercasedString)/history?limit=\(limit)&after=\($0)" }))
     }
 
     private func customFields(_ body: JSONObjectReader) throws -> [String: FieldValue] {
