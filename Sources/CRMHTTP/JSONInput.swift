@@ -1,4 +1,5 @@
 import CRMDomain
+import EventSourcing
 import Foundation
 import Hummingbird
 
@@ -69,7 +70,7 @@ final class JSONObjectReader {
         if buffer.readableBytes == 0 { return JSONObjectReader([:]) }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            value = try JSONParser.parse(buffer.readableBytesView)
         } catch {
             throw Problem.malformed("the body is not valid JSON")
         }
@@ -116,7 +117,7 @@ final class JSONObjectReader {
 
     func optionalUUID(_ key: String) throws -> UUID? {
         guard let text = try optionalString(key, max: 64) else { return nil }
-        guard let id = UUID(uuidString: text) else { throw Problem.invalid(name(key), "expected a UUID") }
+        guard let id = UUID(text: text) else { throw Problem.invalid(name(key), "expected a UUID") }
         return id
     }
 
@@ -223,7 +224,7 @@ final class JSONObjectReader {
 
     /// A path or query value that must be a UUID.
     static func uuid(_ text: String?, field: String) throws -> UUID {
-        guard let text, let id = UUID(uuidString: text) else { throw Problem.invalid(field, "expected a UUID") }
+        guard let text, let id = UUID(text: text) else { throw Problem.invalid(field, "expected a UUID") }
         return id
     }
 }
@@ -343,7 +344,7 @@ extension FieldValue {
             }
             return .money(Money(amount, currency))
         case ("id", .string(let text)?):
-            guard let id = UUID(uuidString: text) else { throw Problem.invalid(field + ".value", "expected a UUID") }
+            guard let id = UUID(text: text) else { throw Problem.invalid(field + ".value", "expected a UUID") }
             return .id(id)
         case ("list", .array(let items)?):
             return .list(try items.enumerated().map { index, item in

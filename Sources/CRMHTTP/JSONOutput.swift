@@ -27,6 +27,14 @@ enum JSONOutput {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 
+    /// An answer whose JSON is already in a buffer (a cached customer 360 document): sent without a copy.
+    static func response(buffer: ByteBuffer, version: StreamVersion?) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        if let version { headers[.eTag] = etag(version) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
     /// A record version as an entity tag: `"3"`.
     static func etag(_ version: StreamVersion) -> String { "\"\(version.rawValue)\"" }
 
@@ -48,6 +56,7 @@ enum JSONOutput {
 
 /// What a command did, as answered to a write: the record, its version after the command (also the
 /// `ETag`), the log position to pass as `consistentWith` for reading one's own write, and the events.
+/// Written by ``json()``; `Encodable` so a test can hold that against the encoder.
 struct CommandAnswer: Encodable {
     struct Event: Encodable {
         var id: UUID
@@ -63,6 +72,10 @@ struct CommandAnswer: Encodable {
     var position: UInt64
     var events: [Event]
 
+    init(id: UUID?, stream: String, version: UInt64, position: UInt64, events: [Event]) {
+        (self.id, self.stream, self.version, self.position, self.events) = (id, stream, version, position, events)
+    }
+
     init(_ result: CRMEngine.CommandResult) {
         id = recordID(of: result.stream)
         stream = result.stream.rawValue
@@ -74,10 +87,47 @@ struct CommandAnswer: Encodable {
     }
 }
 
+extension CommandAnswer {
+    /// The answer's JSON written by hand, byte for byte what ``JSONOutput/encoder()`` writes (a test checks
+    /// both side by side): every write answers one, and the encoder was a twentieth of a write's CPU.
+    func json() -> [UInt8] {
+        var out = JSONBytes()
+        out.bytes.reserveCapacity(256 + 160 * events.count)
+        out.raw("{")
+        out.key("events", first: true)
+        out.array(events) { out, event in
+            out.raw("{")
+            out.key("id", first: true)
+            out.uuid(event.id)
+            out.key("position")
+            out.raw(String(event.position))
+            out.key("recordedAt")
+            out.instant(event.recordedAt)
+            out.key("type")
+            out.string(event.type)
+            out.key("version")
+            out.raw(String(event.version))
+            out.raw("}")
+        }
+        if let id {
+            out.key("id")
+            out.uuid(id)
+        }
+        out.key("position")
+        out.raw(String(position))
+        out.key("stream")
+        out.string(stream)
+        out.key("version")
+        out.raw(String(version))
+        out.raw("}")
+        return out.bytes
+    }
+}
+
 /// The record id of a stream `category-<uuid>`; nil for singleton streams.
 func recordID(of stream: StreamID) -> UUID? {
     guard let dash = stream.rawValue.firstIndex(of: "-") else { return nil }
-    return UUID(uuidString: String(stream.rawValue[stream.rawValue.index(after: dash)...]))
+    return UUID(text: String(stream.rawValue[stream.rawValue.index(after: dash)...]))
 }
 
 /// A page of a list: the items and, when more follow, the link to the next page.

@@ -56,4 +56,62 @@ import Testing
         }
         #expect(parseInstant("2026-01-01T00:00:00.5Z") == formatter.date(from: "2026-01-01T00:00:00Z")?.addingTimeInterval(0.5))
     }
+
+    /// Foundation's reading of a body into ``JSONValue`` (what the server did before ``JSONParser``).
+    private static func foundation(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    @Test func requestBodiesAreReadAsFoundationReadsThem() throws {
+        let bodies = [
+            #"{"title": "Load test follow-up", "dueAt": "2027-01-04T09:00:00Z", "assignee": "load-test", "kind": "followUp"}"#,
+            #"{"a": [1, -2, 3.25, -0.5, 0, 1e3, 2E-2, 12345678901234567890.125, -0], "b": {"c": null, "d": true, "e": false}}"#,
+            #"{"s": "quote \" backslash \\ slash \/ \b\f\n\r\t \u00e9 \u4e2d\u6587 \ud83d\ude00 plain é 中文 😀"}"#,
+            " \n\t{ \"nested\" : [ [ ], { }, [ { \"x\" : [ 1 ] } ] ] } \r\n",
+            #"{"money": {"amount": 1234.56, "currency": "EUR"}, "empty": "", "zero": 0.0}"#,
+            "{}",
+        ]
+        for body in bodies {
+            let expected = try #require(Self.foundation(body), "\(body)")
+            #expect(try JSONParser.parse(Array(body.utf8)) == expected, "\(body)")
+        }
+        #expect(try JSONParser.parse(Array(#"{"k": 1, "k": 2}"#.utf8)) == .object(["k": .number(2)]))
+    }
+
+    @Test func malformedBodiesAreRefusedWhereFoundationRefusesThem() throws {
+        let bodies = [
+            "", " ", "{", "}", "{\"a\"}", "{\"a\": }", "{\"a\": 01}", "{\"a\": 1.}", "{\"a\": .5}",
+            "{\"a\": -}", "{\"a\": 1e}", "{\"a\": +1}", "{\"a\": tru}", "{\"a\": nul}", "{\"a\": \"x}", "{\"a\": \"\\x\"}",
+            "{\"a\": \"\\u12\"}", "{\"a\": \"\\ud800\"}", "{\"a\": \"\\udc00\"}", "{\"a\": \"tab\there\"}", "{a: 1}", "{'a': 1}",
+            "{\"a\": 1} x", "{\"a\": 1}{}", "{\"a\" 1}", "{\"a\": [1 2]}", "{\"a\": NaN}", "{\"a\": Infinity}",
+        ]
+        for body in bodies {
+            #expect(Self.foundation(body) == nil, "Foundation accepts \(body.debugDescription)")
+            #expect(throws: JSONParser.Malformed.self, "\(body.debugDescription)") { try JSONParser.parse(Array(body.utf8)) }
+        }
+        // Trailing commas, which Foundation let through, are not JSON (RFC 8259) and are refused too.
+        for body in ["{\"a\": 1,}", "{\"a\": [1,]}"] {
+            #expect(throws: JSONParser.Malformed.self, "\(body.debugDescription)") { try JSONParser.parse(Array(body.utf8)) }
+        }
+        // Invalid UTF-8 inside a string.
+        #expect(throws: JSONParser.Malformed.self) { try JSONParser.parse([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]) }
+    }
+
+    @Test func nestingBeyondTheLimitIsRefusedWithoutExhaustingTheStack() throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParser.Malformed.self) { try JSONParser.parse(Array(("{\"a\": " + deep + "}").utf8)) }
+        let allowed = String(repeating: "[", count: JSONParser.maxDepth - 1) + String(repeating: "]", count: JSONParser.maxDepth - 1)
+        #expect(try JSONParser.parse(Array(("{\"a\": " + allowed + "}").utf8)) != .null)
+    }
+
+    @Test func aCommandAnswerIsWrittenByteForByteAsTheEncoderWritesIt() throws {
+        let event = CommandAnswer.Event(id: UUID(), type: "TaskDispatched", version: 1, position: 30_060, recordedAt: Date(timeIntervalSince1970: 1_767_225_600.123456))
+        var answer = CommandAnswer(id: UUID(), stream: "task-019ae994-68fb-7289-a9f9-47be7b0fb268", version: 3, position: 30_061, events: [
+            event, CommandAnswer.Event(id: UUID(), type: "Quote\"Odd", version: 2, position: 30_061, recordedAt: Date(timeIntervalSince1970: -1.5)),
+        ])
+        #expect(String(decoding: answer.json(), as: UTF8.self) == String(decoding: try JSONOutput.encoder().encode(answer), as: UTF8.self))
+        answer.id = nil
+        answer.events = []
+        #expect(String(decoding: answer.json(), as: UTF8.self) == String(decoding: try JSONOutput.encoder().encode(answer), as: UTF8.self))
+    }
 }
