@@ -1,4 +1,5 @@
 import CRMDomain
+import EventSourcing
 import Foundation
 
 extension Churn {
@@ -46,7 +47,7 @@ extension Churn {
 
     /// The retention task of the episode a customer entered on `day`: `UUID.derived("retention", customer, day)`.
     public static func retentionTaskID(customerID: UUID, startedOn day: LocalDate) -> UUID {
-        UUID.derived("retention", customerID.uuidString.lowercased(), day.description)
+        UUID.derived("retention", customerID.lowercasedString, day.description)
     }
 
     /// One evaluation of a customer: `(state, risk, taskCompleted) → (state, decision)`.

@@ -1,4 +1,5 @@
 import CRMDomain
+import EventSourcing
 import Foundation
 
 extension Reports {
@@ -99,7 +100,7 @@ extension Reports {
             switch dimension {
             case .month: key = cost.month.description
             case .category: key = cost.category
-            case .customer: key = cost.customerID?.uuidString.lowercased() ?? ""
+            case .customer: key = cost.customerID?.lowercasedString ?? ""
             case .industry: key = cost.industry ?? ""
             }
             actual[Key(key: key, currency: cost.amount.currency), default: 0] += cost.amount.amount

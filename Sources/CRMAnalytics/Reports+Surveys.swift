@@ -1,4 +1,5 @@
 import CRMDomain
+import EventSourcing
 import Foundation
 
 extension Reports {
@@ -64,7 +65,7 @@ extension Reports {
             "question", "kind", "answered", "answer", "count", "percent", "average_rating",
         ]
         public var cells: [String] {
-            [surveyID.uuidString.lowercased(), title, Cell.text(recipients), Cell.text(responses), Cell.text(responseRatePercent),
+            [surveyID.lowercasedString, title, Cell.text(recipients), Cell.text(responses), Cell.text(responseRatePercent),
              Cell.text(averageResponseHours), Cell.text(medianResponseHours), question, kind.rawValue, Cell.text(answered), Cell.text(answer),
              Cell.text(count), Cell.text(percent), Cell.text(averageRating)]
         }

@@ -1,5 +1,6 @@
 import CRMDomain
 import CRMProjections
+import EventSourcing
 import Foundation
 
 /// Explains a revenue rise or fall between two periods (R-ANA-4) by product and by month: each
@@ -75,7 +76,7 @@ public struct RevenueExplanation: Hashable, Sendable {
         var months: [RevenueMonth: Decimal] = [:]
         for cell in cells where cell.currency == currency {
             let month = cell.month
-            let product = cell.productID?.uuidString.lowercased() ?? ""
+            let product = cell.productID?.lowercasedString ?? ""
             if base.contains(month) { baseProducts[product, default: 0] += cell.amount }
             if compare.contains(month) { compareProducts[product, default: 0] += cell.amount }
             months[month, default: 0] += cell.amount

@@ -1,4 +1,5 @@
 import CRMDomain
+import EventSourcing
 import Foundation
 
 extension UsageAnomaly {
@@ -30,7 +31,7 @@ extension UsageAnomaly {
 
     /// The task of the episode a reading opened: `UUID.derived("usage-anomaly", customer, meter, reading)`.
     public static func taskID(customerID: UUID, meter: String, readingID: UUID) -> UUID {
-        UUID.derived("usage-anomaly", customerID.uuidString.lowercased(), meter, readingID.uuidString.lowercased())
+        UUID.derived("usage-anomaly", customerID.lowercasedString, meter, readingID.lowercasedString)
     }
 
     /// One evaluation of a customer's meter at its latest reading:

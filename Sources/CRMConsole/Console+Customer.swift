@@ -72,7 +72,7 @@ extension Console {
             ]
         }
         return await page(visit, title: profile.name, template: "customer", [
-            "id": id.uuidString.lowercased(), "name": profile.name, "kind": profile.kind.rawValue, "group": profile.group,
+            "id": id.lowercasedString, "name": profile.name, "kind": profile.kind.rawValue, "group": profile.group,
             "status": profile.status.rawValue, "archived": profile.isArchived, "industry": orFalse(profile.industry),
             "branch": orFalse(profile.branch), "community": orFalse(profile.community),
             "owner": orFalse(profile.owner.map { names[$0] ?? $0 }), "keyDate": keyDate, "customFields": customFields,
@@ -91,8 +91,8 @@ extension Console {
             records.prefix(20).map { record in
                 var link: Any = false
                 switch record.kind {
-                case .task: link = base + "/tasks/" + record.id.uuidString.lowercased()
-                case .ticket: link = base + "/tickets/" + record.id.uuidString.lowercased()
+                case .task: link = base + "/tasks/" + record.id.lowercasedString
+                case .ticket: link = base + "/tickets/" + record.id.lowercasedString
                 default: break
                 }
                 return [
@@ -190,12 +190,12 @@ extension Console {
         }
         if edit == CustomerEdit() {
             await sessions.setNotice("Nothing changed.", for: visit.session.id)
-            return redirect(to: base + "/customers/" + id.uuidString.lowercased())
+            return redirect(to: base + "/customers/" + id.lowercasedString)
         }
         do {
             let result = try await engine.execute(Customer.self, id: id, .edit(edit, form: .empty(group: state.group)), as: principal,
                                                   expectedVersion: expected)
-            return await done(visit, at: result.position, notice: "Customer saved.", then: base + "/customers/" + id.uuidString.lowercased())
+            return await done(visit, at: result.position, notice: "Customer saved.", then: base + "/customers/" + id.lowercasedString)
         } catch let error as EngineError where error.code == .conflict {
             return try await customerPage(
                 visit, id: id, draft: posted, errors: [:],
@@ -273,7 +273,7 @@ extension Console {
         case .bool(let b): return b ? "yes" : "no"
         case .money(let m): return "\(m.amount) \(m.currency)"
         case .list(let items): return items.joined(separator: ", ")
-        case .id(let id): return id.uuidString.lowercased()
+        case .id(let id): return id.lowercasedString
         default: return value.description
         }
     }

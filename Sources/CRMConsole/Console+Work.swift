@@ -31,7 +31,7 @@ extension Console {
     func employeeNames(_ principal: Principal) async -> [String: String] {
         guard let organisation = try? await engine.state(Organisation.self, id: UUID(), as: principal) else { return [principal.id: "you"] }
         var names: [String: String] = [:]
-        for (id, employee) in organisation.state.employees { names[id.uuidString.lowercased()] = employee.name }
+        for (id, employee) in organisation.state.employees { names[id.lowercasedString] = employee.name }
         return names
     }
 
@@ -42,18 +42,18 @@ extension Console {
         let principal = visit.principal
         let board = try await engine.taskBoard(for: principal.id, as: principal, upcomingLimit: 50, consistentWith: visit.session.position)
         let overdue: [[String: Any]] = board.overdue.map { item in
-            ["id": item.task.taskID.uuidString.lowercased(), "title": item.task.title,
+            ["id": item.task.taskID.lowercasedString, "title": item.task.title,
              "late": Format.late(seconds: item.lateBy, days: item.daysLate), "customerName": orFalse(item.task.customerName)]
         }
         let dueToday: [[String: Any]] = board.dueToday.map { task in
-            ["id": task.taskID.uuidString.lowercased(), "title": task.title, "due": Format.instant(task.dueAt),
+            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt),
              "customerName": orFalse(task.customerName)]
         }
         let reminders: [[String: Any]] = board.upcoming.filter { $0.kind == .reminder }.prefix(20).map { task in
-            ["id": task.taskID.uuidString.lowercased(), "title": task.title, "kind": "reminder", "due": Format.day(task.dueAt)]
+            ["id": task.taskID.lowercasedString, "title": task.title, "kind": "reminder", "due": Format.day(task.dueAt)]
         }
         let upcoming: [[String: Any]] = board.upcoming.filter { $0.kind != .reminder }.prefix(20).map { task in
-            ["id": task.taskID.uuidString.lowercased(), "title": task.title, "due": Format.instant(task.dueAt)]
+            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt)]
         }
         let instant = now
         let announcements: [[String: Any]] = ((try? await engine.announcements(as: principal, consistentWith: visit.session.position)) ?? [])
@@ -83,9 +83,9 @@ extension Console {
         let instant = now
         let late: Any = state.isOverdue(at: instant) ? Format.late(seconds: instant.timeIntervalSince(details.dueAt)) : false
         return await page(visit, title: details.title, template: "task", [
-            "id": id.uuidString.lowercased(), "title": details.title, "status": state.status.rawValue, "due": Format.instant(details.dueAt),
+            "id": id.lowercasedString, "title": details.title, "status": state.status.rawValue, "due": Format.instant(details.dueAt),
             "late": late, "kind": details.kind.rawValue, "note": orFalse(details.note),
-            "customerID": orFalse(details.customerID?.uuidString.lowercased()), "customerName": customerName,
+            "customerID": orFalse(details.customerID?.lowercasedString), "customerName": customerName,
             "resultNote": orFalse(state.resultNote), "open": state.status.isOpen, "resultDraft": draft ?? "",
             "resultError": orFalse(error), "problem": orFalse(problem),
         ], status: status)
@@ -129,9 +129,9 @@ extension Console {
             customerName = view.profile.name
         }
         return await page(visit, title: state.subject, template: "ticket", [
-            "id": id.uuidString.lowercased(), "subject": state.subject, "status": state.status.rawValue, "department": state.department,
+            "id": id.lowercasedString, "subject": state.subject, "status": state.status.rawValue, "department": state.department,
             "severity": state.severity.rawValue, "resolutionDue": Format.instant(state.resolutionDueAt), "late": late,
-            "customerID": orFalse(state.customerID?.uuidString.lowercased()), "customerName": customerName, "description": orFalse(state.description),
+            "customerID": orFalse(state.customerID?.lowercasedString), "customerName": customerName, "description": orFalse(state.description),
             "stints": stints, "departments": departments, "open": isOpen, "departmentError": orFalse(error), "problem": orFalse(problem),
         ], status: status)
     }
@@ -144,7 +144,7 @@ extension Console {
         do {
             let result = try await engine.execute(Ticket.self, id: id, .handOver(toDepartment: department, reason: Self.field(visit.form, "reason")),
                                                   as: visit.principal)
-            return await done(visit, at: result.position, notice: "Ticket handed over.", then: base + "/tickets/" + id.uuidString.lowercased())
+            return await done(visit, at: result.position, notice: "Ticket handed over.", then: base + "/tickets/" + id.lowercasedString)
         } catch let error as EngineError where error.code == .rejected || error.code == .invalid {
             let message = error.domain?.detail ?? error.message
             return try await ticketPage(visit, id: id, error: error.field == "department" || error.field == "toDepartment" ? message : nil,
@@ -159,7 +159,7 @@ extension Console {
         let after = visit.query["after"].flatMap(Self.cursorBytes)
         let page = try await engine.customers(as: visit.principal, after: after, limit: 50)
         let items: [[String: Any]] = page.items.map { item in
-            ["id": item.id.uuidString.lowercased(), "name": item.name, "group": item.group, "branch": orFalse(item.scope.branch),
+            ["id": item.id.lowercasedString, "name": item.name, "group": item.group, "branch": orFalse(item.scope.branch),
              "status": item.status.rawValue]
         }
         let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map(Self.cursorText))) : false
@@ -187,7 +187,7 @@ extension Console {
     func accountPage(_ visit: Visit, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let employeeID = visit.principal.employeeID else { throw ConsoleError.notFound }
         return await page(visit, title: "Account", template: "account", [
-            "employeeID": employeeID.uuidString.lowercased(), "hasPassword": try await engine.hasPassword(employeeID: employeeID),
+            "employeeID": employeeID.lowercasedString, "hasPassword": try await engine.hasPassword(employeeID: employeeID),
             "passwordError": orFalse(error),
         ], status: status)
     }

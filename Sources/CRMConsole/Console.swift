@@ -1,4 +1,5 @@
 import CRMEngine
+import EventSourcing
 import Foundation
 import Hummingbird
 import Logging
@@ -101,7 +102,7 @@ struct Console: Sendable {
     }
 
     func pathID<Context: RequestContext>(_ context: Context) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ConsoleError.notFound }
+        guard let text = context.parameters.get("id"), let id = UUID(text: text) else { throw ConsoleError.notFound }
         return id
     }
 }

@@ -1,4 +1,5 @@
 import CRMEngine
+import EventSourcing
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -158,7 +159,7 @@ extension Console {
             if apiToken.count <= 512, (try? await engine.authenticate(token: apiToken, clientIP: ip)) != nil { credential = .token(apiToken) }
         } else if let password = form["password"], !password.isEmpty, password.utf8.count <= 72 {
             let calls = VerifierCalls()
-            if let employee = form["employee"].flatMap({ UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }),
+            if let employee = form["employee"].flatMap({ UUID(text: $0.trimmingCharacters(in: .whitespaces)) }),
                (try? await engine.authenticate(employeeID: employee, clientIP: ip, verify: { hash in
                    await calls.mark()
                    return await Self.offload { Bcrypt.verify(password, hash: hash) }

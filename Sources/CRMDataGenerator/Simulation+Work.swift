@@ -107,7 +107,7 @@ extension Simulation {
         var details = ContactLogEntry.Details(
             contactID: random.pick(customer.contacts), channel: channel, subject: text(Catalog.logSubjects),
             occurredAt: date(t0 - Double(duration)), durationSeconds: duration,
-            attachments: random.chance(0.1) ? ["doc-\(id.uuidString.lowercased()).pdf"] : [],
+            attachments: random.chance(0.1) ? ["doc-\(id.lowercasedString).pdf"] : [],
             note: random.chance(0.4) ? "Customer will call back if needed" : nil)
         var steps: [Step<ContactLogEntry>] = [.init(time: t0, actor: actor, command: .log(id: id, customerID: customer.id, details: details))]
         if random.chance(0.04) {

@@ -1,4 +1,5 @@
 import CRMDomain
+import EventSourcing
 import Foundation
 
 /// What a generated history contains, known before a single event is produced: the branches, the staff by
@@ -42,7 +43,7 @@ public struct World: Sendable {
         public var branch: String
         public var role: StaffRole
         /// The id as actors and assignees spell it (lowercased).
-        public var actor: String { id.uuidString.lowercased() }
+        public var actor: String { id.lowercasedString }
     }
 
     /// A customer: who it is, where it belongs and when it appears in the history.

@@ -13,9 +13,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count <= 512 else { throw Problem.unauthenticated() }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthenticated() }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard let token = Self.bearerToken(header) else { throw Problem.unauthenticated() }
         let ip = clientIP(request, peer: context.remoteAddress)
         var context = context
         do {
@@ -24,6 +22,20 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw Problem.unauthenticated()
         }
         return try await next(request, context)
+    }
+
+    /// The token of `Bearer <token>` (the scheme in any case, spaces or tabs around the token), nil for any
+    /// other form.
+    static func bearerToken(_ header: String) -> String? {
+        let bytes = header.utf8
+        let scheme = "bearer".utf8
+        guard bytes.count > scheme.count,
+              zip(bytes.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }),
+              bytes.dropFirst(scheme.count).first == UInt8(ascii: " ") else { return nil }
+        func isSpace(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        let rest = bytes.dropFirst(scheme.count + 1)
+        guard let first = rest.firstIndex(where: { !isSpace($0) }), let last = rest.lastIndex(where: { !isSpace($0) }) else { return nil }
+        return String(Substring(header.utf8[first...last]))
     }
 
     /// The client's address: X-Forwarded-For is believed only when the peer is a trusted proxy, read from

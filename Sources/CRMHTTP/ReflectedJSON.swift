@@ -20,7 +20,7 @@ public func reflectJSON(_ value: Any) -> Any {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: v)
-    case let v as UUID: return v.uuidString.lowercased()
+    case let v as UUID: return v.lowercasedString
     case let v as LocalDate: return v.description
     case let v as StreamID: return v.rawValue
     case let v as GlobalPosition: return Int(clamping: v.rawValue)

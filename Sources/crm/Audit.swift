@@ -25,7 +25,7 @@ struct History: AsyncParsableCommand {
             let stream = try recordStream(record)
             let entries = try await withReadEngine(store) { engine, principal -> [HistoryEntry] in
                 if linked {
-                    guard stream.category == Customer.category, let id = UUID(uuidString: String(stream.rawValue.dropFirst(Customer.category.count + 1))) else {
+                    guard stream.category == Customer.category, let id = UUID(text: String(stream.rawValue.dropFirst(Customer.category.count + 1))) else {
                         throw CLIError("--linked needs a customer", hint: "give customer-<uuid> or a customer's id", exit: .usage)
                     }
                     var all: [HistoryEntry] = []

@@ -32,7 +32,7 @@ struct CustomerCommand: AsyncParsableCommand {
                     return ExternalKey(system: parts[0], key: parts[1])
                 }
                 if let remote = try store.remote() {
-                    let id = UUID().uuidString.lowercased()
+                    let id = UUID().lowercasedString
                     var body: [String: Any] = ["id": id, "name": name, "group": group, "kind": kind.rawValue]
                     body["branch"] = branch
                     body["industry"] = industry
@@ -51,7 +51,7 @@ struct CustomerCommand: AsyncParsableCommand {
                                              as: try await store.principal(engine))
                     return id
                 }
-                if store.json { out(jsonLine(["id": id.uuidString.lowercased()])) } else { out("Added customer \(id.uuidString.lowercased()).") }
+                if store.json { out(jsonLine(["id": id.lowercasedString])) } else { out("Added customer \(id.lowercasedString).") }
             }
         }
     }
@@ -69,7 +69,7 @@ struct CustomerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let customerID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a customer id", exit: .usage) }
+                guard let customerID = UUID(text: id) else { throw CLIError("`\(id)` is not a customer id", exit: .usage) }
                 var edit = CustomerEdit(name: name, group: group)
                 if let branch { edit.branch = .set(branch) }
                 if let industry { edit.industry = .set(industry) }
@@ -83,8 +83,8 @@ struct CustomerCommand: AsyncParsableCommand {
                     body["industry"] = industry
                     body["community"] = community
                     body["owner"] = owner
-                    try await remote.post("v1/customers/" + customerID.uuidString.lowercased(), body, method: "PATCH")
-                    out("Edited customer \(customerID.uuidString.lowercased()).")
+                    try await remote.post("v1/customers/" + customerID.lowercasedString, body, method: "PATCH")
+                    out("Edited customer \(customerID.lowercasedString).")
                     return
                 }
                 let changed = try await withEngine(store) { engine -> Int in
@@ -93,7 +93,7 @@ struct CustomerCommand: AsyncParsableCommand {
                     let result = try await engine.execute(Customer.self, id: customerID, .edit(edit, form: .empty(group: group ?? current.group)), as: principal)
                     return result.events.count
                 }
-                out(changed == 0 ? "Nothing changed." : "Edited customer \(customerID.uuidString.lowercased()).")
+                out(changed == 0 ? "Nothing changed." : "Edited customer \(customerID.lowercasedString).")
             }
         }
     }
@@ -123,12 +123,12 @@ struct CustomerCommand: AsyncParsableCommand {
                 }
                 if store.json {
                     for c in customers {
-                        out(jsonLine(["id": c.id?.uuidString.lowercased() ?? "", "name": c.name, "group": c.group, "status": c.status.rawValue,
+                        out(jsonLine(["id": c.id?.lowercasedString ?? "", "name": c.name, "group": c.group, "status": c.status.rawValue,
                                       "branch": c.branch ?? NSNull(), "archived": c.isArchived] as [String: Any]))
                     }
                 } else {
                     printTable(["id", "name", "group", "status", "branch"], customers.map {
-                        [$0.id?.uuidString.lowercased() ?? "", $0.name, $0.group, $0.status.rawValue + ($0.isArchived ? " (archived)" : ""), $0.branch ?? "-"]
+                        [$0.id?.lowercasedString ?? "", $0.name, $0.group, $0.status.rawValue + ($0.isArchived ? " (archived)" : ""), $0.branch ?? "-"]
                     })
                 }
             }

@@ -60,7 +60,7 @@ struct Export: AsyncParsableCommand {
         let customKeys = Set(customers.flatMap { $0.customFields.keys }).sorted()
         let header = ["id", "name", "kind", "group", "status", "archived", "industry", "branch", "community", "owner", "birthday", "founded", "external_keys"] + customKeys
         let rows = customers.map { c -> [String] in
-            [c.id?.uuidString.lowercased() ?? "", c.name, c.kind.rawValue, c.group, c.status.rawValue, c.isArchived ? "yes" : "no",
+            [c.id?.lowercasedString ?? "", c.name, c.kind.rawValue, c.group, c.status.rawValue, c.isArchived ? "yes" : "no",
              c.industry ?? "", c.branch ?? "", c.community ?? "", c.owner ?? "", c.birthday?.description ?? "", c.founded?.description ?? "",
              c.externalKeys.map(\.description).joined(separator: ";")]
                 + customKeys.map { c.customFields[$0].map(csvText) ?? "" }
@@ -151,7 +151,7 @@ func csvText(_ value: FieldValue) -> String {
     case .money(let m): return "\(m.amount) \(m.currency.rawValue)"
     case .date(let d): return d.description
     case .bool(let b): return b ? "yes" : "no"
-    case .id(let id): return id.uuidString.lowercased()
+    case .id(let id): return id.lowercasedString
     case .list(let items): return items.joined(separator: ";")
     }
 }

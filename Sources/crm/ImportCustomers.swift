@@ -114,7 +114,7 @@ struct ImportCustomers: AsyncParsableCommand {
                 do {
                     if let key = customer.externalKey,
                        let holder = try await engine.holder(of: UniqueKey(namespace: "external-key:\(keySystem)", key: key)) {
-                        guard holder.category == Customer.category, let id = UUID(uuidString: String(holder.rawValue.dropFirst(Customer.category.count + 1))) else {
+                        guard holder.category == Customer.category, let id = UUID(text: String(holder.rawValue.dropFirst(Customer.category.count + 1))) else {
                             throw RowProblem("external_key", "the key belongs to a record that is no customer")
                         }
                         let state = try await fold(Customer.self, holder, store: engine.store, registry: registry)
@@ -156,7 +156,7 @@ struct ImportCustomers: AsyncParsableCommand {
                         case (.create(let id, let new, _), let remote?):
                             try await remote.post("v1/customers", try Self.json(new, id: id))
                         case (.update(let id, let edit, _), let remote?):
-                            try await remote.post("v1/customers/" + id.uuidString.lowercased(), try Self.json(edit), method: "PATCH")
+                            try await remote.post("v1/customers/" + id.lowercasedString, try Self.json(edit), method: "PATCH")
                         case (.create(let id, let new, let form), nil):
                             try await engine.execute(Customer.self, id: id, .create(customerID: id, new, form: form), as: principal)
                         case (.update(let id, let edit, let form), nil):
@@ -195,7 +195,7 @@ struct ImportCustomers: AsyncParsableCommand {
 
     /// A new customer as the body of `POST /v1/customers`.
     static func json(_ new: NewCustomer, id: UUID) throws -> [String: Any] {
-        var body: [String: Any] = ["id": id.uuidString.lowercased(), "kind": new.kind.rawValue, "name": new.name, "group": new.group, "status": new.status.rawValue]
+        var body: [String: Any] = ["id": id.lowercasedString, "kind": new.kind.rawValue, "name": new.name, "group": new.group, "status": new.status.rawValue]
         body["industry"] = new.industry
         body["branch"] = new.branch
         body["community"] = new.community
@@ -240,7 +240,7 @@ struct ImportCustomers: AsyncParsableCommand {
         case .number(let n): return ["kind": "number", "value": NSDecimalNumber(decimal: n)]
         case .date(let d): return ["kind": "date", "value": d.description]
         case .money(let m): return ["kind": "money", "value": ["amount": NSDecimalNumber(decimal: m.amount), "currency": m.currency.rawValue] as [String: Any]]
-        case .id(let id): return ["kind": "id", "value": id.uuidString.lowercased()]
+        case .id(let id): return ["kind": "id", "value": id.lowercasedString]
         case .list(let items): return ["kind": "list", "value": items]
         }
     }

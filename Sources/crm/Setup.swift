@@ -37,10 +37,10 @@ struct Init: AsyncParsableCommand {
                 return try await engine.bootstrap(administrator: admin).token
             }
             if store.json {
-                out(jsonLine(["employeeID": result.employeeID.uuidString.lowercased(), "tokenID": result.tokenID.uuidString.lowercased(), "token": result.token]))
+                out(jsonLine(["employeeID": result.employeeID.lowercasedString, "tokenID": result.tokenID.lowercasedString, "token": result.token]))
             } else {
                 out("Created the CRM in \(store.data).")
-                out("Administrator: \(result.employeeID.uuidString.lowercased())")
+                out("Administrator: \(result.employeeID.lowercasedString)")
                 out("API token (shown once; keep it safe): \(result.token)")
             }
         }
@@ -72,7 +72,7 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let id = UUID(uuidString: employee) else { throw CLIError("`\(employee)` is not an employee id", hint: "give the employee's UUID", exit: .usage) }
+                guard let id = UUID(text: employee) else { throw CLIError("`\(employee)` is not an employee id", hint: "give the employee's UUID", exit: .usage) }
                 var expiry: Date?
                 if let expires {
                     guard let date = parseTime(expires) else { throw CLIError("`\(expires)` is not a time", hint: "give ISO 8601, e.g. 2026-12-31T00:00:00Z", exit: .usage) }
@@ -80,7 +80,7 @@ struct Token: AsyncParsableCommand {
                 }
                 let (tokenID, employeeID, secret): (String, String, String)
                 if let remote = try store.remote() {
-                    var body: [String: Any] = ["employeeId": id.uuidString.lowercased(), "name": name]
+                    var body: [String: Any] = ["employeeId": id.lowercasedString, "name": name]
                     body["expiresAt"] = expiry.map(iso)
                     let answer = try await remote.post("v1/tokens", body)
                     (tokenID, employeeID, secret) = (text(answer, "tokenId"), text(answer, "employeeId"), text(answer, "token"))
@@ -88,7 +88,7 @@ struct Token: AsyncParsableCommand {
                     let issued = try await withEngine(store) { engine in
                         try await engine.issueToken(for: id, name: name, expiresAt: expiry, as: try await store.principal(engine))
                     }
-                    (tokenID, employeeID, secret) = (issued.tokenID.uuidString.lowercased(), issued.employeeID.uuidString.lowercased(), issued.token)
+                    (tokenID, employeeID, secret) = (issued.tokenID.lowercasedString, issued.employeeID.lowercasedString, issued.token)
                 }
                 if store.json {
                     out(jsonLine(["employeeID": employeeID, "tokenID": tokenID, "token": secret]))
@@ -107,17 +107,17 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let id = UUID(uuidString: employee) else { throw CLIError("`\(employee)` is not an employee id", exit: .usage) }
+                guard let id = UUID(text: employee) else { throw CLIError("`\(employee)` is not an employee id", exit: .usage) }
                 // Rows as text: token, name, issued, expires (nil: never), revoked.
                 let rows: [(token: String, name: String, issued: String, expires: String?, revoked: Bool)]
                 if let remote = try store.remote() {
-                    let answer = try await remote.send("GET", "v1/tokens", query: ["employee": id.uuidString.lowercased()]) as? [[String: Any]] ?? []
+                    let answer = try await remote.send("GET", "v1/tokens", query: ["employee": id.lowercasedString]) as? [[String: Any]] ?? []
                     rows = answer.map { t in
                         (text(t, "tokenId", "tokenID"), text(t, "name"), text(t, "issuedAt"), t["expiresAt"] as? String, (t["revoked"] as? Bool) ?? false)
                     }
                 } else {
                     let tokens = try await withEngine(store) { engine in try await engine.tokens(of: id, as: try await store.principal(engine)) }
-                    rows = tokens.map { ($0.tokenID.uuidString.lowercased(), $0.name, iso($0.issuedAt), $0.expiresAt.map(iso), $0.revoked) }
+                    rows = tokens.map { ($0.tokenID.lowercasedString, $0.name, iso($0.issuedAt), $0.expiresAt.map(iso), $0.revoked) }
                 }
                 if store.json {
                     for t in rows {
@@ -138,13 +138,13 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let id = UUID(uuidString: tokenID) else { throw CLIError("`\(tokenID)` is not a token id", exit: .usage) }
+                guard let id = UUID(text: tokenID) else { throw CLIError("`\(tokenID)` is not a token id", exit: .usage) }
                 if let remote = try store.remote() {
-                    try await remote.send("DELETE", "v1/tokens/" + id.uuidString.lowercased(), query: reason.map { ["reason": $0] } ?? [:])
+                    try await remote.send("DELETE", "v1/tokens/" + id.lowercasedString, query: reason.map { ["reason": $0] } ?? [:])
                 } else {
                     try await withEngine(store) { engine in try await engine.revokeToken(id, reason: reason, as: try await store.principal(engine)) }
                 }
-                out("Revoked \(id.uuidString.lowercased()).")
+                out("Revoked \(id.lowercasedString).")
             }
         }
     }
@@ -198,10 +198,10 @@ struct Demo: AsyncParsableCommand {
                 return try await engine.issueToken(for: adminID, name: "crm demo", as: admin)
             }
             if store.json {
-                out(jsonLine(["employeeID": token.employeeID.uuidString.lowercased(), "token": token.token]))
+                out(jsonLine(["employeeID": token.employeeID.lowercasedString, "token": token.token]))
             } else {
                 out("Generated a demo history in \(store.data).")
-                out("Administrator: \(token.employeeID.uuidString.lowercased())")
+                out("Administrator: \(token.employeeID.lowercasedString)")
                 out("API token (shown once; keep it safe): \(token.token)")
             }
         }
@@ -210,6 +210,6 @@ struct Demo: AsyncParsableCommand {
 
 /// A text field of a server's JSON answer, under the first of `keys` present (ids lower-cased).
 func text(_ object: [String: Any], _ keys: String...) -> String {
-    for key in keys { if let value = object[key] as? String { return UUID(uuidString: value).map { $0.uuidString.lowercased() } ?? value } }
+    for key in keys { if let value = object[key] as? String { return UUID(text: value).map { $0.lowercasedString } ?? value } }
     return ""
 }

@@ -204,9 +204,9 @@ func eventJSON(_ event: RecordedEvent, registry: PayloadRegistry) -> [String: An
     }
     return [
         "position": Int(clamping: event.position.rawValue), "stream": event.stream.rawValue, "version": Int(clamping: event.streamVersion.rawValue),
-        "id": event.id.uuidString.lowercased(), "type": event.type, "schemaVersion": Int(event.schemaVersion), "recordedAt": iso(event.recordedAt),
-        "actor": event.metadata.actor, "correlationID": event.metadata.correlationID.map { $0.uuidString.lowercased() } ?? NSNull(),
-        "causationID": event.metadata.causationID.map { $0.uuidString.lowercased() } ?? NSNull(),
+        "id": event.id.lowercasedString, "type": event.type, "schemaVersion": Int(event.schemaVersion), "recordedAt": iso(event.recordedAt),
+        "actor": event.metadata.actor, "correlationID": event.metadata.correlationID.map { $0.lowercasedString } ?? NSNull(),
+        "causationID": event.metadata.causationID.map { $0.lowercasedString } ?? NSNull(),
         "sourceSystem": event.metadata.sourceSystem ?? NSNull(), "clientIP": event.metadata.clientIP ?? NSNull(), "payload": payload,
     ]
 }

@@ -114,12 +114,12 @@ func withReadOnlyStore<R>(_ options: StoreOptions, _ body: (LMDBEventStore) asyn
 /// A record named on the command line: a stream id like `customer-<id>`, or a bare id taken as a customer.
 func recordStream(_ text: String) throws -> StreamID {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
-    if let id = UUID(uuidString: trimmed) { return Customer.stream(id) }
+    if let id = UUID(text: trimmed) { return Customer.stream(id) }
     guard trimmed.contains("-"), !trimmed.hasPrefix("-") else {
         throw CLIError("`\(trimmed)` names no record", hint: "give a stream id such as customer-<uuid>, or a customer's id", exit: .usage)
     }
-    if let dash = trimmed.firstIndex(of: "-"), let id = UUID(uuidString: String(trimmed[trimmed.index(after: dash)...])) {
-        return StreamID(category: String(trimmed[..<dash]), id: id.uuidString.lowercased())
+    if let dash = trimmed.firstIndex(of: "-"), let id = UUID(text: String(trimmed[trimmed.index(after: dash)...])) {
+        return StreamID(category: String(trimmed[..<dash]), id: id.lowercasedString)
     }
     return StreamID(trimmed)
 }

@@ -26,14 +26,14 @@ struct TaskCommand: AsyncParsableCommand {
                     throw CLIError("unknown kind `\(kind)`", hint: WorkTask.Kind.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
                 }
                 let customerID = try customer.map { text -> UUID in
-                    guard let id = UUID(uuidString: text) else { throw CLIError("`\(text)` is not a customer id", exit: .usage) }
+                    guard let id = UUID(text: text) else { throw CLIError("`\(text)` is not a customer id", exit: .usage) }
                     return id
                 }
                 if let remote = try store.remote() {
-                    let id = UUID().uuidString.lowercased()
+                    let id = UUID().lowercasedString
                     var body: [String: Any] = ["id": id, "title": title, "assignee": assignee, "kind": kind.rawValue, "dueAt": iso(dueAt)]
                     body["note"] = note
-                    body["customerId"] = customerID?.uuidString.lowercased()
+                    body["customerId"] = customerID?.lowercasedString
                     try await remote.post("v1/tasks", body)
                     if store.json { out(jsonLine(["id": id])) } else { out("Dispatched task \(id).") }
                     return
@@ -45,7 +45,7 @@ struct TaskCommand: AsyncParsableCommand {
                                              as: try await store.principal(engine))
                     return id
                 }
-                if store.json { out(jsonLine(["id": id.uuidString.lowercased()])) } else { out("Dispatched task \(id.uuidString.lowercased()).") }
+                if store.json { out(jsonLine(["id": id.lowercasedString])) } else { out("Dispatched task \(id.lowercasedString).") }
             }
         }
     }
@@ -58,15 +58,15 @@ struct TaskCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let taskID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a task id", exit: .usage) }
+                guard let taskID = UUID(text: id) else { throw CLIError("`\(id)` is not a task id", exit: .usage) }
                 if let remote = try store.remote() {
-                    try await remote.post("v1/tasks/\(taskID.uuidString.lowercased())/complete", ["resultNote": result])
+                    try await remote.post("v1/tasks/\(taskID.lowercasedString)/complete", ["resultNote": result])
                 } else {
                     try await withEngine(store) { engine in
                         try await engine.execute(WorkTask.self, id: taskID, .complete(resultNote: result), as: try await store.principal(engine))
                     }
                 }
-                out("Completed task \(taskID.uuidString.lowercased()).")
+                out("Completed task \(taskID.lowercasedString).")
             }
         }
     }
@@ -93,13 +93,13 @@ struct TaskCommand: AsyncParsableCommand {
                 }.map(\.state).sorted { ($0.details?.dueAt ?? .distantPast) < ($1.details?.dueAt ?? .distantPast) }
                 if store.json {
                     for t in tasks {
-                        out(jsonLine(["id": t.taskID?.uuidString.lowercased() ?? "", "title": t.details?.title ?? "", "assignee": t.assignee,
+                        out(jsonLine(["id": t.taskID?.lowercasedString ?? "", "title": t.details?.title ?? "", "assignee": t.assignee,
                                       "status": t.status.rawValue, "dueAt": t.details.map { iso($0.dueAt) } ?? NSNull(),
-                                      "customerID": t.details?.customerID?.uuidString.lowercased() ?? NSNull()] as [String: Any]))
+                                      "customerID": t.details?.customerID?.lowercasedString ?? NSNull()] as [String: Any]))
                     }
                 } else {
                     printTable(["id", "due", "status", "assignee", "title"], tasks.map {
-                        [$0.taskID?.uuidString.lowercased() ?? "", $0.details.map { iso($0.dueAt) } ?? "", $0.status.rawValue, $0.assignee, $0.details?.title ?? ""]
+                        [$0.taskID?.lowercasedString ?? "", $0.details.map { iso($0.dueAt) } ?? "", $0.status.rawValue, $0.assignee, $0.details?.title ?? ""]
                     })
                 }
             }
@@ -126,14 +126,14 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let customerID = UUID(uuidString: customer) else { throw CLIError("`\(customer)` is not a customer id", exit: .usage) }
+                guard let customerID = UUID(text: customer) else { throw CLIError("`\(customer)` is not a customer id", exit: .usage) }
                 guard let kind = TicketKind(rawValue: kind), let severity = TicketSeverity(rawValue: severity), let channel = ContactChannel(rawValue: channel) else {
                     throw CLIError("unknown --kind, --severity or --channel", hint: "see `crm ticket open --help`", exit: .usage)
                 }
                 if let remote = try store.remote() {
-                    let id = UUID().uuidString.lowercased()
+                    let id = UUID().lowercasedString
                     var body: [String: Any] = ["id": id, "channel": channel.rawValue, "kind": kind.rawValue, "severity": severity.rawValue,
-                                               "customerId": customerID.uuidString.lowercased(), "subject": subject, "department": department]
+                                               "customerId": customerID.lowercasedString, "subject": subject, "department": department]
                     body["description"] = description
                     try await remote.post("v1/tickets", body)
                     if store.json { out(jsonLine(["id": id])) } else { out("Opened ticket \(id).") }
@@ -146,7 +146,7 @@ struct TicketCommand: AsyncParsableCommand {
                                              as: try await store.principal(engine))
                     return id
                 }
-                if store.json { out(jsonLine(["id": id.uuidString.lowercased()])) } else { out("Opened ticket \(id.uuidString.lowercased()).") }
+                if store.json { out(jsonLine(["id": id.lowercasedString])) } else { out("Opened ticket \(id.lowercasedString).") }
             }
         }
     }
@@ -159,15 +159,15 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+                guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
                 if let remote = try store.remote() {
-                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "assign", ["assignee": to])
+                    try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + "assign", ["assignee": to])
                 } else {
                     try await withEngine(store) { engine in
                         try await engine.execute(Ticket.self, id: ticketID, .assign(assignee: to), as: try await store.principal(engine))
                     }
                 }
-                out("Assigned ticket \(ticketID.uuidString.lowercased()).")
+                out("Assigned ticket \(ticketID.lowercasedString).")
             }
         }
     }
@@ -179,15 +179,15 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+                guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
                 if let remote = try store.remote() {
-                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "start", [:])
+                    try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + "start", [:])
                 } else {
                     try await withEngine(store) { engine in
                         try await engine.execute(Ticket.self, id: ticketID, .startWork, as: try await store.principal(engine))
                     }
                 }
-                out("Started work on ticket \(ticketID.uuidString.lowercased()).")
+                out("Started work on ticket \(ticketID.lowercasedString).")
             }
         }
     }
@@ -200,15 +200,15 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let ticketID = UUID(uuidString: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+                guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
                 if let remote = try store.remote() {
-                    try await remote.post("v1/tickets/\(ticketID.uuidString.lowercased())/" + "resolve", ["resolution": resolution])
+                    try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + "resolve", ["resolution": resolution])
                 } else {
                     try await withEngine(store) { engine in
                         try await engine.execute(Ticket.self, id: ticketID, .resolve(resolution: resolution), as: try await store.principal(engine))
                     }
                 }
-                out("Resolved ticket \(ticketID.uuidString.lowercased()).")
+                out("Resolved ticket \(ticketID.lowercasedString).")
             }
         }
     }
@@ -233,12 +233,12 @@ struct TicketCommand: AsyncParsableCommand {
                 }.sorted { $0.resolutionDueAt < $1.resolutionDueAt }
                 if store.json {
                     for t in tickets {
-                        out(jsonLine(["id": t.id?.uuidString.lowercased() ?? "", "subject": t.subject, "status": t.status.rawValue, "severity": t.severity.rawValue,
+                        out(jsonLine(["id": t.id?.lowercasedString ?? "", "subject": t.subject, "status": t.status.rawValue, "severity": t.severity.rawValue,
                                       "department": t.department, "assignee": t.assignee ?? NSNull(), "resolutionDueAt": iso(t.resolutionDueAt)] as [String: Any]))
                     }
                 } else {
                     printTable(["id", "resolve by", "status", "severity", "department", "assignee", "subject"], tickets.map {
-                        [$0.id?.uuidString.lowercased() ?? "", iso($0.resolutionDueAt), $0.status.rawValue, $0.severity.rawValue, $0.department, $0.assignee ?? "-", $0.subject]
+                        [$0.id?.lowercasedString ?? "", iso($0.resolutionDueAt), $0.status.rawValue, $0.severity.rawValue, $0.department, $0.assignee ?? "-", $0.subject]
                     })
                 }
             }

@@ -1,3 +1,4 @@
+@testable import CRMHTTP
 import CRMDomain
 import CRMEngine
 import Foundation
@@ -24,6 +25,15 @@ import Testing
             for _ in 0..<2 { #expect(try await s.send(.GET, "/v1/customers", token: revoked.token).status == 200) }
             #expect(try await s.send(.DELETE, "/v1/tokens/\(revoked.tokenID.uuidString.lowercased())").status == 204)
             #expect(try await s.send(.GET, "/v1/customers", token: revoked.token).status == 401)
+        }
+    }
+
+    @Test func theBearerSchemeIsReadInAnyCaseWithSpacesAroundTheToken() {
+        #expect(AuthenticationMiddleware.bearerToken("Bearer crm_abc") == "crm_abc")
+        #expect(AuthenticationMiddleware.bearerToken("bearer crm_abc") == "crm_abc")
+        #expect(AuthenticationMiddleware.bearerToken("BEARER   crm_abc \t") == "crm_abc")
+        for refused in ["", "Bearer", "Bearer ", "Bearer   ", "Basic crm_abc", "Bearercrm_abc", "Bearer\tcrm_abc", "Beare crm_abc", "Bearer\u{00A0}crm"] {
+            #expect(AuthenticationMiddleware.bearerToken(refused) == nil, "\(refused.debugDescription)")
         }
     }
 }

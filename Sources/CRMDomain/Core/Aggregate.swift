@@ -36,7 +36,7 @@ extension Aggregate {
     }
 
     /// The stream of the record with `id`.
-    public static func stream(_ id: UUID) -> StreamID { StreamID(category: category, id: id.uuidString.lowercased()) }
+    public static func stream(_ id: UUID) -> StreamID { StreamID(category: category, id: id.lowercasedString) }
 }
 
 /// The inputs of a decision besides the command and the state: when it happens and who acts.

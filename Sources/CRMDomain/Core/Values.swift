@@ -1,3 +1,4 @@
+import EventSourcing
 import Foundation
 
 /// An ISO 4217 currency code (`USD`, `EUR`, `CNY`, …).
@@ -79,7 +80,7 @@ public enum FieldValue: Hashable, Sendable, Codable, CustomStringConvertible {
         case .date(let v): return v.description
         case .bool(let v): return v ? "true" : "false"
         case .option(let v): return v
-        case .id(let v): return v.uuidString.lowercased()
+        case .id(let v): return v.lowercasedString
         case .list(let v): return v.joined(separator: ", ")
         }
     }

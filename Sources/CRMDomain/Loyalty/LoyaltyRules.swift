@@ -1,3 +1,4 @@
+import EventSourcing
 import Foundation
 
 /// How spend, tenure and activities earn points (R-CUS-8): configuration the engine keeps with the
@@ -40,7 +41,7 @@ public enum LoyaltyRules {
         let points = NSDecimalNumber(decimal: whole).intValue
         guard points >= 1 else { return nil }
         return .accrue(
-            customerID: customerID, points: points, source: .spend, sourceReference: "revenue-\(entryID.uuidString.lowercased())",
+            customerID: customerID, points: points, source: .spend, sourceReference: "revenue-\(entryID.lowercasedString)",
             reason: "spend \(amount)", earnedOn: day, expiresOn: rule.validityMonths.map { day.adding(months: $0) }
         )
     }

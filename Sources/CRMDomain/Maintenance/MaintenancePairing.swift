@@ -59,7 +59,7 @@ public enum MaintenancePairing: Aggregate {
 
     /// The id of a customer's pairing stream: the same customer always gives the same id.
     public static func id(customerID: UUID) -> UUID {
-        UUID.derived("pairing", customerID.uuidString.lowercased())
+        UUID.derived("pairing", customerID.lowercasedString)
     }
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {

@@ -1,3 +1,4 @@
+import EventSourcing
 import Foundation
 
 /// Reminder generation (R-TSK-4, R-TSK-7, R-CUS-5): a pure function from a day, the reminder sources and
@@ -67,7 +68,7 @@ public enum Reminders {
                     let title = keyDate.kind == .birthday
                         ? "Birthday on \(day)"
                         : "Founding anniversary (\(day.year - keyDate.date.year) years) on \(day)"
-                    return Occurrence(kind: kind, sourceID: keyDate.customerID.uuidString.lowercased(), day: day,
+                    return Occurrence(kind: kind, sourceID: keyDate.customerID.lowercasedString, day: day,
                                       recipient: keyDate.owner, branch: keyDate.branch, customerID: keyDate.customerID,
                                       dueAt: calendar.startOfDay(day), title: title)
                 }
@@ -87,7 +88,7 @@ public enum Reminders {
             return sources.appointments.compactMap { appointment in
                 let day = settings.calendar(forBranch: appointment.branch).localDate(of: appointment.start)
                 guard from <= day && day <= through else { return nil }
-                return Occurrence(kind: .appointment, sourceID: appointment.id.uuidString.lowercased(), day: day,
+                return Occurrence(kind: .appointment, sourceID: appointment.id.lowercasedString, day: day,
                                   recipient: appointment.owner, branch: appointment.branch, customerID: appointment.customerID,
                                   dueAt: appointment.start, title: "Appointment (\(appointment.purpose)) on \(day)")
             }
@@ -95,7 +96,7 @@ public enum Reminders {
             return sources.contractExpiries.compactMap { contract in
                 guard from <= contract.expiry && contract.expiry <= through else { return nil }
                 let calendar = settings.calendar(forBranch: contract.branch)
-                return Occurrence(kind: .contractExpiry, sourceID: contract.contractID.uuidString.lowercased(), day: contract.expiry,
+                return Occurrence(kind: .contractExpiry, sourceID: contract.contractID.lowercasedString, day: contract.expiry,
                                   recipient: contract.owner, branch: contract.branch, customerID: contract.customerID,
                                   dueAt: calendar.startOfDay(contract.expiry), title: "Contract expires on \(contract.expiry)")
             }
@@ -110,7 +111,7 @@ public enum Reminders {
         let calendar = settings.calendar(forBranch: entry.employee.branch)
         return entry.diary.sortedItems.filter { from <= $0.date && $0.date <= through }.map { item in
             let firstLine = item.note.split(whereSeparator: \.isNewline).first.map(String.init) ?? item.note
-            return Occurrence(kind: .diary, sourceID: item.id.uuidString.lowercased(), day: item.date,
+            return Occurrence(kind: .diary, sourceID: item.id.lowercasedString, day: item.date,
                               recipient: entry.employee.id, branch: entry.employee.branch, customerID: item.customerID,
                               dueAt: item.time?.instant(on: item.date, in: calendar) ?? calendar.startOfDay(item.date),
                               title: String(firstLine.prefix(200)), note: item.note)

@@ -22,7 +22,7 @@ public enum RevenueLedger: Aggregate {
 
     /// The ledger id of a customer: derived, so the engine finds the stream without an index.
     public static func id(customerID: UUID) -> UUID {
-        UUID.derived("revenue-ledger", customerID.uuidString.lowercased())
+        UUID.derived("revenue-ledger", customerID.lowercasedString)
     }
 
     /// A customer's ledger as its events left it; `customerID == nil` until the first event.

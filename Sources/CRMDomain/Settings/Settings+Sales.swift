@@ -1,3 +1,4 @@
+import EventSourcing
 import Foundation
 
 extension Settings.State {
@@ -130,8 +131,8 @@ extension Settings {
         case .setCostBudget(var budget):
             budget.key = try Validate.text(budget.key, field: "key", max: 100)
             if budget.dimension == .customer {
-                guard let id = UUID(uuidString: budget.key) else { throw .invalid("key", "a customer budget's key is the customer's id") }
-                budget.key = id.uuidString.lowercased()
+                guard let id = UUID(text: budget.key) else { throw .invalid("key", "a customer budget's key is the customer's id") }
+                budget.key = id.lowercasedString
             }
             guard (1...12).contains(budget.month.month), (1...9999).contains(budget.month.year) else {
                 throw .invalid("month", "a month is written YYYY-MM")

@@ -48,7 +48,7 @@ public enum ApprovalRouting {
     /// The reproducible id of the instance approving revision `revision` of a record: the same record and
     /// revision always give the same id (a replayed reaction or a second node starts no second instance).
     public static func instanceID(for kind: WorkflowSubjectKind, recordID: UUID, revision: UInt64) -> UUID {
-        UUID.derived("approval", kind.rawValue, recordID.uuidString.lowercased(), String(revision))
+        UUID.derived("approval", kind.rawValue, recordID.lowercasedString, String(revision))
     }
 
     // MARK: starting

@@ -17,7 +17,7 @@ extension Announcement: EngineRecord {
         }
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource {
-        if case .markRead(let reader)? = command { return .direct(RecordScope(owners: [reader.employeeID.uuidString.lowercased()])) }
+        if case .markRead(let reader)? = command { return .direct(RecordScope(owners: [reader.employeeID.lowercasedString])) }
         return .global
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {

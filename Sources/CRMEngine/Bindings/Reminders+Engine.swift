@@ -20,7 +20,7 @@ extension Diary: EngineRecord {
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource {
-        .personal(employee: id.uuidString.lowercased())
+        .personal(employee: id.lowercasedString)
     }
-    public static func streamID(_ id: UUID) -> StreamID { stream(employee: id.uuidString.lowercased()) }
+    public static func streamID(_ id: UUID) -> StreamID { stream(employee: id.lowercasedString) }
 }

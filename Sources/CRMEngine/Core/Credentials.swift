@@ -49,7 +49,7 @@ struct CredentialsProjection: Projection {
 }
 
 extension CRMEngine {
-    static func tokenStream(_ id: UUID) -> StreamID { StreamID(category: "apitoken", id: id.uuidString.lowercased()) }
+    static func tokenStream(_ id: UUID) -> StreamID { StreamID(category: "apitoken", id: id.lowercasedString) }
 
     /// Issues an API token to an employee. The employee may issue their own; issuing one for someone else
     /// needs the organisation module's `edit` permission.
@@ -68,7 +68,7 @@ extension CRMEngine {
         let metadata = EventMetadata(actor: principal.id, sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
         try await store.append([try EventData(id: configuration.ids.next(), payload: issued, metadata: metadata)],
                                to: Self.tokenStream(tokenID), expectedVersion: .noStream)
-        let text = "crm_" + tokenID.uuidString.lowercased().replacingOccurrences(of: "-", with: "") + "_" + Self.base64url(secret)
+        let text = "crm_" + tokenID.lowercasedString.replacingOccurrences(of: "-", with: "") + "_" + Self.base64url(secret)
         return IssuedToken(tokenID: tokenID, employeeID: employeeID, token: text)
     }
 
@@ -153,7 +153,7 @@ extension CRMEngine {
         return PrincipalCache.Entry(
             tokenID: tokenID, principal: principal, tokenVersion: tokenVersion, organisationVersion: organisationVersion,
             expiresAt: issued.expiresAt, computedAt: now, changesAt: organisation.nextPermissionChange(of: issued.employeeID, after: now),
-            auditRecord: "token:" + tokenID.uuidString.lowercased())
+            auditRecord: "token:" + tokenID.lowercasedString)
     }
 
     /// An employee as a principal, with the permissions their roles give now.
@@ -216,6 +216,6 @@ extension CRMEngine {
         guard hex.count == 32 else { return nil }
         let chars = Array(hex)
         let dashed = String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-" + String(chars[16..<20]) + "-" + String(chars[20..<32])
-        return UUID(uuidString: dashed)
+        return UUID(text: dashed)
     }
 }

@@ -19,7 +19,7 @@ public struct EmployeePasswordSet: EventPayload, Equatable {
 }
 
 extension CRMEngine {
-    static func passwordStream(_ employeeID: UUID) -> StreamID { StreamID(category: "password", id: employeeID.uuidString.lowercased()) }
+    static func passwordStream(_ employeeID: UUID) -> StreamID { StreamID(category: "password", id: employeeID.lowercasedString) }
 
     /// Records the hash of an employee's new password (the last one recorded counts). An employee may set
     /// their own; setting another's needs the organisation module's `edit` permission. The hash is the
@@ -62,7 +62,7 @@ extension CRMEngine {
             throw refused
         }
         guard !principal.permissions.permissions.isEmpty else { throw refused }
-        audit.record(principal: principal, record: "password:" + employeeID.uuidString.lowercased())
+        audit.record(principal: principal, record: "password:" + employeeID.lowercasedString)
         return principal
     }
 

@@ -53,7 +53,7 @@ extension CRMEngine {
         for (id, employee) in organisation.employees {
             guard let unitID = employee.unitID else { continue }
             let unit = level == .department ? organisation.department(of: unitID) : organisation.chain(from: unitID).first { $0.kind == level }
-            if let unit { groupOf[id.uuidString.lowercased()] = unit.name }
+            if let unit { groupOf[id.lowercasedString] = unit.name }
         }
         let rankings = KPI.rank(assessments) { groupOf[$0] }
         return (rankings, KPI.rankGroups(rankings))
@@ -82,7 +82,7 @@ extension CRMEngine {
             guard visible.map({ $0.contains(id) }) ?? true else { throw EngineError.notFound() }
             wanted = [id]
         } else {
-            wanted = organisation.employees.keys.map { $0.uuidString.lowercased() }
+            wanted = organisation.employees.keys.map { $0.lowercasedString }
                 .filter { id in visible.map { $0.contains(id) } ?? true }.sorted()
         }
         let workingDays = Self.workingDays(in: RevenueMonth(day), settings: settings, organisation: organisation)
@@ -104,7 +104,7 @@ extension CRMEngine {
         for branch in Set(organisation.employees.values.map(\.branch)) {
             byBranch[branch] = KPI.workingDays(in: month, holidays: settings.holidays.filter { $0.applies(to: branch) }.map(\.date))
         }
-        let branchOf = Dictionary(organisation.employees.map { ($0.key.uuidString.lowercased(), $0.value.branch) }, uniquingKeysWith: { a, _ in a })
+        let branchOf = Dictionary(organisation.employees.map { ($0.key.lowercasedString, $0.value.branch) }, uniquingKeysWith: { a, _ in a })
         return { employee in branchOf[employee.lowercased()].flatMap { byBranch[$0] } ?? everywhere }
     }
 
@@ -193,7 +193,7 @@ extension CRMEngine {
         let organisation = try await organisation.current(store: store, registry: registry)
         var visible: Set<String> = [principal.id]
         for (id, _) in organisation.employees where organisation.managers(of: id).contains(me) {
-            visible.insert(id.uuidString.lowercased())
+            visible.insert(id.lowercasedString)
         }
         return visible
     }

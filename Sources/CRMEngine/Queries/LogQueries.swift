@@ -50,7 +50,7 @@ extension CRMEngine {
         // Records of one customer share its scope: each customer is folded once.
         var scopes: [ScopeSource: RecordScope] = [:]
         for key in order {
-            guard let state = states[key], let id = UUID(uuidString: String(key.dropFirst(A.category.count + 1))) else { continue }
+            guard let state = states[key], let id = UUID(text: String(key.dropFirst(A.category.count + 1))) else { continue }
             let source = A.scope(of: nil, state: state, id: id)
             let scope: RecordScope
             if let known = scopes[source] {
@@ -91,7 +91,7 @@ extension CRMEngine {
                 let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
                 if let domainEvent = A.Event(payload: payload) { state = A.evolve(state, domainEvent) }
             }
-            let id = UUID(uuidString: String(stream.rawValue.dropFirst(A.category.count + 1))) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            let id = UUID(text: String(stream.rawValue.dropFirst(A.category.count + 1))) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
             return (A.module, A.scope(of: nil, state: state, id: id))
         }
         for type in Self.queryableRecords {

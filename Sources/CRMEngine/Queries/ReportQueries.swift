@@ -142,7 +142,7 @@ extension CRMEngine {
                 switch budget.dimension {
                 case .category, .industry: return wholeOrganisation
                 case .customer:
-                    guard let id = UUID(uuidString: budget.key) else { return false }
+                    guard let id = UUID(text: budget.key) else { return false }
                     return scope.admits(try CustomerScopes.scope(of: id, in: reader))
                 }
             }
@@ -160,7 +160,7 @@ extension CRMEngine {
             }
         }
         let rows = Reports.costs(costs, budgets: budgets, monthly: monthly, by: p.costsBy, in: p.period)
-        if p.costsBy == .customer { auditCustomers(rows.map { UUID(uuidString: $0.key) }, principal) }
+        if p.costsBy == .customer { auditCustomers(rows.map { UUID(text: $0.key) }, principal) }
         return rows
     }
 
@@ -288,7 +288,7 @@ extension CRMEngine {
         var branchOf: [String: String] = [:]
         if p.branch != nil {
             for (id, employee) in try await organisation.current(store: store, registry: registry).employees {
-                branchOf[id.uuidString.lowercased()] = employee.branch
+                branchOf[id.lowercasedString] = employee.branch
             }
         }
         return { employee in (visible?.contains(employee) ?? true) && (p.branch.map { branchOf[employee] == $0 } ?? true) }

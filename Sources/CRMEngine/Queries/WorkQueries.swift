@@ -221,7 +221,7 @@ extension CRMEngine {
     /// The calendar of an employee's branch (by employee id text); UTC for an unknown employee or the system.
     func calendar(ofEmployee id: String) async throws -> LocalCalendar {
         let settings = try await settings()
-        guard let uuid = UUID(uuidString: id) else { return .utc }
+        guard let uuid = UUID(text: id) else { return .utc }
         let branch = try await organisation.current(store: store, registry: registry).employees[uuid]?.branch
         return settings.calendar(forBranch: branch)
     }

@@ -13,20 +13,20 @@ public enum CRMReactions {
     public static let ticketRuleChains = Reaction(
         name: "ticket-rule-chains", eventTypes: [TicketOpened.eventType, TicketSeverityChanged.eventType]
     ) { event, engine in
-        guard let ticketEvent = TicketEvent(payload: event.payload), let ticketID = UUID(uuidString: String(event.stream.rawValue.dropFirst(Ticket.category.count + 1))) else { return [] }
+        guard let ticketEvent = TicketEvent(payload: event.payload), let ticketID = UUID(text: String(event.stream.rawValue.dropFirst(Ticket.category.count + 1))) else { return [] }
         let ticket = try await engine.load(Ticket.self, stream: Ticket.stream(ticketID)).state
         let settings = try await engine.settings()
         var commands: [ReactionCommand] = []
         for followUp in TicketRules.followUps(for: ticketEvent, eventID: event.id, ticket: ticket, settings: settings) {
-            let key = followUp.id.uuidString.lowercased()
+            let key = followUp.id.lowercasedString
             switch followUp.action {
             case let .notifyOwner(customerID, ticketID, subject):
                 guard let owner = try await engine.load(Customer.self, stream: Customer.stream(customerID)).state.owner else { continue }
-                let details = WorkTask.Details(title: "Ticket: \(subject)", note: "ticket-\(ticketID.uuidString.lowercased())", customerID: customerID,
+                let details = WorkTask.Details(title: "Ticket: \(subject)", note: "ticket-\(ticketID.lowercasedString)", customerID: customerID,
                                                kind: .followUp, dueAt: event.recordedAt.addingTimeInterval(86_400))
                 commands.append(.execute(WorkTask.self, id: followUp.id, .dispatch(taskID: followUp.id, details: details, assignee: owner), key: key))
             case let .createTask(department, subject, dueAt, customerID, ticketID):
-                let details = WorkTask.Details(title: subject, note: "ticket-\(ticketID.uuidString.lowercased())", customerID: customerID,
+                let details = WorkTask.Details(title: subject, note: "ticket-\(ticketID.lowercasedString)", customerID: customerID,
                                                kind: .supportRequest, dueAt: dueAt ?? event.recordedAt.addingTimeInterval(86_400))
                 commands.append(.execute(WorkTask.self, id: followUp.id, .dispatch(taskID: followUp.id, details: details, assignee: department), key: key))
             case let .queueLetter(template, customerID, ticketID):
@@ -92,7 +92,7 @@ public enum CRMReactions {
         let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
         let limits = try await engine.settings().effectiveDiscountLimits
         var role = ""
-        if case .approved(let by, _) = outcome, let approver = UUID(uuidString: by), let draft = quote.current?.draft {
+        if case .approved(let by, _) = outcome, let approver = UUID(text: by), let draft = quote.current?.draft {
             let principal = try await engine.principal(employeeID: approver)
             role = ApprovalRouting.coveringRole(among: try await engine.roleNames(of: principal, at: engine.clock.now()), draft: draft, limits: limits) ?? ""
         }

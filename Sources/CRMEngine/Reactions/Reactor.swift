@@ -104,7 +104,7 @@ final class Reactor: Sendable {
                                     recordedAt: recorded.recordedAt, metadata: recorded.metadata, payload: payload)
         for reaction in reactions where reaction.eventTypes.contains(recorded.type) {
             for command in try await reaction.commands(event, engine) {
-                let key = "reaction:\(reaction.name):\(recorded.id.uuidString.lowercased()):\(command.key)"
+                let key = "reaction:\(reaction.name):\(recorded.id.lowercasedString):\(command.key)"
                 do {
                     try await command.run(engine, key, recorded.id)
                 } catch let error as EngineError where error.code != .unavailable && error.code != .contention {

@@ -132,7 +132,7 @@ extension CRMEngine {
             let result = try await execute(ChurnWatch.self, id: summary.customerID, .evaluate(
                 customerID: summary.customerID, risk: risk.score, taskCompleted: completed, day: day,
                 threshold: configuration.threshold, margin: configuration.margin),
-                as: .system, idempotencyKey: "schedule:churn:\(summary.customerID.uuidString.lowercased()):\(day)")
+                as: .system, idempotencyKey: "schedule:churn:\(summary.customerID.lowercasedString):\(day)")
             for event in result.events where event.type == ChurnEpisodeOpened.eventType {
                 let opened = try registry.decode(ChurnEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
                 let reasons = risk.contributions.map(\.reason.rawValue).joined(separator: ", ")

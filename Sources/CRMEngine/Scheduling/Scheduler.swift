@@ -37,7 +37,7 @@ extension CRMEngine {
         let settings = try await settings()
         let organisation = try await organisation.current(store: store, registry: registry)
         let employees = organisation.employees.values.filter(\.active)
-            .map { ReminderSources.Employee(id: $0.id.uuidString.lowercased(), branch: $0.branch) }
+            .map { ReminderSources.Employee(id: $0.id.lowercasedString, branch: $0.branch) }
             .sorted { $0.id < $1.id }
         let sources = ReminderSources(keyDates: keyDates, appointments: appointments, contractExpiries: expiries, employees: employees,
                                       diaries: try await diaries(of: employees))
@@ -46,7 +46,7 @@ extension CRMEngine {
         for command in Reminders.commands(for: day, sources: sources, settings: settings) {
             guard case .dispatch(let taskID, _, _) = command else { continue }
             let result = try await execute(WorkTask.self, id: taskID, command, as: .system,
-                                           idempotencyKey: "schedule:reminder:" + taskID.uuidString.lowercased())
+                                           idempotencyKey: "schedule:reminder:" + taskID.lowercasedString)
             if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
         }
         let escalated = try await escalateLateSteps(now: now)
@@ -89,7 +89,7 @@ extension CRMEngine {
         }
         var escalated = 0
         for instance in late {
-            let key = "schedule:escalate:\(instance.instanceID.uuidString.lowercased()):\(instance.stepIndex):\(instance.stepStartedAt.timeIntervalSince1970)"
+            let key = "schedule:escalate:\(instance.instanceID.lowercasedString):\(instance.stepIndex):\(instance.stepStartedAt.timeIntervalSince1970)"
             let result = try await execute(WorkflowInstance.self, id: instance.instanceID, .escalateIfLate(at: now), as: .system, idempotencyKey: key)
             if !result.repeated && !result.events.isEmpty { escalated += 1 }
         }
@@ -103,7 +103,7 @@ extension CRMEngine {
         guard let owner = try await load(Customer.self, stream: Customer.stream(customerID)).state.owner else { return false }
         let details = WorkTask.Details(title: title, note: note, customerID: customerID, kind: .followUp, dueAt: clock.now().addingTimeInterval(3 * 86_400))
         let task = try await execute(WorkTask.self, id: taskID, .dispatch(taskID: taskID, details: details, assignee: owner),
-                                     as: .system, idempotencyKey: "\(key):\(taskID.uuidString.lowercased())")
+                                     as: .system, idempotencyKey: "\(key):\(taskID.lowercasedString)")
         return !task.repeated && !task.events.isEmpty
     }
 

@@ -46,7 +46,7 @@ public enum UsageWatch: Aggregate, EngineRecord {
     public static var initialState: State { State() }
 
     /// The stream id of a customer's meter.
-    public static func id(customerID: UUID, meter: String) -> UUID { UUID.derived("usagewatch", customerID.uuidString.lowercased(), meter) }
+    public static func id(customerID: UUID, meter: String) -> UUID { UUID.derived("usagewatch", customerID.lowercasedString, meter) }
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         guard case let .evaluate(customerID, meter, readingID, flagged, completed, below) = command else { return [] }
@@ -154,7 +154,7 @@ extension CRMEngine {
             let result = try await execute(UsageWatch.self, id: watchID, .evaluate(
                 customerID: r.customerID, meter: r.meter, readingID: r.id, flagged: anomaly != nil, taskCompleted: completed,
                 belowOwnPercent: anomaly?.belowOwnPercent),
-                as: .system, idempotencyKey: "schedule:usage:\(watchID.uuidString.lowercased()):\(day)")
+                as: .system, idempotencyKey: "schedule:usage:\(watchID.lowercasedString):\(day)")
             for event in result.events where event.type == UsageAnomalyEpisodeOpened.eventType {
                 let opened = try registry.decode(UsageAnomalyEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
                 let note = "usage \(opened.belowOwnPercent)% below its own history"

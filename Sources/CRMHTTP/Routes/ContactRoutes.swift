@@ -17,7 +17,7 @@ extension Routes {
         v1.get("contacts") { request, context in
             let view = try await customerView(request, context)
             return try page(view.contacts, key: { $0.id.uuidString }, request: request, path: "/v1/contacts",
-                            query: "customerId=\(view.profile.id.uuidString.lowercased())&")
+                            query: "customerId=\(view.profile.id.lowercasedString)&")
         }
         record(v1, "contacts/:id", Contact.self)
         command(v1, "contacts/:id", Contact.self, method: .patch) { _, body in

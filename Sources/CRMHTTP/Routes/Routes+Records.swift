@@ -58,13 +58,13 @@ extension Routes {
             let query = QueryParameters(request: request)
             let limit = try query.limit(default: 100, max: configuration.maxPageSize)
             let after = try query.string("after").map { text -> UUID in
-                guard let id = UUID(uuidString: text) else { throw Problem.invalid("after", "expected the last id of the previous page") }
+                guard let id = UUID(text: text) else { throw Problem.invalid("after", "expected the last id of the previous page") }
                 return id
             }
             let records = try await engine.records(A.self, after: after, limit: limit + 1, as: principal,
                                                    consistentWith: try query.position("consistentWith"))
             let chosen = Array(records.prefix(limit))
-            let next = records.count > limit ? chosen.last.map { $0.id.uuidString.lowercased() } : nil
+            let next = records.count > limit ? chosen.last.map { $0.id.lowercasedString } : nil
             return try JSONOutput.reflectedPage(chosen.map(\.state), after: next, path: "/v1/" + collection, limit: limit)
         }
     }

@@ -1,6 +1,7 @@
 import CRMDomain
 import CRMEngine
 import CRMProjections
+import EventSourcing
 import Foundation
 import Hummingbird
 
@@ -69,7 +70,7 @@ extension Routes {
         v1.get("quotes") { request, context in
             let view = try await customerView(request, context)
             return try page(view.openQuotes + view.closedQuotes, key: { $0.id.uuidString }, request: request, path: "/v1/quotes",
-                            query: "customerId=\(view.profile.id.uuidString.lowercased())&")
+                            query: "customerId=\(view.profile.id.lowercasedString)&")
         }
         record(v1, "quotes/:id", Quote.self)
         command(v1, "quotes/:id/revise", Quote.self) { _, body in
@@ -90,7 +91,7 @@ extension Routes {
         v1.get("contracts") { request, context in
             let view = try await customerView(request, context)
             return try page(view.contracts + view.endedContracts, key: { $0.id.uuidString }, request: request, path: "/v1/contracts",
-                            query: "customerId=\(view.profile.id.uuidString.lowercased())&")
+                            query: "customerId=\(view.profile.id.lowercasedString)&")
         }
         record(v1, "contracts/:id", Contract.self)
         command(v1, "contracts/:id/lines", Contract.self) { _, body in .changeLines(try body.decoded("lines", [Contract.Line].self)) }

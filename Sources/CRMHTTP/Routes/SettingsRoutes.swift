@@ -1,5 +1,6 @@
 import CRMDomain
 import CRMEngine
+import EventSourcing
 import Foundation
 import Hummingbird
 
@@ -50,7 +51,7 @@ extension Routes {
         // and is what a create's Location names).
         let form: @Sendable (CRMRequestContext) throws -> UUID = { context in
             guard let group = context.parameters.get("group"), (1...100).contains(group.count) else { throw Problem.invalid("group", "1 to 100 characters") }
-            return UUID(uuidString: group) ?? CustomerForm.id(group: group)
+            return UUID(text: group) ?? CustomerForm.id(group: group)
         }
         create(v1, "forms", CustomerForm.self, id: { CustomerForm.id(group: try $0.string("group", max: 100)) }) { _, body in
             .define(group: try body.string("group", max: 100), fields: try body.optionalDecoded("fields", [FieldDefinition].self) ?? [])

@@ -1,4 +1,5 @@
 import CRMEngine
+import EventSourcing
 import Foundation
 import Hummingbird
 
@@ -14,7 +15,7 @@ extension Routes {
             try body.finish()
             let issued = try await engine.issueToken(for: employee, name: name, expiresAt: expiresAt, as: principal)
             var headers = HTTPFields()
-            headers[.location] = "/v1/tokens/" + issued.tokenID.uuidString.lowercased()
+            headers[.location] = "/v1/tokens/" + issued.tokenID.lowercasedString
             headers[.cacheControl] = "no-store"
             return try JSONOutput.response(IssuedTokenAnswer(issued), status: .created, headers: headers)
         }

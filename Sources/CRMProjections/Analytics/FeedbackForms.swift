@@ -37,7 +37,7 @@ public struct FeedbackForms: Projection {
     }
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        guard let id = UUID(uuidString: String(event.stream.rawValue.dropFirst(FeedbackForm.category.count + 1))) else { return }
+        guard let id = UUID(text: String(event.stream.rawValue.dropFirst(FeedbackForm.category.count + 1))) else { return }
         let key = ViewKey().uuid(id).bytes
         if let e = event.payload as? FeedbackFormSubmitted {
             let form = Form(formID: id, branch: e.branch, template: e.template.name, department: e.template.department, status: .submitted,

@@ -100,7 +100,7 @@ extension FieldValue {
     public var textValue: String? {
         switch self {
         case .text(let s), .option(let s): return s
-        case .id(let id): return id.uuidString.lowercased()
+        case .id(let id): return id.lowercasedString
         default: return description
         }
     }

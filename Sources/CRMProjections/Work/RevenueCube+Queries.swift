@@ -47,8 +47,8 @@ extension RevenueCube {
         for cell in try cells(from: from, through: through, in: views, where: include) {
             let key: String
             switch dimension {
-            case .product: key = cell.productID?.uuidString.lowercased() ?? ""
-            case .customer: key = cell.customerID.uuidString.lowercased()
+            case .product: key = cell.productID?.lowercasedString ?? ""
+            case .customer: key = cell.customerID.lowercasedString
             case .month: key = cell.month
             case .currency: key = cell.currency.rawValue
             }
