@@ -249,6 +249,50 @@ private struct NoteCounter: Projection {
         await store.close()
     }
 
+    /// Views commit without flushing; a marker holding the boot id says so while they are open.
+    @Test func viewsLeftUnflushedBeforeTheMachineStoppedAreBuiltAgainFromTheLog() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let last = try await appendNotes(store, streams: 2, each: 4)
+        let marker = dir + "/views/UNSYNCED"
+        var runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        #expect(FileManager.default.fileExists(atPath: marker))
+        await runner.close()
+        // A clean close flushed every view and took the marker away.
+        #expect(!FileManager.default.fileExists(atPath: marker))
+
+        // As a machine that stopped with the views open leaves them: the marker of another boot, and a view
+        // file that is not even a database any more.
+        try Data("another-boot\n".utf8).write(to: URL(fileURLWithPath: marker))
+        try Data(repeating: 0xA5, count: 8192).write(to: URL(fileURLWithPath: dir + "/views/notes/0/data.mdb"))
+        runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        #expect(runner.status().first?.checkpoint == .start)
+        try await runner.start()
+        #expect(runner.status().first?.checkpoint == last)
+        #expect(try runner.read("notes") { try NoteCounter.count("s-1", in: $0) } == 4)
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func viewsOfAProcessThatDiedOnTheSameBootAreKept() async throws {
+        let bootID = try #require(try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let last = try await appendNotes(store, streams: 2, each: 4)
+        var runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await runner.start()
+        await runner.close()
+        // The marker a running process leaves behind when it is killed on this boot.
+        try Data(bootID.utf8).write(to: URL(fileURLWithPath: dir + "/views/UNSYNCED"))
+        runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        #expect(runner.status().first?.checkpoint == last)
+        await runner.close()
+        await store.close()
+    }
+
     @Test func waitingForAPositionTimesOutWhenTheViewsDoNotGetThere() async throws {
         let dir = makeTemporaryDirectory("views")
         defer { removeDirectory(dir) }

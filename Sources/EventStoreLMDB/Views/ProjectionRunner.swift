@@ -89,19 +89,28 @@ public final class ProjectionRunner: Sendable {
         self.batchSize = max(batchSize, 1)
         self.projections = projections
         isReadOnly = false
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Live views commit without a flush (see ``UnsyncedViews``): after the machine went down while they
+        // were open, their files may hold torn pages, so they are dropped and built again from the log.
+        let discard = UnsyncedViews.mustDiscard(in: directory)
+        if discard {
+            logger.warning("the machine stopped while the views were open; rebuilding them from the log")
+        }
         var opened: [String: Slot] = [:]
         for projection in projections {
             guard opened[projection.name] == nil else { throw ViewError.duplicateName(projection.name) }
+            if discard { Self.removeAllGenerations(of: projection.name, in: directory) }
             let generation = try Self.currentGeneration(of: projection.name, in: directory)
             Self.removeStaleGenerations(of: projection.name, keeping: generation, in: directory)
             let env = try ViewEnvironment(
-                path: Self.path(projection.name, generation, in: directory), tables: projection.tables, durability: .noMetaSync)
+                path: Self.path(projection.name, generation, in: directory), tables: projection.tables, durability: .noSync)
             // A failure stored by an earlier run is forgotten: the projection is tried again from its checkpoint.
             try env.clearFailure()
             let checkpoint = try env.checkpoint()
             opened[projection.name] = Slot(projection: projection, environment: env, generation: generation, checkpoint: checkpoint, stored: checkpoint)
         }
         slots = Mutex(opened)
+        try UnsyncedViews.mark(in: directory)
     }
 
     /// Opens the views of `projections` that exist under `directory` read-only, beside the process that
@@ -264,9 +273,18 @@ public final class ProjectionRunner: Sendable {
 
     private func reached(_ position: GlobalPosition, _ names: Set<String>?) throws -> Bool {
         try slots.withLock { slots in
-            for (name, slot) in slots where names?.contains(name) ?? true {
-                if let failure = slot.failure { throw failure }
-                if slot.checkpoint < position { return false }
+            // By name when named (a query waits for one or two of many views), without copying a slot.
+            if let names {
+                for name in names {
+                    guard let index = slots.index(forKey: name) else { continue }
+                    if let failure = slots.values[index].failure { throw failure }
+                    if slots.values[index].checkpoint < position { return false }
+                }
+                return true
+            }
+            for index in slots.indices {
+                if let failure = slots.values[index].failure { throw failure }
+                if slots.values[index].checkpoint < position { return false }
             }
             return true
         }
@@ -347,8 +365,16 @@ public final class ProjectionRunner: Sendable {
                     if !self.isReadOnly, slot.failure == nil, slot.stored < slot.checkpoint {
                         try? slot.environment.write(projection: slot.projection, checkpoint: slot.checkpoint) { _ in }
                     }
-                    slot.environment.close()
                 }
+                // Every view flushed: the marker of unflushed views goes (kept when a flush failed).
+                var flushed = true
+                if !self.isReadOnly {
+                    for slot in slots.values {
+                        do { try slot.environment.sync() } catch { flushed = false }
+                    }
+                    if flushed { UnsyncedViews.clear(in: self.directory) }
+                }
+                for slot in slots.values { slot.environment.close() }
             }
         }
     }
@@ -387,7 +413,7 @@ public final class ProjectionRunner: Sendable {
                 // The shadow was written without fsync; flush it once, then reopen it for live updates.
                 try shadow.environment.sync()
                 shadow.environment.close()
-                let reopened = try ViewEnvironment(path: shadow.environment.path, tables: shadow.projection.tables, durability: .noMetaSync)
+                let reopened = try ViewEnvironment(path: shadow.environment.path, tables: shadow.projection.tables, durability: .noSync)
                 try Self.setCurrentGeneration(shadow.generation, of: shadow.projection.name, in: self.directory)
                 let old = self.slots.withLock { slots -> Slot? in
                     let old = slots[shadow.projection.name]
@@ -423,6 +449,7 @@ public final class ProjectionRunner: Sendable {
             target.environment.close()
             try setCurrentGeneration(0, of: target.projection.name, in: directory)
         }
+        UnsyncedViews.clear(in: directory)
         return targets.map(\.checkpoint).min() ?? end
     }
 
@@ -590,6 +617,11 @@ public final class ProjectionRunner: Sendable {
         let temporary = "\(folder)/current.tmp"
         try Data("\(generation)\n".utf8).write(to: URL(fileURLWithPath: temporary), options: .atomic)
         if rename(temporary, "\(folder)/current") != 0 { throw ViewError.closed }
+    }
+
+    /// Removes every environment of projection `name` and its generation pointer: it is built from zero.
+    static func removeAllGenerations(of name: String, in directory: String) {
+        try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
     }
 
     static func removeStaleGenerations(of name: String, keeping generation: Int, in directory: String) {

@@ -160,6 +160,8 @@ public enum ViewError: Error, Hashable, Sendable, CustomStringConvertible {
     case stored(name: String, detail: String)
     /// The views were opened read-only (beside the process that writes them).
     case readOnly
+    /// The marker of unflushed views (``UnsyncedViews``) could not be written.
+    case marker(path: String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -172,6 +174,7 @@ public enum ViewError: Error, Hashable, Sendable, CustomStringConvertible {
         case .timedOut(let p): return "the views did not reach position \(p.rawValue) in time"
         case .stored(_, let detail): return detail
         case .readOnly: return "the views are open read-only"
+        case let .marker(path, code): return "cannot write \(path): \(String(cString: strerror(code)))"
         }
     }
 }
