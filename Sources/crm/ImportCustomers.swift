@@ -202,7 +202,7 @@ struct ImportCustomers: AsyncParsableCommand {
         body["owner"] = new.owner
         body["birthday"] = new.birthday?.description
         body["founded"] = new.founded?.description
-        if !new.customFields.isEmpty { body["customFields"] = try new.customFields.mapValues(json) }
+        if !new.customFields.isEmpty { body["customFields"] = new.customFields.mapValues(json) }
         if !new.externalKeys.isEmpty { body["externalKeys"] = new.externalKeys.map { ["system": $0.system, "key": $0.key] } }
         return body
     }

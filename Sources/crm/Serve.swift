@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        var logger = Logger(label: "crm")
+        var logger = Logger(label: "crm", factory: { LazyMetadataLogHandler(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let log = logger
         let storeURL = store ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap { $0.isEmpty ? nil : $0 }

@@ -15,15 +15,21 @@ import Synchronization
 /// When full, storing a new key drops one arbitrary entry (dictionary order): constant time, no bookkeeping
 /// on hits.
 public final class StampedCache<Value: Sendable>: Sendable {
-    private struct Entry { var stamp: GlobalPosition; var value: Value }
-    private let entries = Mutex<[UUID: Entry]>([:])
+    @usableFromInline struct Entry {
+        @usableFromInline var stamp: GlobalPosition
+        @usableFromInline var value: Value
+        @inlinable init(stamp: GlobalPosition, value: Value) { (self.stamp, self.value) = (stamp, value) }
+    }
+    // Inlinable (with its storage usable from inline code), so an adapter's cache of its own value type is
+    // specialised in its module instead of running generic dictionary code on every request.
+    @usableFromInline let entries = Mutex<[UUID: Entry]>([:])
     public let capacity: Int
 
     /// `capacity` 0 caches nothing.
     public init(capacity: Int) { self.capacity = max(0, capacity) }
 
     /// The value stored for `key` at exactly `stamp`, or nil.
-    public func value(for key: UUID, stamp: GlobalPosition) -> Value? {
+    @inlinable public func value(for key: UUID, stamp: GlobalPosition) -> Value? {
         entries.withLock { entries in
             guard let entry = entries[key], entry.stamp == stamp else { return nil }
             return entry.value
@@ -31,7 +37,7 @@ public final class StampedCache<Value: Sendable>: Sendable {
     }
 
     /// Keeps `value` for `key` at `stamp`, unless a newer stamp is already stored.
-    public func store(_ value: Value, for key: UUID, stamp: GlobalPosition) {
+    @inlinable public func store(_ value: Value, for key: UUID, stamp: GlobalPosition) {
         guard capacity > 0 else { return }
         entries.withLock { entries in
             if let existing = entries[key] {
