@@ -6,6 +6,7 @@
 #
 #   Benchmarks/http-load.sh                 # defaults: 20 s per run, 2 wrk threads, 64 connections
 #   DURATION=30s THREADS=2 CONNECTIONS=64 PORT=18080 Benchmarks/http-load.sh
+#   SERVE_ARGS="--customer-cache 0" Benchmarks/http-load.sh   # customer 360 without the in-memory caches
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,8 @@ trap cleanup EXIT
 
 # A fresh store seeded with the demo generator (a year of a few hundred customers); its administrator's
 # token is printed once on standard output.
-"$CRM" serve --data "$WORK/data" --port "$PORT" --demo --log-level warning >"$WORK/serve.out" 2>"$WORK/serve.err" &
+# shellcheck disable=SC2086
+"$CRM" serve --data "$WORK/data" --port "$PORT" --demo --log-level warning ${SERVE_ARGS:-} >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
     if curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then break; fi

@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "How many customer 360 views (decoded, and written as JSON) are kept in memory for repeated reads; 0 keeps none.")
+    var customerCache = 2048
+
     func run() async throws {
         var logger = Logger(label: "crm", factory: { LazyMetadataLogHandler(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -55,20 +58,21 @@ struct Serve: AsyncParsableCommand {
             let postgres = try await PostgresEventStore.open(url: storeURL, logger: logger)
             do {
                 fresh = try await postgres.headPosition() == .start
-                engine = try await CRMEngine.open(store: postgres, views: data, configuration: CRMEngine.Configuration(logger: logger))
+                engine = try await CRMEngine.open(store: postgres, views: data, configuration: CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
             } catch {
                 await postgres.close()
                 throw error
             }
             sharedLog = postgres
         } else {
-            engine = try await CRMEngine.open(at: data, configuration: CRMEngine.Configuration(logger: logger))
+            engine = try await CRMEngine.open(at: data, configuration: CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
         }
         do {
             if demo && fresh { try await seedDemo(engine) }
             let app = buildApplication(engine: engine, configuration: HTTPConfiguration(
                 host: host, port: port, trustedProxies: Set(trustedProxies), maxBodySize: maxBody, logger: logger,
-                onServerRunning: { port in log.info("listening", metadata: ["crm.address": "\(host):\(port)"]) }))
+                onServerRunning: { port in log.info("listening", metadata: ["crm.address": "\(host):\(port)"]) },
+                customerDocumentCacheSize: customerCache))
             try await app.runService()
         } catch {
             await engine.close()
