@@ -1,6 +1,6 @@
 import Logging
 
-/// swift-log's `StreamLogHandler` (standard output, its line format) with the logger's metadata kept aside
+/// swift-log's `StreamLogHandler` (standard error, its line format) with the logger's metadata kept aside
 /// and handed over only when a line is written: `StreamLogHandler` formats all of its metadata again each
 /// time one key is set, and the HTTP server sets a request id on its logger for every request, most of
 /// which never log a line.
@@ -8,7 +8,7 @@ struct LazyMetadataLogHandler: LogHandler {
     private var stream: StreamLogHandler
     var metadata: Logger.Metadata = [:]
 
-    init(label: String) { stream = StreamLogHandler.standardOutput(label: label) }
+    init(label: String) { stream = StreamLogHandler.standardError(label: label) }
 
     var logLevel: Logger.Level {
         get { stream.logLevel }
