@@ -371,7 +371,7 @@ public final class ProjectionRunner: Sendable {
             let generation = (slots.withLock { $0[projection.name]?.generation } ?? 0) + 1
             let path = Self.path(projection.name, generation, in: directory)
             try? FileManager.default.removeItem(atPath: path)
-            shadows.append(Shadow(projection: projection, generation: generation, environment: try ViewEnvironment(path: path, tables: projection.tables, durability: .noSync)))
+            shadows.append(Shadow(projection: projection, generation: generation, environment: try ViewEnvironment(path: path, tables: projection.tables, durability: .noSync, bulk: true)))
         }
         let target = try await store.headPosition()
         var targets = shadows.map { Target(projection: $0.projection, environment: $0.environment, checkpoint: .start) }
@@ -411,7 +411,7 @@ public final class ProjectionRunner: Sendable {
         let runner = try ProjectionRunner(store: store, registry: registry, projections: [], directory: directory)
         var targets: [Target] = []
         for projection in projections {
-            let env = try ViewEnvironment(path: path(projection.name, 0, in: directory), tables: projection.tables, durability: .noSync)
+            let env = try ViewEnvironment(path: path(projection.name, 0, in: directory), tables: projection.tables, durability: .noSync, bulk: true)
             targets.append(Target(projection: projection, environment: env, checkpoint: .start))
         }
         var end = GlobalPosition.start
@@ -426,10 +426,11 @@ public final class ProjectionRunner: Sendable {
         return targets.map(\.checkpoint).min() ?? end
     }
 
-    /// Events per transaction when replaying into fresh environments (rebuild, as-of builds). LMDB holds a
-    /// transaction's dirty pages in memory until commit and each environment keeps freed ones for reuse, so
-    /// this bounds the replay's heap: at 16,384 it grew 194 → 291 MiB from 1M to 3M events, at 1,024 it
-    /// measured 40 → 53 MiB (docs/BENCHMARKS.md, "Engine"), for somewhat more CPU per event.
+    /// Events per transaction when replaying into fresh environments (rebuild, as-of builds). Without a
+    /// writable map LMDB held a transaction's dirty pages in malloc'd memory and each environment kept freed
+    /// ones for reuse, so this bounded the replay's heap (16,384: 194 → 291 MiB from 1M to 3M events; 1,024:
+    /// 40 → 53 MiB). The shadow environments now write into their map (`bulk`), and the heap stays at
+    /// ~6 MiB at 1M and 3M (docs/BENCHMARKS.md, "Engine").
     static let replayBatch = 1_024
 
     struct Shadow: Sendable {

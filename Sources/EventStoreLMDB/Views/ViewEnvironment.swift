@@ -18,11 +18,14 @@ final class ViewEnvironment: @unchecked Sendable {
     private static let nameKey = Array("name".utf8)
     private static let failureKey = Array("failure".utf8)
 
-    init(path: String, tables: [ViewTable], durability: Environment.Durability, readOnly: Bool = false) throws {
+    /// `bulk`: a fresh environment a rebuild fills (no fsync, pages written straight into a writable map,
+    /// so dirty pages take no heap and commits copy nothing); ``close()`` then trims the file.
+    init(path: String, tables: [ViewTable], durability: Environment.Durability, readOnly: Bool = false, bulk: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         self.path = path
         environment = try Environment(path: path, options: Environment.Options(
-            mapSize: 64 << 20, maxDatabases: tables.count + 2, maxReaders: 510, durability: durability, readOnly: readOnly))
+            mapSize: 64 << 20, maxDatabases: tables.count + 2, maxReaders: 510, durability: bulk ? .noSync : durability,
+            readOnly: readOnly, writeMap: bulk && !readOnly))
         var dbs: [(table: ViewTable, database: Database)] = []
         for table in tables where !dbs.contains(where: { $0.table == table }) {
             dbs.append((table, try environment.openDatabase(named: "t:" + table.name)))
@@ -86,7 +89,9 @@ final class ViewEnvironment: @unchecked Sendable {
 
     func sync() throws { try environment.sync(force: true) }
 
-    func close() { environment.close() }
+    func close() {
+        if environment.options.writeMap { environment.closeTrimmingFile() } else { environment.close() }
+    }
 
     private static func bigEndian(_ value: UInt64, bytes count: Int) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * (count - 1 - $0))) }
