@@ -9,8 +9,8 @@ import Foundation
 
 // Benchmarks of the engine (issue 6): rebuilding every view from a generated history, and the customer-360
 // query. Each rebuild iteration replays the whole cached store once into a fresh directory through
-// `ProjectionRunner.build` (the rebuild path: one LMDB environment per view, MDB_NOSYNC, 16k-event
-// transactions, one sync at the end). Figures are custom metrics and, with BENCH_RESULTS set, one JSON
+// `ProjectionRunner.build` (the rebuild path: one LMDB environment per view, MDB_WRITEMAP | MDB_NOSYNC,
+// 1,024-event transactions, one sync at the end). Figures are custom metrics and, with BENCH_RESULTS set, one JSON
 // line per iteration, which Benchmarks/engine-compare.sh puts beside raw LMDB and the Python peer.
 // Workload sizes: EngineWorkload.swift.
 

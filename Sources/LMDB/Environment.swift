@@ -57,6 +57,11 @@ public final class Environment: @unchecked Sendable {
         public var noSubdirectory: Bool
         /// Permissions of newly created files.
         public var fileMode: UInt32
+        /// Write pages straight into a writable map (`MDB_WRITEMAP`) instead of copying them into malloc'd
+        /// buffers and writing those at commit: cheaper bulk writes and no heap for dirty pages, but the data
+        /// file is extended to the whole map size (sparse) while open — see ``Environment/trimFile()`` — and
+        /// a stray write through a bad pointer could reach the file. For environments written in bulk.
+        public var writeMap: Bool
 
         public init(
             mapSize: Int = 1 << 30,
@@ -65,7 +70,8 @@ public final class Environment: @unchecked Sendable {
             durability: Durability = .full,
             readOnly: Bool = false,
             noSubdirectory: Bool = false,
-            fileMode: UInt32 = 0o644
+            fileMode: UInt32 = 0o644,
+            writeMap: Bool = false
         ) {
             self.mapSize = mapSize
             self.maxDatabases = maxDatabases
@@ -74,6 +80,7 @@ public final class Environment: @unchecked Sendable {
             self.readOnly = readOnly
             self.noSubdirectory = noSubdirectory
             self.fileMode = fileMode
+            self.writeMap = writeMap
         }
     }
 
@@ -114,6 +121,7 @@ public final class Environment: @unchecked Sendable {
             case .noSync: flags |= UInt32(MDB_NOSYNC)
             }
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+            if options.writeMap && !options.readOnly { flags |= UInt32(MDB_WRITEMAP) }
             if options.noSubdirectory { flags |= UInt32(MDB_NOSUBDIR) }
             try check(mdb_env_open(handle, path, flags, mdb_mode_t(options.fileMode)), "mdb_env_open")
             // Clear reader slots left behind by dead processes, so they do not pin old pages.
@@ -143,6 +151,27 @@ public final class Environment: @unchecked Sendable {
         isClosed = true
         mdb_env_close(env)
         self.env = nil
+    }
+
+    /// Closes the environment, then cuts its data file back to the pages in use: a ``Options/writeMap``
+    /// environment extends the file to the whole map size (sparse, but that is the size `ls` and
+    /// directory totals see). The file is only ever shortened.
+    public func closeTrimmingFile() {
+        pthread_rwlock_wrlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        guard !isClosed, let env else { return }
+        var info = MDB_envinfo()
+        var statistics = MDB_stat()
+        let measured = mdb_env_info(env, &info) == 0 && mdb_env_stat(env, &statistics) == 0
+        isClosed = true
+        mdb_env_close(env)
+        self.env = nil
+        guard measured, !options.readOnly else { return }
+        let used = off_t((info.me_last_pgno + 1) * Int(statistics.ms_psize))
+        let file = options.noSubdirectory ? path : path + "/data.mdb"
+        var attributes = stat()
+        guard stat(file, &attributes) == 0, attributes.st_size > used else { return }
+        _ = truncate(file, used)
     }
 
     /// Opens a named database (or the unnamed main database when `name` is nil).

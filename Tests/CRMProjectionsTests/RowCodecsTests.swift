@@ -93,6 +93,46 @@ import Testing
         ])
     }
 
+    /// A contact or ticket rewrites only the end of a customer's summary (after the purchase months): the
+    /// head it keeps as stored ends exactly where the tail starts, and head + new tail are the bytes of the
+    /// whole changed summary.
+    @Test func aSummaryTailRewriteGivesTheWholeRowsBytes() throws {
+        let months = [CustomerActivity.MonthAmount(month: "2026-01", currency: .eur, purchases: 2, amount: Decimal(string: "10.05") ?? 0),
+                      CustomerActivity.MonthAmount(month: "2026-02", currency: .cny, purchases: 0, amount: Decimal(string: "-0.50") ?? 0)]
+        let counts = [CustomerActivity.MonthCount(month: "2026-01", count: 3)]
+        let summaries = [
+            CustomerActivity.Summary(
+                customerID: id, scope: scopes[1], firstPurchase: day, lastPurchase: day, purchases: 2, months: months,
+                activity: counts, lastContactAt: at, openComplaints: 1, slaBreaches: counts),
+            CustomerActivity.Summary(
+                customerID: other, scope: scopes[2], firstPurchase: nil, lastPurchase: nil, purchases: 0, months: [], activity: [],
+                lastContactAt: nil, openComplaints: 0, slaBreaches: []),
+        ]
+        for summary in summaries {
+            let stored = try BinaryPayloadEncoder.encode(summary)
+            var changed = summary
+            changed.activity = CustomerActivity.increment(summary.activity, month: "2026-03")
+            changed.lastContactAt = at.addingTimeInterval(60)
+            changed.openComplaints += 2
+            let spliced = try stored.withUnsafeBytes { bytes in
+                var reader = BinaryReader(bytes)
+                try CustomerActivity.Summary.skipHead(&reader)
+                let head = bytes.count - reader.remaining
+                var tail = try CustomerActivity.Summary.Tail(fromBinary: &reader)
+                #expect(reader.isAtEnd)
+                #expect(tail.activity == summary.activity && tail.lastContactAt == summary.lastContactAt)
+                tail.activity = changed.activity
+                tail.lastContactAt = changed.lastContactAt
+                tail.openComplaints = changed.openComplaints
+                var writer = BinaryWriter()
+                writer.verbatim(UnsafeRawBufferPointer(rebasing: bytes[..<head]))
+                tail.encode(toBinary: &writer)
+                return writer.bytes
+            }
+            #expect(spliced == (try BinaryPayloadEncoder.encode(changed)))
+        }
+    }
+
     @Test func activityWorkAndSalesRowsWriteTheirCodableBytes() throws {
         let months = [CustomerActivity.MonthAmount(month: "2026-01", currency: .eur, purchases: 2, amount: Decimal(string: "10.05") ?? 0)]
         let counts = [CustomerActivity.MonthCount(month: "2026-01", count: 3), CustomerActivity.MonthCount(month: "2026-02", count: 0)]

@@ -214,3 +214,42 @@ struct MapGrowthTests {
         }
     }
 }
+
+@Suite("Write map: bulk writes into a writable map, then a trimmed file")
+struct WriteMapTests {
+    @Test func aWriteMapEnvironmentGrowsKeepsItsDataAndIsTrimmedOnClose() throws {
+        try withTemporaryDirectory { dir in
+            let value = Array(repeating: UInt8(0x7E), count: 3_000)
+            do {
+                let env = try Environment(path: dir, options: .init(mapSize: tinyMap, durability: .noSync, writeMap: true))
+                let db = try env.openDatabase(named: "bulk")
+                for t in 0..<100 as Range<UInt64> {
+                    try env.write { txn throws in
+                        for i in 0..<10 as Range<UInt64> { try txn.put(value, forKey: key(t * 10 + i), in: db) }
+                    }
+                }
+                try env.sync()
+                let info = try env.info()
+                let used = (info.lastPageNumber + 1) * (try env.pageSize())
+                // The writable map extends the file to the whole map; closing cuts it back to the pages in use.
+                #expect(try fileSize(dir + "/data.mdb") == info.mapSize)
+                env.closeTrimmingFile()
+                #expect(try fileSize(dir + "/data.mdb") == used)
+            }
+            // Reopened without the writable map, as the views are after a rebuild: every row is there.
+            let env = try Environment(path: dir, options: .init(mapSize: tinyMap, durability: .noSync))
+            defer { env.close() }
+            let db = try env.openDatabase(named: "bulk")
+            try env.read { txn throws in
+                #expect(try txn.statistics(of: db).entries == 1_000)
+                #expect(try txn.value(forKey: key(999), in: db) == value)
+            }
+            try env.write { txn throws in try txn.put(value, forKey: key(1_000), in: db) }
+            try env.read { txn throws in #expect(try txn.value(forKey: key(1_000), in: db) == value) }
+        }
+    }
+
+    private func fileSize(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
+    }
+}

@@ -8,13 +8,18 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// A valid date, or nil (e.g. February 30th).
     public init?(year: Int, month: Int, day: Int) {
-        var components = DateComponents()
-        components.year = year
-        components.month = month
-        components.day = day
-        guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
-              LocalCalendar.gregorianUTC.date(from: components).map({ LocalCalendar.gregorianUTC.component(.day, from: $0) == day }) == true
-        else { return nil }
+        guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        if year >= Self.arithmeticFrom {
+            guard day <= Self.length(ofMonth: month, in: year) else { return nil }
+        } else {
+            // Before the Gregorian reform Foundation's calendar counts Julian leap years: ask it.
+            var components = DateComponents()
+            components.year = year
+            components.month = month
+            components.day = day
+            guard LocalCalendar.gregorianUTC.date(from: components).map({ LocalCalendar.gregorianUTC.component(.day, from: $0) == day }) == true
+            else { return nil }
+        }
         self.year = year
         self.month = month
         self.day = day
@@ -67,6 +72,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Days from `self` to `other` (positive when `other` is later).
     public func days(until other: LocalDate) -> Int {
+        if year >= Self.arithmeticFrom && other.year >= Self.arithmeticFrom { return other.dayNumber - dayNumber }
         let calendar = LocalCalendar.gregorianUTC
         guard let a = calendar.date(from: DateComponents(year: year, month: month, day: day)),
               let b = calendar.date(from: DateComponents(year: other.year, month: other.month, day: other.day)) else { return 0 }
@@ -121,6 +127,12 @@ public struct LocalCalendar: Sendable, Hashable {
 
     /// The local day an instant falls on.
     public func localDate(of instant: Date) -> LocalDate {
+        // 1900–2200 by arithmetic on the zone's offset at that instant (what the Gregorian calendar does).
+        let seconds = instant.timeIntervalSince1970
+        if seconds >= -2_208_988_800 && seconds < 7_258_118_400 {
+            let local = seconds + Double(timeZone.secondsFromGMT(for: instant))
+            return LocalDate(dayNumber: Int((local / 86_400).rounded(.down)))
+        }
         let c = calendar.dateComponents([.year, .month, .day], from: instant)
         return LocalDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1) ?? .epoch
     }
@@ -138,6 +150,48 @@ public struct LocalCalendar: Sendable, Hashable {
 
     public static func == (lhs: LocalCalendar, rhs: LocalCalendar) -> Bool { lhs.timeZone.identifier == rhs.timeZone.identifier }
     public func hash(into hasher: inout Hasher) { hasher.combine(timeZone.identifier) }
+}
+
+// Calendar arithmetic without Foundation's Calendar for days from 1600 on, where its Gregorian calendar and
+// the proleptic Gregorian rules agree (it switches to Julian before October 1582): the rebuild validated
+// every stored day, counted days and read instants' local days through `Calendar`, which cost more than
+// the projections' own work. `LocalDateTests` compares both over whole years and many instants and zones.
+extension LocalDate {
+    /// The first year the arithmetic below is used for; earlier days go through `Calendar`.
+    static let arithmeticFrom = 1600
+
+    static func length(ofMonth month: Int, in year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (negative before), in the proleptic Gregorian calendar.
+    var dayNumber: Int { Self.dayNumber(year: year, month: month, day: day) }
+
+    static func dayNumber(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The day `number` days after 1970-01-01 (proleptic Gregorian).
+    init(dayNumber number: Int) {
+        let z = number + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        self.init(validYear: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
 }
 
 extension LocalDate {

@@ -106,14 +106,14 @@ public struct CustomerActivity: Projection {
         case let e as TicketOpened:
             let link = Link(customerID: e.customerID, complaint: e.kind == .complaint, resolutionDueAt: e.resolutionDueAt, open: true)
             try views.put(row: link, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links)
-            if link.complaint { try update(e.customerID, in: views) { $0.openComplaints += 1 } }
+            if link.complaint { try updateTail(e.customerID, in: views) { $0.openComplaints += 1 } }
         case let e as TicketResolved:
             guard var link = try views.row(Link.self, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links), link.open else { return }
             link.open = false
             try views.put(row: link, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links)
             let late = e.resolvedAt > (link.resolutionDueAt ?? .distantFuture)
             let month = try monthText(e.resolvedAt, customer: link.customerID, in: views)
-            try update(link.customerID, in: views) { s in
+            try updateTail(link.customerID, in: views) { s in
                 if link.complaint { s.openComplaints = max(0, s.openComplaints - 1) }
                 if late { s.slaBreaches = Self.increment(s.slaBreaches, month: month) }
             }
@@ -121,7 +121,7 @@ public struct CustomerActivity: Projection {
             guard var link = try views.row(Link.self, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links), !link.open else { return }
             link.open = true
             try views.put(row: link, forKey: Self.linkKey("ticket", e.ticketID), in: Self.links)
-            if link.complaint { try update(link.customerID, in: views) { $0.openComplaints += 1 } }
+            if link.complaint { try updateTail(link.customerID, in: views) { $0.openComplaints += 1 } }
         default:
             return
         }
@@ -180,9 +180,38 @@ public struct CustomerActivity: Projection {
         }
     }
 
+    /// Changes only what follows a summary's purchase months (contacts, complaints, SLA breaches): the stored
+    /// bytes up to the end of the months are kept as they are and only the rest is decoded and written again.
+    /// The months' amounts are `Decimal` text, and parsing and printing them was most of a contact's cost.
+    /// The bytes are the same as a whole-row update's; a customer without a summary yet gets one as there.
+    private func updateTail(_ customerID: UUID, in views: any ViewWriter, _ body: (inout Summary.Tail) -> Void) throws {
+        let key = ViewKey().uuid(customerID).bytes
+        let spliced = try views.withValue(forKey: key, in: Self.summaries) { bytes -> [UInt8] in
+            var reader = BinaryReader(bytes)
+            try Summary.skipHead(&reader)
+            let head = bytes.count - reader.remaining
+            var tail = try Summary.Tail(fromBinary: &reader)
+            guard reader.isAtEnd else { throw PayloadCodingError(.trailingBytes, "\(reader.remaining) bytes after a summary") }
+            body(&tail)
+            var writer = BinaryWriter(capacity: bytes.count + 32)
+            writer.verbatim(UnsafeRawBufferPointer(rebasing: bytes[..<head]))
+            tail.encode(toBinary: &writer)
+            return writer.bytes
+        }
+        if let spliced {
+            try views.put(spliced, forKey: key, in: Self.summaries)
+        } else {
+            try update(customerID, in: views) { s in
+                var tail = Summary.Tail(of: s)
+                body(&tail)
+                tail.store(in: &s)
+            }
+        }
+    }
+
     private func contact(_ customerID: UUID, at instant: Date, in views: any ViewWriter) throws {
         let month = try monthText(instant, customer: customerID, in: views)
-        try update(customerID, in: views) { s in
+        try updateTail(customerID, in: views) { s in
             s.activity = Self.increment(s.activity, month: month)
             s.lastContactAt = max(s.lastContactAt ?? instant, instant)
         }

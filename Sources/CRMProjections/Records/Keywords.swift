@@ -72,7 +72,7 @@ public enum Keywords {
             if isIdeographic(s) {
                 if !word.isEmpty { flush() }
                 ideographs.append(Character(s))
-            } else if s.properties.isAlphabetic || s.properties.numericType != nil {
+            } else if isWordScalar(s) {
                 if !ideographs.isEmpty { flush() }
                 word.append(s)
             } else {
@@ -81,6 +81,16 @@ public enum Keywords {
         }
         flush()
         return runs
+    }
+
+    /// Letters and digits: part of a word. ASCII is decided without the Unicode property tables (its
+    /// alphabetic scalars are A–Z and a–z, its numeric ones 0–9: the same answer, for most of the text).
+    static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case 0..<0x80: return false
+        default: return s.properties.isAlphabetic || s.properties.numericType != nil
+        }
     }
 
     /// Han, kana and Hangul: scripts written without spaces between words.

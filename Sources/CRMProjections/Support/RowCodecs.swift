@@ -303,6 +303,60 @@ extension CustomerActivity.Summary: BinaryPayloadCodable {
     }
 }
 
+extension CustomerActivity.Summary {
+    /// The fields after the purchase months, in stored order: what contacts and tickets change.
+    struct Tail: BinaryPayloadCodable {
+        var activity: [CustomerActivity.MonthCount]
+        var lastContactAt: Date?
+        var openComplaints: Int
+        var slaBreaches: [CustomerActivity.MonthCount]
+
+        init(of s: CustomerActivity.Summary) {
+            activity = s.activity
+            lastContactAt = s.lastContactAt
+            openComplaints = s.openComplaints
+            slaBreaches = s.slaBreaches
+        }
+
+        func store(in s: inout CustomerActivity.Summary) {
+            s.activity = activity
+            s.lastContactAt = lastContactAt
+            s.openComplaints = openComplaints
+            s.slaBreaches = slaBreaches
+        }
+
+        init(fromBinary r: inout BinaryReader) throws {
+            activity = try [CustomerActivity.MonthCount](fromBinary: &r)
+            lastContactAt = try r.optional { try $0.date() }
+            openComplaints = try r.int()
+            slaBreaches = try [CustomerActivity.MonthCount](fromBinary: &r)
+        }
+
+        func encode(toBinary w: inout BinaryWriter) {
+            activity.encode(toBinary: &w)
+            w.optional(lastContactAt) { $0.date($1) }
+            w.int(openComplaints)
+            slaBreaches.encode(toBinary: &w)
+        }
+    }
+
+    /// Reads past the fields before ``Tail`` (customer, scope, purchase days and count, months) without
+    /// building them: the same reads as `init(fromBinary:)`, values dropped.
+    static func skipHead(_ r: inout BinaryReader) throws {
+        _ = try r.uuid()
+        for _ in 0..<3 { _ = try r.optional { try $0.raw() } }  // scope: branch, community, group
+        for _ in 0..<(try r.count()) { _ = try r.raw() }        // scope: owners
+        for _ in 0..<2 { _ = try r.optional { try $0.signed() } }  // first and last purchase (LocalDate)
+        _ = try r.signed()                                       // purchases
+        for _ in 0..<(try r.count()) {                           // months: month, currency, purchases, amount
+            _ = try r.raw()
+            _ = try r.raw()
+            _ = try r.signed()
+            _ = try r.raw()
+        }
+    }
+}
+
 extension CustomerActivity.Link: BinaryPayloadCodable {
     init(fromBinary r: inout BinaryReader) throws {
         self.init(customerID: try r.uuid(), complaint: try r.bool(), resolutionDueAt: try r.optional { try $0.date() }, open: try r.bool())

@@ -33,6 +33,16 @@ public enum BinaryPayloadDecoder {
         }
     }
 
+    /// Decodes a type with a hand-written binary form directly, without a coder object (same bytes as
+    /// ``decode(_:from:)-(_,UnsafeRawBufferPointer)``, which reaches the same form through a dynamic cast).
+    @inlinable
+    public static func decodeBinary<T: BinaryPayloadCodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        var reader = BinaryReader(bytes)
+        let value = try T(fromBinary: &reader)
+        guard reader.isAtEnd else { throw PayloadCodingError(.trailingBytes, "\(reader.remaining) bytes after the value") }
+        return value
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         try bytes.withUnsafeBytes { try decode(type, from: $0) }
     }

@@ -7,13 +7,16 @@ import Foundation
 /// strings and byte arrays are a varint length and the bytes, optionals a 0/1 tag and the value,
 /// collections a 4-byte little-endian count and the elements.
 public struct BinaryWriter {
-    public internal(set) var bytes: [UInt8] = []
+    // @usableFromInline + @inlinable below: the writer's and reader's methods are generic or tiny, and other
+    // modules (the projections' row forms) call them per field; unspecialised, they cost a metadata lookup
+    // per optional and array.
+    public var bytes: [UInt8] = []
 
-    public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
+    @inlinable public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
-    @inline(__always) public mutating func byte(_ value: UInt8) { bytes.append(value) }
+    @inlinable @inline(__always) public mutating func byte(_ value: UInt8) { bytes.append(value) }
 
-    @inline(__always) public mutating func varint(_ value: UInt64) {
+    @inlinable @inline(__always) public mutating func varint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -22,19 +25,19 @@ public struct BinaryWriter {
         bytes.append(UInt8(v))
     }
 
-    @inline(__always) public mutating func signed(_ value: Int64) {
+    @inlinable @inline(__always) public mutating func signed(_ value: Int64) {
         varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    @inline(__always) public mutating func fixed64(_ value: UInt64) {
+    @inlinable @inline(__always) public mutating func fixed64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always) public mutating func fixed32(_ value: UInt32) {
+    @inlinable @inline(__always) public mutating func fixed32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always) public mutating func string(_ value: String) {
+    @inlinable @inline(__always) public mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
@@ -42,19 +45,25 @@ public struct BinaryWriter {
         }
     }
 
-    @inline(__always) public mutating func raw(_ buffer: UnsafeRawBufferPointer) {
+    /// Appends bytes as they are, without a length: a piece of a value encoded earlier (to rewrite only the
+    /// end of a stored row).
+    @inlinable @inline(__always) public mutating func verbatim(_ buffer: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: buffer)
+    }
+
+    @inlinable @inline(__always) public mutating func raw(_ buffer: UnsafeRawBufferPointer) {
         varint(UInt64(buffer.count))
         bytes.append(contentsOf: buffer)
     }
 
     /// Reserves a 4-byte count and returns its offset, to be patched with ``patchCount(at:_:)``.
-    public mutating func reserveCount() -> Int {
+    @inlinable public mutating func reserveCount() -> Int {
         let offset = bytes.count
         bytes.append(contentsOf: [0, 0, 0, 0])
         return offset
     }
 
-    public mutating func patchCount(at offset: Int, _ count: Int) {
+    @inlinable public mutating func patchCount(at offset: Int, _ count: Int) {
         let value = UInt32(truncatingIfNeeded: count)
         bytes[offset] = UInt8(truncatingIfNeeded: value)
         bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
@@ -65,21 +74,21 @@ public struct BinaryWriter {
 
 /// Reads the binary payload format from memory it does not own (e.g. LMDB's map), checking every bound.
 public struct BinaryReader {
-    let buffer: UnsafeRawBufferPointer
-    var offset = 0
+    @usableFromInline let buffer: UnsafeRawBufferPointer
+    @usableFromInline var offset = 0
 
-    public init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+    @inlinable public init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
 
-    public var isAtEnd: Bool { offset >= buffer.count }
-    public var remaining: Int { buffer.count - offset }
+    @inlinable public var isAtEnd: Bool { offset >= buffer.count }
+    @inlinable public var remaining: Int { buffer.count - offset }
 
-    @inline(__always) public mutating func byte() throws(PayloadCodingError) -> UInt8 {
+    @inlinable @inline(__always) public mutating func byte() throws(PayloadCodingError) -> UInt8 {
         guard offset < buffer.count else { throw PayloadCodingError(.truncated, "expected a byte at \(offset)") }
         defer { offset += 1 }
         return buffer[offset]
     }
 
-    @inline(__always) public mutating func varint() throws(PayloadCodingError) -> UInt64 {
+    @inlinable @inline(__always) public mutating func varint() throws(PayloadCodingError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -94,25 +103,25 @@ public struct BinaryReader {
         }
     }
 
-    @inline(__always) public mutating func signed() throws(PayloadCodingError) -> Int64 {
+    @inlinable @inline(__always) public mutating func signed() throws(PayloadCodingError) -> Int64 {
         let v = try varint()
         return Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)
     }
 
-    @inline(__always) public mutating func fixed64() throws(PayloadCodingError) -> UInt64 {
+    @inlinable @inline(__always) public mutating func fixed64() throws(PayloadCodingError) -> UInt64 {
         guard remaining >= 8 else { throw PayloadCodingError(.truncated, "expected 8 bytes at \(offset)") }
         defer { offset += 8 }
         return UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    @inline(__always) public mutating func fixed32() throws(PayloadCodingError) -> UInt32 {
+    @inlinable @inline(__always) public mutating func fixed32() throws(PayloadCodingError) -> UInt32 {
         guard remaining >= 4 else { throw PayloadCodingError(.truncated, "expected 4 bytes at \(offset)") }
         defer { offset += 4 }
         return UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     /// A length-prefixed byte run, lent from the buffer.
-    @inline(__always) public mutating func raw() throws(PayloadCodingError) -> UnsafeRawBufferPointer {
+    @inlinable @inline(__always) public mutating func raw() throws(PayloadCodingError) -> UnsafeRawBufferPointer {
         let length = try varint()
         guard length <= UInt64(remaining) else { throw PayloadCodingError(.truncated, "a run of \(length) bytes passes the end") }
         let count = Int(length)
@@ -120,8 +129,16 @@ public struct BinaryReader {
         return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)])
     }
 
-    @inline(__always) public mutating func string() throws(PayloadCodingError) -> String {
+    @inlinable @inline(__always) public mutating func string() throws(PayloadCodingError) -> String {
         let utf8 = try raw()
+        // ASCII (most keys, ids, names in Latin script) needs no validation: one pass over the bytes, then the
+        // standard library's UTF-8 fast path, which repairs nothing here. Anything else is validated.
+        var ascii = true
+        for byte in utf8 where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii { return String(decoding: utf8, as: UTF8.self) }
         guard let text = String(validating: utf8, as: UTF8.self) else {
             throw PayloadCodingError(.invalid, "text is not valid UTF-8")
         }
@@ -129,7 +146,7 @@ public struct BinaryReader {
     }
 
     /// A collection count, checked against the bytes left (every element takes at least one byte).
-    public mutating func count() throws(PayloadCodingError) -> Int {
+    @inlinable public mutating func count() throws(PayloadCodingError) -> Int {
         let value = Int(try fixed32())
         guard value <= remaining else { throw PayloadCodingError(.invalid, "a count of \(value) exceeds the bytes left") }
         return value
@@ -137,16 +154,16 @@ public struct BinaryReader {
 }
 
 extension BinaryWriter {
-    @inline(__always) public mutating func bool(_ value: Bool) { byte(value ? 1 : 0) }
-    @inline(__always) public mutating func uuid(_ value: UUID) { withUnsafeBytes(of: value.uuid) { bytes.append(contentsOf: $0) } }
-    @inline(__always) public mutating func decimal(_ value: Decimal) { string(value.description) }
+    @inlinable @inline(__always) public mutating func bool(_ value: Bool) { byte(value ? 1 : 0) }
+    @inlinable @inline(__always) public mutating func uuid(_ value: UUID) { withUnsafeBytes(of: value.uuid) { bytes.append(contentsOf: $0) } }
+    @inlinable @inline(__always) public mutating func decimal(_ value: Decimal) { string(value.description) }
     /// An instant as its 8-byte double (what `Codable` gives for `Date` in this format).
-    @inline(__always) public mutating func date(_ value: Date) { fixed64(value.timeIntervalSinceReferenceDate.bitPattern) }
-    @inline(__always) public mutating func int(_ value: Int) { signed(Int64(value)) }
+    @inlinable @inline(__always) public mutating func date(_ value: Date) { fixed64(value.timeIntervalSinceReferenceDate.bitPattern) }
+    @inlinable @inline(__always) public mutating func int(_ value: Int) { signed(Int64(value)) }
     /// A string-backed enum as its raw value (what its synthesized `Codable` writes).
-    @inline(__always) public mutating func rawValue<T: RawRepresentable>(_ value: T) where T.RawValue == String { string(value.rawValue) }
+    @inlinable @inline(__always) public mutating func rawValue<T: RawRepresentable>(_ value: T) where T.RawValue == String { string(value.rawValue) }
     /// A presence tag, then the value when there is one.
-    @inline(__always) public mutating func optional<T>(_ value: T?, _ write: (inout BinaryWriter, T) -> Void) {
+    @inlinable @inline(__always) public mutating func optional<T>(_ value: T?, _ write: (inout BinaryWriter, T) -> Void) {
         if let value {
             byte(1)
             write(&self, value)
@@ -155,7 +172,7 @@ extension BinaryWriter {
         }
     }
     /// A 4-byte count, then each element.
-    public mutating func array<T>(_ values: [T], _ write: (inout BinaryWriter, T) -> Void) {
+    @inlinable public mutating func array<T>(_ values: [T], _ write: (inout BinaryWriter, T) -> Void) {
         let offset = reserveCount()
         patchCount(at: offset, values.count)
         for value in values { write(&self, value) }
@@ -163,7 +180,7 @@ extension BinaryWriter {
 }
 
 extension BinaryReader {
-    @inline(__always) public mutating func bool() throws(PayloadCodingError) -> Bool {
+    @inlinable @inline(__always) public mutating func bool() throws(PayloadCodingError) -> Bool {
         switch try byte() {
         case 0: return false
         case 1: return true
@@ -171,24 +188,24 @@ extension BinaryReader {
         }
     }
 
-    @inline(__always) public mutating func uuid() throws(PayloadCodingError) -> UUID {
+    @inlinable @inline(__always) public mutating func uuid() throws(PayloadCodingError) -> UUID {
         guard remaining >= 16 else { throw PayloadCodingError(.truncated, "expected a 16-byte UUID") }
         defer { offset += 16 }
         return UUID(uuid: buffer.loadUnaligned(fromByteOffset: offset, as: uuid_t.self))
     }
 
-    @inline(__always) public mutating func date() throws(PayloadCodingError) -> Date {
+    @inlinable @inline(__always) public mutating func date() throws(PayloadCodingError) -> Date {
         Date(timeIntervalSinceReferenceDate: Double(bitPattern: try fixed64()))
     }
 
-    @inline(__always) public mutating func int() throws(PayloadCodingError) -> Int {
+    @inlinable @inline(__always) public mutating func int() throws(PayloadCodingError) -> Int {
         let value = try signed()
         guard let exact = Int(exactly: value) else { throw PayloadCodingError(.invalid, "Int out of range") }
         return exact
     }
 
     /// A string-backed enum from its raw value.
-    @inline(__always) public mutating func rawValue<T: RawRepresentable>(_ type: T.Type) throws(PayloadCodingError) -> T where T.RawValue == String {
+    @inlinable @inline(__always) public mutating func rawValue<T: RawRepresentable>(_ type: T.Type) throws(PayloadCodingError) -> T where T.RawValue == String {
         guard let value = T(rawValue: try string()) else { throw PayloadCodingError(.invalid, "unknown \(T.self) value") }
         return value
     }
@@ -204,7 +221,7 @@ extension BinaryReader {
     }
 
     /// A presence tag, then the value when there is one.
-    @inline(__always) public mutating func optional<T>(_ read: (inout BinaryReader) throws -> T) throws -> T? {
+    @inlinable @inline(__always) public mutating func optional<T>(_ read: (inout BinaryReader) throws -> T) throws -> T? {
         switch try byte() {
         case 0: return nil
         case 1: return try read(&self)
@@ -213,7 +230,7 @@ extension BinaryReader {
     }
 
     /// A 4-byte count, then each element.
-    public mutating func array<T>(_ read: (inout BinaryReader) throws -> T) throws -> [T] {
+    @inlinable public mutating func array<T>(_ read: (inout BinaryReader) throws -> T) throws -> [T] {
         let n = try count()
         var values: [T] = []
         values.reserveCapacity(n)

@@ -11,6 +11,9 @@ public struct ViewTable: Hashable, Sendable, CustomStringConvertible {
 public protocol ViewReader {
     /// The value stored under `key`, or nil.
     func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]?
+    /// Lends the value stored under `key` to `body` (nil when absent) without copying it where the storage
+    /// allows; the buffer is valid only inside `body`. A default implementation copies through ``value(forKey:in:)``.
+    func withValue<R>(forKey key: [UInt8], in table: ViewTable, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R?
     /// Visits the rows whose key starts with `prefix`, in key order, starting after `after` when given
     /// (for cursor pagination). `body` returns false to stop. The buffers are valid only inside `body`.
     func scan(
@@ -27,6 +30,11 @@ public protocol ViewWriter: ViewReader {
 }
 
 extension ViewReader {
+    public func withValue<R>(forKey key: [UInt8], in table: ViewTable, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        guard let bytes = try value(forKey: key, in: table) else { return nil }
+        return try bytes.withUnsafeBytes { try body($0) }
+    }
+
     /// Every row whose key starts with `prefix`.
     public func scan(
         _ table: ViewTable, prefix: [UInt8] = [],
@@ -54,6 +62,51 @@ extension ViewReader {
             return out.count < limit
         }
         return out
+    }
+}
+
+// Fast paths for row types with a hand-written binary form (``BinaryPayloadCodable``): the same bytes as
+// the generic `Codable` path, which reaches the same form, but chosen at compile time — no coder object,
+// no dynamic cast or conformance lookup per row, and rows decoded straight from the storage's buffer.
+// Overload resolution picks them wherever the row type is known statically.
+extension ViewReader {
+    /// The row under `key` decoded through its hand-written binary form.
+    public func row<T: Decodable & BinaryPayloadCodable>(_ type: T.Type, forKey key: [UInt8], in table: ViewTable) throws -> T? {
+        try withValue(forKey: key, in: table) { try BinaryPayloadDecoder.decodeBinary(T.self, from: $0) }
+    }
+
+    /// Up to `limit` rows whose key starts with `prefix`, after `after`, decoded through their binary form.
+    public func rows<T: Decodable & BinaryPayloadCodable>(
+        _ type: T.Type, in table: ViewTable, prefix: [UInt8] = [], after: [UInt8]? = nil, limit: Int = .max,
+        where include: (T) -> Bool = { _ in true }
+    ) throws -> [(key: [UInt8], row: T)] {
+        var out: [(key: [UInt8], row: T)] = []
+        guard limit > 0 else { return out }
+        try scan(table, prefix: prefix, after: after) { key, value in
+            let row = try BinaryPayloadDecoder.decodeBinary(T.self, from: value)
+            if include(row) { out.append((Array(key), row)) }
+            return out.count < limit
+        }
+        return out
+    }
+}
+
+extension ViewWriter {
+    /// Stores a row through its hand-written binary form.
+    public func put<T: Encodable & BinaryPayloadCodable>(row: T, forKey key: [UInt8], in table: ViewTable) throws {
+        var writer = BinaryWriter()
+        row.encode(toBinary: &writer)
+        try put(writer.bytes, forKey: key, in: table)
+    }
+
+    /// ``update(_:forKey:in:_:)`` for a row type with a hand-written binary form.
+    public func update<T: Codable & BinaryPayloadCodable>(_ type: T.Type, forKey key: [UInt8], in table: ViewTable, _ body: (T?) throws -> T?) throws {
+        let old = try row(T.self, forKey: key, in: table)
+        if let new = try body(old) {
+            try put(row: new, forKey: key, in: table)
+        } else if old != nil {
+            try delete(key: key, in: table)
+        }
     }
 }
 

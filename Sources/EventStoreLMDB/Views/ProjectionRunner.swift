@@ -200,7 +200,7 @@ public final class ProjectionRunner: Sendable {
             let due = behind.filter {
                 Self.concerns($0.value.projection, newest, after: $0.value.checkpoint) || last.rawValue > $0.value.stored.rawValue + Self.storedCheckpointLag
             }
-            let results = applyConcurrently(batch.events, through: last, due.map { (projection: $0.value.projection, environment: $0.value.environment, after: $0.value.checkpoint) })
+            let results = applyConcurrently(batch, through: last, due.map { (projection: $0.value.projection, environment: $0.value.environment, after: $0.value.checkpoint) })
             var updated: [String: (GlobalPosition, ViewError?)] = [:]
             for entry in behind { updated[entry.key] = (last, nil) }
             for (entry, result) in zip(due, results) { updated[entry.key] = result }
@@ -397,7 +397,7 @@ public final class ProjectionRunner: Sendable {
             let generation = (slots.withLock { $0[projection.name]?.generation } ?? 0) + 1
             let path = Self.path(projection.name, generation, in: directory)
             try? FileManager.default.removeItem(atPath: path)
-            shadows.append(Shadow(projection: projection, generation: generation, environment: try ViewEnvironment(path: path, tables: projection.tables, durability: .noSync)))
+            shadows.append(Shadow(projection: projection, generation: generation, environment: try ViewEnvironment(path: path, tables: projection.tables, durability: .noSync, bulk: true)))
         }
         let target = try await store.headPosition()
         var targets = shadows.map { Target(projection: $0.projection, environment: $0.environment, checkpoint: .start) }
@@ -437,7 +437,7 @@ public final class ProjectionRunner: Sendable {
         let runner = try ProjectionRunner(store: store, registry: registry, projections: [], directory: directory)
         var targets: [Target] = []
         for projection in projections {
-            let env = try ViewEnvironment(path: path(projection.name, 0, in: directory), tables: projection.tables, durability: .noSync)
+            let env = try ViewEnvironment(path: path(projection.name, 0, in: directory), tables: projection.tables, durability: .noSync, bulk: true)
             targets.append(Target(projection: projection, environment: env, checkpoint: .start))
         }
         var end = GlobalPosition.start
@@ -453,10 +453,11 @@ public final class ProjectionRunner: Sendable {
         return targets.map(\.checkpoint).min() ?? end
     }
 
-    /// Events per transaction when replaying into fresh environments (rebuild, as-of builds). LMDB holds a
-    /// transaction's dirty pages in memory until commit and each environment keeps freed ones for reuse, so
-    /// this bounds the replay's heap: at 16,384 it grew 194 → 291 MiB from 1M to 3M events, at 1,024 it
-    /// measured 40 → 53 MiB (docs/BENCHMARKS.md, "Engine"), for somewhat more CPU per event.
+    /// Events per transaction when replaying into fresh environments (rebuild, as-of builds). Without a
+    /// writable map LMDB held a transaction's dirty pages in malloc'd memory and each environment kept freed
+    /// ones for reuse, so this bounded the replay's heap (16,384: 194 → 291 MiB from 1M to 3M events; 1,024:
+    /// 40 → 53 MiB). The shadow environments now write into their map (`bulk`), and the heap stays at
+    /// ~6 MiB at 1M and 3M (docs/BENCHMARKS.md, "Engine").
     static let replayBatch = 1_024
 
     struct Shadow: Sendable {
@@ -484,7 +485,7 @@ public final class ProjectionRunner: Sendable {
             guard let last = events.last else { break }
             let due = targets.indices.filter { targets[$0].failure == nil && targets[$0].checkpoint < last }
             let jobs = due.map { (projection: targets[$0].projection, environment: targets[$0].environment, after: targets[$0].checkpoint) }
-            let results = applyConcurrently(events.events, through: last, jobs)
+            let results = applyConcurrently(events, through: last, jobs)
             for (index, result) in zip(due, results) {
                 targets[index].checkpoint = result.0
                 targets[index].failure = result.1
@@ -498,11 +499,15 @@ public final class ProjectionRunner: Sendable {
     struct Batch {
         var events: [Decoded] = []
         var last: GlobalPosition?
+        /// The distinct event types of ``events``, in order of appearance; each event's `typeIndex` points here,
+        /// so a projection decides once per type and batch whether it reads an event, not once per event.
+        var types: [String] = []
     }
 
     struct Decoded {
         let position: GlobalPosition
         let type: String
+        let typeIndex: Int
         let event: ProjectionEvent?
         let error: String?
     }
@@ -512,19 +517,28 @@ public final class ProjectionRunner: Sendable {
         var batch = Batch()
         batch.events.reserveCapacity(min(limit, 65_536))
         let registry = self.registry
+        var typeIndexes: [String: Int] = [:]
         try await store.forEachEvent(from: from, limit: limit) { event in
             batch.last = event.position
             guard wanted?.contains(event.type) ?? true else { return }
+            let typeIndex: Int
+            if let known = typeIndexes[event.type] {
+                typeIndex = known
+            } else {
+                typeIndex = batch.types.count
+                typeIndexes[event.type] = typeIndex
+                batch.types.append(event.type)
+            }
             do {
                 let payload = try registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload)
                 batch.events.append(Decoded(
-                    position: event.position, type: event.type,
+                    position: event.position, type: event.type, typeIndex: typeIndex,
                     event: ProjectionEvent(
                         id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
                         recordedAt: event.recordedAt, metadata: event.metadata, payload: payload),
                     error: nil))
             } catch {
-                batch.events.append(Decoded(position: event.position, type: event.type, event: nil, error: "\(error)"))
+                batch.events.append(Decoded(position: event.position, type: event.type, typeIndex: typeIndex, event: nil, error: "\(error)"))
             }
         }
         return batch
@@ -545,16 +559,20 @@ public final class ProjectionRunner: Sendable {
 
     /// Applies the events after `checkpoint` to one projection in one transaction that stores `last` as its
     /// checkpoint. On a failure nothing of the batch is stored and the failure names the event.
-    func apply(_ events: [Decoded], through last: GlobalPosition, to projection: any Projection, in env: ViewEnvironment, after checkpoint: GlobalPosition) -> (GlobalPosition, ViewError?) {
+    func apply(_ batch: Batch, through last: GlobalPosition, to projection: any Projection, in env: ViewEnvironment, after checkpoint: GlobalPosition) -> (GlobalPosition, ViewError?) {
         let types = projection.eventTypes
-        var failing: Decoded?
+        let reads = batch.types.map { types?.contains($0) ?? true }
+        let events = batch.events
+        var failing: Int?
         do {
             try env.write(projection: projection, checkpoint: last) { writer in
-                for decoded in events where decoded.position > checkpoint {
-                    guard types?.contains(decoded.type) ?? true else { continue }
-                    failing = decoded
-                    guard let event = decoded.event else {
-                        throw ViewError.projectionFailed(name: projection.name, position: decoded.position, eventType: decoded.type, reason: decoded.error ?? "undecodable")
+                // By index: copying each `Decoded` would retain all of its fields, for every projection.
+                for index in events.indices where reads[events[index].typeIndex] && events[index].position > checkpoint {
+                    failing = index
+                    guard let event = events[index].event else {
+                        throw ViewError.projectionFailed(
+                            name: projection.name, position: events[index].position, eventType: events[index].type,
+                            reason: events[index].error ?? "undecodable")
                     }
                     try projection.apply(event, to: writer)
                 }
@@ -564,9 +582,10 @@ public final class ProjectionRunner: Sendable {
         } catch let error as ViewError {
             return (checkpoint, error)
         } catch {
-            let position = failing?.position ?? last
+            let position = failing.map { events[$0].position } ?? last
             // Only the error's type: its description could hold field values of the event (never in logs).
-            return (checkpoint, ViewError.projectionFailed(name: projection.name, position: position, eventType: failing?.type ?? "?", reason: "\(type(of: error))"))
+            return (checkpoint, ViewError.projectionFailed(
+                name: projection.name, position: position, eventType: failing.map { events[$0].type } ?? "?", reason: "\(type(of: error))"))
         }
     }
 
@@ -574,7 +593,7 @@ public final class ProjectionRunner: Sendable {
     /// write transaction starts and ends on its thread): the views of a batch are independent, so a
     /// rebuild uses every core. Results come back in the order of `jobs`.
     func applyConcurrently(
-        _ events: [Decoded], through last: GlobalPosition,
+        _ events: Batch, through last: GlobalPosition,
         _ jobs: [(projection: any Projection, environment: ViewEnvironment, after: GlobalPosition)]
     ) -> [(GlobalPosition, ViewError?)] {
         guard jobs.count > 1 else {

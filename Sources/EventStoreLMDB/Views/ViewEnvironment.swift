@@ -8,7 +8,9 @@ import LMDB
 final class ViewEnvironment: @unchecked Sendable {
     let path: String
     let environment: Environment
-    let tables: [ViewTable: Database]
+    /// The tables in the projection's order: a handful, found by a linear search (cheaper than hashing the
+    /// table's name on every read and write of a rebuild).
+    let tables: [(table: ViewTable, database: Database)]
     private let meta: Database
 
     private static let checkpointKey = Array("checkpoint".utf8)
@@ -16,13 +18,18 @@ final class ViewEnvironment: @unchecked Sendable {
     private static let nameKey = Array("name".utf8)
     private static let failureKey = Array("failure".utf8)
 
-    init(path: String, tables: [ViewTable], durability: Environment.Durability, readOnly: Bool = false) throws {
+    /// `bulk`: a fresh environment a rebuild fills (no fsync, pages written straight into a writable map,
+    /// so dirty pages take no heap and commits copy nothing); ``close()`` then trims the file.
+    init(path: String, tables: [ViewTable], durability: Environment.Durability, readOnly: Bool = false, bulk: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         self.path = path
         environment = try Environment(path: path, options: Environment.Options(
-            mapSize: 64 << 20, maxDatabases: tables.count + 2, maxReaders: 510, durability: durability, readOnly: readOnly))
-        var dbs: [ViewTable: Database] = [:]
-        for table in tables { dbs[table] = try environment.openDatabase(named: "t:" + table.name) }
+            mapSize: 64 << 20, maxDatabases: tables.count + 2, maxReaders: 510, durability: bulk ? .noSync : durability,
+            readOnly: readOnly, writeMap: bulk && !readOnly))
+        var dbs: [(table: ViewTable, database: Database)] = []
+        for table in tables where !dbs.contains(where: { $0.table == table }) {
+            dbs.append((table, try environment.openDatabase(named: "t:" + table.name)))
+        }
         self.tables = dbs
         meta = try environment.openDatabase(named: "meta")
     }
@@ -82,7 +89,9 @@ final class ViewEnvironment: @unchecked Sendable {
 
     func sync() throws { try environment.sync(force: true) }
 
-    func close() { environment.close() }
+    func close() {
+        if environment.options.writeMap { environment.closeTrimmingFile() } else { environment.close() }
+    }
 
     private static func bigEndian(_ value: UInt64, bytes count: Int) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * (count - 1 - $0))) }
@@ -92,15 +101,25 @@ final class ViewEnvironment: @unchecked Sendable {
 /// ``ViewReader``/``ViewWriter`` over an LMDB transaction.
 struct LMDBViewAccess: ViewWriter {
     let transaction: Transaction
-    let tables: [ViewTable: Database]
+    let tables: [(table: ViewTable, database: Database)]
 
+    @inline(__always)
     private func db(_ table: ViewTable) throws -> Database {
-        guard let db = tables[table] else { throw ViewError.unknownTable(table.name) }
-        return db
+        for entry in tables where entry.table == table { return entry.database }
+        throw ViewError.unknownTable(table.name)
     }
 
     func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]? {
         try transaction.value(forKey: key, in: db(table))
+    }
+
+    func withValue<R>(forKey key: [UInt8], in table: ViewTable, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        let database = try db(table)
+        return try key.withUnsafeBytes { k in
+            // Lent from LMDB's map: valid until the next write, so `body` only reads it.
+            guard let value = try transaction.unsafeValue(forKey: k, in: database) else { return nil }
+            return try body(value)
+        }
     }
 
     func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {

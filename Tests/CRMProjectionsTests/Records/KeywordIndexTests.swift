@@ -1,5 +1,5 @@
 import CRMDomain
-import CRMProjections
+@testable import CRMProjections
 import EventSourcing
 import Foundation
 import Testing
@@ -8,6 +8,14 @@ import Testing
     let gas = UUID.derived("customer", "gas")
     let bank = UUID.derived("customer", "bank")
     let projection = KeywordIndex()
+
+    @Test func asciiWordCharactersAreThoseOfTheUnicodeProperties() {
+        for value in 0..<0x80 as Range<UInt32> {
+            guard let s = Unicode.Scalar(value) else { continue }
+            #expect(Keywords.isWordScalar(s) == (s.properties.isAlphabetic || s.properties.numericType != nil), "U+\(value)")
+        }
+        #expect(Keywords.isWordScalar("é") && Keywords.isWordScalar("٣") && !Keywords.isWordScalar("。"))
+    }
 
     @Test func termsFoldCaseAndWidthAndSplitCJKIntoCharactersAndBigrams() {
         #expect(Keywords.terms(in: "Acme Ｇａｓ-Co") == ["acme", "co", "gas"])
