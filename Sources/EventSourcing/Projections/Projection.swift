@@ -54,10 +54,18 @@ extension ViewReader {
         _ type: T.Type, in table: ViewTable, prefix: [UInt8] = [], after: [UInt8]? = nil, limit: Int = .max,
         where include: (T) -> Bool = { _ in true }
     ) throws -> [(key: [UInt8], row: T)] {
+        try collect(in: table, prefix: prefix, after: after, limit: limit, where: include) { try BinaryPayloadDecoder.decode(T.self, from: $0) }
+    }
+
+    /// The rows of a prefix scan decoded by `decode`, filtered by `include`, at most `limit`.
+    func collect<T>(
+        in table: ViewTable, prefix: [UInt8], after: [UInt8]?, limit: Int, where include: (T) -> Bool,
+        _ decode: (UnsafeRawBufferPointer) throws -> T
+    ) throws -> [(key: [UInt8], row: T)] {
         var out: [(key: [UInt8], row: T)] = []
         guard limit > 0 else { return out }
         try scan(table, prefix: prefix, after: after) { key, value in
-            let row = try BinaryPayloadDecoder.decode(T.self, from: value)
+            let row = try decode(value)
             if include(row) { out.append((Array(key), row)) }
             return out.count < limit
         }
@@ -80,14 +88,7 @@ extension ViewReader {
         _ type: T.Type, in table: ViewTable, prefix: [UInt8] = [], after: [UInt8]? = nil, limit: Int = .max,
         where include: (T) -> Bool = { _ in true }
     ) throws -> [(key: [UInt8], row: T)] {
-        var out: [(key: [UInt8], row: T)] = []
-        guard limit > 0 else { return out }
-        try scan(table, prefix: prefix, after: after) { key, value in
-            let row = try BinaryPayloadDecoder.decodeBinary(T.self, from: value)
-            if include(row) { out.append((Array(key), row)) }
-            return out.count < limit
-        }
-        return out
+        try collect(in: table, prefix: prefix, after: after, limit: limit, where: include) { try BinaryPayloadDecoder.decodeBinary(T.self, from: $0) }
     }
 }
 
