@@ -109,16 +109,8 @@ struct JSONBytes {
         var days = seconds / 86_400
         var rest = seconds % 86_400
         if rest < 0 { rest += 86_400; days -= 1 }
-        // Civil date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let civil = LocalDate(dayNumber: days)
+        let (year, month, day) = (civil.year, civil.month, civil.day)
         func digits(_ value: Int, _ count: Int) {
             var text = Array(repeating: UInt8(0x30), count: count)
             var v = value

@@ -180,8 +180,8 @@ extension LocalDate {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The day `number` days after 1970-01-01 (proleptic Gregorian).
-    init(dayNumber number: Int) {
+    /// The day `number` days after 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days).
+    public init(dayNumber number: Int) {
         let z = number + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
