@@ -53,7 +53,7 @@ public enum BinaryPayloadEncoder {
             if T.self == Bool.self, let v = value as? Bool { writer.byte(v ? 1 : 0); return }
             if T.self == UUID.self, let v = value as? UUID { withUnsafeBytes(of: v.uuid) { writer.bytes.append(contentsOf: $0) }; return }
             if T.self == Date.self, let v = value as? Date { writer.fixed64(v.timeIntervalSinceReferenceDate.bitPattern); return }
-            if T.self == Decimal.self, let v = value as? Decimal { writer.string(v.description); return }
+            if T.self == Decimal.self, let v = value as? Decimal { writer.decimal(v); return }
             if T.self == Double.self, let v = value as? Double { writer.fixed64(v.bitPattern); return }
             if T.self == Int64.self, let v = value as? Int64 { writer.signed(v); return }
             if T.self == Int32.self, let v = value as? Int32 { writer.signed(Int64(v)); return }

@@ -156,7 +156,8 @@ public struct BinaryReader {
 extension BinaryWriter {
     @inlinable @inline(__always) public mutating func bool(_ value: Bool) { byte(value ? 1 : 0) }
     @inlinable @inline(__always) public mutating func uuid(_ value: UUID) { withUnsafeBytes(of: value.uuid) { bytes.append(contentsOf: $0) } }
-    @inlinable @inline(__always) public mutating func decimal(_ value: Decimal) { string(value.description) }
+    /// A decimal as its text (`description`), see ``DecimalText``.
+    public mutating func decimal(_ value: Decimal) { DecimalText.write(value, to: &self) }
     /// An instant as its 8-byte double (what `Codable` gives for `Date` in this format).
     @inlinable @inline(__always) public mutating func date(_ value: Date) { fixed64(value.timeIntervalSinceReferenceDate.bitPattern) }
     @inlinable @inline(__always) public mutating func int(_ value: Int) { signed(Int64(value)) }
@@ -213,6 +214,9 @@ extension BinaryReader {
     private static let posix = Locale(identifier: "en_US_POSIX")
 
     public mutating func decimal() throws(PayloadCodingError) -> Decimal {
+        let start = offset
+        if let value = DecimalText.parse(try raw()) { return value }
+        offset = start
         let text = try string()
         guard let value = Decimal(string: text, locale: Self.posix), !value.isNaN || text == "NaN" else {
             throw PayloadCodingError(.invalid, "not a decimal number")
