@@ -5,7 +5,10 @@ import Foundation
 public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: String
     public init?(rawValue: String) {
-        guard rawValue.count == 3, rawValue.allSatisfy({ $0.isASCII && $0.isUppercase }) else { return nil }
+        // Three ASCII capitals, checked on the bytes: the same as three Characters that are each ASCII and
+        // uppercase (the one ASCII Character of two scalars, "\r\n", is not uppercase), without grapheme breaking.
+        let utf8 = rawValue.utf8
+        guard utf8.count == 3, utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
         self.rawValue = rawValue
     }
     public var description: String { rawValue }
