@@ -118,6 +118,10 @@ public struct Customer360Projection: Projection {
             note(key, table)
             try base.put(value, forKey: key, in: table)
         }
+        func append(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
+            note(key, table)
+            try base.append(value, forKey: key, in: table)
+        }
         func delete(key: [UInt8], in table: ViewTable) throws {
             note(key, table)
             try base.delete(key: key, in: table)

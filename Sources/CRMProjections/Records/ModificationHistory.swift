@@ -27,57 +27,91 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
 }
 
 /// The modification history of every record type (R-LOG-5, R-LOG-6, ARCHITECTURE decision 8): one row per
-/// event of every stream, keyed by stream + stream version, and an index of the events of each customer's
-/// own stream and of the streams linked to it (contacts, tasks, tickets, visits, …) by global position.
+/// event of every stream, keyed by its global position, so rows arrive in key order and are appended at the
+/// table's end; an index of each stream's events by stream version; and an index of the events of each
+/// customer's own stream and of the streams linked to it (contacts, tasks, tickets, visits, …) by position.
 ///
-/// Tables: `history` (stream + version → entry, holding the scope at the event), `history-by-customer`
-/// (customer id + position → stream and version), `history-stream-customer` (stream → customer id) and the
-/// projection's own `customer-scope`.
+/// Tables: `history` (position → entry, holding the scope at the event), `history-by-stream` (stream +
+/// version → position), `history-by-customer` (customer id + position, no value), `history-stream-customer`
+/// (stream → customer id) and the projection's own `customer-scope`.
 ///
 /// ```swift
 /// let trail = try ModificationHistory.history(of: Customer.stream(id), in: views)
 /// ```
 public struct ModificationHistory: Projection {
     public let name = "modification-history"
-    public let version: UInt32 = 1
+    /// 2: rows keyed by position (were stream + version, with a stream-and-version pointer per customer).
+    public let version: UInt32 = 2
     public init() {}
 
     static let entries = ViewTable("history")
+    static let byStream = ViewTable("history-by-stream")
     static let byCustomer = ViewTable("history-by-customer")
     static let streamCustomer = ViewTable("history-stream-customer")
-    public var tables: [ViewTable] { [Self.entries, Self.byCustomer, Self.streamCustomer, CustomerScopes.table] }
+    public var tables: [ViewTable] { [Self.entries, Self.byStream, Self.byCustomer, Self.streamCustomer, CustomerScopes.table] }
     /// Every event: each one is part of some record's history.
     public var eventTypes: Set<String>? { nil }
 
-    struct Pointer: Codable {
-        var stream: StreamID
-        var version: StreamVersion
-    }
-
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
-        let streamKey = ViewKey().string(event.stream.rawValue).bytes
-        var customer = try views.row(UUID.self, forKey: streamKey, in: Self.streamCustomer)
+        let streamKey = ViewKey().string(event.stream.rawValue)
+        var customer = try views.row(UUID.self, forKey: streamKey.bytes, in: Self.streamCustomer)
         if let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID, named != customer {
             customer = named
-            try views.put(row: named, forKey: streamKey, in: Self.streamCustomer)
+            try views.put(row: named, forKey: streamKey.bytes, in: Self.streamCustomer)
         }
         let changes = (event.payload as? HasFieldChanges)?.fieldChanges ?? []
         let eventType = type(of: event.payload).eventType
-        let entry = HistoryEntry(
-            stream: event.stream, version: event.streamVersion, position: event.position, recordedAt: event.recordedAt,
-            actor: event.metadata.actor, clientIP: event.metadata.clientIP, sourceSystem: event.metadata.sourceSystem,
-            eventType: eventType, changes: changes, summary: changes.isEmpty ? eventType : nil, customerID: customer,
-            scope: try CustomerScopes.scope(of: customer, in: views), scopeAtEvent: nil)
-        try views.put(row: entry, forKey: Self.key(event.stream, event.streamVersion), in: Self.entries)
+        let position = ViewKey().position(event.position).bytes
+        var row = BinaryWriter(capacity: 160)
+        StoredEntry.encode(
+            stream: event.stream, version: event.streamVersion, recordedAt: event.recordedAt, metadata: event.metadata,
+            eventType: eventType, changes: changes, customerID: customer, scope: try CustomerScopes.scope(of: customer, in: views), to: &row)
+        try views.append(row.bytes, forKey: position, in: Self.entries)
+        try views.put(position, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.byStream)
         if let customer {
-            try views.put(row: Pointer(stream: event.stream, version: event.streamVersion),
-                          forKey: ViewKey().uuid(customer).position(event.position).bytes, in: Self.byCustomer)
+            try views.append([], forKey: ViewKey().uuid(customer).position(event.position).bytes, in: Self.byCustomer)
         }
     }
 
-    static func key(_ stream: StreamID, _ version: StreamVersion) -> [UInt8] {
-        ViewKey().string(stream.rawValue).uint64(version.rawValue).bytes
+    /// The stored form of an entry: what ``HistoryEntry`` holds but its position (the row's key), its
+    /// summary (the event type when there are no field changes) and its current scope (filled in by queries).
+    enum StoredEntry {
+        static func encode(
+            stream: StreamID, version: StreamVersion, recordedAt: Date, metadata: EventMetadata, eventType: String,
+            changes: [FieldChange], customerID: UUID?, scope: RecordScope, to w: inout BinaryWriter
+        ) {
+            w.string(stream.rawValue)
+            w.varint(version.rawValue)
+            w.date(recordedAt)
+            w.string(metadata.actor)
+            w.optional(metadata.clientIP) { $0.string($1) }
+            w.optional(metadata.sourceSystem) { $0.string($1) }
+            w.string(eventType)
+            changes.encode(toBinary: &w)
+            w.optional(customerID) { $0.uuid($1) }
+            scope.encode(toBinary: &w)
+        }
+
+        /// The entry at `position`, with `current` (the record's scope now) as its scope and the stored one as
+        /// its scope at the event.
+        static func decode(_ bytes: UnsafeRawBufferPointer, position: GlobalPosition, current: RecordScope) throws -> HistoryEntry {
+            var r = BinaryReader(bytes)
+            let stream = StreamID(try r.string())
+            let version = StreamVersion(try r.varint())
+            let recordedAt = try r.date()
+            let actor = try r.string()
+            let clientIP = try r.optional { try $0.string() }
+            let sourceSystem = try r.optional { try $0.string() }
+            let eventType = try r.string()
+            let changes = try [FieldChange](fromBinary: &r)
+            let customerID = try r.optional { try $0.uuid() }
+            let scope = try RecordScope(fromBinary: &r)
+            return HistoryEntry(
+                stream: stream, version: version, position: position, recordedAt: recordedAt, actor: actor, clientIP: clientIP,
+                sourceSystem: sourceSystem, eventType: eventType, changes: changes, summary: changes.isEmpty ? eventType : nil,
+                customerID: customerID, scope: current, scopeAtEvent: scope)
+        }
     }
 
     /// The streams of one record category (`product`, `campaign`, …) that have events, in stream-name order,
@@ -88,7 +122,7 @@ public struct ModificationHistory: Projection {
         var cursor = after.map { ViewKey().string($0).uint64(.max).bytes }
         while out.count < limit {
             var found: String?
-            try views.scan(entries, prefix: prefix, after: cursor) { key, _ in
+            try views.scan(byStream, prefix: prefix, after: cursor) { key, _ in
                 if let end = key.firstIndex(of: 0) { found = String(decoding: key[..<end], as: UTF8.self) }
                 return false
             }
@@ -103,11 +137,17 @@ public struct ModificationHistory: Projection {
     public static func history(
         of stream: StreamID, in views: any ViewReader, after: StreamVersion? = nil, limit: Int = 100
     ) throws -> [HistoryEntry] {
-        let prefix = ViewKey().string(stream.rawValue).bytes
-        let rows = try views.rows(HistoryEntry.self, in: entries, prefix: prefix, after: after.map { key(stream, $0) }, limit: limit)
-        let customer = try views.row(UUID.self, forKey: prefix, in: streamCustomer)
-        let current = try CustomerScopes.scope(of: customer, in: views)
-        return rows.map { withCurrent($0.row, customer == nil ? .global : current) }
+        let prefix = ViewKey().string(stream.rawValue)
+        var positions: [GlobalPosition] = []
+        if limit > 0 {
+            try views.scan(byStream, prefix: prefix.bytes, after: after.map { prefix.uint64($0.rawValue).bytes }) { _, value in
+                guard let position = Self.position(value, at: 0) else { throw PayloadCodingError(.invalid, "history position") }
+                positions.append(position)
+                return positions.count < limit
+            }
+        }
+        let customer = try views.row(UUID.self, forKey: prefix.bytes, in: streamCustomer)
+        return try entries(at: positions, current: try CustomerScopes.scope(of: customer, in: views), in: views)
     }
 
     /// A customer's history: its own stream and every stream linked to it, in log order, after global
@@ -116,17 +156,28 @@ public struct ModificationHistory: Projection {
         ofCustomer customerID: UUID, in views: any ViewReader, after: GlobalPosition? = nil, limit: Int = 100
     ) throws -> [HistoryEntry] {
         let prefix = ViewKey().uuid(customerID)
-        let pointers = try views.rows(Pointer.self, in: byCustomer, prefix: prefix.bytes, after: after.map { prefix.position($0).bytes }, limit: limit)
-        let current = try CustomerScopes.scope(of: customerID, in: views)
-        return try pointers.compactMap { pointer in
-            try views.row(HistoryEntry.self, forKey: key(pointer.row.stream, pointer.row.version), in: entries).map { withCurrent($0, current) }
+        var positions: [GlobalPosition] = []
+        if limit > 0 {
+            try views.scan(byCustomer, prefix: prefix.bytes, after: after.map { prefix.position($0).bytes }) { key, _ in
+                guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history position") }
+                positions.append(position)
+                return positions.count < limit
+            }
+        }
+        return try entries(at: positions, current: try CustomerScopes.scope(of: customerID, in: views), in: views)
+    }
+
+    private static func entries(at positions: [GlobalPosition], current: RecordScope, in views: any ViewReader) throws -> [HistoryEntry] {
+        try positions.compactMap { position in
+            try views.withValue(forKey: ViewKey().position(position).bytes, in: entries) {
+                try StoredEntry.decode($0, position: position, current: current)
+            }
         }
     }
 
-    private static func withCurrent(_ stored: HistoryEntry, _ scope: RecordScope) -> HistoryEntry {
-        var e = stored
-        e.scopeAtEvent = stored.scope
-        e.scope = scope
-        return e
+    /// The big-endian position of 8 bytes at `offset` of `bytes`.
+    private static func position(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> GlobalPosition? {
+        guard offset >= 0, bytes.count - offset == 8 else { return nil }
+        return GlobalPosition(bytes[offset...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }
 }

@@ -24,45 +24,6 @@ extension RecordScope: BinaryPayloadCodable {
     }
 }
 
-extension HistoryEntry: BinaryPayloadCodable {
-    public init(fromBinary r: inout BinaryReader) throws {
-        self.init(
-            stream: StreamID(try r.string()), version: StreamVersion(try r.varint()), position: GlobalPosition(try r.varint()),
-            recordedAt: try r.date(), actor: try r.string(), clientIP: try r.optional { try $0.string() },
-            sourceSystem: try r.optional { try $0.string() }, eventType: try r.string(),
-            changes: try [FieldChange](fromBinary: &r), summary: try r.optional { try $0.string() },
-            customerID: try r.optional { try $0.uuid() }, scope: try RecordScope(fromBinary: &r),
-            scopeAtEvent: try r.optional { try RecordScope(fromBinary: &$0) })
-    }
-
-    public func encode(toBinary w: inout BinaryWriter) {
-        w.string(stream.rawValue)
-        w.varint(version.rawValue)
-        w.varint(position.rawValue)
-        w.date(recordedAt)
-        w.string(actor)
-        w.optional(clientIP) { $0.string($1) }
-        w.optional(sourceSystem) { $0.string($1) }
-        w.string(eventType)
-        changes.encode(toBinary: &w)
-        w.optional(summary) { $0.string($1) }
-        w.optional(customerID) { $0.uuid($1) }
-        scope.encode(toBinary: &w)
-        w.optional(scopeAtEvent) { $1.encode(toBinary: &$0) }
-    }
-}
-
-extension ModificationHistory.Pointer: BinaryPayloadCodable {
-    init(fromBinary r: inout BinaryReader) throws {
-        self.init(stream: StreamID(try r.string()), version: StreamVersion(try r.varint()))
-    }
-
-    func encode(toBinary w: inout BinaryWriter) {
-        w.string(stream.rawValue)
-        w.varint(version.rawValue)
-    }
-}
-
 extension RelatedRecord: BinaryPayloadCodable {
     public init(fromBinary r: inout BinaryReader) throws {
         self.init(

@@ -25,8 +25,18 @@ public protocol ViewReader {
 /// Writes the rows of a projection's tables, inside the transaction that also stores its checkpoint.
 public protocol ViewWriter: ViewReader {
     func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws
+    /// Stores a row whose key is expected to sort after every key of `table` (a log position, say): the
+    /// same result as ``put(_:forKey:in:)``, which it falls back to otherwise, but a storage may add it at
+    /// the table's end without a search and fill its pages completely.
+    func append(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws
     /// Removes a row; removing a missing row is not an error.
     func delete(key: [UInt8], in table: ViewTable) throws
+}
+
+extension ViewWriter {
+    public func append(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
+        try put(value, forKey: key, in: table)
+    }
 }
 
 extension ViewReader {

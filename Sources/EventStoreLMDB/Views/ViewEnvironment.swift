@@ -126,6 +126,16 @@ struct LMDBViewAccess: ViewWriter {
         try transaction.put(value, forKey: key, in: db(table))
     }
 
+    func append(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
+        let database = try db(table)
+        do {
+            try transaction.put(value, forKey: key, in: database, options: .append)
+        } catch let error where error == LMDBError.keyExists {
+            // Not after the table's last key: an ordinary put.
+            try transaction.put(value, forKey: key, in: database)
+        }
+    }
+
     func delete(key: [UInt8], in table: ViewTable) throws {
         _ = try transaction.delete(key: key, in: db(table))
     }
