@@ -245,15 +245,22 @@ def ms(s):
     return f"{s * 1e3:.3f} ms"
 
 table = []
+def rebuild_runs(events):
+    if ("rebuild", events) in ours:
+        return ours[("rebuild", events)]
+    # The generator may stop a few events short of its target (3,000,000 → 2,999,989): the nearest size within 0.1 %.
+    sizes = [e for (k, e) in ours if k == "rebuild" and e is not None and e != default_events and abs(e - events) <= events // 1000]
+    return ours[("rebuild", min(sizes, key=lambda e: abs(e - events)))] if sizes else None
+
 def rebuild_row(events, goal):
-    runs = ours.get(("rebuild", events))
+    runs = rebuild_runs(events)
     if not runs:
         return None
     rates = [r["eventsPerSecond"] for r in runs]
     med = statistics.median(rates)
     to_raw, to_peer = med / raw_d[1], med / peer_c[1]
     verdict = ("PASS" if to_peer >= 5 else "MISS") if goal else "info"
-    table.append((f"rebuild all views, {events:_} events", fmt(med), f"{fmt(min(rates))}–{fmt(max(rates))}",
+    table.append((f"rebuild all views, {runs[0]['events']:_} events", fmt(med), f"{fmt(min(rates))}–{fmt(max(rates))}",
                   f"{to_raw:.3f}× d ({fmt(raw_d[1])})", f"{to_peer:.2f}× c ({fmt(peer_c[1])})", "≥ 5× c", verdict))
     return runs
 
