@@ -3,7 +3,7 @@ import EventSourcing
 import Foundation
 import Testing
 
-/// The hand-written binary forms of ContactLogged and TaskDispatched write exactly what their `Codable`
+/// The hand-written binary forms of the frequent work events (contacts, tasks, visits, tickets) write exactly what their `Codable`
 /// conformances write, and each decoder reads the other's bytes back to the same value.
 @Suite struct WorkBinaryFormsTests {
     let id = UUID(uuidString: "6F1C2A4E-0D5B-4C1E-9B7A-3E2D1C0B9A88") ?? UUID()
@@ -43,5 +43,43 @@ import Testing
             TaskDispatched(taskID: id, details: $0, assignee: "e-2", route: .imported,
                            externalReference: WorkTask.ExternalReference(system: "billing", id: "T-9"))
         })
+    }
+
+    @Test func acceptedAndCompletedTasksWriteTheirCodableBytes() throws {
+        try check([TaskAccepted(taskID: id, assignee: "e-1"), TaskAccepted(taskID: other, assignee: "")])
+        try check([TaskCompleted(taskID: id, resultNote: "已完成", completedAt: at), TaskCompleted(taskID: other, resultNote: "", completedAt: .distantPast)])
+    }
+
+    @Test func plannedRecordedAndCostedVisitsWriteTheirCodableBytes() throws {
+        try check([
+            VisitPlanned(visitID: id, customerID: other, visitor: "e-3", scheduledAt: at, contacts: [], agenda: "Inspection", place: "Site"),
+            VisitPlanned(visitID: id, customerID: other, visitor: "e-3", scheduledAt: at, contacts: [other, id], agenda: "巡检", place: ""),
+        ])
+        let day = try #require(LocalDate(year: 2026, month: 2, day: 28))
+        let actuals = [
+            Visit.Actual(date: day, place: "Plant", summary: "ok"),
+            Visit.Actual(date: day, place: "工厂", contacts: [other], topics: ["meters", "billing"], summary: ""),
+        ]
+        try check(actuals)
+        try check(actuals.map { VisitRecorded(visitID: id, actual: $0, recordedAt: at) })
+        let lines = [
+            Visit.CostLine(id: id, kind: .transport, amount: Money(Decimal(string: "12.50") ?? 0, .cny)),
+            Visit.CostLine(id: other, kind: .entertainment, amount: Money(Decimal(-3), .usd), note: "lunch"),
+        ]
+        try check(lines)
+        try check(lines.map { VisitCostAdded(visitID: id, line: $0) })
+    }
+
+    @Test func ticketStepsWriteTheirCodableBytes() throws {
+        try check([
+            TicketAssigned(ticketID: id, assignee: "e-4", assignedAt: at),
+            TicketAssigned(ticketID: id, assignee: "e-5", previousAssignee: "e-4", assignedAt: at),
+        ])
+        try check([TicketWorkStarted(ticketID: id, assignee: "e-5", startedAt: at)])
+        try check([TicketResolved(ticketID: id, resolution: "Replaced the meter", resolvedAt: at)])
+        try check([
+            TicketClosed(ticketID: id, satisfaction: 5, closedAt: at),
+            TicketClosed(ticketID: other, satisfaction: -1, comment: "慢", closedAt: at),
+        ])
     }
 }

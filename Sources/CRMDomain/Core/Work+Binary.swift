@@ -1,7 +1,9 @@
 import EventSourcing
 import Foundation
 
-// Hand-written binary forms of two frequent events, a logged contact and a dispatched task: the same bytes
+// Hand-written binary forms of the most frequent events of a working day (contacts logged, tasks dispatched,
+// accepted and completed, visits planned, recorded and costed, tickets assigned, worked, resolved and
+// closed: 61 % of a generated history, 83 % with the revenue and usage events of Revenue+Binary.swift): the same bytes
 // as their `Codable` conformances write in the binary payload format (fields in declaration order,
 // optionals tagged, string enums as their raw values, arrays counted), so stored events stay valid;
 // decoding them skips the keyed containers. `WorkBinaryFormsTests` holds both forms side by side. Never
@@ -74,5 +76,154 @@ extension TaskDispatched: BinaryPayloadCodable {
             w.string(reference.system)
             w.string(reference.id)
         }
+    }
+}
+
+extension TaskAccepted: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(taskID: try r.uuid(), assignee: try r.string())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(taskID)
+        w.string(assignee)
+    }
+}
+
+extension TaskCompleted: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(taskID: try r.uuid(), resultNote: try r.string(), completedAt: try r.date())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(taskID)
+        w.string(resultNote)
+        w.date(completedAt)
+    }
+}
+
+// Visits: planned, recorded and their cost lines.
+
+extension VisitPlanned: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(
+            visitID: try r.uuid(), customerID: try r.uuid(), visitor: try r.string(), scheduledAt: try r.date(),
+            contacts: try r.array { try $0.uuid() }, agenda: try r.string(), place: try r.string())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(visitID)
+        w.uuid(customerID)
+        w.string(visitor)
+        w.date(scheduledAt)
+        w.array(contacts) { $0.uuid($1) }
+        w.string(agenda)
+        w.string(place)
+    }
+}
+
+extension Visit.Actual: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(
+            date: try LocalDate(fromBinary: &r), place: try r.string(), contacts: try r.array { try $0.uuid() },
+            topics: try r.array { try $0.string() }, summary: try r.string())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        date.encode(toBinary: &w)
+        w.string(place)
+        w.array(contacts) { $0.uuid($1) }
+        w.array(topics) { $0.string($1) }
+        w.string(summary)
+    }
+}
+
+extension VisitRecorded: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(visitID: try r.uuid(), actual: try Visit.Actual(fromBinary: &r), recordedAt: try r.date())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(visitID)
+        actual.encode(toBinary: &w)
+        w.date(recordedAt)
+    }
+}
+
+extension Visit.CostLine: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(id: try r.uuid(), kind: try r.rawValue(Visit.CostKind.self), amount: try Money(fromBinary: &r),
+                  note: try r.optional { try $0.string() })
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(id)
+        w.rawValue(kind)
+        amount.encode(toBinary: &w)
+        w.optional(note) { $0.string($1) }
+    }
+}
+
+extension VisitCostAdded: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(visitID: try r.uuid(), line: try Visit.CostLine(fromBinary: &r))
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(visitID)
+        line.encode(toBinary: &w)
+    }
+}
+
+// Tickets: the four steps every ticket takes after it opens.
+
+extension TicketAssigned: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(ticketID: try r.uuid(), assignee: try r.string(), previousAssignee: try r.optional { try $0.string() },
+                  assignedAt: try r.date())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(ticketID)
+        w.string(assignee)
+        w.optional(previousAssignee) { $0.string($1) }
+        w.date(assignedAt)
+    }
+}
+
+extension TicketWorkStarted: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(ticketID: try r.uuid(), assignee: try r.string(), startedAt: try r.date())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(ticketID)
+        w.string(assignee)
+        w.date(startedAt)
+    }
+}
+
+extension TicketResolved: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(ticketID: try r.uuid(), resolution: try r.string(), resolvedAt: try r.date())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(ticketID)
+        w.string(resolution)
+        w.date(resolvedAt)
+    }
+}
+
+extension TicketClosed: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(ticketID: try r.uuid(), satisfaction: try r.int(), comment: try r.optional { try $0.string() }, closedAt: try r.date())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(ticketID)
+        w.int(satisfaction)
+        w.optional(comment) { $0.string($1) }
+        w.date(closedAt)
     }
 }
