@@ -79,10 +79,28 @@ public struct Customer360Projection: Projection {
         }
     }
 
+    /// The part that handles each payload type, learnt from the first event of the type: the other parts'
+    /// switches are skipped (one failed dynamic cast per case).
+    private enum Part { case customer, service, sales }
+    private static let handlers = PayloadTypeMemo<Part>()
+
     private func applyUnstamped(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        if try applyCustomer(event, to: views) { return }
-        if try applyService(event, to: views) { return }
-        try applySales(event, to: views)
+        switch Self.handlers.remembered(for: event.payload) {
+        case .customer: _ = try applyCustomer(event, to: views)
+        case .service: _ = try applyService(event, to: views)
+        case .sales: try applySales(event, to: views)
+        case nil:
+            let part: Part
+            if try applyCustomer(event, to: views) {
+                part = .customer
+            } else if try applyService(event, to: views) {
+                part = .service
+            } else {
+                try applySales(event, to: views)
+                part = .sales
+            }
+            Self.handlers.remember(part, for: event.payload)
+        }
     }
 
     /// The customer's stamp — the position of the last event that changed its view — or nil for a customer

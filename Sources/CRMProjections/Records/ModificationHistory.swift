@@ -52,15 +52,21 @@ public struct ModificationHistory: Projection {
     /// Every event: each one is part of some record's history.
     public var eventTypes: Set<String>? { nil }
 
+    /// Which of the two protocols each payload type conforms to (a conformance lookup per event otherwise).
+    private static let traits = PayloadTypeMemo<(namesCustomer: Bool, hasFieldChanges: Bool)>()
+
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
         let streamKey = ViewKey().string(event.stream.rawValue)
         var customer = try views.row(UUID.self, forKey: streamKey.bytes, in: Self.streamCustomer)
-        if let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID, named != customer {
+        let traits = Self.traits.value(for: event.payload) {
+            (namesCustomer: event.payload is NamesCustomer, hasFieldChanges: event.payload is HasFieldChanges)
+        }
+        if traits.namesCustomer, let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID, named != customer {
             customer = named
             try views.put(row: named, forKey: streamKey.bytes, in: Self.streamCustomer)
         }
-        let changes = (event.payload as? HasFieldChanges)?.fieldChanges ?? []
+        let changes = traits.hasFieldChanges ? (event.payload as? HasFieldChanges)?.fieldChanges ?? [] : []
         let eventType = type(of: event.payload).eventType
         let position = ViewKey().position(event.position).bytes
         var row = BinaryWriter(capacity: 160)
