@@ -30,15 +30,8 @@ public enum RecordKind: String, Codable, Hashable, Sendable, CaseIterable {
 }
 
 extension ViewKey {
-    /// One byte (a kind or section code).
-    func byte(_ b: UInt8) -> ViewKey {
-        var k = self
-        k = ViewKey(k.bytes + [b])
-        return k
-    }
-
     /// An instant sorting newest first.
-    func newestFirst(_ d: Date) -> ViewKey {
+    consuming func newestFirst(_ d: Date) -> ViewKey {
         uint64(~(UInt64(bitPattern: Int64((d.timeIntervalSince1970 * 1_000_000).rounded())) ^ (1 << 63)))
     }
 }

@@ -7,48 +7,61 @@ import Foundation
 /// let key = ViewKey().string("north").date(due).uuid(taskID).bytes
 /// ```
 public struct ViewKey: Hashable, Sendable {
-    public private(set) var bytes: [UInt8]
+    // Each component consumes the key it extends, so a chain `ViewKey().string(a).uint64(b)` appends to one
+    // buffer in place instead of copying it at every step (the methods are inlinable for the same reason:
+    // projections build several keys per event).
+    @usableFromInline var storage: [UInt8]
 
-    public init() { bytes = [] }
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// The key's bytes.
+    @inlinable public var bytes: [UInt8] { storage }
 
-    public func uuid(_ id: UUID) -> ViewKey {
+    @inlinable public init() { storage = [] }
+    @inlinable public init(_ bytes: [UInt8]) { storage = bytes }
+
+    @inlinable public consuming func uuid(_ id: UUID) -> ViewKey {
         var k = self
-        withUnsafeBytes(of: id.uuid) { k.bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: id.uuid) { k.storage.append(contentsOf: $0) }
+        return k
+    }
+
+    /// One byte (a kind or section code).
+    @inlinable public consuming func byte(_ b: UInt8) -> ViewKey {
+        var k = self
+        k.storage.append(b)
         return k
     }
 
     /// A string component: its UTF-8 bytes, then 0 (strings never contain 0 in keys; 0 bytes are dropped).
-    public func string(_ s: String) -> ViewKey {
+    @inlinable public consuming func string(_ s: String) -> ViewKey {
         var k = self
         var text = s
         text.withUTF8 { utf8 in
             if utf8.contains(0) {
-                k.bytes.append(contentsOf: utf8.lazy.filter { $0 != 0 })
+                k.storage.append(contentsOf: utf8.lazy.filter { $0 != 0 })
             } else {
-                k.bytes.append(contentsOf: utf8)
+                k.storage.append(contentsOf: utf8)
             }
         }
-        k.bytes.append(0)
+        k.storage.append(0)
         return k
     }
 
-    public func uint64(_ v: UInt64) -> ViewKey {
+    @inlinable public consuming func uint64(_ v: UInt64) -> ViewKey {
         var k = self
-        for shift in stride(from: 56, through: 0, by: -8) { k.bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
+        withUnsafeBytes(of: v.bigEndian) { k.storage.append(contentsOf: $0) }
         return k
     }
 
     /// A signed integer that sorts in numeric order (sign bit flipped).
-    public func int64(_ v: Int64) -> ViewKey { uint64(UInt64(bitPattern: v) ^ (1 << 63)) }
+    @inlinable public consuming func int64(_ v: Int64) -> ViewKey { uint64(UInt64(bitPattern: v) ^ (1 << 63)) }
 
     /// An instant, to the microsecond, sorting in time order.
-    public func date(_ d: Date) -> ViewKey { int64(Int64((d.timeIntervalSince1970 * 1_000_000).rounded())) }
+    @inlinable public consuming func date(_ d: Date) -> ViewKey { int64(Int64((d.timeIntervalSince1970 * 1_000_000).rounded())) }
 
-    public func position(_ p: GlobalPosition) -> ViewKey { uint64(p.rawValue) }
+    @inlinable public consuming func position(_ p: GlobalPosition) -> ViewKey { uint64(p.rawValue) }
 
     /// The key's bytes (for prefix scans).
-    public var prefix: [UInt8] { bytes }
+    @inlinable public var prefix: [UInt8] { storage }
 }
 
 extension UUID {
