@@ -72,7 +72,10 @@ public struct ModificationHistory: Projection {
         var row = BinaryWriter(capacity: 160)
         StoredEntry.encode(
             stream: event.stream, version: event.streamVersion, recordedAt: event.recordedAt, metadata: event.metadata,
-            eventType: eventType, changes: changes, customerID: customer, scope: try CustomerScopes.scope(of: customer, in: views), to: &row)
+            eventType: eventType, changes: changes, customerID: customer, to: &row)
+        // The scope at the event: the customer's stored scope row is already its binary form, copied as it is.
+        let copied = try customer.flatMap { id in try views.withValue(forKey: CustomerScopes.key(id), in: CustomerScopes.table) { row.verbatim($0) } }
+        if copied == nil { RecordScope.global.encode(toBinary: &row) }
         try views.append(row.bytes, forKey: position, in: Self.entries)
         try views.put(position, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.byStream)
         if let customer {
@@ -85,7 +88,7 @@ public struct ModificationHistory: Projection {
     enum StoredEntry {
         static func encode(
             stream: StreamID, version: StreamVersion, recordedAt: Date, metadata: EventMetadata, eventType: String,
-            changes: [FieldChange], customerID: UUID?, scope: RecordScope, to w: inout BinaryWriter
+            changes: [FieldChange], customerID: UUID?, to w: inout BinaryWriter
         ) {
             w.string(stream.rawValue)
             w.varint(version.rawValue)
@@ -96,7 +99,7 @@ public struct ModificationHistory: Projection {
             w.string(eventType)
             changes.encode(toBinary: &w)
             w.optional(customerID) { $0.uuid($1) }
-            scope.encode(toBinary: &w)
+            // The scope at the event follows (``RecordScope``'s binary form).
         }
 
         /// The entry at `position`, with `current` (the record's scope now) as its scope and the stored one as

@@ -262,3 +262,10 @@ extension Array: BinaryPayloadCodable where Element: BinaryPayloadCodable {
         writer.array(self) { $1.encode(toBinary: &$0) }
     }
 }
+
+/// A UUID's 16 bytes, as the coders write it: rows keyed to a record (a stream's customer, say) read and
+/// write it without the generic coder.
+extension UUID: BinaryPayloadCodable {
+    @inlinable public init(fromBinary reader: inout BinaryReader) throws { self = try reader.uuid() }
+    @inlinable public func encode(toBinary writer: inout BinaryWriter) { writer.uuid(self) }
+}
