@@ -11,17 +11,6 @@ import Testing
     let at = Date(timeIntervalSince1970: 1_767_225_600.123456)
     let day = LocalDate(year: 2026, month: 2, day: 28)!
 
-    func check<T: Codable & BinaryPayloadCodable & Equatable>(_ values: [T]) throws {
-        for value in values {
-            let hand = try BinaryPayloadEncoder.encode(value)
-            let codable = try BinaryPayloadEncoder.encodeWithCodable(value)
-            #expect(hand == codable, "\(T.self): hand-written form differs from Codable")
-            #expect(try BinaryPayloadDecoder.decode(T.self, from: codable) == value)
-            #expect(try BinaryPayloadDecoder.decodeWithCodable(T.self, from: hand) == value)
-            #expect(try hand.withUnsafeBytes { try BinaryPayloadDecoder.decodeBinary(T.self, from: $0) } == value)
-        }
-    }
-
     var entries: [RevenueLedger.Entry] {
         [
             RevenueLedger.Entry(id: id, customerID: other, chargeItem: "monthly fee", businessLine: "gas", date: day,
@@ -41,13 +30,13 @@ import Testing
     }
 
     @Test func entriesAndReadingsWriteTheirCodableBytes() throws {
-        try check(entries)
-        try check(readings)
+        try expectHandFormMatchesCodable(entries)
+        try expectHandFormMatchesCodable(readings)
     }
 
     @Test func theRevenueEventsWriteTheirCodableBytes() throws {
-        try check(entries.map { RevenueEntryRecorded(entry: $0, recordedBy: "e-1", recordedAt: at) })
-        try check(readings.map { UsageReadingRecorded(reading: $0, recordedBy: "billing", recordedAt: at) })
+        try expectHandFormMatchesCodable(entries.map { RevenueEntryRecorded(entry: $0, recordedBy: "e-1", recordedAt: at) })
+        try expectHandFormMatchesCodable(readings.map { UsageReadingRecorded(reading: $0, recordedBy: "billing", recordedAt: at) })
         // Events that carry them nested, through the coder, read the same bytes both ways.
         let batch = BillingBatchImported(
             source: RevenueLedger.BatchSource(system: "sap", batchID: "b-1"), entries: entries, readings: readings, importedAt: at)

@@ -10,25 +10,14 @@ import Testing
     let other = UUID(uuidString: "00000000-0000-4000-8000-000000000001") ?? UUID()
     let at = Date(timeIntervalSince1970: 1_767_225_600.123456)
 
-    func check<T: Codable & BinaryPayloadCodable & Equatable>(_ values: [T]) throws {
-        for value in values {
-            let hand = try BinaryPayloadEncoder.encode(value)
-            let codable = try BinaryPayloadEncoder.encodeWithCodable(value)
-            #expect(hand == codable, "\(T.self): hand-written form differs from Codable")
-            #expect(try BinaryPayloadDecoder.decode(T.self, from: codable) == value)
-            #expect(try BinaryPayloadDecoder.decodeWithCodable(T.self, from: hand) == value)
-            #expect(try hand.withUnsafeBytes { try BinaryPayloadDecoder.decodeBinary(T.self, from: $0) } == value)
-        }
-    }
-
     @Test func loggedContactsWriteTheirCodableBytes() throws {
         let details = [
             ContactLogEntry.Details(channel: .phone, subject: "Meter reading", occurredAt: at),
             ContactLogEntry.Details(contactID: other, channel: .walkIn, subject: "账单", occurredAt: at, durationSeconds: -5,
                                     attachments: ["doc-1", "https://example.invalid/x"], note: "follow up"),
         ]
-        try check(details)
-        try check(details.map { ContactLogged(entryID: id, customerID: other, details: $0) })
+        try expectHandFormMatchesCodable(details)
+        try expectHandFormMatchesCodable(details.map { ContactLogged(entryID: id, customerID: other, details: $0) })
     }
 
     @Test func dispatchedTasksWriteTheirCodableBytes() throws {
@@ -37,21 +26,21 @@ import Testing
             WorkTask.Details(title: "Birthday", note: "flowers", customerID: other, kind: .reminder, dueAt: at, branch: "north",
                              reminderKind: .birthday),
         ]
-        try check(details)
-        try check(details.map { TaskDispatched(taskID: id, details: $0, assignee: "e-1", route: .manual) })
-        try check(details.map {
+        try expectHandFormMatchesCodable(details)
+        try expectHandFormMatchesCodable(details.map { TaskDispatched(taskID: id, details: $0, assignee: "e-1", route: .manual) })
+        try expectHandFormMatchesCodable(details.map {
             TaskDispatched(taskID: id, details: $0, assignee: "e-2", route: .imported,
                            externalReference: WorkTask.ExternalReference(system: "billing", id: "T-9"))
         })
     }
 
     @Test func acceptedAndCompletedTasksWriteTheirCodableBytes() throws {
-        try check([TaskAccepted(taskID: id, assignee: "e-1"), TaskAccepted(taskID: other, assignee: "")])
-        try check([TaskCompleted(taskID: id, resultNote: "已完成", completedAt: at), TaskCompleted(taskID: other, resultNote: "", completedAt: .distantPast)])
+        try expectHandFormMatchesCodable([TaskAccepted(taskID: id, assignee: "e-1"), TaskAccepted(taskID: other, assignee: "")])
+        try expectHandFormMatchesCodable([TaskCompleted(taskID: id, resultNote: "已完成", completedAt: at), TaskCompleted(taskID: other, resultNote: "", completedAt: .distantPast)])
     }
 
     @Test func plannedRecordedAndCostedVisitsWriteTheirCodableBytes() throws {
-        try check([
+        try expectHandFormMatchesCodable([
             VisitPlanned(visitID: id, customerID: other, visitor: "e-3", scheduledAt: at, contacts: [], agenda: "Inspection", place: "Site"),
             VisitPlanned(visitID: id, customerID: other, visitor: "e-3", scheduledAt: at, contacts: [other, id], agenda: "巡检", place: ""),
         ])
@@ -60,24 +49,24 @@ import Testing
             Visit.Actual(date: day, place: "Plant", summary: "ok"),
             Visit.Actual(date: day, place: "工厂", contacts: [other], topics: ["meters", "billing"], summary: ""),
         ]
-        try check(actuals)
-        try check(actuals.map { VisitRecorded(visitID: id, actual: $0, recordedAt: at) })
+        try expectHandFormMatchesCodable(actuals)
+        try expectHandFormMatchesCodable(actuals.map { VisitRecorded(visitID: id, actual: $0, recordedAt: at) })
         let lines = [
             Visit.CostLine(id: id, kind: .transport, amount: Money(Decimal(string: "12.50") ?? 0, .cny)),
             Visit.CostLine(id: other, kind: .entertainment, amount: Money(Decimal(-3), .usd), note: "lunch"),
         ]
-        try check(lines)
-        try check(lines.map { VisitCostAdded(visitID: id, line: $0) })
+        try expectHandFormMatchesCodable(lines)
+        try expectHandFormMatchesCodable(lines.map { VisitCostAdded(visitID: id, line: $0) })
     }
 
     @Test func ticketStepsWriteTheirCodableBytes() throws {
-        try check([
+        try expectHandFormMatchesCodable([
             TicketAssigned(ticketID: id, assignee: "e-4", assignedAt: at),
             TicketAssigned(ticketID: id, assignee: "e-5", previousAssignee: "e-4", assignedAt: at),
         ])
-        try check([TicketWorkStarted(ticketID: id, assignee: "e-5", startedAt: at)])
-        try check([TicketResolved(ticketID: id, resolution: "Replaced the meter", resolvedAt: at)])
-        try check([
+        try expectHandFormMatchesCodable([TicketWorkStarted(ticketID: id, assignee: "e-5", startedAt: at)])
+        try expectHandFormMatchesCodable([TicketResolved(ticketID: id, resolution: "Replaced the meter", resolvedAt: at)])
+        try expectHandFormMatchesCodable([
             TicketClosed(ticketID: id, satisfaction: 5, closedAt: at),
             TicketClosed(ticketID: other, satisfaction: -1, comment: "慢", closedAt: at),
         ])
