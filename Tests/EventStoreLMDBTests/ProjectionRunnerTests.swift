@@ -40,6 +40,21 @@ private struct NoteCounter: Projection {
     }
 }
 
+/// Appends one row per note under the number the note's text ends with: in log order, out of order and
+/// again under a number already stored, as `append`'s callers may.
+private struct NoteAppender: Projection {
+    var name = "appended"
+    var version: UInt32 = 1
+    static let log = ViewTable("log")
+    var tables: [ViewTable] { [Self.log] }
+    var eventTypes: Set<String>? { [Noted.eventType] }
+
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        guard let note = event.payload as? Noted, let number = note.text.split(separator: " ").last.flatMap({ UInt64($0) }) else { return }
+        try views.append(Array("\(note.text) at \(event.position.rawValue)".utf8), forKey: ViewKey().uint64(number).bytes, in: Self.log)
+    }
+}
+
 @Suite struct ProjectionRunnerTests {
     var registry: PayloadRegistry {
         var r = PayloadRegistry()
@@ -148,6 +163,38 @@ private struct NoteCounter: Projection {
         #expect(try runner.read("notes") { try NoteCounter.count("s-3", in: $0) } == 31)
         let generations = try FileManager.default.contentsOfDirectory(atPath: dir + "/views/notes").filter { Int($0) != nil }
         #expect(generations == ["1"])
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func appendingOutOfOrderOrUnderAStoredKeyKeepsWhatPutWouldKeep() async throws {
+        let dir = makeTemporaryDirectory("views")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let numbers = [1, 2, 5, 9, 3, 9, 12, 0, 5, 13]
+        var events: [ProjectionEvent] = []
+        for (i, n) in numbers.enumerated() {
+            let r = try await store.append([try note("note \(n)", i)], to: "s-0", expectedVersion: .any)
+            events.append(ProjectionEvent(
+                id: testID(i), stream: "s-0", streamVersion: StreamVersion(UInt64(i + 1)), position: r.lastPosition,
+                recordedAt: Date(), metadata: .system, payload: Noted(text: "note \(n)")))
+        }
+        // Live, one batch per three events, then rebuilt in one: both as an ordinary put would leave the table.
+        let runner = try ProjectionRunner(store: store, registry: registry, projections: [NoteAppender()], directory: dir + "/views", batchSize: 3)
+        try await runner.start()
+        try await runner.waitUntil(events.last?.position ?? .start)
+        let expected = InMemoryViews()
+        try expected.apply(events, to: NoteAppender())
+        var wanted: [(key: [UInt8], value: [UInt8])] = []
+        try expected.scan(NoteAppender.log) { key, value in
+            wanted.append((Array(key), Array(value)))
+            return true
+        }
+        #expect(wanted.count == Set(numbers).count)
+        #expect(try runner.rows(of: "appended")["log"]?.map(\.key) == wanted.map(\.key))
+        #expect(try runner.rows(of: "appended")["log"]?.map(\.value) == wanted.map(\.value))
+        try await runner.rebuild()
+        #expect(try runner.rows(of: "appended")["log"]?.map(\.value) == wanted.map(\.value))
         await runner.close()
         await store.close()
     }

@@ -79,7 +79,8 @@ public struct ModificationHistory: Projection {
         try views.append(row.bytes, forKey: position, in: Self.entries)
         try views.put(position, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.byStream)
         if let customer {
-            try views.append([], forKey: ViewKey().uuid(customer).position(event.position).bytes, in: Self.byCustomer)
+            // Not `append`: the key leads with the customer, so it is rarely after the table's last one.
+            try views.put([], forKey: ViewKey().uuid(customer).position(event.position).bytes, in: Self.byCustomer)
         }
     }
 
