@@ -6,24 +6,12 @@ import Testing
 @Suite struct DecimalTextTests {
     static let posix = Locale(identifier: "en_US_POSIX")
 
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible value.
-    struct Mix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func theLayoutCheckPassesOnThisToolchain() {
         #expect(DecimalText.layoutMatches)
     }
 
     @Test func fastTextEqualsDescriptionAndParsesBackToFoundationsBytes() throws {
-        var mix = Mix(state: 42)
+        var mix = SplitMix(seed: 42)  // deterministic: a failure names a reproducible value
         var fastTexts = 0
         var fastParses = 0
         for round in 0..<60_000 {
