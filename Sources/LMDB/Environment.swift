@@ -59,7 +59,7 @@ public final class Environment: @unchecked Sendable {
         public var fileMode: UInt32
         /// Write pages straight into a writable map (`MDB_WRITEMAP`) instead of copying them into malloc'd
         /// buffers and writing those at commit: cheaper bulk writes and no heap for dirty pages, but the data
-        /// file is extended to the whole map size (sparse) while open — see ``Environment/trimFile()`` — and
+        /// file is extended to the whole map size (sparse) while open — see ``Environment/closeTrimmingFile()`` — and
         /// a stray write through a bad pointer could reach the file. For environments written in bulk.
         public var writeMap: Bool
 

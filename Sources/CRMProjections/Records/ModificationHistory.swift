@@ -73,9 +73,7 @@ public struct ModificationHistory: Projection {
         StoredEntry.encode(
             stream: event.stream, version: event.streamVersion, recordedAt: event.recordedAt, metadata: event.metadata,
             eventType: eventType, changes: changes, customerID: customer, to: &row)
-        // The scope at the event: the customer's stored scope row is already its binary form, copied as it is.
-        let copied = try customer.flatMap { id in try views.withValue(forKey: CustomerScopes.key(id), in: CustomerScopes.table) { row.verbatim($0) } }
-        if copied == nil { RecordScope.global.encode(toBinary: &row) }
+        try CustomerScopes.appendScope(of: customer, in: views, to: &row)  // the scope at the event
         try views.append(row.bytes, forKey: position, in: Self.entries)
         try views.put(position, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.byStream)
         if let customer {
@@ -100,7 +98,7 @@ public struct ModificationHistory: Projection {
             w.string(eventType)
             changes.encode(toBinary: &w)
             w.optional(customerID) { $0.uuid($1) }
-            // The scope at the event follows (``RecordScope``'s binary form).
+            // The scope at the event follows: ``CustomerScopes/appendScope(of:in:to:)``.
         }
 
         /// The entry at `position`, with `current` (the record's scope now) as its scope and the stored one as

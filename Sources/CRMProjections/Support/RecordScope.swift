@@ -92,6 +92,13 @@ public enum CustomerScopes {
         return try views.row(RecordScope.self, forKey: key(customerID), in: table) ?? .global
     }
 
+    /// Appends ``scope(of:in:)``'s binary form to `writer`: the stored row's bytes as they are (a row is
+    /// that form), without decoding and encoding them again.
+    static func appendScope(of customerID: UUID?, in views: any ViewReader, to writer: inout BinaryWriter) throws {
+        let copied = try customerID.flatMap { id in try views.withValue(forKey: key(id), in: table) { writer.verbatim($0) } }
+        if copied == nil { RecordScope.global.encode(toBinary: &writer) }
+    }
+
     static func key(_ id: UUID) -> [UInt8] { ViewKey().uuid(id).bytes }
 }
 
