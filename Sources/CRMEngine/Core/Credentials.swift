@@ -32,7 +32,12 @@ struct CredentialsProjection: Projection {
     var eventTypes: Set<String>? { [ApiTokenIssued.eventType, ApiTokenRevoked.eventType] }
 
     func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as ApiTokenIssued:
             let info = TokenInfo(tokenID: e.tokenID, employeeID: e.employeeID, name: e.name, issuedAt: e.issuedAt, expiresAt: e.expiresAt, revoked: false)
             try views.put(row: info, forKey: ViewKey().uuid(e.employeeID).uuid(e.tokenID).bytes, in: Self.tokens)

@@ -146,7 +146,12 @@ struct PendingOutboxProjection: Projection {
     var eventTypes: Set<String>? { [OutboxItemQueued.eventType, OutboxItemDelivered.eventType] }
 
     func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as OutboxItemQueued:
             let key = ViewKey().date(e.queuedAt).uuid(e.itemID).bytes
             try views.put(row: e, forKey: key, in: Self.pending)

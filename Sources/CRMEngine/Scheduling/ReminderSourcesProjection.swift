@@ -49,7 +49,12 @@ struct ReminderSourcesProjection: Projection {
     }
 
     func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as CustomerCreated:
             try views.put(row: Row(customerID: e.customerID, kind: e.kind, owner: e.owner, branch: e.branch, birthday: e.birthday,
                                    founded: e.founded, archived: false, appointments: []), forKey: key(e.customerID), in: Self.customers)

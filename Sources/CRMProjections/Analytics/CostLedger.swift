@@ -61,7 +61,12 @@ public struct CostLedger: Projection {
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
         try CustomerProfiles.apply(event, to: views)
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as CampaignPlanned:
             let row = CampaignCosts(campaignID: e.campaignID, budget: e.budget, start: e.start, end: e.end, lines: [], scope: RecordScope(owners: [e.owner]))
             try views.put(row: row, forKey: ViewKey().uuid(e.campaignID).bytes, in: Self.campaigns)

@@ -78,7 +78,12 @@ public struct CustomerActivity: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as CustomerCreated:
             // Every customer has a summary from its creation on: one who never bought still counts (RFM
             // ranks it last; churn looks at it).

@@ -29,7 +29,12 @@ public enum CustomerProfiles {
     /// Records what a customer event changes of its customer's profile (after ``CustomerScopes/apply(_:to:)``
     /// ran on the same views); other events are ignored.
     public static func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        switch event.payload {
+        try Self.apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private static func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as CustomerCreated:
             let profile = Profile(customerID: e.customerID, kind: e.kind, group: e.group, industry: e.industry, status: e.status, archived: false,
                                   createdAt: event.recordedAt, scope: try CustomerScopes.scope(of: e.customerID, in: views))

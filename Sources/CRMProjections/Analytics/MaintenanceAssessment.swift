@@ -51,7 +51,12 @@ public struct MaintenanceAssessment: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as MaintenancePaired:
             try views.put(row: Pair(customerID: e.customerID, agent: e.agent, manager: e.manager, since: e.pairedAt),
                           forKey: ViewKey().uuid(e.customerID).bytes, in: Self.pairs)

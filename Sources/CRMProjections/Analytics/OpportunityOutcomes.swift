@@ -41,7 +41,12 @@ public struct OpportunityOutcomes: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as OpportunityOpened:
             let row = Row(opportunityID: e.opportunityID, pipeline: e.pipeline.name, stages: e.pipeline.stages, source: e.details.source, productLine: nil, stage: e.stage,
                           furthestStage: e.pipeline.stages.firstIndex(of: e.stage) ?? 0, status: .open,

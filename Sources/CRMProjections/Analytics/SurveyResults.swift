@@ -48,7 +48,12 @@ public struct SurveyResults: Projection {
     }
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as SurveyCreated:
             let row = SurveyRow(surveyID: e.surveyID, title: e.title, questions: e.questions, createdAt: e.createdAt, scope: RecordScope(owners: [e.createdBy]))
             try views.put(row: row, forKey: ViewKey().uuid(e.surveyID).bytes, in: Self.surveys)

@@ -30,7 +30,12 @@ public struct UsageReadings: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as UsageReadingRecorded: try add(e.reading, in: views)
         case let e as BillingBatchImported: for r in e.readings { try add(r, in: views) }
         default: return

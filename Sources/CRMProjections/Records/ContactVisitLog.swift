@@ -55,7 +55,12 @@ public struct ContactVisitLog: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as ContactLogged:
             try store(ActivityEntry(kind: .contactLog, id: e.entryID, customerID: e.customerID, employee: event.metadata.actor,
                                     channel: e.details.channel.rawValue, at: e.details.occurredAt, subject: e.details.subject,

@@ -17,7 +17,12 @@ public struct CustomerListItem: Codable, Hashable, Sendable {
 extension Customer360Projection {
     /// Applies the customer's own events to its profile and list rows; false for other events.
     func applyCustomer(_ event: ProjectionEvent, to views: any ViewWriter) throws -> Bool {
-        switch event.payload {
+        try applyCustomer(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func applyCustomer<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws -> Bool {
+        switch payload {
         case let e as CustomerCreated:
             let fields = e.customFields.keys.sorted().compactMap { key in
                 e.customFields[key].map { CustomField(formGroup: e.group, field: key, value: $0) }

@@ -5,7 +5,12 @@ import Foundation
 extension Customer360Projection {
     /// Opportunities, quotes, contracts, revenue and loyalty.
     func applySales(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        switch event.payload {
+        try applySales(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func applySales<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         // Opportunities
         case let e as OpportunityOpened:
             try insert(Self.record(.opportunity, e.opportunityID, title: e.details.title, status: Opportunity.Status.open.rawValue,

@@ -5,7 +5,12 @@ import Foundation
 extension Customer360Projection {
     /// Contacts, tasks, tickets, visits and contact log entries; false for other events.
     func applyService(_ event: ProjectionEvent, to views: any ViewWriter) throws -> Bool {
-        switch event.payload {
+        try applyService(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func applyService<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws -> Bool {
+        switch payload {
         // Contacts
         case let e as ContactCreated:
             try insert(Self.record(.contact, e.contactID, title: e.name, status: "active", detail: e.role.rawValue),

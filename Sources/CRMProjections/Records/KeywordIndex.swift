@@ -61,7 +61,12 @@ public struct KeywordIndex: Projection {
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         try CustomerScopes.apply(event, to: views)
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as CustomerCreated:
             try index(.customer, e.customerID, title: e.name, customer: e.customerID, views: views)
         case let e as CustomerEdited:

@@ -51,7 +51,12 @@ public struct AnnouncementInbox: Projection {
     }
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as AnnouncementPublished:
             let a = Announcement(announcementID: e.announcementID, title: e.title, body: e.body, targets: e.targets, publishedBy: e.publishedBy,
                                  publishedAt: e.publishedAt, expiresAt: e.expiresAt, scope: .global)

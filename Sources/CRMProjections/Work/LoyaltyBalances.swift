@@ -84,7 +84,12 @@ public struct LoyaltyBalances: Projection {
             try views.put(row: account, forKey: key, in: Self.accounts)
             return
         }
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as PointsAccrued:
             try views.put(row: Lot(lotID: e.lotID, source: e.source, remaining: e.points, earnedOn: e.earnedOn, expiresOn: e.expiresOn),
                           forKey: ViewKey().uuid(e.customerID).uuid(e.lotID).bytes, in: Self.lots)

@@ -108,7 +108,12 @@ public struct OpportunityPipeline: Projection {
             }
             return
         }
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as OpportunityOpened:
             guard try views.value(forKey: Self.key(e.opportunityID), in: Self.opportunities) == nil else { return }
             let d = e.details

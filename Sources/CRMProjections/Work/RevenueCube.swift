@@ -50,7 +50,12 @@ public struct RevenueCube: Projection {
             try refresh(customerID, in: views)
             return
         }
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as RevenueEntryRecorded:
             try add(e.entry, to: views)
         case let e as RevenueEntryReversed:

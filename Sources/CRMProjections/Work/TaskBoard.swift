@@ -99,7 +99,12 @@ public struct TaskBoard: Projection {
             try refresh(customerID, in: views)
             return
         }
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as TaskDispatched:
             guard try views.value(forKey: Self.taskKey(e.taskID), in: Self.tasks) == nil else { return }
             let d = e.details

@@ -107,7 +107,12 @@ public struct TicketSLABoard: Projection {
             }
             return
         }
-        switch event.payload {
+        try apply(event.payload, event, to: views)
+    }
+
+    /// The `switch` over the payload opened to its type (why: ``Projection``).
+    private func apply<Payload: EventPayload>(_ payload: Payload, _ event: ProjectionEvent, to views: any ViewWriter) throws {
+        switch payload {
         case let e as TicketOpened:
             guard try views.value(forKey: Self.key(e.ticketID), in: Self.tickets) == nil else { return }
             var row = TicketRow(
