@@ -169,4 +169,37 @@ import Testing
                 suggestedProbability: nil, overriddenProbability: 50, scope: .global),
         ])
     }
+
+    @Test func costUsageAndOutcomeRowsWriteTheirCodableBytes() throws {
+        let eur = Money(Decimal(string: "120.40") ?? 0, .eur)
+        try check([
+            CostLedger.CampaignCosts(
+                campaignID: id, budget: eur, start: day, end: day,
+                lines: [Campaign.CostLine(id: other, description: "展会", amount: eur, date: day),
+                        Campaign.CostLine(id: id, description: "", amount: Money(0, .cny), date: day)],
+                scope: scopes[1]),
+            CostLedger.CampaignCosts(campaignID: id, budget: Money(0, .usd), start: day, end: day, lines: [], scope: .global),
+        ])
+        try check([
+            CostLedger.VisitCosts(
+                visitID: id, customerID: other, scheduledAt: at, actualDate: day,
+                lines: [Visit.CostLine(id: other, kind: .lodging, amount: eur, note: "hotel"), Visit.CostLine(id: id, kind: .other, amount: eur)],
+                scope: scopes[1]),
+            CostLedger.VisitCosts(visitID: id, customerID: other, scheduledAt: at, actualDate: nil, lines: [], scope: .global),
+        ])
+        try check([
+            OpportunityOutcomes.Row(
+                opportunityID: id, pipeline: "default", stages: ["lead", "offer", "won"], source: "web", productLine: "gas",
+                stage: "offer", furthestStage: 1, status: .open, scope: scopes[1]),
+            OpportunityOutcomes.Row(
+                opportunityID: id, pipeline: "p", stages: [], source: "", productLine: nil, stage: "x", furthestStage: -1,
+                status: .lost, scope: .global),
+        ])
+        try check([
+            UsageReadings.Row(
+                reading: RevenueLedger.UsageReading(
+                    id: id, customerID: other, meter: "M-1", periodStart: day, periodEnd: day, quantity: Decimal(string: "12.345") ?? 0, unit: "m3"),
+                scope: scopes[2]),
+        ])
+    }
 }

@@ -227,3 +227,16 @@ extension TicketClosed: BinaryPayloadCodable {
         w.date(closedAt)
     }
 }
+
+extension Campaign.CostLine: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(id: try r.uuid(), description: try r.string(), amount: try Money(fromBinary: &r), date: try LocalDate(fromBinary: &r))
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(id)
+        w.string(description)
+        amount.encode(toBinary: &w)
+        date.encode(toBinary: &w)
+    }
+}

@@ -464,3 +464,70 @@ extension OpportunityPipeline.OpportunityRow: BinaryPayloadCodable {
         scope.encode(toBinary: &w)
     }
 }
+
+extension CostLedger.CampaignCosts: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(
+            campaignID: try r.uuid(), budget: try Money(fromBinary: &r), start: try LocalDate(fromBinary: &r),
+            end: try LocalDate(fromBinary: &r), lines: try [Campaign.CostLine](fromBinary: &r), scope: try RecordScope(fromBinary: &r))
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(campaignID)
+        budget.encode(toBinary: &w)
+        start.encode(toBinary: &w)
+        end.encode(toBinary: &w)
+        lines.encode(toBinary: &w)
+        scope.encode(toBinary: &w)
+    }
+}
+
+extension CostLedger.VisitCosts: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(
+            visitID: try r.uuid(), customerID: try r.uuid(), scheduledAt: try r.date(),
+            actualDate: try r.optional { try LocalDate(fromBinary: &$0) }, lines: try [Visit.CostLine](fromBinary: &r),
+            scope: try RecordScope(fromBinary: &r))
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(visitID)
+        w.uuid(customerID)
+        w.date(scheduledAt)
+        w.optional(actualDate) { $1.encode(toBinary: &$0) }
+        lines.encode(toBinary: &w)
+        scope.encode(toBinary: &w)
+    }
+}
+
+extension OpportunityOutcomes.Row: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(
+            opportunityID: try r.uuid(), pipeline: try r.string(), stages: try r.array { try $0.string() }, source: try r.string(),
+            productLine: try r.optional { try $0.string() }, stage: try r.string(), furthestStage: try r.int(),
+            status: try r.rawValue(Opportunity.Status.self), scope: try RecordScope(fromBinary: &r))
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(opportunityID)
+        w.string(pipeline)
+        w.array(stages) { $0.string($1) }
+        w.string(source)
+        w.optional(productLine) { $0.string($1) }
+        w.string(stage)
+        w.int(furthestStage)
+        w.rawValue(status)
+        scope.encode(toBinary: &w)
+    }
+}
+
+extension UsageReadings.Row: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(reading: try RevenueLedger.UsageReading(fromBinary: &r), scope: try RecordScope(fromBinary: &r))
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        reading.encode(toBinary: &w)
+        scope.encode(toBinary: &w)
+    }
+}
