@@ -10,71 +10,104 @@ import Foundation
 /// ```
 public enum Keywords {
     /// The folded form of `text`: full-width ASCII to ASCII, ideographic space to space, lower case,
-    /// diacritics dropped (ASCII text takes a fast path without Foundation).
+    /// diacritics dropped. Text of ASCII and the common CJK ideographs, which folding leaves as they are, takes
+    /// a fast path without Foundation (`KeywordsTests` checks both claims against Foundation's folding).
     public static func fold(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        var ascii = true
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var plain = true
         for s in text.unicodeScalars {
             var v = s.value
             if (0xFF01...0xFF5E).contains(v) { v -= 0xFEE0 } else if v == 0x3000 { v = 0x20 }
             if v >= 0x41 && v <= 0x5A { v += 0x20 }
-            if v >= 0x80 { ascii = false }
-            if let mapped = Unicode.Scalar(v) { scalars.append(mapped) }
+            if v >= 0x80 && !isUnchangedByFolding(v) { plain = false }
+            // The mapped values are scalars: ASCII, or the scalar as it was.
+            if let mapped = Unicode.Scalar(v) { UTF8.encode(mapped) { bytes.append($0) } }
         }
-        let mapped = String(scalars)
-        if ascii { return mapped }
+        let mapped = String(decoding: bytes, as: UTF8.self)
+        if plain { return mapped }
         return mapped.folding(options: [.caseInsensitive, .widthInsensitive, .diacriticInsensitive], locale: nil)
+    }
+
+    /// CJK Unified Ideographs and their Extension A: no case, width or diacritics to fold.
+    static func isUnchangedByFolding(_ value: UInt32) -> Bool {
+        (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
     }
 
     /// Every term a record's text is indexed under: words, and CJK single characters and bigrams; sorted,
     /// without repeats.
     public static func terms(in text: String) -> [String] {
-        var out = Set<String>()
+        var out: [String] = []
         for run in runs(of: fold(text)) {
             switch run {
-            case .word(let w): out.insert(w)
+            case .word(let w): out.append(w)
             case .ideographs(let chars):
                 for (i, c) in chars.enumerated() {
-                    out.insert(String(c))
-                    if i + 1 < chars.count { out.insert(String(c) + String(chars[i + 1])) }
+                    out.append(String(c))
+                    if i + 1 < chars.count { out.append(pair(c, chars[i + 1])) }
                 }
             }
         }
-        return out.sorted()
+        return sortedUnique(out)
     }
 
     /// The terms a query must all match: words, CJK bigrams (a single CJK character alone when the run is one
     /// character long); sorted, without repeats.
     public static func queryTerms(_ text: String) -> [String] {
-        var out = Set<String>()
+        var out: [String] = []
         for run in runs(of: fold(text)) {
             switch run {
-            case .word(let w): out.insert(w)
+            case .word(let w): out.append(w)
             case .ideographs(let chars):
-                if chars.count == 1 { out.insert(String(chars[0])) }
-                for i in chars.indices.dropLast() { out.insert(String(chars[i]) + String(chars[i + 1])) }
+                if chars.count == 1 { out.append(String(chars[0])) }
+                for i in chars.indices.dropLast() { out.append(pair(chars[i], chars[i + 1])) }
             }
         }
-        return out.sorted()
+        return sortedUnique(out)
     }
 
-    enum Run { case word(String), ideographs([Character]) }
+    private static func pair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> String {
+        var s = String(a)
+        s.unicodeScalars.append(b)
+        return s
+    }
+
+    private static func sortedUnique(_ terms: [String]) -> [String] {
+        var sorted = terms.sorted()
+        var kept = 0
+        for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
+            sorted.swapAt(kept, index)
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
+    }
+
+    /// A run of the folded text: a word, or ideographs (each one scalar: a combining mark after one is
+    /// neither, so it ends the run).
+    enum Run { case word(String), ideographs([Unicode.Scalar]) }
 
     static func runs(of folded: String) -> [Run] {
         var runs: [Run] = []
-        var word = String.UnicodeScalarView()
-        var ideographs: [Character] = []
+        var word: [UInt8] = []
+        var ideographs: [Unicode.Scalar] = []
         func flush() {
-            if !word.isEmpty { runs.append(.word(String(word))); word = String.UnicodeScalarView() }
-            if !ideographs.isEmpty { runs.append(.ideographs(ideographs)); ideographs = [] }
+            if !word.isEmpty {
+                runs.append(.word(String(decoding: word, as: UTF8.self)))
+                word.removeAll(keepingCapacity: true)
+            }
+            if !ideographs.isEmpty {
+                runs.append(.ideographs(ideographs))
+                ideographs = []
+            }
         }
         for s in folded.unicodeScalars {
             if isIdeographic(s) {
                 if !word.isEmpty { flush() }
-                ideographs.append(Character(s))
+                ideographs.append(s)
             } else if isWordScalar(s) {
                 if !ideographs.isEmpty { flush() }
-                word.append(s)
+                UTF8.encode(s) { word.append($0) }
             } else {
                 flush()
             }
