@@ -29,9 +29,14 @@ public enum Keywords {
         return mapped.folding(options: [.caseInsensitive, .widthInsensitive, .diacriticInsensitive], locale: nil)
     }
 
-    /// CJK Unified Ideographs and their Extension A: no case, width or diacritics to fold.
+    /// Non-ASCII scalars with no case, width or diacritics to fold: CJK Unified Ideographs and their
+    /// Extension A, the ideographic comma and full stop, and the middle dot (which joins a visit's topics).
+    static let unchangedByFolding: [ClosedRange<UInt32>] = [0xB7...0xB7, 0x3001...0x3002, 0x3400...0x4DBF, 0x4E00...0x9FFF]
+
     static func isUnchangedByFolding(_ value: UInt32) -> Bool {
-        (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
+        if value >= 0x4E00 { return value <= 0x9FFF }
+        if value >= 0x3400 { return value <= 0x4DBF }
+        return value == 0xB7 || value == 0x3001 || value == 0x3002
     }
 
     /// Every term a record's text is indexed under: words, and CJK single characters and bigrams; sorted,
@@ -88,10 +93,30 @@ public enum Keywords {
     enum Run { case word(String), ideographs([Unicode.Scalar]) }
 
     static func runs(of folded: String) -> [Run] {
+        var runs = RunCollector()
+        for s in folded.unicodeScalars {
+            if isIdeographic(s) {
+                if !runs.word.isEmpty { runs.flush() }
+                runs.ideographs.append(s)
+            } else if isWordScalar(s) {
+                if !runs.ideographs.isEmpty { runs.flush() }
+                UTF8.encode(s) { runs.word.append($0) }
+            } else {
+                runs.flush()
+            }
+        }
+        runs.flush()
+        return runs.runs
+    }
+
+    /// The runs found so far and the one being read (a struct, not variables a nested function captures:
+    /// those are checked for exclusive access at every use).
+    private struct RunCollector {
         var runs: [Run] = []
         var word: [UInt8] = []
         var ideographs: [Unicode.Scalar] = []
-        func flush() {
+
+        mutating func flush() {
             if !word.isEmpty {
                 runs.append(.word(String(decoding: word, as: UTF8.self)))
                 word.removeAll(keepingCapacity: true)
@@ -101,19 +126,6 @@ public enum Keywords {
                 ideographs = []
             }
         }
-        for s in folded.unicodeScalars {
-            if isIdeographic(s) {
-                if !word.isEmpty { flush() }
-                ideographs.append(s)
-            } else if isWordScalar(s) {
-                if !ideographs.isEmpty { flush() }
-                UTF8.encode(s) { word.append($0) }
-            } else {
-                flush()
-            }
-        }
-        flush()
-        return runs
     }
 
     /// Letters and digits: part of a word. ASCII is decided without the Unicode property tables (its
