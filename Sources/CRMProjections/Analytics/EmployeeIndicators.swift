@@ -226,8 +226,9 @@ public struct EmployeeIndicators: Projection {
             try views.delete(key: key, in: Self.cells)
             try views.delete(key: monthKey, in: Self.byMonth)
         } else {
-            try views.put(row: cell, forKey: key, in: Self.cells)
-            try views.put(row: cell, forKey: monthKey, in: Self.byMonth)
+            let row = cell.binaryForm
+            try views.put(row, forKey: key, in: Self.cells)
+            try views.put(row, forKey: monthKey, in: Self.byMonth)
         }
     }
 

@@ -109,9 +109,10 @@ public struct ContactVisitLog: Projection {
         let oldTerms = Set(old.map(Self.termsOf) ?? []), newTerms = Set(Self.termsOf(entry))
         for term in oldTerms.subtracting(newTerms) { try views.delete(key: ViewKey().string(term).uuid(entry.id).bytes, in: Self.terms) }
         for term in newTerms.subtracting(oldTerms) { try views.put([], forKey: ViewKey().string(term).uuid(entry.id).bytes, in: Self.terms) }
-        try views.put(row: entry, forKey: Self.customerKey(entry), in: Self.byCustomer)
-        try views.put(row: entry, forKey: Self.employeeKey(entry), in: Self.byEmployee)
-        try views.put(row: entry, forKey: ViewKey().uuid(entry.id).bytes, in: Self.entries)
+        let row = entry.binaryForm
+        try views.put(row, forKey: Self.customerKey(entry), in: Self.byCustomer)
+        try views.put(row, forKey: Self.employeeKey(entry), in: Self.byEmployee)
+        try views.put(row, forKey: ViewKey().uuid(entry.id).bytes, in: Self.entries)
     }
 
     private func change(_ id: UUID, views: any ViewWriter, _ body: (inout ActivityEntry) -> Void) throws {

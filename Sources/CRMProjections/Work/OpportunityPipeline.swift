@@ -174,10 +174,11 @@ public struct OpportunityPipeline: Projection {
             try views.delete(key: Self.ownerKey(old), in: Self.byOwner)
             try views.delete(key: Self.stageKey(old), in: Self.byStage)
         }
-        try views.put(row: new, forKey: Self.key(new.opportunityID), in: Self.opportunities)
+        let row = new.binaryForm
+        try views.put(row, forKey: Self.key(new.opportunityID), in: Self.opportunities)
         if new.status == .open {
-            try views.put(row: new, forKey: Self.ownerKey(new), in: Self.byOwner)
-            try views.put(row: new, forKey: Self.stageKey(new), in: Self.byStage)
+            try views.put(row, forKey: Self.ownerKey(new), in: Self.byOwner)
+            try views.put(row, forKey: Self.stageKey(new), in: Self.byStage)
         }
         if old == nil { try WorkProjections.CustomerLinks.link(new.customerID, new.opportunityID, in: views) }
     }

@@ -89,8 +89,9 @@ public struct RevenueCube: Projection {
         cell.amount += entry.amount.amount
         if entry.reversalOf == nil { cell.entries += 1 } else { cell.reversals += 1 }
         cell.scope = scope
-        try views.put(row: cell, forKey: key, in: Self.cells)
-        try views.put(row: cell, forKey: Self.customerKey(month: month, product: entry.productID, customer: entry.customerID, currency: currency),
+        let row = cell.binaryForm
+        try views.put(row, forKey: key, in: Self.cells)
+        try views.put(row, forKey: Self.customerKey(month: month, product: entry.productID, customer: entry.customerID, currency: currency),
                       in: Self.byCustomer)
     }
 

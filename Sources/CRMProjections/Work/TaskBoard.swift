@@ -171,9 +171,10 @@ public struct TaskBoard: Projection {
             }
         }
         if let new {
-            try views.put(row: new, forKey: Self.taskKey(new.taskID), in: Self.tasks)
-            try views.put(row: new, forKey: Self.boardKey(new), in: Self.board)
-            try views.put(row: new, forKey: Self.dueKey(new), in: Self.byDue)
+            let row = new.binaryForm
+            try views.put(row, forKey: Self.taskKey(new.taskID), in: Self.tasks)
+            try views.put(row, forKey: Self.boardKey(new), in: Self.board)
+            try views.put(row, forKey: Self.dueKey(new), in: Self.byDue)
             try WorkProjections.CustomerLinks.link(new.customerID, new.taskID, in: views)
         }
     }

@@ -184,10 +184,11 @@ public struct TicketSLABoard: Projection {
             try views.delete(key: Self.deadlineKey(old), in: Self.byDeadline)
         }
         guard let new else { return }
-        try views.put(row: new, forKey: Self.key(new.ticketID), in: Self.tickets)
+        let row = new.binaryForm
+        try views.put(row, forKey: Self.key(new.ticketID), in: Self.tickets)
         if new.isOpen {
-            try views.put(row: new, forKey: Self.departmentKey(new), in: Self.openByDepartment)
-            try views.put(row: new, forKey: Self.deadlineKey(new), in: Self.openByDeadline)
+            try views.put(row, forKey: Self.departmentKey(new), in: Self.openByDepartment)
+            try views.put(row, forKey: Self.deadlineKey(new), in: Self.openByDeadline)
         }
         try views.put([], forKey: Self.deadlineKey(new), in: Self.byDeadline)
         if old == nil { try WorkProjections.CustomerLinks.link(new.customerID, new.ticketID, in: views) }

@@ -252,6 +252,16 @@ public protocol BinaryPayloadCodable {
     func encode(toBinary writer: inout BinaryWriter)
 }
 
+extension BinaryPayloadCodable {
+    /// The value's binary form, the bytes ``ViewWriter/put(row:forKey:in:)`` stores: for a row stored under
+    /// several keys, encoded once.
+    @inlinable public var binaryForm: [UInt8] {
+        var writer = BinaryWriter()
+        encode(toBinary: &writer)
+        return writer.bytes
+    }
+}
+
 /// Arrays of hand-coded values skip the unkeyed container too (same bytes: a 4-byte count, then the elements).
 extension Array: BinaryPayloadCodable where Element: BinaryPayloadCodable {
     public init(fromBinary reader: inout BinaryReader) throws {
