@@ -26,23 +26,33 @@ import Testing
         }
     }
 
-    /// Random text of ASCII, full-width letters, ideographs, kana (full and half width), Hangul, accented
-    /// Latin, combining marks, compatibility ideographs and emoji: the same folded text, terms and query
-    /// terms as the reference (every non-ASCII text through Foundation, sets of `Character`s).
+    /// Every text of up to three scalars from a pool of ASCII, full-width letters, ideographs, kana (full and
+    /// half width), Hangul, accented Latin, combining marks, compatibility ideographs, punctuation and emoji:
+    /// the same folded text, terms and query terms as the reference (every non-ASCII text through Foundation,
+    /// terms in a set of `Character`s).
     @Test func foldingAndTermsEqualTheReferenceOnMixedText() {
         let pool: [Unicode.Scalar] = [
-            "a", "Z", "7", " ", "-", ".", "Ｇ", "ａ", "\u{3000}", "北", "京", "燃", "气", "㐀", "か", "が", "カ", "ｶ", "ﾞ",
+            "a", "Z", "7", " ", "-", ".", "Ｇ", "ａ", "\u{3000}", "北", "京", "燃", "㐀", "か", "が", "カ", "ｶ", "ﾞ",
             "한", "é", "Å", "\u{0301}", "\u{F900}", "😀", "。", "、", "·", "ß", "İ", "٣",
         ]
-        var random = SplitMix(seed: 42)
-        for _ in 0..<2_000 {
-            var text = String.UnicodeScalarView()
-            for _ in 0..<Int(random.next() % 12) { text.append(pool[Int(random.next() % UInt64(pool.count))]) }
-            let string = String(text)
-            #expect(Keywords.fold(string) == Reference.fold(string), "\(string.unicodeScalars.map { $0.value })")
-            #expect(Keywords.terms(in: string) == Reference.terms(in: string), "\(string.unicodeScalars.map { $0.value })")
-            #expect(Keywords.queryTerms(string) == Reference.queryTerms(string), "\(string.unicodeScalars.map { $0.value })")
+        var texts: [[Unicode.Scalar]] = [[]]
+        var previous: [[Unicode.Scalar]] = [[]]
+        for _ in 1...3 {
+            previous = previous.flatMap { text in pool.map { text + [$0] } }
+            texts += previous
         }
+        var differing: [String] = []
+        for scalars in texts {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            let text = String(view)
+            if Keywords.fold(text) != Reference.fold(text) || Keywords.terms(in: text) != Reference.terms(in: text)
+                || Keywords.queryTerms(text) != Reference.queryTerms(text) {
+                differing.append(scalars.map { String($0.value, radix: 16) }.joined(separator: " "))
+            }
+        }
+        #expect(texts.count == 1 + 30 + 900 + 27_000)
+        #expect(differing.isEmpty, "\(differing.count) texts differ, e.g. \(differing.prefix(5))")
     }
 
     /// `Keywords` as it was before its fast paths: Foundation for any non-ASCII text, scalars appended one
@@ -117,19 +127,6 @@ import Testing
                 }
             }
             return out.sorted()
-        }
-    }
-
-    /// SplitMix64: a seeded source, so a failure repeats.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }
