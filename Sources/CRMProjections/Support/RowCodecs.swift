@@ -79,7 +79,7 @@ extension CustomerProfile: BinaryPayloadCodable {
             status: try r.rawValue(CustomerStatus.self), isArchived: try r.bool(),
             birthday: try r.optional { try LocalDate(fromBinary: &$0) }, founded: try r.optional { try LocalDate(fromBinary: &$0) },
             customFields: try [CustomField](fromBinary: &r),
-            externalKeys: try r.array { ExternalKey(system: try $0.string(), key: try $0.string()) },
+            externalKeys: try r.array { try ExternalKey(fromBinary: &$0) },
             mergedInto: try r.optional { try $0.uuid() }, absorbed: try r.array { try $0.uuid() })
     }
 
@@ -97,10 +97,7 @@ extension CustomerProfile: BinaryPayloadCodable {
         w.optional(birthday) { $1.encode(toBinary: &$0) }
         w.optional(founded) { $1.encode(toBinary: &$0) }
         customFields.encode(toBinary: &w)
-        w.array(externalKeys) {
-            $0.string($1.system)
-            $0.string($1.key)
-        }
+        w.array(externalKeys) { $1.encode(toBinary: &$0) }
         w.optional(mergedInto) { $0.uuid($1) }
         w.array(absorbed) { $0.uuid($1) }
     }
