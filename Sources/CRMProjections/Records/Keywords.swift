@@ -10,8 +10,9 @@ import Foundation
 /// ```
 public enum Keywords {
     /// The folded form of `text`: full-width ASCII to ASCII, ideographic space to space, lower case,
-    /// diacritics dropped. Text of ASCII and the common CJK ideographs, which folding leaves as they are, takes
-    /// a fast path without Foundation (`KeywordsTests` checks both claims against Foundation's folding).
+    /// diacritics dropped. Text of ASCII and of the scalars folding leaves as they are (``unchangedByFolding``:
+    /// the common CJK ideographs and a little punctuation) takes a fast path without Foundation (`KeywordsTests`
+    /// checks it against Foundation's folding).
     public static func fold(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
@@ -88,8 +89,7 @@ public enum Keywords {
         return sorted
     }
 
-    /// A run of the folded text: a word, or ideographs (each one scalar: a combining mark after one is
-    /// neither, so it ends the run).
+    /// A run of the folded text: a word, or ideographs (one scalar each: the text is split scalar by scalar).
     enum Run { case word(String), ideographs([Unicode.Scalar]) }
 
     static func runs(of folded: String) -> [Run] {
