@@ -10,9 +10,8 @@ import Foundation
 /// ```
 public enum Keywords {
     /// The folded form of `text`: full-width ASCII to ASCII, ideographic space to space, lower case,
-    /// diacritics dropped. Text of ASCII and of the scalars folding leaves as they are (``unchangedByFolding``:
-    /// the common CJK ideographs and a little punctuation) takes a fast path without Foundation (`KeywordsTests`
-    /// checks it against Foundation's folding).
+    /// diacritics dropped. Text of ASCII and of the scalars folding leaves as they are
+    /// (``isUnchangedByFolding(_:)``) takes a fast path without Foundation.
     public static func fold(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
@@ -30,14 +29,14 @@ public enum Keywords {
         return mapped.folding(options: [.caseInsensitive, .widthInsensitive, .diacriticInsensitive], locale: nil)
     }
 
-    /// Non-ASCII scalars with no case, width or diacritics to fold: CJK Unified Ideographs and their
-    /// Extension A, the ideographic comma and full stop, and the middle dot (which joins a visit's topics).
-    static let unchangedByFolding: [ClosedRange<UInt32>] = [0xB7...0xB7, 0x3001...0x3002, 0x3400...0x4DBF, 0x4E00...0x9FFF]
-
+    /// Non-ASCII scalars with no case, width or diacritics to fold: the middle dot (which joins a visit's
+    /// topics), the ideographic comma and full stop, CJK Unified Ideographs and their Extension A
+    /// (`KeywordsTests` checks every one against Foundation's folding).
     static func isUnchangedByFolding(_ value: UInt32) -> Bool {
-        if value >= 0x4E00 { return value <= 0x9FFF }
-        if value >= 0x3400 { return value <= 0x4DBF }
-        return value == 0xB7 || value == 0x3001 || value == 0x3002
+        switch value {
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x3001...0x3002, 0xB7: return true  // the most frequent first
+        default: return false
+        }
     }
 
     /// Every term a record's text is indexed under: words, and CJK single characters and bigrams; sorted,
@@ -79,14 +78,10 @@ public enum Keywords {
     }
 
     private static func sortedUnique(_ terms: [String]) -> [String] {
-        var sorted = terms.sorted()
-        var kept = 0
-        for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
-            sorted.swapAt(kept, index)
-            kept += 1
-        }
-        sorted.removeLast(sorted.count - kept)
-        return sorted
+        var unique: [String] = []
+        unique.reserveCapacity(terms.count)
+        for term in terms.sorted() where term != unique.last { unique.append(term) }
+        return unique
     }
 
     /// A run of the folded text: a word, or ideographs (one scalar each: the text is split scalar by scalar).

@@ -105,9 +105,7 @@ extension ViewReader {
 extension ViewWriter {
     /// Stores a row through its hand-written binary form.
     public func put<T: Encodable & BinaryPayloadCodable>(row: T, forKey key: [UInt8], in table: ViewTable) throws {
-        var writer = BinaryWriter()
-        row.encode(toBinary: &writer)
-        try put(writer.bytes, forKey: key, in: table)
+        try put(row.binaryForm, forKey: key, in: table)
     }
 
     /// ``update(_:forKey:in:_:)`` for a row type with a hand-written binary form.
