@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A calendar day without a time zone (a birthday, a due date, a holiday): `2026-11-25` in JSON.
 public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
@@ -115,6 +116,18 @@ public struct LocalCalendar: Sendable, Hashable {
         guard let zone = TimeZone(identifier: timeZoneID) else { return nil }
         self.init(timeZone: zone)
     }
+
+    /// ``init(timeZoneID:)`` remembered per id: building a `TimeZone` and a `Calendar` costs more than the
+    /// projections that read a branch's zone for every event spend on the event itself. The memo holds at
+    /// most one calendar per zone id seen (a few hundred exist).
+    public static func cached(timeZoneID: String) -> LocalCalendar? {
+        if let known = memo.withLock({ $0[timeZoneID] }) { return known }
+        let made = LocalCalendar(timeZoneID: timeZoneID)
+        memo.withLock { $0[timeZoneID] = made }
+        return made
+    }
+
+    private static let memo = Mutex<[String: LocalCalendar?]>([:])
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone

@@ -17,7 +17,10 @@ public enum AnalyticsProjections {
 
     /// The calendar of a branch from a projection's own `branch → zone` table; UTC when unknown.
     static func calendar(of branch: String?, table: ViewTable, in views: any ViewReader) throws -> LocalCalendar {
-        guard let branch, let zone = try views.value(forKey: ViewKey().string(branch).bytes, in: table) else { return .utc }
-        return LocalCalendar(timeZoneID: String(decoding: zone, as: UTF8.self)) ?? .utc
+        guard let branch else { return .utc }
+        let calendar = try views.withValue(forKey: ViewKey().string(branch).bytes, in: table) {
+            LocalCalendar.cached(timeZoneID: String(decoding: $0, as: UTF8.self))
+        }
+        return (calendar ?? nil) ?? .utc
     }
 }

@@ -197,7 +197,6 @@ public struct TaskBoard: Projection {
     }
 
     private func calendar(of branch: String?, in views: any ViewReader) throws -> LocalCalendar {
-        guard let branch, let zone = try views.value(forKey: ViewKey().string(branch).bytes, in: Self.branchZones) else { return .utc }
-        return LocalCalendar(timeZoneID: String(decoding: zone, as: UTF8.self)) ?? .utc
+        try AnalyticsProjections.calendar(of: branch, table: Self.branchZones, in: views)
     }
 }

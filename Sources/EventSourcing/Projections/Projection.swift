@@ -3,8 +3,22 @@ import Foundation
 /// A named table of a projection's view: rows are byte keys to byte values, sorted by key.
 public struct ViewTable: Hashable, Sendable, CustomStringConvertible {
     public let name: String
-    public init(_ name: String) { self.name = name }
+    /// A 64-bit FNV-1a hash of `name`: storages look a table up on every row operation, and two different
+    /// tables then differ in one integer comparison instead of a comparison of their names.
+    private let fingerprint: UInt64
+
+    public init(_ name: String) {
+        self.name = name
+        fingerprint = name.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+
     public var description: String { name }
+
+    public static func == (lhs: ViewTable, rhs: ViewTable) -> Bool {
+        lhs.fingerprint == rhs.fingerprint && lhs.name == rhs.name
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }
 
 /// Reads the rows of a projection's tables: what a query gets, inside one consistent snapshot.

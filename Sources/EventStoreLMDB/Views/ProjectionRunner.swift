@@ -508,8 +508,16 @@ public final class ProjectionRunner: Sendable {
         let position: GlobalPosition
         let type: String
         let typeIndex: Int
-        let event: ProjectionEvent?
+        /// Nil when the payload could not be decoded (`error` says why).
+        let boxed: DecodedEvent?
         let error: String?
+    }
+
+    /// A decoded event in a box: each projection is handed the box's event borrowed, where unwrapping an
+    /// optional `ProjectionEvent` copied all of its fields (a retain each) for every projection and event.
+    final class DecodedEvent: @unchecked Sendable {
+        let event: ProjectionEvent
+        init(_ event: ProjectionEvent) { self.event = event }
     }
 
     /// Reads up to `limit` events from `from`, decoding only those of `wanted` types (all when nil).
@@ -533,12 +541,12 @@ public final class ProjectionRunner: Sendable {
                 let payload = try registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload)
                 batch.events.append(Decoded(
                     position: event.position, type: event.type, typeIndex: typeIndex,
-                    event: ProjectionEvent(
+                    boxed: DecodedEvent(ProjectionEvent(
                         id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
-                        recordedAt: event.recordedAt, metadata: event.metadata, payload: payload),
+                        recordedAt: event.recordedAt, metadata: event.metadata, payload: payload)),
                     error: nil))
             } catch {
-                batch.events.append(Decoded(position: event.position, type: event.type, typeIndex: typeIndex, event: nil, error: "\(error)"))
+                batch.events.append(Decoded(position: event.position, type: event.type, typeIndex: typeIndex, boxed: nil, error: "\(error)"))
             }
         }
         return batch
@@ -569,12 +577,12 @@ public final class ProjectionRunner: Sendable {
                 // By index: copying each `Decoded` would retain all of its fields, for every projection.
                 for index in events.indices where reads[events[index].typeIndex] && events[index].position > checkpoint {
                     failing = index
-                    guard let event = events[index].event else {
+                    guard let boxed = events[index].boxed else {
                         throw ViewError.projectionFailed(
                             name: projection.name, position: events[index].position, eventType: events[index].type,
                             reason: events[index].error ?? "undecodable")
                     }
-                    try projection.apply(event, to: writer)
+                    try projection.apply(boxed.event, to: writer)
                 }
                 failing = nil
             }
