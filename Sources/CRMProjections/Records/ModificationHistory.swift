@@ -31,9 +31,14 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
 /// table's end; an index of each stream's events by stream version; and an index of the events of each
 /// customer's own stream and of the streams linked to it (contacts, tasks, tickets, visits, …) by position.
 ///
-/// Tables: `history` (position → entry, holding the scope at the event), `history-by-stream` (stream +
-/// version → position), `history-by-customer` (customer id + position, no value), `history-stream-customer`
-/// (stream → customer id) and the projection's own `customer-scope`.
+/// Tables: `history` (position → entry), `history-by-stream` (stream + version → position, then the id of
+/// the record's customer after the event when it has one), `history-by-customer` (customer id + position,
+/// no value), `history-stream-customer` (stream → customer id, for queries), `history-customer-scopes`
+/// (customer id + position → the scope the customer took there: the scope at any event is the last one at
+/// or before it) and the projection's own `customer-scope` (every customer's scope now).
+///
+/// Per event the projection reads one row, the stream's previous index row, whose key sits next to the one
+/// it then writes; the scope at the event is looked up by queries, not copied into every entry.
 ///
 /// ```swift
 /// let trail = try ModificationHistory.history(of: Customer.stream(id), in: views)
@@ -41,14 +46,19 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
 public struct ModificationHistory: Projection {
     public let name = "modification-history"
     /// 2: rows keyed by position (were stream + version, with a stream-and-version pointer per customer).
-    public let version: UInt32 = 2
+    /// 3: the scope at the event in `history-customer-scopes` (was in every entry), the customer in the
+    /// stream index's rows.
+    public let version: UInt32 = 3
     public init() {}
 
     static let entries = ViewTable("history")
     static let byStream = ViewTable("history-by-stream")
     static let byCustomer = ViewTable("history-by-customer")
     static let streamCustomer = ViewTable("history-stream-customer")
-    public var tables: [ViewTable] { [Self.entries, Self.byStream, Self.byCustomer, Self.streamCustomer, CustomerScopes.table] }
+    static let scopeChanges = ViewTable("history-customer-scopes")
+    public var tables: [ViewTable] {
+        [Self.entries, Self.byStream, Self.byCustomer, Self.streamCustomer, CustomerScopes.table, Self.scopeChanges]
+    }
     /// Every event: each one is part of some record's history.
     public var eventTypes: Set<String>? { nil }
 
@@ -56,9 +66,13 @@ public struct ModificationHistory: Projection {
     private static let traits = PayloadTypeMemo<(namesCustomer: Bool, hasFieldChanges: Bool)>()
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
-        try CustomerScopes.apply(event, to: views)
+        if let moved = try CustomerScopes.apply(event, to: views) {
+            var scope = BinaryWriter(capacity: 64)
+            try CustomerScopes.appendScope(of: moved, in: views, to: &scope)
+            try views.put(scope.bytes, forKey: ViewKey().uuid(moved).position(event.position).bytes, in: Self.scopeChanges)
+        }
         let streamKey = ViewKey().string(event.stream.rawValue)
-        var customer = try views.row(UUID.self, forKey: streamKey.bytes, in: Self.streamCustomer)
+        var customer = try customerBefore(event, streamKey: streamKey, in: views)
         let traits = Self.traits.value(for: event.payload) {
             (namesCustomer: event.payload is NamesCustomer, hasFieldChanges: event.payload is HasFieldChanges)
         }
@@ -69,21 +83,38 @@ public struct ModificationHistory: Projection {
         let changes = traits.hasFieldChanges ? (event.payload as? HasFieldChanges)?.fieldChanges ?? [] : []
         let eventType = type(of: event.payload).eventType
         let position = ViewKey().position(event.position).bytes
-        var row = BinaryWriter(capacity: 160)
+        var row = BinaryWriter(capacity: 128)
         StoredEntry.encode(
             stream: event.stream, version: event.streamVersion, recordedAt: event.recordedAt, metadata: event.metadata,
             eventType: eventType, changes: changes, customerID: customer, to: &row)
-        try CustomerScopes.appendScope(of: customer, in: views, to: &row)  // the scope at the event
         try views.append(row.bytes, forKey: position, in: Self.entries)
-        try views.put(position, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.byStream)
+        var index = BinaryWriter(capacity: 24)
+        position.withUnsafeBytes { index.verbatim($0) }
+        if let customer { index.uuid(customer) }
+        try views.put(index.bytes, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.byStream)
         if let customer {
             // Not `append`: the key leads with the customer, so it is rarely after the table's last one.
             try views.put([], forKey: ViewKey().uuid(customer).position(event.position).bytes, in: Self.byCustomer)
         }
     }
 
+    /// The customer of the event's stream before the event: from the stream's previous index row (its key is
+    /// next to the row this event writes, so the write finds its page at hand), else from
+    /// `history-stream-customer`.
+    private func customerBefore(_ event: ProjectionEvent, streamKey: ViewKey, in views: any ViewReader) throws -> UUID? {
+        guard event.streamVersion > .first else { return nil }
+        let previous = streamKey.uint64(event.streamVersion.rawValue - 1).bytes
+        if let found = try views.withValue(forKey: previous, in: Self.byStream, { Self.customer(inIndexRow: $0) }) { return found }
+        return try views.row(UUID.self, forKey: streamKey.bytes, in: Self.streamCustomer)
+    }
+
+    /// The customer id after the position in a `history-by-stream` row (nil when the record has none).
+    private static func customer(inIndexRow bytes: UnsafeRawBufferPointer) -> UUID? {
+        bytes.count == 24 ? UUID(viewKey: bytes, at: 8) : nil
+    }
+
     /// The stored form of an entry: what ``HistoryEntry`` holds but its position (the row's key), its
-    /// summary (the event type when there are no field changes) and its current scope (filled in by queries).
+    /// summary (the event type when there are no field changes) and its scopes (filled in by queries).
     enum StoredEntry {
         static func encode(
             stream: StreamID, version: StreamVersion, recordedAt: Date, metadata: EventMetadata, eventType: String,
@@ -98,11 +129,10 @@ public struct ModificationHistory: Projection {
             w.string(eventType)
             changes.encode(toBinary: &w)
             w.optional(customerID) { $0.uuid($1) }
-            // The scope at the event follows: ``CustomerScopes/appendScope(of:in:to:)``.
         }
 
-        /// The entry at `position`, with `current` (the record's scope now) as its scope and the stored one as
-        /// its scope at the event.
+        /// The entry at `position`, with `current` (the record's scope now) as its scope; its scope at the
+        /// event is left nil.
         static func decode(_ bytes: UnsafeRawBufferPointer, position: GlobalPosition, current: RecordScope) throws -> HistoryEntry {
             var r = BinaryReader(bytes)
             let stream = StreamID(try r.string())
@@ -114,11 +144,10 @@ public struct ModificationHistory: Projection {
             let eventType = try r.string()
             let changes = try [FieldChange](fromBinary: &r)
             let customerID = try r.optional { try $0.uuid() }
-            let scope = try RecordScope(fromBinary: &r)
             return HistoryEntry(
                 stream: stream, version: version, position: position, recordedAt: recordedAt, actor: actor, clientIP: clientIP,
                 sourceSystem: sourceSystem, eventType: eventType, changes: changes, summary: changes.isEmpty ? eventType : nil,
-                customerID: customerID, scope: current, scopeAtEvent: scope)
+                customerID: customerID, scope: current, scopeAtEvent: nil)
         }
     }
 
@@ -149,7 +178,10 @@ public struct ModificationHistory: Projection {
         var positions: [GlobalPosition] = []
         if limit > 0 {
             try views.scan(byStream, prefix: prefix.bytes, after: after.map { prefix.uint64($0.rawValue).bytes }) { _, value in
-                guard let position = Self.position(value, at: 0) else { throw PayloadCodingError(.invalid, "history position") }
+                // The position, then the customer's id when the record has one.
+                guard value.count == 8 || value.count == 24, let position = Self.position(UnsafeRawBufferPointer(rebasing: value[..<8]), at: 0) else {
+                    throw PayloadCodingError(.invalid, "history position")
+                }
                 positions.append(position)
                 return positions.count < limit
             }
@@ -176,11 +208,30 @@ public struct ModificationHistory: Projection {
     }
 
     private static func entries(at positions: [GlobalPosition], current: RecordScope, in views: any ViewReader) throws -> [HistoryEntry] {
-        try positions.compactMap { position in
-            try views.withValue(forKey: ViewKey().position(position).bytes, in: entries) {
+        var scopeChanges: [UUID: [(position: GlobalPosition, scope: RecordScope)]] = [:]
+        return try positions.compactMap { position in
+            let stored = try views.withValue(forKey: ViewKey().position(position).bytes, in: entries) {
                 try StoredEntry.decode($0, position: position, current: current)
             }
+            guard var entry = stored else { return nil }
+            entry.scopeAtEvent = .global
+            if let customer = entry.customerID {
+                if scopeChanges[customer] == nil { scopeChanges[customer] = try Self.scopeChanges(of: customer, in: views) }
+                entry.scopeAtEvent = scopeChanges[customer]?.last { $0.position <= position }?.scope ?? .global
+            }
+            return entry
         }
+    }
+
+    /// The scopes a customer took, in log order, each with the position of the event that gave it.
+    private static func scopeChanges(of customer: UUID, in views: any ViewReader) throws -> [(position: GlobalPosition, scope: RecordScope)] {
+        var changes: [(position: GlobalPosition, scope: RecordScope)] = []
+        try views.scan(scopeChanges, prefix: ViewKey().uuid(customer).bytes, after: nil) { key, value in
+            guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history scope position") }
+            changes.append((position, try BinaryPayloadDecoder.decodeBinary(RecordScope.self, from: value)))
+            return true
+        }
+        return changes
     }
 
     /// The big-endian position of 8 bytes at `offset` of `bytes`.

@@ -58,19 +58,22 @@ public enum CustomerScopes {
     /// The customer events that change a customer's scope.
     public static let eventTypes: Set<String> = [CustomerCreated.eventType, CustomerEdited.eventType]
 
-    /// Records the scope a customer event gives its customer; other events are ignored.
-    public static func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+    /// Records the scope a customer event gives its customer; other events are ignored. Returns the customer
+    /// whose scope row it wrote, if any.
+    @discardableResult
+    public static func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws -> UUID? {
         // Most events are neither: two comparisons of types instead of two failing dynamic casts, for each of
         // the projections that keep scopes.
         let type = ObjectIdentifier(Swift.type(of: event.payload))
-        guard type == ObjectIdentifier(CustomerCreated.self) || type == ObjectIdentifier(CustomerEdited.self) else { return }
+        guard type == ObjectIdentifier(CustomerCreated.self) || type == ObjectIdentifier(CustomerEdited.self) else { return nil }
         switch event.payload {
         case let e as CustomerCreated:
             let scope = RecordScope(branch: e.branch, community: e.community, group: e.group, owners: e.owner.map { [$0] } ?? [])
             try views.put(row: scope, forKey: key(e.customerID), in: table)
+            return e.customerID
         case let e as CustomerEdited:
             let relevant = e.changes.contains { ["branch", "community", "group", "owner"].contains($0.field) }
-            guard relevant else { return }
+            guard relevant else { return nil }
             try views.update(RecordScope.self, forKey: key(e.customerID), in: table) { old in
                 var s = old ?? RecordScope()
                 for change in e.changes {
@@ -85,8 +88,9 @@ public enum CustomerScopes {
                 }
                 return s
             }
+            return e.customerID
         default:
-            return
+            return nil
         }
     }
 

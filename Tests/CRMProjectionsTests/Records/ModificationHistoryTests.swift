@@ -82,6 +82,42 @@ import Testing
         #expect(trail.first?.customerID == acme)
     }
 
+    @Test func eachEventShowsTheScopeItsCustomerHadThenAndAMovedRecordFollowsItsNewCustomer() throws {
+        var log = TestLog()
+        let globex = UUID.derived("customer", "globex")
+        log.add(created(acme, name: "Acme", branch: "north"), on: Customer.stream(acme))
+        log.add(created(globex, name: "Globex", branch: "east"), on: Customer.stream(globex))
+        let contact = UUID.derived("contact", "1")
+        let stream = Contact.stream(contact)
+        let rename = { (n: Int) in ContactEdited(contactID: contact, changes: [FieldChange(field: "name", old: .text("Z\(n)"), new: .text("Z\(n + 1)"))]) }
+        log.add(ContactCreated(contactID: contact, customerID: acme, name: "Z0", role: .primary), on: stream)
+        log.add(CustomerEdited(customerID: acme, changes: [FieldChange(field: "branch", old: .text("north"), new: .text("south"))]),
+                on: Customer.stream(acme))
+        log.add(rename(0), on: stream)
+        // An edit that leaves the scope as it is records no change of scope.
+        log.add(CustomerEdited(customerID: acme, changes: [FieldChange(field: "name", old: .text("Acme"), new: .text("Acme 2"))]),
+                on: Customer.stream(acme))
+        log.add(CustomerEdited(customerID: acme, changes: [FieldChange(field: "branch", old: .text("south"), new: .text("west"))]),
+                on: Customer.stream(acme))
+        log.add(rename(1), on: stream)
+        log.add(ContactMovedToCustomer(contactID: contact, fromCustomerID: acme, toCustomerID: globex), on: stream)
+        log.add(rename(2), on: stream)
+        log.add(ProductEdited(productID: UUID.derived("product", "1"), changes: []), on: "product-1")
+        let views = try log.views(projection)
+
+        let trail = try ModificationHistory.history(of: stream, in: views)
+        #expect(trail.map(\.scopeAtEvent?.branch) == ["north", "south", "west", "east", "east"])
+        #expect(trail.map(\.customerID) == [acme, acme, acme, globex, globex])
+        #expect(trail.allSatisfy { $0.scope.branch == "east" })
+        #expect(try ModificationHistory.history(ofCustomer: globex, in: views).map(\.eventType)
+            == ["CustomerCreated", "ContactMovedToCustomer", "ContactEdited"])
+        let acmeTrail = try ModificationHistory.history(ofCustomer: acme, in: views)
+        #expect(acmeTrail.filter { $0.stream == Customer.stream(acme) }.map(\.scopeAtEvent?.branch) == ["north", "south", "south", "west"])
+        #expect(acmeTrail.allSatisfy { $0.scope.branch == "west" })
+        let product = try ModificationHistory.history(of: "product-1", in: views)
+        #expect(product.map(\.scopeAtEvent) == [.global])
+    }
+
     @Test func batchingDoesNotChangeTheRows() throws {
         var log = TestLog()
         log.add(created(acme, name: "Acme"), on: Customer.stream(acme))
