@@ -478,19 +478,35 @@ public final class ProjectionRunner: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let wanted = Self.wantedTypes(targets.map(\.projection))
-        while let from = targets.filter({ $0.failure == nil }).map(\.checkpoint).min()?.next {
-            if let end, from > end { break }
-            let limit = end.map { Int(min(UInt64(batch), $0.rawValue - from.rawValue + 1)) } ?? batch
-            let events = try await readBatch(from: from, limit: limit, wanted: wanted)
-            guard let last = events.last else { break }
+        let registry = self.registry
+        func limit(from: GlobalPosition) -> Int { end.map { Int(min(UInt64(batch), $0.rawValue &- from.rawValue &+ 1)) } ?? batch }
+        guard let first = targets.filter({ $0.failure == nil }).map(\.checkpoint).min()?.next, end.map({ first <= $0 }) ?? true else { return }
+        var events = try await readRaw(from: first, limit: limit(from: first), wanted: wanted).decoded(by: registry)
+        while let last = events.last {
+            // The next batch is read now (a copy of its bytes: cheap) and decoded beside this one's projections,
+            // one more job for the threads that apply it, instead of alone between two batches. Every target
+            // that goes on stands at `last` or after it afterwards, so the next batch starts after `last`
+            // (a target further on skips what it has seen).
+            var next: RawBatch?
+            if end.map({ last < $0 }) ?? true { next = try await readRaw(from: last.next, limit: limit(from: last.next), wanted: wanted) }
             let due = targets.indices.filter { targets[$0].failure == nil && targets[$0].checkpoint < last }
             let jobs = due.map { (projection: targets[$0].projection, environment: targets[$0].environment, after: targets[$0].checkpoint) }
-            let results = applyConcurrently(events, through: last, jobs)
+            let decodedNext = BatchHandoff()
+            var decodeNext: (@Sendable () -> Void)?
+            if let raw = next {
+                decodeNext = {
+                    let decoded = raw.decoded(by: registry)
+                    decodedNext.batch.withLock { $0 = decoded }
+                }
+            }
+            let results = applyConcurrently(events, through: last, jobs, alongside: decodeNext)
             for (index, result) in zip(due, results) {
                 targets[index].checkpoint = result.0
                 targets[index].failure = result.1
             }
             progress?(Progress(position: last, target: end ?? last, elapsed: clock.now - started))
+            guard targets.contains(where: { $0.failure == nil }), let decoded = decodedNext.batch.withLock({ $0 }) else { break }
+            events = decoded
         }
     }
 
@@ -520,11 +536,56 @@ public final class ProjectionRunner: Sendable {
         init(_ event: ProjectionEvent) { self.event = event }
     }
 
-    /// Reads up to `limit` events from `from`, decoding only those of `wanted` types (all when nil).
-    func readBatch(from: GlobalPosition, limit: Int, wanted: Set<String>?) async throws -> Batch {
-        var batch = Batch()
+    /// Passes a batch decoded on one of the threads applying the current batch back to the replay loop.
+    final class BatchHandoff: Sendable {
+        let batch = Mutex<Batch?>(nil)
+    }
+
+    /// Events read but not decoded yet: their bytes copied out of the store, so decoding can run elsewhere.
+    struct RawBatch: Sendable {
+        struct Event: Sendable {
+            let id: UUID
+            let stream: StreamID
+            let streamVersion: StreamVersion
+            let position: GlobalPosition
+            let typeIndex: Int
+            let schemaVersion: UInt32
+            let recordedAt: Date
+            let metadata: EventMetadata
+            let payload: [UInt8]
+        }
+        var events: [Event] = []
+        var last: GlobalPosition?
+        var types: [String] = []
+
+        /// The batch decoded; an event that cannot be decoded carries the error instead.
+        func decoded(by registry: PayloadRegistry) -> Batch {
+            var batch = Batch(events: [], last: last, types: types)
+            batch.events.reserveCapacity(events.count)
+            for event in events {
+                let type = types[event.typeIndex]
+                do {
+                    let payload = try event.payload.withUnsafeBytes {
+                        try registry.decode(type, schemaVersion: event.schemaVersion, from: $0)
+                    }
+                    batch.events.append(Decoded(
+                        position: event.position, type: type, typeIndex: event.typeIndex,
+                        boxed: DecodedEvent(ProjectionEvent(
+                            id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
+                            recordedAt: event.recordedAt, metadata: event.metadata, payload: payload)),
+                        error: nil))
+                } catch {
+                    batch.events.append(Decoded(position: event.position, type: type, typeIndex: event.typeIndex, boxed: nil, error: "\(error)"))
+                }
+            }
+            return batch
+        }
+    }
+
+    /// Reads up to `limit` events from `from`, keeping the bytes of those of `wanted` types (all when nil).
+    func readRaw(from: GlobalPosition, limit: Int, wanted: Set<String>?) async throws -> RawBatch {
+        var batch = RawBatch()
         batch.events.reserveCapacity(min(limit, 65_536))
-        let registry = self.registry
         var typeIndexes: [String: Int] = [:]
         try await store.forEachEvent(from: from, limit: limit) { event in
             batch.last = event.position
@@ -537,19 +598,17 @@ public final class ProjectionRunner: Sendable {
                 typeIndexes[event.type] = typeIndex
                 batch.types.append(event.type)
             }
-            do {
-                let payload = try registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload)
-                batch.events.append(Decoded(
-                    position: event.position, type: event.type, typeIndex: typeIndex,
-                    boxed: DecodedEvent(ProjectionEvent(
-                        id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
-                        recordedAt: event.recordedAt, metadata: event.metadata, payload: payload)),
-                    error: nil))
-            } catch {
-                batch.events.append(Decoded(position: event.position, type: event.type, typeIndex: typeIndex, boxed: nil, error: "\(error)"))
-            }
+            batch.events.append(RawBatch.Event(
+                id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
+                typeIndex: typeIndex, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, metadata: event.metadata,
+                payload: Array(event.payload)))
         }
         return batch
+    }
+
+    /// Reads up to `limit` events from `from`, decoding only those of `wanted` types (all when nil).
+    func readBatch(from: GlobalPosition, limit: Int, wanted: Set<String>?) async throws -> Batch {
+        try await readRaw(from: from, limit: limit, wanted: wanted).decoded(by: registry)
     }
 
     /// The position of the newest event of each type in `events`.
@@ -602,17 +661,25 @@ public final class ProjectionRunner: Sendable {
     /// rebuild uses every core. Results come back in the order of `jobs`.
     func applyConcurrently(
         _ events: Batch, through last: GlobalPosition,
-        _ jobs: [(projection: any Projection, environment: ViewEnvironment, after: GlobalPosition)]
+        _ jobs: [(projection: any Projection, environment: ViewEnvironment, after: GlobalPosition)],
+        alongside: (@Sendable () -> Void)? = nil
     ) -> [(GlobalPosition, ViewError?)] {
-        guard jobs.count > 1 else {
+        guard jobs.count + (alongside == nil ? 0 : 1) > 1 else {
+            alongside?()
             return jobs.map { apply(events, through: last, to: $0.projection, in: $0.environment, after: $0.after) }
         }
         let results = Mutex<[Int: (GlobalPosition, ViewError?)]>([:])
         let shared = UncheckedBox(events)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
-            let job = jobs[index]
+        // `alongside` first, so that it starts at once and the projections share the rest of the threads' time.
+        let offset = alongside == nil ? 0 : 1
+        DispatchQueue.concurrentPerform(iterations: jobs.count + offset) { index in
+            guard index >= offset else {
+                alongside?()
+                return
+            }
+            let job = jobs[index - offset]
             let result = apply(shared.value, through: last, to: job.projection, in: job.environment, after: job.after)
-            results.withLock { $0[index] = result }
+            results.withLock { $0[index - offset] = result }
         }
         return results.withLock { done in jobs.indices.map { done[$0] ?? (jobs[$0].after, ViewError.closed) } }
     }
