@@ -149,9 +149,11 @@ public struct CustomerActivity: Projection {
     static func linkKey(_ kind: String, _ id: UUID) -> [UInt8] { ViewKey().string(kind).uuid(id).bytes }
 
     private func update(_ customerID: UUID, in views: any ViewWriter, _ body: (inout Summary) -> Void) throws {
-        let scope = try CustomerScopes.scope(of: customerID, in: views)
         try views.update(Summary.self, forKey: ViewKey().uuid(customerID).bytes, in: Self.summaries) { old in
-            var s = old ?? Summary(customerID: customerID, scope: scope, purchases: 0, months: [], activity: [], openComplaints: 0, slaBreaches: [])
+            // The scope is read only for a new summary: a stored one keeps it current (`refreshScope`).
+            var s = try old ?? Summary(
+                customerID: customerID, scope: CustomerScopes.scope(of: customerID, in: views), purchases: 0, months: [], activity: [],
+                openComplaints: 0, slaBreaches: [])
             body(&s)
             return s
         }
@@ -229,7 +231,7 @@ public struct CustomerActivity: Projection {
     }
 
     private func calendar(of customerID: UUID, in views: any ViewReader) throws -> LocalCalendar {
-        try AnalyticsProjections.calendar(of: CustomerScopes.scope(of: customerID, in: views).branch, table: Self.branchZones, in: views)
+        try AnalyticsProjections.calendar(of: CustomerScopes.branch(of: customerID, in: views), table: Self.branchZones, in: views)
     }
 
     private func monthText(_ instant: Date, customer: UUID, in views: any ViewReader) throws -> String {

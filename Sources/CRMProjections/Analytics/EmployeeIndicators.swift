@@ -233,7 +233,7 @@ public struct EmployeeIndicators: Projection {
     }
 
     private func localDay(_ instant: Date, customer: UUID?, in views: any ViewReader) throws -> LocalDate {
-        try localDay(instant, branch: CustomerScopes.scope(of: customer, in: views).branch, in: views)
+        try localDay(instant, branch: CustomerScopes.branch(of: customer, in: views), in: views)
     }
 
     private func localDay(_ instant: Date, branch: String?, in views: any ViewReader) throws -> LocalDate {

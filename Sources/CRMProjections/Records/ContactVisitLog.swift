@@ -106,9 +106,16 @@ public struct ContactVisitLog: Projection {
             if Self.customerKey(old) != Self.customerKey(entry) { try views.delete(key: Self.customerKey(old), in: Self.byCustomer) }
             if Self.employeeKey(old) != Self.employeeKey(entry) { try views.delete(key: Self.employeeKey(old), in: Self.byEmployee) }
         }
-        let oldTerms = Set(old.map(Self.termsOf) ?? []), newTerms = Set(Self.termsOf(entry))
-        for term in oldTerms.subtracting(newTerms) { try views.delete(key: ViewKey().string(term).uuid(entry.id).bytes, in: Self.terms) }
-        for term in newTerms.subtracting(oldTerms) { try views.put([], forKey: ViewKey().string(term).uuid(entry.id).bytes, in: Self.terms) }
+        // Terms come sorted and unique (``Keywords/terms(in:)``): a new entry adds them all, a changed one
+        // only the difference.
+        let newTerms = Self.termsOf(entry)
+        if let old {
+            let oldTerms = Set(Self.termsOf(old)), kept = Set(newTerms)
+            for term in oldTerms.subtracting(kept) { try views.delete(key: ViewKey().string(term).uuid(entry.id).bytes, in: Self.terms) }
+            for term in kept.subtracting(oldTerms) { try views.put([], forKey: ViewKey().string(term).uuid(entry.id).bytes, in: Self.terms) }
+        } else {
+            for term in newTerms { try views.put([], forKey: ViewKey().string(term).uuid(entry.id).bytes, in: Self.terms) }
+        }
         let row = entry.binaryForm
         try views.put(row, forKey: Self.customerKey(entry), in: Self.byCustomer)
         try views.put(row, forKey: Self.employeeKey(entry), in: Self.byEmployee)

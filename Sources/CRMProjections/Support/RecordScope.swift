@@ -100,6 +100,17 @@ public enum CustomerScopes {
         return try views.row(RecordScope.self, forKey: key(customerID), in: table) ?? .global
     }
 
+    /// The branch of a customer's scope (nil for an unknown customer or one of no branch), read from the
+    /// stored row without decoding the rest of the scope: what projections need for the branch's calendar.
+    public static func branch(of customerID: UUID?, in views: any ViewReader) throws -> String? {
+        guard let customerID else { return nil }
+        let branch = try views.withValue(forKey: key(customerID), in: table) { bytes in
+            var reader = BinaryReader(bytes)
+            return try reader.optional { try $0.string() }
+        }
+        return branch ?? nil
+    }
+
     /// Appends ``scope(of:in:)``'s binary form to `writer`: the stored row's bytes as they are (a row is
     /// that form), without decoding and encoding them again.
     static func appendScope(of customerID: UUID?, in views: any ViewReader, to writer: inout BinaryWriter) throws {
