@@ -179,11 +179,14 @@ public struct TaskBoard: Projection {
         }
     }
 
-    private func change(_ id: UUID, in views: any ViewWriter, _ body: (inout Task) -> Void) throws {
+    /// Changes a stored task. Its scope is read again when its assignee changes or `rescope` says its
+    /// customer moved (``refresh(_:in:)``, on every customer event that changes a scope); otherwise the
+    /// stored scope is still the customer's.
+    private func change(_ id: UUID, rescope: Bool = false, in views: any ViewWriter, _ body: (inout Task) -> Void) throws {
         guard let old = try views.row(Task.self, forKey: Self.taskKey(id), in: Self.tasks) else { return }
         var new = old
         body(&new)
-        new.scope = try Self.scope(of: new, in: views)
+        if rescope || new.assignee != old.assignee || new.branch != old.branch { new.scope = try Self.scope(of: new, in: views) }
         guard new != old else { return }
         try replace(old, with: new, in: views)
     }
@@ -192,7 +195,7 @@ public struct TaskBoard: Projection {
     private func refresh(_ customerID: UUID, in views: any ViewWriter) throws {
         let name = try WorkProjections.CustomerNames.name(of: customerID, in: views)
         for id in try WorkProjections.CustomerLinks.records(of: customerID, in: views) {
-            try change(id, in: views) { $0.customerName = name }
+            try change(id, rescope: true, in: views) { $0.customerName = name }
         }
     }
 

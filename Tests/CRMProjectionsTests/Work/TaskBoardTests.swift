@@ -47,6 +47,9 @@ import Testing
         #expect(task.customerName == "Wang")
 
         log.move(customer, fromBranch: "north", toBranch: "south", owner: ("emp-1", "emp-2"))
+        try log.run(WorkTask.self, id, .accept, at: WorkTestLog.start)
+        views = try log.views(projection)
+        #expect(try TaskBoard.task(id, in: views)?.scope == RecordScope(branch: "south", community: "c1", group: "residential", owners: ["emp-2", "emp-7"]))
         try log.run(WorkTask.self, id, .reassign(to: "emp-9"), at: WorkTestLog.start)
         views = try log.views(projection)
         task = try #require(try TaskBoard.task(id, in: views))
