@@ -543,18 +543,8 @@ public final class ProjectionRunner: Sendable {
 
     /// Events read but not decoded yet: their bytes copied out of the store, so decoding can run elsewhere.
     struct RawBatch: Sendable {
-        struct Event: Sendable {
-            let id: UUID
-            let stream: StreamID
-            let streamVersion: StreamVersion
-            let position: GlobalPosition
-            let typeIndex: Int
-            let schemaVersion: UInt32
-            let recordedAt: Date
-            let metadata: EventMetadata
-            let payload: [UInt8]
-        }
-        var events: [Event] = []
+        /// Each event with the index of its type in ``types``.
+        var events: [(typeIndex: Int, event: RecordedEvent)] = []
         var last: GlobalPosition?
         var types: [String] = []
 
@@ -562,20 +552,20 @@ public final class ProjectionRunner: Sendable {
         func decoded(by registry: PayloadRegistry) -> Batch {
             var batch = Batch(events: [], last: last, types: types)
             batch.events.reserveCapacity(events.count)
-            for event in events {
-                let type = types[event.typeIndex]
+            for (typeIndex, event) in events {
+                let type = types[typeIndex]
                 do {
                     let payload = try event.payload.withUnsafeBytes {
                         try registry.decode(type, schemaVersion: event.schemaVersion, from: $0)
                     }
                     batch.events.append(Decoded(
-                        position: event.position, type: type, typeIndex: event.typeIndex,
+                        position: event.position, type: type, typeIndex: typeIndex,
                         boxed: DecodedEvent(ProjectionEvent(
                             id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
                             recordedAt: event.recordedAt, metadata: event.metadata, payload: payload)),
                         error: nil))
                 } catch {
-                    batch.events.append(Decoded(position: event.position, type: type, typeIndex: event.typeIndex, boxed: nil, error: "\(error)"))
+                    batch.events.append(Decoded(position: event.position, type: type, typeIndex: typeIndex, boxed: nil, error: "\(error)"))
                 }
             }
             return batch
@@ -598,10 +588,9 @@ public final class ProjectionRunner: Sendable {
                 typeIndexes[event.type] = typeIndex
                 batch.types.append(event.type)
             }
-            batch.events.append(RawBatch.Event(
-                id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
-                typeIndex: typeIndex, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, metadata: event.metadata,
-                payload: Array(event.payload)))
+            batch.events.append((typeIndex, RecordedEvent(
+                id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position, type: event.type,
+                schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, metadata: event.metadata, payload: Array(event.payload))))
         }
         return batch
     }
