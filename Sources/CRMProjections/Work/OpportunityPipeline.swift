@@ -102,9 +102,8 @@ public struct OpportunityPipeline: Projection {
         try CustomerScopes.apply(event, to: views)
         try WorkProjections.CustomerNames.apply(event, to: views)
         if let customerID = WorkProjections.customerChanged(by: event) {
-            let name = try WorkProjections.CustomerNames.name(of: customerID, in: views)
-            for id in try WorkProjections.CustomerLinks.records(of: customerID, in: views) {
-                try change(id, in: views) { $0.customerName = name }
+            try WorkProjections.refreshLinked(customerID, in: views) { id, name in
+                try change(id, rescope: true, in: views) { $0.customerName = name }
             }
             return
         }
@@ -183,11 +182,13 @@ public struct OpportunityPipeline: Projection {
         if old == nil { try WorkProjections.CustomerLinks.link(new.customerID, new.opportunityID, in: views) }
     }
 
-    private func change(_ id: UUID, in views: any ViewWriter, _ body: (inout OpportunityRow) -> Void) throws {
+    /// Changes a stored row; its scope is read again when its owner changes or `rescope` says its customer
+    /// moved (``WorkProjections/refreshLinked(_:in:_:)``).
+    private func change(_ id: UUID, rescope: Bool = false, in views: any ViewWriter, _ body: (inout OpportunityRow) -> Void) throws {
         guard let old = try views.row(OpportunityRow.self, forKey: Self.key(id), in: Self.opportunities) else { return }
         var new = old
         body(&new)
-        new.scope = try CustomerScopes.scope(of: new.customerID, in: views).owned(by: new.owner)
+        if rescope || new.owner != old.owner { new.scope = try CustomerScopes.scope(of: new.customerID, in: views).owned(by: new.owner) }
         guard new != old else { return }
         try replace(old, with: new, in: views)
     }

@@ -96,7 +96,9 @@ public struct TaskBoard: Projection {
         try CustomerScopes.apply(event, to: views)
         try WorkProjections.CustomerNames.apply(event, to: views)
         if let customerID = WorkProjections.customerChanged(by: event) {
-            try refresh(customerID, in: views)
+            try WorkProjections.refreshLinked(customerID, in: views) { id, name in
+                try change(id, rescope: true, in: views) { $0.customerName = name }
+            }
             return
         }
         try apply(event.payload, event, to: views)
@@ -179,9 +181,9 @@ public struct TaskBoard: Projection {
         }
     }
 
-    /// Changes a stored task. Its scope is read again when its assignee changes or `rescope` says its
-    /// customer moved (``refresh(_:in:)``, on every customer event that changes a scope); otherwise the
-    /// stored scope is still the customer's.
+    /// Changes a stored task. Its scope is read again when its assignee or branch changes or `rescope` says
+    /// its customer moved (``WorkProjections/refreshLinked(_:in:_:)``, on every customer event that changes a
+    /// scope); otherwise the stored scope is still the customer's.
     private func change(_ id: UUID, rescope: Bool = false, in views: any ViewWriter, _ body: (inout Task) -> Void) throws {
         guard let old = try views.row(Task.self, forKey: Self.taskKey(id), in: Self.tasks) else { return }
         var new = old
@@ -189,14 +191,6 @@ public struct TaskBoard: Projection {
         if rescope || new.assignee != old.assignee || new.branch != old.branch { new.scope = try Self.scope(of: new, in: views) }
         guard new != old else { return }
         try replace(old, with: new, in: views)
-    }
-
-    /// A customer moved or was renamed: its open tasks take the new scope and name.
-    private func refresh(_ customerID: UUID, in views: any ViewWriter) throws {
-        let name = try WorkProjections.CustomerNames.name(of: customerID, in: views)
-        for id in try WorkProjections.CustomerLinks.records(of: customerID, in: views) {
-            try change(id, rescope: true, in: views) { $0.customerName = name }
-        }
     }
 
     private func calendar(of branch: String?, in views: any ViewReader) throws -> LocalCalendar {

@@ -54,6 +54,15 @@ extension WorkProjections {
         }
     }
 
+    /// Changes every record of a projection linked to a customer whose scope or name an event set
+    /// (``customerChanged(by:)``): `change` gets each record's id and the customer's name now, and reads the
+    /// record's scope again (records keep their customer's scope otherwise: they read it on a change of owner
+    /// only).
+    static func refreshLinked(_ customerID: UUID, in views: any ViewWriter, _ change: (UUID, String?) throws -> Void) throws {
+        let name = try CustomerNames.name(of: customerID, in: views)
+        for id in try CustomerLinks.records(of: customerID, in: views) { try change(id, name) }
+    }
+
     /// The customer whose scope or name an event sets: a CustomerCreated (rows written before the customer
     /// event arrived take its scope), or a CustomerEdited touching branch, community, group, owner or name;
     /// nil for every other event.
