@@ -34,6 +34,16 @@ public struct RecordedEvent: Hashable, Sendable {
     public var data: EventData {
         EventData(id: id, type: type, schemaVersion: schemaVersion, payload: payload, metadata: metadata)
     }
+
+    /// Lends the event to `body` as a ``BorrowedEvent`` (the reverse of ``BorrowedEvent/copy()``), so code
+    /// written for a replay's lent events reads a copied one too.
+    public func borrowed<R>(_ body: (BorrowedEvent) throws -> R) rethrows -> R {
+        try payload.withUnsafeBytes { bytes in
+            try body(BorrowedEvent(
+                id: id, stream: stream, streamVersion: streamVersion, position: position, type: type,
+                schemaVersion: schemaVersion, recordedAt: recordedAt, metadata: metadata, payload: bytes))
+        }
+    }
 }
 
 /// A recorded event whose payload is lent, not copied: the view a replay gets from

@@ -36,6 +36,24 @@ import Testing
         #expect(try CustomerScopes.scope(of: id, in: views) == RecordScope(branch: "south", group: "residential", owners: ["emp-9"]))
     }
 
+    @Test func theBranchAloneIsTheBranchOfTheWholeScope() throws {
+        let views = InMemoryViews()
+        let scopes = [
+            RecordScope(branch: "north", community: "c1", group: "residential", owners: ["emp-1"]),
+            RecordScope(branch: "华北", owners: []),
+            RecordScope(branch: nil, community: "c2", group: "sme", owners: ["emp-1", "emp-2"]),
+            RecordScope(branch: "", community: nil, group: nil, owners: []),
+        ]
+        for (n, scope) in scopes.enumerated() {
+            let customer = UUID.derived("customer", "branch-\(n)")
+            try views.put(row: scope, forKey: ViewKey().uuid(customer).bytes, in: CustomerScopes.table)
+            #expect(try CustomerScopes.branch(of: customer, in: views) == CustomerScopes.scope(of: customer, in: views).branch)
+            #expect(try CustomerScopes.branch(of: customer, in: views) == scope.branch)
+        }
+        #expect(try CustomerScopes.branch(of: UUID.derived("customer", "unknown"), in: views) == nil)
+        #expect(try CustomerScopes.branch(of: nil, in: views) == nil)
+    }
+
     @Test func anUnknownCustomerIsGlobalSoOnlyAllDataReachesIt() throws {
         let views = InMemoryViews()
         let scope = try CustomerScopes.scope(of: UUID.derived("nobody"), in: views)

@@ -225,13 +225,12 @@ public struct ModificationHistory: Projection {
 
     /// The scopes a customer took, in log order, each with the position of the event that gave it.
     private static func scopeChanges(of customer: UUID, in views: any ViewReader) throws -> [(position: GlobalPosition, scope: RecordScope)] {
-        var changes: [(position: GlobalPosition, scope: RecordScope)] = []
-        try views.scan(scopeChanges, prefix: ViewKey().uuid(customer).bytes, after: nil) { key, value in
-            guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history scope position") }
-            changes.append((position, try BinaryPayloadDecoder.decodeBinary(RecordScope.self, from: value)))
-            return true
+        try views.rows(RecordScope.self, in: scopeChanges, prefix: ViewKey().uuid(customer).bytes).map { key, scope in
+            guard let position = key.withUnsafeBytes({ Self.position($0, at: $0.count - 8) }) else {
+                throw PayloadCodingError(.invalid, "history scope position")
+            }
+            return (position, scope)
         }
-        return changes
     }
 
     /// The big-endian position of 8 bytes at `offset` of `bytes`.

@@ -541,7 +541,7 @@ public final class ProjectionRunner: Sendable {
         let batch = Mutex<Batch?>(nil)
     }
 
-    /// Events read but not decoded yet: their bytes copied out of the store, so decoding can run elsewhere.
+    /// Events read but not decoded yet: copied out of the store, so decoding can run elsewhere.
     struct RawBatch: Sendable {
         /// Each event with the index of its type in ``types``.
         var events: [(typeIndex: Int, event: RecordedEvent)] = []
@@ -550,54 +550,68 @@ public final class ProjectionRunner: Sendable {
 
         /// The batch decoded; an event that cannot be decoded carries the error instead.
         func decoded(by registry: PayloadRegistry) -> Batch {
-            var batch = Batch(events: [], last: last, types: types)
-            batch.events.reserveCapacity(events.count)
-            for (typeIndex, event) in events {
-                let type = types[typeIndex]
-                do {
-                    let payload = try event.payload.withUnsafeBytes {
-                        try registry.decode(type, schemaVersion: event.schemaVersion, from: $0)
-                    }
-                    batch.events.append(Decoded(
-                        position: event.position, type: type, typeIndex: typeIndex,
-                        boxed: DecodedEvent(ProjectionEvent(
-                            id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
-                            recordedAt: event.recordedAt, metadata: event.metadata, payload: payload)),
-                        error: nil))
-                } catch {
-                    batch.events.append(Decoded(position: event.position, type: type, typeIndex: typeIndex, boxed: nil, error: "\(error)"))
-                }
-            }
-            return batch
+            Batch(events: events.map { entry in entry.event.borrowed { ProjectionRunner.decode($0, typeIndex: entry.typeIndex, by: registry) } },
+                  last: last, types: types)
         }
     }
 
-    /// Reads up to `limit` events from `from`, keeping the bytes of those of `wanted` types (all when nil).
-    func readRaw(from: GlobalPosition, limit: Int, wanted: Set<String>?) async throws -> RawBatch {
-        var batch = RawBatch()
-        batch.events.reserveCapacity(min(limit, 65_536))
+    /// One event decoded; an event that cannot be decoded carries the error instead.
+    static func decode(_ event: BorrowedEvent, typeIndex: Int, by registry: PayloadRegistry) -> Decoded {
+        do {
+            let payload = try registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload)
+            return Decoded(
+                position: event.position, type: event.type, typeIndex: typeIndex,
+                boxed: DecodedEvent(ProjectionEvent(
+                    id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
+                    recordedAt: event.recordedAt, metadata: event.metadata, payload: payload)),
+                error: nil)
+        } catch {
+            return Decoded(position: event.position, type: event.type, typeIndex: typeIndex, boxed: nil, error: "\(error)")
+        }
+    }
+
+    /// Reads up to `limit` events from `from` and hands each of `wanted` types (all when nil) to `body` with the
+    /// index of its type in the `types` returned.
+    private func forEachWanted(
+        from: GlobalPosition, limit: Int, wanted: Set<String>?, _ body: (BorrowedEvent, Int) -> Void
+    ) async throws -> (last: GlobalPosition?, types: [String]) {
+        var last: GlobalPosition?
+        var types: [String] = []
         var typeIndexes: [String: Int] = [:]
         try await store.forEachEvent(from: from, limit: limit) { event in
-            batch.last = event.position
+            last = event.position
             guard wanted?.contains(event.type) ?? true else { return }
             let typeIndex: Int
             if let known = typeIndexes[event.type] {
                 typeIndex = known
             } else {
-                typeIndex = batch.types.count
+                typeIndex = types.count
                 typeIndexes[event.type] = typeIndex
-                batch.types.append(event.type)
+                types.append(event.type)
             }
-            batch.events.append((typeIndex, RecordedEvent(
-                id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position, type: event.type,
-                schemaVersion: event.schemaVersion, recordedAt: event.recordedAt, metadata: event.metadata, payload: Array(event.payload))))
+            body(event, typeIndex)
         }
-        return batch
+        return (last, types)
     }
 
-    /// Reads up to `limit` events from `from`, decoding only those of `wanted` types (all when nil).
+    /// Reads up to `limit` events from `from`, copying those of `wanted` types (all when nil), to decode later.
+    func readRaw(from: GlobalPosition, limit: Int, wanted: Set<String>?) async throws -> RawBatch {
+        var events: [(typeIndex: Int, event: RecordedEvent)] = []
+        events.reserveCapacity(min(limit, 65_536))
+        let (last, types) = try await forEachWanted(from: from, limit: limit, wanted: wanted) { events.append(($1, $0.copy())) }
+        return RawBatch(events: events, last: last, types: types)
+    }
+
+    /// Reads up to `limit` events from `from`, decoding those of `wanted` types (all when nil) straight from
+    /// the store's memory.
     func readBatch(from: GlobalPosition, limit: Int, wanted: Set<String>?) async throws -> Batch {
-        try await readRaw(from: from, limit: limit, wanted: wanted).decoded(by: registry)
+        var events: [Decoded] = []
+        events.reserveCapacity(min(limit, 65_536))
+        let registry = self.registry
+        let (last, types) = try await forEachWanted(from: from, limit: limit, wanted: wanted) {
+            events.append(Self.decode($0, typeIndex: $1, by: registry))
+        }
+        return Batch(events: events, last: last, types: types)
     }
 
     /// The position of the newest event of each type in `events`.
