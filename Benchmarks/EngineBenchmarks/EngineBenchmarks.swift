@@ -63,7 +63,9 @@ func registerRebuild(key: String, name: String, projections: @escaping @Sendable
     ) { benchmark in
         guard let state = state.value else { throw BenchError.notPrepared }
         let directory = try freshDirectory(key)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // BENCH_KEEP_VIEWS=1 keeps the built views (to inspect them, e.g. with mdb_stat); the path is printed.
+        let keep = ProcessInfo.processInfo.environment["BENCH_KEEP_VIEWS"] == "1"
+        defer { if keep { print("views kept in \(directory)") } else { try? FileManager.default.removeItem(atPath: directory) } }
         let chosen = projections()
         let clock = ContinuousClock()
         let sampler = MemorySampler()

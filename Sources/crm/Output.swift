@@ -1,4 +1,7 @@
+import CRMEngine
+import EventStoreLMDB
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -124,5 +127,30 @@ final class ProgressPrinter: @unchecked Sendable {
         if s < 60 { return "\(s)s" }
         if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
         return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m"
+    }
+}
+
+/// A progress line for the views the engine builds from the log while it opens (views never built, or
+/// whose projection changed: ``CRMEngine/Configuration/viewBuildProgress``); prints nothing when every view
+/// is current. The line starts with the first report, which carries the total.
+final class ViewBuildProgress: Sendable {
+    private let printer = Mutex<ProgressPrinter?>(nil)
+
+    /// Reports one step of the build; the last one ends the line with a summary.
+    func update(_ step: ProjectionRunner.Progress) {
+        printer.withLock { printer in
+            let total = Int(clamping: step.target.rawValue), done = Int(clamping: step.position.rawValue)
+            if printer == nil { printer = ProgressPrinter("building views", total: total) }
+            printer?.update(done)
+            if done >= total { printer?.finish(done) }
+        }
+    }
+
+    /// A configuration whose engine reports its view builds here.
+    static func configuring(_ configuration: CRMEngine.Configuration) -> CRMEngine.Configuration {
+        var configuration = configuration
+        let progress = ViewBuildProgress()
+        configuration.viewBuildProgress = { progress.update($0) }
+        return configuration
     }
 }

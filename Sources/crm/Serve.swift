@@ -58,14 +58,14 @@ struct Serve: AsyncParsableCommand {
             let postgres = try await PostgresEventStore.open(url: storeURL, logger: logger)
             do {
                 fresh = try await postgres.headPosition() == .start
-                engine = try await CRMEngine.open(store: postgres, views: data, configuration: CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
+                engine = try await CRMEngine.open(store: postgres, views: data, configuration: ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache)))
             } catch {
                 await postgres.close()
                 throw error
             }
             sharedLog = postgres
         } else {
-            engine = try await CRMEngine.open(at: data, configuration: CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
+            engine = try await CRMEngine.open(at: data, configuration: ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache)))
         }
         do {
             if demo && fresh { try await seedDemo(engine) }

@@ -42,7 +42,7 @@ struct StoreOptions: ParsableArguments {
         if !creating && !hasStore {
             throw CLIError("no CRM store in \(data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
         }
-        return try await CRMEngine.open(at: data, configuration: CRMEngine.Configuration(durability: .full))
+        return try await CRMEngine.open(at: data, configuration: ViewBuildProgress.configuring(CRMEngine.Configuration(durability: .full)))
     }
 
     /// Who acts: the employee of `--token` (or `CRM_TOKEN`), else the operator (the engine itself, recorded

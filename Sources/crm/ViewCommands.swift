@@ -33,8 +33,15 @@ struct Rebuild: AsyncParsableCommand {
                     throw CLIError("no view named \(projection)", hint: "one of: \(names)", exit: .usage)
                 }
                 let head = try await engine.store.headPosition()
+                // Views the open just built from the whole log (none were built yet) are not built twice.
+                let chosen = projection.map { [$0] } ?? engine.views.projections.map(\.name)
+                let remaining = chosen.filter { !engine.views.builtOnStart.contains($0) }
+                guard !remaining.isEmpty else {
+                    try await engine.rebuildViews([], as: try await store.principal(engine))  // still authorized
+                    return head
+                }
                 let progress = ProgressPrinter("rebuild", total: Int(clamping: head.rawValue))
-                try await engine.rebuildViews(projection.map { [$0] }, as: try await store.principal(engine)) { step in
+                try await engine.rebuildViews(remaining, as: try await store.principal(engine)) { step in
                     progress.update(Int(clamping: step.position.rawValue))
                 }
                 progress.finish(Int(clamping: head.rawValue))

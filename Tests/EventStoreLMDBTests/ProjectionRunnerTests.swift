@@ -1,6 +1,7 @@
 import EventSourcing
 import EventStoreLMDB
 import Foundation
+import Synchronization
 import Testing
 
 private struct Noted: EventPayload, Equatable {
@@ -164,6 +165,43 @@ private struct NoteAppender: Projection {
         let generations = try FileManager.default.contentsOfDirectory(atPath: dir + "/views/notes").filter { Int($0) != nil }
         #expect(generations == ["1"])
         await runner.close()
+        await store.close()
+    }
+
+    @Test func aViewNeverBuiltIsBuiltFromTheLogInOneGoOnStartAndEqualsOneCaughtUpBatchByBatch() async throws {
+        let dir = makeTemporaryDirectory("views-unbuilt")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let head = try await appendNotes(store, streams: 4, each: 10)
+        // 40 events, batches of 8: more than one batch, so the new view is built like a rebuild.
+        let steps = Mutex<[ProjectionRunner.Progress]>([])
+        var built = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/built", batchSize: 8)
+        try await built.start { step in steps.withLock { $0.append(step) } }
+        #expect(built.builtOnStart == ["notes"])
+        #expect(steps.withLock { $0.last.map { [$0.position, $0.target] } } == [head, head])
+        #expect(built.status().first?.checkpoint == head)
+        // Batches of 64: one batch holds the log, so the view is caught up as before, and nothing is reported.
+        let caught = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/caught", batchSize: 64)
+        try await caught.start { _ in Issue.record("a view caught up in one batch reports no build") }
+        #expect(caught.builtOnStart.isEmpty)
+        let once = try built.rows(of: "notes"), batched = try caught.rows(of: "notes")
+        #expect(once.keys.sorted() == batched.keys.sorted())
+        for (table, rows) in batched {
+            #expect(rows.map(\.key) == once[table]?.map(\.key), "keys of \(table)")
+            #expect(rows.map(\.value) == once[table]?.map(\.value), "values of \(table)")
+        }
+        // The built view follows new writes, and once built it is not built again on the next start.
+        let later = try await store.append([try note("later", 999)], to: "s-1", expectedVersion: .any)
+        try await built.waitUntil(later.lastPosition)
+        #expect(try built.read("notes") { try NoteCounter.count("s-1", in: $0) } == 11)
+        await built.close()
+        _ = try await appendNotes(store, streams: 1, each: 20, offset: 500)
+        built = try ProjectionRunner(store: store, registry: registry, projections: [NoteCounter()], directory: dir + "/built", batchSize: 8)
+        try await built.start { _ in Issue.record("a built view is caught up, not built again") }
+        #expect(built.builtOnStart.isEmpty)
+        #expect(try built.read("notes") { try NoteCounter.count("s-0", in: $0) } == 30)
+        await built.close()
+        await caught.close()
         await store.close()
     }
 

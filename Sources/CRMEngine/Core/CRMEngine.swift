@@ -45,6 +45,10 @@ public final class CRMEngine: Sendable {
         public var snapshotEvery: Int?
         /// How many decoded customer-360 views are kept in memory for repeated reads; 0 keeps none.
         public var customerCacheSize: Int
+        /// Told how far the views built from the log while the engine opens have come (views never built,
+        /// or whose projection version changed: ``ProjectionRunner/start(progress:)``); not called when
+        /// every view is current. For a progress line; nil by default.
+        public var viewBuildProgress: (@Sendable (ProjectionRunner.Progress) -> Void)?
 
         public init(
             clock: any WallClock = SystemClock(), ids: (any IDGenerator)? = nil,
@@ -157,7 +161,7 @@ public final class CRMEngine: Sendable {
                                audit: audit, reactor: reactor, snapshots: snapshots, configuration: configuration)
         if let seed = engine.snapshot(of: Organisation.self, stream: Organisation.streamID) { engine.organisation.seed(seed.state, version: seed.version) }
         if let seed = engine.snapshot(of: Settings.self, stream: Settings.streamID) { engine.settingsCache.seed(seed.state, version: seed.version) }
-        try await runner.start()
+        try await runner.start(progress: configuration.viewBuildProgress)
         if !configuration.reactions.isEmpty { reactor.start(engine: engine) }
         configuration.logger.info("engine open", metadata: ["views": "\(runner.projections.count)"])
         return engine

@@ -76,6 +76,11 @@ public final class ProjectionRunner: Sendable {
     private let waiters = Mutex<(next: UInt64, list: [Waiter], closed: Bool)>((0, [], false))
     private let live = Mutex<Task<Void, Never>?>(nil)
     private let applier = Applier()
+    private let built = Mutex<Set<String>>([])
+
+    /// The projections ``start(progress:)`` built from the whole log: their version had changed or they had
+    /// never been built. A caller about to rebuild them (`crm rebuild` on such a store) can skip them.
+    public var builtOnStart: Set<String> { built.withLock { $0 } }
 
     /// Opens (creating when missing) the view environments of `projections` under `directory`.
     public init(
@@ -139,19 +144,35 @@ public final class ProjectionRunner: Sendable {
 
     // MARK: Running
 
-    /// Rebuilds projections whose version changed, catches every projection up with the log, then keeps
-    /// them following it until ``close()``.
-    public func start() async throws {
+    /// Rebuilds projections whose version changed, builds views never built before from the log, catches
+    /// every projection up with the log, then keeps them following it until ``close()``.
+    ///
+    /// A view never built (a new projection, a new views directory, views dropped after a crash) is built
+    /// like a rebuild — into a fresh environment in large unsynced transactions, one flush at the end — when
+    /// the log holds more than one batch for it: several times cheaper than catching it up batch by batch
+    /// through durable transactions. `progress` reports those builds (nothing when every view is current);
+    /// ``builtOnStart`` names the projections built so.
+    public func start(progress: (@Sendable (Progress) -> Void)? = nil) async throws {
         if isReadOnly { return }
-        let changed = try slots.withLock { slots in
-            try slots.values.filter { slot in
+        let head = try await store.headPosition()
+        let (changed, unbuilt) = try slots.withLock { slots in
+            var changed: [String] = [], unbuilt: [String] = []
+            for slot in slots.values {
                 let stored = try slot.environment.storedVersion()
-                return stored != nil && stored != slot.projection.version
-            }.map(\.projection.name)
+                if let stored, stored != slot.projection.version { changed.append(slot.projection.name) }
+                if stored == nil, slot.checkpoint == .start, head.rawValue > UInt64(batchSize) { unbuilt.append(slot.projection.name) }
+            }
+            return (changed.sorted(), unbuilt.sorted())
         }
         if !changed.isEmpty {
-            logger.info("projection version changed; rebuilding", metadata: ["projections": "\(changed.sorted())"])
-            try await rebuild(changed)
+            logger.info("projection version changed; rebuilding", metadata: ["projections": "\(changed)"])
+        }
+        if !unbuilt.isEmpty {
+            logger.info("views not built yet; building them from the log", metadata: ["projections": "\(unbuilt)", "events": "\(head.rawValue)"])
+        }
+        if !changed.isEmpty || !unbuilt.isEmpty {
+            try await rebuild(changed + unbuilt, progress: progress)
+            built.withLock { $0 = Set(changed + unbuilt) }
         }
         try await catchUp()
         let task = Task { [weak self] in
@@ -423,6 +444,11 @@ public final class ProjectionRunner: Sendable {
                     return old
                 }
                 if let old { try? FileManager.default.removeItem(atPath: old.environment.path) }
+                if let failure = targets[index].failure {
+                    // As in a catch-up: stored for readers in other processes, and logged.
+                    try? reopened.recordFailure(failure)
+                    self.logger.error("projection stopped", metadata: ["projection": "\(shadow.projection.name)", "failure": "\(failure)"])
+                }
             }
         }
         try await catchUp()
