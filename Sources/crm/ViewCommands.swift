@@ -38,14 +38,15 @@ struct Rebuild: AsyncParsableCommand {
                 let remaining = chosen.filter { !engine.views.builtOnStart.contains($0) }
                 guard !remaining.isEmpty else {
                     try await engine.rebuildViews([], as: try await store.principal(engine))  // still authorized
-                    return head
+                    return try await engine.store.headPosition()
                 }
                 let progress = ProgressPrinter("rebuild", total: Int(clamping: head.rawValue))
                 try await engine.rebuildViews(remaining, as: try await store.principal(engine)) { step in
                     progress.update(Int(clamping: step.position.rawValue))
                 }
                 progress.finish(Int(clamping: head.rawValue))
-                return head
+                // The reactor may have appended while the views were rebuilt: they stand at the head now.
+                return try await engine.store.headPosition()
             }
             let what = projection ?? "all views"
             if store.json {

@@ -163,6 +163,29 @@ struct OperateTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/then/customer-360"))
     }
 
+    @Test func viewsNeverBuiltAreBuiltOnceWhenTheStoreOpensAndRebuildDoesNotBuildThemAgain() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        // More events than one batch of live catch-up (4,096), so the open builds the views in one go.
+        #expect(try await crm(["demo", "--data", dir + "/data", "--events", "5000"]).status == 0)
+        try FileManager.default.createDirectory(atPath: dir + "/copy", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dir + "/data/log", toPath: dir + "/copy/log")
+        let rebuild = try await crm(["rebuild", "--data", dir + "/copy"])
+        #expect(rebuild.status == 0, "\(rebuild.stderr)")
+        #expect(rebuild.stderr.contains("building views"))
+        #expect(!rebuild.stderr.contains("rebuild"), "built on open, not again: \(rebuild.stderr)")
+        #expect(rebuild.stdout.contains("Rebuilt all views"))
+        let stats = object(try await crm(["stats", "--data", dir + "/copy", "--json"]).stdout)
+        let views = try #require(stats["views"] as? [[String: Any]])
+        #expect(!views.isEmpty)
+        #expect(views.allSatisfy { ($0["lag"] as? Int) == 0 }, "\(views)")
+        // Built once, the views are rebuilt by the next `crm rebuild`.
+        let again = try await crm(["rebuild", "--data", dir + "/copy"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!again.stderr.contains("building views"))
+        #expect(again.stderr.contains("rebuild"))
+    }
+
     @Test func aWritingCommandIsRefusedWhileAnotherProcessHoldsTheStoreAndGoesThroughTheServer() async throws {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
