@@ -56,6 +56,19 @@ private struct NoteAppender: Projection {
     }
 }
 
+/// Writes a table it did not declare on a note "stray".
+private struct StrayWriter: Projection {
+    var name = "stray"
+    var version: UInt32 = 1
+    var tables: [ViewTable] { [NoteCounter.counts] }
+    var eventTypes: Set<String>? { [Noted.eventType] }
+
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        guard let note = event.payload as? Noted else { return }
+        try views.put([1], forKey: Array(note.text.utf8), in: note.text == "stray" ? ViewTable("undeclared") : NoteCounter.counts)
+    }
+}
+
 @Suite struct ProjectionRunnerTests {
     var registry: PayloadRegistry {
         var r = PayloadRegistry()
@@ -280,6 +293,24 @@ private struct NoteAppender: Projection {
         #expect(UInt64(count) == status["fragile"]?.checkpoint.rawValue)
         await #expect(throws: ViewError.self) { try await runner.waitUntil(head, projections: ["fragile"]) }
         try await runner.waitUntil(head, projections: ["sturdy"])
+        await runner.close()
+        await store.close()
+    }
+
+    @Test func aProjectionWritingATableItDidNotDeclareFailsAtThatEvent() async throws {
+        let dir = makeTemporaryDirectory("views-stray")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        _ = try await appendNotes(store, streams: 1, each: 2)
+        let stray = try await store.append([try note("stray", 900)], to: "s-0", expectedVersion: .any)
+        let runner = try ProjectionRunner(store: store, registry: registry, projections: [StrayWriter()], directory: dir + "/views")
+        try await runner.start()
+        guard case .projectionFailed(let name, let position, let type, let reason)? = runner.status().first?.failure else {
+            Issue.record("the projection should have stopped at the stray write")
+            return
+        }
+        #expect(name == "stray" && position == stray.lastPosition && type == "Noted")
+        #expect(reason.contains("did not declare: undeclared"))
         await runner.close()
         await store.close()
     }

@@ -676,7 +676,12 @@ public final class ProjectionRunner: Sendable {
             }
             return (last, nil)
         } catch let error as ViewError {
-            return (checkpoint, error)
+            if case .projectionFailed = error { return (checkpoint, error) }
+            // A misuse of the views (a table the projection did not declare), named at its event; its
+            // description holds table names only.
+            let position = failing.map { events[$0].position } ?? last
+            return (checkpoint, ViewError.projectionFailed(
+                name: projection.name, position: position, eventType: failing.map { events[$0].type } ?? "?", reason: "\(error)"))
         } catch {
             let position = failing.map { events[$0].position } ?? last
             // Only the error's type: its description could hold field values of the event (never in logs).
