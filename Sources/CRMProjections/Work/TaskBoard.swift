@@ -177,7 +177,8 @@ public struct TaskBoard: Projection {
             try views.put(row, forKey: Self.taskKey(new.taskID), in: Self.tasks)
             try views.put(row, forKey: Self.boardKey(new), in: Self.board)
             try views.put(row, forKey: Self.dueKey(new), in: Self.byDue)
-            try WorkProjections.CustomerLinks.link(new.customerID, new.taskID, in: views)
+            // A task keeps the customer it was dispatched for: linked once, as the other boards do.
+            if old == nil { try WorkProjections.CustomerLinks.link(new.customerID, new.taskID, in: views) }
         }
     }
 
