@@ -126,6 +126,10 @@ public struct Customer360Projection: Projection {
         }
 
         func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]? { try base.value(forKey: key, in: table) }
+        /// Lent from the storage as it is (the protocol's default would copy each row read first).
+        func withValue<R>(forKey key: [UInt8], in table: ViewTable, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+            try base.withValue(forKey: key, in: table, body)
+        }
         func scan(
             _ table: ViewTable, prefix: [UInt8], after: [UInt8]?,
             _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
