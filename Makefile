@@ -47,7 +47,7 @@ test: test-setup
 	@export CRM_TEST_PG_STATE=$$(mktemp -u /tmp/crm-test-pg-state.XXXXXX) && \
 		trap 'scripts/test-postgres.sh stop; CRM_TEST_PG_STATE=$$CRM_TEST_PG_STATE.drill scripts/test-postgres.sh stop' EXIT && \
 		url=$$(scripts/test-postgres.sh start) && echo "PostgreSQL for the tests: $$url" && \
-		export CRM_TEST_POSTGRES_URL="$$url" && \
+		export CRM_TEST_POSTGRES_URL="$$url" && export CRM_TEST_POSTGRES_CERT="$$(scripts/test-postgres.sh cert)" && \
 		{ $(SWIFT) test --skip-build --disable-xctest --skip EventStorePostgresTests; rest=$$?; \
 		  echo "PostgreSQL store tests (run alone: the full parallel suite starves their connections):"; \
 		  $(SWIFT) test --skip-build --disable-xctest --filter EventStorePostgresTests; pg=$$?; \

@@ -164,11 +164,12 @@ let package = Package(
             ]
         ),
         // Runs the built `crm` binary as a child process on temporary data directories.
-        .testTarget(name: "CLITests", dependencies: ["crm", "CRMTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["crm", "CRMTestSupport", "EventStoreLMDB", "EventSourcing"]),
         .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStorePostgresTests",
-            dependencies: ["EventStorePostgres", "EventSourcing", "EventStoreConformance", "EventStoreLMDB", "CRMEngine", "CRMDomain", "pg-harness", "pg-engine-node", "crm", "CRMTestSupport"]
+            dependencies: ["EventStorePostgres", "EventSourcing", "EventStoreConformance", "EventStoreLMDB", "CRMEngine", "CRMDomain", "pg-harness", "pg-engine-node", "crm", "CRMTestSupport",
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "EventStoreLMDBTests",

@@ -4,11 +4,13 @@
 #   scripts/test-postgres.sh start   initdb + start on 127.0.0.1 on a free port; prints the URL
 #   scripts/test-postgres.sh stop    stops it and deletes its directory
 #   scripts/test-postgres.sh url     prints the URL of the running cluster
+#   scripts/test-postgres.sh cert    prints the path of the server's self-signed certificate (PEM)
 #   scripts/test-postgres.sh pause   stops the server, keeping its data (the failover drill)
 #   scripts/test-postgres.sh resume  starts it again on the same port
 #
 # The cluster lives in a temporary directory owned by the `postgres` user (initdb refuses root), with
-# trust authentication on loopback only, fsync off (test data is disposable; a stopped or killed server still keeps every commit, only an OS crash would not) and UTF-8. Its state file
+# TLS offered (not required) with a self-signed certificate for `localhost` only (its path: `cert`; the
+# TLS tests check that `verify-full` to 127.0.0.1 refuses it), trust authentication on loopback only, fsync off (test data is disposable; a stopped or killed server still keeps every commit, only an OS crash would not) and UTF-8. Its state file
 # ($CRM_TEST_PG_STATE, default /tmp/crm-test-postgres.state) holds the directory, the port and the URL.
 # The tests read the URL from CRM_TEST_POSTGRES_URL and fail when it is missing or unreachable.
 set -euo pipefail
@@ -60,6 +62,13 @@ start() {
     chmod 700 "$PGDIR"
     as_pg "$BIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$PGDIR/initdb.log" 2>&1 \
         || { cat "$PGDIR/initdb.log" >&2; exit 1; }
+    # A self-signed server certificate naming localhost (and not 127.0.0.1), readable by the tests.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
+        -keyout "$PGDIR/server.key" -out "$PGDIR/server.crt" >"$PGDIR/openssl.log" 2>&1 \
+        || { cat "$PGDIR/openssl.log" >&2; exit 1; }
+    if [ "$(id -u)" = "0" ]; then chown postgres: "$PGDIR/server.key" "$PGDIR/server.crt"; fi
+    chmod 600 "$PGDIR/server.key"
+    chmod 644 "$PGDIR/server.crt"
     local port attempt
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
@@ -87,7 +96,7 @@ stop() {
 }
 
 server_options() {
-    echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories=$PGDIR -c fsync=off -c full_page_writes=off -c max_connections=200"
+    echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories=$PGDIR -c fsync=off -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file=$PGDIR/server.crt -c ssl_key_file=$PGDIR/server.key"
 }
 
 pause() {
@@ -106,7 +115,8 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     url) [ -f "$STATE" ] && { . "$STATE"; echo "$URL"; } ;;
+    cert) [ -f "$STATE" ] && { . "$STATE"; echo "$PGDIR/server.crt"; } ;;
     pause) pause ;;
     resume) resume ;;
-    *) echo "usage: $0 start|stop|url|pause|resume" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|url|cert|pause|resume" >&2; exit 2 ;;
 esac

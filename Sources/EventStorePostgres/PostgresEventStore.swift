@@ -79,7 +79,7 @@ public final class PostgresEventStore: EventStore {
         logger: Logger = Logger(label: "crm.eventstore", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresEventStore {
         try PostgresStoreConfiguration.validate(schema: configuration.schema)
-        let client = makeClient(configuration, logger: logger)
+        let client = try makeClient(configuration, logger: logger)
         let runTask = Task { await client.run() }
         let queryLogger = Logger(label: "crm.eventstore.postgres.query", factory: { _ in SwiftLogNoOpLogHandler() })
         do {
@@ -96,7 +96,12 @@ public final class PostgresEventStore: EventStore {
             return store
         } catch {
             runTask.cancel()
-            let translated = translate(error, during: "opening the log")
+            var translated = translate(error, during: "opening the log")
+            // The pool retries a failing connection quietly until the deadline; one attempt of our own
+            // says why (a refused certificate or password) instead of only "no answer".
+            if translated.code == .storage, let why = await connectionProblem(configuration, within: min(.seconds(5), configuration.connectTimeout)) {
+                translated = EventStoreError(.storage, detail: "cannot connect to the database while opening the log: \(why)")
+            }
             logger.error("event store open failed", metadata: ["crm.store": "\(configuration.redactedURL)", "crm.error": "\(translated)"])
             throw translated
         }
@@ -105,7 +110,7 @@ public final class PostgresEventStore: EventStore {
     /// Drops the log's schema with every event in it: for tests and decommissioning, never in normal use.
     public static func destroy(_ configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "crm.eventstore", factory: { _ in SwiftLogNoOpLogHandler() })) async throws {
         try PostgresStoreConfiguration.validate(schema: configuration.schema)
-        let client = makeClient(configuration, logger: logger)
+        let client = try makeClient(configuration, logger: logger)
         let runTask = Task { await client.run() }
         defer { runTask.cancel() }
         do {
@@ -401,12 +406,11 @@ public final class PostgresEventStore: EventStore {
         listenTask.withLock { $0 = task }
     }
 
-    static func makeClient(_ configuration: PostgresStoreConfiguration, logger: Logger) -> PostgresClient {
+    static func makeClient(_ configuration: PostgresStoreConfiguration, logger: Logger) throws(EventStoreError) -> PostgresClient {
         let tls: PostgresClient.Configuration.TLS
-        switch configuration.tls {
-        case .disable: tls = .disable
-        case .prefer: tls = .prefer(.makeClientConfiguration())
-        case .require: tls = .require(.makeClientConfiguration())
+        switch try configuration.tlsSettings() {
+        case nil: tls = .disable
+        case let (settings, plainAllowed)?: tls = plainAllowed ? .prefer(settings) : .require(settings)
         }
         var config = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
@@ -417,6 +421,54 @@ public final class PostgresEventStore: EventStore {
         var background = logger
         background.logLevel = max(logger.logLevel, .warning)
         return PostgresClient(configuration: config, backgroundLogger: background)
+    }
+
+    /// Why one connection attempt fails (nil when it succeeds or says nothing more): TLS, authentication or
+    /// the network, in words that name no value of the caller's.
+    static func connectionProblem(_ configuration: PostgresStoreConfiguration, within limit: Duration) async -> String? {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch try configuration.tlsSettings() {
+            case nil: tls = .disable
+            case let (settings, plainAllowed)?:
+                let context = try NIOSSLContext(configuration: settings)
+                tls = plainAllowed ? .prefer(context) : .require(context)
+            }
+        } catch {
+            return "TLS settings refused (\(type(of: error)))"
+        }
+        var connection = PostgresConnection.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.username,
+            password: configuration.password, database: configuration.database, tls: tls)
+        connection.options.connectTimeout = .seconds(max(1, limit.components.seconds))
+        let quiet = Logger(label: "crm.eventstore.postgres.probe", factory: { _ in SwiftLogNoOpLogHandler() })
+        let attempt = connection
+        do {
+            let opened = try await withDeadline(limit, "connecting") {
+                try await PostgresConnection.connect(configuration: attempt, id: 0, logger: quiet)
+            }
+            try? await opened.close()
+            return nil
+        } catch let error as PSQLError {
+            if error.code == .server {
+                return "the server refused the connection (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+            }
+            if let underlying = error.underlying {
+                if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+                    return "the server's certificate does not name \(configuration.host) (sslmode=verify-full)"
+                }
+                if "\(underlying)".contains("CERTIFICATE_VERIFY_FAILED") {
+                    return "the server's certificate does not chain to a trusted root (give its root in sslrootcert, or use sslmode=require to encrypt without checking)"
+                }
+                if underlying is NIOSSLError || underlying is NIOSSLExtraError || underlying is BoringSSLError {
+                    return "the TLS handshake failed (\(type(of: underlying)))"
+                }
+                return "\(error.code) (\(type(of: underlying)))"
+            }
+            return error.code == .sslUnsupported ? "the server does not offer TLS, which sslmode requires" : "\(error.code)"
+        } catch {
+            return nil
+        }
     }
 
     /// A typed error for anything the driver or the network throws. The text names SQLSTATEs and what was

@@ -1,15 +1,31 @@
 import EventSourcing
 import Foundation
+import PostgresNIO
 
 /// Where the log lives and how the store behaves: parsed from a URL such as
 /// `postgres://crm:secret@db.example:5432/crm?schema=crm&sslmode=require`.
 ///
 /// - `schema` (query item, default `crm`): the PostgreSQL schema holding the log's tables; several logs can
 ///   share one database under different schemas. Lower-case letters, digits and `_`, at most 63 bytes.
-/// - `sslmode`: `disable` (default for loopback hosts), `prefer` (default otherwise) or `require`.
+/// - `sslmode`: as libpq's — `disable` (default for loopback hosts; `allow` means the same here), `prefer`
+///   (default otherwise), `require`, `verify-ca` or `verify-full`. See ``TLSMode``.
+/// - `sslrootcert`: a PEM file of the certificates that `verify-ca` and `verify-full` trust (the system's
+///   roots when absent). With `require`, as in libpq, it makes the store check the chain as `verify-ca` does.
 public struct PostgresStoreConfiguration: Sendable, Hashable {
+    /// Whether the connection is encrypted and what is checked of the server's certificate; the same
+    /// meanings as libpq's `sslmode`.
     public enum TLSMode: String, Sendable, Hashable {
-        case disable, prefer, require
+        /// No TLS.
+        case disable
+        /// TLS when the server offers it, plain otherwise; the certificate is not checked.
+        case prefer
+        /// TLS or no connection; the certificate is not checked (unless a root certificate file is given):
+        /// the traffic is encrypted, but the server's identity is not proven.
+        case require
+        /// TLS, and the server's certificate must chain to a trusted root; its name is not compared.
+        case verifyCA = "verify-ca"
+        /// TLS, the certificate must chain to a trusted root and name the host (or its IP address) connected to.
+        case verifyFull = "verify-full"
     }
 
     public var host: String
@@ -19,6 +35,8 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var database: String
     public var schema: String
     public var tls: TLSMode
+    /// A PEM file of the root certificates to trust (`sslrootcert`); nil trusts the system's roots.
+    public var rootCertificatePath: String?
 
     /// The limits the store enforces (the same defaults as the LMDB store).
     public var limits: EventStoreLimits = .standard
@@ -27,7 +45,8 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     /// How long an operation may wait for the database — a connection, a lock, an answer — before it fails
     /// with ``EventStoreError/Code/storage`` (database unavailable).
     public var operationTimeout: Duration = .seconds(15)
-    /// How long opening may take to connect and create the schema.
+    /// How long opening may take to connect and create the schema. When it fails, one more connection
+    /// attempt (at most as long, and 5 s) finds out why, for the error.
     public var connectTimeout: Duration = .seconds(10)
     /// How often a waiting subscription looks at the head itself, in case a notification was missed.
     public var pollInterval: Duration = .milliseconds(500)
@@ -77,9 +96,16 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
                 switch item.value ?? "" {
                 case "disable", "allow": tls = .disable
                 case "prefer": tls = .prefer
-                case "require", "verify-ca", "verify-full": tls = .require
-                default: throw EventStoreError(.storage, detail: "unknown sslmode in the PostgreSQL URL")
+                case "require": tls = .require
+                case "verify-ca": tls = .verifyCA
+                case "verify-full": tls = .verifyFull
+                default: throw EventStoreError(.storage, detail: "unknown sslmode in the PostgreSQL URL (disable, allow, prefer, require, verify-ca or verify-full)")
                 }
+            case "sslrootcert":
+                guard let path = item.value, !path.isEmpty else {
+                    throw EventStoreError(.storage, detail: "sslrootcert in the PostgreSQL URL names no file")
+                }
+                rootCertificatePath = path
             default:
                 throw EventStoreError(.storage, detail: "unknown option `\(item.name)` in the PostgreSQL URL")
             }
@@ -89,7 +115,36 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
 
     /// The URL without its password, for logs and messages.
     public var redactedURL: String {
-        "postgres://\(username)@\(host):\(port)/\(database)?schema=\(schema)"
+        "postgres://\(username)@\(host):\(port)/\(database)?schema=\(schema)&sslmode=\(tls.rawValue)"
+    }
+
+    /// What the driver is to do for ``tls`` and ``rootCertificatePath``: no TLS (nil), or TLS with these
+    /// settings, falling back to a plain connection when the server offers none (`prefer`) or not.
+    ///
+    /// - Throws: ``EventStoreError/Code/storage`` when the root certificate file cannot be read as PEM.
+    func tlsSettings() throws(EventStoreError) -> (settings: TLSConfiguration, plainAllowed: Bool)? {
+        var verification = tls
+        if verification == .require, rootCertificatePath != nil { verification = .verifyCA }
+        var settings = TLSConfiguration.makeClientConfiguration()
+        switch verification {
+        case .disable: return nil
+        case .prefer, .require: settings.certificateVerification = .none
+        case .verifyCA: settings.certificateVerification = .noHostnameVerification
+        case .verifyFull: settings.certificateVerification = .fullVerification
+        }
+        if verification == .verifyCA || verification == .verifyFull, let path = rootCertificatePath {
+            let roots: [NIOSSLCertificate]
+            do {
+                roots = try NIOSSLCertificate.fromPEMFile(path)
+            } catch {
+                throw EventStoreError(.storage, detail: "cannot read the sslrootcert file \(path) as PEM certificates")
+            }
+            guard !roots.isEmpty else {
+                throw EventStoreError(.storage, detail: "the sslrootcert file \(path) holds no certificate")
+            }
+            settings.trustRoots = .certificates(roots)
+        }
+        return (settings, verification == .prefer)
     }
 
     static func validate(schema: String) throws(EventStoreError) {

@@ -36,6 +36,22 @@ struct StoreTests {
         #expect(ContinuousClock.now - started < .seconds(30), "the open gave up around its 2 s timeout, not after the pool's 60 s")
     }
 
+    @Test func aLoginTheServerRefusesIsATypedErrorNamingItsSQLSTATE() async throws {
+        var configuration = try TestDatabase.configuration("login")
+        configuration.database = "no_such_database_\(UInt32.random(in: 0...UInt32.max))"
+        configuration.connectTimeout = .seconds(3)
+        do {
+            let store = try await PostgresEventStore.open(configuration)
+            await store.close()
+            Issue.record("opened a database that does not exist")
+        } catch let error as EventStoreError {
+            #expect(error.code == .storage)
+            // 3D000: invalid_catalog_name. The database's name is not repeated in the error.
+            #expect(error.detail.contains("the server refused the connection (SQLSTATE 3D000)"), "\(error)")
+            #expect(!error.detail.contains(configuration.database))
+        }
+    }
+
     @Test func metadataAndPayloadRoundTripByteForByteIncludingNULAndEmptyValues() async throws {
         let (store, teardown) = try await TestDatabase.makeStore()
         do {
