@@ -2,6 +2,7 @@ import CRMDomain
 import CRMEngine
 import EventSourcing
 import Foundation
+import Logging
 import Testing
 
 @Suite struct ReactorTests {
@@ -60,6 +61,37 @@ import Testing
         try? FileManager.default.removeItem(atPath: f.directory)
     }
 
+    @Test func aReactorFarBehindTheHeadSaysItIsCatchingUpAndWhenItHasCaughtUp() async throws {
+        // A generated year appended straight to the log, then the reactor's checkpoint lost: as a copied or
+        // restored log opens on a new node, the reactions of the whole history run.
+        let (f, _) = try await EngineFixture.generated("reactor-catch-up", events: 6_000)
+        try await f.engine.reactionsSettled(upTo: try await f.engine.store.headPosition())
+        let head = try await f.engine.store.headPosition()
+        await f.engine.close()
+        try FileManager.default.removeItem(atPath: f.directory + "/reactor")
+        let log = CapturedLog()
+        let reopened = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock, logger: log.logger))
+        try await reopened.reactionsSettled(upTo: head)
+        #expect(try await reopened.store.headPosition() == head, "the replayed reactions wrote nothing new")
+        let started = try #require(log.metadata(of: "reactor catching up"))
+        #expect(started["from"] == "1" && started["head"] == "\(head.rawValue)", "\(started)")
+        #expect(started["events"] == "\(head.rawValue)")
+        let done = try #require(log.metadata(of: "reactor caught up"))
+        #expect(Int("\(done["reacted"] ?? "")").map { $0 > 0 } == true, "\(done)")
+        // Replayed once already, they append nothing new.
+        #expect(done["appended"] == "0", "\(done)")
+        #expect(Set(started.keys).union(done.keys).isSubset(of: ["from", "head", "events", "position", "reacted", "appended"]))
+        await reopened.close()
+
+        // Close to the head, nothing is said.
+        let quiet = CapturedLog()
+        let again = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock, logger: quiet.logger))
+        try await again.reactionsSettled(upTo: try await again.store.headPosition())
+        #expect(quiet.metadata(of: "reactor catching up") == nil)
+        await again.close()
+        try? FileManager.default.removeItem(atPath: f.directory)
+    }
+
     @Test func revenueEarnsLoyaltyPointsOnceByTheSettingsSpendRule() async throws {
         let f = try await EngineFixture.make("reactor-loyalty")
         try await f.engine.execute(Settings.self, id: UUID(), .replaceLoyaltyAccrualRules([
@@ -105,5 +137,41 @@ import Testing
         #expect(last.type == "CampaignApproved")
         #expect(last.metadata.actor == approver.id, "recorded as the approver's decision")
         await f.close()
+    }
+}
+
+/// Log records kept in memory, for tests that check what the engine says.
+final class CapturedLog: @unchecked Sendable {
+    // @unchecked: `lock` guards `records`.
+    private let lock = NSLock()
+    private var records: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] = []
+
+    func append(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) {
+        lock.lock(); defer { lock.unlock() }
+        records.append((level, message, metadata))
+    }
+
+    func metadata(of message: String) -> Logger.Metadata? {
+        lock.lock(); defer { lock.unlock() }
+        return records.first { $0.message == message }?.metadata
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "crm.engine.tests") { _ in Handler(log: self) }
+        logger.logLevel = .info
+        return logger
+    }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            log.append(event.level, "\(event.message)", metadata.merging(event.metadata ?? [:]) { $1 })
+        }
     }
 }

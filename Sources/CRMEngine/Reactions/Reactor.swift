@@ -61,6 +61,8 @@ final class Reactor: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let progress = Mutex<GlobalPosition>(.start)
     static let name = "reactor"
+    /// How far behind the head a starting reactor says that it is catching up.
+    static let announcedLag: UInt64 = 4_096
 
     init(reactions: [Reaction], directory: String) throws {
         self.reactions = reactions
@@ -76,11 +78,21 @@ final class Reactor: Sendable {
         let running = Task { [weak engine] in
             guard let store = engine?.store else { return }
             var pending = 0
+            // A long way behind (a copied or restored log, a new node): said when starting and when done, as
+            // the reactions of the whole span run now (once each: their commands carry deterministic keys).
+            var catchingUp: (head: GlobalPosition, reacted: Int)?
             do {
+                let head = try await store.headPosition()
+                if head.rawValue > from.rawValue, head.rawValue - from.rawValue >= Self.announcedLag {
+                    catchingUp = (head, 0)
+                    engine?.logger.notice("reactor catching up", metadata: [
+                        "from": "\(from.rawValue)", "head": "\(head.rawValue)", "events": "\(head.rawValue - from.rawValue + 1)"])
+                }
                 for try await recorded in store.subscribe(from: from) {
                     guard let engine else { return }
                     if types.contains(recorded.type) {
                         try await self.react(to: recorded, engine: engine)
+                        catchingUp?.reacted += 1
                     }
                     self.progress.withLock { $0 = recorded.position }
                     pending += 1
@@ -88,6 +100,12 @@ final class Reactor: Sendable {
                     if pending >= 256 || recorded.position >= head {
                         try self.checkpoints.set(Self.name, to: recorded.position)
                         pending = 0
+                    }
+                    if let caught = catchingUp, recorded.position >= caught.head {
+                        engine.logger.notice("reactor caught up", metadata: [
+                            "position": "\(recorded.position.rawValue)", "reacted": "\(caught.reacted)",
+                            "appended": "\(head.rawValue - caught.head.rawValue)"])
+                        catchingUp = nil
                     }
                 }
             } catch is CancellationError {
