@@ -71,6 +71,7 @@ func reporting(data: String, _ body: () async throws -> Void) async throws {
     } catch let error as ExitCode {
         throw error
     } catch {
+        ProgressPrinter.interrupted()
         let cli = CLIError.from(error, data: data)
         var text = "error: \(cli.message)\n"
         if let hint = cli.hint { text += "hint: \(hint)\n" }

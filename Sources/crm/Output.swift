@@ -77,11 +77,16 @@ final class ProgressPrinter: @unchecked Sendable {
     private let lock = NSLock()
     private let label: String
     private let unit: String
-    private let total: Int
+    private var total: Int
     private let started = Date()
     private var lastPrint = Date.distantPast
     private let terminal = isatty(STDERR_FILENO) == 1
     private var printedBar = false
+    private var done = 0
+    private var ended = false
+
+    /// Printers that reported and have not finished: an error ends their line (``interrupted()``).
+    private static let unfinished = Mutex<[ObjectIdentifier: ProgressPrinter]>([:])
 
     init(_ label: String, total: Int, unit: String = "events") {
         self.label = label
@@ -89,10 +94,15 @@ final class ProgressPrinter: @unchecked Sendable {
         self.unit = unit
     }
 
-    /// Reports `done` of the total.
+    /// Reports `done` of the total. Work that outgrows its announced total (events appended meanwhile)
+    /// raises the total rather than showing more done than there is.
     func update(_ done: Int) {
         lock.lock()
         defer { lock.unlock() }
+        guard !ended else { return }
+        if self.done == 0 { Self.unfinished.withLock { $0[ObjectIdentifier(self)] = self } }
+        self.done = done
+        total = max(total, done)
         let now = Date()
         let interval = terminal ? 0.1 : 1.0
         guard now.timeIntervalSince(lastPrint) >= interval || done >= total else { return }
@@ -115,11 +125,32 @@ final class ProgressPrinter: @unchecked Sendable {
 
     /// Ends the bar with a summary line.
     func finish(_ done: Int) {
+        end("\(done) \(unit) in \(Self.duration(Date().timeIntervalSince(started))) (\(Int(Double(done) / max(Date().timeIntervalSince(started), 0.001)))/s)")
+    }
+
+    /// Ends the line of every printer that has reported and not finished, saying where it stopped: called
+    /// before an error is printed, so the error does not land in the middle of a bar.
+    static func interrupted() {
+        let open = unfinished.withLock { printers in
+            defer { printers.removeAll() }
+            return Array(printers.values)
+        }
+        for printer in open {
+            printer.lock.lock()
+            let done = printer.done, total = printer.total
+            printer.lock.unlock()
+            printer.end("stopped at \(done)/\(total) \(printer.unit) after \(Self.duration(Date().timeIntervalSince(printer.started)))")
+        }
+    }
+
+    private func end(_ summary: String) {
         lock.lock()
         defer { lock.unlock() }
-        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        guard !ended else { return }
+        ended = true
+        Self.unfinished.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(self)) }
         if printedBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        note("\(label): \(done) \(unit) in \(Self.duration(elapsed)) (\(Int(Double(done) / elapsed))/s)")
+        note("\(label): \(summary)")
     }
 
     static func duration(_ seconds: Double) -> String {

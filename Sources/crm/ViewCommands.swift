@@ -44,9 +44,10 @@ struct Rebuild: AsyncParsableCommand {
                 try await engine.rebuildViews(remaining, as: try await store.principal(engine)) { step in
                     progress.update(Int(clamping: step.position.rawValue))
                 }
-                progress.finish(Int(clamping: head.rawValue))
                 // The reactor may have appended while the views were rebuilt: they stand at the head now.
-                return try await engine.store.headPosition()
+                let reached = try await engine.store.headPosition()
+                progress.finish(Int(clamping: max(reached, head).rawValue))
+                return reached
             }
             let what = projection ?? "all views"
             if store.json {

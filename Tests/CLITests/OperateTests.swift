@@ -1,3 +1,5 @@
+import EventSourcing
+import EventStoreLMDB
 import Foundation
 import Testing
 
@@ -184,6 +186,31 @@ struct OperateTests {
         #expect(again.status == 0, "\(again.stderr)")
         #expect(!again.stderr.contains("building views"))
         #expect(again.stderr.contains("rebuild"))
+    }
+
+    @Test func aRebuildStoppedByAnEventItCannotApplyEndsItsProgressLineAndFailsNamingTheEvent() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["demo", "--data", data, "--events", "2000"]).status == 0)
+        // An event of a known type whose payload does not decode, appended behind the engine's back.
+        let store = try LMDBEventStore(directory: data + "/log")
+        let first = try #require(try await store.readAll(from: GlobalPosition(1), direction: .forward, limit: 1).first)
+        let bad = try await store.append(
+            [EventData(id: UUID(), type: first.type, payload: [0xFF, 0xFE, 0xFD], metadata: EventMetadata(actor: "tester"))],
+            to: "broken-1", expectedVersion: .noStream)
+        await store.close()
+
+        let rebuild = try await crm(["rebuild", "--data", data])
+        #expect(rebuild.status != 0, "\(rebuild.stdout)")
+        #expect(!rebuild.stdout.contains("Rebuilt"))
+        let stopped = try #require(rebuild.stderr.range(of: "rebuild: stopped at "), "\(rebuild.stderr)")
+        let error = try #require(rebuild.stderr.range(of: "error: "), "\(rebuild.stderr)")
+        #expect(stopped.lowerBound < error.lowerBound, "the progress line ends before the error: \(rebuild.stderr)")
+        #expect(rebuild.stderr.contains("stopped at position \(bad.firstPosition.rawValue) (\(first.type))"), "\(rebuild.stderr)")
+        let stats = object(try await crm(["stats", "--data", data, "--json"]).stdout)
+        let views = try #require(stats["views"] as? [[String: Any]])
+        #expect(views.contains { ($0["failed"] as? Bool) == true }, "\(views)")
     }
 
     @Test func aWritingCommandIsRefusedWhileAnotherProcessHoldsTheStoreAndGoesThroughTheServer() async throws {

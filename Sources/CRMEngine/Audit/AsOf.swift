@@ -59,11 +59,22 @@ extension CRMEngine {
 
     /// Rebuilds the views named (all when nil) from the log in shadow environments and swaps them in
     /// while queries go on. Needs the settings module's `edit` permission over all data.
+    ///
+    /// - Throws: ``EngineError/Code/unavailable`` naming the view, the position and the type of the event
+    ///   when a rebuilt view stopped at an event it could not apply. The views rebuilt are swapped in all
+    ///   the same; the stopped one answers up to the event before (as in a catch-up, its failure is kept
+    ///   in ``ProjectionRunner/status()``).
     public func rebuildViews(_ names: [String]? = nil, as principal: Principal,
                              progress: (@Sendable (ProjectionRunner.Progress) -> Void)? = nil) async throws {
         guard principal.may(.edit, in: .settings, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, "rebuilding views needs the settings module's edit permission over all data")
         }
         try await views.rebuild(names, progress: progress)
+        let rebuilt = Set(names ?? views.projections.map(\.name))
+        let stopped = views.status().filter { rebuilt.contains($0.name) && $0.failure != nil }.sorted { $0.name < $1.name }
+        if let first = stopped.first, let failure = first.failure {
+            let others = stopped.count > 1 ? "; \(stopped.count - 1) more stopped: \(stopped.dropFirst().map(\.name).joined(separator: ", "))" : ""
+            throw EngineError(.unavailable, "\(failure)\(others)")
+        }
     }
 }
