@@ -55,6 +55,8 @@ struct CLIError: Error, CustomStringConvertible {
             case .notFound: return CLIError("\(error)", hint: "check the id (see `crm customer list`)", exit: .notFound)
             case .unauthenticated: return CLIError("\(error)", hint: "create a token with `crm token create`", exit: .refused)
             case .forbidden: return CLIError("\(error)", hint: "act as an employee who holds that permission (--token), or as the operator (no token)", exit: .refused)
+            // The storage failed or a view stopped: not a refusal of the caller's request.
+            case .unavailable: return CLIError("\(error)", hint: "`crm stats` shows each view's state", exit: .failure)
             default: return CLIError("\(error)", exit: .refused)
             }
         default:

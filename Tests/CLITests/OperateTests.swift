@@ -202,7 +202,7 @@ struct OperateTests {
         await store.close()
 
         let rebuild = try await crm(["rebuild", "--data", data])
-        #expect(rebuild.status != 0, "\(rebuild.stdout)")
+        #expect(rebuild.status == 1, "\(rebuild.stdout)")
         #expect(!rebuild.stdout.contains("Rebuilt"))
         let stopped = try #require(rebuild.stderr.range(of: "rebuild: stopped at "), "\(rebuild.stderr)")
         let error = try #require(rebuild.stderr.range(of: "error: "), "\(rebuild.stderr)")
