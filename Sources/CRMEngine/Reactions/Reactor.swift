@@ -94,18 +94,19 @@ final class Reactor: Sendable {
                         try await self.react(to: recorded, engine: engine)
                         catchingUp?.reacted += 1
                     }
-                    self.progress.withLock { $0 = recorded.position }
-                    pending += 1
                     let head = try await store.headPosition()
-                    if pending >= 256 || recorded.position >= head {
-                        try self.checkpoints.set(Self.name, to: recorded.position)
-                        pending = 0
-                    }
                     if let caught = catchingUp, recorded.position >= caught.head {
+                        // Said before the position moves, so whoever waits for it hears this first.
                         engine.logger.notice("reactor caught up", metadata: [
                             "position": "\(recorded.position.rawValue)", "reacted": "\(caught.reacted)",
                             "appended": "\(head.rawValue - caught.head.rawValue)"])
                         catchingUp = nil
+                    }
+                    self.progress.withLock { $0 = recorded.position }
+                    pending += 1
+                    if pending >= 256 || recorded.position >= head {
+                        try self.checkpoints.set(Self.name, to: recorded.position)
+                        pending = 0
                     }
                 }
             } catch is CancellationError {
