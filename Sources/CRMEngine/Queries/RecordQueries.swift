@@ -146,12 +146,15 @@ extension CRMEngine {
     public func history(of stream: StreamID, as principal: Principal, after: StreamVersion? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
         try await consistent(with: position, [Self.history])
-        let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, in: $0, after: after, limit: limit) }
-        guard let first = entries.first else {
-            if try await store.streamVersion(of: stream) == .noStream { throw EngineError.notFound() }
-            return []
+        let trail = try views.read(Self.history) { try ModificationHistory.trail(of: stream, in: $0, after: after, limit: limit) }
+        let entries = try await historyEntries(trail, stream: stream, after: after)
+        // An empty page of a record that exists (paged to its end, or not in the view yet) is empty, for those
+        // who may see the record only.
+        var exists = !entries.isEmpty
+        if !exists { exists = try await store.streamVersion(of: stream) != .noStream }
+        guard exists, principal.may(.query, in: Permission.Module(category: stream.category), on: trail.scope, at: clock.now()) else {
+            throw EngineError.notFound()
         }
-        guard principal.may(.query, in: Permission.Module(category: stream.category), on: first.scope, at: clock.now()) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: "history:" + stream.rawValue)
         return entries.map { hidingFields($0, from: principal) }
     }
@@ -161,9 +164,13 @@ extension CRMEngine {
     public func history(ofCustomer id: UUID, as principal: Principal, after: GlobalPosition? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
         try await consistent(with: position, [Self.history])
-        let entries = try views.read(Self.history) { try ModificationHistory.history(ofCustomer: id, in: $0, after: after, limit: limit) }
+        let trail = try views.read(Self.history) { try ModificationHistory.trail(ofCustomer: id, in: $0, after: after, limit: limit) }
+        let entries = try await historyEntries(trail)
         let now = clock.now()
-        guard let first = entries.first, principal.may(.query, in: .customers, on: first.scope, at: now) else { throw EngineError.notFound() }
+        // Paged past its end, a customer's history is an empty page, not "not found".
+        var exists = !entries.isEmpty
+        if !exists, after != nil { exists = try await store.streamVersion(of: Customer.stream(id)) != .noStream }
+        guard exists, principal.may(.query, in: .customers, on: trail.scope, at: now) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: "history:" + Customer.stream(id).rawValue)
         return entries
             .filter { principal.may(.query, in: Permission.Module(category: $0.stream.category), on: $0.scope, at: now) }
@@ -193,6 +200,38 @@ extension CRMEngine {
         }
         let visible = entries.filter { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
         return Array(visible.prefix(limit))
+    }
+
+    /// The entries of a trail, from its events in the log (ARCHITECTURE decision 8): the view holds where
+    /// they are, the log what they say. A record's own trail is one read of its stream (`stream`, the
+    /// versions after `after`); a customer's, one read of the span its positions cover when they are dense,
+    /// else one read per position.
+    private func historyEntries(_ trail: ModificationHistory.Trail, stream: StreamID? = nil, after: StreamVersion? = nil) async throws -> [HistoryEntry] {
+        guard let first = trail.points.first?.position, let last = trail.points.last?.position else { return [] }
+        let wanted = Set(trail.points.map(\.position))
+        var recorded: [RecordedEvent] = []
+        if let stream {
+            let from = StreamVersion((after?.rawValue ?? 0) + 1)
+            recorded = try await store.readStream(stream, from: from, direction: .forward, limit: trail.points.count)
+        } else if last.rawValue - first.rawValue < UInt64(trail.points.count) * 4 {
+            recorded = try await store.readAll(from: first, direction: .forward, limit: Int(last.rawValue - first.rawValue) + 1)
+        }
+        var events: [GlobalPosition: ProjectionEvent] = [:]
+        for event in recorded where wanted.contains(event.position) { events[event.position] = try projectionEvent(event) }
+        for point in trail.points where events[point.position] == nil {
+            guard let event = try await store.readAll(from: point.position, direction: .forward, limit: 1).first,
+                  event.position == point.position else { continue }
+            events[point.position] = try projectionEvent(event)
+        }
+        return ModificationHistory.entries(trail) { events[$0] }
+    }
+
+    /// A recorded event with its payload decoded (upcast to the current schema).
+    func projectionEvent(_ recorded: RecordedEvent) throws -> ProjectionEvent {
+        ProjectionEvent(
+            id: recorded.id, stream: recorded.stream, streamVersion: recorded.streamVersion, position: recorded.position,
+            recordedAt: recorded.recordedAt, metadata: recorded.metadata,
+            payload: try registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: recorded.payload))
     }
 
     private func hidingFields(_ entry: HistoryEntry, from principal: Principal) -> HistoryEntry {

@@ -118,9 +118,7 @@ final class Reactor: Sendable {
     }
 
     private func react(to recorded: RecordedEvent, engine: CRMEngine) async throws {
-        let payload = try engine.registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: recorded.payload)
-        let event = ProjectionEvent(id: recorded.id, stream: recorded.stream, streamVersion: recorded.streamVersion, position: recorded.position,
-                                    recordedAt: recorded.recordedAt, metadata: recorded.metadata, payload: payload)
+        let event = try engine.projectionEvent(recorded)
         for reaction in reactions where reaction.eventTypes.contains(recorded.type) {
             for command in try await reaction.commands(event, engine) {
                 let key = "reaction:\(reaction.name):\(recorded.id.lowercasedString):\(command.key)"

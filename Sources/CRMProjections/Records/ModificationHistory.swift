@@ -26,44 +26,47 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
     public var scopeAtEvent: RecordScope?
 }
 
-/// The modification history of every record type (R-LOG-5, R-LOG-6, ARCHITECTURE decision 8): one row per
-/// event of every stream, keyed by its global position, so rows arrive in key order and are appended at the
-/// table's end; an index of each stream's events by stream version; and an index of the events of each
-/// customer's own stream and of the streams linked to it (contacts, tasks, tickets, visits, …) by position.
+/// The modification history of every record type (R-LOG-5, R-LOG-6, ARCHITECTURE decision 8): an index of
+/// each stream's events by stream version, and of the events of each customer's own stream and of the
+/// streams linked to it (contacts, tasks, tickets, visits, …) by position. The entries themselves — when,
+/// who, from where, field old → new — are the events in the log: a query reads the positions here and the
+/// events there (``trail(of:in:after:limit:)``, then ``entries(_:events:)``), so the views hold no second
+/// copy of the log.
 ///
-/// Tables: `history` (position → entry), `history-by-stream` (stream + version → position, then the id of
-/// the record's customer after the event when it has one), `history-by-customer` (customer id + position,
-/// no value), `history-stream-customer` (stream → customer id, for queries), `history-customer-scopes`
-/// (customer id + position → the scope the customer took there: the scope at any event is the last one at
-/// or before it) and the projection's own `customer-scope` (every customer's scope now).
+/// Tables: `history-by-stream` (stream + version → position, then the id of the record's customer after the
+/// event when it has one), `history-by-customer` (customer id + position, no value),
+/// `history-stream-customer` (stream → customer id, for queries), `history-customer-scopes` (customer id +
+/// position → the scope the customer took there: the scope at any event is the last one at or before it)
+/// and the projection's own `customer-scope` (every customer's scope now).
 ///
 /// Per event the projection reads one row, the stream's previous index row, whose key sits next to the one
-/// it then writes; the scope at the event is looked up by queries, not copied into every entry.
+/// it then writes; the scope at the event is looked up by queries, not copied into every row.
 ///
 /// ```swift
-/// let trail = try ModificationHistory.history(of: Customer.stream(id), in: views)
+/// let trail = try ModificationHistory.trail(of: Customer.stream(id), in: views)
+/// let events = … // the log's events at trail.points.map(\.position), decoded
+/// let entries = ModificationHistory.entries(trail) { events[$0] }
 /// ```
 public struct ModificationHistory: Projection {
     public let name = "modification-history"
     /// 2: rows keyed by position (were stream + version, with a stream-and-version pointer per customer).
     /// 3: the scope at the event in `history-customer-scopes` (was in every entry), the customer in the
-    /// stream index's rows.
-    public let version: UInt32 = 3
+    /// stream index's rows. 4: no `history` table of entries (queries read the events from the log).
+    public let version: UInt32 = 4
     public init() {}
 
-    static let entries = ViewTable("history")
     static let byStream = ViewTable("history-by-stream")
     static let byCustomer = ViewTable("history-by-customer")
     static let streamCustomer = ViewTable("history-stream-customer")
     static let scopeChanges = ViewTable("history-customer-scopes")
     public var tables: [ViewTable] {
-        [Self.entries, Self.byStream, Self.byCustomer, Self.streamCustomer, CustomerScopes.table, Self.scopeChanges]
+        [Self.byStream, Self.byCustomer, Self.streamCustomer, CustomerScopes.table, Self.scopeChanges]
     }
     /// Every event: each one is part of some record's history.
     public var eventTypes: Set<String>? { nil }
 
-    /// Which of the two protocols each payload type conforms to (a conformance lookup per event otherwise).
-    private static let traits = PayloadTypeMemo<(namesCustomer: Bool, hasFieldChanges: Bool)>()
+    /// Whether each payload type names a customer (a conformance lookup per event otherwise).
+    private static let namesCustomer = PayloadTypeMemo<Bool>()
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         if let moved = try CustomerScopes.apply(event, to: views) {
@@ -73,21 +76,12 @@ public struct ModificationHistory: Projection {
         }
         let streamKey = ViewKey().string(event.stream.rawValue)
         var customer = try customerBefore(event, streamKey: streamKey, in: views)
-        let traits = Self.traits.value(for: event.payload) {
-            (namesCustomer: event.payload is NamesCustomer, hasFieldChanges: event.payload is HasFieldChanges)
-        }
-        if traits.namesCustomer, let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID, named != customer {
+        if Self.namesCustomer.value(for: event.payload, { event.payload is NamesCustomer }),
+           let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID, named != customer {
             customer = named
             try views.put(row: named, forKey: streamKey.bytes, in: Self.streamCustomer)
         }
-        let changes = traits.hasFieldChanges ? (event.payload as? HasFieldChanges)?.fieldChanges ?? [] : []
-        let eventType = type(of: event.payload).eventType
         let position = ViewKey().position(event.position).bytes
-        var row = BinaryWriter(capacity: 128)
-        StoredEntry.encode(
-            stream: event.stream, version: event.streamVersion, recordedAt: event.recordedAt, metadata: event.metadata,
-            eventType: eventType, changes: changes, customerID: customer, to: &row)
-        try views.append(row.bytes, forKey: position, in: Self.entries)
         var index = BinaryWriter(capacity: 24)
         position.withUnsafeBytes { index.verbatim($0) }
         if let customer { index.uuid(customer) }
@@ -113,44 +107,6 @@ public struct ModificationHistory: Projection {
         bytes.count == 24 ? UUID(viewKey: bytes, at: 8) : nil
     }
 
-    /// The stored form of an entry: what ``HistoryEntry`` holds but its position (the row's key), its
-    /// summary (the event type when there are no field changes) and its scopes (filled in by queries).
-    enum StoredEntry {
-        static func encode(
-            stream: StreamID, version: StreamVersion, recordedAt: Date, metadata: EventMetadata, eventType: String,
-            changes: [FieldChange], customerID: UUID?, to w: inout BinaryWriter
-        ) {
-            w.string(stream.rawValue)
-            w.varint(version.rawValue)
-            w.date(recordedAt)
-            w.string(metadata.actor)
-            w.optional(metadata.clientIP) { $0.string($1) }
-            w.optional(metadata.sourceSystem) { $0.string($1) }
-            w.string(eventType)
-            changes.encode(toBinary: &w)
-            w.optional(customerID) { $0.uuid($1) }
-        }
-
-        /// The entry at `position`, with `current` (the record's scope now) as its scope; its scope at the
-        /// event is left nil.
-        static func decode(_ bytes: UnsafeRawBufferPointer, position: GlobalPosition, current: RecordScope) throws -> HistoryEntry {
-            var r = BinaryReader(bytes)
-            let stream = StreamID(try r.string())
-            let version = StreamVersion(try r.varint())
-            let recordedAt = try r.date()
-            let actor = try r.string()
-            let clientIP = try r.optional { try $0.string() }
-            let sourceSystem = try r.optional { try $0.string() }
-            let eventType = try r.string()
-            let changes = try [FieldChange](fromBinary: &r)
-            let customerID = try r.optional { try $0.uuid() }
-            return HistoryEntry(
-                stream: stream, version: version, position: position, recordedAt: recordedAt, actor: actor, clientIP: clientIP,
-                sourceSystem: sourceSystem, eventType: eventType, changes: changes, summary: changes.isEmpty ? eventType : nil,
-                customerID: customerID, scope: current, scopeAtEvent: nil)
-        }
-    }
-
     /// The streams of one record category (`product`, `campaign`, …) that have events, in stream-name order,
     /// after the stream named `after`, at most `limit`: one seek per stream, whatever its length.
     public static func streams(category: String, in views: any ViewReader, after: String? = nil, limit: Int = 100) throws -> [StreamID] {
@@ -170,57 +126,97 @@ public struct ModificationHistory: Projection {
         return out
     }
 
-    /// A record's history, oldest first, after stream version `after`, at most `limit` entries.
-    public static func history(
-        of stream: StreamID, in views: any ViewReader, after: StreamVersion? = nil, limit: Int = 100
-    ) throws -> [HistoryEntry] {
+    /// Where a record's entries are in the log, and what the views add to them: the customer of the record
+    /// after each event and the scope it had then, and the record's scope now.
+    public struct Trail: Sendable, Hashable {
+        public struct Point: Sendable, Hashable {
+            public var position: GlobalPosition
+            /// The customer the record belonged to after the event, if any.
+            public var customerID: UUID?
+            /// The scope the record had when the event was recorded.
+            public var scopeAtEvent: RecordScope
+        }
+        public var points: [Point]
+        /// The record's scope now (its customer's current scope; `global` for records of no customer).
+        public var scope: RecordScope
+    }
+
+    /// A record's trail, oldest first, after stream version `after`, at most `limit` events.
+    public static func trail(of stream: StreamID, in views: any ViewReader, after: StreamVersion? = nil, limit: Int = 100) throws -> Trail {
         let prefix = ViewKey().string(stream.rawValue)
-        var positions: [GlobalPosition] = []
+        var found: [(GlobalPosition, UUID?)] = []
         if limit > 0 {
             try views.scan(byStream, prefix: prefix.bytes, after: after.map { prefix.uint64($0.rawValue).bytes }) { _, value in
                 // The position, then the customer's id when the record has one.
                 guard value.count == 8 || value.count == 24, let position = Self.position(UnsafeRawBufferPointer(rebasing: value[..<8]), at: 0) else {
                     throw PayloadCodingError(.invalid, "history position")
                 }
-                positions.append(position)
-                return positions.count < limit
+                found.append((position, value.count == 24 ? UUID(viewKey: value, at: 8) : nil))
+                return found.count < limit
             }
         }
         let customer = try views.row(UUID.self, forKey: prefix.bytes, in: streamCustomer)
-        return try entries(at: positions, current: try CustomerScopes.scope(of: customer, in: views), in: views)
+        return try trail(found, current: try CustomerScopes.scope(of: customer, in: views), in: views)
     }
 
-    /// A customer's history: its own stream and every stream linked to it, in log order, after global
-    /// position `after`, at most `limit` entries.
-    public static func history(
-        ofCustomer customerID: UUID, in views: any ViewReader, after: GlobalPosition? = nil, limit: Int = 100
-    ) throws -> [HistoryEntry] {
+    /// A customer's trail: its own stream and every stream linked to it, in log order, after global position
+    /// `after`, at most `limit` events.
+    public static func trail(ofCustomer customerID: UUID, in views: any ViewReader, after: GlobalPosition? = nil, limit: Int = 100) throws -> Trail {
         let prefix = ViewKey().uuid(customerID)
-        var positions: [GlobalPosition] = []
+        var found: [(GlobalPosition, UUID?)] = []
         if limit > 0 {
             try views.scan(byCustomer, prefix: prefix.bytes, after: after.map { prefix.position($0).bytes }) { key, _ in
                 guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history position") }
-                positions.append(position)
-                return positions.count < limit
+                found.append((position, customerID))
+                return found.count < limit
             }
         }
-        return try entries(at: positions, current: try CustomerScopes.scope(of: customerID, in: views), in: views)
+        return try trail(found, current: try CustomerScopes.scope(of: customerID, in: views), in: views)
     }
 
-    private static func entries(at positions: [GlobalPosition], current: RecordScope, in views: any ViewReader) throws -> [HistoryEntry] {
-        var scopeChanges: [UUID: [(position: GlobalPosition, scope: RecordScope)]] = [:]
-        return try positions.compactMap { position in
-            let stored = try views.withValue(forKey: ViewKey().position(position).bytes, in: entries) {
-                try StoredEntry.decode($0, position: position, current: current)
-            }
-            guard var entry = stored else { return nil }
-            entry.scopeAtEvent = .global
-            if let customer = entry.customerID {
-                if scopeChanges[customer] == nil { scopeChanges[customer] = try Self.scopeChanges(of: customer, in: views) }
-                entry.scopeAtEvent = scopeChanges[customer]?.last { $0.position <= position }?.scope ?? .global
-            }
-            return entry
+    /// The entries of `trail`, from its events in the log (`events`: the decoded event at a position; a
+    /// position it has no event for is left out).
+    public static func entries(_ trail: Trail, events: (GlobalPosition) throws -> ProjectionEvent?) rethrows -> [HistoryEntry] {
+        try trail.points.compactMap { point in
+            guard let event = try events(point.position) else { return nil }
+            let changes = (event.payload as? HasFieldChanges)?.fieldChanges ?? []
+            let eventType = type(of: event.payload).eventType
+            return HistoryEntry(
+                stream: event.stream, version: event.streamVersion, position: point.position, recordedAt: event.recordedAt,
+                actor: event.metadata.actor, clientIP: event.metadata.clientIP, sourceSystem: event.metadata.sourceSystem,
+                eventType: eventType, changes: changes, summary: changes.isEmpty ? eventType : nil,
+                customerID: point.customerID, scope: trail.scope, scopeAtEvent: point.scopeAtEvent)
         }
+    }
+
+    /// A record's history, oldest first (``trail(of:in:after:limit:)`` with its entries).
+    public static func history(
+        of stream: StreamID, in views: any ViewReader, after: StreamVersion? = nil, limit: Int = 100,
+        events: (GlobalPosition) throws -> ProjectionEvent?
+    ) throws -> [HistoryEntry] {
+        try entries(try trail(of: stream, in: views, after: after, limit: limit), events: events)
+    }
+
+    /// A customer's history with its linked records, in log order (``trail(ofCustomer:in:after:limit:)`` with
+    /// its entries).
+    public static func history(
+        ofCustomer customerID: UUID, in views: any ViewReader, after: GlobalPosition? = nil, limit: Int = 100,
+        events: (GlobalPosition) throws -> ProjectionEvent?
+    ) throws -> [HistoryEntry] {
+        try entries(try trail(ofCustomer: customerID, in: views, after: after, limit: limit), events: events)
+    }
+
+    private static func trail(_ found: [(position: GlobalPosition, customer: UUID?)], current: RecordScope, in views: any ViewReader) throws -> Trail {
+        var scopeChanges: [UUID: [(position: GlobalPosition, scope: RecordScope)]] = [:]
+        let points = try found.map { position, customer -> Trail.Point in
+            var scope = RecordScope.global
+            if let customer {
+                if scopeChanges[customer] == nil { scopeChanges[customer] = try Self.scopeChanges(of: customer, in: views) }
+                scope = scopeChanges[customer]?.last { $0.position <= position }?.scope ?? .global
+            }
+            return Trail.Point(position: position, customerID: customer, scopeAtEvent: scope)
+        }
+        return Trail(points: points, scope: current)
     }
 
     /// The scopes a customer took, in log order, each with the position of the event that gave it.

@@ -21,6 +21,12 @@ struct TestLog {
             metadata: EventMetadata(actor: actor, sourceSystem: source, clientIP: ip), payload: payload))
     }
 
+    /// The event at `position` (the log's side of a modification history).
+    func event(at position: GlobalPosition) -> ProjectionEvent? {
+        let index = Int(position.rawValue) - 1
+        return events.indices.contains(index) ? events[index] : nil
+    }
+
     /// Applies the log to fresh views in one go.
     func views(_ projection: any Projection) throws -> InMemoryViews {
         let views = InMemoryViews()

@@ -1,0 +1,61 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import Foundation
+import Testing
+
+/// The modification history's entries are the log's events at the positions the view indexes (ARCHITECTURE
+/// decision 8): checked here against the log itself, page by page, for records and for customers.
+@Suite struct HistoryTests {
+    @Test func aRecordsAndACustomersHistoryAreTheLogsEventsPageByPage() async throws {
+        let (f, _) = try await EngineFixture.generated("history-from-log", events: 3_000)
+        defer { Task { await f.close() } }
+        let head = try await f.engine.store.headPosition()
+        try await f.engine.reactionsSettled(upTo: head)
+        let log = try await f.engine.store.readAll(from: GlobalPosition(1), direction: .forward, limit: .max)
+        let byPosition = Dictionary(uniqueKeysWithValues: log.map { ($0.position, $0) })
+        var customers: [StreamID] = []
+        for event in log where event.stream.category == Customer.category && !customers.contains(event.stream) {
+            customers.append(event.stream)
+            if customers.count == 5 { break }
+        }
+        #expect(customers.count == 5)
+
+        for stream in customers {
+            // A record: every event of its stream, in version order, in pages of 3.
+            var entries: [HistoryEntry] = []
+            while true {
+                let page = try await f.engine.history(of: stream, as: f.admin, after: entries.last?.version, limit: 3, consistentWith: head)
+                entries += page
+                if page.count < 3 { break }
+            }
+            let own = try await f.engine.store.readStream(stream)
+            #expect(entries.map(\.position) == own.map(\.position), "\(stream.rawValue)")
+            for (entry, event) in zip(entries, own) {
+                #expect(entry.version == event.streamVersion && entry.actor == event.metadata.actor && entry.recordedAt == event.recordedAt)
+                #expect(entry.eventType == event.type && entry.clientIP == event.metadata.clientIP)
+                let payload = try event.payload.withUnsafeBytes { try f.engine.registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+                #expect(entry.changes == ((payload as? HasFieldChanges)?.fieldChanges ?? []))
+                #expect(entry.summary == (entry.changes.isEmpty ? event.type : nil))
+            }
+
+            // A customer: its own stream and linked ones, in log order, in pages of 5.
+            let id = try #require(UUID(text: String(stream.rawValue.dropFirst(Customer.category.count + 1))))
+            var linked: [HistoryEntry] = []
+            while true {
+                let page = try await f.engine.history(ofCustomer: id, as: f.admin, after: linked.last?.position, limit: 5, consistentWith: head)
+                linked += page
+                if page.count < 5 { break }
+            }
+            #expect(zip(linked, linked.dropFirst()).allSatisfy { $0.position < $1.position })
+            #expect(Set(own.map(\.position)).isSubset(of: linked.map(\.position)))
+            #expect(linked.contains { $0.stream != stream }, "the customer's linked records are in its history")
+            for entry in linked {
+                let event = try #require(byPosition[entry.position])
+                #expect(entry.stream == event.stream && entry.version == event.streamVersion && entry.eventType == event.type)
+                #expect(entry.customerID == id)
+            }
+        }
+    }
+}
