@@ -192,7 +192,8 @@ struct OperateTests {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
         let data = dir + "/data"
-        #expect(try await crm(["demo", "--data", data, "--events", "2000"]).status == 0)
+        // More events than one batch (4,096): a copy of the log has its views built on open (below).
+        #expect(try await crm(["demo", "--data", data, "--events", "5000"]).status == 0)
         // An event of a known type whose payload does not decode, appended behind the engine's back.
         let store = try LMDBEventStore(directory: data + "/log")
         let first = try #require(try await store.readAll(from: GlobalPosition(1), direction: .forward, limit: 1).first)
@@ -211,6 +212,15 @@ struct OperateTests {
         let stats = object(try await crm(["stats", "--data", data, "--json"]).stdout)
         let views = try #require(stats["views"] as? [[String: Any]])
         #expect(views.contains { ($0["failed"] as? Bool) == true }, "\(views)")
+
+        // A copy of the log: the open builds the views, stops at the same event, and the command fails too.
+        try FileManager.default.createDirectory(atPath: dir + "/copy", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: data + "/log", toPath: dir + "/copy/log")
+        let copy = try await crm(["rebuild", "--data", dir + "/copy"])
+        #expect(copy.status == 1, "\(copy.stdout)")
+        #expect(copy.stderr.contains("building views"), "\(copy.stderr)")
+        #expect(copy.stderr.contains("stopped at position \(bad.firstPosition.rawValue) (\(first.type))"), "\(copy.stderr)")
+        #expect(!copy.stdout.contains("Rebuilt"))
     }
 
     @Test func aWritingCommandIsRefusedWhileAnotherProcessHoldsTheStoreAndGoesThroughTheServer() async throws {
