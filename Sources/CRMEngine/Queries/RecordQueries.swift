@@ -146,13 +146,23 @@ extension CRMEngine {
     public func history(of stream: StreamID, as principal: Principal, after: StreamVersion? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
         try await consistent(with: position, [Self.history])
-        let trail = try views.read(Self.history) { try ModificationHistory.trail(of: stream, in: $0, after: after, limit: limit) }
-        let entries = try await historyEntries(trail, stream: stream, after: after)
-        // An empty page of a record that exists (paged to its end, or not in the view yet) is empty, for those
-        // who may see the record only.
-        var exists = !entries.isEmpty
-        if !exists { exists = try await store.streamVersion(of: stream) != .noStream }
-        guard exists, principal.may(.query, in: Permission.Module(category: stream.category), on: trail.scope, at: clock.now()) else {
+        // The record's events from the log, as far as the view has indexed them (it adds the record's
+        // customer and scopes).
+        let indexed = try views.checkpoint(of: Self.history)
+        let from = StreamVersion((after?.rawValue ?? 0) + 1)
+        let events = try await store.readStream(stream, from: from, direction: .forward, limit: max(0, limit))
+            .prefix { $0.position <= indexed }.map(projectionEvent)
+        let trail = try views.read(Self.history) {
+            try ModificationHistory.trail(of: stream, at: events.map { ($0.streamVersion, $0.position) }, in: $0)
+        }
+        let byPosition = Dictionary(events.map { ($0.position, $0) }, uniquingKeysWith: { first, _ in first })
+        let entries = ModificationHistory.entries(trail) { byPosition[$0] }
+        // An empty page (paged to the end, or not indexed yet) of a record that exists is empty.
+        guard !entries.isEmpty else {
+            if try await store.streamVersion(of: stream) == .noStream { throw EngineError.notFound() }
+            return []
+        }
+        guard principal.may(.query, in: Permission.Module(category: stream.category), on: trail.scope, at: clock.now()) else {
             throw EngineError.notFound()
         }
         audit.record(principal: principal, record: "history:" + stream.rawValue)
@@ -202,22 +212,17 @@ extension CRMEngine {
         return Array(visible.prefix(limit))
     }
 
-    /// The entries of a trail, from its events in the log (ARCHITECTURE decision 8): the view holds where
-    /// they are, the log what they say. A record's own trail is one read of its stream (`stream`, the
-    /// versions after `after`); a customer's, one read of the span its positions cover when they are dense,
-    /// else one read per position.
-    private func historyEntries(_ trail: ModificationHistory.Trail, stream: StreamID? = nil, after: StreamVersion? = nil) async throws -> [HistoryEntry] {
+    /// The entries of a customer's trail, from its events in the log (ARCHITECTURE decision 8): the view
+    /// holds where they are, the log what they say. One read of the span the positions cover when they are
+    /// dense, else one read per position.
+    private func historyEntries(_ trail: ModificationHistory.Trail) async throws -> [HistoryEntry] {
         guard let first = trail.points.first?.position, let last = trail.points.last?.position else { return [] }
         let wanted = Set(trail.points.map(\.position))
-        var recorded: [RecordedEvent] = []
-        if let stream {
-            let from = StreamVersion((after?.rawValue ?? 0) + 1)
-            recorded = try await store.readStream(stream, from: from, direction: .forward, limit: trail.points.count)
-        } else if last.rawValue - first.rawValue < UInt64(trail.points.count) * 4 {
-            recorded = try await store.readAll(from: first, direction: .forward, limit: Int(last.rawValue - first.rawValue) + 1)
-        }
         var events: [GlobalPosition: ProjectionEvent] = [:]
-        for event in recorded where wanted.contains(event.position) { events[event.position] = try projectionEvent(event) }
+        if last.rawValue - first.rawValue < UInt64(trail.points.count) * 4 {
+            let span = try await store.readAll(from: first, direction: .forward, limit: Int(last.rawValue - first.rawValue) + 1)
+            for event in span where wanted.contains(event.position) { events[event.position] = try projectionEvent(event) }
+        }
         for point in trail.points where events[point.position] == nil {
             guard let event = try await store.readAll(from: point.position, direction: .forward, limit: 1).first,
                   event.position == point.position else { continue }

@@ -26,41 +26,41 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
     public var scopeAtEvent: RecordScope?
 }
 
-/// The modification history of every record type (R-LOG-5, R-LOG-6, ARCHITECTURE decision 8): an index of
-/// each stream's events by stream version, and of the events of each customer's own stream and of the
-/// streams linked to it (contacts, tasks, tickets, visits, …) by position. The entries themselves — when,
-/// who, from where, field old → new — are the events in the log: a query reads the positions here and the
-/// events there (``trail(of:in:after:limit:)``, then ``entries(_:events:)``), so the views hold no second
-/// copy of the log.
+/// The modification history of every record type (R-LOG-5, R-LOG-6, ARCHITECTURE decision 8). The entries
+/// — when, who, from where, field old → new — are the events in the log; this view adds what the log does not
+/// say by itself: which customer each record belongs to (so a customer's history holds its linked records,
+/// in log order) and the scope the record had at each event.
 ///
-/// Tables: `history-by-stream` (stream + version → position, then the id of the record's customer after the
-/// event when it has one), `history-by-customer` (customer id + position, no value),
-/// `history-stream-customer` (stream → customer id, for queries), `history-customer-scopes` (customer id +
-/// position → the scope the customer took there: the scope at any event is the last one at or before it)
-/// and the projection's own `customer-scope` (every customer's scope now).
+/// Tables: `history-streams` (stream + version → the record's customer from that version on, or nothing):
+/// a row at each stream's first event and one where its customer changes, so it also lists the streams of a
+/// category; `history-by-customer` (customer id + position, no value), the events of each customer's own
+/// stream and of the streams linked to it (contacts, tasks, tickets, visits, …); `history-customer-scopes`
+/// (customer id + position → the scope the customer took there: the scope at any event is the last one at or
+/// before it) and the projection's own `customer-scope` (every customer's scope now).
 ///
-/// Per event the projection reads one row, the stream's previous index row, whose key sits next to the one
-/// it then writes; the scope at the event is looked up by queries, not copied into every row.
+/// Per event the projection reads the stream's rows (one, mostly) and writes a row for a customer's event;
+/// a stream's first event writes its stream row.
 ///
 /// ```swift
-/// let trail = try ModificationHistory.trail(of: Customer.stream(id), in: views)
-/// let events = … // the log's events at trail.points.map(\.position), decoded
-/// let entries = ModificationHistory.entries(trail) { events[$0] }
+/// let events = … // a record's events from the log, decoded, in version order
+/// let entries = try ModificationHistory.history(of: stream, events: events, in: views)
+/// let trail = try ModificationHistory.trail(ofCustomer: id, in: views)   // positions in the log
 /// ```
 public struct ModificationHistory: Projection {
     public let name = "modification-history"
     /// 2: rows keyed by position (were stream + version, with a stream-and-version pointer per customer).
     /// 3: the scope at the event in `history-customer-scopes` (was in every entry), the customer in the
     /// stream index's rows. 4: no `history` table of entries (queries read the events from the log).
-    public let version: UInt32 = 4
+    /// 5: `history-streams` (a row per stream and per change of its customer) instead of a row per event in
+    /// `history-by-stream` and the stream's customer in `history-stream-customer`.
+    public let version: UInt32 = 5
     public init() {}
 
-    static let byStream = ViewTable("history-by-stream")
+    static let streams = ViewTable("history-streams")
     static let byCustomer = ViewTable("history-by-customer")
-    static let streamCustomer = ViewTable("history-stream-customer")
     static let scopeChanges = ViewTable("history-customer-scopes")
     public var tables: [ViewTable] {
-        [Self.byStream, Self.byCustomer, Self.streamCustomer, CustomerScopes.table, Self.scopeChanges]
+        [Self.streams, Self.byCustomer, CustomerScopes.table, Self.scopeChanges]
     }
     /// Every event: each one is part of some record's history.
     public var eventTypes: Set<String>? { nil }
@@ -75,36 +75,36 @@ public struct ModificationHistory: Projection {
             try views.put(scope.bytes, forKey: ViewKey().uuid(moved).position(event.position).bytes, in: Self.scopeChanges)
         }
         let streamKey = ViewKey().string(event.stream.rawValue)
-        var customer = try customerBefore(event, streamKey: streamKey, in: views)
+        let first = event.streamVersion <= .first
+        let before = first ? nil : try Self.customerChanges(of: streamKey, in: views).last?.customer
+        var customer = before
         if Self.namesCustomer.value(for: event.payload, { event.payload is NamesCustomer }),
-           let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID, named != customer {
+           let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID {
             customer = named
-            try views.put(row: named, forKey: streamKey.bytes, in: Self.streamCustomer)
         }
-        let position = ViewKey().position(event.position).bytes
-        var index = BinaryWriter(capacity: 24)
-        position.withUnsafeBytes { index.verbatim($0) }
-        if let customer { index.uuid(customer) }
-        try views.put(index.bytes, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.byStream)
+        if first || customer != before {
+            var row = BinaryWriter(capacity: 16)
+            if let customer { row.uuid(customer) }
+            try views.put(row.bytes, forKey: streamKey.uint64(event.streamVersion.rawValue).bytes, in: Self.streams)
+        }
         if let customer {
             // Not `append`: the key leads with the customer, so it is rarely after the table's last one.
             try views.put([], forKey: ViewKey().uuid(customer).position(event.position).bytes, in: Self.byCustomer)
         }
     }
 
-    /// The customer of the event's stream before the event: from the stream's previous index row (its key is
-    /// next to the row this event writes, so the write finds its page at hand), else from
-    /// `history-stream-customer`.
-    private func customerBefore(_ event: ProjectionEvent, streamKey: ViewKey, in views: any ViewReader) throws -> UUID? {
-        guard event.streamVersion > .first else { return nil }
-        let previous = streamKey.uint64(event.streamVersion.rawValue - 1).bytes
-        if let found = try views.withValue(forKey: previous, in: Self.byStream, { Self.customer(inIndexRow: $0) }) { return found }
-        return try views.row(UUID.self, forKey: streamKey.bytes, in: Self.streamCustomer)
-    }
-
-    /// The customer id after the position in a `history-by-stream` row (nil when the record has none).
-    private static func customer(inIndexRow bytes: UnsafeRawBufferPointer) -> UUID? {
-        bytes.count == 24 ? UUID(viewKey: bytes, at: 8) : nil
+    /// A stream's rows in `history-streams`, in version order: the version from which each customer (or none)
+    /// holds.
+    private static func customerChanges(of streamKey: ViewKey, in views: any ViewReader) throws -> [(version: UInt64, customer: UUID?)] {
+        var changes: [(version: UInt64, customer: UUID?)] = []
+        let prefixLength = streamKey.bytes.count
+        try views.scan(streams, prefix: streamKey.bytes, after: nil) { key, value in
+            guard key.count == prefixLength + 8, value.count == 0 || value.count == 16 else { throw PayloadCodingError(.invalid, "history stream row") }
+            let version = key[prefixLength...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            changes.append((version, value.count == 16 ? UUID(viewKey: value, at: 0) : nil))
+            return true
+        }
+        return changes
     }
 
     /// The streams of one record category (`product`, `campaign`, …) that have events, in stream-name order,
@@ -115,7 +115,7 @@ public struct ModificationHistory: Projection {
         var cursor = after.map { ViewKey().string($0).uint64(.max).bytes }
         while out.count < limit {
             var found: String?
-            try views.scan(byStream, prefix: prefix, after: cursor) { key, _ in
+            try views.scan(Self.streams, prefix: prefix, after: cursor) { key, _ in
                 if let end = key.firstIndex(of: 0) { found = String(decoding: key[..<end], as: UTF8.self) }
                 return false
             }
@@ -141,22 +141,20 @@ public struct ModificationHistory: Projection {
         public var scope: RecordScope
     }
 
-    /// A record's trail, oldest first, after stream version `after`, at most `limit` events.
-    public static func trail(of stream: StreamID, in views: any ViewReader, after: StreamVersion? = nil, limit: Int = 100) throws -> Trail {
-        let prefix = ViewKey().string(stream.rawValue)
-        var found: [(GlobalPosition, UUID?)] = []
-        if limit > 0 {
-            try views.scan(byStream, prefix: prefix.bytes, after: after.map { prefix.uint64($0.rawValue).bytes }) { _, value in
-                // The position, then the customer's id when the record has one.
-                guard value.count == 8 || value.count == 24, let position = Self.position(UnsafeRawBufferPointer(rebasing: value[..<8]), at: 0) else {
-                    throw PayloadCodingError(.invalid, "history position")
-                }
-                found.append((position, value.count == 24 ? UUID(viewKey: value, at: 8) : nil))
-                return found.count < limit
+    /// A record's trail at `events` (its events from the log, as version and position, in version order):
+    /// the customer it belonged to after each, the scope it had then, and its scope now.
+    public static func trail(of stream: StreamID, at events: [(version: StreamVersion, position: GlobalPosition)], in views: any ViewReader) throws -> Trail {
+        let changes = try customerChanges(of: ViewKey().string(stream.rawValue), in: views)
+        var next = 0
+        var customer: UUID?
+        let found = events.map { event -> (GlobalPosition, UUID?) in
+            while next < changes.count, changes[next].version <= event.version.rawValue {
+                customer = changes[next].customer
+                next += 1
             }
+            return (event.position, customer)
         }
-        let customer = try views.row(UUID.self, forKey: prefix.bytes, in: streamCustomer)
-        return try trail(found, current: try CustomerScopes.scope(of: customer, in: views), in: views)
+        return try trail(found, current: try CustomerScopes.scope(of: changes.last?.customer, in: views), in: views)
     }
 
     /// A customer's trail: its own stream and every stream linked to it, in log order, after global position
@@ -189,12 +187,11 @@ public struct ModificationHistory: Projection {
         }
     }
 
-    /// A record's history, oldest first (``trail(of:in:after:limit:)`` with its entries).
-    public static func history(
-        of stream: StreamID, in views: any ViewReader, after: StreamVersion? = nil, limit: Int = 100,
-        events: (GlobalPosition) throws -> ProjectionEvent?
-    ) throws -> [HistoryEntry] {
-        try entries(try trail(of: stream, in: views, after: after, limit: limit), events: events)
+    /// A record's history at `events` (its events from the log, decoded, in version order).
+    public static func history(of stream: StreamID, events: [ProjectionEvent], in views: any ViewReader) throws -> [HistoryEntry] {
+        let trail = try trail(of: stream, at: events.map { ($0.streamVersion, $0.position) }, in: views)
+        let byPosition = Dictionary(events.map { ($0.position, $0) }, uniquingKeysWith: { first, _ in first })
+        return entries(trail) { byPosition[$0] }
     }
 
     /// A customer's history with its linked records, in log order (``trail(ofCustomer:in:after:limit:)`` with

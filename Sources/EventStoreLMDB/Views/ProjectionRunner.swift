@@ -249,6 +249,13 @@ public final class ProjectionRunner: Sendable {
         return try env.read(body)
     }
 
+    /// The position up to which projection `name`'s views are written (as stored now; read-only: by the
+    /// writing process).
+    public func checkpoint(of name: String) throws -> GlobalPosition {
+        guard let env = slots.withLock({ $0[name]?.environment }) else { throw ViewError.unknownProjection(name) }
+        return try env.checkpoint()
+    }
+
     /// Every projection's version, checkpoint and failure (read-only: as stored now by the writing process).
     public func status() -> [Status] {
         if isReadOnly {

@@ -17,7 +17,7 @@ import Testing
             FieldChange(field: "custom.meters", old: nil, new: .number(2)),
         ]), on: stream, actor: "emp-2", ip: "10.0.0.2", source: "web")
         log.add(CustomerActivated(customerID: acme), on: stream, actor: "emp-3", ip: nil)
-        let trail = try ModificationHistory.history(of: stream, in: try log.views(projection), events: log.event)
+        let trail = try ModificationHistory.history(of: stream, events: log.stream(stream), in: try log.views(projection))
         #expect(trail.map(\.eventType) == ["CustomerCreated", "CustomerEdited", "CustomerActivated"])
         #expect(trail.map(\.version) == [1, 2, 3])
         let edit = trail[1]
@@ -41,7 +41,7 @@ import Testing
                                route: .manual), on: WorkTask.stream(task))
         log.add(TaskReassigned(taskID: task, previousAssignee: "emp-1", assignee: "emp-2"), on: WorkTask.stream(task))
         log.add(TaskRescheduled(taskID: task, previousDueAt: due, dueAt: due.addingTimeInterval(3600)), on: WorkTask.stream(task))
-        let trail = try ModificationHistory.history(of: WorkTask.stream(task), in: try log.views(projection), events: log.event)
+        let trail = try ModificationHistory.history(of: WorkTask.stream(task), events: log.stream(WorkTask.stream(task)), in: try log.views(projection))
         #expect(trail[1].changes == [FieldChange(field: "assignee", old: .text("emp-1"), new: .text("emp-2"))])
         #expect(trail[2].changes == [FieldChange(field: "dueAt", old: .text("2026-01-02T00:00:00Z"), new: .text("2026-01-02T01:00:00Z"))])
     }
@@ -62,10 +62,10 @@ import Testing
         let page = try ModificationHistory.history(ofCustomer: acme, in: views, limit: 2, events: log.event)
         let next = try ModificationHistory.history(ofCustomer: acme, in: views, after: page.last?.position, limit: 2, events: log.event)
         #expect((page + next).map(\.position) == all.map(\.position))
-        let product = try ModificationHistory.history(of: "product-1", in: views, events: log.event)
+        let product = try ModificationHistory.history(of: "product-1", events: log.stream("product-1"), in: views)
         #expect(product.first?.scope == .global)
         #expect(product.first?.customerID == nil)
-        let paged = try ModificationHistory.history(of: Contact.stream(contact), in: views, after: 1, limit: 5, events: log.event)
+        let paged = try ModificationHistory.history(of: Contact.stream(contact), events: log.stream(Contact.stream(contact), after: 1, limit: 5), in: views)
         #expect(paged.map(\.eventType) == ["ContactEdited"])
     }
 
@@ -76,7 +76,7 @@ import Testing
         log.add(ContactCreated(contactID: contact, customerID: acme, name: "Zhang", role: .primary), on: Contact.stream(contact))
         log.add(CustomerEdited(customerID: acme, changes: [FieldChange(field: "branch", old: .text("north"), new: .text("south"))]),
                 on: Customer.stream(acme))
-        let trail = try ModificationHistory.history(of: Contact.stream(contact), in: try log.views(projection), events: log.event)
+        let trail = try ModificationHistory.history(of: Contact.stream(contact), events: log.stream(Contact.stream(contact)), in: try log.views(projection))
         #expect(trail.first?.scopeAtEvent?.branch == "north")
         #expect(trail.first?.scope.branch == "south")
         #expect(trail.first?.customerID == acme)
@@ -105,7 +105,7 @@ import Testing
         log.add(ProductEdited(productID: UUID.derived("product", "1"), changes: []), on: "product-1")
         let views = try log.views(projection)
 
-        let trail = try ModificationHistory.history(of: stream, in: views, events: log.event)
+        let trail = try ModificationHistory.history(of: stream, events: log.stream(stream), in: views)
         #expect(trail.map(\.scopeAtEvent?.branch) == ["north", "south", "west", "east", "east"])
         #expect(trail.map(\.customerID) == [acme, acme, acme, globex, globex])
         #expect(trail.allSatisfy { $0.scope.branch == "east" })
@@ -114,7 +114,7 @@ import Testing
         let acmeTrail = try ModificationHistory.history(ofCustomer: acme, in: views, events: log.event)
         #expect(acmeTrail.filter { $0.stream == Customer.stream(acme) }.map(\.scopeAtEvent?.branch) == ["north", "south", "south", "west"])
         #expect(acmeTrail.allSatisfy { $0.scope.branch == "west" })
-        let product = try ModificationHistory.history(of: "product-1", in: views, events: log.event)
+        let product = try ModificationHistory.history(of: "product-1", events: log.stream("product-1"), in: views)
         #expect(product.map(\.scopeAtEvent) == [.global])
     }
 

@@ -27,6 +27,11 @@ struct TestLog {
         return events.indices.contains(index) ? events[index] : nil
     }
 
+    /// A stream's events after version `after`, at most `limit` (the log's side of a record's history).
+    func stream(_ stream: StreamID, after: UInt64 = 0, limit: Int = .max) -> [ProjectionEvent] {
+        Array(events.filter { $0.stream == stream && $0.streamVersion.rawValue > after }.prefix(limit))
+    }
+
     /// Applies the log to fresh views in one go.
     func views(_ projection: any Projection) throws -> InMemoryViews {
         let views = InMemoryViews()
