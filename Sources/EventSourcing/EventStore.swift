@@ -30,6 +30,10 @@ public protocol EventStore: Sendable {
     /// passing the last position's neighbour as the next `position`.
     func readAll(from position: GlobalPosition, direction: ReadDirection, limit: Int) async throws -> [RecordedEvent]
 
+    /// The events at `positions`, in position order, each once; positions past the head are left out. For
+    /// reads of scattered events (a customer's history): a store may answer them in one round trip.
+    func readEvents(at positions: [GlobalPosition]) async throws -> [RecordedEvent]
+
     /// Lends up to `limit` events from `position` (inclusive, forward) to `body` without copying their
     /// payloads — the replay path. Returns how many events were passed.
     @discardableResult
@@ -51,6 +55,17 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    /// One ``readAll(from:direction:limit:)`` of one event per position.
+    public func readEvents(at positions: [GlobalPosition]) async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        for position in Set(positions).sorted() where position > .start {
+            if let event = try await readAll(from: position, direction: .forward, limit: 1).first, event.position == position {
+                events.append(event)
+            }
+        }
+        return events
+    }
+
     /// Appends events to one stream. See ``append(_:)``.
     @discardableResult
     public func append(_ events: [EventData], to stream: StreamID, expectedVersion: ExpectedVersion) async throws -> AppendResult {

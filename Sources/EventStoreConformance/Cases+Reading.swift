@@ -29,6 +29,16 @@ extension EventStoreConformance {
                 let backwardAll = try await c.store.readStream("lead-2", from: .end, direction: .backward, limit: .max)
                 try c.expectEqual(backwardAll.map(\.streamVersion.rawValue), [3, 2, 1], "stream backward stops at its start")
             },
+            ConformanceCase("readEventsAtPositionsGivesThoseThatExistInPositionOrderOnce") { c in
+                try await c.store.append(c.events(6), to: "ledger-1", expectedVersion: .noStream)
+                try await c.store.append(c.events(4), to: "ledger-2", expectedVersion: .noStream)
+                let picked = try await c.store.readEvents(at: [9, 2, 2, 99, 0, 7])
+                try c.expectEqual(picked.map(\.position.rawValue), [2, 7, 9], "positions asked, sorted, once, past the head left out")
+                try c.expectEqual(picked.map(\.stream), ["ledger-1", "ledger-2", "ledger-2"], "the events at those positions")
+                let all = try await c.store.readAll(from: .start, direction: .forward, limit: 10)
+                try c.expectEqual(picked.map(\.id), [all[1].id, all[6].id, all[8].id], "the same events as a scan reads")
+                try c.expectEqual(try await c.store.readEvents(at: []).count, 0, "no positions, no events")
+            },
             ConformanceCase("readAllPagesForwardAndBackwardInBatches") { c in
                 for i in 0..<5 {
                     try await c.store.append(c.events(7), to: StreamID("site-\(i)"), expectedVersion: .noStream)

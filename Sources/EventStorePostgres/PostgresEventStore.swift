@@ -172,6 +172,21 @@ public final class PostgresEventStore: EventStore {
         return events
     }
 
+    /// One query per ``PostgresStoreConfiguration/readBatchSize`` positions (`position = ANY(…)`).
+    public func readEvents(at positions: [GlobalPosition]) async throws -> [RecordedEvent] {
+        try checkOpen()
+        let wanted = Set(positions).sorted().filter { $0 > .start }.map { Int64(clamping: $0.rawValue) }
+        var events: [RecordedEvent] = []
+        var start = 0
+        while start < wanted.count {
+            let chunk = Array(wanted[start..<min(start + max(configuration.readBatchSize, 1), wanted.count)])
+            let query: PostgresQuery = "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).events WHERE position = ANY(\(chunk)) ORDER BY position ASC"
+            events += try await fetch(query, "reading events by position").map { $0.recorded() }
+            start += chunk.count
+        }
+        return events
+    }
+
     @discardableResult
     public func forEachEvent(from position: GlobalPosition, limit: Int, _ body: (BorrowedEvent) throws -> Void) async throws -> Int {
         try await forEachRow(from: position, direction: .forward, limit: limit) { row in

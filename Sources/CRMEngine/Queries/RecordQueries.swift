@@ -213,21 +213,10 @@ extension CRMEngine {
     }
 
     /// The entries of a customer's trail, from its events in the log (ARCHITECTURE decision 8): the view
-    /// holds where they are, the log what they say. One read of the span the positions cover when they are
-    /// dense, else one read per position.
+    /// holds where they are, the log what they say.
     private func historyEntries(_ trail: ModificationHistory.Trail) async throws -> [HistoryEntry] {
-        guard let first = trail.points.first?.position, let last = trail.points.last?.position else { return [] }
-        let wanted = Set(trail.points.map(\.position))
         var events: [GlobalPosition: ProjectionEvent] = [:]
-        if last.rawValue - first.rawValue < UInt64(trail.points.count) * 4 {
-            let span = try await store.readAll(from: first, direction: .forward, limit: Int(last.rawValue - first.rawValue) + 1)
-            for event in span where wanted.contains(event.position) { events[event.position] = try projectionEvent(event) }
-        }
-        for point in trail.points where events[point.position] == nil {
-            guard let event = try await store.readAll(from: point.position, direction: .forward, limit: 1).first,
-                  event.position == point.position else { continue }
-            events[point.position] = try projectionEvent(event)
-        }
+        for event in try await store.readEvents(at: trail.points.map(\.position)) { events[event.position] = try projectionEvent(event) }
         return ModificationHistory.entries(trail) { events[$0] }
     }
 
