@@ -9,17 +9,6 @@ import Testing
 /// (scripts/test-postgres.sh; its path in `CRM_TEST_POSTGRES_CERT`). `sslmode` means what it means in libpq.
 @Suite("PostgreSQL over TLS")
 struct TLSTests {
-    struct MissingCertificate: Error, CustomStringConvertible {
-        var description: String {
-            "CRM_TEST_POSTGRES_CERT is not set: `scripts/test-postgres.sh cert` prints the test cluster's certificate (make test exports it)"
-        }
-    }
-
-    static func certificatePath() throws -> String {
-        guard let path = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES_CERT"], !path.isEmpty else { throw MissingCertificate() }
-        return path
-    }
-
     /// The test database's URL with `host` instead of its own and `query` appended, on a schema of its own.
     static func configuration(_ query: String, host: String = "127.0.0.1", timeout: Duration = .seconds(120)) throws -> PostgresStoreConfiguration {
         guard var components = URLComponents(string: try TestDatabase.url()) else { throw TestDatabase.Missing() }
@@ -98,7 +87,7 @@ struct TLSTests {
     }
 
     @Test func verifyFullWithTheRootTrustedAcceptsTheNameTheCertificateGivesAndRefusesAnotherAddress() async throws {
-        let root = try Self.certificatePath()
+        let root = try TestDatabase.certificatePath()
         let byName = try Self.configuration("sslmode=verify-full&sslrootcert=\(root)", host: "localhost")
         #expect(byName.tls == .verifyFull && byName.rootCertificatePath == root)
         try await Self.roundTrip(byName)

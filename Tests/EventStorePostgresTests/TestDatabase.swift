@@ -12,9 +12,22 @@ enum TestDatabase {
         }
     }
 
+    /// An environment variable the tests need and did not get.
+    struct MissingSetting: Error, CustomStringConvertible {
+        let description: String
+    }
+
     static func url() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES_URL"], !url.isEmpty else { throw Missing() }
         return url
+    }
+
+    /// The test cluster's self-signed server certificate (PEM), for the TLS tests.
+    static func certificatePath() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["CRM_TEST_POSTGRES_CERT"], !path.isEmpty else {
+            throw MissingSetting(description: "CRM_TEST_POSTGRES_CERT is not set: `scripts/test-postgres.sh cert` prints the test cluster's certificate (make test exports it)")
+        }
+        return path
     }
 
     /// A configuration on a schema of its own (tests run in parallel and must not see each other's events).
