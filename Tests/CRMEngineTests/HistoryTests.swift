@@ -58,4 +58,34 @@ import Testing
             }
         }
     }
+
+    @Test func aCustomersHistoryPagesAreFullOfWhatThePrincipalMaySeeUntilTheLast() async throws {
+        let (f, _) = try await EngineFixture.generated("history-pages", events: 3_000)
+        defer { Task { await f.close() } }
+        let head = try await f.engine.store.headPosition()
+        // Everything but tasks, everywhere.
+        let modules = Permission.Module.allCases.filter { $0 != .tasks }
+        let viewer = try await f.hire("No Tasks", branch: "head-office",
+                                      permissions: modules.map { Permission(module: $0, actions: [.query], scope: .all) })
+        let log = try await f.engine.store.readAll(from: GlobalPosition(1), direction: .forward, limit: .max)
+        // A customer with tasks among its linked records.
+        var checked = 0
+        for stream in Set(log.filter { $0.stream.category == Customer.category }.map(\.stream)).sorted(by: { $0.rawValue < $1.rawValue }) {
+            let id = try #require(UUID(text: String(stream.rawValue.dropFirst(Customer.category.count + 1))))
+            let all = try await f.engine.history(ofCustomer: id, as: f.admin, limit: 10_000, consistentWith: head)
+            guard all.contains(where: { $0.stream.category == WorkTask.category }), all.count > 8 else { continue }
+            let expected = all.filter { $0.stream.category != WorkTask.category }.map(\.position)
+            var pages: [[HistoryEntry]] = []
+            while true {
+                let page = try await f.engine.history(ofCustomer: id, as: viewer, after: pages.last?.last?.position, limit: 3, consistentWith: head)
+                pages.append(page)
+                if page.count < 3 { break }
+            }
+            #expect(pages.flatMap { $0 }.map(\.position) == expected, "\(stream.rawValue)")
+            #expect(pages.dropLast().allSatisfy { $0.count == 3 }, "every page but the last is full: \(pages.map(\.count))")
+            checked += 1
+            if checked == 3 { break }
+        }
+        #expect(checked == 3, "customers with tasks in their history")
+    }
 }

@@ -170,21 +170,33 @@ extension CRMEngine {
     }
 
     /// A customer's history with every record linked to it, in log order; entries of modules `principal`
-    /// may not query are left out.
+    /// may not query are left out, and the page is filled with the next ones it may (a page shorter than
+    /// `limit` is the last).
     public func history(ofCustomer id: UUID, as principal: Principal, after: GlobalPosition? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
         try await consistent(with: position, [Self.history])
-        let trail = try views.read(Self.history) { try ModificationHistory.trail(ofCustomer: id, in: $0, after: after, limit: limit) }
-        let entries = try await historyEntries(trail)
         let now = clock.now()
-        // Paged past its end, a customer's history is an empty page, not "not found".
-        var exists = !entries.isEmpty
-        if !exists, after != nil { exists = try await store.streamVersion(of: Customer.stream(id)) != .noStream }
-        guard exists, principal.may(.query, in: .customers, on: trail.scope, at: now) else { throw EngineError.notFound() }
+        var visible: [HistoryEntry] = []
+        var cursor = after
+        var checked = false
+        while true {
+            let trail = try views.read(Self.history) { try ModificationHistory.trail(ofCustomer: id, in: $0, after: cursor, limit: limit) }
+            let entries = try await historyEntries(trail)
+            if !checked {
+                // Paged past its end, a customer's history is an empty page, not "not found".
+                var exists = !entries.isEmpty
+                if !exists, after != nil { exists = try await store.streamVersion(of: Customer.stream(id)) != .noStream }
+                guard exists, principal.may(.query, in: .customers, on: trail.scope, at: now) else { throw EngineError.notFound() }
+                checked = true
+            }
+            visible += entries
+                .filter { principal.may(.query, in: Permission.Module(category: $0.stream.category), on: $0.scope, at: now) }
+                .map { hidingFields($0, from: principal) }
+            guard visible.count < limit, trail.points.count == limit, let last = trail.points.last else { break }
+            cursor = last.position
+        }
         audit.record(principal: principal, record: "history:" + Customer.stream(id).rawValue)
-        return entries
-            .filter { principal.may(.query, in: Permission.Module(category: $0.stream.category), on: $0.scope, at: now) }
-            .map { hidingFields($0, from: principal) }
+        return Array(visible.prefix(limit))
     }
 
     /// Records across modules whose text (or whose customer's name) holds every word of `text` (R-ANA-6),
