@@ -162,6 +162,12 @@ enum QueryPath: String, Sendable {
     /// `CRMEngine.customer(id, as: administrator)`: the view read plus authorization, hidden fields, the
     /// related records' scopes and the read-audit entry.
     case engine = "c360_engine"
+    /// `CRMEngine.history(ofCustomer: id, as: administrator, limit: 100)`: the first page of a customer's
+    /// history with its linked records (positions from the view, events from the log).
+    case customerHistory = "history_customer"
+    /// `CRMEngine.history(of: customer stream, as: administrator, limit: 100)`: the customer record's own
+    /// history (its stream from the log, customer and scopes from the view).
+    case recordHistory = "history_record"
 }
 
 func registerCustomer360(_ path: QueryPath, name: String) {
@@ -191,9 +197,13 @@ func registerCustomer360(_ path: QueryPath, name: String) {
             switch path {
             case .view:
                 return try s.engine.views.read("customer-360") { try Customer360Projection.customer(id, in: $0) } != nil
-            case .engine:
+            case .engine, .customerHistory, .recordHistory:
                 do {
-                    _ = try await s.engine.customer(id, as: s.admin)
+                    switch path {
+                    case .customerHistory: return try await !s.engine.history(ofCustomer: id, as: s.admin, limit: 100).isEmpty
+                    case .recordHistory: return try await !s.engine.history(of: Customer.stream(id), as: s.admin, limit: 100).isEmpty
+                    default: _ = try await s.engine.customer(id, as: s.admin)
+                    }
                     return true
                 } catch let error as EngineError where error.code == .notFound {
                     return false
@@ -245,6 +255,8 @@ let benchmarks: @Sendable () -> Void = {
 
     registerCustomer360(.view, name: "customer-360 view read, \(s.customers) customers")
     registerCustomer360(.engine, name: "customer-360 engine query as administrator, \(s.customers) customers")
+    registerCustomer360(.customerHistory, name: "customer history page (100 entries) as administrator, \(s.customers) customers")
+    registerCustomer360(.recordHistory, name: "customer record history page (100 entries) as administrator, \(s.customers) customers")
 
     registerAnalysis()
 
