@@ -193,6 +193,26 @@ public final class LMDBEventStore: EventStore {
         return events
     }
 
+    /// One read transaction and one cursor for all of them.
+    public func readEvents(at positions: [GlobalPosition]) async throws -> [RecordedEvent] {
+        let wanted = Set(positions).sorted().filter { $0 > .start }
+        guard !wanted.isEmpty else { return [] }
+        return try read { txn in
+            try txn.withCursor(on: dbs.events) { cursor in
+                var events: [RecordedEvent] = []
+                events.reserveCapacity(wanted.count)
+                var cache = Envelope.TextCache()
+                for position in wanted {
+                    guard let entry = try Keys.withPosition(position.rawValue, { try cursor.seek(atLeast: $0) }) else { break }
+                    guard let key = Keys.readUInt64(entry.key) else { throw EventStoreError(.corrupted, detail: "unreadable log key") }
+                    guard key == position.rawValue else { continue }
+                    events.append(try Envelope.decode(entry.value, position: position, cache: &cache).copy())
+                }
+                return events
+            }
+        }
+    }
+
     @discardableResult
     public func forEachEvent(from position: GlobalPosition, limit: Int, _ body: (BorrowedEvent) throws -> Void) async throws -> Int {
         try scan(from: position, direction: .forward, limit: limit, body)
