@@ -125,7 +125,8 @@ final class ProgressPrinter: @unchecked Sendable {
 
     /// Ends the bar with a summary line.
     func finish(_ done: Int) {
-        end("\(done) \(unit) in \(Self.duration(Date().timeIntervalSince(started))) (\(Int(Double(done) / max(Date().timeIntervalSince(started), 0.001)))/s)")
+        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        end("\(done) \(unit) in \(Self.duration(elapsed)) (\(Int(Double(done) / elapsed))/s)")
     }
 
     /// Ends the line of every printer that has reported and not finished, saying where it stopped: called

@@ -39,9 +39,7 @@ struct Rebuild: AsyncParsableCommand {
                 guard !remaining.isEmpty else {
                     try await engine.rebuildViews([], as: try await store.principal(engine))  // still authorized
                     // As after a rebuild: a view the open's build stopped at an event fails the command.
-                    if let stopped = engine.views.status().first(where: { chosen.contains($0.name) && $0.failure != nil }), let failure = stopped.failure {
-                        throw EngineError(.unavailable, "\(failure)")
-                    }
+                    try engine.checkViews(chosen)
                     return try await engine.store.headPosition()
                 }
                 let progress = ProgressPrinter("rebuild", total: Int(clamping: head.rawValue))

@@ -70,8 +70,14 @@ extension CRMEngine {
             throw EngineError(.forbidden, "rebuilding views needs the settings module's edit permission over all data")
         }
         try await views.rebuild(names, progress: progress)
-        let rebuilt = Set(names ?? views.projections.map(\.name))
-        let stopped = views.status().filter { rebuilt.contains($0.name) && $0.failure != nil }.sorted { $0.name < $1.name }
+        try checkViews(names)
+    }
+
+    /// Throws ``EngineError/Code/unavailable`` naming the view, the position and the type of the event when
+    /// one of the views named (all when nil) stopped at an event it could not apply.
+    public func checkViews(_ names: [String]? = nil) throws {
+        let wanted = Set(names ?? views.projections.map(\.name))
+        let stopped = views.status().filter { wanted.contains($0.name) && $0.failure != nil }.sorted { $0.name < $1.name }
         if let first = stopped.first, let failure = first.failure {
             let others = stopped.count > 1 ? "; \(stopped.count - 1) more stopped: \(stopped.dropFirst().map(\.name).joined(separator: ", "))" : ""
             throw EngineError(.unavailable, "\(failure)\(others)")

@@ -152,17 +152,13 @@ extension CRMEngine {
         let from = StreamVersion((after?.rawValue ?? 0) + 1)
         let events = try await store.readStream(stream, from: from, direction: .forward, limit: max(0, limit))
             .prefix { $0.position <= indexed }.map(projectionEvent)
-        let trail = try views.read(Self.history) {
-            try ModificationHistory.trail(of: stream, at: events.map { ($0.streamVersion, $0.position) }, in: $0)
-        }
-        let byPosition = Dictionary(events.map { ($0.position, $0) }, uniquingKeysWith: { first, _ in first })
-        let entries = ModificationHistory.entries(trail) { byPosition[$0] }
+        let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, in: $0) }
         // An empty page (paged to the end, or not indexed yet) of a record that exists is empty.
-        guard !entries.isEmpty else {
+        guard let first = entries.first else {
             if try await store.streamVersion(of: stream) == .noStream { throw EngineError.notFound() }
             return []
         }
-        guard principal.may(.query, in: Permission.Module(category: stream.category), on: trail.scope, at: clock.now()) else {
+        guard principal.may(.query, in: Permission.Module(category: stream.category), on: first.scope, at: clock.now()) else {
             throw EngineError.notFound()
         }
         audit.record(principal: principal, record: "history:" + stream.rawValue)

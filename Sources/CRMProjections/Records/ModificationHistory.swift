@@ -76,7 +76,8 @@ public struct ModificationHistory: Projection {
         }
         let streamKey = ViewKey().string(event.stream.rawValue)
         let first = event.streamVersion <= .first
-        let before = first ? nil : try Self.customerChanges(of: streamKey, in: views).last?.customer
+        var before: UUID?
+        if !first { try Self.forEachCustomerChange(of: streamKey, in: views) { _, customer in before = customer } }
         var customer = before
         if Self.namesCustomer.value(for: event.payload, { event.payload is NamesCustomer }),
            let named = (event.payload as? NamesCustomer)?.linkedCustomer?.customerID {
@@ -95,16 +96,13 @@ public struct ModificationHistory: Projection {
 
     /// A stream's rows in `history-streams`, in version order: the version from which each customer (or none)
     /// holds.
-    private static func customerChanges(of streamKey: ViewKey, in views: any ViewReader) throws -> [(version: UInt64, customer: UUID?)] {
-        var changes: [(version: UInt64, customer: UUID?)] = []
+    private static func forEachCustomerChange(of streamKey: ViewKey, in views: any ViewReader, _ body: (UInt64, UUID?) -> Void) throws {
         let prefixLength = streamKey.bytes.count
         try views.scan(streams, prefix: streamKey.bytes, after: nil) { key, value in
             guard key.count == prefixLength + 8, value.count == 0 || value.count == 16 else { throw PayloadCodingError(.invalid, "history stream row") }
-            let version = key[prefixLength...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            changes.append((version, value.count == 16 ? UUID(viewKey: value, at: 0) : nil))
+            body(key[prefixLength...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, value.count == 16 ? UUID(viewKey: value, at: 0) : nil)
             return true
         }
-        return changes
     }
 
     /// The streams of one record category (`product`, `campaign`, …) that have events, in stream-name order,
@@ -144,7 +142,8 @@ public struct ModificationHistory: Projection {
     /// A record's trail at `events` (its events from the log, as version and position, in version order):
     /// the customer it belonged to after each, the scope it had then, and its scope now.
     public static func trail(of stream: StreamID, at events: [(version: StreamVersion, position: GlobalPosition)], in views: any ViewReader) throws -> Trail {
-        let changes = try customerChanges(of: ViewKey().string(stream.rawValue), in: views)
+        var changes: [(version: UInt64, customer: UUID?)] = []
+        try forEachCustomerChange(of: ViewKey().string(stream.rawValue), in: views) { changes.append(($0, $1)) }
         var next = 0
         var customer: UUID?
         let found = events.map { event -> (GlobalPosition, UUID?) in
