@@ -41,8 +41,12 @@ final class Child: @unchecked Sendable {
     var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
 
+    /// The finished run's status and output; removes the output files.
     func finish() -> Run {
-        Run(status: process.terminationStatus, stdout: stdout, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let run = Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+        return run
     }
 
     func stop() -> Run {
