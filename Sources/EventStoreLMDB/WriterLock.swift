@@ -1,5 +1,6 @@
 import EventSourcing
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +10,17 @@ import Darwin
 
 /// The lock file that makes one process the writer of a data directory. `flock` ties the lock to the
 /// open file, so a writer that dies (even by SIGKILL) releases it at once; the file holds the owner's
-/// pid for the error a second writer gets.
+/// pid for the error a second writer gets. The log takes it in its directory, a projection runtime in its
+/// views directory (whose log may be shared, on PostgreSQL).
 final class WriterLock: Sendable {
     static let fileName = "writer.lock"
-    private let descriptor: Int32
+    /// The lock file's descriptor; -1 once released.
+    private let descriptor: Atomic<Int32>
 
-    private init(descriptor: Int32) { self.descriptor = descriptor }
+    private init(descriptor: Int32) { self.descriptor = Atomic(descriptor) }
 
-    static func acquire(directory: String) throws(EventStoreError) -> WriterLock {
+    /// Locks `directory` for this process; `holding` names what it guards in the error a second writer gets.
+    static func acquire(directory: String, holding: String = "the store") throws(EventStoreError) -> WriterLock {
         let path = directory + "/" + fileName
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -27,7 +31,7 @@ final class WriterLock: Sendable {
             let owner = readPID(fd)
             Glibc.close(fd)
             if code == EWOULDBLOCK {
-                throw EventStoreError(.storeInUse, detail: "another process has the store open for writing", ownerPID: owner)
+                throw EventStoreError(.storeInUse, detail: "another process has \(holding) open for writing", ownerPID: owner)
             }
             throw EventStoreError(.storage, detail: "cannot lock store: \(String(cString: strerror(code)))")
         }
@@ -37,10 +41,12 @@ final class WriterLock: Sendable {
         return WriterLock(descriptor: fd)
     }
 
-    /// Releases the lock (closing the file releases the `flock`).
+    /// Releases the lock (closing the file releases the `flock`); once, however often it is called.
     func release() {
-        _ = flock(descriptor, LOCK_UN)
-        Glibc.close(descriptor)
+        let fd = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
+        guard fd >= 0 else { return }
+        _ = flock(fd, LOCK_UN)
+        Glibc.close(fd)
     }
 
     private static func readPID(_ fd: Int32) -> Int32? {

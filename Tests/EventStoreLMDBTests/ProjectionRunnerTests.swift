@@ -350,6 +350,39 @@ private struct StrayWriter: Projection {
         await store.close()
     }
 
+    @Test func aSecondWriterOfTheSameViewsIsRefusedWhileTheFirstHoldsThemEvenOverASharedLog() async throws {
+        // A shared log (as on PostgreSQL) has no lock of its own in the views directory: the views do.
+        let dir = makeTemporaryDirectory("views-shared-log")
+        defer { removeDirectory(dir) }
+        let log = InMemoryEventStore()
+        for n in 0..<6 { _ = try await log.append([try note("note \(n)", n)], to: "s-0", expectedVersion: .any) }
+        let first = try ProjectionRunner(store: log, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await first.start()
+        let error = #expect(throws: EventStoreError.self) {
+            try ProjectionRunner(store: log, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        }
+        #expect(error?.code == .storeInUse)
+        #expect(error?.ownerPID == getpid())
+        #expect(error.map { "\($0)".contains("views") } == true)
+        // Reading beside the writer is still allowed, and another views directory over the same log too.
+        let reader = try ProjectionRunner(readingViewsOf: dir + "/views", store: log, registry: registry, projections: [NoteCounter()])
+        #expect(try reader.read("notes") { try NoteCounter.count("s-0", in: $0) } == 6)
+        await reader.close()
+        let elsewhere = try ProjectionRunner(store: log, registry: registry, projections: [NoteCounter()], directory: dir + "/other-views")
+        try await elsewhere.start()
+        #expect(try elsewhere.read("notes") { try NoteCounter.count("s-0", in: $0) } == 6)
+        await elsewhere.close()
+        await first.close()
+
+        // Released on close: the next writer opens, and each event was applied once.
+        let head = try await log.append([try note("later", 100)], to: "s-0", expectedVersion: .any).lastPosition
+        let second = try ProjectionRunner(store: log, registry: registry, projections: [NoteCounter()], directory: dir + "/views")
+        try await second.start()
+        try await second.waitUntil(head)
+        #expect(try second.read("notes") { try NoteCounter.count("s-0", in: $0) } == 7)
+        await second.close()
+    }
+
     @Test func viewsAsOfAPositionHoldOnlyWhatWasKnownThen() async throws {
         let dir = makeTemporaryDirectory("views")
         defer { removeDirectory(dir) }

@@ -77,6 +77,10 @@ public final class ProjectionRunner: Sendable {
     private let live = Mutex<Task<Void, Never>?>(nil)
     let applier = Applier()
     private let built = Mutex<Set<String>>([])
+    /// Makes this process the one writer of the views directory (nil read-only): two processes applying
+    /// the same events to the same views would apply them twice. With a log of its own the log's lock
+    /// already ensures it; a shared log (PostgreSQL) is written by several processes, each with its views.
+    private let lock: WriterLock?
 
     /// The projections ``start(progress:)`` built from the whole log: their version had changed or they had
     /// never been built. A caller about to rebuild them (`crm rebuild` on such a store) can skip them.
@@ -95,6 +99,21 @@ public final class ProjectionRunner: Sendable {
         self.projections = projections
         isReadOnly = false
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = try WriterLock.acquire(directory: directory, holding: "the views in \(directory)")
+        self.lock = lock
+        do {
+            slots = Mutex(try Self.openSlots(of: projections, in: directory, logger: logger))
+            try UnsyncedViews.mark(in: directory)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    deinit { lock?.release() }
+
+    /// The writable environments of `projections` under `directory`, each at its stored checkpoint.
+    private static func openSlots(of projections: [any Projection], in directory: String, logger: Logger) throws -> [String: Slot] {
         // Live views commit without a flush (see ``UnsyncedViews``): after the machine went down while they
         // were open, their files may hold torn pages, so they are dropped and built again from the log.
         let discard = UnsyncedViews.mustDiscard(in: directory)
@@ -114,8 +133,7 @@ public final class ProjectionRunner: Sendable {
             let checkpoint = try env.checkpoint()
             opened[projection.name] = Slot(projection: projection, environment: env, generation: generation, checkpoint: checkpoint, stored: checkpoint)
         }
-        slots = Mutex(opened)
-        try UnsyncedViews.mark(in: directory)
+        return opened
     }
 
     /// Opens the views of `projections` that exist under `directory` read-only, beside the process that
@@ -130,6 +148,7 @@ public final class ProjectionRunner: Sendable {
         self.batchSize = 1
         self.projections = projections
         isReadOnly = true
+        lock = nil
         var opened: [String: Slot] = [:]
         for projection in projections where opened[projection.name] == nil {
             let generation = try Self.currentGeneration(of: projection.name, in: directory)
@@ -405,6 +424,7 @@ public final class ProjectionRunner: Sendable {
                 for slot in slots.values { slot.environment.close() }
             }
         }
+        lock?.release()
     }
 }
 
