@@ -114,7 +114,7 @@ struct Export: AsyncParsableCommand {
     private func withScratchEngine<T>(_ projections: [any Projection], _ body: (CRMEngine) async throws -> T) async throws -> T {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("crm-export-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let log = try store.openReadOnly()
+        let log = try await store.openLogForReading()
         let result: T
         do {
             let engine = try await CRMEngine.open(store: log, views: scratch, configuration: .init(projections: projections, reactions: [], auditDirectory: store.data + "/audit"))

@@ -24,12 +24,10 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            if store.hasStore {
-                let head = try await withReadOnlyStore(store) { try await $0.headPosition() }
-                if head > .start {
-                    throw CLIError("\(store.data) already holds a CRM (\(head.rawValue) events)",
-                                   hint: "use another --data directory, or `crm token create` for a new token", exit: .refused)
-                }
+            let head = try await store.logHead()
+            if head > .start {
+                throw CLIError("\(store.logName) already holds a CRM (\(head.rawValue) events)",
+                               hint: "use another --data directory, or `crm token create` for a new token", exit: .refused)
             }
             let result = try await withEngine(store, creating: true) { engine in
                 let id = engine.configuration.ids.next()
@@ -39,7 +37,7 @@ struct Init: AsyncParsableCommand {
             if store.json {
                 out(jsonLine(["employeeID": result.employeeID.lowercasedString, "tokenID": result.tokenID.lowercasedString, "token": result.token]))
             } else {
-                out("Created the CRM in \(store.data).")
+                out(store.sharedLogURL == nil ? "Created the CRM in \(store.data)." : "Created the CRM in the PostgreSQL log (views in \(store.data)).")
                 out("Administrator: \(result.employeeID.lowercasedString)")
                 out("API token (shown once; keep it safe): \(result.token)")
             }
@@ -166,8 +164,8 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             try store.refuseRemote("demo")
-            if store.hasStore, try await withReadOnlyStore(store, { try await $0.headPosition() }) > .start {
-                throw CLIError("\(store.data) is not empty", hint: "`crm demo` fills only an empty data directory; pass another --data", exit: .refused)
+            if try await store.logHead() > .start {
+                throw CLIError("\(store.logName) is not empty", hint: "`crm demo` fills only an empty log; pass another --data (or --store)", exit: .refused)
             }
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone

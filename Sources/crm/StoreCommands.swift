@@ -14,6 +14,8 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
+            try store.refuseSharedLog("`crm verify`", does: "checks the embedded LMDB log's files",
+                                      hint: "PostgreSQL checks its own pages (amcheck); the log's order is kept by its constraints")
             let report = try await withReadOnlyStore(store) { store in try store.verify() }
             if store.json {
                 out(jsonPretty([
@@ -44,10 +46,11 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
+            try store.refuseSharedLog("`crm backup`", does: "copies the embedded LMDB log", hint: backupHint)
             let started = Date()
             try await withReadEngine(store) { engine, principal in
                 try engine.authorizeLogRead("backup", as: principal)
-                try lmdbLog(engine).backup(to: directory + "/log")
+                try lmdbLog(engine, for: "backup", hint: backupHint).backup(to: directory + "/log")
             }
             let copy = try LMDBEventStore(directory: directory + "/log", options: .readOnly)
             let report = try copy.verify()
@@ -75,6 +78,7 @@ struct Restore: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             try store.refuseRemote("restore")
+            try store.refuseSharedLog("`crm restore`", does: "restores an embedded LMDB log", hint: backupHint)
             let source = directory + "/log"
             guard FileManager.default.fileExists(atPath: source + "/data.mdb") else {
                 throw CLIError("no backup in \(directory)", hint: "give a directory written by `crm backup`", exit: .notFound)
@@ -119,7 +123,7 @@ struct Stats: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             let (statistics, types, views) = try await withReadEngine(store) { engine, _ -> (LMDBEventStore.Statistics, [String: Int], [ProjectionRunner.Status]) in
-                let store = try lmdbLog(engine)
+                let store = try lmdbLog(engine, for: "stats", hint: "`GET /health` of a server shows the log's head and each view's lag")
                 let statistics = try store.statistics()
                 var types: [String: Int] = [:]
                 var from = GlobalPosition.start.next
@@ -274,3 +278,6 @@ struct Tail: AsyncParsableCommand {
         }
     }
 }
+
+/// How a PostgreSQL log is backed up instead.
+let backupHint = "back up a PostgreSQL log with PostgreSQL's own tools (pg_dump, base backups); views are rebuilt from the log"

@@ -3,6 +3,7 @@ import CRMDomain
 import CRMEngine
 import EventSourcing
 import EventStoreLMDB
+import EventStorePostgres
 import Foundation
 import Logging
 
@@ -20,29 +21,93 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Send writing commands through this running server's HTTP API (with --token).")
     var server: String?
 
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "The event log: a PostgreSQL URL (postgres://user@host:port/db?schema=crm), as `crm serve --store`; the embedded LMDB log in --data when omitted.",
+        discussion: "With a PostgreSQL log, --data holds the views and read audit: pass the data directory of the server whose views to read (also read from CRM_STORE)."))
+    var sharedLog: String?
+
     var logDirectory: String { data + "/log" }
 
-    /// Whether the data directory holds a log yet.
+    /// The PostgreSQL log's URL (`--store`, else `CRM_STORE`); nil for the embedded LMDB log in --data.
+    var sharedLogURL: String? {
+        sharedLog ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether the data directory holds an embedded log yet.
     var hasStore: Bool { FileManager.default.fileExists(atPath: logDirectory + "/data.mdb") }
 
-    /// The log opened read-only: works beside a running `crm serve`.
+    /// What the messages call the log: never the URL, which may hold a password.
+    var logName: String { sharedLogURL == nil ? data : "the PostgreSQL log" }
+
+    /// The embedded log opened read-only: works beside a running `crm serve`.
     func openReadOnly() throws -> LMDBEventStore {
+        try refuseSharedLog("this command", does: "reads the embedded LMDB log file")
         guard hasStore else {
             throw CLIError("no CRM store in \(data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
         }
         return try LMDBEventStore(directory: logDirectory, options: .readOnly)
     }
 
-    /// The engine opened read-write (the one writer of the directory); refused, saying so, when a server
-    /// holds the store.
+    /// The PostgreSQL log of `--store` (or `CRM_STORE`), nil for the embedded one.
+    func openSharedLog() async throws -> PostgresEventStore? {
+        guard let url = sharedLogURL else { return nil }
+        return try await PostgresEventStore.open(url: url)
+    }
+
+    /// The log to read without writing: the PostgreSQL one, or the embedded one opened read-only.
+    func openLogForReading() async throws -> any EventStore {
+        if let shared = try await openSharedLog() { return shared }
+        return try openReadOnly()
+    }
+
+    /// The newest position of the log (``GlobalPosition/start`` when there is none yet).
+    func logHead() async throws -> GlobalPosition {
+        if sharedLogURL == nil && !hasStore { return .start }
+        let log = try await openLogForReading()
+        do {
+            let head = try await log.headPosition()
+            await log.close()
+            return head
+        } catch {
+            await log.close()
+            throw error
+        }
+    }
+
+    /// Refuses a command that works on the embedded log's files only when the log is PostgreSQL's.
+    func refuseSharedLog(_ command: String, does what: String, hint: String? = nil) throws {
+        guard sharedLogURL != nil else { return }
+        throw CLIError("\(command) \(what), and the log is in PostgreSQL (--store or CRM_STORE)",
+                       hint: hint ?? "run it without --store on the data directory of an embedded log", exit: .usage)
+    }
+
+    /// The engine opened read-write (the one writer of the directory and its views); refused, saying so,
+    /// when a server holds them. With a PostgreSQL log the views are this directory's own: a server running
+    /// on it holds them, so writes then go through it (`--server`).
     func openEngine(creating: Bool = false) async throws -> CRMEngine {
         if server != nil {
             throw CLIError("this command cannot go through a server", hint: "stop the server and run it on the data directory", exit: .usage)
         }
+        let configuration = ViewBuildProgress.configuring(CRMEngine.Configuration(durability: .full))
+        if let shared = try await openSharedLog() {
+            do {
+                return try await CRMEngine.open(store: shared, views: data, configuration: configuration)
+            } catch {
+                await shared.close()
+                throw error
+            }
+        }
         if !creating && !hasStore {
             throw CLIError("no CRM store in \(data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
         }
-        return try await CRMEngine.open(at: data, configuration: ViewBuildProgress.configuring(CRMEngine.Configuration(durability: .full)))
+        return try await CRMEngine.open(at: data, configuration: configuration)
+    }
+
+    /// Closes an engine of ``openEngine(creating:)`` and, with a PostgreSQL log, the log (the engine does
+    /// not own a log it was given).
+    func close(_ engine: CRMEngine) async {
+        await engine.close()
+        if sharedLogURL != nil { await engine.store.close() }
     }
 
     /// Who acts: the employee of `--token` (or `CRM_TOKEN`), else the operator (the engine itself, recorded
@@ -65,10 +130,10 @@ func withEngine<R>(_ options: StoreOptions, creating: Bool = false, _ body: (CRM
     let engine = try await options.openEngine(creating: creating)
     do {
         let result = try await body(engine)
-        await engine.close()
+        await options.close(engine)
         return result
     } catch {
-        await engine.close()
+        await options.close(engine)
         throw error
     }
 }
@@ -76,24 +141,48 @@ func withEngine<R>(_ options: StoreOptions, creating: Bool = false, _ body: (CRM
 /// Runs `body` with the engine open read-only (``CRMEngine/openReadOnly(at:configuration:)``): works beside
 /// a running `crm serve`; reads go through the engine's authorization and are recorded in the read audit
 /// (`audit/`, written beside the server's entries).
+///
+/// With a PostgreSQL log (`--store`) the views read are those a `crm serve --store …` keeps under --data.
 func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) async throws -> R) async throws -> R {
-    guard options.hasStore else {
-        throw CLIError("no CRM store in \(options.data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
+    let configuration = CRMEngine.Configuration(reactions: [])
+    let shared: PostgresEventStore?
+    let engine: CRMEngine
+    if options.sharedLogURL != nil {
+        guard FileManager.default.fileExists(atPath: options.data + "/views") else {
+            throw CLIError("no views in \(options.data)", hint: "pass the --data directory of a `crm serve --store …`, or build views there with `crm rebuild --store …`", exit: .notFound)
+        }
+        shared = try await options.openSharedLog()
+        guard let shared else { throw CLIError("the PostgreSQL log did not open") }
+        do {
+            engine = try CRMEngine.openReadOnly(store: shared, views: options.data, configuration: configuration)
+        } catch {
+            await shared.close()
+            throw error
+        }
+    } else {
+        guard options.hasStore else {
+            throw CLIError("no CRM store in \(options.data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
+        }
+        shared = nil
+        engine = try await CRMEngine.openReadOnly(at: options.data, configuration: configuration)
     }
-    let engine = try await CRMEngine.openReadOnly(at: options.data, configuration: CRMEngine.Configuration(reactions: []))
     do {
         let result = try await body(engine, try await options.principal(engine))
         await engine.close()
+        await shared?.close()
         return result
     } catch {
         await engine.close()
+        await shared?.close()
         throw error
     }
 }
 
-/// The engine's LMDB log (the CLI always opens an LMDB store).
-func lmdbLog(_ engine: CRMEngine) throws -> LMDBEventStore {
-    guard let log = engine.store as? LMDBEventStore else { throw CLIError("the engine's log is not an LMDB store") }
+/// The engine's embedded LMDB log, for `command`, which works on its files; refused with a PostgreSQL log.
+func lmdbLog(_ engine: CRMEngine, for command: String, hint: String) throws -> LMDBEventStore {
+    guard let log = engine.store as? LMDBEventStore else {
+        throw CLIError("`crm \(command)` works on the embedded LMDB log, and the log is in PostgreSQL (--store or CRM_STORE)", hint: hint, exit: .usage)
+    }
     return log
 }
 

@@ -128,18 +128,30 @@ public final class CRMEngine: Sendable {
     public static func openReadOnly(at directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
         let store = try LMDBEventStore(directory: directory + "/log", options: .readOnly, clock: configuration.clock, logger: configuration.logger)
         do {
-            let registry = try EngineEvents.registry()
-            let runner = try ProjectionRunner(
-                readingViewsOf: directory + "/views", store: store, registry: registry,
-                projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection()])
-            let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
-            let reactor = try Reactor(reactions: [], directory: directory + "/reactor")
-            return CRMEngine(store: store, ownsStore: true, directory: directory, views: runner, registry: registry,
-                             audit: audit, reactor: reactor, configuration: configuration)
+            return try openReadOnly(store: store, ownsStore: true, directory: directory, configuration: configuration)
         } catch {
             await store.close()
             throw error
         }
+    }
+
+    /// Opens the engine read-only over a shared log (PostgreSQL) and the views another process keeps under
+    /// `views` from it (a `crm serve --store …` with that data directory), as ``openReadOnly(at:configuration:)``
+    /// does over an embedded log: queries read those views, commands fail with the store's `readOnly` error
+    /// (the engine appends nothing to `store`). The caller closes `store`.
+    public static func openReadOnly(store: any EventStore, views directory: String, configuration: Configuration = Configuration()) throws -> CRMEngine {
+        try openReadOnly(store: ReadOnlyLog(base: store), ownsStore: false, directory: directory, configuration: configuration)
+    }
+
+    private static func openReadOnly(store: any EventStore, ownsStore: Bool, directory: String, configuration: Configuration) throws -> CRMEngine {
+        let registry = try EngineEvents.registry()
+        let runner = try ProjectionRunner(
+            readingViewsOf: directory + "/views", store: store, registry: registry,
+            projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection()])
+        let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
+        let reactor = try Reactor(reactions: [], directory: directory + "/reactor")
+        return CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
+                         audit: audit, reactor: reactor, configuration: configuration)
     }
 
     /// Opens the engine over any event store (PostgreSQL later, in-memory in tests), with its views and
