@@ -42,24 +42,28 @@ struct RebuildState: Sendable {
     let registry: PayloadRegistry
 }
 
+/// The cached rebuild store opened for each benchmark that replays it, closed after it.
+func replayConfiguration(_ state: Slot<RebuildState>, metrics: [BenchmarkMetric]) -> Benchmark.Configuration {
+    configuration(
+        metrics: metrics,
+        setup: {
+            let cached = CachedStore.rebuildStore()
+            try await cached.ensure()
+            let store = try cached.open()
+            let head = try await store.headPosition()
+            state.value = RebuildState(store: store, events: Int(head.rawValue), registry: try CRMEvents.registry())
+        },
+        teardown: {
+            if let store = state.value?.store { await store.close() }
+            state.value = nil
+        })
+}
+
 /// Replays the cached store into a fresh directory through `projections`, per iteration.
 func registerRebuild(key: String, name: String, projections: @escaping @Sendable () -> [any Projection]) {
     let state = Slot<RebuildState>()
     Benchmark(
-        name,
-        configuration: configuration(
-            metrics: [.wallClock, .peakMemoryResident, eventsPerSecond, peakRSSMiB, peakAnonMiB],
-            setup: {
-                let cached = CachedStore.rebuildStore()
-                try await cached.ensure()
-                let store = try cached.open()
-                let head = try await store.headPosition()
-                state.value = RebuildState(store: store, events: Int(head.rawValue), registry: try CRMEvents.registry())
-            },
-            teardown: {
-                if let store = state.value?.store { await store.close() }
-                state.value = nil
-            })
+        name, configuration: replayConfiguration(state, metrics: [.wallClock, .peakMemoryResident, eventsPerSecond, peakRSSMiB, peakAnonMiB])
     ) { benchmark in
         guard let state = state.value else { throw BenchError.notPrepared }
         let directory = try freshDirectory(key)
@@ -91,6 +95,47 @@ func registerRebuild(key: String, name: String, projections: @escaping @Sendable
             "projections": chosen.map(\.name), "viewBytes": viewBytes,
             "peakRSSBytes": peaks.rss, "peakAnonBytes": peaks.anon, "peakFileBytes": peaks.file,
             "processMaxRSSBytes": processMaxRSS(),
+        ])
+    }
+}
+
+/// The Python peer's row c on our log, for a like-for-like figure beside it (not the rebuild goal): every
+/// event read in order (1,000 per read), decoded into a typed event with its envelope — as the peer's
+/// mapper makes a domain event — and folded into a count per stream. One thread, no view written.
+func registerFold(name: String) {
+    let state = Slot<RebuildState>()
+    Benchmark(name, configuration: replayConfiguration(state, metrics: [.wallClock, eventsPerSecond])) { benchmark in
+        guard let state = state.value else { throw BenchError.notPrepared }
+        let clock = ContinuousClock()
+        benchmark.startMeasurement()
+        let cpuBefore = processCPUSeconds()
+        let started = clock.now
+        var counts: [StreamID: Int] = [:]
+        var from = GlobalPosition.start.next
+        var folded = 0
+        while true {
+            var last = from
+            let read = try await state.store.forEachEvent(from: from, limit: 1_000) { event in
+                let decoded = ProjectionEvent(
+                    id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
+                    recordedAt: event.recordedAt, metadata: event.metadata,
+                    payload: try state.registry.decode(event.type, schemaVersion: event.schemaVersion, from: event.payload))
+                counts[decoded.stream, default: 0] += 1
+                last = event.position
+            }
+            guard read > 0 else { break }
+            folded += read
+            from = last.next
+        }
+        let seconds = started.duration(to: clock.now).seconds
+        let cpuSeconds = processCPUSeconds() - cpuBefore
+        benchmark.stopMeasurement()
+        guard folded == state.events, counts.values.reduce(0, +) == folded else { throw BenchError.notPrepared }
+        let rate = seconds > 0 ? Double(folded) / seconds : 0
+        benchmark.measurement(eventsPerSecond, Int(rate.rounded()))
+        recordEngine([
+            "key": "fold", "name": benchmark.name, "iteration": benchmark.currentIteration, "events": folded,
+            "streams": counts.count, "seconds": seconds, "eventsPerSecond": rate, "cpuSeconds": cpuSeconds,
         ])
     }
 }
@@ -252,6 +297,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     registerRebuild(key: "rebuild", name: "rebuild all views, \(s.events) events") { CRMViews.all }
+    registerFold(name: "replay and fold, \(s.events) events (decode, count per stream: the Python peer's row c)")
 
     registerCustomer360(.view, name: "customer-360 view read, \(s.customers) customers")
     registerCustomer360(.engine, name: "customer-360 engine query as administrator, \(s.customers) customers")
