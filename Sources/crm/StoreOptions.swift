@@ -147,16 +147,16 @@ func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) a
     let configuration = CRMEngine.Configuration(reactions: [])
     let shared: PostgresEventStore?
     let engine: CRMEngine
-    if options.sharedLogURL != nil {
+    if let url = options.sharedLogURL {
         guard FileManager.default.fileExists(atPath: options.data + "/views") else {
             throw CLIError("no views in \(options.data)", hint: "pass the --data directory of a `crm serve --store …`, or build views there with `crm rebuild --store …`", exit: .notFound)
         }
-        shared = try await options.openSharedLog()
-        guard let shared else { throw CLIError("the PostgreSQL log did not open") }
+        let opened = try await PostgresEventStore.open(url: url)
+        shared = opened
         do {
-            engine = try CRMEngine.openReadOnly(store: shared, views: options.data, configuration: configuration)
+            engine = try CRMEngine.openReadOnly(store: opened, views: options.data, configuration: configuration)
         } catch {
-            await shared.close()
+            await opened.close()
             throw error
         }
     } else {
