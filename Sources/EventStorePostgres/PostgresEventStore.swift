@@ -84,7 +84,7 @@ public final class PostgresEventStore: EventStore {
         let queryLogger = Logger(label: "crm.eventstore.postgres.query", factory: { _ in SwiftLogNoOpLogHandler() })
         do {
             let head = try await withDeadline(configuration.connectTimeout, "opening the log") {
-                try await Schema.prepare(client, schema: configuration.schema, logger: queryLogger)
+                try await Schema.prepare(client, schema: configuration.schema, creating: configuration.createsSchema, logger: queryLogger)
                 return try await readHead(client, schema: configuration.schema, logger: queryLogger)
             }
             let store = PostgresEventStore(
@@ -490,6 +490,12 @@ public final class PostgresEventStore: EventStore {
     /// being done, never values.
     static func translate(_ error: any Error, during what: String) -> EventStoreError {
         if let error = error as? EventStoreError { return error }
+        // `withTransaction` wraps what failed inside it: the failure itself is what the caller must see
+        // (a log of another format, a missing log), not "a transaction failed".
+        if let error = error as? PostgresTransactionError,
+           let inner = error.beginError ?? error.closureError ?? error.commitError {
+            return translate(inner, during: what)
+        }
         if let error = error as? PSQLError {
             switch error.code {
             case .server:

@@ -55,6 +55,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var listenForNotifications = true
     /// Most events the writer commits in one transaction when appends queue up (group commit).
     public var maxEventsPerCommit: Int = 20_000
+    /// Whether opening creates the log's tables when the schema has none (the default); false makes a
+    /// missing log an error, for readers that must not create one from a mistyped schema name.
+    public var createsSchema = true
     /// Rows fetched per query by scans and subscriptions.
     public var readBatchSize: Int = 1_000
 

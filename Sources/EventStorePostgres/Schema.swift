@@ -41,11 +41,21 @@ enum Schema {
         ]
     }
 
-    /// Creates the schema when missing and checks the database's encoding and the stored format.
-    static func prepare(_ client: PostgresClient, schema: String, logger: Logger) async throws {
+    /// Creates the schema when missing (unless `creating` is false: then a missing log is an error) and
+    /// checks the database's encoding and the stored format.
+    static func prepare(_ client: PostgresClient, schema: String, creating: Bool = true, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            for statement in statements(schema) {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            if creating {
+                for statement in statements(schema) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+            } else {
+                var found = false
+                let table = "\(schema).store_info"
+                for try await exists in try await connection.query("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger).decode(Bool.self) {
+                    found = exists
+                }
+                guard found else { throw EventStoreError(.storage, detail: "there is no log in schema \(schema)") }
             }
             var encoding = ""
             for try await value in try await connection.query("SHOW server_encoding", logger: logger).decode(String.self) {

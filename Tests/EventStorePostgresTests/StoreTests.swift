@@ -1,6 +1,8 @@
 import EventSourcing
-import EventStorePostgres
+@testable import EventStorePostgres
 import Foundation
+import Logging
+import PostgresNIO
 import Testing
 
 @Suite("PostgresEventStore")
@@ -50,6 +52,39 @@ struct StoreTests {
             #expect(error.detail.contains("the server refused the connection (SQLSTATE 3D000)"), "\(error)")
             #expect(!error.detail.contains(configuration.database))
         }
+    }
+
+    @Test func anOpenThatMayNotCreateTheLogRefusesASchemaWithoutOneAndCreatesNothing() async throws {
+        var configuration = try TestDatabase.configuration("nocreate")
+        configuration.createsSchema = false
+        for _ in 0..<2 {  // the second time: the first refused open created nothing
+            let error = await #expect(throws: EventStoreError.self) { try await PostgresEventStore.open(configuration) }
+            #expect(error?.code == .storage)
+            #expect(error.map { "\($0)".contains("no log in schema \(configuration.schema)") } == true, "\(String(describing: error)): \(error.map { "\($0.code) \($0.detail)" } ?? "")")
+        }
+        configuration.createsSchema = true
+        let created = try await PostgresEventStore.open(configuration)
+        try await created.append(EventFactory().events(1), to: "s", expectedVersion: .noStream)
+        await created.close()
+        configuration.createsSchema = false
+        let reader = try await PostgresEventStore.open(configuration)
+        #expect(try await reader.headPosition() == GlobalPosition(1))
+        await reader.close()
+        try await PostgresEventStore.destroy(configuration)
+    }
+
+    @Test func aLogOfAnotherStorageFormatIsRefusedAsSuchNotAsAnUnavailableDatabase() async throws {
+        let configuration = try TestDatabase.configuration("format")
+        let created = try await PostgresEventStore.open(configuration)
+        await created.close()
+        let client = try PostgresEventStore.makeClient(configuration, logger: Logger(label: "format-test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let run = Task { await client.run() }
+        try await client.query(PostgresQuery(unsafeSQL: "UPDATE \(configuration.schema).store_info SET value = '99' WHERE key = 'format'"))
+        run.cancel()
+        let error = await #expect(throws: EventStoreError.self) { try await PostgresEventStore.open(configuration) }
+        #expect(error?.code == .incompatibleFormat, "\(String(describing: error))")
+        #expect(error?.detail.contains("format 99") == true)
+        try await PostgresEventStore.destroy(configuration)
     }
 
     @Test func metadataAndPayloadRoundTripByteForByteIncludingNULAndEmptyValues() async throws {
