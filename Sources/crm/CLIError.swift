@@ -46,7 +46,7 @@ struct CLIError: Error, CustomStringConvertible {
             switch error.code {
             case .storeInUse: return storeInUse(data, pid: error.ownerPID)
             case .corrupted: return CLIError("the store is damaged: \(error)", hint: "run `crm verify`, then restore the last good backup with `crm restore`", exit: .faults)
-            default: return CLIError("storage: \(error)", hint: "check the data directory (--data) and its permissions")
+            default: return CLIError("storage: \(error)", hint: "check the data directory (--data) and its permissions, or the PostgreSQL log's URL (--store)")
             }
         case let error as ViewError:
             return CLIError("views: \(error)", hint: "the views are built when the store is opened for writing: start `crm serve` or run `crm rebuild`")

@@ -48,22 +48,26 @@ struct StoreOptions: ParsableArguments {
         return try LMDBEventStore(directory: logDirectory, options: .readOnly)
     }
 
-    /// The PostgreSQL log of `--store` (or `CRM_STORE`), nil for the embedded one.
-    func openSharedLog() async throws -> PostgresEventStore? {
+    /// The PostgreSQL log of `--store` (or `CRM_STORE`), nil for the embedded one. Not `creating`, a
+    /// schema without a log is an error instead of a new empty log (a reader's mistyped schema name).
+    func openSharedLog(creating: Bool = true) async throws -> PostgresEventStore? {
         guard let url = sharedLogURL else { return nil }
-        return try await PostgresEventStore.open(url: url)
+        var configuration = try PostgresStoreConfiguration(url: url)
+        configuration.createsSchema = creating
+        return try await PostgresEventStore.open(configuration)
     }
 
-    /// The log to read without writing: the PostgreSQL one, or the embedded one opened read-only.
+    /// The log to read without writing: the PostgreSQL one (never created here), or the embedded one
+    /// opened read-only.
     func openLogForReading() async throws -> any EventStore {
-        if let shared = try await openSharedLog() { return shared }
+        if let shared = try await openSharedLog(creating: false) { return shared }
         return try openReadOnly()
     }
 
     /// The newest position of the log (``GlobalPosition/start`` when there is none yet).
     func logHead() async throws -> GlobalPosition {
         if sharedLogURL == nil && !hasStore { return .start }
-        let log = try await openLogForReading()
+        let log: any EventStore = try await openSharedLog() ?? openReadOnly()
         do {
             let head = try await log.headPosition()
             await log.close()
@@ -147,11 +151,11 @@ func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) a
     let configuration = CRMEngine.Configuration(reactions: [])
     let shared: PostgresEventStore?
     let engine: CRMEngine
-    if let url = options.sharedLogURL {
+    if options.sharedLogURL != nil {
         guard FileManager.default.fileExists(atPath: options.data + "/views") else {
             throw CLIError("no views in \(options.data)", hint: "pass the --data directory of a `crm serve --store …`, or build views there with `crm rebuild --store …`", exit: .notFound)
         }
-        let opened = try await PostgresEventStore.open(url: url)
+        guard let opened = try await options.openSharedLog(creating: false) else { throw CLIError("no PostgreSQL log given") }
         shared = opened
         do {
             engine = try CRMEngine.openReadOnly(store: opened, views: options.data, configuration: configuration)

@@ -51,6 +51,14 @@ struct CLIOverPostgresTests {
         #expect(history.status == 0 && !history.lines.isEmpty, "\(history.stderr)")
         let noViews = try await crm(["customer", "list", "--store", url, "--data", dir + "/nothing"])
         #expect(noViews.status == 4 && noViews.stderr.contains("no views"), "\(noViews.stderr)")
+        // A reader with a mistyped schema is told so, and creates no log there.
+        var typo = configuration
+        typo.schema = configuration.schema + "x"
+        let typoURL = url + "x"
+        for _ in 0..<2 {
+            let mistyped = try await crm(["customer", "list", "--store", typoURL, "--data", data])
+            #expect(mistyped.status == 1 && mistyped.stderr.contains("no log in schema \(typo.schema)"), "\(mistyped.stderr)")
+        }
 
         // Commands on the embedded log's files are refused, saying why.
         for command in [["verify"], ["backup", dir + "/copy"], ["restore", dir + "/copy"], ["stats"]] {
