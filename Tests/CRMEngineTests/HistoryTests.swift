@@ -59,6 +59,30 @@ import Testing
         }
     }
 
+    @Test func aRecordsHistoryPagedPastItsEndIsEmptyOnlyForWhoMaySeeItAndNotFoundForOthers() async throws {
+        let f = try await EngineFixture.make("history-past-end")
+        defer { Task { await f.close() } }
+        let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
+        let bob = try await f.hire("Bob", branch: "B", permissions: ScopeTests.allRightsB)
+        let customer = try await f.customer("Li Wei", branch: "A")
+        let stream = Customer.stream(customer)
+        let head = try await f.engine.store.headPosition()
+        let all = try await f.engine.history(of: stream, as: alice, consistentWith: head)
+        let end = try #require(all.last?.version)
+        #expect(try await f.engine.history(of: stream, as: alice, after: end).isEmpty)
+        #expect(try await f.engine.history(of: stream, as: f.admin, after: end).isEmpty)
+        // Bob may not see branch A: past the end as on the first page, the record is not found.
+        for after in [nil, end] {
+            let refused = await #expect(throws: EngineError.self) { try await f.engine.history(of: stream, as: bob, after: after) }
+            #expect(refused?.code == .notFound, "after \(String(describing: after))")
+        }
+        // As for a record that does not exist.
+        let missing = await #expect(throws: EngineError.self) {
+            try await f.engine.history(of: Customer.stream(UUID.derived("customer", "nobody")), as: f.admin, after: end)
+        }
+        #expect(missing?.code == .notFound)
+    }
+
     @Test func aCustomersHistoryPagesAreFullOfWhatThePrincipalMaySeeUntilTheLast() async throws {
         let (f, _) = try await EngineFixture.generated("history-pages", events: 3_000)
         defer { Task { await f.close() } }

@@ -153,9 +153,15 @@ extension CRMEngine {
         let events = try await store.readStream(stream, from: from, direction: .forward, limit: max(0, limit))
             .prefix { $0.position <= indexed }.map(projectionEvent)
         let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, in: $0) }
-        // An empty page (paged to the end, or not indexed yet) of a record that exists is empty.
         guard let first = entries.first else {
-            if try await store.streamVersion(of: stream) == .noStream { throw EngineError.notFound() }
+            // An empty page (paged past the end) is empty for a caller who may see the record as of its
+            // last event, and "not found" for anyone else, as for a record that does not exist: it must not
+            // tell that the record is there. A record the view has not indexed yet is not found either.
+            guard let last = try await store.readStream(stream, from: .end, direction: .backward, limit: 1).first,
+                  last.position <= indexed,
+                  let entry = try views.read(Self.history, { try ModificationHistory.history(of: stream, events: [projectionEvent(last)], in: $0) }).first,
+                  principal.may(.query, in: Permission.Module(category: stream.category), on: entry.scope, at: clock.now())
+            else { throw EngineError.notFound() }
             return []
         }
         guard principal.may(.query, in: Permission.Module(category: stream.category), on: first.scope, at: clock.now()) else {
