@@ -14,7 +14,7 @@ import Logging
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the CRM's HTTP API (docs/openapi.yaml) over a data directory.",
-        discussion: "Exit codes: 0 after a graceful shutdown, 1 when the store cannot be opened or the port bound.")
+        discussion: "Exit codes: 0 after a graceful shutdown, 3 when another process holds the data directory, 1 when the store cannot be opened otherwise or the port bound.")
 
     @Option(help: "The data directory (created when missing).")
     var data = "./crm-data"
@@ -49,23 +49,15 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "crm", factory: { LazyMetadataLogHandler(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let log = logger
-        let storeURL = store ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap { $0.isEmpty ? nil : $0 }
-        var fresh = !FileManager.default.fileExists(atPath: data + "/log")
-        let engine: CRMEngine
-        var sharedLog: PostgresEventStore?
-        if let storeURL {
-            // The log on PostgreSQL; this node's views, reactor checkpoint and read audit under --data.
-            let postgres = try await PostgresEventStore.open(url: storeURL, logger: logger)
-            do {
-                fresh = try await postgres.headPosition() == .start
-                engine = try await CRMEngine.open(store: postgres, views: data, configuration: ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache)))
-            } catch {
-                await postgres.close()
-                throw error
-            }
-            sharedLog = postgres
-        } else {
-            engine = try await CRMEngine.open(at: data, configuration: ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache)))
+        let (engine, sharedLog, fresh): (CRMEngine, PostgresEventStore?, Bool)
+        do {
+            (engine, sharedLog, fresh) = try await openEngine(logger: logger)
+        } catch let error as EventStoreError where error.code == .storeInUse {
+            // Another server (or a writing command) holds the data directory: said as the other commands
+            // say it, with the exit code they use.
+            let held = CLIError.storeInUse(data, pid: error.ownerPID)
+            FileHandle.standardError.write(Data("error: \(held.message)\nhint: stop that process, or give this server a data directory of its own (--data DIR)\n".utf8))
+            throw ExitCode(held.exit.rawValue)
         }
         do {
             if demo && fresh { try await seedDemo(engine) }
@@ -82,6 +74,24 @@ struct Serve: AsyncParsableCommand {
         await engine.close()
         await sharedLog?.close()
         logger.info("stopped")
+    }
+
+    /// The engine over the embedded log in --data, or over the PostgreSQL log (`--store`, `CRM_STORE`) with
+    /// this node's views, reactor checkpoint and read audit under --data; whether the log was empty.
+    private func openEngine(logger: Logger) async throws -> (CRMEngine, PostgresEventStore?, Bool) {
+        let configuration = ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
+        guard let storeURL = store ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            let fresh = !FileManager.default.fileExists(atPath: data + "/log")
+            return (try await CRMEngine.open(at: data, configuration: configuration), nil, fresh)
+        }
+        let postgres = try await PostgresEventStore.open(url: storeURL, logger: logger)
+        do {
+            let fresh = try await postgres.headPosition() == .start
+            return (try await CRMEngine.open(store: postgres, views: data, configuration: configuration), postgres, fresh)
+        } catch {
+            await postgres.close()
+            throw error
+        }
     }
 
     /// Appends a generated history (about 30,000 events: a few hundred customers over a year) and prints a

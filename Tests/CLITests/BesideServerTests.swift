@@ -22,7 +22,7 @@ private struct Served {
         let token = try #require(created["token"] as? String)
         let admin = try #require(created["employeeID"] as? String)
         try await setup(data, token)
-        let port = Int.random(in: 20_000..<40_000)
+        let port = Int.random(in: 20_000..<32_000)  // below the ephemeral ports (32768 on)
         let server = try CLITests.start(["serve", "--data", data, "--port", "\(port)"])
         for _ in 0..<200 where !server.stderr.contains("listening") { try await Task.sleep(for: .milliseconds(50)) }
         #expect(server.stderr.contains("listening"))
@@ -68,6 +68,10 @@ struct BesideServerTests {
         }
         defer { s.stop() }
         #expect(!customer.isEmpty && !task.isEmpty)
+
+        // A second server on the same data directory is refused, naming the first.
+        let second = try await crm(["serve", "--data", s.data, "--port", "\(s.port + 1)"], timeout: 120)
+        #expect(second.status == 3 && second.stderr.contains("held by another process (pid \(s.server.process.processIdentifier)"), "\(second.stderr)")
 
         // The server reads the customer (audited by the server), then the CLI reads beside it.
         #expect(try await s.get("/v1/customers/\(customer)") == 200)

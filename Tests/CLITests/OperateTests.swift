@@ -229,7 +229,7 @@ struct OperateTests {
         let data = dir + "/data"
         let initRun = try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"])
         let token = try #require(object(initRun.lines.first ?? "")["token"] as? String)
-        let port = Int.random(in: 20_000..<40_000)
+        let port = Int.random(in: 20_000..<32_000)  // below the ephemeral ports (32768 on)
         let server = try start(["serve", "--data", data, "--port", "\(port)"])
         for _ in 0..<200 where !server.stderr.contains("listening") { try await Task.sleep(for: .milliseconds(50)) }
         #expect(server.stderr.contains("listening"))

@@ -18,6 +18,23 @@ struct CLIOverPostgresTests {
         (try? JSONSerialization.jsonObject(with: Data((line ?? "").utf8))) as? [String: Any] ?? [:]
     }
 
+    /// A `crm serve` with `arguments` listening on a free port: below Linux's ephemeral range (32768 on), and
+    /// another port tried when the chosen one is taken after all.
+    private func startServer(_ arguments: [String]) async throws -> ChildProcess {
+        for _ in 0..<5 {
+            let port = Int.random(in: 20_000..<32_000)
+            let server = try ChildProcess(executable: try harnessPath("crm"), arguments: arguments + ["--port", "\(port)"])
+            for _ in 0..<1_200 where !server.errorTail().contains("listening") && server.exitStatus == nil {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            if server.errorTail().contains("listening") { return server }
+            server.kill(SIGTERM)
+            _ = await server.waitForExit(timeout: 30)
+            guard server.errorTail().contains("Address already in use") else { break }
+        }
+        throw HarnessError("crm serve did not start listening")
+    }
+
     @Test func theCommandsWorkOnAPostgreSQLLogAndLeaveTheViewsOfARunningServerToIt() async throws {
         let configuration = try TestDatabase.configuration("cli")
         let url = "postgres://\(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database)?schema=\(configuration.schema)"
@@ -68,15 +85,14 @@ struct CLIOverPostgresTests {
 
         // A server on the same log and data directory holds the views: reads go on beside it, a write is
         // refused (it would apply the same events to the same views a second time).
-        let port = Int.random(in: 20_000..<40_000)
-        let server = try ChildProcess(executable: try harnessPath("crm"), arguments: ["serve", "--store", url, "--data", data, "--port", "\(port)"])
+        let server = try await startServer(["serve", "--store", url, "--data", data])
         defer { server.kill(SIGTERM) }
-        for _ in 0..<1_200 where !server.errorTail().contains("listening") && server.exitStatus == nil { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(server.errorTail().contains("listening"), "\(server.errorTail())")
         let beside = try await crm(["customer", "list", "--store", url, "--data", data, "--json"])
         #expect(beside.status == 0 && beside.lines.contains { object($0)["id"] as? String == customer }, "\(beside.stderr)")
         let held = try await crm(["customer", "add", "--store", url, "--data", data, "--name", "Zhang San", "--group", "residential"])
         #expect(held.status == 3 && held.stderr.contains("held by another process (pid \(server.pid)"), "\(held.stderr)")
+        let secondServer = try await crm(["serve", "--store", url, "--data", data, "--port", "20001"])
+        #expect(secondServer.status == 3 && secondServer.stderr.contains("held by another process (pid \(server.pid)"), "\(secondServer.stderr)")
         // Another data directory has views of its own over the same log: built from it, and writable.
         let other = try await crm(["customer", "add", "--store", url, "--data", dir + "/other", "--name", "Zhang San", "--group", "residential", "--json"])
         #expect(other.status == 0, "\(other.stderr)")
