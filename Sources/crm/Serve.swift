@@ -80,7 +80,7 @@ struct Serve: AsyncParsableCommand {
     /// this node's views, reactor checkpoint and read audit under --data; whether the log was empty.
     private func openEngine(logger: Logger) async throws -> (CRMEngine, PostgresEventStore?, Bool) {
         let configuration = ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
-        guard let storeURL = store ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let storeURL = postgresLogURL(store) else {
             let fresh = !FileManager.default.fileExists(atPath: data + "/log")
             return (try await CRMEngine.open(at: data, configuration: configuration), nil, fresh)
         }

@@ -29,9 +29,7 @@ struct StoreOptions: ParsableArguments {
     var logDirectory: String { data + "/log" }
 
     /// The PostgreSQL log's URL (`--store`, else `CRM_STORE`); nil for the embedded LMDB log in --data.
-    var sharedLogURL: String? {
-        sharedLog ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    var sharedLogURL: String? { postgresLogURL(sharedLog) }
 
     /// Whether the data directory holds an embedded log yet.
     var hasStore: Bool { FileManager.default.fileExists(atPath: logDirectory + "/data.mdb") }
@@ -126,6 +124,11 @@ struct StoreOptions: ParsableArguments {
         principal.sourceSystem = "crm-cli"
         return principal
     }
+}
+
+/// The PostgreSQL log's URL: the `--store` option, else `CRM_STORE`; nil for the embedded LMDB log.
+func postgresLogURL(_ option: String?) -> String? {
+    option ?? ProcessInfo.processInfo.environment["CRM_STORE"].flatMap { $0.isEmpty ? nil : $0 }
 }
 
 /// Runs `body` with the engine open read-write and closes it afterwards, whether `body` throws or not.
