@@ -50,6 +50,7 @@ let package = Package(
                 .product(name: "CRMAnalytics", package: "crm-engine"),
                 .product(name: "CRMEngine", package: "crm-engine"),
                 .product(name: "CRMDataGenerator", package: "crm-engine"),
+                .product(name: "EventStorePostgres", package: "crm-engine"),
             ],
             path: "EngineBenchmarks",
             plugins: [

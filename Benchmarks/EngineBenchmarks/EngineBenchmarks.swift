@@ -170,7 +170,7 @@ struct DecodeOnlyProjection: Projection {
 // MARK: - Customer 360
 
 struct QueryState: Sendable {
-    let store: LMDBEventStore
+    let store: any EventStore
     let engine: CRMEngine
     let admin: Principal
     let customers: [UUID]
@@ -180,22 +180,25 @@ struct QueryState: Sendable {
 func openCustomer360Engine() async throws -> QueryState {
     let cached = CachedStore.customer360Store()
     try await cached.ensure()
-    let store = try cached.open()
+    return try await openQueryEngine(over: try cached.open(), of: cached, views: cached.engineDirectory, viewsMarker: cached.viewsMarker)
+}
+
+/// The engine over `store` (which holds `cached`'s history) as the generated administrator, with the views
+/// under `directory` built once (`viewsMarker` says they are complete).
+func openQueryEngine(over store: any EventStore, of cached: CachedStore, views directory: String, viewsMarker: String) async throws -> QueryState {
     let fm = FileManager.default
-    if !fm.fileExists(atPath: cached.viewsMarker) {
-        try? fm.removeItem(atPath: cached.engineDirectory)
-        try fm.createDirectory(atPath: cached.engineDirectory + "/views", withIntermediateDirectories: true)
-        FileHandle.standardError.write(Data("building the views of \(cached.directory)\n".utf8))
-        _ = try await ProjectionRunner.build(
-            store: store, registry: try CRMEvents.registry(), projections: CRMViews.all, into: cached.engineDirectory + "/views")
-        try Data("ok\n".utf8).write(to: URL(fileURLWithPath: cached.viewsMarker))
+    if !fm.fileExists(atPath: viewsMarker) {
+        try? fm.removeItem(atPath: directory)
+        try fm.createDirectory(atPath: directory + "/views", withIntermediateDirectories: true)
+        FileHandle.standardError.write(Data("building the views of \(cached.directory) into \(directory)\n".utf8))
+        _ = try await ProjectionRunner.build(store: store, registry: try CRMEvents.registry(), projections: CRMViews.all, into: directory + "/views")
+        try Data("ok\n".utf8).write(to: URL(fileURLWithPath: viewsMarker))
     }
     // Read-audit entries of earlier runs are not needed.
-    try? fm.removeItem(atPath: cached.engineDirectory + "/audit")
+    try? fm.removeItem(atPath: directory + "/audit")
     let generator = HistoryGenerator(cached.configuration)
     let engine = try await CRMEngine.open(
-        store: store, views: cached.engineDirectory,
-        configuration: .init(clock: ManualClock(generator.world.end), durability: .noSync, reactions: []))
+        store: store, views: directory, configuration: .init(clock: ManualClock(generator.world.end), durability: .noSync, reactions: []))
     guard let adminID = generator.world.administrator?.id else { throw BenchError.noAdministrator }
     let admin = try await engine.principal(employeeID: adminID)
     return QueryState(store: store, engine: engine, admin: admin, customers: generator.world.customers.map(\.id))
@@ -215,13 +218,18 @@ enum QueryPath: String, Sendable {
     case recordHistory = "history_record"
 }
 
-func registerCustomer360(_ path: QueryPath, name: String) {
+/// Times `path` for random customers of the engine `open` gives (the customer-360 store by default);
+/// `key` names the JSON lines (the path's own name by default).
+func registerCustomer360(
+    _ path: QueryPath, name: String, key: String? = nil,
+    open: @escaping @Sendable () async throws -> QueryState = { try await openCustomer360Engine() }
+) {
     let state = Slot<QueryState>()
     Benchmark(
         name,
         configuration: configuration(
             metrics: [.wallClock, eventsPerSecond, p50Nanos, p99Nanos],
-            setup: { state.value = try await openCustomer360Engine() },
+            setup: { state.value = try await open() },
             teardown: {
                 if let s = state.value {
                     await s.engine.close()
@@ -271,7 +279,7 @@ func registerCustomer360(_ path: QueryPath, name: String) {
         benchmark.measurement(p50Nanos, Int(p50 * 1e9))
         benchmark.measurement(p99Nanos, Int(p99 * 1e9))
         recordEngine([
-            "key": path.rawValue, "name": benchmark.name, "iteration": benchmark.currentIteration, "queries": queries,
+            "key": key ?? path.rawValue, "name": benchmark.name, "iteration": benchmark.currentIteration, "queries": queries,
             "found": found, "customers": s.customers.count, "seconds": elapsed, "queriesPerSecond": Double(queries) / elapsed,
             "p50": p50, "p90": quantile(latencies, 0.90), "p99": p99, "p999": p999, "max": latencies.last ?? 0,
             "mean": latencies.reduce(0, +) / Double(max(latencies.count, 1)),
@@ -305,6 +313,7 @@ let benchmarks: @Sendable () -> Void = {
     registerCustomer360(.recordHistory, name: "customer record history page (100 entries) as administrator, \(s.customers) customers")
 
     registerAnalysis()
+    registerPostgresHistory()
 
     // Profile: each projection alone, and the replay with decoding only (run with --filter 'profile.*').
     registerRebuild(key: "profile_decode_only", name: "profile rebuild, decode only") { [DecodeOnlyProjection()] }

@@ -39,6 +39,11 @@ struct EngineSettings: Sendable {
     let cacheDir: String
     let cacheTag: String
     let resultsFile: String?
+    /// A PostgreSQL server for the history queries over a PostgreSQL log (`BENCH_POSTGRES_URL`); without
+    /// it those benchmarks are not registered.
+    let postgresURL: String?
+    /// Events of the history those benchmarks query, in PostgreSQL and in LMDB alike.
+    let postgresHistoryEvents: Int
 
     static let current = EngineSettings()
 
@@ -59,6 +64,8 @@ struct EngineSettings: Sendable {
         cacheDir = env["BENCH_ENGINE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(tmpDir)/crm-engine-bench-cache"
         cacheTag = env["BENCH_ENGINE_CACHE_TAG"].flatMap { $0.isEmpty ? nil : "-" + $0 } ?? ""
         resultsFile = env["BENCH_RESULTS"].flatMap { $0.isEmpty ? nil : $0 }
+        postgresURL = env["BENCH_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        postgresHistoryEvents = int("BENCH_PG_HISTORY_EVENTS", 300_000, min: 1_000)
     }
 
     /// 2025-01-01T00:00Z, as in the engine tests.
