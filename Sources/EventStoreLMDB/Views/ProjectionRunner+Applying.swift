@@ -166,7 +166,7 @@ extension ProjectionRunner {
     func applyConcurrently(
         _ events: Batch, through last: GlobalPosition,
         _ jobs: [(projection: any Projection, environment: ViewEnvironment, after: GlobalPosition)],
-        alongside: (@Sendable () -> Void)? = nil
+        alongside: (@Sendable () -> Void)? = nil, durations: JobDurations? = nil
     ) -> [(GlobalPosition, ViewError?)] {
         guard jobs.count + (alongside == nil ? 0 : 1) > 1 else {
             alongside?()
@@ -182,7 +182,9 @@ extension ProjectionRunner {
                 return
             }
             let job = jobs[index - offset]
+            let started = ContinuousClock.now
             let result = apply(shared.value, through: last, to: job.projection, in: job.environment, after: job.after)
+            durations?.times.withLock { $0[index - offset] = ContinuousClock.now - started }
             results.withLock { $0[index - offset] = result }
         }
         return results.withLock { done in jobs.indices.map { done[$0] ?? (jobs[$0].after, ViewError.closed) } }
@@ -196,6 +198,11 @@ extension ProjectionRunner {
         }
         return all
     }
+}
+
+/// How long each job of one ``ProjectionRunner/applyConcurrently(_:through:_:alongside:durations:)`` took, by index.
+final class JobDurations: Sendable {
+    let times = Mutex<[Int: Duration]>([:])
 }
 
 /// Lends immutable decoded events to the threads applying one batch: they only read them.

@@ -114,6 +114,7 @@ extension ProjectionRunner {
         func limit(from: GlobalPosition) -> Int { end.map { Int(min(UInt64(batch), $0.rawValue &- from.rawValue &+ 1)) } ?? batch }
         guard let first = targets.filter({ $0.failure == nil }).map(\.checkpoint).min()?.next, end.map({ first <= $0 }) ?? true else { return }
         var events = try await readRaw(from: first, limit: limit(from: first), wanted: wanted).decoded(by: registry)
+        var cost = [Duration](repeating: .zero, count: targets.count)
         while let last = events.last {
             // The next batch is read now (a copy of its bytes: cheap) and decoded beside this one's projections,
             // one more job for the threads that apply it, instead of alone between two batches. Every target
@@ -121,7 +122,10 @@ extension ProjectionRunner {
             // (a target further on skips what it has seen).
             var next: RawBatch?
             if end.map({ last < $0 }) ?? true { next = try await readRaw(from: last.next, limit: limit(from: last.next), wanted: wanted) }
+            // The longest jobs first (as long as each took in the batch before): the threads then end the
+            // batch together instead of one finishing a long view alone.
             let due = targets.indices.filter { targets[$0].failure == nil && targets[$0].checkpoint < last }
+                .sorted { (cost[$0], $1) > (cost[$1], $0) }
             let jobs = due.map { (projection: targets[$0].projection, environment: targets[$0].environment, after: targets[$0].checkpoint) }
             let decodedNext = BatchHandoff()
             var decodeNext: (@Sendable () -> Void)?
@@ -131,7 +135,9 @@ extension ProjectionRunner {
                     decodedNext.batch.withLock { $0 = decoded }
                 }
             }
-            let results = applyConcurrently(events, through: last, jobs, alongside: decodeNext)
+            let durations = JobDurations()
+            let results = applyConcurrently(events, through: last, jobs, alongside: decodeNext, durations: durations)
+            for (job, spent) in durations.times.withLock({ $0 }) { cost[due[job]] = spent }
             for (index, result) in zip(due, results) {
                 targets[index].checkpoint = result.0
                 targets[index].failure = result.1
