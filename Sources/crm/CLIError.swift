@@ -77,7 +77,7 @@ func reporting(data: String, _ body: () async throws -> Void) async throws {
         let cli = CLIError.from(error, data: data)
         var text = "error: \(cli.message)\n"
         if let hint = cli.hint { text += "hint: \(hint)\n" }
-        FileHandle.standardError.write(Data(text.utf8))
+        emit(Data(text.utf8), to: .standardError)
         throw ExitCode(cli.exit.rawValue)
     }
 }

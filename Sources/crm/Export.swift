@@ -49,7 +49,7 @@ struct Export: AsyncParsableCommand {
                 }
                 note("Wrote \(rows.count) rows to \(out).")
             } else {
-                FileHandle.standardOutput.write(data)
+                emit(data)
             }
         }
     }

@@ -9,12 +9,30 @@ import Glibc
 
 /// Writes to standard output.
 func out(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    emit(Data((line + "\n").utf8))
 }
 
 /// Writes a message for the person at the terminal to standard error (never payloads or personal data).
 func note(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    emit(Data((line + "\n").utf8), to: .standardError)
+}
+
+/// Writes `data` to `handle` (standard output by default). When the reader went away (`crm dump | head`)
+/// the process ends as `cat` would, by SIGPIPE and quietly: Foundation's non-throwing `write` traps there
+/// and printed a crash report. Any other failure to write ends it with EX_IOERR: there is nowhere left to
+/// say what went wrong.
+func emit(_ data: Data, to handle: FileHandle = .standardOutput) {
+    do {
+        try handle.write(contentsOf: data)
+    } catch {
+        let failure = error as NSError
+        let underlying = failure.userInfo[NSUnderlyingErrorKey] as? NSError
+        if failure.code == Int(EPIPE) || underlying?.code == Int(EPIPE) {
+            signal(SIGPIPE, SIG_DFL)
+            raise(SIGPIPE)
+        }
+        exit(74)
+    }
 }
 
 /// A readable table: columns padded to their widest cell (by characters; wide CJK glyphs count as two).
@@ -116,7 +134,7 @@ final class ProgressPrinter: @unchecked Sendable {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))%  \(numbers)\u{1B}[K".utf8))
+            emit(Data("\r\(label) [\(bar)] \(Int(fraction * 100))%  \(numbers)\u{1B}[K".utf8), to: .standardError)
             printedBar = true
         } else {
             note("\(label): \(Int(fraction * 100))%  \(numbers)")
@@ -150,7 +168,7 @@ final class ProgressPrinter: @unchecked Sendable {
         guard !ended else { return }
         ended = true
         Self.unfinished.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(self)) }
-        if printedBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if printedBar { emit(Data("\r\u{1B}[K".utf8), to: .standardError) }
         note("\(label): \(summary)")
     }
 

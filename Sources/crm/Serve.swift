@@ -56,7 +56,7 @@ struct Serve: AsyncParsableCommand {
             // Another server (or a writing command) holds the data directory: said as the other commands
             // say it, with the exit code they use.
             let held = CLIError.storeInUse(data, pid: error.ownerPID)
-            FileHandle.standardError.write(Data("error: \(held.message)\nhint: stop that process, or give this server a data directory of its own (--data DIR)\n".utf8))
+            emit(Data("error: \(held.message)\nhint: stop that process, or give this server a data directory of its own (--data DIR)\n".utf8), to: .standardError)
             throw ExitCode(held.exit.rawValue)
         }
         do {
@@ -115,5 +115,5 @@ struct Serve: AsyncParsableCommand {
 
 /// Writes a line to standard output at once (unbuffered, so it shows before the server's log lines).
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    emit(Data((line + "\n").utf8))
 }

@@ -173,9 +173,11 @@ struct Demo: AsyncParsableCommand {
             let start = calendar.date(from: DateComponents(year: (thisMonth.year ?? 2026) - 1, month: thisMonth.month ?? 1, day: 1)) ?? Date()
             let generator = HistoryGenerator(.init(seed: seed, targetEvents: max(events, 100), start: start))
             let progress = ProgressPrinter("demo", total: max(events, 100))
-            // The generated history goes straight into the log (no flush per batch: the token's commit below
-            // flushes everything); the views then catch up once, in large batches, when the engine opens.
-            let log = try LMDBEventStore(directory: store.logDirectory, options: .init(durability: .noSync))
+            // The generated history goes straight into the log (the embedded one without a flush per batch:
+            // the token's commit below flushes everything); the views then catch up once, in large batches,
+            // when the engine opens.
+            let log: any EventStore = try await store.openSharedLog()
+                ?? LMDBEventStore(directory: store.logDirectory, options: .init(durability: .noSync))
             var written = 0
             do {
                 try await generator.forEachBatch { batch in
@@ -198,7 +200,7 @@ struct Demo: AsyncParsableCommand {
             if store.json {
                 out(jsonLine(["employeeID": token.employeeID.lowercasedString, "token": token.token]))
             } else {
-                out("Generated a demo history in \(store.data).")
+                out("Generated a demo history in \(store.sharedLogURL == nil ? store.data : "the PostgreSQL log (views in \(store.data))").")
                 out("Administrator: \(token.employeeID.lowercasedString)")
                 out("API token (shown once; keep it safe): \(token.token)")
             }

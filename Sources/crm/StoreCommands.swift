@@ -122,21 +122,9 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            let (statistics, types, views) = try await withReadEngine(store) { engine, _ -> (LMDBEventStore.Statistics, [String: Int], [ProjectionRunner.Status]) in
-                let store = try lmdbLog(engine, for: "stats", hint: "`GET /health` of a server shows the log's head and each view's lag")
-                let statistics = try store.statistics()
-                var types: [String: Int] = [:]
-                var from = GlobalPosition.start.next
-                while true {
-                    var last = GlobalPosition.start
-                    let count = try store.scan(from: from, limit: 65_536) { event in
-                        types[event.type, default: 0] += 1
-                        last = event.position
-                    }
-                    if count < 65_536 { break }
-                    from = last.next
-                }
-                return (statistics, types, engine.views.status())
+            let (statistics, types, views) = try await withReadEngine(store) { engine, _ -> (LogFigures, [String: Int], [ProjectionRunner.Status]) in
+                let (figures, types) = try await Self.count(engine.store)
+                return (figures, types, engine.views.status())
             }
             let head = statistics.headPosition.rawValue
             func lag(_ view: ProjectionRunner.Status) -> Int { Int(clamping: head &- min(view.checkpoint.rawValue, head)) }
@@ -144,7 +132,7 @@ struct Stats: AsyncParsableCommand {
             if store.json {
                 out(jsonPretty([
                     "events": statistics.eventCount, "streams": statistics.streamCount, "head": Int(clamping: statistics.headPosition.rawValue),
-                    "mapSize": statistics.mapSize, "usedBytes": statistics.usedBytes, "eventTypes": types, "fileSizes": sizes,
+                    "mapSize": statistics.mapSize ?? NSNull(), "usedBytes": statistics.usedBytes ?? NSNull(), "eventTypes": types, "fileSizes": sizes,
                     "views": views.map { ["name": $0.name, "checkpoint": Int(clamping: $0.checkpoint.rawValue), "lag": lag($0),
                                           "failed": $0.failure != nil, "failure": $0.failure.map { "\($0)" } ?? NSNull()] as [String: Any] },
                 ] as [String: Any]))
@@ -152,7 +140,11 @@ struct Stats: AsyncParsableCommand {
                 out("events  \(statistics.eventCount)")
                 out("streams \(statistics.streamCount)")
                 out("head    \(statistics.headPosition.rawValue)")
-                out("log     \(bytes(statistics.usedBytes)) used of a \(bytes(statistics.mapSize)) map")
+                if let used = statistics.usedBytes, let map = statistics.mapSize {
+                    out("log     \(bytes(used)) used of a \(bytes(map)) map")
+                } else {
+                    out("log     PostgreSQL")
+                }
                 out("")
                 printTable(["event type", "count"], types.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { [$0.key, "\($0.value)"] })
                 out("")
@@ -164,6 +156,48 @@ struct Stats: AsyncParsableCommand {
                 })
             }
         }
+    }
+
+    /// The log's figures; `mapSize` and `usedBytes` only for the embedded LMDB log.
+    struct LogFigures {
+        var eventCount: Int
+        var streamCount: Int
+        var headPosition: GlobalPosition
+        var mapSize: Int?
+        var usedBytes: Int?
+    }
+
+    /// The log's figures and its events counted by type: the LMDB log's own statistics, or, for another
+    /// log (PostgreSQL), a scan that also counts the distinct streams.
+    private static func count(_ log: any EventStore) async throws -> (LogFigures, [String: Int]) {
+        var types: [String: Int] = [:]
+        var streams = Set<StreamID>()
+        let lmdb = log as? LMDBEventStore
+        var from = GlobalPosition.start.next
+        while true {
+            var last = GlobalPosition.start
+            let count: Int
+            if let lmdb {
+                count = try lmdb.scan(from: from, limit: 65_536) { event in
+                    types[event.type, default: 0] += 1
+                    last = event.position
+                }
+            } else {
+                count = try await log.forEachEvent(from: from, limit: 65_536) { event in
+                    types[event.type, default: 0] += 1
+                    streams.insert(event.stream)
+                    last = event.position
+                }
+            }
+            if count < 65_536 { break }
+            from = last.next
+        }
+        if let statistics = try lmdb?.statistics() {
+            return (LogFigures(eventCount: statistics.eventCount, streamCount: statistics.streamCount, headPosition: statistics.headPosition,
+                               mapSize: statistics.mapSize, usedBytes: statistics.usedBytes), types)
+        }
+        let head = try await log.headPosition()
+        return (LogFigures(eventCount: types.values.reduce(0, +), streamCount: streams.count, headPosition: head), types)
     }
 
     private func bytes(_ n: Int) -> String {
@@ -242,7 +276,7 @@ struct Dump: AsyncParsableCommand {
                     let batch = try await log.readAll(from: next, direction: .forward, limit: 4096)
                     var text = ""
                     for event in batch { text += jsonLine(eventJSON(event, registry: registry)) + "\n" }
-                    FileHandle.standardOutput.write(Data(text.utf8))
+                    emit(Data(text.utf8))
                     guard batch.count == 4096, let last = batch.last else { break }
                     next = last.position.next
                 }

@@ -1,3 +1,4 @@
+import CRMTestSupport
 import EventSourcing
 import EventStoreLMDB
 import Foundation
@@ -33,6 +34,32 @@ struct OperateTests {
         let missing = try await crm(["verify", "--data", dir + "/nothing"])
         #expect(missing.status == 4)
         #expect(missing.stderr.contains("hint:"))
+    }
+
+    @Test func outputIntoAClosedPipeEndsQuietlyAsCatWouldNotWithACrash() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada"]).status == 0)
+        for arguments in [["dump", "--data", data], ["stats", "--data", data]] {
+            // `crm dump | head -0`: the reader is gone before the first line. SIGPIPE ignored, as a process
+            // whose networking ignores it (a PostgreSQL log's client) or a parent that ignores it has it:
+            // the write then fails instead of killing the process.
+            let pipe = Pipe()
+            try pipe.fileHandleForReading.close()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "trap '' PIPE; exec \"$0\" \"$@\"", try harnessPath("crm")] + arguments
+            process.standardOutput = pipe
+            let errors = dir + "/stderr-\(arguments[0])"
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+            try process.run()
+            process.waitUntilExit()
+            let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGPIPE, "crm \(arguments[0]): \(process.terminationReason) \(process.terminationStatus)")
+            #expect(!stderr.contains("Fatal error") && !stderr.contains("crashed"), "crm \(arguments[0]): \(stderr.prefix(300))")
+        }
     }
 
     @Test func historyAndShowAsOfOfACustomer() async throws {

@@ -77,8 +77,17 @@ struct CLIOverPostgresTests {
             #expect(mistyped.status == 1 && mistyped.stderr.contains("no log in schema \(typo.schema)"), "\(mistyped.stderr)")
         }
 
+        // Statistics of the PostgreSQL log and of the views under --data.
+        let stats = try await crm(["stats", "--store", url, "--data", data, "--json"])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let figures = object(stats.lines.joined(separator: "\n"))
+        #expect(figures["events"] as? Int == events.count && figures["head"] as? Int == events.count, "\(figures)")
+        #expect(figures["streams"] as? Int == Set(events.map(\.stream)).count)
+        #expect((figures["eventTypes"] as? [String: Int])?["CustomerCreated"] == 1)
+        #expect((figures["views"] as? [[String: Any]])?.contains { $0["name"] as? String == "customer-360" && $0["lag"] as? Int == 0 } == true)
+
         // Commands on the embedded log's files are refused, saying why.
-        for command in [["verify"], ["backup", dir + "/copy"], ["restore", dir + "/copy"], ["stats"]] {
+        for command in [["verify"], ["backup", dir + "/copy"], ["restore", dir + "/copy"]] {
             let refused = try await crm(command + ["--store", url, "--data", data])
             #expect(refused.status == 64 && refused.stderr.contains("PostgreSQL"), "crm \(command[0]): \(refused.stderr)")
         }
@@ -101,5 +110,20 @@ struct CLIOverPostgresTests {
         server.kill(SIGTERM)
         #expect(await server.waitForExit(timeout: 60))
         try await PostgresEventStore.destroy(configuration)
+
+        // `crm demo` fills an empty PostgreSQL log (it wrote into an embedded log beside it, then found no
+        // administrator in PostgreSQL), and refuses one that is not empty.
+        var demoLog = configuration
+        demoLog.schema = configuration.schema + "_demo"
+        let demoURL = url.replacingOccurrences(of: "schema=\(configuration.schema)", with: "schema=\(demoLog.schema)")
+        let demo = try await crm(["demo", "--store", demoURL, "--data", dir + "/demo", "--events", "500", "--json"])
+        #expect(demo.status == 0 && (object(demo.lines.last)["token"] as? String)?.hasPrefix("crm_") == true, "\(demo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/demo/log"), "no embedded log beside the PostgreSQL one")
+        let demoed = try await PostgresEventStore.open(demoLog)
+        #expect(try await demoed.headPosition().rawValue >= 500)
+        await demoed.close()
+        let again2 = try await crm(["demo", "--store", demoURL, "--data", dir + "/demo2", "--events", "500"])
+        #expect(again2.status == 5 && again2.stderr.contains("the PostgreSQL log is not empty"), "\(again2.stderr)")
+        try await PostgresEventStore.destroy(demoLog)
     }
 }
