@@ -50,7 +50,7 @@ struct Backup: AsyncParsableCommand {
             let started = Date()
             try await withReadEngine(store) { engine, principal in
                 try engine.authorizeLogRead("backup", as: principal)
-                try lmdbLog(engine, for: "backup", hint: backupHint).backup(to: directory + "/log")
+                try lmdbLog(engine).backup(to: directory + "/log")
             }
             let copy = try LMDBEventStore(directory: directory + "/log", options: .readOnly)
             let report = try copy.verify()
@@ -168,7 +168,7 @@ struct Stats: AsyncParsableCommand {
     }
 
     /// The log's figures and its events counted by type: the LMDB log's own statistics, or, for another
-    /// log (PostgreSQL), a scan that also counts the distinct streams.
+    /// log (PostgreSQL), what the scan also counts: its distinct streams.
     private static func count(_ log: any EventStore) async throws -> (LogFigures, [String: Int]) {
         var types: [String: Int] = [:]
         var streams = Set<StreamID>()
@@ -176,18 +176,10 @@ struct Stats: AsyncParsableCommand {
         var from = GlobalPosition.start.next
         while true {
             var last = GlobalPosition.start
-            let count: Int
-            if let lmdb {
-                count = try lmdb.scan(from: from, limit: 65_536) { event in
-                    types[event.type, default: 0] += 1
-                    last = event.position
-                }
-            } else {
-                count = try await log.forEachEvent(from: from, limit: 65_536) { event in
-                    types[event.type, default: 0] += 1
-                    streams.insert(event.stream)
-                    last = event.position
-                }
+            let count = try await log.forEachEvent(from: from, limit: 65_536) { event in
+                types[event.type, default: 0] += 1
+                if lmdb == nil { streams.insert(event.stream) }
+                last = event.position
             }
             if count < 65_536 { break }
             from = last.next

@@ -152,14 +152,12 @@ func withEngine<R>(_ options: StoreOptions, creating: Bool = false, _ body: (CRM
 /// With a PostgreSQL log (`--store`) the views read are those a `crm serve --store …` keeps under --data.
 func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) async throws -> R) async throws -> R {
     let configuration = CRMEngine.Configuration(reactions: [])
-    let shared: PostgresEventStore?
+    if options.sharedLogURL != nil, !FileManager.default.fileExists(atPath: options.data + "/views") {
+        throw CLIError("no views in \(options.data)", hint: "pass the --data directory of a `crm serve --store …`, or build views there with `crm rebuild --store …`", exit: .notFound)
+    }
+    let shared = try await options.openSharedLog(creating: false)
     let engine: CRMEngine
-    if options.sharedLogURL != nil {
-        guard FileManager.default.fileExists(atPath: options.data + "/views") else {
-            throw CLIError("no views in \(options.data)", hint: "pass the --data directory of a `crm serve --store …`, or build views there with `crm rebuild --store …`", exit: .notFound)
-        }
-        guard let opened = try await options.openSharedLog(creating: false) else { throw CLIError("no PostgreSQL log given") }
-        shared = opened
+    if let opened = shared {
         do {
             engine = try CRMEngine.openReadOnly(store: opened, views: options.data, configuration: configuration)
         } catch {
@@ -170,7 +168,6 @@ func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) a
         guard options.hasStore else {
             throw CLIError("no CRM store in \(options.data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
         }
-        shared = nil
         engine = try await CRMEngine.openReadOnly(at: options.data, configuration: configuration)
     }
     do {
@@ -185,11 +182,9 @@ func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) a
     }
 }
 
-/// The engine's embedded LMDB log, for `command`, which works on its files; refused with a PostgreSQL log.
-func lmdbLog(_ engine: CRMEngine, for command: String, hint: String) throws -> LMDBEventStore {
-    guard let log = engine.store as? LMDBEventStore else {
-        throw CLIError("`crm \(command)` works on the embedded LMDB log, and the log is in PostgreSQL (--store or CRM_STORE)", hint: hint, exit: .usage)
-    }
+/// The engine's embedded LMDB log (commands on its files refuse a PostgreSQL log first: ``StoreOptions/refuseSharedLog(_:does:hint:)``).
+func lmdbLog(_ engine: CRMEngine) throws -> LMDBEventStore {
+    guard let log = engine.store as? LMDBEventStore else { throw CLIError("the engine's log is not an LMDB store") }
     return log
 }
 

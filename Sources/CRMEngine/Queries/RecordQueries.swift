@@ -154,13 +154,11 @@ extension CRMEngine {
             .prefix { $0.position <= indexed }.map(projectionEvent)
         let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, in: $0) }
         guard let first = entries.first else {
-            // An empty page (paged past the end) is empty for a caller who may see the record as of its
-            // last event, and "not found" for anyone else, as for a record that does not exist: it must not
-            // tell that the record is there. A record the view has not indexed yet is not found either.
-            guard let last = try await store.readStream(stream, from: .end, direction: .backward, limit: 1).first,
-                  last.position <= indexed,
-                  let entry = try views.read(Self.history, { try ModificationHistory.history(of: stream, events: [projectionEvent(last)], in: $0) }).first,
-                  principal.may(.query, in: Permission.Module(category: stream.category), on: entry.scope, at: clock.now())
+            // An empty page (paged past the end) is empty for a caller who may see the record (its scope now,
+            // as on any page), and "not found" for anyone else, as for a record that does not exist: it must
+            // not tell that the record is there. A record the view has not indexed yet is not found either.
+            guard let scope = try views.read(Self.history, { try ModificationHistory.scope(of: stream, in: $0) }),
+                  principal.may(.query, in: Permission.Module(category: stream.category), on: scope, at: clock.now())
             else { throw EngineError.notFound() }
             return []
         }

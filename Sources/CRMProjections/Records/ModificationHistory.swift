@@ -186,6 +186,18 @@ public struct ModificationHistory: Projection {
         }
     }
 
+    /// A record's scope now (as in its entries' ``HistoryEntry/scope``), or nil when the view has no row of its
+    /// stream: no such record, or not indexed yet.
+    public static func scope(of stream: StreamID, in views: any ViewReader) throws -> RecordScope? {
+        var rows = 0
+        var customer: UUID?
+        try forEachCustomerChange(of: ViewKey().string(stream.rawValue), in: views) { _, latest in
+            rows += 1
+            customer = latest
+        }
+        return rows == 0 ? nil : try CustomerScopes.scope(of: customer, in: views)
+    }
+
     /// A record's history at `events` (its events from the log, decoded, in version order).
     public static func history(of stream: StreamID, events: [ProjectionEvent], in views: any ViewReader) throws -> [HistoryEntry] {
         let trail = try trail(of: stream, at: events.map { ($0.streamVersion, $0.position) }, in: views)
