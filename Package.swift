@@ -104,13 +104,14 @@ let package = Package(
                 .embedInCode("Resources/account.mustache"),
             ]
         ),
-        // The `crm` command line (for now `crm serve`).
+        // The `crm` command line (docs/CLI.md).
         .executableTarget(
             name: "crm",
             dependencies: [
                 "CRMHTTP", "CRMEngine", "CRMAnalytics", "CRMDomain", "CRMProjections", "EventSourcing", "EventStoreLMDB", "EventStorePostgres", "CRMDataGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

@@ -46,7 +46,7 @@ struct CLIError: Error, CustomStringConvertible {
             switch error.code {
             case .storeInUse: return storeInUse(data, pid: error.ownerPID)
             case .corrupted: return CLIError("the store is damaged: \(error)", hint: "run `crm verify`, then restore the last good backup with `crm restore`", exit: .faults)
-            default: return CLIError("storage: \(error)", hint: "check the data directory (--data) and its permissions, or the PostgreSQL log's URL (--store)")
+            default: return CLIError(error.code == .storage ? "\(error)" : "storage: \(error)", hint: "check the data directory (--data) and its permissions, or the PostgreSQL log's URL (--store)")
             }
         case let error as ViewError:
             return CLIError("views: \(error)", hint: "the views are built when the store is opened for writing: start `crm serve` or run `crm rebuild`")
@@ -74,10 +74,14 @@ func reporting(data: String, _ body: () async throws -> Void) async throws {
         throw error
     } catch {
         ProgressPrinter.interrupted()
-        let cli = CLIError.from(error, data: data)
-        var text = "error: \(cli.message)\n"
-        if let hint = cli.hint { text += "hint: \(hint)\n" }
-        emit(Data(text.utf8), to: .standardError)
-        throw ExitCode(cli.exit.rawValue)
+        throw report(CLIError.from(error, data: data))
     }
+}
+
+/// Prints `error` and its hint to standard error; the exit to throw.
+func report(_ error: CLIError) -> ExitCode {
+    var text = "error: \(error.message)\n"
+    if let hint = error.hint { text += "hint: \(hint)\n" }
+    emit(Data(text.utf8), to: .standardError)
+    return ExitCode(error.exit.rawValue)
 }

@@ -7,6 +7,8 @@ import EventStorePostgres
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import Synchronization
 
 /// `crm serve`: the HTTP API over a data directory until SIGTERM or SIGINT; then requests in flight finish,
 /// event streams end, and the engine closes (every acknowledged write is already durable: the engine
@@ -14,7 +16,7 @@ import Logging
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the CRM's HTTP API (docs/openapi.yaml) over a data directory.",
-        discussion: "Exit codes: 0 after a graceful shutdown, 3 when another process holds the data directory, 1 when the store cannot be opened otherwise or the port bound.")
+        discussion: "Exit codes: 0 after a graceful shutdown, 3 when another process holds the data directory, 2 when the store is damaged, 1 when the store cannot be opened otherwise or the port bound.")
 
     @Option(help: "The data directory (created when missing).")
     var data = "./crm-data"
@@ -56,20 +58,29 @@ struct Serve: AsyncParsableCommand {
             // Another server (or a writing command) holds the data directory: said as the other commands
             // say it, with the exit code they use.
             let held = CLIError.storeInUse(data, pid: error.ownerPID)
-            emit(Data("error: \(held.message)\nhint: stop that process, or give this server a data directory of its own (--data DIR)\n".utf8), to: .standardError)
-            throw ExitCode(held.exit.rawValue)
+            throw report(CLIError(held.message, hint: "stop that process, or give this server a data directory of its own (--data DIR)", exit: held.exit))
+        } catch {
+            // Said as the other commands say it (an unreachable PostgreSQL, a damaged store, …).
+            throw report(CLIError.from(error, data: data))
         }
+        let listening = Atomic(false)
         do {
             if demo && fresh { try await seedDemo(engine) }
             let app = buildApplication(engine: engine, configuration: HTTPConfiguration(
                 host: host, port: port, trustedProxies: Set(trustedProxies), maxBodySize: maxBody, logger: logger,
-                onServerRunning: { port in log.info("listening", metadata: ["crm.address": "\(host):\(port)"]) },
+                onServerRunning: { port in
+                    listening.store(true, ordering: .relaxed)
+                    log.info("listening", metadata: ["crm.address": "\(host):\(port)"])
+                },
                 customerDocumentCacheSize: customerCache))
             try await app.runService()
         } catch {
             await engine.close()
             await sharedLog?.close()
-            throw error
+            if !listening.load(ordering: .relaxed), error is IOError {
+                throw report(CLIError("cannot listen on \(host):\(port): \(error)", hint: "choose another --port, or stop the process that listens there"))
+            }
+            throw report(CLIError.from(error, data: data))
         }
         await engine.close()
         await sharedLog?.close()

@@ -250,6 +250,48 @@ struct OperateTests {
         #expect(!copy.stdout.contains("Rebuilt"))
     }
 
+    @Test func serveSaysWhyItCannotStartAsTheOtherCommandsDo() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada"]).status == 0)
+
+        // The port is taken by another listener.
+        let (listener, port) = try listeningSocket()
+        defer { close(listener) }
+        let taken = try await crm(["serve", "--data", data, "--port", "\(port)"], timeout: 120)
+        #expect(taken.status == 1, "\(taken.stderr)")
+        #expect(taken.stderr.contains("error: cannot listen on 127.0.0.1:\(port)"), "\(taken.stderr)")
+        #expect(taken.stderr.contains("hint: choose another --port"), "\(taken.stderr)")
+        #expect(!taken.stderr.contains("Error: "), "not ArgumentParser's format: \(taken.stderr)")
+
+        // A PostgreSQL log that cannot be reached: what failed and where to look, never the password.
+        let unreachable = try await crm(["serve", "--data", dir + "/node", "--store", "postgres://crm:s3cret@127.0.0.1:1/crm", "--port", "\(port)"], timeout: 120)
+        #expect(unreachable.status == 1, "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("error: storage, cannot connect to the database"), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("the PostgreSQL log's URL (--store)"), "\(unreachable.stderr)")
+        #expect(!unreachable.stderr.contains("Error: "), "not ArgumentParser's format: \(unreachable.stderr)")
+        #expect(!(unreachable.stdout + unreachable.stderr).contains("s3cret"))
+    }
+
+    /// A socket listening on a free loopback port below the ephemeral range; the caller closes it.
+    private func listeningSocket() throws -> (Int32, Int) {
+        for _ in 0..<50 {
+            let port = Int.random(in: 20_000..<32_000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 && listen(fd, 1) == 0 { return (fd, port) }
+            close(fd)
+        }
+        throw CocoaError(.fileWriteUnknown)
+    }
+
     @Test func aWritingCommandIsRefusedWhileAnotherProcessHoldsTheStoreAndGoesThroughTheServer() async throws {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
