@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "crm",
             dependencies: [
-                "CRMHTTP", "CRMEngine", "CRMAnalytics", "CRMDomain", "CRMProjections", "EventSourcing", "EventStoreLMDB", "EventStorePostgres", "CRMDataGenerator",
+                "CRMHTTP", "CRMConsole", "CRMEngine", "CRMAnalytics", "CRMDomain", "CRMProjections", "EventSourcing", "EventStoreLMDB", "EventStorePostgres", "CRMDataGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

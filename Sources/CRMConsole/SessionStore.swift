@@ -24,9 +24,12 @@ struct Session: Sendable {
 }
 
 /// The sessions, in memory: forgotten after `idleTimeout` unused, the least recently used dropped beyond
-/// `maxSessions`. A restart signs everyone out.
+/// `maxSessions`. Sessions not signed in (a sign-in form's) are a pool of their own, as large, so loading
+/// the sign-in page — which anyone can, as often as they like — never pushes out a signed-in session.
+/// A restart signs everyone out.
 actor SessionStore {
-    private var sessions: [String: Session] = [:]
+    private var signedIn: [String: Session] = [:]
+    private var anonymous: [String: Session] = [:]
     private let idleTimeout: Duration
     private let maxSessions: Int
     private let clock = ContinuousClock()
@@ -38,53 +41,78 @@ actor SessionStore {
 
     /// The live session with `id`, marked as used now.
     func session(_ id: String?) -> Session? {
-        guard let id, !id.isEmpty, id.count <= 64, var session = sessions[id] else { return nil }
+        guard let id, !id.isEmpty, id.count <= 64 else { return nil }
         let now = clock.now
-        guard session.lastSeen.duration(to: now) < idleTimeout else {
-            sessions[id] = nil
-            return nil
+        var found: Session?
+        update(id) { session in
+            guard session.lastSeen.duration(to: now) < idleTimeout else { return false }
+            session.lastSeen = now
+            found = session
+            return true
         }
-        session.lastSeen = now
-        sessions[id] = session
-        return session
+        return found
     }
 
     /// A new session with fresh random id and CSRF token.
     func create(credential: Credential?) -> Session {
-        if sessions.count >= maxSessions { evict() }
         let session = Session(id: Self.randomToken(), csrf: Self.randomToken(), credential: credential, lastSeen: clock.now)
-        sessions[session.id] = session
+        if credential == nil {
+            if anonymous.count >= maxSessions { evict(&anonymous) }
+            anonymous[session.id] = session
+        } else {
+            if signedIn.count >= maxSessions { evict(&signedIn) }
+            signedIn[session.id] = session
+        }
         return session
     }
 
     func remove(_ id: String) {
-        sessions[id] = nil
+        signedIn[id] = nil
+        anonymous[id] = nil
     }
 
     func setNotice(_ notice: String?, for id: String) {
-        sessions[id]?.notice = notice
+        update(id) { $0.notice = notice; return true }
     }
 
     /// Remembers a write: the notice for the next page and the position views must reach.
     func wrote(at position: GlobalPosition, notice: String?, for id: String) {
-        sessions[id]?.notice = notice
-        if let known = sessions[id]?.position, known > position { return }
-        sessions[id]?.position = position
+        update(id) { session in
+            session.notice = notice
+            if let known = session.position, known > position { return true }
+            session.position = position
+            return true
+        }
     }
 
     /// The pending one-time message, cleared.
     func takeNotice(for id: String) -> String? {
-        let notice = sessions[id]?.notice
-        sessions[id]?.notice = nil
+        var notice: String?
+        update(id) { session in
+            notice = session.notice
+            session.notice = nil
+            return true
+        }
         return notice
     }
 
-    private func evict() {
-        let now = clock.now
-        sessions = sessions.filter { $0.value.lastSeen.duration(to: now) < idleTimeout }
-        while sessions.count >= maxSessions, let oldest = sessions.min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
-            sessions[oldest.key] = nil
+    /// Lets `body` change the session `id` in whichever pool holds it; `body` returning false removes it.
+    private func update(_ id: String, _ body: (inout Session) -> Bool) {
+        if var session = signedIn[id] {
+            signedIn[id] = body(&session) ? session : nil
+        } else if var session = anonymous[id] {
+            anonymous[id] = body(&session) ? session : nil
         }
+    }
+
+    /// Makes room in a full pool: the expired sessions go, then, if that was not enough, the least recently
+    /// used tenth (one sort for many creations, not a search per creation).
+    private func evict(_ pool: inout [String: Session]) {
+        let now = clock.now
+        pool = pool.filter { $0.value.lastSeen.duration(to: now) < idleTimeout }
+        guard pool.count >= maxSessions else { return }
+        let oldest = pool.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(max(1, maxSessions / 10))
+        for (id, _) in oldest { pool[id] = nil }
     }
 
     /// 256 bits from the system's secure generator, base64url without padding.

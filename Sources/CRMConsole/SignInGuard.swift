@@ -2,7 +2,8 @@ import Foundation
 import HummingbirdBcrypt
 
 /// Slows down password and token guessing: at most `limit` failed sign-ins per client address within
-/// `window`; past that, sign-in is refused (429) until the oldest failure leaves the window. Also keeps a
+/// `window` (an attempt counts from its start; a success takes only itself back); past that, sign-in is
+/// refused (429) until the oldest failure leaves the window. Also keeps a
 /// bcrypt hash of nothing, checked when the engine refused without asking for a password check (unknown
 /// employee, or one without a password), so a refusal takes about as long either way.
 actor SignInGuard {
@@ -19,20 +20,24 @@ actor SignInGuard {
         self.cost = cost
     }
 
-    /// Whether `address` may try to sign in now.
-    func allows(_ address: String) -> Bool {
+    /// Counts a sign-in attempt from `address` as failed before its check begins, so attempts sent
+    /// together cannot all pass the limit while their checks run; nil when the address is over the limit.
+    /// Pass what it returns to ``succeeded(_:attempt:)`` when the attempt succeeds.
+    func begin(_ address: String) -> ContinuousClock.Instant? {
         prune(address)
-        return (failures[address]?.count ?? 0) < limit
-    }
-
-    func failed(_ address: String) {
-        prune(address)
+        guard (failures[address]?.count ?? 0) < limit else { return nil }
         if failures.count > 100_000 { failures.removeAll() }  // bounded memory under a flood of addresses
-        failures[address, default: []].append(clock.now)
+        let now = clock.now
+        failures[address, default: []].append(now)
+        return now
     }
 
-    func succeeded(_ address: String) {
-        failures[address] = nil
+    /// The attempt begun at `attempt` succeeded: it no longer counts. The address's failures still do — a
+    /// success with one's own token does not buy more guesses at someone else's password.
+    func succeeded(_ address: String, attempt: ContinuousClock.Instant) {
+        guard var list = failures[address], let index = list.lastIndex(of: attempt) else { return }
+        list.remove(at: index)
+        failures[address] = list.isEmpty ? nil : list
     }
 
     private func prune(_ address: String) {

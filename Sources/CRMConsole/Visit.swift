@@ -148,7 +148,7 @@ extension Console {
         let ip = context.remoteAddress?.ipAddress
         let address = ip ?? "unknown"
         let next = safeNext(form["next"])
-        guard await signInGuard.allows(address) else {
+        guard let attempt = await signInGuard.begin(address) else {
             configuration.logger.warning("console sign-in throttled")
             return signInForm(session: session, next: next, error: "Too many failed sign-ins from here. Wait a few minutes and try again.",
                               status: .tooManyRequests)
@@ -172,12 +172,11 @@ extension Console {
             }
         }
         guard let credential else {
-            await signInGuard.failed(address)
             configuration.logger.info("console sign-in refused")
             return signInForm(session: session, next: next, error: "Sign-in failed: check the token, or the employee id and password.",
                               status: .unauthorized)
         }
-        await signInGuard.succeeded(address)
+        await signInGuard.succeeded(address, attempt: attempt)
         await sessions.remove(session.id)
         let signedIn = await sessions.create(credential: credential)
         var response = redirect(to: next ?? base)
@@ -187,6 +186,7 @@ extension Console {
 
     func signOut(_ visit: Visit) async throws -> Response {
         await sessions.remove(visit.session.id)
+        engine.recordSignOut(as: visit.principal)
         return signInRedirect(next: nil, clearCookie: true)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMConsole
 import CRMDataGenerator
 import CRMEngine
 import CRMHTTP
@@ -44,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Flag(help: "Mark the web console's session cookie Secure (sent over HTTPS only): set it whenever the console is reached over HTTPS, through a TLS proxy (anywhere but loopback).")
+    var secureCookies = false
+
     @Option(help: "How many customer 360 views (decoded, and written as JSON) are kept in memory for repeated reads; 0 keeps none.")
     var customerCache = 2048
 
@@ -72,6 +76,7 @@ struct Serve: AsyncParsableCommand {
                     listening.store(true, ordering: .relaxed)
                     log.info("listening", metadata: ["crm.address": "\(host):\(port)"])
                 },
+                console: ConsoleConfiguration(secureCookies: secureCookies, logger: logger),
                 customerDocumentCacheSize: customerCache))
             try await app.runService()
         } catch {

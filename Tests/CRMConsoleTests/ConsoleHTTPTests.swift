@@ -79,6 +79,12 @@ import Testing
             let out = try await s.send(.POST, "/console/signout", cookie: cookie, form: [("_csrf", csrf)])
             #expect(out.status == 303)
             #expect(try await s.send(.GET, "/console", cookie: cookie).status == 303)
+            // Signing in and out are both in the read audit, with the client's address (R-LOG-8).
+            let audit = try s.engine.readAudit(from: ConsoleServer.now.addingTimeInterval(-60), to: ConsoleServer.now.addingTimeInterval(60),
+                                               principal: s.manager.id, as: s.admin)
+            #expect(audit.contains { $0.record.hasPrefix("token:") })
+            let signOut = try #require(audit.last { $0.record == "signout" })
+            #expect(signOut.clientIP == "127.0.0.1")
         }
     }
 
@@ -111,6 +117,45 @@ import Testing
             let throttled = try await s.send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", s.managerToken)])
             #expect(throttled.status == 429)
             #expect(ConsoleServer.sessionCookie(throttled) == nil)
+        }
+    }
+
+    @Test func signInsSentTogetherCannotPassTheLimitWhileTheirChecksRun() async throws {
+        try await ConsoleServer.with("throttle-parallel") { s in
+            let page = try await s.send(.GET, "/console/signin")
+            let anonymous = try #require(ConsoleServer.sessionCookie(page))
+            let csrf = try #require(ConsoleServer.csrf(in: page.text))
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<16 {
+                    // Password guesses: each waits for its bcrypt check, so they overlap.
+                    group.addTask {
+                        try await s.send(.POST, "/console/signin", cookie: anonymous, form: [
+                            ("_csrf", csrf), ("employee", UUID().uuidString), ("password", "wrong-password-1")]).status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 401 }.count == 10, "\(statuses.sorted())")
+            #expect(statuses.filter { $0 == 429 }.count == 6, "\(statuses.sorted())")
+        }
+    }
+
+    @Test func aSuccessfulSignInDoesNotBuyMoreGuesses() async throws {
+        try await ConsoleServer.with("throttle-success") { s in
+            let page = try await s.send(.GET, "/console/signin")
+            let anonymous = try #require(ConsoleServer.sessionCookie(page))
+            let csrf = try #require(ConsoleServer.csrf(in: page.text))
+            for _ in 0..<9 {
+                #expect(try await s.send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", "crm_guess")]).status == 401)
+            }
+            // One's own token signs in (the sign-in itself does not count as a failure)…
+            let again = try await s.send(.GET, "/console/signin")
+            let second = try #require(ConsoleServer.sessionCookie(again))
+            let secondCSRF = try #require(ConsoleServer.csrf(in: again.text))
+            #expect(try await s.send(.POST, "/console/signin", cookie: second, form: [("_csrf", secondCSRF), ("token", s.managerToken)]).status == 303)
+            // …but the nine failures still count: one more, and the address waits.
+            #expect(try await s.send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", "crm_guess")]).status == 401)
+            #expect(try await s.send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", "crm_guess")]).status == 429)
         }
     }
 

@@ -66,6 +66,12 @@ extension CRMEngine {
         return principal
     }
 
+    /// Records in the read audit that `principal` signed out (record `signout`, with the client IP): with
+    /// the `token:`/`password:` entries of signing in, when each session began and ended (R-LOG-8).
+    public func recordSignOut(as principal: Principal) {
+        audit.record(principal: principal, record: "signout")
+    }
+
     private func passwordHash(of employeeID: UUID) async throws -> String? {
         let stream = Self.passwordStream(employeeID)
         guard let last = try await store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first else { return nil }
