@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Seconds between runs of the scheduled work (the day's reminder tasks, late approval steps, churn and usage watches): once at start, then at this interval; 0 runs none on this server.")
+    var scheduleEvery = 3600
+
     @Flag(help: "Mark the web console's session cookie Secure (sent over HTTPS only): set it whenever the console is reached over HTTPS, through a TLS proxy (anywhere but loopback).")
     var secureCookies = false
 
@@ -70,6 +73,9 @@ struct Serve: AsyncParsableCommand {
         let listening = Atomic(false)
         do {
             if demo && fresh { try await seedDemo(engine) }
+            // Every server may run it: each reminder and escalation has a deterministic id and key, so
+            // servers sharing a log write each once.
+            if scheduleEvery > 0 { engine.startScheduler(every: .seconds(scheduleEvery)) }
             let app = buildApplication(engine: engine, configuration: HTTPConfiguration(
                 host: host, port: port, trustedProxies: Set(trustedProxies), maxBodySize: maxBody, logger: logger,
                 onServerRunning: { port in

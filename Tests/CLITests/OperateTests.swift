@@ -302,6 +302,9 @@ struct OperateTests {
         let server = try start(["serve", "--data", data, "--port", "\(port)"])
         for _ in 0..<200 where !server.stderr.contains("listening") { try await Task.sleep(for: .milliseconds(50)) }
         #expect(server.stderr.contains("listening"))
+        // The server runs the scheduled work (reminders, escalations) once at start, then hourly.
+        for _ in 0..<200 where !server.stderr.contains("scheduled work ran") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(server.stderr.contains("scheduled work ran"), "\(server.stderr)")
 
         let run = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential"])
         #expect(run.status == 3)

@@ -49,6 +49,31 @@ import Testing
         await f.close()
     }
 
+    @Test func retriesSentTogetherWithOneIdempotencyKeyAllGetTheFirstAnswer() async throws {
+        let f = try await EngineFixture.make()
+        let engine = f.engine
+        let admin = f.admin
+        // Several rounds: a retry is refused ("already exists") only when it lands while the first try is
+        // being written, so one round may miss that moment.
+        for round in 0..<10 {
+            let id = UUID.derived("customer", "race-\(round)")
+            let results = try await withThrowingTaskGroup(of: CRMEngine.CommandResult.self) { group in
+                for _ in 0..<32 {
+                    group.addTask {
+                        try await engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
+                            kind: .person, name: "Race", group: "residential", branch: "north"), form: .empty(group: "residential")),
+                            as: admin, idempotencyKey: "create-race-\(round)")
+                    }
+                }
+                return try await group.reduce(into: [CRMEngine.CommandResult]()) { $0.append($1) }
+            }
+            #expect(results.filter { !$0.repeated }.count == 1)
+            #expect(Set(results.map { $0.events.map(\.id) }).count == 1, "every answer is the first one's events")
+            #expect(try await f.engine.store.readStream(Customer.stream(id)).count == 1)
+        }
+        await f.close()
+    }
+
     @Test func theIdempotencyKeySurvivesARestart() async throws {
         let f = try await EngineFixture.make()
         let id = try await f.customer("Li Wei", branch: "north")

@@ -135,4 +135,42 @@ import Testing
         #expect(try await f.engine.customer(id, as: f.admin).profile.customFields.map(\.field).sorted() == ["floor", "income"])
         await f.close()
     }
+
+    @Test func aHiddenFieldCanBeNeitherSetNorClearedNorProbedByWhomItIsHiddenFrom() async throws {
+        let f = try await EngineFixture.make("hidden-write")
+        try await f.engine.execute(CustomerForm.self, id: CustomerForm.id(group: "residential"), .define(group: "residential", fields: [
+            FieldDefinition(name: "income", label: "Income", type: .text),
+            FieldDefinition(name: "floor", label: "Floor", type: .text),
+        ]), as: f.admin)
+        let viewer = try await f.hire("Viewer", branch: "A", permissions: Self.allRights, hidden: [HiddenField(formGroup: "residential", field: "income")])
+        let id = UUID.derived("customer", "Hidden")
+        try await f.engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
+            kind: .person, name: "Hidden Income", group: "residential", branch: "A", customFields: ["income": .text("90000"), "floor": .text("3")]),
+            form: .empty(group: "residential")), as: f.admin)
+        let head = try await f.engine.store.headPosition()
+        let attempts: [CustomerEdit] = [
+            CustomerEdit(setCustomFields: ["income": .text("1")]),          // overwrite
+            CustomerEdit(clearCustomFields: ["income"]),                     // clear
+            CustomerEdit(setCustomFields: ["income": .text("90000")]),      // the right guess: no "nothing changed" answer
+            CustomerEdit(setCustomFields: ["floor": .text("4"), "income": .text("2")]),
+        ]
+        for edit in attempts {
+            let refused = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(Customer.self, id: id, .edit(edit, form: .empty(group: "residential")), as: viewer)
+            }
+            #expect(refused?.code == .forbidden && refused?.field == "customFields.income", "\(String(describing: refused))")
+        }
+        // Nor on a new customer.
+        let other = UUID.derived("customer", "Other")
+        let create = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: other, .create(customerID: other, NewCustomer(
+                kind: .person, name: "Other", group: "residential", branch: "A", customFields: ["income": .text("5")]),
+                form: .empty(group: "residential")), as: viewer)
+        }
+        #expect(create?.code == .forbidden)
+        #expect(try await f.engine.store.headPosition() == head, "nothing written")
+        // The fields they see stay theirs to change.
+        try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(setCustomFields: ["floor": .text("4")]), form: .empty(group: "residential")), as: viewer)
+        await f.close()
+    }
 }

@@ -245,6 +245,9 @@ public final class CRMEngine: Sendable {
             do {
                 events = try A.decide(command, state: state, context: CommandContext(now: now, actor: principal.id))
             } catch {
+                // A retry sent while its first try was being written finds the record changed by it (a
+                // create: "already exists"): it gets the first answer, as a later retry does.
+                if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
                 throw EngineError(error)
             }
             var metadata = EventMetadata(actor: principal.id, correlationID: configuration.ids.next(), causationID: causation,
@@ -266,7 +269,9 @@ public final class CRMEngine: Sendable {
             do {
                 try await store.append(appends)
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
-                if let idempotency, error.stream == idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
+                // Whichever stream the append met changed first, a retry of the same key written meanwhile
+                // holds the first answer.
+                if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
                 if error.stream == stream && expectedVersion != nil {
                     throw EngineError(.conflict, "the record changed meanwhile", currentVersion: error.actualVersion)
                 }

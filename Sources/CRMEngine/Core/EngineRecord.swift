@@ -93,8 +93,11 @@ extension Customer: EngineRecord {
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
         case .create(let id, let new, _):
+            try refuseHiddenFields(Array(new.customFields.keys), of: [new.group], principal: principal)
             return .create(customerID: id, new, form: try await engine.form(group: new.group))
         case .edit(let edit, _):
+            try refuseHiddenFields(Array(edit.setCustomFields.keys) + edit.clearCustomFields, of: [state.group, edit.group ?? state.group],
+                                   principal: principal)
             // Moving a customer to another branch, community, group or owner needs the right to edit it
             // there too: one may not hand a record to a place beyond one's reach.
             func patched(_ patch: ProfilePatch<String>, _ current: String?) -> String? {
@@ -118,6 +121,14 @@ extension Customer: EngineRecord {
             return .edit(edit, form: try await engine.form(group: edit.group ?? state.group))
         default:
             return command
+        }
+    }
+
+    /// A field hidden from the principal (in the customer's form now or the one it moves to) can be neither
+    /// set nor cleared by them: refused before anything is compared, so the answer tells nothing of its value.
+    private static func refuseHiddenFields(_ fields: [String], of groups: [String], principal: Principal) throws {
+        for field in fields.sorted() where groups.contains(where: { !principal.canSee(formGroup: $0, field: field) }) {
+            throw EngineError(.forbidden, field: "customFields.\(field)", "the field is hidden from you")
         }
     }
 

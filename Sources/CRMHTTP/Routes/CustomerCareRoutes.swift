@@ -7,7 +7,8 @@ extension Routes {
     /// Loyalty points, maintenance pairings (agent + manager per customer), new service connections,
     /// survey templates and surveys.
     func addCustomerCareRoutes(to v1: Group) {
-        // Loyalty: the account's id is its customer's. Points by hand are `manual`; rules accrue by themselves.
+        // Loyalty: the account's id is its customer's. Points by hand are `manual`, each accrual a new one unless it names
+        // its `reference`; rules accrue by themselves.
         v1.get("loyalty/:id") { request, context in
             let query = QueryParameters(request: request)
             let balance = try await engine.loyalty(of: try pathID(context), as: try context.requirePrincipal(),
@@ -16,7 +17,7 @@ extension Routes {
         }
         command(v1, "loyalty/:id/accrue", LoyaltyAccount.self) { [engine] id, body in
             .accrue(customerID: id, points: try body.int("points", in: 1...10_000_000), source: .manual,
-                    sourceReference: try body.optionalString("reference", max: 200) ?? "manual", reason: try body.string("reason", max: 2000),
+                    sourceReference: try body.optionalString("reference", max: 200) ?? "manual-\(engine.configuration.ids.next().lowercasedString)", reason: try body.string("reason", max: 2000),
                     earnedOn: try body.optionalDay("earnedOn") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()),
                     expiresOn: try body.optionalDay("expiresOn"))
         }
