@@ -348,6 +348,7 @@ public final class LMDBEventStore: EventStore {
 
     static func translate(_ error: LMDBError) -> EventStoreError {
         if error == .closed { return EventStoreError(.closed, detail: "the store is closed") }
+        if error.isCorruption { return EventStoreError(.corrupted, detail: error.description) }
         return EventStoreError(.storage, detail: error.description)
     }
 

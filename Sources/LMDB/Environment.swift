@@ -124,6 +124,7 @@ public final class Environment: @unchecked Sendable {
             if options.writeMap && !options.readOnly { flags |= UInt32(MDB_WRITEMAP) }
             if options.noSubdirectory { flags |= UInt32(MDB_NOSUBDIR) }
             try check(mdb_env_open(handle, path, flags, mdb_mode_t(options.fileMode)), "mdb_env_open")
+            if let handle { try Self.refuseShortDataFile(handle) }
             // Clear reader slots left behind by dead processes, so they do not pin old pages.
             var dead: Int32 = 0
             _ = mdb_reader_check(handle, &dead)
@@ -134,6 +135,21 @@ public final class Environment: @unchecked Sendable {
             throw error
         }
         env = handle
+    }
+
+    /// Refuses a data file shorter than the pages its meta page counts (a partly copied or truncated file):
+    /// LMDB maps the file, and reading a page past its end kills the process with SIGBUS instead of an error.
+    private static func refuseShortDataFile(_ handle: OpaquePointer) throws(LMDBError) {
+        var info = MDB_envinfo()
+        var statistics = MDB_stat()
+        var descriptor: mdb_filehandle_t = -1
+        try check(mdb_env_info(handle, &info), "mdb_env_info")
+        try check(mdb_env_stat(handle, &statistics), "mdb_env_stat")
+        try check(mdb_env_get_fd(handle, &descriptor), "mdb_env_get_fd")
+        var file = stat()
+        guard fstat(descriptor, &file) == 0 else { return }
+        let needed = (Int64(info.me_last_pgno) + 1) * Int64(statistics.ms_psize)
+        if Int64(file.st_size) < needed { throw .truncated }
     }
 
     deinit {

@@ -28,7 +28,8 @@ public struct LMDBError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        operation.isEmpty ? "LMDB error \(code): \(message)" : "LMDB error \(code) in \(operation): \(message)"
+        if operation == Self.truncatedText { return "LMDB: \(operation)" }  // not LMDB's text for the code
+        return operation.isEmpty ? "LMDB error \(code): \(message)" : "LMDB error \(code) in \(operation): \(message)"
     }
 
     public static func == (lhs: LMDBError, rhs: LMDBError) -> Bool { lhs.code == rhs.code }
@@ -56,6 +57,11 @@ public struct LMDBError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let transactionEnded = LMDBError(code: EINVAL, operation: "transaction ended")
     /// A key is empty or longer than LMDB's maximum key size (511 bytes).
     public static let badKeySize = LMDBError(code: MDB_BAD_VALSIZE)
+    /// The data file is shorter than the pages it says it holds: truncated, or copied in part.
+    public static let truncated = LMDBError(code: MDB_CORRUPTED, operation: truncatedText)
+    private static let truncatedText = "the data file is shorter than its pages (truncated, or copied in part)"
+    /// The environment's data is damaged (`MDB_CORRUPTED`, `MDB_PAGE_NOTFOUND`) or truncated.
+    public var isCorruption: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND }
 }
 
 @inline(__always)

@@ -61,6 +61,26 @@ struct EnvironmentTests {
         }
     }
 
+    @Test func aTruncatedDataFileIsRefusedAtOpenInsteadOfKillingTheProcess() throws {
+        try withTemporaryDirectory { dir in
+            let env = try Environment(path: dir)
+            let db = try env.openDatabase(named: "rows")
+            try env.write { txn throws in
+                for n in 0..<2_000 as Range<UInt64> { try txn.put(bytes(String(repeating: "x", count: 200)), forKey: key(n), in: db) }
+            }
+            env.close()
+            // A partly copied file: its meta pages are there, most of its data pages are not. Reading a
+            // page past the end of a mapped file would be SIGBUS.
+            let file = dir + "/data.mdb"
+            let whole = try Data(contentsOf: URL(fileURLWithPath: file))
+            try whole.prefix(whole.count / 4).write(to: URL(fileURLWithPath: file))
+            for readOnly in [true, false] {
+                let error = #expect(throws: LMDBError.self) { _ = try Environment(path: dir, options: .init(readOnly: readOnly)) }
+                #expect(error == .truncated && error?.isCorruption == true, "\(String(describing: error))")
+            }
+        }
+    }
+
     @Test func dataSurvivesCloseAndReopen() throws {
         try withTemporaryDirectory { dir in
             do {
