@@ -22,6 +22,10 @@ func readCSV(_ path: String) throws -> CSVTable {
         throw CLIError("\(path) is not UTF-8", hint: "save the file as CSV UTF-8", exit: .usage)
     }
     if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    if let line = unterminatedQuote(in: text) {
+        // The reader would take the rest of the file into that one field, silently.
+        throw CLIError("\(path) has a quote opened on line \(line) and never closed", hint: "close the quoted field on that line (a quote inside a field is written \"\")", exit: .usage)
+    }
     let reader: CSVReader
     do {
         reader = try CSVReader(string: text, hasHeaderRow: true)
@@ -40,6 +44,23 @@ func readCSV(_ path: String) throws -> CSVTable {
         throw CLIError("\(path) is not valid CSV near line \(line) (\(error))", hint: "check the quotes on that line", exit: .usage)
     }
     return CSVTable(header: header, rows: rows)
+}
+
+/// The line on which a quoted field opens that the file never closes, if any. In RFC 4180 a quote opens or
+/// closes a quoted field, and a quote inside one is doubled (`""`), which toggles twice.
+func unterminatedQuote(in text: String) -> Int? {
+    var quoted = false
+    var line = 1
+    var opened = 1
+    for scalar in text.unicodeScalars {
+        if scalar == "\"" {
+            quoted.toggle()
+            if quoted { opened = line }
+        } else if scalar == "\n" {
+            line += 1
+        }
+    }
+    return quoted ? opened : nil
 }
 
 /// Writes rows as RFC 4180 CSV: UTF-8, CRLF line ends, fields quoted when they hold a comma, a quote or a

@@ -49,10 +49,16 @@ struct ImportCustomers: AsyncParsableCommand {
                 out(jsonLine(summary.json))
             } else {
                 for problem in summary.problems { out("line \(problem.line): \(problem.problem)") }
-                out("created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), invalid \(summary.problems.count)"
-                    + (summary.problems.isEmpty ? "" : (summary.wrote ? " (skipped)" : " — nothing was written")))
+                if dryRun {
+                    out("dry run: would create \(summary.created), update \(summary.updated), leave unchanged \(summary.unchanged), invalid \(summary.problems.count)"
+                        + (summary.problems.isEmpty ? "" : (skipInvalid ? " (would be skipped)" : "")) + " — nothing was written")
+                } else {
+                    out("created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), invalid \(summary.problems.count)"
+                        + (summary.problems.isEmpty ? "" : (summary.wrote ? " (skipped)" : " — nothing was written")))
+                }
             }
-            if !summary.problems.isEmpty && !summary.wrote {
+            // A dry run with --skip-invalid answers what the real run would: the invalid rows skipped.
+            if !summary.problems.isEmpty && !summary.wrote && !(dryRun && skipInvalid) {
                 throw CLIError("\(summary.problems.count) invalid row(s) in \(file); nothing was imported",
                                hint: "fix the rows listed, or pass --skip-invalid to import the valid ones", exit: .faults)
             }
@@ -139,7 +145,18 @@ struct ImportCustomers: AsyncParsableCommand {
             }
         }
         summary.problems.sort { $0.line < $1.line }
-        if dryRun || (!summary.problems.isEmpty && !skipInvalid) { return summary }
+        if dryRun {
+            // What the import would do, counted from the checked rows.
+            for (_, plan) in plans {
+                switch plan {
+                case .unchanged: summary.unchanged += 1
+                case .create: summary.created += 1
+                case .update: summary.updated += 1
+                }
+            }
+            return summary
+        }
+        if !summary.problems.isEmpty && !skipInvalid { return summary }
 
         summary.wrote = true
         let principal = try await store.principal(engine)

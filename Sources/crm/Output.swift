@@ -102,6 +102,9 @@ final class ProgressPrinter: @unchecked Sendable {
     private var printedBar = false
     private var done = 0
     private var ended = false
+    /// Whether a line at (or past) the total was printed: work that outgrows its total then prints at the
+    /// usual pace, not at every step.
+    private var printedAtTotal = false
 
     /// Printers that reported and have not finished: an error ends their line (``interrupted()``).
     private static let unfinished = Mutex<[ObjectIdentifier: ProgressPrinter]>([:])
@@ -123,8 +126,9 @@ final class ProgressPrinter: @unchecked Sendable {
         total = max(total, done)
         let now = Date()
         let interval = terminal ? 0.1 : 1.0
-        guard now.timeIntervalSince(lastPrint) >= interval || done >= total else { return }
+        guard now.timeIntervalSince(lastPrint) >= interval || (done >= total && !printedAtTotal) else { return }
         lastPrint = now
+        if done >= total { printedAtTotal = true }
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let rate = Double(done) / elapsed
         let fraction = min(Double(done) / Double(total), 1)

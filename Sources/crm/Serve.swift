@@ -54,6 +54,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many customer 360 views (decoded, and written as JSON) are kept in memory for repeated reads; 0 keeps none.")
     var customerCache = 2048
 
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535 (0: any free port)") }
+        guard scheduleEvery >= 0 else { throw ValidationError("--schedule-every must be 0 (none) or more seconds") }
+        guard maxBody > 0, customerCache >= 0 else { throw ValidationError("--max-body must be positive and --customer-cache not negative") }
+    }
+
     func run() async throws {
         var logger = Logger(label: "crm", factory: { LazyMetadataLogHandler(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

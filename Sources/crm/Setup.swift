@@ -164,6 +164,9 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             try store.refuseRemote("demo")
+            guard events >= 100 else {
+                throw CLIError("--events must be at least 100", hint: "the generator needs room for a year of a small organisation", exit: .usage)
+            }
             if try await store.logHead() > .start {
                 throw CLIError("\(store.logName) is not empty", hint: "`crm demo` fills only an empty log; pass another --data (or --store)", exit: .refused)
             }
@@ -171,8 +174,8 @@ struct Demo: AsyncParsableCommand {
             calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
             let thisMonth = calendar.dateComponents([.year, .month], from: Date())
             let start = calendar.date(from: DateComponents(year: (thisMonth.year ?? 2026) - 1, month: thisMonth.month ?? 1, day: 1)) ?? Date()
-            let generator = HistoryGenerator(.init(seed: seed, targetEvents: max(events, 100), start: start))
-            let progress = ProgressPrinter("demo", total: max(events, 100))
+            let generator = HistoryGenerator(.init(seed: seed, targetEvents: events, start: start))
+            let progress = ProgressPrinter("demo", total: events)
             // The generated history goes straight into the log (the embedded one without a flush per batch:
             // the token's commit below flushes everything); the views then catch up once, in large batches,
             // when the engine opens.

@@ -222,16 +222,52 @@ func parsePoint(_ text: String) throws -> AsOf {
     throw CLIError("`\(text)` is neither a log position nor a time", hint: "give a position like 1200 or a time like 2025-03-01T12:00:00Z", exit: .usage)
 }
 
-/// An ISO 8601 instant, or a plain date (its last instant, UTC).
+/// An ISO 8601 instant with its zone (`2026-03-01T12:00:00Z`, `…T12:00:00.250+08:00`), or a plain date
+/// (`2026-03-01`: its last instant, UTC). Nothing else: a time without a zone, trailing text or a day the
+/// calendar does not have (`2026-02-30`) is nil, where the formatter alone read a prefix or rolled over.
 func parseTime(_ text: String) -> Date? {
+    let digits = Array(text.utf8)
+    func number(_ from: Int, _ count: Int) -> Int? {
+        guard from + count <= digits.count else { return nil }
+        var value = 0
+        for byte in digits[from..<from + count] {
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
+    }
+    guard digits.count >= 10, digits[4] == UInt8(ascii: "-"), digits[7] == UInt8(ascii: "-"),
+          let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+          DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
+                         year: year, month: month, day: day).isValidDate else { return nil }
+    if digits.count == 10 {
+        let plain = ISO8601DateFormatter()
+        plain.formatOptions = [.withFullDate]
+        return plain.date(from: text)?.addingTimeInterval(86_400 - 0.001)
+    }
+    guard digits.count >= 20, digits[10] == UInt8(ascii: "T"), digits[13] == UInt8(ascii: ":"), digits[16] == UInt8(ascii: ":"),
+          let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2), hour < 24, minute < 60, second < 60
+    else { return nil }
+    // Then an optional fraction, and the zone: `Z` or `±HH:MM`, and nothing after it.
+    var rest = 19
+    let fractional = digits[rest] == UInt8(ascii: ".")
+    if fractional {
+        rest += 1
+        let start = rest
+        while rest < digits.count, number(rest, 1) != nil { rest += 1 }
+        guard rest > start else { return nil }
+    }
+    guard rest < digits.count else { return nil }
+    if digits[rest] == UInt8(ascii: "Z") {
+        guard rest + 1 == digits.count else { return nil }
+    } else {
+        guard digits[rest] == UInt8(ascii: "+") || digits[rest] == UInt8(ascii: "-"), rest + 6 == digits.count,
+              digits[rest + 3] == UInt8(ascii: ":"), let zoneHours = number(rest + 1, 2), let zoneMinutes = number(rest + 4, 2),
+              zoneHours < 24, zoneMinutes < 60 else { return nil }
+    }
     let full = ISO8601DateFormatter()
-    if let date = full.date(from: text) { return date }
-    full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let date = full.date(from: text) { return date }
-    let day = ISO8601DateFormatter()
-    day.formatOptions = [.withFullDate]
-    if let date = day.date(from: text) { return date.addingTimeInterval(86_400 - 0.001) }
-    return nil
+    if fractional { full.formatOptions = [.withInternetDateTime, .withFractionalSeconds] }
+    return full.date(from: text)
 }
 
 /// The log position of the last event recorded at or before `time` (events are recorded in time order).

@@ -68,6 +68,14 @@ struct ImportExportTests {
         #expect(run.stderr.contains("--skip-invalid"))
         #expect(try await customerCount(data) == 0)
 
+        // A dry run counts what the import would do, and writes nothing; with --skip-invalid it answers as
+        // the real run would.
+        let dry = try await crm(["import", "customers", dir + "/bad.csv", "--data", data, "--group", "residential", "--dry-run"])
+        #expect(dry.status == 2 && dry.stdout.contains("dry run: would create 2, update 0, leave unchanged 0, invalid 4"), "\(dry.stdout)\(dry.stderr)")
+        let drySkipping = try await crm(["import", "customers", dir + "/bad.csv", "--data", data, "--group", "residential", "--dry-run", "--skip-invalid"])
+        #expect(drySkipping.status == 0 && drySkipping.stdout.contains("would create 2"), "\(drySkipping.stdout)\(drySkipping.stderr)")
+        #expect(try await customerCount(data) == 0)
+
         let skipping = try await crm(["import", "customers", dir + "/bad.csv", "--data", data, "--group", "residential", "--skip-invalid"])
         #expect(skipping.status == 0, "\(skipping.stderr)")
         #expect(skipping.stdout.contains("created 2"))
@@ -75,6 +83,16 @@ struct ImportExportTests {
         let second = try await crm(["import", "customers", dir + "/bad.csv", "--data", data, "--group", "residential", "--skip-invalid"])
         #expect(second.stdout.contains("created 0, updated 0, unchanged 2"))
         #expect(try await customerCount(data) == 2)
+    }
+
+    @Test func aQuoteNeverClosedIsReportedWithItsLineInsteadOfSwallowingTheRest() async throws {
+        let (dir, data) = try await fresh()
+        defer { cleanup(dir) }
+        write("name,external_key\n\"Say \"\"hi\"\"\",Q-1\n\"unterminated,Q-2\nB,Q-3\n", to: dir + "/q.csv")
+        let run = try await crm(["import", "customers", dir + "/q.csv", "--data", data, "--group", "residential"])
+        #expect(run.status == 64, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("quote opened on line 3 and never closed"), "\(run.stderr)")
+        #expect(try await customerCount(data) == 0)
     }
 
     @Test func unknownColumnsAreAnErrorUnlessMappedOrIgnored() async throws {

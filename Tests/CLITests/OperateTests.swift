@@ -91,6 +91,19 @@ struct OperateTests {
         #expect(!then.stdout.contains("Li Wei-Zhang"))
         let never = try await crm(["show", id, "--data", data, "--as-of", "1"])
         #expect(never.status == 4)
+
+        // Times are ISO 8601 with their zone, or a plain date (its end, UTC); anything else is refused, not
+        // read as the end of the day it starts with.
+        for good in ["2999-01-01", "2999-01-01T00:00:00Z", "2999-01-01T08:00:00.250+08:00"] {
+            let run = try await crm(["show", id, "--data", data, "--as-of", good])
+            #expect(run.status == 0, "\(good): \(run.stderr)")
+        }
+        for bad in ["2999-01-01T00:00:00", "2999-01-01garbage", "2999-01-01T00:00:00Zjunk", "2999-02-30", "2999-01-01T24:00:00Z", "2999-01-01T00:00:00+0800"] {
+            let run = try await crm(["show", id, "--data", data, "--as-of", bad])
+            #expect(run.status == 64 && run.stderr.contains("neither a log position nor a time"), "\(bad): \(run.status) \(run.stderr)")
+        }
+        #expect(try await crm(["audit", "--data", data, "--from", "2999-01-01T00:00:00"]).status == 64)
+        #expect(try await crm(["task", "dispatch", "--data", data, "--title", "T", "--assignee", "x", "--due", "2999-02-30"]).status == 64)
     }
 
     @Test func verifyIsCleanAndFindsACorruptedCopy() async throws {
@@ -250,11 +263,27 @@ struct OperateTests {
         #expect(!copy.stdout.contains("Rebuilt"))
     }
 
+    @Test func aSmallDemoPrintsAFewProgressLinesAndATooSmallOneIsRefused() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let small = try await crm(["demo", "--data", dir + "/small", "--events", "100"])
+        #expect(small.status == 0, "\(small.stderr)")
+        // Not a line per event once the generator passes its announced total (142 lines before).
+        let lines = small.stderr.split(separator: "\n").filter { $0.hasPrefix("demo") }
+        #expect(lines.count <= 4, "\(small.stderr)")
+        let tiny = try await crm(["demo", "--data", dir + "/tiny", "--events", "5"])
+        #expect(tiny.status == 64 && tiny.stderr.contains("at least 100"), "\(tiny.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/tiny/log"), "nothing written")
+    }
+
     @Test func serveSaysWhyItCannotStartAsTheOtherCommandsDo() async throws {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
         let data = dir + "/data"
         #expect(try await crm(["init", "--data", data, "--admin-name", "Ada"]).status == 0)
+
+        // A port that does not exist is a usage error (it wrapped around to another port).
+        #expect(try await crm(["serve", "--data", data, "--port", "99999"]).status == 64)
 
         // The port is taken by another listener.
         let (listener, port) = try listeningSocket()
