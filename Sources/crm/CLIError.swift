@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMDomain
 import CRMEngine
 import EventSourcing
 import EventStoreLMDB
@@ -52,7 +53,10 @@ struct CLIError: Error, CustomStringConvertible {
             return CLIError("views: \(error)", hint: "the views are built when the store is opened for writing: start `crm serve` or run `crm rebuild`")
         case let error as EngineError:
             switch error.code {
-            case .notFound: return CLIError("\(error)", hint: "check the id (see `crm customer list`)", exit: .notFound)
+            case .notFound: return CLIError("\(error)", hint: "check the id (`crm customer list`, `crm task list`, `crm token list --employee ID` show them)", exit: .notFound)
+            // The domain found no such record (a task, a ticket): not found, as the table of exit codes says.
+            case .rejected where error.domain?.code == .notFound:
+                return CLIError("\(error)", hint: "check the id", exit: .notFound)
             case .unauthenticated: return CLIError("\(error)", hint: "create a token with `crm token create`", exit: .refused)
             case .forbidden: return CLIError("\(error)", hint: "act as an employee who holds that permission (--token), or as the operator (no token)", exit: .refused)
             // The storage failed or a view stopped: not a refusal of the caller's request.

@@ -48,11 +48,26 @@ struct Backup: AsyncParsableCommand {
         try await reporting(data: store.data) {
             try store.refuseSharedLog("`crm backup`", does: "copies the embedded LMDB log", hint: backupHint)
             let started = Date()
+            let fm = FileManager.default
+            let target = directory + "/log"
+            if let held = try? fm.contentsOfDirectory(atPath: target), !held.isEmpty {
+                throw CLIError("\(target) is not empty: a backup is already there", hint: "give a new or empty directory", exit: .refused)
+            }
+            // Copied beside its place, then moved there: a backup stopped half way (Ctrl-C) leaves no log that
+            // looks whole, and the next backup into the same directory starts afresh.
+            let partial = directory + "/log.partial"
+            try? fm.removeItem(atPath: partial)
             try await withReadEngine(store) { engine, principal in
                 try engine.authorizeLogRead("backup", as: principal)
-                try lmdbLog(engine).backup(to: directory + "/log")
+                try lmdbLog(engine).backup(to: partial)
             }
-            let copy = try LMDBEventStore(directory: directory + "/log", options: .readOnly)
+            try? fm.removeItem(atPath: target)  // an empty directory, if any
+            do {
+                try fm.moveItem(atPath: partial, toPath: target)
+            } catch {
+                throw CLIError("cannot move the copy into \(target)", hint: "check the permissions of \(directory)")
+            }
+            let copy = try LMDBEventStore(directory: target, options: .readOnly)
             let report = try copy.verify()
             await copy.close()
             guard report.isClean else {

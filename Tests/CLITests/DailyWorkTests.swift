@@ -37,6 +37,9 @@ struct DailyWorkTests {
         #expect(try await crm(["task", "list", "--data", data, "--all", "--json"]).lines.count == 1)
         let again = try await crm(["task", "complete", id(task), "--data", data, "--result", "called"])
         #expect(again.status == 5, "a completed task cannot be completed again: \(again.stderr)")
+        // A task that does not exist is not found (4), not refused (5).
+        let missing = try await crm(["task", "complete", UUID().uuidString.lowercased(), "--data", data, "--result", "called"])
+        #expect(missing.status == 4, "\(missing.stderr)")
     }
 
     @Test func ticketsOnADemoStore() async throws {

@@ -154,6 +154,16 @@ struct OperateTests {
         #expect(report["clean"] as? Bool == true)
         // A second restore into the same directory is refused.
         #expect(try await crm(["restore", dir + "/backup", "--data", dir + "/restored"]).status == 5)
+        // So is a second backup into the same directory, saying why.
+        let again = try await crm(["backup", dir + "/backup", "--data", data])
+        #expect(again.status == 5 && again.stderr.contains("a backup is already there"), "\(again.stderr)")
+        // What a backup stopped half way leaves (an empty log directory, a partial copy) is no obstacle.
+        try FileManager.default.createDirectory(atPath: dir + "/stopped/log", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/stopped/log.partial", withIntermediateDirectories: true)
+        write("half a file", to: dir + "/stopped/log.partial/data.mdb")
+        let resumed = try await crm(["backup", dir + "/stopped", "--data", data])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/stopped/log.partial"))
     }
 
     @Test func dumpTailRebuildReplayAndStats() async throws {
