@@ -29,10 +29,26 @@ struct Init: AsyncParsableCommand {
                 throw CLIError("\(store.logName) already holds a CRM (\(head.rawValue) events)",
                                hint: "use another --data directory, or `crm token create` for a new token", exit: .refused)
             }
-            let result = try await withEngine(store, creating: true) { engine in
-                let id = engine.configuration.ids.next()
-                let admin = NewEmployee(id: id, name: adminName, position: position, branch: branch, hiredOn: try today())
-                return try await engine.bootstrap(administrator: admin).token
+            // What this command creates in --data, removed again when the bootstrap is refused (an empty
+            // name, say), so a refused init leaves no empty store behind.
+            let fm = FileManager.default
+            let before = Set((try? fm.contentsOfDirectory(atPath: store.data)) ?? [])
+            let existed = fm.fileExists(atPath: store.data)
+            let result: IssuedToken
+            do {
+                result = try await withEngine(store, creating: true) { engine in
+                    let id = engine.configuration.ids.next()
+                    let admin = NewEmployee(id: id, name: adminName, position: position, branch: branch, hiredOn: try today())
+                    return try await engine.bootstrap(administrator: admin).token
+                }
+            } catch {
+                if store.sharedLogURL == nil, ((try? await store.logHead()) ?? .start) == .start {
+                    for item in Set((try? fm.contentsOfDirectory(atPath: store.data)) ?? []).subtracting(before) {
+                        try? fm.removeItem(atPath: store.data + "/" + item)
+                    }
+                    if !existed { try? fm.removeItem(atPath: store.data) }
+                }
+                throw error
             }
             if store.json {
                 out(jsonLine(["employeeID": result.employeeID.lowercasedString, "tokenID": result.tokenID.lowercasedString, "token": result.token]))

@@ -14,6 +14,11 @@ struct OperateTests {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
         let data = dir + "/data"
+        // A refused init leaves no empty store behind.
+        let blank = try await crm(["init", "--data", data, "--admin-name", ""])
+        #expect(blank.status == 5, "\(blank.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data + "/log"), "nothing left behind")
+        #expect(try await crm(["stats", "--data", data]).status == 4)
         let first = try await crm(["init", "--data", data, "--admin-name", "Ada Admin", "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let created = object(first.lines.first ?? "")
