@@ -21,9 +21,12 @@ extension Console {
         var custom: FieldDefinition?
         var current: String
 
-        func data(value: String, error: String?) -> [String: Any] {
+        /// The input showing `value`, carrying `original` (the value the form was rendered with, against which
+        /// the handler tells what the user changed); `changed` marks a change of the user's not saved yet.
+        func data(value: String, original: String, error: String?, changed: Bool = false) -> [String: Any] {
             var d: [String: Any] = [
                 "name": name, "label": label, "inputType": inputType, "required": required, "value": value,
+                "original": original, "changed": changed,
                 "maxLength": orFalse(maxLength.map { "\($0)" }), "hint": orFalse(hint), "error": orFalse(error),
                 "isSelect": options != nil,
             ]
@@ -38,10 +41,18 @@ extension Console {
         try await customerPage(visit, id: id, draft: nil, errors: [:], problem: nil, formVersion: nil)
     }
 
-    /// The page; with `draft`, the form shows the posted values (and `errors` per field) instead of the
-    /// current ones, carrying `formVersion` as the version the edit expects.
-    func customerPage(_ visit: Visit, id: UUID, draft: [String: String]?, errors: [String: String], problem: String?,
-                      formVersion: StreamVersion?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The prefix of the hidden inputs that carry each field's value as the form was rendered.
+    static let originalPrefix = "orig_"
+
+    /// The most history entries the page shows.
+    static let timelineLength = 100
+
+    /// The page; with `draft`, the form shows those values (and `errors` per field) instead of the current
+    /// ones, and with `originals` carries those as the values it was rendered with, `formVersion` as the
+    /// version the edit expects (else the current values and version). `changed` marks the user's changes.
+    func customerPage(_ visit: Visit, id: UUID, draft: [String: String]?, originals: [String: String]? = nil, changed: Set<String> = [],
+                      errors: [String: String], problem: String?, formVersion: StreamVersion?,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = visit.principal
         let (state, version) = try await engine.state(Customer.self, id: id, as: principal)
         // Views at least as new as the record's last event (and this session's last write).
@@ -49,7 +60,7 @@ extension Console {
         let position = max(last?.position ?? .start, visit.session.position ?? .start)
         let view = try await engine.customer(id, as: principal, consistentWith: position)
         let form = try await engine.customerForm(of: id, as: principal)
-        let history = try await engine.history(ofCustomer: id, as: principal, limit: 500, consistentWith: position)
+        let history = try await recentHistory(ofCustomer: id, as: principal, count: Self.timelineLength, consistentWith: position)
         let names = await employeeNames(principal)
         let fields = editFields(state, form: form)
 
@@ -61,7 +72,7 @@ extension Console {
         let customFields: [[String: Any]] = profile.customFields.map { field in
             ["name": field.field, "label": labels[field.field] ?? field.field, "value": Self.display(field.value)]
         }
-        let timeline: [[String: Any]] = history.suffix(100).reversed().map { entry in
+        let timeline: [[String: Any]] = history.map { entry in
             [
                 "when": Format.instant(entry.recordedAt), "who": names[entry.actor] ?? entry.actor, "record": entry.stream.category,
                 "summary": entry.summary ?? entry.eventType,
@@ -81,9 +92,29 @@ extension Console {
             "sections": relatedSections(view),
             "canEdit": !state.isArchived && state.status != .merged,
             "version": "\((formVersion ?? version).rawValue)",
-            "fields": fields.map { $0.data(value: draft?[$0.name] ?? $0.current, error: errors[$0.name]) },
+            "fields": fields.map {
+                $0.data(value: draft?[$0.name] ?? $0.current, original: originals?[$0.name] ?? $0.current, error: errors[$0.name],
+                        changed: changed.contains($0.name))
+            },
             "timeline": timeline, "problem": orFalse(problem),
         ], status: status)
+    }
+
+    /// The newest `count` entries of a customer's history, newest first. The engine pages a customer's
+    /// history forward only (oldest first), so this pages through to its end and keeps the last ones.
+    func recentHistory(ofCustomer id: UUID, as principal: Principal, count: Int,
+                       consistentWith position: GlobalPosition) async throws -> [HistoryEntry] {
+        let pageSize = 1000
+        var recent: [HistoryEntry] = []
+        var after: GlobalPosition?
+        while true {
+            let page = try await engine.history(ofCustomer: id, as: principal, after: after, limit: pageSize, consistentWith: position)
+            recent += page
+            if recent.count > count { recent.removeFirst(recent.count - count) }
+            guard page.count == pageSize, let last = page.last else { break }
+            after = last.position
+        }
+        return recent.reversed()
     }
 
     func relatedSections(_ view: Customer360) -> [[String: Any]] {
@@ -142,7 +173,7 @@ extension Console {
     /// (409, nothing written), invalid values are shown beside their fields (422).
     func editCustomer(_ visit: Visit, id: UUID) async throws -> Response {
         let principal = visit.principal
-        let (state, currentVersion) = try await engine.state(Customer.self, id: id, as: principal)
+        let (state, _) = try await engine.state(Customer.self, id: id, as: principal)
         let form = try await engine.customerForm(of: id, as: principal)
         guard let versionText = visit.form["version"], let number = UInt64(versionText) else {
             throw ConsoleError.badRequest("The form lacks the record's version. Reload the page.")
@@ -152,15 +183,22 @@ extension Console {
         var edit = CustomerEdit()
         var errors: [String: String] = [:]
         let value = { (name: String) in Self.field(posted, name) }
+        // Only the fields the user changed are sent: a field whose value is the one the form was rendered
+        // with is left as it is now, so saving never undoes someone else's change to it. (A form without the
+        // rendered values counts every field as changed.)
+        let touched = { (name: String) in Self.changedByUser(posted, name) }
 
-        if let name = value("name") {
-            if name != state.name { edit.name = name }
-        } else {
-            errors["name"] = "is required"
+        if touched("name") {
+            if let name = value("name") {
+                if name != state.name { edit.name = name }
+            } else {
+                errors["name"] = "is required"
+            }
         }
-        edit.industry = Self.patch(value("industry"), current: state.industry)
-        edit.community = Self.patch(value("community"), current: state.community)
+        if touched("industry") { edit.industry = Self.patch(value("industry"), current: state.industry) }
+        if touched("community") { edit.community = Self.patch(value("community"), current: state.community) }
         func day(_ name: String, current: LocalDate?) -> ProfilePatch<LocalDate> {
+            guard touched(name) else { return .keep }
             guard let text = value(name) else { return current == nil ? .keep : .clear }
             guard let date = LocalDate(text) else { errors[name] = "must be a date (YYYY-MM-DD)"; return .keep }
             return date == current ? .keep : .set(date)
@@ -172,6 +210,7 @@ extension Console {
         for definition in form.fields {
             let input = "cf_" + definition.name
             let current = state.customFields[definition.name]
+            guard touched(input) else { continue }
             guard let text = value(input) else {
                 if definition.required { errors[input] = "is required" } else if current != nil { edit.clearCustomFields.append(definition.name) }
                 continue
@@ -184,9 +223,10 @@ extension Console {
         for problem in form.changeViolations(of: edit.setCustomFields) {
             if let field = problem.field { errors["cf_" + field] = errors["cf_" + field] ?? problem.detail }
         }
+        let originals = Self.originals(posted)
         guard errors.isEmpty else {
-            return try await customerPage(visit, id: id, draft: posted, errors: errors, problem: "Some values need correcting.",
-                                          formVersion: expected, status: .unprocessableContent)
+            return try await customerPage(visit, id: id, draft: posted, originals: originals, errors: errors,
+                                          problem: "Some values need correcting.", formVersion: expected, status: .unprocessableContent)
         }
         if edit == CustomerEdit() {
             await sessions.setNotice("Nothing changed.", for: visit.session.id)
@@ -197,10 +237,14 @@ extension Console {
                                                   expectedVersion: expected)
             return await done(visit, at: result.position, notice: "Customer saved.", then: base + "/customers/" + id.lowercasedString)
         } catch let error as EngineError where error.code == .conflict {
+            // The form now shows the current values and version, with the user's changes kept as typed and
+            // marked: saving it again sends only those, and overwrites nothing else.
+            let names = editFields(state, form: form).map(\.name).filter(touched)
+            let draft = Dictionary(names.map { ($0, posted[$0] ?? "") }, uniquingKeysWith: { a, _ in a })
             return try await customerPage(
-                visit, id: id, draft: posted, errors: [:],
-                problem: "Someone else changed this customer since you opened it; your changes were not saved. The profile and history show the current state; the form keeps your values — check them and save again.",
-                formVersion: error.currentVersion ?? currentVersion, status: .conflict)
+                visit, id: id, draft: draft, changed: Set(names), errors: [:],
+                problem: "Someone else changed this customer since you opened it; your changes were not saved. The form now shows the current values with your changes kept and marked — check them and save again.",
+                formVersion: nil, status: .conflict)
         } catch let error as EngineError where error.code == .rejected || error.code == .invalid {
             let message = error.domain?.detail ?? error.message
             var errors: [String: String] = [:]
@@ -210,8 +254,8 @@ extension Console {
                 let input = !custom && ["name", "industry", "community", "birthday", "founded"].contains(key) ? key : "cf_" + key
                 errors[input] = message
             }
-            return try await customerPage(visit, id: id, draft: posted, errors: errors, problem: "The customer was not saved: \(message)",
-                                          formVersion: expected, status: .unprocessableContent)
+            return try await customerPage(visit, id: id, draft: posted, originals: originals, errors: errors,
+                                          problem: "The customer was not saved: \(message)", formVersion: expected, status: .unprocessableContent)
         }
     }
 
@@ -222,6 +266,20 @@ extension Console {
             return labels[key] ?? key
         }
         return labels[field] ?? field
+    }
+
+    /// Whether the user changed input `name`: its posted value (trimmed; blank as empty) differs from the one
+    /// the form was rendered with. True when the form does not carry that value.
+    static func changedByUser(_ posted: [String: String], _ name: String) -> Bool {
+        guard posted[originalPrefix + name] != nil else { return true }
+        return field(posted, name) != field(posted, originalPrefix + name)
+    }
+
+    /// The values a posted form was rendered with, by input name.
+    static func originals(_ posted: [String: String]) -> [String: String] {
+        var originals: [String: String] = [:]
+        for (name, value) in posted where name.hasPrefix(originalPrefix) { originals[String(name.dropFirst(originalPrefix.count))] = value }
+        return originals
     }
 
     static func patch(_ value: String?, current: String?) -> ProfilePatch<String> {
@@ -239,17 +297,14 @@ extension Console {
         case .text:
             return .success(.text(text))
         case .number:
-            guard let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), text.allSatisfy({ "0123456789.-+eE".contains($0) }) else {
-                return .failure(ParseProblem(message: "must be a number"))
-            }
+            guard let number = decimal(text, exponent: true) else { return .failure(ParseProblem(message: "must be a number")) }
             return .success(.number(number))
         case .money:
             let parts = text.split(separator: " ", omittingEmptySubsequences: true)
             var currency: Currency?
             if parts.count == 2 { currency = Currency(rawValue: String(parts[1]).uppercased()) }
             if parts.count == 1, case .money(let old) = current { currency = old.currency }
-            guard let amountText = parts.first, let amount = Decimal(string: String(amountText), locale: Locale(identifier: "en_US_POSIX")),
-                  amountText.allSatisfy({ "0123456789.-".contains($0) }), let currency else {
+            guard let amountText = parts.first, let amount = decimal(amountText, exponent: false), let currency else {
                 return .failure(ParseProblem(message: "must be an amount and a currency, e.g. 120.50 CNY"))
             }
             return .success(.money(Money(amount, currency)))
@@ -265,6 +320,36 @@ extension Console {
             default: return .failure(ParseProblem(message: "must be yes or no"))
             }
         }
+    }
+
+    /// `text` as a decimal number when the whole of it is one: an optional sign, digits with at most one
+    /// decimal point, and (with `exponent`) an optional exponent such as `e3`. Nil for anything else
+    /// (`1-2`, `3-`, `1.2.3`, `12abc`), which `Decimal(string:)` alone would read in part.
+    static func decimal(_ text: some StringProtocol, exponent: Bool) -> Decimal? {
+        let bytes = Array(text.utf8)
+        var i = 0
+        func sign() { if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 } }
+        func digits() -> Int {
+            let start = i
+            while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
+            return i - start
+        }
+        sign()
+        var count = digits()
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            count += digits()
+        }
+        guard count > 0 else { return nil }
+        if exponent, i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            sign()
+            guard digits() > 0 else { return nil }
+        }
+        guard i == bytes.count, let number = Decimal(string: String(text), locale: Locale(identifier: "en_US_POSIX")), !number.isNaN else {
+            return nil
+        }
+        return number
     }
 
     /// A value as the console shows it (and as its form fields hold it).

@@ -35,34 +35,46 @@ extension Console {
         return names
     }
 
+    /// The calendar of the signed-in employee's branch (UTC for none): the one the engine reads their task
+    /// board's "today" in. Read as the engine, since an employee may not be allowed to query the
+    /// organisation; only their own branch's time zone is used, nothing is shown.
+    func calendar(of principal: Principal) async -> LocalCalendar {
+        guard let employeeID = principal.employeeID,
+              let organisation = try? await engine.state(Organisation.self, id: UUID(), as: .system),
+              let branch = organisation.state.employees[employeeID]?.branch else { return .utc }
+        return (try? await engine.calendar(forBranch: branch)) ?? .utc
+    }
+
     // MARK: Home
 
     /// Tasks due today, overdue tasks (red, with how late), upcoming reminders and tasks, announcements.
     func home(_ visit: Visit) async throws -> Response {
         let principal = visit.principal
         let board = try await engine.taskBoard(for: principal.id, as: principal, upcomingLimit: 50, consistentWith: visit.session.position)
+        // The header's day, the reminders' days and how late tasks are: in the same branch calendar as the lists.
+        let calendar = await calendar(of: principal)
+        let instant = now
         let overdue: [[String: Any]] = board.overdue.map { item in
             ["id": item.task.taskID.lowercasedString, "title": item.task.title,
-             "late": Format.late(seconds: item.lateBy, days: item.daysLate), "customerName": orFalse(item.task.customerName)]
+             "late": Format.late(due: item.task.dueAt, now: instant, calendar: calendar), "customerName": orFalse(item.task.customerName)]
         }
         let dueToday: [[String: Any]] = board.dueToday.map { task in
             ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt),
              "customerName": orFalse(task.customerName)]
         }
         let reminders: [[String: Any]] = board.upcoming.filter { $0.kind == .reminder }.prefix(20).map { task in
-            ["id": task.taskID.lowercasedString, "title": task.title, "kind": "reminder", "due": Format.day(task.dueAt)]
+            ["id": task.taskID.lowercasedString, "title": task.title, "kind": "reminder", "due": calendar.localDate(of: task.dueAt).description]
         }
         let upcoming: [[String: Any]] = board.upcoming.filter { $0.kind != .reminder }.prefix(20).map { task in
             ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt)]
         }
-        let instant = now
         let announcements: [[String: Any]] = ((try? await engine.announcements(as: principal, consistentWith: visit.session.position)) ?? [])
             .filter { $0.announcement.expiresAt.map { $0 > instant } ?? true }
             .prefix(10).map { item in
-                ["title": item.announcement.title, "body": item.announcement.body, "published": Format.day(item.announcement.publishedAt)]
+                ["title": item.announcement.title, "body": item.announcement.body, "published": calendar.localDate(of: item.announcement.publishedAt).description]
             }
         return await page(visit, title: "Home", template: "home", [
-            "today": Format.day(instant), "overdue": overdue, "dueToday": dueToday, "reminders": reminders, "upcoming": upcoming,
+            "today": calendar.localDate(of: instant).description, "overdue": overdue, "dueToday": dueToday, "reminders": reminders, "upcoming": upcoming,
             "announcements": announcements,
         ])
     }
@@ -81,7 +93,8 @@ extension Console {
             customerName = view.profile.name
         }
         let instant = now
-        let late: Any = state.isOverdue(at: instant) ? Format.late(seconds: instant.timeIntervalSince(details.dueAt)) : false
+        let calendar = await calendar(of: visit.principal)
+        let late: Any = state.isOverdue(at: instant) ? Format.late(due: details.dueAt, now: instant, calendar: calendar) : false
         return await page(visit, title: details.title, template: "task", [
             "id": id.lowercasedString, "title": details.title, "status": state.status.rawValue, "due": Format.instant(details.dueAt),
             "late": late, "kind": details.kind.rawValue, "note": orFalse(details.note),
@@ -119,7 +132,8 @@ extension Console {
         guard state.exists else { throw ConsoleError.notFound }
         let isOpen = state.status == .open || state.status == .assigned || state.status == .inProgress
         let instant = now
-        let late: Any = isOpen && instant > state.resolutionDueAt ? Format.late(seconds: instant.timeIntervalSince(state.resolutionDueAt)) : false
+        let calendar = await calendar(of: visit.principal)
+        let late: Any = isOpen && instant > state.resolutionDueAt ? Format.late(due: state.resolutionDueAt, now: instant, calendar: calendar) : false
         let stints: [[String: Any]] = state.stints.map { stint in
             ["department": stint.department, "from": Format.instant(stint.enteredAt), "until": orFalse(stint.leftAt.map(Format.instant))]
         }
@@ -192,12 +206,15 @@ extension Console {
         ], status: status)
     }
 
+    /// What a password must be: bcrypt reads at most 72 bytes of UTF-8, fewer characters in most scripts.
+    static let passwordRule = "Use at least 10 characters and at most 72 bytes (72 Latin letters, fewer in other scripts)."
+
     /// Sets the signed-in employee's password: only its bcrypt hash reaches the engine (and the log).
     func setPassword(_ visit: Visit) async throws -> Response {
         guard let employeeID = visit.principal.employeeID else { throw ConsoleError.notFound }
         let password = visit.form["password"] ?? ""
         guard password.count >= 10, password.utf8.count <= 72 else {
-            return try await accountPage(visit, error: "Use 10 to 72 characters.", status: .unprocessableContent)
+            return try await accountPage(visit, error: Self.passwordRule, status: .unprocessableContent)
         }
         guard password == visit.form["repeat"] else {
             return try await accountPage(visit, error: "The two passwords differ.", status: .unprocessableContent)

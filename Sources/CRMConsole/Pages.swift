@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 import Logging
 import Mustache
@@ -62,11 +63,13 @@ enum Format {
         return String(format: "%04ld-%02ld-%02ld", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
-    /// How late something is: `3 days late`, `5 h late`, `20 min late`.
-    static func late(seconds: TimeInterval, days: Int? = nil) -> String {
-        if let days, days >= 1 { return days == 1 ? "1 day late" : "\(days) days late" }
-        let s = max(0, Int(seconds))
-        if s >= 86_400 { let d = s / 86_400; return d == 1 ? "1 day late" : "\(d) days late" }
+    /// How late something due at `due` is at `now`: in local days of `calendar` once it is a day or more
+    /// late that way (`3 days late`), else in hours or minutes (`5 h late`, `20 min late`). Every page says
+    /// it with this one function, so a task reads the same on the home and on its own page.
+    static func late(due: Date, now: Date, calendar: LocalCalendar) -> String {
+        let days = calendar.localDate(of: due).days(until: calendar.localDate(of: now))
+        if days >= 1 { return days == 1 ? "1 day late" : "\(days) days late" }
+        let s = max(0, Int(now.timeIntervalSince(due)))
         if s >= 3600 { return "\(s / 3600) h late" }
         return "\(max(1, s / 60)) min late"
     }
