@@ -84,6 +84,7 @@ struct OperateTests {
         let id = try #require(export.lines.dropFirst().first?.split(separator: ",").first.map(String.init))
         let history = try await crm(["history", "customer-" + id, "--data", data])
         #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.contains("∅ → Li Wei"), "the creation names the fields it starts with: \(history.stdout)")
         #expect(history.stdout.contains("Li Wei → Li Wei-Zhang"))
         #expect(history.stdout.contains("water → gas"))
         #expect(history.stdout.contains("crm-cli"))

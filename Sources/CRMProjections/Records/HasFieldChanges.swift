@@ -11,6 +11,24 @@ public protocol HasFieldChanges {
 }
 
 extension CustomerEdited: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
+/// A new customer: every field it starts with, from nothing (∅ → value), as an edit would name them.
+extension CustomerCreated: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("name", nil, .text(name))
+        c.record("kind", nil, .option(kind.rawValue))
+        c.record("group", nil, .text(group))
+        c.record("industry", nil, industry.map(FieldValue.text))
+        c.record("branch", nil, branch.map(FieldValue.text))
+        c.record("community", nil, community.map(FieldValue.text))
+        c.record("owner", nil, owner.map(FieldValue.text))
+        c.record("status", nil, .option(status.rawValue))
+        c.record("birthday", nil, birthday.map(FieldValue.date))
+        c.record("founded", nil, founded.map(FieldValue.date))
+        for key in customFields.keys.sorted() { c.record(Customer.customFieldPrefix + key, nil, customFields[key]) }
+        return c
+    }
+}
 extension ContactEdited: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension TaskEdited: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension ContactLogAmended: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
