@@ -22,18 +22,24 @@ struct CustomerCommand: AsyncParsableCommand {
         @Option(help: "The community (territory).") var community: String?
         @Option(help: "The account manager's employee id.") var owner: String?
         @Option(help: "An external key as SYSTEM:KEY (repeatable).") var externalKey: [String] = []
+        @Option(name: .customLong("field"), help: "A custom field of the group's form as NAME=VALUE (repeatable), e.g. --field meterType=gas.")
+        var fields: [String] = []
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let kind = CustomerKind(rawValue: kind) else { throw CLIError("--kind must be person or organisation", exit: .usage) }
+                guard let kind = CustomerKind(rawValue: kind) else {
+                    throw CLIError("--kind must be person or organisation", hint: "pass --kind person or --kind organisation", exit: .usage)
+                }
                 let keys = try externalKey.map { text -> ExternalKey in
                     let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
                     guard parts.count == 2 else { throw CLIError("`--external-key` needs SYSTEM:KEY", exit: .usage) }
                     return ExternalKey(system: parts[0], key: parts[1])
                 }
                 if let remote = try store.remote() {
+                    let custom = try await withReadEngine(store) { engine, _ in try await customValues(fields, group: group, engine: engine) }
                     let id = UUID().lowercasedString
                     var body: [String: Any] = ["id": id, "name": name, "group": group, "kind": kind.rawValue]
+                    if !custom.isEmpty { body["customFields"] = custom.mapValues(ImportCustomers.json) }
                     body["branch"] = branch
                     body["industry"] = industry
                     body["community"] = community
@@ -46,7 +52,7 @@ struct CustomerCommand: AsyncParsableCommand {
                 let id = try await withEngine(store) { engine -> UUID in
                     let id = engine.configuration.ids.next()
                     let new = NewCustomer(kind: kind, name: name, group: group, industry: industry, branch: branch, community: community,
-                                          owner: owner, externalKeys: keys)
+                                          owner: owner, customFields: try await customValues(fields, group: group, engine: engine), externalKeys: keys)
                     try await engine.execute(Customer.self, id: id, .create(customerID: id, new, form: .empty(group: group)),
                                              as: try await store.principal(engine))
                     return id

@@ -1,4 +1,5 @@
 import CRMDomain
+import CRMEngine
 import Foundation
 
 /// The profile columns an import understands besides a form's custom fields.
@@ -34,13 +35,13 @@ func fieldValue(_ text: String, for field: FieldDefinition) -> Result<FieldValue
     case .text: return .success(.text(text))
     case .enumeration: return .success(.option(text))
     case .number:
-        guard let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return .failure(RowProblem(field.name, "is not a number")) }
+        guard let number = Decimal(wholeText: text) else { return .failure(RowProblem(field.name, "is not a number")) }
         return .success(.number(number))
     case .money:
         let parts = text.split(separator: " ").map(String.init)
         guard parts.count == 2 else { return .failure(RowProblem(field.name, "needs an amount and a currency, like `12.50 CNY`")) }
-        let (amountText, currencyText) = Decimal(string: parts[0]) != nil ? (parts[0], parts[1]) : (parts[1], parts[0])
-        guard let amount = Decimal(string: amountText, locale: Locale(identifier: "en_US_POSIX")), let currency = Currency(rawValue: currencyText) else {
+        let (amountText, currencyText) = Decimal(wholeText: parts[0], exponent: false) != nil ? (parts[0], parts[1]) : (parts[1], parts[0])
+        guard let amount = Decimal(wholeText: amountText, exponent: false), let currency = Currency(rawValue: currencyText.uppercased()) else {
             return .failure(RowProblem(field.name, "needs an amount and a currency, like `12.50 CNY`"))
         }
         return .success(.money(Money(amount, currency)))
@@ -116,4 +117,29 @@ extension CustomerEdit {
         name == nil && group == nil && industry == .keep && branch == .keep && community == .keep && owner == .keep
             && birthday == .keep && founded == .keep && setCustomFields.isEmpty && clearCustomFields.isEmpty
     }
+}
+
+/// `NAME=VALUE` options (`--field`) as custom values of `group`'s form, as recorded in the log; each read
+/// by its field's type, as an import reads a cell.
+func customValues(_ options: [String], group: String, engine: CRMEngine) async throws -> [String: FieldValue] {
+    guard !options.isEmpty else { return [:] }
+    let form = try await fold(CustomerForm.self, CustomerForm.stream(group: group), store: engine.store, registry: engine.registry).definition
+        ?? .empty(group: group)
+    var values: [String: FieldValue] = [:]
+    for option in options {
+        let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw CLIError("`--field` needs NAME=VALUE", hint: "e.g. --field meterType=gas", exit: .usage)
+        }
+        guard let field = form.field(parts[0]) else {
+            let names = form.fields.map(\.name).joined(separator: ", ")
+            throw CLIError("`\(parts[0])` is not a field of the form of group `\(group)`",
+                           hint: names.isEmpty ? "the group has no custom fields" : "its fields: \(names)", exit: .usage)
+        }
+        switch fieldValue(parts[1].trimmingCharacters(in: .whitespaces), for: field) {
+        case .success(let value): values[field.name] = value
+        case .failure(let problem): throw CLIError("--field \(problem)", hint: "give a value of the field's type", exit: .usage)
+        }
+    }
+    return values
 }

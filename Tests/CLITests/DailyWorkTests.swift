@@ -50,6 +50,16 @@ struct DailyWorkTests {
         #expect(demo.status == 0, "\(demo.stderr)")
         let admin = try #require(object(demo.lines.last ?? "")["employeeID"] as? String)
         let customer = try #require(object(try await crm(["customer", "list", "--data", data, "--json"]).lines.first ?? "")["id"] as? String)
+        // The demo's groups have required form fields: --field fills them, by the field's type.
+        #expect(try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential"]).status == 5)
+        let filled = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential", "--field", "meterType=gas",
+                                    "--field", "moveInDate=2026-03-01", "--json"])
+        #expect(filled.status == 0, "\(filled.stderr)")
+        #expect(try await crm(["customer", "show", id(filled), "--data", data]).stdout.contains("gas"))
+        let unknown = try await crm(["customer", "add", "--data", data, "--name", "X", "--group", "residential", "--field", "nosuch=1"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("its fields: meterType"), "\(unknown.stderr)")
+        let malformed = try await crm(["customer", "add", "--data", data, "--name", "X", "--group", "business", "--field", "employees=1-2"])
+        #expect(malformed.status == 64 && malformed.stderr.contains("is not a number"), "\(malformed.stderr)")
         let opened = try await crm(["ticket", "open", "--data", data, "--customer", customer, "--subject", "No water", "--department", "service",
                                     "--kind", "faultRepair", "--severity", "high", "--json"])
         #expect(opened.status == 0, "\(opened.stderr)")

@@ -162,3 +162,35 @@ public enum Validate {
         return id
     }
 }
+
+extension Decimal {
+    /// `text` as a decimal number when the whole of it is one: an optional sign, digits with at most one
+    /// decimal point, and (with `exponent`) an optional exponent such as `e3`. Nil for anything else
+    /// (`1-2`, `3-`, `1.2.3`, `12abc`), which `Decimal(string:)` alone reads in part.
+    public init?(wholeText text: some StringProtocol, exponent: Bool = true) {
+        let bytes = Array(text.utf8)
+        var i = 0
+        func sign() { if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 } }
+        func digits() -> Int {
+            let start = i
+            while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
+            return i - start
+        }
+        sign()
+        var count = digits()
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            count += digits()
+        }
+        guard count > 0 else { return nil }
+        if exponent, i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            sign()
+            guard digits() > 0 else { return nil }
+        }
+        guard i == bytes.count, let number = Decimal(string: String(text), locale: Locale(identifier: "en_US_POSIX")), !number.isNaN else {
+            return nil
+        }
+        self = number
+    }
+}
