@@ -82,10 +82,20 @@ func reporting(data: String, _ body: () async throws -> Void) async throws {
     }
 }
 
-/// Prints `error` and its hint to standard error; the exit to throw.
+/// Prints `error` and its hint to standard error; the exit to throw. Every error gets a hint: its own, or
+/// one for its kind.
 func report(_ error: CLIError) -> ExitCode {
     var text = "error: \(error.message)\n"
-    if let hint = error.hint { text += "hint: \(hint)\n" }
+    let fallback: String
+    switch error.exit {
+    case .usage: fallback = "see `crm help <subcommand>` for the options and their forms"
+    case .refused: fallback = "the command was refused as it stands: check the values given and the record's current state (`crm show`)"
+    case .notFound: fallback = "check the id or the directory given"
+    case .faults: fallback = "run `crm verify` to see every fault"
+    case .storeInUse: fallback = "stop that process, or send the command through the running server (`--server URL --token T`)"
+    case .failure: fallback = "`crm stats` shows the store's and the views' state"
+    }
+    text += "hint: \(error.hint ?? fallback)\n"
     emit(Data(text.utf8), to: .standardError)
     return ExitCode(error.exit.rawValue)
 }

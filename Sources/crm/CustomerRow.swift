@@ -23,10 +23,19 @@ func normalizedHeader(_ text: String) -> String {
 }
 
 /// Where one CSV column goes.
-enum ColumnTarget: Hashable {
+enum ColumnTarget: Hashable, CustomStringConvertible {
     case profile(ProfileColumn)
     case custom(String)
     case ignored
+
+    /// The field's name as a header would give it.
+    var description: String {
+        switch self {
+        case .profile(let column): return column.rawValue
+        case .custom(let name): return name
+        case .ignored: return "-"
+        }
+    }
 }
 
 /// A custom field's value read from CSV text by the field's type; nil with a reason when it does not fit.

@@ -297,7 +297,7 @@ struct ImportCustomers: AsyncParsableCommand {
         }
         var seen: Set<ColumnTarget> = []
         for target in targets where target != .ignored {
-            guard seen.insert(target).inserted else { throw CLIError("two columns fill the same field (\(target))", hint: "ignore one with --ignore-column", exit: .usage) }
+            guard seen.insert(target).inserted else { throw CLIError("two columns fill the same field `\(target)`", hint: "ignore one with --ignore-column", exit: .usage) }
         }
         return targets
     }

@@ -17,6 +17,7 @@ struct OperateTests {
         // A refused init leaves no empty store behind.
         let blank = try await crm(["init", "--data", data, "--admin-name", ""])
         #expect(blank.status == 5, "\(blank.stderr)")
+        #expect(blank.stderr.contains("\nhint: "), "every error says what to do next: \(blank.stderr)")
         #expect(!FileManager.default.fileExists(atPath: data + "/log"), "nothing left behind")
         #expect(try await crm(["stats", "--data", data]).status == 4)
         let first = try await crm(["init", "--data", data, "--admin-name", "Ada Admin", "--json"])
