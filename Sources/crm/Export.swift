@@ -112,8 +112,8 @@ struct Export: AsyncParsableCommand {
     /// Runs `body` with an engine over the log opened read-only and the given read models built into a
     /// private directory (so it works beside a running server without touching its views).
     private func withScratchEngine<T>(_ projections: [any Projection], _ body: (CRMEngine) async throws -> T) async throws -> T {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("crm-export-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let scratch = ScratchDirectory.make("crm-export")
+        defer { ScratchDirectory.remove(scratch) }
         let log = try await store.openLogForReading()
         let result: T
         do {

@@ -208,3 +208,45 @@ final class ViewBuildProgress: Sendable {
         return configuration
     }
 }
+
+/// Private working directories of a command (`export report` builds views into one): removed when the work
+/// ends, and also when the process is interrupted (SIGINT, SIGTERM), which would otherwise leave them —
+/// copies of views, token hashes among them — in the temporary directory.
+enum ScratchDirectory {
+    private static let live = Mutex<Set<String>>([])
+    private static let handlers = Mutex<[any DispatchSourceSignal]>([])
+
+    /// A new directory path under the temporary directory (not created), removed on interruption until
+    /// ``remove(_:)``.
+    static func make(_ prefix: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        live.withLock { _ = $0.insert(path) }
+        handlers.withLock { handlers in
+            guard handlers.isEmpty else { return }
+            for number in [SIGINT, SIGTERM] {
+                #if canImport(Darwin)
+                signal(number, SIG_IGN)  // kqueue delivers it to the source; on Linux, Dispatch installs its own handler
+                #endif
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    for path in live.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+                    ProgressPrinter.interrupted()
+                    // Then end as the signal would have: sent to the process (this thread blocks it), and
+                    // should another thread block it too, ended with the shell's code for it.
+                    signal(number, SIG_DFL)
+                    kill(getpid(), number)
+                    usleep(200_000)
+                    exit(128 + number)
+                }
+                source.resume()
+                handlers.append(source)
+            }
+        }
+        return path
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+        live.withLock { _ = $0.remove(path) }
+    }
+}

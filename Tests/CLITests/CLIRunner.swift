@@ -56,7 +56,7 @@ final class Child: @unchecked Sendable {
     }
 }
 
-func start(_ arguments: [String]) throws -> Child {
+func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Child {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try harnessPath("crm"))
     process.arguments = arguments
@@ -69,6 +69,7 @@ func start(_ arguments: [String]) throws -> Child {
     process.standardInput = FileHandle.nullDevice
     var environment = ProcessInfo.processInfo.environment
     environment["CRM_TOKEN"] = nil
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     try process.run()
     return Child(process: process, out: out, err: err)

@@ -1,8 +1,32 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @Suite("crm: export of reports", .serialized)
 struct ReportExportTests {
+    @Test func anInterruptedReportExportLeavesNoScratchViewsBehind() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["demo", "--data", data, "--events", "30000"]).status == 0)
+        let scratch = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let export = try start(["export", "report", "overdue", "--from", "2026-01", "--data", data], environment: ["TMPDIR": scratch])
+        // Interrupted while it builds its views in a directory of its own.
+        for _ in 0..<2_000 where ((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).isEmpty && export.process.isRunning {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let began = !((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).isEmpty
+        kill(export.process.processIdentifier, SIGINT)
+        export.process.waitUntilExit()
+        let run = export.finish()
+        #expect(began, "the export made its scratch directory")
+        #expect(run.status == SIGINT || run.status == 0, "ended by the interrupt, or done just before it: \(run.status)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).isEmpty, "no copy of the views is left")
+    }
+
     @Test func aReportExportsAsCSVWithItsNameAndMonths() async throws {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
