@@ -27,10 +27,12 @@ public func buildApplication(engine: CRMEngine, configuration: HTTPConfiguration
 
 /// The router alone: `/health` without a token, the web console (`/console`, with its own session
 /// sign-in) when configured, everything else (`/metrics` too) behind bearer authentication, every error as
-/// problem+json, every request counted and timed. Its ``Router/routes`` outside the console are what
+/// problem+json (405 with `Allow` for a route's path under a method it does not take), HEAD wherever GET,
+/// every request counted and timed. Its ``Router/routes`` outside the console are what
 /// docs/openapi.yaml must list.
 public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> Router<CRMRequestContext> {
-    let router = Router(context: CRMRequestContext.self)
+    // HEAD answers wherever GET does (the GET's status and headers without its body), /health's without a token.
+    let router = Router(context: CRMRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: MetricsMiddleware(metrics: configuration.metrics))
     router.add(middleware: ProblemMiddleware())
     router.get("/health") { _, _ -> Response in
@@ -70,6 +72,8 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
     routes.addReportRoutes(to: v1)
     routes.addStaffRoutes(to: v1)
     routes.addCustomerCareRoutes(to: v1)
+    // Last: applies only to requests no route took (405 for a known path's other methods, else 404).
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 

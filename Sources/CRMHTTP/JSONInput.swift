@@ -56,8 +56,8 @@ final class JSONObjectReader {
     /// The request's body as a JSON object: at most `limit` bytes (413 beyond), JSON syntax (400
     /// `malformed-json`), an object at the top.
     static func read(_ request: Request, limit: Int) async throws -> JSONObjectReader {
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw Problem("unsupported-media-type", .unsupportedMediaType, "send the body as application/json")
+        if let type = request.headers[.contentType], !isJSONMediaType(type) {
+            throw Problem("unsupported-media-type", .unsupportedMediaType, "send the body as application/json (charset utf-8 if any)")
         }
         var request = request
         let buffer: ByteBuffer
@@ -72,10 +72,33 @@ final class JSONObjectReader {
         do {
             value = try JSONParser.parse(buffer.readableBytesView)
         } catch {
-            throw Problem.malformed("the body is not valid JSON")
+            // `error` is a JSONParser.Malformed (typed throws).
+            throw Problem.malformed(error.duplicateKey ? "an object in the body names a key twice" : "the body is not valid JSON")
         }
         guard case .object(let fields) = value else { throw Problem.malformed("the body must be a JSON object, not \(value.kind)") }
         return JSONObjectReader(fields)
+    }
+
+    /// Whether a `Content-Type` value is `application/json` (any case) with optional parameters, of which a
+    /// `charset` must be `utf-8`: `application/jsonx`, `application/json-patch+json` or another charset are not.
+    static func isJSONMediaType(_ value: String) -> Bool {
+        let parts = value.split(separator: ";", omittingEmptySubsequences: false)
+        guard let type = parts.first, type.trimmingCharacters(in: .whitespaces).lowercased() == "application/json" else { return false }
+        for parameter in parts.dropFirst() {
+            let trimmed = parameter.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let equals = trimmed.firstIndex(of: "=") else { return false }
+            let name = trimmed[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            var parameterValue = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, !parameterValue.isEmpty else { return false }
+            if name == "charset" {
+                if parameterValue.count >= 2, parameterValue.hasPrefix("\""), parameterValue.hasSuffix("\"") {
+                    parameterValue = String(parameterValue.dropFirst().dropLast())
+                }
+                guard parameterValue.lowercased() == "utf-8" else { return false }
+            }
+        }
+        return true
     }
 
     private func name(_ key: String) -> String { path + key }

@@ -38,19 +38,47 @@ enum JSONOutput {
     /// A record version as an entity tag: `"3"`.
     static func etag(_ version: StreamVersion) -> String { "\"\(version.rawValue)\"" }
 
-    /// A view cursor (raw key bytes) as an opaque URL-safe text.
+    /// A cursor (raw key bytes: a view's key, an in-memory list's sort key) as an opaque URL-safe text: the
+    /// bytes and a 4-byte check of them, base64url without padding. The check lets ``cursorBytes(_:field:)`` refuse
+    /// any text this server did not give (a typo, a cursor of another API) instead of paging from somewhere.
     static func cursor(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(bytes + cursorCheck(bytes)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    /// A cursor text back to its bytes; a 400 problem naming `after` when it is not one.
-    static func cursorBytes(_ text: String?) throws -> [UInt8]? {
+    /// A cursor text back to its bytes (nil when absent or empty: the first page); a 400 problem naming
+    /// `field` when it is not a cursor ``cursor(_:)`` wrote. Every opaque `after` parameter is read here.
+    static func cursorBytes(_ text: String?, field: String = "after") throws -> [UInt8]? {
         guard let text, !text.isEmpty else { return nil }
+        let refused = Problem.invalid(field, "not a cursor this server gave")
+        guard text.utf8.count <= 2048, text.utf8.allSatisfy({ isCursorCharacter($0) }) else { throw refused }
         var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.count % 4 != 0 { s += "=" }
-        guard text.count <= 2048, let data = Data(base64Encoded: s) else { throw Problem.invalid("after", "not a cursor this server gave") }
-        return Array(data)
+        while s.utf8.count % 4 != 0 { s += "=" }
+        guard let data = Data(base64Encoded: s), data.count >= 4 else { throw refused }
+        let all = Array(data)
+        let bytes = Array(all.dropLast(4))
+        // The check, and the canonical text (no stray bits in the last character): only what cursor(_:) wrote.
+        guard Array(all.suffix(4)) == cursorCheck(bytes), cursor(bytes) == text else { throw refused }
+        return bytes
+    }
+
+    private static func isCursorCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"): return true
+        default: return false
+        }
+    }
+
+    /// FNV-1a (32 bits) of the bytes behind a fixed label: a check of form, not a secret.
+    private static func cursorCheck(_ bytes: [UInt8]) -> [UInt8] {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in Array("crm-cursor-1".utf8) + bytes {
+            hash ^= UInt32(byte)
+            hash = hash &* 0x0100_0193
+        }
+        return [UInt8(truncatingIfNeeded: hash >> 24), UInt8(truncatingIfNeeded: hash >> 16), UInt8(truncatingIfNeeded: hash >> 8),
+                UInt8(truncatingIfNeeded: hash)]
     }
 }
 
@@ -137,6 +165,19 @@ struct PageAnswer<Item: Encodable>: Encodable {
     var after: String?
     /// The next page's path and query, ready to follow.
     var next: String?
+    /// For a list the engine cannot page (no cursor): true when more items than `limit` matched and the
+    /// answer stops at `limit`; absent when the answer holds them all.
+    var truncated: Bool?
+
+    init(items: [Item], after: String?, next: String?) {
+        (self.items, self.after, self.next, self.truncated) = (items, after, next, nil)
+    }
+
+    /// The first `limit` of `items` (asked of the engine with `limit + 1`), `truncated` when there were more.
+    init(firstOf items: [Item], limit: Int) {
+        self.items = Array(items.prefix(limit))
+        truncated = items.count > limit ? true : nil
+    }
 }
 
 /// Query parameters read strictly: a bad value answers 400 naming the parameter.
@@ -149,6 +190,11 @@ struct QueryParameters {
         guard let text = string("limit") else { return value }
         guard let limit = Int(text), (1...max).contains(limit) else { throw Problem.invalid("limit", "expected a whole number from 1 to \(max)") }
         return limit
+    }
+
+    /// The opaque cursor `name` (`after`) as bytes, nil when absent (see ``JSONOutput/cursorBytes(_:field:)``).
+    func cursor(_ name: String = "after") throws -> [UInt8]? {
+        try JSONOutput.cursorBytes(string(name), field: name)
     }
 
     func position(_ name: String) throws -> GlobalPosition? {

@@ -4,7 +4,7 @@ import Foundation
 /// Foundation's `JSONDecoder` into the same enum tried each case in turn and threw on every miss, which made
 /// it the costliest step of a small write. Numbers keep their decimal digits (`Decimal`), strings must be
 /// valid UTF-8 without raw control characters, nesting stops at ``maxDepth``, nothing may follow the value.
-/// A repeated object key keeps its last value.
+/// An object that names a key twice is refused (which of the two counts is not for a reader to guess).
 ///
 /// ```swift
 /// let value = try JSONParser.parse(Array(#"{"name": "Li Wei"}"#.utf8))   // .object(["name": .string("Li Wei")])
@@ -13,6 +13,8 @@ struct JSONParser {
     struct Malformed: Error, Equatable {
         /// Byte offset where reading stopped.
         let offset: Int
+        /// Whether the input was well formed but an object named a key twice.
+        var duplicateKey = false
     }
 
     /// The deepest nesting of arrays and objects accepted (deeper input is refused, never a stack overflow).
@@ -88,12 +90,15 @@ struct JSONParser {
         while true {
             skipSpace()
             guard current == UInt8(ascii: "\"") else { throw fail() }
+            let keyStart = index
             let key = try string()
             skipSpace()
             guard current == UInt8(ascii: ":") else { throw fail() }
             index += 1
             skipSpace()
-            fields[key] = try value(depth: depth)
+            guard fields.updateValue(try value(depth: depth), forKey: key) == nil else {
+                throw Malformed(offset: keyStart, duplicateKey: true)
+            }
             skipSpace()
             switch current {
             case UInt8(ascii: ","): index += 1

@@ -22,6 +22,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var reason: String?
     /// For a version conflict: the record's current version (also sent as the `ETag`).
     public var currentVersion: UInt64?
+    /// For `method-not-allowed`: the methods the path takes, sent as the `Allow` header.
+    public var allow: String?
 
     public init(_ kind: String, _ status: HTTPResponse.Status, _ detail: String, field: String? = nil, reason: String? = nil,
                 currentVersion: UInt64? = nil) {
@@ -110,6 +112,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         headers[.contentType] = "application/problem+json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"crm\"" }
         if let currentVersion { headers[.eTag] = "\"\(currentVersion)\"" }
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
@@ -129,5 +132,49 @@ struct ProblemMiddleware: RouterMiddleware {
             }
             return problem.response()
         }
+    }
+}
+
+/// Mounted after every route, so it sees only the requests no route answered: when the path is a route's
+/// under another method, 405 `method-not-allowed` with `Allow` (HEAD wherever GET is), else the 404 below.
+/// It sits behind authentication, so a request without a token learns nothing of the routes (401).
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = CRMRequestContext
+    /// Each route path with the methods it takes.
+    let routes: [(path: RouterPath, methods: Set<HTTPRequest.Method>)]
+
+    init(routes: [Router<CRMRequestContext>.RouteDescription]) {
+        var byPath: [String: (path: RouterPath, methods: Set<HTTPRequest.Method>)] = [:]
+        for route in routes {
+            byPath[route.path.description, default: (route.path, [])].methods.insert(route.method)
+        }
+        self.routes = byPath.keys.sorted().compactMap { byPath[$0] }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let allowed = methods(for: request.uri.path)
+        guard !allowed.isEmpty, !allowed.contains(request.method) else { return try await next(request, context) }
+        var problem = Problem("method-not-allowed", .methodNotAllowed, "this path does not take \(request.method.rawValue)")
+        problem.allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        throw problem
+    }
+
+    /// The methods of the routes whose pattern matches `path` (HEAD added wherever GET is); empty when none does.
+    func methods(for path: String) -> Set<HTTPRequest.Method> {
+        let components = path.split(separator: "/")
+        var allowed: Set<HTTPRequest.Method> = []
+        for route in routes where Self.matches(route.path, components) { allowed.formUnion(route.methods) }
+        if allowed.contains(.get) { allowed.insert(.head) }
+        return allowed
+    }
+
+    static func matches(_ pattern: RouterPath, _ components: [Substring]) -> Bool {
+        var index = components.startIndex
+        for element in pattern.components {
+            if element == .recursiveWildcard { return true }
+            guard index < components.endIndex, element ~= components[index] else { return false }
+            index += 1
+        }
+        return index == components.endIndex
     }
 }

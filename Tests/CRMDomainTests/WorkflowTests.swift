@@ -146,9 +146,14 @@ struct WorkflowTests {
         #expect(s.whenRefused(.reject(employee: "emp-x", roles: ["finance"], reason: "no"))?.code == .forbidden)
     }
 
-    @Test func commandsOnAWorkflowThatHasNotStartedAreRefused() {
+    @Test func commandsOnAWorkflowThatHasNotStartedFindNoSuchWorkflow() {
         let s = Scenario(WorkflowInstance.self)
-        #expect(s.whenRefused(.approve(employee: "e", roles: ["sales-manager"], comment: nil))?.code == .invalidTransition)
+        // Every decision on a workflow that never started: not found, as for any record that does not exist.
+        #expect(s.whenRefused(.approve(employee: "e", roles: ["sales-manager"], comment: nil))?.code == .notFound)
+        #expect(s.whenRefused(.sendBack(employee: "e", roles: ["sales-manager"], reason: "r"))?.code == .notFound)
+        #expect(s.whenRefused(.reject(employee: "e", roles: ["sales-manager"], reason: "r"))?.code == .notFound)
+        #expect(s.whenRefused(.delegate(employee: "e", roles: ["sales-manager"], to: "f"))?.code == .notFound)
+        #expect(s.whenRefused(.resubmit(employee: "e"))?.code == .notFound)
         #expect(s.whenRefused(.cancel(employee: "e", reason: "r"))?.code == .notFound)
         #expect(s.when(.escalateIfLate(at: WF.hours(100))).isEmpty)
     }

@@ -75,7 +75,10 @@ import Testing
             let expected = try #require(Self.foundation(body), "\(body)")
             #expect(try JSONParser.parse(Array(body.utf8)) == expected, "\(body)")
         }
-        #expect(try JSONParser.parse(Array(#"{"k": 1, "k": 2}"#.utf8)) == .object(["k": .number(2)]))
+        // Unlike Foundation (last value wins), a key named twice is refused, at any depth.
+        #expect(throws: JSONParser.Malformed(offset: 9, duplicateKey: true)) { try JSONParser.parse(Array(#"{"k": 1, "k": 2}"#.utf8)) }
+        #expect(throws: JSONParser.Malformed.self) { try JSONParser.parse(Array(#"{"a": [{"k": 1, "k": 1}]}"#.utf8)) }
+        #expect(throws: Never.self) { try JSONParser.parse(Array(#"{"k": {"k": 1}, "j": [{"k": 2}, {"k": 3}]}"#.utf8)) }
     }
 
     @Test func malformedBodiesAreRefusedWhereFoundationRefusesThem() throws {

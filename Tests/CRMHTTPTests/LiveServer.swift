@@ -90,6 +90,21 @@ struct LiveServer: Sendable {
         return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
 
+    /// Sends `body` as it is with the `Content-Type` given (none when nil), authenticated unless told otherwise.
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, headers: [(String, String)] = [],
+              authenticated: Bool = true) async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        if authenticated { request.headers.add(name: "Authorization", value: "Bearer \(adminToken)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+    }
+
     /// Sends a request and expects `status`; a different status fails the test at the caller's line, naming
     /// the method, the path and the start of the answer.
     @discardableResult

@@ -86,7 +86,9 @@ public enum WorkflowInstance: Aggregate {
             return [.rejected(WorkflowRejected(step: state.currentStepIndex, rejectedBy: employee, reason: reason, at: now))]
 
         case .resubmit(let employee):
-            guard state.status == .returnedToSubmitter else { throw .transition("only a workflow sent back to its submitter can be resubmitted") }
+            guard state.status == .returnedToSubmitter else {
+                throw state.status == .none ? .notFound("no such workflow") : .transition("only a workflow sent back to its submitter can be resubmitted")
+            }
             guard employee == state.submitter else { throw DomainError(.forbidden, field: "employee", "only the submitter may resubmit") }
             return [.resubmitted(WorkflowResubmitted(resubmittedBy: employee, at: now))]
 

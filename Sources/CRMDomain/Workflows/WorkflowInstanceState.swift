@@ -74,6 +74,7 @@ public struct WorkflowInstanceState: Sendable, Equatable {
     /// Whether `employee` with `roles` may decide the current step: its delegate, or a holder of its role.
     /// Returns whether they act as the delegate.
     func authorise(_ employee: String, roles: [String]) throws(DomainError) -> Bool {
+        guard status != .none else { throw .notFound("no such workflow") }
         guard let step = currentStep else { throw .transition("the workflow has no step waiting for a decision") }
         if let delegate, delegate == employee { return true }
         guard roles.contains(step.approverRole) else {

@@ -31,20 +31,21 @@ extension Routes {
                                 uri: try body.string("uri", max: 2000))
         }
 
-        // A customer's ledger is addressed by the customer: its record id derives from the customer's.
+        // A customer's ledger is addressed by the customer: its record id derives from the customer's. Every
+        // write to it answers `Location: /v1/revenue/ledgers/<ledger id>`.
         let ledger: @Sendable (JSONObjectReader) throws -> UUID? = { RevenueLedger.id(customerID: try $0.uuid("customerId")) }
-        create(v1, "revenue/entries", RevenueLedger.self, id: ledger) { [engine] _, body in
+        create(v1, "revenue/entries", RevenueLedger.self, location: "/v1/revenue/ledgers", id: ledger) { [engine] _, body in
             .record(RevenueLedger.Entry(
                 id: try body.optionalUUID("id") ?? engine.configuration.ids.next(), customerID: try body.uuid("customerId"),
                 chargeItem: try body.string("chargeItem", max: 200), productID: try body.optionalUUID("productId"),
                 businessLine: try body.string("businessLine", max: 100), date: try day(body, "date"),
                 amount: try body.decoded("amount", Money.self), note: try body.optionalString("note", max: 2000)))
         }
-        create(v1, "revenue/reversals", RevenueLedger.self, id: ledger) { [engine] _, body in
+        create(v1, "revenue/reversals", RevenueLedger.self, location: "/v1/revenue/ledgers", id: ledger) { [engine] _, body in
             .reverse(entryID: try body.uuid("entryId"), reversalID: try body.optionalUUID("id") ?? engine.configuration.ids.next(),
                             reason: try body.string("reason", max: 2000))
         }
-        create(v1, "revenue/usage", RevenueLedger.self, id: ledger) { [engine] _, body in
+        create(v1, "revenue/usage", RevenueLedger.self, location: "/v1/revenue/ledgers", id: ledger) { [engine] _, body in
             .recordUsage(RevenueLedger.UsageReading(
                 id: try body.optionalUUID("id") ?? engine.configuration.ids.next(), customerID: try body.uuid("customerId"),
                 meter: try body.string("meter", max: 100), periodStart: try day(body, "periodStart"), periodEnd: try day(body, "periodEnd"),

@@ -66,8 +66,9 @@ extension Routes {
             throw Problem.invalid("customerId", "give customerId, employee or q")
         }
         try await waitForView("contact-visit-log", query)
-        let entries = try await engine.activity(as: principal, text: text, filter: filter, limit: limit)
-        return try JSONOutput.response(PageAnswer(items: entries, after: nil, next: nil))
+        // The engine cannot page the activity: one more than `limit` tells whether the answer is cut off.
+        let entries = try await engine.activity(as: principal, text: text, filter: filter, limit: limit + 1)
+        return try JSONOutput.response(PageAnswer(firstOf: entries, limit: limit))
     }
 
     func instant(_ text: String, _ name: String) throws -> Date {

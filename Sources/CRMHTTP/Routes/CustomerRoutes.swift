@@ -83,7 +83,7 @@ extension Routes {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
-        let after = try JSONOutput.cursorBytes(query.string("after"))
+        let after = try query.cursor()
         try await waitForView("customer-360", query)
         let page = try await engine.customers(as: principal, after: after, limit: limit)
         let next = page.items.count == limit ? page.cursor.map(JSONOutput.cursor) : nil

@@ -38,6 +38,11 @@ extension Routes {
             let organisation = try await organisationState(context)
             return try page(Array(organisation.roles.values), key: { $0.id.uuidString }, request: request, path: "/v1/roles")
         }
+        v1.get("roles/:id") { _, context in
+            let organisation = try await organisationState(context)
+            guard let role = organisation.roles[try pathID(context)] else { throw Problem.notFound() }
+            return try JSONOutput.reflected(role)
+        }
         command(v1, "roles/:id/change", Organisation.self) { id, body in .changeRole(roleID: id, try roleDefinition(body), grantor: .none) }
         command(v1, "roles/:id/grants", Organisation.self) { [engine] id, body in
             .grantRole(grantID: try body.optionalUUID("id") ?? engine.configuration.ids.next(), employeeID: try body.uuid("employeeId"), roleID: id,
@@ -51,6 +56,7 @@ extension Routes {
             return try JSONOutput.reflected(inbox)
         }
         record(v1, "approvals/:id", WorkflowInstance.self)
+        // An unknown instance is a 404 like any unknown record (the domain would answer "no step waiting", 422).
         command(v1, "approvals/:id/approve", WorkflowInstance.self) { _, body in
             .approve(employee: "", roles: [], comment: try body.optionalString("comment", max: 2000))
         }
@@ -64,7 +70,7 @@ extension Routes {
     }
 
     /// The organisation as recorded, for a caller who may query it (404 otherwise).
-    private func organisationState(_ context: CRMRequestContext) async throws -> Organisation.State {
+    func organisationState(_ context: CRMRequestContext) async throws -> Organisation.State {
         try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal()).state
     }
 

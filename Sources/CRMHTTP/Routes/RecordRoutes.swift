@@ -20,8 +20,9 @@ extension Routes {
         }
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
         try await waitForView("keyword-index", query)
-        let hits = try await engine.search(text, as: principal, limit: limit)
-        return try JSONOutput.response(PageAnswer(items: hits, after: nil, next: nil))
+        // The engine cannot page a search: one more than `limit` tells whether the answer is cut off.
+        let hits = try await engine.search(text, as: principal, limit: limit + 1)
+        return try JSONOutput.response(PageAnswer(firstOf: hits, limit: limit))
     }
 
     /// Any record's modification trail by its stream id (`customer-…`, `task-…`, `ticket-…`), oldest first.

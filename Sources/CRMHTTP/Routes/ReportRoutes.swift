@@ -90,8 +90,13 @@ extension Routes {
         // acknowledges each one it delivered.
         v1.get("outbox") { request, context in
             let query = QueryParameters(request: request)
-            let items = try await engine.pendingOutbox(as: try context.requirePrincipal(), limit: try query.limit(default: 100, max: configuration.maxPageSize))
-            return try JSONOutput.reflected(["items": items])
+            let limit = try query.limit(default: 100, max: configuration.maxPageSize)
+            // The engine cannot page the outbox (acknowledged items leave it): one more than `limit` tells
+            // whether the answer is cut off.
+            let items = try await engine.pendingOutbox(as: try context.requirePrincipal(), limit: limit + 1)
+            var answer: [String: Any] = ["items": Array(items.prefix(limit))]
+            if items.count > limit { answer["truncated"] = true }
+            return try JSONOutput.reflected(answer)
         }
         v1.post("outbox/:id/acknowledge") { request, context in
             let body = try await body(request)
@@ -110,9 +115,12 @@ extension Routes {
                 }
             }
             let now = engine.configuration.clock.now()
+            let limit = try query.limit(default: 1000, max: 10_000)
             let entries = try engine.readAudit(from: try instant("from") ?? now.addingTimeInterval(-86_400), to: try instant("to") ?? now.addingTimeInterval(1),
-                                               principal: query.string("principal"), limit: try query.limit(default: 1000, max: 10_000), as: principal)
-            return try JSONOutput.reflected(["items": entries])
+                                               principal: query.string("principal"), limit: limit + 1, as: principal)
+            var answer: [String: Any] = ["items": Array(entries.prefix(limit))]
+            if entries.count > limit { answer["truncated"] = true }
+            return try JSONOutput.reflected(answer)
         }
         v1.get("reports/daily-pay") { request, context in
             let principal = try context.requirePrincipal()

@@ -12,8 +12,9 @@ extension Routes {
     typealias Group = RouterGroup<CRMRequestContext>
 
     /// POST `/v1/<collection>`: a new record of `A` with the id from ``newID(_:_:_:)`` (or `chosen`), 201
-    /// with `Location: /v1/<collection>/<id>`.
-    func create<A: EngineRecord & SendableMetatype>(_ v1: Group, _ collection: String, _ type: A.Type,
+    /// with `Location: /v1/<collection>/<id>`, or `<location>/<id>` when the record is read elsewhere (a GET
+    /// must answer the Location).
+    func create<A: EngineRecord & SendableMetatype>(_ v1: Group, _ collection: String, _ type: A.Type, location: String? = nil,
                                  id chosen: (@Sendable (JSONObjectReader) throws -> UUID?)? = nil,
                                  _ make: @escaping @Sendable (UUID, JSONObjectReader) throws -> A.Command) {
         v1.post(RouterPath(collection)) { request, context in
@@ -21,7 +22,7 @@ extension Routes {
             let id = try chosen?(body) ?? newID(body, request, context)
             let command = try make(id, body)
             try body.finish()
-            return try await execute(A.self, id: id, command, request: request, context: context, created: "/v1/" + collection)
+            return try await execute(A.self, id: id, command, request: request, context: context, created: location ?? "/v1/" + collection)
         }
     }
 
@@ -83,7 +84,7 @@ extension Routes {
     func page<T>(_ items: [T], key: (T) -> String, request: Request, path: String, query extra: String = "") throws -> Response {
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let after = try JSONOutput.cursorBytes(query.string("after")).map { String(decoding: $0, as: UTF8.self) }
+        let after = try query.cursor().map { String(decoding: $0, as: UTF8.self) }
         let sorted = items.map { (key: key($0), item: $0) }.sorted { $0.key < $1.key }
         let rest = after.map { a in sorted.filter { $0.key > a } } ?? sorted
         let chosen = Array(rest.prefix(limit))

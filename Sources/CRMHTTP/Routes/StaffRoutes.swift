@@ -18,6 +18,11 @@ extension Routes {
             let (state, _) = try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal())
             return try page(Array(state.units.values), key: { $0.id.uuidString }, request: request, path: "/v1/units")
         }
+        v1.get("units/:id") { _, context in
+            let organisation = try await organisationState(context)
+            guard let unit = organisation.units[try pathID(context)] else { throw Problem.notFound() }
+            return try JSONOutput.reflected(unit)
+        }
         command(v1, "units/:id/rename", Organisation.self) { id, body in .renameUnit(unitID: id, name: try body.string("name", max: 200)) }
         command(v1, "units/:id/move", Organisation.self) { id, body in .moveUnit(unitID: id, parentID: try body.optionalUUID("parentId")) }
         command(v1, "units/:id/dissolve", Organisation.self) { id, _ in .dissolveUnit(unitID: id) }

@@ -38,7 +38,7 @@ extension Routes {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let page = try await engine.overdueTasks(as: principal, after: try JSONOutput.cursorBytes(query.string("after")), limit: limit,
+        let page = try await engine.overdueTasks(as: principal, after: try query.cursor(), limit: limit,
                                                  consistentWith: try query.position("consistentWith"))
         let after = page.next.map(JSONOutput.cursor)
         return try JSONOutput.response(PageAnswer(items: page.items.map(OverdueTaskAnswer.init), after: after,

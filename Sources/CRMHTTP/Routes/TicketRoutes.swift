@@ -29,7 +29,7 @@ extension Routes {
             throw Problem.invalid("department", "required: the department whose open tickets to list")
         }
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let page = try await engine.openTickets(department: department, as: principal, after: try JSONOutput.cursorBytes(query.string("after")),
+        let page = try await engine.openTickets(department: department, as: principal, after: try query.cursor(),
                                                 limit: limit, consistentWith: try query.position("consistentWith"))
         let after = page.next.map(JSONOutput.cursor)
         let encoded = department.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? ""
@@ -41,7 +41,7 @@ extension Routes {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let page = try await engine.overdueTickets(as: principal, after: try JSONOutput.cursorBytes(query.string("after")), limit: limit,
+        let page = try await engine.overdueTickets(as: principal, after: try query.cursor(), limit: limit,
                                                    consistentWith: try query.position("consistentWith"))
         let after = page.next.map(JSONOutput.cursor)
         return try JSONOutput.response(PageAnswer(items: page.items.map(OverdueTicketAnswer.init), after: after,

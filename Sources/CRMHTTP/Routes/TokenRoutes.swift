@@ -14,8 +14,9 @@ extension Routes {
             let expiresAt = try body.optionalDate("expiresAt")
             try body.finish()
             let issued = try await engine.issueToken(for: employee, name: name, expiresAt: expiresAt, as: principal)
+            // No Location: a token is not read back by id (GET /v1/tokens?employee= lists them; /v1/tokens/{id}
+            // only revokes).
             var headers = HTTPFields()
-            headers[.location] = "/v1/tokens/" + issued.tokenID.lowercasedString
             headers[.cacheControl] = "no-store"
             return try JSONOutput.response(IssuedTokenAnswer(issued), status: .created, headers: headers)
         }
