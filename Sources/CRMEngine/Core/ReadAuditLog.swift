@@ -41,6 +41,8 @@ final class ReadAuditLog: Sendable {
     /// Signalled once by the flusher thread when it has ended.
     private let ended = DispatchSemaphore(value: 0)
     private let started = Mutex(false)
+    /// Held through a whole flush (taking the queue and writing it).
+    private let flushing = NSLock()
 
     init(directory: String, retention: TimeInterval, clock: any WallClock) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -99,8 +101,12 @@ final class ReadAuditLog: Sendable {
         pending.withLock { $0.append(entry) }
     }
 
-    /// Writes the queued entries in one transaction and purges expired ones.
+    /// Writes the queued entries in one transaction and purges expired ones. One flush at a time: a read's
+    /// flush waits for the flusher thread's batch in flight, which it would otherwise not see (the queue
+    /// already empty, the batch not yet committed).
     func flush() throws {
+        flushing.lock()
+        defer { flushing.unlock() }
         let batch = pending.withLock { queue -> [ReadAuditEntry] in
             defer { queue.removeAll(keepingCapacity: true) }
             return queue
