@@ -74,6 +74,18 @@ import Testing
         await f.close()
     }
 
+    @Test func aReadConsistentWithAPositionBeyondTheHeadIsRefusedAtOnce() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let head = try await f.engine.store.headPosition()
+        #expect(try await f.engine.customer(id, as: f.admin, consistentWith: head).profile.name == "Li Wei")
+        let beyond = GlobalPosition(head.rawValue + 1_000)
+        // Refused as invalid, not timed out after the views' wait for a position that never comes.
+        let refused = await #expect(throws: EngineError.self) { try await f.engine.customer(id, as: f.admin, consistentWith: beyond) }
+        #expect(refused?.code == .invalid && refused?.field == "consistentWith", "\(String(describing: refused))")
+        await f.close()
+    }
+
     @Test func theIdempotencyKeySurvivesARestart() async throws {
         let f = try await EngineFixture.make()
         let id = try await f.customer("Li Wei", branch: "north")

@@ -13,7 +13,13 @@ extension CRMEngine {
     /// Waits, when `position` is given, until the read models named have applied the log up to it: pass a
     /// command's ``CommandResult/position`` to read your own write.
     func consistent(with position: GlobalPosition?, _ names: Set<String>) async throws {
-        guard let position, position > .start else { return }
+        guard let position, position > .start, try !views.hasReached(position, projections: names) else { return }
+        // A position past the log's head is none a write of this log returned: refused at once, where waiting
+        // for it would hold the query until the views' timeout.
+        let head = try await store.headPosition()
+        guard position <= head else {
+            throw EngineError(.invalid, field: "consistentWith", "position \(position.rawValue) is beyond the log's head (\(head.rawValue))")
+        }
         try await views.waitUntil(position, projections: names)
     }
 

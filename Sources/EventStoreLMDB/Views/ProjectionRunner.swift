@@ -318,6 +318,12 @@ public final class ProjectionRunner: Sendable {
         }
     }
 
+    /// Whether the views named (all when nil) have applied the log up to `position` now, without waiting;
+    /// a stopped view throws its failure.
+    public func hasReached(_ position: GlobalPosition, projections names: Set<String>? = nil) throws -> Bool {
+        try reached(position, names)
+    }
+
     private func reached(_ position: GlobalPosition, _ names: Set<String>?) throws -> Bool {
         try slots.withLock { slots in
             // By name when named (a query waits for one or two of many views), without copying a slot.
