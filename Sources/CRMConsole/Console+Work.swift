@@ -219,9 +219,29 @@ extension Console {
         guard password == visit.form["repeat"] else {
             return try await accountPage(visit, error: "The two passwords differ.", status: .unprocessableContent)
         }
+        if try await engine.hasPassword(employeeID: employeeID) {
+            // Changing a password takes the current one: a session left open is not enough to lock its owner
+            // out. Wrong guesses count against the sign-in limit of the address.
+            let address = visit.principal.clientIP ?? "unknown"
+            guard let attempt = await signInGuard.begin(address) else {
+                return try await accountPage(visit, error: "Too many failed attempts from here. Wait a few minutes and try again.",
+                                             status: .tooManyRequests)
+            }
+            let current = visit.form["current"] ?? ""
+            var matches = false
+            if !current.isEmpty, current.utf8.count <= 72 {
+                matches = try await engine.checkOwnPassword(as: visit.principal) { hash in await Self.offload { Bcrypt.verify(current, hash: hash) } }
+            }
+            guard matches else {
+                return try await accountPage(visit, error: "The current password is not right.", status: .unprocessableContent)
+            }
+            await signInGuard.succeeded(address, attempt: attempt)
+        }
         let cost = configuration.bcryptCost
         let hash = await Self.offload { Bcrypt.hash(password, cost: cost) }
         try await engine.setPasswordHash(hash, for: employeeID, as: visit.principal)
+        // Other sessions signed in with the old password end; this one goes on.
+        await sessions.removePasswordSessions(of: employeeID, keeping: visit.session.id)
         await sessions.setNotice("Password set.", for: visit.session.id)
         return redirect(to: base + "/account")
     }

@@ -66,6 +66,14 @@ actor SessionStore {
         return session
     }
 
+    /// Ends every session signed in with `employee`'s password but `keeping` (after the password changed).
+    func removePasswordSessions(of employee: UUID, keeping: String) {
+        signedIn = signedIn.filter { id, session in
+            guard id != keeping, case .password(let owner) = session.credential else { return true }
+            return owner != employee
+        }
+    }
+
     func remove(_ id: String) {
         signedIn[id] = nil
         anonymous[id] = nil

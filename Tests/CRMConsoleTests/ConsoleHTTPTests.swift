@@ -194,6 +194,30 @@ import Testing
             let home = try await s.send(.GET, "/console", cookie: session)
             #expect(home.status == 200)
             #expect(home.text.contains("Call back about the bill"))
+
+            // A second password session; then changing the password takes the current one…
+            let page2 = try await s.send(.GET, "/console/signin")
+            let anonymous2 = try #require(ConsoleServer.sessionCookie(page2))
+            let csrf2 = try #require(ConsoleServer.csrf(in: page2.text))
+            let signedIn2 = try await s.send(.POST, "/console/signin", cookie: anonymous2, form: [
+                ("_csrf", csrf2), ("employee", employee.uuidString), ("password", password)])
+            let other = try #require(ConsoleServer.sessionCookie(signedIn2))
+            let account = try await s.send(.GET, "/console/account", cookie: session)
+            #expect(account.text.contains("name=\"current\""))
+            let accountCSRF = try #require(ConsoleServer.csrf(in: account.text))
+            let next = "a new horse battery staple"
+            for current in ["", "not the password"] {
+                let refused = try await s.send(.POST, "/console/account/password", cookie: session,
+                                               form: [("_csrf", accountCSRF), ("current", current), ("password", next), ("repeat", next)])
+                #expect(refused.status == 422 && refused.text.contains("current password is not right"), "\(refused.status)")
+            }
+            #expect(try await s.engine.store.readStream(StreamID(category: "password", id: employee.uuidString.lowercased())).count == 1)
+            let changed = try await s.send(.POST, "/console/account/password", cookie: session,
+                                           form: [("_csrf", accountCSRF), ("current", password), ("password", next), ("repeat", next)])
+            #expect(changed.status == 303)
+            // …and ends the other sessions signed in with the old one; this one goes on.
+            #expect(try await s.send(.GET, "/console", cookie: other).status == 303)
+            #expect(try await s.send(.GET, "/console", cookie: session).status == 200)
         }
     }
 

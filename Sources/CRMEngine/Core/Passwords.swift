@@ -66,6 +66,13 @@ extension CRMEngine {
         return principal
     }
 
+    /// Whether `verify` accepts the password `principal` has set (their own; false when they have none),
+    /// for changing it: not a sign-in, so nothing is recorded in the read audit.
+    public func checkOwnPassword(as principal: Principal, verify: (String) async -> Bool) async throws -> Bool {
+        guard let employeeID = principal.employeeID, let hash = try await passwordHash(of: employeeID) else { return false }
+        return await verify(hash)
+    }
+
     /// Records in the read audit that `principal` signed out (record `signout`, with the client IP): with
     /// the `token:`/`password:` entries of signing in, when each session began and ended (R-LOG-8).
     public func recordSignOut(as principal: Principal) {
