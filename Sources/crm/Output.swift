@@ -217,9 +217,17 @@ enum ScratchDirectory {
     private static let handlers = Mutex<[any DispatchSourceSignal]>([])
 
     /// A new directory path under the temporary directory (not created), removed on interruption until
-    /// ``remove(_:)``.
+    /// ``remove(_:)``. Its name holds this process's id: directories of `prefix` whose process is gone —
+    /// left by a process killed outright, or by threads still writing when an interruption removed one —
+    /// are removed here first.
     static func make(_ prefix: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        let temporary = FileManager.default.temporaryDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(prefix + "-") {
+            let fields = name.dropFirst(prefix.count + 1).split(separator: "-", maxSplits: 1)
+            guard let owner = fields.first.flatMap({ Int32($0) }), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: temporary.appendingPathComponent(name).path)
+        }
+        let path = temporary.appendingPathComponent("\(prefix)-\(getpid())-\(UUID().uuidString)").path
         live.withLock { _ = $0.insert(path) }
         handlers.withLock { handlers in
             guard handlers.isEmpty else { return }
@@ -229,7 +237,13 @@ enum ScratchDirectory {
                 #endif
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
                 source.setEventHandler {
-                    for path in live.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+                    // Again while other threads of the work may still be adding files to it, until it is gone.
+                    for path in live.withLock({ $0 }) {
+                        for _ in 0..<50 where FileManager.default.fileExists(atPath: path) {
+                            try? FileManager.default.removeItem(atPath: path)
+                            usleep(2_000)
+                        }
+                    }
                     ProgressPrinter.interrupted()
                     // Then end as the signal would have: sent to the process (this thread blocks it), and
                     // should another thread block it too, ended with the shell's code for it.
@@ -238,7 +252,12 @@ enum ScratchDirectory {
                     usleep(200_000)
                     exit(128 + number)
                 }
+                // Registered before the work starts: a signal before then would end the process the default
+                // way and leave the directory.
+                let registered = DispatchSemaphore(value: 0)
+                source.setRegistrationHandler { registered.signal() }
                 source.resume()
+                _ = registered.wait(timeout: .now() + 2)
                 handlers.append(source)
             }
         }
