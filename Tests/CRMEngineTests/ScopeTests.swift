@@ -112,8 +112,10 @@ import Testing
         await f.close()
     }
 
-    @Test func aHiddenFieldNeverAppearsInAnyQueryResult() async throws {
-        let f = try await EngineFixture.make("hidden")
+    /// A residential form with `income` and `floor`, a viewer of branch A from whom `income` is hidden, and a
+    /// customer of branch A with both fields set (income 90000, floor 3).
+    func hiddenIncome(_ label: String) async throws -> (f: EngineFixture, viewer: Principal, id: UUID) {
+        let f = try await EngineFixture.make(label)
         try await f.engine.execute(CustomerForm.self, id: CustomerForm.id(group: "residential"), .define(group: "residential", fields: [
             FieldDefinition(name: "income", label: "Income", type: .text),
             FieldDefinition(name: "floor", label: "Floor", type: .text),
@@ -123,6 +125,11 @@ import Testing
         try await f.engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
             kind: .person, name: "Hidden Income", group: "residential", branch: "A", customFields: ["income": .text("90000"), "floor": .text("3")]),
             form: .empty(group: "residential")), as: f.admin)
+        return (f, viewer, id)
+    }
+
+    @Test func aHiddenFieldNeverAppearsInAnyQueryResult() async throws {
+        let (f, viewer, id) = try await hiddenIncome("hidden")
         let edit = try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(setCustomFields: ["income": .text("95000"), "floor": .text("4")]), form: .empty(group: "residential")), as: f.admin)
         let view = try await f.engine.customer(id, as: viewer, consistentWith: edit.position)
         #expect(view.profile.customFields.map(\.field) == ["floor"])
@@ -137,16 +144,7 @@ import Testing
     }
 
     @Test func aHiddenFieldCanBeNeitherSetNorClearedNorProbedByWhomItIsHiddenFrom() async throws {
-        let f = try await EngineFixture.make("hidden-write")
-        try await f.engine.execute(CustomerForm.self, id: CustomerForm.id(group: "residential"), .define(group: "residential", fields: [
-            FieldDefinition(name: "income", label: "Income", type: .text),
-            FieldDefinition(name: "floor", label: "Floor", type: .text),
-        ]), as: f.admin)
-        let viewer = try await f.hire("Viewer", branch: "A", permissions: Self.allRights, hidden: [HiddenField(formGroup: "residential", field: "income")])
-        let id = UUID.derived("customer", "Hidden")
-        try await f.engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
-            kind: .person, name: "Hidden Income", group: "residential", branch: "A", customFields: ["income": .text("90000"), "floor": .text("3")]),
-            form: .empty(group: "residential")), as: f.admin)
+        let (f, viewer, id) = try await hiddenIncome("hidden-write")
         let head = try await f.engine.store.headPosition()
         let attempts: [CustomerEdit] = [
             CustomerEdit(setCustomFields: ["income": .text("1")]),          // overwrite
