@@ -46,21 +46,36 @@ func readCSV(_ path: String) throws -> CSVTable {
     return CSVTable(header: header, rows: rows)
 }
 
-/// The line on which a quoted field opens that the file never closes, if any. In RFC 4180 a quote opens or
-/// closes a quoted field, and a quote inside one is doubled (`""`), which toggles twice.
+/// The line on which a quoted field opens that the file never closes, if any. As the reader reads it: a
+/// quote opens a quoted field only at a field's start; inside one, a doubled quote (`""`) is a quote and a
+/// single one closes it; a quote within an unquoted field (`Monitor 27"`) is a plain character.
 func unterminatedQuote(in text: String) -> Int? {
-    var quoted = false
+    enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+    var state = State.fieldStart
     var line = 1
     var opened = 1
     for scalar in text.unicodeScalars {
-        if scalar == "\"" {
-            quoted.toggle()
-            if quoted { opened = line }
-        } else if scalar == "\n" {
-            line += 1
+        if scalar == "\n" { line += 1 }
+        switch (state, scalar) {
+        case (.fieldStart, "\""):
+            state = .quoted
+            opened = line
+        case (.fieldStart, ","), (.fieldStart, "\n"), (.unquoted, ","), (.unquoted, "\n"),
+             (.quoteInQuoted, ","), (.quoteInQuoted, "\n"):
+            state = .fieldStart
+        case (.fieldStart, _):
+            state = .unquoted
+        case (.quoted, "\""):
+            state = .quoteInQuoted
+        case (.quoteInQuoted, "\""):
+            state = .quoted
+        case (.quoteInQuoted, _):
+            state = .unquoted
+        case (.unquoted, _), (.quoted, _):
+            break
         }
     }
-    return quoted ? opened : nil
+    return state == .quoted ? opened : nil
 }
 
 /// Writes rows as RFC 4180 CSV: UTF-8, CRLF line ends, fields quoted when they hold a comma, a quote or a

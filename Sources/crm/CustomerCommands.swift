@@ -36,7 +36,11 @@ struct CustomerCommand: AsyncParsableCommand {
                     return ExternalKey(system: parts[0], key: parts[1])
                 }
                 if let remote = try store.remote() {
-                    let custom = try await withReadEngine(store) { engine, _ in try await customValues(fields, group: group, engine: engine) }
+                    // The form is read on the read-only engine beside the server (--data), as an import does; without
+                    // --field nothing local is opened.
+                    let custom = fields.isEmpty ? [:] : try await withReadEngine(store) { engine, _ in
+                        try await customValues(fields, group: group, engine: engine)
+                    }
                     let id = UUID().lowercasedString
                     var body: [String: Any] = ["id": id, "name": name, "group": group, "kind": kind.rawValue]
                     if !custom.isEmpty { body["customFields"] = custom.mapValues(ImportCustomers.json) }

@@ -42,7 +42,10 @@ struct Init: AsyncParsableCommand {
                     return try await engine.bootstrap(administrator: admin).token
                 }
             } catch {
-                if store.sharedLogURL == nil, ((try? await store.logHead()) ?? .start) == .start {
+                // Only what this command made, and only while the log is readable and still empty: never when
+                // another process took the directory meanwhile.
+                let heldElsewhere = (error as? EventStoreError)?.code == .storeInUse
+                if store.sharedLogURL == nil, !heldElsewhere, let head = try? await store.logHead(), head == .start {
                     for item in Set((try? fm.contentsOfDirectory(atPath: store.data)) ?? []).subtracting(before) {
                         try? fm.removeItem(atPath: store.data + "/" + item)
                     }

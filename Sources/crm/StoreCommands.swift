@@ -50,8 +50,11 @@ struct Backup: AsyncParsableCommand {
             let started = Date()
             let fm = FileManager.default
             let target = directory + "/log"
-            if let held = try? fm.contentsOfDirectory(atPath: target), !held.isEmpty {
-                throw CLIError("\(target) is not empty: a backup is already there", hint: "give a new or empty directory", exit: .refused)
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: target, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue, ((try? fm.contentsOfDirectory(atPath: target)) ?? ["?"]).isEmpty else {
+                    throw CLIError("\(target) is not empty: a backup is already there", hint: "give a new or empty directory", exit: .refused)
+                }
             }
             // Copied beside its place, then moved there: a backup stopped half way (Ctrl-C) leaves no log that
             // looks whole, and the next backup into the same directory starts afresh.

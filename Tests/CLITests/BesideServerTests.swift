@@ -151,6 +151,12 @@ struct BesideServerTests {
             #expect(run.stderr.contains("held by another process") && run.stderr.contains("--server URL --token T"), "\(args): \(run.stderr)")
         }
 
+        // A customer added through the server from a machine without a store of its own (no --field: nothing
+        // local is read).
+        let elsewhere = try await crm(["customer", "add", "--name", "Far Away", "--group", "residential", "--data", s.dir + "/nothing-here",
+                                       "--server", s.url, "--token", s.token])
+        #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+
         // Tokens through the server.
         let created = try await crm(["token", "create", "--employee", s.admin, "--name", "ci", "--json"] + remote)
         #expect(created.status == 0, "\(created.stderr)")

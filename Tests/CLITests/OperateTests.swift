@@ -164,6 +164,11 @@ struct OperateTests {
         // So is a second backup into the same directory, saying why.
         let again = try await crm(["backup", dir + "/backup", "--data", data])
         #expect(again.status == 5 && again.stderr.contains("a backup is already there"), "\(again.stderr)")
+        // A file where the log would go is refused and kept.
+        try FileManager.default.createDirectory(atPath: dir + "/file", withIntermediateDirectories: true)
+        write("notes", to: dir + "/file/log")
+        #expect(try await crm(["backup", dir + "/file", "--data", data]).status == 5)
+        #expect(FileManager.default.contents(atPath: dir + "/file/log") == Data("notes".utf8))
         // What a backup stopped half way leaves (an empty log directory, a partial copy) is no obstacle.
         try FileManager.default.createDirectory(atPath: dir + "/stopped/log", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/stopped/log.partial", withIntermediateDirectories: true)

@@ -74,6 +74,28 @@ import Testing
         await f.close()
     }
 
+    @Test func retriesWithAnExpectedVersionSentTogetherAllGetTheFirstAnswer() async throws {
+        let f = try await EngineFixture.make()
+        let engine = f.engine
+        let admin = f.admin
+        for round in 0..<10 {
+            let id = try await f.customer("Edit \(round)", branch: "north")
+            let (_, version) = try await engine.state(Customer.self, id: id, as: admin)
+            let results = try await withThrowingTaskGroup(of: CRMEngine.CommandResult.self) { group in
+                for _ in 0..<32 {
+                    group.addTask {
+                        try await engine.execute(Customer.self, id: id, .edit(CustomerEdit(industry: .set("gas")), form: .empty(group: "residential")),
+                                                 as: admin, expectedVersion: version, idempotencyKey: "edit-race-\(round)")
+                    }
+                }
+                return try await group.reduce(into: [CRMEngine.CommandResult]()) { $0.append($1) }
+            }
+            #expect(results.filter { !$0.repeated }.count == 1)
+            #expect(Set(results.map { $0.events.map(\.id) }).count == 1)
+        }
+        await f.close()
+    }
+
     @Test func aReadConsistentWithAPositionBeyondTheHeadIsRefusedAtOnce() async throws {
         let f = try await EngineFixture.make()
         let id = try await f.customer("Li Wei", branch: "north")

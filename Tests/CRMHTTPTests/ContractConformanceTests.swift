@@ -50,6 +50,20 @@ import Testing
     }
 
     /// Only `application/json` (any case, parameters allowed, charset utf-8 when given) is read as a body.
+    /// A `consistentWith` past the log's head is no position a write returned: 400 at once, on every kind of
+    /// read (a record, a list, a search), not 503 after waiting for the views.
+    @Test func aPositionBeyondTheHeadIsRefusedAtOnce() async throws {
+        try await LiveServer.with("beyond-head") { s in
+            let customer = try await s.created("/v1/customers", #"{"kind": "person", "name": "Ann", "group": "retail", "branch": "head-office"}"#)
+            let beyond = try await s.engine.store.headPosition().rawValue + 1_000
+            for path in ["/v1/customers/\(customer)?consistentWith=\(beyond)", "/v1/customers?consistentWith=\(beyond)",
+                         "/v1/search?q=Ann&consistentWith=\(beyond)"] {
+                let answer = try await s.send(.GET, path)
+                #expect(answer.status == 400 && text(answer.json["field"]) == "consistentWith", "\(path): \(answer.status) \(answer.text.prefix(200))")
+            }
+        }
+    }
+
     @Test func onlyJSONInUTF8IsAcceptedAsABody() async throws {
         try await LiveServer.with("media-types") { s in
             let body = #"{"kind": "person", "name": "Media", "group": "retail", "branch": "head-office"}"#

@@ -234,6 +234,8 @@ public final class CRMEngine: Sendable {
             attempt += 1
             let (state, version) = try await load(A.self, stream: stream)
             if let expectedVersion, expectedVersion != version {
+                // A retry of the same key finds the record moved on by its first try: the first answer.
+                if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
                 throw EngineError(.conflict, "the record is at version \(version.rawValue), not \(expectedVersion.rawValue)", currentVersion: version)
             }
             let now = clock.now()

@@ -51,7 +51,13 @@ extension Routes {
     /// Read-your-writes for the engine queries that take no `consistentWith` yet (the customer list,
     /// search): waits on the named view directly.
     func waitForView(_ name: String, _ query: QueryParameters) async throws {
-        guard let position = try query.position("consistentWith"), position > .start else { return }
+        guard let position = try query.position("consistentWith"), position > .start,
+              try !engine.views.hasReached(position, projections: [name]) else { return }
+        // A position past the log's head is none a write returned: 400 at once, not 503 after the wait.
+        let head = try await engine.store.headPosition()
+        guard position <= head else {
+            throw Problem.invalid("consistentWith", "position \(position.rawValue) is beyond the log's head (\(head.rawValue))")
+        }
         do {
             try await engine.views.waitUntil(position, projections: [name], timeout: .seconds(10))
         } catch {
