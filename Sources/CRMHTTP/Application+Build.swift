@@ -72,7 +72,7 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
     routes.addReportRoutes(to: v1)
     routes.addStaffRoutes(to: v1)
     routes.addCustomerCareRoutes(to: v1)
-    // Last: applies only to requests no route took (405 for a known path's other methods, else 404).
+    // Acts only on the router's "no route" (405 for a known path's other methods, else the 404).
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

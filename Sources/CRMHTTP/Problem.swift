@@ -135,9 +135,10 @@ struct ProblemMiddleware: RouterMiddleware {
     }
 }
 
-/// Mounted after every route, so it sees only the requests no route answered: when the path is a route's
-/// under another method, 405 `method-not-allowed` with `Allow` (HEAD wherever GET is), else the 404 below.
-/// It sits behind authentication, so a request without a token learns nothing of the routes (401).
+/// Turns the router's "no route" (Hummingbird's 404 `HTTPError`) into 405 `method-not-allowed` with `Allow`
+/// when the path is a route's under another method (HEAD wherever GET is); any other answer passes through
+/// untouched, so a matched route pays nothing for it. It sits behind authentication, so a request without a
+/// token learns nothing of the routes (401).
 struct MethodNotAllowedMiddleware: RouterMiddleware {
     typealias Context = CRMRequestContext
     /// Each route path with the methods it takes.
@@ -152,11 +153,15 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let allowed = methods(for: request.uri.path)
-        guard !allowed.isEmpty, !allowed.contains(request.method) else { return try await next(request, context) }
-        var problem = Problem("method-not-allowed", .methodNotAllowed, "this path does not take \(request.method.rawValue)")
-        problem.allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
-        throw problem
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = methods(for: request.uri.path)
+            guard !allowed.isEmpty, !allowed.contains(request.method) else { throw error }
+            var problem = Problem("method-not-allowed", .methodNotAllowed, "this path does not take \(request.method.rawValue)")
+            problem.allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+            throw problem
+        }
     }
 
     /// The methods of the routes whose pattern matches `path` (HEAD added wherever GET is); empty when none does.
