@@ -15,7 +15,7 @@ private struct Served {
     let server: Child
     var url: String { "http://127.0.0.1:\(port)" }
 
-    static func start(_ setup: (String, String) async throws -> Void = { _, _ in }) async throws -> Served {
+    static func start(_ extra: [String] = [], _ setup: (String, String) async throws -> Void = { _, _ in }) async throws -> Served {
         let dir = temporaryDirectory()
         let data = dir + "/data"
         let created = object(try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"]).lines.first ?? "")
@@ -23,7 +23,7 @@ private struct Served {
         let admin = try #require(created["employeeID"] as? String)
         try await setup(data, token)
         let port = Int.random(in: 20_000..<32_000)  // below the ephemeral ports (32768 on)
-        let server = try CLITests.start(["serve", "--data", data, "--port", "\(port)"])
+        let server = try CLITests.start(["serve", "--data", data, "--port", "\(port)"] + extra)
         for _ in 0..<200 where !server.stderr.contains("listening") { try await Task.sleep(for: .milliseconds(50)) }
         #expect(server.stderr.contains("listening"))
         return Served(dir: dir, data: data, token: token, admin: admin, port: port, server: server)
@@ -135,6 +135,17 @@ struct BesideServerTests {
         #expect(views.contains { $0["name"] as? String == "customer-360" })
         #expect(views.allSatisfy { $0["lag"] as? Int == 0 && $0["failed"] as? Bool == false })
         #expect(try await crm(["stats", "--data", data]).stdout.contains("lag"))
+    }
+
+    @Test func secureCookiesMarkTheConsolesSessionCookieSecure() async throws {
+        for secure in [false, true] {
+            let s = try await Served.start(secure ? ["--secure-cookies"] : [])
+            defer { s.stop() }
+            let (_, response) = try await URLSession.shared.data(from: try #require(URL(string: s.url + "/console/signin")))
+            let cookie = try #require((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie"))
+            #expect(cookie.hasPrefix("crm_console=") && cookie.contains("HttpOnly"), "\(cookie)")
+            #expect(cookie.contains("; Secure") == secure, "\(cookie)")
+        }
     }
 
     @Test func writingCommandsGoThroughTheServerAndWithoutItSayWhy() async throws {
