@@ -42,7 +42,9 @@ extension LMDBEventStore {
     }
 
     /// Writes a compacted, consistent copy of the store into `destination` (created if missing; must be
-    /// empty) while appends go on. The copy opens as a store of its own and passes ``verify()``.
+    /// empty) while appends go on. The copy opens as a store of its own and passes ``verify()``. It is
+    /// written beside its place (`destination.partial`) and moved there when whole, so a backup stopped half
+    /// way leaves no store that looks complete, and the next one starts afresh.
     public func backup(to destination: String) throws {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -50,14 +52,21 @@ extension LMDBEventStore {
             guard isDirectory.boolValue else { throw EventStoreError(.storage, detail: "backup destination is a file") }
             let contents = (try? fm.contentsOfDirectory(atPath: destination)) ?? []
             guard contents.isEmpty else { throw EventStoreError(.storage, detail: "backup destination is not empty") }
-        } else {
-            do {
-                try fm.createDirectory(atPath: destination, withIntermediateDirectories: true)
-            } catch {
-                throw EventStoreError(.storage, detail: "cannot create the backup directory")
-            }
         }
-        try translating { try env.copy(to: destination, compact: true) }
+        let partial = destination + ".partial"
+        try? fm.removeItem(atPath: partial)
+        do {
+            try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        } catch {
+            throw EventStoreError(.storage, detail: "cannot create the backup directory")
+        }
+        try translating { try env.copy(to: partial, compact: true) }
+        try? fm.removeItem(atPath: destination)  // empty, if there
+        do {
+            try fm.moveItem(atPath: partial, toPath: destination)
+        } catch {
+            throw EventStoreError(.storage, detail: "cannot move the copy into the backup directory")
+        }
     }
 }
 

@@ -56,19 +56,10 @@ struct Backup: AsyncParsableCommand {
                     throw CLIError("\(target) is not empty: a backup is already there", hint: "give a new or empty directory", exit: .refused)
                 }
             }
-            // Copied beside its place, then moved there: a backup stopped half way (Ctrl-C) leaves no log that
-            // looks whole, and the next backup into the same directory starts afresh.
-            let partial = directory + "/log.partial"
-            try? fm.removeItem(atPath: partial)
+            // Written to DIR/log.partial and moved to DIR/log when whole (LMDBEventStore.backup(to:)).
             try await withReadEngine(store) { engine, principal in
                 try engine.authorizeLogRead("backup", as: principal)
-                try lmdbLog(engine).backup(to: partial)
-            }
-            try? fm.removeItem(atPath: target)  // an empty directory, if any
-            do {
-                try fm.moveItem(atPath: partial, toPath: target)
-            } catch {
-                throw CLIError("cannot move the copy into \(target)", hint: "check the permissions of \(directory)")
+                try lmdbLog(engine).backup(to: target)
             }
             let copy = try LMDBEventStore(directory: target, options: .readOnly)
             let report = try copy.verify()

@@ -166,8 +166,12 @@ struct StoreTests {
                 try await store.append(factory.events(25), to: StreamID("during-\(i)"), expectedVersion: .noStream)
             }
         }
+        // What a backup stopped half way left beside the destination is replaced, and gone afterwards.
+        try FileManager.default.createDirectory(atPath: backup + ".partial", withIntermediateDirectories: true)
+        try Data("half a file".utf8).write(to: URL(fileURLWithPath: backup + ".partial/data.mdb"))
         try store.backup(to: backup)
         try await appender.value
+        #expect(!FileManager.default.fileExists(atPath: backup + ".partial"))
         #expect(throws: EventStoreError.self) { try store.backup(to: backup) }  // not empty any more
 
         let copy = try LMDBEventStore(directory: backup, options: .readOnly)
