@@ -49,6 +49,14 @@ import Testing
         await f.close()
     }
 
+    /// The results of `command` sent 32 times at once.
+    static func together(_ command: @escaping @Sendable () async throws -> CRMEngine.CommandResult) async throws -> [CRMEngine.CommandResult] {
+        try await withThrowingTaskGroup(of: CRMEngine.CommandResult.self) { group in
+            for _ in 0..<32 { group.addTask { try await command() } }
+            return try await group.reduce(into: [CRMEngine.CommandResult]()) { $0.append($1) }
+        }
+    }
+
     @Test func retriesSentTogetherWithOneIdempotencyKeyAllGetTheFirstAnswer() async throws {
         let f = try await EngineFixture.make()
         let engine = f.engine
@@ -57,15 +65,10 @@ import Testing
         // being written, so one round may miss that moment.
         for round in 0..<10 {
             let id = UUID.derived("customer", "race-\(round)")
-            let results = try await withThrowingTaskGroup(of: CRMEngine.CommandResult.self) { group in
-                for _ in 0..<32 {
-                    group.addTask {
-                        try await engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
-                            kind: .person, name: "Race", group: "residential", branch: "north"), form: .empty(group: "residential")),
-                            as: admin, idempotencyKey: "create-race-\(round)")
-                    }
-                }
-                return try await group.reduce(into: [CRMEngine.CommandResult]()) { $0.append($1) }
+            let results = try await Self.together {
+                try await engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
+                    kind: .person, name: "Race", group: "residential", branch: "north"), form: .empty(group: "residential")),
+                    as: admin, idempotencyKey: "create-race-\(round)")
             }
             #expect(results.filter { !$0.repeated }.count == 1)
             #expect(Set(results.map { $0.events.map(\.id) }).count == 1, "every answer is the first one's events")
@@ -81,14 +84,9 @@ import Testing
         for round in 0..<10 {
             let id = try await f.customer("Edit \(round)", branch: "north")
             let (_, version) = try await engine.state(Customer.self, id: id, as: admin)
-            let results = try await withThrowingTaskGroup(of: CRMEngine.CommandResult.self) { group in
-                for _ in 0..<32 {
-                    group.addTask {
-                        try await engine.execute(Customer.self, id: id, .edit(CustomerEdit(industry: .set("gas")), form: .empty(group: "residential")),
-                                                 as: admin, expectedVersion: version, idempotencyKey: "edit-race-\(round)")
-                    }
-                }
-                return try await group.reduce(into: [CRMEngine.CommandResult]()) { $0.append($1) }
+            let results = try await Self.together {
+                try await engine.execute(Customer.self, id: id, .edit(CustomerEdit(industry: .set("gas")), form: .empty(group: "residential")),
+                                         as: admin, expectedVersion: version, idempotencyKey: "edit-race-\(round)")
             }
             #expect(results.filter { !$0.repeated }.count == 1)
             #expect(Set(results.map { $0.events.map(\.id) }).count == 1)
