@@ -157,17 +157,19 @@ import Testing
         Case(name: "new connection replan", allowed: .branchB, setup: { e, c, p in
             let id = n("connection", c)
             try await e.execute(NewConnection.self, id: id, .open(connectionID: id, customerID: c, address: "1 Main St", deadline: at, assignee: p.id), as: p)
-        }) { e, c, p in try await e.execute(NewConnection.self, id: n("connection", c), .replan(deadline: at + 86_400, assignee: "fitter-2"), as: p) },
+        }) { e, c, p in try await e.execute(NewConnection.self, id: n("connection", c), .replan(deadline: at + 86_400, assignee: employee("Alice")), as: p) },
         Case(name: "maintenance pair", allowed: .branchB) { e, c, p in
-            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .pair(customerID: c, agent: "agent-1", manager: "manager-1"), as: p) },
+            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .pair(customerID: c, agent: employee("Bob"), manager: admin), as: p) },
         Case(name: "maintenance change agent", allowed: .branchB, setup: { e, c, p in
-            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .pair(customerID: c, agent: "agent-1", manager: "manager-1"), as: p)
+            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .pair(customerID: c, agent: employee("Bob"), manager: admin), as: p)
         }) { e, c, p in
-            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .changeAgent(newAgent: "agent-2", reason: nil), as: p) },
+            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .changeAgent(newAgent: employee("Alice"), reason: nil), as: p) },
     ]
 
     static let adminID = UUID.derived("employee", "admin")
     static let admin = adminID.uuidString.lowercased()
+    /// The id of an employee the fixture hires by `name` (named assignees and owners must be employees).
+    static func employee(_ name: String) -> String { UUID.derived("employee", name).lowercasedString }
 
     @Test(arguments: cases)
     func anEmployeeOfBranchACannotChangeBranchBsRecords(_ c: Case) async throws {

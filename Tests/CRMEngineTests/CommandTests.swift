@@ -49,6 +49,32 @@ import Testing
         await f.close()
     }
 
+    @Test func aKeySentAgainWithAnotherRequestIsRefusedAndWritesNothing() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let first = try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1", requestDigest: "digest-a")
+        let head = try await f.engine.store.headPosition()
+        // The same request again gets the first answer; so does a caller that gives no digest.
+        #expect(try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1", requestDigest: "digest-a").events == first.events)
+        #expect(try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1").repeated)
+        // Another request under the same key is refused, even one that would have succeeded.
+        let error = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .archive(reason: "moved"), as: f.admin, idempotencyKey: "req-1", requestDigest: "digest-b")
+        }
+        #expect(error?.code == .keyReused && error?.field == "idempotencyKey")
+        #expect(try await f.engine.store.headPosition() == head)
+        await f.close()
+    }
+
+    @Test func aFirstResultStoredBeforeRequestDigestsStillAnswersItsRepeats() async throws {
+        // Schema version 1 of CommandOutcomeRecorded had no digest: it reads as one without.
+        struct Version1: Encodable { var stream: String; var versionBefore: UInt64; var versionAfter: UInt64 }
+        let registry = try EngineEvents.registry()
+        let bytes = try BinaryPayloadEncoder.encode(Version1(stream: "customer-x", versionBefore: 1, versionAfter: 2))
+        let decoded = try bytes.withUnsafeBytes { try registry.decode(CommandOutcomeRecorded.self, schemaVersion: 1, from: $0) }
+        #expect(decoded == CommandOutcomeRecorded(stream: "customer-x", versionBefore: 1, versionAfter: 2, requestDigest: nil))
+    }
+
     /// The results of `command` sent 32 times at once.
     static func together(_ command: @escaping @Sendable () async throws -> CRMEngine.CommandResult) async throws -> [CRMEngine.CommandResult] {
         try await withThrowingTaskGroup(of: CRMEngine.CommandResult.self) { group in

@@ -26,7 +26,7 @@ import Testing
     @Test func aComplaintRunsItsRuleChainOnce() async throws {
         let f = try await EngineFixture.make("reactor")
         try await configureChain(f)
-        let customer = try await f.customer("Li Wei", branch: "north", owner: "owner-1")
+        let customer = try await f.customer("Li Wei", branch: "north", owner: f.admin.id)
         let opened = try await openComplaint(f, customer: customer, 1)
         try await f.engine.reactionsSettled(upTo: opened.position)
         let view = try await f.engine.customer(customer, as: f.admin, consistentWith: try await f.engine.store.headPosition())
@@ -43,7 +43,7 @@ import Testing
     @Test func aReactionReplayedAfterARestartProducesItsCommandsExactlyOnce() async throws {
         let f = try await EngineFixture.make("reactor-replay")
         try await configureChain(f)
-        let customer = try await f.customer("Li Wei", branch: "north", owner: "owner-1")
+        let customer = try await f.customer("Li Wei", branch: "north", owner: f.admin.id)
         var last = try await openComplaint(f, customer: customer, 1)
         last = try await openComplaint(f, customer: customer, 2)
         try await f.engine.reactionsSettled(upTo: last.position)

@@ -56,4 +56,19 @@ import Testing
         await #expect(throws: EngineError.self) { try await f.engine.authenticate(token: kept.token) }
         await f.close()
     }
+
+    @Test func aTokenExpiringAtOrBeforeNowIsRefusedAndNothingIsWritten() async throws {
+        let f = try await EngineFixture.make("tokens-expired")
+        let adminID = try #require(f.admin.employeeID)
+        let head = try await f.engine.store.headPosition()
+        for past in [f.clock.now(), f.clock.now().addingTimeInterval(-86_400 * 365)] {
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.issueToken(for: adminID, name: "stillborn", expiresAt: past, as: f.admin)
+            }
+            #expect(error?.code == .invalid && error?.field == "expiresAt")
+        }
+        #expect(try await f.engine.store.headPosition() == head)
+        #expect(try await f.engine.tokens(of: adminID, as: f.admin).count == 1)
+        await f.close()
+    }
 }

@@ -216,7 +216,9 @@ public final class CRMEngine: Sendable {
     ///   nothing is retried; without it, a concurrent change is met by deciding again on fresh state, up to
     ///   ``Configuration/maxAttempts`` times.
     /// - With `idempotencyKey`, the result is stored beside the events in the same append; sending the same
-    ///   key again (same principal) returns that first result and writes nothing.
+    ///   key again (same principal) returns that first result and writes nothing. With `requestDigest` too
+    ///   (an adapter's digest of the request, e.g. method, path and body), a repeat whose digest differs from
+    ///   the first one's fails with ``EngineError/Code/keyReused``: the key was reused for another request.
     /// - Unique keys the command claims are reserved in the same append; a key held by another record fails
     ///   with ``EngineError/Code/keyTaken``.
     /// - The principal must hold the module's permission for the command's action over the record's scope;
@@ -224,18 +226,26 @@ public final class CRMEngine: Sendable {
     @discardableResult
     public func execute<A: EngineRecord>(
         _ type: A.Type, id: UUID, _ command: A.Command, as principal: Principal,
-        expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, causation: UUID? = nil
+        expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, requestDigest: String? = nil, causation: UUID? = nil
     ) async throws -> CommandResult {
         let stream = A.streamID(id)
         let idempotency = idempotencyKey.map { Self.idempotencyStream(principal: principal, key: $0) }
-        if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
+        /// The first answer to the key, when there is one and it answered this same request.
+        func firstAnswer() async throws -> CommandResult? {
+            guard let idempotency, let earlier = try await earlierResult(idempotency) else { return nil }
+            if let requestDigest, let digest = earlier.requestDigest, requestDigest != digest {
+                throw EngineError(.keyReused, field: "idempotencyKey", "the key was already used for another request")
+            }
+            return try sameRecord(earlier.result, stream)
+        }
+        if let earlier = try await firstAnswer() { return earlier }
         var attempt = 0
         while true {
             attempt += 1
             let (state, version) = try await load(A.self, stream: stream)
             if let expectedVersion, expectedVersion != version {
                 // A retry of the same key finds the record moved on by its first try: the first answer.
-                if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
+                if let earlier = try await firstAnswer() { return earlier }
                 throw EngineError(.conflict, "the record is at version \(version.rawValue), not \(expectedVersion.rawValue)", currentVersion: version)
             }
             let now = clock.now()
@@ -249,9 +259,12 @@ public final class CRMEngine: Sendable {
             } catch {
                 // A retry sent while its first try was being written finds the record changed by it (a
                 // create: "already exists"): it gets the first answer, as a later retry does.
-                if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
+                if let earlier = try await firstAnswer() { return earlier }
                 throw EngineError(error)
             }
+            // Judged on a command the domain accepted, so "no such record" answers first.
+            try await requireActiveEmployees(A.employeesNamed(by: command), principal: principal)
+            try A.checkOutcome(events, on: state, principal: principal, now: now)
             var metadata = EventMetadata(actor: principal.id, correlationID: configuration.ids.next(), causationID: causation,
                                          sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
             if metadata.correlationID == nil { metadata.correlationID = causation }
@@ -263,7 +276,8 @@ public final class CRMEngine: Sendable {
             }
             if let idempotency {
                 let outcome = CommandOutcomeRecorded(
-                    stream: stream.rawValue, versionBefore: version.rawValue, versionAfter: version.rawValue + UInt64(events.count))
+                    stream: stream.rawValue, versionBefore: version.rawValue, versionAfter: version.rawValue + UInt64(events.count),
+                    requestDigest: requestDigest)
                 appends.append(StreamAppend(stream: idempotency, expectedVersion: .noStream,
                                             events: [try EventData(id: configuration.ids.next(), payload: outcome, metadata: metadata)]))
             }
@@ -273,7 +287,7 @@ public final class CRMEngine: Sendable {
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
                 // Whichever stream the append met changed first, a retry of the same key written meanwhile
                 // holds the first answer.
-                if let idempotency, let earlier = try await earlierResult(idempotency) { return try sameRecord(earlier, stream) }
+                if let earlier = try await firstAnswer() { return earlier }
                 if error.stream == stream && expectedVersion != nil {
                     throw EngineError(.conflict, "the record changed meanwhile", currentVersion: error.actualVersion)
                 }
@@ -375,13 +389,14 @@ public final class CRMEngine: Sendable {
         return earlier
     }
 
-    private func earlierResult(_ idempotency: StreamID) async throws -> CommandResult? {
+    /// The first result stored under an idempotency stream, with the digest of the request that gave it.
+    private func earlierResult(_ idempotency: StreamID) async throws -> (result: CommandResult, requestDigest: String?)? {
         guard let first = try await store.readStream(idempotency, limit: 1).first else { return nil }
         let outcome = try registry.decode(CommandOutcomeRecorded.self, schemaVersion: first.schemaVersion, from: first.payload)
         let stream = StreamID(outcome.stream)
         let count = Int(outcome.versionAfter - outcome.versionBefore)
         let events = count == 0 ? [] : try await store.readStream(stream, from: StreamVersion(outcome.versionBefore).next, direction: .forward, limit: count)
-        return CommandResult(stream: stream, version: StreamVersion(outcome.versionAfter), events: events, repeated: true)
+        return (CommandResult(stream: stream, version: StreamVersion(outcome.versionAfter), events: events, repeated: true), outcome.requestDigest)
     }
 
     static func idempotencyStream(principal: Principal, key: String) -> StreamID {

@@ -66,6 +66,8 @@ extension CRMEngine {
         }
         let label = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !label.isEmpty, label.count <= 100 else { throw EngineError(.invalid, field: "name", "a token needs a name of 1 to 100 characters") }
+        // A token that could never authenticate is a mistake (a past date, a wrong year), not a token.
+        if let expiresAt, expiresAt <= clock.now() { throw EngineError(.invalid, field: "expiresAt", "the expiry must lie in the future") }
         let tokenID = configuration.ids.next()
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let issued = ApiTokenIssued(tokenID: tokenID, employeeID: employeeID, name: label, secretHash: Array(SHA256.hash(data: secret)),

@@ -24,6 +24,9 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let rejected = Code(rawValue: "rejected")
         /// Concurrent writers kept changing the record; the command was decided again a bounded number of times.
         public static let contention = Code(rawValue: "contention")
+        /// An idempotency key was sent again with another request than the one that first used it; nothing
+        /// was written (HTTP 422).
+        public static let keyReused = Code(rawValue: "idempotency-key-reused")
         /// The input is malformed.
         public static let invalid = Code(rawValue: "invalid")
         /// The engine is closed or its storage failed.

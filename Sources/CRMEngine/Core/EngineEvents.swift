@@ -31,15 +31,26 @@ public struct KeyReleased: EventPayload, Equatable {
 /// key>`), written in the same append as the command's events: a repeat returns it.
 public struct CommandOutcomeRecorded: EventPayload, Equatable {
     public static let eventType = "CommandOutcomeRecorded"
-    public static let schemaVersion: UInt32 = 1
+    public static let schemaVersion: UInt32 = 2
     public var stream: String
     /// The record's version before and after the command (equal when it recorded nothing).
     public var versionBefore: UInt64
     public var versionAfter: UInt64
-    public init(stream: String, versionBefore: UInt64, versionAfter: UInt64) {
+    /// A digest of the request that first used the key, when the caller gave one (version 2): a repeat
+    /// carrying another request is refused instead of answered with this result.
+    public var requestDigest: String?
+    public init(stream: String, versionBefore: UInt64, versionAfter: UInt64, requestDigest: String? = nil) {
         self.stream = stream
         self.versionBefore = versionBefore
         self.versionAfter = versionAfter
+        self.requestDigest = requestDigest
+    }
+
+    /// Version 1, before the request digest.
+    struct Version1: Decodable, Sendable {
+        var stream: String
+        var versionBefore: UInt64
+        var versionAfter: UInt64
     }
 }
 
@@ -89,6 +100,9 @@ public enum EngineEvents {
         registry.register(KeyReserved.self)
         registry.register(KeyReleased.self)
         registry.register(CommandOutcomeRecorded.self)
+        registry.registerLegacy(CommandOutcomeRecorded.self, version: 1, storedAs: CommandOutcomeRecorded.Version1.self) {
+            CommandOutcomeRecorded(stream: $0.stream, versionBefore: $0.versionBefore, versionAfter: $0.versionAfter)
+        }
         registry.register(ApiTokenIssued.self)
         registry.register(ApiTokenRevoked.self)
         registry.register(EmployeePasswordSet.self)

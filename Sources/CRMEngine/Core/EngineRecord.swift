@@ -62,6 +62,12 @@ public protocol EngineRecord: Aggregate {
     /// The command with the data of other records it needs filled in by the engine from the log (a
     /// customer's form, say), so a caller cannot pass its own.
     static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command
+    /// The employees the command hands work or the record to (assignees, owners, visitors): each must be an
+    /// active employee when a human principal sends it (``NamedEmployee``).
+    static func employeesNamed(by command: Command) -> [NamedEmployee]
+    /// Refuses what a principal's accepted command would leave behind, judged on the state after its
+    /// events (the organisation without anyone able to administer it), before anything is written.
+    static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError)
 }
 
 extension EngineRecord {
@@ -70,6 +76,8 @@ extension EngineRecord {
     public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource { scope(of: command, state: state) }
     public static func check(_ command: Command, id: UUID) throws(EngineError) {}
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command { command }
+    public static func employeesNamed(by command: Command) -> [NamedEmployee] { [] }
+    public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {}
 }
 
 // MARK: - Bindings of the domain's aggregates
@@ -264,6 +272,21 @@ extension Organisation: EngineRecord {
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     public static func streamID(_ id: UUID) -> StreamID { Organisation.streamID }
+    /// Nobody may leave the organisation without an active employee who can administer it (edit the
+    /// organisation over all data): emptying the administrator role, revoking the last such grant or
+    /// deactivating the last such employee would lock everyone out of roles, grants and tokens for good.
+    public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {
+        guard !principal.isSystem, !events.isEmpty, canBeAdministered(state, at: now) else { return }
+        guard canBeAdministered(events.reduce(state, evolve), at: now) else {
+            throw EngineError(.forbidden, "the change would leave no active employee able to administer the organisation")
+        }
+    }
+
+    static func canBeAdministered(_ state: State, at now: Date) -> Bool {
+        Set(state.roleGrants.values.map(\.employeeID)).contains { employee in
+            state.effectivePermissions(of: employee, at: now).allows(module: .organisation, action: .edit, scope: .all, at: now)
+        }
+    }
     /// Whoever defines, changes or grants a role is the grantor: what they hold bounds what they give.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {

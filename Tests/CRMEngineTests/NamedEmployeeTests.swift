@@ -1,0 +1,94 @@
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+import Testing
+
+/// Work and records are handed only to active employees: an assignee, owner, visitor, agent or delegate a
+/// person names must be an employee the organisation records and has not deactivated.
+@Suite struct NamedEmployeeTests {
+    static func task(_ label: String, customer: UUID, assignee: String) -> WorkTask.Command {
+        .dispatch(taskID: UUID.derived("task", label), details: WorkTask.Details(
+            title: "Call back", customerID: customer, kind: .followUp, dueAt: Date(timeIntervalSince1970: 1_767_600_000), branch: "A"), assignee: assignee)
+    }
+
+    @Test func aTaskDispatchedToAnUnknownOrDeactivatedEmployeeIsRefusedAndWritesNothing() async throws {
+        let f = try await EngineFixture.make("named-employees")
+        let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
+        let bob = try await f.hire("Bob", branch: "A", permissions: [])
+        let customer = try await f.customer("Customer of A", branch: "A")
+        try await f.engine.execute(Organisation.self, id: try #require(bob.employeeID), .deactivate(employeeID: try #require(bob.employeeID), reason: "left"), as: f.admin)
+        let head = try await f.engine.store.headPosition()
+        for (label, assignee, message) in [("typo", "emp-7", "no employee has this id"),
+                                           ("unknown", UUID.derived("employee", "nobody").lowercasedString, "no employee has this id"),
+                                           ("left", bob.id, "the employee is deactivated")] {
+            let error = await #expect(throws: EngineError.self, "\(label)") {
+                try await f.engine.execute(WorkTask.self, id: UUID.derived("task", label), Self.task(label, customer: customer, assignee: assignee), as: alice)
+            }
+            #expect(error?.code == .invalid && error?.field == "assignee" && error?.message == message, "\(label): \(String(describing: error))")
+        }
+        #expect(try await f.engine.store.headPosition() == head)
+        // An active employee is accepted, and so is the system's own command (a reaction replayed from the log).
+        try await f.engine.execute(WorkTask.self, id: UUID.derived("task", "ok"), Self.task("ok", customer: customer, assignee: alice.id), as: alice)
+        try await f.engine.execute(WorkTask.self, id: UUID.derived("task", "system"), Self.task("system", customer: customer, assignee: bob.id), as: .system)
+        // Reassigning is judged the same way.
+        let reassign = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(WorkTask.self, id: UUID.derived("task", "ok"), .reassign(to: bob.id), as: alice)
+        }
+        #expect(reassign?.field == "assignee")
+        await f.close()
+    }
+
+    @Test func aCustomersOwnerMustBeAnActiveEmployeeWhenSetButAnEditLeavingItIsFine() async throws {
+        let f = try await EngineFixture.make("named-owner")
+        let bob = try await f.hire("Bob", branch: "A", permissions: [])
+        let id = UUID.derived("customer", "owned")
+        let refused = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
+                kind: .person, name: "Owned", group: "residential", branch: "A", owner: "someone"), form: .empty(group: "residential")), as: f.admin)
+        }
+        #expect(refused?.code == .invalid && refused?.field == "owner")
+        let customer = try await f.customer("Owned", branch: "A", owner: bob.id)
+        try await f.engine.execute(Organisation.self, id: try #require(bob.employeeID), .deactivate(employeeID: try #require(bob.employeeID), reason: "left"), as: f.admin)
+        // The customer keeps its recorded owner through edits that leave the owner as it is…
+        try await f.engine.execute(Customer.self, id: customer, .edit(CustomerEdit(name: "Owned Ltd"), form: .empty(group: "residential")), as: f.admin)
+        // …but cannot be handed to the deactivated employee again, or to nobody known.
+        for owner in [bob.id, "owner-1"] {
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(Customer.self, id: customer, .edit(CustomerEdit(owner: .set(owner)), form: .empty(group: "residential")), as: f.admin)
+            }
+            #expect(error?.code == .invalid && error?.field == "owner")
+        }
+        await f.close()
+    }
+}
+
+/// The organisation always keeps someone who can administer it (R-ORG-2): a role change, a revoked grant or
+/// a deactivation that would leave no active employee with organisation edit rights over all data is refused.
+@Suite struct LastAdministratorTests {
+    @Test func theLastAdministratorCannotBeRemovedByAnyRouteButASecondOneAllowsIt() async throws {
+        let f = try await EngineFixture.make("last-admin")
+        let adminID = try #require(f.admin.employeeID)
+        let organisation = try await f.engine.state(Organisation.self, id: UUID(), as: f.admin).state
+        let grant = try #require(organisation.roleGrants.values.first { $0.employeeID == adminID })
+        let role = try #require(organisation.roles[grant.roleID])
+        let head = try await f.engine.store.headPosition()
+        let attempts: [(String, Organisation.Command)] = [
+            ("empty the role", .changeRole(roleID: role.id, RoleDefinition(name: role.name, permissions: [Permission(module: .customers, actions: [.query], scope: .all)]), grantor: .none)),
+            ("revoke the grant", .revokeRoleGrant(grantID: grant.id)),
+            ("deactivate", .deactivate(employeeID: adminID, reason: "left")),
+        ]
+        for (label, command) in attempts {
+            let error = await #expect(throws: EngineError.self, "\(label)") {
+                try await f.engine.execute(Organisation.self, id: UUID(), command, as: f.admin)
+            }
+            #expect(error?.code == .forbidden, "\(label): \(String(describing: error))")
+        }
+        #expect(try await f.engine.store.headPosition() == head)
+        // With a second administrator, the first may go.
+        let second = try await f.hire("Second Admin", branch: "head-office", permissions: role.permissions)
+        try await f.engine.execute(Organisation.self, id: UUID(), .revokeRoleGrant(grantID: grant.id), as: second)
+        #expect(try await f.engine.principal(employeeID: adminID).mayEverywhere(.edit, in: .organisation, at: f.clock.now()) == false)
+        await f.close()
+    }
+}
