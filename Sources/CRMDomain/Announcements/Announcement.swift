@@ -58,7 +58,8 @@ public enum Announcement: Aggregate {
         case .publish(let id, let title, let body, let targets, let expiresAt):
             guard state.announcementID == nil else { throw DomainError(.alreadyExists, "the announcement already exists") }
             let title = try Validate.text(title, field: "title", max: 200)
-            let body = try Validate.text(body, field: "body", max: 20_000)
+            let body = try Validate.multilineText(body, field: "body", max: 20_000)
+            for branch in targets.branches { try Validate.characters(of: branch, field: "targets", multiline: false) }
             let targets = deduplicated(targets)
             guard !targets.isEmpty else { throw .invalid("targets", "name at least one department, branch, role or employee") }
             if let expiresAt, expiresAt <= context.now { throw .invalid("expiresAt", "the expiry must be later than the publication") }
@@ -75,7 +76,7 @@ public enum Announcement: Aggregate {
 
         case .withdraw(let reason):
             let id = try announcement(state)
-            let reason = try Validate.text(reason, field: "reason", max: 500)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard !state.isWithdrawn else { return [] }
             return [.withdrawn(AnnouncementWithdrawn(announcementID: id, reason: reason, withdrawnBy: context.actor, withdrawnAt: context.now))]
         }

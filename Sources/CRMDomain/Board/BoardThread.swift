@@ -78,27 +78,27 @@ public enum BoardThread: Aggregate {
 
         case .hide(let postID, let reason):
             let id = try thread(state)
-            let reason = try Validate.text(reason, field: "reason", max: 500)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard let post = state.posts.first(where: { $0.id == postID }) else { throw .notFound("no such post") }
             guard !post.isHidden else { return [] }
             return [.hidden(PostHidden(threadID: id, postID: postID, moderator: context.actor, reason: reason))]
 
         case .restore(let postID, let reason):
             let id = try thread(state)
-            let reason = try Validate.text(reason, field: "reason", max: 500)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard let post = state.posts.first(where: { $0.id == postID }) else { throw .notFound("no such post") }
             guard post.isHidden else { throw .transition("the post is not hidden") }
             return [.restored(PostRestored(threadID: id, postID: postID, moderator: context.actor, reason: reason))]
 
         case .lock(let reason):
             let id = try thread(state)
-            let reason = try Validate.text(reason, field: "reason", max: 500)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard !state.isLocked else { return [] }
             return [.locked(ThreadLocked(threadID: id, moderator: context.actor, reason: reason))]
 
         case .unlock(let reason):
             let id = try thread(state)
-            let reason = try Validate.text(reason, field: "reason", max: 500)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard state.isLocked else { throw .transition("the thread is not locked") }
             return [.unlocked(ThreadUnlocked(threadID: id, moderator: context.actor, reason: reason))]
         }
@@ -113,7 +113,7 @@ public enum BoardThread: Aggregate {
     private static func checked(_ draft: Draft, words: [SensitiveWord], title: String?) throws(DomainError) -> (String, String, String, [String]) {
         let author = try Validate.text(draft.author, field: "author", max: 100)
         let name = try Validate.text(draft.authorName, field: "authorName", max: 100)
-        let body = try Validate.text(draft.body, field: "body", max: 10_000)
+        let body = try Validate.multilineText(draft.body, field: "body", max: 10_000)
         let found = SensitiveWordFilter.matches(in: (title.map { $0 + "\n" } ?? "") + body, words: words)
         if found.contains(where: { $0.action == .block }) {
             throw DomainError(.forbidden, field: "body", "the post contains a blocked word")

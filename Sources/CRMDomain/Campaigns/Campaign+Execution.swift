@@ -15,7 +15,7 @@ extension Campaign {
             return [.workItemAssigned(CampaignWorkItemAssigned(campaignID: id, item: item, previous: previous))]
 
         case .reportProgress(let workItemID, let percent, let note):
-            let note = try Validate.optionalText(note, field: "note")
+            let note = try Validate.optionalMultilineText(note, field: "note")
             guard (0...100).contains(percent) else { throw .invalid("percent", "must be 0 to 100") }
             try require(state.status == .executing, "progress is reported only while executing")
             guard state.workItems.contains(where: { $0.id == workItemID }) else { throw .notFound("no such work item") }
@@ -55,7 +55,7 @@ extension Campaign {
 
         case .selectTargets(var list):
             list.segment = try Validate.optionalText(list.segment, field: "segment", max: 100)
-            list.criteria = try Validate.text(list.criteria, field: "criteria", max: 2000)
+            list.criteria = try Validate.multilineText(list.criteria, field: "criteria", max: 2000)
             guard !list.customerIDs.isEmpty else { throw .invalid("customerIDs", "a target list needs customers") }
             guard Set(list.customerIDs).count == list.customerIDs.count else { throw .invalid("customerIDs", "must not repeat a customer") }
             try notClosed(state)

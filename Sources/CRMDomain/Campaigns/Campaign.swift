@@ -135,17 +135,17 @@ public enum Campaign: Aggregate {
             return [.planChanged(CampaignPlanChanged(campaignID: id, changes: changes))]
 
         case .submitFeasibility(let study):
-            let study = try Validate.text(study, field: "study", max: 10_000)
+            let study = try Validate.multilineText(study, field: "study", max: 10_000)
             try require(state.status == .planned, "only a planned campaign goes to feasibility review")
             return [.feasibilitySubmitted(CampaignFeasibilitySubmitted(campaignID: id, study: study, by: context.actor, at: context.now))]
 
         case .approve(let note):
-            let note = try Validate.optionalText(note, field: "note")
+            let note = try Validate.optionalMultilineText(note, field: "note")
             try require(state.status == .feasibility, "only a campaign in feasibility review can be approved")
             return [.approved(CampaignApproved(campaignID: id, by: context.actor, at: context.now, note: note))]
 
         case .sendBack(let reason):
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             try require(state.status == .feasibility, "only a campaign in feasibility review can be sent back")
             return [.sentBack(CampaignSentBack(campaignID: id, by: context.actor, at: context.now, reason: reason))]
 
@@ -155,7 +155,7 @@ public enum Campaign: Aggregate {
 
         case .close(let summary):
             var summary = summary
-            summary.note = try Validate.text(summary.note, field: "note", max: 10_000)
+            summary.note = try Validate.multilineText(summary.note, field: "note", max: 10_000)
             guard summary.responses >= 0 else { throw .invalid("responses", "must not be negative") }
             guard summary.salesEffect.currency == state.budget.currency else { throw .invalid("salesEffect", "must be in the budget's currency") }
             try require(state.status == .executing, "only an executing campaign can be closed")
@@ -173,8 +173,9 @@ public enum Campaign: Aggregate {
     private static func validatedPlan(name: String, objective: String, budget: Money, start: LocalDate,
                                       end: LocalDate) throws(DomainError) -> (name: String, objective: String) {
         let name = try Validate.text(name, field: "name")
-        let objective = try Validate.text(objective, field: "objective", max: 10_000)
+        let objective = try Validate.multilineText(objective, field: "objective", max: 10_000)
         guard budget.amount > 0 else { throw .invalid("budget", "must be positive") }
+        try Validate.currency(budget.currency, field: "budget")
         guard start <= end else { throw .invalid("end", "must not be before the start") }
         return (name, objective)
     }

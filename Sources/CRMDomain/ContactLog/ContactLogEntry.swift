@@ -86,7 +86,7 @@ public enum ContactLogEntry: Aggregate {
 
         case .retract(let reason):
             guard let id = state.id else { throw .notFound("no such contact log entry") }
-            let text = try Validate.text(reason, field: "reason", max: 2000)
+            let text = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard !state.retracted else { throw .transition("the entry is already retracted") }
             return [.retracted(ContactLogRetracted(entryID: id, reason: text, retractedAt: context.now))]
         }
@@ -95,7 +95,7 @@ public enum ContactLogEntry: Aggregate {
     private static func validated(_ details: Details, now: Date) throws(DomainError) -> Details {
         var d = details
         d.subject = try Validate.text(details.subject, field: "subject")
-        d.note = try Validate.optionalText(details.note, field: "note", max: 10_000)
+        d.note = try Validate.optionalMultilineText(details.note, field: "note", max: 10_000)
         guard details.durationSeconds >= 0 else { throw .invalid("durationSeconds", "must not be negative") }
         guard details.occurredAt <= now else { throw .invalid("occurredAt", "must not be in the future") }
         var attachments: [String] = []

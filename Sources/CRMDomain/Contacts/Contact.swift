@@ -61,7 +61,7 @@ public enum Contact: Aggregate {
         switch command {
         case .archive(let reason):
             if state.isArchived { return [] }
-            return [.archived(ContactArchived(contactID: id, reason: try Validate.optionalText(reason, field: "reason")))]
+            return [.archived(ContactArchived(contactID: id, reason: try Validate.optionalMultilineText(reason, field: "reason")))]
         case .restore:
             return state.isArchived ? [.restored(ContactRestored(contactID: id))] : []
         default:

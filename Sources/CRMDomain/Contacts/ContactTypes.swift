@@ -65,7 +65,8 @@ extension Validate {
     static func email(_ value: String, field: String = "email") throws(DomainError) -> String {
         let email = value.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, !email.contains(where: \.isWhitespace) else {
+        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, !email.contains(where: \.isWhitespace),
+              !email.unicodeScalars.contains(where: { isRefused($0, multiline: false) }) else {
             throw .invalid(field, "is not an e-mail address")
         }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)

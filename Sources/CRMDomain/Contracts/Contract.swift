@@ -138,7 +138,7 @@ public enum Contract: Aggregate {
             return [.termsChanged(ContractTermsChanged(contractID: id, terms: new, changes: changes))]
 
         case .recordNegotiation(let note):
-            let text = try Validate.text(note, field: "note", max: 10_000)
+            let text = try Validate.multilineText(note, field: "note", max: 10_000)
             try require(state.status.isEditable, "negotiation is recorded only while drafting or negotiating")
             return [.negotiationRecorded(ContractNegotiationRecorded(
                 contractID: id, negotiation: Negotiation(by: context.actor, at: context.now, note: text)))]
@@ -148,12 +148,12 @@ public enum Contract: Aggregate {
             return [.submittedForApproval(ContractSubmittedForApproval(contractID: id, by: context.actor, at: context.now))]
 
         case .approve(let note):
-            let note = try Validate.optionalText(note, field: "note")
+            let note = try Validate.optionalMultilineText(note, field: "note")
             try require(state.status == .pendingApproval, "only a contract pending approval can be approved")
             return [.approved(ContractApproved(contractID: id, by: context.actor, at: context.now, note: note))]
 
         case .sendBack(let reason):
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             try require(state.status == .pendingApproval, "only a contract pending approval can be sent back")
             return [.sentBack(ContractSentBack(contractID: id, by: context.actor, at: context.now, reason: reason))]
 
@@ -177,7 +177,7 @@ public enum Contract: Aggregate {
             return [.expired(ContractExpired(contractID: id, expiry: terms.expiry, recordedAt: context.now))]
 
         case .terminate(let reason, let lastDay):
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             try require(state.status == .approved || state.status == .active, "only an approved or active contract can be terminated")
             guard terms.effective <= lastDay, lastDay <= terms.expiry else {
                 throw .invalid("lastDay", "must fall between the effective date and the expiry")
@@ -194,6 +194,7 @@ public enum Contract: Aggregate {
     /// At least one line; positive quantities, non-negative prices in one currency, each product once.
     static func validated(_ lines: [Line]) throws(DomainError) -> [Line] {
         guard let currency = lines.first?.unitPrice.currency else { throw .invalid("lines", "a contract needs at least one product") }
+        try Validate.currency(currency, field: "unitPrice")
         var result: [Line] = []
         for var line in lines {
             line.name = try Validate.text(line.name, field: "name")

@@ -2,6 +2,10 @@ import EventSourcing
 import Foundation
 
 /// An ISO 4217 currency code (`USD`, `EUR`, `CNY`, …).
+///
+/// The type holds any three ASCII capitals, so every recorded event decodes whatever the platform's list
+/// of codes says; commands check the code against ISO 4217 (``isISO4217``, ``Validate/currency(_:field:)``)
+/// so a typo such as `XYZ` is refused before it is recorded.
 public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: String
     public init?(rawValue: String) {
@@ -12,6 +16,12 @@ public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStr
         self.rawValue = rawValue
     }
     public var description: String { rawValue }
+
+    /// Whether the code is an ISO 4217 currency code as Foundation lists them (current and historic, e.g.
+    /// `USD`, `CNY`, `DEM`), other than `XXX` (no currency) and `XTS` (reserved for testing).
+    public var isISO4217: Bool { Self.iso4217.contains(rawValue) }
+
+    private static let iso4217: Set<String> = Set(Locale.Currency.isoCurrencies.map(\.identifier)).subtracting(["XXX", "XTS"])
 
     public static let usd = Currency(validCode: "USD")
     public static let eur = Currency(validCode: "EUR")
@@ -141,19 +151,69 @@ extension Array where Element == FieldChange {
 }
 
 /// Small input checks shared by the aggregates.
+///
+/// Texts come in two kinds. A single-line text (``text(_:field:max:)``: names, titles, codes, addresses,
+/// identifiers) holds no control character at all (C0, DEL, C1) and no line or paragraph separator
+/// (U+2028, U+2029). A multi-line text (``multilineText(_:field:max:)``: notes, comments, bodies, reasons,
+/// summaries — free text) may also hold line feeds, carriage returns and tabs, but no other control
+/// character. Both are trimmed of surrounding white space and newlines first. The refusal names the field,
+/// never the value.
 public enum Validate {
-    /// A trimmed, non-empty text of at most `max` characters.
+    /// A trimmed, non-empty, single-line text of at most `max` characters, without control characters.
     public static func text(_ value: String, field: String, max: Int = 200) throws(DomainError) -> String {
+        try checked(value, field: field, max: max, multiline: false)
+    }
+
+    /// An optional single-line text: nil or blank becomes nil; otherwise checked like ``text(_:field:max:)``.
+    public static func optionalText(_ value: String?, field: String, max: Int = 2000) throws(DomainError) -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return try text(value, field: field, max: max)
+    }
+
+    /// A trimmed, non-empty free text of at most `max` characters: line breaks and tabs are allowed, other
+    /// control characters (and U+2028, U+2029) are not.
+    public static func multilineText(_ value: String, field: String, max: Int = 2000) throws(DomainError) -> String {
+        try checked(value, field: field, max: max, multiline: true)
+    }
+
+    /// An optional free text: nil or blank becomes nil; otherwise checked like ``multilineText(_:field:max:)``.
+    public static func optionalMultilineText(_ value: String?, field: String, max: Int = 2000) throws(DomainError) -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return try multilineText(value, field: field, max: max)
+    }
+
+    /// Refuses the control characters a text of its kind must not hold (see ``Validate``), for texts checked
+    /// elsewhere (a survey answer, a custom field value).
+    public static func characters(of value: String, field: String, multiline: Bool) throws(DomainError) {
+        for scalar in value.unicodeScalars where isRefused(scalar, multiline: multiline) {
+            throw .invalid(field, multiline ? "must not contain control characters other than line breaks and tabs"
+                                            : "must be a single line without control characters")
+        }
+    }
+
+    /// Whether `scalar` may not appear in a text of the kind: a control character (general category Cc:
+    /// U+0000–U+001F, U+007F, U+0080–U+009F) or U+2028/U+2029; a multi-line text may hold LF, CR and tab.
+    static func isRefused(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x0D, 0x09: return !multiline
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: return true
+        default: return false
+        }
+    }
+
+    private static func checked(_ value: String, field: String, max: Int, multiline: Bool) throws(DomainError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalid(field, "must not be empty") }
+        try characters(of: trimmed, field: field, multiline: multiline)
         guard trimmed.count <= max else { throw .invalid(field, "must be at most \(max) characters") }
         return trimmed
     }
 
-    /// An optional text: nil or empty becomes nil; otherwise checked like ``text(_:field:max:)``.
-    public static func optionalText(_ value: String?, field: String, max: Int = 2000) throws(DomainError) -> String? {
-        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
-        return try text(value, field: field, max: max)
+    /// A currency a command brings in: an ISO 4217 code (see ``Currency/isISO4217``).
+    @discardableResult
+    public static func currency(_ currency: Currency, field: String) throws(DomainError) -> Currency {
+        guard currency.isISO4217 else { throw .invalid(field, "is not an ISO 4217 currency code") }
+        return currency
     }
 
     /// An IANA time zone id.

@@ -8,7 +8,7 @@ extension Customer {
             guard state.appointment(appointmentID) == nil else { throw DomainError(.alreadyExists, field: "appointmentID", "the appointment exists") }
             guard at >= context.now else { throw .invalid("at", "must not be in the past") }
             let appointment = Appointment(id: appointmentID, kind: kind, at: at, address: try Validate.text(address, field: "address", max: 300),
-                                          note: try Validate.optionalText(note, field: "note"))
+                                          note: try Validate.optionalMultilineText(note, field: "note"))
             return [.appointmentScheduled(CustomerAppointmentScheduled(customerID: id, appointment: appointment))]
 
         case .rescheduleAppointment(let appointmentID, let at, let address):
@@ -23,12 +23,12 @@ extension Customer {
         case .completeAppointment(let appointmentID, let note):
             _ = try scheduled(appointmentID, state: state)
             return [.appointmentCompleted(CustomerAppointmentCompleted(
-                customerID: id, appointmentID: appointmentID, completedAt: context.now, note: try Validate.optionalText(note, field: "note")))]
+                customerID: id, appointmentID: appointmentID, completedAt: context.now, note: try Validate.optionalMultilineText(note, field: "note")))]
 
         case .cancelAppointment(let appointmentID, let reason):
             _ = try scheduled(appointmentID, state: state)
             return [.appointmentCancelled(CustomerAppointmentCancelled(
-                customerID: id, appointmentID: appointmentID, reason: try Validate.optionalText(reason, field: "reason")))]
+                customerID: id, appointmentID: appointmentID, reason: try Validate.optionalMultilineText(reason, field: "reason")))]
 
         case .transferOwnership(let newHolder, let effective):
             guard state.status == .active else { throw .transition("only an active account can be transferred") }
@@ -59,11 +59,11 @@ extension Customer {
         case .removeInstallation(let installationID, let reason):
             _ = try activeInstallation(installationID, state: state)
             return [.installationRemoved(CustomerInstallationRemoved(
-                customerID: id, installationID: installationID, reason: try Validate.optionalText(reason, field: "reason")))]
+                customerID: id, installationID: installationID, reason: try Validate.optionalMultilineText(reason, field: "reason")))]
 
         case .suspend(let reason):
             guard state.status == .active else { throw .transition("only an active customer can be suspended") }
-            return [.suspended(CustomerSuspended(customerID: id, reason: try Validate.text(reason, field: "reason", max: 500)))]
+            return [.suspended(CustomerSuspended(customerID: id, reason: try Validate.multilineText(reason, field: "reason", max: 500)))]
 
         case .resume:
             guard state.status == .suspended else { throw .transition("only a suspended customer can resume") }

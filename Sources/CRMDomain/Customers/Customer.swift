@@ -114,7 +114,7 @@ public enum Customer: Aggregate {
         switch command {
         case .archive(let reason):
             if state.isArchived { return [] }
-            return [.archived(CustomerArchived(customerID: id, reason: try Validate.optionalText(reason, field: "reason")))]
+            return [.archived(CustomerArchived(customerID: id, reason: try Validate.optionalMultilineText(reason, field: "reason")))]
         case .restore:
             return state.isArchived ? [.restored(CustomerRestored(customerID: id))] : []
         default:

@@ -66,6 +66,7 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
             d.options = options.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             guard !d.options.isEmpty, !d.options.contains(where: \.isEmpty) else { throw .invalid("options", "an enumeration needs non-empty options") }
             guard Set(d.options).count == d.options.count else { throw .invalid("options", "options must be unique") }
+            for option in d.options { try Validate.characters(of: option, field: "options", multiline: false) }
         } else if !options.isEmpty {
             throw .invalid("options", "only enumeration fields have options")
         }
@@ -83,10 +84,14 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
         guard type.accepts(value) else { return .invalid(name, "expects a \(type.rawValue) value") }
         switch value {
         case .text(let text):
+            if text.unicodeScalars.contains(where: { Validate.isRefused($0, multiline: true) }) {
+                return .invalid(name, "must not contain control characters other than line breaks and tabs")
+            }
             if let maxLength, text.count > maxLength { return .invalid(name, "must be at most \(maxLength) characters") }
         case .number(let number):
             return boundsViolation(number)
         case .money(let money):
+            if !money.currency.isISO4217 { return .invalid(name, "is not in an ISO 4217 currency") }
             return boundsViolation(money.amount)
         case .option(let option):
             if !options.contains(option) { return .invalid(name, "is not one of the options") }

@@ -78,7 +78,7 @@ public enum FeedbackForm: Aggregate {
         case .markReturned(let workflowID, let reason):
             if state.status == .returned, state.workflowID == workflowID { return [] }
             try requireReview(by: workflowID, state: state)
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.returned(FeedbackFormReturned(workflowID: workflowID, reason: reason, returnedAt: context.now))]
 
         case .amend(let employee, let values):

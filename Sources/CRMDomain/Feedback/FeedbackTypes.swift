@@ -77,6 +77,7 @@ extension FeedbackTemplate {
                       field.options.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
                     throw .invalid("template.fields.options", "a choice field needs unique, non-empty options")
                 }
+                for option in field.options { try Validate.characters(of: option, field: "template.fields.options", multiline: false) }
             } else {
                 guard field.options.isEmpty else { throw .invalid("template.fields.options", "only choice fields have options") }
             }
@@ -98,7 +99,7 @@ extension FeedbackTemplate {
             guard seen.insert(entry.field).inserted else { throw .invalid("values.\(entry.field)", "answered twice") }
             switch (field.type, entry.value) {
             case (.text, .text(let text)):
-                guard let text = try Validate.optionalText(text, field: "values.\(entry.field)") else { continue }
+                guard let text = try Validate.optionalMultilineText(text, field: "values.\(entry.field)") else { continue }
                 result.append(FeedbackValue(field: field.name, value: .text(text)))
             case (.number, .number):
                 result.append(entry)

@@ -80,7 +80,7 @@ public enum LoyaltyAccount: Aggregate {
                 throw .invalid("customerID", "the account belongs to another customer")
             }
             let reference = try Validate.text(reference, field: "sourceReference", max: 200)
-            let reason = try Validate.text(reason, field: "reason", max: 500)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard points > 0 else { throw .invalid("points", "must be positive") }
             if let expiresOn, expiresOn <= earnedOn { throw .invalid("expiresOn", "must be after the day the points are earned") }
             guard !state.accruedSources.contains(reference) else { return [] }
@@ -92,7 +92,7 @@ public enum LoyaltyAccount: Aggregate {
         case .redeem(let redemptionID, let points, let reason, let day):
             guard let customerID = state.customerID else { throw .notFound("the customer has no points") }
             guard !state.redemptions.contains(redemptionID) else { return [] }
-            let reason = try Validate.text(reason, field: "reason", max: 500)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard points > 0 else { throw .invalid("points", "must be positive") }
             let available = state.balance(on: day)
             guard points <= available else {

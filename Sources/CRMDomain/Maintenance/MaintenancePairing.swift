@@ -79,7 +79,7 @@ public enum MaintenancePairing: Aggregate {
             let newAgent = try Validate.text(newAgent, field: "newAgent", max: 100)
             guard newAgent != agent else { return [] }
             guard newAgent != manager else { throw .invalid("newAgent", "the agent and the manager must be different employees") }
-            let reason = try Validate.optionalText(reason, field: "reason")
+            let reason = try Validate.optionalMultilineText(reason, field: "reason")
             return [.agentChanged(MaintenanceAgentChanged(customerID: customerID, oldAgent: agent, newAgent: newAgent,
                                                           reason: reason, changedAt: context.now))]
 
@@ -88,13 +88,13 @@ public enum MaintenancePairing: Aggregate {
             let newManager = try Validate.text(newManager, field: "newManager", max: 100)
             guard newManager != manager else { return [] }
             guard newManager != agent else { throw .invalid("newManager", "the agent and the manager must be different employees") }
-            let reason = try Validate.optionalText(reason, field: "reason")
+            let reason = try Validate.optionalMultilineText(reason, field: "reason")
             return [.managerChanged(MaintenanceManagerChanged(customerID: customerID, oldManager: manager, newManager: newManager,
                                                               reason: reason, changedAt: context.now))]
 
         case .unpair(let reason):
             let (customerID, agent, manager) = try current(state)
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.unpaired(MaintenanceUnpaired(customerID: customerID, agent: agent, manager: manager, reason: reason,
                                                   unpairedAt: context.now))]
 
@@ -107,7 +107,7 @@ public enum MaintenancePairing: Aggregate {
                                   direction == .agentRatesManager ? "only the current agent rates the manager" : "only the current manager rates the agent")
             }
             guard (1...5).contains(rating) else { throw .invalid("rating", "must be between 1 and 5") }
-            let comment = try Validate.optionalText(comment, field: "comment")
+            let comment = try Validate.optionalMultilineText(comment, field: "comment")
             return [.feedbackGiven(MaintenanceFeedbackGiven(customerID: customerID, feedbackID: feedbackID, direction: direction,
                                                             giver: giver, subject: subject, rating: rating, comment: comment,
                                                             about: about, givenAt: context.now))]

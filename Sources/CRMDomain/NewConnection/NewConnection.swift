@@ -126,6 +126,7 @@ public enum NewConnection: Aggregate {
                 throw DomainError(.alreadyExists, field: "feeID", "a fee with this id was already assessed")
             }
             guard amount.amount > 0 else { throw .invalid("amount", "must be positive") }
+            try Validate.currency(amount.currency, field: "amount")
             let description = try Validate.text(description, field: "description", max: 200)
             return [.feeAssessed(ConnectionFeeAssessed(connectionID: id, feeID: feeID, stage: stage, amount: amount,
                                                        description: description, assessedAt: context.now))]
@@ -141,7 +142,7 @@ public enum NewConnection: Aggregate {
                 guard !stageFees.isEmpty else { throw .transition("no fee was assessed in the fee stage") }
                 guard stageFees.allSatisfy({ $0.paidAt != nil }) else { throw .transition("the fee is not paid") }
             }
-            let note = try Validate.optionalText(note, field: "note")
+            let note = try Validate.optionalMultilineText(note, field: "note")
             if next == .archived {
                 return [.advanced(ConnectionStageAdvanced(connectionID: id, from: stage, to: next, completedAt: context.now,
                                                           note: note, deadline: nil, assignee: nil))]
@@ -154,7 +155,7 @@ public enum NewConnection: Aggregate {
 
         case .sendBack(let reason, let deadline, let assignee):
             guard let previous = stage.previous else { throw .transition("the application stage has no previous stage") }
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard deadline > context.now else { throw .invalid("deadline", "must be in the future") }
             let assignee = try Validate.text(assignee, field: "assignee", max: 100)
             return [.sentBack(ConnectionStageSentBack(connectionID: id, from: stage, to: previous, reason: reason,
@@ -173,7 +174,7 @@ public enum NewConnection: Aggregate {
                                                         deadline: deadline, assignee: assignee))]
 
         case .cancel(let reason):
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.cancelled(ConnectionCancelled(connectionID: id, stage: stage, reason: reason, cancelledAt: context.now))]
         }
     }

@@ -115,7 +115,7 @@ public enum Opportunity: Aggregate {
         case .assignByManager(let owner, let reason):
             let id = try open(state)
             let owner = try Validate.text(owner, field: "owner", max: 100)
-            let reason = try Validate.optionalText(reason, field: "reason")
+            let reason = try Validate.optionalMultilineText(reason, field: "reason")
             guard owner != state.owner else { return [] }
             return [.assigned(OpportunityAssigned(opportunityID: id, previousOwner: state.owner, owner: owner, assignment: .manager, reason: reason))]
 
@@ -154,26 +154,26 @@ public enum Opportunity: Aggregate {
         case .overrideWinProbability(let percent, let reason):
             let id = try open(state)
             let percent = try Percent.check(percent, field: "percent")
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard percent != state.overriddenProbability else { return [] }
             return [.probabilityOverridden(WinProbabilityOverridden(opportunityID: id, previous: state.winProbability, percent: percent, reason: reason))]
 
         case .win(let reason):
             let id = try open(state)
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard let details = state.details else { throw .notFound("no such opportunity") }
             return [.won(OpportunityWon(opportunityID: id, reason: reason, stage: state.stage, expectedRevenue: details.expectedRevenue, closedAt: context.now))]
 
         case .lose(let reason):
             let id = try open(state)
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.lost(OpportunityLost(opportunityID: id, reason: reason, stage: state.stage, closedAt: context.now))]
 
         case .reopen(let stage, let reason):
             guard let id = state.opportunityID else { throw .notFound("no such opportunity") }
             guard state.status.isClosed else { throw .transition("only a won or lost opportunity can be reopened") }
             guard state.pipeline.contains(stage) else { throw .invalid("stage", "not a stage of the pipeline") }
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.reopened(OpportunityReopened(opportunityID: id, previousStatus: state.status, stage: stage, reason: reason))]
         }
     }
@@ -243,6 +243,7 @@ public enum Opportunity: Aggregate {
         guard !d.expectedRevenue.amount.isNaN, d.expectedRevenue.amount >= 0 else {
             throw .invalid("expectedRevenue", "must not be negative")
         }
+        try Validate.currency(d.expectedRevenue.currency, field: "expectedRevenue")
         return d
     }
 

@@ -118,7 +118,7 @@ extension Organisation {
 
     static func deactivate(_ id: UUID, reason: String?, state: State) throws(DomainError) -> [Event] {
         _ = try activeEmployee(id, state: state)
-        let reason = try Validate.optionalText(reason, field: "reason", max: 500)
+        let reason = try Validate.optionalMultilineText(reason, field: "reason", max: 500)
         return [.employeeDeactivated(EmployeeDeactivated(employeeID: id, reason: reason))]
     }
 

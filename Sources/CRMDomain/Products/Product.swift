@@ -89,7 +89,7 @@ public enum Product: Aggregate {
 
         case .retire(let reason):
             let id = try existing(state)
-            let reason = try Validate.optionalText(reason, field: "reason")
+            let reason = try Validate.optionalMultilineText(reason, field: "reason")
             guard state.status == .active else { return [] }
             return [.retired(ProductRetired(productID: id, reason: reason))]
 
@@ -112,7 +112,7 @@ public enum Product: Aggregate {
         case .reachMilestone(let name, let actual, let reason):
             let id = try existing(state)
             guard let milestone = state.milestone(name) else { throw DomainError(.notFound, field: "name", "no milestone of that name is planned") }
-            let reason = try Validate.optionalText(reason, field: "delayReason")
+            let reason = try Validate.optionalMultilineText(reason, field: "delayReason")
             let timing = Timing(planned: milestone.plannedDate, actual: actual)
             if let recorded = milestone.actualDate {
                 guard recorded == actual, reason == milestone.delayReason else { throw .transition("the milestone was already reached") }
@@ -180,6 +180,7 @@ public enum Product: Aggregate {
 
     private static func validated(_ price: Money) throws(DomainError) -> Money {
         guard !price.amount.isNaN, price.amount >= 0 else { throw .invalid("standardPrice", "must not be negative") }
+        try Validate.currency(price.currency, field: "standardPrice")
         return price
     }
 }

@@ -109,7 +109,7 @@ public enum Quote: Aggregate {
         case .sendBack(let reason):
             let (id, current) = try loaded(state)
             guard state.status == .pendingApproval else { throw .transition("the quote is not waiting for approval") }
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.sentBack(QuoteSentBack(quoteID: id, revision: current.number, approver: context.actor, reason: reason))]
 
         case .send:
@@ -128,7 +128,7 @@ public enum Quote: Aggregate {
         case .reject(let reason):
             let (id, current) = try loaded(state)
             guard state.status == .approved || state.status == .sent else { throw .transition("only an approved or sent quote can be rejected") }
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.rejected(QuoteRejected(quoteID: id, revision: current.number, reason: reason, rejectedAt: context.now))]
         }
     }
@@ -186,6 +186,7 @@ public enum Quote: Aggregate {
     private static func validated(_ draft: QuoteDraft) throws(DomainError) -> QuoteDraft {
         var d = draft
         guard let currency = draft.currency else { throw .invalid("lines", "a quote needs at least one line") }
+        try Validate.currency(currency, field: "unitPrice")
         d.lines = []
         for line in draft.lines {
             var l = line
@@ -197,7 +198,7 @@ public enum Quote: Aggregate {
             d.lines.append(l)
         }
         d.discountPercent = try Percent.check(draft.discountPercent, field: "discountPercent")
-        d.note = try Validate.optionalText(draft.note, field: "note")
+        d.note = try Validate.optionalMultilineText(draft.note, field: "note")
         return d
     }
 }

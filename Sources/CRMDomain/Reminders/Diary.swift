@@ -89,7 +89,7 @@ public enum Diary: Aggregate {
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
         case .addItem(var item):
-            item.note = try Validate.text(item.note, field: "note", max: 2000)
+            item.note = try Validate.multilineText(item.note, field: "note", max: 2000)
             if let existing = state.items[item.id] {
                 guard existing == item else { throw DomainError(.alreadyExists, field: "id", "another diary item has this id") }
                 return []
@@ -98,7 +98,7 @@ public enum Diary: Aggregate {
 
         case .changeItem(var item):
             guard let existing = state.items[item.id] else { throw .notFound("no such diary item") }
-            item.note = try Validate.text(item.note, field: "note", max: 2000)
+            item.note = try Validate.multilineText(item.note, field: "note", max: 2000)
             var changes: [FieldChange] = []
             changes.record("date", .date(existing.date), .date(item.date))
             changes.record("time", existing.time.map { .text($0.description) }, item.time.map { .text($0.description) })

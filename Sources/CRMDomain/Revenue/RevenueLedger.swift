@@ -67,7 +67,7 @@ public enum RevenueLedger: Aggregate {
             return [.entryRecorded(RevenueEntryRecorded(entry: entry, recordedBy: context.actor, recordedAt: context.now))]
 
         case .reverse(let entryID, let reversalID, let reason):
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard let original = state.entries.first(where: { $0.id == entryID }) else { throw .notFound("no such revenue entry") }
             guard original.reversalOf == nil else { throw .transition("a reversal entry cannot be reversed") }
             guard !state.isReversed(entryID) else { throw .transition("the entry is already reversed") }
@@ -125,8 +125,9 @@ public enum RevenueLedger: Aggregate {
         }
         entry.chargeItem = try Validate.text(entry.chargeItem, field: "chargeItem")
         entry.businessLine = try Validate.text(entry.businessLine, field: "businessLine", max: 100)
-        entry.note = try Validate.optionalText(entry.note, field: "note")
+        entry.note = try Validate.optionalMultilineText(entry.note, field: "note")
         guard entry.amount.amount != 0 else { throw .invalid("amount", "must not be zero") }
+        try Validate.currency(entry.amount.currency, field: "amount")
         guard entry.reversalOf == nil else { throw .invalid("reversalOf", "reversals are made with the reverse command") }
         return entry
     }

@@ -34,6 +34,8 @@ extension Settings {
             return [.discountLimitSet(DiscountLimitSet(limit: limit, previous: previous))]
 
         case .setExchangeRate(let rate):
+            try Validate.currency(rate.from, field: "from")
+            try Validate.currency(rate.to, field: "to")
             guard rate.from != rate.to else { throw .invalid("to", "a rate needs two different currencies") }
             guard rate.rate > 0 else { throw .invalid("rate", "must be positive") }
             let previous = state.exchangeRates.first { $0.from == rate.from && $0.to == rate.to && $0.validFrom == rate.validFrom }
@@ -97,12 +99,14 @@ extension Settings {
             var kinds = Set<String>()
             for rule in rules {
                 guard rule.points > 0 else { throw .invalid("points", "must be positive") }
+                if let currency = rule.currency { try Validate.currency(currency, field: "currency") }
                 if let months = rule.validityMonths, months <= 0 { throw .invalid("validityMonths", "must be positive") }
                 switch rule.source {
                 case .activity:
                     guard let activity = rule.activity, !activity.trimmingCharacters(in: .whitespaces).isEmpty else {
                         throw .invalid("activity", "an activity rule names its activity")
                     }
+                    try Validate.characters(of: activity, field: "activity", multiline: false)
                 case .spend, .tenure:
                     guard rule.activity == nil else { throw .invalid("activity", "only activity rules name an activity") }
                 case .manual:
@@ -116,6 +120,7 @@ extension Settings {
             return [.loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced(rules: rules))]
 
         case .setPayScheme(var scheme):
+            try Validate.currency(scheme.currency, field: "currency")
             guard scheme.basePerDay >= 0 else { throw .invalid("basePerDay", "must not be negative") }
             guard scheme.defaultRatePerPoint >= 0 else { throw .invalid("defaultRatePerPoint", "must not be negative") }
             var indicators = Set<String>()
@@ -130,6 +135,7 @@ extension Settings {
 
         case .setCostBudget(var budget):
             budget.key = try Validate.text(budget.key, field: "key", max: 100)
+            try Validate.currency(budget.amount.currency, field: "amount")
             if budget.dimension == .customer {
                 guard let id = UUID(text: budget.key) else { throw .invalid("key", "a customer budget's key is the customer's id") }
                 budget.key = id.lowercasedString

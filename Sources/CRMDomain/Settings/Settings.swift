@@ -132,6 +132,10 @@ public enum Settings: Aggregate {
             var names = Set<String>()
             for rule in rules {
                 _ = try Validate.text(rule.name, field: "name", max: 100)
+                for (field, value) in [("branch", rule.branch), ("community", rule.community), ("productLine", rule.productLine),
+                                       ("customerGroup", rule.customerGroup), ("assignee", rule.assignee)] {
+                    if let value { try Validate.characters(of: value, field: field, multiline: false) }
+                }
                 guard names.insert(rule.name).inserted else { throw .invalid("name", "rule names must be unique") }
             }
             guard rules != state.routingRules else { return [] }
@@ -150,6 +154,10 @@ public enum Settings: Aggregate {
             }
             for action in chain.actions where action.kind == .createTask && (action.department ?? "").isEmpty {
                 throw .invalid("department", "a task action needs a department")
+            }
+            for action in chain.actions {
+                if let template = action.template { try Validate.characters(of: template, field: "template", multiline: false) }
+                if let department = action.department { try Validate.characters(of: department, field: "department", multiline: false) }
             }
             if state.ticketRuleChains.contains(chain) { return [] }
             return [.ticketRuleChainSet(TicketRuleChainSet(chain: chain))]

@@ -100,6 +100,7 @@ public enum SurveyRules {
         case (.freeText, .text(let text)):
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { return nil }
+            try Validate.characters(of: trimmed, field: field, multiline: true)
             guard trimmed.count <= question.maxLength else { throw .invalid(field, "the text is too long") }
             return .text(trimmed)
         default:

@@ -118,7 +118,7 @@ public enum WorkTask: Aggregate {
 
         case .complete(let resultNote):
             let (id, _) = try open(state)
-            let note = try Validate.text(resultNote, field: "resultNote", max: 2000)
+            let note = try Validate.multilineText(resultNote, field: "resultNote", max: 2000)
             var events: [Event] = [.completed(TaskCompleted(taskID: id, resultNote: note, completedAt: context.now))]
             if let reference = state.externalReference {
                 events.append(.completionQueuedForWriteBack(TaskCompletionQueuedForWriteBack(
@@ -128,19 +128,19 @@ public enum WorkTask: Aggregate {
 
         case .cancel(let reason):
             let (id, _) = try open(state)
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.cancelled(TaskCancelled(taskID: id, reason: reason))]
 
         case .reassign(let to, let reason):
             let (id, _) = try open(state)
             let assignee = try Validate.text(to, field: "assignee", max: 100)
-            let reason = try Validate.optionalText(reason, field: "reason")
+            let reason = try Validate.optionalMultilineText(reason, field: "reason")
             guard assignee != state.assignee else { return [] }
             return [.reassigned(TaskReassigned(taskID: id, previousAssignee: state.assignee, assignee: assignee, reason: reason))]
 
         case .reschedule(let dueAt, let reason):
             let (id, details) = try open(state)
-            let reason = try Validate.optionalText(reason, field: "reason")
+            let reason = try Validate.optionalMultilineText(reason, field: "reason")
             guard dueAt.timeIntervalSince1970.isFinite else { throw .invalid("dueAt", "must be a real instant") }
             guard dueAt != details.dueAt else { return [] }
             return [.rescheduled(TaskRescheduled(taskID: id, previousDueAt: details.dueAt, dueAt: dueAt, reason: reason))]
@@ -148,7 +148,7 @@ public enum WorkTask: Aggregate {
         case .edit(let title, let note):
             let (id, details) = try open(state)
             let title = try Validate.text(title, field: "title")
-            let note = try Validate.optionalText(note, field: "note")
+            let note = try Validate.optionalMultilineText(note, field: "note")
             var changes: [FieldChange] = []
             changes.record("title", .text(details.title), .text(title))
             changes.record("note", details.note.map(FieldValue.text), note.map(FieldValue.text))
@@ -210,7 +210,7 @@ public enum WorkTask: Aggregate {
     private static func validated(_ details: Details) throws(DomainError) -> Details {
         var d = details
         d.title = try Validate.text(details.title, field: "title")
-        d.note = try Validate.optionalText(details.note, field: "note")
+        d.note = try Validate.optionalMultilineText(details.note, field: "note")
         guard d.dueAt.timeIntervalSince1970.isFinite else { throw .invalid("dueAt", "must be a real instant") }
         if let branch = details.branch {
             d.branch = try Validate.optionalText(branch, field: "branch", max: 100)

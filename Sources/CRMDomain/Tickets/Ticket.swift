@@ -106,7 +106,7 @@ public enum Ticket: Aggregate {
         }
         guard !state.exists else { throw DomainError(.alreadyExists, "the ticket is already open") }
         let subjectText = try Validate.text(subject, field: "subject")
-        let descriptionText = try Validate.optionalText(description, field: "description", max: 10_000)
+        let descriptionText = try Validate.optionalMultilineText(description, field: "description", max: 10_000)
         let departmentName = try Validate.text(department, field: "department", max: 100)
         let deadline = try checked(sla, kind: kind, severity: severity)
         return [.opened(TicketOpened(
@@ -139,7 +139,7 @@ public enum Ticket: Aggregate {
 
         case .handOver(let target, let reason):
             let department = try Validate.text(target, field: "toDepartment", max: 100)
-            let reasonText = try Validate.optionalText(reason, field: "reason")
+            let reasonText = try Validate.optionalMultilineText(reason, field: "reason")
             guard [.open, .assigned, .inProgress].contains(state.status) else {
                 throw .transition("a \(state.status.rawValue) ticket cannot be handed over")
             }
@@ -149,18 +149,18 @@ public enum Ticket: Aggregate {
             return [.handedOver(TicketHandedOver(ticketID: id, fromDepartment: state.department, toDepartment: department, reason: reasonText, handedOverAt: now))]
 
         case .resolve(let resolution):
-            let text = try Validate.text(resolution, field: "resolution", max: 10_000)
+            let text = try Validate.multilineText(resolution, field: "resolution", max: 10_000)
             guard state.status == .inProgress else { throw .transition("only a ticket in progress can be resolved") }
             return [.resolved(TicketResolved(ticketID: id, resolution: text, resolvedAt: now))]
 
         case .close(let satisfaction, let comment):
             guard (1...5).contains(satisfaction) else { throw .invalid("satisfaction", "must be between 1 and 5") }
-            let commentText = try Validate.optionalText(comment, field: "comment")
+            let commentText = try Validate.optionalMultilineText(comment, field: "comment")
             guard state.status == .resolved else { throw .transition("only a resolved ticket can be closed") }
             return [.closed(TicketClosed(ticketID: id, satisfaction: satisfaction, comment: commentText, closedAt: now))]
 
         case .reopen(let reason):
-            let text = try Validate.text(reason, field: "reason", max: 2000)
+            let text = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard state.status == .resolved || state.status == .closed else {
                 throw .transition("only a resolved or closed ticket can be reopened")
             }
@@ -170,7 +170,7 @@ public enum Ticket: Aggregate {
             guard state.status != .resolved && state.status != .closed else {
                 throw .transition("the severity of a \(state.status.rawValue) ticket cannot change")
             }
-            let reasonText = try Validate.optionalText(reason, field: "reason")
+            let reasonText = try Validate.optionalMultilineText(reason, field: "reason")
             guard severity != state.severity else { return [] }
             let deadline = try checked(sla, kind: state.kind, severity: severity)
             return [.severityChanged(TicketSeverityChanged(

@@ -102,7 +102,7 @@ public enum Visit: Aggregate {
         }
         guard !state.exists else { throw DomainError(.alreadyExists, "the visit is already planned") }
         let visitorName = try Validate.text(visitor, field: "visitor", max: 100)
-        let agendaText = try Validate.text(agenda, field: "agenda", max: 2000)
+        let agendaText = try Validate.multilineText(agenda, field: "agenda", max: 2000)
         let placeText = try Validate.text(place, field: "place")
         try unique(contacts, field: "contacts")
         return [.planned(VisitPlanned(visitID: id, customerID: customerID, visitor: visitorName, scheduledAt: scheduledAt,
@@ -117,7 +117,7 @@ public enum Visit: Aggregate {
         case .reschedule(let when, let place, let reason):
             var newPlace = state.place
             if let place { newPlace = try Validate.text(place, field: "place") }
-            let reasonText = try Validate.optionalText(reason, field: "reason")
+            let reasonText = try Validate.optionalMultilineText(reason, field: "reason")
             guard state.status == .planned else { throw .transition("only a planned visit can be rescheduled") }
             guard when != state.scheduledAt || newPlace != state.place else { return [] }
             return [.rescheduled(VisitRescheduled(visitID: id, oldScheduledAt: state.scheduledAt, newScheduledAt: when,
@@ -125,7 +125,7 @@ public enum Visit: Aggregate {
 
         case .recordActual(var actual):
             actual.place = try Validate.text(actual.place, field: "place")
-            actual.summary = try Validate.text(actual.summary, field: "summary", max: 10_000)
+            actual.summary = try Validate.multilineText(actual.summary, field: "summary", max: 10_000)
             var topics: [String] = []
             for topic in actual.topics { topics.append(try Validate.text(topic, field: "topics")) }
             actual.topics = topics
@@ -136,13 +136,14 @@ public enum Visit: Aggregate {
             return [.recorded(VisitRecorded(visitID: id, actual: actual, recordedAt: context.now))]
 
         case .cancel(let reason):
-            let text = try Validate.text(reason, field: "reason", max: 2000)
+            let text = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard state.status == .planned else { throw .transition("only a planned visit can be cancelled") }
             return [.cancelled(VisitCancelled(visitID: id, reason: text, cancelledAt: context.now))]
 
         case .addCostLine(var line):
             guard line.amount.amount > 0 else { throw .invalid("amount", "must be positive") }
-            line.note = try Validate.optionalText(line.note, field: "note")
+            try Validate.currency(line.amount.currency, field: "amount")
+            line.note = try Validate.optionalMultilineText(line.note, field: "note")
             guard !state.costLines.contains(where: { $0.id == line.id }) else {
                 throw DomainError(.alreadyExists, field: "id", "the visit already has that cost line")
             }

@@ -56,7 +56,7 @@ public enum WorkflowInstance: Aggregate {
 
         case .approve(let employee, let roles, let comment):
             let asDelegate = try state.authorise(employee, roles: roles)
-            let comment = try Validate.optionalText(comment, field: "comment")
+            let comment = try Validate.optionalMultilineText(comment, field: "comment")
             var events: [Event] = [.stepApproved(WorkflowStepApproved(step: state.currentStepIndex, approvedBy: employee, asDelegate: asDelegate, comment: comment, at: now))]
             if state.currentStepIndex + 1 >= (state.definition?.steps.count ?? 0), let kind = state.subjectKind, let subject = state.subjectID {
                 events.append(.completed(WorkflowCompleted(subjectKind: kind, subjectID: subject, at: now)))
@@ -65,7 +65,7 @@ public enum WorkflowInstance: Aggregate {
 
         case .sendBack(let employee, let roles, let reason):
             _ = try state.authorise(employee, roles: roles)
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             let to: Int? = state.currentStepIndex > 0 ? state.currentStepIndex - 1 : nil
             return [.sentBack(WorkflowSentBack(fromStep: state.currentStepIndex, toStep: to, reason: reason, sentBackBy: employee, at: now))]
 
@@ -82,7 +82,7 @@ public enum WorkflowInstance: Aggregate {
 
         case .reject(let employee, let roles, let reason):
             _ = try state.authorise(employee, roles: roles)
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.rejected(WorkflowRejected(step: state.currentStepIndex, rejectedBy: employee, reason: reason, at: now))]
 
         case .resubmit(let employee):
@@ -97,7 +97,7 @@ public enum WorkflowInstance: Aggregate {
                 throw state.status == .none ? .notFound("no such workflow") : .transition("the workflow has already ended")
             }
             guard employee == state.submitter else { throw DomainError(.forbidden, field: "employee", "only the submitter may cancel") }
-            let reason = try Validate.text(reason, field: "reason", max: 2000)
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.cancelled(WorkflowCancelled(cancelledBy: employee, reason: reason, at: now))]
         }
     }

@@ -61,7 +61,7 @@ public enum OutboxItem: Aggregate, EngineRecord {
         case .reportFailure(let reason):
             guard let item = state.queued else { throw .notFound("no such outbox item") }
             guard state.deliveredAt == nil else { throw .transition("the item was delivered") }
-            return [.failed(OutboxDeliveryFailed(itemID: item.itemID, failedAt: context.now, reason: try Validate.text(reason, field: "reason")))]
+            return [.failed(OutboxDeliveryFailed(itemID: item.itemID, failedAt: context.now, reason: try Validate.multilineText(reason, field: "reason")))]
         }
     }
 
