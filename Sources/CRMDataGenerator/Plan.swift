@@ -136,10 +136,13 @@ struct Plan: Sendable {
             for name in Self.roleNames(branch: spec.name) { roles[name] = ids.next(at: setupInstant) }
         }
 
-        // Setup: bootstrap, 3 units + 3 roles + hires + grants per branch, settings, forms, products.
+        // Setup: bootstrap, 3 units + 3 roles + hires + grants per branch, announcements (one per branch and
+        // one to the account managers), settings, forms, products.
         let currencies = Set(branchSpecs.map(\.currency)).count
+        let announcementEvents = branchSpecs.count + 1
         let settingsEvents = branchSpecs.count + 24 + 1 + Set(branchSpecs.map(\.currency)).subtracting([.usd]).count + 2 + 1
-        setupEvents = 1 + branchSpecs.count * (3 + 3 + 2 * perBranch) + settingsEvents + 3 + currencies * Catalog.products.count + 2
+        setupEvents = 1 + branchSpecs.count * (3 + 3 + 2 * perBranch) + announcementEvents + settingsEvents + 3
+            + currencies * Catalog.products.count + 2
 
         // The roster: about a quarter of the events are billing and usage of the customers' accounts.
         let target = max(configuration.targetEvents, 0)

@@ -36,12 +36,16 @@ extension Simulation {
             let scope = DataScope.branch(branch.name)
             let sales: [Permission.Module] = [.customers, .contacts, .tasks, .visits, .opportunities, .quotes, .revenue, .products]
             let service: [Permission.Module] = [.tickets, .contacts, .tasks]
+            // Everyone reads the announcements addressed to them and marks them read (R-ORG-3): the engine
+            // shows one's own copy with `query` in organisation over the `own` scope, and `edit` marks it read.
+            let inbox = Permission(module: .organisation, actions: [.query, .edit], scope: .own)
             let definitions = [
                 RoleDefinition(name: names[0], permissions: sales.map { Permission(module: $0, actions: [.query, .create, .edit, .approve, .analyse], scope: scope) }
-                    + [Permission(module: .tickets, actions: [.query], scope: scope)]),
-                RoleDefinition(name: names[1], permissions: sales.map { Permission(module: $0, actions: [.query, .create, .edit], scope: scope) }),
+                    + [Permission(module: .tickets, actions: [.query], scope: scope), inbox]),
+                RoleDefinition(name: names[1], permissions: sales.map { Permission(module: $0, actions: [.query, .create, .edit], scope: scope) }
+                    + [inbox]),
                 RoleDefinition(name: names[2], permissions: service.map { Permission(module: $0, actions: [.query, .create, .edit], scope: scope) }
-                    + [Permission(module: .customers, actions: [.query], scope: scope)]),
+                    + [Permission(module: .customers, actions: [.query], scope: scope), inbox]),
             ]
             for definition in definitions {
                 guard let roleID = world.roles[definition.name] else { continue }
@@ -80,6 +84,17 @@ extension Simulation {
                                         grantor: grantor), actor: adminActor, at: now)
             }
         }
+
+        // Announcements from management (R-ORG-3): one to each branch's department, one to every account manager.
+        for branch in world.branches {
+            try announce(title: "\(branch.name.capitalized): working hours over the holidays",
+                         body: "The office follows the branch holiday calendar. Please plan customer appointments accordingly.",
+                         targets: AnnouncementTargets(departments: [branch.unitID]), actor: adminActor, at: tick())
+        }
+        let accountManagerRoles = world.branches.compactMap { world.roles[Plan.roleNames(branch: $0.name)[1]] }
+        try announce(title: "New tariff sheets for account managers",
+                     body: "This year's tariff sheets are in the product catalogue.\nQuote from the new standard prices from today on.",
+                     targets: AnnouncementTargets(roles: accountManagerRoles), actor: adminActor, at: tick())
 
         // Settings: time zones, SLAs for every ticket kind and severity, routing, exchange rates, holidays, a rule chain.
         for branch in world.branches {
@@ -145,6 +160,15 @@ extension Simulation {
     private func organise(_ command: Organisation.Command, actor: String, at time: Double) throws {
         try execute(Organisation.self, stream: Organisation.streamID, command, state: &organisation, version: &organisationVersion,
                     actor: actor, at: time)
+    }
+
+    private func announce(title: String, body: String, targets: AnnouncementTargets, actor: String, at time: Double) throws {
+        let id = recordIDs.next(at: date(time))
+        var state = Announcement.initialState
+        var version: UInt64 = 0
+        try execute(Announcement.self, stream: Announcement.stream(id),
+                    .publish(announcementID: id, title: title, body: body, targets: targets, expiresAt: nil),
+                    state: &state, version: &version, actor: actor, at: time)
     }
 
     private func configure(_ command: Settings.Command, actor: String, at time: Double) throws {

@@ -47,6 +47,36 @@ func replayAll<A: Aggregate>(_ type: A.Type, from batches: [[StreamAppend]]) thr
         #expect(completed.count > tasks.count / 2)
     }
 
+    @Test("every account manager's announcement inbox shows at least one announcement (R-ORG-3)")
+    func accountManagersSeeAnnouncements() throws {
+        let generator = HistoryGenerator(configuration(events: 3000))
+        let all = try batches(generator.configuration)
+        let organisation = try #require(try replayAll(Organisation.self, from: all)[Organisation.streamID])
+        let announcements = try replayAll(Announcement.self, from: all).values
+        let end = generator.world.end.addingTimeInterval(-1)
+        let accountManagers = generator.world.staff.filter { $0.role == .accountManager }
+        #expect(!accountManagers.isEmpty)
+        for person in accountManagers {
+            // The reader as the engine resolves it (CRMEngine.announcementReader): departments up the unit
+            // chain, branch, roles of the grants in force.
+            let employee = try #require(organisation.employees[person.id])
+            let roles = organisation.roleGrants.values.filter { $0.employeeID == person.id && $0.validity.contains(end) }.map(\.roleID)
+            let reader = AnnouncementReader(employeeID: person.id, departments: employee.unitID.map { organisation.chain(from: $0).map(\.id) } ?? [],
+                                            branch: employee.branch, roles: roles)
+            let visible = announcements.filter { $0.isVisible(to: reader, at: end) }
+            #expect(!visible.isEmpty, "no announcement targets account manager \(person.actor)")
+            // The engine shows one's own copy of a (global) announcement with `query` in organisation over
+            // `own`, and marking it read needs `edit` there.
+            let permissions = organisation.effectivePermissions(of: person.id, at: end)
+            #expect(permissions.allows(module: .organisation, action: .query, scope: .own, at: end))
+            #expect(permissions.allows(module: .organisation, action: .edit, scope: .own, at: end))
+            for announcement in visible {
+                let read = try Announcement.decide(.markRead(reader), state: announcement, context: CommandContext(now: end, actor: person.actor))
+                #expect(read.count == 1)
+            }
+        }
+    }
+
     @Test func theWorldNamesStaffByBranchAndRole() {
         let world = HistoryGenerator(configuration(events: 2000)).world
         #expect(world.branches.map(\.name) == ["shanghai", "berlin", "new-york"])
