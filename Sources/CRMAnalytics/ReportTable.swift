@@ -22,14 +22,69 @@ public struct ReportTable: Hashable, Sendable {
     }
 
     /// RFC 4180 CSV: CRLF line ends, a field quoted (quotes doubled) when it holds a comma, a quote, CR
-    /// or LF; with `bom`, a UTF-8 byte-order mark first.
+    /// or LF; with `bom`, a UTF-8 byte-order mark first. Every cell, header included, goes through
+    /// ``SpreadsheetCell/neutralised(_:)`` first, so no cell opens as a formula.
     public func csv(bom: Bool = false) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+        func field(_ cell: String) -> String {
+            let s = SpreadsheetCell.neutralised(cell)
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
                 ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         let lines = ([header] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }
         return (bom ? "\u{FEFF}" : "") + lines.joined()
+    }
+}
+
+/// CSV cells that spreadsheet programs open as text, never as a formula (CSV injection, OWASP): the one
+/// rule of every CSV the CLI and the HTTP API write (``ReportTable/csv(bom:)``), and its inverse for
+/// `crm import`.
+///
+/// ```swift
+/// SpreadsheetCell.neutralised("=HYPERLINK(\"http://x\",\"y\")")  // "'=HYPERLINK(\"http://x\",\"y\")"
+/// SpreadsheetCell.neutralised("-12.5")                          // "-12.5" (a number stays a number)
+/// SpreadsheetCell.restored("'@SUM(1)")                          // "@SUM(1)"
+/// ```
+public enum SpreadsheetCell {
+    /// What a formula may start with: `=`, `+`, `-`, `@`, TAB and CR.
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// `text` prefixed with a single quote when a spreadsheet would read it as a formula: when it starts
+    /// with `=`, `+`, `-`, `@`, TAB or CR and is not a plain number (`-12.5`, `+3` stay as they are, so
+    /// numeric columns stay numeric). A text that already is such a prefixed one (`'` then one of those
+    /// characters, after any number of `'`) gets one more, so ``restored(_:)`` gives back exactly `text`.
+    public static func neutralised(_ text: String) -> String {
+        opensAsFormula(text) ? "'" + text : text
+    }
+
+    /// The inverse of ``neutralised(_:)``: a cell of `'` followed by a text it would have prefixed (`'=…`,
+    /// `'+…`, `'-…`, `'@…`, `'` TAB …, `'` CR …, `''=…`) loses that one `'`; any other cell stays as it is.
+    public static func restored(_ cell: String) -> String {
+        guard cell.unicodeScalars.first == "'" else { return cell }
+        let rest = String(Substring(cell.unicodeScalars.dropFirst()))
+        return opensAsFormula(rest) ? rest : cell
+    }
+
+    /// Whether `text`, after any leading `'`, starts with a formula character and is not a plain number.
+    private static func opensAsFormula(_ text: String) -> Bool {
+        let scalars = text.unicodeScalars.drop { $0 == "'" }
+        guard let first = scalars.first, formulaStarts.contains(first) else { return false }
+        return !isPlainNumber(scalars)
+    }
+
+    /// An optional sign, digits with at most one decimal point (at least one digit), and an optional
+    /// exponent (`e`, optional sign, digits): `-12.5`, `+3`, `.5`, `1e-3`.
+    private static func isPlainNumber(_ scalars: Substring.UnicodeScalarView) -> Bool {
+        func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
+        var rest = scalars
+        if let sign = rest.first, sign == "+" || sign == "-" { rest = rest.dropFirst() }
+        let mantissa = rest.prefix { $0 != "e" && $0 != "E" }
+        let digits = mantissa.filter(isDigit).count
+        guard digits > 0, mantissa.allSatisfy({ isDigit($0) || $0 == "." }), mantissa.count - digits <= 1 else { return false }
+        rest = rest.dropFirst(mantissa.count)
+        guard !rest.isEmpty else { return true }
+        rest = rest.dropFirst()  // the e
+        if let sign = rest.first, sign == "+" || sign == "-" { rest = rest.dropFirst() }
+        return !rest.isEmpty && rest.allSatisfy(isDigit)
     }
 }
 

@@ -21,11 +21,14 @@ struct CLIError: Error, CustomStringConvertible {
     let message: String
     let hint: String?
     let exit: Exit
+    /// The input field a server's refusal named (its problem's `field`), if any.
+    let field: String?
 
-    init(_ message: String, hint: String? = nil, exit: Exit = .failure) {
+    init(_ message: String, hint: String? = nil, exit: Exit = .failure, field: String? = nil) {
         self.message = message
         self.hint = hint
         self.exit = exit
+        self.field = field
     }
 
     var description: String { message }

@@ -1,3 +1,4 @@
+import CRMAnalytics
 import CSV
 import Foundation
 
@@ -11,6 +12,14 @@ struct CSVTable {
 
     let header: [String]
     let rows: [Row]
+
+    /// The table with every cell, header included, as it was before an export neutralised it for
+    /// spreadsheets (``SpreadsheetCell/restored(_:)``: `'=…` is `=…` again), so an exported file imports
+    /// the values exported.
+    func restoringNeutralisedCells() -> CSVTable {
+        CSVTable(header: header.map(SpreadsheetCell.restored),
+                 rows: rows.map { Row(line: $0.line, cells: $0.cells.map(SpreadsheetCell.restored)) })
+    }
 }
 
 /// Reads a UTF-8 CSV file (a BOM is skipped; CRLF or LF line ends; RFC 4180 quotes).
@@ -76,19 +85,4 @@ func unterminatedQuote(in text: String) -> Int? {
         }
     }
     return state == .quoted ? opened : nil
-}
-
-/// Writes rows as RFC 4180 CSV: UTF-8, CRLF line ends, fields quoted when they hold a comma, a quote or a
-/// line break; with `bom`, a UTF-8 byte-order mark first so spreadsheet programs detect the encoding.
-func csvData(header: [String], rows: [[String]], bom: Bool) throws -> Data {
-    let stream = OutputStream(toMemory: ())
-    stream.open()
-    let writer = try CSVWriter(stream: stream, newline: .crlf)
-    try writer.write(row: header)
-    for row in rows { try writer.write(row: row) }
-    stream.close()
-    var data = Data(bom ? [0xEF, 0xBB, 0xBF] : [])
-    if let written = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data { data.append(written) }
-    data.append(contentsOf: [0x0D, 0x0A])
-    return data
 }

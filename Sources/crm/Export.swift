@@ -13,7 +13,9 @@ struct Export: AsyncParsableCommand {
         abstract: "Export customers, revenue or a report as CSV (RFC 4180, UTF-8, optional BOM); read-only.",
         discussion: """
             Writes to standard output unless --out FILE. Reports: \(CRMEngine.ReportName.allCases.map(\.rawValue).joined(separator: ", ")); \
-            months in each record's branch time zone, e.g. `crm export report overdue --from 2026-03 --to 2026-04 --branch north`.
+            months in each record's branch time zone, e.g. `crm export report overdue --from 2026-03 --to 2026-04 --branch north`. \
+            A cell starting with =, +, -, @, TAB or CR that is not a plain number gets a leading ' so spreadsheets do not run \
+            it as a formula; `crm import customers` removes it again.
             """)
 
     enum What: String, ExpressibleByArgument, CaseIterable {
@@ -42,7 +44,9 @@ struct Export: AsyncParsableCommand {
             case .revenue: (header, rows) = try await revenue()
             case .report: (header, rows) = try await report()
             }
-            let data = try csvData(header: header, rows: rows, bom: bom)
+            // The one CSV writer of reports and exports: RFC 4180, CRLF, cells a spreadsheet could run as
+            // formulas neutralised (docs/CLI.md).
+            let data = Data(ReportTable(header: header, rows: rows).csv(bom: bom).utf8)
             if let out {
                 guard FileManager.default.createFile(atPath: out, contents: data) else {
                     throw CLIError("cannot write \(out)", hint: "check the path and permissions")

@@ -20,7 +20,9 @@ struct ImportCustomers: AsyncParsableCommand {
             Header names match the profile fields (name, kind, group, industry, branch, community, owner, status, birthday, \
             founded, external_key) or the group form's field names or labels, case-insensitively. A row whose external key \
             a customer already holds updates that customer, writing only changed fields; empty cells change nothing. \
-            Every invalid row is reported with its line number; nothing is written then unless --skip-invalid.
+            Every invalid row is reported with its line number; nothing is written then unless --skip-invalid. \
+            The ' that `crm export` puts before a cell a spreadsheet would run as a formula is removed: a cell of ' followed \
+            by =, +, -, @, TAB or CR (or by more ' and then one of those) loses one '.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -35,7 +37,8 @@ struct ImportCustomers: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            let table = try readCSV(file)
+            // Cells an export neutralised for spreadsheets (`'=…`) are read as the values exported.
+            let table = try readCSV(file).restoringNeutralisedCells()
             let renames = try map.map(readMap) ?? [:]
             // Through a server: rows are checked on the read-only engine (beside the server) and written
             // through its HTTP API; otherwise the engine opened here checks and writes them.

@@ -56,7 +56,7 @@ struct Remote {
             switch status {
             case 401: throw CLIError("the server refused the token: \(detail)", hint: "check --token", exit: .refused)
             case 404: throw CLIError("not found: \(detail)", exit: .notFound)
-            case 400, 422: throw CLIError("the server refused the input: \(detail)", exit: .refused)
+            case 400, 422: throw CLIError("the server refused the input: \(detail)", exit: .refused, field: answer["field"] as? String)
             case 403: throw CLIError("the server refused: \(detail)", hint: "use a token of an employee with the permission", exit: .refused)
             default: throw CLIError("the server answered \(status): \(detail)", exit: status >= 500 ? .failure : .refused)
             }

@@ -4,6 +4,7 @@ import CRMDataGenerator
 import CRMEngine
 import CRMHTTP
 import EventSourcing
+import EventStoreLMDB
 import EventStorePostgres
 import Foundation
 import Hummingbird
@@ -17,9 +18,9 @@ import Synchronization
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the CRM's HTTP API (docs/openapi.yaml) over a data directory.",
-        discussion: "Exit codes: 0 after a graceful shutdown, 3 when another process holds the data directory, 2 when the store is damaged, 1 when the store cannot be opened otherwise or the port bound.")
+        discussion: "Exit codes: 0 after a graceful shutdown, 4 when there is no CRM to serve (no store, or an empty one; without --demo), 3 when another process holds the data directory, 2 when the store is damaged, 1 when the store cannot be opened otherwise or the port bound.")
 
-    @Option(help: "The data directory (created when missing).")
+    @Option(help: "The data directory: a store made by `crm init` (with --demo, created and seeded when missing or empty).")
     var data = "./crm-data"
 
     @Option(help: ArgumentHelp(
@@ -109,15 +110,47 @@ struct Serve: AsyncParsableCommand {
     private func openEngine(logger: Logger) async throws -> (CRMEngine, PostgresEventStore?, Bool) {
         let configuration = ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
         guard let storeURL = postgresLogURL(store) else {
-            let fresh = !FileManager.default.fileExists(atPath: data + "/log")
+            // No store, or one without events (so without an administrator): seeded with --demo; otherwise
+            // refused, creating nothing, as nobody could sign in to it.
+            let hasLog = FileManager.default.fileExists(atPath: data + "/log/data.mdb")
+            var fresh = !hasLog
+            if hasLog { fresh = try await embeddedLogHead() == .start }
+            if fresh && !demo {
+                throw noCRM(hasLog ? "the store in \(data) is empty (no administrator to sign in)" : "no CRM store in \(data)")
+            }
             return (try await CRMEngine.open(at: data, configuration: configuration), nil, fresh)
         }
-        let postgres = try await PostgresEventStore.open(url: storeURL, logger: logger)
+        var postgresConfiguration = try PostgresStoreConfiguration(url: storeURL)
+        // Without --demo, a missing log is an error instead of a new empty one.
+        postgresConfiguration.createsSchema = demo
+        let postgres = try await PostgresEventStore.open(postgresConfiguration, logger: logger)
         do {
             let fresh = try await postgres.headPosition() == .start
+            if fresh && !demo { throw noCRM("the PostgreSQL log is empty (no administrator to sign in)") }
             return (try await CRMEngine.open(store: postgres, views: data, configuration: configuration), postgres, fresh)
         } catch {
             await postgres.close()
+            throw error
+        }
+    }
+
+    /// The refusal to serve a store nobody can sign in to (exit 4, as a missing store).
+    private func noCRM(_ message: String) -> CLIError {
+        let options = (postgresLogURL(store) == nil ? "" : " --store URL") + " --data \(data)"
+        return CLIError(message, hint: "create the CRM with `crm init\(options) --admin-name NAME`, or serve demo data with `crm serve --demo\(options)`",
+                        exit: .notFound)
+    }
+
+    /// The embedded log's head, read without writing (a server elsewhere may hold it: then the open that
+    /// follows says so).
+    private func embeddedLogHead() async throws -> GlobalPosition {
+        let log = try LMDBEventStore(directory: data + "/log", options: .readOnly)
+        do {
+            let head = try await log.headPosition()
+            await log.close()
+            return head
+        } catch {
+            await log.close()
             throw error
         }
     }

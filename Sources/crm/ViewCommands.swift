@@ -18,7 +18,15 @@ struct Rebuild: AsyncParsableCommand {
             let started = Date()
             if let remote = try store.remote() {
                 note("Rebuilding \(projection ?? "all views") on the server (it answers when done)…")
-                let answer = try await remote.send("POST", "v1/views/rebuild", body: projection.map { ["projection": $0] } ?? [:]) as? [String: Any] ?? [:]
+                let sent: Any?
+                do {
+                    sent = try await remote.send("POST", "v1/views/rebuild", body: projection.map { ["projection": $0] } ?? [:])
+                } catch let error as CLIError where error.field == "projection" {
+                    // The server has no view of that name: a usage error, as without a server.
+                    throw CLIError("no view named \(projection ?? "")",
+                                   hint: "`crm stats --data DIR` on the server's data directory lists the views (it reads beside the server)", exit: .usage)
+                }
+                let answer = sent as? [String: Any] ?? [:]
                 let head = (answer["head"] as? Int) ?? 0
                 if store.json {
                     out(jsonLine(["rebuilt": projection ?? "all views", "head": head, "seconds": Date().timeIntervalSince(started)] as [String: Any]))
@@ -30,7 +38,7 @@ struct Rebuild: AsyncParsableCommand {
             let head = try await withEngine(store) { engine -> GlobalPosition in
                 if let projection, !engine.views.projections.contains(where: { $0.name == projection }) {
                     let names = engine.views.projections.map(\.name).sorted().joined(separator: ", ")
-                    throw CLIError("no view named \(projection)", hint: "one of: \(names)", exit: .usage)
+                    throw CLIError("no view named \(projection)", hint: "one of: \(names) (`crm stats` lists the views)", exit: .usage)
                 }
                 let head = try await engine.store.headPosition()
                 // Views the open just built from the whole log (none were built yet) are not built twice.

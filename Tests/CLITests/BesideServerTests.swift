@@ -192,11 +192,25 @@ struct BesideServerTests {
         #expect(object(updated.lines.last ?? "")["updated"] as? Int == 1, "\(updated.stdout) \(updated.stderr)")
         #expect(try await crm(["customer", "list", "--data", s.data]).stdout.contains("Li Wei Jr"))
 
-        // Rebuild through the server: one view, then an unknown one.
+        // Rebuild through the server: one view (an unknown one: unknownViewIsAUsageErrorLocallyAndThroughTheServer).
         let rebuilt = try await crm(["rebuild", "customer-360", "--json"] + remote)
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
         #expect(object(rebuilt.lines.last ?? "")["rebuilt"] as? String == "customer-360")
-        #expect(try await crm(["rebuild", "no-such-view"] + remote).status == 5)
+    }
+
+    @Test("crm rebuild of an unknown view is a usage error (64) with a hint to the view names, through a server as without one")
+    func unknownViewIsAUsageErrorLocallyAndThroughTheServer() async throws {
+        let s = try await Served.start()
+        defer { s.stop() }
+        let remote = try await crm(["rebuild", "no-such-view", "--data", s.data, "--server", s.url, "--token", s.token])
+        #expect(remote.status == 64, "\(remote.stderr)")
+        #expect(remote.stderr.contains("error: no view named no-such-view") && remote.stderr.contains("hint: `crm stats"), "\(remote.stderr)")
+
+        _ = s.server.stop()
+        let local = try await crm(["rebuild", "no-such-view", "--data", s.data])
+        #expect(local.status == 64, "\(local.stderr)")
+        #expect(local.stderr.contains("error: no view named no-such-view") && local.stderr.contains("customer-360") && local.stderr.contains("`crm stats`"),
+                "\(local.stderr)")
     }
 
     @Test func dueTodayIsReadInTheTasksBranchTimeZone() async throws {

@@ -325,6 +325,40 @@ struct OperateTests {
         #expect(!(unreachable.stdout + unreachable.stderr).contains("s3cret"))
     }
 
+    @Test("crm serve refuses a data directory without a CRM (missing, empty, or an empty store) and creates nothing; --demo seeds one")
+    func serveRefusesADirectoryWithoutACRMUnlessDemo() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let port = Int.random(in: 20_000..<32_000)  // below the ephemeral ports (32768 on)
+
+        // A directory that does not exist: refused as a missing store (exit 4), and not created.
+        let missing = try await crm(["serve", "--data", dir + "/missing", "--port", "\(port)"], timeout: 120)
+        #expect(missing.status == 4, "\(missing.status) \(missing.stderr)")
+        #expect(missing.stderr.contains("error: no CRM store in \(dir)/missing"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("crm init --data \(dir)/missing") && missing.stderr.contains("crm serve --demo"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/missing"), "nothing created")
+
+        // An empty directory stays empty.
+        try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
+        let empty = try await crm(["serve", "--data", dir + "/empty", "--port", "\(port)"], timeout: 120)
+        #expect(empty.status == 4 && empty.stderr.contains("no CRM store"), "\(empty.status) \(empty.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/empty").isEmpty, "nothing created")
+
+        // A store without a single event has no administrator either.
+        let log = try LMDBEventStore(directory: dir + "/blank/log")
+        await log.close()
+        let blank = try await crm(["serve", "--data", dir + "/blank", "--port", "\(port)"], timeout: 120)
+        #expect(blank.status == 4 && blank.stderr.contains("is empty") && blank.stderr.contains("crm init"), "\(blank.status) \(blank.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/blank") == ["log"], "no views created")
+
+        // With --demo (what `make run` passes) a missing directory is created and seeded.
+        let demo = try start(["serve", "--data", dir + "/demo", "--port", "\(port)", "--demo"])
+        for _ in 0..<2400 where !demo.stderr.contains("listening") && demo.process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let served = demo.stop()
+        #expect(served.stdout.contains("Administrator token (shown once): crm_"), "\(served.stdout) \(served.stderr)")
+        #expect(served.stderr.contains("listening"), "\(served.stderr)")
+    }
+
     /// A socket listening on a free loopback port below the ephemeral range; the caller closes it.
     private func listeningSocket() throws -> (Int32, Int) {
         for _ in 0..<50 {
