@@ -13,8 +13,9 @@ extension Console {
     func supervisor(_ visit: Visit) async throws -> Response {
         let principal = visit.principal
         let instant = now
-        let c = Calendar.utc.dateComponents([.year, .month, .day], from: instant)
-        let thisMonth = String(format: "%04ld-%02ld", c.year ?? 0, c.month ?? 0)
+        // This month and today in the signed-in employee's branch calendar, like the home's "today".
+        let today = await calendar(of: principal).localDate(of: instant)
+        let thisMonth = today.monthText
         var month = thisMonth
         if let asked = visit.query["month"], asked.count == 7, RevenueMonth(text: asked) != nil { month = asked }
         let names = await employeeNames(principal)
@@ -32,8 +33,7 @@ extension Console {
 
         // Loyalty segments: customers per RFM segment.
         var segments: [(String, Int)] = []
-        if let day = LocalDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1), let currency = Currency(rawValue: "CNY"),
-           let scores = try? await engine.rfm(asOf: day, currency: currency, as: principal) {
+        if let currency = Currency(rawValue: "CNY"), let scores = try? await engine.rfm(asOf: today, currency: currency, as: principal) {
             var counts: [String: Int] = [:]
             for score in scores { counts[score.segment, default: 0] += 1 }
             segments = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }

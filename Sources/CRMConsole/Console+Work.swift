@@ -45,6 +45,13 @@ extension Console {
         return (try? await engine.calendar(forBranch: branch)) ?? .utc
     }
 
+    /// The calendar of `branch` (a record's: the task's, the customer's), in which that record's times are
+    /// shown; the signed-in employee's (``calendar(of:)``) when the record has no branch.
+    func calendar(ofBranch branch: String?, else principal: Principal) async -> LocalCalendar {
+        if let branch, let calendar = try? await engine.calendar(forBranch: branch) { return calendar }
+        return await calendar(of: principal)
+    }
+
     // MARK: Home
 
     /// Tasks due today, overdue tasks (red, with how late), upcoming reminders and tasks, announcements.
@@ -59,14 +66,14 @@ extension Console {
              "late": Format.late(due: item.task.dueAt, now: instant, calendar: calendar), "customerName": orFalse(item.task.customerName)]
         }
         let dueToday: [[String: Any]] = board.dueToday.map { task in
-            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt),
+            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt, in: calendar),
              "customerName": orFalse(task.customerName)]
         }
         let reminders: [[String: Any]] = board.upcoming.filter { $0.kind == .reminder }.prefix(20).map { task in
             ["id": task.taskID.lowercasedString, "title": task.title, "kind": "reminder", "due": calendar.localDate(of: task.dueAt).description]
         }
         let upcoming: [[String: Any]] = board.upcoming.filter { $0.kind != .reminder }.prefix(20).map { task in
-            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt)]
+            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt, in: calendar)]
         }
         let announcements: [[String: Any]] = ((try? await engine.announcements(as: principal, consistentWith: visit.session.position)) ?? [])
             .filter { $0.announcement.expiresAt.map { $0 > instant } ?? true }
@@ -89,14 +96,20 @@ extension Console {
         let (state, _) = try await engine.state(WorkTask.self, id: id, as: visit.principal)
         guard let details = state.details else { throw ConsoleError.notFound }
         var customerName: Any = false
+        var customerBranch: String?
         if let customerID = details.customerID, let view = try? await engine.customer(customerID, as: visit.principal) {
             customerName = view.profile.name
+            customerBranch = view.profile.branch
         }
         let instant = now
         let calendar = await calendar(of: visit.principal)
         let late: Any = state.isOverdue(at: instant) ? Format.late(due: details.dueAt, now: instant, calendar: calendar) : false
+        // The due time in the task's branch zone (its own branch, else its customer's: as the engine reads its
+        // lateness in the overdue list), else the employee's.
+        let branch = details.branch ?? customerBranch
+        let shown = branch == nil ? calendar : await self.calendar(ofBranch: branch, else: visit.principal)
         return await page(visit, title: details.title, template: "task", [
-            "id": id.lowercasedString, "title": details.title, "status": state.status.rawValue, "due": Format.instant(details.dueAt),
+            "id": id.lowercasedString, "title": details.title, "status": state.status.rawValue, "due": Format.instant(details.dueAt, in: shown),
             "late": late, "kind": details.kind.rawValue, "note": orFalse(details.note),
             "customerID": orFalse(details.customerID?.lowercasedString), "customerName": customerName,
             "resultNote": orFalse(state.resultNote), "open": state.status.isOpen, "resultDraft": draft ?? "",
@@ -134,17 +147,22 @@ extension Console {
         let instant = now
         let calendar = await calendar(of: visit.principal)
         let late: Any = isOpen && instant > state.resolutionDueAt ? Format.late(due: state.resolutionDueAt, now: instant, calendar: calendar) : false
-        let stints: [[String: Any]] = state.stints.map { stint in
-            ["department": stint.department, "from": Format.instant(stint.enteredAt), "until": orFalse(stint.leftAt.map(Format.instant))]
-        }
         let departments = Array(Set(state.stints.map(\.department))).sorted()
         var customerName = "customer"
+        var branch: String?
         if let customerID = state.customerID, let view = try? await engine.customer(customerID, as: visit.principal) {
             customerName = view.profile.name
+            branch = view.profile.branch
+        }
+        // Times in the customer's branch zone (where the engine reads the ticket's month), else the employee's.
+        let shown = branch == nil ? calendar : await self.calendar(ofBranch: branch, else: visit.principal)
+        let stints: [[String: Any]] = state.stints.map { stint in
+            ["department": stint.department, "from": Format.instant(stint.enteredAt, in: shown),
+             "until": orFalse(stint.leftAt.map { Format.instant($0, in: shown) })]
         }
         return await page(visit, title: state.subject, template: "ticket", [
             "id": id.lowercasedString, "subject": state.subject, "status": state.status.rawValue, "department": state.department,
-            "severity": state.severity.rawValue, "resolutionDue": Format.instant(state.resolutionDueAt), "late": late,
+            "severity": state.severity.rawValue, "resolutionDue": Format.instant(state.resolutionDueAt, in: shown), "late": late,
             "customerID": orFalse(state.customerID?.lowercasedString), "customerName": customerName, "description": orFalse(state.description),
             "stints": stints, "departments": departments, "open": isOpen, "departmentError": orFalse(error), "problem": orFalse(problem),
         ], status: status)
@@ -168,28 +186,23 @@ extension Console {
 
     // MARK: Customers
 
-    /// The customers the principal may see, by name, a page at a time.
+    /// The customers the principal may see, by name, a page at a time. The `after` cursor is checked
+    /// (``PageCursor``): a link this console did not write (edited, cut short, of another list) is a 400 page,
+    /// never a page from wherever its bytes point.
     func customers(_ visit: Visit) async throws -> Response {
-        let after = visit.query["after"].flatMap(Self.cursorBytes)
+        let after: [UInt8]?
+        do {
+            after = try PageCursor.bytes(visit.query["after"])
+        } catch {
+            throw ConsoleError.badRequest("This page link is not valid (it may have been changed or cut short). Open the customer list again from its first page.")
+        }
         let page = try await engine.customers(as: visit.principal, after: after, limit: 50)
         let items: [[String: Any]] = page.items.map { item in
             ["id": item.id.lowercasedString, "name": item.name, "group": item.group, "branch": orFalse(item.scope.branch),
              "status": item.status.rawValue]
         }
-        let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map(Self.cursorText))) : false
+        let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map(PageCursor.text))) : false
         return await self.page(visit, title: "Customers", template: "customers", ["customers": items, "next": next])
-    }
-
-    static func cursorText(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func cursorBytes(_ text: String) -> [UInt8]? {
-        guard !text.isEmpty, text.count <= 2048 else { return nil }
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.count % 4 != 0 { s += "=" }
-        return Data(base64Encoded: s).map(Array.init)
     }
 
     // MARK: Account

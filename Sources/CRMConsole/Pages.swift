@@ -51,16 +51,25 @@ struct Pages: Sendable {
 
 /// How the console writes instants, durations and values.
 enum Format {
-    /// `2026-01-31 14:05 UTC`.
-    static func instant(_ date: Date) -> String {
-        let c = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04ld-%02ld-%02ld %02ld:%02ld UTC", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    /// `2026-01-31 22:05 UTC+8`: an instant as the wall-clock time of `calendar`'s zone (a branch's), named by
+    /// that zone's offset from UTC at that instant (`UTC+5:30`, `UTC-3`; `UTC` for UTC itself), so a time
+    /// read in another branch's zone is never mistaken for one's own. Every time a page prints goes through
+    /// this one function.
+    static func instant(_ date: Date, in calendar: LocalCalendar) -> String {
+        let offset = calendar.timeZone.secondsFromGMT(for: date)
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let seconds = local - days * 86_400
+        let day = LocalDate(dayNumber: days)
+        return day.description + " " + LocalDate.padded(seconds / 3600, 2) + ":" + LocalDate.padded(seconds % 3600 / 60, 2) + " "
+            + zone(offset)
     }
 
-    /// `2026-01-31`.
-    static func day(_ date: Date) -> String {
-        let c = Calendar.utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04ld-%02ld-%02ld", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    /// `UTC`, `UTC+8`, `UTC+5:30`, `UTC-3`.
+    static func zone(_ offset: Int) -> String {
+        guard offset != 0 else { return "UTC" }
+        let minutes = abs(offset) / 60
+        return "UTC" + (offset < 0 ? "-" : "+") + "\(minutes / 60)" + (minutes % 60 == 0 ? "" : ":" + LocalDate.padded(minutes % 60, 2))
     }
 
     /// How late something due at `due` is at `now`: in local days of `calendar` once it is a day or more
@@ -80,14 +89,6 @@ enum Format {
         NSDecimalRound(&rounded, &value, places, .plain)
         return "\(rounded)"
     }
-}
-
-extension Calendar {
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        return calendar
-    }()
 }
 
 /// A template value that may be missing: the value, or `false` so that `{{#name}}…{{/name}}` is skipped.

@@ -1,3 +1,4 @@
+import CRMConsole
 import CRMEngine
 import EventSourcing
 import Foundation
@@ -38,47 +39,19 @@ enum JSONOutput {
     /// A record version as an entity tag: `"3"`.
     static func etag(_ version: StreamVersion) -> String { "\"\(version.rawValue)\"" }
 
-    /// A cursor (raw key bytes: a view's key, an in-memory list's sort key) as an opaque URL-safe text: the
-    /// bytes and a 4-byte check of them, base64url without padding. The check lets ``cursorBytes(_:field:)`` refuse
-    /// any text this server did not give (a typo, a cursor of another API) instead of paging from somewhere.
-    static func cursor(_ bytes: [UInt8]) -> String {
-        Data(bytes + cursorCheck(bytes)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    /// A cursor (raw key bytes: a view's key, an in-memory list's sort key) as an opaque URL-safe text with a
+    /// check of its bytes (``PageCursor``, shared with the console), so ``cursorBytes(_:field:)`` can refuse any
+    /// text this server did not give (a typo, a cursor of another API) instead of paging from somewhere.
+    static func cursor(_ bytes: [UInt8]) -> String { PageCursor.text(bytes) }
 
     /// A cursor text back to its bytes (nil when absent or empty: the first page); a 400 problem naming
     /// `field` when it is not a cursor ``cursor(_:)`` wrote. Every opaque `after` parameter is read here.
     static func cursorBytes(_ text: String?, field: String = "after") throws -> [UInt8]? {
-        guard let text, !text.isEmpty else { return nil }
-        let refused = Problem.invalid(field, "not a cursor this server gave")
-        guard text.utf8.count <= 2048, text.utf8.allSatisfy({ isCursorCharacter($0) }) else { throw refused }
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.utf8.count % 4 != 0 { s += "=" }
-        guard let data = Data(base64Encoded: s), data.count >= 4 else { throw refused }
-        let all = Array(data)
-        let bytes = Array(all.dropLast(4))
-        // The check, and the canonical text (no stray bits in the last character): only what cursor(_:) wrote.
-        guard Array(all.suffix(4)) == cursorCheck(bytes), cursor(bytes) == text else { throw refused }
-        return bytes
-    }
-
-    private static func isCursorCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"): return true
-        default: return false
+        do {
+            return try PageCursor.bytes(text)
+        } catch {
+            throw Problem.invalid(field, "not a cursor this server gave")
         }
-    }
-
-    /// FNV-1a (32 bits) of the bytes behind a fixed label: a check of form, not a secret.
-    private static func cursorCheck(_ bytes: [UInt8]) -> [UInt8] {
-        var hash: UInt32 = 0x811C_9DC5
-        for byte in Array("crm-cursor-1".utf8) + bytes {
-            hash ^= UInt32(byte)
-            hash = hash &* 0x0100_0193
-        }
-        return [UInt8(truncatingIfNeeded: hash >> 24), UInt8(truncatingIfNeeded: hash >> 16), UInt8(truncatingIfNeeded: hash >> 8),
-                UInt8(truncatingIfNeeded: hash)]
     }
 }
 

@@ -157,12 +157,12 @@ struct ConsoleServer: Sendable {
         return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
-    /// Signs in over plain HTTP with the manager's token; answers the signed-in session's cookie and a page's CSRF token.
-    func signIn() async throws -> (cookie: String, csrf: String) {
+    /// Signs in over plain HTTP with `token` (the manager's by default); answers the signed-in session's cookie and a page's CSRF token.
+    func signIn(token: String? = nil) async throws -> (cookie: String, csrf: String) {
         let page = try await send(.GET, "/console/signin")
         let anonymous = try #require(Self.sessionCookie(page))
         let csrf = try #require(Self.csrf(in: page.text))
-        let answer = try await send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", managerToken), ("next", "")])
+        let answer = try await send(.POST, "/console/signin", cookie: anonymous, form: [("_csrf", csrf), ("token", token ?? managerToken), ("next", "")])
         #expect(answer.status == 303)
         let cookie = try #require(Self.sessionCookie(answer))
         #expect(cookie != anonymous, "signing in starts a new session")

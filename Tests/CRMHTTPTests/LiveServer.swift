@@ -36,7 +36,7 @@ struct LiveServer: Sendable {
 
     /// Runs `body` against a fresh server and stops it gracefully afterwards.
     static func with(_ label: String = "http", trustedProxies: Set<String> = [], maxBodySize: Int = 64 * 1024, reactions: [Reaction]? = nil,
-                     _ body: @Sendable (LiveServer) async throws -> Void) async throws {
+                     eventStreamHeartbeat: Duration = .milliseconds(200), _ body: @Sendable (LiveServer) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-http-tests-\(label)-\(UUID().uuidString)").path
         let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))  // 2026-01-01T00:00Z
         let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: clock, durability: .noSync, reactions: reactions))
@@ -48,7 +48,7 @@ struct LiveServer: Sendable {
         var logger = Logger(label: "crm.http.tests")
         logger.logLevel = .warning
         let app = buildApplication(engine: engine, configuration: HTTPConfiguration(
-            host: "127.0.0.1", port: 0, trustedProxies: trustedProxies, maxBodySize: maxBodySize, eventStreamHeartbeat: .milliseconds(200),
+            host: "127.0.0.1", port: 0, trustedProxies: trustedProxies, maxBodySize: maxBodySize, eventStreamHeartbeat: eventStreamHeartbeat,
             logger: logger, onServerRunning: { port in ports.continuation.yield(port) }))
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let running = Task { try await group.run() }

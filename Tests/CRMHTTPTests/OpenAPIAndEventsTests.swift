@@ -78,6 +78,43 @@ import Testing
         return events
     }
 
+    /// What arrives first on `path`: the status, the `Content-Type` and the first chunk of the body; nil when
+    /// nothing arrived within `bound` (the request is then cancelled).
+    static func firstBytes(_ s: LiveServer, path: String, within bound: Duration) async throws -> (status: UInt, contentType: String?, chunk: String)? {
+        try await withThrowingTaskGroup(of: (status: UInt, contentType: String?, chunk: String)?.self) { group in
+            group.addTask {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(s.port)\(path)")
+                request.headers.add(name: "Authorization", value: "Bearer \(s.adminToken)")
+                let response = try await s.client.execute(request, timeout: .seconds(120))
+                var body = response.body.makeAsyncIterator()
+                let chunk = try await body.next().map { String(buffer: $0) } ?? ""
+                return (response.status.code, response.headers.first(name: "Content-Type"), chunk)
+            }
+            group.addTask {
+                try? await Task.sleep(for: bound)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test("an event stream sends its status, headers and a first line on connect, before any event or keep-alive")
+    func anEventStreamAnswersOnConnect() async throws {
+        // The keep-alive is an hour away and nothing is stored after `from`: without an answer on connect, the
+        // client would see nothing within the (much shorter) bound.
+        try await LiveServer.with("events-connect", eventStreamHeartbeat: .seconds(3600)) { s in
+            let head = try await s.engine.store.headPosition()
+            let first = try await Self.firstBytes(s, path: "/v1/events?from=\(head.rawValue + 1)", within: .seconds(30))
+            let answer = try #require(first, "no status line, headers or body within the bound")
+            #expect(answer.status == 200)
+            #expect(answer.contentType == "text/event-stream")
+            #expect(answer.chunk.hasPrefix(": connected\n"), "\(answer.chunk)")
+            #expect(answer.chunk.contains("retry: "), "\(answer.chunk)")
+        }
+    }
+
     @Test func eventsStreamCatchUpThenLiveFilteredByPermissions() async throws {
         try await LiveServer.with("events", reactions: []) { s in
             let rights = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .branch("A")) }

@@ -27,7 +27,8 @@ extension Routes {
     /// The log as server-sent events from `from` (inclusive; or after the `Last-Event-ID` a reconnecting
     /// client sends): first what is stored, then live. Each event's `id` is its log position and its data
     /// the record's history entry as the caller may see it (hidden fields left out); events of records the
-    /// caller may not query, and the engine's bookkeeping streams, are skipped. A keep-alive comment
+    /// caller may not query, and the engine's bookkeeping streams, are skipped. The stream opens at once
+    /// with a `: connected` comment and `retry: 3000` (the status and headers go out with it). A keep-alive comment
     /// follows quiet periods; a client too slow to keep up is told to reconnect and the stream ends (it
     /// resumes with `Last-Event-ID`, losing nothing). The stream ends on graceful shutdown.
     func events(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
@@ -45,6 +46,9 @@ extension Routes {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let body = ResponseBody { writer in
+            // At once, before any event or keep-alive: a client (curl, an EventSource) sees the stream open now,
+            // not at the first keep-alive, and learns how long to wait before reconnecting.
+            try await writer.write(ByteBuffer(string: Self.eventStreamOpening))
             let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(512))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -66,6 +70,9 @@ extension Routes {
         }
         return Response(status: .ok, headers: headers, body: body)
     }
+
+    /// What an event stream starts with, written on connect: a comment and the reconnection delay (ms).
+    static let eventStreamOpening = ": connected\nretry: 3000\n\n"
 
     /// Reads the log from `from` and yields each event the principal may see; ends when the buffer
     /// overflows (after telling the client to reconnect), the store closes or the task is cancelled.

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Paging cursors as opaque URL-safe texts, shared by the console and the HTTP API (CRMHTTP imports this
+/// module; the reverse would be a cycle): the raw key bytes a list pages after (a view's key, an in-memory
+/// list's sort key) and a 4-byte check of them, base64url without padding. The check lets ``bytes(_:)``
+/// refuse any text this server did not write (a typo, a tampered link, a cursor of another list) instead of
+/// paging from wherever its bytes happen to point.
+public enum PageCursor {
+    /// A text that is not a cursor ``text(_:)`` wrote.
+    public struct Refused: Error, Sendable {}
+
+    /// The longest cursor text read.
+    public static let maxLength = 2048
+
+    /// `bytes` as a cursor text.
+    public static func text(_ bytes: [UInt8]) -> String {
+        Data(bytes + check(bytes)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A cursor text back to its bytes: nil when absent or empty (the first page); ``Refused`` when it is not
+    /// a text ``text(_:)`` wrote.
+    public static func bytes(_ text: String?) throws(Refused) -> [UInt8]? {
+        guard let text, !text.isEmpty else { return nil }
+        guard text.utf8.count <= maxLength, text.utf8.allSatisfy(isCursorCharacter) else { throw Refused() }
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.utf8.count % 4 != 0 { s += "=" }
+        guard let data = Data(base64Encoded: s), data.count >= 4 else { throw Refused() }
+        let all = Array(data)
+        let bytes = Array(all.dropLast(4))
+        // The check, and the canonical text (no stray bits in the last character): only what text(_:) wrote.
+        guard Array(all.suffix(4)) == check(bytes), Self.text(bytes) == text else { throw Refused() }
+        return bytes
+    }
+
+    private static func isCursorCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"): return true
+        default: return false
+        }
+    }
+
+    /// FNV-1a (32 bits) of the bytes behind a fixed label: a check of form, not a secret.
+    private static func check(_ bytes: [UInt8]) -> [UInt8] {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in Array("crm-cursor-1".utf8) + bytes {
+            hash ^= UInt32(byte)
+            hash = hash &* 0x0100_0193
+        }
+        return [UInt8(truncatingIfNeeded: hash >> 24), UInt8(truncatingIfNeeded: hash >> 16), UInt8(truncatingIfNeeded: hash >> 8),
+                UInt8(truncatingIfNeeded: hash)]
+    }
+}
