@@ -63,6 +63,8 @@ extension Console {
         let history = try await recentHistory(ofCustomer: id, as: principal, count: Self.timelineLength, consistentWith: position)
         let names = await employeeNames(principal)
         let fields = editFields(state, form: form)
+        // Times in the customer's branch zone, else the signed-in employee's.
+        let calendar = await calendar(ofBranch: view.profile.branch, else: principal)
 
         let profile = view.profile
         var keyDate: Any = false
@@ -74,7 +76,7 @@ extension Console {
         }
         let timeline: [[String: Any]] = history.map { entry in
             [
-                "when": Format.instant(entry.recordedAt), "who": names[entry.actor] ?? entry.actor, "record": entry.stream.category,
+                "when": Format.instant(entry.recordedAt, in: calendar), "who": names[entry.actor] ?? entry.actor, "record": entry.stream.category,
                 "summary": entry.summary ?? entry.eventType,
                 "changes": entry.changes.map { change in
                     ["field": Self.fieldLabel(change.field, labels), "old": change.old.map(Self.display) ?? "—",
@@ -89,7 +91,7 @@ extension Console {
             "owner": orFalse(profile.owner.map { names[$0] ?? $0 }), "keyDate": keyDate, "customFields": customFields,
             "loyalty": orFalse(view.loyaltyBalance.map { "\($0)" }),
             "revenue": view.revenue.isEmpty ? false : view.revenue.map(\.description).joined(separator: ", "),
-            "sections": relatedSections(view),
+            "sections": relatedSections(view, calendar: calendar),
             "canEdit": !state.isArchived && state.status != .merged,
             "version": "\((formVersion ?? version).rawValue)",
             "fields": fields.map {
@@ -100,24 +102,13 @@ extension Console {
         ], status: status)
     }
 
-    /// The newest `count` entries of a customer's history, newest first. The engine pages a customer's
-    /// history forward only (oldest first), so this pages through to its end and keeps the last ones.
+    /// The newest `count` entries of a customer's history, newest first, read from the end of the history.
     func recentHistory(ofCustomer id: UUID, as principal: Principal, count: Int,
                        consistentWith position: GlobalPosition) async throws -> [HistoryEntry] {
-        let pageSize = 1000
-        var recent: [HistoryEntry] = []
-        var after: GlobalPosition?
-        while true {
-            let page = try await engine.history(ofCustomer: id, as: principal, after: after, limit: pageSize, consistentWith: position)
-            recent += page
-            if recent.count > count { recent.removeFirst(recent.count - count) }
-            guard page.count == pageSize, let last = page.last else { break }
-            after = last.position
-        }
-        return recent.reversed()
+        try await engine.latestHistory(ofCustomer: id, as: principal, limit: count, consistentWith: position)
     }
 
-    func relatedSections(_ view: Customer360) -> [[String: Any]] {
+    func relatedSections(_ view: Customer360, calendar: LocalCalendar) -> [[String: Any]] {
         func items(_ records: [RelatedRecord]) -> [[String: Any]] {
             records.prefix(20).map { record in
                 var link: Any = false
@@ -126,9 +117,12 @@ extension Console {
                 case .ticket: link = base + "/tickets/" + record.id.lowercasedString
                 default: break
                 }
+                // A recorded visit has a day, not a time (its `at`, midnight UTC of that day, only orders the list).
+                let day = record.kind == .visit ? record.day?.description : nil
                 return [
                     "title": record.title, "status": record.status, "detail": orFalse(record.detail), "link": link,
-                    "when": orFalse(record.at.map(Format.instant) ?? record.day?.description), "amount": orFalse(record.amount?.description),
+                    "when": orFalse(day ?? record.at.map { Format.instant($0, in: calendar) } ?? record.day?.description),
+                    "amount": orFalse(record.amount?.description),
                 ]
             }
         }

@@ -49,6 +49,14 @@ import Testing
                 if page.count < 5 { break }
             }
             #expect(zip(linked, linked.dropFirst()).allSatisfy { $0.position < $1.position })
+            // Newest first, in pages of 4: the same entries backwards.
+            var latest: [HistoryEntry] = []
+            while true {
+                let page = try await f.engine.latestHistory(ofCustomer: id, as: f.admin, before: latest.last?.position, limit: 4, consistentWith: head)
+                latest += page
+                if page.count < 4 { break }
+            }
+            #expect(latest == Array(linked.reversed()), "\(stream.rawValue)")
             #expect(Set(own.map(\.position)).isSubset(of: linked.map(\.position)))
             #expect(linked.contains { $0.stream != stream }, "the customer's linked records are in its history")
             for entry in linked {
@@ -107,6 +115,15 @@ import Testing
             }
             #expect(pages.flatMap { $0 }.map(\.position) == expected, "\(stream.rawValue)")
             #expect(pages.dropLast().allSatisfy { $0.count == 3 }, "every page but the last is full: \(pages.map(\.count))")
+            // Newest first, the pages are as full, and hold the same entries backwards.
+            var latest: [[HistoryEntry]] = []
+            while true {
+                let page = try await f.engine.latestHistory(ofCustomer: id, as: viewer, before: latest.last?.last?.position, limit: 3, consistentWith: head)
+                latest.append(page)
+                if page.count < 3 { break }
+            }
+            #expect(latest.flatMap { $0 }.map(\.position) == expected.reversed(), "\(stream.rawValue)")
+            #expect(latest.dropLast().allSatisfy { $0.count == 3 })
             checked += 1
             if checked == 3 { break }
         }

@@ -459,3 +459,52 @@ private struct StrayWriter: Projection {
 private func testID(_ n: Int) -> UUID {
     UUID(uuidString: String(format: "00000000-0000-7000-8000-%012x", n)) ?? UUID()
 }
+
+/// Writes the same handful of byte keys, prefixes of each other and 0xFF-ended among them, on any note.
+private struct ByteKeys: Projection {
+    var name = "bytes"
+    var version: UInt32 = 1
+    static let keys = ViewTable("keys")
+    static let written: [[UInt8]] = [[0x00], [0x01], [0x01, 0x00], [0x01, 0x80], [0x01, 0xFF], [0x01, 0xFF, 0xFF], [0x02], [0xFF], [0xFF, 0x01], [0xFF, 0xFF]]
+    var tables: [ViewTable] { [Self.keys] }
+    var eventTypes: Set<String>? { [Noted.eventType] }
+
+    func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        for key in Self.written { try views.put(key, forKey: key, in: Self.keys) }
+    }
+}
+
+extension ProjectionRunnerTests {
+    @Test func aBackwardScanOnLMDBVisitsThePrefixsRowsBelowTheBoundLastFirstAsTheForwardScanReversed() async throws {
+        let dir = makeTemporaryDirectory("views-backward")
+        defer { removeDirectory(dir) }
+        let store = try LMDBEventStore(directory: dir + "/log")
+        let written = try await appendNotes(store, streams: 1, each: 1)
+        let runner = try ProjectionRunner(store: store, registry: registry, projections: [ByteKeys()], directory: dir + "/views")
+        try await runner.start()
+        try await runner.waitUntil(written)
+        let memory = InMemoryViews()
+        for key in ByteKeys.written { try memory.put(key, forKey: key, in: ByteKeys.keys) }
+        let prefixes: [[UInt8]] = [[], [0x01], [0x01, 0xFF], [0xFF], [0xFF, 0xFF], [0x03]]
+        let bounds: [[UInt8]?] = [nil, [0x00], [0x01], [0x01, 0x80], [0x01, 0xFF], [0x02], [0xFF, 0x00], [0xFF, 0xFF, 0xFF]]
+        for prefix in prefixes {
+            for before in bounds {
+                let expected = Array(ByteKeys.written.filter { key in key.starts(with: prefix) && (before.map { key.lexicographicallyPrecedes($0) } ?? true) }.reversed())
+                func visited(_ views: any ViewReader, stopAfter: Int = .max) throws -> [[UInt8]] {
+                    var keys: [[UInt8]] = []
+                    try views.scanBackward(ByteKeys.keys, prefix: prefix, before: before) { key, _ in
+                        keys.append(Array(key))
+                        return keys.count < stopAfter
+                    }
+                    return keys
+                }
+                let label = "prefix \(prefix), before \(String(describing: before))"
+                #expect(try runner.read("bytes") { try visited($0) } == expected, "LMDB, \(label)")
+                #expect(try visited(memory) == expected, "default, \(label)")
+                #expect(try runner.read("bytes") { try visited($0, stopAfter: 2) } == Array(expected.prefix(2)), "LMDB stopped, \(label)")
+            }
+        }
+        await runner.close()
+        await store.close()
+    }
+}

@@ -180,18 +180,39 @@ extension CRMEngine {
     /// `limit` is the last).
     public func history(ofCustomer id: UUID, as principal: Principal, after: GlobalPosition? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
+        try await customerHistory(id, as: principal, from: after, limit: limit, consistentWith: position) { views, cursor in
+            try ModificationHistory.trail(ofCustomer: id, in: views, after: cursor, limit: limit)
+        }
+    }
+
+    /// A customer's history as ``history(ofCustomer:as:after:limit:consistentWith:)`` gives it, but newest
+    /// first: the latest `limit` entries `principal` may see before position `before` (all when nil). Pass
+    /// the last entry's position as `before` for the page after. It reads only as far back as the page needs.
+    public func latestHistory(ofCustomer id: UUID, as principal: Principal, before: GlobalPosition? = nil, limit: Int = 100,
+                              consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
+        try await customerHistory(id, as: principal, from: before, limit: limit, consistentWith: position) { views, cursor in
+            try ModificationHistory.latestTrail(ofCustomer: id, in: views, before: cursor, limit: limit)
+        }
+    }
+
+    /// The pages of a customer's trail that `trail` reads from a cursor (exclusive), filled with what
+    /// `principal` may query.
+    private func customerHistory(
+        _ id: UUID, as principal: Principal, from start: GlobalPosition?, limit: Int, consistentWith position: GlobalPosition?,
+        trail read: (any ViewReader, GlobalPosition?) throws -> ModificationHistory.Trail
+    ) async throws -> [HistoryEntry] {
         try await consistent(with: position, [Self.history])
         let now = clock.now()
         var visible: [HistoryEntry] = []
-        var cursor = after
+        var cursor = start
         var checked = false
         while true {
-            let trail = try views.read(Self.history) { try ModificationHistory.trail(ofCustomer: id, in: $0, after: cursor, limit: limit) }
+            let trail = try views.read(Self.history) { try read($0, cursor) }
             let entries = try await historyEntries(trail)
             if !checked {
                 // Paged past its end, a customer's history is an empty page, not "not found".
                 var exists = !entries.isEmpty
-                if !exists, after != nil { exists = try await store.streamVersion(of: Customer.stream(id)) != .noStream }
+                if !exists, start != nil { exists = try await store.streamVersion(of: Customer.stream(id)) != .noStream }
                 guard exists, principal.may(.query, in: .customers, on: trail.scope, at: now) else { throw EngineError.notFound() }
                 checked = true
             }

@@ -136,6 +136,12 @@ public struct Customer360Projection: Projection {
         ) throws {
             try base.scan(table, prefix: prefix, after: after, body)
         }
+        func scanBackward(
+            _ table: ViewTable, prefix: [UInt8], before: [UInt8]?,
+            _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+        ) throws {
+            try base.scanBackward(table, prefix: prefix, before: before, body)
+        }
         func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
             note(key, table)
             try base.put(value, forKey: key, in: table)

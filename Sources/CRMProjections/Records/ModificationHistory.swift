@@ -171,6 +171,21 @@ public struct ModificationHistory: Projection {
         return try trail(found, current: try CustomerScopes.scope(of: customerID, in: views), in: views)
     }
 
+    /// A customer's trail newest first: its own stream and every stream linked to it, in reverse log order,
+    /// before global position `before`, at most `limit` events.
+    public static func latestTrail(ofCustomer customerID: UUID, in views: any ViewReader, before: GlobalPosition? = nil, limit: Int = 100) throws -> Trail {
+        let prefix = ViewKey().uuid(customerID)
+        var found: [(GlobalPosition, UUID?)] = []
+        if limit > 0 {
+            try views.scanBackward(byCustomer, prefix: prefix.bytes, before: before.map { prefix.position($0).bytes }) { key, _ in
+                guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history position") }
+                found.append((position, customerID))
+                return found.count < limit
+            }
+        }
+        return try trail(found, current: try CustomerScopes.scope(of: customerID, in: views), in: views)
+    }
+
     /// The entries of `trail`, from its events in the log (`events`: the decoded event at a position; a
     /// position it has no event for is left out).
     public static func entries(_ trail: Trail, events: (GlobalPosition) throws -> ProjectionEvent?) rethrows -> [HistoryEntry] {

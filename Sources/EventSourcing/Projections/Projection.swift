@@ -34,6 +34,13 @@ public protocol ViewReader {
         _ table: ViewTable, prefix: [UInt8], after: [UInt8]?,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws
+    /// Visits the rows whose key starts with `prefix` in reverse key order (the last first), starting below
+    /// `before` when given (for newest-first pages). `body` returns false to stop. A default implementation
+    /// reads the prefix's rows forward and visits them backwards; storages with cursors walk back directly.
+    func scanBackward(
+        _ table: ViewTable, prefix: [UInt8], before: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws
 }
 
 /// Writes the rows of a projection's tables, inside the transaction that also stores its checkpoint.
@@ -54,6 +61,21 @@ extension ViewWriter {
 }
 
 extension ViewReader {
+    public func scanBackward(
+        _ table: ViewTable, prefix: [UInt8], before: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        var rows: [(key: [UInt8], value: [UInt8])] = []
+        try scan(table, prefix: prefix, after: nil) { key, value in
+            if let before, !Array(key).lexicographicallyPrecedes(before) { return false }
+            rows.append((Array(key), Array(value)))
+            return true
+        }
+        for (key, value) in rows.reversed() {
+            guard try key.withUnsafeBytes({ k in try value.withUnsafeBytes { v in try body(k, v) } }) else { return }
+        }
+    }
+
     public func withValue<R>(forKey key: [UInt8], in table: ViewTable, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         guard let bytes = try value(forKey: key, in: table) else { return nil }
         return try bytes.withUnsafeBytes { try body($0) }

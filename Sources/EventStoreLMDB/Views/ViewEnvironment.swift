@@ -160,6 +160,31 @@ struct LMDBViewAccess: ViewWriter {
         }
     }
 
+    func scanBackward(
+        _ table: ViewTable, prefix: [UInt8], before: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        let database = try db(table)
+        // The first key past the prefix's rows (nil: they run to the table's end).
+        var upper: [UInt8]? = prefix
+        while let last = upper?.last, last == 0xFF { upper?.removeLast() }
+        if let count = upper?.count, count > 0 { upper?[count - 1] += 1 } else { upper = nil }
+        if let before, upper.map({ before.lexicographicallyPrecedes($0) }) ?? true { upper = before }
+        try transaction.withCursor(on: database) { cursor in
+            var entry: Cursor.Entry?
+            if let upper, try cursor.seek(atLeast: upper) != nil {
+                entry = try cursor.previous()
+            } else {
+                entry = try cursor.last()
+            }
+            while let (key, value) = entry {
+                guard key.starts(with: prefix) else { return }
+                guard try body(key, value) else { return }
+                entry = try cursor.previous()
+            }
+        }
+    }
+
     /// Every row of `table`, in key order.
     func allRows(_ table: ViewTable) throws -> [(key: [UInt8], value: [UInt8])] {
         var rows: [(key: [UInt8], value: [UInt8])] = []
