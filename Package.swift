@@ -73,6 +73,7 @@ let package = Package(
             name: "CRMHTTP",
             dependencies: [
                 "CRMConsole", "CRMEngine", "CRMProjections", "CRMDomain", "EventSourcing",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -42,6 +42,7 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
     // The console signs people in with a session cookie of its own, so it is mounted before bearer authentication.
     if let console = configuration.console { addConsole(to: router, engine: engine, configuration: console) }
     router.add(middleware: AuthenticationMiddleware(engine: engine, trustedProxies: configuration.trustedProxies))
+    router.add(middleware: IdempotencyDigestMiddleware(maxBodySize: configuration.maxBodySize))
     router.get("/openapi.yaml") { _, _ -> Response in
         var headers = HTTPFields()
         headers[.contentType] = "application/yaml; charset=utf-8"
@@ -99,7 +100,8 @@ struct Routes: Sendable {
 
     /// Runs a command from a request: `If-Match` as the expected version, `Idempotency-Key` as the engine's
     /// key; answers the result with the record's version as `ETag` (201 with `Location` for a create). A
-    /// repeated key answers the first result again with `Idempotent-Replayed: true`.
+    /// repeated key answers the first result again with `Idempotent-Replayed: true` when it comes with the
+    /// same request (method, path, body); with another, 422 `idempotency-key-reused`.
     func execute<A: EngineRecord>(
         _ type: A.Type, id: UUID, _ command: A.Command, request: Request, context: CRMRequestContext, created location: String? = nil
     ) async throws -> Response {
@@ -107,7 +109,7 @@ struct Routes: Sendable {
         let headers = try WriteHeaders(request)
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try await engine.execute(A.self, id: id, command, as: principal, expectedVersion: headers.expectedVersion,
-                                              idempotencyKey: headers.idempotencyKey)
+                                              idempotencyKey: headers.idempotencyKey, requestDigest: context.requestDigest)
         configuration.metrics.recordCommand(category: A.category, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
         var extra = HTTPFields()
         if result.repeated { extra.set("Idempotent-Replayed", "true") }

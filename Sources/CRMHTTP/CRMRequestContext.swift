@@ -10,6 +10,8 @@ public struct CRMRequestContext: RequestContext, RemoteAddressRequestContext {
     public let remoteAddress: SocketAddress?
     /// Who the request acts as; nil only on `/health` and before authentication.
     public var principal: Principal?
+    /// For a write with an `Idempotency-Key`: the digest of its method, path and body (``IdempotencyDigestMiddleware``).
+    public var requestDigest: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -61,6 +61,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .rejected where error.domain?.code == .alreadyExists: status = .conflict
         case .rejected: status = .unprocessableContent
         case .contention: status = .conflict
+        case .keyReused: status = .unprocessableContent
         case .invalid: status = .badRequest
         case .unavailable: status = .serviceUnavailable
         default: status = .internalServerError

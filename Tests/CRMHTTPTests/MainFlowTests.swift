@@ -204,6 +204,23 @@ import Testing
         }
     }
 
+    @Test func aKeySentAgainWithAnotherBodyOrPathIsA422AndWritesNothing() async throws {
+        try await LiveServer.with { s in
+            let first = try await s.send(.POST, "/v1/customers", json: Self.customer, headers: [("Idempotency-Key", "create-1")])
+            #expect(first.status == 201)
+            let head = try await s.engine.store.headPosition()
+            let renamed = Self.customer.replacingOccurrences(of: "Li Wei", with: "Wang Fang")
+            let other = try await s.send(.POST, "/v1/customers", json: renamed, headers: [("Idempotency-Key", "create-1")])
+            #expect(other.status == 422, "\(other.text)")
+            #expect(text(other.json["type"]) == "urn:crm:problem:idempotency-key-reused" && text(other.json["field"]) == "idempotencyKey")
+            #expect(other.header("Idempotent-Replayed") == nil)
+            #expect(try await s.engine.store.headPosition() == head)
+            // The same request again is still a retry.
+            let retry = try await s.send(.POST, "/v1/customers", json: Self.customer, headers: [("Idempotency-Key", "create-1")])
+            #expect(retry.status == 201 && retry.header("Idempotent-Replayed") == "true")
+        }
+    }
+
     @Test func theOpenAPIDocumentIsServed() async throws {
         try await LiveServer.with { s in
             let doc = try await s.send(.GET, "/openapi.yaml")
