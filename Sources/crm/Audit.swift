@@ -84,7 +84,7 @@ struct ReadAudit: AsyncParsableCommand {
     @Option(help: "From this time (ISO 8601; default: 24 hours ago).") var from: String?
     @Option(help: "Up to this time (ISO 8601; default: now).") var to: String?
     @Option(help: "Only this reader (an employee id, or system@crm-cli).") var principal: String?
-    @Option(help: "At most this many entries.") var limit = 1000
+    @Option(help: "At most this many entries: the newest ones (listed oldest first).") var limit = 1000
 
     func run() async throws {
         try await reporting(data: store.data) {
@@ -97,7 +97,9 @@ struct ReadAudit: AsyncParsableCommand {
                 return date
             } ?? end.addingTimeInterval(-86_400)
             let entries = try await withReadEngine(store) { engine, reader in
-                try engine.readAudit(from: start, to: end.addingTimeInterval(0.001), principal: principal, limit: limit, as: reader)
+                // The newest `limit` (what one looks for when a window holds more), shown in time order.
+                try engine.readAudit(from: start, to: end.addingTimeInterval(0.001), principal: principal, limit: limit,
+                                     newestFirst: true, as: reader).reversed()
             }
             if store.json {
                 for e in entries { out(jsonLine(["at": iso(e.at), "principal": e.principal, "record": e.record, "clientIP": e.clientIP ?? NSNull()] as [String: Any])) }

@@ -24,6 +24,27 @@ import Testing
         await f.close()
     }
 
+    @Test func theNewestEntriesOfAWindowComeFirstWhenAskedAndTheLimitKeepsTheNewest() async throws {
+        let f = try await EngineFixture.make("read-audit-newest")
+        let id = try await f.customer("Li Wei", branch: "north")
+        let start = f.clock.now()
+        var times: [Date] = []
+        for _ in 0..<5 {
+            f.clock.advance(by: 10)
+            times.append(f.clock.now())
+            _ = try await f.engine.state(Customer.self, id: id, as: f.admin)
+        }
+        f.clock.advance(by: 10)
+        // A window that leaves out the first read and the last: [times[1], times[4]).
+        let oldest = try f.engine.readAudit(from: times[1], to: times[4], limit: 2, as: f.admin)
+        #expect(oldest.map(\.at) == [times[1], times[2]])
+        let newest = try f.engine.readAudit(from: times[1], to: times[4], limit: 2, newestFirst: true, as: f.admin)
+        #expect(newest.map(\.at) == [times[3], times[2]])
+        let all = try f.engine.readAudit(from: start, to: f.clock.now().addingTimeInterval(3_600), limit: 100, newestFirst: true, as: f.admin)
+        #expect(all.map(\.at) == Array(times.reversed()))
+        await f.close()
+    }
+
     @Test func entriesOlderThanTheRetentionArePurged() async throws {
         let f = try await EngineFixture.make("read-audit-retention")
         await f.engine.close()

@@ -153,19 +153,25 @@ final class ReadAuditLog: Sendable {
         }
     }
 
-    /// Entries from `from` (inclusive) to `to` (exclusive), oldest first, at most `limit`; queued entries
-    /// are written first.
-    func entries(from: Date, to: Date, principal: String? = nil, limit: Int = 1000) throws -> [ReadAuditEntry] {
+    /// Entries from `from` (inclusive) to `to` (exclusive), oldest first, at most `limit` — the newest
+    /// `limit`, newest first, with `newestFirst`; queued entries are written first.
+    func entries(from: Date, to: Date, principal: String? = nil, limit: Int = 1000, newestFirst: Bool = false) throws -> [ReadAuditEntry] {
         try flush()
         return try environment.read { txn in
             try txn.withCursor(on: entries) { cursor in
                 var out: [ReadAuditEntry] = []
+                let start = ViewKey().date(from).bytes
                 let end = ViewKey().date(to).bytes
-                var entry = try cursor.seek(atLeast: ViewKey().date(from).bytes)
-                while let (key, value) = entry, compare(key, end) < 0, out.count < limit {
+                var entry: Cursor.Entry?
+                if newestFirst {
+                    if try cursor.seek(atLeast: end) != nil { entry = try cursor.previous() } else { entry = try cursor.last() }
+                } else {
+                    entry = try cursor.seek(atLeast: start)
+                }
+                while let (key, value) = entry, compare(key, end) < 0, compare(key, start) >= 0, out.count < limit {
                     let decoded = try BinaryPayloadDecoder.decode(ReadAuditEntry.self, from: value)
                     if principal == nil || decoded.principal == principal { out.append(decoded) }
-                    entry = try cursor.next()
+                    entry = newestFirst ? try cursor.previous() : try cursor.next()
                 }
                 return out
             }
@@ -196,12 +202,14 @@ private func compare(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Int {
 }
 
 extension CRMEngine {
-    /// Who read which customer data between `from` and `to` (R-LOG-8), oldest first: for auditors holding the
-    /// organisation module's `analyse` permission over all data. Optionally only one principal's reads.
-    public func readAudit(from: Date, to: Date, principal reader: String? = nil, limit: Int = 1000, as principal: Principal) throws -> [ReadAuditEntry] {
+    /// Who read which customer data between `from` and `to` (R-LOG-8), oldest first (with `newestFirst`, the
+    /// newest `limit` entries, newest first): for auditors holding the organisation module's `analyse`
+    /// permission over all data. Optionally only one principal's reads.
+    public func readAudit(from: Date, to: Date, principal reader: String? = nil, limit: Int = 1000, newestFirst: Bool = false,
+                          as principal: Principal) throws -> [ReadAuditEntry] {
         guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, "the read audit needs the organisation module's analyse permission over all data")
         }
-        return try audit.entries(from: from, to: to, principal: reader, limit: limit)
+        return try audit.entries(from: from, to: to, principal: reader, limit: limit, newestFirst: newestFirst)
     }
 }
