@@ -4,12 +4,13 @@ import Foundation
 
 /// The profile columns an import understands besides a form's custom fields.
 enum ProfileColumn: String, CaseIterable {
-    case name, kind, group, industry, branch, community, owner, status, birthday, founded
+    case id, name, kind, group, industry, branch, community, owner, status, birthday, founded
     case externalKey = "external_key"
 
     /// Header spellings accepted for the column (compared after ``normalizedHeader(_:)``).
     var spellings: Set<String> {
         switch self {
+        case .id: return ["id", "customer_id"]
         case .externalKey: return ["external_key", "externalkey", "key", "external_id"]
         default: return [rawValue]
         }
@@ -80,6 +81,8 @@ struct RowProblem: Error, CustomStringConvertible {
 /// One imported row, read and typed: what the customer should look like.
 struct CustomerRow {
     var line: Int
+    /// The customer's id (an export's `id` column): the row updates that customer, or creates it with this id.
+    var id: UUID?
     var name: String
     var kind: CustomerKind?
     var group: String

@@ -17,9 +17,10 @@ struct ImportCustomers: AsyncParsableCommand {
         commandName: "customers",
         abstract: "Import customers from a CSV file (UTF-8, optional BOM, RFC 4180 quoting).",
         discussion: """
-            Header names match the profile fields (name, kind, group, industry, branch, community, owner, status, birthday, \
-            founded, external_key) or the group form's field names or labels, case-insensitively. A row whose external key \
-            a customer already holds updates that customer, writing only changed fields; empty cells change nothing. \
+            Header names match the profile fields (id, name, kind, group, industry, branch, community, owner, status, birthday, \
+            founded, external_key) or the group form's field names or labels, case-insensitively. A row whose id names a \
+            customer (as `crm export customers` writes them), or whose external key a customer already holds, updates that \
+            customer, writing only changed fields; empty cells change nothing. A row with an id no customer has creates one with it. \
             Every invalid row is reported with its line number; nothing is written then unless --skip-invalid. \
             The ' that `crm export` puts before a cell a spreadsheet would run as a formula is removed: a cell of ' followed \
             by =, +, -, @, TAB or CR (or by more ' and then one of those) loses one '.
@@ -104,6 +105,7 @@ struct ImportCustomers: AsyncParsableCommand {
 
         var summary = Summary()
         var seenKeys: [String: Int] = [:]
+        var seenIDs: [UUID: Int] = [:]
         var plans: [(line: Int, plan: Plan)] = []
         let context = CommandContext(now: Date(), actor: "crm-cli")
         for row in table.rows {
@@ -119,14 +121,30 @@ struct ImportCustomers: AsyncParsableCommand {
                     }
                     seenKeys[key] = row.line
                 }
+                if let id = customer.id {
+                    if let first = seenIDs[id] {
+                        summary.problems.append(Problem(line: row.line, problem: RowProblem("id", "repeats the id of line \(first)")))
+                        continue
+                    }
+                    seenIDs[id] = row.line
+                }
                 let form = forms[customer.group] ?? .empty(group: customer.group)
                 do {
+                    // The customer the row names: by its id (an export's rows), else by its external key.
+                    var existing: (id: UUID, state: Customer.State)?
+                    if let id = customer.id {
+                        let state = try await fold(Customer.self, Customer.stream(id), store: engine.store, registry: registry)
+                        if state.exists { existing = (id, state) }
+                    }
                     if let key = customer.externalKey,
                        let holder = try await engine.holder(of: UniqueKey(namespace: "external-key:\(keySystem)", key: key)) {
                         guard holder.category == Customer.category, let id = UUID(text: String(holder.rawValue.dropFirst(Customer.category.count + 1))) else {
                             throw RowProblem("external_key", "the key belongs to a record that is no customer")
                         }
-                        let state = try await fold(Customer.self, holder, store: engine.store, registry: registry)
+                        if let named = customer.id, named != id { throw RowProblem("external_key", "the key belongs to another customer than the row's id") }
+                        if existing == nil { existing = (id, try await fold(Customer.self, holder, store: engine.store, registry: registry)) }
+                    }
+                    if let (id, state) = existing {
                         let edit = customer.edit(from: state)
                         if edit.isEmpty {
                             plans.append((row.line, .unchanged))
@@ -135,7 +153,7 @@ struct ImportCustomers: AsyncParsableCommand {
                             plans.append((row.line, .update(id, edit, form)))
                         }
                     } else {
-                        let id = engine.configuration.ids.next()
+                        let id = customer.id ?? engine.configuration.ids.next()
                         let new = customer.newCustomer(keySystem: keySystem)
                         _ = try Customer.decide(.create(customerID: id, new, form: form), state: Customer.initialState, context: context)
                         plans.append((row.line, .create(id, new, form)))
@@ -331,6 +349,10 @@ struct ImportCustomers: AsyncParsableCommand {
         customer.community = cells[.profile(.community)]
         customer.owner = cells[.profile(.owner)]
         customer.externalKey = cells[.profile(.externalKey)]
+        if let text = cells[.profile(.id)] {
+            guard let id = UUID(text: text) else { return .failure(RowProblem("id", "is not a customer id")) }
+            customer.id = id
+        }
         for (column, field) in [(ProfileColumn.birthday, "birthday"), (.founded, "founded")] {
             guard let text = cells[.profile(column)] else { continue }
             guard let date = LocalDate(text) else { return .failure(RowProblem(field, "is not a date (YYYY-MM-DD)")) }

@@ -144,15 +144,7 @@ struct Serve: AsyncParsableCommand {
     /// The embedded log's head, read without writing (a server elsewhere may hold it: then the open that
     /// follows says so).
     private func embeddedLogHead() async throws -> GlobalPosition {
-        let log = try LMDBEventStore(directory: data + "/log", options: .readOnly)
-        do {
-            let head = try await log.headPosition()
-            await log.close()
-            return head
-        } catch {
-            await log.close()
-            throw error
-        }
+        try await head(closing: try LMDBEventStore(directory: data + "/log", options: .readOnly))
     }
 
     /// Appends a generated history (about 30,000 events: a few hundred customers over a year) and prints a

@@ -65,15 +65,7 @@ struct StoreOptions: ParsableArguments {
     /// The newest position of the log (``GlobalPosition/start`` when there is none yet).
     func logHead() async throws -> GlobalPosition {
         if sharedLogURL == nil && !hasStore { return .start }
-        let log: any EventStore = try await openSharedLog() ?? openReadOnly()
-        do {
-            let head = try await log.headPosition()
-            await log.close()
-            return head
-        } catch {
-            await log.close()
-            throw error
-        }
+        return try await head(closing: try await openSharedLog() ?? openReadOnly())
     }
 
     /// Refuses a command that works on the embedded log's files only when the log is PostgreSQL's.
@@ -280,4 +272,16 @@ func position(at time: Date, in store: any EventStore) async throws -> GlobalPos
         if event.recordedAt <= time { low = middle } else { high = GlobalPosition(middle.rawValue - 1) }
     }
     return low
+}
+
+/// The head of `log`, which is closed afterwards whatever happens.
+func head(closing log: any EventStore) async throws -> GlobalPosition {
+    do {
+        let head = try await log.headPosition()
+        await log.close()
+        return head
+    } catch {
+        await log.close()
+        throw error
+    }
 }
