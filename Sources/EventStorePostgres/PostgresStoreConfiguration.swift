@@ -6,7 +6,8 @@ import PostgresNIO
 /// `postgres://crm:secret@db.example:5432/crm?schema=crm&sslmode=require`.
 ///
 /// - `schema` (query item, default `crm`): the PostgreSQL schema holding the log's tables; several logs can
-///   share one database under different schemas. Lower-case letters, digits and `_`, at most 63 bytes.
+///   share one database under different schemas. Lower-case letters, digits and `_`, at most 63 bytes, not
+///   a reserved word of PostgreSQL (`full`, `user`, …).
 /// - `sslmode`: as libpq's — `disable` (default for loopback hosts; `allow` means the same here), `prefer`
 ///   (default otherwise), `require`, `verify-ca` or `verify-full`. See ``TLSMode``.
 /// - `sslrootcert`: a PEM file of the certificates that `verify-ca` and `verify-full` trust (the system's
@@ -158,5 +159,24 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
         else {
             throw EventStoreError(.storage, detail: "schema names are 1-63 lower-case letters, digits or _, not starting with a digit")
         }
+        // The name goes into SQL as it is: a reserved word (`full`, `user`, `order`) would not parse there.
+        guard !reservedWords.contains(schema) else {
+            throw EventStoreError(.storage, detail: "`\(schema)` is a reserved word of PostgreSQL's SQL; choose another schema name")
+        }
     }
+
+    /// PostgreSQL's reserved key words (reserved, and reserved that can be function or type names), which
+    /// cannot name a schema unquoted.
+    static let reservedWords: Set<String> = [
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary", "both",
+        "case", "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create", "cross",
+        "current_catalog", "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
+        "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch",
+        "for", "foreign", "freeze", "from", "full", "grant", "group", "having", "ilike", "in", "initially", "inner",
+        "intersect", "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit", "localtime",
+        "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order", "outer",
+        "overlaps", "placing", "primary", "references", "returning", "right", "select", "session_user", "similar",
+        "some", "symmetric", "system_user", "table", "tablesample", "then", "to", "trailing", "true", "union", "unique",
+        "user", "using", "variadic", "verbose", "when", "where", "window", "with",
+    ]
 }

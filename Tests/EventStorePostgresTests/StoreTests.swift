@@ -19,7 +19,7 @@ struct StoreTests {
         #expect(!c.redactedURL.contains("cret"))
         let local = try PostgresStoreConfiguration(url: "postgresql://postgres@127.0.0.1/postgres")
         #expect(local.port == 5432 && local.schema == "crm" && local.tls == .disable)
-        for bad in ["http://x/y", "postgres:///db", "postgres://h/db?schema=Bad-Name", "postgres://h/db?colour=red"] {
+        for bad in ["http://x/y", "postgres:///db", "postgres://h/db?schema=Bad-Name", "postgres://h/db?schema=full", "postgres://h/db?schema=user", "postgres://h/db?colour=red"] {
             #expect(throws: EventStoreError.self) { try PostgresStoreConfiguration(url: bad) }
         }
     }
