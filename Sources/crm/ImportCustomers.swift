@@ -103,6 +103,8 @@ struct ImportCustomers: AsyncParsableCommand {
             throw CLIError("the file has no `group` column", hint: "pass --group G for all rows, or add a group column", exit: .usage)
         }
 
+        // Who the rows are written as: an employee's rows are judged as the engine will judge them.
+        let principal = try await store.principal(engine)
         var summary = Summary()
         var seenKeys: [String: Int] = [:]
         var seenIDs: [UUID: Int] = [:]
@@ -150,18 +152,24 @@ struct ImportCustomers: AsyncParsableCommand {
                             plans.append((row.line, .unchanged))
                         } else {
                             _ = try Customer.decide(.edit(edit, form: form), state: state, context: context)
+                            try await engine.requireActiveEmployees(Customer.employeesNamed(by: .edit(edit, form: form), state: state), principal: principal)
                             plans.append((row.line, .update(id, edit, form)))
                         }
                     } else {
                         let id = customer.id ?? engine.configuration.ids.next()
                         let new = customer.newCustomer(keySystem: keySystem)
                         _ = try Customer.decide(.create(customerID: id, new, form: form), state: Customer.initialState, context: context)
+                        try await engine.requireActiveEmployees(Customer.employeesNamed(by: .create(customerID: id, new, form: form), state: Customer.initialState),
+                                                                principal: principal)
                         plans.append((row.line, .create(id, new, form)))
                     }
                 } catch let error as DomainError {
                     summary.problems.append(Problem(line: row.line, problem: RowProblem(error.field, error.detail)))
                 } catch let problem as RowProblem {
                     summary.problems.append(Problem(line: row.line, problem: problem))
+                } catch let error as EngineError where error.code == .invalid {
+                    // An owner who is no active employee: the engine would refuse the row when writing it.
+                    summary.problems.append(Problem(line: row.line, problem: RowProblem(error.field, error.message)))
                 }
             }
         }
@@ -180,7 +188,6 @@ struct ImportCustomers: AsyncParsableCommand {
         if !summary.problems.isEmpty && !skipInvalid { return summary }
 
         summary.wrote = true
-        let principal = try await store.principal(engine)
         let progress = ProgressPrinter("import", total: plans.count, unit: "rows")
         var done = 0
         var pending = plans[...]

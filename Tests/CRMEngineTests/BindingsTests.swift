@@ -51,7 +51,7 @@ import Testing
     static let questions = [SurveyQuestion(id: "q1", prompt: "How satisfied are you?", kind: .rating, isRequired: true, scale: 5)]
     static let feedbackTemplate = FeedbackTemplate(name: "Weekly report", department: "service", fields: [FeedbackField(name: "summary", type: .text)])
     static func submitFeedback(_ e: CRMEngine, _ id: UUID, _ p: Principal) async throws {
-        try await e.execute(FeedbackForm.self, id: id, .submit(id: id, template: feedbackTemplate, submittedBy: p.id, reporter: p.id, reviewer: "manager",
+        try await e.execute(FeedbackForm.self, id: id, .submit(id: id, template: feedbackTemplate, submittedBy: p.id, reporter: p.id, reviewer: admin,
                                                                branch: "B", values: [FeedbackValue(field: "summary", value: .text("All good"))]), as: p)
     }
 

@@ -48,14 +48,19 @@ import Testing
                 kind: .person, name: "Owned", group: "residential", branch: "A", owner: "someone"), form: .empty(group: "residential")), as: f.admin)
         }
         #expect(refused?.code == .invalid && refused?.field == "owner")
+        // A blank owner is no owner, as the domain reads it.
+        _ = try await f.customer("Unowned", branch: "A", owner: "")
         let customer = try await f.customer("Owned", branch: "A", owner: bob.id)
         try await f.engine.execute(Organisation.self, id: try #require(bob.employeeID), .deactivate(employeeID: try #require(bob.employeeID), reason: "left"), as: f.admin)
-        // The customer keeps its recorded owner through edits that leave the owner as it is…
+        // The customer keeps its recorded owner through edits that leave the owner as it is, also one that
+        // sends the unchanged owner again (as a whole-record form does)…
         try await f.engine.execute(Customer.self, id: customer, .edit(CustomerEdit(name: "Owned Ltd"), form: .empty(group: "residential")), as: f.admin)
-        // …but cannot be handed to the deactivated employee again, or to nobody known.
+        try await f.engine.execute(Customer.self, id: customer, .edit(CustomerEdit(name: "Owned Co", owner: .set(bob.id)), form: .empty(group: "residential")), as: f.admin)
+        // …but another customer cannot be handed to the deactivated employee, or to nobody known.
+        let other = try await f.customer("Other", branch: "A", owner: f.admin.id)
         for owner in [bob.id, "owner-1"] {
             let error = await #expect(throws: EngineError.self) {
-                try await f.engine.execute(Customer.self, id: customer, .edit(CustomerEdit(owner: .set(owner)), form: .empty(group: "residential")), as: f.admin)
+                try await f.engine.execute(Customer.self, id: other, .edit(CustomerEdit(owner: .set(owner)), form: .empty(group: "residential")), as: f.admin)
             }
             #expect(error?.code == .invalid && error?.field == "owner")
         }
@@ -85,7 +90,16 @@ import Testing
             #expect(error?.code == .forbidden, "\(label): \(String(describing: error))")
         }
         #expect(try await f.engine.store.headPosition() == head)
-        // With a second administrator, the first may go.
+        // A second administrator whose grant runs out does not count: the lock-out would only come later.
+        let temporary = try await f.hire("Temporary Admin", branch: "head-office", permissions: [])
+        let temporaryID = try #require(temporary.employeeID)
+        try await f.engine.execute(Organisation.self, id: UUID(), .grantRole(grantID: UUID.derived("grant", "temporary"), employeeID: temporaryID, roleID: role.id,
+                                                                            validity: ValidityPeriod(until: f.clock.now().addingTimeInterval(86_400 * 30)), grantor: .none), as: f.admin)
+        let postponed = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Organisation.self, id: UUID(), .revokeRoleGrant(grantID: grant.id), as: f.admin)
+        }
+        #expect(postponed?.code == .forbidden)
+        // With a second administrator for good, the first may go.
         let second = try await f.hire("Second Admin", branch: "head-office", permissions: role.permissions)
         try await f.engine.execute(Organisation.self, id: UUID(), .revokeRoleGrant(grantID: grant.id), as: second)
         #expect(try await f.engine.principal(employeeID: adminID).mayEverywhere(.edit, in: .organisation, at: f.clock.now()) == false)

@@ -486,7 +486,7 @@ extension ProjectionRunnerTests {
         let memory = InMemoryViews()
         for key in ByteKeys.written { try memory.put(key, forKey: key, in: ByteKeys.keys) }
         let prefixes: [[UInt8]] = [[], [0x01], [0x01, 0xFF], [0xFF], [0xFF, 0xFF], [0x03]]
-        let bounds: [[UInt8]?] = [nil, [0x00], [0x01], [0x01, 0x80], [0x01, 0xFF], [0x02], [0xFF, 0x00], [0xFF, 0xFF, 0xFF]]
+        let bounds: [[UInt8]?] = [nil, [], [0x00], [0x01], [0x01, 0x80], [0x01, 0xFF], [0x02], [0xFF, 0x00], [0xFF, 0xFF, 0xFF]]
         for prefix in prefixes {
             for before in bounds {
                 let expected = Array(ByteKeys.written.filter { key in key.starts(with: prefix) && (before.map { key.lexicographicallyPrecedes($0) } ?? true) }.reversed())

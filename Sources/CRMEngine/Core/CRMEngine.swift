@@ -262,8 +262,9 @@ public final class CRMEngine: Sendable {
                 if let earlier = try await firstAnswer() { return earlier }
                 throw EngineError(error)
             }
-            // Judged on a command the domain accepted, so "no such record" answers first.
-            try await requireActiveEmployees(A.employeesNamed(by: command), principal: principal)
+            // Judged on a command the domain accepted and that changes something, so "no such record" answers
+            // first and a repeat that records nothing stays a repeat.
+            if !events.isEmpty { try await requireActiveEmployees(A.employeesNamed(by: command, state: state), principal: principal) }
             try A.checkOutcome(events, on: state, principal: principal, now: now)
             var metadata = EventMetadata(actor: principal.id, correlationID: configuration.ids.next(), causationID: causation,
                                          sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)

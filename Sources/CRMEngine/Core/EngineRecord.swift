@@ -64,7 +64,7 @@ public protocol EngineRecord: Aggregate {
     static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command
     /// The employees the command hands work or the record to (assignees, owners, visitors): each must be an
     /// active employee when a human principal sends it (``NamedEmployee``).
-    static func employeesNamed(by command: Command) -> [NamedEmployee]
+    static func employeesNamed(by command: Command, state: State) -> [NamedEmployee]
     /// Refuses what a principal's accepted command would leave behind, judged on the state after its
     /// events (the organisation without anyone able to administer it), before anything is written.
     static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError)
@@ -76,7 +76,7 @@ extension EngineRecord {
     public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource { scope(of: command, state: state) }
     public static func check(_ command: Command, id: UUID) throws(EngineError) {}
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command { command }
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] { [] }
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] { [] }
     public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {}
 }
 
@@ -273,7 +273,7 @@ extension Organisation: EngineRecord {
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     public static func streamID(_ id: UUID) -> StreamID { Organisation.streamID }
     /// Nobody may leave the organisation without an active employee who can administer it (edit the
-    /// organisation over all data): emptying the administrator role, revoking the last such grant or
+    /// organisation over all data, with no end date): emptying the administrator role, revoking the last such grant or
     /// deactivating the last such employee would lock everyone out of roles, grants and tokens for good.
     public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {
         guard !principal.isSystem, !events.isEmpty, canBeAdministered(state, at: now) else { return }
@@ -282,9 +282,13 @@ extension Organisation: EngineRecord {
         }
     }
 
+    /// Whether an active employee can administer the organisation now and with no end in sight: a grant or a
+    /// permission that runs out on a date does not count, or the lock-out would only be postponed.
     static func canBeAdministered(_ state: State, at now: Date) -> Bool {
         Set(state.roleGrants.values.map(\.employeeID)).contains { employee in
-            state.effectivePermissions(of: employee, at: now).allows(module: .organisation, action: .edit, scope: .all, at: now)
+            [now, .distantFuture].allSatisfy { instant in
+                state.effectivePermissions(of: employee, at: instant).allows(module: .organisation, action: .edit, scope: .all, at: instant)
+            }
         }
     }
     /// Whoever defines, changes or grants a role is the grantor: what they hold bounds what they give.

@@ -17,7 +17,11 @@ extension CRMEngine {
     /// employee: an unknown id (a typo, another system's id) or a deactivated employee would leave the work
     /// with nobody. The system's own commands (reactions, the scheduler, imports run as the system) are not
     /// judged here: they replay decisions taken from the log, where an employee may have left since.
-    func requireActiveEmployees(_ named: [NamedEmployee], principal: Principal) async throws {
+    /// (``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` calls it; an adapter
+    /// that checks rows before writing them, as an import does, may call it too.)
+    public func requireActiveEmployees(_ named: [NamedEmployee], principal: Principal) async throws {
+        // A blank name is no name: the domain reads it as none (or as clearing it).
+        let named = named.filter { !$0.id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         guard !principal.isSystem, !named.isEmpty else { return }
         let employees = try await organisation.current(store: store, registry: registry).employees
         for name in named {
@@ -30,13 +34,16 @@ extension CRMEngine {
 }
 
 // MARK: - What each record's commands name
+//
+// Only names a command brings in: a value the record already holds (an edit resending the unchanged owner,
+// a reassignment to the same person) is not judged again, so a record of someone who left stays editable.
 
 extension Customer {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
         case .create(_, let new, _): return new.owner.map { [NamedEmployee(field: "owner", id: $0)] } ?? []
         case .edit(let edit, _):
-            if case .set(let owner) = edit.owner { return [NamedEmployee(field: "owner", id: owner)] }
+            if case .set(let owner) = edit.owner, owner != state.owner { return [NamedEmployee(field: "owner", id: owner)] }
             return []
         default: return []
         }
@@ -44,50 +51,50 @@ extension Customer {
 }
 
 extension WorkTask {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
-        case .dispatch(_, _, let assignee): return [NamedEmployee(field: "assignee", id: assignee)]
-        case .reassign(let to, _): return [NamedEmployee(field: "assignee", id: to)]
+        case .dispatch(_, _, let assignee) where state.details == nil: return [NamedEmployee(field: "assignee", id: assignee)]
+        case .reassign(let to, _) where to != state.assignee: return [NamedEmployee(field: "assignee", id: to)]
         default: return []
         }
     }
 }
 
 extension Ticket {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
-        if case .assign(let assignee) = command { return [NamedEmployee(field: "assignee", id: assignee)] }
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
+        if case .assign(let assignee) = command, assignee != state.assignee { return [NamedEmployee(field: "assignee", id: assignee)] }
         return []
     }
 }
 
 extension Visit {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
-        if case .plan(_, _, let visitor, _, _, _, _) = command { return [NamedEmployee(field: "visitor", id: visitor)] }
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
+        if case .plan(_, _, let visitor, _, _, _, _) = command, state.customerID == nil { return [NamedEmployee(field: "visitor", id: visitor)] }
         return []
     }
 }
 
 extension Opportunity {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
-        case .open(_, _, _, _, let owner, _): return [NamedEmployee(field: "owner", id: owner)]
-        case .assignByManager(let owner, _): return [NamedEmployee(field: "owner", id: owner)]
+        case .open(_, _, _, _, let owner, _) where state.details == nil: return [NamedEmployee(field: "owner", id: owner)]
+        case .assignByManager(let owner, _) where owner != state.owner: return [NamedEmployee(field: "owner", id: owner)]
         default: return []
         }
     }
 }
 
 extension Contract {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
-        if case .draft(_, _, let owner, _, _, _, _, _, _) = command { return [NamedEmployee(field: "owner", id: owner)] }
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
+        if case .draft(_, _, let owner, _, _, _, _, _, _) = command, state.owner.isEmpty { return [NamedEmployee(field: "owner", id: owner)] }
         return []
     }
 }
 
 extension Campaign {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
-        case .plan(_, _, _, let owner, _, _, _): return [NamedEmployee(field: "owner", id: owner)]
+        case .plan(_, _, _, let owner, _, _, _) where state.owner.isEmpty: return [NamedEmployee(field: "owner", id: owner)]
         case .assignWorkItem(let item): return item.person.map { [NamedEmployee(field: "person", id: $0)] } ?? []
         default: return []
         }
@@ -95,30 +102,53 @@ extension Campaign {
 }
 
 extension NewConnection {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
+        let named: String?
         switch command {
-        case .open(_, _, _, _, let assignee), .sendBack(_, _, let assignee), .replan(_, let assignee):
-            return [NamedEmployee(field: "assignee", id: assignee)]
-        case .advance(_, _, let assignee?): return [NamedEmployee(field: "assignee", id: assignee)]
-        default: return []
+        case .open(_, _, _, _, let assignee) where !state.exists: named = assignee
+        case .sendBack(_, _, let assignee), .replan(_, let assignee): named = assignee
+        case .advance(_, _, let assignee?): named = assignee
+        default: named = nil
         }
+        guard let named, named != state.currentAssignee else { return [] }
+        return [NamedEmployee(field: "assignee", id: named)]
     }
 }
 
 extension MaintenancePairing {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
-        case .pair(_, let agent, let manager): return [NamedEmployee(field: "agent", id: agent), NamedEmployee(field: "manager", id: manager)]
-        case .changeAgent(let agent, _): return [NamedEmployee(field: "agent", id: agent)]
-        case .changeManager(let manager, _): return [NamedEmployee(field: "manager", id: manager)]
+        case .pair(_, let agent, let manager):
+            return [NamedEmployee(field: "agent", id: agent), NamedEmployee(field: "manager", id: manager)]
+                .filter { $0.id != ($0.field == "agent" ? state.agent : state.manager) }
+        case .changeAgent(let agent, _) where agent != state.agent: return [NamedEmployee(field: "agent", id: agent)]
+        case .changeManager(let manager, _) where manager != state.manager: return [NamedEmployee(field: "manager", id: manager)]
         default: return []
         }
     }
 }
 
 extension WorkflowInstance {
-    public static func employeesNamed(by command: Command) -> [NamedEmployee] {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         if case .delegate(_, _, let to) = command { return [NamedEmployee(field: "to", id: to)] }
         return []
+    }
+}
+
+extension FeedbackForm {
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
+        if case .submit(_, _, _, let reporter, let reviewer, _, _) = command, state == initialState {
+            return [NamedEmployee(field: "reporter", id: reporter), NamedEmployee(field: "reviewer", id: reviewer)]
+        }
+        return []
+    }
+}
+
+extension Settings {
+    /// Routing rules name the employee a matching task or opportunity goes to.
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
+        guard case .replaceRoutingRules(let rules) = command else { return [] }
+        let held = Set(state.routingRules.compactMap(\.assignee))
+        return rules.compactMap(\.assignee).filter { !held.contains($0) }.map { NamedEmployee(field: "assignee", id: $0) }
     }
 }

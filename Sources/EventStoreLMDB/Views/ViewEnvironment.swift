@@ -164,6 +164,7 @@ struct LMDBViewAccess: ViewWriter {
         _ table: ViewTable, prefix: [UInt8], before: [UInt8]?,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
+        if let before, before.isEmpty { return }  // no key sorts below the empty one
         let database = try db(table)
         // The first key past the prefix's rows (nil: they run to the table's end).
         var upper: [UInt8]? = prefix
