@@ -159,28 +159,30 @@ public struct ModificationHistory: Projection {
     /// A customer's trail: its own stream and every stream linked to it, in log order, after global position
     /// `after`, at most `limit` events.
     public static func trail(ofCustomer customerID: UUID, in views: any ViewReader, after: GlobalPosition? = nil, limit: Int = 100) throws -> Trail {
-        let prefix = ViewKey().uuid(customerID)
-        var found: [(GlobalPosition, UUID?)] = []
-        if limit > 0 {
-            try views.scan(byCustomer, prefix: prefix.bytes, after: after.map { prefix.position($0).bytes }) { key, _ in
-                guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history position") }
-                found.append((position, customerID))
-                return found.count < limit
-            }
-        }
-        return try trail(found, current: try CustomerScopes.scope(of: customerID, in: views), in: views)
+        try customerTrail(customerID, in: views, from: after, limit: limit, backward: false)
     }
 
     /// A customer's trail newest first: its own stream and every stream linked to it, in reverse log order,
     /// before global position `before`, at most `limit` events.
     public static func latestTrail(ofCustomer customerID: UUID, in views: any ViewReader, before: GlobalPosition? = nil, limit: Int = 100) throws -> Trail {
+        try customerTrail(customerID, in: views, from: before, limit: limit, backward: true)
+    }
+
+    /// Up to `limit` points of a customer's trail from the position `start` (exclusive), forward or backward.
+    private static func customerTrail(_ customerID: UUID, in views: any ViewReader, from start: GlobalPosition?, limit: Int, backward: Bool) throws -> Trail {
         let prefix = ViewKey().uuid(customerID)
         var found: [(GlobalPosition, UUID?)] = []
+        func visit(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool {
+            guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history position") }
+            found.append((position, customerID))
+            return found.count < limit
+        }
         if limit > 0 {
-            try views.scanBackward(byCustomer, prefix: prefix.bytes, before: before.map { prefix.position($0).bytes }) { key, _ in
-                guard let position = Self.position(key, at: key.count - 8) else { throw PayloadCodingError(.invalid, "history position") }
-                found.append((position, customerID))
-                return found.count < limit
+            let bound = start.map { prefix.position($0).bytes }
+            if backward {
+                try views.scanBackward(byCustomer, prefix: prefix.bytes, before: bound, visit)
+            } else {
+                try views.scan(byCustomer, prefix: prefix.bytes, after: bound, visit)
             }
         }
         return try trail(found, current: try CustomerScopes.scope(of: customerID, in: views), in: views)
