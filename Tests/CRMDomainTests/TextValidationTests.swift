@@ -12,6 +12,9 @@ struct TextValidationTests {
     static let neverAllowed: [String] = ["\u{0}", "\u{7}", "\u{1B}", "\u{7F}", "\u{80}", "\u{85}", "\u{9B}", "\u{9F}", "\u{2028}", "\u{2029}"]
     /// Refused in single-line texts only.
     static let lineBreaksAndTabs: [String] = ["\n", "\r", "\r\n", "\t", "\u{B}", "\u{C}"]
+    /// Refused in single-line texts only: bidirectional embeddings, overrides and isolates, which can make a
+    /// name display as another.
+    static let directionControls: [String] = ["\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}"]
 
     private static let taskID = UUID.derived("test", "text validation task")
     private static let customerID = UUID.derived("test", "text validation customer")
@@ -29,12 +32,20 @@ struct TextValidationTests {
     }
 
     @Test("a customer name with a control character, line break or separator is refused, naming the field and not the value",
-          arguments: neverAllowed + lineBreaksAndTabs)
+          arguments: neverAllowed + lineBreaksAndTabs + directionControls)
     func customerNameRefusesControlCharacters(_ character: String) throws {
         let error = try #require(Scenario(Customer.self).whenRefused(Self.customer(named: "Li\(character)Wei")))
         #expect(error.code == .invalid)
         #expect(error.field == "name")
         #expect(!error.description.contains("Li"), "the message must not echo the value")
+    }
+
+    @Test("a name may hold right-to-left text and the direction marks U+200E/U+200F; a note may hold direction controls")
+    func directionMarksAndRightToLeftNamesAreAccepted() throws {
+        for name in ["שרה כהן", "محمد\u{200F} Ltd", "Acme\u{200E} 2"] {
+            #expect(!Scenario(Customer.self).when(Self.customer(named: name)).isEmpty, "\(name.unicodeScalars.count) scalars")
+        }
+        #expect(Scenario(WorkTask.self).when(Self.task(note: "Customer wrote \u{2067}שלום\u{2069} on the form")).isEmpty == false)
     }
 
     @Test("renaming a customer to a name with a control character is refused", arguments: ["\u{0}", "\u{1B}", "\u{85}", "\u{2028}", "\n"])

@@ -153,8 +153,8 @@ extension Array where Element == FieldChange {
 /// Small input checks shared by the aggregates.
 ///
 /// Texts come in two kinds. A single-line text (``text(_:field:max:)``: names, titles, codes, addresses,
-/// identifiers) holds no control character at all (C0, DEL, C1) and no line or paragraph separator
-/// (U+2028, U+2029). A multi-line text (``multilineText(_:field:max:)``: notes, comments, bodies, reasons,
+/// identifiers) holds no control character at all (C0, DEL, C1), no line or paragraph separator
+/// (U+2028, U+2029) and no bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069). A multi-line text (``multilineText(_:field:max:)``: notes, comments, bodies, reasons,
 /// summaries — free text) may also hold line feeds, carriage returns and tabs, but no other control
 /// character. Both are trimmed of surrounding white space and newlines first. The refusal names the field,
 /// never the value.
@@ -193,9 +193,12 @@ public enum Validate {
 
     /// Whether `scalar` may not appear in a text of the kind: a control character (general category Cc:
     /// U+0000–U+001F, U+007F, U+0080–U+009F) or U+2028/U+2029; a multi-line text may hold LF, CR and tab.
+    /// A single-line text also holds no bidirectional embedding, override or isolate (U+202A–U+202E,
+    /// U+2066–U+2069), which can make a name display as another ("Trojan source"); the marks U+200E/U+200F
+    /// stay allowed, and free text may hold all of them.
     static func isRefused(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
         switch scalar.value {
-        case 0x0A, 0x0D, 0x09: return !multiline
+        case 0x0A, 0x0D, 0x09, 0x202A...0x202E, 0x2066...0x2069: return !multiline
         case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: return true
         default: return false
         }
