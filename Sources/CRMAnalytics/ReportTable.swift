@@ -64,27 +64,12 @@ public enum SpreadsheetCell {
         return opensAsFormula(rest) ? rest : cell
     }
 
-    /// Whether `text`, after any leading `'`, starts with a formula character and is not a plain number.
+    /// Whether `text`, after any leading `'`, starts with a formula character and is not a plain number
+    /// (as ``CRMDomain/Decimal/init(wholeText:exponent:)`` reads one: `-12.5`, `+3`, `.5`, `1e-3`).
     private static func opensAsFormula(_ text: String) -> Bool {
         let scalars = text.unicodeScalars.drop { $0 == "'" }
         guard let first = scalars.first, formulaStarts.contains(first) else { return false }
-        return !isPlainNumber(scalars)
-    }
-
-    /// An optional sign, digits with at most one decimal point (at least one digit), and an optional
-    /// exponent (`e`, optional sign, digits): `-12.5`, `+3`, `.5`, `1e-3`.
-    private static func isPlainNumber(_ scalars: Substring.UnicodeScalarView) -> Bool {
-        func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
-        var rest = scalars
-        if let sign = rest.first, sign == "+" || sign == "-" { rest = rest.dropFirst() }
-        let mantissa = rest.prefix { $0 != "e" && $0 != "E" }
-        let digits = mantissa.filter(isDigit).count
-        guard digits > 0, mantissa.allSatisfy({ isDigit($0) || $0 == "." }), mantissa.count - digits <= 1 else { return false }
-        rest = rest.dropFirst(mantissa.count)
-        guard !rest.isEmpty else { return true }
-        rest = rest.dropFirst()  // the e
-        if let sign = rest.first, sign == "+" || sign == "-" { rest = rest.dropFirst() }
-        return !rest.isEmpty && rest.allSatisfy(isDigit)
+        return Decimal(wholeText: Substring(scalars)) == nil
     }
 }
 

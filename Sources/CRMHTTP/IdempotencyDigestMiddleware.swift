@@ -18,12 +18,7 @@ struct IdempotencyDigestMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: maxBodySize)
-        } catch {
-            throw Problem("payload-too-large", .contentTooLarge, "the request body exceeds \(maxBodySize) bytes")
-        }
+        let body = try await request.collectBody(limitedTo: maxBodySize)
         var hash = SHA256()
         hash.update(data: Data("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\u{0}".utf8))
         hash.update(data: Data(body.readableBytesView))

@@ -60,12 +60,7 @@ final class JSONObjectReader {
             throw Problem("unsupported-media-type", .unsupportedMediaType, "send the body as application/json (charset utf-8 if any)")
         }
         var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw Problem("payload-too-large", .contentTooLarge, "the request body exceeds \(limit) bytes")
-        }
+        let buffer = try await request.collectBody(limitedTo: limit)
         // A command without fields may be sent without a body.
         if buffer.readableBytes == 0 { return JSONObjectReader([:]) }
         let value: JSONValue
@@ -417,4 +412,15 @@ func parseWholeSecondInstant(_ text: String) -> Date? {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
     let days = era * 146_097 + doe - 719_468
     return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
+}
+
+extension Request {
+    /// The whole body (kept readable for whoever reads it next), or 413 `payload-too-large` past `limit` bytes.
+    mutating func collectBody(limitedTo limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await collectBody(upTo: limit)
+        } catch {
+            throw Problem("payload-too-large", .contentTooLarge, "the request body exceeds \(limit) bytes")
+        }
+    }
 }

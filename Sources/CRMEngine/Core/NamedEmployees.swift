@@ -119,8 +119,8 @@ extension MaintenancePairing {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
         case .pair(_, let agent, let manager):
-            return [NamedEmployee(field: "agent", id: agent), NamedEmployee(field: "manager", id: manager)]
-                .filter { $0.id != ($0.field == "agent" ? state.agent : state.manager) }
+            return (agent == state.agent ? [] : [NamedEmployee(field: "agent", id: agent)])
+                + (manager == state.manager ? [] : [NamedEmployee(field: "manager", id: manager)])
         case .changeAgent(let agent, _) where agent != state.agent: return [NamedEmployee(field: "agent", id: agent)]
         case .changeManager(let manager, _) where manager != state.manager: return [NamedEmployee(field: "manager", id: manager)]
         default: return []
