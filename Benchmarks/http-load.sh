@@ -64,6 +64,9 @@ with open(out, "w") as f:
 print(len(ids))
 PY
 CUSTOMERS=$(python3 -c "import re;print(len(re.findall('\"', open('$WORK/customers.lua').read()))//2)")
+# An active employee to dispatch the tasks to: the engine refuses an assignee who is no active employee.
+ASSIGNEE=$(curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/employees?limit=500" \
+    | python3 -c 'import json,sys; print(next(e["id"].lower() for e in json.load(sys.stdin)["items"] if e.get("active", True)))')
 
 cat >>"$WORK/customers.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $TOKEN"
@@ -76,7 +79,7 @@ cat >"$WORK/dispatch.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"title": "Load test follow-up", "dueAt": "2027-01-04T09:00:00Z", "assignee": "load-test", "kind": "followUp"}'
+wrk.body = '{"title": "Load test follow-up", "dueAt": "2027-01-04T09:00:00Z", "assignee": "$ASSIGNEE", "kind": "followUp"}'
 LUA
 cat >"$WORK/report.lua" <<'LUA'
 done = function(summary, latency, requests)
@@ -115,9 +118,13 @@ print("|---|---|---|---|---|")
 for name, _, rps, p99, n, bad in rows:
     print(f"| {name} | {float(rps):,.0f} | {float(p99):.2f} | {int(n):,} | {bad} |")
 health, c360, dispatch = (float(r[2]) for r in rows)
+refused = int(rows[2][5])
 ratio = c360 / health if health else 0
 print()
 print(f"customer 360 / health = {ratio:.0%} (goal >= 50 %): {'met' if ratio >= 0.5 else 'NOT met'}")
-print(f"durable POST dispatch-task = {dispatch:,.0f}/s (goal >= 5,000/s): {'met' if dispatch >= 5000 else 'NOT met'}")
+# Refused requests write nothing: a run with any is no measure of durable writes.
+met = dispatch >= 5000 and refused == 0
+print(f"durable POST dispatch-task = {dispatch:,.0f}/s (goal >= 5,000/s): {'met' if met else 'NOT met'}"
+      + (f" ({refused:,} answered non-2xx: not a measure of writes)" if refused else ""))
 print(f"load average before: {sys.argv[4]}; after: {sys.argv[5]}; cores: {sys.argv[6]}")
 PY
