@@ -252,9 +252,13 @@ extension Console {
         }
         let cost = configuration.bcryptCost
         let hash = await Self.offload { Bcrypt.hash(password, cost: cost) }
-        try await engine.setPasswordHash(hash, for: employeeID, as: visit.principal)
-        // Other sessions signed in with the old password end; this one goes on.
+        let version = try await engine.setPasswordHash(hash, for: employeeID, as: visit.principal)
+        // Other sessions signed in with the old password end (here at once; on other servers sharing the log
+        // at their next page, as the version they hold is no longer the password's); this one goes on.
         await sessions.removePasswordSessions(of: employeeID, keeping: visit.session.id)
+        if case .password = visit.session.credential {
+            await sessions.setCredential(.password(employeeID, version: version), for: visit.session.id)
+        }
         await sessions.setNotice("Password set.", for: visit.session.id)
         return redirect(to: base + "/account")
     }

@@ -3,10 +3,12 @@ import Foundation
 
 /// What a signed-in session authenticates with on every request: the API token it signed in with (so a
 /// revoked token or a deactivated employee ends the session at the next page), or the employee whose
-/// password was checked at sign-in. Kept in server memory only; the cookie holds just the session id.
+/// password was checked at sign-in with the version of that password (so setting it again, on any server
+/// sharing the log, ends the session at the next page). Kept in server memory only; the cookie holds just
+/// the session id.
 enum Credential: Sendable {
     case token(String)
-    case password(UUID)
+    case password(UUID, version: StreamVersion)
 }
 
 /// One browser session: before sign-in it only carries the CSRF token of the sign-in form.
@@ -69,9 +71,14 @@ actor SessionStore {
     /// Ends every session signed in with `employee`'s password but `keeping` (after the password changed).
     func removePasswordSessions(of employee: UUID, keeping: String) {
         signedIn = signedIn.filter { id, session in
-            guard id != keeping, case .password(let owner) = session.credential else { return true }
+            guard id != keeping, case .password(let owner, _) = session.credential else { return true }
             return owner != employee
         }
+    }
+
+    /// Replaces the credential of the signed-in session `id` (its own password change: the new version).
+    func setCredential(_ credential: Credential, for id: String) {
+        signedIn[id]?.credential = credential
     }
 
     func remove(_ id: String) {

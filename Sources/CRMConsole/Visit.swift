@@ -79,9 +79,8 @@ extension Console {
             switch credential {
             case .token(let token):
                 principal = try await engine.authenticate(token: token, clientIP: ip)
-            case .password(let employeeID):
-                principal = try await engine.principal(employeeID: employeeID).from(ip: ip)
-                guard !principal.permissions.permissions.isEmpty else { throw EngineError(.unauthenticated, "no permissions") }
+            case .password(let employeeID, let version):
+                principal = try await engine.authenticate(employeeID: employeeID, passwordVersion: version, clientIP: ip)
             }
         } catch let error as EngineError where error.code == .unauthenticated {
             await sessions.remove(session.id)
@@ -160,11 +159,11 @@ extension Console {
         } else if let password = form["password"], !password.isEmpty, password.utf8.count <= 72 {
             let calls = VerifierCalls()
             if let employee = form["employee"].flatMap({ UUID(text: $0.trimmingCharacters(in: .whitespaces)) }),
-               (try? await engine.authenticate(employeeID: employee, clientIP: ip, verify: { hash in
+               let signedIn = try? await engine.signIn(employeeID: employee, clientIP: ip, verify: { hash in
                    await calls.mark()
                    return await Self.offload { Bcrypt.verify(password, hash: hash) }
-               })) != nil {
-                credential = .password(employee)
+               }) {
+                credential = .password(employee, version: signedIn.passwordVersion)
             } else if await !calls.called {
                 // No hash was checked (no such employee, or no password): check one anyway, so the answer takes as long.
                 let decoy = await signInGuard.decoyHash()

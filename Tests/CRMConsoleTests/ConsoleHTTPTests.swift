@@ -218,6 +218,12 @@ import Testing
             // …and ends the other sessions signed in with the old one; this one goes on.
             #expect(try await s.send(.GET, "/console", cookie: other).status == 303)
             #expect(try await s.send(.GET, "/console", cookie: session).status == 200)
+
+            // A password set on another server sharing the log (here: straight through the engine, which this
+            // console's sessions never hear of) ends the session at its next page too.
+            try await s.engine.setPasswordHash("$2b$04$" + String(repeating: "x", count: 53), for: employee, as: s.admin)
+            #expect(try await s.send(.GET, "/console", cookie: session).status == 303)
+            #expect(try await s.send(.GET, "/console", cookie: session).status == 303, "the session is gone, not only refused once")
         }
     }
 

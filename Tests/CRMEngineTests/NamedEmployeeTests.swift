@@ -66,6 +66,36 @@ import Testing
         }
         await f.close()
     }
+
+    @Test func aWorkflowStepEscalatedToANamedEmployeeNeedsAnActiveOneButARoleOrAnUnchangedNameIsFine() async throws {
+        let f = try await EngineFixture.make("named-escalation")
+        let bob = try await f.hire("Bob", branch: "A", permissions: [])
+        let id = UUID.derived("workflowdef", "escalation")
+        func steps(_ party: WorkflowParty) -> [WorkflowStep] {
+            [WorkflowStep(name: "check", approverRole: "departmentManager", deadlineHours: 48, reminderLeadHours: 8, escalateTo: party)]
+        }
+        let head = try await f.engine.store.headPosition()
+        let unknown = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(WorkflowDefinition.self, id: id, .define(id: id, name: "Check", kind: .materialRequest,
+                                                                                steps: steps(.employee("emp-7"))), as: f.admin)
+        }
+        #expect(unknown?.code == .invalid && unknown?.field == "escalateTo")
+        #expect(try await f.engine.store.headPosition() == head)
+        // A role is no employee's name; an active employee is accepted.
+        try await f.engine.execute(WorkflowDefinition.self, id: id, .define(id: id, name: "Check", kind: .materialRequest,
+                                                                            steps: steps(.role("departmentManager"))), as: f.admin)
+        try await f.engine.execute(WorkflowDefinition.self, id: id, .revise(name: "Check", steps: steps(.employee(bob.id))), as: f.admin)
+        // Bob leaves: a revision keeping him is fine (the definition stays editable); naming him anew elsewhere is not.
+        try await f.engine.execute(Organisation.self, id: try #require(bob.employeeID), .deactivate(employeeID: try #require(bob.employeeID), reason: "left"), as: f.admin)
+        try await f.engine.execute(WorkflowDefinition.self, id: id, .revise(name: "Check v3", steps: steps(.employee(bob.id))), as: f.admin)
+        let other = UUID.derived("workflowdef", "other")
+        let left = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(WorkflowDefinition.self, id: other, .define(id: other, name: "Other", kind: .quote,
+                                                                                   steps: steps(.employee(bob.id))), as: f.admin)
+        }
+        #expect(left?.code == .invalid && left?.field == "escalateTo" && left?.message == "the employee is deactivated")
+        await f.close()
+    }
 }
 
 /// The organisation always keeps someone who can administer it (R-ORG-2): a role change, a revoked grant or

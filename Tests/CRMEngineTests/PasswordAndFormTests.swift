@@ -43,6 +43,36 @@ import Testing
         await f.close()
     }
 
+    @Test func aPasswordSessionEndsWhenThePasswordIsSetAgainAnywhere() async throws {
+        let f = try await EngineFixture.make("password-sessions")
+        let clerk = try await f.hire("Clerk", branch: "north", permissions: [Permission(module: .customers, actions: [.query], scope: .own)])
+        let clerkID = try #require(clerk.employeeID)
+        let set = try await f.engine.setPasswordHash(Self.hash("first secret"), for: clerkID, as: clerk)
+        let signIn = try await f.engine.signIn(employeeID: clerkID, clientIP: "192.0.2.7") { $0 == Self.hash("first secret") }
+        #expect(signIn.passwordVersion == set)
+        #expect(signIn.principal.employeeID == clerkID)
+
+        // Each later request of the session: the same password, the same principal.
+        let again = try await f.engine.authenticate(employeeID: clerkID, passwordVersion: signIn.passwordVersion, clientIP: "192.0.2.8")
+        #expect(again.employeeID == clerkID && again.clientIP == "192.0.2.8")
+
+        // Set again (by anyone, on any server of the log): the session's version no longer counts, even when
+        // the new hash is the same.
+        let reset = try await f.engine.setPasswordHash(Self.hash("first secret"), for: clerkID, as: f.admin)
+        #expect(reset > set)
+        await #expect(throws: EngineError.self) {
+            try await f.engine.authenticate(employeeID: clerkID, passwordVersion: signIn.passwordVersion)
+        }
+        #expect(try await f.engine.authenticate(employeeID: clerkID, passwordVersion: reset).employeeID == clerkID)
+
+        // A deactivated employee's session ends whatever its version.
+        try await f.engine.execute(Organisation.self, id: clerkID, .deactivate(employeeID: clerkID, reason: nil), as: f.admin)
+        await #expect(throws: EngineError.self) {
+            try await f.engine.authenticate(employeeID: clerkID, passwordVersion: reset)
+        }
+        await f.close()
+    }
+
     @Test func theCustomerFormLeavesOutHiddenFieldsAndFollowsTheCustomersScope() async throws {
         let f = try await EngineFixture.make("customer-form")
         try await f.engine.execute(CustomerForm.self, id: CustomerForm.id(group: "residential"), .define(group: "residential", fields: [

@@ -135,6 +135,24 @@ extension WorkflowInstance {
     }
 }
 
+extension WorkflowDefinition {
+    /// A step escalated to a named employee (not a role) names them, unless the current version already did.
+    public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
+        let steps: [WorkflowStep]
+        switch command {
+        case .define(_, _, _, let given): steps = given
+        case .revise(_, let given): steps = given
+        }
+        let held = Set((state.current?.steps ?? []).filter { $0.escalateTo.kind == .employee }.map(\.escalateTo.id))
+        var named: [NamedEmployee] = []
+        for step in steps where step.escalateTo.kind == .employee && !held.contains(step.escalateTo.id) {
+            let name = NamedEmployee(field: "escalateTo", id: step.escalateTo.id)
+            if !named.contains(name) { named.append(name) }
+        }
+        return named
+    }
+}
+
 extension FeedbackForm {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         if case .submit(_, _, _, let reporter, let reviewer, _, _) = command, state == initialState {

@@ -28,7 +28,10 @@ extension CRMEngine {
     /// ```swift
     /// try await engine.setPasswordHash(Bcrypt.hash(password), for: employee.employeeID!, as: employee)
     /// ```
-    public func setPasswordHash(_ hash: String, for employeeID: UUID, as principal: Principal) async throws {
+    /// Returns the version of the employee's password stream after it: the `passwordVersion` a session signed
+    /// in with this password holds (see ``authenticate(employeeID:passwordVersion:clientIP:)``).
+    @discardableResult
+    public func setPasswordHash(_ hash: String, for employeeID: UUID, as principal: Principal) async throws -> StreamVersion {
         let organisation = try await organisation.current(store: store, registry: registry)
         guard organisation.employees[employeeID]?.active == true else { throw EngineError(.notFound, field: "employee", "no such active employee") }
         guard principal.employeeID == employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
@@ -39,12 +42,19 @@ extension CRMEngine {
         let metadata = EventMetadata(actor: principal.id, sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
         let event = try EventData(id: configuration.ids.next(), payload: EmployeePasswordSet(employeeID: employeeID, hash: hash, setAt: clock.now()),
                                   metadata: metadata)
-        try await store.append([event], to: stream, expectedVersion: .any)
+        return try await store.append([event], to: stream, expectedVersion: .any).streamVersion
     }
 
     /// Whether an employee has a password set.
     public func hasPassword(employeeID: UUID) async throws -> Bool {
-        try await passwordHash(of: employeeID) != nil
+        try await password(of: employeeID) != nil
+    }
+
+    /// A password sign-in: who signed in, and the version of the password that was checked (its stream's
+    /// version), which the session keeps to notice a later change.
+    public struct PasswordSignIn: Sendable {
+        public var principal: Principal
+        public var passwordVersion: StreamVersion
     }
 
     /// The principal of an employee signing in with a password: `verify` is given the stored hash and
@@ -53,8 +63,34 @@ extension CRMEngine {
     /// with ``EngineError/Code/unauthenticated``. Each sign-in is recorded in the read audit
     /// (`password:<employee id>`, with the client IP).
     public func authenticate(employeeID: UUID, clientIP: String? = nil, verify: (String) async -> Bool) async throws -> Principal {
+        try await signIn(employeeID: employeeID, clientIP: clientIP, verify: verify).principal
+    }
+
+    /// ``authenticate(employeeID:clientIP:verify:)`` that also answers the version of the password checked:
+    /// a session keeps it and authenticates each later request with
+    /// ``authenticate(employeeID:passwordVersion:clientIP:)``, so a password change ends it on every server.
+    public func signIn(employeeID: UUID, clientIP: String? = nil, verify: (String) async -> Bool) async throws -> PasswordSignIn {
         let refused = EngineError(.unauthenticated, "the credentials are not valid")
-        guard let hash = try await passwordHash(of: employeeID), await verify(hash) else { throw refused }
+        guard let password = try await password(of: employeeID), await verify(password.hash) else { throw refused }
+        let principal = try await sessionPrincipal(employeeID: employeeID, clientIP: clientIP)
+        audit.record(principal: principal, record: "password:" + employeeID.lowercasedString)
+        return PasswordSignIn(principal: principal, passwordVersion: password.version)
+    }
+
+    /// The principal of a session that signed in with the employee's password at `passwordVersion`
+    /// (``signIn(employeeID:clientIP:verify:)``), authenticated anew for one request. It fails with
+    /// ``EngineError/Code/unauthenticated`` once the password has been set again since — by any server
+    /// sharing the log, as the check reads the log — or the employee is deactivated or has no permissions.
+    public func authenticate(employeeID: UUID, passwordVersion: StreamVersion, clientIP: String? = nil) async throws -> Principal {
+        guard try await password(of: employeeID)?.version == passwordVersion else {
+            throw EngineError(.unauthenticated, "the password has changed since this session signed in")
+        }
+        return try await sessionPrincipal(employeeID: employeeID, clientIP: clientIP)
+    }
+
+    /// An active employee's principal with at least one permission; `unauthenticated` otherwise.
+    private func sessionPrincipal(employeeID: UUID, clientIP: String?) async throws -> Principal {
+        let refused = EngineError(.unauthenticated, "the credentials are not valid")
         let principal: Principal
         do {
             principal = try await self.principal(employeeID: employeeID).from(ip: clientIP)
@@ -62,15 +98,14 @@ extension CRMEngine {
             throw refused
         }
         guard !principal.permissions.permissions.isEmpty else { throw refused }
-        audit.record(principal: principal, record: "password:" + employeeID.lowercasedString)
         return principal
     }
 
     /// Whether `verify` accepts the password `principal` has set (their own; false when they have none),
     /// for changing it: not a sign-in, so nothing is recorded in the read audit.
     public func checkOwnPassword(as principal: Principal, verify: (String) async -> Bool) async throws -> Bool {
-        guard let employeeID = principal.employeeID, let hash = try await passwordHash(of: employeeID) else { return false }
-        return await verify(hash)
+        guard let employeeID = principal.employeeID, let password = try await password(of: employeeID) else { return false }
+        return await verify(password.hash)
     }
 
     /// Records in the read audit that `principal` signed out (record `signout`, with the client IP): with
@@ -79,10 +114,11 @@ extension CRMEngine {
         audit.record(principal: principal, record: "signout")
     }
 
-    private func passwordHash(of employeeID: UUID) async throws -> String? {
+    /// The hash of the employee's last recorded password and its stream version (nil: none set).
+    private func password(of employeeID: UUID) async throws -> (hash: String, version: StreamVersion)? {
         let stream = Self.passwordStream(employeeID)
         guard let last = try await store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first else { return nil }
         guard let set = try registry.decode(last.type, schemaVersion: last.schemaVersion, from: last.payload) as? EmployeePasswordSet else { return nil }
-        return set.hash
+        return (set.hash, last.streamVersion)
     }
 }
