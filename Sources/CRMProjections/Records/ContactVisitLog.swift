@@ -12,7 +12,7 @@ public struct ActivityEntry: Codable, Hashable, Sendable {
     public var employee: String
     /// The contact's channel; `visit` for a visit.
     public var channel: String
-    /// When it happened: the contact's instant, the visit's schedule (its actual day, at 00:00 UTC, once recorded).
+    /// When it happened: the contact's instant, the visit's schedule (once recorded: still that on its actual day, else noon UTC of that day).
     public var at: Date
     /// The contact's subject; the visit's agenda, its summary once recorded.
     public var subject: String
@@ -36,7 +36,7 @@ public struct ActivityEntry: Codable, Hashable, Sendable {
 /// ```
 public struct ContactVisitLog: Projection {
     public let name = "contact-visit-log"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
     public init() {}
 
     static let byCustomer = ViewTable("activity-by-customer")
@@ -85,7 +85,7 @@ public struct ContactVisitLog: Projection {
             }
         case let e as VisitRecorded:
             try change(e.visitID, views: views) { r in
-                r.at = LocalCalendar.utc.startOfDay(e.actual.date)
+                r.at = VisitInstant.of(recorded: e.actual.date, planned: r.at)
                 r.subject = e.actual.summary
                 r.note = ([e.actual.place] + e.actual.topics).joined(separator: " · ")
                 r.status = Visit.Status.done.rawValue

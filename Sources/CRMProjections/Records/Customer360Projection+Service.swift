@@ -108,7 +108,7 @@ extension Customer360Projection {
                 r.title = e.actual.summary
                 r.detail = e.actual.place
                 r.day = e.actual.date
-                let at = LocalCalendar.utc.startOfDay(e.actual.date)
+                let at = VisitInstant.of(recorded: e.actual.date, planned: r.at)
                 r.at = at
                 return (.activity, .newestFirst(at))
             }

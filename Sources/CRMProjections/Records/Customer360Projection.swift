@@ -15,7 +15,7 @@ import Foundation
 /// ```
 public struct Customer360Projection: Projection {
     public let name = "customer-360"
-    public let version: UInt32 = 2
+    public let version: UInt32 = 3
     public init() {}
 
     static let parts = ViewTable("customer-360")

@@ -77,6 +77,21 @@ import Testing
         #expect(try ContactVisitLog.log(ofEmployee: "emp-1", in: views, filter: .init(channel: "chat")).entries.map(\.id) == [entry])
     }
 
+    @Test func aRecordedVisitIsListedAtItsPlannedInstantOnItsPlannedDayElseAtNoonUTC() throws {
+        var log = sampleLog()  // visit 1 planned for 2026-01-11 00:00 UTC
+        let visit = UUID.derived("visit", "1"), late = UUID.derived("visit", "late")
+        log.add(VisitRecorded(visitID: visit, actual: .init(date: LocalDate("2026-01-10")!, place: "Plant", summary: "Done the evening before, west of Greenwich"),
+                              recordedAt: t0), on: Visit.stream(visit))
+        log.add(VisitPlanned(visitID: late, customerID: acme, visitor: "emp-3", scheduledAt: t0.addingTimeInterval(10 * day), contacts: [],
+                             agenda: "Second inspection", place: "Plant"), on: Visit.stream(late))
+        log.add(VisitRecorded(visitID: late, actual: .init(date: LocalDate("2026-01-13")!, place: "Plant", summary: "Done two days late"),
+                              recordedAt: t0), on: Visit.stream(late))
+        let views = try log.views(projection)
+        let entries = try ContactVisitLog.log(ofCustomer: acme, in: views, filter: .init(kind: .visit)).entries
+        #expect(entries.map(\.id) == [late, visit])
+        #expect(entries.map(\.at) == [t0.addingTimeInterval(12 * day + 12 * 3600), t0.addingTimeInterval(10 * day)])
+    }
+
     @Test func batchingDoesNotChangeTheRows() throws {
         var log = sampleLog()
         let entry = UUID.derived("log", "1")

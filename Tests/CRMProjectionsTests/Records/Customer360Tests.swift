@@ -133,6 +133,27 @@ import Testing
         #expect(view.recentActivity.first?.scope.owners == ["emp-1", "emp-3"])
     }
 
+    @Test func aRecordedVisitKeepsItsPlannedHourOnItsPlannedDayAndIsAtNoonUTCOnAnother() throws {
+        var log = TestLog()
+        log.add(created(acme, name: "Acme"), on: Customer.stream(acme))
+        // Planned for 2026-01-11 02:00 UTC: 2026-01-10 21:00 in New York, where it took place that evening.
+        let sameDay = UUID.derived("visit", "same-day"), otherDay = UUID.derived("visit", "other-day")
+        let planned = t0.addingTimeInterval(10 * day + 2 * 3600)
+        for visit in [sameDay, otherDay] {
+            log.add(VisitPlanned(visitID: visit, customerID: acme, visitor: "emp-3", scheduledAt: planned, contacts: [],
+                                 agenda: "Meter check", place: "Site"), on: Visit.stream(visit))
+        }
+        log.add(VisitRecorded(visitID: sameDay, actual: .init(date: LocalDate("2026-01-10")!, place: "Site", summary: "Checked"),
+                              recordedAt: planned), on: Visit.stream(sameDay))
+        log.add(VisitRecorded(visitID: otherDay, actual: .init(date: LocalDate("2026-01-05")!, place: "Site", summary: "Early"),
+                              recordedAt: planned), on: Visit.stream(otherDay))
+        let view = try #require(try Customer360Projection.customer(acme, in: try log.views(projection)))
+        let at = Dictionary(uniqueKeysWithValues: view.recentActivity.map { ($0.id, $0.at) })
+        #expect(at[sameDay] == planned)
+        #expect(at[otherDay] == t0.addingTimeInterval(4 * day + 12 * 3600), "noon UTC of 2026-01-05, not its midnight")
+        #expect(view.recentActivity.map(\.id) == [sameDay, otherDay])
+    }
+
     @Test func salesRevenueAndLoyaltyAreSummarised() throws {
         var log = TestLog()
         log.add(created(acme, name: "Acme"), on: Customer.stream(acme))
