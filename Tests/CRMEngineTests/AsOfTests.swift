@@ -62,7 +62,11 @@ import Testing
         let out = f.directory + "/replay"
         let reached = try await f.engine.buildViews(asOf: .position(before), into: out, as: f.admin)
         #expect(reached == before)
-        let past = try ProjectionRunner(store: f.engine.store, registry: f.engine.registry, projections: f.engine.views.projections, directory: out)
+        // Every read model, and none of the engine's bookkeeping: no token hash is copied out.
+        let built = Set(try FileManager.default.contentsOfDirectory(atPath: out))
+        #expect(Set(CRMViews.all.map(\.name)).isSubset(of: built))
+        #expect(built.isDisjoint(with: ["credentials", "outbox", "reminder-sources"]), "\(built.sorted())")
+        let past = try ProjectionRunner(store: f.engine.store, registry: f.engine.registry, projections: CRMViews.all, directory: out)
         #expect(try past.read("customer-360") { try Customer360Projection.customer(id, in: $0) }?.profile.name == "Li Wei")
         await past.close()
         #expect(try await f.engine.customer(id, as: f.admin, consistentWith: edit.position).profile.name == "Renamed")

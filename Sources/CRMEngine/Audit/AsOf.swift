@@ -39,8 +39,11 @@ extension CRMEngine {
         return low
     }
 
-    /// Builds every view as it was at `point` into `directory` (which must not hold views yet): the audit
-    /// replay of all views at once (R-LOG-7). Open them with ``ProjectionRunner`` over the same store.
+    /// Builds every read model (the configuration's projections, ``CRMViews/all`` by default) as it was at
+    /// `point` into `directory` (which must not hold views yet): the audit replay of all views at once
+    /// (R-LOG-7). Open them with ``ProjectionRunner`` over the same store. The engine's own bookkeeping
+    /// views — API token hashes, the outbox's pending deliveries, reminder sources — are not replayed: no
+    /// credential is copied out of the engine's directory.
     /// Needs the organisation module's `analyse` permission over all data.
     @discardableResult
     public func buildViews(asOf point: AsOf, into directory: String, as principal: Principal,
@@ -53,7 +56,7 @@ extension CRMEngine {
         case .position(let p): position = p
         case .time(let t): position = try await self.position(at: t)
         }
-        return try await ProjectionRunner.build(store: store, registry: registry, projections: views.projections, into: directory,
+        return try await ProjectionRunner.build(store: store, registry: registry, projections: configuration.projections, into: directory,
                                                 upTo: position, progress: progress)
     }
 
