@@ -3,9 +3,9 @@ import EventSourcing
 import Foundation
 import Testing
 
-/// Control characters in texts: single-line texts (names, titles) hold none, not even a line break; free
-/// texts (notes, bodies) may hold line breaks and tabs but no other control character. Refusals name the
-/// field, never the value.
+/// Control characters in texts: single-line texts (names, titles) hold none, not even a line break, and no
+/// direction control or invisible character (the joiners ZWNJ/ZWJ only inside); free texts (notes, bodies)
+/// may hold line breaks and tabs but no other control character. Refusals name the field, never the value.
 @Suite("Text validation")
 struct TextValidationTests {
     /// Refused everywhere: C0 controls, DEL, C1 controls, the line and paragraph separators.
@@ -15,6 +15,12 @@ struct TextValidationTests {
     /// Refused in single-line texts only: bidirectional embeddings, overrides and isolates, which can make a
     /// name display as another.
     static let directionControls: [String] = ["\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}"]
+    /// Refused in single-line texts only: invisible characters that let two names look identical (zero width
+    /// space, word joiner, invisible operators, BOM, Mongolian vowel separator).
+    static let invisibles: [String] = ["\u{200B}", "\u{2060}", "\u{2061}", "\u{2062}", "\u{2063}", "\u{2064}", "\u{FEFF}", "\u{180E}"]
+    /// Names that need the joiners U+200C/U+200D inside: Persian with a ZWNJ, a Devanagari conjunct with a
+    /// ZWJ, an emoji ZWJ sequence (family).
+    static let joinedNames: [String] = ["می\u{200C}خواهم", "क्\u{200D}ष Traders", "👨\u{200D}👩\u{200D}👧\u{200D}👦 Family shop"]
 
     private static let taskID = UUID.derived("test", "text validation task")
     private static let customerID = UUID.derived("test", "text validation customer")
@@ -46,6 +52,45 @@ struct TextValidationTests {
             #expect(!Scenario(Customer.self).when(Self.customer(named: name)).isEmpty, "\(name.unicodeScalars.count) scalars")
         }
         #expect(Scenario(WorkTask.self).when(Self.task(note: "Customer wrote \u{2067}שלום\u{2069} on the form")).isEmpty == false)
+    }
+
+    @Test("a customer name with an invisible character (zero width space, word joiner, BOM…) is refused, naming the field",
+          arguments: invisibles)
+    func customerNameRefusesInvisibleCharacters(_ character: String) throws {
+        let error = try #require(Scenario(Customer.self).whenRefused(Self.customer(named: "Li\(character)Wei")))
+        #expect(error.code == .invalid)
+        #expect(error.field == "name")
+        #expect(!error.description.contains("Li"), "the message must not echo the value")
+        #expect(throws: DomainError.self) { try Validate.optionalText("Li\(character)Wei", field: "industry") }
+        #expect(throws: DomainError.self) { try Validate.characters(of: "Li\(character)Wei", field: "options", multiline: false) }
+    }
+
+    @Test("a name may hold ZWNJ and ZWJ inside: Persian, Indic scripts and emoji sequences", arguments: joinedNames)
+    func joinersInsideANameAreAccepted(_ name: String) throws {
+        #expect(try Validate.text(name, field: "name") == name)
+        var s = Scenario(Customer.self)
+        #expect(s.apply(Self.customer(named: name)).count == 1)
+        #expect(s.state.name == name)
+    }
+
+    @Test("a single-line text that starts or ends with ZWJ or ZWNJ is refused, white space aside",
+          arguments: ["\u{200D}Li Wei", "Li Wei\u{200C}", " \u{200C}Li Wei", "Li Wei\u{200D} ", "\u{200D}", "\u{200C}\u{200D}"])
+    func joinersAtTheEndsAreRefused(_ name: String) {
+        #expect(throws: DomainError.self) { try Validate.text(name, field: "name") }
+        #expect(throws: DomainError.self) { try Validate.characters(of: name, field: "options", multiline: false) }
+        let error = Scenario(Customer.self).whenRefused(Self.customer(named: name))
+        #expect(error?.code == .invalid)
+        #expect(error?.field == "name")
+        #expect(error.map { !$0.description.contains("Li") } ?? false, "the message must not echo the value")
+    }
+
+    @Test("free text keeps invisible characters and joiners anywhere")
+    func freeTextKeepsInvisibleCharacters() throws {
+        for character in Self.invisibles + ["\u{200C}", "\u{200D}"] {
+            #expect(try Validate.multilineText("asked\(character)twice", field: "note") == "asked\(character)twice")
+        }
+        #expect(try Validate.multilineText("\u{200D}asked", field: "note") == "\u{200D}asked")
+        #expect(Scenario(WorkTask.self).when(Self.task(note: "Customer wrote \u{200B}twice\u{2060}")).count == 1)
     }
 
     @Test("renaming a customer to a name with a control character is refused", arguments: ["\u{0}", "\u{1B}", "\u{85}", "\u{2028}", "\n"])

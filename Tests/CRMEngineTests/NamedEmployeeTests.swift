@@ -79,7 +79,7 @@ import Testing
             try await f.engine.execute(WorkflowDefinition.self, id: id, .define(id: id, name: "Check", kind: .materialRequest,
                                                                                 steps: steps(.employee("emp-7"))), as: f.admin)
         }
-        #expect(unknown?.code == .invalid && unknown?.field == "escalateTo")
+        #expect(unknown?.code == .invalid && unknown?.field == "steps.escalateTo")
         #expect(try await f.engine.store.headPosition() == head)
         // A role is no employee's name; an active employee is accepted.
         try await f.engine.execute(WorkflowDefinition.self, id: id, .define(id: id, name: "Check", kind: .materialRequest,
@@ -93,7 +93,7 @@ import Testing
             try await f.engine.execute(WorkflowDefinition.self, id: other, .define(id: other, name: "Other", kind: .quote,
                                                                                    steps: steps(.employee(bob.id))), as: f.admin)
         }
-        #expect(left?.code == .invalid && left?.field == "escalateTo" && left?.message == "the employee is deactivated")
+        #expect(left?.code == .invalid && left?.field == "steps.escalateTo" && left?.message == "the employee is deactivated")
         await f.close()
     }
 }

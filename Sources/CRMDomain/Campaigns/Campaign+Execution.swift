@@ -5,12 +5,13 @@ extension Campaign {
     static func decideExecution(_ command: Command, id: UUID, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
         case .assignWorkItem(var item):
-            item.title = try Validate.text(item.title, field: "title")
-            item.department = try Validate.text(item.department, field: "department", max: 100)
-            item.team = try Validate.optionalText(item.team, field: "team", max: 100)
-            item.person = try Validate.optionalText(item.person, field: "person", max: 100)
-            try notClosed(state)
+            // A reassignment resends the whole item: what it already holds is not judged again.
             let previous = state.workItems.first { $0.id == item.id }
+            item.title = try Validate.text(item.title, field: "title", unlessUnchangedFrom: previous?.title)
+            item.department = try Validate.text(item.department, field: "department", max: 100, unlessUnchangedFrom: previous?.department)
+            item.team = try Validate.optionalText(item.team, field: "team", max: 100, unlessUnchangedFrom: previous?.team)
+            item.person = try Validate.optionalText(item.person, field: "person", max: 100, unlessUnchangedFrom: previous?.person)
+            try notClosed(state)
             guard previous != item else { return [] }
             return [.workItemAssigned(CampaignWorkItemAssigned(campaignID: id, item: item, previous: previous))]
 

@@ -123,7 +123,7 @@ public enum Campaign: Aggregate {
             throw DomainError(.alreadyExists, "the campaign is already planned")
 
         case .changePlan(let name, let objective, let budget, let start, let end):
-            let plan = try validatedPlan(name: name, objective: objective, budget: budget, start: start, end: end)
+            let plan = try validatedPlan(name: name, objective: objective, budget: budget, start: start, end: end, unlessUnchangedFrom: state)
             try require(state.status == .planned, "the plan can change only while planned")
             var changes: [FieldChange] = []
             changes.record("name", .text(state.name), .text(plan.name))
@@ -170,12 +170,14 @@ public enum Campaign: Aggregate {
         guard condition else { throw .transition(detail) }
     }
 
-    private static func validatedPlan(name: String, objective: String, budget: Money, start: LocalDate,
-                                      end: LocalDate) throws(DomainError) -> (name: String, objective: String) {
-        let name = try Validate.text(name, field: "name")
+    /// The plan checked; in a change (`current` given) a name or budget currency the campaign already has
+    /// is not judged again.
+    private static func validatedPlan(name: String, objective: String, budget: Money, start: LocalDate, end: LocalDate,
+                                      unlessUnchangedFrom current: State? = nil) throws(DomainError) -> (name: String, objective: String) {
+        let name = try Validate.text(name, field: "name", unlessUnchangedFrom: current?.name)
         let objective = try Validate.multilineText(objective, field: "objective", max: 10_000)
         guard budget.amount > 0 else { throw .invalid("budget", "must be positive") }
-        try Validate.currency(budget.currency, field: "budget")
+        try Validate.currency(budget.currency, field: "budget", unlessUnchangedFrom: current?.budget.currency)
         guard start <= end else { throw .invalid("end", "must not be before the start") }
         return (name, objective)
     }

@@ -78,7 +78,7 @@ public enum ContactLogEntry: Aggregate {
 
         case .amend(let details):
             guard let id = state.id, let old = state.details else { throw .notFound("no such contact log entry") }
-            let new = try validated(details, now: context.now)
+            let new = try validated(details, now: context.now, unlessUnchangedFrom: old)
             guard !state.retracted else { throw .transition("a retracted entry cannot be amended") }
             let changes = trail(old, new)
             guard !changes.isEmpty else { return [] }
@@ -92,15 +92,17 @@ public enum ContactLogEntry: Aggregate {
         }
     }
 
-    private static func validated(_ details: Details, now: Date) throws(DomainError) -> Details {
+    /// The details checked; in an amendment (`current` given) a subject or attachment reference the entry
+    /// already has is not judged again.
+    private static func validated(_ details: Details, now: Date, unlessUnchangedFrom current: Details? = nil) throws(DomainError) -> Details {
         var d = details
-        d.subject = try Validate.text(details.subject, field: "subject")
+        d.subject = try Validate.text(details.subject, field: "subject", unlessUnchangedFrom: current?.subject)
         d.note = try Validate.optionalMultilineText(details.note, field: "note", max: 10_000)
         guard details.durationSeconds >= 0 else { throw .invalid("durationSeconds", "must not be negative") }
         guard details.occurredAt <= now else { throw .invalid("occurredAt", "must not be in the future") }
         var attachments: [String] = []
         for reference in details.attachments {
-            attachments.append(try Validate.text(reference, field: "attachments", max: 1000))
+            attachments.append(try Validate.text(reference, field: "attachments", max: 1000, unlessAmong: current?.attachments ?? []))
         }
         guard Set(attachments).count == attachments.count else { throw .invalid("attachments", "must not repeat a reference") }
         d.attachments = attachments

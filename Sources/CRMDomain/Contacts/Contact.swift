@@ -73,10 +73,13 @@ public enum Contact: Aggregate {
             return []
         case .edit(let edit):
             var changes: [FieldChange] = []
-            let name = try edit.name.map { (n: String) throws(DomainError) in try Validate.text(n, field: "name") } ?? state.name
+            // A name or title the contact already holds is not judged again (it may predate a tightened check).
+            let name = try edit.name.map { (n: String) throws(DomainError) in try Validate.text(n, field: "name", unlessUnchangedFrom: state.name) } ?? state.name
             changes.record("name", .text(state.name), .text(name))
             changes.record("role", .option(state.role.rawValue), .option((edit.role ?? state.role).rawValue))
-            let title = try patched(edit.title, state.title) { (t: String) throws(DomainError) in try Validate.text(t, field: "title", max: 100) }
+            let title = try patched(edit.title, state.title) { (t: String) throws(DomainError) in
+                try Validate.text(t, field: "title", max: 100, unlessUnchangedFrom: state.title)
+            }
             changes.record("title", state.title.map(FieldValue.text), title.map(FieldValue.text))
             let phone = try patched(edit.phone, state.phone) { (p: String) throws(DomainError) in try Validate.phone(p) }
             changes.record("phone", state.phone.map(FieldValue.text), phone.map(FieldValue.text))

@@ -120,7 +120,7 @@ public enum Contract: Aggregate {
             throw DomainError(.alreadyExists, "the contract is already drafted")
 
         case .changeLines(let lines):
-            let lines = try validated(lines)
+            let lines = try validated(lines, unlessUnchangedFrom: state.lines)
             try require(state.status.isEditable, "lines can change only while drafting or negotiating")
             guard lines != state.lines else { return [] }
             return [.linesChanged(ContractLinesChanged(contractID: id, previousLines: state.lines, lines: lines))]
@@ -191,13 +191,15 @@ public enum Contract: Aggregate {
         guard condition else { throw .transition(detail) }
     }
 
-    /// At least one line; positive quantities, non-negative prices in one currency, each product once.
-    static func validated(_ lines: [Line]) throws(DomainError) -> [Line] {
+    /// At least one line; positive quantities, non-negative prices in one currency, each product once. In a
+    /// change (`current` given) the currency and the product names (per product) the contract already has are
+    /// not judged again.
+    static func validated(_ lines: [Line], unlessUnchangedFrom current: [Line] = []) throws(DomainError) -> [Line] {
         guard let currency = lines.first?.unitPrice.currency else { throw .invalid("lines", "a contract needs at least one product") }
-        try Validate.currency(currency, field: "unitPrice")
+        try Validate.currency(currency, field: "unitPrice", unlessUnchangedFrom: current.first?.unitPrice.currency)
         var result: [Line] = []
         for var line in lines {
-            line.name = try Validate.text(line.name, field: "name")
+            line.name = try Validate.text(line.name, field: "name", unlessUnchangedFrom: current.first { $0.productID == line.productID }?.name)
             guard line.quantity > 0 else { throw .invalid("quantity", "must be positive") }
             guard line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
             guard line.unitPrice.currency == currency else { throw .invalid("unitPrice", "all lines must be in one currency") }

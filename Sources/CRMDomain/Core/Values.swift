@@ -154,12 +154,22 @@ extension Array where Element == FieldChange {
 ///
 /// Texts come in two kinds. A single-line text (``text(_:field:max:)``: names, titles, codes, addresses,
 /// identifiers) holds no control character at all (C0, DEL, C1), no line or paragraph separator
-/// (U+2028, U+2029) and no bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069). A multi-line text (``multilineText(_:field:max:)``: notes, comments, bodies, reasons,
-/// summaries — free text) may also hold line feeds, carriage returns and tabs, but no other control
-/// character. Both are trimmed of surrounding white space and newlines first. The refusal names the field,
-/// never the value.
+/// (U+2028, U+2029), no bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) and
+/// no invisible character that makes two names look alike (U+200B zero width space, U+2060–U+2064 word
+/// joiner and invisible operators, U+FEFF, U+180E); the joiners U+200C/U+200D (ZWNJ, ZWJ), which Persian,
+/// Indic scripts and emoji sequences need, are allowed inside it but not at its start or end. A multi-line
+/// text (``multilineText(_:field:max:)``: notes, comments, bodies, reasons, summaries — free text) may also
+/// hold line feeds, carriage returns and tabs, but no other control character. Both are trimmed of
+/// surrounding white space and newlines first. The refusal names the field, never the value.
+///
+/// Edits that resend a whole record judge only what they change: the `unlessUnchangedFrom:` (and
+/// `unlessAmong:`) variants take a value equal to what the record holds as it is, without the character
+/// and ISO 4217 checks, so a record whose value was recorded before a check tightened (a title with a tab,
+/// a currency `RMB`) stays editable; a changed value is judged as on creation. Emptiness and lengths are
+/// checked either way.
 public enum Validate {
-    /// A trimmed, non-empty, single-line text of at most `max` characters, without control characters.
+    /// A trimmed, non-empty, single-line text of at most `max` characters, without control, direction or
+    /// invisible characters (see ``Validate``).
     public static func text(_ value: String, field: String, max: Int = 200) throws(DomainError) -> String {
         try checked(value, field: field, max: max, multiline: false)
     }
@@ -182,34 +192,57 @@ public enum Validate {
         return try multilineText(value, field: field, max: max)
     }
 
-    /// Refuses the control characters a text of its kind must not hold (see ``Validate``), for texts checked
-    /// elsewhere (a survey answer, a custom field value).
+    /// Refuses the characters a text of its kind must not hold (see ``Validate``), for texts checked
+    /// elsewhere (a survey answer, a custom field value): a single-line text also may not start or end
+    /// (white space aside) with U+200C/U+200D.
     public static func characters(of value: String, field: String, multiline: Bool) throws(DomainError) {
         for scalar in value.unicodeScalars where isRefused(scalar, multiline: multiline) {
             throw .invalid(field, multiline ? "must not contain control characters other than line breaks and tabs"
-                                            : "must be a single line without control characters")
+                                            : "must be a single line without control or invisible characters")
+        }
+        guard !multiline else { return }
+        let scalars = value.unicodeScalars
+        let visible = { (scalar: Unicode.Scalar) in !CharacterSet.whitespacesAndNewlines.contains(scalar) }
+        if let first = scalars.first(where: visible), let last = scalars.last(where: visible),
+           isJoiner(first) || isJoiner(last) {
+            throw .invalid(field, "must not start or end with a zero width joiner or non-joiner")
         }
     }
 
     /// Whether `scalar` may not appear in a text of the kind: a control character (general category Cc:
     /// U+0000–U+001F, U+007F, U+0080–U+009F) or U+2028/U+2029; a multi-line text may hold LF, CR and tab.
     /// A single-line text also holds no bidirectional embedding, override or isolate (U+202A–U+202E,
-    /// U+2066–U+2069), which can make a name display as another ("Trojan source"); the marks U+200E/U+200F
-    /// stay allowed, and free text may hold all of them.
+    /// U+2066–U+2069), which can make a name display as another ("Trojan source"), and no invisible
+    /// character that lets two names look identical: U+200B (zero width space), U+2060–U+2064 (word joiner,
+    /// invisible operators), U+FEFF (byte order mark, zero width no-break space) and U+180E (Mongolian vowel
+    /// separator). The marks U+200E/U+200F and the joiners U+200C/U+200D stay allowed (the joiners not at
+    /// the ends, see ``characters(of:field:multiline:)``); free text may hold all of them.
     static func isRefused(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
         switch scalar.value {
-        case 0x0A, 0x0D, 0x09, 0x202A...0x202E, 0x2066...0x2069: return !multiline
+        case 0x0A, 0x0D, 0x09, 0x202A...0x202E, 0x2066...0x2069, 0x200B, 0x2060...0x2064, 0xFEFF, 0x180E: return !multiline
         case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: return true
         default: return false
         }
     }
 
-    private static func checked(_ value: String, field: String, max: Int, multiline: Bool) throws(DomainError) -> String {
+    /// U+200C (zero width non-joiner) or U+200D (zero width joiner).
+    private static func isJoiner(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value == 0x200C || scalar.value == 0x200D
+    }
+
+    private static func checked(_ value: String, field: String, max: Int, multiline: Bool,
+                                recorded: (String) -> String? = { _ in nil }) throws(DomainError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalid(field, "must not be empty") }
-        try characters(of: trimmed, field: field, multiline: multiline)
-        guard trimmed.count <= max else { throw .invalid(field, "must be at most \(max) characters") }
-        return trimmed
+        let result: String
+        if let unchanged = recorded(value) ?? recorded(trimmed) {
+            result = unchanged
+        } else {
+            try characters(of: trimmed, field: field, multiline: multiline)
+            result = trimmed
+        }
+        guard result.count <= max else { throw .invalid(field, "must be at most \(max) characters") }
+        return result
     }
 
     /// A currency a command brings in: an ISO 4217 code (see ``Currency/isISO4217``).
@@ -223,6 +256,43 @@ public enum Validate {
     public static func timeZone(_ id: String, field: String) throws(DomainError) -> String {
         guard TimeZone(identifier: id) != nil else { throw .invalid(field, "unknown time zone") }
         return id
+    }
+}
+
+// Whole-record edits: a value the record already holds is not judged again (see ``Validate``).
+extension Validate {
+    /// Like ``text(_:field:max:)``, but a value equal (before or after trimming) to `old`, what the record
+    /// holds now, is kept as recorded without the character checks, so a value recorded before a check
+    /// tightened survives an edit that resends it. Empty and too long values are refused either way.
+    public static func text(_ value: String, field: String, max: Int = 200, unlessUnchangedFrom old: String?) throws(DomainError) -> String {
+        try checked(value, field: field, max: max, multiline: false) { $0 == old ? old : nil }
+    }
+
+    /// Like ``text(_:field:max:unlessUnchangedFrom:)`` for a list field: a value equal to one of the values
+    /// the record holds (`recorded`) is kept as recorded.
+    public static func text(_ value: String, field: String, max: Int = 200, unlessAmong recorded: some Collection<String>) throws(DomainError) -> String {
+        try checked(value, field: field, max: max, multiline: false) { candidate in recorded.first { $0 == candidate } }
+    }
+
+    /// Like ``optionalText(_:field:max:)``, but a value equal to `old` is kept as recorded (see
+    /// ``text(_:field:max:unlessUnchangedFrom:)``).
+    public static func optionalText(_ value: String?, field: String, max: Int = 2000, unlessUnchangedFrom old: String?) throws(DomainError) -> String? {
+        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return try text(value, field: field, max: max, unlessUnchangedFrom: old)
+    }
+
+    /// Like ``characters(of:field:multiline:)``, but a value equal to one the record holds (`recorded`) is not checked.
+    public static func characters(of value: String, field: String, multiline: Bool, unlessAmong recorded: some Collection<String>) throws(DomainError) {
+        guard !recorded.contains(value) else { return }
+        try characters(of: value, field: field, multiline: multiline)
+    }
+
+    /// Like ``currency(_:field:)``, but the currency the record holds now (`old`) is taken as it is, so an
+    /// edit of a record priced in a code recorded before the ISO 4217 check (`RMB`) keeps working.
+    @discardableResult
+    public static func currency(_ currency: Currency, field: String, unlessUnchangedFrom old: Currency?) throws(DomainError) -> Currency {
+        guard currency != old else { return currency }
+        return try self.currency(currency, field: field)
     }
 }
 

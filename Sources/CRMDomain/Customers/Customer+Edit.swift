@@ -8,8 +8,11 @@ extension Customer {
     /// must fit the form; a required custom field cannot be cleared. When the group changes, the form must
     /// be the new group's and all custom values after the edit must fit it.
     static func changes(of edit: CustomerEdit, form: FormDefinition, state: State, context: CommandContext) throws(DomainError) -> [FieldChange] {
-        let name = try edit.name.map { (n: String) throws(DomainError) in try Validate.text(n, field: "name") } ?? state.name
-        let group = try edit.group.map { (g: String) throws(DomainError) in try Validate.text(g, field: "group", max: 100) } ?? state.group
+        // A value the customer already holds is not judged again (it may predate a tightened check).
+        let name = try edit.name.map { (n: String) throws(DomainError) in try Validate.text(n, field: "name", unlessUnchangedFrom: state.name) } ?? state.name
+        let group = try edit.group.map { (g: String) throws(DomainError) in
+            try Validate.text(g, field: "group", max: 100, unlessUnchangedFrom: state.group)
+        } ?? state.group
         guard form.group == group else { throw .invalid("group", "the form given is not the group's form") }
         let industry = try text(edit.industry, state.industry, field: "industry")
         let branch = try text(edit.branch, state.branch, field: "branch")
@@ -52,7 +55,7 @@ extension Customer {
         switch patch {
         case .keep: return current
         case .clear: return nil
-        case .set(let value): return try Validate.optionalText(value, field: field, max: 100)
+        case .set(let value): return try Validate.optionalText(value, field: field, max: 100, unlessUnchangedFrom: current)
         }
     }
 }

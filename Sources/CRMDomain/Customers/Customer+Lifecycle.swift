@@ -14,7 +14,9 @@ extension Customer {
         case .rescheduleAppointment(let appointmentID, let at, let address):
             let appointment = try scheduled(appointmentID, state: state)
             guard at >= context.now else { throw .invalid("at", "must not be in the past") }
-            let newAddress = try address.map { (a: String) throws(DomainError) in try Validate.text(a, field: "address", max: 300) } ?? appointment.address
+            let newAddress = try address.map { (a: String) throws(DomainError) in
+                try Validate.text(a, field: "address", max: 300, unlessUnchangedFrom: appointment.address)
+            } ?? appointment.address
             if at == appointment.at && newAddress == appointment.address { return [] }
             return [.appointmentRescheduled(CustomerAppointmentRescheduled(
                 customerID: id, appointmentID: appointmentID, previousAt: appointment.at, at: at,
@@ -48,8 +50,10 @@ extension Customer {
         case .moveInstallation(let installationID, let address, let meter):
             guard state.status != .suspended else { throw .transition("a suspended customer's installations cannot move") }
             let installation = try activeInstallation(installationID, state: state)
-            let toAddress = try Validate.text(address, field: "address", max: 300)
-            let toMeter = try meter.map { (m: String) throws(DomainError) in try Validate.text(m, field: "meterNumber", max: 64) } ?? installation.meterNumber
+            let toAddress = try Validate.text(address, field: "address", max: 300, unlessUnchangedFrom: installation.address)
+            let toMeter = try meter.map { (m: String) throws(DomainError) in
+                try Validate.text(m, field: "meterNumber", max: 64, unlessUnchangedFrom: installation.meterNumber)
+            } ?? installation.meterNumber
             if toAddress == installation.address && toMeter == installation.meterNumber { return [] }
             try checkMeterFree(toMeter, except: installationID, state: state)
             return [.installationMoved(CustomerInstallationMoved(

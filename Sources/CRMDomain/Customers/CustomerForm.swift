@@ -63,7 +63,7 @@ public enum CustomerForm: Aggregate {
             return [.fieldAdded(CustomerFormFieldAdded(group: form.group, field: field))]
         case .changeField(let field):
             guard let old = form.field(field.name) else { throw DomainError(.notFound, field: "name", "no active field of that name") }
-            let new = try field.validated()
+            let new = try field.validated(unlessUnchangedFrom: old)
             guard new.type == old.type else { throw .invalid("type", "a field's type cannot change; retire it and add another") }
             var changes: [FieldChange] = []
             changes.record("label", .text(old.label), .text(new.label))

@@ -51,9 +51,15 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
 
     /// Checks the definition itself: a well-formed key, a label, and only the validation its type allows.
     public func validated() throws(DomainError) -> FieldDefinition {
+        try validated(unlessUnchangedFrom: nil)
+    }
+
+    /// Checks the definition as ``validated()`` does, but a label or option the field already has (`old`,
+    /// when the field is being changed) is not judged again by the character checks.
+    public func validated(unlessUnchangedFrom old: FieldDefinition?) throws(DomainError) -> FieldDefinition {
         var d = self
         guard Self.isValidName(name) else { throw .invalid("name", "must be a letter then letters, digits or _ (at most 64)") }
-        d.label = try Validate.text(label, field: "label", max: 100)
+        d.label = try Validate.text(label, field: "label", max: 100, unlessUnchangedFrom: old?.label)
         if let maxLength {
             guard type == .text else { throw .invalid("maxLength", "only text fields have a maximum length") }
             guard maxLength > 0 else { throw .invalid("maxLength", "must be positive") }
@@ -66,7 +72,7 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
             d.options = options.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             guard !d.options.isEmpty, !d.options.contains(where: \.isEmpty) else { throw .invalid("options", "an enumeration needs non-empty options") }
             guard Set(d.options).count == d.options.count else { throw .invalid("options", "options must be unique") }
-            for option in d.options { try Validate.characters(of: option, field: "options", multiline: false) }
+            for option in d.options { try Validate.characters(of: option, field: "options", multiline: false, unlessAmong: old?.options ?? []) }
         } else if !options.isEmpty {
             throw .invalid("options", "only enumeration fields have options")
         }

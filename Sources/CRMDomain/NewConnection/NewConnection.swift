@@ -162,7 +162,7 @@ public enum NewConnection: Aggregate {
                                                       sentBackAt: context.now, deadline: deadline, assignee: assignee))]
 
         case .replan(let deadline, let assignee):
-            let assignee = try Validate.text(assignee, field: "assignee", max: 100)
+            let assignee = try Validate.text(assignee, field: "assignee", max: 100, unlessUnchangedFrom: state.currentAssignee)
             var changes: [FieldChange] = []
             if deadline != state.currentDeadline {
                 guard deadline > context.now else { throw .invalid("deadline", "must be in the future") }

@@ -128,7 +128,8 @@ public enum Opportunity: Aggregate {
         case .edit(let title, let source, let revenue, let closeDate):
             let id = try open(state)
             guard let current = state.details else { throw .notFound("no such opportunity") }
-            let new = try validated(Details(customerID: current.customerID, title: title, source: source, expectedRevenue: revenue, closeDate: closeDate))
+            let new = try validated(Details(customerID: current.customerID, title: title, source: source, expectedRevenue: revenue, closeDate: closeDate),
+                                    unlessUnchangedFrom: current)
             var changes: [FieldChange] = []
             changes.record("title", .text(current.title), .text(new.title))
             changes.record("source", .option(current.source), .option(new.source))
@@ -236,14 +237,16 @@ public enum Opportunity: Aggregate {
         return id
     }
 
-    private static func validated(_ details: Details) throws(DomainError) -> Details {
+    /// The details checked; in an edit (`current` given) a title, source or currency the opportunity
+    /// already has is not judged again.
+    private static func validated(_ details: Details, unlessUnchangedFrom current: Details? = nil) throws(DomainError) -> Details {
         var d = details
-        d.title = try Validate.text(details.title, field: "title")
-        d.source = try Validate.text(details.source, field: "source", max: 100)
+        d.title = try Validate.text(details.title, field: "title", unlessUnchangedFrom: current?.title)
+        d.source = try Validate.text(details.source, field: "source", max: 100, unlessUnchangedFrom: current?.source)
         guard !d.expectedRevenue.amount.isNaN, d.expectedRevenue.amount >= 0 else {
             throw .invalid("expectedRevenue", "must not be negative")
         }
-        try Validate.currency(d.expectedRevenue.currency, field: "expectedRevenue")
+        try Validate.currency(d.expectedRevenue.currency, field: "expectedRevenue", unlessUnchangedFrom: current?.expectedRevenue.currency)
         return d
     }
 

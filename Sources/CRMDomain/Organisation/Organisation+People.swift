@@ -33,7 +33,7 @@ extension Organisation {
 
     static func renameUnit(_ id: UUID, name: String, state: State) throws(DomainError) -> [Event] {
         let unit = try liveUnit(id, state: state)
-        let name = try Validate.text(name, field: "name", max: 100)
+        let name = try Validate.text(name, field: "name", max: 100, unlessUnchangedFrom: unit.name)
         guard name != unit.name else { return [] }
         guard !state.units.values.contains(where: { $0.parentID == unit.parentID && $0.name == name }) else {
             throw DomainError(.alreadyExists, field: "name", "a unit of that name is already there")
@@ -93,9 +93,16 @@ extension Organisation {
 
     static func changeEmployee(_ id: UUID, _ edit: EmployeeEdit, state: State) throws(DomainError) -> [Event] {
         let old = try activeEmployee(id, state: state)
-        let name = try edit.name.map { (n: String) throws(DomainError) in try Validate.text(n, field: "name", max: 200) } ?? old.name
-        let position = try edit.position.map { (p: String) throws(DomainError) in try Validate.text(p, field: "position", max: 100) } ?? old.position
-        let branch = try edit.branch.map { (b: String) throws(DomainError) in try Validate.text(b, field: "branch", max: 100) } ?? old.branch
+        // A value the employee already holds is not judged again (it may predate a tightened check).
+        let name = try edit.name.map { (n: String) throws(DomainError) in
+            try Validate.text(n, field: "name", max: 200, unlessUnchangedFrom: old.name)
+        } ?? old.name
+        let position = try edit.position.map { (p: String) throws(DomainError) in
+            try Validate.text(p, field: "position", max: 100, unlessUnchangedFrom: old.position)
+        } ?? old.position
+        let branch = try edit.branch.map { (b: String) throws(DomainError) in
+            try Validate.text(b, field: "branch", max: 100, unlessUnchangedFrom: old.branch)
+        } ?? old.branch
         let unitID = edit.unitID ?? old.unitID
         if unitID != old.unitID, let unitID, state.units[unitID] == nil { throw .invalid("unitID", "no such unit") }
         let managerID = edit.managerID ?? old.managerID

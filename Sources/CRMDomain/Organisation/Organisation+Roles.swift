@@ -16,7 +16,7 @@ extension Organisation {
     static func changeRole(_ id: UUID, _ definition: RoleDefinition, grantor: EffectivePermissions,
                            state: State) throws(DomainError) -> [Event] {
         guard let role = state.roles[id] else { throw .notFound("no such role") }
-        let d = try definition.validated()
+        let d = try definition.validated(unlessUnchangedFrom: role)
         guard d.name != role.name || d.permissions != role.permissions || d.hiddenFields != role.hiddenFields else { return [] }
         guard !state.roles.values.contains(where: { $0.id != id && $0.name == d.name }) else {
             throw DomainError(.alreadyExists, field: "name", "a role of that name exists")

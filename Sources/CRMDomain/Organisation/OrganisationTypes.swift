@@ -131,16 +131,21 @@ public struct RoleDefinition: Hashable, Sendable {
     }
 
     /// The definition with a checked name, validated permissions and sorted, unique, non-empty hidden fields.
-    func validated() throws(DomainError) -> RoleDefinition {
+    /// In a change (`role`: the role as it is) a name, scope or hidden field the role already has is not
+    /// judged again by the character checks.
+    func validated(unlessUnchangedFrom role: Role? = nil) throws(DomainError) -> RoleDefinition {
         var d = self
-        d.name = try Validate.text(name, field: "name", max: 100)
+        d.name = try Validate.text(name, field: "name", max: 100, unlessUnchangedFrom: role?.name)
+        let recordedScopes = role?.permissions.map(\.scope) ?? []
         var checked: [Permission] = []
-        for permission in permissions { checked.append(try permission.validated()) }
+        for permission in permissions { checked.append(try permission.validated(unlessAmong: recordedScopes)) }
         d.permissions = checked
+        let recordedGroups = role?.hiddenFields.map(\.formGroup) ?? []
+        let recordedFields = role?.hiddenFields.map(\.field) ?? []
         var fields: Set<HiddenField> = []
         for f in hiddenFields {
-            let group = try Validate.text(f.formGroup, field: "hiddenFields", max: 100)
-            let field = try Validate.text(f.field, field: "hiddenFields", max: 64)
+            let group = try Validate.text(f.formGroup, field: "hiddenFields", max: 100, unlessAmong: recordedGroups)
+            let field = try Validate.text(f.field, field: "hiddenFields", max: 64, unlessAmong: recordedFields)
             fields.insert(HiddenField(formGroup: group, field: field))
         }
         d.hiddenFields = fields.sorted()

@@ -42,10 +42,16 @@ public struct Permission: Hashable, Sendable, Codable {
 
     /// The permission with its actions sorted and unique, its scope and period checked.
     public func validated() throws(DomainError) -> Permission {
+        try validated(unlessAmong: [])
+    }
+
+    /// The permission checked as ``validated()`` does, but a scope among `recordedScopes` (those of the
+    /// role being changed) is not judged again by the character checks.
+    func validated(unlessAmong recordedScopes: [DataScope]) throws(DomainError) -> Permission {
         guard !actions.isEmpty else { throw .invalid("actions", "a permission needs at least one action") }
         var p = self
         p.actions = Array(Set(actions)).sorted()
-        p.scope = try scope.validated()
+        p.scope = try scope.validated(unlessAmong: recordedScopes)
         p.validity = try validity.validated()
         return p
     }

@@ -46,11 +46,18 @@ public enum DataScope: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// The scope with its value trimmed and checked (a name of at most 100 characters).
     public func validated() throws(DomainError) -> DataScope {
+        try validated(unlessAmong: [])
+    }
+
+    /// The scope checked as ``validated()`` does, but a scope among `recorded` (those of the role being
+    /// changed) is not judged again by the character checks.
+    func validated(unlessAmong recorded: [DataScope]) throws(DomainError) -> DataScope {
+        let same = recorded.filter { $0.kind == kind }.map(\.value)
         switch self {
         case .all, .own: return self
-        case .branch(let v): return .branch(try Validate.text(v, field: "scope", max: 100))
-        case .community(let v): return .community(try Validate.text(v, field: "scope", max: 100))
-        case .customerGroup(let v): return .customerGroup(try Validate.text(v, field: "scope", max: 100))
+        case .branch(let v): return .branch(try Validate.text(v, field: "scope", max: 100, unlessAmong: same))
+        case .community(let v): return .community(try Validate.text(v, field: "scope", max: 100, unlessAmong: same))
+        case .customerGroup(let v): return .customerGroup(try Validate.text(v, field: "scope", max: 100, unlessAmong: same))
         }
     }
 

@@ -80,10 +80,14 @@ public enum Product: Aggregate {
         case .edit(let line, let name, let price):
             let id = try existing(state)
             guard state.status == .active else { throw .transition("a retired product cannot be edited; reactivate it first") }
+            // The command resends the whole product: what it already holds is not judged again.
+            let line = try Validate.text(line, field: "productLine", max: 100, unlessUnchangedFrom: state.productLine)
+            let name = try Validate.text(name, field: "name", unlessUnchangedFrom: state.name)
+            let price = try validated(price, unlessUnchangedFrom: state.standardPrice?.currency)
             var changes: [FieldChange] = []
-            changes.record("productLine", .option(state.productLine), .option(try Validate.text(line, field: "productLine", max: 100)))
-            changes.record("name", .text(state.name), .text(try Validate.text(name, field: "name")))
-            changes.record("standardPrice", state.standardPrice.map(FieldValue.money), .money(try validated(price)))
+            changes.record("productLine", .option(state.productLine), .option(line))
+            changes.record("name", .text(state.name), .text(name))
+            changes.record("standardPrice", state.standardPrice.map(FieldValue.money), .money(price))
             guard !changes.isEmpty else { return [] }
             return [.edited(ProductEdited(productID: id, changes: changes))]
 
@@ -178,9 +182,9 @@ public enum Product: Aggregate {
         return id
     }
 
-    private static func validated(_ price: Money) throws(DomainError) -> Money {
+    private static func validated(_ price: Money, unlessUnchangedFrom currency: Currency? = nil) throws(DomainError) -> Money {
         guard !price.amount.isNaN, price.amount >= 0 else { throw .invalid("standardPrice", "must not be negative") }
-        try Validate.currency(price.currency, field: "standardPrice")
+        try Validate.currency(price.currency, field: "standardPrice", unlessUnchangedFrom: currency)
         return price
     }
 }

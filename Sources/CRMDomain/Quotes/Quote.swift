@@ -92,7 +92,8 @@ public enum Quote: Aggregate {
         case .revise(let draft, let role, let limits):
             let (id, current) = try loaded(state)
             guard !state.status.isFinal else { throw .transition("the customer has answered; the quote is final") }
-            let revision = try revision(current.number + 1, draft: draft, role: role, limits: limits, context: context)
+            let revision = try revision(current.number + 1, draft: draft, role: role, limits: limits, context: context,
+                                        unlessUnchangedFrom: current.draft)
             guard revision.draft != current.draft || state.status == .sentBack else { return [] }
             return [.revised(QuoteRevised(quoteID: id, revision: revision))]
 
@@ -171,9 +172,9 @@ public enum Quote: Aggregate {
     }
 
     /// A validated revision, with whether it needs approval under the author's limit.
-    private static func revision(_ number: Int, draft: QuoteDraft, role: String, limits: [DiscountLimit],
-                                 context: CommandContext) throws(DomainError) -> QuoteRevision {
-        let draft = try validated(draft)
+    private static func revision(_ number: Int, draft: QuoteDraft, role: String, limits: [DiscountLimit], context: CommandContext,
+                                 unlessUnchangedFrom current: QuoteDraft? = nil) throws(DomainError) -> QuoteRevision {
+        let draft = try validated(draft, unlessUnchangedFrom: current)
         let role = try Validate.text(role, field: "authorRole", max: 100)
         guard limits.contains(where: { draft.discountWithin($0.maxPercent) }) || draft.discountWithin(0) else {
             throw .invalid("discountPercent", "no role's discount limit covers this discount")
@@ -183,14 +184,17 @@ public enum Quote: Aggregate {
                              needsApproval: !draft.discountWithin(limit ?? 0), createdAt: context.now)
     }
 
-    private static func validated(_ draft: QuoteDraft) throws(DomainError) -> QuoteDraft {
+    /// The draft checked; in a revision (`current` given) the currency and the product names (per product)
+    /// the current revision already has are not judged again.
+    private static func validated(_ draft: QuoteDraft, unlessUnchangedFrom current: QuoteDraft? = nil) throws(DomainError) -> QuoteDraft {
         var d = draft
         guard let currency = draft.currency else { throw .invalid("lines", "a quote needs at least one line") }
-        try Validate.currency(currency, field: "unitPrice")
+        try Validate.currency(currency, field: "unitPrice", unlessUnchangedFrom: current?.currency)
         d.lines = []
         for line in draft.lines {
             var l = line
-            l.productName = try Validate.text(line.productName, field: "productName")
+            let recordedNames = current?.lines.filter { $0.productID == line.productID }.map(\.productName) ?? []
+            l.productName = try Validate.text(line.productName, field: "productName", unlessAmong: recordedNames)
             guard line.unitPrice.currency == currency else { throw .invalid("unitPrice", "all lines must be in one currency") }
             guard !line.unitPrice.amount.isNaN, line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
             guard !line.quantity.isNaN, line.quantity > 0 else { throw .invalid("quantity", "must be positive") }

@@ -27,23 +27,24 @@ extension Settings {
     static func decideSales(_ command: Command, state: State) throws(DomainError) -> [Event] {
         switch command {
         case .setDiscountLimit(var limit):
-            limit.role = try Validate.text(limit.role, field: "role", max: 100)
+            limit.role = try Validate.text(limit.role, field: "role", max: 100, unlessAmong: state.discountLimits.map(\.role))
             guard limit.maxPercent >= 0, limit.maxPercent <= 100 else { throw .invalid("maxPercent", "must be between 0 and 100") }
             let previous = state.discountLimits.first { $0.role == limit.role }
             guard previous != limit else { return [] }
             return [.discountLimitSet(DiscountLimitSet(limit: limit, previous: previous))]
 
         case .setExchangeRate(let rate):
-            try Validate.currency(rate.from, field: "from")
-            try Validate.currency(rate.to, field: "to")
+            // Replacing a recorded rate keeps its currencies: they are not judged again.
+            let previous = state.exchangeRates.first { $0.from == rate.from && $0.to == rate.to && $0.validFrom == rate.validFrom }
+            try Validate.currency(rate.from, field: "from", unlessUnchangedFrom: previous?.from)
+            try Validate.currency(rate.to, field: "to", unlessUnchangedFrom: previous?.to)
             guard rate.from != rate.to else { throw .invalid("to", "a rate needs two different currencies") }
             guard rate.rate > 0 else { throw .invalid("rate", "must be positive") }
-            let previous = state.exchangeRates.first { $0.from == rate.from && $0.to == rate.to && $0.validFrom == rate.validFrom }
             guard previous != rate else { return [] }
             return [.exchangeRateSet(ExchangeRateSet(rate: rate, previous: previous))]
 
         case .setWarningThreshold(var threshold):
-            threshold.metric = try Validate.text(threshold.metric, field: "metric", max: 100)
+            threshold.metric = try Validate.text(threshold.metric, field: "metric", max: 100, unlessAmong: state.warningThresholds.map(\.metric))
             if threshold.community != nil && threshold.branch == nil {
                 throw .invalid("branch", "a community threshold needs its branch")
             }
@@ -54,7 +55,7 @@ extension Settings {
         case .replaceLoyaltyThresholds(let thresholds):
             var tiers = Set<String>()
             for t in thresholds {
-                _ = try Validate.text(t.tier, field: "tier", max: 100)
+                _ = try Validate.text(t.tier, field: "tier", max: 100, unlessAmong: state.loyaltyThresholds.map(\.tier))
                 guard tiers.insert(t.tier).inserted else { throw .invalid("tier", "tiers must be unique") }
             }
             guard Set(thresholds.map(\.minimumScore)).count == thresholds.count else {
@@ -67,7 +68,7 @@ extension Settings {
         case .replaceKPIRules(let rules):
             var indicators = Set<String>()
             for rule in rules {
-                _ = try Validate.text(rule.indicator, field: "indicator", max: 100)
+                _ = try Validate.text(rule.indicator, field: "indicator", max: 100, unlessAmong: state.kpiRules.map(\.indicator))
                 guard indicators.insert(rule.indicator).inserted else { throw .invalid("indicator", "indicators must be unique") }
                 guard rule.weight >= 0 else { throw .invalid("weight", "must not be negative") }
                 guard rule.target > 0 else { throw .invalid("target", "must be positive") }
@@ -77,7 +78,7 @@ extension Settings {
             return [.kpiRulesReplaced(KPIRulesReplaced(rules: rules))]
 
         case .setKPIScoring(var scoring):
-            scoring.indicator = try Validate.text(scoring.indicator, field: "indicator", max: 100)
+            scoring.indicator = try Validate.text(scoring.indicator, field: "indicator", max: 100, unlessAmong: state.kpiScoring.map(\.indicator))
             switch scoring.curve {
             case .linear:
                 guard scoring.cap > 0 else { throw .invalid("cap", "must be positive") }
@@ -97,16 +98,20 @@ extension Settings {
 
         case .replaceLoyaltyAccrualRules(let rules):
             var kinds = Set<String>()
+            let recordedCurrencies = state.loyaltyAccrualRules.compactMap(\.currency)
+            let recordedActivities = state.loyaltyAccrualRules.compactMap(\.activity)
             for rule in rules {
                 guard rule.points > 0 else { throw .invalid("points", "must be positive") }
-                if let currency = rule.currency { try Validate.currency(currency, field: "currency") }
+                if let currency = rule.currency {
+                    try Validate.currency(currency, field: "currency", unlessUnchangedFrom: recordedCurrencies.contains(currency) ? currency : nil)
+                }
                 if let months = rule.validityMonths, months <= 0 { throw .invalid("validityMonths", "must be positive") }
                 switch rule.source {
                 case .activity:
                     guard let activity = rule.activity, !activity.trimmingCharacters(in: .whitespaces).isEmpty else {
                         throw .invalid("activity", "an activity rule names its activity")
                     }
-                    try Validate.characters(of: activity, field: "activity", multiline: false)
+                    try Validate.characters(of: activity, field: "activity", multiline: false, unlessAmong: recordedActivities)
                 case .spend, .tenure:
                     guard rule.activity == nil else { throw .invalid("activity", "only activity rules name an activity") }
                 case .manual:
@@ -120,12 +125,12 @@ extension Settings {
             return [.loyaltyAccrualRulesReplaced(LoyaltyAccrualRulesReplaced(rules: rules))]
 
         case .setPayScheme(var scheme):
-            try Validate.currency(scheme.currency, field: "currency")
+            try Validate.currency(scheme.currency, field: "currency", unlessUnchangedFrom: state.payScheme?.currency)
             guard scheme.basePerDay >= 0 else { throw .invalid("basePerDay", "must not be negative") }
             guard scheme.defaultRatePerPoint >= 0 else { throw .invalid("defaultRatePerPoint", "must not be negative") }
             var indicators = Set<String>()
             for rate in scheme.rates {
-                _ = try Validate.text(rate.indicator, field: "indicator", max: 100)
+                _ = try Validate.text(rate.indicator, field: "indicator", max: 100, unlessAmong: state.payScheme?.rates.map(\.indicator) ?? [])
                 guard indicators.insert(rate.indicator).inserted else { throw .invalid("indicator", "one rate per indicator") }
                 guard rate.perPoint >= 0 else { throw .invalid("perPoint", "must not be negative") }
             }
@@ -134,8 +139,12 @@ extension Settings {
             return [.paySchemeSet(PaySchemeSet(scheme: scheme, previous: state.payScheme))]
 
         case .setCostBudget(var budget):
-            budget.key = try Validate.text(budget.key, field: "key", max: 100)
-            try Validate.currency(budget.amount.currency, field: "amount")
+            budget.key = try Validate.text(budget.key, field: "key", max: 100, unlessAmong: state.costBudgets.map(\.key))
+            // Resetting a recorded budget (same slot) keeps its currency: it is not judged again.
+            let recordedCurrencies = state.costBudgets.filter { $0.dimension == budget.dimension && $0.key == budget.key && $0.month == budget.month }
+                .map(\.amount.currency)
+            try Validate.currency(budget.amount.currency, field: "amount",
+                                  unlessUnchangedFrom: recordedCurrencies.contains(budget.amount.currency) ? budget.amount.currency : nil)
             if budget.dimension == .customer {
                 guard let id = UUID(text: budget.key) else { throw .invalid("key", "a customer budget's key is the customer's id") }
                 budget.key = id.lowercasedString
@@ -153,7 +162,8 @@ extension Settings {
                 guard weight >= 0 else { throw .invalid(field, "must not be negative") }
             }
             for i in scheme.segments.indices {
-                scheme.segments[i].name = try Validate.text(scheme.segments[i].name, field: "name", max: 100)
+                scheme.segments[i].name = try Validate.text(scheme.segments[i].name, field: "name", max: 100,
+                                                            unlessAmong: state.rfmScheme?.segments.map(\.name) ?? [])
                 let segment = scheme.segments[i]
                 guard (1...5).contains(segment.recencyFrom), (1...5).contains(segment.recencyTo), segment.recencyFrom <= segment.recencyTo else {
                     throw .invalid("recencyFrom", "an R range from 1 to 5, from ≤ to")

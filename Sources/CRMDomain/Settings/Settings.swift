@@ -98,10 +98,13 @@ public enum Settings: Aggregate {
 
     public static var initialState: State { State() }
 
+    /// Settings are replaced entry by entry or list by list, resending what stays: a name, code or currency
+    /// the settings already hold is not judged again by the character and ISO 4217 checks (it may predate
+    /// them); a new one is.
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
         case .setBranchTimeZone(let branch, let zone):
-            let branch = try Validate.text(branch, field: "branch", max: 100)
+            let branch = try Validate.text(branch, field: "branch", max: 100, unlessAmong: state.branchTimeZones.keys)
             let zone = try Validate.timeZone(zone, field: "timeZoneID")
             guard state.branchTimeZones[branch] != zone else { return [] }
             return [.branchTimeZoneSet(BranchTimeZoneSet(branch: branch, timeZoneID: zone))]
@@ -130,11 +133,15 @@ public enum Settings: Aggregate {
 
         case .replaceRoutingRules(let rules):
             var names = Set<String>()
+            let recorded = state.routingRules
             for rule in rules {
-                _ = try Validate.text(rule.name, field: "name", max: 100)
-                for (field, value) in [("branch", rule.branch), ("community", rule.community), ("productLine", rule.productLine),
-                                       ("customerGroup", rule.customerGroup), ("assignee", rule.assignee)] {
-                    if let value { try Validate.characters(of: value, field: field, multiline: false) }
+                _ = try Validate.text(rule.name, field: "name", max: 100, unlessAmong: recorded.map(\.name))
+                for (field, value, old) in [("branch", rule.branch, recorded.compactMap(\.branch)),
+                                            ("community", rule.community, recorded.compactMap(\.community)),
+                                            ("productLine", rule.productLine, recorded.compactMap(\.productLine)),
+                                            ("customerGroup", rule.customerGroup, recorded.compactMap(\.customerGroup)),
+                                            ("assignee", rule.assignee, recorded.compactMap(\.assignee))] {
+                    if let value { try Validate.characters(of: value, field: field, multiline: false, unlessAmong: old) }
                 }
                 guard names.insert(rule.name).inserted else { throw .invalid("name", "rule names must be unique") }
             }
@@ -155,9 +162,14 @@ public enum Settings: Aggregate {
             for action in chain.actions where action.kind == .createTask && (action.department ?? "").isEmpty {
                 throw .invalid("department", "a task action needs a department")
             }
+            let recordedActions = state.ticketRuleChains.flatMap(\.actions)
             for action in chain.actions {
-                if let template = action.template { try Validate.characters(of: template, field: "template", multiline: false) }
-                if let department = action.department { try Validate.characters(of: department, field: "department", multiline: false) }
+                if let template = action.template {
+                    try Validate.characters(of: template, field: "template", multiline: false, unlessAmong: recordedActions.compactMap(\.template))
+                }
+                if let department = action.department {
+                    try Validate.characters(of: department, field: "department", multiline: false, unlessAmong: recordedActions.compactMap(\.department))
+                }
             }
             if state.ticketRuleChains.contains(chain) { return [] }
             return [.ticketRuleChainSet(TicketRuleChainSet(chain: chain))]

@@ -147,7 +147,7 @@ public enum WorkTask: Aggregate {
 
         case .edit(let title, let note):
             let (id, details) = try open(state)
-            let title = try Validate.text(title, field: "title")
+            let title = try Validate.text(title, field: "title", unlessUnchangedFrom: details.title)
             let note = try Validate.optionalMultilineText(note, field: "note")
             var changes: [FieldChange] = []
             changes.record("title", .text(details.title), .text(title))

@@ -116,7 +116,7 @@ public enum Visit: Aggregate {
 
         case .reschedule(let when, let place, let reason):
             var newPlace = state.place
-            if let place { newPlace = try Validate.text(place, field: "place") }
+            if let place { newPlace = try Validate.text(place, field: "place", unlessUnchangedFrom: state.place) }
             let reasonText = try Validate.optionalMultilineText(reason, field: "reason")
             guard state.status == .planned else { throw .transition("only a planned visit can be rescheduled") }
             guard when != state.scheduledAt || newPlace != state.place else { return [] }

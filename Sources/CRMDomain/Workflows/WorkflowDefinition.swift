@@ -41,8 +41,8 @@ public enum WorkflowDefinition: Aggregate {
 
         case .revise(let name, let steps):
             guard let current = state.current else { throw .notFound("no such workflow definition") }
-            let name = try Validate.text(name, field: "name", max: 100)
-            let steps = try WorkflowValidate.steps(steps)
+            let name = try Validate.text(name, field: "name", max: 100, unlessUnchangedFrom: current.name)
+            let steps = try WorkflowValidate.steps(steps, unlessUnchangedFrom: current.steps)
             guard name != current.name || steps != current.steps else { return [] }
             let next = WorkflowDefinitionVersion(definitionID: current.definitionID, version: current.version + 1, name: name, kind: current.kind, steps: steps)
             return [.revised(WorkflowDefinitionRevised(definition: next, previousVersion: current.version))]

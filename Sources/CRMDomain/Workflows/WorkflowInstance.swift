@@ -49,7 +49,9 @@ public enum WorkflowInstance: Aggregate {
             guard state.status == .none else { throw DomainError(.alreadyExists, "the workflow has already started") }
             let submitter = try Validate.text(submitter, field: "submitter", max: 100)
             guard definition.kind == kind else { throw .invalid("definition", "the definition is for another kind of subject") }
-            let steps = try WorkflowValidate.steps(definition.steps)
+            // The definition is a recorded version (the engine loads it from its stream): its structure is
+            // checked again, its texts as they were recorded, so one named before a check tightened still runs.
+            let steps = try WorkflowValidate.steps(definition.steps, unlessUnchangedFrom: definition.steps)
             var copy = definition
             copy.steps = steps
             return [.started(WorkflowStarted(instanceID: id, subjectKind: kind, subjectID: subjectID, submitter: submitter, definition: copy, startedAt: now))]

@@ -65,20 +65,24 @@ public struct WorkflowDefinitionVersion: Hashable, Sendable, Codable {
 
 enum WorkflowValidate {
     /// Steps checked and trimmed: at least one; names and roles non-empty; a positive deadline; a reminder
-    /// lead shorter than the deadline; an escalation target.
-    static func steps(_ steps: [WorkflowStep]) throws(DomainError) -> [WorkflowStep] {
+    /// lead shorter than the deadline; an escalation target. In a revision (`current`: the steps of the
+    /// current version) a step name, role or escalation target the current steps already hold is not
+    /// judged again by the character checks.
+    static func steps(_ steps: [WorkflowStep], unlessUnchangedFrom current: [WorkflowStep] = []) throws(DomainError) -> [WorkflowStep] {
         guard !steps.isEmpty else { throw .invalid("steps", "a workflow needs at least one step") }
         var result: [WorkflowStep] = []
         for var step in steps {
-            step.name = try Validate.text(step.name, field: "steps.name", max: 100)
-            step.approverRole = try Validate.text(step.approverRole, field: "steps.approverRole", max: 100)
+            step.name = try Validate.text(step.name, field: "steps.name", max: 100, unlessAmong: current.map(\.name))
+            step.approverRole = try Validate.text(step.approverRole, field: "steps.approverRole", max: 100,
+                                                  unlessAmong: current.map(\.approverRole))
             guard step.deadlineHours > 0, step.deadlineHours <= 24 * 366 else {
                 throw .invalid("steps.deadlineHours", "must be between 1 hour and a year")
             }
             guard step.reminderLeadHours >= 0, step.reminderLeadHours < step.deadlineHours else {
                 throw .invalid("steps.reminderLeadHours", "must be at least 0 and shorter than the deadline")
             }
-            step.escalateTo.id = try Validate.text(step.escalateTo.id, field: "steps.escalateTo", max: 100)
+            step.escalateTo.id = try Validate.text(step.escalateTo.id, field: "steps.escalateTo", max: 100,
+                                                   unlessAmong: current.map(\.escalateTo.id))
             result.append(step)
         }
         return result

@@ -146,7 +146,7 @@ extension WorkflowDefinition {
         let held = Set((state.current?.steps ?? []).filter { $0.escalateTo.kind == .employee }.map(\.escalateTo.id))
         var named: [NamedEmployee] = []
         for step in steps where step.escalateTo.kind == .employee && !held.contains(step.escalateTo.id) {
-            let name = NamedEmployee(field: "escalateTo", id: step.escalateTo.id)
+            let name = NamedEmployee(field: "steps.escalateTo", id: step.escalateTo.id)
             if !named.contains(name) { named.append(name) }
         }
         return named
