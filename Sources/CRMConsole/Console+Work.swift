@@ -192,7 +192,7 @@ extension Console {
     func customers(_ visit: Visit) async throws -> Response {
         let after: [UInt8]?
         do {
-            after = try PageCursor.bytes(visit.query["after"])
+            after = try PageCursor.bytes(visit.query["after"], list: Self.customerList)
         } catch {
             throw ConsoleError.badRequest("This page link is not valid (it may have been changed or cut short). Open the customer list again from its first page.")
         }
@@ -201,9 +201,12 @@ extension Console {
             ["id": item.id.lowercasedString, "name": item.name, "group": item.group, "branch": orFalse(item.scope.branch),
              "status": item.status.rawValue]
         }
-        let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map(PageCursor.text))) : false
+        let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map { PageCursor.text($0, list: Self.customerList) })) : false
         return await self.page(visit, title: "Customers", template: "customers", ["customers": items, "next": next])
     }
+
+    /// The name the console's customer-list cursors are bound to (``PageCursor``).
+    static let customerList = "console/customers"
 
     // MARK: Account
 

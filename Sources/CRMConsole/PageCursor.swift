@@ -2,25 +2,26 @@ import Foundation
 
 /// Paging cursors as opaque URL-safe texts, shared by the console and the HTTP API (CRMHTTP imports this
 /// module; the reverse would be a cycle): the raw key bytes a list pages after (a view's key, an in-memory
-/// list's sort key) and a 4-byte check of them, base64url without padding. The check lets ``bytes(_:)``
-/// refuse any text this server did not write (a typo, a tampered link, a cursor of another list) instead of
-/// paging from wherever its bytes happen to point.
+/// list's sort key) and a 4-byte check of them and of the list they belong to, base64url without padding.
+/// The check lets ``bytes(_:list:)`` refuse any text this server did not write for that list (a typo, a
+/// tampered link, a cursor of another list or of the same list with other filters) instead of paging from
+/// wherever its bytes happen to point. `list` names the list: its path and the parameters that define it.
 public enum PageCursor {
-    /// A text that is not a cursor ``text(_:)`` wrote.
+    /// A text that is not a cursor ``text(_:list:)`` wrote for the list.
     public struct Refused: Error, Sendable {}
 
     /// The longest cursor text read.
     public static let maxLength = 2048
 
-    /// `bytes` as a cursor text.
-    public static func text(_ bytes: [UInt8]) -> String {
-        Data(bytes + check(bytes)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+    /// `bytes` as a cursor text of `list`.
+    public static func text(_ bytes: [UInt8], list: String) -> String {
+        Data(bytes + check(bytes, list: list)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// A cursor text back to its bytes: nil when absent or empty (the first page); ``Refused`` when it is not
-    /// a text ``text(_:)`` wrote.
-    public static func bytes(_ text: String?) throws(Refused) -> [UInt8]? {
+    /// a text ``text(_:list:)`` wrote for `list`.
+    public static func bytes(_ text: String?, list: String) throws(Refused) -> [UInt8]? {
         guard let text, !text.isEmpty else { return nil }
         guard text.utf8.count <= maxLength, text.utf8.allSatisfy(isCursorCharacter) else { throw Refused() }
         var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
@@ -28,8 +29,8 @@ public enum PageCursor {
         guard let data = Data(base64Encoded: s), data.count >= 4 else { throw Refused() }
         let all = Array(data)
         let bytes = Array(all.dropLast(4))
-        // The check, and the canonical text (no stray bits in the last character): only what text(_:) wrote.
-        guard Array(all.suffix(4)) == check(bytes), Self.text(bytes) == text else { throw Refused() }
+        // The check, and the canonical text (no stray bits in the last character): only what text(_:list:) wrote.
+        guard Array(all.suffix(4)) == check(bytes, list: list), Self.text(bytes, list: list) == text else { throw Refused() }
         return bytes
     }
 
@@ -41,10 +42,10 @@ public enum PageCursor {
         }
     }
 
-    /// FNV-1a (32 bits) of the bytes behind a fixed label: a check of form, not a secret.
-    private static func check(_ bytes: [UInt8]) -> [UInt8] {
+    /// FNV-1a (32 bits) of the bytes behind a fixed label and the list's name: a check of form, not a secret.
+    private static func check(_ bytes: [UInt8], list: String) -> [UInt8] {
         var hash: UInt32 = 0x811C_9DC5
-        for byte in Array("crm-cursor-1".utf8) + bytes {
+        for byte in Array("crm-cursor-2".utf8) + Array(list.utf8) + [0] + bytes {
             hash ^= UInt32(byte)
             hash = hash &* 0x0100_0193
         }

@@ -1,4 +1,3 @@
-import CRMConsole
 import CRMEngine
 import EventSourcing
 import Foundation
@@ -38,21 +37,6 @@ enum JSONOutput {
 
     /// A record version as an entity tag: `"3"`.
     static func etag(_ version: StreamVersion) -> String { "\"\(version.rawValue)\"" }
-
-    /// A cursor (raw key bytes: a view's key, an in-memory list's sort key) as an opaque URL-safe text with a
-    /// check of its bytes (``PageCursor``, shared with the console), so ``cursorBytes(_:field:)`` can refuse any
-    /// text this server did not give (a typo, a cursor of another API) instead of paging from somewhere.
-    static func cursor(_ bytes: [UInt8]) -> String { PageCursor.text(bytes) }
-
-    /// A cursor text back to its bytes (nil when absent or empty: the first page); a 400 problem naming
-    /// `field` when it is not a cursor ``cursor(_:)`` wrote. Every opaque `after` parameter is read here.
-    static func cursorBytes(_ text: String?, field: String = "after") throws -> [UInt8]? {
-        do {
-            return try PageCursor.bytes(text)
-        } catch {
-            throw Problem.invalid(field, "not a cursor this server gave")
-        }
-    }
 }
 
 /// What a command did, as answered to a write: the record, its version after the command (also the
@@ -131,25 +115,17 @@ func recordID(of stream: StreamID) -> UUID? {
     return UUID(text: String(stream.rawValue[stream.rawValue.index(after: dash)...]))
 }
 
-/// A page of a list: the items and, when more follow, the link to the next page.
+/// A page of a list: the items and, when more follow, the cursor and the link to the next page (see
+/// ``PagedList``).
 struct PageAnswer<Item: Encodable>: Encodable {
     var items: [Item]
     /// The cursor to pass as `after`; nil on the last page.
     var after: String?
     /// The next page's path and query, ready to follow.
     var next: String?
-    /// For a list the engine cannot page (no cursor): true when more items than `limit` matched and the
-    /// answer stops at `limit`; absent when the answer holds them all.
-    var truncated: Bool?
 
     init(items: [Item], after: String?, next: String?) {
-        (self.items, self.after, self.next, self.truncated) = (items, after, next, nil)
-    }
-
-    /// The first `limit` of `items` (asked of the engine with `limit + 1`), `truncated` when there were more.
-    init(firstOf items: [Item], limit: Int) {
-        self.items = Array(items.prefix(limit))
-        truncated = items.count > limit ? true : nil
+        (self.items, self.after, self.next) = (items, after, next)
     }
 }
 
@@ -163,11 +139,6 @@ struct QueryParameters {
         guard let text = string("limit") else { return value }
         guard let limit = Int(text), (1...max).contains(limit) else { throw Problem.invalid("limit", "expected a whole number from 1 to \(max)") }
         return limit
-    }
-
-    /// The opaque cursor `name` (`after`) as bytes, nil when absent (see ``JSONOutput/cursorBytes(_:field:)``).
-    func cursor(_ name: String = "after") throws -> [UInt8]? {
-        try JSONOutput.cursorBytes(string(name), field: name)
     }
 
     func position(_ name: String) throws -> GlobalPosition? {

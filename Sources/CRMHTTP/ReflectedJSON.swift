@@ -72,12 +72,13 @@ extension JSONOutput {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// A page of reflected items with the cursor of the next page and its link (`next` = `path?…&after=`).
-    static func reflectedPage(_ items: [Any], after: String?, path: String, limit: Int, query: String = "") throws -> Response {
+    /// A page of reflected items with the cursor of the next page (`after`) and its link (`next`), both
+    /// absent on the last page.
+    static func reflectedPage(_ items: [Any], after: String?, next: String?) throws -> Response {
         var page: [String: Any] = ["items": items]
-        if let after {
+        if let after, let next {
             page["after"] = after
-            page["next"] = "\(path)?\(query)limit=\(limit)&after=\(after)"
+            page["next"] = next
         }
         return try reflected(page)
     }

@@ -44,6 +44,12 @@ import Testing
                 #expect(answer.text.contains("This page link is not valid"), "\(bad.prefix(40))")
                 #expect(!answer.text.contains("id=\"customer-list\"") && !answer.text.contains("Customer "), "\(bad.prefix(40))")
             }
+            // The same key as a cursor of another list (the API's customer list) is refused too.
+            let key = try #require(try PageCursor.bytes(cursor, list: Console.customerList))
+            let foreign = PageCursor.text(key, list: "/v1/customers?")
+            #expect(foreign != cursor)
+            let refused = try await s.send(.GET, "/console/customers?after=\(foreign)", cookie: cookie)
+            #expect(refused.status == 400 && refused.text.contains("This page link is not valid"))
             // An empty `after` is the first page.
             let empty = try await s.send(.GET, "/console/customers?after=", cookie: cookie)
             #expect(empty.status == 200 && empty.text.contains("Customer 01"))

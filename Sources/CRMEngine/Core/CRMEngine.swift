@@ -124,7 +124,7 @@ public final class CRMEngine: Sendable {
     /// the log and the views are read as that process keeps them (views are not caught up here: their lag is
     /// in ``ProjectionRunner/status()``), no reactor runs, and every command fails with the store's
     /// `readOnly` error. Queries authorize and audit as usual: the read audit (`audit/`) is written beside
-    /// the server's own entries (see ``CRMEngine/readAudit(from:to:principal:limit:as:)``).
+    /// the server's own entries (see ``CRMEngine/readAudit(from:to:principal:after:limit:newestFirst:as:)``).
     public static func openReadOnly(at directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
         let store = try LMDBEventStore(directory: directory + "/log", options: .readOnly, clock: configuration.clock, logger: configuration.logger)
         do {

@@ -1,3 +1,4 @@
+import CRMProjections
 import EventSourcing
 import Foundation
 import LMDB
@@ -154,26 +155,41 @@ final class ReadAuditLog: Sendable {
     }
 
     /// Entries from `from` (inclusive) to `to` (exclusive), oldest first, at most `limit` — the newest
-    /// `limit`, newest first, with `newestFirst`; queued entries are written first.
-    func entries(from: Date, to: Date, principal: String? = nil, limit: Int = 1000, newestFirst: Bool = false) throws -> [ReadAuditEntry] {
+    /// `limit`, newest first, with `newestFirst` — after the entry whose key is `after` (in the page's
+    /// direction: older ones when newest first), with the key of the page's last entry as `next` when more
+    /// entries of the window follow. Keys are instant + sequence, so entries written meanwhile never shift a
+    /// page. Queued entries are written first.
+    func page(from: Date, to: Date, principal: String?, after: [UInt8]?, limit: Int, newestFirst: Bool) throws
+        -> (entries: [ReadAuditEntry], next: [UInt8]?) {
         try flush()
+        guard limit > 0 else { return ([], nil) }
         return try environment.read { txn in
             try txn.withCursor(on: entries) { cursor in
                 var out: [ReadAuditEntry] = []
+                var last: [UInt8]?
                 let start = ViewKey().date(from).bytes
                 let end = ViewKey().date(to).bytes
                 var entry: Cursor.Entry?
                 if newestFirst {
-                    if try cursor.seek(atLeast: end) != nil { entry = try cursor.previous() } else { entry = try cursor.last() }
+                    // Below the window's end, and below the cursor's entry.
+                    let bound = after.map { $0.lexicographicallyPrecedes(end) ? $0 : end } ?? end
+                    if try cursor.seek(atLeast: bound) != nil { entry = try cursor.previous() } else { entry = try cursor.last() }
                 } else {
-                    entry = try cursor.seek(atLeast: start)
+                    let bound = after.map { start.lexicographicallyPrecedes($0) ? $0 : start } ?? start
+                    entry = try cursor.seek(atLeast: bound)
+                    if let after, let (key, _) = entry, compare(key, after) == 0 { entry = try cursor.next() }
                 }
-                while let (key, value) = entry, compare(key, end) < 0, compare(key, start) >= 0, out.count < limit {
+                while let (key, value) = entry, compare(key, end) < 0, compare(key, start) >= 0 {
                     let decoded = try BinaryPayloadDecoder.decode(ReadAuditEntry.self, from: value)
-                    if principal == nil || decoded.principal == principal { out.append(decoded) }
+                    if principal == nil || decoded.principal == principal {
+                        // One more entry than the page holds: the page is not the last.
+                        if out.count == limit { return (out, last) }
+                        out.append(decoded)
+                        last = Array(key)
+                    }
                     entry = newestFirst ? try cursor.previous() : try cursor.next()
                 }
-                return out
+                return (out, nil)
             }
         }
     }
@@ -204,12 +220,27 @@ private func compare(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Int {
 extension CRMEngine {
     /// Who read which customer data between `from` and `to` (R-LOG-8), oldest first (with `newestFirst`, the
     /// newest `limit` entries, newest first): for auditors holding the organisation module's `analyse`
-    /// permission over all data. Optionally only one principal's reads.
+    /// permission over all data. Optionally only one principal's reads. The first page of
+    /// ``readAudit(from:to:principal:after:limit:newestFirst:as:)``.
     public func readAudit(from: Date, to: Date, principal reader: String? = nil, limit: Int = 1000, newestFirst: Bool = false,
                           as principal: Principal) throws -> [ReadAuditEntry] {
+        try readAudit(from: from, to: to, principal: reader, after: nil, limit: limit, newestFirst: newestFirst, as: principal).items
+    }
+
+    /// A page of the read audit of a window, oldest first or (`newestFirst`) newest first, after `after` —
+    /// nil for the first page, else the `next` of the page before with the same window, principal and
+    /// order. `next` is set when more entries follow; entries recorded meanwhile never shift a page.
+    ///
+    /// ```swift
+    /// var page = try engine.readAudit(from: since, to: now, after: nil, limit: 100, newestFirst: true, as: auditor)
+    /// while let next = page.next { page = try engine.readAudit(from: since, to: now, after: next, limit: 100, newestFirst: true, as: auditor) }
+    /// ```
+    public func readAudit(from: Date, to: Date, principal reader: String? = nil, after: [UInt8]?, limit: Int = 1000, newestFirst: Bool = false,
+                          as principal: Principal) throws -> WorkProjections.Page<ReadAuditEntry> {
         guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, "the read audit needs the organisation module's analyse permission over all data")
         }
-        return try audit.entries(from: from, to: to, principal: reader, limit: limit, newestFirst: newestFirst)
+        let page = try audit.page(from: from, to: to, principal: reader, after: after, limit: limit, newestFirst: newestFirst)
+        return WorkProjections.Page(items: page.entries, next: page.next)
     }
 }

@@ -227,28 +227,57 @@ extension CRMEngine {
     }
 
     /// Records across modules whose text (or whose customer's name) holds every word of `text` (R-ANA-6),
-    /// limited to what `principal` may query.
+    /// limited to what `principal` may query: the first `limit` of ``search(_:as:after:limit:)``.
     public func search(_ text: String, as principal: Principal, limit: Int = 50) async throws -> [SearchHit] {
+        try await search(text, as: principal, after: nil, limit: limit).items
+    }
+
+    /// A page of the search: best first (score, kind, title, id; ``KeywordIndex/search(_:in:after:limit:where:)``),
+    /// the hits `principal` may query after `after` — nil for the first page, else the `next` of the page
+    /// before for the same `text`. `next` is set when more hits follow.
+    ///
+    /// ```swift
+    /// var page = try await engine.search("acme", as: principal, after: nil, limit: 20)
+    /// while let next = page.next { page = try await engine.search("acme", as: principal, after: next, limit: 20) }
+    /// ```
+    public func search(_ text: String, as principal: Principal, after: [UInt8]?, limit: Int = 50) async throws -> WorkProjections.Page<SearchHit> {
         let now = clock.now()
-        let hits = try views.read(Self.keywords) { try KeywordIndex.search(text, in: $0, limit: max(limit * 4, limit)) }
-        let visible = hits.filter { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
-        return Array(visible.prefix(limit))
+        return try views.read(Self.keywords) { views in
+            try KeywordIndex.search(text, in: views, after: after, limit: limit) { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
+        }
     }
 
     /// Contact log entries and visits, newest first, filtered; with `text`, only those whose notes hold it.
-    /// Entries outside `principal`'s scope are left out.
+    /// Entries outside `principal`'s scope are left out: the first `limit` of ``activity(as:text:filter:after:limit:)``.
     public func activity(
         as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), limit: Int = 50
     ) async throws -> [ActivityEntry] {
+        try await activity(as: principal, text: text, filter: filter, after: nil, limit: limit).items
+    }
+
+    /// A page of the activity: contact log entries and visits `principal` may query, newest first (then by
+    /// id), of `filter`'s customer or employee or holding the words `text`, after `after` — nil for the first
+    /// page, else the `next` of the page before with the same `text` and `filter`. `next` is set when more
+    /// entries follow.
+    public func activity(
+        as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), after: [UInt8]?, limit: Int = 50
+    ) async throws -> WorkProjections.Page<ActivityEntry> {
         let now = clock.now()
-        let entries: [ActivityEntry] = try views.read(Self.activityLog) { views in
-            if let text, !text.isEmpty { return try ContactVisitLog.search(text, in: views, filter: filter, limit: limit * 4) }
-            if let customer = filter.customerID { return try ContactVisitLog.log(ofCustomer: customer, in: views, filter: filter, limit: limit * 4).entries }
-            if let employee = filter.employee { return try ContactVisitLog.log(ofEmployee: employee, in: views, filter: filter, limit: limit * 4).entries }
-            throw EngineError(.invalid, field: "filter", "give a customer, an employee or words to search for")
+        let include = { (entry: ActivityEntry) in principal.may(.query, in: Permission.Module(entry.kind), on: entry.scope, at: now) }
+        return try views.read(Self.activityLog) { views in
+            if let text, !text.isEmpty {
+                return try ContactVisitLog.search(text, in: views, filter: filter, after: after, limit: limit, where: include)
+            }
+            let page: ContactVisitLog.Page
+            if let customer = filter.customerID {
+                page = try ContactVisitLog.log(ofCustomer: customer, in: views, filter: filter, after: after, limit: limit, where: include)
+            } else if let employee = filter.employee {
+                page = try ContactVisitLog.log(ofEmployee: employee, in: views, filter: filter, after: after, limit: limit, where: include)
+            } else {
+                throw EngineError(.invalid, field: "filter", "give a customer, an employee or words to search for")
+            }
+            return WorkProjections.Page(items: page.entries, next: page.more ? page.cursor : nil)
         }
-        let visible = entries.filter { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
-        return Array(visible.prefix(limit))
     }
 
     /// The entries of a customer's trail, from its events in the log (ARCHITECTURE decision 8): the view

@@ -168,17 +168,37 @@ struct PendingOutboxProjection: Projection {
 }
 
 extension CRMEngine {
-    /// Messages waiting for delivery, oldest first, that `principal` may see.
+    /// Messages waiting for delivery, oldest first, that `principal` may see: the first `limit` of
+    /// ``pendingOutbox(as:after:limit:)``.
     public func pendingOutbox(as principal: Principal, limit: Int = 100) async throws -> [OutboxItemQueued] {
+        try await pendingOutbox(as: principal, after: nil, limit: limit).items
+    }
+
+    /// A page of the messages waiting for delivery that `principal` may see, oldest first (queued at, then
+    /// id), after `after` — nil for the first page, else the `next` of the page before. `next` is set when
+    /// more follow. The cursor is a place in that order, so items acknowledged meanwhile (which leave the
+    /// outbox) shift no page.
+    public func pendingOutbox(as principal: Principal, after: [UInt8]?, limit: Int = 100) async throws -> WorkProjections.Page<OutboxItemQueued> {
+        guard limit > 0 else { return WorkProjections.Page(items: [], next: nil) }
         let now = clock.now()
-        var visible: [OutboxItemQueued] = []
-        let items = try views.read("outbox") { try $0.rows(OutboxItemQueued.self, in: PendingOutboxProjection.pending, limit: limit * 4).map(\.row) }
-        for item in items {
-            let scope = try await resolve(.customer(item.customerID, owners: []))
-            if principal.may(.query, in: .customers, on: scope, at: now) { visible.append(item) }
-            if visible.count == limit { break }
+        var visible: [(key: [UInt8], item: OutboxItemQueued)] = []
+        var cursor = after
+        // Rows are read a batch at a time: a customer's scope is resolved from its stream (async), which a
+        // view's read transaction cannot wait for.
+        let batch = limit + 1
+        while true {
+            let rows = try views.read("outbox") { try $0.rows(OutboxItemQueued.self, in: PendingOutboxProjection.pending, after: cursor, limit: batch) }
+            for (key, item) in rows {
+                let scope = try await resolve(.customer(item.customerID, owners: []))
+                guard principal.may(.query, in: .customers, on: scope, at: now) else { continue }
+                // One more visible item than the page holds: the page is not the last.
+                if visible.count == limit { return WorkProjections.Page(items: visible.map(\.item), next: visible.last?.key) }
+                visible.append((key, item))
+            }
+            guard rows.count == batch, let last = rows.last else { break }
+            cursor = last.key
         }
-        return visible
+        return WorkProjections.Page(items: visible.map(\.item), next: nil)
     }
 
     /// An adapter acknowledges delivery of an outbox item.

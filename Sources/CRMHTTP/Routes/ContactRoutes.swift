@@ -46,7 +46,8 @@ extension Routes {
         return try await engine.customer(customer, as: principal, consistentWith: try query.position("consistentWith"))
     }
 
-    /// Contact log entries and visits, newest first: of a customer, of an employee, or holding the words `q`.
+    /// Contact log entries and visits, newest first (then by id): of a customer, of an employee, or holding
+    /// the words `q`, a page at a time; the cursor is bound to the filters.
     func activity(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
@@ -65,10 +66,14 @@ extension Routes {
         guard text != nil || filter.customerID != nil || filter.employee != nil else {
             throw Problem.invalid("customerId", "give customerId, employee or q")
         }
+        let list = PagedList("/v1/activity", filters: [
+            ("customerId", filter.customerID?.lowercasedString), ("employee", filter.employee), ("q", text), ("kind", filter.kind?.rawValue),
+            ("channel", filter.channel), ("from", query.string("from")), ("until", query.string("until")),
+        ], limit: limit)
+        let after = try list.after(query)
         try await waitForView("contact-visit-log", query)
-        // The engine cannot page the activity: one more than `limit` tells whether the answer is cut off.
-        let entries = try await engine.activity(as: principal, text: text, filter: filter, limit: limit + 1)
-        return try JSONOutput.response(PageAnswer(firstOf: entries, limit: limit))
+        let page = try await engine.activity(as: principal, text: text, filter: filter, after: after, limit: limit)
+        return try JSONOutput.response(list.answer(page.items, next: page.next))
     }
 
     func instant(_ text: String, _ name: String) throws -> Date {

@@ -83,11 +83,11 @@ extension Routes {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
-        let after = try query.cursor()
+        let list = PagedList("/v1/customers", limit: limit)
+        let after = try list.after(query)
         try await waitForView("customer-360", query)
         let page = try await engine.customers(as: principal, after: after, limit: limit)
-        let next = page.items.count == limit ? page.cursor.map(JSONOutput.cursor) : nil
-        return try JSONOutput.response(PageAnswer(items: page.items, after: next, next: next.map { "/v1/customers?limit=\(limit)&after=\($0)" }))
+        return try JSONOutput.response(list.answer(page.items, next: page.items.count == limit ? page.cursor : nil))
     }
 
     func customerHistory(_ request: Request, _ context: CRMRequestContext) async throws -> Response {

@@ -11,7 +11,8 @@ extension Routes {
         v1.get("records/:stream/history") { request, context in try await recordHistory(request, context) }
     }
 
-    /// Records across modules whose text holds every word of `q`, as far as the caller may see them.
+    /// Records across modules whose text holds every word of `q`, as far as the caller may see them, best
+    /// first, a page at a time; the cursor is bound to `q`.
     func search(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
@@ -19,10 +20,11 @@ extension Routes {
             throw Problem.invalid("q", "required: 1 to 200 characters to search for")
         }
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
+        let list = PagedList("/v1/search", filters: [("q", text)], limit: limit)
+        let after = try list.after(query)
         try await waitForView("keyword-index", query)
-        // The engine cannot page a search: one more than `limit` tells whether the answer is cut off.
-        let hits = try await engine.search(text, as: principal, limit: limit + 1)
-        return try JSONOutput.response(PageAnswer(firstOf: hits, limit: limit))
+        let page = try await engine.search(text, as: principal, after: after, limit: limit)
+        return try JSONOutput.response(list.answer(page.items, next: page.next))
     }
 
     /// Any record's modification trail by its stream id (`customer-…`, `task-…`, `ticket-…`), oldest first.

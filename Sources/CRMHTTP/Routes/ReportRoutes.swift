@@ -87,16 +87,14 @@ extension Routes {
             }
         }
         // The outbox: messages the reactions queued (letters, notices) for a delivery adapter, which
-        // acknowledges each one it delivered.
+        // acknowledges each one it delivered. Oldest first, a page at a time: the cursor is a place in that
+        // order, so items acknowledged meanwhile shift no page.
         v1.get("outbox") { request, context in
             let query = QueryParameters(request: request)
             let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-            // The engine cannot page the outbox (acknowledged items leave it): one more than `limit` tells
-            // whether the answer is cut off.
-            let items = try await engine.pendingOutbox(as: try context.requirePrincipal(), limit: limit + 1)
-            var answer: [String: Any] = ["items": Array(items.prefix(limit))]
-            if items.count > limit { answer["truncated"] = true }
-            return try JSONOutput.reflected(answer)
+            let list = PagedList("/v1/outbox", limit: limit)
+            let page = try await engine.pendingOutbox(as: try context.requirePrincipal(), after: try list.after(query), limit: limit)
+            return try list.reflected(page.items, next: page.next)
         }
         v1.post("outbox/:id/acknowledge") { request, context in
             let body = try await body(request)
@@ -105,22 +103,28 @@ extension Routes {
             let result = try await engine.acknowledgeDelivery(of: try pathID(context), receipt: receipt, as: try context.requirePrincipal())
             return try JSONOutput.reflected(["position": "\(result.position.rawValue)", "version": "\(result.version.rawValue)"])
         }
+        // The read audit of a window, newest first unless `order=oldest`, a page at a time.
         v1.get("audit/reads") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
-            func instant(_ name: String) throws -> Date? {
-                try query.string(name).map { text in
-                    guard let date = parseInstant(text) else { throw Problem.invalid(name, "an instant such as 2026-03-01T00:00:00Z") }
-                    return date
-                }
+            // The window's bounds as the next link carries them: the defaults (the last 24 hours) written in
+            // whole seconds, so that every page of the list reads the same window.
+            let now = engine.configuration.clock.now().timeIntervalSince1970.rounded(.down)
+            func bound(_ name: String, default seconds: TimeInterval) throws -> (text: String, date: Date) {
+                let text = query.string(name) ?? ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
+                guard let date = parseInstant(text) else { throw Problem.invalid(name, "an instant such as 2026-03-01T00:00:00Z") }
+                return (text, date)
             }
-            let now = engine.configuration.clock.now()
+            let from = try bound("from", default: now - 86_400), to = try bound("to", default: now + 1)
+            let order = query.string("order") ?? "newest"
+            guard order == "newest" || order == "oldest" else { throw Problem.invalid("order", "newest or oldest") }
+            let reader = query.string("principal")
             let limit = try query.limit(default: 1000, max: 10_000)
-            let entries = try engine.readAudit(from: try instant("from") ?? now.addingTimeInterval(-86_400), to: try instant("to") ?? now.addingTimeInterval(1),
-                                               principal: query.string("principal"), limit: limit + 1, as: principal)
-            var answer: [String: Any] = ["items": Array(entries.prefix(limit))]
-            if entries.count > limit { answer["truncated"] = true }
-            return try JSONOutput.reflected(answer)
+            let list = PagedList("/v1/audit/reads", filters: [("from", from.text), ("to", to.text), ("principal", reader), ("order", order)],
+                                 limit: limit)
+            let page = try engine.readAudit(from: from.date, to: to.date, principal: reader, after: try list.after(query), limit: limit,
+                                            newestFirst: order == "newest", as: principal)
+            return try list.reflected(page.items, next: page.next)
         }
         v1.get("reports/daily-pay") { request, context in
             let principal = try context.requirePrincipal()
@@ -149,9 +153,11 @@ extension Routes {
         try optionalDay(query, name) ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now())
     }
 
-    /// The report currency (`currency`, default CNY): other currencies are converted at the settings' rates.
+    /// The report currency (`currency`, default CNY): an ISO 4217 code (``Currency/isISO4217``); other
+    /// currencies are converted at the settings' rates.
     private func currency(_ query: QueryParameters) throws -> Currency {
-        guard let currency = Currency(rawValue: query.string("currency") ?? "CNY") else { throw Problem.invalid("currency", "an ISO 4217 code such as CNY") }
+        guard let text = query.string("currency") else { return .cny }
+        guard let currency = Currency(rawValue: text), currency.isISO4217 else { throw Problem.invalid("currency", "an ISO 4217 code such as CNY") }
         return currency
     }
 }

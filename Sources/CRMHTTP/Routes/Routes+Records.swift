@@ -66,7 +66,7 @@ extension Routes {
                                                    consistentWith: try query.position("consistentWith"))
             let chosen = Array(records.prefix(limit))
             let next = records.count > limit ? chosen.last.map { $0.id.lowercasedString } : nil
-            return try JSONOutput.reflectedPage(chosen.map(\.state), after: next, path: "/v1/" + collection, limit: limit)
+            return try JSONOutput.reflectedPage(chosen.map(\.state), after: next, next: next.map(PagedList("/v1/" + collection, limit: limit).link))
         }
     }
 
@@ -81,15 +81,16 @@ extension Routes {
     }
 
     /// A page of an in-memory list in `key` order: `limit`, the opaque `after` cursor and the `next` link.
+    /// `extra` (`name=value&…`) holds the parameters that define the list, which its cursors are bound to.
     func page<T>(_ items: [T], key: (T) -> String, request: Request, path: String, query extra: String = "") throws -> Response {
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let after = try query.cursor().map { String(decoding: $0, as: UTF8.self) }
+        let list = PagedList(path, query: extra, limit: limit)
+        let after = try list.after(query).map { String(decoding: $0, as: UTF8.self) }
         let sorted = items.map { (key: key($0), item: $0) }.sorted { $0.key < $1.key }
         let rest = after.map { a in sorted.filter { $0.key > a } } ?? sorted
         let chosen = Array(rest.prefix(limit))
-        let next = rest.count > limit ? chosen.last.map { JSONOutput.cursor(Array($0.key.utf8)) } : nil
-        return try JSONOutput.reflectedPage(chosen.map(\.item), after: next, path: path, limit: limit, query: extra)
+        return try list.reflected(chosen.map(\.item), next: rest.count > limit ? chosen.last.map { Array($0.key.utf8) } : nil)
     }
 
     /// The id commands on singleton records are sent with (their stream ignores it).

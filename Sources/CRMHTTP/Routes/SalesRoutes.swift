@@ -112,7 +112,6 @@ extension Routes {
         return day
     }
 
-    /// A query value as it may follow `name=` in a link.
     /// The smallest history a win-rate group needs (`minimumSample`, default 5).
     func minimumSample(_ query: QueryParameters) throws -> Int {
         guard let text = query.string("minimumSample") else { return 5 }
@@ -120,7 +119,6 @@ extension Routes {
         return value
     }
 
-    func escaped(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? ""
-    }
+    /// A query value as it may follow `name=` in a link.
+    func escaped(_ value: String) -> String { PagedList.escaped(value) }
 }

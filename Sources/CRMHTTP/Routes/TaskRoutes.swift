@@ -38,11 +38,10 @@ extension Routes {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let page = try await engine.overdueTasks(as: principal, after: try query.cursor(), limit: limit,
+        let list = PagedList("/v1/tasks/overdue", limit: limit)
+        let page = try await engine.overdueTasks(as: principal, after: try list.after(query), limit: limit,
                                                  consistentWith: try query.position("consistentWith"))
-        let after = page.next.map(JSONOutput.cursor)
-        return try JSONOutput.response(PageAnswer(items: page.items.map(OverdueTaskAnswer.init), after: after,
-                                                  next: after.map { "/v1/tasks/overdue?limit=\(limit)&after=\($0)" }))
+        return try JSONOutput.response(list.answer(page.items.map(OverdueTaskAnswer.init), next: page.next))
     }
 }
 

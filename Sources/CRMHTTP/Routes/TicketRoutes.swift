@@ -29,23 +29,20 @@ extension Routes {
             throw Problem.invalid("department", "required: the department whose open tickets to list")
         }
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let page = try await engine.openTickets(department: department, as: principal, after: try query.cursor(),
+        let list = PagedList("/v1/tickets", filters: [("department", department)], limit: limit)
+        let page = try await engine.openTickets(department: department, as: principal, after: try list.after(query),
                                                 limit: limit, consistentWith: try query.position("consistentWith"))
-        let after = page.next.map(JSONOutput.cursor)
-        let encoded = department.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? ""
-        return try JSONOutput.response(PageAnswer(items: page.items, after: after,
-                                                  next: after.map { "/v1/tickets?department=\(encoded)&limit=\(limit)&after=\($0)" }))
+        return try JSONOutput.response(list.answer(page.items, next: page.next))
     }
 
     func overdueTickets(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-        let page = try await engine.overdueTickets(as: principal, after: try query.cursor(), limit: limit,
+        let list = PagedList("/v1/tickets/overdue", limit: limit)
+        let page = try await engine.overdueTickets(as: principal, after: try list.after(query), limit: limit,
                                                    consistentWith: try query.position("consistentWith"))
-        let after = page.next.map(JSONOutput.cursor)
-        return try JSONOutput.response(PageAnswer(items: page.items.map(OverdueTicketAnswer.init), after: after,
-                                                  next: after.map { "/v1/tickets/overdue?limit=\(limit)&after=\($0)" }))
+        return try JSONOutput.response(list.answer(page.items.map(OverdueTicketAnswer.init), next: page.next))
     }
 }
 

@@ -33,48 +33,67 @@ extension ContactVisitLog {
     /// A page of the log, newest first, with the cursor of its last row.
     public struct Page: Sendable {
         public var entries: [ActivityEntry]
+        /// The key of the page's last entry (pass it as `after` for the page after); nil when the page is empty.
         public var cursor: [UInt8]?
+        /// Whether entries the filter (and `include`) admit follow this page.
+        public var more = false
     }
 
-    /// A customer's contacts and visits, newest first.
+    /// A customer's contacts and visits, newest first; `include` admits entries (with their scope) before
+    /// the limit is counted.
     public static func log(
-        ofCustomer customerID: UUID, in views: any ViewReader, filter: Filter = Filter(), after cursor: [UInt8]? = nil, limit: Int = 50
+        ofCustomer customerID: UUID, in views: any ViewReader, filter: Filter = Filter(), after cursor: [UInt8]? = nil, limit: Int = 50,
+        where include: (ActivityEntry) -> Bool = { _ in true }
     ) throws -> Page {
-        try page(byCustomer, prefix: ViewKey().uuid(customerID), in: views, filter: filter, after: cursor, limit: limit)
+        try page(byCustomer, prefix: ViewKey().uuid(customerID), in: views, filter: filter, after: cursor, limit: limit, where: include)
     }
 
-    /// An employee's logged contacts and visits, newest first.
+    /// An employee's logged contacts and visits, newest first; `include` as in ``log(ofCustomer:in:filter:after:limit:where:)``.
     public static func log(
-        ofEmployee employee: String, in views: any ViewReader, filter: Filter = Filter(), after cursor: [UInt8]? = nil, limit: Int = 50
+        ofEmployee employee: String, in views: any ViewReader, filter: Filter = Filter(), after cursor: [UInt8]? = nil, limit: Int = 50,
+        where include: (ActivityEntry) -> Bool = { _ in true }
     ) throws -> Page {
-        try page(byEmployee, prefix: ViewKey().string(employee), in: views, filter: filter, after: cursor, limit: limit)
+        try page(byEmployee, prefix: ViewKey().string(employee), in: views, filter: filter, after: cursor, limit: limit, where: include)
     }
 
     /// Entries whose subject and note contain every term of `text`, filtered, newest first.
     public static func search(_ text: String, in views: any ViewReader, filter: Filter = Filter(), limit: Int = 50) throws -> [ActivityEntry] {
+        try search(text, in: views, filter: filter, after: nil, limit: limit).items
+    }
+
+    /// A page of ``search(_:in:filter:limit:)``: newest first (then by id), after `after` (the `next` of the
+    /// page before, nil for the first); `include` admits entries (with their scope) before the limit is
+    /// counted; `next` is set when more follow.
+    public static func search(
+        _ text: String, in views: any ViewReader, filter: Filter = Filter(), after: [UInt8]?, limit: Int = 50,
+        where include: (ActivityEntry) -> Bool = { _ in true }
+    ) throws -> WorkProjections.Page<ActivityEntry> {
         let queryTerms = Keywords.queryTerms(text)
-        guard let seed = queryTerms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else { return [] }
+        guard let seed = queryTerms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else {
+            return WorkProjections.Page(items: [], next: nil)
+        }
         let seedPrefix = ViewKey().string(seed).bytes
         var ids: [[UInt8]] = []
         try views.scan(terms, prefix: seedPrefix) { key, _ in
             ids.append(Array(key[seedPrefix.count...]))
             return true
         }
-        var found: [ActivityEntry] = []
+        // Keyed as the logs are (newest first, then id), so the page's cursor is a position in that order.
+        var found: [(key: [UInt8], item: ActivityEntry)] = []
         for id in ids {
             var all = true
             for term in queryTerms where term != seed {
                 if try views.value(forKey: ViewKey().string(term).bytes + id, in: terms) == nil { all = false; break }
             }
             guard all, let entry = try views.row(ActivityEntry.self, forKey: id, in: entries), filter.matches(entry) else { continue }
-            found.append(try withScope(entry, views))
+            found.append((ViewKey().newestFirst(entry.at).uuid(entry.id).bytes, try withScope(entry, views)))
         }
-        found.sort { ($0.at, $1.id.uuidString) > ($1.at, $0.id.uuidString) }
-        return Array(found.prefix(limit))
+        return .inKeyOrder(found, after: after, limit: limit, where: include)
     }
 
     private static func page(
-        _ table: ViewTable, prefix: ViewKey, in views: any ViewReader, filter: Filter, after cursor: [UInt8]?, limit: Int
+        _ table: ViewTable, prefix: ViewKey, in views: any ViewReader, filter: Filter, after cursor: [UInt8]?, limit: Int,
+        where include: (ActivityEntry) -> Bool
     ) throws -> Page {
         // Rows are newest first: start at `until` (exclusive), stop before `from`.
         var start = cursor
@@ -84,17 +103,24 @@ extension ContactVisitLog {
         }
         var out: [ActivityEntry] = []
         var last: [UInt8]?
+        var more = false
         guard limit > 0 else { return Page(entries: [], cursor: nil) }
         try views.scan(table, prefix: prefix.bytes, after: start) { key, value in
             let entry = try BinaryPayloadDecoder.decode(ActivityEntry.self, from: value)
             if let from = filter.from, entry.at < from { return false }
-            if filter.matches(entry) {
-                out.append(try withScope(entry, views))
-                last = Array(key)
+            guard filter.matches(entry) else { return true }
+            let scoped = try withScope(entry, views)
+            guard include(scoped) else { return true }
+            // One more admitted entry than the page holds: the page is not the last.
+            if out.count == limit {
+                more = true
+                return false
             }
-            return out.count < limit
+            out.append(scoped)
+            last = Array(key)
+            return true
         }
-        return Page(entries: out, cursor: last)
+        return Page(entries: out, cursor: last, more: more)
     }
 
     private static func withScope(_ entry: ActivityEntry, _ views: any ViewReader) throws -> ActivityEntry {

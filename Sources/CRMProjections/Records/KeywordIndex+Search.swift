@@ -11,9 +11,25 @@ extension KeywordIndex {
     /// let hits = try KeywordIndex.search("acme", in: views)   // the customer, its tickets, quotes, …
     /// ```
     public static func search(_ text: String, in views: any ViewReader, limit: Int = 50) throws -> [SearchHit] {
+        try search(text, in: views, after: nil, limit: limit).items
+    }
+
+    /// A page of ``search(_:in:limit:)`` in the same order (titles compared by their first
+    /// ``titleKeyLength`` bytes of UTF-8), after `after` (the `next` of the page before, nil for the first);
+    /// `include` admits hits (with their scope) before the limit is counted; `next` is set when more follow.
+    ///
+    /// ```swift
+    /// var page = try KeywordIndex.search("acme", in: views, after: nil, limit: 20)
+    /// while let next = page.next { page = try KeywordIndex.search("acme", in: views, after: next, limit: 20) }
+    /// ```
+    public static func search(
+        _ text: String, in views: any ViewReader, after: [UInt8]?, limit: Int = 50, where include: (SearchHit) -> Bool = { _ in true }
+    ) throws -> WorkProjections.Page<SearchHit> {
         let terms = Keywords.queryTerms(text)
         // The longest term is usually the rarest: its postings are the candidates the others must match.
-        guard let seed = terms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else { return [] }
+        guard let seed = terms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else {
+            return WorkProjections.Page(items: [], next: nil)
+        }
         var scores: [[UInt8]: Int] = [:]
         let seedPrefix = ViewKey().string(seed).bytes
         try views.scan(postings, prefix: seedPrefix) { key, value in
@@ -45,8 +61,17 @@ extension KeywordIndex {
                 hits.append(try hit(record, score: terms.count, views: views))
             }
         }
-        hits.sort { ($1.score, $0.kind.code, $0.title, $0.id.uuidString) < ($0.score, $1.kind.code, $1.title, $1.id.uuidString) }
-        return Array(hits.prefix(limit))
+        return .inKeyOrder(hits.map { (orderKey($0), $0) }, after: after, limit: limit, where: include)
+    }
+
+    /// How many bytes of a title's UTF-8 the search order (and so a page's cursor) compares.
+    public static let titleKeyLength = 200
+
+    /// A hit's place in the search order as bytes: score falling, kind code, the title's first
+    /// ``titleKeyLength`` bytes, id.
+    static func orderKey(_ hit: SearchHit) -> [UInt8] {
+        ViewKey().int64(-Int64(hit.score)).byte(hit.kind.code).bytes + hit.title.utf8.lazy.filter { $0 != 0 }.prefix(titleKeyLength)
+            + [0] + ViewKey().uuid(hit.id).bytes
     }
 
     private static func score(_ weight: UInt8) -> Int { weight & 2 != 0 ? 2 : 1 }
@@ -66,5 +91,23 @@ extension KeywordIndex {
             return true
         }
         return out
+    }
+}
+
+extension WorkProjections.Page {
+    /// The page after `after` of items in the byte order of their keys (a query's in-memory order written as
+    /// a view key): `include` admits items before the limit is counted, and `next` is the key of the page's
+    /// last item when admitted items follow it.
+    static func inKeyOrder(_ keyed: [(key: [UInt8], item: Item)], after: [UInt8]?, limit: Int, where include: (Item) -> Bool) -> Self {
+        var rest = keyed.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        if let after { rest = rest.filter { after.lexicographicallyPrecedes($0.key) } }
+        var items: [Item] = []
+        var last: [UInt8]?
+        for (key, item) in rest where include(item) {
+            if items.count >= limit { return Self(items: items, next: last) }
+            items.append(item)
+            last = key
+        }
+        return Self(items: items, next: nil)
     }
 }
