@@ -77,6 +77,19 @@ struct CustomerTests {
         #expect(error?.field == field)
     }
 
+    @Test func aBirthdayIsRefusedOnceItIsTomorrowEverywhereButNotWhileItIsTodaySomewhere() {
+        // 2026-01-01 00:00 UTC: it is 1 January from UTC−10 to UTC+14, nowhere yet the 2nd.
+        let midnight = Date(timeIntervalSince1970: 1_767_225_600)
+        var person = CustomerFixtures.person
+        person.birthday = date("2026-01-02")
+        #expect(Scenario(Customer.self, at: midnight).whenRefused(.create(customerID: CustomerFixtures.id, person, form: CustomerFixtures.form))?.field == "birthday")
+        person.birthday = date("2026-01-01")
+        #expect(Scenario(Customer.self, at: midnight).when(.create(customerID: CustomerFixtures.id, person, form: CustomerFixtures.form)).count == 1)
+        // At 10:00 UTC it is already 2 January in Kiribati (UTC+14).
+        person.birthday = date("2026-01-02")
+        #expect(Scenario(Customer.self, at: midnight.addingTimeInterval(10 * 3600)).when(.create(customerID: CustomerFixtures.id, person, form: CustomerFixtures.form)).count == 1)
+    }
+
     @Test func anOrganisationHasAFoundingAnniversary() {
         var s = Scenario(Customer.self)
         let org = NewCustomer(kind: .organisation, name: "Acme Ltd", group: "sme", industry: "retail", founded: date("2001-06-15"))

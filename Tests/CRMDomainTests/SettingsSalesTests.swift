@@ -64,8 +64,22 @@ struct SettingsSalesTests {
         #expect(rates.convert(hundred, to: .cny, on: date("2026-03-01")) == Money(dec("725"), .cny))
         #expect(rates.convert(hundred, to: .cny, on: date("2025-12-31")) == nil, "no rate before the first one")
         #expect(rates.convert(Money(dec("725"), .cny), to: .usd, on: date("2026-03-02")) == Money(100, .usd), "inverse rate")
-        #expect(rates.convert(Money(5, .eur), to: .cny, on: date("2026-03-02")) == nil, "unknown pair")
+        #expect(rates.convert(Money(5, .eur), to: .cny, on: date("2026-03-02")) == nil, "unknown pair, and no third currency to cross through")
         #expect(rates.convert(Money(5, .eur), to: .eur, on: date("2026-03-02")) == Money(5, .eur))
+    }
+
+    @Test func aPairWithoutARateOfItsOwnConvertsThroughACurrencyBothHaveARateWith() {
+        var s = Scenario(Settings.self)
+        s.apply(.setExchangeRate(ExchangeRate(from: .cny, to: .usd, rate: dec("0.14"), validFrom: date("2026-01-01"))))
+        s.apply(.setExchangeRate(ExchangeRate(from: .eur, to: .usd, rate: dec("1.10"), validFrom: date("2026-01-01"))))
+        let rates = s.state.exchangeRates
+        // EUR → USD → CNY: 1.10 / 0.14 per euro; CNY → EUR the other way round.
+        #expect(rates.rate(from: .eur, to: .cny, on: date("2026-02-01")) == dec("1.10") * (1 / dec("0.14")))
+        #expect(rates.convert(Money(dec("1000"), .cny), to: .eur, on: date("2026-02-01")) == Money(dec("127.2727"), .eur))
+        #expect(rates.rate(from: .eur, to: .cny, on: date("2025-12-31")) == nil, "no rate yet on either leg")
+        // A rate of the pair's own is used before any cross rate.
+        s.apply(.setExchangeRate(ExchangeRate(from: .eur, to: .cny, rate: dec("7.9"), validFrom: date("2026-01-01"))))
+        #expect(s.state.exchangeRates.rate(from: .eur, to: .cny, on: date("2026-02-01")) == dec("7.9"))
     }
 
     @Test func replacingARateOnTheSameDayRecordsThePreviousOne() {

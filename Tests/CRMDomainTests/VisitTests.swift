@@ -21,7 +21,7 @@ private func line(_ n: Int, _ kind: Visit.CostKind, _ amount: String, _ currency
     Visit.CostLine(id: UUID.derived("cost", String(n)), kind: kind, amount: money(amount, currency), note: nil)
 }
 
-private let actual = Visit.Actual(date: date("2026-01-04"), place: "Plant 2", contacts: [contact1, contact2],
+private let actual = Visit.Actual(date: date("2026-01-01"), place: "Plant 2", contacts: [contact1, contact2],
                                   topics: ["renewal", "meter upgrade"], summary: "Agreed to renew for two years")
 
 private func planned(_ commands: [Visit.Command] = []) -> Scenario<Visit> {
@@ -94,6 +94,16 @@ struct VisitTests {
         #expect(s.state.status == .done)
         #expect(s.state.actual == actual)
         #expect(s.state.agenda == "Contract renewal", "the plan stays beside the actual")
+    }
+
+    @Test func aVisitDoneCannotBeRecordedOnADayThatHasNotBegunAnywhere() {
+        let s = planned()
+        var future = actual
+        future.date = LocalCalendar.latestDate(at: t0).adding(days: 1)
+        #expect(s.whenRefused(.recordActual(future))?.field == "date")
+        var today = actual
+        today.date = LocalCalendar.latestDate(at: t0)
+        #expect(s.when(.recordActual(today)).count == 1)
     }
 
     @Test func recordingTheActualNeedsAPlaceASummaryAndNonEmptyTopics() {
@@ -179,7 +189,7 @@ struct VisitTests {
     @Test func costsOfManyVisitsAreSummedByCustomerPeriodAndPlace() throws {
         let shanghai = try #require(LocalCalendar(timeZoneID: "Asia/Shanghai"))
         func visit(_ n: Int, customer: UUID, at when: Date, place: String, cost: String, actual: Visit.Actual? = nil) -> Visit.State {
-            var s = Scenario(Visit.self, at: t0)
+            var s = Scenario(Visit.self, at: t0.addingTimeInterval(90 * 86_400))  // recorded after the visits
             s.apply(plan(id: UUID.derived("visit", String(n)), customer: customer, at: when, place: place))
             if let actual { s.apply(.recordActual(actual)) }
             s.apply(.addCostLine(line(n, .transport, cost)))

@@ -177,6 +177,7 @@ import Testing
         let a = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
         let b = try await f.hire("Bob", branch: "B", permissions: ScopeTests.allRightsB)
         let customerB = try await f.customer("Customer of B", branch: "B")
+        try await f.meterProduct()
         try await c.setup(f.engine, customerB, f.admin)
         let head = try await f.engine.store.headPosition()
         let error = await #expect(throws: EngineError.self) { try await c.run(f.engine, customerB, a) }
@@ -194,6 +195,7 @@ import Testing
     @Test func aQuoteTakesItsDiscountLimitsFromTheSettingsAndClaimsItsNumber() async throws {
         let f = try await EngineFixture.make("quote")
         let c = try await f.customer("Acme", branch: "B")
+        try await f.meterProduct()
         try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: "Administrator", maxPercent: 5)), as: f.admin)
         var draft = ScopeTestsPart2.draft
         draft.discountPercent = 10
@@ -212,6 +214,48 @@ import Testing
                                                                       sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
         }
         #expect(error?.code == .keyTaken)
+        await f.close()
+    }
+
+    @Test func aQuoteLineIsPricedFromTheCatalogSoALowerPriceCannotHideADiscount() async throws {
+        let f = try await EngineFixture.make("quote-catalog")
+        let c = try await f.customer("Acme", branch: "B")
+        try await f.meterProduct()
+        try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: "Administrator", maxPercent: 15)), as: f.admin)
+        func create(_ label: String, _ line: QuoteLine, discount: Decimal = 10) async throws -> Quote.State {
+            let id = UUID.derived("quote", label)
+            try await f.engine.execute(Quote.self, id: id, .create(quoteID: id, customerID: c, customerCode: "ACME", date: try EngineFixture.day("2026-01-02"),
+                                                                   sequence: label.count, draft: QuoteDraft(lines: [line], discountPercent: discount),
+                                                                   authorRole: "Administrator", limits: []), as: f.admin)
+            return try await f.engine.state(Quote.self, id: id, as: f.admin).state
+        }
+        let meter = UUID.derived("product", "meter")
+        // 0.01 CNY a meter of 100 CNY is a 99.99 % discount no limit judged: refused, nothing written.
+        let head = try await f.engine.store.headPosition()
+        let cheap = await #expect(throws: EngineError.self) {
+            _ = try await create("cheap", QuoteLine(productID: meter, productName: "Meter", unitPrice: Money(Decimal(string: "0.01") ?? 0, .cny), quantity: 100))
+        }
+        #expect(cheap?.code == .invalid && cheap?.field == "lines.unitPrice")
+        let unknown = await #expect(throws: EngineError.self) {
+            _ = try await create("unknown", QuoteLine(productID: UUID.derived("product", "none"), productName: "Meter", unitPrice: Money(100, .cny), quantity: 1))
+        }
+        #expect(unknown?.code == .invalid && unknown?.field == "lines.productID")
+        #expect(try await f.engine.store.headPosition() == head)
+        // At the standard price, the catalog's name replaces whatever name was sent; 10 % is within 15 %.
+        let fair = try await create("fair", QuoteLine(productID: meter, productName: "Totally different product", unitPrice: Money(100, .cny), quantity: 100))
+        #expect(fair.current?.draft.lines.map(\.productName) == ["Meter"])
+        #expect(fair.status != .pendingApproval)
+        // The catalog price goes up: a revision may keep the price the quote already has, not lower it.
+        let meterID = UUID.derived("product", "meter")
+        try await f.engine.execute(Product.self, id: meterID, .edit(productLine: "meters", name: "Meter", standardPrice: Money(120, .cny)), as: f.admin)
+        let fairID = UUID.derived("quote", "fair")
+        try await f.engine.execute(Quote.self, id: fairID, .revise(draft: QuoteDraft(lines: [QuoteLine(productID: meter, productName: "Meter", unitPrice: Money(100, .cny), quantity: 90)],
+                                                                               discountPercent: 10), authorRole: "Administrator", limits: []), as: f.admin)
+        let lower = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Quote.self, id: fairID, .revise(draft: QuoteDraft(lines: [QuoteLine(productID: meter, productName: "Meter", unitPrice: Money(90, .cny), quantity: 90)]),
+                                                                   authorRole: "Administrator", limits: []), as: f.admin)
+        }
+        #expect(lower?.field == "lines.unitPrice")
         await f.close()
     }
 

@@ -32,6 +32,24 @@ import Testing
         await f.close()
     }
 
+    @Test func anExpectedVersionTellsNothingOfARecordThePrincipalMayNotSeeOrThatDoesNotExist() async throws {
+        let f = try await EngineFixture.make("expected-version-scope")
+        let south = try await f.customer("Sun Li", branch: "south")
+        let clerk = try await f.hire("Clerk", branch: "north", permissions: [Permission(module: .customers, actions: Permission.Action.allCases, scope: .branch("north"))])
+        for version in [StreamVersion(1), StreamVersion(7)] {
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(Customer.self, id: south, .edit(CustomerEdit(name: "x"), form: .empty(group: "residential")),
+                                           as: clerk, expectedVersion: version)
+            }
+            #expect(error?.code == .notFound && error?.currentVersion == nil, "\(version): \(String(describing: error))")
+        }
+        let missing = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: UUID.derived("customer", "nobody"), .activate, as: f.admin, expectedVersion: StreamVersion(1))
+        }
+        #expect(missing?.code == .notFound && missing?.currentVersion == nil)
+        await f.close()
+    }
+
     @Test func aRepeatedIdempotencyKeyReturnsTheFirstResultAndWritesNothingNew() async throws {
         let f = try await EngineFixture.make()
         let id = try await f.customer("Li Wei", branch: "north")

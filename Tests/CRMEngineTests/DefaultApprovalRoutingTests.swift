@@ -18,6 +18,7 @@ import Testing
             try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: role, maxPercent: Decimal(limit))), as: f.admin)
         }
         let customer = try await f.customer("Acme", branch: "head-office")
+        try await f.meterProduct()
         var draft = ScopeTestsPart2.draft
         draft.discountPercent = 20
         let quoteID = UUID.derived("quote", "default-routing")

@@ -54,6 +54,13 @@ struct EngineFixture {
         return try await engine.principal(employeeID: id)
     }
 
+    /// The catalog product the tests' quote drafts (`ScopeTestsPart2.draft`) are priced from: "Meter" at
+    /// 100 CNY (a quote line is at its product's standard price).
+    func meterProduct() async throws {
+        let id = UUID.derived("product", "meter")
+        try await engine.execute(Product.self, id: id, .create(productID: id, productLine: "meters", name: "Meter", standardPrice: Money(100, .cny)), as: admin)
+    }
+
     /// Creates a customer of `branch` as the administrator.
     @discardableResult
     func customer(_ name: String, branch: String, group: String = "residential", owner: String? = nil, keys: [ExternalKey] = []) async throws -> UUID {

@@ -40,6 +40,7 @@ import Testing
         let f = try await EngineFixture.make("scheduler-contract-diary")
         let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
         let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
+        try await f.meterProduct()
         // A contract expiring 20 January 2026 (within the default 30-day lead from 1 January), activated.
         let quote = UUID.derived("quote", "expiring")
         try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "EXP", date: try EngineFixture.day("2025-01-02"),

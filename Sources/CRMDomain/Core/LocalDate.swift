@@ -138,6 +138,12 @@ public struct LocalCalendar: Sendable, Hashable {
 
     public static let utc = LocalCalendar(timeZone: gregorianUTC.timeZone)
 
+    /// The latest calendar date in effect anywhere on earth at `instant` (that of UTC+14): a later date is
+    /// in the future in every zone, so a "not in the future" check needs no zone.
+    public static func latestDate(at instant: Date) -> LocalDate {
+        utc.localDate(of: instant.addingTimeInterval(14 * 3600))
+    }
+
     /// The local day an instant falls on.
     public func localDate(of instant: Date) -> LocalDate {
         // 1900–2200 by arithmetic on the zone's offset at that instant (what the Gregorian calendar does).

@@ -17,9 +17,23 @@ public struct ExchangeRate: Hashable, Sendable, Codable {
 
 extension Array where Element == ExchangeRate {
     /// The rate from `from` to `to` valid on `date`: the one with the latest `validFrom` not after `date`.
-    /// The inverse of a stored rate is used when only the other direction is stored.
+    /// The inverse of a stored rate is used when only the other direction is stored. Without either, the
+    /// cross rate through a third currency both have a rate with (CNY → USD → EUR when the settings hold
+    /// CNY/USD and EUR/USD); with several such currencies, the first by code.
     public func rate(from: Currency, to: Currency, on date: LocalDate) -> Decimal? {
         if from == to { return 1 }
+        if let known = storedRate(from: from, to: to, on: date) { return known }
+        let pivots = Set(flatMap { [$0.from, $0.to] }).subtracting([from, to]).sorted { $0.rawValue < $1.rawValue }
+        for pivot in pivots {
+            if let first = storedRate(from: from, to: pivot, on: date), let second = storedRate(from: pivot, to: to, on: date) {
+                return first * second
+            }
+        }
+        return nil
+    }
+
+    /// A rate stored for the pair, either way round (see ``rate(from:to:on:)``).
+    private func storedRate(from: Currency, to: Currency, on date: LocalDate) -> Decimal? {
         let direct = filter { $0.from == from && $0.to == to && $0.validFrom <= date }.max { $0.validFrom < $1.validFrom }
         let inverse = filter { $0.from == to && $0.to == from && $0.validFrom <= date && $0.rate != 0 }.max { $0.validFrom < $1.validFrom }
         switch (direct, inverse) {

@@ -174,10 +174,10 @@ public enum Customer: Aggregate {
             status: new.status, birthday: new.birthday, founded: new.founded, customFields: new.customFields, externalKeys: keys)
     }
 
-    /// A birthday only for persons, a founding date only for organisations, neither in the future (one day
-    /// of slack: "today" in the customer's branch may already be tomorrow in UTC).
+    /// A birthday only for persons, a founding date only for organisations, neither in the future anywhere
+    /// ("today" in the customer's branch may already be tomorrow in UTC: ``LocalCalendar/latestDate(at:)``).
     static func checkKeyDates(kind: CustomerKind, birthday: LocalDate?, founded: LocalDate?, context: CommandContext) throws(DomainError) {
-        let today = LocalCalendar.utc.localDate(of: context.now).adding(days: 1)
+        let today = LocalCalendar.latestDate(at: context.now)
         if let birthday {
             guard kind == .person else { throw .invalid("birthday", "only persons have a birthday") }
             guard birthday <= today else { throw .invalid("birthday", "must not be in the future") }

@@ -133,6 +133,7 @@ public enum Visit: Aggregate {
             guard state.status == .planned else {
                 throw .transition("the actual visit can be recorded only on a planned visit, not a \(state.status.rawValue) one")
             }
+            guard actual.date <= LocalCalendar.latestDate(at: context.now) else { throw .invalid("date", "a visit done must not be in the future") }
             return [.recorded(VisitRecorded(visitID: id, actual: actual, recordedAt: context.now))]
 
         case .cancel(let reason):

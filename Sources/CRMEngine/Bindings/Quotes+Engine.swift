@@ -7,7 +7,10 @@ import Foundation
 /// `create` → create; `revise`, `send`, `accept`, `reject` → edit; `approve`, `sendBack` → approve.
 /// Claims the quote number (namespace `quote-number`). The discount limits always come from the settings,
 /// and the author's or approver's role must be one the principal holds, so a caller can neither bring its
-/// own limits nor borrow a larger role's.
+/// own limits nor borrow a larger role's. Each line is priced from the catalog (R-SAL-3): its product must
+/// exist and be active, its unit price is the product's standard price and its name the product's — a
+/// lower price would be a discount no limit judged; a revision may keep the price and name a line of the
+/// same product already has (a price agreed before the catalog changed).
 extension Quote: EngineRecord {
     public static var module: Permission.Module { .quotes }
     public static func action(for command: Command) -> Permission.Action {
@@ -30,15 +33,40 @@ extension Quote: EngineRecord {
             try await engine.requireHeld(role: role, by: principal, field: "authorRole")
             let limits = try await engine.settings().effectiveDiscountLimits
             return .create(quoteID: id, customerID: customerID, customerCode: code, date: date, sequence: sequence,
-                           draft: draft, authorRole: role, limits: limits)
+                           draft: try await engine.pricedFromCatalog(draft, keeping: nil), authorRole: role, limits: limits)
         case .revise(let draft, let role, _):
             try await engine.requireHeld(role: role, by: principal, field: "authorRole")
-            return .revise(draft: draft, authorRole: role, limits: try await engine.settings().effectiveDiscountLimits)
+            return .revise(draft: try await engine.pricedFromCatalog(draft, keeping: state.current?.draft),
+                           authorRole: role, limits: try await engine.settings().effectiveDiscountLimits)
         case .approve(let role, _):
             try await engine.requireHeld(role: role, by: principal, field: "approverRole")
             return .approve(approverRole: role, limits: try await engine.settings().effectiveDiscountLimits)
         case .sendBack, .send, .accept, .reject:
             return command
         }
+    }
+}
+
+extension CRMEngine {
+    /// `draft` with each line's unit price and name from its product in the catalog; a line whose price is
+    /// not the product's standard price is refused, unless `kept` (the current revision) has a line of the
+    /// same product at that price, whose name it then keeps too.
+    func pricedFromCatalog(_ draft: QuoteDraft, keeping kept: QuoteDraft?) async throws -> QuoteDraft {
+        var priced = draft
+        for (index, line) in draft.lines.enumerated() {
+            if let agreed = kept?.lines.first(where: { $0.productID == line.productID && $0.unitPrice == line.unitPrice }) {
+                priced.lines[index].productName = agreed.productName
+                continue
+            }
+            let product = try await load(Product.self, stream: Product.stream(line.productID)).state
+            guard product.exists else { throw EngineError(.invalid, field: "lines.productID", "no product in the catalog has this id") }
+            guard product.status == .active else { throw EngineError(.invalid, field: "lines.productID", "the product is retired") }
+            guard let standard = product.standardPrice, line.unitPrice == standard else {
+                throw EngineError(.invalid, field: "lines.unitPrice",
+                                  "a line is priced at its product's standard price; a lower price is given as a discount")
+            }
+            priced.lines[index].productName = product.name
+        }
+        return priced
     }
 }

@@ -246,13 +246,18 @@ public final class CRMEngine: Sendable {
             if let expectedVersion, expectedVersion != version {
                 // A retry of the same key finds the record moved on by its first try: the first answer.
                 if let earlier = try await firstAnswer() { return earlier }
-                throw EngineError(.conflict, "the record is at version \(version.rawValue), not \(expectedVersion.rawValue)", currentVersion: version)
             }
             let now = clock.now()
             try A.check(command, id: id)
             // Filled in first, so authorization judges the command that will run, not the caller's values.
             let command = try await A.prepare(command, state: state, principal: principal, engine: self)
             try await authorize(A.self, command, id: id, state: state, principal: principal, now: now)
+            // Judged after authorization, so a record the principal may not see answers "not found" whatever
+            // version is asked for, never its current version; and one that does not exist is not found.
+            if let expectedVersion, expectedVersion != version {
+                if version == .noStream { throw EngineError.notFound() }
+                throw EngineError(.conflict, "the record is at version \(version.rawValue), not \(expectedVersion.rawValue)", currentVersion: version)
+            }
             let events: [A.Event]
             do {
                 events = try A.decide(command, state: state, context: CommandContext(now: now, actor: principal.id))
