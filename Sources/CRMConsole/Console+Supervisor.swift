@@ -17,7 +17,12 @@ extension Console {
         let today = await calendar(of: principal).localDate(of: instant)
         let thisMonth = today.monthText
         var month = thisMonth
-        if let asked = visit.query["month"], asked.count == 7, RevenueMonth(text: asked) != nil { month = asked }
+        if let asked = visit.query["month"], !asked.isEmpty {
+            guard asked.count == 7, RevenueMonth(text: asked) != nil else {
+                throw ConsoleError.badRequest("The month must be written YYYY-MM, such as \(thisMonth).")
+            }
+            month = asked
+        }
         let names = await employeeNames(principal)
 
         // KPI: the overall ranking (the group "" holds everyone the principal may see).

@@ -4,15 +4,15 @@ import Foundation
 
 /// The customer 360 as JSON, written by hand: the most read answer, and Foundation's `JSONEncoder` spent
 /// most of such a request's CPU on it (its related records above all). The bytes are exactly those of
-/// ``JSONOutput/encoder()`` — sorted keys, unescaped slashes, RFC 3339 whole-second instants, nil fields
-/// left out — which a test checks side by side; the profile's custom values (of every kind) still go
-/// through the encoder.
+/// ``JSONOutput/encoder()`` with money amounts as exact decimal strings (``JSONOutput/moneyAsText(_:)``) —
+/// sorted keys, unescaped slashes, RFC 3339 whole-second instants, nil fields left out — which a test checks
+/// side by side; the profile's custom values (of every kind) still go through the encoder.
 enum Customer360JSON {
     static func encode(_ view: Customer360) throws -> [UInt8] {
         var out = JSONBytes()
         out.bytes.reserveCapacity(4096)
         // Custom values of every kind go through the encoder (only when there are any).
-        let customFields = view.profile.customFields.isEmpty ? nil : try JSONOutput.encoder().encode(view.profile.customFields)
+        let customFields = view.profile.customFields.isEmpty ? nil : try JSONOutput.moneyAsText(JSONOutput.encoder().encode(view.profile.customFields))
         out.raw("{")
         out.records("closedOpportunities", view.closedOpportunities, first: true)
         out.records("closedQuotes", view.closedQuotes)
@@ -113,7 +113,8 @@ struct JSONBytes {
         let (year, month, day) = (civil.year, civil.month, civil.day)
         func digits(_ value: Int, _ count: Int) {
             var text = Array(repeating: UInt8(0x30), count: count)
-            var v = value
+            // Years beyond 0…9999 are none a record holds; clamped so that a digit is always one.
+            var v = min(max(value, 0), 9999)
             for i in stride(from: count - 1, through: 0, by: -1) { text[i] = UInt8(0x30 + v % 10); v /= 10 }
             bytes += text
         }
@@ -173,9 +174,10 @@ struct JSONBytes {
         bytes.append(0x7D)
     }
 
+    /// Money with its amount as an exact decimal string, as record answers write amounts.
     mutating func money(_ money: Money) {
         raw("{\"amount\":")
-        raw(money.amount.description)
+        string(money.amount.description)
         raw(",\"currency\":")
         string(money.currency.rawValue)
         raw("}")

@@ -22,6 +22,22 @@ enum JSONValue: Decodable, Sendable, Equatable {
         self = .number(try container.decode(Decimal.self))
     }
 
+    /// The value with every money amount (an object of exactly `amount`, a number, and `currency`, a string)
+    /// as an exact decimal string.
+    func moneyAsText() -> JSONValue {
+        switch self {
+        case .object(let members):
+            if members.count == 2, case .number(let amount)? = members["amount"], case .string? = members["currency"] {
+                var money = members
+                money["amount"] = .string("\(amount)")
+                return .object(money)
+            }
+            return .object(members.mapValues { $0.moneyAsText() })
+        case .array(let items): return .array(items.map { $0.moneyAsText() })
+        default: return self
+        }
+    }
+
     /// What the value is, for error messages.
     var kind: String {
         switch self {
@@ -356,7 +372,17 @@ extension FieldValue {
             if let extra = money.keys.filter({ $0 != "amount" && $0 != "currency" }).sorted().first {
                 throw Problem.invalid(field + ".value." + extra, "unknown field")
             }
-            guard case .number(let amount)? = money["amount"] else { throw Problem.invalid(field + ".value.amount", "required: a number") }
+            // A number, or an exact decimal string as answers write amounts.
+            let amount: Decimal
+            switch money["amount"] {
+            case .number(let number)?: amount = number
+            case .string(let text)?:
+                guard case .number(let number) = try? JSONParser.parse(Array(text.utf8)) else {
+                    throw Problem.invalid(field + ".value.amount", "required: a number or a decimal string such as \"12.50\"")
+                }
+                amount = number
+            default: throw Problem.invalid(field + ".value.amount", "required: a number or a decimal string such as \"12.50\"")
+            }
             guard case .string(let code)? = money["currency"], let currency = Currency(rawValue: code) else {
                 throw Problem.invalid(field + ".value.currency", "required: an ISO 4217 code such as CNY")
             }

@@ -35,6 +35,24 @@ enum JSONOutput {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 
+    /// An answer whose money amounts are written as exact decimal strings (``moneyAsText(_:)``): for values
+    /// whose Codable form holds ``CRMDomain/Money`` (custom values, field changes) and writes amounts as numbers.
+    static func response(moneyAsText value: some Encodable, version: StreamVersion? = nil) throws -> Response {
+        response(json: try moneyAsText(encoder().encode(value)), version: version)
+    }
+
+    /// JSON written by ``encoder()`` with every money amount — an object of exactly `amount` (a number) and
+    /// `currency` (a string) — as an exact decimal string, as record answers write amounts.
+    static func moneyAsText(_ json: some Collection<UInt8>) throws -> [UInt8] {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(json)
+        } catch {
+            throw Problem("internal", .internalServerError, "the server failed to write its answer")
+        }
+        return Array(try encoder().encode(value.moneyAsText()))
+    }
+
     /// A record version as an entity tag: `"3"`.
     static func etag(_ version: StreamVersion) -> String { "\"\(version.rawValue)\"" }
 }
@@ -143,14 +161,21 @@ struct QueryParameters {
 
     func position(_ name: String) throws -> GlobalPosition? {
         guard let text = string(name) else { return nil }
-        guard let value = UInt64(text) else { throw Problem.invalid(name, "expected a log position (a whole number)") }
+        guard let value = Self.counter(text) else { throw Problem.invalid(name, "expected a log position (a whole number)") }
         return GlobalPosition(value)
     }
 
     func version(_ name: String) throws -> StreamVersion? {
         guard let text = string(name) else { return nil }
-        guard let value = UInt64(text) else { throw Problem.invalid(name, "expected a version (a whole number)") }
+        guard let value = Self.counter(text) else { throw Problem.invalid(name, "expected a version (a whole number)") }
         return StreamVersion(value)
+    }
+
+    /// A log position or version as a client may send it: a whole number up to `Int64.max` (what the stores
+    /// hold), so that the next one (`+ 1`) can never overflow; nil for anything else.
+    static func counter(_ text: some StringProtocol) -> UInt64? {
+        guard let value = UInt64(text), value <= UInt64(Int64.max) else { return nil }
+        return value
     }
 }
 
@@ -179,7 +204,7 @@ struct WriteHeaders {
             var text = Substring(match)
             if text.hasPrefix("W/") { text = text.dropFirst(2) }
             if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
-            guard let version = UInt64(text) else { throw Problem.invalid("If-Match", "expected the record's ETag, e.g. \"3\"") }
+            guard let version = QueryParameters.counter(text) else { throw Problem.invalid("If-Match", "expected the record's ETag, e.g. \"3\"") }
             expectedVersion = StreamVersion(version)
         }
         if let key = request.headers.value(named: "idempotency-key") {

@@ -10,6 +10,7 @@ import Hummingbird
 public func reflectJSON(_ value: Any) -> Any {
     switch value {
     case let v as String: return v
+    case let v as NSNull: return v
     case let v as Bool: return v
     case let v as Int: return v
     case let v as UInt32: return Int(v)

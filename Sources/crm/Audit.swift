@@ -125,7 +125,7 @@ struct Show: AsyncParsableCommand {
             let stream = try recordStream(record)
             let point = try asOf.map(parsePoint)
             let registry = try EngineEvents.registry()
-            let all = try await withReadEngine(store) { engine, principal in try await engine.events(of: stream, as: principal) }
+            let (all, principal) = try await withReadEngine(store) { engine, principal in (try await trail(of: stream, engine: engine, as: principal), principal) }
             let events = all.filter { event in
                 switch point {
                 case .none: return true
@@ -134,7 +134,7 @@ struct Show: AsyncParsableCommand {
                 }
             }
             guard let last = events.last else { throw CLIError("\(stream.rawValue) did not exist then", hint: "give a later --as-of", exit: .notFound) }
-            let state = try foldState(stream, events, registry: registry)
+            let state = try foldState(stream, events, of: all, registry: registry, as: principal)
             let document: [String: Any] = [
                 "stream": stream.rawValue, "version": Int(clamping: last.streamVersion.rawValue),
                 "position": Int(clamping: last.position.rawValue), "lastChanged": iso(last.recordedAt), "state": state,
@@ -151,19 +151,29 @@ struct Show: AsyncParsableCommand {
     }
 }
 
-/// The state a record's events leave it in, as JSON-compatible data; records of no known aggregate show
-/// their events' payloads.
-func foldState(_ stream: StreamID, _ events: [RecordedEvent], registry: PayloadRegistry) throws -> Any {
-    func fold<A: Aggregate>(_ type: A.Type) throws -> Any {
-        var state = A.initialState
-        for event in events {
-            let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
-            if let domainEvent = A.Event(payload: payload) { state = A.evolve(state, domainEvent) }
-        }
-        return reflectJSON(state)
+/// A record's events for `show`, through the engine's ``CRMEngine/events(of:as:)`` — but a customer's, whose
+/// raw events the engine gives to readers of the whole log only when they hold a field hidden from the
+/// principal, are read from the log once ``CRMEngine/state(_:id:as:)`` has allowed (and audited) the read:
+/// ``foldState(_:_:of:registry:as:)`` leaves the hidden fields out of what is shown.
+func trail(of stream: StreamID, engine: CRMEngine, as principal: Principal) async throws -> [RecordedEvent] {
+    guard stream.category == Customer.category, let id = UUID(text: String(stream.rawValue.dropFirst(Customer.category.count + 1))) else {
+        return try await engine.events(of: stream, as: principal)
     }
+    _ = try await engine.state(Customer.self, id: id, as: principal)
+    return try await engine.store.readStream(stream)
+}
+
+/// The state a record's `events` (a prefix of its events, `all`) leave it in, as `principal` may see it, as
+/// JSON-compatible data: a customer without the custom fields hidden from the principal in its form then or
+/// now (``Customer/State/visible(to:alsoHiddenIn:)``). Records of no known aggregate show their events'
+/// payloads.
+func foldState(_ stream: StreamID, _ events: [RecordedEvent], of all: [RecordedEvent], registry: PayloadRegistry, as principal: Principal) throws -> Any {
+    func fold<A: Aggregate>(_ type: A.Type) throws -> Any { reflectJSON(try foldEvents(A.self, events, registry: registry)) }
     switch stream.category {
-    case Customer.category: return try fold(Customer.self)
+    case Customer.category:
+        let then = try foldEvents(Customer.self, events, registry: registry)
+        let now = events.count == all.count ? then : try foldEvents(Customer.self, all, registry: registry)
+        return reflectJSON(then.visible(to: principal, alsoHiddenIn: [now.group]))
     case WorkTask.category: return try fold(WorkTask.self)
     case Ticket.category: return try fold(Ticket.self)
     case Contact.category: return try fold(Contact.self)
@@ -182,4 +192,17 @@ func foldState(_ stream: StreamID, _ events: [RecordedEvent], registry: PayloadR
             return ["type": event.type, "payload": (try? JSONSerialization.jsonObject(with: json)) ?? NSNull()]
         }
     }
+}
+
+/// The state `events` leave a record of `A` in, by the domain's own rules; `each` sees the state after
+/// every event.
+func foldEvents<A: Aggregate>(_ type: A.Type, _ events: [RecordedEvent], registry: PayloadRegistry,
+                              each: (A.State) -> Void = { _ in }) throws -> A.State {
+    var state = A.initialState
+    for event in events {
+        let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+        if let domainEvent = A.Event(payload: payload) { state = A.evolve(state, domainEvent) }
+        each(state)
+    }
+    return state
 }

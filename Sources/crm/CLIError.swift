@@ -55,21 +55,29 @@ struct CLIError: Error, CustomStringConvertible {
         case let error as ViewError:
             return CLIError("views: \(error)", hint: "the views are built when the store is opened for writing: start `crm serve` or run `crm rebuild`")
         case let error as EngineError:
+            // The code, then the input field the engine names with its message (`rejected: meterType: is required`).
+            let message = "\(error.code): " + fieldDetail(error.field, error.message)
             switch error.code {
-            case .notFound: return CLIError("\(error)", hint: "check the id (`crm customer list`, `crm task list`, `crm token list --employee ID` show them)", exit: .notFound)
+            case .notFound: return CLIError(message, hint: "check the id (`crm customer list`, `crm task list`, `crm token list --employee ID` show them)", exit: .notFound, field: error.field)
             // The domain found no such record (a task, a ticket): not found, as the table of exit codes says.
             case .rejected where error.domain?.code == .notFound:
-                return CLIError("\(error)", hint: "check the id", exit: .notFound)
-            case .unauthenticated: return CLIError("\(error)", hint: "create a token with `crm token create`", exit: .refused)
-            case .forbidden: return CLIError("\(error)", hint: "act as an employee who holds that permission (--token), or as the operator (no token)", exit: .refused)
+                return CLIError(message, hint: "check the id", exit: .notFound, field: error.field)
+            case .unauthenticated: return CLIError(message, hint: "create a token with `crm token create`", exit: .refused, field: error.field)
+            case .forbidden: return CLIError(message, hint: "act as an employee who holds that permission (--token), or as the operator (no token)", exit: .refused, field: error.field)
             // The storage failed or a view stopped: not a refusal of the caller's request.
-            case .unavailable: return CLIError("\(error)", hint: "`crm stats` shows each view's state", exit: .failure)
-            default: return CLIError("\(error)", exit: .refused)
+            case .unavailable: return CLIError(message, hint: "`crm stats` shows each view's state", exit: .failure, field: error.field)
+            default: return CLIError(message, exit: .refused, field: error.field)
             }
         default:
             return CLIError("\(error)")
         }
     }
+}
+
+/// A refusal's detail with the input field it names, as `field: detail` (the detail alone without one).
+func fieldDetail(_ field: String?, _ detail: String) -> String {
+    guard let field, !field.isEmpty, !detail.hasPrefix(field + ":") else { return detail }
+    return "\(field): \(detail)"
 }
 
 /// Runs a subcommand's body: an error is printed to standard error with what to do next, and the process

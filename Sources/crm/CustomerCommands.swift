@@ -115,7 +115,8 @@ struct CustomerCommand: AsyncParsableCommand {
         @Option(help: "A log position or a time.") var asOf: String?
 
         func run() async throws {
-            let show = try Show.parse(["customer-" + id, "--data", store.data] + (store.json ? ["--json"] : []) + (store.token.map { ["--token", $0] } ?? []) + (asOf.map { ["--as-of", $0] } ?? []))
+            let show = try Show.parse(["customer-" + id, "--data", store.data] + (store.json ? ["--json"] : []) + (store.token.map { ["--token", $0] } ?? [])
+                                      + (store.sharedLog.map { ["--store", $0] } ?? []) + (asOf.map { ["--as-of", $0] } ?? []))
             try await show.run()
         }
     }
@@ -146,10 +147,14 @@ struct CustomerCommand: AsyncParsableCommand {
     }
 }
 
-/// Every customer folded from the log, in creation order (merged ones left out); read-only.
+/// Every customer folded from the log, in creation order (merged ones left out), as the acting principal
+/// may see it (custom fields hidden from it left out); read-only.
 func allCustomers(_ options: StoreOptions) async throws -> [Customer.State] {
-    try await allStates(Customer.self, options).filter { $0.exists && $0.status != .merged }
+    try await withReadEngine(options) { engine, principal in
+        try await engine.records(Customer.self, as: principal).map(\.state)
+    }.filter { $0.exists && $0.status != .merged }
 }
+
 
 /// Every record of aggregate `A` folded from the log, in creation order, that the acting principal may
 /// query; read through the read-only engine (beside a server), each record read recorded in the read audit.

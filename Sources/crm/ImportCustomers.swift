@@ -146,6 +146,12 @@ struct ImportCustomers: AsyncParsableCommand {
                         if let named = customer.id, named != id { throw RowProblem("external_key", "the key belongs to another customer than the row's id") }
                         if existing == nil { existing = (id, try await fold(Customer.self, holder, store: engine.store, registry: registry)) }
                     }
+                    // A field hidden from the acting employee (in the row's form or the customer's) is refused
+                    // before anything is compared, as the engine refuses it: "unchanged" must not tell its value.
+                    let groups = [customer.group] + (existing.map { [$0.state.group] } ?? [])
+                    if let hidden = customer.customFields.keys.sorted().first(where: { field in groups.contains { !principal.canSee(formGroup: $0, field: field) } }) {
+                        throw RowProblem(hidden, "the field is hidden from you")
+                    }
                     if let (id, state) = existing {
                         let edit = customer.edit(from: state)
                         if edit.isEmpty {

@@ -52,13 +52,15 @@ struct Remote {
         let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
         let answer = json as? [String: Any] ?? [:]
         guard (200..<300).contains(status) else {
-            let detail = (answer["detail"] as? String) ?? (answer["title"] as? String) ?? "HTTP \(status)"
+            // The problem's `detail` with the input field it names (`meterType: is required`).
+            let field = answer["field"] as? String
+            let detail = fieldDetail(field, (answer["detail"] as? String) ?? (answer["title"] as? String) ?? "HTTP \(status)")
             switch status {
-            case 401: throw CLIError("the server refused the token: \(detail)", hint: "check --token", exit: .refused)
-            case 404: throw CLIError("not found: \(detail)", exit: .notFound)
-            case 400, 422: throw CLIError("the server refused the input: \(detail)", exit: .refused, field: answer["field"] as? String)
-            case 403: throw CLIError("the server refused: \(detail)", hint: "use a token of an employee with the permission", exit: .refused)
-            default: throw CLIError("the server answered \(status): \(detail)", exit: status >= 500 ? .failure : .refused)
+            case 401: throw CLIError("the server refused the token: \(detail)", hint: "check --token", exit: .refused, field: field)
+            case 404: throw CLIError("not found: \(detail)", exit: .notFound, field: field)
+            case 400, 422: throw CLIError("the server refused the input: \(detail)", exit: .refused, field: field)
+            case 403: throw CLIError("the server refused: \(detail)", hint: "use a token of an employee with the permission", exit: .refused, field: field)
+            default: throw CLIError("the server answered \(status): \(detail)", exit: status >= 500 ? .failure : .refused, field: field)
             }
         }
         return json

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRMDomain
 import CRMEngine
 import EventSourcing
 import EventStoreLMDB
@@ -266,6 +267,8 @@ struct Dump: AsyncParsableCommand {
                 let log = engine.store
                 if let stream {
                     let id = try recordStream(stream)
+                    // The raw events hold every custom field: the engine gives a customer's with a field hidden
+                    // from the principal to a reader of the whole log only.
                     for event in try await engine.events(of: id, as: principal) where event.position.rawValue >= from {
                         out(jsonLine(eventJSON(event, registry: registry)))
                     }
@@ -285,6 +288,7 @@ struct Dump: AsyncParsableCommand {
         }
     }
 }
+
 
 /// `crm tail`: follows the log live.
 struct Tail: AsyncParsableCommand {

@@ -107,11 +107,11 @@ struct TaskCommand: AsyncParsableCommand {
     }
 }
 
-/// `crm ticket open|assign|resolve|list`.
+/// `crm ticket open|assign|start|resolve|close|reopen|list`.
 struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ticket", abstract: "Open, assign, resolve and list service tickets.",
-        subcommands: [Open.self, Assign.self, Start.self, Resolve.self, List.self])
+        commandName: "ticket", abstract: "Open, assign, resolve, close, reopen and list service tickets.",
+        subcommands: [Open.self, Assign.self, Start.self, Resolve.self, Close.self, Reopen.self, List.self])
 
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a ticket for a customer; its SLA comes from the settings (writes).")
@@ -158,17 +158,7 @@ struct TicketCommand: AsyncParsableCommand {
         @Option(help: "The assignee's employee id.") var to: String
 
         func run() async throws {
-            try await reporting(data: store.data) {
-                guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
-                if let remote = try store.remote() {
-                    try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + "assign", ["assignee": to])
-                } else {
-                    try await withEngine(store) { engine in
-                        try await engine.execute(Ticket.self, id: ticketID, .assign(assignee: to), as: try await store.principal(engine))
-                    }
-                }
-                out("Assigned ticket \(ticketID.lowercasedString).")
-            }
+            try await changeTicket(id, store, "assign", ["assignee": to], .assign(assignee: to), done: "Assigned ticket")
         }
     }
 
@@ -178,17 +168,7 @@ struct TicketCommand: AsyncParsableCommand {
         @Argument(help: "The ticket's id.") var id: String
 
         func run() async throws {
-            try await reporting(data: store.data) {
-                guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
-                if let remote = try store.remote() {
-                    try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + "start", [:])
-                } else {
-                    try await withEngine(store) { engine in
-                        try await engine.execute(Ticket.self, id: ticketID, .startWork, as: try await store.principal(engine))
-                    }
-                }
-                out("Started work on ticket \(ticketID.lowercasedString).")
-            }
+            try await changeTicket(id, store, "start", [:], .startWork, done: "Started work on ticket")
         }
     }
 
@@ -199,17 +179,32 @@ struct TicketCommand: AsyncParsableCommand {
         @Option(help: "The resolution.") var resolution: String
 
         func run() async throws {
-            try await reporting(data: store.data) {
-                guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
-                if let remote = try store.remote() {
-                    try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + "resolve", ["resolution": resolution])
-                } else {
-                    try await withEngine(store) { engine in
-                        try await engine.execute(Ticket.self, id: ticketID, .resolve(resolution: resolution), as: try await store.principal(engine))
-                    }
-                }
-                out("Resolved ticket \(ticketID.lowercasedString).")
-            }
+            try await changeTicket(id, store, "resolve", ["resolution": resolution], .resolve(resolution: resolution), done: "Resolved ticket")
+        }
+    }
+
+    struct Close: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close a resolved ticket with the customer's satisfaction rating (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+        @Option(help: "The customer's satisfaction, 1 (worst) to 5 (best).") var satisfaction: Int
+        @Option(help: "The customer's comment.") var comment: String?
+
+        func run() async throws {
+            var body: [String: Any] = ["satisfaction": satisfaction]
+            body["comment"] = comment
+            try await changeTicket(id, store, "close", body, .close(satisfaction: satisfaction, comment: comment), done: "Closed ticket")
+        }
+    }
+
+    struct Reopen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reopen a resolved or closed ticket (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+        @Option(help: "Why it is reopened.") var reason: String
+
+        func run() async throws {
+            try await changeTicket(id, store, "reopen", ["reason": reason], .reopen(reason: reason), done: "Reopened ticket")
         }
     }
 
@@ -243,5 +238,21 @@ struct TicketCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+}
+
+/// Sends `command` to the ticket `id`: through the server's `POST /v1/tickets/{id}/<action>` with `body`
+/// when `--server` is given, else through the engine as the acting principal; then prints `done` and the id.
+func changeTicket(_ id: String, _ store: StoreOptions, _ action: String, _ body: [String: Any], _ command: Ticket.Command, done: String) async throws {
+    try await reporting(data: store.data) {
+        guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+        if let remote = try store.remote() {
+            try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + action, body)
+        } else {
+            try await withEngine(store) { engine in
+                try await engine.execute(Ticket.self, id: ticketID, command, as: try await store.principal(engine))
+            }
+        }
+        out("\(done) \(ticketID.lowercasedString).")
     }
 }

@@ -5,8 +5,9 @@ import Testing
 import FoundationNetworking
 #endif
 
-/// A `crm serve` child on a temporary data directory made by `crm init`, with the administrator's token.
-private struct Served {
+/// A `crm serve` child on a temporary data directory made by `crm init` (or `crm demo --events N`), with the
+/// administrator's token.
+struct Served {
     let dir: String
     let data: String
     let token: String
@@ -15,10 +16,11 @@ private struct Served {
     let server: Child
     var url: String { "http://127.0.0.1:\(port)" }
 
-    static func start(_ extra: [String] = [], _ setup: (String, String) async throws -> Void = { _, _ in }) async throws -> Served {
+    static func start(_ extra: [String] = [], demo events: Int? = nil, _ setup: (String, String) async throws -> Void = { _, _ in }) async throws -> Served {
         let dir = temporaryDirectory()
         let data = dir + "/data"
-        let created = object(try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"]).lines.first ?? "")
+        let created = object(try await crm(events.map { ["demo", "--data", data, "--events", "\($0)", "--json"] }
+                                           ?? ["init", "--data", data, "--admin-name", "Ada", "--json"]).lines.last ?? "")
         let token = try #require(created["token"] as? String)
         let admin = try #require(created["employeeID"] as? String)
         try await setup(data, token)
@@ -146,6 +148,41 @@ struct BesideServerTests {
             #expect(cookie.hasPrefix("crm_console=") && cookie.contains("HttpOnly"), "\(cookie)")
             #expect(cookie.contains("; Secure") == secure, "\(cookie)")
         }
+    }
+
+    @Test("tickets are resolved, closed and reopened through the server; its refusals name the input field")
+    func ticketsThroughTheServerAndRefusalsNamingTheField() async throws {
+        let s = try await Served.start(demo: 3000)
+        defer { s.stop() }
+        let remote = ["--data", s.data, "--server", s.url, "--token", s.token]
+        // The server's problem names the field (`field: meterType`): so does the message.
+        let required = try await crm(["customer", "add", "--name", "Li Wei", "--group", "residential"] + remote)
+        #expect(required.status == 5 && required.stderr.contains("meterType: "), "\(required.stderr)")
+
+        let customer = try #require(object(try await crm(["customer", "list", "--data", s.data, "--json"]).lines.first ?? "")["id"] as? String)
+        let opened = try await crm(["ticket", "open", "--customer", customer, "--subject", "No water", "--department", "service", "--json"] + remote)
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let ticket = id(opened)
+        let early = try await crm(["ticket", "close", ticket, "--satisfaction", "4"] + remote)
+        #expect(early.status == 5, "only a resolved ticket can be closed: \(early.stderr)")
+        #expect(try await crm(["ticket", "start", ticket] + remote).status == 0)
+        #expect(try await crm(["ticket", "resolve", ticket, "--resolution", "valve replaced"] + remote).status == 0)
+        let outOfRange = try await crm(["ticket", "close", ticket, "--satisfaction", "9"] + remote)
+        #expect(outOfRange.status == 5 && outOfRange.stderr.contains("satisfaction: "), "\(outOfRange.stderr)")
+        let closed = try await crm(["ticket", "close", ticket, "--satisfaction", "4", "--comment", "quick"] + remote)
+        #expect(closed.status == 0 && closed.stdout.contains("Closed ticket \(ticket)."), "\(closed.stderr)")
+        let reopened = try await crm(["ticket", "reopen", ticket, "--reason", "leaks again"] + remote)
+        #expect(reopened.status == 0 && reopened.stdout.contains("Reopened ticket \(ticket)."), "\(reopened.stderr)")
+        let missing = try await crm(["ticket", "reopen", UUID().uuidString.lowercased(), "--reason", "x"] + remote)
+        #expect(missing.status == 4, "\(missing.stderr)")
+        // Read beside the server: the ticket was closed with the rating, then reopened.
+        var state: [String: Any] = [:]
+        for _ in 0..<50 {
+            state = object(try await crm(["show", "ticket-" + ticket, "--data", s.data, "--json"]).stdout)["state"] as? [String: Any] ?? [:]
+            if state["reopenCount"] as? Int == 1 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(state["satisfaction"] as? Int == 4 && state["reopenCount"] as? Int == 1 && state["status"] as? String == "assigned", "\(state)")
     }
 
     @Test func writingCommandsGoThroughTheServerAndWithoutItSayWhy() async throws {

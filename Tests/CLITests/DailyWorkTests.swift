@@ -51,7 +51,8 @@ struct DailyWorkTests {
         let admin = try #require(object(demo.lines.last ?? "")["employeeID"] as? String)
         let customer = try #require(object(try await crm(["customer", "list", "--data", data, "--json"]).lines.first ?? "")["id"] as? String)
         // The demo's groups have required form fields: --field fills them, by the field's type.
-        #expect(try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential"]).status == 5)
+        let required = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential"])
+        #expect(required.status == 5 && required.stderr.contains("meterType: "), "the engine's refusal names the field: \(required.stderr)")
         let filled = try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential", "--field", "meterType=gas",
                                     "--field", "moveInDate=2026-03-01", "--json"])
         #expect(filled.status == 0, "\(filled.stderr)")
@@ -74,5 +75,46 @@ struct DailyWorkTests {
         let after = try await crm(["ticket", "list", "--data", data, "--department", "service", "--json"])
         #expect(!after.lines.contains { object($0)["id"] as? String == ticket })
         #expect(try await crm(["ticket", "list", "--data", data, "--overdue"]).status == 0)
+    }
+
+    @Test("crm ticket walks the whole state machine: open, assign, start, resolve, close, reopen, resolve, close")
+    func ticketsCloseAndReopen() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["demo", "--data", data, "--events", "3000"]).status == 0)
+        let customer = try #require(object(try await crm(["customer", "list", "--data", data, "--json"]).lines.first ?? "")["id"] as? String)
+        let opened = try await crm(["ticket", "open", "--data", data, "--customer", customer, "--subject", "No water", "--department", "service",
+                                    "--kind", "faultRepair", "--severity", "high", "--json"])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let ticket = id(opened)
+        func status() async throws -> String? {
+            let shown = try await crm(["show", "ticket-" + ticket, "--data", data, "--json"])
+            return (object(shown.stdout)["state"] as? [String: Any])?["status"] as? String
+        }
+        // Only a resolved ticket can be closed, only a resolved or closed one reopened (refused: 5).
+        let early = try await crm(["ticket", "close", ticket, "--data", data, "--satisfaction", "4"])
+        #expect(early.status == 5 && early.stderr.contains("resolved"), "\(early.stderr)")
+        #expect(try await crm(["ticket", "reopen", ticket, "--data", data, "--reason", "again"]).status == 5)
+        #expect(try await crm(["ticket", "start", ticket, "--data", data]).status == 0)
+        let resolved = try await crm(["ticket", "resolve", ticket, "--data", data, "--resolution", "valve replaced"])
+        #expect(resolved.status == 0 && resolved.stdout.contains("Resolved ticket \(ticket)."), "\(resolved.stderr)")
+        let outOfRange = try await crm(["ticket", "close", ticket, "--data", data, "--satisfaction", "9"])
+        #expect(outOfRange.status == 5 && outOfRange.stderr.contains("satisfaction: "), "the refusal names the field: \(outOfRange.stderr)")
+        let closed = try await crm(["ticket", "close", ticket, "--data", data, "--satisfaction", "4", "--comment", "quick"])
+        #expect(closed.status == 0 && closed.stdout.contains("Closed ticket \(ticket)."), "\(closed.stderr)")
+        #expect(try await status() == "closed")
+        let reopened = try await crm(["ticket", "reopen", ticket, "--data", data, "--reason", "leaks again"])
+        #expect(reopened.status == 0 && reopened.stdout.contains("Reopened ticket \(ticket)."), "\(reopened.stderr)")
+        #expect(try await status() == "assigned", "back to its assignee")
+        #expect(try await crm(["ticket", "start", ticket, "--data", data]).status == 0)
+        #expect(try await crm(["ticket", "resolve", ticket, "--data", data, "--resolution", "pipe replaced"]).status == 0)
+        #expect(try await crm(["ticket", "close", ticket, "--data", data, "--satisfaction", "5"]).status == 0)
+        #expect(try await status() == "closed")
+        // A ticket that does not exist is not found (4); a malformed id or a missing option is bad usage (64).
+        let missing = try await crm(["ticket", "close", UUID().uuidString.lowercased(), "--data", data, "--satisfaction", "4"])
+        #expect(missing.status == 4, "\(missing.stderr)")
+        #expect(try await crm(["ticket", "reopen", "not-an-id", "--data", data, "--reason", "x"]).status == 64)
+        #expect(try await crm(["ticket", "reopen", ticket, "--data", data]).status == 64)
     }
 }

@@ -139,4 +139,29 @@ import Testing
             #expect(page.text.contains("<h1>Supervisor · 2025-12</h1>"))
         }
     }
+
+    @Test("the supervisor page answers a month that is none with a 400 page, and shows a month asked for")
+    func theSupervisorPageRefusesAMonthThatIsNone() async throws {
+        try await ConsoleServer.with("bad-month") { s in
+            let (cookie, _) = try await s.signIn()
+            for month in ["2026-13", "garbage", "2026-1", "2026-00"] {
+                let page = try await s.send(.GET, "/console/supervisor?month=\(month)", cookie: cookie)
+                #expect(page.status == 400, "\(month): \(page.status)")
+                #expect(page.text.contains("YYYY-MM"), "\(month)")
+            }
+            let asked = try await s.send(.GET, "/console/supervisor?month=2025-11", cookie: cookie)
+            #expect(asked.status == 200)
+            #expect(asked.text.contains("<h1>Supervisor · 2025-11</h1>"))
+        }
+    }
+
+    @Test("a chart of NaN or infinite values is drawn, never a trap converting its bar lengths")
+    func aChartOfNonFiniteValuesIsDrawn() {
+        let svg = Chart.bars([Chart.Bar(label: "nan", value: .nan, display: "?"), Chart.Bar(label: "inf", value: .infinity, display: "∞"),
+                              Chart.Bar(label: "-inf", value: -.infinity, display: "-∞"), Chart.Bar(label: "ten", value: 10, display: "10")],
+                             title: "odd values")
+        #expect(svg.contains("<title>odd values</title>"))
+        #expect(svg.contains("width=\"230\" height"))  // the finite 10 is the longest bar
+        #expect(!Chart.bars([Chart.Bar(label: "only nan", value: .nan, display: "?")], title: "t").isEmpty)
+    }
 }

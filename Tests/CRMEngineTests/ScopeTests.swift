@@ -138,8 +138,20 @@ import Testing
         #expect(history.contains { entry in entry.changes.contains { $0.field == "custom.floor" } })
         let whole = try await f.engine.history(ofCustomer: id, as: viewer)
         #expect(whole.allSatisfy { entry in entry.changes.allSatisfy { $0.field != "custom.income" } })
+        // The record's state now, as of a past point, and in the list of every customer.
+        #expect(try await f.engine.state(Customer.self, id: id, as: viewer).state.customFields.keys.sorted() == ["floor"])
+        #expect(try await f.engine.state(Customer.self, id: id, asOf: .position(edit.position), as: viewer).state.customFields.keys.sorted() == ["floor"])
+        let listed = try await f.engine.records(Customer.self, as: viewer).first { $0.id == id }
+        #expect(listed?.state.customFields.keys.sorted() == ["floor"])
+        let paged = try await f.engine.records(Customer.self, as: viewer, consistentWith: edit.position).first { $0.id == id }
+        #expect(paged?.state.customFields.keys.sorted() == ["floor"])
+        // The raw events hold the value: the viewer, who does not read the whole log, does not get them.
+        let raw = await #expect(throws: EngineError.self) { try await f.engine.events(of: Customer.stream(id), as: viewer) }
+        #expect(raw?.code == .forbidden)
         // The administrator, who hides nothing, sees it.
         #expect(try await f.engine.customer(id, as: f.admin).profile.customFields.map(\.field).sorted() == ["floor", "income"])
+        #expect(try await f.engine.state(Customer.self, id: id, as: f.admin).state.customFields.keys.sorted() == ["floor", "income"])
+        #expect(try await f.engine.events(of: Customer.stream(id), as: f.admin).count == 2)
         await f.close()
     }
 

@@ -35,6 +35,8 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
             // discount limit covers the quote: here Dora's 30 %, not the administrator's 5 %.
             let definition = WorkflowDefinition.defaultID(for: .quote).uuidString.lowercased()
             #expect(try await s.send(.GET, "/v1/workflow-definitions/\(definition)").status == 200)
+            // Quote lines are priced from the catalog: the product is there.
+            _ = try await s.created("/v1/products", #"{"id": "0190a1b2-0000-7000-8000-0000000000aa", "productLine": "gas", "name": "Meter", "standardPrice": {"amount": 100, "currency": "CNY"}}"#)
             let customer = try await s.send(.POST, "/v1/customers", json: #"{"kind": "organisation", "name": "Acme Gas", "group": "business", "branch": "head-office"}"#)
             let customerID = try #require(text(customer.json["id"]))
             let quote = try await s.send(.POST, "/v1/quotes", json: """
@@ -77,6 +79,7 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
         try await LiveServer.with("contract-campaign-approval") { s in
             let (_, carol) = try await s.hire("Carol", branch: "head-office", permissions: Self.everything)
             let customer = try #require(text(try await s.send(.POST, "/v1/customers", json: #"{"kind": "organisation", "name": "Acme Water", "group": "business", "branch": "head-office"}"#).json["id"]))
+            _ = try await s.created("/v1/products", #"{"id": "0190a1b2-0000-7000-8000-0000000000bb", "productLine": "water", "name": "Pump", "standardPrice": {"amount": 500, "currency": "CNY"}}"#)
             let quote = try await s.send(.POST, "/v1/quotes", json: """
                 {"customerId": "\(customer)", "customerCode": "ACMEW", "sequence": 1, "authorRole": "Administrator",
                  "draft": {"lines": [{"productID": "0190a1b2-0000-7000-8000-0000000000bb", "productName": "Pump", "quantity": 2,
@@ -168,6 +171,7 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
 
             let entry = try await s.created("/v1/contact-log", #"{"customerId": "\#(customer)", "channel": "phone", "subject": "Meter reading", "occurredAt": "2025-12-31T10:00:00Z", "durationSeconds": 120}"#)
             let visit = try await s.created("/v1/visits", #"{"customerId": "\#(customer)", "visitor": "\#(s.admin.id)", "scheduledAt": "2026-01-05T09:00:00Z", "agenda": "Safety check", "place": "Home"}"#)
+            s.clock.advance(by: 5 * 86_400)  // a visit done is recorded once its day has come
             try await s.expect(.POST, "/v1/visits/\(visit)/costs", #"{"kind": "transport", "amount": {"amount": 12.5, "currency": "CNY"}}"#)
             try await s.expect(.POST, "/v1/visits/\(visit)/actual", #"{"date": "2026-01-05", "place": "Home", "summary": "All fine"}"#)
             let activity = try await s.expect(.GET, "/v1/activity?customerId=\(customer)&consistentWith=\(try await s.engine.store.headPosition().rawValue)")

@@ -20,10 +20,10 @@ extension CRMEngine {
     /// A record's state as it was at `point` (R-LOG-7), folded from its events up to then, with its version
     /// then. The principal must be allowed to see the record now. Not found when it did not exist yet.
     public func state<A: EngineRecord>(_ type: A.Type, id: UUID, asOf point: AsOf, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
-        _ = try await state(A.self, id: id, as: principal)
+        let now = try await state(A.self, id: id, as: principal)
         let then = try await load(A.self, stream: A.streamID(id), upTo: point.includes)
         guard then.version != .noStream else { throw EngineError.notFound("the record did not exist then") }
-        return then
+        return (A.visible(then.state, to: principal, current: now.state), then.version)
     }
 
     /// The log position of the last event recorded at or before `time` (``GlobalPosition/start`` when none).

@@ -314,7 +314,7 @@ public final class CRMEngine: Sendable {
         let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id))
         guard principal.may(.query, in: A.module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: A.streamID(id).rawValue)
-        return loaded
+        return (A.visible(loaded.state, to: principal, current: nil), loaded.version)
     }
 
     /// Waits until the reactor has handled the log up to `position` (the reactions of a command: pass its

@@ -68,6 +68,10 @@ public protocol EngineRecord: Aggregate {
     /// Refuses what a principal's accepted command would leave behind, judged on the state after its
     /// events (the organisation without anyone able to administer it), before anything is written.
     static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError)
+    /// The state as `principal` may see it in a query's answer: what its roles hide left out (a customer's
+    /// hidden custom fields). `current` is the record now, for a state of the past: what is hidden in
+    /// either is left out.
+    static func visible(_ state: State, to principal: Principal, current: State?) -> State
 }
 
 extension EngineRecord {
@@ -78,12 +82,16 @@ extension EngineRecord {
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command { command }
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] { [] }
     public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {}
+    public static func visible(_ state: State, to principal: Principal, current: State?) -> State { state }
 }
 
 // MARK: - Bindings of the domain's aggregates
 
 extension Customer: EngineRecord {
     public static var module: Permission.Module { .customers }
+    public static func visible(_ state: State, to principal: Principal, current: State?) -> State {
+        state.visible(to: principal, alsoHiddenIn: current.map { [$0.group] } ?? [])
+    }
     public static func action(for command: Command) -> Permission.Action {
         switch command {
         case .create: return .create
@@ -308,4 +316,21 @@ extension Settings: EngineRecord {
     public static func action(for command: Command) -> Permission.Action { .edit }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     public static func streamID(_ id: UUID) -> StreamID { Settings.streamID }
+}
+
+extension Customer.State {
+    /// The customer as `principal` may see it: the custom fields hidden from it in the form of the customer's
+    /// group — and of each of `groups` (the group it is in now, for a state of the past) — left out
+    /// (``Principal/canSee(formGroup:field:)``). The system sees every field.
+    public func visible(to principal: Principal, alsoHiddenIn groups: [String] = []) -> Customer.State {
+        let forms = [group] + groups
+        var visible = self
+        visible.customFields = customFields.filter { field, _ in forms.allSatisfy { principal.canSee(formGroup: $0, field: field) } }
+        return visible
+    }
+
+    /// Whether a custom field of the form of any of `groups` is hidden from `principal`.
+    static func hidesFields(inAnyOf groups: Set<String>, from principal: Principal) -> Bool {
+        !principal.isSystem && principal.permissions.hiddenFields.contains { groups.contains($0.formGroup) }
+    }
 }

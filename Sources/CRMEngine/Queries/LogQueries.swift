@@ -12,8 +12,10 @@ extension CRMEngine {
     ]
 
     /// A record's events, oldest first, for a principal allowed to query it (the raw trail behind
-    /// `crm show --as-of` and `crm dump --stream`): not found when missing or outside `principal`'s scope.
-    /// The read is recorded in the read audit.
+    /// `crm dump --stream`): not found when missing or outside `principal`'s scope. The events are raw,
+    /// every custom field in them: a customer with a field hidden from the principal in a form it has been
+    /// in is given only to a reader of the whole log (``authorizeLogRead(_:as:)``), else `forbidden`. The
+    /// read is recorded in the read audit.
     public func events(of stream: StreamID, as principal: Principal) async throws -> [RecordedEvent] {
         let events = try await store.readStream(stream)
         guard !events.isEmpty else { throw EngineError.notFound() }
@@ -21,6 +23,11 @@ extension CRMEngine {
             let (module, source) = try scopeSource(of: stream, events)
             let scope = try await resolve(source)
             guard principal.may(.query, in: module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
+            if stream.category == Customer.category, try Customer.State.hidesFields(inAnyOf: groups(of: events), from: principal) {
+                guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
+                    throw EngineError(.forbidden, "this customer's events hold fields hidden from you: they are for readers of the whole log (the organisation module's analyse permission over all data)")
+                }
+            }
         }
         audit.record(principal: principal, record: stream.rawValue)
         return events
@@ -61,7 +68,7 @@ extension CRMEngine {
             }
             guard principal.may(.query, in: A.module, on: scope, at: now) else { continue }
             audit.record(principal: principal, record: key)
-            visible.append((id, state, scope))
+            visible.append((id, A.visible(state, to: principal, current: nil), scope))
         }
         return visible
     }
@@ -80,6 +87,19 @@ extension CRMEngine {
             throw EngineError(.forbidden, "reading the whole log needs the organisation module's analyse permission over all data")
         }
         audit.record(principal: principal, record: "log:" + what)
+    }
+
+    /// Every customer group a customer's `events` put it in.
+    private func groups(of events: [RecordedEvent]) throws -> Set<String> {
+        var state = Customer.initialState
+        var groups: Set<String> = []
+        for event in events {
+            let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+            guard let domainEvent = Customer.Event(payload: payload) else { continue }
+            state = Customer.evolve(state, domainEvent)
+            groups.insert(state.group)
+        }
+        return groups
     }
 
     /// The module and scope source of a record from its events.

@@ -58,8 +58,8 @@ extension Routes {
             guard let by = RevenueCube.Dimension(rawValue: query.string("by") ?? "month") else {
                 throw Problem.invalid("by", "expected one of " + RevenueCube.Dimension.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            let from = try month(query, "from"), through = try month(query, "through")
-            let totals = try await engine.revenue(by: by, from: from, through: through, as: principal, consistentWith: try query.position("consistentWith"))
+            let span = try months(query, "from", through: "through")
+            let totals = try await engine.revenue(by: by, from: span.lowerBound, through: span.upperBound, as: principal, consistentWith: try query.position("consistentWith"))
             return try JSONOutput.reflected(["items": totals])
         }
     }
@@ -68,5 +68,13 @@ extension Routes {
     func month(_ query: QueryParameters, _ name: String) throws -> RevenueMonth {
         guard let text = query.string(name), let month = RevenueMonth(text: text) else { throw Problem.invalid(name, "required: a month YYYY-MM") }
         return month
+    }
+
+    /// The months from the query value `from` through `through`, both required: 400 naming `from` when it
+    /// comes after `through` (never a range built the wrong way round, which traps).
+    func months(_ query: QueryParameters, _ from: String, through: String) throws -> ClosedRange<RevenueMonth> {
+        let first = try month(query, from), last = try month(query, through)
+        guard first <= last else { throw Problem.invalid(from, "the first month comes before the last (\(from) is after \(through))") }
+        return first...last
     }
 }

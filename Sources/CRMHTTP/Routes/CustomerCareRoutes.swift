@@ -1,5 +1,6 @@
 import CRMDomain
 import CRMEngine
+import EventSourcing
 import Foundation
 import Hummingbird
 
@@ -9,11 +10,15 @@ extension Routes {
     func addCustomerCareRoutes(to v1: Group) {
         // Loyalty: the account's id is its customer's. Points by hand are `manual`, each accrual a new one unless it names
         // its `reference`; rules accrue by themselves.
+        // With `ETag` = the account's stream version (what its writes take as If-Match): the balances are read
+        // at least as new as the stream's last event, so the body matches the ETag.
         v1.get("loyalty/:id") { request, context in
             let query = QueryParameters(request: request)
-            let balance = try await engine.loyalty(of: try pathID(context), as: try context.requirePrincipal(),
-                                                   consistentWith: try query.position("consistentWith"))
-            return try JSONOutput.reflected(balance)
+            let id = try pathID(context)
+            let last = try await lastEvent(of: LoyaltyAccount.stream(id))
+            let balance = try await engine.loyalty(of: id, as: try context.requirePrincipal(),
+                                                   consistentWith: max(last?.position ?? .start, try query.position("consistentWith") ?? .start))
+            return try JSONOutput.reflected(balance, version: last?.streamVersion)
         }
         command(v1, "loyalty/:id/accrue", LoyaltyAccount.self) { [engine] id, body in
             .accrue(customerID: id, points: try body.int("points", in: 1...10_000_000), source: .manual,

@@ -55,18 +55,15 @@ extension Routes {
         let query = QueryParameters(request: request)
         if let asOf = query.string("asOf") {
             let point: AsOf
-            if let position = UInt64(asOf) { point = .position(GlobalPosition(position)) } else if let instant = parseInstant(asOf) { point = .time(instant) } else {
+            if let position = QueryParameters.counter(asOf) { point = .position(GlobalPosition(position)) } else if let instant = parseInstant(asOf) { point = .time(instant) } else {
                 throw Problem.invalid("asOf", "expected an RFC 3339 instant or a log position")
             }
-            var (state, version) = try await engine.state(Customer.self, id: id, asOf: point, as: principal)
-            // The engine answers the raw state: custom fields the principal may not see are removed here.
-            let group = state.group
-            state.customFields = state.customFields.filter { principal.canSee(formGroup: group, field: $0.key) }
-            return try JSONOutput.response(CustomerStateAnswer(state, version: version), version: version)
+            // The engine leaves out the custom fields hidden from the principal (in the form then or now).
+            let (state, version) = try await engine.state(Customer.self, id: id, asOf: point, as: principal)
+            return try JSONOutput.response(moneyAsText: CustomerStateAnswer(state, version: version), version: version)
         }
         // The view is read at least as new as the stream's last event, so the body matches the ETag.
-        let stream = Customer.stream(id)
-        let last = try await engine.store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first
+        let last = try await lastEvent(of: Customer.stream(id))
         let consistent = max(last?.position ?? .start, try query.position("consistentWith") ?? .start)
         let read = try await engine.customerRead(id, as: principal, consistentWith: consistent)
         // A complete view is the same for every caller: its document is kept under the view's stamp.
@@ -77,6 +74,12 @@ extension Routes {
         let document = ByteBuffer(bytes: try Customer360JSON.encode(read.view))
         if cacheable { customerDocuments.store(document, for: id, stamp: read.stamp) }
         return JSONOutput.response(buffer: document, version: last?.streamVersion)
+    }
+
+    /// A stream's last event (nil when it has none): its version is the record's ETag, its position how new
+    /// a view must be to match it. Read before the engine authorizes the query, so only ever answered after it.
+    func lastEvent(of stream: StreamID) async throws -> RecordedEvent? {
+        try await engine.store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first
     }
 
     func listCustomers(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
@@ -99,7 +102,7 @@ extension Routes {
         let entries = try await engine.history(ofCustomer: id, as: principal, after: after, limit: limit,
                                                consistentWith: try query.position("consistentWith"))
         let next = entries.count == limit ? entries.last.map { "\($0.position.rawValue)" } : nil
-        return try JSONOutput.response(PageAnswer(
+        return try JSONOutput.response(moneyAsText: PageAnswer(
             items: entries, after: next, next: next.map { "/v1/customers/\(id.lowercasedString)/history?limit=\(limit)&after=\($0)" }))
     }
 

@@ -36,8 +36,8 @@ extension Routes {
         let query = QueryParameters(request: request)
         var start = try query.position("from") ?? GlobalPosition(1)
         if let last = request.headers.value(named: "last-event-id") {
-            guard let position = UInt64(last.trimmingCharacters(in: .whitespaces)) else { throw Problem.invalid("Last-Event-ID", "expected a log position") }
-            start = GlobalPosition(position &+ 1)
+            guard let position = QueryParameters.counter(last.trimmingCharacters(in: .whitespaces)) else { throw Problem.invalid("Last-Event-ID", "expected a log position") }
+            start = GlobalPosition(position + 1)
         }
         let engine = self.engine
         let heartbeat = configuration.eventStreamHeartbeat
@@ -92,7 +92,7 @@ extension Routes {
             } catch let error as EngineError where error.code == .notFound || error.code == .forbidden {
                 continue
             }
-            let data = try encoder.encode(EventAnswer(entry))
+            let data = try JSONOutput.moneyAsText(encoder.encode(EventAnswer(entry)))
             var text = "id: \(event.position.rawValue)\nevent: \(event.type)\ndata: "
             text += String(decoding: data, as: UTF8.self)
             text += "\n\n"

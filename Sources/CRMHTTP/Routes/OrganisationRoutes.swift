@@ -1,6 +1,7 @@
 import CRMDomain
 import CRMEngine
 import CRMProjections
+import EventSourcing
 import Foundation
 import Hummingbird
 
@@ -17,11 +18,12 @@ extension Routes {
             let organisation = try await organisationState(context)
             return try page(Array(organisation.employees.values), key: { $0.id.uuidString }, request: request, path: "/v1/employees")
         }
+        // An employee, a role or a unit is kept in the organisation's one record: its ETag is that record's
+        // version, which the writes to it take as If-Match.
         v1.get("employees/:id") { _, context in
-            let organisation = try await organisationState(context)
-            let id = try pathID(context)
-            guard let employee = organisation.employees[id] else { throw Problem.notFound() }
-            return try JSONOutput.reflected(employee)
+            let (organisation, version) = try await organisationRecord(context)
+            guard let employee = organisation.employees[try pathID(context)] else { throw Problem.notFound() }
+            return try JSONOutput.reflected(employee, version: version)
         }
         command(v1, "employees/:id", Organisation.self, method: .patch) { id, body in
             .changeEmployee(employeeID: id, EmployeeEdit(
@@ -36,12 +38,13 @@ extension Routes {
         create(v1, "roles", Organisation.self) { id, body in .defineRole(roleID: id, try roleDefinition(body), grantor: .none) }
         v1.get("roles") { request, context in
             let organisation = try await organisationState(context)
-            return try page(Array(organisation.roles.values), key: { $0.id.uuidString }, request: request, path: "/v1/roles")
+            return try page(Array(organisation.roles.values), key: { $0.id.uuidString }, request: request, path: "/v1/roles",
+                            answer: RoleAnswer.json)
         }
         v1.get("roles/:id") { _, context in
-            let organisation = try await organisationState(context)
+            let (organisation, version) = try await organisationRecord(context)
             guard let role = organisation.roles[try pathID(context)] else { throw Problem.notFound() }
-            return try JSONOutput.reflected(role)
+            return try JSONOutput.reflected(RoleAnswer.json(role), version: version)
         }
         command(v1, "roles/:id/change", Organisation.self) { id, body in .changeRole(roleID: id, try roleDefinition(body), grantor: .none) }
         command(v1, "roles/:id/grants", Organisation.self) { [engine] id, body in
@@ -71,11 +74,43 @@ extension Routes {
 
     /// The organisation as recorded, for a caller who may query it (404 otherwise).
     func organisationState(_ context: CRMRequestContext) async throws -> Organisation.State {
-        try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal()).state
+        try await organisationRecord(context).state
+    }
+
+    /// The organisation as recorded with its version (the ETag of the employees, roles and units in it).
+    func organisationRecord(_ context: CRMRequestContext) async throws -> (state: Organisation.State, version: StreamVersion) {
+        try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal())
     }
 
     private func roleDefinition(_ body: JSONObjectReader) throws -> RoleDefinition {
-        RoleDefinition(name: try body.string("name", max: 100), permissions: try body.decoded("permissions", [Permission].self),
+        RoleDefinition(name: try body.string("name", max: 100), permissions: try body.decoded("permissions", [PermissionBody].self).map(\.permission),
                        hiddenFields: try body.optionalDecoded("hiddenFields", [HiddenField].self) ?? [])
+    }
+}
+
+/// A permission as a body gives it: the domain's form, `validity` optional (absent: always in force).
+private struct PermissionBody: Codable {
+    var module: Permission.Module
+    var actions: [Permission.Action]
+    var scope: DataScope
+    var validity: ValidityPeriod?
+
+    var permission: Permission { Permission(module: module, actions: actions, scope: scope, validity: validity ?? .always) }
+}
+
+/// A role as answered: its permissions in the form a role's body takes (``PermissionBody``: the scope as
+/// `{"kind", "value"}`, the validity's ends as RFC 3339 instants or null), so a role read can be sent back.
+enum RoleAnswer {
+    static func json(_ role: Role) -> Any {
+        var object = reflectJSON(role) as? [String: Any] ?? [:]
+        object["permissions"] = role.permissions.map(permission)
+        return object
+    }
+
+    static func permission(_ p: Permission) -> [String: Any] {
+        let formatter = ISO8601DateFormatter()
+        func instant(_ date: Date?) -> Any { date.map(formatter.string(from:)) ?? NSNull() }
+        return ["module": p.module.rawValue, "actions": p.actions.map(\.rawValue), "scope": ["kind": p.scope.kind, "value": p.scope.value],
+                "validity": ["from": instant(p.validity.from), "until": instant(p.validity.until)]]
     }
 }

@@ -36,7 +36,7 @@ extension Routes {
         let entries = try await engine.history(of: stream, as: principal, after: try query.version("after"), limit: limit,
                                                consistentWith: try query.position("consistentWith"))
         let next = entries.count == limit ? entries.last.map { "\($0.version.rawValue)" } : nil
-        return try JSONOutput.response(PageAnswer(items: entries, after: next,
+        return try JSONOutput.response(moneyAsText: PageAnswer(items: entries, after: next,
                                                   next: next.map { "/v1/records/\(stream.rawValue)/history?limit=\(limit)&after=\($0)" }))
     }
 

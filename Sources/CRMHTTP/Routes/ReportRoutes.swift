@@ -24,7 +24,7 @@ extension Routes {
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
             let months = try query.string("months").map { text -> Int in
-                guard let value = Int(text) else { throw Problem.invalid("months", "expected a whole number from 1 to 120") }
+                guard let value = Int(text), (1...120).contains(value) else { throw Problem.invalid("months", "expected a whole number from 1 to 120") }
                 return value
             } ?? 12
             let partition = try query.string("partition").map { text -> RFM.Partition in
@@ -49,8 +49,8 @@ extension Routes {
         v1.get("reports/revenue-explanation") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
-            let base = try month(query, "baseFrom")...month(query, "baseThrough")
-            let compare = try month(query, "from")...month(query, "through")
+            let base = try months(query, "baseFrom", through: "baseThrough")
+            let compare = try months(query, "from", through: "through")
             let explanation = try await engine.revenueExplanation(base: base, compare: compare, currency: try currency(query),
                                                                   customer: try optionalUUID(query, "customerId"), as: principal,
                                                                   consistentWith: try query.position("consistentWith"))

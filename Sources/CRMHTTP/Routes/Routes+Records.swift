@@ -52,21 +52,18 @@ extension Routes {
     }
 
     /// GET `/v1/<collection>`: the records of `A` the caller may query, in id order, `limit` at a time with
-    /// `after` = the last id of the previous page (``CRMEngine/records(_:after:limit:as:consistentWith:)``).
+    /// `after` = the cursor of the previous page, bound to this list like every cursor (``PagedList``; its key
+    /// is the last id's bytes) (``CRMEngine/records(_:after:limit:as:consistentWith:)``).
     func list<A: EngineRecord & SendableMetatype>(_ v1: Group, _ collection: String, _ type: A.Type) {
         v1.get(RouterPath(collection)) { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
             let limit = try query.limit(default: 100, max: configuration.maxPageSize)
-            let after = try query.string("after").map { text -> UUID in
-                guard let id = UUID(text: text) else { throw Problem.invalid("after", "expected the last id of the previous page") }
-                return id
-            }
-            let records = try await engine.records(A.self, after: after, limit: limit + 1, as: principal,
+            let list = PagedList("/v1/" + collection, limit: limit)
+            let records = try await engine.records(A.self, after: try list.afterID(query), limit: limit + 1, as: principal,
                                                    consistentWith: try query.position("consistentWith"))
             let chosen = Array(records.prefix(limit))
-            let next = records.count > limit ? chosen.last.map { $0.id.lowercasedString } : nil
-            return try JSONOutput.reflectedPage(chosen.map(\.state), after: next, next: next.map(PagedList("/v1/" + collection, limit: limit).link))
+            return try list.reflected(chosen.map(\.state), next: records.count > limit ? chosen.last.map { PagedList.key($0.id) } : nil)
         }
     }
 
@@ -82,7 +79,9 @@ extension Routes {
 
     /// A page of an in-memory list in `key` order: `limit`, the opaque `after` cursor and the `next` link.
     /// `extra` (`name=value&…`) holds the parameters that define the list, which its cursors are bound to.
-    func page<T>(_ items: [T], key: (T) -> String, request: Request, path: String, query extra: String = "") throws -> Response {
+    /// `answer` writes an item as the list shows it (by default, reflected as it is).
+    func page<T>(_ items: [T], key: (T) -> String, request: Request, path: String, query extra: String = "",
+                 answer: (T) -> Any = { $0 }) throws -> Response {
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
         let list = PagedList(path, query: extra, limit: limit)
@@ -90,7 +89,7 @@ extension Routes {
         let sorted = items.map { (key: key($0), item: $0) }.sorted { $0.key < $1.key }
         let rest = after.map { a in sorted.filter { $0.key > a } } ?? sorted
         let chosen = Array(rest.prefix(limit))
-        return try list.reflected(chosen.map(\.item), next: rest.count > limit ? chosen.last.map { Array($0.key.utf8) } : nil)
+        return try list.reflected(chosen.map { answer($0.item) }, next: rest.count > limit ? chosen.last.map { Array($0.key.utf8) } : nil)
     }
 
     /// The id commands on singleton records are sent with (their stream ignores it).

@@ -19,9 +19,9 @@ extension Routes {
             return try page(Array(state.units.values), key: { $0.id.uuidString }, request: request, path: "/v1/units")
         }
         v1.get("units/:id") { _, context in
-            let organisation = try await organisationState(context)
+            let (organisation, version) = try await organisationRecord(context)
             guard let unit = organisation.units[try pathID(context)] else { throw Problem.notFound() }
-            return try JSONOutput.reflected(unit)
+            return try JSONOutput.reflected(unit, version: version)
         }
         command(v1, "units/:id/rename", Organisation.self) { id, body in .renameUnit(unitID: id, name: try body.string("name", max: 200)) }
         command(v1, "units/:id/move", Organisation.self) { id, body in .moveUnit(unitID: id, parentID: try body.optionalUUID("parentId")) }

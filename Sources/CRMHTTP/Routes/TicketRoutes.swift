@@ -19,6 +19,10 @@ extension Routes {
         command(v1, "tickets/:id/assign", Ticket.self) { _, body in .assign(assignee: try body.string("assignee", max: 100)) }
         command(v1, "tickets/:id/start", Ticket.self) { _, _ in .startWork }
         command(v1, "tickets/:id/resolve", Ticket.self) { _, body in .resolve(resolution: try body.string("resolution")) }
+        command(v1, "tickets/:id/close", Ticket.self) { _, body in
+            .close(satisfaction: try body.int("satisfaction", in: 1...5), comment: try body.optionalString("comment"))
+        }
+        command(v1, "tickets/:id/reopen", Ticket.self) { _, body in .reopen(reason: try body.string("reason", max: 2000)) }
     }
 
     /// A department's open tickets, earliest resolution deadline first.
