@@ -70,6 +70,8 @@ extension Simulation {
         let validUntil = plan.localDate(of: t, branch: b).adding(days: 30)
         let draft = QuoteDraft(lines: lines, discountPercent: discount, validUntil: validUntil, note: nil)
         let limits = settings.effectiveDiscountLimits
+        // The author acts as the branch's account manager, the approver as its branch manager (their limits).
+        let roles = Plan.roleNames(branch: plan.world.branches[b].name)
         var sequence = 1
         if var runtime = customers[c] {
             runtime.quotes += 1
@@ -78,10 +80,10 @@ extension Simulation {
         }
         var steps: [Step<Quote>] = [.init(time: t, actor: owner, command: .create(
             quoteID: id, customerID: customer.id, customerCode: customer.code, date: plan.localDate(of: t, branch: b), sequence: sequence,
-            draft: draft, authorRole: "salesManager", limits: limits))]
+            draft: draft, authorRole: roles[1], limits: limits))]
         if needsApproval {
             t = later(t, 2 * 3600..<2 * 86_400, branch: b)
-            steps.append(.init(time: t, actor: manager, command: .approve(approverRole: "officeManager", limits: limits)))
+            steps.append(.init(time: t, actor: manager, command: .approve(approverRole: roles[0], limits: limits)))
         }
         t = later(t, 3600..<86_400, branch: b)
         steps.append(.init(time: t, actor: owner, command: .send))

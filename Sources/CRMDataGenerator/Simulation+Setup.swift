@@ -85,6 +85,16 @@ extension Simulation {
             }
         }
 
+        // The default approval workflows, as `crm init` records them, so approvals asked in the demo route to
+        // whoever may decide them (quotes over their author's limit, contracts, campaigns).
+        for definition in [WorkflowDefinition.defaultQuoteApproval(), WorkflowDefinition.defaultContractApproval(),
+                           WorkflowDefinition.defaultCampaignApproval()] {
+            var state = WorkflowDefinition.initialState
+            var version: UInt64 = 0
+            try execute(WorkflowDefinition.self, stream: WorkflowDefinition.stream(definition.definitionID), WorkflowDefinition.defineCommand(definition),
+                        state: &state, version: &version, actor: "system", at: tick())
+        }
+
         // Announcements from management (R-ORG-3): one to each branch's department, one to every account manager.
         for branch in world.branches {
             try announce(title: "\(branch.name.capitalized): working hours over the holidays",
@@ -118,6 +128,14 @@ extension Simulation {
             guard let holiday = LocalDate(year: year, month: month, day: day) else { continue }
             try configure(.addHoliday(Holiday(date: holiday, name: name)), actor: adminActor, at: tick())
         }
+        // Discount limits of the roles the staff hold (R-SAL-3): an account manager grants up to 15 %, the branch
+        // manager up to 35 %, the administrator anything; more waits for a covering role's approval.
+        for branch in world.branches {
+            let names = Plan.roleNames(branch: branch.name)
+            try configure(.setDiscountLimit(DiscountLimit(role: names[1], maxPercent: 15)), actor: adminActor, at: tick())
+            try configure(.setDiscountLimit(DiscountLimit(role: names[0], maxPercent: 35)), actor: adminActor, at: tick())
+        }
+        try configure(.setDiscountLimit(DiscountLimit(role: "Administrator", maxPercent: 100)), actor: adminActor, at: tick())
         try configure(.setTicketRuleChain(TicketRuleChain(kind: .complaint, minimumSeverity: .high, actions: [
             RuleAction(kind: .notifyOwner), RuleAction(kind: .queueLetter, template: "apology"),
         ])), actor: adminActor, at: tick())

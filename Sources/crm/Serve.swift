@@ -65,9 +65,9 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "crm", factory: { LazyMetadataLogHandler(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let log = logger
-        let (engine, sharedLog, fresh): (CRMEngine, PostgresEventStore?, Bool)
+        let (engine, sharedLog, seeded): (CRMEngine, PostgresEventStore?, HistoryGenerator?)
         do {
-            (engine, sharedLog, fresh) = try await openEngine(logger: logger)
+            (engine, sharedLog, seeded) = try await openEngine(logger: logger)
         } catch let error as EventStoreError where error.code == .storeInUse {
             // Another server (or a writing command) holds the data directory: said as the other commands
             // say it, with the exit code they use.
@@ -79,7 +79,7 @@ struct Serve: AsyncParsableCommand {
         }
         let listening = Atomic(false)
         do {
-            if demo && fresh { try await seedDemo(engine) }
+            if let seeded { try await greet(engine, seeded) }
             // Every server may run it: each reminder and escalation has a deterministic id and key, so
             // servers sharing a log write each once.
             if scheduleEvery > 0 { engine.startScheduler(every: .seconds(scheduleEvery)) }
@@ -106,8 +106,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The engine over the embedded log in --data, or over the PostgreSQL log (`--store`, `CRM_STORE`) with
-    /// this node's views, reactor checkpoint and read audit under --data; whether the log was empty.
-    private func openEngine(logger: Logger) async throws -> (CRMEngine, PostgresEventStore?, Bool) {
+    /// this node's views, reactor checkpoint and read audit under --data; with --demo and an empty log, the
+    /// demo history written into the log first (its generator returned).
+    private func openEngine(logger: Logger) async throws -> (CRMEngine, PostgresEventStore?, HistoryGenerator?) {
         let configuration = ViewBuildProgress.configuring(CRMEngine.Configuration(logger: logger, customerCacheSize: customerCache))
         guard let storeURL = postgresLogURL(store) else {
             // No store, or one without events (so without an administrator): seeded with --demo; otherwise
@@ -118,7 +119,19 @@ struct Serve: AsyncParsableCommand {
             if fresh && !demo {
                 throw noCRM(hasLog ? "the store in \(data) is empty (no administrator to sign in)" : "no CRM store in \(data)")
             }
-            return (try await CRMEngine.open(at: data, configuration: configuration), nil, fresh)
+            var seeded: HistoryGenerator?
+            if fresh {
+                try FileManager.default.createDirectory(atPath: data + "/log", withIntermediateDirectories: true)
+                let log = try LMDBEventStore(directory: data + "/log", options: .init(durability: .noSync))
+                do {
+                    seeded = try await seedDemo(into: log)
+                } catch {
+                    await log.close()
+                    throw error
+                }
+                await log.close()
+            }
+            return (try await CRMEngine.open(at: data, configuration: configuration), nil, seeded)
         }
         var postgresConfiguration = try PostgresStoreConfiguration(url: storeURL)
         // Without --demo, a missing log is an error instead of a new empty one.
@@ -127,7 +140,8 @@ struct Serve: AsyncParsableCommand {
         do {
             let fresh = try await postgres.headPosition() == .start
             if fresh && !demo { throw noCRM("the PostgreSQL log is empty (no administrator to sign in)") }
-            return (try await CRMEngine.open(store: postgres, views: data, configuration: configuration), postgres, fresh)
+            let seeded = fresh ? try await seedDemo(into: postgres) : nil
+            return (try await CRMEngine.open(store: postgres, views: data, configuration: configuration), postgres, seeded)
         } catch {
             await postgres.close()
             throw error
@@ -147,14 +161,21 @@ struct Serve: AsyncParsableCommand {
         try await head(closing: try LMDBEventStore(directory: data + "/log", options: .readOnly))
     }
 
-    /// Appends a generated history (about 30,000 events: a few hundred customers over a year) and prints a
-    /// token of its administrator: the one secret this program ever prints, for the person who ran `make run`.
-    private func seedDemo(_ engine: CRMEngine) async throws {
+    /// Appends a generated history (about 30,000 events: a few hundred customers over a year) to the log
+    /// before the engine opens — as `crm demo` does: the views then build in one go, and the reactor meets
+    /// the history whole, so it starts no approval the history decides itself.
+    private func seedDemo(into log: any EventStore) async throws -> HistoryGenerator {
         say("Seeding demo data into \(data) (a generated year of a few hundred customers)…")
         // The year up to now.
         let start = Date().addingTimeInterval(-365 * 86_400)
         let generator = HistoryGenerator(.init(seed: 42, targetEvents: 30_000, start: start))
-        try await generator.forEachBatch { try await engine.store.append($0) }
+        try await generator.forEachBatch { _ = try await log.append($0) }
+        return generator
+    }
+
+    /// Prints a token of the demo's administrator: the one secret this program ever prints, for the person
+    /// who ran `make run`.
+    private func greet(_ engine: CRMEngine, _ generator: HistoryGenerator) async throws {
         guard let adminID = generator.world.administrator?.id else { throw ValidationError("the generated world has no administrator") }
         let admin = try await engine.principal(employeeID: adminID)
         let token = try await engine.issueToken(for: adminID, name: "make run", as: admin)

@@ -107,11 +107,11 @@ struct TaskCommand: AsyncParsableCommand {
     }
 }
 
-/// `crm ticket open|assign|start|resolve|close|reopen|list`.
+/// `crm ticket open|assign|start|handover|severity|resolve|close|reopen|list`.
 struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket", abstract: "Open, assign, resolve, close, reopen and list service tickets.",
-        subcommands: [Open.self, Assign.self, Start.self, Resolve.self, Close.self, Reopen.self, List.self])
+        subcommands: [Open.self, Assign.self, Start.self, Handover.self, Severity.self, Resolve.self, Close.self, Reopen.self, List.self])
 
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a ticket for a customer; its SLA comes from the settings (writes).")
@@ -169,6 +169,37 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await changeTicket(id, store, "start", [:], .startWork, done: "Started work on ticket")
+        }
+    }
+
+    struct Handover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Hand an unresolved ticket to another department, open and unassigned there (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+        @Option(help: "The department taking it over.") var department: String
+        @Option(help: "Why it is handed over.") var reason: String?
+
+        func run() async throws {
+            var body: [String: Any] = ["department": department]
+            body["reason"] = reason
+            try await changeTicket(id, store, "handover", body, .handOver(toDepartment: department, reason: reason), done: "Handed over ticket")
+        }
+    }
+
+    struct Severity: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Raise or lower an unresolved ticket's severity; its SLA deadlines follow the settings (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket's id.") var id: String
+        @Option(help: "low, normal, high or critical.") var severity: String
+        @Option(help: "Why it changes.") var reason: String?
+
+        func run() async throws {
+            guard let level = TicketSeverity(rawValue: severity) else {
+                throw report(CLIError("unknown --severity `\(severity)`", hint: "low, normal, high or critical", exit: .usage, field: "severity"))
+            }
+            var body: [String: Any] = ["severity": level.rawValue]
+            body["reason"] = reason
+            try await changeTicket(id, store, "severity", body, .changeSeverity(to: level, sla: nil, reason: reason), done: "Changed the severity of ticket")
         }
     }
 

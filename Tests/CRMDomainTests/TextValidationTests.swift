@@ -166,3 +166,13 @@ struct TextValidationTests {
         }
     }
 }
+
+@Suite("Messages naming a kind")
+struct ArticleMessageTests {
+    @Test func aKindStartingWithAVowelTakesAn() {
+        let tariff = FieldDefinition(name: "tariff", label: "Tariff", type: .enumeration, options: ["standard"])
+        #expect(tariff.violation(of: .number(1))?.detail == "expects an enumeration value")
+        let meters = FieldDefinition(name: "meters", label: "Meters", type: .number)
+        #expect(meters.violation(of: .text("two"))?.detail == "expects a number value")
+    }
+}

@@ -8,6 +8,34 @@ import Testing
 /// With only the approval workflows bootstrap defines (symbolic approver roles), approvals reach the
 /// employees who may decide them.
 @Suite struct DefaultApprovalRoutingTests {
+    /// The generated history decides its quotes' approvals directly, and records the default definitions
+    /// first: the reactor catching up over it starts a workflow only for a quote still waiting at its end.
+    @Test func aReactorCatchingUpStartsNoWorkflowForAnApprovalAlreadyDecided() async throws {
+        let f = try await EngineFixture.generatedBeforeOpening("routing-catch-up", events: 4_000, seed: 5)
+        let head = try await f.engine.store.headPosition()
+        try await f.engine.reactionsSettled(upTo: head)
+        var decided = 0
+        var started: [UUID] = []
+        var next = GlobalPosition.start.next
+        while true {
+            let batch = try await f.engine.store.readAll(from: next, direction: .forward, limit: 4096)
+            for event in batch {
+                let payload = try event.payload.withUnsafeBytes { try f.engine.registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+                if let approved = payload as? QuoteApproved, approved.revision >= 1 { decided += 1 }
+                if let start = payload as? WorkflowStarted, start.subjectKind == .quote { started.append(start.subjectID) }
+            }
+            guard let last = batch.last, batch.count == 4096 else { break }
+            next = last.position.next
+        }
+        #expect(decided > 0, "the history decides some approvals itself")
+        let quoteDefinition = try await f.engine.state(WorkflowDefinition.self, id: WorkflowDefinition.defaultID(for: .quote), as: f.admin)
+        #expect(quoteDefinition.state.current != nil, "the generated history defines the default workflows")
+        for quote in started {
+            #expect(try await f.engine.state(Quote.self, id: quote, as: f.admin).state.status == .pendingApproval, "\(quote)")
+        }
+        await f.close()
+    }
+
     static let everything = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .all) }
 
     @Test func aQuoteOverItsAuthorsLimitWaitsInTheInboxOfAnEmployeeWhoseLimitCoversIt() async throws {

@@ -2,6 +2,7 @@ import CRMDataGenerator
 import CRMDomain
 import CRMEngine
 import EventSourcing
+import EventStoreLMDB
 import Foundation
 import Testing
 
@@ -27,6 +28,23 @@ struct EngineFixture {
         let admin = try await engine.principal(employeeID: adminID)
         let token = try await engine.issueToken(for: adminID, name: "tests", as: admin)
         return (EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token), generator)
+    }
+
+    /// ``generated(_:events:seed:configuration:)`` with the history written into the log before the engine
+    /// opens, as `crm demo` and `crm serve --demo` do: the reactor and the views meet it whole.
+    static func generatedBeforeOpening(_ label: String, events: Int, seed: UInt64 = 7) async throws -> EngineFixture {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
+        let generator = HistoryGenerator(.init(seed: seed, targetEvents: events, start: Date(timeIntervalSince1970: 1_735_689_600)))
+        try FileManager.default.createDirectory(atPath: directory + "/log", withIntermediateDirectories: true)
+        let log = try LMDBEventStore(directory: directory + "/log", options: .init(durability: .noSync))
+        try await generator.forEachBatch { _ = try await log.append($0) }
+        await log.close()
+        let clock = ManualClock(generator.world.end)
+        let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: clock, durability: .noSync))
+        let adminID = try #require(generator.world.administrator?.id)
+        let admin = try await engine.principal(employeeID: adminID)
+        let token = try await engine.issueToken(for: adminID, name: "tests", as: admin)
+        return EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token)
     }
 
     static func make(_ label: String = "engine") async throws -> EngineFixture {

@@ -87,7 +87,7 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
 
     /// The problem with `value` for this field, or nil when it fits: type, length, bounds, options.
     public func violation(of value: FieldValue) -> DomainError? {
-        guard type.accepts(value) else { return .invalid(name, "expects a \(type.rawValue) value") }
+        guard type.accepts(value) else { return .invalid(name, "expects \(withArticle(type.rawValue)) value") }
         switch value {
         case .text(let text):
             if text.unicodeScalars.contains(where: { Validate.isRefused($0, multiline: true) }) {

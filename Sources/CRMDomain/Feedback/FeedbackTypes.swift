@@ -107,7 +107,7 @@ extension FeedbackTemplate {
                 guard field.options.contains(option) else { throw .invalid("values.\(entry.field)", "not one of the options") }
                 result.append(entry)
             default:
-                throw .invalid("values.\(entry.field)", "expected a \(field.type.rawValue) value")
+                throw .invalid("values.\(entry.field)", "expected \(withArticle(field.type.rawValue)) value")
             }
         }
         for field in fields where field.required && !result.contains(where: { $0.field == field.name }) {

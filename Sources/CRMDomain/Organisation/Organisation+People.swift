@@ -68,7 +68,7 @@ extension Organisation {
         }
         guard let parent = state.units[parentID] else { throw .invalid("parentID", "no such unit") }
         guard kind.mayBeUnder(parent.kind) else {
-            throw .invalid("parentID", "a \(kind.rawValue) may not sit under a \(parent.kind.rawValue)")
+            throw .invalid("parentID", "\(withArticle(kind.rawValue)) may not sit under \(withArticle(parent.kind.rawValue))")
         }
         guard parentID != id, !state.chain(from: parentID).contains(where: { $0.id == id }) else {
             throw .invalid("parentID", "the move would make the unit its own ancestor")

@@ -104,7 +104,7 @@ public enum SurveyRules {
             guard trimmed.count <= question.maxLength else { throw .invalid(field, "the text is too long") }
             return .text(trimmed)
         default:
-            throw .invalid(field, "a \(value.kind) answer does not fit a \(question.kind.rawValue) question")
+            throw .invalid(field, "\(withArticle("\(value.kind)")) answer does not fit \(withArticle(question.kind.rawValue)) question")
         }
     }
 }

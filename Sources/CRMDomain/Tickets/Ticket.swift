@@ -126,7 +126,7 @@ public enum Ticket: Aggregate {
         case .assign(let assignee):
             let name = try Validate.text(assignee, field: "assignee", max: 100)
             guard [.open, .assigned, .inProgress].contains(state.status) else {
-                throw .transition("a \(state.status.rawValue) ticket cannot be assigned")
+                throw .transition("\(withArticle(state.status.rawValue)) ticket cannot be assigned")
             }
             guard state.assignee != name else { return [] }
             return [.assigned(TicketAssigned(ticketID: id, assignee: name, previousAssignee: state.assignee, assignedAt: now))]
@@ -141,7 +141,7 @@ public enum Ticket: Aggregate {
             let department = try Validate.text(target, field: "toDepartment", max: 100)
             let reasonText = try Validate.optionalMultilineText(reason, field: "reason")
             guard [.open, .assigned, .inProgress].contains(state.status) else {
-                throw .transition("a \(state.status.rawValue) ticket cannot be handed over")
+                throw .transition("\(withArticle(state.status.rawValue)) ticket cannot be handed over")
             }
             guard department != state.department else {
                 throw .invalid("toDepartment", "the ticket is already in that department")
@@ -168,7 +168,7 @@ public enum Ticket: Aggregate {
 
         case .changeSeverity(let severity, let sla, let reason):
             guard state.status != .resolved && state.status != .closed else {
-                throw .transition("the severity of a \(state.status.rawValue) ticket cannot change")
+                throw .transition("the severity of \(withArticle(state.status.rawValue)) ticket cannot change")
             }
             let reasonText = try Validate.optionalMultilineText(reason, field: "reason")
             guard severity != state.severity else { return [] }

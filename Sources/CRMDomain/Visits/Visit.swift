@@ -131,7 +131,7 @@ public enum Visit: Aggregate {
             actual.topics = topics
             try unique(actual.contacts, field: "contacts")
             guard state.status == .planned else {
-                throw .transition("the actual visit can be recorded only on a planned visit, not a \(state.status.rawValue) one")
+                throw .transition("the actual visit can be recorded only on a planned visit, not \(withArticle(state.status.rawValue)) one")
             }
             guard actual.date <= LocalCalendar.latestDate(at: context.now) else { throw .invalid("date", "a visit done must not be in the future") }
             return [.recorded(VisitRecorded(visitID: id, actual: actual, recordedAt: context.now))]

@@ -56,7 +56,10 @@ public enum CRMReactions {
     /// submitted or a campaign's feasibility study starts a workflow instance of the kind's default
     /// definition (its current version); the instance's outcome is recorded on the quote, contract or
     /// campaign as done by the employee who decided (``ApprovalRouting``). Instance ids derive from the record
-    /// and its revision.
+    /// and its revision. An instance starts only while its record still waits for the decision (the quote's
+    /// revision is the current one and pending, the contract pending approval, the campaign in feasibility):
+    /// a reactor catching up over a history whose approvals were decided directly (an imported or generated
+    /// one) starts nothing for them.
     public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: [
         QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
         WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
@@ -68,16 +71,29 @@ public enum CRMReactions {
             routed.map { [.execute(WorkflowInstance.self, id: $0.recordID, $0.command, key: "start", actor: $0.actor)] } ?? []
         }
         if let e = QuoteEvent(payload: event.payload) {
-            guard let current = try await definition(.quote) else { return [] }
-            return start(ApprovalRouting.start(after: e, definition: current))
+            guard let current = try await definition(.quote),
+                  let routed = ApprovalRouting.start(after: e, definition: current) else { return [] }
+            let quote = try await engine.load(Quote.self, stream: event.stream).state
+            let revision: Int
+            switch e {
+            case .created(let created): revision = created.revision.number
+            case .revised(let revised): revision = revised.revision.number
+            default: return []
+            }
+            guard quote.status == .pendingApproval, quote.current?.number == revision else { return [] }
+            return start(routed)
         }
         if let e = ContractEvent(payload: event.payload) {
-            guard let current = try await definition(.contract) else { return [] }
-            return start(ApprovalRouting.start(after: e, version: event.streamVersion, definition: current))
+            guard let current = try await definition(.contract),
+                  let routed = ApprovalRouting.start(after: e, version: event.streamVersion, definition: current),
+                  try await engine.load(Contract.self, stream: event.stream).state.status == .pendingApproval else { return [] }
+            return start(routed)
         }
         if let e = CampaignEvent(payload: event.payload) {
-            guard let current = try await definition(.campaign) else { return [] }
-            return start(ApprovalRouting.start(after: e, version: event.streamVersion, definition: current))
+            guard let current = try await definition(.campaign),
+                  let routed = ApprovalRouting.start(after: e, version: event.streamVersion, definition: current),
+                  try await engine.load(Campaign.self, stream: event.stream).state.status == .feasibility else { return [] }
+            return start(routed)
         }
         guard let e = WorkflowEvent(payload: event.payload) else { return [] }
         let instance = try await engine.load(WorkflowInstance.self, stream: event.stream).state

@@ -27,9 +27,13 @@ extension Routes {
                 guard let value = Int(text), (1...120).contains(value) else { throw Problem.invalid("months", "expected a whole number from 1 to 120") }
                 return value
             } ?? 12
+            // `branch` as documented; `perBranch` (the analysis' own name) is accepted too.
             let partition = try query.string("partition").map { text -> RFM.Partition in
-                guard let value = RFM.Partition(rawValue: text) else { throw Problem.invalid("partition", "expected global or branch") }
-                return value
+                switch text {
+                case "global": return .global
+                case "branch", RFM.Partition.perBranch.rawValue: return .perBranch
+                default: throw Problem.invalid("partition", "expected global or branch (perBranch is accepted too)")
+                }
             } ?? .global
             let scores = try await engine.rfm(asOf: try reportDay(query, "asOf"), months: months, currency: try currency(query),
                                               partition: partition, as: principal)

@@ -13,7 +13,7 @@ extension Routes {
                     customerID: try body.uuid("customerId"), title: try body.string("title", max: 500), source: try body.string("source", max: 100),
                     expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate")),
                   pipeline: try body.optionalDecoded("pipeline", Pipeline.self) ?? .default, stage: try body.optionalString("stage", max: 100),
-                  owner: try body.string("owner", max: 100), productLine: try body.optionalString("productLine", max: 100))
+                  owner: try body.optionalString("owner", max: 100) ?? "", productLine: try body.optionalString("productLine", max: 100))
         }
         v1.get("opportunities") { request, context in
             let principal = try context.requirePrincipal()

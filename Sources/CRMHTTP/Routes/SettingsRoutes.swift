@@ -71,6 +71,7 @@ extension Routes {
             .define(id: id, name: try body.string("name", max: 200), kind: try body.enumValue("kind", WorkflowSubjectKind.self),
                     steps: try body.decoded("steps", [WorkflowStep].self))
         }
+        list(v1, "workflow-definitions", WorkflowDefinition.self)
         record(v1, "workflow-definitions/:id", WorkflowDefinition.self)
         command(v1, "workflow-definitions/:id/revise", WorkflowDefinition.self) { _, body in
             .revise(name: try body.string("name", max: 200), steps: try body.decoded("steps", [WorkflowStep].self))

@@ -7,12 +7,24 @@ import Hummingbird
 
 extension Routes {
     func addTaskRoutes(to v1: RouterGroup<CRMRequestContext>) {
+        // Without an assignee, the settings' routing rules choose one (R-TSK-1): the engine fills in the rules
+        // and what they match on (the customer's branch, community, group and owner); `productLine` is matched too.
         create(v1, "tasks", WorkTask.self) { id, body in
-            .dispatch(taskID: id, details: WorkTask.Details(
-                        title: try body.string("title", max: 500), note: try body.optionalString("note"), customerID: try body.optionalUUID("customerId"),
-                        kind: try body.optionalEnum("kind", WorkTask.Kind.self) ?? .followUp, dueAt: try body.date("dueAt"),
-                        branch: try body.optionalString("branch", max: 100)),
-                      assignee: try body.string("assignee", max: 100))
+            let details = try taskDetails(body)
+            let productLine = try body.optionalString("productLine", max: 100)
+            guard let assignee = try body.optionalString("assignee", max: 100) else {
+                return .dispatchByRules(taskID: id, details: details, input: RoutingInput(productLine: productLine), rules: [])
+            }
+            return .dispatch(taskID: id, details: details, assignee: assignee)
+        }
+        // A task from an external system (R-TSK-5): its id derives from the system and the external id, so
+        // importing the same one again records nothing (and different content under it is a 409).
+        create(v1, "tasks/import", WorkTask.self, location: "/v1/tasks", id: { body in
+            WorkTask.importedTaskID(system: try body.string("system", max: 100), externalID: try body.string("externalId", max: 200))
+        }) { id, body in
+            .importExternal(taskID: id, details: try taskDetails(body),
+                            reference: WorkTask.ExternalReference(system: try body.string("system", max: 100), id: try body.string("externalId", max: 200)),
+                            owner: try body.string("owner", max: 100))
         }
         record(v1, "tasks/:id", WorkTask.self)
         command(v1, "tasks/:id/accept", WorkTask.self) { _, _ in .accept }
@@ -20,6 +32,13 @@ extension Routes {
         command(v1, "tasks/:id/cancel", WorkTask.self) { _, body in .cancel(reason: try body.string("reason")) }
         v1.get("tasks/board") { request, context in try await taskBoard(request, context) }
         v1.get("tasks/overdue") { request, context in try await overdueTasks(request, context) }
+    }
+
+    /// A task's content as a dispatch or an import gives it.
+    private func taskDetails(_ body: JSONObjectReader) throws -> WorkTask.Details {
+        WorkTask.Details(title: try body.string("title", max: 500), note: try body.optionalString("note"), customerID: try body.optionalUUID("customerId"),
+                         kind: try body.optionalEnum("kind", WorkTask.Kind.self) ?? .followUp, dueAt: try body.date("dueAt"),
+                         branch: try body.optionalString("branch", max: 100))
     }
 
     /// An assignee's board (the caller's own by default): overdue, due today, upcoming.

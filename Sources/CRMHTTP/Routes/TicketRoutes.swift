@@ -23,6 +23,13 @@ extension Routes {
             .close(satisfaction: try body.int("satisfaction", in: 1...5), comment: try body.optionalString("comment"))
         }
         command(v1, "tickets/:id/reopen", Ticket.self) { _, body in .reopen(reason: try body.string("reason", max: 2000)) }
+        command(v1, "tickets/:id/handover", Ticket.self) { _, body in
+            .handOver(toDepartment: try body.string("department", max: 100), reason: try body.optionalString("reason", max: 2000))
+        }
+        // The new severity's SLA deadline is the settings' (the engine fills it in).
+        command(v1, "tickets/:id/severity", Ticket.self) { _, body in
+            .changeSeverity(to: try body.enumValue("severity", TicketSeverity.self), sla: nil, reason: try body.optionalString("reason", max: 2000))
+        }
     }
 
     /// A department's open tickets, earliest resolution deadline first.

@@ -1,0 +1,62 @@
+import CRMDomain
+import Foundation
+
+// Routing rules (R-TSK-1, R-SAL-2): a task dispatched, or an opportunity opened or assigned, "by the rules"
+// is routed by the settings' rules over the customer's recorded place — never by rules or a place the
+// caller brings. The system's own commands (reactions replaying decisions) keep what they carry.
+
+extension CRMEngine {
+    /// What the routing rules match on for a record of customer `id`: its recorded branch, community, group
+    /// and owner; `branch` (the record's own) where the customer has none, and the product line given.
+    func routingInput(customer id: UUID?, branch: String?, productLine: String?) async throws -> RoutingInput {
+        guard let id else { return RoutingInput(branch: branch, productLine: productLine) }
+        let customer = try await load(Customer.self, stream: Customer.stream(id)).state
+        guard customer.exists else { return RoutingInput(branch: branch, productLine: productLine) }
+        return RoutingInput(branch: customer.branch ?? branch, community: customer.community, productLine: productLine,
+                            customerGroup: customer.group, customerOwner: customer.owner)
+    }
+
+    /// The owner of customer `id` as recorded, if any.
+    func owner(ofCustomer id: UUID?) async throws -> String? {
+        guard let id else { return nil }
+        return try await load(Customer.self, stream: Customer.stream(id)).state.owner
+    }
+}
+
+extension WorkTask {
+    /// `dispatchByRules` gets the settings' rules and the customer's place; `importExternal` without an owner
+    /// goes to the customer's owning account manager (R-TSK-5).
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        guard !principal.isSystem else { return command }
+        switch command {
+        case .dispatchByRules(let id, let details, let given, _):
+            let input = try await engine.routingInput(customer: details.customerID, branch: details.branch, productLine: given.productLine)
+            return .dispatchByRules(taskID: id, details: details, input: input, rules: try await engine.settings().routingRules)
+        case .importExternal(let id, let details, let reference, let owner) where owner.trimmingCharacters(in: .whitespaces).isEmpty:
+            return .importExternal(taskID: id, details: details, reference: reference, owner: try await engine.owner(ofCustomer: details.customerID) ?? "")
+        default:
+            return command
+        }
+    }
+}
+
+extension Opportunity {
+    /// An opportunity opened without an owner goes to whom the rules name (the domain refuses it when none
+    /// does); `assignByRules` gets the settings' rules and the customer's place.
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        guard !principal.isSystem else { return command }
+        switch command {
+        case .open(let id, let details, let pipeline, let stage, let owner, let line)
+            where state.details == nil && owner.trimmingCharacters(in: .whitespaces).isEmpty:
+            let input = try await engine.routingInput(customer: details.customerID, branch: nil, productLine: line)
+            guard let routed = try await engine.settings().routingRules.route(input) else { return command }
+            return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: routed, productLine: line)
+        case .assignByRules(let given, _):
+            let input = try await engine.routingInput(customer: state.details?.customerID, branch: given.branch,
+                                                      productLine: state.productLine ?? given.productLine)
+            return .assignByRules(input: input, rules: try await engine.settings().routingRules)
+        default:
+            return command
+        }
+    }
+}
