@@ -174,4 +174,26 @@ final class CapturedLog: @unchecked Sendable {
             log.append(event.level, "\(event.message)", metadata.merging(event.metadata ?? [:]) { $1 })
         }
     }
+
+    @Test func aCustomersSurveyResponseEarnsTheActivityRulesPointsOnce() async throws {
+        let f = try await EngineFixture.make("reactor-loyalty-activity")
+        try await f.engine.execute(Settings.self, id: UUID(), .replaceLoyaltyAccrualRules([
+            LoyaltyAccrualRule(source: .activity, points: 20, activity: LoyaltyRules.surveyAnswered, validityMonths: 12),
+        ]), as: f.admin)
+        let customer = try await f.customer("Li Wei", branch: "north")
+        let survey = UUID.derived("survey", "satisfaction")
+        try await f.engine.execute(Survey.self, id: survey, .create(surveyID: survey, questionnaire: Questionnaire(title: "Satisfaction", questions: [
+            SurveyQuestion(id: "q1", prompt: "How satisfied are you?", kind: .rating, isRequired: true, scale: 5),
+        ])), as: f.admin)
+        let recipient = SurveyRecipient(kind: .customer, id: customer)
+        try await f.engine.execute(Survey.self, id: survey, .distribute(recipients: [recipient]), as: f.admin)
+        let answered = try await f.engine.execute(Survey.self, id: survey, .respond(responseID: UUID.derived("response", "1"), recipient: recipient,
+                                                                                    answers: [.rating("q1", 4)]), as: f.admin)
+        try await f.engine.reactionsSettled(upTo: answered.position)
+        #expect(try await f.engine.loyalty(of: customer, as: f.admin, consistentWith: try await f.engine.store.headPosition()).usable == 20)
+        // The reactor restarting over the same response earns nothing more.
+        let head = try await f.engine.store.headPosition()
+        #expect(try await f.engine.loyalty(of: customer, as: f.admin, consistentWith: head).usable == 20)
+        await f.close()
+    }
 }

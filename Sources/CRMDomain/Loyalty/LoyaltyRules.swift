@@ -46,6 +46,9 @@ public enum LoyaltyRules {
         )
     }
 
+    /// The activity a customer's survey response is (the engine's reactor accrues it).
+    public static let surveyAnswered = "surveyAnswered"
+
     /// The accrual an activity earns (e.g. a survey answered), once per `reference`.
     public static func accrual(
         forActivity activity: String, reference: String, customerID: UUID, on day: LocalDate, rules: [LoyaltyAccrualRule]

@@ -5,7 +5,7 @@ import Foundation
 /// The domain's event → command rules, as the engine's reactor runs them.
 public enum CRMReactions {
     /// Every reaction the engine runs by default.
-    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, approvalRouting] }
+    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, loyaltyFromActivity, approvalRouting] }
 
     /// Ticket rule chains (R-SRV-2): a ticket opened or escalated triggers the follow-ups its settings
     /// chain: a task for the customer's owner or for a department, a letter queued in the outbox, a raised
@@ -50,6 +50,18 @@ public enum CRMReactions {
         guard let command = LoyaltyRules.accrual(forRevenueEntry: entry.id, customerID: entry.customerID, amount: entry.amount, on: entry.date,
                                                  rules: settings.loyaltyAccrualRules, rates: settings.exchangeRates) else { return [] }
         return [.execute(LoyaltyAccount.self, id: entry.customerID, command, key: "accrual")]
+    }
+
+    /// Loyalty points from activities (R-CUS-8): a customer's survey response earns what the settings'
+    /// activity rule for `surveyAnswered` gives (``LoyaltyRules/accrual(forActivity:reference:customerID:on:rules:)``),
+    /// once per response (the lot's reference names it).
+    public static let loyaltyFromActivity = Reaction(name: "loyalty-from-activity", eventTypes: [SurveyResponseRecorded.eventType]) { event, engine in
+        guard let response = event.payload as? SurveyResponseRecorded, response.recipient.kind == .customer else { return [] }
+        let rules = try await engine.settings().loyaltyAccrualRules
+        guard let command = LoyaltyRules.accrual(forActivity: LoyaltyRules.surveyAnswered, reference: response.responseID.lowercasedString,
+                                                 customerID: response.recipient.id, on: LocalCalendar.utc.localDate(of: response.respondedAt),
+                                                 rules: rules) else { return [] }
+        return [.execute(LoyaltyAccount.self, id: response.recipient.id, command, key: "accrual")]
     }
 
     /// Approvals through workflow definitions (R-ORG-5): a quote over its author's limit, a contract
