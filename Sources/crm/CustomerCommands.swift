@@ -5,11 +5,13 @@ import CRMProjections
 import EventSourcing
 import Foundation
 
-/// `crm customer add|edit|show|list`.
+/// `crm customer add|edit|show|list`, the lifecycle (`activate|archive|restore|suspend|resume|transfer|merge`,
+/// CustomerLifecycleCommands.swift), `appointment …`, `installation …` and `key set|remove`.
 struct CustomerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "customer", abstract: "Add, edit, show and list customers.",
-        subcommands: [Add.self, Edit.self, ShowOne.self, List.self])
+        commandName: "customer", abstract: "Add, edit, show and list customers; change their status, appointments, installations and external keys.",
+        subcommands: [Add.self, Edit.self, ShowOne.self, List.self, Activate.self, Archive.self, Restore.self, Suspend.self, Resume.self,
+                      Transfer.self, Merge.self, AppointmentCommand.self, InstallationCommand.self, ExternalKeyCommand.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a customer (writes: no server may hold the store).")

@@ -12,6 +12,7 @@ extension Routes {
         v1.get("customers/:id") { request, context in try await customer(request, context) }
         v1.patch("customers/:id") { request, context in try await editCustomer(request, context) }
         v1.get("customers/:id/history") { request, context in try await customerHistory(request, context) }
+        addCustomerLifecycleRoutes(to: v1)
     }
 
     func createCustomer(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
@@ -125,7 +126,7 @@ extension Routes {
     }
 }
 
-/// A customer's own state (as of a point in the past), with its version then.
+/// A customer's own state (as of a point in the past, or found by an external key), with its version then.
 struct CustomerStateAnswer: Encodable {
     var id: UUID?
     var version: UInt64
@@ -143,6 +144,16 @@ struct CustomerStateAnswer: Encodable {
     var customFields: [String: FieldValue]
     var externalKeys: [ExternalKey]
     var mergedInto: UUID?
+    /// The duplicates merged into this customer.
+    var absorbed: [UUID]
+    /// Why the customer is suspended (only while it is).
+    var suspensionReason: String?
+    /// The account holder after a transfer of ownership (absent while it is the customer itself).
+    var transferredTo: String?
+    /// Every appointment, in any status, in the order they were scheduled.
+    var appointments: [Appointment]
+    /// Every installation, removed ones too (`isActive` false).
+    var installations: [Installation]
 
     init(_ s: Customer.State, version: StreamVersion) {
         id = s.id
@@ -161,5 +172,10 @@ struct CustomerStateAnswer: Encodable {
         customFields = s.customFields
         externalKeys = s.externalKeys
         mergedInto = s.mergedInto
+        absorbed = s.absorbed
+        suspensionReason = s.suspensionReason
+        transferredTo = s.transferredTo
+        appointments = s.appointments
+        installations = s.installations
     }
 }
