@@ -250,34 +250,38 @@ struct ExternalKeyCommand: AsyncParsableCommand {
     }
 }
 
-/// Sends a customer command that `make` reads from the options (with its HTTP body): through the server's
-/// `POST /v1/customers/{id}/<path>` when `--server` is given, else through the engine as the acting
-/// principal. Prints `done` and the id, "Nothing changed." when the command wrote nothing, or with `--json`
-/// `{"id", "version", "changed"}` and `part` (a new appointment's or installation's id) when given. A
-/// malformed option exits 64 before anything is opened or sent.
+/// Sends one command to a customer (see ``changeRecord(_:_:resource:_:_:body:command:done:part:)``).
 func changeCustomer(_ id: String, _ store: StoreOptions, _ path: String, _ make: () throws -> (body: [String: Any], command: Customer.Command),
                     done: String, part: (name: String, id: UUID)? = nil) async throws {
     try await reporting(data: store.data) {
         let customer = try customerID(id)
         let (body, command) = try make()
-        let (version, changed): (UInt64, Bool)
-        if let remote = try store.remote() {
-            let answer = try await remote.post("v1/customers/\(customer.lowercasedString)/" + path, body)
-            version = (answer["version"] as? NSNumber)?.uint64Value ?? 0
-            changed = !((answer["events"] as? [Any])?.isEmpty ?? true)
-        } else {
-            let result = try await withEngine(store) { engine in
-                try await engine.execute(Customer.self, id: customer, command, as: try await store.principal(engine))
-            }
-            (version, changed) = (result.version.rawValue, !result.events.isEmpty)
+        try await changeRecord(Customer.self, customer, resource: "customers", store, path, body: body, command: command, done: done, part: part)
+    }
+}
+
+/// Sends one command to a record of `A`: through the server (`POST v1/<resource>/<id>/<path>` with `body`)
+/// or to the local engine. Prints `done <id>.` — "Nothing changed." when the command recorded nothing — or,
+/// with `--json`, one line `{"id", "version", "changed"}` (plus `part`'s id, e.g. a new appointment's).
+func changeRecord<A: EngineRecord>(_ type: A.Type, _ id: UUID, resource: String, _ store: StoreOptions, _ path: String,
+                                   body: [String: Any], command: A.Command, done: String, part: (name: String, id: UUID)? = nil) async throws {
+    let (version, changed): (UInt64, Bool)
+    if let remote = try store.remote() {
+        let answer = try await remote.post("v1/\(resource)/\(id.lowercasedString)/" + path, body)
+        version = (answer["version"] as? NSNumber)?.uint64Value ?? 0
+        changed = !((answer["events"] as? [Any])?.isEmpty ?? true)
+    } else {
+        let result = try await withEngine(store) { engine in
+            try await engine.execute(A.self, id: id, command, as: try await store.principal(engine))
         }
-        if store.json {
-            var line: [String: Any] = ["id": customer.lowercasedString, "version": version, "changed": changed]
-            if let part { line[part.name] = part.id.lowercasedString }
-            out(jsonLine(line))
-        } else {
-            out(changed ? "\(done) \(customer.lowercasedString)." : "Nothing changed.")
-        }
+        (version, changed) = (result.version.rawValue, !result.events.isEmpty)
+    }
+    if store.json {
+        var line: [String: Any] = ["id": id.lowercasedString, "version": version, "changed": changed]
+        if let part { line[part.name] = part.id.lowercasedString }
+        out(jsonLine(line))
+    } else {
+        out(changed ? "\(done) \(id.lowercasedString)." : "Nothing changed.")
     }
 }
 

@@ -273,17 +273,11 @@ struct TicketCommand: AsyncParsableCommand {
 }
 
 /// Sends `command` to the ticket `id`: through the server's `POST /v1/tickets/{id}/<action>` with `body`
-/// when `--server` is given, else through the engine as the acting principal; then prints `done` and the id.
+/// when `--server` is given, else through the engine as the acting principal; prints as
+/// ``changeRecord(_:_:resource:_:_:body:command:done:part:)`` does.
 func changeTicket(_ id: String, _ store: StoreOptions, _ action: String, _ body: [String: Any], _ command: Ticket.Command, done: String) async throws {
     try await reporting(data: store.data) {
         guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
-        if let remote = try store.remote() {
-            try await remote.post("v1/tickets/\(ticketID.lowercasedString)/" + action, body)
-        } else {
-            try await withEngine(store) { engine in
-                try await engine.execute(Ticket.self, id: ticketID, command, as: try await store.principal(engine))
-            }
-        }
-        out("\(done) \(ticketID.lowercasedString).")
+        try await changeRecord(Ticket.self, ticketID, resource: "tickets", store, action, body: body, command: command, done: done)
     }
 }

@@ -259,6 +259,31 @@ import Testing
         await f.close()
     }
 
+    @Test func aQuoteWithoutCodeOrSequenceIsNumberedByTheEngineWithTheDaysNextFreeNumber() async throws {
+        let f = try await EngineFixture.make("quote-numbering")
+        let c = try await f.customer("Acme", branch: "B")
+        try await f.meterProduct()
+        var numbers: [String] = []
+        for n in 1...3 {
+            let id = UUID.derived("quote", "numbered-\(n)")
+            try await f.engine.execute(Quote.self, id: id, .create(quoteID: id, customerID: c, customerCode: "", date: try EngineFixture.day("2026-01-02"),
+                                                                   sequence: 0, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+            numbers.append(try await f.engine.state(Quote.self, id: id, as: f.admin).state.number)
+        }
+        let code = Quote.code(of: c)
+        #expect(numbers == ["Q-\(code)-20260102-001", "Q-\(code)-20260102-002", "Q-\(code)-20260102-003"])
+        // A given code and sequence are kept; the engine then fills the gap it leaves.
+        let given = UUID.derived("quote", "given")
+        try await f.engine.execute(Quote.self, id: given, .create(quoteID: given, customerID: c, customerCode: "acme", date: try EngineFixture.day("2026-01-02"),
+                                                                  sequence: 2, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        let next = UUID.derived("quote", "after-given")
+        try await f.engine.execute(Quote.self, id: next, .create(quoteID: next, customerID: c, customerCode: "ACME", date: try EngineFixture.day("2026-01-02"),
+                                                                 sequence: 0, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        #expect(try await f.engine.state(Quote.self, id: given, as: f.admin).state.number == "Q-ACME-20260102-002")
+        #expect(try await f.engine.state(Quote.self, id: next, as: f.admin).state.number == "Q-ACME-20260102-001")
+        await f.close()
+    }
+
     @Test func aQuoteAuthorCannotBorrowARoleTheyDoNotHold() async throws {
         let f = try await EngineFixture.make("quote-role")
         let c = try await f.customer("Acme", branch: "B")

@@ -29,9 +29,16 @@ extension Quote: EngineRecord {
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
-        case .create(let id, let customerID, let code, let date, let sequence, let draft, let role, _):
+        case .create(let id, let customerID, let givenCode, let date, let givenSequence, let draft, let role, _):
             try await engine.requireHeld(role: role, by: principal, field: "authorRole")
             let limits = try await engine.settings().effectiveDiscountLimits
+            // The number (R-SAL-3): the customer's code, else one made from its id; the day's next free sequence
+            // unless one is given. (Two quotes created at once may pick the same: the later is `keyTaken`.)
+            let code = givenCode.trimmingCharacters(in: .whitespaces).isEmpty ? Quote.code(of: customerID) : givenCode
+            var sequence = givenSequence
+            if sequence == 0, state.quoteID == nil {
+                sequence = try await engine.nextFreeQuoteSequence(customerCode: code, date: date)
+            }
             return .create(quoteID: id, customerID: customerID, customerCode: code, date: date, sequence: sequence,
                            draft: try await engine.pricedFromCatalog(draft, keeping: nil), authorRole: role, limits: limits)
         case .revise(let draft, let role, _):
@@ -68,5 +75,24 @@ extension CRMEngine {
             priced.lines[index].productName = product.name
         }
         return priced
+    }
+}
+
+extension Quote {
+    /// The code a customer's quote numbers carry when none is given: the first eight hex digits of its id.
+    public static func code(of customerID: UUID) -> String {
+        String(customerID.uuidString.prefix(8)).uppercased()
+    }
+}
+
+extension CRMEngine {
+    /// The first sequence of 1…999 whose quote number for `customerCode` on `date` no quote holds (1000 —
+    /// refused by the domain — when all are taken).
+    func nextFreeQuoteSequence(customerCode: String, date: LocalDate) async throws -> Int {
+        for sequence in 1...999 {
+            guard let number = try? Quote.number(customerCode: customerCode, date: date, sequence: sequence) else { return sequence }
+            if try await holder(of: UniqueKey(namespace: "quote-number", key: number)) == nil { return sequence }
+        }
+        return 1000
     }
 }

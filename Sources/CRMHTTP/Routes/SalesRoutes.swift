@@ -62,9 +62,11 @@ extension Routes {
         }
 
         create(v1, "quotes", Quote.self) { id, body in
-            .create(quoteID: id, customerID: try body.uuid("customerId"), customerCode: try body.string("customerCode", max: 32),
+            // Without `customerCode` and `sequence` the engine numbers the quote (the customer's code from its id,
+            // the day's next free sequence).
+            .create(quoteID: id, customerID: try body.uuid("customerId"), customerCode: try body.optionalString("customerCode", max: 32) ?? "",
                     date: try body.optionalDay("date") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()),
-                    sequence: try body.int("sequence", in: 1...999_999), draft: try body.decoded("draft", QuoteDraft.self),
+                    sequence: try body.optionalInt("sequence", in: 1...999_999) ?? 0, draft: try body.decoded("draft", QuoteDraft.self),
                     authorRole: try body.string("authorRole", max: 100), limits: [])
         }
         v1.get("quotes") { request, context in
