@@ -196,4 +196,21 @@ final class CapturedLog: @unchecked Sendable {
         #expect(try await f.engine.loyalty(of: customer, as: f.admin, consistentWith: head).usable == 20)
         await f.close()
     }
+
+    @Test func aCompletedExternalTaskWaitsInTheOutboxForItsWriteBack() async throws {
+        let f = try await EngineFixture.make("reactor-write-back")
+        let owner = try await f.hire("Olga", branch: "A", permissions: ScopeTests.allRights)
+        let customer = try await f.customer("Li Wei", branch: "A", owner: owner.id)
+        let id = WorkTask.importedTaskID(system: "billing", externalID: "B-17")
+        try await f.engine.execute(WorkTask.self, id: id, .importExternal(taskID: id, details: WorkTask.Details(
+            title: "Check the meter", customerID: customer, kind: .followUp, dueAt: Date(timeIntervalSince1970: 1_767_600_000)),
+            reference: WorkTask.ExternalReference(system: "billing", id: "B-17"), owner: owner.id), as: f.admin)
+        try await f.engine.execute(WorkTask.self, id: id, .accept, as: owner)
+        let done = try await f.engine.execute(WorkTask.self, id: id, .complete(resultNote: "Meter replaced"), as: owner)
+        try await f.engine.reactionsSettled(upTo: done.position)
+        let pending = try await f.engine.pendingOutbox(as: f.admin)
+        #expect(pending.map(\.channel) == ["write-back"])
+        #expect(pending.first?.template == "billing" && pending.first?.reference == WorkTask.stream(id).rawValue && pending.first?.customerID == customer)
+        await f.close()
+    }
 }

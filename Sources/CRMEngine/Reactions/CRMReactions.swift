@@ -5,7 +5,20 @@ import Foundation
 /// The domain's event → command rules, as the engine's reactor runs them.
 public enum CRMReactions {
     /// Every reaction the engine runs by default.
-    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, loyaltyFromActivity, approvalRouting] }
+    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, loyaltyFromActivity, approvalRouting, externalWriteBack] }
+
+    /// Write-back of external tasks (R-TSK-5): a completed task imported from another system is queued in the
+    /// outbox (channel `write-back`, template = the system's name, reference = the task's stream, whose
+    /// external reference and result note the adapter reads) until the adapter acknowledges delivery. The
+    /// item's id derives from the completion event.
+    public static let externalWriteBack = Reaction(name: "external-write-back", eventTypes: [TaskCompletionQueuedForWriteBack.eventType]) { event, engine in
+        guard let queued = event.payload as? TaskCompletionQueuedForWriteBack else { return [] }
+        let task = try await engine.load(WorkTask.self, stream: event.stream).state
+        let id = UUID.derived("write-back", event.id.uuidString)
+        let item = OutboxItemQueued(itemID: id, channel: "write-back", template: queued.system, customerID: task.details?.customerID,
+                                    reference: event.stream.rawValue, queuedAt: event.recordedAt)
+        return [.execute(OutboxItem.self, id: id, .queue(item), key: "write-back")]
+    }
 
     /// Ticket rule chains (R-SRV-2): a ticket opened or escalated triggers the follow-ups its settings
     /// chain: a task for the customer's owner or for a department, a letter queued in the outbox, a raised
