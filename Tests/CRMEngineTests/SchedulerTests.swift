@@ -36,6 +36,39 @@ import Testing
         try? FileManager.default.removeItem(atPath: f.directory)
     }
 
+    @Test func aContractPastItsExpiryIsRenewedByItsClauseOrRecordedAsExpiredOnce() async throws {
+        let f = try await EngineFixture.make("scheduler-contract-end")
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
+        try await f.meterProduct()
+        let quote = UUID.derived("quote", "ended")
+        try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "END", date: try EngineFixture.day("2025-01-02"),
+                                                                  sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        // Two contracts whose last day was 31 December 2025 (the clock says 1 January 2026): one renews by 12 months.
+        var ids: [UUID] = []
+        for (label, renewal) in [("renewing", 12), ("ending", nil)] as [(String, Int?)] {
+            let id = UUID.derived("contract", label)
+            try await f.engine.execute(Contract.self, id: id, .draft(id: id, customerID: customer, owner: owner.id, branch: nil, title: "Supply \(label)",
+                                                                     quoteID: quote, quoteNumber: "", lines: ScopeTestsPart2.lines,
+                                                                     terms: Contract.Terms(effective: try EngineFixture.day("2025-01-01"), serviceStart: try EngineFixture.day("2025-01-01"),
+                                                                                           expiry: try EngineFixture.day("2025-12-31"), renewalTermMonths: renewal)), as: f.admin)
+            try await f.engine.execute(Contract.self, id: id, .submitForApproval, as: f.admin)
+            try await f.engine.execute(Contract.self, id: id, .approve(note: nil), as: f.admin)
+            try await f.engine.execute(Contract.self, id: id, .activate, as: f.admin)
+            ids.append(id)
+        }
+        let run = try await f.engine.runScheduledWork()
+        #expect(run.contractsRenewed == 1 && run.contractsExpired == 1)
+        let renewed = try await f.engine.state(Contract.self, id: ids[0], as: f.admin).state
+        let renewedUntil = try EngineFixture.day("2026-12-31")
+        #expect(renewed.status == .active && renewed.terms?.expiry == renewedUntil && renewed.renewals == 1)
+        #expect(try await f.engine.state(Contract.self, id: ids[1], as: f.admin).state.status == .expired)
+        // A second run (on this node or another) changes nothing.
+        let again = try await f.engine.runScheduledWork()
+        #expect(again.contractsRenewed == 0 && again.contractsExpired == 0)
+        await f.close()
+    }
+
     @Test func anActiveContractsExpiryAndADiaryItemBecomeRemindersForTheirOwners() async throws {
         let f = try await EngineFixture.make("scheduler-contract-diary")
         let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)

@@ -18,6 +18,10 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public let retentionTasksDispatched: Int
     /// Tasks dispatched for meters whose latest reading was flagged as a usage anomaly (one per episode).
     public let usageAnomalyTasksDispatched: Int
+    /// Active contracts past their expiry renewed by their auto-renewal clause (R-SAL-4), one term per run.
+    public var contractsRenewed: Int = 0
+    /// Active contracts past their expiry without such a clause, recorded as expired.
+    public var contractsExpired: Int = 0
 }
 
 extension CRMEngine {
@@ -52,10 +56,35 @@ extension CRMEngine {
         let escalated = try await escalateLateSteps(now: now)
         let retention = try await watchChurn(on: day)
         let usage = try await watchUsage(on: day)
+        let (renewed, expired) = try await renewOrExpireContracts(expiries, settings: settings, now: now)
         logger.info("scheduled work ran", metadata: [
-            "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)"])
-        return ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
-                                   retentionTasksDispatched: retention, usageAnomalyTasksDispatched: usage)
+            "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)",
+            "renewed": "\(renewed)", "expired": "\(expired)"])
+        var report = ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
+                                         retentionTasksDispatched: retention, usageAnomalyTasksDispatched: usage)
+        report.contractsRenewed = renewed
+        report.contractsExpired = expired
+        return report
+    }
+
+    /// Every active contract whose last day has passed in its branch's calendar is renewed by its
+    /// auto-renewal clause — one term a run — or recorded as expired when it has none (R-SAL-4). The
+    /// idempotency key names the contract and the expiry it acts on, so a second run or node acts once.
+    private func renewOrExpireContracts(_ expiries: [ReminderSources.ContractExpiry], settings: Settings.State, now: Date) async throws -> (Int, Int) {
+        var renewed = 0
+        var expired = 0
+        for contract in expiries {
+            let today = settings.calendar(forBranch: contract.branch).localDate(of: now)
+            guard contract.expiry < today else { continue }
+            let state = try await load(Contract.self, stream: Contract.stream(contract.contractID)).state
+            guard state.status == .active, let terms = state.terms, terms.expiry < today else { continue }
+            let key = "schedule:contract-end:\(contract.contractID.lowercasedString):\(terms.expiry)"
+            let command: Contract.Command = terms.renewalTermMonths == nil ? .expire(today: today) : .renew(termMonths: nil)
+            let result = try await execute(Contract.self, id: contract.contractID, command, as: .system, idempotencyKey: key)
+            guard !result.repeated, !result.events.isEmpty else { continue }
+            if terms.renewalTermMonths == nil { expired += 1 } else { renewed += 1 }
+        }
+        return (renewed, expired)
     }
 
     /// The diaries of the active employees that keep one (their items and subscriptions): the diary
