@@ -128,11 +128,35 @@ struct CustomerCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "Only this group.") var group: String?
         @Option(help: "Only this branch.") var branch: String?
+        @Option(help: "Only this community.") var community: String?
+        @Option(help: "Only this status: prospect, active, suspended or merged (merged ones are listed only when asked for).")
+        var status: String?
+        @Option(help: "Only this account manager (employee id).") var owner: String?
 
         func run() async throws {
             try await reporting(data: store.data) {
-                let customers = try await allCustomers(store).filter {
-                    (group == nil || $0.group == group) && (branch == nil || $0.branch == branch)
+                var parsedStatus: CustomerStatus?
+                if let status {
+                    guard let value = CustomerStatus(rawValue: status) else {
+                        throw CLIError("--status must be one of " + CustomerStatus.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
+                    }
+                    parsedStatus = value
+                }
+                let filter = CustomerFilter(group: group, branch: branch, community: community, status: parsedStatus, owner: owner)
+                // Every customer the principal may see, a page at a time (folded from the log, as `show` reads them).
+                let customers = try await withReadEngine(store) { engine, principal in
+                    var all: [Customer.State] = []
+                    var after: UUID?
+                    while true {
+                        let page = try await engine.records(Customer.self, after: after, limit: 500, as: principal)
+                        all += page.map(\.state).filter {
+                            $0.exists && ($0.status != .merged || parsedStatus == .merged)
+                                && filter.matches(group: $0.group, branch: $0.branch, community: $0.community, status: $0.status, owner: $0.owner)
+                        }
+                        guard page.count == 500, let last = page.last else { break }
+                        after = last.id
+                    }
+                    return all
                 }
                 if store.json {
                     for c in customers {

@@ -28,12 +28,13 @@ struct Export: AsyncParsableCommand {
     @Option(help: "The format (csv).") var format = "csv"
     @Flag(help: "Start with a UTF-8 byte-order mark (for spreadsheet programs).") var bom = false
     @Option(help: "The file to write (standard output when omitted).") var out: String?
-    @Option(help: "Revenue: the dimension (month, customer, product, currency); costs report: month, category, customer, industry; composition: kind, group, industry, branch, community, status, segment, tier.")
+    @Option(help: "Revenue: the dimension (product, customer, chargeItem, businessLine, currency, month, quarter, year); costs report: month, category, customer, industry; composition: kind, group, industry, branch, community, status, segment, tier.")
     var by: String?
     @Option(help: "The first month, YYYY-MM (a report needs it).") var from: String?
     @Option(name: [.customLong("through"), .customLong("to")], help: "The last month, YYYY-MM (a report: the first month when omitted).") var through: String?
     @Option(help: "Report: only this branch's records.") var branch: String?
-    @Option(help: "Report: the currency of revenue and values (ISO code).") var currency = "CNY"
+    @Option(help: "Revenue: also split each row per period (month, quarter, year); from/through then whole periods.") var period: String?
+    @Option(help: "Revenue and report: the currency of revenue and values (ISO code); revenue converts every entry into it.") var currency = "CNY"
 
     func run() async throws {
         try await reporting(data: store.data) {
@@ -72,19 +73,36 @@ struct Export: AsyncParsableCommand {
         return (header, rows)
     }
 
-    /// Revenue totals from the revenue cube, built from the log into a private directory (so it works
-    /// beside a running server without touching its views).
+    /// Revenue by dimension and period in one currency with growth and share (``CRMEngine/revenue(_:as:consistentWith:)``),
+    /// from the revenue cube built from the log into a private directory (so it works beside a running
+    /// server without touching its views). Amounts exact; percentages rounded to 2 places, empty when undefined.
     private func revenue() async throws -> ([String], [[String]]) {
         let by = self.by ?? "month"
         guard let dimension = RevenueCube.Dimension(rawValue: by) else {
-            throw CLIError("unknown dimension `\(by)`", hint: "one of: month, customer, product, currency", exit: .usage)
+            let names = RevenueCube.Dimension.allCases.map(\.rawValue).joined(separator: ", ")
+            throw CLIError("unknown dimension `\(by)`", hint: "one of: \(names)", exit: .usage)
         }
-        let first = try month(from ?? "1970-01"), last = try month(through ?? "9999-12")
-        let totals = try await withScratchEngine([RevenueCube()]) { engine in
-            try await engine.revenue(by: dimension, from: first, through: last, as: try await store.principal(engine))
+        let period = try self.period.map { text in
+            guard let period = RevenueCube.Period(rawValue: text) else {
+                throw CLIError("unknown period `\(text)`", hint: "one of: month, quarter, year", exit: .usage)
+            }
+            return period
         }
-        return ([by, "currency", "amount", "entries", "reversals"],
-                totals.map { [$0.key, $0.currency.rawValue, "\($0.amount)", "\($0.entries)", "\($0.reversals)"] })
+        guard let currency = Currency(rawValue: currency.uppercased()), currency.isISO4217 else {
+            throw CLIError("unknown currency `\(currency)`", hint: "an ISO 4217 code such as CNY", exit: .usage)
+        }
+        let query = RevenueQuery(by: dimension, period: period, from: try month(from ?? "1970-01"), through: try month(through ?? "9999-12"),
+                                 currency: currency)
+        let report = try await withScratchEngine([RevenueCube()]) { engine in
+            try await engine.revenue(query, as: try await store.principal(engine))
+        }
+        let split = query.by.period == nil && query.splitPeriod != nil
+        let header = (split ? ["period"] : []) + [dimension == .currency ? "entry_currency" : by, "currency", "amount", "previous_amount", "growth_percent", "share_percent", "entries", "reversals"]
+        return (header, report.rows.map { row in
+            (split ? [row.period ?? ""] : []) + [row.key, currency.rawValue, "\(row.amount)", "\(row.previousAmount)",
+                                                 row.growthPercent.map { "\($0)" } ?? "", row.sharePercent.map { "\($0)" } ?? "",
+                                                 "\(row.entries)", "\(row.reversals)"]
+        })
     }
 
     /// A report (``CRMEngine/report(_:_:as:)``) over the read models it needs, built from the log into a

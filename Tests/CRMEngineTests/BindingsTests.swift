@@ -284,6 +284,25 @@ import Testing
         await f.close()
     }
 
+    @Test func approvingAMaterialRequestNeedsTheApprovePermissionNotJustEdit() async throws {
+        let f = try await EngineFixture.make("material-approval")
+        let planner = try await f.hire("Petra", branch: "A", permissions: [Permission(module: .campaigns, actions: [.query, .create, .edit], scope: .own)])
+        let id = UUID.derived("campaign", "materials")
+        try await f.engine.execute(Campaign.self, id: id, .plan(id: id, name: "Spring", objective: "Renewals", owner: planner.id, budget: Money(5000, .cny),
+                                                                start: try EngineFixture.day("2026-03-01"), end: try EngineFixture.day("2026-04-30")), as: f.admin)
+        let material = UUID.derived("material", "flyers")
+        try await f.engine.execute(Campaign.self, id: id, .requestMaterial(id: material, name: "Flyers", unit: "piece", quantity: 500), as: planner)
+        // The requester may not approve their own request…
+        let refused = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Campaign.self, id: id, .advanceMaterial(id: material, stage: .approved, quantity: 500), as: planner)
+        }
+        #expect(refused?.code == .forbidden)
+        // …someone holding the approve permission may.
+        try await f.engine.execute(Campaign.self, id: id, .advanceMaterial(id: material, stage: .approved, quantity: 400), as: f.admin)
+        #expect(try await f.engine.state(Campaign.self, id: id, as: f.admin).state.materials.first?.approved == 400)
+        await f.close()
+    }
+
     @Test func aQuoteAuthorCannotBorrowARoleTheyDoNotHold() async throws {
         let f = try await EngineFixture.make("quote-role")
         let c = try await f.customer("Acme", branch: "B")

@@ -106,14 +106,17 @@ extension CRMEngine {
         return CustomerRead(view: visible, stamp: stamp, isComplete: complete)
     }
 
-    /// A page of the customers `principal` may see, by name (or id), after the cursor of the previous page.
+    /// A page of the customers `principal` may see that match `filter`, by name (or id), after the cursor of
+    /// the previous page. Rows are filtered (scope and filter) before the limit is counted, so a page is full
+    /// unless the list ends; a cursor is a row key, valid for the same filter only.
     public func customers(
-        as principal: Principal, order: Customer360Projection.ListOrder = .name, after cursor: [UInt8]? = nil, limit: Int = 50
+        as principal: Principal, order: Customer360Projection.ListOrder = .name, filter: CustomerFilter = CustomerFilter(),
+        after cursor: [UInt8]? = nil, limit: Int = 50
     ) async throws -> Customer360Projection.Page {
         let now = clock.now()
         let page = try views.read(Self.customer360) { views in
             try Customer360Projection.list(in: views, order: order, after: cursor, limit: limit) { item in
-                principal.may(.query, in: .customers, on: item.scope, at: now)
+                filter.matches(item) && principal.may(.query, in: .customers, on: item.scope, at: now)
             }
         }
         for item in page.items { audit.record(principal: principal, record: Customer.stream(item.id).rawValue) }

@@ -35,6 +35,7 @@ extension Routes {
                              quantity: try body.decoded("quantity", Decimal.self))
         }
         command(v1, "campaigns/:id/targets", Campaign.self) { _, body in .selectTargets(try body.decodedAll(Campaign.TargetList.self)) }
+        addCampaignTargetSelection(to: v1)
         command(v1, "campaigns/:id/messages", Campaign.self) { [engine] _, body in
             .recordMessage(id: try body.optionalUUID("id") ?? engine.configuration.ids.next(), listID: try body.uuid("listId"),
                            customerID: try body.uuid("customerId"), kind: try body.enumValue("kind", Campaign.MessageKind.self),

@@ -52,15 +52,32 @@ extension Routes {
                 quantity: try body.decoded("quantity", Decimal.self), unit: try body.string("unit", max: 32)))
         }
         record(v1, "revenue/ledgers/:id", RevenueLedger.self)
+        // Revenue by dimension and period in one currency with growth and share (R-SAL-6): `by`, `period`,
+        // `from`/`through` (months), `currency` (ISO 4217, default CNY).
         v1.get("revenue") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
             guard let by = RevenueCube.Dimension(rawValue: query.string("by") ?? "month") else {
                 throw Problem.invalid("by", "expected one of " + RevenueCube.Dimension.allCases.map(\.rawValue).joined(separator: ", "))
             }
+            let period = try query.string("period").map { text in
+                guard let period = RevenueCube.Period(rawValue: text) else {
+                    throw Problem.invalid("period", "expected one of " + RevenueCube.Period.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return period
+            }
+            guard let currency = Currency(rawValue: query.string("currency") ?? "CNY"), currency.isISO4217 else {
+                throw Problem.invalid("currency", "an ISO 4217 code such as CNY")
+            }
             let span = try months(query, "from", through: "through")
-            let totals = try await engine.revenue(by: by, from: span.lowerBound, through: span.upperBound, as: principal, consistentWith: try query.position("consistentWith"))
-            return try JSONOutput.reflected(["items": totals])
+            let report = try await engine.revenue(RevenueQuery(by: by, period: period, from: span.lowerBound, through: span.upperBound, currency: currency),
+                                                  as: principal, consistentWith: try query.position("consistentWith"))
+            return try JSONOutput.reflected([
+                "by": by.rawValue, "period": report.query.splitPeriod?.rawValue as Any, "currency": currency.rawValue,
+                "from": span.lowerBound.description, "through": span.upperBound.description,
+                "compareFrom": report.compareFrom.description, "compareThrough": report.compareThrough.description,
+                "total": report.total, "items": report.rows,
+            ] as [String: Any])
         }
     }
 

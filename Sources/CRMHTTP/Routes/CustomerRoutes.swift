@@ -83,14 +83,17 @@ extension Routes {
         try await engine.store.readStream(stream, from: StreamVersion(UInt64.max), direction: .backward, limit: 1).first
     }
 
+    /// The customers the caller may see, by name, with the filters `group`, `branch`, `community`, `status`
+    /// and `owner` (exact matches, all those given); a cursor pages only the list with the same filters.
     func listCustomers(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
-        let list = PagedList("/v1/customers", limit: limit)
+        let filter = try customerFilter(query)
+        let list = PagedList("/v1/customers", filters: filter.parameters, limit: limit)
         let after = try list.after(query)
         try await waitForView("customer-360", query)
-        let page = try await engine.customers(as: principal, after: after, limit: limit)
+        let page = try await engine.customers(as: principal, filter: filter, after: after, limit: limit)
         return try JSONOutput.response(list.answer(page.items, next: page.items.count == limit ? page.cursor : nil))
     }
 

@@ -372,7 +372,7 @@ extension RevenueCube.Cell: BinaryPayloadCodable {
         self.init(
             month: try r.string(), productID: try r.optional { try $0.uuid() }, customerID: try r.uuid(),
             currency: try Currency(fromBinary: &r), amount: try r.decimal(), entries: try r.int(), reversals: try r.int(),
-            scope: try RecordScope(fromBinary: &r))
+            scope: try RecordScope(fromBinary: &r), chargeItem: try r.string(), businessLine: try r.string(), day: try r.int())
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -384,6 +384,9 @@ extension RevenueCube.Cell: BinaryPayloadCodable {
         w.int(entries)
         w.int(reversals)
         scope.encode(toBinary: &w)
+        w.string(chargeItem)
+        w.string(businessLine)
+        w.int(day)
     }
 }
 

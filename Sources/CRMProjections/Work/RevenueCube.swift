@@ -2,9 +2,10 @@ import CRMDomain
 import EventSourcing
 import Foundation
 
-/// The revenue cube (R-SAL-6): revenue entries and their reversals summed exactly (Decimal) per month
-/// (`YYYY-MM` of the entry's date) × product × customer × currency, each cell with its customer's scope.
-/// Amounts in different currencies are never added together.
+/// The revenue cube (R-SAL-6): revenue entries and their reversals summed exactly (Decimal) per day of the
+/// entry's date × product × customer × charge item × business line × currency, each cell with its
+/// customer's scope. Amounts in different currencies are never added together here: the day is kept so a
+/// report converts each cell at the rate valid on its entries' date. Two puts per entry (one per table).
 ///
 /// ```swift
 /// let byProduct = try RevenueCube.totals(by: .product, from: RevenueMonth(year: 2026, month: 1),
@@ -12,11 +13,13 @@ import Foundation
 /// ```
 public struct RevenueCube: Projection {
     public let name = "revenue-cube"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
 
-    /// `yyyymm + product (16 zero bytes: none) + customer + currency → Cell`.
+    /// `yyyymm + day (1 byte) + product (16 zero bytes: none) + customer + currency + line → Cell`, where
+    /// `line` is a 16-byte id derived from the charge item and business line (texts of any length stay
+    /// within the key size; the cell holds the texts).
     public static let cells = ViewTable("cells")
-    /// `customer + yyyymm + product + currency → Cell`: the same cells by customer.
+    /// `customer + yyyymm + day + product + currency + line → Cell`: the same cells by customer.
     public static let byCustomer = ViewTable("cells-by-customer")
 
     public var tables: [ViewTable] { [Self.cells, Self.byCustomer, CustomerScopes.table] }
@@ -27,7 +30,8 @@ public struct RevenueCube: Projection {
 
     public init() {}
 
-    /// One cell of the cube: the sum of the entries of one month, product, customer and currency.
+    /// One cell of the cube: the sum of the entries of one day, product, customer, charge item, business
+    /// line and currency.
     public struct Cell: Codable, Hashable, Sendable {
         /// `YYYY-MM`.
         public var month: String
@@ -42,6 +46,22 @@ public struct RevenueCube: Projection {
         public var reversals: Int
         /// The customer's scope.
         public var scope: RecordScope
+        /// The entries' charge item, e.g. `monthly fee`.
+        public var chargeItem: String = ""
+        /// The entries' business line, e.g. `gas`.
+        public var businessLine: String = ""
+        /// The day of the month of the entries' date (1…31).
+        public var day: Int = 1
+
+        /// The cell's month; nil only for a malformed `month`.
+        public var yearMonth: RevenueMonth? {
+            let parts = month.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 2, (1...12).contains(parts[1]) else { return nil }
+            return RevenueMonth(year: parts[0], month: parts[1])
+        }
+
+        /// The entries' date (conversions use the rate valid on it); nil only for a malformed month.
+        public var date: LocalDate? { yearMonth.flatMap { LocalDate(year: $0.year, month: $0.month, day: day) } }
     }
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
@@ -70,29 +90,35 @@ public struct RevenueCube: Projection {
     static func monthNumber(_ year: Int, _ month: Int) -> Int64 { Int64(year * 100 + month) }
     static func product(_ id: UUID?) -> UUID { id ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) }
 
-    static func cellKey(month: Int64, product: UUID?, customer: UUID, currency: Currency) -> [UInt8] {
-        ViewKey().int64(month).uuid(Self.product(product)).uuid(customer).string(currency.rawValue).bytes
+    /// The 16-byte key part of a charge item and business line.
+    static func line(_ cell: Cell) -> UUID { UUID.derived("revenue-line", cell.chargeItem, cell.businessLine) }
+
+    static func cellKey(month: Int64, _ cell: Cell) -> [UInt8] {
+        ViewKey().int64(month).byte(UInt8(clamping: cell.day)).uuid(Self.product(cell.productID)).uuid(cell.customerID)
+            .string(cell.currency.rawValue).uuid(Self.line(cell)).bytes
     }
 
-    static func customerKey(month: Int64, product: UUID?, customer: UUID, currency: Currency) -> [UInt8] {
-        ViewKey().uuid(customer).int64(month).uuid(Self.product(product)).string(currency.rawValue).bytes
+    static func customerKey(month: Int64, _ cell: Cell) -> [UInt8] {
+        ViewKey().uuid(cell.customerID).int64(month).byte(UInt8(clamping: cell.day)).uuid(Self.product(cell.productID))
+            .string(cell.currency.rawValue).uuid(Self.line(cell)).bytes
     }
 
+    /// Adds an entry to its cell: one read, two puts (the cell in both tables).
     private func add(_ entry: RevenueLedger.Entry, to views: any ViewWriter) throws {
         let month = Self.monthNumber(entry.date.year, entry.date.month)
-        let currency = entry.amount.currency
-        let key = Self.cellKey(month: month, product: entry.productID, customer: entry.customerID, currency: currency)
         let scope = try CustomerScopes.scope(of: entry.customerID, in: views)
-        var cell = try views.row(Cell.self, forKey: key, in: Self.cells) ?? Cell(
+        let empty = Cell(
             month: WorkProjections.monthText(entry.date), productID: entry.productID, customerID: entry.customerID,
-            currency: currency, amount: 0, entries: 0, reversals: 0, scope: scope)
+            currency: entry.amount.currency, amount: 0, entries: 0, reversals: 0, scope: scope,
+            chargeItem: entry.chargeItem, businessLine: entry.businessLine, day: entry.date.day)
+        let key = Self.cellKey(month: month, empty)
+        var cell = try views.row(Cell.self, forKey: key, in: Self.cells) ?? empty
         cell.amount += entry.amount.amount
         if entry.reversalOf == nil { cell.entries += 1 } else { cell.reversals += 1 }
         cell.scope = scope
         let row = cell.binaryForm
         try views.put(row, forKey: key, in: Self.cells)
-        try views.put(row, forKey: Self.customerKey(month: month, product: entry.productID, customer: entry.customerID, currency: currency),
-                      in: Self.byCustomer)
+        try views.put(row, forKey: Self.customerKey(month: month, cell), in: Self.byCustomer)
     }
 
     /// A customer moved: every cell of the customer takes its new scope.
@@ -103,11 +129,8 @@ public struct RevenueCube: Projection {
             var moved = cell
             moved.scope = scope
             try views.put(row: moved, forKey: key, in: Self.byCustomer)
-            let parts = moved.month.split(separator: "-").compactMap { Int($0) }
-            guard parts.count == 2 else { continue }
-            let month = Self.monthNumber(parts[0], parts[1])
-            try views.put(row: moved, forKey: Self.cellKey(month: month, product: moved.productID, customer: customerID, currency: moved.currency),
-                          in: Self.cells)
+            guard let month = moved.yearMonth else { continue }
+            try views.put(row: moved, forKey: Self.cellKey(month: Self.monthNumber(month.year, month.month), moved), in: Self.cells)
         }
     }
 }

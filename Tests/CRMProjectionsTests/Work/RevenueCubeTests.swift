@@ -78,7 +78,9 @@ import Testing
                     .importBatch(RevenueLedger.BatchSource(system: "billing", batchID: "b1"), entries: entries, readings: []), at: WorkTestLog.start)
         let views = try log.views(projection)
         let cells = try RevenueCube.cells(from: q1.0, through: q1.1, in: views)
-        #expect(cells.map { "\($0.month) \($0.amount) \($0.entries)" } == ["2026-02 6 3"])
+        // One cell per day (a report converts each at its day's rate); the month sums them.
+        #expect(cells.map { "\($0.month)-\($0.day) \($0.amount) \($0.entries)" } == ["2026-02-11 1 1", "2026-02-12 2 1", "2026-02-13 3 1"])
+        #expect(try RevenueCube.totals(by: .month, from: q1.0, through: q1.1, in: views).map { "\($0.key) \($0.amount) \($0.entries)" } == ["2026-02 6 3"])
     }
 
     @Test func oneByOneAndBatchedApplyGiveIdenticalTables() throws {

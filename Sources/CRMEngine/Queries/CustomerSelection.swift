@@ -1,0 +1,111 @@
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+/// Which customers a list or a campaign's target selection takes (R-MKT-3): exact matches on the fields the
+/// customer list rows hold, all of those given at once; nil (or empty) matches anything.
+///
+/// ```swift
+/// let filter = CustomerFilter(group: "residential", branch: "north")
+/// let page = try await engine.customers(as: principal, filter: filter, limit: 50)
+/// ```
+public struct CustomerFilter: Hashable, Sendable {
+    public var group: String?
+    public var branch: String?
+    public var community: String?
+    public var status: CustomerStatus?
+    /// The account manager's employee id.
+    public var owner: String?
+
+    public init(group: String? = nil, branch: String? = nil, community: String? = nil, status: CustomerStatus? = nil, owner: String? = nil) {
+        // An empty value is no filter, so `group=` and no `group` are the same list (and the same cursors).
+        func given(_ value: String?) -> String? { value?.isEmpty == false ? value : nil }
+        self.group = given(group)
+        self.branch = given(branch)
+        self.community = given(community)
+        self.status = status
+        self.owner = given(owner)
+    }
+
+    /// True when no field is filtered: every customer matches.
+    public var isEmpty: Bool { parameters.allSatisfy { $0.value == nil } }
+
+    /// The filters by name, in a fixed order, nil for those not given: the query parameters of the list and
+    /// the terms of ``criteria``.
+    public var parameters: [(name: String, value: String?)] {
+        [("group", group), ("branch", branch), ("community", community), ("status", status?.rawValue), ("owner", owner)]
+    }
+
+    /// The filter as text, `name=value` joined by `&` in the order of ``parameters`` (e.g.
+    /// `group=residential&branch=north`); `all customers` when nothing is filtered. Recorded as a target
+    /// list's criteria.
+    public var criteria: String {
+        let terms = parameters.compactMap { term in term.value.map { "\(term.name)=\($0)" } }
+        return terms.isEmpty ? "all customers" : terms.joined(separator: "&")
+    }
+
+    /// Whether a customer with these fields matches.
+    public func matches(group: String, branch: String?, community: String?, status: CustomerStatus, owner: String?) -> Bool {
+        (self.group == nil || self.group == group) && (self.branch == nil || self.branch == branch)
+            && (self.community == nil || self.community == community) && (self.status == nil || self.status == status)
+            && (self.owner == nil || self.owner == owner)
+    }
+
+    /// Whether a customer list row matches (its branch, community and owner are those of its scope).
+    public func matches(_ item: CustomerListItem) -> Bool {
+        matches(group: item.group, branch: item.scope.branch, community: item.scope.community, status: item.status, owner: item.scope.owners.first)
+    }
+}
+
+extension CRMEngine {
+    /// The most customers one target selection records: the domain caps neither the count nor the list's
+    /// size, but the list is one event, and 10,000 ids keep it far below the store's event size limit.
+    public static let maxSelectedTargets = 10_000
+
+    /// A target selection: the command's result and the target list recorded (on a repeat with the same
+    /// idempotency key, the list the first request recorded).
+    public struct TargetSelection: Sendable {
+        public var result: CommandResult
+        public var list: Campaign.TargetList
+    }
+
+    /// Selects a campaign's targets by criteria (R-MKT-3): the customers matching `filter` that `principal`
+    /// may see — neither archived nor merged — in id order, recorded as the target list `listID` through
+    /// `Campaign.Command.selectTargets`, with the filter as its criteria (``CustomerFilter/criteria``).
+    ///
+    /// - Refuses (`invalid`, field `filter`) a filter no visible customer matches, or one matching more than
+    ///   ``maxSelectedTargets``: narrow it.
+    /// - `expectedVersion`, `idempotencyKey` and `requestDigest` are those of ``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)``;
+    ///   the campaign command is authorized as any other (a campaign the principal may not see: not found).
+    /// - With `position`, the customer list is read at least as new as it.
+    public func selectTargets(
+        campaign id: UUID, listID: UUID, filter: CustomerFilter, segment: String? = nil, as principal: Principal,
+        expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, requestDigest: String? = nil,
+        consistentWith position: GlobalPosition? = nil
+    ) async throws -> TargetSelection {
+        try await consistent(with: position, [Self.customer360])
+        let now = clock.now()
+        let limit = Self.maxSelectedTargets
+        let page = try views.read(Self.customer360) { views in
+            try Customer360Projection.list(in: views, order: .id, limit: limit + 1) { item in
+                !item.isArchived && item.status != .merged && filter.matches(item)
+                    && principal.may(.query, in: .customers, on: item.scope, at: now)
+            }
+        }
+        guard page.items.count <= limit else {
+            throw EngineError(.invalid, field: "filter", "more than \(limit) customers match; narrow the filter")
+        }
+        guard !page.items.isEmpty else {
+            throw EngineError(.invalid, field: "filter", "no customer the caller may see matches")
+        }
+        for item in page.items { audit.record(principal: principal, record: Customer.stream(item.id).rawValue) }
+        let list = Campaign.TargetList(id: listID, segment: segment, criteria: filter.criteria, customerIDs: page.items.map(\.id))
+        let result = try await execute(Campaign.self, id: id, .selectTargets(list), as: principal, expectedVersion: expectedVersion,
+                                       idempotencyKey: idempotencyKey, requestDigest: requestDigest)
+        guard result.repeated else { return TargetSelection(result: result, list: list) }
+        // A repeat answers the list the first request recorded, not today's matches.
+        let recorded = try await state(Campaign.self, id: id, as: principal).state.targetLists.first { $0.id == listID }
+        return TargetSelection(result: result, list: recorded ?? list)
+    }
+}
