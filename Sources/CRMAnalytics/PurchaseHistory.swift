@@ -85,10 +85,10 @@ extension RevenueMonth {
     /// The month of a local day.
     public init(_ day: LocalDate) { self.init(year: day.year, month: day.month) }
 
-    /// Parses `YYYY-MM`.
+    /// Parses `YYYY-MM` (years 1…9999, so month arithmetic on it never overflows).
     public init?(text: String) {
         let parts = text.split(separator: "-")
-        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else { return nil }
+        guard parts.count == 2, parts[0].count <= 4, let y = Int(parts[0]), (1...9999).contains(y), let m = Int(parts[1]), (1...12).contains(m) else { return nil }
         self.init(year: y, month: m)
     }
 }

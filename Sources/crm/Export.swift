@@ -31,7 +31,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Revenue: the dimension (product, customer, chargeItem, businessLine, currency, month, quarter, year); costs report: month, category, customer, industry; composition: kind, group, industry, branch, community, status, segment, tier.")
     var by: String?
     @Option(help: "The first month, YYYY-MM (a report needs it).") var from: String?
-    @Option(name: [.customLong("through"), .customLong("to")], help: "The last month, YYYY-MM (a report: the first month when omitted).") var through: String?
+    @Option(name: [.customLong("through"), .customLong("to")], help: "The last month, YYYY-MM (a report: the first month when omitted; revenue: 9999-12, everything from --from on).") var through: String?
     @Option(help: "Report: only this branch's records.") var branch: String?
     @Option(help: "Revenue: also split each row per period (month, quarter, year); from/through then whole periods.") var period: String?
     @Option(help: "Revenue and report: the currency of revenue and values (ISO code); revenue converts every entry into it.") var currency = "CNY"

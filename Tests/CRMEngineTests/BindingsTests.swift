@@ -303,6 +303,62 @@ import Testing
         await f.close()
     }
 
+    @Test func preparingACommandTellsNothingOfARecordThePrincipalMayNotSee() async throws {
+        let f = try await EngineFixture.make("prepare-no-leak")
+        let c = try await f.customer("Acme", branch: "B")
+        try await f.meterProduct()
+        let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights,
+                                     hidden: [HiddenField(formGroup: "residential", field: "income")])
+        let quote = UUID.derived("quote", "of-B")
+        try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: c, customerCode: "ACME", date: try EngineFixture.day("2026-01-02"),
+                                                                  sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        // A revision at the quote's own price and one at another price answer alike: not found.
+        for price in [Decimal(100), Decimal(42)] {
+            let draft = QuoteDraft(lines: [QuoteLine(productID: UUID.derived("product", "meter"), productName: "Meter", unitPrice: Money(price, .cny), quantity: 2)])
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(Quote.self, id: quote, .revise(draft: draft, authorRole: "role of Alice", limits: []), as: alice)
+            }
+            #expect(error?.code == .notFound, "\(price): \(String(describing: error))")
+        }
+        // A customer edit touching a field hidden from the caller: not found, not "forbidden" (which would say
+        // the customer exists and is in that group).
+        let error = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: c, .edit(CustomerEdit(setCustomFields: ["income": .text("1")]), form: .empty(group: "residential")), as: alice)
+        }
+        #expect(error?.code == .notFound, "\(String(describing: error))")
+        await f.close()
+    }
+
+    @Test func aDuplicateMergesOnlyIntoALiveCustomerAndIsAbsorbedOnlyByIt() async throws {
+        let f = try await EngineFixture.make("merge-checks")
+        let duplicate = try await f.customer("Li Wei (2)", branch: "A")
+        let survivor = try await f.customer("Li Wei", branch: "A")
+        let other = try await f.customer("Sun Li", branch: "A")
+        let head = try await f.engine.store.headPosition()
+        let missing = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: duplicate, .markMerged(into: UUID.derived("customer", "typo")), as: f.admin)
+        }
+        #expect(missing?.code == .invalid && missing?.field == "survivorId")
+        let notMerged = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: survivor, .absorbDuplicate(duplicateID: duplicate, contactIDs: [], openWorkIDs: []), as: f.admin)
+        }
+        #expect(notMerged?.code == .invalid && notMerged?.field == "duplicateId")
+        #expect(try await f.engine.store.headPosition() == head)
+        try await f.engine.execute(Customer.self, id: duplicate, .markMerged(into: survivor), as: f.admin)
+        // Merged into `survivor`, not into `other`.
+        let wrong = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: other, .absorbDuplicate(duplicateID: duplicate, contactIDs: [], openWorkIDs: []), as: f.admin)
+        }
+        #expect(wrong?.field == "duplicateId")
+        try await f.engine.execute(Customer.self, id: survivor, .absorbDuplicate(duplicateID: duplicate, contactIDs: [], openWorkIDs: []), as: f.admin)
+        // A merged customer cannot be a survivor.
+        let merged = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: other, .markMerged(into: duplicate), as: f.admin)
+        }
+        #expect(merged?.field == "survivorId")
+        await f.close()
+    }
+
     @Test func aQuoteAuthorCannotBorrowARoleTheyDoNotHold() async throws {
         let f = try await EngineFixture.make("quote-role")
         let c = try await f.customer("Acme", branch: "B")

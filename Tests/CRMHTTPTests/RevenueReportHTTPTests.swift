@@ -45,6 +45,11 @@ import Testing
             try await Self.refused(s, "by=chargeItem&period=quarter&from=2026-02&through=2026-03", field: "from")
             try await Self.refused(s, "by=year&from=2026-01&through=2026-06", field: "through")
             try await Self.refused(s, "by=month&period=year&from=2026-01&through=2026-12", field: "period")
+            // A year no calendar has: a 400, never an overflow that stops the server.
+            try await Self.refused(s, "from=100000000000000000-01&through=100000000000000000-01", field: "from")
+            try await Self.refused(s, "from=2026-01&through=99999-12", field: "through")
+            let explained = try await s.send(.GET, "/v1/reports/revenue-explanation?baseFrom=100000000000000000-01&baseThrough=100000000000000000-02&from=2026-01&through=2026-02")
+            #expect(explained.status == 400, "\(explained.status) \(explained.text.prefix(200))")
             try await s.expect(.GET, "/v1/revenue?by=businessLine&period=year&from=2026-01&through=2026-12")
         }
     }

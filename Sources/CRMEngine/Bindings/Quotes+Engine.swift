@@ -32,7 +32,7 @@ extension Quote: EngineRecord {
         case .create(let id, let customerID, let givenCode, let date, let givenSequence, let draft, let role, _):
             try await engine.requireHeld(role: role, by: principal, field: "authorRole")
             let limits = try await engine.settings().effectiveDiscountLimits
-            // The number (R-SAL-3): the customer's code, else one made from its id; the day's next free sequence
+            // The number (R-SAL-3): the code given, else one made from the customer's id; the day's next free sequence
             // unless one is given. (Two quotes created at once may pick the same: the later is `keyTaken`.)
             let code = givenCode.trimmingCharacters(in: .whitespaces).isEmpty ? Quote.code(of: customerID) : givenCode
             var sequence = givenSequence

@@ -249,6 +249,16 @@ public final class CRMEngine: Sendable {
             }
             let now = clock.now()
             try A.check(command, id: id)
+            // A record the principal may not even see does not exist for it — before `prepare` reads it, so
+            // no error of preparing (a hidden field, a line's agreed price) tells anything about it.
+            // (The same judgement as ``authorize``'s "not found", made early: the principal may neither query
+            // the record nor do the command's action on it.)
+            if version != .noStream, !principal.isSystem {
+                let seen = try await resolve(A.scope(of: command, state: state, id: id))
+                guard principal.may(.query, in: A.module, on: seen, at: now) || principal.may(A.action(for: command), in: A.module, on: seen, at: now) else {
+                    throw EngineError.notFound()
+                }
+            }
             // Filled in first, so authorization judges the command that will run, not the caller's values.
             let command = try await A.prepare(command, state: state, principal: principal, engine: self)
             try await authorize(A.self, command, id: id, state: state, principal: principal, now: now)

@@ -135,6 +135,23 @@ extension Customer: EngineRecord {
                 }
             }
             return .edit(edit, form: try await engine.form(group: edit.group ?? state.group))
+        case .markMerged(let survivorID) where !principal.isSystem:
+            // The survivor must be a live customer the principal may see: a typo would make the duplicate
+            // final (and free its keys) with nowhere to go.
+            let survivor = try await engine.load(Customer.self, stream: Customer.stream(survivorID)).state
+            let scope = RecordScope(branch: survivor.branch, community: survivor.community, group: survivor.group, owners: survivor.owner.map { [$0] } ?? [])
+            guard survivor.exists, survivor.status != .merged, !survivor.isArchived,
+                  principal.may(.query, in: .customers, on: scope, at: engine.clock.now()) else {
+                throw EngineError(.invalid, field: "survivorId", "no live customer you may see has this id")
+            }
+            return command
+        case .absorbDuplicate(let duplicateID, _, _) where !principal.isSystem:
+            // Only a duplicate already marked merged into this customer.
+            let duplicate = try await engine.load(Customer.self, stream: Customer.stream(duplicateID)).state
+            guard duplicate.exists, duplicate.mergedInto == state.id, state.id != nil else {
+                throw EngineError(.invalid, field: "duplicateId", "no customer has been merged into this one with this id")
+            }
+            return command
         default:
             return command
         }

@@ -99,11 +99,14 @@ extension CRMEngine {
         guard !page.items.isEmpty else {
             throw EngineError(.invalid, field: "filter", "no customer the caller may see matches")
         }
-        for item in page.items { audit.record(principal: principal, record: Customer.stream(item.id).rawValue) }
         let list = Campaign.TargetList(id: listID, segment: segment, criteria: filter.criteria, customerIDs: page.items.map(\.id))
         let result = try await execute(Campaign.self, id: id, .selectTargets(list), as: principal, expectedVersion: expectedVersion,
                                        idempotencyKey: idempotencyKey, requestDigest: requestDigest)
-        guard result.repeated else { return TargetSelection(result: result, list: list) }
+        guard result.repeated else {
+            // Read only once the selection is recorded: a refused or repeated one read nothing new.
+            for item in page.items { audit.record(principal: principal, record: Customer.stream(item.id).rawValue) }
+            return TargetSelection(result: result, list: list)
+        }
         // A repeat answers the list the first request recorded, not today's matches.
         let recorded = try await state(Campaign.self, id: id, as: principal).state.targetLists.first { $0.id == listID }
         return TargetSelection(result: result, list: recorded ?? list)

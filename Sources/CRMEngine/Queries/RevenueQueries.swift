@@ -146,6 +146,9 @@ extension CRMEngine {
     /// periods when split by period.
     private static func validate(_ query: RevenueQuery) throws {
         guard query.currency.isISO4217 else { throw EngineError(.invalid, field: "currency", "is not an ISO 4217 currency code") }
+        for (field, month) in [("from", query.from), ("through", query.through)] where !(1...9999).contains(month.year) || !(1...12).contains(month.month) {
+            throw EngineError(.invalid, field: field, "is not a month of the years 1 to 9999")
+        }
         guard query.from <= query.through else { throw EngineError(.invalid, field: "from", "the first month comes after the last") }
         if let byPeriod = query.by.period, let period = query.period, period != byPeriod {
             throw EngineError(.invalid, field: "period", "contradicts by=\(byPeriod.rawValue)")

@@ -80,7 +80,14 @@ extension CRMEngine {
             guard state.status == .active, let terms = state.terms, terms.expiry < today else { continue }
             let key = "schedule:contract-end:\(contract.contractID.lowercasedString):\(terms.expiry)"
             let command: Contract.Command = terms.renewalTermMonths == nil ? .expire(today: today) : .renew(termMonths: nil)
-            let result = try await execute(Contract.self, id: contract.contractID, command, as: .system, idempotencyKey: key)
+            let result: CommandResult
+            do {
+                result = try await execute(Contract.self, id: contract.contractID, command, as: .system, idempotencyKey: key)
+            } catch {
+                // One contract the domain refuses (a clause out of range) does not hold up the others.
+                logger.error("contract renewal or expiry failed", metadata: ["contract": "\(contract.contractID.lowercasedString)", "error": "\(type(of: error))"])
+                continue
+            }
             guard !result.repeated, !result.events.isEmpty else { continue }
             if terms.renewalTermMonths == nil { expired += 1 } else { renewed += 1 }
         }
