@@ -208,6 +208,8 @@ final class CapturedLog: @unchecked Sendable {
         try await f.engine.execute(WorkTask.self, id: id, .accept, as: owner)
         let done = try await f.engine.execute(WorkTask.self, id: id, .complete(resultNote: "Meter replaced"), as: owner)
         try await f.engine.reactionsSettled(upTo: done.position)
+        // The outbox view at least as new as the reaction's write.
+        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
         let pending = try await f.engine.pendingOutbox(as: f.admin)
         #expect(pending.map(\.channel) == ["write-back"])
         #expect(pending.first?.template == "billing" && pending.first?.reference == WorkTask.stream(id).rawValue && pending.first?.customerID == customer)
