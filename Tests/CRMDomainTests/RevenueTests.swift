@@ -63,6 +63,10 @@ struct RevenueTests {
     @Test func entriesAreValidated() {
         let s = Scenario(RevenueLedger.self, given: [recorded(entry(1, "10"))])
         #expect(s.whenRefused(.record(entry(2, "0")))?.field == "amount")
+        #expect(s.whenRefused(.record(entry(2, "1e30")))?.field == "amount", "a typo, not a charge")
+        #expect(s.whenRefused(.record(entry(2, "-1000000000000000")))?.field == "amount")
+        #expect(s.when(.record(entry(2, "999999999999999.99"))).count == 1, "just under the bound")
+        #expect(s.when(.record(entry(3, "-25.50"))).count == 1, "a credit")
         #expect(s.whenRefused(.record(entry(2, "5", item: " ")))?.field == "chargeItem")
         #expect(s.whenRefused(.record(entry(2, "5", line: "")))?.field == "businessLine")
         #expect(s.whenRefused(.record(entry(2, "5", customerID: otherCustomer)))?.field == "customerID")

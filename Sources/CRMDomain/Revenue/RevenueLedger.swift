@@ -117,7 +117,11 @@ public enum RevenueLedger: Aggregate {
         }
     }
 
-    /// Text dimensions trimmed and present, a non-zero amount, the ledger's customer, no reversal link.
+    /// The bound of an entry's amount, either way.
+    public static let largestAmount = Decimal(string: "1000000000000000") ?? 1
+
+    /// Text dimensions trimmed and present, a non-zero amount under ``largestAmount``, the ledger's
+    /// customer, no reversal link.
     private static func validated(_ entry: Entry, state: State) throws(DomainError) -> Entry {
         var entry = entry
         if let customerID = state.customerID, entry.customerID != customerID {
@@ -127,6 +131,8 @@ public enum RevenueLedger: Aggregate {
         entry.businessLine = try Validate.text(entry.businessLine, field: "businessLine", max: 100)
         entry.note = try Validate.optionalMultilineText(entry.note, field: "note")
         guard entry.amount.amount != 0 else { throw .invalid("amount", "must not be zero") }
+        // Credits are negative; no real charge comes near 10^15 in any currency (a typo or a unit error does).
+        guard abs(entry.amount.amount) < RevenueLedger.largestAmount else { throw .invalid("amount", "must be less than 10^15 either way") }
         try Validate.currency(entry.amount.currency, field: "amount")
         guard entry.reversalOf == nil else { throw .invalid("reversalOf", "reversals are made with the reverse command") }
         return entry
