@@ -82,7 +82,8 @@ extension Console {
             case .password(let employeeID, let version):
                 principal = try await engine.authenticate(employeeID: employeeID, passwordVersion: version, clientIP: ip)
             }
-        } catch let error as EngineError where error.code == .unauthenticated {
+        } catch let error as EngineError where error.code == .unauthenticated || error.code == .forbidden {
+            // A credential no longer good, or whose employee holds no role in force any more: signed out.
             await sessions.remove(session.id)
             return signInRedirect(next: nil, clearCookie: true)
         }

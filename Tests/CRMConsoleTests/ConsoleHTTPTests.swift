@@ -227,6 +227,17 @@ import Testing
         }
     }
 
+    @Test func aSessionWhoseEmployeeLostEveryRoleEndsAtTheNextPage() async throws {
+        try await ConsoleServer.with("roleless") { s in
+            let (cookie, _) = try await s.signIn()
+            let managerID = try #require(s.manager.employeeID)
+            try await s.engine.execute(Organisation.self, id: managerID, .revokeRoleGrant(grantID: UUID.derived("grant", "manager")), as: s.admin)
+            let page = try await s.send(.GET, "/console", cookie: cookie)
+            #expect(page.status == 303, "signed out, not an error page: \(page.status)")
+            #expect(try await s.send(.GET, "/console", cookie: cookie).status == 303)
+        }
+    }
+
     @Test func userDataIsEscapedAndTheDataScopeApplies() async throws {
         try await ConsoleServer.with("escape-scope") { s in
             let (cookie, _) = try await s.signIn()

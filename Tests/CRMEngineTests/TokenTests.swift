@@ -57,6 +57,26 @@ import Testing
         await f.close()
     }
 
+    @Test func aGoodTokenOfAnEmployeeWithoutARoleInForceIsForbiddenNotUnauthenticated() async throws {
+        let f = try await EngineFixture.make("tokens-no-role")
+        let clerk = try await f.hire("Clerk", branch: "A", permissions: ScopeTests.allRights)
+        let clerkID = try #require(clerk.employeeID)
+        let token = try await f.engine.issueToken(for: clerkID, name: "clerk", as: f.admin)
+        #expect(try await f.engine.authenticate(token: token.token).employeeID == clerkID)
+        // The clerk's only grant is revoked: the token is still theirs, they may just do nothing now.
+        try await f.engine.execute(Organisation.self, id: clerkID, .revokeRoleGrant(grantID: UUID.derived("grant", "Clerk")), as: f.admin)
+        let error = await #expect(throws: EngineError.self) { try await f.engine.authenticate(token: token.token) }
+        #expect(error?.code == .forbidden, "\(String(describing: error))")
+        // A wrong secret for the same token id is still unauthenticated, whatever the roles.
+        var characters = Array(token.token)
+        let middle = characters.count - 10  // inside the secret, away from its last character's spare bits
+        characters[middle] = characters[middle] == "A" ? "B" : "A"
+        let tampered = String(characters)
+        let bad = await #expect(throws: EngineError.self) { try await f.engine.authenticate(token: tampered) }
+        #expect(bad?.code == .unauthenticated)
+        await f.close()
+    }
+
     @Test func aTokenExpiringAtOrBeforeNowIsRefusedAndNothingIsWritten() async throws {
         let f = try await EngineFixture.make("tokens-expired")
         let adminID = try #require(f.admin.employeeID)

@@ -13,7 +13,9 @@ import Testing
             let clerkID = try #require(clerk.employeeID)
             for _ in 0..<2 { #expect(try await s.send(.GET, "/v1/customers", token: token).status == 200) }
             try await s.engine.execute(Organisation.self, id: clerkID, .revokeRoleGrant(grantID: UUID.derived("grant", "Clara")), as: s.admin)
-            #expect(try await s.send(.GET, "/v1/customers", token: token).status == 401)
+            // The token is still good; its employee holds no role in force any more: 403, not 401.
+            let roleless = try await s.send(.GET, "/v1/customers", token: token)
+            #expect(roleless.status == 403 && roleless.text.contains("no role in force"), "\(roleless.status) \(roleless.text.prefix(200))")
 
             let expiring = try await s.engine.issueToken(for: try #require(s.admin.employeeID), name: "short",
                                                          expiresAt: s.clock.now().addingTimeInterval(10), as: s.admin)

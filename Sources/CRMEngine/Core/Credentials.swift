@@ -107,8 +107,9 @@ extension CRMEngine {
 
     /// The principal a bearer token stands for. Unknown, malformed, revoked and expired tokens, and tokens
     /// of deactivated employees, all fail alike with ``EngineError/Code/unauthenticated``; the secret is
-    /// compared in constant time. Each successful use is recorded in the read audit (`token:<id>`, with the
-    /// client IP).
+    /// compared in constant time. A good token of an employee who holds no role in force fails with
+    /// ``EngineError/Code/forbidden`` (HTTP 403). Each successful use is recorded in the read audit
+    /// (`token:<id>`, with the client IP).
     ///
     /// A verified token is remembered (by its SHA-256, never the token) with its principal while its stream
     /// and the organisation's stay unchanged, it has not expired and no role grant or permission of the
@@ -156,7 +157,9 @@ extension CRMEngine {
         let (organisation, organisationVersion) = try await self.organisation.currentWithVersion(store: store, registry: registry)
         guard organisation.employees[issued.employeeID]?.active == true else { throw refused }
         let principal = Principal(employeeID: issued.employeeID, permissions: organisation.effectivePermissions(of: issued.employeeID, at: now))
-        guard !principal.permissions.permissions.isEmpty else { throw refused }
+        // The token is good (its secret was checked): its employee just may do nothing now — told as such,
+        // not as a bad token, to whom proved they hold it.
+        guard !principal.permissions.permissions.isEmpty else { throw EngineError(.forbidden, "the token's employee holds no role in force") }
         return PrincipalCache.Entry(
             tokenID: tokenID, principal: principal, tokenVersion: tokenVersion, organisationVersion: organisationVersion,
             expiresAt: issued.expiresAt, computedAt: now, changesAt: organisation.nextPermissionChange(of: issued.employeeID, after: now),
