@@ -19,12 +19,14 @@ import Testing
         return (employee, token)
     }
 
-    private func refused(_ f: EngineFixture, _ token: IssuedToken) async -> Bool {
+    /// Whether `token` is refused with `code` (a bad token: unauthenticated; a good one of an employee who
+    /// holds no role in force: forbidden).
+    private func refused(_ f: EngineFixture, _ token: IssuedToken, as code: EngineError.Code = .unauthenticated) async -> Bool {
         do {
             _ = try await f.engine.authenticate(token: token.token)
             return false
         } catch let error as EngineError {
-            return error.code == .unauthenticated
+            return error.code == code
         } catch {
             return false
         }
@@ -53,7 +55,7 @@ import Testing
         let f = try await EngineFixture.make("cache-grant-revoked")
         let (employee, token) = try await warmed(f, "Gina")
         try await f.engine.execute(Organisation.self, id: employee, .revokeRoleGrant(grantID: UUID.derived("grant", "Gina")), as: f.admin)
-        #expect(await refused(f, token))
+        #expect(await refused(f, token, as: .forbidden))
 
         let (other, otherToken) = try await warmed(f, "Dora")
         try await f.engine.execute(Organisation.self, id: other, .deactivate(employeeID: other, reason: "left"), as: f.admin)

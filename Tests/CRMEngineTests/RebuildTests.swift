@@ -12,7 +12,7 @@ import Testing
     @Test func rebuildingEveryViewGivesTheSameRowsAsLiveUpdating() async throws {
         let events = ProcessInfo.processInfo.environment["CRM_STRESS"] == nil ? 20_000 : 100_000
         let (f, _) = try await EngineFixture.generated("rebuild", events: events, seed: 11)
-        let head = try await f.engine.store.headPosition()
+        let head = try await f.engine.store.headPosition()  // the fixture waited for the reactor's own writes
         #expect(head.rawValue >= UInt64(events) * 9 / 10)
         try await f.engine.views.waitUntil(head, timeout: .seconds(600))
         var live: [String: [String: [(key: [UInt8], value: [UInt8])]]] = [:]
