@@ -253,15 +253,18 @@ public final class CRMEngine: Sendable {
             // no error of preparing (a hidden field, a line's agreed price) tells anything about it.
             // (The same judgement as ``authorize``'s "not found", made early: the principal may neither query
             // the record nor do the command's action on it.)
+            var seen: (source: ScopeSource, scope: RecordScope)?
             if version != .noStream, !principal.isSystem {
-                let seen = try await resolve(A.scope(of: command, state: state, id: id))
-                guard principal.may(.query, in: A.module, on: seen, at: now) || principal.may(A.action(for: command), in: A.module, on: seen, at: now) else {
+                let source = A.scope(of: command, state: state, id: id)
+                let scope = try await resolve(source)
+                guard principal.may(.query, in: A.module, on: scope, at: now) || principal.may(A.action(for: command), in: A.module, on: scope, at: now) else {
                     throw EngineError.notFound()
                 }
+                seen = (source, scope)
             }
             // Filled in first, so authorization judges the command that will run, not the caller's values.
             let command = try await A.prepare(command, state: state, principal: principal, engine: self)
-            try await authorize(A.self, command, id: id, state: state, principal: principal, now: now)
+            try await authorize(A.self, command, id: id, state: state, principal: principal, now: now, resolved: seen)
             // Judged after authorization, so a record the principal may not see answers "not found" whatever
             // version is asked for, never its current version; and one that does not exist is not found.
             if let expectedVersion, expectedVersion != version {
@@ -359,12 +362,21 @@ public final class CRMEngine: Sendable {
         return (state, version)
     }
 
-    private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date) async throws {
+    /// `resolved`: a scope already resolved for this record (before `prepare`), used again when the prepared
+    /// command has the same source, so the customer's stream is not read twice.
+    private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date,
+                                            resolved: (source: ScopeSource, scope: RecordScope)? = nil) async throws {
         if principal.isSystem { return }
         let action = A.action(for: command)
         // Naming oneself assignee or owner of a new record must not make it one's own: creating needs a
         // permission over where the record goes (its customer's branch, community, group or owner).
-        let scope = try await resolve(A.scope(of: command, state: state, id: id), includingNamedOwners: action != .create)
+        let source = A.scope(of: command, state: state, id: id)
+        let scope: RecordScope
+        if let resolved, resolved.source == source, action != .create {
+            scope = resolved.scope
+        } else {
+            scope = try await resolve(source, includingNamedOwners: action != .create)
+        }
         guard principal.may(action, in: A.module, on: scope, at: now) else {
             // A record the principal may not even see does not exist for it.
             if action != .create && !principal.may(.query, in: A.module, on: scope, at: now) { throw EngineError.notFound() }

@@ -66,9 +66,7 @@ extension Routes {
                 }
                 return period
             }
-            guard let currency = Currency(rawValue: query.string("currency") ?? "CNY"), currency.isISO4217 else {
-                throw Problem.invalid("currency", "an ISO 4217 code such as CNY")
-            }
+            let currency = try self.currency(query)
             let span = try months(query, "from", through: "through")
             let report = try await engine.revenue(RevenueQuery(by: by, period: period, from: span.lowerBound, through: span.upperBound, currency: currency),
                                                   as: principal, consistentWith: try query.position("consistentWith"))

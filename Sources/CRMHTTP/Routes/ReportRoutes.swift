@@ -159,7 +159,7 @@ extension Routes {
 
     /// The report currency (`currency`, default CNY): an ISO 4217 code (``Currency/isISO4217``); other
     /// currencies are converted at the settings' rates.
-    private func currency(_ query: QueryParameters) throws -> Currency {
+    func currency(_ query: QueryParameters) throws -> Currency {
         guard let text = query.string("currency") else { return .cny }
         guard let currency = Currency(rawValue: text), currency.isISO4217 else { throw Problem.invalid("currency", "an ISO 4217 code such as CNY") }
         return currency
