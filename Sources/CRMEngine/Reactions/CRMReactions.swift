@@ -5,7 +5,7 @@ import Foundation
 /// The domain's event → command rules, as the engine's reactor runs them.
 public enum CRMReactions {
     /// Every reaction the engine runs by default.
-    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, loyaltyFromActivity, approvalRouting, externalWriteBack] }
+    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, loyaltyFromActivity, approvalRouting, approvalBackfill, externalWriteBack] }
 
     /// Write-back of external tasks (R-TSK-5): a completed task imported from another system is queued in the
     /// outbox (channel `write-back`, template = the system's name, reference = the task's stream, whose
@@ -89,11 +89,38 @@ public enum CRMReactions {
         QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
         WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
     ]) { event, engine in
+        if let starts = try await approvalStarts(after: event, engine: engine, key: "start") { return starts }
+        guard let e = WorkflowEvent(payload: event.payload) else { return [] }
+        let instance = try await engine.load(WorkflowInstance.self, stream: event.stream).state
+        if let routed = ApprovalRouting.contractCommand(after: e, instance: instance) {
+            return [.execute(Contract.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+        }
+        if let routed = ApprovalRouting.campaignCommand(after: e, instance: instance) {
+            return [.execute(Campaign.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+        }
+        guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
+              let outcome = ApprovalRouting.outcome(of: e, instance: instance) else { return [] }
+        let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
+        let limits = try await engine.settings().effectiveDiscountLimits
+        var role = ""
+        if case .approved(let by, _) = outcome, let approver = UUID(text: by), let draft = quote.current?.draft {
+            let principal = try await engine.principal(employeeID: approver)
+            role = ApprovalRouting.coveringRole(among: try await engine.roleNames(of: principal, at: engine.clock.now()), draft: draft, limits: limits) ?? ""
+        }
+        guard let routed = ApprovalRouting.quoteCommand(after: e, instance: instance, currentRevision: quote.current?.number ?? 0,
+                                                        approverRole: role, limits: limits) else { return [] }
+        return [.execute(Quote.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+    }
+
+    /// The workflow start for a quote, contract or campaign event that asks for an approval — `[]` when the
+    /// kind has no default definition, the event asks for none or its record no longer waits — or nil when
+    /// `event` is of none of these records. The command carries `key`.
+    static func approvalStarts(after event: ProjectionEvent, engine: CRMEngine, key: String) async throws -> [ReactionCommand]? {
         func definition(_ kind: WorkflowSubjectKind) async throws -> WorkflowDefinitionVersion? {
             try await currentDefinition(kind, engine: engine)
         }
         func start(_ routed: ApprovalRouting.Routed<WorkflowInstance.Command>?) -> [ReactionCommand] {
-            routed.map { [.execute(WorkflowInstance.self, id: $0.recordID, $0.command, key: "start", actor: $0.actor)] } ?? []
+            routed.map { [.execute(WorkflowInstance.self, id: $0.recordID, $0.command, key: key, actor: $0.actor)] } ?? []
         }
         if let e = QuoteEvent(payload: event.payload) {
             guard let current = try await definition(.quote),
@@ -120,26 +147,7 @@ public enum CRMReactions {
                   try await engine.load(Campaign.self, stream: event.stream).state.status == .feasibility else { return [] }
             return start(routed)
         }
-        guard let e = WorkflowEvent(payload: event.payload) else { return [] }
-        let instance = try await engine.load(WorkflowInstance.self, stream: event.stream).state
-        if let routed = ApprovalRouting.contractCommand(after: e, instance: instance) {
-            return [.execute(Contract.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
-        }
-        if let routed = ApprovalRouting.campaignCommand(after: e, instance: instance) {
-            return [.execute(Campaign.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
-        }
-        guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
-              let outcome = ApprovalRouting.outcome(of: e, instance: instance) else { return [] }
-        let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
-        let limits = try await engine.settings().effectiveDiscountLimits
-        var role = ""
-        if case .approved(let by, _) = outcome, let approver = UUID(text: by), let draft = quote.current?.draft {
-            let principal = try await engine.principal(employeeID: approver)
-            role = ApprovalRouting.coveringRole(among: try await engine.roleNames(of: principal, at: engine.clock.now()), draft: draft, limits: limits) ?? ""
-        }
-        guard let routed = ApprovalRouting.quoteCommand(after: e, instance: instance, currentRevision: quote.current?.number ?? 0,
-                                                        approverRole: role, limits: limits) else { return [] }
-        return [.execute(Quote.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+        return nil
     }
 
     /// The current version of a kind's default workflow definition, if defined.

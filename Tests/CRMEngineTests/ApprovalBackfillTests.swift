@@ -1,0 +1,116 @@
+import CRMDomain
+import CRMEngine
+import CRMProjections
+import EventSourcing
+import EventStoreLMDB
+import Foundation
+import Testing
+
+/// Approvals asked while their kind had no workflow definition (a store from before bootstrap defined the
+/// defaults, or one whose definitions came later) reach an inbox once the definition is recorded.
+@Suite struct ApprovalBackfillTests {
+    /// A store whose history has two quotes over their author's limit — one still waiting, one approved
+    /// directly — and no workflow definitions at all: the log of a bootstrapped engine copied without the
+    /// workflow streams. Returns the fixture over the copy and the two quotes' ids.
+    static func storeWithoutWorkflows(_ label: String) async throws -> (EngineFixture, dora: Principal, waiting: UUID, decided: UUID) {
+        let source = try await EngineFixture.make(label + "-source")
+        let dora = try await source.hire("Dora", branch: "head-office", permissions: DefaultApprovalRoutingTests.everything)
+        for (role, limit) in [("Administrator", 5), ("role of Dora", 30)] {
+            try await source.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: role, maxPercent: Decimal(limit))), as: source.admin)
+        }
+        let customer = try await source.customer("Acme", branch: "head-office")
+        try await source.meterProduct()
+        var draft = ScopeTestsPart2.draft
+        draft.discountPercent = 20
+        var quotes: [UUID] = []
+        for sequence in 1...2 {
+            let id = UUID.derived("quote", "backfill-\(sequence)")
+            try await source.engine.execute(Quote.self, id: id, .create(
+                quoteID: id, customerID: customer, customerCode: "ACME", date: try EngineFixture.day("2026-01-02"), sequence: sequence,
+                draft: draft, authorRole: "Administrator", limits: []), as: source.admin)
+            quotes.append(id)
+        }
+        try await source.engine.execute(Quote.self, id: quotes[1], .approve(approverRole: "role of Dora", limits: []), as: dora)
+        try await source.engine.reactionsSettled(upTo: try await source.engine.store.headPosition())
+
+        // The copy: every event but those of workflow definitions and instances, in log order.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/log", withIntermediateDirectories: true)
+        let copy = try LMDBEventStore(directory: directory + "/log", options: .init(durability: .noSync))
+        let skipped: Set<String> = [WorkflowDefinition.category, WorkflowInstance.category]
+        var next = GlobalPosition.start.next
+        while true {
+            let batch = try await source.engine.store.readAll(from: next, direction: .forward, limit: 1024)
+            for event in batch where !skipped.contains(String(event.stream.category)) {
+                _ = try await copy.append([EventData(id: event.id, type: event.type, schemaVersion: event.schemaVersion,
+                                                     payload: event.payload, metadata: event.metadata)],
+                                          to: event.stream, expectedVersion: .any)
+            }
+            guard let last = batch.last, batch.count == 1024 else { break }
+            next = last.position.next
+        }
+        await copy.close()
+        await source.close()
+
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))
+        let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: clock, durability: .noSync))
+        let admin = try await engine.principal(employeeID: UUID.derived("employee", "admin"))
+        let token = try await engine.issueToken(for: UUID.derived("employee", "admin"), name: "tests", as: admin)
+        let fixture = EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token)
+        return (fixture, try await engine.principal(employeeID: UUID.derived("employee", "Dora")), quotes[0], quotes[1])
+    }
+
+    @Test func aQuoteWaitingBeforeAnyDefinitionReachesTheInboxOnceTheDefaultQuoteWorkflowIsDefined() async throws {
+        let (f, dora, waiting, decided) = try await Self.storeWithoutWorkflows("backfill")
+        try await f.engine.reactionsSettled(upTo: try await f.engine.store.headPosition())
+        #expect(try await f.engine.state(Quote.self, id: waiting, as: f.admin).state.status == .pendingApproval)
+        #expect(try await f.engine.approvalInbox(as: dora, consistentWith: try await f.engine.store.headPosition()).pending.isEmpty,
+                "no definition, no workflow: the quote waits in nobody's inbox")
+
+        let definition = WorkflowDefinition.defaultQuoteApproval()
+        let defined = try await f.engine.execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: f.admin)
+        try await f.engine.reactionsSettled(upTo: defined.position)
+        let head = try await f.engine.store.headPosition()
+        let inbox = try await f.engine.approvalInbox(as: dora, consistentWith: head)
+        #expect(inbox.pending.map(\.instance.subjectID) == [waiting], "the waiting quote only; the approved one starts nothing")
+        #expect(!inbox.pending.map(\.instance.subjectID).contains(decided))
+
+        // The workflow decides the quote as the routing reaction's would.
+        let instance = try #require(inbox.pending.first?.instance.instanceID)
+        let approved = try await f.engine.execute(WorkflowInstance.self, id: instance, .approve(employee: dora.id, roles: [], comment: nil), as: dora)
+        try await f.engine.reactionsSettled(upTo: approved.position)
+        #expect(try await f.engine.state(Quote.self, id: waiting, as: f.admin).state.status == .approved)
+        await f.close()
+    }
+
+    @Test func aQuoteAskedAfterTheDefinitionStartsOneWorkflowAndARestartedReactorStartsNoSecond() async throws {
+        let (f, dora, waiting, _) = try await Self.storeWithoutWorkflows("backfill-once")
+        let definition = WorkflowDefinition.defaultQuoteApproval()
+        try await f.engine.execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: f.admin)
+        var draft = ScopeTestsPart2.draft
+        draft.discountPercent = 20
+        let later = UUID.derived("quote", "backfill-later")
+        let created = try await f.engine.execute(Quote.self, id: later, .create(
+            quoteID: later, customerID: UUID.derived("customer", "Acme"), customerCode: "ACME", date: try EngineFixture.day("2026-01-03"),
+            sequence: 3, draft: draft, authorRole: "Administrator", limits: []), as: f.admin)
+        try await f.engine.reactionsSettled(upTo: created.position)
+        let directory = f.directory
+        await f.engine.close()
+
+        // Reopened: the reactor resumes from its checkpoint; a definition already handled starts nothing twice.
+        let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: f.clock, durability: .noSync))
+        try await engine.reactionsSettled(upTo: try await engine.store.headPosition())
+        let doraAgain = try await engine.principal(employeeID: UUID.derived("employee", "Dora"))
+        let pending = try await engine.approvalInbox(as: doraAgain, consistentWith: try await engine.store.headPosition()).pending
+        let subjects = Set(pending.map(\.instance.subjectID))
+        #expect(subjects == [waiting, later])
+        #expect(pending.count == 2)
+        var started = 0
+        for event in try await engine.store.readAll(from: GlobalPosition.start.next, direction: .forward, limit: 100_000) where event.type == WorkflowStarted.eventType {
+            started += 1
+        }
+        #expect(started == 2)
+        await engine.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
