@@ -86,9 +86,8 @@ extension Simulation {
         }
 
         // The default approval workflows, as `crm init` records them, so approvals asked in the demo route to
-        // whoever may decide them (quotes over their author's limit, contracts, campaigns).
-        for definition in [WorkflowDefinition.defaultQuoteApproval(), WorkflowDefinition.defaultContractApproval(),
-                           WorkflowDefinition.defaultCampaignApproval()] {
+        // whoever may decide them (quotes over their author's limit, contracts, campaigns, feedback forms).
+        for definition in WorkflowDefinition.defaults {
             var state = WorkflowDefinition.initialState
             var version: UInt64 = 0
             try execute(WorkflowDefinition.self, stream: WorkflowDefinition.stream(definition.definitionID), WorkflowDefinition.defineCommand(definition),

@@ -114,3 +114,53 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+/// Feedback forms are reviewed through the default feedback review workflow (R-ORG-3, R-ORG-5): the
+/// reviewer the form names decides it from their inbox; a return, an amendment and a second review follow.
+@Suite struct FeedbackReviewRoutingTests {
+    static let template = FeedbackTemplate(name: "Weekly report", department: "service", fields: [FeedbackField(name: "summary", type: .text)])
+
+    static func routedReview(_ f: EngineFixture, form: UUID, after position: GlobalPosition) async throws -> FeedbackForm.State {
+        try await f.engine.reactionsSettled(upTo: position)
+        try await f.engine.reactionsSettled(upTo: try await f.engine.store.headPosition())
+        return try await f.engine.state(FeedbackForm.self, id: form, as: f.admin).state
+    }
+
+    @Test func aSubmittedFormWaitsInItsReviewersInboxOnlyAndTheirDecisionsReachTheForm() async throws {
+        let f = try await EngineFixture.make("feedback-routing")
+        let rita = try await f.hire("Rita", branch: "B", permissions: DefaultApprovalRoutingTests.everything)
+        let sam = try await f.hire("Sam", branch: "B", permissions: DefaultApprovalRoutingTests.everything)
+        let form = UUID.derived("feedback", "routing")
+        let submitted = try await f.engine.execute(FeedbackForm.self, id: form, .submit(
+            id: form, template: Self.template, submittedBy: sam.id, reporter: sam.id, reviewer: rita.id, branch: "B",
+            values: [FeedbackValue(field: "summary", value: .text("Twelve visits"))]), as: sam)
+        var state = try await Self.routedReview(f, form: form, after: submitted.position)
+        #expect(state.status == .inReview)
+        let first = try #require(state.workflowID)
+
+        let head = try await f.engine.store.headPosition()
+        let inbox = try await f.engine.approvalInbox(as: rita, consistentWith: head).pending
+        #expect(inbox.map(\.instance.instanceID) == [first] && inbox.first?.instance.subjectKind == .feedbackForm)
+        #expect(try await f.engine.approvalInbox(as: sam, consistentWith: head).pending.isEmpty, "not the reviewer: Sam holds every right but is not named")
+        await #expect(throws: EngineError.self) {
+            try await f.engine.execute(WorkflowInstance.self, id: first, .approve(employee: sam.id, roles: [], comment: nil), as: sam)
+        }
+
+        // Returned by the reviewer, amended by the submitter: a second review starts by itself.
+        let returned = try await f.engine.execute(WorkflowInstance.self, id: first, .sendBack(employee: rita.id, roles: [], reason: "count the calls too"), as: rita)
+        state = try await Self.routedReview(f, form: form, after: returned.position)
+        #expect(state.status == .returned && state.returnReason == "count the calls too")
+        let amended = try await f.engine.execute(FeedbackForm.self, id: form, .amend(employee: sam.id, values: [FeedbackValue(field: "summary", value: .text("Twelve visits, 30 calls"))]), as: sam)
+        state = try await Self.routedReview(f, form: form, after: amended.position)
+        let second = try #require(state.workflowID)
+        #expect(state.status == .inReview && second != first)
+
+        let approved = try await f.engine.execute(WorkflowInstance.self, id: second, .approve(employee: rita.id, roles: [], comment: "thanks"), as: rita)
+        state = try await Self.routedReview(f, form: form, after: approved.position)
+        #expect(state.status == .reviewed && state.workflowID == second)
+        let history = try await f.engine.store.readStream(FeedbackForm.stream(form))
+        #expect(history.last?.type == FeedbackFormReviewed.eventType && history.last?.metadata.actor == rita.id, "recorded as the reviewer's decision")
+        #expect(try await f.engine.approvalInbox(as: rita, consistentWith: try await f.engine.store.headPosition()).pending.isEmpty)
+        await f.close()
+    }
+}

@@ -37,8 +37,9 @@ import Testing
         }
     }
 
-    /// A form is reviewed over HTTP: started, returned with a reason, amended by its submitter, reviewed again
-    /// and approved; another form is returned. The feedback report counts one reviewed and one returned.
+    /// A form is reviewed over HTTP: its review starts by itself (the default feedback review workflow), it
+    /// is returned with a reason, amended by its submitter, reviewed again and approved from the reviewer's
+    /// approvals inbox; another form is returned. The feedback report counts one reviewed and one returned.
     @Test func aFeedbackFormIsReturnedAmendedAndReviewedAndTheReportCountsIt() async throws {
         try await LiveServer.with("feedback-review") { s in
             let (_, other) = try await s.hire("Bo", branch: "B", permissions: ScopeOverHTTPTests.rights("B"))
@@ -46,38 +47,54 @@ import Testing
             func submit(_ visits: Int) async throws -> String {
                 try await s.created("/v1/feedback-forms", #"{"template": \#(Self.template), "reporter": "\#(me)", "reviewer": "\#(me)", "branch": "A", "values": \#(Self.values(visits))}"#)
             }
+            /// The form once the reactor has started the review other than `previous`.
+            func routed(_ path: String, other previous: String? = nil) async throws -> LiveServer.Answer {
+                for _ in 0..<100 {
+                    let form = try await s.expect(.GET, path)
+                    if text(form.json["status"]) == "inReview", let id = text(form.json["workflowID"]), id != previous { return form }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return try await s.expect(.GET, path)
+            }
             let form = try await submit(12)
             let path = "/v1/feedback-forms/\(form)"
             // Only a returned form can be amended.
             try await s.expect(.POST, path + "/amend", #"{"values": \#(Self.values(13))}"#, status: 422)
-            let started = try await s.expect(.POST, path + "/start-review", "{}")
-            let workflow = try #require(text(try await s.expect(.GET, path).json["workflowID"]))
+            let started = try await routed(path)
+            let workflow = try #require(text(started.json["workflowID"]), "\(started.text.prefix(300))")
+            let inbox = try await s.expect(.GET, "/v1/approvals")
+            #expect(inbox.text.lowercased().contains(workflow.lowercased()), "the review waits in the reviewer's inbox: \(inbox.text.prefix(400))")
+            try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(workflow)"}"#)  // the same review again: nothing new
+            try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(UUID().uuidString)"}"#, status: 422)  // another one
             try await Self.refusals(s, path + "/return", #"{"workflowId": "\#(workflow)", "reason": "count the calls too"}"#, foreign: other,
                                     stale: #""1""#,
                                     bad: #"{"workflowId": "\#(workflow)", "reason": 7}"#, field: "reason")
             try await s.expect(.POST, path + "/reviewed", #"{"workflowId": "\#(UUID().uuidString)"}"#, status: 422)  // another workflow
-            let returned = try await s.expect(.POST, path + "/return", #"{"workflowId": "\#(workflow)", "reason": "count the calls too"}"#,
-                                              headers: [("If-Match", try #require(started.header("ETag")))])
-            #expect((returned.json["events"] as? [[String: Any]])?.first.flatMap { text($0["type"]) } == "FeedbackFormReturned", "\(returned.text)")
-            let amended = try await s.expect(.POST, path + "/amend", #"{"values": \#(Self.values(15))}"#)
-            // Reviewed again under a workflow id the client chose; decided under another id is refused.
-            let second = UUID().uuidString.lowercased()
-            try await Self.refusals(s, path + "/start-review", #"{"workflowId": "\#(second)"}"#, foreign: other,
-                                    stale: try #require(returned.header("ETag")), bad: #"{"workflowId": "not-a-uuid"}"#, field: "workflowId")
-            try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(second)"}"#, headers: [("If-Match", try #require(amended.header("ETag")))])
-            try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(second)"}"#)  // the same review again: nothing new
+            // Returned through the workflow, as the reviewer.
+            try await s.expect(.POST, "/v1/approvals/\(workflow)/send-back", #"{"reason": "count the calls too"}"#)
+            var returned = try await s.expect(.GET, path)
+            for _ in 0..<100 where text(returned.json["status"]) != "returned" {
+                try await Task.sleep(for: .milliseconds(50))
+                returned = try await s.expect(.GET, path)
+            }
+            #expect(text(returned.json["status"]) == "returned", "\(returned.text.prefix(400))")
+            try await s.expect(.POST, path + "/amend", #"{"values": \#(Self.values(15))}"#, headers: [("If-Match", try #require(returned.header("ETag")))])
+            // Reviewed again: a new workflow, decided under another id is refused.
+            let again = try await routed(path, other: workflow)
+            let second = try #require(text(again.json["workflowID"]), "\(again.text.prefix(300))")
             try await s.expect(.POST, path + "/reviewed", #"{"workflowId": "\#(workflow)"}"#, status: 422)  // the returned review's
-            try await Self.refusals(s, path + "/reviewed", #"{"workflowId": "\#(second)"}"#, foreign: other, stale: try #require(returned.header("ETag")),
-                                    bad: "{}", field: "workflowId")
-            try await s.expect(.POST, path + "/reviewed", #"{"workflowId": "\#(second)"}"#, headers: [("Idempotency-Key", "reviewed-1")])
-            let replay = try await s.expect(.POST, path + "/reviewed", #"{"workflowId": "\#(second)"}"#, headers: [("Idempotency-Key", "reviewed-1")])
+            try await s.expect(.POST, "/v1/approvals/\(second)/approve", #"{"comment": "fine"}"#, headers: [("Idempotency-Key", "reviewed-1")])
+            let replay = try await s.expect(.POST, "/v1/approvals/\(second)/approve", #"{"comment": "fine"}"#, headers: [("Idempotency-Key", "reviewed-1")])
             #expect(replay.header("Idempotent-Replayed") == "true")
-            let state = try await s.expect(.GET, path)
+            var state = try await s.expect(.GET, path)
+            for _ in 0..<100 where text(state.json["status"]) != "reviewed" {
+                try await Task.sleep(for: .milliseconds(50))
+                state = try await s.expect(.GET, path)
+            }
             #expect(text(state.json["status"]) == "reviewed" && text(state.json["returnReason"]) == "count the calls too", "\(state.text.prefix(400))")
 
             let other2 = try await submit(3)
-            try await s.expect(.POST, "/v1/feedback-forms/\(other2)/start-review", "{}")
-            let workflow2 = try #require(text(try await s.expect(.GET, "/v1/feedback-forms/\(other2)").json["workflowID"]))
+            let workflow2 = try #require(text(try await routed("/v1/feedback-forms/\(other2)").json["workflowID"]))
             try await s.expect(.POST, "/v1/feedback-forms/\(other2)/return", #"{"workflowId": "\#(workflow2)", "reason": "incomplete"}"#)
 
             var totals: [String: String] = [:]
@@ -132,8 +149,8 @@ import Testing
     @Test func workflowDefinitionsAreListedAPageAtATime() async throws {
         try await LiveServer.with("workflow-list") { s in
             let (_, other) = try await s.hire("Bo", branch: "B", permissions: ScopeOverHTTPTests.rights("B"))
-            let defined = try await s.created("/v1/workflow-definitions", #"{"name": "Feedback review", "kind": "feedbackForm", "steps": [{"name": "Check", "approverRole": "Administrator", "deadlineHours": 24, "reminderLeadHours": 4, "escalateTo": {"kind": "role", "id": "Administrator"}}]}"#)
-            #expect(defined.lowercased() == WorkflowDefinition.defaultID(for: .feedbackForm).uuidString.lowercased())
+            let defined = try await s.created("/v1/workflow-definitions", #"{"name": "Material approval", "kind": "materialRequest", "steps": [{"name": "Check", "approverRole": "Administrator", "deadlineHours": 24, "reminderLeadHours": 4, "escalateTo": {"kind": "role", "id": "Administrator"}}]}"#)
+            #expect(defined.lowercased() == WorkflowDefinition.defaultID(for: .materialRequest).uuidString.lowercased())
             let quote = WorkflowDefinition.defaultID(for: .quote).uuidString.lowercased()
             func ids(_ answer: LiveServer.Answer) -> [String] {
                 (answer.json["items"] as? [[String: Any]] ?? []).compactMap { (($0["versions"] as? [[String: Any]])?.first).flatMap { text($0["definitionID"])?.lowercased() } }

@@ -84,6 +84,30 @@ public enum ApprovalRouting {
         return start(.campaign, recordID: e.campaignID, revision: version.rawValue, submitter: e.by, definition: definition)
     }
 
+    /// The instance start for a feedback form event (R-ORG-3): `FeedbackFormSubmitted`, or
+    /// `FeedbackFormAmended` after a return (the form waits for a review again), starts an instance of form
+    /// `formID` submitted by the submitter / the amending employee. `version` is the event's stream version,
+    /// so each submission gets its own instance. Anything else → nil.
+    public static func start(after event: FeedbackEvent, formID: UUID, version: StreamVersion,
+                             definition: WorkflowDefinitionVersion) -> Routed<WorkflowInstance.Command>? {
+        switch event {
+        case .submitted(let e): return start(.feedbackForm, recordID: formID, revision: version.rawValue, submitter: e.submittedBy, definition: definition)
+        case .amended(let e): return start(.feedbackForm, recordID: formID, revision: version.rawValue, submitter: e.amendedBy, definition: definition)
+        default: return nil
+        }
+    }
+
+    /// The outcome of a feedback form's review instance as the form's own command — `markReviewed` on
+    /// completion, `markReturned` when sent back to the submitter or rejected (``FeedbackForm/reaction(to:instance:)``)
+    /// — to run as the employee who decided. Nil for other subjects and for events that decide nothing.
+    public static func feedbackCommand(after event: WorkflowEvent, instance: WorkflowInstanceState) -> Routed<FeedbackForm.Command>? {
+        guard let (formID, command) = FeedbackForm.reaction(to: event, instance: instance),
+              let outcome = outcome(of: event, instance: instance) else { return nil }
+        switch outcome {
+        case .approved(let by, _), .sentBack(let by, _): return Routed(recordID: formID, command: command, actor: by)
+        }
+    }
+
     private static func start(_ kind: WorkflowSubjectKind, recordID: UUID, revision: UInt64, submitter: String,
                               definition: WorkflowDefinitionVersion) -> Routed<WorkflowInstance.Command>? {
         guard definition.kind == kind else { return nil }
@@ -109,15 +133,17 @@ public enum ApprovalRouting {
         coveringRole(among: roles, draft: draft, limits: limits) == nil ? roles : roles + [WorkflowDefinition.quoteDiscountApprover]
     }
 
-    /// The roles to pass in a contract or campaign workflow command for an employee holding `roles`: their
-    /// own, plus ``WorkflowDefinition/contractApprover`` / ``WorkflowDefinition/campaignApprover`` when
-    /// `mayApprove` (the engine's check of the `approve` action in that module over the record, as in part 2).
+    /// The roles to pass in a contract, campaign or feedback form workflow command for an employee holding
+    /// `roles`: their own, plus ``WorkflowDefinition/contractApprover`` / ``WorkflowDefinition/campaignApprover``
+    /// / ``WorkflowDefinition/feedbackReviewer`` when `mayApprove` (the engine's check of the `approve` action
+    /// in that module over the record, as in part 2; for a feedback form: the employee is its named reviewer).
     public static func approverRoles(_ roles: [String], for kind: WorkflowSubjectKind, mayApprove: Bool) -> [String] {
         guard mayApprove else { return roles }
         switch kind {
         case .contract: return roles + [WorkflowDefinition.contractApprover]
         case .campaign: return roles + [WorkflowDefinition.campaignApprover]
-        case .quote, .materialRequest, .feedbackForm: return roles
+        case .feedbackForm: return roles + [WorkflowDefinition.feedbackReviewer]
+        case .quote, .materialRequest: return roles
         }
     }
 

@@ -13,8 +13,11 @@ extension WorkflowDefinition {
     /// module over the campaign (part 2's check, made by the engine); granted with
     /// ``ApprovalRouting/approverRoles(_:for:mayApprove:)``.
     public static let campaignApprover = "campaigns.approve"
+    /// The approver role of the default feedback form review (R-ORG-3): the reviewer the form names; granted
+    /// with ``ApprovalRouting/approverRoles(_:for:mayApprove:)`` to that employee only.
+    public static let feedbackReviewer = "feedback.reviewer"
     /// The symbolic approver roles: no employee holds them; whoever may decide the subject acts in them.
-    public static let symbolicApproverRoles: Set<String> = [quoteDiscountApprover, contractApprover, campaignApprover]
+    public static let symbolicApproverRoles: Set<String> = [quoteDiscountApprover, contractApprover, campaignApprover, feedbackReviewer]
 
     /// The fixed id of the default definition for `kind`, so every node and every replay defines the same one.
     ///
@@ -55,6 +58,20 @@ extension WorkflowDefinition {
                                                escalateTo: WorkflowParty = .role("departmentManager")) -> WorkflowDefinitionVersion {
         singleStep(.campaign, name: "Campaign approval", stepName: "Feasibility approval", role: campaignApprover,
                    deadlineHours: deadlineHours, reminderLeadHours: reminderLeadHours, escalateTo: escalateTo)
+    }
+
+    /// Version 1 of the default feedback form review (R-ORG-3, R-ORG-5): one step decided by
+    /// ``feedbackReviewer``, the reviewer the form names. Deadline, reminder and escalation as in
+    /// ``defaultQuoteApproval(deadlineHours:reminderLeadHours:escalateTo:)``.
+    public static func defaultFeedbackReview(deadlineHours: Int = 48, reminderLeadHours: Int = 8,
+                                             escalateTo: WorkflowParty = .role("departmentManager")) -> WorkflowDefinitionVersion {
+        singleStep(.feedbackForm, name: "Feedback form review", stepName: "Review", role: feedbackReviewer,
+                   deadlineHours: deadlineHours, reminderLeadHours: reminderLeadHours, escalateTo: escalateTo)
+    }
+
+    /// Every default definition, in the order bootstrap records them.
+    public static var defaults: [WorkflowDefinitionVersion] {
+        [defaultQuoteApproval(), defaultContractApproval(), defaultCampaignApproval(), defaultFeedbackReview()]
     }
 
     /// The command that records a default definition (version 1) in its stream.

@@ -101,7 +101,10 @@ extension CRMEngine {
             let campaign = try await load(Campaign.self, stream: Campaign.stream(subject)).state
             let scope = try await resolve(Campaign.scope(of: nil, state: campaign))
             return ApprovalRouting.approverRoles(held, for: .campaign, mayApprove: campaign.exists && principal.may(.approve, in: .campaigns, on: scope, at: now))
-        case .materialRequest, .feedbackForm:
+        case .feedbackForm:
+            let form = try await load(FeedbackForm.self, stream: FeedbackForm.stream(subject)).state
+            return ApprovalRouting.approverRoles(held, for: .feedbackForm, mayApprove: !form.reviewer.isEmpty && form.reviewer == principal.id)
+        case .materialRequest:
             return held
         }
     }

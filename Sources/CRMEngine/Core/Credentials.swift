@@ -180,8 +180,8 @@ extension CRMEngine {
         let grantID = configuration.ids.next()
         try await execute(Organisation.self, id: UUID(), .bootstrap(administrator: administrator, roleID: roleID, roleName: roleName, grantID: grantID),
                           as: .system, expectedVersion: .noStream)
-        // The default approval workflows (quotes, contracts, campaigns), so approvals route from day one.
-        for definition in [WorkflowDefinition.defaultQuoteApproval(), WorkflowDefinition.defaultContractApproval(), WorkflowDefinition.defaultCampaignApproval()] {
+        // The default approval workflows (quotes, contracts, campaigns, feedback forms), so approvals route from day one.
+        for definition in WorkflowDefinition.defaults {
             try await execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: .system)
         }
         let principal = try await self.principal(employeeID: administrator.id)

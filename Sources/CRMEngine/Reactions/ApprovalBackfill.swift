@@ -5,8 +5,8 @@ import Foundation
 
 extension CRMReactions {
     /// Approvals asked before their kind had a workflow (R-ORG-5): a quote over its author's limit, a contract
-    /// submitted or a campaign's feasibility study recorded while no default definition of its kind existed
-    /// started no workflow, so it reached nobody's approval inbox. When the kind's default definition is first
+    /// submitted, a campaign's feasibility study or a feedback form submitted, recorded while no default
+    /// definition of its kind existed, started no workflow, so it reached nobody's approval inbox. When the kind's default definition is first
     /// defined, each such record that still waits gets the workflow its request would have started then
     /// (``approvalRouting``'s rule, the same instance id), as submitted by whoever asked. Requests recorded
     /// after the definition are routed by ``approvalRouting`` itself and left alone here.
@@ -41,7 +41,8 @@ extension CRMReactions {
         case .quote: return (Quote.category, [QuoteCreated.eventType, QuoteRevised.eventType])
         case .contract: return (Contract.category, [ContractSubmittedForApproval.eventType])
         case .campaign: return (Campaign.category, [CampaignFeasibilitySubmitted.eventType])
-        case .materialRequest, .feedbackForm: return nil
+        case .feedbackForm: return (FeedbackForm.category, [FeedbackFormSubmitted.eventType, FeedbackFormAmended.eventType])
+        case .materialRequest: return nil
         }
     }
 }

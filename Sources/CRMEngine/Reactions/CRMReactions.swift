@@ -78,7 +78,8 @@ public enum CRMReactions {
     }
 
     /// Approvals through workflow definitions (R-ORG-5): a quote over its author's limit, a contract
-    /// submitted or a campaign's feasibility study starts a workflow instance of the kind's default
+    /// submitted, a campaign's feasibility study or a feedback form submitted (or amended after a return)
+    /// starts a workflow instance of the kind's default
     /// definition (its current version); the instance's outcome is recorded on the quote, contract or
     /// campaign as done by the employee who decided (``ApprovalRouting``). Instance ids derive from the record
     /// and its revision. An instance starts only while its record still waits for the decision (the quote's
@@ -87,7 +88,7 @@ public enum CRMReactions {
     /// one) starts nothing for them.
     public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: [
         QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
-        WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
+        FeedbackFormSubmitted.eventType, FeedbackFormAmended.eventType, WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
     ]) { event, engine in
         if let starts = try await approvalStarts(after: event, engine: engine, key: "start") { return starts }
         guard let e = WorkflowEvent(payload: event.payload) else { return [] }
@@ -97,6 +98,9 @@ public enum CRMReactions {
         }
         if let routed = ApprovalRouting.campaignCommand(after: e, instance: instance) {
             return [.execute(Campaign.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+        }
+        if let routed = ApprovalRouting.feedbackCommand(after: e, instance: instance) {
+            return [.execute(FeedbackForm.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
         }
         guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
               let outcome = ApprovalRouting.outcome(of: e, instance: instance) else { return [] }
@@ -146,6 +150,13 @@ public enum CRMReactions {
                   let routed = ApprovalRouting.start(after: e, version: event.streamVersion, definition: current),
                   try await engine.load(Campaign.self, stream: event.stream).state.status == .feasibility else { return [] }
             return start(routed)
+        }
+        if let e = FeedbackEvent(payload: event.payload), let formID = UUID(text: String(event.stream.rawValue.dropFirst(FeedbackForm.category.count + 1))) {
+            // The instance, then the form's review under its id (two commands of the one event).
+            guard let current = try await definition(.feedbackForm),
+                  let routed = ApprovalRouting.start(after: e, formID: formID, version: event.streamVersion, definition: current),
+                  try await engine.load(FeedbackForm.self, stream: event.stream).state.status == .submitted else { return [] }
+            return start(routed) + [.execute(FeedbackForm.self, id: formID, .startReview(workflowID: routed.recordID), key: key + ":review", actor: routed.actor)]
         }
         return nil
     }
