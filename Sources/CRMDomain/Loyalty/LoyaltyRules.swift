@@ -5,13 +5,19 @@ import Foundation
 /// settings and passes in.
 public struct LoyaltyAccrualRule: Hashable, Sendable, Codable {
     public var source: AccrualSource
-    /// For spend: points per whole unit of `currency` spent. For activities and tenure: points per occurrence / year.
+    /// For spend: points per whole unit of `currency` spent. For activities and tenure: whole points per
+    /// occurrence / per full year of being a customer (granted on each anniversary by the engine's scheduler:
+    /// ``LoyaltyRules/tenureAccrual(customerID:customerSince:on:rules:catchUpDays:)``). At most
+    /// ``LoyaltyRules/maximumPointsPerRule``.
     public var points: Decimal
     /// The currency spend is counted in (converted at the rate valid on the revenue's date).
     public var currency: Currency?
     /// For activities: which one (e.g. `surveyAnswered`); nil for spend and tenure.
     public var activity: String?
-    /// Months until accrued points expire; nil: never.
+    /// Months until accrued points expire, counted from the day they are earned (1 to
+    /// ``LoyaltyRules/maximumValidityMonths``); nil: never. Stamped on each lot when it is accrued (a later
+    /// change of the rule leaves earned lots as they are); the engine's scheduler records the expiry of what
+    /// redemptions, oldest lots first, left of a lot on its `expiresOn`.
     public var validityMonths: Int?
 
     public init(source: AccrualSource, points: Decimal, currency: Currency? = nil, activity: String? = nil, validityMonths: Int? = nil) {

@@ -102,10 +102,21 @@ extension Settings {
             let recordedActivities = state.loyaltyAccrualRules.compactMap(\.activity)
             for rule in rules {
                 guard rule.points > 0 else { throw .invalid("points", "must be positive") }
+                guard rule.points <= Decimal(LoyaltyRules.maximumPointsPerRule) else {
+                    throw .invalid("points", "must be at most \(LoyaltyRules.maximumPointsPerRule)")
+                }
                 if let currency = rule.currency {
                     try Validate.currency(currency, field: "currency", unlessUnchangedFrom: recordedCurrencies.contains(currency) ? currency : nil)
                 }
                 if let months = rule.validityMonths, months <= 0 { throw .invalid("validityMonths", "must be positive") }
+                if let months = rule.validityMonths, months > LoyaltyRules.maximumValidityMonths {
+                    throw .invalid("validityMonths", "must be at most \(LoyaltyRules.maximumValidityMonths) months")
+                }
+                // Tenure and activities earn whole points per year / occurrence, and count in no currency.
+                if rule.source == .tenure || rule.source == .activity {
+                    guard LoyaltyRules.wholePoints(rule.points) != nil else { throw .invalid("points", "must be a whole number of points") }
+                    guard rule.currency == nil else { throw .invalid("currency", "only a spend rule counts in a currency") }
+                }
                 switch rule.source {
                 case .activity:
                     guard let activity = rule.activity, !activity.trimmingCharacters(in: .whitespaces).isEmpty else {

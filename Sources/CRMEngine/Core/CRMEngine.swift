@@ -19,6 +19,12 @@ import Synchronization
 /// await engine.close()
 /// ```
 public final class CRMEngine: Sendable {
+    /// The engine's own views, kept beside the configured ones: tokens and passwords, the outbox's pending
+    /// items, the reminders' sources and the customers' loyalty tenure.
+    static var engineProjections: [any Projection] {
+        [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection(), LoyaltyTenureProjection()]
+    }
+
     /// What the engine is opened with; every part has a default.
     public struct Configuration: Sendable {
         /// The clock of every decision ("now" of commands, token expiry, overdue).
@@ -147,7 +153,7 @@ public final class CRMEngine: Sendable {
         let registry = try EngineEvents.registry()
         let runner = try ProjectionRunner(
             readingViewsOf: directory + "/views", store: store, registry: registry,
-            projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection()])
+            projections: configuration.projections + Self.engineProjections)
         let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
         let reactor = try Reactor(reactions: [], directory: directory + "/reactor")
         return CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
@@ -164,7 +170,7 @@ public final class CRMEngine: Sendable {
         let registry = try EngineEvents.registry()
         try FileManager.default.createDirectory(atPath: directory + "/views", withIntermediateDirectories: true)
         let runner = try ProjectionRunner(
-            store: store, registry: registry, projections: configuration.projections + [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection()],
+            store: store, registry: registry, projections: configuration.projections + Self.engineProjections,
             directory: directory + "/views", logger: configuration.logger)
         let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
         let reactor = try Reactor(reactions: configuration.reactions, directory: directory + "/reactor")

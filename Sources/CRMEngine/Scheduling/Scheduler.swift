@@ -22,13 +22,18 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public var contractsRenewed: Int = 0
     /// Active contracts past their expiry without such a clause, recorded as expired.
     public var contractsExpired: Int = 0
+    /// Tenure points lots granted on customers' anniversaries (R-CUS-8), one per customer and anniversary.
+    public var tenurePointsGranted: Int = 0
+    /// Loyalty accounts whose lapsed points this run recorded as expired (one `PointsExpired` each).
+    public var pointsExpired: Int = 0
 }
 
 extension CRMEngine {
     /// Runs the time-driven work due at the clock's now (R-TSK-4, R-CUS-5): the reminder tasks of the day
     /// (birthdays, founding anniversaries, holidays, appointments, contract expiries, diary items) for their owners. Every reminder's id
     /// derives from its source and occurrence day and is executed with an idempotency key of that id, so a
-    /// second run on the same day — on this node or another one sharing the log — writes nothing.
+    /// second run on the same day — on this node or another one sharing the log — writes nothing. Loyalty
+    /// points (R-CUS-8): tenure points on customers' anniversaries and the expiry of lapsed points, keyed alike.
     @discardableResult
     public func runScheduledWork() async throws -> ScheduledWorkReport {
         let now = clock.now()
@@ -57,13 +62,17 @@ extension CRMEngine {
         let retention = try await watchChurn(on: day)
         let usage = try await watchUsage(on: day)
         let (renewed, expired) = try await renewOrExpireContracts(expiries, settings: settings, now: now)
+        let tenure = try await grantTenurePoints(now: now, settings: settings)
+        let pointsExpired = try await expireLoyaltyPoints(now: now, settings: settings)
         logger.info("scheduled work ran", metadata: [
             "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)",
-            "renewed": "\(renewed)", "expired": "\(expired)"])
+            "renewed": "\(renewed)", "expired": "\(expired)", "tenurePoints": "\(tenure)", "pointsExpired": "\(pointsExpired)"])
         var report = ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
                                          retentionTasksDispatched: retention, usageAnomalyTasksDispatched: usage)
         report.contractsRenewed = renewed
         report.contractsExpired = expired
+        report.tenurePointsGranted = tenure
+        report.pointsExpired = pointsExpired
         return report
     }
 

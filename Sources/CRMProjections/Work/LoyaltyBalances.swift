@@ -4,24 +4,28 @@ import Foundation
 
 /// Loyalty points balances per customer (R-CUS-8): the recorded balance, totals accrued, redeemed and
 /// expired, the last movements, and the open lots so the points usable on a given day (lots not past
-/// their expiry, even before an expiry is recorded) are computed at query time.
+/// their expiry, even before an expiry is recorded) are computed at query time. An index of the lots by
+/// expiry day lets the scheduler find the accounts with points to expire without reading every lot.
 ///
 /// ```swift
 /// let balance = try LoyaltyBalances.balance(of: customerID, on: today, in: views)
 /// ```
 public struct LoyaltyBalances: Projection {
     public let name = "loyalty-balances"
-    public let version: UInt32 = 1
+    /// 2: the `expiries` index.
+    public let version: UInt32 = 2
 
     /// `customerID → Account`.
     public static let accounts = ViewTable("accounts")
     /// `customerID + lotID → Lot`: lots with points left.
     public static let lots = ViewTable("lots")
+    /// `expiresOn (text) + customerID + lotID → empty`: lots with points left that expire, by day.
+    public static let expiries = ViewTable("expiries")
 
     /// How many movements an account keeps (newest first).
     public static let movementsKept = 10
 
-    public var tables: [ViewTable] { [Self.accounts, Self.lots, CustomerScopes.table] }
+    public var tables: [ViewTable] { [Self.accounts, Self.lots, Self.expiries, CustomerScopes.table] }
 
     public var eventTypes: Set<String>? {
         CustomerScopes.eventTypes.union([PointsAccrued.eventType, PointsRedeemed.eventType, PointsExpired.eventType])
@@ -93,6 +97,9 @@ public struct LoyaltyBalances: Projection {
         case let e as PointsAccrued:
             try views.put(row: Lot(lotID: e.lotID, source: e.source, remaining: e.points, earnedOn: e.earnedOn, expiresOn: e.expiresOn),
                           forKey: ViewKey().uuid(e.customerID).uuid(e.lotID).bytes, in: Self.lots)
+            if let expiresOn = e.expiresOn {
+                try views.put([], forKey: Self.expiryKey(expiresOn, customer: e.customerID, lot: e.lotID), in: Self.expiries)
+            }
             try move(e.customerID, Movement(kind: .accrual, points: e.points, day: e.earnedOn, reason: e.reason, position: event.position.rawValue),
                      in: views)
         case let e as PointsRedeemed:
@@ -127,12 +134,19 @@ public struct LoyaltyBalances: Projection {
 
     private func draw(_ draws: [LotDraw], customer: UUID, in views: any ViewWriter) throws {
         for d in draws {
+            var emptied: LocalDate?
             try views.update(Lot.self, forKey: ViewKey().uuid(customer).uuid(d.lotID).bytes, in: Self.lots) { old in
                 guard var lot = old else { return nil }
                 lot.remaining -= d.points
+                if lot.remaining <= 0 { emptied = lot.expiresOn }
                 return lot.remaining > 0 ? lot : nil
             }
+            if let emptied { try views.delete(key: Self.expiryKey(emptied, customer: customer, lot: d.lotID), in: Self.expiries) }
         }
+    }
+
+    private static func expiryKey(_ day: LocalDate, customer: UUID, lot: UUID) -> [UInt8] {
+        ViewKey().string(day.description).uuid(customer).uuid(lot).bytes
     }
 
     // MARK: - Queries
@@ -151,6 +165,30 @@ public struct LoyaltyBalances: Projection {
             if lot.expiresOn.map({ day < $0 }) ?? true { usable += lot.remaining } else { pending += lot.remaining }
         }
         return Balance(account: account, usable: usable, pendingExpiry: pending)
+    }
+
+    /// A customer with lots whose points lapse on or before some day, and the earliest such day.
+    public struct DueExpiry: Hashable, Sendable {
+        public var customerID: UUID
+        public var earliest: LocalDate
+    }
+
+    /// The customers with points left in lots expiring on or before `day` (the latest day anywhere, say:
+    /// each account's own "today" is its branch's), in order of their earliest expiry, each once.
+    public static func dueExpiries(through day: LocalDate, in views: any ViewReader) throws -> [DueExpiry] {
+        var out: [DueExpiry] = []
+        var seen = Set<UUID>()
+        let last = day.description
+        try views.scan(expiries) { key, _ in
+            guard let end = key.firstIndex(of: 0), let text = String(bytes: key[..<end], encoding: .utf8),
+                  let expiresOn = LocalDate(text) else { return true }
+            guard text <= last else { return false }
+            if let customer = UUID(viewKey: key, at: end + 1), seen.insert(customer).inserted {
+                out.append(DueExpiry(customerID: customer, earliest: expiresOn))
+            }
+            return true
+        }
+        return out
     }
 
     /// The lots of a customer with points left, in lot id order.
