@@ -109,6 +109,7 @@ extension Console {
     }
 
     func relatedSections(_ view: Customer360, calendar: LocalCalendar) -> [[String: Any]] {
+        let contactNames = Dictionary(view.contacts.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
         func items(_ records: [RelatedRecord]) -> [[String: Any]] {
             records.prefix(20).map { record in
                 var link: Any = false
@@ -119,8 +120,11 @@ extension Console {
                 }
                 // A recorded visit has a day, not a time (its `at`, midnight UTC of that day, only orders the list).
                 let day = record.kind == .visit ? record.day?.description : nil
+                // An opportunity's contacts by name (those the viewer may see), after its stage.
+                let named = (record.contacts ?? []).compactMap { contactNames[$0] }
+                let detail = named.isEmpty ? record.detail : [record.detail, "with " + named.joined(separator: ", ")].compactMap { $0 }.joined(separator: " · ")
                 return [
-                    "title": record.title, "status": record.status, "detail": orFalse(record.detail), "link": link,
+                    "title": record.title, "status": record.status, "detail": orFalse(detail), "link": link,
                     "when": orFalse(day ?? record.at.map { Format.instant($0, in: calendar) } ?? record.day?.description),
                     "amount": orFalse(record.amount?.description),
                 ]
@@ -132,7 +136,28 @@ extension Console {
             ("Won and lost opportunities", view.closedOpportunities), ("Quotes", view.openQuotes + view.closedQuotes),
             ("Contracts", view.contracts + view.endedContracts), ("Recent tickets", view.recentTickets),
         ]
-        return sections.filter { !$0.1.isEmpty }.map { ["heading": $0.0, "items": items($0.1)] }
+        let related = sections.filter { !$0.1.isEmpty }.map { ["heading": $0.0, "items": items($0.1)] as [String: Any] }
+        // Products held, installations and upcoming appointments follow the contacts (R-CUS-4, R-CUS-5, R-CUS-7).
+        let holdings = holdingSections(view, calendar: calendar)
+        return Array(related.prefix(view.contacts.isEmpty ? 0 : 1)) + holdings + related.dropFirst(view.contacts.isEmpty ? 0 : 1)
+    }
+
+    /// The products held, current installations and upcoming appointments, as the related sections show items.
+    func holdingSections(_ view: Customer360, calendar: LocalCalendar) -> [[String: Any]] {
+        func item(_ title: String, _ status: String, detail: String?, when: String? = nil) -> [String: Any] {
+            ["title": title, "status": status, "detail": orFalse(detail), "link": false, "when": orFalse(when), "amount": false]
+        }
+        let products = view.productsHeld.prefix(20).map { p in
+            item(p.name, "held", detail: "quantity \(p.quantity)" + (p.contracts.count > 1 ? " in \(p.contracts.count) contracts" : ""))
+        }
+        let installations = view.profile.installations.prefix(20).map { item($0.address, "active", detail: "meter " + $0.meterNumber) }
+        let appointments = view.upcomingAppointments(at: now).prefix(20).map { a in
+            item(a.kind.rawValue, a.status.rawValue, detail: a.address, when: Format.instant(a.at, in: calendar))
+        }
+        let sections: [(String, [[String: Any]])] = [
+            ("Products held", Array(products)), ("Installations", Array(installations)), ("Upcoming appointments", Array(appointments)),
+        ]
+        return sections.filter { !$0.1.isEmpty }.map { ["heading": $0.0, "items": $0.1] }
     }
 
     /// The inputs: name, industry, community, the key date, then the group's custom fields in form order.

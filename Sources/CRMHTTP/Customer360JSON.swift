@@ -24,6 +24,8 @@ enum Customer360JSON {
         out.records("openQuotes", view.openQuotes)
         out.records("openTasks", view.openTasks)
         out.records("openTickets", view.openTickets)
+        out.key("productsHeld")
+        out.array(view.productsHeld) { $0.heldProduct($1) }
         out.key("profile")
         out.profile(view.profile, customFields: customFields.map(Array.init) ?? [0x5B, 0x5D])
         out.records("recentActivity", view.recentActivity)
@@ -142,6 +144,8 @@ struct JSONBytes {
         bytes.append(0x7B)
         key("absorbed", first: true)
         array(p.absorbed) { $0.uuid($1) }
+        key("appointments")
+        array(p.appointments) { $0.appointment($1) }
         optional("birthday", p.birthday?.description)
         optional("branch", p.branch)
         optional("community", p.community)
@@ -161,6 +165,8 @@ struct JSONBytes {
         key("id")
         uuid(p.id)
         optional("industry", p.industry)
+        key("installations")
+        array(p.installations) { $0.installation($1) }
         key("isArchived")
         raw(p.isArchived ? "true" : "false")
         key("kind")
@@ -172,6 +178,48 @@ struct JSONBytes {
         key("status")
         string(p.status.rawValue)
         bytes.append(0x7D)
+    }
+
+    /// A product held: its contracts, name, product and summed quantity (a JSON number, as the encoder writes a `Decimal`).
+    mutating func heldProduct(_ p: HeldProduct) {
+        raw("{\"contracts\":")
+        array(p.contracts) { $0.uuid($1) }
+        raw(",\"name\":")
+        string(p.name)
+        raw(",\"productID\":")
+        uuid(p.productID)
+        raw(",\"quantity\":")
+        raw(p.quantity.description)
+        raw("}")
+    }
+
+    /// A scheduled appointment of the profile.
+    mutating func appointment(_ a: Appointment) {
+        raw("{\"address\":")
+        string(a.address)
+        raw(",\"at\":")
+        instant(a.at)
+        raw(",\"id\":")
+        uuid(a.id)
+        raw(",\"kind\":")
+        string(a.kind.rawValue)
+        optional("note", a.note)
+        raw(",\"status\":")
+        string(a.status.rawValue)
+        raw("}")
+    }
+
+    /// A current installation of the profile.
+    mutating func installation(_ i: Installation) {
+        raw("{\"address\":")
+        string(i.address)
+        raw(",\"id\":")
+        uuid(i.id)
+        raw(",\"isActive\":")
+        raw(i.isActive ? "true" : "false")
+        raw(",\"meterNumber\":")
+        string(i.meterNumber)
+        raw("}")
     }
 
     /// Money with its amount as an exact decimal string, as record answers write amounts.
@@ -202,6 +250,7 @@ struct JSONBytes {
         var first = true
         if let amount = r.amount { key("amount", first: true); money(amount); first = false }
         if let at = r.at { key("at", first: first); instant(at); first = false }
+        if let contacts = r.contacts { key("contacts", first: first); array(contacts) { $0.uuid($1) }; first = false }
         if let day = r.day { key("day", first: first); string(day.description); first = false }
         if let detail = r.detail { key("detail", first: first); string(detail); first = false }
         key("id", first: first)
@@ -209,6 +258,18 @@ struct JSONBytes {
         key("kind")
         string(r.kind.rawValue)
         optional("owner", r.owner)
+        if let products = r.products {
+            key("products")
+            array(products) { out, line in
+                out.raw("{\"name\":")
+                out.string(line.name)
+                out.raw(",\"productID\":")
+                out.uuid(line.productID)
+                out.raw(",\"quantity\":")
+                out.raw(line.quantity.description)
+                out.raw("}")
+            }
+        }
         key("scope")
         scope(r.scope)
         key("status")

@@ -14,7 +14,7 @@ struct CRMCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Init.self, Token.self, Demo.self, History.self, Show.self, Verify.self, Backup.self, Restore.self,
-            Stats.self, ReadAudit.self, Dump.self, Tail.self, Rebuild.self, Replay.self, MigrateStore.self, Import.self, Export.self, CustomerCommand.self, TaskCommand.self, TicketCommand.self,
+            Stats.self, ReadAudit.self, Dump.self, Tail.self, Rebuild.self, Replay.self, MigrateStore.self, Import.self, Export.self, CustomerCommand.self, TaskCommand.self, TicketCommand.self, OpportunityCommand.self,
         ]
     )
 }

@@ -12,7 +12,8 @@ import Testing
       "group": "residential", "branch": "berlin", "owner": "emp-1", "status": "active", "isArchived": false,
       "birthday": "1980-02-29", "customFields": [{"formGroup": "residential", "field": "note", "value": {"kind": "number", "value": 12.5}}],
       "externalKeys": [{"system": "erp", "key": "K-1/2"}, {"system": "crm", "key": "Q\\\"1"}], "absorbed": ["019AE994-68FB-7289-A9F9-47BE7B0FB2FF"],
-      "industry": "gas", "founded": "1999-12-31", "community": "north", "mergedInto": "019AE994-68FB-7289-A9F9-47BE7B0FB2FE"},
+      "industry": "gas", "founded": "1999-12-31", "community": "north", "mergedInto": "019AE994-68FB-7289-A9F9-47BE7B0FB2FE",
+      "installations": [], "appointments": []},
      "contacts": [{"kind": "contact", "id": "019AE994-68FB-7289-A9F9-47BE7B0FB269", "title": "Tab\tNew\nline\u0001 😀 </x>",
        "status": "active", "detail": "primary", "scope": {"owners": []}}],
      "openTasks": [{"kind": "task", "id": "019AE994-68FB-7289-A9F9-47BE7B0FB26A", "title": "Call", "status": "dispatched",
@@ -25,7 +26,7 @@ import Testing
        "owner": "emp-1", "scope": {"branch": "berlin", "owners": []}}],
      "closedOpportunities": [], "openQuotes": [{"kind": "quote", "id": "019AE994-68FB-7289-A9F9-47BE7B0FB26D", "title": "Q-1",
        "status": "draft", "amount": {"amount": -0.05, "currency": "USD"}, "scope": {"community": "c", "owners": []}}],
-     "closedQuotes": [], "contracts": [], "endedContracts": [],
+     "closedQuotes": [], "contracts": [], "endedContracts": [], "productsHeld": [],
      "revenue": [{"amount": 1234.56, "currency": "EUR"}, {"amount": 0, "currency": "USD"}], "loyaltyBalance": -7}
     """#
 

@@ -77,6 +77,22 @@ extension Installation: BinaryPayloadCodable {
     }
 }
 
+extension Appointment: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(id: try r.uuid(), kind: try r.rawValue(AppointmentKind.self), at: try r.date(), address: try r.string(),
+                  note: try r.optional { try $0.string() }, status: try r.rawValue(AppointmentStatus.self))
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(id)
+        w.rawValue(kind)
+        w.date(at)
+        w.string(address)
+        w.optional(note) { $0.string($1) }
+        w.rawValue(status)
+    }
+}
+
 extension CustomerInstallationAdded: BinaryPayloadCodable {
     public init(fromBinary r: inout BinaryReader) throws {
         self.init(customerID: try r.uuid(), installation: try Installation(fromBinary: &r))

@@ -25,6 +25,8 @@ public enum Opportunity: Aggregate {
         public var owner: String = ""
         /// The product line (R-SAL-2), when one is set.
         public var productLine: String?
+        /// The contact persons of the customer this opportunity names (R-CUS-3), in the order named.
+        public var contacts: [UUID] = []
         public var assignment: Assignment = .opener
         public var status: Status = .open
         public var suggestedProbability: Decimal?
@@ -60,8 +62,11 @@ public enum Opportunity: Aggregate {
     /// What can be asked of an opportunity. `open` carries the new id; the others act on the loaded one.
     public enum Command: Sendable {
         /// Open in `pipeline` at `stage` (nil: its first stage), with an optional product line (recorded as
-        /// a `productLine` edit in the same decision). Repeating it with identical content records nothing.
-        case open(opportunityID: UUID, details: Details, pipeline: Pipeline, stage: String?, owner: String, productLine: String? = nil)
+        /// a `productLine` edit in the same decision) and contact persons of the customer (recorded as
+        /// ``OpportunityContactsAdded``; the engine checks they are the customer's live contacts). Repeating
+        /// it with identical content records nothing.
+        case open(opportunityID: UUID, details: Details, pipeline: Pipeline, stage: String?, owner: String, productLine: String? = nil,
+                  contacts: [UUID] = [])
         /// Give it to whoever `rules.route(input)` names; no matching rule → `notConfigured`.
         case assignByRules(input: RoutingInput, rules: [RoutingRule])
         /// A manager gives it to `owner` (the manager is the context's actor).
@@ -81,6 +86,11 @@ public enum Opportunity: Aggregate {
         case lose(reason: String)
         /// Back to open at a pipeline stage; only a won or lost opportunity, reason required.
         case reopen(stage: String, reason: String)
+        /// Names more contact persons of the customer (R-CUS-3); ones already named are skipped. The engine
+        /// refuses a contact of another customer, an unknown or an archived one (field `contacts`).
+        case addContacts([UUID])
+        /// No longer names these contacts; each must be named now.
+        case removeContacts([UUID])
     }
 
     public typealias Event = OpportunityEvent
@@ -89,7 +99,7 @@ public enum Opportunity: Aggregate {
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
-        case .open(let id, let details, let pipeline, let stage, let owner, let productLine):
+        case .open(let id, let details, let pipeline, let stage, let owner, let productLine, let contacts):
             let details = try validated(details)
             let line = try Validate.optionalText(productLine, field: "productLine", max: 100)
             let pipeline = try validated(pipeline)
@@ -101,8 +111,13 @@ public enum Opportunity: Aggregate {
                 guard state.original == opened else { throw DomainError(.alreadyExists, field: "opportunityID", "an opportunity with this id exists") }
                 return []
             }
-            guard let line else { return [.opened(opened)] }
-            return [.opened(opened), .edited(OpportunityEdited(opportunityID: id, changes: [FieldChange(field: "productLine", old: nil, new: .option(line))]))]
+            let named = try checkedContacts(contacts, adding: [])
+            var events: [Event] = [.opened(opened)]
+            if let line {
+                events.append(.edited(OpportunityEdited(opportunityID: id, changes: [FieldChange(field: "productLine", old: nil, new: .option(line))])))
+            }
+            if !named.isEmpty { events.append(.contactsAdded(OpportunityContactsAdded(opportunityID: id, contactIDs: named))) }
+            return events
 
         case .assignByRules(let input, let rules):
             let id = try open(state)
@@ -176,6 +191,16 @@ public enum Opportunity: Aggregate {
             guard state.pipeline.contains(stage) else { throw .invalid("stage", "not a stage of the pipeline") }
             let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.reopened(OpportunityReopened(opportunityID: id, previousStatus: state.status, stage: stage, reason: reason))]
+
+        case .addContacts(let contacts):
+            let id = try open(state)
+            guard !contacts.isEmpty else { throw .invalid("contacts", "name at least one contact") }
+            let added = try checkedContacts(contacts, adding: state.contacts)
+            return added.isEmpty ? [] : [.contactsAdded(OpportunityContactsAdded(opportunityID: id, contactIDs: added))]
+
+        case .removeContacts(let contacts):
+            let id = try open(state)
+            return [.contactsRemoved(OpportunityContactsRemoved(opportunityID: id, contactIDs: try removedContacts(contacts, from: state)))]
         }
     }
 
@@ -226,12 +251,16 @@ public enum Opportunity: Aggregate {
             s.stage = e.stage
             s.closeReason = nil
             s.closedAt = nil
+        case .contactsAdded(let e):
+            s.contacts += e.contactIDs.filter { !s.contacts.contains($0) }
+        case .contactsRemoved(let e):
+            s.contacts.removeAll { e.contactIDs.contains($0) }
         }
         return s
     }
 
     /// The id of an existing, open opportunity; refuses a missing or closed one.
-    private static func open(_ state: State) throws(DomainError) -> UUID {
+    static func open(_ state: State) throws(DomainError) -> UUID {
         guard let id = state.opportunityID else { throw .notFound("no such opportunity") }
         guard state.status == .open else { throw .transition("the opportunity is \(state.status.rawValue); reopen it first") }
         return id

@@ -152,6 +152,32 @@ public struct OpportunityReopened: EventPayload, Equatable {
     }
 }
 
+/// The opportunity names more contact persons of its customer (R-CUS-3), in the order named.
+public struct OpportunityContactsAdded: EventPayload, Equatable {
+    public static let eventType = "OpportunityContactsAdded"
+    public static let schemaVersion: UInt32 = 1
+    public var opportunityID: UUID
+    public var contactIDs: [UUID]
+
+    public init(opportunityID: UUID, contactIDs: [UUID]) {
+        self.opportunityID = opportunityID
+        self.contactIDs = contactIDs
+    }
+}
+
+/// The opportunity no longer names these contact persons.
+public struct OpportunityContactsRemoved: EventPayload, Equatable {
+    public static let eventType = "OpportunityContactsRemoved"
+    public static let schemaVersion: UInt32 = 1
+    public var opportunityID: UUID
+    public var contactIDs: [UUID]
+
+    public init(opportunityID: UUID, contactIDs: [UUID]) {
+        self.opportunityID = opportunityID
+        self.contactIDs = contactIDs
+    }
+}
+
 /// The events of the opportunity aggregate.
 public enum OpportunityEvent: DomainEvent {
     case opened(OpportunityOpened)
@@ -163,11 +189,13 @@ public enum OpportunityEvent: DomainEvent {
     case won(OpportunityWon)
     case lost(OpportunityLost)
     case reopened(OpportunityReopened)
+    case contactsAdded(OpportunityContactsAdded)
+    case contactsRemoved(OpportunityContactsRemoved)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         OpportunityOpened.self, OpportunityAssigned.self, OpportunityStageChanged.self, OpportunityEdited.self,
         WinProbabilitySuggested.self, WinProbabilityOverridden.self, OpportunityWon.self, OpportunityLost.self,
-        OpportunityReopened.self,
+        OpportunityReopened.self, OpportunityContactsAdded.self, OpportunityContactsRemoved.self,
     ]
 
     public var payload: any EventPayload {
@@ -181,6 +209,8 @@ public enum OpportunityEvent: DomainEvent {
         case .won(let p): return p
         case .lost(let p): return p
         case .reopened(let p): return p
+        case .contactsAdded(let p): return p
+        case .contactsRemoved(let p): return p
         }
     }
 
@@ -195,6 +225,8 @@ public enum OpportunityEvent: DomainEvent {
         case let p as OpportunityWon: self = .won(p)
         case let p as OpportunityLost: self = .lost(p)
         case let p as OpportunityReopened: self = .reopened(p)
+        case let p as OpportunityContactsAdded: self = .contactsAdded(p)
+        case let p as OpportunityContactsRemoved: self = .contactsRemoved(p)
         default: return nil
         }
     }

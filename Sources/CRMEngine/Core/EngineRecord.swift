@@ -279,7 +279,7 @@ extension Opportunity: EngineRecord {
         return .edit
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource {
-        if case .open(_, let details, _, _, let owner, _)? = command, state.details == nil {
+        if case .open(_, let details, _, _, let owner, _, _)? = command, state.details == nil {
             return .customer(details.customerID, owners: [owner])
         }
         return .customer(state.details?.customerID, owners: state.owner.isEmpty ? [] : [state.owner])

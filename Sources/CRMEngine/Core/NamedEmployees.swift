@@ -77,7 +77,7 @@ extension Visit {
 extension Opportunity {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
-        case .open(_, _, _, _, let owner, _) where state.details == nil: return [NamedEmployee(field: "owner", id: owner)]
+        case .open(_, _, _, _, let owner, _, _) where state.details == nil: return [NamedEmployee(field: "owner", id: owner)]
         case .assignByManager(let owner, _) where owner != state.owner: return [NamedEmployee(field: "owner", id: owner)]
         default: return []
         }

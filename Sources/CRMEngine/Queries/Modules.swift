@@ -14,7 +14,7 @@ extension Permission.Module {
         case .opportunity: self = .opportunities
         case .quote: self = .quotes
         case .contract: self = .contracts
-        case .campaign: self = .campaigns
+        case .campaign, .survey, .surveyResponse: self = .campaigns
         case .revenue: self = .revenue
         }
     }

@@ -99,6 +99,8 @@ extension CRMEngine {
         keep(&visible.closedQuotes)
         keep(&visible.contracts)
         keep(&visible.endedContracts)
+        // Products held come from the contracts: only those the principal sees.
+        if visible.contracts.count != view.contracts.count { visible.productsHeld = HeldProduct.held(in: visible.contracts) }
         if !visible.revenue.isEmpty && !principal.may(.query, in: .revenue, on: view.scope, at: now) {
             visible.revenue = []
             complete = false
@@ -230,7 +232,9 @@ extension CRMEngine {
     }
 
     /// Records across modules whose text (or whose customer's name) holds every word of `text` (R-ANA-6),
-    /// limited to what `principal` may query: the first `limit` of ``search(_:as:after:limit:)``.
+    /// limited to what `principal` may query: the first `limit` of ``search(_:as:after:limit:)``. Besides the
+    /// keyword index's records (customers, contacts, opportunities, quotes, tickets, contracts, campaigns,
+    /// surveys and survey responses) it finds contact log entries and visits, from the contact and visit log.
     public func search(_ text: String, as principal: Principal, limit: Int = 50) async throws -> [SearchHit] {
         try await search(text, as: principal, after: nil, limit: limit).items
     }
@@ -245,8 +249,13 @@ extension CRMEngine {
     /// ```
     public func search(_ text: String, as principal: Principal, after: [UInt8]?, limit: Int = 50) async throws -> WorkProjections.Page<SearchHit> {
         let now = clock.now()
-        return try views.read(Self.keywords) { views in
-            try KeywordIndex.search(text, in: views, after: after, limit: limit) { principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now) }
+        // Two views, each its own snapshot: contact log entries and visits join from the contact and visit log.
+        return try views.read(Self.keywords) { keywords in
+            try views.read(Self.activityLog) { activity in
+                try KeywordIndex.search(text, in: keywords, activityLog: activity, after: after, limit: limit) {
+                    principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now)
+                }
+            }
         }
     }
 
@@ -261,7 +270,12 @@ extension CRMEngine {
     /// A page of the activity: contact log entries and visits `principal` may query, newest first (then by
     /// id), of `filter`'s customer or employee or holding the words `text`, after `after` — nil for the first
     /// page, else the `next` of the page before with the same `text` and `filter`. `next` is set when more
-    /// entries follow.
+    /// entries follow. The filter's other fields (kind, channel, contact person, time) only narrow: one of
+    /// customer, employee or text is required.
+    ///
+    /// ```swift
+    /// let withWang = try await engine.activity(as: principal, filter: .init(customerID: acme, contactID: wang), after: nil)
+    /// ```
     public func activity(
         as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), after: [UInt8]?, limit: Int = 50
     ) async throws -> WorkProjections.Page<ActivityEntry> {

@@ -47,7 +47,8 @@ extension Routes {
     }
 
     /// Contact log entries and visits, newest first (then by id): of a customer, of an employee, or holding
-    /// the words `q`, a page at a time; the cursor is bound to the filters.
+    /// the words `q`, narrowed by kind, channel, contact person (`contactId`) and time, a page at a time; the
+    /// cursor is bound to the filters.
     func activity(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
@@ -60,6 +61,7 @@ extension Routes {
         filter.channel = query.string("channel")
         filter.customerID = try optionalUUID(query, "customerId")
         filter.employee = query.string("employee")
+        filter.contactID = try optionalUUID(query, "contactId")
         filter.from = try query.string("from").map { try instant($0, "from") }
         filter.until = try query.string("until").map { try instant($0, "until") }
         let text = query.string("q")
@@ -69,6 +71,7 @@ extension Routes {
         let list = PagedList("/v1/activity", filters: [
             ("customerId", filter.customerID?.lowercasedString), ("employee", filter.employee), ("q", text), ("kind", filter.kind?.rawValue),
             ("channel", filter.channel), ("from", query.string("from")), ("until", query.string("until")),
+            ("contactId", filter.contactID?.lowercasedString),
         ], limit: limit)
         let after = try list.after(query)
         try await waitForView("contact-visit-log", query)

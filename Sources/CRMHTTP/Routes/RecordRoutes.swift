@@ -23,6 +23,7 @@ extension Routes {
         let list = PagedList("/v1/search", filters: [("q", text)], limit: limit)
         let after = try list.after(query)
         try await waitForView("keyword-index", query)
+        try await waitForView("contact-visit-log", query)
         let page = try await engine.search(text, as: principal, after: after, limit: limit)
         return try JSONOutput.response(list.answer(page.items, next: page.next))
     }

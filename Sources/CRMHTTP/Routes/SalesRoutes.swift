@@ -13,7 +13,8 @@ extension Routes {
                     customerID: try body.uuid("customerId"), title: try body.string("title", max: 500), source: try body.string("source", max: 100),
                     expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate")),
                   pipeline: try body.optionalDecoded("pipeline", Pipeline.self) ?? .default, stage: try body.optionalString("stage", max: 100),
-                  owner: try body.optionalString("owner", max: 100) ?? "", productLine: try body.optionalString("productLine", max: 100))
+                  owner: try body.optionalString("owner", max: 100) ?? "", productLine: try body.optionalString("productLine", max: 100),
+                  contacts: try uuids(body, "contacts"))
         }
         v1.get("opportunities") { request, context in
             let principal = try context.requirePrincipal()
@@ -47,6 +48,9 @@ extension Routes {
             let suggestion = try await engine.suggestWinProbability(for: try pathID(context), minimumSample: sample, as: try context.requirePrincipal())
             return try JSONOutput.reflected(["suggestion": suggestion as Any])
         }
+        // Contact persons of the customer the opportunity names (R-CUS-3); the engine checks each is the customer's.
+        command(v1, "opportunities/:id/contacts", Opportunity.self) { _, body in .addContacts(try requiredUUIDs(body, "contacts")) }
+        command(v1, "opportunities/:id/contacts/remove", Opportunity.self) { _, body in .removeContacts(try requiredUUIDs(body, "contacts")) }
         command(v1, "opportunities/:id/product-line", Opportunity.self) { _, body in .setProductLine(try body.optionalString("productLine", max: 100)) }
         command(v1, "opportunities/:id/stage", Opportunity.self) { _, body in .moveToStage(try body.string("stage", max: 100)) }
         command(v1, "opportunities/:id/assign", Opportunity.self) { _, body in
@@ -106,6 +110,13 @@ extension Routes {
         command(v1, "contracts/:id/terminate", Contract.self) { _, body in
             .terminate(reason: try body.string("reason", max: 2000), lastDay: try day(body, "lastDay"))
         }
+    }
+
+    /// A required, non-empty array of UUIDs (each named `field[i]` when invalid).
+    func requiredUUIDs(_ body: JSONObjectReader, _ key: String) throws -> [UUID] {
+        let ids = try uuids(body, key)
+        guard !ids.isEmpty else { throw Problem.invalid(key, "required: at least one id") }
+        return ids
     }
 
     /// A required day `YYYY-MM-DD`.

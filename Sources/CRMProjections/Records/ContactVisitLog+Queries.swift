@@ -3,8 +3,8 @@ import EventSourcing
 import Foundation
 
 extension ContactVisitLog {
-    /// Narrows the log: by kind, channel (`visit` for visits), customer, employee and an instant range
-    /// (`from` inclusive, `until` exclusive).
+    /// Narrows the log: by kind, channel (`visit` for visits), customer, contact person (an entry naming
+    /// it, ``ActivityEntry/contacts``), employee and an instant range (`from` inclusive, `until` exclusive).
     public struct Filter: Sendable, Hashable {
         public var kind: RecordKind?
         public var channel: String?
@@ -12,21 +12,24 @@ extension ContactVisitLog {
         public var employee: String?
         public var from: Date?
         public var until: Date?
+        public var contactID: UUID?
 
         public init(kind: RecordKind? = nil, channel: String? = nil, customerID: UUID? = nil, employee: String? = nil,
-                    from: Date? = nil, until: Date? = nil) {
+                    from: Date? = nil, until: Date? = nil, contactID: UUID? = nil) {
             self.kind = kind
             self.channel = channel
             self.customerID = customerID
             self.employee = employee
             self.from = from
             self.until = until
+            self.contactID = contactID
         }
 
         func matches(_ e: ActivityEntry) -> Bool {
             (kind == nil || e.kind == kind) && (channel == nil || e.channel == channel)
                 && (customerID == nil || e.customerID == customerID) && (employee == nil || e.employee == employee)
                 && (from.map { e.at >= $0 } ?? true) && (until.map { e.at < $0 } ?? true)
+                && (contactID.map { e.contacts.contains($0) } ?? true)
         }
     }
 

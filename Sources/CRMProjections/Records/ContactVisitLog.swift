@@ -22,6 +22,9 @@ public struct ActivityEntry: Codable, Hashable, Sendable {
     public var status: String
     /// The customer's current scope owned by ``employee``, filled in by the queries.
     public var scope: RecordScope
+    /// The customer's contact persons it names: the one spoken to; those a visit planned to meet and, once
+    /// recorded, those it met.
+    public var contacts: [UUID] = []
 }
 
 /// Contact and visit log (R-SRV-3, R-SRV-4): contact log entries and visits per customer and per employee,
@@ -36,7 +39,7 @@ public struct ActivityEntry: Codable, Hashable, Sendable {
 /// ```
 public struct ContactVisitLog: Projection {
     public let name = "contact-visit-log"
-    public let version: UInt32 = 2
+    public let version: UInt32 = 3
     public init() {}
 
     static let byCustomer = ViewTable("activity-by-customer")
@@ -64,20 +67,22 @@ public struct ContactVisitLog: Projection {
         case let e as ContactLogged:
             try store(ActivityEntry(kind: .contactLog, id: e.entryID, customerID: e.customerID, employee: event.metadata.actor,
                                     channel: e.details.channel.rawValue, at: e.details.occurredAt, subject: e.details.subject,
-                                    note: e.details.note, status: "logged", scope: .global), views: views)
+                                    note: e.details.note, status: "logged", scope: .global, contacts: e.details.contactID.map { [$0] } ?? []),
+                      views: views)
         case let e as ContactLogAmended:
             try change(e.entryID, views: views) { r in
                 r.channel = e.details.channel.rawValue
                 r.at = e.details.occurredAt
                 r.subject = e.details.subject
                 r.note = e.details.note
+                r.contacts = e.details.contactID.map { [$0] } ?? []
             }
         case let e as ContactLogRetracted:
             try remove(e.entryID, views: views)
         case let e as VisitPlanned:
             try store(ActivityEntry(kind: .visit, id: e.visitID, customerID: e.customerID, employee: e.visitor, channel: "visit",
                                     at: e.scheduledAt, subject: e.agenda, note: e.place, status: Visit.Status.planned.rawValue,
-                                    scope: .global), views: views)
+                                    scope: .global, contacts: e.contacts), views: views)
         case let e as VisitRescheduled:
             try change(e.visitID, views: views) { r in
                 r.at = e.newScheduledAt
@@ -89,6 +94,7 @@ public struct ContactVisitLog: Projection {
                 r.subject = e.actual.summary
                 r.note = ([e.actual.place] + e.actual.topics).joined(separator: " · ")
                 r.status = Visit.Status.done.rawValue
+                r.contacts += e.actual.contacts.filter { !r.contacts.contains($0) }
             }
         case let e as VisitCancelled:
             try change(e.visitID, views: views) { $0.status = Visit.Status.cancelled.rawValue }

@@ -24,6 +24,10 @@ public struct Customer360: Codable, Hashable, Sendable {
     /// Contracts not ended, then the latest expired or terminated ones.
     public var contracts: [RelatedRecord]
     public var endedContracts: [RelatedRecord]
+    /// The products the customer holds: the product lines of its contracts in force (``Contract/Status/active``,
+    /// renewed ones included), one entry per product, by name. Computed from ``contracts`` by the query
+    /// (``HeldProduct/held(in:)``), never stored apart.
+    public var productsHeld: [HeldProduct]
     /// Net revenue per currency (reversals included), in currency order.
     public var revenue: [Money]
     /// The loyalty points balance (accrued − redeemed − expired); nil when the customer has no loyalty events.
@@ -47,6 +51,46 @@ public struct Customer360: Codable, Hashable, Sendable {
 
     /// Open tasks already due at `now` (computed here, never stored: R-TSK-3).
     public func overdueTasks(at now: Date) -> [RelatedRecord] { openTasks.filter { ($0.at ?? .distantFuture) <= now } }
+
+    /// The scheduled appointments not yet due at `now`, soonest first (``CustomerProfile/appointments`` also
+    /// keeps those whose time has passed without being completed or cancelled).
+    public func upcomingAppointments(at now: Date) -> [Appointment] { profile.appointments.filter { $0.at >= now } }
+}
+
+/// A product the customer holds (R-CUS-4): the lines of its contracts in force for one product, summed.
+public struct HeldProduct: Codable, Hashable, Sendable {
+    public var productID: UUID
+    /// The product's name as the (most recently drafted) contract agreed it.
+    public var name: String
+    /// The quantity over all those contracts.
+    public var quantity: Decimal
+    /// The contracts in force that hold it, oldest first.
+    public var contracts: [UUID]
+
+    public init(productID: UUID, name: String, quantity: Decimal, contracts: [UUID]) {
+        self.productID = productID
+        self.name = name
+        self.quantity = quantity
+        self.contracts = contracts
+    }
+
+    /// The products held through the active contracts among `contracts` (summaries in drafting order, as
+    /// ``Customer360/contracts`` lists them): one per product, by folded name, then id.
+    public static func held(in contracts: [RelatedRecord]) -> [HeldProduct] {
+        var held: [HeldProduct] = []
+        for contract in contracts where contract.kind == .contract && contract.status == Contract.Status.active.rawValue {
+            for line in contract.products ?? [] {
+                if let i = held.firstIndex(where: { $0.productID == line.productID }) {
+                    held[i].name = line.name
+                    held[i].quantity += line.quantity
+                    if !held[i].contracts.contains(contract.id) { held[i].contracts.append(contract.id) }
+                } else {
+                    held.append(HeldProduct(productID: line.productID, name: line.name, quantity: line.quantity, contracts: [contract.id]))
+                }
+            }
+        }
+        return held.sorted { (Keywords.fold($0.name), $0.productID.uuidString) < (Keywords.fold($1.name), $1.productID.uuidString) }
+    }
 }
 
 /// A customer's profile as the latest events left it.
@@ -71,6 +115,11 @@ public struct CustomerProfile: Codable, Hashable, Sendable {
     public var mergedInto: UUID?
     /// Duplicates merged into this customer.
     public var absorbed: [UUID]
+    /// The customer's current installations (R-CUS-7; removed ones leave), in the order added.
+    public var installations: [Installation] = []
+    /// The customer's appointments still scheduled (R-CUS-5; completed and cancelled ones leave), soonest
+    /// first; ``Customer360/upcomingAppointments(at:)`` leaves out those already due.
+    public var appointments: [Appointment] = []
 
     /// Branch, community, group and owner: what the engine filters by.
     public var scope: RecordScope {
@@ -96,7 +145,8 @@ public struct CustomField: Codable, Hashable, Sendable {
 /// `title` is the contact's name, the task's title, the ticket's subject, the visit's agenda (its summary once
 /// recorded), the contact log entry's subject, the opportunity's title, the quote's number or the contract's
 /// title. `status` is the record's status (for a contact: `active` or `archived`); `detail` the contact's role,
-/// the ticket's severity, the opportunity's stage, the contact log's channel or the visit's place.
+/// the ticket's severity, the opportunity's stage, the contact log's channel or the visit's place. An
+/// opportunity also lists the contacts it names, a contract its product lines.
 public struct RelatedRecord: Codable, Hashable, Sendable {
     public var kind: RecordKind
     public var id: UUID
@@ -114,6 +164,23 @@ public struct RelatedRecord: Codable, Hashable, Sendable {
     public var owner: String?
     /// The scope of the record (its customer's, owned by ``owner``), filled in by the query.
     public var scope: RecordScope
+    /// The contacts an opportunity names (R-CUS-3), in the order named; nil for none and other kinds.
+    public var contacts: [UUID]?
+    /// A contract's product lines; nil for other kinds.
+    public var products: [Product]?
+
+    /// One product line of a contract: the product, its name as agreed, the quantity.
+    public struct Product: Codable, Hashable, Sendable {
+        public var productID: UUID
+        public var name: String
+        public var quantity: Decimal
+
+        public init(productID: UUID, name: String, quantity: Decimal) {
+            self.productID = productID
+            self.name = name
+            self.quantity = quantity
+        }
+    }
 
     /// Whether a contact is the customer's primary contact.
     public var isPrimary: Bool { kind == .contact && detail == ContactRole.primary.rawValue }

@@ -58,6 +58,38 @@ extension Customer360Projection {
             }
         case let e as CustomerExternalKeyRemoved:
             try editProfile(e.customerID, views: views) { $0.externalKeys.removeAll { $0.system == e.key.system } }
+        // Appointments and installations (R-CUS-5, R-CUS-7): kept in the profile row, which these events
+        // rewrite alone (the list rows do not change).
+        case let e as CustomerAppointmentScheduled:
+            try editProfile(e.customerID, views: views) { p in
+                p.appointments.removeAll { $0.id == e.appointment.id }
+                p.appointments.append(e.appointment)
+                p.sortAppointments()
+            }
+        case let e as CustomerAppointmentRescheduled:
+            try editProfile(e.customerID, views: views) { p in
+                guard let i = p.appointments.firstIndex(where: { $0.id == e.appointmentID }) else { return }
+                p.appointments[i].at = e.at
+                p.appointments[i].address = e.address
+                p.sortAppointments()
+            }
+        case let e as CustomerAppointmentCompleted:
+            try editProfile(e.customerID, views: views) { $0.appointments.removeAll { $0.id == e.appointmentID } }
+        case let e as CustomerAppointmentCancelled:
+            try editProfile(e.customerID, views: views) { $0.appointments.removeAll { $0.id == e.appointmentID } }
+        case let e as CustomerInstallationAdded:
+            try editProfile(e.customerID, views: views) { p in
+                p.installations.removeAll { $0.id == e.installation.id }
+                p.installations.append(e.installation)
+            }
+        case let e as CustomerInstallationMoved:
+            try editProfile(e.customerID, views: views) { p in
+                guard let i = p.installations.firstIndex(where: { $0.id == e.installationID }) else { return }
+                p.installations[i].address = e.toAddress
+                p.installations[i].meterNumber = e.meterNumber
+            }
+        case let e as CustomerInstallationRemoved:
+            try editProfile(e.customerID, views: views) { $0.installations.removeAll { $0.id == e.installationID } }
         default:
             return false
         }
@@ -68,25 +100,38 @@ extension Customer360Projection {
         guard let old = try views.row(CustomerProfile.self, forKey: Self.key(id, .profile), in: Self.parts) else { return }
         var new = old
         body(&new)
+        if new == old { return }
         try store(new, replacing: old, views: views)
     }
 
+    /// Writes the profile row, and the list rows only when their item changes (an appointment, an
+    /// installation or a custom value leaves them as they are).
     private func store(_ profile: CustomerProfile, replacing old: CustomerProfile?, views: any ViewWriter) throws {
         try views.put(row: profile, forKey: Self.key(profile.id, .profile), in: Self.parts)
-        let item = CustomerListItem(
-            id: profile.id, name: profile.name, kind: profile.kind, group: profile.group, status: profile.status,
-            isArchived: profile.isArchived, mergedInto: profile.mergedInto, scope: profile.scope)
-        if let old, old.name != profile.name {
-            try views.delete(key: Self.nameKey(old.name, old.id), in: Self.byName)
+        let item = Self.listItem(profile)
+        if let old {
+            if Self.listItem(old) == item { return }
+            if old.name != profile.name { try views.delete(key: Self.nameKey(old.name, old.id), in: Self.byName) }
         }
         try views.put(row: item, forKey: Self.nameKey(profile.name, profile.id), in: Self.byName)
         try views.put(row: item, forKey: ViewKey().uuid(profile.id).bytes, in: Self.byID)
+    }
+
+    private static func listItem(_ profile: CustomerProfile) -> CustomerListItem {
+        CustomerListItem(
+            id: profile.id, name: profile.name, kind: profile.kind, group: profile.group, status: profile.status,
+            isArchived: profile.isArchived, mergedInto: profile.mergedInto, scope: profile.scope)
     }
 
     static func nameKey(_ name: String, _ id: UUID) -> [UInt8] { ViewKey().string(Keywords.fold(name)).uuid(id).bytes }
 }
 
 extension CustomerProfile {
+    /// Appointments soonest first (ties by id), as ``appointments`` keeps them.
+    mutating func sortAppointments() {
+        appointments.sort { ($0.at, $0.id.uuidString) < ($1.at, $1.id.uuidString) }
+    }
+
     /// Applies one change of a ``CustomerEdited`` trail (the same fields `Customer.State` applies).
     mutating func apply(_ change: FieldChange) {
         let text = change.new?.textValue

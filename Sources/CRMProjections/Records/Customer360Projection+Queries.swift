@@ -37,6 +37,7 @@ extension Customer360Projection {
         }
         let revenue = try views.rows(Money.self, in: parts, prefix: key(id, .revenue)).map(\.row)
         let loyalty = try views.row(Int.self, forKey: key(id, .loyalty), in: parts)
+        let contracts = try section(.contract)
         let contacts = try section(.contact).sorted {
             ($0.isPrimary ? 0 : 1, Keywords.fold($0.title), $0.id.uuidString) < ($1.isPrimary ? 0 : 1, Keywords.fold($1.title), $1.id.uuidString)
         }
@@ -47,8 +48,8 @@ extension Customer360Projection {
             recentActivity: try section(.activity, limit: recent),
             openOpportunities: try section(.openOpportunity), closedOpportunities: try section(.closedOpportunity, limit: recent),
             openQuotes: try section(.openQuote), closedQuotes: try section(.closedQuote, limit: recent),
-            contracts: try section(.contract), endedContracts: try section(.endedContract, limit: recent),
-            revenue: revenue, loyaltyBalance: loyalty)
+            contracts: contracts, endedContracts: try section(.endedContract, limit: recent),
+            productsHeld: HeldProduct.held(in: contracts), revenue: revenue, loyaltyBalance: loyalty)
     }
 
     /// A page of customers by name or id, after the cursor of the previous page; `include` filters rows

@@ -54,6 +54,18 @@ extension Customer360Projection {
                 r.detail = e.stage
                 return (.openOpportunity, .oldestFirst(r.at ?? event.recordedAt))
             }
+        case let e as OpportunityContactsAdded:
+            try modify(e.opportunityID, views: views) { r in
+                let named = r.contacts ?? []
+                r.contacts = named + e.contactIDs.filter { !named.contains($0) }
+                return nil
+            }
+        case let e as OpportunityContactsRemoved:
+            try modify(e.opportunityID, views: views) { r in
+                let left = (r.contacts ?? []).filter { !e.contactIDs.contains($0) }
+                r.contacts = left.isEmpty ? nil : left
+                return nil
+            }
         // Quotes
         case let e as QuoteCreated:
             try insert(Self.record(.quote, e.quoteID, title: e.number, status: Self.status(of: e.revision).rawValue,
@@ -83,11 +95,17 @@ extension Customer360Projection {
             }
         // Contracts
         case let e as ContractDrafted:
-            try insert(Self.record(.contract, e.contractID, title: e.title, status: Contract.Status.draft.rawValue,
-                                   detail: e.quoteNumber, at: e.draftedAt, day: e.terms.expiry, amount: Self.total(e.lines),
-                                   owner: e.owner),
-                       customer: e.customerID, .contract, .oldestFirst(e.draftedAt), views: views)
-        case let e as ContractLinesChanged: try modify(e.contractID, views: views) { $0.amount = Self.total(e.lines); return nil }
+            var record = Self.record(.contract, e.contractID, title: e.title, status: Contract.Status.draft.rawValue,
+                                     detail: e.quoteNumber, at: e.draftedAt, day: e.terms.expiry, amount: Self.total(e.lines),
+                                     owner: e.owner)
+            record.products = Self.products(e.lines)
+            try insert(record, customer: e.customerID, .contract, .oldestFirst(e.draftedAt), views: views)
+        case let e as ContractLinesChanged:
+            try modify(e.contractID, views: views) { r in
+                r.amount = Self.total(e.lines)
+                r.products = Self.products(e.lines)
+                return nil
+            }
         case let e as ContractTermsChanged: try modify(e.contractID, views: views) { $0.day = e.terms.expiry; return nil }
         case let e as ContractNegotiationRecorded: try setContract(e.contractID, .negotiating, views: views)
         case let e as ContractSubmittedForApproval: try setContract(e.contractID, .pendingApproval, views: views)
@@ -137,6 +155,11 @@ extension Customer360Projection {
 
     private func addPoints(_ points: Int, customer: UUID, views: any ViewWriter) throws {
         try views.update(Int.self, forKey: Self.key(customer, .loyalty), in: Self.parts) { ($0 ?? 0) + points }
+    }
+
+    /// A contract's lines as its summary keeps them (product, name, quantity); nil for none.
+    static func products(_ lines: [Contract.Line]) -> [RelatedRecord.Product]? {
+        lines.isEmpty ? nil : lines.map { RelatedRecord.Product(productID: $0.productID, name: $0.name, quantity: $0.quantity) }
     }
 
     static func status(of revision: QuoteRevision) -> Quote.Status { revision.needsApproval ? .pendingApproval : .approved }

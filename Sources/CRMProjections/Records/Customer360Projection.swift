@@ -5,7 +5,8 @@ import Foundation
 /// Customer 360 (R-CUS-4): every customer's profile and its related records summarised, stored under the
 /// customer's key prefix so ``customer(_:in:)`` is a handful of short prefix scans.
 ///
-/// Tables: `customer-360` (customer id + section + sort key + record id → profile, summary rows, revenue
+/// Tables: `customer-360` (customer id + section + sort key + record id → profile (with the current
+/// installations and scheduled appointments), summary rows, revenue
 /// per currency, loyalty balance, and the customer's stamp: the log position of the last event that changed
 /// any of its rows), `customer-record-link` (record id → its customer and the key of its
 /// summary row), `customers-by-name` (folded name + id → list item) and `customers-by-id` (id → list item).
@@ -15,7 +16,9 @@ import Foundation
 /// ```
 public struct Customer360Projection: Projection {
     public let name = "customer-360"
-    public let version: UInt32 = 3
+    /// 4: appointments and installations in the profile row, a contract's product lines and an
+    /// opportunity's contacts in their summaries (products held are computed from them).
+    public let version: UInt32 = 4
     public init() {}
 
     static let parts = ViewTable("customer-360")
@@ -51,6 +54,9 @@ public struct Customer360Projection: Projection {
             CustomerCreated.self, CustomerEdited.self, CustomerActivated.self, CustomerArchived.self, CustomerRestored.self,
             CustomerMergedInto.self, CustomerAbsorbedDuplicate.self, CustomerExternalKeySet.self,
             CustomerExternalKeyRemoved.self, CustomerSuspended.self, CustomerResumed.self,
+            CustomerAppointmentScheduled.self, CustomerAppointmentRescheduled.self, CustomerAppointmentCompleted.self,
+            CustomerAppointmentCancelled.self, CustomerInstallationAdded.self, CustomerInstallationMoved.self,
+            CustomerInstallationRemoved.self,
             ContactCreated.self, ContactEdited.self, ContactMovedToCustomer.self, ContactArchived.self, ContactRestored.self,
             TaskDispatched.self, TaskAccepted.self, TaskCompleted.self, TaskCancelled.self, TaskReassigned.self,
             TaskRescheduled.self, TaskEdited.self,
@@ -59,7 +65,8 @@ public struct Customer360Projection: Projection {
             VisitPlanned.self, VisitRescheduled.self, VisitRecorded.self, VisitCancelled.self,
             ContactLogged.self, ContactLogAmended.self, ContactLogRetracted.self,
             OpportunityOpened.self, OpportunityAssigned.self, OpportunityStageChanged.self, OpportunityEdited.self,
-            OpportunityWon.self, OpportunityLost.self, OpportunityReopened.self,
+            OpportunityWon.self, OpportunityLost.self, OpportunityReopened.self, OpportunityContactsAdded.self,
+            OpportunityContactsRemoved.self,
             QuoteCreated.self, QuoteRevised.self, QuoteApproved.self, QuoteSentBack.self, QuoteSent.self,
             QuoteAccepted.self, QuoteRejected.self,
             ContractDrafted.self, ContractLinesChanged.self, ContractTermsChanged.self, ContractNegotiationRecorded.self,

@@ -5,25 +5,31 @@ import Foundation
 extension KeywordIndex {
     /// The records matching every term of `text` (see ``Keywords/queryTerms(_:)``), best first: by score
     /// (2 per term in the record's own text, 1 per term only in its customer's name), then kind, title and
-    /// id. A matching customer also brings the campaigns that targeted it. Empty for a text without terms.
+    /// id. A matching customer also brings the campaigns that targeted it, the surveys sent to it and its
+    /// survey responses. Empty for a text without terms.
     ///
     /// ```swift
     /// let hits = try KeywordIndex.search("acme", in: views)   // the customer, its tickets, quotes, …
     /// ```
-    public static func search(_ text: String, in views: any ViewReader, limit: Int = 50) throws -> [SearchHit] {
-        try search(text, in: views, after: nil, limit: limit).items
+    public static func search(_ text: String, in views: any ViewReader, activityLog: (any ViewReader)? = nil, limit: Int = 50) throws -> [SearchHit] {
+        try search(text, in: views, activityLog: activityLog, after: nil, limit: limit).items
     }
 
-    /// A page of ``search(_:in:limit:)`` in the same order (titles compared by their first
+    /// A page of ``search(_:in:activityLog:limit:)`` in the same order (titles compared by their first
     /// ``titleKeyLength`` bytes of UTF-8), after `after` (the `next` of the page before, nil for the first);
     /// `include` admits hits (with their scope) before the limit is counted; `next` is set when more follow.
+    ///
+    /// With `activityLog` (a reader of ``ContactVisitLog``'s view) the contact log entries and visits join
+    /// the hits: those whose subject and note (that view's own terms) and customer's name (this index's)
+    /// hold every term, scored as the indexed records are. The index writes nothing for them.
     ///
     /// ```swift
     /// var page = try KeywordIndex.search("acme", in: views, after: nil, limit: 20)
     /// while let next = page.next { page = try KeywordIndex.search("acme", in: views, after: next, limit: 20) }
     /// ```
     public static func search(
-        _ text: String, in views: any ViewReader, after: [UInt8]?, limit: Int = 50, where include: (SearchHit) -> Bool = { _ in true }
+        _ text: String, in views: any ViewReader, activityLog: (any ViewReader)? = nil, after: [UInt8]?, limit: Int = 50,
+        where include: (SearchHit) -> Bool = { _ in true }
     ) throws -> WorkProjections.Page<SearchHit> {
         let terms = Keywords.queryTerms(text)
         // The longest term is usually the rarest: its postings are the candidates the others must match.
@@ -51,17 +57,43 @@ extension KeywordIndex {
             guard let record = try views.row(Indexed.self, forKey: suffix, in: records) else { continue }
             hits.append(try hit(record, score: score, views: views))
         }
-        // Campaigns reach a customer's name through their target lists.
+        // Campaigns, surveys and survey responses reach a customer's name through their links.
         var seen = Set(hits.map { [$0.kind.code] + ViewKey().uuid($0.id).bytes })
         for customer in hits where customer.kind == .customer {
-            for (kind, id) in try linked(to: customer.id, in: views) where kind == .campaign {
-                let key = recordKey(kind, id)
-                guard !seen.contains(key), let record = try views.row(Indexed.self, forKey: key, in: records) else { continue }
-                seen.insert(key)
-                hits.append(try hit(record, score: terms.count, views: views))
-            }
+            hits += try joined(to: customer, score: terms.count, seen: &seen, views: views)
+        }
+        if let activityLog {
+            hits += try activityHits(terms, seed: seed, in: views, activityLog: activityLog)
         }
         return .inKeyOrder(hits.map { (orderKey($0), $0) }, after: after, limit: limit, where: include)
+    }
+
+    /// The campaigns and surveys linked to a matching customer (global, as their records are) and its survey
+    /// responses (titled by their survey, in the customer's scope), scored `score`: every term through the
+    /// customer's name.
+    private static func joined(to customer: SearchHit, score: Int, seen: inout Set<[UInt8]>, views: any ViewReader) throws -> [SearchHit] {
+        var links: [(kind: RecordKind, id: UUID, survey: UUID?)] = []
+        try views.scan(customerRecords, prefix: ViewKey().uuid(customer.id).bytes) { key, value in
+            guard key.count == 33, let kind = RecordKind.allCases.first(where: { $0.code == key[16] }), joinedKinds.contains(kind),
+                  let id = UUID(viewKey: key, at: 17) else { return true }
+            links.append((kind, id, value.count == 16 ? UUID(viewKey: value, at: 0) : nil))
+            return true
+        }
+        var out: [SearchHit] = []
+        for link in links {
+            let key = recordKey(link.kind, link.id)
+            guard !seen.contains(key) else { continue }
+            if link.kind == .surveyResponse {
+                guard let survey = link.survey, let record = try views.row(Indexed.self, forKey: recordKey(.survey, survey), in: records) else { continue }
+                out.append(SearchHit(kind: .surveyResponse, id: link.id, title: record.title, customerID: customer.id, scope: customer.scope,
+                                     score: score, parentID: survey))
+            } else {
+                guard let record = try views.row(Indexed.self, forKey: key, in: records) else { continue }
+                out.append(try hit(record, score: score, views: views))
+            }
+            seen.insert(key)
+        }
+        return out
     }
 
     /// How many bytes of a title's UTF-8 the search order (and so a page's cursor) compares.

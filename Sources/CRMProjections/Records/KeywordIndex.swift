@@ -7,31 +7,38 @@ public struct SearchHit: Codable, Hashable, Sendable {
     public var kind: RecordKind
     public var id: UUID
     /// The customer's name, the contact's name, the opportunity's title, the quote's number, the ticket's
-    /// subject, the contract's title or the campaign's name.
+    /// subject, the contract's title, the campaign's name, the survey's title (a response's: its survey's),
+    /// or the subject of a contact log entry or a visit (its agenda; its summary once recorded).
     public var title: String
-    /// The customer it belongs to (a customer's own id for a customer); nil for a campaign.
+    /// The customer it belongs to (a customer's own id for a customer); nil for a campaign or a survey.
     public var customerID: UUID?
     /// Its customer's current scope; `global` for records of no customer.
     public var scope: RecordScope
     /// How well it matched: 2 per query term in its own text, 1 per term only in its customer's name.
     public var score: Int
+    /// The record it is part of: a survey response's survey; nil for the others.
+    public var parentID: UUID? = nil
 }
 
 /// A keyword index across modules (R-ANA-6): one customer name finds the customer, its contacts,
-/// opportunities, quotes, tickets, contracts and the campaigns that targeted it. Terms come from
+/// opportunities, quotes, tickets, contracts, the campaigns that targeted it, the surveys sent to it and its
+/// responses, and (joined at query time from the contact-visit-log view, see
+/// ``search(_:in:activityLog:after:limit:where:)``) its contact log entries and visits. Terms come from
 /// ``Keywords`` (words; CJK characters and bigrams; case- and width-folded). A record linked to a customer
-/// is also indexed under its customer's name terms; a rename replaces them.
+/// is also indexed under its customer's name terms; a rename replaces them. Campaigns, surveys and survey
+/// responses are not: they are linked to their customers only, and a matching customer brings them.
 ///
 /// Tables: `keyword-postings` (term + kind + record id → weight: 2 own text, 1 customer name, 3 both),
 /// `keyword-records` (kind + record id → its title, text, customer and current terms), `keyword-customer-records`
-/// (customer id + kind + record id: the records to re-index when a customer is renamed) and `customer-scope`.
+/// (customer id + kind + record id: the records to re-index when a customer is renamed, and the campaigns,
+/// surveys and responses it brings; a response's value is its survey's id) and `customer-scope`.
 ///
 /// ```swift
 /// let hits = try KeywordIndex.search("北京燃气", in: views, limit: 20)
 /// ```
 public struct KeywordIndex: Projection {
     public let name = "keyword-index"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
     public init() {}
 
     static let postings = ViewTable("keyword-postings")
@@ -44,6 +51,7 @@ public struct KeywordIndex: Projection {
             CustomerCreated.self, CustomerEdited.self, ContactCreated.self, ContactEdited.self, ContactMovedToCustomer.self,
             OpportunityOpened.self, OpportunityEdited.self, QuoteCreated.self, TicketOpened.self, ContractDrafted.self,
             CampaignPlanned.self, CampaignPlanChanged.self, CampaignTargetsSelected.self,
+            SurveyCreated.self, SurveyDistributed.self, SurveyResponseRecorded.self,
         ]
         return CustomerScopes.eventTypes.union(types.map { $0.eventType })
     }
@@ -73,7 +81,7 @@ public struct KeywordIndex: Projection {
             guard let name = e.changes.first(where: { $0.field == "name" })?.new?.textValue else { return }
             try index(.customer, e.customerID, title: name, customer: e.customerID, views: views)
             // Collected first: re-indexing writes while a scan would still be open.
-            for (kind, id) in try Self.linked(to: e.customerID, in: views) where kind != .customer && kind != .campaign {
+            for (kind, id) in try Self.linked(to: e.customerID, in: views) where kind != .customer && !Self.joinedKinds.contains(kind) {
                 try reindex(kind, id, views: views) { _ in }
             }
         case let e as ContactCreated: try index(.contact, e.contactID, title: e.name, customer: e.customerID, views: views)
@@ -104,10 +112,23 @@ public struct KeywordIndex: Projection {
             for customer in e.list.customerIDs {
                 try views.put([], forKey: Self.linkKey(customer, .campaign, e.campaignID), in: Self.customerRecords)
             }
+        // A survey's title never changes: its terms are written once. Its customers and their responses are
+        // one link row each, found through the customer's name at query time.
+        case let e as SurveyCreated: try index(.survey, e.surveyID, title: e.title, customer: nil, views: views)
+        case let e as SurveyDistributed:
+            for recipient in e.recipients where recipient.kind == .customer {
+                try views.put([], forKey: Self.linkKey(recipient.id, .survey, e.surveyID), in: Self.customerRecords)
+            }
+        case let e as SurveyResponseRecorded:
+            guard e.recipient.kind == .customer else { return }
+            try views.put(ViewKey().uuid(e.surveyID).bytes, forKey: Self.linkKey(e.recipient.id, .surveyResponse, e.responseID), in: Self.customerRecords)
         default:
             return
         }
     }
+
+    /// The kinds linked to customers without their names' terms: a matching customer brings them at query time.
+    static let joinedKinds: Set<RecordKind> = [.campaign, .survey, .surveyResponse]
 
     static func recordKey(_ kind: RecordKind, _ id: UUID) -> [UInt8] { ViewKey().byte(kind.code).uuid(id).bytes }
     static func postingKey(_ term: String, _ kind: RecordKind, _ id: UUID) -> [UInt8] { ViewKey().string(term).byte(kind.code).uuid(id).bytes }

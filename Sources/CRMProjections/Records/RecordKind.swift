@@ -6,6 +6,8 @@ import Foundation
 public enum RecordKind: String, Codable, Hashable, Sendable, CaseIterable {
     case customer, contact, task, ticket, visit, contactLog, opportunity, quote, contract, campaign
     case revenue, loyalty, connection, maintenance, other
+    /// A survey (R-MKT-4) and one recipient's response to it: research data, in the keyword index only.
+    case survey, surveyResponse
 
     /// One byte for keys (stable: never reorder, only append).
     var code: UInt8 {
@@ -25,6 +27,8 @@ public enum RecordKind: String, Codable, Hashable, Sendable, CaseIterable {
         case .connection: 13
         case .maintenance: 14
         case .other: 15
+        case .survey: 16
+        case .surveyResponse: 17
         }
     }
 }

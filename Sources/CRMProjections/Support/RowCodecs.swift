@@ -30,7 +30,9 @@ extension RelatedRecord: BinaryPayloadCodable {
             kind: try r.rawValue(RecordKind.self), id: try r.uuid(), title: try r.string(), status: try r.string(),
             detail: try r.optional { try $0.string() }, at: try r.optional { try $0.date() },
             day: try r.optional { try LocalDate(fromBinary: &$0) }, amount: try r.optional { try Money(fromBinary: &$0) },
-            owner: try r.optional { try $0.string() }, scope: try RecordScope(fromBinary: &r))
+            owner: try r.optional { try $0.string() }, scope: try RecordScope(fromBinary: &r),
+            contacts: try r.optional { try $0.array { try $0.uuid() } },
+            products: try r.optional { try $0.array { try RelatedRecord.Product(fromBinary: &$0) } })
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -44,6 +46,20 @@ extension RelatedRecord: BinaryPayloadCodable {
         w.optional(amount) { $1.encode(toBinary: &$0) }
         w.optional(owner) { $0.string($1) }
         scope.encode(toBinary: &w)
+        w.optional(contacts) { $0.array($1) { $0.uuid($1) } }
+        w.optional(products) { $0.array($1) { $1.encode(toBinary: &$0) } }
+    }
+}
+
+extension RelatedRecord.Product: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(productID: try r.uuid(), name: try r.string(), quantity: try r.decimal())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        w.uuid(productID)
+        w.string(name)
+        w.decimal(quantity)
     }
 }
 
@@ -80,7 +96,8 @@ extension CustomerProfile: BinaryPayloadCodable {
             birthday: try r.optional { try LocalDate(fromBinary: &$0) }, founded: try r.optional { try LocalDate(fromBinary: &$0) },
             customFields: try [CustomField](fromBinary: &r),
             externalKeys: try r.array { try ExternalKey(fromBinary: &$0) },
-            mergedInto: try r.optional { try $0.uuid() }, absorbed: try r.array { try $0.uuid() })
+            mergedInto: try r.optional { try $0.uuid() }, absorbed: try r.array { try $0.uuid() },
+            installations: try r.array { try Installation(fromBinary: &$0) }, appointments: try r.array { try Appointment(fromBinary: &$0) })
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -100,6 +117,8 @@ extension CustomerProfile: BinaryPayloadCodable {
         w.array(externalKeys) { $1.encode(toBinary: &$0) }
         w.optional(mergedInto) { $0.uuid($1) }
         w.array(absorbed) { $0.uuid($1) }
+        w.array(installations) { $1.encode(toBinary: &$0) }
+        w.array(appointments) { $1.encode(toBinary: &$0) }
     }
 }
 
@@ -128,7 +147,7 @@ extension ActivityEntry: BinaryPayloadCodable {
         self.init(
             kind: try r.rawValue(RecordKind.self), id: try r.uuid(), customerID: try r.uuid(), employee: try r.string(),
             channel: try r.string(), at: try r.date(), subject: try r.string(), note: try r.optional { try $0.string() },
-            status: try r.string(), scope: try RecordScope(fromBinary: &r))
+            status: try r.string(), scope: try RecordScope(fromBinary: &r), contacts: try r.array { try $0.uuid() })
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -142,6 +161,7 @@ extension ActivityEntry: BinaryPayloadCodable {
         w.optional(note) { $0.string($1) }
         w.string(status)
         scope.encode(toBinary: &w)
+        w.array(contacts) { $0.uuid($1) }
     }
 }
 
@@ -168,7 +188,7 @@ extension SearchHit: BinaryPayloadCodable {
     public init(fromBinary r: inout BinaryReader) throws {
         self.init(
             kind: try r.rawValue(RecordKind.self), id: try r.uuid(), title: try r.string(), customerID: try r.optional { try $0.uuid() },
-            scope: try RecordScope(fromBinary: &r), score: try r.int())
+            scope: try RecordScope(fromBinary: &r), score: try r.int(), parentID: try r.optional { try $0.uuid() })
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -178,6 +198,7 @@ extension SearchHit: BinaryPayloadCodable {
         w.optional(customerID) { $0.uuid($1) }
         scope.encode(toBinary: &w)
         w.int(score)
+        w.optional(parentID) { $0.uuid($1) }
     }
 }
 
