@@ -115,4 +115,25 @@ import Testing
         try await f.engine.execute(Opportunity.self, id: other, Self.open(other, customer: survivor, owner: f.admin.id, contacts: [ann]), as: f.admin)
         await f.close()
     }
+
+    /// Someone who may not create opportunities for a customer learns nothing of its contacts: naming one of
+    /// its contacts or another customer's answers the same "forbidden", before any contact is read.
+    @Test func whoMayNotCreateThereGetsTheSameRefusalWhateverContactsItNames() async throws {
+        let f = try await EngineFixture.make("opportunity-contacts-probe")
+        let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
+        let customerB = try await f.customer("Customer of B", branch: "B")
+        let other = try await f.customer("Other of B", branch: "B")
+        let ours = try await Self.contact(f, "Ours", of: customerB)
+        let theirs = try await Self.contact(f, "Theirs", of: other)
+        let id = UUID.derived("opportunity", "probe")
+        var codes: [EngineError.Code?] = []
+        for contacts in [[ours], [theirs], [UUID.derived("contact", "nobody")]] {
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(Opportunity.self, id: id, Self.open(id, customer: customerB, owner: alice.id, contacts: contacts), as: alice)
+            }
+            codes.append(error?.code)
+        }
+        #expect(codes == [.forbidden, .forbidden, .forbidden], "\(codes)")
+        await f.close()
+    }
 }

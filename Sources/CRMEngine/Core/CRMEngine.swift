@@ -22,7 +22,7 @@ public final class CRMEngine: Sendable {
     /// The engine's own views, kept beside the configured ones: tokens and passwords, the outbox's pending
     /// items, the reminders' sources and the customers' loyalty tenure.
     static var engineProjections: [any Projection] {
-        [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection(), LoyaltyTenureProjection()]
+        [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection(), LoyaltyTenureProjection(), CustomerGroupsProjection()]
     }
 
     /// What the engine is opened with; every part has a default.
@@ -88,6 +88,8 @@ public final class CRMEngine: Sendable {
     let snapshots: SnapshotStore?
     let organisation = SingletonCache<Organisation>(stream: Organisation.streamID)
     let settingsCache = SingletonCache<Settings>(stream: Settings.streamID)
+    /// The customer groups with a form, up to the log position last read (``customerGroups()``).
+    let groupsCache = CustomerGroupsCache()
     let principals = PrincipalCache()
     let customerViews: StampedCache<Customer360>
     let scheduler = Mutex<Task<Void, Never>?>(nil)
@@ -259,14 +261,24 @@ public final class CRMEngine: Sendable {
             // no error of preparing (a hidden field, a line's agreed price) tells anything about it.
             // (The same judgement as ``authorize``'s "not found", made early: the principal may neither query
             // the record nor do the command's action on it.)
-            var seen: (source: ScopeSource, scope: RecordScope)?
+            var seen: (source: ScopeSource, scope: RecordScope, namedOwners: Bool)?
             if version != .noStream, !principal.isSystem {
                 let source = A.scope(of: command, state: state, id: id)
                 let scope = try await resolve(source)
                 guard principal.may(.query, in: A.module, on: scope, at: now) || principal.may(A.action(for: command), in: A.module, on: scope, at: now) else {
                     throw EngineError.notFound()
                 }
-                seen = (source, scope)
+                seen = (source, scope, true)
+            } else if !principal.isSystem, A.action(for: command) == .create {
+                // A new record: creating needs a permission over where it goes (authorize's rule), judged also
+                // before `prepare` reads what the command names (a contact, a quote), so an error of preparing
+                // tells nothing to whoever may not create there.
+                let source = A.scope(of: command, state: state, id: id)
+                let scope = try await resolve(source, includingNamedOwners: false)
+                guard principal.may(.create, in: A.module, on: scope, at: now) else {
+                    throw EngineError(.forbidden, "create in \(A.module.rawValue) is not allowed here")
+                }
+                seen = (source, scope, false)
             }
             // Filled in first, so authorization judges the command that will run, not the caller's values.
             let command = try await A.prepare(command, state: state, principal: principal, engine: self)
@@ -369,16 +381,17 @@ public final class CRMEngine: Sendable {
     }
 
     /// `resolved`: a scope already resolved for this record (before `prepare`), used again when the prepared
-    /// command has the same source, so the customer's stream is not read twice.
+    /// command has the same source and it was resolved as this action needs (with the named owners, or
+    /// without them for a create), so the customer's stream is not read twice.
     private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date,
-                                            resolved: (source: ScopeSource, scope: RecordScope)? = nil) async throws {
+                                            resolved: (source: ScopeSource, scope: RecordScope, namedOwners: Bool)? = nil) async throws {
         if principal.isSystem { return }
         let action = A.action(for: command)
         // Naming oneself assignee or owner of a new record must not make it one's own: creating needs a
         // permission over where the record goes (its customer's branch, community, group or owner).
         let source = A.scope(of: command, state: state, id: id)
         let scope: RecordScope
-        if let resolved, resolved.source == source, action != .create {
+        if let resolved, resolved.source == source, resolved.namedOwners == (action != .create) {
             scope = resolved.scope
         } else {
             scope = try await resolve(source, includingNamedOwners: action != .create)
