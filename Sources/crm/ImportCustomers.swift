@@ -110,9 +110,11 @@ struct ImportCustomers: AsyncParsableCommand {
         var seenIDs: [UUID: Int] = [:]
         var plans: [(line: Int, plan: Plan)] = []
         let context = CommandContext(now: Date(), actor: "crm-cli")
+        // A row's group must be known (one with a form), as the engine will judge it when writing.
+        let known = try await engine.customerGroups()
         for row in table.rows {
             if row.cells.allSatisfy({ $0.isEmpty }) { continue }
-            switch read(row, targets: targets, forms: forms) {
+            switch read(row, targets: targets, forms: forms, known: known) {
             case .failure(let problem):
                 summary.problems.append(Problem(line: row.line, problem: problem))
             case .success(let customer):
@@ -152,6 +154,8 @@ struct ImportCustomers: AsyncParsableCommand {
                     if let hidden = customer.customFields.keys.sorted().first(where: { field in groups.contains { !principal.canSee(formGroup: $0, field: field) } }) {
                         throw RowProblem(hidden, "the field is hidden from you")
                     }
+                    // A new customer's group, or a changed one, must be known; an existing customer keeps its own.
+                    try known.validate(customer.group, unlessUnchangedFrom: existing?.state.group)
                     if let (id, state) = existing {
                         let edit = customer.edit(from: state)
                         if edit.isEmpty {
@@ -337,7 +341,7 @@ struct ImportCustomers: AsyncParsableCommand {
     }
 
     /// A CSV row read into a customer, or the first problem found.
-    private func read(_ row: CSVTable.Row, targets: [ColumnTarget], forms: [String: FormDefinition]) -> Result<CustomerRow, RowProblem> {
+    private func read(_ row: CSVTable.Row, targets: [ColumnTarget], forms: [String: FormDefinition], known: CustomerGroups) -> Result<CustomerRow, RowProblem> {
         var cells: [ColumnTarget: String] = [:]
         for (i, target) in targets.enumerated() where target != .ignored && i < row.cells.count {
             let value = row.cells[i].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -374,6 +378,8 @@ struct ImportCustomers: AsyncParsableCommand {
         let form = forms[groupName] ?? .empty(group: groupName)
         for case (.custom(let fieldName), let text) in cells {
             guard let field = form.field(fieldName) else {
+                // An unknown group has no form: its name is what is wrong (a typo), not the column.
+                do { try known.validate(groupName) } catch { return .failure(RowProblem(error.field, error.detail)) }
                 return .failure(RowProblem(fieldName, "is not a field of the form of group `\(groupName)`"))
             }
             switch fieldValue(text, for: field) {

@@ -207,7 +207,8 @@ struct OperateTests {
         // Without --from, tail follows only what is appended from now on, by another process.
         let live = try start(["tail", "--data", data])
         try await Task.sleep(for: .milliseconds(500))
-        let added = try await crm(["customer", "add", "--data", data, "--name", "Tail Test", "--group", "walk-in-test"])
+        let added = try await crm(["customer", "add", "--data", data, "--name", "Tail Test", "--group", "residential",
+                                          "--field", "meterType=gas"])
         #expect(added.status == 0, "\(added.stderr)")
         for _ in 0..<200 where !live.stdout.contains("CustomerCreated") { try await Task.sleep(for: .milliseconds(50)) }
         #expect(live.stdout.contains("CustomerCreated"))

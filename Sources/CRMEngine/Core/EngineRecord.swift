@@ -110,6 +110,8 @@ extension Customer: EngineRecord {
         switch command {
         case .create(let id, let new, _):
             try refuseHiddenFields(Array(new.customFields.keys), of: [new.group], principal: principal)
+            // A mistyped group would get no form and skip its validation: it must be a known group.
+            try await engine.requireKnownCustomerGroup(new.group)
             return .create(customerID: id, new, form: try await engine.form(group: new.group))
         case .edit(let edit, _):
             try refuseHiddenFields(Array(edit.setCustomFields.keys) + edit.clearCustomFields, of: [state.group, edit.group ?? state.group],
@@ -134,6 +136,8 @@ extension Customer: EngineRecord {
                     throw EngineError(.forbidden, field: "branch", "moving the customer there needs edit rights there")
                 }
             }
+            // A change of group must name a known one; a customer may keep a group no longer (or never) known.
+            if let group = edit.group { try await engine.requireKnownCustomerGroup(group, current: state.group) }
             return .edit(edit, form: try await engine.form(group: edit.group ?? state.group))
         case .markMerged(let survivorID) where !principal.isSystem:
             // The survivor must be a live customer the principal may see: a typo would make the duplicate
