@@ -28,7 +28,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "The format (csv).") var format = "csv"
     @Flag(help: "Start with a UTF-8 byte-order mark (for spreadsheet programs).") var bom = false
     @Option(help: "The file to write (standard output when omitted).") var out: String?
-    @Option(help: "Revenue: the dimension (product, customer, chargeItem, businessLine, currency, month, quarter, year); costs report: month, category, customer, industry; composition: kind, group, industry, branch, community, status, segment, tier.")
+    @Option(help: "Revenue: the dimension (product, customer, chargeItem, businessLine, currency, month, quarter, year); costs report: month, category, customer, industry; visit-costs report: visit, customer, month, place; composition: kind, group, industry, branch, community, status, segment, tier.")
     var by: String?
     @Option(help: "The first month, YYYY-MM (a report needs it).") var from: String?
     @Option(name: [.customLong("through"), .customLong("to")], help: "The last month, YYYY-MM (a report: the first month when omitted; revenue: 9999-12, everything from --from on).") var through: String?
@@ -122,6 +122,13 @@ struct Export: AsyncParsableCommand {
                 throw CLIError("unknown dimension `\(by)`", hint: "one of: month, category, customer, industry", exit: .usage)
             }
             parameters.costsBy = dimension
+        }
+        if report == .visitCosts, let by {
+            guard let grouping = CostLedger.VisitGrouping(rawValue: by) else {
+                let names = CostLedger.VisitGrouping.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CLIError("unknown grouping `\(by)`", hint: "one of: \(names)", exit: .usage)
+            }
+            parameters.visitCostsBy = grouping
         }
         if report == .composition, let by { parameters.compositionBy = by }
         let projections = CRMViews.all.filter { report.projections.contains($0.name) }

@@ -9,13 +9,14 @@ import Foundation
 /// month it has in the time zone of its record's branch (settings; UTC when the branch or its zone is
 /// unknown). Rows are kept when `principal` may `analyse` in the analysis module on their scope (reports
 /// per employee: the employees ``employeesVisible(to:)`` gives), and, with `branch`, when they belong to it.
-/// Reports name no customer except the cost report by customer, whose customers go to the read audit.
+/// Reports name no customer except the cost report by customer and the visit cost report by visit or
+/// customer, whose customers go to the read audit.
 /// Every result converts to a ``ReportTable`` for CSV (``report(_:_:as:)``).
 extension CRMEngine {
     /// The reports by name, as the CLI and HTTP call them.
     public enum ReportName: String, CaseIterable, Sendable {
         case overdue, taskCompletion = "task-completion", revenueByManager = "revenue-by-manager", serviceQuality = "service-quality",
-             costs, composition, twoLayer = "two-layer", surveys, feedback
+             costs, visitCosts = "visit-costs", composition, twoLayer = "two-layer", surveys, feedback
 
         /// The read models the report reads (for a tool that builds only those).
         public var projections: [String] {
@@ -24,7 +25,7 @@ extension CRMEngine {
             case .taskCompletion: return [CRMEngine.taskBoardView]
             case .revenueByManager: return [CRMEngine.revenueView]
             case .serviceQuality: return [CRMEngine.ticketBoardView, "ticket-satisfaction"]
-            case .costs: return ["cost-ledger"]
+            case .costs, .visitCosts: return ["cost-ledger"]
             case .composition: return ["customer-directory", CRMEngine.customerActivity]
             case .twoLayer: return ["maintenance-assessment"]
             case .surveys: return ["survey-results"]
@@ -45,15 +46,18 @@ extension CRMEngine {
         public var costsBy: Reports.CostDimension
         /// The composition's class: kind, group, industry, branch, community, status, segment or tier.
         public var compositionBy: String
+        /// The visit cost report's grouping: visit, customer, month or place.
+        public var visitCostsBy: CostLedger.VisitGrouping
 
         public init(from: RevenueMonth, through: RevenueMonth, branch: String? = nil, currency: Currency = .cny,
-                    costsBy: Reports.CostDimension = .month, compositionBy: String = "group") {
+                    costsBy: Reports.CostDimension = .month, compositionBy: String = "group", visitCostsBy: CostLedger.VisitGrouping = .visit) {
             self.from = from
             self.through = through
             self.branch = branch
             self.currency = currency
             self.costsBy = costsBy
             self.compositionBy = compositionBy
+            self.visitCostsBy = visitCostsBy
         }
 
         var period: ClosedRange<RevenueMonth> { from...max(from, through) }
@@ -72,6 +76,7 @@ extension CRMEngine {
         case .revenueByManager: return ReportTable(rows: try await revenueByManagerReport(p, as: principal))
         case .serviceQuality: return ReportTable(rows: try await serviceQualityReport(p, as: principal))
         case .costs: return ReportTable(rows: try await costReport(p, as: principal))
+        case .visitCosts: return ReportTable(rows: try await visitCostReport(p, as: principal))
         case .composition: return ReportTable(rows: try await compositionReport(p, as: principal))
         case .twoLayer: return ReportTable(rows: try await twoLayerReport(p, as: principal))
         case .surveys: return ReportTable(rows: try await surveyReport(p, as: principal))
@@ -161,6 +166,25 @@ extension CRMEngine {
         }
         let rows = Reports.costs(costs, budgets: budgets, monthly: monthly, by: p.costsBy, in: p.period)
         if p.costsBy == .customer { auditCustomers(rows.map { UUID(text: $0.key) }, principal) }
+        return rows
+    }
+
+    /// Visit costs (R-SRV-4) summed by visit, customer, month or place (`visitCostsBy`), per cost kind and
+    /// currency (never converted): the cost lines of the visits whose day (the actual date once recorded,
+    /// else the scheduled instant in the customer's branch zone) falls in the period. A visit counts where
+    /// the cost report's visit costs do: when `principal` may analyse on its scope (the customer's, the
+    /// visitor among its owners) and, with `branch`, when it is the branch's. Places group by
+    /// ``CostLedger/placeKey(_:)`` (trimmed, case-folded) and show as recorded. By visit or customer, the
+    /// customers named go to the read audit.
+    ///
+    /// ```swift
+    /// let byPlace = try await engine.visitCostReport(.init(from: march, through: april, visitCostsBy: .place), as: manager)
+    /// ```
+    public func visitCostReport(_ p: ReportParameters, as principal: Principal) async throws -> [CostLedger.VisitCostTotal] {
+        let scope = try await reportScope(p, principal)
+        let visits = try views.read("cost-ledger") { try CostLedger.visitsWithCosts(in: $0, where: scope.admits) }
+        let rows = CostLedger.visitCostTotals(visits, by: p.visitCostsBy, in: p.period) { scope.settings.calendar(forBranch: $0) }
+        if p.visitCostsBy == .visit || p.visitCostsBy == .customer { auditCustomers(rows.map(\.customerID), principal) }
         return rows
     }
 

@@ -1,6 +1,7 @@
 import CRMAnalytics
 import CRMDomain
 import CRMEngine
+import CRMProjections
 import Foundation
 import Hummingbird
 
@@ -77,8 +78,16 @@ extension Routes {
                 }
                 costsBy = dimension
             }
+            var visitCostsBy = CostLedger.VisitGrouping.visit
+            if name == .visitCosts, let by {
+                guard let grouping = CostLedger.VisitGrouping(rawValue: by) else {
+                    throw Problem.invalid("by", "one of: " + CostLedger.VisitGrouping.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                visitCostsBy = grouping
+            }
             let parameters = CRMEngine.ReportParameters(from: from, through: through, branch: query.string("branch"), currency: try currency(query),
-                                                        costsBy: costsBy, compositionBy: name == .composition ? (by ?? "group") : "group")
+                                                        costsBy: costsBy, compositionBy: name == .composition ? (by ?? "group") : "group",
+                                                        visitCostsBy: visitCostsBy)
             let table = try await engine.report(name, parameters, as: principal)
             switch query.string("format") ?? "json" {
             case "json": return try JSONOutput.reflected(["name": name.rawValue, "header": table.header, "rows": table.rows] as [String: Any])

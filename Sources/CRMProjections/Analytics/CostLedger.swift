@@ -3,8 +3,12 @@ import EventSourcing
 import Foundation
 
 /// Budgets and actual costs for the cost analysis (R-ANA-5): every campaign's budget, plan period and
-/// cost lines (marketing), every visit's customer, day and cost lines (sales and service visits), and the
-/// customers' profiles for the industry. Facts only; months and totals are the query's.
+/// cost lines (marketing), every visit's customer, day, place and cost lines (sales and service visits;
+/// the visit cost groupings of R-SRV-4, ``visitCostTotals(_:by:in:calendar:)``), and the customers'
+/// profiles for the industry. Facts only; months and totals are the query's.
+///
+/// Version 2 keeps each visit's planned and actual place on its row (version 1 had none): still one put
+/// per visit event, and the groupings by visit, customer, month and place are computed at query time.
 ///
 /// The domain records a budget only for campaigns: visits (and tickets) carry actual costs without a
 /// budget (docs/ANALYTICS.md).
@@ -14,7 +18,7 @@ import Foundation
 /// ```
 public struct CostLedger: Projection {
     public let name = "cost-ledger"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
 
     /// `campaign id → CampaignCosts`.
     public static let campaigns = ViewTable("campaigns")
@@ -53,6 +57,14 @@ public struct CostLedger: Projection {
         public var lines: [Visit.CostLine]
         /// The customer's scope, the visitor among its owners.
         public var scope: RecordScope
+        /// The planned place as last planned or rescheduled, as recorded.
+        public var place: String = ""
+        /// The actual place once recorded, as recorded.
+        public var actualPlace: String? = nil
+
+        /// The place the visit's costs count under: the actual place once recorded, else the planned one
+        /// (as `Visit.State.effectivePlace`).
+        public var effectivePlace: String { actualPlace ?? place }
 
         /// The visit's day: the actual date once recorded, else the scheduled instant in `calendar`.
         public func day(in calendar: LocalCalendar) -> LocalDate { actualDate ?? calendar.localDate(of: scheduledAt) }
@@ -91,12 +103,18 @@ public struct CostLedger: Projection {
             }
         case let e as VisitPlanned:
             let scope = try CustomerScopes.scope(of: e.customerID, in: views).owned(by: e.visitor)
-            let row = VisitCosts(visitID: e.visitID, customerID: e.customerID, scheduledAt: e.scheduledAt, lines: [], scope: scope)
+            let row = VisitCosts(visitID: e.visitID, customerID: e.customerID, scheduledAt: e.scheduledAt, lines: [], scope: scope, place: e.place)
             try views.put(row: row, forKey: ViewKey().uuid(e.visitID).bytes, in: Self.visits)
         case let e as VisitRescheduled:
-            try changeVisit(e.visitID, in: views) { $0.scheduledAt = e.newScheduledAt }
+            try changeVisit(e.visitID, in: views) { v in
+                v.scheduledAt = e.newScheduledAt
+                v.place = e.newPlace
+            }
         case let e as VisitRecorded:
-            try changeVisit(e.visitID, in: views) { $0.actualDate = e.actual.date }
+            try changeVisit(e.visitID, in: views) { v in
+                v.actualDate = e.actual.date
+                v.actualPlace = e.actual.place
+            }
         case let e as VisitCostAdded:
             try changeVisit(e.visitID, in: views) { v in if !v.lines.contains(where: { $0.id == e.line.id }) { v.lines.append(e.line) } }
         case let e as VisitCostRemoved:
@@ -111,8 +129,14 @@ public struct CostLedger: Projection {
     public static func all(in views: any ViewReader, where include: (RecordScope) -> Bool = { _ in true })
         throws -> (campaigns: [CampaignCosts], visits: [(visit: VisitCosts, industry: String?)]) {
         let campaigns = try views.rows(CampaignCosts.self, in: campaigns) { include($0.scope) }.map(\.row)
-        let visits = try views.rows(VisitCosts.self, in: visits) { !$0.lines.isEmpty && include($0.scope) }.map(\.row)
+        let visits = try visitsWithCosts(in: views, where: include)
         return (campaigns, try visits.map { ($0, try CustomerProfiles.profile(of: $0.customerID, in: views)?.industry) })
+    }
+
+    /// Every visit with at least one cost line whose scope `include` admits (the rows
+    /// ``visitCostTotals(_:by:in:calendar:)`` sums).
+    public static func visitsWithCosts(in views: any ViewReader, where include: (RecordScope) -> Bool = { _ in true }) throws -> [VisitCosts] {
+        try views.rows(VisitCosts.self, in: visits) { !$0.lines.isEmpty && include($0.scope) }.map(\.row)
     }
 
     private func changeVisit(_ id: UUID, in views: any ViewWriter, _ body: (inout VisitCosts) -> Void) throws {

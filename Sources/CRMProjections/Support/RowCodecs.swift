@@ -508,7 +508,7 @@ extension CostLedger.VisitCosts: BinaryPayloadCodable {
         self.init(
             visitID: try r.uuid(), customerID: try r.uuid(), scheduledAt: try r.date(),
             actualDate: try r.optional { try LocalDate(fromBinary: &$0) }, lines: try [Visit.CostLine](fromBinary: &r),
-            scope: try RecordScope(fromBinary: &r))
+            scope: try RecordScope(fromBinary: &r), place: try r.string(), actualPlace: try r.optional { try $0.string() })
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -518,6 +518,8 @@ extension CostLedger.VisitCosts: BinaryPayloadCodable {
         w.optional(actualDate) { $1.encode(toBinary: &$0) }
         lines.encode(toBinary: &w)
         scope.encode(toBinary: &w)
+        w.string(place)
+        w.optional(actualPlace) { $0.string($1) }
     }
 }
 
