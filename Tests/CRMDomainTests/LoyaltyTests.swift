@@ -131,6 +131,23 @@ struct LoyaltyTests {
         #expect(date("2028-02-29").adding(months: 12) == date("2029-02-28"))
     }
 
+    /// A validity recorded before it was bounded (a loyalty rule of 10^6 months, or Int.max) neither traps nor
+    /// wraps to a day before the start: it ends on the last day a date holds.
+    @Test func monthsBeyondTheYear9999EndOnItsLastDayWithoutOverflow() {
+        #expect(date("2026-03-01").adding(months: 1_000_000) == date("9999-12-31"))
+        #expect(date("2026-03-01").adding(months: Int.max) == date("9999-12-31"))
+        #expect(date("2026-03-01").adding(months: Int.min) == date("0001-01-01"))
+        #expect(date("9999-12-01").adding(months: 1) == date("9999-12-31"))
+        #expect(date("0001-02-01").adding(months: -2) == date("0001-01-01"))
+        let rule = LoyaltyAccrualRule(source: .activity, points: 20, activity: "surveyAnswered", validityMonths: 100_000)
+        if case .accrue(_, _, _, _, _, _, let expires)? = LoyaltyRules.accrual(forActivity: "surveyAnswered", reference: "s-1", customerID: UUID(),
+                                                                              on: date("2026-02-28"), rules: [rule]) {
+            #expect(expires == date("9999-12-31"), "valid for as long as a date goes, not expired on the day it was earned")
+        } else {
+            Issue.record("no accrual")
+        }
+    }
+
     @Test func loyaltyEventsRoundTrip() throws {
         try expectRoundTrips([
             LoyaltyEvent.accrued(PointsAccrued(customerID: customer, lotID: UUID.derived("l"), points: 5, source: .tenure, sourceReference: "tenure-2026", reason: "会员周年", earnedOn: date("2026-01-01"), expiresOn: nil)),

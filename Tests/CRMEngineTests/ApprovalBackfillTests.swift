@@ -31,6 +31,14 @@ import Testing
             quotes.append(id)
         }
         try await source.engine.execute(Quote.self, id: quotes[1], .approve(approverRole: "role of Dora", limits: []), as: dora)
+        // A contract from the approved quote, submitted for approval and sent back (directly) before any definition.
+        let contract = UUID.derived("contract", "backfill")
+        try await source.engine.execute(Contract.self, id: contract, .draft(
+            id: contract, customerID: customer, owner: source.admin.id, branch: nil, title: "Supply", quoteID: quotes[1], quoteNumber: "",
+            lines: ScopeTestsPart2.lines, terms: Contract.Terms(effective: try EngineFixture.day("2026-02-01"), serviceStart: try EngineFixture.day("2026-02-01"),
+                                                                expiry: try EngineFixture.day("2027-01-31"))), as: source.admin)
+        try await source.engine.execute(Contract.self, id: contract, .submitForApproval, as: source.admin)
+        try await source.engine.execute(Contract.self, id: contract, .sendBack(reason: "check the term"), as: source.admin)
         try await source.engine.reactionsSettled(upTo: try await source.engine.store.headPosition())
 
         // The copy: every event but those of workflow definitions and instances, in log order.
@@ -83,7 +91,7 @@ import Testing
         await f.close()
     }
 
-    @Test func aQuoteAskedAfterTheDefinitionStartsOneWorkflowAndARestartedReactorStartsNoSecond() async throws {
+    @Test func aQuoteAskedAfterTheDefinitionStartsOneWorkflowAndAReactorReplayingTheLogStartsNoSecond() async throws {
         let (f, dora, waiting, _) = try await Self.storeWithoutWorkflows("backfill-once")
         let definition = WorkflowDefinition.defaultQuoteApproval()
         try await f.engine.execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: f.admin)
@@ -97,7 +105,9 @@ import Testing
         let directory = f.directory
         await f.engine.close()
 
-        // Reopened: the reactor resumes from its checkpoint; a definition already handled starts nothing twice.
+        // Reopened without the reactor's checkpoint: it reacts to the whole log again, the definition
+        // included, and starts nothing twice (each start's idempotency key is in the log).
+        try FileManager.default.removeItem(atPath: directory + "/reactor")
         let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: f.clock, durability: .noSync))
         try await engine.reactionsSettled(upTo: try await engine.store.headPosition())
         let doraAgain = try await engine.principal(employeeID: UUID.derived("employee", "Dora"))
@@ -110,6 +120,34 @@ import Testing
             started += 1
         }
         #expect(started == 2)
+        await engine.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension ApprovalBackfillTests {
+    /// A contract submitted and sent back before its kind had a definition, then submitted again after it:
+    /// a reactor replaying the whole log (its checkpoint lost) starts one workflow, for the second submission
+    /// — neither the backfill nor the routing of the first submission starts another.
+    @Test func aRecordAskingAgainAfterTheDefinitionGetsOneWorkflowWhenTheLogIsReplayed() async throws {
+        let (f, _, _, _) = try await Self.storeWithoutWorkflows("backfill-again")
+        let contract = UUID.derived("contract", "backfill")
+        let definition = WorkflowDefinition.defaultContractApproval()
+        try await f.engine.execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: f.admin)
+        let again = try await f.engine.execute(Contract.self, id: contract, .submitForApproval, as: f.admin)
+        try await f.engine.reactionsSettled(upTo: again.position)
+        let directory = f.directory
+        await f.engine.close()
+        try FileManager.default.removeItem(atPath: directory + "/reactor")
+        let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: f.clock, durability: .noSync))
+        try await engine.reactionsSettled(upTo: try await engine.store.headPosition())
+        var starts: [UUID] = []
+        for event in try await engine.store.readAll(from: GlobalPosition.start.next, direction: .forward, limit: 100_000) where event.type == WorkflowStarted.eventType {
+            let started = try event.payload.withUnsafeBytes { try engine.registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+            if let started = started as? WorkflowStarted, started.subjectKind == .contract { starts.append(started.instanceID) }
+        }
+        let lastSubmission = try #require(try await engine.store.readStream(Contract.stream(contract)).last { $0.type == ContractSubmittedForApproval.eventType })
+        #expect(starts == [ApprovalRouting.instanceID(for: .contract, recordID: contract, revision: lastSubmission.streamVersion.rawValue)], "\(starts)")
         await engine.close()
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -145,6 +183,11 @@ import Testing
         await #expect(throws: EngineError.self) {
             try await f.engine.execute(WorkflowInstance.self, id: first, .approve(employee: sam.id, roles: [], comment: nil), as: sam)
         }
+        // Nor by hand on the form: the submitter holding every right is not its reviewer.
+        let byHand = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(FeedbackForm.self, id: form, .markReviewed(workflowID: first), as: sam)
+        }
+        #expect(byHand?.code == .forbidden)
 
         // Returned by the reviewer, amended by the submitter: a second review starts by itself.
         let returned = try await f.engine.execute(WorkflowInstance.self, id: first, .sendBack(employee: rita.id, roles: [], reason: "count the calls too"), as: rita)

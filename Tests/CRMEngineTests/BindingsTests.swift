@@ -50,8 +50,8 @@ import Testing
     }
     static let questions = [SurveyQuestion(id: "q1", prompt: "How satisfied are you?", kind: .rating, isRequired: true, scale: 5)]
     static let feedbackTemplate = FeedbackTemplate(name: "Weekly report", department: "service", fields: [FeedbackField(name: "summary", type: .text)])
-    static func submitFeedback(_ e: CRMEngine, _ id: UUID, _ p: Principal) async throws {
-        try await e.execute(FeedbackForm.self, id: id, .submit(id: id, template: feedbackTemplate, submittedBy: p.id, reporter: p.id, reviewer: admin,
+    static func submitFeedback(_ e: CRMEngine, _ id: UUID, _ p: Principal, reviewer: String = admin) async throws {
+        try await e.execute(FeedbackForm.self, id: id, .submit(id: id, template: feedbackTemplate, submittedBy: p.id, reporter: p.id, reviewer: reviewer,
                                                                branch: "B", values: [FeedbackValue(field: "summary", value: .text("All good"))]), as: p)
     }
 
@@ -149,9 +149,10 @@ import Testing
             try await e.execute(Survey.self, id: id, .create(surveyID: id, questionnaire: Questionnaire(title: "Ad hoc", questions: questions)), as: p)
         }) { e, c, p in try await e.execute(Survey.self, id: n("survey", c), .distribute(recipients: [SurveyRecipient(kind: .customer, id: c)]), as: p) },
         Case(name: "feedback submit", allowed: .branchB) { e, c, p in try await submitFeedback(e, n("feedback", c), p) },
-        // The review the default feedback workflow started (the reactor settled first), decided on the form.
+        // The review the default feedback workflow started (the reactor settled first), decided on the form
+        // by its named reviewer.
         Case(name: "feedback review", allowed: .branchB, setup: { e, c, p in
-            try await submitFeedback(e, n("feedback", c), p)
+            try await submitFeedback(e, n("feedback", c), p, reviewer: employee("Bob"))
             try await e.reactionsSettled(upTo: try await e.store.headPosition())
         }) { e, c, p in
             let review = try await e.state(FeedbackForm.self, id: n("feedback", c), as: .system).state.workflowID

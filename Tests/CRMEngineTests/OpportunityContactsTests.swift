@@ -136,4 +136,28 @@ import Testing
         #expect(codes == [.forbidden, .forbidden, .forbidden], "\(codes)")
         await f.close()
     }
+
+    /// Someone who may read an opportunity but not change it gets "forbidden" for adding any contact — its
+    /// customer's or another's — never an answer about the contact.
+    @Test func aReaderAddingContactsIsForbiddenWhateverTheContact() async throws {
+        let f = try await EngineFixture.make("opportunity-contacts-reader")
+        let reader = try await f.hire("Rae", branch: "A", permissions: [.customers, .opportunities, .contacts].map {
+            Permission(module: $0, actions: [.query], scope: .branch("A"))
+        })
+        let customer = try await f.customer("Acme", branch: "A")
+        let other = try await f.customer("Other", branch: "A")
+        let ours = try await Self.contact(f, "Ours", of: customer)
+        let theirs = try await Self.contact(f, "Theirs", of: other)
+        let id = UUID.derived("opportunity", "read-only")
+        try await f.engine.execute(Opportunity.self, id: id, Self.open(id, customer: customer, owner: f.admin.id, contacts: []), as: f.admin)
+        var codes: [EngineError.Code?] = []
+        for contacts in [[ours], [theirs], [UUID.derived("contact", "nobody")]] {
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(Opportunity.self, id: id, .addContacts(contacts), as: reader)
+            }
+            codes.append(error?.code)
+        }
+        #expect(codes == [.forbidden, .forbidden, .forbidden], "\(codes)")
+        await f.close()
+    }
 }

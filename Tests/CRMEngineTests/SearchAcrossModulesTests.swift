@@ -106,4 +106,49 @@ import Testing
         #expect(try await w.f.engine.activity(as: w.b, filter: .init(customerID: w.customerA, contactID: w.contactA)).isEmpty)
         await w.f.close()
     }
+
+    /// A survey sent to a customer the searcher may not see does not come back through that customer's name,
+    /// even for someone who may query surveys (campaigns) everywhere: it would tell of the hidden customer.
+    @Test func aGlobalSurveyIsNotFoundThroughTheNameOfACustomerLeftOut() async throws {
+        let w = try await world("search-hidden-join")
+        let carol = try await w.f.hire("Carol", branch: "A", permissions: Self.rightsA.filter { $0.module != .campaigns }
+            + [Permission(module: .campaigns, actions: [.query], scope: .all)])
+        #expect(try await w.f.engine.search("lotus tower", as: carol).isEmpty)
+        // Through a customer she sees, and by its own title, the survey is hers to find.
+        #expect(try await w.f.engine.search("lotus garden", as: carol).contains { $0.kind == .survey })
+        #expect(try await w.f.engine.search("heating satisfaction", as: carol).map(\.id) == [w.survey])
+        await w.f.close()
+    }
+
+    /// Search and the activity list answer customer data: each customer they answered about is in the read
+    /// audit once per query (R-LOG-8).
+    @Test func searchAndTheActivityListAreInTheReadAudit() async throws {
+        let w = try await world("search-audit")
+        let since = w.f.clock.now()
+        _ = try await w.f.engine.search("lotus", as: w.a)
+        _ = try await w.f.engine.activity(as: w.a, filter: .init(customerID: w.customerA), limit: 10)
+        w.f.clock.advance(by: 1)
+        let entries = try w.f.engine.readAudit(from: since, to: w.f.clock.now(), as: w.f.admin)
+        #expect(entries.map(\.record) == [Customer.stream(w.customerA).rawValue, Customer.stream(w.customerA).rawValue], "\(entries.map(\.record))")
+        #expect(entries.allSatisfy { $0.principal == w.a.id })
+        await w.f.close()
+    }
+
+    /// An employee who may query only their own visits finds the visit they made to someone else's customer,
+    /// as the activity list shows it to them.
+    @Test func aVisitorWithOwnRecordsRightsFindsTheirOwnVisit() async throws {
+        let f = try await EngineFixture.make("search-own-visit")
+        let owner = try await f.hire("Olga", branch: "A", permissions: Self.rightsA)
+        let vic = try await f.hire("Vic", branch: "A", permissions: [Permission(module: .visits, actions: [.query, .create], scope: .own)])
+        let customer = try await f.customer("Lotus Garden", branch: "A", owner: owner.id)
+        let visit = UUID.derived("visit", "own")
+        try await f.engine.execute(Visit.self, id: visit, .plan(id: visit, customerID: customer, visitor: vic.id,
+                                                               scheduledAt: Date(timeIntervalSince1970: 1_767_500_000), contacts: [],
+                                                               agenda: "Boiler service", place: "On site"), as: f.admin)
+        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
+        #expect(try await f.engine.activity(as: vic, filter: .init(employee: vic.id), limit: 10).map(\.id) == [visit])
+        #expect(try await f.engine.search("boiler", as: vic).map(\.id) == [visit])
+        #expect(try await f.engine.search("boiler", as: try await f.hire("Ned", branch: "B", permissions: Self.rightsB)).isEmpty)
+        await f.close()
+    }
 }

@@ -47,22 +47,20 @@ import Testing
             func submit(_ visits: Int) async throws -> String {
                 try await s.created("/v1/feedback-forms", #"{"template": \#(Self.template), "reporter": "\#(me)", "reviewer": "\#(me)", "branch": "A", "values": \#(Self.values(visits))}"#)
             }
-            /// The form once the reactor has started the review other than `previous`.
-            func routed(_ path: String, other previous: String? = nil) async throws -> LiveServer.Answer {
-                for _ in 0..<100 {
-                    let form = try await s.expect(.GET, path)
-                    if text(form.json["status"]) == "inReview", let id = text(form.json["workflowID"]), id != previous { return form }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+            /// The form once the reactor has handled the log so far (the review it starts, or the outcome it records).
+            func settled(_ path: String) async throws -> LiveServer.Answer {
+                try await s.engine.reactionsSettled(upTo: try await s.engine.store.headPosition(), timeout: .seconds(120))
+                try await s.engine.reactionsSettled(upTo: try await s.engine.store.headPosition(), timeout: .seconds(120))
                 return try await s.expect(.GET, path)
             }
             let form = try await submit(12)
             let path = "/v1/feedback-forms/\(form)"
             // Only a returned form can be amended.
             try await s.expect(.POST, path + "/amend", #"{"values": \#(Self.values(13))}"#, status: 422)
-            let started = try await routed(path)
+            let started = try await settled(path)
+            #expect(text(started.json["status"]) == "inReview", "\(started.text.prefix(300))")
             let workflow = try #require(text(started.json["workflowID"]), "\(started.text.prefix(300))")
-            let inbox = try await s.expect(.GET, "/v1/approvals")
+            let inbox = try await s.expect(.GET, "/v1/approvals?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect(inbox.text.lowercased().contains(workflow.lowercased()), "the review waits in the reviewer's inbox: \(inbox.text.prefix(400))")
             try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(workflow)"}"#)  // the same review again: nothing new
             try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(UUID().uuidString)"}"#, status: 422)  // another one
@@ -72,29 +70,22 @@ import Testing
             try await s.expect(.POST, path + "/reviewed", #"{"workflowId": "\#(UUID().uuidString)"}"#, status: 422)  // another workflow
             // Returned through the workflow, as the reviewer.
             try await s.expect(.POST, "/v1/approvals/\(workflow)/send-back", #"{"reason": "count the calls too"}"#)
-            var returned = try await s.expect(.GET, path)
-            for _ in 0..<100 where text(returned.json["status"]) != "returned" {
-                try await Task.sleep(for: .milliseconds(50))
-                returned = try await s.expect(.GET, path)
-            }
+            let returned = try await settled(path)
             #expect(text(returned.json["status"]) == "returned", "\(returned.text.prefix(400))")
             try await s.expect(.POST, path + "/amend", #"{"values": \#(Self.values(15))}"#, headers: [("If-Match", try #require(returned.header("ETag")))])
             // Reviewed again: a new workflow, decided under another id is refused.
-            let again = try await routed(path, other: workflow)
+            let again = try await settled(path)
             let second = try #require(text(again.json["workflowID"]), "\(again.text.prefix(300))")
+            #expect(text(again.json["status"]) == "inReview" && second != workflow, "\(again.text.prefix(300))")
             try await s.expect(.POST, path + "/reviewed", #"{"workflowId": "\#(workflow)"}"#, status: 422)  // the returned review's
             try await s.expect(.POST, "/v1/approvals/\(second)/approve", #"{"comment": "fine"}"#, headers: [("Idempotency-Key", "reviewed-1")])
             let replay = try await s.expect(.POST, "/v1/approvals/\(second)/approve", #"{"comment": "fine"}"#, headers: [("Idempotency-Key", "reviewed-1")])
             #expect(replay.header("Idempotent-Replayed") == "true")
-            var state = try await s.expect(.GET, path)
-            for _ in 0..<100 where text(state.json["status"]) != "reviewed" {
-                try await Task.sleep(for: .milliseconds(50))
-                state = try await s.expect(.GET, path)
-            }
+            let state = try await settled(path)
             #expect(text(state.json["status"]) == "reviewed" && text(state.json["returnReason"]) == "count the calls too", "\(state.text.prefix(400))")
 
             let other2 = try await submit(3)
-            let workflow2 = try #require(text(try await routed("/v1/feedback-forms/\(other2)").json["workflowID"]))
+            let workflow2 = try #require(text(try await settled("/v1/feedback-forms/\(other2)").json["workflowID"]))
             try await s.expect(.POST, "/v1/feedback-forms/\(other2)/return", #"{"workflowId": "\#(workflow2)", "reason": "incomplete"}"#)
 
             var totals: [String: String] = [:]
@@ -149,8 +140,10 @@ import Testing
     @Test func workflowDefinitionsAreListedAPageAtATime() async throws {
         try await LiveServer.with("workflow-list") { s in
             let (_, other) = try await s.hire("Bo", branch: "B", permissions: ScopeOverHTTPTests.rights("B"))
-            let defined = try await s.created("/v1/workflow-definitions", #"{"name": "Material approval", "kind": "materialRequest", "steps": [{"name": "Check", "approverRole": "Administrator", "deadlineHours": 24, "reminderLeadHours": 4, "escalateTo": {"kind": "role", "id": "Administrator"}}]}"#)
-            #expect(defined.lowercased() == WorkflowDefinition.defaultID(for: .materialRequest).uuidString.lowercased())
+            // Every kind's default is recorded at bootstrap: a further definition names its own id.
+            let own = UUID.derived("workflowdef", "material-check").uuidString.lowercased()
+            let defined = try await s.created("/v1/workflow-definitions", #"{"id": "\#(own)", "name": "Material approval", "kind": "materialRequest", "steps": [{"name": "Check", "approverRole": "Administrator", "deadlineHours": 24, "reminderLeadHours": 4, "escalateTo": {"kind": "role", "id": "Administrator"}}]}"#)
+            #expect(defined.lowercased() == own)
             let quote = WorkflowDefinition.defaultID(for: .quote).uuidString.lowercased()
             func ids(_ answer: LiveServer.Answer) -> [String] {
                 (answer.json["items"] as? [[String: Any]] ?? []).compactMap { (($0["versions"] as? [[String: Any]])?.first).flatMap { text($0["definitionID"])?.lowercased() } }

@@ -54,6 +54,15 @@ extension Campaign {
             return [.materialAdvanced(CampaignMaterialAdvanced(campaignID: id, materialID: materialID, stage: stage,
                                                                quantity: quantity, by: context.actor))]
 
+        case .declineMaterial(let materialID, let reason):
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
+            try notClosed(state)
+            guard let material = state.materials.first(where: { $0.id == materialID }) else { throw .notFound("no such material") }
+            try require(material.approved == 0, "only a material with nothing approved can be declined")
+            guard material.declinedReason != reason else { return [] }
+            return [.materialDeclined(CampaignMaterialDeclined(campaignID: id, materialID: materialID, reason: reason,
+                                                               by: context.actor, at: context.now))]
+
         case .selectTargets(var list):
             list.segment = try Validate.optionalText(list.segment, field: "segment", max: 100)
             list.criteria = try Validate.multilineText(list.criteria, field: "criteria", max: 2000)
@@ -101,10 +110,16 @@ extension Campaign {
         case .materialAdvanced(let e):
             if let index = s.materials.firstIndex(where: { $0.id == e.materialID }) {
                 switch e.stage {
-                case .approved: s.materials[index].approved += e.quantity
+                case .approved:
+                    s.materials[index].approved += e.quantity
+                    s.materials[index].declinedReason = nil
                 case .purchased: s.materials[index].purchased += e.quantity
                 case .consumed: s.materials[index].consumed += e.quantity
                 }
+            }
+        case .materialDeclined(let e):
+            if let index = s.materials.firstIndex(where: { $0.id == e.materialID }) {
+                s.materials[index].declinedReason = e.reason
             }
         case .targetsSelected(let e):
             s.targetLists.append(e.list)

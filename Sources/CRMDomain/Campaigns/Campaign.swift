@@ -22,7 +22,7 @@ import Foundation
 /// | start | approved | executing |
 /// | reportProgress, recordMessage | executing | executing |
 /// | addCost | approved, executing | unchanged |
-/// | assignWorkItem, requestMaterial, advanceMaterial, selectTargets | any but closed | unchanged |
+/// | assignWorkItem, requestMaterial, advanceMaterial, declineMaterial, selectTargets | any but closed | unchanged |
 /// | close | executing | closed |
 public enum Campaign: Aggregate {
     public static let category = "campaign"
@@ -92,9 +92,17 @@ public enum Campaign: Aggregate {
         /// Reports a work item's percent complete (0…100); the acting person is its owner.
         case reportProgress(workItemID: UUID, percent: Int, note: String?)
         case addCost(CostLine)
+        /// Requests a marketing material. The engine starts a workflow instance for its approval (see
+        /// ``ApprovalRouting/materialStart(after:definition:)``).
         case requestMaterial(id: UUID, name: String, unit: String, quantity: Decimal)
         /// Approves, purchases or consumes a quantity; the running total never exceeds the stage before.
+        /// An approval is issued by ``ApprovalRouting/materialCommand(after:instance:campaign:)`` when the
+        /// request's workflow instance completes (or given directly by someone allowed to approve).
         case advanceMaterial(id: UUID, stage: MaterialStage, quantity: Decimal)
+        /// Declines a material request with a reason (required) while nothing of it is approved; in the
+        /// engine it is issued by ``ApprovalRouting`` when the request's workflow instance is sent back to
+        /// the requester or rejected.
+        case declineMaterial(id: UUID, reason: String)
         case selectTargets(TargetList)
         /// Records one message sent to a customer of a target list; the same message id again records nothing.
         case recordMessage(id: UUID, listID: UUID, customerID: UUID, kind: MessageKind, channel: String)
@@ -161,7 +169,7 @@ public enum Campaign: Aggregate {
             try require(state.status == .executing, "only an executing campaign can be closed")
             return [.closed(CampaignClosed(campaignID: id, summary: summary, actualCost: state.actualCost, by: context.actor, at: context.now))]
 
-        case .assignWorkItem, .reportProgress, .addCost, .requestMaterial, .advanceMaterial, .selectTargets, .recordMessage:
+        case .assignWorkItem, .reportProgress, .addCost, .requestMaterial, .advanceMaterial, .declineMaterial, .selectTargets, .recordMessage:
             return try decideExecution(command, id: id, state: state, context: context)
         }
     }
@@ -220,7 +228,7 @@ public enum Campaign: Aggregate {
         case .closed(let e):
             s.status = .closed
             s.summary = e.summary
-        case .workItemAssigned, .progressReported, .costAdded, .materialRequested, .materialAdvanced, .targetsSelected, .messageSent:
+        case .workItemAssigned, .progressReported, .costAdded, .materialRequested, .materialAdvanced, .materialDeclined, .targetsSelected, .messageSent:
             s = evolveExecution(s, event)
         }
         return s

@@ -188,6 +188,26 @@ public struct CampaignMaterialAdvanced: EventPayload, Equatable {
     }
 }
 
+/// A material request was declined, with a reason (R-MKT-2): its approval workflow was sent back to the
+/// requester or rejected. Nothing of it is approved; a later approval of a quantity clears the decline.
+public struct CampaignMaterialDeclined: EventPayload, Equatable {
+    public static let eventType = "CampaignMaterialDeclined"
+    public static let schemaVersion: UInt32 = 1
+    public var campaignID: UUID
+    public var materialID: UUID
+    public var reason: String
+    public var by: String
+    public var at: Date
+
+    public init(campaignID: UUID, materialID: UUID, reason: String, by: String, at: Date) {
+        self.campaignID = campaignID
+        self.materialID = materialID
+        self.reason = reason
+        self.by = by
+        self.at = at
+    }
+}
+
 /// A target list was selected by segment or criteria.
 public struct CampaignTargetsSelected: EventPayload, Equatable {
     public static let eventType = "CampaignTargetsSelected"
@@ -250,6 +270,7 @@ public enum CampaignEvent: DomainEvent {
     case costAdded(CampaignCostAdded)
     case materialRequested(CampaignMaterialRequested)
     case materialAdvanced(CampaignMaterialAdvanced)
+    case materialDeclined(CampaignMaterialDeclined)
     case targetsSelected(CampaignTargetsSelected)
     case messageSent(CampaignMessageSent)
     case closed(CampaignClosed)
@@ -258,7 +279,7 @@ public enum CampaignEvent: DomainEvent {
         CampaignPlanned.self, CampaignPlanChanged.self, CampaignFeasibilitySubmitted.self, CampaignApproved.self,
         CampaignSentBack.self, CampaignStarted.self, CampaignWorkItemAssigned.self, CampaignProgressReported.self,
         CampaignCostAdded.self, CampaignMaterialRequested.self, CampaignMaterialAdvanced.self,
-        CampaignTargetsSelected.self, CampaignMessageSent.self, CampaignClosed.self,
+        CampaignMaterialDeclined.self, CampaignTargetsSelected.self, CampaignMessageSent.self, CampaignClosed.self,
     ]
 
     public var payload: any EventPayload {
@@ -274,6 +295,7 @@ public enum CampaignEvent: DomainEvent {
         case .costAdded(let p): return p
         case .materialRequested(let p): return p
         case .materialAdvanced(let p): return p
+        case .materialDeclined(let p): return p
         case .targetsSelected(let p): return p
         case .messageSent(let p): return p
         case .closed(let p): return p
@@ -293,6 +315,7 @@ public enum CampaignEvent: DomainEvent {
         case let p as CampaignCostAdded: self = .costAdded(p)
         case let p as CampaignMaterialRequested: self = .materialRequested(p)
         case let p as CampaignMaterialAdvanced: self = .materialAdvanced(p)
+        case let p as CampaignMaterialDeclined: self = .materialDeclined(p)
         case let p as CampaignTargetsSelected: self = .targetsSelected(p)
         case let p as CampaignMessageSent: self = .messageSent(p)
         case let p as CampaignClosed: self = .closed(p)

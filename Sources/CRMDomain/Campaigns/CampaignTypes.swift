@@ -71,6 +71,9 @@ extension Campaign {
         public var approved: Decimal = 0
         public var purchased: Decimal = 0
         public var consumed: Decimal = 0
+        /// Why the request was declined (`CampaignMaterialDeclined`, e.g. its approval workflow sent back or
+        /// rejected); nil once a quantity is approved.
+        public var declinedReason: String?
 
         public init(id: UUID, name: String, unit: String, requested: Decimal) {
             self.id = id
@@ -78,6 +81,9 @@ extension Campaign {
             self.unit = unit
             self.requested = requested
         }
+
+        /// Whether the request still waits for its approval: nothing approved and not declined.
+        public var waitsForApproval: Bool { approved == 0 && declinedReason == nil }
 
         /// The quantity at `stage`.
         public func quantity(at stage: MaterialStage) -> Decimal {

@@ -26,6 +26,13 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.day = day
     }
 
+    /// A date known to be valid (the bounds above), without the checks.
+    private init(checkedYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     /// Parses `YYYY-MM-DD`.
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
@@ -60,10 +67,19 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return LocalDate(year: c.year ?? year, month: c.month ?? month, day: c.day ?? day) ?? self
     }
 
+    /// The first and last days a ``LocalDate`` holds.
+    static let first = LocalDate(checkedYear: 1, month: 1, day: 1)
+    static let last = LocalDate(checkedYear: 9999, month: 12, day: 31)
+
     /// The same day `months` later (or earlier), or the month's last day when it is shorter:
-    /// January 31st + 1 month = February 28th (29th in leap years).
+    /// January 31st + 1 month = February 28th (29th in leap years). Beyond the years 1–9999 (any `months`,
+    /// however large): their first or last day.
     public func adding(months: Int) -> LocalDate {
-        let total = year * 12 + (month - 1) + months
+        let (sum, overflow) = (year * 12 + (month - 1)).addingReportingOverflow(months)
+        let first = 12, last = 9999 * 12 + 11
+        if overflow || sum > last { return months < 0 ? Self.first : Self.last }
+        if sum < first { return Self.first }
+        let total = sum
         let y = total / 12
         let m = total % 12 + 1
         var d = day

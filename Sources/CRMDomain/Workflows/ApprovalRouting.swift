@@ -1,11 +1,11 @@
 import EventSourcing
 import Foundation
 
-/// How quotes, contracts and campaigns are approved through workflow instances (R-ORG-5, ARCHITECTURE
-/// decision 11): pure functions the engine's reactor runs.
+/// How quotes, contracts, campaigns, feedback forms and campaign material requests are approved through
+/// workflow instances (R-ORG-5, ARCHITECTURE decision 11): pure functions the engine's reactor runs.
 ///
 /// 1. A record event that asks for approval (a quote revision over its author's limit, a contract submitted,
-///    a campaign's feasibility study submitted) → ``WorkflowInstance/Command/start(id:subjectKind:subjectID:submitter:definition:)``
+///    a campaign's feasibility study submitted, a material requested) → ``WorkflowInstance/Command/start(id:subjectKind:subjectID:submitter:definition:)``
 ///    with an instance id derived from the record id and its revision (``instanceID(for:recordID:revision:)``).
 /// 2. Approvers decide the instance's steps. The default definitions use symbolic approver roles; the engine
 ///    passes ``quoteApproverRoles(_:draft:limits:)`` / ``approverRoles(_:for:mayApprove:)`` as the command's roles.
@@ -97,6 +97,52 @@ public enum ApprovalRouting {
         }
     }
 
+    /// The reproducible id of the instance approving material `materialID` of campaign `campaignID` (a
+    /// material is requested once, so it needs no revision). The instance's `subjectID` is the campaign —
+    /// whose scope decides who may approve — and this id names the material among the campaign's
+    /// (``material(of:in:)``).
+    public static func materialInstanceID(campaignID: UUID, materialID: UUID) -> UUID {
+        UUID.derived("approval", WorkflowSubjectKind.materialRequest.rawValue, campaignID.lowercasedString, materialID.lowercasedString)
+    }
+
+    /// The instance start for a campaign's material request (R-MKT-2): `CampaignMaterialRequested` starts an
+    /// instance with subject the campaign and id ``materialInstanceID(campaignID:materialID:)``, submitted
+    /// by the requester. Anything else, or a definition of another kind → nil.
+    public static func materialStart(after event: CampaignEvent, definition: WorkflowDefinitionVersion) -> Routed<WorkflowInstance.Command>? {
+        guard case .materialRequested(let e) = event, definition.kind == .materialRequest else { return nil }
+        let id = materialInstanceID(campaignID: e.campaignID, materialID: e.materialID)
+        return Routed(recordID: id, command: .start(id: id, subjectKind: .materialRequest, subjectID: e.campaignID, submitter: e.by,
+                                                    definition: definition), actor: e.by)
+    }
+
+    /// The material of `campaign` a material request instance `instanceID` approves, or nil (another
+    /// campaign's, or no such material).
+    public static func material(of instanceID: UUID, in campaign: Campaign.State) -> Campaign.Material? {
+        guard let campaignID = campaign.id else { return nil }
+        return campaign.materials.first { materialInstanceID(campaignID: campaignID, materialID: $0.id) == instanceID }
+    }
+
+    /// The campaign command recording a material request instance's outcome, run as the employee who
+    /// decided: on completion `advanceMaterial(id:stage: .approved, quantity:)` of what is still unapproved
+    /// (the requested quantity, unless some was approved directly meanwhile; nothing left → nil); sent
+    /// back to the requester or rejected → `declineMaterial(id:reason:)` while nothing of it is approved.
+    /// `campaign` is the state of the instance's subject. Nil for other subjects, for a material the
+    /// campaign does not have, and for events that decide nothing.
+    public static func materialCommand(after event: WorkflowEvent, instance: WorkflowInstanceState, campaign: Campaign.State) -> Routed<Campaign.Command>? {
+        guard instance.subjectKind == .materialRequest, let campaignID = instance.subjectID, campaign.id == campaignID, campaign.status != .closed,
+              let instanceID = instance.instanceID, let material = material(of: instanceID, in: campaign),
+              let outcome = outcome(of: event, instance: instance) else { return nil }
+        switch outcome {
+        case .approved(let by, _):
+            let remaining = material.requested - material.approved
+            guard remaining > 0 else { return nil }
+            return Routed(recordID: campaignID, command: .advanceMaterial(id: material.id, stage: .approved, quantity: remaining), actor: by)
+        case .sentBack(let by, let reason):
+            guard material.approved == 0 else { return nil }
+            return Routed(recordID: campaignID, command: .declineMaterial(id: material.id, reason: reason), actor: by)
+        }
+    }
+
     /// The outcome of a feedback form's review instance as the form's own command — `markReviewed` on
     /// completion, `markReturned` when sent back to the submitter or rejected (``FeedbackForm/reaction(to:instance:)``)
     /// — to run as the employee who decided. Nil for other subjects and for events that decide nothing.
@@ -133,17 +179,19 @@ public enum ApprovalRouting {
         coveringRole(among: roles, draft: draft, limits: limits) == nil ? roles : roles + [WorkflowDefinition.quoteDiscountApprover]
     }
 
-    /// The roles to pass in a contract, campaign or feedback form workflow command for an employee holding
-    /// `roles`: their own, plus ``WorkflowDefinition/contractApprover`` / ``WorkflowDefinition/campaignApprover``
-    /// / ``WorkflowDefinition/feedbackReviewer`` when `mayApprove` (the engine's check of the `approve` action
-    /// in that module over the record, as in part 2; for a feedback form: the employee is its named reviewer).
+    /// The roles to pass in a contract, campaign, feedback form or material request workflow command for an
+    /// employee holding `roles`: their own, plus ``WorkflowDefinition/contractApprover`` / ``WorkflowDefinition/campaignApprover``
+    /// / ``WorkflowDefinition/feedbackReviewer`` / ``WorkflowDefinition/materialApprover`` when `mayApprove`
+    /// (the engine's check of the `approve` action in that module over the record, as in part 2 — for a
+    /// material request: in `campaigns` over its campaign; for a feedback form: the employee is its named reviewer).
     public static func approverRoles(_ roles: [String], for kind: WorkflowSubjectKind, mayApprove: Bool) -> [String] {
         guard mayApprove else { return roles }
         switch kind {
         case .contract: return roles + [WorkflowDefinition.contractApprover]
         case .campaign: return roles + [WorkflowDefinition.campaignApprover]
         case .feedbackForm: return roles + [WorkflowDefinition.feedbackReviewer]
-        case .quote, .materialRequest: return roles
+        case .materialRequest: return roles + [WorkflowDefinition.materialApprover]
+        case .quote: return roles
         }
     }
 

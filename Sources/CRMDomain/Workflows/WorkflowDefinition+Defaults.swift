@@ -16,8 +16,12 @@ extension WorkflowDefinition {
     /// The approver role of the default feedback form review (R-ORG-3): the reviewer the form names; granted
     /// with ``ApprovalRouting/approverRoles(_:for:mayApprove:)`` to that employee only.
     public static let feedbackReviewer = "feedback.reviewer"
+    /// The approver role of the default material request approval (R-MKT-2): an employee allowed to `approve`
+    /// in the `campaigns` module over the material's campaign (part 2's check of a direct approval, made by
+    /// the engine); granted with ``ApprovalRouting/approverRoles(_:for:mayApprove:)``.
+    public static let materialApprover = "materials.approve"
     /// The symbolic approver roles: no employee holds them; whoever may decide the subject acts in them.
-    public static let symbolicApproverRoles: Set<String> = [quoteDiscountApprover, contractApprover, campaignApprover, feedbackReviewer]
+    public static let symbolicApproverRoles: Set<String> = [quoteDiscountApprover, contractApprover, campaignApprover, feedbackReviewer, materialApprover]
 
     /// The fixed id of the default definition for `kind`, so every node and every replay defines the same one.
     ///
@@ -69,9 +73,18 @@ extension WorkflowDefinition {
                    deadlineHours: deadlineHours, reminderLeadHours: reminderLeadHours, escalateTo: escalateTo)
     }
 
+    /// Version 1 of the default approval of a campaign's marketing material request (R-MKT-2, R-ORG-5): one
+    /// step decided by ``materialApprover``. Deadline, reminder and escalation as in
+    /// ``defaultQuoteApproval(deadlineHours:reminderLeadHours:escalateTo:)``.
+    public static func defaultMaterialApproval(deadlineHours: Int = 48, reminderLeadHours: Int = 8,
+                                               escalateTo: WorkflowParty = .role("departmentManager")) -> WorkflowDefinitionVersion {
+        singleStep(.materialRequest, name: "Material request approval", stepName: "Approval", role: materialApprover,
+                   deadlineHours: deadlineHours, reminderLeadHours: reminderLeadHours, escalateTo: escalateTo)
+    }
+
     /// Every default definition, in the order bootstrap records them.
     public static var defaults: [WorkflowDefinitionVersion] {
-        [defaultQuoteApproval(), defaultContractApproval(), defaultCampaignApproval(), defaultFeedbackReview()]
+        [defaultQuoteApproval(), defaultContractApproval(), defaultCampaignApproval(), defaultFeedbackReview(), defaultMaterialApproval()]
     }
 
     /// The command that records a default definition (version 1) in its stream.

@@ -6,7 +6,8 @@ import Foundation
 /// Feedback and report forms (R-ORG-3): module `organisation`; each form sits in its own branch
 /// (`.direct`), its submitter, reporter and reviewer see it as their own. `submit` → create; the review
 /// (`startReview`, `markReviewed`, `markReturned`) → approve; `amend` → edit. A person submits and
-/// amends as themselves: the submitter and the amending employee are the principal.
+/// amends as themselves: the submitter and the amending employee are the principal. A person reviews a form
+/// by hand only as its named reviewer (the default feedback workflow records the review for them otherwise).
 extension FeedbackForm: EngineRecord {
     public static var module: Permission.Module { .organisation }
     public static func action(for command: Command) -> Permission.Action {
@@ -31,6 +32,11 @@ extension FeedbackForm: EngineRecord {
         case .amend(_, let values):
             return .amend(employee: principal.id, values: values)
         case .startReview, .markReviewed, .markReturned:
+            // A review by hand is the named reviewer's; others decide it through the workflow (escalation,
+            // delegation) or not at all.
+            guard state.formID == nil || principal.id == state.reviewer else {
+                throw EngineError(.forbidden, "only the reviewer the form names may review it")
+            }
             return command
         }
     }

@@ -28,12 +28,19 @@ extension Opportunity {
     /// Checks the contacts an `open` or `addContacts` brings in (ones already named are not judged again:
     /// a contact archived since stays named until removed). The system's commands are checked too: a
     /// contact of another customer is never right.
-    static func requireContacts(of command: Command, state: State, engine: CRMEngine) async throws {
+    /// A person's `addContacts` is judged only once they may do it (else authorization refuses it next): its
+    /// answer must not tell someone who may only read the opportunity whose contact an id is. (An `open` is
+    /// judged after the engine's early check of creating there.)
+    static func requireContacts(of command: Command, state: State, principal: Principal, engine: CRMEngine) async throws {
         switch command {
         case .open(_, let details, _, _, _, _, let contacts) where state.details == nil && !contacts.isEmpty:
             try await engine.requireContacts(contacts, ofCustomer: details.customerID)
         case .addContacts(let contacts):
             guard let customerID = state.details?.customerID, state.status == .open else { return }  // the domain refuses it
+            if !principal.isSystem {
+                let scope = try await engine.resolve(scope(of: command, state: state))
+                guard principal.may(action(for: command), in: module, on: scope, at: engine.clock.now()) else { return }
+            }
             try await engine.requireContacts(contacts.filter { !state.contacts.contains($0) }, ofCustomer: customerID)
         default:
             return

@@ -45,7 +45,7 @@ extension Opportunity {
     /// does); `assignByRules` gets the settings' rules and the customer's place.
     /// The contacts it names must be live contacts of its customer (``CRMEngine/requireContacts(_:ofCustomer:field:)``).
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        try await requireContacts(of: command, state: state, engine: engine)
+        try await requireContacts(of: command, state: state, principal: principal, engine: engine)
         guard !principal.isSystem else { return command }
         switch command {
         case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts)

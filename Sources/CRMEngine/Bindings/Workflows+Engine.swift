@@ -26,7 +26,7 @@ extension WorkflowDefinition: EngineRecord {
 /// the caller's copy), the submitter and the deciding employee (the principal), and the roles (those the
 /// principal holds, plus the symbolic approver role of the subject's kind when the principal may approve
 /// the subject: a quote's discount within one of their roles' limits, or `approve` in contracts or
-/// campaigns over the subject's scope). The system principal's commands (the reactor's routing) pass as given.
+/// campaigns over the subject's scope — a material request's subject is its campaign). The system principal's commands (the reactor's routing) pass as given.
 extension WorkflowInstance: EngineRecord {
     public static var module: Permission.Module { .organisation }
     public static func action(for command: Command) -> Permission.Action {
@@ -86,7 +86,8 @@ extension WorkflowInstance: EngineRecord {
 extension CRMEngine {
     /// The roles `principal` (holding `held`) decides a step about `subject` with: `held`, plus the symbolic
     /// approver role of the subject's kind when they may approve the subject itself (a quote's current
-    /// revision within one of their roles' discount limits; `approve` in contracts or campaigns over it).
+    /// revision within one of their roles' discount limits; `approve` in contracts or campaigns over it; for a
+    /// material request, `approve` in campaigns over its campaign, the instance's subject).
     func deciderRoles(_ held: [String], of principal: Principal, for kind: WorkflowSubjectKind, subject: UUID, at now: Date) async throws -> [String] {
         switch kind {
         case .quote:
@@ -105,7 +106,10 @@ extension CRMEngine {
             let form = try await load(FeedbackForm.self, stream: FeedbackForm.stream(subject)).state
             return ApprovalRouting.approverRoles(held, for: .feedbackForm, mayApprove: !form.reviewer.isEmpty && form.reviewer == principal.id)
         case .materialRequest:
-            return held
+            // The subject is the material's campaign: whoever may approve the material directly decides.
+            let campaign = try await load(Campaign.self, stream: Campaign.stream(subject)).state
+            let scope = try await resolve(Campaign.scope(of: nil, state: campaign))
+            return ApprovalRouting.approverRoles(held, for: .materialRequest, mayApprove: campaign.exists && principal.may(.approve, in: .campaigns, on: scope, at: now))
         }
     }
 }

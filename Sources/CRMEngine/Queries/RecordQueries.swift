@@ -250,12 +250,22 @@ extension CRMEngine {
     public func search(_ text: String, as principal: Principal, after: [UInt8]?, limit: Int = 50) async throws -> WorkProjections.Page<SearchHit> {
         let now = clock.now()
         // Two views, each its own snapshot: contact log entries and visits join from the contact and visit log.
-        return try views.read(Self.keywords) { keywords in
+        let page = try views.read(Self.keywords) { keywords in
             try views.read(Self.activityLog) { activity in
                 try KeywordIndex.search(text, in: keywords, activityLog: activity, after: after, limit: limit) {
                     principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now)
                 }
             }
+        }
+        auditCustomers(page.items.map(\.customerID), principal: principal)
+        return page
+    }
+
+    /// One read-audit entry per customer whose data a list answered (R-LOG-8), each customer once.
+    func auditCustomers(_ customers: [UUID?], principal: Principal) {
+        var seen = Set<UUID>()
+        for case let customer? in customers where seen.insert(customer).inserted {
+            audit.record(principal: principal, record: Customer.stream(customer).rawValue)
         }
     }
 
@@ -281,7 +291,7 @@ extension CRMEngine {
     ) async throws -> WorkProjections.Page<ActivityEntry> {
         let now = clock.now()
         let include = { (entry: ActivityEntry) in principal.may(.query, in: Permission.Module(entry.kind), on: entry.scope, at: now) }
-        return try views.read(Self.activityLog) { views in
+        let page = try views.read(Self.activityLog) { views in
             if let text, !text.isEmpty {
                 return try ContactVisitLog.search(text, in: views, filter: filter, after: after, limit: limit, where: include)
             }
@@ -295,6 +305,8 @@ extension CRMEngine {
             }
             return WorkProjections.Page(items: page.entries, next: page.more ? page.cursor : nil)
         }
+        auditCustomers(page.items.map(\.customerID), principal: principal)
+        return page
     }
 
     /// The entries of a customer's trail, from its events in the log (ARCHITECTURE decision 8): the view

@@ -78,17 +78,18 @@ public enum CRMReactions {
     }
 
     /// Approvals through workflow definitions (R-ORG-5): a quote over its author's limit, a contract
-    /// submitted, a campaign's feasibility study or a feedback form submitted (or amended after a return)
-    /// starts a workflow instance of the kind's default
-    /// definition (its current version); the instance's outcome is recorded on the quote, contract or
-    /// campaign as done by the employee who decided (``ApprovalRouting``). Instance ids derive from the record
-    /// and its revision. An instance starts only while its record still waits for the decision (the quote's
-    /// revision is the current one and pending, the contract pending approval, the campaign in feasibility):
+    /// submitted, a campaign's feasibility study or a feedback form submitted (or amended after a return),
+    /// or a campaign's marketing material requested (R-MKT-2) starts a workflow instance of the kind's default
+    /// definition (its current version); the instance's outcome is recorded on the quote, contract,
+    /// campaign, form or material as done by the employee who decided (``ApprovalRouting``). Instance ids derive from the record
+    /// and its revision (a material: its campaign and its id). An instance starts only while its record still waits for the decision (the quote's
+    /// revision is the current one and pending, the contract pending approval, the campaign in feasibility,
+    /// the material with nothing approved nor declined in a campaign not closed):
     /// a reactor catching up over a history whose approvals were decided directly (an imported or generated
     /// one) starts nothing for them.
     public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: [
         QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
-        FeedbackFormSubmitted.eventType, FeedbackFormAmended.eventType, WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
+        CampaignMaterialRequested.eventType, FeedbackFormSubmitted.eventType, FeedbackFormAmended.eventType, WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
     ]) { event, engine in
         if let starts = try await approvalStarts(after: event, engine: engine, key: "start") { return starts }
         guard let e = WorkflowEvent(payload: event.payload) else { return [] }
@@ -101,6 +102,11 @@ public enum CRMReactions {
         }
         if let routed = ApprovalRouting.feedbackCommand(after: e, instance: instance) {
             return [.execute(FeedbackForm.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+        }
+        if instance.subjectKind == .materialRequest, let campaignID = instance.subjectID {
+            let campaign = try await engine.load(Campaign.self, stream: Campaign.stream(campaignID)).state
+            guard let routed = ApprovalRouting.materialCommand(after: e, instance: instance, campaign: campaign) else { return [] }
+            return [.execute(Campaign.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
         }
         guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
               let outcome = ApprovalRouting.outcome(of: e, instance: instance) else { return [] }
@@ -116,7 +122,7 @@ public enum CRMReactions {
         return [.execute(Quote.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
     }
 
-    /// The workflow start for a quote, contract or campaign event that asks for an approval — `[]` when the
+    /// The workflow start for a quote, contract, campaign (feasibility or material request) or feedback form event that asks for an approval — `[]` when the
     /// kind has no default definition, the event asks for none or its record no longer waits — or nil when
     /// `event` is of none of these records. The command carries `key`.
     static func approvalStarts(after event: ProjectionEvent, engine: CRMEngine, key: String) async throws -> [ReactionCommand]? {
@@ -142,23 +148,43 @@ public enum CRMReactions {
         if let e = ContractEvent(payload: event.payload) {
             guard let current = try await definition(.contract),
                   let routed = ApprovalRouting.start(after: e, version: event.streamVersion, definition: current),
-                  try await engine.load(Contract.self, stream: event.stream).state.status == .pendingApproval else { return [] }
+                  try await engine.load(Contract.self, stream: event.stream).state.status == .pendingApproval,
+                  try await isLatestRequest(event, of: .contract, engine: engine) else { return [] }
+            return start(routed)
+        }
+        if let e = CampaignEvent(payload: event.payload), case .materialRequested(let requested) = e {
+            guard let current = try await definition(.materialRequest),
+                  let routed = ApprovalRouting.materialStart(after: e, definition: current) else { return [] }
+            let campaign = try await engine.load(Campaign.self, stream: event.stream).state
+            guard campaign.status != .closed, campaign.materials.first(where: { $0.id == requested.materialID })?.waitsForApproval == true else { return [] }
             return start(routed)
         }
         if let e = CampaignEvent(payload: event.payload) {
             guard let current = try await definition(.campaign),
                   let routed = ApprovalRouting.start(after: e, version: event.streamVersion, definition: current),
-                  try await engine.load(Campaign.self, stream: event.stream).state.status == .feasibility else { return [] }
+                  try await engine.load(Campaign.self, stream: event.stream).state.status == .feasibility,
+                  try await isLatestRequest(event, of: .campaign, engine: engine) else { return [] }
             return start(routed)
         }
         if let e = FeedbackEvent(payload: event.payload), let formID = UUID(text: String(event.stream.rawValue.dropFirst(FeedbackForm.category.count + 1))) {
             // The instance, then the form's review under its id (two commands of the one event).
             guard let current = try await definition(.feedbackForm),
                   let routed = ApprovalRouting.start(after: e, formID: formID, version: event.streamVersion, definition: current),
-                  try await engine.load(FeedbackForm.self, stream: event.stream).state.status == .submitted else { return [] }
+                  try await engine.load(FeedbackForm.self, stream: event.stream).state.status == .submitted,
+                  try await isLatestRequest(event, of: .feedbackForm, engine: engine) else { return [] }
             return start(routed) + [.execute(FeedbackForm.self, id: formID, .startReview(workflowID: routed.recordID), key: key + ":review", actor: routed.actor)]
         }
         return nil
+    }
+
+    /// Whether `event` is its record's latest request for approval of `kind`. The record's state says it
+    /// waits, but maybe for a later request: a reactor replaying an older submission (a lost checkpoint, a
+    /// node far behind, a definition recorded in between) starts no workflow for it once the record asked
+    /// again — the later request's own reaction does. (A quote compares its revision number instead.)
+    static func isLatestRequest(_ event: ProjectionEvent, of kind: WorkflowSubjectKind, engine: CRMEngine) async throws -> Bool {
+        guard let (_, types) = approvalRequests(of: kind) else { return false }
+        return try await !engine.store.readStream(event.stream, from: event.streamVersion.next, direction: .forward, limit: .max)
+            .contains { types.contains($0.type) }
     }
 
     /// The current version of a kind's default workflow definition, if defined.

@@ -34,6 +34,9 @@ extension Routes {
             .advanceMaterial(id: try body.uuid("materialId"), stage: try body.enumValue("stage", Campaign.MaterialStage.self),
                              quantity: try body.decoded("quantity", Decimal.self))
         }
+        command(v1, "campaigns/:id/materials/decline", Campaign.self) { _, body in
+            .declineMaterial(id: try body.uuid("materialId"), reason: try body.string("reason", max: 2000))
+        }
         command(v1, "campaigns/:id/targets", Campaign.self) { _, body in .selectTargets(try body.decodedAll(Campaign.TargetList.self)) }
         addCampaignTargetSelection(to: v1)
         command(v1, "campaigns/:id/messages", Campaign.self) { [engine] _, body in

@@ -10,8 +10,8 @@ extension KeywordIndex {
     ///
     /// Candidates are the entries whose own text holds the seed term and the entries of the customers whose
     /// names hold it; every other term must be in the entry's own text (2) or its customer's name (1), as the
-    /// postings of the indexed records weigh them. Each hit carries its customer's current scope, as the
-    /// indexed records do.
+    /// postings of the indexed records weigh them. Each hit carries its customer's current scope owned by the
+    /// entry's employee, as the activity list gives it.
     static func activityHits(_ terms: [String], seed: String, in views: any ViewReader, activityLog: any ViewReader) throws -> [SearchHit] {
         // Entries holding the seed themselves.
         let seedPrefix = ViewKey().string(seed).bytes
@@ -62,7 +62,7 @@ extension KeywordIndex {
             }
             let entry = candidate.entry
             hits.append(SearchHit(kind: entry.kind, id: id, title: entry.subject, customerID: entry.customerID,
-                                  scope: try CustomerScopes.scope(of: entry.customerID, in: activityLog), score: score))
+                                  scope: try CustomerScopes.scope(of: entry.customerID, in: activityLog).owned(by: entry.employee), score: score))
         }
         return hits
     }

@@ -57,9 +57,10 @@ extension KeywordIndex {
             guard let record = try views.row(Indexed.self, forKey: suffix, in: records) else { continue }
             hits.append(try hit(record, score: score, views: views))
         }
-        // Campaigns, surveys and survey responses reach a customer's name through their links.
+        // Campaigns, surveys and survey responses reach a customer's name through their links — only a
+        // customer `include` admits: a global campaign or survey must not tell of a customer left out.
         var seen = Set(hits.map { [$0.kind.code] + ViewKey().uuid($0.id).bytes })
-        for customer in hits where customer.kind == .customer {
+        for customer in hits where customer.kind == .customer && include(customer) {
             hits += try joined(to: customer, score: terms.count, seen: &seen, views: views)
         }
         if let activityLog {
