@@ -125,4 +125,25 @@ struct CustomerGroupRegistryTests {
         #expect(throws: Never.self) { try known.validate("legacy", unlessUnchangedFrom: "legacy") }
         #expect(throws: Never.self) { try CustomerGroups([String]()).validate("anything") }
     }
+
+    /// A group name of 100 characters that are 8 bytes each (flags) is longer than LMDB's key limit: the
+    /// customer-groups view keys its rows by the form's id, keeps going, and still knows the group after a
+    /// reopen (seeded from the view).
+    @Test func aGroupNameLongerThanAKeyIsKnownAndTheViewKeepsGoing() async throws {
+        let f = try await EngineFixture.make("groups-long-name")
+        let long = String(repeating: "🇨🇳", count: 100)
+        #expect(long.utf8.count > 511)
+        try await defineForm(f, long)
+        let head = try await f.engine.store.headPosition()
+        try await f.engine.views.waitUntil(head)
+        let id = try await create(f, "Flag Fan", group: long)
+        try await expectUnknownGroup(f, stream: Customer.stream(UUID()), naming: []) { _ = try await create(f, "Typo", group: "residental") }
+        let directory = f.directory
+        await f.engine.close()
+        let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: f.clock, durability: .noSync))
+        #expect(try await engine.customerGroups().isEnforced)
+        try await engine.execute(Customer.self, id: id, .edit(CustomerEdit(name: "Flag Fan Two"), form: .empty(group: long)), as: f.admin)
+        await engine.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

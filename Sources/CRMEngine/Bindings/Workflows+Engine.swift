@@ -22,8 +22,8 @@ extension WorkflowDefinition: EngineRecord {
 /// `reject`, `delegate` (decisions of the step's holder) → approve; `escalateIfLate`, `resubmit` → edit;
 /// `cancel` → delete.
 ///
-/// The engine fills in, for a person: the definition version from its `WorkflowDefinition` stream (never
-/// the caller's copy), the submitter and the deciding employee (the principal), and the roles (those the
+/// The engine fills in, for a person: the definition's current version from its `WorkflowDefinition` stream
+/// (never the caller's copy, nor an older version), the submitter and the deciding employee (the principal), and the roles (those the
 /// principal holds, plus the symbolic approver role of the subject's kind when the principal may approve
 /// the subject: a quote's discount within one of their roles' limits, or `approve` in contracts or
 /// campaigns over the subject's scope — a material request's subject is its campaign). The system principal's commands (the reactor's routing) pass as given.
@@ -47,7 +47,8 @@ extension WorkflowInstance: EngineRecord {
         switch command {
         case .start(let id, let kind, let subjectID, let submitter, let given):
             let recorded = try await engine.load(WorkflowDefinition.self, stream: WorkflowDefinition.stream(given.definitionID)).state
-            guard let definition = recorded.version(given.version) else {
+            // A person starts the definition's current version, never an older one with fewer steps.
+            guard let definition = principal.isSystem ? recorded.version(given.version) : recorded.current else {
                 throw EngineError(.invalid, field: "definition", "no such workflow definition version")
             }
             return .start(id: id, subjectKind: kind, subjectID: subjectID,

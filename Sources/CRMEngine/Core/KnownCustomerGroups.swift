@@ -3,26 +3,27 @@ import EventSourcing
 import Foundation
 import Synchronization
 
-/// The customer groups with a defined form (``CustomerGroups``): one row per group (`group name → 1`), from
-/// `CustomerFormDefined`. Forms are never removed, so the set only grows.
+/// The customer groups with a defined form (``CustomerGroups``): one row per group (its form's id → the group
+/// name, so a long name never exceeds LMDB's key size), from `CustomerFormDefined`. Forms are never removed,
+/// so the set only grows.
 struct CustomerGroupsProjection: Projection {
     static let viewName = "customer-groups"
     let name = Self.viewName
-    let version: UInt32 = 1
+    let version: UInt32 = 2
     static let groups = ViewTable("groups")
     var tables: [ViewTable] { [Self.groups] }
     var eventTypes: Set<String>? { [CustomerFormDefined.eventType] }
 
     func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
         guard let defined = event.payload as? CustomerFormDefined else { return }
-        try views.put([1], forKey: Array(defined.group.utf8), in: Self.groups)
+        try views.put(Array(defined.group.utf8), forKey: ViewKey().uuid(CustomerForm.id(group: defined.group)).bytes, in: Self.groups)
     }
 
     /// Every group in the view.
     static func names(in views: any ViewReader) throws -> Set<String> {
         var out = Set<String>()
-        try views.scan(groups, prefix: [], after: nil) { key, _ in
-            out.insert(String(decoding: key, as: UTF8.self))
+        try views.scan(groups, prefix: [], after: nil) { _, value in
+            out.insert(String(decoding: value, as: UTF8.self))
             return true
         }
         return out

@@ -183,8 +183,14 @@ public enum CRMReactions {
     /// again — the later request's own reaction does. (A quote compares its revision number instead.)
     static func isLatestRequest(_ event: ProjectionEvent, of kind: WorkflowSubjectKind, engine: CRMEngine) async throws -> Bool {
         guard let (_, types) = approvalRequests(of: kind) else { return false }
-        return try await !engine.store.readStream(event.stream, from: event.streamVersion.next, direction: .forward, limit: .max)
-            .contains { types.contains($0.type) }
+        // A page at a time, so a long stream (a campaign's sent messages) is never held whole.
+        var from = event.streamVersion.next
+        while true {
+            let page = try await engine.store.readStream(event.stream, from: from, direction: .forward, limit: 256)
+            if page.contains(where: { types.contains($0.type) }) { return false }
+            guard let last = page.last, page.count == 256 else { return true }
+            from = last.streamVersion.next
+        }
     }
 
     /// The current version of a kind's default workflow definition, if defined.
