@@ -121,6 +121,22 @@ import Testing
         await w.f.close()
     }
 
+    /// Declined directly while its workflow still waits: approving that stale workflow later approves nothing,
+    /// and the decline stands.
+    @Test func aDirectDeclineIsNotUndoneByTheWaitingWorkflowsLaterApproval() async throws {
+        let w = try await Self.world("material-declined-directly")
+        let gifts = UUID.derived("material", "gifts")
+        try await Self.request(w, gifts, quantity: 10)
+        try await w.f.engine.execute(Campaign.self, id: w.campaign, .declineMaterial(id: gifts, reason: "no budget"), as: w.mia)
+        let approved = try await w.f.engine.execute(WorkflowInstance.self, id: ApprovalRouting.materialInstanceID(campaignID: w.campaign, materialID: gifts),
+                                                    .approve(employee: w.mia.id, roles: [], comment: nil), as: w.mia)
+        try await Self.settled(w.f, after: approved.position)
+        let material = try #require(try await Self.material(w, gifts))
+        #expect(material.approved == 0 && material.declinedReason == "no budget")
+        #expect(try await w.f.engine.store.readStream(Campaign.stream(w.campaign)).allSatisfy { $0.type != CampaignMaterialAdvanced.eventType })
+        await w.f.close()
+    }
+
     /// A store whose campaign requested two materials — one still waiting, one approved directly — and that has
     /// no workflow definitions or instances (copied without those streams): defining the default material
     /// approval starts a workflow for the waiting one only.

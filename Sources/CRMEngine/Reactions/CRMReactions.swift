@@ -106,6 +106,11 @@ public enum CRMReactions {
         if instance.subjectKind == .materialRequest, let campaignID = instance.subjectID {
             let campaign = try await engine.load(Campaign.self, stream: Campaign.stream(campaignID)).state
             guard let routed = ApprovalRouting.materialCommand(after: e, instance: instance, campaign: campaign) else { return [] }
+            if case .advanceMaterial(let materialID, _, _) = routed.command,
+               campaign.materials.first(where: { $0.id == materialID })?.declinedReason != nil,
+               try await declinedOutsideWorkflow(materialID, campaignID: campaignID, instance: event.stream, engine: engine) {
+                return []  // a person declined it directly meanwhile: the instance's approval does not undo that
+            }
             return [.execute(Campaign.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
         }
         guard instance.subjectKind == .quote, let quoteID = instance.subjectID,
@@ -190,6 +195,27 @@ public enum CRMReactions {
             if page.contains(where: { types.contains($0.type) }) { return false }
             guard let last = page.last, page.count == 256 else { return true }
             from = last.streamVersion.next
+        }
+    }
+
+    /// Whether a material's latest decline was a person's own decision rather than `instance`'s outcome (whose
+    /// commands are caused by the instance's events): found reading the campaign's stream backward a page at
+    /// a time, up to the material's request.
+    static func declinedOutsideWorkflow(_ materialID: UUID, campaignID: UUID, instance: StreamID, engine: CRMEngine) async throws -> Bool {
+        let own = Set(try await engine.store.readStream(instance).map(\.id))
+        let stream = Campaign.stream(campaignID)
+        var from = StreamVersion(UInt64.max)
+        while true {
+            let page = try await engine.store.readStream(stream, from: from, direction: .backward, limit: 256)
+            for recorded in page where recorded.type == CampaignMaterialDeclined.eventType || recorded.type == CampaignMaterialRequested.eventType {
+                let payload = try recorded.payload.withUnsafeBytes { try engine.registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: $0) }
+                if let declined = payload as? CampaignMaterialDeclined, declined.materialID == materialID {
+                    return !(recorded.metadata.causationID.map(own.contains) ?? false)
+                }
+                if let requested = payload as? CampaignMaterialRequested, requested.materialID == materialID { return false }
+            }
+            guard let last = page.last, page.count == 256, last.streamVersion.rawValue > 1 else { return false }
+            from = StreamVersion(last.streamVersion.rawValue - 1)
         }
     }
 
