@@ -88,6 +88,9 @@ func reporting(data: String, _ body: () async throws -> Void) async throws {
     } catch let error as ExitCode {
         throw error
     } catch {
+        // An interruption that removes the scratch directories makes the work fail on the way: the process
+        // ends by the signal (the handler is on it), not with this error.
+        ScratchDirectory.awaitInterruption()
         ProgressPrinter.interrupted()
         throw report(CLIError.from(error, data: data))
     }

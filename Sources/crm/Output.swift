@@ -215,6 +215,16 @@ final class ViewBuildProgress: Sendable {
 enum ScratchDirectory {
     private static let live = Mutex<Set<String>>([])
     private static let handlers = Mutex<[any DispatchSourceSignal]>([])
+    /// Set by the signal handler before it removes anything: the process is ending by that signal.
+    private static let interrupting = Mutex(false)
+
+    /// Blocks for good while an interruption is ending the process (its handler exits it), so a failure it
+    /// caused — the work's directory removed under it — is not reported as the command's error; returns at
+    /// once otherwise.
+    static func awaitInterruption() {
+        guard interrupting.withLock({ $0 }) else { return }
+        while true { usleep(100_000) }
+    }
 
     /// A new directory path under the temporary directory (not created), removed on interruption until
     /// ``remove(_:)``. Its name holds this process's id: directories of `prefix` whose process is gone —
@@ -237,6 +247,7 @@ enum ScratchDirectory {
                 #endif
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
                 source.setEventHandler {
+                    interrupting.withLock { $0 = true }
                     // Again while other threads of the work may still be adding files to it, until it is gone.
                     for path in live.withLock({ $0 }) {
                         for _ in 0..<50 where FileManager.default.fileExists(atPath: path) {

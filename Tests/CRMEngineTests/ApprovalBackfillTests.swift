@@ -103,7 +103,7 @@ import Testing
             sequence: 3, draft: draft, authorRole: "Administrator", limits: []), as: f.admin)
         try await f.engine.reactionsSettled(upTo: created.position)
         let directory = f.directory
-        await f.engine.close()
+        await f.closeEngine()
 
         // Reopened without the reactor's checkpoint: it reacts to the whole log again, the definition
         // included, and starts nothing twice (each start's idempotency key is in the log).
@@ -137,7 +137,7 @@ extension ApprovalBackfillTests {
         let again = try await f.engine.execute(Contract.self, id: contract, .submitForApproval, as: f.admin)
         try await f.engine.reactionsSettled(upTo: again.position)
         let directory = f.directory
-        await f.engine.close()
+        await f.closeEngine()
         try FileManager.default.removeItem(atPath: directory + "/reactor")
         let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: f.clock, durability: .noSync))
         try await engine.reactionsSettled(upTo: try await engine.store.headPosition())

@@ -154,7 +154,7 @@ import Testing
         let f = try await EngineFixture.make()
         let id = try await f.customer("Li Wei", branch: "north")
         let first = try await f.engine.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1")
-        await f.engine.close()
+        await f.closeEngine()
         let reopened = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock))
         let again = try await reopened.execute(Customer.self, id: id, .activate, as: f.admin, idempotencyKey: "req-1")
         #expect(again.repeated && again.events == first.events)

@@ -103,7 +103,7 @@ struct CustomerGroupRegistryTests {
     @Test func theKnownGroupsSurviveReopeningTheEngine() async throws {
         let f = try await EngineFixture.make("groups-reopen")
         try await defineForm(f, "residential")
-        await f.engine.close()
+        await f.closeEngine()
         let engine = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock, durability: .noSync))
         #expect(try await engine.customerGroups().names == ["residential"])
         let admin = try await engine.principal(employeeID: try #require(f.admin.employeeID))
@@ -139,7 +139,7 @@ struct CustomerGroupRegistryTests {
         let id = try await create(f, "Flag Fan", group: long)
         try await expectUnknownGroup(f, stream: Customer.stream(UUID()), naming: []) { _ = try await create(f, "Typo", group: "residental") }
         let directory = f.directory
-        await f.engine.close()
+        await f.closeEngine()
         let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: f.clock, durability: .noSync))
         #expect(try await engine.customerGroups().isEnforced)
         try await engine.execute(Customer.self, id: id, .edit(CustomerEdit(name: "Flag Fan Two"), form: .empty(group: long)), as: f.admin)

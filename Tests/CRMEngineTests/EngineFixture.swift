@@ -14,10 +14,13 @@ struct EngineFixture {
     let engine: CRMEngine
     let admin: Principal
     let adminToken: IssuedToken
+    /// Whether this fixture holds one of ``EngineGate``'s slots, given back by ``close()``.
+    var holdsSlot = false
 
     /// An engine over a history from the data generator (which bootstraps its own organisation); the
     /// fixture's administrator is the generated one.
     static func generated(_ label: String, events: Int, seed: UInt64 = 7, configuration: CRMEngine.Configuration? = nil) async throws -> (EngineFixture, HistoryGenerator) {
+        let slot = await EngineGate.shared.acquire()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
         let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01
         let generator = HistoryGenerator(.init(seed: seed, targetEvents: events, start: start))
@@ -36,12 +39,13 @@ struct EngineFixture {
         let adminID = try #require(generator.world.administrator?.id)
         let admin = try await engine.principal(employeeID: adminID)
         let token = try await engine.issueToken(for: adminID, name: "tests", as: admin)
-        return (EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token), generator)
+        return (EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token, holdsSlot: slot), generator)
     }
 
     /// ``generated(_:events:seed:configuration:)`` with the history written into the log before the engine
     /// opens, as `crm demo` and `crm serve --demo` do: the reactor and the views meet it whole.
     static func generatedBeforeOpening(_ label: String, events: Int, seed: UInt64 = 7) async throws -> EngineFixture {
+        let slot = await EngineGate.shared.acquire()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
         let generator = HistoryGenerator(.init(seed: seed, targetEvents: events, start: Date(timeIntervalSince1970: 1_735_689_600)))
         try FileManager.default.createDirectory(atPath: directory + "/log", withIntermediateDirectories: true)
@@ -53,22 +57,30 @@ struct EngineFixture {
         let adminID = try #require(generator.world.administrator?.id)
         let admin = try await engine.principal(employeeID: adminID)
         let token = try await engine.issueToken(for: adminID, name: "tests", as: admin)
-        return EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token)
+        return EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token, holdsSlot: slot)
     }
 
     static func make(_ label: String = "engine") async throws -> EngineFixture {
+        let slot = await EngineGate.shared.acquire()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
         let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))  // 2026-01-01T00:00Z
         let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: clock, durability: .noSync))
         let adminID = UUID.derived("employee", "admin")
         let (admin, token) = try await engine.bootstrap(administrator: NewEmployee(
             id: adminID, name: "Ada Admin", position: "administrator", branch: "head-office", hiredOn: try day("2020-01-01")))
-        return EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token)
+        return EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token, holdsSlot: slot)
     }
 
     func close() async {
         await engine.close()
         try? FileManager.default.removeItem(atPath: directory)
+        if holdsSlot { await EngineGate.shared.release() }
+    }
+
+    /// Closes the engine but keeps its directory, for a test that opens it again itself.
+    func closeEngine() async {
+        await engine.close()
+        if holdsSlot { await EngineGate.shared.release() }
     }
 
     /// Hires an employee of `branch` holding one role with `permissions`; returns them as a principal.
@@ -98,4 +110,30 @@ struct EngineFixture {
     }
 
     static func day(_ text: String) throws -> LocalDate { try #require(LocalDate(text)) }
+}
+
+/// How many fixtures' engines may be open at once. swift-testing starts every test (and every argument of a
+/// parameterised one) of a run together, and an engine holds ~60 open files (an LMDB environment per view,
+/// the log, the audit …): unbounded, the engine tests reach the machine's limit of open files (20,000 here)
+/// and tests fail with "Too many open files". A fixture waits for a slot; after 60 s without one it goes
+/// on without (so a test holding two fixtures at once can never wait for ever).
+actor EngineGate {
+    static let shared = EngineGate(slots: 48)
+    private var free: Int
+
+    init(slots: Int) { free = slots }
+
+    /// Takes a slot, waiting up to 60 s; false when it went on without one.
+    func acquire() async -> Bool {
+        for _ in 0..<1_200 {
+            if free > 0 {
+                free -= 1
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    func release() { free += 1 }
 }

@@ -53,7 +53,7 @@ import Testing
         #expect(try await f.engine.loyalty(of: id, as: f.admin, consistentWith: head).usable == 100)
 
         // After a restart (the node that reopens the directory), later the same month: nothing again.
-        await f.engine.close()
+        await f.closeEngine()
         f.clock.set(try instant("2027-01-20T06:00:00Z"))
         let node = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock, durability: .noSync))
         #expect(try await node.runScheduledWork().tenurePointsGranted == 0)

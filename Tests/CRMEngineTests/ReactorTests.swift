@@ -50,7 +50,7 @@ import Testing
         let head = try await f.engine.store.headPosition()
         let tasksBefore = try await f.engine.customer(customer, as: f.admin, consistentWith: head).openTasks.count
         #expect(tasksBefore == 4)
-        await f.engine.close()
+        await f.closeEngine()
         // Lose the reactor's checkpoint, as if the process died before saving it: everything is replayed.
         try FileManager.default.removeItem(atPath: f.directory + "/reactor")
         let reopened = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock))
@@ -67,7 +67,7 @@ import Testing
         let (f, _) = try await EngineFixture.generated("reactor-catch-up", events: 6_000)
         try await f.engine.reactionsSettled(upTo: try await f.engine.store.headPosition())
         let head = try await f.engine.store.headPosition()
-        await f.engine.close()
+        await f.closeEngine()
         try FileManager.default.removeItem(atPath: f.directory + "/reactor")
         let log = CapturedLog()
         let reopened = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock, logger: log.logger))

@@ -47,7 +47,7 @@ import Testing
 
     @Test func entriesOlderThanTheRetentionArePurged() async throws {
         let f = try await EngineFixture.make("read-audit-retention")
-        await f.engine.close()
+        await f.closeEngine()
         let engine = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock, readAuditRetention: 86_400))
         let reader = try await engine.principal(employeeID: try #require(f.admin.employeeID))
         let id = UUID.derived("customer", "Retained")

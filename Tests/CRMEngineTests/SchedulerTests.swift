@@ -25,7 +25,7 @@ import Testing
         // The next day the same birthday is the same reminder; a second node sharing the log agrees.
         f.clock.advance(by: 86_400)
         #expect(try await f.engine.runScheduledWork().remindersDispatched == 0)
-        await f.engine.close()
+        await f.closeEngine()
         let node = try await CRMEngine.open(at: f.directory, configuration: .init(clock: f.clock))
         #expect(try await node.runScheduledWork().remindersDispatched == 0)
         #expect(try await node.store.headPosition() == head)
