@@ -42,22 +42,7 @@ import Testing
         try await source.engine.reactionsSettled(upTo: try await source.engine.store.headPosition())
 
         // The copy: every event but those of workflow definitions and instances, in log order.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory + "/log", withIntermediateDirectories: true)
-        let copy = try LMDBEventStore(directory: directory + "/log", options: .init(durability: .noSync))
-        let skipped: Set<String> = [WorkflowDefinition.category, WorkflowInstance.category]
-        var next = GlobalPosition.start.next
-        while true {
-            let batch = try await source.engine.store.readAll(from: next, direction: .forward, limit: 1024)
-            for event in batch where !skipped.contains(String(event.stream.category)) {
-                _ = try await copy.append([EventData(id: event.id, type: event.type, schemaVersion: event.schemaVersion,
-                                                     payload: event.payload, metadata: event.metadata)],
-                                          to: event.stream, expectedVersion: .any)
-            }
-            guard let last = batch.last, batch.count == 1024 else { break }
-            next = last.position.next
-        }
-        await copy.close()
+        let directory = try await EngineFixture.logWithoutWorkflows(of: source.engine, label)
         await source.close()
 
         let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))
@@ -92,7 +77,7 @@ import Testing
     }
 
     @Test func aQuoteAskedAfterTheDefinitionStartsOneWorkflowAndAReactorReplayingTheLogStartsNoSecond() async throws {
-        let (f, dora, waiting, _) = try await Self.storeWithoutWorkflows("backfill-once")
+        let (f, _, waiting, _) = try await Self.storeWithoutWorkflows("backfill-once")
         let definition = WorkflowDefinition.defaultQuoteApproval()
         try await f.engine.execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: f.admin)
         var draft = ScopeTestsPart2.draft

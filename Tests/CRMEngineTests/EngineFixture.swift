@@ -109,6 +109,26 @@ struct EngineFixture {
         return id
     }
 
+    /// A new data directory whose log holds every event of `source` but those of workflow definitions and
+    /// instances, in log order: a store from before its approvals had workflows. Returns the directory.
+    static func logWithoutWorkflows(of source: CRMEngine, _ label: String) async throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/log", withIntermediateDirectories: true)
+        let copy = try LMDBEventStore(directory: directory + "/log", options: .init(durability: .noSync))
+        let skipped: Set<String> = [WorkflowDefinition.category, WorkflowInstance.category]
+        var next = GlobalPosition.start.next
+        while true {
+            let batch = try await source.store.readAll(from: next, direction: .forward, limit: 1024)
+            for event in batch where !skipped.contains(String(event.stream.category)) {
+                _ = try await copy.append([event.data], to: event.stream, expectedVersion: .any)
+            }
+            guard let last = batch.last, batch.count == 1024 else { break }
+            next = last.position.next
+        }
+        await copy.close()
+        return directory
+    }
+
     static func day(_ text: String) throws -> LocalDate { try #require(LocalDate(text)) }
 }
 

@@ -148,21 +148,7 @@ import Testing
         try await source.f.engine.execute(Campaign.self, id: source.campaign, .advanceMaterial(id: decided, stage: .approved, quantity: 500), as: source.mia)
         try await Self.settled(source.f, after: try await source.f.engine.store.headPosition())
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-material-backfill-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory + "/log", withIntermediateDirectories: true)
-        let copy = try LMDBEventStore(directory: directory + "/log", options: .init(durability: .noSync))
-        let skipped: Set<String> = [WorkflowDefinition.category, WorkflowInstance.category]
-        var next = GlobalPosition.start.next
-        while true {
-            let batch = try await source.f.engine.store.readAll(from: next, direction: .forward, limit: 1024)
-            for event in batch where !skipped.contains(String(event.stream.category)) {
-                _ = try await copy.append([EventData(id: event.id, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload, metadata: event.metadata)],
-                                          to: event.stream, expectedVersion: .any)
-            }
-            guard let last = batch.last, batch.count == 1024 else { break }
-            next = last.position.next
-        }
-        await copy.close()
+        let directory = try await EngineFixture.logWithoutWorkflows(of: source.f.engine, "material-backfill")
         let campaign = source.campaign
         await source.f.close()
 

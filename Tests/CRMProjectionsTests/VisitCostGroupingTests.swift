@@ -5,25 +5,6 @@ import Testing
 
 @testable import CRMProjections
 
-/// Counts the writes a projection makes per table (what a rebuild pays per event).
-private final class CountingWriter: ViewWriter {
-    let base = InMemoryViews()
-    var puts: [String: Int] = [:]
-    func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]? { try base.value(forKey: key, in: table) }
-    func scan(_ table: ViewTable, prefix: [UInt8], after: [UInt8]?,
-              _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool) throws {
-        try base.scan(table, prefix: prefix, after: after, body)
-    }
-    func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
-        puts[table.name, default: 0] += 1
-        try base.put(value, forKey: key, in: table)
-    }
-    func delete(key: [UInt8], in table: ViewTable) throws {
-        puts[table.name, default: 0] += 1
-        try base.delete(key: key, in: table)
-    }
-}
-
 /// The cost ledger's visit rows keep the place (version 2), and visit costs sum by visit, customer, month
 /// and place per kind and currency at query time (R-SRV-4). WorkTestLog.start is 2026-03-10T09:00Z.
 @Suite struct VisitCostGroupingTests {
@@ -85,7 +66,7 @@ private final class CountingWriter: ViewWriter {
     @Test func everyVisitEventStillWritesOneRowAndNothingElse() throws {
         let log = WorkTestLog()
         let customer = try log.customer("Counted", branch: "east", owner: "emp-1")
-        let views = CountingWriter()
+        let views = CountingViews()
         try views.base.apply(log.events, to: projection)
         let before = log.events.count
         let visit = try plan(log, "counted", customer: customer, place: "Depot", hours: -48)

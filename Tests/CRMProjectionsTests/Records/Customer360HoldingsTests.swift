@@ -7,25 +7,6 @@ import Testing
 
 private func date(_ text: String) -> LocalDate { LocalDate(text) ?? LocalDate(year: 2000, month: 1, day: 1)! }
 
-/// Counts the writes a projection makes, by table (what a rebuild pays per event).
-private final class CountingViews: ViewWriter {
-    let base = InMemoryViews()
-    var puts: [String: Int] = [:]
-    func value(forKey key: [UInt8], in table: ViewTable) throws -> [UInt8]? { try base.value(forKey: key, in: table) }
-    func scan(_ table: ViewTable, prefix: [UInt8], after: [UInt8]?,
-              _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool) throws {
-        try base.scan(table, prefix: prefix, after: after, body)
-    }
-    func put(_ value: [UInt8], forKey key: [UInt8], in table: ViewTable) throws {
-        puts[table.name, default: 0] += 1
-        try base.put(value, forKey: key, in: table)
-    }
-    func delete(key: [UInt8], in table: ViewTable) throws {
-        puts[table.name, default: 0] += 1
-        try base.delete(key: key, in: table)
-    }
-}
-
 /// Customer 360 version 4: products held (from contracts in force), current installations, scheduled
 /// appointments, and the contacts an opportunity names.
 @Suite struct Customer360HoldingsTests {
