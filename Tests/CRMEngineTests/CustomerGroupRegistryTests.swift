@@ -8,8 +8,10 @@ import Testing
 /// (R-CUS-1, R-CUS-2): a mistyped group would otherwise get no form and skip its validation.
 @Suite("Engine: customer groups are known groups")
 struct CustomerGroupRegistryTests {
+    /// Defines a group's form and waits for the views, whose `customer-groups` answers for unknown groups.
     private func defineForm(_ f: EngineFixture, _ group: String, fields: [FieldDefinition] = []) async throws {
-        try await f.engine.execute(CustomerForm.self, id: CustomerForm.id(group: group), .define(group: group, fields: fields), as: f.admin)
+        let defined = try await f.engine.execute(CustomerForm.self, id: CustomerForm.id(group: group), .define(group: group, fields: fields), as: f.admin)
+        try await f.engine.views.waitUntil(defined.position)
     }
 
     private func create(_ f: EngineFixture, _ name: String, group: String, fields: [String: FieldValue] = [:]) async throws -> UUID {

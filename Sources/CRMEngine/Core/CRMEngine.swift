@@ -88,8 +88,6 @@ public final class CRMEngine: Sendable {
     let snapshots: SnapshotStore?
     let organisation = SingletonCache<Organisation>(stream: Organisation.streamID)
     let settingsCache = SingletonCache<Settings>(stream: Settings.streamID)
-    /// The customer groups with a form, up to the log position last read (``customerGroups()``).
-    let groupsCache = CustomerGroupsCache()
     let principals = PrincipalCache()
     let customerViews: StampedCache<Customer360>
     let scheduler = Mutex<Task<Void, Never>?>(nil)

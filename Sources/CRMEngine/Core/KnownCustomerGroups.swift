@@ -1,7 +1,6 @@
 import CRMDomain
 import EventSourcing
 import Foundation
-import Synchronization
 
 /// The customer groups with a defined form (``CustomerGroups``): one row per group (its form's id → the group
 /// name, so a long name never exceeds LMDB's key size), from `CustomerFormDefined`. Forms are never removed,
@@ -30,22 +29,6 @@ struct CustomerGroupsProjection: Projection {
     }
 }
 
-/// The known groups as of a log position, kept in memory: seeded once from the view, then brought up to
-/// the log's head before each use by reading only the events after it (a form defined a moment ago counts,
-/// though the view may lag).
-final class CustomerGroupsCache: Sendable {
-    private let cached = Mutex<(names: Set<String>, position: GlobalPosition)?>(nil)
-
-    func current() -> (names: Set<String>, position: GlobalPosition)? { cached.withLock { $0 } }
-
-    func update(_ names: Set<String>, position: GlobalPosition) {
-        cached.withLock { old in
-            if let current = old, current.position >= position { return }
-            old = (names, position)
-        }
-    }
-}
-
 extension CRMEngine {
     /// The customer groups this store knows: those whose customer form is defined (R-CUS-1, R-CUS-2), up to
     /// date with the log. Empty while no form is defined: then every group is accepted.
@@ -55,33 +38,9 @@ extension CRMEngine {
     /// try groups.validate("residental")   // invalid `group`, naming the known groups
     /// ```
     public func customerGroups() async throws -> CustomerGroups {
-        var names: Set<String>
-        var position: GlobalPosition
-        if let cached = groupsCache.current() {
-            (names, position) = cached
-        } else if let checkpoint = try? views.checkpoint(of: CustomerGroupsProjection.viewName),
-                  let seeded = try? views.read(CustomerGroupsProjection.viewName, CustomerGroupsProjection.names(in:)) {
-            // The checkpoint first: rows read after it may be newer, never older (the set only grows).
-            (names, position) = (seeded, checkpoint)
-        } else {
-            // A views directory without this view (kept by an older server): the log from its start.
-            (names, position) = ([], .start)
-        }
-        let batch = 4096
-        while true {
-            var last = position
-            var found: [String] = []
-            let count = try await store.forEachEvent(from: position.next, limit: batch) { event in
-                last = event.position
-                guard event.type == CustomerFormDefined.eventType else { return }
-                found.append(try registry.decode(CustomerFormDefined.self, schemaVersion: event.schemaVersion, from: event.payload).group)
-            }
-            names.formUnion(found)
-            position = last
-            if count < batch { break }
-        }
-        groupsCache.update(names, position: position)
-        return CustomerGroups(names)
+        // As far as the view has read the log (a read-only engine's views are another process's, never
+        // waited for); a group is judged known from the log itself (``requireKnownCustomerGroup(_:current:)``).
+        return CustomerGroups(try views.read(CustomerGroupsProjection.viewName, CustomerGroupsProjection.names(in:)))
     }
 
     /// Refuses a customer group that is not known (see ``CustomerGroups/validate(_:unlessUnchangedFrom:)``):
@@ -92,6 +51,9 @@ extension CRMEngine {
     /// ```
     public func requireKnownCustomerGroup(_ group: String, current: String? = nil) async throws {
         if group == current { return }
+        // A group whose form stream exists is known: one lookup in the log. Only an unknown group reads the
+        // view of every group (to say whether any form exists at all, and which groups are close).
+        if try await store.streamVersion(of: CustomerForm.stream(group: group)) != .noStream { return }
         do {
             try await customerGroups().validate(group, unlessUnchangedFrom: current)
         } catch let error as DomainError {
