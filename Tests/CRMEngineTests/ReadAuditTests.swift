@@ -5,6 +5,14 @@ import Foundation
 import Testing
 
 @Suite struct ReadAuditTests {
+    @Test(arguments: [nil, "2001:db8::7"] as [String?])
+    func anEntryIsStoredInTheBytesOfItsCodableFormSoEntriesWrittenBeforeStayReadable(clientIP: String?) throws {
+        let entry = ReadAuditEntry(at: Date(timeIntervalSinceReferenceDate: 812_345_678.25), principal: "e-1",
+                                   record: "customer-\u{5F20}\u{4E09}", clientIP: clientIP)
+        #expect(entry.binaryForm == (try BinaryPayloadEncoder.encodeWithCodable(entry)))
+        #expect(try BinaryPayloadDecoder.decode(ReadAuditEntry.self, from: entry.binaryForm) == entry)
+    }
+
     @Test func readsOfCustomerDataAreAuditedOutsideTheBusinessLog() async throws {
         let f = try await EngineFixture.make("read-audit")
         let reader = try await f.hire("Reader", branch: "north", permissions: [Permission(module: .customers, actions: [.query], scope: .branch("north"))])

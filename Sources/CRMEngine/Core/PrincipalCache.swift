@@ -20,10 +20,13 @@ final class PrincipalCache: Sendable {
         let a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
         init(token: String) {
-            let words = SHA256.hash(data: Data(token.utf8)).withUnsafeBytes { raw in
-                (0..<4).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) }
+            // Hashed from the string's own UTF-8 storage: no copy of the token, no array of words.
+            var text = token
+            let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+            (a, b, c, d) = digest.withUnsafeBytes { raw in
+                (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
             }
-            (a, b, c, d) = (words[0], words[1], words[2], words[3])
         }
     }
 

@@ -21,6 +21,24 @@ public struct ReadAuditEntry: Codable, Sendable, Hashable {
     }
 }
 
+/// The entry's hand-written binary form: the bytes its `Codable` form writes (instant, principal, record,
+/// optional client IP), without the generic encoder's run-time type checks on every audited read.
+extension ReadAuditEntry: BinaryPayloadCodable {
+    public init(fromBinary reader: inout BinaryReader) throws {
+        at = try reader.date()
+        principal = try reader.string()
+        record = try reader.string()
+        clientIP = try reader.optional { try $0.string() }
+    }
+
+    public func encode(toBinary writer: inout BinaryWriter) {
+        writer.date(at)
+        writer.string(principal)
+        writer.string(record)
+        writer.optional(clientIP) { $0.string($1) }
+    }
+}
+
 /// The read audit: a separate LMDB environment (`audit/`), never the business log. Reads are queued in
 /// memory and written in batches by a background task (so they do not slow queries), and entries older
 /// than the retention period are purged as new ones arrive.
@@ -139,7 +157,7 @@ final class ReadAuditLog: Sendable {
                     sequence &+= 1
                     key = ViewKey().date(entry.at).uint64(sequence).bytes
                 }
-                try txn.put(try BinaryPayloadEncoder.encode(entry), forKey: key, in: entries)
+                try txn.put(entry.binaryForm, forKey: key, in: entries)
                 sequence &+= 1
             }
             let limit = ViewKey().date(cutoff).bytes
