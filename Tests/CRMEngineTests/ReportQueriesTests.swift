@@ -195,7 +195,7 @@ import Testing
             w.f.clock.set(try Self.at(time))
             let form = UUID.derived("form", "\(n)")
             try await engine.execute(FeedbackForm.self, id: form, .submit(id: form, template: template, submittedBy: w.alice.id, reporter: w.alice.id,
-                                                                          reviewer: w.f.admin.id, branch: "A",
+                                                                          reviewer: w.alice.id, branch: "A",
                                                                           values: [FeedbackValue(field: "visits", value: .number(Decimal(visits)))]), as: w.f.admin)
         }
         w.f.clock.set(try Self.at("2026-04-02T00:00:00Z"))

@@ -248,7 +248,9 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
             try await s.expect(.POST, "/v1/board/threads/\(thread)/lock", #"{"reason": "settled"}"#)
             #expect(try await s.expect(.GET, "/v1/board/threads/\(thread)").text.contains("I do"))
 
-            let form = try await s.created("/v1/feedback-forms", #"{"template": {"name": "Weekly report", "department": "Service", "fields": [{"name": "visits", "type": "number", "options": [], "required": true}]}, "reporter": "\#(me)", "reviewer": "\#(me)", "branch": "A", "values": [{"field": "visits", "value": {"kind": "number", "value": 12}}]}"#)
+            // The reviewer is another employee: a form naming its submitter as reviewer is refused.
+            let (reviewer, _) = try await s.hire("Reviewer", branch: "A", permissions: ScopeOverHTTPTests.rights("A"))
+            let form = try await s.created("/v1/feedback-forms", #"{"template": {"name": "Weekly report", "department": "Service", "fields": [{"name": "visits", "type": "number", "options": [], "required": true}]}, "reporter": "\#(me)", "reviewer": "\#(reviewer.id)", "branch": "A", "values": [{"field": "visits", "value": {"kind": "number", "value": 12}}]}"#)
             try await s.expect(.GET, "/v1/feedback-forms/\(form)")
 
             try await s.expect(.POST, "/v1/diaries/\(me)/items", #"{"id": "0196a000-0000-7000-8000-0000000d1a01", "date": "2026-03-02", "time": "09:30", "note": "Call the depot"}"#)

@@ -6,6 +6,9 @@ import Foundation
 /// approval workflow. The form never reads the workflow: the engine tells it the outcome with
 /// `markReviewed` / `markReturned`, carrying the instance id it recorded with `startReview`.
 ///
+/// The reviewer is another employee than the submitter: a form naming its submitter as reviewer is refused
+/// (`invalid`, field `reviewer`), and so is an amendment of such a form recorded before that rule.
+///
 /// After a return the submitter may `amend` the values; the form is then `submitted` again and a review
 /// (the same workflow instance resubmitted, or a new one) is started again.
 public enum FeedbackForm: Aggregate {
@@ -58,6 +61,7 @@ public enum FeedbackForm: Aggregate {
             let submittedBy = try Validate.text(submittedBy, field: "submittedBy", max: 100)
             let reporter = try Validate.text(reporter, field: "reporter", max: 100)
             let reviewer = try Validate.text(reviewer, field: "reviewer", max: 100)
+            guard reviewer != submittedBy else { throw .invalid("reviewer", "the submitter cannot review their own form") }
             let branch = try Validate.text(branch, field: "branch", max: 100)
             let values = try template.validate(values)
             return [.submitted(FeedbackFormSubmitted(formID: id, template: template, submittedBy: submittedBy, reporter: reporter, reviewer: reviewer, branch: branch, values: values, submittedAt: context.now))]
@@ -85,6 +89,9 @@ public enum FeedbackForm: Aggregate {
             guard state.status != .none, let template = state.template else { throw .notFound("no such feedback form") }
             guard state.status == .returned else { throw .transition("only a returned form can be amended") }
             guard employee == state.submittedBy else { throw DomainError(.forbidden, field: "employee", "only the submitter may amend the form") }
+            // A form recorded before self-review was refused, naming its submitter as reviewer, is not sent
+            // for a review again.
+            guard state.reviewer != employee else { throw .invalid("reviewer", "the submitter cannot review their own form") }
             let values = try template.validate(values)
             var changes: [FieldChange] = []
             for field in template.fields {

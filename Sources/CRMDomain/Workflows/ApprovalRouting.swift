@@ -12,6 +12,8 @@ import Foundation
 /// 3. The instance's outcome → the record's own `approve` / `sendBack` command, to run as the deciding employee:
 ///    completion → approve; sent back to the submitter (at step 1) or rejected → sendBack with the reason;
 ///    anything else (an inner step, a send-back to an earlier step, a delegation, a cancellation) → nothing.
+/// 4. A subject decided outside its workflow (approved or sent back directly) while the instance waits →
+///    ``WorkflowInstance/Command/closeBySubject(decision:decidedBy:)`` for that instance (``closing(after:)``).
 ///
 /// ```swift
 /// if let start = ApprovalRouting.start(after: quoteEvent, definition: current) { /* run start.command as start.actor */ }
@@ -160,6 +162,64 @@ public enum ApprovalRouting {
         let id = instanceID(for: kind, recordID: recordID, revision: revision)
         return Routed(recordID: id, command: .start(id: id, subjectKind: kind, subjectID: recordID, submitter: submitter, definition: definition),
                       actor: submitter)
+    }
+
+    // MARK: decided outside the workflow
+
+    /// The close of the instance that waits to decide what a quote event decided directly: `QuoteApproved` /
+    /// `QuoteSentBack` of revision r → ``WorkflowInstance/Command/closeBySubject(decision:decidedBy:)`` for
+    /// instance ``instanceID(for:recordID:revision:)`` of r, by the approver. Anything else → nil. Whether the
+    /// decision came from outside the instance (not its own outcome) and the instance still waits is the
+    /// caller's to judge (the engine: the decision's causation is none of the instance's events).
+    public static func closing(after event: QuoteEvent) -> Routed<WorkflowInstance.Command>? {
+        switch event {
+        case .approved(let e): return closing(instanceID(for: .quote, recordID: e.quoteID, revision: UInt64(max(e.revision, 0))), .approved, by: e.approver)
+        case .sentBack(let e): return closing(instanceID(for: .quote, recordID: e.quoteID, revision: UInt64(max(e.revision, 0))), .sentBack, by: e.approver)
+        default: return nil
+        }
+    }
+
+    /// The same for a contract: `ContractApproved` / `ContractSentBack` → the close of the instance of the
+    /// contract's submission at stream version `submission` (its latest `ContractSubmittedForApproval` before
+    /// the decision). Anything else → nil.
+    public static func closing(after event: ContractEvent, submission: StreamVersion) -> Routed<WorkflowInstance.Command>? {
+        switch event {
+        case .approved(let e): return closing(instanceID(for: .contract, recordID: e.contractID, revision: submission.rawValue), .approved, by: e.by)
+        case .sentBack(let e): return closing(instanceID(for: .contract, recordID: e.contractID, revision: submission.rawValue), .sentBack, by: e.by)
+        default: return nil
+        }
+    }
+
+    /// The same for a campaign: `CampaignApproved` / `CampaignSentBack` → the close of the instance of the
+    /// feasibility study submitted at stream version `feasibilitySubmission` (nil: none before the decision →
+    /// nil); `CampaignMaterialAdvanced` at stage `approved` / `CampaignMaterialDeclined` → the close of the
+    /// material's instance ``materialInstanceID(campaignID:materialID:)``. Anything else → nil.
+    public static func closing(after event: CampaignEvent, feasibilitySubmission: StreamVersion?) -> Routed<WorkflowInstance.Command>? {
+        switch event {
+        case .approved(let e):
+            return feasibilitySubmission.map { closing(instanceID(for: .campaign, recordID: e.campaignID, revision: $0.rawValue), .approved, by: e.by) }
+        case .sentBack(let e):
+            return feasibilitySubmission.map { closing(instanceID(for: .campaign, recordID: e.campaignID, revision: $0.rawValue), .sentBack, by: e.by) }
+        case .materialAdvanced(let e) where e.stage == .approved:
+            return closing(materialInstanceID(campaignID: e.campaignID, materialID: e.materialID), .approved, by: e.by)
+        case .materialDeclined(let e):
+            return closing(materialInstanceID(campaignID: e.campaignID, materialID: e.materialID), .sentBack, by: e.by)
+        default: return nil
+        }
+    }
+
+    /// The same for a feedback form reviewed or returned by hand (by its named reviewer, `actor`): the close of
+    /// the reviewing instance the event names. Anything else → nil.
+    public static func closing(after event: FeedbackEvent, actor: String) -> Routed<WorkflowInstance.Command>? {
+        switch event {
+        case .reviewed(let e): return closing(e.workflowID, .approved, by: actor)
+        case .returned(let e): return closing(e.workflowID, .sentBack, by: actor)
+        default: return nil
+        }
+    }
+
+    private static func closing(_ instance: UUID, _ decision: WorkflowSubjectDecision, by: String) -> Routed<WorkflowInstance.Command> {
+        Routed(recordID: instance, command: .closeBySubject(decision: decision, decidedBy: by), actor: by)
     }
 
     // MARK: who may decide a step

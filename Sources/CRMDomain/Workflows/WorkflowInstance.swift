@@ -7,6 +7,8 @@ import Foundation
 /// Sending back: at step n > 1 the instance returns to step n − 1; at step 1 it returns to the submitter
 /// (status ``WorkflowStatus/returnedToSubmitter``), who may `resubmit` (step 1 starts again) or `cancel`.
 /// A step's delegate or any holder of its approver role may approve, send back, reject or re-delegate it.
+/// A subject decided outside the workflow while it waits (approved or sent back directly) ends it with
+/// `closeBySubject` (status ``WorkflowStatus/closedBySubject``), which the engine accepts from the system only.
 ///
 /// ```swift
 /// guard let version = definitionState.current else { return }
@@ -36,6 +38,10 @@ public enum WorkflowInstance: Aggregate {
         case resubmit(employee: String)
         /// The submitter withdraws the subject.
         case cancel(employee: String, reason: String)
+        /// The subject was decided outside the workflow (approved or sent back directly, by `decidedBy`) while
+        /// the workflow waited: it ends without a decision of its own. Nothing when the workflow has already
+        /// ended. Sent by the system only (the engine refuses it from a person).
+        case closeBySubject(decision: WorkflowSubjectDecision, decidedBy: String)
     }
 
     public typealias Event = WorkflowEvent
@@ -101,6 +107,16 @@ public enum WorkflowInstance: Aggregate {
             guard employee == state.submitter else { throw DomainError(.forbidden, field: "employee", "only the submitter may cancel") }
             let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
             return [.cancelled(WorkflowCancelled(cancelledBy: employee, reason: reason, at: now))]
+
+        case .closeBySubject(let decision, let decidedBy):
+            switch state.status {
+            case .none: throw .notFound("no such workflow")
+            case .running, .returnedToSubmitter:
+                let decidedBy = try Validate.text(decidedBy, field: "decidedBy", max: 100)
+                return [.closedBySubject(WorkflowClosedBySubject(decision: decision, decidedBy: decidedBy, at: now))]
+            case .completed, .rejected, .cancelled, .closedBySubject:
+                return []
+            }
         }
     }
 
@@ -139,6 +155,7 @@ public enum WorkflowInstance: Aggregate {
         case .completed: s.status = .completed
         case .rejected: s.status = .rejected
         case .cancelled: s.status = .cancelled
+        case .closedBySubject: s.status = .closedBySubject
         }
         return s
     }

@@ -162,6 +162,34 @@ public struct WorkflowCancelled: EventPayload, Equatable {
     }
 }
 
+/// What was decided about a workflow's subject outside the workflow (``WorkflowClosedBySubject``).
+public enum WorkflowSubjectDecision: String, CaseIterable, Hashable, Sendable, Codable {
+    /// Approved directly: a quote's or contract's `approve`, a campaign's feasibility approved, a quantity of
+    /// a material approved, a feedback form marked reviewed.
+    case approved
+    /// Refused directly: a quote, contract or campaign sent back, a material declined, a feedback form returned.
+    case sentBack
+}
+
+/// The subject was decided outside the workflow while the workflow still waited (running, or returned to
+/// its submitter): the workflow ends without a decision of its own and leaves every approval inbox.
+/// Recorded by the system only (the approval routing reaction, caused by the subject's decision event).
+public struct WorkflowClosedBySubject: EventPayload, Equatable {
+    public static let eventType = "WorkflowClosedBySubject"
+    public static let schemaVersion: UInt32 = 1
+    /// What the subject's own decision was.
+    public var decision: WorkflowSubjectDecision
+    /// The employee who decided the subject (the decision event's actor).
+    public var decidedBy: String
+    public var at: Date
+
+    public init(decision: WorkflowSubjectDecision, decidedBy: String, at: Date) {
+        self.decision = decision
+        self.decidedBy = decidedBy
+        self.at = at
+    }
+}
+
 /// The events of ``WorkflowInstance``.
 public enum WorkflowEvent: DomainEvent {
     case started(WorkflowStarted)
@@ -173,11 +201,12 @@ public enum WorkflowEvent: DomainEvent {
     case completed(WorkflowCompleted)
     case rejected(WorkflowRejected)
     case cancelled(WorkflowCancelled)
+    case closedBySubject(WorkflowClosedBySubject)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         WorkflowStarted.self, WorkflowStepApproved.self, WorkflowSentBack.self, WorkflowResubmitted.self,
         WorkflowStepDelegated.self, WorkflowStepEscalated.self, WorkflowCompleted.self, WorkflowRejected.self,
-        WorkflowCancelled.self,
+        WorkflowCancelled.self, WorkflowClosedBySubject.self,
     ]
 
     public var payload: any EventPayload {
@@ -191,6 +220,7 @@ public enum WorkflowEvent: DomainEvent {
         case .completed(let p): return p
         case .rejected(let p): return p
         case .cancelled(let p): return p
+        case .closedBySubject(let p): return p
         }
     }
 
@@ -205,6 +235,7 @@ public enum WorkflowEvent: DomainEvent {
         case let p as WorkflowCompleted: self = .completed(p)
         case let p as WorkflowRejected: self = .rejected(p)
         case let p as WorkflowCancelled: self = .cancelled(p)
+        case let p as WorkflowClosedBySubject: self = .closedBySubject(p)
         default: return nil
         }
     }

@@ -11,6 +11,8 @@ public enum WorkflowStatus: String, Hashable, Sendable, Codable {
     case completed
     case rejected
     case cancelled
+    /// Ended because its subject was decided outside the workflow (``WorkflowClosedBySubject``).
+    case closedBySubject
 }
 
 /// The state of one workflow instance, with the pure questions a scheduler or a worklist asks.

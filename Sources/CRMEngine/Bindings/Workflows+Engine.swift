@@ -16,11 +16,14 @@ extension WorkflowDefinition: EngineRecord {
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
 }
 
-/// Workflow instances: module `organisation` (R-ORG-5 approvals; no module of its own). An instance names
-/// no customer, so its scope is its submitter and current delegate as owners — like the approval inbox's
-/// rows — and anyone else needs the permission over all data. `start` → create; `approve`, `sendBack`,
-/// `reject`, `delegate` (decisions of the step's holder) → approve; `escalateIfLate`, `resubmit` → edit;
-/// `cancel` → delete.
+/// Workflow instances: module `organisation` (R-ORG-5 approvals; no module of its own). An instance sits
+/// where its subject does (``ScopeSource/workflowSubject(_:_:owners:)``: a quote's or contract's customer
+/// and owners, a campaign's owner, a feedback form's branch and people; a material request's campaign), with
+/// its submitter and current delegate as owners too — so an approver whose permission covers the subject's
+/// branch sees and decides it, and one of another branch does not. `start` → create (judged on the subject's
+/// scope alone); `approve`, `sendBack`, `reject`, `delegate` (decisions of the step's holder) → approve;
+/// `escalateIfLate`, `resubmit`, `closeBySubject` → edit; `cancel` → delete. `closeBySubject` is the
+/// system's alone (the approval routing reaction): a person gets `forbidden`.
 ///
 /// The engine fills in, for a person: the definition's current version from its `WorkflowDefinition` stream
 /// (never the caller's copy, nor an older version), the submitter and the deciding employee (the principal), and the roles (those the
@@ -33,15 +36,17 @@ extension WorkflowInstance: EngineRecord {
         switch command {
         case .start: return .create
         case .approve, .sendBack, .reject, .delegate: return .approve
-        case .escalateIfLate, .resubmit: return .edit
+        case .escalateIfLate, .resubmit, .closeBySubject: return .edit
         case .cancel: return .delete
         }
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource {
-        if case .start(_, _, _, let submitter, _)? = command, state.status == .none {
-            return .direct(RecordScope(owners: [submitter]))
+        if case .start(_, let kind, let subject, let submitter, _)? = command, state.status == .none {
+            return .workflowSubject(kind, subject, owners: [submitter])
         }
-        return .direct(RecordScope(owners: [state.submitter] + (state.delegate.map { [$0] } ?? [])))
+        let owners = [state.submitter] + (state.delegate.map { [$0] } ?? [])
+        guard let kind = state.subjectKind, let subject = state.subjectID else { return .direct(RecordScope(owners: owners)) }
+        return .workflowSubject(kind, subject, owners: owners)
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
@@ -71,6 +76,10 @@ extension WorkflowInstance: EngineRecord {
             return principal.isSystem ? command : .cancel(employee: principal.id, reason: reason)
         case .escalateIfLate:
             return command
+        case .closeBySubject:
+            // Only the reactor closes an instance whose subject was decided elsewhere.
+            guard principal.isSystem else { throw EngineError(.forbidden, "only the system closes a workflow whose subject was decided") }
+            return command
         }
     }
 
@@ -85,6 +94,28 @@ extension WorkflowInstance: EngineRecord {
 }
 
 extension CRMEngine {
+    /// The scope of a workflow instance's subject, as its own binding resolves it: a quote's or contract's
+    /// customer (branch, community, group, owner) with the quote's first author / the contract's owner; a
+    /// campaign's owner (for a material request: its campaign's); a feedback form's branch, submitter,
+    /// reporter and reviewer. A subject not in the log gives the global scope (only a permission over all
+    /// data reaches it).
+    func workflowSubjectScope(_ kind: WorkflowSubjectKind, _ subject: UUID) async throws -> RecordScope {
+        switch kind {
+        case .quote:
+            let quote = try await load(Quote.self, stream: Quote.stream(subject)).state
+            return quote.exists ? try await resolve(Quote.scope(of: nil, state: quote)) : .global
+        case .contract:
+            let contract = try await load(Contract.self, stream: Contract.stream(subject)).state
+            return contract.exists ? try await resolve(Contract.scope(of: nil, state: contract)) : .global
+        case .campaign, .materialRequest:
+            let campaign = try await load(Campaign.self, stream: Campaign.stream(subject)).state
+            return campaign.exists ? try await resolve(Campaign.scope(of: nil, state: campaign)) : .global
+        case .feedbackForm:
+            let form = try await load(FeedbackForm.self, stream: FeedbackForm.stream(subject)).state
+            return form.formID != nil ? try await resolve(FeedbackForm.scope(of: nil, state: form)) : .global
+        }
+    }
+
     /// The roles `principal` (holding `held`) decides a step about `subject` with: `held`, plus the symbolic
     /// approver role of the subject's kind when they may approve the subject itself (a quote's current
     /// revision within one of their roles' discount limits; `approve` in contracts or campaigns over it; for a

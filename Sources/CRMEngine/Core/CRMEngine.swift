@@ -418,6 +418,11 @@ public final class CRMEngine: Sendable {
             guard customer.exists else { return RecordScope(owners: owners) }
             return RecordScope(branch: customer.branch, community: customer.community, group: customer.group,
                                owners: (customer.owner.map { [$0] } ?? []) + owners)
+        case .workflowSubject(let kind, let subject, let named):
+            // The subject's own owners count, as a customer's owner does; the instance's only when asked.
+            var scope = try await workflowSubjectScope(kind, subject)
+            for owner in includingNamedOwners ? named : [] where !scope.owners.contains(owner) { scope.owners.append(owner) }
+            return scope
         }
     }
 

@@ -14,6 +14,10 @@ public enum ScopeSource: Sendable, Hashable {
     /// A record that is an employee's own by its identity (a diary, whose id is its employee's): unlike
     /// owners a command names, this one counts for creating it too.
     case personal(employee: String)
+    /// A workflow instance: the scope of the record it approves (a quote's or contract's customer and owners,
+    /// a campaign's, a feedback form's; a material request's campaign), with `owners` (its submitter and
+    /// delegate) also seeing it as their own. Read from the subject's stream like a customer's.
+    case workflowSubject(WorkflowSubjectKind, UUID, owners: [String])
 }
 
 /// Unique keys a command claims and releases (R-CUS-6 external keys, quote numbers): reserved in

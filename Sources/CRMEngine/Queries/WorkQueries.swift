@@ -171,7 +171,8 @@ extension CRMEngine {
 
     /// The principal's approval inbox at the engine's `now`: what waits for them as employee or delegate or
     /// by a role they hold, what is late, what was escalated to them — the instances they may query in the
-    /// organisation module (an instance's scope: its submitter and delegate as owners).
+    /// organisation module over the instance's scope as a command on it judges it (its subject's scope, read
+    /// from the log now, with its submitter and delegate as owners: ``ScopeSource/workflowSubject(_:_:owners:)``).
     public func approvalInbox(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> ApprovalInbox.Inbox {
         try await consistent(with: position, [Self.approvalView])
         let now = clock.now()
@@ -183,8 +184,19 @@ extension CRMEngine {
             try ApprovalInbox.inbox(for: principal.id, roles: roles + symbolic.sorted(), now: now, in: $0)
         }
         var decides: [UUID: Bool] = [:]
+        var sees: [UUID: Bool] = [:]
+        let everywhere = principal.mayEverywhere(.query, in: .organisation, at: now)
+        func mayQuery(_ instance: ApprovalInbox.Instance) async throws -> Bool {
+            if everywhere { return true }
+            if let known = sees[instance.instanceID] { return known }
+            let owners = [instance.submitter] + (instance.delegate.map { [$0] } ?? [])
+            let scope = try await resolve(.workflowSubject(instance.subjectKind, instance.subjectID, owners: owners))
+            let may = principalMay(principal, .organisation, scope, now)
+            sees[instance.instanceID] = may
+            return may
+        }
         func keep(_ item: ApprovalInbox.Item, _ party: WorkflowParty?) async throws -> Bool {
-            guard principalMay(principal, .organisation, item.instance.scope, now) else { return false }
+            guard try await mayQuery(item.instance) else { return false }
             guard let party, party.kind == .role, symbolic.contains(party.id) else { return true }
             if let known = decides[item.instance.instanceID] { return known }
             let decided = try await deciderRoles(roles, of: principal, for: item.instance.subjectKind, subject: item.instance.subjectID, at: now).contains(party.id)

@@ -87,10 +87,16 @@ public enum CRMReactions {
     /// the material with nothing approved nor declined in a campaign not closed):
     /// a reactor catching up over a history whose approvals were decided directly (an imported or generated
     /// one) starts nothing for them.
-    public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: [
+    ///
+    /// A subject decided outside its workflow (a quote, contract or campaign approved or sent back directly, a
+    /// material approved or declined directly, a feedback form reviewed or returned by hand) while its instance
+    /// still waits closes that instance (`WorkflowInstance.closeBySubject`, key `close`), so it leaves the
+    /// approvers' inboxes (``approvalClosings(after:engine:)``).
+    public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: Set([
         QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
         CampaignMaterialRequested.eventType, FeedbackFormSubmitted.eventType, FeedbackFormAmended.eventType, WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
-    ]) { event, engine in
+    ]).union(subjectDecisionTypes)) { event, engine in
+        if let closes = try await approvalClosings(after: event, engine: engine) { return closes }
         if let starts = try await approvalStarts(after: event, engine: engine, key: "start") { return starts }
         guard let e = WorkflowEvent(payload: event.payload) else { return [] }
         let instance = try await engine.load(WorkflowInstance.self, stream: event.stream).state
@@ -196,6 +202,85 @@ public enum CRMReactions {
             guard let last = page.last, page.count == 256 else { return true }
             from = last.streamVersion.next
         }
+    }
+
+    /// The events that decide a workflow's subject, directly or as the workflow's outcome.
+    static let subjectDecisionTypes: Set<String> = [
+        QuoteApproved.eventType, QuoteSentBack.eventType, ContractApproved.eventType, ContractSentBack.eventType,
+        CampaignApproved.eventType, CampaignSentBack.eventType, CampaignMaterialAdvanced.eventType, CampaignMaterialDeclined.eventType,
+        FeedbackFormReviewed.eventType, FeedbackFormReturned.eventType,
+    ]
+
+    /// The close of the workflow instance that waited to decide what `event` decided outside it — `[]` when
+    /// no instance waits for it (none started, it has ended, or the decision is the instance's own outcome:
+    /// caused by one of its events) — or nil when `event` decides no subject. The instance is the one of the
+    /// decided revision (a quote), of the latest submission before the decision (a contract, a campaign's
+    /// feasibility study), of the material, or the one the form names (``ApprovalRouting/closing(after:)``).
+    /// Recorded by the system; the command's key is `close`, so a replay closes nothing twice.
+    static func approvalClosings(after event: ProjectionEvent, engine: CRMEngine) async throws -> [ReactionCommand]? {
+        let routed: ApprovalRouting.Routed<WorkflowInstance.Command>?
+        if let e = QuoteEvent(payload: event.payload) {
+            switch e {
+            case .approved, .sentBack: routed = ApprovalRouting.closing(after: e)
+            default: return nil
+            }
+        } else if let e = ContractEvent(payload: event.payload) {
+            switch e {
+            case .approved, .sentBack:
+                guard let submission = try await latestRequest(before: event, types: [ContractSubmittedForApproval.eventType], engine: engine) else { return [] }
+                routed = ApprovalRouting.closing(after: e, submission: submission)
+            default: return nil
+            }
+        } else if let e = CampaignEvent(payload: event.payload) {
+            switch e {
+            case .approved, .sentBack:
+                let submission = try await latestRequest(before: event, types: [CampaignFeasibilitySubmitted.eventType], engine: engine)
+                routed = ApprovalRouting.closing(after: e, feasibilitySubmission: submission)
+            case .materialAdvanced, .materialDeclined:
+                routed = ApprovalRouting.closing(after: e, feasibilitySubmission: nil)
+            default: return nil
+            }
+        } else if let e = FeedbackEvent(payload: event.payload) {
+            switch e {
+            case .reviewed, .returned: routed = ApprovalRouting.closing(after: e, actor: event.metadata.actor)
+            default: return nil
+            }
+        } else {
+            return nil
+        }
+        return try await close(routed, after: event, engine: engine)
+    }
+
+    /// `routed`'s close when its instance still waits (running or returned to its submitter) and `event` is
+    /// not the instance's own outcome; else `[]`.
+    private static func close(_ routed: ApprovalRouting.Routed<WorkflowInstance.Command>?, after event: ProjectionEvent,
+                              engine: CRMEngine) async throws -> [ReactionCommand] {
+        guard let routed else { return [] }
+        let stream = WorkflowInstance.stream(routed.recordID)
+        let status = try await engine.load(WorkflowInstance.self, stream: stream).state.status
+        guard status == .running || status == .returnedToSubmitter,
+              try await !causedByInstance(event.metadata.causationID, instance: stream, engine: engine) else { return [] }
+        return [.execute(WorkflowInstance.self, id: routed.recordID, routed.command, key: "close")]
+    }
+
+    /// The stream version of the latest event of `types` in `event`'s stream before it (a record's latest
+    /// request for approval), read backward a page at a time; nil when there is none.
+    static func latestRequest(before event: ProjectionEvent, types: Set<String>, engine: CRMEngine) async throws -> StreamVersion? {
+        guard event.streamVersion.rawValue > 1 else { return nil }
+        var from = StreamVersion(event.streamVersion.rawValue - 1)
+        while true {
+            let page = try await engine.store.readStream(event.stream, from: from, direction: .backward, limit: 256)
+            if let found = page.first(where: { types.contains($0.type) }) { return found.streamVersion }
+            guard let last = page.last, page.count == 256, last.streamVersion.rawValue > 1 else { return nil }
+            from = StreamVersion(last.streamVersion.rawValue - 1)
+        }
+    }
+
+    /// Whether an event caused by `causation` is the workflow `instance`'s own doing: the reactor runs an
+    /// instance's outcome (the subject's approve, send-back, decline) caused by one of the instance's events.
+    static func causedByInstance(_ causation: UUID?, instance: StreamID, engine: CRMEngine) async throws -> Bool {
+        guard let causation else { return false }
+        return try await engine.store.readStream(instance).contains { $0.id == causation }
     }
 
     /// Whether a material's latest decline was a person's own decision rather than `instance`'s outcome (whose

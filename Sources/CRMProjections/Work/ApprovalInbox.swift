@@ -5,14 +5,17 @@ import Foundation
 /// The approval inbox per employee (R-ORG-5): running workflow instances indexed by whose turn it is —
 /// the current step's approver role, or its delegate, or the submitter when sent back to them — and by
 /// whom a late step was escalated to. Lateness is computed at query time from the step's due instant
-/// (step start + deadline hours, as `WorkflowInstanceState.dueAt`); finished instances leave the inbox.
+/// (step start + deadline hours, as `WorkflowInstanceState.dueAt`); finished instances leave the inbox, and
+/// so do those closed because their subject was decided outside them (`WorkflowClosedBySubject`). A material
+/// request's row names its material (kept from `CampaignMaterialRequested`, which precedes the instance).
 ///
 /// ```swift
 /// let inbox = try ApprovalInbox.inbox(for: "emp-7", roles: ["branch-manager"], now: now, in: views)
 /// ```
 public struct ApprovalInbox: Projection {
     public let name = "approval-inbox"
-    public let version: UInt32 = 1
+    /// 2: rows name a material request's material; `WorkflowClosedBySubject` removes the instance.
+    public let version: UInt32 = 2
 
     /// `stream → Instance`: running instances and those returned to their submitter.
     public static let instances = ViewTable("instances")
@@ -21,13 +24,32 @@ public struct ApprovalInbox: Projection {
     /// `target kind + target id + stream → Instance`: current steps escalated to a role or employee.
     public static let escalated = ViewTable("escalated")
 
-    public var tables: [ViewTable] { [Self.instances, Self.pending, Self.escalated] }
+    /// `material instance id → Material`: each requested material, under the id of the instance that would
+    /// approve it (`ApprovalRouting.materialInstanceID(campaignID:materialID:)`), read when that instance starts.
+    public static let materials = ViewTable("materials")
+
+    public var tables: [ViewTable] { [Self.instances, Self.pending, Self.escalated, Self.materials] }
 
     public var eventTypes: Set<String>? {
-        Set(WorkflowEvent.payloadTypes.map { $0.eventType })
+        Set(WorkflowEvent.payloadTypes.map { $0.eventType } + [CampaignMaterialRequested.eventType])
     }
 
     public init() {}
+
+    /// The material a material request instance approves, as requested.
+    public struct Material: Codable, Hashable, Sendable {
+        public var id: UUID
+        public var name: String
+        public var unit: String
+        public var quantity: Decimal
+
+        public init(id: UUID, name: String, unit: String, quantity: Decimal) {
+            self.id = id
+            self.name = name
+            self.unit = unit
+            self.quantity = quantity
+        }
+    }
 
     /// A workflow instance waiting for someone.
     public struct Instance: Codable, Hashable, Sendable {
@@ -35,7 +57,11 @@ public struct ApprovalInbox: Projection {
         public var stream: String
         public var instanceID: UUID
         public var subjectKind: WorkflowSubjectKind
+        /// The record approved; for a material request, the material's campaign (see `material`).
         public var subjectID: UUID
+        /// For a material request: the material it approves (nil for other subjects, and for a request
+        /// whose material the view did not see).
+        public var material: Material?
         public var submitter: String
         public var definitionName: String
         public var steps: [WorkflowStep]
@@ -46,7 +72,8 @@ public struct ApprovalInbox: Projection {
         public var delegate: String?
         /// Whom the current step's lateness was escalated to, once it was.
         public var escalatedTo: WorkflowParty?
-        /// The submitter as owner (workflow events carry no customer).
+        /// The submitter as owner (workflow events carry no customer). The engine's inbox query judges each
+        /// row on its subject's scope too (read from the log), as commands on the instance are judged.
         public var scope: RecordScope
 
         /// The step waiting for a decision; nil when returned to the submitter.
@@ -73,12 +100,20 @@ public struct ApprovalInbox: Projection {
     }
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
+        if let e = event.payload as? CampaignMaterialRequested {
+            let material = Material(id: e.materialID, name: e.name, unit: e.unit, quantity: e.quantity)
+            let id = ApprovalRouting.materialInstanceID(campaignID: e.campaignID, materialID: e.materialID)
+            try views.put(row: material, forKey: ViewKey().uuid(id).bytes, in: Self.materials)
+            return
+        }
         let key = ViewKey().string(event.stream.rawValue).bytes
         if let e = event.payload as? WorkflowStarted {
             guard try views.value(forKey: key, in: Self.instances) == nil else { return }
+            let material = e.subjectKind == .materialRequest
+                ? try views.row(Material.self, forKey: ViewKey().uuid(e.instanceID).bytes, in: Self.materials) : nil
             let instance = Instance(
                 stream: event.stream.rawValue, instanceID: e.instanceID, subjectKind: e.subjectKind, subjectID: e.subjectID,
-                submitter: e.submitter, definitionName: e.definition.name, steps: e.definition.steps, status: .running, stepIndex: 0,
+                material: material, submitter: e.submitter, definitionName: e.definition.name, steps: e.definition.steps, status: .running, stepIndex: 0,
                 stepStartedAt: e.startedAt, scope: RecordScope(owners: [e.submitter]))
             try replace(nil, with: instance, in: views)
             return
@@ -104,7 +139,7 @@ public struct ApprovalInbox: Projection {
             new?.delegate = e.delegate
         case let e as WorkflowStepEscalated:
             new?.escalatedTo = e.escalatedTo
-        case is WorkflowCompleted, is WorkflowRejected, is WorkflowCancelled:
+        case is WorkflowCompleted, is WorkflowRejected, is WorkflowCancelled, is WorkflowClosedBySubject:
             new = nil
         default:
             return
