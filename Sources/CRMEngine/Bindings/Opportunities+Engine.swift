@@ -17,7 +17,7 @@ extension CRMEngine {
         for id in ids {
             let contact = try await load(Contact.self, stream: Contact.stream(id)).state
             guard contact.exists, contact.customerID == customerID else {
-                throw EngineError(.invalid, field: field, "no contact of the opportunity's customer has this id")
+                throw EngineError(.invalid, field: field, "no contact of the record's customer has this id")
             }
             guard !contact.isArchived else { throw EngineError(.invalid, field: field, "the contact is archived") }
         }

@@ -10,8 +10,9 @@ extension KeywordIndex {
     ///
     /// Candidates are the entries whose own text holds the seed term and the entries of the customers whose
     /// names hold it; every other term must be in the entry's own text (2) or its customer's name (1), as the
-    /// postings of the indexed records weigh them. Each hit carries its customer's current scope owned by the
-    /// entry's employee, as the activity list gives it.
+    /// postings of the indexed records weigh them. Each hit carries the scope the engine reads its record by:
+    /// its customer's current scope, owned by the visitor for a visit (a contact log entry has no owner of its
+    /// own: the engine judges reading it by its customer's scope alone, so its employee is not added).
     static func activityHits(_ terms: [String], seed: String, in views: any ViewReader, activityLog: any ViewReader) throws -> [SearchHit] {
         // Entries holding the seed themselves.
         let seedPrefix = ViewKey().string(seed).bytes
@@ -62,7 +63,8 @@ extension KeywordIndex {
             }
             let entry = candidate.entry
             hits.append(SearchHit(kind: entry.kind, id: id, title: entry.subject, customerID: entry.customerID,
-                                  scope: try CustomerScopes.scope(of: entry.customerID, in: activityLog).owned(by: entry.employee), score: score))
+                                  scope: try CustomerScopes.scope(of: entry.customerID, in: activityLog)
+                                      .owned(by: entry.kind == .visit ? entry.employee : nil), score: score))
         }
         return hits
     }

@@ -6,7 +6,8 @@ extension KeywordIndex {
     /// The records matching every term of `text` (see ``Keywords/queryTerms(_:)``), best first: by score
     /// (2 per term in the record's own text, 1 per term only in its customer's name), then kind, title and
     /// id. A matching customer also brings the campaigns that targeted it, the surveys sent to it and its
-    /// survey responses. Empty for a text without terms.
+    /// survey responses, and a customer whose name holds the terms a campaign's or survey's own text lacks
+    /// brings that campaign or survey (and its response to the survey). Empty for a text without terms.
     ///
     /// ```swift
     /// let hits = try KeywordIndex.search("acme", in: views)   // the customer, its tickets, quotes, …
@@ -63,6 +64,7 @@ extension KeywordIndex {
         for customer in hits where customer.kind == .customer && include(customer) {
             hits += try joined(to: customer, score: terms.count, seen: &seen, views: views)
         }
+        hits += try partlyJoined(terms, seen: &seen, views: views, where: include)
         if let activityLog {
             hits += try activityHits(terms, seed: seed, in: views, activityLog: activityLog)
         }
@@ -97,6 +99,95 @@ extension KeywordIndex {
         return out
     }
 
+    /// The campaigns, surveys and survey responses matched partly by their own text and partly by the name of
+    /// a customer linked to them — "acme heating" finds the survey "Heating satisfaction" sent to Acme and Acme's
+    /// response to it — as a ticket is matched by its subject and its customer's name: each term in the record's
+    /// own text (a response's: its survey's title) scores 2, each other term must be in the name of one linked
+    /// customer `include` admits and scores 1. A record whose own text holds every term is an indexed hit, one
+    /// holding none comes through ``joined(to:score:seen:views:)``; a response needs at least one term of its
+    /// customer's name (a survey's title alone finds the survey, not its responses).
+    private static func partlyJoined(
+        _ terms: [String], seen: inout Set<[UInt8]>, views: any ViewReader, where include: (SearchHit) -> Bool
+    ) throws -> [SearchHit] {
+        guard terms.count > 1 else { return [] }
+        // The campaigns and surveys whose own text holds some terms (their postings are all their own text).
+        var own: [[UInt8]: Set<String>] = [:]
+        for term in terms {
+            let termPrefix = ViewKey().string(term).bytes
+            for kind in [RecordKind.campaign, .survey] {
+                try views.scan(postings, prefix: termPrefix + [kind.code]) { key, _ in
+                    own[Array(key[termPrefix.count...]), default: []].insert(term)
+                    return true
+                }
+            }
+        }
+        var customersByRest: [[String]: [SearchHit]] = [:]
+        var responsesOf: [UUID: [(id: UUID, survey: UUID)]] = [:]
+        var out: [SearchHit] = []
+        // In key order, so the hits (and the customer each comes through) do not depend on hashing.
+        for (key, ownTerms) in own.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) where ownTerms.count < terms.count {
+            guard let record = try views.row(Indexed.self, forKey: key, in: records) else { continue }
+            let rest = terms.filter { !ownTerms.contains($0) }
+            let customers: [SearchHit]
+            if let known = customersByRest[rest] {
+                customers = known
+            } else {
+                customers = try customersNamed(rest, views: views).filter(include)
+                customersByRest[rest] = customers
+            }
+            guard !customers.isEmpty else { continue }
+            let score = 2 * ownTerms.count + rest.count
+            if !seen.contains(key),
+               try customers.contains(where: { try views.value(forKey: linkKey($0.id, record.kind, record.id), in: customerRecords) != nil }) {
+                out.append(try hit(record, score: score, views: views))
+                seen.insert(key)
+            }
+            guard record.kind == .survey else { continue }
+            for customer in customers {
+                if responsesOf[customer.id] == nil { responsesOf[customer.id] = try responses(of: customer.id, views: views) }
+                for response in responsesOf[customer.id] ?? [] where response.survey == record.id {
+                    let responseKey = recordKey(.surveyResponse, response.id)
+                    guard seen.insert(responseKey).inserted else { continue }
+                    out.append(SearchHit(kind: .surveyResponse, id: response.id, title: record.title, customerID: customer.id,
+                                         scope: customer.scope, score: score, parentID: record.id))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The customers whose names hold every one of `terms` (not empty), as hits, in id order.
+    private static func customersNamed(_ terms: [String], views: any ViewReader) throws -> [SearchHit] {
+        guard let seed = terms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else { return [] }
+        let prefix = ViewKey().string(seed).byte(RecordKind.customer.code).bytes
+        var ids: [UUID] = []
+        try views.scan(postings, prefix: prefix) { key, _ in
+            if let id = UUID(viewKey: key, at: prefix.count) { ids.append(id) }
+            return true
+        }
+        var out: [SearchHit] = []
+        next: for id in ids {
+            for term in terms where term != seed {
+                guard try views.value(forKey: postingKey(term, .customer, id), in: postings) != nil else { continue next }
+            }
+            guard let record = try views.row(Indexed.self, forKey: recordKey(.customer, id), in: records) else { continue }
+            out.append(try hit(record, score: terms.count, views: views))
+        }
+        return out
+    }
+
+    /// A customer's survey responses with their surveys.
+    private static func responses(of customer: UUID, views: any ViewReader) throws -> [(id: UUID, survey: UUID)] {
+        var out: [(id: UUID, survey: UUID)] = []
+        try views.scan(customerRecords, prefix: ViewKey().uuid(customer).byte(RecordKind.surveyResponse.code).bytes) { key, value in
+            if key.count == 33, let id = UUID(viewKey: key, at: 17), value.count == 16, let survey = UUID(viewKey: value, at: 0) {
+                out.append((id, survey))
+            }
+            return true
+        }
+        return out
+    }
+
     /// How many bytes of a title's UTF-8 the search order (and so a page's cursor) compares.
     public static let titleKeyLength = 200
 
@@ -109,9 +200,12 @@ extension KeywordIndex {
 
     private static func score(_ weight: UInt8) -> Int { weight & 2 != 0 ? 2 : 1 }
 
+    /// A record's hit: its customer's current scope with the record's own owners added, the scope the engine
+    /// judges reading the record by (so an owner-scoped employee finds their own ticket, and a peer does not).
     private static func hit(_ record: Indexed, score: Int, views: any ViewReader) throws -> SearchHit {
-        SearchHit(kind: record.kind, id: record.id, title: record.title, customerID: record.customerID,
-                  scope: try CustomerScopes.scope(of: record.customerID ?? (record.kind == .customer ? record.id : nil), in: views), score: score)
+        var scope = try CustomerScopes.scope(of: record.customerID ?? (record.kind == .customer ? record.id : nil), in: views)
+        for owner in record.owners where !scope.owners.contains(owner) { scope.owners.append(owner) }
+        return SearchHit(kind: record.kind, id: record.id, title: record.title, customerID: record.customerID, scope: scope, score: score)
     }
 
     /// The records linked to a customer, by kind.

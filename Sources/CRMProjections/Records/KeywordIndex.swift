@@ -12,7 +12,9 @@ public struct SearchHit: Codable, Hashable, Sendable {
     public var title: String
     /// The customer it belongs to (a customer's own id for a customer); nil for a campaign or a survey.
     public var customerID: UUID?
-    /// Its customer's current scope; `global` for records of no customer.
+    /// Its customer's current scope (`global` for records of no customer) with the record's own owners among
+    /// its owners, as the engine judges reading the record: a ticket's assignee, an opportunity's, contract's
+    /// or campaign's owner, a quote's first author, a visit's visitor (a contact log entry has none).
     public var scope: RecordScope
     /// How well it matched: 2 per query term in its own text, 1 per term only in its customer's name.
     public var score: Int
@@ -26,10 +28,12 @@ public struct SearchHit: Codable, Hashable, Sendable {
 /// ``search(_:in:activityLog:after:limit:where:)``) its contact log entries and visits. Terms come from
 /// ``Keywords`` (words; CJK characters and bigrams; case- and width-folded). A record linked to a customer
 /// is also indexed under its customer's name terms; a rename replaces them. Campaigns, surveys and survey
-/// responses are not: they are linked to their customers only, and a matching customer brings them.
+/// responses are not: they are linked to their customers only, and a linked customer whose name holds the
+/// terms their own text lacks (all of them, or the rest) brings them at query time. Each record keeps its own
+/// owners (assignee, owner, first author) for its hits' scope.
 ///
 /// Tables: `keyword-postings` (term + kind + record id → weight: 2 own text, 1 customer name, 3 both),
-/// `keyword-records` (kind + record id → its title, text, customer and current terms), `keyword-customer-records`
+/// `keyword-records` (kind + record id → its title, text, customer, current terms and own owners), `keyword-customer-records`
 /// (customer id + kind + record id: the records to re-index when a customer is renamed, and the campaigns,
 /// surveys and responses it brings; a response's value is its survey's id) and `customer-scope`.
 ///
@@ -38,7 +42,8 @@ public struct SearchHit: Codable, Hashable, Sendable {
 /// ```
 public struct KeywordIndex: Projection {
     public let name = "keyword-index"
-    public let version: UInt32 = 2
+    /// 3: records keep their own owners (assignee, owner, first author) for the hits' scope.
+    public let version: UInt32 = 3
     public init() {}
 
     static let postings = ViewTable("keyword-postings")
@@ -49,7 +54,8 @@ public struct KeywordIndex: Projection {
     public var eventTypes: Set<String>? {
         let types: [any EventPayload.Type] = [
             CustomerCreated.self, CustomerEdited.self, ContactCreated.self, ContactEdited.self, ContactMovedToCustomer.self,
-            OpportunityOpened.self, OpportunityEdited.self, QuoteCreated.self, TicketOpened.self, ContractDrafted.self,
+            OpportunityOpened.self, OpportunityEdited.self, OpportunityAssigned.self, QuoteCreated.self,
+            TicketOpened.self, TicketAssigned.self, TicketWorkStarted.self, TicketHandedOver.self, ContractDrafted.self,
             CampaignPlanned.self, CampaignPlanChanged.self, CampaignTargetsSelected.self,
             SurveyCreated.self, SurveyDistributed.self, SurveyResponseRecorded.self,
         ]
@@ -65,6 +71,9 @@ public struct KeywordIndex: Projection {
         var customerID: UUID?
         var ownTerms: [String]
         var customerTerms: [String]
+        /// The employees whose own record it is, as the engine's scope of the record names them (not its
+        /// customer's owner, which the customer's scope holds).
+        var owners: [String] = []
     }
 
     public func apply(_ event: ProjectionEvent, to views: any ViewWriter) throws {
@@ -91,15 +100,22 @@ public struct KeywordIndex: Projection {
         case let e as ContactMovedToCustomer:
             try reindex(.contact, e.contactID, views: views) { $0.customerID = e.toCustomerID }
         case let e as OpportunityOpened:
-            try index(.opportunity, e.opportunityID, title: e.details.title, customer: e.details.customerID, views: views)
+            try index(.opportunity, e.opportunityID, title: e.details.title, customer: e.details.customerID, owners: [e.owner], views: views)
+        case let e as OpportunityAssigned: try setOwners(.opportunity, e.opportunityID, [e.owner], views: views)
         case let e as OpportunityEdited:
             guard let title = e.changes.first(where: { $0.field == "title" })?.new?.textValue else { return }
             try reindex(.opportunity, e.opportunityID, views: views) { $0.title = title }
-        case let e as QuoteCreated: try index(.quote, e.quoteID, title: e.number, customer: e.customerID, views: views)
+        case let e as QuoteCreated:
+            try index(.quote, e.quoteID, title: e.number, customer: e.customerID, owners: [e.revision.author], views: views)
         case let e as TicketOpened:
             try index(.ticket, e.ticketID, title: e.subject, body: e.description, customer: e.customerID, views: views)
-        case let e as ContractDrafted: try index(.contract, e.contractID, title: e.title, customer: e.customerID, views: views)
-        case let e as CampaignPlanned: try index(.campaign, e.campaignID, title: e.name, body: e.objective, customer: nil, views: views)
+        case let e as TicketAssigned: try setOwners(.ticket, e.ticketID, [e.assignee], views: views)
+        case let e as TicketWorkStarted: try setOwners(.ticket, e.ticketID, [e.assignee], views: views)
+        case let e as TicketHandedOver: try setOwners(.ticket, e.ticketID, [], views: views)
+        case let e as ContractDrafted:
+            try index(.contract, e.contractID, title: e.title, customer: e.customerID, owners: [e.owner], views: views)
+        case let e as CampaignPlanned:
+            try index(.campaign, e.campaignID, title: e.name, body: e.objective, customer: nil, owners: [e.owner], views: views)
         case let e as CampaignPlanChanged:
             let name = e.changes.first { $0.field == "name" }?.new?.textValue
             let objective = e.changes.first { $0.field == "objective" }?.new?.textValue
@@ -135,11 +151,22 @@ public struct KeywordIndex: Projection {
     static func linkKey(_ customer: UUID, _ kind: RecordKind, _ id: UUID) -> [UInt8] { ViewKey().uuid(customer).byte(kind.code).uuid(id).bytes }
 
     private func index(
-        _ kind: RecordKind, _ id: UUID, title: String, body: String? = nil, customer: UUID?, views: any ViewWriter
+        _ kind: RecordKind, _ id: UUID, title: String, body: String? = nil, customer: UUID?, owners: [String] = [], views: any ViewWriter
     ) throws {
         let old = try views.row(Indexed.self, forKey: Self.recordKey(kind, id), in: Self.records)
-        let new = Indexed(kind: kind, id: id, title: title, body: body, customerID: customer, ownTerms: [], customerTerms: [])
+        let new = Indexed(kind: kind, id: id, title: title, body: body, customerID: customer, ownTerms: [], customerTerms: [],
+                          owners: owners.filter { !$0.isEmpty })
         try store(new, replacing: old, views: views)
+    }
+
+    /// A record's own owners changed (a ticket assigned or handed over, an opportunity reassigned): only its
+    /// row is written, its postings stay.
+    private func setOwners(_ kind: RecordKind, _ id: UUID, _ owners: [String], views: any ViewWriter) throws {
+        guard var row = try views.row(Indexed.self, forKey: Self.recordKey(kind, id), in: Self.records) else { return }
+        let owners = owners.filter { !$0.isEmpty }
+        guard row.owners != owners else { return }
+        row.owners = owners
+        try views.put(row: row, forKey: Self.recordKey(kind, id), in: Self.records)
     }
 
     private func reindex(_ kind: RecordKind, _ id: UUID, views: any ViewWriter, _ change: (inout Indexed) -> Void) throws {

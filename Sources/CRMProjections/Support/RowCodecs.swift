@@ -170,7 +170,7 @@ extension KeywordIndex.Indexed: BinaryPayloadCodable {
         self.init(
             kind: try r.rawValue(RecordKind.self), id: try r.uuid(), title: try r.string(), body: try r.optional { try $0.string() },
             customerID: try r.optional { try $0.uuid() }, ownTerms: try r.array { try $0.string() },
-            customerTerms: try r.array { try $0.string() })
+            customerTerms: try r.array { try $0.string() }, owners: try r.array { try $0.string() })
     }
 
     func encode(toBinary w: inout BinaryWriter) {
@@ -181,6 +181,7 @@ extension KeywordIndex.Indexed: BinaryPayloadCodable {
         w.optional(customerID) { $0.uuid($1) }
         w.array(ownTerms) { $0.string($1) }
         w.array(customerTerms) { $0.string($1) }
+        w.array(owners) { $0.string($1) }
     }
 }
 
@@ -464,7 +465,7 @@ extension OpportunityPipeline.OpportunityRow: BinaryPayloadCodable {
             stages: try r.array { try $0.string() }, stage: try r.string(), status: try r.rawValue(Opportunity.Status.self),
             expectedRevenue: try Money(fromBinary: &r), closeDate: try LocalDate(fromBinary: &r),
             suggestedProbability: try r.optional { try $0.decimal() }, overriddenProbability: try r.optional { try $0.decimal() },
-            scope: try RecordScope(fromBinary: &r))
+            scope: try RecordScope(fromBinary: &r), contacts: try r.array { try $0.uuid() })
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -483,6 +484,7 @@ extension OpportunityPipeline.OpportunityRow: BinaryPayloadCodable {
         w.optional(suggestedProbability) { $0.decimal($1) }
         w.optional(overriddenProbability) { $0.decimal($1) }
         scope.encode(toBinary: &w)
+        w.array(contacts) { $0.uuid($1) }
     }
 }
 

@@ -13,7 +13,8 @@ import Foundation
 /// ```
 public struct OpportunityPipeline: Projection {
     public let name = "opportunity-pipeline"
-    public let version: UInt32 = 1
+    /// 2: rows name the opportunity's contact persons (`contacts`).
+    public let version: UInt32 = 2
 
     /// `opportunityID → OpportunityRow`: every opportunity, open, won or lost.
     public static let opportunities = ViewTable("opportunities")
@@ -32,6 +33,7 @@ public struct OpportunityPipeline: Projection {
             OpportunityOpened.eventType, OpportunityAssigned.eventType, OpportunityStageChanged.eventType,
             OpportunityEdited.eventType, WinProbabilitySuggested.eventType, WinProbabilityOverridden.eventType,
             OpportunityWon.eventType, OpportunityLost.eventType, OpportunityReopened.eventType,
+            OpportunityContactsAdded.eventType, OpportunityContactsRemoved.eventType,
         ])
     }
 
@@ -61,6 +63,8 @@ public struct OpportunityPipeline: Projection {
         public var overriddenProbability: Decimal?
         /// The customer's scope with the owner among its owners.
         public var scope: RecordScope
+        /// The contact persons of its customer it names (R-CUS-3), in the order named.
+        public var contacts: [UUID] = []
 
         /// The stage's position in its pipeline (stages outside it sort last).
         public var stageIndex: Int { stages.firstIndex(of: stage) ?? stages.count }
@@ -154,6 +158,10 @@ public struct OpportunityPipeline: Projection {
                 $0.status = .open
                 $0.stage = e.stage
             }
+        case let e as OpportunityContactsAdded:
+            try change(e.opportunityID, in: views) { row in row.contacts += e.contactIDs.filter { !row.contacts.contains($0) } }
+        case let e as OpportunityContactsRemoved:
+            try change(e.opportunityID, in: views) { $0.contacts.removeAll { e.contactIDs.contains($0) } }
         default:
             return
         }
