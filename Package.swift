@@ -166,7 +166,7 @@ let package = Package(
             ]
         ),
         // Runs the built `crm` binary as a child process on temporary data directories.
-        .testTarget(name: "CLITests", dependencies: ["crm", "CRMTestSupport", "EventStoreLMDB", "EventSourcing"]),
+        .testTarget(name: "CLITests", dependencies: ["crm", "CRMTestSupport", "EventStoreLMDB", "EventSourcing", "CRMEngine", "CRMDomain", "CRMHTTP"]),
         .testTarget(name: "CRMDataGeneratorTests", dependencies: ["CRMDataGenerator", "CRMDomain", "EventSourcing"]),
         .testTarget(
             name: "EventStorePostgresTests",

@@ -196,7 +196,8 @@ public enum KPI {
     /// monthly assessment, and monthly targets are divided by them for the daily pay.
     public static func workingDays(in month: RevenueMonth, holidays: [LocalDate]) -> Int {
         guard let first = LocalDate(year: month.year, month: month.month, day: 1) else { return 22 }
-        let length = first.days(until: first.adding(months: 1))
+        // Counted to the month's last day, not to the next month's first: December 9999 has no next month.
+        let length = first.days(until: first.lastOfMonth) + 1
         let off = Set(holidays)
         return (0..<length).map { first.adding(days: $0) }.filter { isWeekday($0) && !off.contains($0) }.count
     }

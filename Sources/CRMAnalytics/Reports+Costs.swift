@@ -76,12 +76,13 @@ extension Reports {
         var day = from, assigned: Decimal = 0
         while day <= through {
             let month = RevenueMonth(day)
-            let nextMonth = LocalDate(year: day.year, month: day.month, day: 1)?.adding(months: 1) ?? through.adding(days: 1)
-            let last = min(nextMonth.adding(days: -1), through)
+            let last = min(day.lastOfMonth, through)
             let days = Decimal(day.days(until: last) + 1)
             let share = last == through ? amount - assigned : (amount * days / total).rounded(2)
             out.append((month, share))
             assigned += share
+            // Done at `through`: the day after 9999-12-31 is none (`adding(days:)` stays there).
+            if last == through { break }
             day = last.adding(days: 1)
         }
         return out

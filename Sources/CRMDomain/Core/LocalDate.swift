@@ -87,6 +87,21 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return LocalDate(year: y, month: m, day: d) ?? self
     }
 
+    /// The first day of this date's month.
+    public var firstOfMonth: LocalDate { LocalDate(checkedYear: year, month: month, day: 1) }
+
+    /// The last day of this date's month, found within the month: 9999-12-31 for December 9999, whose next
+    /// month (the usual way to a month's end) lies beyond the dates there are — ``adding(months:)`` stays in
+    /// December there.
+    public var lastOfMonth: LocalDate {
+        if year >= Self.arithmeticFrom { return LocalDate(checkedYear: year, month: month, day: Self.length(ofMonth: month, in: year)) }
+        // Before 1600 Foundation's calendar decides (Julian leap years): the last day it accepts.
+        for d in stride(from: 31, through: 29, by: -1) where LocalDate(year: year, month: month, day: d) != nil {
+            return LocalDate(checkedYear: year, month: month, day: d)
+        }
+        return LocalDate(checkedYear: year, month: month, day: 28)
+    }
+
     /// Days from `self` to `other` (positive when `other` is later).
     public func days(until other: LocalDate) -> Int {
         if year >= Self.arithmeticFrom && other.year >= Self.arithmeticFrom { return other.dayNumber - dayNumber }

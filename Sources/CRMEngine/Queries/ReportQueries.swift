@@ -197,13 +197,13 @@ extension CRMEngine {
         guard classes.contains(p.compositionBy) else {
             throw EngineError(.invalid, field: "by", "one of: " + classes.joined(separator: ", "))
         }
-        guard let end = LocalDate(year: p.period.upperBound.year, month: p.period.upperBound.month, day: 1)?.adding(months: 1) else {
+        guard let last = LocalDate(year: p.period.upperBound.year, month: p.period.upperBound.month, day: 1)?.lastOfMonth else {
             throw EngineError(.invalid, field: "through", "not a valid month")
         }
         let profiles = try views.read("customer-directory") {
             try CustomerDirectory.all(in: $0) { profile in
                 scope.admits(profile.scope) && !profile.archived && profile.status != .merged
-                    && scope.settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) < end
+                    && scope.settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) <= last
             }
         }
         let summaries = try views.read(Self.customerActivity) { views in
@@ -215,7 +215,7 @@ extension CRMEngine {
             guard let summary = summaries[profile.customerID] else { continue }
             let history = PurchaseHistory(summary, currency: p.currency, rates: scope.settings.exchangeRates)
             values[profile.customerID] = history.totals(in: p.period).amount
-            inputs.append(RFM.Input(history, window: p.period, asOf: end.adding(days: -1)))
+            inputs.append(RFM.Input(history, window: p.period, asOf: last))
         }
         if p.compositionBy == "segment" || p.compositionBy == "tier" {
             for score in RFM.score(inputs, weights: RFM.Weights(scope.settings.rfmScheme), segments: RFM.SegmentRule.rules(of: scope.settings.rfmScheme),
