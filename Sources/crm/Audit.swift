@@ -125,16 +125,21 @@ struct Show: AsyncParsableCommand {
             let stream = try recordStream(record)
             let point = try asOf.map(parsePoint)
             let registry = try EngineEvents.registry()
-            let (all, principal) = try await withReadEngine(store) { engine, principal in (try await trail(of: stream, engine: engine, as: principal), principal) }
-            let events = all.filter { event in
-                switch point {
-                case .none: return true
-                case .position(let p): return event.position <= p
-                case .time(let t): return event.recordedAt <= t
+            let (state, last) = try await withReadEngine(store) { engine, principal -> (Any, RecordedEvent) in
+                // As of a point, the record's state is the engine's answer (authorized, audited, what the
+                // principal's roles hide left out); records of other kinds show their events' payloads.
+                if let point, let then = try await stateAsOf(stream, point, engine: engine, as: principal) { return then }
+                let all = try await trail(of: stream, engine: engine, as: principal)
+                let events = all.filter { event in
+                    switch point {
+                    case .none: return true
+                    case .position(let p): return event.position <= p
+                    case .time(let t): return event.recordedAt <= t
+                    }
                 }
+                guard let last = events.last else { throw didNotExistThen(stream) }
+                return (try foldState(stream, events, of: all, registry: registry, as: principal), last)
             }
-            guard let last = events.last else { throw CLIError("\(stream.rawValue) did not exist then", hint: "give a later --as-of", exit: .notFound) }
-            let state = try foldState(stream, events, of: all, registry: registry, as: principal)
             let document: [String: Any] = [
                 "stream": stream.rawValue, "version": Int(clamping: last.streamVersion.rawValue),
                 "position": Int(clamping: last.position.rawValue), "lastChanged": iso(last.recordedAt), "state": state,
@@ -148,6 +153,48 @@ struct Show: AsyncParsableCommand {
                 for (key, value) in lines { out(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
             }
         }
+    }
+}
+
+func didNotExistThen(_ stream: StreamID) -> CLIError {
+    CLIError("\(stream.rawValue) did not exist then", hint: "give a later --as-of", exit: .notFound)
+}
+
+/// The state of a record of one of the aggregates `show` folds as it was at `point`, from the engine
+/// (``CRMEngine/state(_:id:asOf:as:)``: the principal must be allowed to see the record now, the read is
+/// audited, and what the principal's roles hide is left out), as JSON-compatible data, with the event that
+/// left it so (its version, position and time). Nil for records of other kinds (their payloads are shown).
+func stateAsOf(_ stream: StreamID, _ point: AsOf, engine: CRMEngine, as principal: Principal) async throws -> (state: Any, last: RecordedEvent)? {
+    func then<A: EngineRecord>(_ type: A.Type) async throws -> (state: Any, last: RecordedEvent)? {
+        // A singleton record (the organisation) ignores the id: its stream names none.
+        let id = UUID(text: String(stream.rawValue.dropFirst(A.category.count + 1))) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        guard A.streamID(id) == stream else { return nil }
+        let answer: (state: A.State, version: StreamVersion)
+        do {
+            answer = try await engine.state(A.self, id: id, asOf: point, as: principal)
+        } catch let error as EngineError where error.code == .notFound && error.message == "the record did not exist then" {
+            // The record may be read now but had no events by then (the engine's other not-found: no such record for the principal).
+            throw didNotExistThen(stream)
+        }
+        guard let last = try await engine.store.readStream(stream, from: answer.version, direction: .forward, limit: 1).first,
+              last.streamVersion == answer.version else { throw didNotExistThen(stream) }
+        return (reflectJSON(answer.state), last)
+    }
+    switch stream.category {
+    case Customer.category: return try await then(Customer.self)
+    case WorkTask.category: return try await then(WorkTask.self)
+    case Ticket.category: return try await then(Ticket.self)
+    case Contact.category: return try await then(Contact.self)
+    case Opportunity.category: return try await then(Opportunity.self)
+    case Quote.category: return try await then(Quote.self)
+    case Contract.category: return try await then(Contract.self)
+    case Visit.category: return try await then(Visit.self)
+    case Product.category: return try await then(Product.self)
+    case Campaign.category: return try await then(Campaign.self)
+    case CustomerForm.category: return try await then(CustomerForm.self)
+    case LoyaltyAccount.category: return try await then(LoyaltyAccount.self)
+    case Organisation.category: return try await then(Organisation.self)
+    default: return nil
     }
 }
 
