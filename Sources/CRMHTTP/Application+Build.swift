@@ -19,6 +19,9 @@ public func buildApplication(engine: CRMEngine, configuration: HTTPConfiguration
     let onRunning = configuration.onServerRunning
     return Application(
         router: buildRouter(engine: engine, configuration: configuration),
+        // Raw UTF-8 in a request target is read as its percent-encoded form; a request the HTTP parser
+        // refuses gets a problem document, not a bare 400 (RawRequestTarget.swift).
+        server: .crmHTTP1(),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "crm"),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
         logger: configuration.logger
@@ -42,6 +45,8 @@ public func buildRouter(engine: CRMEngine, configuration: HTTPConfiguration) -> 
     // The console signs people in with a session cookie of its own, so it is mounted before bearer authentication.
     if let console = configuration.console { addConsole(to: router, engine: engine, configuration: console) }
     router.add(middleware: AuthenticationMiddleware(engine: engine, trustedProxies: configuration.trustedProxies))
+    // A query parameter that is not UTF-8 text is 400 invalid-query, not read with U+FFFD for its bytes.
+    router.add(middleware: QueryEncodingMiddleware())
     router.add(middleware: IdempotencyDigestMiddleware(maxBodySize: configuration.maxBodySize))
     router.get("/openapi.yaml") { _, _ -> Response in
         var headers = HTTPFields()

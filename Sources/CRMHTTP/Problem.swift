@@ -10,8 +10,8 @@ import Hummingbird
 ///
 /// Types are `urn:crm:problem:<kind>`; the kinds are the engine's error codes (`not-found`, `forbidden`,
 /// `unauthenticated`, `conflict`, `key-taken`, `rejected`, `contention`, `invalid`, `unavailable`) and the
-/// adapter's own (`malformed-json`, `invalid-field`, `payload-too-large`, `unsupported-media-type`,
-/// `method-not-allowed`, `internal`).
+/// adapter's own (`malformed-json`, `invalid-field`, `invalid-query`, `malformed-request`,
+/// `payload-too-large`, `unsupported-media-type`, `method-not-allowed`, `internal`).
 public struct Problem: Error, HTTPResponseError, Sendable {
     /// The kind (the last part of the `type` URN).
     public var kind: String
@@ -102,19 +102,24 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         response()
     }
 
-    /// The problem as an HTTP response.
-    func response() -> Response {
+    /// The problem document's bytes.
+    func jsonBody() -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = Body(type: type, title: status.reasonPhrase, status: status.code, detail: detail, field: field, reason: reason,
                         currentVersion: currentVersion)
         let data = (try? encoder.encode(body)) ?? Data("{\"type\":\"urn:crm:problem:internal\",\"status\":500}".utf8)
+        return ByteBuffer(bytes: data)
+    }
+
+    /// The problem as an HTTP response.
+    func response() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"crm\"" }
         if let currentVersion { headers[.eTag] = "\"\(currentVersion)\"" }
         if let allow { headers[.allow] = allow }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: jsonBody()))
     }
 }
 
