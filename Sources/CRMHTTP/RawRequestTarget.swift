@@ -98,6 +98,9 @@ final class RawRequestTargetEncoder: ChannelInboundHandler {
     private let framing: RequestFraming
     /// Bytes received but not yet handed on: an incomplete head.
     private var held: ByteBuffer?
+    /// How many bytes of `held` were already searched for the head's end: a head trickling in a byte at a
+    /// time is searched once, not from its start on every read.
+    private var scanned = 0
 
     init(framing: RequestFraming) {
         self.framing = framing
@@ -110,6 +113,8 @@ final class RawRequestTargetEncoder: ChannelInboundHandler {
             return
         }
         if var buffer = held {
+            // Released first, so the append grows the buffer in place instead of copying what it holds.
+            held = nil
             buffer.writeBuffer(&incoming)
             held = buffer
         } else {
@@ -157,12 +162,14 @@ final class RawRequestTargetEncoder: ChannelInboundHandler {
                     framing.mode = ended ? .passThrough : .body(remaining: left)
                 }
             case .head:
-                guard let length = Self.headLength(buffer.readableBytesView) else {
+                guard let length = Self.headLength(buffer.readableBytesView, resumingAt: max(0, scanned - 3)) else {
+                    scanned = buffer.readableBytes
                     if buffer.readableBytes > Self.headLimit { framing.mode = .passThrough }
                     held = buffer
-                    if case .passThrough = framing.mode { continue }
+                    if case .passThrough = framing.mode { scanned = 0; continue }
                     return
                 }
+                scanned = 0
                 guard let head = buffer.readSlice(length: length) else { return }
                 held = buffer.readableBytes > 0 ? buffer : nil
                 framing.heads = 0
@@ -187,10 +194,13 @@ final class RawRequestTargetEncoder: ChannelInboundHandler {
     /// The length of the request head at the start of `bytes` (the blank lines the parser skips before a
     /// request, the request line, the header lines and the empty line), or nil while it is incomplete. The
     /// parser takes only CRLF line ends, so the head ends at the first CRLFCRLF after the request line starts.
-    static func headLength(_ bytes: ByteBufferView) -> Int? {
+    /// `resumingAt`: how far into `bytes` an earlier search found no end (minus the 3 bytes an end spanning
+    /// the boundary may start with); the search goes on from there, never into the leading blank lines.
+    static func headLength(_ bytes: ByteBufferView, resumingAt offset: Int = 0) -> Int? {
         var index = bytes.startIndex
         while index < bytes.endIndex, bytes[index] == 13 || bytes[index] == 10 { index += 1 }
         guard bytes.endIndex - index >= 4 else { return nil }
+        if offset > 0 { index = max(index, bytes.startIndex + min(offset, bytes.count)) }
         var matched = 0
         while index < bytes.endIndex {
             let byte = bytes[index]

@@ -192,6 +192,35 @@ import Testing
 
     // MARK: feedback forms
 
+    @Test func aFeedbackReviewNamingAnotherRecordsWorkflowClosesNothing() async throws {
+        let w = try await Self.world("workflow-feedback-foreign-instance")
+        let samPrincipal = try await w.f.hire("Sam", branch: "B", permissions: [
+            Permission(module: .organisation, actions: Permission.Action.allCases, scope: .branch("B"))])
+        let head = try await w.f.engine.store.headPosition()
+        try await w.f.engine.reactionsSettled(upTo: head)
+        let directory = w.f.directory
+        await w.f.closeEngine()
+        // Without a reactor, so the form is reviewed by hand before any workflow of its own starts: its reviewer
+        // names the contract's waiting instance as the review's workflow.
+        let quiet = try await CRMEngine.open(at: directory, configuration: .init(clock: w.f.clock, durability: .noSync, reactions: []))
+        let form = UUID.derived("feedback", "foreign-instance")
+        try await quiet.execute(FeedbackForm.self, id: form, .submit(
+            id: form, template: ScopeTestsPart2.feedbackTemplate, submittedBy: "", reporter: samPrincipal.id, reviewer: w.mia.id, branch: "B",
+            values: [FeedbackValue(field: "summary", value: .text("All good"))]), as: samPrincipal)
+        try await quiet.execute(FeedbackForm.self, id: form, .startReview(workflowID: w.instance), as: w.mia)
+        try await quiet.execute(FeedbackForm.self, id: form, .markReviewed(workflowID: w.instance), as: w.mia)
+        await quiet.close()
+
+        let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: w.f.clock, durability: .noSync))
+        try await engine.reactionsSettled(upTo: try await engine.store.headPosition())
+        try await engine.reactionsSettled(upTo: try await engine.store.headPosition())
+        let instance = try await engine.state(WorkflowInstance.self, id: w.instance, as: w.mia).state
+        #expect(instance.status == .running, "the contract's instance is not the form's to close")
+        #expect(try await engine.store.readStream(WorkflowInstance.stream(w.instance)).allSatisfy { $0.type != WorkflowClosedBySubject.eventType })
+        await engine.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     @Test func aFeedbackFormNamingItsSubmitterAsReviewerIsRefusedAndNothingIsWritten() async throws {
         let f = try await EngineFixture.make("workflow-feedback-self-review")
         let sam = try await f.hire("Sam", branch: "B", permissions: [Permission(module: .organisation, actions: Permission.Action.allCases, scope: .branch("B"))])

@@ -55,6 +55,19 @@ import Darwin
         }
     }
 
+    @Test(arguments: [1, 2, 3, 5])
+    func aRequestWithRawUTF8ArrivingAFewBytesAtATimeIsReadWhole(chunk: Int) async throws {
+        try await LiveServer.with("query-raw-trickle") { s in
+            let id = try await s.created("/v1/customers", #"{"kind": "person", "name": "王五 Laurel", "group": "retail", "branch": "head-office"}"#)
+            let head = try await s.engine.store.headPosition().rawValue
+            // Blank lines before the request (which the parser skips), then the head a few bytes per read, so
+            // its end (CRLF CRLF) arrives split across reads.
+            let bytes = Array("\r\n".utf8) + RawHTTP.get("/v1/search?q=王五&consistentWith=\(head)", token: s.adminToken)
+            let answer = try RawHTTP.exchange(port: s.port, bytes, chunk: chunk).first
+            #expect(answer?.status == 200 && answer.map(ids) == [id.lowercased()], "\(answer?.head ?? "no answer") \(answer?.text.prefix(300) ?? "")")
+        }
+    }
+
     @Test func bytesThatAreNotUTF8InTheQueryAnswerAProblemDocumentSayingToPercentEncodeText() async throws {
         try await LiveServer.with("query-not-utf8") { s in
             let raw = try RawHTTP.exchange(port: s.port, RawHTTP.get(Array("/v1/search?q=".utf8) + [0xFF, 0xFE, 0x41], token: s.adminToken)).first
@@ -124,8 +137,9 @@ enum RawHTTP {
     static func get(_ target: String, token: String, close: Bool = true) -> [UInt8] { request("GET", target, token: token, close: close) }
     static func get(_ target: [UInt8], token: String, close: Bool = true) -> [UInt8] { request("GET", target, token: token, close: close) }
 
-    /// Writes `bytes` to 127.0.0.1:`port`, reads until the server closes, and splits what came back into answers.
-    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [Answer] {
+    /// Writes `bytes` to 127.0.0.1:`port` (`chunk` bytes per send, each sent on its own, when given), reads
+    /// until the server closes, and splits what came back into answers.
+    static func exchange(port: Int, _ bytes: [UInt8], chunk: Int? = nil) throws -> [Answer] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
@@ -139,11 +153,15 @@ enum RawHTTP {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "connect failed") }
+        var noDelay: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            let end = chunk.map { min(bytes.count, sent + $0) } ?? bytes.count
+            let n = bytes[sent..<end].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { throw Failure(description: "send failed") }
             sent += n
+            if chunk != nil { usleep(200) }
         }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

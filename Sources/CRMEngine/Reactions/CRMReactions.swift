@@ -219,46 +219,52 @@ public enum CRMReactions {
     /// Recorded by the system; the command's key is `close`, so a replay closes nothing twice.
     static func approvalClosings(after event: ProjectionEvent, engine: CRMEngine) async throws -> [ReactionCommand]? {
         let routed: ApprovalRouting.Routed<WorkflowInstance.Command>?
+        let kind: WorkflowSubjectKind
         if let e = QuoteEvent(payload: event.payload) {
             switch e {
-            case .approved, .sentBack: routed = ApprovalRouting.closing(after: e)
+            case .approved, .sentBack: (routed, kind) = (ApprovalRouting.closing(after: e), .quote)
             default: return nil
             }
         } else if let e = ContractEvent(payload: event.payload) {
             switch e {
             case .approved, .sentBack:
                 guard let submission = try await latestRequest(before: event, types: [ContractSubmittedForApproval.eventType], engine: engine) else { return [] }
-                routed = ApprovalRouting.closing(after: e, submission: submission)
+                (routed, kind) = (ApprovalRouting.closing(after: e, submission: submission), .contract)
             default: return nil
             }
         } else if let e = CampaignEvent(payload: event.payload) {
             switch e {
             case .approved, .sentBack:
                 let submission = try await latestRequest(before: event, types: [CampaignFeasibilitySubmitted.eventType], engine: engine)
-                routed = ApprovalRouting.closing(after: e, feasibilitySubmission: submission)
+                (routed, kind) = (ApprovalRouting.closing(after: e, feasibilitySubmission: submission), .campaign)
             case .materialAdvanced, .materialDeclined:
-                routed = ApprovalRouting.closing(after: e, feasibilitySubmission: nil)
+                (routed, kind) = (ApprovalRouting.closing(after: e, feasibilitySubmission: nil), .materialRequest)
             default: return nil
             }
         } else if let e = FeedbackEvent(payload: event.payload) {
             switch e {
-            case .reviewed, .returned: routed = ApprovalRouting.closing(after: e, actor: event.metadata.actor)
+            case .reviewed, .returned: (routed, kind) = (ApprovalRouting.closing(after: e, actor: event.metadata.actor), .feedbackForm)
             default: return nil
             }
         } else {
             return nil
         }
-        return try await close(routed, after: event, engine: engine)
+        return try await close(routed, of: kind, after: event, engine: engine)
     }
 
-    /// `routed`'s close when its instance still waits (running or returned to its submitter) and `event` is
-    /// not the instance's own outcome; else `[]`.
-    private static func close(_ routed: ApprovalRouting.Routed<WorkflowInstance.Command>?, after event: ProjectionEvent,
-                              engine: CRMEngine) async throws -> [ReactionCommand] {
+    /// `routed`'s close when its instance still waits (running or returned to its submitter), is about the
+    /// record `event` decided (its kind, and the id of `event`'s stream: a material's instance is about its
+    /// campaign) and `event` is not the instance's own outcome; else `[]`. The subject is checked because a
+    /// feedback form's decision names its workflow by an id its reviewer chose: never someone else's.
+    private static func close(_ routed: ApprovalRouting.Routed<WorkflowInstance.Command>?, of kind: WorkflowSubjectKind,
+                              after event: ProjectionEvent, engine: CRMEngine) async throws -> [ReactionCommand] {
         guard let routed else { return [] }
         let stream = WorkflowInstance.stream(routed.recordID)
-        let status = try await engine.load(WorkflowInstance.self, stream: stream).state.status
-        guard status == .running || status == .returnedToSubmitter,
+        let instance = try await engine.load(WorkflowInstance.self, stream: stream).state
+        let status = instance.status
+        guard instance.subjectKind == kind, let subject = instance.subjectID,
+              event.stream == StreamID(category: event.stream.category, id: subject.lowercasedString),
+              status == .running || status == .returnedToSubmitter,
               try await !causedByInstance(event.metadata.causationID, instance: stream, engine: engine) else { return [] }
         return [.execute(WorkflowInstance.self, id: routed.recordID, routed.command, key: "close")]
     }
