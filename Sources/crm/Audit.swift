@@ -180,22 +180,19 @@ func stateAsOf(_ stream: StreamID, _ point: AsOf, engine: CRMEngine, as principa
               last.streamVersion == answer.version else { throw didNotExistThen(stream) }
         return (reflectJSON(answer.state), last)
     }
-    switch stream.category {
-    case Customer.category: return try await then(Customer.self)
-    case WorkTask.category: return try await then(WorkTask.self)
-    case Ticket.category: return try await then(Ticket.self)
-    case Contact.category: return try await then(Contact.self)
-    case Opportunity.category: return try await then(Opportunity.self)
-    case Quote.category: return try await then(Quote.self)
-    case Contract.category: return try await then(Contract.self)
-    case Visit.category: return try await then(Visit.self)
-    case Product.category: return try await then(Product.self)
-    case Campaign.category: return try await then(Campaign.self)
-    case CustomerForm.category: return try await then(CustomerForm.self)
-    case LoyaltyAccount.category: return try await then(LoyaltyAccount.self)
-    case Organisation.category: return try await then(Organisation.self)
-    default: return nil
-    }
+    guard let type = foldedRecordType(of: stream) else { return nil }
+    return try await then(type)
+}
+
+/// The record types `show` gives a state for (folded by the domain's rules); other records show their
+/// events' payloads.
+let foldedRecordTypes: [any EngineRecord.Type] = [
+    Customer.self, WorkTask.self, Ticket.self, Contact.self, Opportunity.self, Quote.self, Contract.self, Visit.self,
+    Product.self, Campaign.self, CustomerForm.self, LoyaltyAccount.self, Organisation.self,
+]
+
+func foldedRecordType(of stream: StreamID) -> (any EngineRecord.Type)? {
+    foldedRecordTypes.first { $0.category == stream.category }
 }
 
 /// A record's events for `show`, through the engine's ``CRMEngine/events(of:as:)`` — but a customer's, whose
@@ -216,28 +213,15 @@ func trail(of stream: StreamID, engine: CRMEngine, as principal: Principal) asyn
 /// payloads.
 func foldState(_ stream: StreamID, _ events: [RecordedEvent], of all: [RecordedEvent], registry: PayloadRegistry, as principal: Principal) throws -> Any {
     func fold<A: Aggregate>(_ type: A.Type) throws -> Any { reflectJSON(try foldEvents(A.self, events, registry: registry)) }
-    switch stream.category {
-    case Customer.category:
+    if stream.category == Customer.category {
         let then = try foldEvents(Customer.self, events, registry: registry)
         let now = events.count == all.count ? then : try foldEvents(Customer.self, all, registry: registry)
         return reflectJSON(then.visible(to: principal, alsoHiddenIn: [now.group]))
-    case WorkTask.category: return try fold(WorkTask.self)
-    case Ticket.category: return try fold(Ticket.self)
-    case Contact.category: return try fold(Contact.self)
-    case Opportunity.category: return try fold(Opportunity.self)
-    case Quote.category: return try fold(Quote.self)
-    case Contract.category: return try fold(Contract.self)
-    case Visit.category: return try fold(Visit.self)
-    case Product.category: return try fold(Product.self)
-    case Campaign.category: return try fold(Campaign.self)
-    case CustomerForm.category: return try fold(CustomerForm.self)
-    case LoyaltyAccount.category: return try fold(LoyaltyAccount.self)
-    case Organisation.category: return try fold(Organisation.self)
-    default:
-        return try events.map { event -> Any in
-            let json = try event.payload.withUnsafeBytes { try registry.json(event.type, schemaVersion: event.schemaVersion, from: $0) }
-            return ["type": event.type, "payload": (try? JSONSerialization.jsonObject(with: json)) ?? NSNull()]
-        }
+    }
+    if let type = foldedRecordType(of: stream) { return try fold(type) }
+    return try events.map { event -> Any in
+        let json = try event.payload.withUnsafeBytes { try registry.json(event.type, schemaVersion: event.schemaVersion, from: $0) }
+        return ["type": event.type, "payload": (try? JSONSerialization.jsonObject(with: json)) ?? NSNull()]
     }
 }
 

@@ -72,7 +72,7 @@ extension ContactVisitLog {
         where include: (ActivityEntry) -> Bool = { _ in true }
     ) throws -> WorkProjections.Page<ActivityEntry> {
         let queryTerms = Keywords.queryTerms(text)
-        guard let seed = queryTerms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else {
+        guard let seed = KeywordIndex.seedTerm(of: queryTerms) else {
             return WorkProjections.Page(items: [], next: nil)
         }
         let seedPrefix = ViewKey().string(seed).bytes

@@ -33,8 +33,7 @@ extension KeywordIndex {
         where include: (SearchHit) -> Bool = { _ in true }
     ) throws -> WorkProjections.Page<SearchHit> {
         let terms = Keywords.queryTerms(text)
-        // The longest term is usually the rarest: its postings are the candidates the others must match.
-        guard let seed = terms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else {
+        guard let seed = seedTerm(of: terms) else {
             return WorkProjections.Page(items: [], next: nil)
         }
         var scores: [[UInt8]: Int] = [:]
@@ -156,9 +155,15 @@ extension KeywordIndex {
         return out
     }
 
+    /// The term whose postings a search starts from: the longest, usually the rarest (ties by text, so the
+    /// choice never depends on the query's word order); nil without terms.
+    static func seedTerm(of terms: [String]) -> String? {
+        terms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) })
+    }
+
     /// The customers whose names hold every one of `terms` (not empty), as hits, in id order.
     private static func customersNamed(_ terms: [String], views: any ViewReader) throws -> [SearchHit] {
-        guard let seed = terms.max(by: { ($0.unicodeScalars.count, $1) < ($1.unicodeScalars.count, $0) }) else { return [] }
+        guard let seed = seedTerm(of: terms) else { return [] }
         let prefix = ViewKey().string(seed).byte(RecordKind.customer.code).bytes
         var ids: [UUID] = []
         try views.scan(postings, prefix: prefix) { key, _ in
