@@ -27,4 +27,22 @@ import Testing
         #expect(KPI.weekdays(in: RevenueMonth(year: 2026, month: 3)) == 22)
         #expect(KPI.weekdays(in: RevenueMonth(year: 2024, month: 2)) == 21)
     }
+
+    /// Revenue months step past December 9999 (to 10000-01, not clamped as a ``LocalDate`` is), so the month
+    /// loops of the revenue explanation end there and skip nothing.
+    @Test func theRevenueExplanationOfDecember9999HasItsMonthsInOrder() throws {
+        let december = RevenueMonth(year: 9999, month: 12), november = RevenueMonth(year: 9999, month: 11)
+        #expect(december.adding(months: 1) == RevenueMonth(year: 10000, month: 1))
+        let rows = [RevenueExplanation.Row(month: november, amount: 10, currency: .cny), RevenueExplanation.Row(month: december, amount: 30, currency: .cny)]
+        let explained = RevenueExplanation.explain(rows, base: november...november, compare: december...december, currency: .cny)
+        #expect(explained.byMonth.map(\.key) == ["9999-11→9999-12"])
+        #expect(explained.baseTotal == 10 && explained.compareTotal == 30)
+        let across = RevenueExplanation.explain(rows, base: RevenueMonth(year: 9999, month: 9)...november, compare: RevenueMonth(year: 9999, month: 10)...december,
+                                                currency: .cny)
+        #expect(across.byMonth.map(\.key) == ["9999-09→9999-10", "9999-10→9999-11", "9999-11→9999-12"])
+        // An ordinary year's turn.
+        let turn = RevenueExplanation.explain([RevenueExplanation.Row](), base: RevenueMonth(year: 2025, month: 12)...RevenueMonth(year: 2025, month: 12),
+                                              compare: RevenueMonth(year: 2026, month: 1)...RevenueMonth(year: 2026, month: 1), currency: .cny)
+        #expect(turn.byMonth.map(\.key) == ["2025-12→2026-01"])
+    }
 }

@@ -35,4 +35,20 @@ import Testing
             }
         }
     }
+
+    /// A day's end is the next day's start in the calendar's zone — also after 9999-12-31, which has no next
+    /// ``LocalDate`` — so a month ends at ``LocalCalendar/endOfDay(_:)`` of its last day.
+    @Test func aDayEndsWhereTheNextStartsAlsoAfterDecember31st9999() throws {
+        let utc = LocalCalendar.utc
+        #expect(utc.endOfDay(try date("9999-12-31")) == utc.startOfDay(try date("9999-12-31")).addingTimeInterval(86_400))
+        #expect(utc.endOfDay(try date("9999-12-31")) > utc.startOfDay(try date("9999-12-31")))
+        #expect(utc.endOfDay(try date("2026-03-31")) == utc.startOfDay(try date("2026-04-01")))
+        let shanghai = try #require(LocalCalendar(timeZoneID: "Asia/Shanghai"))
+        #expect(shanghai.endOfDay(try date("2026-03-31")) == shanghai.startOfDay(try date("2026-04-01")))
+        #expect(shanghai.endOfDay(try date("9999-12-31")) == utc.endOfDay(try date("9999-12-31")).addingTimeInterval(-8 * 3600))
+        // A day of 23 hours: New York moves its clocks forward on 2026-03-08.
+        let newYork = try #require(LocalCalendar(timeZoneID: "America/New_York"))
+        #expect(newYork.endOfDay(try date("2026-03-08")) == newYork.startOfDay(try date("2026-03-09")))
+        #expect(newYork.endOfDay(try date("2026-03-08")).timeIntervalSince(newYork.startOfDay(try date("2026-03-08"))) == 23 * 3600)
+    }
 }

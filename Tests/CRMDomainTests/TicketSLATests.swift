@@ -144,4 +144,21 @@ struct TicketSLATests {
         #expect(try OverdueReport.monthly([s.state], year: 2026, month: 12, calendar: shanghai, asOf: asOf).lines.isEmpty)
         #expect(try OverdueReport.monthly([s.state], year: 2027, month: 1, calendar: shanghai, asOf: asOf).lines.first?.lateDepartment == "call-center")
     }
+
+    /// December 9999 ends on its 31st although no month follows it (and beyond `Date.distantFuture`, 4001): a
+    /// deadline on its last day is December's, in any zone.
+    @Test func theDecemberReportOf9999ReachesItsLastDay() throws {
+        let shanghai = try #require(LocalCalendar(timeZoneID: "Asia/Shanghai"))
+        let lastDay = LocalCalendar.utc.startOfDay(try #require(LocalDate("9999-12-31")))
+        // Opened 9999-12-31 10:00 UTC, due 17:00 UTC (01:00 on 10000-01-01 in Shanghai: no month of the report).
+        var s = Scenario(Ticket.self, at: lastDay.addingTimeInterval(10 * 3600))
+        s.apply(.open(id: UUID.derived("t", "dec-9999"), channel: .chat, kind: .faultRepair, severity: .low, customerID: ticketCustomerID, subject: "Outage",
+                      description: nil, department: "call-center", sla: SLADeadline(kind: .faultRepair, severity: .low, responseMinutes: 60, resolutionMinutes: 420)))
+        let asOf = lastDay.addingTimeInterval(23 * 3600)
+        #expect(try OverdueReport.monthly([s.state], year: 9999, month: 12, calendar: .utc, asOf: asOf).departments.map(\.count) == [1])
+        #expect(try OverdueReport.monthly([s.state], year: 9999, month: 11, calendar: .utc, asOf: asOf).lines.isEmpty)
+        #expect(try OverdueReport.monthly([s.state], year: 9999, month: 12, calendar: shanghai, asOf: asOf).lines.isEmpty)
+        let honolulu = try #require(LocalCalendar(timeZoneID: "Pacific/Honolulu"))
+        #expect(try OverdueReport.monthly([s.state], year: 9999, month: 12, calendar: honolulu, asOf: asOf).lines.first?.lateDepartment == "call-center")
+    }
 }

@@ -99,6 +99,26 @@ import Testing
         await w.f.close()
     }
 
+    /// The overdue report's months run to December 9999 and that month ends on its 31st, in each branch's zone:
+    /// a deadline on 9999-12-31 is December's (the month after it is no date).
+    @Test func theOverdueReportOfDecember9999ReachesItsLastDay() async throws {
+        let w = try await world("report-december-9999")
+        let engine = w.f.engine
+        // B (UTC): due 9999-11-30T18:00Z (November) and 9999-12-31T18:00Z (December). A (Shanghai): due
+        // 9999-12-30T18:00Z = 02:00 on the 31st there (December).
+        _ = try await openTicket(w, "B-november", w.customerB, department: "billing", at: "9999-11-30T10:00:00Z")
+        _ = try await openTicket(w, "A-last", w.customerA, department: "service", at: "9999-12-30T10:00:00Z")
+        _ = try await openTicket(w, "B-last", w.customerB, department: "billing", at: "9999-12-31T10:00:00Z")
+        w.f.clock.set(try Self.at("9999-12-31T23:00:00Z"))
+        try await caughtUp(w.f)
+        let november = RevenueMonth(year: 9999, month: 11), december = RevenueMonth(year: 9999, month: 12)
+        let overdue = try await engine.overdueReport(.init(from: november, through: december), as: w.f.admin)
+        #expect(overdue.map { "\($0.month) \($0.department) \($0.lateTickets)" } == ["9999-11 billing 1", "9999-12 billing 1", "9999-12 service 1"])
+        let monthly = try await engine.monthlyOverdueReport(year: 9999, month: 12, as: w.f.admin)
+        #expect(monthly.departments.map { "\($0.department) \($0.count)" } == ["billing 1", "service 1"])
+        await w.f.close()
+    }
+
     @Test func tasksRevenueCostsAndCompositionAcrossTheMonthBoundary() async throws {
         let w = try await world("reports-sales")
         let engine = w.f.engine

@@ -192,6 +192,14 @@ public struct LocalCalendar: Sendable, Hashable {
         calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day)) ?? Date(timeIntervalSince1970: 0)
     }
 
+    /// The instant a local day ends (exclusive): the next day's start — also for 9999-12-31, whose next day no
+    /// ``LocalDate`` holds. With ``LocalDate/lastOfMonth`` it ends a month, which ``LocalDate/adding(months:)``
+    /// cannot for December 9999 (it stays in that December).
+    public func endOfDay(_ date: LocalDate) -> Date {
+        let start = startOfDay(date)
+        return calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)
+    }
+
     /// The first day of the month an instant falls in, locally.
     public func startOfMonth(containing instant: Date) -> LocalDate {
         let d = localDate(of: instant)

@@ -64,11 +64,13 @@ public struct OverdueReport: Hashable, Sendable {
     /// The same, each ticket's month read in its own calendar (its branch's zone).
     public static func monthly(_ tickets: [(ticket: Ticket.State, calendar: LocalCalendar)], year: Int, month: Int, asOf: Date) throws(DomainError) -> OverdueReport {
         guard let first = LocalDate(year: year, month: month, day: 1) else { throw .invalid("month", "not a valid month") }
-        let next = month == 12 ? LocalDate(year: year + 1, month: 1, day: 1) : LocalDate(year: year, month: month + 1, day: 1)
+        // The month's last day included: December 9999 has no next month, and `Date.distantFuture` (4001) would
+        // end it before it starts.
+        let last = first.lastOfMonth
         var lines: [Line] = []
         for (ticket, calendar) in tickets {
             let start = calendar.startOfDay(first)
-            let end = next.map(calendar.startOfDay) ?? Date.distantFuture
+            let end = calendar.endOfDay(last)
             guard let id = ticket.id, ticket.resolutionDueAt >= start, ticket.resolutionDueAt < end,
                   ticket.resolutionDueAt < asOf, let late = ticket.lateDepartment(at: asOf) else { continue }
             lines.append(Line(ticketID: id, customerID: ticket.customerID, kind: ticket.kind, severity: ticket.severity,

@@ -58,7 +58,8 @@ extension TicketSLABoard {
             return try OverdueReport.monthly([], year: year, month: month, calendar: calendar, asOf: asOf)
         }
         let start = calendar.startOfDay(first)
-        let end = calendar.startOfDay(first.adding(months: 1))
+        // The month's last day included: the month after December 9999 is no date (`adding(months:)` stays in it).
+        let end = calendar.endOfDay(first.lastOfMonth)
         var states: [Ticket.State] = []
         try views.scan(byDeadline, prefix: [], after: ViewKey().date(start).bytes) { key, _ in
             guard let id = UUID(viewKey: key, at: 8), let row = try ticket(id, in: views) else { return true }
@@ -79,7 +80,7 @@ extension TicketSLABoard {
             return try OverdueReport.monthly([], year: year, month: month, asOf: asOf)
         }
         let start = LocalCalendar.utc.startOfDay(first).addingTimeInterval(-14 * 3600)
-        let end = LocalCalendar.utc.startOfDay(first.adding(months: 1)).addingTimeInterval(12 * 3600)
+        let end = LocalCalendar.utc.endOfDay(first.lastOfMonth).addingTimeInterval(12 * 3600)
         var tickets: [(ticket: Ticket.State, calendar: LocalCalendar)] = []
         try views.scan(byDeadline, prefix: [], after: ViewKey().date(start).bytes) { key, _ in
             guard let id = UUID(viewKey: key, at: 8), let row = try ticket(id, in: views) else { return true }

@@ -91,6 +91,57 @@ import Testing
         #expect(northOnly.lines.map(\.ticketID) == [late1])
     }
 
+    /// A ticket opened at `instant` (4 h resolution), its deadline 4 h later.
+    func open(_ name: String, customer: UUID, at instant: Date) throws -> UUID {
+        try open(name, customer: customer, atHours: instant.timeIntervalSince(WorkTestLog.start) / 3600)
+    }
+
+    /// December 9999 ends on its last day, although no month follows it: a deadline on 9999-12-31 falls in it,
+    /// in the report of one calendar and in the one of each ticket's own calendar.
+    @Test func theMonthlyReportOfDecember9999ReachesTheMonthsLastDay() throws {
+        let customer = try log.customer("Wang", branch: "north", owner: "emp-1")
+        let lastDay = LocalCalendar.utc.startOfDay(try WorkTestLog.day("9999-12-31"))
+        let first = try open("first", customer: customer, at: LocalCalendar.utc.startOfDay(try WorkTestLog.day("9999-12-01")).addingTimeInterval(10 * 3600))
+        let last = try open("last", customer: customer, at: lastDay.addingTimeInterval(10 * 3600))
+        let november = try open("november", customer: customer, at: LocalCalendar.utc.startOfDay(try WorkTestLog.day("9999-11-30")).addingTimeInterval(10 * 3600))
+        let views = try log.views(projection)
+        let asOf = lastDay.addingTimeInterval(23 * 3600)
+
+        let report = try TicketSLABoard.monthlyOverdue(year: 9999, month: 12, calendar: .utc, asOf: asOf, in: views)
+        #expect(Set(report.lines.map(\.ticketID)) == [first, last])
+        let zoned = try TicketSLABoard.monthlyOverdue(year: 9999, month: 12, asOf: asOf, in: views) { _ in .utc }
+        #expect(Set(zoned.lines.map(\.ticketID)) == [first, last])
+        let honolulu = try #require(LocalCalendar(timeZoneID: "Pacific/Honolulu"))
+        #expect(Set(try TicketSLABoard.monthlyOverdue(year: 9999, month: 12, calendar: honolulu, asOf: asOf, in: views).lines.map(\.ticketID)) == [first, last])
+        #expect(try TicketSLABoard.monthlyOverdue(year: 9999, month: 11, calendar: .utc, asOf: asOf, in: views).lines.map(\.ticketID) == [november])
+    }
+
+    /// An ordinary month's ends, in one calendar and in each ticket's own: a deadline at 23:30 UTC on March 31st
+    /// is March's in UTC and April's in Shanghai (UTC+8); one at midnight UTC on April 1st is April's in UTC and
+    /// March's in Honolulu (UTC−10).
+    @Test func theMonthlyReportsOfAnOrdinaryMonthEndWhereItsLastDayEnds() throws {
+        let customer = try log.customer("Wang", branch: "north", owner: "emp-1")
+        let april = LocalCalendar.utc.startOfDay(try WorkTestLog.day("2026-04-01"))
+        let lateMarch = try open("late march", customer: customer, at: april.addingTimeInterval(-4.5 * 3600))
+        let midnight = try open("midnight", customer: customer, at: april.addingTimeInterval(-4 * 3600))
+        let views = try log.views(projection)
+        let asOf = april.addingTimeInterval(30 * 86_400)
+        let shanghai = try #require(LocalCalendar(timeZoneID: "Asia/Shanghai"))
+        let honolulu = try #require(LocalCalendar(timeZoneID: "Pacific/Honolulu"))
+        func ids(_ report: OverdueReport) -> Set<UUID> { Set(report.lines.map(\.ticketID)) }
+
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 3, calendar: .utc, asOf: asOf, in: views)) == [lateMarch])
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 4, calendar: .utc, asOf: asOf, in: views)) == [midnight])
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 3, calendar: shanghai, asOf: asOf, in: views)).isEmpty)
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 4, calendar: shanghai, asOf: asOf, in: views)) == [lateMarch, midnight])
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 3, calendar: honolulu, asOf: asOf, in: views)) == [lateMarch, midnight])
+        // Each ticket in its own zone: the late-March one in Shanghai, the midnight one in Honolulu.
+        let own = { (row: TicketSLABoard.TicketRow) in row.ticketID == lateMarch ? shanghai : honolulu }
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 3, asOf: asOf, in: views, calendar: own)) == [midnight])
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 4, asOf: asOf, in: views, calendar: own)) == [lateMarch])
+        #expect(ids(try TicketSLABoard.monthlyOverdue(year: 2026, month: 4, asOf: asOf, in: views) { _ in .utc }) == [midnight])
+    }
+
     @Test func aCustomersMoveReachesItsTickets() throws {
         let customer = try log.customer("Wang", branch: "north", owner: "emp-1")
         let id = try open("t", customer: customer)
