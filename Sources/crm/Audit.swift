@@ -169,11 +169,9 @@ func stateAsOf(_ stream: StreamID, _ point: AsOf, engine: CRMEngine, as principa
         // A singleton record (the organisation) ignores the id: its stream names none.
         let id = UUID(text: String(stream.rawValue.dropFirst(A.category.count + 1))) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         guard A.streamID(id) == stream else { return nil }
-        let answer: (state: A.State, version: StreamVersion)
-        do {
-            answer = try await engine.state(A.self, id: id, asOf: point, as: principal)
-        } catch let error as EngineError where error.code == .notFound && error.message == "the record did not exist then" {
-            // The record may be read now but had no events by then (the engine's other not-found: no such record for the principal).
+        // Nil: the record may be read now but had no events by then (a record the principal may not see, or
+        // none at all, is the engine's "not found").
+        guard let answer = try await engine.stateIfExisting(A.self, id: id, asOf: point, as: principal) else {
             throw didNotExistThen(stream)
         }
         guard let last = try await engine.store.readStream(stream, from: answer.version, direction: .forward, limit: 1).first,

@@ -117,8 +117,19 @@ struct ShowAsOfTests {
             #expect(!asViewer.stdout.contains("income") && !asViewer.stdout.contains("90000") && !asViewer.stdout.contains("95000"), "\(asViewer.stdout)")
             #expect(try await crm(["show", record, "--as-of", point, "--data", w.data]).stdout.contains("income"))
         }
-        // Before the record's first event it did not exist then.
-        let before = try await crm(["show", record, "--as-of", "2025-12-31T12:00:00Z", "--data", w.data])
-        #expect(before.status == 4 && before.stderr.contains("did not exist then"), "\(before.status) \(before.stderr)")
+        // Before the record's first event it did not exist then: for the operator and for the viewer alike, the
+        // engine's answer "no state then" (not a refusal) with its own hint.
+        for token in [nil, w.viewerToken] {
+            let before = try await crm(["show", record, "--as-of", "2025-12-31T12:00:00Z", "--data", w.data] + (token.map { ["--token", $0] } ?? []))
+            #expect(before.status == 4, "\(before.status) \(before.stderr)")
+            #expect(before.stdout.isEmpty, "\(before.stdout)")
+            #expect(before.stderr == "error: \(record) did not exist then\nhint: give a later --as-of\n", "\(before.stderr)")
+        }
+        // A record that does not exist at all is the engine's other "not found", with the hint to check the id.
+        let unknown = "customer-" + UUID.derived("customer", "never").lowercasedString
+        let missing = try await crm(["show", unknown, "--as-of", "2026-01-01T01:30:00Z", "--data", w.data])
+        #expect(missing.status == 4, "\(missing.status) \(missing.stderr)")
+        #expect(!missing.stderr.contains("did not exist then") && !missing.stderr.contains("give a later --as-of")
+            && missing.stderr.contains("hint: check the id"), "\(missing.stderr)")
     }
 }

@@ -18,11 +18,31 @@ public enum AsOf: Sendable, Hashable {
 
 extension CRMEngine {
     /// A record's state as it was at `point` (R-LOG-7), folded from its events up to then, with its version
-    /// then. The principal must be allowed to see the record now. Not found when it did not exist yet.
+    /// then. The principal must be allowed to see the record now. Not found when it did not exist yet (as
+    /// when it does not exist or the principal may not see it: ``stateIfExisting(_:id:asOf:as:)`` tells the
+    /// two apart).
     public func state<A: EngineRecord>(_ type: A.Type, id: UUID, asOf point: AsOf, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
+        guard let then = try await stateIfExisting(A.self, id: id, asOf: point, as: principal) else {
+            throw EngineError.notFound("the record did not exist then")
+        }
+        return then
+    }
+
+    /// ``state(_:id:asOf:as:)``, with a record that exists now but had no event by `point` answered as nil
+    /// instead of "not found": for callers that say so otherwise (`crm show --as-of` hints at a later point).
+    /// Still throws ``EngineError/Code/notFound`` when the record does not exist or the principal may not see
+    /// it now — so nil tells only of a record the principal may read.
+    ///
+    /// ```swift
+    /// guard let then = try await engine.stateIfExisting(Customer.self, id: id, asOf: .time(t), as: p) else {
+    ///     return print("not created yet then")
+    /// }
+    /// print(then.version, then.state.name)
+    /// ```
+    public func stateIfExisting<A: EngineRecord>(_ type: A.Type, id: UUID, asOf point: AsOf, as principal: Principal) async throws -> (state: A.State, version: StreamVersion)? {
         let now = try await state(A.self, id: id, as: principal)
         let then = try await load(A.self, stream: A.streamID(id), upTo: point.includes)
-        guard then.version != .noStream else { throw EngineError.notFound("the record did not exist then") }
+        guard then.version != .noStream else { return nil }
         return (A.visible(then.state, to: principal, current: now.state), then.version)
     }
 
