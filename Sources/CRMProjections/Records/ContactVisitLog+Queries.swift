@@ -126,9 +126,18 @@ extension ContactVisitLog {
         return Page(entries: out, cursor: last, more: more)
     }
 
+    /// The entry with the scope the engine reads its record by (as the combined search's hits carry it,
+    /// ``KeywordIndex``): its customer's current scope, owned by the visitor for a visit. A contact log entry
+    /// has no owner of its own — the engine judges reading it by its customer's scope alone — so whoever
+    /// logged it is not added.
     private static func withScope(_ entry: ActivityEntry, _ views: any ViewReader) throws -> ActivityEntry {
         var e = entry
-        e.scope = try CustomerScopes.scope(of: entry.customerID, in: views).owned(by: entry.employee)
+        e.scope = try scope(of: entry, in: views)
         return e
+    }
+
+    /// The scope ``withScope(_:_:)`` gives an entry: also what the combined search gives its hits.
+    static func scope(of entry: ActivityEntry, in views: any ViewReader) throws -> RecordScope {
+        try CustomerScopes.scope(of: entry.customerID, in: views).owned(by: entry.kind == .visit ? entry.employee : nil)
     }
 }

@@ -20,7 +20,8 @@ public struct ActivityEntry: Codable, Hashable, Sendable {
     public var note: String?
     /// `logged`; `planned`, `done` or `cancelled` for a visit.
     public var status: String
-    /// The customer's current scope owned by ``employee``, filled in by the queries.
+    /// The scope the engine reads the record by, filled in by the queries: the customer's current scope, owned
+    /// by ``employee`` for a visit (its visitor); a contact log entry's author is not an owner of it.
     public var scope: RecordScope
     /// The customer's contact persons it names: the one spoken to; those a visit planned to meet and, once
     /// recorded, those it met.

@@ -162,7 +162,8 @@ public struct RelatedRecord: Codable, Hashable, Sendable {
     public var amount: Money?
     /// The employee it belongs to: assignee, owner, visitor, author.
     public var owner: String?
-    /// The scope of the record (its customer's, owned by ``owner``), filled in by the query.
+    /// The scope of the record (its customer's, owned by ``owner`` — except a contact log entry's author, who
+    /// owns nothing of it), filled in by the query.
     public var scope: RecordScope
     /// The contacts an opportunity names (R-CUS-3), in the order named; nil for none and other kinds.
     public var contacts: [UUID]?

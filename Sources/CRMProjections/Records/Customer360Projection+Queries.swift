@@ -20,7 +20,8 @@ extension Customer360Projection {
 
     /// The customer's 360° view, or nil for an unknown customer. A merged customer is returned as it was,
     /// with ``CustomerProfile/mergedInto`` naming its survivor. Related records carry the customer's scope,
-    /// owned by their assignee or owner.
+    /// owned by their assignee, owner or visitor (a contact log entry's author owns nothing: the engine reads
+    /// the entry by its customer's scope alone).
     ///
     /// ```swift
     /// guard let view = try Customer360Projection.customer(id, in: views)?.visible(to: permissions) else { … }
@@ -31,7 +32,9 @@ extension Customer360Projection {
         func section(_ s: Section, limit: Int = .max) throws -> [RelatedRecord] {
             try views.rows(RelatedRecord.self, in: parts, prefix: key(id, s), limit: limit).map { entry in
                 var r = entry.row
-                r.scope = scope.owned(by: r.owner)
+                // As the engine reads the record: a contact log entry has no owner of its own (its author is
+                // shown, not counted), as in the activity list and the combined search.
+                r.scope = scope.owned(by: r.kind == .contactLog ? nil : r.owner)
                 return r
             }
         }

@@ -63,8 +63,7 @@ extension KeywordIndex {
             }
             let entry = candidate.entry
             hits.append(SearchHit(kind: entry.kind, id: id, title: entry.subject, customerID: entry.customerID,
-                                  scope: try CustomerScopes.scope(of: entry.customerID, in: activityLog)
-                                      .owned(by: entry.kind == .visit ? entry.employee : nil), score: score))
+                                  scope: try ContactVisitLog.scope(of: entry, in: activityLog), score: score))
         }
         return hits
     }
