@@ -64,6 +64,21 @@ struct WorkflowClosedBySubjectTests {
         #expect(ApprovalRouting.closing(after: FB.submitted, actor: "emp-1") == nil)
     }
 
+    @Test func aNewRequestSupersedesTheInstanceOfTheEarlierOne() throws {
+        let quote = UUID.derived("test", "quote-3"), contract = UUID.derived("test", "contract-2")
+        func revision(_ number: Int) -> QuoteRevision {
+            QuoteRevision(number: number, draft: QuoteDraft(lines: []), author: "emp-r", authorRole: "r", authorLimit: 5, needsApproval: false, createdAt: WF.t0)
+        }
+        let revised = ApprovalRouting.superseding(after: .revised(QuoteRevised(quoteID: quote, revision: revision(3))))
+        #expect(revised?.recordID == ApprovalRouting.instanceID(for: .quote, recordID: quote, revision: 2), "the revision before, whether or not the new one needs approval")
+        #expect(revised?.command == .closeBySubject(decision: .superseded, decidedBy: "emp-r"))
+        #expect(ApprovalRouting.superseding(after: .created(QuoteCreated(quoteID: quote, customerID: contract, customerCode: "C", number: "N", revision: revision(1)))) == nil)
+        let again = ApprovalRouting.superseding(.contract, recordID: contract, earlier: 4, by: "emp-s")
+        #expect(again.recordID == ApprovalRouting.instanceID(for: .contract, recordID: contract, revision: 4))
+        #expect(again.command == .closeBySubject(decision: .superseded, decidedBy: "emp-s"))
+        try expectRoundTrips([WorkflowEvent.closedBySubject(WorkflowClosedBySubject(decision: .superseded, decidedBy: "emp-s", at: WF.t0))])
+    }
+
     @Test func aFeedbackFormNamingItsSubmitterAsReviewerIsRefused() {
         let s = Scenario(FeedbackForm.self)
         let refused = s.whenRefused(.submit(id: FB.formID, template: FB.template, submittedBy: "emp-1", reporter: "emp-2", reviewer: " emp-1 ",

@@ -200,14 +200,21 @@ import Testing
         try await w.f.engine.reactionsSettled(upTo: head)
         let directory = w.f.directory
         await w.f.closeEngine()
-        // Without a reactor, so the form is reviewed by hand before any workflow of its own starts: its reviewer
-        // names the contract's waiting instance as the review's workflow.
+        // Without a reactor, so the form is reviewed by hand before any workflow of its own starts: its review
+        // names the contract's waiting instance as its workflow — written straight into the log, as a log from
+        // before `startReview` checked the instance's subject may hold it (the engine refuses it now).
         let quiet = try await CRMEngine.open(at: directory, configuration: .init(clock: w.f.clock, durability: .noSync, reactions: []))
         let form = UUID.derived("feedback", "foreign-instance")
-        try await quiet.execute(FeedbackForm.self, id: form, .submit(
+        let submitted = try await quiet.execute(FeedbackForm.self, id: form, .submit(
             id: form, template: ScopeTestsPart2.feedbackTemplate, submittedBy: "", reporter: samPrincipal.id, reviewer: w.mia.id, branch: "B",
             values: [FeedbackValue(field: "summary", value: .text("All good"))]), as: samPrincipal)
-        try await quiet.execute(FeedbackForm.self, id: form, .startReview(workflowID: w.instance), as: w.mia)
+        let refused = await #expect(throws: EngineError.self) {
+            try await quiet.execute(FeedbackForm.self, id: form, .startReview(workflowID: w.instance), as: w.mia)
+        }
+        #expect(refused?.code == .invalid && refused?.field == "workflowID")
+        let legacy = try FeedbackEvent.reviewStarted(FeedbackFormReviewStarted(workflowID: w.instance, at: w.f.clock.now()))
+            .eventData(id: UUID.derived("event", "foreign-review"), metadata: EventMetadata(actor: w.mia.id))
+        try await quiet.store.append([legacy], to: FeedbackForm.stream(form), expectedVersion: .exact(submitted.version))
         try await quiet.execute(FeedbackForm.self, id: form, .markReviewed(workflowID: w.instance), as: w.mia)
         await quiet.close()
 

@@ -68,7 +68,8 @@ import Testing
             let inbox = try await s.expect(.GET, "/v1/approvals?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect(inbox.text.lowercased().contains(workflow.lowercased()), "the review waits in the reviewer's inbox: \(inbox.text.prefix(400))")
             try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(workflow)"}"#)  // the same review again: nothing new
-            try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(UUID().uuidString)"}"#, status: 422)  // another one
+            try await s.expect(.POST, path + "/start-review", #"{"workflowId": "\#(UUID().uuidString)"}"#, status: 400)  // no instance about the form
+            try await s.expect(.POST, path + "/start-review", "{}", status: 400)  // an id is required
             try await Self.refusals(s, path + "/return", #"{"workflowId": "\#(workflow)", "reason": "count the calls too"}"#, foreign: other,
                                     stale: #""1""#,
                                     bad: #"{"workflowId": "\#(workflow)", "reason": 7}"#, field: "reason")

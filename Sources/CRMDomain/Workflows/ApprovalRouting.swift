@@ -14,6 +14,10 @@ import Foundation
 ///    anything else (an inner step, a send-back to an earlier step, a delegation, a cancellation) → nothing.
 /// 4. A subject decided outside its workflow (approved or sent back directly) while the instance waits →
 ///    ``WorkflowInstance/Command/closeBySubject(decision:decidedBy:)`` for that instance (``closing(after:)``).
+/// 5. A subject asking for approval again (a quote's new revision, a contract or campaign's feasibility study
+///    submitted again, a feedback form amended) while the instance of its earlier request waits (running, or
+///    returned to its submitter) → `closeBySubject(decision: .superseded, …)` for that instance
+///    (``superseding(after:)``, ``superseding(_:recordID:earlier:by:)``).
 ///
 /// ```swift
 /// if let start = ApprovalRouting.start(after: quoteEvent, definition: current) { /* run start.command as start.actor */ }
@@ -216,6 +220,28 @@ public enum ApprovalRouting {
         case .returned(let e): return closing(e.workflowID, .sentBack, by: actor)
         default: return nil
         }
+    }
+
+    // MARK: asked again
+
+    /// The close of the instance a quote's new revision supersedes: `QuoteRevised` of revision r > 1 →
+    /// ``superseding(_:recordID:earlier:by:)`` of revision r − 1 (revisions are numbered one after the other),
+    /// by the revision's author — whether or not the new revision needs approval itself (an older revision's
+    /// instance routes nothing: ``quoteCommand(after:instance:currentRevision:approverRole:limits:)``).
+    /// Anything else → nil.
+    public static func superseding(after event: QuoteEvent) -> Routed<WorkflowInstance.Command>? {
+        guard case .revised(let e) = event, e.revision.number > 1 else { return nil }
+        return superseding(.quote, recordID: e.quoteID, earlier: UInt64(e.revision.number - 1), by: e.revision.author)
+    }
+
+    /// The close of the instance of a record's earlier request for approval when the record asks again:
+    /// ``WorkflowInstance/Command/closeBySubject(decision:decidedBy:)`` with decision `superseded`, by `by` (who
+    /// asked again), for instance ``instanceID(for:recordID:revision:)`` of `earlier` — a quote's previous
+    /// revision number, or the stream version of a contract's, campaign's or feedback form's previous request.
+    /// (A material is requested once: its instance is never superseded.) Whether that instance still waits is
+    /// the caller's to judge.
+    public static func superseding(_ kind: WorkflowSubjectKind, recordID: UUID, earlier: UInt64, by: String) -> Routed<WorkflowInstance.Command> {
+        closing(instanceID(for: kind, recordID: recordID, revision: earlier), .superseded, by: by)
     }
 
     private static func closing(_ instance: UUID, _ decision: WorkflowSubjectDecision, by: String) -> Routed<WorkflowInstance.Command> {

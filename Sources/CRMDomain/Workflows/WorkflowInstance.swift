@@ -7,8 +7,9 @@ import Foundation
 /// Sending back: at step n > 1 the instance returns to step n − 1; at step 1 it returns to the submitter
 /// (status ``WorkflowStatus/returnedToSubmitter``), who may `resubmit` (step 1 starts again) or `cancel`.
 /// A step's delegate or any holder of its approver role may approve, send back, reject or re-delegate it.
-/// A subject decided outside the workflow while it waits (approved or sent back directly) ends it with
-/// `closeBySubject` (status ``WorkflowStatus/closedBySubject``), which the engine accepts from the system only.
+/// A subject decided outside the workflow while it waits (approved or sent back directly), or asking for
+/// approval again (a new request supersedes this one), ends it with `closeBySubject` (status
+/// ``WorkflowStatus/closedBySubject``), which the engine accepts from the system only.
 ///
 /// ```swift
 /// guard let version = definitionState.current else { return }
@@ -39,8 +40,9 @@ public enum WorkflowInstance: Aggregate {
         /// The submitter withdraws the subject.
         case cancel(employee: String, reason: String)
         /// The subject was decided outside the workflow (approved or sent back directly, by `decidedBy`) while
-        /// the workflow waited: it ends without a decision of its own. Nothing when the workflow has already
-        /// ended. Sent by the system only (the engine refuses it from a person).
+        /// the workflow waited, or asked for approval again (`superseded`: a new request, by `decidedBy`): it
+        /// ends without a decision of its own. Nothing when the workflow has already ended. Sent by the system
+        /// only (the engine refuses it from a person).
         case closeBySubject(decision: WorkflowSubjectDecision, decidedBy: String)
     }
 

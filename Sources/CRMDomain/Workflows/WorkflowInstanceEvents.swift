@@ -169,17 +169,22 @@ public enum WorkflowSubjectDecision: String, CaseIterable, Hashable, Sendable, C
     case approved
     /// Refused directly: a quote, contract or campaign sent back, a material declined, a feedback form returned.
     case sentBack
+    /// Asked for approval again: a quote's new revision, a contract or campaign's feasibility study submitted
+    /// again, a feedback form amended after a return. The new request has (or needs) a workflow of its own;
+    /// this one, about the earlier request, can decide nothing any more.
+    case superseded
 }
 
 /// The subject was decided outside the workflow while the workflow still waited (running, or returned to
-/// its submitter): the workflow ends without a decision of its own and leaves every approval inbox.
-/// Recorded by the system only (the approval routing reaction, caused by the subject's decision event).
+/// its submitter), or asked for approval again (``WorkflowSubjectDecision/superseded``): the workflow ends
+/// without a decision of its own and leaves every approval inbox. Recorded by the system only (the approval
+/// routing reaction, caused by the subject's decision or new request event).
 public struct WorkflowClosedBySubject: EventPayload, Equatable {
     public static let eventType = "WorkflowClosedBySubject"
     public static let schemaVersion: UInt32 = 1
     /// What the subject's own decision was.
     public var decision: WorkflowSubjectDecision
-    /// The employee who decided the subject (the decision event's actor).
+    /// The employee who decided the subject, or asked for its approval again (the event's actor).
     public var decidedBy: String
     public var at: Date
 

@@ -11,7 +11,7 @@ public enum WorkflowStatus: String, Hashable, Sendable, Codable {
     case completed
     case rejected
     case cancelled
-    /// Ended because its subject was decided outside the workflow (``WorkflowClosedBySubject``).
+    /// Ended because its subject was decided outside the workflow or asked for approval again (``WorkflowClosedBySubject``).
     case closedBySubject
 }
 

@@ -20,7 +20,15 @@ extension WorkflowDefinition: EngineRecord {
 /// where its subject does (``ScopeSource/workflowSubject(_:_:owners:)``: a quote's or contract's customer
 /// and owners, a campaign's owner, a feedback form's branch and people; a material request's campaign), with
 /// its submitter and current delegate as owners too — so an approver whose permission covers the subject's
-/// branch sees and decides it, and one of another branch does not. `start` → create (judged on the subject's
+/// branch sees and decides it, and one of another branch does not. Reading an instance (``CRMEngine/state(_:id:as:)``,
+/// lists, the approval inbox's rows) needs more: `query` in the subject's own module over that scope too (a
+/// quote's: quotes; a contract's: contracts; a campaign's or material request's: campaigns; a feedback form's:
+/// its binding's module), unless the reader is its submitter, its current delegate, may decide its current
+/// step (holds the step's role, or the symbolic approver role ``CRMEngine/deciderRoles(_:of:for:subject:at:)``
+/// adds) or is whom that step's lateness was escalated to — the instance tells which record waits, who
+/// submitted it and the steps' comments
+/// (``CRMEngine/mayReadWorkflowInstance(_:subject:submitter:delegate:stepRole:escalatedTo:scope:as:held:at:)``).
+/// Deciding is judged as before. `start` → create (judged on the subject's
 /// scope alone); `approve`, `sendBack`, `reject`, `delegate` (decisions of the step's holder) → approve;
 /// `escalateIfLate`, `resubmit`, `closeBySubject` → edit; `cancel` → delete. `closeBySubject` is the
 /// system's alone (the approval routing reaction): a person gets `forbidden`.
@@ -47,6 +55,15 @@ extension WorkflowInstance: EngineRecord {
         let owners = [state.submitter] + (state.delegate.map { [$0] } ?? [])
         guard let kind = state.subjectKind, let subject = state.subjectID else { return .direct(RecordScope(owners: owners)) }
         return .workflowSubject(kind, subject, owners: owners)
+    }
+    /// Also `query` in the subject's module, unless the principal submitted the instance, is its delegate, may
+    /// decide its current step or is whom that step's lateness was escalated to (see the type's comment).
+    public static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool {
+        guard let kind = state.subjectKind, let subject = state.subjectID else { return principal.isSystem }
+        return try await engine.mayReadWorkflowInstance(kind, subject: subject, submitter: state.submitter, delegate: state.delegate,
+                                                        stepRole: state.currentStep?.approverRole,
+                                                        escalatedTo: state.currentStepEscalated ? state.currentStep?.escalateTo : nil,
+                                                        scope: scope, as: principal, at: now)
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
@@ -94,6 +111,39 @@ extension WorkflowInstance: EngineRecord {
 }
 
 extension CRMEngine {
+    /// The module of a workflow subject of `kind`, as its record's binding declares it: a quote's, a contract's,
+    /// a campaign's (also for a material request, whose subject is its campaign), a feedback form's.
+    static func module(ofWorkflowSubject kind: WorkflowSubjectKind) -> Permission.Module {
+        switch kind {
+        case .quote: return Quote.module
+        case .contract: return Contract.module
+        case .campaign, .materialRequest: return Campaign.module
+        case .feedbackForm: return FeedbackForm.module
+        }
+    }
+
+    /// Whether `principal`, who may `query` a workflow instance in `organisation` over its `scope` (its
+    /// subject's, with its submitter and delegate as owners: as the caller judged it), may read it: as its
+    /// `submitter` or current `delegate`; with `query` in the subject's module over that scope (whose only
+    /// owners beyond the subject's are those two); as one who may decide its current step — holding
+    /// `stepRole` (nil: no step waits) among their roles (`held`, read from the organisation when nil) or as
+    /// the symbolic approver role ``deciderRoles(_:of:for:subject:at:)`` adds; or as the party the late step
+    /// was `escalatedTo` (that employee, or a holder of that role), whom the escalation asks to act.
+    func mayReadWorkflowInstance(_ kind: WorkflowSubjectKind, subject: UUID, submitter: String, delegate: String?, stepRole: String?,
+                                 escalatedTo: WorkflowParty?, scope: RecordScope, as principal: Principal, held: [String]? = nil,
+                                 at now: Date) async throws -> Bool {
+        if principal.isSystem || principal.id == submitter || principal.id == delegate { return true }
+        if let escalatedTo, escalatedTo.kind == .employee, escalatedTo.id == principal.id { return true }
+        if principal.may(.query, in: Self.module(ofWorkflowSubject: kind), on: scope, at: now) { return true }
+        let parties = [stepRole, escalatedTo?.kind == .role ? escalatedTo?.id : nil].compactMap { $0 }
+        guard !parties.isEmpty else { return false }
+        let roles: [String]
+        if let held { roles = held } else { roles = try await roleNames(of: principal, at: now) }
+        if parties.contains(where: roles.contains) { return true }
+        let deciding = try await deciderRoles(roles, of: principal, for: kind, subject: subject, at: now)
+        return parties.contains(where: deciding.contains)
+    }
+
     /// The scope of a workflow instance's subject, as its own binding resolves it: a quote's or contract's
     /// customer (branch, community, group, owner) with the quote's first author / the contract's owner; a
     /// campaign's owner (for a material request: its campaign's); a feedback form's branch, submitter,

@@ -336,12 +336,16 @@ public final class CRMEngine: Sendable {
         }
     }
 
-    /// The current state and version of a record, for a principal allowed to see it.
+    /// The current state and version of a record, for a principal allowed to see it: `query` in its module
+    /// over its scope, and what its binding asks more (``EngineRecord/mayRead(_:scope:as:engine:at:)``: a
+    /// workflow instance's subject module); anyone else gets "not found".
     public func state<A: EngineRecord>(_ type: A.Type, id: UUID, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
         let loaded = try await load(A.self, stream: A.streamID(id))
         guard loaded.version != .noStream else { throw EngineError.notFound() }
         let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id))
-        guard principal.may(.query, in: A.module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
+        let now = clock.now()
+        guard principal.may(.query, in: A.module, on: scope, at: now),
+              try await A.mayRead(loaded.state, scope: scope, as: principal, engine: self, at: now) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: A.streamID(id).rawValue)
         return (A.visible(loaded.state, to: principal, current: nil), loaded.version)
     }

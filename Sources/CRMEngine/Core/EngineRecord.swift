@@ -76,6 +76,10 @@ public protocol EngineRecord: Aggregate {
     /// hidden custom fields). `current` is the record now, for a state of the past: what is hidden in
     /// either is left out.
     static func visible(_ state: State, to principal: Principal, current: State?) -> State
+    /// Whether `principal`, who may `query` the record in ``module`` over its `scope`, may read it too (a
+    /// query's answer, a list's row; not a command's judgement). True by default; a workflow instance also
+    /// asks for its subject's module (``WorkflowInstance``'s binding). A record it may not read is not found.
+    static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool
 }
 
 extension EngineRecord {
@@ -87,6 +91,7 @@ extension EngineRecord {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] { [] }
     public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {}
     public static func visible(_ state: State, to principal: Principal, current: State?) -> State { state }
+    public static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool { true }
 }
 
 // MARK: - Bindings of the domain's aggregates

@@ -33,7 +33,8 @@ extension CRMEngine {
         return events
     }
 
-    /// Every record of `A` folded from the log, in creation order, that `principal` may query; each one
+    /// Every record of `A` folded from the log, in creation order, that `principal` may query (and read:
+    /// ``EngineRecord/mayRead(_:scope:as:engine:at:)``); each one
     /// returned is recorded in the read audit. For tools that list without the views (`crm customer list`,
     /// `crm task list`, exports); a scan of the whole log.
     public func records<A: EngineRecord>(_ type: A.Type, as principal: Principal) async throws -> [(id: UUID, state: A.State, scope: RecordScope)] {
@@ -66,7 +67,8 @@ extension CRMEngine {
                 scope = try await resolve(source)
                 scopes[source] = scope
             }
-            guard principal.may(.query, in: A.module, on: scope, at: now) else { continue }
+            guard principal.may(.query, in: A.module, on: scope, at: now),
+                  try await A.mayRead(state, scope: scope, as: principal, engine: self, at: now) else { continue }
             audit.record(principal: principal, record: key)
             visible.append((id, A.visible(state, to: principal, current: nil), scope))
         }

@@ -172,7 +172,10 @@ extension CRMEngine {
     /// The principal's approval inbox at the engine's `now`: what waits for them as employee or delegate or
     /// by a role they hold, what is late, what was escalated to them — the instances they may query in the
     /// organisation module over the instance's scope as a command on it judges it (its subject's scope, read
-    /// from the log now, with its submitter and delegate as owners: ``ScopeSource/workflowSubject(_:_:owners:)``).
+    /// from the log now, with its submitter and delegate as owners: ``ScopeSource/workflowSubject(_:_:owners:)``)
+    /// and may read as a single instance is read: with `query` in the subject's module too, unless they
+    /// submitted it, are its delegate, may decide its current step or were escalated to
+    /// (``mayReadWorkflowInstance(_:subject:submitter:delegate:stepRole:escalatedTo:scope:as:held:at:)``).
     public func approvalInbox(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> ApprovalInbox.Inbox {
         try await consistent(with: position, [Self.approvalView])
         let now = clock.now()
@@ -187,11 +190,16 @@ extension CRMEngine {
         var sees: [UUID: Bool] = [:]
         let everywhere = principal.mayEverywhere(.query, in: .organisation, at: now)
         func mayQuery(_ instance: ApprovalInbox.Instance) async throws -> Bool {
-            if everywhere { return true }
+            if everywhere, principal.mayEverywhere(.query, in: Self.module(ofWorkflowSubject: instance.subjectKind), at: now) { return true }
             if let known = sees[instance.instanceID] { return known }
             let owners = [instance.submitter] + (instance.delegate.map { [$0] } ?? [])
             let scope = try await resolve(.workflowSubject(instance.subjectKind, instance.subjectID, owners: owners))
-            let may = principalMay(principal, .organisation, scope, now)
+            var may = everywhere || principalMay(principal, .organisation, scope, now)
+            if may {
+                may = try await mayReadWorkflowInstance(instance.subjectKind, subject: instance.subjectID, submitter: instance.submitter,
+                                                        delegate: instance.delegate, stepRole: instance.currentStep?.approverRole,
+                                                        escalatedTo: instance.escalatedTo, scope: scope, as: principal, held: roles, at: now)
+            }
             sees[instance.instanceID] = may
             return may
         }

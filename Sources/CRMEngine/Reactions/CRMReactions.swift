@@ -91,13 +91,19 @@ public enum CRMReactions {
     /// A subject decided outside its workflow (a quote, contract or campaign approved or sent back directly, a
     /// material approved or declined directly, a feedback form reviewed or returned by hand) while its instance
     /// still waits closes that instance (`WorkflowInstance.closeBySubject`, key `close`), so it leaves the
-    /// approvers' inboxes (``approvalClosings(after:engine:)``).
+    /// approvers' inboxes (``approvalClosings(after:engine:)``). A subject asking for approval again (a quote's
+    /// new revision, a contract or campaign's feasibility study submitted again, a feedback form amended) closes
+    /// the instance of its earlier request the same way while it still waits — running, or returned to its
+    /// submitter — (decision `superseded`, key `supersede`; ``approvalSupersedings(after:engine:)``), before the
+    /// new request's instance starts.
     public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: Set([
         QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
         CampaignMaterialRequested.eventType, FeedbackFormSubmitted.eventType, FeedbackFormAmended.eventType, WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
     ]).union(subjectDecisionTypes)) { event, engine in
         if let closes = try await approvalClosings(after: event, engine: engine) { return closes }
-        if let starts = try await approvalStarts(after: event, engine: engine, key: "start") { return starts }
+        if let starts = try await approvalStarts(after: event, engine: engine, key: "start") {
+            return try await approvalSupersedings(after: event, engine: engine) + starts
+        }
         guard let e = WorkflowEvent(payload: event.payload) else { return [] }
         let instance = try await engine.load(WorkflowInstance.self, stream: event.stream).state
         if let routed = ApprovalRouting.contractCommand(after: e, instance: instance) {
@@ -249,15 +255,43 @@ public enum CRMReactions {
         } else {
             return nil
         }
-        return try await close(routed, of: kind, after: event, engine: engine)
+        return try await close(routed, of: kind, after: event, engine: engine, key: "close")
     }
 
-    /// `routed`'s close when its instance still waits (running or returned to its submitter), is about the
-    /// record `event` decided (its kind, and the id of `event`'s stream: a material's instance is about its
-    /// campaign) and `event` is not the instance's own outcome; else `[]`. The subject is checked because a
-    /// feedback form's decision names its workflow by an id its reviewer chose: never someone else's.
+    /// The close of the instance of the record's earlier request for approval when `event` asks again: a
+    /// quote's new revision supersedes the instance of the revision before (``ApprovalRouting/superseding(after:)``);
+    /// a contract submitted again, a campaign's feasibility study submitted again or a feedback form amended
+    /// supersedes the instance of the latest request before `event` in its stream. `[]` when there is none,
+    /// it has ended, or `event` asks for nothing. Recorded by the system as `closeBySubject(decision:
+    /// .superseded, decidedBy:)` (by whoever asked again), caused by `event`, under the key `supersede`: a
+    /// replay closes nothing twice. The new request's own instance has another id and is never closed here.
+    static func approvalSupersedings(after event: ProjectionEvent, engine: CRMEngine) async throws -> [ReactionCommand] {
+        let kind: WorkflowSubjectKind
+        if let e = QuoteEvent(payload: event.payload) {
+            return try await close(ApprovalRouting.superseding(after: e), of: .quote, after: event, engine: engine, key: "supersede")
+        } else if let e = ContractEvent(payload: event.payload), case .submittedForApproval = e {
+            kind = .contract
+        } else if let e = CampaignEvent(payload: event.payload), case .feasibilitySubmitted = e {
+            kind = .campaign
+        } else if let e = FeedbackEvent(payload: event.payload), case .amended = e {
+            kind = .feedbackForm
+        } else {
+            return []
+        }
+        guard let (category, types) = approvalRequests(of: kind), event.stream.category == category,
+              let recordID = UUID(text: String(event.stream.rawValue.dropFirst(category.count + 1))),
+              let earlier = try await latestRequest(before: event, types: types, engine: engine) else { return [] }
+        let routed = ApprovalRouting.superseding(kind, recordID: recordID, earlier: earlier.rawValue, by: event.metadata.actor)
+        return try await close(routed, of: kind, after: event, engine: engine, key: "supersede")
+    }
+
+    /// `routed`'s close, under `key`, when its instance still waits (running or returned to its submitter), is
+    /// about the record `event` decided or asked again for (its kind, and the id of `event`'s stream: a
+    /// material's instance is about its campaign) and `event` is not the instance's own outcome; else `[]`. The
+    /// subject is checked because a feedback form's decision names its workflow by an id its reviewer chose
+    /// (in a log from before `startReview` checked it): never someone else's.
     private static func close(_ routed: ApprovalRouting.Routed<WorkflowInstance.Command>?, of kind: WorkflowSubjectKind,
-                              after event: ProjectionEvent, engine: CRMEngine) async throws -> [ReactionCommand] {
+                              after event: ProjectionEvent, engine: CRMEngine, key: String) async throws -> [ReactionCommand] {
         guard let routed else { return [] }
         let stream = WorkflowInstance.stream(routed.recordID)
         let instance = try await engine.load(WorkflowInstance.self, stream: stream).state
@@ -266,7 +300,7 @@ public enum CRMReactions {
               event.stream == StreamID(category: event.stream.category, id: subject.lowercasedString),
               status == .running || status == .returnedToSubmitter,
               try await !causedByInstance(event.metadata.causationID, instance: stream, engine: engine) else { return [] }
-        return [.execute(WorkflowInstance.self, id: routed.recordID, routed.command, key: "close")]
+        return [.execute(WorkflowInstance.self, id: routed.recordID, routed.command, key: key)]
     }
 
     /// The stream version of the latest event of `types` in `event`'s stream before it (a record's latest

@@ -81,11 +81,9 @@ extension Routes {
         }
         record(v1, "feedback-forms/:id", FeedbackForm.self)
         command(v1, "feedback-forms/:id/amend", FeedbackForm.self) { _, body in .amend(employee: "", values: try body.decoded("values", [FeedbackValue].self)) }
-        // The review (approve in organisation): started under a workflow instance id (the body's, else a new
-        // one; the form's `workflowID` then names it), then reviewed or returned under that same id.
-        command(v1, "feedback-forms/:id/start-review", FeedbackForm.self) { [engine] _, body in
-            .startReview(workflowID: try body.optionalUUID("workflowId") ?? engine.configuration.ids.next())
-        }
+        // The review (approve in organisation): started under the id of a workflow instance about the form
+        // (the engine refuses any other), then reviewed or returned under that same id.
+        command(v1, "feedback-forms/:id/start-review", FeedbackForm.self) { _, body in .startReview(workflowID: try body.uuid("workflowId")) }
         command(v1, "feedback-forms/:id/reviewed", FeedbackForm.self) { _, body in .markReviewed(workflowID: try body.uuid("workflowId")) }
         command(v1, "feedback-forms/:id/return", FeedbackForm.self) { _, body in
             .markReturned(workflowID: try body.uuid("workflowId"), reason: try body.string("reason", max: 2000))
