@@ -111,6 +111,11 @@ import Testing
         let monaLists = try await Self.listed(f, mona)
         #expect(monaLists.scan.isEmpty && monaLists.paged.isEmpty)
         #expect(try await Self.inbox(f, mona).pending.isEmpty)
+        // Nor does a command tell her it exists: deciding it is "not found" too, not "forbidden".
+        let decided = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(WorkflowInstance.self, id: instance, .approve(employee: mona.id, roles: [], comment: nil), as: mona)
+        }
+        #expect(decided?.code == .notFound, "\(String(describing: decided))")
 
         // Max, with quotes query there too, reads it; so does Sara, who submitted it (without quotes query), and
         // Dina, whose discount limit lets her decide its step (it waits in her inbox).

@@ -263,7 +263,10 @@ public final class CRMEngine: Sendable {
             if version != .noStream, !principal.isSystem {
                 let source = A.scope(of: command, state: state, id: id)
                 let scope = try await resolve(source)
-                guard principal.may(.query, in: A.module, on: scope, at: now) || principal.may(A.action(for: command), in: A.module, on: scope, at: now) else {
+                guard principal.may(.query, in: A.module, on: scope, at: now) || principal.may(A.action(for: command), in: A.module, on: scope, at: now),
+                      // What its binding asks more to read it (a workflow instance: its subject's module, unless
+                      // the principal has a part in it): one it may not read it may not learn of by a command.
+                      try await A.mayRead(state, scope: scope, as: principal, engine: self, at: now) else {
                     throw EngineError.notFound()
                 }
                 seen = (source, scope, true)
