@@ -14,18 +14,25 @@ import Testing
         [Permission(module: module, actions: [.query], scope: .own), Permission(module: module, actions: [.create], scope: .branch("A"))]
     }
 
+    /// `employee` logs a call about `customer` ("Radiator noise") and plans a visit to it ("Radiator check"),
+    /// ids derived from `tag`; returns once the views have both.
+    static func callAndVisit(_ f: EngineFixture, _ customer: UUID, by employee: Principal, tag: String) async throws -> (entry: UUID, visit: UUID) {
+        let entry = UUID.derived("log", tag), visit = UUID.derived("visit", tag)
+        try await f.engine.execute(ContactLogEntry.self, id: entry, .log(id: entry, customerID: customer, details: ContactLogEntry.Details(
+            channel: .phone, subject: "Radiator noise", occurredAt: Date(timeIntervalSince1970: 1_767_220_000))), as: employee)
+        try await f.engine.execute(Visit.self, id: visit, .plan(id: visit, customerID: customer, visitor: employee.id, scheduledAt: Date(timeIntervalSince1970: 1_767_500_000),
+                                                               contacts: [], agenda: "Radiator check", place: "On site"), as: employee)
+        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
+        return (entry, visit)
+    }
+
     @Test func aContactLogEntryIsListedFoundAndReadOnlyByWhoMayReadIt() async throws {
         let f = try await EngineFixture.make("activity-own-contact-log")
         let lena = try await f.hire("Lena", branch: "A", permissions: Self.ownRights)
         let omar = try await f.hire("Omar", branch: "A", permissions: Self.ownRights)
         // Omar owns the customer; Lena, who does not, logs a call with it and plans a visit to it.
         let customer = try await f.customer("Acme Heating", branch: "A", owner: omar.id)
-        let entry = UUID.derived("log", "lena"), visit = UUID.derived("visit", "lena")
-        try await f.engine.execute(ContactLogEntry.self, id: entry, .log(id: entry, customerID: customer, details: ContactLogEntry.Details(
-            channel: .phone, subject: "Radiator noise", occurredAt: Date(timeIntervalSince1970: 1_767_220_000))), as: lena)
-        try await f.engine.execute(Visit.self, id: visit, .plan(id: visit, customerID: customer, visitor: lena.id, scheduledAt: Date(timeIntervalSince1970: 1_767_500_000),
-                                                               contacts: [], agenda: "Radiator check", place: "On site"), as: lena)
-        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
+        let (entry, visit) = try await Self.callAndVisit(f, customer, by: lena, tag: "lena")
 
         // Lena, the entry's author: the engine's read refuses the entry, so neither list shows it; her visit
         // she reads, lists and finds.
@@ -61,12 +68,7 @@ import Testing
         let lena = try await f.hire("Lena", branch: "A", permissions: rights)
         let omar = try await f.hire("Omar", branch: "A", permissions: Self.ownRights)
         let customer = try await f.customer("Acme Heating", branch: "A", owner: omar.id)
-        let entry = UUID.derived("log", "lena-360"), visit = UUID.derived("visit", "lena-360")
-        try await f.engine.execute(ContactLogEntry.self, id: entry, .log(id: entry, customerID: customer, details: ContactLogEntry.Details(
-            channel: .phone, subject: "Radiator noise", occurredAt: Date(timeIntervalSince1970: 1_767_220_000))), as: lena)
-        try await f.engine.execute(Visit.self, id: visit, .plan(id: visit, customerID: customer, visitor: lena.id, scheduledAt: Date(timeIntervalSince1970: 1_767_500_000),
-                                                               contacts: [], agenda: "Radiator check", place: "On site"), as: lena)
-        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
+        let (entry, visit) = try await Self.callAndVisit(f, customer, by: lena, tag: "lena-360")
 
         let all = try await f.engine.customer(customer, as: f.admin).recentActivity
         #expect(Set(all.map(\.id)) == [entry, visit])

@@ -90,12 +90,7 @@ import Testing
             [Permission(module: module, actions: [.query], scope: .own), Permission(module: module, actions: [.create], scope: .branch("A"))]
         })
         let customer = try await f.customer("Acme Heating", branch: "A")
-        let entry = UUID.derived("log", "lena"), visit = UUID.derived("visit", "lena")
-        try await f.engine.execute(ContactLogEntry.self, id: entry, .log(id: entry, customerID: customer, details: ContactLogEntry.Details(
-            channel: .phone, subject: "Radiator noise", occurredAt: Date(timeIntervalSince1970: 1_767_220_000))), as: lena)
-        try await f.engine.execute(Visit.self, id: visit, .plan(id: visit, customerID: customer, visitor: lena.id, scheduledAt: Date(timeIntervalSince1970: 1_767_500_000),
-                                                               contacts: [], agenda: "Radiator check", place: "On site"), as: lena)
-        try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
+        let (entry, visit) = try await ActivityOwnRecordsTests.callAndVisit(f, customer, by: lena, tag: "lena")
         let read = await #expect(throws: EngineError.self) { try await f.engine.state(ContactLogEntry.self, id: entry, as: lena) }
         #expect(read?.code == .notFound)
         #expect(try await f.engine.state(Visit.self, id: visit, as: lena).state.agenda == "Radiator check")
