@@ -279,7 +279,14 @@ extension JSONValue: Encodable {
     /// `value` as a `T` by its Codable form; members `T` does not encode back are refused as unknown.
     static func decode<T: Codable>(_ value: JSONValue, _ type: T.Type, field: String) throws -> T {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        // The one strict reading of instants (``parseInstant(_:)``), not Foundation's rolling-over `.iso8601`.
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            guard let date = parseInstant(try container.decode(String.self)) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 instant that exists")
+            }
+            return date
+        }
         let result: T
         do {
             result = try decoder.decode(T.self, from: JSONOutput.encoder().encode(value))
@@ -340,15 +347,49 @@ extension DecodingError {
     }
 }
 
-/// An RFC 3339 instant, with or without fractional seconds.
+/// An RFC 3339 instant, with or without fractional seconds: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`T` and
+/// `Z` in either case) naming a day and time that exist — every instant the HTTP adapter reads (body fields,
+/// query parameters, domain values decoded by ``JSONValue/decode(_:_:field:)``) goes through it. Foundation's
+/// formatter rolls an impossible date over (`2027-02-30` to March 2nd) and so never judges one: the date
+/// and time are checked here first (``parseWholeSecondInstant(_:)`` on the text without its fraction).
 func parseInstant(_ text: String) -> Date? {
     if let date = parseWholeSecondInstant(text) { return date }
-    let plain = ISO8601DateFormatter()
-    plain.formatOptions = [.withInternetDateTime]
-    if let date = plain.date(from: text) { return date }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return fractional.date(from: text)
+    let b = Array(text.uppercased().utf8)
+    guard b.count >= 20, b.count <= 64 else { return nil }
+    var rest = 19
+    let fractional = b[rest] == 0x2E
+    if fractional {
+        rest += 1
+        let start = rest
+        while rest < b.count, b[rest] >= 0x30 && b[rest] <= 0x39 { rest += 1 }
+        guard rest > start else { return nil }
+    }
+    // The instant without its fraction must exist (and the zone be `Z` or `±HH:MM`, nothing after it).
+    let whole = String(decoding: b[0..<19] + b[rest...], as: UTF8.self)
+    guard wholeSecondInstantExists(whole) else { return nil }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = fractional ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+    return formatter.date(from: String(decoding: b, as: UTF8.self))
+}
+
+/// Whether `text`, of ``parseWholeSecondInstant(_:)``'s form, names an instant that exists: that parser's
+/// answer from 1583 on; before, Foundation's (its calendar is Julian then), taken only when writing the
+/// instant back in the text's own offset gives the same date and time (no roll-over).
+private func wholeSecondInstantExists(_ text: String) -> Bool {
+    if parseWholeSecondInstant(text) != nil { return true }
+    let b = Array(text.utf8)
+    guard b.count == 20 || b.count == 25, let year = Int(String(decoding: b[0..<4], as: UTF8.self)), year < 1583 else { return false }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    guard let date = formatter.date(from: text) else { return false }
+    var offset = 0
+    if b.count == 25 {
+        guard let h = Int(String(decoding: b[20..<22], as: UTF8.self)), let m = Int(String(decoding: b[23..<25], as: UTF8.self)) else { return false }
+        offset = (h * 3600 + m * 60) * (b[19] == 0x2D ? -1 : 1)
+    }
+    guard let zone = TimeZone(secondsFromGMT: offset) else { return false }
+    formatter.timeZone = zone
+    return Array(formatter.string(from: date).utf8.prefix(19)) == Array(b[0..<19])
 }
 
 extension FieldValue {
@@ -405,7 +446,8 @@ extension FieldValue {
 
 /// The common form `YYYY-MM-DDTHH:MM:SS` with `Z` or `±HH:MM` from 1583 on (Foundation counts earlier days
 /// in the Julian calendar), read without a formatter (creating one costs more than the rest of a request);
-/// nil for anything else, which ``parseInstant(_:)`` leaves to Foundation.
+/// nil for anything else (``parseInstant(_:)`` reads fractions and earlier years, judging the date and time
+/// with this).
 func parseWholeSecondInstant(_ text: String) -> Date? {
     let b = Array(text.utf8)
     guard b.count == 20 || b.count == 25, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }

@@ -202,7 +202,11 @@ struct WriteHeaders {
     init(_ request: Request) throws {
         if let match = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), match != "*" {
             var text = Substring(match)
-            if text.hasPrefix("W/") { text = text.dropFirst(2) }
+            // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches, whatever the version.
+            if text.hasPrefix("W/") {
+                throw Problem("conflict", .preconditionFailed, "a weak entity tag never matches If-Match: send the ETag as answered, e.g. \"3\"",
+                              field: "If-Match")
+            }
             if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
             guard let version = QueryParameters.counter(text) else { throw Problem.invalid("If-Match", "expected the record's ETag, e.g. \"3\"") }
             expectedVersion = StreamVersion(version)

@@ -130,7 +130,12 @@ struct Export: AsyncParsableCommand {
             }
             parameters.visitCostsBy = grouping
         }
-        if report == .composition, let by { parameters.compositionBy = by }
+        if report == .composition, let by {
+            guard CRMEngine.compositionClasses.contains(by) else {
+                throw CLIError("unknown class `\(by)`", hint: "one of: \(CRMEngine.compositionClasses.joined(separator: ", "))", exit: .usage)
+            }
+            parameters.compositionBy = by
+        }
         let projections = CRMViews.all.filter { report.projections.contains($0.name) }
         let table = try await withScratchEngine(projections) { engine in
             try await engine.report(report, parameters, as: try await store.principal(engine))

@@ -13,7 +13,7 @@ struct ReportExportTests {
         #expect(try await crm(["demo", "--data", data, "--events", "30000"]).status == 0)
         let scratch = dir + "/tmp"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        // The composition report builds two views, customer-activity among them, over the 30,000 events.
+        // The composition report builds three views, customer-activity among them, over the 30,000 events.
         let export = try start(["export", "report", "composition", "--from", "2026-01", "--by", "industry", "--data", data],
                                environment: ["TMPDIR": scratch])
         // Interrupted while it builds its views in a directory of its own (looked for every 0.5 ms; the start
@@ -63,5 +63,18 @@ struct ReportExportTests {
         #expect(unknown.status == 64 && unknown.stderr.contains("overdue"))
         let noMonth = try await crm(["export", "report", "overdue", "--data", data])
         #expect(noMonth.status == 64 && noMonth.stderr.contains("--from"))
+    }
+
+    /// A class the composition report does not know is a usage error (64), as an unknown dimension of the
+    /// other reports is, named with the classes it knows — not the engine's refusal (5).
+    @Test func anUnknownCompositionClassIsAUsageError() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada"]).status == 0)
+        let run = try await crm(["export", "report", "composition", "--data", data, "--from", "2026-01", "--by", "nonsense"])
+        #expect(run.status == 64 && run.stderr.contains("nonsense") && run.stderr.contains("industry"), "\(run.status) \(run.stderr)")
+        let known = try await crm(["export", "report", "composition", "--data", data, "--from", "2026-01", "--by", "tier"])
+        #expect(known.status == 0, "\(known.stderr)")
     }
 }

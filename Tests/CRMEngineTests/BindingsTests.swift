@@ -37,7 +37,7 @@ import Testing
         RevenueLedger.Entry(id: id, customerID: c, chargeItem: "monthly fee", businessLine: "gas", date: day("2026-01-05"), amount: Money(80, .cny))
     }
     static func accrue(_ c: UUID, _ ref: String) -> LoyaltyAccount.Command {
-        .accrue(customerID: c, points: 50, source: .manual, sourceReference: ref, reason: "goodwill", earnedOn: day("2026-01-02"), expiresOn: nil)
+        .accrue(customerID: c, points: 50, source: .manual, sourceReference: ref, reason: "goodwill", earnedOn: day("2026-01-01"), expiresOn: nil)
     }
     static let steps = [WorkflowStep(name: "Check", approverRole: "Administrator", deadlineHours: 48, reminderLeadHours: 4, escalateTo: .role("Administrator"))]
     static func defineWorkflow(_ e: CRMEngine, _ c: UUID, _ p: Principal) async throws {

@@ -263,14 +263,14 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
             let customer = try await s.created("/v1/customers", #"{"kind": "person", "name": "Sun Li", "group": "residential", "branch": "A", "customFields": {"deposit": {"kind": "money", "value": {"amount": 250.5, "currency": "CNY"}}}}"#)
             let profile = try await s.expect(.GET, "/v1/customers/\(customer)?consistentWith=\(try await head())")
             #expect(profile.text.contains("deposit") && profile.text.contains("250.5"), "\(profile.text.prefix(400))")
-            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 100, "reason": "goodwill", "earnedOn": "2026-01-05"}"#)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 100, "reason": "goodwill", "earnedOn": "2026-01-01"}"#)
             // A second accrual by hand without a reference is a new one, not a repeat of the first.
-            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 5, "reason": "more goodwill", "earnedOn": "2026-01-05"}"#)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 5, "reason": "more goodwill", "earnedOn": "2026-01-01"}"#)
             // With a reference, the same reference again records nothing.
-            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 7, "reason": "receipt", "reference": "R-1", "earnedOn": "2026-01-05"}"#)
-            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 7, "reason": "receipt", "reference": "R-1", "earnedOn": "2026-01-05"}"#)
-            try await s.expect(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 30, "reason": "gift", "on": "2026-01-06"}"#)
-            try await s.expect(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 1000, "reason": "too many", "on": "2026-01-06"}"#, status: 422)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 7, "reason": "receipt", "reference": "R-1", "earnedOn": "2026-01-01"}"#)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/accrue", #"{"points": 7, "reason": "receipt", "reference": "R-1", "earnedOn": "2026-01-01"}"#)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 30, "reason": "gift", "on": "2026-01-01"}"#)
+            try await s.expect(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 1000, "reason": "too many", "on": "2026-01-01"}"#, status: 422)
             let points = try await s.expect(.GET, "/v1/loyalty/\(customer)?consistentWith=\(try await head())")
             #expect(points.text.contains("\"usable\":82"), "\(points.text.prefix(300))")
 

@@ -5,9 +5,10 @@ import Foundation
 /// redeemed first-in-first-out and never below zero, expiring lot by lot; a ledger of every movement with
 /// its reason. Stream `loyalty-<customerID>`.
 ///
-/// Days are local dates (the engine reads them in the customer's branch calendar). A lot with
-/// `expiresOn` is valid on the days before it; on `expiresOn` it can no longer be redeemed, and
-/// ``Command/expire(asOf:)`` records the loss.
+/// Days are local dates (the engine reads them in the customer's branch calendar). A lot is usable from
+/// the day it is earned (`earnedOn`: points earned on a later day do not exist before it, so a redemption
+/// dated earlier cannot draw on them) and, with `expiresOn`, on the days before that; on `expiresOn` it
+/// can no longer be redeemed, and ``Command/expire(asOf:)`` records the loss.
 public enum LoyaltyAccount: Aggregate {
     public static let category = "loyalty"
 
@@ -19,9 +20,14 @@ public enum LoyaltyAccount: Aggregate {
         public let source: AccrualSource
         public let earnedOn: LocalDate
         public let expiresOn: LocalDate?
+        /// Why the points were given (what a repeated accrual of the same source is compared with).
+        public let reason: String
 
-        /// Whether the lot's points may be used on `day`.
-        public func isValid(on day: LocalDate) -> Bool { expiresOn.map { day < $0 } ?? true }
+        /// Whether the lot's points may be used on `day`: earned by then and not expired.
+        public func isValid(on day: LocalDate) -> Bool { earnedOn <= day && !isExpired(on: day) }
+
+        /// Whether the lot's points have lapsed by `day` (`expiresOn` is on or before it).
+        public func isExpired(on day: LocalDate) -> Bool { expiresOn.map { $0 <= day } ?? false }
     }
 
     /// One movement of the ledger.
@@ -45,7 +51,7 @@ public enum LoyaltyAccount: Aggregate {
 
         public init() {}
 
-        /// Points usable on `day`.
+        /// Points usable on `day`: of the lots earned by then and not expired on it.
         public func balance(on day: LocalDate) -> Int {
             lots.filter { $0.isValid(on: day) }.reduce(0) { $0 + $1.remaining }
         }
@@ -55,7 +61,9 @@ public enum LoyaltyAccount: Aggregate {
     }
 
     public enum Command: Sendable {
-        /// Adds a lot. `sourceReference` identifies what earned it: accruing the same reference again records nothing.
+        /// Adds a lot. `sourceReference` identifies what earned it: accruing the same reference again records
+        /// nothing — by a rule (the occurrence earned once, as the rule then stood); by hand (`manual`) only when
+        /// it is the same accrual (points, source, reason, days), another is refused (`alreadyExists`).
         case accrue(customerID: UUID, points: Int, source: AccrualSource, sourceReference: String, reason: String,
                     earnedOn: LocalDate, expiresOn: LocalDate?)
         /// Spends points on `day`, oldest valid lots first; refused beyond the balance.
@@ -83,9 +91,19 @@ public enum LoyaltyAccount: Aggregate {
             let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard points > 0 else { throw .invalid("points", "must be positive") }
             if let expiresOn, expiresOn <= earnedOn { throw .invalid("expiresOn", "must be after the day the points are earned") }
-            guard !state.accruedSources.contains(reference) else { return [] }
+            let lotID = lotID(customerID: customerID, sourceReference: reference)
+            if state.accruedSources.contains(reference) {
+                // A person's repeat must be the accrual recorded: reusing a reference for other points is a
+                // conflict, not a silent no-op. A rule's repeat (a reaction or the scheduler again, perhaps after
+                // the rule changed) records nothing.
+                if source == .manual, let lot = state.lots.first(where: { $0.id == lotID }),
+                   (lot.points, lot.source, lot.reason, lot.earnedOn, lot.expiresOn) != (points, source, reason, earnedOn, expiresOn) {
+                    throw DomainError(.alreadyExists, field: "sourceReference", "another accrual has this reference")
+                }
+                return []
+            }
             return [.accrued(PointsAccrued(
-                customerID: customerID, lotID: lotID(customerID: customerID, sourceReference: reference), points: points,
+                customerID: customerID, lotID: lotID, points: points,
                 source: source, sourceReference: reference, reason: reason, earnedOn: earnedOn, expiresOn: expiresOn
             ))]
 
@@ -96,7 +114,7 @@ public enum LoyaltyAccount: Aggregate {
             guard points > 0 else { throw .invalid("points", "must be positive") }
             let available = state.balance(on: day)
             guard points <= available else {
-                throw .invalid("points", "exceeds the balance of \(available) points")
+                throw .invalid("points", "exceeds the \(available) points usable on \(day) (earned by then, not expired)")
             }
             var needed = points
             var draws: [LotDraw] = []
@@ -109,7 +127,7 @@ public enum LoyaltyAccount: Aggregate {
 
         case .expire(let asOf):
             guard let customerID = state.customerID else { return [] }
-            let draws = fifo(state.lots).filter { $0.remaining > 0 && !$0.isValid(on: asOf) }.map { LotDraw(lotID: $0.id, points: $0.remaining) }
+            let draws = fifo(state.lots).filter { $0.remaining > 0 && $0.isExpired(on: asOf) }.map { LotDraw(lotID: $0.id, points: $0.remaining) }
             guard !draws.isEmpty else { return [] }
             return [.expired(PointsExpired(customerID: customerID, asOf: asOf, points: draws.reduce(0) { $0 + $1.points }, draws: draws))]
         }
@@ -129,7 +147,8 @@ public enum LoyaltyAccount: Aggregate {
         case .accrued(let e):
             s.customerID = e.customerID
             s.accruedSources.insert(e.sourceReference)
-            s.lots.append(Lot(id: e.lotID, points: e.points, remaining: e.points, source: e.source, earnedOn: e.earnedOn, expiresOn: e.expiresOn))
+            s.lots.append(Lot(id: e.lotID, points: e.points, remaining: e.points, source: e.source, earnedOn: e.earnedOn,
+                          expiresOn: e.expiresOn, reason: e.reason))
             s.ledger.append(LedgerEntry(kind: .accrual, day: e.earnedOn, points: e.points, reason: e.reason))
         case .redeemed(let e):
             s.redemptions.insert(e.redemptionID)

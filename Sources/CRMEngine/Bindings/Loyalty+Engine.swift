@@ -7,7 +7,8 @@ import Foundation
 /// ``Permission/Module/init(_:)`` files `loyalty` records); a record of its customer, stream
 /// `loyalty-<customerID>`. Every command changes the customer's points → edit. Points for spend, tenure
 /// and activities come from the engine's reactions (the system principal); a person accrues only by hand
-/// (source `manual`), so no caller can pass off its own points as earned by a rule.
+/// (source `manual`), so no caller can pass off its own points as earned by a rule, and never on a day after
+/// today in the customer's branch calendar.
 extension LoyaltyAccount: EngineRecord {
     public static var module: Permission.Module { .customers }
     public static func action(for command: Command) -> Permission.Action { .edit }
@@ -23,9 +24,29 @@ extension LoyaltyAccount: EngineRecord {
         }
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        if case .accrue(_, _, let source, _, _, _, _) = command, source != .manual, !principal.isSystem {
+        guard case .accrue(let customerID, _, let source, _, _, let earnedOn, _) = command else { return command }
+        if source != .manual, !principal.isSystem {
             throw EngineError(.forbidden, field: "source", "points by rule are accrued by the engine's reactions only")
         }
+        // Points by hand are given for what already happened: not on a day after today in the customer's
+        // branch calendar. (A rule's lot may be earned later — revenue dated ahead: it is usable from that day.)
+        if source == .manual {
+            let scope = try await engine.resolve(.customer(customerID, owners: []), includingNamedOwners: false)
+            let now = engine.clock.now()
+            // Judged only for whoever may change the account: anyone else gets authorization's answer, not this one.
+            guard principal.isSystem || principal.may(.edit, in: module, on: scope, at: now) else { return command }
+            let today = try await engine.calendar(forBranch: scope.branch).localDate(of: now)
+            if earnedOn > today { throw EngineError(.invalid, field: "earnedOn", "must not be after today (\(today) in the customer's branch calendar)") }
+        }
         return command
+    }
+}
+
+extension CRMEngine {
+    /// Today in the calendar of `customer`'s branch (UTC when it has none or does not exist): the day a
+    /// loyalty accrual or redemption takes when the caller names none. Tells no more than a day.
+    public func today(ofCustomer customer: UUID) async throws -> LocalDate {
+        let branch = try await resolve(.customer(customer, owners: []), includingNamedOwners: false).branch
+        return try await calendar(forBranch: branch).localDate(of: clock.now())
     }
 }

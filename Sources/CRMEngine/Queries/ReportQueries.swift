@@ -26,7 +26,7 @@ extension CRMEngine {
             case .revenueByManager: return [CRMEngine.revenueView]
             case .serviceQuality: return [CRMEngine.ticketBoardView, "ticket-satisfaction"]
             case .costs, .visitCosts: return ["cost-ledger"]
-            case .composition: return ["customer-directory", CRMEngine.customerActivity]
+            case .composition: return ["customer-directory", CRMEngine.customerActivity, CRMEngine.revenueView]
             case .twoLayer: return ["maintenance-assessment"]
             case .surveys: return ["survey-results"]
             case .feedback: return ["feedback-forms"]
@@ -40,7 +40,8 @@ extension CRMEngine {
         public var through: RevenueMonth
         /// Only this branch's records (a report per employee: the employees of the branch).
         public var branch: String?
-        /// Revenue and value: the currency (others are left out of revenue, converted for composition).
+        /// Revenue and value: the currency (others are left out of revenue by manager, converted for composition
+        /// at the rate of each entry's day, a missing rate refusing it).
         public var currency: Currency
         /// The cost report's dimension.
         public var costsBy: Reports.CostDimension
@@ -188,12 +189,17 @@ extension CRMEngine {
         return rows
     }
 
+    /// What the composition report groups customers by (``ReportParameters/compositionBy``).
+    public static let compositionClasses = ["kind", "group", "industry", "branch", "community", "status", "segment", "tier"]
+
     /// Customer composition (R-ANA-5): the customers that existed by the end of the period, grouped by
     /// `compositionBy` (kind, group, industry, branch, community, status, or the RFM segment or loyalty
-    /// tier over the period), with each class's revenue in the period in `currency` as its value.
+    /// tier over the period), with each class's revenue in the period in `currency` as its value — converted
+    /// as ``revenue(_:as:consistentWith:)`` converts it: at the rate valid on each entry's day, and refused
+    /// (`rejected`, field `exchangeRates`, naming each missing pair) when an entry of the period has none.
     public func compositionReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.Share] {
         let scope = try await reportScope(p, principal)
-        let classes = ["kind", "group", "industry", "branch", "community", "status", "segment", "tier"]
+        let classes = Self.compositionClasses
         guard classes.contains(p.compositionBy) else {
             throw EngineError(.invalid, field: "by", "one of: " + classes.joined(separator: ", "))
         }
@@ -209,15 +215,28 @@ extension CRMEngine {
         let summaries = try views.read(Self.customerActivity) { views in
             try Dictionary(CustomerActivity.all(in: views).map { ($0.customerID, $0) }, uniquingKeysWith: { a, _ in a })
         }
-        var values: [UUID: Decimal] = [:], rfm: [UUID: RFM.Score] = [:]
-        var inputs: [RFM.Input] = []
-        for profile in profiles {
-            guard let summary = summaries[profile.customerID] else { continue }
-            let history = PurchaseHistory(summary, currency: p.currency, rates: scope.settings.exchangeRates)
-            values[profile.customerID] = history.totals(in: p.period).amount
-            inputs.append(RFM.Input(history, window: p.period, asOf: last))
+        // Each class's value is its customers' revenue converted as the revenue report converts it (the
+        // rate valid on each entry's day): an entry without a rate refuses the report, never drops out of it.
+        let admitted = Set(profiles.map(\.customerID))
+        let cells = try views.read(Self.revenueView) {
+            try RevenueCube.cells(from: p.period.lowerBound, through: p.period.upperBound, in: $0) { admitted.contains($0.customerID) }
         }
+        var conversion = RevenueConversion(currency: p.currency, rates: scope.settings.exchangeRates)
+        var values: [UUID: Decimal] = [:], rfm: [UUID: RFM.Score] = [:]
+        for cell in cells {
+            guard let date = cell.date, let amount = conversion.amount(of: cell, on: date) else { continue }
+            values[cell.customerID, default: 0] += amount
+        }
+        try conversion.check()
         if p.compositionBy == "segment" || p.compositionBy == "tier" {
+            // RFM over the period: monetary = the value above, frequency = the purchases in the period whatever their currency.
+            let inputs = profiles.compactMap { profile -> RFM.Input? in
+                guard let summary = summaries[profile.customerID] else { return nil }
+                let purchases = summary.months.filter { RevenueMonth(text: $0.month).map(p.period.contains) ?? false }.reduce(0) { $0 + $1.purchases }
+                return RFM.Input(customerID: profile.customerID, branch: summary.scope.branch,
+                                 recencyDays: summary.lastPurchase.map { max(0, $0.days(until: last)) }, frequency: purchases,
+                                 monetary: values[profile.customerID] ?? 0)
+            }
             for score in RFM.score(inputs, weights: RFM.Weights(scope.settings.rfmScheme), segments: RFM.SegmentRule.rules(of: scope.settings.rfmScheme),
                                    tiers: scope.settings.loyaltyThresholds) { rfm[score.customerID] = score }
         }

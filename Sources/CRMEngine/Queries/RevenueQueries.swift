@@ -92,19 +92,11 @@ extension CRMEngine {
             try RevenueCube.cells(from: compareFrom, through: query.through, in: $0) { principal.may(.query, in: .revenue, on: $0.scope, at: now) }
         }
         var current: [RowID: (amount: Decimal, entries: Int, reversals: Int)] = [:], previous: [RowID: Decimal] = [:]
-        var missing: [String: LocalDate] = [:], customers: Set<UUID> = []
+        var conversion = RevenueConversion(currency: query.currency, rates: rates), customers: Set<UUID> = []
         let bucket = { (month: RevenueMonth) in query.splitPeriod?.label(of: month) }
         for cell in cells {
             guard let month = cell.yearMonth, let date = cell.date else { continue }
-            var amount: Decimal = 0
-            if cell.amount != 0 {
-                guard let converted = rates.convert(Money(cell.amount, cell.currency), to: query.currency, on: date) else {
-                    let pair = "\(cell.currency)→\(query.currency)"
-                    missing[pair] = min(missing[pair] ?? date, date)
-                    continue
-                }
-                amount = converted.amount
-            }
+            guard let amount = conversion.amount(of: cell, on: date) else { continue }
             let key = cell.value(of: query.by)
             if month >= query.from {
                 let id = RowID(period: bucket(month), key: key)
@@ -120,10 +112,7 @@ extension CRMEngine {
                 previous[RowID(period: bucket(later), key: query.by.period == nil ? key : bucket(later) ?? key), default: 0] += amount
             }
         }
-        guard missing.isEmpty else {
-            let pairs = missing.sorted { $0.key < $1.key }.map { "\($0.key) (first needed on \($0.value))" }.joined(separator: ", ")
-            throw EngineError(DomainError(.notConfigured, field: "exchangeRates", "no exchange rate valid on the entries' dates for " + pairs))
-        }
+        try conversion.check()
         if query.by == .customer { auditCustomers(customers.sorted { $0.uuidString < $1.uuidString }, principal) }
         let total = current.values.reduce(Decimal(0)) { $0 + $1.amount }
         let rows = current.map { id, sums in
@@ -134,6 +123,41 @@ extension CRMEngine {
         }.sorted { ($0.period ?? "", $0.key) < ($1.period ?? "", $1.key) }
         return RevenueBreakdown(query: query, compareFrom: compareFrom, compareThrough: query.through.adding(months: -query.shift),
                                 total: total, rows: rows)
+    }
+
+    /// Revenue-cube cells in one currency, as every report that converts revenue reads them (the revenue
+    /// report, the composition's values): each cell (one day's entries) at the settings' rate valid on its
+    /// day — direct, inverse or across a third currency. A cell without a rate is not counted as 0: the pair
+    /// is remembered with the first day it was needed, and ``check()`` refuses the report naming them all.
+    struct RevenueConversion {
+        let currency: Currency
+        let rates: [ExchangeRate]
+        private var missing: [String: LocalDate] = [:]
+
+        init(currency: Currency, rates: [ExchangeRate]) {
+            self.currency = currency
+            self.rates = rates
+        }
+
+        /// The cell's amount in the currency; nil (and remembered) when no rate is valid on `date`.
+        mutating func amount(of cell: RevenueCube.Cell, on date: LocalDate) -> Decimal? {
+            guard cell.amount != 0 else { return 0 }
+            guard let converted = rates.convert(Money(cell.amount, cell.currency), to: currency, on: date) else {
+                let pair = "\(cell.currency)→\(currency)"
+                missing[pair] = min(missing[pair] ?? date, date)
+                return nil
+            }
+            return converted.amount
+        }
+
+        /// Refuses (`rejected`, reason `notConfigured`, field `exchangeRates`) naming each missing pair and
+        /// the first day it was needed, when any cell had no rate.
+        func check() throws {
+            guard missing.isEmpty else {
+                let pairs = missing.sorted { $0.key < $1.key }.map { "\($0.key) (first needed on \($0.value))" }.joined(separator: ", ")
+                throw EngineError(DomainError(.notConfigured, field: "exchangeRates", "no exchange rate valid on the entries' dates for " + pairs))
+            }
+        }
     }
 
     /// A row of the revenue report: its period label (nil when not split by period) and dimension value.

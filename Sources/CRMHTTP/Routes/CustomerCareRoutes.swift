@@ -9,7 +9,8 @@ extension Routes {
     /// survey templates and surveys.
     func addCustomerCareRoutes(to v1: Group) {
         // Loyalty: the account's id is its customer's. Points by hand are `manual`, each accrual a new one unless it names
-        // its `reference`; rules accrue by themselves.
+        // its `reference` (the same reference again: nothing recorded when it is the same accrual, 409 otherwise); rules
+        // accrue by themselves. `earnedOn` and `on` default to today in the customer's branch calendar.
         // With `ETag` = the account's stream version (what its writes take as If-Match): the balances are read
         // at least as new as the stream's last event, so the body matches the ETag.
         v1.get("loyalty/:id") { request, context in
@@ -20,15 +21,31 @@ extension Routes {
                                                    consistentWith: max(last?.position ?? .start, try query.position("consistentWith") ?? .start))
             return try JSONOutput.reflected(balance, version: last?.streamVersion)
         }
-        command(v1, "loyalty/:id/accrue", LoyaltyAccount.self) { [engine] id, body in
-            .accrue(customerID: id, points: try body.int("points", in: 1...10_000_000), source: .manual,
-                    sourceReference: try body.optionalString("reference", max: 200) ?? "manual-\(engine.configuration.ids.next().lowercasedString)", reason: try body.string("reason", max: 2000),
-                    earnedOn: try body.optionalDay("earnedOn") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()),
-                    expiresOn: try body.optionalDay("expiresOn"))
+        // Without `earnedOn` / `on` the day is read after the body's fields, from the customer's branch (async: not `command`'s).
+        v1.on(RouterPath("loyalty/:id/accrue"), method: .post) { request, context in
+            let id = try pathID(context)
+            let body = try await body(request)
+            let points = try body.int("points", in: 1...10_000_000)
+            let reference = try body.optionalString("reference", max: 200) ?? "manual-\(engine.configuration.ids.next().lowercasedString)"
+            let reason = try body.string("reason", max: 2000)
+            let earnedOn = try body.optionalDay("earnedOn"), expiresOn = try body.optionalDay("expiresOn")
+            try body.finish()
+            let day = if let earnedOn { earnedOn } else { try await engine.today(ofCustomer: id) }
+            let command = LoyaltyAccount.Command.accrue(customerID: id, points: points, source: .manual, sourceReference: reference, reason: reason,
+                                                        earnedOn: day, expiresOn: expiresOn)
+            return try await execute(LoyaltyAccount.self, id: id, command, request: request, context: context)
         }
-        command(v1, "loyalty/:id/redeem", LoyaltyAccount.self) { [engine] _, body in
-            .redeem(redemptionID: try body.optionalUUID("redemptionId") ?? engine.configuration.ids.next(), points: try body.int("points", in: 1...10_000_000),
-                    reason: try body.string("reason", max: 2000), on: try body.optionalDay("on") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()))
+        v1.on(RouterPath("loyalty/:id/redeem"), method: .post) { request, context in
+            let id = try pathID(context)
+            let body = try await body(request)
+            let redemptionID = try body.optionalUUID("redemptionId") ?? engine.configuration.ids.next()
+            let points = try body.int("points", in: 1...10_000_000)
+            let reason = try body.string("reason", max: 2000)
+            let on = try body.optionalDay("on")
+            try body.finish()
+            let day = if let on { on } else { try await engine.today(ofCustomer: id) }
+            let command = LoyaltyAccount.Command.redeem(redemptionID: redemptionID, points: points, reason: reason, on: day)
+            return try await execute(LoyaltyAccount.self, id: id, command, request: request, context: context)
         }
         command(v1, "loyalty/:id/expire", LoyaltyAccount.self) { _, body in .expire(asOf: try day(body, "asOf")) }
 

@@ -3,8 +3,8 @@ import EventSourcing
 import Foundation
 
 /// Loyalty points balances per customer (R-CUS-8): the recorded balance, totals accrued, redeemed and
-/// expired, the last movements, and the open lots so the points usable on a given day (lots not past
-/// their expiry, even before an expiry is recorded) are computed at query time. An index of the lots by
+/// expired, the last movements, and the open lots so the points usable on a given day (lots earned by then
+/// and not past their expiry, even before an expiry is recorded) are computed at query time. An index of the lots by
 /// expiry day lets the scheduler find the accounts with points to expire without reading every lot.
 ///
 /// ```swift
@@ -72,7 +72,8 @@ public struct LoyaltyBalances: Projection {
     /// An account as seen on one day.
     public struct Balance: Hashable, Sendable {
         public var account: Account
-        /// Points usable on the day: the remaining points of lots not expired on it.
+        /// Points usable on the day: the remaining points of lots earned by then and not expired on it
+        /// (points earned on a later day count in neither this nor ``pendingExpiry``; the account's balance has them).
         public var usable: Int
         /// Remaining points of lots past their expiry on the day whose expiry is not recorded yet.
         public var pendingExpiry: Int
@@ -162,7 +163,11 @@ public struct LoyaltyBalances: Projection {
         var usable = 0
         var pending = 0
         for (_, lot) in try views.rows(Lot.self, in: lots, prefix: ViewKey().uuid(customerID).bytes) {
-            if lot.expiresOn.map({ day < $0 }) ?? true { usable += lot.remaining } else { pending += lot.remaining }
+            if lot.expiresOn.map({ $0 <= day }) ?? false {
+                pending += lot.remaining
+            } else if lot.earnedOn <= day {
+                usable += lot.remaining
+            }
         }
         return Balance(account: account, usable: usable, pendingExpiry: pending)
     }
