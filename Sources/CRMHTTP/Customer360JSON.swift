@@ -126,9 +126,10 @@ struct JSONBytes {
         bytes += [0x5A, 0x22]
     }
 
-    /// A UUID as `uuidString` writes it (upper-case hex), without its formatted printing.
-    mutating func uuid(_ id: UUID) {
-        let hex = Array("0123456789ABCDEF".utf8)
+    /// A UUID as `uuidString` writes it (upper-case hex), or with `lowercase` as `lowercasedString` does (the
+    /// form of the record ids in paths and of employee ids), without its formatted printing.
+    mutating func uuid(_ id: UUID, lowercase: Bool = false) {
+        let hex = Array((lowercase ? "0123456789abcdef" : "0123456789ABCDEF").utf8)
         bytes.append(0x22)
         withUnsafeBytes(of: id.uuid) { raw in
             for (i, byte) in raw.enumerated() {

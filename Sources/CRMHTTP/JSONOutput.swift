@@ -59,7 +59,9 @@ enum JSONOutput {
 
 /// What a command did, as answered to a write: the record, its version after the command (also the
 /// `ETag`), the log position to pass as `consistentWith` for reading one's own write, and the events.
-/// Written by ``json()``; `Encodable` so a test can hold that against the encoder.
+/// Written by ``json()``; `Encodable` so a test can hold that against the encoder. Ids are written in lower
+/// case, as in the `Location`, the stream and every record's answer: a new employee's id is then the very
+/// text principals and the records naming them hold.
 struct CommandAnswer: Encodable {
     struct Event: Encodable {
         var id: UUID
@@ -67,6 +69,16 @@ struct CommandAnswer: Encodable {
         var version: UInt64
         var position: UInt64
         var recordedAt: Date
+
+        private enum CodingKeys: String, CodingKey { case id, type, version, position, recordedAt }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id.lowercasedString, forKey: .id)
+            try container.encode(type, forKey: .type)
+            try container.encode(version, forKey: .version)
+            try container.encode(position, forKey: .position)
+            try container.encode(recordedAt, forKey: .recordedAt)
+        }
     }
 
     var id: UUID?
@@ -77,6 +89,16 @@ struct CommandAnswer: Encodable {
 
     init(id: UUID?, stream: String, version: UInt64, position: UInt64, events: [Event]) {
         (self.id, self.stream, self.version, self.position, self.events) = (id, stream, version, position, events)
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, stream, version, position, events }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(id?.lowercasedString, forKey: .id)
+        try container.encode(stream, forKey: .stream)
+        try container.encode(version, forKey: .version)
+        try container.encode(position, forKey: .position)
+        try container.encode(events, forKey: .events)
     }
 
     init(_ result: CRMEngine.CommandResult) {
@@ -101,7 +123,7 @@ extension CommandAnswer {
         out.array(events) { out, event in
             out.raw("{")
             out.key("id", first: true)
-            out.uuid(event.id)
+            out.uuid(event.id, lowercase: true)
             out.key("position")
             out.raw(String(event.position))
             out.key("recordedAt")
@@ -114,7 +136,7 @@ extension CommandAnswer {
         }
         if let id {
             out.key("id")
-            out.uuid(id)
+            out.uuid(id, lowercase: true)
         }
         out.key("position")
         out.raw(String(position))

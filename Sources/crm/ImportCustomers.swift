@@ -364,7 +364,8 @@ struct ImportCustomers: AsyncParsableCommand {
         customer.industry = cells[.profile(.industry)]
         customer.branch = cells[.profile(.branch)]
         customer.community = cells[.profile(.community)]
-        customer.owner = cells[.profile(.owner)]
+        // An employee id in upper case names the same owner as the engine records it: compared as recorded.
+        customer.owner = cells[.profile(.owner)].map { Employee.canonicalID($0) }
         customer.externalKey = cells[.profile(.externalKey)]
         if let text = cells[.profile(.id)] {
             guard let id = UUID(text: text) else { return .failure(RowProblem("id", "is not a customer id")) }

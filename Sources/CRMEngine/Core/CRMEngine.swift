@@ -235,6 +235,9 @@ public final class CRMEngine: Sendable {
         expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, requestDigest: String? = nil, causation: UUID? = nil
     ) async throws -> CommandResult {
         let stream = A.streamID(id)
+        // The employees a person names are recorded as principals' ids are (lower case), whatever case they
+        // came in: the system's own commands carry what the log holds and are left as they are.
+        let command = principal.isSystem ? command : A.canonicalisingEmployeeIDs(command)
         let idempotency = idempotencyKey.map { Self.idempotencyStream(principal: principal, key: $0) }
         /// The first answer to the key, when there is one and it answered this same request.
         func firstAnswer() async throws -> CommandResult? {
@@ -282,7 +285,7 @@ public final class CRMEngine: Sendable {
                 seen = (source, scope, false)
             }
             // Filled in first, so authorization judges the command that will run, not the caller's values.
-            let command = try await A.prepare(command, state: state, principal: principal, engine: self)
+            let command = try await A.prepare(command, state: state, id: id, principal: principal, engine: self)
             try await authorize(A.self, command, id: id, state: state, principal: principal, now: now, resolved: seen)
             // Judged after authorization, so a record the principal may not see answers "not found" whatever
             // version is asked for, never its current version; and one that does not exist is not found.

@@ -66,9 +66,18 @@ public protocol EngineRecord: Aggregate {
     /// The command with the data of other records it needs filled in by the engine from the log (a
     /// customer's form, say), so a caller cannot pass its own.
     static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command
+    /// The same, for the record `id`: what the engine calls. By default the record id plays no part; records
+    /// whose id says whose they are (a diary is its employee's) override this one.
+    static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command
     /// The employees the command hands work or the record to (assignees, owners, visitors): each must be an
     /// active employee when a human principal sends it (``NamedEmployee``).
     static func employeesNamed(by command: Command, state: State) -> [NamedEmployee]
+    /// The command with every employee id it carries — those ``employeesNamed(by:state:)`` lists and any
+    /// other (a delegate, the giver of feedback) — written as employee ids are recorded
+    /// (``CRMDomain/Employee/canonicalID(_:)``: lower case, as a principal's id): the engine applies it to a
+    /// human principal's command before judging anything, so an id given in upper case names the same
+    /// employee in the log, in data scope and in the views.
+    static func canonicalisingEmployeeIDs(_ command: Command) -> Command
     /// Refuses what a principal's accepted command would leave behind, judged on the state after its
     /// events (the organisation without anyone able to administer it), before anything is written.
     static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError)
@@ -88,7 +97,11 @@ extension EngineRecord {
     public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource { scope(of: command, state: state) }
     public static func check(_ command: Command, id: UUID) throws(EngineError) {}
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command { command }
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        try await prepare(command, state: state, principal: principal, engine: engine)
+    }
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] { [] }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command { command }
     public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {}
     public static func visible(_ state: State, to principal: Principal, current: State?) -> State { state }
     public static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool { true }

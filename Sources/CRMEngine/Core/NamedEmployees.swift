@@ -33,10 +33,15 @@ extension CRMEngine {
     }
 }
 
+/// ``CRMDomain/Employee/canonicalID(_:)``, short for the bindings below.
+private func canonical(_ id: String) -> String { Employee.canonicalID(id) }
+
 // MARK: - What each record's commands name
 //
 // Only names a command brings in: a value the record already holds (an edit resending the unchanged owner,
 // a reassignment to the same person) is not judged again, so a record of someone who left stays editable.
+// `canonicalisingEmployeeIDs` rewrites every employee id a command carries in the recorded form (lower
+// case), before anything is judged: the comparisons with the state here then hold whatever case was given.
 
 extension Customer {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
@@ -46,6 +51,17 @@ extension Customer {
             if case .set(let owner) = edit.owner, owner != state.owner { return [NamedEmployee(field: "owner", id: owner)] }
             return []
         default: return []
+        }
+    }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        switch command {
+        case .create(let id, var new, let form):
+            new.owner = new.owner.map(canonical)
+            return .create(customerID: id, new, form: form)
+        case .edit(var edit, let form):
+            if case .set(let owner) = edit.owner { edit.owner = .set(canonical(owner)) }
+            return .edit(edit, form: form)
+        default: return command
         }
     }
 }
@@ -58,6 +74,15 @@ extension WorkTask {
         default: return []
         }
     }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        switch command {
+        case .dispatch(let id, let details, let assignee): return .dispatch(taskID: id, details: details, assignee: canonical(assignee))
+        case .importExternal(let id, let details, let reference, let owner):
+            return .importExternal(taskID: id, details: details, reference: reference, owner: canonical(owner))
+        case .reassign(let to, let reason): return .reassign(to: canonical(to), reason: reason)
+        default: return command
+        }
+    }
 }
 
 extension Ticket {
@@ -65,12 +90,20 @@ extension Ticket {
         if case .assign(let assignee) = command, assignee != state.assignee { return [NamedEmployee(field: "assignee", id: assignee)] }
         return []
     }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        if case .assign(let assignee) = command { return .assign(assignee: canonical(assignee)) }
+        return command
+    }
 }
 
 extension Visit {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         if case .plan(_, _, let visitor, _, _, _, _) = command, state.customerID == nil { return [NamedEmployee(field: "visitor", id: visitor)] }
         return []
+    }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        guard case .plan(let id, let customerID, let visitor, let at, let contacts, let agenda, let place) = command else { return command }
+        return .plan(id: id, customerID: customerID, visitor: canonical(visitor), scheduledAt: at, contacts: contacts, agenda: agenda, place: place)
     }
 }
 
@@ -82,12 +115,25 @@ extension Opportunity {
         default: return []
         }
     }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        switch command {
+        case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts):
+            return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: canonical(owner), productLine: line, contacts: contacts)
+        case .assignByManager(let owner, let reason): return .assignByManager(owner: canonical(owner), reason: reason)
+        default: return command
+        }
+    }
 }
 
 extension Contract {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         if case .draft(_, _, let owner, _, _, _, _, _, _) = command, state.owner.isEmpty { return [NamedEmployee(field: "owner", id: owner)] }
         return []
+    }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        guard case .draft(let id, let customerID, let owner, let branch, let title, let quoteID, let number, let lines, let terms) = command else { return command }
+        return .draft(id: id, customerID: customerID, owner: canonical(owner), branch: branch, title: title, quoteID: quoteID,
+                      quoteNumber: number, lines: lines, terms: terms)
     }
 }
 
@@ -97,6 +143,16 @@ extension Campaign {
         case .plan(_, _, _, let owner, _, _, _) where state.owner.isEmpty: return [NamedEmployee(field: "owner", id: owner)]
         case .assignWorkItem(let item): return item.person.map { [NamedEmployee(field: "person", id: $0)] } ?? []
         default: return []
+        }
+    }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        switch command {
+        case .plan(let id, let name, let objective, let owner, let budget, let start, let end):
+            return .plan(id: id, name: name, objective: objective, owner: canonical(owner), budget: budget, start: start, end: end)
+        case .assignWorkItem(var item):
+            item.person = item.person.map(canonical)
+            return .assignWorkItem(item)
+        default: return command
         }
     }
 }
@@ -113,6 +169,16 @@ extension NewConnection {
         guard let named, named != state.currentAssignee else { return [] }
         return [NamedEmployee(field: "assignee", id: named)]
     }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        switch command {
+        case .open(let id, let customerID, let address, let deadline, let assignee):
+            return .open(connectionID: id, customerID: customerID, address: address, deadline: deadline, assignee: canonical(assignee))
+        case .advance(let note, let deadline, let assignee): return .advance(note: note, deadline: deadline, assignee: assignee.map(canonical))
+        case .sendBack(let reason, let deadline, let assignee): return .sendBack(reason: reason, deadline: deadline, assignee: canonical(assignee))
+        case .replan(let deadline, let assignee): return .replan(deadline: deadline, assignee: canonical(assignee))
+        default: return command
+        }
+    }
 }
 
 extension MaintenancePairing {
@@ -126,12 +192,27 @@ extension MaintenancePairing {
         default: return []
         }
     }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        switch command {
+        case .pair(let customerID, let agent, let manager): return .pair(customerID: customerID, agent: canonical(agent), manager: canonical(manager))
+        case .changeAgent(let agent, let reason): return .changeAgent(newAgent: canonical(agent), reason: reason)
+        case .changeManager(let manager, let reason): return .changeManager(newManager: canonical(manager), reason: reason)
+        case .giveFeedback(let id, let direction, let giver, let rating, let comment, let about):
+            return .giveFeedback(feedbackID: id, direction: direction, giver: canonical(giver), rating: rating, comment: comment, about: about)
+        case .unpair: return command
+        }
+    }
 }
 
 extension WorkflowInstance {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         if case .delegate(_, _, let to) = command { return [NamedEmployee(field: "to", id: to)] }
         return []
+    }
+    /// The deciding employee, the submitter and the roles are the engine's (``prepare``); the delegate is named.
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        if case .delegate(let employee, let roles, let to) = command { return .delegate(employee: employee, roles: roles, to: canonical(to)) }
+        return command
     }
 }
 
@@ -151,6 +232,19 @@ extension WorkflowDefinition {
         }
         return named
     }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        func canonicalised(_ steps: [WorkflowStep]) -> [WorkflowStep] {
+            steps.map { step in
+                var step = step
+                if step.escalateTo.kind == .employee { step.escalateTo.id = canonical(step.escalateTo.id) }
+                return step
+            }
+        }
+        switch command {
+        case .define(let id, let name, let kind, let steps): return .define(id: id, name: name, kind: kind, steps: canonicalised(steps))
+        case .revise(let name, let steps): return .revise(name: name, steps: canonicalised(steps))
+        }
+    }
 }
 
 extension FeedbackForm {
@@ -160,6 +254,12 @@ extension FeedbackForm {
         }
         return []
     }
+    /// The submitter is the engine's (``prepare``); the reporter and the reviewer are named.
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        guard case .submit(let id, let template, let submittedBy, let reporter, let reviewer, let branch, let values) = command else { return command }
+        return .submit(id: id, template: template, submittedBy: submittedBy, reporter: canonical(reporter), reviewer: canonical(reviewer),
+                       branch: branch, values: values)
+    }
 }
 
 extension Settings {
@@ -168,5 +268,13 @@ extension Settings {
         guard case .replaceRoutingRules(let rules) = command else { return [] }
         let held = Set(state.routingRules.compactMap(\.assignee))
         return rules.compactMap(\.assignee).filter { !held.contains($0) }.map { NamedEmployee(field: "assignee", id: $0) }
+    }
+    public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
+        guard case .replaceRoutingRules(let rules) = command else { return command }
+        return .replaceRoutingRules(rules.map { rule in
+            var rule = rule
+            rule.assignee = rule.assignee.map(canonical)
+            return rule
+        })
     }
 }

@@ -78,7 +78,7 @@ extension CRMEngine {
         let organisation = try await organisation.current(store: store, registry: registry)
         let wanted: [String]
         if let employee {
-            let id = employee.lowercased()
+            let id = Employee.canonicalID(employee)
             guard visible.map({ $0.contains(id) }) ?? true else { throw EngineError.notFound() }
             wanted = [id]
         } else {

@@ -25,7 +25,7 @@ public struct CustomerFilter: Hashable, Sendable {
         self.branch = given(branch)
         self.community = given(community)
         self.status = status
-        self.owner = given(owner)
+        self.owner = given(owner).map { Employee.canonicalID($0) }  // an employee id in upper case names the same owner
     }
 
     /// True when no field is filtered: every customer matches.

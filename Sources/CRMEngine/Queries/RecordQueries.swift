@@ -159,7 +159,8 @@ extension CRMEngine {
     }
 
     /// A record's modification history (R-LOG-5): when, who, from where, field, old → new — oldest first.
-    /// Not found when `principal` may not query the record; hidden custom fields are left out.
+    /// Not found when `principal` may not query the record, judged as reading it is (``mayQueryRecord(_:viewScope:as:)``:
+    /// an assignee reads a task's history as they read the task); hidden custom fields are left out.
     public func history(of stream: StreamID, as principal: Principal, after: StreamVersion? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
         try await consistent(with: position, [Self.history])
@@ -175,15 +176,44 @@ extension CRMEngine {
             // as on any page), and "not found" for anyone else, as for a record that does not exist: it must
             // not tell that the record is there. A record the view has not indexed yet is not found either.
             guard let scope = try views.read(Self.history, { try ModificationHistory.scope(of: stream, in: $0) }),
-                  principal.may(.query, in: Permission.Module(category: stream.category), on: scope, at: clock.now())
+                  try await mayQueryRecord(stream, viewScope: scope, as: principal)
             else { throw EngineError.notFound() }
             return []
         }
-        guard principal.may(.query, in: Permission.Module(category: stream.category), on: first.scope, at: clock.now()) else {
-            throw EngineError.notFound()
-        }
+        guard try await mayQueryRecord(stream, viewScope: first.scope, as: principal) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: "history:" + stream.rawValue)
         return entries.map { hidingFields($0, from: principal) }
+    }
+
+    /// Every aggregate the engine binds, for judging a record by its stream alone.
+    static let boundRecords: [any (EngineRecord & SendableMetatype).Type] = [
+        Customer.self, CustomerForm.self, WorkTask.self, Ticket.self, Contact.self, Visit.self, ContactLogEntry.self, Opportunity.self,
+        Organisation.self, Settings.self, Quote.self, Contract.self, Product.self, RevenueLedger.self, LoyaltyAccount.self, Campaign.self,
+        Diary.self, WorkflowDefinition.self, WorkflowInstance.self, Announcement.self, BoardThread.self, SensitiveWordList.self,
+        SurveyTemplate.self, Survey.self, FeedbackForm.self, NewConnection.self, MaintenancePairing.self,
+    ]
+
+    /// Whether `principal` may query the record of `stream` as reading it judges it (``state(_:id:as:)``):
+    /// `query` in its binding's module over the scope its binding states from its state now — a task's
+    /// assignee, a diary's employee among its owners — and what its binding's `mayRead` asks more. A stream
+    /// of no binding: `query` in its category's module over `viewScope` (the history view's scope of it now).
+    func mayQueryRecord(_ stream: StreamID, viewScope: RecordScope, as principal: Principal) async throws -> Bool {
+        if principal.isSystem { return true }
+        let now = clock.now()
+        func judge<A: EngineRecord>(_ type: A.Type) async throws -> Bool? {
+            guard stream.category == A.category else { return nil }
+            let loaded = try await load(A.self, stream: stream)
+            guard loaded.version != .noStream else { return false }
+            // A singleton's or a form's stream names no UUID: their scope does not depend on it.
+            let id = UUID(text: stream.rawValue.dropFirst(A.category.count + 1)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id))
+            guard principal.may(.query, in: A.module, on: scope, at: now) else { return false }
+            return try await A.mayRead(loaded.state, scope: scope, as: principal, engine: self, at: now)
+        }
+        for type in Self.boundRecords {
+            if let answer = try await judge(type) { return answer }
+        }
+        return principal.may(.query, in: Permission.Module(category: stream.category), on: viewScope, at: now)
     }
 
     /// A customer's history with every record linked to it, in log order; entries of modules `principal`
@@ -331,12 +361,25 @@ extension CRMEngine {
             payload: try registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: recorded.payload))
     }
 
-    private func hidingFields(_ entry: HistoryEntry, from principal: Principal) -> HistoryEntry {
-        guard let group = entry.scope.group, entry.stream.category == Customer.category else { return entry }
-        var e = entry
+    /// A customer's history entry as `principal` may see it: a custom field hidden from it in the form of a
+    /// group the customer was in when the change was made — before or after the event (a change of group
+    /// clears the old group's fields and sets the new one's) — or of the group it is in now is left out, as
+    /// ``Customer/visible(_:to:current:)`` does for a state of the past. The one rule of every history path
+    /// (a record's, a customer's with its linked records, the events stream, `crm history`, the console's
+    /// timeline).
+    func hidingFields(_ entry: HistoryEntry, from principal: Principal) -> HistoryEntry {
+        guard entry.stream.category == Customer.category, !principal.isSystem, !principal.permissions.hiddenFields.isEmpty else { return entry }
+        var groups = Set([entry.scope.group, entry.scopeAtEvent?.group].compactMap { $0 })
+        for change in entry.changes where change.field == "group" {
+            groups.formUnion([change.old?.textValue, change.new?.textValue].compactMap { $0 })
+        }
         let prefix = Customer.customFieldPrefix
+        var e = entry
         e.changes = entry.changes.filter { change in
-            !change.field.hasPrefix(prefix) || principal.canSee(formGroup: group, field: String(change.field.dropFirst(prefix.count)))
+            guard change.field.hasPrefix(prefix) else { return true }
+            let field = String(change.field.dropFirst(prefix.count))
+            // No group known (never for a customer the view has indexed): nothing of a hidden field shown.
+            return !groups.isEmpty && groups.allSatisfy { principal.canSee(formGroup: $0, field: field) }
         }
         return e
     }

@@ -25,6 +25,7 @@ extension CRMEngine {
     /// ```
     public func taskBoard(for assignee: String, as principal: Principal, upcomingLimit: Int = 100,
                           consistentWith position: GlobalPosition? = nil) async throws -> TaskBoard.Board {
+        let assignee = Employee.canonicalID(assignee)  // an id in upper case names the same employee
         try await consistent(with: position, [Self.taskBoardView])
         let now = clock.now()
         let calendar = try await calendar(ofEmployee: assignee)
@@ -118,6 +119,7 @@ extension CRMEngine {
                          consistentWith position: GlobalPosition? = nil) async throws -> [OpportunityPipeline.OpportunityRow] {
         try await consistent(with: position, [Self.pipelineView])
         let now = clock.now()
+        let owner = Employee.canonicalID(owner)
         let rows = try views.read(Self.pipelineView) { try OpportunityPipeline.pipeline(owner: owner, in: $0) }
             .filter { principalMay(principal, .opportunities, $0.scope, now) }
         auditCustomers(rows.map(\.customerID), principal)
@@ -130,6 +132,7 @@ extension CRMEngine {
                                consistentWith position: GlobalPosition? = nil) async throws -> [OpportunityPipeline.StageTotal] {
         try await consistent(with: position, [Self.pipelineView])
         let now = clock.now()
+        let owner = owner.map { Employee.canonicalID($0) }
         return try views.read(Self.pipelineView) {
             try OpportunityPipeline.totals(owner: owner, in: $0) { self.principalMay(principal, .opportunities, $0.scope, now) }
         }

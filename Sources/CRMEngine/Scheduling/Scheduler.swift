@@ -49,7 +49,7 @@ extension CRMEngine {
             .map { ReminderSources.Employee(id: $0.id.lowercasedString, branch: $0.branch) }
             .sorted { $0.id < $1.id }
         let sources = ReminderSources(keyDates: keyDates, appointments: appointments, contractExpiries: expiries, employees: employees,
-                                      diaries: try await diaries(of: employees))
+                                      diaries: try await diaries(of: employees, from: day, organisation: organisation, now: now))
         var dispatched = 0
         var existing = 0
         for command in Reminders.commands(for: day, sources: sources, settings: settings) {
@@ -104,8 +104,12 @@ extension CRMEngine {
     }
 
     /// The diaries of the active employees that keep one (their items and subscriptions): the diary
-    /// streams listed from the modification history's stream index, each folded from its stream.
-    private func diaries(of employees: [ReminderSources.Employee]) async throws -> [ReminderSources.EmployeeDiary] {
+    /// streams listed from the modification history's stream index, each folded from its stream. An item
+    /// from `day` on that names a customer its employee may not query (recorded before the diary's binding
+    /// refused such items, or the customer or the employee's roles changed since) loses the customer: its
+    /// reminder keeps the employee's own note but tells nothing of the customer.
+    private func diaries(of employees: [ReminderSources.Employee], from day: LocalDate, organisation: Organisation.State,
+                         now: Date) async throws -> [ReminderSources.EmployeeDiary] {
         try await views.waitUntil(try await store.headPosition(), projections: [Self.history])
         let byID = Dictionary(employees.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [ReminderSources.EmployeeDiary] = []
@@ -115,7 +119,16 @@ extension CRMEngine {
             for stream in streams {
                 let owner = String(stream.rawValue.dropFirst(Diary.category.count + 1))
                 guard let employee = byID[owner] else { continue }
-                out.append(.init(employee: employee, diary: try await load(Diary.self, stream: stream).state))
+                var diary = try await load(Diary.self, stream: stream).state
+                let named = diary.items.values.filter { $0.customerID != nil && $0.date >= day.adding(days: -1) }
+                if !named.isEmpty, let id = UUID(text: owner) {
+                    let viewer = Principal(employeeID: id, permissions: organisation.effectivePermissions(of: id, at: now))
+                    for item in named {
+                        guard let customerID = item.customerID, try await !mayQueryCustomer(customerID, as: viewer, at: now) else { continue }
+                        diary.items[item.id]?.customerID = nil
+                    }
+                }
+                out.append(.init(employee: employee, diary: diary))
             }
             guard streams.count == 500, let last = streams.last else { break }
             after = last.rawValue

@@ -9,7 +9,13 @@ extension ContactVisitLog {
         public var kind: RecordKind?
         public var channel: String?
         public var customerID: UUID?
-        public var employee: String?
+        /// Kept as employee ids are recorded (``CRMDomain/Employee/canonicalID(_:)``): an id given in upper
+        /// case names the same employee.
+        public var employee: String? {
+            get { canonicalEmployee }
+            set { canonicalEmployee = newValue.map { Employee.canonicalID($0) } }
+        }
+        private var canonicalEmployee: String?
         public var from: Date?
         public var until: Date?
         public var contactID: UUID?
