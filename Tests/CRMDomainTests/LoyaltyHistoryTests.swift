@@ -37,6 +37,18 @@ struct LoyaltyHistoryTests {
         #expect(e.draws == [LotDraw(lotID: LoyaltyAccount.lotID(customerID: customer, sourceReference: "m-1"), points: 100)])
     }
 
+    @Test func aManualAccrualMayNotTakeARulesReference() {
+        var s = Scenario(LoyaltyAccount.self)
+        for reference in [LoyaltyRules.tenureReference(year: 2026), "revenue-\(UUID.derived("entry").lowercasedString)", "surveyAnswered-r1"] {
+            #expect(s.whenRefused(manual(10, reference, earned: "2026-03-01"))?.field == "sourceReference", "\(reference)")
+        }
+        // The rule's own accrual of that reference is then recorded, and a manual reference of another form is.
+        let tenure = LoyaltyAccount.Command.accrue(customerID: customer, points: 50, source: .tenure, sourceReference: LoyaltyRules.tenureReference(year: 2026),
+                                                   reason: "tenure", earnedOn: date("2026-03-01"), expiresOn: nil)
+        #expect(s.when(tenure).count == 1)
+        #expect(s.when(manual(10, "goodwill-tenure-2026", earned: "2026-03-01")).count == 1)
+    }
+
     @Test func anExpiryLeavesLotsEarnedLaterAlone() {
         var s = Scenario(LoyaltyAccount.self)
         s.apply(manual(100, "m-1", earned: "2026-01-01", expires: "2026-06-01"))
@@ -58,7 +70,7 @@ struct LoyaltyHistoryTests {
         s.apply(.accrue(customerID: customer, points: 12, source: .spend, sourceReference: "revenue-1", reason: "spend", earnedOn: date("2026-03-01"), expiresOn: nil))
         #expect(s.when(.accrue(customerID: customer, points: 15, source: .spend, sourceReference: "revenue-1", reason: "spend",
                                earnedOn: date("2026-03-01"), expiresOn: nil)).isEmpty)
-        // By hand under a rule's reference: not the recorded accrual.
-        #expect(s.whenRefused(manual(12, "revenue-1", earned: "2026-03-01", reason: "spend"))?.code == .alreadyExists)
+        // By hand under a rule's reference: never (the rules' references are theirs).
+        #expect(s.whenRefused(manual(12, "revenue-1", earned: "2026-03-01", reason: "spend"))?.code == .invalid)
     }
 }

@@ -91,6 +91,11 @@ public enum LoyaltyAccount: Aggregate {
             let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             guard points > 0 else { throw .invalid("points", "must be positive") }
             if let expiresOn, expiresOn <= earnedOn { throw .invalid("expiresOn", "must be after the day the points are earned") }
+            // The rules' references are theirs: a manual accrual taking one first would leave the rule's own
+            // occurrence (an anniversary, a revenue entry, a survey answered) recorded as a repeat, never earned.
+            if source == .manual, let prefix = LoyaltyRules.ruleReferencePrefixes.first(where: { reference.hasPrefix($0) }) {
+                throw .invalid("sourceReference", "references starting with \(prefix) are the accrual rules' own")
+            }
             let lotID = lotID(customerID: customerID, sourceReference: reference)
             if state.accruedSources.contains(reference) {
                 // A person's repeat must be the accrual recorded: reusing a reference for other points is a

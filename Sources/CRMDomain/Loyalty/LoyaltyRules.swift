@@ -55,6 +55,10 @@ public enum LoyaltyRules {
     /// The activity a customer's survey response is (the engine's reactor accrues it).
     public static let surveyAnswered = "surveyAnswered"
 
+    /// How the rules' source references begin (`revenue-<entry id>`, `tenure-<year>`, `<activity>-<reference>`):
+    /// a manual accrual may not use them, so it never takes a rule's occurrence before the rule does.
+    public static let ruleReferencePrefixes = ["revenue-", "tenure-", surveyAnswered + "-"]
+
     /// The accrual an activity earns (e.g. a survey answered), once per `reference`.
     public static func accrual(
         forActivity activity: String, reference: String, customerID: UUID, on day: LocalDate, rules: [LoyaltyAccrualRule]
