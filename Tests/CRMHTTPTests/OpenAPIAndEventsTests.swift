@@ -134,4 +134,26 @@ import Testing
             #expect(events.map { text($0["version"]) } == ["1", "2"])
         }
     }
+
+    /// The stream judges each record once and keeps the decision (CRMEngine.ReadDecisions), but drops it from
+    /// the first event past the head it was made at: a customer moved out of the caller's branch mid-stream
+    /// is sent no more — neither the move nor its later change —, while a new customer of the branch is.
+    @Test func aRecordMovedOutOfTheCallersScopeMidStreamStopsAppearing() async throws {
+        try await LiveServer.with("events-moved", reactions: []) { s in
+            let rights = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .branch("A")) }
+            let (_, alice) = try await s.hire("Alice", branch: "A", permissions: rights)
+            let moving = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "Moving", "group": "g", "branch": "A"}"#)
+            let id = try #require(text(moving.json["id"]))
+            let from = try #require(text(moving.json["position"]))
+            let events = try await Self.readEvents(s, path: "/v1/events?from=\(from)", token: alice, count: 2) {
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await s.send(.PATCH, "/v1/customers/\(id)", json: #"{"branch": "B"}"#)
+                _ = try await s.send(.PATCH, "/v1/customers/\(id)", json: #"{"name": "Moved"}"#)
+                _ = try await s.send(.POST, "/v1/customers", json: #"{"kind": "person", "name": "Staying", "group": "g", "branch": "A"}"#)
+            }
+            #expect(events.count == 2)
+            #expect(text(events.first?["stream"]) == "customer-\(id.lowercased())" && text(events.first?["version"]) == "1", "\(events)")
+            #expect(text(events.last?["stream"]) != "customer-\(id.lowercased())" && text(events.last?["version"]) == "1", "\(events)")
+        }
+    }
 }

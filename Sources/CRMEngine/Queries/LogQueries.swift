@@ -4,15 +4,11 @@ import EventSourcing
 import Foundation
 
 extension CRMEngine {
-    /// The records whose query permission the engine checks from their own state (the others need the
-    /// module's permission over all data).
-    static let queryableRecords: [any (EngineRecord & SendableMetatype).Type] = [
-        Customer.self, CustomerForm.self, WorkTask.self, Ticket.self, Contact.self, Visit.self, ContactLogEntry.self,
-        Opportunity.self, Quote.self, Contract.self, Campaign.self, LoyaltyAccount.self, Product.self, Organisation.self, Settings.self,
-    ]
-
     /// A record's events, oldest first, for a principal allowed to query it (the raw trail behind
-    /// `crm dump --stream`): not found when missing or outside `principal`'s scope. The events are raw,
+    /// `crm dump --stream`): not found when missing or when `principal` may not query it — judged as reading
+    /// the record and its history are (``mayQueryRecord(_:viewScope:as:decisions:)``: its binding's module, its
+    /// scope from its state now with its own owners — a task's assignee, a diary's employee —, `mayRead`; a
+    /// stream of no binding needs its category's module over all data). The events are raw,
     /// every custom field in them: a customer with a field hidden from the principal in a form it has been
     /// in is given only to a reader of the whole log (``authorizeLogRead(_:as:)``), else `forbidden`. The
     /// read is recorded in the read audit.
@@ -20,9 +16,7 @@ extension CRMEngine {
         let events = try await store.readStream(stream)
         guard !events.isEmpty else { throw EngineError.notFound() }
         if !principal.isSystem {
-            let (module, source) = try scopeSource(of: stream, events)
-            let scope = try await resolve(source)
-            guard principal.may(.query, in: module, on: scope, at: clock.now()) else { throw EngineError.notFound() }
+            guard try await mayQueryRecord(stream, viewScope: .global, as: principal) else { throw EngineError.notFound() }
             if stream.category == Customer.category, try Customer.State.hidesFields(inAnyOf: groups(of: events), from: principal) {
                 guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
                     throw EngineError(.forbidden, "this customer's events hold fields hidden from you: they are for readers of the whole log (the organisation module's analyse permission over all data)")
@@ -102,23 +96,5 @@ extension CRMEngine {
             groups.insert(state.group)
         }
         return groups
-    }
-
-    /// The module and scope source of a record from its events.
-    private func scopeSource(of stream: StreamID, _ events: [RecordedEvent]) throws -> (Permission.Module, ScopeSource) {
-        func fold<A: EngineRecord>(_ type: A.Type) throws -> (Permission.Module, ScopeSource)? {
-            guard stream.category == A.category else { return nil }
-            var state = A.initialState
-            for event in events {
-                let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
-                if let domainEvent = A.Event(payload: payload) { state = A.evolve(state, domainEvent) }
-            }
-            let id = UUID(text: String(stream.rawValue.dropFirst(A.category.count + 1))) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-            return (A.module, A.scope(of: nil, state: state, id: id))
-        }
-        for type in Self.queryableRecords {
-            if let found = try fold(type) { return found }
-        }
-        return (Permission.Module(category: String(stream.category)), .global)
     }
 }

@@ -159,10 +159,13 @@ extension CRMEngine {
     }
 
     /// A record's modification history (R-LOG-5): when, who, from where, field, old → new — oldest first.
-    /// Not found when `principal` may not query the record, judged as reading it is (``mayQueryRecord(_:viewScope:as:)``:
+    /// Not found when `principal` may not query the record, judged as reading it is (``mayQueryRecord(_:viewScope:as:decisions:)``:
     /// an assignee reads a task's history as they read the task); hidden custom fields are left out.
+    ///
+    /// `decisions`: what a reader that asks again and again (the `/v1/events` stream) judged before, used
+    /// again while still fit for this page (``ReadDecisions``); nil judges the record afresh.
     public func history(of stream: StreamID, as principal: Principal, after: StreamVersion? = nil, limit: Int = 100,
-                        consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
+                        consistentWith position: GlobalPosition? = nil, decisions: ReadDecisions? = nil) async throws -> [HistoryEntry] {
         try await consistent(with: position, [Self.history])
         // The record's events from the log, as far as the view has indexed them (it adds the record's
         // customer and scopes).
@@ -180,45 +183,16 @@ extension CRMEngine {
             else { throw EngineError.notFound() }
             return []
         }
-        guard try await mayQueryRecord(stream, viewScope: first.scope, as: principal) else { throw EngineError.notFound() }
+        if let decisions, let last = entries.last { try await refresh(decisions, for: last.position, as: principal) }
+        guard try await mayQueryRecord(stream, viewScope: first.scope, as: principal, decisions: decisions) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: "history:" + stream.rawValue)
         return entries.map { hidingFields($0, from: principal) }
     }
 
-    /// Every aggregate the engine binds, for judging a record by its stream alone.
-    static let boundRecords: [any (EngineRecord & SendableMetatype).Type] = [
-        Customer.self, CustomerForm.self, WorkTask.self, Ticket.self, Contact.self, Visit.self, ContactLogEntry.self, Opportunity.self,
-        Organisation.self, Settings.self, Quote.self, Contract.self, Product.self, RevenueLedger.self, LoyaltyAccount.self, Campaign.self,
-        Diary.self, WorkflowDefinition.self, WorkflowInstance.self, Announcement.self, BoardThread.self, SensitiveWordList.self,
-        SurveyTemplate.self, Survey.self, FeedbackForm.self, NewConnection.self, MaintenancePairing.self,
-    ]
-
-    /// Whether `principal` may query the record of `stream` as reading it judges it (``state(_:id:as:)``):
-    /// `query` in its binding's module over the scope its binding states from its state now — a task's
-    /// assignee, a diary's employee among its owners — and what its binding's `mayRead` asks more. A stream
-    /// of no binding: `query` in its category's module over `viewScope` (the history view's scope of it now).
-    func mayQueryRecord(_ stream: StreamID, viewScope: RecordScope, as principal: Principal) async throws -> Bool {
-        if principal.isSystem { return true }
-        let now = clock.now()
-        func judge<A: EngineRecord>(_ type: A.Type) async throws -> Bool? {
-            guard stream.category == A.category else { return nil }
-            let loaded = try await load(A.self, stream: stream)
-            guard loaded.version != .noStream else { return false }
-            // A singleton's or a form's stream names no UUID: their scope does not depend on it.
-            let id = UUID(text: stream.rawValue.dropFirst(A.category.count + 1)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-            let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id))
-            guard principal.may(.query, in: A.module, on: scope, at: now) else { return false }
-            return try await A.mayRead(loaded.state, scope: scope, as: principal, engine: self, at: now)
-        }
-        for type in Self.boundRecords {
-            if let answer = try await judge(type) { return answer }
-        }
-        return principal.may(.query, in: Permission.Module(category: stream.category), on: viewScope, at: now)
-    }
-
-    /// A customer's history with every record linked to it, in log order; entries of modules `principal`
-    /// may not query are left out, and the page is filled with the next ones it may (a page shorter than
-    /// `limit` is the last).
+    /// A customer's history with every record linked to it, in log order; entries of records `principal`
+    /// may not query — judged as ``history(of:as:after:limit:consistentWith:decisions:)`` judges each record
+    /// (its binding's module, its scope from its state now, `mayRead`) — are left out, and the page is filled
+    /// with the next ones it may (a page shorter than `limit` is the last).
     public func history(ofCustomer id: UUID, as principal: Principal, after: GlobalPosition? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
         try await customerHistory(id, as: principal, from: after, limit: limit, consistentWith: position) { views, cursor in
@@ -247,6 +221,9 @@ extension CRMEngine {
         var visible: [HistoryEntry] = []
         var cursor = start
         var checked = false
+        // Each linked record is judged once per call, as its own history judges it (its state now: a task's
+        // assignee among its owners), and each customer's scope is read once.
+        let decisions = ReadDecisions(capacity: .max)
         while true {
             let trail = try views.read(Self.history) { try read($0, cursor) }
             let entries = try await historyEntries(trail)
@@ -256,10 +233,16 @@ extension CRMEngine {
                 if !exists, start != nil { exists = try await store.streamVersion(of: Customer.stream(id)) != .noStream }
                 guard exists, principal.may(.query, in: .customers, on: trail.scope, at: now) else { throw EngineError.notFound() }
                 checked = true
+                // The customer itself was judged just now, on its scope now as the view has it (the customer
+                // binding's own scope): neither its decision nor its scope for its records needs its stream folded.
+                decisions.decisions[Customer.stream(id)] = true
+                decisions.customerScopes[id] = trail.scope
             }
-            visible += entries
-                .filter { principal.may(.query, in: Permission.Module(category: $0.stream.category), on: $0.scope, at: now) }
-                .map { hidingFields($0, from: principal) }
+            for entry in entries {
+                if visible.count == limit { break }  // the page is full: the rest need no judging
+                guard try await mayQueryRecord(entry.stream, viewScope: entry.scope, as: principal, decisions: decisions) else { continue }
+                visible.append(hidingFields(entry, from: principal))
+            }
             guard visible.count < limit, trail.points.count == limit, let last = trail.points.last else { break }
             cursor = last.position
         }

@@ -76,9 +76,17 @@ extension Routes {
 
     /// Reads the log from `from` and yields each event the principal may see; ends when the buffer
     /// overflows (after telling the client to reconnect), the store closes or the task is cancelled.
+    ///
+    /// Whether the principal may see a record is judged once per record, not once per event (which folded a
+    /// record's stream for each of its events: quadratic in its length), and judged again from the first event
+    /// past the log's head when it was judged, after `decisionMaxAge` seconds or when `decisionCapacity`
+    /// records are kept (``CRMEngine/ReadDecisions``): a record moved out of the caller's scope stops being
+    /// sent from the first event after the move.
     static func produce(engine: CRMEngine, principal: Principal, from: GlobalPosition,
-                        into continuation: AsyncStream<ByteBuffer>.Continuation) async throws {
+                        into continuation: AsyncStream<ByteBuffer>.Continuation,
+                        decisionCapacity: Int = 4_096, decisionMaxAge: TimeInterval = 10) async throws {
         let encoder = JSONOutput.encoder()
+        let decisions = CRMEngine.ReadDecisions(capacity: decisionCapacity, maxAge: decisionMaxAge)
         for try await event in engine.store.subscribe(from: from) {
             if Task.isCancelled { return }
             guard !internalCategories.contains(String(event.stream.rawValue.prefix { $0 != "-" })) else { continue }
@@ -86,7 +94,7 @@ extension Routes {
             do {
                 let after = event.streamVersion.rawValue > 1 ? StreamVersion(event.streamVersion.rawValue - 1) : nil
                 guard let first = try await engine.history(of: event.stream, as: principal, after: after, limit: 1,
-                                                           consistentWith: event.position).first,
+                                                           consistentWith: event.position, decisions: decisions).first,
                       first.version == event.streamVersion else { continue }
                 entry = first
             } catch let error as EngineError where error.code == .notFound || error.code == .forbidden {

@@ -1,0 +1,117 @@
+import CRMDomain
+import CRMProjections
+import EventSourcing
+import Foundation
+
+/// Judging a record by its stream alone, as reading it judges it: the one rule of a record's history, a
+/// customer's history with its linked records, the events stream and a record's raw events.
+extension CRMEngine {
+    /// Every aggregate the engine binds, for judging a record by its stream alone.
+    static let boundRecords: [any (EngineRecord & SendableMetatype).Type] = [
+        Customer.self, CustomerForm.self, WorkTask.self, Ticket.self, Contact.self, Visit.self, ContactLogEntry.self, Opportunity.self,
+        Organisation.self, Settings.self, Quote.self, Contract.self, Product.self, RevenueLedger.self, LoyaltyAccount.self, Campaign.self,
+        Diary.self, WorkflowDefinition.self, WorkflowInstance.self, Announcement.self, BoardThread.self, SensitiveWordList.self,
+        SurveyTemplate.self, Survey.self, FeedbackForm.self, NewConnection.self, MaintenancePairing.self,
+    ]
+
+    /// What one reader has judged of records — whether its principal may query each (by stream) and each
+    /// customer's scope —, kept so that a reader asking about the same records again and again does not fold
+    /// them again each time: the `/v1/events` stream keeps one per connection, a customer's history one per
+    /// call. Not shared between readers (not `Sendable`).
+    ///
+    /// A decision rests on the record's state now (and its customer's, its workflow subject's) and on the
+    /// clock, so ``CRMEngine/history(of:as:after:limit:consistentWith:decisions:)`` uses one again only while
+    /// it is fit: for an event at or before the log's head read when the decisions were started (an event past
+    /// it may have changed any record's scope: then every decision is dropped), at most `maxAge` seconds of the
+    /// engine's clock after they were started (a grant may end meanwhile), for the same principal with the same
+    /// permissions, and while fewer than `capacity` are kept (then all are dropped). The staleness bound: an
+    /// event is judged on the log as it stood at some point after the event itself and at most `maxAge`
+    /// before — a record moved out of the caller's scope stops being sent from the first event after the move,
+    /// or after `maxAge`, whichever comes first.
+    public final class ReadDecisions {
+        /// How many records and customers are kept before all are dropped.
+        public let capacity: Int
+        /// How long (seconds of the engine's clock) decisions are used again.
+        public let maxAge: TimeInterval
+        var decisions: [StreamID: Bool] = [:]
+        /// A customer's scope without the owners a record of it names (``CRMEngine/resolve(_:includingNamedOwners:)``).
+        var customerScopes: [UUID: RecordScope] = [:]
+        /// Whose decisions these are, with the permissions they were judged with.
+        var principal: (id: String, permissions: EffectivePermissions)?
+        /// The log's head when the decisions were started: they stand for events up to it.
+        var through = GlobalPosition.start
+        var startedAt: Date?
+
+        public init(capacity: Int = 4_096, maxAge: TimeInterval = 10) {
+            self.capacity = max(1, capacity)
+            self.maxAge = max(0, maxAge)
+        }
+
+        /// How many records' decisions are kept now.
+        public var count: Int { decisions.count }
+    }
+
+    /// Drops `decisions` when they are no longer fit for judging an event at `position` as `principal` now
+    /// (``ReadDecisions``), starting them again from the log's head.
+    func refresh(_ decisions: ReadDecisions, for position: GlobalPosition, as principal: Principal) async throws {
+        let now = clock.now()
+        let fresh = decisions.startedAt.map { now >= $0 && now.timeIntervalSince($0) <= decisions.maxAge } ?? false
+        if fresh, position <= decisions.through, decisions.decisions.count + decisions.customerScopes.count < decisions.capacity,
+           let judged = decisions.principal, judged.id == principal.id, judged.permissions == principal.permissions {
+            return
+        }
+        decisions.decisions.removeAll(keepingCapacity: true)
+        decisions.customerScopes.removeAll(keepingCapacity: true)
+        // Read before anything is judged again: every decision made from now on rests on at least this log.
+        decisions.through = try await store.headPosition()
+        decisions.startedAt = now
+        decisions.principal = (principal.id, principal.permissions)
+    }
+
+    /// Whether `principal` may query the record of `stream` as reading it judges it (``state(_:id:as:)``):
+    /// `query` in its binding's module over the scope its binding states from its state now — a task's
+    /// assignee, a diary's employee among its owners — and what its binding's `mayRead` asks more. A stream
+    /// of no binding: `query` in its category's module over `viewScope` (the history view's scope of it now;
+    /// `.global` where no view is read). With `decisions`, a record judged there before is not judged again,
+    /// and what is judged is kept there (the caller sees to it that they are still fit: ``refresh(_:for:as:)``).
+    func mayQueryRecord(_ stream: StreamID, viewScope: RecordScope, as principal: Principal, decisions: ReadDecisions? = nil) async throws -> Bool {
+        if principal.isSystem { return true }
+        if let known = decisions?.decisions[stream] { return known }
+        let now = clock.now()
+        var answer: Bool?
+        for type in Self.boundRecords {
+            answer = try await judge(type, stream, as: principal, at: now, decisions: decisions)
+            if answer != nil { break }
+        }
+        let decided = answer ?? principal.may(.query, in: Permission.Module(category: stream.category), on: viewScope, at: now)
+        decisions?.decisions[stream] = decided
+        return decided
+    }
+
+    /// ``mayQueryRecord(_:viewScope:as:decisions:)`` for a stream of `A`; nil for a stream of another category.
+    private func judge<A: EngineRecord>(_ type: A.Type, _ stream: StreamID, as principal: Principal, at now: Date,
+                                        decisions: ReadDecisions?) async throws -> Bool? {
+        guard stream.category == A.category else { return nil }
+        let loaded = try await load(A.self, stream: stream)
+        guard loaded.version != .noStream else { return false }
+        // A singleton's or a form's stream names no UUID: their scope does not depend on it.
+        let id = UUID(text: stream.rawValue.dropFirst(A.category.count + 1)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id), customers: decisions)
+        guard principal.may(.query, in: A.module, on: scope, at: now) else { return false }
+        return try await A.mayRead(loaded.state, scope: scope, as: principal, engine: self, at: now)
+    }
+
+    /// ``resolve(_:includingNamedOwners:)`` with each customer's scope read once into `decisions`.
+    private func resolve(_ source: ScopeSource, customers decisions: ReadDecisions?) async throws -> RecordScope {
+        guard let decisions, case .customer(let customer?, let owners) = source else { return try await resolve(source) }
+        var scope: RecordScope
+        if let known = decisions.customerScopes[customer] {
+            scope = known
+        } else {
+            scope = try await resolve(.customer(customer, owners: []))
+            decisions.customerScopes[customer] = scope
+        }
+        scope.owners += owners
+        return scope
+    }
+}
