@@ -223,7 +223,13 @@ struct ContractTests {
     }
 
     @Test func expiryIsRecordedOnlyAfterTheLastDay() {
-        let s = contract(.active)
+        var noClause = terms
+        noClause.renewalTermMonths = nil
+        let s = Scenario(Contract.self, given: [
+            .drafted(ContractDrafted(contractID: contractID, customerID: customerID, owner: "emp-7", title: "t", quoteID: quoteID,
+                                     quoteNumber: "Q", lines: lines, terms: noClause, draftedBy: "emp-1", draftedAt: now)),
+            submitted, approved, activated,
+        ])
         #expect(s.whenRefused(.expire(today: date("2026-12-31")))?.field == "today")
         var after = s
         let events = after.apply(.expire(today: date("2027-01-01")))
@@ -231,6 +237,17 @@ struct ContractTests {
         #expect(after.state.status == .expired)
         #expect(contract(.approved).whenRefused(.expire(today: date("2027-01-01")))?.code == .invalidTransition)
         #expect(contract(.expired).whenRefused(.expire(today: date("2027-01-01")))?.code == .invalidTransition)
+    }
+
+    @Test func aContractWithAnAutoRenewalClauseIsRenewedAtItsEndNeverExpired() {
+        let s = contract(.active)  // 12-month clause, expiry 2026-12-31
+        for today in ["2026-11-27", "2027-01-01", "2027-06-01"] {
+            #expect(s.whenRefused(.expire(today: date(today)))?.code == .invalidTransition, "on \(today)")
+        }
+        var renewed = s
+        renewed.apply(.renew())
+        #expect(renewed.state.status == .active && renewed.state.terms?.expiry == date("2027-12-31"))
+        #expect(s.when(.terminate(reason: "not renewing", lastDay: date("2026-12-31"))).count == 1)
     }
 
     @Test func terminationNeedsAReasonAndADayWithinTheContract() {

@@ -29,7 +29,8 @@ import Testing
         try await f.engine.execute(Settings.self, id: UUID(), .setBranchTimeZone(branch: "A", timeZoneID: "Asia/Shanghai"), as: f.admin)
         let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
         let bob = try await f.hire("Bob", branch: "B", permissions: ScopeTests.allRightsB)
-        let agent = try await f.hire("Agent", branch: "A", permissions: [])
+        // The call-center agent edits only their own records (a pairing they are in: to give feedback in their own name).
+        let agent = try await f.hire("Agent", branch: "A", permissions: [Permission(module: .customers, actions: [.query, .edit], scope: .own)])
         let a = UUID.derived("customer", "report A"), b = UUID.derived("customer", "report B")
         for (id, branch, owner, industry) in [(a, "A", alice.id, "energy"), (b, "B", bob.id, "retail")] {
             try await f.engine.execute(Customer.self, id: id, .create(customerID: id, NewCustomer(
@@ -196,10 +197,10 @@ import Testing
         // The manager rates the agent 2 at 10:00Z (March in Shanghai); the agent rates the manager 4 at 17:00Z (April there).
         w.f.clock.set(try Self.at("2026-03-31T10:00:00Z"))
         try await engine.execute(MaintenancePairing.self, id: pairing, .giveFeedback(feedbackID: UUID.derived("fb", "1"), direction: .managerRatesAgent,
-                                                                                     giver: w.alice.id, rating: 2, comment: nil, about: nil), as: w.f.admin)
+                                                                                     giver: w.alice.id, rating: 2, comment: nil, about: nil), as: w.alice)
         w.f.clock.set(try Self.at("2026-03-31T17:00:00Z"))
         try await engine.execute(MaintenancePairing.self, id: pairing, .giveFeedback(feedbackID: UUID.derived("fb", "2"), direction: .agentRatesManager,
-                                                                                     giver: w.agent.id, rating: 4, comment: nil, about: nil), as: w.f.admin)
+                                                                                     giver: w.agent.id, rating: 4, comment: nil, about: nil), as: w.agent)
         // A survey created 10:00Z, sent to both customers, answered by A three hours later.
         w.f.clock.set(try Self.at("2026-03-31T10:00:00Z"))
         let survey = UUID.derived("survey", "report")

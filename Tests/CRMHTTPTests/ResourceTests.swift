@@ -276,8 +276,9 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
 
             let (agent, _) = try await s.hire("Agent", branch: "A", permissions: Self.everything)
             let pairing = try await s.created("/v1/pairings", #"{"customerId": "\#(customer)", "agent": "\#(agent.id)", "manager": "\#(me)"}"#)
-            try await s.expect(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 4}"#)
-            try await s.expect(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "agentRatesManager", "giver": "\#(agent.id)", "rating": 9}"#, status: 400)
+            // Feedback is the caller's own: the manager (the caller) rates the agent; `giver` may be left out.
+            try await s.expect(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "managerRatesAgent", "rating": 4}"#)
+            try await s.expect(.POST, "/v1/pairings/\(pairing)/feedback", #"{"direction": "managerRatesAgent", "giver": "\#(me)", "rating": 9}"#, status: 400)
             try await s.expect(.GET, "/v1/pairings/\(pairing)")
 
             let connection = try await s.created("/v1/connections", #"{"customerId": "\#(customer)", "address": "1 Gas Road", "deadline": "2026-04-01T00:00:00Z", "assignee": "\#(me)"}"#)

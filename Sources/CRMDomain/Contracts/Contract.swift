@@ -25,7 +25,7 @@ import Foundation
 /// | sendBack | pendingApproval | negotiating |
 /// | activate | approved | active |
 /// | renew | active, expired | active (expiry moved by the term) |
-/// | expire | active | expired |
+/// | expire | active (without an auto-renewal clause) | expired |
 /// | terminate | approved, active | terminated |
 public enum Contract: Aggregate {
     public static let category = "contract"
@@ -87,7 +87,9 @@ public enum Contract: Aggregate {
         case activate
         /// Renews by `termMonths`, or by the clause's renewal term when nil.
         case renew(termMonths: Int? = nil)
-        /// Records that the contract ran out: `today` (the branch's local day) must be after the expiry.
+        /// Records that the contract ran out: `today` (the branch's local day) must be after the expiry. A
+        /// contract with an auto-renewal clause does not run out — it is renewed at its end (terminate it to end
+        /// it). In the engine a person's `today` is the engine clock's day in the contract's branch calendar.
         case expire(today: LocalDate)
         /// Ends the contract early: `lastDay` between the effective date and the expiry.
         case terminate(reason: String, lastDay: LocalDate)
@@ -173,6 +175,7 @@ public enum Contract: Aggregate {
 
         case .expire(let today):
             try require(state.status == .active, "only an active contract can expire")
+            try require(terms.renewalTermMonths == nil, "a contract with an auto-renewal clause is renewed at its end, not expired; terminate it to end it")
             guard today > terms.expiry else { throw .invalid("today", "the contract runs until its expiry day") }
             return [.expired(ContractExpired(contractID: id, expiry: terms.expiry, recordedAt: context.now))]
 

@@ -175,6 +175,12 @@ public struct LocalCalendar: Sendable, Hashable {
         utc.localDate(of: instant.addingTimeInterval(14 * 3600))
     }
 
+    /// The earliest calendar date in effect anywhere on earth at `instant` (that of UTC−12): an earlier date is
+    /// past in every zone, so a "not in the past" check needs no zone.
+    public static func earliestDate(at instant: Date) -> LocalDate {
+        utc.localDate(of: instant.addingTimeInterval(-12 * 3600))
+    }
+
     /// The local day an instant falls on.
     public func localDate(of instant: Date) -> LocalDate {
         // 1900–2200 by arithmetic on the zone's offset at that instant (what the Gregorian calendar does).

@@ -86,6 +86,7 @@ public enum Quote: Aggregate {
                 }
                 return []
             }
+            try requireValidity(of: revision.draft, context: context)
             return [.created(QuoteCreated(quoteID: id, customerID: customerID, customerCode: try customerCode(code),
                                           number: number, revision: revision))]
 
@@ -95,6 +96,7 @@ public enum Quote: Aggregate {
             let revision = try revision(current.number + 1, draft: draft, role: role, limits: limits, context: context,
                                         unlessUnchangedFrom: current.draft)
             guard revision.draft != current.draft || state.status == .sentBack else { return [] }
+            try requireValidity(of: revision.draft, context: context)
             return [.revised(QuoteRevised(quoteID: id, revision: revision))]
 
         case .approve(let role, let limits):
@@ -117,12 +119,14 @@ public enum Quote: Aggregate {
             let (id, current) = try loaded(state)
             if state.status == .sent { return [] }
             guard state.status == .approved else { throw .transition("only an approved quote can be sent") }
+            try requireStillValid(current, context: context)
             return [.sent(QuoteSent(quoteID: id, revision: current.number, sentAt: context.now))]
 
         case .accept:
             let (id, current) = try loaded(state)
             if state.status == .accepted { return [] }
             guard state.status == .approved || state.status == .sent else { throw .transition("only an approved or sent quote can be accepted") }
+            try requireStillValid(current, context: context)
             guard let total = state.total else { throw .notFound("no such quote") }
             return [.accepted(QuoteAccepted(quoteID: id, revision: current.number, total: total, acceptedAt: context.now))]
 
@@ -169,6 +173,19 @@ public enum Quote: Aggregate {
     private static func loaded(_ state: State) throws(DomainError) -> (UUID, QuoteRevision) {
         guard let id = state.quoteID, let current = state.current else { throw .notFound("no such quote") }
         return (id, current)
+    }
+
+    /// A new revision's `validUntil`, if any, must not be past: before today everywhere on earth at the
+    /// decision's instant (``LocalCalendar/earliestDate(at:)``), so no zone is needed.
+    private static func requireValidity(of draft: QuoteDraft, context: CommandContext) throws(DomainError) {
+        guard let validUntil = draft.validUntil, validUntil < LocalCalendar.earliestDate(at: context.now) else { return }
+        throw .invalid("validUntil", "must not be in the past")
+    }
+
+    /// A quote is sent or accepted only while valid: through its `validUntil` day (none: no limit).
+    private static func requireStillValid(_ revision: QuoteRevision, context: CommandContext) throws(DomainError) {
+        guard let validUntil = revision.draft.validUntil, validUntil < LocalCalendar.earliestDate(at: context.now) else { return }
+        throw DomainError(.invalidTransition, field: "validUntil", "the quote was valid until \(validUntil); revise it with a new validity")
     }
 
     /// A validated revision, with whether it needs approval under the author's limit.

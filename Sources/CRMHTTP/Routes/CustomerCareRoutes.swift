@@ -61,9 +61,10 @@ extension Routes {
             .changeManager(newManager: try body.string("manager", max: 100), reason: try body.optionalString("reason", max: 2000))
         }
         command(v1, "pairings/:id/unpair", MaintenancePairing.self) { _, body in .unpair(reason: try body.string("reason", max: 2000)) }
+        // Feedback is the caller's own: `giver` may be left out (the engine records the caller); another's id is 403.
         command(v1, "pairings/:id/feedback", MaintenancePairing.self) { [engine] _, body in
             .giveFeedback(feedbackID: try body.optionalUUID("feedbackId") ?? engine.configuration.ids.next(),
-                          direction: try body.enumValue("direction", FeedbackDirection.self), giver: try body.string("giver", max: 100),
+                          direction: try body.enumValue("direction", FeedbackDirection.self), giver: try body.optionalString("giver", max: 100) ?? "",
                           rating: try body.int("rating", in: 1...5), comment: try body.optionalString("comment", max: 2000), about: try body.optionalUUID("about"))
         }
 

@@ -106,7 +106,12 @@ extension Routes {
         command(v1, "contracts/:id/submit", Contract.self) { _, _ in .submitForApproval }
         command(v1, "contracts/:id/activate", Contract.self) { _, _ in .activate }
         command(v1, "contracts/:id/renew", Contract.self) { _, body in .renew(termMonths: try body.optionalInt("termMonths", in: 1...600)) }
-        command(v1, "contracts/:id/expire", Contract.self) { _, body in .expire(today: try day(body, "today")) }
+        // The engine judges a person's expiry on its own clock's day in the contract's branch calendar: a `today`
+        // in the body (once required) is read for compatibility and ignored.
+        command(v1, "contracts/:id/expire", Contract.self) { [engine] _, body in
+            _ = try body.optionalDay("today")
+            return .expire(today: LocalCalendar.utc.localDate(of: engine.configuration.clock.now()))
+        }
         command(v1, "contracts/:id/terminate", Contract.self) { _, body in
             .terminate(reason: try body.string("reason", max: 2000), lastDay: try day(body, "lastDay"))
         }
