@@ -93,10 +93,17 @@ struct AnnouncementTests {
         #expect(s.state.readBy[li.employeeID] == now.addingTimeInterval(60), "the first reading stands")
     }
 
-    @Test func anEmployeeOutsideTheTargetsCannotMarkItRead() {
-        let error = published().whenRefused(.markRead(chen))
-        #expect(error?.code == .forbidden)
-        #expect(error?.field == "reader")
+    /// One it is not for does not exist for the reader: the same answer as an unknown id, withdrawn or
+    /// expired as well, so the answer tells nothing of announcements for others.
+    @Test func anEmployeeOutsideTheTargetsCannotMarkItReadAndIsToldItIsNotFound() {
+        let unknown = Scenario(Announcement.self).whenRefused(.markRead(chen))
+        var withdrawn = published()
+        withdrawn.apply(.withdraw(reason: "wrong date"))
+        for (label, error) in [("published", published().whenRefused(.markRead(chen))), ("withdrawn", withdrawn.whenRefused(.markRead(chen))),
+                               ("expired", later(published(), by: 90_000).whenRefused(.markRead(chen)))] {
+            #expect(error?.code == .notFound && error?.field == nil, "\(label): \(String(describing: error))")
+            #expect(error == unknown, "\(label)")
+        }
     }
 
     @Test func readingAfterExpiryIsRefused() {

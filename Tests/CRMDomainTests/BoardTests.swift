@@ -27,6 +27,40 @@ struct BoardTests {
         #expect(SensitiveWordFilter.fold("ＡＢＣ１２３") == "abc123")
     }
 
+    /// Default-ignorable code points display as nothing, so they must not hide a word: zero width space,
+    /// soft hyphen, word joiner, joiners, byte order mark, variation selector, the Hangul filler a
+    /// half-width filler maps to, with full width and case folded as well.
+    @Test func theFilterIgnoresInvisibleCharacters() {
+        let list = [SensitiveWord(word: "badword", action: .block)]
+        for text in ["bad\u{200B}word", "bad\u{AD}word", "bad\u{2060}word", "bad\u{200C}wo\u{200D}rd", "\u{FEFF}badword",
+                     "bad\u{FE0F}word", "bad\u{FFA0}word", "ＢＡＤ\u{200B}ｗｏｒｄ", "B\u{AD}a\u{AD}D\u{AD}word"] {
+            #expect(SensitiveWordFilter.matches(in: text, words: list).map(\.word) == ["badword"], "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(SensitiveWordFilter.fold("bad\u{200B}\u{AD}word") == "badword")
+        #expect(SensitiveWordFilter.fold("cafe\u{200D}\u{301}") == "café", "a mark split from its letter composes again")
+        #expect(SensitiveWordFilter.matches(in: "bad word", words: list).isEmpty, "a visible space still separates")
+        // A listed word that is itself only invisible matches nothing (and the list refuses one).
+        #expect(SensitiveWordFilter.matches(in: "anything", words: [SensitiveWord(word: "\u{AD}", action: .block)]).isEmpty)
+        #expect(Scenario(SensitiveWordList.self).whenRefused(.add(SensitiveWord(word: "\u{AD}\u{AD}", action: .block)))?.field == "word")
+    }
+
+    @Test func aBlockedWordHiddenByInvisibleCharactersRefusesThePostNamingTheFieldItIsIn() {
+        let list = [SensitiveWord(word: "badword", action: .block), SensitiveWord(word: "competitor", action: .flag)]
+        let s = started()
+        for body in ["bad\u{200B}word", "bad\u{AD}word"] {
+            let error = s.whenRefused(.reply(draft(body, id: "p-2"), words: list))
+            #expect(error?.code == .forbidden && error?.field == "body", "\(String(describing: error))")
+        }
+        let inTitle = Scenario(BoardThread.self).whenRefused(.start(threadID: thread, title: "bad\u{AD}word", draft("fine"), words: list))
+        #expect(inTitle?.code == .forbidden && inTitle?.field == "title", "\(String(describing: inTitle))")
+        let inBody = Scenario(BoardThread.self).whenRefused(.start(threadID: thread, title: "fine", draft("BADWORD"), words: list))
+        #expect(inBody?.code == .forbidden && inBody?.field == "body", "\(String(describing: inBody))")
+        // Words to flag are found in the title and the body alike, once each, in list order.
+        var flagged = Scenario(BoardThread.self)
+        flagged.apply(.start(threadID: thread, title: "Competitor news", draft("the compe\u{AD}titor again"), words: list))
+        #expect(flagged.state.flaggedPosts.map(\.flaggedWords) == [["competitor"]])
+    }
+
     @Test func aRealNamePostStartsAThread() {
         let s = started()
         #expect(s.state.title == "Q3 targets")

@@ -44,7 +44,7 @@ public enum Announcement: Aggregate {
     public enum Command: Sendable {
         /// Publishes now; `expiresAt`, when given, must be later than now.
         case publish(announcementID: UUID, title: String, body: String, targets: AnnouncementTargets, expiresAt: Date?)
-        /// `reader` marks it read.
+        /// `reader` marks it read. An announcement not for `reader` is "not found", as an unknown one.
         case markRead(AnnouncementReader)
         /// Takes it down, with the reason shown in the trail.
         case withdraw(reason: String)
@@ -68,8 +68,10 @@ public enum Announcement: Aggregate {
 
         case .markRead(let reader):
             let id = try announcement(state)
+            // One it is not for does not exist for the reader: the same answer as an unknown id, whatever
+            // became of it since (withdrawn, expired), so it tells nothing of announcements for others.
+            guard state.targets.includes(reader) else { throw .notFound("no such announcement") }
             guard !state.isWithdrawn else { throw .transition("the announcement was withdrawn") }
-            guard state.targets.includes(reader) else { throw DomainError(.forbidden, field: "reader", "the announcement is not for this employee") }
             guard state.readBy[reader.employeeID] == nil else { return [] }
             guard !state.isExpired(at: context.now) else { throw .transition("the announcement has expired") }
             return [.read(AnnouncementRead(announcementID: id, employeeID: reader.employeeID, readAt: context.now))]

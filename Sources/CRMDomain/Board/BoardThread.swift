@@ -109,16 +109,24 @@ public enum BoardThread: Aggregate {
         return id
     }
 
-    /// Validates a draft (real name required) and applies the word list to its text (and the title).
+    /// Validates a draft (real name required) and applies the word list to its text and the title, each on
+    /// its own: a blocked word is refused naming the field it was found in (`title` first), and the words to
+    /// flag are those found in either, in list order.
     private static func checked(_ draft: Draft, words: [SensitiveWord], title: String?) throws(DomainError) -> (String, String, String, [String]) {
         let author = try Validate.text(draft.author, field: "author", max: 100)
         let name = try Validate.text(draft.authorName, field: "authorName", max: 100)
         let body = try Validate.multilineText(draft.body, field: "body", max: 10_000)
-        let found = SensitiveWordFilter.matches(in: (title.map { $0 + "\n" } ?? "") + body, words: words)
-        if found.contains(where: { $0.action == .block }) {
-            throw DomainError(.forbidden, field: "body", "the post contains a blocked word")
+        var found: [SensitiveWord] = []
+        for (field, text) in [("title", title), ("body", body)] {
+            guard let text else { continue }
+            let matched = SensitiveWordFilter.matches(in: text, words: words)
+            if matched.contains(where: { $0.action == .block }) {
+                throw DomainError(.forbidden, field: field, "the post contains a blocked word")
+            }
+            found += matched
         }
-        return (author, name, body, found.map(\.word))
+        let flagged = words.filter { word in found.contains(word) }.map(\.word)
+        return (author, name, body, flagged)
     }
 
     public static func evolve(_ state: State, _ event: Event) -> State {

@@ -21,17 +21,27 @@ public struct SensitiveWord: Hashable, Sendable, Codable {
 
 /// Matching that folds case and full-width/half-width forms (NFKC compatibility mapping, then
 /// lower-casing), so `ＢＡＤ`, `Bad` and `bad` match the word `bad`, and full-width Chinese punctuation
-/// or letters do not hide a word. Chinese text has no spaces, so words match anywhere inside the text.
+/// or letters do not hide a word; and that drops the default-ignorable code points (Unicode property
+/// Default_Ignorable_Code_Point: zero width space, joiners, soft hyphen, word joiner, variation selectors,
+/// byte order mark, …), which display as nothing, so `bad\u{200B}word` or `bad\u{AD}word` match `badword`.
+/// Chinese text has no spaces, so words match anywhere inside the text.
 public enum SensitiveWordFilter {
-    /// The folded form used for matching.
+    /// The folded form used for matching: NFKC, lower case, without default-ignorable code points, and
+    /// composed again (NFC) so a mark once split from its letter by one matches the composed letter.
     public static func fold(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping.lowercased()
+        let mapped = text.precomposedStringWithCompatibilityMapping.lowercased()
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: mapped.unicodeScalars.lazy.filter { !$0.properties.isDefaultIgnorableCodePoint })
+        return String(kept).precomposedStringWithCanonicalMapping
     }
 
-    /// The listed words found in `text`, in list order.
+    /// The listed words found in `text`, in list order (a word that folds to nothing matches nothing).
     public static func matches(in text: String, words: [SensitiveWord]) -> [SensitiveWord] {
         let folded = fold(text)
-        return words.filter { !$0.word.isEmpty && folded.contains(fold($0.word)) }
+        return words.filter { word in
+            let needle = fold(word.word)
+            return !needle.isEmpty && folded.contains(needle)
+        }
     }
 }
 
@@ -101,6 +111,7 @@ public enum SensitiveWordList: Aggregate {
         case .add(var entry):
             entry.word = try Validate.text(entry.word, field: "word", max: 100)
             let folded = SensitiveWordFilter.fold(entry.word)
+            guard !folded.isEmpty else { throw .invalid("word", "must hold a visible character") }
             if let existing = state.words.first(where: { SensitiveWordFilter.fold($0.word) == folded }), existing.action == entry.action {
                 return []
             }
