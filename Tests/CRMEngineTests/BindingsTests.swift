@@ -86,7 +86,7 @@ import Testing
             try await e.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: c), .reverse(entryID: n("entry", c), reversalID: n("reversal", c), reason: "billed twice"), as: p) },
         Case(name: "loyalty accrue", allowed: .branchB) { e, c, p in try await e.execute(LoyaltyAccount.self, id: c, accrue(c, "goodwill-1"), as: p) },
         Case(name: "loyalty redeem", allowed: .branchB, setup: { e, c, p in try await e.execute(LoyaltyAccount.self, id: c, accrue(c, "goodwill-0"), as: p) }) { e, c, p in
-            try await e.execute(LoyaltyAccount.self, id: c, .redeem(redemptionID: n("redemption", c), points: 10, reason: "gift", on: day("2026-01-03")), as: p) },
+            try await e.execute(LoyaltyAccount.self, id: c, .redeem(redemptionID: n("redemption", c), points: 10, reason: "gift", on: day("2026-01-01")), as: p) },
         Case(name: "campaign plan", allowed: .admin) { e, c, p in
             let id = n("campaign", c)
             try await e.execute(Campaign.self, id: id, .plan(id: id, name: "Spring", objective: "Renewals", owner: p.id, budget: Money(5000, .cny),

@@ -96,6 +96,11 @@ import Testing
             try await s.expect(.POST, "/v1/loyalty/\(customer)/redeem", #"{"points": 60, "reason": "ok"}"#)
             let points = try await s.expect(.GET, "/v1/loyalty/\(customer)?consistentWith=\(try await s.engine.store.headPosition().rawValue)")
             #expect(points.text.contains("\"usable\":40"), "\(points.text.prefix(300))")
+            // Neither spent nor lapsed on a day still to come: a caller's day after today is refused.
+            let head = try await s.engine.store.headPosition()
+            Self.refused(try await s.send(.POST, "/v1/loyalty/\(customer)/redeem", json: #"{"points": 10, "reason": "ok", "on": "2026-01-02"}"#), field: "on", kind: "invalid")
+            Self.refused(try await s.send(.POST, "/v1/loyalty/\(customer)/expire", json: #"{"asOf": "2099-01-01"}"#), field: "asOf", kind: "invalid")
+            #expect(try await s.engine.store.headPosition() == head, "nothing written")
         }
     }
 }

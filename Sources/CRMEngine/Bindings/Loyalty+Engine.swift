@@ -7,8 +7,9 @@ import Foundation
 /// ``Permission/Module/init(_:)`` files `loyalty` records); a record of its customer, stream
 /// `loyalty-<customerID>`. Every command changes the customer's points → edit. Points for spend, tenure
 /// and activities come from the engine's reactions (the system principal); a person accrues only by hand
-/// (source `manual`), so no caller can pass off its own points as earned by a rule, and never on a day after
-/// today in the customer's branch calendar.
+/// (source `manual`), so no caller can pass off its own points as earned by a rule; a person's accrual,
+/// redemption or expiry is never dated after today in the customer's branch calendar (the scheduler expires
+/// lots on its own day).
 extension LoyaltyAccount: EngineRecord {
     public static var module: Permission.Module { .customers }
     public static func action(for command: Command) -> Permission.Action { .edit }
@@ -24,6 +25,17 @@ extension LoyaltyAccount: EngineRecord {
         }
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        switch command {
+        case .expire(let asOf):
+            // Points lapse on the clock's day, not on one the caller makes up (the scheduler passes its own).
+            try await requireNotAfterToday(asOf, field: "asOf", customer: state.customerID, principal: principal, engine: engine)
+            return command
+        case .redeem(_, _, _, let day):
+            try await requireNotAfterToday(day, field: "on", customer: state.customerID, principal: principal, engine: engine)
+            return command
+        case .accrue:
+            break
+        }
         guard case .accrue(let customerID, _, let source, _, _, let earnedOn, _) = command else { return command }
         if source != .manual, !principal.isSystem {
             throw EngineError(.forbidden, field: "source", "points by rule are accrued by the engine's reactions only")
@@ -31,14 +43,22 @@ extension LoyaltyAccount: EngineRecord {
         // Points by hand are given for what already happened: not on a day after today in the customer's
         // branch calendar. (A rule's lot may be earned later — revenue dated ahead: it is usable from that day.)
         if source == .manual {
-            let scope = try await engine.resolve(.customer(customerID, owners: []), includingNamedOwners: false)
-            let now = engine.clock.now()
-            // Judged only for whoever may change the account: anyone else gets authorization's answer, not this one.
-            guard principal.isSystem || principal.may(.edit, in: module, on: scope, at: now) else { return command }
-            let today = try await engine.calendar(forBranch: scope.branch).localDate(of: now)
-            if earnedOn > today { throw EngineError(.invalid, field: "earnedOn", "must not be after today (\(today) in the customer's branch calendar)") }
+            try await requireNotAfterToday(earnedOn, field: "earnedOn", customer: customerID, principal: principal, engine: engine)
         }
         return command
+    }
+
+    /// A person's day (a manual accrual's, a redemption's, an expiry's) must not be after today in the
+    /// customer's branch calendar (`invalid`, `field`): points are given, spent and lapse for what already
+    /// happened. Judged only for whoever may change the account — anyone else gets authorization's answer,
+    /// not this one; the system passes its own days.
+    private static func requireNotAfterToday(_ day: LocalDate, field: String, customer: UUID?, principal: Principal, engine: CRMEngine) async throws {
+        guard !principal.isSystem, let customer else { return }
+        let scope = try await engine.resolve(.customer(customer, owners: []), includingNamedOwners: false)
+        let now = engine.clock.now()
+        guard principal.may(.edit, in: module, on: scope, at: now) else { return }
+        let today = try await engine.calendar(forBranch: scope.branch).localDate(of: now)
+        if day > today { throw EngineError(.invalid, field: field, "must not be after today (\(today) in the customer's branch calendar)") }
     }
 }
 
