@@ -69,6 +69,23 @@ import Testing
         await w.f.close()
     }
 
+    /// Her own records are found by their own words only: not through the name of a customer she may not see
+    /// (it would tell the name word by word), and their hits do not tell that customer's branch or owner.
+    @Test func aRecordFoundThroughItsCustomersNameIsAHitOnlyForWhoMaySeeTheCustomer() async throws {
+        let w = try await world("search-own-customer-name")
+        let olgas = try #require(w.records[w.olga.id])
+        let own = try await w.f.engine.search("boiler", as: w.olga)
+        #expect(Set(own.map(\.id)) == Set(olgas))
+        #expect(own.allSatisfy { $0.scope == RecordScope(owners: [w.olga.id]) }, "\(own.map(\.scope))")
+        #expect(try await w.f.engine.search("boiler acme", as: w.olga).isEmpty)
+        #expect(try await w.f.engine.search("acme heating", as: w.olga).isEmpty)
+        // Whoever may see the customer finds them through its name, with the customer's scope.
+        let all = try await w.f.engine.search("boiler acme", as: w.f.admin)
+        #expect(Set(all.map(\.id)).isSuperset(of: Set(olgas)))
+        #expect(all.allSatisfy { $0.scope.branch == "A" })
+        await w.f.close()
+    }
+
     @Test func aRecordGivenToSomeoneElseLeavesItsFormerOwnersSearch() async throws {
         let w = try await world("search-own-reassigned")
         let olgas = try #require(w.records[w.olga.id])

@@ -266,15 +266,38 @@ extension CRMEngine {
     /// var page = try await engine.search("acme", as: principal, after: nil, limit: 20)
     /// while let next = page.next { page = try await engine.search("acme", as: principal, after: next, limit: 20) }
     /// ```
+    ///
+    /// A record found (partly) through its customer's name — a term missing from its own text — is a hit
+    /// only for whoever may also query that customer: it would tell the name word by word. A hit whose
+    /// customer the principal may not query (its own record found by its own words: an assignee's ticket)
+    /// carries only the record's own owners as its scope, not that customer's branch, group or owner.
     public func search(_ text: String, as principal: Principal, after: [UInt8]?, limit: Int = 50) async throws -> WorkProjections.Page<SearchHit> {
         let now = clock.now()
+        let ownTextScore = 2 * Keywords.queryTerms(text).count
         // Two views, each its own snapshot: contact log entries and visits join from the contact and visit log.
         let page = try views.read(Self.keywords) { keywords in
-            try views.read(Self.activityLog) { activity in
-                try KeywordIndex.search(text, in: keywords, activityLog: activity, after: after, limit: limit) {
-                    principal.may(.query, in: Permission.Module($0.kind), on: $0.scope, at: now)
+            // Whether the principal may query a customer, each customer judged once (nil: no such customer).
+            var seesCustomer: [UUID: (sees: Bool, scope: RecordScope)] = [:]
+            func customer(_ id: UUID) -> (sees: Bool, scope: RecordScope)? {
+                if let known = seesCustomer[id] { return known }
+                guard let scope = try? CustomerScopes.scope(of: id, in: keywords) else { return nil }
+                let answer = (principal.may(.query, in: .customers, on: scope, at: now), scope)
+                seesCustomer[id] = answer
+                return answer
+            }
+            var page = try views.read(Self.activityLog) { activity in
+                try KeywordIndex.search(text, in: keywords, activityLog: activity, after: after, limit: limit) { hit in
+                    guard principal.may(.query, in: Permission.Module(hit.kind), on: hit.scope, at: now) else { return false }
+                    guard hit.kind != .customer, let id = hit.customerID, hit.score < ownTextScore else { return true }
+                    return customer(id)?.sees == true
                 }
             }
+            for i in page.items.indices where page.items[i].kind != .customer {
+                guard let id = page.items[i].customerID, let known = customer(id), !known.sees else { continue }
+                let own = page.items[i].scope.owners.filter { !known.scope.owners.contains($0) }
+                page.items[i].scope = RecordScope(owners: own)
+            }
+            return page
         }
         auditCustomers(page.items.map(\.customerID), principal: principal)
         return page
