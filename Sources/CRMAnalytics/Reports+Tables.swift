@@ -14,12 +14,21 @@ extension Reports.ManagerRevenue: ReportRow {
 }
 
 extension Reports.ServiceQuality: ReportRow {
+    /// The row's first cell: `(all)` for the total, `(unassigned)` for the tickets without an assignee, else the assignee.
+    public var label: String {
+        switch group {
+        case .all: return "(all)"
+        case .unassigned: return "(unassigned)"
+        case .assignee: return assignee
+        }
+    }
+
     public static let header = [
         "assignee", "tickets", "response_rate_percent", "responded_in_time_percent", "average_wait_minutes",
         "average_handling_minutes", "resolved", "resolved_in_sla_percent", "average_satisfaction",
     ]
     public var cells: [String] {
-        [assignee.isEmpty ? "(all)" : assignee, Cell.text(tickets), Cell.text(responseRatePercent), Cell.text(respondedInTimePercent),
+        [label, Cell.text(tickets), Cell.text(responseRatePercent), Cell.text(respondedInTimePercent),
          Cell.text(averageWaitMinutes), Cell.text(averageHandlingMinutes), Cell.text(resolved), Cell.text(resolvedInSLAPercent),
          Cell.text(averageSatisfaction)]
     }

@@ -133,10 +133,21 @@ public enum Reports {
         }
     }
 
-    /// Service quality of a group of tickets (one agent's, or all).
+    /// Service quality of a group of tickets (all, one agent's, or those without an assignee).
     public struct ServiceQuality: Hashable, Sendable {
-        /// The agent, or `""` for the whole set.
+        /// Which tickets a row sums up.
+        public enum Group: String, Hashable, Sendable {
+            /// Every ticket of the report (the first row; label `(all)`).
+            case all
+            /// One assignee's tickets.
+            case assignee
+            /// The tickets nobody is assigned to (label `(unassigned)`).
+            case unassigned
+        }
+
+        /// The agent, or `""` for the whole set and for the unassigned tickets (``group`` tells which).
         public var assignee: String
+        public var group: Group = .assignee
         public var tickets: Int
         /// Responded ÷ tickets × 100.
         public var responseRatePercent: Decimal?
@@ -153,14 +164,19 @@ public enum Reports {
         public var resolved: Int
     }
 
-    /// Service quality per assignee (tickets without assignee under `""`) and, first, for all tickets together.
+    /// Service quality for all tickets together first, then for the tickets without an assignee (a row of
+    /// group `.unassigned`, when there are any), then per assignee (by id).
     public static func serviceQuality(_ tickets: [TicketFacts]) -> [ServiceQuality] {
         var groups: [String: [TicketFacts]] = [:]
-        for t in tickets { groups[t.assignee ?? "", default: []].append(t) }
-        return [quality(of: tickets, as: "")] + groups.keys.sorted().map { quality(of: groups[$0] ?? [], as: $0) }
+        var unassigned: [TicketFacts] = []
+        for t in tickets {
+            if let assignee = t.assignee, !assignee.isEmpty { groups[assignee, default: []].append(t) } else { unassigned.append(t) }
+        }
+        return [quality(of: tickets, as: "", group: .all)] + (unassigned.isEmpty ? [] : [quality(of: unassigned, as: "", group: .unassigned)])
+            + groups.keys.sorted().map { quality(of: groups[$0] ?? [], as: $0) }
     }
 
-    static func quality(of tickets: [TicketFacts], as assignee: String) -> ServiceQuality {
+    static func quality(of tickets: [TicketFacts], as assignee: String, group: ServiceQuality.Group = .assignee) -> ServiceQuality {
         func percent(_ a: Int, _ b: Int) -> Decimal? { b == 0 ? nil : (Decimal(a) / Decimal(b) * 100).rounded(2) }
         func mean(_ xs: [Decimal]) -> Decimal? { xs.isEmpty ? nil : (xs.reduce(0, +) / Decimal(xs.count)).rounded(2) }
         func minutes(_ from: Date, _ to: Date) -> Decimal { Decimal(Int((to.timeIntervalSince(from) / 60).rounded())) }
@@ -169,7 +185,7 @@ public enum Reports {
         let resolved = tickets.filter { $0.resolvedAt != nil }
         let inSLA = resolved.filter { ($0.resolvedAt ?? .distantFuture) <= $0.resolutionDueAt }
         return ServiceQuality(
-            assignee: assignee, tickets: tickets.count,
+            assignee: assignee, group: group, tickets: tickets.count,
             responseRatePercent: percent(responded.count, tickets.count),
             respondedInTimePercent: percent(inTime.count, responded.count),
             averageWaitMinutes: mean(responded.compactMap { t in t.firstRespondedAt.map { minutes(t.openedAt, $0) } }),

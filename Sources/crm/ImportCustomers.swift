@@ -21,7 +21,10 @@ struct ImportCustomers: AsyncParsableCommand {
             founded, external_key) or the group form's field names or labels, case-insensitively. A row whose id names a \
             customer (as `crm export customers` writes them), or whose external key a customer already holds, updates that \
             customer, writing only changed fields; empty cells change nothing. A row with an id no customer has creates one with it. \
-            Every invalid row is reported with its line number; nothing is written then unless --skip-invalid. \
+            Every row is judged first as the engine will judge it (permissions of the --token's employee included); every \
+            invalid row is reported with its line number, and nothing is written then unless --skip-invalid. A row refused while \
+            writing (the store changed meanwhile) stops the import at once without --skip-invalid: the rows already written are \
+            listed with their ids (exit 2). --dry-run writes nothing and reads the store read-only (beside a running server too). \
             The ' that `crm export` puts before a cell a spreadsheet would run as a formula is removed: a cell of ' followed \
             by =, +, -, @, TAB or CR (or by more ' and then one of those) loses one '.
             """)
@@ -43,9 +46,14 @@ struct ImportCustomers: AsyncParsableCommand {
             let renames = try map.map(readMap) ?? [:]
             // Through a server: rows are checked on the read-only engine (beside the server) and written
             // through its HTTP API; otherwise the engine opened here checks and writes them.
+            // A dry run writes nothing: it judges the rows on the read-only engine, so it works beside a running
+            // server too (with or without --server).
             let summary: Summary
-            if let remote = try store.remote() {
-                summary = try await withReadEngine(store) { engine, _ in try await importRows(table, renames: renames, engine: engine, remote: remote) }
+            let remote = try store.remote()
+            if dryRun || remote != nil {
+                summary = try await withReadEngine(store) { engine, _ in
+                    try await importRows(table, renames: renames, engine: engine, remote: dryRun ? nil : remote)
+                }
             } else {
                 summary = try await withEngine(store) { engine in try await importRows(table, renames: renames, engine: engine, remote: nil) }
             }
@@ -53,13 +61,22 @@ struct ImportCustomers: AsyncParsableCommand {
                 out(jsonLine(summary.json))
             } else {
                 for problem in summary.problems { out("line \(problem.line): \(problem.problem)") }
-                if dryRun {
+                if let stop = summary.stoppedAt {
+                    for row in summary.written { out("line \(row.line): \(row.action) \(row.id.lowercasedString)") }
+                    out("created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), invalid \(summary.problems.count)"
+                        + " — stopped at line \(stop); the \(summary.written.count) row(s) listed as created or updated were written")
+                } else if dryRun {
                     out("dry run: would create \(summary.created), update \(summary.updated), leave unchanged \(summary.unchanged), invalid \(summary.problems.count)"
                         + (summary.problems.isEmpty ? "" : (skipInvalid ? " (would be skipped)" : "")) + " — nothing was written")
                 } else {
                     out("created \(summary.created), updated \(summary.updated), unchanged \(summary.unchanged), invalid \(summary.problems.count)"
                         + (summary.problems.isEmpty ? "" : (summary.wrote ? " (skipped)" : " — nothing was written")))
                 }
+            }
+            if let stop = summary.stoppedAt {
+                throw CLIError("line \(stop) of \(file) was refused while writing; the import stopped there after writing \(summary.written.count) row(s)",
+                               hint: "the rows written are listed with their ids; fix the refused rows and import again (rows with an id or external_key update, others are created again), or pass --skip-invalid",
+                               exit: .faults)
             }
             // A dry run with --skip-invalid answers what the real run would: the invalid rows skipped.
             if !summary.problems.isEmpty && !summary.wrote && !(dryRun && skipInvalid) {
@@ -74,15 +91,33 @@ struct ImportCustomers: AsyncParsableCommand {
         let problem: RowProblem
     }
 
+    /// A row written: its line, what was done (`created`, `updated`) and the customer's id.
+    struct Written {
+        let line: Int
+        let action: String
+        let id: UUID
+    }
+
     struct Summary {
         var created = 0
         var updated = 0
         var unchanged = 0
         var problems: [Problem] = []
         var wrote = false
+        /// Without --skip-invalid, the first line refused while writing: the import stopped there.
+        var stoppedAt: Int?
+        /// The rows written, by line (listed when the import stopped).
+        var written: [Written] = []
         var json: [String: Any] {
-            ["created": created, "updated": updated, "unchanged": unchanged, "written": wrote,
-             "invalid": problems.map { ["line": $0.line, "field": $0.problem.field ?? NSNull(), "reason": $0.problem.reason] as [String: Any] }]
+            var json: [String: Any] = [
+                "created": created, "updated": updated, "unchanged": unchanged, "written": wrote,
+                "invalid": problems.map { ["line": $0.line, "field": $0.problem.field ?? NSNull(), "reason": $0.problem.reason] as [String: Any] },
+            ]
+            if let stoppedAt {
+                json["stoppedAt"] = stoppedAt
+                json["writtenRows"] = written.map { ["line": $0.line, "action": $0.action, "id": $0.id.lowercasedString] as [String: Any] }
+            }
+            return json
         }
     }
 
@@ -109,7 +144,6 @@ struct ImportCustomers: AsyncParsableCommand {
         var seenKeys: [String: Int] = [:]
         var seenIDs: [UUID: Int] = [:]
         var plans: [(line: Int, plan: Plan)] = []
-        let context = CommandContext(now: Date(), actor: "crm-cli")
         // A row's group must be known (one with a form), as the engine will judge it when writing.
         let known = try await engine.customerGroups()
         for row in table.rows {
@@ -156,30 +190,33 @@ struct ImportCustomers: AsyncParsableCommand {
                     }
                     // A new customer's group, or a changed one, must be known; an existing customer keeps its own.
                     try known.validate(customer.group, unlessUnchangedFrom: existing?.state.group)
+                    // Each command is judged as the engine will judge it when writing — the token's employee's
+                    // permissions over where the customer is or goes, the domain's rules, the named employees,
+                    // the keys — writing nothing (``CRMEngine/dryRun(_:id:_:as:)``).
                     if let (id, state) = existing {
                         let edit = customer.edit(from: state)
                         if edit.isEmpty {
+                            // "Unchanged" only of a customer the employee may see: else it would tell what it holds.
+                            try await requireVisible(id, engine: engine, principal: principal)
                             plans.append((row.line, .unchanged))
                         } else {
-                            _ = try Customer.decide(.edit(edit, form: form), state: state, context: context)
-                            try await engine.requireActiveEmployees(Customer.employeesNamed(by: .edit(edit, form: form), state: state), principal: principal)
+                            try await engine.dryRun(Customer.self, id: id, .edit(edit, form: form), as: principal)
                             plans.append((row.line, .update(id, edit, form)))
                         }
                     } else {
                         let id = customer.id ?? engine.configuration.ids.next()
                         let new = customer.newCustomer(keySystem: keySystem)
-                        _ = try Customer.decide(.create(customerID: id, new, form: form), state: Customer.initialState, context: context)
-                        try await engine.requireActiveEmployees(Customer.employeesNamed(by: .create(customerID: id, new, form: form), state: Customer.initialState),
-                                                                principal: principal)
+                        try await engine.dryRun(Customer.self, id: id, .create(customerID: id, new, form: form), as: principal)
                         plans.append((row.line, .create(id, new, form)))
                     }
                 } catch let error as DomainError {
                     summary.problems.append(Problem(line: row.line, problem: RowProblem(error.field, error.detail)))
                 } catch let problem as RowProblem {
                     summary.problems.append(Problem(line: row.line, problem: problem))
-                } catch let error as EngineError where error.code == .invalid {
-                    // An owner who is no active employee: the engine would refuse the row when writing it.
-                    summary.problems.append(Problem(line: row.line, problem: RowProblem(error.field, error.message)))
+                } catch let error as EngineError where error.code != .unavailable && error.code != .contention {
+                    // What the engine would refuse when writing the row: a permission (`create in customers is not
+                    // allowed here`), a customer the employee may not see, an owner who is no active employee, a key.
+                    summary.problems.append(Problem(line: row.line, problem: Self.problem(error)))
                 }
             }
         }
@@ -231,11 +268,21 @@ struct ImportCustomers: AsyncParsableCommand {
             while let (line, plan, problem) = try await tasks.next() {
                 if let problem {
                     summary.problems.append(Problem(line: line, problem: problem))
+                    // Without --skip-invalid a refusal stops the import at once: no further row is sent; those
+                    // already sent are awaited and listed with what they did.
+                    if !skipInvalid {
+                        summary.stoppedAt = min(summary.stoppedAt ?? line, line)
+                        pending.removeAll()
+                    }
                 } else {
                     switch plan {
                     case .unchanged: summary.unchanged += 1
-                    case .create: summary.created += 1
-                    case .update: summary.updated += 1
+                    case .create(let id, _, _):
+                        summary.created += 1
+                        summary.written.append(Written(line: line, action: "created", id: id))
+                    case .update(let id, _, _):
+                        summary.updated += 1
+                        summary.written.append(Written(line: line, action: "updated", id: id))
                     }
                 }
                 done += 1
@@ -245,7 +292,29 @@ struct ImportCustomers: AsyncParsableCommand {
         }
         if plans.count >= 1000 { progress.finish(done) }
         summary.problems.sort { $0.line < $1.line }
+        summary.written.sort { $0.line < $1.line }
         return summary
+    }
+
+    /// A row the engine refuses, as its problem: a key held by another record names the row's key column.
+    static func problem(_ error: EngineError) -> RowProblem {
+        switch error.code {
+        case .keyTaken: return RowProblem("external_key", "is held by another record")
+        case .notFound: return RowProblem(error.field, "no customer you may see has this id or key")
+        case .forbidden: return RowProblem(error.field, "not allowed: \(error.message)")
+        default: return RowProblem(error.field, error.message)
+        }
+    }
+
+    /// Refuses an unchanged row of a customer the principal may not see (not found) — as an edit would be
+    /// refused —, so the import tells nothing of a customer beyond the employee's reach.
+    private func requireVisible(_ id: UUID, engine: CRMEngine, principal: Principal) async throws {
+        guard !principal.isSystem else { return }
+        do {
+            try await engine.dryRun(Customer.self, id: id, .edit(CustomerEdit(), form: .empty(group: "")), as: principal)
+        } catch let error as EngineError where error.code != .notFound && error.code != .unavailable {
+            // Anything else an empty edit meets (an archived customer, edit rights) changes nothing of an unchanged row.
+        }
     }
 
     /// A new customer as the body of `POST /v1/customers`.

@@ -169,7 +169,7 @@ struct Serve: AsyncParsableCommand {
         // The year up to now.
         let start = Date().addingTimeInterval(-365 * 86_400)
         let generator = HistoryGenerator(.init(seed: 42, targetEvents: 30_000, start: start))
-        try await generator.forEachBatch { _ = try await log.append($0) }
+        try await appendDemoHistory(generator, to: log)
         return generator
     }
 

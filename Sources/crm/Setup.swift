@@ -202,10 +202,10 @@ struct Demo: AsyncParsableCommand {
                 ?? LMDBEventStore(directory: store.logDirectory, options: .init(durability: .noSync))
             var written = 0
             do {
-                try await generator.forEachBatch { batch in
-                    _ = try await log.append(batch)
-                    written += batch.reduce(0) { $0 + $1.events.count }
-                    progress.update(written)
+                // With the unique keys the history holds reserved, as the engine reserves them.
+                try await appendDemoHistory(generator, to: log) { count in
+                    written = count
+                    progress.update(count)
                 }
             } catch {
                 await log.close()

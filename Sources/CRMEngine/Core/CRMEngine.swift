@@ -258,32 +258,7 @@ public final class CRMEngine: Sendable {
             }
             let now = clock.now()
             try A.check(command, id: id)
-            // A record the principal may not even see does not exist for it — before `prepare` reads it, so
-            // no error of preparing (a hidden field, a line's agreed price) tells anything about it.
-            // (The same judgement as ``authorize``'s "not found", made early: the principal may neither query
-            // the record nor do the command's action on it.)
-            var seen: (source: ScopeSource, scope: RecordScope, namedOwners: Bool)?
-            if version != .noStream, !principal.isSystem {
-                let source = A.scope(of: command, state: state, id: id)
-                let scope = try await resolve(source)
-                guard principal.may(.query, in: A.module, on: scope, at: now) || principal.may(A.action(for: command), in: A.module, on: scope, at: now),
-                      // What its binding asks more to read it (a workflow instance: its subject's module, unless
-                      // the principal has a part in it): one it may not read it may not learn of by a command.
-                      try await A.mayRead(state, scope: scope, as: principal, engine: self, at: now) else {
-                    throw EngineError.notFound()
-                }
-                seen = (source, scope, true)
-            } else if !principal.isSystem, A.action(for: command) == .create {
-                // A new record: creating needs a permission over where it goes (authorize's rule), judged also
-                // before `prepare` reads what the command names (a contact, a quote), so an error of preparing
-                // tells nothing to whoever may not create there.
-                let source = A.scope(of: command, state: state, id: id)
-                let scope = try await resolve(source, includingNamedOwners: false)
-                guard principal.may(.create, in: A.module, on: scope, at: now) else {
-                    throw EngineError(.forbidden, "create in \(A.module.rawValue) is not allowed here")
-                }
-                seen = (source, scope, false)
-            }
+            let seen = try await judgedBeforePreparing(A.self, command, id: id, state: state, version: version, principal: principal, now: now)
             // Filled in first, so authorization judges the command that will run, not the caller's values.
             let command = try await A.prepare(command, state: state, id: id, principal: principal, engine: self)
             try await authorize(A.self, command, id: id, state: state, principal: principal, now: now, resolved: seen)
@@ -302,10 +277,7 @@ public final class CRMEngine: Sendable {
                 if let earlier = try await firstAnswer() { return earlier }
                 throw EngineError(error)
             }
-            // Judged on a command the domain accepted and that changes something, so "no such record" answers
-            // first and a repeat that records nothing stays a repeat.
-            if !events.isEmpty { try await requireActiveEmployees(A.employeesNamed(by: command, state: state), principal: principal) }
-            try A.checkOutcome(events, on: state, principal: principal, now: now)
+            try await judgeDecided(A.self, events, command, state: state, principal: principal, now: now)
             var metadata = EventMetadata(actor: principal.id, correlationID: configuration.ids.next(), causationID: causation,
                                          sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
             if metadata.correlationID == nil { metadata.correlationID = causation }
@@ -340,6 +312,47 @@ public final class CRMEngine: Sendable {
             let recorded = events.isEmpty ? [] : try await store.readStream(stream, from: version.next, direction: .forward, limit: events.count)
             return CommandResult(stream: stream, version: StreamVersion(version.rawValue + UInt64(events.count)), events: recorded, repeated: false)
         }
+    }
+
+    /// What ``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` and
+    /// ``dryRun(_:id:_:as:)`` judge before `prepare`: a record the principal may not even see does not exist
+    /// for it — before `prepare` reads it, so no error of preparing (a hidden field, a line's agreed price)
+    /// tells anything about it (the same judgement as ``authorize``'s "not found", made early: the principal
+    /// may neither query the record nor do the command's action on it); a new record needs a permission to
+    /// create where it goes. Returns the scope it resolved, for ``authorize`` to use again.
+    func judgedBeforePreparing<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, version: StreamVersion,
+                                                principal: Principal, now: Date) async throws -> (source: ScopeSource, scope: RecordScope, namedOwners: Bool)? {
+        guard !principal.isSystem else { return nil }
+        if version != .noStream {
+            let source = A.scope(of: command, state: state, id: id)
+            let scope = try await resolve(source)
+            guard principal.may(.query, in: A.module, on: scope, at: now) || principal.may(A.action(for: command), in: A.module, on: scope, at: now),
+                  // What its binding asks more to read it (a workflow instance: its subject's module, unless
+                  // the principal has a part in it): one it may not read it may not learn of by a command.
+                  try await A.mayRead(state, scope: scope, as: principal, engine: self, at: now) else {
+                throw EngineError.notFound()
+            }
+            return (source, scope, true)
+        }
+        guard A.action(for: command) == .create else { return nil }
+        // A new record: creating needs a permission over where it goes (authorize's rule), judged also
+        // before `prepare` reads what the command names (a contact, a quote), so an error of preparing
+        // tells nothing to whoever may not create there.
+        let source = A.scope(of: command, state: state, id: id)
+        let scope = try await resolve(source, includingNamedOwners: false)
+        guard principal.may(.create, in: A.module, on: scope, at: now) else {
+            throw EngineError(.forbidden, "create in \(A.module.rawValue) is not allowed here")
+        }
+        return (source, scope, false)
+    }
+
+    /// What `execute` and `dryRun` judge once the domain decided: the employees the command names (on a
+    /// command that changes something, so "no such record" answers first and a repeat that records nothing
+    /// stays a repeat) and what the events would leave behind.
+    func judgeDecided<A: EngineRecord>(_ type: A.Type, _ events: [A.Event], _ command: A.Command, state: A.State,
+                                       principal: Principal, now: Date) async throws {
+        if !events.isEmpty { try await requireActiveEmployees(A.employeesNamed(by: command, state: state), principal: principal) }
+        try A.checkOutcome(events, on: state, principal: principal, now: now)
     }
 
     /// The current state and version of a record, for a principal allowed to see it: `query` in its module
@@ -391,7 +404,7 @@ public final class CRMEngine: Sendable {
     /// `resolved`: a scope already resolved for this record (before `prepare`), used again when the prepared
     /// command has the same source and it was resolved as this action needs (with the named owners, or
     /// without them for a create), so the customer's stream is not read twice.
-    private func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date,
+    func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date,
                                             resolved: (source: ScopeSource, scope: RecordScope, namedOwners: Bool)? = nil) async throws {
         if principal.isSystem { return }
         let action = A.action(for: command)

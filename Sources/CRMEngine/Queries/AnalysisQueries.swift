@@ -110,14 +110,19 @@ extension CRMEngine {
 
     /// RFM scores, loyalty scores, tiers and segments of the customers `principal` may see (R-ANA-3), over
     /// the `months` months ending with `day`'s month, in `currency` (other currencies converted at the
-    /// settings' rates), scored globally or per branch.
+    /// settings' rates), scored globally or per branch. Only customers that existed by `day` are scored:
+    /// those recorded (created) on or before it in their branch's time zone, as the composition report
+    /// counts the customers of a period.
     public func rfm(asOf day: LocalDate, months: Int = 12, currency: Currency, partition: RFM.Partition = .global,
                     as principal: Principal) async throws -> [RFM.Score] {
         guard months > 0, months <= 120 else { throw EngineError(.invalid, field: "months", "from 1 to 120 months") }
         let settings = try await self.settings()
         let now = clock.now()
+        let existing = try views.read("customer-directory") { views in
+            Set(try CustomerDirectory.all(in: views) { settings.calendar(forBranch: $0.scope.branch).localDate(of: $0.createdAt) <= day }.map(\.customerID))
+        }
         let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
-            .filter { principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
+            .filter { existing.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
         let window = RevenueMonth.window(endingAt: RevenueMonth(day), months: months)
         let inputs = summaries.map { RFM.Input(PurchaseHistory($0, currency: currency, rates: settings.exchangeRates), window: window, asOf: day) }
         return RFM.score(inputs, partition: partition, weights: RFM.Weights(settings.rfmScheme),
