@@ -206,14 +206,19 @@ struct ContractTests {
         #expect(s.state.terms?.expiry == date("2027-12-31"))
     }
 
-    @Test func renewalWithoutAClauseNeedsATermAndOnlyFromActiveOrExpired() {
+    /// An active contract whose terms hold no renewal clause.
+    func activeWithoutRenewalClause() -> Scenario<Contract> {
         var noClause = terms
         noClause.renewalTermMonths = nil
-        let s = Scenario(Contract.self, given: [
+        return Scenario(Contract.self, given: [
             .drafted(ContractDrafted(contractID: contractID, customerID: customerID, owner: "emp-7", title: "t", quoteID: quoteID,
                                      quoteNumber: "Q", lines: lines, terms: noClause, draftedBy: "emp-1", draftedAt: now)),
             submitted, approved, activated,
         ])
+    }
+
+    @Test func renewalWithoutAClauseNeedsATermAndOnlyFromActiveOrExpired() {
+        let s = activeWithoutRenewalClause()
         #expect(s.whenRefused(.renew())?.field == "termMonths")
         #expect(s.whenRefused(.renew(termMonths: 0))?.field == "termMonths")
         #expect(s.when(.renew(termMonths: 6)).count == 1)
@@ -223,13 +228,7 @@ struct ContractTests {
     }
 
     @Test func expiryIsRecordedOnlyAfterTheLastDay() {
-        var noClause = terms
-        noClause.renewalTermMonths = nil
-        let s = Scenario(Contract.self, given: [
-            .drafted(ContractDrafted(contractID: contractID, customerID: customerID, owner: "emp-7", title: "t", quoteID: quoteID,
-                                     quoteNumber: "Q", lines: lines, terms: noClause, draftedBy: "emp-1", draftedAt: now)),
-            submitted, approved, activated,
-        ])
+        let s = activeWithoutRenewalClause()
         #expect(s.whenRefused(.expire(today: date("2026-12-31")))?.field == "today")
         var after = s
         let events = after.apply(.expire(today: date("2027-01-01")))

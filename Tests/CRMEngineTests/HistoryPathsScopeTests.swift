@@ -88,13 +88,7 @@ import Testing
         let olga = try await f.hire("Olga", branch: "A", permissions: [Permission(module: .organisation, actions: [.query], scope: .all)])
         try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: "role of Sara", maxPercent: 5)), as: f.admin)
         let customer = try await f.customer("Quoted", branch: "A")
-        try await f.meterProduct()
-        let quote = UUID.derived("quote", "dump")
-        let created = try await f.engine.execute(Quote.self, id: quote, .create(
-            quoteID: quote, customerID: customer, customerCode: "QD", date: try EngineFixture.day("2026-01-02"), sequence: 1,
-            draft: WorkflowReadAndSupersedeTests.discounted(20), authorRole: "role of Sara", limits: []), as: sara)
-        try await WorkflowSubjectTests.settled(f, after: created.position)
-        let instance = ApprovalRouting.instanceID(for: .quote, recordID: quote, revision: 1)
+        let (quote, instance, _) = try await WorkflowReadAndSupersedeTests.waitingQuote(f, customer, code: "QD", tag: "dump", by: sara, role: "role of Sara")
         let stream = WorkflowInstance.stream(instance)
         #expect(try await !f.engine.events(of: stream, as: f.admin).isEmpty)
         // Olga reads neither the instance nor its events; the submitter reads both.

@@ -66,6 +66,19 @@ import Testing
         try await engine.store.readStream(WorkflowInstance.stream(instance)).filter { $0.type == WorkflowClosedBySubject.eventType }.count
     }
 
+    /// A quote of `customer` at 20 % discount created by `author` in `role` (over its limit: it waits in a
+    /// workflow instance), once the reactions settled; the quote's id derives from `tag`.
+    static func waitingQuote(_ f: EngineFixture, _ customer: UUID, code: String, tag: String, by author: Principal,
+                             role: String) async throws -> (quote: UUID, instance: UUID, position: GlobalPosition) {
+        try await f.meterProduct()
+        let quote = UUID.derived("quote", tag)
+        let created = try await f.engine.execute(Quote.self, id: quote, .create(
+            quoteID: quote, customerID: customer, customerCode: code, date: try EngineFixture.day("2026-01-02"), sequence: 1,
+            draft: discounted(20), authorRole: role, limits: []), as: author)
+        try await WorkflowSubjectTests.settled(f, after: created.position)
+        return (quote, ApprovalRouting.instanceID(for: .quote, recordID: quote, revision: 1), created.position)
+    }
+
     static func discounted(_ percent: Decimal) -> QuoteDraft {
         var draft = ScopeTestsPart2.draft
         draft.discountPercent = percent
@@ -91,13 +104,7 @@ import Testing
             try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: role, maxPercent: Decimal(limit))), as: f.admin)
         }
         let customer = try await f.customer("Customer of A", branch: "A")
-        try await f.meterProduct()
-        let quote = UUID.derived("quote", "read-scope")
-        let created = try await f.engine.execute(Quote.self, id: quote, .create(
-            quoteID: quote, customerID: customer, customerCode: "RS", date: try EngineFixture.day("2026-01-02"), sequence: 1,
-            draft: Self.discounted(20), authorRole: "role of Sara", limits: []), as: sara)
-        try await WorkflowSubjectTests.settled(f, after: created.position)
-        let instance = ApprovalRouting.instanceID(for: .quote, recordID: quote, revision: 1)
+        let (quote, instance, createdAt) = try await Self.waitingQuote(f, customer, code: "RS", tag: "read-scope", by: sara, role: "role of Sara")
         #expect(try await f.engine.state(WorkflowInstance.self, id: instance, as: f.admin).state.status == .running)
 
         // Mona: organisation query over branch A, nothing in quotes — the instance is hidden as a record she
@@ -107,7 +114,7 @@ import Testing
             try await f.engine.state(WorkflowInstance.self, id: UUID.derived("workflow", "none"), as: mona)
         }
         #expect(hidden?.code == .notFound && hidden == unknown, "\(String(describing: hidden))")
-        await #expect(throws: EngineError.self) { try await f.engine.state(WorkflowInstance.self, id: instance, asOf: .position(created.position), as: mona) }
+        await #expect(throws: EngineError.self) { try await f.engine.state(WorkflowInstance.self, id: instance, asOf: .position(createdAt), as: mona) }
         let monaLists = try await Self.listed(f, mona)
         #expect(monaLists.scan.isEmpty && monaLists.paged.isEmpty)
         #expect(try await Self.inbox(f, mona).pending.isEmpty)
@@ -153,13 +160,7 @@ import Testing
             try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: role, maxPercent: Decimal(limit))), as: f.admin)
         }
         let customer = try await f.customer("Acme", branch: "head-office")
-        try await f.meterProduct()
-        let quote = UUID.derived("quote", "superseded")
-        let created = try await f.engine.execute(Quote.self, id: quote, .create(
-            quoteID: quote, customerID: customer, customerCode: "ACME", date: try EngineFixture.day("2026-01-02"), sequence: 1,
-            draft: Self.discounted(20), authorRole: "Administrator", limits: []), as: f.admin)
-        try await WorkflowSubjectTests.settled(f, after: created.position)
-        let first = ApprovalRouting.instanceID(for: .quote, recordID: quote, revision: 1)
+        let (quote, first, _) = try await Self.waitingQuote(f, customer, code: "ACME", tag: "superseded", by: f.admin, role: "Administrator")
         #expect(try await Self.inbox(f, dora).pending.map(\.instance.instanceID) == [first])
 
         // A new revision, over the limit too, while revision 1's instance waits.
