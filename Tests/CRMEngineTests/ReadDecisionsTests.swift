@@ -1,13 +1,13 @@
 import CRMDomain
-import CRMEngine
+@testable import CRMEngine
 import CRMProjections
 import EventSourcing
 import Foundation
 import Testing
 
 /// A reader's kept decisions (``CRMEngine/ReadDecisions``, the `/v1/events` stream's): each record judged
-/// once, judged again from the first event past the head they were started at, after their age, and never
-/// more than their capacity kept.
+/// once, judged again after a later event that may change it (its own, its customer's), after their age, and
+/// never more than their capacity kept.
 @Suite struct ReadDecisionsTests {
     /// The positions of the events from `from` that `principal` sees, each read as the events stream reads
     /// it (its history entry, one per call), with `decisions`; and the position it read up to.
@@ -55,6 +55,34 @@ import Testing
         #expect(!second.positions.contains(moved.position) && !second.positions.contains(edited.position), "\(second.positions)")
         let created = try #require(try await f.engine.store.readStream(Customer.stream(sentinel)).first?.position)
         #expect(second.positions.contains(created))
+        await f.close()
+    }
+
+    /// Tailing a record's events past the head the decisions were started at judges that record again, once
+    /// per event, and nothing else: another record's decision stays kept, the decisions are not started again.
+    @Test func tailingOneRecordJudgesOnlyThatRecordAgain() async throws {
+        let f = try await EngineFixture.make("read-decisions-tail")
+        let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
+        let customer = try await f.customer("Busy", branch: "A")
+        let other = try await f.customer("Quiet", branch: "A")
+        let task = UUID.derived("task", "busy")
+        try await f.engine.execute(WorkTask.self, id: task, .dispatch(taskID: task, details: WorkTask.Details(
+            title: "Call", customerID: customer, kind: .followUp, dueAt: f.clock.now().addingTimeInterval(86_400)), assignee: alice.id), as: f.admin)
+
+        let decisions = CRMEngine.ReadDecisions()
+        var head = try await Self.seen(f, from: GlobalPosition(1), as: alice, decisions: decisions).head
+        #expect(decisions.decisions[Customer.stream(other)] == true)
+        let started = decisions.startedAt
+        for n in 1...5 {
+            let judged = decisions.judgements
+            let edit = try await f.engine.execute(WorkTask.self, id: task, .edit(title: "Call \(n)", note: nil), as: f.admin)
+            let tail = try await Self.seen(f, from: head.next, as: alice, decisions: decisions)
+            #expect(tail.positions.contains(edit.position))
+            #expect(decisions.judgements == judged + 1, "only the task is judged again")
+            #expect(decisions.decisions[Customer.stream(other)] == true && decisions.decisions[Customer.stream(customer)] == true)
+            #expect(decisions.startedAt == started && decisions.through >= edit.position)
+            head = tail.head
+        }
         await f.close()
     }
 

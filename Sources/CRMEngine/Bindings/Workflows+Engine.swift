@@ -56,6 +56,8 @@ extension WorkflowInstance: EngineRecord {
         guard let kind = state.subjectKind, let subject = state.subjectID else { return .direct(RecordScope(owners: owners)) }
         return .workflowSubject(kind, subject, owners: owners)
     }
+    /// Its `mayRead` asks more than `query` in workflows (below).
+    public static var hasDefaultMayRead: Bool { false }
     /// Also `query` in the subject's module, unless the principal submitted the instance, is its delegate, may
     /// decide its current step or is whom that step's lateness was escalated to (see the type's comment).
     public static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool {

@@ -89,6 +89,10 @@ public protocol EngineRecord: Aggregate {
     /// query's answer, a list's row; not a command's judgement). True by default; a workflow instance also
     /// asks for its subject's module (``WorkflowInstance``'s binding). A record it may not read is not found.
     static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool
+    /// Whether ``mayRead(_:scope:as:engine:at:)`` is the default one (asks nothing more): then whoever may
+    /// `query` the module over all data may read every record of it without its state being read. True by
+    /// default; a binding that overrides `mayRead` says false.
+    static var hasDefaultMayRead: Bool { get }
 }
 
 extension EngineRecord {
@@ -105,6 +109,7 @@ extension EngineRecord {
     public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {}
     public static func visible(_ state: State, to principal: Principal, current: State?) -> State { state }
     public static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool { true }
+    public static var hasDefaultMayRead: Bool { true }
 }
 
 // MARK: - Bindings of the domain's aggregates

@@ -222,7 +222,8 @@ extension CRMEngine {
         var cursor = start
         var checked = false
         // Each linked record is judged once per call, as its own history judges it (its state now: a task's
-        // assignee among its owners), and each customer's scope is read once.
+        // assignee among its owners), and each customer's scope is read once; a record of a module the
+        // principal may query over all data (its binding's `mayRead` the default) is not read at all.
         let decisions = ReadDecisions(capacity: .max)
         while true {
             let trail = try views.read(Self.history) { try read($0, cursor) }
@@ -240,7 +241,10 @@ extension CRMEngine {
             }
             for entry in entries {
                 if visible.count == limit { break }  // the page is full: the rest need no judging
-                guard try await mayQueryRecord(entry.stream, viewScope: entry.scope, as: principal, decisions: decisions) else { continue }
+                // Whoever may query the record's module over all data reads it without its stream being read.
+                if !mayQueryEverywhere(entry.stream, as: principal, at: now) {
+                    guard try await mayQueryRecord(entry.stream, viewScope: entry.scope, as: principal, decisions: decisions) else { continue }
+                }
                 visible.append(hidingFields(entry, from: principal))
             }
             guard visible.count < limit, trail.points.count == limit, let last = trail.points.last else { break }

@@ -21,13 +21,17 @@ extension CRMEngine {
     ///
     /// A decision rests on the record's state now (and its customer's, its workflow subject's) and on the
     /// clock, so ``CRMEngine/history(of:as:after:limit:consistentWith:decisions:)`` uses one again only while
-    /// it is fit: for an event at or before the log's head read when the decisions were started (an event past
-    /// it may have changed any record's scope: then every decision is dropped), at most `maxAge` seconds of the
-    /// engine's clock after they were started (a grant may end meanwhile), for the same principal with the same
-    /// permissions, and while fewer than `capacity` are kept (then all are dropped). The staleness bound: an
-    /// event is judged on the log as it stood at some point after the event itself and at most `maxAge`
-    /// before — a record moved out of the caller's scope stops being sent from the first event after the move,
-    /// or after `maxAge`, whichever comes first.
+    /// it is fit: for the same principal with the same permissions, at most `maxAge` seconds of the engine's
+    /// clock after they were started (a grant may end meanwhile), and while fewer than `capacity` are kept
+    /// (otherwise all are dropped and started again from the log's head). They stand for the log up to
+    /// `through`: an event past it moves `through` on over the events stored since, each forgetting only
+    /// what it may change — its own record's decision; a customer's event, that customer's scope and every
+    /// decision (its records' scopes rest on it); any other event, the workflow instances' (they rest on
+    /// their subjects and on the organisation's roles). Tailing the log thus judges again only the records
+    /// whose events arrive, not every record kept. The staleness bound: an event is judged on the log as it
+    /// stood at some point after the event itself and at most `maxAge` before — a record moved out of the
+    /// caller's scope stops being sent from the first event after the move, or after `maxAge`, whichever
+    /// comes first.
     public final class ReadDecisions {
         /// How many records and customers are kept before all are dropped.
         public let capacity: Int
@@ -38,9 +42,13 @@ extension CRMEngine {
         var customerScopes: [UUID: RecordScope] = [:]
         /// Whose decisions these are, with the permissions they were judged with.
         var principal: (id: String, permissions: EffectivePermissions)?
-        /// The log's head when the decisions were started: they stand for events up to it.
+        /// The log position the decisions stand for: every event up to it has forgotten what it changed.
         var through = GlobalPosition.start
         var startedAt: Date?
+        /// The workflow instances decided: they rest on other records than their own and their customer.
+        var workflowInstances: Set<StreamID> = []
+        /// How many records were judged (folded) rather than found decided: for tests.
+        var judgements = 0
 
         public init(capacity: Int = 4_096, maxAge: TimeInterval = 10) {
             self.capacity = max(1, capacity)
@@ -49,19 +57,44 @@ extension CRMEngine {
 
         /// How many records' decisions are kept now.
         public var count: Int { decisions.count }
+
+        /// Forgets what an event of `stream` may change (see above).
+        func forget(after stream: StreamID) {
+            if stream.category == Customer.category {
+                decisions.removeAll(keepingCapacity: true)
+                customerScopes.removeAll(keepingCapacity: true)
+                workflowInstances.removeAll(keepingCapacity: true)
+                return
+            }
+            decisions[stream] = nil
+            for instance in workflowInstances { decisions[instance] = nil }
+            workflowInstances.removeAll(keepingCapacity: true)
+        }
     }
 
-    /// Drops `decisions` when they are no longer fit for judging an event at `position` as `principal` now
-    /// (``ReadDecisions``), starting them again from the log's head.
+    /// How many events past `through` ``refresh(_:for:as:)`` reads to move it on; more start the decisions again.
+    static let decisionCatchUp = 1_024
+
+    /// Makes `decisions` fit for judging an event at `position` as `principal` now (``ReadDecisions``): moves
+    /// them on over the events stored since `through`, each forgetting what it may change, or starts them
+    /// again from the log's head when they are too old, too many, another principal's or too far behind.
     func refresh(_ decisions: ReadDecisions, for position: GlobalPosition, as principal: Principal) async throws {
         let now = clock.now()
         let fresh = decisions.startedAt.map { now >= $0 && now.timeIntervalSince($0) <= decisions.maxAge } ?? false
-        if fresh, position <= decisions.through, decisions.decisions.count + decisions.customerScopes.count < decisions.capacity,
+        if fresh, decisions.decisions.count + decisions.customerScopes.count < decisions.capacity,
            let judged = decisions.principal, judged.id == principal.id, judged.permissions == principal.permissions {
-            return
+            guard position > decisions.through else { return }
+            // Every event since, not only this one: a reader may skip events (one with no history entry).
+            let since = try await store.readAll(from: decisions.through.next, direction: .forward, limit: Self.decisionCatchUp)
+            if let last = since.last, last.position >= position {
+                for event in since { decisions.forget(after: event.stream) }
+                decisions.through = last.position
+                return
+            }
         }
         decisions.decisions.removeAll(keepingCapacity: true)
         decisions.customerScopes.removeAll(keepingCapacity: true)
+        decisions.workflowInstances.removeAll(keepingCapacity: true)
         // Read before anything is judged again: every decision made from now on rests on at least this log.
         decisions.through = try await store.headPosition()
         decisions.startedAt = now
@@ -84,8 +117,23 @@ extension CRMEngine {
             if answer != nil { break }
         }
         let decided = answer ?? principal.may(.query, in: Permission.Module(category: stream.category), on: viewScope, at: now)
-        decisions?.decisions[stream] = decided
+        if let decisions {
+            decisions.decisions[stream] = decided
+            decisions.judgements += 1
+            if stream.category == WorkflowInstance.category { decisions.workflowInstances.insert(stream) }
+        }
         return decided
+    }
+
+    /// Whether `principal` may query the record of `stream` whatever its state, so that judging it needs no
+    /// read: `query` over all data in its binding's module (its category's for a stream of no binding), and a
+    /// binding whose `mayRead` asks nothing more (``EngineRecord/hasDefaultMayRead``). For a stream that exists.
+    func mayQueryEverywhere(_ stream: StreamID, as principal: Principal, at now: Date) -> Bool {
+        if principal.isSystem { return true }
+        guard let type = Self.boundRecords.first(where: { $0.category == stream.category }) else {
+            return principal.mayEverywhere(.query, in: Permission.Module(category: stream.category), at: now)
+        }
+        return type.hasDefaultMayRead && principal.mayEverywhere(.query, in: type.module, at: now)
     }
 
     /// ``mayQueryRecord(_:viewScope:as:decisions:)`` for a stream of `A`; nil for a stream of another category.

@@ -78,10 +78,10 @@ extension Routes {
     /// overflows (after telling the client to reconnect), the store closes or the task is cancelled.
     ///
     /// Whether the principal may see a record is judged once per record, not once per event (which folded a
-    /// record's stream for each of its events: quadratic in its length), and judged again from the first event
-    /// past the log's head when it was judged, after `decisionMaxAge` seconds or when `decisionCapacity`
-    /// records are kept (``CRMEngine/ReadDecisions``): a record moved out of the caller's scope stops being
-    /// sent from the first event after the move.
+    /// record's stream for each of its events: quadratic in its length), and judged again after a later event
+    /// of its own or of its customer, after `decisionMaxAge` seconds or when `decisionCapacity` records are
+    /// kept (``CRMEngine/ReadDecisions``): a record moved out of the caller's scope stops being sent from the
+    /// first event after the move, and tailing a busy record does not judge every other record again.
     static func produce(engine: CRMEngine, principal: Principal, from: GlobalPosition,
                         into continuation: AsyncStream<ByteBuffer>.Continuation,
                         decisionCapacity: Int = 4_096, decisionMaxAge: TimeInterval = 10) async throws {
