@@ -28,6 +28,8 @@ struct CustomerCommand: AsyncParsableCommand {
         var fields: [String] = []
 
         func run() async throws {
+            // As the engine records employee ids (lower case), also when the operator runs it as the system.
+            let owner = owner.map { Employee.canonicalID($0) }
             try await reporting(data: store.data) {
                 guard let kind = CustomerKind(rawValue: kind) else {
                     throw CLIError("--kind must be person or organisation", hint: "pass --kind person or --kind organisation", exit: .usage)
@@ -86,7 +88,7 @@ struct CustomerCommand: AsyncParsableCommand {
                 if let branch { edit.branch = .set(branch) }
                 if let industry { edit.industry = .set(industry) }
                 if let community { edit.community = .set(community) }
-                if let owner { edit.owner = .set(owner) }
+                if let owner { edit.owner = .set(Employee.canonicalID(owner)) }
                 if let remote = try store.remote() {
                     var body: [String: Any] = [:]
                     body["name"] = name

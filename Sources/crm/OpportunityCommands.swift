@@ -24,6 +24,8 @@ struct OpportunityCommand: AsyncParsableCommand {
         @Option(help: "A contact person of the customer to name (repeatable).") var contact: [String] = []
 
         func run() async throws {
+            // As the engine records employee ids (lower case), also when the operator runs it as the system.
+            let owner = owner.map { Employee.canonicalID($0) }
             try await reporting(data: store.data) {
                 let customerID = try customerID(customer)
                 let expected = try money(revenue)

@@ -20,6 +20,8 @@ struct TaskCommand: AsyncParsableCommand {
         @Option(help: "A note.") var note: String?
 
         func run() async throws {
+            // As the engine records employee ids (lower case), also when the operator runs it as the system.
+            let assignee = Employee.canonicalID(assignee)
             try await reporting(data: store.data) {
                 guard let dueAt = parseTime(due) else { throw CLIError("`\(due)` is not a time", hint: "give ISO 8601, e.g. 2026-03-01T17:00:00Z", exit: .usage) }
                 guard let kind = WorkTask.Kind(rawValue: kind) else {
@@ -86,7 +88,7 @@ struct TaskCommand: AsyncParsableCommand {
                 let tasks = try await allStatesWithCalendars(WorkTask.self, store) { task, scope in task.details?.branch ?? scope.branch }.filter { task, calendar in
                     guard task.exists, let details = task.details else { return false }
                     if !all && !task.status.isOpen { return false }
-                    if let assignee, task.assignee != assignee { return false }
+                    if let assignee, !Employee.sameID(task.assignee, assignee) { return false }
                     if overdue && !(task.status.isOpen && details.dueAt < now) { return false }
                     if due != nil && calendar.localDate(of: details.dueAt) != calendar.localDate(of: now) { return false }
                     return true
@@ -158,6 +160,7 @@ struct TicketCommand: AsyncParsableCommand {
         @Option(help: "The assignee's employee id.") var to: String
 
         func run() async throws {
+            let to = Employee.canonicalID(to)  // as the engine records employee ids, also when run as the system
             try await changeTicket(id, store, "assign", ["assignee": to], .assign(assignee: to), done: "Assigned ticket")
         }
     }

@@ -61,7 +61,7 @@ public enum FeedbackForm: Aggregate {
             let submittedBy = try Validate.text(submittedBy, field: "submittedBy", max: 100)
             let reporter = try Validate.text(reporter, field: "reporter", max: 100)
             let reviewer = try Validate.text(reviewer, field: "reviewer", max: 100)
-            guard reviewer != submittedBy else { throw .invalid("reviewer", "the submitter cannot review their own form") }
+            guard !Employee.sameID(reviewer, submittedBy) else { throw .invalid("reviewer", "the submitter cannot review their own form") }
             let branch = try Validate.text(branch, field: "branch", max: 100)
             let values = try template.validate(values)
             return [.submitted(FeedbackFormSubmitted(formID: id, template: template, submittedBy: submittedBy, reporter: reporter, reviewer: reviewer, branch: branch, values: values, submittedAt: context.now))]
@@ -88,10 +88,10 @@ public enum FeedbackForm: Aggregate {
         case .amend(let employee, let values):
             guard state.status != .none, let template = state.template else { throw .notFound("no such feedback form") }
             guard state.status == .returned else { throw .transition("only a returned form can be amended") }
-            guard employee == state.submittedBy else { throw DomainError(.forbidden, field: "employee", "only the submitter may amend the form") }
+            guard Employee.sameID(employee, state.submittedBy) else { throw DomainError(.forbidden, field: "employee", "only the submitter may amend the form") }
             // A form recorded before self-review was refused, naming its submitter as reviewer, is not sent
             // for a review again.
-            guard state.reviewer != employee else { throw .invalid("reviewer", "the submitter cannot review their own form") }
+            guard !Employee.sameID(state.reviewer, employee) else { throw .invalid("reviewer", "the submitter cannot review their own form") }
             let values = try template.validate(values)
             var changes: [FieldChange] = []
             for field in template.fields {

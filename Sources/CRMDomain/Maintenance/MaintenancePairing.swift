@@ -71,14 +71,14 @@ public enum MaintenancePairing: Aggregate {
             guard !state.isPaired else { throw DomainError(.alreadyExists, "the customer is already paired; change or unpair first") }
             let agent = try Validate.text(agent, field: "agent", max: 100)
             let manager = try Validate.text(manager, field: "manager", max: 100)
-            guard agent != manager else { throw .invalid("manager", "the agent and the manager must be different employees") }
+            guard !Employee.sameID(agent, manager) else { throw .invalid("manager", "the agent and the manager must be different employees") }
             return [.paired(MaintenancePaired(customerID: customerID, agent: agent, manager: manager, pairedAt: context.now))]
 
         case .changeAgent(let newAgent, let reason):
             let (customerID, agent, manager) = try current(state)
             let newAgent = try Validate.text(newAgent, field: "newAgent", max: 100)
-            guard newAgent != agent else { return [] }
-            guard newAgent != manager else { throw .invalid("newAgent", "the agent and the manager must be different employees") }
+            guard !Employee.sameID(newAgent, agent) else { return [] }
+            guard !Employee.sameID(newAgent, manager) else { throw .invalid("newAgent", "the agent and the manager must be different employees") }
             let reason = try Validate.optionalMultilineText(reason, field: "reason")
             return [.agentChanged(MaintenanceAgentChanged(customerID: customerID, oldAgent: agent, newAgent: newAgent,
                                                           reason: reason, changedAt: context.now))]
@@ -86,8 +86,8 @@ public enum MaintenancePairing: Aggregate {
         case .changeManager(let newManager, let reason):
             let (customerID, agent, manager) = try current(state)
             let newManager = try Validate.text(newManager, field: "newManager", max: 100)
-            guard newManager != manager else { return [] }
-            guard newManager != agent else { throw .invalid("newManager", "the agent and the manager must be different employees") }
+            guard !Employee.sameID(newManager, manager) else { return [] }
+            guard !Employee.sameID(newManager, agent) else { throw .invalid("newManager", "the agent and the manager must be different employees") }
             let reason = try Validate.optionalMultilineText(reason, field: "reason")
             return [.managerChanged(MaintenanceManagerChanged(customerID: customerID, oldManager: manager, newManager: newManager,
                                                               reason: reason, changedAt: context.now))]
@@ -102,7 +102,7 @@ public enum MaintenancePairing: Aggregate {
             if state.feedback.contains(where: { $0.id == feedbackID }) { return [] }
             let (customerID, agent, manager) = try current(state)
             let (expectedGiver, subject) = direction == .agentRatesManager ? (agent, manager) : (manager, agent)
-            guard giver == expectedGiver else {
+            guard Employee.sameID(giver, expectedGiver) else {
                 throw DomainError(.forbidden, field: "giver",
                                   direction == .agentRatesManager ? "only the current agent rates the manager" : "only the current manager rates the agent")
             }

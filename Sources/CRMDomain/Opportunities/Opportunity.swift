@@ -108,7 +108,11 @@ public enum Opportunity: Aggregate {
             let owner = try Validate.text(owner, field: "owner", max: 100)
             let opened = OpportunityOpened(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: owner)
             if state.exists {
-                guard state.original == opened else { throw DomainError(.alreadyExists, field: "opportunityID", "an opportunity with this id exists") }
+                // An owner the log recorded in upper case (before ids were recorded in lower case) is the same one.
+                var recorded = state.original, repeated = opened
+                if let owner = state.original?.owner { recorded?.owner = Employee.canonicalID(owner) }
+                repeated.owner = Employee.canonicalID(opened.owner)
+                guard recorded == repeated else { throw DomainError(.alreadyExists, field: "opportunityID", "an opportunity with this id exists") }
                 return []
             }
             let named = try checkedContacts(contacts, adding: [])
@@ -124,14 +128,14 @@ public enum Opportunity: Aggregate {
             guard let routed = rules.route(input), let owner = try? Validate.text(routed, field: "owner", max: 100) else {
                 throw DomainError(.notConfigured, field: "owner", "no routing rule gives an owner for this opportunity")
             }
-            guard owner != state.owner else { return [] }
+            guard !Employee.sameID(owner, state.owner) else { return [] }
             return [.assigned(OpportunityAssigned(opportunityID: id, previousOwner: state.owner, owner: owner, assignment: .rules, reason: nil))]
 
         case .assignByManager(let owner, let reason):
             let id = try open(state)
             let owner = try Validate.text(owner, field: "owner", max: 100)
             let reason = try Validate.optionalMultilineText(reason, field: "reason")
-            guard owner != state.owner else { return [] }
+            guard !Employee.sameID(owner, state.owner) else { return [] }
             return [.assigned(OpportunityAssigned(opportunityID: id, previousOwner: state.owner, owner: owner, assignment: .manager, reason: reason))]
 
         case .moveToStage(let stage):

@@ -14,4 +14,19 @@ extension Employee {
         guard id.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }), let uuid = UUID(text: id) else { return id }
         return uuid.lowercasedString
     }
+
+    /// Whether two employee ids name the same employee: equal as ``canonicalID(_:)`` records them, so an id a
+    /// log recorded in upper case (before ids were recorded in lower case) matches a command's lower-case one.
+    public static func sameID(_ a: String, _ b: String) -> Bool {
+        a == b || canonicalID(a) == canonicalID(b)
+    }
+
+    /// ``sameID(_:_:)`` where either side may be absent: two absent ids are the same, an absent and a given one not.
+    public static func sameID(_ a: String?, _ b: String?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (let a?, let b?): return sameID(a, b)
+        default: return false
+        }
+    }
 }

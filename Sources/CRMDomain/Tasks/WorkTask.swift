@@ -135,7 +135,7 @@ public enum WorkTask: Aggregate {
             let (id, _) = try open(state)
             let assignee = try Validate.text(to, field: "assignee", max: 100)
             let reason = try Validate.optionalMultilineText(reason, field: "reason")
-            guard assignee != state.assignee else { return [] }
+            guard !Employee.sameID(assignee, state.assignee) else { return [] }
             return [.reassigned(TaskReassigned(taskID: id, previousAssignee: state.assignee, assignee: assignee, reason: reason))]
 
         case .reschedule(let dueAt, let reason):
@@ -200,7 +200,11 @@ public enum WorkTask: Aggregate {
     /// A new dispatch, or nothing when the same task was already dispatched with identical content.
     private static func dispatch(_ event: TaskDispatched, state: State) throws(DomainError) -> [Event] {
         guard let original = state.original else { return [.dispatched(event)] }
-        guard original == event else {
+        // An assignee the log recorded in upper case (before ids were recorded in lower case) is the same one.
+        var recorded = original, repeated = event
+        recorded.assignee = Employee.canonicalID(original.assignee)
+        repeated.assignee = Employee.canonicalID(event.assignee)
+        guard recorded == repeated else {
             throw DomainError(.alreadyExists, field: "taskID", "a different task with this id was already dispatched")
         }
         return []

@@ -128,7 +128,7 @@ public enum Ticket: Aggregate {
             guard [.open, .assigned, .inProgress].contains(state.status) else {
                 throw .transition("\(withArticle(state.status.rawValue)) ticket cannot be assigned")
             }
-            guard state.assignee != name else { return [] }
+            guard !Employee.sameID(state.assignee, name) else { return [] }
             return [.assigned(TicketAssigned(ticketID: id, assignee: name, previousAssignee: state.assignee, assignedAt: now))]
 
         case .startWork:

@@ -82,8 +82,8 @@ public enum WorkflowInstance: Aggregate {
         case .delegate(let employee, let roles, let to):
             _ = try state.authorise(employee, roles: roles)
             let to = try Validate.text(to, field: "to", max: 100)
-            guard to != employee else { throw .invalid("to", "a step cannot be delegated to oneself") }
-            guard to != state.delegate else { return [] }
+            guard !Employee.sameID(to, employee) else { throw .invalid("to", "a step cannot be delegated to oneself") }
+            guard !Employee.sameID(to, state.delegate) else { return [] }
             return [.stepDelegated(WorkflowStepDelegated(step: state.currentStepIndex, delegatedBy: employee, previousDelegate: state.delegate, delegate: to, at: now))]
 
         case .escalateIfLate(let at):

@@ -78,7 +78,7 @@ public struct WorkflowInstanceState: Sendable, Equatable {
     func authorise(_ employee: String, roles: [String]) throws(DomainError) -> Bool {
         guard status != .none else { throw .notFound("no such workflow") }
         guard let step = currentStep else { throw .transition("the workflow has no step waiting for a decision") }
-        if let delegate, delegate == employee { return true }
+        if let delegate, Employee.sameID(delegate, employee) { return true }
         guard roles.contains(step.approverRole) else {
             throw DomainError(.forbidden, field: "roles", "the approver does not hold the step's role")
         }

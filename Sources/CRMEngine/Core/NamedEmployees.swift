@@ -41,14 +41,15 @@ private func canonical(_ id: String) -> String { Employee.canonicalID(id) }
 // Only names a command brings in: a value the record already holds (an edit resending the unchanged owner,
 // a reassignment to the same person) is not judged again, so a record of someone who left stays editable.
 // `canonicalisingEmployeeIDs` rewrites every employee id a command carries in the recorded form (lower
-// case), before anything is judged: the comparisons with the state here then hold whatever case was given.
+// case), before anything is judged; the state may still hold an id a log recorded in upper case before that,
+// so the comparisons with it are `Employee.sameID`, whatever case either side is in.
 
 extension Customer {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
         case .create(_, let new, _): return new.owner.map { [NamedEmployee(field: "owner", id: $0)] } ?? []
         case .edit(let edit, _):
-            if case .set(let owner) = edit.owner, owner != state.owner { return [NamedEmployee(field: "owner", id: owner)] }
+            if case .set(let owner) = edit.owner, !Employee.sameID(owner, state.owner) { return [NamedEmployee(field: "owner", id: owner)] }
             return []
         default: return []
         }
@@ -70,7 +71,7 @@ extension WorkTask {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
         case .dispatch(_, _, let assignee) where state.details == nil: return [NamedEmployee(field: "assignee", id: assignee)]
-        case .reassign(let to, _) where to != state.assignee: return [NamedEmployee(field: "assignee", id: to)]
+        case .reassign(let to, _) where !Employee.sameID(to, state.assignee): return [NamedEmployee(field: "assignee", id: to)]
         default: return []
         }
     }
@@ -87,7 +88,7 @@ extension WorkTask {
 
 extension Ticket {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
-        if case .assign(let assignee) = command, assignee != state.assignee { return [NamedEmployee(field: "assignee", id: assignee)] }
+        if case .assign(let assignee) = command, !Employee.sameID(assignee, state.assignee) { return [NamedEmployee(field: "assignee", id: assignee)] }
         return []
     }
     public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
@@ -111,7 +112,7 @@ extension Opportunity {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
         case .open(_, _, _, _, let owner, _, _) where state.details == nil: return [NamedEmployee(field: "owner", id: owner)]
-        case .assignByManager(let owner, _) where owner != state.owner: return [NamedEmployee(field: "owner", id: owner)]
+        case .assignByManager(let owner, _) where !Employee.sameID(owner, state.owner): return [NamedEmployee(field: "owner", id: owner)]
         default: return []
         }
     }
@@ -166,7 +167,7 @@ extension NewConnection {
         case .advance(_, _, let assignee?): named = assignee
         default: named = nil
         }
-        guard let named, named != state.currentAssignee else { return [] }
+        guard let named, !Employee.sameID(named, state.currentAssignee) else { return [] }
         return [NamedEmployee(field: "assignee", id: named)]
     }
     public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
@@ -185,10 +186,10 @@ extension MaintenancePairing {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
         case .pair(_, let agent, let manager):
-            return (agent == state.agent ? [] : [NamedEmployee(field: "agent", id: agent)])
-                + (manager == state.manager ? [] : [NamedEmployee(field: "manager", id: manager)])
-        case .changeAgent(let agent, _) where agent != state.agent: return [NamedEmployee(field: "agent", id: agent)]
-        case .changeManager(let manager, _) where manager != state.manager: return [NamedEmployee(field: "manager", id: manager)]
+            return (Employee.sameID(agent, state.agent) ? [] : [NamedEmployee(field: "agent", id: agent)])
+                + (Employee.sameID(manager, state.manager) ? [] : [NamedEmployee(field: "manager", id: manager)])
+        case .changeAgent(let agent, _) where !Employee.sameID(agent, state.agent): return [NamedEmployee(field: "agent", id: agent)]
+        case .changeManager(let manager, _) where !Employee.sameID(manager, state.manager): return [NamedEmployee(field: "manager", id: manager)]
         default: return []
         }
     }
@@ -224,9 +225,9 @@ extension WorkflowDefinition {
         case .define(_, _, _, let given): steps = given
         case .revise(_, let given): steps = given
         }
-        let held = Set((state.current?.steps ?? []).filter { $0.escalateTo.kind == .employee }.map(\.escalateTo.id))
+        let held = Set((state.current?.steps ?? []).filter { $0.escalateTo.kind == .employee }.map { canonical($0.escalateTo.id) })
         var named: [NamedEmployee] = []
-        for step in steps where step.escalateTo.kind == .employee && !held.contains(step.escalateTo.id) {
+        for step in steps where step.escalateTo.kind == .employee && !held.contains(canonical(step.escalateTo.id)) {
             let name = NamedEmployee(field: "steps.escalateTo", id: step.escalateTo.id)
             if !named.contains(name) { named.append(name) }
         }
@@ -266,8 +267,8 @@ extension Settings {
     /// Routing rules name the employee a matching task or opportunity goes to.
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         guard case .replaceRoutingRules(let rules) = command else { return [] }
-        let held = Set(state.routingRules.compactMap(\.assignee))
-        return rules.compactMap(\.assignee).filter { !held.contains($0) }.map { NamedEmployee(field: "assignee", id: $0) }
+        let held = Set(state.routingRules.compactMap(\.assignee).map(canonical))
+        return rules.compactMap(\.assignee).filter { !held.contains(canonical($0)) }.map { NamedEmployee(field: "assignee", id: $0) }
     }
     public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
         guard case .replaceRoutingRules(let rules) = command else { return command }

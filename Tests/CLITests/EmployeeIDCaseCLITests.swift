@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+@Suite("crm: employee ids recorded in lower case without a token", .serialized)
+struct EmployeeIDCaseCLITests {
+    /// Without a token the CLI acts as the system, which the engine does not canonicalise: the CLI does.
+    @Test func anUpperCaseAssigneeOrOwnerIsRecordedInLowerCase() async throws {
+        let dir = temporaryDirectory()
+        defer { cleanup(dir) }
+        let data = dir + "/data"
+        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"]).status == 0)
+        let upper = "01A21D62-FCAA-4E3B-9C1D-6F0A8E2B7C11"
+        let lower = upper.lowercased()
+
+        let dispatched = try await crm(["task", "dispatch", "--data", data, "--title", "Call", "--assignee", upper, "--due", "2030-01-01", "--json"])
+        #expect(dispatched.status == 0, "\(dispatched.stderr)")
+        let tasks = try await crm(["task", "list", "--data", data, "--json"])
+        #expect(tasks.lines.compactMap { object($0)["assignee"] as? String } == [lower])
+
+        let added = try await crm(["customer", "add", "--data", data, "--name", "Ann", "--group", "residential", "--owner", upper, "--json"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let id = object(added.lines.last ?? "")["id"] as? String
+        // The owner filter is canonical; the recorded owner matches it only when it was recorded in lower case.
+        let listed = try await crm(["customer", "list", "--data", data, "--owner", lower, "--json"])
+        #expect(listed.lines.compactMap { object($0)["id"] as? String } == [id].compactMap { $0 })
+    }
+}
