@@ -85,6 +85,8 @@ import Testing
         func message(_ label: String, to customer: UUID) -> Campaign.Command {
             .recordMessage(id: UUID.derived("message", label), listID: listID, customerID: customer, kind: .greeting, channel: "sms")
         }
+        // The reactions to the approval and start write what they write first: "nothing written" is then ours.
+        try await WorkflowSubjectTests.settled(w.f, after: try await w.f.engine.store.headPosition())
         let head = try await w.f.engine.store.headPosition()
         let hidden = await #expect(throws: EngineError.self) {
             try await w.f.engine.execute(Campaign.self, id: w.campaign, message("hidden", to: w.hidden), as: w.planner)

@@ -63,11 +63,4 @@ extension Campaign: EngineRecord {
         }
         return command
     }
-
-    /// Whether `principal` may do `command` on the campaign (the system may do anything).
-    private static func mayDo(_ command: Command, state: State, principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool {
-        if principal.isSystem { return true }
-        let scope = try await engine.resolve(scope(of: command, state: state))
-        return principal.may(action(for: command), in: module, on: scope, at: now)
-    }
 }

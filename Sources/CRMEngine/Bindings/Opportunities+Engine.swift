@@ -37,10 +37,7 @@ extension Opportunity {
             try await engine.requireContacts(contacts, ofCustomer: details.customerID)
         case .addContacts(let contacts):
             guard let customerID = state.details?.customerID, state.status == .open else { return }  // the domain refuses it
-            if !principal.isSystem {
-                let scope = try await engine.resolve(scope(of: command, state: state))
-                guard principal.may(action(for: command), in: module, on: scope, at: engine.clock.now()) else { return }
-            }
+            guard try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return }
             try await engine.requireContacts(contacts.filter { !state.contacts.contains($0) }, ofCustomer: customerID)
         default:
             return

@@ -41,8 +41,7 @@ extension Diary: EngineRecord {
         guard let customerID = item.customerID else { return command }
         let now = engine.clock.now()
         if !principal.isSystem {
-            let scope = try await engine.resolve(scope(of: command, state: state, id: id))
-            guard principal.may(action(for: command), in: module, on: scope, at: now) else { return command }
+            guard try await mayDo(command, state: state, id: id, principal: principal, engine: engine, at: now) else { return command }
             guard try await engine.mayQueryCustomer(customerID, as: principal, at: now) else {
                 throw EngineError(.invalid, field: "customerID", "no customer you may see has this id")
             }
@@ -62,9 +61,7 @@ extension CRMEngine {
     func mayQueryCustomer(_ id: UUID, as principal: Principal, at now: Date) async throws -> Bool {
         let customer = try await load(Customer.self, stream: Customer.stream(id)).state
         guard customer.exists else { return false }
-        let scope = RecordScope(branch: customer.branch, community: customer.community, group: customer.group,
-                                owners: customer.owner.map { [$0] } ?? [])
-        return principal.may(.query, in: .customers, on: scope, at: now)
+        return principal.may(.query, in: .customers, on: Self.scope(ofCustomer: customer), at: now)
     }
 
     /// An active employee as a principal with the permissions their roles give at `now`; nil for anyone else.

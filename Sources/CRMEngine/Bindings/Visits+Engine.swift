@@ -20,10 +20,7 @@ extension Visit {
             let added = actual.contacts.filter { !state.contacts.contains($0) }
             // An unknown or finished visit: the domain refuses it.
             guard let customerID = state.customerID, state.status == .planned, !added.isEmpty else { return command }
-            if !principal.isSystem {
-                let scope = try await engine.resolve(scope(of: command, state: state))
-                guard principal.may(action(for: command), in: module, on: scope, at: engine.clock.now()) else { return command }
-            }
+            guard try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return command }
             try await engine.requireContacts(added, ofCustomer: customerID)
         default:
             break

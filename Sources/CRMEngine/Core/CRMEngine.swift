@@ -424,6 +424,11 @@ public final class CRMEngine: Sendable {
         }
     }
 
+    /// A customer's own scope: its branch, community, group and owner.
+    static func scope(ofCustomer customer: Customer.State) -> RecordScope {
+        RecordScope(branch: customer.branch, community: customer.community, group: customer.group, owners: customer.owner.map { [$0] } ?? [])
+    }
+
     /// A record scope from what an aggregate states: a customer's is read from the customer's stream.
     /// Without `includingNamedOwners`, only the owner of the customer a record belongs to counts as an
     /// owner, not the employees the record itself names.
@@ -439,8 +444,9 @@ public final class CRMEngine: Sendable {
             guard let id else { return RecordScope(owners: owners) }
             let customer = try await load(Customer.self, stream: Customer.stream(id)).state
             guard customer.exists else { return RecordScope(owners: owners) }
-            return RecordScope(branch: customer.branch, community: customer.community, group: customer.group,
-                               owners: (customer.owner.map { [$0] } ?? []) + owners)
+            var scope = Self.scope(ofCustomer: customer)
+            scope.owners += owners
+            return scope
         case .workflowSubject(let kind, let subject, let named):
             // The subject's own owners count, as a customer's owner does; the instance's only when asked.
             var scope = try await workflowSubjectScope(kind, subject)

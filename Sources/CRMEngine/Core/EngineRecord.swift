@@ -96,6 +96,15 @@ public protocol EngineRecord: Aggregate {
 }
 
 extension EngineRecord {
+    /// Whether `principal` may do `command` on the record (`id`, when its scope depends on it), as
+    /// authorization judges it next — the system may do anything. For a `prepare` that checks what a command
+    /// names only for whoever may send it, so that its answer tells nothing to anyone else.
+    static func mayDo(_ command: Command, state: State, id: UUID? = nil, principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool {
+        if principal.isSystem { return true }
+        let source = id.map { scope(of: command, state: state, id: $0) } ?? scope(of: command, state: state)
+        return principal.may(action(for: command), in: module, on: try await engine.resolve(source), at: now)
+    }
+
     public static func streamID(_ id: UUID) -> StreamID { stream(id) }
     public static func claims(_ command: Command, state: State) -> KeyClaims { .none }
     public static func scope(of command: Command?, state: State, id: UUID) -> ScopeSource { scope(of: command, state: state) }

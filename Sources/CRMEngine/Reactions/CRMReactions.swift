@@ -200,14 +200,10 @@ public enum CRMReactions {
     /// again — the later request's own reaction does. (A quote compares its revision number instead.)
     static func isLatestRequest(_ event: ProjectionEvent, of kind: WorkflowSubjectKind, engine: CRMEngine) async throws -> Bool {
         guard let (_, types) = approvalRequests(of: kind) else { return false }
-        // A page at a time, so a long stream (a campaign's sent messages) is never held whole.
-        var from = event.streamVersion.next
-        while true {
-            let page = try await engine.store.readStream(event.stream, from: from, direction: .forward, limit: 256)
-            if page.contains(where: { types.contains($0.type) }) { return false }
-            guard let last = page.last, page.count == 256 else { return true }
-            from = last.streamVersion.next
+        let later = try await firstAnswer(in: event.stream, from: event.streamVersion.next, .forward, engine: engine) {
+            types.contains($0.type) ? true : nil
         }
+        return later == nil
     }
 
     /// The events that decide a workflow's subject, directly or as the workflow's outcome.
@@ -304,15 +300,29 @@ public enum CRMReactions {
     }
 
     /// The stream version of the latest event of `types` in `event`'s stream before it (a record's latest
-    /// request for approval), read backward a page at a time; nil when there is none.
+    /// request for approval); nil when there is none.
     static func latestRequest(before event: ProjectionEvent, types: Set<String>, engine: CRMEngine) async throws -> StreamVersion? {
         guard event.streamVersion.rawValue > 1 else { return nil }
-        var from = StreamVersion(event.streamVersion.rawValue - 1)
+        return try await firstAnswer(in: event.stream, from: StreamVersion(event.streamVersion.rawValue - 1), engine: engine) {
+            types.contains($0.type) ? $0.streamVersion : nil
+        }
+    }
+
+    /// The first answer `match` gives reading `stream` from `from` in `direction`, a page at a time (so a long
+    /// stream, a campaign's sent messages, is never held whole); nil when it answers none to the stream's end.
+    static func firstAnswer<T>(in stream: StreamID, from: StreamVersion, _ direction: ReadDirection = .backward, engine: CRMEngine,
+                               _ match: (RecordedEvent) throws -> T?) async throws -> T? {
+        var from = from
         while true {
-            let page = try await engine.store.readStream(event.stream, from: from, direction: .backward, limit: 256)
-            if let found = page.first(where: { types.contains($0.type) }) { return found.streamVersion }
-            guard let last = page.last, page.count == 256, last.streamVersion.rawValue > 1 else { return nil }
-            from = StreamVersion(last.streamVersion.rawValue - 1)
+            let page = try await engine.store.readStream(stream, from: from, direction: direction, limit: 256)
+            for recorded in page { if let answer = try match(recorded) { return answer } }
+            guard let last = page.last, page.count == 256 else { return nil }
+            switch direction {
+            case .forward: from = last.streamVersion.next
+            case .backward:
+                guard last.streamVersion.rawValue > 1 else { return nil }
+                from = StreamVersion(last.streamVersion.rawValue - 1)
+            }
         }
     }
 
@@ -328,20 +338,15 @@ public enum CRMReactions {
     /// a time, up to the material's request.
     static func declinedOutsideWorkflow(_ materialID: UUID, campaignID: UUID, instance: StreamID, engine: CRMEngine) async throws -> Bool {
         let own = Set(try await engine.store.readStream(instance).map(\.id))
-        let stream = Campaign.stream(campaignID)
-        var from = StreamVersion(UInt64.max)
-        while true {
-            let page = try await engine.store.readStream(stream, from: from, direction: .backward, limit: 256)
-            for recorded in page where recorded.type == CampaignMaterialDeclined.eventType || recorded.type == CampaignMaterialRequested.eventType {
-                let payload = try recorded.payload.withUnsafeBytes { try engine.registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: $0) }
-                if let declined = payload as? CampaignMaterialDeclined, declined.materialID == materialID {
-                    return !(recorded.metadata.causationID.map(own.contains) ?? false)
-                }
-                if let requested = payload as? CampaignMaterialRequested, requested.materialID == materialID { return false }
+        return try await firstAnswer(in: Campaign.stream(campaignID), from: StreamVersion(UInt64.max), engine: engine) { recorded -> Bool? in
+            guard recorded.type == CampaignMaterialDeclined.eventType || recorded.type == CampaignMaterialRequested.eventType else { return nil }
+            let payload = try recorded.payload.withUnsafeBytes { try engine.registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: $0) }
+            if let declined = payload as? CampaignMaterialDeclined, declined.materialID == materialID {
+                return !(recorded.metadata.causationID.map(own.contains) ?? false)
             }
-            guard let last = page.last, page.count == 256, last.streamVersion.rawValue > 1 else { return false }
-            from = StreamVersion(last.streamVersion.rawValue - 1)
-        }
+            if let requested = payload as? CampaignMaterialRequested, requested.materialID == materialID { return false }
+            return nil
+        } ?? false
     }
 
     /// The current version of a kind's default workflow definition, if defined.
