@@ -88,19 +88,20 @@ import Testing
     // MARK: reading an instance
 
     /// Sara (quotes: create only) submits a branch-A quote over her limit. Mona and Max hold `departmentManager`
-    /// (the defaults' escalation party) with organisation query over branch A; only Max may query quotes there.
-    /// Dina has no quotes rights but a discount limit covering the quote (she may decide its step).
+    /// (the defaults' escalation party, whose limit covers the quote) with organisation query (Mona: and approve)
+    /// over branch A; only Max may query quotes there, and neither may approve quotes (so neither decides its step).
+    /// Dina may not query quotes but may approve them there, with a discount limit covering the quote (she may
+    /// decide its step).
     @Test func anInstanceIsReadOnlyWithItsSubjectsModuleUnlessTheReaderSubmittedItIsItsDelegateMayDecideItOrWasEscalatedTo() async throws {
         let f = try await EngineFixture.make("workflow-read-scope")
         let orgQueryA = Permission(module: .organisation, actions: [.query], scope: .branch("A"))
         let dora = try await f.hire("Dora", branch: "A", permissions: DefaultApprovalRoutingTests.everything)
         let sara = try await Self.hire(f, "Sara", role: "role of Sara", [Permission(module: .quotes, actions: [.create], scope: .branch("A")), orgQueryA])
-        let dina = try await Self.hire(f, "Dina", role: "role of Dina", [orgQueryA])
-        let mona = try await Self.hire(f, "Mona", role: "departmentManager", [orgQueryA])
+        let dina = try await Self.hire(f, "Dina", role: "role of Dina", [orgQueryA, Permission(module: .quotes, actions: [.approve], scope: .branch("A"))])
+        let mona = try await Self.hire(f, "Mona", role: "departmentManager", [Permission(module: .organisation, actions: [.query, .approve], scope: .branch("A"))])
         let max = try await Self.hire(f, "Max", role: "role of Max", [Permission(module: .quotes, actions: [.query], scope: .branch("A"))],
                                       also: ["departmentManager"])
-        // `departmentManager`'s default limit (35 %) would let Mona and Max decide the quote: lowered here.
-        for (role, limit) in [("role of Sara", 5), ("role of Dina", 30), ("role of Dora", 30), ("departmentManager", 5)] {
+        for (role, limit) in [("role of Sara", 5), ("role of Dina", 30), ("role of Dora", 30)] {
             try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: role, maxPercent: Decimal(limit))), as: f.admin)
         }
         let customer = try await f.customer("Customer of A", branch: "A")
@@ -142,7 +143,8 @@ import Testing
         #expect(try await Self.inbox(f, mona).escalatedToMe.map(\.instance.instanceID) == [instance])
         #expect(try await f.engine.state(WorkflowInstance.self, id: instance, as: mona).state.currentStepEscalated)
 
-        // Delegated to Mona, she reads it and finds it in her inbox: it is hers to decide now.
+        // Delegated to Mona (who may approve there as its delegate, her limit covering the quote), she reads it and
+        // finds it in her inbox: it is hers to decide now.
         let delegated = try await f.engine.execute(WorkflowInstance.self, id: instance, .delegate(employee: dora.id, roles: [], to: mona.id), as: dora)
         try await WorkflowSubjectTests.settled(f, after: delegated.position)
         #expect(try await f.engine.state(WorkflowInstance.self, id: instance, as: mona).state.delegate == mona.id)

@@ -24,6 +24,18 @@ extension Quote {
         return [number]
     }
 
+    /// The code a customer's quote numbers carry when none is given (R-SAL-3): the last twelve hex digits of
+    /// its id, upper-cased — the id's node group, random bits in a UUIDv7 (and hash bits in a derived id), so
+    /// customers created in the same minute get different codes, where the first digits (a UUIDv7's
+    /// creation time) would be shared. Numbers stay unique whatever the code: each is reserved as a unique key.
+    ///
+    /// ```swift
+    /// Quote.code(of: UUID(uuidString: "01a21deb-7c4e-7a01-9b3f-3f2a9c1b7d4e")!)  // "3F2A9C1B7D4E"
+    /// ```
+    public static func code(of customerID: UUID) -> String {
+        String(customerID.uuidString.suffix(12)).uppercased()
+    }
+
     static func customerCode(_ code: String) throws(DomainError) -> String {
         let code = try Validate.text(code, field: "customerCode", max: 20).uppercased()
         guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {

@@ -78,13 +78,6 @@ extension CRMEngine {
     }
 }
 
-extension Quote {
-    /// The code a customer's quote numbers carry when none is given: the first eight hex digits of its id.
-    public static func code(of customerID: UUID) -> String {
-        String(customerID.uuidString.prefix(8)).uppercased()
-    }
-}
-
 extension CRMEngine {
     /// The first sequence of 1…999 whose quote number for `customerCode` on `date` no quote holds (1000 —
     /// refused by the domain — when all are taken).

@@ -36,8 +36,17 @@ extension WorkflowDefinition: EngineRecord {
 /// The engine fills in, for a person: the definition's current version from its `WorkflowDefinition` stream
 /// (never the caller's copy, nor an older version), the submitter and the deciding employee (the principal), and the roles (those the
 /// principal holds, plus the symbolic approver role of the subject's kind when the principal may approve
-/// the subject: a quote's discount within one of their roles' limits, or `approve` in contracts or
-/// campaigns over the subject's scope — a material request's subject is its campaign). The system principal's commands (the reactor's routing) pass as given.
+/// the subject: `approve` in quotes over a quote with its discount within one of their roles' limits, or
+/// `approve` in contracts or campaigns over the subject's scope — a material request's subject is its
+/// campaign). The system principal's commands (the reactor's routing) pass as given.
+///
+/// A person's decision is judged on what it carries to the subject, before anything is written: one that would
+/// end the workflow (approve the last step, send back to the submitter, reject) is refused, `rejected`, when the
+/// command the approval-routing reaction would then run on the subject — as the system recorded as the deciding
+/// employee — would be refused (``CRMEngine/requireSubjectAcceptsOutcome(of:state:principal:)``: a dry run of that
+/// very command), so no workflow completes with its subject still waiting. A delegation is refused, `invalid`
+/// with field `to`, unless the delegate, an active employee with their current permissions, could approve the
+/// step as its delegate — the judgement their `approve` would get (``CRMEngine/requireDelegateMayDecide(_:state:principal:)``).
 extension WorkflowInstance: EngineRecord {
     public static var module: Permission.Module { .organisation }
     public static func action(for command: Command) -> Permission.Action {
@@ -79,16 +88,24 @@ extension WorkflowInstance: EngineRecord {
                           submitter: principal.isSystem ? submitter : principal.id, definition: definition)
         case .approve(_, _, let comment):
             guard !principal.isSystem else { return command }
-            return .approve(employee: principal.id, roles: try await deciderRoles(state, principal, engine), comment: comment)
+            let decision = Command.approve(employee: principal.id, roles: try await deciderRoles(state, principal, engine), comment: comment)
+            try await engine.requireSubjectAcceptsOutcome(of: decision, state: state, principal: principal)
+            return decision
         case .sendBack(_, _, let reason):
             guard !principal.isSystem else { return command }
-            return .sendBack(employee: principal.id, roles: try await deciderRoles(state, principal, engine), reason: reason)
+            let decision = Command.sendBack(employee: principal.id, roles: try await deciderRoles(state, principal, engine), reason: reason)
+            try await engine.requireSubjectAcceptsOutcome(of: decision, state: state, principal: principal)
+            return decision
         case .reject(_, _, let reason):
             guard !principal.isSystem else { return command }
-            return .reject(employee: principal.id, roles: try await deciderRoles(state, principal, engine), reason: reason)
+            let decision = Command.reject(employee: principal.id, roles: try await deciderRoles(state, principal, engine), reason: reason)
+            try await engine.requireSubjectAcceptsOutcome(of: decision, state: state, principal: principal)
+            return decision
         case .delegate(_, _, let to):
             guard !principal.isSystem else { return command }
-            return .delegate(employee: principal.id, roles: try await deciderRoles(state, principal, engine), to: to)
+            let delegation = Command.delegate(employee: principal.id, roles: try await deciderRoles(state, principal, engine), to: to)
+            try await engine.requireDelegateMayDecide(delegation, state: state, principal: principal)
+            return delegation
         case .resubmit:
             return principal.isSystem ? command : .resubmit(employee: principal.id)
         case .cancel(_, let reason):
@@ -170,13 +187,16 @@ extension CRMEngine {
 
     /// The roles `principal` (holding `held`) decides a step about `subject` with: `held`, plus the symbolic
     /// approver role of the subject's kind when they may approve the subject itself (a quote's current
-    /// revision within one of their roles' discount limits; `approve` in contracts or campaigns over it; for a
-    /// material request, `approve` in campaigns over its campaign, the instance's subject).
+    /// revision within one of their roles' discount limits and `approve` in quotes over it; `approve` in contracts
+    /// or campaigns over it; for a material request, `approve` in campaigns over its campaign, the instance's subject).
     func deciderRoles(_ held: [String], of principal: Principal, for kind: WorkflowSubjectKind, subject: UUID, at now: Date) async throws -> [String] {
         switch kind {
         case .quote:
+            // As a direct approval (`Quote.approve`): `approve` in quotes over the quote, and a role held whose
+            // discount limit covers its current revision.
             let quote = try await load(Quote.self, stream: Quote.stream(subject)).state
-            guard let draft = quote.current?.draft else { return held }
+            guard quote.exists, let draft = quote.current?.draft,
+                  principal.may(.approve, in: .quotes, on: try await resolve(Quote.scope(of: nil, state: quote)), at: now) else { return held }
             return ApprovalRouting.quoteApproverRoles(held, draft: draft, limits: try await settings().effectiveDiscountLimits)
         case .contract:
             let contract = try await load(Contract.self, stream: Contract.stream(subject)).state
@@ -194,6 +214,65 @@ extension CRMEngine {
             let campaign = try await load(Campaign.self, stream: Campaign.stream(subject)).state
             let scope = try await resolve(Campaign.scope(of: nil, state: campaign))
             return ApprovalRouting.approverRoles(held, for: .materialRequest, mayApprove: campaign.exists && principal.may(.approve, in: .campaigns, on: scope, at: now))
+        }
+    }
+}
+
+extension CRMEngine {
+    /// Refuses a person's `decision` (approve, send back, reject) on the workflow instance in `state` when the
+    /// command it would carry to its subject would be refused: the decision's events (as the domain decides
+    /// them now) are folded into the instance, the approval-routing reaction's commands for them are built as the
+    /// reaction builds them (``CRMReactions/approvalOutcomes(after:instance:stream:engine:)``) and each is judged by
+    /// a dry run as the principal the reaction runs it as. A refusal is `rejected` (its field and domain error
+    /// kept; a subject not found is no "not found" of the instance); nothing is written.
+    ///
+    /// Judged only for whom the engine then lets decide (their `approve` in organisation over the instance, and
+    /// the domain's acceptance of the decision): anyone else gets the error they got before.
+    func requireSubjectAcceptsOutcome(of decision: WorkflowInstance.Command, state: WorkflowInstance.State, principal: Principal) async throws {
+        guard !principal.isSystem, let id = state.instanceID else { return }
+        let now = clock.now()
+        guard try await WorkflowInstance.mayDo(decision, state: state, principal: principal, engine: self, at: now),
+              let events = try? WorkflowInstance.decide(decision, state: state, context: CommandContext(now: now, actor: principal.id)),
+              !events.isEmpty else { return }
+        let after = events.reduce(state, WorkflowInstance.evolve)
+        for event in events {
+            for outcome in try await CRMReactions.approvalOutcomes(after: event, instance: after, stream: WorkflowInstance.stream(id), engine: self) {
+                do {
+                    try await outcome.dryRun(self)
+                } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
+                    throw EngineError(.rejected, field: refused.field, "the record this workflow decides would refuse the decision: \(refused.message)",
+                                      domain: refused.domain?.code == .notFound ? nil : refused.domain)
+                }
+            }
+        }
+    }
+
+    /// Refuses a person's `delegation` of the current step of the workflow instance in `state` unless its
+    /// delegate could decide the step: the delegate, an active employee with the permissions their roles give
+    /// now, approving the instance as it would stand delegated to them is judged as their `approve` would be —
+    /// seeing the instance, `approve` in organisation over its scope (the delegate among its owners), the domain,
+    /// and the outcome's acceptance by the subject (``requireSubjectAcceptsOutcome(of:state:principal:)``) —
+    /// through the same steps ``judge(_:id:_:on:version:as:)``. Refused `invalid`, field `to`; nothing is written.
+    ///
+    /// Judged only for whom the engine then lets delegate, and for a delegation that changes something; an
+    /// unknown or deactivated delegate is refused as any employee named (`to`: ``requireActiveEmployees(_:principal:)``).
+    func requireDelegateMayDecide(_ delegation: WorkflowInstance.Command, state: WorkflowInstance.State, principal: Principal) async throws {
+        guard !principal.isSystem, case .delegate(_, _, let to) = delegation, let id = state.instanceID else { return }
+        let now = clock.now()
+        guard try await WorkflowInstance.mayDo(delegation, state: state, principal: principal, engine: self, at: now),
+              let events = try? WorkflowInstance.decide(delegation, state: state, context: CommandContext(now: now, actor: principal.id)),
+              !events.isEmpty, let employee = UUID(text: to) else { return }
+        let delegate: Principal
+        do {
+            delegate = try await self.principal(employeeID: employee)
+        } catch let unknown as EngineError where unknown.code == .unauthenticated {
+            return
+        }
+        let delegated = events.reduce(state, WorkflowInstance.evolve)
+        do {
+            _ = try await judge(WorkflowInstance.self, id: id, .approve(employee: delegate.id, roles: [], comment: nil), on: delegated, as: delegate)
+        } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
+            throw EngineError(.invalid, field: "to", "the employee could not decide this step")
         }
     }
 }

@@ -20,10 +20,25 @@ extension CRMEngine {
     /// ```
     @discardableResult
     public func dryRun<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, as principal: Principal) async throws -> [A.Event] {
-        // The same steps as `execute`, in the same order, up to the append (the judging ones shared with it).
         let stream = A.streamID(id)
-        let command = principal.isSystem ? command : A.canonicalisingEmployeeIDs(command)
         let (state, version) = try await load(A.self, stream: stream)
+        let (events, prepared) = try await judge(A.self, id: id, command, on: state, version: version, as: principal)
+        // A key another record holds is refused as `execute` refuses it (`keyTaken`); nothing is appended.
+        if !events.isEmpty {
+            _ = try await reservations(A.claims(prepared, state: state), holder: stream, metadata: EventMetadata(actor: principal.id))
+        }
+        return events
+    }
+
+    /// What ``dryRun(_:id:_:as:)`` judges of `command` on record `id` in `state` at `version` — the record's fit,
+    /// visibility, preparation, the permission over its scope, the domain, the named employees and the outcome:
+    /// the same steps as `execute`, in the same order, up to the keys and the append (the judging ones shared
+    /// with it) — and the prepared command. `state` may be one the record does not have yet (one a command being
+    /// judged would leave: a delegation's, ``requireDelegateMayDecide(_:state:principal:)``), then of an
+    /// existing record at any version but `noStream`. Throws what executing it would; writes nothing.
+    func judge<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, on state: A.State, version: StreamVersion = .first,
+                                as principal: Principal) async throws -> (events: [A.Event], prepared: A.Command) {
+        let command = principal.replaysDecisions ? command : A.canonicalisingEmployeeIDs(command)
         let now = clock.now()
         try A.check(command, id: id)
         let seen = try await judgedBeforePreparing(A.self, command, id: id, state: state, version: version, principal: principal, now: now)
@@ -36,10 +51,6 @@ extension CRMEngine {
             throw EngineError(error)
         }
         try await judgeDecided(A.self, events, prepared, state: state, principal: principal, now: now)
-        // A key another record holds is refused as `execute` refuses it (`keyTaken`); nothing is appended.
-        if !events.isEmpty {
-            _ = try await reservations(A.claims(prepared, state: state), holder: stream, metadata: EventMetadata(actor: principal.id))
-        }
-        return events
+        return (events, prepared)
     }
 }

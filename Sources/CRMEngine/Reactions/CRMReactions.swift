@@ -106,6 +106,16 @@ public enum CRMReactions {
         }
         guard let e = WorkflowEvent(payload: event.payload) else { return [] }
         let instance = try await engine.load(WorkflowInstance.self, stream: event.stream).state
+        return try await approvalOutcomes(after: e, instance: instance, stream: event.stream, engine: engine)
+    }
+
+    /// The command recording on its subject what `e`, an event of the workflow instance in `stream` whose state
+    /// is now `instance`, decided (``ApprovalRouting``'s routing of an outcome, run as the employee who decided):
+    /// `[]` when it decides nothing the subject still waits for. The approval-routing reaction runs it; a
+    /// person's decision is refused up front when its dry run is (``CRMEngine/requireSubjectAcceptsOutcome(of:state:principal:)``),
+    /// so a workflow never ends with an outcome its subject refused.
+    static func approvalOutcomes(after e: WorkflowEvent, instance: WorkflowInstanceState, stream: StreamID,
+                                 engine: CRMEngine) async throws -> [ReactionCommand] {
         if let routed = ApprovalRouting.contractCommand(after: e, instance: instance) {
             return [.execute(Contract.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
         }
@@ -120,7 +130,7 @@ public enum CRMReactions {
             guard let routed = ApprovalRouting.materialCommand(after: e, instance: instance, campaign: campaign) else { return [] }
             if case .advanceMaterial(let materialID, _, _) = routed.command,
                campaign.materials.first(where: { $0.id == materialID })?.declinedReason != nil,
-               try await declinedOutsideWorkflow(materialID, campaignID: campaignID, instance: event.stream, engine: engine) {
+               try await declinedOutsideWorkflow(materialID, campaignID: campaignID, instance: stream, engine: engine) {
                 return []  // a person declined it directly meanwhile: the instance's approval does not undo that
             }
             return [.execute(Campaign.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
