@@ -86,6 +86,20 @@ extension Console {
         ])
     }
 
+    /// The "Customer" row of a record's page (a task's, a ticket's) for the record's customer: its name linked
+    /// to its page when the signed-in employee may see it; else (a customer beyond their scope, or none the
+    /// log holds) only that it is not visible to them — neither a name nor a link (which would be "not found").
+    /// `false` (no row) when the record names no customer. `branch`: the visible customer's branch.
+    func customerShown(_ customerID: UUID?, _ visit: Visit) async -> (row: Any, branch: String?) {
+        guard let customerID else { return (false, nil) }
+        guard let view = try? await engine.customer(customerID, as: visit.principal) else {
+            let hidden: [String: Any] = ["visible": false]
+            return (hidden, nil)
+        }
+        let shown: [String: Any] = ["visible": true, "id": customerID.lowercasedString, "name": view.profile.name]
+        return (shown, view.profile.branch)
+    }
+
     // MARK: Tasks
 
     func task(_ visit: Visit, id: UUID) async throws -> Response {
@@ -95,12 +109,8 @@ extension Console {
     func taskPage(_ visit: Visit, id: UUID, draft: String?, error: String?, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let (state, _) = try await engine.state(WorkTask.self, id: id, as: visit.principal)
         guard let details = state.details else { throw ConsoleError.notFound }
-        var customerName: Any = false
-        var customerBranch: String?
-        if let customerID = details.customerID, let view = try? await engine.customer(customerID, as: visit.principal) {
-            customerName = view.profile.name
-            customerBranch = view.profile.branch
-        }
+        let customer = await customerShown(details.customerID, visit)
+        let customerBranch = customer.branch
         let instant = now
         let calendar = await calendar(of: visit.principal)
         let late: Any = state.isOverdue(at: instant) ? Format.late(due: details.dueAt, now: instant, calendar: calendar) : false
@@ -111,8 +121,7 @@ extension Console {
         return await page(visit, title: details.title, template: "task", [
             "id": id.lowercasedString, "title": details.title, "status": state.status.rawValue, "due": Format.instant(details.dueAt, in: shown),
             "late": late, "kind": details.kind.rawValue, "note": orFalse(details.note),
-            "customerID": orFalse(details.customerID?.lowercasedString), "customerName": customerName,
-            "resultNote": orFalse(state.resultNote), "open": state.status.isOpen, "resultDraft": draft ?? "",
+            "customer": customer.row, "resultNote": orFalse(state.resultNote), "open": state.status.isOpen, "resultDraft": draft ?? "",
             "resultError": orFalse(error), "problem": orFalse(problem),
         ], status: status)
     }
@@ -148,12 +157,8 @@ extension Console {
         let calendar = await calendar(of: visit.principal)
         let late: Any = isOpen && instant > state.resolutionDueAt ? Format.late(due: state.resolutionDueAt, now: instant, calendar: calendar) : false
         let departments = Array(Set(state.stints.map(\.department))).sorted()
-        var customerName = "customer"
-        var branch: String?
-        if let customerID = state.customerID, let view = try? await engine.customer(customerID, as: visit.principal) {
-            customerName = view.profile.name
-            branch = view.profile.branch
-        }
+        let customer = await customerShown(state.customerID, visit)
+        let branch = customer.branch
         // Times in the customer's branch zone (where the engine reads the ticket's month), else the employee's.
         let shown = branch == nil ? calendar : await self.calendar(ofBranch: branch, else: visit.principal)
         let stints: [[String: Any]] = state.stints.map { stint in
@@ -163,7 +168,7 @@ extension Console {
         return await page(visit, title: state.subject, template: "ticket", [
             "id": id.lowercasedString, "subject": state.subject, "status": state.status.rawValue, "department": state.department,
             "severity": state.severity.rawValue, "resolutionDue": Format.instant(state.resolutionDueAt, in: shown), "late": late,
-            "customerID": orFalse(state.customerID?.lowercasedString), "customerName": customerName, "description": orFalse(state.description),
+            "customer": customer.row, "description": orFalse(state.description),
             "stints": stints, "departments": departments, "open": isOpen, "departmentError": orFalse(error), "problem": orFalse(problem),
         ], status: status)
     }

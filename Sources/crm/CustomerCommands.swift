@@ -28,8 +28,6 @@ struct CustomerCommand: AsyncParsableCommand {
         var fields: [String] = []
 
         func run() async throws {
-            // As the engine records employee ids (lower case), also when the operator runs it as the system.
-            let owner = owner.map { Employee.canonicalID($0) }
             try await reporting(data: store.data) {
                 guard let kind = CustomerKind(rawValue: kind) else {
                     throw CLIError("--kind must be person or organisation", hint: "pass --kind person or --kind organisation", exit: .usage)
@@ -83,12 +81,12 @@ struct CustomerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let customerID = UUID(text: id) else { throw CLIError("`\(id)` is not a customer id", exit: .usage) }
+                let customerID = try parseID(id, "<id>", "customer")
                 var edit = CustomerEdit(name: name, group: group)
                 if let branch { edit.branch = .set(branch) }
                 if let industry { edit.industry = .set(industry) }
                 if let community { edit.community = .set(community) }
-                if let owner { edit.owner = .set(Employee.canonicalID(owner)) }
+                if let owner { edit.owner = .set(owner) }
                 if let remote = try store.remote() {
                     var body: [String: Any] = [:]
                     body["name"] = name
@@ -97,8 +95,9 @@ struct CustomerCommand: AsyncParsableCommand {
                     body["industry"] = industry
                     body["community"] = community
                     body["owner"] = owner
-                    try await remote.post("v1/customers/" + customerID.lowercasedString, body, method: "PATCH")
-                    out("Edited customer \(customerID.lowercasedString).")
+                    // The server answers the events the edit recorded: none when nothing changed.
+                    let answer = try await remote.post("v1/customers/" + customerID.lowercasedString, body, method: "PATCH")
+                    out(recordedEvents(answer) ? "Edited customer \(customerID.lowercasedString)." : "Nothing changed.")
                     return
                 }
                 let changed = try await withEngine(store) { engine -> Int in
@@ -119,7 +118,10 @@ struct CustomerCommand: AsyncParsableCommand {
         @Option(help: "A log position or a time.") var asOf: String?
 
         func run() async throws {
-            let show = try Show.parse(["customer-" + id, "--data", store.data] + (store.json ? ["--json"] : []) + (store.token.map { ["--token", $0] } ?? [])
+            // A malformed id is bad usage (64), as everywhere; a well-formed one no customer has is not found (4).
+            var customer = id
+            try await reporting(data: store.data) { customer = try parseID(id, "<id>", "customer").lowercasedString }
+            let show = try Show.parse(["customer-" + customer, "--data", store.data] + (store.json ? ["--json"] : []) + (store.token.map { ["--token", $0] } ?? [])
                                       + (store.sharedLog.map { ["--store", $0] } ?? []) + (asOf.map { ["--as-of", $0] } ?? []))
             try await show.run()
         }

@@ -24,13 +24,11 @@ struct OpportunityCommand: AsyncParsableCommand {
         @Option(help: "A contact person of the customer to name (repeatable).") var contact: [String] = []
 
         func run() async throws {
-            // As the engine records employee ids (lower case), also when the operator runs it as the system.
-            let owner = owner.map { Employee.canonicalID($0) }
             try await reporting(data: store.data) {
-                let customerID = try customerID(customer)
+                let customerID = try customerID(customer, "--customer")
                 let expected = try money(revenue)
-                guard let closeDate = LocalDate(close) else { throw CLIError("`\(close)` is not a date", hint: "give YYYY-MM-DD", exit: .usage) }
-                let contacts = try contact.map(contactID)
+                guard let closeDate = LocalDate(close) else { throw malformed("--close", "not a date", hint: "give YYYY-MM-DD") }
+                let contacts = try contact.map { try contactID($0, "--contact") }
                 if let remote = try store.remote() {
                     let id = UUID().lowercasedString
                     var body: [String: Any] = [
@@ -94,24 +92,23 @@ struct OpportunityCommand: AsyncParsableCommand {
 private func changeContacts(_ id: String, _ contacts: [String], _ store: StoreOptions, path: String, done: String,
                             _ make: ([UUID]) -> Opportunity.Command) async throws {
     try await reporting(data: store.data) {
-        guard let opportunity = UUID(text: id) else { throw CLIError("`\(id)` is not an opportunity id", exit: .usage) }
+        let opportunity = try parseID(id, "<id>", "opportunity")
         guard !contacts.isEmpty else { throw CLIError("name at least one contact", exit: .usage) }
-        let ids = try contacts.map(contactID)
+        let ids = try contacts.map { try contactID($0, "<contacts>") }
         try await changeRecord(Opportunity.self, opportunity, resource: "opportunities", store, path,
                                body: ["contacts": ids.map(\.lowercasedString)], command: make(ids), done: done)
     }
 }
 
-/// A contact id argument (exit 64 when it is none).
-private func contactID(_ text: String) throws -> UUID {
-    guard let id = UUID(text: text) else { throw CLIError("`\(text)` is not a contact id", exit: .usage) }
-    return id
+/// A contact id given as argument or option `name` (exit 64 when it is none).
+private func contactID(_ text: String, _ name: String) throws -> UUID {
+    try parseID(text, name, "contact")
 }
 
 /// `5000 CNY` (or `CNY 5000`): an exact amount and a currency (exit 64 otherwise).
 private func money(_ text: String) throws -> Money {
     let parts = text.split(separator: " ").map(String.init)
-    let usage = CLIError("`\(text)` is not an amount and a currency", hint: "give e.g. `5000 CNY`", exit: .usage)
+    let usage = malformed("--revenue", "not an amount and a currency", hint: "give e.g. `5000 CNY`")
     guard parts.count == 2 else { throw usage }
     let (amountText, currencyText) = Decimal(wholeText: parts[0], exponent: false) != nil ? (parts[0], parts[1]) : (parts[1], parts[0])
     guard let amount = Decimal(wholeText: amountText, exponent: false), let currency = Currency(rawValue: currencyText.uppercased()) else { throw usage }

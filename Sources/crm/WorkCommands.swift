@@ -20,17 +20,12 @@ struct TaskCommand: AsyncParsableCommand {
         @Option(help: "A note.") var note: String?
 
         func run() async throws {
-            // As the engine records employee ids (lower case), also when the operator runs it as the system.
-            let assignee = Employee.canonicalID(assignee)
             try await reporting(data: store.data) {
-                guard let dueAt = parseTime(due) else { throw CLIError("`\(due)` is not a time", hint: "give ISO 8601, e.g. 2026-03-01T17:00:00Z", exit: .usage) }
+                guard let dueAt = parseTime(due) else { throw malformed("--due", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T17:00:00Z") }
                 guard let kind = WorkTask.Kind(rawValue: kind) else {
-                    throw CLIError("unknown kind `\(kind)`", hint: WorkTask.Kind.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
+                    throw malformed("--kind", "not a kind of task", hint: "one of: " + WorkTask.Kind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                let customerID = try customer.map { text -> UUID in
-                    guard let id = UUID(text: text) else { throw CLIError("`\(text)` is not a customer id", exit: .usage) }
-                    return id
-                }
+                let customerID = try customer.map { try parseID($0, "--customer", "customer") }
                 if let remote = try store.remote() {
                     let id = UUID().lowercasedString
                     var body: [String: Any] = ["id": id, "title": title, "assignee": assignee, "kind": kind.rawValue, "dueAt": iso(dueAt)]
@@ -60,15 +55,16 @@ struct TaskCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let taskID = UUID(text: id) else { throw CLIError("`\(id)` is not a task id", exit: .usage) }
+                let taskID = try parseID(id, "<id>", "task")
+                let changed: Bool
                 if let remote = try store.remote() {
-                    try await remote.post("v1/tasks/\(taskID.lowercasedString)/complete", ["resultNote": result])
+                    changed = recordedEvents(try await remote.post("v1/tasks/\(taskID.lowercasedString)/complete", ["resultNote": result]))
                 } else {
-                    try await withEngine(store) { engine in
-                        try await engine.execute(WorkTask.self, id: taskID, .complete(resultNote: result), as: try await store.principal(engine))
+                    changed = try await withEngine(store) { engine in
+                        !(try await engine.execute(WorkTask.self, id: taskID, .complete(resultNote: result), as: try await store.principal(engine))).events.isEmpty
                     }
                 }
-                out("Completed task \(taskID.lowercasedString).")
+                out(changed ? "Completed task \(taskID.lowercasedString)." : "Nothing changed.")
             }
         }
     }
@@ -128,7 +124,7 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let customerID = UUID(text: customer) else { throw CLIError("`\(customer)` is not a customer id", exit: .usage) }
+                let customerID = try parseID(customer, "--customer", "customer")
                 guard let kind = TicketKind(rawValue: kind), let severity = TicketSeverity(rawValue: severity), let channel = ContactChannel(rawValue: channel) else {
                     throw CLIError("unknown --kind, --severity or --channel", hint: "see `crm ticket open --help`", exit: .usage)
                 }
@@ -160,7 +156,6 @@ struct TicketCommand: AsyncParsableCommand {
         @Option(help: "The assignee's employee id.") var to: String
 
         func run() async throws {
-            let to = Employee.canonicalID(to)  // as the engine records employee ids, also when run as the system
             try await changeTicket(id, store, "assign", ["assignee": to], .assign(assignee: to), done: "Assigned ticket")
         }
     }
@@ -198,7 +193,7 @@ struct TicketCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let level = TicketSeverity(rawValue: severity) else {
-                throw report(CLIError("unknown --severity `\(severity)`", hint: "low, normal, high or critical", exit: .usage, field: "severity"))
+                throw report(malformed("--severity", "not a severity", hint: "low, normal, high or critical"))
             }
             var body: [String: Any] = ["severity": level.rawValue]
             body["reason"] = reason
@@ -280,7 +275,7 @@ struct TicketCommand: AsyncParsableCommand {
 /// ``changeRecord(_:_:resource:_:_:body:command:done:part:)`` does.
 func changeTicket(_ id: String, _ store: StoreOptions, _ action: String, _ body: [String: Any], _ command: Ticket.Command, done: String) async throws {
     try await reporting(data: store.data) {
-        guard let ticketID = UUID(text: id) else { throw CLIError("`\(id)` is not a ticket id", exit: .usage) }
+        let ticketID = try parseID(id, "<id>", "ticket")
         try await changeRecord(Ticket.self, ticketID, resource: "tickets", store, action, body: body, command: command, done: done)
     }
 }

@@ -3,14 +3,16 @@ import Testing
 
 @Suite("crm: employee ids recorded in lower case without a token", .serialized)
 struct EmployeeIDCaseCLITests {
-    /// Without a token the CLI acts as the system, which the engine does not canonicalise: the CLI does.
+    /// Without a token the CLI acts as the operator, whose commands the engine canonicalises as a person's.
     @Test func anUpperCaseAssigneeOrOwnerIsRecordedInLowerCase() async throws {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
         let data = dir + "/data"
-        #expect(try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"]).status == 0)
-        let upper = "01A21D62-FCAA-4E3B-9C1D-6F0A8E2B7C11"
-        let lower = upper.lowercased()
+        let initialised = try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"])
+        #expect(initialised.status == 0)
+        // An active employee (the operator names only those): the administrator.
+        let lower = try #require(object(initialised.lines.last ?? "")["employeeID"] as? String)
+        let upper = lower.uppercased()
 
         let dispatched = try await crm(["task", "dispatch", "--data", data, "--title", "Call", "--assignee", upper, "--due", "2030-01-01", "--json"])
         #expect(dispatched.status == 0, "\(dispatched.stderr)")

@@ -28,7 +28,8 @@ import Testing
 
     @Test func aContactLogEntryIsListedFoundAndReadOnlyByWhoMayReadIt() async throws {
         let f = try await EngineFixture.make("activity-own-contact-log")
-        let lena = try await f.hire("Lena", branch: "A", permissions: Self.ownRights)
+        // She may query branch A's customers: a record is created only about a customer one may see.
+        let lena = try await f.hire("Lena", branch: "A", permissions: Self.ownRights + [Permission(module: .customers, actions: [.query], scope: .branch("A"))])
         let omar = try await f.hire("Omar", branch: "A", permissions: Self.ownRights)
         // Omar owns the customer; Lena, who does not, logs a call with it and plans a visit to it.
         let customer = try await f.customer("Acme Heating", branch: "A", owner: omar.id)

@@ -105,7 +105,7 @@ import Testing
         let f = try await EngineFixture.make("search-own-contact-log")
         let lena = try await f.hire("Lena", branch: "A", permissions: [.contacts, .visits].flatMap { module in
             [Permission(module: module, actions: [.query], scope: .own), Permission(module: module, actions: [.create], scope: .branch("A"))]
-        })
+        } + [Permission(module: .customers, actions: [.query], scope: .branch("A"))])  // a record is created only about a customer one may see
         let customer = try await f.customer("Acme Heating", branch: "A")
         let (entry, visit) = try await ActivityOwnRecordsTests.callAndVisit(f, customer, by: lena, tag: "lena")
         let read = await #expect(throws: EngineError.self) { try await f.engine.state(ContactLogEntry.self, id: entry, as: lena) }

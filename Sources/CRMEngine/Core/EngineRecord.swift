@@ -70,12 +70,13 @@ public protocol EngineRecord: Aggregate {
     /// whose id says whose they are (a diary is its employee's) override this one.
     static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command
     /// The employees the command hands work or the record to (assignees, owners, visitors): each must be an
-    /// active employee when a human principal sends it (``NamedEmployee``).
+    /// active employee when a person (an employee or an operator: not ``Principal/replaysDecisions``) sends it
+    /// (``NamedEmployee``).
     static func employeesNamed(by command: Command, state: State) -> [NamedEmployee]
     /// The command with every employee id it carries — those ``employeesNamed(by:state:)`` lists and any
     /// other (a delegate, the giver of feedback) — written as employee ids are recorded
     /// (``CRMDomain/Employee/canonicalID(_:)``: lower case, as a principal's id): the engine applies it to a
-    /// human principal's command before judging anything, so an id given in upper case names the same
+    /// person's command (an employee's or an operator's) before judging anything, so an id given in upper case names the same
     /// employee in the log, in data scope and in the views.
     static func canonicalisingEmployeeIDs(_ command: Command) -> Command
     /// Refuses what a principal's accepted command would leave behind, judged on the state after its

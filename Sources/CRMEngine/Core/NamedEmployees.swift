@@ -13,16 +13,18 @@ public struct NamedEmployee: Sendable, Hashable {
 }
 
 extension CRMEngine {
-    /// Refuses a command of a human principal that hands work or a record to someone who is not an active
-    /// employee: an unknown id (a typo, another system's id) or a deactivated employee would leave the work
-    /// with nobody. The system's own commands (reactions, the scheduler, imports run as the system) are not
-    /// judged here: they replay decisions taken from the log, where an employee may have left since.
+    /// Refuses a command of a person — an employee, or an operator at the command line
+    /// (``Principal/operator(sourceSystem:)``, with the system's rights) — that hands work or a record to
+    /// someone who is not an active employee: an unknown id (a typo, another system's id) or a deactivated
+    /// employee would leave the work with nobody. The system's reactions and scheduled work are not judged
+    /// here (``Principal/replaysDecisions``): they replay decisions taken from the log, where an employee may
+    /// have left since the triggering event.
     /// (``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` calls it; an adapter
     /// that checks rows before writing them, as an import does, may call it too.)
     public func requireActiveEmployees(_ named: [NamedEmployee], principal: Principal) async throws {
         // A blank name is no name: the domain reads it as none (or as clearing it).
         let named = named.filter { !$0.id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        guard !principal.isSystem, !named.isEmpty else { return }
+        guard !principal.replaysDecisions, !named.isEmpty else { return }
         let employees = try await organisation.current(store: store, registry: registry).employees
         for name in named {
             guard let id = UUID(uuidString: name.id), let employee = employees[id] else {

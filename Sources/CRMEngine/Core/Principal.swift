@@ -3,9 +3,10 @@ import CRMProjections
 import EventSourcing
 import Foundation
 
-/// Who acts or asks: an employee with the permissions their roles give at this instant, or the system
-/// itself (reactions and scheduled work). Adapters get one from ``CRMEngine/authenticate(token:)`` or
-/// ``CRMEngine/principal(employeeID:)`` and pass it to every command and query.
+/// Who acts or asks: an employee with the permissions their roles give at this instant, the system itself
+/// (reactions and scheduled work), or an operator (a person at the command line, acting with the system's
+/// rights: ``operator(sourceSystem:)``). Adapters get one from ``CRMEngine/authenticate(token:)`` or
+/// ``CRMEngine/principal(employeeID:)`` (or take the operator) and pass it to every command and query.
 public struct Principal: Sendable, Hashable {
     /// The id recorded as the actor of events: the employee id (lowercase UUID) or `system`.
     public let id: String
@@ -15,8 +16,17 @@ public struct Principal: Sendable, Hashable {
     public var clientIP: String?
     /// The outside system acting through this principal (an importer, the web console, …).
     public var sourceSystem: String?
-    /// The engine itself: allowed everything (reactions, scheduled work, bootstrap).
+    /// The engine itself: allowed everything (reactions, scheduled work, bootstrap) — an operator too.
     public let isSystem: Bool
+    /// A person operating the engine with the system's rights (``operator(sourceSystem:)``), not the engine's
+    /// own reactions and scheduled work.
+    public let isOperator: Bool
+
+    /// Whether the principal's commands carry decisions already taken from the log — the engine's own
+    /// reactions and scheduled work, replaying its history —: the employees they name are taken as they are,
+    /// neither judged (one may have left since the triggering event) nor canonicalised. A person's commands,
+    /// an employee's or an operator's, are (docs/ENGINE.md, "Commands", step 6).
+    public var replaysDecisions: Bool { isSystem && !isOperator }
 
     public init(employeeID: UUID, permissions: EffectivePermissions, clientIP: String? = nil, sourceSystem: String? = nil) {
         self.id = employeeID.lowercasedString
@@ -25,6 +35,7 @@ public struct Principal: Sendable, Hashable {
         self.clientIP = clientIP
         self.sourceSystem = sourceSystem
         isSystem = false
+        isOperator = false
     }
 
     private init(systemActingFor actor: String) {
@@ -34,10 +45,31 @@ public struct Principal: Sendable, Hashable {
         clientIP = nil
         sourceSystem = nil
         isSystem = true
+        isOperator = false
+    }
+
+    private init(operatorFrom sourceSystem: String?) {
+        id = "system"
+        employeeID = nil
+        permissions = EffectivePermissions(permissions: Permission.everything)
+        clientIP = nil
+        self.sourceSystem = sourceSystem
+        isSystem = true
+        isOperator = true
     }
 
     /// The engine itself: reactions, scheduled work and bootstrap. Allowed everything.
     public static let system = Principal(systemActingFor: "system")
+
+    /// A person operating the engine directly — the command line without an employee's token, an adapter's
+    /// operator path —, recorded as `system` with `sourceSystem` (`crm-cli`). Allowed everything, as the
+    /// system; but its commands are a person's, not decisions replayed from the log (``replaysDecisions``):
+    /// every employee they name must be an active employee, and employee ids are recorded in lower case.
+    ///
+    /// ```swift
+    /// try await engine.execute(Customer.self, id: id, command, as: .operator(sourceSystem: "crm-cli"))
+    /// ```
+    public static func `operator`(sourceSystem: String?) -> Principal { Principal(operatorFrom: sourceSystem) }
 
     /// The engine carrying out what an employee decided elsewhere (a workflow approval routed to its quote):
     /// allowed everything, recorded with the employee as the actor.

@@ -1,0 +1,104 @@
+import CRMDomain
+import Foundation
+
+// The customer a new ticket, task, opportunity, visit or contact log entry is about: the record's own stream
+// cannot tell whether that customer exists, so the engine reads it from the log before deciding. None of these
+// records changes its customer after it is created, so only the commands that create one name a customer.
+
+extension CRMEngine {
+    /// Refuses linking a new record to customer `id` unless it is a customer `principal` may query now
+    /// (as ``mayQueryCustomer(_:as:at:)`` judges it: it exists and `query` in `customers` reaches its scope, read
+    /// from its stream — once, for the merge too) and it has not
+    /// been merged into another (merged is final: new work belongs with the surviving customer). Else `invalid`,
+    /// field `customerID`, nothing written — the same answer for a customer that does not exist as for one the
+    /// principal may not see. An archived customer is accepted: archiving blocks changes of the customer
+    /// itself until it is restored, not the record of a call, ticket or visit about it.
+    ///
+    /// ```swift
+    /// try await engine.requireLinkableCustomer(customerID, as: principal, at: engine.clock.now())
+    /// ```
+    func requireLinkableCustomer(_ id: UUID, as principal: Principal, at now: Date) async throws {
+        let customer = try await load(Customer.self, stream: Customer.stream(id)).state
+        guard customer.exists, principal.may(.query, in: .customers, on: Self.scope(ofCustomer: customer), at: now) else {
+            throw EngineError(.invalid, field: "customerID", "no customer you may see has this id")
+        }
+        guard customer.status != .merged else {
+            throw EngineError(.invalid, field: "customerID", "the customer was merged into another; use the surviving customer")
+        }
+    }
+}
+
+extension EngineRecord {
+    /// Judges the customer a person's create names (``CRMEngine/requireLinkableCustomer(_:as:at:)``) once they
+    /// may create the record there (else authorization refuses it next, and the answer tells nothing of the
+    /// customer). A record that already exists is left to the domain ("already exists"), and the system's
+    /// commands (reactions, scheduled work) replay decisions taken from the log and are not judged; the
+    /// operator's (the command line without a token) are, like anyone's (``Principal/replaysDecisions``).
+    static func requireLinkableCustomer(_ customerID: UUID?, of command: Command, state: State, id: UUID, exists: Bool,
+                                        principal: Principal, engine: CRMEngine) async throws {
+        guard let customerID, !exists, !principal.replaysDecisions else { return }
+        let now = engine.clock.now()
+        guard try await mayDo(command, state: state, id: id, principal: principal, engine: engine, at: now) else { return }
+        try await engine.requireLinkableCustomer(customerID, as: principal, at: now)
+    }
+}
+
+extension WorkTask {
+    /// A task dispatched or imported for a customer needs one the principal may query that is not merged; a
+    /// task may name no customer at all. Then the rules and owner are filled in
+    /// (``prepare(_:state:principal:engine:)``).
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        switch command {
+        case .dispatch(_, let details, _), .dispatchByRules(_, let details, _, _), .importExternal(_, let details, _, _):
+            try await requireLinkableCustomer(details.customerID, of: command, state: state, id: id, exists: state.details != nil,
+                                              principal: principal, engine: engine)
+        default:
+            break
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension Ticket {
+    /// A ticket opened for a customer needs one the principal may query that is not merged; then its SLA is
+    /// filled in (``prepare(_:state:principal:engine:)``).
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .open(_, _, _, _, let customerID, _, _, _, _) = command {
+            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension Opportunity {
+    /// An opportunity opened for a customer needs one the principal may query that is not merged — judged
+    /// before its contacts, which must be that customer's, and before routing.
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .open(_, let details, _, _, _, _, _) = command {
+            try await requireLinkableCustomer(details.customerID, of: command, state: state, id: id, exists: state.details != nil,
+                                              principal: principal, engine: engine)
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension Visit {
+    /// A visit planned for a customer needs one the principal may query that is not merged — judged before
+    /// the contacts it names, which must be that customer's.
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .plan(_, let customerID, _, _, _, _, _) = command {
+            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension ContactLogEntry {
+    /// A contact log entry needs a customer the principal may query that is not merged.
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .log(_, let customerID, _) = command {
+            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
