@@ -89,11 +89,11 @@ struct ReadAudit: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             let end = try to.map { text -> Date in
-                guard let date = parseTime(text) else { throw CLIError("`\(text)` is not a time", hint: "give ISO 8601", exit: .usage) }
+                guard let date = parseTime(text) else { throw malformed("--to", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T12:00:00Z") }
                 return date
             } ?? Date()
             let start = try from.map { text -> Date in
-                guard let date = parseTime(text) else { throw CLIError("`\(text)` is not a time", hint: "give ISO 8601", exit: .usage) }
+                guard let date = parseTime(text) else { throw malformed("--from", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T12:00:00Z") }
                 return date
             } ?? end.addingTimeInterval(-86_400)
             let entries = try await withReadEngine(store) { engine, reader in
@@ -123,7 +123,7 @@ struct Show: AsyncParsableCommand {
     func run() async throws {
         try await reporting(data: store.data) {
             let stream = try recordStream(record)
-            let point = try asOf.map(parsePoint)
+            let point = try asOf.map { try parsePoint($0, "--as-of") }
             let registry = try EngineEvents.registry()
             let (state, last) = try await withReadEngine(store) { engine, principal -> (Any, RecordedEvent) in
                 // As of a point, the record's state is the engine's answer (authorized, audited, what the

@@ -52,6 +52,11 @@ struct CLIError: Error, CustomStringConvertible {
             case .corrupted: return CLIError("the store is damaged: \(error)", hint: "run `crm verify`, then restore the last good backup with `crm restore`", exit: .faults)
             default: return CLIError(error.code == .storage ? "\(error)" : "storage: \(error)", hint: "check the data directory (--data) and its permissions, or the PostgreSQL log's URL (--store)")
             }
+        case ViewError.unknownProjection(let name):
+            // A view never built in --data, read beside a process that holds it (one building its views).
+            return CLIError("no view \(name) in \(data) yet",
+                            hint: "views are built when the store is opened for writing (`crm serve`, `crm rebuild`, or this command when no other process holds it): try again once that is done",
+                            exit: .notFound)
         case let error as ViewError:
             return CLIError("views: \(error)", hint: "the views are built when the store is opened for writing: start `crm serve` or run `crm rebuild`")
         case let error as EngineError:
@@ -112,4 +117,25 @@ func report(_ error: CLIError) -> ExitCode {
     text += "hint: \(error.hint ?? fallback)\n"
     emit(Data(text.utf8), to: .standardError)
     return ExitCode(error.exit.rawValue)
+}
+
+/// An id given on the command line as a UUID: `name` is the argument or option it was given as (`<id>`,
+/// `--employee`), `kind` what it names. A malformed one is bad usage (exit 64), said by naming the argument,
+/// never by repeating the text given: it may be personal data (a name typed where the id belongs).
+func parseID(_ text: String, _ name: String, _ kind: String) throws -> UUID {
+    guard let id = UUID(text: text) else {
+        throw malformed(name, "not \(article(kind)) \(kind) id", hint: "give the \(kind)'s id, a UUID")
+    }
+    return id
+}
+
+/// Bad usage (exit 64) of argument or option `name`: `name: detail`, as a refusal naming an input field is said
+/// (docs/CLI.md), without the value given.
+func malformed(_ name: String, _ detail: String, hint: String? = nil) -> CLIError {
+    CLIError("\(name): \(detail)", hint: hint, exit: .usage)
+}
+
+/// `a` or `an` before `word`.
+private func article(_ word: String) -> String {
+    word.first.map { "aeiou".contains($0) } == true ? "an" : "a"
 }

@@ -61,7 +61,7 @@ extension CustomerCommand {
 
         func run() async throws {
             try await changeCustomer(id, store, "transfer", {
-                guard let day = LocalDate(effective) else { throw CLIError("`\(effective)` is not a date", hint: "give YYYY-MM-DD", exit: .usage) }
+                guard let day = LocalDate(effective) else { throw malformed("--effective", "not a date", hint: "give YYYY-MM-DD") }
                 return (["newHolder": to, "effective": day.description], .transferOwnership(newHolder: to, effective: day))
             }, done: "Transferred customer")
         }
@@ -76,7 +76,7 @@ extension CustomerCommand {
 
         func run() async throws {
             try await changeCustomer(id, store, "merge", {
-                let survivor = try customerID(into)
+                let survivor = try customerID(into, "--into")
                 return (["survivorId": survivor.lowercasedString], .markMerged(into: survivor))
             }, done: "Merged customer")
             // Only once the duplicate is final does the survivor record it: a second command (should it fail, send
@@ -108,9 +108,9 @@ struct AppointmentCommand: AsyncParsableCommand {
             let appointment = UUID()
             try await changeCustomer(id, store, "appointments", {
                 guard let kind = AppointmentKind(rawValue: kind) else {
-                    throw CLIError("unknown kind `\(kind)`", hint: AppointmentKind.allCases.map(\.rawValue).joined(separator: ", "), exit: .usage)
+                    throw malformed("--kind", "not a kind of appointment", hint: "one of: " + AppointmentKind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                let at = try time(at)
+                let at = try time(at, "--at")
                 return (body(["id": appointment.lowercasedString, "kind": kind.rawValue, "at": iso(at), "address": address, "note": note]),
                         .scheduleAppointment(id: appointment, kind: kind, at: at, address: address, note: note))
             }, done: "Scheduled appointment \(appointment.lowercasedString) for customer", part: ("appointmentId", appointment))
@@ -127,7 +127,7 @@ struct AppointmentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await changeCustomer(id, store, "appointments/reschedule", {
-                let (appointmentID, at) = (try partID(appointment, "appointment"), try time(at))
+                let (appointmentID, at) = (try partID(appointment, "appointment"), try time(at, "--at"))
                 return (body(["appointmentId": appointmentID.lowercasedString, "at": iso(at), "address": address]),
                         .rescheduleAppointment(id: appointmentID, at: at, address: address))
             }, done: "Rescheduled the appointment of customer")
@@ -269,7 +269,7 @@ func changeRecord<A: EngineRecord>(_ type: A.Type, _ id: UUID, resource: String,
     if let remote = try store.remote() {
         let answer = try await remote.post("v1/\(resource)/\(id.lowercasedString)/" + path, body)
         version = (answer["version"] as? NSNumber)?.uint64Value ?? 0
-        changed = !((answer["events"] as? [Any])?.isEmpty ?? true)
+        changed = recordedEvents(answer)
     } else {
         let result = try await withEngine(store) { engine in
             try await engine.execute(A.self, id: id, command, as: try await store.principal(engine))
@@ -285,21 +285,26 @@ func changeRecord<A: EngineRecord>(_ type: A.Type, _ id: UUID, resource: String,
     }
 }
 
-/// A customer id argument (exit 64 when it is none).
-func customerID(_ text: String) throws -> UUID {
-    guard let id = UUID(text: text) else { throw CLIError("`\(text)` is not a customer id", exit: .usage) }
-    return id
+/// Whether a server's answer to a command (`CommandAnswer`: the record's `version` and the `events` it
+/// recorded) says the command recorded something; an answer without `events` is taken as a change.
+func recordedEvents(_ answer: [String: Any]) -> Bool {
+    guard let events = answer["events"] as? [Any] else { return true }
+    return !events.isEmpty
 }
 
-/// The id of a customer's appointment or installation (exit 64 when it is none).
+/// A customer id given as argument or option `name` (exit 64 when it is none).
+func customerID(_ text: String, _ name: String = "<id>") throws -> UUID {
+    try parseID(text, name, "customer")
+}
+
+/// The id of a customer's appointment or installation, the argument named after `kind` (exit 64 when it is none).
 private func partID(_ text: String, _ kind: String) throws -> UUID {
-    guard let id = UUID(text: text) else { throw CLIError("`\(text)` is not an \(kind) id", exit: .usage) }
-    return id
+    try parseID(text, "<\(kind)>", kind)
 }
 
-/// A time option in ISO 8601 (exit 64 otherwise).
-private func time(_ text: String) throws -> Date {
-    guard let date = parseTime(text) else { throw CLIError("`\(text)` is not a time", hint: "give ISO 8601, e.g. 2026-03-01T09:00:00Z", exit: .usage) }
+/// A time given as option `name` in ISO 8601 (exit 64 otherwise).
+private func time(_ text: String, _ name: String) throws -> Date {
+    guard let date = parseTime(text) else { throw malformed(name, "not a time", hint: "give ISO 8601, e.g. 2026-03-01T09:00:00Z") }
     return date
 }
 

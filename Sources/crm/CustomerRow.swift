@@ -145,7 +145,7 @@ func customValues(_ options: [String], group: String, engine: CRMEngine) async t
         }
         guard let field = form.field(parts[0]) else {
             let names = form.fields.map(\.name).joined(separator: ", ")
-            throw CLIError("`\(parts[0])` is not a field of the form of group `\(group)`",
+            throw CLIError("--field: the form of the group given has no field of that name",
                            hint: names.isEmpty ? "the group has no custom fields" : "its fields: \(names)", exit: .usage)
         }
         switch fieldValue(parts[1].trimmingCharacters(in: .whitespaces), for: field) {

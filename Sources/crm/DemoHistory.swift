@@ -16,3 +16,23 @@ func appendDemoHistory(_ generator: HistoryGenerator, to log: any EventStore, pr
         progress(written)
     }
 }
+
+/// ``appendDemoHistory(_:to:progress:)`` with the `demo` progress line on standard error (a bar on a
+/// terminal, a plain line at most once a second otherwise; ended with a summary, or where it stopped): how
+/// `crm demo` and `crm serve --demo` both seed. Returns how many generated events were written.
+@discardableResult
+func appendDemoHistoryShowingProgress(_ generator: HistoryGenerator, to log: any EventStore, events: Int) async throws -> Int {
+    let progress = ProgressPrinter("demo", total: events)
+    var written = 0
+    do {
+        try await appendDemoHistory(generator, to: log) { count in
+            written = count
+            progress.update(count)
+        }
+    } catch {
+        ProgressPrinter.interrupted()
+        throw error
+    }
+    progress.finish(written)
+    return written
+}

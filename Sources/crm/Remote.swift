@@ -12,7 +12,7 @@ struct Remote {
 
     init(server: String, token: String?) throws {
         guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
-            throw CLIError("`\(server)` is not a server URL", hint: "give e.g. http://127.0.0.1:8080", exit: .usage)
+            throw malformed("--server", "not a server URL (http or https)", hint: "give e.g. http://127.0.0.1:8080")
         }
         guard let token, !token.isEmpty else {
             throw CLIError("--server needs --token T (or CRM_TOKEN)", hint: "create one with `crm token create` before starting the server", exit: .usage)

@@ -168,8 +168,10 @@ struct Serve: AsyncParsableCommand {
         say("Seeding demo data into \(data) (a generated year of a few hundred customers)…")
         // The year up to now.
         let start = Date().addingTimeInterval(-365 * 86_400)
-        let generator = HistoryGenerator(.init(seed: 42, targetEvents: 30_000, start: start))
-        try await appendDemoHistory(generator, to: log)
+        let events = 30_000
+        let generator = HistoryGenerator(.init(seed: 42, targetEvents: events, start: start))
+        // With the same progress line as `crm demo`.
+        try await appendDemoHistoryShowingProgress(generator, to: log, events: events)
         return generator
     }
 

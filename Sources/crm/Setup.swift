@@ -89,10 +89,10 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let id = UUID(text: employee) else { throw CLIError("`\(employee)` is not an employee id", hint: "give the employee's UUID", exit: .usage) }
+                let id = try parseID(employee, "--employee", "employee")
                 var expiry: Date?
                 if let expires {
-                    guard let date = parseTime(expires) else { throw CLIError("`\(expires)` is not a time", hint: "give ISO 8601, e.g. 2026-12-31T00:00:00Z", exit: .usage) }
+                    guard let date = parseTime(expires) else { throw malformed("--expires", "not a time", hint: "give ISO 8601, e.g. 2026-12-31T00:00:00Z") }
                     expiry = date
                 }
                 let (tokenID, employeeID, secret): (String, String, String)
@@ -124,7 +124,7 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let id = UUID(text: employee) else { throw CLIError("`\(employee)` is not an employee id", exit: .usage) }
+                let id = try parseID(employee, "--employee", "employee")
                 // Rows as text: token, name, issued, expires (nil: never), revoked.
                 let rows: [(token: String, name: String, issued: String, expires: String?, revoked: Bool)]
                 if let remote = try store.remote() {
@@ -155,13 +155,21 @@ struct Token: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let id = UUID(text: tokenID) else { throw CLIError("`\(tokenID)` is not a token id", exit: .usage) }
+                let id = try parseID(tokenID, "<token-id>", "token")
                 if let remote = try store.remote() {
+                    // The server answers 204 whether or not the token was revoked already: it tells nothing more.
                     try await remote.send("DELETE", "v1/tokens/" + id.lowercasedString, query: reason.map { ["reason": $0] } ?? [:])
-                } else {
-                    try await withEngine(store) { engine in try await engine.revokeToken(id, reason: reason, as: try await store.principal(engine)) }
+                    out("Revoked \(id.lowercasedString).")
+                    return
                 }
-                out("Revoked \(id.lowercasedString).")
+                // A token revoked already is left as it is: the engine writes nothing, and so says this.
+                let changed = try await withEngine(store) { engine -> Bool in
+                    let stream = StreamID(category: "apitoken", id: id.lowercasedString)
+                    let before = try await engine.store.streamVersion(of: stream)
+                    try await engine.revokeToken(id, reason: reason, as: try await store.principal(engine))
+                    return try await engine.store.streamVersion(of: stream) != before
+                }
+                out(changed ? "Revoked \(id.lowercasedString)." : "Nothing changed.")
             }
         }
     }
@@ -194,25 +202,19 @@ struct Demo: AsyncParsableCommand {
             let thisMonth = calendar.dateComponents([.year, .month], from: Date())
             let start = calendar.date(from: DateComponents(year: (thisMonth.year ?? 2026) - 1, month: thisMonth.month ?? 1, day: 1)) ?? Date()
             let generator = HistoryGenerator(.init(seed: seed, targetEvents: events, start: start))
-            let progress = ProgressPrinter("demo", total: events)
             // The generated history goes straight into the log (the embedded one without a flush per batch:
             // the token's commit below flushes everything); the views then catch up once, in large batches,
             // when the engine opens.
             let log: any EventStore = try await store.openSharedLog()
                 ?? LMDBEventStore(directory: store.logDirectory, options: .init(durability: .noSync))
-            var written = 0
             do {
                 // With the unique keys the history holds reserved, as the engine reserves them.
-                try await appendDemoHistory(generator, to: log) { count in
-                    written = count
-                    progress.update(count)
-                }
+                try await appendDemoHistoryShowingProgress(generator, to: log, events: events)
             } catch {
                 await log.close()
                 throw error
             }
             await log.close()
-            progress.finish(written)
             note("Building the views…")
             let token = try await withEngine(store) { engine in
                 guard let adminID = generator.world.administrator?.id else { throw CLIError("the generated world has no administrator") }

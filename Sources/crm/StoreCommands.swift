@@ -80,7 +80,7 @@ struct Backup: AsyncParsableCommand {
 /// `crm restore DIR`: a backup becomes the data directory's log.
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore a backup (from `crm backup`) into a data directory that holds no log yet; views are rebuilt on next open.")
+        abstract: "Restore a backup (from `crm backup`) into a data directory that holds no log yet; what was derived from another log there (views, snapshots, the reactor's checkpoint) is removed and built again on next open.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "The backup directory.") var directory: String
@@ -101,6 +101,17 @@ struct Restore: AsyncParsableCommand {
             await backup.close()
             guard report.isClean else { throw CLIError("the backup has \(report.faultCount) fault(s)", hint: "use an older backup", exit: .faults) }
             let fm = FileManager.default
+            // What was derived from the log this one replaces (views, snapshots, the reactor's checkpoint)
+            // goes first: it describes records and positions the restored log may not hold. It is built
+            // again from the restored log when the engine next opens. The read audit stays.
+            for derived in CRMEngine.derivedDirectories where fm.fileExists(atPath: store.data + "/" + derived) {
+                do {
+                    try fm.removeItem(atPath: store.data + "/" + derived)
+                } catch {
+                    throw CLIError("cannot remove \(derived)/ of \(store.data), which was derived from another log",
+                                   hint: "check the permissions, or restore into a new --data directory")
+                }
+            }
             try fm.createDirectory(atPath: store.logDirectory, withIntermediateDirectories: true)
             // Copied under another name and renamed, so the log appears whole or not at all.
             let partial = store.logDirectory + "/data.mdb.restoring"
@@ -112,7 +123,6 @@ struct Restore: AsyncParsableCommand {
                 try? fm.removeItem(atPath: partial)
                 throw CLIError("cannot copy the backup into \(store.data)", hint: "check free space and permissions")
             }
-            try? fm.removeItem(atPath: store.data + "/views")
             let restored = try LMDBEventStore(directory: store.logDirectory, options: .readOnly)
             let check = try restored.verify()
             await restored.close()
@@ -132,7 +142,7 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            let (statistics, types, views) = try await withReadEngine(store) { engine, _ -> (LogFigures, [String: Int], [ProjectionRunner.Status]) in
+            let (statistics, types, views) = try await withReadEngine(store, buildingViews: false) { engine, _ -> (LogFigures, [String: Int], [ProjectionRunner.Status]) in
                 let (figures, types) = try await Self.count(engine.store)
                 return (figures, types, engine.views.status())
             }
@@ -266,7 +276,7 @@ struct Dump: AsyncParsableCommand {
             try await withReadEngine(store) { engine, principal in
                 let log = engine.store
                 if let stream {
-                    let id = try recordStream(stream)
+                    let id = try recordStream(stream, "--stream")
                     // The raw events hold every custom field: the engine gives a customer's with a field hidden
                     // from the principal to a reader of the whole log only.
                     for event in try await engine.events(of: id, as: principal) where event.position.rawValue >= from {

@@ -104,17 +104,15 @@ struct StoreOptions: ParsableArguments {
         if sharedLogURL != nil { await engine.store.close() }
     }
 
-    /// Who acts: the employee of `--token` (or `CRM_TOKEN`), else the operator (the engine itself, recorded
-    /// as source system `crm-cli`).
+    /// Who acts: the employee of `--token` (or `CRM_TOKEN`), else the operator (the system's rights, recorded
+    /// as `system` with source system `crm-cli`; the employees its commands name are judged as a person's).
     func principal(_ engine: CRMEngine) async throws -> Principal {
         if let token = token ?? ProcessInfo.processInfo.environment["CRM_TOKEN"], !token.isEmpty {
             var principal = try await engine.authenticate(token: token)
             principal.sourceSystem = "crm-cli"
             return principal
         }
-        var principal = Principal.system
-        principal.sourceSystem = "crm-cli"
-        return principal
+        return Principal.operator(sourceSystem: "crm-cli")
     }
 }
 
@@ -142,7 +140,11 @@ func withEngine<R>(_ options: StoreOptions, creating: Bool = false, _ body: (CRM
 /// (`audit/`, written beside the server's entries).
 ///
 /// With a PostgreSQL log (`--store`) the views read are those a `crm serve --store …` keeps under --data.
-func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) async throws -> R) async throws -> R {
+///
+/// On an embedded log whose views were never built (a restored backup, a copied log: no `views/`, or a view
+/// missing) they are built first, as a writing command's open builds them (``buildViews(_:)``) — unless
+/// `buildingViews` is false (`crm stats`, which reports the views as they are).
+func withReadEngine<R>(_ options: StoreOptions, buildingViews: Bool = true, _ body: (CRMEngine, Principal) async throws -> R) async throws -> R {
     let configuration = CRMEngine.Configuration(reactions: [])
     if options.sharedLogURL != nil, !FileManager.default.fileExists(atPath: options.data + "/views") {
         throw CLIError("no views in \(options.data)", hint: "pass the --data directory of a `crm serve --store …`, or build views there with `crm rebuild --store …`", exit: .notFound)
@@ -160,7 +162,13 @@ func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) a
         guard options.hasStore else {
             throw CLIError("no CRM store in \(options.data)", hint: "pass --data DIR, or create one with `crm init`", exit: .notFound)
         }
-        engine = try await CRMEngine.openReadOnly(at: options.data, configuration: configuration)
+        var opened = try await CRMEngine.openReadOnly(at: options.data, configuration: configuration)
+        if buildingViews, opened.views.status().count < opened.views.projections.count {
+            await opened.close()
+            try await buildViews(options)
+            opened = try await CRMEngine.openReadOnly(at: options.data, configuration: configuration)
+        }
+        engine = opened
     }
     do {
         let result = try await body(engine, try await options.principal(engine))
@@ -172,6 +180,22 @@ func withReadEngine<R>(_ options: StoreOptions, _ body: (CRMEngine, Principal) a
         await shared?.close()
         throw error
     }
+}
+
+/// Builds the views of the embedded log in --data that were never built, by opening the engine there as a
+/// writing command does (with the `building views` progress line when long), without its reactor: a read
+/// writes no event. While another process holds the directory (a server, which builds its views as it
+/// opens), nothing is built here: the reads go to the views as that process keeps them.
+func buildViews(_ options: StoreOptions) async throws {
+    var configuration = ViewBuildProgress.configuring(CRMEngine.Configuration(durability: .full))
+    configuration.reactions = []
+    let engine: CRMEngine
+    do {
+        engine = try await CRMEngine.open(at: options.data, configuration: configuration)
+    } catch let error as EventStoreError where error.code == .storeInUse {
+        return
+    }
+    await engine.close()
 }
 
 /// The engine's embedded LMDB log (commands on its files refuse a PostgreSQL log first: ``StoreOptions/refuseSharedLog(_:does:hint:)``).
@@ -195,23 +219,45 @@ func withReadOnlyStore<R>(_ options: StoreOptions, _ body: (LMDBEventStore) asyn
 }
 
 /// A record named on the command line: a stream id like `customer-<id>`, or a bare id taken as a customer.
-func recordStream(_ text: String) throws -> StreamID {
+/// A malformed one — no stream id, or the category of records with UUID ids (`customer`, `task`, …) followed
+/// by something else — is bad usage (exit 64), said without repeating it; a well-formed id of no record is
+/// left to the engine's "not found" (exit 4).
+func recordStream(_ text: String, _ name: String = "<record>") throws -> StreamID {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if let id = UUID(text: trimmed) { return Customer.stream(id) }
-    guard trimmed.contains("-"), !trimmed.hasPrefix("-") else {
-        throw CLIError("`\(trimmed)` names no record", hint: "give a stream id such as customer-<uuid>, or a customer's id", exit: .usage)
+    guard let dash = trimmed.firstIndex(of: "-"), dash != trimmed.startIndex, trimmed.index(after: dash) != trimmed.endIndex else {
+        throw malformed(name, "names no record", hint: "give a stream id such as customer-<uuid>, or a customer's id")
     }
-    if let dash = trimmed.firstIndex(of: "-"), let id = UUID(text: String(trimmed[trimmed.index(after: dash)...])) {
-        return StreamID(category: String(trimmed[..<dash]), id: id.lowercasedString)
+    let category = String(trimmed[..<dash])
+    if let id = UUID(text: String(trimmed[trimmed.index(after: dash)...])) {
+        return StreamID(category: category, id: id.lowercasedString)
+    }
+    if uuidCategories.contains(category) {
+        throw malformed(name, "not \(category)-<uuid>", hint: "give the record's id, a UUID, after `\(category)-`")
     }
     return StreamID(trimmed)
 }
 
-/// A point in the log given as a position (a number) or a time (ISO 8601, a date meaning its end in UTC).
-func parsePoint(_ text: String) throws -> AsOf {
+/// The stream categories whose records are named by a UUID (`customer-<uuid>`, `task-<uuid>`, …): the
+/// engine's records whose stream is their category and id (not the singletons, `organisation-global`, nor
+/// the forms named by their group).
+let uuidCategories: Set<String> = {
+    let probe = UUID(uuid: (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16))
+    let types: [any EngineRecord.Type] = foldedRecordTypes + [
+        ContactLogEntry.self, RevenueLedger.self, WorkflowInstance.self, Announcement.self, BoardThread.self, SurveyTemplate.self, Survey.self,
+        FeedbackForm.self, NewConnection.self, MaintenancePairing.self,
+    ]
+    return Set(types.compactMap { type in
+        type.streamID(probe) == StreamID(category: type.category, id: probe.lowercasedString) ? type.category : nil
+    })
+}()
+
+/// A point in the log given as option `name` (`--as-of`, `--to`): a position (a number) or a time (ISO
+/// 8601, a date meaning its end in UTC).
+func parsePoint(_ text: String, _ name: String) throws -> AsOf {
     if let position = UInt64(text) { return .position(GlobalPosition(position)) }
     if let date = parseTime(text) { return .time(date) }
-    throw CLIError("`\(text)` is neither a log position nor a time", hint: "give a position like 1200 or a time like 2025-03-01T12:00:00Z", exit: .usage)
+    throw malformed(name, "neither a log position nor a time", hint: "give a position like 1200 or a time like 2025-03-01T12:00:00Z")
 }
 
 /// An ISO 8601 instant with its zone (`2026-03-01T12:00:00Z`, `…T12:00:00.250+08:00`), or a plain date

@@ -80,7 +80,7 @@ struct Replay: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            let point = try parsePoint(to)
+            let point = try parsePoint(to, "--to")
             let fm = FileManager.default
             if let contents = try? fm.contentsOfDirectory(atPath: out), !contents.isEmpty {
                 throw CLIError("\(out) is not empty", hint: "give a new or empty --out directory", exit: .refused)

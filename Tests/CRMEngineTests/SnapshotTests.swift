@@ -45,9 +45,10 @@ private enum SettingsShapeTwo: SnapshottableRecord {
         // The fold really starts at the snapshot: a planted snapshot at the head is what a load returns.
         var planted = fromStart.state
         planted.holidays = []
-        try #require(engine.snapshots).write(Settings.self, stream: stream, state: planted, version: fromStart.version)
+        let headEvent = try #require(try await engine.store.readStream(stream, from: fromStart.version, direction: .forward, limit: 1).first)
+        try #require(engine.snapshots).write(Settings.self, stream: stream, state: planted, version: fromStart.version, eventID: headEvent.id)
         #expect(try await engine.load(Settings.self, stream: stream).state.holidays.isEmpty)
-        try #require(engine.snapshots).write(Settings.self, stream: stream, state: fromStart.state, version: fromStart.version)
+        try #require(engine.snapshots).write(Settings.self, stream: stream, state: fromStart.state, version: fromStart.version, eventID: headEvent.id)
 
         // A reopened engine starts its settings cache from the snapshot, and answers the same.
         await engine.close()

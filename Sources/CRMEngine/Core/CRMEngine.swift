@@ -25,6 +25,13 @@ public final class CRMEngine: Sendable {
         [CredentialsProjection(), PendingOutboxProjection(), ReminderSourcesProjection(), LoyaltyTenureProjection(), CustomerGroupsProjection()]
     }
 
+    /// The folders of a data directory (``open(at:configuration:)``) derived from its log: the views, the
+    /// snapshots of long streams and the reactor's checkpoint. Built again from the log when the engine next
+    /// opens, so safe to delete while no process has the directory open, and to be deleted when the log is
+    /// replaced (`crm restore`): they would describe the log they were made from. The read audit (`audit/`)
+    /// is not derived from the log — it is the only record of who read what — and is not among them.
+    public static let derivedDirectories = ["views", "snapshots", "reactor"]
+
     /// What the engine is opened with; every part has a default.
     public struct Configuration: Sendable {
         /// The clock of every decision ("now" of commands, token expiry, overdue).
@@ -177,10 +184,20 @@ public final class CRMEngine: Sendable {
         let snapshots = try configuration.snapshotEvery.map { try SnapshotStore(directory: directory + "/snapshots", every: $0) }
         let engine = CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
                                audit: audit, reactor: reactor, snapshots: snapshots, configuration: configuration)
-        if let seed = engine.snapshot(of: Organisation.self, stream: Organisation.streamID) { engine.organisation.seed(seed.state, version: seed.version) }
-        if let seed = engine.snapshot(of: Settings.self, stream: Settings.streamID) { engine.settingsCache.seed(seed.state, version: seed.version) }
+        if let seed = try await engine.fittingSnapshot(of: Organisation.self, stream: Organisation.streamID) { engine.organisation.seed(seed.state, version: seed.version) }
+        if let seed = try await engine.fittingSnapshot(of: Settings.self, stream: Settings.streamID) { engine.settingsCache.seed(seed.state, version: seed.version) }
         try await runner.start(progress: configuration.viewBuildProgress)
-        if !configuration.reactions.isEmpty { reactor.start(engine: engine) }
+        if !configuration.reactions.isEmpty {
+            do {
+                try await reactor.start(engine: engine)
+            } catch {
+                await reactor.stop()
+                await runner.close()
+                await audit.close()
+                snapshots?.close()
+                throw error
+            }
+        }
         configuration.logger.info("engine open", metadata: ["views": "\(runner.projections.count)"])
         return engine
     }
@@ -235,9 +252,10 @@ public final class CRMEngine: Sendable {
         expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, requestDigest: String? = nil, causation: UUID? = nil
     ) async throws -> CommandResult {
         let stream = A.streamID(id)
-        // The employees a person names are recorded as principals' ids are (lower case), whatever case they
-        // came in: the system's own commands carry what the log holds and are left as they are.
-        let command = principal.isSystem ? command : A.canonicalisingEmployeeIDs(command)
+        // The employees a person (an employee, an operator) names are recorded as principals' ids are (lower
+        // case), whatever case they came in: the system's reactions and scheduled work carry what the log holds
+        // and are left as they are.
+        let command = principal.replaysDecisions ? command : A.canonicalisingEmployeeIDs(command)
         let idempotency = idempotencyKey.map { Self.idempotencyStream(principal: principal, key: $0) }
         /// The first answer to the key, when there is one and it answered this same request.
         func firstAnswer() async throws -> CommandResult? {
@@ -380,12 +398,27 @@ public final class CRMEngine: Sendable {
     /// The state of a record folded from its stream, and its version: from its snapshot on, when it keeps
     /// snapshots and none is asked for an earlier point (`limit`), storing a new snapshot after a long fold.
     func load<A: Aggregate>(_ type: A.Type, stream: StreamID, upTo limit: ((RecordedEvent) -> Bool)? = nil) async throws -> (state: A.State, version: StreamVersion) {
-        let start = limit == nil ? snapshot(of: A.self, stream: stream) : nil
+        var start = limit == nil ? snapshot(of: A.self, stream: stream) : nil
         var state = start?.state ?? A.initialState
         var version = start?.version ?? .noStream
-        var from = version.next
+        var lastEventID = start?.eventID
+        // From the snapshot's own event: the log must hold that event there for the snapshot to be used
+        // (the same read as the events after it, so checking costs nothing more).
+        var from = start?.version ?? version.next
         while true {
-            let batch = try await store.readStream(stream, from: from, direction: .forward, limit: 1024)
+            var batch = try await store.readStream(stream, from: from, direction: .forward, limit: 1024)
+            let full = batch.count == 1024
+            if let snapshot = start, from == snapshot.version {
+                guard snapshotFits(snapshot, stream: stream, event: batch.first) else {
+                    start = nil
+                    state = A.initialState
+                    version = .noStream
+                    lastEventID = nil
+                    from = version.next
+                    continue
+                }
+                batch = Array(batch.dropFirst())
+            }
             for recorded in batch {
                 if let limit, !limit(recorded) { return (state, version) }
                 let payload = try recorded.payload.withUnsafeBytes {
@@ -393,11 +426,14 @@ public final class CRMEngine: Sendable {
                 }
                 if let event = A.Event(payload: payload) { state = A.evolve(state, event) }
                 version = recorded.streamVersion
+                lastEventID = recorded.id
             }
-            guard batch.count == 1024, let last = batch.last else { break }
+            guard full, let last = batch.last else { break }
             from = last.streamVersion.next
         }
-        if limit == nil { keepSnapshot(of: A.self, stream: stream, state: state, version: version, from: start?.version ?? .noStream) }
+        if limit == nil {
+            keepSnapshot(of: A.self, stream: stream, state: state, version: version, eventID: lastEventID, from: start?.version ?? .noStream)
+        }
         return (state, version)
     }
 

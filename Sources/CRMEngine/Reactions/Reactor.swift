@@ -19,19 +19,30 @@ public struct ReactionCommand: Sendable {
     func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws {
         try await runner.run(engine, idempotencyKey, causation)
     }
+
+    /// Judges the command as running it would — as the same principal, on the log as it is now — writing
+    /// nothing (``CRMEngine/dryRun(_:id:_:as:)``): throws what its run would.
+    func dryRun(_ engine: CRMEngine) async throws {
+        try await runner.dryRun(engine)
+    }
 }
 
 protocol ReactionRunner: Sendable {
     func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws
+    func dryRun(_ engine: CRMEngine) async throws
 }
 
 private struct Runner<A: EngineRecord>: ReactionRunner {
     let id: UUID
     let command: A.Command
     let actor: String?
+    /// The system, recorded as `actor` when given.
+    var principal: Principal { actor.map { Principal.system(actingFor: $0) } ?? .system }
     func run(_ engine: CRMEngine, _ idempotencyKey: String, _ causation: UUID) async throws {
-        let principal = actor.map { Principal.system(actingFor: $0) } ?? .system
         try await engine.execute(A.self, id: id, command, as: principal, idempotencyKey: idempotencyKey, causation: causation)
+    }
+    func dryRun(_ engine: CRMEngine) async throws {
+        try await engine.dryRun(A.self, id: id, command, as: principal)
     }
 }
 
@@ -72,7 +83,19 @@ final class Reactor: Sendable {
 
     var position: GlobalPosition { progress.withLock { $0 } }
 
-    func start(engine: CRMEngine) {
+    /// Starts following the log from the checkpoint. A checkpoint beyond the log's head — kept beside a log
+    /// restored from a backup or copied in, which holds fewer events — would pass over the reactions of the
+    /// events appended up to it: it is said at warning level and the reactor starts again from the start
+    /// of the log (each reaction's command carries a deterministic key, so those already done write nothing).
+    func start(engine: CRMEngine) async throws {
+        let head = try await engine.store.headPosition()
+        let stored = position
+        if stored > head {
+            engine.logger.warning("reactor checkpoint beyond the log's head; reacting again from the start of the log", metadata: [
+                "checkpoint": "\(stored.rawValue)", "head": "\(head.rawValue)"])
+            progress.withLock { $0 = .start }
+            try checkpoints.set(Self.name, to: .start)
+        }
         let types = Set(reactions.flatMap(\.eventTypes))
         let from = position.next
         let running = Task { [weak engine] in

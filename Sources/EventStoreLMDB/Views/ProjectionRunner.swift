@@ -166,6 +166,9 @@ public final class ProjectionRunner: Sendable {
     /// Rebuilds projections whose version changed, builds views never built before from the log, catches
     /// every projection up with the log, then keeps them following it until ``close()``.
     ///
+    /// A view whose checkpoint is beyond the log's head (the log was replaced under it: restored or copied in)
+    /// is rebuilt too, with a warning: its rows hold events the log does not.
+    ///
     /// A view never built (a new projection, a new views directory, views dropped after a crash) is built
     /// like a rebuild — into a fresh environment in large unsynced transactions, one flush at the end — when
     /// the log holds more than one batch for it: several times cheaper than catching it up batch by batch
@@ -174,14 +177,19 @@ public final class ProjectionRunner: Sendable {
     public func start(progress: (@Sendable (Progress) -> Void)? = nil) async throws {
         if isReadOnly { return }
         let head = try await store.headPosition()
-        let (changed, unbuilt) = try slots.withLock { slots in
-            var changed: [String] = [], unbuilt: [String] = []
+        let (changed, unbuilt, ahead) = try slots.withLock { slots in
+            var changed: [String] = [], unbuilt: [String] = [], ahead: [String] = []
             for slot in slots.values {
                 let stored = try slot.environment.storedVersion()
-                if let stored, stored != slot.projection.version { changed.append(slot.projection.name) }
+                if let stored, stored != slot.projection.version {
+                    changed.append(slot.projection.name)
+                } else if slot.checkpoint > head {
+                    // Rows of events the log does not hold (a log restored or copied in under these views).
+                    ahead.append(slot.projection.name)
+                }
                 if stored == nil, slot.checkpoint == .start, head.rawValue > UInt64(batchSize) { unbuilt.append(slot.projection.name) }
             }
-            return (changed.sorted(), unbuilt.sorted())
+            return (changed.sorted(), unbuilt.sorted(), ahead.sorted())
         }
         if !changed.isEmpty {
             logger.info("projection version changed; rebuilding", metadata: ["projections": "\(changed)"])
@@ -189,9 +197,14 @@ public final class ProjectionRunner: Sendable {
         if !unbuilt.isEmpty {
             logger.info("views not built yet; building them from the log", metadata: ["projections": "\(unbuilt)", "events": "\(head.rawValue)"])
         }
-        if !changed.isEmpty || !unbuilt.isEmpty {
-            try await rebuild(changed + unbuilt, progress: progress)
-            built.withLock { $0 = Set(changed + unbuilt) }
+        if !ahead.isEmpty {
+            logger.warning("views are ahead of the log (a replaced log); rebuilding them",
+                           metadata: ["projections": "\(ahead)", "head": "\(head.rawValue)"])
+        }
+        let rebuilt = changed + unbuilt + ahead
+        if !rebuilt.isEmpty {
+            try await rebuild(rebuilt, progress: progress)
+            built.withLock { $0 = Set(rebuilt) }
         }
         try await catchUp()
         let task = Task { [weak self] in
