@@ -7,15 +7,19 @@ import Foundation
 /// For every occurrence (a key date's yearly recurrence, a holiday, an appointment, a contract expiry, a
 /// diary item) on local day `O`, a reminder task for the person concerned is dispatched on any day `D`
 /// with `D ≤ O ≤ D + lead`, where `lead` is `settings.leadDays(kind)` (or a diary subscription's own
-/// lead time). Days are read in each source's branch calendar (`settings.calendar(forBranch:)`); the task
-/// is due at the start of `O` in that zone, or at the appointment's start, or at a diary item's time.
+/// lead time). Days are read in each source's branch calendar (`settings.calendar(forBranch:)`): with
+/// ``commands(at:sources:settings:)`` `D` is the source's own local day at the instant — a customer's or
+/// appointment's or contract's branch, for a holiday or a diary item its employee's branch, for a
+/// subscription the subscribed occurrence's — so a branch ahead of UTC gets its reminders when its own day
+/// starts. The task is due at the start of `O` in that zone, or at the appointment's start, or at a diary
+/// item's time.
 ///
 /// Reminder task ids derive from their source and occurrence day, not from the day of generation, so
 /// generating one day twice — or catching up on missed days — yields the same commands, and the task's
 /// idempotent dispatch records nothing the second time.
 ///
 /// ```swift
-/// for command in Reminders.commands(for: today, sources: sources, settings: settings) {
+/// for command in Reminders.commands(at: now, sources: sources, settings: settings) {
 ///     // run each command on WorkTask's stream of its task id
 /// }
 /// ```
@@ -23,17 +27,37 @@ public enum Reminders {
     /// The most days ahead a reminder is generated (the range the settings allow).
     public static let maximumLeadDays = 366
 
-    /// The dispatch commands for the reminders generated on `day`, ordered by due instant, then task id.
+    /// The dispatch commands for the reminders generated at `instant`, each source on its own branch's local
+    /// day then (`settings.calendar(forBranch:)`), ordered by due instant, then task id. What the scheduler
+    /// runs: a source in a zone ahead of UTC gets its day's reminders as soon as that day starts there.
+    public static func commands(at instant: Date, sources: ReminderSources, settings: Settings.State) -> [WorkTask.Command] {
+        var branches = Set<String?>()
+        branches.formUnion(sources.keyDates.map(\.branch))
+        branches.formUnion(sources.appointments.map(\.branch))
+        branches.formUnion(sources.contractExpiries.map(\.branch))
+        branches.formUnion(sources.employees.map(\.branch))
+        branches.formUnion(sources.diaries.map(\.employee.branch))
+        let days = Dictionary(uniqueKeysWithValues: branches.map { ($0, settings.calendar(forBranch: $0).localDate(of: instant)) })
+        let utc = LocalCalendar.utc.localDate(of: instant)
+        return commands(sources: sources, settings: settings) { days[$0] ?? utc }
+    }
+
+    /// The dispatch commands for the reminders generated on `day`, the same day for every source whatever
+    /// its branch, ordered by due instant, then task id.
     public static func commands(for day: LocalDate, sources: ReminderSources, settings: Settings.State) -> [WorkTask.Command] {
+        commands(sources: sources, settings: settings) { _ in day }
+    }
+
+    /// The dispatch commands with each source's window starting on `today(branch)` of its branch.
+    private static func commands(sources: ReminderSources, settings: Settings.State, today: (String?) -> LocalDate) -> [WorkTask.Command] {
         var found: [Occurrence] = []
         for kind in [ReminderKind.birthday, .anniversary, .holiday, .appointment, .contractExpiry] {
-            let through = day.adding(days: lead(settings.leadDays(kind)))
-            found += occurrences(of: kind, from: day, through: through, sources: sources, settings: settings,
+            found += occurrences(of: kind, leadDays: settings.leadDays(kind), today: today, sources: sources, settings: settings,
                                  holidayRecipients: sources.employees)
         }
         for entry in sources.diaries {
-            found += diaryOccurrences(entry, from: day, settings: settings)
-            found += subscriptionOccurrences(entry, from: day, sources: sources, settings: settings)
+            found += diaryOccurrences(entry, from: today(entry.employee.branch), settings: settings)
+            found += subscriptionOccurrences(entry, today: today, sources: sources, settings: settings)
         }
         var seen = Set<UUID>()
         return found
@@ -57,13 +81,16 @@ public enum Reminders {
 
     private static func lead(_ days: Int) -> Int { min(max(days, 0), maximumLeadDays) }
 
-    /// The occurrences of a standard reminder kind in a window, each for the person it concerns.
-    private static func occurrences(of kind: ReminderKind, from: LocalDate, through: LocalDate, sources: ReminderSources,
+    /// The occurrences of a standard reminder kind in each source's window — from `today` of its branch
+    /// through `leadDays` later — each for the person it concerns.
+    private static func occurrences(of kind: ReminderKind, leadDays: Int, today: (String?) -> LocalDate, sources: ReminderSources,
                                     settings: Settings.State, holidayRecipients: [ReminderSources.Employee]) -> [Occurrence] {
+        let window = lead(leadDays)
         switch kind {
         case .birthday, .anniversary:
             return sources.keyDates.filter { $0.kind.reminderKind == kind }.flatMap { keyDate in
                 let calendar = settings.calendar(forBranch: keyDate.branch)
+                let from = today(keyDate.branch), through = from.adding(days: window)
                 return yearlyOccurrences(of: keyDate.date, from: from, through: through).map { day in
                     let title = keyDate.kind == .birthday
                         ? "Birthday on \(day)"
@@ -76,6 +103,7 @@ public enum Reminders {
         case .holiday:
             return holidayRecipients.flatMap { employee in
                 let calendar = settings.calendar(forBranch: employee.branch)
+                let from = today(employee.branch), through = from.adding(days: window)
                 return settings.holidays
                     .filter { from <= $0.date && $0.date <= through && $0.applies(to: employee.branch) }
                     .map { holiday in
@@ -87,14 +115,16 @@ public enum Reminders {
         case .appointment:
             return sources.appointments.compactMap { appointment in
                 let day = settings.calendar(forBranch: appointment.branch).localDate(of: appointment.start)
-                guard from <= day && day <= through else { return nil }
+                let from = today(appointment.branch)
+                guard from <= day && day <= from.adding(days: window) else { return nil }
                 return Occurrence(kind: .appointment, sourceID: appointment.id.lowercasedString, day: day,
                                   recipient: appointment.owner, branch: appointment.branch, customerID: appointment.customerID,
                                   dueAt: appointment.start, title: "Appointment (\(appointment.purpose)) on \(day)")
             }
         case .contractExpiry:
             return sources.contractExpiries.compactMap { contract in
-                guard from <= contract.expiry && contract.expiry <= through else { return nil }
+                let from = today(contract.branch)
+                guard from <= contract.expiry && contract.expiry <= from.adding(days: window) else { return nil }
                 let calendar = settings.calendar(forBranch: contract.branch)
                 return Occurrence(kind: .contractExpiry, sourceID: contract.contractID.lowercasedString, day: contract.expiry,
                                   recipient: contract.owner, branch: contract.branch, customerID: contract.customerID,
@@ -120,13 +150,12 @@ public enum Reminders {
 
     /// Extra reminders for the employee's subscriptions: occurrences of the subscribed kinds that concern
     /// them (their customers, their branch's holidays), each subscription with its own lead time.
-    private static func subscriptionOccurrences(_ entry: ReminderSources.EmployeeDiary, from: LocalDate, sources: ReminderSources,
+    private static func subscriptionOccurrences(_ entry: ReminderSources.EmployeeDiary, today: (String?) -> LocalDate, sources: ReminderSources,
                                                 settings: Settings.State) -> [Occurrence] {
         let employee = entry.employee
         return entry.diary.subscriptions.values.sorted { $0.kind.rawValue < $1.kind.rawValue }.flatMap { subscription in
-            let through = from.adding(days: lead(subscription.leadDays ?? settings.leadDays(.subscription)))
-            return occurrences(of: subscription.kind, from: from, through: through, sources: sources, settings: settings,
-                               holidayRecipients: [employee])
+            occurrences(of: subscription.kind, leadDays: subscription.leadDays ?? settings.leadDays(.subscription), today: today,
+                        sources: sources, settings: settings, holidayRecipients: [employee])
                 .filter { $0.recipient == employee.id }
                 .map { base in
                     Occurrence(kind: .subscription, sourceID: "\(employee.id)/\(base.kind.rawValue)/\(base.sourceID)", day: base.day,

@@ -8,8 +8,12 @@ extension Settings.State {
     }
 
     /// The most specific threshold for `metric` in a branch and community: community, then branch, then global.
+    /// A value of a known metric outside its valid range (recorded before `setWarningThreshold` checked it:
+    /// ``WarningThreshold/Metric``) is passed over, so the next less specific one, else the consumer's
+    /// default, applies and no consumer is handed a value it cannot work with.
     public func warningThreshold(_ metric: String, branch: String?, community: String?) -> WarningThreshold? {
-        let candidates = warningThresholds.filter { $0.metric == metric }
+        let known = WarningThreshold.Metric(rawValue: metric)
+        let candidates = warningThresholds.filter { $0.metric == metric && (known?.accepts($0.value) ?? true) }
         return candidates.first { $0.branch == branch && $0.community == community && community != nil }
             ?? candidates.first { $0.branch == branch && $0.community == nil && branch != nil }
             ?? candidates.first { $0.branch == nil && $0.community == nil }
@@ -44,10 +48,14 @@ extension Settings {
             return [.exchangeRateSet(ExchangeRateSet(rate: rate, previous: previous))]
 
         case .setWarningThreshold(var threshold):
-            threshold.metric = try Validate.text(threshold.metric, field: "metric", max: 100, unlessAmong: state.warningThresholds.map(\.metric))
             if threshold.community != nil && threshold.branch == nil {
                 throw .invalid("branch", "a community threshold needs its branch")
             }
+            // Only the metrics a consumer reads, each with a value it can work with (a churn threshold of 0 or
+            // less used to stop the scheduled run): the ranges are `WarningThreshold.Metric`'s.
+            let metric = try WarningThreshold.Metric.named(try Validate.text(threshold.metric, field: "metric", max: 100))
+            threshold.metric = metric.rawValue
+            guard metric.accepts(threshold.value) else { throw .invalid("value", "\(metric.rawValue) must be \(metric.validValues)") }
             let previous = state.warningThresholds.first { $0.sameScope(as: threshold) }
             guard previous != threshold else { return [] }
             return [.warningThresholdSet(WarningThresholdSet(threshold: threshold, previous: previous))]

@@ -46,7 +46,10 @@ public enum ChurnWatch: Aggregate, EngineRecord {
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         guard case let .evaluate(customerID, risk, taskCompleted, day, threshold, margin) = command else { return [] }
-        guard threshold > 0, margin >= 0 else { throw .invalid("threshold", "the threshold is positive and the margin not negative") }
+        // The ranges the settings command holds warning thresholds to (one definition: `WarningThreshold.Metric`).
+        guard WarningThreshold.Metric.churnRiskThreshold.accepts(threshold), WarningThreshold.Metric.churnRiskMargin.accepts(margin) else {
+            throw .invalid("threshold", "the threshold is \(WarningThreshold.Metric.churnRiskThreshold.validValues), the margin \(WarningThreshold.Metric.churnRiskMargin.validValues)")
+        }
         var configuration = Churn.Configuration()
         configuration.threshold = threshold
         configuration.margin = margin
@@ -113,16 +116,20 @@ public struct ChurnEpisodeEnded: EventPayload, Equatable {
 }
 
 extension CRMEngine {
-    /// Evaluates every customer's churn risk on `day` and dispatches one retention task to the owner per
-    /// episode (R-ANA-5). Idempotent per customer and day.
-    func watchChurn(on day: LocalDate) async throws -> Int {
-        try await views.waitUntil(try await store.headPosition(), projections: [Self.customerActivity])
+    /// Evaluates every customer's churn risk on its day at `now` (in its branch's calendar) and dispatches
+    /// one retention task to the owner per episode (R-ANA-5). Idempotent per customer and day.
+    func watchChurn(at now: Date) async throws -> Int {
+        try await views.waitUntil(try await store.headPosition(), projections: [Self.customerActivity, "customer-directory"])
         let settings = try await self.settings()
-        let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
+        // Archived and merged customers are not watched (no retention task for them), as the churn report leaves them out.
+        let live = try analysedCustomers()
+        let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }.filter { live.contains($0.customerID) }
+        let days = BranchDays(at: now, settings: settings)
         var dispatched = 0
         for summary in summaries {
             guard let currency = summary.months.last?.currency else { continue }  // never bought: no purchase pattern to lose
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
+            let day = days.day(ofBranch: summary.scope.branch)
             let risk = Churn.risk(Churn.Signals(summary, on: day, currency: currency, rates: settings.exchangeRates), configuration: configuration)
             let watch = try await load(ChurnWatch.self, stream: ChurnWatch.stream(summary.customerID)).state
             var completed = false

@@ -1,12 +1,16 @@
 import CRMDomain
 import CRMProjections
 import EventSourcing
+import EventStoreLMDB
 import Foundation
+import Logging
 import Synchronization
 
 /// What one run of the scheduled work did.
 public struct ScheduledWorkReport: Sendable, Hashable {
-    /// The day the run was for (UTC; each reminder is placed in its branch's calendar by the domain).
+    /// The UTC day of the run's instant. Each source's reminders, each customer's churn evaluation and each
+    /// meter's usage check are for its own branch's local day at that instant, which may be a day later or
+    /// earlier (a branch in `Asia/Shanghai` is on the next day from 16:00 UTC).
     public let day: LocalDate
     /// Reminder tasks this run dispatched.
     public let remindersDispatched: Int
@@ -26,18 +30,150 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public var tenurePointsGranted: Int = 0
     /// Loyalty accounts whose lapsed points this run recorded as expired (one `PointsExpired` each).
     public var pointsExpired: Int = 0
+    /// The jobs of this run that failed, in the order they ran, each with its error's code; the counts of a
+    /// failed job are 0. Every other job did its work: a job that fails does not hold up the others, and is
+    /// tried again, whole, on the next run (its work is keyed, so what it did before failing is not done twice).
+    public var failures: [Failure] = []
+
+    /// The jobs that failed (``failures``' jobs).
+    public var failedJobs: [Job] { failures.map(\.job) }
+
+    /// One job of the scheduled work. Each runs on its own: one failing leaves the others to do their work.
+    public enum Job: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// The day's reminder tasks (``ScheduledWorkReport/remindersDispatched``).
+        case reminders
+        /// Late workflow steps escalated (``ScheduledWorkReport/stepsEscalated``).
+        case escalations
+        /// The churn watch (``ScheduledWorkReport/retentionTasksDispatched``).
+        case churnWatch
+        /// The usage anomaly watch (``ScheduledWorkReport/usageAnomalyTasksDispatched``).
+        case usageWatch
+        /// Contracts past their expiry renewed or expired (``ScheduledWorkReport/contractsRenewed``, ``ScheduledWorkReport/contractsExpired``).
+        case contracts
+        /// Tenure points on anniversaries (``ScheduledWorkReport/tenurePointsGranted``).
+        case tenurePoints
+        /// Lapsed loyalty points expired (``ScheduledWorkReport/pointsExpired``).
+        case pointsExpiry
+
+        public var description: String { rawValue }
+    }
+
+    /// A job that failed, and its error's code — a kind, never a message, payload or personal data
+    /// (``ScheduledWorkReport/errorCode(of:)``).
+    public struct Failure: Sendable, Hashable {
+        public let job: Job
+        public let error: String
+        public init(job: Job, error: String) {
+            self.job = job
+            self.error = error
+        }
+    }
+
+    /// An error's code for a log line or a report: its kind and code (`engine.rejected.invalid`,
+    /// `store.storage`, `payload.unknownType`, `domain.invalid`, `view.projectionFailed`), else its type's
+    /// name — never its message.
+    public static func errorCode(of error: any Error) -> String {
+        switch error {
+        case let error as EngineError: return "engine.\(error.code)" + (error.domain.map { ".\($0.code)" } ?? "")
+        case let error as DomainError: return "domain.\(error.code)"
+        case let error as EventStoreError: return "store.\(error.code)"
+        case let error as PayloadCodingError: return "payload.\(error.code)"
+        case let error as ViewError: return "view." + viewErrorCode(error)
+        default: return "\(type(of: error))"
+        }
+    }
+
+    private static func viewErrorCode(_ error: ViewError) -> String {
+        switch error {
+        case .unknownTable: return "unknownTable"
+        case .unknownProjection: return "unknownProjection"
+        case .duplicateName: return "duplicateName"
+        case .projectionFailed: return "projectionFailed"
+        case .closed: return "closed"
+        case .timedOut: return "timedOut"
+        case .stored: return "stored"
+        case .readOnly: return "readOnly"
+        case .marker: return "marker"
+        }
+    }
+}
+
+/// Each branch's local day at one instant, as `Settings.State.calendar(forBranch:)` reads it (UTC for a
+/// branch without a zone), each zone built once: the scheduler's per-customer work asks for every customer.
+struct BranchDays {
+    private let days: [String: LocalDate]
+    private let utc: LocalDate
+
+    init(at instant: Date, settings: Settings.State) {
+        days = settings.branchTimeZones.compactMapValues { LocalCalendar.cached(timeZoneID: $0)?.localDate(of: instant) }
+        utc = LocalCalendar.utc.localDate(of: instant)
+    }
+
+    /// The local day of `branch`.
+    func day(ofBranch branch: String?) -> LocalDate { branch.flatMap { days[$0] } ?? utc }
 }
 
 extension CRMEngine {
     /// Runs the time-driven work due at the clock's now (R-TSK-4, R-CUS-5): the reminder tasks of the day
-    /// (birthdays, founding anniversaries, holidays, appointments, contract expiries, diary items) for their owners. Every reminder's id
+    /// (birthdays, founding anniversaries, holidays, appointments, contract expiries, diary items) for their
+    /// owners, each source's day read in its branch's calendar (``Reminders/commands(at:sources:settings:)``). Every reminder's id
     /// derives from its source and occurrence day and is executed with an idempotency key of that id, so a
     /// second run on the same day — on this node or another one sharing the log — writes nothing. Loyalty
     /// points (R-CUS-8): tenure points on customers' anniversaries and the expiry of lapsed points, keyed alike.
+    ///
+    /// Each job (``ScheduledWorkReport/Job``) runs on its own, reading what it needs itself: one that fails is
+    /// logged (`scheduled job failed`, with the job's name and the error's code) and named in the report's
+    /// ``ScheduledWorkReport/failures``, and the jobs after it still run; it is tried again on the next run.
+    /// Throws only when the run is cancelled (the engine closing).
     @discardableResult
     public func runScheduledWork() async throws -> ScheduledWorkReport {
         let now = clock.now()
         let day = LocalCalendar.utc.localDate(of: now)
+        var failures: [ScheduledWorkReport.Failure] = []
+        let (dispatched, existing) = try await runJob(.reminders, failures: &failures, otherwise: (0, 0)) { try await dispatchReminders(now: now) }
+        let escalated = try await runJob(.escalations, failures: &failures, otherwise: 0) { try await escalateLateSteps(now: now) }
+        let retention = try await runJob(.churnWatch, failures: &failures, otherwise: 0) { try await watchChurn(at: now) }
+        let usage = try await runJob(.usageWatch, failures: &failures, otherwise: 0) { try await watchUsage(at: now) }
+        let (renewed, expired) = try await runJob(.contracts, failures: &failures, otherwise: (0, 0)) { try await renewOrExpireContracts(now: now) }
+        let tenure = try await runJob(.tenurePoints, failures: &failures, otherwise: 0) {
+            try await grantTenurePoints(now: now, settings: try await settings())
+        }
+        let pointsExpired = try await runJob(.pointsExpiry, failures: &failures, otherwise: 0) {
+            try await expireLoyaltyPoints(now: now, settings: try await settings())
+        }
+        var metadata: Logger.Metadata = [
+            "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)",
+            "renewed": "\(renewed)", "expired": "\(expired)", "tenurePoints": "\(tenure)", "pointsExpired": "\(pointsExpired)"]
+        if !failures.isEmpty { metadata["failed"] = "\(failures.map(\.job.rawValue).joined(separator: ","))" }
+        logger.info("scheduled work ran", metadata: metadata)
+        var report = ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
+                                         retentionTasksDispatched: retention, usageAnomalyTasksDispatched: usage)
+        report.contractsRenewed = renewed
+        report.contractsExpired = expired
+        report.tenurePointsGranted = tenure
+        report.pointsExpired = pointsExpired
+        report.failures = failures
+        return report
+    }
+
+    /// Runs one job of the scheduled work: its result, or — when it fails — `fallback`, the failure logged
+    /// (the job's name and the error's code only) and added to `failures`. Cancellation is not a job's
+    /// failure: it ends the run.
+    private func runJob<T>(_ job: ScheduledWorkReport.Job, failures: inout [ScheduledWorkReport.Failure], otherwise fallback: T,
+                           _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw error }
+            let code = ScheduledWorkReport.errorCode(of: error)
+            logger.error("scheduled job failed", metadata: ["job": "\(job)", "error": "\(code)"])
+            failures.append(.init(job: job, error: code))
+            return fallback
+        }
+    }
+
+    /// The day's reminder tasks (``runScheduledWork()``): dispatched and already there.
+    private func dispatchReminders(now: Date) async throws -> (dispatched: Int, existing: Int) {
         try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
         let (keyDates, appointments, expiries) = try views.read("reminder-sources") {
             let (keyDates, appointments) = try ReminderSourcesProjection.sources(in: $0)
@@ -49,37 +185,25 @@ extension CRMEngine {
             .map { ReminderSources.Employee(id: $0.id.lowercasedString, branch: $0.branch) }
             .sorted { $0.id < $1.id }
         let sources = ReminderSources(keyDates: keyDates, appointments: appointments, contractExpiries: expiries, employees: employees,
-                                      diaries: try await diaries(of: employees, from: day, organisation: organisation, now: now))
+                                      diaries: try await diaries(of: employees, settings: settings, organisation: organisation, now: now))
         var dispatched = 0
         var existing = 0
-        for command in Reminders.commands(for: day, sources: sources, settings: settings) {
+        for command in Reminders.commands(at: now, sources: sources, settings: settings) {
             guard case .dispatch(let taskID, _, _) = command else { continue }
             let result = try await execute(WorkTask.self, id: taskID, command, as: .system,
                                            idempotencyKey: "schedule:reminder:" + taskID.lowercasedString)
             if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
         }
-        let escalated = try await escalateLateSteps(now: now)
-        let retention = try await watchChurn(on: day)
-        let usage = try await watchUsage(on: day)
-        let (renewed, expired) = try await renewOrExpireContracts(expiries, settings: settings, now: now)
-        let tenure = try await grantTenurePoints(now: now, settings: settings)
-        let pointsExpired = try await expireLoyaltyPoints(now: now, settings: settings)
-        logger.info("scheduled work ran", metadata: [
-            "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)",
-            "renewed": "\(renewed)", "expired": "\(expired)", "tenurePoints": "\(tenure)", "pointsExpired": "\(pointsExpired)"])
-        var report = ScheduledWorkReport(day: day, remindersDispatched: dispatched, remindersAlreadyThere: existing, stepsEscalated: escalated,
-                                         retentionTasksDispatched: retention, usageAnomalyTasksDispatched: usage)
-        report.contractsRenewed = renewed
-        report.contractsExpired = expired
-        report.tenurePointsGranted = tenure
-        report.pointsExpired = pointsExpired
-        return report
+        return (dispatched, existing)
     }
 
     /// Every active contract whose last day has passed in its branch's calendar is renewed by its
     /// auto-renewal clause — one term a run — or recorded as expired when it has none (R-SAL-4). The
     /// idempotency key names the contract and the expiry it acts on, so a second run or node acts once.
-    private func renewOrExpireContracts(_ expiries: [ReminderSources.ContractExpiry], settings: Settings.State, now: Date) async throws -> (Int, Int) {
+    private func renewOrExpireContracts(now: Date) async throws -> (Int, Int) {
+        try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
+        let expiries = try views.read("reminder-sources") { try ReminderSourcesProjection.contractExpiries(in: $0) }
+        let settings = try await settings()
         var renewed = 0
         var expired = 0
         for contract in expiries {
@@ -105,12 +229,13 @@ extension CRMEngine {
 
     /// The diaries of the active employees that keep one (their items and subscriptions): the diary
     /// streams listed from the modification history's stream index, each folded from its stream. An item
-    /// from `day` on that names a customer its employee may not query (recorded before the diary's binding
+    /// from the employee's day on (in their branch's calendar) that names a customer its employee may not query (recorded before the diary's binding
     /// refused such items, or the customer or the employee's roles changed since) loses the customer: its
     /// reminder keeps the employee's own note but tells nothing of the customer.
-    private func diaries(of employees: [ReminderSources.Employee], from day: LocalDate, organisation: Organisation.State,
+    private func diaries(of employees: [ReminderSources.Employee], settings: Settings.State, organisation: Organisation.State,
                          now: Date) async throws -> [ReminderSources.EmployeeDiary] {
         try await views.waitUntil(try await store.headPosition(), projections: [Self.history])
+        let days = BranchDays(at: now, settings: settings)
         let byID = Dictionary(employees.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [ReminderSources.EmployeeDiary] = []
         var after: String?
@@ -120,7 +245,8 @@ extension CRMEngine {
                 let owner = String(stream.rawValue.dropFirst(Diary.category.count + 1))
                 guard let employee = byID[owner] else { continue }
                 var diary = try await load(Diary.self, stream: stream).state
-                let named = diary.items.values.filter { $0.customerID != nil && $0.date >= day.adding(days: -1) }
+                let day = days.day(ofBranch: employee.branch)
+                let named = diary.items.values.filter { $0.customerID != nil && $0.date >= day }
                 if !named.isEmpty, let id = UUID(text: owner) {
                     let viewer = Principal(employeeID: id, permissions: organisation.effectivePermissions(of: id, at: now))
                     for item in named {
@@ -165,8 +291,9 @@ extension CRMEngine {
         return !task.repeated && !task.events.isEmpty
     }
 
-    /// Runs ``runScheduledWork()`` every `interval` until the engine closes; failures are logged and the
-    /// next tick tries again.
+    /// Runs ``runScheduledWork()`` every `interval` until the engine closes. A job that fails is logged by
+    /// the run (the others still run) and tried again on the next tick; a run that throws (cancelled) is logged
+    /// too.
     public func startScheduler(every interval: Duration = .seconds(3600)) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
@@ -174,7 +301,7 @@ extension CRMEngine {
                 do {
                     try await engine.runScheduledWork()
                 } catch {
-                    engine.logger.error("scheduled work failed", metadata: ["error": "\(type(of: error))"])
+                    engine.logger.error("scheduled work failed", metadata: ["error": "\(ScheduledWorkReport.errorCode(of: error))"])
                 }
                 try? await Task.sleep(for: interval)
             }

@@ -124,11 +124,12 @@ extension CRMEngine {
     /// Judges every meter's latest reading against the customer's earlier readings of that meter and the
     /// peers' latest readings in the same unit and period-end month (customers of the same community, else
     /// the same branch), and dispatches one task to the owner per anomaly episode (R-ANA-4). Idempotent per
-    /// meter and day.
-    func watchUsage(on day: LocalDate) async throws -> Int {
+    /// meter and day (the customer's branch's day at `now`).
+    func watchUsage(at now: Date) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: ["usage-readings"])
         let settings = try await self.settings()
         let rows = try views.read("usage-readings") { try UsageReadings.all(in: $0) }
+        let days = BranchDays(at: now, settings: settings)
         struct Meter: Hashable { var customer: UUID; var meter: String }
         let meters = Dictionary(grouping: rows) { Meter(customer: $0.reading.customerID, meter: $0.reading.meter) }
             .mapValues { $0.sorted { ($0.reading.periodEnd, $0.reading.id.uuidString) < ($1.reading.periodEnd, $1.reading.id.uuidString) } }
@@ -146,6 +147,7 @@ extension CRMEngine {
             let configuration = UsageAnomaly.Configuration(settings: settings, branch: last.scope.branch, community: last.scope.community)
             let anomaly = UsageAnomaly.check(reading: r.quantity, history: history, peers: peers, configuration: configuration)
             let watchID = UsageWatch.id(customerID: r.customerID, meter: r.meter)
+            let day = days.day(ofBranch: last.scope.branch)
             let watch = try await load(UsageWatch.self, stream: UsageWatch.stream(watchID)).state
             var completed = false
             if let taskID = watch.episode.taskID {
