@@ -85,10 +85,20 @@ extension RevenueMonth {
     /// The month of a local day.
     public init(_ day: LocalDate) { self.init(year: day.year, month: day.month) }
 
-    /// Parses `YYYY-MM` (years 1…9999, so month arithmetic on it never overflows).
+    /// Parses `YYYY-MM` strictly: exactly four ASCII digits of a year 0001…9999 (so month arithmetic on it
+    /// never overflows), a hyphen and two digits 01…12 — the month of the days ``LocalDate`` reads as
+    /// `YYYY-MM-DD`. `26-03`, `2026-3`, `+2026-03` and `2026-003` are nil; `0026-03` is the year 26, as the
+    /// day `0026-03-01` is. Every month a report, a KPI assessment or an export is asked for goes through here.
     public init?(text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, parts[0].count <= 4, let y = Int(parts[0]), (1...9999).contains(y), let m = Int(parts[1]), (1...12).contains(m) else { return nil }
+        let bytes = Array(text.utf8)
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-") else { return nil }
+        var digits: [Int] = []
+        for (i, byte) in bytes.enumerated() where i != 4 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            digits.append(Int(byte - UInt8(ascii: "0")))
+        }
+        let y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3], m = digits[4] * 10 + digits[5]
+        guard (1...9999).contains(y), (1...12).contains(m) else { return nil }
         self.init(year: y, month: m)
     }
 }

@@ -36,9 +36,9 @@ extension Console {
                       display: Format.decimal(place.total))
         }, title: "KPI score by employee")
 
-        // Loyalty segments: customers per RFM segment.
+        // Loyalty segments: customers per RFM segment, each customer scored as of its own branch's today.
         var segments: [(String, Int)] = []
-        if let currency = Currency(rawValue: "CNY"), let scores = try? await engine.rfm(asOf: today, currency: currency, as: principal) {
+        if let currency = Currency(rawValue: "CNY"), let scores = try? await engine.rfm(currency: currency, as: principal) {
             var counts: [String: Int] = [:]
             for score in scores { counts[score.segment, default: 0] += 1 }
             segments = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }

@@ -38,7 +38,7 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            guard format.lowercased() == "csv" else { throw CLIError("unknown format `\(format)`", hint: "use --format csv", exit: .usage) }
+            guard format.lowercased() == "csv" else { throw CLIError("--format: unknown format", hint: "use --format csv", exit: .usage) }
             let (header, rows): ([String], [[String]])
             switch what {
             case .customers: (header, rows) = try await customers()
@@ -80,19 +80,17 @@ struct Export: AsyncParsableCommand {
         let by = self.by ?? "month"
         guard let dimension = RevenueCube.Dimension(rawValue: by) else {
             let names = RevenueCube.Dimension.allCases.map(\.rawValue).joined(separator: ", ")
-            throw CLIError("unknown dimension `\(by)`", hint: "one of: \(names)", exit: .usage)
+            throw CLIError("--by: unknown dimension", hint: "one of: \(names)", exit: .usage)
         }
         let period = try self.period.map { text in
             guard let period = RevenueCube.Period(rawValue: text) else {
-                throw CLIError("unknown period `\(text)`", hint: "one of: month, quarter, year", exit: .usage)
+                throw CLIError("--period: unknown period", hint: "one of: month, quarter, year", exit: .usage)
             }
             return period
         }
-        guard let currency = Currency(rawValue: currency.uppercased()), currency.isISO4217 else {
-            throw CLIError("unknown currency `\(currency)`", hint: "an ISO 4217 code such as CNY", exit: .usage)
-        }
-        let query = RevenueQuery(by: dimension, period: period, from: try month(from ?? "1970-01"), through: try month(through ?? "9999-12"),
-                                 currency: currency)
+        let currency = try reportCurrency()
+        let (first, last) = try months(from ?? "1970-01", through ?? "9999-12")
+        let query = RevenueQuery(by: dimension, period: period, from: first, through: last, currency: currency)
         let report = try await withScratchEngine([RevenueCube()]) { engine in
             try await engine.revenue(query, as: try await store.principal(engine))
         }
@@ -110,29 +108,34 @@ struct Export: AsyncParsableCommand {
     private func report() async throws -> ([String], [[String]]) {
         let names = CRMEngine.ReportName.allCases.map(\.rawValue).joined(separator: ", ")
         guard let name, let report = CRMEngine.ReportName(rawValue: name) else {
-            throw CLIError("unknown report `\(name ?? "")`", hint: "one of: \(names)", exit: .usage)
+            throw CLIError("<report>: unknown report", hint: "one of: \(names)", exit: .usage)
         }
         guard let from else { throw CLIError("a report needs --from YYYY-MM", hint: "e.g. --from 2026-03 --to 2026-04", exit: .usage) }
-        guard let currency = Currency(rawValue: currency.uppercased()) else {
-            throw CLIError("unknown currency `\(currency)`", hint: "an ISO code such as CNY", exit: .usage)
+        // Only the costs, visit-costs and composition reports are grouped by something: a `--by` on another is bad usage.
+        if let by, !report.takesBy {
+            throw CLIError("--by: the \(report.rawValue) report takes none", hint: "--by is for costs, visit-costs and composition", exit: .usage)
         }
-        var parameters = CRMEngine.ReportParameters(from: try month(from), through: try month(through ?? from), branch: branch, currency: currency)
+        if let period {
+            throw CLIError("--period: a report takes none", hint: "--period splits `crm export revenue`; give a report its months with --from and --to", exit: .usage)
+        }
+        let (first, last) = try months(from, through ?? from)
+        var parameters = CRMEngine.ReportParameters(from: first, through: last, branch: branch, currency: try reportCurrency())
         if report == .costs, let by {
             guard let dimension = Reports.CostDimension(rawValue: by) else {
-                throw CLIError("unknown dimension `\(by)`", hint: "one of: month, category, customer, industry", exit: .usage)
+                throw CLIError("--by: unknown dimension", hint: "one of: month, category, customer, industry", exit: .usage)
             }
             parameters.costsBy = dimension
         }
         if report == .visitCosts, let by {
             guard let grouping = CostLedger.VisitGrouping(rawValue: by) else {
                 let names = CostLedger.VisitGrouping.allCases.map(\.rawValue).joined(separator: ", ")
-                throw CLIError("unknown grouping `\(by)`", hint: "one of: \(names)", exit: .usage)
+                throw CLIError("--by: unknown grouping", hint: "one of: \(names)", exit: .usage)
             }
             parameters.visitCostsBy = grouping
         }
         if report == .composition, let by {
             guard CRMEngine.compositionClasses.contains(by) else {
-                throw CLIError("unknown class `\(by)`", hint: "one of: \(CRMEngine.compositionClasses.joined(separator: ", "))", exit: .usage)
+                throw CLIError("--by: unknown class", hint: "one of: \(CRMEngine.compositionClasses.joined(separator: ", "))", exit: .usage)
             }
             parameters.compositionBy = by
         }
@@ -168,12 +171,29 @@ struct Export: AsyncParsableCommand {
         return result
     }
 
-    private func month(_ text: String) throws -> RevenueMonth {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else {
-            throw CLIError("`\(text)` is not a month", hint: "give YYYY-MM", exit: .usage)
+    /// `--from` and `--to` as months (``RevenueMonth/init(text:)``, the parser the HTTP adapter and the engine
+    /// use: exactly `YYYY-MM`, years 0001–9999), the first not after the last; anything else is bad usage (64).
+    private func months(_ from: String, _ through: String) throws -> (RevenueMonth, RevenueMonth) {
+        func month(_ text: String, _ option: String) throws -> RevenueMonth {
+            guard let month = RevenueMonth(text: text) else {
+                throw CLIError("\(option): not a month", hint: "give YYYY-MM with a four-digit year, e.g. 2026-03", exit: .usage)
+            }
+            return month
         }
-        return RevenueMonth(year: year, month: month)
+        let first = try month(from, "--from"), last = try month(through, "--to")
+        guard first <= last else {
+            throw CLIError("--from: comes after --to", hint: "give the first month with --from and the last with --to", exit: .usage)
+        }
+        return (first, last)
+    }
+
+    /// `--currency` read by the parser the HTTP adapter uses (``Currency/init(reportCode:)``): an ISO 4217
+    /// code in capitals, anything else bad usage (64), as HTTP answers it 400.
+    private func reportCurrency() throws -> Currency {
+        guard let code = Currency(reportCode: currency) else {
+            throw CLIError("--currency: unknown currency", hint: "an ISO 4217 code in capitals, such as CNY", exit: .usage)
+        }
+        return code
     }
 }
 

@@ -11,7 +11,10 @@ extension CRMEngine {
 
     /// The KPI assessment of every employee `principal` may see for `month` (`YYYY-MM`, months read in each
     /// record's branch time zone), ranked (R-ANA-1): a superior sees the employees under them, an employee
-    /// only themself, a holder of `analyse` in the analysis module over all data everyone. Each rule is
+    /// only themself, a holder of `analyse` in the analysis module over all data everyone. Every active
+    /// employee hired by the month's last day is assessed — one without any indicator cell scores 0 and
+    /// is ranked with the others — and so is anyone with cells in the months the rules read (a deactivated
+    /// employee's past work still counts). Each rule is
     /// scored over its own period (``KPI/assess(employee:month:monthly:rules:workingDays:)``): a quarterly
     /// or yearly rule sums the monthly indicator cells of the quarter or year holding `month`. Each
     /// assessment keeps the rule version it was computed under (the rules in force at the month's start).
@@ -29,9 +32,11 @@ extension CRMEngine {
         try views.read(Self.employeeIndicators) { reader in
             for m in needed { counts[m] = try EmployeeIndicators.month(m.description, in: reader) }
         }
-        let employees = Set(counts.values.flatMap(\.keys))
-        let workingDays = Self.workingDays(in: first, settings: try await settings(),
-                                           organisation: try await organisation.current(store: store, registry: registry))
+        let organisation = try await organisation.current(store: store, registry: registry)
+        let last = start.lastOfMonth
+        let employed = organisation.employees.values.filter { $0.active && $0.hiredOn <= last }.map(\.id.lowercasedString)
+        let employees = Set(counts.values.flatMap(\.keys)).union(employed)
+        let workingDays = Self.workingDays(in: first, settings: try await settings(), organisation: organisation)
         var assessments: [KPI.Assessment] = []
         for employee in employees.sorted() where visible.map({ $0.contains(employee) }) ?? true {
             assessments.append(KPI.assess(employee: employee, month: first, monthly: { KPI.values(counts[$0]?[employee] ?? [:]) },
@@ -60,40 +65,54 @@ extension CRMEngine {
     }
 
     /// The daily pay estimate (R-ANA-2) of `employee` — or, with nil, of every employee of the organisation
-    /// `principal` may see (``kpiAssessments(month:as:)``'s reach) — on `day`, from the settings' pay scheme
-    /// and the KPI rules in force at the day's start: each rule's target scaled to one day (a monthly target
-    /// ÷ the month's working days — Monday to Friday less the holidays of the employee's branch — a quarterly
-    /// ÷ 3 × them, a yearly ÷ 12 × them), the day's indicator values (in the records' branch zones) scored like
-    /// an assessment, each item paid at its rate per point, plus the base per day. Refused (`invalid`) while
-    /// no pay scheme or no KPI rules are set; an employee the principal may not see is `notFound`.
-    public func dailyPay(on day: LocalDate, employee: String? = nil, as principal: Principal) async throws -> [KPI.PayEstimate] {
+    /// `principal` may see (``kpiAssessments(month:as:)``'s reach) who is active and hired by the day, and of
+    /// a deactivated one who has figures that day — on `day`, from the settings' pay scheme and the KPI rules
+    /// in force at the day's start: each rule's target scaled to one day (a monthly target ÷ the month's
+    /// working days — Monday to Friday less the holidays of the employee's branch — a quarterly ÷ 3 × them,
+    /// a yearly ÷ 12 × them), the day's indicator values (in the records' branch zones) scored like an
+    /// assessment, each item paid at its rate per point, plus the base per day. Without `day`, each employee's
+    /// own day: today at the engine's clock in their branch's time zone (UTC when it has none). Refused
+    /// (`invalid`) while no pay scheme or no KPI rules are set; an employee the organisation does not know,
+    /// or the principal may not see, is `notFound`.
+    public func dailyPay(on day: LocalDate? = nil, employee: String? = nil, as principal: Principal) async throws -> [KPI.PayEstimate] {
         let settings = try await self.settings()
         guard let scheme = settings.payScheme else { throw EngineError(.invalid, field: "payScheme", "no pay scheme is set in the settings") }
         let versions = try views.read(Self.kpiRuleVersions) { try KPIRuleVersions.all(in: $0) }
         let history = KPI.RuleHistory(versions)
-        guard let rules = history.ruleSet(at: LocalCalendar.utc.startOfDay(day)) ?? history.versions.first else {
+        guard let firstRules = history.versions.first else {
             throw EngineError(.invalid, field: "kpiRules", "no KPI rules are set in the settings")
         }
         let visible = try await employeesVisible(to: principal)
         let organisation = try await organisation.current(store: store, registry: registry)
-        let wanted: [String]
+        let staff = Dictionary(organisation.employees.values.map { ($0.id.lowercasedString, $0) }, uniquingKeysWith: { a, _ in a })
+        let today = BranchDays(at: clock.now(), settings: settings)
+        func dayOf(_ id: String) -> LocalDate { day ?? today.day(ofBranch: staff[id]?.branch) }
+        let candidates: [String]
         if let employee {
             let id = Employee.canonicalID(employee)
-            guard visible.map({ $0.contains(id) }) ?? true else { throw EngineError.notFound() }
-            wanted = [id]
+            guard staff[id] != nil, visible.map({ $0.contains(id) }) ?? true else { throw EngineError.notFound() }
+            candidates = [id]
         } else {
-            wanted = organisation.employees.keys.map { $0.lowercasedString }
-                .filter { id in visible.map { $0.contains(id) } ?? true }.sorted()
+            candidates = staff.keys.filter { id in visible.map { $0.contains(id) } ?? true }.sorted()
         }
-        let workingDays = Self.workingDays(in: RevenueMonth(day), settings: settings, organisation: organisation)
         let pay = KPI.PayScheme(currency: scheme.currency, basePerDay: scheme.basePerDay, defaultRatePerPoint: scheme.defaultRatePerPoint,
                                 ratePerPoint: Dictionary(scheme.rates.map { ($0.indicator, $0.perPoint) }, uniquingKeysWith: { a, _ in a }))
         let values = try views.read(Self.employeeIndicators) { reader in
-            try wanted.map { try EmployeeIndicators.values(employee: $0, day: day, in: reader) }
+            try candidates.map { try EmployeeIndicators.values(employee: $0, day: dayOf($0), in: reader) }
         }
-        return zip(wanted, values).map { employee, counts in
-            KPI.dailyPay(employee: employee, day: day, values: KPI.values(counts), rules: rules, scheme: pay, workingDays: workingDays(employee))
+        var workingDays: [RevenueMonth: (String) -> Int] = [:]
+        var estimates: [KPI.PayEstimate] = []
+        for (id, counts) in zip(candidates, values) {
+            let day = dayOf(id)
+            // Asked by name, an employee is estimated whatever their state; in the list, those at work that day.
+            if employee == nil, let person = staff[id], !(person.active && person.hiredOn <= day), counts.values.allSatisfy({ $0 == 0 }) { continue }
+            let month = RevenueMonth(day)
+            let days = workingDays[month] ?? Self.workingDays(in: month, settings: settings, organisation: organisation)
+            workingDays[month] = days
+            let rules = history.ruleSet(at: LocalCalendar.utc.startOfDay(day)) ?? firstRules
+            estimates.append(KPI.dailyPay(employee: id, day: day, values: KPI.values(counts), rules: rules, scheme: pay, workingDays: days(id)))
         }
+        return estimates
     }
 
     /// The working days of `month` per employee (id text): Monday to Friday less the settings' holidays
@@ -112,43 +131,57 @@ extension CRMEngine {
     /// the `months` months ending with `day`'s month, in `currency` (other currencies converted at the
     /// settings' rates), scored globally or per branch. Only customers that existed by `day` are scored:
     /// those recorded (created) on or before it in their branch's time zone, as the composition report
-    /// counts the customers of a period.
-    public func rfm(asOf day: LocalDate, months: Int = 12, currency: Currency, partition: RFM.Partition = .global,
+    /// counts the customers of a period — and, as there, neither archived nor merged ones
+    /// (``analysedCustomers(where:)``). Without `day`, each customer is scored as of its own today: the
+    /// engine clock's day in its branch's time zone (UTC when it has none), so every existing customer is.
+    public func rfm(asOf day: LocalDate? = nil, months: Int = 12, currency: Currency, partition: RFM.Partition = .global,
                     as principal: Principal) async throws -> [RFM.Score] {
         guard months > 0, months <= 120 else { throw EngineError(.invalid, field: "months", "from 1 to 120 months") }
         let settings = try await self.settings()
         let now = clock.now()
-        let existing = try views.read("customer-directory") { views in
-            Set(try CustomerDirectory.all(in: views) { settings.calendar(forBranch: $0.scope.branch).localDate(of: $0.createdAt) <= day }.map(\.customerID))
+        let today = BranchDays(at: now, settings: settings)
+        func dayOf(_ branch: String?) -> LocalDate { day ?? today.day(ofBranch: branch) }
+        let existing = try analysedCustomers { profile in
+            settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) <= dayOf(profile.scope.branch)
         }
         let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
             .filter { existing.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
-        let window = RevenueMonth.window(endingAt: RevenueMonth(day), months: months)
-        let inputs = summaries.map { RFM.Input(PurchaseHistory($0, currency: currency, rates: settings.exchangeRates), window: window, asOf: day) }
+        let inputs = summaries.map { summary in
+            let day = dayOf(summary.scope.branch)
+            return RFM.Input(PurchaseHistory(summary, currency: currency, rates: settings.exchangeRates),
+                             window: RevenueMonth.window(endingAt: RevenueMonth(day), months: months), asOf: day)
+        }
         return RFM.score(inputs, partition: partition, weights: RFM.Weights(settings.rfmScheme),
                          segments: RFM.SegmentRule.rules(of: settings.rfmScheme), tiers: settings.loyaltyThresholds)
     }
 
-    /// The churn risk of the customers `principal` may see on `day` (R-ANA-5), highest first.
-    public func churnRisks(on day: LocalDate, currency: Currency, as principal: Principal) async throws -> [(customerID: UUID, risk: Churn.Risk)] {
+    /// The churn risk of the customers `principal` may see on `day` (R-ANA-5), highest first: those neither
+    /// archived nor merged (``analysedCustomers(where:)``), as the churn watch judges them. Without `day`,
+    /// each customer on its own today: the engine clock's day in its branch's time zone (UTC when it has none).
+    public func churnRisks(on day: LocalDate? = nil, currency: Currency, as principal: Principal) async throws -> [(customerID: UUID, risk: Churn.Risk)] {
         let settings = try await self.settings()
         let now = clock.now()
+        let today = BranchDays(at: now, settings: settings)
+        let live = try analysedCustomers()
         let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
-            .filter { principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
+            .filter { live.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
         return summaries.map { summary in
-            let signals = Churn.Signals(summary, on: day, currency: currency, rates: settings.exchangeRates)
+            let signals = Churn.Signals(summary, on: day ?? today.day(ofBranch: summary.scope.branch), currency: currency, rates: settings.exchangeRates)
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
             return (summary.customerID, Churn.risk(signals, configuration: configuration))
         }.sorted { ($0.risk.score, $1.customerID.uuidString) > ($1.risk.score, $0.customerID.uuidString) }
     }
 
     /// Why revenue rose or fell (R-ANA-4): the `compare` months against the `base` months in `currency`
-    /// (other currencies are left out), split by product and by month (the i-th base month against the
+    /// — every entry converted as ``revenue(_:as:consistentWith:)`` converts it, at the rate valid on its
+    /// day, and the explanation refused (`rejected`, field `exchangeRates`, naming each missing pair) when an
+    /// entry of those months has none — split by product and by month (the i-th base month against the
     /// i-th compared one), over the revenue-cube cells of the customers `principal` may analyse — or of one
     /// customer, whose read is audited. See ``RevenueExplanation``.
     public func revenueExplanation(base: ClosedRange<RevenueMonth>, compare: ClosedRange<RevenueMonth>, currency: Currency,
                                    customer: UUID? = nil, as principal: Principal,
                                    consistentWith position: GlobalPosition? = nil) async throws -> RevenueExplanation {
+        guard currency.isISO4217 else { throw EngineError(.invalid, field: "currency", "is not an ISO 4217 currency code") }
         try await consistent(with: position, [Self.revenueView])
         let now = clock.now()
         let cells = try views.read(Self.revenueView) {
@@ -157,7 +190,11 @@ extension CRMEngine {
             }
         }
         if let customer, !cells.isEmpty { auditCustomers([customer], principal) }
-        return RevenueExplanation.explain(cells, base: base, compare: compare, currency: currency)
+        // Only the two periods' months count (not those between them), each entry in the currency.
+        var conversion = RevenueConversion(currency: currency, rates: try await settings().exchangeRates)
+        let converted = conversion.converted(cells.filter { cell in cell.yearMonth.map { base.contains($0) || compare.contains($0) } ?? false })
+        try conversion.check()
+        return RevenueExplanation.explain(converted, base: base, compare: compare, currency: currency)
     }
 
     /// The win probability suggested for an opportunity from history (R-SAL-2): the win rate of the closed
@@ -188,6 +225,14 @@ extension CRMEngine {
         guard let suggestion = try await winProbabilitySuggestion(for: opportunityID, minimumSample: minimumSample, as: principal) else { return nil }
         try await execute(Opportunity.self, id: opportunityID, .suggestWinProbability(suggestion.percent), as: principal)
         return suggestion
+    }
+
+    /// The customers analyses take part in (RFM, churn, the churn watch, the composition report): those of
+    /// the `customer-directory` view neither archived nor merged, and for which `include` holds.
+    func analysedCustomers(where include: (CustomerProfiles.Profile) -> Bool = { _ in true }) throws -> Set<UUID> {
+        try views.read("customer-directory") { views in
+            Set(try CustomerDirectory.all(in: views) { !$0.archived && $0.status != .merged && include($0) }.map(\.customerID))
+        }
     }
 
     /// The employees whose figures `principal` may see: nil for everyone (analysis over all data), else

@@ -18,6 +18,15 @@ extension CRMEngine {
         case overdue, taskCompletion = "task-completion", revenueByManager = "revenue-by-manager", serviceQuality = "service-quality",
              costs, visitCosts = "visit-costs", composition, twoLayer = "two-layer", surveys, feedback
 
+        /// Whether the report is grouped by something a `by` chooses (costs, visit-costs, composition); the
+        /// others take no `by`, and the adapters refuse one (HTTP 400, CLI exit 64).
+        public var takesBy: Bool {
+            switch self {
+            case .costs, .visitCosts, .composition: return true
+            default: return false
+            }
+        }
+
         /// The read models the report reads (for a tool that builds only those).
         public var projections: [String] {
             switch self {
@@ -40,8 +49,8 @@ extension CRMEngine {
         public var through: RevenueMonth
         /// Only this branch's records (a report per employee: the employees of the branch).
         public var branch: String?
-        /// Revenue and value: the currency (others are left out of revenue by manager, converted for composition
-        /// at the rate of each entry's day, a missing rate refusing it).
+        /// Revenue and value: the currency (an ISO 4217 code) every entry is converted into, by revenue by manager
+        /// and composition alike, at the rate of each entry's day (a missing rate refusing the report).
         public var currency: Currency
         /// The cost report's dimension.
         public var costsBy: Reports.CostDimension
@@ -108,7 +117,9 @@ extension CRMEngine {
     }
 
     /// Revenue and growth per account manager (R-SAL-7) in `currency`: the period against the same number
-    /// of months before it; a customer counts for its current owner.
+    /// of months before it; a customer counts for its current owner. Every entry of both ranges is converted
+    /// as ``revenue(_:as:consistentWith:)`` converts it (the rate valid on its day); one without a rate
+    /// refuses the report (`rejected`, field `exchangeRates`, naming each missing pair) — never left out.
     public func revenueByManagerReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.ManagerRevenue] {
         let scope = try await reportScope(p, principal)
         let length = (p.period.upperBound.year - p.period.lowerBound.year) * 12 + p.period.upperBound.month - p.period.lowerBound.month + 1
@@ -116,7 +127,10 @@ extension CRMEngine {
         let cells = try views.read(Self.revenueView) {
             try RevenueCube.cells(from: previous.lowerBound, through: p.period.upperBound, in: $0) { scope.admits($0.scope) }
         }
-        return Reports.revenueByManager(cells, current: p.period, previous: previous, currency: p.currency)
+        var conversion = RevenueConversion(currency: p.currency, rates: scope.settings.exchangeRates)
+        let converted = conversion.converted(cells)
+        try conversion.check()
+        return Reports.revenueByManager(converted, current: p.period, previous: previous, currency: p.currency)
     }
 
     /// Service quality (R-SRV-5) of the tickets opened in the period (month in the customer's branch zone):
@@ -320,6 +334,7 @@ extension CRMEngine {
 
     func reportScope(_ p: ReportParameters, _ principal: Principal) async throws -> ReportScope {
         guard p.from <= p.through else { throw EngineError(.invalid, field: "from", "the first month comes before the last") }
+        guard p.currency.isISO4217 else { throw EngineError(.invalid, field: "currency", "is not an ISO 4217 currency code") }
         return ReportScope(principal: principal, branch: p.branch, now: clock.now(), settings: try await settings(), period: p.period)
     }
 
@@ -335,5 +350,20 @@ extension CRMEngine {
             }
         }
         return { employee in (visible?.contains(employee) ?? true) && (p.branch.map { branchOf[employee] == $0 } ?? true) }
+    }
+}
+
+extension CRMEngine.RevenueConversion {
+    /// `cells` in the conversion's currency, each at the rate valid on its day (``amount(of:on:)``) and marked
+    /// in that currency, for the reports that sum one currency (revenue by manager, the revenue explanation).
+    /// A cell without a rate is left out here and remembered: ``check()`` then refuses the report.
+    mutating func converted(_ cells: [RevenueCube.Cell]) -> [RevenueCube.Cell] {
+        cells.compactMap { cell in
+            guard let date = cell.date, let amount = amount(of: cell, on: date) else { return nil }
+            var converted = cell
+            converted.amount = amount
+            converted.currency = currency
+            return converted
+        }
     }
 }

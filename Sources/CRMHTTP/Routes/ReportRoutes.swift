@@ -36,7 +36,8 @@ extension Routes {
                 default: throw Problem.invalid("partition", "expected global or branch (perBranch is accepted too)")
                 }
             } ?? .global
-            let scores = try await engine.rfm(asOf: try reportDay(query, "asOf"), months: months, currency: try currency(query),
+            // Without `asOf`, each customer as of its own branch's today (the engine's default).
+            let scores = try await engine.rfm(asOf: try optionalDay(query, "asOf"), months: months, currency: try currency(query),
                                               partition: partition, as: principal)
             return try page(scores, key: { $0.customerID.uuidString }, request: request, path: "/v1/reports/rfm",
                             query: carried(query, ["asOf", "months", "currency", "partition"]))
@@ -44,7 +45,8 @@ extension Routes {
         v1.get("reports/churn") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
-            let risks = try await engine.churnRisks(on: try reportDay(query, "on"), currency: try currency(query), as: principal)
+            // Without `on`, each customer on its own branch's today (the engine's default).
+            let risks = try await engine.churnRisks(on: try optionalDay(query, "on"), currency: try currency(query), as: principal)
             // Highest risk first, as the engine ranks them: the cursor key sorts by falling score, then id.
             return try page(risks.map(\.risk), key: { risk in
                 let rank = max(0, 100_000 - NSDecimalNumber(decimal: risk.score * 100).intValue)
@@ -70,7 +72,12 @@ extension Routes {
             }
             let from = try month(query, "from")
             let through = try query.string("through").map { _ in try month(query, "through") } ?? from
+            guard from <= through else { throw Problem.invalid("from", "the first month comes before the last (from is after through)") }
             let by = query.string("by")
+            // Only the costs, visit-costs and composition reports are grouped by something: a `by` on another is refused.
+            if by != nil, !name.takesBy {
+                throw Problem.invalid("by", "the \(name.rawValue) report takes no `by` (only costs, visit-costs and composition do)")
+            }
             var costsBy = Reports.CostDimension.month
             if name == .costs, let by {
                 guard let dimension = Reports.CostDimension(rawValue: by) else {
@@ -142,7 +149,8 @@ extension Routes {
         v1.get("reports/daily-pay") { request, context in
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
-            let estimates = try await engine.dailyPay(on: try reportDay(query, "day"), employee: query.string("employee"), as: principal)
+            // Without `day`, each employee's own branch's today (the engine's default).
+            let estimates = try await engine.dailyPay(on: try optionalDay(query, "day"), employee: query.string("employee"), as: principal)
             return try page(estimates, key: { $0.employee }, request: request, path: "/v1/reports/daily-pay",
                             query: carried(query, ["day", "employee"]))
         }
@@ -161,16 +169,11 @@ extension Routes {
         names.compactMap { name in query.string(name).map { "\(name)=\(escaped($0))&" } }.joined()
     }
 
-    /// A report's day: the query value, else today at the engine's clock (UTC).
-    private func reportDay(_ query: QueryParameters, _ name: String) throws -> LocalDate {
-        try optionalDay(query, name) ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now())
-    }
-
-    /// The report currency (`currency`, default CNY): an ISO 4217 code (``Currency/isISO4217``); other
-    /// currencies are converted at the settings' rates.
+    /// The report currency (`currency`, default CNY): an ISO 4217 code, read by the parser the CLI uses too
+    /// (``Currency/init(reportCode:)``); other currencies are converted at the settings' rates.
     func currency(_ query: QueryParameters) throws -> Currency {
         guard let text = query.string("currency") else { return .cny }
-        guard let currency = Currency(rawValue: text), currency.isISO4217 else { throw Problem.invalid("currency", "an ISO 4217 code such as CNY") }
+        guard let currency = Currency(reportCode: text) else { throw Problem.invalid("currency", "an ISO 4217 code such as CNY") }
         return currency
     }
 }

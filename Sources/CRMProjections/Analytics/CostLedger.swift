@@ -10,6 +10,13 @@ import Foundation
 /// Version 2 keeps each visit's planned and actual place on its row (version 1 had none): still one put
 /// per visit event, and the groupings by visit, customer, month and place are computed at query time.
 ///
+/// Version 3 stores only the visit's own part of its scope (the visitor) and reads the customer's part —
+/// branch, community, group, owner — at query time from the view's own `customer-scope` table, so a visit's
+/// costs follow their customer to another branch or owner, as tickets, revenue and RFM do (version 2 kept
+/// the customer's scope as it was when the visit was planned). A customer edit still writes one row (its
+/// scope), however many visits it has, and a planned visit no longer reads the customer's scope; a query
+/// reads each customer's scope once (``visitsWithCosts(in:where:)``).
+///
 /// The domain records a budget only for campaigns: visits (and tickets) carry actual costs without a
 /// budget (docs/ANALYTICS.md).
 ///
@@ -18,7 +25,7 @@ import Foundation
 /// ```
 public struct CostLedger: Projection {
     public let name = "cost-ledger"
-    public let version: UInt32 = 2
+    public let version: UInt32 = 3
 
     /// `campaign id → CampaignCosts`.
     public static let campaigns = ViewTable("campaigns")
@@ -55,7 +62,9 @@ public struct CostLedger: Projection {
         /// The actual day once recorded (then the visit's day).
         public var actualDate: LocalDate?
         public var lines: [Visit.CostLine]
-        /// The customer's scope, the visitor among its owners.
+        /// Stored: the visit's own owners (the visitor) only. As the queries answer it
+        /// (``visitsWithCosts(in:where:)``, ``all(in:where:)``): the customer's scope now, the visitor among
+        /// its owners.
         public var scope: RecordScope
         /// The planned place as last planned or rescheduled, as recorded.
         public var place: String = ""
@@ -102,8 +111,9 @@ public struct CostLedger: Projection {
                 return c
             }
         case let e as VisitPlanned:
-            let scope = try CustomerScopes.scope(of: e.customerID, in: views).owned(by: e.visitor)
-            let row = VisitCosts(visitID: e.visitID, customerID: e.customerID, scheduledAt: e.scheduledAt, lines: [], scope: scope, place: e.place)
+            // The customer's part of the scope is read at query time (it follows the customer).
+            let row = VisitCosts(visitID: e.visitID, customerID: e.customerID, scheduledAt: e.scheduledAt, lines: [],
+                                 scope: RecordScope(owners: [e.visitor]), place: e.place)
             try views.put(row: row, forKey: ViewKey().uuid(e.visitID).bytes, in: Self.visits)
         case let e as VisitRescheduled:
             try changeVisit(e.visitID, in: views) { v in
@@ -134,9 +144,17 @@ public struct CostLedger: Projection {
     }
 
     /// Every visit with at least one cost line whose scope `include` admits (the rows
-    /// ``visitCostTotals(_:by:in:calendar:)`` sums).
+    /// ``visitCostTotals(_:by:in:calendar:)`` sums), each with its scope now: its customer's current scope
+    /// (read once per customer) with the visitor among the owners.
     public static func visitsWithCosts(in views: any ViewReader, where include: (RecordScope) -> Bool = { _ in true }) throws -> [VisitCosts] {
-        try views.rows(VisitCosts.self, in: visits) { !$0.lines.isEmpty && include($0.scope) }.map(\.row)
+        var customers: [UUID: RecordScope] = [:]
+        var out: [VisitCosts] = []
+        for (_, stored) in try views.rows(VisitCosts.self, in: visits, where: { !$0.lines.isEmpty }) {
+            var visit = stored
+            visit.scope = try CustomerScopes.current(of: visit.customerID, with: stored.scope.owners, in: views, cache: &customers)
+            if include(visit.scope) { out.append(visit) }
+        }
+        return out
     }
 
     private func changeVisit(_ id: UUID, in views: any ViewWriter, _ body: (inout VisitCosts) -> Void) throws {

@@ -5,12 +5,18 @@ import Foundation
 /// The two-layer maintenance facts (R-CUS-9) for the assessment both ways: each customer's current
 /// agent and account manager, and every mutual-feedback rating with its customer's scope.
 ///
+/// Version 2 stores only a rating's own owners (the giver and the subject) and reads the customer's part of
+/// its scope — branch, community, group, owner — at query time from the view's `customer-scope` table, as
+/// the pairs always were: ratings follow their customer to another branch (version 1 kept the customer's
+/// scope as it was when the rating was given). A customer edit writes one row (its scope), however many
+/// ratings it has.
+///
 /// ```swift
 /// let (pairs, ratings) = try MaintenanceAssessment.all(in: views)
 /// ```
 public struct MaintenanceAssessment: Projection {
     public let name = "maintenance-assessment"
-    public let version: UInt32 = 1
+    public let version: UInt32 = 2
 
     /// `customer id → Pair` (current pairs only).
     public static let pairs = ViewTable("pairs")
@@ -45,7 +51,8 @@ public struct MaintenanceAssessment: Projection {
         public var subject: String
         public var rating: Int
         public var givenAt: Date
-        /// The customer's scope with the giver and the subject among its owners.
+        /// Stored: the giver and the subject as owners only. As ``all(in:where:)`` answers it: the customer's
+        /// scope now with the giver and the subject among its owners.
         public var scope: RecordScope
     }
 
@@ -67,7 +74,8 @@ public struct MaintenanceAssessment: Projection {
         case let e as MaintenanceUnpaired:
             try views.delete(key: ViewKey().uuid(e.customerID).bytes, in: Self.pairs)
         case let e as MaintenanceFeedbackGiven:
-            let scope = try CustomerScopes.scope(of: e.customerID, in: views).owned(by: e.giver, e.subject)
+            // The customer's part of the scope is read at query time (it follows the customer).
+            let scope = RecordScope().owned(by: e.giver, e.subject)
             let row = RatingRow(feedbackID: e.feedbackID, customerID: e.customerID, direction: e.direction, giver: e.giver, subject: e.subject,
                                 rating: e.rating, givenAt: e.givenAt, scope: scope)
             try views.put(row: row, forKey: ViewKey().uuid(e.feedbackID).bytes, in: Self.ratings)
@@ -76,14 +84,22 @@ public struct MaintenanceAssessment: Projection {
         }
     }
 
-    /// The current pairs (each with its customer's scope) and the ratings whose scope `include` admits.
+    /// The current pairs and the ratings whose scope `include` admits, each with its customer's scope now
+    /// (a pair's with the agent and the manager among the owners, a rating's with the giver and the subject).
     public static func all(in views: any ViewReader, where include: (RecordScope) -> Bool = { _ in true })
         throws -> (pairs: [(pair: Pair, scope: RecordScope)], ratings: [RatingRow]) {
+        var customers: [UUID: RecordScope] = [:]
         var pairs: [(pair: Pair, scope: RecordScope)] = []
         for (_, pair) in try views.rows(Pair.self, in: Self.pairs) {
-            let scope = try CustomerScopes.scope(of: pair.customerID, in: views).owned(by: pair.agent, pair.manager)
+            let scope = try CustomerScopes.current(of: pair.customerID, with: [pair.agent, pair.manager], in: views, cache: &customers)
             if include(scope) { pairs.append((pair, scope)) }
         }
-        return (pairs, try views.rows(RatingRow.self, in: ratings) { include($0.scope) }.map(\.row))
+        var ratings: [RatingRow] = []
+        for (_, stored) in try views.rows(RatingRow.self, in: Self.ratings) {
+            var rating = stored
+            rating.scope = try CustomerScopes.current(of: rating.customerID, with: stored.scope.owners, in: views, cache: &customers)
+            if include(rating.scope) { ratings.append(rating) }
+        }
+        return (pairs, ratings)
     }
 }

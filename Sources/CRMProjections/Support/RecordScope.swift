@@ -100,6 +100,22 @@ public enum CustomerScopes {
         return try views.row(RecordScope.self, forKey: key(customerID), in: table) ?? .global
     }
 
+    /// A customer's scope now with `owners` added to its owners (a visit's visitor, a rating's giver and
+    /// subject): the scope of a row that keeps only its own owners and follows its customer, read at query
+    /// time. `cache` keeps each customer's scope for the rest of the query, so one is read once.
+    public static func current(of customerID: UUID, with owners: [String], in views: any ViewReader,
+                               cache: inout [UUID: RecordScope]) throws -> RecordScope {
+        var scope: RecordScope
+        if let known = cache[customerID] {
+            scope = known
+        } else {
+            scope = try self.scope(of: customerID, in: views)
+            cache[customerID] = scope
+        }
+        for owner in owners where !scope.owners.contains(owner) { scope.owners.append(owner) }
+        return scope
+    }
+
     /// The branch of a customer's scope (nil for an unknown customer or one of no branch), read from the
     /// stored row without decoding the rest of the scope: what projections need for the branch's calendar.
     public static func branch(of customerID: UUID?, in views: any ViewReader) throws -> String? {
