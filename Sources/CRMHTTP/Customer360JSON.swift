@@ -4,15 +4,15 @@ import Foundation
 
 /// The customer 360 as JSON, written by hand: the most read answer, and Foundation's `JSONEncoder` spent
 /// most of such a request's CPU on it (its related records above all). The bytes are exactly those of
-/// ``JSONOutput/encoder()`` with money amounts as exact decimal strings (``JSONOutput/moneyAsText(_:)``) —
-/// sorted keys, unescaped slashes, RFC 3339 whole-second instants, nil fields left out — which a test checks
-/// side by side; the profile's custom values (of every kind) still go through the encoder.
+/// ``JSONOutput/encode(_:)`` with money amounts as exact decimal strings (``JSONOutput/moneyAsText(_:)``) —
+/// sorted keys, unescaped slashes, RFC 3339 whole-second instants, ids in lower case, nil fields left out —
+/// which a test checks side by side; the profile's custom values (of every kind) still go through the encoder.
 enum Customer360JSON {
     static func encode(_ view: Customer360) throws -> [UInt8] {
         var out = JSONBytes()
         out.bytes.reserveCapacity(4096)
         // Custom values of every kind go through the encoder (only when there are any).
-        let customFields = view.profile.customFields.isEmpty ? nil : try JSONOutput.moneyAsText(JSONOutput.encoder().encode(view.profile.customFields))
+        let customFields = view.profile.customFields.isEmpty ? nil : try JSONOutput.moneyAsText(JSONOutput.encode(view.profile.customFields))
         out.raw("{")
         out.records("closedOpportunities", view.closedOpportunities, first: true)
         out.records("closedQuotes", view.closedQuotes)
@@ -126,16 +126,16 @@ struct JSONBytes {
         bytes += [0x5A, 0x22]
     }
 
-    /// A UUID as `uuidString` writes it (upper-case hex), or with `lowercase` as `lowercasedString` does (the
-    /// form of the record ids in paths and of employee ids), without its formatted printing.
-    mutating func uuid(_ id: UUID, lowercase: Bool = false) {
-        let hex = Array((lowercase ? "0123456789abcdef" : "0123456789ABCDEF").utf8)
+    /// A UUID in lower case, as `lowercasedString` writes it (the form of the ids in paths, streams and every
+    /// answer: ``JSONOutput/encode(_:)``), quoted, straight from its bytes.
+    mutating func uuid(_ id: UUID) {
+        let hex: StaticString = "0123456789abcdef"
         bytes.append(0x22)
         withUnsafeBytes(of: id.uuid) { raw in
             for (i, byte) in raw.enumerated() {
                 if i == 4 || i == 6 || i == 8 || i == 10 { bytes.append(0x2D) }
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
+                bytes.append(hex.utf8Start[Int(byte >> 4)])
+                bytes.append(hex.utf8Start[Int(byte & 0xF)])
             }
         }
         bytes.append(0x22)

@@ -4,8 +4,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// JSON answers: UTF-8, sorted keys, RFC 3339 instants, an `ETag` when the answer is one record's state.
+/// JSON answers: UTF-8, sorted keys, RFC 3339 instants, ids in lower case, an `ETag` when the answer is one
+/// record's state.
 enum JSONOutput {
+    /// The encoder's settings. It writes a `UUID` as `uuidString` (upper case): answers encode through
+    /// ``encode(_:)``, which writes ids in lower case as every other answer, path and stream does.
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -13,9 +16,15 @@ enum JSONOutput {
         return encoder
     }
 
+    /// `value` as answers write it: by ``encoder()``, with every `UUID` in it, at any depth, in lower case
+    /// (``LowercasedUUIDs``). Text that merely looks like an id (a name, a note) is written as it is.
+    static func encode(_ value: some Encodable) throws -> Data {
+        try encoder().encode(LowercasedUUIDs(value))
+    }
+
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, version: StreamVersion? = nil,
                          headers extra: HTTPFields = [:]) throws -> Response {
-        response(json: try encoder().encode(value), status: status, version: version, headers: extra)
+        response(json: try encode(value), status: status, version: version, headers: extra)
     }
 
     /// An answer whose JSON is already written (``Customer360JSON``).
@@ -37,11 +46,12 @@ enum JSONOutput {
 
     /// An answer whose money amounts are written as exact decimal strings (``moneyAsText(_:)``): for values
     /// whose Codable form holds ``CRMDomain/Money`` (custom values, field changes) and writes amounts as numbers.
-    static func response(moneyAsText value: some Encodable, version: StreamVersion? = nil) throws -> Response {
-        response(json: try moneyAsText(encoder().encode(value)), version: version)
+    static func response(moneyAsText value: some Encodable, version: StreamVersion? = nil,
+                         headers extra: HTTPFields = [:]) throws -> Response {
+        response(json: try moneyAsText(encode(value)), version: version, headers: extra)
     }
 
-    /// JSON written by ``encoder()`` with every money amount — an object of exactly `amount` (a number) and
+    /// JSON written by ``encode(_:)`` with every money amount — an object of exactly `amount` (a number) and
     /// `currency` (a string) — as an exact decimal string, as record answers write amounts.
     static func moneyAsText(_ json: some Collection<UInt8>) throws -> [UInt8] {
         let value: JSONValue
@@ -59,9 +69,9 @@ enum JSONOutput {
 
 /// What a command did, as answered to a write: the record, its version after the command (also the
 /// `ETag`), the log position to pass as `consistentWith` for reading one's own write, and the events.
-/// Written by ``json()``; `Encodable` so a test can hold that against the encoder. Ids are written in lower
-/// case, as in the `Location`, the stream and every record's answer: a new employee's id is then the very
-/// text principals and the records naming them hold.
+/// Written by ``json()``; `Encodable` so a test can hold that against ``JSONOutput/encode(_:)``. Ids are
+/// written in lower case, as in the `Location`, the stream and every record's answer: a new employee's id is
+/// then the very text principals and the records naming them hold.
 struct CommandAnswer: Encodable {
     struct Event: Encodable {
         var id: UUID
@@ -69,16 +79,6 @@ struct CommandAnswer: Encodable {
         var version: UInt64
         var position: UInt64
         var recordedAt: Date
-
-        private enum CodingKeys: String, CodingKey { case id, type, version, position, recordedAt }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id.lowercasedString, forKey: .id)
-            try container.encode(type, forKey: .type)
-            try container.encode(version, forKey: .version)
-            try container.encode(position, forKey: .position)
-            try container.encode(recordedAt, forKey: .recordedAt)
-        }
     }
 
     var id: UUID?
@@ -89,16 +89,6 @@ struct CommandAnswer: Encodable {
 
     init(id: UUID?, stream: String, version: UInt64, position: UInt64, events: [Event]) {
         (self.id, self.stream, self.version, self.position, self.events) = (id, stream, version, position, events)
-    }
-
-    private enum CodingKeys: String, CodingKey { case id, stream, version, position, events }
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(id?.lowercasedString, forKey: .id)
-        try container.encode(stream, forKey: .stream)
-        try container.encode(version, forKey: .version)
-        try container.encode(position, forKey: .position)
-        try container.encode(events, forKey: .events)
     }
 
     init(_ result: CRMEngine.CommandResult) {
@@ -113,7 +103,7 @@ struct CommandAnswer: Encodable {
 }
 
 extension CommandAnswer {
-    /// The answer's JSON written by hand, byte for byte what ``JSONOutput/encoder()`` writes (a test checks
+    /// The answer's JSON written by hand, byte for byte what ``JSONOutput/encode(_:)`` writes (a test checks
     /// both side by side): every write answers one, and the encoder was a twentieth of a write's CPU.
     func json() -> [UInt8] {
         var out = JSONBytes()
@@ -123,7 +113,7 @@ extension CommandAnswer {
         out.array(events) { out, event in
             out.raw("{")
             out.key("id", first: true)
-            out.uuid(event.id, lowercase: true)
+            out.uuid(event.id)
             out.key("position")
             out.raw(String(event.position))
             out.key("recordedAt")
@@ -136,7 +126,7 @@ extension CommandAnswer {
         }
         if let id {
             out.key("id")
-            out.uuid(id, lowercase: true)
+            out.uuid(id)
         }
         out.key("position")
         out.raw(String(position))

@@ -41,7 +41,9 @@ public func reflectJSON(_ value: Any) -> Any {
         for child in mirror.children {
             let pair = Array(Mirror(reflecting: child.value).children)
             guard pair.count == 2 else { continue }
-            object["\(pair[0].value)"] = reflectJSON(pair[1].value)
+            // A key that is an id in lower case too (`"\(id)"` is its `uuidString`): an announcement's readers.
+            let key = (pair[0].value as? UUID)?.lowercasedString ?? "\(pair[0].value)"
+            object[key] = reflectJSON(pair[1].value)
         }
         return object
     case .enum:

@@ -54,8 +54,8 @@ import Testing
             let head = try await s.engine.store.headPosition()
             let view = try await s.expect(.GET, "/v1/customers/\(customer)?consistentWith=\(head.rawValue)").json
             let held = view["productsHeld"] as? [[String: Any]] ?? []
-            #expect(held.count == 1 && text(held.first?["productID"]) == product.uuidString && text(held.first?["quantity"]) == "2.5"
-                    && held.first?["name"] as? String == "Heat pump" && (held.first?["contracts"] as? [String]) == [contract.uuidString], "\(held)")
+            #expect(held.count == 1 && text(held.first?["productID"]) == product.lowercasedString && text(held.first?["quantity"]) == "2.5"
+                    && held.first?["name"] as? String == "Heat pump" && (held.first?["contracts"] as? [String]) == [contract.lowercasedString], "\(held)")
             let profile = view["profile"] as? [String: Any] ?? [:]
             let installations = profile["installations"] as? [[String: Any]] ?? []
             #expect(installations.map { $0["meterNumber"] as? String } == ["M-1"], "\(profile)")
@@ -125,6 +125,6 @@ import Testing
                            HeldProduct(productID: id, name: "x", quantity: 3, contracts: [])],
             revenue: [], loyaltyBalance: nil)
         #expect(String(decoding: try Customer360JSON.encode(view), as: UTF8.self)
-                == String(decoding: try JSONOutput.moneyAsText(try JSONOutput.encoder().encode(view)), as: UTF8.self))
+                == String(decoding: try JSONOutput.moneyAsText(try JSONOutput.encode(view)), as: UTF8.self))
     }
 }

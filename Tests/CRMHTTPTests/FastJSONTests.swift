@@ -10,7 +10,8 @@ import Testing
     private static let sample = #"""
     {"profile": {"id": "019AE994-68FB-7289-A9F9-47BE7B0FB268", "kind": "person", "name": "Jörg \"Jo\" Müller / A\\B",
       "group": "residential", "branch": "berlin", "owner": "emp-1", "status": "active", "isArchived": false,
-      "birthday": "1980-02-29", "customFields": [{"formGroup": "residential", "field": "note", "value": {"kind": "number", "value": 12.5}}],
+      "birthday": "1980-02-29", "customFields": [{"formGroup": "residential", "field": "note", "value": {"kind": "number", "value": 12.5}},
+        {"formGroup": "residential", "field": "ref", "value": {"kind": "id", "value": "019AE994-68FB-7289-A9F9-47BE7B0FB2FD"}}],
       "externalKeys": [{"system": "erp", "key": "K-1/2"}, {"system": "crm", "key": "Q\\\"1"}], "absorbed": ["019AE994-68FB-7289-A9F9-47BE7B0FB2FF"],
       "industry": "gas", "founded": "1999-12-31", "community": "north", "mergedInto": "019AE994-68FB-7289-A9F9-47BE7B0FB2FE",
       "installations": [], "appointments": []},
@@ -35,7 +36,7 @@ import Testing
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         var view = try decoder.decode(Customer360.self, from: Data(Self.sample.utf8))
-        #expect(try Customer360JSON.encode(view) == JSONOutput.moneyAsText(try JSONOutput.encoder().encode(view)))
+        #expect(try Customer360JSON.encode(view) == JSONOutput.moneyAsText(try JSONOutput.encode(view)))
         #expect(String(decoding: try Customer360JSON.encode(view), as: UTF8.self).contains(#""revenue":[{"amount":"1234.56","currency":"EUR"},{"amount":"0","currency":"USD"}]"#))
         view.loyaltyBalance = nil
         view.revenue = []
@@ -43,7 +44,7 @@ import Testing
         view.profile.externalKeys = []
         view.profile.absorbed = []
         (view.profile.industry, view.profile.founded, view.profile.mergedInto, view.profile.branch) = (nil, nil, nil, nil)
-        #expect(String(decoding: try Customer360JSON.encode(view), as: UTF8.self) == String(decoding: try JSONOutput.moneyAsText(JSONOutput.encoder().encode(view)), as: UTF8.self))
+        #expect(String(decoding: try Customer360JSON.encode(view), as: UTF8.self) == String(decoding: try JSONOutput.moneyAsText(JSONOutput.encode(view)), as: UTF8.self))
     }
 
     @Test func wholeSecondInstantsAreReadAsFoundationReadsThem() throws {
@@ -115,9 +116,9 @@ import Testing
         var answer = CommandAnswer(id: UUID(), stream: "task-019ae994-68fb-7289-a9f9-47be7b0fb268", version: 3, position: 30_061, events: [
             event, CommandAnswer.Event(id: UUID(), type: "Quote\"Odd", version: 2, position: 30_061, recordedAt: Date(timeIntervalSince1970: -1.5)),
         ])
-        #expect(String(decoding: answer.json(), as: UTF8.self) == String(decoding: try JSONOutput.encoder().encode(answer), as: UTF8.self))
+        #expect(String(decoding: answer.json(), as: UTF8.self) == String(decoding: try JSONOutput.encode(answer), as: UTF8.self))
         answer.id = nil
         answer.events = []
-        #expect(String(decoding: answer.json(), as: UTF8.self) == String(decoding: try JSONOutput.encoder().encode(answer), as: UTF8.self))
+        #expect(String(decoding: answer.json(), as: UTF8.self) == String(decoding: try JSONOutput.encode(answer), as: UTF8.self))
     }
 }

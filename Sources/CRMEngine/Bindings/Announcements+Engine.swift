@@ -28,3 +28,28 @@ extension Announcement: EngineRecord {
         return .markRead(reader)
     }
 }
+
+extension CRMEngine {
+    /// An announcement by id, with its version (the ETag a reader's `markRead` may name in `If-Match`). Whoever
+    /// may query the organisation module over all data reads it whole. One it is aimed at — by department,
+    /// branch, role or name, as the organisation records the principal now; published, withdrawn or expired
+    /// alike, as ``Announcement/Command/markRead(_:)`` judges it — reads it when they may query it over its
+    /// scope as their own copy (what ``announcements(as:consistentWith:)`` asks), with only their own read
+    /// receipt in `readBy`. Anyone else gets "not found", as for an unknown id.
+    public func announcement(_ id: UUID, as principal: Principal) async throws -> (state: Announcement.State, version: StreamVersion) {
+        let now = clock.now()
+        if principal.may(.query, in: Announcement.module, on: .global, at: now) {
+            return try await state(Announcement.self, id: id, as: principal)
+        }
+        let loaded = try await load(Announcement.self, stream: Announcement.streamID(id))
+        guard loaded.version != .noStream, let reader = try await announcementReader(principal, at: now),
+              loaded.state.targets.includes(reader),
+              principal.may(.query, in: Announcement.module, on: RecordScope.global.owned(by: principal.id), at: now) else {
+            throw EngineError.notFound()
+        }
+        audit.record(principal: principal, record: Announcement.streamID(id).rawValue)
+        var copy = loaded.state
+        copy.readBy = copy.readBy.filter { $0.key == reader.employeeID }
+        return (copy, loaded.version)
+    }
+}

@@ -75,7 +75,6 @@ extension Routes {
         let (state, version) = try await engine.state(Customer.self, id: id, as: principal)
         var headers = HTTPFields()
         headers[.contentLocation] = "/v1/customers/" + id.lowercasedString
-        return JSONOutput.response(json: try JSONOutput.moneyAsText(JSONOutput.encoder().encode(CustomerStateAnswer(state, version: version))),
-                                   version: version, headers: headers)
+        return try JSONOutput.response(moneyAsText: CustomerStateAnswer(state, version: version), version: version, headers: headers)
     }
 }

@@ -100,7 +100,8 @@ extension Routes {
             } catch let error as EngineError where error.code == .notFound || error.code == .forbidden {
                 continue
             }
-            let data = try JSONOutput.moneyAsText(encoder.encode(EventAnswer(entry)))
+            // Ids in lower case, as every answer writes them (``JSONOutput/encode(_:)``; one encoder for the stream).
+            let data = try JSONOutput.moneyAsText(encoder.encode(LowercasedUUIDs(EventAnswer(entry))))
             var text = "id: \(event.position.rawValue)\nevent: \(event.type)\ndata: "
             text += String(decoding: data, as: UTF8.self)
             text += "\n\n"

@@ -65,13 +65,23 @@ extension Routes {
             .reopen(stage: try body.string("stage", max: 100), reason: try body.string("reason", max: 2000))
         }
 
-        create(v1, "quotes", Quote.self) { id, body in
-            // Without `customerCode` and `sequence` the engine numbers the quote (the customer's code from its id,
-            // the day's next free sequence).
-            .create(quoteID: id, customerID: try body.uuid("customerId"), customerCode: try body.optionalString("customerCode", max: 32) ?? "",
-                    date: try body.optionalDay("date") ?? LocalCalendar.utc.localDate(of: engine.configuration.clock.now()),
-                    sequence: try body.optionalInt("sequence", in: 1...999_999) ?? 0, draft: try body.decoded("draft", QuoteDraft.self),
-                    authorRole: try body.string("authorRole", max: 100), limits: [])
+        // Without `customerCode` and `sequence` the engine numbers the quote (the customer's code from its id,
+        // the day's next free sequence). Without `date` the quote is of today in its customer's branch calendar,
+        // read after the body's fields (async: not `create`'s), as the loyalty routes' days are.
+        v1.post("quotes") { request, context in
+            let body = try await body(request)
+            let id = try newID(body, request, context)
+            let customerID = try body.uuid("customerId")
+            let customerCode = try body.optionalString("customerCode", max: 32) ?? ""
+            let date = try body.optionalDay("date")
+            let sequence = try body.optionalInt("sequence", in: 1...999_999) ?? 0
+            let draft = try body.decoded("draft", QuoteDraft.self)
+            let authorRole = try body.string("authorRole", max: 100)
+            try body.finish()
+            let day = if let date { date } else { try await engine.today(ofCustomer: customerID) }
+            let command = Quote.Command.create(quoteID: id, customerID: customerID, customerCode: customerCode, date: day, sequence: sequence,
+                                               draft: draft, authorRole: authorRole, limits: [])
+            return try await execute(Quote.self, id: id, command, request: request, context: context, created: "/v1/quotes")
         }
         v1.get("quotes") { request, context in
             let view = try await customerView(request, context)

@@ -39,7 +39,11 @@ extension Routes {
             let items = try await engine.announcements(as: try context.requirePrincipal(), consistentWith: try query.position("consistentWith"))
             return try JSONOutput.reflected(["items": items])
         }
-        record(v1, "announcements/:id", Announcement.self)
+        // By id: for whoever may query announcements over all data, and for its own targets (their copy).
+        v1.get("announcements/:id") { _, context in
+            let (state, version) = try await engine.announcement(try pathID(context), as: try context.requirePrincipal())
+            return try JSONOutput.reflected(state, version: version)
+        }
         v1.post("announcements/:id/read") { request, context in
             let body = try await body(request)
             try body.finish()
