@@ -58,7 +58,7 @@ struct Backup: AsyncParsableCommand {
                 }
             }
             // Written to DIR/log.partial and moved to DIR/log when whole (LMDBEventStore.backup(to:)).
-            try await withReadEngine(store) { engine, principal in
+            try await withReadEngine(store, buildingViews: false) { engine, principal in
                 try engine.authorizeLogRead("backup", as: principal)
                 try lmdbLog(engine).backup(to: target)
             }

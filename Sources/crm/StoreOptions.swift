@@ -143,7 +143,8 @@ func withEngine<R>(_ options: StoreOptions, creating: Bool = false, _ body: (CRM
 ///
 /// On an embedded log whose views were never built (a restored backup, a copied log: no `views/`, or a view
 /// missing) they are built first, as a writing command's open builds them (``buildViews(_:)``) — unless
-/// `buildingViews` is false (`crm stats`, which reports the views as they are).
+/// `buildingViews` is false (`crm stats`, which reports the views as they are; `crm backup`, which reads only
+/// the log).
 func withReadEngine<R>(_ options: StoreOptions, buildingViews: Bool = true, _ body: (CRMEngine, Principal) async throws -> R) async throws -> R {
     let configuration = CRMEngine.Configuration(reactions: [])
     if options.sharedLogURL != nil, !FileManager.default.fileExists(atPath: options.data + "/views") {
@@ -185,7 +186,8 @@ func withReadEngine<R>(_ options: StoreOptions, buildingViews: Bool = true, _ bo
 /// Builds the views of the embedded log in --data that were never built, by opening the engine there as a
 /// writing command does (with the `building views` progress line when long), without its reactor: a read
 /// writes no event. While another process holds the directory (a server, which builds its views as it
-/// opens), nothing is built here: the reads go to the views as that process keeps them.
+/// opens), or where the directory cannot be opened for writing, nothing is built here: the reads go to the
+/// views as they are.
 func buildViews(_ options: StoreOptions) async throws {
     var configuration = ViewBuildProgress.configuring(CRMEngine.Configuration(durability: .full))
     configuration.reactions = []
@@ -193,6 +195,10 @@ func buildViews(_ options: StoreOptions) async throws {
     do {
         engine = try await CRMEngine.open(at: options.data, configuration: configuration)
     } catch let error as EventStoreError where error.code == .storeInUse {
+        return
+    } catch {
+        // A directory this process may not write (read-only media, another user's files): nothing is built;
+        // a read that needs a view missing there says so (`no view NAME`), the others go on.
         return
     }
     await engine.close()

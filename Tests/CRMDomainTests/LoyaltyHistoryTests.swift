@@ -38,7 +38,7 @@ struct LoyaltyHistoryTests {
     }
 
     @Test func aManualAccrualMayNotTakeARulesReference() {
-        var s = Scenario(LoyaltyAccount.self)
+        let s = Scenario(LoyaltyAccount.self)
         for reference in [LoyaltyRules.tenureReference(year: 2026), "revenue-\(UUID.derived("entry").lowercasedString)", "surveyAnswered-r1"] {
             #expect(s.whenRefused(manual(10, reference, earned: "2026-03-01"))?.field == "sourceReference", "\(reference)")
         }

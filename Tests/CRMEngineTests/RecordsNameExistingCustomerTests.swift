@@ -4,7 +4,7 @@ import EventSourcing
 import Foundation
 import Testing
 
-/// A ticket, task, opportunity, visit or contact log entry is created only for a customer that exists, that
+/// A ticket, task, opportunity, visit, contact log entry, quote or new connection is created only for a customer that exists, that
 /// the caller may query and that has not been merged: else `invalid`, field `customerID`, nothing written.
 @Suite struct RecordsNameExistingCustomerTests {
     /// One create of each record naming a customer: a label, and the command run by `principal` for `customer`.
@@ -97,6 +97,34 @@ import Testing
         #expect(try await f.engine.store.headPosition() == head)
         // The system is not judged on the customer (a create the domain's other rules refuse may still fail).
         do { try await create(f.engine, nobody, .system) } catch let other as EngineError { #expect(other.field != "customerID") }
+        await f.close()
+    }
+
+    /// A quote (whose number reserves a key for its customer) and a new connection name their customer too.
+    @Test func aQuoteOrNewConnectionForACustomerThatWasNeverCreatedIsRefusedWithNothingWritten() async throws {
+        let f = try await Self.fixture("unknown-customer-quote")
+        try await f.meterProduct()
+        let draft = QuoteDraft(lines: [QuoteLine(productID: UUID.derived("product", "meter"), productName: "Meter", unitPrice: Money(100, .cny), quantity: 1)])
+        func quote(_ customer: UUID) async throws {
+            let id = Self.id("quote", customer, "")
+            try await f.engine.execute(Quote.self, id: id, .create(quoteID: id, customerID: customer, customerCode: "", date: try EngineFixture.day("2026-01-02"),
+                                                                   sequence: 0, draft: draft, authorRole: "Administrator", limits: []), as: f.admin)
+        }
+        func connection(_ customer: UUID) async throws {
+            let id = Self.id("connection", customer, "")
+            try await f.engine.execute(NewConnection.self, id: id, .open(connectionID: id, customerID: customer, address: "1 Water Lane",
+                                                                         deadline: Date(timeIntervalSince1970: 1_767_300_000), assignee: f.admin.id), as: f.admin)
+        }
+        let head = try await f.engine.store.headPosition()
+        let nobody = UUID.derived("customer", "never created")
+        for create in [quote, connection] {
+            let error = await Self.refusal { try await create(nobody) }
+            #expect(error?.code == .invalid && error?.field == "customerID", "\(String(describing: error))")
+        }
+        #expect(try await f.engine.store.headPosition() == head)
+        let customer = try await f.customer("Li Wei", branch: "north")
+        try await quote(customer)
+        try await connection(customer)
         await f.close()
     }
 

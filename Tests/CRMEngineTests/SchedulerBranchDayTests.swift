@@ -70,14 +70,7 @@ import Testing
     @Test func aChurnEpisodeStartsOnTheCustomersBranchDay() async throws {
         let f = try await EngineFixture.make("scheduler-branch-day-churn")
         try await f.engine.execute(Settings.self, id: UUID(), .setBranchTimeZone(branch: "north", timeZoneID: "Asia/Shanghai"), as: f.admin)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: [Permission(module: .tasks, actions: [.query, .edit], scope: .own)])
-        let customer = try await f.customer("Fading Buyer", branch: "north", owner: owner.id)
-        let ledger = RevenueLedger.id(customerID: customer)
-        for month in 4...9 {  // monthly purchases April to September 2025, then nothing
-            let entry = RevenueLedger.Entry(id: UUID.derived("entry", "\(month)"), customerID: customer, chargeItem: "gas", businessLine: "gas",
-                                            date: try EngineFixture.day(String(format: "2025-%02d-10", month)), amount: Money(100, .cny))
-            try await f.engine.execute(RevenueLedger.self, id: ledger, .record(entry), as: f.admin)
-        }
+        let (owner, customer) = try await f.fadingBuyer()
         f.clock.set(Date(timeIntervalSince1970: 1_767_225_600 + 17 * 3600))
         #expect(try await f.engine.runScheduledWork().retentionTasksDispatched == 1)
         let shanghaiDay = try EngineFixture.day("2026-01-02")

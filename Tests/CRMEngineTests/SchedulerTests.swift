@@ -144,14 +144,7 @@ import Testing
 @Suite struct ChurnWatchTests {
     @Test func aCustomerAtRiskGetsOneRetentionTaskPerEpisode() async throws {
         let f = try await EngineFixture.make("churn")
-        let owner = try await f.hire("Keeper", branch: "north", permissions: [Permission(module: .tasks, actions: [.query, .edit], scope: .own)])
-        let customer = try await f.customer("Fading Buyer", branch: "north", owner: owner.id)
-        let ledger = RevenueLedger.id(customerID: customer)
-        for month in 4...9 {  // monthly purchases April to September 2025, then nothing
-            let entry = RevenueLedger.Entry(id: UUID.derived("entry", "\(month)"), customerID: customer, chargeItem: "gas", businessLine: "gas",
-                                            date: try EngineFixture.day(String(format: "2025-%02d-10", month)), amount: Money(100, .cny))
-            try await f.engine.execute(RevenueLedger.self, id: ledger, .record(entry), as: f.admin)
-        }
+        let (owner, customer) = try await f.fadingBuyer()
         try await f.engine.views.waitUntil(try await f.engine.store.headPosition())
         let day = LocalCalendar.utc.localDate(of: f.clock.now())  // 2026-01-01
         let risk = try #require(try await f.engine.churnRisks(on: day, currency: .cny, as: f.admin).first { $0.customerID == customer })
@@ -173,5 +166,21 @@ import Testing
         f.clock.advance(by: 86_400)
         #expect(try await f.engine.runScheduledWork().retentionTasksDispatched == 1)
         await f.close()
+    }
+}
+
+extension EngineFixture {
+    /// A customer of branch `north` (its owner an own-scope employee) who bought monthly from April to
+    /// September 2025, then nothing: at risk of churning from the new year on.
+    func fadingBuyer() async throws -> (owner: Principal, customer: UUID) {
+        let owner = try await hire("Keeper", branch: "north", permissions: [Permission(module: .tasks, actions: [.query, .edit], scope: .own)])
+        let customer = try await self.customer("Fading Buyer", branch: "north", owner: owner.id)
+        let ledger = RevenueLedger.id(customerID: customer)
+        for month in 4...9 {
+            let entry = RevenueLedger.Entry(id: UUID.derived("entry", "\(month)"), customerID: customer, chargeItem: "gas", businessLine: "gas",
+                                            date: try EngineFixture.day(String(format: "2025-%02d-10", month)), amount: Money(100, .cny))
+            try await engine.execute(RevenueLedger.self, id: ledger, .record(entry), as: admin)
+        }
+        return (owner, customer)
     }
 }

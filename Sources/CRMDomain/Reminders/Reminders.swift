@@ -31,15 +31,8 @@ public enum Reminders {
     /// day then (`settings.calendar(forBranch:)`), ordered by due instant, then task id. What the scheduler
     /// runs: a source in a zone ahead of UTC gets its day's reminders as soon as that day starts there.
     public static func commands(at instant: Date, sources: ReminderSources, settings: Settings.State) -> [WorkTask.Command] {
-        var branches = Set<String?>()
-        branches.formUnion(sources.keyDates.map(\.branch))
-        branches.formUnion(sources.appointments.map(\.branch))
-        branches.formUnion(sources.contractExpiries.map(\.branch))
-        branches.formUnion(sources.employees.map(\.branch))
-        branches.formUnion(sources.diaries.map(\.employee.branch))
-        let days = Dictionary(uniqueKeysWithValues: branches.map { ($0, settings.calendar(forBranch: $0).localDate(of: instant)) })
-        let utc = LocalCalendar.utc.localDate(of: instant)
-        return commands(sources: sources, settings: settings) { days[$0] ?? utc }
+        let days = BranchDays(at: instant, settings: settings)
+        return commands(sources: sources, settings: settings) { days.day(ofBranch: $0) }
     }
 
     /// The dispatch commands for the reminders generated on `day`, the same day for every source whatever

@@ -1,7 +1,7 @@
 import CRMDomain
 import Foundation
 
-// The customer a new ticket, task, opportunity, visit or contact log entry is about: the record's own stream
+// The customer a new ticket, task, opportunity, visit, contact log entry, quote or new connection is about: the record's own stream
 // cannot tell whether that customer exists, so the engine reads it from the log before deciding. None of these
 // records changes its customer after it is created, so only the commands that create one name a customer.
 
@@ -18,8 +18,7 @@ extension CRMEngine {
     /// try await engine.requireLinkableCustomer(customerID, as: principal, at: engine.clock.now())
     /// ```
     func requireLinkableCustomer(_ id: UUID, as principal: Principal, at now: Date) async throws {
-        let customer = try await load(Customer.self, stream: Customer.stream(id)).state
-        guard customer.exists, principal.may(.query, in: .customers, on: Self.scope(ofCustomer: customer), at: now) else {
+        guard let customer = try await customerIfQueryable(id, as: principal, at: now) else {
             throw EngineError(.invalid, field: "customerID", "no customer you may see has this id")
         }
         guard customer.status != .merged else {
@@ -97,6 +96,28 @@ extension ContactLogEntry {
     /// A contact log entry needs a customer the principal may query that is not merged.
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .log(_, let customerID, _) = command {
+            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension Quote {
+    /// A quote created for a customer needs one the principal may query that is not merged (a quote number
+    /// was reserved for a customer never created); then its number and prices are filled in
+    /// (``prepare(_:state:principal:engine:)``).
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .create(_, let customerID, _, _, _, _, _, _) = command {
+            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension NewConnection {
+    /// A new connection opened for a customer needs one the principal may query that is not merged.
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .open(_, let customerID, _, _, _) = command {
             try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)

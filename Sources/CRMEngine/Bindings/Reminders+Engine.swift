@@ -40,7 +40,7 @@ extension Diary: EngineRecord {
         }
         guard let customerID = item.customerID else { return command }
         let now = engine.clock.now()
-        if !principal.isSystem {
+        if !principal.replaysDecisions {
             guard try await mayDo(command, state: state, id: id, principal: principal, engine: engine, at: now) else { return command }
             guard try await engine.mayQueryCustomer(customerID, as: principal, at: now) else {
                 throw EngineError(.invalid, field: "customerID", "no customer you may see has this id")
@@ -59,9 +59,15 @@ extension CRMEngine {
     /// Whether `principal` may query the customer `id` at `now`: it exists and `query` in `customers` reaches
     /// its scope (its branch, community, group and owner, from its stream).
     func mayQueryCustomer(_ id: UUID, as principal: Principal, at now: Date) async throws -> Bool {
+        try await customerIfQueryable(id, as: principal, at: now) != nil
+    }
+
+    /// The customer `id`'s state when `principal` may query it at `now` (``mayQueryCustomer(_:as:at:)``); nil
+    /// when it does not exist or they may not.
+    func customerIfQueryable(_ id: UUID, as principal: Principal, at now: Date) async throws -> Customer.State? {
         let customer = try await load(Customer.self, stream: Customer.stream(id)).state
-        guard customer.exists else { return false }
-        return principal.may(.query, in: .customers, on: Self.scope(ofCustomer: customer), at: now)
+        guard customer.exists, principal.may(.query, in: .customers, on: Self.scope(ofCustomer: customer), at: now) else { return nil }
+        return customer
     }
 
     /// An active employee as a principal with the permissions their roles give at `now`; nil for anyone else.

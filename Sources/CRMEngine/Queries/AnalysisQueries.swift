@@ -181,7 +181,7 @@ extension CRMEngine {
     public func revenueExplanation(base: ClosedRange<RevenueMonth>, compare: ClosedRange<RevenueMonth>, currency: Currency,
                                    customer: UUID? = nil, as principal: Principal,
                                    consistentWith position: GlobalPosition? = nil) async throws -> RevenueExplanation {
-        guard currency.isISO4217 else { throw EngineError(.invalid, field: "currency", "is not an ISO 4217 currency code") }
+        try currency.requireISO4217()
         try await consistent(with: position, [Self.revenueView])
         let now = clock.now()
         let cells = try views.read(Self.revenueView) {

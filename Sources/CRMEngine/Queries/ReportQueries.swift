@@ -334,7 +334,7 @@ extension CRMEngine {
 
     func reportScope(_ p: ReportParameters, _ principal: Principal) async throws -> ReportScope {
         guard p.from <= p.through else { throw EngineError(.invalid, field: "from", "the first month comes before the last") }
-        guard p.currency.isISO4217 else { throw EngineError(.invalid, field: "currency", "is not an ISO 4217 currency code") }
+        try p.currency.requireISO4217()
         return ReportScope(principal: principal, branch: p.branch, now: clock.now(), settings: try await settings(), period: p.period)
     }
 

@@ -169,7 +169,7 @@ extension CRMEngine {
     /// An ISO 4217 currency, months in order, a period `by` not contradicted by `period`, and a range of whole
     /// periods when split by period.
     private static func validate(_ query: RevenueQuery) throws {
-        guard query.currency.isISO4217 else { throw EngineError(.invalid, field: "currency", "is not an ISO 4217 currency code") }
+        try query.currency.requireISO4217()
         for (field, month) in [("from", query.from), ("through", query.through)] where !(1...9999).contains(month.year) || !(1...12).contains(month.month) {
             throw EngineError(.invalid, field: field, "is not a month of the years 1 to 9999")
         }
@@ -190,5 +190,12 @@ extension CRMEngine {
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 2, .bankers)
         return rounded
+    }
+}
+
+extension Currency {
+    /// Refuses a currency that is not an ISO 4217 code (`invalid`, field `currency`): what a query converts into.
+    func requireISO4217() throws {
+        guard isISO4217 else { throw EngineError(.invalid, field: "currency", "is not an ISO 4217 currency code") }
     }
 }

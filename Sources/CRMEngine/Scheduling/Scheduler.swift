@@ -98,21 +98,6 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     }
 }
 
-/// Each branch's local day at one instant, as `Settings.State.calendar(forBranch:)` reads it (UTC for a
-/// branch without a zone), each zone built once: the scheduler's per-customer work asks for every customer.
-struct BranchDays {
-    private let days: [String: LocalDate]
-    private let utc: LocalDate
-
-    init(at instant: Date, settings: Settings.State) {
-        days = settings.branchTimeZones.compactMapValues { LocalCalendar.cached(timeZoneID: $0)?.localDate(of: instant) }
-        utc = LocalCalendar.utc.localDate(of: instant)
-    }
-
-    /// The local day of `branch`.
-    func day(ofBranch branch: String?) -> LocalDate { branch.flatMap { days[$0] } ?? utc }
-}
-
 extension CRMEngine {
     /// Runs the time-driven work due at the clock's now (R-TSK-4, R-CUS-5): the reminder tasks of the day
     /// (birthdays, founding anniversaries, holidays, appointments, contract expiries, diary items) for their

@@ -37,7 +37,10 @@ public struct RecordScope: Codable, Hashable, Sendable {
     }
 
     /// The same scope with `employee` added to its owners (the assignee of a task on this customer).
-    public func owned(by employees: String?...) -> RecordScope {
+    public func owned(by employees: String?...) -> RecordScope { owned(by: employees) }
+
+    /// The same scope with `employees` added to its owners.
+    public func owned(by employees: [String?]) -> RecordScope {
         var s = self
         for e in employees.compactMap({ $0 }) where !s.owners.contains(e) { s.owners.append(e) }
         return s
@@ -105,15 +108,14 @@ public enum CustomerScopes {
     /// time. `cache` keeps each customer's scope for the rest of the query, so one is read once.
     public static func current(of customerID: UUID, with owners: [String], in views: any ViewReader,
                                cache: inout [UUID: RecordScope]) throws -> RecordScope {
-        var scope: RecordScope
+        let scope: RecordScope
         if let known = cache[customerID] {
             scope = known
         } else {
             scope = try self.scope(of: customerID, in: views)
             cache[customerID] = scope
         }
-        for owner in owners where !scope.owners.contains(owner) { scope.owners.append(owner) }
-        return scope
+        return scope.owned(by: owners)
     }
 
     /// The branch of a customer's scope (nil for an unknown customer or one of no branch), read from the
