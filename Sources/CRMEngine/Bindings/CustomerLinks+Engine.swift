@@ -12,13 +12,16 @@ extension CRMEngine {
     /// been merged into another (merged is final: new work belongs with the surviving customer). Else `invalid`,
     /// field `customerID`, nothing written — the same answer for a customer that does not exist as for one the
     /// principal may not see. An archived customer is accepted: archiving blocks changes of the customer
-    /// itself until it is restored, not the record of a call, ticket or visit about it.
+    /// itself until it is restored, not the record of a call, ticket or visit about it. With `query` false
+    /// (a quote) the customer must exist and not be merged, whoever may see it.
     ///
     /// ```swift
     /// try await engine.requireLinkableCustomer(customerID, as: principal, at: engine.clock.now())
     /// ```
-    func requireLinkableCustomer(_ id: UUID, as principal: Principal, at now: Date) async throws {
-        guard let customer = try await customerIfQueryable(id, as: principal, at: now) else {
+    func requireLinkableCustomer(_ id: UUID, as principal: Principal, at now: Date, query: Bool = true) async throws {
+        let found = query ? try await customerIfQueryable(id, as: principal, at: now)
+                          : try await load(Customer.self, stream: Customer.stream(id)).state
+        guard let customer = found, customer.exists else {
             throw EngineError(.invalid, field: "customerID", "no customer you may see has this id")
         }
         guard customer.status != .merged else {
@@ -34,11 +37,11 @@ extension EngineRecord {
     /// commands (reactions, scheduled work) replay decisions taken from the log and are not judged; the
     /// operator's (the command line without a token) are, like anyone's (``Principal/replaysDecisions``).
     static func requireLinkableCustomer(_ customerID: UUID?, of command: Command, state: State, id: UUID, exists: Bool,
-                                        principal: Principal, engine: CRMEngine) async throws {
+                                        principal: Principal, engine: CRMEngine, query: Bool = true) async throws {
         guard let customerID, !exists, !principal.replaysDecisions else { return }
         let now = engine.clock.now()
         guard try await mayDo(command, state: state, id: id, principal: principal, engine: engine, at: now) else { return }
-        try await engine.requireLinkableCustomer(customerID, as: principal, at: now)
+        try await engine.requireLinkableCustomer(customerID, as: principal, at: now, query: query)
     }
 }
 
@@ -103,12 +106,14 @@ extension ContactLogEntry {
 }
 
 extension Quote {
-    /// A quote created for a customer needs one the principal may query that is not merged (a quote number
-    /// was reserved for a customer never created); then its number and prices are filled in
-    /// (``prepare(_:state:principal:engine:)``).
+    /// A quote created for a customer needs one that exists and is not merged (a quote number was reserved
+    /// for a customer never created) — not `query` in customers: creating a quote over the customer's scope is
+    /// the quotes module's own right (its authorization, judged first, already reaches the customer's scope);
+    /// then its number and prices are filled in (``prepare(_:state:principal:engine:)``).
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .create(_, let customerID, _, _, _, _, _, _) = command {
-            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal,
+                                              engine: engine, query: false)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
     }
