@@ -31,17 +31,17 @@ extension CRMEngine {
 }
 
 extension EngineRecord {
-    /// Judges the customer a person's create names (``CRMEngine/requireLinkableCustomer(_:as:at:)``) once they
-    /// may create the record there (else authorization refuses it next, and the answer tells nothing of the
-    /// customer). A record that already exists is left to the domain ("already exists"), and the system's
-    /// commands (reactions, scheduled work) replay decisions taken from the log and are not judged; the
-    /// operator's (the command line without a token) are, like anyone's (``Principal/replaysDecisions``).
-    static func requireLinkableCustomer(_ customerID: UUID?, of command: Command, state: State, id: UUID, exists: Bool,
-                                        principal: Principal, engine: CRMEngine, query: Bool = true) async throws {
+    /// Judges the customer a person's create names (``CRMEngine/requireLinkableCustomer(_:as:at:query:)``). Reached
+    /// only once the principal may create the record there: `execute` and `dryRun` judge that before `prepare`
+    /// (``CRMEngine/judgedBeforePreparing(_:_:id:state:version:principal:now:)``: whoever may not gets the
+    /// authorization answer, which tells nothing of the customer), so it is not judged again here. A record that
+    /// already exists is left to the domain ("already exists"), and the system's commands (reactions, scheduled
+    /// work) replay decisions taken from the log and are not judged; the operator's (the command line without a
+    /// token) are, like anyone's (``Principal/replaysDecisions``).
+    static func requireLinkableCustomer(_ customerID: UUID?, exists: Bool, principal: Principal, engine: CRMEngine,
+                                        query: Bool = true) async throws {
         guard let customerID, !exists, !principal.replaysDecisions else { return }
-        let now = engine.clock.now()
-        guard try await mayDo(command, state: state, id: id, principal: principal, engine: engine, at: now) else { return }
-        try await engine.requireLinkableCustomer(customerID, as: principal, at: now, query: query)
+        try await engine.requireLinkableCustomer(customerID, as: principal, at: engine.clock.now(), query: query)
     }
 }
 
@@ -52,7 +52,7 @@ extension WorkTask {
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
         case .dispatch(_, let details, _), .dispatchByRules(_, let details, _, _), .importExternal(_, let details, _, _):
-            try await requireLinkableCustomer(details.customerID, of: command, state: state, id: id, exists: state.details != nil,
+            try await requireLinkableCustomer(details.customerID, exists: state.details != nil,
                                               principal: principal, engine: engine)
         default:
             break
@@ -66,7 +66,7 @@ extension Ticket {
     /// filled in (``prepare(_:state:principal:engine:)``).
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .open(_, _, _, _, let customerID, _, _, _, _) = command {
-            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+            try await requireLinkableCustomer(customerID, exists: state.exists, principal: principal, engine: engine)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
     }
@@ -77,7 +77,7 @@ extension Opportunity {
     /// before its contacts, which must be that customer's, and before routing.
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .open(_, let details, _, _, _, _, _) = command {
-            try await requireLinkableCustomer(details.customerID, of: command, state: state, id: id, exists: state.details != nil,
+            try await requireLinkableCustomer(details.customerID, exists: state.details != nil,
                                               principal: principal, engine: engine)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
@@ -89,7 +89,7 @@ extension Visit {
     /// the contacts it names, which must be that customer's.
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .plan(_, let customerID, _, _, _, _, _) = command {
-            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+            try await requireLinkableCustomer(customerID, exists: state.exists, principal: principal, engine: engine)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
     }
@@ -99,7 +99,7 @@ extension ContactLogEntry {
     /// A contact log entry needs a customer the principal may query that is not merged.
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .log(_, let customerID, _) = command {
-            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+            try await requireLinkableCustomer(customerID, exists: state.exists, principal: principal, engine: engine)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
     }
@@ -112,7 +112,7 @@ extension Quote {
     /// then its number and prices are filled in (``prepare(_:state:principal:engine:)``).
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .create(_, let customerID, _, _, _, _, _, _) = command {
-            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal,
+            try await requireLinkableCustomer(customerID, exists: state.exists, principal: principal,
                                               engine: engine, query: false)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
@@ -123,7 +123,7 @@ extension NewConnection {
     /// A new connection opened for a customer needs one the principal may query that is not merged.
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .open(_, let customerID, _, _, _) = command {
-            try await requireLinkableCustomer(customerID, of: command, state: state, id: id, exists: state.exists, principal: principal, engine: engine)
+            try await requireLinkableCustomer(customerID, exists: state.exists, principal: principal, engine: engine)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
     }

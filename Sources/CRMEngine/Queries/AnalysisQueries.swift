@@ -231,7 +231,7 @@ extension CRMEngine {
     /// the `customer-directory` view neither archived nor merged, and for which `include` holds.
     func analysedCustomers(where include: (CustomerProfiles.Profile) -> Bool = { _ in true }) throws -> Set<UUID> {
         try views.read("customer-directory") { views in
-            Set(try CustomerDirectory.all(in: views) { !$0.archived && $0.status != .merged && include($0) }.map(\.customerID))
+            Set(try CustomerDirectory.all(in: views) { $0.isAnalysed && include($0) }.map(\.customerID))
         }
     }
 

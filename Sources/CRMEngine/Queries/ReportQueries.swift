@@ -222,7 +222,7 @@ extension CRMEngine {
         }
         let profiles = try views.read("customer-directory") {
             try CustomerDirectory.all(in: $0) { profile in
-                scope.admits(profile.scope) && !profile.archived && profile.status != .merged
+                scope.admits(profile.scope) && profile.isAnalysed
                     && scope.settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) <= last
             }
         }

@@ -72,7 +72,6 @@ extension Routes {
             }
             let from = try month(query, "from")
             let through = try query.string("through").map { _ in try month(query, "through") } ?? from
-            guard from <= through else { throw Problem.invalid("from", "the first month comes before the last (from is after through)") }
             let by = query.string("by")
             // Only the costs, visit-costs and composition reports are grouped by something: a `by` on another is refused.
             if by != nil, !name.takesBy {

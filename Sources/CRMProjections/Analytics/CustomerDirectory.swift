@@ -16,6 +16,9 @@ public enum CustomerProfiles {
         public var industry: String?
         public var status: CustomerStatus
         public var archived: Bool
+
+        /// Neither archived nor merged: a customer the analysis and the reports count.
+        public var isAnalysed: Bool { !archived && status != .merged }
         public var createdAt: Date
         public var scope: RecordScope
     }
