@@ -71,14 +71,15 @@ import Testing
 
         let run = try await f.engine.runScheduledWork()
         #expect(run.failedJobs == [.churnWatch])
-        #expect(run.failures == [ScheduledWorkReport.Failure(job: .churnWatch, error: "store.storage")])
+        #expect(run.failures == [ScheduledWorkReport.Failure(job: .churnWatch, error: "store.storage", failedItems: 1)])
         #expect(run.remindersDispatched == 1, "the birthday reminder, before the failing job")
         #expect(run.contractsExpired == 1, "after the failing job")
         #expect(run.pointsExpired == 1, "the last job")
         #expect(try await f.engine.state(Contract.self, id: contract, as: f.admin).state.status == .expired)
 
         // The log names the job and the error's code, and nothing of the customer.
-        #expect(log.metadata(of: "scheduled job failed") == ["job": "churnWatch", "error": "store.storage"])
+        #expect(log.metadata(of: "scheduled job failed") == ["job": "churnWatch", "error": "store.storage", "failedItems": "1"])
+        #expect(log.metadata(of: "scheduled item failed") == ["job": "churnWatch", "item": "\(fading.lowercasedString)", "error": "store.storage"])
         let ran = try #require(log.metadata(of: "scheduled work ran"))
         #expect(ran["failed"] == "churnWatch")
         #expect(!ran.values.contains { "\($0)".contains(fading.lowercasedString) })
@@ -93,6 +94,40 @@ import Testing
         let mended = try await f.engine.runScheduledWork()
         #expect(mended.failures.isEmpty)
         #expect(mended.retentionTasksDispatched == 1)
+        await Self.close(f, store)
+    }
+
+    /// One item of a job that always fails (its stream unreadable) no longer stops the job's other items: they
+    /// are done, the report counts the failed item, the log names its id, and the next run tries it again.
+    @Test func anItemThatFailsIsCountedWhileItsJobGoesOnWithTheOthers() async throws {
+        let log = CapturedLog()
+        let (f, store) = try await Self.fixture("scheduled-item-isolation", log: log)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        var buyers: [UUID] = []
+        for name in ["First Fading", "Second Fading"] {
+            let customer = try await f.customer(name, branch: "north", owner: owner.id)
+            for month in 4...9 {
+                let entry = RevenueLedger.Entry(id: UUID.derived("entry", name, "\(month)"), customerID: customer, chargeItem: "gas", businessLine: "gas",
+                                                date: try EngineFixture.day(String(format: "2025-%02d-10", month)), amount: Money(100, .cny))
+                try await f.engine.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: customer), .record(entry), as: f.admin)
+            }
+            buyers.append(customer)
+        }
+        // One buyer's churn watch cannot be read: the other still gets its task, before or after it.
+        let broken = buyers[0]
+        store.failing(stream: ChurnWatch.stream(broken))
+
+        let run = try await f.engine.runScheduledWork()
+        #expect(run.failures == [ScheduledWorkReport.Failure(job: .churnWatch, error: "store.storage", failedItems: 1)])
+        #expect(run.retentionTasksDispatched == 1, "the other buyer's retention task")
+        #expect(log.metadata(of: "scheduled item failed") == ["job": "churnWatch", "item": "\(broken.lowercasedString)", "error": "store.storage"])
+        let watched = try await f.engine.store.readStream(ChurnWatch.stream(buyers.first { $0 != broken } ?? broken))
+        #expect(watched.map(\.type) == [ChurnEpisodeOpened.eventType])
+
+        store.failing(stream: nil)
+        let mended = try await f.engine.runScheduledWork()
+        #expect(mended.failures.isEmpty)
+        #expect(mended.retentionTasksDispatched == 1, "the broken buyer's, tried again; the other's is not repeated")
         await Self.close(f, store)
     }
 
@@ -129,11 +164,15 @@ import Testing
 final class UnreadableStreams: EventStore {
     let base: LMDBEventStore
     private let category = Mutex<String?>(nil)
+    private let stream = Mutex<StreamID?>(nil)
 
     init(_ base: LMDBEventStore) { self.base = base }
 
     /// From now on, reads of `category`'s streams fail (none when nil).
     func failing(category name: String?) { category.withLock { $0 = name } }
+
+    /// From now on, reads of `failing` fail (none when nil).
+    func failing(stream failing: StreamID?) { stream.withLock { $0 = failing } }
 
     var limits: EventStoreLimits { base.limits }
 
@@ -141,6 +180,9 @@ final class UnreadableStreams: EventStore {
 
     func readStream(_ stream: StreamID, from version: StreamVersion, direction: ReadDirection, limit: Int) async throws -> [RecordedEvent] {
         if let failing = category.withLock({ $0 }), String(stream.category) == failing {
+            throw EventStoreError(.storage, detail: "read failed", stream: stream)
+        }
+        if let failing = self.stream.withLock({ $0 }), stream == failing {
             throw EventStoreError(.storage, detail: "read failed", stream: stream)
         }
         return try await base.readStream(stream, from: version, direction: direction, limit: limit)

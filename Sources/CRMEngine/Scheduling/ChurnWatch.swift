@@ -118,7 +118,7 @@ public struct ChurnEpisodeEnded: EventPayload, Equatable {
 extension CRMEngine {
     /// Evaluates every customer's churn risk on its day at `now` (in its branch's calendar) and dispatches
     /// one retention task to the owner per episode (R-ANA-5). Idempotent per customer and day.
-    func watchChurn(at now: Date) async throws -> Int {
+    func watchChurn(at now: Date, items: inout ScheduledItems) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: [Self.customerActivity, "customer-directory"])
         let settings = try await self.settings()
         // Archived and merged customers are not watched (no retention task for them), as the churn report leaves them out.
@@ -131,20 +131,23 @@ extension CRMEngine {
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
             let day = days.day(ofBranch: summary.scope.branch)
             let risk = Churn.risk(Churn.Signals(summary, on: day, currency: currency, rates: settings.exchangeRates), configuration: configuration)
-            let watch = try await load(ChurnWatch.self, stream: ChurnWatch.stream(summary.customerID)).state
-            var completed = false
-            if case .open(let episode) = watch.episode {
-                completed = try await load(WorkTask.self, stream: WorkTask.stream(episode.taskID)).state.status == .completed
-            }
-            let result = try await execute(ChurnWatch.self, id: summary.customerID, .evaluate(
-                customerID: summary.customerID, risk: risk.score, taskCompleted: completed, day: day,
-                threshold: configuration.threshold, margin: configuration.margin),
-                as: .system, idempotencyKey: "schedule:churn:\(summary.customerID.lowercasedString):\(day)")
-            for event in result.events where event.type == ChurnEpisodeOpened.eventType {
-                let opened = try registry.decode(ChurnEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
-                let reasons = risk.contributions.map(\.reason.rawValue).joined(separator: ", ")
-                if try await dispatchToOwner(of: opened.customerID, taskID: opened.taskID, title: "Retention: customer at risk",
-                                             note: "churn risk \(risk.score) (\(reasons))", key: "schedule:retention") { dispatched += 1 }
+            // One customer whose records cannot be read or are refused does not hold up the others.
+            try await items.attempt(summary.customerID) {
+                let watch = try await load(ChurnWatch.self, stream: ChurnWatch.stream(summary.customerID)).state
+                var completed = false
+                if case .open(let episode) = watch.episode {
+                    completed = try await load(WorkTask.self, stream: WorkTask.stream(episode.taskID)).state.status == .completed
+                }
+                let result = try await execute(ChurnWatch.self, id: summary.customerID, .evaluate(
+                    customerID: summary.customerID, risk: risk.score, taskCompleted: completed, day: day,
+                    threshold: configuration.threshold, margin: configuration.margin),
+                    as: .system, idempotencyKey: "schedule:churn:\(summary.customerID.lowercasedString):\(day)")
+                for event in result.events where event.type == ChurnEpisodeOpened.eventType {
+                    let opened = try registry.decode(ChurnEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
+                    let reasons = risk.contributions.map(\.reason.rawValue).joined(separator: ", ")
+                    if try await dispatchToOwner(of: opened.customerID, taskID: opened.taskID, title: "Retention: customer at risk",
+                                                 note: "churn risk \(risk.score) (\(reasons))", key: "schedule:retention") { dispatched += 1 }
+                }
             }
         }
         return dispatched

@@ -12,7 +12,7 @@ extension CRMEngine {
     /// Grants the settings' tenure rule's points to every customer (not a prospect, not archived) whose
     /// latest anniversary — in its branch's calendar — fell within ``LoyaltyRules/tenureCatchUpDays`` of
     /// today and was not granted yet. Returns how many lots this run recorded.
-    func grantTenurePoints(now: Date, settings: Settings.State) async throws -> Int {
+    func grantTenurePoints(now: Date, settings: Settings.State, items: inout ScheduledItems) async throws -> Int {
         let rules = settings.loyaltyAccrualRules
         guard rules.contains(where: { $0.source == .tenure }) else { return 0 }
         try await views.waitUntil(try await store.headPosition(), projections: [Self.tenureView])
@@ -27,13 +27,11 @@ extension CRMEngine {
                   case .accrue(_, _, _, let reference, _, let earnedOn, _) = command,
                   earnedOn.year > customer.lastTenureYear else { continue }
             let lotID = LoyaltyAccount.lotID(customerID: customer.customerID, sourceReference: reference)
-            do {
+            // One account the domain refuses does not hold up the others.
+            try await items.attempt(customer.customerID) {
                 let result = try await execute(LoyaltyAccount.self, id: customer.customerID, command, as: .system,
                                                idempotencyKey: "schedule:loyalty-tenure:" + lotID.lowercasedString)
                 if !result.repeated && !result.events.isEmpty { granted += 1 }
-            } catch {
-                // One account the domain refuses does not hold up the others; ids only, never personal data.
-                logger.error("tenure points failed", metadata: ["crm.customer": "\(customer.customerID.lowercasedString)", "error": "\(type(of: error))"])
             }
         }
         return granted
@@ -43,7 +41,7 @@ extension CRMEngine {
     /// account's branch calendar) and still has points left: one `PointsExpired` per account and day, drawing
     /// the lots' remaining points — what redemptions (oldest lots first) left of them. Returns how many
     /// accounts had points expired by this run.
-    func expireLoyaltyPoints(now: Date, settings: Settings.State) async throws -> Int {
+    func expireLoyaltyPoints(now: Date, settings: Settings.State, items: inout ScheduledItems) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: [Self.loyaltyView])
         let latest = LocalCalendar.latestDate(at: now)
         let due = try views.read(Self.loyaltyView) { reader in
@@ -56,11 +54,9 @@ extension CRMEngine {
             let today = settings.calendar(forBranch: branch).localDate(of: now)
             guard account.earliest <= today else { continue }
             let key = "schedule:loyalty-expiry:\(account.customerID.lowercasedString):\(today)"
-            do {
+            try await items.attempt(account.customerID) {
                 let result = try await execute(LoyaltyAccount.self, id: account.customerID, .expire(asOf: today), as: .system, idempotencyKey: key)
                 if !result.repeated && !result.events.isEmpty { expired += 1 }
-            } catch {
-                logger.error("points expiry failed", metadata: ["crm.customer": "\(account.customerID.lowercasedString)", "error": "\(type(of: error))"])
             }
         }
         return expired

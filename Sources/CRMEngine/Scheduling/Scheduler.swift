@@ -30,9 +30,11 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public var tenurePointsGranted: Int = 0
     /// Loyalty accounts whose lapsed points this run recorded as expired (one `PointsExpired` each).
     public var pointsExpired: Int = 0
-    /// The jobs of this run that failed, in the order they ran, each with its error's code; the counts of a
-    /// failed job are 0. Every other job did its work: a job that fails does not hold up the others, and is
-    /// tried again, whole, on the next run (its work is keyed, so what it did before failing is not done twice).
+    /// The jobs of this run that failed, wholly or for some of their items, in the order they ran, each with
+    /// its (first) error's code. A job that failed whole (it could not read what it works on) counts 0; a job
+    /// whose items failed counts what its other items did. Every other job did its work: a job that fails, or
+    /// one of its items, does not hold up the others, and is tried again on the next run (its work is keyed,
+    /// so what it did before failing is not done twice).
     public var failures: [Failure] = []
 
     /// The jobs that failed (``failures``' jobs).
@@ -58,14 +60,18 @@ public struct ScheduledWorkReport: Sendable, Hashable {
         public var description: String { rawValue }
     }
 
-    /// A job that failed, and its error's code — a kind, never a message, payload or personal data
+    /// A job that failed, and its (first) error's code — a kind, never a message, payload or personal data
     /// (``ScheduledWorkReport/errorCode(of:)``).
     public struct Failure: Sendable, Hashable {
         public let job: Job
         public let error: String
-        public init(job: Job, error: String) {
+        /// How many of the job's items (a reminder, a workflow instance, a customer, a meter, a contract, a
+        /// loyalty account) failed while the job went on with the others; 0 when the job failed whole.
+        public let failedItems: Int
+        public init(job: Job, error: String, failedItems: Int = 0) {
             self.job = job
             self.error = error
+            self.failedItems = failedItems
         }
     }
 
@@ -115,16 +121,16 @@ extension CRMEngine {
         let now = clock.now()
         let day = LocalCalendar.utc.localDate(of: now)
         var failures: [ScheduledWorkReport.Failure] = []
-        let (dispatched, existing) = try await runJob(.reminders, failures: &failures, otherwise: (0, 0)) { try await dispatchReminders(now: now) }
-        let escalated = try await runJob(.escalations, failures: &failures, otherwise: 0) { try await escalateLateSteps(now: now) }
-        let retention = try await runJob(.churnWatch, failures: &failures, otherwise: 0) { try await watchChurn(at: now) }
-        let usage = try await runJob(.usageWatch, failures: &failures, otherwise: 0) { try await watchUsage(at: now) }
-        let (renewed, expired) = try await runJob(.contracts, failures: &failures, otherwise: (0, 0)) { try await renewOrExpireContracts(now: now) }
+        let (dispatched, existing) = try await runJob(.reminders, failures: &failures, otherwise: (0, 0)) { try await dispatchReminders(now: now, items: &$0) }
+        let escalated = try await runJob(.escalations, failures: &failures, otherwise: 0) { try await escalateLateSteps(now: now, items: &$0) }
+        let retention = try await runJob(.churnWatch, failures: &failures, otherwise: 0) { try await watchChurn(at: now, items: &$0) }
+        let usage = try await runJob(.usageWatch, failures: &failures, otherwise: 0) { try await watchUsage(at: now, items: &$0) }
+        let (renewed, expired) = try await runJob(.contracts, failures: &failures, otherwise: (0, 0)) { try await renewOrExpireContracts(now: now, items: &$0) }
         let tenure = try await runJob(.tenurePoints, failures: &failures, otherwise: 0) {
-            try await grantTenurePoints(now: now, settings: try await settings())
+            try await grantTenurePoints(now: now, settings: try await settings(), items: &$0)
         }
         let pointsExpired = try await runJob(.pointsExpiry, failures: &failures, otherwise: 0) {
-            try await expireLoyaltyPoints(now: now, settings: try await settings())
+            try await expireLoyaltyPoints(now: now, settings: try await settings(), items: &$0)
         }
         var metadata: Logger.Metadata = [
             "day": "\(day)", "dispatched": "\(dispatched)", "existing": "\(existing)", "escalated": "\(escalated)",
@@ -142,12 +148,20 @@ extension CRMEngine {
     }
 
     /// Runs one job of the scheduled work: its result, or — when it fails — `fallback`, the failure logged
-    /// (the job's name and the error's code only) and added to `failures`. Cancellation is not a job's
+    /// (the job's name and the error's code only) and added to `failures`. The job does each of its items
+    /// through ``ScheduledItems/attempt(_:_:)``: an item that fails is logged and counted, and the job goes on
+    /// with the others; the job is then listed in `failures` with the count. Cancellation is not a job's
     /// failure: it ends the run.
     private func runJob<T>(_ job: ScheduledWorkReport.Job, failures: inout [ScheduledWorkReport.Failure], otherwise fallback: T,
-                           _ body: () async throws -> T) async throws -> T {
+                           _ body: (inout ScheduledItems) async throws -> T) async throws -> T {
+        var items = ScheduledItems(job: job, logger: logger)
         do {
-            return try await body()
+            let result = try await body(&items)
+            if let code = items.firstError {
+                logger.error("scheduled job failed", metadata: ["job": "\(job)", "error": "\(code)", "failedItems": "\(items.failed)"])
+                failures.append(.init(job: job, error: code, failedItems: items.failed))
+            }
+            return result
         } catch {
             if error is CancellationError || Task.isCancelled { throw error }
             let code = ScheduledWorkReport.errorCode(of: error)
@@ -158,7 +172,7 @@ extension CRMEngine {
     }
 
     /// The day's reminder tasks (``runScheduledWork()``): dispatched and already there.
-    private func dispatchReminders(now: Date) async throws -> (dispatched: Int, existing: Int) {
+    private func dispatchReminders(now: Date, items: inout ScheduledItems) async throws -> (dispatched: Int, existing: Int) {
         try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
         let (keyDates, appointments, expiries) = try views.read("reminder-sources") {
             let (keyDates, appointments) = try ReminderSourcesProjection.sources(in: $0)
@@ -175,9 +189,11 @@ extension CRMEngine {
         var existing = 0
         for command in Reminders.commands(at: now, sources: sources, settings: settings) {
             guard case .dispatch(let taskID, _, _) = command else { continue }
-            let result = try await execute(WorkTask.self, id: taskID, command, as: .system,
-                                           idempotencyKey: "schedule:reminder:" + taskID.lowercasedString)
-            if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
+            try await items.attempt(taskID) {
+                let result = try await execute(WorkTask.self, id: taskID, command, as: .system,
+                                               idempotencyKey: "schedule:reminder:" + taskID.lowercasedString)
+                if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
+            }
         }
         return (dispatched, existing)
     }
@@ -185,7 +201,7 @@ extension CRMEngine {
     /// Every active contract whose last day has passed in its branch's calendar is renewed by its
     /// auto-renewal clause — one term a run — or recorded as expired when it has none (R-SAL-4). The
     /// idempotency key names the contract and the expiry it acts on, so a second run or node acts once.
-    private func renewOrExpireContracts(now: Date) async throws -> (Int, Int) {
+    private func renewOrExpireContracts(now: Date, items: inout ScheduledItems) async throws -> (Int, Int) {
         try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
         let expiries = try views.read("reminder-sources") { try ReminderSourcesProjection.contractExpiries(in: $0) }
         let settings = try await settings()
@@ -194,20 +210,16 @@ extension CRMEngine {
         for contract in expiries {
             let today = settings.calendar(forBranch: contract.branch).localDate(of: now)
             guard contract.expiry < today else { continue }
-            let state = try await load(Contract.self, stream: Contract.stream(contract.contractID)).state
-            guard state.status == .active, let terms = state.terms, terms.expiry < today else { continue }
-            let key = "schedule:contract-end:\(contract.contractID.lowercasedString):\(terms.expiry)"
-            let command: Contract.Command = terms.renewalTermMonths == nil ? .expire(today: today) : .renew(termMonths: nil)
-            let result: CommandResult
-            do {
-                result = try await execute(Contract.self, id: contract.contractID, command, as: .system, idempotencyKey: key)
-            } catch {
-                // One contract the domain refuses (a clause out of range) does not hold up the others.
-                logger.error("contract renewal or expiry failed", metadata: ["contract": "\(contract.contractID.lowercasedString)", "error": "\(type(of: error))"])
-                continue
+            // One contract the domain refuses (a clause out of range) or its stream unreadable does not hold up the others.
+            try await items.attempt(contract.contractID) {
+                let state = try await load(Contract.self, stream: Contract.stream(contract.contractID)).state
+                guard state.status == .active, let terms = state.terms, terms.expiry < today else { return }
+                let key = "schedule:contract-end:\(contract.contractID.lowercasedString):\(terms.expiry)"
+                let command: Contract.Command = terms.renewalTermMonths == nil ? .expire(today: today) : .renew(termMonths: nil)
+                let result = try await execute(Contract.self, id: contract.contractID, command, as: .system, idempotencyKey: key)
+                guard !result.repeated, !result.events.isEmpty else { return }
+                if terms.renewalTermMonths == nil { expired += 1 } else { renewed += 1 }
             }
-            guard !result.repeated, !result.events.isEmpty else { continue }
-            if terms.renewalTermMonths == nil { expired += 1 } else { renewed += 1 }
         }
         return (renewed, expired)
     }
@@ -249,7 +261,7 @@ extension CRMEngine {
 
     /// Escalates every running workflow step whose deadline passed (R-ORG-5). The domain escalates a step
     /// once; the idempotency key (instance, step, step start) keeps a second node from even trying twice.
-    private func escalateLateSteps(now: Date) async throws -> Int {
+    private func escalateLateSteps(now: Date, items: inout ScheduledItems) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: ["approval-inbox"])
         let late = try views.read("approval-inbox") { views in
             try views.rows(ApprovalInbox.Instance.self, in: ApprovalInbox.instances) { instance in
@@ -259,8 +271,10 @@ extension CRMEngine {
         var escalated = 0
         for instance in late {
             let key = "schedule:escalate:\(instance.instanceID.lowercasedString):\(instance.stepIndex):\(instance.stepStartedAt.timeIntervalSince1970)"
-            let result = try await execute(WorkflowInstance.self, id: instance.instanceID, .escalateIfLate(at: now), as: .system, idempotencyKey: key)
-            if !result.repeated && !result.events.isEmpty { escalated += 1 }
+            try await items.attempt(instance.instanceID) {
+                let result = try await execute(WorkflowInstance.self, id: instance.instanceID, .escalateIfLate(at: now), as: .system, idempotencyKey: key)
+                if !result.repeated && !result.events.isEmpty { escalated += 1 }
+            }
         }
         return escalated
     }
@@ -292,5 +306,31 @@ extension CRMEngine {
             }
         }
         scheduler.withLock { $0?.cancel(); $0 = task }
+    }
+}
+
+/// The items of one scheduled job that failed while the job went on with the others
+/// (``ScheduledWorkReport/Failure/failedItems``).
+struct ScheduledItems {
+    let job: ScheduledWorkReport.Job
+    let logger: Logger
+    /// How many items failed.
+    private(set) var failed = 0
+    /// The first failed item's error code.
+    private(set) var firstError: String?
+
+    /// Does one item's work. An error other than cancellation is counted and logged — the job's name, the
+    /// item's id and the error's code, never a message or personal data — and the job goes on with its
+    /// next item; it is tried again on the next run.
+    mutating func attempt(_ item: UUID, _ work: () async throws -> Void) async throws {
+        do {
+            try await work()
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw error }
+            let code = ScheduledWorkReport.errorCode(of: error)
+            logger.error("scheduled item failed", metadata: ["job": "\(job)", "item": "\(item.lowercasedString)", "error": "\(code)"])
+            failed += 1
+            if firstError == nil { firstError = code }
+        }
     }
 }

@@ -125,7 +125,7 @@ extension CRMEngine {
     /// peers' latest readings in the same unit and period-end month (customers of the same community, else
     /// the same branch), and dispatches one task to the owner per anomaly episode (R-ANA-4). Idempotent per
     /// meter and day (the customer's branch's day at `now`).
-    func watchUsage(at now: Date) async throws -> Int {
+    func watchUsage(at now: Date, items: inout ScheduledItems) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: ["usage-readings"])
         let settings = try await self.settings()
         let rows = try views.read("usage-readings") { try UsageReadings.all(in: $0) }
@@ -148,20 +148,23 @@ extension CRMEngine {
             let anomaly = UsageAnomaly.check(reading: r.quantity, history: history, peers: peers, configuration: configuration)
             let watchID = UsageWatch.id(customerID: r.customerID, meter: r.meter)
             let day = days.day(ofBranch: last.scope.branch)
-            let watch = try await load(UsageWatch.self, stream: UsageWatch.stream(watchID)).state
-            var completed = false
-            if let taskID = watch.episode.taskID {
-                completed = try await load(WorkTask.self, stream: WorkTask.stream(taskID)).state.status == .completed
-            }
-            let result = try await execute(UsageWatch.self, id: watchID, .evaluate(
-                customerID: r.customerID, meter: r.meter, readingID: r.id, flagged: anomaly != nil, taskCompleted: completed,
-                belowOwnPercent: anomaly?.belowOwnPercent),
-                as: .system, idempotencyKey: "schedule:usage:\(watchID.lowercasedString):\(day)")
-            for event in result.events where event.type == UsageAnomalyEpisodeOpened.eventType {
-                let opened = try registry.decode(UsageAnomalyEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
-                let note = "usage \(opened.belowOwnPercent)% below its own history"
-                if try await dispatchToOwner(of: opened.customerID, taskID: opened.taskID, title: "Usage anomaly: check the meter", note: note,
-                                             key: "schedule:usage-task") { dispatched += 1 }
+            // One meter whose records cannot be read or are refused does not hold up the others.
+            try await items.attempt(watchID) {
+                let watch = try await load(UsageWatch.self, stream: UsageWatch.stream(watchID)).state
+                var completed = false
+                if let taskID = watch.episode.taskID {
+                    completed = try await load(WorkTask.self, stream: WorkTask.stream(taskID)).state.status == .completed
+                }
+                let result = try await execute(UsageWatch.self, id: watchID, .evaluate(
+                    customerID: r.customerID, meter: r.meter, readingID: r.id, flagged: anomaly != nil, taskCompleted: completed,
+                    belowOwnPercent: anomaly?.belowOwnPercent),
+                    as: .system, idempotencyKey: "schedule:usage:\(watchID.lowercasedString):\(day)")
+                for event in result.events where event.type == UsageAnomalyEpisodeOpened.eventType {
+                    let opened = try registry.decode(UsageAnomalyEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
+                    let note = "usage \(opened.belowOwnPercent)% below its own history"
+                    if try await dispatchToOwner(of: opened.customerID, taskID: opened.taskID, title: "Usage anomaly: check the meter", note: note,
+                                                 key: "schedule:usage-task") { dispatched += 1 }
+                }
             }
         }
         return dispatched
