@@ -31,6 +31,7 @@ import Testing
             quotes.append(id)
         }
         try await source.engine.execute(Quote.self, id: quotes[1], .approve(approverRole: "role of Dora", limits: []), as: dora)
+        try await source.engine.execute(Quote.self, id: quotes[1], .accept, as: source.admin)
         // A contract from the approved quote, submitted for approval and sent back (directly) before any definition.
         let contract = UUID.derived("contract", "backfill")
         try await source.engine.execute(Contract.self, id: contract, .draft(

@@ -31,6 +31,11 @@ import Testing
         try await e.execute(Quote.self, id: id, .create(quoteID: id, customerID: c, customerCode: "CB", date: day("2026-01-02"),
                                                         sequence: label == "quote" ? 1 : 2, draft: draft, authorRole: role, limits: []), as: p)
     }
+    /// A quote the customer accepted: what a contract is drafted from.
+    static func createAcceptedQuote(_ e: CRMEngine, _ c: UUID, _ p: Principal) async throws {
+        try await createQuote(e, c, p, role: "Administrator")
+        try await e.execute(Quote.self, id: n("quote", c), .accept, as: p)
+    }
     static let lines = [Contract.Line(productID: UUID.derived("product", "meter"), name: "Meter", quantity: 2, unitPrice: Money(100, .cny))]
     static let terms = Contract.Terms(effective: day("2026-02-01"), serviceStart: day("2026-02-01"), expiry: day("2027-01-31"))
     static func entry(_ id: UUID, _ c: UUID) -> RevenueLedger.Entry {
@@ -60,12 +65,12 @@ import Testing
             try await createQuote(e, c, p, label: "quote-2", role: p.id == admin ? "Administrator" : "role of Bob") },
         Case(name: "quote send", allowed: .branchB, setup: { e, c, p in try await createQuote(e, c, p, role: "Administrator") }) { e, c, p in
             try await e.execute(Quote.self, id: n("quote", c), .send, as: p) },
-        Case(name: "contract draft", allowed: .branchB, setup: { e, c, p in try await createQuote(e, c, p, role: "Administrator") }) { e, c, p in
+        Case(name: "contract draft", allowed: .branchB, setup: { e, c, p in try await createAcceptedQuote(e, c, p) }) { e, c, p in
             let id = n("contract", c)
             try await e.execute(Contract.self, id: id, .draft(id: id, customerID: c, owner: p.id, branch: "B", title: "Supply", quoteID: n("quote", c),
                                                               quoteNumber: "forged", lines: lines, terms: terms), as: p) },
         Case(name: "contract negotiation", allowed: .branchB, setup: { e, c, p in
-            try await createQuote(e, c, p, role: "Administrator")
+            try await createAcceptedQuote(e, c, p)
             let id = n("contract", c)
             try await e.execute(Contract.self, id: id, .draft(id: id, customerID: c, owner: p.id, branch: "B", title: "Supply", quoteID: n("quote", c),
                                                               quoteNumber: "", lines: lines, terms: terms), as: p)

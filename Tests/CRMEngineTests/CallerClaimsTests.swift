@@ -53,6 +53,7 @@ import Testing
         let quote = UUID.derived("quote", "claims")
         try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "CLM", date: try EngineFixture.day("2026-01-01"),
                                                                   sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        try await f.engine.execute(Quote.self, id: quote, .accept, as: f.admin)
         func contract(_ label: String, renewal: Int?) async throws -> UUID {
             let id = UUID.derived("contract", label)
             try await f.engine.execute(Contract.self, id: id, .draft(id: id, customerID: customer, owner: seller.id, branch: "A", title: label,

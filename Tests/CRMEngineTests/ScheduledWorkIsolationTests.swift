@@ -55,14 +55,18 @@ import Testing
         let quote = UUID.derived("quote", "isolation")
         try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: fading, customerCode: "ISO", date: try EngineFixture.day("2025-01-02"),
                                                                   sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        try await f.engine.execute(Quote.self, id: quote, .accept, as: f.admin)
         let contract = UUID.derived("contract", "isolation")
         try await f.engine.execute(Contract.self, id: contract, .draft(id: contract, customerID: fading, owner: owner.id, branch: nil, title: "Supply",
                                                                        quoteID: quote, quoteNumber: "", lines: ScopeTestsPart2.lines,
                                                                        terms: Contract.Terms(effective: try EngineFixture.day("2025-01-01"), serviceStart: try EngineFixture.day("2025-01-01"),
                                                                                              expiry: try EngineFixture.day("2025-12-31"), renewalTermMonths: nil)), as: f.admin)
+        // Activated on its last day (a contract whose expiry has passed is not activated), then the clock is back.
+        f.clock.set(Date(timeIntervalSince1970: 1_767_225_600 - 43_200))
         for command: Contract.Command in [.submitForApproval, .approve(note: nil), .activate] {
             try await f.engine.execute(Contract.self, id: contract, command, as: f.admin)
         }
+        f.clock.set(Date(timeIntervalSince1970: 1_767_225_600))
 
         // Points expiry (the last job): a lot that lapses on 1 January 2026.
         try await f.engine.execute(LoyaltyAccount.self, id: born, .accrue(

@@ -44,7 +44,10 @@ import Testing
         let quote = UUID.derived("quote", "ended")
         try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "END", date: try EngineFixture.day("2025-01-02"),
                                                                   sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        try await f.engine.execute(Quote.self, id: quote, .accept, as: f.admin)
         // Two contracts whose last day was 31 December 2025 (the clock says 1 January 2026): one renews by 12 months.
+        // They are activated on that last day (a contract whose expiry has passed is not activated).
+        f.clock.set(Date(timeIntervalSince1970: 1_767_225_600 - 43_200))
         var ids: [UUID] = []
         for (label, renewal) in [("renewing", 12), ("ending", nil)] as [(String, Int?)] {
             let id = UUID.derived("contract", label)
@@ -57,6 +60,7 @@ import Testing
             try await f.engine.execute(Contract.self, id: id, .activate, as: f.admin)
             ids.append(id)
         }
+        f.clock.set(Date(timeIntervalSince1970: 1_767_225_600))
         let run = try await f.engine.runScheduledWork()
         #expect(run.contractsRenewed == 1 && run.contractsExpired == 1)
         let renewed = try await f.engine.state(Contract.self, id: ids[0], as: f.admin).state
@@ -78,6 +82,7 @@ import Testing
         let quote = UUID.derived("quote", "expiring")
         try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "EXP", date: try EngineFixture.day("2025-01-02"),
                                                                   sequence: 1, draft: ScopeTestsPart2.draft, authorRole: "Administrator", limits: []), as: f.admin)
+        try await f.engine.execute(Quote.self, id: quote, .accept, as: f.admin)
         let contract = UUID.derived("contract", "expiring")
         try await f.engine.execute(Contract.self, id: contract, .draft(id: contract, customerID: customer, owner: owner.id, branch: nil, title: "Supply",
                                                                        quoteID: quote, quoteNumber: "", lines: ScopeTestsPart2.lines,

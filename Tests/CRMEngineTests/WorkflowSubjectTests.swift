@@ -31,7 +31,7 @@ import Testing
         let mia = try await f.hire("Mia", branch: "A", permissions: DefaultApprovalRoutingTests.everything)
         let customer = try await f.customer("Customer of A", branch: "A")
         try await f.meterProduct()
-        try await ScopeTestsPart2.createQuote(f.engine, customer, f.admin, role: "Administrator")
+        try await ScopeTestsPart2.createAcceptedQuote(f.engine, customer, f.admin)
         let contract = UUID.derived("contract", label)
         try await f.engine.execute(Contract.self, id: contract, .draft(
             id: contract, customerID: customer, owner: f.admin.id, branch: nil, title: "Supply", quoteID: ScopeTestsPart2.n("quote", customer),

@@ -45,6 +45,7 @@ import Testing
             try await s.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "CLM", date: try Self.day("2026-01-01"), sequence: 1,
                                                                       draft: QuoteDraft(lines: [QuoteLine(productID: product, productName: "Meter", unitPrice: Money(100, .cny), quantity: 1)]),
                                                                       authorRole: "Administrator", limits: []), as: s.admin)
+            try await s.engine.execute(Quote.self, id: quote, .accept, as: s.admin)
             func contract(_ label: String, renewal: Int?) async throws -> UUID {
                 let id = UUID.derived("contract", label)
                 try await s.engine.execute(Contract.self, id: id, .draft(id: id, customerID: customer, owner: s.admin.id, branch: "A", title: label, quoteID: quote, quoteNumber: "",

@@ -87,6 +87,7 @@ func eventually(_ what: String, timeout: Duration = .seconds(20), _ check: () as
                 """)
             #expect(quote.status == 201, "\(quote.text)")
             let quoteID = try #require(text(quote.json["id"]))
+            #expect(try await s.send(.POST, "/v1/quotes/\(quoteID)/accept").status == 200)
             let contract = try await s.send(.POST, "/v1/contracts", json: """
                 {"customerId": "\(customer)", "owner": "\(s.admin.id)", "branch": "head-office", "title": "Pump supply", "quoteId": "\(quoteID)",
                  "lines": [{"productID": "0190a1b2-0000-7000-8000-0000000000bb", "name": "Pump", "quantity": 2, "unitPrice": {"amount": 500, "currency": "CNY"}}],

@@ -44,3 +44,14 @@ extension Quote {
         return code
     }
 }
+
+extension Quote.State {
+    /// The quote's date as its number records it (`Q-<CUSTCODE>-<YYYYMMDD>-<NNN>`); nil before creation or
+    /// for a number not of that form.
+    public var date: LocalDate? {
+        let parts = number.split(separator: "-")
+        guard parts.count >= 4, let day = parts.dropLast().last, day.count == 8, day.allSatisfy(\.isASCII),
+              let value = Int(day) else { return nil }
+        return LocalDate(year: value / 10_000, month: value / 100 % 100, day: value % 100)
+    }
+}

@@ -86,7 +86,7 @@ public enum Quote: Aggregate {
                 }
                 return []
             }
-            try requireValidity(of: revision.draft, context: context)
+            try requireValidity(of: revision.draft, context: context, quoteDate: date)
             return [.created(QuoteCreated(quoteID: id, customerID: customerID, customerCode: try customerCode(code),
                                           number: number, revision: revision))]
 
@@ -96,7 +96,7 @@ public enum Quote: Aggregate {
             let revision = try revision(current.number + 1, draft: draft, role: role, limits: limits, context: context,
                                         unlessUnchangedFrom: current.draft)
             guard revision.draft != current.draft || state.status == .sentBack else { return [] }
-            try requireValidity(of: revision.draft, context: context)
+            try requireValidity(of: revision.draft, context: context, quoteDate: state.date)
             return [.revised(QuoteRevised(quoteID: id, revision: revision))]
 
         case .approve(let role, let limits):
@@ -176,9 +176,12 @@ public enum Quote: Aggregate {
     }
 
     /// A new revision's `validUntil`, if any, must not be past: before today everywhere on earth at the
-    /// decision's instant (``LocalCalendar/earliestDate(at:)``), so no zone is needed.
-    private static func requireValidity(of draft: QuoteDraft, context: CommandContext) throws(DomainError) {
-        guard let validUntil = draft.validUntil, validUntil < LocalCalendar.earliestDate(at: context.now) else { return }
+    /// decision's instant (``LocalCalendar/earliestDate(at:)``), so no zone is needed; nor before the quote's
+    /// date (its number's), when known.
+    private static func requireValidity(of draft: QuoteDraft, context: CommandContext, quoteDate: LocalDate?) throws(DomainError) {
+        guard let validUntil = draft.validUntil else { return }
+        if let quoteDate, validUntil < quoteDate { throw .invalid("validUntil", "must not be before the quote's date") }
+        guard validUntil < LocalCalendar.earliestDate(at: context.now) else { return }
         throw .invalid("validUntil", "must not be in the past")
     }
 
@@ -213,7 +216,8 @@ public enum Quote: Aggregate {
             let recordedNames = current?.lines.filter { $0.productID == line.productID }.map(\.productName) ?? []
             l.productName = try Validate.text(line.productName, field: "productName", unlessAmong: recordedNames)
             guard line.unitPrice.currency == currency else { throw .invalid("unitPrice", "all lines must be in one currency") }
-            guard !line.unitPrice.amount.isNaN, line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
+            guard !line.unitPrice.amount.isNaN else { throw .invalid("unitPrice", "required") }
+            guard line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
             guard !line.quantity.isNaN, line.quantity > 0 else { throw .invalid("quantity", "must be positive") }
             l.discountPercent = try Percent.check(line.discountPercent, field: "lineDiscountPercent")
             d.lines.append(l)

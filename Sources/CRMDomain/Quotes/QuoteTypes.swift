@@ -18,6 +18,15 @@ public struct QuoteLine: Hashable, Sendable, Codable {
         self.discountPercent = discountPercent
     }
 
+    /// A line whose name and unit price its author leaves to the catalog: the engine fills them in from the
+    /// product (``isUnpriced``); the domain refuses a line still unpriced (field `unitPrice`).
+    public static func unpriced(productID: UUID, quantity: Decimal, discountPercent: Decimal = 0) -> QuoteLine {
+        QuoteLine(productID: productID, productName: "", unitPrice: Money(.nan, .cny), quantity: quantity, discountPercent: discountPercent)
+    }
+
+    /// Whether the line's unit price is still to be taken from the catalog (``unpriced(productID:quantity:discountPercent:)``).
+    public var isUnpriced: Bool { unitPrice.amount.isNaN }
+
     /// Unit price × quantity, before discount (exact decimal).
     public var gross: Decimal { unitPrice.amount * quantity }
     /// The line after its discount (exact decimal).
@@ -68,6 +77,23 @@ public struct QuoteDraft: Hashable, Sendable, Codable {
     /// The discount an approver must cover: the largest line discount or the overall discount.
     public var largestDiscountPercent: Decimal {
         max(lines.map(\.discountPercent).max() ?? 0, overallDiscountPercent)
+    }
+
+    /// The unit price the customer pays for `productID` under this draft: its line's standard price less the
+    /// line's discount, then less the quote's discount (exact decimal, not rounded); the lowest when the product
+    /// has several lines; nil when it has none. What a contract drafted from the accepted quote may not go below.
+    ///
+    /// ```swift
+    /// QuoteDraft(lines: [QuoteLine(productID: p, productName: "Meter", unitPrice: Money(100, .cny), quantity: 2,
+    ///                              discountPercent: 10)], discountPercent: 5).agreedUnitPrice(of: p)  // 85.5 CNY
+    /// ```
+    public func agreedUnitPrice(of productID: UUID) -> Money? {
+        lines.filter { $0.productID == productID }
+            .map { line -> Money in
+                let afterLine = line.unitPrice.amount - line.unitPrice.amount * line.discountPercent / 100
+                return Money(afterLine - afterLine * discountPercent / 100, line.unitPrice.currency)
+            }
+            .min { $0.amount < $1.amount }
     }
 }
 

@@ -5,9 +5,14 @@ import Foundation
 
 /// Contracts: module `contracts`; a record of its customer, owned by its owner.
 /// `draft` → create; `approve`, `sendBack` → approve; `terminate` → delete; the others → edit.
-/// A draft's quote number is the recorded one of the quote it names, and that quote must be the same
-/// customer's. A person's `expire` is judged on the engine clock's day in the contract's branch calendar (the
-/// day the scheduler expires it on), whatever day the command names.
+/// A draft names an accepted quote of the same customer (R-SAL-4), and its quote number is that quote's
+/// recorded one. Its lines are what the quote agreed: without lines the contract takes the quote's (each at
+/// the unit price the quote agreed, ``Contract/lines(agreedIn:)``); lines given, and the lines of a later
+/// `changeLines`, must each name a catalog product the quote has a line of, at no less than the unit price the
+/// quote agreed for it (``QuoteDraft/agreedUnitPrice(of:)``) — so a contract cannot grant a discount no one
+/// approved. A changed line the contract already has at that price is not judged again. A person's `expire`
+/// is judged on the engine clock's day in the contract's branch calendar (the day the scheduler expires it
+/// on), whatever day the command names; a person's `activate` on that day must not be after the expiry.
 extension Contract: EngineRecord {
     public static var module: Permission.Module { .contracts }
     public static func action(for command: Command) -> Permission.Action {
@@ -30,12 +35,56 @@ extension Contract: EngineRecord {
             guard !principal.isSystem else { return command }
             return .expire(today: try await engine.calendar(forBranch: state.branch).localDate(of: engine.clock.now()))
         }
-        guard case .draft(let id, let customerID, let owner, let branch, let title, let quoteID, _, let lines, let terms) = command else { return command }
-        let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
-        guard quote.exists, quote.customerID == customerID else {
-            throw EngineError(.invalid, field: "quoteID", "no quote of this customer has this id")
+        switch command {
+        case .draft(let id, let customerID, let owner, let branch, let title, let quoteID, _, let lines, let terms):
+            let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
+            guard quote.exists, quote.customerID == customerID, let accepted = quote.current?.draft else {
+                throw EngineError(.invalid, field: "quoteID", "no quote of this customer has this id")
+            }
+            guard quote.status == .accepted else {
+                throw EngineError(.invalid, field: "quoteID", "a contract is drafted from a quote the customer accepted")
+            }
+            let agreed = lines.isEmpty ? Contract.lines(agreedIn: accepted) : lines
+            try await engine.requireAgreed(agreed, in: accepted, keeping: [])
+            return .draft(id: id, customerID: customerID, owner: owner, branch: branch, title: title, quoteID: quoteID,
+                          quoteNumber: quote.number, lines: agreed, terms: terms)
+        case .changeLines(let lines):
+            // Judged only for whoever may change them (else authorization refuses it next): the answer tells of the quote.
+            guard let quoteID = state.quoteID, state.status.isEditable,
+                  try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return command }
+            let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
+            try await engine.requireAgreed(lines, in: quote.current?.draft ?? QuoteDraft(lines: []), keeping: state.lines)
+            return command
+        case .activate:
+            guard !principal.isSystem, state.status == .approved, let terms = state.terms else { return command }
+            let today = try await engine.calendar(forBranch: state.branch).localDate(of: engine.clock.now())
+            guard terms.expiry >= today else {
+                throw EngineError(DomainError(.invalidTransition, field: "expiry",
+                                              "the contract's expiry has passed; it can no longer be activated"))
+            }
+            return command
+        default:
+            return command
         }
-        return .draft(id: id, customerID: customerID, owner: owner, branch: branch, title: title, quoteID: quoteID,
-                      quoteNumber: quote.number, lines: lines, terms: terms)
+    }
+}
+
+extension CRMEngine {
+    /// Refuses contract `lines` that `quote` (the revision the customer accepted) did not agree: a product not in
+    /// the catalog, one the quote has no line of, or a unit price below (or in another currency than) what the
+    /// quote agreed for it — `invalid`, field `lines.productID` or `lines.unitPrice`, nothing written. A line of
+    /// `kept` (the contract's current lines) with the same product and unit price is not judged again.
+    func requireAgreed(_ lines: [Contract.Line], in quote: QuoteDraft, keeping kept: [Contract.Line]) async throws {
+        for line in lines where !kept.contains(where: { $0.productID == line.productID && $0.unitPrice == line.unitPrice }) {
+            let product = try await load(Product.self, stream: Product.stream(line.productID)).state
+            guard product.exists else { throw EngineError(.invalid, field: "lines.productID", "no product in the catalog has this id") }
+            guard let agreed = quote.agreedUnitPrice(of: line.productID) else {
+                throw EngineError(.invalid, field: "lines.productID", "the contract's quote has no line of this product")
+            }
+            guard line.unitPrice.currency == agreed.currency, line.unitPrice.amount >= agreed.amount else {
+                throw EngineError(.invalid, field: "lines.unitPrice",
+                                  "a line is priced at no less than the unit price the quote agreed for its product")
+            }
+        }
     }
 }

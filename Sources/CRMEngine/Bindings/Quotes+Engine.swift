@@ -10,7 +10,8 @@ import Foundation
 /// own limits nor borrow a larger role's. Each line is priced from the catalog (R-SAL-3): its product must
 /// exist and be active, its unit price is the product's standard price and its name the product's — a
 /// lower price would be a discount no limit judged; a revision may keep the price and name a line of the
-/// same product already has (a price agreed before the catalog changed).
+/// same product already has (a price agreed before the catalog changed). A line given without a price
+/// (``QuoteLine/unpriced(productID:quantity:discountPercent:)``) is priced so.
 extension Quote: EngineRecord {
     public static var module: Permission.Module { .quotes }
     public static func action(for command: Command) -> Permission.Action {
@@ -57,18 +58,22 @@ extension Quote: EngineRecord {
 extension CRMEngine {
     /// `draft` with each line's unit price and name from its product in the catalog; a line whose price is
     /// not the product's standard price is refused, unless `kept` (the current revision) has a line of the
-    /// same product at that price, whose name it then keeps too.
+    /// same product at that price, whose name it then keeps too. An unpriced line (``QuoteLine/isUnpriced``:
+    /// its author gave no price) takes the price and name of `kept`'s line of its product if there is one, else
+    /// its product's standard price and name.
     func pricedFromCatalog(_ draft: QuoteDraft, keeping kept: QuoteDraft?) async throws -> QuoteDraft {
         var priced = draft
         for (index, line) in draft.lines.enumerated() {
-            if let agreed = kept?.lines.first(where: { $0.productID == line.productID && $0.unitPrice == line.unitPrice }) {
+            if let agreed = kept?.lines.first(where: { $0.productID == line.productID && (line.isUnpriced || $0.unitPrice == line.unitPrice) }) {
                 priced.lines[index].productName = agreed.productName
+                priced.lines[index].unitPrice = agreed.unitPrice
                 continue
             }
             let product = try await load(Product.self, stream: Product.stream(line.productID)).state
             guard product.exists else { throw EngineError(.invalid, field: "lines.productID", "no product in the catalog has this id") }
             guard product.status == .active else { throw EngineError(.invalid, field: "lines.productID", "the product is retired") }
-            guard let standard = product.standardPrice, line.unitPrice == standard else {
+            if line.isUnpriced, let standard = product.standardPrice { priced.lines[index].unitPrice = standard }
+            guard let standard = product.standardPrice, priced.lines[index].unitPrice == standard else {
                 throw EngineError(.invalid, field: "lines.unitPrice",
                                   "a line is priced at its product's standard price; a lower price is given as a discount")
             }

@@ -21,8 +21,14 @@ extension Routes {
             let query = QueryParameters(request: request)
             let owner = query.string("owner") ?? principal.id
             let rows = try await engine.pipeline(owner: owner, as: principal, consistentWith: try query.position("consistentWith"))
+            // Each row with the probability the forecast (`/v1/opportunities/totals`) weights it by, and where that comes from.
             return try page(rows, key: { "\($0.pipeline)\u{0}\(String(100_000 + $0.stageIndex))\u{0}\($0.opportunityID.uuidString)" }, request: request,
-                            path: "/v1/opportunities", query: "owner=\(escaped(owner))&")
+                            path: "/v1/opportunities", query: "owner=\(escaped(owner))&") { row in
+                var object = reflectJSON(row) as? [String: Any] ?? [:]
+                object["probability"] = reflectJSON(row.probability)
+                object["probabilitySource"] = row.probabilitySource.rawValue
+                return object
+            }
         }
         v1.get("opportunities/totals") { request, context in
             let principal = try context.requirePrincipal()
@@ -75,7 +81,7 @@ extension Routes {
             let customerCode = try body.optionalString("customerCode", max: 32) ?? ""
             let date = try body.optionalDay("date")
             let sequence = try body.optionalInt("sequence", in: 1...999_999) ?? 0
-            let draft = try body.decoded("draft", QuoteDraft.self)
+            let draft = try body.decoded("draft", QuoteDraftInput.self).draft
             let authorRole = try body.string("authorRole", max: 100)
             try body.finish()
             let day = if let date { date } else { try await engine.today(ofCustomer: customerID) }
@@ -90,7 +96,7 @@ extension Routes {
         }
         record(v1, "quotes/:id", Quote.self)
         command(v1, "quotes/:id/revise", Quote.self) { _, body in
-            .revise(draft: try body.decoded("draft", QuoteDraft.self), authorRole: try body.string("authorRole", max: 100), limits: [])
+            .revise(draft: try body.decoded("draft", QuoteDraftInput.self).draft, authorRole: try body.string("authorRole", max: 100), limits: [])
         }
         command(v1, "quotes/:id/approve", Quote.self) { _, body in .approve(approverRole: try body.string("approverRole", max: 100), limits: []) }
         command(v1, "quotes/:id/send-back", Quote.self) { _, body in .sendBack(reason: try body.string("reason", max: 2000)) }
@@ -98,10 +104,11 @@ extension Routes {
         command(v1, "quotes/:id/accept", Quote.self) { _, _ in .accept }
         command(v1, "quotes/:id/reject", Quote.self) { _, body in .reject(reason: try body.string("reason", max: 2000)) }
 
+        // Without `lines` the contract takes its accepted quote's, at the prices the quote agreed (the engine's rule).
         create(v1, "contracts", Contract.self) { id, body in
             .draft(id: id, customerID: try body.uuid("customerId"), owner: try body.string("owner", max: 100),
                    branch: try body.optionalString("branch", max: 100), title: try body.string("title", max: 500),
-                   quoteID: try body.uuid("quoteId"), quoteNumber: "", lines: try body.decoded("lines", [Contract.Line].self),
+                   quoteID: try body.uuid("quoteId"), quoteNumber: "", lines: try body.optionalDecoded("lines", [Contract.Line].self) ?? [],
                    terms: try body.decoded("terms", Contract.Terms.self))
         }
         v1.get("contracts") { request, context in
@@ -124,6 +131,32 @@ extension Routes {
         }
         command(v1, "contracts/:id/terminate", Contract.self) { _, body in
             .terminate(reason: try body.string("reason", max: 2000), lastDay: try day(body, "lastDay"))
+        }
+    }
+
+    /// A quote draft as a body gives it: a line's `productName` and `unitPrice` may be left out — the engine
+    /// takes them from the catalog (or from the current revision's line of the product), and judges any given.
+    struct QuoteDraftInput: Codable {
+        struct Line: Codable {
+            var productID: UUID
+            var productName: String?
+            var unitPrice: Money?
+            var quantity: Decimal
+            var discountPercent: Decimal?
+        }
+        var lines: [Line]
+        var discountPercent: Decimal?
+        var validUntil: LocalDate?
+        var note: String?
+
+        var draft: QuoteDraft {
+            QuoteDraft(lines: lines.map { line in
+                guard let price = line.unitPrice else {
+                    return QuoteLine.unpriced(productID: line.productID, quantity: line.quantity, discountPercent: line.discountPercent ?? 0)
+                }
+                return QuoteLine(productID: line.productID, productName: line.productName ?? "", unitPrice: price, quantity: line.quantity,
+                                 discountPercent: line.discountPercent ?? 0)
+            }, discountPercent: discountPercent ?? 0, validUntil: validUntil, note: note)
         }
     }
 
