@@ -5,6 +5,8 @@ import Testing
 
 private let productID = UUID(uuidString: "0196a000-0000-7000-8000-0000000b0101")!
 private let created = ProductEvent.created(ProductCreated(productID: productID, productLine: "gas", name: "Smart meter", standardPrice: Money(120, .cny)))
+/// 2027-01-01T00:00Z: after every milestone date of the tests (a milestone is never reached in the future).
+private let afterTheMilestones = Date(timeIntervalSince1970: 1_798_761_600)
 private let planned = ProductEvent.milestonePlanned(ProductMilestonePlanned(productID: productID, name: "launch", plannedDate: date("2026-05-01"), previousPlannedDate: nil))
 
 @Suite("Product")
@@ -53,7 +55,7 @@ struct ProductTests {
     }
 
     @Test func milestonesArePlannedAndReplannedUntilReached() {
-        var s = Scenario(Product.self, given: [created])
+        var s = Scenario(Product.self, given: [created], at: afterTheMilestones)
         #expect(s.apply(.planMilestone(name: "launch", plannedDate: date("2026-05-01"))) == [planned])
         #expect(s.when(.planMilestone(name: "launch", plannedDate: date("2026-05-01"))).isEmpty)
         let moved = s.apply(.planMilestone(name: "launch", plannedDate: date("2026-06-01")))
@@ -77,7 +79,7 @@ struct ProductTests {
     }
 
     @Test func reachingEarlyOrOnTimeNeedsNoReason() {
-        var s = Scenario(Product.self, given: [created, planned])
+        var s = Scenario(Product.self, given: [created, planned], at: afterTheMilestones)
         let events = s.apply(.reachMilestone(name: "launch", actualDate: date("2026-04-20"), delayReason: nil))
         #expect(events == [.milestoneReached(ProductMilestoneReached(productID: productID, name: "launch", plannedDate: date("2026-05-01"),
                                                                      actualDate: date("2026-04-20"), timing: .early, delayReason: nil))])
@@ -87,7 +89,7 @@ struct ProductTests {
     }
 
     @Test func aDelayedMilestoneNeedsAReason() {
-        var s = Scenario(Product.self, given: [created, planned])
+        var s = Scenario(Product.self, given: [created, planned], at: afterTheMilestones)
         let error = s.whenRefused(.reachMilestone(name: "launch", actualDate: date("2026-05-10"), delayReason: "  "))
         #expect(error?.code == .invalid)
         #expect(error?.field == "delayReason")

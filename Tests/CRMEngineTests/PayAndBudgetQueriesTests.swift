@@ -161,6 +161,9 @@ import Testing
         let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
         let a = try await f.customer("Explained A", branch: "A"), b = try await f.customer("Explained B", branch: "B")
         let meter = UUID.derived("product", "meter"), service = UUID.derived("product", "service")
+        for (product, name) in [(meter, "Meter"), (service, "Service")] {  // an entry's product is one of the catalog
+            try await engine.execute(Product.self, id: product, .create(productID: product, productLine: "gas", name: name, standardPrice: Money(1, .cny)), as: f.admin)
+        }
         // A: February 80 (meter); March 100 (meter) + 30 (service). B: March 50 (meter).
         for (n, customer, product, date, amount) in [(1, a, meter, "2026-02-10", 80), (2, a, meter, "2026-03-10", 100), (3, a, service, "2026-03-12", 30),
                                                      (4, b, meter, "2026-03-05", 50)] {

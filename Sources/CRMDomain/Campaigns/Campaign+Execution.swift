@@ -27,6 +27,11 @@ extension Campaign {
             line.description = try Validate.text(line.description, field: "description")
             guard line.amount.amount > 0 else { throw .invalid("amount", "must be positive") }
             guard line.amount.currency == state.budget.currency else { throw .invalid("amount", "must be in the budget's currency") }
+            // Within the plan: the months the costs report spreads the budget over (a cost before the start or
+            // after the end is dated on the plan's first or last day), so no cost falls outside them.
+            guard line.date >= state.start, line.date <= state.end else {
+                throw .invalid("date", "must fall within the campaign's plan (\(state.start) to \(state.end))")
+            }
             try require(state.status == .approved || state.status == .executing, "costs are recorded once approved and until closed")
             guard !state.costLines.contains(where: { $0.id == line.id }) else {
                 throw DomainError(.alreadyExists, field: "id", "the campaign already has that cost line")

@@ -91,6 +91,7 @@ public enum Campaign: Aggregate {
         case assignWorkItem(WorkItem)
         /// Reports a work item's percent complete (0…100); the acting person is its owner.
         case reportProgress(workItemID: UUID, percent: Int, note: String?)
+        /// Records a cost line: positive, in the budget's currency, dated within the plan (start…end).
         case addCost(CostLine)
         /// Requests a marketing material. The engine starts a workflow instance for its approval (see
         /// ``ApprovalRouting/materialStart(after:definition:)``).

@@ -56,7 +56,7 @@ public enum Product: Aggregate {
         case reactivate
         /// Plan a milestone, or move the planned date of one not yet reached.
         case planMilestone(name: String, plannedDate: LocalDate)
-        /// Record that a planned milestone was reached; a delayed one needs `delayReason`.
+        /// Record that a planned milestone was reached, on a day not in the future; a delayed one needs `delayReason`.
         case reachMilestone(name: String, actualDate: LocalDate, delayReason: String?)
         /// Add a version of a document; the version must be higher than the title's latest.
         case addDocumentVersion(title: String, version: Int, uri: String)
@@ -122,6 +122,9 @@ public enum Product: Aggregate {
                 guard recorded == actual, reason == milestone.delayReason else { throw .transition("the milestone was already reached") }
                 return []
             }
+            // Not reached in the future: not after today anywhere (the catalog has no branch; the latest local
+            // day, as a customer's birthday, so a day already begun somewhere is never refused).
+            guard actual <= LocalCalendar.latestDate(at: context.now) else { throw .invalid("actualDate", "must not be in the future") }
             guard timing != .delayed || reason != nil else { throw .invalid("delayReason", "a delayed milestone needs a reason") }
             return [.milestoneReached(ProductMilestoneReached(productID: id, name: milestone.name, plannedDate: milestone.plannedDate,
                                                               actualDate: actual, timing: timing, delayReason: reason))]

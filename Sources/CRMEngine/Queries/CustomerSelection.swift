@@ -1,3 +1,4 @@
+import CRMAnalytics
 import CRMDomain
 import CRMProjections
 import EventSourcing
@@ -72,24 +73,43 @@ extension CRMEngine {
 
     /// Selects a campaign's targets by criteria (R-MKT-3): the customers matching `filter` that `principal`
     /// may see — neither archived nor merged — in id order, recorded as the target list `listID` through
-    /// `Campaign.Command.selectTargets`, with the filter as its criteria (``CustomerFilter/criteria``).
+    /// `Campaign.Command.selectTargets`, with the whole selection as its criteria (``CustomerFilter/criteria``
+    /// followed by `segment=…` and `birthdayMonth=…` when given).
     ///
-    /// - Refuses (`invalid`, field `filter`) a filter no visible customer matches, or one matching more than
+    /// - `segment`: only customers in this RFM segment (R-ANA-3) as ``rfm(asOf:months:currency:partition:as:)``
+    ///   scores them with its defaults — the 12 months up to each customer's today, in CNY, ranked globally,
+    ///   among the customers `principal` may analyse (so one who may not analyse a customer never selects it by
+    ///   segment). The name must be one of the settings' segment rules (the built-in ones without a scheme) or
+    ///   `unclassified`: else `invalid`, field `segment`. Recorded as the list's segment too.
+    /// - `birthdayMonth` (1…12): only persons whose recorded birthday falls in that month (greetings);
+    ///   another month number is `invalid`, field `birthdayMonth`.
+    /// - Refuses (`invalid`, field `filter`) a selection no visible customer matches, or one matching more than
     ///   ``maxSelectedTargets``: narrow it.
     /// - `expectedVersion`, `idempotencyKey` and `requestDigest` are those of ``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)``;
     ///   the campaign command is authorized as any other (a campaign the principal may not see: not found).
-    /// - With `position`, the customer list is read at least as new as it.
+    /// - With `position`, the customer list (and the views the segment and birthday read) are read at least as new as it.
     public func selectTargets(
-        campaign id: UUID, listID: UUID, filter: CustomerFilter, segment: String? = nil, as principal: Principal,
+        campaign id: UUID, listID: UUID, filter: CustomerFilter, segment: String? = nil, birthdayMonth: Int? = nil, as principal: Principal,
         expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, requestDigest: String? = nil,
         consistentWith position: GlobalPosition? = nil
     ) async throws -> TargetSelection {
-        try await consistent(with: position, [Self.customer360])
+        let segment = segment?.isEmpty == false ? segment : nil
+        if let birthdayMonth, !(1...12).contains(birthdayMonth) {
+            throw EngineError(.invalid, field: "birthdayMonth", "a month number from 1 to 12")
+        }
+        var projections: Set<String> = [Self.customer360]
+        if segment != nil { projections.formUnion(["customer-directory", Self.customerActivity]) }
+        if birthdayMonth != nil { projections.insert("reminder-sources") }
+        try await consistent(with: position, projections)
+        var inSegment: Set<UUID>?
+        if let segment { inSegment = try await customers(inSegment: segment, as: principal) }
+        let born = try birthdayMonth.map { month in try views.read("reminder-sources") { try ReminderSourcesProjection.born(inMonth: month, in: $0) } }
         let now = clock.now()
         let limit = Self.maxSelectedTargets
         let page = try views.read(Self.customer360) { views in
             try Customer360Projection.list(in: views, order: .id, limit: limit + 1) { item in
                 !item.isArchived && item.status != .merged && filter.matches(item)
+                    && inSegment.map { $0.contains(item.id) } ?? true && born.map { $0.contains(item.id) } ?? true
                     && principal.may(.query, in: .customers, on: item.scope, at: now)
             }
         }
@@ -99,7 +119,11 @@ extension CRMEngine {
         guard !page.items.isEmpty else {
             throw EngineError(.invalid, field: "filter", "no customer the caller may see matches")
         }
-        let list = Campaign.TargetList(id: listID, segment: segment, criteria: filter.criteria, customerIDs: page.items.map(\.id))
+        var terms: [String] = filter.parameters.compactMap { term in term.value.map { "\(term.name)=\($0)" } }
+        if let segment { terms.append("segment=\(segment)") }
+        if let birthdayMonth { terms.append("birthdayMonth=\(birthdayMonth)") }
+        let criteria = terms.isEmpty ? filter.criteria : terms.joined(separator: "&")
+        let list = Campaign.TargetList(id: listID, segment: segment, criteria: criteria, customerIDs: page.items.map(\.id))
         let result = try await execute(Campaign.self, id: id, .selectTargets(list), as: principal, expectedVersion: expectedVersion,
                                        idempotencyKey: idempotencyKey, requestDigest: requestDigest)
         guard result.repeated else {
@@ -110,5 +134,30 @@ extension CRMEngine {
         // A repeat answers the list the first request recorded, not today's matches.
         let recorded = try await state(Campaign.self, id: id, as: principal).state.targetLists.first { $0.id == listID }
         return TargetSelection(result: result, list: recorded ?? list)
+    }
+
+    /// The customers `principal` may analyse whose RFM segment (``rfm(asOf:months:currency:partition:as:)``
+    /// with its defaults: 12 months, CNY, global) is `name`; an unknown segment name is `invalid`, field `segment`.
+    func customers(inSegment name: String, as principal: Principal) async throws -> Set<UUID> {
+        let known = RFM.SegmentRule.rules(of: try await settings().rfmScheme).map(\.name) + ["unclassified"]
+        guard known.contains(name) else {
+            var names: [String] = []
+            for known in known where !names.contains(known) { names.append(known) }
+            throw EngineError(.invalid, field: "segment", "not a known RFM segment; one of: " + names.joined(separator: ", "))
+        }
+        return Set(try await rfm(currency: .cny, as: principal).filter { $0.segment == name }.map(\.customerID))
+    }
+}
+
+extension ReminderSourcesProjection {
+    /// The persons (neither archived nor merged) whose recorded birthday falls in `month` (1…12).
+    static func born(inMonth month: Int, in views: any ViewReader) throws -> Set<UUID> {
+        var out: Set<UUID> = []
+        try views.scan(customers) { _, value in
+            let row = try BinaryPayloadDecoder.decode(Row.self, from: value)
+            if !row.archived, row.kind == .person, row.birthday?.month == month { out.insert(row.customerID) }
+            return true
+        }
+        return out
     }
 }

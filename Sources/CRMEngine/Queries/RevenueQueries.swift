@@ -49,7 +49,8 @@ public struct RevenueBreakdown: Hashable, Sendable {
         public var period: String?
         /// The dimension value (see ``RevenueCube/Total/key``).
         public var key: String
-        /// Exact, in the report's currency, reversals included.
+        /// In the report's currency, reversals included: the exact sum of the unrounded conversions of its
+        /// entries, rounded once, half-even to 4 decimal places.
         public var amount: Decimal
         /// The same key's amount in the compared range (``RevenueBreakdown/compareFrom`` …): the previous
         /// period when split by period, else the report's range shifted back by its own length.
@@ -66,7 +67,8 @@ public struct RevenueBreakdown: Hashable, Sendable {
     /// The range the rows are compared with: `from` − ``RevenueQuery/shift`` months through `through` − as many.
     public var compareFrom: RevenueMonth
     public var compareThrough: RevenueMonth
-    /// The sum of the rows' amounts.
+    /// The sum of the rows' unrounded amounts, rounded once (half-even, 4 places) as each row's is: it may
+    /// differ from the sum of the rounded rows in the last place.
     public var total: Decimal
     /// By period, then key.
     public var rows: [Row]
@@ -96,7 +98,7 @@ extension CRMEngine {
         let bucket = { (month: RevenueMonth) in query.splitPeriod?.label(of: month) }
         for cell in cells {
             guard let month = cell.yearMonth, let date = cell.date else { continue }
-            guard let amount = conversion.amount(of: cell, on: date) else { continue }
+            guard let amount = conversion.exactAmount(of: cell, on: date) else { continue }
             let key = cell.value(of: query.by)
             if month >= query.from {
                 let id = RowID(period: bucket(month), key: key)
@@ -114,15 +116,17 @@ extension CRMEngine {
         }
         try conversion.check()
         if query.by == .customer { auditCustomers(customers.sorted { $0.uuidString < $1.uuidString }, principal) }
+        // Sums of the unrounded conversions, each rounded once here (never entry by entry); growth and share
+        // from the unrounded sums too.
         let total = current.values.reduce(Decimal(0)) { $0 + $1.amount }
         let rows = current.map { id, sums in
             let before = previous[id] ?? 0
-            return RevenueBreakdown.Row(period: id.period, key: id.key, amount: sums.amount, previousAmount: before,
+            return RevenueBreakdown.Row(period: id.period, key: id.key, amount: Self.roundedAmount(sums.amount), previousAmount: Self.roundedAmount(before),
                                         growthPercent: Tendency.changePercent(sums.amount, before),
                                         sharePercent: total == 0 ? nil : Self.percent(sums.amount / total), entries: sums.entries, reversals: sums.reversals)
         }.sorted { ($0.period ?? "", $0.key) < ($1.period ?? "", $1.key) }
         return RevenueBreakdown(query: query, compareFrom: compareFrom, compareThrough: query.through.adding(months: -query.shift),
-                                total: total, rows: rows)
+                                total: Self.roundedAmount(total), rows: rows)
     }
 
     /// Revenue-cube cells in one currency, as every report that converts revenue reads them (the revenue
@@ -139,15 +143,22 @@ extension CRMEngine {
             self.rates = rates
         }
 
-        /// The cell's amount in the currency; nil (and remembered) when no rate is valid on `date`.
+        /// The cell's amount in the currency, rounded half-even to 4 places as ``Swift/Array/convert(_:to:on:)``
+        /// rounds; nil (and remembered) when no rate is valid on `date`.
         mutating func amount(of cell: RevenueCube.Cell, on date: LocalDate) -> Decimal? {
+            exactAmount(of: cell, on: date).map(CRMEngine.roundedAmount)
+        }
+
+        /// The cell's amount times the rate, unrounded (for sums rounded once: ``CRMEngine/roundedAmount(_:)``);
+        /// nil (and remembered) when no rate is valid on `date`.
+        mutating func exactAmount(of cell: RevenueCube.Cell, on date: LocalDate) -> Decimal? {
             guard cell.amount != 0 else { return 0 }
-            guard let converted = rates.convert(Money(cell.amount, cell.currency), to: currency, on: date) else {
+            guard let rate = rates.rate(from: cell.currency, to: currency, on: date) else {
                 let pair = "\(cell.currency)→\(currency)"
                 missing[pair] = min(missing[pair] ?? date, date)
                 return nil
             }
-            return converted.amount
+            return cell.amount * rate
         }
 
         /// Refuses (`rejected`, reason `notConfigured`, field `exchangeRates`) naming each missing pair and
@@ -182,6 +193,14 @@ extension CRMEngine {
         guard period.starts(at: query.through.adding(months: 1)) else {
             throw EngineError(.invalid, field: "through", "must be the last month of a \(period.rawValue)")
         }
+    }
+
+    /// A converted amount rounded half-even to 4 decimal places (as ``Swift/Array/convert(_:to:on:)`` rounds).
+    static func roundedAmount(_ amount: Decimal) -> Decimal {
+        var value = amount
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 4, .bankers)
+        return rounded
     }
 
     /// `fraction` × 100 rounded half-even to 2 places (percentages are shown so across the reports).

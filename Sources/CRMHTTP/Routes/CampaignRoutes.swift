@@ -13,7 +13,17 @@ extension Routes {
                   start: try day(body, "start"), end: try day(body, "end"))
         }
         list(v1, "campaigns", Campaign.self)
-        record(v1, "campaigns/:id", Campaign.self)
+        // The campaign with its budget against actual cost (R-MKT-1): `actualCost` (the cost lines' sum),
+        // `budgetRemaining` (negative when over budget) and, once closed, `netReturn` (sales effect minus cost).
+        v1.get("campaigns/:id") { [engine] _, context in
+            let principal = try context.requirePrincipal()
+            let (state, version) = try await engine.state(Campaign.self, id: try pathID(context), as: principal)
+            guard var answer = reflectJSON(state) as? [String: Any] else { return try JSONOutput.reflected(state, version: version) }
+            answer["actualCost"] = reflectJSON(state.actualCost)
+            answer["budgetRemaining"] = reflectJSON(state.budgetRemaining)
+            answer["netReturn"] = state.netReturn.map(reflectJSON) ?? NSNull()
+            return try JSONOutput.reflected(answer, version: version)
+        }
         command(v1, "campaigns/:id/plan", Campaign.self) { _, body in
             .changePlan(name: try body.string("name", max: 200), objective: try body.string("objective", max: 2000),
                         budget: try body.decoded("budget", Money.self), start: try day(body, "start"), end: try day(body, "end"))

@@ -6,8 +6,10 @@ import Hummingbird
 
 extension Routes {
     /// POST `/v1/campaigns/{id}/targets/select`: a target list selected by criteria (R-MKT-3). The body is a
-    /// customer filter (`group`, `branch`, `community`, `status`, `owner`) with the list's optional `id` and
-    /// `segment`; the customers matching it that the caller may see become the list, its criteria the filter
+    /// customer filter (`group`, `branch`, `community`, `status`, `owner`), an RFM `segment` (e.g. `atRisk`:
+    /// among the customers the caller may analyse, scored as `GET /v1/reports/rfm` with its defaults; an unknown
+    /// name is 400) and a `birthdayMonth` (1–12: persons born in that month), with the list's optional `id`;
+    /// the customers matching all of it that the caller may see become the list, its criteria the selection
     /// as text. `If-Match` and `Idempotency-Key` as on every command; `consistentWith` (query) reads the
     /// customer list at least as new as that position. Answers the command's result with the list's id, its
     /// criteria and how many customers were selected.
@@ -18,6 +20,7 @@ extension Routes {
             let body = try await body(request)
             let listID = try newID(body, request, context)
             let segment = try body.optionalString("segment", max: 100)
+            let birthdayMonth = try body.optionalInt("birthdayMonth", in: 1...12)
             let filter = CustomerFilter(
                 group: try body.optionalString("group", max: 100), branch: try body.optionalString("branch", max: 100),
                 community: try body.optionalString("community", max: 100), status: try body.optionalEnum("status", CustomerStatus.self),
@@ -25,7 +28,7 @@ extension Routes {
             try body.finish()
             let headers = try WriteHeaders(request)
             let selection = try await engine.selectTargets(
-                campaign: id, listID: listID, filter: filter, segment: segment, as: principal, expectedVersion: headers.expectedVersion,
+                campaign: id, listID: listID, filter: filter, segment: segment, birthdayMonth: birthdayMonth, as: principal, expectedVersion: headers.expectedVersion,
                 idempotencyKey: headers.idempotencyKey, requestDigest: context.requestDigest,
                 consistentWith: try QueryParameters(request: request).position("consistentWith"))
             var extra = HTTPFields()

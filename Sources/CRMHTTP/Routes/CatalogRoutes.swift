@@ -12,7 +12,20 @@ extension Routes {
                     standardPrice: try body.decoded("standardPrice", Money.self))
         }
         list(v1, "products", Product.self)
-        record(v1, "products/:id", Product.self)
+        // The product with each milestone's `timing` (early, onTime, delayed; null while not reached and not
+        // yet due) as of the engine clock's day in UTC (the catalog has no branch).
+        v1.get("products/:id") { [engine] _, context in
+            let principal = try context.requirePrincipal()
+            let (state, version) = try await engine.state(Product.self, id: try pathID(context), as: principal)
+            let today = LocalCalendar.utc.localDate(of: engine.configuration.clock.now())
+            guard var answer = reflectJSON(state) as? [String: Any] else { return try JSONOutput.reflected(state, version: version) }
+            answer["milestones"] = state.milestoneTimings(asOf: today).map { entry -> Any in
+                var milestone = reflectJSON(entry.milestone) as? [String: Any] ?? [:]
+                milestone["timing"] = entry.timing?.rawValue ?? NSNull()
+                return milestone
+            }
+            return try JSONOutput.reflected(answer, version: version)
+        }
         command(v1, "products/:id/edit", Product.self) { _, body in
             .edit(productLine: try body.string("productLine", max: 100), name: try body.string("name", max: 500),
                   standardPrice: try body.decoded("standardPrice", Money.self))
