@@ -172,12 +172,22 @@ struct JSONBytes {
         raw(p.isArchived ? "true" : "false")
         key("kind")
         string(p.kind.rawValue)
+        if let pair = p.maintenancePairing {
+            key("maintenancePairing")
+            raw("{\"agent\":")
+            string(pair.agent)
+            raw(",\"manager\":")
+            string(pair.manager)
+            raw("}")
+        }
         if let merged = p.mergedInto { key("mergedInto"); uuid(merged) }
         key("name")
         string(p.name)
         optional("owner", p.owner)
         key("status")
         string(p.status.rawValue)
+        optional("suspensionReason", p.suspensionReason)
+        optional("transferredTo", p.transferredTo)
         bytes.append(0x7D)
     }
 

@@ -55,12 +55,12 @@ private let birthday = ReminderSources(keyDates: [
 
 @Suite("Reminders: key dates")
 struct ReminderKeyDateTests {
-    @Test func aBirthdayReminderGoesToTheOwnerLeadDaysAheadDueAtTheStartOfTheDayInTheBranchZone() {
+    @Test func aBirthdayReminderGoesToTheOwnerLeadDaysAheadDueAtTheEndOfTheDayInTheBranchZone() {
         let found = reminders(on: "2026-11-22", birthday)  // default birthday lead: 3 days
         #expect(found == [Dispatch(
             taskID: UUID.derived("reminder", "birthday", customer.uuidString.lowercased(), "2026-11-25"),
             details: WorkTask.Details(title: "Birthday on 2026-11-25", customerID: customer, kind: .reminder,
-                                      dueAt: instant("2026-11-24T16:00:00Z"), branch: "shanghai", reminderKind: .birthday),
+                                      dueAt: instant("2026-11-25T15:59:59Z"), branch: "shanghai", reminderKind: .birthday),
             assignee: "emp-7")])
         #expect(reminders(on: "2026-11-21", birthday).isEmpty, "before the lead window")
         #expect(reminders(on: "2026-11-26", birthday).isEmpty, "after the occurrence")
@@ -87,7 +87,7 @@ struct ReminderKeyDateTests {
         let sameDay = with(.birthday, lead: 0)
         let common = reminders(on: "2027-02-28", leap, settings: sameDay)
         #expect(common.map(\.taskID) == [Reminders.reminderID(kind: .birthday, sourceID: customer.uuidString.lowercased(), occurrence: date("2027-02-28"))])
-        #expect(common.first?.details.dueAt == instant("2027-02-28T00:00:00Z"))
+        #expect(common.first?.details.dueAt == instant("2027-02-28T23:59:59Z"))
         #expect(reminders(on: "2027-03-01", leap, settings: sameDay).isEmpty)
         #expect(reminders(on: "2028-02-28", leap, settings: sameDay).isEmpty, "in a leap year it is on the 29th")
         #expect(reminders(on: "2028-02-29", leap, settings: sameDay).first?.details.title == "Birthday on 2028-02-29")
@@ -98,7 +98,7 @@ struct ReminderKeyDateTests {
         let found = reminders(on: "2026-03-10", founded)  // default anniversary lead: 7 days
         #expect(found.map(\.details.title) == ["Founding anniversary (10 years) on 2026-03-17"])
         #expect(found.first?.details.reminderKind == .anniversary)
-        #expect(found.first?.details.dueAt == instant("2026-03-16T23:00:00Z"), "midnight in Berlin (UTC+1 in March)")
+        #expect(found.first?.details.dueAt == instant("2026-03-17T22:59:59Z"), "the day's last second in Berlin (UTC+1 in March)")
         #expect(reminders(on: "2026-03-09", founded).isEmpty)
     }
 
@@ -116,7 +116,7 @@ struct ReminderKeyDateTests {
             .init(customerID: otherCustomer, owner: "emp-8", branch: "berlin", kind: .birthday, date: date("1985-11-25")),
         ])
         let found = reminders(on: "2026-11-25", sources)
-        #expect(found.map(\.details.dueAt) == [instant("2026-11-24T16:00:00Z"), instant("2026-11-24T23:00:00Z")], "ordered by due instant")
+        #expect(found.map(\.details.dueAt) == [instant("2026-11-25T15:59:59Z"), instant("2026-11-25T22:59:59Z")], "ordered by due instant")
         #expect(found.map(\.assignee) == ["emp-7", "emp-8"])
     }
 }
@@ -128,13 +128,13 @@ struct ReminderSourceTests {
         let national = reminders(on: "2026-09-26", staff)  // default holiday lead: 5 days
         #expect(national.map(\.assignee) == ["emp-sh"])
         #expect(national.first?.details.title == "Holiday: National Day on 2026-10-01")
-        #expect(national.first?.details.dueAt == instant("2026-09-30T16:00:00Z"))
+        #expect(national.first?.details.dueAt == instant("2026-10-01T15:59:59Z"))
         #expect(national.first?.details.customerID == nil)
         #expect(reminders(on: "2026-09-25", staff).isEmpty)
 
         let christmas = reminders(on: "2026-12-24", staff)
         #expect(christmas.map(\.assignee) == ["emp-sh", "emp-be"])
-        #expect(christmas.map(\.details.dueAt) == [instant("2026-12-24T16:00:00Z"), instant("2026-12-24T23:00:00Z")])
+        #expect(christmas.map(\.details.dueAt) == [instant("2026-12-25T15:59:59Z"), instant("2026-12-25T22:59:59Z")])
         #expect(Set(christmas.map(\.taskID)).count == 2, "one reminder per employee")
     }
 
@@ -160,7 +160,7 @@ struct ReminderSourceTests {
         let contract = ReminderSources(contractExpiries: [.init(contractID: contractID, customerID: customer, owner: "emp-7", branch: "berlin", expiry: date("2026-12-31"))])
         let found = reminders(on: "2026-12-01", contract)  // default contract lead: 30 days
         #expect(found.map(\.details.title) == ["Contract expires on 2026-12-31"])
-        #expect(found.first?.details.dueAt == instant("2026-12-30T23:00:00Z"))
+        #expect(found.first?.details.dueAt == instant("2026-12-31T22:59:59Z"))
         #expect(found.first?.details.reminderKind == .contractExpiry)
         #expect(reminders(on: "2026-11-30", contract).isEmpty)
         #expect(reminders(on: "2026-11-30", contract, settings: with(.contractExpiry, lead: 31)).count == 1)
@@ -207,11 +207,11 @@ struct ReminderDiaryTests {
         #expect(reminders(on: "2026-03-11", sources, settings: with(.diary, lead: 1)) == found)
     }
 
-    @Test func anUntimedDiaryItemIsDueAtTheStartOfItsDay() {
+    @Test func anUntimedDiaryItemIsDueAtTheEndOfItsDay() {
         var untimed = Self.item
         untimed.time = nil
         let sources = ReminderSources(diaries: [Self.diary([.itemAdded(DiaryItemAdded(item: untimed))], branch: nil)])
-        #expect(reminders(on: "2026-03-12", sources).first?.details.dueAt == instant("2026-03-12T00:00:00Z"))
+        #expect(reminders(on: "2026-03-12", sources).first?.details.dueAt == instant("2026-03-12T23:59:59Z"))
     }
 
     @Test func aSubscriptionAddsAReminderWithItsOwnLeadForTheSubscribersOwnRecordsOnly() {
@@ -228,7 +228,7 @@ struct ReminderDiaryTests {
             taskID: Reminders.reminderID(kind: .subscription, sourceID: "emp-7/contractExpiry/\(contractID.uuidString.lowercased())",
                                          occurrence: date("2027-01-29")),
             details: WorkTask.Details(title: "Subscribed: Contract expires on 2027-01-29", customerID: customer, kind: .reminder,
-                                      dueAt: instant("2027-01-28T23:00:00Z"), branch: "berlin", reminderKind: .subscription),
+                                      dueAt: instant("2027-01-29T22:59:59Z"), branch: "berlin", reminderKind: .subscription),
             assignee: "emp-7")])
         #expect(reminders(on: "2026-11-30", sources) == found, "exactly 60 days ahead")
         #expect(reminders(on: "2026-11-29", sources).isEmpty)

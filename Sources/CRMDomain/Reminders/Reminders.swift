@@ -11,8 +11,8 @@ import Foundation
 /// ``commands(at:sources:settings:)`` `D` is the source's own local day at the instant — a customer's or
 /// appointment's or contract's branch, for a holiday or a diary item its employee's branch, for a
 /// subscription the subscribed occurrence's — so a branch ahead of UTC gets its reminders when its own day
-/// starts. The task is due at the start of `O` in that zone, or at the appointment's start, or at a diary
-/// item's time.
+/// starts. The task is due at the end of `O` in that zone (its last second, ``dueAtEnd(of:in:)``), so on its
+/// day it is due today, not overdue — or at the appointment's start, or at a diary item's time.
 ///
 /// Reminder task ids derive from their source and occurrence day, not from the day of generation, so
 /// generating one day twice — or catching up on missed days — yields the same commands, and the task's
@@ -72,6 +72,12 @@ public enum Reminders {
             .filter { $0.year > date.year && from <= $0 && $0 <= through }
     }
 
+    /// When a reminder of a whole day is due: the last second of `day` in `calendar` (the branch's). Due then,
+    /// it is "due today" all that day on the task board, and overdue only once the day is over (R-TSK-2, R-TSK-3).
+    public static func dueAtEnd(of day: LocalDate, in calendar: LocalCalendar) -> Date {
+        calendar.endOfDay(day).addingTimeInterval(-1)
+    }
+
     private static func lead(_ days: Int) -> Int { min(max(days, 0), maximumLeadDays) }
 
     /// The occurrences of a standard reminder kind in each source's window — from `today` of its branch
@@ -90,7 +96,7 @@ public enum Reminders {
                         : "Founding anniversary (\(day.year - keyDate.date.year) years) on \(day)"
                     return Occurrence(kind: kind, sourceID: keyDate.customerID.lowercasedString, day: day,
                                       recipient: keyDate.owner, branch: keyDate.branch, customerID: keyDate.customerID,
-                                      dueAt: calendar.startOfDay(day), title: title)
+                                      dueAt: dueAtEnd(of: day, in: calendar), title: title)
                 }
             }
         case .holiday:
@@ -102,7 +108,7 @@ public enum Reminders {
                     .map { holiday in
                         Occurrence(kind: .holiday, sourceID: "\(employee.id)/\(holiday.name)", day: holiday.date,
                                    recipient: employee.id, branch: employee.branch, customerID: nil,
-                                   dueAt: calendar.startOfDay(holiday.date), title: "Holiday: \(holiday.name) on \(holiday.date)")
+                                   dueAt: dueAtEnd(of: holiday.date, in: calendar), title: "Holiday: \(holiday.name) on \(holiday.date)")
                     }
             }
         case .appointment:
@@ -121,7 +127,7 @@ public enum Reminders {
                 let calendar = settings.calendar(forBranch: contract.branch)
                 return Occurrence(kind: .contractExpiry, sourceID: contract.contractID.lowercasedString, day: contract.expiry,
                                   recipient: contract.owner, branch: contract.branch, customerID: contract.customerID,
-                                  dueAt: calendar.startOfDay(contract.expiry), title: "Contract expires on \(contract.expiry)")
+                                  dueAt: dueAtEnd(of: contract.expiry, in: calendar), title: "Contract expires on \(contract.expiry)")
             }
         case .diary, .subscription:
             return []
@@ -136,7 +142,7 @@ public enum Reminders {
             let firstLine = item.note.split(whereSeparator: \.isNewline).first.map(String.init) ?? item.note
             return Occurrence(kind: .diary, sourceID: item.id.lowercasedString, day: item.date,
                               recipient: entry.employee.id, branch: entry.employee.branch, customerID: item.customerID,
-                              dueAt: item.time?.instant(on: item.date, in: calendar) ?? calendar.startOfDay(item.date),
+                              dueAt: item.time?.instant(on: item.date, in: calendar) ?? dueAtEnd(of: item.date, in: calendar),
                               title: String(firstLine.prefix(200)), note: item.note)
         }
     }

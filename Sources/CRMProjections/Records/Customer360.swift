@@ -30,7 +30,11 @@ public struct Customer360: Codable, Hashable, Sendable {
     public var productsHeld: [HeldProduct]
     /// Net revenue per currency (reversals included), in currency order.
     public var revenue: [Money]
-    /// The loyalty points balance (accrued − redeemed − expired); nil when the customer has no loyalty events.
+    /// The loyalty points balance as recorded (accrued − redeemed − expired); nil when the customer has no loyalty
+    /// events. Points past their expiry count here until the scheduler records their expiry (``PointsExpired``,
+    /// each run); the points usable on a day — which leave those out at once — are the loyalty account's
+    /// (`LoyaltyBalances.balance(of:on:in:)`, `GET /v1/loyalty/{customerId}`). Not computed here: the view does
+    /// not change with the clock (it is cached under its stamp).
     public var loyaltyBalance: Int?
 
     /// The data scope the engine filters by: the customer's branch, community, group and owner.
@@ -120,10 +124,27 @@ public struct CustomerProfile: Codable, Hashable, Sendable {
     /// The customer's appointments still scheduled (R-CUS-5; completed and cancelled ones leave), soonest
     /// first; ``Customer360/upcomingAppointments(at:)`` leaves out those already due.
     public var appointments: [Appointment] = []
+    /// The account holder after a transfer of ownership (R-CUS-7); nil while it is the customer itself.
+    public var transferredTo: String? = nil
+    /// Why the customer is suspended, while it is (R-CUS-7).
+    public var suspensionReason: String? = nil
+    /// The customer's maintenance pairing (agent and manager), while it is paired (R-CUS-9).
+    public var maintenancePairing: MaintenancePairSummary? = nil
 
     /// Branch, community, group and owner: what the engine filters by.
     public var scope: RecordScope {
         RecordScope(branch: branch, community: community, group: group, owners: owner.map { [$0] } ?? [])
+    }
+}
+
+/// A customer's maintenance pairing as the customer 360 shows it: the agent and the manager.
+public struct MaintenancePairSummary: Codable, Hashable, Sendable {
+    public var agent: String
+    public var manager: String
+
+    public init(agent: String, manager: String) {
+        self.agent = agent
+        self.manager = manager
     }
 }
 

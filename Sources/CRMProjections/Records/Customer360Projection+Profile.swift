@@ -36,8 +36,23 @@ extension Customer360Projection {
         case let e as CustomerEdited:
             try editProfile(e.customerID, views: views) { p in for change in e.changes { p.apply(change) } }
         case let e as CustomerActivated: try editProfile(e.customerID, views: views) { $0.status = .active }
-        case let e as CustomerSuspended: try editProfile(e.customerID, views: views) { $0.status = .suspended }
-        case let e as CustomerResumed: try editProfile(e.customerID, views: views) { $0.status = .active }
+        case let e as CustomerSuspended:
+            try editProfile(e.customerID, views: views) { p in
+                p.status = .suspended
+                p.suspensionReason = e.reason
+            }
+        case let e as CustomerResumed:
+            try editProfile(e.customerID, views: views) { p in
+                p.status = .active
+                p.suspensionReason = nil
+            }
+        case let e as CustomerOwnershipTransferred: try editProfile(e.customerID, views: views) { $0.transferredTo = e.newHolder }
+        // The maintenance pairing (R-CUS-9): its agent and manager while paired.
+        case let e as MaintenancePaired:
+            try editProfile(e.customerID, views: views) { $0.maintenancePairing = MaintenancePairSummary(agent: e.agent, manager: e.manager) }
+        case let e as MaintenanceAgentChanged: try editProfile(e.customerID, views: views) { $0.maintenancePairing?.agent = e.newAgent }
+        case let e as MaintenanceManagerChanged: try editProfile(e.customerID, views: views) { $0.maintenancePairing?.manager = e.newManager }
+        case let e as MaintenanceUnpaired: try editProfile(e.customerID, views: views) { $0.maintenancePairing = nil }
         case let e as CustomerArchived: try editProfile(e.customerID, views: views) { $0.isArchived = true }
         case let e as CustomerRestored: try editProfile(e.customerID, views: views) { $0.isArchived = false }
         case let e as CustomerMergedInto:

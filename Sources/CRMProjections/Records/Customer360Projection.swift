@@ -18,7 +18,8 @@ public struct Customer360Projection: Projection {
     public let name = "customer-360"
     /// 4: appointments and installations in the profile row, a contract's product lines and an
     /// opportunity's contacts in their summaries (products held are computed from them).
-    public let version: UInt32 = 4
+    /// 5: the account holder after a transfer, the suspension reason and the maintenance pairing in the profile.
+    public let version: UInt32 = 5
     public init() {}
 
     static let parts = ViewTable("customer-360")
@@ -56,7 +57,8 @@ public struct Customer360Projection: Projection {
             CustomerExternalKeyRemoved.self, CustomerSuspended.self, CustomerResumed.self,
             CustomerAppointmentScheduled.self, CustomerAppointmentRescheduled.self, CustomerAppointmentCompleted.self,
             CustomerAppointmentCancelled.self, CustomerInstallationAdded.self, CustomerInstallationMoved.self,
-            CustomerInstallationRemoved.self,
+            CustomerInstallationRemoved.self, CustomerOwnershipTransferred.self,
+            MaintenancePaired.self, MaintenanceAgentChanged.self, MaintenanceManagerChanged.self, MaintenanceUnpaired.self,
             ContactCreated.self, ContactEdited.self, ContactMovedToCustomer.self, ContactArchived.self, ContactRestored.self,
             TaskDispatched.self, TaskAccepted.self, TaskCompleted.self, TaskCancelled.self, TaskReassigned.self,
             TaskRescheduled.self, TaskEdited.self,

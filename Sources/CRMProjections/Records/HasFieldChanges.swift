@@ -38,7 +38,12 @@ extension ProductEdited: HasFieldChanges { public var fieldChanges: [FieldChange
 extension CampaignPlanChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension ContractTermsChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension DiaryItemChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
-extension CustomerFormFieldChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
+/// A form field's changes named by the field they belong to: `fields.<name>.<what>` (e.g. `fields.size.options`).
+extension CustomerFormFieldChanged: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        changes.map { FieldChange(field: "fields.\(field.name).\($0.field)", old: $0.old, new: $0.new) }
+    }
+}
 extension SurveyTemplateRevised: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension ConnectionStageReplanned: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension EmployeeChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
@@ -124,4 +129,101 @@ extension MaintenanceManagerChanged: HasFieldChanges {
 }
 extension UnitRenamed: HasFieldChanges {
     public var fieldChanges: [FieldChange] { [FieldChange(field: "name", old: .text(previousName), new: .text(name))] }
+}
+
+// Status transitions: the status old → new (each event comes from exactly one status), with the reason given.
+
+extension CustomerActivated: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "status", old: .option(CustomerStatus.prospect.rawValue), new: .option(CustomerStatus.active.rawValue))]
+    }
+}
+extension CustomerSuspended: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "status", old: .option(CustomerStatus.active.rawValue), new: .option(CustomerStatus.suspended.rawValue)),
+         FieldChange(field: "suspensionReason", old: nil, new: .text(reason))]
+    }
+}
+extension CustomerResumed: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "status", old: .option(CustomerStatus.suspended.rawValue), new: .option(CustomerStatus.active.rawValue))]
+    }
+}
+extension CustomerArchived: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = [FieldChange(field: "isArchived", old: .bool(false), new: .bool(true))]
+        c.record("reason", nil, reason.map(FieldValue.text))
+        return c
+    }
+}
+extension CustomerRestored: HasFieldChanges {
+    public var fieldChanges: [FieldChange] { [FieldChange(field: "isArchived", old: .bool(true), new: .bool(false))] }
+}
+
+// Appointments: each one's fields under `appointment.` (as a reschedule names them).
+
+extension CustomerAppointmentScheduled: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("appointment.id", nil, .id(appointment.id))
+        c.record("appointment.kind", nil, .option(appointment.kind.rawValue))
+        c.record("appointment.at", nil, instant(appointment.at))
+        c.record("appointment.address", nil, .text(appointment.address))
+        c.record("appointment.note", nil, appointment.note.map(FieldValue.text))
+        return c
+    }
+}
+extension CustomerAppointmentCompleted: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = [FieldChange(field: "appointment.status", old: .option(AppointmentStatus.scheduled.rawValue),
+                                            new: .option(AppointmentStatus.completed.rawValue))]
+        c.record("appointment.note", nil, note.map(FieldValue.text))
+        return c
+    }
+}
+extension CustomerAppointmentCancelled: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = [FieldChange(field: "appointment.status", old: .option(AppointmentStatus.scheduled.rawValue),
+                                            new: .option(AppointmentStatus.cancelled.rawValue))]
+        c.record("reason", nil, reason.map(FieldValue.text))
+        return c
+    }
+}
+
+// A new contact's fields, and its relationships (`relationship.<kind>`: the other contact's id).
+
+extension ContactCreated: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("name", nil, .text(name))
+        c.record("role", nil, .option(role.rawValue))
+        c.record("title", nil, title.map(FieldValue.text))
+        c.record("phone", nil, phone.map(FieldValue.text))
+        c.record("email", nil, email.map(FieldValue.text))
+        return c
+    }
+}
+extension ContactRelationshipAdded: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "relationship.\(relationship.kind.rawValue)", old: nil, new: .id(relationship.contactID))]
+    }
+}
+extension ContactRelationshipRemoved: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "relationship.\(relationship.kind.rawValue)", old: .id(relationship.contactID), new: nil)]
+    }
+}
+
+// A maintenance pairing's people.
+
+extension MaintenancePaired: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "agent", old: nil, new: .text(agent)), FieldChange(field: "manager", old: nil, new: .text(manager))]
+    }
+}
+extension MaintenanceUnpaired: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "agent", old: .text(agent), new: nil), FieldChange(field: "manager", old: .text(manager), new: nil),
+         FieldChange(field: "reason", old: nil, new: .text(reason))]
+    }
 }

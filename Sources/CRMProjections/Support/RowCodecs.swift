@@ -97,7 +97,9 @@ extension CustomerProfile: BinaryPayloadCodable {
             customFields: try [CustomField](fromBinary: &r),
             externalKeys: try r.array { try ExternalKey(fromBinary: &$0) },
             mergedInto: try r.optional { try $0.uuid() }, absorbed: try r.array { try $0.uuid() },
-            installations: try r.array { try Installation(fromBinary: &$0) }, appointments: try r.array { try Appointment(fromBinary: &$0) })
+            installations: try r.array { try Installation(fromBinary: &$0) }, appointments: try r.array { try Appointment(fromBinary: &$0) },
+            transferredTo: try r.optional { try $0.string() }, suspensionReason: try r.optional { try $0.string() },
+            maintenancePairing: try r.optional { MaintenancePairSummary(agent: try $0.string(), manager: try $0.string()) })
     }
 
     public func encode(toBinary w: inout BinaryWriter) {
@@ -119,6 +121,12 @@ extension CustomerProfile: BinaryPayloadCodable {
         w.array(absorbed) { $0.uuid($1) }
         w.array(installations) { $1.encode(toBinary: &$0) }
         w.array(appointments) { $1.encode(toBinary: &$0) }
+        w.optional(transferredTo) { $0.string($1) }
+        w.optional(suspensionReason) { $0.string($1) }
+        w.optional(maintenancePairing) { w, pair in
+            w.string(pair.agent)
+            w.string(pair.manager)
+        }
     }
 }
 

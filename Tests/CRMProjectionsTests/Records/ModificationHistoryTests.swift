@@ -28,8 +28,8 @@ import Testing
         #expect(edit.changes == [FieldChange(field: "name", old: .text("Acme"), new: .text("Acme Energy")),
                                  FieldChange(field: "custom.meters", old: nil, new: .number(2))])
         #expect(edit.summary == nil)
-        #expect(trail[2].changes.isEmpty)
-        #expect(trail[2].summary == "CustomerActivated")
+        #expect(trail[2].changes == [FieldChange(field: "status", old: .option("prospect"), new: .option("active"))])
+        #expect(trail[2].summary == nil)
         #expect(trail[2].clientIP == nil)
     }
 
