@@ -24,6 +24,8 @@ struct CustomerCommand: AsyncParsableCommand {
         @Option(help: "The community (territory).") var community: String?
         @Option(help: "The account manager's employee id.") var owner: String?
         @Option(help: "An external key as SYSTEM:KEY (repeatable).") var externalKey: [String] = []
+        @Option(help: "A person's birthday, YYYY-MM-DD.") var birthday: String?
+        @Option(help: "An organisation's founding date, YYYY-MM-DD.") var founded: String?
         @Option(name: .customLong("field"), help: "A custom field of the group's form as NAME=VALUE (repeatable), e.g. --field meterType=gas.")
         var fields: [String] = []
 
@@ -32,6 +34,7 @@ struct CustomerCommand: AsyncParsableCommand {
                 guard let kind = CustomerKind(rawValue: kind) else {
                     throw CLIError("--kind must be person or organisation", hint: "pass --kind person or --kind organisation", exit: .usage)
                 }
+                let (birthday, founded) = (try dayOption(birthday, "--birthday"), try dayOption(founded, "--founded"))
                 let keys = try externalKey.map { text -> ExternalKey in
                     let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
                     guard parts.count == 2 else { throw CLIError("`--external-key` needs SYSTEM:KEY", exit: .usage) }
@@ -50,6 +53,8 @@ struct CustomerCommand: AsyncParsableCommand {
                     body["industry"] = industry
                     body["community"] = community
                     body["owner"] = owner
+                    body["birthday"] = birthday?.description
+                    body["founded"] = founded?.description
                     if !keys.isEmpty { body["externalKeys"] = keys.map { ["system": $0.system, "key": $0.key] } }
                     try await remote.post("v1/customers", body)
                     if store.json { out(jsonLine(["id": id])) } else { out("Added customer \(id).") }
@@ -58,7 +63,8 @@ struct CustomerCommand: AsyncParsableCommand {
                 let id = try await withEngine(store) { engine -> UUID in
                     let id = engine.configuration.ids.next()
                     let new = NewCustomer(kind: kind, name: name, group: group, industry: industry, branch: branch, community: community,
-                                          owner: owner, customFields: try await customValues(fields, group: group, engine: engine), externalKeys: keys)
+                                          owner: owner, birthday: birthday, founded: founded,
+                                          customFields: try await customValues(fields, group: group, engine: engine), externalKeys: keys)
                     try await engine.execute(Customer.self, id: id, .create(customerID: id, new, form: .empty(group: group)),
                                              as: try await store.principal(engine))
                     return id
@@ -69,7 +75,13 @@ struct CustomerCommand: AsyncParsableCommand {
     }
 
     struct Edit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Edit a customer's profile; only the options given change (writes).")
+        static let configuration = CommandConfiguration(
+            abstract: "Edit a customer's profile; only the options given change (writes).",
+            discussion: """
+                A new --group moves the customer to that group's form: the custom values it holds that the new form has \
+                no field for are cleared (their history stays in the log) and listed; the new form's required fields need \
+                --field NAME=VALUE. --field NAME= (no value) clears a field.
+                """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The customer's id.") var id: String
         @Option(help: "A new name.") var name: String?
@@ -78,35 +90,59 @@ struct CustomerCommand: AsyncParsableCommand {
         @Option(help: "A new industry.") var industry: String?
         @Option(help: "A new community.") var community: String?
         @Option(help: "A new account manager (employee id).") var owner: String?
+        @Option(help: "A person's birthday, YYYY-MM-DD.") var birthday: String?
+        @Option(help: "An organisation's founding date, YYYY-MM-DD.") var founded: String?
+        @Option(name: .customLong("field"), help: "A custom field of the (new) group's form as NAME=VALUE (repeatable); NAME= clears it.")
+        var fields: [String] = []
 
         func run() async throws {
             try await reporting(data: store.data) {
                 let customerID = try parseID(id, "<id>", "customer")
-                var edit = CustomerEdit(name: name, group: group)
-                if let branch { edit.branch = .set(branch) }
-                if let industry { edit.industry = .set(industry) }
-                if let community { edit.community = .set(community) }
-                if let owner { edit.owner = .set(owner) }
+                var profile = CustomerEdit(name: name, group: group)
+                if let branch { profile.branch = .set(branch) }
+                if let industry { profile.industry = .set(industry) }
+                if let community { profile.community = .set(community) }
+                if let owner { profile.owner = .set(owner) }
+                if let day = try dayOption(birthday, "--birthday") { profile.birthday = .set(day) }
+                if let day = try dayOption(founded, "--founded") { profile.founded = .set(day) }
+                let edit = profile
+                /// The custom values to set and clear: `--field`s read by the form of the group the customer has
+                /// after the edit, and on a change of group the values that form has no field for (cleared).
+                func custom(_ current: Customer.State, engine: CRMEngine) async throws -> (edit: CustomerEdit, dropped: [String]) {
+                    var edit = edit
+                    let target = group ?? current.group
+                    guard !fields.isEmpty || target != current.group else { return (edit, []) }
+                    let form = try await groupForm(target, engine: engine)
+                    (edit.setCustomFields, edit.clearCustomFields) = try customEdits(fields, form: form)
+                    let dropped = target == current.group ? [] : valuesWithoutField(current, in: form, keeping: edit.setCustomFields)
+                    edit.clearCustomFields = Array(Set(edit.clearCustomFields + dropped)).sorted()
+                    return (edit, dropped)
+                }
+                func done(_ changed: Bool, dropped: [String]) {
+                    guard changed else { return out("Nothing changed.") }
+                    out("Edited customer \(customerID.lowercasedString)."
+                        + (dropped.isEmpty ? "" : " Cleared the values the new group's form has no field for: \(dropped.joined(separator: ", "))."))
+                }
                 if let remote = try store.remote() {
-                    var body: [String: Any] = [:]
-                    body["name"] = name
-                    body["group"] = group
-                    body["branch"] = branch
-                    body["industry"] = industry
-                    body["community"] = community
-                    body["owner"] = owner
+                    // The customer and the form are read on the read-only engine beside the server (--data), as an
+                    // import does; without --group or --field nothing local is opened.
+                    let (edit, dropped) = group == nil && fields.isEmpty ? (edit, []) : try await withReadEngine(store) { engine, principal in
+                        try await custom(try await engine.state(Customer.self, id: customerID, as: principal).state, engine: engine)
+                    }
+                    let body = try ImportCustomers.json(edit)
                     // The server answers the events the edit recorded: none when nothing changed.
                     let answer = try await remote.post("v1/customers/" + customerID.lowercasedString, body, method: "PATCH")
-                    out(recordedEvents(answer) ? "Edited customer \(customerID.lowercasedString)." : "Nothing changed.")
+                    done(recordedEvents(answer), dropped: dropped)
                     return
                 }
-                let changed = try await withEngine(store) { engine -> Int in
+                let (changed, dropped) = try await withEngine(store) { engine -> (Int, [String]) in
                     let principal = try await store.principal(engine)
                     let current = try await engine.state(Customer.self, id: customerID, as: principal).state
+                    let (edit, dropped) = try await custom(current, engine: engine)
                     let result = try await engine.execute(Customer.self, id: customerID, .edit(edit, form: .empty(group: group ?? current.group)), as: principal)
-                    return result.events.count
+                    return (result.events.count, dropped)
                 }
-                out(changed == 0 ? "Nothing changed." : "Edited customer \(customerID.lowercasedString).")
+                done(changed > 0, dropped: dropped)
             }
         }
     }
@@ -133,7 +169,7 @@ struct CustomerCommand: AsyncParsableCommand {
         @Option(help: "Only this group.") var group: String?
         @Option(help: "Only this branch.") var branch: String?
         @Option(help: "Only this community.") var community: String?
-        @Option(help: "Only this status: prospect, active, suspended or merged (merged ones are listed only when asked for).")
+        @Option(help: "Only this status: prospect, active, suspended or merged.")
         var status: String?
         @Option(help: "Only this account manager (employee id).") var owner: String?
 
@@ -147,15 +183,15 @@ struct CustomerCommand: AsyncParsableCommand {
                     parsedStatus = value
                 }
                 let filter = CustomerFilter(group: group, branch: branch, community: community, status: parsedStatus, owner: owner)
-                // Every customer the principal may see, a page at a time (folded from the log, as `show` reads them).
+                // Every customer the principal may see, a page at a time (folded from the log, as `show` reads them);
+                // merged ones too, marked by their status, as `GET /v1/customers` lists them.
                 let customers = try await withReadEngine(store) { engine, principal in
                     var all: [Customer.State] = []
                     var after: UUID?
                     while true {
                         let page = try await engine.records(Customer.self, after: after, limit: 500, as: principal)
                         all += page.map(\.state).filter {
-                            $0.exists && ($0.status != .merged || parsedStatus == .merged)
-                                && filter.matches(group: $0.group, branch: $0.branch, community: $0.community, status: $0.status, owner: $0.owner)
+                            $0.exists && filter.matches(group: $0.group, branch: $0.branch, community: $0.community, status: $0.status, owner: $0.owner)
                         }
                         guard page.count == 500, let last = page.last else { break }
                         after = last.id

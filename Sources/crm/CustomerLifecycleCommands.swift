@@ -302,9 +302,13 @@ private func partID(_ text: String, _ kind: String) throws -> UUID {
     try parseID(text, "<\(kind)>", kind)
 }
 
-/// A time given as option `name` in ISO 8601 (exit 64 otherwise).
+/// A time given as option `name` in ISO 8601 with a time of day and a zone (exit 64 otherwise): an
+/// appointment is at an instant, as over HTTP, so a date alone (which other options read as the day's end)
+/// is refused rather than turned into 23:59:59.
 private func time(_ text: String, _ name: String) throws -> Date {
-    guard let date = parseTime(text) else { throw malformed(name, "not a time", hint: "give ISO 8601, e.g. 2026-03-01T09:00:00Z") }
+    guard text.utf8.count > 10, let date = parseTime(text) else {
+        throw malformed(name, "not a time (a date alone is not enough)", hint: "give ISO 8601 with a time and a zone, e.g. 2026-03-01T09:00:00Z")
+    }
     return date
 }
 

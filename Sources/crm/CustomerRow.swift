@@ -83,9 +83,11 @@ struct CustomerRow {
     var line: Int
     /// The customer's id (an export's `id` column): the row updates that customer, or creates it with this id.
     var id: UUID?
-    var name: String
+    /// Required for a new customer only: an update keeps the name when the cell is empty.
+    var name: String?
     var kind: CustomerKind?
-    var group: String
+    /// The row's group (`--group` or its cell); an update without one keeps the customer's group.
+    var group: String?
     var industry: String?
     var branch: String?
     var community: String?
@@ -94,20 +96,27 @@ struct CustomerRow {
     var birthday: LocalDate?
     var founded: LocalDate?
     var externalKey: String?
+    /// The custom cells not empty, by field name, as read (typed into ``customFields`` once the group is known).
+    var customCells: [String: String] = [:]
     var customFields: [String: FieldValue] = [:]
 
-    /// The new customer this row describes.
+    /// The new customer this row describes (``name`` and ``group`` given: checked before).
     func newCustomer(keySystem: String) -> NewCustomer {
-        NewCustomer(kind: kind ?? .person, name: name, group: group, industry: industry, branch: branch, community: community,
+        NewCustomer(kind: kind ?? .person, name: name ?? "", group: group ?? "", industry: industry, branch: branch, community: community,
                     owner: owner, status: status ?? .prospect, birthday: birthday, founded: founded, customFields: customFields,
                     externalKeys: externalKey.map { [ExternalKey(system: keySystem, key: $0)] } ?? [])
     }
 
     /// The edit that makes `state` look like this row: only fields that differ (empty cells change nothing).
-    func edit(from state: Customer.State) -> CustomerEdit {
+    /// When the group changes, `form` (the new group's) decides which custom values stay: those it has no
+    /// field for are cleared, as `PATCH` clears them with `null` (a customer's values must fit its group's form).
+    func edit(from state: Customer.State, form: FormDefinition) -> CustomerEdit {
         var edit = CustomerEdit()
-        if name != state.name { edit.name = name }
-        if group != state.group { edit.group = group }
+        if let name, name != state.name { edit.name = name }
+        if let group, group != state.group {
+            edit.group = group
+            edit.clearCustomFields = valuesWithoutField(state, in: form, keeping: customFields)
+        }
         func patch<V: Sendable & Equatable>(_ new: V?, _ old: V?) -> ProfilePatch<V> {
             guard let new, new != old else { return .keep }
             return .set(new)
@@ -131,13 +140,24 @@ extension CustomerEdit {
     }
 }
 
+/// `group`'s form as recorded in the log (an empty form when the group has none).
+func groupForm(_ group: String, engine: CRMEngine) async throws -> FormDefinition {
+    try await fold(CustomerForm.self, CustomerForm.stream(group: group), store: engine.store, registry: engine.registry).definition
+        ?? .empty(group: group)
+}
+
 /// `NAME=VALUE` options (`--field`) as custom values of `group`'s form, as recorded in the log; each read
-/// by its field's type, as an import reads a cell.
+/// by its field's type, as an import reads a cell. `NAME=` (no value) sets nothing (see ``customEdits(_:form:)``).
 func customValues(_ options: [String], group: String, engine: CRMEngine) async throws -> [String: FieldValue] {
     guard !options.isEmpty else { return [:] }
-    let form = try await fold(CustomerForm.self, CustomerForm.stream(group: group), store: engine.store, registry: engine.registry).definition
-        ?? .empty(group: group)
+    return try customEdits(options, form: try await groupForm(group, engine: engine)).set
+}
+
+/// `NAME=VALUE` options (`--field`) read by the fields of `form`: the values to set, and the fields given
+/// with no value (`NAME=`), which an edit clears.
+func customEdits(_ options: [String], form: FormDefinition) throws -> (set: [String: FieldValue], clear: [String]) {
     var values: [String: FieldValue] = [:]
+    var clear: [String] = []
     for option in options {
         let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty else {
@@ -148,10 +168,28 @@ func customValues(_ options: [String], group: String, engine: CRMEngine) async t
             throw CLIError("--field: the form of the group given has no field of that name",
                            hint: names.isEmpty ? "the group has no custom fields" : "its fields: \(names)", exit: .usage)
         }
-        switch fieldValue(parts[1].trimmingCharacters(in: .whitespaces), for: field) {
+        let text = parts[1].trimmingCharacters(in: .whitespaces)
+        if text.isEmpty {
+            clear.append(field.name)
+            continue
+        }
+        switch fieldValue(text, for: field) {
         case .success(let value): values[field.name] = value
         case .failure(let problem): throw CLIError("--field \(problem)", hint: "give a value of the field's type", exit: .usage)
         }
     }
-    return values
+    return (values, clear)
+}
+
+/// The custom values `state` holds that `form` (of the group the customer moves to) has no field for:
+/// a change of group clears them (their history stays in the log), as `PATCH` clears a value with `null`.
+func valuesWithoutField(_ state: Customer.State, in form: FormDefinition, keeping set: [String: FieldValue]) -> [String] {
+    state.customFields.keys.filter { form.field($0) == nil && set[$0] == nil }.sorted()
+}
+
+/// A `--birthday` or `--founded` option as a date (exit 64 when it is none).
+func dayOption(_ text: String?, _ name: String) throws -> LocalDate? {
+    guard let text else { return nil }
+    guard let date = LocalDate(text) else { throw CLIError("\(name): not a date", hint: "give YYYY-MM-DD, e.g. 1980-05-17", exit: .usage) }
+    return date
 }

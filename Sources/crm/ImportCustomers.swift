@@ -18,9 +18,11 @@ struct ImportCustomers: AsyncParsableCommand {
         abstract: "Import customers from a CSV file (UTF-8, optional BOM, RFC 4180 quoting).",
         discussion: """
             Header names match the profile fields (id, name, kind, group, industry, branch, community, owner, status, birthday, \
-            founded, external_key) or the group form's field names or labels, case-insensitively. A row whose id names a \
+            founded, external_key) or the group form's field names or labels: exactly, else case-insensitively (a header \
+            matching several fields is refused). A row whose id names a \
             customer (as `crm export customers` writes them), or whose external key a customer already holds, updates that \
-            customer, writing only changed fields; empty cells change nothing. A row with an id no customer has creates one with it. \
+            customer, writing only changed fields; empty cells (name and group too) change nothing, and a new group clears the custom \
+            values its form has no field for. Only a new customer needs a name and a group. A row with an id no customer has creates one with it. \
             Every row is judged first as the engine will judge it (permissions of the --token's employee included); every \
             invalid row is reported with its line number, and nothing is written then unless --skip-invalid. A row refused while \
             writing (the store changed meanwhile) stops the import at once without --skip-invalid: the rows already written are \
@@ -128,14 +130,21 @@ struct ImportCustomers: AsyncParsableCommand {
         if group == nil, let groupColumn {
             for row in table.rows where groupColumn < row.cells.count && !row.cells[groupColumn].isEmpty { groups.insert(row.cells[groupColumn]) }
         }
+        // A row's group can be left to the customer it updates: without --group or a group column, a file that
+        // names customers (by id or external key) is read against every known group's form.
+        let identifying = table.header.contains { column in
+            let key = normalizedHeader(renames[normalizedHeader(column)] ?? column)
+            return ProfileColumn.id.spellings.contains(key) || ProfileColumn.externalKey.spellings.contains(key)
+        }
+        if group == nil && groupColumn == nil && identifying { groups.formUnion(try await engine.customerGroups().names) }
         var forms: [String: FormDefinition] = [:]
         for name in groups {
             let state = try await fold(CustomerForm.self, CustomerForm.stream(group: name), store: engine.store, registry: registry)
             forms[name] = state.definition ?? .empty(group: name)
         }
-        let targets = try resolveHeader(table.header, renames: renames, forms: Array(forms.values))
-        if group == nil && !targets.contains(.profile(.group)) {
-            throw CLIError("the file has no `group` column", hint: "pass --group G for all rows, or add a group column", exit: .usage)
+        let targets = try resolveHeader(table.header, renames: renames, forms: forms.keys.sorted().compactMap { forms[$0] })
+        if group == nil && !targets.contains(.profile(.group)) && !identifying {
+            throw CLIError("the file has no `group` column", hint: "pass --group G for all rows, add a group column, or name existing customers by id or external_key", exit: .usage)
         }
 
         // Who the rows are written as: an employee's rows are judged as the engine will judge them.
@@ -148,10 +157,10 @@ struct ImportCustomers: AsyncParsableCommand {
         let known = try await engine.customerGroups()
         for row in table.rows {
             if row.cells.allSatisfy({ $0.isEmpty }) { continue }
-            switch read(row, targets: targets, forms: forms, known: known) {
+            switch read(row, targets: targets) {
             case .failure(let problem):
                 summary.problems.append(Problem(line: row.line, problem: problem))
-            case .success(let customer):
+            case .success(var customer):
                 if let key = customer.externalKey {
                     if let first = seenKeys[key] {
                         summary.problems.append(Problem(line: row.line, problem: RowProblem("external_key", "repeats the key of line \(first)")))
@@ -166,7 +175,6 @@ struct ImportCustomers: AsyncParsableCommand {
                     }
                     seenIDs[id] = row.line
                 }
-                let form = forms[customer.group] ?? .empty(group: customer.group)
                 do {
                     // The customer the row names: by its id (an export's rows), else by its external key.
                     var existing: (id: UUID, state: Customer.State)?
@@ -182,19 +190,30 @@ struct ImportCustomers: AsyncParsableCommand {
                         if let named = customer.id, named != id { throw RowProblem("external_key", "the key belongs to another customer than the row's id") }
                         if existing == nil { existing = (id, try await fold(Customer.self, holder, store: engine.store, registry: registry)) }
                     }
+                    // A row naming a customer updates it: its empty cells (name and group too) change nothing.
+                    // A new customer needs a name and a group.
+                    guard let groupName = customer.group ?? existing?.state.group else { throw RowProblem("group", "is required for a new customer") }
+                    if existing == nil && customer.name == nil { throw RowProblem("name", "is required for a new customer") }
+                    customer.group = groupName
+                    if forms[groupName] == nil {
+                        let state = try await fold(CustomerForm.self, CustomerForm.stream(group: groupName), store: engine.store, registry: registry)
+                        forms[groupName] = state.definition ?? .empty(group: groupName)
+                    }
+                    let form = forms[groupName] ?? .empty(group: groupName)
+                    try typeCustomCells(&customer, form: form, known: known)
                     // A field hidden from the acting employee (in the row's form or the customer's) is refused
                     // before anything is compared, as the engine refuses it: "unchanged" must not tell its value.
-                    let groups = [customer.group] + (existing.map { [$0.state.group] } ?? [])
+                    let groups = [groupName] + (existing.map { [$0.state.group] } ?? [])
                     if let hidden = customer.customFields.keys.sorted().first(where: { field in groups.contains { !principal.canSee(formGroup: $0, field: field) } }) {
                         throw RowProblem(hidden, "the field is hidden from you")
                     }
                     // A new customer's group, or a changed one, must be known; an existing customer keeps its own.
-                    try known.validate(customer.group, unlessUnchangedFrom: existing?.state.group)
+                    try known.validate(groupName, unlessUnchangedFrom: existing?.state.group)
                     // Each command is judged as the engine will judge it when writing — the token's employee's
                     // permissions over where the customer is or goes, the domain's rules, the named employees,
                     // the keys — writing nothing (``CRMEngine/dryRun(_:id:_:as:)``).
                     if let (id, state) = existing {
-                        let edit = customer.edit(from: state)
+                        let edit = customer.edit(from: state, form: form)
                         if edit.isEmpty {
                             // "Unchanged" only of a customer the employee may see: else it would tell what it holds.
                             try await requireVisible(id, engine: engine, principal: principal)
@@ -380,22 +399,34 @@ struct ImportCustomers: AsyncParsableCommand {
         let ignored = Set(ignoreColumns.map(normalizedHeader))
         var targets: [ColumnTarget] = []
         var unknown: [String] = []
+        let fields = forms.flatMap(\.fields)
         for column in header {
             let renamed = renames[normalizedHeader(column)] ?? column
             let key = normalizedHeader(renamed)
             if renamed == "-" || ignored.contains(normalizedHeader(column)) || key.isEmpty && column.isEmpty {
                 targets.append(.ignored)
+            } else if let profile = ProfileColumn.allCases.first(where: { $0.spellings.contains(renamed) }) {
+                // A column spelled exactly as a profile field or a custom field's key (as an export writes them)
+                // is that field; only then are case, width, spaces and labels ignored.
+                targets.append(.profile(profile))
+            } else if let field = fields.first(where: { $0.name == renamed }) {
+                targets.append(.custom(field.name))
             } else if let profile = ProfileColumn.allCases.first(where: { $0.spellings.contains(key) }) {
                 targets.append(.profile(profile))
-            } else if let field = forms.lazy.flatMap(\.fields).first(where: {
-                normalizedHeader($0.name) == key || normalizedHeader($0.label) == key
-            }) {
-                targets.append(.custom(field.name))
-            } else if ignoreUnknownColumns {
-                targets.append(.ignored)
             } else {
-                unknown.append(column)
-                targets.append(.ignored)
+                let folded = FieldDefinition.comparisonKey(renamed)
+                let matches = Set(fields.filter { FieldDefinition.comparisonKey($0.name) == folded || FieldDefinition.comparisonKey($0.label) == folded }.map(\.name))
+                if matches.count == 1, let name = matches.first {
+                    targets.append(.custom(name))
+                } else if matches.count > 1 {
+                    throw CLIError("column `\(column)` matches several fields: \(matches.sorted().joined(separator: ", "))",
+                                   hint: "name the field exactly (its key), rename the column with --map FILE, or ignore it with --ignore-column", exit: .usage)
+                } else if ignoreUnknownColumns {
+                    targets.append(.ignored)
+                } else {
+                    unknown.append(column)
+                    targets.append(.ignored)
+                }
             }
         }
         if !unknown.isEmpty {
@@ -409,8 +440,8 @@ struct ImportCustomers: AsyncParsableCommand {
         return targets
     }
 
-    /// A CSV row read into a customer, or the first problem found.
-    private func read(_ row: CSVTable.Row, targets: [ColumnTarget], forms: [String: FormDefinition], known: CustomerGroups) -> Result<CustomerRow, RowProblem> {
+    /// A CSV row read into a customer (its custom cells still as text), or the first problem found.
+    private func read(_ row: CSVTable.Row, targets: [ColumnTarget]) -> Result<CustomerRow, RowProblem> {
         var cells: [ColumnTarget: String] = [:]
         for (i, target) in targets.enumerated() where target != .ignored && i < row.cells.count {
             let value = row.cells[i].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -419,9 +450,7 @@ struct ImportCustomers: AsyncParsableCommand {
         if row.cells.count > targets.count, row.cells[targets.count...].contains(where: { !$0.isEmpty }) {
             return .failure(RowProblem(nil, "has \(row.cells.count) cells but the header \(targets.count)"))
         }
-        guard let name = cells[.profile(.name)] else { return .failure(RowProblem("name", "is required")) }
-        guard let groupName = group ?? cells[.profile(.group)] else { return .failure(RowProblem("group", "is required")) }
-        var customer = CustomerRow(line: row.line, name: name, group: groupName)
+        var customer = CustomerRow(line: row.line, name: cells[.profile(.name)], group: group ?? cells[.profile(.group)])
         if let text = cells[.profile(.kind)] {
             guard let kind = CustomerKind(rawValue: text.lowercased()) else { return .failure(RowProblem("kind", "must be person or organisation")) }
             customer.kind = kind
@@ -445,19 +474,23 @@ struct ImportCustomers: AsyncParsableCommand {
             guard let date = LocalDate(text) else { return .failure(RowProblem(field, "is not a date (YYYY-MM-DD)")) }
             if column == .birthday { customer.birthday = date } else { customer.founded = date }
         }
-        let form = forms[groupName] ?? .empty(group: groupName)
-        for case (.custom(let fieldName), let text) in cells {
+        for case (.custom(let fieldName), let text) in cells { customer.customCells[fieldName] = text }
+        return .success(customer)
+    }
+
+    /// Types a row's custom cells by the fields of `form` (its group's, once known).
+    private func typeCustomCells(_ customer: inout CustomerRow, form: FormDefinition, known: CustomerGroups) throws {
+        for (fieldName, text) in customer.customCells.sorted(by: { $0.key < $1.key }) {
             guard let field = form.field(fieldName) else {
                 // An unknown group has no form: its name is what is wrong (a typo), not the column.
-                do { try known.validate(groupName) } catch { return .failure(RowProblem(error.field, error.detail)) }
-                return .failure(RowProblem(fieldName, "is not a field of the form of group `\(groupName)`"))
+                do { try known.validate(form.group) } catch { throw RowProblem(error.field, error.detail) }
+                throw RowProblem(fieldName, "is not a field of the form of group `\(form.group)`")
             }
             switch fieldValue(text, for: field) {
             case .success(let value): customer.customFields[field.name] = value
-            case .failure(let problem): return .failure(problem)
+            case .failure(let problem): throw problem
             }
         }
-        return .success(customer)
     }
 
     /// `header = field` lines; `#` starts a comment; `-` as the field ignores the column.

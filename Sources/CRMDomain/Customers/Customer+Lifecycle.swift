@@ -36,6 +36,11 @@ extension Customer {
             guard state.status == .active else { throw .transition("only an active account can be transferred") }
             let holder = try Validate.text(newHolder, field: "newHolder")
             guard holder != state.accountHolder else { throw .invalid("newHolder", "already holds the account") }
+            // Transfers follow one another: one taking effect before the last one did would leave the holder
+            // named by the log's order, not by the dates.
+            if let last = state.transferredOn, effective < last {
+                throw .invalid("effective", "must not be before the previous transfer's effective day (\(last))")
+            }
             return [.ownershipTransferred(CustomerOwnershipTransferred(
                 customerID: id, previousHolder: state.accountHolder, newHolder: holder, effective: effective))]
 
@@ -109,7 +114,9 @@ extension Customer {
         case .appointmentRescheduled(let e): updateAppointment(e.appointmentID) { $0.at = e.at; $0.address = e.address }
         case .appointmentCompleted(let e): updateAppointment(e.appointmentID) { $0.status = .completed }
         case .appointmentCancelled(let e): updateAppointment(e.appointmentID) { $0.status = .cancelled }
-        case .ownershipTransferred(let e): s.transferredTo = e.newHolder
+        case .ownershipTransferred(let e):
+            s.transferredTo = e.newHolder
+            s.transferredOn = e.effective
         case .installationAdded(let e): s.installations.append(e.installation)
         case .installationMoved(let e): updateInstallation(e.installationID) { $0.address = e.toAddress; $0.meterNumber = e.meterNumber }
         case .installationRemoved(let e): updateInstallation(e.installationID) { $0.isActive = false }

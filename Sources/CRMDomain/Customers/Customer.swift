@@ -37,6 +37,8 @@ public enum Customer: Aggregate {
         public var externalKeys: [ExternalKey] = []
         /// The account holder after a transfer of ownership; nil while it is the customer itself.
         public var transferredTo: String?
+        /// The day the last transfer of ownership took effect; nil before the first one.
+        public var transferredOn: LocalDate?
         public var appointments: [Appointment] = []
         public var installations: [Installation] = []
         public var suspensionReason: String?
@@ -158,7 +160,9 @@ public enum Customer: Aggregate {
         guard form.group == group else { throw .invalid("group", "the form given is not the group's form") }
         guard new.status == .prospect || new.status == .active else { throw .invalid("status", "a new customer is a prospect or active") }
         try checkKeyDates(kind: new.kind, birthday: new.birthday, founded: new.founded, context: context)
-        try form.validate(new.customFields)
+        // Custom texts are trimmed; a blank one is no value (a required field then is missing).
+        let customFields = FormDefinition.trimmed(new.customFields).values
+        try form.validate(customFields)
         var keys: [ExternalKey] = []
         for key in new.externalKeys {
             let key = try key.validated()
@@ -171,7 +175,7 @@ public enum Customer: Aggregate {
             branch: try Validate.optionalText(new.branch, field: "branch", max: 100),
             community: try Validate.optionalText(new.community, field: "community", max: 100),
             owner: try Validate.optionalText(new.owner, field: "owner", max: 100),
-            status: new.status, birthday: new.birthday, founded: new.founded, customFields: new.customFields, externalKeys: keys)
+            status: new.status, birthday: new.birthday, founded: new.founded, customFields: customFields, externalKeys: keys)
     }
 
     /// A birthday only for persons, a founding date only for organisations, neither in the future anywhere

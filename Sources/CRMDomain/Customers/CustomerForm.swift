@@ -14,8 +14,9 @@ public enum CustomerForm: Aggregate {
     /// The stream of a group's form: `form-<id>` with the id derived from `customer-form` and the group.
     public static func stream(group: String) -> StreamID { stream(id(group: group)) }
 
-    /// The reproducible id of a group's form.
-    public static func id(group: String) -> UUID { UUID.derived("customer-form", group) }
+    /// The reproducible id of a group's form, from the group's name trimmed of surrounding white space (as
+    /// `define` records it), so `" sme "` names the form of `sme`.
+    public static func id(group: String) -> UUID { UUID.derived("customer-form", group.trimmingCharacters(in: .whitespacesAndNewlines)) }
 
     /// A group's form as its events leave it.
     public struct State: Sendable, Equatable {
@@ -47,6 +48,7 @@ public enum CustomerForm: Aggregate {
             for field in fields {
                 let field = try field.validated()
                 guard !checked.contains(where: { $0.name == field.name }) else { throw .invalid("name", "field names must be unique") }
+                try FormDefinition(group: group, fields: checked).checkNoClash(field)
                 checked.append(field)
             }
             return [.defined(CustomerFormDefined(group: group, fields: checked))]
@@ -60,11 +62,14 @@ public enum CustomerForm: Aggregate {
             guard form.field(field.name) == nil, !form.retired.contains(field.name) else {
                 throw DomainError(.alreadyExists, field: "name", "the form has or had a field of that name")
             }
+            try form.checkNoClash(field)
             return [.fieldAdded(CustomerFormFieldAdded(group: form.group, field: field))]
         case .changeField(let field):
             guard let old = form.field(field.name) else { throw DomainError(.notFound, field: "name", "no active field of that name") }
             let new = try field.validated(unlessUnchangedFrom: old)
             guard new.type == old.type else { throw .invalid("type", "a field's type cannot change; retire it and add another") }
+            // A label kept as it is stays (a form recorded before names and labels had to differ stays editable).
+            if FieldDefinition.comparisonKey(new.label) != FieldDefinition.comparisonKey(old.label) { try form.checkNoClash(new, labelOnly: true) }
             var changes: [FieldChange] = []
             changes.record("label", .text(old.label), .text(new.label))
             changes.record("required", .bool(old.required), .bool(new.required))

@@ -19,6 +19,20 @@ public struct CustomerGroups: Sendable, Equatable {
 
     public init(_ names: some Sequence<String>) { self.names = Set(names) }
 
+    /// A group's name as group names are compared: trimmed, NFKC (full-width and half-width forms alike),
+    /// lower case, without default-ignorable code points (``SensitiveWordFilter/fold(_:)``). Two groups
+    /// whose names fold alike (`sme`, `SME`, `ｓｍｅ`) are one: only the first form defined is accepted.
+    public static func key(_ group: String) -> String {
+        SensitiveWordFilter.fold(group.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The known group whose name folds like `group` (``key(_:)``) but is spelled otherwise, if any.
+    public func otherSpelling(of group: String) -> String? {
+        let key = Self.key(group)
+        let trimmed = group.trimmingCharacters(in: .whitespacesAndNewlines)
+        return names.sorted().first { $0 != trimmed && Self.key($0) == key }
+    }
+
     /// Whether groups are checked: once any form is defined.
     public var isEnforced: Bool { !names.isEmpty }
 

@@ -49,6 +49,38 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
         self.options = options
     }
 
+    private enum CodingKeys: String, CodingKey { case name, label, type, required, maxLength, minimum, maximum, options }
+
+    /// Decoded as encoded; the bounds also from a decimal text (`"minimum": "0"`), as reads answer them, so
+    /// what `GET /v1/forms/{group}` gives can be sent back; a JSON field without `required` or `options` has
+    /// neither. (The positional binary coder never takes the
+    /// text path: its decimal reads do not fail with a type mismatch.)
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        label = try c.decode(String.self, forKey: .label)
+        type = try c.decode(CustomFieldType.self, forKey: .type)
+        // `required` and `options` may be left out of JSON (false, none); the positional binary coder always
+        // has them (its `contains` is always true).
+        required = c.contains(.required) ? try c.decode(Bool.self, forKey: .required) : false
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        minimum = try Self.bound(c, .minimum)
+        maximum = try Self.bound(c, .maximum)
+        options = c.contains(.options) ? try c.decode([String].self, forKey: .options) : []
+    }
+
+    private static func bound(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Decimal? {
+        do {
+            return try c.decodeIfPresent(Decimal.self, forKey: key)
+        } catch DecodingError.typeMismatch(let type, let context) {
+            guard let text = try? c.decodeIfPresent(String.self, forKey: key) else { throw DecodingError.typeMismatch(type, context) }
+            guard let value = Decimal(wholeText: text.trimmingCharacters(in: .whitespaces)) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not a decimal number")
+            }
+            return value
+        }
+    }
+
     /// Checks the definition itself: a well-formed key, a label, and only the validation its type allows.
     public func validated() throws(DomainError) -> FieldDefinition {
         try validated(unlessUnchangedFrom: nil)
@@ -77,6 +109,23 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
             throw .invalid("options", "only enumeration fields have options")
         }
         return d
+    }
+
+    /// The profile fields and columns of a customer (and the spellings `crm import customers` reads them by),
+    /// compared as ``comparisonKey(_:)`` gives them: no custom field's name or label may be one of them, so
+    /// a column or a key never means two things.
+    public static let profileNames: Set<String> = [
+        "id", "customer_id", "name", "kind", "group", "status", "archived", "is_archived", "isarchived", "industry", "branch",
+        "community", "owner", "birthday", "founded", "external_key", "external_keys", "externalkey", "externalkeys",
+        "external_id", "key", "custom_fields", "customfields", "merged_into", "mergedinto",
+    ]
+
+    /// A name or label as field names and labels are compared with each other (and as an import matches a
+    /// column to them): trimmed, NFKC (full-width and half-width forms alike), lower case, without
+    /// default-ignorable code points (``SensitiveWordFilter/fold(_:)``), spaces and dashes as `_`.
+    public static func comparisonKey(_ text: String) -> String {
+        SensitiveWordFilter.fold(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
     }
 
     static func isValidName(_ name: String) -> Bool {
@@ -174,6 +223,57 @@ public struct FormDefinition: Hashable, Sendable, Codable {
             }
         }
         return problems
+    }
+
+    /// Refuses `field` (being defined, added or changed) when its name or label could be taken for another
+    /// field's name or label, for a retired field's key, or for a profile field (``FieldDefinition/profileNames``),
+    /// all compared as ``FieldDefinition/comparisonKey(_:)`` (case and width ignored): a form whose keys and
+    /// labels name one field each, so a CSV column (matched by name or label) fills exactly one field.
+    /// A field's own name and label may be alike; the field of the same name (when changing it) is not "another".
+    /// With `labelOnly` (a field's label being changed) only the label is judged.
+    public func checkNoClash(_ field: FieldDefinition, labelOnly: Bool = false) throws(DomainError) {
+        let name = FieldDefinition.comparisonKey(field.name)
+        let label = FieldDefinition.comparisonKey(field.label)
+        let others = fields.filter { $0.name != field.name }
+        if !labelOnly { try checkName(name, others: others) }
+        if FieldDefinition.profileNames.contains(label) { throw .invalid("label", "is the name of a customer profile field; choose another") }
+        if others.contains(where: { FieldDefinition.comparisonKey($0.name) == label || FieldDefinition.comparisonKey($0.label) == label })
+            || retired.contains(where: { $0 != field.name && FieldDefinition.comparisonKey($0) == label }) {
+            throw .invalid("label", "is another field's name or label (case and width ignored)")
+        }
+    }
+
+    private func checkName(_ name: String, others: [FieldDefinition]) throws(DomainError) {
+        if FieldDefinition.profileNames.contains(name) { throw .invalid("name", "is the name of a customer profile field; choose another") }
+        if others.contains(where: { FieldDefinition.comparisonKey($0.name) == name })
+            || retired.contains(where: { FieldDefinition.comparisonKey($0) == name }) {
+            throw DomainError(.alreadyExists, field: "name", "the form has or had a field of that name (case and width ignored)")
+        }
+        if others.contains(where: { FieldDefinition.comparisonKey($0.label) == name }) {
+            throw .invalid("name", "is another field's label (case and width ignored)")
+        }
+    }
+
+    /// Custom values as a command records them: texts trimmed of surrounding white space and newlines
+    /// (custom texts follow the free-text rule), and a text left empty is no value (`blank` lists its key:
+    /// a create leaves it out, an edit clears it).
+    ///
+    /// ```swift
+    /// let (values, blank) = FormDefinition.trimmed(["note": .text("  hi "), "remark": .text("   ")])
+    /// // values == ["note": .text("hi")], blank == ["remark"]
+    /// ```
+    public static func trimmed(_ values: [String: FieldValue]) -> (values: [String: FieldValue], blank: [String]) {
+        var kept: [String: FieldValue] = [:]
+        var blank: [String] = []
+        for (key, value) in values {
+            guard case .text(let text) = value else {
+                kept[key] = value
+                continue
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { blank.append(key) } else { kept[key] = .text(trimmed) }
+        }
+        return (kept, blank.sorted())
     }
 
     /// Throws the first of ``violations(of:)``.

@@ -70,6 +70,12 @@ public enum LoyaltyAccount: Aggregate {
         case redeem(redemptionID: UUID, points: Int, reason: String, on: LocalDate)
         /// Records the loss of every lot whose `expiresOn` is on or before `asOf`.
         case expire(asOf: LocalDate)
+        /// Takes back what is left of the lot `sourceReference` earned, when what earned it is undone (a
+        /// revenue entry reversed): recorded as a redemption (`PointsRedeemed`, `day` its day) drawing on that lot
+        /// alone, whatever its validity. Points of the lot already redeemed or expired stay as they were (the
+        /// customer keeps what was spent); nothing is recorded for an unknown lot, one with nothing left, or a
+        /// `redemptionID` already recorded.
+        case clawBack(redemptionID: UUID, sourceReference: String, reason: String, on: LocalDate)
     }
 
     public typealias Event = LoyaltyEvent
@@ -129,6 +135,14 @@ public enum LoyaltyAccount: Aggregate {
                 needed -= take
             }
             return [.redeemed(PointsRedeemed(customerID: customerID, redemptionID: redemptionID, points: points, reason: reason, redeemedOn: day, draws: draws))]
+
+        case .clawBack(let redemptionID, let reference, let reason, let day):
+            guard let customerID = state.customerID, !state.redemptions.contains(redemptionID) else { return [] }
+            let reason = try Validate.multilineText(reason, field: "reason", max: 500)
+            let lotID = lotID(customerID: customerID, sourceReference: reference)
+            guard let lot = state.lots.first(where: { $0.id == lotID }), lot.remaining > 0 else { return [] }
+            return [.redeemed(PointsRedeemed(customerID: customerID, redemptionID: redemptionID, points: lot.remaining, reason: reason,
+                                             redeemedOn: day, draws: [LotDraw(lotID: lot.id, points: lot.remaining)]))]
 
         case .expire(let asOf):
             guard let customerID = state.customerID else { return [] }

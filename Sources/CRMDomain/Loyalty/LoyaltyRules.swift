@@ -47,9 +47,21 @@ public enum LoyaltyRules {
         let points = NSDecimalNumber(decimal: whole).intValue
         guard points >= 1 else { return nil }
         return .accrue(
-            customerID: customerID, points: points, source: .spend, sourceReference: "revenue-\(entryID.lowercasedString)",
+            customerID: customerID, points: points, source: .spend, sourceReference: spendReference(forRevenueEntry: entryID),
             reason: "spend \(amount)", earnedOn: day, expiresOn: rule.validityMonths.map { day.adding(months: $0) }
         )
+    }
+
+    /// The source reference of the lot revenue entry `entryID` earns: `revenue-<entry id, lower case>`.
+    public static func spendReference(forRevenueEntry entryID: UUID) -> String { "revenue-\(entryID.lowercasedString)" }
+
+    /// What the reversal of revenue entry `entryID` takes back: what is left of the lot the entry earned
+    /// (``LoyaltyAccount/Command/clawBack(redemptionID:sourceReference:reason:on:)``; points of it already
+    /// redeemed or expired stay spent), recorded on `day` as redemption `redemptionID` — the engine's reactor
+    /// derives it from the reversal's event, so a reversal takes back once.
+    public static func clawBack(forReversalOf entryID: UUID, redemptionID: UUID, on day: LocalDate) -> LoyaltyAccount.Command {
+        .clawBack(redemptionID: redemptionID, sourceReference: spendReference(forRevenueEntry: entryID),
+                  reason: "revenue entry reversed", on: day)
     }
 
     /// The activity a customer's survey response is (the engine's reactor accrues it).

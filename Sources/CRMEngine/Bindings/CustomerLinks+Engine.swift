@@ -1,9 +1,12 @@
 import CRMDomain
+import CRMProjections
 import Foundation
 
-// The customer a new ticket, task, opportunity, visit, contact log entry, quote or new connection is about: the record's own stream
+// The customer a new ticket, task, opportunity, visit, contact log entry, quote, new connection, contact or
+// maintenance pairing is about (and the customer a person's loyalty accrual names): the record's own stream
 // cannot tell whether that customer exists, so the engine reads it from the log before deciding. None of these
-// records changes its customer after it is created, so only the commands that create one name a customer.
+// records changes its customer after it is created, so only the commands that create one name a customer (a
+// contact moves to a merge's survivor by the system's command alone).
 
 extension CRMEngine {
     /// Refuses linking a new record to customer `id` unless it is a customer `principal` may query now
@@ -124,6 +127,76 @@ extension NewConnection {
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .open(_, let customerID, _, _, _) = command {
             try await requireLinkableCustomer(customerID, exists: state.exists, principal: principal, engine: engine)
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension Contact {
+    /// A contact created for a customer needs one the principal may query that is not merged. A contact created
+    /// or edited as `primary` needs a customer without another live primary contact
+    /// (``CRMEngine/requireNoOtherPrimaryContact(of:except:)``), and a relationship must name a live contact of
+    /// the same customer (``CRMEngine/requireContacts(_:ofCustomer:field:)``, field `contactID`). An edit or a
+    /// relationship is judged only for whoever may make it (else authorization refuses it next, and its answer
+    /// tells nothing of the customer's other contacts); the system's commands (a merge moving contacts) are not
+    /// judged on the primary contact.
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        switch command {
+        case .create(_, let new):
+            try await requireLinkableCustomer(new.customerID, exists: state.exists, principal: principal, engine: engine)
+            if new.role == .primary, !state.exists, !principal.replaysDecisions {
+                try await engine.requireNoOtherPrimaryContact(of: new.customerID, except: id)
+            }
+        case .edit(let edit):
+            // Only a change to primary is judged: a merge may have left two, and editing either's phone stays possible.
+            guard edit.role == .primary, state.role != .primary, let customerID = state.customerID, !state.isArchived,
+                  !principal.replaysDecisions,
+                  try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { break }
+            try await engine.requireNoOtherPrimaryContact(of: customerID, except: id)
+        case .addRelationship(let relationship):
+            // What the domain refuses itself (no contact, archived, itself, a repeat) is left to it.
+            guard let customerID = state.customerID, !state.isArchived, relationship.contactID != id,
+                  !state.relationships.contains(relationship),
+                  try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { break }
+            try await engine.requireContacts([relationship.contactID], ofCustomer: customerID, field: "contactID")
+        default:
+            break
+        }
+        return try await prepare(command, state: state, principal: principal, engine: engine)
+    }
+}
+
+extension CRMEngine {
+    /// Refuses a second primary contact of customer `customerID` (R-CUS-3: at most one primary contact per
+    /// customer): when a live (not archived) contact of that customer other than `contactID` is `primary`,
+    /// `invalid`, field `role`, nothing written. The customer's contacts are listed by the customer 360 view,
+    /// waited for up to the log's head; each one it names primary is read again from the log (its stream says
+    /// whose it is and its role now).
+    ///
+    /// ```swift
+    /// try await engine.requireNoOtherPrimaryContact(of: customerID, except: contactID)
+    /// ```
+    func requireNoOtherPrimaryContact(of customerID: UUID, except contactID: UUID) async throws {
+        try await views.waitUntil(try await store.headPosition(), projections: [Self.customer360])
+        let primaries: [UUID] = try views.read(Self.customer360) { reader in
+            try Customer360Projection.customer(customerID, in: reader)?.contacts.filter { $0.isPrimary && $0.id != contactID }.map(\.id) ?? []
+        }
+        for id in primaries {
+            let contact = try await load(Contact.self, stream: Contact.stream(id)).state
+            if contact.customerID == customerID, contact.role == .primary, !contact.isArchived {
+                throw EngineError(.invalid, field: "role", "the customer already has a primary contact; make that one a backup first")
+            }
+        }
+    }
+}
+
+extension MaintenancePairing {
+    /// A pairing made for a customer not paired now needs one the principal may query that is not merged (a
+    /// pairing again after an unpairing too: it is new work for the customer); then the feedback's giver is
+    /// filled in (``prepare(_:state:principal:engine:)``).
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .pair(let customerID, _, _) = command {
+            try await requireLinkableCustomer(customerID, exists: state.isPaired, principal: principal, engine: engine)
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
     }

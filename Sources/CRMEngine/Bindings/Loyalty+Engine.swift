@@ -9,7 +9,9 @@ import Foundation
 /// and activities come from the engine's reactions (the system principal); a person accrues only by hand
 /// (source `manual`), so no caller can pass off its own points as earned by a rule; a person's accrual,
 /// redemption or expiry is never dated after today in the customer's branch calendar (the scheduler expires
-/// lots on its own day).
+/// lots on its own day). A person accrues only for a customer that exists and was not merged (`invalid`,
+/// `customerID`); a redemption or expiry on an account never opened writes nothing (the domain), so no
+/// account opens for an unknown customer.
 extension LoyaltyAccount: EngineRecord {
     public static var module: Permission.Module { .customers }
     public static func action(for command: Command) -> Permission.Action { .edit }
@@ -33,12 +35,27 @@ extension LoyaltyAccount: EngineRecord {
         case .redeem(_, _, _, let day):
             try await requireNotAfterToday(day, field: "on", customer: state.customerID, principal: principal, engine: engine)
             return command
+        case .clawBack:
+            // Taking back a lot is the engine's reaction to what undid its source (a revenue entry reversed).
+            guard principal.isSystem else {
+                throw EngineError(.forbidden, field: "sourceReference", "points are taken back by the engine's reactions only")
+            }
+            return command
         case .accrue:
             break
         }
         guard case .accrue(let customerID, _, let source, _, _, let earnedOn, _) = command else { return command }
         if source != .manual, !principal.isSystem {
             throw EngineError(.forbidden, field: "source", "points by rule are accrued by the engine's reactions only")
+        }
+        // A person's points go to a customer that exists and is not merged (its points would be lost with it), as
+        // ``CRMEngine/requireLinkableCustomer(_:as:at:query:)`` judges it with `query` false: changing the account is
+        // `edit` in `customers` over the customer's scope, which authorization judges already. Every accrual is
+        // judged, not only the one opening the account. Judged only for whoever may change the account (else
+        // authorization answers, telling nothing of the customer); the system's accruals replay the log.
+        if !principal.replaysDecisions,
+           try await mayDo(command, state: state, id: customerID, principal: principal, engine: engine, at: engine.clock.now()) {
+            try await engine.requireLinkableCustomer(customerID, as: principal, at: engine.clock.now(), query: false)
         }
         // Points by hand are given for what already happened: not on a day after today in the customer's
         // branch calendar. (A rule's lot may be earned later — revenue dated ahead: it is usable from that day.)

@@ -62,3 +62,29 @@ extension CRMEngine {
         }
     }
 }
+
+extension CustomerForm {
+    /// The reservation of a group's name, folded (``CustomerGroups/key(_:)``): one form per name whatever
+    /// its case, width or surrounding spaces.
+    static func groupKey(_ group: String) -> UniqueKey { UniqueKey(namespace: "customer-group", key: CustomerGroups.key(group)) }
+
+    /// Defining a form claims its group's folded name, in the same append, so two groups spelled alike
+    /// (`sme`, `SME`, `ｓｍｅ`) cannot both be defined, not even at once.
+    public static func claims(_ command: Command, state: State) -> KeyClaims {
+        guard case .define(let group, _) = command else { return .none }
+        return KeyClaims(claimed: [groupKey(group)])
+    }
+
+    /// A form for a group whose name folds like a group already defined (``CustomerGroups/key(_:)``) is
+    /// refused as already defined (409), naming nothing but the field: the reservation of the folded name
+    /// (forms defined since) or the known groups (forms defined before reservations) tell.
+    public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
+        guard case .define(let group, _) = command, state.definition == nil else { return command }
+        let own = streamID(id)
+        let alreadyDefined = EngineError(DomainError(.alreadyExists, field: "group",
+                                                     "a form is already defined for a group of that name (case, width and surrounding spaces ignored)"))
+        if let holder = try await engine.holder(of: groupKey(group)), holder != own { throw alreadyDefined }
+        if let other = try await engine.customerGroups().otherSpelling(of: group), stream(group: other) != own { throw alreadyDefined }
+        return command
+    }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// The domain's event → command rules, as the engine's reactor runs them.
 public enum CRMReactions {
     /// Every reaction the engine runs by default.
-    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, loyaltyFromActivity, approvalRouting, approvalBackfill, externalWriteBack] }
+    public static var all: [Reaction] { [ticketRuleChains, loyaltyFromRevenue, loyaltyFromActivity, approvalRouting, approvalBackfill, externalWriteBack, appointmentReminders] }
 
     /// Write-back of external tasks (R-TSK-5): a completed task imported from another system is queued in the
     /// outbox (channel `write-back`, template = the system's name, reference = the task's stream, whose
@@ -55,8 +55,18 @@ public enum CRMReactions {
 
     /// Loyalty points from spend (R-CUS-8): a revenue entry earns the points the settings' spend rule gives,
     /// converted at the rate of the entry's day (``LoyaltyRules/accrual(forRevenueEntry:customerID:amount:on:rules:rates:)``);
-    /// the lot's id derives from the entry, so an entry never earns twice.
-    public static let loyaltyFromRevenue = Reaction(name: "loyalty-from-revenue", eventTypes: [RevenueEntryRecorded.eventType]) { event, engine in
+    /// the lot's id derives from the entry, so an entry never earns twice. An entry reversed gives back what is
+    /// left of the lot it earned (``LoyaltyRules/clawBack(forReversalOf:redemptionID:on:)``, key `clawback`: a
+    /// `PointsRedeemed` on the reversal's day in UTC, its redemption id derived from the reversal's event).
+    public static let loyaltyFromRevenue = Reaction(
+        name: "loyalty-from-revenue", eventTypes: [RevenueEntryRecorded.eventType, RevenueEntryReversed.eventType]
+    ) { event, engine in
+        if let reversed = event.payload as? RevenueEntryReversed {
+            guard let original = reversed.reversal.reversalOf else { return [] }
+            let command = LoyaltyRules.clawBack(forReversalOf: original, redemptionID: UUID.derived("loyalty-clawback", event.id.uuidString),
+                                                on: LocalCalendar.utc.localDate(of: reversed.reversedAt))
+            return [.execute(LoyaltyAccount.self, id: reversed.reversal.customerID, command, key: "clawback")]
+        }
         guard let recorded = event.payload as? RevenueEntryRecorded, recorded.entry.reversalOf == nil else { return [] }
         let settings = try await engine.settings()
         let entry = recorded.entry

@@ -47,10 +47,11 @@ extension Routes {
             .replaceLoyaltyAccrualRules(try body.decoded("rules", [LoyaltyAccrualRule].self))
         }
 
-        // A group's form is addressed by the group's name (or by its record id, which derives from the name
-        // and is what a create's Location names).
+        // A group's form is addressed by the group's name, percent-encoded in the path as any name beyond
+        // ASCII is (or by its record id, which derives from the name and is what a create's Location names).
         let form: @Sendable (CRMRequestContext) throws -> UUID = { context in
-            guard let group = context.parameters.get("group"), (1...100).contains(group.count) else { throw Problem.invalid("group", "1 to 100 characters") }
+            guard let segment = context.parameters.get("group"), let group = segment.removingPercentEncoding,
+                  (1...100).contains(group.count) else { throw Problem.invalid("group", "1 to 100 characters") }
             return UUID(text: group) ?? CustomerForm.id(group: group)
         }
         create(v1, "forms", CustomerForm.self, id: { CustomerForm.id(group: try $0.string("group", max: 100)) }) { _, body in
