@@ -12,9 +12,12 @@ public enum BoardThread: Aggregate {
         public let id: UUID
         public let author: String
         public let authorName: String
-        public let body: String
+        /// What the post says; nil in a copy withheld from a reader who may not moderate while the post is
+        /// hidden (``State/withholdingHiddenPosts()``).
+        public var body: String?
         public let postedAt: Date
-        public let flaggedWords: [String]
+        /// The sensitive words found in the post (emptied with its body when withheld: they quote it).
+        public var flaggedWords: [String]
         public var isHidden: Bool
     }
 
@@ -30,6 +33,19 @@ public enum BoardThread: Aggregate {
         public var visiblePosts: [Post] { posts.filter { !$0.isHidden } }
         /// Posts waiting for a moderator's look.
         public var flaggedPosts: [Post] { posts.filter { !$0.flaggedWords.isEmpty && !$0.isHidden } }
+
+        /// The thread as a reader who may not moderate it sees it (R-ORG-6 moderation): a hidden post stays in
+        /// its place — its id, author and time, `isHidden` true — but its body is withheld (nil) and so are
+        /// the sensitive words found in it. A thread is never hidden as a whole: its title is always shown.
+        public func withholdingHiddenPosts() -> State {
+            guard posts.contains(where: \.isHidden) else { return self }
+            var s = self
+            for i in s.posts.indices where s.posts[i].isHidden {
+                s.posts[i].body = nil
+                s.posts[i].flaggedWords = []
+            }
+            return s
+        }
     }
 
     /// A post as written: who (real name) and what.

@@ -6,7 +6,9 @@ extension Customer {
 
     /// The changed fields of an edit, old → new, after checking every new value. Custom values being set
     /// must fit the form; a required custom field cannot be cleared. When the group changes, the form must
-    /// be the new group's and all custom values after the edit must fit it.
+    /// be the new group's, the values it has no field for are dropped (recorded as changes to none, whoever
+    /// edits: so the answer never depends on a value the editor may not see) and all custom values after the
+    /// edit must fit it.
     static func changes(of edit: CustomerEdit, form: FormDefinition, state: State, context: CommandContext) throws(DomainError) -> [FieldChange] {
         // A value the customer already holds is not judged again (it may predate a tightened check).
         let name = try edit.name.map { (n: String) throws(DomainError) in try Validate.text(n, field: "name", unlessUnchangedFrom: state.name) } ?? state.name
@@ -24,14 +26,20 @@ extension Customer {
                           founded: founded == state.founded ? nil : founded, context: context)
 
         var custom = state.customFields
-        for key in edit.clearCustomFields {
+        // Custom texts are trimmed; setting a blank one clears the field.
+        let (set, blank) = FormDefinition.trimmed(edit.setCustomFields)
+        for key in edit.clearCustomFields + blank {
             if form.field(key)?.required == true { throw .invalid(key, "is required") }
             custom[key] = nil
         }
-        let setting = edit.setCustomFields.filter { state.customFields[$0.key] != $0.value }
-        custom.merge(setting) { _, new in new }
+        let setting = set.filter { state.customFields[$0.key] != $0.value }
         if group != state.group {
-            try form.validate(custom)
+            // The old form's values the new group's form has no field for go with the old group.
+            custom = custom.filter { form.field($0.key) != nil }
+        }
+        custom.merge(setting) { _, new in new }
+        if group != state.group, let problem = form.violations(of: custom).first {
+            throw problem
         } else if let problem = form.changeViolations(of: setting).first {
             throw problem
         }

@@ -47,7 +47,8 @@ public enum GrantRule {
     /// grantor holds all of it. Each action of each permission must be covered by one permission the
     /// grantor holds with the same module and action, a scope covering it and a period including the whole
     /// period granted (periods of several grantor permissions are not joined). Every field hidden from the
-    /// grantor must stay hidden (a grant without permissions shows no field).
+    /// grantor must stay hidden when the grant gives anything in customers (hidden fields are customer form
+    /// fields: a grant giving nothing there shows none, ``EffectivePermissions``).
     public static func excess(granting permissions: [Permission], hiding hiddenFields: [HiddenField],
                               by grantor: EffectivePermissions) -> GrantExcess? {
         for permission in permissions {
@@ -61,11 +62,25 @@ public enum GrantRule {
                 }
             }
         }
-        if !permissions.isEmpty {  // a role without permissions shows nothing
+        if permissions.contains(where: { $0.module == .customers }) {  // a role without customer access shows nothing
             let hiding = Set(hiddenFields)
             if let shown = grantor.hiddenFields.first(where: { !hiding.contains($0) }) { return .hiddenField(shown) }
         }
         return nil
+    }
+
+    /// Discount authority counts as something held (R-SAL-3 with R-ORG-2): a role whose name carries a
+    /// discount limit in `limits` (the settings' ``DiscountLimit``s, matched by role name as quotes match
+    /// them) may be defined, renamed into or granted only by a grantor holding a role (`grantorRoles`: the
+    /// names of the roles they hold now) with a limit at least as large, or holding every permission over
+    /// all data, always (the bootstrap administrator). The refusal, forbidden, names `field`; nil when allowed.
+    public static func discountExcess(roleNamed name: String, limits: [DiscountLimit], grantorRoles: [String],
+                                      grantor: EffectivePermissions, field: String) -> DomainError? {
+        guard let needed = limits.limit(for: name), needed > 0 else { return nil }
+        let held = grantorRoles.compactMap { limits.limit(for: $0) }.max() ?? 0
+        guard held < needed else { return nil }
+        guard excess(granting: Permission.everything, hiding: grantor.hiddenFields, by: grantor) != nil else { return nil }
+        return DomainError(.forbidden, field: field, "the role carries a discount limit of \(needed) %; the grantor holds no role with one as large")
     }
 
     /// Throws the first excess of ``excess(granting:hiding:by:)`` as an invalid input.

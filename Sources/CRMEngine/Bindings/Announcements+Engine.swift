@@ -21,11 +21,37 @@ extension Announcement: EngineRecord {
         return .global
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .publish(_, _, _, let targets, _) = command {
+            try await requireKnownTargets(targets, command: command, state: state, principal: principal, engine: engine)
+            return command
+        }
         guard case .markRead(let given) = command, !principal.isSystem else { return command }
         guard let reader = try await engine.announcementReader(principal, at: engine.clock.now()), reader.employeeID == given.employeeID else {
             throw EngineError(.forbidden, field: "reader", "one marks only one's own copy as read")
         }
         return .markRead(reader)
+    }
+
+    /// A person's announcement reaches someone: each department, role and employee it targets must be one
+    /// the organisation records (`invalid`, field `targets.departments` / `targets.roles` /
+    /// `targets.employees`, naming no value), as the employees a task is handed to are. Branches are codes
+    /// with no list of their own (an employee's, a customer's, a time zone's), so any is taken. Judged only
+    /// for whoever may publish (the answer tells nothing to anyone else) and not for the system's replayed
+    /// decisions (``Principal/replaysDecisions``).
+    private static func requireKnownTargets(_ targets: AnnouncementTargets, command: Command, state: State, principal: Principal,
+                                            engine: CRMEngine) async throws {
+        guard !principal.replaysDecisions, state.announcementID == nil, !(targets.departments + targets.roles + targets.employees).isEmpty,
+              try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return }
+        let organisation = try await engine.organisation.current(store: engine.store, registry: engine.registry)
+        if targets.departments.contains(where: { organisation.units[$0] == nil }) {
+            throw EngineError(.invalid, field: "targets.departments", "no organisation unit has this id")
+        }
+        if targets.roles.contains(where: { organisation.roles[$0] == nil }) {
+            throw EngineError(.invalid, field: "targets.roles", "no role has this id")
+        }
+        if targets.employees.contains(where: { organisation.employees[$0] == nil }) {
+            throw EngineError(.invalid, field: "targets.employees", "no employee has this id")
+        }
     }
 }
 

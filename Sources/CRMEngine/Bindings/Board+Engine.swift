@@ -6,7 +6,8 @@ import Foundation
 /// Staff board threads (R-ORG-6): module `organisation` (no board module); global. `start` → create;
 /// `reply` → edit; moderation (`hide`, `restore`, `lock`, `unlock`) → delete. The sensitive words a post
 /// is checked against are the recorded list, never the caller's; posts are real-name (R-ORG-6): a person's
-/// post carries their own employee id and recorded name.
+/// post carries their own employee id and recorded name. A hidden post's body is shown only to moderators
+/// (``visible(_:to:current:)``).
 extension BoardThread: EngineRecord {
     public static var module: Permission.Module { .organisation }
     public static func action(for command: Command) -> Permission.Action {
@@ -17,6 +18,20 @@ extension BoardThread: EngineRecord {
         }
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
+    /// A hidden post's body (and the sensitive words found in it) is withheld from whoever may not moderate
+    /// the board — `delete` in organisation over all data, what hiding and restoring need —; a moderator
+    /// sees it, to judge whether to restore it. The principal's permissions are those in force when it was
+    /// made (one request's, one session page's): a moderator's grant counts over all its period.
+    public static func visible(_ state: State, to principal: Principal, current: State?) -> State {
+        isModerator(principal) ? state : state.withholdingHiddenPosts()
+    }
+    /// Whether `principal` may moderate the board (hide, restore, lock, unlock: `delete` in organisation on
+    /// a global record, so over all data).
+    static func isModerator(_ principal: Principal) -> Bool {
+        principal.isSystem || principal.permissions.permissions.contains {
+            $0.module == .organisation && $0.actions.contains(.delete) && $0.scope.covers(.all)
+        }
+    }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
         case .start(let id, let title, let draft, _):
@@ -51,4 +66,16 @@ extension SensitiveWordList: EngineRecord {
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     public static func streamID(_ id: UUID) -> StreamID { streamID }
+}
+
+extension CRMEngine {
+    /// The board's sensitive-word list with its version (the ETag its writes take as If-Match), for whoever
+    /// may query settings over all data: a list no word was ever added to is empty at version 0, not "not
+    /// found" — the list always exists. Anyone else gets "not found", as for any record beyond their reach.
+    public func sensitiveWords(as principal: Principal) async throws -> (state: SensitiveWordList.State, version: StreamVersion) {
+        let loaded = try await load(SensitiveWordList.self, stream: SensitiveWordList.streamID)
+        guard loaded.version == .noStream else { return try await state(SensitiveWordList.self, id: UUID(), as: principal) }
+        guard principal.may(.query, in: SensitiveWordList.module, on: .global, at: clock.now()) else { throw EngineError.notFound() }
+        return (SensitiveWordList.initialState, .noStream)
+    }
 }

@@ -6,8 +6,10 @@ import Foundation
 /// Feedback and report forms (R-ORG-3): module `organisation`; each form sits in its own branch
 /// (`.direct`), its submitter, reporter and reviewer see it as their own. `submit` → create; the review
 /// (`startReview`, `markReviewed`, `markReturned`) → approve; `amend` → edit. A person submits and
-/// amends as themselves: the submitter and the amending employee are the principal. A person reviews a form
-/// by hand only as its named reviewer (the default feedback workflow records the review for them otherwise).
+/// amends as themselves: the submitter and the amending employee are the principal, and the reviewer named must
+/// be able to review the form (else `invalid`, field `reviewer`: ``requireReviewerMayReview(after:state:principal:engine:)``).
+/// A person reviews a form by hand only as its named reviewer (the default feedback workflow records the
+/// review for them otherwise).
 /// `startReview` names an existing workflow instance whose subject is this form (kind `feedbackForm`, subject
 /// id the form's), read from its stream — else `invalid`, field `workflowID`, with nothing written.
 extension FeedbackForm: EngineRecord {
@@ -30,10 +32,15 @@ extension FeedbackForm: EngineRecord {
         switch command {
         case .submit(let id, let template, _, let reporter, let reviewer, let branch, let values):
             guard !principal.isSystem else { return command }
-            return .submit(id: id, template: template, submittedBy: principal.id, reporter: reporter, reviewer: reviewer, branch: branch, values: values)
+            let submission = Command.submit(id: id, template: template, submittedBy: principal.id, reporter: reporter, reviewer: reviewer,
+                                            branch: branch, values: values)
+            try await requireReviewerMayReview(after: submission, state: state, principal: principal, engine: engine)
+            return submission
         case .amend(_, let values):
             guard !principal.isSystem else { return command }
-            return .amend(employee: principal.id, values: values)
+            let amendment = Command.amend(employee: principal.id, values: values)
+            try await requireReviewerMayReview(after: amendment, state: state, principal: principal, engine: engine)
+            return amendment
         case .startReview(let workflowID):
             try requireReviewer(state, principal)
             // The review's workflow is an instance about this very form (the reactor's, or one started for it),
@@ -48,6 +55,32 @@ extension FeedbackForm: EngineRecord {
         case .markReviewed, .markReturned:
             try requireReviewer(state, principal)
             return command
+        }
+    }
+
+    /// Refuses a person's submission or amendment (which sends the form for a review) when its named reviewer,
+    /// an active employee with the permissions their roles give now, could not review it: their review of the
+    /// form as it would then stand in review is judged as it would be (``CRMEngine/judge(_:id:_:on:version:as:)``
+    /// — seeing the form, `approve` in organisation over its scope, the domain), as a delegation is
+    /// (``CRMEngine/requireDelegateMayDecide(_:state:principal:)``). Refused `invalid`, field `reviewer`; nothing
+    /// is written. A command the domain refuses anyway, and an unknown or deactivated reviewer, are left to
+    /// their own refusals.
+    private static func requireReviewerMayReview(after command: Command, state: State, principal: Principal, engine: CRMEngine) async throws {
+        let now = engine.clock.now()
+        guard let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)), !events.isEmpty else { return }
+        var inReview = events.reduce(state, evolve)
+        guard let formID = inReview.formID, let reviewerID = UUID(text: inReview.reviewer) else { return }
+        inReview = evolve(inReview, .reviewStarted(FeedbackFormReviewStarted(workflowID: formID, at: now)))
+        let reviewer: Principal
+        do {
+            reviewer = try await engine.principal(employeeID: reviewerID)
+        } catch let unknown as EngineError where unknown.code == .unauthenticated {
+            return
+        }
+        do {
+            _ = try await engine.judge(FeedbackForm.self, id: formID, .markReviewed(workflowID: formID), on: inReview, as: reviewer)
+        } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
+            throw EngineError(.invalid, field: "reviewer", "the employee could not review this form")
         }
     }
 

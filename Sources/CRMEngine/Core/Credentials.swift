@@ -57,12 +57,21 @@ extension CRMEngine {
     static func tokenStream(_ id: UUID) -> StreamID { StreamID(category: "apitoken", id: id.lowercasedString) }
 
     /// Issues an API token to an employee. The employee may issue their own; issuing one for someone else
-    /// needs the organisation module's `edit` permission.
+    /// needs the organisation module's `edit` permission and, since the token acts as them, all they hold
+    /// now: the grant rule (R-ORG-2, ``GrantRule``) over their effective permissions — every action, scope
+    /// and period, and no field hidden from the issuer shown to them — else `forbidden` (field `employee`),
+    /// nothing written.
     public func issueToken(for employeeID: UUID, name: String, expiresAt: Date? = nil, as principal: Principal) async throws -> IssuedToken {
         let organisation = try await organisation.current(store: store, registry: registry)
         guard organisation.employees[employeeID]?.active == true else { throw EngineError(.notFound, field: "employee", "no such active employee") }
         guard principal.employeeID == employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, field: "employee", "issuing a token for another employee needs organisation edit rights")
+        }
+        if principal.employeeID != employeeID, !principal.isSystem {
+            let held = organisation.effectivePermissions(of: employeeID, at: clock.now())
+            if let excess = GrantRule.excess(granting: held.permissions, hiding: held.hiddenFields, by: principal.permissions) {
+                throw EngineError(.forbidden, field: "employee", "issuing a token for this employee needs all they hold: \(excess)")
+            }
         }
         let label = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !label.isEmpty, label.count <= 100 else { throw EngineError(.invalid, field: "name", "a token needs a name of 1 to 100 characters") }

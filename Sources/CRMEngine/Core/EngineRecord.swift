@@ -175,7 +175,15 @@ extension Customer: EngineRecord {
             }
             // A change of group must name a known one; a customer may keep a group no longer (or never) known.
             if let group = edit.group { try await engine.requireKnownCustomerGroup(group, current: state.group) }
-            return .edit(edit, form: try await engine.form(group: edit.group ?? state.group))
+            let form = try await engine.form(group: edit.group ?? state.group)
+            // A change of group drops the values the new form has no field for and judges the rest against it:
+            // a field hidden from the principal here that the new form has too would be judged (telling of its
+            // value) or shown there, so such a move is refused whatever the value (and the same for every customer).
+            if let group = edit.group?.trimmingCharacters(in: .whitespacesAndNewlines), group != state.group, !principal.isSystem,
+               form.fields.contains(where: { !principal.canSee(formGroup: state.group, field: $0.name) }) {
+                throw EngineError(.forbidden, field: "group", "the new group's form has a field hidden from you in the customer's group")
+            }
+            return .edit(edit, form: form)
         case .markMerged(let survivorID) where !principal.isSystem:
             // The survivor must be a live customer the principal may see: a typo would make the duplicate
             // final (and free its keys) with nowhere to go.
@@ -235,16 +243,28 @@ extension WorkTask: EngineRecord {
         default: return .edit
         }
     }
+    /// A task of a customer sits where its customer does (R-TSK-1): the customer's branch, community and
+    /// group, with its assignee (or owner) as its own — its `branch` field plays no part in the scope (it only
+    /// names the calendar of "today" and "overdue"), so tagging another branch neither narrows nor widens who
+    /// reaches it. A task of no customer (R-TSK-7: one's own work) sits in its `branch` (none: only its
+    /// assignee and permissions over all data reach it), with its assignee as its own.
     public static func scope(of command: Command?, state: State) -> ScopeSource {
+        func of(_ details: Details, owners: [String]) -> ScopeSource {
+            guard details.customerID == nil else { return .customer(details.customerID, owners: owners) }
+            // As the domain records it: trimmed, a blank branch none.
+            let branch = details.branch?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return .direct(RecordScope(branch: branch?.isEmpty == false ? branch : nil, owners: owners))
+        }
         switch command {
         case .dispatch(_, let details, let assignee)? where state.details == nil:
-            return .customer(details.customerID, owners: [assignee])
+            return of(details, owners: [assignee])
         case .dispatchByRules(_, let details, _, _)? where state.details == nil:
-            return .customer(details.customerID, owners: [])
+            return of(details, owners: [])
         case .importExternal(_, let details, _, let owner)? where state.details == nil:
-            return .customer(details.customerID, owners: [owner])
+            return of(details, owners: [owner])
         default:
-            return .customer(state.details?.customerID, owners: [state.assignee])
+            guard let details = state.details else { return .customer(nil, owners: [state.assignee]) }
+            return of(details, owners: [state.assignee])
         }
     }
 }
@@ -357,14 +377,34 @@ extension Organisation: EngineRecord {
             }
         }
     }
-    /// Whoever defines, changes or grants a role is the grantor: what they hold bounds what they give.
+    /// Whoever defines, changes or grants a role is the grantor: what they hold bounds what they give — the
+    /// discount limit a role's name carries in the settings too (``GrantRule/discountExcess(roleNamed:limits:grantorRoles:grantor:field:)``).
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
-        case .defineRole(let id, let definition, _): return .defineRole(roleID: id, definition, grantor: principal.permissions)
-        case .changeRole(let id, let definition, _): return .changeRole(roleID: id, definition, grantor: principal.permissions)
+        case .defineRole(let id, let definition, _):
+            try await requireDiscountAuthority(roleNamed: definition.name, field: "name", principal: principal, engine: engine)
+            return .defineRole(roleID: id, definition, grantor: principal.permissions)
+        case .changeRole(let id, let definition, _):
+            if let role = state.roles[id], role.name != definition.name.trimmingCharacters(in: .whitespacesAndNewlines) {
+                try await requireDiscountAuthority(roleNamed: definition.name, field: "name", principal: principal, engine: engine)
+            }
+            return .changeRole(roleID: id, definition, grantor: principal.permissions)
         case .grantRole(let id, let employee, let role, let validity, _):
+            if let name = state.roles[role]?.name {
+                try await requireDiscountAuthority(roleNamed: name, field: "roleID", principal: principal, engine: engine)
+            }
             return .grantRole(grantID: id, employeeID: employee, roleID: role, validity: validity, grantor: principal.permissions)
         default: return command
+        }
+    }
+
+    private static func requireDiscountAuthority(roleNamed name: String, field: String, principal: Principal, engine: CRMEngine) async throws {
+        guard !principal.isSystem else { return }
+        let limits = try await engine.settings().effectiveDiscountLimits
+        let held = try await engine.roleNames(of: principal, at: engine.clock.now())
+        if let refused = GrantRule.discountExcess(roleNamed: name.trimmingCharacters(in: .whitespacesAndNewlines), limits: limits,
+                                                  grantorRoles: held, grantor: principal.permissions, field: field) {
+            throw EngineError(refused)
         }
     }
 }
@@ -374,6 +414,20 @@ extension Settings: EngineRecord {
     public static func action(for command: Command) -> Permission.Action { .edit }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     public static func streamID(_ id: UUID) -> StreamID { Settings.streamID }
+
+    /// A person's discount limit names a role of the organisation (or one with a limit already, or a
+    /// default one): limits apply by role name, so one for a misspelt name would silently never apply.
+    /// Refused `invalid`, field `role`; nothing written.
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        guard case .setDiscountLimit(let limit) = command, !principal.replaysDecisions else { return command }
+        let name = limit.role.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !state.effectiveDiscountLimits.contains(where: { $0.role == name }) else { return command }
+        let organisation = try await engine.organisation.current(store: engine.store, registry: engine.registry)
+        guard organisation.roles.values.contains(where: { $0.name == name }) else {
+            throw EngineError(.invalid, field: "role", "no role of the organisation has this name")
+        }
+        return command
+    }
 }
 
 extension Customer.State {

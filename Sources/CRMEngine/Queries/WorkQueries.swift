@@ -6,7 +6,8 @@ import Foundation
 /// The work read models (docs/views/Work.md) as `principal` may see them: every row is kept only when the
 /// principal may query its module on the row's scope, every clock-derived fact ("overdue", "today", "late",
 /// "usable") is computed at the engine clock's `now`, local days in the branch's time zone from the
-/// settings, and reads of customer data are recorded in the read audit.
+/// settings, and reads of customer data are recorded in the read audit. A row's customer name is shown only
+/// to whoever may query that customer (``customerNamesShown(_:in:as:at:)``), as the customer's own page is.
 extension CRMEngine {
     static let taskBoardView = "task-board"
     static let ticketBoardView = "ticket-sla-board"
@@ -38,6 +39,11 @@ extension CRMEngine {
             board.dueToday = board.dueToday.filter(visible)
             board.upcoming = board.upcoming.filter(visible)
         }
+        let shown = try customerNamesShown(board.overdue.map(\.task.customerID) + board.dueToday.map(\.customerID) + board.upcoming.map(\.customerID),
+                                           in: Self.taskBoardView, as: principal, at: now)
+        for i in board.overdue.indices where !shown(board.overdue[i].task.customerID) { board.overdue[i].task.customerName = nil }
+        for i in board.dueToday.indices where !shown(board.dueToday[i].customerID) { board.dueToday[i].customerName = nil }
+        for i in board.upcoming.indices where !shown(board.upcoming[i].customerID) { board.upcoming[i].customerName = nil }
         auditCustomers(board.overdue.map(\.task.customerID) + board.dueToday.map(\.customerID) + board.upcoming.map(\.customerID), principal)
         return board
     }
@@ -58,6 +64,8 @@ extension CRMEngine {
             item.daysLate = calendar.localDate(of: item.task.dueAt).days(until: calendar.localDate(of: now))
             return item
         }
+        let shown = try customerNamesShown(page.items.map(\.task.customerID), in: Self.taskBoardView, as: principal, at: now)
+        for i in page.items.indices where !shown(page.items[i].task.customerID) { page.items[i].task.customerName = nil }
         auditCustomers(page.items.map(\.task.customerID), principal)
         return page
     }
@@ -67,9 +75,11 @@ extension CRMEngine {
                             consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TicketSLABoard.TicketRow> {
         try await consistent(with: position, [Self.ticketBoardView])
         let now = clock.now()
-        let page = try views.read(Self.ticketBoardView) {
+        var page = try views.read(Self.ticketBoardView) {
             try TicketSLABoard.open(department: department, in: $0, after: after, limit: limit) { self.principalMay(principal, .tickets, $0.scope, now) }
         }
+        let shown = try customerNamesShown(page.items.map(\.customerID), in: Self.ticketBoardView, as: principal, at: now)
+        for i in page.items.indices where !shown(page.items[i].customerID) { page.items[i].customerName = nil }
         auditCustomers(page.items.map(\.customerID), principal)
         return page
     }
@@ -80,9 +90,11 @@ extension CRMEngine {
                                consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TicketSLABoard.OverdueTicket> {
         try await consistent(with: position, [Self.ticketBoardView])
         let now = clock.now()
-        let page = try views.read(Self.ticketBoardView) {
+        var page = try views.read(Self.ticketBoardView) {
             try TicketSLABoard.overdue(at: now, in: $0, after: after, limit: limit) { self.principalMay(principal, .tickets, $0.scope, now) }
         }
+        let shown = try customerNamesShown(page.items.map(\.ticket.customerID), in: Self.ticketBoardView, as: principal, at: now)
+        for i in page.items.indices where !shown(page.items[i].ticket.customerID) { page.items[i].ticket.customerName = nil }
         auditCustomers(page.items.map(\.ticket.customerID), principal)
         return page
     }
@@ -120,8 +132,10 @@ extension CRMEngine {
         try await consistent(with: position, [Self.pipelineView])
         let now = clock.now()
         let owner = Employee.canonicalID(owner)
-        let rows = try views.read(Self.pipelineView) { try OpportunityPipeline.pipeline(owner: owner, in: $0) }
+        var rows = try views.read(Self.pipelineView) { try OpportunityPipeline.pipeline(owner: owner, in: $0) }
             .filter { principalMay(principal, .opportunities, $0.scope, now) }
+        let shown = try customerNamesShown(rows.map(\.customerID), in: Self.pipelineView, as: principal, at: now)
+        for i in rows.indices where !shown(rows[i].customerID) { rows[i].customerName = nil }
         auditCustomers(rows.map(\.customerID), principal)
         return rows
     }
@@ -239,6 +253,21 @@ extension CRMEngine {
 
     private func principalMay(_ principal: Principal, _ module: Permission.Module, _ scope: RecordScope, _ now: Date) -> Bool {
         principal.may(.query, in: module, on: scope, at: now)
+    }
+
+    /// Whether a row's customer name may be shown to `principal`: only when it may query that customer in the
+    /// customers module, judged on the customer's scope now as `view`'s customer-scope table holds it — the
+    /// rule of the customer's own page (not found) and of the console ("not visible to you"). A row the
+    /// principal sees by the record's own scope (the ticket's or task's assignee, an opportunity's owner, a
+    /// permission over tickets but not customers) keeps its customer's id, never its name.
+    func customerNamesShown(_ ids: [UUID?], in view: String, as principal: Principal, at now: Date) throws -> (UUID?) -> Bool {
+        if principal.mayEverywhere(.query, in: .customers, at: now) { return { _ in true } }
+        let customers = Set(ids.compactMap { $0 })
+        guard !customers.isEmpty else { return { _ in false } }
+        let seen = try views.read(view) { reader in
+            try customers.filter { principal.may(.query, in: .customers, on: try CustomerScopes.scope(of: $0, in: reader), at: now) }
+        }
+        return { id in id.map(seen.contains) ?? false }
     }
 
     /// The calendar of an employee's branch (by employee id text); UTC for an unknown employee or the system.

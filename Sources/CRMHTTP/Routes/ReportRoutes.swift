@@ -135,6 +135,11 @@ extension Routes {
                 return (text, date)
             }
             let from = try bound("from", default: now - 86_400), to = try bound("to", default: now + 1)
+            // Both bounds given the wrong way round is a mistake, not an empty window (as the reports' month
+            // ranges); one bound past the other's default (a `from` later than now) is only an empty window.
+            if query.string("from") != nil, query.string("to") != nil, from.date > to.date {
+                throw Problem.invalid("from", "the window's start comes before its end (from is after to)")
+            }
             let order = query.string("order") ?? "newest"
             guard order == "newest" || order == "oldest" else { throw Problem.invalid("order", "newest or oldest") }
             let reader = query.string("principal")

@@ -70,8 +70,9 @@ extension Routes {
         }
         command(v1, "board/threads/:id/lock", BoardThread.self) { _, body in .lock(reason: try body.string("reason", max: 2000)) }
         command(v1, "board/threads/:id/unlock", BoardThread.self) { _, body in .unlock(reason: try body.string("reason", max: 2000)) }
+        // 200 with no words (ETag "0") before the first word is added.
         v1.get("settings/sensitive-words") { _, context in
-            let (state, version) = try await engine.state(SensitiveWordList.self, id: Self.singletonID, as: try context.requirePrincipal())
+            let (state, version) = try await engine.sensitiveWords(as: try context.requirePrincipal())
             return try JSONOutput.reflected(state, version: version)
         }
         singleton(v1, "settings/sensitive-words", SensitiveWordList.self) { body in .add(try body.decodedAll(SensitiveWord.self)) }
