@@ -112,7 +112,7 @@ struct Export: AsyncParsableCommand {
         }
         guard let from else { throw CLIError("a report needs --from YYYY-MM", hint: "e.g. --from 2026-03 --to 2026-04", exit: .usage) }
         // Only the costs, visit-costs and composition reports are grouped by something: a `--by` on another is bad usage.
-        if let by, !report.takesBy {
+        if by != nil, !report.takesBy {
             throw CLIError("--by: the \(report.rawValue) report takes none", hint: "--by is for costs, visit-costs and composition", exit: .usage)
         }
         if let period {

@@ -213,7 +213,9 @@ struct ImportCustomers: AsyncParsableCommand {
                     // permissions over where the customer is or goes, the domain's rules, the named employees,
                     // the keys — writing nothing (``CRMEngine/dryRun(_:id:_:as:)``).
                     if let (id, state) = existing {
-                        let edit = customer.edit(from: state, form: form)
+                        // The values a new group's form lacks are cleared as the employee sees the customer: one
+                        // hidden from them is the domain's to drop, and naming it would tell that it holds a value.
+                        let edit = customer.edit(from: state.visible(to: principal), form: form)
                         if edit.isEmpty {
                             // "Unchanged" only of a customer the employee may see: else it would tell what it holds.
                             try await requireVisible(id, engine: engine, principal: principal)

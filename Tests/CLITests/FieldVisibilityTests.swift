@@ -9,11 +9,11 @@ struct FieldVisibilityTests {
 
     /// `crm demo` beside a server, a branch-scoped employee whose role hides `residential.contactWindow`, with
     /// a token, and a customer of that branch whose hidden field holds the secret.
-    private func served() async throws -> (s: Served, employeeToken: String, customer: String) {
+    private func served(actions: [String] = ["query"]) async throws -> (s: Served, employeeToken: String, customer: String) {
         let s = try await Served.start(demo: 3000)
         let employee = UUID().uuidString.lowercased(), role = UUID().uuidString.lowercased()
         #expect(try await s.post("/v1/employees", ["id": employee, "name": "Zhao Min", "position": "clerk", "branch": "north", "hiredOn": "2025-06-01"]) < 300)
-        let query: [String: Any] = ["module": "customers", "actions": ["query"], "scope": ["kind": "branch", "value": "north"], "validity": [String: Any]()]
+        let query: [String: Any] = ["module": "customers", "actions": actions, "scope": ["kind": "branch", "value": "north"], "validity": [String: Any]()]
         let hidden: [String: Any] = ["formGroup": "residential", "field": "contactWindow"]
         #expect(try await s.post("/v1/roles", ["id": role, "name": "North clerk", "permissions": [query], "hiddenFields": [hidden]]) < 300)
         #expect(try await s.post("/v1/roles/\(role)/grants", ["employeeId": employee]) < 300)
@@ -81,5 +81,27 @@ struct FieldVisibilityTests {
         let summary = object(guess.lines.last ?? "")
         #expect(guess.status == 2 && summary["unchanged"] as? Int == 0, "\(guess.stdout) \(guess.stderr)")
         #expect((summary["invalid"] as? [[String: Any]])?.first?["field"] as? String == "contactWindow", "\(guess.stdout)")
+    }
+
+    /// A row moving a customer to a group whose form lacks a field hidden from the employee is judged alike
+    /// whether that field holds a value: the import clears only what the employee sees (the domain drops the
+    /// rest), so a refusal naming the hidden field no longer tells that it is filled.
+    @Test func anImportMovingACustomerToAnotherGroupTellsNothingOfAHiddenFieldsValue() async throws {
+        let (s, token, filled) = try await served(actions: ["query", "edit"])
+        defer { s.stop() }
+        let remote = ["--data", s.data, "--server", s.url, "--token", s.token]
+        let empty = try await crm(["customer", "add", "--name", "Wang Fang", "--group", "residential", "--branch", "north", "--field", "meterType=gas",
+                                   "--field", "moveInDate=2026-03-01", "--json"] + remote)
+        let other = try #require(object(empty.lines.last ?? "")["id"] as? String)
+        for _ in 0..<100 {
+            if try await crm(["show", other, "--data", s.data, "--token", token]).status == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        write("id,group,employees\n\(filled),business,5\n\(other),business,5\n", to: s.dir + "/move.csv")
+        let moved = try await crm(["import", "customers", s.dir + "/move.csv", "--dry-run", "--json", "--server", s.url, "--token", token, "--data", s.data])
+        let summary = object(moved.lines.last ?? "")
+        #expect(moved.status == 0, "\(moved.stdout) \(moved.stderr)")
+        #expect((summary["invalid"] as? [Any])?.isEmpty ?? true, "\(moved.stdout)")
+        #expect(!moved.stdout.contains("contactWindow") && !moved.stderr.contains("contactWindow"), "\(moved.stdout) \(moved.stderr)")
     }
 }

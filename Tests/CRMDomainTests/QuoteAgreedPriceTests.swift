@@ -16,6 +16,17 @@ import Testing
         #expect(Contract.lines(agreedIn: draft) == [Contract.Line(productID: Self.meter, name: "Meter", quantity: 2, unitPrice: Money(Decimal(string: "85.5") ?? 0, .cny))])
     }
 
+    /// A product quoted on several lines (10 at 100, 2 more at half price) is agreed at what they cost together
+    /// over their quantity, and a contract drafted without lines takes each line at its own price: the half
+    /// price of two meters is not the price of all twelve.
+    @Test func aProductOnSeveralLinesIsAgreedAtItsAveragePriceAndEachLineKeepsItsOwn() {
+        let full = QuoteLine(productID: Self.meter, productName: "Meter", unitPrice: Money(100, .cny), quantity: 10)
+        let half = QuoteLine(productID: Self.meter, productName: "Meter", unitPrice: Money(100, .cny), quantity: 2, discountPercent: 50)
+        let draft = QuoteDraft(lines: [full, half])
+        #expect(draft.agreedUnitPrice(of: Self.meter) == Money(Decimal(1_100) / Decimal(12), .cny))
+        #expect(Contract.lines(agreedIn: draft).map(\.unitPrice) == [Money(100, .cny), Money(50, .cny)])
+    }
+
     @Test func aQuotesDateIsReadFromItsNumber() {
         var state = Quote.State()
         state.number = "Q-ACME-CO-20991231-007"

@@ -102,6 +102,11 @@ import Testing
         try await f.engine.execute(Contact.self, id: backup, .edit(ContactEdit(role: .primary)), as: f.admin)
         try await f.engine.execute(Contact.self, id: backup, .archive(reason: "left"), as: f.admin)
         _ = try await Self.createContact(f, "New Primary", of: customer, role: .primary)
+        // The archived primary comes back only once the new one is not primary.
+        let beforeRestore = try await f.engine.store.headPosition()
+        let restored = await Self.refusal { try await f.engine.execute(Contact.self, id: backup, .restore, as: f.admin) }
+        #expect(restored?.code == .invalid && restored?.field == "role", "\(String(describing: restored))")
+        #expect(try await f.engine.store.headPosition() == beforeRestore, "nothing written")
         await f.close()
     }
 

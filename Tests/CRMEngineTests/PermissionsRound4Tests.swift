@@ -167,6 +167,21 @@ import Testing
         try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: "salesManager", maxPercent: 12)), as: f.admin)
         let limits = try await f.engine.settings().discountLimits.map(\.role)
         #expect(limits.contains("Account manager") && limits.contains("salesManager"))
+
+        // Someone with settings rights holding the 20 % role may not raise it (nor another) beyond 20 %.
+        let sam = try await f.hire("Sam", branch: "berlin", permissions: [Permission(module: .settings, actions: [.query, .edit], scope: .all)])
+        let samID = try #require(sam.employeeID)
+        try await f.engine.execute(Organisation.self, id: role, .grantRole(grantID: UUID.derived("grant", "sam-am"), employeeID: samID, roleID: role,
+                                                                           validity: .always, grantor: .none), as: f.admin)
+        let samNow = try await f.engine.principal(employeeID: samID)
+        let before = try await f.engine.store.headPosition()
+        let raised = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: "Account manager", maxPercent: 100)), as: samNow)
+        }
+        #expect(raised?.code == .forbidden && raised?.field == "maxPercent", "\(String(describing: raised))")
+        #expect(try await f.engine.store.headPosition() == before, "nothing written")
+        // Within what Sam holds, it is his to set.
+        try await f.engine.execute(Settings.self, id: UUID(), .setDiscountLimit(DiscountLimit(role: "salesManager", maxPercent: 18)), as: samNow)
         await f.close()
     }
 

@@ -63,7 +63,11 @@ import Testing
         try await f.engine.execute(BoardThread.self, id: thread, .start(threadID: thread, title: "Canteen",
             BoardThread.Draft(postID: UUID.derived("post", "soup"), author: "", authorName: "", body: "Soup?"), words: []), as: reader)
         try await f.engine.execute(BoardThread.self, id: thread, .reply(BoardThread.Draft(postID: post, author: "", authorName: "", body: "This is a SCAM"), words: []), as: reader)
+        let beforeHiding = try await f.engine.store.headPosition()
         try await f.engine.execute(BoardThread.self, id: thread, .hide(postID: post, reason: "rude"), as: f.admin)
+        // Read as of before it was hidden, it is withheld too: it is hidden now.
+        #expect(try await f.engine.state(BoardThread.self, id: thread, asOf: .position(beforeHiding), as: reader).state.posts.last?.body == nil)
+        #expect(try await f.engine.state(BoardThread.self, id: thread, asOf: .position(beforeHiding), as: f.admin).state.posts.last?.body == "This is a SCAM")
 
         let seen = try await f.engine.state(BoardThread.self, id: thread, as: reader).state
         #expect(seen.title == "Canteen" && seen.posts.map(\.body) == ["Soup?", nil] && seen.posts.last?.isHidden == true)

@@ -76,12 +76,11 @@ extension Contract {
     }
 
     /// The lines a contract drafted from an accepted quote takes when none are given: each line of `draft`
-    /// (the accepted revision) with its product, name and quantity, at the unit price the quote agreed
-    /// (``QuoteDraft/agreedUnitPrice(of:)``).
+    /// (the accepted revision) with its product, name and quantity, at the unit price the quote agreed for that
+    /// very line (``QuoteDraft/agreedUnitPrice(of:)-(QuoteLine)``).
     public static func lines(agreedIn draft: QuoteDraft) -> [Line] {
         draft.lines.map { line in
-            Line(productID: line.productID, name: line.productName, quantity: line.quantity,
-                 unitPrice: draft.agreedUnitPrice(of: line.productID) ?? line.unitPrice)
+            Line(productID: line.productID, name: line.productName, quantity: line.quantity, unitPrice: draft.agreedUnitPrice(of: line))
         }
     }
 

@@ -48,10 +48,17 @@ extension Array where Element == ExchangeRate {
     /// arithmetic, rounded half-even to 4 decimal places (round for display at the edge).
     public func convert(_ money: Money, to currency: Currency, on date: LocalDate) -> Money? {
         guard let rate = rate(from: money.currency, to: currency, on: date) else { return nil }
-        var product = money.amount * rate
+        return Money(ExchangeRate.rounded(money.amount * rate), currency)
+    }
+}
+
+extension ExchangeRate {
+    /// A converted amount rounded as conversions round: half-even to 4 decimal places.
+    public static func rounded(_ amount: Decimal) -> Decimal {
+        var value = amount
         var rounded = Decimal()
-        NSDecimalRound(&rounded, &product, 4, .bankers)
-        return Money(rounded, currency)
+        NSDecimalRound(&rounded, &value, 4, .bankers)
+        return rounded
     }
 }
 

@@ -79,21 +79,29 @@ public struct QuoteDraft: Hashable, Sendable, Codable {
         max(lines.map(\.discountPercent).max() ?? 0, overallDiscountPercent)
     }
 
-    /// The unit price the customer pays for `productID` under this draft: its line's standard price less the
-    /// line's discount, then less the quote's discount (exact decimal, not rounded); the lowest when the product
-    /// has several lines; nil when it has none. What a contract drafted from the accepted quote may not go below.
+    /// The unit price the customer pays for `line` under this draft: its standard price less the line's
+    /// discount, then less the quote's discount (exact decimal, not rounded).
     ///
     /// ```swift
-    /// QuoteDraft(lines: [QuoteLine(productID: p, productName: "Meter", unitPrice: Money(100, .cny), quantity: 2,
-    ///                              discountPercent: 10)], discountPercent: 5).agreedUnitPrice(of: p)  // 85.5 CNY
+    /// let meter = QuoteLine(productID: p, productName: "Meter", unitPrice: Money(100, .cny), quantity: 2, discountPercent: 10)
+    /// QuoteDraft(lines: [meter], discountPercent: 5).agreedUnitPrice(of: meter)  // 85.5 CNY
     /// ```
+    public func agreedUnitPrice(of line: QuoteLine) -> Money {
+        let afterLine = line.unitPrice.amount - line.unitPrice.amount * line.discountPercent / 100
+        return Money(afterLine - afterLine * discountPercent / 100, line.unitPrice.currency)
+    }
+
+    /// The unit price the customer pays for `productID` under this draft, over all its lines: what they cost
+    /// together after discounts (``agreedUnitPrice(of:)-(QuoteLine)``) divided by their quantity — a product
+    /// quoted as 10 at 100 and 2 more at half price is agreed at 91.67 a unit, never at 50 for all 12; nil when
+    /// it has no line (or only lines of no quantity). What a contract drafted from the accepted quote may not go
+    /// below.
     public func agreedUnitPrice(of productID: UUID) -> Money? {
-        lines.filter { $0.productID == productID }
-            .map { line -> Money in
-                let afterLine = line.unitPrice.amount - line.unitPrice.amount * line.discountPercent / 100
-                return Money(afterLine - afterLine * discountPercent / 100, line.unitPrice.currency)
-            }
-            .min { $0.amount < $1.amount }
+        let quoted = lines.filter { $0.productID == productID }
+        let quantity = quoted.reduce(Decimal(0)) { $0 + $1.quantity }
+        guard let currency = quoted.first?.unitPrice.currency, quantity > 0 else { return nil }
+        let total = quoted.reduce(Decimal(0)) { $0 + agreedUnitPrice(of: $1).amount * $1.quantity }
+        return Money(total / quantity, currency)
     }
 }
 

@@ -22,8 +22,16 @@ extension BoardThread: EngineRecord {
     /// the board — `delete` in organisation over all data, what hiding and restoring need —; a moderator
     /// sees it, to judge whether to restore it. The principal's permissions are those in force when it was
     /// made (one request's, one session page's): a moderator's grant counts over all its period.
+    /// In a past state (`current` the thread now), a post hidden since is withheld too.
     public static func visible(_ state: State, to principal: Principal, current: State?) -> State {
-        isModerator(principal) ? state : state.withholdingHiddenPosts()
+        guard !isModerator(principal) else { return state }
+        var withheld = state.withholdingHiddenPosts()
+        let hiddenNow = Set((current?.posts ?? []).filter(\.isHidden).map(\.id))
+        for i in withheld.posts.indices where hiddenNow.contains(withheld.posts[i].id) {
+            withheld.posts[i].body = nil
+            withheld.posts[i].flaggedWords = []
+        }
+        return withheld
     }
     /// Whether `principal` may moderate the board (hide, restore, lock, unlock: `delete` in organisation on
     /// a global record, so over all data).

@@ -9,7 +9,7 @@ import Foundation
 /// recorded one. Its lines are what the quote agreed: without lines the contract takes the quote's (each at
 /// the unit price the quote agreed, ``Contract/lines(agreedIn:)``); lines given, and the lines of a later
 /// `changeLines`, must each name a catalog product the quote has a line of, at no less than the unit price the
-/// quote agreed for it (``QuoteDraft/agreedUnitPrice(of:)``) — so a contract cannot grant a discount no one
+/// quote agreed for it — its lines' cost after discounts over their quantity (`QuoteDraft.agreedUnitPrice(of: productID)`) — so a contract cannot grant a discount no one
 /// approved. A changed line the contract already has at that price is not judged again. A person's `expire`
 /// is judged on the engine clock's day in the contract's branch calendar (the day the scheduler expires it
 /// on), whatever day the command names; a person's `activate` on that day must not be after the expiry.

@@ -134,7 +134,7 @@ extension NewConnection {
 
 extension Contact {
     /// A contact created for a customer needs one the principal may query that is not merged. A contact created
-    /// or edited as `primary` needs a customer without another live primary contact
+    /// or edited as `primary`, or a primary one restored, needs a customer without another live primary contact
     /// (``CRMEngine/requireNoOtherPrimaryContact(of:except:)``), and a relationship must name a live contact of
     /// the same customer (``CRMEngine/requireContacts(_:ofCustomer:field:)``, field `contactID`). An edit or a
     /// relationship is judged only for whoever may make it (else authorization refuses it next, and its answer
@@ -151,6 +151,11 @@ extension Contact {
             // Only a change to primary is judged: a merge may have left two, and editing either's phone stays possible.
             guard edit.role == .primary, state.role != .primary, let customerID = state.customerID, !state.isArchived,
                   !principal.replaysDecisions,
+                  try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { break }
+            try await engine.requireNoOtherPrimaryContact(of: customerID, except: id)
+        case .restore:
+            // A primary contact archived while another was made primary comes back only once that one is not.
+            guard state.role == .primary, state.isArchived, let customerID = state.customerID, !principal.replaysDecisions,
                   try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { break }
             try await engine.requireNoOtherPrimaryContact(of: customerID, except: id)
         case .addRelationship(let relationship):

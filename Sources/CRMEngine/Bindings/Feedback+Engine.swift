@@ -6,8 +6,9 @@ import Foundation
 /// Feedback and report forms (R-ORG-3): module `organisation`; each form sits in its own branch
 /// (`.direct`), its submitter, reporter and reviewer see it as their own. `submit` → create; the review
 /// (`startReview`, `markReviewed`, `markReturned`) → approve; `amend` → edit. A person submits and
-/// amends as themselves: the submitter and the amending employee are the principal, and the reviewer named must
-/// be able to review the form (else `invalid`, field `reviewer`: ``requireReviewerMayReview(after:state:principal:engine:)``).
+/// amends as themselves: the submitter and the amending employee are the principal, and the reviewer a submission
+/// names must be able to review the form (else `invalid`, field `reviewer`: ``requireReviewerMayReview(after:state:principal:engine:)``;
+/// not judged again on an amendment, which cannot name another).
 /// A person reviews a form by hand only as its named reviewer (the default feedback workflow records the
 /// review for them otherwise).
 /// `startReview` names an existing workflow instance whose subject is this form (kind `feedbackForm`, subject
@@ -38,9 +39,9 @@ extension FeedbackForm: EngineRecord {
             return submission
         case .amend(_, let values):
             guard !principal.isSystem else { return command }
-            let amendment = Command.amend(employee: principal.id, values: values)
-            try await requireReviewerMayReview(after: amendment, state: state, principal: principal, engine: engine)
-            return amendment
+            // Not judged again on an amendment: it cannot name another reviewer, so a reviewer who has since lost
+            // the right would leave a returned form stuck for good; the workflow's escalation reaches someone.
+            return .amend(employee: principal.id, values: values)
         case .startReview(let workflowID):
             try requireReviewer(state, principal)
             // The review's workflow is an instance about this very form (the reactor's, or one started for it),
@@ -58,7 +59,7 @@ extension FeedbackForm: EngineRecord {
         }
     }
 
-    /// Refuses a person's submission or amendment (which sends the form for a review) when its named reviewer,
+    /// Refuses a person's submission (which sends the form for a review) when its named reviewer,
     /// an active employee with the permissions their roles give now, could not review it: their review of the
     /// form as it would then stand in review is judged as it would be (``CRMEngine/judge(_:id:_:on:version:as:)``
     /// — seeing the form, `approve` in organisation over its scope, the domain), as a delegation is

@@ -415,16 +415,28 @@ extension Settings: EngineRecord {
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     public static func streamID(_ id: UUID) -> StreamID { Settings.streamID }
 
-    /// A person's discount limit names a role of the organisation (or one with a limit already, or a
-    /// default one): limits apply by role name, so one for a misspelt name would silently never apply.
-    /// Refused `invalid`, field `role`; nothing written.
+    /// A person's discount limit (judged only for whoever may set it: the answer tells of roles) names a role
+    /// of the organisation (or one with a limit already, or a default one): limits apply by role name, so one
+    /// for a misspelt name would silently never apply — refused `invalid`, field `role`. And discount
+    /// authority is something held (as ``GrantRule/discountExcess(roleNamed:limits:grantorRoles:grantor:field:)``
+    /// judges giving a role that carries one): a limit above the largest of the person's own roles' limits
+    /// needs every permission over all data (the administrator) — refused `forbidden`, field `maxPercent`.
+    /// Nothing is written either way.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        guard case .setDiscountLimit(let limit) = command, !principal.replaysDecisions else { return command }
+        guard case .setDiscountLimit(let limit) = command, !principal.replaysDecisions,
+              try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return command }
         let name = limit.role.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !state.effectiveDiscountLimits.contains(where: { $0.role == name }) else { return command }
-        let organisation = try await engine.organisation.current(store: engine.store, registry: engine.registry)
-        guard organisation.roles.values.contains(where: { $0.name == name }) else {
-            throw EngineError(.invalid, field: "role", "no role of the organisation has this name")
+        let limits = state.effectiveDiscountLimits
+        if !limits.contains(where: { $0.role == name }) {
+            let organisation = try await engine.organisation.current(store: engine.store, registry: engine.registry)
+            guard organisation.roles.values.contains(where: { $0.name == name }) else {
+                throw EngineError(.invalid, field: "role", "no role of the organisation has this name")
+            }
+        }
+        let held = try await engine.roleNames(of: principal, at: engine.clock.now()).compactMap { limits.limit(for: $0) }.max() ?? 0
+        if limit.maxPercent > held,
+           GrantRule.excess(granting: Permission.everything, hiding: principal.permissions.hiddenFields, by: principal.permissions) != nil {
+            throw EngineError(.forbidden, field: "maxPercent", "a discount limit larger than any of your roles' needs the administrator")
         }
         return command
     }

@@ -121,12 +121,12 @@ extension CRMEngine {
         let total = current.values.reduce(Decimal(0)) { $0 + $1.amount }
         let rows = current.map { id, sums in
             let before = previous[id] ?? 0
-            return RevenueBreakdown.Row(period: id.period, key: id.key, amount: Self.roundedAmount(sums.amount), previousAmount: Self.roundedAmount(before),
+            return RevenueBreakdown.Row(period: id.period, key: id.key, amount: ExchangeRate.rounded(sums.amount), previousAmount: ExchangeRate.rounded(before),
                                         growthPercent: Tendency.changePercent(sums.amount, before),
                                         sharePercent: total == 0 ? nil : Self.percent(sums.amount / total), entries: sums.entries, reversals: sums.reversals)
         }.sorted { ($0.period ?? "", $0.key) < ($1.period ?? "", $1.key) }
         return RevenueBreakdown(query: query, compareFrom: compareFrom, compareThrough: query.through.adding(months: -query.shift),
-                                total: Self.roundedAmount(total), rows: rows)
+                                total: ExchangeRate.rounded(total), rows: rows)
     }
 
     /// Revenue-cube cells in one currency, as every report that converts revenue reads them (the revenue
@@ -146,10 +146,10 @@ extension CRMEngine {
         /// The cell's amount in the currency, rounded half-even to 4 places as ``Swift/Array/convert(_:to:on:)``
         /// rounds; nil (and remembered) when no rate is valid on `date`.
         mutating func amount(of cell: RevenueCube.Cell, on date: LocalDate) -> Decimal? {
-            exactAmount(of: cell, on: date).map(CRMEngine.roundedAmount)
+            exactAmount(of: cell, on: date).map(ExchangeRate.rounded)
         }
 
-        /// The cell's amount times the rate, unrounded (for sums rounded once: ``CRMEngine/roundedAmount(_:)``);
+        /// The cell's amount times the rate, unrounded (for sums rounded once: ``ExchangeRate/rounded(_:)``);
         /// nil (and remembered) when no rate is valid on `date`.
         mutating func exactAmount(of cell: RevenueCube.Cell, on date: LocalDate) -> Decimal? {
             guard cell.amount != 0 else { return 0 }
@@ -193,14 +193,6 @@ extension CRMEngine {
         guard period.starts(at: query.through.adding(months: 1)) else {
             throw EngineError(.invalid, field: "through", "must be the last month of a \(period.rawValue)")
         }
-    }
-
-    /// A converted amount rounded half-even to 4 decimal places (as ``Swift/Array/convert(_:to:on:)`` rounds).
-    static func roundedAmount(_ amount: Decimal) -> Decimal {
-        var value = amount
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &value, 4, .bankers)
-        return rounded
     }
 
     /// `fraction` × 100 rounded half-even to 2 places (percentages are shown so across the reports).
