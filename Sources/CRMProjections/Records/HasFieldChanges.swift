@@ -227,3 +227,83 @@ extension MaintenanceUnpaired: HasFieldChanges {
          FieldChange(field: "reason", old: nil, new: .text(reason))]
     }
 }
+
+// Configuration (R-ORG-4) and grants (R-ORG-2): what an administrator set, old → new, under a path naming
+// what it is about (`sla.<kind>.<severity>.responseMinutes`, `holidays.<date>`, `grants.<grant id>.role`).
+
+extension SLADeadlineSet: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        let path = "sla.\(deadline.kind.rawValue).\(deadline.severity.rawValue)"
+        var c: [FieldChange] = []
+        c.record(path + ".responseMinutes", previous.map { .number(Decimal($0.responseMinutes)) }, .number(Decimal(deadline.responseMinutes)))
+        c.record(path + ".resolutionMinutes", previous.map { .number(Decimal($0.resolutionMinutes)) }, .number(Decimal(deadline.resolutionMinutes)))
+        return c
+    }
+}
+extension HolidayAdded: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = [FieldChange(field: "holidays.\(holiday.date)", old: nil, new: .text(holiday.name))]
+        c.record("holidays.\(holiday.date).branches", nil, holiday.branches.isEmpty ? nil : .list(holiday.branches))
+        return c
+    }
+}
+extension HolidayRemoved: HasFieldChanges {
+    public var fieldChanges: [FieldChange] { [FieldChange(field: "holidays.\(date)", old: .text(name), new: nil)] }
+}
+extension BranchTimeZoneSet: HasFieldChanges {
+    public var fieldChanges: [FieldChange] { [FieldChange(field: "timeZones.\(branch)", old: nil, new: .text(timeZoneID))] }
+}
+extension ReminderLeadTimeSet: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("reminderLeadDays.\(kind.rawValue)", previousDays.map { .number(Decimal($0)) }, .number(Decimal(days)))
+        return c
+    }
+}
+extension DiscountLimitSet: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("discountLimits.\(limit.role)", previous.map { .number($0.maxPercent) }, .number(limit.maxPercent))
+        return c
+    }
+}
+extension ExchangeRateSet: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("exchangeRates.\(rate.from.rawValue)-\(rate.to.rawValue).\(rate.validFrom)", previous.map { .number($0.rate) }, .number(rate.rate))
+        return c
+    }
+}
+extension WarningThresholdSet: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        let place = [threshold.branch, threshold.community].compactMap { $0 }.joined(separator: "/")
+        var c: [FieldChange] = []
+        c.record("warningThresholds.\(threshold.metric)" + (place.isEmpty ? "" : ".\(place)"), previous.map { .number($0.value) }, .number(threshold.value))
+        return c
+    }
+}
+extension RoleGranted: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "grants.\(grantID.lowercasedString).employee", old: nil, new: .id(employeeID)),
+         FieldChange(field: "grants.\(grantID.lowercasedString).role", old: nil, new: .id(roleID))]
+    }
+}
+extension RoleGrantRevoked: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "grants.\(grantID.lowercasedString).employee", old: .id(employeeID), new: nil),
+         FieldChange(field: "grants.\(grantID.lowercasedString).role", old: .id(roleID), new: nil)]
+    }
+}
+
+// A ticket's resolution and closing: what was recorded with them.
+
+extension TicketResolved: HasFieldChanges {
+    public var fieldChanges: [FieldChange] { [FieldChange(field: "resolution", old: nil, new: .text(resolution))] }
+}
+extension TicketClosed: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = [FieldChange(field: "satisfaction", old: nil, new: .number(Decimal(satisfaction)))]
+        c.record("comment", nil, comment.map(FieldValue.text))
+        return c
+    }
+}

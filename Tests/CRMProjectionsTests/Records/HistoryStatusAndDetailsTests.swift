@@ -65,4 +65,28 @@ import Testing
         let trail = try ModificationHistory.history(of: form, events: log.stream(form), in: try log.views(projection))
         #expect(trail.first?.changes == [FieldChange(field: "fields.size.options", old: .list(["小", "中", "大"]), new: .list(["小", "中"]))])
     }
+
+    /// Configuration and grants name what an administrator set, old → new (R-ORG-4: each change an audited
+    /// event; R-LOG-5), and a ticket's resolution and closing what was recorded with them.
+    @Test func settingsGrantsAndATicketsResolutionListWhatChanged() throws {
+        func changes(_ payload: any EventPayload) -> [FieldChange] { (payload as? HasFieldChanges)?.fieldChanges ?? [] }
+        let sla = SLADeadline(kind: .complaint, severity: .high, responseMinutes: 45, resolutionMinutes: 240)
+        let before = SLADeadline(kind: .complaint, severity: .high, responseMinutes: 60, resolutionMinutes: 240)
+        #expect(changes(SLADeadlineSet(deadline: sla, previous: before))
+                == [FieldChange(field: "sla.complaint.high.responseMinutes", old: .number(60), new: .number(45))])
+        #expect(changes(SLADeadlineSet(deadline: sla)).map(\.field) == ["sla.complaint.high.responseMinutes", "sla.complaint.high.resolutionMinutes"])
+        let day = try #require(LocalDate(year: 2026, month: 10, day: 1))
+        #expect(changes(HolidayAdded(holiday: Holiday(date: day, name: "National Day"))) == [FieldChange(field: "holidays.2026-10-01", old: nil, new: .text("National Day"))])
+        #expect(changes(DiscountLimitSet(limit: DiscountLimit(role: "salesManager", maxPercent: 18), previous: DiscountLimit(role: "salesManager", maxPercent: 15)))
+                == [FieldChange(field: "discountLimits.salesManager", old: .number(15), new: .number(18))])
+        let grant = UUID.derived("grant", "g"), employee = UUID.derived("employee", "e"), role = UUID.derived("role", "r")
+        #expect(changes(RoleGranted(grantID: grant, employeeID: employee, roleID: role, validity: .always))
+                == [FieldChange(field: "grants.\(grant.lowercasedString).employee", old: nil, new: .id(employee)),
+                    FieldChange(field: "grants.\(grant.lowercasedString).role", old: nil, new: .id(role))])
+        #expect(changes(RoleGrantRevoked(grantID: grant, employeeID: employee, roleID: role)).map(\.new) == [nil, nil])
+        let ticket = UUID.derived("ticket", "t"), now = Date(timeIntervalSince1970: 1_767_225_600)
+        #expect(changes(TicketResolved(ticketID: ticket, resolution: "meter replaced", resolvedAt: now)) == [FieldChange(field: "resolution", old: nil, new: .text("meter replaced"))])
+        #expect(changes(TicketClosed(ticketID: ticket, satisfaction: 4, comment: "quick", closedAt: now))
+                == [FieldChange(field: "satisfaction", old: nil, new: .number(4)), FieldChange(field: "comment", old: nil, new: .text("quick"))])
+    }
 }
