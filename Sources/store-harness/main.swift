@@ -2,7 +2,7 @@
 //
 //   store-harness append --dir DIR [--writers N] [--map-size BYTES] [--payload-size BYTES]
 //
-// Opens the store in DIR for writing and appends until killed, from N concurrent tasks, one to five
+// Opens the store in DIR for writing and appends until killed (or its parent is gone), from N concurrent tasks, one to five
 // events per call. After each acknowledged append it prints one line per event:
 //
 //   ack <position> <event-id> <stream> <version>
@@ -63,6 +63,9 @@ struct StoreHarness {
             options: .init(initialMapSize: arguments.mapSize)
         )
         let out = LineWriter()
+        // A harness whose test process died (Foundation's Process.run() crash kills it now and then) is
+        // reparented: it stops then, instead of appending in a loop for good.
+        let parent = getppid()
         out.write("ready \(getpid())\n")
         let ids = UUIDv7Generator()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -70,7 +73,7 @@ struct StoreHarness {
                 group.addTask {
                     let stream = StreamID("crash-\(writer)")
                     var round = 0
-                    while true {
+                    while getppid() == parent {
                         round += 1
                         let count = 1 + (round % 5)
                         let events = (0..<count).map { _ in
