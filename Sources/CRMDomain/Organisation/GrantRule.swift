@@ -76,11 +76,20 @@ public enum GrantRule {
     /// all data, always (the bootstrap administrator). The refusal, forbidden, names `field`; nil when allowed.
     public static func discountExcess(roleNamed name: String, limits: [DiscountLimit], grantorRoles: [String],
                                       grantor: EffectivePermissions, field: String) -> DomainError? {
-        guard let needed = limits.limit(for: name), needed > 0 else { return nil }
+        guard let needed = limits.limit(for: name) else { return nil }
+        return discountExcess(percent: needed, limits: limits, grantorRoles: grantorRoles, grantor: grantor, field: field)
+    }
+
+    /// The same for discount authority of `needed` percent given directly (a limit set in the settings): a
+    /// grantor whose roles' largest limit in `limits` is smaller, and who does not hold every permission over
+    /// all data, is refused (forbidden, `field`); nil when allowed.
+    public static func discountExcess(percent needed: Decimal, limits: [DiscountLimit], grantorRoles: [String],
+                                      grantor: EffectivePermissions, field: String) -> DomainError? {
+        guard needed > 0 else { return nil }
         let held = grantorRoles.compactMap { limits.limit(for: $0) }.max() ?? 0
         guard held < needed else { return nil }
         guard excess(granting: Permission.everything, hiding: grantor.hiddenFields, by: grantor) != nil else { return nil }
-        return DomainError(.forbidden, field: field, "the role carries a discount limit of \(needed) %; the grantor holds no role with one as large")
+        return DomainError(.forbidden, field: field, "discount authority of \(needed) %: the grantor holds no role with a limit as large")
     }
 
     /// Throws the first excess of ``excess(granting:hiding:by:)`` as an invalid input.

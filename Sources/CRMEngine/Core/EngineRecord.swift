@@ -399,12 +399,22 @@ extension Organisation: EngineRecord {
     }
 
     private static func requireDiscountAuthority(roleNamed name: String, field: String, principal: Principal, engine: CRMEngine) async throws {
-        guard !principal.isSystem else { return }
         let limits = try await engine.settings().effectiveDiscountLimits
-        let held = try await engine.roleNames(of: principal, at: engine.clock.now())
-        if let refused = GrantRule.discountExcess(roleNamed: name.trimmingCharacters(in: .whitespacesAndNewlines), limits: limits,
-                                                  grantorRoles: held, grantor: principal.permissions, field: field) {
-            throw EngineError(refused)
+        guard let percent = limits.limit(for: name.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        try await engine.requireDiscountAuthority(percent, limits: limits, field: field, principal: principal)
+    }
+}
+
+extension CRMEngine {
+    /// Refuses a person giving discount authority of `percent` (a role carrying that limit, or the limit itself)
+    /// beyond the largest limit their own roles carry in `limits`, unless they hold every permission over all
+    /// data (``GrantRule/discountExcess(percent:limits:grantorRoles:grantor:field:)``): `forbidden`, naming
+    /// `field`, nothing written. The system is not judged.
+    func requireDiscountAuthority(_ percent: Decimal, limits: [DiscountLimit], field: String, principal: Principal) async throws {
+        guard !principal.isSystem else { return }
+        let held = try await roleNames(of: principal, at: clock.now())
+        if let refused = GrantRule.discountExcess(percent: percent, limits: limits, grantorRoles: held, grantor: principal.permissions, field: field) {
+            throw EngineError(.forbidden, field: field, refused.detail, domain: refused)
         }
     }
 }
@@ -418,9 +428,9 @@ extension Settings: EngineRecord {
     /// A person's discount limit (judged only for whoever may set it: the answer tells of roles) names a role
     /// of the organisation (or one with a limit already, or a default one): limits apply by role name, so one
     /// for a misspelt name would silently never apply — refused `invalid`, field `role`. And discount
-    /// authority is something held (as ``GrantRule/discountExcess(roleNamed:limits:grantorRoles:grantor:field:)``
-    /// judges giving a role that carries one): a limit above the largest of the person's own roles' limits
-    /// needs every permission over all data (the administrator) — refused `forbidden`, field `maxPercent`.
+    /// authority is something held, as for a role that carries one (``CRMEngine/requireDiscountAuthority(_:limits:field:principal:)``):
+    /// a limit above the largest of the person's own roles' limits needs every permission over all data (the
+    /// administrator) — refused `forbidden`, field `maxPercent`.
     /// Nothing is written either way.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         guard case .setDiscountLimit(let limit) = command, !principal.replaysDecisions,
@@ -433,11 +443,7 @@ extension Settings: EngineRecord {
                 throw EngineError(.invalid, field: "role", "no role of the organisation has this name")
             }
         }
-        let held = try await engine.roleNames(of: principal, at: engine.clock.now()).compactMap { limits.limit(for: $0) }.max() ?? 0
-        if limit.maxPercent > held,
-           GrantRule.excess(granting: Permission.everything, hiding: principal.permissions.hiddenFields, by: principal.permissions) != nil {
-            throw EngineError(.forbidden, field: "maxPercent", "a discount limit larger than any of your roles' needs the administrator")
-        }
+        try await engine.requireDiscountAuthority(limit.maxPercent, limits: limits, field: "maxPercent", principal: principal)
         return command
     }
 }

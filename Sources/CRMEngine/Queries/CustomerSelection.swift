@@ -41,8 +41,11 @@ public struct CustomerFilter: Hashable, Sendable {
     /// The filter as text, `name=value` joined by `&` in the order of ``parameters`` (e.g.
     /// `group=residential&branch=north`); `all customers` when nothing is filtered. Recorded as a target
     /// list's criteria.
-    public var criteria: String {
-        let terms = parameters.compactMap { term in term.value.map { "\(term.name)=\($0)" } }
+    public var criteria: String { criteria(adding: []) }
+
+    /// ``criteria`` with `extra` terms (name, value; nil: left out) after the filter's own.
+    func criteria(adding extra: [(name: String, value: String?)]) -> String {
+        let terms = (parameters + extra).compactMap { term in term.value.map { "\(term.name)=\($0)" } }
         return terms.isEmpty ? "all customers" : terms.joined(separator: "&")
     }
 
@@ -119,10 +122,7 @@ extension CRMEngine {
         guard !page.items.isEmpty else {
             throw EngineError(.invalid, field: "filter", "no customer the caller may see matches")
         }
-        var terms: [String] = filter.parameters.compactMap { term in term.value.map { "\(term.name)=\($0)" } }
-        if let segment { terms.append("segment=\(segment)") }
-        if let birthdayMonth { terms.append("birthdayMonth=\(birthdayMonth)") }
-        let criteria = terms.isEmpty ? filter.criteria : terms.joined(separator: "&")
+        let criteria = filter.criteria(adding: [("segment", segment), ("birthdayMonth", birthdayMonth.map { "\($0)" })])
         let list = Campaign.TargetList(id: listID, segment: segment, criteria: criteria, customerIDs: page.items.map(\.id))
         let result = try await execute(Campaign.self, id: id, .selectTargets(list), as: principal, expectedVersion: expectedVersion,
                                        idempotencyKey: idempotencyKey, requestDigest: requestDigest)
