@@ -12,6 +12,10 @@ import Logging
 import NIOCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `crm serve`: the HTTP API over a data directory until SIGTERM or SIGINT; then requests in flight finish,
 /// event streams end, and the engine closes (every acknowledged write is already durable: the engine
 /// answers a write only after its group commit).
@@ -62,6 +66,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        stopWithParentIfAsked()
         var logger = Logger(label: "crm", factory: { LazyMetadataLogHandler(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let log = logger
@@ -192,4 +197,17 @@ struct Serve: AsyncParsableCommand {
 /// Writes a line to standard output at once (unbuffered, so it shows before the server's log lines).
 func say(_ line: String) {
     emit(Data((line + "\n").utf8))
+}
+
+/// With `CRM_EXIT_WITH_PARENT=1` in its environment (set by the test suite, or a supervisor that wants it),
+/// the server stops as on SIGTERM once the process that started it is gone. A test process killed by a
+/// crash otherwise left its servers running for good, reparented, holding ports and loading the machine.
+func stopWithParentIfAsked() {
+    guard ProcessInfo.processInfo.environment["CRM_EXIT_WITH_PARENT"] == "1" else { return }
+    let parent = getppid()
+    let watch = Thread {
+        while getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
+        kill(getpid(), SIGTERM)
+    }
+    watch.start()
 }

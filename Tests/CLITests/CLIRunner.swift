@@ -56,10 +56,17 @@ final class Child: @unchecked Sendable {
     }
 }
 
-func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Child {
+/// Starts the built `crm` binary with `arguments`; with `script`, through `/bin/sh -c script crm arguments…`
+/// (the script names the binary `$0` and the arguments `$@`).
+func start(_ arguments: [String], environment extra: [String: String] = [:], through script: String? = nil) throws -> Child {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try harnessPath("crm"))
-    process.arguments = arguments
+    if let script {
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, try harnessPath("crm")] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: try harnessPath("crm"))
+        process.arguments = arguments
+    }
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("crm-out-\(UUID().uuidString)")
     let err = FileManager.default.temporaryDirectory.appendingPathComponent("crm-err-\(UUID().uuidString)")
     _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -69,6 +76,8 @@ func start(_ arguments: [String], environment extra: [String: String] = [:]) thr
     process.standardInput = FileHandle.nullDevice
     var environment = ProcessInfo.processInfo.environment
     environment["CRM_TOKEN"] = nil
+    // A server this run starts stops once the test process is gone (a crash of it left servers running).
+    environment["CRM_EXIT_WITH_PARENT"] = "1"
     environment.merge(extra) { _, new in new }
     process.environment = environment
     try process.run()

@@ -13,7 +13,7 @@ struct OperatorUnknownEmployeeTests {
         let data = dir + "/data"
         let initialised = try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"])
         #expect(initialised.status == 0, "\(initialised.stderr)")
-        let admin = try #require(object(initialised.lines.last ?? "")["employeeID"] as? String)
+        _ = try #require(object(initialised.lines.last ?? "")["employeeID"] as? String)
         let unknown = UUID().uuidString
 
         let owner = try await crm(["customer", "add", "--data", data, "--name", "Y", "--group", "residential", "--owner", "secret@example.com"])

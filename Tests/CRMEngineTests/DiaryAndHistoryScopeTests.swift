@@ -48,7 +48,7 @@ import Testing
     @Test func theSchedulerLeavesOutACustomerTheDiarysEmployeeMayNotSee() async throws {
         let f = try await EngineFixture.make("diary-foreign-scheduler")
         let tess = try await f.hire("Tess", branch: "berlin", permissions: Self.berlin)
-        let tessID = try #require(tess.employeeID)
+        _ = try #require(tess.employeeID)
         let shanghai = try await f.customer("上海瑞丰科技有限公司", branch: "shanghai", owner: f.admin.id)
         let day = try EngineFixture.day("2026-01-01")
         let item = Diary.Item(id: UUID.derived("item", "old"), date: day, note: "Old note", customerID: shanghai)

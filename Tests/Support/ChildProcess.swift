@@ -21,6 +21,8 @@ public final class ChildProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        // A `crm serve` child stops once the test process is gone (a crash of it left servers running).
+        process.environment = ProcessInfo.processInfo.environment.merging(["CRM_EXIT_WITH_PARENT": "1"]) { _, new in new }
         let pipe = Pipe()
         let errorPipe = Pipe()
         process.standardOutput = pipe
