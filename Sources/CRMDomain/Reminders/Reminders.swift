@@ -64,6 +64,39 @@ public enum Reminders {
         UUID.derived("reminder", kind.rawValue, sourceID, occurrence.description)
     }
 
+    /// The id of the `reissue`-th reminder of `kind` for `sourceID` on `occurrence`: 0 is the one generation
+    /// dispatches (``reminderID(kind:sourceID:occurrence:)``); 1, 2, … are issued afresh when an appointment
+    /// comes back to a day whose earlier reminders were closed (moved away, then back), so each return gets
+    /// one open reminder again.
+    public static func reminderID(kind: ReminderKind, sourceID: String, occurrence: LocalDate, reissue: Int) -> UUID {
+        guard reissue > 0 else { return reminderID(kind: kind, sourceID: sourceID, occurrence: occurrence) }
+        return UUID.derived("reminder", kind.rawValue, sourceID, occurrence.description, "reissue", String(reissue))
+    }
+
+    /// The source id of `employee`'s subscription reminder for the occurrence of `kind` from `sourceID`.
+    public static func subscriptionSourceID(employee: String, kind: ReminderKind, sourceID: String) -> String {
+        "\(employee)/\(kind.rawValue)/\(sourceID)"
+    }
+
+    /// The dispatch of `appointment`'s reminder on its day in `calendar` (its branch's), as generation makes
+    /// it, with the id of its `reissue` (``reminderID(kind:sourceID:occurrence:reissue:)``): to its owner, or
+    /// with `subscribed`, the owner's subscription reminder.
+    public static func appointmentReminder(_ appointment: ReminderSources.Appointment, calendar: LocalCalendar, subscribed: Bool,
+                                           reissue: Int) -> WorkTask.Command {
+        let day = calendar.localDate(of: appointment.start)
+        var occurrence = appointmentOccurrence(appointment, day: day)
+        if subscribed { occurrence = occurrence.subscribed(by: appointment.owner) }
+        occurrence.reissue = reissue
+        return occurrence.command
+    }
+
+    /// An appointment's occurrence on `day`, the local day of its start.
+    private static func appointmentOccurrence(_ appointment: ReminderSources.Appointment, day: LocalDate) -> Occurrence {
+        Occurrence(kind: .appointment, sourceID: appointment.id.lowercasedString, day: day,
+                   recipient: appointment.owner, branch: appointment.branch, customerID: appointment.customerID,
+                   dueAt: appointment.start, title: "Appointment (\(appointment.purpose)) on \(day)")
+    }
+
     /// The occurrences of one yearly key date between two days (inclusive), never in or before its own
     /// year; February 29th falls on the 28th in common years.
     public static func yearlyOccurrences(of date: LocalDate, from: LocalDate, through: LocalDate) -> [LocalDate] {
@@ -116,9 +149,7 @@ public enum Reminders {
                 let day = settings.calendar(forBranch: appointment.branch).localDate(of: appointment.start)
                 let from = today(appointment.branch)
                 guard from <= day && day <= from.adding(days: window) else { return nil }
-                return Occurrence(kind: .appointment, sourceID: appointment.id.lowercasedString, day: day,
-                                  recipient: appointment.owner, branch: appointment.branch, customerID: appointment.customerID,
-                                  dueAt: appointment.start, title: "Appointment (\(appointment.purpose)) on \(day)")
+                return appointmentOccurrence(appointment, day: day)
             }
         case .contractExpiry:
             return sources.contractExpiries.compactMap { contract in
@@ -156,11 +187,7 @@ public enum Reminders {
             occurrences(of: subscription.kind, leadDays: subscription.leadDays ?? settings.leadDays(.subscription), today: today,
                         sources: sources, settings: settings, holidayRecipients: [employee])
                 .filter { $0.recipient == employee.id }
-                .map { base in
-                    Occurrence(kind: .subscription, sourceID: "\(employee.id)/\(base.kind.rawValue)/\(base.sourceID)", day: base.day,
-                               recipient: employee.id, branch: base.branch, customerID: base.customerID,
-                               dueAt: base.dueAt, title: "Subscribed: \(base.title)")
-                }
+                .map { $0.subscribed(by: employee.id) }
         }
     }
 }
@@ -176,8 +203,16 @@ private struct Occurrence {
     var dueAt: Date
     var title: String
     var note: String?
+    /// Which of the day's reminders for the source (``Reminders/reminderID(kind:sourceID:occurrence:reissue:)``).
+    var reissue = 0
 
-    var taskID: UUID { Reminders.reminderID(kind: kind, sourceID: sourceID, occurrence: day) }
+    var taskID: UUID { Reminders.reminderID(kind: kind, sourceID: sourceID, occurrence: day, reissue: reissue) }
+
+    /// `employee`'s subscription reminder for this occurrence.
+    func subscribed(by employee: String) -> Occurrence {
+        Occurrence(kind: .subscription, sourceID: Reminders.subscriptionSourceID(employee: employee, kind: kind, sourceID: sourceID), day: day,
+                   recipient: employee, branch: branch, customerID: customerID, dueAt: dueAt, title: "Subscribed: \(title)")
+    }
 
     var command: WorkTask.Command {
         .dispatch(taskID: taskID,

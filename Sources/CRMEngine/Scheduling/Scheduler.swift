@@ -185,17 +185,73 @@ extension CRMEngine {
             .sorted { $0.id < $1.id }
         let sources = ReminderSources(keyDates: keyDates, appointments: appointments, contractExpiries: expiries, employees: employees,
                                       diaries: try await diaries(of: employees, settings: settings, organisation: organisation, now: now))
+        let forAppointments = appointmentReminderSources(appointments, settings: settings)
         var dispatched = 0
         var existing = 0
         for command in Reminders.commands(at: now, sources: sources, settings: settings) {
             guard case .dispatch(let taskID, _, _) = command else { continue }
             try await items.attempt(taskID) {
+                let appointment = forAppointments[taskID]
+                // The view was read when the run started: an appointment cancelled, completed or moved since gets
+                // no reminder for the time it had.
+                if let appointment, try await !appointmentStands(appointment) { return }
                 let result = try await execute(WorkTask.self, id: taskID, command, as: .system,
                                                idempotencyKey: "schedule:reminder:" + taskID.lowercasedString)
                 if result.repeated || result.events.isEmpty { existing += 1 } else { dispatched += 1 }
+                if let appointment, !result.repeated, !result.events.isEmpty {
+                    try await followAppointmentChangedMeanwhile(appointment, settings: settings)
+                }
             }
         }
         return (dispatched, existing)
+    }
+
+    /// The appointment each appointment reminder generation dispatches is for, by the reminder's id: its own
+    /// and its owner's subscription reminder, for the local day of its start in its branch's calendar.
+    private func appointmentReminderSources(_ appointments: [ReminderSources.Appointment],
+                                            settings: Settings.State) -> [UUID: ReminderSources.Appointment] {
+        var out: [UUID: ReminderSources.Appointment] = [:]
+        for appointment in appointments {
+            let day = settings.calendar(forBranch: appointment.branch).localDate(of: appointment.start)
+            let source = appointment.id.lowercasedString
+            out[Reminders.reminderID(kind: .appointment, sourceID: source, occurrence: day)] = appointment
+            let subscription = Reminders.subscriptionSourceID(employee: appointment.owner, kind: .appointment, sourceID: source)
+            out[Reminders.reminderID(kind: .subscription, sourceID: subscription, occurrence: day)] = appointment
+        }
+        return out
+    }
+
+    /// Whether the appointment is still scheduled at the start the reminder sources gave it.
+    private func appointmentStands(_ appointment: ReminderSources.Appointment) async throws -> Bool {
+        let customer = try await load(Customer.self, stream: Customer.stream(appointment.customerID)).state
+        guard let current = customer.appointment(appointment.id) else { return false }
+        return current.status == .scheduled && current.at == appointment.start
+    }
+
+    /// After dispatching a reminder for `appointment`: when the appointment was cancelled, completed or moved
+    /// meanwhile, the `appointment-reminders` reaction may have looked for its reminders before this one was
+    /// there, so its open reminders due at the old start follow it as that reaction would have them
+    /// (``followingAppointment(_:owner:calendar:previousAt:newAt:reason:)``). A task the reaction acted on
+    /// first refuses the command: that is left as it is.
+    private func followAppointmentChangedMeanwhile(_ appointment: ReminderSources.Appointment, settings: Settings.State) async throws {
+        let customer = try await load(Customer.self, stream: Customer.stream(appointment.customerID)).state
+        guard let current = customer.appointment(appointment.id), current.status != .scheduled || current.at != appointment.start else { return }
+        let newAt = current.status == .scheduled ? current.at : nil
+        let reason = switch current.status {
+        case .cancelled: "the appointment was cancelled"
+        case .completed: "the appointment was completed"
+        case .scheduled: "the appointment was moved to another day"
+        }
+        let calendar = settings.calendar(forBranch: customer.branch)
+        for follow in try await followingAppointment(appointment.id, owner: customer.owner, calendar: calendar, previousAt: appointment.start,
+                                                     newAt: newAt, reason: reason) {
+            do {
+                try await execute(WorkTask.self, id: follow.taskID, follow.command, as: .system,
+                                  idempotencyKey: "schedule:reminder-follows:\(appointment.start.timeIntervalSince1970):" + follow.key)
+            } catch let error as EngineError where error.code != .unavailable && error.code != .contention {
+                continue
+            }
+        }
     }
 
     /// Every active contract whose last day has passed in its branch's calendar is renewed by its
