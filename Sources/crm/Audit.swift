@@ -207,14 +207,14 @@ func trail(of stream: StreamID, engine: CRMEngine, as principal: Principal) asyn
 
 /// The state a record's `events` (a prefix of its events, `all`) leave it in, as `principal` may see it, as
 /// JSON-compatible data: a customer without the custom fields hidden from the principal in its form then or
-/// now (``Customer/State/visible(to:alsoHiddenIn:)``). Records of no known aggregate show their events'
+/// now, where it was then or is now (``Customer/State/visible(to:alsoHiddenIn:alsoOn:)``). Records of no known aggregate show their events'
 /// payloads.
 func foldState(_ stream: StreamID, _ events: [RecordedEvent], of all: [RecordedEvent], registry: PayloadRegistry, as principal: Principal) throws -> Any {
     func fold<A: Aggregate>(_ type: A.Type) throws -> Any { reflectJSON(try foldEvents(A.self, events, registry: registry)) }
     if stream.category == Customer.category {
         let then = try foldEvents(Customer.self, events, registry: registry)
         let now = events.count == all.count ? then : try foldEvents(Customer.self, all, registry: registry)
-        return reflectJSON(then.visible(to: principal, alsoHiddenIn: [now.group]))
+        return reflectJSON(then.visible(to: principal, alsoHiddenIn: [now.group], alsoOn: [now.recordScope]))
     }
     if let type = foldedRecordType(of: stream) { return try fold(type) }
     return try events.map { event -> Any in

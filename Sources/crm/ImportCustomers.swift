@@ -1,6 +1,7 @@
 import ArgumentParser
 import CRMDomain
 import CRMEngine
+import CRMProjections
 import CSV
 import EventSourcing
 import Foundation
@@ -204,7 +205,13 @@ struct ImportCustomers: AsyncParsableCommand {
                     // A field hidden from the acting employee (in the row's form or the customer's) is refused
                     // before anything is compared, as the engine refuses it: "unchanged" must not tell its value.
                     let groups = [groupName] + (existing.map { [$0.state.group] } ?? [])
-                    if let hidden = customer.customFields.keys.sorted().first(where: { field in groups.contains { !principal.canSee(formGroup: $0, field: field) } }) {
+                    // Judged on the customer where it is and where the row puts it (empty cells keep what it has).
+                    let now = existing?.state
+                    let target = RecordScope(branch: customer.branch ?? now?.branch, community: customer.community ?? now?.community,
+                                             group: groupName, owners: (customer.owner ?? now?.owner).map { [$0] } ?? [])
+                    let seen = now.map { principal.fieldVisibility(on: $0.recordScope) }.map { $0.combined(with: principal.fieldVisibility(on: target)) }
+                        ?? principal.fieldVisibility(on: target)
+                    if let hidden = customer.customFields.keys.sorted().first(where: { field in groups.contains { !seen.canSee(formGroup: $0, field: field) } }) {
                         throw RowProblem(hidden, "the field is hidden from you")
                     }
                     // A new customer's group, or a changed one, must be known; an existing customer keeps its own.

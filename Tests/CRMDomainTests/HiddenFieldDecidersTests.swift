@@ -16,19 +16,19 @@ import Testing
         let organisation = role("org", [Permission(module: .organisation, actions: [.query], scope: .own)])
         let held = EffectivePermissions.of(roles: [agent, organisation], at: F.now)
         #expect(held.hiddenFields == [window])
-        #expect(!held.canSee(formGroup: "residential", field: "contactWindow"))
+        #expect(!held.canSee(formGroup: "residential", field: "contactWindow", in: [.branch("berlin")]))
         // Nor does one giving customer rights without `query`.
         let writer = role("writer", [Permission(module: .customers, actions: [.create], scope: .all)])
-        #expect(!EffectivePermissions.of(roles: [agent, writer], at: F.now).canSee(formGroup: "residential", field: "contactWindow"))
+        #expect(!EffectivePermissions.of(roles: [agent, writer], at: F.now).canSee(formGroup: "residential", field: "contactWindow", in: [.branch("berlin")]))
     }
 
     @Test func aFieldIsShownByAnyRoleGivingCustomerQueryThatDoesNotHideIt() {
         let agent = role("agent", [Permission(module: .customers, actions: [.query], scope: .branch("berlin"))], hiding: [window])
         let viewer = role("viewer", [Permission(module: .customers, actions: [.query], scope: .branch("hamburg"))])
-        #expect(EffectivePermissions.of(roles: [agent, viewer], at: F.now).canSee(formGroup: "residential", field: "contactWindow"))
+        #expect(EffectivePermissions.of(roles: [agent, viewer], at: F.now).canSee(formGroup: "residential", field: "contactWindow", in: [.branch("hamburg")]))
         // A role giving nothing in customers hides nothing from a customer reader either.
         let hidingOrg = role("hiding-org", [Permission(module: .organisation, actions: [.query], scope: .own)], hiding: [window])
-        #expect(EffectivePermissions.of(roles: [viewer, hidingOrg], at: F.now).canSee(formGroup: "residential", field: "contactWindow"))
+        #expect(EffectivePermissions.of(roles: [viewer, hidingOrg], at: F.now).canSee(formGroup: "residential", field: "contactWindow", in: [.branch("hamburg")]))
         // Without any customer reader, what any role hides stays hidden.
         let writer = role("writer", [Permission(module: .customers, actions: [.edit], scope: .all)])
         #expect(EffectivePermissions.of(roles: [writer, hidingOrg], at: F.now).hiddenFields == [window])

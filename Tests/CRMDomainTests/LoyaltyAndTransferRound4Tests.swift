@@ -24,25 +24,27 @@ import Testing
         // 200 redeemed: 100 of the welcome lot, 100 of the entry's lot; 150 of it left.
         s.apply(.redeem(redemptionID: UUID.derived("test", "r1"), points: 200, reason: "gift", on: date("2026-01-20")))
         let redemption = UUID.derived("test", "claw")
-        let events = s.apply(LoyaltyRules.clawBack(forReversalOf: Self.entry, redemptionID: redemption, on: date("2026-01-25")))
+        let events = s.apply(LoyaltyRules.clawBack(forReversalOf: Self.entry, clawbackID: redemption, on: date("2026-01-25")))
         let lot = LoyaltyAccount.lotID(customerID: Self.customer, sourceReference: LoyaltyRules.spendReference(forRevenueEntry: Self.entry))
-        #expect(events == [.redeemed(PointsRedeemed(customerID: Self.customer, redemptionID: redemption, points: 150, reason: "revenue entry reversed",
-                                                    redeemedOn: date("2026-01-25"), draws: [LotDraw(lotID: lot, points: 150)]))])
+        #expect(events == [.clawedBack(PointsClawedBack(customerID: Self.customer, clawbackID: redemption,
+                                                        sourceReference: LoyaltyRules.spendReference(forRevenueEntry: Self.entry), points: 150,
+                                                        reason: "revenue entry reversed", clawedBackOn: date("2026-01-25"),
+                                                        draws: [LotDraw(lotID: lot, points: 150)]))])
         #expect(s.state.recordedBalance == 0)
         #expect(s.state.ledger.last?.points == -150)
         // Again (the reaction run twice) or for a lot with nothing left: nothing.
-        #expect(s.when(LoyaltyRules.clawBack(forReversalOf: Self.entry, redemptionID: redemption, on: date("2026-01-25"))).isEmpty)
-        #expect(s.when(LoyaltyRules.clawBack(forReversalOf: Self.entry, redemptionID: UUID.derived("test", "other"), on: date("2026-01-25"))).isEmpty)
+        #expect(s.when(LoyaltyRules.clawBack(forReversalOf: Self.entry, clawbackID: redemption, on: date("2026-01-25"))).isEmpty)
+        #expect(s.when(LoyaltyRules.clawBack(forReversalOf: Self.entry, clawbackID: UUID.derived("test", "other"), on: date("2026-01-25"))).isEmpty)
     }
 
     @Test func aReversalTakesBackTheWholeLotWhenNothingWasSpentAndNothingForAnEntryThatEarnedNone() {
         let s = Self.account()
-        let events = s.when(LoyaltyRules.clawBack(forReversalOf: Self.entry, redemptionID: UUID.derived("test", "claw"), on: date("2026-01-25")))
+        let events = s.when(LoyaltyRules.clawBack(forReversalOf: Self.entry, clawbackID: UUID.derived("test", "claw"), on: date("2026-01-25")))
         #expect(events.count == 1)
-        if case .redeemed(let e)? = events.first { #expect(e.points == 250) } else { Issue.record("no redemption") }
-        #expect(s.when(LoyaltyRules.clawBack(forReversalOf: UUID.derived("test", "no points"), redemptionID: UUID(), on: date("2026-01-25"))).isEmpty)
+        if case .clawedBack(let e)? = events.first { #expect(e.points == 250) } else { Issue.record("no clawback") }
+        #expect(s.when(LoyaltyRules.clawBack(forReversalOf: UUID.derived("test", "no points"), clawbackID: UUID(), on: date("2026-01-25"))).isEmpty)
         // An account never opened records nothing.
-        #expect(Scenario(LoyaltyAccount.self).when(LoyaltyRules.clawBack(forReversalOf: Self.entry, redemptionID: UUID(), on: date("2026-01-25"))).isEmpty)
+        #expect(Scenario(LoyaltyAccount.self).when(LoyaltyRules.clawBack(forReversalOf: Self.entry, clawbackID: UUID(), on: date("2026-01-25"))).isEmpty)
     }
 
     @Test func aTransferEffectiveBeforeThePreviousTransferIsRefused() {

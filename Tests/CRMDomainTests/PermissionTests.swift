@@ -138,7 +138,7 @@ struct PermissionTests {
                 #expect(!EffectivePermissions.none.allows(module: module, action: action, scope: .own, at: F.now))
             }
         }
-        #expect(!EffectivePermissions.none.canSee(formGroup: "residential", field: "name"))
+        #expect(!EffectivePermissions.none.canSee(formGroup: "residential", field: "name", in: [.all]))
     }
 
     @Test func onlyTheModuleActionAndScopeGrantedAreAllowed() {
@@ -225,8 +225,11 @@ struct PermissionTests {
         let expired = Role(id: F.id("c"), name: "c", permissions: [Permission(module: .customers, actions: [.query], scope: .own, validity: ValidityPeriod(until: F.day(-1)))])
         let held = EffectivePermissions.of(roles: [(role: a, grant: .always), (role: b, grant: .always), (role: expired, grant: .always)], at: F.now)
         #expect(held.hiddenFields == [income])
-        #expect(!held.canSee(formGroup: "residential", field: "income"))
-        #expect(held.canSee(formGroup: "residential", field: "phone"))
-        #expect(held.canSee(formGroup: "business", field: "income"))
+        // On the holder's own customers, both roles give `query`: only what both hide is hidden.
+        #expect(!held.canSee(formGroup: "residential", field: "income", in: [.branch("north"), .own]))
+        #expect(held.canSee(formGroup: "residential", field: "phone", in: [.branch("north"), .own]))
+        #expect(held.canSee(formGroup: "business", field: "income", in: [.branch("north"), .own]))
+        // On anyone else's, only `a` does.
+        #expect(!held.canSee(formGroup: "residential", field: "phone", in: [.branch("north")]))
     }
 }

@@ -393,8 +393,19 @@ import Testing
         let (state, _) = try await f.engine.state(WorkflowInstance.self, id: id, as: f.admin)
         #expect(state.definition?.steps == ScopeTestsPart2.steps && state.definition?.name == "Material check")
         #expect(state.submitter == f.admin.id)
-        // The administrator holds the step's role: the engine passes it, whatever the caller claims.
-        try await f.engine.execute(WorkflowInstance.self, id: id, .approve(employee: "x", roles: [], comment: nil), as: f.admin)
+        // The administrator submitted it: they may not decide it. Another holder of the step's role does: the
+        // engine passes the roles, whatever the caller claims.
+        let own = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(WorkflowInstance.self, id: id, .approve(employee: "x", roles: [], comment: nil), as: f.admin)
+        }
+        #expect(own?.code == .forbidden && own?.field == "employee")
+        let ada = UUID.derived("employee", "Ada II")
+        try await f.engine.execute(Organisation.self, id: ada, .hire(NewEmployee(id: ada, name: "Ada II", position: "staff", branch: "head-office",
+                                                                                 hiredOn: try EngineFixture.day("2024-01-01"))), as: f.admin)
+        let administrator = try #require(try await f.engine.state(Organisation.self, id: ada, as: f.admin).state.roles.values.first { $0.name == "Administrator" })
+        try await f.engine.execute(Organisation.self, id: ada, .grantRole(grantID: UUID.derived("grant", "Ada II"), employeeID: ada, roleID: administrator.id,
+                                                                          validity: .always, grantor: .none), as: f.admin)
+        try await f.engine.execute(WorkflowInstance.self, id: id, .approve(employee: "x", roles: [], comment: nil), as: try await f.engine.principal(employeeID: ada))
         #expect(try await f.engine.state(WorkflowInstance.self, id: id, as: f.admin).state.status == .completed)
         await f.close()
     }

@@ -152,7 +152,7 @@ import Testing
         #expect(try await f.engine.loyalty(of: customer, as: f.admin, consistentWith: try await f.engine.store.headPosition()).usable == 100)
         // A person may not take points back by hand.
         let byHand = await Self.refusal {
-            try await f.engine.execute(LoyaltyAccount.self, id: customer, .clawBack(redemptionID: UUID(), sourceReference: "manual-1", reason: "x",
+            try await f.engine.execute(LoyaltyAccount.self, id: customer, .clawBack(clawbackID: UUID(), sourceReference: "manual-1", reason: "x",
                                                                                  on: try EngineFixture.day("2026-01-01")), as: f.admin)
         }
         #expect(byHand?.code == .forbidden)

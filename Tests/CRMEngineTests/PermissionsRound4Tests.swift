@@ -58,8 +58,13 @@ import Testing
         try await grant("org viewer", [Permission(module: .organisation, actions: [.query], scope: .own)])
         var seen = try await f.engine.state(Customer.self, id: id, as: try await f.engine.principal(employeeID: bertaID)).state
         #expect(seen.customFields["contactWindow"] == nil, "\(seen.customFields)")
-        // A role giving customer query that hides nothing does show it.
-        try await grant("customer viewer", [Permission(module: .customers, actions: [.query], scope: .branch("hamburg"))])
+        // A role giving customer query elsewhere (Hamburg) that hides nothing does not show it on a Berlin
+        // customer (hidden fields are decided per customer scope)…
+        try await grant("hamburg viewer", [Permission(module: .customers, actions: [.query], scope: .branch("hamburg"))])
+        seen = try await f.engine.state(Customer.self, id: id, as: try await f.engine.principal(employeeID: bertaID)).state
+        #expect(seen.customFields["contactWindow"] == nil, "\(seen.customFields)")
+        // …one giving customer query over Berlin that hides nothing does show it.
+        try await grant("customer viewer", [Permission(module: .customers, actions: [.query], scope: .branch("berlin"))])
         seen = try await f.engine.state(Customer.self, id: id, as: try await f.engine.principal(employeeID: bertaID)).state
         #expect(seen.customFields["contactWindow"] == .text("evenings"))
         await f.close()

@@ -141,19 +141,28 @@ import Testing
         let steps = [WorkflowStep(name: "Check", approverRole: "role of Alice", deadlineHours: 48, reminderLeadHours: 4, escalateTo: .role("Administrator"))]
         try await w.f.engine.execute(WorkflowDefinition.self, id: definitionID, .define(id: definitionID, name: "Check", kind: .materialRequest, steps: steps), as: w.f.admin)
         let definition = WorkflowDefinitionVersion(definitionID: definitionID, version: 1, name: "Check", kind: .materialRequest, steps: steps)
-        for (label, submitter) in [("A", w.a), ("B", w.b)] {
+        // Alice may also approve in organisation over her own records (a step she decides is one of them).
+        let approveOwn = UUID.derived("role", "approve own")
+        try await w.f.engine.execute(Organisation.self, id: approveOwn, .defineRole(roleID: approveOwn, RoleDefinition(
+            name: "approve own", permissions: [Permission(module: .organisation, actions: [.query, .approve], scope: .own)]), grantor: .none), as: w.f.admin)
+        try await w.f.engine.execute(Organisation.self, id: approveOwn, .grantRole(grantID: UUID.derived("grant", "approve own"), employeeID: try #require(w.a.employeeID),
+                                                                                   roleID: approveOwn, validity: .always, grantor: .none), as: w.f.admin)
+        for (label, submitter) in [("A", "someone of A"), ("B", w.b.id)] {
             let id = UUID.derived("workflow", label)
             try await w.f.engine.execute(WorkflowInstance.self, id: id, .start(id: id, subjectKind: .materialRequest, subjectID: UUID.derived("material", label),
-                                                                                 submitter: submitter.id, definition: definition), as: .system)
+                                                                                 submitter: submitter, definition: definition), as: .system)
         }
+        // A's step is delegated to Alice (no one decides their own request): it is hers to decide; B's is Bob's own.
+        let first = UUID.derived("workflow", "A")
+        try await w.f.engine.execute(WorkflowInstance.self, id: first, .delegate(employee: "system", roles: ["role of Alice"], to: w.a.id), as: .system)
         try await caughtUp(w.f)
-        // Both wait for Alice's role; only her own branch's submission (hers) is in her scope.
+        // Only the one in her scope (as its delegate) waits in her inbox.
         let inbox = try await w.f.engine.approvalInbox(as: w.a)
-        #expect(inbox.pending.map(\.instance.submitter) == [w.a.id])
+        #expect(inbox.pending.map(\.instance.instanceID) == [first])
         #expect(inbox.late.isEmpty)
         w.f.clock.set(Self.t0 + 49 * 3600)
         let later = try await w.f.engine.approvalInbox(as: w.a)
-        #expect(later.late.map(\.instance.submitter) == [w.a.id] && later.late.first?.lateBy == 3600)
+        #expect(later.late.map(\.instance.instanceID) == [first] && later.late.first?.lateBy == 3600)
         // The administrator (all data) sees both.
         #expect(try await w.f.engine.approvalInbox(as: w.f.admin).pending.isEmpty)  // the administrator does not hold Alice's role
         await w.f.close()

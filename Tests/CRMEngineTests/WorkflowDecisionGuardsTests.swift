@@ -76,14 +76,14 @@ import Testing
 
     // MARK: the outcome its subject must accept
 
-    /// The tester's case: a step delegated to Otto (organisation approve over north) while his role's limit
-    /// covered the quote; the limit lowered since, his approval would complete the workflow with a quote
-    /// approval the quote refuses — so it is refused, nothing written, and the quote still waits for Dora.
+    /// The tester's case: a step delegated to Otto (organisation approve over north, and approve in quotes) while
+    /// his role's limit covered the quote; the limit lowered since, his approval would complete the workflow with a
+    /// quote approval the quote refuses — so it is refused, nothing written, and the quote still waits for Dora.
     @Test func anApprovalThatWouldCompleteTheWorkflowWithAnOutcomeTheQuoteRefusesIsRefusedAndWritesNothing() async throws {
         let f = try await Self.fixture("decision-guard-quote-outcome")
         let sam = try await Self.employee(f, "Sam", ["salesOwn"])
         let dora = try await Self.employee(f, "Dora", ["departmentManager", "quoteApprover"])
-        let otto = try await Self.employee(f, "Otto", ["orgApprover"])
+        let otto = try await Self.employee(f, "Otto", ["orgApprover", "quoteApprover"])
         try await Self.setLimit(f, "orgApprover", 30)
         let (quote, instance) = try await Self.waitingQuote(f, by: sam, percent: 30)
         let delegated = try await f.engine.execute(WorkflowInstance.self, id: instance, .delegate(employee: "", roles: [], to: otto.id), as: dora)
@@ -176,15 +176,16 @@ import Testing
     // MARK: delegation
 
     /// Mona (northManager, 20 %) decides a 15 % quote. She may not hand it to Ann (organisation query only: she
-    /// could not approve it) nor to Otto (organisation approve over north, but no limit covering the quote: the
-    /// quote would refuse his approval) — each refused `invalid` on `to`, nothing written, the step still in
-    /// Mona's inbox. Once Otto's role has a covering limit, it is delegated to him and his approval approves it.
+    /// could not approve it) nor to Otto (organisation approve over north and approve in quotes, but no limit
+    /// covering the quote: the quote would refuse his approval) — each refused `invalid` on `to`, nothing written,
+    /// the step still in Mona's inbox. Once Otto's role has a covering limit, it is delegated to him and his
+    /// approval approves it.
     @Test func aStepIsDelegatedOnlyToAnEmployeeWhoCouldDecideIt() async throws {
         let f = try await Self.fixture("decision-guard-delegation")
         let sam = try await Self.employee(f, "Sam", ["salesOwn"])
         let mona = try await Self.employee(f, "Mona", ["northManager"])
         let ann = try await Self.employee(f, "Ann", ["agent"])
-        let otto = try await Self.employee(f, "Otto", ["orgApprover"])
+        let otto = try await Self.employee(f, "Otto", ["orgApprover", "quoteApprover"])
         let (quote, instance) = try await Self.waitingQuote(f, by: sam, percent: 15)
         #expect(try await WorkflowSubjectTests.pending(f, mona) == [instance])
 

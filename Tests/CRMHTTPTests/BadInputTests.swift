@@ -65,7 +65,7 @@ import Testing
         Case("invalid cursor", "GET", "/v1/customers?after=!!!", body: nil, field: "after"),
         Case("invalid asOf", "GET", "/v1/customers/\(unknownID)?asOf=someday", body: nil, field: "asOf"),
         Case("invalid stream", "GET", "/v1/records/Customer%20X/history", body: nil, field: "stream"),
-        Case("internal stream", "GET", "/v1/records/apitoken-0190a1b2/history", body: nil, field: "stream"),
+        Case("internal stream", "GET", "/v1/records/idempotency-0190a1b2/history", body: nil, field: "stream"),
         Case("unknown route", "GET", "/v1/nothing-here", body: nil, status: 404, type: "not-found", field: nil),
         Case("missing query", "GET", "/v1/search", body: nil, field: "q"),
         Case("nested domain value of the wrong type", "POST", "/v1/opportunities",

@@ -4,8 +4,9 @@ import Foundation
 /// A contact person of a customer (R-CUS-3): role, title, phone and e-mail, relationships to other
 /// contacts, edits traced field by field (R-LOG-5), archive and restore. Stream `contact-<id>`.
 ///
-/// "At most one primary contact per customer" spans contacts, so it is not a rule here: the engine checks
-/// it against the customer's contacts read model before sending a command that makes a contact primary.
+/// "At most one primary contact per customer" spans contacts, so it is not a rule here: the engine keeps it
+/// with a reservation per customer, claimed by a command that makes a live contact primary and freed by one
+/// that ends it (``State/primaryOf``).
 ///
 /// ```swift
 /// let events = try Contact.decide(.create(contactID: id, NewContact(customerID: customer, name: "Zhang Min", role: .primary)),
@@ -30,6 +31,10 @@ public enum Contact: Aggregate {
 
         /// Whether the contact was created.
         public var exists: Bool { id != nil }
+
+        /// The customer whose primary contact this one is now: its customer while it is `primary` and not
+        /// archived; nil otherwise.
+        public var primaryOf: UUID? { role == .primary && !isArchived ? customerID : nil }
     }
 
     /// What can be asked of a contact; new ids come in the command.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A contact's role at the customer (R-CUS-3). Only one contact per customer should be `primary`; that
-/// spans contacts, so the engine (or a read model) enforces it, not the contact rules.
+/// A contact's role at the customer (R-CUS-3). Only one live contact per customer may be `primary`; that
+/// spans contacts, so the engine enforces it (a reservation per customer), not the contact rules.
 public enum ContactRole: String, CaseIterable, Hashable, Sendable, Codable {
     case primary, backup, other
 }

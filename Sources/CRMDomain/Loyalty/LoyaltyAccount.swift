@@ -32,10 +32,11 @@ public enum LoyaltyAccount: Aggregate {
 
     /// One movement of the ledger.
     public struct LedgerEntry: Hashable, Sendable {
-        public enum Kind: String, Hashable, Sendable { case accrual, redemption, expiry }
+        /// `clawback`: points taken back because what earned them was undone (``PointsClawedBack``).
+        public enum Kind: String, Hashable, Sendable { case accrual, redemption, expiry, clawback }
         public let kind: Kind
         public let day: LocalDate
-        /// Positive for accruals, negative for redemptions and expiries.
+        /// Positive for accruals, negative for redemptions, expiries and clawbacks.
         public let points: Int
         public let reason: String
     }
@@ -48,6 +49,9 @@ public enum LoyaltyAccount: Aggregate {
         /// Source references already accrued (idempotency).
         public var accruedSources: Set<String> = []
         public var redemptions: Set<UUID> = []
+        /// Clawbacks recorded (idempotency; one recorded as a redemption before ``PointsClawedBack`` existed is
+        /// in ``redemptions``).
+        public var clawbacks: Set<UUID> = []
 
         public init() {}
 
@@ -71,11 +75,12 @@ public enum LoyaltyAccount: Aggregate {
         /// Records the loss of every lot whose `expiresOn` is on or before `asOf`.
         case expire(asOf: LocalDate)
         /// Takes back what is left of the lot `sourceReference` earned, when what earned it is undone (a
-        /// revenue entry reversed): recorded as a redemption (`PointsRedeemed`, `day` its day) drawing on that lot
-        /// alone, whatever its validity. Points of the lot already redeemed or expired stay as they were (the
-        /// customer keeps what was spent); nothing is recorded for an unknown lot, one with nothing left, or a
-        /// `redemptionID` already recorded.
-        case clawBack(redemptionID: UUID, sourceReference: String, reason: String, on: LocalDate)
+        /// revenue entry reversed): recorded as ``PointsClawedBack`` (`day` its day) drawing on that lot alone,
+        /// whatever its validity — not a redemption, which the customer makes. Points of the lot already
+        /// redeemed or expired stay as they were (the customer keeps what was spent); nothing is recorded for an
+        /// unknown lot, one with nothing left, or a `clawbackID` already recorded (as a clawback, or as a
+        /// redemption the way clawbacks were recorded before).
+        case clawBack(clawbackID: UUID, sourceReference: String, reason: String, on: LocalDate)
     }
 
     public typealias Event = LoyaltyEvent
@@ -136,13 +141,13 @@ public enum LoyaltyAccount: Aggregate {
             }
             return [.redeemed(PointsRedeemed(customerID: customerID, redemptionID: redemptionID, points: points, reason: reason, redeemedOn: day, draws: draws))]
 
-        case .clawBack(let redemptionID, let reference, let reason, let day):
-            guard let customerID = state.customerID, !state.redemptions.contains(redemptionID) else { return [] }
+        case .clawBack(let clawbackID, let reference, let reason, let day):
+            guard let customerID = state.customerID, !state.clawbacks.contains(clawbackID), !state.redemptions.contains(clawbackID) else { return [] }
             let reason = try Validate.multilineText(reason, field: "reason", max: 500)
             let lotID = lotID(customerID: customerID, sourceReference: reference)
             guard let lot = state.lots.first(where: { $0.id == lotID }), lot.remaining > 0 else { return [] }
-            return [.redeemed(PointsRedeemed(customerID: customerID, redemptionID: redemptionID, points: lot.remaining, reason: reason,
-                                             redeemedOn: day, draws: [LotDraw(lotID: lot.id, points: lot.remaining)]))]
+            return [.clawedBack(PointsClawedBack(customerID: customerID, clawbackID: clawbackID, sourceReference: reference, points: lot.remaining,
+                                                 reason: reason, clawedBackOn: day, draws: [LotDraw(lotID: lot.id, points: lot.remaining)]))]
 
         case .expire(let asOf):
             guard let customerID = state.customerID else { return [] }
@@ -176,6 +181,10 @@ public enum LoyaltyAccount: Aggregate {
         case .expired(let e):
             s.lots = draw(e.draws, from: s.lots)
             s.ledger.append(LedgerEntry(kind: .expiry, day: e.asOf, points: -e.points, reason: "expired"))
+        case .clawedBack(let e):
+            s.clawbacks.insert(e.clawbackID)
+            s.lots = draw(e.draws, from: s.lots)
+            s.ledger.append(LedgerEntry(kind: .clawback, day: e.clawedBackOn, points: -e.points, reason: e.reason))
         }
         return s
     }

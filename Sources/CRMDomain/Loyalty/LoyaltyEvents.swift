@@ -65,6 +65,34 @@ public struct PointsRedeemed: EventPayload, Equatable {
     }
 }
 
+/// What was left of one lot taken back because what earned it was undone (a revenue entry reversed): not a
+/// redemption — the customer spent nothing. (Before this event existed a clawback was recorded as a
+/// `PointsRedeemed` with reason `revenue entry reversed`; those events stay as they are.)
+public struct PointsClawedBack: EventPayload, Equatable {
+    public static let eventType = "PointsClawedBack"
+    public static let schemaVersion: UInt32 = 1
+    public var customerID: UUID
+    /// Derived by the engine's reactor from the event that undid the source, so it is taken back once.
+    public var clawbackID: UUID
+    /// The lot's source reference (`revenue-<entry id>`).
+    public var sourceReference: String
+    public var points: Int
+    public var reason: String
+    public var clawedBackOn: LocalDate
+    /// The lot it drew on (one).
+    public var draws: [LotDraw]
+
+    public init(customerID: UUID, clawbackID: UUID, sourceReference: String, points: Int, reason: String, clawedBackOn: LocalDate, draws: [LotDraw]) {
+        self.customerID = customerID
+        self.clawbackID = clawbackID
+        self.sourceReference = sourceReference
+        self.points = points
+        self.reason = reason
+        self.clawedBackOn = clawedBackOn
+        self.draws = draws
+    }
+}
+
 public struct PointsExpired: EventPayload, Equatable {
     public static let eventType = "PointsExpired"
     public static let schemaVersion: UInt32 = 1
@@ -86,14 +114,16 @@ public enum LoyaltyEvent: DomainEvent {
     case accrued(PointsAccrued)
     case redeemed(PointsRedeemed)
     case expired(PointsExpired)
+    case clawedBack(PointsClawedBack)
 
-    public static let payloadTypes: [any EventPayload.Type] = [PointsAccrued.self, PointsRedeemed.self, PointsExpired.self]
+    public static let payloadTypes: [any EventPayload.Type] = [PointsAccrued.self, PointsRedeemed.self, PointsExpired.self, PointsClawedBack.self]
 
     public var payload: any EventPayload {
         switch self {
         case .accrued(let p): return p
         case .redeemed(let p): return p
         case .expired(let p): return p
+        case .clawedBack(let p): return p
         }
     }
 
@@ -102,6 +132,7 @@ public enum LoyaltyEvent: DomainEvent {
         case let p as PointsAccrued: self = .accrued(p)
         case let p as PointsRedeemed: self = .redeemed(p)
         case let p as PointsExpired: self = .expired(p)
+        case let p as PointsClawedBack: self = .clawedBack(p)
         default: return nil
         }
     }

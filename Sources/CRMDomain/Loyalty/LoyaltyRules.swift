@@ -56,11 +56,11 @@ public enum LoyaltyRules {
     public static func spendReference(forRevenueEntry entryID: UUID) -> String { "revenue-\(entryID.lowercasedString)" }
 
     /// What the reversal of revenue entry `entryID` takes back: what is left of the lot the entry earned
-    /// (``LoyaltyAccount/Command/clawBack(redemptionID:sourceReference:reason:on:)``; points of it already
-    /// redeemed or expired stay spent), recorded on `day` as redemption `redemptionID` — the engine's reactor
-    /// derives it from the reversal's event, so a reversal takes back once.
-    public static func clawBack(forReversalOf entryID: UUID, redemptionID: UUID, on day: LocalDate) -> LoyaltyAccount.Command {
-        .clawBack(redemptionID: redemptionID, sourceReference: spendReference(forRevenueEntry: entryID),
+    /// (``LoyaltyAccount/Command/clawBack(clawbackID:sourceReference:reason:on:)``; points of it already
+    /// redeemed or expired stay spent), recorded on `day` as clawback `clawbackID` (``PointsClawedBack``) — the
+    /// engine's reactor derives it from the reversal's event, so a reversal takes back once.
+    public static func clawBack(forReversalOf entryID: UUID, clawbackID: UUID, on day: LocalDate) -> LoyaltyAccount.Command {
+        .clawBack(clawbackID: clawbackID, sourceReference: spendReference(forRevenueEntry: entryID),
                   reason: "revenue entry reversed", on: day)
     }
 

@@ -64,9 +64,11 @@ public enum Opportunity: Aggregate {
         /// Open in `pipeline` at `stage` (nil: its first stage), with an optional product line (recorded as
         /// a `productLine` edit in the same decision) and contact persons of the customer (recorded as
         /// ``OpportunityContactsAdded``; the engine checks they are the customer's live contacts). Repeating
-        /// it with identical content records nothing.
+        /// it with identical content records nothing. `assignment` says who chose `owner`: the opener (the
+        /// default) or the routing rules (`rules`: the engine routes an opening without an owner), recorded as
+        /// an ``OpportunityAssigned`` (`rules`, from no owner) in the same decision; `manager` is refused.
         case open(opportunityID: UUID, details: Details, pipeline: Pipeline, stage: String?, owner: String, productLine: String? = nil,
-                  contacts: [UUID] = [])
+                  contacts: [UUID] = [], assignment: Assignment = .opener)
         /// Give it to whoever `rules.route(input)` names; no matching rule → `notConfigured`.
         case assignByRules(input: RoutingInput, rules: [RoutingRule])
         /// A manager gives it to `owner` (the manager is the context's actor).
@@ -99,7 +101,8 @@ public enum Opportunity: Aggregate {
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
-        case .open(let id, let details, let pipeline, let stage, let owner, let productLine, let contacts):
+        case .open(let id, let details, let pipeline, let stage, let owner, let productLine, let contacts, let assignment):
+            guard assignment != .manager else { throw .invalid("assignment", "an opportunity is opened by its opener or the routing rules") }
             let details = try validated(details)
             let line = try Validate.optionalText(productLine, field: "productLine", max: 100)
             let pipeline = try validated(pipeline)
@@ -117,6 +120,10 @@ public enum Opportunity: Aggregate {
             }
             let named = try checkedContacts(contacts, adding: [])
             var events: [Event] = [.opened(opened)]
+            if assignment == .rules {
+                // The rules chose the owner, not the opener: said as a rules assignment from no owner.
+                events.append(.assigned(OpportunityAssigned(opportunityID: id, previousOwner: "", owner: owner, assignment: .rules, reason: nil)))
+            }
             if let line {
                 events.append(.edited(OpportunityEdited(opportunityID: id, changes: [FieldChange(field: "productLine", old: nil, new: .option(line))])))
             }

@@ -47,8 +47,9 @@ public enum GrantRule {
     /// grantor holds all of it. Each action of each permission must be covered by one permission the
     /// grantor holds with the same module and action, a scope covering it and a period including the whole
     /// period granted (periods of several grantor permissions are not joined). Every field hidden from the
-    /// grantor must stay hidden when the grant gives anything in customers (hidden fields are customer form
-    /// fields: a grant giving nothing there shows none, ``EffectivePermissions``).
+    /// grantor in the scope of a permission granted in customers must stay hidden (hidden fields are customer
+    /// form fields, decided per customer scope: a grant giving nothing there shows none,
+    /// ``EffectivePermissions/fieldVisibility(in:)``).
     public static func excess(granting permissions: [Permission], hiding hiddenFields: [HiddenField],
                               by grantor: EffectivePermissions) -> GrantExcess? {
         for permission in permissions {
@@ -62,9 +63,11 @@ public enum GrantRule {
                 }
             }
         }
-        if permissions.contains(where: { $0.module == .customers }) {  // a role without customer access shows nothing
-            let hiding = Set(hiddenFields)
-            if let shown = grantor.hiddenFields.first(where: { !hiding.contains($0) }) { return .hiddenField(shown) }
+        // A role without customer access shows nothing; one with it shows its fields over each scope granted.
+        let hiding = Set(hiddenFields)
+        for permission in permissions where permission.module == .customers {
+            let hidden = grantor.fieldVisibility(in: [permission.scope]).hidden
+            if let shown = hidden.filter({ !hiding.contains($0) }).min() { return .hiddenField(shown) }
         }
         return nil
     }
@@ -88,7 +91,7 @@ public enum GrantRule {
         guard needed > 0 else { return nil }
         let held = grantorRoles.compactMap { limits.limit(for: $0) }.max() ?? 0
         guard held < needed else { return nil }
-        guard excess(granting: Permission.everything, hiding: grantor.hiddenFields, by: grantor) != nil else { return nil }
+        guard excess(granting: Permission.everything, hiding: Array(grantor.hiddenSomewhere), by: grantor) != nil else { return nil }
         return DomainError(.forbidden, field: field, "discount authority of \(needed) %: the grantor holds no role with a limit as large")
     }
 

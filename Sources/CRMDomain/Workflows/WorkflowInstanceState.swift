@@ -74,8 +74,9 @@ public struct WorkflowInstanceState: Sendable, Equatable {
     }
 
     /// Whether `employee` with `roles` may decide the current step: its delegate, or a holder of its role.
-    /// Returns whether they act as the delegate.
-    func authorise(_ employee: String, roles: [String]) throws(DomainError) -> Bool {
+    /// Returns whether they act as the delegate. The engine judges a person's decision with it before the
+    /// domain does (the approval inbox lists only the steps it lets its reader decide).
+    public func authorise(_ employee: String, roles: [String]) throws(DomainError) -> Bool {
         guard status != .none else { throw .notFound("no such workflow") }
         guard let step = currentStep else { throw .transition("the workflow has no step waiting for a decision") }
         if let delegate, Employee.sameID(delegate, employee) { return true }

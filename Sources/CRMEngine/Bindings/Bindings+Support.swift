@@ -15,7 +15,7 @@ extension CRMEngine {
     func roleNames(of principal: Principal, at instant: Date) async throws -> [String] {
         guard let id = principal.employeeID else { return [] }
         let org = try await organisation.current(store: store, registry: registry)
-        return Self.grants(of: id, in: org, at: instant).compactMap { org.roles[$0.roleID]?.name }.sorted()
+        return Self.grants(of: principal, in: org, at: instant).compactMap { org.roles[$0.roleID]?.name }.sorted()
     }
 
     /// `principal` as an announcement reader: their departments (their unit and the units above it), branch
@@ -25,13 +25,18 @@ extension CRMEngine {
         let org = try await organisation.current(store: store, registry: registry)
         guard let employee = org.employees[id], employee.active else { return nil }
         let departments = employee.unitID.map { org.chain(from: $0).map(\.id) } ?? []
-        let roles = Self.grants(of: id, in: org, at: instant).map(\.roleID)
+        let roles = Self.grants(of: principal, in: org, at: instant).map(\.roleID)
         return AnnouncementReader(employeeID: id, departments: departments, branch: employee.branch, roles: Array(Set(roles)).sorted { $0.uuidString < $1.uuidString })
     }
 
-    private static func grants(of employee: UUID, in org: Organisation.State, at instant: Date) -> [RoleGrant] {
-        guard org.employees[employee]?.active == true else { return [] }
-        return org.roleGrants.values.filter { $0.employeeID == employee && $0.validity.contains(instant) }
+    /// The role grants of `principal`'s employee in force at `instant`; for a token another employee issued,
+    /// only those it was issued with (``Principal/roleGrants``): a role granted since names no approval step,
+    /// discount authority or announcement for it, as it gives it no permission.
+    private static func grants(of principal: Principal, in org: Organisation.State, at instant: Date) -> [RoleGrant] {
+        guard let employee = principal.employeeID, org.employees[employee]?.active == true else { return [] }
+        return org.roleGrants.values.filter { grant in
+            grant.employeeID == employee && grant.validity.contains(instant) && principal.roleGrants.map { $0.contains(grant.id) } ?? true
+        }
     }
 
     /// The recorded name of the employee `principal` is; nil for the system.

@@ -34,10 +34,56 @@ extension BoardThread: EngineRecord {
         return withheld
     }
     /// Whether `principal` may moderate the board (hide, restore, lock, unlock: `delete` in organisation on
-    /// a global record, so over all data).
+    /// a global record, so over all data), with no instant to judge at: a permission the principal holds
+    /// counts (those in force when it was made, each kept with its period).
     static func isModerator(_ principal: Principal) -> Bool {
         principal.isSystem || principal.permissions.permissions.contains {
             $0.module == .organisation && $0.actions.contains(.delete) && $0.scope.covers(.all)
+        }
+    }
+    /// Whether `principal` may moderate the board at `now`, as a moderation command is judged then: `delete`
+    /// in organisation over all data by a permission in force at `now` (one whose period ended since the
+    /// principal was made no longer counts).
+    static func isModerator(_ principal: Principal, at now: Date) -> Bool {
+        principal.mayEverywhere(.delete, in: module, at: now)
+    }
+    /// A thread's raw events (``CRMEngine/events(of:as:)``: `crm dump --stream`, `crm show`) as `principal`
+    /// may see them at `now`: for whoever may not moderate the board then (``isModerator(_:at:)``) nor read
+    /// the whole log (`analyse` in organisation over all data, who reads every event anyway), the events that
+    /// posted a post hidden now carry an empty `body` and no `flaggedWords` (they quote it) — as the board's
+    /// reads withhold it (``visible(_:to:current:)``); everything else, and every other event, as recorded.
+    /// A post is never recorded with an empty body, so an empty one is one withheld.
+    static func withholdingHiddenBodies(_ events: [RecordedEvent], registry: PayloadRegistry, from principal: Principal,
+                                        at now: Date) throws -> [RecordedEvent] {
+        guard !isModerator(principal, at: now), !principal.mayEverywhere(.analyse, in: .organisation, at: now) else { return events }
+        var state = initialState
+        var decoded: [BoardEvent?] = []
+        for event in events {
+            let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+            let domainEvent = BoardEvent(payload: payload)
+            if let domainEvent { state = evolve(state, domainEvent) }
+            decoded.append(domainEvent)
+        }
+        let hidden = Set(state.posts.filter(\.isHidden).map(\.id))
+        guard !hidden.isEmpty else { return events }
+        func withheld<P: EventPayload>(_ event: RecordedEvent, _ payload: P) throws -> RecordedEvent {
+            RecordedEvent(id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
+                          type: P.eventType, schemaVersion: P.schemaVersion, recordedAt: event.recordedAt, metadata: event.metadata,
+                          payload: try BinaryPayloadEncoder.encode(payload))
+        }
+        return try zip(events, decoded).map { event, domainEvent in
+            switch domainEvent {
+            case .started(var e)? where hidden.contains(e.postID):
+                e.body = ""
+                e.flaggedWords = []
+                return try withheld(event, e)
+            case .replied(var e)? where hidden.contains(e.postID):
+                e.body = ""
+                e.flaggedWords = []
+                return try withheld(event, e)
+            default:
+                return event
+            }
         }
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {

@@ -79,7 +79,7 @@ extension Opportunity {
     /// An opportunity opened for a customer needs one the principal may query that is not merged — judged
     /// before its contacts, which must be that customer's, and before routing.
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
-        if case .open(_, let details, _, _, _, _, _) = command {
+        if case .open(_, let details, _, _, _, _, _, _) = command {
             try await requireLinkableCustomer(details.customerID, exists: state.details != nil,
                                               principal: principal, engine: engine)
         }
@@ -133,13 +133,57 @@ extension NewConnection {
 }
 
 extension Contact {
+    /// The reservations' namespace of "the primary contact of a customer" (R-CUS-3).
+    static let primaryContactNamespace = "primary-contact"
+
+    /// The reservation of customer `customerID`'s primary contact: held by the contact's stream.
+    static func primaryContactKey(of customerID: UUID) -> UniqueKey {
+        UniqueKey(namespace: primaryContactNamespace, key: customerID.lowercasedString)
+    }
+
+    /// What a second primary contact of a customer answers, whether the check before deciding or the
+    /// reservation in the append finds it: `invalid`, field `role` (HTTP 400), nothing written.
+    static var primaryContactTaken: EngineError {
+        EngineError(.invalid, field: "role", "the customer already has a primary contact; make that one a backup first")
+    }
+
+    /// At most one live primary contact per customer (R-CUS-3), kept by a reservation
+    /// (``primaryContactKey(of:)``) in the same append as the contact's events, so two commands racing to make
+    /// a contact of one customer primary cannot both win: creating a contact as `primary`, editing a live one
+    /// to `primary` and restoring an archived primary one claim its customer's key; editing the primary one to
+    /// another role, archiving it or moving it to another customer (a merge) frees it. A move claims nothing
+    /// at the survivor, whose own primary contact may hold its key: the merge is never refused for it.
+    public static func claims(_ command: Command, state: State) -> KeyClaims {
+        let before = state.primaryOf
+        let after: UUID?
+        switch command {
+        case .create(_, let new):
+            guard !state.exists else { return .none }
+            after = new.role == .primary ? new.customerID : nil
+        case .edit(let edit):
+            after = (edit.role ?? state.role) == .primary && !state.isArchived ? state.customerID : nil
+        case .archive:
+            after = nil
+        case .restore:
+            after = state.role == .primary ? state.customerID : nil
+        case .moveToCustomer:
+            return KeyClaims(released: before.map { [primaryContactKey(of: $0)] } ?? [])
+        case .addRelationship, .removeRelationship:
+            return .none
+        }
+        guard before != after else { return .none }
+        return KeyClaims(claimed: after.map { [primaryContactKey(of: $0)] } ?? [],
+                         released: before.map { [primaryContactKey(of: $0)] } ?? [])
+    }
+
     /// A contact created for a customer needs one the principal may query that is not merged. A contact created
     /// or edited as `primary`, or a primary one restored, needs a customer without another live primary contact
-    /// (``CRMEngine/requireNoOtherPrimaryContact(of:except:)``), and a relationship must name a live contact of
-    /// the same customer (``CRMEngine/requireContacts(_:ofCustomer:field:)``, field `contactID`). An edit or a
-    /// relationship is judged only for whoever may make it (else authorization refuses it next, and its answer
-    /// tells nothing of the customer's other contacts); the system's commands (a merge moving contacts) are not
-    /// judged on the primary contact.
+    /// (``CRMEngine/requireNoOtherPrimaryContact(of:except:)``; the key ``claims(_:state:)`` reserves keeps that
+    /// against a concurrent command, and for the system's commands too), and a relationship must name a live
+    /// contact of the same customer (``CRMEngine/requireContacts(_:ofCustomer:field:)``, field `contactID`). An
+    /// edit or a relationship is judged only for whoever may make it (else authorization refuses it next, and its
+    /// answer tells nothing of the customer's other contacts); the system's commands (a merge moving contacts) are
+    /// not judged here.
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
         case .create(_, let new):
@@ -172,25 +216,34 @@ extension Contact {
 }
 
 extension CRMEngine {
-    /// Refuses a second primary contact of customer `customerID` (R-CUS-3: at most one primary contact per
-    /// customer): when a live (not archived) contact of that customer other than `contactID` is `primary`,
-    /// `invalid`, field `role`, nothing written. The customer's contacts are listed by the customer 360 view,
-    /// waited for up to the log's head; each one it names primary is read again from the log (its stream says
-    /// whose it is and its role now).
+    /// Refuses a second primary contact of customer `customerID` (R-CUS-3: at most one live primary contact per
+    /// customer): ``Contact/primaryContactTaken`` (`invalid`, field `role`), nothing written.
+    ///
+    /// The customer's reservation (``Contact/primaryContactKey(of:)``) decides: held by a contact other than
+    /// `contactID`, refused; held by it, or freed since it was last held, accepted. A customer whose key was
+    /// never reserved — its contacts all made primary before the reservation existed (a store from an earlier
+    /// version, or a history appended without the engine nor ``HistoryKeyReservations``), or it never had a
+    /// primary contact — falls back to its contacts as the customer 360 view lists them, waited for up to the
+    /// log's head, each one it names primary read again from the log (its stream says whose it is and its role
+    /// now). The reservation the command claims in its append settles a race either way.
     ///
     /// ```swift
     /// try await engine.requireNoOtherPrimaryContact(of: customerID, except: contactID)
     /// ```
     func requireNoOtherPrimaryContact(of customerID: UUID, except contactID: UUID) async throws {
+        let (holder, version) = try await reservationHolder(Self.reservationStream(Contact.primaryContactKey(of: customerID)))
+        if let holder {
+            if holder != Contact.stream(contactID).rawValue { throw Contact.primaryContactTaken }
+            return
+        }
+        guard version == .noStream else { return }
         try await views.waitUntil(try await store.headPosition(), projections: [Self.customer360])
         let primaries: [UUID] = try views.read(Self.customer360) { reader in
             try Customer360Projection.customer(customerID, in: reader)?.contacts.filter { $0.isPrimary && $0.id != contactID }.map(\.id) ?? []
         }
         for id in primaries {
             let contact = try await load(Contact.self, stream: Contact.stream(id)).state
-            if contact.customerID == customerID, contact.role == .primary, !contact.isArchived {
-                throw EngineError(.invalid, field: "role", "the customer already has a primary contact; make that one a backup first")
-            }
+            if contact.primaryOf == customerID { throw Contact.primaryContactTaken }
         }
     }
 }

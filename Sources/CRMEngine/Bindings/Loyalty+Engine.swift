@@ -10,7 +10,8 @@ import Foundation
 /// (source `manual`), so no caller can pass off its own points as earned by a rule; a person's accrual,
 /// redemption or expiry is never dated after today in the customer's branch calendar (the scheduler expires
 /// lots on its own day). A person accrues only for a customer that exists and was not merged (`invalid`,
-/// `customerID`); a redemption or expiry on an account never opened writes nothing (the domain), so no
+/// `customerID`), and redeems or expires points by hand only on the account of a customer not merged (the
+/// same answer); a redemption or expiry on an account never opened writes nothing (the domain), so no
 /// account opens for an unknown customer.
 extension LoyaltyAccount: EngineRecord {
     public static var module: Permission.Module { .customers }
@@ -29,10 +30,12 @@ extension LoyaltyAccount: EngineRecord {
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
         case .expire(let asOf):
+            try await requireCustomerNotMerged(command, state: state, principal: principal, engine: engine)
             // Points lapse on the clock's day, not on one the caller makes up (the scheduler passes its own).
             try await requireNotAfterToday(asOf, field: "asOf", customer: state.customerID, principal: principal, engine: engine)
             return command
         case .redeem(_, _, _, let day):
+            try await requireCustomerNotMerged(command, state: state, principal: principal, engine: engine)
             try await requireNotAfterToday(day, field: "on", customer: state.customerID, principal: principal, engine: engine)
             return command
         case .clawBack:
@@ -63,6 +66,19 @@ extension LoyaltyAccount: EngineRecord {
             try await requireNotAfterToday(earnedOn, field: "earnedOn", customer: customerID, principal: principal, engine: engine)
         }
         return command
+    }
+
+    /// A person's redemption or expiry on the account of a merged customer is refused (`invalid`, `customerID`,
+    /// nothing written), as a person's accrual is: merged is final, and the merge itself leaves the account as it
+    /// is. Judged only for whoever may change the account (anyone else gets authorization's answer, telling
+    /// nothing of the customer); the system's commands (the scheduler's expiry, a reaction's clawback) replay
+    /// the log and are not judged.
+    private static func requireCustomerNotMerged(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws {
+        guard !principal.replaysDecisions, let customerID = state.customerID,
+              try await mayDo(command, state: state, id: customerID, principal: principal, engine: engine, at: engine.clock.now()) else { return }
+        guard try await engine.load(Customer.self, stream: Customer.stream(customerID)).state.status != .merged else {
+            throw EngineError(.invalid, field: "customerID", "the customer was merged into another; use the surviving customer")
+        }
     }
 
     /// A person's day (a manual accrual's, a redemption's, an expiry's) must not be after today in the

@@ -33,7 +33,7 @@ extension Opportunity {
     /// judged after the engine's early check of creating there.)
     static func requireContacts(of command: Command, state: State, principal: Principal, engine: CRMEngine) async throws {
         switch command {
-        case .open(_, let details, _, _, _, _, let contacts) where state.details == nil && !contacts.isEmpty:
+        case .open(_, let details, _, _, _, _, let contacts, _) where state.details == nil && !contacts.isEmpty:
             try await engine.requireContacts(contacts, ofCustomer: details.customerID)
         case .addContacts(let contacts):
             guard let customerID = state.details?.customerID, state.status == .open else { return }  // the domain refuses it

@@ -41,18 +41,25 @@ extension WorkTask {
 }
 
 extension Opportunity {
-    /// An opportunity opened without an owner goes to whom the rules name (the domain refuses it when none
-    /// does); `assignByRules` gets the settings' rules and the customer's place.
+    /// An opportunity opened without an owner goes to whom the rules name, recorded as the rules' assignment
+    /// (the domain refuses it when none does); a person's opening with an owner is the opener's, whatever
+    /// `assignment` it carries. `assignByRules` gets the settings' rules and the customer's place.
     /// The contacts it names must be live contacts of its customer (``CRMEngine/requireContacts(_:ofCustomer:field:)``).
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         try await requireContacts(of: command, state: state, principal: principal, engine: engine)
         guard !principal.isSystem else { return command }
         switch command {
-        case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts)
+        case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts, _)
             where state.details == nil && owner.trimmingCharacters(in: .whitespaces).isEmpty:
             let input = try await engine.routingInput(customer: details.customerID, branch: nil, productLine: line)
-            guard let routed = try await engine.settings().routingRules.route(input) else { return command }
-            return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: routed, productLine: line, contacts: contacts)
+            guard let routed = try await engine.settings().routingRules.route(input) else {
+                return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: owner, productLine: line, contacts: contacts)
+            }
+            return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: routed, productLine: line, contacts: contacts,
+                         assignment: .rules)
+        case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts, let assignment) where assignment != .opener:
+            // Only the engine's routing says the rules chose: a person naming the owner is its opener.
+            return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: owner, productLine: line, contacts: contacts)
         case .assignByRules(let given, _):
             let input = try await engine.routingInput(customer: state.details?.customerID, branch: given.branch,
                                                       productLine: state.productLine ?? given.productLine)

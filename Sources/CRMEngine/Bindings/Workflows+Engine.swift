@@ -28,7 +28,11 @@ extension WorkflowDefinition: EngineRecord {
 /// adds) or is whom that step's lateness was escalated to — the instance tells which record waits, who
 /// submitted it and the steps' comments
 /// (``CRMEngine/mayReadWorkflowInstance(_:subject:submitter:delegate:stepRole:escalatedTo:scope:as:held:at:)``).
-/// Deciding is judged as before. `start` → create (judged on the subject's
+/// Who decides a step is one rule (``CRMEngine/requireStepDecider(_:as:held:at:)``, also the approval inbox's):
+/// `approve` in organisation over the instance, never its submitter, its delegate or a holder of its role — a
+/// delegate of a symbolic role with the right over the subject it stands for. The submitter withdraws their own
+/// request without rights in organisation (``CRMEngine/withdrawApproval(_:reason:as:expectedVersion:idempotencyKey:requestDigest:)``).
+/// `start` → create (judged on the subject's
 /// scope alone); `approve`, `sendBack`, `reject`, `delegate` (decisions of the step's holder) → approve;
 /// `escalateIfLate`, `resubmit`, `closeBySubject` → edit; `cancel` → delete. `closeBySubject` is the
 /// system's alone (the approval routing reaction): a person gets `forbidden`.
@@ -119,13 +123,11 @@ extension WorkflowInstance: EngineRecord {
         }
     }
 
-    /// The roles a person decides a step with: those they hold now, plus the symbolic approver role of the
-    /// subject's kind when they may approve the subject itself.
+    /// The roles a person decides a step with — those they hold now, plus the symbolic approver role of the
+    /// subject's kind when they may approve the subject itself —, once ``CRMEngine/requireStepDecider(_:as:held:at:)``
+    /// let them decide it (else its refusal, before anything is written).
     private static func deciderRoles(_ state: State, _ principal: Principal, _ engine: CRMEngine) async throws -> [String] {
-        let now = engine.clock.now()
-        let held = try await engine.roleNames(of: principal, at: now)
-        guard let kind = state.subjectKind, let subject = state.subjectID else { return held }
-        return try await engine.deciderRoles(held, of: principal, for: kind, subject: subject, at: now)
+        try await engine.requireStepDecider(state, as: principal, at: engine.clock.now())
     }
 }
 
@@ -190,31 +192,83 @@ extension CRMEngine {
     /// revision within one of their roles' discount limits and `approve` in quotes over it; `approve` in contracts
     /// or campaigns over it; for a material request, `approve` in campaigns over its campaign, the instance's subject).
     func deciderRoles(_ held: [String], of principal: Principal, for kind: WorkflowSubjectKind, subject: UUID, at now: Date) async throws -> [String] {
+        let mayApprove = try await mayApproveWorkflowSubject(kind, subject, as: principal, at: now)
+        guard kind == .quote else { return ApprovalRouting.approverRoles(held, for: kind, mayApprove: mayApprove) }
+        // As a direct approval (`Quote.approve`): `approve` in quotes over the quote, and a role held whose
+        // discount limit covers its current revision.
+        guard mayApprove, let draft = try await load(Quote.self, stream: Quote.stream(subject)).state.current?.draft else { return held }
+        return ApprovalRouting.quoteApproverRoles(held, draft: draft, limits: try await settings().effectiveDiscountLimits)
+    }
+
+    /// Whether `principal` may decide `subject` itself, as a direct decision on it is judged (a quote's discount
+    /// limit aside): `approve` in quotes over a quote with a current revision; in contracts over a contract; in
+    /// campaigns over a campaign, or over a material request's campaign; a feedback form's named reviewer.
+    func mayApproveWorkflowSubject(_ kind: WorkflowSubjectKind, _ subject: UUID, as principal: Principal, at now: Date) async throws -> Bool {
         switch kind {
         case .quote:
-            // As a direct approval (`Quote.approve`): `approve` in quotes over the quote, and a role held whose
-            // discount limit covers its current revision.
             let quote = try await load(Quote.self, stream: Quote.stream(subject)).state
-            guard quote.exists, let draft = quote.current?.draft,
-                  principal.may(.approve, in: .quotes, on: try await resolve(Quote.scope(of: nil, state: quote)), at: now) else { return held }
-            return ApprovalRouting.quoteApproverRoles(held, draft: draft, limits: try await settings().effectiveDiscountLimits)
+            guard quote.exists, quote.current != nil else { return false }
+            return principal.may(.approve, in: .quotes, on: try await resolve(Quote.scope(of: nil, state: quote)), at: now)
         case .contract:
             let contract = try await load(Contract.self, stream: Contract.stream(subject)).state
             let scope = try await resolve(Contract.scope(of: nil, state: contract))
-            return ApprovalRouting.approverRoles(held, for: .contract, mayApprove: contract.exists && principal.may(.approve, in: .contracts, on: scope, at: now))
-        case .campaign:
+            return contract.exists && principal.may(.approve, in: .contracts, on: scope, at: now)
+        case .campaign, .materialRequest:
+            // A material request's subject is the material's campaign: whoever may approve the material directly decides.
             let campaign = try await load(Campaign.self, stream: Campaign.stream(subject)).state
             let scope = try await resolve(Campaign.scope(of: nil, state: campaign))
-            return ApprovalRouting.approverRoles(held, for: .campaign, mayApprove: campaign.exists && principal.may(.approve, in: .campaigns, on: scope, at: now))
+            return campaign.exists && principal.may(.approve, in: .campaigns, on: scope, at: now)
         case .feedbackForm:
             let form = try await load(FeedbackForm.self, stream: FeedbackForm.stream(subject)).state
-            return ApprovalRouting.approverRoles(held, for: .feedbackForm, mayApprove: !form.reviewer.isEmpty && form.reviewer == principal.id)
-        case .materialRequest:
-            // The subject is the material's campaign: whoever may approve the material directly decides.
-            let campaign = try await load(Campaign.self, stream: Campaign.stream(subject)).state
-            let scope = try await resolve(Campaign.scope(of: nil, state: campaign))
-            return ApprovalRouting.approverRoles(held, for: .materialRequest, mayApprove: campaign.exists && principal.may(.approve, in: .campaigns, on: scope, at: now))
+            return !form.reviewer.isEmpty && form.reviewer == principal.id
         }
+    }
+
+    /// The one rule of who decides (approves, sends back, rejects or delegates) the current step of the workflow
+    /// instance in `state`, judged for a person's decision (``WorkflowInstance``'s `prepare`) and for the rows of
+    /// the approval inbox (``approvalInbox(as:consistentWith:)``): returns the roles `principal` (holding `held`,
+    /// read from the organisation when nil) decides it with — ``deciderRoles(_:of:for:subject:at:)`` — or throws
+    /// the refusal, nothing written:
+    /// - `approve` in organisation over the instance (its subject's scope, its submitter and delegate as owners),
+    ///   else `forbidden`, as authorization answers;
+    /// - not its submitter (segregation of duties: no one decides their own request), else `forbidden`, field
+    ///   `employee`; the system and operators are no submitter, and their commands pass as given;
+    /// - the step's delegate or a holder of its role, the step waiting (the domain's ``WorkflowInstanceState/authorise(_:roles:)``),
+    ///   else `rejected` with the domain's error;
+    /// - a delegate of a step in a symbolic approver role that stands for a right over the subject (a quote's,
+    ///   contract's, campaign's, material request's; not a feedback form's review, whose role names its
+    ///   reviewer) holds that right as its holder must (``mayApproveWorkflowSubject(_:_:as:at:)``): a delegate decides
+    ///   as the delegator could, else `forbidden`, field `employee` (a quote's discount limit is the quote's own
+    ///   judgement of the outcome, ``requireSubjectAcceptsOutcome(of:state:principal:)``).
+    func requireStepDecider(_ state: WorkflowInstance.State, as principal: Principal, held: [String]? = nil, at now: Date) async throws -> [String] {
+        let held = try await roleNamesIfUnknown(held, of: principal, at: now)
+        guard let kind = state.subjectKind, let subject = state.subjectID else { return held }
+        let roles = try await deciderRoles(held, of: principal, for: kind, subject: subject, at: now)
+        guard !principal.isSystem else { return roles }
+        guard try await WorkflowInstance.mayDo(.approve(employee: principal.id, roles: roles, comment: nil), state: state, principal: principal,
+                                               engine: self, at: now) else {
+            throw EngineError(.forbidden, "approve in \(WorkflowInstance.module.rawValue) is not allowed here")
+        }
+        guard !Employee.sameID(state.submitter, principal.id) else {
+            throw EngineError(.forbidden, field: "employee", "the submitter of a request may not decide it")
+        }
+        let asDelegate: Bool
+        do {
+            asDelegate = try state.authorise(principal.id, roles: roles)
+        } catch {
+            throw EngineError(error)
+        }
+        if asDelegate, let role = state.currentStep?.approverRole, role != WorkflowDefinition.feedbackReviewer,
+           WorkflowDefinition.symbolicApproverRoles.contains(role) {
+            let mayApprove = try await mayApproveWorkflowSubject(kind, subject, as: principal, at: now)
+            guard mayApprove else { throw EngineError(.forbidden, field: "employee", "the delegate may not decide the record this step approves") }
+        }
+        return roles
+    }
+
+    private func roleNamesIfUnknown(_ held: [String]?, of principal: Principal, at now: Date) async throws -> [String] {
+        if let held { return held }
+        return try await roleNames(of: principal, at: now)
     }
 }
 
@@ -274,5 +328,33 @@ extension CRMEngine {
         } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
             throw EngineError(.invalid, field: "to", "the employee could not decide this step")
         }
+    }
+}
+
+extension CRMEngine {
+    /// Withdraws the approval request of workflow instance `id` — its `cancel`, with `reason` — as `principal`,
+    /// through ``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` with its
+    /// idempotency and version checks. Its submitter, a person, withdraws their own request whatever rights they
+    /// hold in organisation (the request is theirs: the command is run as the engine carrying out their decision,
+    /// recorded with them as the actor, and the domain still asks that it waits); anyone else's cancel is
+    /// judged as any command on the instance is (`delete` in organisation over it; the domain then lets only
+    /// the submitter cancel), and an instance they may not see is not found.
+    ///
+    /// ```swift
+    /// try await engine.withdrawApproval(instanceID, reason: "asked by mistake", as: submitter)
+    /// ```
+    @discardableResult
+    public func withdrawApproval(_ id: UUID, reason: String, as principal: Principal, expectedVersion: StreamVersion? = nil,
+                                 idempotencyKey: String? = nil, requestDigest: String? = nil) async throws -> CommandResult {
+        let state = try await load(WorkflowInstance.self, stream: WorkflowInstance.stream(id)).state
+        guard !principal.isSystem, state.status != .none, Employee.sameID(state.submitter, principal.id) else {
+            return try await execute(WorkflowInstance.self, id: id, .cancel(employee: principal.id, reason: reason), as: principal,
+                                     expectedVersion: expectedVersion, idempotencyKey: idempotencyKey, requestDigest: requestDigest)
+        }
+        var submitter = Principal.system(actingFor: principal.id)
+        submitter.clientIP = principal.clientIP
+        submitter.sourceSystem = principal.sourceSystem
+        return try await execute(WorkflowInstance.self, id: id, .cancel(employee: state.submitter, reason: reason), as: submitter,
+                                 expectedVersion: expectedVersion, idempotencyKey: idempotencyKey, requestDigest: requestDigest)
     }
 }

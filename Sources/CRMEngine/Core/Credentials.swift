@@ -54,24 +54,34 @@ struct CredentialsProjection: Projection {
 }
 
 extension CRMEngine {
-    static func tokenStream(_ id: UUID) -> StreamID { StreamID(category: "apitoken", id: id.lowercasedString) }
+    static let tokenStreamCategory = "apitoken"
+    static func tokenStream(_ id: UUID) -> StreamID { StreamID(category: tokenStreamCategory, id: id.lowercasedString) }
 
     /// Issues an API token to an employee. The employee may issue their own; issuing one for someone else
     /// needs the organisation module's `edit` permission and, since the token acts as them, all they hold
     /// now: the grant rule (R-ORG-2, ``GrantRule``) over their effective permissions — every action, scope
     /// and period, and no field hidden from the issuer shown to them — else `forbidden` (field `employee`),
     /// nothing written.
+    ///
+    /// A token an employee issues for another employee carries ``TokenLimits``: the role grants in force for
+    /// that employee now and what they give. It never allows more than that (``authenticate(token:clientIP:)``):
+    /// a later grant or a widened role does not widen it, a revocation or an end of validity narrows it. One's
+    /// own token, and one the system or an operator issues, follows the employee's rights as they change.
     public func issueToken(for employeeID: UUID, name: String, expiresAt: Date? = nil, as principal: Principal) async throws -> IssuedToken {
         let organisation = try await organisation.current(store: store, registry: registry)
         guard organisation.employees[employeeID]?.active == true else { throw EngineError(.notFound, field: "employee", "no such active employee") }
         guard principal.employeeID == employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, field: "employee", "issuing a token for another employee needs organisation edit rights")
         }
+        var limits: TokenLimits?
         if principal.employeeID != employeeID, !principal.isSystem {
-            let held = organisation.effectivePermissions(of: employeeID, at: clock.now())
+            let now = clock.now()
+            let held = organisation.effectivePermissions(of: employeeID, at: now)
             if let excess = GrantRule.excess(granting: held.permissions, hiding: held.hiddenFields, by: principal.permissions) {
                 throw EngineError(.forbidden, field: "employee", "issuing a token for this employee needs all they hold: \(excess)")
             }
+            let grants = organisation.roleGrants.values.filter { $0.employeeID == employeeID && $0.validity.contains(now) }.map(\.id)
+            limits = TokenLimits(grantIDs: grants.sorted { $0.uuidString < $1.uuidString }, permissions: held.permissions, hiddenFields: held.hiddenFields)
         }
         let label = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !label.isEmpty, label.count <= 100 else { throw EngineError(.invalid, field: "name", "a token needs a name of 1 to 100 characters") }
@@ -80,7 +90,7 @@ extension CRMEngine {
         let tokenID = configuration.ids.next()
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let issued = ApiTokenIssued(tokenID: tokenID, employeeID: employeeID, name: label, secretHash: Array(SHA256.hash(data: secret)),
-                                    issuedAt: clock.now(), expiresAt: expiresAt)
+                                    issuedAt: clock.now(), expiresAt: expiresAt, limits: limits)
         let metadata = EventMetadata(actor: principal.id, sourceSystem: principal.sourceSystem, clientIP: principal.clientIP)
         try await store.append([try EventData(id: configuration.ids.next(), payload: issued, metadata: metadata)],
                                to: Self.tokenStream(tokenID), expectedVersion: .noStream)
@@ -165,14 +175,59 @@ extension CRMEngine {
         guard Self.constantTimeEqual(presented, issued.secretHash) else { throw refused }
         let (organisation, organisationVersion) = try await self.organisation.currentWithVersion(store: store, registry: registry)
         guard organisation.employees[issued.employeeID]?.active == true else { throw refused }
-        let principal = Principal(employeeID: issued.employeeID, permissions: organisation.effectivePermissions(of: issued.employeeID, at: now))
+        let principal: Principal
+        var changesAt = organisation.nextPermissionChange(of: issued.employeeID, after: now)
+        if let limits = issued.limits {
+            principal = Principal(employeeID: issued.employeeID, permissions: Self.permissions(of: issued.employeeID, within: limits, in: organisation, at: now),
+                                  roleGrants: Set(limits.grantIDs))
+            // The held permissions' own periods bound the token's too: it is computed again when one starts or ends.
+            let bounds = limits.permissions.flatMap { [$0.validity.from, $0.validity.until] }.compactMap { $0 }.filter { $0 > now }
+            changesAt = (bounds + [changesAt].compactMap { $0 }).min()
+        } else {
+            principal = Principal(employeeID: issued.employeeID, permissions: organisation.effectivePermissions(of: issued.employeeID, at: now))
+        }
         // The token is good (its secret was checked): its employee just may do nothing now — told as such,
         // not as a bad token, to whom proved they hold it.
         guard !principal.permissions.permissions.isEmpty else { throw EngineError(.forbidden, "the token's employee holds no role in force") }
         return PrincipalCache.Entry(
             tokenID: tokenID, principal: principal, tokenVersion: tokenVersion, organisationVersion: organisationVersion,
-            expiresAt: issued.expiresAt, computedAt: now, changesAt: organisation.nextPermissionChange(of: issued.employeeID, after: now),
+            expiresAt: issued.expiresAt, computedAt: now, changesAt: changesAt,
             auditRecord: "token:" + tokenID.lowercasedString)
+    }
+
+    /// What a token limited by `limits` allows its employee at `now`: the permissions of the grants recorded
+    /// in `limits` that the organisation still records and that are in force (so a revocation or an ended
+    /// grant narrows it, a later grant adds nothing), each action kept only within a permission held at
+    /// issue — the narrower scope of the two (``DataScope/covers(_:)``; two scopes neither of which covers the
+    /// other meet in `own`) and the overlap of their periods. Form fields are hidden as those grants' roles
+    /// hide them from the employee now (the fields hidden on every customer at issue are kept among
+    /// `hiddenFields` too).
+    static func permissions(of employeeID: UUID, within limits: TokenLimits, in organisation: Organisation.State, at now: Date) -> EffectivePermissions {
+        let allowed = Set(limits.grantIDs)
+        let grants = organisation.roleGrants.values
+            .filter { (grant: RoleGrant) -> Bool in grant.employeeID == employeeID && allowed.contains(grant.id) }
+            .sorted { (a: RoleGrant, b: RoleGrant) -> Bool in a.id.uuidString < b.id.uuidString }
+        let held: [(role: Role, grant: ValidityPeriod)] = grants.compactMap { grant in
+            organisation.roles[grant.roleID].map { (role: $0, grant: grant.validity) }
+        }
+        let current = EffectivePermissions.of(roles: held, at: now)
+        var permissions: [Permission] = []
+        for permission in current.permissions {
+            for action in permission.actions {
+                for ceiling in limits.permissions where ceiling.module == permission.module && ceiling.actions.contains(action) {
+                    guard let validity = permission.validity.intersection(ceiling.validity), validity.contains(now) else { continue }
+                    let scope: DataScope = ceiling.scope.covers(permission.scope) ? permission.scope
+                        : permission.scope.covers(ceiling.scope) ? ceiling.scope : .own
+                    let kept = Permission(module: permission.module, actions: [action], scope: scope, validity: validity)
+                    if !permissions.contains(kept) { permissions.append(kept) }
+                }
+            }
+        }
+        // The fields the recorded grants' roles hide are judged as for the employee; those hidden at issue stay hidden.
+        var limited = current
+        limited.permissions = permissions
+        limited.hiddenFields = Set(current.hiddenFields).union(limits.hiddenFields).sorted()
+        return limited
     }
 
     /// An employee as a principal, with the permissions their roles give now.
@@ -236,5 +291,27 @@ extension CRMEngine {
         let chars = Array(hex)
         let dashed = String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-" + String(chars[16..<20]) + "-" + String(chars[20..<32])
         return UUID(text: dashed)
+    }
+}
+
+/// A token's issue in its history and in `/v1/events` (R-LOG-5): for whom, its name, its expiry and, for a
+/// token issued for someone else, the role grants it is limited to — never its secret's hash.
+extension ApiTokenIssued: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("employee", nil, .id(employeeID))
+        c.record("name", nil, .text(name))
+        c.record("expiresAt", nil, expiresAt.map { .text($0.formatted(Date.ISO8601FormatStyle())) })
+        c.record("grants", nil, limits.map { .list($0.grantIDs.map(\.lowercasedString)) })
+        return c
+    }
+}
+
+/// A token's revocation in its history: `revoked` false → true, with the reason given.
+extension ApiTokenRevoked: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c = [FieldChange(field: "revoked", old: .bool(false), new: .bool(true))]
+        c.record("reason", nil, reason.map(FieldValue.text))
+        return c
     }
 }

@@ -57,7 +57,8 @@ public struct CommandOutcomeRecorded: EventPayload, Equatable {
 /// An API token was issued to an employee; only the SHA-256 of its secret is kept.
 public struct ApiTokenIssued: EventPayload, Equatable {
     public static let eventType = "ApiTokenIssued"
-    public static let schemaVersion: UInt32 = 1
+    /// 2: `limits` (version 1 reads with none).
+    public static let schemaVersion: UInt32 = 2
     public var tokenID: UUID
     public var employeeID: UUID
     public var name: String
@@ -65,13 +66,44 @@ public struct ApiTokenIssued: EventPayload, Equatable {
     public var secretHash: [UInt8]
     public var issuedAt: Date
     public var expiresAt: Date?
-    public init(tokenID: UUID, employeeID: UUID, name: String, secretHash: [UInt8], issuedAt: Date, expiresAt: Date?) {
+    /// For a token an employee issued for another employee: what that employee held at issue, the most the
+    /// token ever allows (``TokenLimits``). Nil — one's own token, the system's or an operator's, every
+    /// version-1 token —: the token follows its employee's rights.
+    public var limits: TokenLimits?
+    public init(tokenID: UUID, employeeID: UUID, name: String, secretHash: [UInt8], issuedAt: Date, expiresAt: Date?, limits: TokenLimits? = nil) {
         self.tokenID = tokenID
         self.employeeID = employeeID
         self.name = name
         self.secretHash = secretHash
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
+        self.limits = limits
+    }
+
+    /// Version 1, before the limits.
+    struct Version1: Decodable, Sendable {
+        var tokenID: UUID
+        var employeeID: UUID
+        var name: String
+        var secretHash: [UInt8]
+        var issuedAt: Date
+        var expiresAt: Date?
+    }
+}
+
+/// What an employee held when another employee issued a token for them: the role grants in force then and
+/// the permissions and hidden fields they gave. The token's principal holds only the permissions of those
+/// grants still recorded and in force, each within what was held at issue: a later grant or a widened role
+/// does not widen the token, a revocation or an end of validity narrows it (docs/ENGINE-AUTHORIZATION.md,
+/// "API tokens").
+public struct TokenLimits: Codable, Sendable, Hashable {
+    public var grantIDs: [UUID]
+    public var permissions: [Permission]
+    public var hiddenFields: [HiddenField]
+    public init(grantIDs: [UUID], permissions: [Permission], hiddenFields: [HiddenField]) {
+        self.grantIDs = grantIDs
+        self.permissions = permissions
+        self.hiddenFields = hiddenFields
     }
 }
 
@@ -104,6 +136,10 @@ public enum EngineEvents {
             CommandOutcomeRecorded(stream: $0.stream, versionBefore: $0.versionBefore, versionAfter: $0.versionAfter)
         }
         registry.register(ApiTokenIssued.self)
+        registry.registerLegacy(ApiTokenIssued.self, version: 1, storedAs: ApiTokenIssued.Version1.self) {
+            ApiTokenIssued(tokenID: $0.tokenID, employeeID: $0.employeeID, name: $0.name, secretHash: $0.secretHash,
+                           issuedAt: $0.issuedAt, expiresAt: $0.expiresAt)
+        }
         registry.register(ApiTokenRevoked.self)
         registry.register(EmployeePasswordSet.self)
         registry.register(events: OutboxItem.Event.self)

@@ -127,7 +127,7 @@ extension EngineRecord {
 extension Customer: EngineRecord {
     public static var module: Permission.Module { .customers }
     public static func visible(_ state: State, to principal: Principal, current: State?) -> State {
-        state.visible(to: principal, alsoHiddenIn: current.map { [$0.group] } ?? [])
+        state.visible(to: principal, alsoHiddenIn: current.map { [$0.group] } ?? [], alsoOn: current.map { [$0.recordScope] } ?? [])
     }
     public static func action(for command: Command) -> Permission.Action {
         switch command {
@@ -140,19 +140,18 @@ extension Customer: EngineRecord {
         if case .create(_, let new, _)? = command, !state.exists {
             return .direct(RecordScope(branch: new.branch, community: new.community, group: new.group, owners: new.owner.map { [$0] } ?? []))
         }
-        return .direct(RecordScope(branch: state.branch, community: state.community, group: state.group, owners: state.owner.map { [$0] } ?? []))
+        return .direct(state.recordScope)
     }
     /// A customer is validated against its group's form as recorded in the log, never a form the caller sends.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
         case .create(let id, let new, _):
-            try refuseHiddenFields(Array(new.customFields.keys), of: [new.group], principal: principal)
+            let scope = RecordScope(branch: new.branch, community: new.community, group: new.group, owners: new.owner.map { [$0] } ?? [])
+            try refuseHiddenFields(Array(new.customFields.keys), of: [new.group], seen: principal.fieldVisibility(on: scope))
             // A mistyped group would get no form and skip its validation: it must be a known group.
             try await engine.requireKnownCustomerGroup(new.group)
             return .create(customerID: id, new, form: try await engine.form(group: new.group))
         case .edit(let edit, _):
-            try refuseHiddenFields(Array(edit.setCustomFields.keys) + edit.clearCustomFields, of: [state.group, edit.group ?? state.group],
-                                   principal: principal)
             // Moving a customer to another branch, community, group or owner needs the right to edit it
             // there too: one may not hand a record to a place beyond one's reach.
             func patched(_ patch: ProfilePatch<String>, _ current: String?) -> String? {
@@ -164,7 +163,12 @@ extension Customer: EngineRecord {
             }
             let moved = RecordScope(branch: patched(edit.branch, state.branch), community: patched(edit.community, state.community),
                                     group: edit.group ?? state.group, owners: patched(edit.owner, state.owner).map { [$0] } ?? [])
-            let current = RecordScope(branch: state.branch, community: state.community, group: state.group, owners: state.owner.map { [$0] } ?? [])
+            let current = state.recordScope
+            // Hidden fields are judged where the customer is and where it goes (a field hidden in either).
+            let seenHere = principal.fieldVisibility(on: current)
+            let seenThere = moved == current ? seenHere : principal.fieldVisibility(on: moved)
+            try refuseHiddenFields(Array(edit.setCustomFields.keys) + edit.clearCustomFields, of: [state.group, edit.group ?? state.group],
+                                   seen: seenHere.combined(with: seenThere))
             if moved != current, !principal.isSystem {
                 // Judged without the new owner: naming someone owner does not make the record one's own.
                 var destination = moved
@@ -180,8 +184,16 @@ extension Customer: EngineRecord {
             // a field hidden from the principal here that the new form has too would be judged (telling of its
             // value) or shown there, so such a move is refused whatever the value (and the same for every customer).
             if let group = edit.group?.trimmingCharacters(in: .whitespacesAndNewlines), group != state.group, !principal.isSystem,
-               form.fields.contains(where: { !principal.canSee(formGroup: state.group, field: $0.name) }) {
+               form.fields.contains(where: { !seenHere.canSee(formGroup: state.group, field: $0.name) }) {
                 throw EngineError(.forbidden, field: "group", "the new group's form has a field hidden from you in the customer's group")
+            }
+            // Hidden fields are decided per customer scope: a move (of branch, community, group or owner — to
+            // oneself too) to where a field of the form hidden here is shown would show its value, so it is
+            // refused whatever the value (and the same for every customer).
+            let target = edit.group ?? state.group
+            if moved != current, !principal.isSystem,
+               form.fields.contains(where: { !seenHere.canSee(formGroup: state.group, field: $0.name) && seenThere.canSee(formGroup: target, field: $0.name) }) {
+                throw EngineError(.forbidden, field: "branch", "moving the customer there would show a field hidden from you here")
             }
             return .edit(edit, form: form)
         case .markMerged(let survivorID) where !principal.isSystem:
@@ -208,8 +220,9 @@ extension Customer: EngineRecord {
 
     /// A field hidden from the principal (in the customer's form now or the one it moves to) can be neither
     /// set nor cleared by them: refused before anything is compared, so the answer tells nothing of its value.
-    private static func refuseHiddenFields(_ fields: [String], of groups: [String], principal: Principal) throws {
-        for field in fields.sorted() where groups.contains(where: { !principal.canSee(formGroup: $0, field: field) }) {
+    private static func refuseHiddenFields(_ fields: [String], of groups: [String], seen: FieldVisibility) throws {
+        guard seen.hidesAny else { return }
+        for field in fields.sorted() where groups.contains(where: { !seen.canSee(formGroup: $0, field: field) }) {
             throw EngineError(.forbidden, field: "customFields.\(field)", "the field is hidden from you")
         }
     }
@@ -340,7 +353,7 @@ extension Opportunity: EngineRecord {
         return .edit
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource {
-        if case .open(_, let details, _, _, let owner, _, _)? = command, state.details == nil {
+        if case .open(_, let details, _, _, let owner, _, _, _)? = command, state.details == nil {
             return .customer(details.customerID, owners: [owner])
         }
         return .customer(state.details?.customerID, owners: state.owner.isEmpty ? [] : [state.owner])
@@ -449,18 +462,27 @@ extension Settings: EngineRecord {
 }
 
 extension Customer.State {
-    /// The customer as `principal` may see it: the custom fields hidden from it in the form of the customer's
-    /// group — and of each of `groups` (the group it is in now, for a state of the past) — left out
-    /// (``Principal/canSee(formGroup:field:)``). The system sees every field.
-    public func visible(to principal: Principal, alsoHiddenIn groups: [String] = []) -> Customer.State {
+    /// The customer's data scope: its branch, community, group and account manager.
+    public var recordScope: RecordScope {
+        RecordScope(branch: branch, community: community, group: group, owners: owner.map { [$0] } ?? [])
+    }
+
+    /// The customer as `principal` may see it: the custom fields hidden from it on this customer (its scope,
+    /// ``Principal/fieldVisibility(on:)``) in the form of the customer's group — and of each of `groups` (the
+    /// group it is in now, for a state of the past), and on each of `scopes` (where it is now) — left out.
+    /// The system sees every field.
+    public func visible(to principal: Principal, alsoHiddenIn groups: [String] = [], alsoOn scopes: [RecordScope] = []) -> Customer.State {
+        let seen = scopes.reduce(principal.fieldVisibility(on: recordScope)) { $0.combined(with: principal.fieldVisibility(on: $1)) }
+        guard seen.hidesAny else { return self }
         let forms = [group] + groups
         var visible = self
-        visible.customFields = customFields.filter { field, _ in forms.allSatisfy { principal.canSee(formGroup: $0, field: field) } }
+        visible.customFields = customFields.filter { field, _ in forms.allSatisfy { seen.canSee(formGroup: $0, field: field) } }
         return visible
     }
 
-    /// Whether a custom field of the form of any of `groups` is hidden from `principal`.
+    /// Whether a custom field of the form of any of `groups` may be hidden from `principal` on some customer
+    /// (``EffectivePermissions/hiddenSomewhere``: wherever this one has been).
     static func hidesFields(inAnyOf groups: Set<String>, from principal: Principal) -> Bool {
-        !principal.isSystem && principal.permissions.hiddenFields.contains { groups.contains($0.formGroup) }
+        !principal.isSystem && principal.permissions.hiddenSomewhere.contains { groups.contains($0.formGroup) }
     }
 }

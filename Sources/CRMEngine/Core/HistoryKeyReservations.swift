@@ -10,7 +10,9 @@ import Foundation
 /// finds each key's holder (`GET /v1/customers/lookup`).
 ///
 /// Keys are read from the events: a customer's external keys (created with it, set, removed, freed by a
-/// merge) and a quote's number. Feed every batch in log order, starting from an empty log:
+/// merge), a quote's number and a customer's primary contact (``Contact/claims(_:state:)``: claimed by a
+/// contact made primary or restored as one, freed by its demotion, archiving or move). Feed every batch in
+/// log order, starting from an empty log:
 ///
 /// ```swift
 /// var keys = try HistoryKeyReservations()
@@ -22,6 +24,9 @@ public struct HistoryKeyReservations {
     private let known: Set<String>
     /// The external keys each customer (by stream) holds now.
     private var customerKeys: [StreamID: [ExternalKey]] = [:]
+    /// What each contact's events left of it that its primary contact key depends on (its customer, role and
+    /// whether it is archived).
+    private var contacts: [StreamID: Contact.State] = [:]
     /// Each key's holder (a record's stream) now; absent when free.
     private var holders: [UniqueKey: String] = [:]
     /// The version of each reservation stream written so far.
@@ -34,8 +39,9 @@ public struct HistoryKeyReservations {
     }
 
     /// `batch` followed by the appends that reserve and free the keys its events claim and release.
-    /// Throws ``EngineError/Code/keyTaken`` when an event claims a key another record holds (the history
-    /// is then not one the engine would have written).
+    /// Throws what the engine would (``CRMEngine/keyTaken(_:)``: `keyTaken`; `invalid`, field `role`, for a
+    /// second primary contact) when an event claims a key another record holds (the history is then not one
+    /// the engine would have written).
     public mutating func appending(_ batch: [StreamAppend]) throws -> [StreamAppend] {
         let reservations = try reservations(for: batch)
         return reservations.isEmpty ? batch : batch + reservations
@@ -50,6 +56,7 @@ public struct HistoryKeyReservations {
             switch String(append.stream.category) {
             case Customer.category: claims = try customerClaims(append)
             case Quote.category: claims = try quoteClaims(append)
+            case Contact.category: claims = try contactClaims(append)
             default: continue
             }
             appends += try reserve(claims, holder: append.stream.rawValue, metadata: metadata)
@@ -83,6 +90,31 @@ public struct HistoryKeyReservations {
         return KeyClaims(claimed: numbers)
     }
 
+    /// The primary contact key a contact's events claim and free, as ``Contact/claims(_:state:)`` gives it for
+    /// the command that recorded them: the key of the customer it is primary of before and after, but a move
+    /// claims nothing at the customer it moves to.
+    private mutating func contactClaims(_ append: StreamAppend) throws -> KeyClaims {
+        var state = contacts[append.stream] ?? Contact.initialState
+        let before = state.primaryOf
+        var moved = false
+        for event in append.events {
+            guard let payload = try decode(event), let contactEvent = Contact.Event(payload: payload) else { continue }
+            if case .movedToCustomer = contactEvent { moved = true }
+            state = Contact.evolve(state, contactEvent)
+        }
+        // Only what the key depends on is kept.
+        var kept = Contact.State()
+        kept.id = state.id
+        kept.customerID = state.customerID
+        kept.role = state.role
+        kept.isArchived = state.isArchived
+        contacts[append.stream] = kept
+        let after = moved ? nil : state.primaryOf
+        guard before != after else { return .none }
+        return KeyClaims(claimed: after.map { [Contact.primaryContactKey(of: $0)] } ?? [],
+                         released: before.map { [Contact.primaryContactKey(of: $0)] } ?? [])
+    }
+
     private func decode(_ event: EventData) throws -> (any EventPayload)? {
         guard known.contains(event.type) else { return nil }
         return try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
@@ -94,7 +126,7 @@ public struct HistoryKeyReservations {
         var seen = Set<UniqueKey>()
         for key in claims.claimed where seen.insert(key).inserted {
             if holders[key] == holder { continue }
-            if holders[key] != nil { throw EngineError(.keyTaken, field: key.namespace, "the key is held by another record") }
+            if holders[key] != nil { throw CRMEngine.keyTaken(key) }
             holders[key] = holder
             appends.append(try append(KeyReserved(key: key, holder: holder), to: key, metadata: metadata))
         }

@@ -113,15 +113,16 @@ extension Visit {
 extension Opportunity {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
-        case .open(_, _, _, _, let owner, _, _) where state.details == nil: return [NamedEmployee(field: "owner", id: owner)]
+        case .open(_, _, _, _, let owner, _, _, _) where state.details == nil: return [NamedEmployee(field: "owner", id: owner)]
         case .assignByManager(let owner, _) where !Employee.sameID(owner, state.owner): return [NamedEmployee(field: "owner", id: owner)]
         default: return []
         }
     }
     public static func canonicalisingEmployeeIDs(_ command: Command) -> Command {
         switch command {
-        case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts):
-            return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: canonical(owner), productLine: line, contacts: contacts)
+        case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts, let assignment):
+            return .open(opportunityID: id, details: details, pipeline: pipeline, stage: stage, owner: canonical(owner), productLine: line, contacts: contacts,
+                         assignment: assignment)
         case .assignByManager(let owner, let reason): return .assignByManager(owner: canonical(owner), reason: reason)
         default: return command
         }

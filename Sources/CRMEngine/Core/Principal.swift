@@ -21,6 +21,9 @@ public struct Principal: Sendable, Hashable {
     /// A person operating the engine with the system's rights (``operator(sourceSystem:)``), not the engine's
     /// own reactions and scheduled work.
     public let isOperator: Bool
+    /// For a token another employee issued: the role grants the employee held at issue, the only ones the
+    /// token's permissions come from (``TokenLimits``). Nil: every grant the employee holds.
+    public let roleGrants: Set<UUID>?
 
     /// Whether the principal's commands carry decisions already taken from the log — the engine's own
     /// reactions and scheduled work, replaying its history —: the employees they name are taken as they are,
@@ -28,7 +31,8 @@ public struct Principal: Sendable, Hashable {
     /// an employee's or an operator's, are (docs/ENGINE.md, "Commands", step 6).
     public var replaysDecisions: Bool { isSystem && !isOperator }
 
-    public init(employeeID: UUID, permissions: EffectivePermissions, clientIP: String? = nil, sourceSystem: String? = nil) {
+    public init(employeeID: UUID, permissions: EffectivePermissions, clientIP: String? = nil, sourceSystem: String? = nil,
+                roleGrants: Set<UUID>? = nil) {
         self.id = employeeID.lowercasedString
         self.employeeID = employeeID
         self.permissions = permissions
@@ -36,6 +40,7 @@ public struct Principal: Sendable, Hashable {
         self.sourceSystem = sourceSystem
         isSystem = false
         isOperator = false
+        self.roleGrants = roleGrants
     }
 
     private init(systemActingFor actor: String) {
@@ -46,6 +51,7 @@ public struct Principal: Sendable, Hashable {
         sourceSystem = nil
         isSystem = true
         isOperator = false
+        roleGrants = nil
     }
 
     private init(operatorFrom sourceSystem: String?) {
@@ -56,6 +62,7 @@ public struct Principal: Sendable, Hashable {
         self.sourceSystem = sourceSystem
         isSystem = true
         isOperator = true
+        roleGrants = nil
     }
 
     /// The engine itself: reactions, scheduled work and bootstrap. Allowed everything.
@@ -94,8 +101,16 @@ public struct Principal: Sendable, Hashable {
         isSystem || permissions.allows(module: module, action: action, scope: .all, at: instant)
     }
 
-    /// Whether the principal may see a custom field of a form group.
-    public func canSee(formGroup: String, field: String) -> Bool {
-        isSystem || permissions.canSee(formGroup: formGroup, field: field)
+    /// The custom fields the principal sees on a customer in `scope` (its branch, community, group and
+    /// owner): judged by the roles giving `query` over it (``EffectivePermissions/fieldVisibility(in:)``).
+    /// The system sees every field. Ask once per customer, then per field.
+    public func fieldVisibility(on scope: RecordScope) -> FieldVisibility {
+        isSystem ? .everything : permissions.fieldVisibility(in: scope.dataScopes(viewer: id))
+    }
+
+    /// Whether the principal may see a custom field of a form group on a customer in `scope`
+    /// (``fieldVisibility(on:)``).
+    public func canSee(formGroup: String, field: String, on scope: RecordScope) -> Bool {
+        fieldVisibility(on: scope).canSee(formGroup: formGroup, field: field)
     }
 }

@@ -1,3 +1,4 @@
+import CRMDomain
 import EventSourcing
 import Foundation
 
@@ -9,7 +10,7 @@ extension CRMEngine {
 
     /// The appends that reserve `claims.claimed` for `holder` and free `claims.released`, each expecting
     /// the reservation stream's current version so that two records racing for one key cannot both win.
-    /// A key another record holds fails with ``EngineError/Code/keyTaken`` (its field: the namespace).
+    /// A key another record holds fails with ``keyTaken(_:)``.
     func reservations(_ claims: KeyClaims, holder: StreamID, metadata: EventMetadata) async throws -> [StreamAppend] {
         var appends: [StreamAppend] = []
         var seen = Set<UniqueKey>()
@@ -17,7 +18,7 @@ extension CRMEngine {
             let stream = Self.reservationStream(key)
             let (current, version) = try await reservationHolder(stream)
             if current == holder.rawValue { continue }
-            if current != nil { throw EngineError(.keyTaken, field: key.namespace, "the key is held by another record") }
+            if current != nil { throw Self.keyTaken(key) }
             let event = try EventData(id: configuration.ids.next(), payload: KeyReserved(key: key, holder: holder.rawValue), metadata: metadata)
             appends.append(StreamAppend(stream: stream, expectedVersion: version == .noStream ? .noStream : .exact(version), events: [event]))
         }
@@ -29,6 +30,14 @@ extension CRMEngine {
             appends.append(StreamAppend(stream: stream, expectedVersion: .exact(version), events: [event]))
         }
         return appends
+    }
+
+    /// What claiming a key another record holds answers: ``EngineError/Code/keyTaken`` (its field: the
+    /// namespace) — but a customer's primary contact answers as the rule it keeps does
+    /// (``Contact/primaryContactTaken``: `invalid`, field `role`).
+    static func keyTaken(_ key: UniqueKey) -> EngineError {
+        if key.namespace == Contact.primaryContactNamespace { return Contact.primaryContactTaken }
+        return EngineError(.keyTaken, field: key.namespace, "the key is held by another record")
     }
 
     /// Who holds a key now (nil when free) and its reservation stream's version.

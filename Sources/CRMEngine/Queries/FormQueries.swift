@@ -13,7 +13,8 @@ extension CRMEngine {
     public func customerForm(of customerID: UUID, as principal: Principal) async throws -> FormDefinition {
         let (customer, _) = try await state(Customer.self, id: customerID, as: principal)
         var form = try await form(group: customer.group)
-        form.fields = form.fields.filter { principal.canSee(formGroup: customer.group, field: $0.name) }
+        let seen = principal.fieldVisibility(on: customer.recordScope)
+        form.fields = form.fields.filter { seen.canSee(formGroup: customer.group, field: $0.name) }
         return form
     }
 }

@@ -10,13 +10,19 @@ extension CRMEngine {
     /// scope from its state now with its own owners — a task's assignee, a diary's employee —, `mayRead`; a
     /// stream of no binding needs its category's module over all data). The events are raw,
     /// every custom field in them: a customer with a field hidden from the principal in a form it has been
-    /// in is given only to a reader of the whole log (``authorizeLogRead(_:as:)``), else `forbidden`. The
+    /// in is given only to a reader of the whole log (``authorizeLogRead(_:as:)``), else `forbidden`; so are an
+    /// API token's raw events, which hold its secret's hash (its history shows them without it). A board
+    /// thread's events that posted a post hidden now carry an empty body for whoever may not moderate the
+    /// board at `now` nor read the whole log (``BoardThread/withholdingHiddenBodies(_:registry:from:at:)``). The
     /// read is recorded in the read audit.
     public func events(of stream: StreamID, as principal: Principal) async throws -> [RecordedEvent] {
         let events = try await store.readStream(stream)
         guard !events.isEmpty else { throw EngineError.notFound() }
         if !principal.isSystem {
             guard try await mayQueryRecord(stream, viewScope: .global, as: principal) else { throw EngineError.notFound() }
+            if stream.category == Self.tokenStreamCategory, !principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) {
+                throw EngineError(.forbidden, "a token's raw events hold its secret's hash: they are for readers of the whole log (the organisation module's analyse permission over all data); its history shows them without it")
+            }
             if stream.category == Customer.category, try Customer.State.hidesFields(inAnyOf: groups(of: events), from: principal) {
                 guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
                     throw EngineError(.forbidden, "this customer's events hold fields hidden from you: they are for readers of the whole log (the organisation module's analyse permission over all data)")
@@ -24,6 +30,10 @@ extension CRMEngine {
             }
         }
         audit.record(principal: principal, record: stream.rawValue)
+        if stream.category == BoardThread.category {
+            // A post hidden now keeps its body from whoever may not moderate the board (the board's reads' rule).
+            return try BoardThread.withholdingHiddenBodies(events, registry: registry, from: principal, at: clock.now())
+        }
         return events
     }
 

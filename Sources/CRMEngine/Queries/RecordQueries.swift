@@ -58,9 +58,11 @@ extension CRMEngine {
         let now = clock.now()
         guard principal.may(.query, in: .customers, on: view.scope, at: now) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: Customer.stream(id).rawValue)
-        let hidesFields = view.profile.customFields.indices.contains { i in
+        // Hidden fields are decided on this customer (its scope), once; then asked per field.
+        let seen = principal.fieldVisibility(on: view.scope)
+        let hidesFields = seen.hidesAny && view.profile.customFields.indices.contains { i in
             let field = view.profile.customFields[i]
-            return !principal.canSee(formGroup: field.formGroup, field: field.field)
+            return !seen.canSee(formGroup: field.formGroup, field: field.field)
         }
         // Kinds the principal may query whatever the scope: their records need no check of their own.
         var everywhere: [(kind: RecordKind, allowed: Bool)] = []
@@ -84,7 +86,7 @@ extension CRMEngine {
         var visible = view
         var complete = true
         if hidesFields {
-            visible = view.hidingFields { principal.canSee(formGroup: $0.formGroup, field: $0.field) }
+            visible = view.hidingFields { seen.canSee(formGroup: $0.formGroup, field: $0.field) }
             complete = false
         }
         func keep(_ records: inout [RelatedRecord]) {
@@ -374,14 +376,34 @@ extension CRMEngine {
     /// A customer's history entry as `principal` may see it: a custom field hidden from it in the form of a
     /// group the customer was in when the change was made — before or after the event (a change of group
     /// clears the old group's fields and sets the new one's) — or of the group it is in now is left out, as
-    /// ``Customer/visible(_:to:current:)`` does for a state of the past. The one rule of every history path
+    /// ``Customer/visible(_:to:current:)`` does for a state of the past — and so for the customer's scope:
+    /// hidden on the customer where it is now, where the event left it or (a move) where it was before. The
+    /// one rule of every history path
     /// (a record's, a customer's with its linked records, the events stream, `crm history`, the console's
     /// timeline).
     func hidingFields(_ entry: HistoryEntry, from principal: Principal) -> HistoryEntry {
-        guard entry.stream.category == Customer.category, !principal.isSystem, !principal.permissions.hiddenFields.isEmpty else { return entry }
+        guard entry.stream.category == Customer.category, !principal.isSystem, !principal.permissions.hiddenSomewhere.isEmpty else { return entry }
         var groups = Set([entry.scope.group, entry.scopeAtEvent?.group].compactMap { $0 })
         for change in entry.changes where change.field == "group" {
             groups.formUnion([change.old?.textValue, change.new?.textValue].compactMap { $0 })
+        }
+        var seen = principal.fieldVisibility(on: entry.scope)
+        if let atEvent = entry.scopeAtEvent {
+            if atEvent != entry.scope { seen = seen.combined(with: principal.fieldVisibility(on: atEvent)) }
+            // An edit that moved the customer: where it was before too.
+            if entry.eventType == CustomerEdited.eventType {
+                var before = atEvent
+                for change in entry.changes {
+                    switch change.field {
+                    case "branch": before.branch = change.old?.textValue
+                    case "community": before.community = change.old?.textValue
+                    case "group": before.group = change.old?.textValue
+                    case "owner": before.owners = change.old?.textValue.map { [$0] } ?? []
+                    default: continue
+                    }
+                }
+                if before != atEvent { seen = seen.combined(with: principal.fieldVisibility(on: before)) }
+            }
         }
         let prefix = Customer.customFieldPrefix
         var e = entry
@@ -389,7 +411,7 @@ extension CRMEngine {
             guard change.field.hasPrefix(prefix) else { return true }
             let field = String(change.field.dropFirst(prefix.count))
             // No group known (never for a customer the view has indexed): nothing of a hidden field shown.
-            return !groups.isEmpty && groups.allSatisfy { principal.canSee(formGroup: $0, field: field) }
+            return !groups.isEmpty && groups.allSatisfy { seen.canSee(formGroup: $0, field: field) }
         }
         return e
     }

@@ -192,7 +192,10 @@ extension CRMEngine {
     /// from the log now, with its submitter and delegate as owners: ``ScopeSource/workflowSubject(_:_:owners:)``)
     /// and may read as a single instance is read: with `query` in the subject's module too, unless they
     /// submitted it, are its delegate, may decide its current step or were escalated to
-    /// (``mayReadWorkflowInstance(_:subject:submitter:delegate:stepRole:escalatedTo:scope:as:held:at:)``).
+    /// (``mayReadWorkflowInstance(_:subject:submitter:delegate:stepRole:escalatedTo:scope:as:held:at:)``). A
+    /// waiting step is pending only for whom its decision would let decide it (``requireStepDecider(_:as:held:at:)``:
+    /// `approve` in organisation over it, not its submitter, its delegate or a holder of its role — a symbolic one
+    /// when they may decide the subject itself).
     public func approvalInbox(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> ApprovalInbox.Inbox {
         try await consistent(with: position, [Self.approvalView])
         let now = clock.now()
@@ -228,8 +231,21 @@ extension CRMEngine {
             decides[item.instance.instanceID] = decided
             return decided
         }
+        /// A waiting step is listed only to whom its decision would let decide it (``requireStepDecider(_:as:held:at:)``,
+        /// judged on the instance as the log holds it); one returned to its submitter is theirs to resubmit or cancel.
+        func mayDecide(_ item: ApprovalInbox.Item) async throws -> Bool {
+            guard try await mayQuery(item.instance) else { return false }
+            guard item.instance.status == .running else { return true }
+            let state = try await load(WorkflowInstance.self, stream: WorkflowInstance.stream(item.instance.instanceID)).state
+            do {
+                _ = try await requireStepDecider(state, as: principal, held: roles, at: now)
+                return true
+            } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
+                return false
+            }
+        }
         var pending: [ApprovalInbox.Item] = []
-        for item in inbox.pending where try await keep(item, item.instance.holder) { pending.append(item) }
+        for item in inbox.pending where try await mayDecide(item) { pending.append(item) }
         var escalated: [ApprovalInbox.Item] = []
         for item in inbox.escalatedToMe where try await keep(item, item.instance.escalatedTo) { escalated.append(item) }
         inbox.pending = pending

@@ -56,14 +56,14 @@ public enum CRMReactions {
     /// Loyalty points from spend (R-CUS-8): a revenue entry earns the points the settings' spend rule gives,
     /// converted at the rate of the entry's day (``LoyaltyRules/accrual(forRevenueEntry:customerID:amount:on:rules:rates:)``);
     /// the lot's id derives from the entry, so an entry never earns twice. An entry reversed gives back what is
-    /// left of the lot it earned (``LoyaltyRules/clawBack(forReversalOf:redemptionID:on:)``, key `clawback`: a
-    /// `PointsRedeemed` on the reversal's day in UTC, its redemption id derived from the reversal's event).
+    /// left of the lot it earned (``LoyaltyRules/clawBack(forReversalOf:clawbackID:on:)``, key `clawback`: a
+    /// `PointsClawedBack` on the reversal's day in UTC, its clawback id derived from the reversal's event).
     public static let loyaltyFromRevenue = Reaction(
         name: "loyalty-from-revenue", eventTypes: [RevenueEntryRecorded.eventType, RevenueEntryReversed.eventType]
     ) { event, engine in
         if let reversed = event.payload as? RevenueEntryReversed {
             guard let original = reversed.reversal.reversalOf else { return [] }
-            let command = LoyaltyRules.clawBack(forReversalOf: original, redemptionID: UUID.derived("loyalty-clawback", event.id.uuidString),
+            let command = LoyaltyRules.clawBack(forReversalOf: original, clawbackID: UUID.derived("loyalty-clawback", event.id.uuidString),
                                                 on: LocalCalendar.utc.localDate(of: reversed.reversedAt))
             return [.execute(LoyaltyAccount.self, id: reversed.reversal.customerID, command, key: "clawback")]
         }

@@ -15,6 +15,7 @@ extension Routes {
                               managerID: try body.optionalUUID("managerId"), hiredOn: try day(body, "hiredOn")))
         }
         v1.get("employees") { request, context in
+            try requireOrganisationList(context, "the employees")
             let organisation = try await organisationState(context)
             return try page(Array(organisation.employees.values), key: { $0.id.uuidString }, request: request, path: "/v1/employees")
         }
@@ -37,6 +38,7 @@ extension Routes {
 
         create(v1, "roles", Organisation.self) { id, body in .defineRole(roleID: id, try roleDefinition(body), grantor: .none) }
         v1.get("roles") { request, context in
+            try requireOrganisationList(context, "the roles")
             let organisation = try await organisationState(context)
             return try page(Array(organisation.roles.values), key: { $0.id.uuidString }, request: request, path: "/v1/roles",
                             answer: RoleAnswer.json)
@@ -69,7 +71,32 @@ extension Routes {
         command(v1, "approvals/:id/reject", WorkflowInstance.self) { _, body in .reject(employee: "", roles: [], reason: try body.string("reason", max: 2000)) }
         command(v1, "approvals/:id/delegate", WorkflowInstance.self) { _, body in .delegate(employee: "", roles: [], to: try body.string("to", max: 100)) }
         command(v1, "approvals/:id/resubmit", WorkflowInstance.self) { _, _ in .resubmit(employee: "") }
-        command(v1, "approvals/:id/cancel", WorkflowInstance.self) { _, body in .cancel(employee: "", reason: try body.string("reason", max: 2000)) }
+        // The submitter withdraws their own request without rights in organisation (``CRMEngine/withdrawApproval(_:reason:as:expectedVersion:idempotencyKey:requestDigest:)``).
+        v1.post("approvals/:id/cancel") { request, context in
+            let principal = try context.requirePrincipal()
+            let id = try pathID(context)
+            let body = try await body(request)
+            let reason = try body.string("reason", max: 2000)
+            try body.finish()
+            let headers = try WriteHeaders(request)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = try await engine.withdrawApproval(id, reason: reason, as: principal, expectedVersion: headers.expectedVersion,
+                                                           idempotencyKey: headers.idempotencyKey, requestDigest: context.requestDigest)
+            configuration.metrics.recordCommand(category: WorkflowInstance.category, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
+            var extra = HTTPFields()
+            if result.repeated { extra.set("Idempotent-Replayed", "true") }
+            return JSONOutput.response(json: CommandAnswer(result).json(), version: result.version, headers: extra)
+        }
+    }
+
+    /// A list of the organisation (its employees, its roles) is for whoever may query the organisation over
+    /// all data; anyone else is refused `forbidden` (403), as the other lists refuse a caller without the
+    /// rights to them — not "not found", which a single record answers so as not to tell it exists.
+    func requireOrganisationList(_ context: CRMRequestContext, _ what: String) throws {
+        let principal = try context.requirePrincipal()
+        guard principal.may(.query, in: .organisation, on: .global, at: engine.configuration.clock.now()) else {
+            throw EngineError(.forbidden, "listing \(what) needs the organisation module's query permission over all data")
+        }
     }
 
     /// The organisation as recorded, for a caller who may query it (404 otherwise).

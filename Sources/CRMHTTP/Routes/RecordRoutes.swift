@@ -68,6 +68,7 @@ extension Routes {
         }
     }
 
-    /// Streams of the engine's own bookkeeping: never shown through the API.
-    static let internalCategories: Set<String> = ["idempotency", "reservation", "apitoken"]
+    /// Streams of the engine's own bookkeeping: never shown through the API. (API tokens are not: their
+    /// issue and revocation are shown, as history entries without the secret's hash, to organisation readers.)
+    static let internalCategories: Set<String> = ["idempotency", "reservation"]
 }

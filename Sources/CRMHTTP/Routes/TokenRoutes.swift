@@ -25,7 +25,7 @@ extension Routes {
             let query = QueryParameters(request: request)
             let employee = try query.string("employee").map { try JSONObjectReader.uuid($0, field: "employee") } ?? principal.employeeID
             guard let employee else { throw Problem.invalid("employee", "name the employee whose tokens to list") }
-            return try JSONOutput.response(try await engine.tokens(of: employee, as: principal))
+            return try JSONOutput.response(try await engine.tokens(of: employee, as: principal).map(TokenAnswer.init))
         }
         v1.delete("tokens/:id") { request, context in
             let principal = try context.requirePrincipal()
@@ -46,5 +46,23 @@ struct IssuedTokenAnswer: Encodable {
         tokenId = issued.tokenID
         employeeId = issued.employeeID
         token = issued.token
+    }
+}
+
+/// A token as `GET /v1/tokens` lists it (never its secret), its ids named as `POST /v1/tokens` answers them.
+struct TokenAnswer: Encodable {
+    var tokenId: UUID
+    var employeeId: UUID
+    var name: String
+    var issuedAt: Date
+    var expiresAt: Date?
+    var revoked: Bool
+    init(_ info: TokenInfo) {
+        tokenId = info.tokenID
+        employeeId = info.employeeID
+        name = info.name
+        issuedAt = info.issuedAt
+        expiresAt = info.expiresAt
+        revoked = info.revoked
     }
 }

@@ -41,16 +41,19 @@ public struct Customer360: Codable, Hashable, Sendable {
     public var scope: RecordScope { profile.scope }
 
     /// The same view without the custom fields `canSee` refuses, e.g.
-    /// `view.hidingFields { permissions.canSee(formGroup: $0.formGroup, field: $0.field) }`.
+    /// `view.hidingFields { seen.canSee(formGroup: $0.formGroup, field: $0.field) }` with `seen` the
+    /// viewer's ``FieldVisibility`` on this customer (asked once).
     public func hidingFields(unless canSee: (CustomField) -> Bool) -> Customer360 {
         var v = self
         v.profile.customFields = profile.customFields.filter(canSee)
         return v
     }
 
-    /// The same view without the custom fields the holder of `permissions` may not see.
-    public func visible(to permissions: EffectivePermissions) -> Customer360 {
-        hidingFields { permissions.canSee(formGroup: $0.formGroup, field: $0.field) }
+    /// The same view without the custom fields the holder of `permissions` (employee id `viewer`, whose own
+    /// customers count as such) may not see on this customer: judged by its scope (``EffectivePermissions/fieldVisibility(in:)``).
+    public func visible(to permissions: EffectivePermissions, viewer: String? = nil) -> Customer360 {
+        let seen = permissions.fieldVisibility(in: scope.dataScopes(viewer: viewer))
+        return hidingFields { seen.canSee(formGroup: $0.formGroup, field: $0.field) }
     }
 
     /// Open tasks already due at `now` (computed here, never stored: R-TSK-3).

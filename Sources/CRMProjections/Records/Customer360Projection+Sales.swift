@@ -135,6 +135,7 @@ extension Customer360Projection {
         case let e as PointsAccrued: try addPoints(e.points, customer: e.customerID, views: views)
         case let e as PointsRedeemed: try addPoints(-e.points, customer: e.customerID, views: views)
         case let e as PointsExpired: try addPoints(-e.points, customer: e.customerID, views: views)
+        case let e as PointsClawedBack: try addPoints(-e.points, customer: e.customerID, views: views)
         default:
             return
         }

@@ -75,7 +75,7 @@ public struct Customer360Projection: Projection {
             ContractSubmittedForApproval.self, ContractApproved.self, ContractSentBack.self, ContractActivated.self,
             ContractRenewed.self, ContractExpired.self, ContractTerminated.self,
             RevenueEntryRecorded.self, RevenueEntryReversed.self, BillingBatchImported.self,
-            PointsAccrued.self, PointsRedeemed.self, PointsExpired.self,
+            PointsAccrued.self, PointsRedeemed.self, PointsExpired.self, PointsClawedBack.self,
         ]
         return Set(types.map { $0.eventType })
     }

@@ -73,5 +73,6 @@ extension BillingBatchImported: NamesCustomer {
 extension PointsAccrued: NamesCustomer { var linkedCustomer: (customerID: UUID, kind: RecordKind)? { (customerID, .loyalty) } }
 extension PointsRedeemed: NamesCustomer { var linkedCustomer: (customerID: UUID, kind: RecordKind)? { (customerID, .loyalty) } }
 extension PointsExpired: NamesCustomer { var linkedCustomer: (customerID: UUID, kind: RecordKind)? { (customerID, .loyalty) } }
+extension PointsClawedBack: NamesCustomer { var linkedCustomer: (customerID: UUID, kind: RecordKind)? { (customerID, .loyalty) } }
 extension ConnectionOpened: NamesCustomer { var linkedCustomer: (customerID: UUID, kind: RecordKind)? { (customerID, .connection) } }
 extension MaintenancePaired: NamesCustomer { var linkedCustomer: (customerID: UUID, kind: RecordKind)? { (customerID, .maintenance) } }

@@ -2,8 +2,8 @@ import CRMDomain
 import EventSourcing
 import Foundation
 
-/// Loyalty points balances per customer (R-CUS-8): the recorded balance, totals accrued, redeemed and
-/// expired, the last movements, and the open lots so the points usable on a given day (lots earned by then
+/// Loyalty points balances per customer (R-CUS-8): the recorded balance, totals accrued, redeemed,
+/// expired and clawed back, the last movements, and the open lots so the points usable on a given day (lots earned by then
 /// and not past their expiry, even before an expiry is recorded) are computed at query time. An index of the lots by
 /// expiry day lets the scheduler find the accounts with points to expire without reading every lot.
 ///
@@ -12,8 +12,8 @@ import Foundation
 /// ```
 public struct LoyaltyBalances: Projection {
     public let name = "loyalty-balances"
-    /// 2: the `expiries` index.
-    public let version: UInt32 = 2
+    /// 2: the `expiries` index. 3: clawbacks (`PointsClawedBack`) apart from redemptions (`clawedBack`, movement kind `clawback`).
+    public let version: UInt32 = 3
 
     /// `customerID → Account`.
     public static let accounts = ViewTable("accounts")
@@ -28,16 +28,17 @@ public struct LoyaltyBalances: Projection {
     public var tables: [ViewTable] { [Self.accounts, Self.lots, Self.expiries, CustomerScopes.table] }
 
     public var eventTypes: Set<String>? {
-        CustomerScopes.eventTypes.union([PointsAccrued.eventType, PointsRedeemed.eventType, PointsExpired.eventType])
+        CustomerScopes.eventTypes.union([PointsAccrued.eventType, PointsRedeemed.eventType, PointsExpired.eventType, PointsClawedBack.eventType])
     }
 
     public init() {}
 
     /// One movement of a customer's points.
     public struct Movement: Codable, Hashable, Sendable {
-        public enum Kind: String, Codable, Hashable, Sendable { case accrual, redemption, expiry }
+        /// `clawback`: points taken back because what earned them was undone (a revenue entry reversed).
+        public enum Kind: String, Codable, Hashable, Sendable { case accrual, redemption, expiry, clawback }
         public var kind: Kind
-        /// Positive for accruals, negative for redemptions and expiries.
+        /// Positive for accruals, negative for redemptions, expiries and clawbacks.
         public var points: Int
         public var day: LocalDate
         public var reason: String
@@ -48,11 +49,13 @@ public struct LoyaltyBalances: Projection {
     /// A customer's points account.
     public struct Account: Codable, Hashable, Sendable {
         public var customerID: UUID
-        /// Accrued − redeemed − expired: the balance until an expiry is due.
+        /// Accrued − redeemed − expired − clawed back: the balance until an expiry is due.
         public var balance: Int
         public var accrued: Int
         public var redeemed: Int
         public var expired: Int
+        /// Points taken back because what earned them was undone (not redeemed: the customer spent nothing).
+        public var clawedBack: Int
         /// The last ``LoyaltyBalances/movementsKept`` movements, newest first.
         public var lastMovements: [Movement]
         /// The customer's scope.
@@ -107,6 +110,10 @@ public struct LoyaltyBalances: Projection {
             try draw(e.draws, customer: e.customerID, in: views)
             try move(e.customerID, Movement(kind: .redemption, points: -e.points, day: e.redeemedOn, reason: e.reason,
                                             position: event.position.rawValue), in: views)
+        case let e as PointsClawedBack:
+            try draw(e.draws, customer: e.customerID, in: views)
+            try move(e.customerID, Movement(kind: .clawback, points: -e.points, day: e.clawedBackOn, reason: e.reason,
+                                            position: event.position.rawValue), in: views)
         case let e as PointsExpired:
             try draw(e.draws, customer: e.customerID, in: views)
             try move(e.customerID, Movement(kind: .expiry, points: -e.points, day: e.asOf, reason: "expired", position: event.position.rawValue),
@@ -119,12 +126,14 @@ public struct LoyaltyBalances: Projection {
     private func move(_ customerID: UUID, _ movement: Movement, in views: any ViewWriter) throws {
         let scope = try CustomerScopes.scope(of: customerID, in: views)
         try views.update(Account.self, forKey: ViewKey().uuid(customerID).bytes, in: Self.accounts) { old in
-            var a = old ?? Account(customerID: customerID, balance: 0, accrued: 0, redeemed: 0, expired: 0, lastMovements: [], scope: scope)
+            var a = old ?? Account(customerID: customerID, balance: 0, accrued: 0, redeemed: 0, expired: 0, clawedBack: 0,
+                                        lastMovements: [], scope: scope)
             a.balance += movement.points
             switch movement.kind {
             case .accrual: a.accrued += movement.points
             case .redemption: a.redeemed -= movement.points
             case .expiry: a.expired -= movement.points
+            case .clawback: a.clawedBack -= movement.points
             }
             a.lastMovements.insert(movement, at: 0)
             if a.lastMovements.count > Self.movementsKept { a.lastMovements.removeLast(a.lastMovements.count - Self.movementsKept) }
