@@ -204,9 +204,10 @@ func say(_ line: String) {
 /// crash otherwise left its servers running for good, reparented, holding ports and loading the machine.
 func stopWithParentIfAsked() {
     guard ProcessInfo.processInfo.environment["CRM_EXIT_WITH_PARENT"] == "1" else { return }
+    // A parent already gone when the server starts left it to init (pid 1): it stops at once then.
     let parent = getppid()
     let watch = Thread {
-        while getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
+        while parent != 1 && getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
         kill(getpid(), SIGTERM)
     }
     watch.start()

@@ -94,6 +94,25 @@ import Testing
         await f.close()
     }
 
+    /// A primary contact moved in by a merge claims nothing at the survivor: once the survivor's own primary
+    /// is demoted (freeing the key), the moved one still blocks a new primary (the key not held now falls back
+    /// to the customer's contacts).
+    @Test func aPrimaryContactMovedInByAMergeStillBlocksANewOneAfterTheSurvivorsOwnIsDemoted() async throws {
+        let f = try await EngineFixture.make("primary-merged-in")
+        let duplicate = try await f.customer("Acme (duplicate)", branch: "A")
+        let survivor = try await f.customer("Acme", branch: "A")
+        let own = UUID(), moved = UUID(), late = UUID()
+        try await Self.create(f, own, of: survivor)
+        try await Self.create(f, moved, of: duplicate)
+        try await f.engine.execute(Contact.self, id: moved, .moveToCustomer(survivor), as: .system)
+        try await f.engine.execute(Contact.self, id: own, .edit(ContactEdit(role: .backup)), as: f.admin)
+        #expect(try await f.engine.holder(of: Self.key(survivor)) == nil)
+        let refused = await Self.refusal { try await Self.create(f, late, of: survivor) }
+        #expect(refused?.code == .invalid && refused?.field == "role", "\(String(describing: refused))")
+        #expect(try await f.engine.store.streamVersion(of: Contact.stream(late)) == .noStream)
+        await f.close()
+    }
+
     @Test func theSystemsCreateOfASecondPrimaryContactIsRefusedByTheReservation() async throws {
         let f = try await EngineFixture.make("primary-system")
         let customer = try await f.customer("Acme", branch: "A")

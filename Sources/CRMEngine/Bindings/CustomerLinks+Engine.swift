@@ -167,10 +167,16 @@ extension Contact {
         case .restore:
             after = state.role == .primary ? state.customerID : nil
         case .moveToCustomer:
-            return KeyClaims(released: before.map { [primaryContactKey(of: $0)] } ?? [])
+            after = nil
         case .addRelationship, .removeRelationship:
             return .none
         }
+        return primaryClaims(before: before, after: after)
+    }
+
+    /// The primary-contact keys a contact primary of `before` (nil: of none) claims and frees becoming primary of
+    /// `after` — for a command (``claims(_:state:)``) and for recorded events (``HistoryKeyReservations``) alike.
+    static func primaryClaims(before: UUID?, after: UUID?) -> KeyClaims {
         guard before != after else { return .none }
         return KeyClaims(claimed: after.map { [primaryContactKey(of: $0)] } ?? [],
                          released: before.map { [primaryContactKey(of: $0)] } ?? [])
@@ -219,24 +225,23 @@ extension CRMEngine {
     /// Refuses a second primary contact of customer `customerID` (R-CUS-3: at most one live primary contact per
     /// customer): ``Contact/primaryContactTaken`` (`invalid`, field `role`), nothing written.
     ///
-    /// The customer's reservation (``Contact/primaryContactKey(of:)``) decides: held by a contact other than
-    /// `contactID`, refused; held by it, or freed since it was last held, accepted. A customer whose key was
-    /// never reserved — its contacts all made primary before the reservation existed (a store from an earlier
-    /// version, or a history appended without the engine nor ``HistoryKeyReservations``), or it never had a
-    /// primary contact — falls back to its contacts as the customer 360 view lists them, waited for up to the
-    /// log's head, each one it names primary read again from the log (its stream says whose it is and its role
-    /// now). The reservation the command claims in its append settles a race either way.
+    /// The customer's reservation (``Contact/primaryContactKey(of:)``) decides when held: by a contact other
+    /// than `contactID`, refused; by it, accepted. A key not held now — never reserved (contacts made primary
+    /// before the reservation existed: a store from an earlier version, or a history appended without the
+    /// engine nor ``HistoryKeyReservations``), or freed since (a primary contact moved in by a merge holds no
+    /// key at its new customer) — falls back to the customer's contacts as the customer 360 view lists them,
+    /// waited for up to the log's head, each one it names primary read again from the log (its stream says
+    /// whose it is and its role now). The reservation the command claims in its append settles a race either way.
     ///
     /// ```swift
     /// try await engine.requireNoOtherPrimaryContact(of: customerID, except: contactID)
     /// ```
     func requireNoOtherPrimaryContact(of customerID: UUID, except contactID: UUID) async throws {
-        let (holder, version) = try await reservationHolder(Self.reservationStream(Contact.primaryContactKey(of: customerID)))
+        let (holder, _) = try await reservationHolder(Self.reservationStream(Contact.primaryContactKey(of: customerID)))
         if let holder {
             if holder != Contact.stream(contactID).rawValue { throw Contact.primaryContactTaken }
             return
         }
-        guard version == .noStream else { return }
         try await views.waitUntil(try await store.headPosition(), projections: [Self.customer360])
         let primaries: [UUID] = try views.read(Self.customer360) { reader in
             try Customer360Projection.customer(customerID, in: reader)?.contacts.filter { $0.isPrimary && $0.id != contactID }.map(\.id) ?? []

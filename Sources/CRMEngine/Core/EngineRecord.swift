@@ -164,6 +164,9 @@ extension Customer: EngineRecord {
             let moved = RecordScope(branch: patched(edit.branch, state.branch), community: patched(edit.community, state.community),
                                     group: edit.group ?? state.group, owners: patched(edit.owner, state.owner).map { [$0] } ?? [])
             let current = state.recordScope
+            // A refused move names the first of its scope's parts that changes.
+            let movedPart = moved.branch != current.branch ? "branch" : moved.community != current.community ? "community"
+                : moved.group != current.group ? "group" : "owner"
             // Hidden fields are judged where the customer is and where it goes (a field hidden in either).
             let seenHere = principal.fieldVisibility(on: current)
             let seenThere = moved == current ? seenHere : principal.fieldVisibility(on: moved)
@@ -174,7 +177,7 @@ extension Customer: EngineRecord {
                 var destination = moved
                 destination.owners = current.owners
                 guard principal.may(.edit, in: .customers, on: destination, at: engine.clock.now()) else {
-                    throw EngineError(.forbidden, field: "branch", "moving the customer there needs edit rights there")
+                    throw EngineError(.forbidden, field: movedPart, "moving the customer there needs edit rights there")
                 }
             }
             // A change of group must name a known one; a customer may keep a group no longer (or never) known.
@@ -193,7 +196,7 @@ extension Customer: EngineRecord {
             let target = edit.group ?? state.group
             if moved != current, !principal.isSystem,
                form.fields.contains(where: { !seenHere.canSee(formGroup: state.group, field: $0.name) && seenThere.canSee(formGroup: target, field: $0.name) }) {
-                throw EngineError(.forbidden, field: "branch", "moving the customer there would show a field hidden from you here")
+                throw EngineError(.forbidden, field: movedPart, "moving the customer there would show a field hidden from you here")
             }
             return .edit(edit, form: form)
         case .markMerged(let survivorID) where !principal.isSystem:

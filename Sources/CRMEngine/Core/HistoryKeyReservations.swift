@@ -109,10 +109,7 @@ public struct HistoryKeyReservations {
         kept.role = state.role
         kept.isArchived = state.isArchived
         contacts[append.stream] = kept
-        let after = moved ? nil : state.primaryOf
-        guard before != after else { return .none }
-        return KeyClaims(claimed: after.map { [Contact.primaryContactKey(of: $0)] } ?? [],
-                         released: before.map { [Contact.primaryContactKey(of: $0)] } ?? [])
+        return Contact.primaryClaims(before: before, after: moved ? nil : state.primaryOf)
     }
 
     private func decode(_ event: EventData) throws -> (any EventPayload)? {

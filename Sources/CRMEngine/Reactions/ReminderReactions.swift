@@ -132,7 +132,10 @@ extension CRMEngine {
             guard !earlier.isEmpty, !earlier.contains(where: { $0.state.status.isOpen }) else { continue }
             let command = Reminders.appointmentReminder(source, calendar: calendar, subscribed: subscribed, reissue: earlier.count)
             guard case .dispatch(let taskID, _, _) = command else { continue }
-            commands.append(.init(taskID: taskID, command: command, key: "dispatch:" + taskID.lowercasedString))
+            // Keyed by which reminder it is, not by the reissue's id: that id counts the day's reissues as the log
+            // holds them when the reaction runs, so the same event run again later (a checkpoint ahead of a
+            // restored log, a lagging node) meets its stored key and is skipped instead of reissuing once more.
+            commands.append(.init(taskID: taskID, command: command, key: subscribed ? "reissue:subscription" : "reissue:appointment"))
         }
         return commands
     }
