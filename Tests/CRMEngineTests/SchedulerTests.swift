@@ -128,13 +128,14 @@ import Testing
         #expect(events.filter { $0.contains("Escalated") }.count == 1)
 
         // Escalated to the role named `departmentManager` (the defaults' escalation party): an employee
-        // holding a role of that name finds the step among what was escalated to them; the planner does not.
+        // holding a role of that name who could decide the step finds it among what was escalated to them;
+        // the planner does not.
         let headID = UUID.derived("employee", "Head")
         try await f.engine.execute(Organisation.self, id: headID, .hire(NewEmployee(id: headID, name: "Head", position: "department head", branch: "north",
                                                                                     hiredOn: try EngineFixture.day("2024-01-01"))), as: f.admin)
         let roleID = UUID.derived("role", "departmentManager")
         try await f.engine.execute(Organisation.self, id: roleID, .defineRole(roleID: roleID, RoleDefinition(name: "departmentManager", permissions: [
-            Permission(module: .organisation, actions: [.query], scope: .all), Permission(module: .campaigns, actions: [.query, .approve], scope: .all),
+            Permission(module: .organisation, actions: [.query, .approve], scope: .all), Permission(module: .campaigns, actions: [.query, .approve], scope: .all),
         ]), grantor: .none), as: f.admin)
         let granted = try await f.engine.execute(Organisation.self, id: roleID, .grantRole(grantID: UUID.derived("grant", "Head"), employeeID: headID, roleID: roleID,
                                                                                            validity: .always, grantor: .none), as: f.admin)

@@ -23,19 +23,23 @@ extension WorkflowDefinition: EngineRecord {
 /// branch sees and decides it, and one of another branch does not. Reading an instance (``CRMEngine/state(_:id:as:)``,
 /// lists, the approval inbox's rows) needs more: `query` in the subject's own module over that scope too (a
 /// quote's: quotes; a contract's: contracts; a campaign's or material request's: campaigns; a feedback form's:
-/// its binding's module), unless the reader is its submitter, its current delegate, may decide its current
-/// step (holds the step's role, or the symbolic approver role ``CRMEngine/deciderRoles(_:of:for:subject:at:)``
-/// adds) or is whom that step's lateness was escalated to — the instance tells which record waits, who
-/// submitted it and the steps' comments
-/// (``CRMEngine/mayReadWorkflowInstance(_:subject:submitter:delegate:stepRole:escalatedTo:scope:as:held:at:)``).
+/// its binding's module), unless the reader is its submitter or may decide its current step by the rule that
+/// lets them decide it (``CRMEngine/requireStepDecider(_:as:held:at:)``: so a delegate, a holder of the step's
+/// role or whom its lateness was escalated to reads it only when they could decide it) — the instance tells
+/// which record waits, who submitted it and the steps' comments
+/// (``CRMEngine/mayReadWorkflowInstance(_:scope:as:held:at:)``).
 /// Who decides a step is one rule (``CRMEngine/requireStepDecider(_:as:held:at:)``, also the approval inbox's):
 /// `approve` in organisation over the instance, never its submitter, its delegate or a holder of its role — a
-/// delegate of a symbolic role with the right over the subject it stands for. The submitter withdraws their own
-/// request without rights in organisation (``CRMEngine/withdrawApproval(_:reason:as:expectedVersion:idempotencyKey:requestDigest:)``).
+/// delegate of a symbolic role with the right over the subject it stands for.
 /// `start` → create (judged on the subject's
 /// scope alone); `approve`, `sendBack`, `reject`, `delegate` (decisions of the step's holder) → approve;
 /// `escalateIfLate`, `resubmit`, `closeBySubject` → edit; `cancel` → delete. `closeBySubject` is the
-/// system's alone (the approval routing reaction): a person gets `forbidden`.
+/// system's alone (the approval routing reaction): a person gets `forbidden`. The submitter's own `cancel` and
+/// `resubmit` of a started instance need no right in organisation (``PartyCommands``: the engine's permission
+/// steps ask none of them, whichever path sends them — `execute`, a dry run, HTTP's `/cancel` and `/resubmit`);
+/// the domain still asks that the request waits (or was returned, to resubmit), and the submitter is recorded
+/// as the actor. Anyone else's is judged as any command on the instance (and the domain lets only the
+/// submitter do either).
 ///
 /// The engine fills in, for a person: the definition's current version from its `WorkflowDefinition` stream
 /// (never the caller's copy, nor an older version), the submitter and the deciding employee (the principal), and the roles (those the
@@ -71,14 +75,10 @@ extension WorkflowInstance: EngineRecord {
     }
     /// Its `mayRead` asks more than `query` in workflows (below).
     public static var hasDefaultMayRead: Bool { false }
-    /// Also `query` in the subject's module, unless the principal submitted the instance, is its delegate, may
-    /// decide its current step or is whom that step's lateness was escalated to (see the type's comment).
+    /// Also `query` in the subject's module, unless the principal submitted the instance or may decide its
+    /// current step (see the type's comment).
     public static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool {
-        guard let kind = state.subjectKind, let subject = state.subjectID else { return principal.isSystem }
-        return try await engine.mayReadWorkflowInstance(kind, subject: subject, submitter: state.submitter, delegate: state.delegate,
-                                                        stepRole: state.currentStep?.approverRole,
-                                                        escalatedTo: state.currentStepEscalated ? state.currentStep?.escalateTo : nil,
-                                                        scope: scope, as: principal, at: now)
+        try await engine.mayReadWorkflowInstance(state, scope: scope, as: principal, at: now)
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
@@ -144,25 +144,30 @@ extension CRMEngine {
     }
 
     /// Whether `principal`, who may `query` a workflow instance in `organisation` over its `scope` (its
-    /// subject's, with its submitter and delegate as owners: as the caller judged it), may read it: as its
-    /// `submitter` or current `delegate`; with `query` in the subject's module over that scope (whose only
-    /// owners beyond the subject's are those two); as one who may decide its current step — holding
-    /// `stepRole` (nil: no step waits) among their roles (`held`, read from the organisation when nil) or as
-    /// the symbolic approver role ``deciderRoles(_:of:for:subject:at:)`` adds; or as the party the late step
-    /// was `escalatedTo` (that employee, or a holder of that role), whom the escalation asks to act.
-    func mayReadWorkflowInstance(_ kind: WorkflowSubjectKind, subject: UUID, submitter: String, delegate: String?, stepRole: String?,
-                                 escalatedTo: WorkflowParty?, scope: RecordScope, as principal: Principal, held: [String]? = nil,
+    /// subject's, with its submitter and delegate as owners: as the caller judged it), may read the instance in
+    /// `state`: as its submitter; with `query` in the subject's module over that scope (whose only owners
+    /// beyond the subject's are its submitter and delegate); or as one who may decide its current step, by the
+    /// one rule of deciding (``mayDecideStep(_:as:held:at:)``; `held`: their roles, read from the organisation
+    /// when nil) — a delegate, a holder of the step's role or whom its lateness was escalated to who could not
+    /// decide it reads it no more than anyone else.
+    func mayReadWorkflowInstance(_ state: WorkflowInstance.State, scope: RecordScope, as principal: Principal, held: [String]? = nil,
                                  at now: Date) async throws -> Bool {
-        if principal.isSystem || principal.id == submitter || principal.id == delegate { return true }
-        if let escalatedTo, escalatedTo.kind == .employee, escalatedTo.id == principal.id { return true }
+        guard let kind = state.subjectKind, state.subjectID != nil else { return principal.isSystem }
+        if principal.isSystem || Employee.sameID(state.submitter, principal.id) { return true }
         if principal.may(.query, in: Self.module(ofWorkflowSubject: kind), on: scope, at: now) { return true }
-        let parties = [stepRole, escalatedTo?.kind == .role ? escalatedTo?.id : nil].compactMap { $0 }
-        guard !parties.isEmpty else { return false }
-        let roles: [String]
-        if let held { roles = held } else { roles = try await roleNames(of: principal, at: now) }
-        if parties.contains(where: roles.contains) { return true }
-        let deciding = try await deciderRoles(roles, of: principal, for: kind, subject: subject, at: now)
-        return parties.contains(where: deciding.contains)
+        return try await mayDecideStep(state, as: principal, held: held, at: now)
+    }
+
+    /// Whether ``requireStepDecider(_:as:held:at:)`` lets `principal` decide the current step of the instance in
+    /// `state` (false when no step waits); an error of reading the log is thrown, not taken for a refusal.
+    func mayDecideStep(_ state: WorkflowInstance.State, as principal: Principal, held: [String]? = nil, at now: Date) async throws -> Bool {
+        guard state.currentStep != nil else { return false }
+        do {
+            _ = try await requireStepDecider(state, as: principal, held: held, at: now)
+            return true
+        } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
+            return false
+        }
     }
 
     /// The scope of a workflow instance's subject, as its own binding resolves it: a quote's or contract's
@@ -331,14 +336,25 @@ extension CRMEngine {
     }
 }
 
+/// The submitter's own commands (``PartyCommands``): a person who submitted a started instance cancels or
+/// resubmits it whatever rights they hold in organisation — the request is theirs; the domain still judges
+/// whether it waits (or was returned). Nothing else, and no one else.
+extension WorkflowInstance: PartyCommands {
+    static func isPartysOwn(_ command: Command, state: State, principal: Principal) -> Bool {
+        guard !principal.isSystem, state.status != .none, Employee.sameID(state.submitter, principal.id) else { return false }
+        switch command {
+        case .cancel, .resubmit: return true
+        case .start, .approve, .sendBack, .reject, .delegate, .escalateIfLate, .closeBySubject: return false
+        }
+    }
+}
+
 extension CRMEngine {
-    /// Withdraws the approval request of workflow instance `id` — its `cancel`, with `reason` — as `principal`,
-    /// through ``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` with its
-    /// idempotency and version checks. Its submitter, a person, withdraws their own request whatever rights they
-    /// hold in organisation (the request is theirs: the command is run as the engine carrying out their decision,
-    /// recorded with them as the actor, and the domain still asks that it waits); anyone else's cancel is
-    /// judged as any command on the instance is (`delete` in organisation over it; the domain then lets only
-    /// the submitter cancel), and an instance they may not see is not found.
+    /// Withdraws the approval request of workflow instance `id` — its `cancel`, with `reason` — as `principal`:
+    /// ``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` of `.cancel`, judged as
+    /// any cancel is (its submitter needs no right in organisation: ``PartyCommands``; anyone else `delete` in
+    /// organisation over it, and the domain lets only the submitter cancel; an instance they may not see is
+    /// not found).
     ///
     /// ```swift
     /// try await engine.withdrawApproval(instanceID, reason: "asked by mistake", as: submitter)
@@ -346,15 +362,7 @@ extension CRMEngine {
     @discardableResult
     public func withdrawApproval(_ id: UUID, reason: String, as principal: Principal, expectedVersion: StreamVersion? = nil,
                                  idempotencyKey: String? = nil, requestDigest: String? = nil) async throws -> CommandResult {
-        let state = try await load(WorkflowInstance.self, stream: WorkflowInstance.stream(id)).state
-        guard !principal.isSystem, state.status != .none, Employee.sameID(state.submitter, principal.id) else {
-            return try await execute(WorkflowInstance.self, id: id, .cancel(employee: principal.id, reason: reason), as: principal,
-                                     expectedVersion: expectedVersion, idempotencyKey: idempotencyKey, requestDigest: requestDigest)
-        }
-        var submitter = Principal.system(actingFor: principal.id)
-        submitter.clientIP = principal.clientIP
-        submitter.sourceSystem = principal.sourceSystem
-        return try await execute(WorkflowInstance.self, id: id, .cancel(employee: state.submitter, reason: reason), as: submitter,
-                                 expectedVersion: expectedVersion, idempotencyKey: idempotencyKey, requestDigest: requestDigest)
+        try await execute(WorkflowInstance.self, id: id, .cancel(employee: principal.id, reason: reason), as: principal,
+                          expectedVersion: expectedVersion, idempotencyKey: idempotencyKey, requestDigest: requestDigest)
     }
 }

@@ -340,7 +340,7 @@ public final class CRMEngine: Sendable {
     /// create where it goes. Returns the scope it resolved, for ``authorize`` to use again.
     func judgedBeforePreparing<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, version: StreamVersion,
                                                 principal: Principal, now: Date) async throws -> (source: ScopeSource, scope: RecordScope, namedOwners: Bool)? {
-        guard !principal.isSystem else { return nil }
+        guard !principal.isSystem, !isPartysOwn(A.self, command, state: state, principal: principal) else { return nil }
         if version != .noStream {
             let source = A.scope(of: command, state: state, id: id)
             let scope = try await resolve(source)
@@ -442,7 +442,7 @@ public final class CRMEngine: Sendable {
     /// without them for a create), so the customer's stream is not read twice.
     func authorize<A: EngineRecord>(_ type: A.Type, _ command: A.Command, id: UUID, state: A.State, principal: Principal, now: Date,
                                             resolved: (source: ScopeSource, scope: RecordScope, namedOwners: Bool)? = nil) async throws {
-        if principal.isSystem { return }
+        if principal.isSystem || isPartysOwn(A.self, command, state: state, principal: principal) { return }
         let action = A.action(for: command)
         // Naming oneself assignee or owner of a new record must not make it one's own: creating needs a
         // permission over where the record goes (its customer's branch, community, group or owner).
@@ -458,6 +458,20 @@ public final class CRMEngine: Sendable {
             if action != .create && !principal.may(.query, in: A.module, on: scope, at: now) { throw EngineError.notFound() }
             throw EngineError(.forbidden, "\(action.rawValue) in \(A.module.rawValue) is not allowed here")
         }
+    }
+
+    /// Hook of the permission steps (``judgedBeforePreparing`` and ``authorize``, so `execute`, `dryRun` and
+    /// `judge` alike): whether the binding of `A` (``PartyCommands``) says `command` is the person `principal`'s
+    /// own to send to the record in `state`, whatever rights they hold in its module — then neither step asks for
+    /// any, and the domain judges it as it judges anyone's (a workflow instance's submitter withdrawing or
+    /// resubmitting their own request). False for every other binding.
+    func isPartysOwn<A: EngineRecord>(_ type: A.Type, _ command: A.Command, state: A.State, principal: Principal) -> Bool {
+        guard !principal.isSystem, let party = A.self as? any PartyCommands.Type else { return false }
+        func ask<P: PartyCommands>(_ party: P.Type) -> Bool {
+            guard let command = command as? P.Command, let state = state as? P.State else { return false }
+            return P.isPartysOwn(command, state: state, principal: principal)
+        }
+        return ask(party)
     }
 
     /// A customer's own scope: its branch, community, group and owner.
@@ -521,4 +535,14 @@ public final class CRMEngine: Sendable {
     static func hexDigest(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// A binding whose records let a person who has a part in one send some commands to it as their own,
+/// whatever rights they hold in its module (``WorkflowInstance``: its submitter's `cancel` and `resubmit`).
+/// The core's permission steps consult it (``CRMEngine/isPartysOwn(_:_:state:principal:)``); the domain still
+/// judges the command, and the principal is recorded as its actor.
+protocol PartyCommands: EngineRecord {
+    /// Whether `command` (as the caller sent it, or as prepared) is the person `principal`'s own to send to the
+    /// record in `state`. Never asked for the system.
+    static func isPartysOwn(_ command: Command, state: State, principal: Principal) -> Bool
 }

@@ -191,11 +191,11 @@ extension CRMEngine {
     /// organisation module over the instance's scope as a command on it judges it (its subject's scope, read
     /// from the log now, with its submitter and delegate as owners: ``ScopeSource/workflowSubject(_:_:owners:)``)
     /// and may read as a single instance is read: with `query` in the subject's module too, unless they
-    /// submitted it, are its delegate, may decide its current step or were escalated to
-    /// (``mayReadWorkflowInstance(_:subject:submitter:delegate:stepRole:escalatedTo:scope:as:held:at:)``). A
-    /// waiting step is pending only for whom its decision would let decide it (``requireStepDecider(_:as:held:at:)``:
-    /// `approve` in organisation over it, not its submitter, its delegate or a holder of its role — a symbolic one
-    /// when they may decide the subject itself).
+    /// submitted it or may decide its current step (``mayReadWorkflowInstance(_:scope:as:held:at:)``). A waiting
+    /// step, pending or escalated to them, is listed only to whom its decision would let decide it
+    /// (``requireStepDecider(_:as:held:at:)``: `approve` in organisation over it, not its submitter, its
+    /// delegate or a holder of its role — a symbolic one when they may decide the subject itself); one returned
+    /// to its submitter is theirs to resubmit or cancel.
     public func approvalInbox(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> ApprovalInbox.Inbox {
         try await consistent(with: position, [Self.approvalView])
         let now = clock.now()
@@ -208,7 +208,22 @@ extension CRMEngine {
         }
         var decides: [UUID: Bool] = [:]
         var sees: [UUID: Bool] = [:]
+        var states: [UUID: WorkflowInstance.State] = [:]
         let everywhere = principal.mayEverywhere(.query, in: .organisation, at: now)
+        /// The instance as the log holds it, read once.
+        func state(_ instance: ApprovalInbox.Instance) async throws -> WorkflowInstance.State {
+            if let known = states[instance.instanceID] { return known }
+            let state = try await load(WorkflowInstance.self, stream: WorkflowInstance.stream(instance.instanceID)).state
+            states[instance.instanceID] = state
+            return state
+        }
+        /// Whether the principal may decide the instance's current step (the one rule; false when none waits).
+        func mayDecide(_ instance: ApprovalInbox.Instance) async throws -> Bool {
+            if let known = decides[instance.instanceID] { return known }
+            let decided = try await mayDecideStep(try await state(instance), as: principal, held: roles, at: now)
+            decides[instance.instanceID] = decided
+            return decided
+        }
         func mayQuery(_ instance: ApprovalInbox.Instance) async throws -> Bool {
             if everywhere, principal.mayEverywhere(.query, in: Self.module(ofWorkflowSubject: instance.subjectKind), at: now) { return true }
             if let known = sees[instance.instanceID] { return known }
@@ -216,38 +231,22 @@ extension CRMEngine {
             let scope = try await resolve(.workflowSubject(instance.subjectKind, instance.subjectID, owners: owners))
             var may = everywhere || principalMay(principal, .organisation, scope, now)
             if may {
-                may = try await mayReadWorkflowInstance(instance.subjectKind, subject: instance.subjectID, submitter: instance.submitter,
-                                                        delegate: instance.delegate, stepRole: instance.currentStep?.approverRole,
-                                                        escalatedTo: instance.escalatedTo, scope: scope, as: principal, held: roles, at: now)
+                may = try await mayReadWorkflowInstance(try await state(instance), scope: scope, as: principal, held: roles, at: now)
             }
             sees[instance.instanceID] = may
             return may
         }
-        func keep(_ item: ApprovalInbox.Item, _ party: WorkflowParty?) async throws -> Bool {
-            guard try await mayQuery(item.instance) else { return false }
-            guard let party, party.kind == .role, symbolic.contains(party.id) else { return true }
-            if let known = decides[item.instance.instanceID] { return known }
-            let decided = try await deciderRoles(roles, of: principal, for: item.instance.subjectKind, subject: item.instance.subjectID, at: now).contains(party.id)
-            decides[item.instance.instanceID] = decided
-            return decided
-        }
-        /// A waiting step is listed only to whom its decision would let decide it (``requireStepDecider(_:as:held:at:)``,
-        /// judged on the instance as the log holds it); one returned to its submitter is theirs to resubmit or cancel.
-        func mayDecide(_ item: ApprovalInbox.Item) async throws -> Bool {
+        /// A waiting step (pending or escalated) is listed only to whom may decide it, judged on the instance as
+        /// the log holds it; one returned to its submitter is theirs to resubmit or cancel.
+        func keep(_ item: ApprovalInbox.Item) async throws -> Bool {
             guard try await mayQuery(item.instance) else { return false }
             guard item.instance.status == .running else { return true }
-            let state = try await load(WorkflowInstance.self, stream: WorkflowInstance.stream(item.instance.instanceID)).state
-            do {
-                _ = try await requireStepDecider(state, as: principal, held: roles, at: now)
-                return true
-            } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
-                return false
-            }
+            return try await mayDecide(item.instance)
         }
         var pending: [ApprovalInbox.Item] = []
-        for item in inbox.pending where try await mayDecide(item) { pending.append(item) }
+        for item in inbox.pending where try await keep(item) { pending.append(item) }
         var escalated: [ApprovalInbox.Item] = []
-        for item in inbox.escalatedToMe where try await keep(item, item.instance.escalatedTo) { escalated.append(item) }
+        for item in inbox.escalatedToMe where try await keep(item) { escalated.append(item) }
         inbox.pending = pending
         inbox.late = pending.filter { $0.lateBy != nil }
         inbox.escalatedToMe = escalated

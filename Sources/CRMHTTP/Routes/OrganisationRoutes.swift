@@ -70,23 +70,10 @@ extension Routes {
         }
         command(v1, "approvals/:id/reject", WorkflowInstance.self) { _, body in .reject(employee: "", roles: [], reason: try body.string("reason", max: 2000)) }
         command(v1, "approvals/:id/delegate", WorkflowInstance.self) { _, body in .delegate(employee: "", roles: [], to: try body.string("to", max: 100)) }
+        // The submitter resubmits or withdraws their own request without rights in organisation (the engine's
+        // rule for any path: ``PartyCommands``).
         command(v1, "approvals/:id/resubmit", WorkflowInstance.self) { _, _ in .resubmit(employee: "") }
-        // The submitter withdraws their own request without rights in organisation (``CRMEngine/withdrawApproval(_:reason:as:expectedVersion:idempotencyKey:requestDigest:)``).
-        v1.post("approvals/:id/cancel") { request, context in
-            let principal = try context.requirePrincipal()
-            let id = try pathID(context)
-            let body = try await body(request)
-            let reason = try body.string("reason", max: 2000)
-            try body.finish()
-            let headers = try WriteHeaders(request)
-            let start = DispatchTime.now().uptimeNanoseconds
-            let result = try await engine.withdrawApproval(id, reason: reason, as: principal, expectedVersion: headers.expectedVersion,
-                                                           idempotencyKey: headers.idempotencyKey, requestDigest: context.requestDigest)
-            configuration.metrics.recordCommand(category: WorkflowInstance.category, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
-            var extra = HTTPFields()
-            if result.repeated { extra.set("Idempotent-Replayed", "true") }
-            return JSONOutput.response(json: CommandAnswer(result).json(), version: result.version, headers: extra)
-        }
+        command(v1, "approvals/:id/cancel", WorkflowInstance.self) { _, body in .cancel(employee: "", reason: try body.string("reason", max: 2000)) }
     }
 
     /// A list of the organisation (its employees, its roles) is for whoever may query the organisation over
