@@ -25,6 +25,7 @@ import Foundation
 /// | sendBack | pendingApproval | negotiating |
 /// | activate | approved | active |
 /// | renew | active, expired | active (expiry moved by the term) |
+/// | renewThrough | active (with an auto-renewal clause) | active (expiry moved by as many terms as it takes to reach the day) |
 /// | expire | active (without an auto-renewal clause) | expired |
 /// | terminate | approved, active | terminated |
 public enum Contract: Aggregate {
@@ -87,6 +88,13 @@ public enum Contract: Aggregate {
         case activate
         /// Renews by `termMonths`, or by the clause's renewal term when nil.
         case renew(termMonths: Int? = nil)
+        /// Renews by the auto-renewal clause as many terms as it takes for the expiry to reach `today` (the
+        /// branch's local day): one ``ContractRenewed`` a term, each from the expiry the one before left, at most
+        /// ``maximumRenewalsAtOnce`` at a time; an expiry not before `today` → no events. Decided on the
+        /// contract's own expiry, so a repeat (another node, a person's renewal meanwhile) never renews twice.
+        /// It is how the scheduler catches up a contract several terms behind. In the engine a person's
+        /// `today` is the engine clock's day in the contract's branch calendar, whatever the command names.
+        case renewThrough(today: LocalDate)
         /// Records that the contract ran out: `today` (the branch's local day) must be after the expiry. A
         /// contract with an auto-renewal clause does not run out — it is renewed at its end (terminate it to end
         /// it). In the engine a person's `today` is the engine clock's day in the contract's branch calendar.
@@ -172,6 +180,23 @@ public enum Contract: Aggregate {
             return [.renewed(ContractRenewed(contractID: id, previousExpiry: terms.expiry,
                                              expiry: terms.expiry.adding(months: months),
                                              termMonths: months, by: context.actor, at: context.now))]
+
+        case .renewThrough(let today):
+            try require(state.status == .active, "only an active contract is renewed by its clause")
+            guard let months = terms.renewalTermMonths else {
+                throw .invalid("termMonths", "the contract has no auto-renewal clause: give a renewal term")
+            }
+            try validRenewalTerm(months, field: "renewalTermMonths")
+            var events: [Event] = []
+            var expiry = terms.expiry
+            while expiry < today, events.count < maximumRenewalsAtOnce {
+                let next = expiry.adding(months: months)
+                guard next > expiry else { break }  // the last representable day: no further term
+                events.append(.renewed(ContractRenewed(contractID: id, previousExpiry: expiry, expiry: next,
+                                                       termMonths: months, by: context.actor, at: context.now)))
+                expiry = next
+            }
+            return events
 
         case .expire(let today):
             try require(state.status == .active, "only an active contract can expire")

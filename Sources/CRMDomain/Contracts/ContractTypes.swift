@@ -86,4 +86,7 @@ extension Contract {
 
     /// The longest renewal term the clause allows, in months.
     public static let maximumRenewalTermMonths = 120
+    /// The most terms one ``Command/renewThrough(today:)`` renews (a hundred years of monthly terms); a
+    /// contract further behind is caught up by the next one.
+    public static let maximumRenewalsAtOnce = 1_200
 }

@@ -48,7 +48,8 @@ public enum Survey: Aggregate {
     public enum Command: Sendable {
         /// Creates the survey from a copy of `questionnaire`.
         case create(surveyID: UUID, questionnaire: Questionnaire)
-        /// Distributes to `recipients` (opening a draft); recipients already included are skipped.
+        /// Distributes to `recipients` (opening a draft); recipients already included, and repeats within the
+        /// list, are skipped. At most ``Survey/maximumRecipientsPerDistribution`` entries a command.
         case distribute(recipients: [SurveyRecipient])
         /// Records `recipient`'s response.
         case respond(responseID: UUID, recipient: SurveyRecipient, answers: [SurveyAnswer])
@@ -58,6 +59,9 @@ public enum Survey: Aggregate {
 
     public typealias Event = SurveyEvent
     public static var initialState: State { State() }
+
+    /// The most entries (repeats included) one `distribute` may name; a larger distribution is split.
+    public static let maximumRecipientsPerDistribution = 10_000
 
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
@@ -71,8 +75,12 @@ public enum Survey: Aggregate {
             let id = try survey(state)
             guard state.status != .closed else { throw .transition("the survey is closed") }
             guard !recipients.isEmpty else { throw .invalid("recipients", "choose at least one recipient") }
+            guard recipients.count <= maximumRecipientsPerDistribution else {
+                throw .invalid("recipients", "at most \(maximumRecipientsPerDistribution) recipients a distribution")
+            }
+            var seen = Set(state.recipients)
             var added: [SurveyRecipient] = []
-            for r in recipients where !state.recipients.contains(r) && !added.contains(r) { added.append(r) }
+            for r in recipients where seen.insert(r).inserted { added.append(r) }
             guard !added.isEmpty else { return [] }
             return [.distributed(SurveyDistributed(surveyID: id, recipients: added, distributedBy: context.actor, distributedAt: context.now))]
 

@@ -11,8 +11,8 @@ import Foundation
 /// `changeLines`, must each name a catalog product the quote has a line of, at no less than the unit price the
 /// quote agreed for it — its lines' cost after discounts over their quantity (`QuoteDraft.agreedUnitPrice(of: productID)`) — so a contract cannot grant a discount no one
 /// approved. A changed line the contract already has at that price is not judged again. A person's `expire`
-/// is judged on the engine clock's day in the contract's branch calendar (the day the scheduler expires it
-/// on), whatever day the command names; a person's `activate` on that day must not be after the expiry.
+/// (and `renewThrough`) is judged on the engine clock's day in the contract's branch calendar (the day the
+/// scheduler expires or renews it on), whatever day the command names; a person's `activate` on that day must not be after the expiry.
 extension Contract: EngineRecord {
     public static var module: Permission.Module { .contracts }
     public static func action(for command: Command) -> Permission.Action {
@@ -20,7 +20,7 @@ extension Contract: EngineRecord {
         case .draft: return .create
         case .approve, .sendBack: return .approve
         case .terminate: return .delete
-        case .changeLines, .changeTerms, .recordNegotiation, .submitForApproval, .activate, .renew, .expire: return .edit
+        case .changeLines, .changeTerms, .recordNegotiation, .submitForApproval, .activate, .renew, .renewThrough, .expire: return .edit
         }
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource {
@@ -30,10 +30,15 @@ extension Contract: EngineRecord {
         return .customer(state.customerID, owners: state.owner.isEmpty ? [] : [state.owner])
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        if case .expire = command {
+        switch command {
+        case .expire, .renewThrough:
             // The system (the scheduler) passes the day it judged on; a person's is the engine's, never the caller's.
             guard !principal.isSystem else { return command }
-            return .expire(today: try await engine.calendar(forBranch: state.branch).localDate(of: engine.clock.now()))
+            let today = try await engine.calendar(forBranch: state.branch).localDate(of: engine.clock.now())
+            if case .expire = command { return .expire(today: today) }
+            return .renewThrough(today: today)
+        default:
+            break
         }
         switch command {
         case .draft(let id, let customerID, let owner, let branch, let title, let quoteID, _, let lines, let terms):

@@ -35,15 +35,18 @@ extension Survey: EngineRecord {
     /// recipients must exist and be ones the principal may query, as a campaign's hand-made target list's
     /// customers must (``Campaign/prepare(_:state:principal:engine:)``): else `invalid`, field `recipients`,
     /// naming the entry by its position only — the same answer for a customer that does not exist as for one
-    /// the principal may not see — with nothing written. Recipients already included stay skipped; partners
-    /// are not checked (the engine keeps no partner records). Judged only once the principal may distribute
-    /// and the domain's other rules would accept it (an open or draft survey).
+    /// the principal may not see — with nothing written. Each distinct new customer is read once (a repeat
+    /// is judged by its first entry); recipients already included stay skipped; partners are not checked
+    /// (the engine keeps no partner records). Judged only once the principal may distribute and the domain's
+    /// other rules would accept it (an open or draft survey, at most
+    /// ``Survey/maximumRecipientsPerDistribution`` entries — more are refused by the domain, nothing read).
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .distribute(let recipients) = command {
             let now = engine.clock.now()
-            guard state.surveyID != nil, state.status != .closed,
+            guard state.surveyID != nil, state.status != .closed, recipients.count <= Survey.maximumRecipientsPerDistribution,
                   try await mayDo(command, state: state, principal: principal, engine: engine, at: now) else { return command }
-            for (index, recipient) in recipients.enumerated() where recipient.kind == .customer && !state.recipients.contains(recipient) {
+            var judged = Set(state.recipients)
+            for (index, recipient) in recipients.enumerated() where recipient.kind == .customer && judged.insert(recipient).inserted {
                 guard try await engine.mayQueryCustomer(recipient.id, as: principal, at: now) else {
                     throw EngineError(.invalid, field: "recipients", "entry \(index + 1) names no customer you may see")
                 }

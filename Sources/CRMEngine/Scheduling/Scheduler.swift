@@ -22,7 +22,8 @@ public struct ScheduledWorkReport: Sendable, Hashable {
     public let retentionTasksDispatched: Int
     /// Tasks dispatched for meters whose latest reading was flagged as a usage anomaly (one per episode).
     public let usageAnomalyTasksDispatched: Int
-    /// Active contracts past their expiry renewed by their auto-renewal clause (R-SAL-4), one term per run.
+    /// Active contracts past their expiry renewed by their auto-renewal clause (R-SAL-4): each counts once, however
+    /// many terms it took to bring its expiry to the run's day.
     public var contractsRenewed: Int = 0
     /// Active contracts past their expiry without such a clause, recorded as expired.
     public var contractsExpired: Int = 0
@@ -255,8 +256,11 @@ extension CRMEngine {
     }
 
     /// Every active contract whose last day has passed in its branch's calendar is renewed by its
-    /// auto-renewal clause — one term a run — or recorded as expired when it has none (R-SAL-4). The
-    /// idempotency key names the contract and the expiry it acts on, so a second run or node acts once.
+    /// auto-renewal clause — as many terms as it takes for its expiry to reach the run's day, in one command
+    /// (``Contract/Command/renewThrough(today:)``), so a contract several terms behind (the scheduler did not
+    /// run for a while) is current after one run — or recorded as expired when it has none (R-SAL-4). The
+    /// idempotency key names the contract and the expiry it acts on, and the renewal is decided on the
+    /// contract's own expiry, so a second run or node acts once.
     private func renewOrExpireContracts(now: Date, items: inout ScheduledItems) async throws -> (Int, Int) {
         try await views.waitUntil(try await store.headPosition(), projections: ["reminder-sources"])
         let expiries = try views.read("reminder-sources") { try ReminderSourcesProjection.contractExpiries(in: $0) }
@@ -271,7 +275,7 @@ extension CRMEngine {
                 let state = try await load(Contract.self, stream: Contract.stream(contract.contractID)).state
                 guard state.status == .active, let terms = state.terms, terms.expiry < today else { return }
                 let key = "schedule:contract-end:\(contract.contractID.lowercasedString):\(terms.expiry)"
-                let command: Contract.Command = terms.renewalTermMonths == nil ? .expire(today: today) : .renew(termMonths: nil)
+                let command: Contract.Command = terms.renewalTermMonths == nil ? .expire(today: today) : .renewThrough(today: today)
                 let result = try await execute(Contract.self, id: contract.contractID, command, as: .system, idempotencyKey: key)
                 guard !result.repeated, !result.events.isEmpty else { return }
                 if terms.renewalTermMonths == nil { expired += 1 } else { renewed += 1 }

@@ -122,7 +122,7 @@ extension Routes {
         command(v1, "contracts/:id/negotiations", Contract.self) { _, body in .recordNegotiation(note: try body.string("note")) }
         command(v1, "contracts/:id/submit", Contract.self) { _, _ in .submitForApproval }
         command(v1, "contracts/:id/activate", Contract.self) { _, _ in .activate }
-        command(v1, "contracts/:id/renew", Contract.self) { _, body in .renew(termMonths: try body.optionalInt("termMonths", in: 1...600)) }
+        command(v1, "contracts/:id/renew", Contract.self) { _, body in .renew(termMonths: try body.optionalInt("termMonths", in: 1...120)) }
         // The engine judges a person's expiry on its own clock's day in the contract's branch calendar: a `today`
         // in the body (once required) is read for compatibility and ignored.
         command(v1, "contracts/:id/expire", Contract.self) { [engine] _, body in
