@@ -50,6 +50,8 @@ enum Form {
 
 extension Console {
     static let cookieName = "crm_console"
+    /// The source system the console's principals carry (events' metadata, the read audit).
+    static let sourceSystem = "web-console"
     static let maxFormSize = 64 * 1024
 
     /// Runs `page` for a signed-in session: without one a GET is sent to the sign-in page (and back after),
@@ -87,7 +89,7 @@ extension Console {
             await sessions.remove(session.id)
             return signInRedirect(next: nil, clearCookie: true)
         }
-        principal.sourceSystem = "web-console"
+        principal.sourceSystem = Self.sourceSystem
         do {
             return secured(try await page(Visit(request: request, session: session, principal: principal, form: form)))
         } catch let error as EngineError {
@@ -136,7 +138,10 @@ extension Console {
     }
 
     /// Checks the posted credentials: an API token, or an employee id and password (bcrypt). Success
-    /// starts a new session (a new id: the anonymous one is dropped) and goes on to `next`.
+    /// starts a new session (a new id: the anonymous one is dropped) and goes on to `next`. Both a sign-in
+    /// and a refused one are recorded in the read audit (`signin:web-console` under the employee,
+    /// `signin-failed:web-console` under `anonymous`, with the client address and nothing presented);
+    /// attempts refused by the throttle are not, so a flood of them cannot fill the audit.
     func signIn<Context: RequestContext & RemoteAddressRequestContext>(_ request: Request, _ context: Context) async throws -> Response {
         guard let session = await sessions.session(request.cookies[Self.cookieName]?.value) else {
             return signInRedirect(next: nil)
@@ -154,9 +159,13 @@ extension Console {
                               status: .tooManyRequests)
         }
         var credential: Credential?
+        var principal: Principal?
         let apiToken = (form["token"] ?? "").trimmingCharacters(in: .whitespaces)
         if !apiToken.isEmpty {
-            if apiToken.count <= 512, (try? await engine.authenticate(token: apiToken, clientIP: ip)) != nil { credential = .token(apiToken) }
+            if apiToken.count <= 512, let authenticated = try? await engine.authenticate(token: apiToken, clientIP: ip) {
+                credential = .token(apiToken)
+                principal = authenticated
+            }
         } else if let password = form["password"], !password.isEmpty, password.utf8.count <= 72 {
             let calls = VerifierCalls()
             if let employee = form["employee"].flatMap({ UUID(text: $0.trimmingCharacters(in: .whitespaces)) }),
@@ -165,17 +174,21 @@ extension Console {
                    return await Self.offload { Bcrypt.verify(password, hash: hash) }
                }) {
                 credential = .password(employee, version: signedIn.passwordVersion)
+                principal = signedIn.principal
             } else if await !calls.called {
                 // No hash was checked (no such employee, or no password): check one anyway, so the answer takes as long.
                 let decoy = await signInGuard.decoyHash()
                 _ = await Self.offload { Bcrypt.verify(password, hash: decoy) }
             }
         }
-        guard let credential else {
+        guard let credential, var principal else {
+            engine.recordFailedSignIn(sourceSystem: Self.sourceSystem, clientIP: ip)
             configuration.logger.info("console sign-in refused")
             return signInForm(session: session, next: next, error: "Sign-in failed: check the token, or the employee id and password.",
                               status: .unauthorized)
         }
+        principal.sourceSystem = Self.sourceSystem
+        engine.recordSignIn(as: principal)
         await signInGuard.succeeded(address, attempt: attempt)
         await sessions.remove(session.id)
         let signedIn = await sessions.create(credential: credential)

@@ -120,6 +120,13 @@ final class ReadAuditLog: Sendable {
         pending.withLock { $0.append(entry) }
     }
 
+    /// Queues an entry that is not a principal's read: a refused sign-in (R-LOG-8), recorded under `who`
+    /// (no principal was established).
+    func record(who: String, record: String, clientIP: String?) {
+        let entry = ReadAuditEntry(at: clock.now(), principal: who, record: record, clientIP: clientIP)
+        pending.withLock { $0.append(entry) }
+    }
+
     /// Writes the queued entries in one transaction and purges expired ones. One flush at a time: a read's
     /// flush waits for the flusher thread's batch in flight, which it would otherwise not see (the queue
     /// already empty, the batch not yet committed).
@@ -243,6 +250,28 @@ extension CRMEngine {
     public func readAudit(from: Date, to: Date, principal reader: String? = nil, limit: Int = 1000, newestFirst: Bool = false,
                           as principal: Principal) throws -> [ReadAuditEntry] {
         try readAudit(from: from, to: to, principal: reader, after: nil, limit: limit, newestFirst: newestFirst, as: principal).items
+    }
+
+    /// Records in the read audit that `principal` signed in to an interactive front end such as the web
+    /// console (R-LOG-8): record `signin:<source system>` (the principal's; `unknown` without one), with the
+    /// principal's client IP. The credential's own entry (`token:<id>`, `password:<employee>`) is recorded as
+    /// it is checked; that of a token recurs on every request it authenticates, this one marks when a
+    /// session began. Retention applies as to every entry.
+    public func recordSignIn(as principal: Principal) {
+        audit.record(principal: principal, record: "signin:" + Self.auditedSource(principal.sourceSystem))
+    }
+
+    /// Records a refused sign-in to an interactive front end (R-LOG-8): principal `anonymous`, record
+    /// `signin-failed:<source system>`, the client IP — nothing of what was presented (no token, password or
+    /// employee id: a guess may be someone's secret, or a name). Retention applies as to every entry.
+    public func recordFailedSignIn(sourceSystem: String, clientIP: String?) {
+        audit.record(who: "anonymous", record: "signin-failed:" + Self.auditedSource(sourceSystem), clientIP: clientIP.map { String($0.prefix(64)) })
+    }
+
+    /// A source system's name as the read audit keeps it: at most 64 characters, `unknown` for none.
+    private static func auditedSource(_ source: String?) -> String {
+        guard let source, !source.isEmpty else { return "unknown" }
+        return String(source.prefix(64))
     }
 
     /// A page of the read audit of a window, oldest first or (`newestFirst`) newest first, after `after` —
