@@ -124,7 +124,7 @@ import Testing
 }
 
 /// An LMDB log that runs a hook once at a given moment of a scheduler run, as a concurrent request would.
-final class HookedStore: EventStore {
+final class HookedStore: ForwardingEventStore {
     enum Moment: Sendable, CustomStringConvertible {
         /// Before the first append to a task stream.
         case beforeDispatch
@@ -153,8 +153,6 @@ final class HookedStore: EventStore {
         ran.withLock { $0 = true }
     }
 
-    var limits: EventStoreLimits { base.limits }
-
     func append(_ appends: [StreamAppend]) async throws -> [AppendResult] {
         if appends.contains(where: { String($0.stream.category) == WorkTask.category }) { await fire(.beforeDispatch) }
         return try await base.append(appends)
@@ -164,23 +162,4 @@ final class HookedStore: EventStore {
         if String(stream.category) == Diary.category { await fire(.afterSourcesRead) }
         return try await base.readStream(stream, from: version, direction: direction, limit: limit)
     }
-
-    func readAll(from position: GlobalPosition, direction: ReadDirection, limit: Int) async throws -> [RecordedEvent] {
-        try await base.readAll(from: position, direction: direction, limit: limit)
-    }
-
-    func readEvents(at positions: [GlobalPosition]) async throws -> [RecordedEvent] { try await base.readEvents(at: positions) }
-
-    func forEachEvent(from position: GlobalPosition, limit: Int, _ body: (BorrowedEvent) throws -> Void) async throws -> Int {
-        try await base.forEachEvent(from: position, limit: limit, body)
-    }
-
-    func streamVersion(of stream: StreamID) async throws -> StreamVersion { try await base.streamVersion(of: stream) }
-
-    func headPosition() async throws -> GlobalPosition { try await base.headPosition() }
-
-    func subscribe(from position: GlobalPosition) -> EventSubscription { base.subscribe(from: position) }
-
-    /// Does nothing: the test closes the LMDB log itself, after the engine.
-    func close() async {}
 }

@@ -165,7 +165,7 @@ import Testing
 
 /// An LMDB log whose reads of one category's streams fail, as a storage fault would: what the scheduled work
 /// meets when one job's records cannot be read.
-final class UnreadableStreams: EventStore {
+final class UnreadableStreams: ForwardingEventStore {
     let base: LMDBEventStore
     private let category = Mutex<String?>(nil)
     private let stream = Mutex<StreamID?>(nil)
@@ -178,10 +178,6 @@ final class UnreadableStreams: EventStore {
     /// From now on, reads of `failing` fail (none when nil).
     func failing(stream failing: StreamID?) { stream.withLock { $0 = failing } }
 
-    var limits: EventStoreLimits { base.limits }
-
-    func append(_ appends: [StreamAppend]) async throws -> [AppendResult] { try await base.append(appends) }
-
     func readStream(_ stream: StreamID, from version: StreamVersion, direction: ReadDirection, limit: Int) async throws -> [RecordedEvent] {
         if let failing = category.withLock({ $0 }), String(stream.category) == failing {
             throw EventStoreError(.storage, detail: "read failed", stream: stream)
@@ -191,23 +187,4 @@ final class UnreadableStreams: EventStore {
         }
         return try await base.readStream(stream, from: version, direction: direction, limit: limit)
     }
-
-    func readAll(from position: GlobalPosition, direction: ReadDirection, limit: Int) async throws -> [RecordedEvent] {
-        try await base.readAll(from: position, direction: direction, limit: limit)
-    }
-
-    func readEvents(at positions: [GlobalPosition]) async throws -> [RecordedEvent] { try await base.readEvents(at: positions) }
-
-    func forEachEvent(from position: GlobalPosition, limit: Int, _ body: (BorrowedEvent) throws -> Void) async throws -> Int {
-        try await base.forEachEvent(from: position, limit: limit, body)
-    }
-
-    func streamVersion(of stream: StreamID) async throws -> StreamVersion { try await base.streamVersion(of: stream) }
-
-    func headPosition() async throws -> GlobalPosition { try await base.headPosition() }
-
-    func subscribe(from position: GlobalPosition) -> EventSubscription { base.subscribe(from: position) }
-
-    /// Does nothing: the test closes the LMDB log itself, after the engine.
-    func close() async {}
 }
