@@ -73,12 +73,12 @@ struct History: AsyncParsableCommand {
     }
 }
 
-/// `crm audit`: who read which customer data (R-LOG-8), from the read audit.
+/// `crm audit`: who read which customer data (R-LOG-8) and who signed in to the console, from the read audit.
 struct ReadAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Who read which customer data, and when (the read audit; read-only).",
-        discussion: "Reads of the server, of the HTTP API and of `crm` read commands alike; the operator's reads show as system@crm-cli.")
+        abstract: "Who read which customer data, and when, and who signed in to the web console (the read audit; read-only).",
+        discussion: "Reads of the server, of the HTTP API and of `crm` read commands alike; the operator's reads show as system@crm-cli. Console sign-ins show as signin:web-console, refused ones as signin-failed:web-console under anonymous.")
 
     @OptionGroup var store: StoreOptions
     @Option(help: "From this time (ISO 8601; default: 24 hours ago).") var from: String?
