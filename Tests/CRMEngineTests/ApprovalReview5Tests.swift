@@ -98,12 +98,12 @@ import Testing
 
         let head = try await Guards.head(f)
         let refused = await #expect(throws: EngineError.self) {
-            try await f.engine.withdrawApproval(instance, reason: "not mine", as: mona)
+            try await f.engine.execute(WorkflowInstance.self, id: instance, .cancel(employee: mona.id, reason: "not mine"), as: mona)
         }
         #expect(refused?.code == .rejected && refused?.domain?.code == .forbidden, "\(String(describing: refused))")
         #expect(try await Guards.head(f) == head, "nothing written")
 
-        let withdrawn = try await f.engine.withdrawApproval(instance, reason: "asked by mistake", as: sam)
+        let withdrawn = try await f.engine.execute(WorkflowInstance.self, id: instance, .cancel(employee: sam.id, reason: "asked by mistake"), as: sam)
         #expect(withdrawn.events.first?.metadata.actor == sam.id)
         let state = try await f.engine.state(WorkflowInstance.self, id: instance, as: f.admin).state
         #expect(state.status == .cancelled)

@@ -196,13 +196,25 @@ extension CRMEngine {
     /// approver role of the subject's kind when they may approve the subject itself (a quote's current
     /// revision within one of their roles' discount limits and `approve` in quotes over it; `approve` in contracts
     /// or campaigns over it; for a material request, `approve` in campaigns over its campaign, the instance's subject).
-    func deciderRoles(_ held: [String], of principal: Principal, for kind: WorkflowSubjectKind, subject: UUID, at now: Date) async throws -> [String] {
-        let mayApprove = try await mayApproveWorkflowSubject(kind, subject, as: principal, at: now)
-        guard kind == .quote else { return ApprovalRouting.approverRoles(held, for: kind, mayApprove: mayApprove) }
+    /// Also whether `principal` may approve the subject itself (``mayApproveWorkflowSubject(_:_:as:at:)``), read once.
+    func deciderRoles(_ held: [String], of principal: Principal, for kind: WorkflowSubjectKind, subject: UUID,
+                      at now: Date) async throws -> (roles: [String], mayApprove: Bool) {
+        guard kind == .quote else {
+            let mayApprove = try await mayApproveWorkflowSubject(kind, subject, as: principal, at: now)
+            return (ApprovalRouting.approverRoles(held, for: kind, mayApprove: mayApprove), mayApprove)
+        }
         // As a direct approval (`Quote.approve`): `approve` in quotes over the quote, and a role held whose
         // discount limit covers its current revision.
-        guard mayApprove, let draft = try await load(Quote.self, stream: Quote.stream(subject)).state.current?.draft else { return held }
-        return ApprovalRouting.quoteApproverRoles(held, draft: draft, limits: try await settings().effectiveDiscountLimits)
+        let quote = try await load(Quote.self, stream: Quote.stream(subject)).state
+        let mayApprove = try await mayApprove(quote, as: principal, at: now)
+        guard mayApprove, let draft = quote.current?.draft else { return (held, mayApprove) }
+        return (ApprovalRouting.quoteApproverRoles(held, draft: draft, limits: try await settings().effectiveDiscountLimits), mayApprove)
+    }
+
+    /// Whether `principal` may approve `quote` itself: `approve` in quotes over a quote with a current revision.
+    private func mayApprove(_ quote: Quote.State, as principal: Principal, at now: Date) async throws -> Bool {
+        guard quote.exists, quote.current != nil else { return false }
+        return principal.may(.approve, in: .quotes, on: try await resolve(Quote.scope(of: nil, state: quote)), at: now)
     }
 
     /// Whether `principal` may decide `subject` itself, as a direct decision on it is judged (a quote's discount
@@ -211,9 +223,7 @@ extension CRMEngine {
     func mayApproveWorkflowSubject(_ kind: WorkflowSubjectKind, _ subject: UUID, as principal: Principal, at now: Date) async throws -> Bool {
         switch kind {
         case .quote:
-            let quote = try await load(Quote.self, stream: Quote.stream(subject)).state
-            guard quote.exists, quote.current != nil else { return false }
-            return principal.may(.approve, in: .quotes, on: try await resolve(Quote.scope(of: nil, state: quote)), at: now)
+            return try await mayApprove(try await load(Quote.self, stream: Quote.stream(subject)).state, as: principal, at: now)
         case .contract:
             let contract = try await load(Contract.self, stream: Contract.stream(subject)).state
             let scope = try await resolve(Contract.scope(of: nil, state: contract))
@@ -248,7 +258,7 @@ extension CRMEngine {
     func requireStepDecider(_ state: WorkflowInstance.State, as principal: Principal, held: [String]? = nil, at now: Date) async throws -> [String] {
         let held = try await roleNamesIfUnknown(held, of: principal, at: now)
         guard let kind = state.subjectKind, let subject = state.subjectID else { return held }
-        let roles = try await deciderRoles(held, of: principal, for: kind, subject: subject, at: now)
+        let (roles, mayApprove) = try await deciderRoles(held, of: principal, for: kind, subject: subject, at: now)
         guard !principal.isSystem else { return roles }
         guard try await WorkflowInstance.mayDo(.approve(employee: principal.id, roles: roles, comment: nil), state: state, principal: principal,
                                                engine: self, at: now) else {
@@ -265,7 +275,6 @@ extension CRMEngine {
         }
         if asDelegate, let role = state.currentStep?.approverRole, role != WorkflowDefinition.feedbackReviewer,
            WorkflowDefinition.symbolicApproverRoles.contains(role) {
-            let mayApprove = try await mayApproveWorkflowSubject(kind, subject, as: principal, at: now)
             guard mayApprove else { throw EngineError(.forbidden, field: "employee", "the delegate may not decide the record this step approves") }
         }
         return roles
@@ -346,23 +355,5 @@ extension WorkflowInstance: PartyCommands {
         case .cancel, .resubmit: return true
         case .start, .approve, .sendBack, .reject, .delegate, .escalateIfLate, .closeBySubject: return false
         }
-    }
-}
-
-extension CRMEngine {
-    /// Withdraws the approval request of workflow instance `id` — its `cancel`, with `reason` — as `principal`:
-    /// ``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` of `.cancel`, judged as
-    /// any cancel is (its submitter needs no right in organisation: ``PartyCommands``; anyone else `delete` in
-    /// organisation over it, and the domain lets only the submitter cancel; an instance they may not see is
-    /// not found).
-    ///
-    /// ```swift
-    /// try await engine.withdrawApproval(instanceID, reason: "asked by mistake", as: submitter)
-    /// ```
-    @discardableResult
-    public func withdrawApproval(_ id: UUID, reason: String, as principal: Principal, expectedVersion: StreamVersion? = nil,
-                                 idempotencyKey: String? = nil, requestDigest: String? = nil) async throws -> CommandResult {
-        try await execute(WorkflowInstance.self, id: id, .cancel(employee: principal.id, reason: reason), as: principal,
-                          expectedVersion: expectedVersion, idempotencyKey: idempotencyKey, requestDigest: requestDigest)
     }
 }

@@ -26,11 +26,11 @@ extension CRMReactions {
         var movedFrom: Date?
         switch event.payload {
         case let e as CustomerAppointmentCancelled:
-            (customerID, appointmentID, newAt, reason) = (e.customerID, e.appointmentID, nil, "the appointment was cancelled")
+            (customerID, appointmentID, newAt, reason) = (e.customerID, e.appointmentID, nil, CRMReactions.reminderFollowReason(.cancelled))
         case let e as CustomerAppointmentCompleted:
-            (customerID, appointmentID, newAt, reason) = (e.customerID, e.appointmentID, nil, "the appointment was completed")
+            (customerID, appointmentID, newAt, reason) = (e.customerID, e.appointmentID, nil, CRMReactions.reminderFollowReason(.completed))
         case let e as CustomerAppointmentRescheduled:
-            (customerID, appointmentID, newAt, reason) = (e.customerID, e.appointmentID, e.at, "the appointment was moved to another day")
+            (customerID, appointmentID, newAt, reason) = (e.customerID, e.appointmentID, e.at, CRMReactions.reminderFollowReason(.scheduled))
             movedFrom = e.previousAt
         default:
             return []
@@ -47,6 +47,18 @@ extension CRMReactions {
             commands += try await engine.reissuedAppointmentReminders(appointment, customerID: customerID, customer: customer, calendar: calendar)
         }
         return commands.map { .execute(WorkTask.self, id: $0.taskID, $0.command, key: $0.key) }
+    }
+}
+
+extension CRMReactions {
+    /// Why an appointment's open reminders are cancelled (or moved) once it has `status`: a scheduled one was
+    /// moved. The reaction and the scheduler's re-check give the same reason.
+    static func reminderFollowReason(_ status: AppointmentStatus) -> String {
+        switch status {
+        case .cancelled: "the appointment was cancelled"
+        case .completed: "the appointment was completed"
+        case .scheduled: "the appointment was moved to another day"
+        }
     }
 }
 

@@ -238,11 +238,7 @@ extension CRMEngine {
         let customer = try await load(Customer.self, stream: Customer.stream(appointment.customerID)).state
         guard let current = customer.appointment(appointment.id), current.status != .scheduled || current.at != appointment.start else { return }
         let newAt = current.status == .scheduled ? current.at : nil
-        let reason = switch current.status {
-        case .cancelled: "the appointment was cancelled"
-        case .completed: "the appointment was completed"
-        case .scheduled: "the appointment was moved to another day"
-        }
+        let reason = CRMReactions.reminderFollowReason(current.status)
         let calendar = settings.calendar(forBranch: customer.branch)
         for follow in try await followingAppointment(appointment.id, owner: customer.owner, calendar: calendar, previousAt: appointment.start,
                                                      newAt: newAt, reason: reason) {
