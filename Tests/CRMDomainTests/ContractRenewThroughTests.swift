@@ -24,7 +24,7 @@ import Testing
         var s = active(renewingBy: 6)
         let events = s.apply(.renewThrough(today: date("2027-02-01")))
         #expect(events.compactMap { if case .renewed(let e) = $0 { return e.expiry } else { return nil } }
-                == [date("2026-06-30"), date("2026-12-30"), date("2027-06-30")], "each term from the expiry the one before left")
+                == [date("2026-06-30"), date("2026-12-31"), date("2027-06-30")], "each term from the day after the expiry the one before left")
         #expect(s.state.renewals == 3 && s.state.terms?.expiry == date("2027-06-30"))
         #expect(s.when(.renewThrough(today: date("2027-06-30"))).isEmpty, "the contract runs through its expiry day")
     }

@@ -61,7 +61,7 @@ import Testing
         let today = try EngineFixture.day("2026-04-01")
         let first = try await f.engine.execute(Contract.self, id: id, .renewThrough(today: today), as: .system)
         #expect(first.events.count == 2)
-        #expect(try await f.engine.state(Contract.self, id: id, as: f.admin).state.terms?.expiry == (try EngineFixture.day("2026-04-28")))
+        #expect(try await f.engine.state(Contract.self, id: id, as: f.admin).state.terms?.expiry == (try EngineFixture.day("2026-04-30")))
         // The same again (another node, another key) writes nothing: the expiry is no longer before the day.
         #expect(try await f.engine.execute(Contract.self, id: id, .renewThrough(today: today), as: .system).events.isEmpty)
         // A person's day is the engine clock's, whatever the command names.

@@ -24,7 +24,7 @@ import Foundation
 /// | approve | pendingApproval | approved |
 /// | sendBack | pendingApproval | negotiating |
 /// | activate | approved | active |
-/// | renew | active, expired | active (expiry moved by the term) |
+/// | renew | active, expired | active (expiry moved by the term: ``expiry(renewing:byMonths:)``) |
 /// | renewThrough | active (with an auto-renewal clause) | active (expiry moved by as many terms as it takes to reach the day) |
 /// | expire | active (without an auto-renewal clause) | expired |
 /// | terminate | approved, active | terminated |
@@ -178,7 +178,7 @@ public enum Contract: Aggregate {
             }
             try validRenewalTerm(months, field: "termMonths")
             return [.renewed(ContractRenewed(contractID: id, previousExpiry: terms.expiry,
-                                             expiry: terms.expiry.adding(months: months),
+                                             expiry: expiry(renewing: terms.expiry, byMonths: months),
                                              termMonths: months, by: context.actor, at: context.now))]
 
         case .renewThrough(let today):
@@ -190,7 +190,7 @@ public enum Contract: Aggregate {
             var events: [Event] = []
             var expiry = terms.expiry
             while expiry < today, events.count < maximumRenewalsAtOnce {
-                let next = expiry.adding(months: months)
+                let next = Self.expiry(renewing: expiry, byMonths: months)
                 guard next > expiry else { break }  // the last representable day: no further term
                 events.append(.renewed(ContractRenewed(contractID: id, previousExpiry: expiry, expiry: next,
                                                        termMonths: months, by: context.actor, at: context.now)))
@@ -213,6 +213,23 @@ public enum Contract: Aggregate {
             return [.terminated(ContractTerminated(
                 contractID: id, termination: Termination(reason: reason, date: lastDay, by: context.actor), at: context.now))]
         }
+    }
+
+    /// The last day of a renewal term of `months` months after a contract whose last day is `expiry` (the
+    /// expiry is the contract's last day, so the term starts the day after it): the day before the day of
+    /// the month the term started on, `months` later — or, when that month has no such day, its last day.
+    /// A contract ending on a month's last day therefore renews to a month's last day (30 June + 6 months =
+    /// 31 December; 31 January + 1 month = 28th/29th February, + 1 = 31 March, + 1 = 30 April), and one ending
+    /// mid-month keeps its day (15 January + 1 month = 15 February). `renew` and `renewThrough` both use it, so a
+    /// catch-up over several terms lands on the days repeated renewals would. 9999-12-31, after which no day
+    /// is, renews to itself; a term reaching past 9999 ends on 9999-12-31. No months (or fewer) → `expiry`.
+    public static func expiry(renewing expiry: LocalDate, byMonths months: Int) -> LocalDate {
+        let start = expiry.adding(days: 1)
+        guard months > 0, start > expiry else { return expiry }
+        let corresponding = start.adding(months: months)
+        // The month `months` later has the start's day (and lies within the years there are): the day before it;
+        // else `adding(months:)` gave that month's last day (or 9999-12-31), which ends the term.
+        return corresponding.adding(months: -months) == start ? corresponding.adding(days: -1) : corresponding
     }
 
     private static func require(_ condition: Bool, _ detail: String) throws(DomainError) {

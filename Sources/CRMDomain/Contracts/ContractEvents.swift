@@ -141,7 +141,8 @@ public struct ContractActivated: EventPayload, Equatable {
     }
 }
 
-/// The contract was renewed: its expiry moved by the renewal term.
+/// The contract was renewed: its expiry moved by the renewal term (``Contract/expiry(renewing:byMonths:)``).
+/// The new expiry is recorded, so a renewal folds to the day it was decided on whatever the rule later is.
 public struct ContractRenewed: EventPayload, Equatable {
     public static let eventType = "ContractRenewed"
     public static let schemaVersion: UInt32 = 1

@@ -37,7 +37,8 @@ extension Contract {
         public var serviceStart: LocalDate
         /// The last day of the contract (after `effective`, not before `serviceStart`).
         public var expiry: LocalDate
-        /// The auto-renewal clause: on renewal the expiry moves this many months; nil = no auto-renewal.
+        /// The auto-renewal clause: on renewal the contract runs this many more months from the day after its
+        /// expiry (``Contract/expiry(renewing:byMonths:)``); nil = no auto-renewal.
         public var renewalTermMonths: Int?
 
         public init(effective: LocalDate, serviceStart: LocalDate, expiry: LocalDate, renewalTermMonths: Int? = nil) {
