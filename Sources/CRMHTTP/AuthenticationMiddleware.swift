@@ -6,22 +6,51 @@ import NIOCore
 /// and puts the principal, seen from the client's IP, into the context; anything else answers 401
 /// problem+json. The client IP is the peer's address, or the first address in `X-Forwarded-For` that is
 /// not a trusted proxy when the peer itself is one.
+///
+/// A refused authentication (an `Authorization` header that is not a bearer token, or an unknown, revoked or
+/// expired token, or one of a deactivated employee) is recorded in the read audit (R-LOG-8) as
+/// `signin-failed:api` under `anonymous`, with the client IP only — never the token, any part of it or a
+/// hash of it. A request without `Authorization` is no attempt to sign in: 401, nothing recorded. At most
+/// ``FailedAuthentications/limit`` refusals per client IP within ``FailedAuthentications/window`` are
+/// recorded; past that the address's refusals answer 429 `too-many-requests` with `Retry-After` and are
+/// not recorded, so a flood cannot fill the audit. A valid token is still accepted from such an address
+/// (a token cannot be guessed; one misbehaving client behind a shared address locks no one else out).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = CRMRequestContext
+    /// The source system of the API's refused sign-ins in the read audit (`signin-failed:api`).
+    static let sourceSystem = "api"
     let engine: CRMEngine
     let trustedProxies: Set<String>
+    /// The refused authentications per client IP, for the audit's bound (one per router).
+    let failures = FailedAuthentications()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.count <= 512 else { throw Problem.unauthenticated() }
-        guard let token = Self.bearerToken(header) else { throw Problem.unauthenticated() }
+        guard let header = request.headers[.authorization] else { throw Problem.unauthenticated() }
         let ip = clientIP(request, peer: context.remoteAddress)
+        guard header.count <= 512, let token = Self.bearerToken(header) else { return try await refused(from: ip) }
         var context = context
         do {
             context.principal = try await engine.authenticate(token: token, clientIP: ip)
         } catch let error as EngineError where error.code == .unauthenticated {
-            throw Problem.unauthenticated()
+            return try await refused(from: ip)
         }
         return try await next(request, context)
+    }
+
+    /// A refused authentication from `ip`: within the address's limit, recorded in the read audit (the
+    /// address only) and answered 401; past it, 429 with `Retry-After` (whole seconds until the address's
+    /// oldest counted refusal leaves the window), not recorded.
+    private func refused(from ip: String?) async throws -> Response {
+        switch await failures.refused(ip ?? "unknown") {
+        case .counted:
+            engine.recordFailedSignIn(sourceSystem: Self.sourceSystem, clientIP: ip)
+            throw Problem.unauthenticated()
+        case .throttled(let retryAfter):
+            var response = Problem("too-many-requests", .tooManyRequests,
+                                   "too many failed authentications from this address; retry after the time in Retry-After").response()
+            response.headers[.retryAfter] = String(retryAfter)
+            return response
+        }
     }
 
     /// The token of `Bearer <token>` (the scheme in any case, spaces or tabs around the token), nil for any
@@ -50,5 +79,46 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return (try? SocketAddress(ipAddress: hop, port: 0)) != nil ? hop : peerIP
         }
         return peerIP
+    }
+}
+
+/// Refused API authentications per client address within a sliding window: at most `limit` are counted (and
+/// recorded in the read audit) per address within `window`; past that an address is throttled until its
+/// oldest counted refusal leaves the window. A refusal is counted once its check has failed, in one step
+/// with the limit's check, so concurrent refusals cannot pass the limit together; successes are not
+/// counted and take nothing back. Memory is bounded: beyond 100,000 addresses the counts start over.
+actor FailedAuthentications {
+    enum Outcome: Equatable, Sendable {
+        /// Within the limit: counted (record it, answer 401).
+        case counted
+        /// Over the limit: answer 429; retry after this many whole seconds.
+        case throttled(retryAfter: Int)
+    }
+
+    /// Refusals counted per address within the window (as the web console's sign-in limit).
+    let limit: Int
+    let window: Duration
+    private var failures: [String: [ContinuousClock.Instant]] = [:]
+    private let clock = ContinuousClock()
+
+    init(limit: Int = 10, window: Duration = .seconds(15 * 60)) {
+        self.limit = max(1, limit)
+        self.window = window
+    }
+
+    /// Counts a refused authentication from `address` unless the address is over the limit.
+    func refused(_ address: String) -> Outcome {
+        let now = clock.now
+        let window = self.window
+        let recent = failures[address]?.filter { $0.duration(to: now) < window } ?? []
+        if recent.count >= limit, let oldest = recent.first {
+            failures[address] = recent
+            let left = window - oldest.duration(to: now)
+            let seconds = max(1, left.components.seconds + (left.components.attoseconds > 0 ? 1 : 0))
+            return .throttled(retryAfter: Int(clamping: seconds))
+        }
+        if recent.isEmpty, failures[address] == nil, failures.count >= 100_000 { failures.removeAll() }
+        failures[address] = recent + [now]
+        return .counted
     }
 }

@@ -11,7 +11,7 @@ import Hummingbird
 /// Types are `urn:crm:problem:<kind>`; the kinds are the engine's error codes (`not-found`, `forbidden`,
 /// `unauthenticated`, `conflict`, `key-taken`, `rejected`, `contention`, `invalid`, `unavailable`) and the
 /// adapter's own (`malformed-json`, `invalid-field`, `invalid-query`, `malformed-request`,
-/// `payload-too-large`, `unsupported-media-type`, `method-not-allowed`, `internal`).
+/// `payload-too-large`, `unsupported-media-type`, `method-not-allowed`, `too-many-requests`, `internal`).
 public struct Problem: Error, HTTPResponseError, Sendable {
     /// The kind (the last part of the `type` URN).
     public var kind: String
