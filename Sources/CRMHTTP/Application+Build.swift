@@ -139,8 +139,9 @@ struct Routes: Sendable {
         return engine.configuration.ids.next()
     }
 
+    /// The request's JSON object, up to the route's body limit (``HTTPConfiguration/bodyLimit(path:general:)``).
     func body(_ request: Request) async throws -> JSONObjectReader {
-        try await JSONObjectReader.read(request, limit: configuration.maxBodySize)
+        try await JSONObjectReader.read(request, limit: HTTPConfiguration.bodyLimit(path: request.uri.path, general: configuration.maxBodySize))
     }
 
     /// The `{id}` path parameter as a UUID (400 naming `id` otherwise).

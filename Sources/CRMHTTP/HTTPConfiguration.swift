@@ -1,4 +1,6 @@
 import CRMConsole
+import CRMDomain
+import CRMEngine
 import Foundation
 import Logging
 
@@ -17,7 +19,7 @@ public struct HTTPConfiguration: Sendable {
     /// other peer the header is ignored and the peer's own address is the client IP.
     public var trustedProxies: Set<String>
     /// The largest request body accepted, in bytes (documented in docs/openapi.yaml): larger bodies answer
-    /// 413 with nothing written.
+    /// 413 with nothing written. A survey distribution may be larger (``bodyLimit(path:general:)``).
     public var maxBodySize: Int
     /// The largest page a list accepts as `limit`.
     public var maxPageSize: Int
@@ -51,5 +53,52 @@ public struct HTTPConfiguration: Sendable {
         self.metrics = metrics
         self.onServerRunning = onServerRunning
         self.console = console
+    }
+}
+
+extension HTTPConfiguration {
+    /// Room for one entry of a survey distribution's `recipients`: `{"kind": "customer", "id": "<UUID>"}, `
+    /// with the longest kind and a 36-character id takes 66 bytes; twice that leaves room for a client's
+    /// indentation and line breaks.
+    static let bytesPerDistributionRecipient = 128
+    /// Room for one of a campaign target list's `customerIDs`: `"<UUID>", ` takes 40 bytes; 64 leaves room for
+    /// indentation and line breaks.
+    static let bytesPerTargetID = 64
+
+    /// The largest body `POST /v1/surveys/{id}/distribute` accepts: the general limit (for the rest of the
+    /// object) plus ``bytesPerDistributionRecipient`` for each of the
+    /// ``CRMDomain/Survey/maximumRecipientsPerDistribution`` entries the domain allows — 1,345,536 bytes with
+    /// the default 65,536 — so the domain's cap, not the body limit, bounds a distribution.
+    static func distributionBodyLimit(general: Int) -> Int {
+        widened(general, entries: Survey.maximumRecipientsPerDistribution, bytesEach: bytesPerDistributionRecipient)
+    }
+
+    /// The largest body `POST /v1/campaigns/{id}/targets` accepts: the general limit plus ``bytesPerTargetID``
+    /// for each of the ``CRMEngine/CRMEngine/maxSelectedTargets`` customers a list may name — 705,536 bytes
+    /// with the default 65,536.
+    static func targetListBodyLimit(general: Int) -> Int {
+        widened(general, entries: CRMEngine.maxSelectedTargets, bytesEach: bytesPerTargetID)
+    }
+
+    /// `general` plus `entries × bytesEach`, saturating instead of overflowing (a huge `--max-body`).
+    private static func widened(_ general: Int, entries: Int, bytesEach: Int) -> Int {
+        let (room, roomOverflow) = entries.multipliedReportingOverflow(by: bytesEach)
+        let (sum, overflow) = general.addingReportingOverflow(room)
+        return roomOverflow || overflow ? Int.max : sum
+    }
+
+    /// The largest body a request to `path` (without its query) may send: ``distributionBodyLimit(general:)``
+    /// for a survey distribution, ``targetListBodyLimit(general:)`` for a campaign's target list, `general`
+    /// (``maxBodySize``) for every other route. The one rule for the routes' body reader and the
+    /// idempotency middleware.
+    static func bodyLimit(path: String, general: Int) -> Int {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count > 1, parts.last?.isEmpty == true { parts.removeLast() }
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1", !parts[3].isEmpty else { return general }
+        switch (parts[2], parts[4]) {
+        case ("surveys", "distribute"): return distributionBodyLimit(general: general)
+        case ("campaigns", "targets"): return targetListBodyLimit(general: general)
+        default: return general
+        }
     }
 }

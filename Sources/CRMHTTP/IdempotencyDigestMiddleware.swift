@@ -8,7 +8,9 @@ import NIOCore
 /// result: a retry (the same request) gets that result again, while the same key on another request is a
 /// 422 (`idempotency-key-reused`) instead of the first result replayed as if it answered it.
 ///
-/// The body is collected here (up to the configured limit) and stays readable for the route.
+/// The body is collected here (up to the route's limit: ``HTTPConfiguration/bodyLimit(path:general:)``, so a
+/// survey distribution's larger body is not refused here first) and stays readable for the route, which
+/// applies its own limit again.
 struct IdempotencyDigestMiddleware: RouterMiddleware {
     typealias Context = CRMRequestContext
     let maxBodySize: Int
@@ -18,7 +20,7 @@ struct IdempotencyDigestMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var request = request
-        let body = try await request.collectBody(limitedTo: maxBodySize)
+        let body = try await request.collectBody(limitedTo: HTTPConfiguration.bodyLimit(path: request.uri.path, general: maxBodySize))
         var hash = SHA256()
         hash.update(data: Data("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\u{0}".utf8))
         hash.update(data: Data(body.readableBytesView))

@@ -111,6 +111,7 @@ extension Routes {
         }
         list(v1, "surveys", Survey.self)
         record(v1, "surveys/:id", Survey.self)
+        // Up to Survey.maximumRecipientsPerDistribution recipients: the route's larger body limit is HTTPConfiguration.bodyLimit's.
         command(v1, "surveys/:id/distribute", Survey.self) { _, body in .distribute(recipients: try body.decoded("recipients", [SurveyRecipient].self)) }
         command(v1, "surveys/:id/responses", Survey.self) { [engine] _, body in
             .respond(responseID: try body.optionalUUID("responseId") ?? engine.configuration.ids.next(),
