@@ -43,7 +43,7 @@ extension CRMEngine {
         let now = try await state(A.self, id: id, as: principal)
         let then = try await load(A.self, stream: A.streamID(id), upTo: point.includes)
         guard then.version != .noStream else { return nil }
-        return (A.visible(then.state, to: principal, current: now.state), then.version)
+        return (A.visible(then.state, to: principal, current: now.state, at: clock.now()), then.version)
     }
 
     /// The log position of the last event recorded at or before `time` (``GlobalPosition/start`` when none).

@@ -6,8 +6,8 @@ import Foundation
 /// Staff board threads (R-ORG-6): module `organisation` (no board module); global. `start` → create;
 /// `reply` → edit; moderation (`hide`, `restore`, `lock`, `unlock`) → delete. The sensitive words a post
 /// is checked against are the recorded list, never the caller's; posts are real-name (R-ORG-6): a person's
-/// post carries their own employee id and recorded name. A hidden post's body is shown only to moderators
-/// (``visible(_:to:current:)``).
+/// post carries their own employee id and recorded name. A hidden post's body is shown only to whoever may
+/// moderate the board at the engine's `now` (``visible(_:to:current:at:)``, ``isModerator(_:at:)``).
 extension BoardThread: EngineRecord {
     public static var module: Permission.Module { .organisation }
     public static func action(for command: Command) -> Permission.Action {
@@ -19,12 +19,12 @@ extension BoardThread: EngineRecord {
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource { .global }
     /// A hidden post's body (and the sensitive words found in it) is withheld from whoever may not moderate
-    /// the board — `delete` in organisation over all data, what hiding and restoring need —; a moderator
-    /// sees it, to judge whether to restore it. The principal's permissions are those in force when it was
-    /// made (one request's, one session page's): a moderator's grant counts over all its period.
+    /// the board at `now` (``isModerator(_:at:)``: the engine's clock when the read is made, as a moderation
+    /// command is judged then — a moderator grant whose period has ended, or not yet begun, does not count,
+    /// however long the principal has been held); a moderator sees it, to judge whether to restore it.
     /// In a past state (`current` the thread now), a post hidden since is withheld too.
-    public static func visible(_ state: State, to principal: Principal, current: State?) -> State {
-        guard !isModerator(principal) else { return state }
+    public static func visible(_ state: State, to principal: Principal, current: State?, at now: Date) -> State {
+        guard !isModerator(principal, at: now) else { return state }
         var withheld = state.withholdingHiddenPosts()
         let hiddenNow = Set((current?.posts ?? []).filter(\.isHidden).map(\.id))
         for i in withheld.posts.indices where hiddenNow.contains(withheld.posts[i].id) {
@@ -33,17 +33,10 @@ extension BoardThread: EngineRecord {
         }
         return withheld
     }
-    /// Whether `principal` may moderate the board (hide, restore, lock, unlock: `delete` in organisation on
-    /// a global record, so over all data), with no instant to judge at: a permission the principal holds
-    /// counts (those in force when it was made, each kept with its period).
-    static func isModerator(_ principal: Principal) -> Bool {
-        principal.isSystem || principal.permissions.permissions.contains {
-            $0.module == .organisation && $0.actions.contains(.delete) && $0.scope.covers(.all)
-        }
-    }
-    /// Whether `principal` may moderate the board at `now`, as a moderation command is judged then: `delete`
-    /// in organisation over all data by a permission in force at `now` (one whose period ended since the
-    /// principal was made no longer counts).
+    /// Whether `principal` may moderate the board at `now` — the one rule every read of a hidden post's body
+    /// asks (``visible(_:to:current:at:)``, ``withholdingHiddenBodies(_:registry:from:at:)``), as a moderation
+    /// command is judged then: `delete` in organisation over all data by a permission in force at `now` (one
+    /// whose period ended since the principal was made, or has not begun, does not count).
     static func isModerator(_ principal: Principal, at now: Date) -> Bool {
         principal.mayEverywhere(.delete, in: module, at: now)
     }
@@ -51,7 +44,7 @@ extension BoardThread: EngineRecord {
     /// may see them at `now`: for whoever may not moderate the board then (``isModerator(_:at:)``) nor read
     /// the whole log (`analyse` in organisation over all data, who reads every event anyway), the events that
     /// posted a post hidden now carry an empty `body` and no `flaggedWords` (they quote it) — as the board's
-    /// reads withhold it (``visible(_:to:current:)``); everything else, and every other event, as recorded.
+    /// reads withhold it (``visible(_:to:current:at:)``); everything else, and every other event, as recorded.
     /// A post is never recorded with an empty body, so an empty one is one withheld.
     static func withholdingHiddenBodies(_ events: [RecordedEvent], registry: PayloadRegistry, from principal: Principal,
                                         at now: Date) throws -> [RecordedEvent] {

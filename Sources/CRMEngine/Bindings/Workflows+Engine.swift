@@ -27,7 +27,9 @@ extension WorkflowDefinition: EngineRecord {
 /// lets them decide it (``CRMEngine/requireStepDecider(_:as:held:at:)``: so a delegate, a holder of the step's
 /// role or whom its lateness was escalated to reads it only when they could decide it) — the instance tells
 /// which record waits, who submitted it and the steps' comments
-/// (``CRMEngine/mayReadWorkflowInstance(_:scope:as:held:at:)``).
+/// (``CRMEngine/mayReadWorkflowInstance(_:scope:as:held:at:mayDecide:)``). Its submitter reads it without `query` in
+/// organisation too (``PartyCommands``: the engine's read ``CRMEngine/state(_:id:as:)`` and the inbox's rows), as
+/// they may cancel or resubmit it.
 /// Who decides a step is one rule (``CRMEngine/requireStepDecider(_:as:held:at:)``, also the approval inbox's):
 /// `approve` in organisation over the instance, never its submitter, its delegate or a holder of its role — a
 /// delegate of a symbolic role with the right over the subject it stands for.
@@ -149,12 +151,14 @@ extension CRMEngine {
     /// beyond the subject's are its submitter and delegate); or as one who may decide its current step, by the
     /// one rule of deciding (``mayDecideStep(_:as:held:at:)``; `held`: their roles, read from the organisation
     /// when nil) — a delegate, a holder of the step's role or whom its lateness was escalated to who could not
-    /// decide it reads it no more than anyone else.
+    /// decide it reads it no more than anyone else. `mayDecide`: the caller's own answer of that rule for this
+    /// state (the approval inbox's, which asks it of its rows anyway), asked only when needed.
     func mayReadWorkflowInstance(_ state: WorkflowInstance.State, scope: RecordScope, as principal: Principal, held: [String]? = nil,
-                                 at now: Date) async throws -> Bool {
+                                 at now: Date, mayDecide: (() async throws -> Bool)? = nil) async throws -> Bool {
         guard let kind = state.subjectKind, state.subjectID != nil else { return principal.isSystem }
         if principal.isSystem || Employee.sameID(state.submitter, principal.id) { return true }
         if principal.may(.query, in: Self.module(ofWorkflowSubject: kind), on: scope, at: now) { return true }
+        if let mayDecide { return try await mayDecide() }
         return try await mayDecideStep(state, as: principal, held: held, at: now)
     }
 
@@ -347,13 +351,19 @@ extension CRMEngine {
 
 /// The submitter's own commands (``PartyCommands``): a person who submitted a started instance cancels or
 /// resubmits it whatever rights they hold in organisation — the request is theirs; the domain still judges
-/// whether it waits (or was returned). Nothing else, and no one else.
+/// whether it waits (or was returned). Nothing else, and no one else. They read it likewise (its steps, status
+/// and comments: what they withdraw or must resubmit), in any status.
 extension WorkflowInstance: PartyCommands {
     static func isPartysOwn(_ command: Command, state: State, principal: Principal) -> Bool {
-        guard !principal.isSystem, state.status != .none, Employee.sameID(state.submitter, principal.id) else { return false }
+        guard isPartysOwn(state, principal: principal) else { return false }
         switch command {
         case .cancel, .resubmit: return true
         case .start, .approve, .sendBack, .reject, .delegate, .escalateIfLate, .closeBySubject: return false
         }
+    }
+
+    /// The instance's submitter, once it started.
+    static func isPartysOwn(_ state: State, principal: Principal) -> Bool {
+        !principal.isSystem && state.status != .none && Employee.sameID(state.submitter, principal.id)
     }
 }

@@ -375,16 +375,17 @@ public final class CRMEngine: Sendable {
 
     /// The current state and version of a record, for a principal allowed to see it: `query` in its module
     /// over its scope, and what its binding asks more (``EngineRecord/mayRead(_:scope:as:engine:at:)``: a
-    /// workflow instance's subject module); anyone else gets "not found".
+    /// workflow instance's subject module) — of a person whose own the record is by its binding (``PartyCommands``:
+    /// a workflow instance's submitter), only the latter; anyone else gets "not found".
     public func state<A: EngineRecord>(_ type: A.Type, id: UUID, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
         let loaded = try await load(A.self, stream: A.streamID(id))
         guard loaded.version != .noStream else { throw EngineError.notFound() }
         let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id))
         let now = clock.now()
-        guard principal.may(.query, in: A.module, on: scope, at: now),
+        guard principal.may(.query, in: A.module, on: scope, at: now) || isPartysOwn(A.self, state: loaded.state, principal: principal),
               try await A.mayRead(loaded.state, scope: scope, as: principal, engine: self, at: now) else { throw EngineError.notFound() }
         audit.record(principal: principal, record: A.streamID(id).rawValue)
-        return (A.visible(loaded.state, to: principal, current: nil), loaded.version)
+        return (A.visible(loaded.state, to: principal, current: nil, at: now), loaded.version)
     }
 
     /// Waits until the reactor has handled the log up to `position` (the reactions of a command: pass its
@@ -474,6 +475,19 @@ public final class CRMEngine: Sendable {
         return ask(party)
     }
 
+    /// Hook of the read gate (``state(_:id:as:)``): whether the binding of `A` (``PartyCommands``) says the record
+    /// in `state` is the person `principal`'s own to read, whatever rights they hold in its module (a workflow
+    /// instance's submitter reading their own request) — then the gate asks no `query` in it, only what the
+    /// binding's `mayRead` asks. False for every other binding.
+    func isPartysOwn<A: EngineRecord>(_ type: A.Type, state: A.State, principal: Principal) -> Bool {
+        guard !principal.isSystem, let party = A.self as? any PartyCommands.Type else { return false }
+        func ask<P: PartyCommands>(_ party: P.Type) -> Bool {
+            guard let state = state as? P.State else { return false }
+            return P.isPartysOwn(state, principal: principal)
+        }
+        return ask(party)
+    }
+
     /// A customer's own scope: its branch, community, group and owner.
     static func scope(ofCustomer customer: Customer.State) -> RecordScope {
         RecordScope(branch: customer.branch, community: customer.community, group: customer.group, owners: customer.owner.map { [$0] } ?? [])
@@ -535,14 +549,4 @@ public final class CRMEngine: Sendable {
     static func hexDigest(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
-}
-
-/// A binding whose records let a person who has a part in one send some commands to it as their own,
-/// whatever rights they hold in its module (``WorkflowInstance``: its submitter's `cancel` and `resubmit`).
-/// The core's permission steps consult it (``CRMEngine/isPartysOwn(_:_:state:principal:)``); the domain still
-/// judges the command, and the principal is recorded as its actor.
-protocol PartyCommands: EngineRecord {
-    /// Whether `command` (as the caller sent it, or as prepared) is the person `principal`'s own to send to the
-    /// record in `state`. Never asked for the system.
-    static func isPartysOwn(_ command: Command, state: State, principal: Principal) -> Bool
 }

@@ -82,10 +82,11 @@ public protocol EngineRecord: Aggregate {
     /// Refuses what a principal's accepted command would leave behind, judged on the state after its
     /// events (the organisation without anyone able to administer it), before anything is written.
     static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError)
-    /// The state as `principal` may see it in a query's answer: what its roles hide left out (a customer's
-    /// hidden custom fields). `current` is the record now, for a state of the past: what is hidden in
-    /// either is left out.
-    static func visible(_ state: State, to principal: Principal, current: State?) -> State
+    /// The state as `principal` may see it in a query's answer at `now` (the engine's clock when the read
+    /// is made): what its roles hide left out (a customer's hidden custom fields, a hidden board post's body
+    /// from whoever may not moderate then). `current` is the record now, for a state of the past: what is
+    /// hidden in either is left out.
+    static func visible(_ state: State, to principal: Principal, current: State?, at now: Date) -> State
     /// Whether `principal`, who may `query` the record in ``module`` over its `scope`, may read it too (a
     /// query's answer, a list's row; not a command's judgement). True by default; a workflow instance also
     /// asks for its subject's module (``WorkflowInstance``'s binding). A record it may not read is not found.
@@ -117,16 +118,32 @@ extension EngineRecord {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] { [] }
     public static func canonicalisingEmployeeIDs(_ command: Command) -> Command { command }
     public static func checkOutcome(_ events: [Event], on state: State, principal: Principal, now: Date) throws(EngineError) {}
-    public static func visible(_ state: State, to principal: Principal, current: State?) -> State { state }
+    public static func visible(_ state: State, to principal: Principal, current: State?, at now: Date) -> State { state }
     public static func mayRead(_ state: State, scope: RecordScope, as principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool { true }
     public static var hasDefaultMayRead: Bool { true }
+}
+
+/// A binding whose records let a person who has a part in one send some commands to it as their own,
+/// whatever rights they hold in its module (``WorkflowInstance``: its submitter's `cancel` and `resubmit`).
+/// The core's permission steps consult it (``CRMEngine/isPartysOwn(_:_:state:principal:)``); the domain still
+/// judges the command, and the principal is recorded as its actor. The person reads the record too, as the one
+/// they send those commands to (the read gate's ``CRMEngine/isPartysOwn(_:state:principal:)``).
+protocol PartyCommands: EngineRecord {
+    /// Whether `command` (as the caller sent it, or as prepared) is the person `principal`'s own to send to the
+    /// record in `state`. Never asked for the system.
+    static func isPartysOwn(_ command: Command, state: State, principal: Principal) -> Bool
+    /// Whether the record in `state` is the person `principal`'s own to read, whatever rights they hold in its
+    /// module (a workflow instance's submitter reads the request they may cancel or resubmit): the engine's
+    /// read of a record (``CRMEngine/state(_:id:as:)``) then asks no `query` in its module — its binding's
+    /// `mayRead` is still asked. Never asked for the system.
+    static func isPartysOwn(_ state: State, principal: Principal) -> Bool
 }
 
 // MARK: - Bindings of the domain's aggregates
 
 extension Customer: EngineRecord {
     public static var module: Permission.Module { .customers }
-    public static func visible(_ state: State, to principal: Principal, current: State?) -> State {
+    public static func visible(_ state: State, to principal: Principal, current: State?, at now: Date) -> State {
         state.visible(to: principal, alsoHiddenIn: current.map { [$0.group] } ?? [], alsoOn: current.map { [$0.recordScope] } ?? [])
     }
     public static func action(for command: Command) -> Permission.Action {

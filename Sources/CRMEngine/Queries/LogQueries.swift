@@ -74,7 +74,7 @@ extension CRMEngine {
             guard principal.may(.query, in: A.module, on: scope, at: now),
                   try await A.mayRead(state, scope: scope, as: principal, engine: self, at: now) else { continue }
             audit.record(principal: principal, record: key)
-            visible.append((id, A.visible(state, to: principal, current: nil), scope))
+            visible.append((id, A.visible(state, to: principal, current: nil, at: now), scope))
         }
         return visible
     }

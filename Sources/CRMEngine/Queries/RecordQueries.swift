@@ -376,7 +376,7 @@ extension CRMEngine {
     /// A customer's history entry as `principal` may see it: a custom field hidden from it in the form of a
     /// group the customer was in when the change was made — before or after the event (a change of group
     /// clears the old group's fields and sets the new one's) — or of the group it is in now is left out, as
-    /// ``Customer/visible(_:to:current:)`` does for a state of the past — and so for the customer's scope:
+    /// ``Customer/visible(_:to:current:at:)`` does for a state of the past — and so for the customer's scope:
     /// hidden on the customer where it is now, where the event left it or (a move) where it was before. The
     /// one rule of every history path
     /// (a record's, a customer's with its linked records, the events stream, `crm history`, the console's

@@ -191,11 +191,12 @@ extension CRMEngine {
     /// organisation module over the instance's scope as a command on it judges it (its subject's scope, read
     /// from the log now, with its submitter and delegate as owners: ``ScopeSource/workflowSubject(_:_:owners:)``)
     /// and may read as a single instance is read: with `query` in the subject's module too, unless they
-    /// submitted it or may decide its current step (``mayReadWorkflowInstance(_:scope:as:held:at:)``). A waiting
+    /// submitted it or may decide its current step (``mayReadWorkflowInstance(_:scope:as:held:at:mayDecide:)``). A waiting
     /// step, pending or escalated to them, is listed only to whom its decision would let decide it
     /// (``requireStepDecider(_:as:held:at:)``: `approve` in organisation over it, not its submitter, its
-    /// delegate or a holder of its role — a symbolic one when they may decide the subject itself); one returned
-    /// to its submitter is theirs to resubmit or cancel.
+    /// delegate or a holder of its role — a symbolic one when they may decide the subject itself; judged once per
+    /// row); one returned to its submitter is theirs to resubmit or cancel, listed to them whatever rights they
+    /// hold in organisation (``PartyCommands``, as the engine's read of the instance judges it).
     public func approvalInbox(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> ApprovalInbox.Inbox {
         try await consistent(with: position, [Self.approvalView])
         let now = clock.now()
@@ -229,9 +230,13 @@ extension CRMEngine {
             if let known = sees[instance.instanceID] { return known }
             let owners = [instance.submitter] + (instance.delegate.map { [$0] } ?? [])
             let scope = try await resolve(.workflowSubject(instance.subjectKind, instance.subjectID, owners: owners))
+            // As the engine's read of the instance judges it: `query` in organisation over it, or its submitter
+            // (``PartyCommands``), who finds here the request returned to them.
             var may = everywhere || principalMay(principal, .organisation, scope, now)
+            if !may { may = isPartysOwn(WorkflowInstance.self, state: try await state(instance), principal: principal) }
             if may {
-                may = try await mayReadWorkflowInstance(try await state(instance), scope: scope, as: principal, held: roles, at: now)
+                may = try await mayReadWorkflowInstance(try await state(instance), scope: scope, as: principal, held: roles, at: now,
+                                                        mayDecide: { try await mayDecide(instance) })
             }
             sees[instance.instanceID] = may
             return may
