@@ -11,11 +11,15 @@ public struct PurchaseHistory: Hashable, Sendable {
         public var purchases: Int
         /// Net amount.
         public var amount: Decimal
+        /// Currencies of the month's purchases that could not be converted into the history's currency (no
+        /// rate): their amounts are not in `amount`, their purchases are in `purchases`.
+        public var unconverted: [Currency]
 
-        public init(month: RevenueMonth, purchases: Int, amount: Decimal) {
+        public init(month: RevenueMonth, purchases: Int, amount: Decimal, unconverted: [Currency] = []) {
             self.month = month
             self.purchases = purchases
             self.amount = amount
+            self.unconverted = unconverted
         }
     }
 
@@ -48,6 +52,18 @@ public struct PurchaseHistory: Hashable, Sendable {
         return (purchases, amount)
     }
 
+    /// The currencies without a rate into the history's currency in the months `window`, each with the
+    /// first day a rate was needed (the first of its earliest month): what an analysis over the window
+    /// refuses rather than count as nothing.
+    public func missingRates(in window: ClosedRange<RevenueMonth>) -> [Currency: LocalDate] {
+        var missing: [Currency: LocalDate] = [:]
+        for m in months where window.contains(m.month) {
+            guard let first = LocalDate(year: m.month.year, month: m.month.month, day: 1) else { continue }
+            for currency in m.unconverted { missing[currency] = min(missing[currency] ?? first, first) }
+        }
+        return missing
+    }
+
     /// The usual days between purchases: `(last − first) / (purchases − 1)`; nil with fewer than two
     /// purchases (a one-purchase customer has no usual gap).
     public var usualGapDays: Decimal? {
@@ -55,7 +71,9 @@ public struct PurchaseHistory: Hashable, Sendable {
         return (Decimal(first.days(until: last)) / Decimal(totalPurchases - 1)).rounded(2)
     }
 
-    /// Days from the last purchase to `day`; nil when the customer never bought.
+    /// Days from the last purchase to `day`; nil when the customer never bought. The history must hold only
+    /// the purchases on or before `day` — built from the summary as of the day
+    /// (``CustomerActivity/summary(_:asOf:in:)``) — or a later purchase counts as one made that day.
     public func recencyDays(asOf day: LocalDate) -> Int? {
         lastPurchase.map { max(0, $0.days(until: day)) }
     }

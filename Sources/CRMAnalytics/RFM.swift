@@ -5,7 +5,7 @@ import Foundation
 /// segments and loyalty tiers. Pure: the day of the analysis and the window are parameters.
 ///
 /// ```swift
-/// let inputs = histories.map { RFM.Input($0, window: window, asOf: today, currency: .cny) }
+/// let inputs = histories.map { RFM.Input($0, window: window, asOf: today) }
 /// let scored = RFM.score(inputs, partition: .perBranch)
 /// let champions = scored.filter { $0.segment == "champions" }
 /// ```

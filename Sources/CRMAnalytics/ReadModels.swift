@@ -6,23 +6,24 @@ import Foundation
 
 extension PurchaseHistory {
     /// A customer's purchases in `currency`: months in other currencies are converted at the rate valid
-    /// on the first day of their month, and left out when no rate is known.
+    /// on the first day of their month. A month's amount in a currency without such a rate is not in the
+    /// month's `amount` but named in its ``PurchaseHistory/Month/unconverted`` (for the caller to refuse,
+    /// ``PurchaseHistory/missingRates(in:)``); its purchases count whatever the rates.
+    /// For an analysis of a past day, pass the summary as of that day (``CustomerActivity/summary(_:asOf:in:)``).
     public init(_ summary: CustomerActivity.Summary, currency: Currency, rates: [ExchangeRate] = []) {
         var months: [RevenueMonth: Month] = [:]
         for m in summary.months {
             guard let month = RevenueMonth(text: m.month) else { continue }
-            let amount: Decimal
-            if m.currency == currency {
-                amount = m.amount
-            } else if let first = LocalDate(year: month.year, month: month.month, day: 1),
-                      let converted = rates.convert(Money(m.amount, m.currency), to: currency, on: first) {
-                amount = converted.amount
-            } else {
-                continue
-            }
             var row = months[month] ?? Month(month: month, purchases: 0, amount: 0)
             row.purchases += m.purchases
-            row.amount += amount
+            if m.currency == currency || m.amount == 0 {
+                row.amount += m.currency == currency ? m.amount : 0
+            } else if let first = LocalDate(year: month.year, month: month.month, day: 1),
+                      let converted = rates.convert(Money(m.amount, m.currency), to: currency, on: first) {
+                row.amount += converted.amount
+            } else if !row.unconverted.contains(m.currency) {
+                row.unconverted.append(m.currency)
+            }
             months[month] = row
         }
         self.init(customerID: summary.customerID, branch: summary.scope.branch, firstPurchase: summary.firstPurchase,
@@ -35,7 +36,10 @@ extension Churn.Signals {
     /// The signals of a customer's activity on `day`: the current period is the `months` months ending
     /// with `day`'s month, the previous one the `months` before; activity counts contacts, visits and
     /// purchases. The contract facts are the caller's (from the contracts and the pipeline).
-    public init(_ summary: CustomerActivity.Summary, on day: LocalDate, calendar: LocalCalendar = .utc, months: Int = 3,
+    /// The months of each period by default (the current one and the previous one).
+    public static let periodMonths = 3
+
+    public init(_ summary: CustomerActivity.Summary, on day: LocalDate, calendar: LocalCalendar = .utc, months: Int = periodMonths,
                 currency: Currency, rates: [ExchangeRate] = [], contractExpiresInDays: Int? = nil, hasRenewalOpportunity: Bool = false) {
         let history = PurchaseHistory(summary, currency: currency, rates: rates)
         let current = RevenueMonth.window(endingAt: RevenueMonth(day), months: months)

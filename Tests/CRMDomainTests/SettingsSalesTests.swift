@@ -33,8 +33,8 @@ struct SettingsSalesTests {
         #expect(s.apply(.setPayScheme(second)) == [.paySchemeSet(PaySchemeSet(scheme: second, previous: sorted))])
         #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, basePerDay: -1, defaultRatePerPoint: 1)))?.field == "basePerDay")
         #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, defaultRatePerPoint: 1,
-                                                      rates: [.init(indicator: "a", perPoint: 1), .init(indicator: "a", perPoint: 2)])))?.field == "indicator")
-        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, defaultRatePerPoint: 1, rates: [.init(indicator: "a", perPoint: -1)])))?.field == "perPoint")
+                                                      rates: [.init(indicator: "dealsWon", perPoint: 1), .init(indicator: "dealsWon", perPoint: 2)])))?.field == "indicator")
+        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, defaultRatePerPoint: 1, rates: [.init(indicator: "dealsWon", perPoint: -1)])))?.field == "perPoint")
     }
 
     @Test func aCostBudgetHoldsOneAmountPerDimensionKeyMonthAndCurrency() {
@@ -115,7 +115,7 @@ struct SettingsSalesTests {
 
     @Test func kpiRulesAreValidated() {
         var s = Scenario(Settings.self)
-        let rules = [KPIRule(indicator: "visitsMade", weight: dec("0.4"), target: 20, bonusPoints: 5), KPIRule(indicator: "dealsClosed", weight: dec("0.6"), target: 3)]
+        let rules = [KPIRule(indicator: "visitsMade", weight: dec("0.4"), target: 20, bonusPoints: 5), KPIRule(indicator: "dealsWon", weight: dec("0.6"), target: 3)]
         #expect(s.apply(.replaceKPIRules(rules)) == [.kpiRulesReplaced(KPIRulesReplaced(rules: rules))])
         #expect(s.when(.replaceKPIRules(rules)).isEmpty)
         #expect(s.whenRefused(.replaceKPIRules([KPIRule(indicator: "a", weight: -1, target: 1)]))?.field == "weight")
@@ -132,9 +132,9 @@ struct SettingsSalesTests {
         let threshold = KPIScoring(indicator: "visitsMade", curve: .threshold)
         #expect(s.apply(.setKPIScoring(threshold)) == [.kpiScoringSet(KPIScoringSet(scoring: threshold, previous: sorted))])
         #expect(s.state.kpiScoring == [threshold])
-        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "a", cap: 0)))?.field == "cap")
-        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "a", curve: .steps)))?.field == "steps")
-        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "a", curve: .threshold, steps: [.init(from: 1, factor: 1)])))?.field == "steps")
+        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "dealsWon", cap: 0)))?.field == "cap")
+        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "dealsWon", curve: .steps)))?.field == "steps")
+        #expect(s.whenRefused(.setKPIScoring(KPIScoring(indicator: "dealsWon", curve: .threshold, steps: [.init(from: 1, factor: 1)])))?.field == "steps")
     }
 
     @Test func loyaltyAccrualRulesAreValidated() {

@@ -111,7 +111,8 @@ public struct LoyaltyThreshold: Hashable, Sendable, Codable {
 
 /// One KPI indicator's rule (R-ANA-1): weight, target and bonus points.
 public struct KPIRule: Hashable, Sendable, Codable {
-    /// E.g. `contactsMade`, `visitsMade`, `newOpportunities`, `dealsClosed`, `tasksOnTime`.
+    /// One of ``KPIRule/indicators`` (the names the employee indicators count), e.g. `contactsMade`,
+    /// `visitsMade`, `newOpportunities`, `dealsWon`, `tasksOnTime`; `replaceKPIRules` refuses another.
     public var indicator: String
     public var weight: Decimal
     public var target: Decimal

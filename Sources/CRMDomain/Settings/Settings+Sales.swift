@@ -20,6 +20,27 @@ extension Settings.State {
     }
 }
 
+extension KPIRule {
+    /// The indicators a KPI rule may score: the counts the `employee-indicators` view keeps per employee
+    /// (`CRMProjections.EmployeeIndicators.Indicator`, which holds the same names; docs/ANALYTICS.md). A
+    /// rule of another name would score 0 forever, so `replaceKPIRules` refuses it (`invalid`, field
+    /// `indicator`, naming these).
+    public static let indicators = [
+        "contactsMade", "visitsMade", "newOpportunities", "newPotentialCustomers", "dealsWon",
+        "tasksOnTime", "tasksLate", "ticketsResolvedInSLA", "ticketsResolvedLate", "campaignItemsDone",
+    ]
+
+    /// Refuses an indicator that is none of ``indicators`` (`invalid`, field `indicator`, naming them) unless
+    /// the settings already hold it (`recorded`: a name stored before the check existed stays while the rest
+    /// of its list is edited, as other legacy values do). Used by the KPI rules, their scoring and the pay
+    /// scheme's rates alike.
+    static func requireKnown(_ indicator: String, recorded: [String]) throws(DomainError) {
+        guard indicators.contains(indicator) || recorded.contains(indicator) else {
+            throw .invalid("indicator", "unknown indicator; one of: " + indicators.joined(separator: ", "))
+        }
+    }
+}
+
 extension WarningThreshold {
     func sameScope(as other: WarningThreshold) -> Bool {
         metric == other.metric && branch == other.branch && community == other.community
@@ -81,12 +102,14 @@ extension Settings {
                 guard rule.weight >= 0 else { throw .invalid("weight", "must not be negative") }
                 guard rule.target > 0 else { throw .invalid("target", "must be positive") }
                 guard rule.bonusPoints >= 0 else { throw .invalid("bonusPoints", "must not be negative") }
+                try KPIRule.requireKnown(rule.indicator, recorded: state.kpiRules.map(\.indicator))
             }
             guard rules != state.kpiRules else { return [] }
             return [.kpiRulesReplaced(KPIRulesReplaced(rules: rules))]
 
         case .setKPIScoring(var scoring):
             scoring.indicator = try Validate.text(scoring.indicator, field: "indicator", max: 100, unlessAmong: state.kpiScoring.map(\.indicator))
+            try KPIRule.requireKnown(scoring.indicator, recorded: state.kpiScoring.map(\.indicator))
             switch scoring.curve {
             case .linear:
                 guard scoring.cap > 0 else { throw .invalid("cap", "must be positive") }
@@ -150,6 +173,7 @@ extension Settings {
             var indicators = Set<String>()
             for rate in scheme.rates {
                 _ = try Validate.text(rate.indicator, field: "indicator", max: 100, unlessAmong: state.payScheme?.rates.map(\.indicator) ?? [])
+                try KPIRule.requireKnown(rate.indicator, recorded: state.payScheme?.rates.map(\.indicator) ?? [])
                 guard indicators.insert(rate.indicator).inserted else { throw .invalid("indicator", "one rate per indicator") }
                 guard rate.perPoint >= 0 else { throw .invalid("perPoint", "must not be negative") }
             }

@@ -8,6 +8,10 @@ extension CRMEngine {
     static let employeeIndicators = "employee-indicators"
     static let customerActivity = "customer-activity"
     static let kpiRuleVersions = "kpi-rule-versions"
+    /// The views the KPI assessments and the daily pay read (their `consistentWith` waits for these).
+    static let kpiViews: Set<String> = [kpiRuleVersions, employeeIndicators]
+    /// The views RFM reads (its `consistentWith` waits for these).
+    static let rfmViews: Set<String> = [customerActivity, "customer-directory"]
 
     /// The KPI assessment of every employee `principal` may see for `month` (`YYYY-MM`, months read in each
     /// record's branch time zone), ranked (R-ANA-1): a superior sees the employees under them, an employee
@@ -18,7 +22,10 @@ extension CRMEngine {
     /// scored over its own period (``KPI/assess(employee:month:monthly:rules:workingDays:)``): a quarterly
     /// or yearly rule sums the monthly indicator cells of the quarter or year holding `month`. Each
     /// assessment keeps the rule version it was computed under (the rules in force at the month's start).
-    public func kpiAssessments(month: String, as principal: Principal) async throws -> (assessments: [KPI.Assessment], ranking: [KPI.Ranking]) {
+    /// With `position`, first waits until the views it reads have applied it (read your own write).
+    public func kpiAssessments(month: String, as principal: Principal,
+                               consistentWith position: GlobalPosition? = nil) async throws -> (assessments: [KPI.Assessment], ranking: [KPI.Ranking]) {
+        try await consistent(with: position, Self.kpiViews)
         guard let first = RevenueMonth(text: month), let start = LocalDate(year: first.year, month: first.month, day: 1) else {
             throw EngineError(.invalid, field: "month", "a month is written YYYY-MM")
         }
@@ -51,8 +58,10 @@ extension CRMEngine {
     /// department above it — each group's members ranked, and the groups ranked by their members' average
     /// total (competition ranking, ties by name). Employees without such a unit are left out. Groups are
     /// named by their unit's name.
-    public func kpiGroupRankings(month: String, level: OrgUnit.Kind, as principal: Principal) async throws -> (rankings: [KPI.Ranking], groups: [KPI.Place]) {
-        let (assessments, _) = try await kpiAssessments(month: month, as: principal)
+    /// With `position`, first waits until the views it reads have applied it (read your own write).
+    public func kpiGroupRankings(month: String, level: OrgUnit.Kind, as principal: Principal,
+                                 consistentWith position: GlobalPosition? = nil) async throws -> (rankings: [KPI.Ranking], groups: [KPI.Place]) {
+        let (assessments, _) = try await kpiAssessments(month: month, as: principal, consistentWith: position)
         let organisation = try await organisation.current(store: store, registry: registry)
         var groupOf: [String: String] = [:]
         for (id, employee) in organisation.employees {
@@ -73,8 +82,11 @@ extension CRMEngine {
     /// assessment, each item paid at its rate per point, plus the base per day. Without `day`, each employee's
     /// own day: today at the engine's clock in their branch's time zone (UTC when it has none). Refused
     /// (`invalid`) while no pay scheme or no KPI rules are set; an employee the organisation does not know,
-    /// or the principal may not see, is `notFound`.
-    public func dailyPay(on day: LocalDate? = nil, employee: String? = nil, as principal: Principal) async throws -> [KPI.PayEstimate] {
+    /// or the principal may not see, is `notFound`. With `position`, first waits until the views it reads
+    /// have applied it (read your own write).
+    public func dailyPay(on day: LocalDate? = nil, employee: String? = nil, as principal: Principal,
+                         consistentWith position: GlobalPosition? = nil) async throws -> [KPI.PayEstimate] {
+        try await consistent(with: position, Self.kpiViews)
         let settings = try await self.settings()
         guard let scheme = settings.payScheme else { throw EngineError(.invalid, field: "payScheme", "no pay scheme is set in the settings") }
         let versions = try views.read(Self.kpiRuleVersions) { try KPIRuleVersions.all(in: $0) }
@@ -134,8 +146,14 @@ extension CRMEngine {
     /// counts the customers of a period — and, as there, neither archived nor merged ones
     /// (``analysedCustomers(where:)``). Without `day`, each customer is scored as of its own today: the
     /// engine clock's day in its branch's time zone (UTC when it has none), so every existing customer is.
+    /// Only the revenue entries dated on or before a customer's day count (last purchase, frequency,
+    /// monetary: ``CustomerActivity/summary(_:asOf:in:)``). A month of the window with purchases in a currency
+    /// without a rate into `currency` on its first day refuses the analysis (`rejected`, field
+    /// `exchangeRates`, naming each pair and the first day it was needed), as the revenue reports refuse.
+    /// With `position`, first waits until the views it reads have applied it (read your own write).
     public func rfm(asOf day: LocalDate? = nil, months: Int = 12, currency: Currency, partition: RFM.Partition = .global,
-                    as principal: Principal) async throws -> [RFM.Score] {
+                    as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> [RFM.Score] {
+        try await consistent(with: position, Self.rfmViews)
         guard months > 0, months <= 120 else { throw EngineError(.invalid, field: "months", "from 1 to 120 months") }
         let settings = try await self.settings()
         let now = clock.now()
@@ -144,32 +162,51 @@ extension CRMEngine {
         let existing = try analysedCustomers { profile in
             settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) <= dayOf(profile.scope.branch)
         }
-        let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
-            .filter { existing.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
+        // Each customer as of its day: only the entries dated on or before it count.
+        let summaries = try views.read(Self.customerActivity) { reader in
+            try CustomerActivity.all(in: reader) { existing.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
+                .map { try CustomerActivity.summary($0, asOf: dayOf($0.scope.branch), in: reader) }
+        }
+        var missing: [Currency: LocalDate] = [:]
         let inputs = summaries.map { summary in
             let day = dayOf(summary.scope.branch)
-            return RFM.Input(PurchaseHistory(summary, currency: currency, rates: settings.exchangeRates),
-                             window: RevenueMonth.window(endingAt: RevenueMonth(day), months: months), asOf: day)
+            let history = PurchaseHistory(summary, currency: currency, rates: settings.exchangeRates)
+            let window = RevenueMonth.window(endingAt: RevenueMonth(day), months: months)
+            missing.merge(history.missingRates(in: window)) { min($0, $1) }
+            return RFM.Input(history, window: window, asOf: day)
         }
+        // A month without a rate refuses the analysis (as the revenue reports refuse), never scores as nothing.
+        try Self.refuse(missingRates: missing, into: currency)
         return RFM.score(inputs, partition: partition, weights: RFM.Weights(settings.rfmScheme),
                          segments: RFM.SegmentRule.rules(of: settings.rfmScheme), tiers: settings.loyaltyThresholds)
     }
 
     /// The churn risk of the customers `principal` may see on `day` (R-ANA-5), highest first: those neither
-    /// archived nor merged (``analysedCustomers(where:)``), as the churn watch judges them. Without `day`,
-    /// each customer on its own today: the engine clock's day in its branch's time zone (UTC when it has none).
-    public func churnRisks(on day: LocalDate? = nil, currency: Currency, as principal: Principal) async throws -> [(customerID: UUID, risk: Churn.Risk)] {
+    /// archived nor merged (``analysedCustomers(where:)``), as the churn watch judges them, from the same
+    /// signals (``churnSignals(_:on:currency:settings:facts:missingRates:)``: days in each customer's branch calendar, a
+    /// contact after the day not counted, the active contracts' expiries). Without `day`, each customer on
+    /// its own today: the engine clock's day in its branch's time zone (UTC when it has none). With
+    /// `position`, first waits until the views it reads have applied it (read your own write).
+    public func churnRisks(on day: LocalDate? = nil, currency: Currency, as principal: Principal,
+                           consistentWith position: GlobalPosition? = nil) async throws -> [(customerID: UUID, risk: Churn.Risk)] {
+        try await consistent(with: position, Self.churnViews)
         let settings = try await self.settings()
         let now = clock.now()
         let today = BranchDays(at: now, settings: settings)
         let live = try analysedCustomers()
         let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
             .filter { live.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
-        return summaries.map { summary in
-            let signals = Churn.Signals(summary, on: day ?? today.day(ofBranch: summary.scope.branch), currency: currency, rates: settings.exchangeRates)
+        let facts = try churnFacts()
+        var missing: [Currency: LocalDate] = [:]
+        let risks = try summaries.map { summary in
+            let signals = try churnSignals(summary, on: day ?? today.day(ofBranch: summary.scope.branch), currency: currency,
+                                           settings: settings, facts: facts, missingRates: &missing)
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
-            return (summary.customerID, Churn.risk(signals, configuration: configuration))
-        }.sorted { ($0.risk.score, $1.customerID.uuidString) > ($1.risk.score, $0.customerID.uuidString) }
+            return (customerID: summary.customerID, risk: Churn.risk(signals, configuration: configuration))
+        }
+        // A period's purchases in a currency without a rate refuse the report, as RFM's do.
+        try Self.refuse(missingRates: missing, into: currency)
+        return risks.sorted { ($0.risk.score, $1.customerID.uuidString) > ($1.risk.score, $0.customerID.uuidString) }
     }
 
     /// Why revenue rose or fell (R-ANA-4): the `compare` months against the `base` months in `currency`
@@ -246,5 +283,14 @@ extension CRMEngine {
             visible.insert(id.lowercasedString)
         }
         return visible
+    }
+
+    /// Refuses an analysis whose months need rates that are not set (`rejected`, field `exchangeRates`, each
+    /// pair with the first day it was needed), as the revenue reports refuse; nothing when none is missing.
+    static func refuse(missingRates missing: [Currency: LocalDate], into currency: Currency) throws {
+        guard !missing.isEmpty else { return }
+        let pairs = missing.map { ("\($0.key)→\(currency)", $0.value) }.sorted { $0.0 < $1.0 }
+            .map { "\($0.0) (first needed on \($0.1))" }.joined(separator: ", ")
+        throw EngineError(DomainError(.notConfigured, field: "exchangeRates", "no exchange rate valid on the months' first days for " + pairs))
     }
 }

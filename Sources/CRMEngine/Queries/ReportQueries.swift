@@ -73,13 +73,16 @@ extension CRMEngine {
         var period: ClosedRange<RevenueMonth> { from...max(from, through) }
     }
 
-    /// Any report as a table (for CSV export).
+    /// Any report as a table (for CSV export). With `position`, first waits until the views the report
+    /// reads (``ReportName/projections``) have applied it (read your own write).
     ///
     /// ```swift
     /// let table = try await engine.report(.overdue, .init(from: march, through: april), as: manager)
     /// print(table.csv())
     /// ```
-    public func report(_ name: ReportName, _ p: ReportParameters, as principal: Principal) async throws -> ReportTable {
+    public func report(_ name: ReportName, _ p: ReportParameters, as principal: Principal,
+                       consistentWith position: GlobalPosition? = nil) async throws -> ReportTable {
+        try await consistent(with: position, Set(name.projections))
         switch name {
         case .overdue: return ReportTable(rows: try await overdueReport(p, as: principal))
         case .taskCompletion: return ReportTable(rows: try await taskCompletionReport(p, as: principal))
@@ -226,11 +229,9 @@ extension CRMEngine {
                     && scope.settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) <= last
             }
         }
-        let summaries = try views.read(Self.customerActivity) { views in
-            try Dictionary(CustomerActivity.all(in: views).map { ($0.customerID, $0) }, uniquingKeysWith: { a, _ in a })
-        }
         // Each class's value is its customers' revenue converted as the revenue report converts it (the
-        // rate valid on each entry's day): an entry without a rate refuses the report, never drops out of it.
+        // rate valid on each entry's day, unrounded, each class's sum rounded once): an entry without a rate
+        // refuses the report, never drops out of it.
         let admitted = Set(profiles.map(\.customerID))
         let cells = try views.read(Self.revenueView) {
             try RevenueCube.cells(from: p.period.lowerBound, through: p.period.upperBound, in: $0) { admitted.contains($0.customerID) }
@@ -238,11 +239,16 @@ extension CRMEngine {
         var conversion = RevenueConversion(currency: p.currency, rates: scope.settings.exchangeRates)
         var values: [UUID: Decimal] = [:], rfm: [UUID: RFM.Score] = [:]
         for cell in cells {
-            guard let date = cell.date, let amount = conversion.amount(of: cell, on: date) else { continue }
+            guard let date = cell.date, let amount = conversion.exactAmount(of: cell, on: date) else { continue }
             values[cell.customerID, default: 0] += amount
         }
         try conversion.check()
         if p.compositionBy == "segment" || p.compositionBy == "tier" {
+            // Each customer as of the period's last day: its last purchase on or before it.
+            let summaries = try views.read(Self.customerActivity) { reader in
+                try Dictionary(CustomerActivity.all(in: reader) { admitted.contains($0.customerID) }
+                    .map { ($0.customerID, try CustomerActivity.summary($0, asOf: last, in: reader)) }, uniquingKeysWith: { a, _ in a })
+            }
             // RFM over the period: monetary = the value above, frequency = the purchases in the period whatever their currency.
             let inputs = profiles.compactMap { profile -> RFM.Input? in
                 guard let summary = summaries[profile.customerID] else { return nil }
@@ -265,7 +271,11 @@ extension CRMEngine {
             case "tier": return rfm[profile.customerID]?.tier ?? ""
             default: return profile.group
             }
-        }, value: { values[$0.customerID] ?? 0 })
+        }, value: { values[$0.customerID] ?? 0 }).map { share in
+            var rounded = share
+            rounded.value = ExchangeRate.rounded(share.value)
+            return rounded
+        }
     }
 
     /// The two-layer assessment both ways (R-CUS-9): per account manager the agents' ratings, per agent
@@ -333,7 +343,7 @@ extension CRMEngine {
     }
 
     func reportScope(_ p: ReportParameters, _ principal: Principal) async throws -> ReportScope {
-        guard p.from <= p.through else { throw EngineError(.invalid, field: "from", "the first month comes before the last") }
+        guard p.from <= p.through else { throw EngineError(.invalid, field: "from", "the first month comes after the last") }
         try p.currency.requireISO4217()
         return ReportScope(principal: principal, branch: p.branch, now: clock.now(), settings: try await settings(), period: p.period)
     }

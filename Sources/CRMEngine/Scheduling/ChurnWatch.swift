@@ -119,18 +119,22 @@ extension CRMEngine {
     /// Evaluates every customer's churn risk on its day at `now` (in its branch's calendar) and dispatches
     /// one retention task to the owner per episode (R-ANA-5). Idempotent per customer and day.
     func watchChurn(at now: Date, items: inout ScheduledItems) async throws -> Int {
-        try await views.waitUntil(try await store.headPosition(), projections: [Self.customerActivity, "customer-directory"])
+        try await views.waitUntil(try await store.headPosition(), projections: Self.churnViews)
         let settings = try await self.settings()
         // Archived and merged customers are not watched (no retention task for them), as the churn report leaves them out.
         let live = try analysedCustomers()
         let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }.filter { live.contains($0.customerID) }
+        let facts = try churnFacts()
         let days = BranchDays(at: now, settings: settings)
         var dispatched = 0
         for summary in summaries {
             guard let currency = summary.months.last?.currency else { continue }  // never bought: no purchase pattern to lose
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
             let day = days.day(ofBranch: summary.scope.branch)
-            let risk = Churn.risk(Churn.Signals(summary, on: day, currency: currency, rates: settings.exchangeRates), configuration: configuration)
+            // The customer's own latest currency: a month in another one without a rate leaves its amount out.
+            var unconverted: [Currency: LocalDate] = [:]
+            let signals = try churnSignals(summary, on: day, currency: currency, settings: settings, facts: facts, missingRates: &unconverted)
+            let risk = Churn.risk(signals, configuration: configuration)
             // One customer whose records cannot be read or are refused does not hold up the others.
             try await items.attempt(summary.customerID) {
                 let watch = try await load(ChurnWatch.self, stream: ChurnWatch.stream(summary.customerID)).state
@@ -151,5 +155,65 @@ extension CRMEngine {
             }
         }
         return dispatched
+    }
+
+    /// The views churn is judged from, by ``churnRisks(on:currency:as:consistentWith:)`` and the churn watch
+    /// alike: the customers' activity and directory, the active contracts' expiries (`reminder-sources`), the
+    /// open opportunities (`opportunity-pipeline`) and the contact and visit log (a past day's last contact).
+    static let churnViews: Set<String> = [customerActivity, "customer-directory", "reminder-sources", pipelineView, activityLog]
+
+    /// What churn reads besides the activity summaries, once per evaluation of every customer.
+    struct ChurnFacts {
+        /// Customer → the last days of its active contracts.
+        var contractExpiries: [UUID: [LocalDate]] = [:]
+        /// The customers with an open opportunity: a renewal in the works (the contract-expiring signal does not fire).
+        var withOpenOpportunity: Set<UUID> = []
+    }
+
+    /// The active contracts' expiries and the customers with an open opportunity, as they stand now.
+    func churnFacts() throws -> ChurnFacts {
+        var facts = ChurnFacts()
+        for contract in try views.read("reminder-sources", { try ReminderSourcesProjection.contractExpiries(in: $0) }) {
+            facts.contractExpiries[contract.customerID, default: []].append(contract.expiry)
+        }
+        facts.withOpenOpportunity = try views.read(Self.pipelineView) { reader in
+            Set(try reader.rows(OpportunityPipeline.OpportunityRow.self, in: OpportunityPipeline.byStage).map(\.row.customerID))
+        }
+        return facts
+    }
+
+    /// One customer's churn signals on `day`, every day read in the customer's branch calendar (UTC without
+    /// one): the purchases dated on or before `day` only (``CustomerActivity/summary(_:asOf:in:)``), days
+    /// since the last contact or visit **on or before** `day` (one after it does not count for the day: a
+    /// past day's last contact is read from the contact and visit log), and the days until the nearest
+    /// active contract expiring on or after `day` with whether an opportunity of the customer is open.
+    /// `missingRates` gains the currencies of the two periods' purchases without a rate into `currency`
+    /// (with the first day one was needed): their amounts are not in the revenue signal.
+    func churnSignals(_ summary: CustomerActivity.Summary, on day: LocalDate, currency: Currency, settings: Settings.State,
+                      facts: ChurnFacts, missingRates: inout [Currency: LocalDate]) throws -> Churn.Signals {
+        let calendar = settings.calendar(forBranch: summary.scope.branch)
+        let summary = try views.read(Self.customerActivity) { try CustomerActivity.summary(summary, asOf: day, in: $0) }
+        // The current and the previous period of the revenue signal (Churn.Signals' 3 months each).
+        let periods = RevenueMonth.window(endingAt: RevenueMonth(day), months: 2 * Churn.Signals.periodMonths)
+        missingRates.merge(PurchaseHistory(summary, currency: currency, rates: settings.exchangeRates).missingRates(in: periods)) { min($0, $1) }
+        let expiresIn = facts.contractExpiries[summary.customerID]?.map { day.days(until: $0) }.filter { $0 >= 0 }.min()
+        var signals = Churn.Signals(summary, on: day, calendar: calendar, currency: currency, rates: settings.exchangeRates,
+                                    contractExpiresInDays: expiresIn, hasRenewalOpportunity: facts.withOpenOpportunity.contains(summary.customerID))
+        if let last = summary.lastContactAt, calendar.localDate(of: last) > day {
+            let through = try lastContact(of: summary.customerID, before: calendar.startOfDay(day.adding(days: 1)))
+            signals.daysSinceLastContact = through.map { calendar.localDate(of: $0).days(until: day) }
+        }
+        return signals
+    }
+
+    /// The instant of the customer's last contact or recorded visit before `end` (the contact and visit log,
+    /// newest first); nil when there is none.
+    private func lastContact(of customerID: UUID, before end: Date) throws -> Date? {
+        let done: Set<String> = ["logged", Visit.Status.done.rawValue]
+        return try views.read(Self.activityLog) { reader in
+            try ContactVisitLog.log(ofCustomer: customerID, in: reader, filter: ContactVisitLog.Filter(until: end), limit: 1) {
+                done.contains($0.status)
+            }.entries.first?.at
+        }
     }
 }

@@ -102,7 +102,7 @@ extension Routes {
     /// comes after `through` (never a range built the wrong way round, which traps).
     func months(_ query: QueryParameters, _ from: String, through: String) throws -> ClosedRange<RevenueMonth> {
         let first = try month(query, from), last = try month(query, through)
-        guard first <= last else { throw Problem.invalid(from, "the first month comes before the last (\(from) is after \(through))") }
+        guard first <= last else { throw Problem.invalid(from, "the first month comes after the last (\(from) is after \(through))") }
         return first...last
     }
 }

@@ -13,12 +13,13 @@ extension Routes {
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
             guard let month = query.string("month") else { throw Problem.invalid("month", "required: a month YYYY-MM") }
+            let position = try query.position("consistentWith")
             if let by = query.string("by") {
                 guard let level = OrgUnit.Kind(rawValue: by) else { throw Problem.invalid("by", "expected team, office or department") }
-                let (rankings, groups) = try await engine.kpiGroupRankings(month: month, level: level, as: principal)
+                let (rankings, groups) = try await engine.kpiGroupRankings(month: month, level: level, as: principal, consistentWith: position)
                 return try JSONOutput.reflected(["rankings": rankings, "groups": groups] as [String: Any])
             }
-            let (assessments, ranking) = try await engine.kpiAssessments(month: month, as: principal)
+            let (assessments, ranking) = try await engine.kpiAssessments(month: month, as: principal, consistentWith: position)
             return try JSONOutput.reflected(["assessments": assessments, "ranking": ranking] as [String: Any])
         }
         v1.get("reports/rfm") { request, context in
@@ -38,7 +39,7 @@ extension Routes {
             } ?? .global
             // Without `asOf`, each customer as of its own branch's today (the engine's default).
             let scores = try await engine.rfm(asOf: try optionalDay(query, "asOf"), months: months, currency: try currency(query),
-                                              partition: partition, as: principal)
+                                              partition: partition, as: principal, consistentWith: try query.position("consistentWith"))
             return try page(scores, key: { $0.customerID.uuidString }, request: request, path: "/v1/reports/rfm",
                             query: carried(query, ["asOf", "months", "currency", "partition"]))
         }
@@ -46,7 +47,8 @@ extension Routes {
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
             // Without `on`, each customer on its own branch's today (the engine's default).
-            let risks = try await engine.churnRisks(on: try optionalDay(query, "on"), currency: try currency(query), as: principal)
+            let risks = try await engine.churnRisks(on: try optionalDay(query, "on"), currency: try currency(query), as: principal,
+                                                    consistentWith: try query.position("consistentWith"))
             // Highest risk first, as the engine ranks them: the cursor key sorts by falling score, then id.
             return try page(risks.map(\.risk), key: { risk in
                 let rank = max(0, 100_000 - NSDecimalNumber(decimal: risk.score * 100).intValue)
@@ -94,7 +96,7 @@ extension Routes {
             let parameters = CRMEngine.ReportParameters(from: from, through: through, branch: query.string("branch"), currency: try currency(query),
                                                         costsBy: costsBy, compositionBy: name == .composition ? (by ?? "group") : "group",
                                                         visitCostsBy: visitCostsBy)
-            let table = try await engine.report(name, parameters, as: principal)
+            let table = try await engine.report(name, parameters, as: principal, consistentWith: try query.position("consistentWith"))
             switch query.string("format") ?? "json" {
             case "json": return try JSONOutput.reflected(["name": name.rawValue, "header": table.header, "rows": table.rows] as [String: Any])
             case "csv":
@@ -154,7 +156,8 @@ extension Routes {
             let principal = try context.requirePrincipal()
             let query = QueryParameters(request: request)
             // Without `day`, each employee's own branch's today (the engine's default).
-            let estimates = try await engine.dailyPay(on: try optionalDay(query, "day"), employee: query.string("employee"), as: principal)
+            let estimates = try await engine.dailyPay(on: try optionalDay(query, "day"), employee: query.string("employee"), as: principal,
+                                                   consistentWith: try query.position("consistentWith"))
             return try page(estimates, key: { $0.employee }, request: request, path: "/v1/reports/daily-pay",
                             query: carried(query, ["day", "employee"]))
         }

@@ -7,14 +7,17 @@ import Foundation
 /// zone), the last contact, open complaints and SLA breaches per month. Facts of the log only.
 ///
 /// A purchase is a revenue entry that is not a reversal and has a positive amount; a reversal subtracts
-/// its amount and one purchase in its own month (the last purchase day is not moved back).
+/// its amount and one purchase in its own month (the last purchase day is not moved back). The same
+/// purchases are kept per day too (``days``), so an analysis of a past day reads only the entries dated on
+/// or before it (``summary(_:asOf:in:)``).
 ///
 /// ```swift
 /// let summary = try CustomerActivity.summary(of: customerID, in: views)
 /// ```
 public struct CustomerActivity: Projection {
     public let name = "customer-activity"
-    public let version: UInt32 = 2
+    /// 3: the purchases per day (``days``).
+    public let version: UInt32 = 3
 
     /// `customer → Summary`.
     public static let summaries = ViewTable("summaries")
@@ -22,8 +25,10 @@ public struct CustomerActivity: Projection {
     public static let links = ViewTable("links")
     /// `branch → IANA zone id`.
     public static let branchZones = ViewTable("branch-zone")
+    /// `customer + yyyymm + day + currency → DayAmount`: the summary's purchases by day.
+    public static let days = ViewTable("days")
 
-    public var tables: [ViewTable] { [Self.summaries, Self.links, Self.branchZones, CustomerScopes.table] }
+    public var tables: [ViewTable] { [Self.summaries, Self.links, Self.branchZones, Self.days, CustomerScopes.table] }
 
     public var eventTypes: Set<String>? {
         CustomerScopes.eventTypes.union([
@@ -41,6 +46,18 @@ public struct CustomerActivity: Projection {
         public var month: String
         public var currency: Currency
         public var purchases: Int
+        public var amount: Decimal
+    }
+
+    /// The entries of one customer, day and currency.
+    public struct DayAmount: Codable, Hashable, Sendable {
+        public var date: LocalDate
+        public var currency: Currency
+        /// Purchases (positive entries that are not reversals).
+        public var purchases: Int
+        /// Reversals.
+        public var reversals: Int
+        /// Net amount, reversals included.
         public var amount: Decimal
     }
 
@@ -144,7 +161,49 @@ public struct CustomerActivity: Projection {
         try views.rows(Summary.self, in: summaries, where: include).map(\.row)
     }
 
+    /// `summary` as it stood with only the revenue entries dated on or before `day`: the months after `day`'s
+    /// month left out, `day`'s month summed from its days up to `day` (``days``), the first and last purchase
+    /// on or before `day` (the last one not moved back by reversals, as in the summary) and the purchases of
+    /// the months kept. Contacts, visits, complaints and SLA breaches are left as they are. A summary without
+    /// entries in `day`'s month or later is returned unchanged, without reading anything.
+    public static func summary(_ summary: Summary, asOf day: LocalDate, in views: any ViewReader) throws -> Summary {
+        let month = day.monthText
+        guard let latest = summary.months.last?.month, latest >= month else { return summary }
+        var bounded = summary
+        bounded.months = summary.months.filter { $0.month < month }
+        bounded.firstPurchase = summary.firstPurchase.flatMap { $0 <= day ? $0 : nil }
+        bounded.lastPurchase = summary.lastPurchase.flatMap { $0 <= day ? $0 : nil }
+        let needsLast = bounded.firstPurchase != nil && bounded.lastPurchase == nil
+        // The customer's days up to `day`, the latest first: `day`'s month, then (only while the last purchase
+        // is still unknown) the months before.
+        var sums: [Currency: (purchases: Int, reversals: Int, amount: Decimal)] = [:]
+        let customer = ViewKey().uuid(summary.customerID).bytes
+        let before = dayKey(summary.customerID, day.year, day.month, day.day + 1)
+        try views.scanBackward(days, prefix: customer, before: before) { _, value in
+            let row = try BinaryPayloadDecoder.decodeBinary(DayAmount.self, from: value)
+            let inMonth = row.date.year == day.year && row.date.month == day.month
+            if inMonth {
+                var sum = sums[row.currency] ?? (0, 0, 0)
+                sum.purchases += row.purchases
+                sum.reversals += row.reversals
+                sum.amount += row.amount
+                sums[row.currency] = sum
+            }
+            if needsLast, bounded.lastPurchase == nil, row.purchases > 0 { bounded.lastPurchase = row.date }
+            return inMonth || (needsLast && bounded.lastPurchase == nil)
+        }
+        for (currency, sum) in sums.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            bounded.months.append(MonthAmount(month: month, currency: currency, purchases: max(0, sum.purchases - sum.reversals), amount: sum.amount))
+        }
+        bounded.purchases = bounded.months.reduce(0) { $0 + $1.purchases }
+        return bounded
+    }
+
     // MARK: - Writing
+
+    static func dayKey(_ customerID: UUID, _ year: Int, _ month: Int, _ day: Int) -> [UInt8] {
+        ViewKey().uuid(customerID).int64(Int64(year * 100 + month)).byte(UInt8(clamping: day)).bytes
+    }
 
     static func linkKey(_ kind: String, _ id: UUID) -> [UInt8] { ViewKey().string(kind).uuid(id).bytes }
 
@@ -184,6 +243,14 @@ public struct CustomerActivity: Projection {
                 s.lastPurchase = max(s.lastPurchase ?? entry.date, entry.date)
             }
             if reversal { s.purchases = max(0, s.purchases - 1) }
+        }
+        let key = Self.dayKey(entry.customerID, entry.date.year, entry.date.month, entry.date.day) + ViewKey().string(entry.amount.currency.rawValue).bytes
+        try views.update(DayAmount.self, forKey: key, in: Self.days) { old in
+            var row = old ?? DayAmount(date: entry.date, currency: entry.amount.currency, purchases: 0, reversals: 0, amount: 0)
+            row.amount += entry.amount.amount
+            if purchase { row.purchases += 1 }
+            if reversal { row.reversals += 1 }
+            return row
         }
     }
 
@@ -237,5 +304,20 @@ public struct CustomerActivity: Projection {
     private func monthText(_ instant: Date, customer: UUID, in views: any ViewReader) throws -> String {
         let day = try calendar(of: customer, in: views).localDate(of: instant)
         return day.monthText
+    }
+}
+
+extension CustomerActivity.DayAmount: BinaryPayloadCodable {
+    public init(fromBinary r: inout BinaryReader) throws {
+        self.init(date: try LocalDate(fromBinary: &r), currency: try Currency(fromBinary: &r), purchases: try r.int(), reversals: try r.int(),
+                  amount: try r.decimal())
+    }
+
+    public func encode(toBinary w: inout BinaryWriter) {
+        date.encode(toBinary: &w)
+        currency.encode(toBinary: &w)
+        w.int(purchases)
+        w.int(reversals)
+        w.decimal(amount)
     }
 }
