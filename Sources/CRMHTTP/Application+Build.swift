@@ -118,7 +118,7 @@ struct Routes: Sendable {
         configuration.metrics.recordCommand(category: A.category, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
         var extra = HTTPFields()
         if result.repeated { extra.set("Idempotent-Replayed", "true") }
-        var answer = CommandAnswer(result)
+        var answer = try await CommandAnswer(result, engine: engine)
         if let location {
             // A record kept inside a singleton stream (an employee, a role) is named by the id it was created with.
             if answer.id == nil { answer.id = id }

@@ -103,6 +103,21 @@ struct CommandAnswer: Encodable {
 }
 
 extension CommandAnswer {
+    /// The answer to `result` as a write answers it. A command that wrote nothing (a value unchanged, a
+    /// severity already set) answers as `position` the log position of the record's last event — what the
+    /// command was judged on, so that `consistentWith` reads the record as it found it — or, for a record with
+    /// no event, the log's head: never 0, which is no event's position.
+    init(_ result: CRMEngine.CommandResult, engine: CRMEngine) async throws {
+        self.init(result)
+        guard result.events.isEmpty else { return }
+        if result.version != .noStream,
+           let last = try await engine.store.readStream(result.stream, from: result.version, direction: .forward, limit: 1).first {
+            position = last.position.rawValue
+        } else {
+            position = try await engine.store.headPosition().rawValue
+        }
+    }
+
     /// The answer's JSON written by hand, byte for byte what ``JSONOutput/encode(_:)`` writes (a test checks
     /// both side by side): every write answers one, and the encoder was a twentieth of a write's CPU.
     func json() -> [UInt8] {

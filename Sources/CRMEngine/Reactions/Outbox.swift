@@ -80,6 +80,19 @@ public enum OutboxItem: Aggregate, EngineRecord {
         if case .queue = command { return .create }
         return .edit
     }
+    /// Acknowledging delivery or reporting a failed attempt is the delivery adapter's, not staff's: an item
+    /// acknowledged leaves the outbox unsent for good. Besides `edit` in customers over the item's customer
+    /// (authorization's rule for the record), a person needs `edit` in settings — the system's configuration,
+    /// global — else `forbidden`, nothing written. Judged only on an item that exists and that the principal may
+    /// see (anyone else gets "not found", as for an unknown id); the system and the operator pass.
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .queue = command { return command }
+        guard state.queued != nil else { return command }
+        guard principal.isSystem || principal.may(.edit, in: .settings, on: .global, at: engine.clock.now()) else {
+            throw EngineError(.forbidden, "acknowledging or reporting delivery of an outbox item needs edit in settings")
+        }
+        return command
+    }
     public static func scope(of command: Command?, state: State) -> ScopeSource {
         if case .queue(let item)? = command, state.queued == nil { return .customer(item.customerID, owners: []) }
         return .customer(state.queued?.customerID, owners: [])
@@ -201,7 +214,8 @@ extension CRMEngine {
         return WorkProjections.Page(items: visible.map(\.item), next: nil)
     }
 
-    /// An adapter acknowledges delivery of an outbox item.
+    /// An adapter acknowledges delivery of an outbox item: `edit` in customers over the item's customer and
+    /// `edit` in settings (``OutboxItem/prepare(_:state:principal:engine:)``).
     @discardableResult
     public func acknowledgeDelivery(of itemID: UUID, receipt: String?, as principal: Principal) async throws -> CommandResult {
         try await execute(OutboxItem.self, id: itemID, .acknowledge(receipt: receipt), as: principal)

@@ -33,7 +33,7 @@ extension Routes {
                 consistentWith: try QueryParameters(request: request).position("consistentWith"))
             var extra = HTTPFields()
             if selection.result.repeated { extra.set("Idempotent-Replayed", "true") }
-            return try JSONOutput.response(TargetSelectionAnswer(CommandAnswer(selection.result), list: selection.list),
+            return try JSONOutput.response(TargetSelectionAnswer(try await CommandAnswer(selection.result, engine: engine), list: selection.list),
                                            version: selection.result.version, headers: extra)
         }
     }

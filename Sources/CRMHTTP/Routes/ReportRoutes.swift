@@ -117,13 +117,9 @@ extension Routes {
             let page = try await engine.pendingOutbox(as: try context.requirePrincipal(), after: try list.after(query), limit: limit)
             return try list.reflected(page.items, next: page.next)
         }
-        v1.post("outbox/:id/acknowledge") { request, context in
-            let body = try await body(request)
-            let receipt = try body.optionalString("receipt", max: 500)
-            try body.finish()
-            let result = try await engine.acknowledgeDelivery(of: try pathID(context), receipt: receipt, as: try context.requirePrincipal())
-            return try JSONOutput.reflected(["position": "\(result.position.rawValue)", "version": "\(result.version.rawValue)"])
-        }
+        // Acknowledging answers as every command does (``execute``: the standard result, `ETag`, `If-Match`,
+        // `Idempotency-Key`); it needs edit in settings besides edit in customers (``OutboxItem``).
+        command(v1, "outbox/:id/acknowledge", OutboxItem.self) { _, body in .acknowledge(receipt: try body.optionalString("receipt", max: 500)) }
         // The read audit of a window, newest first unless `order=oldest`, a page at a time.
         v1.get("audit/reads") { request, context in
             let principal = try context.requirePrincipal()
@@ -140,7 +136,7 @@ extension Routes {
             // Both bounds given the wrong way round is a mistake, not an empty window (as the reports' month
             // ranges); one bound past the other's default (a `from` later than now) is only an empty window.
             if query.string("from") != nil, query.string("to") != nil, from.date > to.date {
-                throw Problem.invalid("from", "the window's start comes before its end (from is after to)")
+                throw Problem.invalid("from", "from must not be after to")
             }
             let order = query.string("order") ?? "newest"
             guard order == "newest" || order == "oldest" else { throw Problem.invalid("order", "newest or oldest") }
