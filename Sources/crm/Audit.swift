@@ -78,26 +78,36 @@ struct ReadAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Who read which customer data, and when, and who signed in to the web console (the read audit; read-only).",
-        discussion: "Reads of the server, of the HTTP API and of `crm` read commands alike; the operator's reads show as system@crm-cli. Console sign-ins show as signin:web-console, refused ones as signin-failed:web-console under anonymous.")
+        discussion: "Reads of the server, of the HTTP API and of `crm` read commands alike; the operator's reads show as system@crm-cli. Console sign-ins show as signin:web-console, refused ones as signin-failed:web-console under anonymous; tokens the HTTP API refused as signin-failed:api under anonymous.")
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "From this time (ISO 8601; default: 24 hours ago).") var from: String?
-    @Option(help: "Up to this time (ISO 8601; default: now).") var to: String?
+    @Option(help: "From this time on (ISO 8601; a plain date means its start, UTC; default: 24 hours ago).") var from: String?
+    @Option(help: "Up to and including this time (ISO 8601; a plain date means the whole day, UTC; default: now).") var to: String?
     @Option(help: "Only this reader (an employee id, or system@crm-cli).") var principal: String?
-    @Option(help: "At most this many entries: the newest ones (listed oldest first).") var limit = 1000
+    @Option(help: "At most this many entries, 1 to 10000: the newest ones (listed oldest first).") var limit = 1000
 
     func run() async throws {
         try await reporting(data: store.data) {
+            // Refused as the HTTP route refuses them (`GET /v1/audit/reads`), not answered with an empty table.
+            guard (1...10_000).contains(limit) else { throw malformed("--limit", "expected a whole number from 1 to 10000") }
+            // `--to` includes its instant (a plain date: its last millisecond, so the whole day).
             let end = try to.map { text -> Date in
                 guard let date = parseTime(text) else { throw malformed("--to", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T12:00:00Z") }
                 return date
             } ?? Date()
+            // `--from` a plain date starts at that day's first instant (`parseTime` reads it as the day's end).
             let start = try from.map { text -> Date in
                 guard let date = parseTime(text) else { throw malformed("--from", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T12:00:00Z") }
-                return date
+                return text.utf8.count == 10 ? startOfDay(text) ?? date : date
             } ?? end.addingTimeInterval(-86_400)
+            // Both bounds the wrong way round is a mistake, not an empty window (as over HTTP); a `--from` later
+            // than the default end (now) is only an empty window.
+            if from != nil, to != nil, start > end {
+                throw malformed("--from", "the window's start comes after its end", hint: "give a --from before --to")
+            }
             let entries = try await withReadEngine(store) { engine, reader in
-                // The newest `limit` (what one looks for when a window holds more), shown in time order.
+                // The newest `limit` (what one looks for when a window holds more), shown in time order; the
+                // engine's window excludes its end, so it ends a millisecond after `--to`.
                 try engine.readAudit(from: start, to: end.addingTimeInterval(0.001), principal: principal, limit: limit,
                                      newestFirst: true, as: reader).reversed()
             }
@@ -108,6 +118,13 @@ struct ReadAudit: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// The first instant (UTC) of a plain date `YYYY-MM-DD`; nil for other text.
+private func startOfDay(_ text: String) -> Date? {
+    let plain = ISO8601DateFormatter()
+    plain.formatOptions = [.withFullDate]
+    return plain.date(from: text)
 }
 
 /// `crm show <record> [--as-of TIME|POSITION]`: a record's state now or then.

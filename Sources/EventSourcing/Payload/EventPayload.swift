@@ -108,10 +108,15 @@ public struct PayloadRegistry: Sendable {
         return payload
     }
 
-    /// The outside (JSON) representation of a stored payload, upcast to the current version.
+    /// The outside (JSON) representation of a stored payload, upcast to the current version; its ids (every
+    /// `UUID`, at any depth) in lower case, as streams and actors are written (``LowercasedUUIDs``).
     public func json(_ type: String, schemaVersion: UInt32, from bytes: UnsafeRawBufferPointer) throws -> Data {
         let payload = try decode(type, schemaVersion: schemaVersion, from: bytes)
-        return try JSONEncoder.payloads.encode(payload)
+        return try Self.lowercasedJSON(payload)
+    }
+
+    private static func lowercasedJSON<P: EventPayload>(_ payload: P) throws -> Data {
+        try JSONEncoder.payloads.encode(LowercasedUUIDs(payload))
     }
 
     /// Reads the JSON representation of a current-version payload (e.g. an import) into stored bytes.

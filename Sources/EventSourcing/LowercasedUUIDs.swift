@@ -5,9 +5,9 @@ import Foundation
 /// (`UUID`'s own `Codable` form is `uuidString`, upper-case hex). Everything else goes to the encoder as it
 /// would (instants by its date strategy, decimals as numbers), so only the ids' case changes.
 ///
-/// Every answer encodes through it (``JSONOutput/encode(_:)``: ``JSONOutput/response(_:status:version:headers:)``,
-/// ``JSONOutput/response(moneyAsText:version:headers:)``, the events stream), so a route need not wrap its
-/// answer:
+/// Every HTTP answer encodes through it (CRMHTTP's `JSONOutput.encode(_:)`, its responses and the events
+/// stream), so a route need not wrap its answer, and so does the JSON form of stored payloads
+/// (``PayloadRegistry/json(_:schemaVersion:from:)``: `crm dump`, `crm tail`):
 ///
 /// ```swift
 /// let data = try JSONOutput.encoder().encode(LowercasedUUIDs(value))   // what JSONOutput.encode(value) does
@@ -15,12 +15,12 @@ import Foundation
 ///
 /// Not a pass over the encoded bytes: that could not tell an id from a text that merely looks like one (a
 /// customer named by an upper-case UUID), which must stay as it was written.
-struct LowercasedUUIDs<Value: Encodable>: Encodable {
-    let value: Value
+public struct LowercasedUUIDs<Value: Encodable>: Encodable {
+    public let value: Value
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var single = LowercasingEncoder.Single(encoder: encoder)
         try single.encode(value)
     }
