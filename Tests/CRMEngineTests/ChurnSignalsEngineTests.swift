@@ -70,7 +70,7 @@ import Testing
     }
 
     /// An active contract of `customer` whose last day is `expiry`, drafted from an accepted quote.
-    func activeContract(_ f: EngineFixture, _ customer: UUID, owner: String, expiry: String) async throws {
+    func activeContract(_ f: EngineFixture, _ customer: UUID, owner: String, expiry: String, renewalTermMonths: Int? = nil) async throws {
         try await f.meterProduct()
         let quote = UUID.derived("quote", "churn-contract")
         try await f.engine.execute(Quote.self, id: quote, .create(quoteID: quote, customerID: customer, customerCode: "CHN", date: try EngineFixture.day("2025-01-02"),
@@ -80,7 +80,7 @@ import Testing
         try await f.engine.execute(Contract.self, id: id, .draft(id: id, customerID: customer, owner: owner, branch: nil, title: "Supply",
                                                                  quoteID: quote, quoteNumber: "", lines: ScopeTestsPart2.lines,
                                                                  terms: Contract.Terms(effective: try EngineFixture.day("2025-01-01"), serviceStart: try EngineFixture.day("2025-01-01"),
-                                                                                       expiry: try EngineFixture.day(expiry), renewalTermMonths: nil)), as: f.admin)
+                                                                                       expiry: try EngineFixture.day(expiry), renewalTermMonths: renewalTermMonths)), as: f.admin)
         try await f.engine.execute(Contract.self, id: id, .submitForApproval, as: f.admin)
         try await f.engine.execute(Contract.self, id: id, .approve(note: nil), as: f.admin)
         try await f.engine.execute(Contract.self, id: id, .activate, as: f.admin)
@@ -111,6 +111,18 @@ import Testing
         await f.close()
     }
 
+    @Test func aContractThatRenewsByItselfIsNoExpiringContract() async throws {
+        let f = try await EngineFixture.make("churn-contract-renews")
+        let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights)
+        let customer = try await f.customer("Renewing", branch: "north", owner: owner.id)
+        // Last day 15 February 2026, 45 days after 1 January, but with a 12-month auto-renewal clause.
+        try await activeContract(f, customer, owner: owner.id, expiry: "2026-02-15", renewalTermMonths: 12)
+        let risks = try await f.engine.churnRisks(on: try EngineFixture.day("2026-01-01"), currency: .cny, as: f.admin,
+                                                  consistentWith: try await f.engine.store.headPosition())
+        #expect(risks.first { $0.customerID == customer }?.risk.score == 0)
+        await f.close()
+    }
+
     @Test func churnRisksRefusesAPositionBeyondTheLogsHead() async throws {
         let f = try await EngineFixture.make("churn-consistent")
         let head = try await f.engine.store.headPosition()
@@ -121,6 +133,7 @@ import Testing
         #expect(error?.code == .invalid && error?.field == "consistentWith")
         await f.close()
     }
+
     func purchase(_ f: EngineFixture, _ customer: UUID, _ label: String, on day: String, _ amount: Decimal, _ currency: Currency = .cny) async throws {
         try await f.engine.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: customer), .record(RevenueLedger.Entry(
             id: UUID.derived("entry", label), customerID: customer, chargeItem: "gas", businessLine: "gas",

@@ -60,13 +60,16 @@ public struct ReminderSources: Sendable, Equatable {
         public var branch: String?
         /// The last day of the contract, in the branch's calendar.
         public var expiry: LocalDate
+        /// Its terms have an auto-renewal clause: it renews on its expiry rather than lapses.
+        public var renewsAutomatically: Bool
 
-        public init(contractID: UUID, customerID: UUID, owner: String, branch: String?, expiry: LocalDate) {
+        public init(contractID: UUID, customerID: UUID, owner: String, branch: String?, expiry: LocalDate, renewsAutomatically: Bool = false) {
             self.contractID = contractID
             self.customerID = customerID
             self.owner = owner
             self.branch = branch
             self.expiry = expiry
+            self.renewsAutomatically = renewsAutomatically
         }
     }
 

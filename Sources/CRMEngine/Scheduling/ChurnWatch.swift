@@ -164,7 +164,8 @@ extension CRMEngine {
 
     /// What churn reads besides the activity summaries, once per evaluation of every customer.
     struct ChurnFacts {
-        /// Customer → the last days of its active contracts.
+        /// Customer → the last days of its active contracts that lapse on them (one with an auto-renewal
+        /// clause renews instead: no risk of losing it).
         var contractExpiries: [UUID: [LocalDate]] = [:]
         /// The customers with an open opportunity: a renewal in the works (the contract-expiring signal does not fire).
         var withOpenOpportunity: Set<UUID> = []
@@ -173,7 +174,7 @@ extension CRMEngine {
     /// The active contracts' expiries and the customers with an open opportunity, as they stand now.
     func churnFacts() throws -> ChurnFacts {
         var facts = ChurnFacts()
-        for contract in try views.read("reminder-sources", { try ReminderSourcesProjection.contractExpiries(in: $0) }) {
+        for contract in try views.read("reminder-sources", { try ReminderSourcesProjection.contractExpiries(in: $0) }) where !contract.renewsAutomatically {
             facts.contractExpiries[contract.customerID, default: []].append(contract.expiry)
         }
         facts.withOpenOpportunity = try views.read(Self.pipelineView) { reader in

@@ -5,11 +5,11 @@ import Foundation
 
 /// What the daily reminder run needs of each customer: its key date, owner, branch and open appointments.
 /// One row per customer (`customer id → Row`); an archived or merged customer's row is removed. And every
-/// active contract's expiry, owner and branch (`contract id → ContractRow`), removed when it expires or
-/// is terminated.
+/// active contract's expiry, owner, branch and whether it renews by itself (`contract id → ContractRow`),
+/// removed when it expires or is terminated.
 struct ReminderSourcesProjection: Projection {
     let name = "reminder-sources"
-    let version: UInt32 = 2
+    let version: UInt32 = 3
     static let customers = ViewTable("customers")
     static let contracts = ViewTable("contracts")
     var tables: [ViewTable] { [Self.customers, Self.contracts] }
@@ -29,6 +29,9 @@ struct ReminderSourcesProjection: Projection {
         var branch: String?
         var expiry: LocalDate
         var active: Bool
+        /// The terms have an auto-renewal clause: the scheduler renews it on its expiry (churn's
+        /// contract-expiring signal leaves it out).
+        var renews: Bool
     }
 
     struct Row: Codable, Equatable {
@@ -87,8 +90,13 @@ struct ReminderSourcesProjection: Projection {
             try update(e.customerID, views) { $0.appointments.removeAll { $0.id == e.appointmentID } }
         case let e as ContractDrafted:
             try views.put(row: ContractRow(contractID: e.contractID, customerID: e.customerID, owner: e.owner, branch: e.branch,
-                                           expiry: e.terms.expiry, active: false), forKey: key(e.contractID), in: Self.contracts)
-        case let e as ContractTermsChanged: try updateContract(e.contractID, views) { $0.expiry = e.terms.expiry }
+                                           expiry: e.terms.expiry, active: false, renews: e.terms.renewalTermMonths != nil),
+                          forKey: key(e.contractID), in: Self.contracts)
+        case let e as ContractTermsChanged:
+            try updateContract(e.contractID, views) {
+                $0.expiry = e.terms.expiry
+                $0.renews = e.terms.renewalTermMonths != nil
+            }
         case let e as ContractActivated: try updateContract(e.contractID, views) { $0.active = true }
         case let e as ContractRenewed: try updateContract(e.contractID, views) { $0.expiry = e.expiry }
         case let e as ContractExpired: try views.delete(key: key(e.contractID), in: Self.contracts)
@@ -123,7 +131,8 @@ struct ReminderSourcesProjection: Projection {
             let row = try BinaryPayloadDecoder.decode(ContractRow.self, from: value)
             guard row.active else { return true }
             let branch = try row.branch ?? views.row(Row.self, forKey: ViewKey().uuid(row.customerID).bytes, in: customers)?.branch
-            out.append(.init(contractID: row.contractID, customerID: row.customerID, owner: row.owner, branch: branch, expiry: row.expiry))
+            out.append(.init(contractID: row.contractID, customerID: row.customerID, owner: row.owner, branch: branch, expiry: row.expiry,
+                             renewsAutomatically: row.renews))
             return true
         }
         return out
