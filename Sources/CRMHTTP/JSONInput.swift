@@ -38,6 +38,49 @@ enum JSONValue: Decodable, Sendable, Equatable {
         }
     }
 
+    /// Why a number the JSON reader refuses (``JSONParser/Malformed/inexactNumber``) is refused.
+    static let inexactNumber = "is a number that cannot be kept exactly: at most 38 significant digits, from 10^-128 to 10^127"
+
+    /// The one reading of a money amount in a request body: a JSON number, or an exact decimal string as
+    /// answers write amounts (`"12.50"`); `field` names the amount (`expectedRevenue.amount`) in the 400.
+    static func moneyAmount(_ value: JSONValue?, field: String) throws -> Decimal {
+        let expected = "required: a number or a decimal string such as \"12.50\""
+        switch value {
+        case .number(let number)?: return number
+        case .string(let text)?:
+            do {
+                guard case .number(let number) = try JSONParser.parse(Array(text.utf8)), text.first.map({ $0 == "-" || $0.isNumber }) == true,
+                      text.last?.isNumber == true else {
+                    throw Problem.invalid(field, expected)
+                }
+                return number
+            } catch let error as JSONParser.Malformed {
+                throw Problem.invalid(field, error.inexactNumber ? inexactNumber : expected)
+            }
+        default: throw Problem.invalid(field, expected)
+        }
+    }
+
+    /// The value with every money amount written as a decimal string (an object of `amount`, a string, and
+    /// `currency`, a string, as answers write money) read as a number by ``moneyAmount(_:field:)``, for a
+    /// domain type's Codable form; a string that is no decimal number is refused naming it (`path.amount`).
+    func moneyAsNumbers(path: String) throws -> JSONValue {
+        switch self {
+        case .object(let members):
+            if case .string? = members["currency"], case .string? = members["amount"] {
+                var money = members
+                money["amount"] = .number(try Self.moneyAmount(members["amount"], field: Self.memberName(path + ".amount")))
+                return .object(money)
+            }
+            var result: [String: JSONValue] = [:]
+            for (key, member) in members { result[key] = try member.moneyAsNumbers(path: path + "." + key) }
+            return .object(result)
+        case .array(let items):
+            return .array(try items.enumerated().map { index, item in try item.moneyAsNumbers(path: path + "[\(index)]") })
+        default: return self
+        }
+    }
+
     /// What the value is, for error messages.
     var kind: String {
         switch self {
@@ -84,6 +127,7 @@ final class JSONObjectReader {
             value = try JSONParser.parse(buffer.readableBytesView)
         } catch {
             // `error` is a JSONParser.Malformed (typed throws).
+            if error.inexactNumber { throw Problem.invalid(error.field ?? "body", JSONValue.inexactNumber) }
             throw Problem.malformed(error.duplicateKey ? "an object in the body names a key twice" : "the body is not valid JSON")
         }
         guard case .object(let fields) = value else { throw Problem.malformed("the body must be a JSON object, not \(value.kind)") }
@@ -287,6 +331,8 @@ extension JSONValue: Encodable {
             }
             return date
         }
+        // Money amounts as numbers or decimal strings alike (``moneyAmount(_:field:)``).
+        let value = try value.moneyAsNumbers(path: field)
         let result: T
         do {
             result = try decoder.decode(T.self, from: JSONOutput.encoder().encode(value))
@@ -299,7 +345,7 @@ extension JSONValue: Encodable {
     }
 
     /// A member path without the separator left at its start when the value was the whole body.
-    private static func memberName(_ path: String) -> String {
+    fileprivate static func memberName(_ path: String) -> String {
         var name = Substring(path)
         while name.hasPrefix(".") { name = name.dropFirst() }
         return name.isEmpty ? "body" : String(name).replacingOccurrences(of: "..", with: ".")
@@ -335,10 +381,23 @@ extension DecodingError {
         return path.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
     }
 
+    /// A type as an error message names it: what kind of JSON value it is read from, never a Swift type name.
+    static func kind(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type, is UUID.Type, is Date.Type, is LocalDate.Type, is Currency.Type: return "a string"
+        case is Bool.Type: return "a boolean"
+        case is Decimal.Type, is Double.Type, is Float.Type, is any BinaryInteger.Type: return "a number"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array<") || name.hasPrefix("[") && !name.contains(":") { return "an array" }
+            return "an object"
+        }
+    }
+
     /// What went wrong, without the value.
     var shortDescription: String {
         switch self {
-        case .typeMismatch(let type, _): return "expected \(type)"
+        case .typeMismatch(let type, _): return "expected " + Self.kind(of: type)
         case .valueNotFound: return "required"
         case .keyNotFound: return "required"
         case .dataCorrupted: return "invalid value"
@@ -414,16 +473,7 @@ extension FieldValue {
                 throw Problem.invalid(field + ".value." + extra, "unknown field")
             }
             // A number, or an exact decimal string as answers write amounts.
-            let amount: Decimal
-            switch money["amount"] {
-            case .number(let number)?: amount = number
-            case .string(let text)?:
-                guard case .number(let number) = try? JSONParser.parse(Array(text.utf8)) else {
-                    throw Problem.invalid(field + ".value.amount", "required: a number or a decimal string such as \"12.50\"")
-                }
-                amount = number
-            default: throw Problem.invalid(field + ".value.amount", "required: a number or a decimal string such as \"12.50\"")
-            }
+            let amount = try JSONValue.moneyAmount(money["amount"], field: field + ".value.amount")
             guard case .string(let code)? = money["currency"], let currency = Currency(rawValue: code) else {
                 throw Problem.invalid(field + ".value.currency", "required: an ISO 4217 code such as CNY")
             }

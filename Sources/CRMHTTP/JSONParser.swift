@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 
 /// A strict JSON reader (RFC 8259) for request bodies, straight from the received bytes into ``JSONValue``:
@@ -15,6 +16,19 @@ struct JSONParser {
         let offset: Int
         /// Whether the input was well formed but an object named a key twice.
         var duplicateKey = false
+        /// Whether the input was well formed but held a number a `Decimal` cannot hold exactly (see
+        /// `Decimal.isExact(_:)`): refused, never rounded.
+        var inexactNumber = false
+        /// Where that number was, as `a.b[2].c` (nil when the whole input was the number).
+        var field: String?
+
+        /// The error as seen from the object member `key` (or the array item `[index]`) holding the value.
+        func within(_ step: String) -> Malformed {
+            guard inexactNumber else { return self }
+            var error = self
+            error.field = step + (field.map { $0.hasPrefix("[") ? $0 : "." + $0 } ?? "")
+            return error
+        }
     }
 
     /// The deepest nesting of arrays and objects accepted (deeper input is refused, never a stack overflow).
@@ -96,7 +110,9 @@ struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw fail() }
             index += 1
             skipSpace()
-            guard fields.updateValue(try value(depth: depth), forKey: key) == nil else {
+            let member: JSONValue
+            do { member = try value(depth: depth) } catch { throw error.within(key) }
+            guard fields.updateValue(member, forKey: key) == nil else {
                 throw Malformed(offset: keyStart, duplicateKey: true)
             }
             skipSpace()
@@ -116,7 +132,7 @@ struct JSONParser {
         if current == UInt8(ascii: "]") { index += 1; return .array(items) }
         while true {
             skipSpace()
-            items.append(try value(depth: depth))
+            do { items.append(try value(depth: depth)) } catch { throw error.within("[\(items.count)]") }
             skipSpace()
             switch current {
             case UInt8(ascii: ","): index += 1
@@ -205,7 +221,8 @@ struct JSONParser {
         return value
     }
 
-    /// A number by JSON's grammar, kept exactly as `Decimal`.
+    /// A number by JSON's grammar, kept exactly as `Decimal`; one a `Decimal` cannot hold exactly (`Decimal.isExact(_:)`)
+    /// is refused (``Malformed/inexactNumber``) rather than rounded to 38 digits.
     private mutating func number() throws(Malformed) -> Decimal {
         let start = index
         func digits(_ parser: inout JSONParser) -> Int {
@@ -228,8 +245,21 @@ struct JSONParser {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard digits(&self) > 0 else { throw fail() }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Decimal(string: text, locale: Self.posix), !value.isNaN else { throw Malformed(offset: start) }
+        let number = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        let inexact = Malformed(offset: start, inexactNumber: true)
+        guard Decimal.isExact(number) else { throw inexact }
+        let text = String(decoding: number, as: UTF8.self)
+        // `Decimal(string:)` reads no zero with an exponent out of its range (`0e999`), which is still zero.
+        guard let value = Decimal(string: text, locale: Self.posix) ?? (Self.isZero(number) ? 0 : nil), !value.isNaN else { throw inexact }
         return value
+    }
+
+    /// Whether a number of JSON's grammar has no non-zero digit before its exponent.
+    private static func isZero(_ number: UnsafeRawBufferPointer) -> Bool {
+        for byte in number {
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return true }
+            if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(byte) { return false }
+        }
+        return true
     }
 }

@@ -26,6 +26,7 @@ extension Campaign {
         case .addCost(var line):
             line.description = try Validate.text(line.description, field: "description")
             guard line.amount.amount > 0 else { throw .invalid("amount", "must be positive") }
+            try Validate.amount(line.amount.amount, field: "amount")
             guard line.amount.currency == state.budget.currency else { throw .invalid("amount", "must be in the budget's currency") }
             // Within the plan: the months the costs report spreads the budget over (a cost before the start or
             // after the end is dated on the plan's first or last day), so no cost falls outside them.
@@ -42,6 +43,7 @@ extension Campaign {
             let name = try Validate.text(name, field: "name")
             let unit = try Validate.text(unit, field: "unit", max: 20)
             guard quantity > 0 else { throw .invalid("quantity", "must be positive") }
+            try Validate.amount(quantity, field: "quantity")
             try notClosed(state)
             guard !state.materials.contains(where: { $0.id == materialID }) else {
                 throw DomainError(.alreadyExists, field: "id", "the material is already requested")
@@ -51,6 +53,7 @@ extension Campaign {
 
         case .advanceMaterial(let materialID, let stage, let quantity):
             guard quantity > 0 else { throw .invalid("quantity", "must be positive") }
+            try Validate.amount(quantity, field: "quantity")
             try notClosed(state)
             guard let material = state.materials.first(where: { $0.id == materialID }) else { throw .notFound("no such material") }
             guard material.quantity(at: stage) + quantity <= material.allowed(at: stage) else {

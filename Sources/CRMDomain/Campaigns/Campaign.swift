@@ -186,6 +186,7 @@ public enum Campaign: Aggregate {
         let name = try Validate.text(name, field: "name", unlessUnchangedFrom: current?.name)
         let objective = try Validate.multilineText(objective, field: "objective", max: 10_000)
         guard budget.amount > 0 else { throw .invalid("budget", "must be positive") }
+        try Validate.amount(budget.amount, field: "budget", unlessUnchangedFrom: current?.budget.amount)
         try Validate.currency(budget.currency, field: "budget", unlessUnchangedFrom: current?.budget.currency)
         guard start <= end else { throw .invalid("end", "must not be before the start") }
         return (name, objective)

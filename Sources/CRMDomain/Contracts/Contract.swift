@@ -247,6 +247,9 @@ public enum Contract: Aggregate {
             line.name = try Validate.text(line.name, field: "name", unlessUnchangedFrom: current.first { $0.productID == line.productID }?.name)
             guard line.quantity > 0 else { throw .invalid("quantity", "must be positive") }
             guard line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
+            let recorded = current.first { $0.productID == line.productID }
+            try Validate.amount(line.quantity, field: "quantity", unlessUnchangedFrom: recorded?.quantity)
+            try Validate.amount(line.unitPrice.amount, field: "unitPrice", unlessUnchangedFrom: recorded?.unitPrice.amount)
             guard line.unitPrice.currency == currency else { throw .invalid("unitPrice", "all lines must be in one currency") }
             guard !result.contains(where: { $0.productID == line.productID }) else {
                 throw .invalid("lines", "each product appears once")

@@ -296,10 +296,29 @@ extension Validate {
     }
 }
 
+// Money amounts and quantities.
+extension Validate {
+    /// The bound, either way, of every money amount and quantity a command brings in (prices, revenue,
+    /// budgets, costs, fees, line quantities, custom number and money values): no real one comes near 10^15
+    /// in any currency or unit (a typo or a unit error does), and sums of such stay exact in a `Decimal`.
+    public static let largestAmount = Decimal(string: "1000000000000000") ?? 1
+
+    /// A money amount or a quantity a command brings in: a number less than ``largestAmount`` either way
+    /// (the sign is the command's own rule). Recorded events are not judged again; in a whole-record edit,
+    /// the amount the record holds now (`old`) is taken as it is (see ``Validate``).
+    @discardableResult
+    public static func amount(_ value: Decimal, field: String, unlessUnchangedFrom old: Decimal? = nil) throws(DomainError) -> Decimal {
+        guard value != old || value.isNaN else { return value }
+        guard !value.isNaN, abs(value) < largestAmount else { throw .invalid(field, "must be less than 10^15 either way") }
+        return value
+    }
+}
+
 extension Decimal {
     /// `text` as a decimal number when the whole of it is one: an optional sign, digits with at most one
     /// decimal point, and (with `exponent`) an optional exponent such as `e3`. Nil for anything else
-    /// (`1-2`, `3-`, `1.2.3`, `12abc`), which `Decimal(string:)` alone reads in part.
+    /// (`1-2`, `3-`, `1.2.3`, `12abc`), which `Decimal(string:)` alone reads in part, and for a number a
+    /// `Decimal` cannot hold exactly (``isExact(_:)``), which it rounds.
     public init?(wholeText text: some StringProtocol, exponent: Bool = true) {
         let bytes = Array(text.utf8)
         var i = 0
@@ -321,9 +340,58 @@ extension Decimal {
             sign()
             guard digits() > 0 else { return nil }
         }
-        guard i == bytes.count, let number = Decimal(string: String(text), locale: Locale(identifier: "en_US_POSIX")), !number.isNaN else {
+        guard i == bytes.count, bytes.withUnsafeBytes(Decimal.isExact),
+              let number = Decimal(string: String(text), locale: Locale(identifier: "en_US_POSIX")), !number.isNaN else {
             return nil
         }
         self = number
+    }
+
+    /// The largest significand a `Decimal` holds (2^128 − 1), as digits.
+    private static let largestSignificand = Array("340282366920938463463374607431768211455".utf8)
+
+    /// Whether a number (an optional sign, digits with at most one point, an optional exponent) is one a
+    /// `Decimal` holds exactly: its significant digits (from the first non-zero digit to the last) at most
+    /// 2^128 − 1, the place of its last one from 10^-128 to 10^127.
+    /// Zero always is. `Decimal(string:)` rounds longer numbers to 38 digits without a word; the JSON reader of
+    /// request bodies and ``init(wholeText:exponent:)`` refuse them instead.
+    public static func isExact(_ number: UnsafeRawBufferPointer) -> Bool {
+        // The digits before any exponent: the first and last non-zero one, how many digits follow the point.
+        var first: Int?
+        var last = 0
+        var point: Int?
+        var end = number.count
+        for i in 0..<number.count {
+            switch number[i] {
+            case UInt8(ascii: "1")...UInt8(ascii: "9"):
+                if first == nil { first = i }
+                last = i
+            case UInt8(ascii: "."): point = i
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): end = i
+            default: break  // a sign or zero
+            }
+            if end != number.count { break }
+        }
+        guard let first else { return true }
+        var exponent = 0
+        var negative = false
+        for byte in number[min(end + 1, number.count)...] {
+            switch byte {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): exponent = min(exponent * 10 + Int(byte - UInt8(ascii: "0")), 100_000)
+            default: break
+            }
+        }
+        // The place of the last significant digit: 10^place.
+        let digitPlace: Int
+        if let point, last > point { digitPlace = point - last } else { digitPlace = (point ?? end) - last - 1 }
+        let place = (negative ? -exponent : exponent) + digitPlace
+        guard (-128...127).contains(place) else { return false }
+        let spansPoint = point.map { first < $0 && $0 < last } ?? false
+        let count = last - first + 1 - (spansPoint ? 1 : 0)
+        guard count >= largestSignificand.count else { return true }
+        guard count == largestSignificand.count else { return false }
+        let digits = number[first...last].lazy.filter { $0 != UInt8(ascii: ".") }
+        return !largestSignificand.lexicographicallyPrecedes(digits)
     }
 }

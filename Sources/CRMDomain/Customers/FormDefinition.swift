@@ -98,6 +98,8 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
         }
         if minimum != nil || maximum != nil {
             guard type == .number || type == .money else { throw .invalid("minimum", "only number and money fields have bounds") }
+            if let minimum { try Validate.amount(minimum, field: "minimum", unlessUnchangedFrom: old?.minimum) }
+            if let maximum { try Validate.amount(maximum, field: "maximum", unlessUnchangedFrom: old?.maximum) }
             if let minimum, let maximum, minimum > maximum { throw .invalid("maximum", "must not be below the minimum") }
         }
         if type == .enumeration {
@@ -157,6 +159,7 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     }
 
     private func boundsViolation(_ number: Decimal) -> DomainError? {
+        do { try Validate.amount(number, field: name) } catch { return error }
         if let minimum, number < minimum { return .invalid(name, "must be at least \(minimum)") }
         if let maximum, number > maximum { return .invalid(name, "must be at most \(maximum)") }
         return nil

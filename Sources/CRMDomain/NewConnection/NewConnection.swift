@@ -119,6 +119,7 @@ public enum NewConnection: Aggregate {
             material.name = try Validate.text(material.name, field: "name", max: 200)
             material.unit = try Validate.text(material.unit, field: "unit", max: 20)
             guard material.quantity > 0 else { throw .invalid("quantity", "must be positive") }
+            try Validate.amount(material.quantity, field: "quantity")
             return [.materialAdded(ConnectionMaterialAdded(connectionID: id, stage: stage, material: material))]
 
         case .assessFee(let feeID, let amount, let description):
@@ -126,6 +127,7 @@ public enum NewConnection: Aggregate {
                 throw DomainError(.alreadyExists, field: "feeID", "a fee with this id was already assessed")
             }
             guard amount.amount > 0 else { throw .invalid("amount", "must be positive") }
+            try Validate.amount(amount.amount, field: "amount")
             try Validate.currency(amount.currency, field: "amount")
             let description = try Validate.text(description, field: "description", max: 200)
             return [.feeAssessed(ConnectionFeeAssessed(connectionID: id, feeID: feeID, stage: stage, amount: amount,

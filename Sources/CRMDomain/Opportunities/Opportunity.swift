@@ -286,6 +286,7 @@ public enum Opportunity: Aggregate {
         guard !d.expectedRevenue.amount.isNaN, d.expectedRevenue.amount >= 0 else {
             throw .invalid("expectedRevenue", "must not be negative")
         }
+        try Validate.amount(d.expectedRevenue.amount, field: "expectedRevenue", unlessUnchangedFrom: current?.expectedRevenue.amount)
         try Validate.currency(d.expectedRevenue.currency, field: "expectedRevenue", unlessUnchangedFrom: current?.expectedRevenue.currency)
         return d
     }

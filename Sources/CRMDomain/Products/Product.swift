@@ -83,7 +83,7 @@ public enum Product: Aggregate {
             // The command resends the whole product: what it already holds is not judged again.
             let line = try Validate.text(line, field: "productLine", max: 100, unlessUnchangedFrom: state.productLine)
             let name = try Validate.text(name, field: "name", unlessUnchangedFrom: state.name)
-            let price = try validated(price, unlessUnchangedFrom: state.standardPrice?.currency)
+            let price = try validated(price, unlessUnchangedFrom: state.standardPrice)
             var changes: [FieldChange] = []
             changes.record("productLine", .option(state.productLine), .option(line))
             changes.record("name", .text(state.name), .text(name))
@@ -185,9 +185,10 @@ public enum Product: Aggregate {
         return id
     }
 
-    private static func validated(_ price: Money, unlessUnchangedFrom currency: Currency? = nil) throws(DomainError) -> Money {
+    private static func validated(_ price: Money, unlessUnchangedFrom current: Money? = nil) throws(DomainError) -> Money {
         guard !price.amount.isNaN, price.amount >= 0 else { throw .invalid("standardPrice", "must not be negative") }
-        try Validate.currency(price.currency, field: "standardPrice", unlessUnchangedFrom: currency)
+        try Validate.amount(price.amount, field: "standardPrice", unlessUnchangedFrom: current?.amount)
+        try Validate.currency(price.currency, field: "standardPrice", unlessUnchangedFrom: current?.currency)
         return price
     }
 }

@@ -219,6 +219,9 @@ public enum Quote: Aggregate {
             guard !line.unitPrice.amount.isNaN else { throw .invalid("unitPrice", "required") }
             guard line.unitPrice.amount >= 0 else { throw .invalid("unitPrice", "must not be negative") }
             guard !line.quantity.isNaN, line.quantity > 0 else { throw .invalid("quantity", "must be positive") }
+            let recorded = current?.lines.filter { $0.productID == line.productID } ?? []
+            try Validate.amount(line.unitPrice.amount, field: "unitPrice", unlessUnchangedFrom: recorded.first { $0.unitPrice.amount == line.unitPrice.amount }?.unitPrice.amount)
+            try Validate.amount(line.quantity, field: "quantity", unlessUnchangedFrom: recorded.first { $0.quantity == line.quantity }?.quantity)
             l.discountPercent = try Percent.check(line.discountPercent, field: "lineDiscountPercent")
             d.lines.append(l)
         }

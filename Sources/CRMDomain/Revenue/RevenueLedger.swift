@@ -117,8 +117,8 @@ public enum RevenueLedger: Aggregate {
         }
     }
 
-    /// The bound of an entry's amount, either way.
-    public static let largestAmount = Decimal(string: "1000000000000000") ?? 1
+    /// The bound of an entry's amount, either way: every amount's (``Validate/largestAmount``).
+    public static let largestAmount = Validate.largestAmount
 
     /// Text dimensions trimmed and present, a non-zero amount under ``largestAmount``, the ledger's
     /// customer, no reversal link.
@@ -132,7 +132,7 @@ public enum RevenueLedger: Aggregate {
         entry.note = try Validate.optionalMultilineText(entry.note, field: "note")
         guard entry.amount.amount != 0 else { throw .invalid("amount", "must not be zero") }
         // Credits are negative; no real charge comes near 10^15 in any currency (a typo or a unit error does).
-        guard abs(entry.amount.amount) < RevenueLedger.largestAmount else { throw .invalid("amount", "must be less than 10^15 either way") }
+        try Validate.amount(entry.amount.amount, field: "amount")
         try Validate.currency(entry.amount.currency, field: "amount")
         guard entry.reversalOf == nil else { throw .invalid("reversalOf", "reversals are made with the reverse command") }
         return entry
@@ -146,6 +146,7 @@ public enum RevenueLedger: Aggregate {
         reading.meter = try Validate.text(reading.meter, field: "meter", max: 100)
         reading.unit = try Validate.text(reading.unit, field: "unit", max: 20)
         guard reading.quantity >= 0 else { throw .invalid("quantity", "must not be negative") }
+        try Validate.amount(reading.quantity, field: "quantity")
         guard reading.periodStart <= reading.periodEnd else { throw .invalid("periodEnd", "must not be before the period start") }
         return reading
     }

@@ -143,6 +143,7 @@ public enum Visit: Aggregate {
 
         case .addCostLine(var line):
             guard line.amount.amount > 0 else { throw .invalid("amount", "must be positive") }
+            try Validate.amount(line.amount.amount, field: "amount")
             try Validate.currency(line.amount.currency, field: "amount")
             line.note = try Validate.optionalMultilineText(line.note, field: "note")
             guard !state.costLines.contains(where: { $0.id == line.id }) else {
