@@ -116,4 +116,16 @@ struct MoneyBoundsTests {
                                                  periodStart: date("2026-01-01"), periodEnd: date("2026-01-31"), quantity: tooLarge, unit: "m3")
         #expect(Scenario(RevenueLedger.self).whenRefused(.recordUsage(reading))?.field == "quantity")
     }
+    @Test func theSettingsRatesPaySchemeAndCostBudgetsAreBoundedAlike() throws {
+        let s = Scenario(Settings.self)
+        let day = try #require(LocalDate(year: 2026, month: 1, day: 1))
+        let huge = Validate.largestAmount
+        #expect(s.whenRefused(.setExchangeRate(ExchangeRate(from: .usd, to: .cny, rate: huge, validFrom: day)))?.field == "rate")
+        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, basePerDay: huge, defaultRatePerPoint: 1)))?.field == "basePerDay")
+        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, defaultRatePerPoint: huge)))?.field == "defaultRatePerPoint")
+        #expect(s.whenRefused(.setPayScheme(PayScheme(currency: .cny, defaultRatePerPoint: 1, rates: [.init(indicator: "dealsWon", perPoint: huge)])))?.field == "perPoint")
+        #expect(s.whenRefused(.setCostBudget(CostBudget(dimension: .industry, key: "energy", month: RevenueMonth(year: 2026, month: 3),
+                                                        amount: Money(huge, .cny))))?.field == "amount")
+        #expect(s.when(.setPayScheme(PayScheme(currency: .cny, basePerDay: huge - 1, defaultRatePerPoint: 1))).count == 1)
+    }
 }

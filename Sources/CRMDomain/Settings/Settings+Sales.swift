@@ -65,6 +65,7 @@ extension Settings {
             try Validate.currency(rate.to, field: "to", unlessUnchangedFrom: previous?.to)
             guard rate.from != rate.to else { throw .invalid("to", "a rate needs two different currencies") }
             guard rate.rate > 0 else { throw .invalid("rate", "must be positive") }
+            try Validate.amount(rate.rate, field: "rate", unlessUnchangedFrom: previous?.rate)
             guard previous != rate else { return [] }
             return [.exchangeRateSet(ExchangeRateSet(rate: rate, previous: previous))]
 
@@ -170,12 +171,16 @@ extension Settings {
             try Validate.currency(scheme.currency, field: "currency", unlessUnchangedFrom: state.payScheme?.currency)
             guard scheme.basePerDay >= 0 else { throw .invalid("basePerDay", "must not be negative") }
             guard scheme.defaultRatePerPoint >= 0 else { throw .invalid("defaultRatePerPoint", "must not be negative") }
+            try Validate.amount(scheme.basePerDay, field: "basePerDay", unlessUnchangedFrom: state.payScheme?.basePerDay)
+            try Validate.amount(scheme.defaultRatePerPoint, field: "defaultRatePerPoint", unlessUnchangedFrom: state.payScheme?.defaultRatePerPoint)
             var indicators = Set<String>()
             for rate in scheme.rates {
                 _ = try Validate.text(rate.indicator, field: "indicator", max: 100, unlessAmong: state.payScheme?.rates.map(\.indicator) ?? [])
                 try KPIRule.requireKnown(rate.indicator, recorded: state.payScheme?.rates.map(\.indicator) ?? [])
                 guard indicators.insert(rate.indicator).inserted else { throw .invalid("indicator", "one rate per indicator") }
                 guard rate.perPoint >= 0 else { throw .invalid("perPoint", "must not be negative") }
+                try Validate.amount(rate.perPoint, field: "perPoint",
+                                    unlessUnchangedFrom: state.payScheme?.rates.first { $0.indicator == rate.indicator }?.perPoint)
             }
             scheme.rates.sort { $0.indicator < $1.indicator }
             guard scheme != state.payScheme else { return [] }
@@ -197,6 +202,7 @@ extension Settings {
             }
             guard budget.amount.amount >= 0 else { throw .invalid("amount", "must not be negative") }
             let previous = state.costBudgets.first { $0.sameSlot(as: budget) }
+            try Validate.amount(budget.amount.amount, field: "amount", unlessUnchangedFrom: previous?.amount.amount)
             guard previous != budget else { return [] }
             return [.costBudgetSet(CostBudgetSet(budget: budget, previous: previous))]
 
