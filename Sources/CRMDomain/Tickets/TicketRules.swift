@@ -15,7 +15,7 @@ public struct FollowUp: Hashable, Sendable {
         case escalate(ticketID: UUID, from: TicketSeverity, to: TicketSeverity)
     }
 
-    /// `UUID.derived("followup", <event id>, <action index>)`.
+    /// `UUID.derived("followup", <event id>, <action index>)` (``TicketRules/followUps(for:eventID:ticket:settings:reached:)``).
     public var id: UUID
     public var action: Action
 
@@ -39,25 +39,32 @@ public enum TicketRules {
     ///   (``Settings/State/ruleActions(kind:severity:)``).
     /// - A severity raised triggers the actions of the chains it newly reaches (matching the new severity
     ///   but not the old one); escalate actions are skipped there, so an escalation never cascades.
+    ///   A chain's actions happen once per ticket: a chain whose minimum severity is at or below `reached`
+    ///   — the highest severity the ticket had before `event` (``highestSeverity(of:)`` of its earlier
+    ///   events) — ran when the ticket first reached it, so a severity lowered and raised again triggers
+    ///   nothing more. Nil: judged from the event's old severity alone.
     /// - Other events trigger nothing.
     ///
     /// Each follow-up's id is `UUID.derived("followup", eventID, index)` where `index` is the action's
-    /// position in the triggered list, so running this twice gives the same ids.
-    public static func followUps(for event: TicketEvent, eventID: UUID, ticket: Ticket.State, settings: Settings.State) -> [FollowUp] {
+    /// position in the list of the chains the event reaches from its old severity (chains skipped as
+    /// already reached keep their places), so running this twice gives the same ids — and the ids of the
+    /// follow-ups still run are those recorded before chains were run once per ticket.
+    public static func followUps(for event: TicketEvent, eventID: UUID, ticket: Ticket.State, settings: Settings.State,
+                                 reached: TicketSeverity? = nil) -> [FollowUp] {
         guard let ticketID = ticket.id, let customerID = ticket.customerID else { return [] }
-        let actions: [RuleAction]
+        let actions: [(action: RuleAction, ranBefore: Bool)]
         let at: Date
         let severity: TicketSeverity
         var allowEscalation = true
         switch event {
         case .opened(let e):
-            actions = settings.ruleActions(kind: e.kind, severity: e.severity)
+            actions = settings.ruleActions(kind: e.kind, severity: e.severity).map { ($0, false) }
             at = e.openedAt
             severity = e.severity
         case .severityChanged(let e) where e.isEscalation:
             actions = settings.ticketRuleChains
                 .filter { $0.kind == ticket.kind && e.newSeverity >= $0.minimumSeverity && e.oldSeverity < $0.minimumSeverity }
-                .flatMap(\.actions)
+                .flatMap { chain in chain.actions.map { ($0, reached.map { chain.minimumSeverity <= $0 } ?? false) } }
             at = e.changedAt
             severity = e.newSeverity
             allowEscalation = false
@@ -65,7 +72,7 @@ public enum TicketRules {
             return []
         }
         var result: [FollowUp] = []
-        for (index, rule) in actions.enumerated() {
+        for (index, (rule, ranBefore)) in actions.enumerated() where !ranBefore {
             let action: FollowUp.Action
             switch rule.kind {
             case .notifyOwner:
@@ -85,6 +92,21 @@ public enum TicketRules {
             result.append(FollowUp(id: UUID.derived("followup", eventID.uuidString, String(index)), action: action))
         }
         return result
+    }
+
+    /// The highest severity among a ticket's `events` (opened at, raised or lowered to); nil when none
+    /// sets one. Given the events before a severity change, it is what ``followUps(for:eventID:ticket:settings:reached:)``
+    /// takes as `reached`.
+    public static func highestSeverity(of events: some Sequence<TicketEvent>) -> TicketSeverity? {
+        events.reduce(nil) { highest, event in
+            let severity: TicketSeverity
+            switch event {
+            case .opened(let e): severity = e.severity
+            case .severityChanged(let e): severity = max(e.oldSeverity, e.newSeverity)
+            default: return highest
+            }
+            return highest.map { max($0, severity) } ?? severity
+        }
     }
 }
 

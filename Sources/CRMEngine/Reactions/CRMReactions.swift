@@ -23,21 +23,36 @@ public enum CRMReactions {
     /// Ticket rule chains (R-SRV-2): a ticket opened or escalated triggers the follow-ups its settings
     /// chain: a task for the customer's owner or for a department, a letter queued in the outbox, a raised
     /// severity. Ids derive from the triggering event (``FollowUp/id``).
+    ///
+    /// The chains are those of the settings in force at the triggering event (``CRMEngine/settings(asOf:)``),
+    /// so a reactor catching up over the history decides what it decided then and writes nothing again. A
+    /// chain runs once per ticket: a raise triggers none the ticket had reached before (its highest severity
+    /// before the event, read from its stream). The owner's task of a customer without an owner goes to the
+    /// department holding the ticket.
     public static let ticketRuleChains = Reaction(
         name: "ticket-rule-chains", eventTypes: [TicketOpened.eventType, TicketSeverityChanged.eventType]
     ) { event, engine in
         guard let ticketEvent = TicketEvent(payload: event.payload), let ticketID = UUID(text: String(event.stream.rawValue.dropFirst(Ticket.category.count + 1))) else { return [] }
         let ticket = try await engine.load(Ticket.self, stream: Ticket.stream(ticketID)).state
-        let settings = try await engine.settings()
+        let settings = try await engine.settings(asOf: event.position)
+        var reached: TicketSeverity?
+        if case .severityChanged(let changed) = ticketEvent, changed.isEscalation {
+            reached = try await highestSeverity(before: event, engine: engine)
+        }
         var commands: [ReactionCommand] = []
-        for followUp in TicketRules.followUps(for: ticketEvent, eventID: event.id, ticket: ticket, settings: settings) {
+        for followUp in TicketRules.followUps(for: ticketEvent, eventID: event.id, ticket: ticket, settings: settings, reached: reached) {
             let key = followUp.id.lowercasedString
             switch followUp.action {
             case let .notifyOwner(customerID, ticketID, subject):
-                guard let owner = try await engine.load(Customer.self, stream: Customer.stream(customerID)).state.owner else { continue }
+                // No owner to notify: the department holding the ticket gets the task instead of nobody.
+                let owner = try await engine.load(Customer.self, stream: Customer.stream(customerID)).state.owner
+                guard let assignee = owner ?? (ticket.department.isEmpty ? nil : ticket.department) else {
+                    engine.logger.warning("rule chain's owner notice has nobody to go to", metadata: ["position": "\(event.position.rawValue)"])
+                    continue
+                }
                 let details = WorkTask.Details(title: "Ticket: \(subject)", note: "ticket-\(ticketID.lowercasedString)", customerID: customerID,
                                                kind: .followUp, dueAt: event.recordedAt.addingTimeInterval(86_400))
-                commands.append(.execute(WorkTask.self, id: followUp.id, .dispatch(taskID: followUp.id, details: details, assignee: owner), key: key))
+                commands.append(.execute(WorkTask.self, id: followUp.id, .dispatch(taskID: followUp.id, details: details, assignee: assignee), key: key))
             case let .createTask(department, subject, dueAt, customerID, ticketID):
                 let details = WorkTask.Details(title: subject, note: "ticket-\(ticketID.lowercasedString)", customerID: customerID,
                                                kind: .supportRequest, dueAt: dueAt ?? event.recordedAt.addingTimeInterval(86_400))
@@ -51,6 +66,26 @@ public enum CRMReactions {
             }
         }
         return commands
+    }
+
+    /// The highest severity a ticket had before `event`, one of its events (``TicketRules/highestSeverity(of:)``
+    /// of the events before it in its stream); nil when none is found.
+    static func highestSeverity(before event: ProjectionEvent, engine: CRMEngine) async throws -> TicketSeverity? {
+        var earlier: [TicketEvent] = []
+        var from = StreamVersion.first
+        let types: Set<String> = [TicketOpened.eventType, TicketSeverityChanged.eventType]
+        pages: while from < event.streamVersion {
+            let page = try await engine.store.readStream(event.stream, from: from, direction: .forward, limit: 256)
+            for recorded in page {
+                guard recorded.streamVersion < event.streamVersion else { break pages }
+                guard types.contains(recorded.type) else { continue }
+                let payload = try engine.registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: recorded.payload)
+                if let ticketEvent = TicketEvent(payload: payload) { earlier.append(ticketEvent) }
+            }
+            guard let last = page.last, page.count == 256 else { break }
+            from = last.streamVersion.next
+        }
+        return TicketRules.highestSeverity(of: earlier)
     }
 
     /// Loyalty points from spend (R-CUS-8): a revenue entry earns the points the settings' spend rule gives,
@@ -68,7 +103,8 @@ public enum CRMReactions {
             return [.execute(LoyaltyAccount.self, id: reversed.reversal.customerID, command, key: "clawback")]
         }
         guard let recorded = event.payload as? RevenueEntryRecorded, recorded.entry.reversalOf == nil else { return [] }
-        let settings = try await engine.settings()
+        // The rules in force at the entry's recording: a catching-up reactor accrues what the first run did.
+        let settings = try await engine.settings(asOf: event.position)
         let entry = recorded.entry
         guard let command = LoyaltyRules.accrual(forRevenueEntry: entry.id, customerID: entry.customerID, amount: entry.amount, on: entry.date,
                                                  rules: settings.loyaltyAccrualRules, rates: settings.exchangeRates) else { return [] }
@@ -80,7 +116,7 @@ public enum CRMReactions {
     /// once per response (the lot's reference names it).
     public static let loyaltyFromActivity = Reaction(name: "loyalty-from-activity", eventTypes: [SurveyResponseRecorded.eventType]) { event, engine in
         guard let response = event.payload as? SurveyResponseRecorded, response.recipient.kind == .customer else { return [] }
-        let rules = try await engine.settings().loyaltyAccrualRules
+        let rules = try await engine.settings(asOf: event.position).loyaltyAccrualRules
         guard let command = LoyaltyRules.accrual(forActivity: LoyaltyRules.surveyAnswered, reference: response.responseID.lowercasedString,
                                                  customerID: response.recipient.id, on: LocalCalendar.utc.localDate(of: response.respondedAt),
                                                  rules: rules) else { return [] }

@@ -39,7 +39,7 @@ extension CRMReactions {
         // A cancelled or completed appointment keeps its time in the customer's state (and is never moved again).
         guard let appointment = customer.appointment(appointmentID) else { return [] }
         let previousAt = movedFrom ?? appointment.at
-        let calendar = try await engine.settings().calendar(forBranch: customer.branch)
+        let calendar = try await engine.settings(asOf: event.position).calendar(forBranch: customer.branch)
         var commands = try await engine.followingAppointment(appointmentID, owner: customer.owner, calendar: calendar,
                                                              previousAt: previousAt, newAt: newAt, reason: reason)
         if let newAt, calendar.localDate(of: newAt) != calendar.localDate(of: previousAt),
