@@ -337,11 +337,54 @@ extension JSONValue: Encodable {
         do {
             result = try decoder.decode(T.self, from: JSONOutput.encoder().encode(value))
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let (member, reason) = unreadableNumber(T.self, in: value, path: field, decoder: decoder) {
+                throw Problem.invalid(memberName(member), reason)
+            }
             throw Problem.invalid(memberName(field + error.memberPath), error.shortDescription)
         }
         let again = try JSONDecoder().decode(JSONValue.self, from: JSONOutput.encoder().encode(result))
         if let unknown = value.firstMember(missingFrom: again, path: field) { throw Problem.invalid(memberName(unknown), "unknown field") }
         return result
+    }
+
+    /// The member holding a number the decoder could not read into its integer field (`1.5` or `1e30` for an
+    /// `Int`) and why, or nil when no number is at fault. Foundation's decoder refuses such a number as invalid
+    /// JSON without naming where, so it is found by substitution: with every number that no `Int` holds set
+    /// to 0 the value must decode past that error; then the first one whose value brings the error back is
+    /// found by bisection. Runs only on that refusal: a few decodes of the body, logarithmic in its numbers.
+    private static func unreadableNumber<T: Decodable>(_ type: T.Type, in value: JSONValue, path: String,
+                                                       decoder: JSONDecoder) -> (member: String, reason: String)? {
+        var candidates: [(path: String, steps: [JSONStep], number: Decimal)] = []
+        value.collectNonIntNumbers(path: path, steps: [], into: &candidates)
+        guard !candidates.isEmpty else { return nil }
+        func failsUnnamed(_ v: JSONValue) -> Bool {
+            do {
+                _ = try decoder.decode(T.self, from: JSONOutput.encoder().encode(v))
+                return false
+            } catch let error as DecodingError {
+                if case .dataCorrupted(let context) = error { return context.codingPath.isEmpty }
+                return false
+            } catch {
+                return false
+            }
+        }
+        let zeroed = candidates.reduce(value) { $0.replacing(at: $1.steps[...], with: .number(0)) }
+        guard !failsUnnamed(zeroed) else { return nil }
+        // Restoring the first `count` candidates fails from the first culprit on: bisect for it.
+        func restoring(_ count: Int) -> JSONValue {
+            candidates.prefix(count).reduce(zeroed) { $0.replacing(at: $1.steps[...], with: .number($1.number)) }
+        }
+        var (decodes, fails) = (0, candidates.count)  // restoring(decodes) decodes; restoring(fails), the body, fails
+        while fails - decodes > 1 {
+            let middle = (decodes + fails) / 2
+            if failsUnnamed(restoring(middle)) { fails = middle } else { decodes = middle }
+        }
+        let culprit = candidates[fails - 1]
+        var whole = Decimal()
+        var copy = culprit.number
+        NSDecimalRound(&whole, &copy, 0, .plain)
+        return (culprit.path, whole == culprit.number ? "expected a whole number from \(Int.min) to \(Int.max)" : "expected a whole number")
     }
 
     /// A member path without the separator left at its start when the value was the whole body.
@@ -366,6 +409,44 @@ extension JSONValue: Encodable {
         default: break
         }
         return nil
+    }
+}
+
+/// One step into a JSON value: an object member or an array item.
+private enum JSONStep {
+    case key(String)
+    case index(Int)
+}
+
+extension JSONValue {
+    /// Every number in the value that is not a whole number an `Int` holds, with its path and steps, in order.
+    fileprivate func collectNonIntNumbers(path: String, steps: [JSONStep], into result: inout [(path: String, steps: [JSONStep], number: Decimal)]) {
+        switch self {
+        case .number(let number):
+            var whole = Decimal()
+            var copy = number
+            NSDecimalRound(&whole, &copy, 0, .plain)
+            if whole != number || number < Decimal(Int.min) || number > Decimal(Int.max) { result.append((path, steps, number)) }
+        case .object(let members):
+            for key in members.keys.sorted() { members[key]?.collectNonIntNumbers(path: path + "." + key, steps: steps + [.key(key)], into: &result) }
+        case .array(let items):
+            for (index, item) in items.enumerated() { item.collectNonIntNumbers(path: path + "[\(index)]", steps: steps + [.index(index)], into: &result) }
+        default: break
+        }
+    }
+
+    /// The value with the member at `steps` replaced by `new`.
+    fileprivate func replacing(at steps: ArraySlice<JSONStep>, with new: JSONValue) -> JSONValue {
+        guard let step = steps.first else { return new }
+        switch (self, step) {
+        case (.object(var members), .key(let key)):
+            members[key] = members[key]?.replacing(at: steps.dropFirst(), with: new)
+            return .object(members)
+        case (.array(var items), .index(let index)) where items.indices.contains(index):
+            items[index] = items[index].replacing(at: steps.dropFirst(), with: new)
+            return .array(items)
+        default: return self
+        }
     }
 }
 

@@ -15,6 +15,16 @@ public enum Settings: Aggregate {
         .birthday: 3, .anniversary: 7, .holiday: 5, .appointment: 1, .contractExpiry: 30, .diary: 0, .subscription: 1,
     ]
 
+    /// The longest SLA deadline, in minutes: ten years of 365 days.
+    public static let maximumDeadlineMinutes = 10 * 365 * 24 * 60
+    /// The latest a rule chain's task can be due, in hours after the ticket event: ten years of 365 days.
+    public static let maximumTaskDueHours = 10 * 365 * 24
+
+    /// The areas of IANA location time zone ids (`Asia/Shanghai`, `America/Argentina/Buenos_Aires`, `Etc/GMT-8`).
+    static let timeZoneAreas: Set<Substring> = [
+        "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific", "Etc",
+    ]
+
     public struct State: Sendable, Equatable, Codable {
         public var branchTimeZones: [String: String] = [:]
         public var holidays: [Holiday] = []
@@ -105,7 +115,7 @@ public enum Settings: Aggregate {
         switch command {
         case .setBranchTimeZone(let branch, let zone):
             let branch = try Validate.text(branch, field: "branch", max: 100, unlessAmong: state.branchTimeZones.keys)
-            let zone = try Validate.timeZone(zone, field: "timeZoneID")
+            let zone = try ianaTimeZone(zone, field: "timeZoneID", unlessAmong: state.branchTimeZones.values)
             guard state.branchTimeZones[branch] != zone else { return [] }
             return [.branchTimeZoneSet(BranchTimeZoneSet(branch: branch, timeZoneID: zone))]
 
@@ -123,12 +133,18 @@ public enum Settings: Aggregate {
             return [.holidayRemoved(HolidayRemoved(date: date, name: name))]
 
         case .setSLADeadline(let deadline):
+            let previous = state.sla(kind: deadline.kind, severity: deadline.severity)
+            guard previous != deadline else { return [] }
             guard deadline.responseMinutes > 0 else { throw .invalid("responseMinutes", "must be positive") }
+            guard deadline.responseMinutes <= maximumDeadlineMinutes else {
+                throw .invalid("responseMinutes", "must be at most \(maximumDeadlineMinutes) minutes (ten years)")
+            }
             guard deadline.resolutionMinutes >= deadline.responseMinutes else {
                 throw .invalid("resolutionMinutes", "must not be shorter than the response deadline")
             }
-            let previous = state.sla(kind: deadline.kind, severity: deadline.severity)
-            guard previous != deadline else { return [] }
+            guard deadline.resolutionMinutes <= maximumDeadlineMinutes else {
+                throw .invalid("resolutionMinutes", "must be at most \(maximumDeadlineMinutes) minutes (ten years)")
+            }
             return [.slaDeadlineSet(SLADeadlineSet(deadline: deadline, previous: previous))]
 
         case .replaceRoutingRules(let rules):
@@ -163,6 +179,14 @@ public enum Settings: Aggregate {
                 throw .invalid("department", "a task action needs a department")
             }
             let recordedActions = state.ticketRuleChains.flatMap(\.actions)
+            // A task's due time is judged unless the whole action is one the settings hold (it may predate the bounds).
+            for action in chain.actions where !recordedActions.contains(action) {
+                guard let hours = action.dueInHours else { continue }
+                guard hours > 0 else { throw .invalid("dueInHours", "must be positive") }
+                guard hours <= maximumTaskDueHours else {
+                    throw .invalid("dueInHours", "must be at most \(maximumTaskDueHours) hours (ten years)")
+                }
+            }
             for action in chain.actions {
                 if let template = action.template {
                     try Validate.characters(of: template, field: "template", multiline: false, unlessAmong: recordedActions.compactMap(\.template))
@@ -184,6 +208,19 @@ public enum Settings: Aggregate {
              .setPayScheme, .setCostBudget, .setRFMScheme:
             return try decideSales(command, state: state)
         }
+    }
+
+    /// A branch time zone a command brings in: an IANA id Foundation knows, either a location id in one of the
+    /// IANA areas (`Asia/Shanghai`, `Etc/GMT-8`), `UTC`, `GMT`, or one of the platform's known ids. Abbreviations and
+    /// offsets (`EST`, `GMT+5`) are refused even though Foundation resolves them. A zone the settings already
+    /// hold for some branch is taken as recorded (it may predate this check).
+    static func ianaTimeZone(_ id: String, field: String, unlessAmong recorded: some Collection<String>) throws(DomainError) -> String {
+        guard !recorded.contains(id) else { return id }
+        let isLocation = id.contains("/") && id.split(separator: "/", maxSplits: 1).first.map(timeZoneAreas.contains) == true
+        guard isLocation || id == "UTC" || id == "GMT" || TimeZone.knownTimeZoneIdentifiers.contains(id) else {
+            throw .invalid(field, "must be an IANA time zone id such as Europe/Berlin")
+        }
+        return try Validate.timeZone(id, field: field)
     }
 
     public static func evolve(_ state: State, _ event: Event) -> State {

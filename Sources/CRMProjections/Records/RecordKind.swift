@@ -34,9 +34,9 @@ public enum RecordKind: String, Codable, Hashable, Sendable, CaseIterable {
 }
 
 extension ViewKey {
-    /// An instant sorting newest first.
+    /// An instant sorting newest first (clamped like ``ViewKey/date(_:)``, so an absurd instant never traps).
     consuming func newestFirst(_ d: Date) -> ViewKey {
-        uint64(~(UInt64(bitPattern: Int64((d.timeIntervalSince1970 * 1_000_000).rounded())) ^ (1 << 63)))
+        uint64(~(UInt64(bitPattern: ViewKey.microseconds(of: d)) ^ (1 << 63)))
     }
 }
 

@@ -55,8 +55,21 @@ public struct ViewKey: Hashable, Sendable {
     /// A signed integer that sorts in numeric order (sign bit flipped).
     @inlinable public consuming func int64(_ v: Int64) -> ViewKey { uint64(UInt64(bitPattern: v) ^ (1 << 63)) }
 
-    /// An instant, to the microsecond, sorting in time order.
-    @inlinable public consuming func date(_ d: Date) -> ViewKey { int64(Int64((d.timeIntervalSince1970 * 1_000_000).rounded())) }
+    /// An instant, to the microsecond, sorting in time order. An instant beyond what 64 bits of microseconds
+    /// hold (about ±292,000 years from 1970, e.g. a deadline computed from absurd settings) is clamped to the
+    /// nearest end, so it still sorts first or last instead of stopping the projection; see ``microseconds(of:)``.
+    @inlinable public consuming func date(_ d: Date) -> ViewKey { int64(Self.microseconds(of: d)) }
+
+    /// `d` in microseconds since 1970, rounded, clamped to `Int64.min...Int64.max` (0 for a NaN instant): the
+    /// value ``date(_:)`` keys by. Never traps, whatever instant an event recorded.
+    @inlinable public static func microseconds(of d: Date) -> Int64 {
+        let value = (d.timeIntervalSince1970 * 1_000_000).rounded()
+        guard !value.isNaN else { return 0 }
+        // Double(Int64.max) rounds up to 2^63, which Int64 cannot hold; Double(Int64.min) is exactly -2^63.
+        if value >= Double(Int64.max) { return .max }
+        if value <= Double(Int64.min) { return .min }
+        return Int64(value)
+    }
 
     @inlinable public consuming func position(_ p: GlobalPosition) -> ViewKey { uint64(p.rawValue) }
 
