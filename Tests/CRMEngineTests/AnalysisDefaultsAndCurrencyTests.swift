@@ -90,8 +90,13 @@ import Testing
         }
 
         // A February entry in EUR (no rate) refuses the March report (February is its previous month) and the
-        // explanation of February, but not that of January against March, which reads no February entry.
-        try await purchase(f, customer, "feb-eur", on: "2026-02-10", 5, .eur)
+        // explanation of February, but not that of January against March, which reads no February entry. Such an
+        // entry is refused now (field `amount`): one recorded before that is in the log as it was.
+        let eur = RevenueLedger.Entry(id: UUID.derived("entry", "feb-eur"), customerID: customer, chargeItem: "gas", businessLine: "gas",
+                                      date: try EngineFixture.day("2026-02-10"), amount: Money(5, .eur))
+        let legacy = RevenueLedger.Event.entryRecorded(RevenueEntryRecorded(entry: eur, recordedBy: "admin", recordedAt: f.clock.now()))
+        _ = try await engine.store.append([try legacy.eventData(id: UUID(), metadata: .system)], to: RevenueLedger.stream(RevenueLedger.id(customerID: customer)),
+                                          expectedVersion: .any)
         try await caughtUp(f)
         let missing = await #expect(throws: EngineError.self) {
             try await engine.revenueByManagerReport(.init(from: march, through: march, currency: .cny), as: f.admin)

@@ -29,10 +29,13 @@ import Testing
             #expect(items.map { row in ["period", "key", "amount", "previousAmount", "growthPercent", "sharePercent"].map { text(row[$0]) ?? "null" }.joined(separator: " ") }
                 == ["2026-Q1 installation 20 0 null 50", "2026-Q1 monthly fee 20 10 100 50"], "\(answer.text)")
 
-            // Without a USD rate valid on the day: refused, naming the pair.
-            try await s.expect(.POST, "/v1/revenue/entries", #"{"customerId": "\#(customer)", "chargeItem": "meter", "businessLine": "gas", "date": "2026-02-01", "amount": {"amount": 3, "currency": "EUR"}}"#, status: 201)
-            let missing = try await s.send(.GET, "/v1/revenue?by=chargeItem&from=2026-01&through=2026-03&currency=USD&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
-            #expect(missing.status == 422 && text(missing.json["field"]) == "exchangeRates" && missing.text.contains("EUR→USD"), "\(missing.text)")
+            // An entry in a currency the rates do not convert is refused where it comes in (field `amount`): it would
+            // refuse the reports to everyone.
+            let eur = try await s.send(.POST, "/v1/revenue/entries", json: #"{"customerId": "\#(customer)", "chargeItem": "meter", "businessLine": "gas", "date": "2026-02-01", "amount": {"amount": 3, "currency": "EUR"}}"#)
+            #expect(eur.status == 422 && text(eur.json["field"]) == "amount" && text(eur.json["reason"]) == "invalid", "\(eur.text)")
+            // A report in a currency without a rate valid on the entries' days: refused, naming the pair.
+            let missing = try await s.send(.GET, "/v1/revenue?by=chargeItem&from=2026-01&through=2026-03&currency=EUR&consistentWith=\(try await s.engine.store.headPosition().rawValue)")
+            #expect(missing.status == 422 && text(missing.json["field"]) == "exchangeRates" && missing.text.contains("CNY→EUR"), "\(missing.text)")
         }
     }
 

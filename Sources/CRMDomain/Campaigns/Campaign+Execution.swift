@@ -84,7 +84,14 @@ extension Campaign {
 
         case .recordMessage(let messageID, let listID, let customerID, let kind, let channel):
             let channel = try Validate.text(channel, field: "channel", max: 50)
-            if state.messages.contains(where: { $0.id == messageID }) { return [] }
+            // The same message again records nothing; its id reused for another message (list, customer, kind or
+            // channel) is a conflict, not a silent success.
+            if let sent = state.messages.first(where: { $0.id == messageID }) {
+                guard (sent.listID, sent.customerID, sent.kind, sent.channel) == (listID, customerID, kind, channel) else {
+                    throw DomainError(.alreadyExists, field: "id", "another message has this id")
+                }
+                return []
+            }
             try require(state.status == .executing, "messages are sent only while executing")
             guard let list = state.targetLists.first(where: { $0.id == listID }) else { throw .notFound("no such target list") }
             guard list.customerIDs.contains(customerID) else { throw .invalid("customerID", "the customer is not on the target list") }

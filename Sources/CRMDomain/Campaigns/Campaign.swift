@@ -105,7 +105,8 @@ public enum Campaign: Aggregate {
         /// the requester or rejected.
         case declineMaterial(id: UUID, reason: String)
         case selectTargets(TargetList)
-        /// Records one message sent to a customer of a target list; the same message id again records nothing.
+        /// Records one message sent to a customer of a target list; the same message again (id, list, customer,
+        /// kind, channel) records nothing, its id with other content is refused (`alreadyExists`, field `id`).
         case recordMessage(id: UUID, listID: UUID, customerID: UUID, kind: MessageKind, channel: String)
         case close(Summary)
     }

@@ -41,6 +41,13 @@ public enum LoyaltyAccount: Aggregate {
         public let reason: String
     }
 
+    /// What a redemption asked for: its points, reason and day.
+    public struct Redemption: Hashable, Sendable {
+        public let points: Int
+        public let reason: String
+        public let day: LocalDate
+    }
+
     public struct State: Sendable, Equatable {
         public var customerID: UUID?
         /// Lots in the order they were earned (earliest first): the FIFO order.
@@ -49,6 +56,8 @@ public enum LoyaltyAccount: Aggregate {
         /// Source references already accrued (idempotency).
         public var accruedSources: Set<String> = []
         public var redemptions: Set<UUID> = []
+        /// What each recorded redemption asked for, by its id (what a repeat of the id is compared with).
+        public var redeemed: [UUID: Redemption] = [:]
         /// Clawbacks recorded (idempotency; one recorded as a redemption before ``PointsClawedBack`` existed is
         /// in ``redemptions``).
         public var clawbacks: Set<UUID> = []
@@ -70,7 +79,9 @@ public enum LoyaltyAccount: Aggregate {
         /// it is the same accrual (points, source, reason, days), another is refused (`alreadyExists`).
         case accrue(customerID: UUID, points: Int, source: AccrualSource, sourceReference: String, reason: String,
                     earnedOn: LocalDate, expiresOn: LocalDate?)
-        /// Spends points on `day`, oldest valid lots first; refused beyond the balance.
+        /// Spends points on `day`, oldest valid lots first; refused beyond the balance. The same redemption again
+        /// (id, points, reason, day) records nothing; its id with other content is refused (`alreadyExists`, field
+        /// `redemptionID`).
         case redeem(redemptionID: UUID, points: Int, reason: String, on: LocalDate)
         /// Records the loss of every lot whose `expiresOn` is on or before `asOf`.
         case expire(asOf: LocalDate)
@@ -125,8 +136,15 @@ public enum LoyaltyAccount: Aggregate {
 
         case .redeem(let redemptionID, let points, let reason, let day):
             guard let customerID = state.customerID else { throw .notFound("the customer has no points") }
-            guard !state.redemptions.contains(redemptionID) else { return [] }
             let reason = try Validate.multilineText(reason, field: "reason", max: 500)
+            if state.redemptions.contains(redemptionID) {
+                // A repeat must be the redemption recorded: reusing its id for other points is a conflict, not a
+                // silent success the caller would take for points spent.
+                guard state.redeemed[redemptionID] == Redemption(points: points, reason: reason, day: day) else {
+                    throw DomainError(.alreadyExists, field: "redemptionID", "another redemption has this id")
+                }
+                return []
+            }
             guard points > 0 else { throw .invalid("points", "must be positive") }
             let available = state.balance(on: day)
             guard points <= available else {
@@ -176,6 +194,7 @@ public enum LoyaltyAccount: Aggregate {
             s.ledger.append(LedgerEntry(kind: .accrual, day: e.earnedOn, points: e.points, reason: e.reason))
         case .redeemed(let e):
             s.redemptions.insert(e.redemptionID)
+            s.redeemed[e.redemptionID] = Redemption(points: e.points, reason: e.reason, day: e.redeemedOn)
             s.lots = draw(e.draws, from: s.lots)
             s.ledger.append(LedgerEntry(kind: .redemption, day: e.redeemedOn, points: -e.points, reason: e.reason))
         case .expired(let e):

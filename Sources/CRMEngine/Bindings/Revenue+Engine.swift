@@ -41,26 +41,53 @@ extension RevenueLedger: EngineRecord {
 
     /// An entry that names a product (`productID`) must name one of the catalog (retired or not: revenue
     /// of a product no longer sold still comes in), as a quote or contract line must; else `invalid`,
-    /// field `productID` — for a batch naming the entry by its position only — with nothing written. A
-    /// batch already imported stays a repeat.
+    /// field `productID` — for a batch naming the entry by its position only — with nothing written.
+    ///
+    /// An entry's currency must convert as the reports convert it (``unconvertibleInto(_:rates:)``): one
+    /// entry the reports cannot convert would refuse the revenue, RFM and churn reports to everyone until an
+    /// administrator set a rate (they never count money as 0); else `rejected` (reason `invalid`), field
+    /// `amount`, naming the currency it does not convert into, with nothing written. A batch already
+    /// imported, an entry already recorded (its repeat, or its id reused, which
+    /// ``RevenueLedger/decide(_:state:context:)`` judges) and a reversal (it only cancels) are not judged.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         let entries: [Entry]
         switch command {
-        case .record(let entry): entries = [entry]
+        case .record(let entry):
+            guard !state.entries.contains(where: { $0.id == entry.id }) else { return command }
+            entries = [entry]
         case .importBatch(let source, let batch, _):
             guard !state.importedBatches.contains(source) else { return command }
             entries = batch
         case .reverse, .recordUsage: return command
         }
         var known: Set<UUID> = []
+        let rates = try await engine.settings().exchangeRates
         for (index, entry) in entries.enumerated() {
+            let which = entries.count == 1 ? "the entry" : "entry \(index + 1)"
+            if let target = unconvertibleInto(entry, rates: rates) {
+                throw EngineError(DomainError(.invalid, field: "amount", "no exchange rate valid on the date of \(which) converts its "
+                                              + "currency into \(target) (an administrator sets one first)"))
+            }
             guard let productID = entry.productID, !known.contains(productID) else { continue }
             guard try await engine.load(Product.self, stream: Product.stream(productID)).state.exists else {
-                let which = entries.count == 1 ? "the entry" : "entry \(index + 1)"
                 throw EngineError(.invalid, field: "productID", "\(which) names no product in the catalog")
             }
             known.insert(productID)
         }
         return command
+    }
+
+    /// Whether the reports can convert an entry's amount: with no exchange rate in the settings (a
+    /// single-currency installation) every currency passes; with rates, the entry's currency must convert, at
+    /// the rate valid on the entry's date (direct, inverse or across a third currency:
+    /// ``Swift/Array/rate(from:to:on:)``, as every report converts), into each currency the rates convert into
+    /// (their `to` side: the currencies the installation reports in). Returns the first (by code) it cannot be
+    /// converted into; nil when it converts, or when its currency is not an ISO 4217 code (validation refuses
+    /// that, naming it so).
+    static func unconvertibleInto(_ entry: Entry, rates: [ExchangeRate]) -> Currency? {
+        let currency = entry.amount.currency
+        guard !rates.isEmpty, currency.isISO4217 else { return nil }
+        let targets = Set(rates.map(\.to)).sorted { $0.rawValue < $1.rawValue }
+        return targets.first { rates.rate(from: currency, to: $0, on: entry.date) == nil }
     }
 }
