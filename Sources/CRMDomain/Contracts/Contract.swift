@@ -67,7 +67,8 @@ public enum Contract: Aggregate {
 
     /// What can be asked of a contract.
     public enum Command: Sendable, Equatable {
-        /// Drafts the contract (the first command of its stream) from an accepted quote.
+        /// Drafts the contract (the first command of its stream) from an accepted quote; an expiry already past
+        /// everywhere (``hasRunOut(_:at:)``) is refused (`invalid`, field `expiry`).
         case draft(id: UUID, customerID: UUID, owner: String, branch: String?, title: String, quoteID: UUID,
                    quoteNumber: String, lines: [Line], terms: Terms)
         /// Replaces the product lines while drafting or negotiating; the same lines → no events.
@@ -77,7 +78,8 @@ public enum Contract: Aggregate {
         case changeTerms(Terms)
         /// Records a negotiation note by the acting person, now.
         case recordNegotiation(note: String)
-        /// Asks for approval; the engine starts a workflow instance for it (see ``ApprovalRouting``).
+        /// Asks for approval; the engine starts a workflow instance for it (see ``ApprovalRouting``). Refused
+        /// once the expiry has passed everywhere (``hasRunOut(_:at:)``: `invalidTransition`, field `expiry`).
         case submitForApproval
         /// Records the approval; in the engine it is issued by ``ApprovalRouting/contractCommand(after:instance:)``
         /// when the contract's workflow instance completes, as its last approver, with that approval's comment.
@@ -117,9 +119,12 @@ public enum Contract: Aggregate {
         let branchName = try Validate.optionalText(branch, field: "branch", max: 100)
         let titleText = try Validate.text(title, field: "title")
         let number = try Validate.text(quoteNumber, field: "quoteNumber", max: 100)
+        let checkedLines = try validated(lines)
+        let checkedTerms = try validated(terms)
+        guard !hasRunOut(checkedTerms, at: context.now) else { throw .invalid("expiry", "the expiry has passed") }
         return [.drafted(ContractDrafted(
             contractID: id, customerID: customerID, owner: ownerName, branch: branchName, title: titleText,
-            quoteID: quoteID, quoteNumber: number, lines: try validated(lines), terms: try validated(terms),
+            quoteID: quoteID, quoteNumber: number, lines: checkedLines, terms: checkedTerms,
             draftedBy: context.actor, draftedAt: context.now))]
     }
 
@@ -155,6 +160,9 @@ public enum Contract: Aggregate {
 
         case .submitForApproval:
             try require(state.status.isEditable, "only a draft or a contract in negotiation can be submitted")
+            guard !hasRunOut(terms, at: context.now) else {
+                throw DomainError(.invalidTransition, field: "expiry", "the contract's expiry has passed; change its terms first")
+            }
             return [.submittedForApproval(ContractSubmittedForApproval(contractID: id, by: context.actor, at: context.now))]
 
         case .approve(let note):
@@ -230,6 +238,13 @@ public enum Contract: Aggregate {
         // The month `months` later has the start's day (and lies within the years there are): the day before it;
         // else `adding(months:)` gave that month's last day (or 9999-12-31), which ends the term.
         return corresponding.adding(months: -months) == start ? corresponding.adding(days: -1) : corresponding
+    }
+
+    /// Whether the contract's last day is past at `now` in every zone: before the earliest date in effect
+    /// anywhere on earth (``LocalCalendar/earliestDate(at:)``), so no zone is needed. Such a contract is
+    /// neither drafted nor submitted for approval: approved, it could never be activated.
+    static func hasRunOut(_ terms: Terms, at now: Date) -> Bool {
+        terms.expiry < LocalCalendar.earliestDate(at: now)
     }
 
     private static func require(_ condition: Bool, _ detail: String) throws(DomainError) {

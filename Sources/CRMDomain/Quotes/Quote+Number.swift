@@ -36,6 +36,13 @@ extension Quote {
         String(customerID.uuidString.suffix(12)).uppercased()
     }
 
+    /// Whether `code` (spaces around it aside, any case) has the form ``code(of:)`` gives: twelve hex digits.
+    /// Such a code is taken for a customer's own, so the engine numbers no other customer's quotes with it.
+    public static func isIDCode(_ code: String) -> Bool {
+        let code = code.trimmingCharacters(in: .whitespaces)
+        return code.count == 12 && code.allSatisfy { $0.isASCII && $0.isHexDigit }
+    }
+
     static func customerCode(_ code: String) throws(DomainError) -> String {
         let code = try Validate.text(code, field: "customerCode", max: 20).uppercased()
         guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {

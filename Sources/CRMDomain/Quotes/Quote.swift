@@ -57,10 +57,13 @@ public enum Quote: Aggregate {
         case revise(draft: QuoteDraft, authorRole: String, limits: [DiscountLimit])
         /// Approve a quote waiting for approval; refused (field `approverRole`) when the role's limit doesn't cover it.
         /// In the engine it is issued by ``ApprovalRouting/quoteCommand(after:instance:currentRevision:approverRole:limits:)``
-        /// when the quote's workflow instance completes, as its last approver.
+        /// when the quote's workflow instance completes, as its last approver; the engine refuses a person's
+        /// direct approval of a revision they wrote (no one decides their own request).
         case approve(approverRole: String, limits: [DiscountLimit])
         /// Send a quote waiting for approval back to its author; the reason is required. In the engine it is
-        /// issued by ``ApprovalRouting`` when the quote's workflow instance is sent back at its first step or rejected.
+        /// issued by ``ApprovalRouting`` when the quote's workflow instance is sent back at its first step or rejected
+        /// (a person's direct send-back of a revision they wrote is refused by the engine, as an approval is).
+        /// Once sent back, the quote asks for approval again by `revise`, which starts a new workflow instance.
         case sendBack(reason: String)
         /// Send the approved revision to the customer.
         case send

@@ -4,7 +4,8 @@ import EventSourcing
 import Foundation
 
 /// Quotes: module `quotes`; a record of its customer (the first revision's author owns it).
-/// `create` → create; `revise`, `send`, `accept`, `reject` → edit; `approve`, `sendBack` → approve.
+/// `create` → create; `revise`, `send`, `accept`, `reject` → edit; `approve`, `sendBack` → approve — never by
+/// the person who wrote the current revision (`forbidden`, field `employee`).
 /// Claims the quote number (namespace `quote-number`). The discount limits always come from the settings,
 /// and the author's or approver's role must be one the principal holds, so a caller can neither bring its
 /// own limits nor borrow a larger role's. Each line is priced from the catalog (R-SAL-3): its product must
@@ -36,6 +37,10 @@ extension Quote: EngineRecord {
             // The number (R-SAL-3): the code given, else one made from the customer's id; the day's next free sequence
             // unless one is given. (Two quotes created at once may pick the same: the later is `keyTaken`.)
             let code = givenCode.trimmingCharacters(in: .whitespaces).isEmpty ? Quote.code(of: customerID) : givenCode
+            // A code of the form made from a customer's id is that customer's own: another's is refused.
+            guard !Quote.isIDCode(code) || code.trimmingCharacters(in: .whitespaces).uppercased() == Quote.code(of: customerID) else {
+                throw EngineError(.invalid, field: "customerCode", "a code made from a customer's id numbers only that customer's quotes")
+            }
             var sequence = givenSequence
             if sequence == 0, state.quoteID == nil {
                 sequence = try await engine.nextFreeQuoteSequence(customerCode: code, date: date)
@@ -47,11 +52,24 @@ extension Quote: EngineRecord {
             return .revise(draft: try await engine.pricedFromCatalog(draft, keeping: state.current?.draft),
                            authorRole: role, limits: try await engine.settings().effectiveDiscountLimits)
         case .approve(let role, _):
+            try requireNotAuthor(of: state, principal)
             try await engine.requireHeld(role: role, by: principal, field: "approverRole")
             return .approve(approverRole: role, limits: try await engine.settings().effectiveDiscountLimits)
-        case .sendBack, .send, .accept, .reject:
+        case .sendBack:
+            try requireNotAuthor(of: state, principal)
+            return command
+        case .send, .accept, .reject:
             return command
         }
+    }
+
+    /// Segregation of duties, as on the workflow path (``CRMEngine/requireStepDecider(_:as:held:at:)``): no one
+    /// decides their own request — the person who wrote the current revision may neither approve it nor send it
+    /// back directly (`forbidden`, field `employee`; nothing written). The system's commands (the approval-routing
+    /// reaction, recorded as the employee who decided the workflow, never its submitter) pass.
+    private static func requireNotAuthor(of state: State, _ principal: Principal) throws(EngineError) {
+        guard !principal.isSystem, let author = state.current?.author, Employee.sameID(author, principal.id) else { return }
+        throw EngineError(.forbidden, field: "employee", "the author of a quote's revision may not approve it or send it back")
     }
 }
 

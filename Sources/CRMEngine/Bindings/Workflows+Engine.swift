@@ -41,7 +41,9 @@ extension WorkflowDefinition: EngineRecord {
 /// steps ask none of them, whichever path sends them — `execute`, a dry run, HTTP's `/cancel` and `/resubmit`);
 /// the domain still asks that the request waits (or was returned, to resubmit), and the submitter is recorded
 /// as the actor. Anyone else's is judged as any command on the instance (and the domain lets only the
-/// submitter do either).
+/// submitter do either). A resubmit is refused, nothing written, unless the subject still waits for this very
+/// request (``CRMEngine/requireSubjectAwaitsResubmission(_:state:principal:)``): a quote, contract, campaign or
+/// feedback form sent back through the workflow asks again by its own path, which starts a new request.
 ///
 /// The engine fills in, for a person: the definition's current version from its `WorkflowDefinition` stream
 /// (never the caller's copy, nor an older version), the submitter and the deciding employee (the principal), and the roles (those the
@@ -113,7 +115,9 @@ extension WorkflowInstance: EngineRecord {
             try await engine.requireDelegateMayDecide(delegation, state: state, principal: principal)
             return delegation
         case .resubmit:
-            return principal.isSystem ? command : .resubmit(employee: principal.id)
+            let resubmit = principal.isSystem ? command : .resubmit(employee: principal.id)
+            try await engine.requireSubjectAwaitsResubmission(resubmit, state: state, principal: principal)
+            return resubmit
         case .cancel(_, let reason):
             return principal.isSystem ? command : .cancel(employee: principal.id, reason: reason)
         case .escalateIfLate:
@@ -317,6 +321,55 @@ extension CRMEngine {
                 }
             }
         }
+    }
+
+    /// Refuses the `resubmit` of the workflow instance in `state` — one the domain would accept: its submitter's,
+    /// the instance returned to them — unless its subject still waits for this very request, so that no
+    /// resubmitted request waits for a decision its subject would refuse. A send-back through the workflow sent
+    /// the subject back too (the approval-routing reaction's `sendBack` / `markReturned`), and a quote, contract,
+    /// campaign or feedback form asks for approval again only by its own path, which starts a new request (and
+    /// closes this one as superseded): a quote is revised, a contract submitted for approval again, a campaign's
+    /// feasibility study submitted again, a feedback form amended. A material request is resubmitted as it is
+    /// (its approval clears the decline). Refused `rejected` (domain error `invalidTransition`) naming that
+    /// path; nothing is written. Anyone else's resubmit gets the error it got before.
+    func requireSubjectAwaitsResubmission(_ resubmit: WorkflowInstance.Command, state: WorkflowInstance.State, principal: Principal) async throws {
+        guard let id = state.instanceID, let kind = state.subjectKind, let subject = state.subjectID,
+              let events = try? WorkflowInstance.decide(resubmit, state: state, context: CommandContext(now: clock.now(), actor: principal.id)),
+              !events.isEmpty else { return }
+        let refusal: String
+        switch kind {
+        case .materialRequest:
+            return
+        case .quote:
+            let quote = try await load(Quote.self, stream: Quote.stream(subject)).state
+            if quote.status == .pendingApproval, let current = quote.current,
+               ApprovalRouting.instanceID(for: .quote, recordID: subject, revision: UInt64(max(current.number, 0))) == id { return }
+            refusal = "the quote no longer waits for this request: revise it, which asks for approval again"
+        case .contract:
+            let (contract, version) = try await load(Contract.self, stream: Contract.stream(subject))
+            if contract.status == .pendingApproval, try await latestApprovalRequest(of: .contract, recordID: subject, stream: Contract.stream(subject), version: version) == id { return }
+            refusal = "the contract no longer waits for this request: submit it for approval again, which asks for approval anew"
+        case .campaign:
+            let (campaign, version) = try await load(Campaign.self, stream: Campaign.stream(subject))
+            if campaign.status == .feasibility, try await latestApprovalRequest(of: .campaign, recordID: subject, stream: Campaign.stream(subject), version: version) == id { return }
+            refusal = "the campaign no longer waits for this request: submit its feasibility study again, which asks for approval anew"
+        case .feedbackForm:
+            let form = try await load(FeedbackForm.self, stream: FeedbackForm.stream(subject)).state
+            if form.status == .inReview, form.workflowID == id { return }
+            refusal = "the feedback form no longer waits for this review: amend it, which sends it for a review again"
+        }
+        throw EngineError(.rejected, refusal, domain: .transition(refusal))
+    }
+
+    /// The id of the instance of the latest request for approval of `kind` in `stream` (a contract's latest
+    /// `ContractSubmittedForApproval`, a campaign's latest `CampaignFeasibilitySubmitted`) of record `recordID`,
+    /// read back from `version`; nil when it has none.
+    private func latestApprovalRequest(of kind: WorkflowSubjectKind, recordID: UUID, stream: StreamID, version: StreamVersion) async throws -> UUID? {
+        guard version != .noStream, let (_, types) = CRMReactions.approvalRequests(of: kind),
+              let request = try await CRMReactions.firstAnswer(in: stream, from: version, .backward, engine: self, {
+                  types.contains($0.type) ? $0.streamVersion : nil
+              }) else { return nil }
+        return ApprovalRouting.instanceID(for: kind, recordID: recordID, revision: request.rawValue)
     }
 
     /// Refuses a person's `delegation` of the current step of the workflow instance in `state` unless its
