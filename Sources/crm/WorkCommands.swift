@@ -4,10 +4,11 @@ import CRMEngine
 import EventSourcing
 import Foundation
 
-/// `crm task dispatch|complete|list`.
+/// `crm task dispatch|complete|reassign|reschedule|edit|list`.
 struct TaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "task", abstract: "Dispatch, complete and list tasks.", subcommands: [Dispatch.self, Complete.self, List.self])
+        commandName: "task", abstract: "Dispatch, complete, reassign, reschedule, edit and list tasks.",
+        subcommands: [Dispatch.self, Complete.self, Reassign.self, Reschedule.self, Edit.self, List.self])
 
     struct Dispatch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dispatch a task to an employee (writes).")
@@ -66,6 +67,75 @@ struct TaskCommand: AsyncParsableCommand {
                 }
                 out(changed ? "Completed task \(taskID.lowercasedString)." : "Nothing changed.")
             }
+        }
+    }
+
+    struct Reassign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give an open task to another employee, who accepts it anew (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The task's id.") var id: String
+        @Option(help: "The new assignee's employee id.") var to: String
+        @Option(help: "Why.") var reason: String?
+
+        func run() async throws {
+            var body: [String: Any] = ["assignee": to]
+            body["reason"] = reason
+            try await changeTask(id, store, done: "Reassigned", path: "reassign", body) {
+                .reassign(to: to, reason: reason)
+            }
+        }
+    }
+
+    struct Reschedule: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move an open task's due time (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The task's id.") var id: String
+        @Option(help: "When it is due now (ISO 8601; a plain date means its end, UTC).") var due: String
+        @Option(help: "Why.") var reason: String?
+
+        func run() async throws {
+            guard let dueAt = parseTime(due) else {
+                return try await reporting(data: store.data) { throw malformed("--due", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T17:00:00Z") }
+            }
+            var body: [String: Any] = ["dueAt": iso(dueAt)]
+            body["reason"] = reason
+            try await changeTask(id, store, done: "Rescheduled", path: "reschedule", body) {
+                .reschedule(dueAt: dueAt, reason: reason)
+            }
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set an open task's title and note, as they should stand: without --note, none (writes).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The task's id.") var id: String
+        @Option(help: "The title.") var title: String
+        @Option(help: "The note (omitted: the task keeps none).") var note: String?
+
+        func run() async throws {
+            var body: [String: Any] = ["title": title]
+            body["note"] = note
+            try await changeTask(id, store, done: "Edited", path: "edit", body) {
+                .edit(title: title, note: note)
+            }
+        }
+    }
+
+    /// Sends `command` to the task `id` — over HTTP as `POST v1/tasks/<id>/<path>` with `body`, else on the
+    /// store — and says "<done> task <id>." or "Nothing changed."
+    private static func changeTask(_ id: String, _ store: StoreOptions, done: String, path: String, _ body: [String: Any],
+                                   _ command: @escaping @Sendable () -> WorkTask.Command) async throws {
+        try await reporting(data: store.data) {
+            let taskID = try parseID(id, "<id>", "task")
+            let changed: Bool
+            if let remote = try store.remote() {
+                changed = recordedEvents(try await remote.post("v1/tasks/\(taskID.lowercasedString)/\(path)", body))
+            } else {
+                changed = try await withEngine(store) { engine in
+                    !(try await engine.execute(WorkTask.self, id: taskID, command(), as: try await store.principal(engine))).events.isEmpty
+                }
+            }
+            out(changed ? "\(done) task \(taskID.lowercasedString)." : "Nothing changed.")
         }
     }
 

@@ -9,10 +9,10 @@ import Testing
 /// only their own records finds their own ticket (as its assignee), opportunity (as its owner) and quote (as its
 /// first author) by a word of its title — and never a peer's record holding the same word.
 @Suite struct SearchOwnRecordsTests {
-    /// Query rights over one's own tickets, opportunities and quotes, and creating quotes in branch A (a quote's
-    /// author is whoever creates it).
+    /// Query rights over one's own tickets (and edit: a ticket is assigned only to someone who may work on it),
+    /// opportunities and quotes, and creating quotes in branch A (a quote's author is whoever creates it).
     static let ownRights = [
-        Permission(module: .tickets, actions: [.query], scope: .own),
+        Permission(module: .tickets, actions: [.query, .edit], scope: .own),
         Permission(module: .opportunities, actions: [.query], scope: .own),
         Permission(module: .quotes, actions: [.query], scope: .own),
         Permission(module: .quotes, actions: [.create], scope: .branch("A")),

@@ -94,17 +94,17 @@ public enum WorkTask: Aggregate {
         switch command {
         case .dispatch(let taskID, let details, let assignee):
             let assignee = try Validate.text(assignee, field: "assignee", max: 100)
-            return try dispatch(TaskDispatched(taskID: taskID, details: try validated(details), assignee: assignee, route: .manual), state: state)
+            return try dispatch(TaskDispatched(taskID: taskID, details: try validated(details, now: context.now), assignee: assignee, route: .manual), state: state)
 
         case .dispatchByRules(let taskID, let details, let input, let rules):
-            let details = try validated(details)
+            let details = try validated(details, now: context.now)
             guard let routed = rules.route(input), let assignee = try? Validate.text(routed, field: "assignee", max: 100) else {
                 throw DomainError(.notConfigured, field: "assignee", "no routing rule gives an assignee for this task")
             }
             return try dispatch(TaskDispatched(taskID: taskID, details: details, assignee: assignee, route: .rules), state: state)
 
         case .importExternal(let taskID, let details, let reference, let owner):
-            let details = try validated(details)
+            let details = try validated(details, now: context.now)
             let system = try Validate.text(reference.system, field: "system", max: 100)
             let externalID = try Validate.text(reference.id, field: "externalID", max: 200)
             let owner = try Validate.text(owner, field: "owner", max: 100)
@@ -141,7 +141,7 @@ public enum WorkTask: Aggregate {
         case .reschedule(let dueAt, let reason):
             let (id, details) = try open(state)
             let reason = try Validate.optionalMultilineText(reason, field: "reason")
-            guard dueAt.timeIntervalSince1970.isFinite else { throw .invalid("dueAt", "must be a real instant") }
+            try checkDueAt(dueAt, now: context.now)
             guard dueAt != details.dueAt else { return [] }
             return [.rescheduled(TaskRescheduled(taskID: id, previousDueAt: details.dueAt, dueAt: dueAt, reason: reason))]
 
@@ -210,12 +210,25 @@ public enum WorkTask: Aggregate {
         return []
     }
 
-    /// The details with trimmed texts, or the first invalid field.
-    private static func validated(_ details: Details) throws(DomainError) -> Details {
+    /// How far from the command's time a due instant may lie, either way: 100 years (of 365.25 days).
+    /// Nothing real falls due further off; an instant such as `0001-01-01` or `9999-12-31` is a typo or a
+    /// placeholder that would sit forever at the top of "overdue" or never come up.
+    public static let dueAtReach: TimeInterval = 100 * 365.25 * 86_400
+
+    /// Refuses a due instant that is not a real instant or lies more than ``dueAtReach`` from `now`.
+    private static func checkDueAt(_ dueAt: Date, now: Date) throws(DomainError) {
+        guard dueAt.timeIntervalSince1970.isFinite else { throw .invalid("dueAt", "must be a real instant") }
+        guard abs(dueAt.timeIntervalSince(now)) <= dueAtReach else {
+            throw .invalid("dueAt", "must lie within 100 years of now")
+        }
+    }
+
+    /// The details with trimmed texts, or the first invalid field (a due instant as ``checkDueAt(_:now:)`` judges it).
+    private static func validated(_ details: Details, now: Date) throws(DomainError) -> Details {
         var d = details
         d.title = try Validate.text(details.title, field: "title")
         d.note = try Validate.optionalMultilineText(details.note, field: "note")
-        guard d.dueAt.timeIntervalSince1970.isFinite else { throw .invalid("dueAt", "must be a real instant") }
+        try checkDueAt(d.dueAt, now: now)
         if let branch = details.branch {
             d.branch = try Validate.optionalText(branch, field: "branch", max: 100)
         }

@@ -58,10 +58,11 @@ public enum Ticket: Aggregate {
         public var resolutionDueAt = Date(timeIntervalSince1970: 0)
         /// The first assignment or start of work: the first response.
         public var firstRespondedAt: Date?
+        /// The resolution of the last resolve; nil once reopened.
         public var resolution: String?
         public var resolvedAt: Date?
         public var closedAt: Date?
-        /// The customer's satisfaction rating (1–5) at the last close.
+        /// The customer's satisfaction rating (1–5) at the last close; nil once reopened.
         public var satisfaction: Int?
         public var satisfactionComment: String?
         public var reopenCount = 0
@@ -238,8 +239,14 @@ public enum Ticket: Aggregate {
         case .reopened(let e):
             s.stints.append(DepartmentStint(department: s.department, enteredAt: e.reopenedAt))
             s.status = s.assignee == nil ? .open : .assigned
+            // The resolution and rating were those of the work now reopened: the ticket shows none until it
+            // is resolved and closed again (the events keep them; the service-quality report keeps counting
+            // the last close's rating).
+            s.resolution = nil
             s.resolvedAt = nil
             s.closedAt = nil
+            s.satisfaction = nil
+            s.satisfactionComment = nil
             s.reopenCount += 1
         case .severityChanged(let e):
             s.severity = e.newSeverity

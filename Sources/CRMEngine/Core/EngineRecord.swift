@@ -314,8 +314,17 @@ extension Ticket: EngineRecord {
         }
         return .customer(state.customerID, owners: state.assignee.map { [$0] } ?? [])
     }
-    /// A new ticket's SLA is the one the settings hold for its kind and severity, never the caller's.
+    /// A new ticket's SLA is the one the settings hold for its kind and severity, never the caller's. A person
+    /// assigns a ticket only to an employee who may work on it: `edit` in tickets over its customer's scope,
+    /// not counting the ownership the assignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``;
+    /// else `invalid`, field `assignee`) — judged for whoever may assign it, once the domain would accept it.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        if case .assign = command, let named = employeesNamed(by: command, state: state).first, !principal.replaysDecisions,
+           try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
+           let events = try? decide(command, state: state, context: CommandContext(now: engine.clock.now(), actor: principal.id)), !events.isEmpty {
+            try await engine.requireMayWorkOn(.customer(state.customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
+            return command
+        }
         if case let .changeSeverity(to, _, reason) = command, state.id != nil {
             let kind = state.kind
             let settings = try await engine.settings()

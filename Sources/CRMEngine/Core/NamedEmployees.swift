@@ -35,6 +35,33 @@ extension CRMEngine {
     }
 }
 
+extension CRMEngine {
+    /// Refuses a person's command that hands a record to an employee (`named`) who, with the permissions their
+    /// roles give now, could not work on it: `action` in `module` over the record's scope (`source`) as it
+    /// stands without the ownership the hand-over itself gives — its customer's branch, community, group and
+    /// owner (or the record's own branch). Every data scope covers `own`, so counting that ownership would let
+    /// anyone be handed anything and then reach it beyond their branch. A permission whose data scope is `own`
+    /// itself does count: a role made for the work handed to its holder. Refused `invalid`, naming the field;
+    /// nothing is written. An unknown or deactivated employee is left to ``requireActiveEmployees(_:principal:)``;
+    /// the system's reactions and scheduled work (``Principal/replaysDecisions``) are not judged.
+    func requireMayWorkOn(_ source: ScopeSource, module: Permission.Module, action: Permission.Action, named: NamedEmployee,
+                          principal: Principal) async throws {
+        guard !principal.replaysDecisions, let id = UUID(uuidString: named.id) else { return }
+        let employee: Principal
+        do {
+            employee = try await self.principal(employeeID: id)
+        } catch let unknown as EngineError where unknown.code == .unauthenticated {
+            return
+        }
+        let now = clock.now()
+        let ownWork = employee.permissions.permissions.contains { $0.scope == .own && $0.allows(module: module, action: action, scope: .own, at: now) }
+        if ownWork { return }
+        guard employee.may(action, in: module, on: try await resolve(source, includingNamedOwners: false), at: now) else {
+            throw EngineError(.invalid, field: named.field, "the employee may not work on this record")
+        }
+    }
+}
+
 /// ``CRMDomain/Employee/canonicalID(_:)``, short for the bindings below.
 private func canonical(_ id: String) -> String { Employee.canonicalID(id) }
 

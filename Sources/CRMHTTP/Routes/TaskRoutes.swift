@@ -30,6 +30,17 @@ extension Routes {
         command(v1, "tasks/:id/accept", WorkTask.self) { _, _ in .accept }
         command(v1, "tasks/:id/complete", WorkTask.self) { _, body in .complete(resultNote: try body.string("resultNote")) }
         command(v1, "tasks/:id/cancel", WorkTask.self) { _, body in .cancel(reason: try body.string("reason")) }
+        // Reassigning, rescheduling and editing an open task (the domain's `reassign`, `reschedule`, `edit`): the
+        // engine judges the new assignee as a dispatch's; an edit gives the title and note as they should stand.
+        command(v1, "tasks/:id/reassign", WorkTask.self) { _, body in
+            .reassign(to: try body.string("assignee", max: 100), reason: try body.optionalString("reason", max: 2000))
+        }
+        command(v1, "tasks/:id/reschedule", WorkTask.self) { _, body in
+            .reschedule(dueAt: try body.date("dueAt"), reason: try body.optionalString("reason", max: 2000))
+        }
+        command(v1, "tasks/:id/edit", WorkTask.self) { _, body in
+            .edit(title: try body.string("title", max: 500), note: try body.optionalString("note"))
+        }
         v1.get("tasks/board") { request, context in try await taskBoard(request, context) }
         v1.get("tasks/overdue") { request, context in try await overdueTasks(request, context) }
     }
