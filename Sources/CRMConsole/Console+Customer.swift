@@ -160,12 +160,17 @@ extension Console {
         return sections.filter { !$0.1.isEmpty }.map { ["heading": $0.0, "items": $0.1] }
     }
 
+    /// The longest name the domain takes (`Validate.text`'s default, which `Customer` checks names with).
+    static let nameMaxLength = 200
+    /// The longest industry and community the domain takes (`Customer` checks them with at most 100).
+    static let profileTextMaxLength = 100
+
     /// The inputs: name, industry, community, the key date, then the group's custom fields in form order.
     func editFields(_ state: Customer.State, form: FormDefinition) -> [EditField] {
         var fields = [
-            EditField(name: "name", label: "Name", required: true, maxLength: 500, current: state.name),
-            EditField(name: "industry", label: "Industry", maxLength: 200, current: state.industry ?? ""),
-            EditField(name: "community", label: "Community", maxLength: 100, current: state.community ?? ""),
+            EditField(name: "name", label: "Name", required: true, maxLength: Self.nameMaxLength, current: state.name),
+            EditField(name: "industry", label: "Industry", maxLength: Self.profileTextMaxLength, current: state.industry ?? ""),
+            EditField(name: "community", label: "Community", maxLength: Self.profileTextMaxLength, current: state.community ?? ""),
         ]
         switch state.kind {
         case .person: fields.append(EditField(name: "birthday", label: "Birthday", inputType: "date", current: state.birthday?.description ?? ""))

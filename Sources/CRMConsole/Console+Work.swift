@@ -26,12 +26,12 @@ extension Console {
 
     var now: Date { engine.configuration.clock.now() }
 
-    /// Employee id → name, when the principal may read the organisation; else only the principal, as "you"
-    /// (other ids are shown as they are).
+    /// Employee id → name, for the employees the principal may see named (``CRMEngine/employeeNames(as:)``:
+    /// everyone for an organisation-wide reader; else their reports and their branches' staff), the
+    /// principal themself as "you"; other ids are shown as they are.
     func employeeNames(_ principal: Principal) async -> [String: String] {
-        guard let organisation = try? await engine.state(Organisation.self, id: UUID(), as: principal) else { return [principal.id: "you"] }
-        var names: [String: String] = [:]
-        for (id, employee) in organisation.state.employees { names[id.lowercasedString] = employee.name }
+        var names = (try? await engine.employeeNames(as: principal)) ?? [:]
+        names[principal.id] = "you"
         return names
     }
 
@@ -54,7 +54,9 @@ extension Console {
 
     // MARK: Home
 
-    /// Tasks due today, overdue tasks (red, with how late), upcoming reminders and tasks, announcements.
+    /// Tasks due today, overdue tasks (red, with how late), upcoming reminders and tasks, announcements. Each
+    /// task names its customer when the engine's board shows the name to the reader (only to whoever may
+    /// query that customer).
     func home(_ visit: Visit) async throws -> Response {
         let principal = visit.principal
         let board = try await engine.taskBoard(for: principal.id, as: principal, upcomingLimit: 50, consistentWith: visit.session.position)
@@ -70,10 +72,12 @@ extension Console {
              "customerName": orFalse(task.customerName)]
         }
         let reminders: [[String: Any]] = board.upcoming.filter { $0.kind == .reminder }.prefix(20).map { task in
-            ["id": task.taskID.lowercasedString, "title": task.title, "kind": "reminder", "due": calendar.localDate(of: task.dueAt).description]
+            ["id": task.taskID.lowercasedString, "title": task.title, "kind": "reminder", "due": calendar.localDate(of: task.dueAt).description,
+             "customerName": orFalse(task.customerName)]
         }
         let upcoming: [[String: Any]] = board.upcoming.filter { $0.kind != .reminder }.prefix(20).map { task in
-            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt, in: calendar)]
+            ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt, in: calendar),
+             "customerName": orFalse(task.customerName)]
         }
         let announcements: [[String: Any]] = ((try? await engine.announcements(as: principal, consistentWith: visit.session.position)) ?? [])
             .filter { $0.announcement.expiresAt.map { $0 > instant } ?? true }
@@ -194,7 +198,12 @@ extension Console {
     /// The customers the principal may see, by name, a page at a time. The `after` cursor is checked
     /// (``PageCursor``): a link this console did not write (edited, cut short, of another list) is a 400 page,
     /// never a page from wherever its bytes point.
+    ///
+    /// With `q`, the customers whose name holds every word of it instead (the engine's keyword search,
+    /// R-ANA-6, as the principal: only customers they may query), best match first, at most 50.
     func customers(_ visit: Visit) async throws -> Response {
+        let q = visit.query["q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if !q.isEmpty { return try await customerSearch(visit, q) }
         let after: [UInt8]?
         do {
             after = try PageCursor.bytes(visit.query["after"], list: Self.customerList)
@@ -208,6 +217,20 @@ extension Console {
         }
         let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map { PageCursor.text($0, list: Self.customerList) })) : false
         return await self.page(visit, title: "Customers", template: "customers", ["customers": items, "next": next])
+    }
+
+    /// The customers the keyword search finds for `q` (1 to 200 characters, as the API's `/v1/search`
+    /// takes), at most 50; the search's other kinds of records are left out.
+    func customerSearch(_ visit: Visit, _ q: String) async throws -> Response {
+        guard q.count <= 200 else { throw ConsoleError.badRequest("Search for at most 200 characters.") }
+        let hits = try await engine.search(q, as: visit.principal, limit: 200).filter { $0.kind == .customer }.prefix(50)
+        let items: [[String: Any]] = hits.map { hit in
+            ["id": hit.id.lowercasedString, "name": hit.title, "group": hit.scope.group ?? "", "branch": orFalse(hit.scope.branch),
+             "status": false]
+        }
+        return await page(visit, title: "Customers", template: "customers", [
+            "customers": items, "next": false, "q": q, "searched": true,
+        ])
     }
 
     /// The name the console's customer-list cursors are bound to (``PageCursor``).

@@ -1,6 +1,7 @@
 import CRMEngine
 import EventSourcing
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -69,36 +70,69 @@ struct Console: Sendable {
 
     var base: String { configuration.basePath }
 
+    /// The methods a console path may be asked with: a known path asked with another of them is a 405 page,
+    /// an unknown path under the console a 404 page (HEAD goes with GET).
+    static let fallbackMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+
     func addRoutes<Context: RequestContext & RemoteAddressRequestContext>(to router: Router<Context>) {
-        let path = RouterPath(base)
-        router.get(path) { request, context in try await signedIn(request, context) { try await home($0) } }
-        router.get(RouterPath(base + "/signin")) { request, context in try await signInPage(request, context) }
-        router.post(RouterPath(base + "/signin")) { request, context in try await signIn(request, context) }
-        router.post(RouterPath(base + "/signout")) { request, context in try await signedIn(request, context) { try await signOut($0) } }
-        router.get(RouterPath(base + "/account")) { request, context in try await signedIn(request, context) { try await account($0) } }
-        router.post(RouterPath(base + "/account/password")) { request, context in
+        typealias Handler = @Sendable (Request, Context) async throws -> Response
+        // Each path with the methods it takes, for the 405 pages below.
+        var taken: [(path: String, methods: [HTTPRequest.Method])] = []
+        func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+            router.on(RouterPath(path), method: method, use: handler)
+            if let i = taken.firstIndex(where: { $0.path == path }) { taken[i].methods.append(method) } else { taken.append((path, [method])) }
+        }
+        add(.get, base) { request, context in try await signedIn(request, context) { try await home($0) } }
+        add(.get, base + "/signin") { request, context in try await signInPage(request, context) }
+        add(.post, base + "/signin") { request, context in try await signIn(request, context) }
+        add(.post, base + "/signout") { request, context in try await signedIn(request, context) { try await signOut($0) } }
+        add(.get, base + "/account") { request, context in try await signedIn(request, context) { try await account($0) } }
+        add(.post, base + "/account/password") { request, context in
             try await signedIn(request, context) { try await setPassword($0) }
         }
-        router.get(RouterPath(base + "/customers")) { request, context in try await signedIn(request, context) { try await customers($0) } }
-        router.get(RouterPath(base + "/customers/:id")) { request, context in
+        add(.get, base + "/customers") { request, context in try await signedIn(request, context) { try await customers($0) } }
+        add(.get, base + "/customers/:id") { request, context in
             try await signedIn(request, context) { try await customer($0, id: try pathID(context)) }
         }
-        router.post(RouterPath(base + "/customers/:id")) { request, context in
+        add(.post, base + "/customers/:id") { request, context in
             try await signedIn(request, context) { try await editCustomer($0, id: try pathID(context)) }
         }
-        router.get(RouterPath(base + "/tasks/:id")) { request, context in
+        add(.get, base + "/tasks/:id") { request, context in
             try await signedIn(request, context) { try await task($0, id: try pathID(context)) }
         }
-        router.post(RouterPath(base + "/tasks/:id/complete")) { request, context in
+        add(.post, base + "/tasks/:id/complete") { request, context in
             try await signedIn(request, context) { try await completeTask($0, id: try pathID(context)) }
         }
-        router.get(RouterPath(base + "/tickets/:id")) { request, context in
+        add(.get, base + "/tickets/:id") { request, context in
             try await signedIn(request, context) { try await ticket($0, id: try pathID(context)) }
         }
-        router.post(RouterPath(base + "/tickets/:id/handover")) { request, context in
+        add(.post, base + "/tickets/:id/handover") { request, context in
             try await signedIn(request, context) { try await handOverTicket($0, id: try pathID(context)) }
         }
-        router.get(RouterPath(base + "/supervisor")) { request, context in try await signedIn(request, context) { try await supervisor($0) } }
+        add(.get, base + "/supervisor") { request, context in try await signedIn(request, context) { try await supervisor($0) } }
+
+        // The console answers every path under it itself: without these, a path it does not know (or a known
+        // one asked with another method) would fall through to the API's bearer authentication (401
+        // problem+json). A known path with another method is a 405 page naming the methods it takes.
+        for (path, methods) in taken {
+            let allowed = methods.map(\.rawValue).sorted().joined(separator: ", ")
+            for method in Self.fallbackMethods where !methods.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ in await noSuchPage(request, allow: allowed) }
+            }
+        }
+        for method in Self.fallbackMethods {
+            router.on(RouterPath(base + "/**"), method: method) { request, _ in await noSuchPage(request, allow: nil) }
+        }
+    }
+
+    /// The console's own 404 page (or 405 with `Allow` when `allow` names the methods the path takes), with
+    /// its usual headers; the navigation shows when the request carries a signed-in session.
+    func noSuchPage(_ request: Request, allow: String?) async -> Response {
+        let session = await sessions.session(request.cookies[Self.cookieName]?.value)
+        guard let allow else { return errorPage(.notFound, "There is no such page.", session: session) }
+        var response = errorPage(.methodNotAllowed, "This page does not take \(request.method.rawValue).", session: session)
+        response.headers[.allow] = allow
+        return response
     }
 
     func pathID<Context: RequestContext>(_ context: Context) throws -> UUID {

@@ -22,6 +22,17 @@ enum Catalog {
 
     static let groups = ["residential", "business", "key-account"]
 
+    /// The demo's KPI rules (R-ANA-1): monthly targets per employee of indicators the history produces,
+    /// weights summing to 100; winning deals above target earns bonus points.
+    static let kpiRules: [KPIRule] = [
+        KPIRule(indicator: "contactsMade", weight: 20, target: 20),
+        KPIRule(indicator: "visitsMade", weight: 15, target: 4),
+        KPIRule(indicator: "newOpportunities", weight: 15, target: 3),
+        KPIRule(indicator: "dealsWon", weight: 20, target: 1, bonusPoints: 10),
+        KPIRule(indicator: "tasksOnTime", weight: 15, target: 10),
+        KPIRule(indicator: "ticketsResolvedInSLA", weight: 15, target: 5),
+    ]
+
     /// Roughly how many units of `currency` a dollar buys (whole numbers keep prices exact).
     static func priceFactor(_ currency: Currency) -> Decimal {
         switch currency.rawValue {

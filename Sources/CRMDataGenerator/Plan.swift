@@ -140,7 +140,7 @@ struct Plan: Sendable {
         // one to the account managers), settings, forms, products.
         let currencies = Set(branchSpecs.map(\.currency)).count
         let announcementEvents = branchSpecs.count + 1
-        let settingsEvents = branchSpecs.count + 24 + 1 + Set(branchSpecs.map(\.currency)).subtracting([.usd]).count + 2 + 1
+        let settingsEvents = branchSpecs.count + 24 + 1 + Set(branchSpecs.map(\.currency)).subtracting([.usd]).count + 2 + 1 + 2
         setupEvents = 1 + branchSpecs.count * (3 + 3 + 2 * perBranch) + announcementEvents + settingsEvents + 3
             + currencies * Catalog.products.count + 2
 

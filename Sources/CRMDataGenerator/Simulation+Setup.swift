@@ -40,8 +40,10 @@ extension Simulation {
             // shows one's own copy with `query` in organisation over the `own` scope, and `edit` marks it read.
             let inbox = Permission(module: .organisation, actions: [.query, .edit], scope: .own)
             let definitions = [
+                // The branch manager also analyses the branch (RFM, churn) in the analysis module.
                 RoleDefinition(name: names[0], permissions: sales.map { Permission(module: $0, actions: [.query, .create, .edit, .approve, .analyse], scope: scope) }
-                    + [Permission(module: .tickets, actions: [.query], scope: scope), inbox]),
+                    + [Permission(module: .tickets, actions: [.query], scope: scope),
+                       Permission(module: .analysis, actions: [.query, .analyse], scope: scope), inbox]),
                 RoleDefinition(name: names[1], permissions: sales.map { Permission(module: $0, actions: [.query, .create, .edit], scope: scope) }
                     + [inbox]),
                 RoleDefinition(name: names[2], permissions: service.map { Permission(module: $0, actions: [.query, .create, .edit], scope: scope) }
@@ -138,6 +140,14 @@ extension Simulation {
         try configure(.setTicketRuleChain(TicketRuleChain(kind: .complaint, minimumSeverity: .high, actions: [
             RuleAction(kind: .notifyOwner), RuleAction(kind: .queueLetter, template: "apology"),
         ])), actor: adminActor, at: tick())
+        // KPI rules (R-ANA-1) over the indicators the history produces, and a pay scheme (R-ANA-2) in the first
+        // branch's currency: the supervisor's ranking and the daily pay estimates have something to show.
+        try configure(.replaceKPIRules(Catalog.kpiRules), actor: adminActor, at: tick())
+        let payCurrency = world.branches.first?.currency ?? .usd
+        let factor = Catalog.priceFactor(payCurrency)
+        try configure(.setPayScheme(PayScheme(currency: payCurrency, basePerDay: 40 * factor, defaultRatePerPoint: factor / 2,
+                                              rates: [PayScheme.Rate(indicator: "dealsWon", perPoint: 2 * factor)])),
+                      actor: adminActor, at: tick())
 
         // Customer forms, one per group.
         for (group, fields) in Catalog.forms() {
