@@ -181,7 +181,7 @@ struct ReminderSourceTests {
         let found = reminders(on: "2026-03-10", sources)
         #expect(found.first?.details.title.count == 200)
         #expect(found.allSatisfy { (try? WorkTask.decide(.dispatch(taskID: $0.taskID, details: $0.details, assignee: $0.assignee),
-                                                         state: WorkTask.initialState, context: CommandContext(now: .distantPast, actor: "system")))?.count == 1 })
+                                                         state: WorkTask.initialState, context: CommandContext(now: instant("2026-03-09T09:00:00Z"), actor: "system")))?.count == 1 })
     }
 }
 
