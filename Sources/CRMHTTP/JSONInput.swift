@@ -352,12 +352,15 @@ extension JSONValue: Encodable {
     /// `Int`) and why, or nil when no number is at fault. Foundation's decoder refuses such a number as invalid
     /// JSON without naming where, so it is found by substitution: with every number that no `Int` holds set
     /// to 0 the value must decode past that error; then the first one whose value brings the error back is
-    /// found by bisection. Runs only on that refusal: a few decodes of the body, logarithmic in its numbers.
+    /// found by bisection. Runs only on that refusal: a few decodes of the body, logarithmic in its numbers;
+    /// each substitution copies the containers on its path, so a body with more than
+    /// ``maximumNumberCandidates`` such numbers is not searched (the refusal then names the body): a request
+    /// padded with fractions must not buy seconds of CPU.
     private static func unreadableNumber<T: Decodable>(_ type: T.Type, in value: JSONValue, path: String,
                                                        decoder: JSONDecoder) -> (member: String, reason: String)? {
         var candidates: [(path: String, steps: [JSONStep], number: Decimal)] = []
         value.collectNonIntNumbers(path: path, steps: [], into: &candidates)
-        guard !candidates.isEmpty else { return nil }
+        guard !candidates.isEmpty, candidates.count <= maximumNumberCandidates else { return nil }
         func failsUnnamed(_ v: JSONValue) -> Bool {
             do {
                 _ = try decoder.decode(T.self, from: JSONOutput.encoder().encode(v))
@@ -386,6 +389,9 @@ extension JSONValue: Encodable {
         NSDecimalRound(&whole, &copy, 0, .plain)
         return (culprit.path, whole == culprit.number ? "expected a whole number from \(Int.min) to \(Int.max)" : "expected a whole number")
     }
+
+    /// The most numbers no `Int` holds that ``unreadableNumber(_:in:path:decoder:)`` searches among.
+    static let maximumNumberCandidates = 64
 
     /// A member path without the separator left at its start when the value was the whole body.
     fileprivate static func memberName(_ path: String) -> String {
@@ -421,6 +427,8 @@ private enum JSONStep {
 extension JSONValue {
     /// Every number in the value that is not a whole number an `Int` holds, with its path and steps, in order.
     fileprivate func collectNonIntNumbers(path: String, steps: [JSONStep], into result: inout [(path: String, steps: [JSONStep], number: Decimal)]) {
+        // One past the most that are searched is enough to know the body is not searched.
+        guard result.count <= JSONValue.maximumNumberCandidates else { return }
         switch self {
         case .number(let number):
             var whole = Decimal()

@@ -67,6 +67,20 @@ import Testing
         await w.f.close()
     }
 
+    /// RFM and churn convert a month at the rate valid on its first day: an entry of a month whose rate starts
+    /// in the middle of it would block them, so it is refused too.
+    @Test func anEntryOfAMonthWhoseRateStartsAfterItsFirstDayIsRefused() async throws {
+        let w = try await world("revenue-rate-month")
+        try await rate(w, .usd, .cny, "7", from: "2026-03-15")
+        let mid = await #expect(throws: EngineError.self) { try await execute(w, .record(try entry(w, "march", day: "2026-03-20", "10", .usd))) }
+        #expect(mid?.field == "amount")
+        #expect(try await execute(w, .record(try entry(w, "april", day: "2026-04-02", "10", .usd))).events.count == 1)
+        let rfm = try await w.f.engine.rfm(asOf: try EngineFixture.day("2026-04-30"), currency: .cny, as: w.f.admin,
+                                           consistentWith: try await w.f.engine.store.headPosition())
+        #expect(!rfm.isEmpty, "the report is not blocked")
+        await w.f.close()
+    }
+
     @Test func withoutAnyRateEveryCurrencyIsRecordedAndARepeatOrAReversalPassesOnceRatesExist() async throws {
         let w = try await world("revenue-rate-none")
         let recorded = try entry(w, "jpy", day: "2026-11-27", "5", try jpy())

@@ -41,6 +41,12 @@ import Testing
                 let answer = try await s.send(.POST, path, json: body)
                 #expect(answer.status == 400 && text(answer.json["field"]) == field, "\(body): \(answer.status) \(answer.text)")
             }
+            // A body padded with thousands of fractions is not searched number by number (each substitution copies
+            // the containers on its path): still a 400, naming the body rather than the member.
+            let padding = Array(repeating: "0.5", count: 8_000).joined(separator: ",")
+            let padded = try await s.send(.POST, "/v1/settings/sla",
+                                          json: #"{"kind":"praise","severity":"low","responseMinutes":1.5,"resolutionMinutes":60,"pad":[\#(padding)]}"#)
+            #expect(padded.status == 400, "\(padded.status) \(padded.text)")
         }
     }
 }

@@ -81,13 +81,16 @@ extension RevenueLedger: EngineRecord {
     /// single-currency installation) every currency passes; with rates, the entry's currency must convert, at
     /// the rate valid on the entry's date (direct, inverse or across a third currency:
     /// ``Swift/Array/rate(from:to:on:)``, as every report converts), into each currency the rates convert into
-    /// (their `to` side: the currencies the installation reports in). Returns the first (by code) it cannot be
-    /// converted into; nil when it converts, or when its currency is not an ISO 4217 code (validation refuses
-    /// that, naming it so).
+    /// (their `to` side: the currencies the installation reports in) — and at the rate valid on the first day
+    /// of the entry's month too, at which RFM and churn convert a customer's month. Returns the first (by code)
+    /// it cannot be converted into; nil when it converts, or when its currency is not an ISO 4217 code
+    /// (validation refuses that, naming it so).
     static func unconvertibleInto(_ entry: Entry, rates: [ExchangeRate]) -> Currency? {
         let currency = entry.amount.currency
         guard !rates.isEmpty, currency.isISO4217 else { return nil }
         let targets = Set(rates.map(\.to)).sorted { $0.rawValue < $1.rawValue }
-        return targets.first { rates.rate(from: currency, to: $0, on: entry.date) == nil }
+        return targets.first { target in
+            [entry.date, entry.date.firstOfMonth].contains { rates.rate(from: currency, to: target, on: $0) == nil }
+        }
     }
 }

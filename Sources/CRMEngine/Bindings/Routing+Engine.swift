@@ -25,10 +25,22 @@ extension CRMEngine {
 
 extension WorkTask {
     /// `dispatchByRules` gets the settings' rules and the customer's place; `importExternal` without an owner
-    /// goes to the customer's owning account manager (R-TSK-5).
+    /// goes to the customer's owning account manager (R-TSK-5). A person reassigns a customer's task only to
+    /// an employee who may work on it: `edit` in tasks over its customer's scope, not counting the ownership the
+    /// reassignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's
+    /// `own` tasks counts; else `invalid`, field `assignee`) — judged for whoever may reassign it, once the
+    /// domain would accept it. A task of no customer (one's own work) goes to anyone active.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         guard !principal.isSystem else { return command }
         switch command {
+        case .reassign:
+            guard let customerID = state.details?.customerID, let named = employeesNamed(by: command, state: state).first,
+                  !principal.replaysDecisions,
+                  try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
+                  let events = try? decide(command, state: state, context: CommandContext(now: engine.clock.now(), actor: principal.id)),
+                  !events.isEmpty else { return command }
+            try await engine.requireMayWorkOn(.customer(customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
+            return command
         case .dispatchByRules(let id, let details, let given, _):
             let input = try await engine.routingInput(customer: details.customerID, branch: details.branch, productLine: given.productLine)
             return .dispatchByRules(taskID: id, details: details, input: input, rules: try await engine.settings().routingRules)

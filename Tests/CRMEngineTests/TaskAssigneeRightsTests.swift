@@ -1,0 +1,46 @@
+import CRMDomain
+import CRMEngine
+import EventSourcing
+import Foundation
+import Testing
+
+/// A customer's task is reassigned only to an employee who may work on it: `edit` in tasks over its
+/// customer's branch (or a role for one's own tasks) — not through the ownership the reassignment itself
+/// gives. Anyone else is refused `invalid`, naming `assignee`, with nothing written. A task of no customer
+/// (one's own work) goes to anyone active.
+@Suite struct TaskAssigneeRightsTests {
+    static func worker(_ branch: String) -> [Permission] {
+        [Permission(module: .tasks, actions: [.query, .create, .edit], scope: .branch(branch)),
+         Permission(module: .customers, actions: [.query], scope: .branch(branch))]
+    }
+
+    @Test func aCustomersTaskIsNotReassignedToAnotherBranchsWorkerButToOneOfItsOwn() async throws {
+        let f = try await EngineFixture.make("task-assignee-rights")
+        let berlin = try await f.hire("Berta", branch: "berlin", permissions: Self.worker("berlin"))
+        let berlin2 = try await f.hire("Bruno", branch: "berlin", permissions: Self.worker("berlin"))
+        let newYork = try await f.hire("Nora", branch: "new-york", permissions: Self.worker("new-york"))
+        let ownWorker = try await f.hire("Olga", branch: "field", permissions: [Permission(module: .tasks, actions: [.query, .edit], scope: .own)])
+        let customer = try await f.customer("Berlin Water", branch: "berlin")
+        let task = UUID.derived("task", "berlin-water")
+        try await f.engine.execute(WorkTask.self, id: task, .dispatch(taskID: task, details: WorkTask.Details(
+            title: "Call back", customerID: customer, kind: .followUp, dueAt: f.clock.now().addingTimeInterval(86_400)), assignee: berlin.id), as: berlin)
+        let before = try await f.engine.store.headPosition()
+        for actor in [berlin, f.admin] {
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(WorkTask.self, id: task, .reassign(to: newYork.id, reason: nil), as: actor)
+            }
+            #expect(error?.code == .invalid && error?.field == "assignee", "\(String(describing: error))")
+        }
+        #expect(try await f.engine.store.headPosition() == before, "nothing written")
+        #expect(try await f.engine.execute(WorkTask.self, id: task, .reassign(to: berlin2.id, reason: nil), as: berlin).events.count == 1)
+        #expect(try await f.engine.execute(WorkTask.self, id: task, .reassign(to: ownWorker.id, reason: nil), as: f.admin).events.count == 1)
+
+        // One's own work (no customer) goes to anyone active.
+        let own = UUID.derived("task", "own-work")
+        try await f.engine.execute(WorkTask.self, id: own, .dispatch(taskID: own, details: WorkTask.Details(
+            title: "Tidy the van", customerID: nil, kind: .followUp, dueAt: f.clock.now().addingTimeInterval(86_400), branch: "berlin"),
+            assignee: berlin.id), as: f.admin)
+        #expect(try await f.engine.execute(WorkTask.self, id: own, .reassign(to: newYork.id, reason: nil), as: f.admin).events.count == 1)
+        await f.close()
+    }
+}
