@@ -12,8 +12,10 @@ import NIOCore
 /// `signin-failed:api` under `anonymous`, with the client IP only — never the token, any part of it or a
 /// hash of it. A request without `Authorization` is no attempt to sign in: 401, nothing recorded. At most
 /// ``FailedAuthentications/limit`` refusals per client IP within ``FailedAuthentications/window`` are
-/// recorded; past that the address's refusals answer 429 `too-many-requests` with `Retry-After` and are
-/// not recorded, so a flood cannot fill the audit. A valid token is still accepted from such an address
+/// recorded, and at most ``FailedAuthentications/totalLimit`` from all addresses together; past that the
+/// refusals answer 429 `too-many-requests` with `Retry-After` and are not recorded, so a flood — from one
+/// address or many — cannot fill the audit. (The limit bounds the audit; it is no defence against guessing
+/// tokens, which carry 256 random bits.) A valid token is still accepted from such an address
 /// (a token cannot be guessed; one misbehaving client behind a shared address locks no one else out).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = CRMRequestContext
@@ -97,28 +99,42 @@ actor FailedAuthentications {
 
     /// Refusals counted per address within the window (as the web console's sign-in limit).
     let limit: Int
+    /// Refusals counted from all addresses together within the window: a client rotating addresses (cheap
+    /// with IPv6) is throttled once these are spent, so the audit's growth is bounded overall.
+    let totalLimit: Int
     let window: Duration
     private var failures: [String: [ContinuousClock.Instant]] = [:]
+    /// The instants of the refusals counted from any address, oldest first.
+    private var counted: [ContinuousClock.Instant] = []
     private let clock = ContinuousClock()
 
-    init(limit: Int = 10, window: Duration = .seconds(15 * 60)) {
+    init(limit: Int = 10, totalLimit: Int = 1_000, window: Duration = .seconds(15 * 60)) {
         self.limit = max(1, limit)
+        self.totalLimit = max(1, totalLimit)
         self.window = window
     }
 
-    /// Counts a refused authentication from `address` unless the address is over the limit.
+    /// Counts a refused authentication from `address` unless the address, or all addresses together, are
+    /// over their limit.
     func refused(_ address: String) -> Outcome {
         let now = clock.now
         let window = self.window
+        counted.removeFirst(counted.prefix { $0.duration(to: now) >= window }.count)
         let recent = failures[address]?.filter { $0.duration(to: now) < window } ?? []
-        if recent.count >= limit, let oldest = recent.first {
-            failures[address] = recent
+        let oldest = recent.count >= limit ? recent.first : counted.count >= totalLimit ? counted.first : nil
+        if let oldest {
+            failures[address] = recent.isEmpty ? nil : recent
             let left = window - oldest.duration(to: now)
             let seconds = max(1, left.components.seconds + (left.components.attoseconds > 0 ? 1 : 0))
             return .throttled(retryAfter: Int(clamping: seconds))
         }
-        if recent.isEmpty, failures[address] == nil, failures.count >= 100_000 { failures.removeAll() }
+        // Memory: at most `totalLimit` addresses hold refusals within the window, so dropping the others keeps
+        // the map small without forgetting any address still throttled.
+        if recent.isEmpty, failures[address] == nil, failures.count >= 100_000 {
+            failures = failures.filter { $0.value.last.map { $0.duration(to: now) < window } ?? false }
+        }
         failures[address] = recent + [now]
+        counted.append(now)
         return .counted
     }
 }
