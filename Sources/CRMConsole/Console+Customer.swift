@@ -79,8 +79,8 @@ extension Console {
                 "when": Format.instant(entry.recordedAt, in: calendar), "who": names[entry.actor] ?? entry.actor, "record": entry.stream.category,
                 "summary": entry.summary ?? entry.eventType,
                 "changes": entry.changes.map { change in
-                    ["field": Self.fieldLabel(change.field, labels), "old": change.old.map(Self.display) ?? "—",
-                     "new": change.new.map(Self.display) ?? "—"] as [String: Any]
+                    ["field": Self.fieldLabel(change.field, labels), "old": change.old.map { Self.display($0, of: change.field, names) } ?? "—",
+                     "new": change.new.map { Self.display($0, of: change.field, names) } ?? "—"] as [String: Any]
                 },
             ]
         }
@@ -351,6 +351,16 @@ extension Console {
     /// (`1-2`, `3-`, `1.2.3`, `12abc`), which `Decimal(string:)` alone would read in part.
     static func decimal(_ text: some StringProtocol, exponent: Bool) -> Decimal? {
         Decimal(wholeText: text, exponent: exponent)
+    }
+
+    /// The changed fields whose values are employee ids: shown by name, as "Account manager" and "Who" are.
+    static let employeeFields: Set<String> = ["owner"]
+
+    /// A timeline value of `field`: an employee's id (an owner) by the name `names` gives the reader, else
+    /// by id (an employee beyond the reader's reach); any other value as ``display(_:)`` shows it.
+    static func display(_ value: FieldValue, of field: String, _ names: [String: String]) -> String {
+        if employeeFields.contains(field), case .text(let id) = value { return names[Employee.canonicalID(id)] ?? id }
+        return display(value)
     }
 
     /// A value as the console shows it (and as its form fields hold it).

@@ -13,8 +13,10 @@ import Hummingbird
 /// Every card follows the chosen month: the KPI ranking is the month's; for a past month the segments are
 /// scored as of its last day and the late tickets are the month's overdue report (deadline in the month,
 /// late); for the current month (or one ahead) both are as of now — each customer's own today, the open
-/// tickets past their deadline. Each card says which. A card whose query fails says so with the engine's
-/// message (which never holds personal data) instead of looking empty.
+/// tickets past their deadline. Each card says which. The segments are scored in `currency` (the reports'
+/// parser, ``Currency/init(reportCode:)``), by default the settings' pay-scheme currency, else CNY; the card
+/// names it. A card whose query fails says so with the engine's message (which never holds personal data)
+/// instead of looking empty.
 extension Console {
     func supervisor(_ visit: Visit) async throws -> Response {
         let principal = visit.principal
@@ -30,6 +32,15 @@ extension Console {
         }
         guard let chosen = RevenueMonth(text: month), let first = LocalDate(year: chosen.year, month: chosen.month, day: 1) else {
             throw ConsoleError.badRequest("The month must be written YYYY-MM, such as \(thisMonth).")
+        }
+        // The loyalty segments' currency: `currency` (an ISO 4217 code, read by the reports' parser), else the
+        // settings' pay-scheme currency, else CNY.
+        var currency = await defaultAnalysisCurrency()
+        if let asked = visit.query["currency"], !asked.isEmpty {
+            guard let code = Currency(reportCode: asked) else {
+                throw ConsoleError.badRequest("The currency must be an ISO 4217 code in capitals, such as CNY.")
+            }
+            currency = code
         }
         // A past month is read as of its end; this month (or one ahead) as of now.
         let past = RevenueMonth(text: thisMonth).map { chosen < $0 } ?? false
@@ -57,9 +68,6 @@ extension Console {
         var segments: [(String, Int)] = []
         var segmentProblem: String?
         do {
-            guard let currency = Currency(rawValue: Self.analysisCurrency) else {
-                throw EngineError(.invalid, field: "currency", "the console's analysis currency is no currency")
-            }
             let scores = try await engine.rfm(asOf: past ? first.lastOfMonth : nil, currency: currency, as: principal)
             var counts: [String: Int] = [:]
             for score in scores { counts[score.segment, default: 0] += 1 }
@@ -90,7 +98,7 @@ extension Console {
         let overdueChart = Chart.bars(departments.map { Chart.Bar(label: $0.key, value: Double($0.value), display: "\($0.value)") },
                                       title: "Overdue tickets per department", color: "#b00020")
 
-        let segmentsAsOf = past ? "as of \(first.lastOfMonth), in \(Self.analysisCurrency)" : "as of today, in \(Self.analysisCurrency)"
+        let segmentsAsOf = past ? "as of \(first.lastOfMonth), in \(currency)" : "as of today, in \(currency)"
         let overdueWhat = past ? "tickets whose resolution deadline fell in \(month) and were late" : "open tickets past their deadline now"
         return await page(visit, title: "Supervisor", template: "supervisor", [
             "month": month, "ranking": ranking, "hasRanking": !ranking.isEmpty, "kpiChart": kpiChart,
@@ -104,9 +112,18 @@ extension Console {
         ])
     }
 
-    /// The currency the supervisor's loyalty segments are scored in (other currencies converted at the
-    /// settings' rates; a month without a rate makes the card say so).
-    static let analysisCurrency = "CNY"
+    /// The currency the supervisor's loyalty segments are scored in when the page names none and the
+    /// settings hold no pay scheme (other currencies converted at the settings' rates; a month without a rate
+    /// makes the card say so).
+    static let analysisCurrency: Currency = .cny
+
+    /// The loyalty segments' currency when the page names none: the settings' pay-scheme currency, else
+    /// ``analysisCurrency``. Read as the engine, as the branch calendar is: only the currency code is used
+    /// (a supervisor need not be allowed to read the settings).
+    func defaultAnalysisCurrency() async -> Currency {
+        let settings = try? await engine.state(Settings.self, id: UUID(), as: .system)
+        return settings?.state.payScheme?.currency ?? Self.analysisCurrency
+    }
 
     /// What a supervisor card shows when its query failed: the engine's message (its text never holds
     /// payload or personal data), "you may not see" when refused, else only that it failed (logged by type).

@@ -56,7 +56,7 @@ extension Console {
 
     /// Tasks due today, overdue tasks (red, with how late), upcoming reminders and tasks, announcements. Each
     /// task names its customer when the engine's board shows the name to the reader (only to whoever may
-    /// query that customer).
+    /// query that customer). Announcements whose query fails are said to be so (``cardProblem(_:card:_:)``).
     func home(_ visit: Visit) async throws -> Response {
         let principal = visit.principal
         let board = try await engine.taskBoard(for: principal.id, as: principal, upcomingLimit: 50, consistentWith: visit.session.position)
@@ -79,14 +79,23 @@ extension Console {
             ["id": task.taskID.lowercasedString, "title": task.title, "due": Format.instant(task.dueAt, in: calendar),
              "customerName": orFalse(task.customerName)]
         }
-        let announcements: [[String: Any]] = ((try? await engine.announcements(as: principal, consistentWith: visit.session.position)) ?? [])
+        // A failed query says so (as the supervisor's cards do), never "No announcements."
+        var inbox: [AnnouncementInbox.Item] = []
+        var announcementsProblem: String?
+        do {
+            inbox = try await engine.announcements(as: principal, consistentWith: visit.session.position)
+        } catch {
+            announcementsProblem = cardProblem(error, card: "announcements", visit)
+        }
+        let announcements: [[String: Any]] = inbox
             .filter { $0.announcement.expiresAt.map { $0 > instant } ?? true }
             .prefix(10).map { item in
                 ["title": item.announcement.title, "body": item.announcement.body, "published": calendar.localDate(of: item.announcement.publishedAt).description]
             }
         return await page(visit, title: "Home", template: "home", [
             "today": calendar.localDate(of: instant).description, "overdue": overdue, "dueToday": dueToday, "reminders": reminders, "upcoming": upcoming,
-            "announcements": announcements,
+            "announcements": announcements, "announcementsProblem": orFalse(announcementsProblem),
+            "announcementsEmpty": announcementsProblem == nil && announcements.isEmpty,
         ])
     }
 
