@@ -7,16 +7,7 @@ import Testing
 
 /// The home's announcements when their query fails, the timeline's owner changes by name, and the supervisor
 /// page's RFM currency.
-@Suite(.serialized) struct ConsoleFollowUpTests {
-    func caughtUp(_ s: ConsoleServer) async throws { try await s.engine.views.waitUntil(try await s.engine.store.headPosition()) }
-
-    /// The text of the card `id` on `page` (up to the next card).
-    func card(_ id: String, in page: String) throws -> String {
-        let start = try #require(page.range(of: "id=\"\(id)\""))
-        let rest = page[start.upperBound...]
-        return String(rest.range(of: "<section").map { rest[..<$0.lowerBound] } ?? rest)
-    }
-
+@Suite(.serialized) struct ConsoleFollowUpTests: ConsolePageReading {
     @Test func theHomeSaysWhenTheAnnouncementsCouldNotBeReadInsteadOfNoAnnouncements() async throws {
         try await ConsoleServer.with("announcements-problem") { s in
             let (cookie, csrf) = try await s.signIn()

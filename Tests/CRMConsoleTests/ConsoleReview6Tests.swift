@@ -7,16 +7,7 @@ import Testing
 
 /// The supervisor page's cards (a failed query said, the chosen month followed), the customer form's name
 /// limit, the console's own 404 and 405 pages, the home's customer names and announcement line breaks.
-@Suite(.serialized) struct ConsoleReview6Tests {
-    func caughtUp(_ s: ConsoleServer) async throws { try await s.engine.views.waitUntil(try await s.engine.store.headPosition()) }
-
-    /// The text of the card `id` on `page` (up to the next card).
-    func card(_ id: String, in page: String) throws -> String {
-        let start = try #require(page.range(of: "id=\"\(id)\""))
-        let rest = page[start.upperBound...]
-        return String(rest.range(of: "<section").map { rest[..<$0.lowerBound] } ?? rest)
-    }
-
+@Suite(.serialized) struct ConsoleReview6Tests: ConsolePageReading {
     @Test func aSupervisorCardWhoseQueryFailsSaysSoInsteadOfLookingEmpty() async throws {
         try await ConsoleServer.with("card-problem") { s in
             // A purchase in CHF, for which the settings hold no rate into CNY: RFM refuses, it does not score nothing.

@@ -171,3 +171,17 @@ struct ConsoleServer: Sendable {
         return (cookie, try #require(Self.csrf(in: home.text)))
     }
 }
+
+/// What suites reading console pages share: waiting for the views, and one card of a page.
+protocol ConsolePageReading {}
+
+extension ConsolePageReading {
+    func caughtUp(_ s: ConsoleServer) async throws { try await s.engine.views.waitUntil(try await s.engine.store.headPosition()) }
+
+    /// The text of the card `id` on `page` (up to the next card).
+    func card(_ id: String, in page: String) throws -> String {
+        let start = try #require(page.range(of: "id=\"\(id)\""))
+        let rest = page[start.upperBound...]
+        return String(rest.range(of: "<section").map { rest[..<$0.lowerBound] } ?? rest)
+    }
+}
