@@ -75,11 +75,8 @@ import Testing
     @Test func theSupervisorSegmentsTakeACurrencyDefaultingToThePaySchemesAndSayIt() async throws {
         try await ConsoleServer.with("rfm-currency") { s in
             // A purchase in CHF, for which the settings hold no rate into CNY.
+            try await purchaseInCHF(s)
             let chf = try #require(Currency(rawValue: "CHF"))
-            try await s.engine.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: s.customerID), .record(RevenueLedger.Entry(
-                id: UUID.derived("entry", "chf"), customerID: s.customerID, chargeItem: "gas", businessLine: "gas",
-                date: try #require(LocalDate("2026-01-01")), amount: Money(120, chf))), as: s.admin)
-            try await caughtUp(s)
             let (cookie, _) = try await s.signIn()
 
             // No pay scheme: CNY, which this purchase cannot be converted into.

@@ -11,11 +11,7 @@ import Testing
     @Test func aSupervisorCardWhoseQueryFailsSaysSoInsteadOfLookingEmpty() async throws {
         try await ConsoleServer.with("card-problem") { s in
             // A purchase in CHF, for which the settings hold no rate into CNY: RFM refuses, it does not score nothing.
-            let chf = try #require(Currency(rawValue: "CHF"))
-            try await s.engine.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: s.customerID), .record(RevenueLedger.Entry(
-                id: UUID.derived("entry", "chf"), customerID: s.customerID, chargeItem: "gas", businessLine: "gas",
-                date: try #require(LocalDate("2026-01-01")), amount: Money(120, chf))), as: s.admin)
-            try await caughtUp(s)
+            try await purchaseInCHF(s)
             let (cookie, _) = try await s.signIn()
             let page = try await s.send(.GET, "/console/supervisor", cookie: cookie)
             #expect(page.status == 200)

@@ -178,6 +178,16 @@ protocol ConsolePageReading {}
 extension ConsolePageReading {
     func caughtUp(_ s: ConsoleServer) async throws { try await s.engine.views.waitUntil(try await s.engine.store.headPosition()) }
 
+    /// A purchase of 120 CHF by the server's customer on 2026-01-01 (the settings hold no rate from CHF), the
+    /// views caught up.
+    func purchaseInCHF(_ s: ConsoleServer) async throws {
+        let chf = try #require(Currency(rawValue: "CHF"))
+        try await s.engine.execute(RevenueLedger.self, id: RevenueLedger.id(customerID: s.customerID), .record(RevenueLedger.Entry(
+            id: UUID.derived("entry", "chf"), customerID: s.customerID, chargeItem: "gas", businessLine: "gas",
+            date: try #require(LocalDate("2026-01-01")), amount: Money(120, chf))), as: s.admin)
+        try await caughtUp(s)
+    }
+
     /// The text of the card `id` on `page` (up to the next card).
     func card(_ id: String, in page: String) throws -> String {
         let start = try #require(page.range(of: "id=\"\(id)\""))

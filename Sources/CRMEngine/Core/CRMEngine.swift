@@ -95,6 +95,8 @@ public final class CRMEngine: Sendable {
     let snapshots: SnapshotStore?
     let organisation = SingletonCache<Organisation>(stream: Organisation.streamID)
     let settingsCache = SingletonCache<Settings>(stream: Settings.streamID)
+    /// The settings as of a log position, for reactions (``settings(asOf:)``).
+    let settingsAsOf = SettingsAsOfCache()
     let principals = PrincipalCache()
     let customerViews: StampedCache<Customer360>
     let scheduler = Mutex<Task<Void, Never>?>(nil)

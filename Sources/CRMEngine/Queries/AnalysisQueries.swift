@@ -194,13 +194,12 @@ extension CRMEngine {
         let now = clock.now()
         let today = BranchDays(at: now, settings: settings)
         let live = try analysedCustomers()
-        let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }
-            .filter { live.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) }
+        let summaries = try churnSummaries(where: { live.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) },
+                                           on: { day ?? today.day(ofBranch: $0.scope.branch) })
         let facts = try churnFacts()
         var missing: [Currency: LocalDate] = [:]
-        let risks = try summaries.map { summary in
-            let signals = try churnSignals(summary, on: day ?? today.day(ofBranch: summary.scope.branch), currency: currency,
-                                           settings: settings, facts: facts, missingRates: &missing)
+        let risks = try summaries.map { summary, asOfDay, day in
+            let signals = try churnSignals(asOfDay, on: day, currency: currency, settings: settings, facts: facts, missingRates: &missing)
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
             return (customerID: summary.customerID, risk: Churn.risk(signals, configuration: configuration))
         }

@@ -15,31 +15,26 @@ extension CRMEngine {
     /// let then = try await engine.settings(asOf: event.position)
     /// ```
     func settings(asOf position: GlobalPosition) async throws -> Settings.State {
-        try await SettingsAsOfCache.shared.settings(of: self, asOf: position)
+        try await settingsAsOf.settings(of: self, asOf: position)
     }
 }
 
-/// The settings as of the last position each engine asked for, with the version and position of the last
-/// settings event folded into them.
-private final class SettingsAsOfCache: Sendable {
-    static let shared = SettingsAsOfCache()
-
+/// The settings as of the last position an engine asked for, with the version and position of the last
+/// settings event folded into them (one per engine: ``CRMEngine/settingsAsOf``).
+final class SettingsAsOfCache: Sendable {
     private struct Entry: Sendable {
-        weak var engine: CRMEngine?
         var state: Settings.State
         var version: StreamVersion
         /// The position of the settings event at `version` (``GlobalPosition/start`` before any).
         var position: GlobalPosition
     }
 
-    private let entries = Mutex<[ObjectIdentifier: Entry]>([:])
+    private let entry = Mutex<Entry?>(nil)
     private static let page = 64
 
     func settings(of engine: CRMEngine, asOf position: GlobalPosition) async throws -> Settings.State {
-        let key = ObjectIdentifier(engine)
-        let cached = entries.withLock { entries in entries[key].flatMap { $0.engine === engine ? $0 : nil } }
         var entry: Entry
-        if let cached, cached.position <= position {
+        if let cached = self.entry.withLock({ $0 }), cached.position <= position {
             entry = cached
         } else {
             entry = try await start(engine, upTo: position)
@@ -56,21 +51,18 @@ private final class SettingsAsOfCache: Sendable {
             if batch.count < Self.page { break }
         }
         let kept = entry
-        entries.withLock { entries in
-            entries = entries.filter { $0.value.engine != nil }
-            entries[key] = kept
-        }
+        self.entry.withLock { $0 = kept }
         return kept.state
     }
 
     /// Where to fold from for `position` without a cached entry before it: the engine's current settings
     /// (its snapshot-seeded cache) when their last event is at or before `position`, else the stream's start.
     private func start(_ engine: CRMEngine, upTo position: GlobalPosition) async throws -> Entry {
-        let empty = Entry(engine: engine, state: Settings.initialState, version: .noStream, position: .start)
+        let empty = Entry(state: Settings.initialState, version: .noStream, position: .start)
         let current = try await engine.settingsCache.currentWithVersion(store: engine.store, registry: engine.registry)
         guard current.version != .noStream,
               let last = try await engine.store.readStream(Settings.streamID, from: current.version, direction: .forward, limit: 1).first,
               last.streamVersion == current.version, last.position <= position else { return empty }
-        return Entry(engine: engine, state: current.state, version: current.version, position: last.position)
+        return Entry(state: current.state, version: current.version, position: last.position)
     }
 }

@@ -123,17 +123,16 @@ extension CRMEngine {
         let settings = try await self.settings()
         // Archived and merged customers are not watched (no retention task for them), as the churn report leaves them out.
         let live = try analysedCustomers()
-        let summaries = try views.read(Self.customerActivity) { try CustomerActivity.all(in: $0) }.filter { live.contains($0.customerID) }
-        let facts = try churnFacts()
         let days = BranchDays(at: now, settings: settings)
+        let summaries = try churnSummaries(where: { live.contains($0.customerID) }, on: { days.day(ofBranch: $0.scope.branch) })
+        let facts = try churnFacts()
         var dispatched = 0
-        for summary in summaries {
+        for (summary, asOfDay, day) in summaries {
             guard let currency = summary.months.last?.currency else { continue }  // never bought: no purchase pattern to lose
             let configuration = Churn.Configuration(settings: settings, branch: summary.scope.branch, community: summary.scope.community)
-            let day = days.day(ofBranch: summary.scope.branch)
             // The customer's own latest currency: a month in another one without a rate leaves its amount out.
             var unconverted: [Currency: LocalDate] = [:]
-            let signals = try churnSignals(summary, on: day, currency: currency, settings: settings, facts: facts, missingRates: &unconverted)
+            let signals = try churnSignals(asOfDay, on: day, currency: currency, settings: settings, facts: facts, missingRates: &unconverted)
             let risk = Churn.risk(signals, configuration: configuration)
             // One customer whose records cannot be read or are refused does not hold up the others.
             try await items.attempt(summary.customerID) {
@@ -183,17 +182,29 @@ extension CRMEngine {
         return facts
     }
 
+    /// The activity summaries of the customers `include` keeps, each with the same summary as of its day
+    /// (`day`: only the purchases dated on or before it, ``CustomerActivity/summary(_:asOf:in:)``) and that day,
+    /// all read in one transaction — what ``churnSignals(_:on:currency:settings:facts:missingRates:)`` takes.
+    func churnSummaries(where include: (CustomerActivity.Summary) -> Bool, on day: (CustomerActivity.Summary) -> LocalDate) throws
+        -> [(summary: CustomerActivity.Summary, asOfDay: CustomerActivity.Summary, day: LocalDate)] {
+        try views.read(Self.customerActivity) { reader in
+            try CustomerActivity.all(in: reader, where: include).map { summary in
+                let day = day(summary)
+                return (summary, try CustomerActivity.summary(summary, asOf: day, in: reader), day)
+            }
+        }
+    }
+
     /// One customer's churn signals on `day`, every day read in the customer's branch calendar (UTC without
-    /// one): the purchases dated on or before `day` only (``CustomerActivity/summary(_:asOf:in:)``), days
-    /// since the last contact or visit **on or before** `day` (one after it does not count for the day: a
-    /// past day's last contact is read from the contact and visit log), and the days until the nearest
-    /// active contract expiring on or after `day` with whether an opportunity of the customer is open.
-    /// `missingRates` gains the currencies of the two periods' purchases without a rate into `currency`
-    /// (with the first day one was needed): their amounts are not in the revenue signal.
+    /// one), from its activity summary as of `day` (``churnSummaries(where:on:)``: the purchases dated on or
+    /// before it only): days since the last contact or visit **on or before** `day` (one after it does not
+    /// count for the day: a past day's last contact is read from the contact and visit log), and the days
+    /// until the nearest active contract expiring on or after `day` with whether an opportunity of the
+    /// customer is open. `missingRates` gains the currencies of the two periods' purchases without a rate into
+    /// `currency` (with the first day one was needed): their amounts are not in the revenue signal.
     func churnSignals(_ summary: CustomerActivity.Summary, on day: LocalDate, currency: Currency, settings: Settings.State,
                       facts: ChurnFacts, missingRates: inout [Currency: LocalDate]) throws -> Churn.Signals {
         let calendar = settings.calendar(forBranch: summary.scope.branch)
-        let summary = try views.read(Self.customerActivity) { try CustomerActivity.summary(summary, asOf: day, in: $0) }
         // The current and the previous period of the revenue signal (Churn.Signals' 3 months each).
         let periods = RevenueMonth.window(endingAt: RevenueMonth(day), months: 2 * Churn.Signals.periodMonths)
         missingRates.merge(PurchaseHistory(summary, currency: currency, rates: settings.exchangeRates).missingRates(in: periods)) { min($0, $1) }
