@@ -40,14 +40,16 @@ build: setup
 # PostgreSQL store's tests get a throwaway cluster on 127.0.0.1 (scripts/test-postgres.sh), stopped
 # afterwards whether the tests pass or not; they fail, never skip, when it cannot be reached.
 # scripts/swift-test.sh runs a test run once more only when Foundation's Process.run() crashed it
-# (a toolchain bug, swift-corelibs-foundation#5472); any test failure fails as it is.
+# (a toolchain bug, swift-corelibs-foundation#5472); any test failure fails as it is. When a run fails, what
+# failed (the failed tests, or a crash's first lines) is printed again at the very end.
 test: test-setup
 	$(SWIFT) build --build-tests
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build QuickStart "$$dir/log" >/dev/null && rm -rf "$$dir" && echo "Example QuickStart ran."
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build EmbeddedService "$$dir/crm" && rm -rf "$$dir" && echo "Example EmbeddedService ran."
 	@dir=$$(mktemp -d) && $(SWIFT) run --skip-build AuditReplay "$$dir/crm" && rm -rf "$$dir" && echo "Example AuditReplay ran."
 	@export CRM_TEST_PG_STATE=$$(mktemp -u /tmp/crm-test-pg-state.XXXXXX) && \
-		trap 'scripts/test-postgres.sh stop; CRM_TEST_PG_STATE=$$CRM_TEST_PG_STATE.drill scripts/test-postgres.sh stop' EXIT && \
+		export CRM_TEST_SUMMARY=$$(mktemp /tmp/crm-test-summary.XXXXXX) && \
+		trap 'scripts/test-postgres.sh stop; CRM_TEST_PG_STATE=$$CRM_TEST_PG_STATE.drill scripts/test-postgres.sh stop; cat "$$CRM_TEST_SUMMARY"; rm -f "$$CRM_TEST_SUMMARY"' EXIT && \
 		url=$$(scripts/test-postgres.sh start) && echo "PostgreSQL for the tests: $$url" && \
 		export CRM_TEST_POSTGRES_URL="$$url" && export CRM_TEST_POSTGRES_CERT="$$(scripts/test-postgres.sh cert)" && \
 		{ SWIFT="$(SWIFT)" scripts/swift-test.sh --skip-build --disable-xctest --skip EventStorePostgresTests; rest=$$?; \

@@ -8,6 +8,9 @@
 # swiftlang/swift-corelibs-foundation#5472, merged after the 6.3.1 toolchain this project uses. That is a
 # crash of the toolchain's library, not a test's verdict; any other failure, and a second crash, fail as
 # they are. Remove this script once the toolchain carries the fix.
+#
+# When the run fails and $CRM_TEST_SUMMARY names a file, what failed (the failed tests' lines, or the
+# crash's first lines) is appended to it, so a caller can print it last, where a log's tail shows it.
 set -u
 swift=${SWIFT:-swift}
 log=$(mktemp)
@@ -17,7 +20,19 @@ status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ] && grep -q '^\*\*\* Program crashed' "$log" \
    && awk '/ crashed:$/ { seen = 1; n = 0; next } seen && n < 6 { print; n++ }' "$log" | grep -q 'Process\.run() .* in libFoundation\.so'; then
     echo "swift test died of Foundation's Process.run() crash (swift-corelibs-foundation#5472), not of a test: running it once more." >&2
-    "$swift" test "$@"
-    status=$?
+    "$swift" test "$@" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+fi
+if [ "$status" -ne 0 ] && [ -n "${CRM_TEST_SUMMARY:-}" ]; then
+    {
+        echo "== swift test $* failed (exit $status). What failed:"
+        # The failed tests and their issues (swift-testing marks them ✘), the last 60 of them.
+        grep -a '✘' "$log" | tail -n 60
+        # A crash ends the run without a verdict: its message and the crashed thread's first frames.
+        grep -a -m 3 -E 'Fatal error|Precondition failed|Assertion failed|Program crashed|Crash in|error: Exited' "$log"
+        awk '/ crashed:$/ { seen = 1; n = 0 } seen && n < 25 { print; n++ }' "$log"
+        # Nothing above: the run's last lines say how it ended.
+        if ! grep -a -q -E '✘|Fatal error|Precondition failed|Program crashed|crashed:' "$log"; then tail -n 25 "$log"; fi
+    } >> "$CRM_TEST_SUMMARY"
 fi
 exit "$status"
