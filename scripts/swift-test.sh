@@ -17,8 +17,12 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 "$swift" test "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-if [ "$status" -ne 0 ] && grep -q '^\*\*\* Program crashed' "$log" \
-   && awk '/ crashed:$/ { seen = 1; n = 0; next } seen && n < 6 { print; n++ }' "$log" | grep -q 'Process\.run() .* in libFoundation\.so'; then
+# The crash report's lines may be interleaved with swift test's own output ("error: Process … exited with
+# unexpected signal code 11" lands in the middle of a line), so the check looks for the crash's header and
+# for the Process.run() frame in libFoundation anywhere in the log, not for their exact lines: only a crashed
+# thread's backtrace lists its frames beyond the first.
+if [ "$status" -ne 0 ] && grep -a -q 'Program crashed' "$log" \
+   && grep -a -q -E 'Process\.run\(\) \+ [0-9]+ in libFoundation\.so' "$log"; then
     echo "swift test died of Foundation's Process.run() crash (swift-corelibs-foundation#5472), not of a test: running it once more." >&2
     "$swift" test "$@" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
@@ -30,7 +34,7 @@ if [ "$status" -ne 0 ] && [ -n "${CRM_TEST_SUMMARY:-}" ]; then
         grep -a '✘' "$log" | tail -n 60
         # A crash ends the run without a verdict: its message and the crashed thread's first frames.
         grep -a -m 3 -E 'Fatal error|Precondition failed|Assertion failed|Program crashed|Crash in|error: Exited' "$log"
-        awk '/ crashed:$/ { seen = 1; n = 0 } seen && n < 25 { print; n++ }' "$log"
+        awk '/ crashed:/ { seen = 1; n = 0 } seen && n < 25 { print; n++ }' "$log"
         # Nothing above: the run's last lines say how it ended.
         if ! grep -a -q -E '✘|Fatal error|Precondition failed|Program crashed|crashed:' "$log"; then tail -n 25 "$log"; fi
     } >> "$CRM_TEST_SUMMARY"
