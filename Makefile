@@ -40,7 +40,8 @@ build: setup
 # PostgreSQL store's tests get a throwaway cluster on 127.0.0.1 (scripts/test-postgres.sh), stopped
 # afterwards whether the tests pass or not; they fail, never skip, when it cannot be reached.
 # scripts/swift-test.sh runs a test run once more only when Foundation's Process.run() crashed it
-# (a toolchain bug, swift-corelibs-foundation#5472); any test failure fails as it is. When a run fails, what
+# (a toolchain bug, swift-corelibs-foundation#5472; the tests themselves start children with posix_spawn,
+# so this is only a guard); any test failure fails as it is. When a run fails, what
 # failed (the failed tests, or a crash's first lines) is printed again at the very end.
 test: test-setup
 	$(SWIFT) build --build-tests

@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "CRMConsoleTests",
             dependencies: [
-                "CRMConsole", "CRMHTTP", "CRMEngine", "CRMDomain", "EventSourcing", "CRMProjections",
+                "CRMConsole", "CRMHTTP", "CRMEngine", "CRMDomain", "EventSourcing", "CRMProjections", "CRMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,12 +2,14 @@
 # Runs `swift test ARGS…` (the swift of $SWIFT, default `swift`) and, only when that run died of
 # swift-corelibs-foundation's Process.run() crash on Linux, runs it once more.
 #
-# Process.run() (which the CLI, harness and browser tests use to start child processes) over-reads a
-# dirent while it lists /proc/self/fd and crashes the whole test process now and then ("Program crashed:
-# Bad pointer dereference", the crashed thread in memcpy called from Process.run() in libFoundation.so):
-# swiftlang/swift-corelibs-foundation#5472, merged after the 6.3.1 toolchain this project uses. That is a
-# crash of the toolchain's library, not a test's verdict; any other failure, and a second crash, fail as
-# they are. Remove this script once the toolchain carries the fix.
+# Process.run() over-reads a dirent while it lists /proc/self/fd and crashes the whole test process now
+# and then ("Program crashed: Bad pointer dereference", the crashed thread in memcpy called from
+# Process.run() in libFoundation.so): swiftlang/swift-corelibs-foundation#5472, merged after the 6.3.1
+# toolchain this project uses. That is a crash of the toolchain's library, not a test's verdict; any other
+# failure, and a second crash, fail as they are. The tests no longer start children with Process (they use
+# posix_spawn: Tests/Support/Spawn.swift, and Tests/CLITests/SpawnTests.swift keeps Process out of Tests/),
+# so this rerun is only a guard for code that still might (a dependency). Remove this script once the
+# toolchain carries the fix.
 #
 # When the run fails and $CRM_TEST_SUMMARY names a file, what failed (the failed tests' lines, or the
 # crash's first lines) is appended to it, so a caller can print it last, where a log's tail shows it.

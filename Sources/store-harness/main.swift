@@ -63,8 +63,8 @@ struct StoreHarness {
             options: .init(initialMapSize: arguments.mapSize)
         )
         let out = LineWriter()
-        // A harness whose test process died (Foundation's Process.run() crash kills it now and then) is
-        // reparented: it stops then, instead of appending in a loop for good.
+        // A harness whose test process died (a crash of it) is reparented: it stops then, instead of
+        // appending in a loop for good.
         let parent = getppid()
         out.write("ready \(getpid())\n")
         let ids = UUIDv7Generator()

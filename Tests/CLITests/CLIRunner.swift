@@ -26,13 +26,14 @@ func crm(_ arguments: [String], timeout: Double = 300) async throws -> Run {
 }
 
 /// A `crm` child still running.
-final class Child: @unchecked Sendable {
-    // @unchecked: used from one test task at a time.
-    let process: Process
+final class Child: Sendable {
+    /// Started with `posix_spawn`, not Foundation's `Process` (whose `run()` crashes the test process now and
+    /// then on Linux); the same names: `isRunning`, `processIdentifier`, `waitUntilExit()`, `terminationStatus`.
+    let process: SpawnedProcess
     let out: URL
     let err: URL
 
-    init(process: Process, out: URL, err: URL) {
+    init(process: SpawnedProcess, out: URL, err: URL) {
         self.process = process
         self.out = out
         self.err = err
@@ -50,7 +51,7 @@ final class Child: @unchecked Sendable {
     }
 
     func stop() -> Run {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.terminate()
         process.waitUntilExit()
         return finish()
     }
@@ -59,28 +60,22 @@ final class Child: @unchecked Sendable {
 /// Starts the built `crm` binary with `arguments`; with `script`, through `/bin/sh -c script crm arguments…`
 /// (the script names the binary `$0` and the arguments `$@`).
 func start(_ arguments: [String], environment extra: [String: String] = [:], through script: String? = nil) throws -> Child {
-    let process = Process()
-    if let script {
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, try harnessPath("crm")] + arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: try harnessPath("crm"))
-        process.arguments = arguments
-    }
+    let binary = try harnessPath("crm")
+    let executable = script == nil ? binary : "/bin/sh"
+    let argv = script.map { ["-c", $0, binary] + arguments } ?? arguments
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("crm-out-\(UUID().uuidString)")
     let err = FileManager.default.temporaryDirectory.appendingPathComponent("crm-err-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    process.standardInput = FileHandle.nullDevice
-    var environment = ProcessInfo.processInfo.environment
-    environment["CRM_TOKEN"] = nil
+    let outFile = try Spawn.outputFile(out.path, for: executable)
+    defer { close(outFile) }
+    let errFile = try Spawn.outputFile(err.path, for: executable)
+    defer { close(errFile) }
+    var environment = Spawn.environment(["CRM_TOKEN": nil])
     // A server this run starts stops once the test process is gone (a crash of it left servers running).
     environment["CRM_EXIT_WITH_PARENT"] = "1"
     environment.merge(extra) { _, new in new }
-    process.environment = environment
-    try process.run()
+    let process = try SpawnedProcess(
+        executable: executable, arguments: argv, environment: environment,
+        standardInput: .null, standardOutput: .descriptor(outFile), standardError: .descriptor(errFile))
     return Child(process: process, out: out, err: err)
 }
 

@@ -51,16 +51,15 @@ struct OperateTests {
             // `crm dump | head -0`: the reader is gone before the first line. SIGPIPE ignored, as a process
             // whose networking ignores it (a PostgreSQL log's client) or a parent that ignores it has it:
             // the write then fails instead of killing the process.
-            let pipe = Pipe()
-            try pipe.fileHandleForReading.close()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "trap '' PIPE; exec \"$0\" \"$@\"", try harnessPath("crm")] + arguments
-            process.standardOutput = pipe
+            let pipe = try Spawn.pipe(for: "/bin/sh")
+            close(pipe.read)
+            defer { close(pipe.write) }
             let errors = dir + "/stderr-\(arguments[0])"
-            _ = FileManager.default.createFile(atPath: errors, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-            try process.run()
+            let errorFile = try Spawn.outputFile(errors, for: "/bin/sh")
+            defer { close(errorFile) }
+            let process = try SpawnedProcess(
+                executable: "/bin/sh", arguments: ["-c", "trap '' PIPE; exec \"$0\" \"$@\"", try harnessPath("crm")] + arguments,
+                environment: Spawn.environment([:]), standardOutput: .descriptor(pipe.write), standardError: .descriptor(errorFile))
             process.waitUntilExit()
             let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
             #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGPIPE, "crm \(arguments[0]): \(process.terminationReason) \(process.terminationStatus)")

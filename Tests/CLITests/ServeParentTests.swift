@@ -28,8 +28,7 @@ import Glibc
             try await Task.sleep(for: .milliseconds(50))
         }
         try #require(serverPID > 0, "\(shell.stderr)")
-        // Not waited for here: Foundation's Process sees its child's end only once the server (which
-        // inherited the shell's descriptors) is gone too.
+        // Not waited for here: what matters is the server's end, checked below.
         kill(shell.process.processIdentifier, SIGKILL)
         // The server notices within a second and stops: gone, or a zombie until its new parent reaps it.
         var gone = false

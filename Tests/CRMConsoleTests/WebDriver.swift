@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import CRMTestSupport
 
 /// A tiny W3C WebDriver client (the JSON protocol over HTTP) driving headless Chromium through a
 /// `chromedriver` child process on a free loopback port. Enough for the console's tests: navigate, find
@@ -14,7 +15,9 @@ actor WebDriver {
         var description: String
     }
 
-    private let process: Process
+    /// chromedriver, started with posix_spawn (CRMTestSupport), not Foundation's `Process`, whose `run()`
+    /// crashes the test process now and then on Linux (swiftlang/swift-corelibs-foundation#5472).
+    private let process: SpawnedProcess
     private let client: HTTPClient
     private let endpoint: String
     private var session: String = ""
@@ -30,12 +33,8 @@ actor WebDriver {
             throw Failure(description: "\(path) is missing: install Debian's chromium and chromium-driver (make setup does)")
         }
         let port = try await freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: driverPath)
-        process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try SpawnedProcess(executable: driverPath, arguments: ["--port=\(port)", "--allowed-ips=127.0.0.1"],
+                                         environment: ProcessInfo.processInfo.environment)
         let driver = WebDriver(process: process, endpoint: "http://127.0.0.1:\(port)")
         do {
             try await driver.waitUntilReady()
@@ -47,7 +46,7 @@ actor WebDriver {
         return driver
     }
 
-    private init(process: Process, endpoint: String) {
+    private init(process: SpawnedProcess, endpoint: String) {
         self.process = process
         self.endpoint = endpoint
         client = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -96,7 +95,7 @@ actor WebDriver {
         session = ""
         _ = try? await call(.GET, "/shutdown", timeout: .seconds(5))
         for _ in 0..<50 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { _ = process.signal(SIGKILL) }
         try? await client.shutdown()
     }
 

@@ -1,55 +1,49 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A child process whose standard output is collected on a dedicated thread, so tests can wait for
-/// lines and for exit without blocking the cooperative thread pool.
+/// lines and for exit without blocking the cooperative thread pool. Started with `posix_spawn`
+/// (`SpawnedProcess`), not Foundation's `Process`, whose `run()` crashes the test process now and then on Linux.
 public final class ChildProcess: Sendable {
-    private final class Output: Sendable {
-        let bytes = Mutex<[UInt8]>([])
-        let eof = Atomic<Bool>(false)
-    }
-    private let process: Process
-    private let output = Output()
-    private let errors = Output()
+    private let process: SpawnedProcess
+    private let output: PipeReader
+    private let errors: PipeReader
     public let pid: Int32
 
     public init(executable: String, arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        let out = try Spawn.pipe(for: executable)
+        let err: (read: Int32, write: Int32)
+        do { err = try Spawn.pipe(for: executable) } catch {
+            close(out.read)
+            close(out.write)
+            throw error
+        }
         // A `crm serve` child stops once the test process is gone (a crash of it left servers running).
-        process.environment = ProcessInfo.processInfo.environment.merging(["CRM_EXIT_WITH_PARENT": "1"]) { _, new in new }
-        let pipe = Pipe()
-        let errorPipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = errorPipe
-        try process.run()
+        let environment = Spawn.environment(["CRM_EXIT_WITH_PARENT": "1"])
+        let process: SpawnedProcess
+        do {
+            process = try SpawnedProcess(
+                executable: executable, arguments: arguments, environment: environment,
+                standardOutput: .descriptor(out.write), standardError: .descriptor(err.write))
+        } catch {
+            for descriptor in [out.read, out.write, err.read, err.write] { close(descriptor) }
+            throw error
+        }
+        // The child holds the write ends now: the readers see the end once it (and whatever it started) closes them.
+        close(out.write)
+        close(err.write)
         self.process = process
         self.pid = process.processIdentifier
-        Self.collect(pipe.fileHandleForReading, into: output)
-        Self.collect(errorPipe.fileHandleForReading, into: errors)
-    }
-
-    /// Reads `handle` to its end on a thread of its own.
-    private static func collect(_ handle: FileHandle, into output: Output) {
-        let thread = Thread {
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                output.bytes.withLock { $0 += chunk }
-            }
-            output.eof.store(true, ordering: .releasing)
-        }
-        thread.start()
+        output = PipeReader(reading: out.read)
+        errors = PipeReader(reading: err.read)
     }
 
     /// The last `limit` bytes the child wrote to standard error (for failure messages).
     public func errorTail(_ limit: Int = 2_000) -> String {
-        errors.bytes.withLock { String(decoding: $0.suffix(limit), as: UTF8.self) }
+        errors.withBytes { String(decoding: $0.suffix(limit), as: UTF8.self) }
     }
 
     /// Whether the child is still running, and its exit status once it is not.
@@ -57,7 +51,7 @@ public final class ChildProcess: Sendable {
 
     /// Complete lines printed so far.
     public var lines: [String] {
-        output.bytes.withLock { bytes in
+        output.withBytes { bytes in
             guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
             return String(decoding: bytes[...lastNewline], as: UTF8.self).split(separator: "\n").map(String.init)
         }
@@ -68,21 +62,22 @@ public final class ChildProcess: Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if lines.contains(where: predicate) { return true }
-            if output.eof.load(ordering: .acquiring) { return lines.contains(where: predicate) }
+            if output.isFinished { return lines.contains(where: predicate) }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return false
     }
 
+    /// Sends `signal` to the child unless it has ended (and been reaped) already.
     public func kill(_ signal: Int32 = SIGKILL) {
-        _ = Glibc.kill(pid, signal)
+        process.signal(signal)
     }
 
     /// Waits for the child to exit and its output to be read completely.
     public func waitForExit(timeout: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if !process.isRunning && output.eof.load(ordering: .acquiring) { return true }
+            if !process.isRunning && output.isFinished { return true }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return false
