@@ -353,13 +353,22 @@ extension Console {
         Decimal(wholeText: text, exponent: exponent)
     }
 
-    /// The changed fields whose values are employee ids: shown by name, as "Account manager" and "Who" are.
-    static let employeeFields: Set<String> = ["owner"]
+    /// The changed fields whose values are employee ids, as the modification history names them: shown by
+    /// name, as "Account manager" and "Who" are — a customer's or opportunity's `owner`, a task's, ticket's or
+    /// new connection's `assignee`, a maintenance pairing's `agent` and `manager`. (A customer's `holder` is the
+    /// account holder's own name, not an employee.)
+    static let employeeFields: Set<String> = ["owner", "assignee", "agent", "manager"]
 
-    /// A timeline value of `field`: an employee's id (an owner) by the name `names` gives the reader, else
-    /// by id (an employee beyond the reader's reach); any other value as ``display(_:)`` shows it.
+    /// A timeline value of `field`: an employee's id (an owner, an assignee, …) by the name `names` gives the
+    /// reader, else by id (an employee beyond the reader's reach); any other value as ``display(_:)`` shows it.
     static func display(_ value: FieldValue, of field: String, _ names: [String: String]) -> String {
-        if employeeFields.contains(field), case .text(let id) = value { return names[Employee.canonicalID(id)] ?? id }
+        if employeeFields.contains(field) {
+            switch value {
+            case .text(let id): return names[Employee.canonicalID(id)] ?? id
+            case .id(let id): return names[id.lowercasedString] ?? id.lowercasedString
+            default: break
+            }
+        }
         return display(value)
     }
 
