@@ -61,9 +61,15 @@ enum JSONValue: Decodable, Sendable, Equatable {
         }
     }
 
+    /// The members that hold a quantity or an exchange rate (`quantity` of quote, contract and material lines,
+    /// usage readings and material requests; `rate` of an exchange rate): like a money amount, a JSON number or
+    /// an exact decimal string (``moneyAmount(_:field:)``). No member of these names holds anything else.
+    static let decimalTextMembers: Set<String> = ["quantity", "rate"]
+
     /// The value with every money amount written as a decimal string (an object of `amount`, a string, and
-    /// `currency`, a string, as answers write money) read as a number by ``moneyAmount(_:field:)``, for a
-    /// domain type's Codable form; a string that is no decimal number is refused naming it (`path.amount`).
+    /// `currency`, a string, as answers write money) and every quantity or rate so written
+    /// (``decimalTextMembers``) read as a number by ``moneyAmount(_:field:)``, for a domain type's Codable form;
+    /// a string that is no decimal number is refused naming it (`path.amount`, `lines[0].quantity`).
     func moneyAsNumbers(path: String) throws -> JSONValue {
         switch self {
         case .object(let members):
@@ -73,7 +79,13 @@ enum JSONValue: Decodable, Sendable, Equatable {
                 return .object(money)
             }
             var result: [String: JSONValue] = [:]
-            for (key, member) in members { result[key] = try member.moneyAsNumbers(path: path + "." + key) }
+            for (key, member) in members {
+                if Self.decimalTextMembers.contains(key), case .string = member {
+                    result[key] = .number(try Self.moneyAmount(member, field: Self.memberName(path + "." + key)))
+                } else {
+                    result[key] = try member.moneyAsNumbers(path: path + "." + key)
+                }
+            }
             return .object(result)
         case .array(let items):
             return .array(try items.enumerated().map { index, item in try item.moneyAsNumbers(path: path + "[\(index)]") })
@@ -331,8 +343,13 @@ extension JSONValue: Encodable {
             }
             return date
         }
-        // Money amounts as numbers or decimal strings alike (``moneyAmount(_:field:)``).
-        let value = try value.moneyAsNumbers(path: field)
+        // Money amounts, quantities and rates as numbers or decimal strings alike (``moneyAmount(_:field:)``),
+        // a field of the body itself (`"quantity": "2.5"`) as well as a member of it.
+        var value = value
+        if case .string = value, let key = field.split(separator: ".").last, decimalTextMembers.contains(String(key)) {
+            value = .number(try moneyAmount(value, field: memberName(field)))
+        }
+        value = try value.moneyAsNumbers(path: field)
         let result: T
         do {
             result = try decoder.decode(T.self, from: JSONOutput.encoder().encode(value))

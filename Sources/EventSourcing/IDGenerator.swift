@@ -22,8 +22,7 @@ public final class UUIDv7Generator: IDGenerator {
     public init(clock: any WallClock = SystemClock()) { self.clock = clock }
 
     public func next() -> UUID {
-        let seconds = clock.now().timeIntervalSince1970
-        let nowMillis = seconds > 0 ? UInt64(seconds * 1000) : 0
+        let nowMillis = Self.millis(at: clock.now())
         let (millis, counter, random) = state.withLock { s -> (UInt64, UInt16, UInt64) in
             if nowMillis > s.lastMillis {
                 s.lastMillis = nowMillis
@@ -37,6 +36,18 @@ public final class UUIDv7Generator: IDGenerator {
             return (s.lastMillis, s.counter, s.rng.next())
         }
         return UUID.v7(millis: millis, counter: counter, random: random)
+    }
+
+    /// The largest Unix millisecond count an id holds (48 bits: the year 10889).
+    static let largestMillis: UInt64 = 0xFFFF_FFFF_FFFF
+
+    /// The Unix milliseconds of `instant` for an id, clamped to `0...largestMillis`: a clock before 1970 (or
+    /// not a real instant) gives 0, one beyond the 48 bits gives their largest value, never a trap.
+    static func millis(at instant: Date) -> UInt64 {
+        let millis = instant.timeIntervalSince1970 * 1000
+        guard millis > 0 else { return 0 }  // also NaN
+        guard millis < Double(largestMillis) else { return largestMillis }
+        return UInt64(millis)
     }
 }
 

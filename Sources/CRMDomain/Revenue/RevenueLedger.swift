@@ -59,7 +59,7 @@ public enum RevenueLedger: Aggregate {
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
         case .record(let entry):
-            let entry = try validated(entry, state: state)
+            let entry = try validated(entry, state: state, now: context.now)
             if let existing = state.entries.first(where: { $0.id == entry.id }) {
                 guard existing == entry else { throw DomainError(.alreadyExists, field: "id", "another entry has this id") }
                 return []
@@ -99,7 +99,7 @@ public enum RevenueLedger: Aggregate {
             for entry in entries {
                 var ledger = state
                 ledger.customerID = customerID
-                let entry = try validated(entry, state: ledger)
+                let entry = try validated(entry, state: ledger, now: context.now)
                 guard !state.entries.contains(where: { $0.id == entry.id }), !checkedEntries.contains(where: { $0.id == entry.id }) else {
                     throw DomainError(.alreadyExists, field: "id", "an entry of the batch is already recorded")
                 }
@@ -120,13 +120,27 @@ public enum RevenueLedger: Aggregate {
     /// The bound of an entry's amount, either way: every amount's (``Validate/largestAmount``).
     public static let largestAmount = Validate.largestAmount
 
+    /// How far after today an entry's date may lie: 12 months, counted from the latest date in effect anywhere
+    /// on earth at the command's time (``LocalCalendar/latestDate(at:)``). Revenue billed ahead (a yearly fee)
+    /// falls within a year; a date such as `2099-01-01` is a typo or a placeholder that would sit in every
+    /// report's future months. Judged when an entry comes in, never when a recorded one is replayed.
+    public static let futureReachMonths = 12
+
+    /// Refuses an entry date more than ``futureReachMonths`` after today (`invalid`, field `date`).
+    private static func checkDate(_ date: LocalDate, now: Date) throws(DomainError) {
+        guard date <= LocalCalendar.latestDate(at: now).adding(months: futureReachMonths) else {
+            throw .invalid("date", "must not lie more than a year after today")
+        }
+    }
+
     /// Text dimensions trimmed and present, a non-zero amount under ``largestAmount``, the ledger's
-    /// customer, no reversal link.
-    private static func validated(_ entry: Entry, state: State) throws(DomainError) -> Entry {
+    /// customer, a date at most a year ahead (``checkDate(_:now:)``), no reversal link.
+    private static func validated(_ entry: Entry, state: State, now: Date) throws(DomainError) -> Entry {
         var entry = entry
         if let customerID = state.customerID, entry.customerID != customerID {
             throw .invalid("customerID", "the entry belongs to another customer's ledger")
         }
+        try checkDate(entry.date, now: now)
         entry.chargeItem = try Validate.text(entry.chargeItem, field: "chargeItem")
         entry.businessLine = try Validate.text(entry.businessLine, field: "businessLine", max: 100)
         entry.note = try Validate.optionalMultilineText(entry.note, field: "note")
