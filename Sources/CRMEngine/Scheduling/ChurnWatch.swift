@@ -157,27 +157,27 @@ extension CRMEngine {
     }
 
     /// The views churn is judged from, by ``churnRisks(on:currency:as:consistentWith:)`` and the churn watch
-    /// alike: the customers' activity and directory, the active contracts' expiries (`reminder-sources`), the
-    /// open opportunities (`opportunity-pipeline`) and the contact and visit log (a past day's last contact).
+    /// alike: the customers' activity and directory, the contracts' stamped expiries (`reminder-sources`), the
+    /// opportunities' stamped openings and closings (`opportunity-pipeline`) and the contact and visit log (a
+    /// past day's last contact).
     static let churnViews: Set<String> = [customerActivity, "customer-directory", "reminder-sources", pipelineView, activityLog]
 
-    /// What churn reads besides the activity summaries, once per evaluation of every customer.
-    struct ChurnFacts {
-        /// Customer → the last days of its active contracts that lapse on them (one with an auto-renewal
-        /// clause renews instead: no risk of losing it).
-        var contractExpiries: [UUID: [LocalDate]] = [:]
-        /// The customers with an open opportunity: a renewal in the works (the contract-expiring signal does not fire).
-        var withOpenOpportunity: Set<UUID> = []
-    }
+    /// What churn reads besides the activity summaries, once per evaluation of every customer: the contracts
+    /// and opportunities with their stamped changes, each customer's read as they stood at the end of its day
+    /// (``Churn/RecordHistory``).
+    typealias ChurnFacts = Churn.RecordHistory
 
-    /// The active contracts' expiries and the customers with an open opportunity, as they stand now.
+    /// Every contract ever active (its activation, renewals, term changes, expiry or termination) and every
+    /// opportunity's openings and closings, each change stamped with the instant it was recorded.
     func churnFacts() throws -> ChurnFacts {
         var facts = ChurnFacts()
-        for contract in try views.read("reminder-sources", { try ReminderSourcesProjection.contractExpiries(in: $0) }) where !contract.renewsAutomatically {
-            facts.contractExpiries[contract.customerID, default: []].append(contract.expiry)
+        for contract in try views.read("reminder-sources", { try ReminderSourcesProjection.contractChanges(in: $0) }) {
+            facts.contracts[contract.customerID, default: []].append(contract.changes.map {
+                Churn.ContractState(since: $0.at, active: $0.active, expiry: $0.expiry, renews: $0.renews)
+            })
         }
-        facts.withOpenOpportunity = try views.read(Self.pipelineView) { reader in
-            Set(try reader.rows(OpportunityPipeline.OpportunityRow.self, in: OpportunityPipeline.byStage).map(\.row.customerID))
+        for history in try views.read(Self.pipelineView, { try OpportunityPipeline.statusHistories(in: $0) }) {
+            facts.opportunities[history.customerID, default: []].append(history.changes.map { Churn.OpportunityState(since: $0.at, open: $0.open) })
         }
         return facts
     }
@@ -199,8 +199,9 @@ extension CRMEngine {
     /// one), from its activity summary as of `day` (``churnSummaries(where:on:)``: the purchases dated on or
     /// before it only): days since the last contact or visit **on or before** `day` (one after it does not
     /// count for the day: a past day's last contact is read from the contact and visit log), and the days
-    /// until the nearest active contract expiring on or after `day` with whether an opportunity of the
-    /// customer is open. `missingRates` gains the currencies of the two periods' purchases without a rate into
+    /// until the nearest contract active at the end of `day` and expiring on or after it, with whether an
+    /// opportunity of the customer was open then (a termination, renewal, win or loss recorded later does
+    /// not change the day). `missingRates` gains the currencies of the two periods' purchases without a rate into
     /// `currency` (with the first day one was needed): their amounts are not in the revenue signal.
     func churnSignals(_ summary: CustomerActivity.Summary, on day: LocalDate, currency: Currency, settings: Settings.State,
                       facts: ChurnFacts, missingRates: inout [Currency: LocalDate]) throws -> Churn.Signals {
@@ -208,9 +209,10 @@ extension CRMEngine {
         // The current and the previous period of the revenue signal (Churn.Signals' 3 months each).
         let periods = RevenueMonth.window(endingAt: RevenueMonth(day), months: 2 * Churn.Signals.periodMonths)
         missingRates.merge(PurchaseHistory(summary, currency: currency, rates: settings.exchangeRates).missingRates(in: periods)) { min($0, $1) }
-        let expiresIn = facts.contractExpiries[summary.customerID]?.map { day.days(until: $0) }.filter { $0 >= 0 }.min()
+        let end = calendar.endOfDay(day)
         var signals = Churn.Signals(summary, on: day, calendar: calendar, currency: currency, rates: settings.exchangeRates,
-                                    contractExpiresInDays: expiresIn, hasRenewalOpportunity: facts.withOpenOpportunity.contains(summary.customerID))
+                                    contractExpiresInDays: facts.contractExpiresInDays(of: summary.customerID, on: day, before: end),
+                                    hasRenewalOpportunity: facts.hasOpenOpportunity(summary.customerID, before: end))
         if let last = summary.lastContactAt, calendar.localDate(of: last) > day {
             let through = try lastContact(of: summary.customerID, before: calendar.startOfDay(day.adding(days: 1)))
             signals.daysSinceLastContact = through.map { calendar.localDate(of: $0).days(until: day) }

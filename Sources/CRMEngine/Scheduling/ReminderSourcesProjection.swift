@@ -5,11 +5,13 @@ import Foundation
 
 /// What the daily reminder run needs of each customer: its key date, owner, branch and open appointments.
 /// One row per customer (`customer id → Row`); an archived or merged customer's row is removed. And every
-/// active contract's expiry, owner, branch and whether it renews by itself (`contract id → ContractRow`),
-/// removed when it expires or is terminated.
+/// contract's expiry, owner, branch and whether it renews by itself (`contract id → ContractRow`), active
+/// from its activation until it expires or is terminated, with each change of those facts stamped with
+/// the instant it was recorded (churn judges a past day from the contracts as they stood at its end).
 struct ReminderSourcesProjection: Projection {
     let name = "reminder-sources"
-    let version: UInt32 = 3
+    /// 4: contract rows stay once ended (inactive) and keep their stamped changes (`ContractRow.changes`).
+    let version: UInt32 = 4
     static let customers = ViewTable("customers")
     static let contracts = ViewTable("contracts")
     var tables: [ViewTable] { [Self.customers, Self.contracts] }
@@ -32,6 +34,28 @@ struct ReminderSourcesProjection: Projection {
         /// The terms have an auto-renewal clause: the scheduler renews it on its expiry (churn's
         /// contract-expiring signal leaves it out).
         var renews: Bool
+        /// Each change of `active`, `expiry` or `renews` from the first activation on, oldest first, with
+        /// the instant its event was recorded: what churn reads for a past day (before any, not active).
+        var changes: [Change] = []
+
+        /// The contract's churn facts from `at` on.
+        struct Change: Codable, Equatable {
+            var at: Date
+            var active: Bool
+            var expiry: LocalDate
+            var renews: Bool
+        }
+
+        /// Records the row's facts as a change at `at` when they differ from the last one recorded (a draft,
+        /// never active, records none).
+        mutating func stamp(at: Date) {
+            if let last = changes.last {
+                guard (last.active, last.expiry, last.renews) != (active, expiry, renews) else { return }
+            } else {
+                guard active else { return }
+            }
+            changes.append(Change(at: at, active: active, expiry: expiry, renews: renews))
+        }
     }
 
     struct Row: Codable, Equatable {
@@ -93,14 +117,20 @@ struct ReminderSourcesProjection: Projection {
                                            expiry: e.terms.expiry, active: false, renews: e.terms.renewalTermMonths != nil),
                           forKey: key(e.contractID), in: Self.contracts)
         case let e as ContractTermsChanged:
-            try updateContract(e.contractID, views) {
+            try updateContract(e.contractID, at: event.recordedAt, views) {
                 $0.expiry = e.terms.expiry
                 $0.renews = e.terms.renewalTermMonths != nil
             }
-        case let e as ContractActivated: try updateContract(e.contractID, views) { $0.active = true }
-        case let e as ContractRenewed: try updateContract(e.contractID, views) { $0.expiry = e.expiry }
-        case let e as ContractExpired: try views.delete(key: key(e.contractID), in: Self.contracts)
-        case let e as ContractTerminated: try views.delete(key: key(e.contractID), in: Self.contracts)
+        case let e as ContractActivated: try updateContract(e.contractID, at: event.recordedAt, views) { $0.active = true }
+        // A renewal makes an expired contract active again, as it does in the domain.
+        case let e as ContractRenewed:
+            try updateContract(e.contractID, at: event.recordedAt, views) {
+                $0.expiry = e.expiry
+                $0.active = true
+            }
+        // An ended contract stays, inactive, for churn's past days.
+        case let e as ContractExpired: try updateContract(e.contractID, at: event.recordedAt, views) { $0.active = false }
+        case let e as ContractTerminated: try updateContract(e.contractID, at: event.recordedAt, views) { $0.active = false }
         default:
             return
         }
@@ -114,10 +144,12 @@ struct ReminderSourcesProjection: Projection {
         }
     }
 
-    private func updateContract(_ id: UUID, _ views: any ViewWriter, _ body: (inout ContractRow) -> Void) throws {
+    /// Changes a contract's row and stamps the change with `at` (``ContractRow/stamp(at:)``).
+    private func updateContract(_ id: UUID, at: Date, _ views: any ViewWriter, _ body: (inout ContractRow) -> Void) throws {
         try views.update(ContractRow.self, forKey: key(id), in: Self.contracts) { old in
             guard var row = old else { return nil }
             body(&row)
+            row.stamp(at: at)
             return row
         }
     }
@@ -136,6 +168,11 @@ struct ReminderSourcesProjection: Projection {
             return true
         }
         return out
+    }
+
+    /// Every contract ever active, with its customer and its stamped changes (churn's contracts as of a day).
+    static func contractChanges(in views: any ViewReader) throws -> [(customerID: UUID, changes: [ContractRow.Change])] {
+        try views.rows(ContractRow.self, in: contracts) { !$0.changes.isEmpty }.map { ($0.row.customerID, $0.row.changes) }
     }
 
     private static func date(_ value: FieldValue) -> LocalDate? {

@@ -13,8 +13,9 @@ import Foundation
 /// ```
 public struct OpportunityPipeline: Projection {
     public let name = "opportunity-pipeline"
-    /// 2: rows name the opportunity's contact persons (`contacts`).
-    public let version: UInt32 = 2
+    /// 2: rows name the opportunity's contact persons (`contacts`). 3: each opportunity's openings and
+    /// closings, stamped (`statusChanges`).
+    public let version: UInt32 = 3
 
     /// `opportunityID → OpportunityRow`: every opportunity, open, won or lost.
     public static let opportunities = ViewTable("opportunities")
@@ -22,9 +23,12 @@ public struct OpportunityPipeline: Projection {
     public static let byOwner = ViewTable("by-owner")
     /// `pipeline + stage index + opportunityID → OpportunityRow`: open ones per stage.
     public static let byStage = ViewTable("by-stage")
+    /// `opportunityID → StatusHistory`: when each opportunity opened, closed (won or lost) and reopened —
+    /// churn reads a past day's open opportunities from it (``statusHistories(in:)``).
+    public static let statusChanges = ViewTable("status-changes")
 
     public var tables: [ViewTable] {
-        [Self.opportunities, Self.byOwner, Self.byStage, CustomerScopes.table, WorkProjections.CustomerNames.table,
+        [Self.opportunities, Self.byOwner, Self.byStage, Self.statusChanges, CustomerScopes.table, WorkProjections.CustomerNames.table,
          WorkProjections.CustomerLinks.table]
     }
 
@@ -88,6 +92,20 @@ public struct OpportunityPipeline: Projection {
         }
     }
 
+    /// An opportunity's openings and closings, oldest first.
+    public struct StatusHistory: Codable, Hashable, Sendable {
+        public var opportunityID: UUID
+        public var customerID: UUID
+        public var changes: [StatusChange]
+    }
+
+    /// The opportunity was open (opened or reopened) or closed (won or lost) from `at` on: the instant its
+    /// event was recorded.
+    public struct StatusChange: Codable, Hashable, Sendable {
+        public var at: Date
+        public var open: Bool
+    }
+
     /// The default win probabilities of the default pipeline's stages (R-SAL-1's sales-status ladder), in percent.
     public static let defaultStageProbabilities: [String: Decimal] = [
         "maintainingRelationship": 10, "opportunityFound": 25, "opportunityConfirmed": 50, "inSales": 75,
@@ -127,6 +145,9 @@ public struct OpportunityPipeline: Projection {
                 status: .open, expectedRevenue: d.expectedRevenue, closeDate: d.closeDate, scope: .global)
             row.scope = try CustomerScopes.scope(of: d.customerID, in: views).owned(by: e.owner)
             try replace(nil, with: row, in: views)
+            try views.put(row: StatusHistory(opportunityID: e.opportunityID, customerID: d.customerID,
+                                             changes: [StatusChange(at: event.recordedAt, open: true)]),
+                          forKey: Self.key(e.opportunityID), in: Self.statusChanges)
         case let e as OpportunityAssigned:
             try change(e.opportunityID, in: views) { $0.owner = e.owner }
         case let e as OpportunityStageChanged:
@@ -151,13 +172,16 @@ public struct OpportunityPipeline: Projection {
             try change(e.opportunityID, in: views) { $0.overriddenProbability = e.percent }
         case let e as OpportunityWon:
             try change(e.opportunityID, in: views) { $0.status = .won }
+            try stamp(e.opportunityID, open: false, at: event.recordedAt, in: views)
         case let e as OpportunityLost:
             try change(e.opportunityID, in: views) { $0.status = .lost }
+            try stamp(e.opportunityID, open: false, at: event.recordedAt, in: views)
         case let e as OpportunityReopened:
             try change(e.opportunityID, in: views) {
                 $0.status = .open
                 $0.stage = e.stage
             }
+            try stamp(e.opportunityID, open: true, at: event.recordedAt, in: views)
         case let e as OpportunityContactsAdded:
             try change(e.opportunityID, in: views) { row in row.contacts += e.contactIDs.filter { !row.contacts.contains($0) } }
         case let e as OpportunityContactsRemoved:
@@ -188,6 +212,20 @@ public struct OpportunityPipeline: Projection {
             try views.put(row, forKey: Self.stageKey(new), in: Self.byStage)
         }
         if old == nil { try WorkProjections.CustomerLinks.link(new.customerID, new.opportunityID, in: views) }
+    }
+
+    /// Records that an opportunity opened or closed at `at`, unless it already stood so.
+    private func stamp(_ id: UUID, open: Bool, at: Date, in views: any ViewWriter) throws {
+        try views.update(StatusHistory.self, forKey: Self.key(id), in: Self.statusChanges) { old in
+            guard var history = old else { return nil }
+            if history.changes.last?.open != open { history.changes.append(StatusChange(at: at, open: open)) }
+            return history
+        }
+    }
+
+    /// Every opportunity's openings and closings (churn's open opportunities as of a day).
+    public static func statusHistories(in views: any ViewReader) throws -> [StatusHistory] {
+        try views.rows(StatusHistory.self, in: statusChanges).map(\.row)
     }
 
     /// Changes a stored row; its scope is read again when its owner changes or `rescope` says its customer
