@@ -168,7 +168,7 @@ import Testing
         Case(name: "new connection replan", allowed: .branchB, setup: { e, c, p in
             let id = n("connection", c)
             try await e.execute(NewConnection.self, id: id, .open(connectionID: id, customerID: c, address: "1 Main St", deadline: at, assignee: p.id), as: p)
-        }) { e, c, p in try await e.execute(NewConnection.self, id: n("connection", c), .replan(deadline: at + 86_400, assignee: employee("Alice")), as: p) },
+        }) { e, c, p in try await e.execute(NewConnection.self, id: n("connection", c), .replan(deadline: at + 86_400, assignee: employee("Bob")), as: p) },
         Case(name: "maintenance pair", allowed: .branchB) { e, c, p in
             try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .pair(customerID: c, agent: employee("Bob"), manager: admin), as: p) },
         Case(name: "maintenance change agent", allowed: .branchB, setup: { e, c, p in

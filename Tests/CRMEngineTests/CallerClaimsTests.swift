@@ -61,7 +61,7 @@ import Testing
                                                                      terms: Contract.Terms(effective: try EngineFixture.day("2025-01-06"), serviceStart: try EngineFixture.day("2025-01-06"),
                                                                                            expiry: try EngineFixture.day("2026-01-05"), renewalTermMonths: renewal)), as: f.admin)
             for command: Contract.Command in [.submitForApproval, .approve(note: nil), .activate] {
-                try await f.engine.execute(Contract.self, id: id, command, as: f.admin)
+                try await f.engine.execute(Contract.self, id: id, command, as: command == .approve(note: nil) ? .system : f.admin)
             }
             return id
         }

@@ -141,7 +141,7 @@ import Testing
         try await engine.execute(Campaign.self, id: campaign, .plan(id: campaign, name: "Spring", objective: "Grow", owner: w.f.admin.id, budget: Money(1000, .cny),
                                                                     start: try EngineFixture.day("2026-03-22"), end: try EngineFixture.day("2026-04-15")), as: w.f.admin)
         try await engine.execute(Campaign.self, id: campaign, .submitFeasibility(study: "ok"), as: w.f.admin)
-        try await engine.execute(Campaign.self, id: campaign, .approve(note: nil), as: w.f.admin)
+        try await engine.execute(Campaign.self, id: campaign, .approve(note: nil), as: .system)  // its submitter may not approve it
         for (n, date, amount) in [(1, "2026-03-25", 300), (2, "2026-04-02", 200)] {
             try await engine.execute(Campaign.self, id: campaign, .addCost(Campaign.CostLine(id: UUID.derived("cost", "\(n)"), description: "ads",
                                                                                              amount: Money(Decimal(amount), .cny), date: try EngineFixture.day(date))), as: w.f.admin)

@@ -53,7 +53,7 @@ import Testing
                                                                          terms: Contract.Terms(effective: try Self.day("2026-01-01"), serviceStart: try Self.day("2026-01-01"),
                                                                                                expiry: try Self.day("2026-12-31"), renewalTermMonths: renewal)), as: s.admin)
                 for command: Contract.Command in [.submitForApproval, .approve(note: nil), .activate] {
-                    try await s.engine.execute(Contract.self, id: id, command, as: s.admin)
+                    try await s.engine.execute(Contract.self, id: id, command, as: command == .approve(note: nil) ? .system : s.admin)
                 }
                 return id
             }

@@ -121,7 +121,9 @@ extension Campaign {
         case .costAdded(let e):
             s.costLines.append(e.line)
         case .materialRequested(let e):
-            s.materials.append(Material(id: e.materialID, name: e.name, unit: e.unit, requested: e.quantity))
+            var material = Material(id: e.materialID, name: e.name, unit: e.unit, requested: e.quantity)
+            material.requestedBy = e.by
+            s.materials.append(material)
         case .materialAdvanced(let e):
             if let index = s.materials.firstIndex(where: { $0.id == e.materialID }) {
                 switch e.stage {

@@ -38,6 +38,8 @@ public enum Campaign: Aggregate {
         public var start: LocalDate = .epoch
         public var end: LocalDate = .epoch
         public var feasibilityStudy: String?
+        /// Who submitted the feasibility study last (the request's author, who may not decide it: the engine's rule).
+        public var feasibilitySubmittedBy: String?
         public var sentBackReason: String?
         public var approvedBy: String?
         public var workItems: [WorkItem] = []
@@ -219,6 +221,7 @@ public enum Campaign: Aggregate {
         case .feasibilitySubmitted(let e):
             s.status = .feasibility
             s.feasibilityStudy = e.study
+            s.feasibilitySubmittedBy = e.by
         case .approved(let e):
             s.status = .approved
             s.approvedBy = e.by

@@ -68,6 +68,8 @@ extension Campaign {
         public var name: String
         public var unit: String
         public var requested: Decimal
+        /// Who requested it (who may not decide the request: the engine's rule); empty when not known.
+        public var requestedBy: String = ""
         public var approved: Decimal = 0
         public var purchased: Decimal = 0
         public var consumed: Decimal = 0

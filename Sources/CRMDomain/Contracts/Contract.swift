@@ -3,7 +3,8 @@ import Foundation
 
 /// A customer contract (R-SAL-4): drafted from a customer, product lines and an accepted quote; negotiated
 /// (records of who noted what, when); approved in a single step or sent back with a reason; in force from
-/// its effective date to its expiry; renewed by its auto-renewal clause, expired or terminated.
+/// its effective date to its expiry; renewed by its auto-renewal clause, expired or terminated; or cancelled
+/// before it is approved.
 ///
 /// Quote acceptance is checked by the engine before drafting: the command carries only the quote's id and
 /// number (a rule never reads another aggregate).
@@ -28,6 +29,7 @@ import Foundation
 /// | renewThrough | active (with an auto-renewal clause) | active (expiry moved by as many terms as it takes to reach the day) |
 /// | expire | active (without an auto-renewal clause) | expired |
 /// | terminate | approved, active | terminated |
+/// | cancel | draft, negotiating, pendingApproval | cancelled |
 public enum Contract: Aggregate {
     public static let category = "contract"
 
@@ -44,6 +46,8 @@ public enum Contract: Aggregate {
         public var lines: [Line] = []
         public var terms: Terms?
         public var negotiations: [Negotiation] = []
+        /// Who submitted it for approval last (the request's author, who may not decide it: the engine's rule).
+        public var submittedBy: String?
         /// The reason of the last send-back, cleared on approval.
         public var sentBackReason: String?
         public var approvedBy: String?
@@ -52,6 +56,8 @@ public enum Contract: Aggregate {
         /// How many times the contract was renewed.
         public var renewals: Int = 0
         public var termination: Termination?
+        /// Why, by whom and when the contract was cancelled before it was approved.
+        public var cancellation: Cancellation?
 
         public init() {}
 
@@ -103,6 +109,11 @@ public enum Contract: Aggregate {
         case expire(today: LocalDate)
         /// Ends the contract early: `lastDay` between the effective date and the expiry.
         case terminate(reason: String, lastDay: LocalDate)
+        /// Cancels a contract before it is approved — a draft, one in negotiation, or one waiting for approval
+        /// (its request withdrawn) — with a reason (required). A cancelled contract is final: it is never
+        /// approved, activated, renewed or terminated. In the engine the workflow instance of its request, if one
+        /// still waits, is closed (decision `cancelled`).
+        case cancel(reason: String)
     }
 
     public typealias Event = ContractEvent
@@ -220,6 +231,11 @@ public enum Contract: Aggregate {
             }
             return [.terminated(ContractTerminated(
                 contractID: id, termination: Termination(reason: reason, date: lastDay, by: context.actor), at: context.now))]
+
+        case .cancel(let reason):
+            let reason = try Validate.multilineText(reason, field: "reason", max: 2000)
+            try require(state.status.isCancellable, "only a contract not yet approved can be cancelled")
+            return [.cancelled(ContractCancelled(contractID: id, reason: reason, by: context.actor, at: context.now))]
         }
     }
 
@@ -310,8 +326,9 @@ public enum Contract: Aggregate {
         case .negotiationRecorded(let e):
             s.status = .negotiating
             s.negotiations.append(e.negotiation)
-        case .submittedForApproval:
+        case .submittedForApproval(let e):
             s.status = .pendingApproval
+            s.submittedBy = e.by
         case .approved(let e):
             s.status = .approved
             s.approvedBy = e.by
@@ -332,6 +349,9 @@ public enum Contract: Aggregate {
         case .terminated(let e):
             s.status = .terminated
             s.termination = e.termination
+        case .cancelled(let e):
+            s.status = .cancelled
+            s.cancellation = Cancellation(reason: e.reason, by: e.by, at: e.at)
         }
         return s
     }

@@ -193,6 +193,23 @@ public struct ContractTerminated: EventPayload, Equatable {
     }
 }
 
+/// The contract was cancelled before its approval (a draft, in negotiation or waiting for approval), with a reason.
+public struct ContractCancelled: EventPayload, Equatable {
+    public static let eventType = "ContractCancelled"
+    public static let schemaVersion: UInt32 = 1
+    public var contractID: UUID
+    public var reason: String
+    public var by: String
+    public var at: Date
+
+    public init(contractID: UUID, reason: String, by: String, at: Date) {
+        self.contractID = contractID
+        self.reason = reason
+        self.by = by
+        self.at = at
+    }
+}
+
 /// The events of the contract aggregate.
 public enum ContractEvent: DomainEvent {
     case drafted(ContractDrafted)
@@ -206,11 +223,12 @@ public enum ContractEvent: DomainEvent {
     case renewed(ContractRenewed)
     case expired(ContractExpired)
     case terminated(ContractTerminated)
+    case cancelled(ContractCancelled)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         ContractDrafted.self, ContractLinesChanged.self, ContractTermsChanged.self, ContractNegotiationRecorded.self,
         ContractSubmittedForApproval.self, ContractApproved.self, ContractSentBack.self, ContractActivated.self,
-        ContractRenewed.self, ContractExpired.self, ContractTerminated.self,
+        ContractRenewed.self, ContractExpired.self, ContractTerminated.self, ContractCancelled.self,
     ]
 
     public var payload: any EventPayload {
@@ -226,6 +244,7 @@ public enum ContractEvent: DomainEvent {
         case .renewed(let p): return p
         case .expired(let p): return p
         case .terminated(let p): return p
+        case .cancelled(let p): return p
         }
     }
 
@@ -242,6 +261,7 @@ public enum ContractEvent: DomainEvent {
         case let p as ContractRenewed: self = .renewed(p)
         case let p as ContractExpired: self = .expired(p)
         case let p as ContractTerminated: self = .terminated(p)
+        case let p as ContractCancelled: self = .cancelled(p)
         default: return nil
         }
     }

@@ -5,9 +5,14 @@ extension Contract {
     /// number of renewals is kept in ``State/renewals``.
     public enum Status: String, CaseIterable, Hashable, Sendable, Codable {
         case draft, negotiating, pendingApproval, approved, active, expired, terminated
+        /// Cancelled before its approval (``Contract/Command/cancel(reason:)``): final.
+        case cancelled
 
         /// Whether the terms and lines may still change (before approval is asked).
         public var isEditable: Bool { self == .draft || self == .negotiating }
+
+        /// Whether the contract may still be cancelled: not yet approved (a draft, in negotiation, or waiting for approval).
+        public var isCancellable: Bool { isEditable || self == .pendingApproval }
     }
 
     /// One product line of a contract: an exact quantity at an exact unit price.
@@ -73,6 +78,19 @@ extension Contract {
             self.reason = reason
             self.date = date
             self.by = by
+        }
+    }
+
+    /// Why, by whom and when a contract was cancelled before its approval.
+    public struct Cancellation: Hashable, Sendable, Codable {
+        public var reason: String
+        public var by: String
+        public var at: Date
+
+        public init(reason: String, by: String, at: Date) {
+            self.reason = reason
+            self.by = by
+            self.at = at
         }
     }
 

@@ -90,8 +90,10 @@ public enum Ticket: Aggregate {
         case resolve(resolution: String)
         /// Resolved → closed, with the customer's satisfaction rating 1–5.
         case close(satisfaction: Int, comment: String?)
-        /// Resolved or closed → assigned again (to the last assignee).
-        case reopen(reason: String)
+        /// Resolved or closed → assigned again (to the last assignee); `toQueue`: open and unassigned in its
+        /// department instead (``TicketUnassigned`` after the reopening) — the engine's choice when the last
+        /// assignee may no longer work on the ticket.
+        case reopen(reason: String, toQueue: Bool = false)
         /// Raises or lowers the severity; `sla` is the new severity's deadline (nil → `notConfigured`).
         case changeSeverity(to: TicketSeverity, sla: SLADeadline?, reason: String?)
     }
@@ -160,12 +162,14 @@ public enum Ticket: Aggregate {
             guard state.status == .resolved else { throw .transition("only a resolved ticket can be closed") }
             return [.closed(TicketClosed(ticketID: id, satisfaction: satisfaction, comment: commentText, closedAt: now))]
 
-        case .reopen(let reason):
+        case .reopen(let reason, let toQueue):
             let text = try Validate.multilineText(reason, field: "reason", max: 2000)
             guard state.status == .resolved || state.status == .closed else {
                 throw .transition("only a resolved or closed ticket can be reopened")
             }
-            return [.reopened(TicketReopened(ticketID: id, reason: text, fromStatus: state.status, reopenedAt: now))]
+            let reopened = TicketEvent.reopened(TicketReopened(ticketID: id, reason: text, fromStatus: state.status, reopenedAt: now))
+            guard toQueue, let assignee = state.assignee else { return [reopened] }
+            return [reopened, .unassigned(TicketUnassigned(ticketID: id, previousAssignee: assignee, unassignedAt: now))]
 
         case .changeSeverity(let severity, let sla, let reason):
             guard state.status != .resolved && state.status != .closed else {
@@ -252,6 +256,9 @@ public enum Ticket: Aggregate {
             s.severity = e.newSeverity
             s.responseDueAt = e.newResponseDueAt
             s.resolutionDueAt = e.newResolutionDueAt
+        case .unassigned:
+            s.assignee = nil
+            if s.status == .assigned { s.status = .open }
         }
         return s
     }

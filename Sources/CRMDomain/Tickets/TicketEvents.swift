@@ -119,7 +119,8 @@ public struct TicketClosed: EventPayload, Equatable {
     }
 }
 
-/// A resolved or closed ticket was reopened; it goes back to its assignee in its department.
+/// A resolved or closed ticket was reopened; it goes back to its assignee in its department (followed by a
+/// ``TicketUnassigned`` when that assignee may no longer work on it).
 public struct TicketReopened: EventPayload, Equatable {
     public static let eventType = "TicketReopened"
     public static let schemaVersion: UInt32 = 1
@@ -134,6 +135,23 @@ public struct TicketReopened: EventPayload, Equatable {
         self.reason = reason
         self.fromStatus = fromStatus
         self.reopenedAt = reopenedAt
+    }
+}
+
+/// A ticket left its assignee and went back, open and unassigned, to its department's queue: on reopening,
+/// when its last assignee may no longer work on it (deactivated, or without the rights over its customer).
+public struct TicketUnassigned: EventPayload, Equatable {
+    public static let eventType = "TicketUnassigned"
+    public static let schemaVersion: UInt32 = 1
+    public var ticketID: UUID
+    /// The assignee it left.
+    public var previousAssignee: String
+    public var unassignedAt: Date
+
+    public init(ticketID: UUID, previousAssignee: String, unassignedAt: Date) {
+        self.ticketID = ticketID
+        self.previousAssignee = previousAssignee
+        self.unassignedAt = unassignedAt
     }
 }
 
@@ -177,10 +195,11 @@ public enum TicketEvent: DomainEvent {
     case closed(TicketClosed)
     case reopened(TicketReopened)
     case severityChanged(TicketSeverityChanged)
+    case unassigned(TicketUnassigned)
 
     public static let payloadTypes: [any EventPayload.Type] = [
         TicketOpened.self, TicketAssigned.self, TicketWorkStarted.self, TicketHandedOver.self, TicketResolved.self,
-        TicketClosed.self, TicketReopened.self, TicketSeverityChanged.self,
+        TicketClosed.self, TicketReopened.self, TicketSeverityChanged.self, TicketUnassigned.self,
     ]
 
     public var payload: any EventPayload {
@@ -193,6 +212,7 @@ public enum TicketEvent: DomainEvent {
         case .closed(let p): return p
         case .reopened(let p): return p
         case .severityChanged(let p): return p
+        case .unassigned(let p): return p
         }
     }
 
@@ -206,6 +226,7 @@ public enum TicketEvent: DomainEvent {
         case let p as TicketClosed: self = .closed(p)
         case let p as TicketReopened: self = .reopened(p)
         case let p as TicketSeverityChanged: self = .severityChanged(p)
+        case let p as TicketUnassigned: self = .unassigned(p)
         default: return nil
         }
     }

@@ -15,7 +15,7 @@ public struct FollowUp: Hashable, Sendable {
         case escalate(ticketID: UUID, from: TicketSeverity, to: TicketSeverity)
     }
 
-    /// `UUID.derived("followup", <event id>, <action index>)` (``TicketRules/followUps(for:eventID:ticket:settings:reached:)``).
+    /// `UUID.derived("followup", <event id>, <action index>)` (``TicketRules/followUps(for:eventID:ticket:settings:reached:ran:)``).
     public var id: UUID
     public var action: Action
 
@@ -42,7 +42,10 @@ public enum TicketRules {
     ///   A chain's actions happen once per ticket: a chain whose minimum severity is at or below `reached`
     ///   — the highest severity the ticket had before `event` (``highestSeverity(of:)`` of its earlier
     ///   events) — ran when the ticket first reached it, so a severity lowered and raised again triggers
-    ///   nothing more. Nil: judged from the event's old severity alone.
+    ///   nothing more. Nil: judged from the event's old severity alone. `ran`, when given, replaces
+    ///   `reached`: the minimum severities of the chains of the ticket's kind that already ran for it
+    ///   (``chainsRun(by:kind:)``, each earlier event judged by the settings in force at it), so a chain added
+    ///   after the ticket first reached its severity runs when the severity is raised to it again.
     /// - Other events trigger nothing.
     ///
     /// Each follow-up's id is `UUID.derived("followup", eventID, index)` where `index` is the action's
@@ -50,7 +53,7 @@ public enum TicketRules {
     /// already reached keep their places), so running this twice gives the same ids — and the ids of the
     /// follow-ups still run are those recorded before chains were run once per ticket.
     public static func followUps(for event: TicketEvent, eventID: UUID, ticket: Ticket.State, settings: Settings.State,
-                                 reached: TicketSeverity? = nil) -> [FollowUp] {
+                                 reached: TicketSeverity? = nil, ran: Set<TicketSeverity>? = nil) -> [FollowUp] {
         guard let ticketID = ticket.id, let customerID = ticket.customerID else { return [] }
         let actions: [(action: RuleAction, ranBefore: Bool)]
         let at: Date
@@ -64,7 +67,10 @@ public enum TicketRules {
         case .severityChanged(let e) where e.isEscalation:
             actions = settings.ticketRuleChains
                 .filter { $0.kind == ticket.kind && e.newSeverity >= $0.minimumSeverity && e.oldSeverity < $0.minimumSeverity }
-                .flatMap { chain in chain.actions.map { ($0, reached.map { chain.minimumSeverity <= $0 } ?? false) } }
+                .flatMap { chain in
+                    let ranBefore = ran.map { $0.contains(chain.minimumSeverity) } ?? reached.map { chain.minimumSeverity <= $0 } ?? false
+                    return chain.actions.map { ($0, ranBefore) }
+                }
             at = e.changedAt
             severity = e.newSeverity
             allowEscalation = false
@@ -95,7 +101,7 @@ public enum TicketRules {
     }
 
     /// The highest severity among a ticket's `events` (opened at, raised or lowered to); nil when none
-    /// sets one. Given the events before a severity change, it is what ``followUps(for:eventID:ticket:settings:reached:)``
+    /// sets one. Given the events before a severity change, it is what ``followUps(for:eventID:ticket:settings:reached:ran:)``
     /// takes as `reached`.
     public static func highestSeverity(of events: some Sequence<TicketEvent>) -> TicketSeverity? {
         events.reduce(nil) { highest, event in
@@ -107,6 +113,27 @@ public enum TicketRules {
             }
             return highest.map { max($0, severity) } ?? severity
         }
+    }
+
+    /// The minimum severities of the chains of `kind` that ran for a ticket, given its earlier `events` each
+    /// with the settings in force at it (``Settings/State/ticketRuleChains``, a chain known by its kind and
+    /// minimum severity): a ticket opened ran every chain its severity reached, a raise those it newly reached
+    /// (from below their minimum to at or above it). A chain missing from the settings at an event did not run
+    /// there, whatever the severity. What ``followUps(for:eventID:ticket:settings:reached:ran:)`` takes as `ran`.
+    public static func chainsRun(by events: some Sequence<(event: TicketEvent, settings: Settings.State)>, kind: TicketKind) -> Set<TicketSeverity> {
+        var ran: Set<TicketSeverity> = []
+        for (event, settings) in events {
+            let chains = settings.ticketRuleChains.filter { $0.kind == kind }
+            switch event {
+            case .opened(let e):
+                ran.formUnion(chains.filter { e.severity >= $0.minimumSeverity }.map(\.minimumSeverity))
+            case .severityChanged(let e) where e.isEscalation:
+                ran.formUnion(chains.filter { e.oldSeverity < $0.minimumSeverity && e.newSeverity >= $0.minimumSeverity }.map(\.minimumSeverity))
+            default:
+                continue
+            }
+        }
+        return ran
     }
 }
 

@@ -183,13 +183,15 @@ public enum ApprovalRouting {
         }
     }
 
-    /// The same for a contract: `ContractApproved` / `ContractSentBack` → the close of the instance of the
-    /// contract's submission at stream version `submission` (its latest `ContractSubmittedForApproval` before
-    /// the decision). Anything else → nil.
+    /// The same for a contract: `ContractApproved` / `ContractSentBack` / `ContractCancelled` → the close of the
+    /// instance of the contract's submission at stream version `submission` (its latest
+    /// `ContractSubmittedForApproval` before the decision), with decision `approved` / `sentBack` / `cancelled`.
+    /// Anything else → nil.
     public static func closing(after event: ContractEvent, submission: StreamVersion) -> Routed<WorkflowInstance.Command>? {
         switch event {
         case .approved(let e): return closing(instanceID(for: .contract, recordID: e.contractID, revision: submission.rawValue), .approved, by: e.by)
         case .sentBack(let e): return closing(instanceID(for: .contract, recordID: e.contractID, revision: submission.rawValue), .sentBack, by: e.by)
+        case .cancelled(let e): return closing(instanceID(for: .contract, recordID: e.contractID, revision: submission.rawValue), .cancelled, by: e.by)
         default: return nil
         }
     }

@@ -173,6 +173,8 @@ public enum WorkflowSubjectDecision: String, CaseIterable, Hashable, Sendable, C
     /// again, a feedback form amended after a return. The new request has (or needs) a workflow of its own;
     /// this one, about the earlier request, can decide nothing any more.
     case superseded
+    /// The subject was cancelled before it was decided: a contract's `cancel`. Nothing is left to decide.
+    case cancelled
 }
 
 /// The subject was decided outside the workflow while the workflow still waited (running, or returned to

@@ -7,7 +7,10 @@ import Foundation
 /// own, anyone else needs the permission over all data. `plan` → create; `approve`, `sendBack` (the
 /// feasibility decision) and deciding a material request (`advanceMaterial` to `approved`, `declineMaterial`,
 /// R-MKT-2) → approve; everything else (execution, costs, material requests, purchases and use, targets, messages,
-/// closing) → edit. A hand-made target list and a message name customers: see ``prepare(_:state:principal:engine:)``.
+/// closing) → edit. No one decides their own request: whoever submitted the feasibility study may neither approve
+/// nor send back the campaign directly, and a material's requester may neither approve it (`advanceMaterial` to
+/// `approved`) nor decline it (`forbidden`, field `employee`; nothing written) — as on the workflow path. A
+/// hand-made target list and a message name customers: see ``prepare(_:state:principal:engine:)``.
 extension Campaign: EngineRecord {
     public static var module: Permission.Module { .campaigns }
     public static func action(for command: Command) -> Permission.Action {
@@ -40,6 +43,11 @@ extension Campaign: EngineRecord {
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         let now = engine.clock.now()
         switch command {
+        case .approve, .sendBack:
+            try principal.requireNotRequester(state.status == .feasibility ? state.feasibilitySubmittedBy : nil, "the submitter of a campaign's feasibility study may not approve it or send it back")
+        case .advanceMaterial(let id, .approved, _), .declineMaterial(let id, _):
+            try principal.requireNotRequester(state.materials.first { $0.id == id }?.requestedBy,
+                                              "the requester of a material may not approve or decline the request")
         case .selectTargets(let list):
             guard state.exists, state.status != .closed, !state.targetLists.contains(where: { $0.id == list.id }),
                   try await mayDo(command, state: state, principal: principal, engine: engine, at: now) else { return command }

@@ -4,7 +4,8 @@ import EventSourcing
 import Foundation
 
 /// Contracts: module `contracts`; a record of its customer, owned by its owner.
-/// `draft` → create; `approve`, `sendBack` → approve; `terminate` → delete; the others → edit.
+/// `draft` → create; `approve`, `sendBack` → approve — never by the person who submitted it for approval
+/// (`forbidden`, field `employee`; nothing written); `terminate` → delete; the others (`cancel` too) → edit.
 /// A draft names an accepted quote of the same customer (R-SAL-4), and its quote number is that quote's
 /// recorded one. Its lines are what the quote agreed: without lines the contract takes the quote's (each at
 /// the unit price the quote agreed, ``Contract/lines(agreedIn:)``); lines given, and the lines of a later
@@ -20,7 +21,7 @@ extension Contract: EngineRecord {
         case .draft: return .create
         case .approve, .sendBack: return .approve
         case .terminate: return .delete
-        case .changeLines, .changeTerms, .recordNegotiation, .submitForApproval, .activate, .renew, .renewThrough, .expire: return .edit
+        case .changeLines, .changeTerms, .recordNegotiation, .submitForApproval, .activate, .renew, .renewThrough, .expire, .cancel: return .edit
         }
     }
     public static func scope(of command: Command?, state: State) -> ScopeSource {
@@ -59,6 +60,10 @@ extension Contract: EngineRecord {
                   try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return command }
             let quote = try await engine.load(Quote.self, stream: Quote.stream(quoteID)).state
             try await engine.requireAgreed(lines, in: quote.current?.draft ?? QuoteDraft(lines: []), keeping: state.lines)
+            return command
+        case .approve, .sendBack:
+            try principal.requireNotRequester(state.status == .pendingApproval ? state.submittedBy : nil,
+                                              "the submitter of a contract for approval may not approve it or send it back")
             return command
         case .activate:
             guard !principal.isSystem, state.status == .approved, let terms = state.terms else { return command }

@@ -19,4 +19,19 @@ extension NewConnection: EngineRecord {
         if case .open(_, let customerID, _, _, let assignee)? = command, !state.exists { return .customer(customerID, owners: [assignee]) }
         return .customer(state.customerID, owners: state.currentAssignee.map { [$0] } ?? [])
     }
+    /// A person hands a connection's stage (opening it, advancing, sending back, replanning) only to an employee
+    /// who may work on it: `edit` in customers over its customer's scope, not counting the ownership the stage
+    /// gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's `own` records
+    /// counts; else `invalid`, field `assignee`, nothing written) — judged for whoever may send the command,
+    /// once the domain would accept it, as a ticket's assignment is. The system's commands are not judged.
+    public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
+        guard !principal.isSystem, !principal.replaysDecisions, let named = employeesNamed(by: command, state: state).first else { return command }
+        let customerID: UUID?
+        if case .open(_, let id, _, _, _) = command, !state.exists { customerID = id } else { customerID = state.customerID }
+        let now = engine.clock.now()
+        guard try await mayDo(command, state: state, principal: principal, engine: engine, at: now),
+              let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)), !events.isEmpty else { return command }
+        try await engine.requireMayWorkOn(.customer(customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
+        return command
+    }
 }

@@ -52,25 +52,20 @@ extension Quote: EngineRecord {
             return .revise(draft: try await engine.pricedFromCatalog(draft, keeping: state.current?.draft),
                            authorRole: role, limits: try await engine.settings().effectiveDiscountLimits)
         case .approve(let role, _):
-            try requireNotAuthor(of: state, principal)
+            try principal.requireNotRequester(state.current?.author, Self.ownDecision)
             try await engine.requireHeld(role: role, by: principal, field: "approverRole")
             return .approve(approverRole: role, limits: try await engine.settings().effectiveDiscountLimits)
         case .sendBack:
-            try requireNotAuthor(of: state, principal)
+            try principal.requireNotRequester(state.current?.author, Self.ownDecision)
             return command
         case .send, .accept, .reject:
             return command
         }
     }
 
-    /// Segregation of duties, as on the workflow path (``CRMEngine/requireStepDecider(_:as:held:at:)``): no one
-    /// decides their own request — the person who wrote the current revision may neither approve it nor send it
-    /// back directly (`forbidden`, field `employee`; nothing written). The system's commands (the approval-routing
-    /// reaction, recorded as the employee who decided the workflow, never its submitter) pass.
-    private static func requireNotAuthor(of state: State, _ principal: Principal) throws(EngineError) {
-        guard !principal.isSystem, let author = state.current?.author, Employee.sameID(author, principal.id) else { return }
-        throw EngineError(.forbidden, field: "employee", "the author of a quote's revision may not approve it or send it back")
-    }
+    /// No one decides their own request (``Principal/requireNotRequester(_:_:)``): the person who wrote the current
+    /// revision may neither approve it nor send it back directly.
+    private static let ownDecision = "the author of a quote's revision may not approve it or send it back"
 }
 
 extension CRMEngine {

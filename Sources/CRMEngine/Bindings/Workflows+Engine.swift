@@ -420,3 +420,15 @@ extension WorkflowInstance: PartyCommands {
         !principal.isSystem && state.status != .none && Employee.sameID(state.submitter, principal.id)
     }
 }
+
+extension Principal {
+    /// Segregation of duties outside the workflow path, as on it (``CRMEngine/requireStepDecider(_:as:held:at:)``):
+    /// no one decides their own request directly. `forbidden`, field `employee`, with `message`, when `requester`
+    /// (who asked for the decision: a quote revision's author, a contract's or feasibility study's submitter, a
+    /// material's requester) is this principal; nothing is written. The system's commands (the approval-routing
+    /// reaction, recorded as the employee who decided the workflow, never its submitter) pass.
+    func requireNotRequester(_ requester: String?, _ message: String) throws(EngineError) {
+        guard !isSystem, let requester, !requester.isEmpty, Employee.sameID(requester, id) else { return }
+        throw EngineError(.forbidden, field: "employee", message)
+    }
+}

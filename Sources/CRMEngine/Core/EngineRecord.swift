@@ -318,6 +318,8 @@ extension Ticket: EngineRecord {
     /// assigns a ticket only to an employee who may work on it: `edit` in tickets over its customer's scope,
     /// not counting the ownership the assignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``;
     /// else `invalid`, field `assignee`) — judged for whoever may assign it, once the domain would accept it.
+    /// A ticket reopened goes back to its queue when its last assignee may no longer work on it
+    /// (``preparedReopen(_:state:principal:engine:)``).
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .assign = command, let named = employeesNamed(by: command, state: state).first, !principal.replaysDecisions,
            try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
@@ -325,6 +327,7 @@ extension Ticket: EngineRecord {
             try await engine.requireMayWorkOn(.customer(state.customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
             return command
         }
+        if case .reopen = command { return try await preparedReopen(command, state: state, principal: principal, engine: engine) }
         if case let .changeSeverity(to, _, reason) = command, state.id != nil {
             let kind = state.kind
             let settings = try await engine.settings()

@@ -26,26 +26,31 @@ public enum CRMReactions {
     ///
     /// The chains are those of the settings in force at the triggering event (``CRMEngine/settings(asOf:)``),
     /// so a reactor catching up over the history decides what it decided then and writes nothing again. A
-    /// chain runs once per ticket: a raise triggers none the ticket had reached before (its highest severity
-    /// before the event, read from its stream). The owner's task of a customer without an owner goes to the
-    /// department holding the ticket.
+    /// chain runs once per ticket: a raise triggers none that ran for the ticket before — at its opening or an
+    /// earlier raise, each judged by the settings in force then (``TicketRules/chainsRun(by:kind:)``), so a
+    /// chain added since the ticket first reached its severity does run. The owner's task goes to the
+    /// customer's owner as of the triggering event; a customer without an owner then, to the department
+    /// holding the ticket then (both read as of the event, so a reactor catching up routes as the first run did).
     public static let ticketRuleChains = Reaction(
         name: "ticket-rule-chains", eventTypes: [TicketOpened.eventType, TicketSeverityChanged.eventType]
     ) { event, engine in
         guard let ticketEvent = TicketEvent(payload: event.payload), let ticketID = UUID(text: String(event.stream.rawValue.dropFirst(Ticket.category.count + 1))) else { return [] }
-        let ticket = try await engine.load(Ticket.self, stream: Ticket.stream(ticketID)).state
-        let settings = try await engine.settings(asOf: event.position)
-        var reached: TicketSeverity?
+        // The ticket as of the event: the department holding it then.
+        let position = event.position
+        let ticket = try await engine.load(Ticket.self, stream: Ticket.stream(ticketID), upTo: { $0.position <= position }).state
+        var ran: Set<TicketSeverity>?
         if case .severityChanged(let changed) = ticketEvent, changed.isEscalation {
-            reached = try await highestSeverity(before: event, engine: engine)
+            ran = try await chainsRun(before: event, kind: ticket.kind, engine: engine)
         }
+        // After the earlier events' settings: the as-of cache then folds forward to this event.
+        let settings = try await engine.settings(asOf: position)
         var commands: [ReactionCommand] = []
-        for followUp in TicketRules.followUps(for: ticketEvent, eventID: event.id, ticket: ticket, settings: settings, reached: reached) {
+        for followUp in TicketRules.followUps(for: ticketEvent, eventID: event.id, ticket: ticket, settings: settings, ran: ran) {
             let key = followUp.id.lowercasedString
             switch followUp.action {
             case let .notifyOwner(customerID, ticketID, subject):
                 // No owner to notify: the department holding the ticket gets the task instead of nobody.
-                let owner = try await engine.load(Customer.self, stream: Customer.stream(customerID)).state.owner
+                let owner = try await engine.load(Customer.self, stream: Customer.stream(customerID), upTo: { $0.position <= position }).state.owner
                 guard let assignee = owner ?? (ticket.department.isEmpty ? nil : ticket.department) else {
                     engine.logger.warning("rule chain's owner notice has nobody to go to", metadata: ["position": "\(event.position.rawValue)"])
                     continue
@@ -68,10 +73,10 @@ public enum CRMReactions {
         return commands
     }
 
-    /// The highest severity a ticket had before `event`, one of its events (``TicketRules/highestSeverity(of:)``
-    /// of the events before it in its stream); nil when none is found.
-    static func highestSeverity(before event: ProjectionEvent, engine: CRMEngine) async throws -> TicketSeverity? {
-        var earlier: [TicketEvent] = []
+    /// The minimum severities of the chains of `kind` that ran for a ticket before `event`, one of its events
+    /// (``TicketRules/chainsRun(by:kind:)`` of its opening and raises before it, each with the settings as of it).
+    static func chainsRun(before event: ProjectionEvent, kind: TicketKind, engine: CRMEngine) async throws -> Set<TicketSeverity> {
+        var earlier: [(event: TicketEvent, settings: Settings.State)] = []
         var from = StreamVersion.first
         let types: Set<String> = [TicketOpened.eventType, TicketSeverityChanged.eventType]
         pages: while from < event.streamVersion {
@@ -80,12 +85,18 @@ public enum CRMReactions {
                 guard recorded.streamVersion < event.streamVersion else { break pages }
                 guard types.contains(recorded.type) else { continue }
                 let payload = try engine.registry.decode(recorded.type, schemaVersion: recorded.schemaVersion, from: recorded.payload)
-                if let ticketEvent = TicketEvent(payload: payload) { earlier.append(ticketEvent) }
+                guard let ticketEvent = TicketEvent(payload: payload) else { continue }
+                switch ticketEvent {
+                case .opened: break
+                case .severityChanged(let changed) where changed.isEscalation: break
+                default: continue  // a lowering runs no chain
+                }
+                earlier.append((ticketEvent, try await engine.settings(asOf: recorded.position)))
             }
             guard let last = page.last, page.count == 256 else { break }
             from = last.streamVersion.next
         }
-        return TicketRules.highestSeverity(of: earlier)
+        return TicketRules.chainsRun(by: earlier, kind: kind)
     }
 
     /// Loyalty points from spend (R-CUS-8): a revenue entry earns the points the settings' spend rule gives,
@@ -137,7 +148,7 @@ public enum CRMReactions {
     /// A subject decided outside its workflow (a quote, contract or campaign approved or sent back directly, a
     /// material approved or declined directly, a feedback form reviewed or returned by hand) while its instance
     /// still waits closes that instance (`WorkflowInstance.closeBySubject`, key `close`), so it leaves the
-    /// approvers' inboxes (``approvalClosings(after:engine:)``). A subject asking for approval again (a quote's
+    /// approvers' inboxes (``approvalClosings(after:engine:)``); so does a contract cancelled (decision `cancelled`). A subject asking for approval again (a quote's
     /// new revision, a contract or campaign's feasibility study submitted again, a feedback form amended) closes
     /// the instance of its earlier request the same way while it still waits — running, or returned to its
     /// submitter — (decision `superseded`, key `supersede`; ``approvalSupersedings(after:engine:)``), before the
@@ -262,9 +273,9 @@ public enum CRMReactions {
         return later == nil
     }
 
-    /// The events that decide a workflow's subject, directly or as the workflow's outcome.
+    /// The events that decide a workflow's subject, directly or as the workflow's outcome (or end it: a contract cancelled).
     static let subjectDecisionTypes: Set<String> = [
-        QuoteApproved.eventType, QuoteSentBack.eventType, ContractApproved.eventType, ContractSentBack.eventType,
+        QuoteApproved.eventType, QuoteSentBack.eventType, ContractApproved.eventType, ContractSentBack.eventType, ContractCancelled.eventType,
         CampaignApproved.eventType, CampaignSentBack.eventType, CampaignMaterialAdvanced.eventType, CampaignMaterialDeclined.eventType,
         FeedbackFormReviewed.eventType, FeedbackFormReturned.eventType,
     ]
@@ -285,7 +296,7 @@ public enum CRMReactions {
             }
         } else if let e = ContractEvent(payload: event.payload) {
             switch e {
-            case .approved, .sentBack:
+            case .approved, .sentBack, .cancelled:
                 guard let submission = try await latestRequest(before: event, types: [ContractSubmittedForApproval.eventType], engine: engine) else { return [] }
                 (routed, kind) = (ApprovalRouting.closing(after: e, submission: submission), .contract)
             default: return nil

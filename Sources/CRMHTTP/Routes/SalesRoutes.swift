@@ -132,6 +132,8 @@ extension Routes {
         command(v1, "contracts/:id/terminate", Contract.self) { _, body in
             .terminate(reason: try body.string("reason", max: 2000), lastDay: try day(body, "lastDay"))
         }
+        // Before approval (a draft, in negotiation or waiting for approval); closes a waiting approval.
+        command(v1, "contracts/:id/cancel", Contract.self) { _, body in .cancel(reason: try body.string("reason", max: 2000)) }
     }
 
     /// A quote draft as a body gives it: a line's `productName` and `unitPrice` may be left out — the engine

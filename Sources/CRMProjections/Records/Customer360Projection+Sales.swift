@@ -128,6 +128,11 @@ extension Customer360Projection {
                 r.status = Contract.Status.terminated.rawValue
                 return (.endedContract, .newestFirst(e.at))
             }
+        case let e as ContractCancelled:
+            try modify(e.contractID, views: views) { r in
+                r.status = Contract.Status.cancelled.rawValue
+                return (.endedContract, .newestFirst(e.at))
+            }
         // Revenue and loyalty
         case let e as RevenueEntryRecorded: try addRevenue([e.entry], views: views)
         case let e as RevenueEntryReversed: try addRevenue([e.reversal], views: views)

@@ -74,6 +74,8 @@ extension Customer360Projection {
             try modify(e.ticketID, views: views) { $0.status = Ticket.Status.inProgress.rawValue; $0.owner = e.assignee; return nil }
         case let e as TicketHandedOver:
             try modify(e.ticketID, views: views) { $0.status = Ticket.Status.open.rawValue; $0.owner = nil; return nil }
+        case let e as TicketUnassigned:
+            try modify(e.ticketID, views: views) { $0.status = Ticket.Status.open.rawValue; $0.owner = nil; return nil }
         case let e as TicketSeverityChanged:
             try modify(e.ticketID, views: views) { $0.detail = e.newSeverity.rawValue; return nil }
         case let e as TicketResolved:

@@ -19,7 +19,8 @@ public struct Customer360Projection: Projection {
     /// 4: appointments and installations in the profile row, a contract's product lines and an
     /// opportunity's contacts in their summaries (products held are computed from them).
     /// 5: the account holder after a transfer, the suspension reason and the maintenance pairing in the profile.
-    public let version: UInt32 = 5
+    /// 6: a cancelled contract (`ContractCancelled`) is an ended contract with status `cancelled`.
+    public let version: UInt32 = 6
     public init() {}
 
     static let parts = ViewTable("customer-360")
@@ -63,7 +64,7 @@ public struct Customer360Projection: Projection {
             TaskDispatched.self, TaskAccepted.self, TaskCompleted.self, TaskCancelled.self, TaskReassigned.self,
             TaskRescheduled.self, TaskEdited.self,
             TicketOpened.self, TicketAssigned.self, TicketWorkStarted.self, TicketHandedOver.self, TicketResolved.self,
-            TicketClosed.self, TicketReopened.self, TicketSeverityChanged.self,
+            TicketClosed.self, TicketReopened.self, TicketSeverityChanged.self, TicketUnassigned.self,
             VisitPlanned.self, VisitRescheduled.self, VisitRecorded.self, VisitCancelled.self,
             ContactLogged.self, ContactLogAmended.self, ContactLogRetracted.self,
             OpportunityOpened.self, OpportunityAssigned.self, OpportunityStageChanged.self, OpportunityEdited.self,
@@ -73,7 +74,7 @@ public struct Customer360Projection: Projection {
             QuoteAccepted.self, QuoteRejected.self,
             ContractDrafted.self, ContractLinesChanged.self, ContractTermsChanged.self, ContractNegotiationRecorded.self,
             ContractSubmittedForApproval.self, ContractApproved.self, ContractSentBack.self, ContractActivated.self,
-            ContractRenewed.self, ContractExpired.self, ContractTerminated.self,
+            ContractRenewed.self, ContractExpired.self, ContractTerminated.self, ContractCancelled.self,
             RevenueEntryRecorded.self, RevenueEntryReversed.self, BillingBatchImported.self,
             PointsAccrued.self, PointsRedeemed.self, PointsExpired.self, PointsClawedBack.self,
         ]

@@ -63,6 +63,9 @@ extension TaskRescheduled: HasFieldChanges {
 extension TicketAssigned: HasFieldChanges {
     public var fieldChanges: [FieldChange] { [FieldChange(field: "assignee", old: previousAssignee.map { .text($0) }, new: .text(assignee))] }
 }
+extension TicketUnassigned: HasFieldChanges {
+    public var fieldChanges: [FieldChange] { [FieldChange(field: "assignee", old: .text(previousAssignee), new: nil)] }
+}
 extension TicketHandedOver: HasFieldChanges {
     public var fieldChanges: [FieldChange] { [FieldChange(field: "department", old: .text(fromDepartment), new: .text(toDepartment))] }
 }

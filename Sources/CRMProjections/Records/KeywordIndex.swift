@@ -55,7 +55,7 @@ public struct KeywordIndex: Projection {
         let types: [any EventPayload.Type] = [
             CustomerCreated.self, CustomerEdited.self, ContactCreated.self, ContactEdited.self, ContactMovedToCustomer.self,
             OpportunityOpened.self, OpportunityEdited.self, OpportunityAssigned.self, QuoteCreated.self,
-            TicketOpened.self, TicketAssigned.self, TicketWorkStarted.self, TicketHandedOver.self, ContractDrafted.self,
+            TicketOpened.self, TicketAssigned.self, TicketWorkStarted.self, TicketHandedOver.self, TicketUnassigned.self, ContractDrafted.self,
             CampaignPlanned.self, CampaignPlanChanged.self, CampaignTargetsSelected.self,
             SurveyCreated.self, SurveyDistributed.self, SurveyResponseRecorded.self,
         ]
@@ -112,6 +112,7 @@ public struct KeywordIndex: Projection {
         case let e as TicketAssigned: try setOwners(.ticket, e.ticketID, [e.assignee], views: views)
         case let e as TicketWorkStarted: try setOwners(.ticket, e.ticketID, [e.assignee], views: views)
         case let e as TicketHandedOver: try setOwners(.ticket, e.ticketID, [], views: views)
+        case let e as TicketUnassigned: try setOwners(.ticket, e.ticketID, [], views: views)
         case let e as ContractDrafted:
             try index(.contract, e.contractID, title: e.title, customer: e.customerID, owners: [e.owner], views: views)
         case let e as CampaignPlanned:

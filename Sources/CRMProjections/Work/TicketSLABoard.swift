@@ -33,6 +33,7 @@ public struct TicketSLABoard: Projection {
         CustomerScopes.eventTypes.union([
             TicketOpened.eventType, TicketAssigned.eventType, TicketWorkStarted.eventType, TicketHandedOver.eventType,
             TicketResolved.eventType, TicketClosed.eventType, TicketReopened.eventType, TicketSeverityChanged.eventType,
+            TicketUnassigned.eventType,
         ])
     }
 
@@ -155,6 +156,11 @@ public struct TicketSLABoard: Projection {
                 $0.stints.append(Stint(department: $0.department, enteredAt: e.reopenedAt))
                 $0.status = $0.assignee == nil ? .open : .assigned
                 $0.resolvedAt = nil
+            }
+        case let e as TicketUnassigned:
+            try change(e.ticketID, in: views) {
+                $0.assignee = nil
+                if $0.status == .assigned { $0.status = .open }
             }
         case let e as TicketSeverityChanged:
             try change(e.ticketID, in: views) {
