@@ -29,10 +29,12 @@ public final class UUIDv7Generator: IDGenerator {
                 s.counter = UInt16.random(in: 0..<0x400, using: &s.rng)  // leave room to count up
             } else if s.counter < 0xFFF {
                 s.counter += 1
-            } else {
+            } else if s.lastMillis < Self.largestMillis {
                 s.lastMillis += 1  // counter exhausted: borrow the next millisecond
                 s.counter = 0
             }
+            // At the 48 bits' last millisecond (the year 10889) with the counter spent, ids stay unique by their
+            // random bits but no longer increase: the millisecond cannot wrap around to 1970.
             return (s.lastMillis, s.counter, s.rng.next())
         }
         return UUID.v7(millis: millis, counter: counter, random: random)

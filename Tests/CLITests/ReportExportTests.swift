@@ -23,7 +23,7 @@ struct ReportExportTests {
             usleep(500)
         }
         let began = !((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).isEmpty
-        kill(export.process.processIdentifier, SIGINT)
+        export.process.interrupt()  // never a raw kill: the child may be reaped already, its pid reused
         export.process.waitUntilExit()
         let run = export.finish()
         #expect(began, "the export made its scratch directory: \(run.status) \(run.stderr)")

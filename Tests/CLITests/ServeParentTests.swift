@@ -29,7 +29,7 @@ import Glibc
         }
         try #require(serverPID > 0, "\(shell.stderr)")
         // Not waited for here: what matters is the server's end, checked below.
-        kill(shell.process.processIdentifier, SIGKILL)
+        shell.process.signal(SIGKILL)
         // The server notices within a second and stops: gone, or a zombie until its new parent reaps it.
         var gone = false
         for _ in 0..<200 {

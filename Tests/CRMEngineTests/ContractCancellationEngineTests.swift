@@ -96,4 +96,24 @@ import Testing
         #expect(try await w.f.engine.state(Contract.self, id: w.contract, as: w.f.admin).state.status == .approved)
         await w.f.close()
     }
+
+    @Test func aRequestWaitingForApprovalIsWithdrawnOnlyByItsSubmitterOrWhoeverMayTerminateContracts() async throws {
+        let w = try await WorkflowSubjectTests.world("contract-cancel-withdraw")
+        // Ed edits branch A's contracts but may not terminate them, and did not submit this one (the administrator did).
+        let ed = try await w.f.hire("Ed", branch: "A", permissions: [
+            Permission(module: .contracts, actions: [.query, .edit], scope: .branch("A")),
+            Permission(module: .organisation, actions: [.query], scope: .branch("A"))])
+        let head = try await Self.head(w.f)
+        let refused = await #expect(throws: EngineError.self) {
+            try await w.f.engine.execute(Contract.self, id: w.contract, .cancel(reason: "not mine to withdraw"), as: ed)
+        }
+        #expect(refused?.code == .forbidden && refused?.field == "employee", "\(String(describing: refused))")
+        #expect(try await Self.head(w.f) == head, "nothing written")
+        #expect(try await WorkflowSubjectTests.pending(w.f, w.mia) == [w.instance], "the request still waits")
+
+        // Mia, who may terminate contracts, may withdraw it.
+        let cancelled = try await w.f.engine.execute(Contract.self, id: w.contract, .cancel(reason: "withdrawn"), as: w.mia)
+        #expect(cancelled.events.map(\.type) == [ContractCancelled.eventType])
+        await w.f.close()
+    }
 }

@@ -38,6 +38,12 @@ import Testing
             #expect(error?.code == .invalid && error?.field == "assignee", "\(String(describing: error))")
             #expect(error?.message.contains(newYork.id) == false)
         }
+        // An operator (crm-cli) is judged as a person is.
+        let byOperator = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(NewConnection.self, id: id, .replan(deadline: deadline, assignee: newYork.id),
+                                       as: .operator(sourceSystem: "crm-cli"))
+        }
+        #expect(byOperator?.code == .invalid && byOperator?.field == "assignee", "\(String(describing: byOperator))")
         #expect(try await f.engine.state(NewConnection.self, id: id, as: f.admin).version == before, "nothing written")
         // A Berlin colleague may take it over.
         try await f.engine.execute(NewConnection.self, id: id, .replan(deadline: deadline, assignee: berlin.id), as: berlin2)

@@ -5,7 +5,9 @@ import Foundation
 
 /// Contracts: module `contracts`; a record of its customer, owned by its owner.
 /// `draft` → create; `approve`, `sendBack` → approve — never by the person who submitted it for approval
-/// (`forbidden`, field `employee`; nothing written); `terminate` → delete; the others (`cancel` too) → edit.
+/// (`forbidden`, field `employee`; nothing written); `terminate` → delete; the others (`cancel` too) → edit,
+/// except that cancelling a contract waiting for approval (withdrawing the request) is its submitter's, or needs
+/// `delete` as terminating does (`forbidden`, field `employee`).
 /// A draft names an accepted quote of the same customer (R-SAL-4), and its quote number is that quote's
 /// recorded one. Its lines are what the quote agreed: without lines the contract takes the quote's (each at
 /// the unit price the quote agreed, ``Contract/lines(agreedIn:)``); lines given, and the lines of a later
@@ -64,6 +66,17 @@ extension Contract: EngineRecord {
         case .approve, .sendBack:
             try principal.requireNotRequester(state.status == .pendingApproval ? state.submittedBy : nil,
                                               "the submitter of a contract for approval may not approve it or send it back")
+            return command
+        case .cancel:
+            // Withdrawing a request waiting for approval is its submitter's (as on the workflow path); anyone else
+            // needs what ending the contract needs, `delete` in contracts over it (authorization judges `edit` next).
+            guard !principal.isSystem, state.status == .pendingApproval,
+                  !(state.submittedBy.map { Employee.sameID($0, principal.id) } ?? false) else { return command }
+            let scope = try await engine.resolve(Self.scope(of: command, state: state))
+            guard principal.may(.delete, in: module, on: scope, at: engine.clock.now()) else {
+                throw EngineError(.forbidden, field: "employee",
+                                  "a contract waiting for approval is cancelled by its submitter or by whoever may terminate contracts")
+            }
             return command
         case .activate:
             guard !principal.isSystem, state.status == .approved, let terms = state.terms else { return command }

@@ -23,9 +23,10 @@ extension NewConnection: EngineRecord {
     /// who may work on it: `edit` in customers over its customer's scope, not counting the ownership the stage
     /// gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's `own` records
     /// counts; else `invalid`, field `assignee`, nothing written) — judged for whoever may send the command,
-    /// once the domain would accept it, as a ticket's assignment is. The system's commands are not judged.
+    /// once the domain would accept it, as a ticket's assignment is (an operator's too). The system's replayed
+    /// decisions are not judged.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        guard !principal.isSystem, !principal.replaysDecisions, let named = employeesNamed(by: command, state: state).first else { return command }
+        guard !principal.replaysDecisions, let named = employeesNamed(by: command, state: state).first else { return command }
         let customerID: UUID?
         if case .open(_, let id, _, _, _) = command, !state.exists { customerID = id } else { customerID = state.customerID }
         let now = engine.clock.now()
