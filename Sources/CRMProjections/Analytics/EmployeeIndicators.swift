@@ -10,8 +10,10 @@ import Foundation
 /// `visitsMade` (VisitRecorded by the planned visitor), `newOpportunities` (OpportunityOpened, owner),
 /// `newPotentialCustomers` (CustomerCreated as a prospect, owner or actor), `dealsWon` (OpportunityWon,
 /// current owner), `tasksOnTime` / `tasksLate` (TaskCompleted vs due, current assignee),
-/// `ticketsResolvedInSLA` / `ticketsResolvedLate` (first TicketResolved vs resolution deadline, current
-/// assignee), `campaignItemsDone` (first progress report at 100 %, its owner; UTC months).
+/// `ticketsResolvedInSLA` / `ticketsResolvedLate` (first TicketResolved vs resolution deadline, the
+/// ticket's assignee then as ``Ticket/evolve(_:_:)`` keeps it: set by TicketAssigned and TicketWorkStarted,
+/// cleared by TicketHandedOver and TicketUnassigned), `campaignItemsDone` (first progress report at 100 %,
+/// its owner; UTC months).
 ///
 /// ```swift
 /// let march = try EmployeeIndicators.values(employee: "emp-7", month: "2026-03", in: views)
@@ -19,7 +21,9 @@ import Foundation
 /// ```
 public struct EmployeeIndicators: Projection {
     public let name = "employee-indicators"
-    public let version: UInt32 = 2
+    /// 3: a resolved ticket goes to its assignee as the ticket's state keeps it (a ticket taken from the
+    /// queue, handed over or unassigned), not to the last `TicketAssigned`.
+    public let version: UInt32 = 3
 
     /// `employee + YYYY-MM + indicator → Cell`.
     public static let cells = ViewTable("cells")
@@ -40,7 +44,8 @@ public struct EmployeeIndicators: Projection {
             BranchTimeZoneSet.eventType, ContactLogged.eventType, ContactLogRetracted.eventType, VisitPlanned.eventType,
             VisitRecorded.eventType, OpportunityOpened.eventType, OpportunityAssigned.eventType, OpportunityWon.eventType,
             TaskDispatched.eventType, TaskReassigned.eventType, TaskRescheduled.eventType, TaskCompleted.eventType,
-            TicketOpened.eventType, TicketAssigned.eventType, TicketResolved.eventType, CampaignProgressReported.eventType,
+            TicketOpened.eventType, TicketAssigned.eventType, TicketWorkStarted.eventType, TicketHandedOver.eventType,
+            TicketUnassigned.eventType, TicketResolved.eventType, CampaignProgressReported.eventType,
         ])
     }
 
@@ -138,8 +143,15 @@ public struct EmployeeIndicators: Projection {
             try add(1, onTime ? Indicator.tasksOnTime : Indicator.tasksLate, employee: assignee, day: day, in: views)
         case let e as TicketOpened:
             try put(Fact(customerID: e.customerID, dueAt: e.resolutionDueAt, done: false), "ticket", e.ticketID, in: views)
+        // The assignee as the ticket's state keeps it (`Ticket.evolve`): the one credited at resolution.
         case let e as TicketAssigned:
             try change("ticket", e.ticketID, in: views) { $0.employee = e.assignee }
+        case let e as TicketWorkStarted:
+            try change("ticket", e.ticketID, in: views) { $0.employee = e.assignee }
+        case let e as TicketHandedOver:
+            try change("ticket", e.ticketID, in: views) { $0.employee = nil }
+        case let e as TicketUnassigned:
+            try change("ticket", e.ticketID, in: views) { $0.employee = nil }
         case let e as TicketResolved:
             guard var fact = try fact("ticket", e.ticketID, in: views), !fact.done, let assignee = fact.employee else { return }
             fact.done = true

@@ -63,19 +63,28 @@ extension Customer360Projection {
                 if let title = e.changes.first(where: { $0.field == "title" })?.new?.textValue { r.title = title }
                 return nil
             }
-        // Tickets
+        // Tickets: status and owner (the assignee) follow `Ticket.evolve`
         case let e as TicketOpened:
             try insert(Self.record(.ticket, e.ticketID, title: e.subject, status: Ticket.Status.open.rawValue,
                                    detail: e.severity.rawValue, at: e.openedAt),
                        customer: e.customerID, .openTicket, .oldestFirst(e.openedAt), views: views)
         case let e as TicketAssigned:
-            try modify(e.ticketID, views: views) { $0.status = Ticket.Status.assigned.rawValue; $0.owner = e.assignee; return nil }
+            try modify(e.ticketID, views: views) { r in
+                // Reassigning a ticket in progress leaves it in progress.
+                if r.status == Ticket.Status.open.rawValue { r.status = Ticket.Status.assigned.rawValue }
+                r.owner = e.assignee
+                return nil
+            }
         case let e as TicketWorkStarted:
             try modify(e.ticketID, views: views) { $0.status = Ticket.Status.inProgress.rawValue; $0.owner = e.assignee; return nil }
         case let e as TicketHandedOver:
             try modify(e.ticketID, views: views) { $0.status = Ticket.Status.open.rawValue; $0.owner = nil; return nil }
         case let e as TicketUnassigned:
-            try modify(e.ticketID, views: views) { $0.status = Ticket.Status.open.rawValue; $0.owner = nil; return nil }
+            try modify(e.ticketID, views: views) { r in
+                if r.status == Ticket.Status.assigned.rawValue { r.status = Ticket.Status.open.rawValue }
+                r.owner = nil
+                return nil
+            }
         case let e as TicketSeverityChanged:
             try modify(e.ticketID, views: views) { $0.detail = e.newSeverity.rawValue; return nil }
         case let e as TicketResolved:
@@ -90,7 +99,8 @@ extension Customer360Projection {
             }
         case let e as TicketReopened:
             try modify(e.ticketID, views: views) { r in
-                r.status = Ticket.Status.assigned.rawValue
+                // Back to its assignee, or open in its department when it has none (handed over unassigned).
+                r.status = (r.owner == nil ? Ticket.Status.open : Ticket.Status.assigned).rawValue
                 return (.openTicket, .oldestFirst(r.at ?? e.reopenedAt))
             }
         // Visits and contact log entries: one newest-first list of activity

@@ -20,7 +20,9 @@ public struct Customer360Projection: Projection {
     /// opportunity's contacts in their summaries (products held are computed from them).
     /// 5: the account holder after a transfer, the suspension reason and the maintenance pairing in the profile.
     /// 6: a cancelled contract (`ContractCancelled`) is an ended contract with status `cancelled`.
-    public let version: UInt32 = 6
+    /// 7: a ticket's status follows the ticket's state: reopened without an assignee it is `open`, and a
+    /// ticket in progress given to another employee stays `inProgress`.
+    public let version: UInt32 = 7
     public init() {}
 
     static let parts = ViewTable("customer-360")
