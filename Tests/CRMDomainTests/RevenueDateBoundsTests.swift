@@ -25,7 +25,7 @@ import Testing
         #expect(batch?.code == .invalid && batch?.field == "date")
     }
 
-    @Test(arguments: ["2026-12-31", "2027-01-01", "2020-06-30", "0001-01-01"])
+    @Test(arguments: ["2026-12-31", "2027-01-01", "2020-06-30", "1900-01-01"])
     func anEntryDatedUpToAYearAheadOrInThePastIsRecorded(day: String) {
         #expect(Scenario(RevenueLedger.self, at: Self.now).when(.record(Self.entry(1, on: day))).count == 1)
     }
@@ -38,5 +38,12 @@ import Testing
         let reversal = UUID(uuidString: "00000000-0000-0000-0000-000000000099")!
         #expect(s.apply(.reverse(entryID: old.id, reversalID: reversal, reason: "placeholder date")).count == 1)
         #expect(s.state.entries.last?.date == old.date)
+    }
+
+    @Test func anExactRepeatOfAnEntryRecordedFarAheadIsStillTheNoOpItWas() throws {
+        let old = Self.entry(1, on: "2099-01-01")
+        let state = RevenueLedger.evolve(RevenueLedger.initialState, .entryRecorded(RevenueEntryRecorded(entry: old, recordedBy: "emp-1", recordedAt: Self.now)))
+        let repeated = try RevenueLedger.decide(.record(old), state: state, context: CommandContext(now: Self.now, actor: "emp-1"))
+        #expect(repeated.isEmpty, "a retry of the recorded entry records nothing and is not refused")
     }
 }

@@ -88,10 +88,13 @@ import Testing
 
     @Test func anExpiringContractWithoutAnOpenOpportunityAddsTheContractSignal() async throws {
         let f = try await EngineFixture.make("churn-contract")
+        // The customer and its contract from 1 December 2025 (churn judges a day's existing customers only).
+        f.clock.set(try Self.at("2025-12-01T00:00:00Z"))
         let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights)
         let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
         // The contract's last day is 15 February 2026: 45 days after 1 January (within 60), 75 after 2 December 2025.
         try await activeContract(f, customer, owner: owner.id, expiry: "2026-02-15")
+        f.clock.set(try Self.at("2026-01-01T00:00:00Z"))
         let position = try await f.engine.store.headPosition()
         let risks = try await f.engine.churnRisks(on: try EngineFixture.day("2026-01-01"), currency: .cny, as: f.admin, consistentWith: position)
         let risk = try #require(risks.first { $0.customerID == customer }).risk

@@ -59,11 +59,13 @@ public enum RevenueLedger: Aggregate {
     public static func decide(_ command: Command, state: State, context: CommandContext) throws(DomainError) -> [Event] {
         switch command {
         case .record(let entry):
-            let entry = try validated(entry, state: state, now: context.now)
+            // The date's bounds judge a new entry only: an exact repeat of a recorded one stays the no-op it was.
+            let entry = try validated(entry, state: state, now: nil)
             if let existing = state.entries.first(where: { $0.id == entry.id }) {
                 guard existing == entry else { throw DomainError(.alreadyExists, field: "id", "another entry has this id") }
                 return []
             }
+            try checkDate(entry.date, now: context.now)
             return [.entryRecorded(RevenueEntryRecorded(entry: entry, recordedBy: context.actor, recordedAt: context.now))]
 
         case .reverse(let entryID, let reversalID, let reason):
@@ -82,7 +84,7 @@ public enum RevenueLedger: Aggregate {
             return [.entryReversed(RevenueEntryReversed(reversal: reversal, reason: reason, reversedBy: context.actor, reversedAt: context.now))]
 
         case .recordUsage(let reading):
-            let reading = try validated(reading, customerID: state.customerID)
+            let reading = try validated(reading, customerID: state.customerID, now: context.now)
             if let existing = state.readings.first(where: { $0.id == reading.id }) {
                 guard existing == reading else { throw DomainError(.alreadyExists, field: "id", "another reading has this id") }
                 return []
@@ -107,7 +109,7 @@ public enum RevenueLedger: Aggregate {
             }
             var checkedReadings: [UsageReading] = []
             for reading in readings {
-                let reading = try validated(reading, customerID: customerID)
+                let reading = try validated(reading, customerID: customerID, now: context.now)
                 guard !state.readings.contains(where: { $0.id == reading.id }), !checkedReadings.contains(where: { $0.id == reading.id }) else {
                     throw DomainError(.alreadyExists, field: "id", "a reading of the batch is already recorded")
                 }
@@ -126,21 +128,32 @@ public enum RevenueLedger: Aggregate {
     /// report's future months. Judged when an entry comes in, never when a recorded one is replayed.
     public static let futureReachMonths = 12
 
-    /// Refuses an entry date more than ``futureReachMonths`` after today (`invalid`, field `date`).
-    private static func checkDate(_ date: LocalDate, now: Date) throws(DomainError) {
+    /// The first year an entry's date (and a usage reading's period) may lie in: a fixed year, not a span before
+    /// today, so a billing history migrated from an old system — decades back, maybe — is taken whole and a
+    /// batch refused or accepted today is judged the same later. No revenue or meter reading of this ledger
+    /// predates 1900; a date such as `0001-01-01` or `1000-01-01` is an empty field's default or a typo that
+    /// would sit in reports' ancient months. Judged when an entry comes in, never when a recorded one is replayed.
+    public static let earliestYear = 1900
+
+    /// Refuses a date before ``earliestYear`` or more than ``futureReachMonths`` after today (`invalid`,
+    /// naming `field`: `date` of an entry, `periodStart` or `periodEnd` of a usage reading).
+    private static func checkDate(_ date: LocalDate, field: String = "date", now: Date) throws(DomainError) {
+        guard date.year >= earliestYear else {
+            throw .invalid(field, "must not lie before \(earliestYear)")
+        }
         guard date <= LocalCalendar.latestDate(at: now).adding(months: futureReachMonths) else {
-            throw .invalid("date", "must not lie more than a year after today")
+            throw .invalid(field, "must not lie more than a year after today")
         }
     }
 
     /// Text dimensions trimmed and present, a non-zero amount under ``largestAmount``, the ledger's
-    /// customer, a date at most a year ahead (``checkDate(_:now:)``), no reversal link.
-    private static func validated(_ entry: Entry, state: State, now: Date) throws(DomainError) -> Entry {
+    /// customer, a date from ``earliestYear`` to a year ahead (``checkDate(_:field:now:)``), no reversal link.
+    private static func validated(_ entry: Entry, state: State, now: Date?) throws(DomainError) -> Entry {
         var entry = entry
         if let customerID = state.customerID, entry.customerID != customerID {
             throw .invalid("customerID", "the entry belongs to another customer's ledger")
         }
-        try checkDate(entry.date, now: now)
+        if let now { try checkDate(entry.date, now: now) }
         entry.chargeItem = try Validate.text(entry.chargeItem, field: "chargeItem")
         entry.businessLine = try Validate.text(entry.businessLine, field: "businessLine", max: 100)
         entry.note = try Validate.optionalMultilineText(entry.note, field: "note")
@@ -152,11 +165,16 @@ public enum RevenueLedger: Aggregate {
         return entry
     }
 
-    private static func validated(_ reading: UsageReading, customerID: UUID?) throws(DomainError) -> UsageReading {
+    /// A meter and unit trimmed and present, a quantity neither negative nor beyond the bound of amounts, the
+    /// ledger's customer, a period in order whose start is from ``earliestYear`` on and whose end at most a year
+    /// ahead, as an entry's date (``checkDate(_:field:now:)``).
+    private static func validated(_ reading: UsageReading, customerID: UUID?, now: Date) throws(DomainError) -> UsageReading {
         var reading = reading
         if let customerID, reading.customerID != customerID {
             throw .invalid("customerID", "the reading belongs to another customer's ledger")
         }
+        try checkDate(reading.periodStart, field: "periodStart", now: now)
+        try checkDate(reading.periodEnd, field: "periodEnd", now: now)
         reading.meter = try Validate.text(reading.meter, field: "meter", max: 100)
         reading.unit = try Validate.text(reading.unit, field: "unit", max: 20)
         guard reading.quantity >= 0 else { throw .invalid("quantity", "must not be negative") }

@@ -182,7 +182,8 @@ extension CRMEngine {
     }
 
     /// The churn risk of the customers `principal` may see on `day` (R-ANA-5), highest first: those neither
-    /// archived nor merged (``analysedCustomers(where:)``), as the churn watch judges them, from the same
+    /// archived nor merged that existed by `day` (``churnCustomers(settings:on:)``: created on or before it in
+    /// their branch's calendar, as RFM scores them), as the churn watch judges them, from the same
     /// signals (``churnSignals(_:on:currency:settings:facts:missingRates:)``: days in each customer's branch calendar, a
     /// contact after the day not counted, the active contracts' expiries). Without `day`, each customer on
     /// its own today: the engine clock's day in its branch's time zone (UTC when it has none). With
@@ -193,7 +194,7 @@ extension CRMEngine {
         let settings = try await self.settings()
         let now = clock.now()
         let today = BranchDays(at: now, settings: settings)
-        let live = try analysedCustomers()
+        let live = try churnCustomers(settings: settings, on: { day ?? today.day(ofBranch: $0) })
         let summaries = try churnSummaries(where: { live.contains($0.customerID) && principal.may(.analyse, in: .analysis, on: $0.scope, at: now) },
                                            on: { day ?? today.day(ofBranch: $0.scope.branch) })
         let facts = try churnFacts()

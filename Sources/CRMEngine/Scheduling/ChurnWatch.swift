@@ -121,9 +121,10 @@ extension CRMEngine {
     func watchChurn(at now: Date, items: inout ScheduledItems) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: Self.churnViews)
         let settings = try await self.settings()
-        // Archived and merged customers are not watched (no retention task for them), as the churn report leaves them out.
-        let live = try analysedCustomers()
+        // Archived and merged customers are not watched (no retention task for them), nor those not created yet on
+        // their day, as the churn report leaves them out.
         let days = BranchDays(at: now, settings: settings)
+        let live = try churnCustomers(settings: settings, on: { days.day(ofBranch: $0) })
         let summaries = try churnSummaries(where: { live.contains($0.customerID) }, on: { days.day(ofBranch: $0.scope.branch) })
         let facts = try churnFacts()
         var dispatched = 0
@@ -161,6 +162,16 @@ extension CRMEngine {
     /// opportunities' stamped openings and closings (`opportunity-pipeline`) and the contact and visit log (a
     /// past day's last contact).
     static let churnViews: Set<String> = [customerActivity, "customer-directory", "reminder-sources", pipelineView, activityLog]
+
+    /// The customers churn judges, by ``churnRisks(on:currency:as:consistentWith:)`` and the churn watch alike:
+    /// those neither archived nor merged (``analysedCustomers(where:)``) that existed by their day — recorded
+    /// (created) on or before it in their branch's calendar (UTC without one), as RFM scores only those.
+    /// `day` gives the day of a customer's branch.
+    func churnCustomers(settings: Settings.State, on day: (String?) -> LocalDate) throws -> Set<UUID> {
+        try analysedCustomers { profile in
+            settings.calendar(forBranch: profile.scope.branch).localDate(of: profile.createdAt) <= day(profile.scope.branch)
+        }
+    }
 
     /// What churn reads besides the activity summaries, once per evaluation of every customer: the contracts
     /// and opportunities with their stamped changes, each customer's read as they stood at the end of its day
