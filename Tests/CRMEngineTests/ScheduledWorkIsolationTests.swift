@@ -17,8 +17,10 @@ import Testing
         let slot = await EngineGate.shared.acquire()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/log", withIntermediateDirectories: true)
-        let store = UnreadableStreams(try LMDBEventStore(directory: directory + "/log", options: .init(durability: .noSync)))
+        // The store records with the engine's clock, as `CRMEngine.open(at:)` gives it (customers are "created"
+        // when their event is recorded: the churn watch judges only those created by their day).
         let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))  // 2026-01-01T00:00Z
+        let store = UnreadableStreams(try LMDBEventStore(directory: directory + "/log", options: .init(durability: .noSync), clock: clock))
         var configuration = CRMEngine.Configuration(clock: clock, durability: .noSync)
         configuration.logger = log.logger
         let engine = try await CRMEngine.open(store: store, views: directory, configuration: configuration)
