@@ -61,15 +61,10 @@ enum JSONValue: Decodable, Sendable, Equatable {
         }
     }
 
-    /// The members that hold a quantity or an exchange rate (`quantity` of quote, contract and material lines,
-    /// usage readings and material requests; `rate` of an exchange rate): like a money amount, a JSON number or
-    /// an exact decimal string (``moneyAmount(_:field:)``). No member of these names holds anything else.
-    static let decimalTextMembers: Set<String> = ["quantity", "rate"]
-
     /// The value with every money amount written as a decimal string (an object of `amount`, a string, and
-    /// `currency`, a string, as answers write money) and every quantity or rate so written
-    /// (``decimalTextMembers``) read as a number by ``moneyAmount(_:field:)``, for a domain type's Codable form;
-    /// a string that is no decimal number is refused naming it (`path.amount`, `lines[0].quantity`).
+    /// `currency`, a string, as answers write money) read as a number by ``moneyAmount(_:field:)``, for a domain
+    /// type's Codable form; a string that is no decimal number is refused naming it (`path.amount`). Only a fast
+    /// path for the commonest case: ``decode(_:_:field:)`` reads any other `Decimal` member written as a string.
     func moneyAsNumbers(path: String) throws -> JSONValue {
         switch self {
         case .object(let members):
@@ -79,13 +74,7 @@ enum JSONValue: Decodable, Sendable, Equatable {
                 return .object(money)
             }
             var result: [String: JSONValue] = [:]
-            for (key, member) in members {
-                if Self.decimalTextMembers.contains(key), case .string = member {
-                    result[key] = .number(try Self.moneyAmount(member, field: Self.memberName(path + "." + key)))
-                } else {
-                    result[key] = try member.moneyAsNumbers(path: path + "." + key)
-                }
-            }
+            for (key, member) in members { result[key] = try member.moneyAsNumbers(path: path + "." + key) }
             return .object(result)
         case .array(let items):
             return .array(try items.enumerated().map { index, item in try item.moneyAsNumbers(path: path + "[\(index)]") })
@@ -343,22 +332,23 @@ extension JSONValue: Encodable {
             }
             return date
         }
-        // Money amounts, quantities and rates as numbers or decimal strings alike (``moneyAmount(_:field:)``),
-        // a field of the body itself (`"quantity": "2.5"`) as well as a member of it.
-        var value = value
-        if case .string = value, let key = field.split(separator: ".").last, decimalTextMembers.contains(String(key)) {
-            value = .number(try moneyAmount(value, field: memberName(field)))
-        }
-        value = try value.moneyAsNumbers(path: field)
+        // Every `Decimal` member (money amounts, quantities, rates, percentages, weights…) as a number or a
+        // decimal string alike (``moneyAmount(_:field:)``), decided by the type the decoder asks for.
+        var value = try value.moneyAsNumbers(path: field)
+        var texts = DecimalTexts()
         let result: T
-        do {
-            result = try decoder.decode(T.self, from: JSONOutput.encoder().encode(value))
-        } catch let error as DecodingError {
-            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
-               let (member, reason) = unreadableNumber(T.self, in: value, path: field, decoder: decoder) {
-                throw Problem.invalid(memberName(member), reason)
+        while true {
+            do {
+                result = try decoder.decode(T.self, from: JSONOutput.encoder().encode(value))
+                break
+            } catch let error as DecodingError {
+                if try texts.retry(after: error, in: &value, field: field) { continue }
+                if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                   let (member, reason) = unreadableNumber(T.self, in: value, path: field, decoder: decoder) {
+                    throw Problem.invalid(memberName(member), reason)
+                }
+                throw Problem.invalid(memberName(field + error.memberPath), error.shortDescription)
             }
-            throw Problem.invalid(memberName(field + error.memberPath), error.shortDescription)
         }
         let again = try JSONDecoder().decode(JSONValue.self, from: JSONOutput.encoder().encode(result))
         if let unknown = value.firstMember(missingFrom: again, path: field) { throw Problem.invalid(memberName(unknown), "unknown field") }
@@ -436,9 +426,71 @@ extension JSONValue: Encodable {
 }
 
 /// One step into a JSON value: an object member or an array item.
-private enum JSONStep {
+private enum JSONStep: Hashable {
     case key(String)
     case index(Int)
+    /// Any item of an array (in a ``DecimalTexts`` pattern).
+    case anyIndex
+
+    /// The step as a member path writes it (`.key`, `[2]`).
+    var text: String {
+        switch self {
+        case .key(let key): return "." + key
+        case .index(let index): return "[\(index)]"
+        case .anyIndex: return "[*]"
+        }
+    }
+}
+
+/// The `Decimal` members of a body written as decimal strings, read as numbers one decoder refusal at a
+/// time, the target type deciding: where the decoder expected a `Decimal` and found a string, that string is
+/// read by ``JSONValue/moneyAmount(_:field:)`` (a string that is no decimal number is refused naming the
+/// member) and the decode retried. So that a list costs one retry and not one per item, the same member of
+/// every other item of the same lists (`lines[*].discountPercent`) is read with it when it is a decimal
+/// string; should one of those turn out to be no `Decimal` (a list of values whose type depends on another
+/// member, `{"kind": "text", "value": "12"}`), they are restored and that member is then read item by item.
+/// At most ``maximumRetries`` retries per body (a body padded with such strings must not buy seconds of CPU):
+/// past them a decimal string is refused naming the member, asking for numbers.
+private struct DecimalTexts {
+    static let maximumRetries = 64
+    private var retries = 0
+    /// The strings read as numbers along with another item's member, by pattern, by their steps.
+    private var alongside: [[JSONStep]: [[JSONStep]: JSONValue]] = [:]
+    /// Patterns whose items are read one by one.
+    private var oneByOne: Set<[JSONStep]> = []
+
+    /// Whether `value` was changed after `error` so that the decode is worth retrying.
+    mutating func retry(after error: DecodingError, in value: inout JSONValue, field: String) throws -> Bool {
+        guard case .typeMismatch(let type, let context) = error, let steps = value.steps(of: context.codingPath) else { return false }
+        let pattern = steps.map { step -> JSONStep in if case .index = step { return .anyIndex } else { return step } }
+        let path = field + steps.map(\.text).joined()
+        if type == Decimal.self {
+            guard case .string? = value.member(at: steps[...]) else { return false }
+            let number = try JSONValue.moneyAmount(value.member(at: steps[...]), field: JSONValue.memberName(path))
+            guard retries < Self.maximumRetries else {
+                throw Problem.invalid(JSONValue.memberName(path), "too many members of the body are decimal strings: send numbers")
+            }
+            retries += 1
+            value = value.replacing(at: steps[...], with: .number(number))
+            if !oneByOne.contains(pattern) {
+                var converted: [[JSONStep]: JSONValue] = [:]
+                value = value.rewriting(matching: pattern[...], from: []) { at, member in
+                    guard case .string = member, let number = try? JSONValue.moneyAmount(member, field: "") else { return member }
+                    converted[at] = member
+                    return .number(number)
+                }
+                alongside[pattern, default: [:]].merge(converted) { old, _ in old }
+            }
+            return true
+        }
+        // A string read as a number along with another item where this item wants no `Decimal`: restore them all.
+        guard retries < Self.maximumRetries, let converted = alongside[pattern], converted[steps] != nil else { return false }
+        retries += 1
+        value = value.rewriting(matching: pattern[...], from: []) { at, member in converted[at] ?? member }
+        alongside[pattern] = nil
+        oneByOne.insert(pattern)
+        return true
+    }
 }
 
 extension JSONValue {
@@ -457,6 +509,55 @@ extension JSONValue {
         case .array(let items):
             for (index, item) in items.enumerated() { item.collectNonIntNumbers(path: path + "[\(index)]", steps: steps + [.index(index)], into: &result) }
         default: break
+        }
+    }
+
+    /// The steps to the member a decoder's coding path names, nil when the value has no such member.
+    fileprivate func steps(of codingPath: [any CodingKey]) -> [JSONStep]? {
+        var steps: [JSONStep] = []
+        var current = self
+        for key in codingPath {
+            switch current {
+            case .object(let members):
+                guard let member = members[key.stringValue] else { return nil }
+                steps.append(.key(key.stringValue))
+                current = member
+            case .array(let items):
+                guard let index = key.intValue, items.indices.contains(index) else { return nil }
+                steps.append(.index(index))
+                current = items[index]
+            default: return nil
+            }
+        }
+        return steps
+    }
+
+    /// The member at `steps`, nil when there is none.
+    fileprivate func member(at steps: ArraySlice<JSONStep>) -> JSONValue? {
+        guard let step = steps.first else { return self }
+        switch (self, step) {
+        case (.object(let members), .key(let key)): return members[key]?.member(at: steps.dropFirst())
+        case (.array(let items), .index(let index)) where items.indices.contains(index): return items[index].member(at: steps.dropFirst())
+        default: return nil
+        }
+    }
+
+    /// The value with every member matching `pattern` (its ``JSONStep/anyIndex`` steps matching any item)
+    /// replaced by `rewrite` of its steps and itself, in one pass.
+    fileprivate func rewriting(matching pattern: ArraySlice<JSONStep>, from steps: [JSONStep],
+                               _ rewrite: ([JSONStep], JSONValue) -> JSONValue) -> JSONValue {
+        guard let step = pattern.first else { return rewrite(steps, self) }
+        switch (self, step) {
+        case (.object(var members), .key(let key)):
+            guard let member = members[key] else { return self }
+            members[key] = member.rewriting(matching: pattern.dropFirst(), from: steps + [step], rewrite)
+            return .object(members)
+        case (.array(var items), .anyIndex):
+            for index in items.indices {
+                items[index] = items[index].rewriting(matching: pattern.dropFirst(), from: steps + [.index(index)], rewrite)
+            }
+            return .array(items)
+        default: return self
         }
     }
 
@@ -492,7 +593,8 @@ extension DecodingError {
         switch type {
         case is String.Type, is UUID.Type, is Date.Type, is LocalDate.Type, is Currency.Type: return "a string"
         case is Bool.Type: return "a boolean"
-        case is Decimal.Type, is Double.Type, is Float.Type, is any BinaryInteger.Type: return "a number"
+        case is Decimal.Type: return "a number or a decimal string such as \"12.50\""
+        case is Double.Type, is Float.Type, is any BinaryInteger.Type: return "a number"
         default:
             let name = String(describing: type)
             if name.hasPrefix("Array<") || name.hasPrefix("[") && !name.contains(":") { return "an array" }
@@ -571,6 +673,7 @@ extension FieldValue {
         case ("option", .string(let text)?): return .option(text)
         case ("bool", .bool(let flag)?): return .bool(flag)
         case ("number", .number(let number)?): return .number(number)
+        case ("number", .string?): return .number(try JSONValue.moneyAmount(members["value"], field: field + ".value"))
         case ("date", .string(let text)?):
             guard let day = LocalDate(text) else { throw Problem.invalid(field + ".value", "expected a date YYYY-MM-DD") }
             return .date(day)
