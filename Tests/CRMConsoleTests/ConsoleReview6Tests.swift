@@ -137,7 +137,7 @@ import Testing
                 let id = UUID.derived("task", "upcoming-\(label)")
                 try await s.engine.execute(WorkTask.self, id: id, .dispatch(taskID: id, details: WorkTask.Details(
                     title: "Usage anomaly: check the meter", customerID: customer, kind: .followUp,
-                    dueAt: ConsoleServer.now.addingTimeInterval(3 * 86_400)), assignee: s.manager.id), as: s.admin)
+                    dueAt: ConsoleServer.now.addingTimeInterval(3 * 86_400)), assignee: s.manager.id), as: .system)  // as the usage watch gives it
             }
             try await caughtUp(s)
             let (cookie, _) = try await s.signIn()

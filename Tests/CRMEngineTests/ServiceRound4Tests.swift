@@ -27,6 +27,8 @@ import Testing
         let karl = try await f.hire("Karl", branch: "berlin", permissions: [
             Permission(module: .customers, actions: [.query], scope: .customerGroup("key-account")),
             Permission(module: .tickets, actions: [.query], scope: .community("berlin-north")),
+            // His own tasks (a task is given only to someone who may work on it).
+            Permission(module: .tasks, actions: [.query, .edit], scope: .own),
         ])
         let anna = try await customer(f, "Anna Becker", group: "residential")
         let firm = try await customer(f, "Becker GmbH", group: "key-account")
@@ -81,7 +83,7 @@ import Testing
 
     @Test func aBranchAgentCreatesATaskOfNoCustomerInTheirBranchAndACustomersTaskByItsCustomer() async throws {
         let f = try await EngineFixture.make("task-branch")
-        let berta = try await f.hire("Berta", branch: "berlin", permissions: [Permission(module: .tasks, actions: [.create, .query], scope: .branch("berlin")),
+        let berta = try await f.hire("Berta", branch: "berlin", permissions: [Permission(module: .tasks, actions: [.create, .query, .edit], scope: .branch("berlin")),
                                                                           Permission(module: .customers, actions: [.query], scope: .all)])
         let colleague = try await f.hire("Colleague", branch: "berlin", permissions: [Permission(module: .tasks, actions: [.query], scope: .branch("berlin"))])
         func dispatch(_ label: String, customer: UUID?, branch: String?) async throws {

@@ -25,16 +25,18 @@ extension CRMEngine {
 
 extension WorkTask {
     /// `dispatchByRules` gets the settings' rules and the customer's place; `importExternal` without an owner
-    /// goes to the customer's owning account manager (R-TSK-5). A person reassigns a customer's task only to
-    /// an employee who may work on it: `edit` in tasks over its customer's scope, not counting the ownership the
-    /// reassignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's
-    /// `own` tasks counts; else `invalid`, field `assignee`) — judged for whoever may reassign it, once the
-    /// domain would accept it. A task of no customer (one's own work) goes to anyone active.
+    /// goes to the customer's owning account manager (R-TSK-5). A person dispatches or reassigns a customer's
+    /// task only to an employee who may work on it: `edit` in tasks over its customer's scope, not counting the
+    /// ownership the assignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's
+    /// `own` tasks counts; else `invalid`, field `assignee`) — judged for whoever may dispatch or reassign it,
+    /// once the domain would accept it; the system's dispatches are not judged. A task of no customer (one's own work) goes to anyone active.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         guard !principal.isSystem else { return command }
         switch command {
-        case .reassign:
-            guard let customerID = state.details?.customerID, let named = employeesNamed(by: command, state: state).first,
+        case .reassign, .dispatch:
+            let customer: UUID?
+            if case .dispatch(_, let details, _) = command { customer = details.customerID } else { customer = state.details?.customerID }
+            guard let customerID = customer, let named = employeesNamed(by: command, state: state).first,
                   !principal.replaysDecisions,
                   try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
                   let events = try? decide(command, state: state, context: CommandContext(now: engine.clock.now(), actor: principal.id)),
