@@ -31,12 +31,16 @@ private func history(_ severities: [TicketSeverity]) -> [TicketEvent] {
     return events
 }
 
-/// The follow-ups of the last of `events`, the ticket's highest severity before it reached.
+/// The chains that ran for a ticket with `events`, the settings `chains` in force at each.
+private func chainsRun(_ events: some Sequence<TicketEvent>) -> Set<TicketSeverity> {
+    TicketRules.chainsRun(by: events.map { (event: $0, settings: chains) }, kind: .faultRepair)
+}
+
+/// The follow-ups of the last of `events`, the chains that ran before it given.
 private func followUpsOfLast(_ events: [TicketEvent]) -> [FollowUp] {
     guard let last = events.last else { return [] }
-    let before = events.dropLast()
     return TicketRules.followUps(for: last, eventID: onceEventID, ticket: Ticket.replay(events), settings: chains,
-                                 reached: TicketRules.highestSeverity(of: before))
+                                 ran: chainsRun(events.dropLast()))
 }
 
 @Suite("Ticket rule chains run once per ticket")
@@ -63,9 +67,9 @@ struct TicketRuleChainOnceTests {
         #expect(once.map(\.id) == [earlierRule[2].id])
     }
 
-    @Test func theHighestSeverityOfATicketsEventsCountsWhereItWasOpenedAndMoved() {
-        #expect(TicketRules.highestSeverity(of: []) == nil)
-        #expect(TicketRules.highestSeverity(of: history([])) == .low)
-        #expect(TicketRules.highestSeverity(of: history([.high, .low, .normal])) == .high)
+    @Test func theChainsATicketRanCountWhereItWasOpenedAndMoved() {
+        #expect(chainsRun([]).isEmpty)
+        #expect(chainsRun(history([])).isEmpty, "opened low: no chain starts that low")
+        #expect(chainsRun(history([.high, .low, .normal])) == [.normal, .high])
     }
 }

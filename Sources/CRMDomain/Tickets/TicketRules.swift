@@ -15,7 +15,7 @@ public struct FollowUp: Hashable, Sendable {
         case escalate(ticketID: UUID, from: TicketSeverity, to: TicketSeverity)
     }
 
-    /// `UUID.derived("followup", <event id>, <action index>)` (``TicketRules/followUps(for:eventID:ticket:settings:reached:ran:)``).
+    /// `UUID.derived("followup", <event id>, <action index>)` (``TicketRules/followUps(for:eventID:ticket:settings:ran:)``).
     public var id: UUID
     public var action: Action
 
@@ -39,13 +39,11 @@ public enum TicketRules {
     ///   (``Settings/State/ruleActions(kind:severity:)``).
     /// - A severity raised triggers the actions of the chains it newly reaches (matching the new severity
     ///   but not the old one); escalate actions are skipped there, so an escalation never cascades.
-    ///   A chain's actions happen once per ticket: a chain whose minimum severity is at or below `reached`
-    ///   — the highest severity the ticket had before `event` (``highestSeverity(of:)`` of its earlier
-    ///   events) — ran when the ticket first reached it, so a severity lowered and raised again triggers
-    ///   nothing more. Nil: judged from the event's old severity alone. `ran`, when given, replaces
-    ///   `reached`: the minimum severities of the chains of the ticket's kind that already ran for it
-    ///   (``chainsRun(by:kind:)``, each earlier event judged by the settings in force at it), so a chain added
-    ///   after the ticket first reached its severity runs when the severity is raised to it again.
+    ///   A chain's actions happen once per ticket: a chain whose minimum severity is in `ran` — the chains of
+    ///   the ticket's kind that already ran for it (``chainsRun(by:kind:)``, each earlier event judged by the
+    ///   settings in force at it) — does not run again, so a severity lowered and raised again triggers nothing
+    ///   more, while a chain added after the ticket first reached its severity runs when the severity is raised
+    ///   to it again. Nil: judged from the event's old severity alone.
     /// - Other events trigger nothing.
     ///
     /// Each follow-up's id is `UUID.derived("followup", eventID, index)` where `index` is the action's
@@ -53,7 +51,7 @@ public enum TicketRules {
     /// already reached keep their places), so running this twice gives the same ids — and the ids of the
     /// follow-ups still run are those recorded before chains were run once per ticket.
     public static func followUps(for event: TicketEvent, eventID: UUID, ticket: Ticket.State, settings: Settings.State,
-                                 reached: TicketSeverity? = nil, ran: Set<TicketSeverity>? = nil) -> [FollowUp] {
+                                 ran: Set<TicketSeverity>? = nil) -> [FollowUp] {
         guard let ticketID = ticket.id, let customerID = ticket.customerID else { return [] }
         let actions: [(action: RuleAction, ranBefore: Bool)]
         let at: Date
@@ -68,7 +66,7 @@ public enum TicketRules {
             actions = settings.ticketRuleChains
                 .filter { $0.kind == ticket.kind && e.newSeverity >= $0.minimumSeverity && e.oldSeverity < $0.minimumSeverity }
                 .flatMap { chain in
-                    let ranBefore = ran.map { $0.contains(chain.minimumSeverity) } ?? reached.map { chain.minimumSeverity <= $0 } ?? false
+                    let ranBefore = ran?.contains(chain.minimumSeverity) ?? false
                     return chain.actions.map { ($0, ranBefore) }
                 }
             at = e.changedAt
@@ -100,26 +98,11 @@ public enum TicketRules {
         return result
     }
 
-    /// The highest severity among a ticket's `events` (opened at, raised or lowered to); nil when none
-    /// sets one. Given the events before a severity change, it is what ``followUps(for:eventID:ticket:settings:reached:ran:)``
-    /// takes as `reached`.
-    public static func highestSeverity(of events: some Sequence<TicketEvent>) -> TicketSeverity? {
-        events.reduce(nil) { highest, event in
-            let severity: TicketSeverity
-            switch event {
-            case .opened(let e): severity = e.severity
-            case .severityChanged(let e): severity = max(e.oldSeverity, e.newSeverity)
-            default: return highest
-            }
-            return highest.map { max($0, severity) } ?? severity
-        }
-    }
-
     /// The minimum severities of the chains of `kind` that ran for a ticket, given its earlier `events` each
     /// with the settings in force at it (``Settings/State/ticketRuleChains``, a chain known by its kind and
     /// minimum severity): a ticket opened ran every chain its severity reached, a raise those it newly reached
     /// (from below their minimum to at or above it). A chain missing from the settings at an event did not run
-    /// there, whatever the severity. What ``followUps(for:eventID:ticket:settings:reached:ran:)`` takes as `ran`.
+    /// there, whatever the severity. What ``followUps(for:eventID:ticket:settings:ran:)`` takes as `ran`.
     public static func chainsRun(by events: some Sequence<(event: TicketEvent, settings: Settings.State)>, kind: TicketKind) -> Set<TicketSeverity> {
         var ran: Set<TicketSeverity> = []
         for (event, settings) in events {
