@@ -87,4 +87,83 @@ import Glibc
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.lines == ["probe value|1|unset|path"])
     }
+
+    /// The pids of the processes in process group `group` that have not ended (zombies left out).
+    static func liveMembers(of group: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let commandEnd = stat.lastIndex(of: ")") else { return nil }
+            // After the command's closing parenthesis: state, parent pid, process group.
+            let fields = stat[stat.index(after: commandEnd)...].split(separator: " ")
+            guard fields.count > 2, fields[0] != "Z", pid_t(fields[2]) == group else { return nil }
+            return pid
+        }
+    }
+
+    /// Polls `condition` every 50 ms until it holds or `seconds` have passed; whether it held.
+    static func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while !condition() {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
+    /// chromedriver's case: a child leading a process group with a grandchild in it (Chromium), guarded by
+    /// `ProcessGroupGuard`. Here a spawned stand-in for the test process holds the guard's lifeline and is
+    /// killed with SIGKILL, so nothing of it runs: the whole group is stopped all the same.
+    @Test func aGuardedProcessGroupIsStoppedOnceTheProcessHoldingItsLifelineIsKilled() async throws {
+        let lifeline = try Spawn.pipe(for: "/bin/sleep")
+        let holder: SpawnedProcess
+        do {
+            holder = try SpawnedProcess(executable: "/bin/sleep", arguments: ["1000"], environment: [:],
+                                        standardOutput: .descriptor(lifeline.write))
+        } catch {
+            close(lifeline.read)
+            close(lifeline.write)
+            throw error
+        }
+        close(lifeline.write)  // the stand-in holds the only write end now
+        let leader = try SpawnedProcess(executable: "/bin/sh", arguments: ["-c", "sleep 1000 & wait"], environment: [:])
+        let group = leader.processIdentifier
+        let groupGuard = try ProcessGroupGuard(group: group, untilClosed: lifeline.read)
+        defer {
+            groupGuard.stop()
+            leader.signalGroup(SIGKILL)
+            holder.signal(SIGKILL)
+        }
+        #expect(await Self.eventually(within: 10) { Self.liveMembers(of: group).count == 2 }, "the shell and its sleep: \(Self.liveMembers(of: group))")
+        // Still guarded while the holder lives.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.liveMembers(of: group).count == 2)
+
+        #expect(holder.signal(SIGKILL))
+        #expect(await Self.eventually(within: 20) { Self.liveMembers(of: group).isEmpty }, "left running: \(Self.liveMembers(of: group))")
+        #expect(await leader.exited(timeout: 5))
+        #expect(leader.terminationReason == .uncaughtSignal && leader.terminationStatus == SIGTERM)
+        let watcher = groupGuard.watcherIdentifier
+        #expect(await Self.eventually(within: 20) { kill(watcher, 0) != 0 }, "the watcher ends once the group is gone")
+    }
+
+    /// A guard stopped (as `WebDriver.quit()` stops it once chromedriver is stopped) leaves the group alone and
+    /// ends its watcher; one the test process holds the lifeline of keeps the group running meanwhile.
+    @Test func aStoppedGroupGuardEndsItsWatcherAndLeavesTheGroupAlone() async throws {
+        let leader = try SpawnedProcess(executable: "/bin/sh", arguments: ["-c", "sleep 1000 & wait"], environment: [:])
+        defer { leader.signalGroup(SIGKILL) }
+        let group = leader.processIdentifier
+        let groupGuard = try ProcessGroupGuard(group: group)
+        let watcher = groupGuard.watcherIdentifier
+        #expect(await Self.eventually(within: 10) { Self.liveMembers(of: group).count == 2 })
+        #expect(kill(watcher, 0) == 0, "the watcher runs")
+        groupGuard.stop()
+        groupGuard.stop()  // again: nothing
+        #expect(await Self.eventually(within: 10) { kill(watcher, 0) != 0 }, "the watcher ends")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.liveMembers(of: group).count == 2, "the group runs on")
+        #expect(leader.isRunning)
+        #expect(leader.signalGroup(SIGKILL))
+        #expect(await Self.eventually(within: 10) { Self.liveMembers(of: group).isEmpty })
+    }
 }

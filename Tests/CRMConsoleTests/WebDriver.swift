@@ -18,6 +18,8 @@ actor WebDriver {
     /// chromedriver, started with posix_spawn (CRMTestSupport), not Foundation's `Process`, whose `run()`
     /// crashes the test process now and then on Linux (swiftlang/swift-corelibs-foundation#5472).
     private let process: SpawnedProcess
+    /// Stops chromedriver's process group (Chromium with it) should the test process be killed before `quit()`.
+    private let groupGuard: ProcessGroupGuard
     private let client: HTTPClient
     private let endpoint: String
     private var session: String = ""
@@ -35,7 +37,14 @@ actor WebDriver {
         let port = try await freePort()
         let process = try SpawnedProcess(executable: driverPath, arguments: ["--port=\(port)", "--allowed-ips=127.0.0.1"],
                                          environment: ProcessInfo.processInfo.environment)
-        let driver = WebDriver(process: process, endpoint: "http://127.0.0.1:\(port)")
+        let groupGuard: ProcessGroupGuard
+        do {
+            groupGuard = try ProcessGroupGuard(group: process.processIdentifier)
+        } catch {
+            process.signalGroup(SIGKILL)
+            throw error
+        }
+        let driver = WebDriver(process: process, groupGuard: groupGuard, endpoint: "http://127.0.0.1:\(port)")
         do {
             try await driver.waitUntilReady()
             try await driver.newSession(browser: browserPath, width: width, height: height)
@@ -46,8 +55,9 @@ actor WebDriver {
         return driver
     }
 
-    private init(process: SpawnedProcess, endpoint: String) {
+    private init(process: SpawnedProcess, groupGuard: ProcessGroupGuard, endpoint: String) {
         self.process = process
+        self.groupGuard = groupGuard
         self.endpoint = endpoint
         client = HTTPClient(eventLoopGroupProvider: .singleton)
     }
@@ -88,14 +98,15 @@ actor WebDriver {
         try await command(.POST, "/timeouts", ["implicit": 5000, "pageLoad": 30000])
     }
 
-    /// Ends the browser session and chromedriver (asked to shut down; killed if it has not within 5 s —
-    /// it does not always end on SIGTERM).
+    /// Ends the browser session and chromedriver (asked to shut down; killed with its process group — Chromium
+    /// too — if it has not within 5 s: it does not always end on SIGTERM), then its group's guard.
     func quit() async {
         if !session.isEmpty { _ = try? await call(.DELETE, "/session/\(session)", timeout: .seconds(10)) }
         session = ""
         _ = try? await call(.GET, "/shutdown", timeout: .seconds(5))
         for _ in 0..<50 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { _ = process.signal(SIGKILL) }
+        if process.isRunning { process.signalGroup(SIGKILL) }
+        groupGuard.stop()
         try? await client.shutdown()
     }
 

@@ -111,6 +111,13 @@ public final class SpawnedProcess: Sendable {
         ending.withLock { $0 == nil && Glibc.kill(processIdentifier, signal) == 0 }
     }
 
+    /// Sends `signal` to the child's process group (it leads one of its own) unless the child has ended
+    /// already; whether it was sent. The child is not reaped yet, so the group's id is still its own.
+    @discardableResult
+    public func signalGroup(_ signal: Int32) -> Bool {
+        ending.withLock { $0 == nil && Glibc.kill(-processIdentifier, signal) == 0 }
+    }
+
     /// SIGTERM, as `Process.terminate()`.
     public func terminate() { signal(SIGTERM) }
 
@@ -266,4 +273,70 @@ public final class PipeReader: Sendable {
     public func withBytes<R>(_ body: ([UInt8]) -> R) -> R {
         buffer.withLock { body($0) }
     }
+}
+
+/// Stops a child's whole process group should the test process end first — killed (SIGKILL) or crashed, so
+/// that nothing of it ran the child's normal stop. `crm serve` stops by itself (`CRM_EXIT_WITH_PARENT`), but
+/// chromedriver and the Chromium it starts (a process group of their own, as `SpawnedProcess` starts every
+/// child) would run on. Not `PR_SET_PDEATHSIG`: that fires when the spawning *thread* ends.
+///
+/// A watcher, `/bin/sh` in a process group of its own, waits on a pipe (its standard input) whose write end
+/// only the test process holds (close-on-exec, and no child inherits more than its three streams): when the
+/// test process is gone, the kernel closes that end and the watcher reads the end of the pipe — no polling, no
+/// pid that could be reused — then sends SIGTERM to the group, and SIGKILL to whatever of it is left 5 s later
+/// (chromedriver does not always end on SIGTERM). ``stop()``, called once the child is stopped normally,
+/// stops the watcher without touching the group.
+public final class ProcessGroupGuard: Sendable {
+    private let watcher: SpawnedProcess
+    /// The pipe's write end this process holds (-1 when another process holds it, or once stopped).
+    private let lifeline: Atomic<Int32>
+
+    /// Watches `group` (a child's pid, as `SpawnedProcess` makes each child lead its own group) for as long
+    /// as this process lives.
+    public convenience init(group: pid_t) throws {
+        let ends = try Spawn.pipe(for: "/bin/sh")
+        do {
+            try self.init(group: group, untilClosed: ends.read, holding: ends.write)
+        } catch {
+            close(ends.write)
+            throw error
+        }
+    }
+
+    /// Watches `group` until every holder of the write end of the pipe whose read end is `readEnd` has closed
+    /// it (or ended): for a test of the guard itself, with another process holding it. Takes `readEnd` (closed
+    /// here once the watcher has it).
+    public convenience init(group: pid_t, untilClosed readEnd: Int32) throws {
+        try self.init(group: group, untilClosed: readEnd, holding: -1)
+    }
+
+    private init(group: pid_t, untilClosed readEnd: Int32, holding writeEnd: Int32) throws {
+        defer { close(readEnd) }
+        guard group > 1 else { throw SpawnError(executable: "/bin/sh", step: "watching process group \(group)", code: EINVAL) }
+        // A line read means a normal stop; the end of the pipe means its holders are gone.
+        let script = #"""
+            if read -r _; then exit 0; fi
+            kill -TERM "-$1" 2>/dev/null || exit 0
+            for _ in 1 2 3 4 5; do sleep 1; kill -0 "-$1" 2>/dev/null || exit 0; done
+            kill -KILL "-$1" 2>/dev/null; exit 0
+            """#
+        watcher = try SpawnedProcess(executable: "/bin/sh", arguments: ["-c", script, "crm-test-group-guard", String(group)],
+                                     environment: ["PATH": "/usr/bin:/bin"], standardInput: .descriptor(readEnd))
+        lifeline = Atomic(writeEnd)
+    }
+
+    /// The watcher's pid (for tests).
+    public var watcherIdentifier: pid_t { watcher.processIdentifier }
+
+    /// Stops the watcher, leaving the group as it is; waits (at most 5 s) until it has ended. Call it once the
+    /// child has been stopped normally; again, it does nothing.
+    public func stop() {
+        // The watcher is killed before the end of the pipe could tell it the test process is gone.
+        watcher.signal(SIGKILL)
+        _ = watcher.waitUntilExit(timeout: 5)
+        let end = lifeline.exchange(-1, ordering: .acquiringAndReleasing)
+        if end >= 0 { close(end) }
+    }
+
+    deinit { stop() }
 }

@@ -51,10 +51,10 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey { case name, label, type, required, maxLength, minimum, maximum, options }
 
-    /// Decoded as encoded; the bounds also from a decimal text (`"minimum": "0"`), as reads answer them, so
-    /// what `GET /v1/forms/{group}` gives can be sent back; a JSON field without `required` or `options` has
-    /// neither. (The positional binary coder never takes the
-    /// text path: its decimal reads do not fail with a type mismatch.)
+    /// Decoded as encoded; a JSON field without `required` or `options` has neither. The bounds are `Decimal`
+    /// members like any other: a request body's reader (CRMHTTP's `JSONValue.decode`) reads them from a number or
+    /// an exact decimal string (`"minimum": "0"`, as `GET /v1/forms/{group}` answers them) by the one rule of
+    /// every decimal a body takes, so they have no text reading of their own here.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -64,21 +64,9 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
         // has them (its `contains` is always true).
         required = c.contains(.required) ? try c.decode(Bool.self, forKey: .required) : false
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
-        minimum = try Self.bound(c, .minimum)
-        maximum = try Self.bound(c, .maximum)
+        minimum = try c.decodeIfPresent(Decimal.self, forKey: .minimum)
+        maximum = try c.decodeIfPresent(Decimal.self, forKey: .maximum)
         options = c.contains(.options) ? try c.decode([String].self, forKey: .options) : []
-    }
-
-    private static func bound(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Decimal? {
-        do {
-            return try c.decodeIfPresent(Decimal.self, forKey: key)
-        } catch DecodingError.typeMismatch(let type, let context) {
-            guard let text = try? c.decodeIfPresent(String.self, forKey: key) else { throw DecodingError.typeMismatch(type, context) }
-            guard let value = Decimal(wholeText: text.trimmingCharacters(in: .whitespaces)) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not a decimal number")
-            }
-            return value
-        }
     }
 
     /// Checks the definition itself: a well-formed key, a label, and only the validation its type allows.
