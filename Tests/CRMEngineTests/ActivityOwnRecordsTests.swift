@@ -9,9 +9,11 @@ import Testing
 /// as the combined search does: a contact log entry by its customer's scope alone (its author is not an owner),
 /// a visit by its customer's scope owned by its visitor. The customer's owner counts as an owner of both.
 @Suite struct ActivityOwnRecordsTests {
-    /// Querying one's own contact log entries and visits, and creating them in branch A.
+    /// Querying one's own contact log entries and visits (and editing one's own visits: a visit is planned only
+    /// for a visitor who may work on it), and creating them in branch A.
     static let ownRights = [Permission.Module.contacts, .visits].flatMap { module in
-        [Permission(module: module, actions: [.query], scope: .own), Permission(module: module, actions: [.create], scope: .branch("A"))]
+        [Permission(module: module, actions: module == .visits ? [.query, .edit] : [.query], scope: .own),
+         Permission(module: module, actions: [.create], scope: .branch("A"))]
     }
 
     /// `employee` logs a call about `customer` ("Radiator noise") and plans a visit to it ("Radiator check"),

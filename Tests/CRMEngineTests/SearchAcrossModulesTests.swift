@@ -139,7 +139,8 @@ import Testing
     @Test func aVisitorWithOwnRecordsRightsFindsTheirOwnVisit() async throws {
         let f = try await EngineFixture.make("search-own-visit")
         let owner = try await f.hire("Olga", branch: "A", permissions: Self.rightsA)
-        let vic = try await f.hire("Vic", branch: "A", permissions: [Permission(module: .visits, actions: [.query, .create], scope: .own)])
+        // Editing his own visits too: a visit is planned only for a visitor who may work on it.
+        let vic = try await f.hire("Vic", branch: "A", permissions: [Permission(module: .visits, actions: [.query, .create, .edit], scope: .own)])
         let customer = try await f.customer("Lotus Garden", branch: "A", owner: owner.id)
         let visit = UUID.derived("visit", "own")
         try await f.engine.execute(Visit.self, id: visit, .plan(id: visit, customerID: customer, visitor: vic.id,

@@ -9,11 +9,12 @@ import Testing
 /// only their own records finds their own ticket (as its assignee), opportunity (as its owner) and quote (as its
 /// first author) by a word of its title — and never a peer's record holding the same word.
 @Suite struct SearchOwnRecordsTests {
-    /// Query rights over one's own tickets (and edit: a ticket is assigned only to someone who may work on it),
-    /// opportunities and quotes, and creating quotes in branch A (a quote's author is whoever creates it).
+    /// Query rights over one's own tickets and opportunities (and edit: a ticket is assigned, an opportunity
+    /// given, only to someone who may work on it) and quotes, and creating quotes in branch A (a quote's author
+    /// is whoever creates it).
     static let ownRights = [
         Permission(module: .tickets, actions: [.query, .edit], scope: .own),
-        Permission(module: .opportunities, actions: [.query], scope: .own),
+        Permission(module: .opportunities, actions: [.query, .edit], scope: .own),
         Permission(module: .quotes, actions: [.query], scope: .own),
         Permission(module: .quotes, actions: [.create], scope: .branch("A")),
     ]
@@ -104,7 +105,8 @@ import Testing
     @Test func aContactLogEntryIsFoundOnlyByWhoMayReadIt() async throws {
         let f = try await EngineFixture.make("search-own-contact-log")
         let lena = try await f.hire("Lena", branch: "A", permissions: [.contacts, .visits].flatMap { module in
-            [Permission(module: module, actions: [.query], scope: .own), Permission(module: module, actions: [.create], scope: .branch("A"))]
+            [Permission(module: module, actions: module == .visits ? [.query, .edit] : [.query], scope: .own),  // a visitor may work on their visit
+             Permission(module: module, actions: [.create], scope: .branch("A"))]
         } + [Permission(module: .customers, actions: [.query], scope: .branch("A"))])  // a record is created only about a customer one may see
         let customer = try await f.customer("Acme Heating", branch: "A")
         let (entry, visit) = try await ActivityOwnRecordsTests.callAndVisit(f, customer, by: lena, tag: "lena")

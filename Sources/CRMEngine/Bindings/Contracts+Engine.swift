@@ -16,6 +16,9 @@ import Foundation
 /// approved. A changed line the contract already has at that price is not judged again. A person's `expire`
 /// (and `renewThrough`) is judged on the engine clock's day in the contract's branch calendar (the day the
 /// scheduler expires or renews it on), whatever day the command names; a person's `activate` on that day must not be after the expiry.
+/// A person drafts a contract only for an owner who may work on it: `edit` in contracts over its customer's
+/// scope, not counting the ownership the draft gives, or a role over one's `own` contracts — else `invalid`,
+/// field `owner`, nothing written (``EngineRecord/requireNamedMayWorkOn(_:customer:state:principal:engine:)``).
 extension Contract: EngineRecord {
     public static var module: Permission.Module { .contracts }
     public static func action(for command: Command) -> Permission.Action {
@@ -54,8 +57,10 @@ extension Contract: EngineRecord {
             }
             let agreed = lines.isEmpty ? Contract.lines(agreedIn: accepted) : lines
             try await engine.requireAgreed(agreed, in: accepted, keeping: [])
-            return .draft(id: id, customerID: customerID, owner: owner, branch: branch, title: title, quoteID: quoteID,
-                          quoteNumber: quote.number, lines: agreed, terms: terms)
+            let prepared = Command.draft(id: id, customerID: customerID, owner: owner, branch: branch, title: title, quoteID: quoteID,
+                                         quoteNumber: quote.number, lines: agreed, terms: terms)
+            try await requireNamedMayWorkOn(prepared, customer: customerID, state: state, principal: principal, engine: engine)
+            return prepared
         case .changeLines(let lines):
             // Judged only for whoever may change them (else authorization refuses it next): the answer tells of the quote.
             guard let quoteID = state.quoteID, state.status.isEditable,

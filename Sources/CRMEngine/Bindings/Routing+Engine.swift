@@ -59,8 +59,26 @@ extension Opportunity {
     /// (the domain refuses it when none does); a person's opening with an owner is the opener's, whatever
     /// `assignment` it carries. `assignByRules` gets the settings' rules and the customer's place.
     /// The contacts it names must be live contacts of its customer (``CRMEngine/requireContacts(_:ofCustomer:field:)``).
+    /// A person opens it with an owner, or gives it to one (`assignByManager`), only if that employee may work
+    /// on it: `edit` in opportunities over its customer's scope, not counting the ownership the hand-over gives
+    /// (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's `own` opportunities
+    /// counts; else `invalid`, field `owner`, nothing written) — judged for whoever may send the command, once
+    /// the domain would accept it, an operator's too; the owner the rules choose and the system's replayed
+    /// decisions are not judged.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         try await requireContacts(of: command, state: state, principal: principal, engine: engine)
+        let prepared = try await routed(command, state: state, principal: principal, engine: engine)
+        if case .open(_, _, _, _, let owner, _, _, _) = command, state.details == nil, owner.trimmingCharacters(in: .whitespaces).isEmpty {
+            return prepared  // the rules' choice (or nobody's: the domain refuses it)
+        }
+        let customerID: UUID?
+        if case .open(_, let details, _, _, _, _, _, _) = prepared, state.details == nil { customerID = details.customerID } else { customerID = state.details?.customerID }
+        try await requireNamedMayWorkOn(prepared, customer: customerID, state: state, principal: principal, engine: engine)
+        return prepared
+    }
+
+    /// The opening routed (or kept as the opener's), `assignByRules` given the settings' rules and the customer's place.
+    private static func routed(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         guard !principal.isSystem else { return command }
         switch command {
         case .open(let id, let details, let pipeline, let stage, let owner, let line, let contacts, _)

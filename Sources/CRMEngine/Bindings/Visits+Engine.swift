@@ -12,10 +12,14 @@ extension Visit {
     /// A person's `recordActual` is judged only once they may do it (else authorization refuses it next): its
     /// answer must not tell someone who may only read the visit whose contact an id is. (A `plan` is judged
     /// after the engine's early check of creating there.)
+    /// A person plans a visit only for a visitor who may work on it: `edit` in visits over its customer's scope,
+    /// not counting the ownership the plan gives, or a role over one's `own` visits — else `invalid`, field
+    /// `visitor`, nothing written (``EngineRecord/requireNamedMayWorkOn(_:customer:state:principal:engine:)``).
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         switch command {
-        case .plan(_, let customerID, _, _, let contacts, _, _) where !state.exists && !contacts.isEmpty:
-            try await engine.requireContacts(contacts, ofCustomer: customerID)
+        case .plan(_, let customerID, _, _, let contacts, _, _) where !state.exists:
+            if !contacts.isEmpty { try await engine.requireContacts(contacts, ofCustomer: customerID) }
+            try await requireNamedMayWorkOn(command, customer: customerID, state: state, principal: principal, engine: engine)
         case .recordActual(let actual):
             let added = actual.contacts.filter { !state.contacts.contains($0) }
             // An unknown or finished visit: the domain refuses it.
