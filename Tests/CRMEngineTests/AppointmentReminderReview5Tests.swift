@@ -20,7 +20,7 @@ import Testing
     @Test func anAppointmentMovedToAnotherDayAndBackGetsOneOpenReminderAgain() async throws {
         let f = try await EngineFixture.make("appointment-reminder-move-back")
         try await f.engine.execute(Settings.self, id: UUID(), .setReminderLeadTime(kind: .appointment, days: 3), as: f.admin)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         try await f.engine.execute(Diary.self, id: try #require(UUID(text: owner.id)), .subscribe(Diary.Subscription(kind: .appointment, leadDays: 3)), as: owner)
         let customer = try await f.customer("Appointed", branch: "north", owner: owner.id)
         let appointment = UUID.derived("appointment", "move-back")
@@ -54,7 +54,7 @@ import Testing
     @Test func aCompletedAppointmentsOpenReminderIsClosed() async throws {
         let f = try await EngineFixture.make("appointment-reminder-completed")
         try await f.engine.execute(Settings.self, id: UUID(), .setReminderLeadTime(kind: .appointment, days: 1), as: f.admin)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Appointed", branch: "north", owner: owner.id)
         let appointment = UUID.derived("appointment", "completed")
         try await f.engine.execute(Customer.self, id: customer, .scheduleAppointment(id: appointment, kind: .install, at: try Self.at("2026-01-02T09:00:00Z"),
@@ -92,7 +92,7 @@ import Testing
     func aSchedulerRunRacingACancelLeavesNoOpenReminder(_ moment: HookedStore.Moment) async throws {
         let (f, store) = try await Self.racing("appointment-reminder-race-\(moment)")
         try await f.engine.execute(Settings.self, id: UUID(), .setReminderLeadTime(kind: .appointment, days: 1), as: f.admin)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         // A diary: the run reads it after the reminder sources.
         try await f.engine.execute(Diary.self, id: try #require(UUID(text: owner.id)), .subscribe(Diary.Subscription(kind: .birthday, leadDays: 0)), as: owner)
         let customer = try await f.customer("Appointed", branch: "north", owner: owner.id)

@@ -15,7 +15,7 @@ import Testing
         let f = try await EngineFixture.make(label)
         // The customer from 1 December 2025 (churn judges a day's existing customers only), its contract from 1 January 2026.
         f.clock.set(try ChurnSignalsEngineTests.at("2025-12-01T00:00:00Z"))
-        let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
         f.clock.set(try ChurnSignalsEngineTests.at("2026-01-01T00:00:00Z"))
         // Drafted from an accepted quote and submitted by its owner, approved and activated by the administrator.

@@ -90,7 +90,7 @@ import Testing
         let f = try await EngineFixture.make("churn-contract")
         // The customer and its contract from 1 December 2025 (churn judges a day's existing customers only).
         f.clock.set(try Self.at("2025-12-01T00:00:00Z"))
-        let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
         // The contract's last day is 15 February 2026: 45 days after 1 January (within 60), 75 after 2 December 2025.
         try await activeContract(f, customer, owner: owner.id, expiry: "2026-02-15")
@@ -116,7 +116,7 @@ import Testing
 
     @Test func aContractThatRenewsByItselfIsNoExpiringContract() async throws {
         let f = try await EngineFixture.make("churn-contract-renews")
-        let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Renewing", branch: "north", owner: owner.id)
         // Last day 15 February 2026, 45 days after 1 January, but with a 12-month auto-renewal clause.
         try await activeContract(f, customer, owner: owner.id, expiry: "2026-02-15", renewalTermMonths: 12)

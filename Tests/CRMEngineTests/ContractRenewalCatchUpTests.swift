@@ -9,7 +9,7 @@ import Testing
 @Suite struct ContractRenewalCatchUpTests {
     /// An active contract of 2025 (last day 31 December 2025) renewing by `months`, activated on its last day.
     func activeContract(_ f: EngineFixture, renewingBy months: Int) async throws -> UUID {
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
         try await f.meterProduct()
         let quote = UUID.derived("quote", "catch-up")

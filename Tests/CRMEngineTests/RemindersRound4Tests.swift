@@ -12,7 +12,7 @@ import Testing
     @Test func aCancelledOrRescheduledAppointmentsOpenReminderIsCancelledOrMovedWithIt() async throws {
         let f = try await EngineFixture.make("reminders-appointments")
         try await f.engine.execute(Settings.self, id: UUID(), .setReminderLeadTime(kind: .appointment, days: 1), as: f.admin)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Appointed", branch: "north", owner: owner.id)
         let cancelled = UUID.derived("appointment", "cancelled"), moved = UUID.derived("appointment", "moved"), sameDay = UUID.derived("appointment", "same-day")
         for (id, time) in [(cancelled, "2026-01-02T09:00:00Z"), (moved, "2026-01-02T12:00:00Z"), (sameDay, "2026-01-02T15:00:00Z")] {
@@ -47,7 +47,7 @@ import Testing
     @Test func aBirthdayReminderIsDueTodayOnTheBirthdayNotOverdue() async throws {
         let f = try await EngineFixture.make("reminders-birthday-due")
         try await f.engine.execute(Settings.self, id: UUID(), .setBranchTimeZone(branch: "north", timeZoneID: "Asia/Shanghai"), as: f.admin)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = UUID.derived("customer", "born today")
         try await f.engine.execute(Customer.self, id: customer, .create(customerID: customer, NewCustomer(
             kind: .person, name: "Born Today", group: "residential", branch: "north", owner: owner.id,

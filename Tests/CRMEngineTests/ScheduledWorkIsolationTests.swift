@@ -33,7 +33,7 @@ import Testing
     @Test func aFailingJobIsReportedAndLoggedWhileTheJobsAfterItStillDoTheirWork() async throws {
         let log = CapturedLog()
         let (f, store) = try await Self.fixture("scheduled-work-isolation", log: log)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         try await f.engine.execute(Settings.self, id: UUID(), .setReminderLeadTime(kind: .birthday, days: 0), as: f.admin)
 
         // Reminders (before the churn watch): a customer born on 1 January.
@@ -108,7 +108,7 @@ import Testing
     @Test func anItemThatFailsIsCountedWhileItsJobGoesOnWithTheOthers() async throws {
         let log = CapturedLog()
         let (f, store) = try await Self.fixture("scheduled-item-isolation", log: log)
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         var buyers: [UUID] = []
         for name in ["First Fading", "Second Fading"] {
             let customer = try await f.customer(name, branch: "north", owner: owner.id)

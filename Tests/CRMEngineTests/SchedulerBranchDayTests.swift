@@ -21,7 +21,7 @@ import Testing
         // In each branch: an agent with a diary item on 2 January and a customer born on 2 January.
         var expected: [String: [UUID]] = [:]
         for branch in ["north", "west"] {
-            let agent = try await f.hire("Agent \(branch)", branch: branch, permissions: ScopeTests.allRights)
+            let agent = try await f.hire("Agent \(branch)", branch: branch, permissions: ScopeTests.allRights(in: branch))
             let customer = UUID.derived("customer", "born-\(branch)")
             try await f.engine.execute(Customer.self, id: customer, .create(customerID: customer, NewCustomer(
                 kind: .person, name: "Born \(branch)", group: "residential", branch: branch, owner: agent.id,

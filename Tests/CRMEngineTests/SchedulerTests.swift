@@ -38,7 +38,7 @@ import Testing
 
     @Test func aContractPastItsExpiryIsRenewedByItsClauseOrRecordedAsExpiredOnce() async throws {
         let f = try await EngineFixture.make("scheduler-contract-end")
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
         try await f.meterProduct()
         let quote = UUID.derived("quote", "ended")
@@ -75,7 +75,7 @@ import Testing
 
     @Test func anActiveContractsExpiryAndADiaryItemBecomeRemindersForTheirOwners() async throws {
         let f = try await EngineFixture.make("scheduler-contract-diary")
-        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights)
+        let owner = try await f.hire("Keeper", branch: "north", permissions: ScopeTests.allRights(in: "north"))
         let customer = try await f.customer("Contracted", branch: "north", owner: owner.id)
         try await f.meterProduct()
         // A contract expiring 20 January 2026 (within the default 30-day lead from 1 January), activated.

@@ -18,6 +18,10 @@ import Testing
 
     static let allRights = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .branch("A")) }
     static let allRightsB = Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .branch("B")) }
+    /// Every right over `branch` (an owner of its customers, who gains nothing there by owning them).
+    static func allRights(in branch: String) -> [Permission] {
+        Permission.Module.allCases.map { Permission(module: $0, actions: Permission.Action.allCases, scope: .branch(branch)) }
+    }
 
     static func n(_ label: String, _ customer: UUID) -> UUID { UUID.derived(label, customer.uuidString) }
 

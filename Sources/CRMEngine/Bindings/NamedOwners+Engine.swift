@@ -1,4 +1,5 @@
 import CRMDomain
+import CRMProjections
 import EventSourcing
 import Foundation
 
@@ -19,5 +20,49 @@ extension EngineRecord {
               let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)),
               !events.isEmpty else { return }
         try await engine.requireMayWorkOn(.customer(customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
+    }
+}
+
+extension Customer {
+    /// The modules whose records take their scope from their customer, its owner included: what owning a
+    /// customer reaches.
+    static let reachedThroughOwnership: [Permission.Module] = [.customers, .contacts, .tasks, .tickets, .visits, .opportunities,
+                                                                .quotes, .contracts, .revenue, .analysis]
+
+    /// Refuses a person's command that names a customer's owner — a creation with one, an edit giving it to
+    /// another — to whom owning it would give rights their roles do not give them there: every data scope
+    /// covers one's `own` records, and a customer's owner owns its tasks, tickets, opportunities and the rest,
+    /// so an account manager could otherwise hand a customer to another branch's employee, who would then read
+    /// it (its fields hidden here too) and move it into their own branch. Refused, `invalid`, field `owner`,
+    /// nothing written, when the employee holds a permission in force in a module ownership reaches
+    /// (``reachedThroughOwnership``) whose data scope is not `own` and covers none of the customer's branch,
+    /// community and group where it is (or goes). A permission over one's `own` records is what ownership is
+    /// meant to give; an employee with no rights there gains nothing. Judged only once the principal may send
+    /// the command and the domain would accept it; an unknown or deactivated employee is left to
+    /// ``CRMEngine/requireActiveEmployees(_:principal:)``; the system's replayed decisions are not judged, an
+    /// operator's command is.
+    static func requireOwnerMayWorkOn(_ prepared: Command, on scope: RecordScope, state: State, principal: Principal,
+                                      engine: CRMEngine) async throws {
+        guard !principal.replaysDecisions, let named = employeesNamed(by: prepared, state: state).first,
+              let employeeID = UUID(uuidString: named.id) else { return }
+        let now = engine.clock.now()
+        guard try await mayDo(prepared, state: state, principal: principal, engine: engine, at: now),
+              let events = try? decide(prepared, state: state, context: CommandContext(now: now, actor: principal.id)),
+              !events.isEmpty else { return }
+        let employee: Principal
+        do {
+            employee = try await engine.principal(employeeID: employeeID)
+        } catch let unknown as EngineError where unknown.code == .unauthenticated {
+            return
+        }
+        var placed = scope
+        placed.owners = []
+        let places = placed.dataScopes(viewer: nil)
+        let widened = employee.permissions.permissions.contains { permission in
+            permission.scope != .own && reachedThroughOwnership.contains(permission.module)
+                && permission.actions.contains { permission.allows(module: permission.module, action: $0, scope: .own, at: now) }
+                && !places.contains { permission.scope.covers($0) }
+        }
+        if widened { throw EngineError(.invalid, field: named.field, "the employee may not work on this customer") }
     }
 }

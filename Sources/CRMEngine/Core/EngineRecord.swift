@@ -167,7 +167,9 @@ extension Customer: EngineRecord {
             try refuseHiddenFields(Array(new.customFields.keys), of: [new.group], seen: principal.fieldVisibility(on: scope))
             // A mistyped group would get no form and skip its validation: it must be a known group.
             try await engine.requireKnownCustomerGroup(new.group)
-            return .create(customerID: id, new, form: try await engine.form(group: new.group))
+            let prepared = Command.create(customerID: id, new, form: try await engine.form(group: new.group))
+            try await requireOwnerMayWorkOn(prepared, on: scope, state: state, principal: principal, engine: engine)
+            return prepared
         case .edit(let edit, _):
             // Moving a customer to another branch, community, group or owner needs the right to edit it
             // there too: one may not hand a record to a place beyond one's reach.
@@ -215,7 +217,9 @@ extension Customer: EngineRecord {
                form.fields.contains(where: { !seenHere.canSee(formGroup: state.group, field: $0.name) && seenThere.canSee(formGroup: target, field: $0.name) }) {
                 throw EngineError(.forbidden, field: movedPart, "moving the customer there would show a field hidden from you here")
             }
-            return .edit(edit, form: form)
+            let prepared = Command.edit(edit, form: form)
+            try await requireOwnerMayWorkOn(prepared, on: moved, state: state, principal: principal, engine: engine)
+            return prepared
         case .markMerged(let survivorID) where !principal.isSystem:
             // The survivor must be a live customer the principal may see: a typo would make the duplicate
             // final (and free its keys) with nowhere to go.
