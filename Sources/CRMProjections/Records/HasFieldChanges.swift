@@ -4,10 +4,27 @@ import Foundation
 /// A payload that records which fields changed, old → new (R-LOG-5). The conformances below are the
 /// explicit list the modification history reads: payloads with a `[FieldChange]` trail, and transitions
 /// whose old and new values are plain fields (a reassignment, a reschedule), shown as changes too.
-/// A payload type that carries changes and is missing here shows as its event type only.
+/// A payload type that carries changes and is missing here shows as its event type only: every domain payload
+/// type conforms (here and in HasFieldChanges+Sales, +Service, +Organisation) or is in
+/// ``HistoryWithoutFieldChanges`` with the reason, which a test checks. The list is computed when the history
+/// is read, never by the view (the events are read from the log).
 public protocol HasFieldChanges {
     /// The changed fields, in the payload's order.
     var fieldChanges: [FieldChange] { get }
+}
+
+/// The domain event types whose history entries name no fields (their summary is the event type), each with
+/// the reason: the only ones that do not conform to ``HasFieldChanges``.
+public enum HistoryWithoutFieldChanges {
+    public static let eventTypes: [String: String] = [
+        TaskCompletionQueuedForWriteBack.eventType: "the outbox copy of a TaskCompleted, whose entry names the result",
+        RoutingRulesReplaced.eventType: "a whole rule set replaced: the payload holds the new set only, no field old → new",
+        LoyaltyThresholdsReplaced.eventType: "a whole rule set replaced: the payload holds the new set only, no field old → new",
+        KPIRulesReplaced.eventType: "a whole rule set replaced: the payload holds the new set only, no field old → new",
+        LoyaltyAccrualRulesReplaced.eventType: "a whole rule set replaced: the payload holds the new set only, no field old → new",
+        TicketRuleChainSet.eventType: "a rule chain set whole: the payload holds the new chain only, no field old → new",
+        TicketRuleChainRemoved.eventType: "a rule chain removed: the payload names which one, not what it held",
+    ]
 }
 
 extension CustomerEdited: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
@@ -52,7 +69,8 @@ extension FeedbackFormAmended: HasFieldChanges { public var fieldChanges: [Field
 
 // Transitions with plain old/new fields.
 
-private func instant(_ d: Date) -> FieldValue { .text(d.formatted(Date.ISO8601FormatStyle())) }
+/// An instant as the history shows it (ISO 8601, UTC).
+func instant(_ d: Date) -> FieldValue { .text(d.formatted(Date.ISO8601FormatStyle())) }
 
 extension TaskReassigned: HasFieldChanges {
     public var fieldChanges: [FieldChange] { [FieldChange(field: "assignee", old: .text(previousAssignee), new: .text(assignee))] }
@@ -118,8 +136,12 @@ extension OpportunityAssigned: HasFieldChanges {
 extension WinProbabilitySuggested: HasFieldChanges {
     public var fieldChanges: [FieldChange] { [FieldChange(field: "winProbability", old: previous.map { .number($0) }, new: .number(percent))] }
 }
+/// The percent old → new and the reason the override requires.
 extension WinProbabilityOverridden: HasFieldChanges {
-    public var fieldChanges: [FieldChange] { [FieldChange(field: "winProbability", old: previous.map { .number($0) }, new: .number(percent))] }
+    public var fieldChanges: [FieldChange] {
+        [FieldChange(field: "winProbability", old: previous.map { .number($0) }, new: .number(percent)),
+         FieldChange(field: "overrideReason", old: nil, new: .text(reason))]
+    }
 }
 extension ContractRenewed: HasFieldChanges {
     public var fieldChanges: [FieldChange] { [FieldChange(field: "expiry", old: .date(previousExpiry), new: .date(expiry))] }
