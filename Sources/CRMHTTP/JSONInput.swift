@@ -274,6 +274,27 @@ final class JSONObjectReader {
         return items
     }
 
+    /// A member of an edit (a `PATCH` body, where an absent member keeps its value and null clears one that may
+    /// be cleared, ``patch(_:_:)``) that cannot be cleared: absent keeps it, a value sets it, and null is a 400
+    /// naming it — never read as "keep", which would answer a caller meaning to clear it with a success that
+    /// changed nothing. Elsewhere an optional member's null reads as absent (its default).
+    func unclearableString(_ key: String, max: Int = 10_000) throws -> String? {
+        try refuseNull(key)
+        return try optionalString(key, max: max)
+    }
+
+    /// ``unclearableString(_:max:)`` for a member naming one of an enumeration's values.
+    func unclearableEnum<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        try refuseNull(key)
+        return try optionalEnum(key, type)
+    }
+
+    private func refuseNull(_ key: String) throws {
+        guard fields[key] == .null else { return }
+        read.insert(key)
+        throw Problem.invalid(name(key), "cannot be cleared (null); leave it out to keep it")
+    }
+
     /// An edit of an optional field: absent keeps it, null clears it, a value sets it.
     func patch<T: Sendable & Equatable>(_ key: String, _ parse: (String) throws -> T?) throws -> ProfilePatch<T> {
         guard has(key) else { read.insert(key); return .keep }

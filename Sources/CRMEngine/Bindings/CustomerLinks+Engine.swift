@@ -99,10 +99,28 @@ extension Visit {
 }
 
 extension ContactLogEntry {
-    /// A contact log entry needs a customer the principal may query that is not merged.
+    /// A contact log entry needs a customer the principal may query that is not merged — judged before the
+    /// contact person it names, which must be a live contact of that customer
+    /// (``CRMEngine/requireContacts(_:ofCustomer:field:)``: an unknown contact, another customer's or an archived
+    /// one is `invalid`, field `contactID`, nothing written), as a visit's contacts. An `amend` naming another
+    /// contact is judged only once the principal may amend the entry (else authorization refuses it next, and its
+    /// answer tells someone who may only read the entry nothing of whose contact an id is); the contact the entry
+    /// already names is not judged again (one archived since was still spoken to), nor an amendment the domain
+    /// refuses (no such entry, a retracted one).
     public static func prepare(_ command: Command, state: State, id: UUID, principal: Principal, engine: CRMEngine) async throws -> Command {
-        if case .log(_, let customerID, _) = command {
+        switch command {
+        case .log(_, let customerID, let details) where !state.exists:
             try await requireLinkableCustomer(customerID, exists: state.exists, principal: principal, engine: engine)
+            if let contactID = details.contactID {
+                try await engine.requireContacts([contactID], ofCustomer: customerID, field: "contactID")
+            }
+        case .amend(let details):
+            guard let contactID = details.contactID, contactID != state.details?.contactID,
+                  let customerID = state.customerID, state.exists, !state.retracted,
+                  try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { break }
+            try await engine.requireContacts([contactID], ofCustomer: customerID, field: "contactID")
+        default:
+            break
         }
         return try await prepare(command, state: state, principal: principal, engine: engine)
     }

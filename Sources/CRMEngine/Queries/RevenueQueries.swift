@@ -38,6 +38,13 @@ public struct RevenueQuery: Hashable, Sendable {
     public var shift: Int {
         splitPeriod?.months ?? ((through.year - from.year) * 12 + through.month - from.month + 1)
     }
+
+    /// The months a query's `from` and `through` may name: from January of ``RevenueLedger/earliestYear``
+    /// (no entry of the ledger lies before it) through 9999-12, the last month there is.
+    public static let monthsQueried = RevenueMonth(year: RevenueLedger.earliestYear, month: 1)...RevenueMonth(year: 9999, month: 12)
+
+    /// The first month there is (of the year 1): the compared range never begins before it.
+    static let firstMonth = RevenueMonth(year: 1, month: 1)
 }
 
 /// The answer to a ``RevenueQuery``: exact amounts in one currency, each row with the amount it is compared
@@ -64,7 +71,9 @@ public struct RevenueBreakdown: Hashable, Sendable {
     }
 
     public var query: RevenueQuery
-    /// The range the rows are compared with: `from` − ``RevenueQuery/shift`` months through `through` − as many.
+    /// The range the rows are compared with: `from` − ``RevenueQuery/shift`` months through `through` − as many,
+    /// begun no earlier than 0001-01, the first month there is (a range longer than the months before it is
+    /// compared with all of them: no entry lies before 1900, so the amounts are the same).
     public var compareFrom: RevenueMonth
     public var compareThrough: RevenueMonth
     /// The sum of the rows' unrounded amounts, rounded once (half-even, 4 places) as each row's is: it may
@@ -82,14 +91,14 @@ extension CRMEngine {
     /// (``ExchangeRate`` — direct, inverse or across a third currency). When an entry of the report or of
     /// its compared range has no rate, the report is refused (`rejected`, field `exchangeRates`, naming
     /// each missing pair and its first day): nothing is counted as 0. An invalid query is `invalid`
-    /// naming its field (`currency`, `from`, `through`, `period`).
+    /// naming its field (`currency`, `from`, `through`, `period`; a month outside ``RevenueQuery/monthsQueried``).
     public func revenue(_ query: RevenueQuery, as principal: Principal,
                         consistentWith position: GlobalPosition? = nil) async throws -> RevenueBreakdown {
         try Self.validate(query)
         try await consistent(with: position, [Self.revenueView])
         let now = clock.now()
         let rates = try await settings().exchangeRates
-        let compareFrom = query.from.adding(months: -query.shift)
+        let compareFrom = max(query.from.adding(months: -query.shift), RevenueQuery.firstMonth)
         let cells = try views.read(Self.revenueView) {
             try RevenueCube.cells(from: compareFrom, through: query.through, in: $0) { principal.may(.query, in: .revenue, on: $0.scope, at: now) }
         }
@@ -181,8 +190,9 @@ extension CRMEngine {
     /// periods when split by period.
     private static func validate(_ query: RevenueQuery) throws {
         try query.currency.requireISO4217()
-        for (field, month) in [("from", query.from), ("through", query.through)] where !(1...9999).contains(month.year) || !(1...12).contains(month.month) {
-            throw EngineError(.invalid, field: field, "is not a month of the years 1 to 9999")
+        for (field, month) in [("from", query.from), ("through", query.through)]
+        where !RevenueQuery.monthsQueried.contains(month) || !(1...12).contains(month.month) {
+            throw EngineError(.invalid, field: field, "is not a month from \(RevenueQuery.monthsQueried.lowerBound) to \(RevenueQuery.monthsQueried.upperBound)")
         }
         guard query.from <= query.through else { throw EngineError(.invalid, field: "from", "the first month comes after the last") }
         if let byPeriod = query.by.period, let period = query.period, period != byPeriod {

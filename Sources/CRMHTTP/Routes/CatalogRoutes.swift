@@ -98,10 +98,21 @@ extension Routes {
         return month
     }
 
-    /// The months from the query value `from` through `through`, both required: 400 naming `from` when it
-    /// comes after `through` (never a range built the wrong way round, which traps).
+    /// A required month `YYYY-MM` from the query that bounds a range of months (a report's `from` or
+    /// `through`): one of ``RevenueQuery/monthsQueried`` (1900-01…9999-12, the engine's bound of a revenue
+    /// query: nothing a report counts lies before 1900), else 400 naming `name`.
+    func rangeMonth(_ query: QueryParameters, _ name: String) throws -> RevenueMonth {
+        let month = try month(query, name)
+        guard RevenueQuery.monthsQueried.contains(month) else {
+            throw Problem.invalid(name, "a month from \(RevenueQuery.monthsQueried.lowerBound) to \(RevenueQuery.monthsQueried.upperBound)")
+        }
+        return month
+    }
+
+    /// The months from the query value `from` through `through`, both required (``rangeMonth(_:_:)``): 400
+    /// naming `from` when it comes after `through` (never a range built the wrong way round, which traps).
     func months(_ query: QueryParameters, _ from: String, through: String) throws -> ClosedRange<RevenueMonth> {
-        let first = try month(query, from), last = try month(query, through)
+        let first = try rangeMonth(query, from), last = try rangeMonth(query, through)
         guard first <= last else { throw Problem.invalid(from, "the first month comes after the last (\(from) is after \(through))") }
         return first...last
     }

@@ -21,7 +21,7 @@ extension Routes {
         }
         record(v1, "contacts/:id", Contact.self)
         command(v1, "contacts/:id", Contact.self, method: .patch) { _, body in
-            .edit(ContactEdit(name: try body.optionalString("name", max: 200), role: try body.optionalEnum("role", ContactRole.self),
+            .edit(ContactEdit(name: try body.unclearableString("name", max: 200), role: try body.unclearableEnum("role", ContactRole.self),
                               title: try body.patch("title") { $0 }, phone: try body.patch("phone") { $0 }, email: try body.patch("email") { $0 }))
         }
         command(v1, "contacts/:id/archive", Contact.self) { _, body in .archive(reason: try body.optionalString("reason", max: 2000)) }

@@ -34,7 +34,7 @@ extension Routes {
         let id = try pathID(context)
         let body = try await body(request)
         var edit = CustomerEdit(
-            name: try body.optionalString("name", max: 500), group: try body.optionalString("group", max: 100),
+            name: try body.unclearableString("name", max: 500), group: try body.unclearableString("group", max: 100),
             industry: try body.patch("industry") { $0 }, branch: try body.patch("branch") { $0 },
             community: try body.patch("community") { $0 }, owner: try body.patch("owner") { $0 },
             birthday: try body.patch("birthday") { LocalDate($0) }, founded: try body.patch("founded") { LocalDate($0) })

@@ -28,8 +28,8 @@ extension Routes {
         }
         command(v1, "employees/:id", Organisation.self, method: .patch) { id, body in
             .changeEmployee(employeeID: id, EmployeeEdit(
-                name: try body.optionalString("name", max: 200), unitID: try body.has("unitId") ? .some(body.optionalUUID("unitId")) : nil,
-                position: try body.optionalString("position", max: 100), branch: try body.optionalString("branch", max: 100),
+                name: try body.unclearableString("name", max: 200), unitID: try body.has("unitId") ? .some(body.optionalUUID("unitId")) : nil,
+                position: try body.unclearableString("position", max: 100), branch: try body.unclearableString("branch", max: 100),
                 managerID: try body.has("managerId") ? .some(body.optionalUUID("managerId")) : nil))
         }
         command(v1, "employees/:id/deactivate", Organisation.self) { id, body in

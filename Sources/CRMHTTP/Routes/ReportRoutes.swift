@@ -72,8 +72,8 @@ extension Routes {
             guard let text = context.parameters.get("name"), let name = CRMEngine.ReportName(rawValue: text) else {
                 throw Problem.invalid("name", "one of: " + CRMEngine.ReportName.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            let from = try month(query, "from")
-            let through = try query.string("through").map { _ in try month(query, "through") } ?? from
+            let from = try rangeMonth(query, "from")
+            let through = try query.string("through").map { _ in try rangeMonth(query, "through") } ?? from
             let by = query.string("by")
             // Only the costs, visit-costs and composition reports are grouped by something: a `by` on another is refused.
             if by != nil, !name.takesBy {
