@@ -171,10 +171,16 @@ import Testing
         }) { e, c, p in try await e.execute(NewConnection.self, id: n("connection", c), .replan(deadline: at + 86_400, assignee: employee("Bob")), as: p) },
         Case(name: "maintenance pair", allowed: .branchB) { e, c, p in
             try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .pair(customerID: c, agent: employee("Bob"), manager: admin), as: p) },
+        // The new agent must be able to work on the customer: Carol, of branch B with Bob's role.
         Case(name: "maintenance change agent", allowed: .branchB, setup: { e, c, p in
+            let carol = UUID.derived("employee", "Carol")
+            try await e.execute(Organisation.self, id: carol, .hire(NewEmployee(id: carol, name: "Carol", position: "staff", branch: "B",
+                                                                                hiredOn: try EngineFixture.day("2024-01-01"))), as: p)
+            try await e.execute(Organisation.self, id: UUID.derived("role", "Bob"), .grantRole(
+                grantID: UUID.derived("grant", "Carol"), employeeID: carol, roleID: UUID.derived("role", "Bob"), validity: .always, grantor: .none), as: p)
             try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .pair(customerID: c, agent: employee("Bob"), manager: admin), as: p)
         }) { e, c, p in
-            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .changeAgent(newAgent: employee("Alice"), reason: nil), as: p) },
+            try await e.execute(MaintenancePairing.self, id: MaintenancePairing.id(customerID: c), .changeAgent(newAgent: employee("Carol"), reason: nil), as: p) },
     ]
 
     static let adminID = UUID.derived("employee", "admin")

@@ -53,7 +53,8 @@ import Testing
         }
         #expect(try await f.engine.store.headPosition() == head, "nothing written")
         // The surviving customer gets all three.
-        let manager = try await f.hire("Manager", branch: "north", permissions: [])
+        // A pairing's manager may work on the customer (`query` in customers over its scope).
+        let manager = try await f.hire("Manager", branch: "north", permissions: [Permission(module: .customers, actions: [.query], scope: .branch("north"))])
         _ = try await Self.createContact(f, "Zhang Min", of: survivor)
         try await Self.pair(f, survivor, as: f.admin, manager: manager.id)
         try await Self.accrue(f, survivor)

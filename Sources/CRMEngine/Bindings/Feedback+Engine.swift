@@ -7,7 +7,8 @@ import Foundation
 /// (`.direct`), its submitter, reporter and reviewer see it as their own. `submit` → create; the review
 /// (`startReview`, `markReviewed`, `markReturned`) → approve; `amend` → edit. A person submits and
 /// amends as themselves: the submitter and the amending employee are the principal, and the reviewer a submission
-/// names must be able to review the form (else `invalid`, field `reviewer`: ``requireReviewerMayReview(after:state:principal:engine:)``;
+/// names must be able to review the form, judged without the ownership the naming gives (else `invalid`, field
+/// `reviewer`: ``requireReviewerMayReview(after:state:principal:engine:)``;
 /// not judged again on an amendment, which cannot name another).
 /// A person reviews a form by hand only as its named reviewer (the default feedback workflow records the
 /// review for them otherwise).
@@ -63,9 +64,11 @@ extension FeedbackForm: EngineRecord {
     /// an active employee with the permissions their roles give now, could not review it: their review of the
     /// form as it would then stand in review is judged as it would be (``CRMEngine/judge(_:id:_:on:version:as:)``
     /// — seeing the form, `approve` in organisation over its scope, the domain), as a delegation is
-    /// (``CRMEngine/requireDelegateMayDecide(_:state:principal:)``). Refused `invalid`, field `reviewer`; nothing
-    /// is written. A command the domain refuses anyway, and an unknown or deactivated reviewer, are left to
-    /// their own refusals.
+    /// (``CRMEngine/requireDelegateMayDecide(_:state:principal:)``), and their `approve` in organisation must
+    /// reach the form's branch without the ownership the naming gives
+    /// (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``: another branch's approver is no
+    /// reviewer of this one's forms). Refused `invalid`, field `reviewer`; nothing is written. A command the
+    /// domain refuses anyway, and an unknown or deactivated reviewer, are left to their own refusals.
     private static func requireReviewerMayReview(after command: Command, state: State, principal: Principal, engine: CRMEngine) async throws {
         let now = engine.clock.now()
         guard let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)), !events.isEmpty else { return }
@@ -83,6 +86,11 @@ extension FeedbackForm: EngineRecord {
         } catch let refused as EngineError where refused.code != .unavailable && refused.code != .contention {
             throw EngineError(.invalid, field: "reviewer", "the employee could not review this form")
         }
+        // The judgement above counts the reviewer among the form's owners, and every scope covers `own`: their
+        // `approve` must reach the form's branch without the ownership the naming itself gives, as a task's or
+        // ticket's assignee is judged (a role over one's `own` records counts).
+        try await engine.requireMayWorkOn(scope(of: nil, state: inReview), module: module, action: .approve,
+                                          named: NamedEmployee(field: "reviewer", id: inReview.reviewer), principal: principal)
     }
 
     /// A review by hand is the named reviewer's; others decide it through the workflow (escalation,
