@@ -46,7 +46,8 @@ public enum RevenueLedger: Aggregate {
         case record(Entry)
         /// Reverses an entry (never edits it), with a reason.
         case reverse(entryID: UUID, reversalID: UUID, reason: String)
-        /// Records one usage reading; repeating an identical reading records nothing.
+        /// Records one usage reading; repeating an identical reading records nothing. A new reading's period
+        /// shares no day with the meter's recorded readings, and its unit is theirs.
         case recordUsage(UsageReading)
         /// Imports this customer's share of a billing-system batch; a batch already imported records nothing.
         case importBatch(BatchSource, entries: [Entry], readings: [UsageReading])
@@ -89,6 +90,7 @@ public enum RevenueLedger: Aggregate {
                 guard existing == reading else { throw DomainError(.alreadyExists, field: "id", "another reading has this id") }
                 return []
             }
+            try checkFits(reading, among: state.readings)
             return [.usageRecorded(UsageReadingRecorded(reading: reading, recordedBy: context.actor, recordedAt: context.now))]
 
         case .importBatch(let source, let entries, let readings):
@@ -113,6 +115,7 @@ public enum RevenueLedger: Aggregate {
                 guard !state.readings.contains(where: { $0.id == reading.id }), !checkedReadings.contains(where: { $0.id == reading.id }) else {
                     throw DomainError(.alreadyExists, field: "id", "a reading of the batch is already recorded")
                 }
+                try checkFits(reading, among: state.readings + checkedReadings)
                 checkedReadings.append(reading)
             }
             return [.batchImported(BillingBatchImported(source: source, entries: checkedEntries, readings: checkedReadings, importedAt: context.now))]
@@ -181,6 +184,24 @@ public enum RevenueLedger: Aggregate {
         try Validate.amount(reading.quantity, field: "quantity")
         guard reading.periodStart <= reading.periodEnd else { throw .invalid("periodEnd", "must not be before the period start") }
         return reading
+    }
+
+    /// A meter's readings, one per period and in one unit: a new reading (not an identical repeat, which records
+    /// nothing) of a meter is refused when its period shares a day with one of the meter's recorded readings
+    /// (`alreadyExists`, naming `periodStart`, or `periodEnd` when the new period starts before the recorded one),
+    /// and when its unit is not the unit of the meter's last recorded reading (`invalid`, field `unit`). Meter and
+    /// unit are compared as validation trimmed them, exactly, as the usage watch groups them. No command edits or
+    /// reverses a reading: a wrong one stays as recorded. Readings recorded before this rule may overlap or mix
+    /// units; the usage watch then takes the one recorded later as the meter's reading for those days.
+    private static func checkFits(_ reading: UsageReading, among recorded: [UsageReading]) throws(DomainError) {
+        let meter = recorded.filter { $0.meter == reading.meter }
+        if let last = meter.last, last.unit != reading.unit {
+            throw .invalid("unit", "the meter's readings are recorded in another unit")
+        }
+        if let clash = meter.first(where: { $0.periodStart <= reading.periodEnd && reading.periodStart <= $0.periodEnd }) {
+            throw DomainError(.alreadyExists, field: reading.periodStart < clash.periodStart ? "periodEnd" : "periodStart",
+                              "the meter has a reading for a period sharing days with this one")
+        }
     }
 
     public static func evolve(_ state: State, _ event: Event) -> State {

@@ -45,6 +45,23 @@ public enum UsageWatch: Aggregate, EngineRecord {
 
     public static var initialState: State { State() }
 
+    /// A meter's readings that stand, by period end: of readings whose periods share a day (recorded before a
+    /// meter kept one reading per day, ``CRMDomain/RevenueLedger/Command/recordUsage(_:)``), the one recorded
+    /// later stands as the correction and the others are dropped, so a repeated period is neither the latest
+    /// twice nor its own history. `recordingOrder` is each reading's position in its ledger; readings it lacks
+    /// come after, by id (with no overlap the order does not change the result).
+    static func standing(_ rows: [UsageReadings.Row], recordingOrder: [UUID: Int]) -> [UsageReadings.Row] {
+        let byRecording = rows.sorted {
+            (recordingOrder[$0.reading.id] ?? Int.max, $0.reading.id.uuidString) < (recordingOrder[$1.reading.id] ?? Int.max, $1.reading.id.uuidString)
+        }
+        var standing: [UsageReadings.Row] = []
+        for row in byRecording {
+            standing.removeAll { $0.reading.periodStart <= row.reading.periodEnd && row.reading.periodStart <= $0.reading.periodEnd }
+            standing.append(row)
+        }
+        return standing.sorted { ($0.reading.periodEnd, $0.reading.id.uuidString) < ($1.reading.periodEnd, $1.reading.id.uuidString) }
+    }
+
     /// The stream id of a customer's meter.
     public static func id(customerID: UUID, meter: String) -> UUID { UUID.derived("usagewatch", customerID.lowercasedString, meter) }
 
@@ -121,7 +138,8 @@ public struct UsageAnomalyEpisodeEnded: EventPayload, Equatable {
 }
 
 extension CRMEngine {
-    /// Judges every meter's latest reading against the customer's earlier readings of that meter and the
+    /// Judges every meter's latest reading (of readings sharing days, the one recorded last: ``UsageWatch/standing(_:recordingOrder:)``)
+    /// against the customer's earlier readings of that meter in the latest's unit and the
     /// peers' latest readings in the same unit and period-end month (customers of the same community, else
     /// the same branch), and dispatches one task to the owner per anomaly episode (R-ANA-4). Idempotent per
     /// meter and day (the customer's branch's day at `now`).
@@ -131,8 +149,22 @@ extension CRMEngine {
         let rows = try views.read("usage-readings") { try UsageReadings.all(in: $0) }
         let days = BranchDays(at: now, settings: settings)
         struct Meter: Hashable { var customer: UUID; var meter: String }
-        let meters = Dictionary(grouping: rows) { Meter(customer: $0.reading.customerID, meter: $0.reading.meter) }
-            .mapValues { $0.sorted { ($0.reading.periodEnd, $0.reading.id.uuidString) < ($1.reading.periodEnd, $1.reading.id.uuidString) } }
+        let recorded = Dictionary(grouping: rows) { Meter(customer: $0.reading.customerID, meter: $0.reading.meter) }
+        var meters = recorded.mapValues { UsageWatch.standing($0, recordingOrder: [:]) }
+        // Readings recorded before a meter kept one reading per day may share days: the customer's ledger tells
+        // which was recorded later. A ledger that cannot be read leaves its customer's meters out of this run.
+        let overlapping = Dictionary(grouping: recorded.keys.filter { meters[$0]?.count != recorded[$0]?.count }, by: \.customer)
+        for customer in overlapping.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
+            let ledgerID = RevenueLedger.id(customerID: customer)
+            var order: [UUID: Int]?
+            try await items.attempt(ledgerID) {
+                let ledger = try await load(RevenueLedger.self, stream: RevenueLedger.stream(ledgerID)).state
+                order = Dictionary(ledger.readings.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+            for key in overlapping[customer] ?? [] {
+                meters[key] = order.map { UsageWatch.standing(recorded[key] ?? [], recordingOrder: $0) }
+            }
+        }
         let latest = meters.compactMapValues(\.last)
         var dispatched = 0
         for key in meters.keys.sorted(by: { ($0.customer.uuidString, $0.meter) < ($1.customer.uuidString, $1.meter) }) {
