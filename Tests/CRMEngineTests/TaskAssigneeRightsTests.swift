@@ -6,8 +6,8 @@ import Testing
 
 /// A customer's task is dispatched or reassigned only to an employee who may work on it: `edit` in tasks over
 /// its customer's branch (or a role for one's own tasks) — not through the ownership the assignment itself
-/// gives. Anyone else is refused `invalid`, naming `assignee`, with nothing written; the system's dispatches
-/// (reactions, the scheduler) are not judged. A task of no customer (one's own work) goes to anyone active.
+/// gives. Anyone else is refused `invalid`, naming `assignee`, with nothing written — an operator's command too;
+/// the system's dispatches (reactions, the scheduler) are not judged. A task of no customer (one's own work) goes to anyone active.
 @Suite struct TaskAssigneeRightsTests {
     static func worker(_ branch: String) -> [Permission] {
         [Permission(module: .tasks, actions: [.query, .create, .edit], scope: .branch(branch)),
@@ -25,7 +25,7 @@ import Testing
         try await f.engine.execute(WorkTask.self, id: task, .dispatch(taskID: task, details: WorkTask.Details(
             title: "Call back", customerID: customer, kind: .followUp, dueAt: f.clock.now().addingTimeInterval(86_400)), assignee: berlin.id), as: berlin)
         let before = try await f.engine.store.headPosition()
-        for actor in [berlin, f.admin] {
+        for actor in [berlin, f.admin, .operator(sourceSystem: "crm-cli")] {
             let error = await #expect(throws: EngineError.self) {
                 try await f.engine.execute(WorkTask.self, id: task, .reassign(to: newYork.id, reason: nil), as: actor)
             }
@@ -57,7 +57,7 @@ import Testing
                 assignee: assignee.id), as: actor).events.count
         }
         let before = try await f.engine.store.headPosition()
-        for actor in [berlin, f.admin] {
+        for actor in [berlin, f.admin, .operator(sourceSystem: "crm-cli")] {
             let error = await #expect(throws: EngineError.self) { try await dispatch("to new york", to: newYork, as: actor) }
             #expect(error?.code == .invalid && error?.field == "assignee", "\(String(describing: error))")
             #expect(error?.message.contains(newYork.id) == false)

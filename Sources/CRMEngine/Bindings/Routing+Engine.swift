@@ -29,9 +29,11 @@ extension WorkTask {
     /// task only to an employee who may work on it: `edit` in tasks over its customer's scope, not counting the
     /// ownership the assignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's
     /// `own` tasks counts; else `invalid`, field `assignee`) — judged for whoever may dispatch or reassign it,
-    /// once the domain would accept it; the system's dispatches are not judged. A task of no customer (one's own work) goes to anyone active.
+    /// once the domain would accept it, an operator's too; the system's dispatches (its reactions' and the scheduler's
+    /// decisions, ``Principal/replaysDecisions``) are neither judged nor routed again. A task of no customer (one's own
+    /// work) goes to anyone active.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        guard !principal.isSystem else { return command }
+        guard !principal.replaysDecisions else { return command }
         switch command {
         case .reassign, .dispatch:
             let customer: UUID?
