@@ -323,7 +323,8 @@ extension Ticket: EngineRecord {
     /// not counting the ownership the assignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``;
     /// else `invalid`, field `assignee`) — judged for whoever may assign it, once the domain would accept it.
     /// A ticket reopened goes back to its queue when its last assignee may no longer work on it
-    /// (``preparedReopen(_:state:principal:engine:)``).
+    /// (``preparedReopen(_:state:principal:engine:)``). An operator starts work only on an assigned ticket
+    /// (`invalid`, field `assignee`): taking one from the queue makes the starter its assignee.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         if case .assign = command, let named = employeesNamed(by: command, state: state).first, !principal.replaysDecisions,
            try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
@@ -332,6 +333,12 @@ extension Ticket: EngineRecord {
             return command
         }
         if case .reopen = command { return try await preparedReopen(command, state: state, principal: principal, engine: engine) }
+        // Work started on a ticket in the queue is the starter's: an operator (`crm` without a token) is no
+        // employee, so it would leave the ticket in progress with nobody's name (recorded as `system`).
+        if case .startWork = command, state.assignee == nil, principal.isSystem, !principal.replaysDecisions,
+           let events = try? decide(command, state: state, context: CommandContext(now: engine.clock.now(), actor: principal.id)), !events.isEmpty {
+            throw EngineError(.invalid, field: "assignee", "the ticket has no assignee: assign it to an employee before starting work")
+        }
         if case let .changeSeverity(to, _, reason) = command, state.id != nil {
             let kind = state.kind
             let settings = try await engine.settings()
