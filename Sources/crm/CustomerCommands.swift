@@ -46,7 +46,7 @@ struct CustomerCommand: AsyncParsableCommand {
                     let custom = fields.isEmpty ? [:] : try await withReadEngine(store) { engine, _ in
                         try await customValues(fields, group: group, engine: engine)
                     }
-                    let id = UUID().lowercasedString
+                    let id = newRecordID().lowercasedString
                     var body: [String: Any] = ["id": id, "name": name, "group": group, "kind": kind.rawValue]
                     if !custom.isEmpty { body["customFields"] = custom.mapValues(ImportCustomers.json) }
                     body["branch"] = branch
@@ -182,7 +182,9 @@ struct CustomerCommand: AsyncParsableCommand {
                     }
                     parsedStatus = value
                 }
-                let filter = CustomerFilter(group: group, branch: branch, community: community, status: parsedStatus, owner: owner)
+                // An owner is an employee: a malformed id is bad usage (exit 64), not a filter nothing matches.
+                let ownerID = try owner.map { try parseID($0, "--owner", "employee").lowercasedString }
+                let filter = CustomerFilter(group: group, branch: branch, community: community, status: parsedStatus, owner: ownerID)
                 // Every customer the principal may see, a page at a time (folded from the log, as `show` reads them);
                 // merged ones too, marked by their status, as `GET /v1/customers` lists them.
                 let customers = try await withReadEngine(store) { engine, principal in

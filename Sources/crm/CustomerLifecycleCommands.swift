@@ -105,12 +105,12 @@ struct AppointmentCommand: AsyncParsableCommand {
         @Option(help: "A note.") var note: String?
 
         func run() async throws {
-            let appointment = UUID()
+            let appointment = newRecordID()
             try await changeCustomer(id, store, "appointments", {
                 guard let kind = AppointmentKind(rawValue: kind) else {
                     throw malformed("--kind", "not a kind of appointment", hint: "one of: " + AppointmentKind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                let at = try time(at, "--at")
+                let at = try parseInstant(at, "--at")
                 return (body(["id": appointment.lowercasedString, "kind": kind.rawValue, "at": iso(at), "address": address, "note": note]),
                         .scheduleAppointment(id: appointment, kind: kind, at: at, address: address, note: note))
             }, done: "Scheduled appointment \(appointment.lowercasedString) for customer", part: ("appointmentId", appointment))
@@ -127,7 +127,7 @@ struct AppointmentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await changeCustomer(id, store, "appointments/reschedule", {
-                let (appointmentID, at) = (try partID(appointment, "appointment"), try time(at, "--at"))
+                let (appointmentID, at) = (try partID(appointment, "appointment"), try parseInstant(at, "--at"))
                 return (body(["appointmentId": appointmentID.lowercasedString, "at": iso(at), "address": address]),
                         .rescheduleAppointment(id: appointmentID, at: at, address: address))
             }, done: "Rescheduled the appointment of customer")
@@ -178,7 +178,7 @@ struct InstallationCommand: AsyncParsableCommand {
         @Option(help: "The meter number.") var meter: String
 
         func run() async throws {
-            let installation = UUID()
+            let installation = newRecordID()
             try await changeCustomer(id, store, "installations", {
                 (["id": installation.lowercasedString, "address": address, "meterNumber": meter], .addInstallation(id: installation, address: address, meterNumber: meter))
             }, done: "Added installation \(installation.lowercasedString) to customer", part: ("installationId", installation))
@@ -302,15 +302,6 @@ private func partID(_ text: String, _ kind: String) throws -> UUID {
     try parseID(text, "<\(kind)>", kind)
 }
 
-/// A time given as option `name` in ISO 8601 with a time of day and a zone (exit 64 otherwise): an
-/// appointment is at an instant, as over HTTP, so a date alone (which other options read as the day's end)
-/// is refused rather than turned into 23:59:59.
-private func time(_ text: String, _ name: String) throws -> Date {
-    guard text.utf8.count > 10, let date = parseTime(text) else {
-        throw malformed(name, "not a time (a date alone is not enough)", hint: "give ISO 8601 with a time and a zone, e.g. 2026-03-01T09:00:00Z")
-    }
-    return date
-}
 
 /// A request body without the options not given.
 private func body(_ fields: [String: Any?]) -> [String: Any] { fields.compactMapValues { $0 } }

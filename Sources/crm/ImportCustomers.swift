@@ -132,12 +132,14 @@ struct ImportCustomers: AsyncParsableCommand {
             for row in table.rows where groupColumn < row.cells.count && !row.cells[groupColumn].isEmpty { groups.insert(row.cells[groupColumn]) }
         }
         // A row's group can be left to the customer it updates: without --group or a group column, a file that
-        // names customers (by id or external key) is read against every known group's form.
+        // names customers (by id or external key) is read against every known group's form. So is a file whose
+        // rows name no group (a header alone too): its columns are judged against every form, and its rows
+        // then need a group (or name a customer).
         let identifying = table.header.contains { column in
             let key = normalizedHeader(renames[normalizedHeader(column)] ?? column)
             return ProfileColumn.id.spellings.contains(key) || ProfileColumn.externalKey.spellings.contains(key)
         }
-        if group == nil && groupColumn == nil && identifying { groups.formUnion(try await engine.customerGroups().names) }
+        if group == nil && groups.isEmpty { groups.formUnion(try await engine.customerGroups().names) }
         var forms: [String: FormDefinition] = [:]
         for name in groups {
             let state = try await fold(CustomerForm.self, CustomerForm.stream(group: name), store: engine.store, registry: registry)

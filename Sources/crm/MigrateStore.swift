@@ -13,7 +13,9 @@ struct MigrateStore: AsyncParsableCommand {
         discussion: """
             The source is opened read-only (it may be served meanwhile; events appended after the copy started are \
             left for a second run). The target must be empty or hold an earlier, interrupted copy of the same log, \
-            which is checked and continued. Exit code 0 when the copy verified, 2 when it differs, 1 on failure.
+            which is checked and continued. Exit code 0 when the copy verified, 2 when it differs, 4 when --from holds no \
+            LMDB log, 5 when the target holds other events than the source (or more), 64 when --to is no PostgreSQL URL, \
+            1 on any other failure (the database cannot be reached, for one).
             """)
 
     @Option(help: "The data directory holding the LMDB log (its log/ folder).")
@@ -27,24 +29,42 @@ struct MigrateStore: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: from) {
-            let directory = FileManager.default.fileExists(atPath: from + "/log/data.mdb") ? from + "/log" : from
-            let source = try LMDBEventStore(directory: directory, options: .readOnly)
-            let target: PostgresEventStore
-            do {
-                target = try await PostgresEventStore.open(url: to)
+            // The URL is checked before anything is opened: a malformed one is bad usage. Its detail never
+            // repeats the URL (it may hold a password).
+            let configuration: PostgresStoreConfiguration
+            do throws(EventStoreError) {
+                configuration = try PostgresStoreConfiguration(url: to)
             } catch {
-                await source.close()
-                throw error
+                throw malformed("--to", "not a PostgreSQL log's URL (\(error.detail.isEmpty ? "\(error.code)" : error.detail))",
+                                hint: "give postgres://user@host:port/db?schema=crm")
+            }
+            let directory = FileManager.default.fileExists(atPath: from + "/log/data.mdb") ? from + "/log" : from
+            guard FileManager.default.fileExists(atPath: directory + "/data.mdb") else {
+                throw CLIError("no LMDB log in \(from)", hint: "pass --from the data directory of an embedded log (it holds log/data.mdb)", exit: .notFound)
             }
             do {
-                try await copy(source, target)
-            } catch {
+                let source = try LMDBEventStore(directory: directory, options: .readOnly)
+                let target: PostgresEventStore
+                do {
+                    target = try await PostgresEventStore.open(configuration)
+                } catch {
+                    await source.close()
+                    throw error
+                }
+                do {
+                    try await copy(source, target)
+                } catch {
+                    await source.close()
+                    await target.close()
+                    throw error
+                }
                 await source.close()
                 await target.close()
-                throw error
+            } catch let error as EventStoreError where error.code != .corrupted {
+                // The hint names this command's options (--from, --to), not --data and --store.
+                throw CLIError(error.code == .storage ? "\(error)" : "storage: \(error)",
+                               hint: "check the data directory (--from) and its permissions, and the PostgreSQL log (--to): reachable, and the schema yours to write")
             }
-            await source.close()
-            await target.close()
         }
     }
 
@@ -53,7 +73,7 @@ struct MigrateStore: AsyncParsableCommand {
         let sourceHead = try await source.headPosition()
         let targetHead = try await target.headPosition()
         guard targetHead <= sourceHead else {
-            throw CLIError("the target log is longer than the source (\(targetHead.rawValue) > \(sourceHead.rawValue) events)", hint: "copy into an empty schema", exit: .usage)
+            throw CLIError("the target log is longer than the source (\(targetHead.rawValue) > \(sourceHead.rawValue) events)", hint: "copy into an empty schema", exit: .refused)
         }
         let clock = ContinuousClock()
         let started = clock.now
@@ -61,7 +81,7 @@ struct MigrateStore: AsyncParsableCommand {
         if targetHead > .start {
             let same = try await sameEvents(source, target, through: targetHead, batchSize: batchSize)
             guard same else {
-                throw CLIError("the target log holds other events than the source", hint: "copy into an empty schema", exit: .usage)
+                throw CLIError("the target log holds other events than the source", hint: "copy into an empty schema", exit: .refused)
             }
             out("continuing an earlier copy after position \(targetHead.rawValue)")
         }

@@ -30,7 +30,7 @@ struct OpportunityCommand: AsyncParsableCommand {
                 guard let closeDate = LocalDate(close) else { throw malformed("--close", "not a date", hint: "give YYYY-MM-DD") }
                 let contacts = try contact.map { try contactID($0, "--contact") }
                 if let remote = try store.remote() {
-                    let id = UUID().lowercasedString
+                    let id = newRecordID().lowercasedString
                     var body: [String: Any] = [
                         "id": id, "customerId": customerID.lowercasedString, "title": title, "source": source,
                         "expectedRevenue": ["amount": NSDecimalNumber(decimal: expected.amount), "currency": expected.currency.rawValue],

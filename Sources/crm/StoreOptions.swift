@@ -266,6 +266,21 @@ func parsePoint(_ text: String, _ name: String) throws -> AsOf {
     throw malformed(name, "neither a log position nor a time", hint: "give a position like 1200 or a time like 2025-03-01T12:00:00Z")
 }
 
+/// The ids the CLI makes for new records (through `--server`, and appointment and installation ids): time
+/// ordered (UUIDv7), as the engine makes its own, so the indexes keyed by them stay fast.
+func newRecordID() -> UUID { recordIDs.next() }
+private let recordIDs = UUIDv7Generator()
+
+/// A time given as option `name` in ISO 8601 with a time of day and a zone (exit 64 otherwise): an
+/// appointment or a task's due time is an instant, as over HTTP, so a date alone (which the options naming a
+/// point in the log read as the day's end, UTC) is refused rather than turned into 23:59:59 UTC.
+func parseInstant(_ text: String, _ name: String) throws -> Date {
+    guard text.utf8.count > 10, let date = parseTime(text) else {
+        throw malformed(name, "not a time (a date alone is not enough)", hint: "give ISO 8601 with a time and a zone, e.g. 2026-03-01T09:00:00Z")
+    }
+    return date
+}
+
 /// An ISO 8601 instant with its zone (`2026-03-01T12:00:00Z`, `…T12:00:00.250+08:00`), or a plain date
 /// (`2026-03-01`: its last instant, UTC). Nothing else: a time without a zone, trailing text or a day the
 /// calendar does not have (`2026-02-30`) is nil, where the formatter alone read a prefix or rolled over.

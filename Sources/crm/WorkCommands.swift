@@ -15,20 +15,20 @@ struct TaskCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "The title.") var title: String
         @Option(help: "The assignee's employee id.") var assignee: String
-        @Option(help: "When it is due (ISO 8601; a plain date means its end, UTC).") var due: String
+        @Option(help: "When it is due (ISO 8601 with a time and a zone, e.g. 2026-03-01T17:00:00Z).") var due: String
         @Option(help: "followUp, reminder, supportRequest, visit or other.") var kind = "followUp"
         @Option(help: "The customer's id.") var customer: String?
         @Option(help: "A note.") var note: String?
 
         func run() async throws {
             try await reporting(data: store.data) {
-                guard let dueAt = parseTime(due) else { throw malformed("--due", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T17:00:00Z") }
+                let dueAt = try parseInstant(due, "--due")
                 guard let kind = WorkTask.Kind(rawValue: kind) else {
                     throw malformed("--kind", "not a kind of task", hint: "one of: " + WorkTask.Kind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
                 let customerID = try customer.map { try parseID($0, "--customer", "customer") }
                 if let remote = try store.remote() {
-                    let id = UUID().lowercasedString
+                    let id = newRecordID().lowercasedString
                     var body: [String: Any] = ["id": id, "title": title, "assignee": assignee, "kind": kind.rawValue, "dueAt": iso(dueAt)]
                     body["note"] = note
                     body["customerId"] = customerID?.lowercasedString
@@ -90,13 +90,12 @@ struct TaskCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move an open task's due time (writes).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The task's id.") var id: String
-        @Option(help: "When it is due now (ISO 8601; a plain date means its end, UTC).") var due: String
+        @Option(help: "When it is due now (ISO 8601 with a time and a zone, e.g. 2026-03-01T17:00:00Z).") var due: String
         @Option(help: "Why.") var reason: String?
 
         func run() async throws {
-            guard let dueAt = parseTime(due) else {
-                return try await reporting(data: store.data) { throw malformed("--due", "not a time", hint: "give ISO 8601, e.g. 2026-03-01T17:00:00Z") }
-            }
+            let dueAt: Date
+            do { dueAt = try parseInstant(due, "--due") } catch { return try await reporting(data: store.data) { throw error } }
             var body: [String: Any] = ["dueAt": iso(dueAt)]
             body["reason"] = reason
             try await changeTask(id, store, done: "Rescheduled", path: "reschedule", body) {

@@ -68,7 +68,7 @@ struct BesideServerTests {
             // The operator hands work only to an active employee: the administrator of `crm init` (its first event).
             let bootstrap = object(try await crm(["dump", "--data", data, "--json"]).lines.first ?? "")
             let admin = ((bootstrap["payload"] as? [String: Any])?["administratorID"] as? String) ?? ""
-            task = (object(try await crm(["task", "dispatch", "--data", data, "--title", "Call back", "--assignee", admin, "--due", "2020-01-01",
+            task = (object(try await crm(["task", "dispatch", "--data", data, "--title", "Call back", "--assignee", admin, "--due", "2020-01-01T23:59:59Z",
                                            "--customer", customer, "--json"]).lines.last ?? "")["id"] as? String) ?? ""
         }
         defer { s.stop() }
@@ -116,7 +116,7 @@ struct BesideServerTests {
         let data = dir + "/data"
         let admin = (object(try await crm(["init", "--data", data, "--admin-name", "Ada", "--json"]).lines.last ?? "")["employeeID"] as? String) ?? ""
         let customer = id(try await crm(["customer", "add", "--data", data, "--name", "Li Wei", "--group", "residential", "--json"]))
-        let task = id(try await crm(["task", "dispatch", "--data", data, "--title", "Call", "--assignee", admin, "--due", "2030-01-01", "--customer", customer, "--json"]))
+        let task = id(try await crm(["task", "dispatch", "--data", data, "--title", "Call", "--assignee", admin, "--due", "2030-01-01T23:59:59Z", "--customer", customer, "--json"]))
         let own = try await crm(["history", customer, "--data", data, "--json"])
         #expect(own.lines.map { object($0)["stream"] as? String } == ["customer-" + customer])
         let linked = try await crm(["history", customer, "--linked", "--data", data, "--json"])

@@ -14,7 +14,7 @@ struct EmployeeIDCaseCLITests {
         let lower = try #require(object(initialised.lines.last ?? "")["employeeID"] as? String)
         let upper = lower.uppercased()
 
-        let dispatched = try await crm(["task", "dispatch", "--data", data, "--title", "Call", "--assignee", upper, "--due", "2030-01-01", "--json"])
+        let dispatched = try await crm(["task", "dispatch", "--data", data, "--title", "Call", "--assignee", upper, "--due", "2030-01-01T23:59:59Z", "--json"])
         #expect(dispatched.status == 0, "\(dispatched.stderr)")
         let tasks = try await crm(["task", "list", "--data", data, "--json"])
         #expect(tasks.lines.compactMap { object($0)["assignee"] as? String } == [lower])

@@ -21,7 +21,7 @@ struct OperatorUnknownEmployeeTests {
         #expect(owner.stderr.contains("invalid: owner: no employee has this id"), "\(owner.stderr)")
         #expect(try await crm(["customer", "list", "--data", data, "--json"]).lines.isEmpty)
 
-        let dispatched = try await crm(["task", "dispatch", "--data", data, "--title", "x", "--assignee", unknown, "--due", "2030-01-01"])
+        let dispatched = try await crm(["task", "dispatch", "--data", data, "--title", "x", "--assignee", unknown, "--due", "2030-01-01T23:59:59Z"])
         #expect(dispatched.status == 5, "\(dispatched.stdout) \(dispatched.stderr)")
         #expect(dispatched.stderr.contains("invalid: assignee: no employee has this id"), "\(dispatched.stderr)")
         #expect(try await crm(["task", "list", "--data", data, "--all", "--json"]).lines.isEmpty)
