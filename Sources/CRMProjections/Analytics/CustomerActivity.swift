@@ -7,17 +7,20 @@ import Foundation
 /// zone), the last contact, open complaints and SLA breaches per month. Facts of the log only.
 ///
 /// A purchase is a revenue entry that is not a reversal and has a positive amount; a reversal subtracts
-/// its amount and one purchase in its own month (the last purchase day is not moved back). The same
-/// purchases are kept per day too (``days``), so an analysis of a past day reads only the entries dated on
-/// or before it (``summary(_:asOf:in:)``).
+/// its amount in its own month (a reversal is dated as the entry it reverses) and, when it reverses a
+/// purchase, one purchase. The first and last purchase days are those of the purchases still standing
+/// (not reversed): a reversal of the first or last one moves them to the next standing purchase, or to nil
+/// when none is left. The same purchases are kept per day too (``days``), so an analysis of a past day reads
+/// only the entries dated on or before it (``summary(_:asOf:in:)``).
 ///
 /// ```swift
 /// let summary = try CustomerActivity.summary(of: customerID, in: views)
 /// ```
 public struct CustomerActivity: Projection {
     public let name = "customer-activity"
-    /// 3: the purchases per day (``days``).
-    public let version: UInt32 = 3
+    /// 3: the purchases per day (``days``). 4: first and last purchase of the standing purchases; only a
+    /// reversal of a purchase subtracts one.
+    public let version: UInt32 = 4
 
     /// `customer → Summary`.
     public static let summaries = ViewTable("summaries")
@@ -55,7 +58,7 @@ public struct CustomerActivity: Projection {
         public var currency: Currency
         /// Purchases (positive entries that are not reversals).
         public var purchases: Int
-        /// Reversals.
+        /// Reversals of purchases (a reversal is dated as its original, so these purchases are that day's).
         public var reversals: Int
         /// Net amount, reversals included.
         public var amount: Decimal
@@ -163,7 +166,7 @@ public struct CustomerActivity: Projection {
 
     /// `summary` as it stood with only the revenue entries dated on or before `day`: the months after `day`'s
     /// month left out, `day`'s month summed from its days up to `day` (``days``), the first and last purchase
-    /// on or before `day` (the last one not moved back by reversals, as in the summary) and the purchases of
+    /// on or before `day` (of the purchases still standing, as in the summary) and the purchases of
     /// the months kept. Contacts, visits, complaints and SLA breaches are left as they are. A summary without
     /// entries in `day`'s month or later is returned unchanged, without reading anything.
     public static func summary(_ summary: Summary, asOf day: LocalDate, in views: any ViewReader) throws -> Summary {
@@ -189,7 +192,7 @@ public struct CustomerActivity: Projection {
                 sum.amount += row.amount
                 sums[row.currency] = sum
             }
-            if needsLast, bounded.lastPurchase == nil, row.purchases > 0 { bounded.lastPurchase = row.date }
+            if needsLast, bounded.lastPurchase == nil, row.purchases > row.reversals { bounded.lastPurchase = row.date }
             return inMonth || (needsLast && bounded.lastPurchase == nil)
         }
         for (currency, sum) in sums.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -227,7 +230,18 @@ public struct CustomerActivity: Projection {
     private func add(_ entry: RevenueLedger.Entry, in views: any ViewWriter) throws {
         let month = entry.date.monthText
         let purchase = entry.reversalOf == nil && entry.amount.amount > 0
-        let reversal = entry.reversalOf != nil
+        // A reversal of a purchase: the original's amount was positive. Dated as the original.
+        let reversal = entry.reversalOf != nil && entry.amount.amount < 0
+        let key = Self.dayKey(entry.customerID, entry.date.year, entry.date.month, entry.date.day) + ViewKey().string(entry.amount.currency.rawValue).bytes
+        try views.update(DayAmount.self, forKey: key, in: Self.days) { old in
+            var row = old ?? DayAmount(date: entry.date, currency: entry.amount.currency, purchases: 0, reversals: 0, amount: 0)
+            row.amount += entry.amount.amount
+            if purchase { row.purchases += 1 }
+            if reversal { row.reversals += 1 }
+            return row
+        }
+        // Only a reversal reads the days back (rare; a purchase costs no scan): the first and last standing.
+        let standing = reversal ? try Self.standingPurchases(of: entry.customerID, in: views) : nil
         try update(entry.customerID, in: views) { s in
             var months = s.months
             let index = months.firstIndex { $0.month == month && $0.currency == entry.amount.currency }
@@ -243,15 +257,25 @@ public struct CustomerActivity: Projection {
                 s.lastPurchase = max(s.lastPurchase ?? entry.date, entry.date)
             }
             if reversal { s.purchases = max(0, s.purchases - 1) }
+            if let standing {
+                s.firstPurchase = standing.first
+                s.lastPurchase = standing.last
+            }
         }
-        let key = Self.dayKey(entry.customerID, entry.date.year, entry.date.month, entry.date.day) + ViewKey().string(entry.amount.currency.rawValue).bytes
-        try views.update(DayAmount.self, forKey: key, in: Self.days) { old in
-            var row = old ?? DayAmount(date: entry.date, currency: entry.amount.currency, purchases: 0, reversals: 0, amount: 0)
-            row.amount += entry.amount.amount
-            if purchase { row.purchases += 1 }
-            if reversal { row.reversals += 1 }
-            return row
+    }
+
+    /// The first and last days of a customer with a purchase not reversed (``days``), nil when none is left.
+    static func standingPurchases(of customerID: UUID, in views: any ViewReader) throws -> (first: LocalDate?, last: LocalDate?) {
+        var first: LocalDate?, last: LocalDate?
+        try views.scan(days, prefix: ViewKey().uuid(customerID).bytes) { _, value in
+            let row = try BinaryPayloadDecoder.decodeBinary(DayAmount.self, from: value)
+            if row.purchases > row.reversals {
+                first = first ?? row.date
+                last = row.date
+            }
+            return true
         }
+        return (first, last)
     }
 
     /// Changes only what follows a summary's purchase months (contacts, complaints, SLA breaches): the stored
