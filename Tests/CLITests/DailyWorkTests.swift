@@ -26,7 +26,7 @@ struct DailyWorkTests {
         #expect(list.stdout.contains("王芳"))
         #expect(try await crm(["customer", "edit", "not-an-id", "--data", data]).status == 64)
 
-        let task = try await crm(["task", "dispatch", "--data", data, "--title", "Call back", "--assignee", admin, "--due", "2020-01-01",
+        let task = try await crm(["task", "dispatch", "--data", data, "--title", "Call back", "--assignee", admin, "--due", "2020-01-01T23:59:59Z",
                                   "--customer", customer, "--json"])
         #expect(task.status == 0, "\(task.stderr)")
         let overdue = try await crm(["task", "list", "--data", data, "--overdue", "--json"])
@@ -82,12 +82,18 @@ struct DailyWorkTests {
         let dir = temporaryDirectory()
         defer { cleanup(dir) }
         let data = dir + "/data"
-        #expect(try await crm(["demo", "--data", data, "--events", "3000"]).status == 0)
+        let demo = try await crm(["demo", "--data", data, "--events", "3000", "--json"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let admin = try #require(object(demo.lines.last ?? "")["employeeID"] as? String)
         let customer = try #require(object(try await crm(["customer", "list", "--data", data, "--json"]).lines.first ?? "")["id"] as? String)
         let opened = try await crm(["ticket", "open", "--data", data, "--customer", customer, "--subject", "No water", "--department", "service",
                                     "--kind", "faultRepair", "--severity", "high", "--json"])
         #expect(opened.status == 0, "\(opened.stderr)")
         let ticket = id(opened)
+        // The operator is no employee: work on a ticket in the queue starts once it is assigned (refused: 5).
+        let unassigned = try await crm(["ticket", "start", ticket, "--data", data])
+        #expect(unassigned.status == 5 && unassigned.stderr.contains("assignee"), "\(unassigned.stderr)")
+        #expect(try await crm(["ticket", "assign", ticket, "--data", data, "--to", admin]).status == 0)
         func status() async throws -> String? {
             let shown = try await crm(["show", "ticket-" + ticket, "--data", data, "--json"])
             return (object(shown.stdout)["state"] as? [String: Any])?["status"] as? String
