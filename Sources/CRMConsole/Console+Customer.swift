@@ -17,21 +17,30 @@ extension Console {
         var maxLength: Int?
         var options: [String]?
         var hint: String?
+        /// A multi-line text (a custom text field, which may hold line breaks): a `<textarea>`, which keeps
+        /// its value exactly, where `<input type="text">` would drop the line breaks from it.
+        var multiline = false
         /// The custom field's definition; nil for profile fields.
         var custom: FieldDefinition?
         var current: String
 
         /// The input showing `value`, carrying `original` (the value the form was rendered with, against which
         /// the handler tells what the user changed); `changed` marks a change of the user's not saved yet.
+        /// A select whose value is none of its options (an option since removed from the form) offers that
+        /// value too, selected and marked as no longer offered: left alone, it is posted unchanged.
         func data(value: String, original: String, error: String?, changed: Bool = false) -> [String: Any] {
             var d: [String: Any] = [
                 "name": name, "label": label, "inputType": inputType, "required": required, "value": value,
                 "original": original, "changed": changed,
                 "maxLength": orFalse(maxLength.map { "\($0)" }), "hint": orFalse(hint), "error": orFalse(error),
-                "isSelect": options != nil,
+                "isSelect": options != nil, "isTextArea": multiline && options == nil,
             ]
             if let options {
-                d["options"] = options.map { ["value": $0, "label": $0, "selected": $0 == value] as [String: Any] }
+                var shown = options.map { ["value": $0, "label": $0, "selected": $0 == value] as [String: Any] }
+                if !value.isEmpty, !options.contains(value) {
+                    shown.insert(["value": value, "label": value + " (no longer offered)", "selected": true], at: 0)
+                }
+                d["options"] = shown
             }
             return d
         }
@@ -63,6 +72,7 @@ extension Console {
         let history = try await recentHistory(ofCustomer: id, as: principal, count: Self.timelineLength, consistentWith: position)
         let names = await employeeNames(principal)
         let fields = editFields(state, form: form)
+        let editable = await whyNotEditable(state, id: id, as: principal)
         // Times in the customer's branch zone, else the signed-in employee's.
         let calendar = await calendar(ofBranch: view.profile.branch, else: principal)
 
@@ -79,8 +89,9 @@ extension Console {
                 "when": Format.instant(entry.recordedAt, in: calendar), "who": names[entry.actor] ?? entry.actor, "record": entry.stream.category,
                 "summary": entry.summary ?? entry.eventType,
                 "changes": entry.changes.map { change in
-                    ["field": Self.fieldLabel(change.field, labels), "old": change.old.map { Self.display($0, of: change.field, names) } ?? "—",
-                     "new": change.new.map { Self.display($0, of: change.field, names) } ?? "—"] as [String: Any]
+                    ["field": Self.fieldLabel(change.field, labels),
+                     "old": change.old.map { Self.display($0, of: change.field, names, calendar: calendar) } ?? "—",
+                     "new": change.new.map { Self.display($0, of: change.field, names, calendar: calendar) } ?? "—"] as [String: Any]
                 },
             ]
         }
@@ -92,7 +103,7 @@ extension Console {
             "loyalty": orFalse(view.loyaltyBalance.map { "\($0)" }),
             "revenue": view.revenue.isEmpty ? false : view.revenue.map(\.description).joined(separator: ", "),
             "sections": relatedSections(view, calendar: calendar),
-            "canEdit": !state.isArchived && state.status != .merged,
+            "canEdit": editable == nil, "notEditable": orFalse(editable),
             "version": "\((formVersion ?? version).rawValue)",
             "fields": fields.map {
                 $0.data(value: draft?[$0.name] ?? $0.current, original: originals?[$0.name] ?? $0.current, error: errors[$0.name],
@@ -100,6 +111,23 @@ extension Console {
             },
             "timeline": timeline, "problem": orFalse(problem),
         ], status: status)
+    }
+
+    /// Why the page shows no edit form — an archived or merged customer, or one the principal may not edit —
+    /// or nil when it shows one. Whether the principal may edit is the engine's answer to the question saving
+    /// asks: an edit that changes nothing, judged as executing one would be (``CRMEngine/dryRun(_:id:_:as:)``,
+    /// which writes nothing); refused as not allowed (or not found), the form is not shown.
+    func whyNotEditable(_ state: Customer.State, id: UUID, as principal: Principal) async -> String? {
+        if state.isArchived || state.status == .merged { return "Archived or merged customers cannot be edited here." }
+        do {
+            try await engine.dryRun(Customer.self, id: id, .edit(CustomerEdit(), form: .empty(group: state.group)), as: principal)
+        } catch let error as EngineError where error.code == .forbidden || error.code == .notFound || error.code == .unauthenticated {
+            return "You may view this customer but not edit it."
+        } catch {
+            // Refused for another reason (the permission was granted before the domain judged it): saving
+            // a change will say why.
+        }
+        return nil
     }
 
     /// The newest `count` entries of a customer's history, newest first, read from the end of the history.
@@ -181,7 +209,7 @@ extension Console {
                                   maxLength: definition.maxLength, custom: definition,
                                   current: state.customFields[definition.name].map(Self.display) ?? "")
             switch definition.type {
-            case .text: break
+            case .text: field.multiline = true
             case .number: field.inputType = "text"; field.hint = "a number"
             case .money: field.hint = "amount and currency, e.g. 120.50 CNY"
             case .date: field.inputType = "date"
@@ -206,11 +234,13 @@ extension Console {
         let posted = visit.form
         var edit = CustomerEdit()
         var errors: [String: String] = [:]
-        let value = { (name: String) in Self.field(posted, name) }
+        // Line breaks as the log holds them (a browser posts a textarea's as CRLF).
+        let value = { (name: String) in Self.field(posted, name).map(Self.normalizingLineBreaks) }
         // Only the fields the user changed are sent: a field whose value is the one the form was rendered
         // with is left as it is now, so saving never undoes someone else's change to it. (A form without the
         // rendered values counts every field as changed.)
-        let touched = { (name: String) in Self.changedByUser(posted, name) }
+        let multiline = Set(editFields(state, form: form).filter(\.multiline).map(\.name))
+        let touched = { (name: String) in Self.changedByUser(posted, name, singleLine: !multiline.contains(name)) }
 
         if touched("name") {
             if let name = value("name") {
@@ -261,6 +291,14 @@ extension Console {
                                                   expectedVersion: expected)
             return await done(visit, at: result.position, notice: "Customer saved.", then: base + "/customers/" + id.lowercasedString)
         } catch let error as EngineError where error.code == .conflict {
+            let (latest, _) = try await engine.state(Customer.self, id: id, as: principal)
+            if latest.isArchived || latest.status == .merged {
+                // No form to show again: the customer can no longer be edited here.
+                return try await customerPage(
+                    visit, id: id, draft: nil, errors: [:],
+                    problem: "This customer was archived or merged since you opened it; your changes were not saved.",
+                    formVersion: nil, status: .conflict)
+            }
             // The form now shows the current values and version, with the user's changes kept as typed and
             // marked: saving it again sends only those, and overwrites nothing else.
             let names = editFields(state, form: form).map(\.name).filter(touched)
@@ -292,11 +330,29 @@ extension Console {
         return labels[field] ?? field
     }
 
-    /// Whether the user changed input `name`: its posted value (trimmed; blank as empty) differs from the one
-    /// the form was rendered with. True when the form does not carry that value.
-    static func changedByUser(_ posted: [String: String], _ name: String) -> Bool {
-        guard posted[originalPrefix + name] != nil else { return true }
-        return field(posted, name) != field(posted, originalPrefix + name)
+    /// Whether the user changed input `name`: its posted value (trimmed; blank as empty; line breaks as LF,
+    /// since a browser posts them as CRLF) differs from the one the form was rendered with. For a one-line
+    /// input (`singleLine`) the rendered value is compared without line breaks, which the browser drops from
+    /// such an input (a value recorded before line breaks were refused there). True when the form does not
+    /// carry that value.
+    static func changedByUser(_ posted: [String: String], _ name: String, singleLine: Bool = false) -> Bool {
+        guard let rendered = posted[originalPrefix + name] else { return true }
+        let original = singleLine ? String(rendered.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }) : rendered
+        return field(posted, name).map(normalizingLineBreaks) != field([name: original], name).map(normalizingLineBreaks)
+    }
+
+    /// `text` with every line break (CRLF, CR) as LF: how browsers hand a textarea's value to scripts, and
+    /// how a typed multi-line value is written.
+    static func normalizingLineBreaks(_ text: String) -> String {
+        guard text.unicodeScalars.contains("\r") else { return text }
+        var scalars = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n", afterCR { afterCR = false; continue }
+            afterCR = scalar == "\r"
+            scalars.append(afterCR ? "\n" : scalar)
+        }
+        return String(scalars)
     }
 
     /// The values a posted form was rendered with, by input name.
@@ -360,16 +416,27 @@ extension Console {
     static let employeeFields: Set<String> = ["owner", "assignee", "agent", "manager"]
 
     /// A timeline value of `field`: an employee's id (an owner, an assignee, …) by the name `names` gives the
-    /// reader, else by id (an employee beyond the reader's reach); any other value as ``display(_:)`` shows it.
-    static func display(_ value: FieldValue, of field: String, _ names: [String: String]) -> String {
-        if employeeFields.contains(field) {
-            switch value {
-            case .text(let id): return names[Employee.canonicalID(id)] ?? id
-            case .id(let id): return names[id.lowercasedString] ?? id.lowercasedString
-            default: break
-            }
+    /// reader, else by id (an employee beyond the reader's reach); an instant (a task's `dueAt`, a ticket's
+    /// `resolutionDueAt`, …, which the history holds as ISO 8601 UTC text) as ``Format/instant(_:in:)`` prints
+    /// it in `calendar`; any other value as ``display(_:)`` shows it. A custom field's text is shown as typed.
+    static func display(_ value: FieldValue, of field: String, _ names: [String: String], calendar: LocalCalendar) -> String {
+        switch value {
+        case .text(let id) where employeeFields.contains(field): return names[Employee.canonicalID(id)] ?? id
+        case .id(let id) where employeeFields.contains(field): return names[id.lowercasedString] ?? id.lowercasedString
+        case .text(let text) where !field.hasPrefix(Customer.customFieldPrefix):
+            if let instant = instant(text) { return Format.instant(instant, in: calendar) }
+        default: break
         }
         return display(value)
+    }
+
+    /// `text` as the instant it names when the whole of it is an ISO 8601 UTC time as the history writes one
+    /// (`2026-08-21T09:47:53Z`, with or without fractional seconds); else nil.
+    static func instant(_ text: String) -> Date? {
+        guard text.wholeMatch(of: #/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z/#) != nil else { return nil }
+        let plain = Date.ISO8601FormatStyle()
+        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        return (try? plain.parse(text)) ?? (try? fractional.parse(text))
     }
 
     /// A value as the console shows it (and as its form fields hold it).

@@ -162,6 +162,7 @@ extension Console {
         try await ticketPage(visit, id: id, error: nil, problem: nil)
     }
 
+    /// The page; `visit`'s posted hand-over form (a refused one) is shown again as typed.
     func ticketPage(_ visit: Visit, id: UUID, error: String?, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let (state, _) = try await engine.state(Ticket.self, id: id, as: visit.principal)
         guard state.exists else { throw ConsoleError.notFound }
@@ -183,6 +184,7 @@ extension Console {
             "severity": state.severity.rawValue, "resolutionDue": Format.instant(state.resolutionDueAt, in: shown), "late": late,
             "customer": customer.row, "description": orFalse(state.description),
             "stints": stints, "departments": departments, "open": isOpen, "departmentError": orFalse(error), "problem": orFalse(problem),
+            "departmentDraft": visit.form["department"] ?? "", "reasonDraft": visit.form["reason"] ?? "",
         ], status: status)
     }
 

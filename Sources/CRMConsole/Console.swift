@@ -70,10 +70,6 @@ struct Console: Sendable {
 
     var base: String { configuration.basePath }
 
-    /// The methods a console path may be asked with: a known path asked with another of them is a 405 page,
-    /// an unknown path under the console a 404 page (HEAD goes with GET).
-    static let fallbackMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
-
     func addRoutes<Context: RequestContext & RemoteAddressRequestContext>(to router: Router<Context>) {
         typealias Handler = @Sendable (Request, Context) async throws -> Response
         // Each path with the methods it takes, for the 405 pages below.
@@ -111,17 +107,41 @@ struct Console: Sendable {
         }
         add(.get, base + "/supervisor") { request, context in try await signedIn(request, context) { try await supervisor($0) } }
 
-        // The console answers every path under it itself: without these, a path it does not know (or a known
-        // one asked with another method) would fall through to the API's bearer authentication (401
-        // problem+json). A known path with another method is a 405 page naming the methods it takes.
-        for (path, methods) in taken {
-            let allowed = methods.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in Self.fallbackMethods where !methods.contains(method) {
-                router.on(RouterPath(path), method: method) { request, _ in await noSuchPage(request, allow: allowed) }
+        // The console answers every path under it itself, whatever the method: without this, a path it does
+        // not know (or a known one asked with another method) would fall through to the API's bearer
+        // authentication (401 problem+json). The router passes a request no route takes through the
+        // middlewares added so far (never through those of the routes above), so this one sees exactly those.
+        router.add(middleware: Fallback(console: self, paths: taken.map { path, methods in
+            (path.split(separator: "/", omittingEmptySubsequences: false).map(String.init),
+             Set(methods.map(\.rawValue)).sorted().joined(separator: ", "))
+        }))
+    }
+
+    /// The console's answer to a request under its path that no route of it takes (any method, `OPTIONS`,
+    /// `TRACE` and unknown ones too): a known path asked with another method is a 405 page naming the
+    /// methods it takes (HEAD goes with GET), any other path a 404 page. Other paths pass on.
+    struct Fallback<Context: RequestContext>: RouterMiddleware {
+        let console: Console
+        /// Each route's path by segments (`:id` takes any one) with the methods it takes, for `Allow`.
+        let paths: [(segments: [String], allow: String)]
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            let path = request.uri.path
+            let base = console.base
+            guard path == base || path.hasPrefix(base + "/") else { return try await next(request, context) }
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            let known = paths.first { known in
+                known.segments.count == segments.count
+                    && zip(known.segments, segments).allSatisfy { pattern, segment in
+                        pattern.hasPrefix(":") ? !segment.isEmpty : pattern == segment
+                    }
             }
-        }
-        for method in Self.fallbackMethods {
-            router.on(RouterPath(base + "/**"), method: method) { request, _ in await noSuchPage(request, allow: nil) }
+            // A known path asked with a method it takes reaches its route; should one not (a path the router
+            // reads otherwise), it is no page rather than a 405 naming that very method.
+            let allow = known.flatMap { known in
+                known.allow.split(separator: ", ").contains(Substring(request.method.rawValue)) ? nil : known.allow
+            }
+            return await console.noSuchPage(request, allow: allow)
         }
     }
 

@@ -63,7 +63,8 @@ extension Console {
     ) async throws -> Response {
         let cookie = request.cookies[Self.cookieName]?.value
         guard let session = await sessions.session(cookie), let credential = session.credential else {
-            return signInRedirect(next: request.method == .get ? request.uri.path : nil)
+            // Back to the same page after signing in, its query (a search, a month) included.
+            return signInRedirect(next: request.method == .get ? request.uri.path + (request.uri.query.map { "?" + $0 } ?? "") : nil)
         }
         var form: [String: String] = [:]
         if request.method == .post {
@@ -203,9 +204,11 @@ extension Console {
         return signInRedirect(next: nil, clearCookie: true)
     }
 
-    /// `next` when it is a path inside the console (never another site: no scheme, no `//`, no `\`).
+    /// `next` when it is a path inside the console, with or without a query (never another site: no scheme,
+    /// no `//`, no `\`; nothing but printable ASCII, as a request's raw path and query are).
     func safeNext(_ next: String?) -> String? {
-        guard let next, next == base || next.hasPrefix(base + "/"), !next.contains("//"), !next.contains("\\"), next.count <= 300,
+        guard let next, next == base || next.hasPrefix(base + "/") || next.hasPrefix(base + "?"), !next.contains("//"),
+              !next.contains("\\"), next.utf8.count <= 300, next.utf8.allSatisfy({ (0x21...0x7E).contains($0) }),
               !next.hasPrefix(base + "/signin") else { return nil }
         return next
     }

@@ -198,7 +198,7 @@ struct TicketCommand: AsyncParsableCommand {
                     throw CLIError("unknown --kind, --severity or --channel", hint: "see `crm ticket open --help`", exit: .usage)
                 }
                 if let remote = try store.remote() {
-                    let id = UUID().lowercasedString
+                    let id = newRecordID().lowercasedString
                     var body: [String: Any] = ["id": id, "channel": channel.rawValue, "kind": kind.rawValue, "severity": severity.rawValue,
                                                "customerId": customerID.lowercasedString, "subject": subject, "department": department]
                     body["description"] = description
