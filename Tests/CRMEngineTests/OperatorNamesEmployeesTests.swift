@@ -63,8 +63,9 @@ struct OperatorNamesEmployeesTests {
 
     @Test func anOperatorsEmployeeIDsAreRecordedInLowerCaseWithTheSystemsRights() async throws {
         let f = try await EngineFixture.make("operator-case")
-        // Alice holds no role at all: the operator needs none of hers, and may hand her work anywhere.
-        let alice = try await f.hire("Alice", branch: "A", permissions: [])
+        // The operator needs no role of its own; the task it hands Alice is judged as a person's dispatch (a role
+        // over her own tasks lets her work on it).
+        let alice = try await f.hire("Alice", branch: "A", permissions: [Permission(module: .tasks, actions: [.query, .edit], scope: .own)])
         let upper = alice.id.uppercased()
         let customer = UUID.derived("customer", "owned")
         let created = try await f.engine.execute(Customer.self, id: customer, .create(customerID: customer, Self.newCustomer("Owned", owner: upper),
