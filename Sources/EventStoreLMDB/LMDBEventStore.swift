@@ -7,11 +7,11 @@ import Synchronization
 /// The embedded event store: an append-only log in one LMDB environment (ARCHITECTURE decisions 1–5).
 ///
 /// ```swift
-/// let store = try LMDBEventStore(directory: "crm-data/log")
+/// let store = try LMDBEventStore(directory: "notes-data/log")   // a log of its own: never a CRM's `log/`
 /// let ids = UUIDv7Generator()
-/// let event = EventData(id: ids.next(), type: "CustomerCreated", payload: bytes, metadata: .init(actor: "emp-7"))
-/// try await store.append([event], to: "customer-42", expectedVersion: .noStream)
-/// for event in try await store.readStream("customer-42") { print(event.type, event.position) }
+/// let event = EventData(id: ids.next(), type: "NoteWritten", payload: bytes, metadata: .init(actor: "emp-7"))
+/// try await store.append([event], to: "note-42", expectedVersion: .noStream)
+/// for event in try await store.readStream("note-42") { print(event.type, event.position) }
 /// await store.close()
 /// ```
 ///
