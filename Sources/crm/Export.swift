@@ -120,6 +120,11 @@ struct Export: AsyncParsableCommand {
         }
         let (first, last) = try months(from, through ?? from)
         var parameters = CRMEngine.ReportParameters(from: first, through: last, branch: branch, currency: try reportCurrency())
+        // A report whose work grows with its months covers at most its limit (the engine refuses more too).
+        if let limit = report.monthLimit, parameters.months > limit {
+            throw CLIError("--to: the \(report.rawValue) report covers at most \(limit) months",
+                           hint: "give a --to at most \(limit - 1) months after --from, and export the rest in another run", exit: .usage)
+        }
         if report == .costs, let by {
             guard let dimension = Reports.CostDimension(rawValue: by) else {
                 throw CLIError("--by: unknown dimension", hint: "one of: month, category, customer, industry", exit: .usage)
@@ -172,11 +177,17 @@ struct Export: AsyncParsableCommand {
     }
 
     /// `--from` and `--to` as months (``RevenueMonth/init(text:)``, the parser the HTTP adapter and the engine
-    /// use: exactly `YYYY-MM`, years 0001–9999), the first not after the last; anything else is bad usage (64).
+    /// use: exactly `YYYY-MM`) within the bound the engine and HTTP hold (``RevenueQuery/monthsQueried``,
+    /// 1900-01…9999-12), the first not after the last; anything else is bad usage (64).
     private func months(_ from: String, _ through: String) throws -> (RevenueMonth, RevenueMonth) {
+        let bound = RevenueQuery.monthsQueried
         func month(_ text: String, _ option: String) throws -> RevenueMonth {
             guard let month = RevenueMonth(text: text) else {
                 throw CLIError("\(option): not a month", hint: "give YYYY-MM with a four-digit year, e.g. 2026-03", exit: .usage)
+            }
+            guard bound.contains(month) else {
+                throw CLIError("\(option): not a month from \(bound.lowerBound) to \(bound.upperBound)",
+                               hint: "nothing is counted before \(bound.lowerBound)", exit: .usage)
             }
             return month
         }

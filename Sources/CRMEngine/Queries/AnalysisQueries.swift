@@ -21,10 +21,12 @@ extension CRMEngine {
     /// employee's past work still counts). Each rule is
     /// scored over its own period (``KPI/assess(employee:month:monthly:rules:workingDays:)``): a quarterly
     /// or yearly rule sums the monthly indicator cells of the quarter or year holding `month`. Each
-    /// assessment keeps the rule version it was computed under (the rules in force at the month's start).
+    /// assessment keeps the rule version it was computed under (the rules in force at the month's start in the
+    /// employee's branch calendar: ``KPIRulesInForce``).
     /// With `position`, first waits until the views it reads have applied it (read your own write).
     public func kpiAssessments(month: String, as principal: Principal,
                                consistentWith position: GlobalPosition? = nil) async throws -> (assessments: [KPI.Assessment], ranking: [KPI.Ranking]) {
+        try requireOpen()
         try await consistent(with: position, Self.kpiViews)
         guard let first = RevenueMonth(text: month), let start = LocalDate(year: first.year, month: first.month, day: 1) else {
             throw EngineError(.invalid, field: "month", "a month is written YYYY-MM")
@@ -32,22 +34,29 @@ extension CRMEngine {
         let visible = try await employeesVisible(to: principal)
         let versions = try views.read(Self.kpiRuleVersions) { try KPIRuleVersions.all(in: $0) }
         let history = KPI.RuleHistory(versions)
-        guard let rules = history.ruleSet(at: LocalCalendar.utc.startOfDay(start)) ?? history.versions.first else { return ([], []) }
-        // Every month some rule's period needs, read once: employee → indicator → count.
-        let needed = Set(rules.rules.flatMap { KPI.months(of: $0.period, containing: first) }).union([first])
+        let settings = try await self.settings()
+        let organisation = try await organisation.current(store: store, registry: registry)
+        guard let inForce = KPIRulesInForce(history, settings: settings, organisation: organisation) else { return ([], []) }
+        func monthsRead(_ rules: KPI.RuleSet) -> Set<RevenueMonth> {
+            Set(rules.rules.flatMap { KPI.months(of: $0.period, containing: first) }).union([first])
+        }
+        // Every month some employee's rules need, read once: employee → indicator → count.
+        let needed = inForce.ruleSets(on: start).reduce(into: Set<RevenueMonth>()) { $0.formUnion(monthsRead($1)) }
         var counts: [RevenueMonth: [String: [String: Int]]] = [:]
         try views.read(Self.employeeIndicators) { reader in
             for m in needed { counts[m] = try EmployeeIndicators.month(m.description, in: reader) }
         }
-        let organisation = try await organisation.current(store: store, registry: registry)
         let last = start.lastOfMonth
-        let employed = organisation.employees.values.filter { $0.active && $0.hiredOn <= last }.map(\.id.lowercasedString)
-        let employees = Set(counts.values.flatMap(\.keys)).union(employed)
-        let workingDays = Self.workingDays(in: first, settings: try await settings(), organisation: organisation)
+        let employed = Set(organisation.employees.values.filter { $0.active && $0.hiredOn <= last }.map(\.id.lowercasedString))
+        // The employed, and anyone with cells in the months their own rules read.
+        let employees = Set(counts.values.flatMap(\.keys)).union(employed).filter { employee in
+            employed.contains(employee) || monthsRead(inForce.rules(of: employee, on: start)).contains { counts[$0]?[employee] != nil }
+        }
+        let workingDays = Self.workingDays(in: first, settings: settings, organisation: organisation)
         var assessments: [KPI.Assessment] = []
         for employee in employees.sorted() where visible.map({ $0.contains(employee) }) ?? true {
             assessments.append(KPI.assess(employee: employee, month: first, monthly: { KPI.values(counts[$0]?[employee] ?? [:]) },
-                                          rules: rules, workingDays: workingDays(employee)))
+                                          rules: inForce.rules(of: employee, on: start), workingDays: workingDays(employee)))
         }
         return (assessments, KPI.rank(assessments))
     }
@@ -61,6 +70,7 @@ extension CRMEngine {
     /// With `position`, first waits until the views it reads have applied it (read your own write).
     public func kpiGroupRankings(month: String, level: OrgUnit.Kind, as principal: Principal,
                                  consistentWith position: GlobalPosition? = nil) async throws -> (rankings: [KPI.Ranking], groups: [KPI.Place]) {
+        try requireOpen()
         let (assessments, _) = try await kpiAssessments(month: month, as: principal, consistentWith: position)
         let organisation = try await organisation.current(store: store, registry: registry)
         var groupOf: [String: String] = [:]
@@ -76,26 +86,28 @@ extension CRMEngine {
     /// The daily pay estimate (R-ANA-2) of `employee` — or, with nil, of every employee of the organisation
     /// `principal` may see (``kpiAssessments(month:as:)``'s reach) who is active and hired by the day, and of
     /// a deactivated one who has figures that day — on `day`, from the settings' pay scheme and the KPI rules
-    /// in force at the day's start: each rule's target scaled to one day (a monthly target ÷ the month's
-    /// working days — Monday to Friday less the holidays of the employee's branch — a quarterly ÷ 3 × them,
-    /// a yearly ÷ 12 × them), the day's indicator values (in the records' branch zones) scored like an
-    /// assessment, each item paid at its rate per point, plus the base per day. Without `day`, each employee's
-    /// own day: today at the engine's clock in their branch's time zone (UTC when it has none). Refused
+    /// in force at the day's start in the employee's branch calendar (``KPIRulesInForce``): each rule's target
+    /// scaled to one day (a monthly target ÷ the month's working days — Monday to Friday less the holidays of
+    /// the employee's branch — a quarterly ÷ 3 × them, a yearly ÷ 12 × them), the day's indicator values (in
+    /// the records' branch zones) scored like an assessment, each item paid at its rate per point, plus the
+    /// base per day. Without `day`, each employee's own day: today at the engine's clock in their branch's
+    /// time zone (UTC when it has none). Refused
     /// (`invalid`) while no pay scheme or no KPI rules are set; an employee the organisation does not know,
     /// or the principal may not see, is `notFound`. With `position`, first waits until the views it reads
     /// have applied it (read your own write).
     public func dailyPay(on day: LocalDate? = nil, employee: String? = nil, as principal: Principal,
                          consistentWith position: GlobalPosition? = nil) async throws -> [KPI.PayEstimate] {
+        try requireOpen()
         try await consistent(with: position, Self.kpiViews)
         let settings = try await self.settings()
         guard let scheme = settings.payScheme else { throw EngineError(.invalid, field: "payScheme", "no pay scheme is set in the settings") }
         let versions = try views.read(Self.kpiRuleVersions) { try KPIRuleVersions.all(in: $0) }
         let history = KPI.RuleHistory(versions)
-        guard let firstRules = history.versions.first else {
+        let organisation = try await organisation.current(store: store, registry: registry)
+        guard let inForce = KPIRulesInForce(history, settings: settings, organisation: organisation) else {
             throw EngineError(.invalid, field: "kpiRules", "no KPI rules are set in the settings")
         }
         let visible = try await employeesVisible(to: principal)
-        let organisation = try await organisation.current(store: store, registry: registry)
         let staff = Dictionary(organisation.employees.values.map { ($0.id.lowercasedString, $0) }, uniquingKeysWith: { a, _ in a })
         let today = BranchDays(at: clock.now(), settings: settings)
         func dayOf(_ id: String) -> LocalDate { day ?? today.day(ofBranch: staff[id]?.branch) }
@@ -121,10 +133,45 @@ extension CRMEngine {
             let month = RevenueMonth(day)
             let days = workingDays[month] ?? Self.workingDays(in: month, settings: settings, organisation: organisation)
             workingDays[month] = days
-            let rules = history.ruleSet(at: LocalCalendar.utc.startOfDay(day)) ?? firstRules
-            estimates.append(KPI.dailyPay(employee: id, day: day, values: KPI.values(counts), rules: rules, scheme: pay, workingDays: days(id)))
+            estimates.append(KPI.dailyPay(employee: id, day: day, values: KPI.values(counts), rules: inForce.rules(of: id, on: day),
+                                          scheme: pay, workingDays: days(id)))
         }
         return estimates
+    }
+
+    /// The KPI rules in force for an employee on a day (R-ANA-1, R-ANA-2): the version in force when the day
+    /// began in the calendar of the employee's branch (``Settings/State/calendar(forBranch:)``: UTC for a
+    /// branch without a known zone, and for an employee the organisation does not know) — a version recorded
+    /// after a Shanghai employee's day began applies from their next day — or, where none was in force then
+    /// (the first rules were recorded later), the first version recorded.
+    struct KPIRulesInForce {
+        let history: KPI.RuleHistory
+        let first: KPI.RuleSet
+        let calendars: [String: LocalCalendar]
+        let branchOf: [String: String]
+
+        /// Nil while no rules were ever recorded.
+        init?(_ history: KPI.RuleHistory, settings: Settings.State, organisation: Organisation.State) {
+            guard let first = history.versions.first else { return nil }
+            self.history = history
+            self.first = first
+            branchOf = Dictionary(organisation.employees.map { ($0.key.lowercasedString, $0.value.branch) }, uniquingKeysWith: { a, _ in a })
+            calendars = Dictionary(Set(branchOf.values).map { ($0, settings.calendar(forBranch: $0)) }, uniquingKeysWith: { a, _ in a })
+        }
+
+        /// The rules of `employee` (id text) on `day`.
+        func rules(of employee: String, on day: LocalDate) -> KPI.RuleSet {
+            rules(in: branchOf[employee.lowercased()].flatMap { calendars[$0] } ?? .utc, on: day)
+        }
+
+        /// Every rule set some employee has on `day` (one per calendar in use).
+        func ruleSets(on day: LocalDate) -> Set<KPI.RuleSet> {
+            Set(Set(calendars.values).union([.utc]).map { rules(in: $0, on: day) })
+        }
+
+        private func rules(in calendar: LocalCalendar, on day: LocalDate) -> KPI.RuleSet {
+            history.ruleSet(at: calendar.startOfDay(day)) ?? first
+        }
     }
 
     /// The working days of `month` per employee (id text): Monday to Friday less the settings' holidays
@@ -153,6 +200,7 @@ extension CRMEngine {
     /// With `position`, first waits until the views it reads have applied it (read your own write).
     public func rfm(asOf day: LocalDate? = nil, months: Int = 12, currency: Currency, partition: RFM.Partition = .global,
                     as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> [RFM.Score] {
+        try requireOpen()
         try await consistent(with: position, Self.rfmViews)
         guard months > 0, months <= 120 else { throw EngineError(.invalid, field: "months", "from 1 to 120 months") }
         let settings = try await self.settings()
@@ -190,6 +238,7 @@ extension CRMEngine {
     /// `position`, first waits until the views it reads have applied it (read your own write).
     public func churnRisks(on day: LocalDate? = nil, currency: Currency, as principal: Principal,
                            consistentWith position: GlobalPosition? = nil) async throws -> [(customerID: UUID, risk: Churn.Risk)] {
+        try requireOpen()
         try await consistent(with: position, Self.churnViews)
         let settings = try await self.settings()
         let now = clock.now()
@@ -214,10 +263,17 @@ extension CRMEngine {
     /// day, and the explanation refused (`rejected`, field `exchangeRates`, naming each missing pair) when an
     /// entry of those months has none — split by product and by month (the i-th base month against the
     /// i-th compared one), over the revenue-cube cells of the customers `principal` may analyse — or of one
-    /// customer, whose read is audited. See ``RevenueExplanation``.
+    /// customer, whose read is audited. See ``RevenueExplanation``. A range with a month outside
+    /// ``RevenueQuery/monthsQueried`` (1900-01…9999-12, as the revenue report's) is `invalid` naming `base` or `compare`.
     public func revenueExplanation(base: ClosedRange<RevenueMonth>, compare: ClosedRange<RevenueMonth>, currency: Currency,
                                    customer: UUID? = nil, as principal: Principal,
                                    consistentWith position: GlobalPosition? = nil) async throws -> RevenueExplanation {
+        try requireOpen()
+        let bound = RevenueQuery.monthsQueried
+        for (field, range) in [("base", base), ("compare", compare)]
+        where [range.lowerBound, range.upperBound].contains(where: { !bound.contains($0) || !(1...12).contains($0.month) }) {
+            throw EngineError(.invalid, field: field, "holds a month that is not one from \(bound.lowerBound) to \(bound.upperBound)")
+        }
         try currency.requireISO4217()
         try await consistent(with: position, [Self.revenueView])
         let now = clock.now()
@@ -241,6 +297,7 @@ extension CRMEngine {
     /// over all opportunities (only the rate leaves the engine).
     public func winProbabilitySuggestion(for opportunityID: UUID, minimumSample: Int = 5, as principal: Principal,
                                          consistentWith position: GlobalPosition? = nil) async throws -> WinProbability.Suggestion? {
+        try requireOpen()
         try await consistent(with: position, ["opportunity-outcomes"])
         let (state, _) = try await self.state(Opportunity.self, id: opportunityID, as: principal)
         guard let details = state.details else { throw EngineError.notFound() }
@@ -259,6 +316,7 @@ extension CRMEngine {
     /// opportunity (`suggestWinProbability`; an override by hand still wins); nil, recording nothing, without one.
     @discardableResult
     public func suggestWinProbability(for opportunityID: UUID, minimumSample: Int = 5, as principal: Principal) async throws -> WinProbability.Suggestion? {
+        try requireOpen()
         guard let suggestion = try await winProbabilitySuggestion(for: opportunityID, minimumSample: minimumSample, as: principal) else { return nil }
         try await execute(Opportunity.self, id: opportunityID, .suggestWinProbability(suggestion.percent), as: principal)
         return suggestion

@@ -41,6 +41,18 @@ extension CRMEngine {
             case .feedback: return ["feedback-forms"]
             }
         }
+
+        /// The most months one request of the report may cover, for a report whose work grows with its months
+        /// rather than with its data: the overdue report reads the ticket board's deadlines once per month, so
+        /// it covers at most 1,200 months (a hundred years, as many as the revenue explanation lists month by
+        /// month); nil for the others, which read their rows once whatever the range. A longer range is
+        /// `invalid`, field `through` (HTTP 400, CLI exit 64 naming `--to`).
+        public var monthLimit: Int? {
+            switch self {
+            case .overdue: return 1200
+            default: return nil
+            }
+        }
     }
 
     /// What a report covers besides its months.
@@ -71,6 +83,9 @@ extension CRMEngine {
         }
 
         var period: ClosedRange<RevenueMonth> { from...max(from, through) }
+
+        /// The number of months `from` through `through` (what ``ReportName/monthLimit`` bounds).
+        public var months: Int { (through.year - from.year) * 12 + through.month - from.month + 1 }
     }
 
     /// Any report as a table (for CSV export). With `position`, first waits until the views the report
@@ -82,6 +97,9 @@ extension CRMEngine {
     /// ```
     public func report(_ name: ReportName, _ p: ReportParameters, as principal: Principal,
                        consistentWith position: GlobalPosition? = nil) async throws -> ReportTable {
+        try requireOpen()
+        // Refused before waiting for the views: a range the report never covers needs no consistent read.
+        try Self.checkMonths(p, limit: name.monthLimit)
         try await consistent(with: position, Set(name.projections))
         switch name {
         case .overdue: return ReportTable(rows: try await overdueReport(p, as: principal))
@@ -99,9 +117,11 @@ extension CRMEngine {
 
     /// The monthly overdue report per department (R-TSK-6) for each month of the period: the tickets whose
     /// resolution deadline fell in the month in their customer's branch zone and were late as known at the
-    /// engine's `now`, counted per late department.
+    /// engine's `now`, counted per late department. It reads the board once per month, so it covers at most
+    /// ``ReportName/monthLimit`` months (`invalid`, field `through`).
     public func overdueReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.OverdueRow] {
-        let scope = try await reportScope(p, principal)
+        try requireOpen()
+        let scope = try await reportScope(p, principal, monthLimit: ReportName.overdue.monthLimit)
         var reports: [OverdueReport] = []
         var month = p.period.lowerBound
         while month <= p.period.upperBound {
@@ -114,6 +134,7 @@ extension CRMEngine {
     /// Task completion statistics per assignee (on time, late; R-ANA-5): completions counted in the
     /// month of completion in the task's branch zone (the task board's counts).
     public func taskCompletionReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.TaskCompletion] {
+        try requireOpen()
         let employees = try await reportEmployees(p, principal)
         let rows = try views.read(Self.taskBoardView) { try $0.rows(TaskBoard.Completions.self, in: TaskBoard.completions).map(\.row) }
         return Reports.taskCompletion(rows.filter { employees($0.assignee) }, from: p.period.lowerBound, through: p.period.upperBound)
@@ -124,6 +145,7 @@ extension CRMEngine {
     /// as ``revenue(_:as:consistentWith:)`` converts it (the rate valid on its day); one without a rate
     /// refuses the report (`rejected`, field `exchangeRates`, naming each missing pair) — never left out.
     public func revenueByManagerReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.ManagerRevenue] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let length = (p.period.upperBound.year - p.period.lowerBound.year) * 12 + p.period.upperBound.month - p.period.lowerBound.month + 1
         let previous = p.period.lowerBound.adding(months: -length)...p.period.lowerBound.adding(months: -1)
@@ -140,6 +162,7 @@ extension CRMEngine {
     /// response rate, in-time responses, average wait and handling, resolution within SLA and the average
     /// satisfaction of closed tickets; for all tickets, then per assignee.
     public func serviceQualityReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.ServiceQuality] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let ratings = try views.read("ticket-satisfaction") { try TicketSatisfaction.all(in: $0) }
         let tickets = try views.read(Self.ticketBoardView) {
@@ -157,6 +180,7 @@ extension CRMEngine {
     /// to no branch: a branch filter leaves them out, and those budgets need analysis over all data; a
     /// customer's budget shows where the customer's own rows would.
     public func costReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.CostRow] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let wholeOrganisation = p.branch == nil && principal.may(.analyse, in: .analysis, on: .global, at: scope.now)
         let (campaigns, visits, monthly) = try views.read("cost-ledger") { reader in
@@ -199,6 +223,7 @@ extension CRMEngine {
     /// let byPlace = try await engine.visitCostReport(.init(from: march, through: april, visitCostsBy: .place), as: manager)
     /// ```
     public func visitCostReport(_ p: ReportParameters, as principal: Principal) async throws -> [CostLedger.VisitCostTotal] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let visits = try views.read("cost-ledger") { try CostLedger.visitsWithCosts(in: $0, where: scope.admits) }
         let rows = CostLedger.visitCostTotals(visits, by: p.visitCostsBy, in: p.period) { scope.settings.calendar(forBranch: $0) }
@@ -215,6 +240,7 @@ extension CRMEngine {
     /// as ``revenue(_:as:consistentWith:)`` converts it: at the rate valid on each entry's day, and refused
     /// (`rejected`, field `exchangeRates`, naming each missing pair) when an entry of the period has none.
     public func compositionReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.Share] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let classes = Self.compositionClasses
         guard classes.contains(p.compositionBy) else {
@@ -282,6 +308,7 @@ extension CRMEngine {
     /// the managers' ratings given in the period (month in the customer's branch zone), with the
     /// customers and partners each holds now.
     public func twoLayerReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.TwoLayerRow] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let (pairs, ratings) = try views.read("maintenance-assessment") { try MaintenanceAssessment.all(in: $0, where: scope.admits) }
         return Reports.twoLayer(
@@ -295,6 +322,7 @@ extension CRMEngine {
     /// Survey statistics (R-MKT-4) of the surveys created in the period (UTC months: surveys belong to no
     /// branch): response rate and speed, per-question results.
     public func surveyReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.SurveyRow] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let surveys = try views.read("survey-results") {
             try SurveyResults.all(in: $0) { scope.admits($0.scope) && p.period.contains(RevenueMonth(LocalCalendar.utc.localDate(of: $0.createdAt))) }
@@ -310,6 +338,7 @@ extension CRMEngine {
     /// Feedback forms (R-ORG-3) submitted in the period (month in the form's branch zone), aggregated per
     /// branch and template.
     public func feedbackReport(_ p: ReportParameters, as principal: Principal) async throws -> [Reports.FeedbackRow] {
+        try requireOpen()
         let scope = try await reportScope(p, principal)
         let forms = try views.read("feedback-forms") { try FeedbackForms.all(in: $0) { scope.admits($0.scope) } }
         return Reports.feedbackByBranch(forms.map {
@@ -342,10 +371,24 @@ extension CRMEngine {
         func contains(_ instant: Date, branch: String?) -> Bool { period.contains(month(of: instant, branch: branch)) }
     }
 
-    func reportScope(_ p: ReportParameters, _ principal: Principal) async throws -> ReportScope {
-        guard p.from <= p.through else { throw EngineError(.invalid, field: "from", "the first month comes after the last") }
+    func reportScope(_ p: ReportParameters, _ principal: Principal, monthLimit: Int? = nil) async throws -> ReportScope {
+        try Self.checkMonths(p, limit: monthLimit)
         try p.currency.requireISO4217()
         return ReportScope(principal: principal, branch: p.branch, now: clock.now(), settings: try await settings(), period: p.period)
+    }
+
+    /// Refuses (`invalid`) a report's months outside ``RevenueQuery/monthsQueried`` (1900-01…9999-12, the
+    /// revenue queries' bound: nothing a report counts lies before 1900) naming `from` or `through`, a first
+    /// month after the last naming `from`, and more than `limit` months naming `through`.
+    static func checkMonths(_ p: ReportParameters, limit: Int?) throws {
+        let bound = RevenueQuery.monthsQueried
+        for (field, month) in [("from", p.from), ("through", p.through)] where !bound.contains(month) || !(1...12).contains(month.month) {
+            throw EngineError(.invalid, field: field, "is not a month from \(bound.lowerBound) to \(bound.upperBound)")
+        }
+        guard p.from <= p.through else { throw EngineError(.invalid, field: "from", "the first month comes after the last") }
+        if let limit, p.months > limit {
+            throw EngineError(.invalid, field: "through", "the report covers at most \(limit) months: the last month is at most \(limit - 1) months after the first")
+        }
     }
 
     /// Whether a report per employee shows an employee (id text): one `principal` may see
