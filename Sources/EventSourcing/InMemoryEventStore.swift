@@ -30,9 +30,12 @@ public final class InMemoryEventStore: EventStore {
                 throw EventStoreError(.duplicateEventInAppend, detail: "an event id appears twice in one append", stream: append.stream, eventID: event.id)
             }
         }
-        let now = clock.now()
+        let clockNow = clock.now()
         let (results, head) = try state.withLock { s throws(EventStoreError) -> ([AppendResult], Int) in
             guard !s.closed else { throw EventStoreError(.closed, detail: "the store is closed") }
+            // Recorded times never decrease along positions: a clock reading earlier than the last event's
+            // time (it was set back) records 1 µs after it, as the stores on disk do.
+            let now = s.log.last.map { clockNow < $0.recordedAt ? $0.recordedAt.addingTimeInterval(0.000_001) : clockNow } ?? clockNow
             // Plan every stream first, so a refusal writes nothing.
             var plans: [(StreamAppend, from: UInt64)?] = []
             var stored: [AppendResult?] = []

@@ -40,6 +40,28 @@ extension EventStoreConformance {
                 let later = try await c.store.readStream("customer-ä-1", from: 3, direction: .forward, limit: 1)
                 try c.expect(abs(later[0].recordedAt.timeIntervalSince1970 - (expectedTime + 3600)) < 0.001, "recordedAt follows the clock")
             },
+            ConformanceCase("recordedTimesNeverDecreaseAlongPositionsWhenTheClockIsSetBack") { c in
+                try await c.store.append(c.events(2), to: "clock-1", expectedVersion: .noStream)
+                let first = try await c.store.readStream("clock-1")[1].recordedAt
+                c.clock.advance(by: -3 * 86_400)  // the clock set back three days (NTP, an operator)
+                try await c.store.append(c.events(1), to: "clock-1", expectedVersion: .exact(2))
+                try await c.store.append(c.events(1), to: "clock-2", expectedVersion: .noStream)
+                let all = try await c.store.readAll(from: .start, direction: .forward, limit: 10)
+                try c.expectEqual(all.count, 4, "events read")
+                for (earlier, later) in zip(all, all.dropFirst()) {
+                    try c.expect(later.recordedAt >= earlier.recordedAt,
+                                 "position \(later.position) recorded at \(later.recordedAt), before position \(earlier.position) at \(earlier.recordedAt)")
+                }
+                // Recorded after the last event, not at its instant: as-of by that instant leaves them out.
+                try c.expect(all[2].recordedAt > first && all[2].recordedAt.timeIntervalSince(first) < 0.001,
+                             "a commit while the clock reads earlier is recorded just after the last event (\(all[2].recordedAt) vs \(first))")
+                // Once the clock is past the last recorded time again, it is followed.
+                c.clock.advance(by: 3 * 86_400 + 60)
+                try await c.store.append(c.events(1), to: "clock-2", expectedVersion: .exact(1))
+                let last = try await c.store.readAll(from: 5, direction: .forward, limit: 1)
+                try c.expect(abs((last.first?.recordedAt.timeIntervalSince1970 ?? 0) - c.clock.now().timeIntervalSince1970) < 0.001,
+                             "recordedAt follows the clock again")
+            },
             ConformanceCase("staleExpectedVersionIsRefusedWithTheActualVersionAndWritesNothing") { c in
                 try await c.store.append(c.events(2), to: "task-1", expectedVersion: .noStream)
                 let error = try await c.expectError(.wrongExpectedVersion) {

@@ -35,11 +35,15 @@ final class AppendWriter: @unchecked Sendable {
     // Writer-thread state.
     private var head: UInt64
     private var nextStreamNumber: UInt64
+    /// The `recordedAt` (microseconds) of the last event in the log; nil for an empty log. The next commit
+    /// records no earlier time (``recordedTime(now:after:)``).
+    private var lastRecordedAt: Int64?
 
     init(
         env: Environment, dbs: Databases, clock: any WallClock, limits: EventStoreLimits, notifier: CommitNotifier,
-        logger: Logger, maxEventsPerCommit: Int, head: UInt64, nextStreamNumber: UInt64
+        logger: Logger, maxEventsPerCommit: Int, head: UInt64, nextStreamNumber: UInt64, lastRecordedAt: Int64?
     ) {
+        self.lastRecordedAt = lastRecordedAt
         self.env = env
         self.dbs = dbs
         self.clock = clock
@@ -135,7 +139,7 @@ final class AppendWriter: @unchecked Sendable {
     private func process(_ batch: [Request]) {
         var outcomes: [Result<[AppendResult], EventStoreError>] = []
         var final = TransactionState(head: head, nextStreamNumber: nextStreamNumber)
-        let recordedAt = clock.now().microsecondsSince1970
+        let recordedAt = Self.recordedTime(now: clock.now().microsecondsSince1970, after: lastRecordedAt)
         do {
             try env.write { txn in
                 // The closure runs again if the map had to grow: start from the committed state each time.
@@ -157,12 +161,21 @@ final class AppendWriter: @unchecked Sendable {
             for request in batch { request.continuation.resume(throwing: failure) }
             return
         }
+        if final.head != head { lastRecordedAt = recordedAt }
         head = final.head
         nextStreamNumber = final.nextStreamNumber
         for (request, outcome) in zip(batch, outcomes) {
             request.continuation.resume(with: outcome.mapError { $0 as any Error })
         }
         notifier.publish(head: GlobalPosition(head))
+    }
+
+    /// The time a commit records: the clock's, unless it reads earlier than the last event's (the clock was
+    /// set back) — then 1 µs after that one, so recorded times never decrease along positions and an as-of
+    /// by time before the step still leaves the new events out.
+    static func recordedTime(now: Int64, after last: Int64?) -> Int64 {
+        guard let last, now < last else { return now }
+        return last == .max ? last : last + 1
     }
 
     private enum Plan {

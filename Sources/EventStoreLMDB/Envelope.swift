@@ -153,6 +153,13 @@ enum Envelope {
         )
     }
 
+    /// The record's `recordedAt` in microseconds, read from its header alone; nil for a record shorter than
+    /// its header.
+    static func recordedAtMicros(_ buffer: UnsafeRawBufferPointer) -> Int64? {
+        guard buffer.count >= headerSize else { return nil }
+        return Int64(bitPattern: buffer.loadUnaligned(fromByteOffset: 13, as: UInt64.self).littleEndian)
+    }
+
     /// Whether the record's checksum matches its bytes.
     static func checksumMatches(_ buffer: UnsafeRawBufferPointer) -> Bool {
         guard buffer.count >= headerSize else { return false }

@@ -132,14 +132,15 @@ public final class LMDBEventStore: EventStore {
             ))
             dbs = try Databases.open(env, create: !readOnly)
             try dbs.checkFormat(env, initialise: !readOnly)
-            let (head, streams) = try Self.readCounters(env, dbs)
+            let (head, streams, lastRecordedAt) = try Self.readCounters(env, dbs)
             notifier = CommitNotifier(head: GlobalPosition(head))
             if readOnly {
                 writer = nil
             } else {
                 let writer = AppendWriter(
                     env: env, dbs: dbs, clock: clock, limits: options.limits, notifier: notifier, logger: logger,
-                    maxEventsPerCommit: options.maxEventsPerCommit, head: head, nextStreamNumber: UInt64(streams) + 1
+                    maxEventsPerCommit: options.maxEventsPerCommit, head: head, nextStreamNumber: UInt64(streams) + 1,
+                    lastRecordedAt: lastRecordedAt
                 )
                 writer.start()
                 self.writer = writer
@@ -359,9 +360,15 @@ public final class LMDBEventStore: EventStore {
         }
     }
 
-    private static func readCounters(_ env: Environment, _ dbs: Databases) throws -> (head: UInt64, streams: Int) {
+    /// The head, the number of streams and the last event's `recordedAt` (microseconds; nil for an empty log
+    /// or a record too short to hold it, which `verify()` reports).
+    private static func readCounters(_ env: Environment, _ dbs: Databases) throws -> (head: UInt64, streams: Int, lastRecordedAt: Int64?) {
         try env.read { txn in
-            (try lastPosition(txn, dbs).rawValue, try txn.statistics(of: dbs.heads).entries)
+            let (head, recordedAt) = try txn.withCursor(on: dbs.events) { cursor -> (UInt64, Int64?) in
+                guard let last = try cursor.last() else { return (0, nil) }
+                return (Keys.readUInt64(last.key) ?? 0, Envelope.recordedAtMicros(last.value))
+            }
+            return (head, try txn.statistics(of: dbs.heads).entries, recordedAt)
         }
     }
 }

@@ -8,14 +8,16 @@ import Synchronization
 /// tasks queue here; one drain task at a time takes everything queued and applies it in one transaction:
 ///
 /// 1. `SELECT position FROM log_head … FOR UPDATE` — waits for every other appender (this process or
-///    another) and yields the head to number from;
+///    another) and yields the head to number from, with the `recorded_at` of the event there (by primary
+///    key, in the same statement): the group records no earlier time (clamped, as the LMDB store does);
 /// 2. reads the stored rows of every event id and the versions of every stream in the group (one query);
 /// 3. plans each request in order, in memory — idempotent re-sends, id conflicts and stale versions are
 ///    that request's own error, and nothing of it is written;
 /// 4. in one statement, inserts the planned events and stream versions (arrays unnested), moves the head
 ///    and `pg_notify`s the new head; commits — then answers every caller.
 ///
-/// Five round trips per group: BEGIN, lock, read, write, COMMIT.
+/// Five round trips per group: BEGIN, lock, read, write, COMMIT (one more to read the last event's time
+/// when another appender moved the head while this one waited for the lock).
 final class PostgresAppendWriter: Sendable {
     private struct Request: Sendable {
         let appends: [StreamAppend]
@@ -116,10 +118,10 @@ final class PostgresAppendWriter: Sendable {
 
     private func process(_ batch: [Request]) async {
         let requests = batch.map(\.appends)
-        let recordedAt = clock.now().microsecondsSince1970
+        let now = clock.now().microsecondsSince1970
         do {
             let (outcomes, head) = try await withDeadline(timeout, "appending") { [self] in
-                try await commit(requests, recordedAt: recordedAt)
+                try await commit(requests, now: now)
             }
             for (request, outcome) in zip(batch, outcomes) {
                 request.continuation.resume(with: outcome.mapError { $0 as any Error })
@@ -147,13 +149,30 @@ final class PostgresAppendWriter: Sendable {
     }
 
     /// The transaction of one group. Returns each request's outcome and the head after the commit.
-    private func commit(_ requests: [[StreamAppend]], recordedAt: Int64) async throws -> ([Result<[AppendResult], EventStoreError>], GlobalPosition) {
+    /// `now`: the clock's time; the events record it, or 1 µs after the last event's `recordedAt` when the
+    /// clock reads earlier than that (it was set back, here or on another node): recorded times never
+    /// decrease along positions.
+    private func commit(_ requests: [[StreamAppend]], now: Int64) async throws -> ([Result<[AppendResult], EventStoreError>], GlobalPosition) {
         let s = schema
         let logger = queryLogger
         return try await client.withTransaction(logger: logger) { connection in
             var head: Int64 = 0
-            let lock: PostgresQuery = "SELECT position FROM \(unescaped: s).log_head WHERE id = 1 FOR UPDATE"
-            for try await value in try await connection.query(lock, logger: logger).decode(Int64.self) { head = value }
+            var lastRecordedAt: Int64?
+            let lock: PostgresQuery = """
+                SELECT h.position, (SELECT e.recorded_at FROM \(unescaped: s).events e WHERE e.position = h.position)
+                FROM \(unescaped: s).log_head h WHERE h.id = 1 FOR UPDATE OF h
+                """
+            for try await (value, recorded) in try await connection.query(lock, logger: logger).decode((Int64, Int64?).self) {
+                head = value
+                lastRecordedAt = recorded
+            }
+            if head > 0 && lastRecordedAt == nil {
+                // The head moved while this waited for the lock: the statement's snapshot is older than the
+                // commit that moved it (read committed), a new statement sees that commit's last event.
+                let last: PostgresQuery = "SELECT recorded_at FROM \(unescaped: s).events WHERE position = \(head)"
+                for try await value in try await connection.query(last, logger: logger).decode(Int64.self) { lastRecordedAt = value }
+            }
+            let recordedAt = lastRecordedAt.map { now < $0 ? ($0 == .max ? $0 : $0 + 1) : now } ?? now
 
             // Every id and stream of the group, read once.
             var ids: [UUID] = []

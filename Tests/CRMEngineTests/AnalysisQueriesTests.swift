@@ -50,9 +50,9 @@ import Testing
     }
 
     @Test func aQuarterlyRuleSumsTheQuartersMonthsBesideAMonthlyRule() async throws {
-        let f = try await EngineFixture.make("kpi-periods")
-        let engine = f.engine
         func at(_ text: String) throws -> Date { try #require(ISO8601DateFormatter().date(from: text)) }
+        let f = try await EngineFixture.make("kpi-periods", start: try at("2025-11-01T00:00:00Z"))
+        let engine = f.engine
         // Rules from 2025-12: tasks on time quarterly (weight 60, target 3, bonus 10), late tasks monthly (weight 40, target 2).
         f.clock.set(try at("2025-12-01T00:00:00Z"))
         try await engine.execute(Settings.self, id: UUID(), .replaceKPIRules([
@@ -61,15 +61,21 @@ import Testing
         ]), as: f.admin)
         try await engine.execute(Settings.self, id: UUID(), .setKPIScoring(KPIScoring(indicator: "tasksOnTime", period: .quarter)), as: f.admin)
         let alice = try await f.hire("Alice", branch: "A", permissions: ScopeTests.allRights)
-        // On time in January, February and March; one late in March.
-        for (name, dispatched, due, done) in [("T1", "2026-01-10", "2026-01-20", "2026-01-15"), ("T2", "2026-02-10", "2026-02-20", "2026-02-12"),
-                                              ("T3", "2026-03-05", "2026-03-10", "2026-03-20"), ("T4", "2026-03-06", "2026-03-30", "2026-03-07")] {
+        // On time in January, February and March; one late in March. In time order (the stores never record a
+        // time before the last event's): T4 is dispatched and done while T3 is open.
+        let tasks = [("T1", "2026-01-10", "2026-01-20", "2026-01-15"), ("T2", "2026-02-10", "2026-02-20", "2026-02-12"),
+                     ("T3", "2026-03-05", "2026-03-10", "2026-03-20"), ("T4", "2026-03-06", "2026-03-30", "2026-03-07")]
+        let steps = tasks.flatMap { task in [(day: task.1 + "T09:00:00Z", task: task, dispatch: true), (day: task.3 + "T12:00:00Z", task: task, dispatch: false)] }
+            .sorted { $0.day < $1.day }
+        for (day, (name, _, due, _), dispatch) in steps {
             let id = UUID.derived("task", name)
-            f.clock.set(try at(dispatched + "T09:00:00Z"))
-            try await engine.execute(WorkTask.self, id: id, .dispatch(taskID: id, details: WorkTask.Details(
-                title: name, customerID: nil, kind: .followUp, dueAt: try at(due + "T17:00:00Z"), branch: "A"), assignee: alice.id), as: f.admin)
-            f.clock.set(try at(done + "T12:00:00Z"))
-            try await engine.execute(WorkTask.self, id: id, .complete(resultNote: "done"), as: alice)
+            f.clock.set(try at(day))
+            if dispatch {
+                try await engine.execute(WorkTask.self, id: id, .dispatch(taskID: id, details: WorkTask.Details(
+                    title: name, customerID: nil, kind: .followUp, dueAt: try at(due + "T17:00:00Z"), branch: "A"), assignee: alice.id), as: f.admin)
+            } else {
+                try await engine.execute(WorkTask.self, id: id, .complete(resultNote: "done"), as: alice)
+            }
         }
         try await engine.views.waitUntil(try await engine.store.headPosition())
 

@@ -12,7 +12,7 @@ import Testing
     let contract = UUID.derived("contract", "churn-as-of")
 
     func setUp(_ label: String) async throws -> (EngineFixture, customer: UUID, owner: String) {
-        let f = try await EngineFixture.make(label)
+        let f = try await EngineFixture.make(label, start: try ChurnSignalsEngineTests.at("2025-11-01T00:00:00Z"))
         // The customer from 1 December 2025 (churn judges a day's existing customers only), its contract from 1 January 2026.
         f.clock.set(try ChurnSignalsEngineTests.at("2025-12-01T00:00:00Z"))
         let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights(in: "north"))

@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func anExpiringContractWithoutAnOpenOpportunityAddsTheContractSignal() async throws {
-        let f = try await EngineFixture.make("churn-contract")
+        let f = try await EngineFixture.make("churn-contract", start: try Self.at("2025-11-01T00:00:00Z"))
         // The customer and its contract from 1 December 2025 (churn judges a day's existing customers only).
         f.clock.set(try Self.at("2025-12-01T00:00:00Z"))
         let owner = try await f.hire("Seller", branch: "north", permissions: ScopeTests.allRights(in: "north"))

@@ -60,10 +60,13 @@ struct EngineFixture {
         return EngineFixture(directory: directory, clock: clock, engine: engine, admin: admin, adminToken: token, holdsSlot: slot)
     }
 
-    static func make(_ label: String = "engine") async throws -> EngineFixture {
+    /// `start`: the clock when the organisation is bootstrapped. A test that records things earlier starts
+    /// the fixture earlier: the stores never record a time before the last event's (a clock set back records
+    /// just after it), so setting the clock back after the bootstrap does not backdate anything.
+    static func make(_ label: String = "engine", start: Date = Date(timeIntervalSince1970: 1_767_225_600)) async throws -> EngineFixture {
         let slot = await EngineGate.shared.acquire()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-engine-tests-\(label)-\(UUID().uuidString)").path
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))  // 2026-01-01T00:00Z
+        let clock = ManualClock(start)  // 2026-01-01T00:00Z by default
         let engine = try await CRMEngine.open(at: directory, configuration: .init(clock: clock, durability: .noSync))
         let adminID = UUID.derived("employee", "admin")
         let (admin, token) = try await engine.bootstrap(administrator: NewEmployee(
