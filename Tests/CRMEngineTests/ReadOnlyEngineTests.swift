@@ -18,8 +18,11 @@ import Testing
         let created = try await writer.execute(Customer.self, id: customer, .create(customerID: customer, NewCustomer(
             kind: .person, name: "Li Wei", group: "residential", branch: "head-office"), form: .empty(group: "residential")), as: admin)
         try await writer.views.waitUntil(created.position)
+        // Another process reads beside the writer; in this one, the writer's engine is closed first (one engine
+        // per views directory and process: SameProcessOpenTests).
+        await writer.close()
 
-        // Beside the writer, over the same log and its views.
+        // Over the same log and the views the writer kept.
         let reader = try CRMEngine.openReadOnly(store: log, views: directory, configuration: .init(clock: clock, reactions: []))
         let principal = try await reader.principal(employeeID: adminID)
         #expect(try await reader.customer(customer, as: principal).profile.name == "Li Wei")
@@ -36,10 +39,11 @@ import Testing
         await reader.close()
 
         // The log stays open for the writer: the reader did not close what it was given.
+        let writer2 = try await CRMEngine.open(store: log, views: directory, configuration: .init(clock: clock))
         let other = UUID.derived("customer", "Zhang San")
-        let written = try await writer.execute(Customer.self, id: other, .create(customerID: other, NewCustomer(
+        let written = try await writer2.execute(Customer.self, id: other, .create(customerID: other, NewCustomer(
             kind: .person, name: "Zhang San", group: "residential", branch: "head-office"), form: .empty(group: "residential")), as: admin)
         #expect(written.position > head)
-        await writer.close()
+        await writer2.close()
     }
 }

@@ -69,7 +69,13 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
         options = c.contains(.options) ? try c.decode([String].self, forKey: .options) : []
     }
 
-    /// Checks the definition itself: a well-formed key, a label, and only the validation its type allows.
+    /// Most options of an enumeration field.
+    public static let maxOptions = 1_000
+    /// Longest option of an enumeration field, in characters.
+    public static let maxOptionLength = 200
+
+    /// Checks the definition itself: a well-formed key, a label, and only the validation its type allows
+    /// (an enumeration: 1 to ``maxOptions`` unique options of at most ``maxOptionLength`` characters).
     public func validated() throws(DomainError) -> FieldDefinition {
         try validated(unlessUnchangedFrom: nil)
     }
@@ -94,7 +100,17 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
             d.options = options.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             guard !d.options.isEmpty, !d.options.contains(where: \.isEmpty) else { throw .invalid("options", "an enumeration needs non-empty options") }
             guard Set(d.options).count == d.options.count else { throw .invalid("options", "options must be unique") }
-            for option in d.options { try Validate.characters(of: option, field: "options", multiline: false, unlessAmong: old?.options ?? []) }
+            // Bounded, as a customer's every create and edit reads its group's form; a field recorded with more
+            // (or longer) options before the bounds may keep as many options, and its long ones, in a change.
+            let kept = old?.options ?? []
+            guard d.options.count <= max(Self.maxOptions, kept.count) else {
+                throw .invalid("options", "an enumeration has at most \(Self.maxOptions) options")
+            }
+            let keptSet = Set(kept)
+            for option in d.options where option.count > Self.maxOptionLength && !keptSet.contains(option) {
+                throw .invalid("options", "an option has at most \(Self.maxOptionLength) characters")
+            }
+            for option in d.options { try Validate.characters(of: option, field: "options", multiline: false, unlessAmong: kept) }
         } else if !options.isEmpty {
             throw .invalid("options", "only enumeration fields have options")
         }

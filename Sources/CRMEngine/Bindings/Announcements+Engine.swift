@@ -63,6 +63,7 @@ extension CRMEngine {
     /// scope as their own copy (what ``announcements(as:consistentWith:)`` asks), with only their own read
     /// receipt in `readBy`. Anyone else gets "not found", as for an unknown id.
     public func announcement(_ id: UUID, as principal: Principal) async throws -> (state: Announcement.State, version: StreamVersion) {
+        try requireOpen()
         let now = clock.now()
         if principal.may(.query, in: Announcement.module, on: .global, at: now) {
             return try await state(Announcement.self, id: id, as: principal)

@@ -120,6 +120,7 @@ extension CRMEngine {
     /// may query settings over all data: a list no word was ever added to is empty at version 0, not "not
     /// found" — the list always exists. Anyone else gets "not found", as for any record beyond their reach.
     public func sensitiveWords(as principal: Principal) async throws -> (state: SensitiveWordList.State, version: StreamVersion) {
+        try requireOpen()
         let loaded = try await load(SensitiveWordList.self, stream: SensitiveWordList.streamID)
         guard loaded.version == .noStream else { return try await state(SensitiveWordList.self, id: UUID(), as: principal) }
         guard principal.may(.query, in: SensitiveWordList.module, on: .global, at: clock.now()) else { throw EngineError.notFound() }

@@ -99,6 +99,7 @@ extension CRMEngine {
     /// Today in the calendar of `customer`'s branch (UTC when it has none or does not exist): the day a
     /// loyalty accrual or redemption takes when the caller names none. Tells no more than a day.
     public func today(ofCustomer customer: UUID) async throws -> LocalDate {
+        try requireOpen()
         let branch = try await resolve(.customer(customer, owners: []), includingNamedOwners: false).branch
         return try await calendar(forBranch: branch).localDate(of: clock.now())
     }

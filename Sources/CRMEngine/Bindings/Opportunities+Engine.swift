@@ -14,6 +14,7 @@ extension CRMEngine {
     /// try await engine.requireContacts([contactID], ofCustomer: customerID)
     /// ```
     public func requireContacts(_ ids: [UUID], ofCustomer customerID: UUID, field: String = "contacts") async throws {
+        try requireOpen()
         for id in ids {
             let contact = try await load(Contact.self, stream: Contact.stream(id)).state
             guard contact.exists, contact.customerID == customerID else {

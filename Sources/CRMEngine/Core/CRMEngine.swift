@@ -102,12 +102,17 @@ public final class CRMEngine: Sendable {
     let scheduler = Mutex<Task<Void, Never>?>(nil)
     private let ownsStore: Bool
     private let directory: String
+    /// The directories this engine holds in the process (``DirectoryClaim``), given back by ``close()``.
+    private let claim: DirectoryClaim
+    /// Set by ``close()`` (and by an open that failed): a deinit without it says so.
+    private let closeCalled = Atomic<Bool>(false)
 
     var clock: any WallClock { configuration.clock }
     var logger: Logger { configuration.logger }
 
-    private init(store: any EventStore, ownsStore: Bool, directory: String, views: ProjectionRunner, registry: PayloadRegistry,
+    private init(store: any EventStore, ownsStore: Bool, directory: String, claim: DirectoryClaim, views: ProjectionRunner, registry: PayloadRegistry,
                  audit: ReadAuditLog, reactor: Reactor, snapshots: SnapshotStore? = nil, configuration: Configuration) {
+        self.claim = claim
         self.snapshots = snapshots
         self.reactor = reactor
         self.store = store
@@ -122,17 +127,34 @@ public final class CRMEngine: Sendable {
 
     /// Opens the engine over the embedded LMDB store in `directory` (created when missing): the log in
     /// `log/`, one environment per read model in `views/`, the read audit in `audit/`. One process writes
-    /// a directory at a time.
+    /// a directory at a time, and one engine of a process has it open at a time: a second open in the same
+    /// process — this one or ``openReadOnly(at:configuration:)`` — fails with `storeInUse` ("already open in
+    /// this process") until the first engine is closed (``DirectoryClaim``).
     public static func open(at directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
-        let store = try LMDBEventStore(
-            directory: directory + "/log", options: LMDBEventStore.Options(durability: configuration.durability),
-            clock: configuration.clock, logger: configuration.logger)
+        let claim = try DirectoryClaim.claim(claimedPaths(directory, log: true, configuration))
+        let store: LMDBEventStore
         do {
-            return try await open(store: store, ownsStore: true, directory: directory, configuration: configuration)
+            store = try LMDBEventStore(
+                directory: directory + "/log", options: LMDBEventStore.Options(durability: configuration.durability),
+                clock: configuration.clock, logger: configuration.logger)
         } catch {
-            await store.close()
+            claim.release()
             throw error
         }
+        do {
+            return try await open(store: store, ownsStore: true, directory: directory, claim: claim, configuration: configuration)
+        } catch {
+            await store.close()
+            claim.release()
+            throw error
+        }
+    }
+
+    /// What an engine over `directory` holds in the process: the log (when the engine opens it), the views,
+    /// snapshots and reactor folders, and the read audit.
+    private static func claimedPaths(_ directory: String, log: Bool, _ configuration: Configuration) -> [String] {
+        (log ? [directory + "/log"] : []) + ["/views", "/snapshots", "/reactor"].map { directory + $0 }
+            + [configuration.auditDirectory ?? directory + "/audit"]
     }
 
     /// Opens the engine read-only over `directory` beside the process that writes it (a running `crm serve`):
@@ -140,12 +162,23 @@ public final class CRMEngine: Sendable {
     /// in ``ProjectionRunner/status()``), no reactor runs, and every command fails with the store's
     /// `readOnly` error. Queries authorize and audit as usual: the read audit (`audit/`) is written beside
     /// the server's own entries (see ``CRMEngine/readAudit(from:to:principal:after:limit:newestFirst:as:)``).
+    /// Another process, that is: in the process whose engine has `directory` open it fails with `storeInUse`
+    /// ("already open in this process") — LMDB allows one handle per environment and process (query that
+    /// engine instead).
     public static func openReadOnly(at directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
-        let store = try LMDBEventStore(directory: directory + "/log", options: .readOnly, clock: configuration.clock, logger: configuration.logger)
+        let claim = try DirectoryClaim.claim(claimedPaths(directory, log: true, configuration))
+        let store: LMDBEventStore
         do {
-            return try openReadOnly(store: store, ownsStore: true, directory: directory, configuration: configuration)
+            store = try LMDBEventStore(directory: directory + "/log", options: .readOnly, clock: configuration.clock, logger: configuration.logger)
+        } catch {
+            claim.release()
+            throw error
+        }
+        do {
+            return try openReadOnly(store: store, ownsStore: true, directory: directory, claim: claim, configuration: configuration)
         } catch {
             await store.close()
+            claim.release()
             throw error
         }
     }
@@ -153,29 +186,43 @@ public final class CRMEngine: Sendable {
     /// Opens the engine read-only over a shared log (PostgreSQL) and the views another process keeps under
     /// `views` from it (a `crm serve --store …` with that data directory), as ``openReadOnly(at:configuration:)``
     /// does over an embedded log: queries read those views, commands fail with the store's `readOnly` error
-    /// (the engine appends nothing to `store`). The caller closes `store`.
+    /// (the engine appends nothing to `store`). The caller closes `store`. As there, not in the process whose
+    /// engine has `views` open (`storeInUse`, "already open in this process").
     public static func openReadOnly(store: any EventStore, views directory: String, configuration: Configuration = Configuration()) throws -> CRMEngine {
-        try openReadOnly(store: ReadOnlyLog(base: store), ownsStore: false, directory: directory, configuration: configuration)
+        let claim = try DirectoryClaim.claim(claimedPaths(directory, log: false, configuration))
+        do {
+            return try openReadOnly(store: ReadOnlyLog(base: store), ownsStore: false, directory: directory, claim: claim, configuration: configuration)
+        } catch {
+            claim.release()
+            throw error
+        }
     }
 
-    private static func openReadOnly(store: any EventStore, ownsStore: Bool, directory: String, configuration: Configuration) throws -> CRMEngine {
+    private static func openReadOnly(store: any EventStore, ownsStore: Bool, directory: String, claim: DirectoryClaim, configuration: Configuration) throws -> CRMEngine {
         let registry = try EngineEvents.registry()
         let runner = try ProjectionRunner(
             readingViewsOf: directory + "/views", store: store, registry: registry,
             projections: configuration.projections + Self.engineProjections)
         let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
         let reactor = try Reactor(reactions: [], directory: directory + "/reactor")
-        return CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
+        return CRMEngine(store: store, ownsStore: ownsStore, directory: directory, claim: claim, views: runner, registry: registry,
                          audit: audit, reactor: reactor, configuration: configuration)
     }
 
     /// Opens the engine over any event store (PostgreSQL later, in-memory in tests), with its views and
-    /// read audit under `views` (a local directory: views are derived and rebuilt from the log).
+    /// read audit under `views` (a local directory: views are derived and rebuilt from the log). One engine of
+    /// a process has `views` open at a time (`storeInUse`, "already open in this process", for a second).
     public static func open(store: any EventStore, views directory: String, configuration: Configuration = Configuration()) async throws -> CRMEngine {
-        try await open(store: store, ownsStore: false, directory: directory, configuration: configuration)
+        let claim = try DirectoryClaim.claim(claimedPaths(directory, log: false, configuration))
+        do {
+            return try await open(store: store, ownsStore: false, directory: directory, claim: claim, configuration: configuration)
+        } catch {
+            claim.release()
+            throw error
+        }
     }
 
-    private static func open(store: any EventStore, ownsStore: Bool, directory: String, configuration: Configuration) async throws -> CRMEngine {
+    private static func open(store: any EventStore, ownsStore: Bool, directory: String, claim: DirectoryClaim, configuration: Configuration) async throws -> CRMEngine {
         let registry = try EngineEvents.registry()
         try FileManager.default.createDirectory(atPath: directory + "/views", withIntermediateDirectories: true)
         let runner = try ProjectionRunner(
@@ -184,29 +231,31 @@ public final class CRMEngine: Sendable {
         let audit = try ReadAuditLog(directory: configuration.auditDirectory ?? directory + "/audit", retention: configuration.readAuditRetention, clock: configuration.clock)
         let reactor = try Reactor(reactions: configuration.reactions, directory: directory + "/reactor")
         let snapshots = try configuration.snapshotEvery.map { try SnapshotStore(directory: directory + "/snapshots", every: $0) }
-        let engine = CRMEngine(store: store, ownsStore: ownsStore, directory: directory, views: runner, registry: registry,
+        let engine = CRMEngine(store: store, ownsStore: ownsStore, directory: directory, claim: claim, views: runner, registry: registry,
                                audit: audit, reactor: reactor, snapshots: snapshots, configuration: configuration)
-        if let seed = try await engine.fittingSnapshot(of: Organisation.self, stream: Organisation.streamID) { engine.organisation.seed(seed.state, version: seed.version) }
-        if let seed = try await engine.fittingSnapshot(of: Settings.self, stream: Settings.streamID) { engine.settingsCache.seed(seed.state, version: seed.version) }
-        try await runner.start(progress: configuration.viewBuildProgress)
-        if !configuration.reactions.isEmpty {
-            do {
-                try await reactor.start(engine: engine)
-            } catch {
-                await reactor.stop()
-                await runner.close()
-                await audit.close()
-                snapshots?.close()
-                throw error
-            }
+        do {
+            if let seed = try await engine.fittingSnapshot(of: Organisation.self, stream: Organisation.streamID) { engine.organisation.seed(seed.state, version: seed.version) }
+            if let seed = try await engine.fittingSnapshot(of: Settings.self, stream: Settings.streamID) { engine.settingsCache.seed(seed.state, version: seed.version) }
+            try await runner.start(progress: configuration.viewBuildProgress)
+            if !configuration.reactions.isEmpty { try await reactor.start(engine: engine) }
+        } catch {
+            // Every environment closed before the caller gives the directories back (``DirectoryClaim``).
+            engine.closeCalled.store(true, ordering: .releasing)
+            await reactor.stop()
+            await runner.close()
+            await audit.close()
+            snapshots?.close()
+            throw error
         }
         configuration.logger.info("engine open", metadata: ["views": "\(runner.projections.count)"])
         return engine
     }
 
     /// Stops the views (caught up with the log first, so a process reading them read-only next sees every
-    /// write of this one), flushes the read audit and closes the store when the engine opened it.
+    /// write of this one), flushes the read audit and closes the store when the engine opened it; then the
+    /// directory may be opened again in this process.
     public func close() async {
+        closeCalled.store(true, ordering: .releasing)
         let running = scheduler.withLock { task -> Task<Void, Never>? in
             defer { task = nil }
             return task
@@ -219,6 +268,16 @@ public final class CRMEngine: Sendable {
         await audit.close()
         snapshots?.close()
         if ownsStore { await store.close() }
+        claim.release()
+    }
+
+    /// An engine released without ``close()``: the logger says so, and the read-audit entries still queued
+    /// are written now. Its directory stays claimed for the rest of the process (``DirectoryClaim``): its
+    /// environments close as their threads wind down, and opening them again meanwhile is what LMDB forbids.
+    deinit {
+        guard !closeCalled.load(ordering: .acquiring) else { return }
+        logger.warning("engine released without close(): its read-audit entries still queued are written now, and its directory cannot be opened again in this process")
+        try? audit.flush()
     }
 
     // MARK: Commands
@@ -253,6 +312,7 @@ public final class CRMEngine: Sendable {
         _ type: A.Type, id: UUID, _ command: A.Command, as principal: Principal,
         expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, requestDigest: String? = nil, causation: UUID? = nil
     ) async throws -> CommandResult {
+        try requireOpen()
         let stream = A.streamID(id)
         // The employees a person (an employee, an operator) names are recorded as principals' ids are (lower
         // case), whatever case they came in: the system's reactions and scheduled work carry what the log holds
@@ -328,6 +388,8 @@ public final class CRMEngine: Sendable {
                     throw EngineError(.contention, "the record kept changing; try again")
                 }
                 continue  // decide again on fresh state (the reservation check runs again too)
+            } catch {
+                throw appendRefusal(error)
             }
             let recorded = events.isEmpty ? [] : try await store.readStream(stream, from: version.next, direction: .forward, limit: events.count)
             return CommandResult(stream: stream, version: StreamVersion(version.rawValue + UInt64(events.count)), events: recorded, repeated: false)
@@ -380,6 +442,7 @@ public final class CRMEngine: Sendable {
     /// workflow instance's subject module) — of a person whose own the record is by its binding (``PartyCommands``:
     /// a workflow instance's submitter), only the latter; anyone else gets "not found".
     public func state<A: EngineRecord>(_ type: A.Type, id: UUID, as principal: Principal) async throws -> (state: A.State, version: StreamVersion) {
+        try requireOpen()
         let loaded = try await load(A.self, stream: A.streamID(id))
         guard loaded.version != .noStream else { throw EngineError.notFound() }
         let scope = try await resolve(A.scope(of: nil, state: loaded.state, id: id))
@@ -393,10 +456,50 @@ public final class CRMEngine: Sendable {
     /// Waits until the reactor has handled the log up to `position` (the reactions of a command: pass its
     /// ``CommandResult/position``).
     public func reactionsSettled(upTo position: GlobalPosition, timeout: Duration = .seconds(30)) async throws {
+        try requireOpen()
         try await reactor.waitUntil(position, timeout: timeout)
     }
 
     // MARK: Internals
+
+    /// Whether ``close()`` was called on this engine.
+    var isClosed: Bool { closeCalled.load(ordering: .acquiring) }
+
+    /// The first step of every public entry point: once the engine is closed, each answers
+    /// ``EngineError/Code/unavailable`` ("the engine is closed"), not its storage's own error.
+    func requireOpen() throws(EngineError) {
+        if isClosed { throw EngineError.closed() }
+    }
+
+    /// An error met by a call that a ``close()`` overtook (a call in flight while the engine closes): the
+    /// storage's own error (its log or views closed, a handle gone) is told as ``EngineError/Code/unavailable``.
+    /// Any other error is returned as it is.
+    func unlessClosed(_ error: any Error) -> any Error {
+        if error is EngineError { return error }
+        if isClosed || (error as? EventStoreError)?.code == .closed || (error as? ViewError) == .closed { return EngineError.closed() }
+        return error
+    }
+
+    /// The log's refusal of a command's append as the engine tells it: an event over the log's size limit, or
+    /// more events than one append takes (``EventStoreLimits``), is `invalid` — the command carries too much —
+    /// with the sizes but without the log's stream and event ids; a close overtaking the command is
+    /// `unavailable` (``unlessClosed(_:)``).
+    func appendRefusal(_ error: any Error) -> any Error {
+        guard let refusal = error as? EventStoreError else { return unlessClosed(error) }
+        switch refusal.code {
+        case .eventTooLarge:
+            return EngineError(.invalid, "the command is too large to record (\(refusal.detail))")
+        case .tooManyEvents:
+            return EngineError(.invalid, "the command is too large to record (\(refusal.detail))")
+        default:
+            return unlessClosed(error)
+        }
+    }
+
+    /// `body`'s read of the log, its error told as ``unlessClosed(_:)`` tells it.
+    func readingLog<R>(_ body: () async throws -> R) async throws -> R {
+        do { return try await body() } catch { throw unlessClosed(error) }
+    }
 
     /// The state of a record folded from its stream, and its version: from its snapshot on, when it keeps
     /// snapshots and none is asked for an earlier point (`limit`), storing a new snapshot after a long fold.
@@ -409,7 +512,7 @@ public final class CRMEngine: Sendable {
         // (the same read as the events after it, so checking costs nothing more).
         var from = start?.version ?? version.next
         while true {
-            var batch = try await store.readStream(stream, from: from, direction: .forward, limit: 1024)
+            var batch = try await readingLog { try await store.readStream(stream, from: from, direction: .forward, limit: 1024) }
             let full = batch.count == 1024
             if let snapshot = start, from == snapshot.version {
                 guard snapshotFits(snapshot, stream: stream, event: batch.first) else {

@@ -20,6 +20,7 @@ extension CRMEngine {
     /// ```
     @discardableResult
     public func dryRun<A: EngineRecord>(_ type: A.Type, id: UUID, _ command: A.Command, as principal: Principal) async throws -> [A.Event] {
+        try requireOpen()
         let stream = A.streamID(id)
         let (state, version) = try await load(A.self, stream: stream)
         let (events, prepared) = try await judge(A.self, id: id, command, on: state, version: version, as: principal)

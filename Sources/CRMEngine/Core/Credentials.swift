@@ -68,6 +68,7 @@ extension CRMEngine {
     /// a later grant or a widened role does not widen it, a revocation or an end of validity narrows it. One's
     /// own token, and one the system or an operator issues, follows the employee's rights as they change.
     public func issueToken(for employeeID: UUID, name: String, expiresAt: Date? = nil, as principal: Principal) async throws -> IssuedToken {
+        try requireOpen()
         let organisation = try await organisation.current(store: store, registry: registry)
         guard organisation.employees[employeeID]?.active == true else { throw EngineError(.notFound, field: "employee", "no such active employee") }
         guard principal.employeeID == employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
@@ -100,6 +101,7 @@ extension CRMEngine {
 
     /// Revokes a token: its owner or an organisation editor may.
     public func revokeToken(_ tokenID: UUID, reason: String? = nil, as principal: Principal) async throws {
+        try requireOpen()
         let (issued, revoked, _) = try await tokenState(tokenID)
         guard let issued else { throw EngineError.notFound("no such token") }
         guard principal.employeeID == issued.employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
@@ -114,6 +116,7 @@ extension CRMEngine {
     /// The tokens of an employee (never their secrets): the employee's own, or anyone's for an
     /// organisation viewer.
     public func tokens(of employeeID: UUID, as principal: Principal) async throws -> [TokenInfo] {
+        try requireOpen()
         guard principal.employeeID == employeeID || principal.may(.query, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, "listing another employee's tokens needs organisation query rights")
         }
@@ -135,6 +138,7 @@ extension CRMEngine {
     /// employee starts or ends (``PrincipalCache``): a revocation, a deactivation or a changed role or grant
     /// applies from the very next call.
     public func authenticate(token: String, clientIP: String? = nil) async throws -> Principal {
+        try requireOpen()
         let key = PrincipalCache.Key(token: token)
         let now = clock.now()
         if let entry = principals.entry(key) {
@@ -232,25 +236,51 @@ extension CRMEngine {
 
     /// An employee as a principal, with the permissions their roles give now.
     public func principal(employeeID: UUID) async throws -> Principal {
+        try requireOpen()
         let organisation = try await organisation.current(store: store, registry: registry)
         guard organisation.employees[employeeID]?.active == true else { throw EngineError(.unauthenticated, "no such active employee") }
         return Principal(employeeID: employeeID, permissions: organisation.effectivePermissions(of: employeeID, at: clock.now()))
     }
 
-    /// Sets up an empty CRM: the organisation's first administrator (with a role holding every permission)
-    /// and an API token for them. Refused once the organisation exists.
+    /// Sets up an empty CRM: the organisation's first administrator (with a role holding every permission),
+    /// the default approval workflows and an API token for the administrator. Refused once the organisation
+    /// is bootstrapped — `rejected` (domain `alreadyExists`), "the organisation is already bootstrapped" —
+    /// except to finish a bootstrap that stopped half-way (a crash between its appends): called again with the
+    /// same administrator (the same id) while the organisation holds nothing but that bootstrap and no token
+    /// was issued to them, it defines the default workflows still missing and issues the token.
     public func bootstrap(administrator: NewEmployee, roleName: String = "Administrator") async throws -> (principal: Principal, token: IssuedToken) {
+        try requireOpen()
         let roleID = configuration.ids.next()
         let grantID = configuration.ids.next()
-        try await execute(Organisation.self, id: UUID(), .bootstrap(administrator: administrator, roleID: roleID, roleName: roleName, grantID: grantID),
-                          as: .system, expectedVersion: .noStream)
-        // The default approval workflows (quotes, contracts, campaigns, feedback forms), so approvals route from day one.
+        do {
+            // No expected version: two bootstraps at once are judged one after the other by the domain (the
+            // second decided again on the first's state), which names the refusal.
+            try await execute(Organisation.self, id: UUID(), .bootstrap(administrator: administrator, roleID: roleID, roleName: roleName, grantID: grantID),
+                              as: .system)
+        } catch let error as EngineError where error.domain?.code == .alreadyExists {
+            guard try await isUnfinishedBootstrap(of: administrator.id) else {
+                throw EngineError(.rejected, "the organisation is already bootstrapped", domain: error.domain)
+            }
+        }
+        // The default approval workflows (quotes, contracts, campaigns, feedback forms), so approvals route from
+        // day one; one an unfinished bootstrap already defined is kept.
         for definition in WorkflowDefinition.defaults {
-            try await execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: .system)
+            do {
+                try await execute(WorkflowDefinition.self, id: definition.definitionID, WorkflowDefinition.defineCommand(definition), as: .system)
+            } catch let error as EngineError where error.domain?.code == .alreadyExists {}
         }
         let principal = try await self.principal(employeeID: administrator.id)
         let token = try await issueToken(for: administrator.id, name: "bootstrap", as: principal)
         return (principal, token)
+    }
+
+    /// Whether the organisation holds only the bootstrap of `administrator` (nothing recorded in it since)
+    /// and no token was ever issued to them: a bootstrap that stopped before its last step.
+    private func isUnfinishedBootstrap(of administrator: UUID) async throws -> Bool {
+        let (organisation, version) = try await load(Organisation.self, stream: Organisation.streamID)
+        guard version == StreamVersion(1), organisation.bootstrapped, organisation.employees.count == 1,
+              organisation.employees[administrator] != nil else { return false }
+        return try await tokens(of: administrator, as: .system).isEmpty
     }
 
     private func tokenState(_ tokenID: UUID) async throws -> (issued: ApiTokenIssued?, revoked: Bool, version: StreamVersion) {

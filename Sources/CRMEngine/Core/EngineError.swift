@@ -58,4 +58,7 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     static func notFound(_ what: String = "no such record") -> EngineError { EngineError(.notFound, what) }
+
+    /// What every call to a closed engine answers (``CRMEngine/close()``).
+    static func closed() -> EngineError { EngineError(.unavailable, "the engine is closed") }
 }

@@ -38,6 +38,7 @@ extension CRMEngine {
     /// try groups.validate("residental")   // invalid `group`, naming the known groups
     /// ```
     public func customerGroups() async throws -> CustomerGroups {
+        try requireOpen()
         // As far as the view has read the log (a read-only engine's views are another process's, never
         // waited for); a group is judged known from the log itself (``requireKnownCustomerGroup(_:current:)``).
         return CustomerGroups(try views.read(CustomerGroupsProjection.viewName, CustomerGroupsProjection.names(in:)))
@@ -50,6 +51,7 @@ extension CRMEngine {
     /// try await engine.requireKnownCustomerGroup(row.group, current: existing?.group)
     /// ```
     public func requireKnownCustomerGroup(_ group: String, current: String? = nil) async throws {
+        try requireOpen()
         if group == current { return }
         // A group whose form stream exists is known: one lookup in the log. Only an unknown group reads the
         // view of every group (to say whether any form exists at all, and which groups are close).

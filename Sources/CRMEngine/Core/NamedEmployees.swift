@@ -22,6 +22,7 @@ extension CRMEngine {
     /// (``execute(_:id:_:as:expectedVersion:idempotencyKey:requestDigest:causation:)`` calls it; an adapter
     /// that checks rows before writing them, as an import does, may call it too.)
     public func requireActiveEmployees(_ named: [NamedEmployee], principal: Principal) async throws {
+        try requireOpen()
         // A blank name is no name: the domain reads it as none (or as clearing it).
         let named = named.filter { !$0.id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         guard !principal.replaysDecisions, !named.isEmpty else { return }

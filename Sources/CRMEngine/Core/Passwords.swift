@@ -32,6 +32,7 @@ extension CRMEngine {
     /// in with this password holds (see ``authenticate(employeeID:passwordVersion:clientIP:)``).
     @discardableResult
     public func setPasswordHash(_ hash: String, for employeeID: UUID, as principal: Principal) async throws -> StreamVersion {
+        try requireOpen()
         let organisation = try await organisation.current(store: store, registry: registry)
         guard organisation.employees[employeeID]?.active == true else { throw EngineError(.notFound, field: "employee", "no such active employee") }
         guard principal.employeeID == employeeID || principal.may(.edit, in: .organisation, on: .global, at: clock.now()) else {
@@ -47,7 +48,8 @@ extension CRMEngine {
 
     /// Whether an employee has a password set.
     public func hasPassword(employeeID: UUID) async throws -> Bool {
-        try await password(of: employeeID) != nil
+        try requireOpen()
+        return try await password(of: employeeID) != nil
     }
 
     /// A password sign-in: who signed in, and the version of the password that was checked (its stream's
@@ -63,13 +65,15 @@ extension CRMEngine {
     /// with ``EngineError/Code/unauthenticated``. Each sign-in is recorded in the read audit
     /// (`password:<employee id>`, with the client IP).
     public func authenticate(employeeID: UUID, clientIP: String? = nil, verify: (String) async -> Bool) async throws -> Principal {
-        try await signIn(employeeID: employeeID, clientIP: clientIP, verify: verify).principal
+        try requireOpen()
+        return try await signIn(employeeID: employeeID, clientIP: clientIP, verify: verify).principal
     }
 
     /// ``authenticate(employeeID:clientIP:verify:)`` that also answers the version of the password checked:
     /// a session keeps it and authenticates each later request with
     /// ``authenticate(employeeID:passwordVersion:clientIP:)``, so a password change ends it on every server.
     public func signIn(employeeID: UUID, clientIP: String? = nil, verify: (String) async -> Bool) async throws -> PasswordSignIn {
+        try requireOpen()
         let refused = EngineError(.unauthenticated, "the credentials are not valid")
         guard let password = try await password(of: employeeID), await verify(password.hash) else { throw refused }
         let principal = try await sessionPrincipal(employeeID: employeeID, clientIP: clientIP)
@@ -82,6 +86,7 @@ extension CRMEngine {
     /// ``EngineError/Code/unauthenticated`` once the password has been set again since — by any server
     /// sharing the log, as the check reads the log — or the employee is deactivated or has no permissions.
     public func authenticate(employeeID: UUID, passwordVersion: StreamVersion, clientIP: String? = nil) async throws -> Principal {
+        try requireOpen()
         guard try await password(of: employeeID)?.version == passwordVersion else {
             throw EngineError(.unauthenticated, "the password has changed since this session signed in")
         }
@@ -104,6 +109,7 @@ extension CRMEngine {
     /// Whether `verify` accepts the password `principal` has set (their own; false when they have none),
     /// for changing it: not a sign-in, so nothing is recorded in the read audit.
     public func checkOwnPassword(as principal: Principal, verify: (String) async -> Bool) async throws -> Bool {
+        try requireOpen()
         guard let employeeID = principal.employeeID, let password = try await password(of: employeeID) else { return false }
         return await verify(password.hash)
     }

@@ -51,6 +51,7 @@ extension CRMEngine {
 
     /// The record holding a unique key, if any: e.g. the customer with external key `A-1` in `billing`.
     public func holder(of key: UniqueKey) async throws -> StreamID? {
-        try await reservationHolder(Self.reservationStream(key)).holder.map { StreamID($0) }
+        try requireOpen()
+        return try await reservationHolder(Self.reservationStream(key)).holder.map { StreamID($0) }
     }
 }

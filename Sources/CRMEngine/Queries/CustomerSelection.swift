@@ -96,6 +96,7 @@ extension CRMEngine {
         expectedVersion: StreamVersion? = nil, idempotencyKey: String? = nil, requestDigest: String? = nil,
         consistentWith position: GlobalPosition? = nil
     ) async throws -> TargetSelection {
+        try requireOpen()
         let segment = segment?.isEmpty == false ? segment : nil
         if let birthdayMonth, !(1...12).contains(birthdayMonth) {
             throw EngineError(.invalid, field: "birthdayMonth", "a month number from 1 to 12")

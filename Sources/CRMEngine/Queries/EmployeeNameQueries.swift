@@ -13,6 +13,7 @@ extension CRMEngine {
     /// No one else: an employee outside that reach stays an id, and a principal with no permission learns
     /// no name but their own.
     public func employeeNames(as principal: Principal) async throws -> [String: String] {
+        try requireOpen()
         let organisation = try await organisation.current(store: store, registry: registry)
         let instant = clock.now()
         var reach = Set<String>()

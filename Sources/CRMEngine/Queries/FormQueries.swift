@@ -11,6 +11,7 @@ extension CRMEngine {
     /// let form = try await engine.customerForm(of: customerID, as: manager)
     /// ```
     public func customerForm(of customerID: UUID, as principal: Principal) async throws -> FormDefinition {
+        try requireOpen()
         let (customer, _) = try await state(Customer.self, id: customerID, as: principal)
         var form = try await form(group: customer.group)
         let seen = principal.fieldVisibility(on: customer.recordScope)

@@ -16,6 +16,7 @@ extension CRMEngine {
     /// board at `now` nor read the whole log (``BoardThread/withholdingHiddenBodies(_:registry:from:at:)``). The
     /// read is recorded in the read audit.
     public func events(of stream: StreamID, as principal: Principal) async throws -> [RecordedEvent] {
+        try requireOpen()
         let events = try await store.readStream(stream)
         guard !events.isEmpty else { throw EngineError.notFound() }
         if !principal.isSystem {
@@ -42,6 +43,7 @@ extension CRMEngine {
     /// returned is recorded in the read audit. For tools that list without the views (`crm customer list`,
     /// `crm task list`, exports); a scan of the whole log.
     public func records<A: EngineRecord>(_ type: A.Type, as principal: Principal) async throws -> [(id: UUID, state: A.State, scope: RecordScope)] {
+        try requireOpen()
         var states: [String: A.State] = [:]
         var order: [String] = []
         var next = GlobalPosition.start.next
@@ -82,13 +84,15 @@ extension CRMEngine {
     /// The calendar of a branch (its time zone from the settings; UTC when it has none): where "today",
     /// "overdue" and month boundaries of that branch's records are read.
     public func calendar(forBranch branch: String?) async throws -> LocalCalendar {
-        try await settings().calendar(forBranch: branch)
+        try requireOpen()
+        return try await settings().calendar(forBranch: branch)
     }
 
     /// Allows reading the raw log — every record's data (`crm dump`, `crm tail`, `crm backup`) — to the
     /// system and to holders of the organisation module's `analyse` permission over all data, and records
     /// the read as `log:<what>` in the read audit.
     public func authorizeLogRead(_ what: String, as principal: Principal) throws {
+        try requireOpen()
         guard principal.may(.analyse, in: .organisation, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, "reading the whole log needs the organisation module's analyse permission over all data")
         }

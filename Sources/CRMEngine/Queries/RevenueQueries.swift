@@ -94,6 +94,7 @@ extension CRMEngine {
     /// naming its field (`currency`, `from`, `through`, `period`; a month outside ``RevenueQuery/monthsQueried``).
     public func revenue(_ query: RevenueQuery, as principal: Principal,
                         consistentWith position: GlobalPosition? = nil) async throws -> RevenueBreakdown {
+        try requireOpen()
         try Self.validate(query)
         try await consistent(with: position, [Self.revenueView])
         let now = clock.now()

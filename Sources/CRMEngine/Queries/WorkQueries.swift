@@ -26,6 +26,7 @@ extension CRMEngine {
     /// ```
     public func taskBoard(for assignee: String, as principal: Principal, upcomingLimit: Int = 100,
                           consistentWith position: GlobalPosition? = nil) async throws -> TaskBoard.Board {
+        try requireOpen()
         let assignee = Employee.canonicalID(assignee)  // an id in upper case names the same employee
         try await consistent(with: position, [Self.taskBoardView])
         let now = clock.now()
@@ -52,6 +53,7 @@ extension CRMEngine {
     /// `daysLate` counts local days in each task's branch time zone. Paginated: pass `next` as `after`.
     public func overdueTasks(as principal: Principal, after: [UInt8]? = nil, limit: Int = 100,
                              consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TaskBoard.OverdueTask> {
+        try requireOpen()
         try await consistent(with: position, [Self.taskBoardView])
         let now = clock.now()
         let settings = try await settings()
@@ -73,6 +75,7 @@ extension CRMEngine {
     /// The open tickets a department holds that `principal` may query, earliest resolution deadline first.
     public func openTickets(department: String, as principal: Principal, after: [UInt8]? = nil, limit: Int = 100,
                             consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TicketSLABoard.TicketRow> {
+        try requireOpen()
         try await consistent(with: position, [Self.ticketBoardView])
         let now = clock.now()
         var page = try views.read(Self.ticketBoardView) {
@@ -88,6 +91,7 @@ extension CRMEngine {
     /// most overdue first, with the late department.
     public func overdueTickets(as principal: Principal, after: [UInt8]? = nil, limit: Int = 100,
                                consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TicketSLABoard.OverdueTicket> {
+        try requireOpen()
         try await consistent(with: position, [Self.ticketBoardView])
         let now = clock.now()
         var page = try views.read(Self.ticketBoardView) {
@@ -103,6 +107,7 @@ extension CRMEngine {
     /// `now`; each ticket's month is read in its own branch's time zone (as in ``overdueReport(_:as:)``).
     public func monthlyOverdueReport(year: Int, month: Int, as principal: Principal,
                                      consistentWith position: GlobalPosition? = nil) async throws -> OverdueReport {
+        try requireOpen()
         try await consistent(with: position, [Self.ticketBoardView])
         let now = clock.now()
         let report = try overdueReport(year: year, month: month, asOf: now, settings: try await settings()) {
@@ -129,6 +134,7 @@ extension CRMEngine {
     /// An owner's open opportunities that `principal` may query, by pipeline and stage order.
     public func pipeline(owner: String, as principal: Principal,
                          consistentWith position: GlobalPosition? = nil) async throws -> [OpportunityPipeline.OpportunityRow] {
+        try requireOpen()
         try await consistent(with: position, [Self.pipelineView])
         let now = clock.now()
         let owner = Employee.canonicalID(owner)
@@ -144,6 +150,7 @@ extension CRMEngine {
     /// `principal` may query, optionally of one owner.
     public func pipelineTotals(owner: String? = nil, as principal: Principal,
                                consistentWith position: GlobalPosition? = nil) async throws -> [OpportunityPipeline.StageTotal] {
+        try requireOpen()
         try await consistent(with: position, [Self.pipelineView])
         let now = clock.now()
         let owner = owner.map { Employee.canonicalID($0) }
@@ -156,6 +163,7 @@ extension CRMEngine {
     /// cells `principal` may query in the revenue module.
     public func revenue(by dimension: RevenueCube.Dimension, from: RevenueMonth, through: RevenueMonth, as principal: Principal,
                         consistentWith position: GlobalPosition? = nil) async throws -> [RevenueCube.Total] {
+        try requireOpen()
         try await consistent(with: position, [Self.revenueView])
         let now = clock.now()
         var customers: Set<UUID> = []
@@ -174,6 +182,7 @@ extension CRMEngine {
     /// when `principal` may not query the customer or the customer has no points yet. Recorded in the read audit.
     public func loyalty(of customer: UUID, as principal: Principal,
                         consistentWith position: GlobalPosition? = nil) async throws -> LoyaltyBalances.Balance {
+        try requireOpen()
         try await consistent(with: position, [Self.loyaltyView])
         let now = clock.now()
         guard let account = try views.read(Self.loyaltyView, { try LoyaltyBalances.account(of: customer, in: $0) }),
@@ -198,6 +207,7 @@ extension CRMEngine {
     /// row); one returned to its submitter is theirs to resubmit or cancel, listed to them whatever rights they
     /// hold in organisation (``PartyCommands``, as the engine's read of the instance judges it).
     public func approvalInbox(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> ApprovalInbox.Inbox {
+        try requireOpen()
         try await consistent(with: position, [Self.approvalView])
         let now = clock.now()
         let roles = try await roleNames(of: principal, at: now)
@@ -262,6 +272,7 @@ extension CRMEngine {
     /// published and not expired at the engine's `now`, newest first, with their read state. One's own copy
     /// needs `query` in the organisation module with the `own` scope.
     public func announcements(as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> [AnnouncementInbox.Item] {
+        try requireOpen()
         try await consistent(with: position, [Self.announcementView])
         let now = clock.now()
         guard let reader = try await announcementReader(principal, at: now) else { return [] }

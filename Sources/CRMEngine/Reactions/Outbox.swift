@@ -184,7 +184,8 @@ extension CRMEngine {
     /// Messages waiting for delivery, oldest first, that `principal` may see: the first `limit` of
     /// ``pendingOutbox(as:after:limit:)``.
     public func pendingOutbox(as principal: Principal, limit: Int = 100) async throws -> [OutboxItemQueued] {
-        try await pendingOutbox(as: principal, after: nil, limit: limit).items
+        try requireOpen()
+        return try await pendingOutbox(as: principal, after: nil, limit: limit).items
     }
 
     /// A page of the messages waiting for delivery that `principal` may see, oldest first (queued at, then
@@ -192,6 +193,7 @@ extension CRMEngine {
     /// more follow. The cursor is a place in that order, so items acknowledged meanwhile (which leave the
     /// outbox) shift no page.
     public func pendingOutbox(as principal: Principal, after: [UInt8]?, limit: Int = 100) async throws -> WorkProjections.Page<OutboxItemQueued> {
+        try requireOpen()
         guard limit > 0 else { return WorkProjections.Page(items: [], next: nil) }
         let now = clock.now()
         var visible: [(key: [UInt8], item: OutboxItemQueued)] = []
@@ -218,6 +220,7 @@ extension CRMEngine {
     /// `edit` in settings (``OutboxItem/prepare(_:state:principal:engine:)``).
     @discardableResult
     public func acknowledgeDelivery(of itemID: UUID, receipt: String?, as principal: Principal) async throws -> CommandResult {
-        try await execute(OutboxItem.self, id: itemID, .acknowledge(receipt: receipt), as: principal)
+        try requireOpen()
+        return try await execute(OutboxItem.self, id: itemID, .acknowledge(receipt: receipt), as: principal)
     }
 }

@@ -133,6 +133,8 @@ final class Reactor: Sendable {
                     }
                 }
             } catch is CancellationError {
+            } catch let error as EngineError where error.code == .unavailable && engine?.isClosed == true {
+                // The engine closed under a reaction: its event is reacted to again when the engine next opens.
             } catch {
                 engine?.logger.error("reactor stopped", metadata: ["error": "\(type(of: error))", "position": "\(self.position.rawValue)"])
             }
@@ -172,7 +174,9 @@ final class Reactor: Sendable {
         }
         running?.cancel()
         await running?.value
-        try? checkpoints.set(Self.name, to: position)
+        // Only a reactor that ran saves where it got to: one never started (a read-only engine's, beside the
+        // process that reacts) would write back the checkpoint it read at open, moving that process's backwards.
+        if running != nil { try? checkpoints.set(Self.name, to: position) }
         checkpoints.close()
     }
 }

@@ -116,9 +116,10 @@ extension CRMEngine {
     /// Each job (``ScheduledWorkReport/Job``) runs on its own, reading what it needs itself: one that fails is
     /// logged (`scheduled job failed`, with the job's name and the error's code) and named in the report's
     /// ``ScheduledWorkReport/failures``, and the jobs after it still run; it is tried again on the next run.
-    /// Throws only when the run is cancelled (the engine closing).
+    /// Throws only when the run is cancelled (the engine closing), or `unavailable` on a closed engine.
     @discardableResult
     public func runScheduledWork() async throws -> ScheduledWorkReport {
+        try requireOpen()
         let now = clock.now()
         let day = LocalCalendar.utc.localDate(of: now)
         var failures: [ScheduledWorkReport.Failure] = []
@@ -348,8 +349,9 @@ extension CRMEngine {
 
     /// Runs ``runScheduledWork()`` every `interval` until the engine closes. A job that fails is logged by
     /// the run (the others still run) and tried again on the next tick; a run that throws (cancelled) is logged
-    /// too.
+    /// too. On a closed engine it starts nothing.
     public func startScheduler(every interval: Duration = .seconds(3600)) {
+        guard !isClosed else { return }
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 guard let engine = self else { return }

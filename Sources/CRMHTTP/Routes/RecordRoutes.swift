@@ -22,15 +22,16 @@ extension Routes {
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
         let list = PagedList("/v1/search", filters: [("q", text)], limit: limit)
         let after = try list.after(query)
-        try await waitForView("keyword-index", query)
-        try await waitForView("contact-visit-log", query)
-        let page = try await engine.search(text, as: principal, after: after, limit: limit)
+        let page = try await engine.search(text, as: principal, after: after, limit: limit,
+                                           consistentWith: try query.position("consistentWith"))
         return try JSONOutput.response(list.answer(page.items, next: page.next))
     }
 
     /// Any record's modification trail by its stream id (`customer-…`, `task-…`, `ticket-…`), oldest first.
     func recordHistory(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        // The whole trail is the answer (each entry says when): a history has no past state to give.
+        try refuseAsOf(request, "a history is not available as of a point: it lists every change with its time")
         let stream = try streamParameter(context)
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
@@ -51,8 +52,8 @@ extension Routes {
         return StreamID(text)
     }
 
-    /// Read-your-writes for the engine queries that take no `consistentWith` yet (the customer list,
-    /// search): waits on the named view directly.
+    /// Read-your-writes for the engine queries that take no `consistentWith` yet (the customer list, the
+    /// activity list): waits on the named view directly.
     func waitForView(_ name: String, _ query: QueryParameters) async throws {
         guard let position = try query.position("consistentWith"), position > .start,
               try !engine.views.hasReached(position, projections: [name]) else { return }
