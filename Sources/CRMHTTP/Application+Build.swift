@@ -106,11 +106,12 @@ struct Routes: Sendable {
     /// Runs a command from a request: `If-Match` as the expected version, `Idempotency-Key` as the engine's
     /// key; answers the result with the record's version as `ETag` (201 with `Location` for a create). A
     /// repeated key answers the first result again with `Idempotent-Replayed: true` when it comes with the
-    /// same request (method, path, body); with another, 422 `idempotency-key-reused`.
+    /// same request (method, path, body); with another, 422 `idempotency-key-reused`. `X-Source-System`
+    /// names the client's system in the events' metadata (``writer(_:_:)``).
     func execute<A: EngineRecord>(
         _ type: A.Type, id: UUID, _ command: A.Command, request: Request, context: CRMRequestContext, created location: String? = nil
     ) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try writer(request, context)
         let headers = try WriteHeaders(request)
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try await engine.execute(A.self, id: id, command, as: principal, expectedVersion: headers.expectedVersion,

@@ -143,6 +143,7 @@ struct Show: AsyncParsableCommand {
             let point = try asOf.map { try parsePoint($0, "--as-of") }
             let registry = try EngineEvents.registry()
             let (state, last) = try await withReadEngine(store) { engine, principal -> (Any, RecordedEvent) in
+                try await requireWithinLog(point, "--as-of", in: engine.store)
                 // As of a point, the record's state is the engine's answer (authorized, audited, what the
                 // principal's roles hide left out); records of other kinds show their events' payloads.
                 if let point, let then = try await stateAsOf(stream, point, engine: engine, as: principal) { return then }

@@ -81,11 +81,20 @@ func jsonPretty(_ value: Any) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-/// An instant as ISO 8601 in UTC.
+/// An instant as ISO 8601 in UTC with milliseconds, cut down (never rounded up): an event's time shown so,
+/// given back as `--as-of` (which takes the whole millisecond written, ``parsePoint(_:_:)``), includes it.
 func iso(_ date: Date) -> String {
+    // The nearest microsecond first (what the stores keep: an event's time is a whole number of them), then
+    // the millisecond it falls in.
+    let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+    guard micros.isFinite, abs(micros) < 1e18 else { return ISO8601DateFormatter().string(from: date) }
+    let millis = Int64(micros) >= 0 ? Int64(micros) / 1000 : (Int64(micros) - 999) / 1000
+    let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
     let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: date)
+    formatter.formatOptions = [.withInternetDateTime]
+    let whole = formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
+    let fraction = String(millis - seconds * 1000)
+    return String(whole.dropLast()) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
 }
 
 /// Progress of long work on standard error: a bar with rate and ETA on a terminal, plain lines (at most one

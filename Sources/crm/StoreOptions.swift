@@ -258,12 +258,23 @@ let uuidCategories: Set<String> = {
     })
 }()
 
-/// A point in the log given as option `name` (`--as-of`, `--to`): a position (a number) or a time (ISO
-/// 8601, a date meaning its end in UTC).
+/// A point in the log given as option `name` (`--as-of`, `--to`), read as every adapter reads as-of text
+/// (``AsOf/parse(_:instant:)``): a position (plain digits) or a time (ISO 8601, a date meaning its end in
+/// UTC) covering the whole unit it is written to (`…T08:00:48.701Z` up to 08:00:48.701999), so a time the
+/// CLI shows for a change (``iso(_:)``, cut down to the millisecond), given back, includes it.
 func parsePoint(_ text: String, _ name: String) throws -> AsOf {
-    if let position = UInt64(text) { return .position(GlobalPosition(position)) }
-    if let date = parseTime(text) { return .time(date) }
+    if let point = AsOf.parse(text, instant: parseTime) { return point }
     throw malformed(name, "neither a log position nor a time", hint: "give a position like 1200 or a time like 2025-03-01T12:00:00Z")
+}
+
+/// Refuses (exit 64, naming option `name`) a position beyond the head of `log`: no state was ever at it.
+func requireWithinLog(_ point: AsOf?, _ name: String, in log: any EventStore) async throws {
+    guard case .position(let position)? = point else { return }
+    let head = try await log.headPosition()
+    guard position <= head else {
+        throw malformed(name, "position \(position.rawValue) is beyond the log's head (\(head.rawValue))",
+                        hint: "give a position up to \(head.rawValue), or a time")
+    }
 }
 
 /// The ids the CLI makes for new records (through `--server`, and appointment and installation ids): time

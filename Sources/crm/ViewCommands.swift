@@ -89,10 +89,12 @@ struct Replay: AsyncParsableCommand {
             let registry = try EngineEvents.registry()
             let reached = try await withReadEngine(store) { engine, principal -> GlobalPosition in
                 let log = engine.store
+                // A position beyond the head is refused before the replay is audited (a refusal writes nothing).
+                try await requireWithinLog(point, "--to", in: log)
                 try engine.authorizeLogRead("replay to \(to)", as: principal)
                 let target: GlobalPosition
                 switch point {
-                case .position(let p): target = min(p, try await log.headPosition())
+                case .position(let p): target = p
                 case .time(let t): target = try await position(at: t, in: log)
                 }
                 let progress = ProgressPrinter("replay", total: Int(clamping: target.rawValue))

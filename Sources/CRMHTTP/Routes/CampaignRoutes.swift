@@ -14,10 +14,10 @@ extension Routes {
         }
         list(v1, "campaigns", Campaign.self)
         // The campaign with its budget against actual cost (R-MKT-1): `actualCost` (the cost lines' sum),
-        // `budgetRemaining` (negative when over budget) and, once closed, `netReturn` (sales effect minus cost).
-        v1.get("campaigns/:id") { [engine] _, context in
-            let principal = try context.requirePrincipal()
-            let (state, version) = try await engine.state(Campaign.self, id: try pathID(context), as: principal)
+        // `budgetRemaining` (negative when over budget) and, once closed, `netReturn` (sales effect minus cost);
+        // with `asOf`, the campaign then and those figures from it.
+        v1.get("campaigns/:id") { request, context in
+            let (state, version) = try await recordState(Campaign.self, id: try pathID(context), request: request, context: context)
             guard var answer = reflectJSON(state) as? [String: Any] else { return try JSONOutput.reflected(state, version: version) }
             answer["actualCost"] = reflectJSON(state.actualCost)
             answer["budgetRemaining"] = reflectJSON(state.budgetRemaining)

@@ -15,7 +15,7 @@ extension Routes {
     /// criteria and how many customers were selected.
     func addCampaignTargetSelection(to v1: Group) {
         v1.post("campaigns/:id/targets/select") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = try writer(request, context)
             let id = try pathID(context)
             let body = try await body(request)
             let listID = try newID(body, request, context)

@@ -13,10 +13,10 @@ extension Routes {
         }
         list(v1, "products", Product.self)
         // The product with each milestone's `timing` (early, onTime, delayed; null while not reached and not
-        // yet due) as of the engine clock's day in UTC (the catalog has no branch).
-        v1.get("products/:id") { [engine] _, context in
-            let principal = try context.requirePrincipal()
-            let (state, version) = try await engine.state(Product.self, id: try pathID(context), as: principal)
+        // yet due) as of the engine clock's day in UTC (the catalog has no branch); with `asOf`, the product then,
+        // its milestones still timed as of today.
+        v1.get("products/:id") { [engine] request, context in
+            let (state, version) = try await recordState(Product.self, id: try pathID(context), request: request, context: context)
             let today = LocalCalendar.utc.localDate(of: engine.configuration.clock.now())
             guard var answer = reflectJSON(state) as? [String: Any] else { return try JSONOutput.reflected(state, version: version) }
             answer["milestones"] = state.milestoneTimings(asOf: today).map { entry -> Any in

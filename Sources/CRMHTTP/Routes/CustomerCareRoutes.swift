@@ -13,7 +13,9 @@ extension Routes {
         // accrue by themselves. `earnedOn` and `on` default to today in the customer's branch calendar.
         // With `ETag` = the account's stream version (what its writes take as If-Match): the balances are read
         // at least as new as the stream's last event, so the body matches the ETag.
+        // Balances are a view's answer today: no `asOf` (400).
         v1.get("loyalty/:id") { request, context in
+            try refuseAsOf(request)
             let query = QueryParameters(request: request)
             let id = try pathID(context)
             let last = try await lastEvent(of: LoyaltyAccount.stream(id))

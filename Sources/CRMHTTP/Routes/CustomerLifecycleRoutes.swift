@@ -64,6 +64,8 @@ extension Routes {
     /// customer holds the key or it lies outside the caller's scope (the engine's read decides, and audits it).
     func customerByExternalKey(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        // The key is looked up as held now: as of a past point, GET the customer (its Content-Location) with `asOf`.
+        try refuseAsOf(request, "not available for this resource: GET /v1/customers/{id} with asOf")
         let text = QueryParameters(request: request).string("externalKey") ?? ""
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, (1...32).contains(parts[0].count), (1...128).contains(parts[1].count) else {

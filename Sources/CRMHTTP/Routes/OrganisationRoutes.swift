@@ -20,9 +20,10 @@ extension Routes {
             return try page(Array(organisation.employees.values), key: { $0.id.uuidString }, request: request, path: "/v1/employees")
         }
         // An employee, a role or a unit is kept in the organisation's one record: its ETag is that record's
-        // version, which the writes to it take as If-Match.
-        v1.get("employees/:id") { _, context in
-            let (organisation, version) = try await organisationRecord(context)
+        // version, which the writes to it take as If-Match. With `asOf`, as in the organisation then (404 when
+        // not in it then).
+        v1.get("employees/:id") { request, context in
+            let (organisation, version) = try await organisationRecord(context, request: request)
             guard let employee = organisation.employees[try pathID(context)] else { throw Problem.notFound() }
             return try JSONOutput.reflected(employee, version: version)
         }
@@ -43,8 +44,8 @@ extension Routes {
             return try page(Array(organisation.roles.values), key: { $0.id.uuidString }, request: request, path: "/v1/roles",
                             answer: RoleAnswer.json)
         }
-        v1.get("roles/:id") { _, context in
-            let (organisation, version) = try await organisationRecord(context)
+        v1.get("roles/:id") { request, context in
+            let (organisation, version) = try await organisationRecord(context, request: request)
             guard let role = organisation.roles[try pathID(context)] else { throw Problem.notFound() }
             return try JSONOutput.reflected(RoleAnswer.json(role), version: version)
         }
@@ -91,9 +92,11 @@ extension Routes {
         try await organisationRecord(context).state
     }
 
-    /// The organisation as recorded with its version (the ETag of the employees, roles and units in it).
-    func organisationRecord(_ context: CRMRequestContext) async throws -> (state: Organisation.State, version: StreamVersion) {
-        try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal())
+    /// The organisation as recorded with its version (the ETag of the employees, roles and units in it);
+    /// with a request's `asOf`, as it was then (``recordState(_:id:request:context:)``).
+    func organisationRecord(_ context: CRMRequestContext, request: Request? = nil) async throws -> (state: Organisation.State, version: StreamVersion) {
+        if let request { return try await recordState(Organisation.self, id: Self.singletonID, request: request, context: context) }
+        return try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal())
     }
 
     private func roleDefinition(_ body: JSONObjectReader) throws -> RoleDefinition {

@@ -57,6 +57,8 @@ extension Routes {
     func list<A: EngineRecord & SendableMetatype>(_ v1: Group, _ collection: String, _ type: A.Type) {
         v1.get(RouterPath(collection)) { request, context in
             let principal = try context.requirePrincipal()
+            // A list is answered as it is now, never as of a past point (one record is: GET its id with asOf).
+            try refuseAsOf(request, "a list is not available as of a point: read each record with asOf")
             let query = QueryParameters(request: request)
             let limit = try query.limit(default: 100, max: configuration.maxPageSize)
             let list = PagedList("/v1/" + collection, limit: limit)
@@ -68,13 +70,56 @@ extension Routes {
     }
 
     /// GET `/v1/<path>` with an `:id`: the record's current state with `ETag` = its version; 404 when it
-    /// does not exist or lies outside the caller's scope.
+    /// does not exist or lies outside the caller's scope; with `asOf`, its state then
+    /// (``recordState(_:id:request:context:)``).
     func record<A: EngineRecord & SendableMetatype>(_ v1: Group, _ path: String, _ type: A.Type) {
-        v1.get(RouterPath(path)) { _, context in
-            let principal = try context.requirePrincipal()
-            let (state, version) = try await engine.state(A.self, id: try pathID(context), as: principal)
+        v1.get(RouterPath(path)) { request, context in
+            let (state, version) = try await recordState(A.self, id: try pathID(context), request: request, context: context)
             return try JSONOutput.reflected(state, version: version)
         }
+    }
+
+    /// A record's state with its version: now, or with `asOf` (an RFC 3339 instant or a log position, read
+    /// by ``asOf(_:_:)`` as for the customer) as it was then (R-LOG-6), with its version then. Either way the
+    /// caller must be allowed to see the record now (404 otherwise), and what their roles hide — then or
+    /// now — is left out (``CRMEngine/state(_:id:asOf:as:)``); 404 too when the record did not exist then.
+    func recordState<A: EngineRecord>(_ type: A.Type, id: UUID, request: Request, context: CRMRequestContext) async throws -> (state: A.State, version: StreamVersion) {
+        let principal = try context.requirePrincipal()
+        guard let point = try await asOf(QueryParameters(request: request)) else { return try await engine.state(A.self, id: id, as: principal) }
+        return try await engine.state(A.self, id: id, asOf: point, as: principal)
+    }
+
+    /// The caller of a write, with the source system the request names in `X-Source-System` (an integration:
+    /// `billing`, `erp.prod`): recorded in the metadata of the events it writes, as the console's
+    /// `web-console` and the CLI's `crm-cli` are; without the header, none (null). 1 to 64 characters of
+    /// `A-Z a-z 0-9 . _ -`, given once, and not a name the engine's own front ends record (`web-console`,
+    /// `crm-cli`), else 400 naming the header — checked before anything is written. A label the client
+    /// declares: the actor and the client address are what the engine establishes.
+    func writer(_ request: Request, _ context: CRMRequestContext) throws -> Principal {
+        var principal = try context.requirePrincipal()
+        let values = request.headers.values(named: "x-source-system")
+        guard let source = values.first else { return principal }
+        let allowed = source.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-"
+        }
+        guard values.count == 1, (1...64).contains(source.unicodeScalars.count), allowed else {
+            throw Problem.invalid("X-Source-System", "expected 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', given once")
+        }
+        guard !Self.frontEndSources.contains(source.lowercased()) else {
+            throw Problem.invalid("X-Source-System", "reserved for the engine's own front ends")
+        }
+        principal.sourceSystem = source
+        return principal
+    }
+
+    /// The source systems the console and the CLI record: never a client's to claim.
+    static let frontEndSources: Set<String> = ["web-console", "crm-cli"]
+
+    /// 400 naming `asOf` when the query has one: for a single-resource GET whose answer is not a record's
+    /// own state (a view's row, a computed answer), which cannot be answered as of a past point — never
+    /// answered as it is now instead.
+    func refuseAsOf(_ request: Request, _ detail: String = "not available for this resource") throws {
+        if QueryParameters(request: request).string("asOf") != nil { throw Problem.invalid("asOf", detail) }
     }
 
     /// A page of an in-memory list in `key` order: `limit`, the opaque `after` cursor and the `next` link.

@@ -41,7 +41,9 @@ extension Routes {
             .edit(title: try body.string("title", max: 500), source: try body.string("source", max: 100),
                   expectedRevenue: try body.decoded("expectedRevenue", Money.self), closeDate: try day(body, "closeDate"))
         }
+        // A suggestion computed from today's closed opportunities: no `asOf` (400).
         v1.get("opportunities/:id/win-probability") { request, context in
+            try refuseAsOf(request)
             let query = QueryParameters(request: request)
             let suggestion = try await engine.winProbabilitySuggestion(for: try pathID(context), minimumSample: try minimumSample(query),
                                                                        as: try context.requirePrincipal(), consistentWith: try query.position("consistentWith"))
@@ -51,7 +53,7 @@ extension Routes {
             let body = try await body(request)
             let sample = try body.optionalInt("minimumSample", in: 1...10_000) ?? 5
             try body.finish()
-            let suggestion = try await engine.suggestWinProbability(for: try pathID(context), minimumSample: sample, as: try context.requirePrincipal())
+            let suggestion = try await engine.suggestWinProbability(for: try pathID(context), minimumSample: sample, as: try writer(request, context))
             return try JSONOutput.reflected(["suggestion": suggestion as Any])
         }
         // Contact persons of the customer the opportunity names (R-CUS-3); the engine checks each is the customer's.

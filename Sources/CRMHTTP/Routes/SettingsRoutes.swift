@@ -8,8 +8,8 @@ extension Routes {
     /// The settings (one record), the customer groups' custom-field forms and the approval workflow
     /// definitions: configuration as data. Nested rules are read in the domain's own field names.
     func addSettingsRoutes(to v1: Group) {
-        v1.get("settings") { _, context in
-            let (state, version) = try await engine.state(Settings.self, id: Self.singletonID, as: try context.requirePrincipal())
+        v1.get("settings") { request, context in
+            let (state, version) = try await recordState(Settings.self, id: Self.singletonID, request: request, context: context)
             return try JSONOutput.reflected(state, version: version)
         }
         singleton(v1, "settings/time-zones", Settings.self) { body in
@@ -57,8 +57,8 @@ extension Routes {
         create(v1, "forms", CustomerForm.self, id: { CustomerForm.id(group: try $0.string("group", max: 100)) }) { _, body in
             .define(group: try body.string("group", max: 100), fields: try body.optionalDecoded("fields", [FieldDefinition].self) ?? [])
         }
-        v1.get("forms/:group") { _, context in
-            let (state, version) = try await engine.state(CustomerForm.self, id: try form(context), as: try context.requirePrincipal())
+        v1.get("forms/:group") { request, context in
+            let (state, version) = try await recordState(CustomerForm.self, id: try form(context), request: request, context: context)
             return try JSONOutput.reflected(state, version: version)
         }
         command(v1, "forms/:group/fields", CustomerForm.self, id: form) { _, body in .addField(try body.decodedAll(FieldDefinition.self)) }

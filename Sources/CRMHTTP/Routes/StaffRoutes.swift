@@ -1,5 +1,6 @@
 import CRMDomain
 import CRMEngine
+import EventSourcing
 import Foundation
 import Hummingbird
 
@@ -18,8 +19,8 @@ extension Routes {
             let (state, _) = try await engine.state(Organisation.self, id: Self.singletonID, as: try context.requirePrincipal())
             return try page(Array(state.units.values), key: { $0.id.uuidString }, request: request, path: "/v1/units")
         }
-        v1.get("units/:id") { _, context in
-            let (organisation, version) = try await organisationRecord(context)
+        v1.get("units/:id") { request, context in
+            let (organisation, version) = try await organisationRecord(context, request: request)
             guard let unit = organisation.units[try pathID(context)] else { throw Problem.notFound() }
             return try JSONOutput.reflected(unit, version: version)
         }
@@ -40,8 +41,18 @@ extension Routes {
             return try JSONOutput.reflected(["items": items])
         }
         // By id: for whoever may query announcements over all data, and for its own targets (their copy).
-        v1.get("announcements/:id") { _, context in
-            let (state, version) = try await engine.announcement(try pathID(context), as: try context.requirePrincipal())
+        // With `asOf`, the announcement then: only for the former (a target's copy is answered as it is now).
+        v1.get("announcements/:id") { request, context in
+            let principal = try context.requirePrincipal()
+            let id = try pathID(context)
+            guard try await asOf(QueryParameters(request: request)) != nil else {
+                let (state, version) = try await engine.announcement(id, as: principal)
+                return try JSONOutput.reflected(state, version: version)
+            }
+            guard principal.may(.query, in: Announcement.module, on: .global, at: engine.configuration.clock.now()) else {
+                throw Problem.invalid("asOf", "not available for this resource without the organisation module's query permission over all data")
+            }
+            let (state, version) = try await recordState(Announcement.self, id: id, request: request, context: context)
             return try JSONOutput.reflected(state, version: version)
         }
         v1.post("announcements/:id/read") { request, context in
@@ -70,9 +81,21 @@ extension Routes {
         }
         command(v1, "board/threads/:id/lock", BoardThread.self) { _, body in .lock(reason: try body.string("reason", max: 2000)) }
         command(v1, "board/threads/:id/unlock", BoardThread.self) { _, body in .unlock(reason: try body.string("reason", max: 2000)) }
-        // 200 with no words (ETag "0") before the first word is added.
-        v1.get("settings/sensitive-words") { _, context in
-            let (state, version) = try await engine.sensitiveWords(as: try context.requirePrincipal())
+        // 200 with no words (ETag "0") before the first word is added — with `asOf`, before that point too.
+        v1.get("settings/sensitive-words") { request, context in
+            let principal = try context.requirePrincipal()
+            guard let point = try await asOf(QueryParameters(request: request)) else {
+                let (state, version) = try await engine.sensitiveWords(as: principal)
+                return try JSONOutput.reflected(state, version: version)
+            }
+            let state: SensitiveWordList.State, version: StreamVersion
+            do {
+                (state, version) = try await engine.stateIfExisting(SensitiveWordList.self, id: Self.singletonID, asOf: point, as: principal)
+                    ?? (SensitiveWordList.initialState, .noStream)
+            } catch let error as EngineError where error.code == .notFound {
+                // No word recorded yet (empty then too, for whoever may query it), or not the caller's to see.
+                (state, version) = try await engine.sensitiveWords(as: principal)
+            }
             return try JSONOutput.reflected(state, version: version)
         }
         singleton(v1, "settings/sensitive-words", SensitiveWordList.self) { body in .add(try body.decodedAll(SensitiveWord.self)) }

@@ -7,7 +7,7 @@ extension Routes {
     /// API tokens: issue (the secret is in this one answer only), list (never secrets), revoke.
     func addTokenRoutes(to v1: RouterGroup<CRMRequestContext>) {
         v1.post("tokens") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = try writer(request, context)
             let body = try await body(request)
             let employee = try body.uuid("employeeId")
             let name = try body.string("name", max: 100)
@@ -28,7 +28,7 @@ extension Routes {
             return try JSONOutput.response(try await engine.tokens(of: employee, as: principal).map(TokenAnswer.init))
         }
         v1.delete("tokens/:id") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = try writer(request, context)
             let id = try pathID(context)
             let reason = QueryParameters(request: request).string("reason")
             try await engine.revokeToken(id, reason: reason, as: principal)
