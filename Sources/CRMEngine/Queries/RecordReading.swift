@@ -49,10 +49,33 @@ extension CRMEngine {
         var workflowInstances: Set<StreamID> = []
         /// How many records were judged (folded) rather than found decided: for tests.
         var judgements = 0
+        /// How many records' reads ``audited`` keeps before it is cleared.
+        public let auditedCapacity: Int
+        /// The records this reader's reads of are in the read audit already (the history reads with these
+        /// decisions record `history:<stream>` once per record, not once per event the `/v1/events` stream
+        /// sends), and whose reads they are. Kept apart from the decisions (which are started again often);
+        /// cleared when `auditedCapacity` are kept or another principal reads, so a long-lived reader records
+        /// a record again at most once per that many distinct records.
+        var audited: Set<StreamID> = []
+        var auditedFor: String?
 
-        public init(capacity: Int = 4_096, maxAge: TimeInterval = 10) {
+        public init(capacity: Int = 4_096, maxAge: TimeInterval = 10, auditedCapacity: Int = 10_000) {
             self.capacity = max(1, capacity)
             self.maxAge = max(0, maxAge)
+            self.auditedCapacity = max(1, auditedCapacity)
+        }
+
+        /// Whether this reader's read of `stream` as `principal` is still to be recorded in the read audit
+        /// (then it counts as recorded).
+        func needsAudit(of stream: StreamID, as principal: Principal) -> Bool {
+            if auditedFor != principal.id {
+                audited.removeAll(keepingCapacity: true)
+                auditedFor = principal.id
+            }
+            guard !audited.contains(stream) else { return false }
+            if audited.count >= auditedCapacity { audited.removeAll(keepingCapacity: true) }
+            audited.insert(stream)
+            return true
         }
 
         /// How many records' decisions are kept now.

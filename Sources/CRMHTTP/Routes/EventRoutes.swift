@@ -82,11 +82,16 @@ extension Routes {
     /// of its own or of its customer, after `decisionMaxAge` seconds or when `decisionCapacity` records are
     /// kept (``CRMEngine/ReadDecisions``): a record moved out of the caller's scope stops being sent from the
     /// first event after the move, and tailing a busy record does not judge every other record again.
+    ///
+    /// The read audit gets one `history:<stream>` entry per record sent on the connection, not one per event
+    /// (a client reconnecting from position 1 would otherwise write one per event of the log): the records
+    /// recorded are kept, up to `auditedCapacity` distinct ones, then forgotten (a long-lived connection
+    /// records a record again at most once per that many).
     static func produce(engine: CRMEngine, principal: Principal, from: GlobalPosition,
                         into continuation: AsyncStream<ByteBuffer>.Continuation,
-                        decisionCapacity: Int = 4_096, decisionMaxAge: TimeInterval = 10) async throws {
+                        decisionCapacity: Int = 4_096, decisionMaxAge: TimeInterval = 10, auditedCapacity: Int = 10_000) async throws {
         let encoder = JSONOutput.encoder()
-        let decisions = CRMEngine.ReadDecisions(capacity: decisionCapacity, maxAge: decisionMaxAge)
+        let decisions = CRMEngine.ReadDecisions(capacity: decisionCapacity, maxAge: decisionMaxAge, auditedCapacity: auditedCapacity)
         for try await event in engine.store.subscribe(from: from) {
             if Task.isCancelled { return }
             guard !internalCategories.contains(String(event.stream.rawValue.prefix { $0 != "-" })) else { continue }

@@ -9,9 +9,13 @@ private func status(_ old: String?, _ new: String) -> FieldChange {
     FieldChange(field: "status", old: old.map(FieldValue.option), new: .option(new))
 }
 
-/// A permission as the history shows it: `<module>: <actions> over <scope>`.
+/// A permission as the history shows it: `<module>: <actions> over <scope>`, with its period when it has
+/// one (` from <instant>`, ` until <instant>`): a change of a permission's period alone shows too.
 private func describe(_ p: Permission) -> String {
-    "\(p.module.rawValue): \(p.actions.map(\.rawValue).joined(separator: "/")) over \(p.scope)"
+    var text = "\(p.module.rawValue): \(p.actions.map(\.rawValue).joined(separator: "/")) over \(p.scope)"
+    if let from = p.validity.from { text += " from \(from.formatted(Date.ISO8601FormatStyle()))" }
+    if let until = p.validity.until { text += " until \(until.formatted(Date.ISO8601FormatStyle()))" }
+    return text
 }
 
 // MARK: Organisation
@@ -66,6 +70,18 @@ extension RoleDefined: HasFieldChanges {
         var c: [FieldChange] = [FieldChange(field: "name", old: nil, new: .text(name))]
         c.record("permissions", nil, permissions.isEmpty ? nil : .list(permissions.map(describe)))
         c.record("hiddenFields", nil, hiddenFields.isEmpty ? nil : .list(hiddenFields.map { "\($0.formGroup).\($0.field)" }))
+        return c
+    }
+}
+/// A role changed: its name (the payload's `changes`), and its permissions and hidden fields old → new when
+/// they changed (each as ``RoleDefined`` lists them; an empty list as nothing).
+extension RoleChanged: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c = changes
+        c.record("permissions", previousPermissions.isEmpty ? nil : .list(previousPermissions.map(describe)),
+                 permissions.isEmpty ? nil : .list(permissions.map(describe)))
+        c.record("hiddenFields", previousHiddenFields.isEmpty ? nil : .list(previousHiddenFields.map { "\($0.formGroup).\($0.field)" }),
+                 hiddenFields.isEmpty ? nil : .list(hiddenFields.map { "\($0.formGroup).\($0.field)" }))
         return c
     }
 }

@@ -61,14 +61,18 @@ private func describe(_ line: QuoteLine) -> String {
     "\(line.productName) × \(line.quantity) @ \(line.unitPrice)" + (line.discountPercent == 0 ? "" : " −\(line.discountPercent)%")
 }
 
-/// A revision's content, each field from nothing: the payload holds the new revision only (the one it
-/// replaces is in the previous `QuoteCreated` / `QuoteRevised` entry).
-private func revisionFields(_ revision: QuoteRevision, into c: inout [FieldChange]) {
-    c.record("lines", nil, .list(revision.draft.lines.map(describe)))
-    c.record("discountPercent", nil, .number(revision.draft.discountPercent))
-    c.record("total", nil, revision.draft.currency.map { .money(Money(revision.draft.total, $0)) })
-    c.record("validUntil", nil, revision.draft.validUntil.map(FieldValue.date))
-    c.record("note", nil, revision.draft.note.map(FieldValue.text))
+/// A revision's terms (`lines`, `discountPercent`, `total`, `validUntil`, `note`) old → new against the
+/// revision it replaces, `previous` — only the terms that changed — or each from nothing when there is none
+/// (a creation) or it is not known; and the status the revision takes, from nothing (the status it leaves
+/// varies: pending, sent back, approved …).
+private func revisionFields(_ revision: QuoteRevision, replacing previous: QuoteRevision?, into c: inout [FieldChange]) {
+    func total(_ draft: QuoteDraft) -> FieldValue? { draft.currency.map { .money(Money(draft.total, $0)) } }
+    let old = previous?.draft
+    c.record("lines", old.map { .list($0.lines.map(describe)) }, .list(revision.draft.lines.map(describe)))
+    c.record("discountPercent", old.map { .number($0.discountPercent) }, .number(revision.draft.discountPercent))
+    c.record("total", old.flatMap(total), total(revision.draft))
+    c.record("validUntil", old?.validUntil.map(FieldValue.date), revision.draft.validUntil.map(FieldValue.date))
+    c.record("note", old?.note.map(FieldValue.text), revision.draft.note.map(FieldValue.text))
     c.record("status", nil, .option((revision.needsApproval ? Quote.Status.pendingApproval : .approved).rawValue))
 }
 
@@ -77,17 +81,23 @@ extension QuoteCreated: HasFieldChanges {
     public var fieldChanges: [FieldChange] {
         var c: [FieldChange] = [FieldChange(field: "number", old: nil, new: .text(number)),
                                 FieldChange(field: "revision", old: nil, new: .number(Decimal(revision.number)))]
-        revisionFields(revision, into: &c)
+        revisionFields(revision, replacing: nil, into: &c)
         return c
     }
 }
-/// A new revision: its number old → new (always the next), its content and the status it takes, from nothing
-/// (the payload holds the new revision only, and the status it leaves varies).
+/// A new revision: its number old → new (always the next), its terms old → new and the status it takes (from
+/// nothing: the status it leaves varies). The payload holds the new revision only: the history read gives the
+/// revision it replaced (``fieldChanges(replacing:)``, from the quote's earlier `QuoteCreated` / `QuoteRevised`);
+/// without it (``fieldChanges``) every term is from nothing.
 extension QuoteRevised: HasFieldChanges {
-    public var fieldChanges: [FieldChange] {
+    public var fieldChanges: [FieldChange] { fieldChanges(replacing: nil) }
+
+    /// The changes against `previous`, the revision this one replaced (number n − 1; another one, or nil,
+    /// shows every term from nothing): only the terms that changed, old → new.
+    public func fieldChanges(replacing previous: QuoteRevision?) -> [FieldChange] {
         var c: [FieldChange] = []
         c.record("revision", .number(Decimal(revision.number - 1)), .number(Decimal(revision.number)))
-        revisionFields(revision, into: &c)
+        revisionFields(revision, replacing: previous?.number == revision.number - 1 ? previous : nil, into: &c)
         return c
     }
 }

@@ -64,7 +64,6 @@ extension CustomerFormFieldChanged: HasFieldChanges {
 extension SurveyTemplateRevised: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension ConnectionStageReplanned: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension EmployeeChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
-extension RoleChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension FeedbackFormAmended: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 
 // Transitions with plain old/new fields.

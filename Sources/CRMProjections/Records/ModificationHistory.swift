@@ -189,11 +189,15 @@ public struct ModificationHistory: Projection {
     }
 
     /// The entries of `trail`, from its events in the log (`events`: the decoded event at a position; a
-    /// position it has no event for is left out).
-    public static func entries(_ trail: Trail, events: (GlobalPosition) throws -> ProjectionEvent?) rethrows -> [HistoryEntry] {
+    /// position it has no event for is left out). `replaced`: the revision each `QuoteRevised` (by its
+    /// position) replaced, so its terms show old → new (``QuoteRevised/fieldChanges(replacing:)``; one not
+    /// given shows them from nothing) — ``replacedRevisions(in:)`` finds those among the events at hand.
+    public static func entries(_ trail: Trail, replaced: [GlobalPosition: QuoteRevision] = [:],
+                               events: (GlobalPosition) throws -> ProjectionEvent?) rethrows -> [HistoryEntry] {
         try trail.points.compactMap { point in
             guard let event = try events(point.position) else { return nil }
-            let changes = (event.payload as? HasFieldChanges)?.fieldChanges ?? []
+            let changes = (event.payload as? QuoteRevised).map { $0.fieldChanges(replacing: replaced[point.position]) }
+                ?? (event.payload as? HasFieldChanges)?.fieldChanges ?? []
             let eventType = type(of: event.payload).eventType
             return HistoryEntry(
                 stream: event.stream, version: event.streamVersion, position: point.position, recordedAt: event.recordedAt,
@@ -215,11 +219,31 @@ public struct ModificationHistory: Projection {
         return rows == 0 ? nil : try CustomerScopes.scope(of: customer, in: views)
     }
 
-    /// A record's history at `events` (its events from the log, decoded, in version order).
-    public static func history(of stream: StreamID, events: [ProjectionEvent], in views: any ViewReader) throws -> [HistoryEntry] {
+    /// A record's history at `events` (its events from the log, decoded, in version order); `replaced` as
+    /// ``entries(_:replaced:events:)`` takes it (by default the revisions found among `events`).
+    public static func history(of stream: StreamID, events: [ProjectionEvent], replaced: [GlobalPosition: QuoteRevision]? = nil,
+                               in views: any ViewReader) throws -> [HistoryEntry] {
         let trail = try trail(of: stream, at: events.map { ($0.streamVersion, $0.position) }, in: views)
         let byPosition = Dictionary(events.map { ($0.position, $0) }, uniquingKeysWith: { first, _ in first })
-        return entries(trail) { byPosition[$0] }
+        return entries(trail, replaced: replaced ?? replacedRevisions(in: events)) { byPosition[$0] }
+    }
+
+    /// The revision each `QuoteRevised` among `events` replaced (by the revised event's position), where
+    /// `events` hold it: the quote's `QuoteCreated` or `QuoteRevised` just before it (revision n − 1). A
+    /// revision whose predecessor is not among them (a page that starts after it) is left out: the caller
+    /// looks it up in the quote's state (`Quote.State.revisions`) or shows the terms from nothing.
+    public static func replacedRevisions(in events: [ProjectionEvent]) -> [GlobalPosition: QuoteRevision] {
+        var latest: [StreamID: QuoteRevision] = [:]
+        var replaced: [GlobalPosition: QuoteRevision] = [:]
+        for event in events.sorted(by: { $0.position < $1.position }) {
+            if let created = event.payload as? QuoteCreated {
+                latest[event.stream] = created.revision
+            } else if let revised = event.payload as? QuoteRevised {
+                if let previous = latest[event.stream], previous.number == revised.revision.number - 1 { replaced[event.position] = previous }
+                latest[event.stream] = revised.revision
+            }
+        }
+        return replaced
     }
 
     /// A customer's history with its linked records, in log order (``trail(ofCustomer:in:after:limit:)`` with
