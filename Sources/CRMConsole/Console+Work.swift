@@ -208,25 +208,32 @@ extension Console {
 
     /// The customers the principal may see, by name, a page at a time. The `after` cursor is checked
     /// (``PageCursor``): a link this console did not write (edited, cut short, of another list) is a 400 page,
-    /// never a page from wherever its bytes point.
+    /// never a page from wherever its bytes point. It holds the page's last customer's id, never its name (a
+    /// link lands in browser history and proxy logs); the engine finds that customer's place now (a renamed
+    /// one: its new name's), and one unknown or no longer visible to the principal is a 400 page alike.
     ///
     /// With `q`, the customers whose name holds every word of it instead (the engine's keyword search,
     /// R-ANA-6, as the principal: only customers they may query), best match first, at most 50.
     func customers(_ visit: Visit) async throws -> Response {
         let q = visit.query["q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !q.isEmpty { return try await customerSearch(visit, q) }
-        let after: [UInt8]?
+        let after: UUID?
         do {
-            after = try PageCursor.bytes(visit.query["after"], list: Self.customerList)
+            after = try PageCursor.id(visit.query["after"], list: Self.customerList)
         } catch {
             throw ConsoleError.badRequest("This page link is not valid (it may have been changed or cut short). Open the customer list again from its first page.")
         }
-        let page = try await engine.customers(as: visit.principal, after: after, limit: 50)
+        let page: Customer360Projection.Page
+        do {
+            page = try await engine.customers(as: visit.principal, after: after, limit: 50)
+        } catch let error as EngineError where error.code == .invalid && error.field == "after" {
+            throw ConsoleError.badRequest("This page link leads on from a customer no longer in your list. Open the customer list again from its first page.")
+        }
         let items: [[String: Any]] = page.items.map { item in
             ["id": item.id.lowercasedString, "name": item.name, "group": item.group, "branch": orFalse(item.scope.branch),
              "status": item.status.rawValue]
         }
-        let next: Any = page.items.count == 50 ? (orFalse(page.cursor.map { PageCursor.text($0, list: Self.customerList) })) : false
+        let next: Any = page.items.count == 50 ? orFalse(page.items.last.map { PageCursor.text(id: $0.id, list: Self.customerList) }) : false
         return await self.page(visit, title: "Customers", template: "customers", ["customers": items, "next": next])
     }
 

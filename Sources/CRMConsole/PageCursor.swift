@@ -6,6 +6,11 @@ import Foundation
 /// The check lets ``bytes(_:list:)`` refuse any text this server did not write for that list (a typo, a
 /// tampered link, a cursor of another list or of the same list with other filters) instead of paging from
 /// wherever its bytes happen to point. `list` names the list: its path and the parameters that define it.
+///
+/// Opaque in form only: base64 hides nothing, and cursors land in URLs, browser history and proxy logs. So
+/// a key holds no personal data — ids, times, positions, codes — never a name or other text a record is
+/// sorted by: a list in name order pages after the last row's id (``text(id:list:)``, ``id(_:list:)``) and
+/// finds its place by that id.
 public enum PageCursor {
     /// A text that is not a cursor ``text(_:list:)`` wrote for the list.
     public struct Refused: Error, Sendable {}
@@ -32,6 +37,20 @@ public enum PageCursor {
         // The check, and the canonical text (no stray bits in the last character): only what text(_:list:) wrote.
         guard Array(all.suffix(4)) == check(bytes, list: list), Self.text(bytes, list: list) == text else { throw Refused() }
         return bytes
+    }
+
+    /// A record id as the key of a cursor: its 16 bytes.
+    public static func key(_ id: UUID) -> [UInt8] { withUnsafeBytes(of: id.uuid) { Array($0) } }
+
+    /// The cursor text of `list` that pages after the record `id` (``key(_:)``).
+    public static func text(id: UUID, list: String) -> String { text(key(id), list: list) }
+
+    /// A cursor text of `list` back to the record id it pages after: nil when absent or empty (the first
+    /// page); ``Refused`` when it is not a text ``text(id:list:)`` wrote for `list`.
+    public static func id(_ text: String?, list: String) throws(Refused) -> UUID? {
+        guard let bytes = try bytes(text, list: list) else { return nil }
+        guard bytes.count == 16 else { throw Refused() }
+        return bytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
     }
 
     private static func isCursorCharacter(_ byte: UInt8) -> Bool {

@@ -45,14 +45,18 @@ struct PagedList {
 
     /// The request's `after` as the record id it names in a list paged by id (its key: the id's 16 bytes,
     /// ``key(_:)``); nil when absent or empty.
+    /// A list sorted by a name (or other personal text) pages by its last row's id too, never by the text
+    /// it sorts by: cursors land in URLs and logs (``PageCursor``).
     func afterID(_ query: QueryParameters) throws -> UUID? {
-        guard let bytes = try after(query) else { return nil }
-        guard bytes.count == 16 else { throw Self.refused }
-        return bytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
+        do {
+            return try PageCursor.id(query.string("after"), list: name)
+        } catch {
+            throw Self.refused
+        }
     }
 
-    /// The key of a record id in a list paged by id.
-    static func key(_ id: UUID) -> [UInt8] { withUnsafeBytes(of: id.uuid) { Array($0) } }
+    /// The key of a record id in a list paged by id (or by its last row's id).
+    static func key(_ id: UUID) -> [UInt8] { PageCursor.key(id) }
 
     /// The cursor text of `key` in this list.
     func cursor(_ key: [UInt8]) -> String { PageCursor.text(key, list: name) }

@@ -230,12 +230,16 @@ extension Customer: EngineRecord {
                 throw EngineError(.invalid, field: "survivorId", "no live customer you may see has this id")
             }
             return command
-        case .absorbDuplicate(let duplicateID, _, _) where !principal.isSystem:
-            // Only a duplicate already marked merged into this customer.
+        case .absorbDuplicate(let duplicateID, let contactIDs, let openWorkIDs) where !principal.isSystem:
+            // Only a duplicate already marked merged into this customer, and only its own contacts and open work —
+            // judged once the principal may absorb into it (else authorization answers, telling nothing of the id).
+            guard try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return command }
             let duplicate = try await engine.load(Customer.self, stream: Customer.stream(duplicateID)).state
             guard duplicate.exists, duplicate.mergedInto == state.id, state.id != nil else {
                 throw EngineError(.invalid, field: "duplicateId", "no customer has been merged into this one with this id")
             }
+            try await requireDuplicatesRecords(duplicateID: duplicateID, contactIDs: contactIDs, openWorkIDs: openWorkIDs, command: command,
+                                               state: state, principal: principal, engine: engine)
             return command
         default:
             return command

@@ -1,6 +1,7 @@
 import CRMDomain
 import CRMProjections
 import EventSourcing
+import EventStoreLMDB
 import Foundation
 
 extension CRMEngine {
@@ -20,14 +21,22 @@ extension CRMEngine {
         guard position <= head else {
             throw EngineError(.invalid, field: "consistentWith", "position \(position.rawValue) is beyond the log's head (\(head.rawValue))")
         }
-        try await views.waitUntil(position, projections: names)
+        do {
+            try await views.waitUntil(position, projections: names)
+        } catch ViewError.timedOut {
+            throw EngineError(.unavailable, field: "consistentWith", "the views did not reach position \(position.rawValue) in time; try again")
+        } catch {
+            // A close while waiting fails the wait (the views closed): the engine's `unavailable`.
+            throw unlessClosed(error)
+        }
     }
 
     /// A customer with its related records (R-CUS-4), as `principal` may see it: not found outside its
     /// scope, related records of modules it may not query left out, hidden custom fields removed. The read
     /// is recorded in the read audit.
     public func customer(_ id: UUID, as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> Customer360 {
-        try await customerRead(id, as: principal, consistentWith: position).view
+        try requireOpen()
+        return try await customerRead(id, as: principal, consistentWith: position).view
     }
 
     /// A customer 360 read: the view as ``customer(_:as:consistentWith:)`` answers it, with the stamp of the
@@ -45,6 +54,7 @@ extension CRMEngine {
     /// (``Configuration/customerCacheSize``) checked against the stamp row read in the same snapshot, so a
     /// repeated read decodes one row instead of the customer's whole prefix.
     public func customerRead(_ id: UUID, as principal: Principal, consistentWith position: GlobalPosition? = nil) async throws -> CustomerRead {
+        try requireOpen()
         try await consistent(with: position, [Self.customer360])
         let cache = customerViews
         let read: (Customer360, GlobalPosition)? = try views.read(Self.customer360) { reader in
@@ -116,22 +126,46 @@ extension CRMEngine {
         return CustomerRead(view: visible, stamp: stamp, isComplete: complete)
     }
 
-    /// A page of the customers `principal` may see that match `filter`, by name (or id), after the cursor of
-    /// the previous page. Rows are filtered (scope and filter) before the limit is counted, so a page is full
-    /// unless the list ends; a cursor is a row key, valid for the same filter only.
+    /// A page of the customers `principal` may see that match `filter`, by name (or id), after the customer
+    /// `after` — the last item's id of the previous page (nil for the first). Rows are filtered (scope and
+    /// filter) before the limit is counted, so a page is full unless the list ends.
+    ///
+    /// The page continues from `after`'s place as the view holds it now (one by-id read: a cursor carries the
+    /// id, never the name): after a rename, from the new name's place (customers between the two places may
+    /// then be skipped or repeated); a customer that left `filter` meanwhile still marks its place. A customer
+    /// unknown, or one `principal` may not see (any more), is refused alike — `invalid`, field `after`, so the
+    /// answer never tells whether a customer outside the caller's scope exists: start again from the first page.
+    ///
+    /// ```swift
+    /// var page = try await engine.customers(as: principal, limit: 50)
+    /// while page.items.count == 50, let last = page.items.last { page = try await engine.customers(as: principal, after: last.id, limit: 50) }
+    /// ```
     public func customers(
         as principal: Principal, order: Customer360Projection.ListOrder = .name, filter: CustomerFilter = CustomerFilter(),
-        after cursor: [UInt8]? = nil, limit: Int = 50
+        after: UUID? = nil, limit: Int = 50
     ) async throws -> Customer360Projection.Page {
+        try requireOpen()
         let now = clock.now()
+        let visible = { (item: CustomerListItem) in principal.may(.query, in: .customers, on: item.scope, at: now) }
         let page = try views.read(Self.customer360) { views in
-            try Customer360Projection.list(in: views, order: order, after: cursor, limit: limit) { item in
-                filter.matches(item) && principal.may(.query, in: .customers, on: item.scope, at: now)
+            var cursor: [UInt8]?
+            if let after {
+                guard let position = try Customer360Projection.listPosition(of: after, order: order, in: views), visible(position.item) else {
+                    throw EngineError(.invalid, field: "after", Self.customerCursorGone)
+                }
+                cursor = position.key
+            }
+            return try Customer360Projection.list(in: views, order: order, after: cursor, limit: limit) { item in
+                filter.matches(item) && visible(item)
             }
         }
         for item in page.items { audit.record(principal: principal, record: Customer.stream(item.id).rawValue) }
         return page
     }
+
+    /// Why ``customers(as:order:filter:after:limit:)`` refuses its `after`: the same words for a customer
+    /// unknown and for one outside the caller's scope.
+    public static let customerCursorGone = "the customer this page continues after is not in the list you may see (any more); start again from the first page"
 
     /// The records of type `A` that `principal` may query, in id order (the stream name's), after the record
     /// `after`, at most `limit` — with each one's state and version. For small collections without a view
@@ -139,6 +173,7 @@ extension CRMEngine {
     /// index, each state folded from its stream. Records outside the caller's scope are left out.
     public func records<A: EngineRecord>(_ type: A.Type, after: UUID? = nil, limit: Int = 100, as principal: Principal,
                                          consistentWith position: GlobalPosition? = nil) async throws -> [(id: UUID, state: A.State, version: StreamVersion)] {
+        try requireOpen()
         try await consistent(with: position, [Self.history])
         var out: [(id: UUID, state: A.State, version: StreamVersion)] = []
         var last = after.map { A.streamID($0).rawValue }
@@ -165,9 +200,11 @@ extension CRMEngine {
     /// an assignee reads a task's history as they read the task); hidden custom fields are left out.
     ///
     /// `decisions`: what a reader that asks again and again (the `/v1/events` stream) judged before, used
-    /// again while still fit for this page (``ReadDecisions``); nil judges the record afresh.
+    /// again while still fit for this page (``ReadDecisions``); nil judges the record afresh. The read is
+    /// recorded in the read audit as `history:<stream>` — with `decisions`, once per record for that reader.
     public func history(of stream: StreamID, as principal: Principal, after: StreamVersion? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil, decisions: ReadDecisions? = nil) async throws -> [HistoryEntry] {
+        try requireOpen()
         try await consistent(with: position, [Self.history])
         // The record's events from the log, as far as the view has indexed them (it adds the record's
         // customer and scopes).
@@ -175,7 +212,8 @@ extension CRMEngine {
         let from = StreamVersion((after?.rawValue ?? 0) + 1)
         let events = try await store.readStream(stream, from: from, direction: .forward, limit: max(0, limit))
             .prefix { $0.position <= indexed }.map(projectionEvent)
-        let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, in: $0) }
+        let replaced = try await replacedQuoteRevisions(events)
+        let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, replaced: replaced, in: $0) }
         guard let first = entries.first else {
             // An empty page (paged past the end) is empty for a caller who may see the record (its scope now,
             // as on any page), and "not found" for anyone else, as for a record that does not exist: it must
@@ -187,7 +225,8 @@ extension CRMEngine {
         }
         if let decisions, let last = entries.last { try await refresh(decisions, for: last.position, as: principal) }
         guard try await mayQueryRecord(stream, viewScope: first.scope, as: principal, decisions: decisions) else { throw EngineError.notFound() }
-        audit.record(principal: principal, record: "history:" + stream.rawValue)
+        // One reader's reads of a record (the events stream: one read per event) are recorded once (ReadDecisions).
+        if decisions?.needsAudit(of: stream, as: principal) ?? true { audit.record(principal: principal, record: "history:" + stream.rawValue) }
         return entries.map { hidingFields($0, from: principal) }
     }
 
@@ -197,7 +236,8 @@ extension CRMEngine {
     /// with the next ones it may (a page shorter than `limit` is the last).
     public func history(ofCustomer id: UUID, as principal: Principal, after: GlobalPosition? = nil, limit: Int = 100,
                         consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
-        try await customerHistory(id, as: principal, from: after, limit: limit, consistentWith: position) { views, cursor in
+        try requireOpen()
+        return try await customerHistory(id, as: principal, from: after, limit: limit, consistentWith: position) { views, cursor in
             try ModificationHistory.trail(ofCustomer: id, in: views, after: cursor, limit: limit)
         }
     }
@@ -207,7 +247,8 @@ extension CRMEngine {
     /// the last entry's position as `before` for the page after. It reads only as far back as the page needs.
     public func latestHistory(ofCustomer id: UUID, as principal: Principal, before: GlobalPosition? = nil, limit: Int = 100,
                               consistentWith position: GlobalPosition? = nil) async throws -> [HistoryEntry] {
-        try await customerHistory(id, as: principal, from: before, limit: limit, consistentWith: position) { views, cursor in
+        try requireOpen()
+        return try await customerHistory(id, as: principal, from: before, limit: limit, consistentWith: position) { views, cursor in
             try ModificationHistory.latestTrail(ofCustomer: id, in: views, before: cursor, limit: limit)
         }
     }
@@ -260,8 +301,10 @@ extension CRMEngine {
     /// limited to what `principal` may query: the first `limit` of ``search(_:as:after:limit:)``. Besides the
     /// keyword index's records (customers, contacts, opportunities, quotes, tickets, contracts, campaigns,
     /// surveys and survey responses) it finds contact log entries and visits, from the contact and visit log.
-    public func search(_ text: String, as principal: Principal, limit: Int = 50) async throws -> [SearchHit] {
-        try await search(text, as: principal, after: nil, limit: limit).items
+    /// With `consistentWith` (a command's ``CommandResult/position``), it waits until both views hold that write.
+    public func search(_ text: String, as principal: Principal, limit: Int = 50, consistentWith position: GlobalPosition? = nil) async throws -> [SearchHit] {
+        try requireOpen()
+        return try await search(text, as: principal, after: nil, limit: limit, consistentWith: position).items
     }
 
     /// A page of the search: best first (score, kind, title, id; ``KeywordIndex/search(_:in:after:limit:where:)``),
@@ -277,7 +320,13 @@ extension CRMEngine {
     /// only for whoever may also query that customer: it would tell the name word by word. A hit whose
     /// customer the principal may not query (its own record found by its own words: an assignee's ticket)
     /// carries only the record's own owners as its scope, not that customer's branch, group or owner.
-    public func search(_ text: String, as principal: Principal, after: [UInt8]?, limit: Int = 50) async throws -> WorkProjections.Page<SearchHit> {
+    ///
+    /// `consistentWith`: a command's ``CommandResult/position`` — the search waits until the views it reads
+    /// (the keyword index, the contact and visit log) hold that write, to find one's own write.
+    public func search(_ text: String, as principal: Principal, after: [UInt8]?, limit: Int = 50,
+                       consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<SearchHit> {
+        try requireOpen()
+        try await consistent(with: position, [Self.keywords, Self.activityLog])
         let now = clock.now()
         let ownTextScore = 2 * Keywords.queryTerms(text).count
         // Two views, each its own snapshot: contact log entries and visits join from the contact and visit log.
@@ -320,23 +369,29 @@ extension CRMEngine {
     /// Contact log entries and visits, newest first, filtered; with `text`, only those whose notes hold it.
     /// Entries outside `principal`'s scope are left out: the first `limit` of ``activity(as:text:filter:after:limit:)``.
     public func activity(
-        as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), limit: Int = 50
+        as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), limit: Int = 50,
+        consistentWith position: GlobalPosition? = nil
     ) async throws -> [ActivityEntry] {
-        try await activity(as: principal, text: text, filter: filter, after: nil, limit: limit).items
+        try requireOpen()
+        return try await activity(as: principal, text: text, filter: filter, after: nil, limit: limit, consistentWith: position).items
     }
 
     /// A page of the activity: contact log entries and visits `principal` may query, newest first (then by
     /// id), of `filter`'s customer or employee or holding the words `text`, after `after` — nil for the first
     /// page, else the `next` of the page before with the same `text` and `filter`. `next` is set when more
     /// entries follow. The filter's other fields (kind, channel, contact person, time) only narrow: one of
-    /// customer, employee or text is required.
+    /// customer, employee or text is required. With `consistentWith` (a command's ``CommandResult/position``),
+    /// it waits until the contact and visit log holds that write.
     ///
     /// ```swift
     /// let withWang = try await engine.activity(as: principal, filter: .init(customerID: acme, contactID: wang), after: nil)
     /// ```
     public func activity(
-        as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), after: [UInt8]?, limit: Int = 50
+        as principal: Principal, text: String? = nil, filter: ContactVisitLog.Filter = .init(), after: [UInt8]?, limit: Int = 50,
+        consistentWith position: GlobalPosition? = nil
     ) async throws -> WorkProjections.Page<ActivityEntry> {
+        try requireOpen()
+        try await consistent(with: position, [Self.activityLog])
         let now = clock.now()
         let include = { (entry: ActivityEntry) in principal.may(.query, in: Permission.Module(entry.kind), on: entry.scope, at: now) }
         let page = try views.read(Self.activityLog) { views in
@@ -362,7 +417,8 @@ extension CRMEngine {
     private func historyEntries(_ trail: ModificationHistory.Trail) async throws -> [HistoryEntry] {
         var events: [GlobalPosition: ProjectionEvent] = [:]
         for event in try await store.readEvents(at: trail.points.map(\.position)) { events[event.position] = try projectionEvent(event) }
-        return ModificationHistory.entries(trail) { events[$0] }
+        let replaced = try await replacedQuoteRevisions(Array(events.values))
+        return ModificationHistory.entries(trail, replaced: replaced) { events[$0] }
     }
 
     /// A recorded event with its payload decoded (upcast to the current schema).

@@ -49,16 +49,12 @@ extension Routes {
     }
 
     /// The customer 360 with `ETag` = the customer's stream version; with `asOf` (an RFC 3339 instant or a
-    /// log position), the customer's own state then.
+    /// log position, ``asOf(_:_:)``), the customer's own state then.
     func customer(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try pathID(context)
         let query = QueryParameters(request: request)
-        if let asOf = query.string("asOf") {
-            let point: AsOf
-            if let position = QueryParameters.counter(asOf) { point = .position(GlobalPosition(position)) } else if let instant = parseInstant(asOf) { point = .time(instant) } else {
-                throw Problem.invalid("asOf", "expected an RFC 3339 instant or a log position")
-            }
+        if let point = try await asOf(query) {
             // The engine leaves out the custom fields hidden from the principal (in the form then or now).
             let (state, version) = try await engine.state(Customer.self, id: id, asOf: point, as: principal)
             return try JSONOutput.response(moneyAsText: CustomerStateAnswer(state, version: version), version: version)
@@ -85,20 +81,30 @@ extension Routes {
 
     /// The customers the caller may see, by name, with the filters `group`, `branch`, `community`, `status`
     /// and `owner` (exact matches, all those given); a cursor pages only the list with the same filters.
+    /// The cursor holds the page's last customer's id, never its name (``PagedList/afterID(_:)``): the engine
+    /// finds its place by id, and refuses (400 naming `after`) one unknown or no longer visible to the caller.
     func listCustomers(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
         let filter = try customerFilter(query)
         let list = PagedList("/v1/customers", filters: filter.parameters, limit: limit)
-        let after = try list.after(query)
+        let after = try list.afterID(query)
         try await waitForView("customer-360", query)
-        let page = try await engine.customers(as: principal, filter: filter, after: after, limit: limit)
-        return try JSONOutput.response(list.answer(page.items, next: page.items.count == limit ? page.cursor : nil))
+        let page: Customer360Projection.Page
+        do {
+            page = try await engine.customers(as: principal, filter: filter, after: after, limit: limit)
+        } catch let error as EngineError where error.code == .invalid && error.field == "after" {
+            throw Problem.invalid("after", error.message)
+        }
+        let last = page.items.count == limit ? page.items.last : nil
+        return try JSONOutput.response(list.answer(page.items, next: last.map { PagedList.key($0.id) }))
     }
 
     func customerHistory(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        // The whole trail is the answer (each entry says when): a history has no past state to give.
+        try refuseAsOf(request, "a history is not available as of a point: it lists every change with its time")
         let id = try pathID(context)
         let query = QueryParameters(request: request)
         let limit = try query.limit(default: 100, max: configuration.maxPageSize)
@@ -180,5 +186,25 @@ struct CustomerStateAnswer: Encodable {
         transferredTo = s.transferredTo
         appointments = s.appointments
         installations = s.installations
+    }
+}
+
+extension Routes {
+    /// The point in the log the query parameter `name` names (nil without it), read as every adapter reads
+    /// as-of text (``AsOf/parse(_:instant:)``): a log position (plain digits, no leading zero), or an RFC 3339
+    /// instant covering the whole unit it is written to (`…T08:00:48Z` up to 08:00:48.999999), so that a
+    /// `recordedAt` an answer shows, given back, includes that change. Anything else, and a position beyond the
+    /// log's head (no state was ever at it), is a 400 naming the parameter. For every route that answers a
+    /// record as of a point (then ``CRMEngine/state(_:id:asOf:as:)``).
+    func asOf(_ query: QueryParameters, _ name: String = "asOf") async throws -> AsOf? {
+        guard let text = query.string(name) else { return nil }
+        guard let point = AsOf.parse(text, instant: parseInstant) else {
+            throw Problem.invalid(name, "expected an RFC 3339 instant or a log position (plain digits)")
+        }
+        if case .position(let position) = point {
+            let head = try await engine.store.headPosition()
+            guard position <= head else { throw Problem.invalid(name, "position \(position.rawValue) is beyond the log's head (\(head.rawValue))") }
+        }
+        return point
     }
 }

@@ -66,6 +66,22 @@ extension Customer360Projection {
         return Page(items: rows.map(\.row), cursor: rows.last?.key)
     }
 
+    /// Where a page that ended on customer `id` continues in `order`: the customer's list row (its name and
+    /// scope now) and its key in that order, the `after` of ``list(in:order:after:limit:where:)``; nil for an
+    /// unknown customer. One by-id read, so a cursor need carry only the id (never the name): a customer
+    /// renamed since pages on from its new name's place.
+    ///
+    /// ```swift
+    /// guard let (item, key) = try Customer360Projection.listPosition(of: lastID, in: views), visible(item) else { … }
+    /// let next = try Customer360Projection.list(in: views, after: key, limit: 50, where: visible)
+    /// ```
+    public static func listPosition(of id: UUID, order: ListOrder = .name, in views: any ViewReader) throws
+        -> (item: CustomerListItem, key: [UInt8])? {
+        let idKey = ViewKey().uuid(id).bytes
+        guard let item = try views.row(CustomerListItem.self, forKey: idKey, in: byID) else { return nil }
+        return (item, order == .name ? nameKey(item.name, item.id) : idKey)
+    }
+
     /// Customers whose folded name starts with `prefix` (case- and width-insensitive), in name order.
     public static func customers(namedLike prefix: String, in views: any ViewReader, limit: Int = 50) throws -> [CustomerListItem] {
         let folded = Array(Keywords.fold(prefix).utf8.filter { $0 != 0 })
