@@ -79,4 +79,47 @@ import Testing
         #expect(try await Self.giveOwner(f, id, to: w.ownWorker, as: f.admin) == 1)
         await f.close()
     }
+
+    /// Grants `employee` a second role giving `permissions`.
+    static func grant(_ f: EngineFixture, _ employee: Principal, _ label: String, _ permissions: [Permission]) async throws -> Principal {
+        let roleID = UUID.derived("role", label)
+        try await f.engine.execute(Organisation.self, id: roleID, .defineRole(roleID: roleID, RoleDefinition(name: label, permissions: permissions,
+                                                                                                           hiddenFields: []), grantor: .none), as: f.admin)
+        let employeeID = try #require(UUID(uuidString: employee.id))
+        try await f.engine.execute(Organisation.self, id: roleID, .grantRole(grantID: UUID.derived("grant", label), employeeID: employeeID, roleID: roleID,
+                                                                             validity: .always, grantor: .none), as: f.admin)
+        return try await f.engine.principal(employeeID: employeeID)
+    }
+
+    @Test func anEmployeeOfSeveralBranchesWhoGainsNothingByOwningMayOwnButNotIfOwningShowsAHiddenField() async throws {
+        let w = try await Self.world("customer-owner-two-branches")
+        let f = w.f
+        // The same rights over Berlin and New York: owning a Berlin customer gives nothing more.
+        let both = try await Self.grant(f, try await f.hire("Bea", branch: "berlin", permissions: Self.manager("berlin")), "bea-new-york", Self.manager("new-york"))
+        _ = try await Self.create(f, "to both", owner: both, as: w.berlin)
+        // Berlin hides a field from Hana, New York does not: owning a Berlin customer would show it.
+        let hana = try await f.hire("Hana", branch: "berlin", permissions: Self.manager("berlin"),
+                                    hidden: [HiddenField(formGroup: "residential", field: "income")])
+        let hanaBoth = try await Self.grant(f, hana, "hana-new-york", Self.manager("new-york"))
+        try await OwnerRightsTests.expectRefused(f, field: "owner", naming: hanaBoth.id, actors: [w.berlin]) {
+            _ = try await Self.create(f, "to hana", owner: hanaBoth, as: $0)
+        }
+        await f.close()
+    }
+
+    @Test func aCustomerIsNotMovedAwayFromItsOwnersPlaceWithItsOwner() async throws {
+        let w = try await Self.world("customer-owner-move")
+        let f = w.f
+        let id = try await Self.create(f, "Berlin Gas", owner: w.berlin2, as: w.berlin)
+        let before = try await f.engine.store.headPosition()
+        let error = await #expect(throws: EngineError.self) {
+            try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(branch: .set("new-york")), form: .empty(group: "residential")), as: f.admin)
+        }
+        #expect(error?.code == .invalid && error?.field == "branch", "\(String(describing: error))")
+        #expect(try await f.engine.store.headPosition() == before, "nothing written")
+        // Moved with an owner who may work on it there, it moves.
+        #expect(try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(branch: .set("new-york"), owner: .set(w.newYork.id)),
+                                                                        form: .empty(group: "residential")), as: f.admin).events.count >= 1)
+        await f.close()
+    }
 }

@@ -30,20 +30,23 @@ extension Customer {
                                                                 .quotes, .contracts, .revenue, .analysis]
 
     /// Refuses a person's command that names a customer's owner — a creation with one, an edit giving it to
-    /// another — to whom owning it would give rights their roles do not give them there: every data scope
-    /// covers one's `own` records, and a customer's owner owns its tasks, tickets, opportunities and the rest,
-    /// so an account manager could otherwise hand a customer to another branch's employee, who would then read
-    /// it (its fields hidden here too) and move it into their own branch. Refused, `invalid`, field `owner`,
-    /// nothing written, when the employee holds a permission in force in a module ownership reaches
-    /// (``reachedThroughOwnership``) whose data scope is not `own` and covers none of the customer's branch,
-    /// community and group where it is (or goes). A permission over one's `own` records is what ownership is
-    /// meant to give; an employee with no rights there gains nothing. Judged only once the principal may send
-    /// the command and the domain would accept it; an unknown or deactivated employee is left to
-    /// ``CRMEngine/requireActiveEmployees(_:principal:)``; the system's replayed decisions are not judged, an
-    /// operator's command is.
+    /// another — or moves it with its owner (`keeping`: the owner an edit keeps while it moves the customer to
+    /// another branch, community or group, named by the part that moves), when owning it there would give that
+    /// employee rights their roles do not give them there: every data scope covers one's `own` records, and a
+    /// customer's owner owns its tasks, tickets, opportunities and the rest, so an account manager could
+    /// otherwise hand a customer to another branch's employee (or move it away from its owner's branch), who
+    /// would then read it and move it into their own branch. Refused, `invalid`, naming the field, nothing
+    /// written, when the employee holds a permission in force, in a module ownership reaches
+    /// (``reachedThroughOwnership``), whose data scope is not `own` and that grants an action none of their
+    /// permissions grants over the customer's branch, community and group — or when owning it would show them a
+    /// custom field their roles hide there. Permissions over one's `own` records are what ownership is meant to
+    /// give; an employee with the same rights over the customer's place (several branches' roles) or with none
+    /// there gains nothing. Judged only once the principal may send the command and the domain would accept it;
+    /// an unknown or deactivated employee is left to ``CRMEngine/requireActiveEmployees(_:principal:)``; the
+    /// system's replayed decisions are not judged, an operator's command is.
     static func requireOwnerMayWorkOn(_ prepared: Command, on scope: RecordScope, state: State, principal: Principal,
-                                      engine: CRMEngine) async throws {
-        guard !principal.replaysDecisions, let named = employeesNamed(by: prepared, state: state).first,
+                                      engine: CRMEngine, keeping kept: NamedEmployee? = nil) async throws {
+        guard !principal.replaysDecisions, let named = employeesNamed(by: prepared, state: state).first ?? kept,
               let employeeID = UUID(uuidString: named.id) else { return }
         let now = engine.clock.now()
         guard try await mayDo(prepared, state: state, principal: principal, engine: engine, at: now),
@@ -58,11 +61,21 @@ extension Customer {
         var placed = scope
         placed.owners = []
         let places = placed.dataScopes(viewer: nil)
-        let widened = employee.permissions.permissions.contains { permission in
+        let held = employee.permissions
+        let gainsAnAction = held.permissions.contains { permission in
             permission.scope != .own && reachedThroughOwnership.contains(permission.module)
-                && permission.actions.contains { permission.allows(module: permission.module, action: $0, scope: .own, at: now) }
-                && !places.contains { permission.scope.covers($0) }
+                && permission.actions.contains { action in
+                    permission.allows(module: permission.module, action: action, scope: .own, at: now)
+                        && !places.contains { held.allows(module: permission.module, action: action, scope: $0, at: now) }
+                }
         }
-        if widened { throw EngineError(.invalid, field: named.field, "the employee may not work on this customer") }
+        let seenThere = held.fieldVisibility(in: places)
+        let seenOwning = held.fieldVisibility(in: places + [.own])
+        let showsAField = seenOwning.seesFields && (!seenThere.seesFields || !seenThere.hidden.subtracting(seenOwning.hidden).isEmpty)
+            && held.permissions.contains { $0.scope != .own && $0.module == .customers }
+        if gainsAnAction || (showsAField && !seenThere.hidden.isEmpty) {
+            throw EngineError(.invalid, field: named.field, kept == nil ? "the employee may not work on this customer"
+                                                                         : "the customer's owner may not work on it there")
+        }
     }
 }

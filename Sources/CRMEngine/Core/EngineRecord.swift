@@ -218,7 +218,10 @@ extension Customer: EngineRecord {
                 throw EngineError(.forbidden, field: movedPart, "moving the customer there would show a field hidden from you here")
             }
             let prepared = Command.edit(edit, form: form)
-            try await requireOwnerMayWorkOn(prepared, on: moved, state: state, principal: principal, engine: engine)
+            // A move keeping the owner is judged for that owner there, as a new owner would be.
+            let keptOwner = moved != current && !(moved.owners.isEmpty) && state.owner != nil
+                ? state.owner.map { NamedEmployee(field: movedPart, id: $0) } : nil
+            try await requireOwnerMayWorkOn(prepared, on: moved, state: state, principal: principal, engine: engine, keeping: keptOwner)
             return prepared
         case .markMerged(let survivorID) where !principal.isSystem:
             // The survivor must be a live customer the principal may see: a typo would make the duplicate
