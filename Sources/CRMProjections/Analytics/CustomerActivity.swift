@@ -233,15 +233,22 @@ public struct CustomerActivity: Projection {
         // A reversal of a purchase: the original's amount was positive. Dated as the original.
         let reversal = entry.reversalOf != nil && entry.amount.amount < 0
         let key = Self.dayKey(entry.customerID, entry.date.year, entry.date.month, entry.date.day) + ViewKey().string(entry.amount.currency.rawValue).bytes
+        var dayStands = true
         try views.update(DayAmount.self, forKey: key, in: Self.days) { old in
             var row = old ?? DayAmount(date: entry.date, currency: entry.amount.currency, purchases: 0, reversals: 0, amount: 0)
             row.amount += entry.amount.amount
             if purchase { row.purchases += 1 }
             if reversal { row.reversals += 1 }
+            dayStands = row.purchases > row.reversals
             return row
         }
-        // Only a reversal reads the days back (rare; a purchase costs no scan): the first and last standing.
-        let standing = reversal ? try Self.standingPurchases(of: entry.customerID, in: views) : nil
+        // Only a reversal that leaves its day without a standing purchase, on the first or last purchase's day,
+        // reads the days back (a purchase, or any other reversal, cannot move them): the first and last standing.
+        var standing: (first: LocalDate?, last: LocalDate?)?
+        if reversal, !dayStands, let summary = try Self.summary(of: entry.customerID, in: views),
+           summary.firstPurchase == entry.date || summary.lastPurchase == entry.date {
+            standing = try Self.standingPurchases(of: entry.customerID, in: views)
+        }
         try update(entry.customerID, in: views) { s in
             var months = s.months
             let index = months.firstIndex { $0.month == month && $0.currency == entry.amount.currency }
