@@ -201,8 +201,8 @@ func stateAsOf(_ stream: StreamID, _ point: AsOf, engine: CRMEngine, as principa
 }
 
 /// The record types `show` gives a state for (folded by the domain's rules); other records show their
-/// events' payloads.
-let foldedRecordTypes: [any EngineRecord.Type] = [
+/// events' payloads. (Never mutated; metatypes are not `Sendable` to the compiler, hence `nonisolated(unsafe)`.)
+nonisolated(unsafe) let foldedRecordTypes: [any EngineRecord.Type] = [
     Customer.self, WorkTask.self, Ticket.self, Contact.self, Opportunity.self, Quote.self, Contract.self, Visit.self,
     Product.self, Campaign.self, CustomerForm.self, LoyaltyAccount.self, Organisation.self,
 ]

@@ -115,7 +115,7 @@ struct Export: AsyncParsableCommand {
         if by != nil, !report.takesBy {
             throw CLIError("--by: the \(report.rawValue) report takes none", hint: "--by is for costs, visit-costs and composition", exit: .usage)
         }
-        if let period {
+        if period != nil {
             throw CLIError("--period: a report takes none", hint: "--period splits `crm export revenue`; give a report its months with --from and --to", exit: .usage)
         }
         let (first, last) = try months(from, through ?? from)

@@ -13,7 +13,7 @@ extension CRMEngine {
 
     /// The names of the roles `principal` holds at `instant` (grants in force then); none for the system.
     func roleNames(of principal: Principal, at instant: Date) async throws -> [String] {
-        guard let id = principal.employeeID else { return [] }
+        guard principal.employeeID != nil else { return [] }
         let org = try await organisation.current(store: store, registry: registry)
         return Self.grants(of: principal, in: org, at: instant).compactMap { org.roles[$0.roleID]?.name }.sorted()
     }
