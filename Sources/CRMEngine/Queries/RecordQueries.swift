@@ -212,8 +212,8 @@ extension CRMEngine {
         let from = StreamVersion((after?.rawValue ?? 0) + 1)
         let events = try await store.readStream(stream, from: from, direction: .forward, limit: max(0, limit))
             .prefix { $0.position <= indexed }.map(projectionEvent)
-        let replaced = try await replacedQuoteRevisions(events)
-        let entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, replaced: replaced, in: $0) }
+        // A quote revision's previous terms are looked up (the quote loaded) only for a caller who may read it.
+        var entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, in: $0) }
         guard let first = entries.first else {
             // An empty page (paged past the end) is empty for a caller who may see the record (its scope now,
             // as on any page), and "not found" for anyone else, as for a record that does not exist: it must
@@ -225,6 +225,10 @@ extension CRMEngine {
         }
         if let decisions, let last = entries.last { try await refresh(decisions, for: last.position, as: principal) }
         guard try await mayQueryRecord(stream, viewScope: first.scope, as: principal, decisions: decisions) else { throw EngineError.notFound() }
+        if events.contains(where: { $0.payload is QuoteRevised }) {
+            let replaced = try await replacedQuoteRevisions(events)
+            entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, replaced: replaced, in: $0) }
+        }
         // One reader's reads of a record (the events stream: one read per event) are recorded once (ReadDecisions).
         if decisions?.needsAudit(of: stream, as: principal) ?? true { audit.record(principal: principal, record: "history:" + stream.rawValue) }
         return entries.map { hidingFields($0, from: principal) }
@@ -311,6 +315,13 @@ extension CRMEngine {
     /// the hits `principal` may query after `after` — nil for the first page, else the `next` of the page
     /// before for the same `text`. `next` is set when more hits follow.
     ///
+    /// A cursor names the page's last hit (kind, id, score), never its title (a person's or contact's name,
+    /// a ticket's subject): the page continues from that hit's place as the index holds it now (one by-id
+    /// read) — after a title change, from the new title's place (hits between the two may then be skipped or
+    /// repeated); a hit that no longer matches `text` still marks its place. A hit unknown, or one
+    /// `principal` may not query (any more), is refused alike — `invalid`, field `after`, so the answer never
+    /// tells whether a record outside the caller's scope exists: start again from the first page.
+    ///
     /// ```swift
     /// var page = try await engine.search("acme", as: principal, after: nil, limit: 20)
     /// while let next = page.next { page = try await engine.search("acme", as: principal, after: next, limit: 20) }
@@ -341,10 +352,14 @@ extension CRMEngine {
                 return answer
             }
             var page = try views.read(Self.activityLog) { activity in
-                try KeywordIndex.search(text, in: keywords, activityLog: activity, after: after, limit: limit) { hit in
-                    guard principal.may(.query, in: Permission.Module(hit.kind), on: hit.scope, at: now) else { return false }
-                    guard hit.kind != .customer, let id = hit.customerID, hit.score < ownTextScore else { return true }
-                    return customer(id)?.sees == true
+                do {
+                    return try KeywordIndex.search(text, in: keywords, activityLog: activity, after: after, limit: limit) { hit in
+                        guard principal.may(.query, in: Permission.Module(hit.kind), on: hit.scope, at: now) else { return false }
+                        guard hit.kind != .customer, let id = hit.customerID, hit.score < ownTextScore else { return true }
+                        return customer(id)?.sees == true
+                    }
+                } catch is KeywordIndex.PlaceGone {
+                    throw EngineError(.invalid, field: "after", Self.searchCursorGone)
                 }
             }
             for i in page.items.indices where page.items[i].kind != .customer {
@@ -357,6 +372,10 @@ extension CRMEngine {
         auditCustomers(page.items.map(\.customerID), principal: principal)
         return page
     }
+
+    /// Why ``search(_:as:after:limit:consistentWith:)`` refuses its `after`: the same words for a hit unknown
+    /// and for one outside the caller's scope.
+    public static let searchCursorGone = "the hit this page continues after is not among those you may see (any more); start again from the first page"
 
     /// One read-audit entry per customer whose data a list answered (R-LOG-8), each customer once.
     func auditCustomers(_ customers: [UUID?], principal: Principal) {

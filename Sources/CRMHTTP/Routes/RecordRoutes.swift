@@ -12,7 +12,9 @@ extension Routes {
     }
 
     /// Records across modules whose text holds every word of `q`, as far as the caller may see them, best
-    /// first, a page at a time; the cursor is bound to `q`.
+    /// first, a page at a time; the cursor is bound to `q`. It names the page's last hit (kind, id, score),
+    /// never its title: the engine finds that hit's place now, and refuses (400 naming `after`) one unknown or
+    /// no longer visible to the caller.
     func search(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = QueryParameters(request: request)
@@ -22,8 +24,13 @@ extension Routes {
         let limit = try query.limit(default: 50, max: configuration.maxPageSize)
         let list = PagedList("/v1/search", filters: [("q", text)], limit: limit)
         let after = try list.after(query)
-        let page = try await engine.search(text, as: principal, after: after, limit: limit,
-                                           consistentWith: try query.position("consistentWith"))
+        let position = try query.position("consistentWith")
+        let page: WorkProjections.Page<SearchHit>
+        do {
+            page = try await engine.search(text, as: principal, after: after, limit: limit, consistentWith: position)
+        } catch let error as EngineError where error.code == .invalid && error.field == "after" {
+            throw Problem.invalid("after", error.message)
+        }
         return try JSONOutput.response(list.answer(page.items, next: page.next))
     }
 

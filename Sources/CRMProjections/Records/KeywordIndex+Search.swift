@@ -20,6 +20,14 @@ extension KeywordIndex {
     /// ``titleKeyLength`` bytes of UTF-8), after `after` (the `next` of the page before, nil for the first);
     /// `include` admits hits (with their scope) before the limit is counted; `next` is set when more follow.
     ///
+    /// `next` names the page's last hit — its kind, id and score (and a survey response's customer) — never
+    /// its title: cursors land in URLs and logs, and a title can be a person's name or a ticket's subject.
+    /// The place in the order is rebuilt from that hit's row now (``place(after:in:activityLog:)``): a hit
+    /// whose title changed since pages on from its new title's place (hits between the two places may then
+    /// be skipped or repeated), one that no longer matches `text` still marks its place. A cursor naming no
+    /// hit, or one `include` does not admit (any more), throws ``PlaceGone`` — the same for both, so the
+    /// answer never tells whether a record outside the caller's scope exists.
+    ///
     /// With `activityLog` (a reader of ``ContactVisitLog``'s view) the contact log entries and visits join
     /// the hits: those whose subject and note (that view's own terms) and customer's name (this index's)
     /// hold every term, scored as the indexed records are. The index writes nothing for them.
@@ -32,6 +40,11 @@ extension KeywordIndex {
         _ text: String, in views: any ViewReader, activityLog: (any ViewReader)? = nil, after: [UInt8]?, limit: Int = 50,
         where include: (SearchHit) -> Bool = { _ in true }
     ) throws -> WorkProjections.Page<SearchHit> {
+        var placeKey: [UInt8]?
+        if let after {
+            guard let place = try place(after: after, in: views, activityLog: activityLog), include(place) else { throw PlaceGone() }
+            placeKey = orderKey(place)
+        }
         let terms = Keywords.queryTerms(text)
         guard let seed = seedTerm(of: terms) else {
             return WorkProjections.Page(items: [], next: nil)
@@ -67,7 +80,53 @@ extension KeywordIndex {
         if let activityLog {
             hits += try activityHits(terms, seed: seed, in: views, activityLog: activityLog)
         }
-        return .inKeyOrder(hits.map { (orderKey($0), $0) }, after: after, limit: limit, where: include)
+        var page = WorkProjections.Page.inKeyOrder(hits.map { (orderKey($0), $0) }, after: placeKey, limit: limit, where: include)
+        if page.next != nil { page.next = page.items.last.map(cursor) }
+        return page
+    }
+
+    /// A search cursor (the `after` of ``search(_:in:activityLog:after:limit:where:)``) that names no hit the
+    /// search's `include` admits: none with its kind and id, or one outside the caller's scope (any more).
+    public struct PlaceGone: Error, Sendable {}
+
+    /// What a page's cursor holds of its last hit: its kind's code, id and score, and a survey response's
+    /// customer (its hit's scope and the link to its survey) — ids and a number, no text of the record.
+    static func cursor(_ hit: SearchHit) -> [UInt8] {
+        let key = ViewKey().byte(hit.kind.code).uuid(hit.id).int64(Int64(hit.score))
+        guard hit.kind == .surveyResponse, let customer = hit.customerID else { return key.bytes }
+        return key.uuid(customer).bytes
+    }
+
+    /// The hit a cursor (``cursor(_:)``) names, rebuilt from its row now — its current title and scope, the
+    /// cursor's score: an indexed record's row (one read, and its customer's scope); a survey response's link
+    /// to its survey and that survey's row; a contact log entry's or visit's row in `activityLog`. Nil when
+    /// the bytes are no cursor or name no such record (an activity entry without `activityLog`).
+    static func place(after cursor: [UInt8], in views: any ViewReader, activityLog: (any ViewReader)?) throws -> SearchHit? {
+        guard cursor.count == 25 || cursor.count == 41, let kind = RecordKind.allCases.first(where: { $0.code == cursor[0] }),
+              (cursor.count == 41) == (kind == .surveyResponse) else { return nil }
+        let (id, customer, score) = cursor.withUnsafeBytes { raw in
+            (UUID(viewKey: raw, at: 1), UUID(viewKey: raw, at: 25), raw.loadUnaligned(fromByteOffset: 17, as: UInt64.self).bigEndian)
+        }
+        guard let id else { return nil }
+        let value = Int64(bitPattern: score ^ (1 << 63))
+        guard (1...Int64(Int32.max)).contains(value) else { return nil }
+        switch kind {
+        case .surveyResponse:
+            guard let customer, let link = try views.value(forKey: linkKey(customer, .surveyResponse, id), in: customerRecords),
+                  link.count == 16, let survey = link.withUnsafeBytes({ UUID(viewKey: $0, at: 0) }),
+                  let record = try views.row(Indexed.self, forKey: recordKey(.survey, survey), in: records) else { return nil }
+            return SearchHit(kind: .surveyResponse, id: id, title: record.title, customerID: customer,
+                             scope: try CustomerScopes.scope(of: customer, in: views), score: Int(value), parentID: survey)
+        case .contactLog, .visit:
+            guard let activityLog,
+                  let entry = try activityLog.row(ActivityEntry.self, forKey: ViewKey().uuid(id).bytes, in: ContactVisitLog.entries),
+                  entry.kind == kind else { return nil }
+            return SearchHit(kind: kind, id: id, title: entry.subject, customerID: entry.customerID,
+                             scope: try ContactVisitLog.scope(of: entry, in: activityLog), score: Int(value))
+        default:
+            guard let record = try views.row(Indexed.self, forKey: recordKey(kind, id), in: records) else { return nil }
+            return try hit(record, score: Int(value), views: views)
+        }
     }
 
     /// The campaigns and surveys linked to a matching customer (global, as their records are) and its survey
@@ -193,7 +252,7 @@ extension KeywordIndex {
         return out
     }
 
-    /// How many bytes of a title's UTF-8 the search order (and so a page's cursor) compares.
+    /// How many bytes of a title's UTF-8 the search order compares (a page's cursor holds no title).
     public static let titleKeyLength = 200
 
     /// A hit's place in the search order as bytes: score falling, kind code, the title's first
