@@ -60,9 +60,7 @@ extension MaintenancePairing: EngineRecord {
         let customerID: UUID?
         if case .pair(let id, _, _) = command { customerID = id } else { customerID = state.customerID }
         let now = engine.clock.now()
-        guard let customerID, try await mayDo(command, state: state, principal: principal, engine: engine, at: now),
-              let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)),
-              !events.isEmpty else { return }
+        guard let customerID, try await wouldRecord(command, state: state, principal: principal, engine: engine, at: now) else { return }
         for partner in named {
             try await engine.requireMayWorkOn(.customer(customerID, owners: []), module: module, action: .query, named: partner, principal: principal)
         }

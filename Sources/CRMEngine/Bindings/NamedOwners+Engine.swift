@@ -4,6 +4,14 @@ import EventSourcing
 import Foundation
 
 extension EngineRecord {
+    /// Whether `principal` may send `command` and the domain would record something for it now: the rules that
+    /// judge whom a command names run only then, so authorization's answer and the domain's refusals come first.
+    static func wouldRecord(_ command: Command, state: State, principal: Principal, engine: CRMEngine, at now: Date) async throws -> Bool {
+        guard try await mayDo(command, state: state, principal: principal, engine: engine, at: now),
+              let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)) else { return false }
+        return !events.isEmpty
+    }
+
     /// Refuses a person's command that hands a record of customer `customerID` to an employee (the first
     /// ``employeesNamed(by:state:)`` lists: an opportunity's or contract's owner, a visit's visitor) who may not
     /// work on it: `edit` in the record's module over the customer's scope, not counting the ownership the
@@ -14,11 +22,8 @@ extension EngineRecord {
     /// command is judged, the system's replayed decisions (reactions, the scheduler) are not.
     static func requireNamedMayWorkOn(_ command: Command, customer customerID: UUID?, state: State, principal: Principal,
                                       engine: CRMEngine) async throws {
-        guard !principal.replaysDecisions, let customerID, let named = employeesNamed(by: command, state: state).first else { return }
-        let now = engine.clock.now()
-        guard try await mayDo(command, state: state, principal: principal, engine: engine, at: now),
-              let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)),
-              !events.isEmpty else { return }
+        guard !principal.replaysDecisions, let customerID, let named = employeesNamed(by: command, state: state).first,
+              try await wouldRecord(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return }
         try await engine.requireMayWorkOn(.customer(customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
     }
 }
@@ -49,9 +54,7 @@ extension Customer {
         guard !principal.replaysDecisions, let named = employeesNamed(by: prepared, state: state).first ?? kept,
               let employeeID = UUID(uuidString: named.id) else { return }
         let now = engine.clock.now()
-        guard try await mayDo(prepared, state: state, principal: principal, engine: engine, at: now),
-              let events = try? decide(prepared, state: state, context: CommandContext(now: now, actor: principal.id)),
-              !events.isEmpty else { return }
+        guard try await wouldRecord(prepared, state: state, principal: principal, engine: engine, at: now) else { return }
         let employee: Principal
         do {
             employee = try await engine.principal(employeeID: employeeID)

@@ -26,13 +26,9 @@ extension NewConnection: EngineRecord {
     /// once the domain would accept it, as a ticket's assignment is (an operator's too). The system's replayed
     /// decisions are not judged.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        guard !principal.replaysDecisions, let named = employeesNamed(by: command, state: state).first else { return command }
         let customerID: UUID?
         if case .open(_, let id, _, _, _) = command, !state.exists { customerID = id } else { customerID = state.customerID }
-        let now = engine.clock.now()
-        guard try await mayDo(command, state: state, principal: principal, engine: engine, at: now),
-              let events = try? decide(command, state: state, context: CommandContext(now: now, actor: principal.id)), !events.isEmpty else { return command }
-        try await engine.requireMayWorkOn(.customer(customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
+        try await requireNamedMayWorkOn(command, customer: customerID, state: state, principal: principal, engine: engine)
         return command
     }
 }

@@ -38,12 +38,7 @@ extension WorkTask {
         case .reassign, .dispatch:
             let customer: UUID?
             if case .dispatch(_, let details, _) = command { customer = details.customerID } else { customer = state.details?.customerID }
-            guard let customerID = customer, let named = employeesNamed(by: command, state: state).first,
-                  !principal.replaysDecisions,
-                  try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
-                  let events = try? decide(command, state: state, context: CommandContext(now: engine.clock.now(), actor: principal.id)),
-                  !events.isEmpty else { return command }
-            try await engine.requireMayWorkOn(.customer(customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
+            try await requireNamedMayWorkOn(command, customer: customer, state: state, principal: principal, engine: engine)
             return command
         case .dispatchByRules(let id, let details, let given, _):
             let input = try await engine.routingInput(customer: details.customerID, branch: details.branch, productLine: given.productLine)

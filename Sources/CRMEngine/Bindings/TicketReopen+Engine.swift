@@ -13,9 +13,7 @@ extension Ticket {
     static func preparedReopen(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
         guard case .reopen(let reason, false) = command, let assignee = state.assignee, !principal.replaysDecisions,
               let employeeID = UUID(uuidString: assignee),
-              try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
-              let events = try? decide(command, state: state, context: CommandContext(now: engine.clock.now(), actor: principal.id)),
-              !events.isEmpty else { return command }
+              try await wouldRecord(command, state: state, principal: principal, engine: engine, at: engine.clock.now()) else { return command }
         let organisation = try await engine.organisation.current(store: engine.store, registry: engine.registry)
         guard let employee = organisation.employees[employeeID] else { return command }
         guard employee.active else { return .reopen(reason: reason, toQueue: true) }

@@ -333,10 +333,8 @@ extension Ticket: EngineRecord {
     /// (``preparedReopen(_:state:principal:engine:)``). An operator starts work only on an assigned ticket
     /// (`invalid`, field `assignee`): taking one from the queue makes the starter its assignee.
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
-        if case .assign = command, let named = employeesNamed(by: command, state: state).first, !principal.replaysDecisions,
-           try await mayDo(command, state: state, principal: principal, engine: engine, at: engine.clock.now()),
-           let events = try? decide(command, state: state, context: CommandContext(now: engine.clock.now(), actor: principal.id)), !events.isEmpty {
-            try await engine.requireMayWorkOn(.customer(state.customerID, owners: []), module: module, action: .edit, named: named, principal: principal)
+        if case .assign = command {
+            try await requireNamedMayWorkOn(command, customer: state.customerID, state: state, principal: principal, engine: engine)
             return command
         }
         if case .reopen = command { return try await preparedReopen(command, state: state, principal: principal, engine: engine) }
