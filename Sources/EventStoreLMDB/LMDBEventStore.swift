@@ -347,8 +347,23 @@ public final class LMDBEventStore: EventStore {
         }
     }
 
+    /// Opens an environment of a store's directory (views, checkpoints, audit), giving a second open of one
+    /// this process holds (``LMDBError/openInProcess``) as ``EventStoreError/Code/storeInUse``; other errors
+    /// as they are.
+    public static func opening(_ open: () throws -> Environment) throws -> Environment {
+        do {
+            return try open()
+        } catch let error as LMDBError {
+            guard error == .openInProcess, error.operation == LMDBError.openInProcess.operation else { throw error }
+            throw translate(error)
+        }
+    }
+
     static func translate(_ error: LMDBError) -> EventStoreError {
         if error == .closed { return EventStoreError(.closed, detail: "the store is closed") }
+        if error == .openInProcess && error.operation == LMDBError.openInProcess.operation {
+            return EventStoreError(.storeInUse, detail: "the directory is already open in this process: close that store first")
+        }
         if error.isCorruption { return EventStoreError(.corrupted, detail: error.description) }
         return EventStoreError(.storage, detail: error.description)
     }

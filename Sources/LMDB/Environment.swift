@@ -99,6 +99,38 @@ public final class Environment: @unchecked Sendable {
     private var env: OpaquePointer?
     private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
     private var isClosed = false
+    /// The data file this environment holds in ``openFiles`` until it is closed.
+    private let identity: FileIdentity?
+
+    /// A file by device and inode, so two spellings of one path (or a symbolic link) are one file.
+    private struct FileIdentity: Hashable {
+        let device: UInt64
+        let inode: UInt64
+        init(_ file: stat) {
+            device = UInt64(file.st_dev)
+            inode = UInt64(file.st_ino)
+        }
+    }
+
+    /// The data files of the environments open in this process. LMDB forbids opening one environment twice
+    /// in a process, read-only or not: its locks are per process, so a second handle would set up the lock
+    /// file again under the first, and closing it would drop the process's locks (a crash or a stale read
+    /// later). A second open is refused with ``LMDBError/openInProcess`` until the first is closed.
+    nonisolated(unsafe) private static var openFiles: Set<FileIdentity> = []
+    /// Guards ``openFiles``; held across an open.
+    nonisolated(unsafe) private static let openFilesLock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
+
+    /// Gives the data file back to ``openFiles`` once the environment is closed.
+    private func releaseIdentity() {
+        guard let identity else { return }
+        pthread_mutex_lock(Self.openFilesLock)
+        Self.openFiles.remove(identity)
+        pthread_mutex_unlock(Self.openFilesLock)
+    }
 
     /// Opens (and for a writable environment, creates) the environment at `path`.
     /// The directory must exist unless `noSubdirectory` is set.
@@ -108,7 +140,20 @@ public final class Environment: @unchecked Sendable {
         resizeLock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
         pthread_rwlock_init(resizeLock, nil)
 
+        // Opens are serialised in the process, so the check below and the registration after the open are one
+        // step: two opens of one new environment cannot both find it unclaimed.
+        pthread_mutex_lock(Self.openFilesLock)
+        defer { pthread_mutex_unlock(Self.openFilesLock) }
+        let dataFile = options.noSubdirectory ? path : path + "/data.mdb"
+        var existing = stat()
+        if stat(dataFile, &existing) == 0, Self.openFiles.contains(FileIdentity(existing)) {
+            // Refused before `mdb_env_open`: its lock-file set-up would already reset the locks of the
+            // handle this process holds.
+            identity = nil
+            throw .openInProcess
+        }
         var handle: OpaquePointer?
+        var opened: FileIdentity?
         do {
             try check(mdb_env_create(&handle), "mdb_env_create")
             try check(mdb_env_set_mapsize(handle, max(options.mapSize, 1 << 16)), "mdb_env_set_mapsize")
@@ -124,7 +169,12 @@ public final class Environment: @unchecked Sendable {
             if options.writeMap && !options.readOnly { flags |= UInt32(MDB_WRITEMAP) }
             if options.noSubdirectory { flags |= UInt32(MDB_NOSUBDIR) }
             try check(mdb_env_open(handle, path, flags, mdb_mode_t(options.fileMode)), "mdb_env_open")
-            if let handle { try Self.refuseShortDataFile(handle) }
+            if let handle {
+                try Self.refuseShortDataFile(handle)
+                var descriptor: mdb_filehandle_t = -1
+                var file = stat()
+                if mdb_env_get_fd(handle, &descriptor) == 0, fstat(descriptor, &file) == 0 { opened = FileIdentity(file) }
+            }
             // Clear reader slots left behind by dead processes, so they do not pin old pages.
             var dead: Int32 = 0
             _ = mdb_reader_check(handle, &dead)
@@ -132,9 +182,12 @@ public final class Environment: @unchecked Sendable {
             if let handle { mdb_env_close(handle) }
             // Every stored property is initialised here, so throwing runs `deinit`, which destroys and
             // frees `resizeLock`; doing it here too made `deinit` lock a freed lock (hang) and free it twice.
+            identity = nil
             throw error
         }
         env = handle
+        identity = opened
+        if let opened { Self.openFiles.insert(opened) }
     }
 
     /// Refuses a data file shorter than the pages its meta page counts (a partly copied or truncated file):
@@ -167,6 +220,7 @@ public final class Environment: @unchecked Sendable {
         isClosed = true
         mdb_env_close(env)
         self.env = nil
+        releaseIdentity()
     }
 
     /// Closes the environment, then cuts its data file back to the pages in use: a ``Options/writeMap``
@@ -182,6 +236,7 @@ public final class Environment: @unchecked Sendable {
         isClosed = true
         mdb_env_close(env)
         self.env = nil
+        releaseIdentity()
         guard measured, !options.readOnly else { return }
         let used = off_t((info.me_last_pgno + 1) * Int(statistics.ms_psize))
         let file = options.noSubdirectory ? path : path + "/data.mdb"

@@ -28,7 +28,7 @@ public struct LMDBError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        if operation == Self.truncatedText { return "LMDB: \(operation)" }  // not LMDB's text for the code
+        if operation == Self.truncatedText || operation == Self.openInProcessText { return "LMDB: \(operation)" }  // not LMDB's text for the code
         return operation.isEmpty ? "LMDB error \(code): \(message)" : "LMDB error \(code) in \(operation): \(message)"
     }
 
@@ -57,6 +57,9 @@ public struct LMDBError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let transactionEnded = LMDBError(code: EINVAL, operation: "transaction ended")
     /// A key is empty or longer than LMDB's maximum key size (511 bytes).
     public static let badKeySize = LMDBError(code: MDB_BAD_VALSIZE)
+    /// The environment is already open in this process (``Environment``): LMDB forbids a second handle.
+    public static let openInProcess = LMDBError(code: EBUSY, operation: openInProcessText)
+    private static let openInProcessText = "the environment is already open in this process"
     /// The data file is shorter than the pages it says it holds: truncated, or copied in part.
     public static let truncated = LMDBError(code: MDB_CORRUPTED, operation: truncatedText)
     private static let truncatedText = "the data file is shorter than its pages (truncated, or copied in part)"

@@ -138,10 +138,11 @@ struct ProcessTests {
         }
         child.kill(SIGKILL)
         #expect(await child.waitForExit())
+        // The reader is closed first: one process holds one handle on an environment.
+        await reader.close()
         let writer = try LMDBEventStore(directory: directory)
         #expect(try writer.statistics().mapSize > 128 * 1024, "the writer grew its 128 KiB map while we read")
         #expect(try writer.statistics().mapSize >= firstMap)
         await writer.close()
-        await reader.close()
     }
 }

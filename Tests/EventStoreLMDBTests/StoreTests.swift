@@ -57,6 +57,25 @@ struct StoreTests {
         await again.close()
     }
 
+    @Test func aReadOnlyStoreBesideAnOpenOneInTheSameProcessIsRefusedAndTheOpenOneKeepsWorking() async throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let writer = try LMDBEventStore(directory: directory)
+        try await writer.append(factory.events(2), to: "a-1", expectedVersion: .noStream)
+        // LMDB forbids a second handle on one environment in a process: refused before it is opened.
+        let error = #expect(throws: EventStoreError.self) { try LMDBEventStore(directory: directory, options: .readOnly) }
+        #expect(error?.code == .storeInUse, "\(String(describing: error))")
+        #expect(error?.detail.contains("already open in this process") == true, "\(String(describing: error))")
+        try await writer.append(factory.events(1), to: "a-1", expectedVersion: .exact(2))
+        #expect(try await writer.readStream("a-1").count == 3)
+        await writer.close()
+        let reader = try LMDBEventStore(directory: directory, options: .readOnly)
+        let second = #expect(throws: EventStoreError.self) { try LMDBEventStore(directory: directory, options: .readOnly) }
+        #expect(second?.code == .storeInUse)
+        #expect(try await reader.readStream("a-1").count == 3)
+        await reader.close()
+    }
+
     @Test func readOnlyStoreRefusesAppendsAndAMissingStoreIsAnError() async throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }

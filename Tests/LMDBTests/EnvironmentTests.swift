@@ -96,6 +96,48 @@ struct EnvironmentTests {
         }
     }
 
+    @Test func aSecondOpenOfAnEnvironmentThisProcessHoldsIsRefusedUntilTheFirstIsClosed() throws {
+        try withTemporaryDirectory { dir in
+            let env = try Environment(path: dir)
+            let db = try env.openDatabase(named: "items")
+            try env.write { txn throws in try txn.put(bytes("one"), forKey: bytes("1"), in: db) }
+            // Read-only or not, under another spelling of the path or through a symbolic link: one file.
+            let link = dir + "-link"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir)
+            defer { try? FileManager.default.removeItem(atPath: link) }
+            for (path, readOnly) in [(dir, false), (dir, true), (dir + "/./", true), (link, false)] {
+                let error = lmdbError { _ = try Environment(path: path, options: .init(readOnly: readOnly)) }
+                #expect(error == .openInProcess && error?.operation == LMDBError.openInProcess.operation, "\(path) \(readOnly): \(String(describing: error))")
+                #expect(error.map { "\($0)" }?.contains("already open in this process") == true)
+            }
+            // The first handle is untouched by the refusals: it still reads and writes.
+            try env.write { txn throws in try txn.put(bytes("two"), forKey: bytes("2"), in: db) }
+            #expect(try env.read { txn throws in string(try txn.value(forKey: bytes("1"), in: db)) } == "one")
+            env.close()
+            // Closed, it can be opened again, and held again.
+            let again = try Environment(path: link, options: .init(readOnly: true))
+            let items = try again.openDatabase(named: "items")
+            #expect(try again.read { txn throws in string(try txn.value(forKey: bytes("2"), in: items)) } == "two")
+            #expect(lmdbError { _ = try Environment(path: dir) } == .openInProcess)
+            again.closeTrimmingFile()
+            try Environment(path: dir).close()
+        }
+    }
+
+    @Test func twoOpensOfOneNewEnvironmentAtOnceLeaveOneOpen() async throws {
+        try await withTemporaryDirectory { dir in
+            let outcomes = await withTaskGroup(of: Environment?.self) { group in
+                for _ in 0..<8 { group.addTask { try? Environment(path: dir) } }
+                var opened: [Environment?] = []
+                for await env in group { opened.append(env) }
+                return opened
+            }
+            let open = outcomes.compactMap { $0 }
+            #expect(open.count == 1)
+            open.forEach { $0.close() }
+        }
+    }
+
     @Test func readOnlyOpenOfExistingEnvironmentReadsButRefusesWrites() throws {
         try withTemporaryDirectory { dir in
             do {

@@ -16,7 +16,9 @@ public final class CheckpointStore: Sendable {
 
     public init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        environment = try Environment(path: directory, options: Environment.Options(mapSize: 1 << 20, maxDatabases: 1, durability: .noMetaSync))
+        environment = try LMDBEventStore.opening {
+            try Environment(path: directory, options: Environment.Options(mapSize: 1 << 20, maxDatabases: 1, durability: .noMetaSync))
+        }
         positions = try environment.openDatabase(named: "checkpoints")
     }
 

@@ -23,9 +23,11 @@ final class ViewEnvironment: @unchecked Sendable {
     init(path: String, tables: [ViewTable], durability: Environment.Durability, readOnly: Bool = false, bulk: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         self.path = path
-        environment = try Environment(path: path, options: Environment.Options(
-            mapSize: 64 << 20, maxDatabases: tables.count + 2, maxReaders: 510, durability: bulk ? .noSync : durability,
-            readOnly: readOnly, writeMap: bulk && !readOnly))
+        environment = try LMDBEventStore.opening {
+            try Environment(path: path, options: Environment.Options(
+                mapSize: 64 << 20, maxDatabases: tables.count + 2, maxReaders: 510, durability: bulk ? .noSync : durability,
+                readOnly: readOnly, writeMap: bulk && !readOnly))
+        }
         var dbs: [(table: ViewTable, database: Database)] = []
         for table in tables where !dbs.contains(where: { $0.table == table }) {
             dbs.append((table, try environment.openDatabase(named: "t:" + table.name)))
