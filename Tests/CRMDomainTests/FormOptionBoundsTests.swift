@@ -47,4 +47,25 @@ import Testing
         #expect(s.whenRefused(.changeField(Self.size(legacy + ["one more"])))?.field == "options")
         #expect(s.whenRefused(.changeField(Self.size(Array(legacy.dropFirst()) + [String(repeating: "w", count: 300)])))?.field == "options")
     }
+
+    static func fields(_ count: Int, from first: Int = 0) -> [FieldDefinition] {
+        (first..<(first + count)).map { FieldDefinition(name: "f\($0)", label: "Field \($0)", type: .text) }
+    }
+
+    /// A form has at most 200 active fields: defined with more, or adding one more, is refused naming
+    /// `fields`; retiring one makes room again.
+    @Test func aFormOfMoreThanTwoHundredActiveFieldsIsRefusedAndRetiringOneMakesRoom() {
+        #expect(FormDefinition.maxFields == 200)
+        let refused = Scenario(CustomerForm.self).whenRefused(.define(group: "sme", fields: Self.fields(FormDefinition.maxFields + 1)))
+        #expect(refused?.code == .invalid && refused?.field == "fields", "\(String(describing: refused))")
+        let full = Scenario(CustomerForm.self, given: [.defined(CustomerFormDefined(group: "sme", fields: Self.fields(FormDefinition.maxFields)))])
+        let extra = FieldDefinition(name: "extra", label: "Extra", type: .text)
+        #expect(full.whenRefused(.addField(extra))?.field == "fields")
+        let retired = Scenario(CustomerForm.self, given: [
+            .defined(CustomerFormDefined(group: "sme", fields: Self.fields(FormDefinition.maxFields))),
+            .fieldRetired(CustomerFormFieldRetired(group: "sme", name: "f0")),
+        ])
+        #expect(retired.when(.addField(extra)).count == 1)
+        #expect(Scenario(CustomerForm.self).when(.define(group: "sme", fields: Self.fields(FormDefinition.maxFields))).count == 1)
+    }
 }

@@ -44,6 +44,9 @@ public enum CustomerForm: Aggregate {
         if case .define(let group, let fields) = command {
             guard state.definition == nil else { throw DomainError(.alreadyExists, "the group's form is already defined") }
             let group = try Validate.text(group, field: "group", max: 100)
+            guard fields.count <= FormDefinition.maxFields else {
+                throw .invalid("fields", "a form has at most \(FormDefinition.maxFields) active fields")
+            }
             var checked: [FieldDefinition] = []
             for field in fields {
                 let field = try field.validated()
@@ -63,6 +66,9 @@ public enum CustomerForm: Aggregate {
                 throw DomainError(.alreadyExists, field: "name", "the form has or had a field of that name")
             }
             try form.checkNoClash(field)
+            guard form.fields.count < FormDefinition.maxFields else {
+                throw .invalid("fields", "a form has at most \(FormDefinition.maxFields) active fields: retire one first")
+            }
             return [.fieldAdded(CustomerFormFieldAdded(group: form.group, field: field))]
         case .changeField(let field):
             guard let old = form.field(field.name) else { throw DomainError(.notFound, field: "name", "no active field of that name") }

@@ -182,8 +182,11 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
 public struct FormDefinition: Hashable, Sendable, Codable {
     /// The customer group the form belongs to.
     public var group: String
-    /// The active fields, in display order.
+    /// The active fields, in display order (at most ``maxFields``).
     public var fields: [FieldDefinition]
+    /// Most active fields of a form: every create and edit of a customer of the group reads and checks its
+    /// whole form, and the console shows it as one page. A form recorded with more before the bound keeps them.
+    public static let maxFields = 200
     /// Keys of retired fields: stored values stay, new values are refused, the key is never reused.
     public var retired: [String]
 
