@@ -198,11 +198,11 @@ struct QueryParameters {
         return StreamVersion(value)
     }
 
-    /// A log position or version as a client may send it: a whole number up to `Int64.max` (what the stores
-    /// hold), so that the next one (`+ 1`) can never overflow; nil for anything else.
+    /// A log position or version as a client may send it: plain digits without a leading zero, up to
+    /// `Int64.max` (what the stores hold), so that the next one (`+ 1`) can never overflow; nil for anything
+    /// else (`+12`, `012`, `1e3`) — the rule of `asOf` (``AsOf/position(_:)``).
     static func counter(_ text: some StringProtocol) -> UInt64? {
-        guard let value = UInt64(text), value <= UInt64(Int64.max) else { return nil }
-        return value
+        AsOf.position(text)?.rawValue
     }
 }
 

@@ -64,6 +64,10 @@ import Testing
         Case("invalid limit", "GET", "/v1/customers?limit=0", body: nil, field: "limit"),
         Case("invalid cursor", "GET", "/v1/customers?after=!!!", body: nil, field: "after"),
         Case("invalid asOf", "GET", "/v1/customers/\(unknownID)?asOf=someday", body: nil, field: "asOf"),
+        // Positions and versions are plain digits without a leading zero, as `asOf`'s are.
+        Case("signed consistentWith", "GET", "/v1/customers?consistentWith=%2B12", body: nil, field: "consistentWith"),
+        Case("zero-padded consistentWith", "GET", "/v1/tasks/board?consistentWith=012", body: nil, field: "consistentWith"),
+        Case("signed If-Match", "PATCH", "/v1/customers/\(unknownID)", body: #"{"name": "B"}"#, headers: [("If-Match", "\"+3\"")], field: "If-Match"),
         Case("invalid stream", "GET", "/v1/records/Customer%20X/history", body: nil, field: "stream"),
         Case("internal stream", "GET", "/v1/records/idempotency-0190a1b2/history", body: nil, field: "stream"),
         Case("unknown route", "GET", "/v1/nothing-here", body: nil, status: 404, type: "not-found", field: nil),
