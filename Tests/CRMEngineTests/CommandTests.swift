@@ -1,5 +1,5 @@
 import CRMDomain
-import CRMEngine
+@testable import CRMEngine
 import CRMProjections
 import EventSourcing
 import Foundation
@@ -82,6 +82,43 @@ import Testing
         #expect(error?.code == .keyReused && error?.field == "idempotencyKey")
         #expect(try await f.engine.store.headPosition() == head)
         await f.close()
+    }
+
+    @Test func withoutARequestDigestTheSameKeyWithAnotherCommandIsRefusedAndTheSameCommandRepeats() async throws {
+        let f = try await EngineFixture.make()
+        let id = try await f.customer("Li Wei", branch: "north")
+        let edit = CustomerEdit(name: "Li Wei Ltd")
+        let form = FormDefinition.empty(group: "residential")
+        let first = try await f.engine.execute(Customer.self, id: id, .edit(edit, form: form), as: f.admin, idempotencyKey: "edit-1")
+        let head = try await f.engine.store.headPosition()
+        // The same command again (a retry built anew) gets the first answer.
+        let again = try await f.engine.execute(Customer.self, id: id, .edit(CustomerEdit(name: "Li Wei Ltd"), form: form), as: f.admin, idempotencyKey: "edit-1")
+        #expect(again.repeated && again.events == first.events)
+        // Another command under the same key, on the same record, is refused and writes nothing.
+        for command: Customer.Command in [.edit(CustomerEdit(name: "Someone Else"), form: form), .archive(reason: "moved")] {
+            let error = await #expect(throws: EngineError.self) {
+                try await f.engine.execute(Customer.self, id: id, command, as: f.admin, idempotencyKey: "edit-1")
+            }
+            #expect(error?.code == .keyReused && error?.field == "idempotencyKey", "\(String(describing: error))")
+        }
+        #expect(try await f.engine.store.headPosition() == head)
+        await f.close()
+    }
+
+    @Test func aCommandsDigestIgnoresTheOrderOfItsDictionariesAndSets() {
+        var a: [String: Int] = [:]
+        var b: [String: Int] = [:]
+        b.reserveCapacity(256)
+        let keys = (0..<40).map { "k\($0)" }
+        for (n, key) in keys.enumerated() { a[key] = n }
+        for (n, key) in keys.enumerated().reversed() { b[key] = n }
+        #expect(Array(a.keys) != Array(b.keys), "the two dictionaries iterate in different orders")
+        #expect(CRMEngine.commandDigest(a) == CRMEngine.commandDigest(b))
+        #expect(CRMEngine.commandDigest(Set(keys)) == CRMEngine.commandDigest(Set(keys.reversed()).union(["k0"])))
+        b["k0"] = 99
+        #expect(CRMEngine.commandDigest(a) != CRMEngine.commandDigest(b))
+        #expect(CRMEngine.commandDigest(Customer.Command.activate) != CRMEngine.commandDigest(Customer.Command.archive(reason: "")))
+        #expect(CRMEngine.isCommandDigest(CRMEngine.commandDigest(a)))
     }
 
     @Test func aFirstResultStoredBeforeRequestDigestsStillAnswersItsRepeats() async throws {

@@ -199,6 +199,45 @@ extension CRMEngine {
         StreamID("idempotency-" + hexDigest(principal.id + "\u{0}" + key).prefix(40))
     }
 
+    /// A command's digest for an idempotency key given without an adapter's `requestDigest`: SHA-256 of the
+    /// value's structure — every member's label and value, the elements of dictionaries and sets in sorted
+    /// order, so the same command digests alike in any process —, marked so it is compared only with digests
+    /// of its kind (an adapter's digest of an HTTP request is another kind of text).
+    static func commandDigest(_ command: Any) -> String {
+        var text = ""
+        describeStructure(command, into: &text, depth: 0)
+        return commandDigestPrefix + hexDigest(text)
+    }
+
+    static let commandDigestPrefix = "command:"
+    static func isCommandDigest(_ digest: String) -> Bool { digest.hasPrefix(commandDigestPrefix) }
+
+    private static func describeStructure(_ value: Any, into text: inout String, depth: Int) {
+        let mirror = Mirror(reflecting: value)
+        guard depth < 64 else { text += "…"; return }
+        if mirror.children.isEmpty {
+            text += String(reflecting: value)
+            return
+        }
+        text += "\(mirror.subjectType)("
+        switch mirror.displayStyle {
+        case .dictionary?, .set?:
+            let elements = mirror.children.map { child -> String in
+                var element = ""
+                describeStructure(child.value, into: &element, depth: depth + 1)
+                return element
+            }
+            text += elements.sorted().joined(separator: ",")
+        default:
+            for child in mirror.children {
+                text += (child.label ?? "_") + ":"
+                describeStructure(child.value, into: &text, depth: depth + 1)
+                text += ","
+            }
+        }
+        text += ")"
+    }
+
     static func hexDigest(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }

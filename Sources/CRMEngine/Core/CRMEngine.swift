@@ -303,6 +303,8 @@ public final class CRMEngine: Sendable {
     ///   key again (same principal) returns that first result and writes nothing. With `requestDigest` too
     ///   (an adapter's digest of the request, e.g. method, path and body), a repeat whose digest differs from
     ///   the first one's fails with ``EngineError/Code/keyReused``: the key was reused for another request.
+    ///   Without one, a person's command is digested itself (its value, dictionaries and sets in sorted
+    ///   order), so the same key with another command is `keyReused` too.
     /// - Unique keys the command claims are reserved in the same append; a key held by another record fails
     ///   with ``EngineError/Code/keyTaken``.
     /// - The principal must hold the module's permission for the command's action over the record's scope;
@@ -319,10 +321,14 @@ public final class CRMEngine: Sendable {
         // and are left as they are.
         let command = principal.replaysDecisions ? command : A.canonicalisingEmployeeIDs(command)
         let idempotency = idempotencyKey.map { Self.idempotencyStream(principal: principal, key: $0) }
+        // Without an adapter's digest, a person's command is digested itself, so a key reused for another
+        // command is refused too; the engine's own reactions and scheduled work keep their keys' first answers.
+        let commandDigest = idempotency != nil && requestDigest == nil && !principal.replaysDecisions ? Self.commandDigest(command) : nil
         /// The first answer to the key, when there is one and it answered this same request.
         func firstAnswer() async throws -> CommandResult? {
             guard let idempotency, let earlier = try await earlierResult(idempotency) else { return nil }
-            if let requestDigest, let digest = earlier.requestDigest, requestDigest != digest {
+            if let digest = earlier.requestDigest, let mine = requestDigest ?? commandDigest,
+               Self.isCommandDigest(digest) == Self.isCommandDigest(mine), mine != digest {
                 throw EngineError(.keyReused, field: "idempotencyKey", "the key was already used for another request")
             }
             return try sameRecord(earlier.result, stream)
@@ -370,7 +376,7 @@ public final class CRMEngine: Sendable {
             if let idempotency {
                 let outcome = CommandOutcomeRecorded(
                     stream: stream.rawValue, versionBefore: version.rawValue, versionAfter: version.rawValue + UInt64(events.count),
-                    requestDigest: requestDigest)
+                    requestDigest: requestDigest ?? commandDigest)
                 appends.append(StreamAppend(stream: idempotency, expectedVersion: .noStream,
                                             events: [try EventData(id: configuration.ids.next(), payload: outcome, metadata: metadata)]))
             }
