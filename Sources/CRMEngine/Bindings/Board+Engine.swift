@@ -40,22 +40,44 @@ extension BoardThread: EngineRecord {
     static func isModerator(_ principal: Principal, at now: Date) -> Bool {
         principal.mayEverywhere(.delete, in: module, at: now)
     }
+    /// Whether `principal` sees the bodies of hidden posts in a thread's trail (its raw events, its history)
+    /// at `now`: whoever may moderate the board then (``isModerator(_:at:)``), or read the whole log
+    /// (`analyse` in organisation over all data, who reads every event anyway).
+    static func seesHiddenBodiesInTrail(_ principal: Principal, at now: Date) -> Bool {
+        isModerator(principal, at: now) || principal.mayEverywhere(.analyse, in: .organisation, at: now)
+    }
+    /// `payload` with the post it posted withheld — an empty `body` and no `flaggedWords` (they quote it) —
+    /// when it posted one of `hidden` (a `ThreadStarted` or `ReplyPosted`); nil for any other payload, which
+    /// is kept as recorded. A post is never recorded with an empty body, so an empty one is one withheld.
+    static func withholdingBody(of payload: any EventPayload, hidden: Set<UUID>) -> (any EventPayload)? {
+        switch BoardEvent(payload: payload) {
+        case .started(var e)? where hidden.contains(e.postID):
+            e.body = ""
+            e.flaggedWords = []
+            return e
+        case .replied(var e)? where hidden.contains(e.postID):
+            e.body = ""
+            e.flaggedWords = []
+            return e
+        default:
+            return nil
+        }
+    }
     /// A thread's raw events (``CRMEngine/events(of:as:)``: `crm dump --stream`, `crm show`) as `principal`
     /// may see them at `now`: for whoever may not moderate the board then (``isModerator(_:at:)``) nor read
-    /// the whole log (`analyse` in organisation over all data, who reads every event anyway), the events that
-    /// posted a post hidden now carry an empty `body` and no `flaggedWords` (they quote it) — as the board's
-    /// reads withhold it (``visible(_:to:current:at:)``); everything else, and every other event, as recorded.
-    /// A post is never recorded with an empty body, so an empty one is one withheld.
+    /// the whole log (``seesHiddenBodiesInTrail(_:at:)``), the events that posted a post hidden now carry an
+    /// empty `body` and no `flaggedWords` (``withholdingBody(of:hidden:)``) — as the board's reads withhold it
+    /// (``visible(_:to:current:at:)``); everything else, and every other event, as recorded. `events` is the
+    /// thread's whole stream: which posts are hidden now is folded from it.
     static func withholdingHiddenBodies(_ events: [RecordedEvent], registry: PayloadRegistry, from principal: Principal,
                                         at now: Date) throws -> [RecordedEvent] {
-        guard !isModerator(principal, at: now), !principal.mayEverywhere(.analyse, in: .organisation, at: now) else { return events }
+        guard !seesHiddenBodiesInTrail(principal, at: now) else { return events }
         var state = initialState
-        var decoded: [BoardEvent?] = []
+        var decoded: [any EventPayload] = []
         for event in events {
             let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
-            let domainEvent = BoardEvent(payload: payload)
-            if let domainEvent { state = evolve(state, domainEvent) }
-            decoded.append(domainEvent)
+            if let domainEvent = BoardEvent(payload: payload) { state = evolve(state, domainEvent) }
+            decoded.append(payload)
         }
         let hidden = Set(state.posts.filter(\.isHidden).map(\.id))
         guard !hidden.isEmpty else { return events }
@@ -64,19 +86,9 @@ extension BoardThread: EngineRecord {
                           type: P.eventType, schemaVersion: P.schemaVersion, recordedAt: event.recordedAt, metadata: event.metadata,
                           payload: try BinaryPayloadEncoder.encode(payload))
         }
-        return try zip(events, decoded).map { event, domainEvent in
-            switch domainEvent {
-            case .started(var e)? where hidden.contains(e.postID):
-                e.body = ""
-                e.flaggedWords = []
-                return try withheld(event, e)
-            case .replied(var e)? where hidden.contains(e.postID):
-                e.body = ""
-                e.flaggedWords = []
-                return try withheld(event, e)
-            default:
-                return event
-            }
+        return try zip(events, decoded).map { event, payload in
+            guard let kept = withholdingBody(of: payload, hidden: hidden) else { return event }
+            return try withheld(event, kept)
         }
     }
     public static func prepare(_ command: Command, state: State, principal: Principal, engine: CRMEngine) async throws -> Command {
@@ -116,6 +128,27 @@ extension SensitiveWordList: EngineRecord {
 }
 
 extension CRMEngine {
+    /// A page of a board thread's decoded events as `principal` may see them in its history at `now`
+    /// (``history(of:as:after:limit:consistentWith:decisions:)``: the record's history, `crm history` and
+    /// the `/v1/events` stream, which reads each event through it): for whoever may not moderate the board
+    /// nor read the whole log (``BoardThread/seesHiddenBodiesInTrail(_:at:)``), an event that posted a post
+    /// hidden now — the thread folded from the log now, not only the page — carries an empty body and no
+    /// flagged words (``BoardThread/withholdingBody(of:hidden:)``), as its raw events do (``events(of:as:)``).
+    /// Any other stream's events, and every other event, as recorded.
+    func withholdingHiddenPosts(_ events: [ProjectionEvent], of stream: StreamID, as principal: Principal,
+                                at now: Date) async throws -> [ProjectionEvent] {
+        guard stream.category == BoardThread.category, !BoardThread.seesHiddenBodiesInTrail(principal, at: now),
+              events.contains(where: { $0.payload is ThreadStarted || $0.payload is ReplyPosted })
+        else { return events }
+        let hidden = Set(try await load(BoardThread.self, stream: stream).state.posts.filter(\.isHidden).map(\.id))
+        guard !hidden.isEmpty else { return events }
+        return events.map { event in
+            guard let kept = BoardThread.withholdingBody(of: event.payload, hidden: hidden) else { return event }
+            return ProjectionEvent(id: event.id, stream: event.stream, streamVersion: event.streamVersion, position: event.position,
+                                   recordedAt: event.recordedAt, metadata: event.metadata, payload: kept)
+        }
+    }
+
     /// The board's sensitive-word list with its version (the ETag its writes take as If-Match), for whoever
     /// may query settings over all data: a list no word was ever added to is empty at version 0, not "not
     /// found" — the list always exists. Anyone else gets "not found", as for any record beyond their reach.

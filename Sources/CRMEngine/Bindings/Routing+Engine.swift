@@ -25,10 +25,10 @@ extension CRMEngine {
 
 extension WorkTask {
     /// `dispatchByRules` gets the settings' rules and the customer's place; `importExternal` without an owner
-    /// goes to the customer's owning account manager (R-TSK-5). A person dispatches or reassigns a customer's
-    /// task only to an employee who may work on it: `edit` in tasks over its customer's scope, not counting the
+    /// goes to the customer's owning account manager (R-TSK-5). A person dispatches, imports (naming its owner)
+    /// or reassigns a customer's task only to an employee who may work on it: `edit` in tasks over its customer's scope, not counting the
     /// ownership the assignment gives (``CRMEngine/requireMayWorkOn(_:module:action:named:principal:)``; a role over one's
-    /// `own` tasks counts; else `invalid`, field `assignee`) — judged for whoever may dispatch or reassign it,
+    /// `own` tasks counts; else `invalid`, field `assignee` — `owner` for an import) — judged for whoever may dispatch or reassign it,
     /// once the domain would accept it, an operator's too; the system's dispatches (its reactions' and the scheduler's
     /// decisions, ``Principal/replaysDecisions``) are neither judged nor routed again. A task of no customer (one's own
     /// work) goes to anyone active.
@@ -45,6 +45,10 @@ extension WorkTask {
             return .dispatchByRules(taskID: id, details: details, input: input, rules: try await engine.settings().routingRules)
         case .importExternal(let id, let details, let reference, let owner) where owner.trimmingCharacters(in: .whitespaces).isEmpty:
             return .importExternal(taskID: id, details: details, reference: reference, owner: try await engine.owner(ofCustomer: details.customerID) ?? "")
+        case .importExternal(_, let details, _, _):
+            // An owner the importer names is judged as a dispatch's assignee (field `owner`).
+            try await requireNamedMayWorkOn(command, customer: details.customerID, state: state, principal: principal, engine: engine)
+            return command
         default:
             return command
         }

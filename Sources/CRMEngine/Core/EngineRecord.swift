@@ -223,9 +223,10 @@ extension Customer: EngineRecord {
                 ? state.owner.map { NamedEmployee(field: movedPart, id: $0) } : nil
             try await requireOwnerMayWorkOn(prepared, on: moved, state: state, principal: principal, engine: engine, keeping: keptOwner)
             return prepared
-        case .markMerged(let survivorID) where !principal.isSystem:
+        case .markMerged(let survivorID) where !principal.replaysDecisions:
             // The survivor must be a live customer the principal may see: a typo would make the duplicate
-            // final (and free its keys) with nowhere to go.
+            // final (and free its keys) with nowhere to go — an operator's too (a person's command: the
+            // command line without a token), checked before anything is written.
             let survivor = try await engine.load(Customer.self, stream: Customer.stream(survivorID)).state
             let scope = RecordScope(branch: survivor.branch, community: survivor.community, group: survivor.group, owners: survivor.owner.map { [$0] } ?? [])
             guard survivor.exists, survivor.status != .merged, !survivor.isArchived,

@@ -101,6 +101,7 @@ extension WorkTask {
     public static func employeesNamed(by command: Command, state: State) -> [NamedEmployee] {
         switch command {
         case .dispatch(_, _, let assignee) where state.details == nil: return [NamedEmployee(field: "assignee", id: assignee)]
+        case .importExternal(_, _, _, let owner) where state.details == nil: return [NamedEmployee(field: "owner", id: owner)]
         case .reassign(let to, _) where !Employee.sameID(to, state.assignee): return [NamedEmployee(field: "assignee", id: to)]
         default: return []
         }

@@ -197,7 +197,9 @@ extension CRMEngine {
 
     /// A record's modification history (R-LOG-5): when, who, from where, field, old → new — oldest first.
     /// Not found when `principal` may not query the record, judged as reading it is (``mayQueryRecord(_:viewScope:as:decisions:)``:
-    /// an assignee reads a task's history as they read the task); hidden custom fields are left out.
+    /// an assignee reads a task's history as they read the task); hidden custom fields are left out, and so
+    /// is a board post's body (and its flagged words) hidden now from whoever may not moderate the board
+    /// (``withholdingHiddenPosts(_:of:as:at:)``), as the thread's reads and raw events withhold it.
     ///
     /// `decisions`: what a reader that asks again and again (the `/v1/events` stream) judged before, used
     /// again while still fit for this page (``ReadDecisions``); nil judges the record afresh. The read is
@@ -210,8 +212,10 @@ extension CRMEngine {
         // customer and scopes).
         let indexed = try views.checkpoint(of: Self.history)
         let from = StreamVersion((after?.rawValue ?? 0) + 1)
-        let events = try await store.readStream(stream, from: from, direction: .forward, limit: max(0, limit))
+        let page = try await store.readStream(stream, from: from, direction: .forward, limit: max(0, limit))
             .prefix { $0.position <= indexed }.map(projectionEvent)
+        // A board post hidden now keeps its body from whoever may not moderate the board (the board's reads' rule).
+        let events = try await withholdingHiddenPosts(page, of: stream, as: principal, at: clock.now())
         // A quote revision's previous terms are looked up (the quote loaded) only for a caller who may read it.
         var entries = try views.read(Self.history) { try ModificationHistory.history(of: stream, events: events, in: $0) }
         guard let first = entries.first else {
