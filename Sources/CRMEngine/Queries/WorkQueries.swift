@@ -34,6 +34,12 @@ extension CRMEngine {
         var board = try views.read(Self.taskBoardView) {
             try TaskBoard.board(for: assignee, now: now, calendar: calendar, upcomingLimit: upcomingLimit, in: $0)
         }
+        // `daysLate` as the overdue list counts it: in the task's own calendar (``taskCalendar(_:settings:assignee:)``).
+        let settings = try await settings()
+        for i in board.overdue.indices {
+            let task = board.overdue[i].task
+            board.overdue[i].daysLate = Self.daysLate(task, now: now, in: taskCalendar(task, settings: settings, assignee: calendar))
+        }
         if assignee != principal.id {
             let visible = { (task: TaskBoard.Task) in self.principalMay(principal, .tasks, task.scope, now) }
             board.overdue = board.overdue.filter { visible($0.task) }
@@ -50,7 +56,8 @@ extension CRMEngine {
     }
 
     /// Every open task past due at the engine's `now` that `principal` may query, most overdue first;
-    /// `daysLate` counts local days in each task's branch time zone. Paginated: pass `next` as `after`.
+    /// `daysLate` counts local days in each task's own calendar (``taskCalendar(_:settings:assignee:)``), as the
+    /// task board does. Paginated: pass `next` as `after`.
     public func overdueTasks(as principal: Principal, after: [UInt8]? = nil, limit: Int = 100,
                              consistentWith position: GlobalPosition? = nil) async throws -> WorkProjections.Page<TaskBoard.OverdueTask> {
         try requireOpen()
@@ -60,10 +67,11 @@ extension CRMEngine {
         var page = try views.read(Self.taskBoardView) {
             try TaskBoard.overdue(now: now, calendar: .utc, in: $0, after: after, limit: limit) { self.principalMay(principal, .tasks, $0.scope, now) }
         }
+        let employees = try await organisation.current(store: store, registry: registry).employees
         page.items = page.items.map { item in
             var item = item
-            let calendar = settings.calendar(forBranch: item.task.branch ?? item.task.scope.branch)
-            item.daysLate = calendar.localDate(of: item.task.dueAt).days(until: calendar.localDate(of: now))
+            let assignee = UUID(text: item.task.assignee).flatMap { employees[$0] }.map { settings.calendar(forBranch: $0.branch) } ?? .utc
+            item.daysLate = Self.daysLate(item.task, now: now, in: taskCalendar(item.task, settings: settings, assignee: assignee))
             return item
         }
         let shown = try customerNamesShown(page.items.map(\.task.customerID), in: Self.taskBoardView, as: principal, at: now)
@@ -299,6 +307,19 @@ extension CRMEngine {
             try customers.filter { principal.may(.query, in: .customers, on: try CustomerScopes.scope(of: $0, in: reader), at: now) }
         }
         return { id in id.map(seen.contains) ?? false }
+    }
+
+    /// The calendar a task's `daysLate` is counted in, on the task board and the overdue list alike: its
+    /// `branch`'s (the field names the calendar of "today" and "overdue"), else its customer's branch's (its
+    /// scope's), else `assignee`, the calendar of its assignee's branch.
+    func taskCalendar(_ task: TaskBoard.Task, settings: Settings.State, assignee: LocalCalendar) -> LocalCalendar {
+        guard let branch = task.branch ?? task.scope.branch else { return assignee }
+        return settings.calendar(forBranch: branch)
+    }
+
+    /// The local days from a task's due day to `now`'s day in `calendar`.
+    static func daysLate(_ task: TaskBoard.Task, now: Date, in calendar: LocalCalendar) -> Int {
+        calendar.localDate(of: task.dueAt).days(until: calendar.localDate(of: now))
     }
 
     /// The calendar of an employee's branch (by employee id text); UTC for an unknown employee or the system.

@@ -117,7 +117,9 @@ public struct ChurnEpisodeEnded: EventPayload, Equatable {
 
 extension CRMEngine {
     /// Evaluates every customer's churn risk on its day at `now` (in its branch's calendar) and dispatches
-    /// one retention task to the owner per episode (R-ANA-5). Idempotent per customer and day.
+    /// one retention task to the owner per episode (R-ANA-5). An evaluation that decides nothing writes
+    /// nothing; one that opens or ends an episode is keyed per customer and day (`schedule:churn:<customer>:<day>`),
+    /// so a customer's episode steps at most once a day (the retention task's id names its day).
     func watchChurn(at now: Date, items: inout ScheduledItems) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: Self.churnViews)
         let settings = try await self.settings()
@@ -142,6 +144,10 @@ extension CRMEngine {
                 if case .open(let episode) = watch.episode {
                     completed = try await load(WorkTask.self, stream: WorkTask.stream(episode.taskID)).state.status == .completed
                 }
+                // Nothing to decide (calm below the threshold, an open episode going on): nothing is written, not even
+                // the day's key, so a change later that day (a crossing) is judged by the next run of the day.
+                if case .none = Churn.step(watch.episode, customerID: summary.customerID, risk: risk.score, taskCompleted: completed,
+                                           on: day, configuration: configuration).1 { return }
                 let result = try await execute(ChurnWatch.self, id: summary.customerID, .evaluate(
                     customerID: summary.customerID, risk: risk.score, taskCompleted: completed, day: day,
                     threshold: configuration.threshold, margin: configuration.margin),

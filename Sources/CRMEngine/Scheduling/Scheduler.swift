@@ -191,7 +191,14 @@ extension CRMEngine {
         var dispatched = 0
         var existing = 0
         for command in Reminders.commands(at: now, sources: sources, settings: settings) {
-            guard case .dispatch(let taskID, _, _) = command else { continue }
+            guard case .dispatch(let taskID, _, let assignee) = command else { continue }
+            // New work never goes to someone who has left: a reminder for a customer's, appointment's or contract's
+            // owner who is deactivated is not dispatched (holidays and diaries are only the active employees'). It
+            // is looked at again on each run of its lead window, so once the customer has a new owner it goes to them.
+            if let id = UUID(text: assignee), organisation.employees[id]?.active == false {
+                logger.info("reminder not dispatched: its owner is deactivated", metadata: ["task": "\(taskID.lowercasedString)"])
+                continue
+            }
             try await items.attempt(taskID) {
                 let appointment = forAppointments[taskID]
                 // The view was read when the run started: an appointment cancelled, completed or moved since gets
@@ -337,14 +344,31 @@ extension CRMEngine {
     }
 
     /// Dispatches a follow-up task with a deterministic id to a customer's owner, due three days from now,
-    /// under an idempotency key of `key` and the task id; false when the customer has no owner or the task
-    /// was already there.
+    /// under an idempotency key of `key` and the task id; false when the customer has no owner, its owner is a
+    /// deactivated employee (new work never goes to someone who has left: logged, and nothing is written), or
+    /// the task was already there.
     func dispatchToOwner(of customerID: UUID, taskID: UUID, title: String, note: String, key: String) async throws -> Bool {
         guard let owner = try await load(Customer.self, stream: Customer.stream(customerID)).state.owner else { return false }
+        if try await namesDeactivatedEmployee(owner) {
+            logger.info("follow-up task not dispatched: the customer's owner is deactivated", metadata: ["task": "\(taskID.lowercasedString)"])
+            return false
+        }
         let details = WorkTask.Details(title: title, note: note, customerID: customerID, kind: .followUp, dueAt: clock.now().addingTimeInterval(3 * 86_400))
         let task = try await execute(WorkTask.self, id: taskID, .dispatch(taskID: taskID, details: details, assignee: owner),
                                      as: .system, idempotencyKey: "\(key):\(taskID.lowercasedString)")
         return !task.repeated && !task.events.isEmpty
+    }
+
+    /// Whether `name` names an employee of the organisation who is deactivated — by log position `position`
+    /// when one is given (the organisation folded up to it, so a reaction catching up decides as the first run
+    /// did), else now. An id of no employee, or a department's name, is not one. Deactivation is final, so
+    /// an employee active now was active at every position: only a deactivated one's history is read.
+    func namesDeactivatedEmployee(_ name: String, asOf position: GlobalPosition? = nil) async throws -> Bool {
+        guard let id = UUID(text: name),
+              let employee = try await organisation.current(store: store, registry: registry).employees[id], !employee.active else { return false }
+        guard let position else { return true }
+        let then = try await load(Organisation.self, stream: Organisation.streamID, upTo: { $0.position <= position }).state
+        return then.employees[id]?.active == false
     }
 
     /// Runs ``runScheduledWork()`` every `interval` until the engine closes. A job that fails is logged by

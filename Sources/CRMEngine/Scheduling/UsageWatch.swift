@@ -141,13 +141,14 @@ extension CRMEngine {
     /// Judges every meter's latest reading (of readings sharing days, the one recorded last: ``UsageWatch/standing(_:recordingOrder:)``)
     /// against the customer's earlier readings of that meter in the latest's unit and the
     /// peers' latest readings in the same unit and period-end month (customers of the same community, else
-    /// the same branch), and dispatches one task to the owner per anomaly episode (R-ANA-4). Idempotent per
-    /// meter and day (the customer's branch's day at `now`).
+    /// the same branch), and dispatches one task to the owner per anomaly episode (R-ANA-4). Each run judges
+    /// the latest reading as it is then, so a reading recorded after the day's first run is judged on the next
+    /// run; an evaluation that decides nothing writes nothing, and one that does is keyed by the reading and the
+    /// watch's version (`schedule:usage:<watch>:<reading>:<version>`), so it is taken once by any node.
     func watchUsage(at now: Date, items: inout ScheduledItems) async throws -> Int {
         try await views.waitUntil(try await store.headPosition(), projections: ["usage-readings"])
         let settings = try await self.settings()
         let rows = try views.read("usage-readings") { try UsageReadings.all(in: $0) }
-        let days = BranchDays(at: now, settings: settings)
         struct Meter: Hashable { var customer: UUID; var meter: String }
         let recorded = Dictionary(grouping: rows) { Meter(customer: $0.reading.customerID, meter: $0.reading.meter) }
         var meters = recorded.mapValues { UsageWatch.standing($0, recordingOrder: [:]) }
@@ -179,18 +180,24 @@ extension CRMEngine {
             let configuration = UsageAnomaly.Configuration(settings: settings, branch: last.scope.branch, community: last.scope.community)
             let anomaly = UsageAnomaly.check(reading: r.quantity, history: history, peers: peers, configuration: configuration)
             let watchID = UsageWatch.id(customerID: r.customerID, meter: r.meter)
-            let day = days.day(ofBranch: last.scope.branch)
             // One meter whose records cannot be read or are refused does not hold up the others.
             try await items.attempt(watchID) {
-                let watch = try await load(UsageWatch.self, stream: UsageWatch.stream(watchID)).state
+                let (watch, version) = try await load(UsageWatch.self, stream: UsageWatch.stream(watchID))
                 var completed = false
                 if let taskID = watch.episode.taskID {
                     completed = try await load(WorkTask.self, stream: WorkTask.stream(taskID)).state.status == .completed
                 }
+                // Nothing to decide (the reading judged before, a normal one while calm, a further low one in the open
+                // episode): nothing is written, not even the key's outcome, so a run an hour later judges a reading
+                // recorded meanwhile.
+                if case .none = UsageAnomaly.step(watch.episode, customerID: r.customerID, meter: r.meter, readingID: r.id,
+                                                  flagged: anomaly != nil, taskCompleted: completed).1 { return }
+                // Keyed by the reading and the watch's version it is judged at: each step is taken once (by any node),
+                // and every new reading — or the task completed — is judged on the next run, whatever the day.
                 let result = try await execute(UsageWatch.self, id: watchID, .evaluate(
                     customerID: r.customerID, meter: r.meter, readingID: r.id, flagged: anomaly != nil, taskCompleted: completed,
                     belowOwnPercent: anomaly?.belowOwnPercent),
-                    as: .system, idempotencyKey: "schedule:usage:\(watchID.lowercasedString):\(day)")
+                    as: .system, idempotencyKey: "schedule:usage:\(watchID.lowercasedString):\(r.id.lowercasedString):\(version.rawValue)")
                 for event in result.events where event.type == UsageAnomalyEpisodeOpened.eventType {
                     let opened = try registry.decode(UsageAnomalyEpisodeOpened.self, schemaVersion: event.schemaVersion, from: event.payload)
                     let note = "usage \(opened.belowOwnPercent)% below its own history"
