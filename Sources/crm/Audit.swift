@@ -106,9 +106,10 @@ struct ReadAudit: AsyncParsableCommand {
                 throw malformed("--from", "the window's start comes after its end", hint: "give a --from before --to")
             }
             let entries = try await withReadEngine(store) { engine, reader in
+                // An employee id in any case names its reader (recorded in lower case, as every id option reads it).
                 // The newest `limit` (what one looks for when a window holds more), shown in time order; the
                 // engine's window excludes its end, so it ends a millisecond after `--to`.
-                try engine.readAudit(from: start, to: end.addingTimeInterval(0.001), principal: principal, limit: limit,
+                try engine.readAudit(from: start, to: end.addingTimeInterval(0.001), principal: principal.map(Employee.canonicalID), limit: limit,
                                      newestFirst: true, as: reader).reversed()
             }
             if store.json {
@@ -200,12 +201,43 @@ func stateAsOf(_ stream: StreamID, _ point: AsOf, engine: CRMEngine, as principa
     return try await then(type)
 }
 
-/// The record types `show` gives a state for (folded by the domain's rules); other records show their
-/// events' payloads. (Never mutated; metatypes are not `Sendable` to the compiler, hence `nonisolated(unsafe)`.)
+/// The record types `show` gives a state for (folded by the domain's rules): every record the engine
+/// keeps (``EngineRecord``). API tokens are shown as their state without the secret's hash
+/// (``tokenState(_:registry:)``); other records (key reservations, say) show their events' payloads.
+/// (Never mutated; metatypes are not `Sendable` to the compiler, hence `nonisolated(unsafe)`.)
 nonisolated(unsafe) let foldedRecordTypes: [any EngineRecord.Type] = [
     Customer.self, WorkTask.self, Ticket.self, Contact.self, Opportunity.self, Quote.self, Contract.self, Visit.self,
     Product.self, Campaign.self, CustomerForm.self, LoyaltyAccount.self, Organisation.self,
+    Settings.self, ContactLogEntry.self, RevenueLedger.self, NewConnection.self, MaintenancePairing.self,
+    WorkflowDefinition.self, WorkflowInstance.self, Announcement.self, BoardThread.self, SensitiveWordList.self,
+    SurveyTemplate.self, Survey.self, FeedbackForm.self, Diary.self, ChurnWatch.self, UsageWatch.self, OutboxItem.self,
 ]
+
+/// An API token's state from its events: what `crm token list` shows of it (id, employee, name, issue,
+/// expiry, revocation and the limits an issuer gave it), never the hash of its secret.
+func tokenState(_ events: [RecordedEvent], registry: PayloadRegistry) throws -> [String: Any] {
+    var state: [String: Any] = [:]
+    for event in events {
+        let payload = try event.payload.withUnsafeBytes { try registry.decode(event.type, schemaVersion: event.schemaVersion, from: $0) }
+        switch payload {
+        case let issued as ApiTokenIssued:
+            state["tokenID"] = issued.tokenID.lowercasedString
+            state["employeeID"] = issued.employeeID.lowercasedString
+            state["name"] = issued.name
+            state["issuedAt"] = iso(issued.issuedAt)
+            state["expiresAt"] = issued.expiresAt.map(iso) ?? NSNull()
+            state["limits"] = issued.limits.map { reflectJSON($0) } ?? NSNull()
+            state["revoked"] = false
+        case let revoked as ApiTokenRevoked:
+            state["revoked"] = true
+            state["revokedAt"] = iso(event.recordedAt)
+            state["revocationReason"] = revoked.reason ?? NSNull()
+        default:
+            continue
+        }
+    }
+    return state
+}
 
 func foldedRecordType(of stream: StreamID) -> (any EngineRecord.Type)? {
     foldedRecordTypes.first { $0.category == stream.category }
@@ -235,6 +267,7 @@ func foldState(_ stream: StreamID, _ events: [RecordedEvent], of all: [RecordedE
         return reflectJSON(then.visible(to: principal, alsoHiddenIn: [now.group], alsoOn: [now.recordScope]))
     }
     if let type = foldedRecordType(of: stream) { return try fold(type) }
+    if stream.category == "apitoken" { return try tokenState(events, registry: registry) }
     return try events.map { event -> Any in
         let json = try event.payload.withUnsafeBytes { try registry.json(event.type, schemaVersion: event.schemaVersion, from: $0) }
         return ["type": event.type, "payload": (try? JSONSerialization.jsonObject(with: json)) ?? NSNull()]

@@ -49,7 +49,7 @@ struct CLIError: Error, CustomStringConvertible {
         case let error as EventStoreError:
             switch error.code {
             case .storeInUse: return storeInUse(data, pid: error.ownerPID)
-            case .corrupted: return CLIError("the store is damaged: \(error)", hint: "run `crm verify`, then restore the last good backup with `crm restore`", exit: .faults)
+            case _ where isDamage(error): return CLIError("the store is damaged: \(error)", hint: "run `crm verify`, then restore the last good backup with `crm restore`", exit: .faults)
             default: return CLIError(error.code == .storage ? "\(error)" : "storage: \(error)", hint: "check the data directory (--data) and its permissions, or the PostgreSQL log's URL (--store)")
             }
         case ViewError.unknownProjection(let name):
@@ -77,6 +77,13 @@ struct CLIError: Error, CustomStringConvertible {
             return CLIError("\(error)")
         }
     }
+}
+
+/// Whether `error` says a store's files are damaged: LMDB found a page it cannot use (``EventStoreError/Code/corrupted``),
+/// or a data file whose header (meta pages) is not an LMDB environment's any more (`MDB_INVALID`, which the
+/// store reports as a storage error: a file that is no LMDB file at all says the same).
+func isDamage(_ error: EventStoreError) -> Bool {
+    error.code == .corrupted || (error.code == .storage && error.detail.contains("MDB_INVALID"))
 }
 
 /// A refusal's detail with the input field it names, as `field: detail` (the detail alone without one).

@@ -112,7 +112,7 @@ struct CustomerCommand: AsyncParsableCommand {
                     var edit = edit
                     let target = group ?? current.group
                     guard !fields.isEmpty || target != current.group else { return (edit, []) }
-                    let form = try await groupForm(target, engine: engine)
+                    let form = try await groupForm(target, current: current.group, engine: engine)
                     (edit.setCustomFields, edit.clearCustomFields) = try customEdits(fields, form: form)
                     let dropped = target == current.group ? [] : valuesWithoutField(current, in: form, keeping: edit.setCustomFields)
                     edit.clearCustomFields = Array(Set(edit.clearCustomFields + dropped)).sorted()

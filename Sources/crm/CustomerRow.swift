@@ -17,10 +17,10 @@ enum ProfileColumn: String, CaseIterable {
     }
 }
 
-/// A header compared case-insensitively, with spaces and dashes as underscores.
+/// A header compared ignoring case and full-width/half-width forms, with spaces and dashes as underscores:
+/// as a custom field's name is compared (``FieldDefinition/comparisonKey(_:)``), so `ｎａｍｅ` is `name`.
 func normalizedHeader(_ text: String) -> String {
-    text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+    FieldDefinition.comparisonKey(text)
 }
 
 /// Where one CSV column goes.
@@ -140,10 +140,16 @@ extension CustomerEdit {
     }
 }
 
-/// `group`'s form as recorded in the log (an empty form when the group has none).
-func groupForm(_ group: String, engine: CRMEngine) async throws -> FormDefinition {
-    try await fold(CustomerForm.self, CustomerForm.stream(group: group), store: engine.store, registry: engine.registry).definition
-        ?? .empty(group: group)
+/// `group`'s form as recorded in the log (an empty form when the group has none). A group that is not known
+/// is refused first, as the engine refuses it (`invalid`, field `group`, naming the known groups), so
+/// `--field` given with a mistyped group says so rather than that the (empty) form has no such field;
+/// `current`, the customer's group now, may always be kept.
+func groupForm(_ group: String, current: String? = nil, engine: CRMEngine) async throws -> FormDefinition {
+    if let definition = try await fold(CustomerForm.self, CustomerForm.stream(group: group), store: engine.store, registry: engine.registry).definition {
+        return definition
+    }
+    try await engine.requireKnownCustomerGroup(group, current: current)
+    return .empty(group: group)
 }
 
 /// `NAME=VALUE` options (`--field`) as custom values of `group`'s form, as recorded in the log; each read

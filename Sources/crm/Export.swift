@@ -191,9 +191,11 @@ struct Export: AsyncParsableCommand {
             }
             return month
         }
-        let first = try month(from, "--from"), last = try month(through, "--to")
+        // The last month's option as it was given: `--through` or its other name `--to`.
+        let throughName = CommandLine.arguments.contains { $0 == "--to" || $0.hasPrefix("--to=") } ? "--to" : "--through"
+        let first = try month(from, "--from"), last = try month(through, throughName)
         guard first <= last else {
-            throw CLIError("--from: comes after --to", hint: "give the first month with --from and the last with --to", exit: .usage)
+            throw CLIError("--from: comes after \(throughName)", hint: "give the first month with --from and the last with \(throughName)", exit: .usage)
         }
         return (first, last)
     }

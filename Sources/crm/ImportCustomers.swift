@@ -109,11 +109,12 @@ struct ImportCustomers: AsyncParsableCommand {
         var wrote = false
         /// Without --skip-invalid, the first line refused while writing: the import stopped there.
         var stoppedAt: Int?
-        /// The rows written, by line (listed when the import stopped).
+        /// The rows written (created or updated), by line (listed when the import stopped); `--json`'s
+        /// `written` says whether there are any.
         var written: [Written] = []
         var json: [String: Any] {
             var json: [String: Any] = [
-                "created": created, "updated": updated, "unchanged": unchanged, "written": wrote,
+                "created": created, "updated": updated, "unchanged": unchanged, "written": !written.isEmpty,
                 "invalid": problems.map { ["line": $0.line, "field": $0.problem.field ?? NSNull(), "reason": $0.problem.reason] as [String: Any] },
             ]
             if let stoppedAt {
@@ -145,7 +146,9 @@ struct ImportCustomers: AsyncParsableCommand {
             let state = try await fold(CustomerForm.self, CustomerForm.stream(group: name), store: engine.store, registry: registry)
             forms[name] = state.definition ?? .empty(group: name)
         }
-        let targets = try resolveHeader(table.header, renames: renames, forms: forms.keys.sorted().compactMap { forms[$0] })
+        let targets = try resolveHeader(table.header, renames: renames, forms: forms.keys.sorted().compactMap { forms[$0] }) { column in
+            table.rows.contains { column < $0.cells.count && !$0.cells[column].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        }
         if group == nil && !targets.contains(.profile(.group)) && !identifying {
             throw CLIError("the file has no `group` column", hint: "pass --group G for all rows, add a group column, or name existing customers by id or external_key", exit: .usage)
         }
@@ -294,7 +297,11 @@ struct ImportCustomers: AsyncParsableCommand {
                     }
                 }
             }
-            for _ in 0..<16 { next() }
+            // Through a server without --skip-invalid, one row at a time in file order: a refusal then stops
+            // the import with no later row sent (the server's store may have changed since the check, so a
+            // refusal there is to be expected). Otherwise (the engine here judged every row on the store it
+            // writes, or --skip-invalid goes on past a refusal anyway) up to 16 rows are in flight.
+            for _ in 0..<(remote != nil && !skipInvalid ? 1 : 16) { next() }
             while let (line, plan, problem) = try await tasks.next() {
                 if let problem {
                     summary.problems.append(Problem(line: line, problem: problem))
@@ -405,17 +412,29 @@ struct ImportCustomers: AsyncParsableCommand {
         case update(UUID, CustomerEdit, FormDefinition)
     }
 
-    /// Where each column goes; unknown columns are an error unless ignored explicitly.
-    private func resolveHeader(_ header: [String], renames: [String: String], forms: [FormDefinition]) throws -> [ColumnTarget] {
+    /// Where each column goes; unknown columns are an error unless ignored explicitly. A column without a
+    /// header is ignored while its cells are empty (a trailing comma); one whose cells hold data (`holdsData`,
+    /// by position) is an unknown column, named by its position.
+    private func resolveHeader(_ header: [String], renames: [String: String], forms: [FormDefinition],
+                               holdsData: (Int) -> Bool) throws -> [ColumnTarget] {
         let ignored = Set(ignoreColumns.map(normalizedHeader))
         var targets: [ColumnTarget] = []
         var unknown: [String] = []
+        var nameless = false
         let fields = forms.flatMap(\.fields)
-        for column in header {
+        for (position, column) in header.enumerated() {
             let renamed = renames[normalizedHeader(column)] ?? column
             let key = normalizedHeader(renamed)
-            if renamed == "-" || ignored.contains(normalizedHeader(column)) || key.isEmpty && column.isEmpty {
+            if renamed == "-" || ignored.contains(normalizedHeader(column)) {
                 targets.append(.ignored)
+            } else if key.isEmpty {
+                if ignoreUnknownColumns || !holdsData(position) {
+                    targets.append(.ignored)
+                } else {
+                    unknown.append("column \(position + 1) (no header, but cells with data)")  // said by position: it has no name
+                    nameless = true
+                    targets.append(.ignored)
+                }
             } else if let profile = ProfileColumn.allCases.first(where: { $0.spellings.contains(renamed) }) {
                 // A column spelled exactly as a profile field or a custom field's key (as an export writes them)
                 // is that field; only then are case, width, spaces and labels ignored.
@@ -435,14 +454,16 @@ struct ImportCustomers: AsyncParsableCommand {
                 } else if ignoreUnknownColumns {
                     targets.append(.ignored)
                 } else {
-                    unknown.append(column)
+                    unknown.append("`\(column)`")
                     targets.append(.ignored)
                 }
             }
         }
         if !unknown.isEmpty {
-            throw CLIError("unknown column(s): \(unknown.map { "`\($0)`" }.joined(separator: ", "))",
-                           hint: "rename them with --map FILE, ignore them with --ignore-column NAME or --ignore-unknown-columns", exit: .usage)
+            throw CLIError("unknown column(s): \(unknown.joined(separator: ", "))",
+                           hint: nameless
+                               ? "give a column without a header one (a field's name), or ignore the unknown columns with --ignore-unknown-columns"
+                               : "rename them with --map FILE, ignore them with --ignore-column NAME or --ignore-unknown-columns", exit: .usage)
         }
         var seen: Set<ColumnTarget> = []
         for target in targets where target != .ignored {

@@ -13,9 +13,10 @@ struct MigrateStore: AsyncParsableCommand {
         discussion: """
             The source is opened read-only (it may be served meanwhile; events appended after the copy started are \
             left for a second run). The target must be empty or hold an earlier, interrupted copy of the same log, \
-            which is checked and continued. Exit code 0 when the copy verified, 2 when it differs, 4 when --from holds no \
-            LMDB log, 5 when the target holds other events than the source (or more), 64 when --to is no PostgreSQL URL, \
-            1 on any other failure (the database cannot be reached, for one).
+            which is checked and continued. Exit code 0 when the copy verified, 2 when it differs or when the source log \
+            has faults (then nothing is copied), 4 when --from holds no LMDB log, 5 when the target holds other events \
+            than the source (or more), 64 when --to is no PostgreSQL URL or --batch is below 1, 1 on any other failure \
+            (the database cannot be reached, for one). The source's records are verified first, as `crm verify` does.
             """)
 
     @Option(help: "The data directory holding the LMDB log (its log/ folder).")
@@ -42,8 +43,26 @@ struct MigrateStore: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: directory + "/data.mdb") else {
                 throw CLIError("no LMDB log in \(from)", hint: "pass --from the data directory of an embedded log (it holds log/data.mdb)", exit: .notFound)
             }
+            guard batch >= 1 else { throw malformed("--batch", "expected a whole number of at least 1") }
             do {
                 let source = try LMDBEventStore(directory: directory, options: .readOnly)
+                // The source's records are checked first (their checksums, gapless positions and versions,
+                // indexes), as `crm backup` checks its copy: a record damaged on disk would otherwise be copied
+                // as good data into a log that keeps no checksum of its own. The copy goes up to the head that
+                // was checked; events appended after it are left for a second run.
+                let checked: VerificationReport
+                do {
+                    checked = try source.verify()
+                } catch {
+                    await source.close()
+                    throw error
+                }
+                guard checked.isClean else {
+                    await source.close()
+                    throw CLIError("the log in \(from) has \(checked.faultCount) fault(s); nothing was copied",
+                                   hint: "`crm verify --data \(from)` lists them; copy a clean log (restore the last good backup with `crm restore`)",
+                                   exit: .faults)
+                }
                 let target: PostgresEventStore
                 do {
                     target = try await PostgresEventStore.open(configuration)
@@ -52,7 +71,7 @@ struct MigrateStore: AsyncParsableCommand {
                     throw error
                 }
                 do {
-                    try await copy(source, target)
+                    try await copy(source, target, through: checked.headPosition)
                 } catch {
                     await source.close()
                     await target.close()
@@ -68,9 +87,9 @@ struct MigrateStore: AsyncParsableCommand {
         }
     }
 
-    private func copy(_ source: LMDBEventStore, _ target: PostgresEventStore) async throws {
-        let batchSize = max(batch, 1)
-        let sourceHead = try await source.headPosition()
+    /// Copies the source's events through `sourceHead` (the head ``LMDBEventStore/verify()`` checked).
+    private func copy(_ source: LMDBEventStore, _ target: PostgresEventStore, through sourceHead: GlobalPosition) async throws {
+        let batchSize = batch
         let targetHead = try await target.headPosition()
         guard targetHead <= sourceHead else {
             throw CLIError("the target log is longer than the source (\(targetHead.rawValue) > \(sourceHead.rawValue) events)", hint: "copy into an empty schema", exit: .refused)

@@ -21,6 +21,15 @@ struct Remote {
         self.token = token
     }
 
+    /// The server's URL as messages show it: without a user name and password (`http://user:pw@host` is
+    /// shown `http://host`), which must never reach a terminal or a log.
+    var shownURL: String {
+        guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false) else { return "the --server URL" }
+        components.user = nil
+        components.password = nil
+        return components.string ?? "the --server URL"
+    }
+
     /// Sends `body` as JSON to `path` and returns the answer's JSON object.
     @discardableResult
     func post(_ path: String, _ body: [String: Any], method: String = "POST") async throws -> [String: Any] {
@@ -33,7 +42,7 @@ struct Remote {
     func send(_ method: String, _ path: String, body: [String: Any]? = nil, query: [String: String] = [:]) async throws -> Any? {
         var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
-        guard let url = components?.url else { throw CLIError("cannot form a URL from \(base.absoluteString) and \(path)", exit: .usage) }
+        guard let url = components?.url else { throw CLIError("cannot form a URL from \(shownURL) and \(path)", exit: .usage) }
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -46,7 +55,7 @@ struct Remote {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw CLIError("cannot reach the server at \(base.absoluteString)", hint: "check --server and that `crm serve` runs")
+            throw CLIError("cannot reach the server at \(shownURL)", hint: "check --server and that `crm serve` runs")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
@@ -74,10 +83,11 @@ extension StoreOptions {
         return try Remote(server: server, token: token ?? ProcessInfo.processInfo.environment["CRM_TOKEN"])
     }
 
-    /// Refuses `--server` for a command that cannot go through the HTTP API.
-    func refuseRemote(_ command: String) throws {
+    /// Refuses `--server` for a command that cannot go through the HTTP API; `hint` says what to do instead
+    /// (by default: stop the server and run the command on its data directory).
+    func refuseRemote(_ command: String, hint: String = "stop the server and run it on the data directory") throws {
         if server != nil {
-            throw CLIError("`crm \(command)` cannot go through a server", hint: "stop the server and run it on the data directory", exit: .usage)
+            throw CLIError("`crm \(command)` cannot go through a server", hint: hint, exit: .usage)
         }
     }
 }

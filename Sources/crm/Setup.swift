@@ -24,10 +24,14 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
+            try store.refuseRemote("init", hint: "`crm init` creates a new CRM: run it without --server, on a new --data directory (or an empty PostgreSQL log, --store)")
             let head = try await store.logHead()
             if head > .start {
                 throw CLIError("\(store.logName) already holds a CRM (\(head.rawValue) events)",
-                               hint: "use another --data directory, or `crm token create` for a new token", exit: .refused)
+                               hint: store.sharedLogURL == nil
+                                   ? "use another --data directory, or `crm token create` for a new token"
+                                   : "give another schema in --store (`?schema=NAME`: a new one is created), or `crm token create` for a new token",
+                               exit: .refused)
             }
             // What this command creates in --data, removed again when the bootstrap is refused (an empty
             // name, say), so a refused init leaves no empty store behind.
@@ -190,12 +194,15 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            try store.refuseRemote("demo")
+            try store.refuseRemote("demo", hint: "`crm demo` fills an empty log: run it without --server, on a new --data directory (or an empty PostgreSQL log, --store)")
             guard events >= 100 else {
                 throw CLIError("--events must be at least 100", hint: "the generator needs room for a year of a small organisation", exit: .usage)
             }
             if try await store.logHead() > .start {
-                throw CLIError("\(store.logName) is not empty", hint: "`crm demo` fills only an empty log; pass another --data (or --store)", exit: .refused)
+                throw CLIError("\(store.logName) is not empty", hint: store.sharedLogURL == nil
+                                   ? "`crm demo` fills only an empty log; pass another --data directory"
+                                   : "`crm demo` fills only an empty log; give another schema in --store (`?schema=NAME`: a new one is created)",
+                               exit: .refused)
             }
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
@@ -222,7 +229,7 @@ struct Demo: AsyncParsableCommand {
                 return try await engine.issueToken(for: adminID, name: "crm demo", as: admin)
             }
             if store.json {
-                out(jsonLine(["employeeID": token.employeeID.lowercasedString, "token": token.token]))
+                out(jsonLine(["employeeID": token.employeeID.lowercasedString, "tokenID": token.tokenID.lowercasedString, "token": token.token]))
             } else {
                 out("Generated a demo history in \(store.sharedLogURL == nil ? store.data : "the PostgreSQL log (views in \(store.data))").")
                 out("Administrator: \(token.employeeID.lowercasedString)")

@@ -9,7 +9,7 @@ import Foundation
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the whole log's integrity (checksums, gapless positions and versions, indexes); read-only.",
-        discussion: "Exit code 0 when clean, 2 when faults were found (each listed).")
+        discussion: "Exit code 0 when clean, 2 when faults were found (each listed) or the log is too damaged to be read at all (its header, a page).")
 
     @OptionGroup var store: StoreOptions
 
@@ -17,7 +17,13 @@ struct Verify: AsyncParsableCommand {
         try await reporting(data: store.data) {
             try store.refuseSharedLog("`crm verify`", does: "checks the embedded LMDB log's files",
                                       hint: "PostgreSQL checks its own pages (amcheck); the log's order is kept by its constraints")
-            let report = try await withReadOnlyStore(store) { store in try store.verify() }
+            let report: VerificationReport
+            do {
+                report = try await withReadOnlyStore(store) { store in try store.verify() }
+            } catch let error as EventStoreError where isDamage(error) {
+                // The log cannot even be walked (its header or a page is unusable): damaged, as faults are.
+                throw CLIError("the log is damaged: \(error)", hint: "restore the last good backup with `crm restore DIR` into a new data directory", exit: .faults)
+            }
             if store.json {
                 out(jsonPretty([
                     "clean": report.isClean, "events": report.eventCount, "streams": report.streamCount,
@@ -52,21 +58,57 @@ struct Backup: AsyncParsableCommand {
             let fm = FileManager.default
             let target = directory + "/log"
             var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw CLIError("\(directory) is a file, not a directory", hint: "give a new or empty backup directory", exit: .refused)
+            }
             if fm.fileExists(atPath: target, isDirectory: &isDirectory) {
                 guard isDirectory.boolValue, ((try? fm.contentsOfDirectory(atPath: target)) ?? ["?"]).isEmpty else {
                     throw CLIError("\(target) is not empty: a backup is already there", hint: "give a new or empty directory", exit: .refused)
                 }
             }
-            // Written to DIR/log.partial and moved to DIR/log when whole (LMDBEventStore.backup(to:)).
+            // Written to DIR/log.partial, verified there, and only then moved to DIR/log: a backup stopped half
+            // way, or one that fails verification, leaves no log that looks complete (a stale DIR/log.partial is
+            // replaced by the next run). `LMDBEventStore.backup(to:)` writes beside its destination in turn.
+            let partial = directory + "/log.partial"
+            do {
+                try? fm.removeItem(atPath: partial)
+                try? fm.removeItem(atPath: partial + ".partial")
+                try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw CLIError("cannot create the backup directory \(directory)", hint: "check that its parent exists and may be written", exit: .failure)
+            }
             try await withReadEngine(store, buildingViews: false) { engine, principal in
                 try engine.authorizeLogRead("backup", as: principal)
-                try lmdbLog(engine).backup(to: target)
+                let log = try lmdbLog(engine)
+                do {
+                    try log.backup(to: partial)
+                } catch let error as EventStoreError where error.code == .storage {
+                    // Writing the copy failed: the backup directory's fault (free space, permissions), not the store's.
+                    try? fm.removeItem(atPath: partial)
+                    try? fm.removeItem(atPath: partial + ".partial")
+                    throw CLIError("cannot write the backup into \(directory): \(error.detail)", hint: "check free space and the permissions of \(directory)")
+                }
             }
-            let copy = try LMDBEventStore(directory: target, options: .readOnly)
-            let report = try copy.verify()
+            let copy = try LMDBEventStore(directory: partial, options: .readOnly)
+            let report: VerificationReport
+            do {
+                report = try copy.verify()
+            } catch {
+                await copy.close()
+                try? fm.removeItem(atPath: partial)
+                throw error
+            }
             await copy.close()
             guard report.isClean else {
-                throw CLIError("the backup in \(directory) failed verification (\(report.faultCount) faults)", hint: "run `crm verify` on the store", exit: .faults)
+                try? fm.removeItem(atPath: partial)
+                throw CLIError("the backup in \(directory) failed verification (\(report.faultCount) faults); nothing was kept",
+                               hint: "the store's log is probably damaged: `crm verify` lists its faults; keep the last good backup", exit: .faults)
+            }
+            do {
+                try? fm.removeItem(atPath: target)  // empty, if there
+                try fm.moveItem(atPath: partial, toPath: target)
+            } catch {
+                throw CLIError("cannot move the verified copy from \(partial) to \(target)", hint: "check the permissions of \(directory)")
             }
             if store.json {
                 out(jsonLine(["directory": directory, "events": report.eventCount, "head": Int(clamping: report.headPosition.rawValue)] as [String: Any]))
@@ -87,8 +129,9 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(data: store.data) {
-            try store.refuseRemote("restore")
-            try store.refuseSharedLog("`crm restore`", does: "restores an embedded LMDB log", hint: backupHint)
+            try store.refuseRemote("restore", hint: "`crm restore` writes a new data directory: run it without --server, into a new --data directory")
+            try store.refuseSharedLog("`crm restore`", does: "restores an embedded LMDB log",
+                                      hint: "restore a PostgreSQL log with PostgreSQL's own tools (pg_restore, a base backup); views are rebuilt from the log")
             let source = directory + "/log"
             guard FileManager.default.fileExists(atPath: source + "/data.mdb") else {
                 throw CLIError("no backup in \(directory)", hint: "give a directory written by `crm backup`", exit: .notFound)
@@ -170,7 +213,7 @@ struct Stats: AsyncParsableCommand {
                 out("")
                 printTable(["directory", "size"], sizes.keys.sorted().map { [$0, bytes(sizes[$0] ?? 0)] })
                 out("")
-                if views.isEmpty { out("no views built yet (they are built when the store is opened for writing: `crm serve`, `crm rebuild`)") }
+                if views.isEmpty { out("no views built yet (they are built by the first command that reads them, `crm serve` or `crm rebuild`)") }
                 printTable(["view", "checkpoint", "lag", "state"], views.map {
                     [$0.name, "\($0.checkpoint.rawValue)", "\(lag($0))", $0.failure.map { "FAILED: \($0)" } ?? "ok"]
                 })

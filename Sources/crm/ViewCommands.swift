@@ -82,27 +82,45 @@ struct Replay: AsyncParsableCommand {
         try await reporting(data: store.data) {
             let point = try parsePoint(to, "--to")
             let fm = FileManager.default
+            var isDirectory: ObjCBool = false
+            let existed = fm.fileExists(atPath: out, isDirectory: &isDirectory)
+            if existed && !isDirectory.boolValue {
+                throw CLIError("--out: \(out) is a file, not a directory", hint: "give a new or empty --out directory", exit: .refused)
+            }
             if let contents = try? fm.contentsOfDirectory(atPath: out), !contents.isEmpty {
                 throw CLIError("\(out) is not empty", hint: "give a new or empty --out directory", exit: .refused)
             }
-            try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
             let registry = try EngineEvents.registry()
-            let reached = try await withReadEngine(store) { engine, principal -> GlobalPosition in
-                let log = engine.store
-                // A position beyond the head is refused before the replay is audited (a refusal writes nothing).
-                try await requireWithinLog(point, "--to", in: log)
-                try engine.authorizeLogRead("replay to \(to)", as: principal)
-                let target: GlobalPosition
-                switch point {
-                case .position(let p): target = p
-                case .time(let t): target = try await position(at: t, in: log)
+            // A replay refused or failed removes the --out directory it made (one given empty stays).
+            func removeMade() { if !existed { try? fm.removeItem(atPath: out) } }
+            let reached: GlobalPosition
+            do {
+                reached = try await withReadEngine(store) { engine, principal -> GlobalPosition in
+                    let log = engine.store
+                    // A position beyond the head is refused before the replay is audited (a refusal writes nothing),
+                    // and before --out is made.
+                    try await requireWithinLog(point, "--to", in: log)
+                    try engine.authorizeLogRead("replay to \(to)", as: principal)
+                    do {
+                        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+                    } catch {
+                        throw CLIError("cannot create the --out directory \(out)", hint: "check that its parent exists and may be written")
+                    }
+                    let target: GlobalPosition
+                    switch point {
+                    case .position(let p): target = p
+                    case .time(let t): target = try await position(at: t, in: log)
+                    }
+                    let progress = ProgressPrinter("replay", total: Int(clamping: target.rawValue))
+                    let reached = try await ProjectionRunner.build(store: log, registry: registry, projections: CRMViews.all, into: out, upTo: target) { step in
+                        progress.update(Int(clamping: step.position.rawValue))
+                    }
+                    progress.finish(Int(clamping: target.rawValue))
+                    return reached
                 }
-                let progress = ProgressPrinter("replay", total: Int(clamping: target.rawValue))
-                let reached = try await ProjectionRunner.build(store: log, registry: registry, projections: CRMViews.all, into: out, upTo: target) { step in
-                    progress.update(Int(clamping: step.position.rawValue))
-                }
-                progress.finish(Int(clamping: target.rawValue))
-                return reached
+            } catch {
+                removeMade()
+                throw error
             }
             if store.json {
                 self.printJSON(reached)
