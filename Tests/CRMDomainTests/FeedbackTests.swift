@@ -138,7 +138,8 @@ struct FeedbackTests {
 
     @Test func amendmentRuleViolations() {
         let returned = Scenario(FeedbackForm.self, given: [FB.submitted, FB.reviewStarted, FB.returned])
-        #expect(returned.when(.amend(employee: "emp-1", values: FB.values)).isEmpty)
+        #expect(returned.when(.amend(employee: "emp-1", values: FB.values)) == [.amended(FeedbackFormAmended(changes: [], amendedBy: "emp-1", at: FB.t0))],
+                "unchanged values are sent for a review again")
         let other = returned.whenRefused(.amend(employee: "emp-2", values: FB.values))
         #expect(other?.code == .forbidden)
         #expect(other?.field == "employee")

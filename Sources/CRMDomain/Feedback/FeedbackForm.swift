@@ -9,8 +9,9 @@ import Foundation
 /// The reviewer is another employee than the submitter: a form naming its submitter as reviewer is refused
 /// (`invalid`, field `reviewer`), and so is an amendment of such a form recorded before that rule.
 ///
-/// After a return the submitter may `amend` the values; the form is then `submitted` again and a review
-/// (the same workflow instance resubmitted, or a new one) is started again.
+/// After a return (sent back, rejected, or its review withdrawn by the submitter) the submitter may `amend`
+/// the values — or send them unchanged (an amendment with no changes) — and the form is then `submitted`
+/// again and a new review is started.
 public enum FeedbackForm: Aggregate {
     public static let category = "feedback"
 
@@ -45,7 +46,8 @@ public enum FeedbackForm: Aggregate {
         case markReviewed(workflowID: UUID)
         /// The reviewing workflow returned the form, with its reason.
         case markReturned(workflowID: UUID, reason: String)
-        /// The submitter changes values after a return.
+        /// The submitter changes values after a return, or sends them for a review again unchanged (an
+        /// amendment with no changes).
         case amend(employee: String, values: [FeedbackValue])
     }
 
@@ -97,7 +99,7 @@ public enum FeedbackForm: Aggregate {
             for field in template.fields {
                 changes.record(field.name, state.value(field.name), values.first { $0.field == field.name }?.value)
             }
-            guard !changes.isEmpty else { return [] }
+            // Unchanged values still send the returned form for a review again ("please confirm").
             return [.amended(FeedbackFormAmended(changes: changes, amendedBy: employee, at: context.now))]
         }
     }

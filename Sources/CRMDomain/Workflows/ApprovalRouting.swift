@@ -11,7 +11,11 @@ import Foundation
 ///    passes ``quoteApproverRoles(_:draft:limits:)`` / ``approverRoles(_:for:mayApprove:)`` as the command's roles.
 /// 3. The instance's outcome → the record's own `approve` / `sendBack` command, to run as the deciding employee:
 ///    completion → approve; sent back to the submitter (at step 1) or rejected → sendBack with the reason;
-///    anything else (an inner step, a send-back to an earlier step, a delegation, a cancellation) → nothing.
+///    cancelled by its submitter (the request withdrawn) → sendBack with the withdrawal's reason, as the
+///    submitter, so the subject can go on (a quote revised, a contract or campaign changed and submitted again,
+///    a feedback form amended, a material approved directly) — the engine routes a cancellation only while the
+///    subject still waits for that very instance (a request already returned to its submitter sent its subject
+///    back then); anything else (an inner step, a send-back to an earlier step, a delegation) → nothing.
 /// 4. A subject decided outside its workflow (approved or sent back directly) while the instance waits →
 ///    ``WorkflowInstance/Command/closeBySubject(decision:decidedBy:)`` for that instance (``closing(after:)``).
 /// 5. A subject asking for approval again (a quote's new revision, a contract or campaign's feasibility study
@@ -45,7 +49,8 @@ public enum ApprovalRouting {
     public enum Outcome: Hashable, Sendable {
         /// The last step was approved, by `by` with `comment`.
         case approved(by: String, comment: String?)
-        /// Sent back to the submitter or rejected, by `by`, with `reason`.
+        /// Sent back to the submitter or rejected, by `by`, with `reason`; or withdrawn (cancelled) by its
+        /// submitter `by`, with the withdrawal's `reason`.
         case sentBack(by: String, reason: String)
     }
 
@@ -286,7 +291,8 @@ public enum ApprovalRouting {
     // MARK: outcomes
 
     /// What `event` of a workflow instance decides about its subject, or nil when it decides nothing yet.
-    /// `instance` is the instance's state after the event (its approvals include the last one).
+    /// `instance` is the instance's state after the event (its approvals include the last one). A cancellation
+    /// (the submitter withdrew the request) sends the subject back as its submitter, with the withdrawal's reason.
     public static func outcome(of event: WorkflowEvent, instance: WorkflowInstanceState) -> Outcome? {
         switch event {
         case .completed:
@@ -296,6 +302,8 @@ public enum ApprovalRouting {
             return .sentBack(by: e.sentBackBy, reason: e.reason)
         case .rejected(let e):
             return .sentBack(by: e.rejectedBy, reason: e.reason)
+        case .cancelled(let e):
+            return .sentBack(by: e.cancelledBy, reason: e.reason)
         default:
             return nil
         }

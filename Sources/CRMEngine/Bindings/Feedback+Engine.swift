@@ -11,7 +11,8 @@ import Foundation
 /// `reviewer`: ``requireReviewerMayReview(after:state:principal:engine:)``;
 /// not judged again on an amendment, which cannot name another).
 /// A person reviews a form by hand only as its named reviewer (the default feedback workflow records the
-/// review for them otherwise).
+/// review for them otherwise), and only under a workflow that has not ended (a review its submitter withdrew
+/// is refused: `rejected`, domain `invalidTransition`, field `workflowID`).
 /// `startReview` names an existing workflow instance whose subject is this form (kind `feedbackForm`, subject
 /// id the form's), read from its stream — else `invalid`, field `workflowID`, with nothing written.
 extension FeedbackForm: EngineRecord {
@@ -54,9 +55,20 @@ extension FeedbackForm: EngineRecord {
                 throw EngineError(.invalid, field: "workflowID", "no workflow instance about this form has this id")
             }
             return command
-        case .markReviewed, .markReturned:
+        case .markReviewed(let workflowID), .markReturned(let workflowID, _):
             try requireReviewer(state, principal)
-            return command
+            // By hand only under a review that still runs: the workflow of a form in review may have ended
+            // (withdrawn by its submitter) before the reactor returned the form. The system records the
+            // workflow's own outcome, after it ended.
+            guard !principal.isSystem, state.status == .inReview, state.workflowID == workflowID else { return command }
+            let instance = try await engine.load(WorkflowInstance.self, stream: WorkflowInstance.stream(workflowID)).state
+            switch instance.status {
+            case .completed, .rejected, .cancelled, .closedBySubject:
+                let refusal = "the workflow reviewing this form has ended"
+                throw EngineError(.rejected, field: "workflowID", refusal, domain: .transition(refusal))
+            case .none, .running, .returnedToSubmitter:
+                return command
+            }
         }
     }
 

@@ -30,7 +30,8 @@ public enum CRMReactions {
     /// earlier raise, each judged by the settings in force then (``TicketRules/chainsRun(by:kind:)``), so a
     /// chain added since the ticket first reached its severity does run. The owner's task goes to the
     /// customer's owner as of the triggering event; a customer without an owner then, to the department
-    /// holding the ticket then (both read as of the event, so a reactor catching up routes as the first run did).
+    /// holding the ticket then (both read as of the event, so a reactor catching up routes as the first run did);
+    /// an owner deactivated by then (the organisation as of the event) counts as none.
     public static let ticketRuleChains = Reaction(
         name: "ticket-rule-chains", eventTypes: [TicketOpened.eventType, TicketSeverityChanged.eventType]
     ) { event, engine in
@@ -49,8 +50,11 @@ public enum CRMReactions {
             let key = followUp.id.lowercasedString
             switch followUp.action {
             case let .notifyOwner(customerID, ticketID, subject):
-                // No owner to notify: the department holding the ticket gets the task instead of nobody.
-                let owner = try await engine.load(Customer.self, stream: Customer.stream(customerID), upTo: { $0.position <= position }).state.owner
+                // No owner to notify — none, or one deactivated by the event (new work never goes to someone who
+                // has left; judged as of the event, so a reactor catching up routes as the first run did): the
+                // department holding the ticket gets the task instead of nobody.
+                var owner = try await engine.load(Customer.self, stream: Customer.stream(customerID), upTo: { $0.position <= position }).state.owner
+                if let named = owner, try await engine.namesDeactivatedEmployee(named, asOf: position) { owner = nil }
                 guard let assignee = owner ?? (ticket.department.isEmpty ? nil : ticket.department) else {
                     engine.logger.warning("rule chain's owner notice has nobody to go to", metadata: ["position": "\(event.position.rawValue)"])
                     continue
@@ -153,9 +157,16 @@ public enum CRMReactions {
     /// the instance of its earlier request the same way while it still waits — running, or returned to its
     /// submitter — (decision `superseded`, key `supersede`; ``approvalSupersedings(after:engine:)``), before the
     /// new request's instance starts.
+    ///
+    /// A request its submitter withdraws (the instance cancelled) while its subject still waits for that very
+    /// request sends the subject back as the submitter, with the withdrawal's reason, so it can go on: a quote
+    /// sent back (revised, even unchanged, to ask again), a contract back to negotiation, a campaign back to
+    /// planned, a feedback form returned (amended, even unchanged, to ask again), a material declined (still
+    /// approvable directly). ``subjectWaits(on:engine:)`` judges the waiting.
     public static let approvalRouting = Reaction(name: "approval-routing", eventTypes: Set([
         QuoteCreated.eventType, QuoteRevised.eventType, ContractSubmittedForApproval.eventType, CampaignFeasibilitySubmitted.eventType,
         CampaignMaterialRequested.eventType, FeedbackFormSubmitted.eventType, FeedbackFormAmended.eventType, WorkflowCompleted.eventType, WorkflowSentBack.eventType, WorkflowRejected.eventType,
+        WorkflowCancelled.eventType,
     ]).union(subjectDecisionTypes)) { event, engine in
         if let closes = try await approvalClosings(after: event, engine: engine) { return closes }
         if let starts = try await approvalStarts(after: event, engine: engine, key: "start") {
@@ -173,6 +184,9 @@ public enum CRMReactions {
     /// so a workflow never ends with an outcome its subject refused.
     static func approvalOutcomes(after e: WorkflowEvent, instance: WorkflowInstanceState, stream: StreamID,
                                  engine: CRMEngine) async throws -> [ReactionCommand] {
+        // A withdrawn request sends back only a subject that still waits for it: one returned to its submitter
+        // sent the subject back already, and a subject that asked again waits for its later request.
+        if case .cancelled = e, try await !subjectWaits(on: instance, engine: engine) { return [] }
         if let routed = ApprovalRouting.contractCommand(after: e, instance: instance) {
             return [.execute(Contract.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
         }
@@ -204,6 +218,41 @@ public enum CRMReactions {
         guard let routed = ApprovalRouting.quoteCommand(after: e, instance: instance, currentRevision: quote.current?.number ?? 0,
                                                         approverRole: role, limits: limits) else { return [] }
         return [.execute(Quote.self, id: routed.recordID, routed.command, key: "outcome", actor: routed.actor)]
+    }
+
+    /// Whether the subject of the workflow `instance` still waits for this very instance's decision: a quote
+    /// pending approval whose current revision the instance approves; a contract pending approval, or a campaign
+    /// in feasibility review, whose latest request for approval started the instance; a feedback form in review
+    /// under the instance; a material with nothing approved nor declined, in a campaign not closed.
+    static func subjectWaits(on instance: WorkflowInstanceState, engine: CRMEngine) async throws -> Bool {
+        guard let id = instance.instanceID, let kind = instance.subjectKind, let subject = instance.subjectID else { return false }
+        func latestRequest(_ stream: StreamID, version: StreamVersion) async throws -> UUID? {
+            guard version != .noStream, let (_, types) = approvalRequests(of: kind),
+                  let request = try await firstAnswer(in: stream, from: version, .backward, engine: engine, {
+                      types.contains($0.type) ? $0.streamVersion : nil
+                  }) else { return nil }
+            return ApprovalRouting.instanceID(for: kind, recordID: subject, revision: request.rawValue)
+        }
+        switch kind {
+        case .quote:
+            let quote = try await engine.load(Quote.self, stream: Quote.stream(subject)).state
+            guard quote.status == .pendingApproval, let current = quote.current else { return false }
+            return ApprovalRouting.instanceID(for: .quote, recordID: subject, revision: UInt64(max(current.number, 0))) == id
+        case .contract:
+            let (contract, version) = try await engine.load(Contract.self, stream: Contract.stream(subject))
+            guard contract.status == .pendingApproval else { return false }
+            return try await latestRequest(Contract.stream(subject), version: version) == id
+        case .campaign:
+            let (campaign, version) = try await engine.load(Campaign.self, stream: Campaign.stream(subject))
+            guard campaign.status == .feasibility else { return false }
+            return try await latestRequest(Campaign.stream(subject), version: version) == id
+        case .feedbackForm:
+            let form = try await engine.load(FeedbackForm.self, stream: FeedbackForm.stream(subject)).state
+            return form.status == .inReview && form.workflowID == id
+        case .materialRequest:
+            let campaign = try await engine.load(Campaign.self, stream: Campaign.stream(subject)).state
+            return campaign.status != .closed && ApprovalRouting.material(of: id, in: campaign)?.waitsForApproval == true
+        }
     }
 
     /// The workflow start for a quote, contract, campaign (feasibility or material request) or feedback form event that asks for an approval — `[]` when the

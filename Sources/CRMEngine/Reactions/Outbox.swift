@@ -149,6 +149,32 @@ public struct OutboxDeliveryFailed: EventPayload, Equatable {
     }
 }
 
+// The item's history (R-LOG-5): what was queued, its delivery and failed attempts, old → new.
+
+/// A queued message: its channel, template, customer and the record it is about (∅ → value).
+extension OutboxItemQueued: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c: [FieldChange] = []
+        c.record("channel", nil, .text(channel))
+        c.record("template", nil, .text(template))
+        c.record("customer", nil, customerID.map(FieldValue.id))
+        c.record("reference", nil, .text(reference))
+        return c
+    }
+}
+/// Delivered (`delivered` false → true), with the adapter's receipt when it gave one.
+extension OutboxItemDelivered: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        var c = [FieldChange(field: "delivered", old: .bool(false), new: .bool(true))]
+        c.record("receipt", nil, receipt.map(FieldValue.text))
+        return c
+    }
+}
+/// A failed attempt: its reason (the item stays pending).
+extension OutboxDeliveryFailed: HasFieldChanges {
+    public var fieldChanges: [FieldChange] { [FieldChange(field: "failureReason", old: nil, new: .text(reason))] }
+}
+
 /// The messages waiting for delivery, oldest first: `queued at + item id → OutboxItemQueued`.
 struct PendingOutboxProjection: Projection {
     let name = "outbox"

@@ -54,7 +54,13 @@ extension OpportunityStageChanged: HasFieldChanges { public var fieldChanges: [F
 extension ProductEdited: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension CampaignPlanChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension ContractTermsChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
-extension DiaryItemChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
+/// An item's changes under `items.<id>.` (as ``DiaryItemAdded`` names them; its `customerID` as `customer`).
+extension DiaryItemChanged: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        let path = "items.\(itemID.lowercasedString)."
+        return changes.map { FieldChange(field: path + ($0.field == "customerID" ? "customer" : $0.field), old: $0.old, new: $0.new) }
+    }
+}
 /// A form field's changes named by the field they belong to: `fields.<name>.<what>` (e.g. `fields.size.options`).
 extension CustomerFormFieldChanged: HasFieldChanges {
     public var fieldChanges: [FieldChange] {
@@ -64,7 +70,14 @@ extension CustomerFormFieldChanged: HasFieldChanges {
 extension SurveyTemplateRevised: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension ConnectionStageReplanned: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
 extension EmployeeChanged: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
-extension FeedbackFormAmended: HasFieldChanges { public var fieldChanges: [FieldChange] { changes } }
+/// The values changed under `values.<field>` (as ``FeedbackFormSubmitted`` names them), and the status
+/// `returned` → `submitted` (an amendment is made only to a returned form; it may change no value).
+extension FeedbackFormAmended: HasFieldChanges {
+    public var fieldChanges: [FieldChange] {
+        changes.map { FieldChange(field: "values.\($0.field)", old: $0.old, new: $0.new) }
+            + [FieldChange(field: "status", old: .option(FeedbackStatus.returned.rawValue), new: .option(FeedbackStatus.submitted.rawValue))]
+    }
+}
 
 // Transitions with plain old/new fields.
 
@@ -306,10 +319,14 @@ extension WarningThresholdSet: HasFieldChanges {
         return c
     }
 }
+/// The grant's employee and role, and when it is in force (`validFrom`, `validUntil`) when it says so.
 extension RoleGranted: HasFieldChanges {
     public var fieldChanges: [FieldChange] {
-        [FieldChange(field: "grants.\(grantID.lowercasedString).employee", old: nil, new: .id(employeeID)),
-         FieldChange(field: "grants.\(grantID.lowercasedString).role", old: nil, new: .id(roleID))]
+        let path = "grants.\(grantID.lowercasedString)."
+        var c = [FieldChange(field: path + "employee", old: nil, new: .id(employeeID)), FieldChange(field: path + "role", old: nil, new: .id(roleID))]
+        c.record(path + "validFrom", nil, validity.from.map(instant))
+        c.record(path + "validUntil", nil, validity.until.map(instant))
+        return c
     }
 }
 extension RoleGrantRevoked: HasFieldChanges {
