@@ -21,7 +21,8 @@ public func buildApplication(engine: CRMEngine, configuration: HTTPConfiguration
         router: buildRouter(engine: engine, configuration: configuration),
         // Raw UTF-8 in a request target is read as its percent-encoded form; a request the HTTP parser
         // refuses gets a problem document, not a bare 400 (RawRequestTarget.swift).
-        server: .crmHTTP1(),
+        // A connection with no complete request part for `idleTimeout` is closed (an unfinished head or body).
+        server: .crmHTTP1(idleTimeout: configuration.idleTimeout),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "crm"),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
         logger: configuration.logger
@@ -107,15 +108,24 @@ struct Routes: Sendable {
     /// key; answers the result with the record's version as `ETag` (201 with `Location` for a create). A
     /// repeated key answers the first result again with `Idempotent-Replayed: true` when it comes with the
     /// same request (method, path, body); with another, 422 `idempotency-key-reused`. `X-Source-System`
-    /// names the client's system in the events' metadata (``writer(_:_:)``).
+    /// names the client's system in the events' metadata (``writer(_:_:)``). With the command's `body`, an
+    /// engine error names the body's member (`customerId`) where the engine says the domain's `customerID`
+    /// (``JSONObjectReader/memberName(forEngineField:)``).
     func execute<A: EngineRecord>(
-        _ type: A.Type, id: UUID, _ command: A.Command, request: Request, context: CRMRequestContext, created location: String? = nil
+        _ type: A.Type, id: UUID, _ command: A.Command, request: Request, context: CRMRequestContext, created location: String? = nil,
+        body: JSONObjectReader? = nil
     ) async throws -> Response {
         let principal = try writer(request, context)
         let headers = try WriteHeaders(request)
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try await engine.execute(A.self, id: id, command, as: principal, expectedVersion: headers.expectedVersion,
+        let result: CRMEngine.CommandResult
+        do {
+            result = try await engine.execute(A.self, id: id, command, as: principal, expectedVersion: headers.expectedVersion,
                                               idempotencyKey: headers.idempotencyKey, requestDigest: context.requestDigest)
+        } catch var error as EngineError {
+            if let body, let field = error.field { error.field = body.memberName(forEngineField: field) }
+            throw error
+        }
         configuration.metrics.recordCommand(category: A.category, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
         var extra = HTTPFields()
         if result.repeated { extra.set("Idempotent-Replayed", "true") }

@@ -35,14 +35,22 @@ public struct HTTPConfiguration: Sendable {
     public var console: ConsoleConfiguration?
     /// How many written customer 360 documents are kept for repeated reads; 0 keeps none.
     public var customerDocumentCacheSize: Int
+    /// How long a connection may go without a complete request part arriving — an unfinished request head,
+    /// a body that stops short, or a kept-alive connection with no next request — before the server closes
+    /// it (a slow or stalled client cannot hold a connection open indefinitely). The time is measured between
+    /// parts, so a long body that keeps arriving is not cut off, and a request being answered (an event
+    /// stream included) is never closed by it. nil: no limit.
+    public var idleTimeout: Duration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustedProxies: Set<String> = [], maxBodySize: Int = 64 * 1024,
         maxPageSize: Int = 500, eventStreamHeartbeat: Duration = .seconds(15),
         logger: Logger = Logger(label: "crm.http"), metrics: HTTPMetrics = HTTPMetrics(), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        console: ConsoleConfiguration? = ConsoleConfiguration(), customerDocumentCacheSize: Int = 2048
+        console: ConsoleConfiguration? = ConsoleConfiguration(), customerDocumentCacheSize: Int = 2048,
+        idleTimeout: Duration? = .seconds(60)
     ) {
         self.customerDocumentCacheSize = max(0, customerDocumentCacheSize)
+        self.idleTimeout = idleTimeout
         self.host = host
         self.port = port
         self.trustedProxies = trustedProxies

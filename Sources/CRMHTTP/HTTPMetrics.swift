@@ -93,10 +93,15 @@ public final class HTTPMetrics: Sendable {
 }
 
 /// Counts and times every request it wraps under its route pattern and final status (errors included, as
-/// the problem answer they become).
+/// the problem answer they become). A path under a method its route does not take (405) counts under the
+/// route's pattern (``MethodNotAllowedMiddleware`` names it); a request no route matched — an unknown path,
+/// with a token (404) or without (401) — under ``unmatchedRoute``.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = CRMRequestContext
     let metrics: HTTPMetrics
+
+    /// The one route label of a request no route pattern matched (Hummingbird's own name for it).
+    static let unmatchedRoute = "NotFound"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -104,11 +109,11 @@ struct MetricsMiddleware: RouterMiddleware {
         do {
             let response = try await next(request, context)
             status = Int(response.status.code)
-            metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unknown", status: status,
+            metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? Self.unmatchedRoute, status: status,
                                   nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
             return response
         } catch {
-            metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unknown",
+            metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? Self.unmatchedRoute,
                                   status: Int(Problem.from(error).status.code), nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
             throw error
         }

@@ -11,14 +11,19 @@ import NIOCore
 /// The body is collected here (up to the route's limit: ``HTTPConfiguration/bodyLimit(path:general:)``, so a
 /// survey distribution's larger body is not refused here first) and stays readable for the route, which
 /// applies its own limit again.
+///
+/// The key is one header given once: a write sending it twice is a 400 naming `Idempotency-Key`, nothing
+/// written (a retry could not tell which of them named it), as for `X-Source-System`.
 struct IdempotencyDigestMiddleware: RouterMiddleware {
     typealias Context = CRMRequestContext
     let maxBodySize: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .get, request.method != .head, request.headers.value(named: "idempotency-key") != nil else {
+        let keys = request.headers.values(named: "idempotency-key")
+        guard request.method != .get, request.method != .head, !keys.isEmpty else {
             return try await next(request, context)
         }
+        guard keys.count == 1 else { throw Problem.invalid("Idempotency-Key", "1 to 200 visible ASCII characters, given once") }
         var request = request
         let body = try await request.collectBody(limitedTo: HTTPConfiguration.bodyLimit(path: request.uri.path, general: maxBodySize))
         var hash = SHA256()

@@ -113,16 +113,17 @@ final class JSONObjectReader {
         self.path = path
     }
 
-    /// The request's body as a JSON object: at most `limit` bytes (413 beyond), JSON syntax (400
-    /// `malformed-json`), an object at the top.
+    /// The request's body as a JSON object: at most `limit` bytes (413 beyond), sent as `application/json`
+    /// (415 for another type, or a body without `Content-Type`), JSON syntax (400 `malformed-json`), an
+    /// object at the top.
     static func read(_ request: Request, limit: Int) async throws -> JSONObjectReader {
-        if let type = request.headers[.contentType], !isJSONMediaType(type) {
-            throw Problem("unsupported-media-type", .unsupportedMediaType, "send the body as application/json (charset utf-8 if any)")
-        }
+        let type = request.headers[.contentType]
+        if let type, !isJSONMediaType(type) { throw unsupportedMediaType }
         var request = request
         let buffer = try await request.collectBody(limitedTo: limit)
-        // A command without fields may be sent without a body.
+        // A command without fields may be sent without a body (and then without a type).
         if buffer.readableBytes == 0 { return JSONObjectReader([:]) }
+        if type == nil { throw unsupportedMediaType }
         let value: JSONValue
         do {
             value = try JSONParser.parse(buffer.readableBytesView)
@@ -134,6 +135,9 @@ final class JSONObjectReader {
         guard case .object(let fields) = value else { throw Problem.malformed("the body must be a JSON object, not \(value.kind)") }
         return JSONObjectReader(fields)
     }
+
+    static let unsupportedMediaType = Problem("unsupported-media-type", .unsupportedMediaType,
+                                              "send the body as application/json (charset utf-8 if any)")
 
     /// Whether a `Content-Type` value is `application/json` (any case) with optional parameters, of which a
     /// `charset` must be `utf-8`: `application/jsonx`, `application/json-patch+json` or another charset are not.
@@ -174,6 +178,18 @@ final class JSONObjectReader {
 
     /// Whether the body names `key` at all (null included).
     func has(_ key: String) -> Bool { fields[key] != nil }
+
+    /// The body member an engine error's `field` stands for: the engine names a record's id by the domain's
+    /// name (`customerID`), a body by its own (`customerId`), so a field the body does not hold as such but
+    /// holds with `Id` (or `Ids`) for `ID` (`IDs`) is named as the body has it; any other field as it is.
+    func memberName(forEngineField field: String) -> String {
+        guard fields[field] == nil else { return name(field) }
+        for (engine, body) in [("IDs", "Ids"), ("ID", "Id")] where field.hasSuffix(engine) {
+            let member = String(field.dropLast(engine.count)) + body
+            if fields[member] != nil { return name(member) }
+        }
+        return field
+    }
 
     /// Refuses any field no accessor asked for.
     func finish() throws {

@@ -66,8 +66,14 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .unavailable: status = .serviceUnavailable
         default: status = .internalServerError
         }
-        self.init(error.code.rawValue, status, error.message, field: error.field, reason: error.domain.map { "\($0.code)" },
+        self.init(error.code.rawValue, status, error.message, field: error.field.map(Self.requestName), reason: error.domain.map { "\($0.code)" },
                   currentVersion: error.currentVersion?.rawValue)
+    }
+
+    /// What a request calls what the engine names `field`: the idempotency key is the `Idempotency-Key`
+    /// header (as its 400 names it); any other field as it is.
+    static func requestName(_ field: String) -> String {
+        field == "idempotencyKey" ? "Idempotency-Key" : field
     }
 
     /// Any error thrown while answering, as a problem: engine errors by code, Hummingbird's by status, and
@@ -164,6 +170,8 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound {
             let allowed = methods(for: request.uri.path)
             guard !allowed.isEmpty, !allowed.contains(request.method) else { throw error }
+            // Counted under the path's route pattern (``MetricsMiddleware``), not as "no route".
+            if let pattern = pattern(for: request.uri.path) { context.coreContext.endpointPath.value = pattern }
             var problem = Problem("method-not-allowed", .methodNotAllowed, "this path does not take \(request.method.rawValue)")
             problem.allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
             throw problem
@@ -177,6 +185,23 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         for route in routes where Self.matches(route.path, components) { allowed.formUnion(route.methods) }
         if allowed.contains(.get) { allowed.insert(.head) }
         return allowed
+    }
+
+    /// The pattern of the route `path` is most specifically one of, as the router would prefer it (its
+    /// constant parts before parameters, left to right: `/v1/tasks/board` before `/v1/tasks/{id}`); nil when none.
+    func pattern(for path: String) -> String? {
+        let components = path.split(separator: "/")
+        let matching = routes.filter { Self.matches($0.path, components) }.map(\.path)
+        func constants(_ path: RouterPath) -> [Bool] {
+            path.components.map { $0 == .path(Substring($0.description)) }
+        }
+        let best = matching.max { lhs, rhs in
+            // The first part where they differ decides: a constant wins over a parameter.
+            let (l, r) = (constants(lhs), constants(rhs))
+            for (a, b) in zip(l, r) where a != b { return b }
+            return false
+        }
+        return best?.description
     }
 
     static func matches(_ pattern: RouterPath, _ components: [Substring]) -> Bool {

@@ -37,9 +37,12 @@ struct CRMHTTP1Channel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 that reads raw UTF-8 in request targets and answers unparsable requests with a problem
-    /// document (``CRMHTTP1Channel``).
-    static func crmHTTP1() -> HTTPServerBuilder {
-        HTTPServerBuilder { responder in CRMHTTP1Channel(base: HTTP1Channel(responder: responder)) }
+    /// document (``CRMHTTP1Channel``), and closes a connection that sends no complete request part (a
+    /// request head, a piece of body, its end) for `idleTimeout` while no answer is under way: Hummingbird's
+    /// idle timer (``HummingbirdCore/HTTPConnectionStateHandler``), nil for none.
+    static func crmHTTP1(idleTimeout: Duration?) -> HTTPServerBuilder {
+        let configuration = HTTP1Channel.Configuration(idleTimeout: idleTimeout.map { TimeAmount($0) })
+        return HTTPServerBuilder { responder in CRMHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: configuration)) }
     }
 }
 

@@ -41,7 +41,7 @@ import Testing
             try await s.expect(.POST, "/v1/campaigns/\(campaign)/start", "{}")
             let toHidden = try await s.send(.POST, "/v1/campaigns/\(campaign)/messages", token: token,
                                             json: #"{"listId": "\#(listID)", "customerId": "\#(hidden)", "kind": "greeting", "channel": "sms"}"#)
-            #expect(toHidden.status == 400 && text(toHidden.json["field"]) == "customerID", "\(toHidden.status) \(toHidden.text)")
+            #expect(toHidden.status == 400 && text(toHidden.json["field"]) == "customerId", "\(toHidden.status) \(toHidden.text)")
             let toVisible = try await s.send(.POST, "/v1/campaigns/\(campaign)/messages", token: token,
                                              json: #"{"listId": "\#(listID)", "customerId": "\#(visible)", "kind": "greeting", "channel": "sms"}"#)
             #expect(toVisible.status == 200, "\(toVisible.text)")

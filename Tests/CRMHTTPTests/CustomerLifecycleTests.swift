@@ -89,7 +89,7 @@ import Testing
             #expect(again.status == 422, "\(again.text)")
             // An unknown appointment is a 404 naming it.
             let unknown = try await s.send(.POST, "/v1/customers/\(id)/appointments/complete", json: #"{"appointmentId": "\#(Self.anyID)"}"#)
-            #expect(unknown.status == 404 && text(unknown.json["field"]) == "appointmentID", "\(unknown.text)")
+            #expect(unknown.status == 404 && text(unknown.json["field"]) == "appointmentId", "\(unknown.text)")
 
             let other = try await s.expect(.POST, "/v1/customers/\(id)/appointments", #"{"kind": "onSiteService", "at": "2026-03-01T08:00:00Z", "address": "1 Main St"}"#)
             let cancelled = try await s.expect(.POST, "/v1/customers/\(id)/appointments/cancel", """

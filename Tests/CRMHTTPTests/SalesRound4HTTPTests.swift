@@ -50,7 +50,7 @@ import Testing
                 """).json["id"]))
             let cheap = #"[{"productID": "\#(Self.meter)", "name": "Smart gas meter", "quantity": 10, "unitPrice": {"amount": 1, "currency": "CNY"}}]"#
             let notAccepted = try await s.send(.POST, "/v1/contracts", json: Self.contractBody(customer, s.admin.id, quote: quote, lines: cheap))
-            #expect(notAccepted.status == 400 && text(notAccepted.json["field"]) == "quoteID", "\(notAccepted.text)")
+            #expect(notAccepted.status == 400 && text(notAccepted.json["field"]) == "quoteId", "\(notAccepted.text)")
             #expect(try await s.send(.POST, "/v1/quotes/\(quote)/accept").status == 200)
             let tooCheap = try await s.send(.POST, "/v1/contracts", json: Self.contractBody(customer, s.admin.id, quote: quote, lines: cheap))
             #expect(tooCheap.status == 400 && text(tooCheap.json["field"]) == "lines.unitPrice", "\(tooCheap.text)")

@@ -25,7 +25,7 @@ import Testing
             for (path, json) in Self.bodies(UUID().uuidString, s.admin.id) {
                 let answer = try await s.send(.POST, path, json: json)
                 #expect(answer.status == 400, "\(path): \(answer.status) \(answer.text)")
-                #expect(text(answer.json["field"]) == "customerID", "\(path): \(answer.text)")
+                #expect(text(answer.json["field"]) == "customerId", "\(path): \(answer.text)")
             }
             #expect(try await s.engine.store.headPosition() == head)
             let board = try await s.expect(.GET, "/v1/tasks/board")

@@ -124,10 +124,10 @@ import Testing
                     #expect(answer.status == 403, "\(path): \(answer.text)")
                 }
                 let answer = try await s.send(.POST, path, token: token, json: body(merged))
-                #expect(answer.status == 400 && text(answer.json["field"]) == "customerID", "\(path): \(answer.text)")
+                #expect(answer.status == 400 && text(answer.json["field"]) == "customerId", "\(path): \(answer.text)")
                 // Whoever may create over all data is told an unknown customer is no customer: 400.
                 let admin = try await s.send(.POST, path, json: body(unknown).replacingOccurrences(of: rita.id, with: s.admin.id))
-                #expect(admin.status == 400 && text(admin.json["field"]) == "customerID", "\(path): \(admin.text)")
+                #expect(admin.status == 400 && text(admin.json["field"]) == "customerId", "\(path): \(admin.text)")
             }
         }
     }

@@ -35,7 +35,7 @@ extension Routes {
             let day = if let earnedOn { earnedOn } else { try await engine.today(ofCustomer: id) }
             let command = LoyaltyAccount.Command.accrue(customerID: id, points: points, source: .manual, sourceReference: reference, reason: reason,
                                                         earnedOn: day, expiresOn: expiresOn)
-            return try await execute(LoyaltyAccount.self, id: id, command, request: request, context: context)
+            return try await execute(LoyaltyAccount.self, id: id, command, request: request, context: context, body: body)
         }
         v1.on(RouterPath("loyalty/:id/redeem"), method: .post) { request, context in
             let id = try pathID(context)
@@ -47,7 +47,7 @@ extension Routes {
             try body.finish()
             let day = if let on { on } else { try await engine.today(ofCustomer: id) }
             let command = LoyaltyAccount.Command.redeem(redemptionID: redemptionID, points: points, reason: reason, on: day)
-            return try await execute(LoyaltyAccount.self, id: id, command, request: request, context: context)
+            return try await execute(LoyaltyAccount.self, id: id, command, request: request, context: context, body: body)
         }
         command(v1, "loyalty/:id/expire", LoyaltyAccount.self) { _, body in .expire(asOf: try day(body, "asOf")) }
 

@@ -27,7 +27,7 @@ extension Routes {
             customFields: try customFields(body), externalKeys: try externalKeys(body))
         try body.finish()
         return try await execute(Customer.self, id: id, .create(customerID: id, new, form: .empty(group: new.group)),
-                                 request: request, context: context, created: "/v1/customers")
+                                 request: request, context: context, created: "/v1/customers", body: body)
     }
 
     func editCustomer(_ request: Request, _ context: CRMRequestContext) async throws -> Response {
@@ -45,7 +45,8 @@ extension Routes {
             }
         }
         try body.finish()
-        return try await execute(Customer.self, id: id, .edit(edit, form: .empty(group: edit.group ?? "")), request: request, context: context)
+        return try await execute(Customer.self, id: id, .edit(edit, form: .empty(group: edit.group ?? "")), request: request, context: context,
+                                 body: body)
     }
 
     /// The customer 360 with `ETag` = the customer's stream version; with `asOf` (an RFC 3339 instant or a

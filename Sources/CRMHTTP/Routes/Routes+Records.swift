@@ -22,7 +22,7 @@ extension Routes {
             let id = try chosen?(body) ?? newID(body, request, context)
             let command = try make(id, body)
             try body.finish()
-            return try await execute(A.self, id: id, command, request: request, context: context, created: location ?? "/v1/" + collection)
+            return try await execute(A.self, id: id, command, request: request, context: context, created: location ?? "/v1/" + collection, body: body)
         }
     }
 
@@ -36,7 +36,7 @@ extension Routes {
             let body = try await body(request)
             let command = try make(id, body)
             try body.finish()
-            return try await execute(A.self, id: id, command, request: request, context: context)
+            return try await execute(A.self, id: id, command, request: request, context: context, body: body)
         }
     }
 
@@ -47,7 +47,7 @@ extension Routes {
             let body = try await body(request)
             let command = try make(body)
             try body.finish()
-            return try await execute(A.self, id: Self.singletonID, command, request: request, context: context)
+            return try await execute(A.self, id: Self.singletonID, command, request: request, context: context, body: body)
         }
     }
 

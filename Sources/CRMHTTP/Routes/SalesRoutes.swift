@@ -89,7 +89,7 @@ extension Routes {
             let day = if let date { date } else { try await engine.today(ofCustomer: customerID) }
             let command = Quote.Command.create(quoteID: id, customerID: customerID, customerCode: customerCode, date: day, sequence: sequence,
                                                draft: draft, authorRole: authorRole, limits: [])
-            return try await execute(Quote.self, id: id, command, request: request, context: context, created: "/v1/quotes")
+            return try await execute(Quote.self, id: id, command, request: request, context: context, created: "/v1/quotes", body: body)
         }
         v1.get("quotes") { request, context in
             let view = try await customerView(request, context)
