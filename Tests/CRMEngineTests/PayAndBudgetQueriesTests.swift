@@ -98,7 +98,8 @@ import Testing
         #expect(teams.rankings.map(\.group) == ["North team", "South team"])
         #expect(teams.rankings.first?.places.map { "\($0.employee) \($0.rank)" } == ["\(alice) 1", "\(carol) 2"])
         #expect(teams.rankings.map(\.averageTotal) == [5, 10])
-        #expect(teams.groups.map { "\($0.employee) \($0.rank) \($0.total)" } == ["South team 1 10", "North team 2 5"])
+        #expect(teams.groups.map { "\($0.name) \($0.rank) \($0.total) \($0.members)" } == ["South team 1 10 1", "North team 2 5 2"])
+        #expect(teams.groups.map(\.unitID) == [south, north])
         // By department: everyone in Sales; Alice and Bob share rank 1, Carol is 3rd; average 6.67.
         let departments = try await engine.kpiGroupRankings(month: "2026-03", level: .department, as: f.admin)
         let salesRanking = try #require(departments.rankings.first)
@@ -181,8 +182,8 @@ import Testing
         #expect(mine.byMonth.map { "\($0.key) \($0.change)" } == ["2026-02→2026-03 50"])
         // The administrator also sees B: 80 → 180.
         #expect(try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, as: f.admin).compareTotal == 180)
-        // One customer: B is outside Alice's reach (nothing), and A's explanation is an audited read.
-        #expect(try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, customer: b, as: alice).compareTotal == 0)
+        // One customer: B is outside Alice's reach (not found, as reading it is), and A's explanation is an audited read.
+        await #expect(throws: EngineError.self) { _ = try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, customer: b, as: alice) }
         let since = f.clock.now()
         #expect(try await engine.revenueExplanation(base: feb...feb, compare: mar...mar, currency: .cny, customer: a, as: alice).compareTotal == 130)
         f.clock.advance(by: 1)

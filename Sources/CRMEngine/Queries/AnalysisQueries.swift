@@ -65,21 +65,22 @@ extension CRMEngine {
     /// (``kpiAssessments(month:as:)``'s reach) grouped by the unit of `level` they belong to — for a team or
     /// an office the nearest unit of that kind at or above their own unit, for a department the top-most
     /// department above it — each group's members ranked, and the groups ranked by their members' average
-    /// total (competition ranking, ties by name). Employees without such a unit are left out. Groups are
-    /// named by their unit's name.
+    /// total (competition ranking, ties by name, then unit id). Employees without such a unit are left out.
+    /// Groups are units, told apart by id — two units of one name are two groups — and each carries its
+    /// unit's id and name.
     /// With `position`, first waits until the views it reads have applied it (read your own write).
     public func kpiGroupRankings(month: String, level: OrgUnit.Kind, as principal: Principal,
-                                 consistentWith position: GlobalPosition? = nil) async throws -> (rankings: [KPI.Ranking], groups: [KPI.Place]) {
+                                 consistentWith position: GlobalPosition? = nil) async throws -> (rankings: [KPI.Ranking], groups: [KPI.GroupPlace]) {
         try requireOpen()
         let (assessments, _) = try await kpiAssessments(month: month, as: principal, consistentWith: position)
         let organisation = try await organisation.current(store: store, registry: registry)
-        var groupOf: [String: String] = [:]
+        var unitOf: [String: KPI.Unit] = [:]
         for (id, employee) in organisation.employees {
             guard let unitID = employee.unitID else { continue }
             let unit = level == .department ? organisation.department(of: unitID) : organisation.chain(from: unitID).first { $0.kind == level }
-            if let unit { groupOf[id.lowercasedString] = unit.name }
+            if let unit { unitOf[id.lowercasedString] = KPI.Unit(id: unit.id, name: unit.name) }
         }
-        let rankings = KPI.rank(assessments) { groupOf[$0] }
+        let rankings = KPI.rank(assessments) { unitOf[$0] }
         return (rankings, KPI.rankGroups(rankings))
     }
 
@@ -263,7 +264,8 @@ extension CRMEngine {
     /// day, and the explanation refused (`rejected`, field `exchangeRates`, naming each missing pair) when an
     /// entry of those months has none — split by product and by month (the i-th base month against the
     /// i-th compared one), over the revenue-cube cells of the customers `principal` may analyse — or of one
-    /// customer, whose read is audited. See ``RevenueExplanation``. A range with a month outside
+    /// customer, whose read is audited: one that does not exist, or that `principal` may not analyse over its
+    /// scope now, is `notFound` (as reading it is), never explained as zeros. See ``RevenueExplanation``. A range with a month outside
     /// ``RevenueQuery/monthsQueried`` (1900-01…9999-12, as the revenue report's) is `invalid` naming `base` or `compare`.
     public func revenueExplanation(base: ClosedRange<RevenueMonth>, compare: ClosedRange<RevenueMonth>, currency: Currency,
                                    customer: UUID? = nil, as principal: Principal,
@@ -277,6 +279,14 @@ extension CRMEngine {
         try currency.requireISO4217()
         try await consistent(with: position, [Self.revenueView])
         let now = clock.now()
+        // One customer is answered only when it exists and the principal may analyse it where it is now: an
+        // unknown customer and one outside the caller's reach are both not found, as reading it is.
+        if let customer {
+            let record = try await load(Customer.self, stream: Customer.stream(customer)).state
+            guard record.exists, principal.may(.analyse, in: .analysis, on: Self.scope(ofCustomer: record), at: now) else {
+                throw EngineError.notFound()
+            }
+        }
         let cells = try views.read(Self.revenueView) {
             try RevenueCube.cells(from: min(base.lowerBound, compare.lowerBound), through: max(base.upperBound, compare.upperBound), in: $0) { cell in
                 customer.map { $0 == cell.customerID } ?? true && principal.may(.analyse, in: .analysis, on: cell.scope, at: now)

@@ -15,7 +15,11 @@ extension Routes {
         singleton(v1, "settings/time-zones", Settings.self) { body in
             .setBranchTimeZone(branch: try body.string("branch", max: 100), timeZoneID: try body.string("timeZone", max: 64))
         }
-        singleton(v1, "settings/holidays", Settings.self) { body in .addHoliday(try body.decodedAll(Holiday.self)) }
+        // `branches` may be left out (or null): every branch, as `[]` is.
+        singleton(v1, "settings/holidays", Settings.self) { body in
+            .addHoliday(Holiday(date: try day(body, "date"), name: try body.string("name", max: 200),
+                                branches: try body.optionalDecoded("branches", [String].self) ?? []))
+        }
         singleton(v1, "settings/holidays/remove", Settings.self) { body in
             .removeHoliday(date: try day(body, "date"), name: try body.string("name", max: 200))
         }
@@ -49,21 +53,37 @@ extension Routes {
 
         // A group's form is addressed by the group's name, percent-encoded in the path as any name beyond
         // ASCII is (or by its record id, which derives from the name and is what a create's Location names).
-        let form: @Sendable (CRMRequestContext) throws -> UUID = { context in
+        // The router hands the segment over as sent, so it is decoded here, once. The name is compared as
+        // defining a form compares it (``CustomerGroups/key(_:)``: case, width and surrounding spaces
+        // ignored): `RESIDENTIAL` reaches the form of `residential`; a spelling of the group itself wins.
+        let form: @Sendable (CRMRequestContext) async throws -> UUID = { [engine] context in
             guard let segment = context.parameters.get("group"), let group = segment.removingPercentEncoding,
-                  (1...100).contains(group.count) else { throw Problem.invalid("group", "1 to 100 characters") }
-            return UUID(text: group) ?? CustomerForm.id(group: group)
+                  (1...100).contains(group.count) else { throw Problem.invalid("group", "1 to 100 characters, percent-encoded UTF-8") }
+            if let id = UUID(text: group) { return id }
+            let known = try await engine.customerGroups()
+            let trimmed = group.trimmingCharacters(in: .whitespacesAndNewlines)
+            return CustomerForm.id(group: known.names.contains(trimmed) ? trimmed : known.otherSpelling(of: group) ?? trimmed)
         }
         create(v1, "forms", CustomerForm.self, id: { CustomerForm.id(group: try $0.string("group", max: 100)) }) { _, body in
             .define(group: try body.string("group", max: 100), fields: try body.optionalDecoded("fields", [FieldDefinition].self) ?? [])
         }
         v1.get("forms/:group") { request, context in
-            let (state, version) = try await recordState(CustomerForm.self, id: try form(context), request: request, context: context)
+            let (state, version) = try await recordState(CustomerForm.self, id: try await form(context), request: request, context: context)
             return try JSONOutput.reflected(state, version: version)
         }
-        command(v1, "forms/:group/fields", CustomerForm.self, id: form) { _, body in .addField(try body.decodedAll(FieldDefinition.self)) }
-        command(v1, "forms/:group/fields/change", CustomerForm.self, id: form) { _, body in .changeField(try body.decodedAll(FieldDefinition.self)) }
-        command(v1, "forms/:group/fields/retire", CustomerForm.self, id: form) { _, body in .retireField(name: try body.string("name", max: 64)) }
+        // A command on a group's form, as ``command(_:_:_:method:id:_:)`` answers one, with the form found by `form`.
+        func formCommand(_ path: String, _ make: @escaping @Sendable (JSONObjectReader) throws -> CustomerForm.Command) {
+            v1.post(RouterPath(path)) { request, context in
+                let id = try await form(context)
+                let body = try await body(request)
+                let command = try make(body)
+                try body.finish()
+                return try await execute(CustomerForm.self, id: id, command, request: request, context: context)
+            }
+        }
+        formCommand("forms/:group/fields") { body in .addField(try body.decodedAll(FieldDefinition.self)) }
+        formCommand("forms/:group/fields/change") { body in .changeField(try body.decodedAll(FieldDefinition.self)) }
+        formCommand("forms/:group/fields/retire") { body in .retireField(name: try body.string("name", max: 64)) }
 
         // Without an id, a definition is its kind's default: the one approvals route through.
         create(v1, "workflow-definitions", WorkflowDefinition.self, id: { body in
