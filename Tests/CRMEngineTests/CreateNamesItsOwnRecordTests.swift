@@ -14,16 +14,7 @@ import Testing
         let head = try await f.engine.store.headPosition()
         let (a, b) = (UUID.derived("record", "a"), UUID.derived("record", "b"))
 
-        func refusal(_ body: () async throws -> Void) async -> EngineError? {
-            do {
-                try await body()
-                return nil
-            } catch let error as EngineError {
-                return error
-            } catch {
-                return nil
-            }
-        }
+        let refusal = ReportRangeBoundsTests.refusal
         let customerError = await refusal {
             try await f.engine.execute(Customer.self, id: a, .create(customerID: b, NewCustomer(kind: .person, name: "Wang Fang", group: "residential",
                                                                                                  branch: "north"), form: .empty(group: "residential")), as: f.admin)

@@ -49,19 +49,8 @@ import Glibc
     /// Sends `bytes` to the server and waits up to `bound` seconds: true when the server closed the
     /// connection (whatever it answered first), false when it was still open then.
     static func closed(port: Int, after bytes: [UInt8], within bound: Int) throws -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RawHTTP.Failure(description: "socket failed") }
+        let fd = try RawHTTP.connected(port: port, receiveTimeout: bound)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: bound, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw RawHTTP.Failure(description: "connect failed") }
         let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         guard sent == bytes.count else { throw RawHTTP.Failure(description: "send failed") }
         let deadline = Date().addingTimeInterval(TimeInterval(bound))

@@ -137,13 +137,12 @@ enum RawHTTP {
     static func get(_ target: String, token: String, close: Bool = true) -> [UInt8] { request("GET", target, token: token, close: close) }
     static func get(_ target: [UInt8], token: String, close: Bool = true) -> [UInt8] { request("GET", target, token: token, close: close) }
 
-    /// Writes `bytes` to 127.0.0.1:`port` (`chunk` bytes per send, each sent on its own, when given), reads
-    /// until the server closes, and splits what came back into answers.
-    static func exchange(port: Int, _ bytes: [UInt8], chunk: Int? = nil) throws -> [Answer] {
+    /// A socket connected to 127.0.0.1:`port` whose reads give up after `receiveTimeout` seconds; the caller
+    /// closes it.
+    static func connected(port: Int, receiveTimeout: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -152,7 +151,18 @@ enum RawHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw Failure(description: "connect failed") }
+        guard connected == 0 else {
+            close(fd)
+            throw Failure(description: "connect failed")
+        }
+        return fd
+    }
+
+    /// Writes `bytes` to 127.0.0.1:`port` (`chunk` bytes per send, each sent on its own, when given), reads
+    /// until the server closes, and splits what came back into answers.
+    static func exchange(port: Int, _ bytes: [UInt8], chunk: Int? = nil) throws -> [Answer] {
+        let fd = try connected(port: port, receiveTimeout: 30)
+        defer { close(fd) }
         var noDelay: Int32 = 1
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var sent = 0
