@@ -18,7 +18,7 @@ struct ExportReportMonthsTests {
             (["report", "overdue", "--from", "1900-01", "--to", "9999-12"], "--to"),
             (["report", "overdue", "--from", "2000-01", "--to", "2100-01"], "--to"),
             (["revenue", "--from", "1899-12"], "--from"),
-            (["revenue", "--from", "2026-01", "--through", "0500-01"], "--to"),
+            (["revenue", "--from", "2026-01", "--through", "0500-01"], "--through"),
         ]
         for (arguments, says) in bad {
             let run = try await crm(["export"] + arguments + ["--data", data])
