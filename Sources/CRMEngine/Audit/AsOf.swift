@@ -135,12 +135,15 @@ extension CRMEngine {
     }
 
     /// Builds every read model (the configuration's projections, ``CRMViews/all`` by default) as it was at
-    /// `point` into `directory` (which must not hold views yet): the audit replay of all views at once
-    /// (R-LOG-7). Open them with ``ProjectionRunner`` over the same store. The engine's own bookkeeping
-    /// views — API token hashes, the outbox's pending deliveries, reminder sources — are not replayed: no
-    /// credential is copied out of the engine's directory.
+    /// `point` into `directory` (new or empty): the audit replay of all views at once (R-LOG-7). Open them
+    /// with ``ProjectionRunner`` over the same store. The engine's own bookkeeping views — API token hashes,
+    /// the outbox's pending deliveries, reminder sources — are not replayed: no credential is copied out of
+    /// the engine's directory.
     /// Needs the organisation module's `analyse` permission over all data; a position beyond the log's head
-    /// is ``EngineError/Code/invalid`` naming `asOf`.
+    /// is ``EngineError/Code/invalid`` naming `asOf`. A `directory` that holds anything (views of an earlier
+    /// build would mix with this one's) is ``EngineError/Code/invalid`` naming `directory`; one an engine of
+    /// this process holds (this engine's `views/`, its data directory) is ``EventStoreError/Code/storeInUse``
+    /// ("already open in this process"), as is one another build of this process is writing.
     @discardableResult
     public func buildViews(asOf point: AsOf, into directory: String, as principal: Principal,
                            progress: (@Sendable (ProjectionRunner.Progress) -> Void)? = nil) async throws -> GlobalPosition {
@@ -154,15 +157,34 @@ extension CRMEngine {
         case .position(let p): position = p
         case .time(let t): position = try await self.position(at: t)
         }
+        // Held while building, as an engine holds its directories: not into an engine's (nor twice at once).
+        let claim = try DirectoryClaim.claim([directory])
+        defer { claim.release() }
+        try Self.requireEmptyTarget(directory)
         return try await ProjectionRunner.build(store: store, registry: registry, projections: configuration.projections, into: directory,
                                                 upTo: position, progress: progress)
     }
 
+    /// Refuses (``EngineError/Code/invalid`` naming `directory`) a build target that is a file or a
+    /// directory holding anything: a build on top of earlier views would mix the two.
+    static func requireEmptyTarget(_ directory: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw EngineError(.invalid, field: "directory", "is a file, not a directory: give a new or empty directory")
+        }
+        // One that cannot be listed is left to the build, which reports what it cannot do there.
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: directory), !contents.isEmpty {
+            throw EngineError(.invalid, field: "directory", "is not empty (views built into it earlier would mix with these): give a new or empty directory")
+        }
+    }
+
     /// Rebuilds the views named (all when nil) from the log in shadow environments and swaps them in
-    /// while queries go on. Needs the settings module's `edit` permission over all data. The rebuild (an
+    /// while queries go on. Needs the settings module's `edit` permission over all data. A name no view has
+    /// is ``EngineError/Code/invalid`` naming `views` (nothing rebuilt, nothing recorded). The rebuild (an
     /// administrator's operation, R-LOG-8) is recorded in the read audit once authorized, before it runs, as
-    /// `views:rebuild all` (nil, or every view named) or `views:rebuild <name>, …` (the names in the order
-    /// given) under the principal; an empty list rebuilds nothing and records nothing.
+    /// `views:rebuild all` (nil, or every view named) or `views:rebuild <name>, …` (each name once, in the
+    /// order first given) under the principal; an empty list rebuilds nothing and records nothing.
     ///
     /// - Throws: ``EngineError/Code/unavailable`` naming the view, the position and the type of the event
     ///   when a rebuilt view stopped at an event it could not apply. The views rebuilt are swapped in all
@@ -173,6 +195,12 @@ extension CRMEngine {
         try requireOpen()
         guard principal.may(.edit, in: .settings, on: .global, at: clock.now()) else {
             throw EngineError(.forbidden, "rebuilding views needs the settings module's edit permission over all data")
+        }
+        if let names {
+            let known = Set(views.projections.map(\.name))
+            if let unknown = names.firstIndex(where: { !known.contains($0) }) {
+                throw EngineError(.invalid, field: "views", "no view of that name (name \(unknown + 1) of \(names.count)); views.projections lists them")
+            }
         }
         if let what = Self.rebuildAuditRecord(names, of: views.projections.map(\.name)) {
             audit.record(principal: principal, record: what)
@@ -185,7 +213,9 @@ extension CRMEngine {
     static func rebuildAuditRecord(_ names: [String]?, of all: [String]) -> String? {
         guard let names else { return "views:rebuild all" }
         guard !names.isEmpty else { return nil }
-        return Set(names) == Set(all) ? "views:rebuild all" : "views:rebuild " + names.joined(separator: ", ")
+        var seen = Set<String>()
+        let once = names.filter { seen.insert($0).inserted }
+        return Set(once) == Set(all) ? "views:rebuild all" : "views:rebuild " + once.joined(separator: ", ")
     }
 
     /// Throws ``EngineError/Code/unavailable`` naming the view, the position and the type of the event when

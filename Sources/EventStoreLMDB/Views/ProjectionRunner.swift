@@ -81,6 +81,9 @@ public final class ProjectionRunner: Sendable {
     /// the same events to the same views would apply them twice. With a log of its own the log's lock
     /// already ensures it; a shared log (PostgreSQL) is written by several processes, each with its views.
     private let lock: WriterLock?
+    /// Read-only: when the views' generations were last compared with the writer's (see
+    /// ``followWriter(force:)``), and whether the runner is closed (nothing is opened any more then).
+    let generations = Mutex<(checked: ContinuousClock.Instant?, closed: Bool)>((nil, false))
 
     /// The projections ``start(progress:)`` built from the whole log: their version had changed or they had
     /// never been built. A caller about to rebuild them (`crm rebuild` on such a store) can skip them.
@@ -138,8 +141,10 @@ public final class ProjectionRunner: Sendable {
 
     /// Opens the views of `projections` that exist under `directory` read-only, beside the process that
     /// writes them (LMDB readers in other processes see its commits). Views not built yet are left out
-    /// (reading one throws ``ViewError/unknownProjection(_:)``); ``status()`` gives each one's stored
-    /// checkpoint and failure as of the open.
+    /// (reading one throws ``ViewError/unknownProjection(_:)``) until the writer has built them.
+    /// ``status()``, ``hasReached(_:projections:)`` and ``waitUntil(_:projections:timeout:)`` read the
+    /// checkpoints and failures the writer stores now; a view the writer rebuilt (a new generation) or built
+    /// is taken up on the next read, status or wait (``followWriter(force:)``).
     public init(readingViewsOf directory: String, store: any EventStore, registry: PayloadRegistry, projections: [any Projection]) throws {
         self.store = store
         self.registry = registry
@@ -277,6 +282,7 @@ public final class ProjectionRunner: Sendable {
 
     /// Runs `body` over one consistent snapshot of projection `name`'s tables.
     public func read<R>(_ name: String, _ body: (any ViewReader) throws -> R) throws -> R {
+        followWriter()
         guard let env = slots.withLock({ $0[name]?.environment }) else { throw ViewError.unknownProjection(name) }
         return try env.read(body)
     }
@@ -284,6 +290,7 @@ public final class ProjectionRunner: Sendable {
     /// The position up to which projection `name`'s views are written (as stored now; read-only: by the
     /// writing process).
     public func checkpoint(of name: String) throws -> GlobalPosition {
+        followWriter()
         guard let env = slots.withLock({ $0[name]?.environment }) else { throw ViewError.unknownProjection(name) }
         return try env.checkpoint()
     }
@@ -291,12 +298,8 @@ public final class ProjectionRunner: Sendable {
     /// Every projection's version, checkpoint and failure (read-only: as stored now by the writing process).
     public func status() -> [Status] {
         if isReadOnly {
-            slots.withLock { slots in
-                for (name, slot) in slots {
-                    if let checkpoint = try? slot.environment.checkpoint() { slots[name]?.checkpoint = checkpoint }
-                    if let stored = try? slot.environment.storedFailure() { slots[name]?.failure = ViewError.stored(name: name, detail: stored) }
-                }
-            }
+            followWriter(force: true)
+            refreshStored(nil)
         }
         return slots.withLock { slots in
             projections.compactMap { p in
@@ -307,6 +310,7 @@ public final class ProjectionRunner: Sendable {
 
     /// Every row of every table of projection `name`, in key order: for comparing views.
     public func rows(of name: String) throws -> [String: [(key: [UInt8], value: [UInt8])]] {
+        followWriter()
         guard let slot = slots.withLock({ $0[name] }) else { throw ViewError.unknownProjection(name) }
         return try slot.environment.environment.read { txn in
             let access = LMDBViewAccess(transaction: txn, tables: slot.environment.tables)
@@ -320,6 +324,9 @@ public final class ProjectionRunner: Sendable {
     /// own writes. Throws when one of them has failed, when the runtime closes, or after `timeout`.
     public func waitUntil(_ position: GlobalPosition, projections names: Set<String>? = nil, timeout: Duration = .seconds(30)) async throws {
         if try reached(position, names) { return }
+        // Read-only, the writer is another process: nothing here wakes a waiter, so its stored checkpoints are
+        // read again every few milliseconds.
+        if isReadOnly { return try await poll(until: position, names, timeout: timeout) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.suspend(until: position, names) }
             group.addTask {
@@ -338,7 +345,11 @@ public final class ProjectionRunner: Sendable {
     }
 
     private func reached(_ position: GlobalPosition, _ names: Set<String>?) throws -> Bool {
-        try slots.withLock { slots in
+        if isReadOnly {
+            followWriter()
+            refreshStored(names)
+        }
+        return try slots.withLock { slots in
             // By name when named (a query waits for one or two of many views), without copying a slot.
             if let names {
                 for name in names {
@@ -353,6 +364,19 @@ public final class ProjectionRunner: Sendable {
                 if slots.values[index].checkpoint < position { return false }
             }
             return true
+        }
+    }
+
+    /// Read-only: waits for the writer's stored checkpoints to reach `position`, reading them again every
+    /// few milliseconds, until `timeout` or ``close()``.
+    private func poll(until position: GlobalPosition, _ names: Set<String>?, timeout: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            if waiters.withLock({ $0.closed }) { throw ViewError.closed }
+            if try reached(position, names) { return }
+            guard clock.now < deadline else { throw ViewError.timedOut(position) }
+            try await Task.sleep(for: Self.readOnlyPollInterval)
         }
     }
 
@@ -423,6 +447,8 @@ public final class ProjectionRunner: Sendable {
             return state.list
         }
         for waiter in pending { waiter.continuation.resume(throwing: ViewError.closed) }
+        // Read-only: no generation of the writer's is taken up from now on.
+        generations.withLock { $0.closed = true }
         await applier.run {
             self.slots.withLock { slots in
                 for slot in slots.values {
