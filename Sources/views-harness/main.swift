@@ -1,9 +1,10 @@
 // views-harness: a process that appends a generated CRM history while its views follow the log, for the
 // test that kills it mid-update (not a user tool).
 //
-//   views-harness --dir DIR [--events N] [--seed S]
+//   views-harness --dir DIR [--events N] [--seed S] [--stop-at P]
 // Appends the generated history after whatever DIR/log already holds, printing `head <position>` now and
-// then; the views under DIR/views follow live.
+// then; the views under DIR/views follow live. With `--stop-at`, it stops once the head reaches P (the next
+// run, with the same events and seed, goes on from there).
 import CRMDataGenerator
 import CRMDomain
 import CRMProjections
@@ -18,19 +19,21 @@ struct ViewsHarness {
         var directory = ""
         var events = 20_000
         var seed: UInt64 = 3
+        var stopAt: UInt64?
         while let flag = arguments.popFirst() {
             let value = arguments.popFirst() ?? ""
             switch flag {
             case "--dir": directory = value
             case "--events": events = Int(value) ?? events
             case "--seed": seed = UInt64(value) ?? seed
+            case "--stop-at": stopAt = UInt64(value)
             default:
                 FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
                 exit(2)
             }
         }
         guard !directory.isEmpty else {
-            FileHandle.standardError.write(Data("usage: views-harness --dir DIR [--events N] [--seed S]\n".utf8))
+            FileHandle.standardError.write(Data("usage: views-harness --dir DIR [--events N] [--seed S] [--stop-at P]\n".utf8))
             exit(2)
         }
         do {
@@ -52,6 +55,7 @@ struct ViewsHarness {
                 if appended % 25 == 0, let last = results.last {
                     FileHandle.standardOutput.write(Data("head \(last.lastPosition.rawValue)\n".utf8))
                 }
+                if let stopAt, let last = results.last, last.lastPosition.rawValue >= stopAt { break }
             }
             let head = try await store.headPosition()
             try await views.waitUntil(head, timeout: .seconds(600))

@@ -20,11 +20,10 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let arguments = ["--dir", directory, "--events", "5000", "--seed", "9"]
         // The writer process appends a first part of its history, its views following, and stops there.
-        let first = try ChildProcess(executable: harness, arguments: arguments)
-        let started = await first.waitForLine(timeout: 60) { $0.hasPrefix("head ") && (UInt64($0.dropFirst(5)) ?? 0) >= 1_500 }
-        #expect(started, "the writer appended nothing: \(first.errorTail())")
-        first.kill(SIGKILL)
-        #expect(await first.waitForExit())
+        let first = try ChildProcess(executable: harness, arguments: arguments + ["--stop-at", "1500"])
+        #expect(await first.waitForExit(timeout: 120), "the writer did not stop: \(first.errorTail())")
+        let stopped = first.lines.last { $0.hasPrefix("done ") }.flatMap { UInt64($0.dropFirst(5)) }
+        #expect(try #require(stopped, "the writer failed: \(first.errorTail())") >= 1_500)
 
         let reader = try ProjectionRunner(readingViewsOf: directory + "/views", store: InMemoryEventStore(),
                                           registry: try CRMEvents.registry(), projections: CRMViews.all)
