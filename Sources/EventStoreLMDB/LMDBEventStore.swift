@@ -364,7 +364,9 @@ public final class LMDBEventStore: EventStore {
         if error == .openInProcess && error.operation == LMDBError.openInProcess.operation {
             return EventStoreError(.storeInUse, detail: "the directory is already open in this process: close that store first")
         }
-        if error.isCorruption { return EventStoreError(.corrupted, detail: error.description) }
+        // A data file whose header (meta pages) is no LMDB environment's (`MDB_INVALID`) is damage too: the
+        // store's data file was an environment when it was written.
+        if error.isCorruption || error == .invalid { return EventStoreError(.corrupted, detail: error.description) }
         return EventStoreError(.storage, detail: error.description)
     }
 

@@ -79,11 +79,10 @@ struct CLIError: Error, CustomStringConvertible {
     }
 }
 
-/// Whether `error` says a store's files are damaged: LMDB found a page it cannot use (``EventStoreError/Code/corrupted``),
-/// or a data file whose header (meta pages) is not an LMDB environment's any more (`MDB_INVALID`, which the
-/// store reports as a storage error: a file that is no LMDB file at all says the same).
+/// Whether `error` says a store's files are damaged (``EventStoreError/Code/corrupted``): LMDB found a page it
+/// cannot use, or a data file whose header is no LMDB environment's any more (the store reports both).
 func isDamage(_ error: EventStoreError) -> Bool {
-    error.code == .corrupted || (error.code == .storage && error.detail.contains("MDB_INVALID"))
+    error.code == .corrupted
 }
 
 /// A refusal's detail with the input field it names, as `field: detail` (the detail alone without one).

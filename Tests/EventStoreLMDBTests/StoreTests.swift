@@ -76,6 +76,22 @@ struct StoreTests {
         await reader.close()
     }
 
+    @Test func aDataFileWhoseHeaderIsNoLMDBEnvironmentsIsReportedAsDamage() async throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let writer = try LMDBEventStore(directory: directory)
+        try await writer.append(factory.events(2), to: "a-1", expectedVersion: .noStream)
+        await writer.close()
+        // Both meta pages overwritten: LMDB answers MDB_INVALID.
+        let handle = try #require(FileHandle(forUpdatingAtPath: directory + "/data.mdb"))
+        try handle.write(contentsOf: Data(repeating: 0x5A, count: 8192))
+        try handle.close()
+        for options in [LMDBEventStore.Options.readOnly, LMDBEventStore.Options()] {
+            let error = #expect(throws: EventStoreError.self) { try LMDBEventStore(directory: directory, options: options) }
+            #expect(error?.code == .corrupted, "\(String(describing: error))")
+        }
+    }
+
     @Test func readOnlyStoreRefusesAppendsAndAMissingStoreIsAnError() async throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
