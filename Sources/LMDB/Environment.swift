@@ -99,17 +99,27 @@ public final class Environment: @unchecked Sendable {
     private var env: OpaquePointer?
     private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
     private var isClosed = false
-    /// The data file this environment holds in ``openFiles`` until it is closed.
-    private let identity: FileIdentity?
+    /// The data file this environment opened (held in ``openFiles`` until it is closed); nil when the file
+    /// could not be asked.
+    public let identity: FileIdentity?
 
-    /// A file by device and inode, so two spellings of one path (or a symbolic link) are one file.
-    private struct FileIdentity: Hashable {
-        let device: UInt64
-        let inode: UInt64
+    /// A file by device and inode, so two spellings of one path (or a symbolic link) are one file, and a file
+    /// replaced at the same path is another.
+    public struct FileIdentity: Hashable, Sendable {
+        public let device: UInt64
+        public let inode: UInt64
         init(_ file: stat) {
             device = UInt64(file.st_dev)
             inode = UInt64(file.st_ino)
         }
+    }
+
+    /// The identity of the data file of an environment at `path` now (`data.mdb` in it, or `path` itself with
+    /// `noSubdirectory`); nil when there is none.
+    public static func dataFileIdentity(at path: String, noSubdirectory: Bool = false) -> FileIdentity? {
+        var file = stat()
+        guard stat(noSubdirectory ? path : path + "/data.mdb", &file) == 0 else { return nil }
+        return FileIdentity(file)
     }
 
     /// The data files of the environments open in this process. LMDB forbids opening one environment twice
@@ -144,9 +154,7 @@ public final class Environment: @unchecked Sendable {
         // step: two opens of one new environment cannot both find it unclaimed.
         pthread_mutex_lock(Self.openFilesLock)
         defer { pthread_mutex_unlock(Self.openFilesLock) }
-        let dataFile = options.noSubdirectory ? path : path + "/data.mdb"
-        var existing = stat()
-        if stat(dataFile, &existing) == 0, Self.openFiles.contains(FileIdentity(existing)) {
+        if let existing = Self.dataFileIdentity(at: path, noSubdirectory: options.noSubdirectory), Self.openFiles.contains(existing) {
             // Refused before `mdb_env_open`: its lock-file set-up would already reset the locks of the
             // handle this process holds.
             identity = nil

@@ -12,21 +12,12 @@ final class ViewEnvironment: @unchecked Sendable {
     /// table's name on every read and write of a rebuild).
     let tables: [(table: ViewTable, database: Database)]
     private let meta: Database
-    /// The data file opened (device and inode): a reader in another process than the writer tells by it that
-    /// the file at ``path`` was replaced (views dropped and built again under the same generation).
-    let file: FileID?
-
-    struct FileID: Hashable, Sendable {
-        let device: UInt64
-        let inode: UInt64
-    }
+    /// The data file opened: a reader in another process than the writer tells by it that the file at
+    /// ``path`` was replaced (views dropped and built again under the same generation).
+    var file: Environment.FileIdentity? { environment.identity }
 
     /// The identity of the data file of the environment at `path` now; nil when there is none.
-    static func file(at path: String) -> FileID? {
-        var attributes = stat()
-        guard stat(path + "/data.mdb", &attributes) == 0 else { return nil }
-        return FileID(device: UInt64(attributes.st_dev), inode: UInt64(attributes.st_ino))
-    }
+    static func file(at path: String) -> Environment.FileIdentity? { Environment.dataFileIdentity(at: path) }
 
     private static let checkpointKey = Array("checkpoint".utf8)
     private static let versionKey = Array("version".utf8)
@@ -49,7 +40,6 @@ final class ViewEnvironment: @unchecked Sendable {
         }
         self.tables = dbs
         meta = try environment.openDatabase(named: "meta")
-        file = Self.file(at: path)
     }
 
     /// The position of the last event applied (``GlobalPosition/start`` when none).
