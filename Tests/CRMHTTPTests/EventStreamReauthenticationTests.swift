@@ -49,7 +49,9 @@ import Testing
             let before = try await customer(s, "Before")
             let from = try await s.engine.store.headPosition().rawValue
             var after = ""
-            let (text, ended) = try await read(s, "/v1/events?from=\(from)", token: issued.token) { text in
+            // A generous bound: the stream ends at the first keep-alive after the re-check, and on a loaded
+            // machine the change and the second customer alone can take seconds.
+            let (text, ended) = try await read(s, "/v1/events?from=\(from)", token: issued.token, within: .seconds(60)) { text in
                 guard after.isEmpty, text.contains(before) else { return false }
                 try await change(s, employee, issued)
                 s.clock.advance(by: 10)
